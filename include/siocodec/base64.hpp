@@ -1,0 +1,449 @@
+// SPDX-License-Identifier: BSL-1.0
+// Base64 (RFC 4648 §4) as Engine.IO uses it: `b`-prefixed binary packets in polling bodies.
+#ifndef SIOCODEC_BASE64_HPP
+#define SIOCODEC_BASE64_HPP
+
+#include <siocodec/bytes.hpp>
+#include <siocodec/config.hpp>
+#include <siocodec/detail/utf8.hpp>
+#include <siocodec/error.hpp>
+#include <siocodec/result.hpp>
+#include <siocodec/sink.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+SIOCODEC_BEGIN_NAMESPACE
+namespace base64 {
+
+/// How strictly decoding checks its input.
+enum class mode : std::uint8_t {
+  /// RFC 4648 §4 exactly: the standard alphabet, '=' padding to a multiple of 4 characters,
+  /// nothing else (no whitespace), and zero bits in the unused part of the last group. Every
+  /// encoder in the Socket.IO ecosystem writes this form.
+  strict,
+  /// Accepts what Node's `Buffer.from(text, "base64")` accepts, byte for byte: the URL-safe
+  /// alphabet too, missing padding, and characters outside the alphabet skipped. The reference
+  /// server decodes `b` packets this way, from the JavaScript string that UTF-8 decoding the HTTP
+  /// body gave; lax mode therefore reads `text` as UTF-8 and produces exactly the bytes the
+  /// reference produces for the same body. Never fails on the text. The rules (Node 20):
+  /// - each character stands for the low 8 bits of its UTF-16 code unit(s): U+0141 'Ł' counts as
+  ///   'A', U+013D as '=', and a character above U+FFFF as the low bytes of its two surrogates
+  ///   (U+1F600 is D83D DE00, so it counts as '=' and then NUL). A byte sequence that is not
+  ///   valid UTF-8 decodes to U+FFFD in the reference (low byte 0xFD) and is therefore skipped;
+  /// - 'A'-'Z', 'a'-'z', '0'-'9' and both '+' '/' and '-' '_' (for 62 and 63) are digits; the two
+  ///   alphabets may be mixed freely;
+  /// - the first '=' ends the data: everything after it is ignored, however much base64 follows;
+  /// - every other character (whitespace, NUL, '.', bytes from 0x80 up after truncation...) is
+  ///   skipped;
+  /// - the digits are read as one bit string, 8 bits per output byte; the 0 to 6 bits left at the
+  ///   end are dropped whatever their value, so a single digit left over yields nothing, and
+  ///   padding is never required.
+  lax,
+};
+
+/// Exact length of the base64 text for `n` bytes: 4 * ceil(n / 3).
+/// Precondition: n <= max_encodable (checked by the encoders below).
+constexpr std::size_t encoded_size(std::size_t n) noexcept { return (n + 2) / 3 * 4; }
+
+/// Largest byte count whose encoding length fits in std::size_t.
+constexpr std::size_t max_encodable = (static_cast<std::size_t>(-1) / 4) * 3;
+
+/// An upper bound of the decoded size of `text_size` characters of base64, in any mode.
+constexpr std::size_t max_decoded_size(std::size_t text_size) noexcept {
+  return text_size / 4 * 3 + (text_size % 4 == 0 ? 0 : 3);
+}
+
+/// Encodes `in` into exactly encoded_size(in.size()) bytes at `out` (standard alphabet, padded).
+/// @return bytes written.
+/// Errors: output_too_small (cap < encoded_size, nothing written), invalid_argument (input too
+/// large for its encoding to be addressable).
+result<std::size_t> encode_to(char* out, std::size_t cap, byte_view in) noexcept;
+
+/// Appends the encoding of `in` to `out` (one resize).
+/// Errors: invalid_argument (input too large).
+template <class Container>
+result<std::size_t> encode(byte_view in, Container& out);
+
+/// Exact number of bytes `text` decodes to, after validating it in mode `m`.
+/// @return on success, the decoded size, with offset() == text.size().
+/// Errors: invalid_base64 (strict mode only), with the offset of the first offending character:
+/// a character outside the alphabet (including '=' anywhere but the last two places), or the last
+/// digit before the padding when its unused bits are not zero; text.size() when the length is
+/// not a multiple of 4.
+/// Complexity: one pass over `text`.
+result<std::size_t> decoded_size(std::string_view text, mode m = mode::strict) noexcept;
+
+/// Decodes `text` into `out`. @return bytes written (offset() == text.size()).
+/// Errors: invalid_base64 (as decoded_size; part of `out` may have been written),
+/// output_too_small (out.size() < decoded_size, offset() == out.size(); nothing written).
+/// invalid_base64 takes precedence when both apply.
+/// Complexity: strict: one pass; lax: one pass when out.size() >= max_decoded_size(text.size()),
+/// else two.
+result<std::size_t> decode_to(std::string_view text, byte_span out,
+                              mode m = mode::strict) noexcept;
+
+/// Appends the bytes `text` decodes to to `out` (one resize). On failure `out` keeps its original
+/// size and contents.
+/// Errors: invalid_base64 (as decoded_size).
+template <class Container>
+result<std::size_t> decode(std::string_view text, Container& out, mode m = mode::strict);
+
+// ---------------------------------------------------------------------------------------------
+// Implementation
+// ---------------------------------------------------------------------------------------------
+namespace detail {
+
+constexpr char encode_alphabet[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+// 0-63: value; 64: not in the alphabet. The URL-safe characters map in lax mode only.
+constexpr std::uint8_t decode_value(unsigned char c, bool url_safe) noexcept {
+  return (c >= 'A' && c <= 'Z')   ? static_cast<std::uint8_t>(c - 'A')
+         : (c >= 'a' && c <= 'z') ? static_cast<std::uint8_t>(c - 'a' + 26)
+         : (c >= '0' && c <= '9') ? static_cast<std::uint8_t>(c - '0' + 52)
+         : c == '+'               ? 62
+         : c == '/'               ? 63
+         : (url_safe && c == '-') ? 62
+         : (url_safe && c == '_') ? 63
+                                  : 64;
+}
+
+// Table entries that are not digits all have bit 7 set, so OR-ing a group's four entries and
+// testing that bit is the one check per group.
+constexpr std::uint8_t not_digit = 0x80;
+constexpr std::uint8_t lax_skip = 0xFF;      // lax: ignored ASCII
+constexpr std::uint8_t lax_stop = 0xFE;      // lax: '=' ends the data
+constexpr std::uint8_t lax_non_ascii = 0xFD; // lax: first byte of a UTF-8 sequence (or junk)
+constexpr std::uint8_t strict_invalid = 0xFF;
+
+struct decode_table {
+  std::uint8_t v[256];
+};
+
+constexpr decode_table make_decode_table(bool lax) noexcept {
+  decode_table t{};
+  for (unsigned c = 0; c < 256; ++c) {
+    const std::uint8_t d = decode_value(static_cast<unsigned char>(c), lax);
+    t.v[c] = d < 64     ? d
+             : !lax     ? strict_invalid
+             : c == '=' ? lax_stop
+             : c < 0x80 ? lax_skip
+                        : lax_non_ascii;
+  }
+  return t;
+}
+
+inline constexpr decode_table strict_table = make_decode_table(false);
+inline constexpr decode_table lax_table = make_decode_table(true);
+
+SIOCODEC_ALWAYS_INLINE std::size_t first_flagged(std::uint32_t a, std::uint32_t b,
+                                                 std::uint32_t c) noexcept {
+  return (a & not_digit) != 0 ? 0 : (b & not_digit) != 0 ? 1 : (c & not_digit) != 0 ? 2 : 3;
+}
+
+/// Writes the encoding of `in` through writer `w`.
+template <class W>
+void emit(W& w, byte_view in) noexcept {
+  char* out = w.reserve(encoded_size(in.size()));
+  if (W::counting) return;
+  const unsigned char* p = in.data();
+  std::size_t n = in.size();
+  // Kernel boundary: a SIMD encoder would take over this loop (whole 3-byte groups only).
+  while (n >= 3) {
+    const std::uint32_t v = (std::uint32_t{p[0]} << 16) | (std::uint32_t{p[1]} << 8) | p[2];
+    out[0] = encode_alphabet[v >> 18];
+    out[1] = encode_alphabet[(v >> 12) & 63];
+    out[2] = encode_alphabet[(v >> 6) & 63];
+    out[3] = encode_alphabet[v & 63];
+    p += 3;
+    n -= 3;
+    out += 4;
+  }
+  if (n == 1) {
+    out[0] = encode_alphabet[p[0] >> 2];
+    out[1] = encode_alphabet[(p[0] & 0x03) << 4];
+    out[2] = '=';
+    out[3] = '=';
+  } else if (n == 2) {
+    out[0] = encode_alphabet[p[0] >> 2];
+    out[1] = encode_alphabet[((p[0] & 0x03) << 4) | (p[1] >> 4)];
+    out[2] = encode_alphabet[(p[1] & 0x0f) << 2];
+    out[3] = '=';
+  }
+}
+
+// ---- strict ---------------------------------------------------------------------------------
+
+/// Strict kernel: decodes the n / 4 groups at `in` (n a multiple of 4; padding is not part of
+/// them) into n / 4 * 3 bytes at `out`, or validates only when `out` is null.
+/// @return n, or the offset of the first character outside the alphabet (the groups before its
+/// group have been written).
+inline std::size_t decode_strict_block(const char* in, std::size_t n, unsigned char* out) noexcept {
+  const auto* s = reinterpret_cast<const unsigned char*>(in);
+  const std::uint8_t* t = strict_table.v;
+  for (std::size_t i = 0; i < n; i += 4) {
+    const std::uint32_t a = t[s[i]];
+    const std::uint32_t b = t[s[i + 1]];
+    const std::uint32_t c = t[s[i + 2]];
+    const std::uint32_t d = t[s[i + 3]];
+    if (SIOCODEC_UNLIKELY(((a | b | c | d) & not_digit) != 0)) return i + first_flagged(a, b, c);
+    if (out != nullptr) {
+      const std::uint32_t v = (a << 18) | (b << 12) | (c << 6) | d;
+      out[0] = static_cast<unsigned char>(v >> 16);
+      out[1] = static_cast<unsigned char>(v >> 8);
+      out[2] = static_cast<unsigned char>(v);
+      out += 3;
+    }
+  }
+  return n;
+}
+
+/// Number of '=' that end `text` as padding (0-2). Precondition: size multiple of 4, not 0.
+inline std::size_t strict_padding(const char* s, std::size_t n) noexcept {
+  return s[n - 1] != '=' ? 0 : s[n - 2] != '=' ? 1 : 2;
+}
+
+/// Checks (and, with `out`, decodes) the padded last group `g` (4 characters, `pad` of them '=',
+/// pad 1 or 2). @return 4, or the offset in `g` of the offending character.
+inline std::size_t strict_last_group(const char* g, std::size_t pad, unsigned char* out) noexcept {
+  const auto* s = reinterpret_cast<const unsigned char*>(g);
+  const std::uint32_t a = strict_table.v[s[0]];
+  const std::uint32_t b = strict_table.v[s[1]];
+  const std::uint32_t c = pad == 1 ? strict_table.v[s[2]] : 0;
+  if (((a | b | c) & not_digit) != 0) return first_flagged(a, b, c);
+  // RFC 4648 §3.5: the bits after the last whole byte must be zero, or two texts would decode
+  // to the same bytes.
+  if (pad == 2 && (b & 0x0f) != 0) return 1;
+  if (pad == 1 && (c & 0x03) != 0) return 2;
+  if (out != nullptr) {
+    out[0] = static_cast<unsigned char>((a << 2) | (b >> 4));
+    if (pad == 1) out[1] = static_cast<unsigned char>((b << 4) | (c >> 2));
+  }
+  return 4;
+}
+
+/// Validates strict `text` (size a multiple of 4, `pad` from strict_padding) and, with `out`,
+/// decodes it. @return text.size(), or the offset of the offending character.
+inline std::size_t strict_run(std::string_view text, std::size_t pad, unsigned char* out) noexcept {
+  const std::size_t n = text.size();
+  const std::size_t whole = pad == 0 ? n : n - 4;
+  const std::size_t at = decode_strict_block(text.data(), whole, out);
+  if (at != whole || pad == 0) return at;
+  const std::size_t last = strict_last_group(text.data() + whole, pad,
+                                             out == nullptr ? nullptr : out + whole / 4 * 3);
+  return last == 4 ? n : whole + last;
+}
+
+inline result<std::size_t> strict_size(std::string_view text) noexcept {
+  const std::size_t n = text.size();
+  if (n % 4 != 0) return {error::invalid_base64, n};
+  if (n == 0) return {std::size_t{0}, 0};
+  const std::size_t pad = strict_padding(text.data(), n);
+  const std::size_t at = strict_run(text, pad, nullptr);
+  if (at != n) return {error::invalid_base64, at};
+  return {n / 4 * 3 - pad, n};
+}
+
+// ---- lax ------------------------------------------------------------------------------------
+
+/// Lax kernel: decodes the leading groups of 4 digits at `in` (either alphabet) into 3 bytes
+/// each at `out`, or only measures them when `out` is null; stops before the first group that
+/// holds anything else, or fewer than 4 characters before `n`.
+/// @return characters consumed (a multiple of 4).
+inline std::size_t decode_lax_block(const char* in, std::size_t n, unsigned char* out) noexcept {
+  const auto* s = reinterpret_cast<const unsigned char*>(in);
+  const std::uint8_t* t = lax_table.v;
+  const std::size_t whole = n / 4 * 4;
+  std::size_t i = 0;
+  for (; i < whole; i += 4) {
+    const std::uint32_t a = t[s[i]];
+    const std::uint32_t b = t[s[i + 1]];
+    const std::uint32_t c = t[s[i + 2]];
+    const std::uint32_t d = t[s[i + 3]];
+    if (((a | b | c | d) & not_digit) != 0) break;
+    if (out != nullptr) {
+      const std::uint32_t v = (a << 18) | (b << 12) | (c << 6) | d;
+      out[0] = static_cast<unsigned char>(v >> 16);
+      out[1] = static_cast<unsigned char>(v >> 8);
+      out[2] = static_cast<unsigned char>(v);
+      out += 3;
+    }
+  }
+  return i;
+}
+
+/// Node's decoder, applied to UTF-8 `text`: decodes into `out` (room for the whole result) or,
+/// when `out` is null, only measures. @return bytes produced.
+inline std::size_t lax_run(std::string_view text, unsigned char* out) noexcept {
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  const unsigned char* const end = p + text.size();
+  std::size_t k = 0;
+  std::uint32_t acc = 0;  // the digits of the current group
+  unsigned have = 0;      // how many (0-3)
+  const auto push = [&](std::uint32_t v) noexcept {
+    acc = (acc << 6) | v;
+    if (++have == 4) {
+      if (out != nullptr) {
+        out[k] = static_cast<unsigned char>(acc >> 16);
+        out[k + 1] = static_cast<unsigned char>(acc >> 8);
+        out[k + 2] = static_cast<unsigned char>(acc);
+      }
+      k += 3;
+      acc = 0;
+      have = 0;
+    }
+  };
+  // Node reads 4 characters at a time while they are all digits and falls back to a per-character
+  // loop for one group otherwise; the result is the same as one per-character loop throughout.
+  while (p != end) {
+    if (have == 0) {
+      const auto left = static_cast<std::size_t>(end - p);
+      const std::size_t used = decode_lax_block(reinterpret_cast<const char*>(p), left,
+                                                out == nullptr ? nullptr : out + k);
+      p += used;
+      k += used / 4 * 3;
+      if (p == end) break;
+    }
+    const std::uint8_t v = lax_table.v[*p];
+    if (v < 64) {
+      push(v);
+      ++p;
+      continue;
+    }
+    if (v == lax_stop) break;
+    if (v == lax_skip) {
+      ++p;
+      continue;
+    }
+    // Not ASCII. The reference sees the UTF-16 code units of the decoded string and keeps only
+    // their low byte (Node casts each unit to uint8_t before its table lookup).
+    const std::size_t len = siocodec::detail::utf8_sequence_length(p, end);
+    if (len == 0) {  // U+FFFD in the reference: low byte 0xFD, skipped
+      ++p;
+      continue;
+    }
+    std::uint32_t cp;
+    if (len == 2) {
+      cp = ((p[0] & 0x1Fu) << 6) | (p[1] & 0x3Fu);
+    } else if (len == 3) {
+      cp = ((p[0] & 0x0Fu) << 12) | ((p[1] & 0x3Fu) << 6) | (p[2] & 0x3Fu);
+    } else {
+      cp = ((p[0] & 0x07u) << 18) | ((p[1] & 0x3Fu) << 12) | ((p[2] & 0x3Fu) << 6) |
+           (p[3] & 0x3Fu);
+    }
+    p += len;
+    std::uint32_t units[2] = {cp, 0};
+    std::size_t count = 1;
+    if (cp >= 0x10000) {
+      units[0] = 0xD800 + ((cp - 0x10000) >> 10);
+      units[1] = 0xDC00 + ((cp - 0x10000) & 0x3FF);
+      count = 2;
+    }
+    bool stop = false;
+    for (std::size_t u = 0; u < count && !stop; ++u) {
+      const std::uint32_t low = units[u] & 0xFF;
+      if (low >= 0x80) continue;
+      const std::uint8_t w = lax_table.v[low];
+      stop = w == lax_stop;
+      if (w < 64) push(w);
+    }
+    if (stop) break;
+  }
+  // 2 or 3 digits left make 1 or 2 bytes; 1 digit (6 bits) makes none.
+  if (have >= 2) {
+    if (out != nullptr) {
+      const std::uint32_t v = acc << (6 * (4 - have));
+      out[k] = static_cast<unsigned char>(v >> 16);
+      if (have == 3) out[k + 1] = static_cast<unsigned char>(v >> 8);
+    }
+    k += have - 1;
+  }
+  return k;
+}
+
+/// Largest lax result for `n` characters: every code unit a digit, at most one per byte.
+constexpr std::size_t lax_bound(std::size_t n) noexcept { return n / 4 * 3 + n % 4 * 3 / 4; }
+
+/// Strict decode into `out`, whose size is checked by the caller to be at least `size`.
+inline result<std::size_t> strict_decode_into(std::string_view text, std::size_t pad,
+                                              std::size_t size, unsigned char* out) noexcept {
+  const std::size_t at = strict_run(text, pad, out);
+  if (at != text.size()) return {error::invalid_base64, at};
+  return {size, text.size()};
+}
+
+}  // namespace detail
+
+inline result<std::size_t> encode_to(char* out, std::size_t cap, byte_view in) noexcept {
+  if (in.size() > max_encodable) return {error::invalid_argument, 0};
+  return siocodec::detail::write_bounded(out, cap, [&](auto& w) {
+    detail::emit(w, in);
+    return error::none;
+  });
+}
+
+template <class Container>
+result<std::size_t> encode(byte_view in, Container& out) {
+  if (in.size() > max_encodable) return {error::invalid_argument, 0};
+  return siocodec::detail::write_append(out, [&](auto& w) {
+    detail::emit(w, in);
+    return error::none;
+  });
+}
+
+inline result<std::size_t> decoded_size(std::string_view text, mode m) noexcept {
+  if (m == mode::strict) return detail::strict_size(text);
+  return {detail::lax_run(text, nullptr), text.size()};
+}
+
+inline result<std::size_t> decode_to(std::string_view text, byte_span out, mode m) noexcept {
+  const std::size_t n = text.size();
+  if (m == mode::lax) {
+    if (out.size() < detail::lax_bound(n)) {
+      const std::size_t size = detail::lax_run(text, nullptr);
+      if (size > out.size()) return {error::output_too_small, out.size()};
+    }
+    return {detail::lax_run(text, out.data()), n};
+  }
+  if (n % 4 != 0) return {error::invalid_base64, n};
+  if (n == 0) return {std::size_t{0}, 0};
+  // The size follows from the length and the padding alone, so one pass both checks and decodes.
+  const std::size_t pad = detail::strict_padding(text.data(), n);
+  const std::size_t size = n / 4 * 3 - pad;
+  if (size > out.size()) {
+    auto valid = detail::strict_size(text);
+    if (!valid) return valid;
+    return {error::output_too_small, out.size()};
+  }
+  return detail::strict_decode_into(text, pad, size, out.data());
+}
+
+template <class Container>
+result<std::size_t> decode(std::string_view text, Container& out, mode m) {
+  static_assert(is_resizable_buffer<Container>::value,
+                "decode() needs a resizable container of one-byte elements");
+  const std::size_t n = text.size();
+  const std::size_t old = out.size();
+  if (m == mode::lax) {
+    const std::size_t size = detail::lax_run(text, nullptr);
+    out.resize(old + size);  // the one allocation
+    (void)detail::lax_run(text, reinterpret_cast<unsigned char*>(out.data()) + old);
+    return {size, n};
+  }
+  if (n % 4 != 0) return {error::invalid_base64, n};
+  if (n == 0) return {std::size_t{0}, 0};
+  const std::size_t pad = detail::strict_padding(text.data(), n);
+  const std::size_t size = n / 4 * 3 - pad;
+  out.resize(old + size);  // the one allocation
+  auto r = detail::strict_decode_into(text, pad, size,
+                                      reinterpret_cast<unsigned char*>(out.data()) + old);
+  if (!r) out.resize(old);  // shrinking: no allocation, the caller's bytes stay as they were
+  return r;
+}
+
+}  // namespace base64
+SIOCODEC_END_NAMESPACE
+
+#endif  // SIOCODEC_BASE64_HPP

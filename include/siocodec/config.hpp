@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: BSL-1.0
+// Build configuration: namespace macros, exception detection, the assertion hook, default limits.
+#ifndef SIOCODEC_CONFIG_HPP
+#define SIOCODEC_CONFIG_HPP
+
+#include <siocodec/version.hpp>
+
+// ---------------------------------------------------------------------------------------------
+// Namespaces
+//
+// Everything lives in SIOCODEC_NAMESPACE::SIOCODEC_ABI_NAMESPACE, the second one inline. Libraries
+// that vendor siocodec can end up linked into one program at two different versions; the ABI tag
+// turns that ODR violation into two distinct sets of symbols. A vendor who wants its copy fully
+// private defines SIOCODEC_NAMESPACE (for example `mylib_siocodec`) before the first include.
+// ---------------------------------------------------------------------------------------------
+#ifndef SIOCODEC_NAMESPACE
+#define SIOCODEC_NAMESPACE siocodec
+#endif
+#ifndef SIOCODEC_ABI_NAMESPACE
+#define SIOCODEC_ABI_NAMESPACE v0_1
+#endif
+#define SIOCODEC_BEGIN_NAMESPACE                                                                   \
+  namespace SIOCODEC_NAMESPACE {                                                                   \
+  inline namespace SIOCODEC_ABI_NAMESPACE {
+#define SIOCODEC_END_NAMESPACE                                                                     \
+  }                                                                                                \
+  }
+
+// ---------------------------------------------------------------------------------------------
+// Exceptions. The library never throws; this only decides whether the optional throwing wrappers
+// (exceptions.hpp) exist. Detected the way fmt, nlohmann/json and simdjson detect it.
+// ---------------------------------------------------------------------------------------------
+#ifndef SIOCODEC_HAS_EXCEPTIONS
+#if defined(__cpp_exceptions) || defined(__EXCEPTIONS) || defined(_CPPUNWIND)
+#define SIOCODEC_HAS_EXCEPTIONS 1
+#else
+#define SIOCODEC_HAS_EXCEPTIONS 0
+#endif
+#endif
+
+// ---------------------------------------------------------------------------------------------
+// Assertion hook. Fires only on API misuse by the caller (for example result::value() on an
+// error), never on anything read from the wire: hostile input always gets an error code.
+// Define SIOCODEC_ASSERT(cond) before including to route it elsewhere (a fuzzer traps with
+// __builtin_trap, a game engine logs). The default prints the condition and calls std::abort.
+// ---------------------------------------------------------------------------------------------
+#ifndef SIOCODEC_ASSERT
+#include <cstdio>
+#include <cstdlib>
+SIOCODEC_BEGIN_NAMESPACE
+namespace detail {
+[[noreturn]] inline void assertion_failed(const char* expr, const char* file, int line) noexcept {
+  std::fprintf(stderr, "%s:%d: siocodec assertion failed: %s\n", file, line, expr);
+  std::abort();
+}
+}  // namespace detail
+SIOCODEC_END_NAMESPACE
+#define SIOCODEC_ASSERT(cond)                                                                      \
+  ((cond) ? static_cast<void>(0)                                                                   \
+          : ::SIOCODEC_NAMESPACE::detail::assertion_failed(#cond, __FILE__, __LINE__))
+#endif
+
+#if defined(__GNUC__) || defined(__clang__)
+#define SIOCODEC_LIKELY(x) __builtin_expect(!!(x), 1)
+#define SIOCODEC_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define SIOCODEC_ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define SIOCODEC_LIKELY(x) (x)
+#define SIOCODEC_UNLIKELY(x) (x)
+#define SIOCODEC_ALWAYS_INLINE inline
+#endif
+
+// ---------------------------------------------------------------------------------------------
+// Default limits. Each is the default of a field of an options struct and can be changed per
+// call at run time; the macros only move the defaults (a build with tiny limits is one of our
+// tests). Each default matches the reference implementation or is safer.
+// ---------------------------------------------------------------------------------------------
+
+/// Largest Engine.IO polling body, WebSocket message or WebTransport packet accepted, in bytes.
+/// The reference server's maxHttpBufferSize, 1e6 since engine.io 4.0 (CVE-2020-36048).
+#ifndef SIOCODEC_DEFAULT_MAX_PAYLOAD
+#define SIOCODEC_DEFAULT_MAX_PAYLOAD 1000000
+#endif
+
+/// Most packets accepted in one polling body. The reference has no count limit: a body within the
+/// default max payload cannot hold more than 500,001 packets, so this default never rejects what
+/// the reference accepts. A low cap broke bursts for python-socketio users; lower it only to
+/// bound the work one body can cause.
+#ifndef SIOCODEC_DEFAULT_MAX_PAYLOAD_PACKETS
+#define SIOCODEC_DEFAULT_MAX_PAYLOAD_PACKETS 1000000
+#endif
+
+/// Most binary attachments one Socket.IO packet may announce; socket.io-parser's maxAttachments.
+#ifndef SIOCODEC_DEFAULT_MAX_ATTACHMENTS
+#define SIOCODEC_DEFAULT_MAX_ATTACHMENTS 10
+#endif
+
+/// Deepest JSON nesting accepted (arrays and objects). The reference is bounded only by V8's
+/// stack; 128 is far above any real payload and keeps every walk cheap.
+#ifndef SIOCODEC_DEFAULT_MAX_JSON_DEPTH
+#define SIOCODEC_DEFAULT_MAX_JSON_DEPTH 128
+#endif
+
+#endif  // SIOCODEC_CONFIG_HPP

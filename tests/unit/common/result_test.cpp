@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: BSL-1.0
+#include <siocodec/result.hpp>
+
+#include "support/catch.hpp"
+
+#include <string_view>
+
+using siocodec::decode_status;
+using siocodec::error;
+using siocodec::result;
+
+TEST_CASE("result holds a value and the bytes consumed") {
+  result<int> r(42, 7);
+  REQUIRE(r.has_value());
+  REQUIRE(static_cast<bool>(r));
+  CHECK(r.error() == error::none);
+  CHECK(r.value() == 42);
+  CHECK(*r == 42);
+  CHECK(r.offset() == 7);
+  CHECK(r.value_or(1) == 42);
+}
+
+TEST_CASE("result holds an error and its offset") {
+  result<std::string_view> r(error::invalid_base64, 13);
+  REQUIRE_FALSE(r.has_value());
+  CHECK(r.error() == error::invalid_base64);
+  CHECK(r.offset() == 13);
+  CHECK(r.value_or("fallback") == "fallback");
+}
+
+TEST_CASE("result operator-> reaches members") {
+  struct point {
+    int x = 0, y = 0;
+  };
+  result<point> r(point{3, 4});
+  CHECK(r->x == 3);
+  CHECK(r->y == 4);
+}
+
+TEST_CASE("decode_status is ok only without an error") {
+  constexpr decode_status ok{5, error::none};
+  constexpr decode_status bad{2, error::truncated};
+  static_assert(ok.ok() && !bad.ok(), "");
+  CHECK(bad.consumed == 2);
+}
