@@ -1,0 +1,11 @@
+// SPDX-License-Identifier: BSL-1.0
+// Umbrella header of the Engine.IO layer.
+#ifndef SIOCODEC_ENGINEIO_HPP
+#define SIOCODEC_ENGINEIO_HPP
+
+#include <siocodec/engineio/decode.hpp>
+#include <siocodec/engineio/encode.hpp>
+#include <siocodec/engineio/packet.hpp>
+#include <siocodec/engineio/payload.hpp>
+
+#endif  // SIOCODEC_ENGINEIO_HPP
