@@ -37,7 +37,8 @@ for entry in "${configs[@]}"; do
   dir="$out/test-$name"
   if cmake -S "$root" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Debug \
         -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_CXX_STANDARD="$std" -DCMAKE_CXX_STANDARD_REQUIRED=ON \
-        -DCMAKE_CXX_FLAGS="$flags" -DSIOCODEC_BUILD_TESTS=ON -DSIOCODEC_BUILD_EXAMPLES=ON >/dev/null &&
+        -DCMAKE_CXX_FLAGS="$flags" -DSIOCODEC_BUILD_TESTS=ON -DSIOCODEC_BUILD_EXAMPLES=ON \
+        -DSIOCODEC_REQUIRE_REFERENCE=ON >/dev/null &&
      cmake --build "$dir" -j "$jobs" &&
      (cd "$dir" && ctest --output-on-failure -j "$jobs"); then
     echo "=== $name passed in $(( $(date +%s) - start )) s"

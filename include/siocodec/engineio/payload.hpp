@@ -259,7 +259,7 @@ struct payload_scanner {
     if (fmt == payload_format::v4_text) {
       // Items end at 0x1E; there is no other framing. The item's start was recorded by the caller.
       st.phase = content;
-      const void* sep = std::memchr(data + pos, 0x1E, n - pos);
+      const void* sep = pos == n ? nullptr : std::memchr(data + pos, 0x1E, n - pos);
       s.content_begin = pos;
       if (sep == nullptr) {
         s.content_end = n;
@@ -407,7 +407,7 @@ error emit_v4_payload(W& w, const packet_view* packets, std::size_t n) noexcept 
   for (std::size_t i = 0; i < n; ++i) {
     const packet_view& p = packets[i];
     if (i != 0) w.put('\x1e');
-    if (W::counting && p.kind == data_kind::text &&
+    if (W::counting && p.kind == data_kind::text && !p.data.empty() &&
         std::memchr(p.data.data(), 0x1E, p.data.size()) != nullptr) {
       return error::invalid_argument;
     }

@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: BSL-1.0
+// The Engine.IO handshake: the JSON object an open packet carries (protocol.md §1.5).
+#ifndef SIOCODEC_ENGINEIO_HANDSHAKE_HPP
+#define SIOCODEC_ENGINEIO_HANDSHAKE_HPP
+
+#include <siocodec/config.hpp>
+#include <siocodec/error.hpp>
+#include <siocodec/json/value.hpp>
+#include <siocodec/json/write.hpp>
+#include <siocodec/result.hpp>
+#include <siocodec/sink.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+SIOCODEC_BEGIN_NAMESPACE
+namespace engineio {
+
+/// Transports a handshake can offer as upgrades (a bit set).
+enum transport_bits : std::uint8_t {
+  transport_polling = 1,
+  transport_websocket = 2,
+  transport_webtransport = 4,
+};
+
+/// The handshake data of an open packet. As a decode result it is a view into the packet text;
+/// to encode, fill it in.
+///
+/// Wire form, in the reference server's key order:
+/// `{"sid":"lv_VI97HAXpY6yYWAAAC","upgrades":["websocket"],"pingInterval":25000,
+///   "pingTimeout":20000,"maxPayload":1000000}`
+struct handshake {
+  /// The session id, as written between the quotes (never empty, no escapes).
+  std::string_view sid;
+  /// The transports offered for upgrade (transport_bits). Names siocodec does not know are
+  /// ignored when decoding and kept in upgrades_json.
+  std::uint8_t upgrades = 0;
+  /// Decoded: the raw JSON array of upgrade names. Ignored when encoding.
+  std::string_view upgrades_json;
+  /// Milliseconds between the server's pings (v4) or the client's (v3).
+  std::uint32_t ping_interval = 25000;
+  /// Milliseconds to wait for the answer to a ping.
+  std::uint32_t ping_timeout = 20000;
+  /// Largest payload the server accepts (engine.io >= 6.2; absent from older and v3 servers).
+  std::optional<std::uint64_t> max_payload;
+};
+
+/// Parses the handshake JSON (the data of an open packet, after the `0`).
+///
+/// Strict, as a client can afford to be with the one packet that configures the session: the
+/// text must be a JSON object (RFC 8259, UTF-8, at most 128 levels deep) with
+/// - `sid`: a non-empty string without escapes (a session id travels in URLs; every server
+///   writes a URL-safe one);
+/// - `upgrades`: an array of strings;
+/// - `pingInterval`, `pingTimeout`: integers in [1, 2^31 - 1] (JavaScript timers wrap above);
+/// - optional `maxPayload`: an integer in [1, 2^53 - 1].
+/// Other keys are ignored; when a key repeats, the last one counts (as JSON.parse does).
+///
+/// Errors: the JSON errors (invalid_json, invalid_json_string, invalid_json_number, invalid_utf8,
+/// nesting_too_deep) at their offset; invalid_handshake when the value is not an object (offset
+/// 0), a field has the wrong type or range (offset of its value), or a required field is missing
+/// (offset text.size()).
+result<handshake> parse_handshake(std::string_view text) noexcept;
+
+/// Size of the JSON encode_handshake() writes.
+/// Errors: invalid_argument (empty sid, a sid that needs escaping or is not UTF-8, an interval of
+/// 0 or above 2^31 - 1, a max_payload of 0 or above 2^53 - 1).
+result<std::size_t> handshake_size(const handshake& h) noexcept;
+
+/// Writes the handshake JSON into `out`. Errors: those of handshake_size, output_too_small.
+result<std::size_t> encode_handshake_to(char* out, std::size_t cap, const handshake& h) noexcept;
+
+/// Appends the handshake JSON to `out` (one resize). Errors: those of handshake_size.
+template <class Container>
+result<std::size_t> encode_handshake(const handshake& h, Container& out);
+
+// ---------------------------------------------------------------------------------------------
+// Implementation
+// ---------------------------------------------------------------------------------------------
+namespace detail {
+
+constexpr std::uint64_t max_timer_ms = 2147483647;          // 2^31 - 1
+constexpr std::uint64_t max_safe_integer = 9007199254740991;  // 2^53 - 1
+
+inline bool sid_is_plain(std::string_view sid) noexcept {
+  if (sid.empty()) return false;
+  for (const char c : sid) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == '"' || u == '\\') return false;
+  }
+  return siocodec::detail::utf8_find_invalid(sid.data(), sid.size()) == sid.size();
+}
+
+template <class W>
+error emit_handshake(W& w, const handshake& h) noexcept {
+  if (!sid_is_plain(h.sid)) return error::invalid_argument;
+  if (h.ping_interval == 0 || h.ping_interval > max_timer_ms) return error::invalid_argument;
+  if (h.ping_timeout == 0 || h.ping_timeout > max_timer_ms) return error::invalid_argument;
+  if (h.max_payload && (*h.max_payload == 0 || *h.max_payload > max_safe_integer)) {
+    return error::invalid_argument;
+  }
+  w.append("{\"sid\":\"", 8);
+  w.append(h.sid.data(), h.sid.size());
+  w.append("\",\"upgrades\":[", 14);
+  bool first = true;
+  const auto name = [&](std::uint8_t bit, std::string_view text) {
+    if ((h.upgrades & bit) == 0) return;
+    if (!first) w.put(',');
+    first = false;
+    w.put('"');
+    w.append(text.data(), text.size());
+    w.put('"');
+  };
+  name(transport_polling, "polling");
+  name(transport_websocket, "websocket");
+  name(transport_webtransport, "webtransport");
+  w.append("],\"pingInterval\":", 17);
+  json::emit_uint(w, h.ping_interval);
+  w.append(",\"pingTimeout\":", 15);
+  json::emit_uint(w, h.ping_timeout);
+  if (h.max_payload) {
+    w.append(",\"maxPayload\":", 14);
+    json::emit_uint(w, *h.max_payload);
+  }
+  w.put('}');
+  return error::none;
+}
+
+// An integer field in [lo, hi], written without fraction or exponent.
+inline bool read_bounded(const json::value& v, std::uint64_t lo, std::uint64_t hi,
+                         std::uint64_t& out) noexcept {
+  if (!v.is_number() || !v.is_integer()) return false;
+  auto n = v.to_uint64();
+  if (!n || *n < lo || *n > hi) return false;
+  out = *n;
+  return true;
+}
+
+}  // namespace detail
+
+inline result<handshake> parse_handshake(std::string_view text) noexcept {
+  auto root = json::parse(text);
+  if (!root) return {root.error(), root.offset()};
+  if (!root->is_object()) return {error::invalid_handshake, 0};
+  const auto offset_of = [&text](const json::value& v) {
+    return static_cast<std::size_t>(v.raw().data() - text.data());
+  };
+  json::value sid, upgrades, interval, timeout, max_payload;
+  for (const json::member& m : root->members()) {
+    if (m.key.string_equals("sid")) {
+      sid = m.val;
+    } else if (m.key.string_equals("upgrades")) {
+      upgrades = m.val;
+    } else if (m.key.string_equals("pingInterval")) {
+      interval = m.val;
+    } else if (m.key.string_equals("pingTimeout")) {
+      timeout = m.val;
+    } else if (m.key.string_equals("maxPayload")) {
+      max_payload = m.val;
+    }
+  }
+  if (!sid.exists() || !upgrades.exists() || !interval.exists() || !timeout.exists()) {
+    return {error::invalid_handshake, text.size()};
+  }
+  handshake h;
+  if (!sid.is_string() || sid.has_escapes() || sid.string_raw().empty()) {
+    return {error::invalid_handshake, offset_of(sid)};
+  }
+  h.sid = sid.string_raw();
+  if (!upgrades.is_array()) return {error::invalid_handshake, offset_of(upgrades)};
+  for (const json::value& name : upgrades.elements()) {
+    if (!name.is_string()) return {error::invalid_handshake, offset_of(name)};
+    if (name.string_equals("websocket")) h.upgrades |= transport_websocket;
+    if (name.string_equals("webtransport")) h.upgrades |= transport_webtransport;
+    if (name.string_equals("polling")) h.upgrades |= transport_polling;
+  }
+  h.upgrades_json = upgrades.raw();
+  std::uint64_t n = 0;
+  if (!detail::read_bounded(interval, 1, detail::max_timer_ms, n)) {
+    return {error::invalid_handshake, offset_of(interval)};
+  }
+  h.ping_interval = static_cast<std::uint32_t>(n);
+  if (!detail::read_bounded(timeout, 1, detail::max_timer_ms, n)) {
+    return {error::invalid_handshake, offset_of(timeout)};
+  }
+  h.ping_timeout = static_cast<std::uint32_t>(n);
+  if (max_payload.exists()) {
+    if (!detail::read_bounded(max_payload, 1, detail::max_safe_integer, n)) {
+      return {error::invalid_handshake, offset_of(max_payload)};
+    }
+    h.max_payload = n;
+  }
+  return {h, text.size()};
+}
+
+inline result<std::size_t> handshake_size(const handshake& h) noexcept {
+  return siocodec::detail::measure([&](auto& w) { return detail::emit_handshake(w, h); });
+}
+
+inline result<std::size_t> encode_handshake_to(char* out, std::size_t cap,
+                                               const handshake& h) noexcept {
+  return siocodec::detail::write_bounded(out, cap,
+                                         [&](auto& w) { return detail::emit_handshake(w, h); });
+}
+
+template <class Container>
+result<std::size_t> encode_handshake(const handshake& h, Container& out) {
+  return siocodec::detail::write_append(out,
+                                        [&](auto& w) { return detail::emit_handshake(w, h); });
+}
+
+}  // namespace engineio
+SIOCODEC_END_NAMESPACE
+
+#endif  // SIOCODEC_ENGINEIO_HANDSHAKE_HPP

@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: BSL-1.0
+// Lazy access to a decoded packet's payload: the event name, each argument, its attachment.
+#ifndef SIOCODEC_SOCKETIO_ARGS_HPP
+#define SIOCODEC_SOCKETIO_ARGS_HPP
+
+#include <siocodec/bytes.hpp>
+#include <siocodec/config.hpp>
+#include <siocodec/json/value.hpp>
+#include <siocodec/socketio/decode.hpp>
+#include <siocodec/socketio/packet.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <iterator>
+#include <string_view>
+
+SIOCODEC_BEGIN_NAMESPACE
+namespace socketio {
+
+/// The packet's JSON payload as a json::value (the absent value when there is none). The payload
+/// was validated by decode(), so walking it is cheap and safe.
+inline json::value payload(const packet_view& p) noexcept {
+  return p.data.empty() ? json::value() : json::value::unchecked(p.data);
+}
+
+/// The event name of an EVENT or BINARY_EVENT: its first element, a JSON string or number
+/// (decode() guarantees one of the two). The absent value for other types.
+///
+///     if (socketio::event_name(p).string_equals("chat message")) ...
+json::value event_name(const packet_view& p) noexcept;
+
+/// When `v` is a binary placeholder of `p` (a binary packet whose attachments have arrived), sets
+/// `out` to the attachment it stands for and returns true. Placeholders nested at any depth can
+/// be resolved this way while walking the payload.
+bool resolve_placeholder(const packet_view& p, const json::value& v, byte_view& out) noexcept;
+
+/// One argument of an EVENT or ACK: its JSON, and for a top-level binary argument the attachment
+/// it stands for.
+struct argument {
+  /// The argument's JSON (for a binary argument: its placeholder object).
+  json::value json;
+  /// True when the argument is a binary attachment.
+  bool is_binary = false;
+  /// The attachment's bytes when is_binary (empty until the attachments have arrived).
+  byte_view bytes;
+};
+
+/// Forward iterator over the arguments of a packet; see arguments().
+class argument_iterator {
+ public:
+  using iterator_category = std::forward_iterator_tag;
+  using value_type = argument;
+  using difference_type = std::ptrdiff_t;
+  using pointer = const argument*;
+  using reference = const argument&;
+
+  argument_iterator() noexcept = default;
+  argument_iterator(const packet_view* p, json::array_iterator it) noexcept : packet_(p), it_(it) {
+    load();
+  }
+  reference operator*() const noexcept { return cur_; }
+  pointer operator->() const noexcept { return &cur_; }
+  argument_iterator& operator++() noexcept {
+    ++it_;
+    load();
+    return *this;
+  }
+  argument_iterator operator++(int) noexcept {
+    argument_iterator old = *this;
+    ++*this;
+    return old;
+  }
+  friend bool operator==(const argument_iterator& a, const argument_iterator& b) noexcept {
+    return a.it_ == b.it_;
+  }
+  friend bool operator!=(const argument_iterator& a, const argument_iterator& b) noexcept {
+    return !(a == b);
+  }
+
+ private:
+  void load() noexcept {
+    cur_ = argument{*it_, false, byte_view()};
+    if (packet_ != nullptr && it_ != json::array_iterator()) {
+      cur_.is_binary = resolve_placeholder(*packet_, cur_.json, cur_.bytes) ||
+                       (is_binary(packet_->type) && packet_->attachments == nullptr &&
+                        cur_.json.is_object() && is_placeholder_form(cur_.json));
+    }
+  }
+  bool is_placeholder_form(const json::value& v) const noexcept {
+    json::value flag;
+    return v.find("_placeholder", flag) && flag.raw() == "true";
+  }
+
+  const packet_view* packet_ = nullptr;
+  json::array_iterator it_;
+  argument cur_;
+};
+
+/// The arguments of an EVENT / BINARY_EVENT (after the event name) or of an ACK / BINARY_ACK (all
+/// elements), for range-for. Empty for other types. The packet must outlive the range.
+class argument_range {
+ public:
+  argument_range() noexcept = default;
+  explicit argument_range(const packet_view& p) noexcept;
+  argument_iterator begin() const noexcept { return argument_iterator(packet_, first_); }
+  argument_iterator end() const noexcept { return argument_iterator(packet_, json::array_iterator()); }
+  bool empty() const noexcept { return first_ == json::array_iterator(); }
+  /// Number of arguments (a walk over the payload).
+  std::size_t size() const noexcept {
+    std::size_t n = 0;
+    for (auto it = first_; it != json::array_iterator(); ++it) ++n;
+    return n;
+  }
+
+ private:
+  const packet_view* packet_ = nullptr;
+  json::array_iterator first_;
+};
+
+/// The packet's arguments: `for (const socketio::argument& a : socketio::arguments(p)) ...`
+inline argument_range arguments(const packet_view& p) noexcept { return argument_range(p); }
+
+// ---------------------------------------------------------------------------------------------
+// Implementation
+// ---------------------------------------------------------------------------------------------
+
+inline json::value event_name(const packet_view& p) noexcept {
+  if (p.type != packet_type::event && p.type != packet_type::binary_event) return json::value();
+  const json::value root = payload(p);
+  if (!root.is_array()) return json::value();
+  return root[0];
+}
+
+inline bool resolve_placeholder(const packet_view& p, const json::value& v,
+                                byte_view& out) noexcept {
+  if (!is_binary(p.type) || p.attachments == nullptr || !v.is_object()) return false;
+  // decode() checked every placeholder of the packet (lax rules are a superset of strict ones).
+  if (detail::flat_object_end(v.raw().data(), v.raw().data() + v.raw().size()) == nullptr) {
+    return false;
+  }
+  detail::placeholder_info info;
+  if (detail::check_flat_object(v, p.attachment_count, true, info) != error::none ||
+      !info.is_placeholder) {
+    return false;
+  }
+  out = p.attachments[info.num];
+  return true;
+}
+
+inline argument_range::argument_range(const packet_view& p) noexcept {
+  const json::value root = payload(p);
+  if (!root.is_array()) return;
+  const bool has_name = p.type == packet_type::event || p.type == packet_type::binary_event;
+  const bool has_args = has_name || p.type == packet_type::ack || p.type == packet_type::binary_ack;
+  if (!has_args) return;
+  packet_ = &p;
+  first_ = root.elements().begin();
+  if (has_name && first_ != json::array_iterator()) ++first_;
+}
+
+}  // namespace socketio
+SIOCODEC_END_NAMESPACE
+
+#endif  // SIOCODEC_SOCKETIO_ARGS_HPP

@@ -1,0 +1,506 @@
+// SPDX-License-Identifier: BSL-1.0
+// Decoding one Socket.IO text packet (the data of an Engine.IO message).
+#ifndef SIOCODEC_SOCKETIO_DECODE_HPP
+#define SIOCODEC_SOCKETIO_DECODE_HPP
+
+#include <siocodec/config.hpp>
+#include <siocodec/error.hpp>
+#include <siocodec/json/validate.hpp>
+#include <siocodec/json/value.hpp>
+#include <siocodec/result.hpp>
+#include <siocodec/socketio/packet.hpp>
+
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+// The grammar the strict decoder accepts (protocol.md §2.2, §2.4):
+//
+//   packet      = type [ attachments "-" ] [ nsp ( "," / end ) ] [ ack-id ] [ json ]
+//   type        = "0" .. "6"
+//   attachments = "1".."9" *DIGIT                ; types 5 and 6 only, 1 <= n <= max_attachments
+//   nsp         = "/" *( any byte but "," )      ; at most max_namespace bytes
+//   ack-id      = "0" / ( "1".."9" *DIGIT )      ; <= max_ack_id
+//   json        = value *ws                      ; RFC 8259, starting right after the header
+//
+// socket.io-parser reads the same fields with JavaScript's Number(), which also takes spaces,
+// leading zeros, hex and exponents; decode_options::lax accepts those (protocol-notes.md).
+
+SIOCODEC_BEGIN_NAMESPACE
+namespace socketio {
+
+/// Decodes one Socket.IO packet from its text form (the data of an Engine.IO message, without the
+/// Engine.IO `4`). Zero-copy: nsp and data point into `text`.
+///
+/// The JSON payload is validated (RFC 8259, UTF-8, max_depth) and checked against the type, as
+/// socket.io-parser 4.2.7 (v5) or 3.4.5 (v4) does:
+/// - CONNECT: v5 a JSON object; v4 an object, array or null. DISCONNECT: nothing.
+/// - EVENT / BINARY_EVENT: a non-empty array whose first element is a number or a string; in v5
+///   the string must not be a reserved name (connect, connect_error, disconnect, disconnecting,
+///   newListener, removeListener; "error" is allowed, as in the reference).
+/// - ACK / BINARY_ACK: an array. CONNECT_ERROR (v4 ERROR): a string or an object (v4 also an
+///   array or null).
+/// - A missing payload is accepted for every type, as in the reference.
+///
+/// For binary types every placeholder is checked now, before any attachment arrives: an object
+/// with a `_placeholder` member must be exactly `{"_placeholder":true,"num":N}` (any key order)
+/// with N an integer in [0, attachment_count), and every attachment must be referenced (an
+/// encoder never sends one that is not; the reference silently drops it). The same attachment
+/// may be referenced twice, as in the reference. With lax, extra members with scalar values are
+/// allowed, an object whose `_placeholder` is not `true` is plain data, `num` may be written 1.0,
+/// and unreferenced attachments are allowed. In non-binary packets, placeholders are plain data.
+///
+/// Errors (offset in `text`):
+/// - unknown_packet_type: the first byte is not 0-6 (an empty text too).
+/// - invalid_attachment_count: types 5/6 without `<count>-`, or a count that is zero or malformed.
+/// - too_many_attachments: count > max_attachments.
+/// - invalid_namespace: longer than max_namespace.
+/// - invalid_ack_id: malformed (a leading zero).
+/// - ack_id_overflow: above max_ack_id or 2^64 - 1.
+/// - invalid_json, invalid_json_string, invalid_json_number, invalid_utf8, nesting_too_deep: the
+///   payload is not valid JSON (a space between the header and the JSON counts as invalid_json:
+///   the reference would read it as an ack id).
+/// - invalid_payload: the payload's JSON type is wrong for the packet type (or a DISCONNECT has
+///   one).
+/// - invalid_event_name: an EVENT's first element is not a string or a number, or is absent.
+/// - reserved_event_name: v5, the event name is reserved.
+/// - invalid_placeholder: a placeholder breaks the rules above.
+///
+/// Complexity: linear in text.size(); no allocation; recursion-free.
+result<packet_view> decode(std::string_view text, const decode_options& opts = {}) noexcept;
+
+// ---------------------------------------------------------------------------------------------
+// Implementation
+// ---------------------------------------------------------------------------------------------
+namespace detail {
+
+/// Byte length of the JavaScript WhiteSpace or LineTerminator code point at p (ECMAScript:
+/// TAB, VT, FF, SP, NBSP, ZWNBSP, Zs, LF, CR, LS, PS), 0 for anything else. Lax mode only: this is
+/// what the reference's Number() skips.
+inline std::size_t js_space_length(const char* p, const char* end) noexcept {
+  const auto c = static_cast<unsigned char>(*p);
+  if (c == ' ' || (c >= 0x09 && c <= 0x0D)) return 1;
+  const auto n = static_cast<std::size_t>(end - p);
+  const auto b = [p](int i) { return static_cast<unsigned char>(p[i]); };
+  if (c == 0xC2 && n >= 2 && b(1) == 0xA0) return 2;                            // U+00A0
+  if (c == 0xE1 && n >= 3 && b(1) == 0x9A && b(2) == 0x80) return 3;            // U+1680
+  if (c == 0xE2 && n >= 3 && b(1) == 0x80 && (b(2) <= 0x8A || b(2) == 0xA8 || b(2) == 0xA9 ||
+                                               b(2) == 0xAF)) {
+    return 3;  // U+2000-U+200A, U+2028, U+2029, U+202F
+  }
+  if (c == 0xE2 && n >= 3 && b(1) == 0x81 && b(2) == 0x9F) return 3;            // U+205F
+  if (c == 0xE3 && n >= 3 && b(1) == 0x80 && b(2) == 0x80) return 3;            // U+3000
+  if (c == 0xEF && n >= 3 && b(1) == 0xBB && b(2) == 0xBF) return 3;            // U+FEFF
+  return 0;
+}
+
+/// JavaScript's Number(string) for the text [p, end), as the reference applies it to attachment
+/// counts (lax mode): surrounding JS whitespace trimmed, empty is 0, decimal with optional sign,
+/// fraction and exponent, 0x/0o/0b integers, Infinity. NaN when the text is none of these.
+inline double js_string_to_number(const char* p, const char* end) noexcept {
+  while (p != end) {
+    const std::size_t k = js_space_length(p, end);
+    if (k == 0) break;
+    p += k;
+  }
+  while (p != end) {
+    // Trailing whitespace: find the last non-space code point by scanning forward.
+    const char* q = p;
+    const char* last = p;
+    while (q != end) {
+      const std::size_t k = js_space_length(q, end);
+      if (k == 0) {
+        ++q;
+        last = q;
+      } else {
+        q += k;
+      }
+    }
+    end = last;
+    break;
+  }
+  const double nan = std::nan("");
+  if (p == end) return 0.0;
+  const auto digit_value = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return 99;
+  };
+  if (end - p > 2 && p[0] == '0') {
+    int radix = 0;
+    if (p[1] == 'x' || p[1] == 'X') radix = 16;
+    if (p[1] == 'o' || p[1] == 'O') radix = 8;
+    if (p[1] == 'b' || p[1] == 'B') radix = 2;
+    if (radix != 0) {
+      double v = 0;
+      for (const char* q = p + 2; q != end; ++q) {
+        const int d = digit_value(*q);
+        if (d >= radix) return nan;
+        v = v * radix + d;
+      }
+      return v;
+    }
+  }
+  bool negative = false;
+  if (*p == '+' || *p == '-') {
+    negative = (*p == '-');
+    ++p;
+  }
+  if (end - p == 8 && std::string_view(p, 8) == "Infinity") {
+    return negative ? -HUGE_VAL : HUGE_VAL;
+  }
+  // Decimal literal: digits [. digits] [e [+-] digits], at least one digit in the mantissa.
+  double mantissa = 0;
+  int exponent = 0;
+  bool any = false;
+  const char* q = p;
+  for (; q != end && *q >= '0' && *q <= '9'; ++q, any = true) mantissa = mantissa * 10 + (*q - '0');
+  if (q != end && *q == '.') {
+    for (++q; q != end && *q >= '0' && *q <= '9'; ++q, any = true) {
+      mantissa = mantissa * 10 + (*q - '0');
+      --exponent;
+    }
+  }
+  if (!any) return nan;
+  if (q != end && (*q == 'e' || *q == 'E')) {
+    ++q;
+    bool eneg = false;
+    if (q != end && (*q == '+' || *q == '-')) eneg = (*q++ == '-');
+    if (q == end) return nan;
+    int e = 0;
+    for (; q != end && *q >= '0' && *q <= '9'; ++q) e = e < 100000 ? e * 10 + (*q - '0') : e;
+    exponent += eneg ? -e : e;
+  }
+  if (q != end) return nan;
+  // Only integer results in a small range matter to the caller, so plain arithmetic is exact
+  // enough: the value is compared with an integer limit of at most a few thousand.
+  const double v = mantissa * std::pow(10.0, exponent);
+  return negative ? -v : v;
+}
+
+inline bool is_reserved_event(const json::value& name) noexcept {
+  static constexpr std::string_view reserved[] = {"connect",       "connect_error",
+                                                  "disconnect",    "disconnecting",
+                                                  "newListener",   "removeListener"};
+  for (const auto r : reserved) {
+    if (name.string_equals(r)) return true;
+  }
+  return false;
+}
+
+// Checks the payload's JSON shape for the packet type; `at` receives the offending offset
+// within the payload.
+inline error check_shape(packet_type type, const json::value& root, protocol_version v,
+                         std::size_t& at) noexcept {
+  at = 0;
+  const json::kind k = root.type();
+  const bool v4 = (v == protocol_version::v4);
+  switch (type) {
+    case packet_type::connect:
+      if (k == json::kind::object) return error::none;
+      if (v4 && (k == json::kind::array || k == json::kind::null)) return error::none;
+      return error::invalid_payload;
+    case packet_type::disconnect:
+      return error::invalid_payload;
+    case packet_type::connect_error:
+      if (k == json::kind::string || k == json::kind::object) return error::none;
+      if (v4 && (k == json::kind::array || k == json::kind::null)) return error::none;
+      return error::invalid_payload;
+    case packet_type::event:
+    case packet_type::binary_event: {
+      if (k != json::kind::array) return error::invalid_payload;
+      const json::value name = root[0];
+      if (!name.exists()) return error::invalid_event_name;
+      at = static_cast<std::size_t>(name.raw().data() - root.raw().data());
+      if (name.is_number()) return error::none;
+      if (!name.is_string()) return error::invalid_event_name;
+      if (!v4 && is_reserved_event(name)) return error::reserved_event_name;
+      return error::none;
+    }
+    case packet_type::ack:
+    case packet_type::binary_ack:
+      return k == json::kind::array ? error::none : error::invalid_payload;
+  }
+  return error::invalid_payload;
+}
+
+// Finds the end of a flat object (one holding no array or object) whose '{' is at p: the position
+// just past its '}', or null when a nested container opens first. Trusts validated text.
+inline const char* flat_object_end(const char* p, const char* end) noexcept {
+  for (++p; p != end; ++p) {
+    const char c = *p;
+    if (c == '"') {
+      p = json::detail::skip_string(p + 1, end) - 1;
+    } else if (c == '}') {
+      return p + 1;
+    } else if (c == '{' || c == '[') {
+      return nullptr;
+    }
+  }
+  return nullptr;
+}
+
+// Result of looking at one flat object: not a placeholder, or a placeholder for attachment num.
+struct placeholder_info {
+  bool is_placeholder = false;
+  std::uint64_t num = 0;
+};
+
+inline error check_flat_object(const json::value& obj, std::size_t attachments, bool lax,
+                               placeholder_info& out) noexcept {
+  out = {};
+  bool has_key = false;
+  json::value flag, num;
+  std::size_t members = 0, flags = 0, nums = 0;
+  for (const json::member& m : obj.members()) {
+    ++members;
+    if (m.key.string_equals("_placeholder")) {
+      has_key = true;
+      flag = m.val;  // the last occurrence wins, as in JSON.parse
+      ++flags;
+    } else if (m.key.string_equals("num")) {
+      num = m.val;
+      ++nums;
+    }
+  }
+  if (!has_key) return error::none;
+  const bool is_true = flag.raw() == "true";
+  if (lax) {
+    if (!is_true) return error::none;  // plain data in the reference
+  } else if (!is_true || members != 2 || flags != 1 || nums != 1) {
+    return error::invalid_placeholder;
+  }
+  if (!num.is_number()) return error::invalid_placeholder;
+  std::uint64_t n = 0;
+  if (num.is_integer()) {
+    auto r = num.to_uint64();
+    if (!r) return error::invalid_placeholder;
+    n = *r;
+  } else {
+    // 1.0 or 1e0 name attachment 1 in JavaScript; only lax accepts such spellings.
+    if (!lax) return error::invalid_placeholder;
+    auto d = num.to_double();
+    if (!d || !(*d >= 0) || *d != std::floor(*d) || *d >= 18446744073709551616.0) {
+      return error::invalid_placeholder;
+    }
+    n = static_cast<std::uint64_t>(*d);
+  }
+  if (n >= attachments) return error::invalid_placeholder;
+  out.is_placeholder = true;
+  out.num = n;
+  return error::none;
+}
+
+// Walks the payload of a binary packet once (plus at most one look-ahead per object, so each byte
+// is read at most twice) and checks every placeholder. With `used` non-null, marks attachments
+// [first, first + 64) that are referenced.
+inline error scan_placeholders(std::string_view json_text, std::size_t attachments, bool lax,
+                               std::size_t first, std::uint64_t* used, std::size_t& at) noexcept {
+  const char* const begin = json_text.data();
+  const char* const end = begin + json_text.size();
+  const char* p = begin;
+  while (p != end) {
+    const char c = *p;
+    if (c == '{') {
+      const char* close = flat_object_end(p, end);
+      if (close != nullptr) {
+        placeholder_info info;
+        const auto obj = json::value::unchecked(std::string_view(p, static_cast<std::size_t>(close - p)));
+        const error e = check_flat_object(obj, attachments, lax, info);
+        if (e != error::none) {
+          at = static_cast<std::size_t>(p - begin);
+          return e;
+        }
+        if (info.is_placeholder && used != nullptr && info.num >= first && info.num - first < 64) {
+          *used |= std::uint64_t{1} << (info.num - first);
+        }
+        p = close;
+        continue;
+      }
+      ++p;
+      continue;
+    }
+    if (c == '"') {
+      const char* after = json::detail::skip_string(p + 1, end);
+      // A `_placeholder` key inside an object that also holds an array or an object: never a
+      // valid placeholder (lax: only when its value is true; otherwise it is plain data).
+      const char* q = json::detail::skip_ws(after, end);
+      if (q != end && *q == ':') {
+        const auto key = json::value::unchecked(std::string_view(p, static_cast<std::size_t>(after - p)));
+        if (key.string_equals("_placeholder")) {
+          const char* v = json::detail::skip_ws(q + 1, end);
+          const bool is_true = static_cast<std::size_t>(end - v) >= 4 && std::string_view(v, 4) == "true";
+          if (!lax || is_true) {
+            at = static_cast<std::size_t>(p - begin);
+            return error::invalid_placeholder;
+          }
+        }
+      }
+      p = after;
+      continue;
+    }
+    ++p;
+  }
+  return error::none;
+}
+
+inline error check_placeholders(std::string_view json_text, std::size_t attachments, bool lax,
+                                std::size_t& at) noexcept {
+  if (lax) return scan_placeholders(json_text, attachments, true, 0, nullptr, at);
+  // Every attachment must be referenced. 64 of them are tracked per pass, so the check needs no
+  // memory beyond one word, and the default limit (10) takes a single pass.
+  for (std::size_t first = 0; first < attachments || first == 0; first += 64) {
+    std::uint64_t used = 0;
+    const error e = scan_placeholders(json_text, attachments, false, first, &used, at);
+    if (e != error::none) return e;
+    const std::size_t span = attachments - first < 64 ? attachments - first : 64;
+    const std::uint64_t want = span == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << span) - 1;
+    if (used != want) {
+      at = json_text.size();
+      return error::invalid_placeholder;
+    }
+    if (attachments == 0) break;
+  }
+  return error::none;
+}
+
+inline bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
+
+}  // namespace detail
+
+inline result<packet_view> decode(std::string_view text, const decode_options& opts) noexcept {
+  const char* const begin = text.data();
+  const char* const end = begin + text.size();
+  const char* p = begin;
+  const auto at = [begin](const char* q) { return static_cast<std::size_t>(q - begin); };
+  packet_view pkt;
+
+  // type
+  if (p == end) {
+    if (!opts.lax) return {error::unknown_packet_type, 0};
+    // Number("") is 0 in the reference: an empty text is a CONNECT.
+    pkt.type = packet_type::connect;
+    return {pkt, 0};
+  }
+  if (*p >= '0' && *p <= '6') {
+    pkt.type = static_cast<packet_type>(*p - '0');
+    ++p;
+  } else if (opts.lax && detail::js_space_length(p, end) != 0) {
+    pkt.type = packet_type::connect;  // Number(" ") is 0
+    p += detail::js_space_length(p, end);
+  } else {
+    return {error::unknown_packet_type, 0};
+  }
+
+  // attachments
+  if (is_binary(pkt.type)) {
+    const char* count_begin = p;
+    if (opts.lax) {
+      while (p != end && *p != '-') ++p;
+      if (p == end) return {error::invalid_attachment_count, at(p)};
+      const double n = detail::js_string_to_number(count_begin, p);
+      if (!(n >= 1) || n != std::floor(n)) return {error::invalid_attachment_count, at(count_begin)};
+      if (n > static_cast<double>(opts.max_attachments)) {
+        return {error::too_many_attachments, at(count_begin)};
+      }
+      pkt.attachment_count = static_cast<std::size_t>(n);
+    } else {
+      if (p == end || *p < '1' || *p > '9') return {error::invalid_attachment_count, at(p)};
+      std::size_t n = 0;
+      while (p != end && detail::is_digit(*p)) {
+        n = n * 10 + static_cast<std::size_t>(*p - '0');
+        if (n > opts.max_attachments) return {error::too_many_attachments, at(count_begin)};
+        ++p;
+      }
+      if (p == end || *p != '-') return {error::invalid_attachment_count, at(p)};
+      pkt.attachment_count = n;
+    }
+    ++p;  // '-'
+  }
+
+  // namespace
+  if (p != end && *p == '/') {
+    const char* nsp_begin = p;
+    while (p != end && *p != ',') ++p;
+    const auto len = static_cast<std::size_t>(p - nsp_begin);
+    if (len > opts.max_namespace) return {error::invalid_namespace, at(nsp_begin)};
+    pkt.nsp = std::string_view(nsp_begin, len);
+    if (p != end) ++p;  // ','
+  }
+
+  // ack id
+  if (opts.lax) {
+    // The reference takes every following character c with Number(c) == c: digits, and any
+    // JavaScript space (which counts as nothing). A run with spaces between digits is NaN.
+    const char* id_begin = p;
+    std::uint64_t id = 0;
+    bool any = false, overflow = false, gap = false, seen_digit = false, space_after_digit = false;
+    while (p != end) {
+      if (detail::is_digit(*p)) {
+        if (space_after_digit) gap = true;
+        const auto d = static_cast<std::uint64_t>(*p - '0');
+        if (id > (~std::uint64_t{0} - d) / 10) overflow = true;
+        id = id * 10 + d;
+        seen_digit = true;
+        any = true;
+        ++p;
+        continue;
+      }
+      const std::size_t k = detail::js_space_length(p, end);
+      if (k == 0) break;
+      if (seen_digit) space_after_digit = true;
+      any = true;
+      p += k;
+    }
+    if (any) {
+      if (gap) return {error::invalid_ack_id, at(id_begin)};  // the reference gets NaN
+      if (overflow || id > opts.max_ack_id) return {error::ack_id_overflow, at(id_begin)};
+      pkt.id = id;
+    }
+  } else if (p != end && detail::is_digit(*p)) {
+    const char* id_begin = p;
+    std::uint64_t id = 0;
+    while (p != end && detail::is_digit(*p)) {
+      const auto d = static_cast<std::uint64_t>(*p - '0');
+      if (id > (~std::uint64_t{0} - d) / 10 || id * 10 + d > opts.max_ack_id) {
+        return {error::ack_id_overflow, at(id_begin)};
+      }
+      id = id * 10 + d;
+      ++p;
+    }
+    if (*id_begin == '0' && p - id_begin > 1) return {error::invalid_ack_id, at(id_begin)};
+    pkt.id = id;
+  }
+
+  // payload
+  if (p != end) {
+    const char* json_begin = p;
+    const std::string_view rest(p, static_cast<std::size_t>(end - p));
+    if (!opts.lax && json::detail::is_ws(*p)) return {error::invalid_json, at(p)};
+    json::options jo;
+    jo.max_depth = opts.max_depth;
+    auto root = json::parse(rest, jo);
+    if (!root) return {root.error(), at(json_begin) + root.offset()};
+    pkt.data = root->raw();
+    std::size_t where = 0;
+    const error shape = detail::check_shape(pkt.type, *root, opts.version, where);
+    if (shape != error::none) {
+      return {shape, static_cast<std::size_t>(pkt.data.data() - begin) + where};
+    }
+    if (is_binary(pkt.type)) {
+      const error e = detail::check_placeholders(pkt.data, pkt.attachment_count, opts.lax, where);
+      if (e != error::none) return {e, static_cast<std::size_t>(pkt.data.data() - begin) + where};
+    }
+  } else if (is_binary(pkt.type) && !opts.lax) {
+    // Attachments with nothing to place them in: never written by an encoder.
+    return {error::invalid_placeholder, at(p)};
+  }
+  return {pkt, text.size()};
+}
+
+}  // namespace socketio
+SIOCODEC_END_NAMESPACE
+
+#endif  // SIOCODEC_SOCKETIO_DECODE_HPP

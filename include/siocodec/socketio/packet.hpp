@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: BSL-1.0
+// Socket.IO packet types, the packet view every Socket.IO decoder yields, and the options.
+#ifndef SIOCODEC_SOCKETIO_PACKET_HPP
+#define SIOCODEC_SOCKETIO_PACKET_HPP
+
+#include <siocodec/bytes.hpp>
+#include <siocodec/config.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string_view>
+
+#ifndef SIOCODEC_DEFAULT_MAX_NAMESPACE
+/// Longest namespace accepted, in bytes. The reference has no limit of its own (the packet size
+/// bounds it); a namespace is a short path, so 64 KiB rejects nothing real.
+#define SIOCODEC_DEFAULT_MAX_NAMESPACE 65536
+#endif
+
+SIOCODEC_BEGIN_NAMESPACE
+namespace socketio {
+
+/// Socket.IO packet types (protocol.md §2.1); the values are the wire digits.
+enum class packet_type : std::uint8_t {
+  connect = 0,        ///< join a namespace; v5: optional auth object, server answers {"sid":...}
+  disconnect = 1,     ///< leave a namespace; no data
+  event = 2,          ///< [name, args...]; with an id it asks for an ack
+  ack = 3,            ///< [args...] answering the event with the same id
+  connect_error = 4,  ///< v5: refusal of a CONNECT (string or object). v4 calls type 4 ERROR
+  binary_event = 5,   ///< an event with binary attachments
+  binary_ack = 6,     ///< an ack with binary attachments
+};
+
+/// Socket.IO protocol revision: 5 (Socket.IO 3 and later) or 4 (Socket.IO 1.x/2.x).
+enum class protocol_version : std::uint8_t { v4 = 4, v5 = 5 };
+
+/// The type's name in lower case ("connect", "binary_event"...). Protocol v4 calls type 4 "error".
+constexpr const char* to_string(packet_type t,
+                                protocol_version v = protocol_version::v5) noexcept {
+  switch (t) {
+    case packet_type::connect: return "connect";
+    case packet_type::disconnect: return "disconnect";
+    case packet_type::event: return "event";
+    case packet_type::ack: return "ack";
+    case packet_type::connect_error: return v == protocol_version::v4 ? "error" : "connect_error";
+    case packet_type::binary_event: return "binary_event";
+    case packet_type::binary_ack: return "binary_ack";
+  }
+  return "unknown";
+}
+
+/// True for the seven types the protocol defines.
+constexpr bool is_valid(packet_type t) noexcept { return static_cast<std::uint8_t>(t) <= 6; }
+
+/// True for BINARY_EVENT and BINARY_ACK, the types that announce attachments.
+constexpr bool is_binary(packet_type t) noexcept {
+  return t == packet_type::binary_event || t == packet_type::binary_ack;
+}
+
+/// One Socket.IO packet, as decoded or as to be encoded. A view: every field points into the
+/// caller's frames (or, for a reassembled packet that copied its attachments, into the decoder)
+/// and is valid while they live.
+struct packet_view {
+  packet_type type = packet_type::event;
+  /// The namespace, "/" when the packet names none. Never empty after decoding.
+  std::string_view nsp = "/";
+  /// The ack id, when the packet carries one.
+  std::optional<std::uint64_t> id;
+  /// The JSON payload as raw text (no surrounding spaces kept or added); empty when absent. For
+  /// binary types it holds the placeholders `{"_placeholder":true,"num":N}`.
+  std::string_view data;
+  /// Number of binary attachments announced (binary types only; 0 otherwise).
+  std::size_t attachment_count = 0;
+  /// The attachments themselves, once a decoder has received them (null until then), in `num`
+  /// order: attachments[N] is what placeholder N stands for.
+  const byte_view* attachments = nullptr;
+
+  /// Attachment `i`; an empty view if absent.
+  byte_view attachment(std::size_t i) const noexcept {
+    return (attachments != nullptr && i < attachment_count) ? attachments[i] : byte_view();
+  }
+  /// True when the packet carries a JSON payload.
+  bool has_data() const noexcept { return !data.empty(); }
+};
+
+/// Options of the Socket.IO decoders. The defaults are socket.io-parser 4.2.7's (protocol v5).
+struct decode_options {
+  /// v5 follows socket.io-parser 4.2.7, v4 follows 3.4.5 (ERROR type, no reserved event names,
+  /// any JSON object or null allowed for CONNECT).
+  protocol_version version = protocol_version::v5;
+  /// Reproduce the reference's JavaScript coercions instead of rejecting them (docs/protocol-notes.md
+  /// lists each one): whitespace and leading zeros in numbers of the header, `0x`/`1e0` attachment
+  /// counts, placeholders with extra keys, unused attachments. Strict (false) accepts exactly what
+  /// the reference encoder writes.
+  bool lax = false;
+  /// Most attachments a packet may announce (socket.io-parser's maxAttachments).
+  std::size_t max_attachments = SIOCODEC_DEFAULT_MAX_ATTACHMENTS;
+  /// Largest single attachment, in bytes (the reference bounds each by maxHttpBufferSize).
+  std::size_t max_attachment_bytes = SIOCODEC_DEFAULT_MAX_PAYLOAD;
+  /// Largest packet: the text header plus all its attachments, in bytes. The reference allows
+  /// maxHttpBufferSize per Engine.IO message, so (max_attachments + 1) of them.
+  std::size_t max_packet_bytes =
+      std::size_t{SIOCODEC_DEFAULT_MAX_PAYLOAD} * (SIOCODEC_DEFAULT_MAX_ATTACHMENTS + 1);
+  /// Longest namespace, in bytes.
+  std::size_t max_namespace = SIOCODEC_DEFAULT_MAX_NAMESPACE;
+  /// Largest ack id accepted. JavaScript peers lose precision above 2^53 - 1, but nothing in the
+  /// protocol forbids larger ids, so the default is the whole 64-bit range.
+  std::uint64_t max_ack_id = std::numeric_limits<std::uint64_t>::max();
+  /// Deepest JSON nesting accepted in a payload.
+  std::size_t max_depth = SIOCODEC_DEFAULT_MAX_JSON_DEPTH;
+};
+
+}  // namespace socketio
+SIOCODEC_END_NAMESPACE
+
+#endif  // SIOCODEC_SOCKETIO_PACKET_HPP

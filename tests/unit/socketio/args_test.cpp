@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: BSL-1.0
+#include <siocodec/socketio/args.hpp>
+
+#include "support/catch.hpp"
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+using namespace std::string_view_literals;
+namespace sio = siocodec::socketio;
+namespace json = siocodec::json;
+using siocodec::byte_view;
+
+TEST_CASE("event name and arguments of an EVENT") {
+  auto p = sio::decode(R"(2/chat,17["chat message",{"user":"alice"},42,"x"])"sv);
+  REQUIRE(p);
+  const json::value name = sio::event_name(*p);
+  CHECK(name.is_string());
+  CHECK(name.string_equals("chat message"));
+  std::vector<std::string_view> raw;
+  for (const sio::argument& a : sio::arguments(*p)) {
+    CHECK_FALSE(a.is_binary);
+    raw.push_back(a.json.raw());
+  }
+  CHECK(raw == std::vector<std::string_view>{R"({"user":"alice"})", "42", R"("x")"});
+  CHECK(sio::arguments(*p).size() == 3);
+  CHECK(sio::payload(*p).is_array());
+}
+
+TEST_CASE("numeric event names, escaped names, events without arguments") {
+  auto num = sio::decode(R"(2[7,"a"])"sv);
+  REQUIRE(num);
+  CHECK(sio::event_name(*num).is_number());
+  CHECK(sio::event_name(*num).raw() == "7");
+
+  auto esc = sio::decode(R"(2["caf\u00e9"])"sv);
+  REQUIRE(esc);
+  CHECK(sio::event_name(*esc).string_equals("caf\xc3\xa9"));
+  CHECK(sio::arguments(*esc).empty());
+
+  auto no_data = sio::decode("2"sv);
+  REQUIRE(no_data);
+  CHECK_FALSE(sio::event_name(*no_data).exists());
+  CHECK(sio::arguments(*no_data).empty());
+}
+
+TEST_CASE("ACK arguments start at the first element") {
+  auto p = sio::decode(R"(3/admin,13["bar",1])"sv);
+  REQUIRE(p);
+  CHECK_FALSE(sio::event_name(*p).exists());
+  std::vector<std::string_view> raw;
+  for (const auto& a : sio::arguments(*p)) raw.push_back(a.json.raw());
+  CHECK(raw == std::vector<std::string_view>{R"("bar")", "1"});
+  auto empty = sio::decode("3[]"sv);
+  REQUIRE(empty);
+  CHECK(sio::arguments(*empty).empty());
+}
+
+TEST_CASE("binary arguments resolve to their attachments, at any depth") {
+  auto p = sio::decode(
+      R"(52-["upload",{"_placeholder":true,"num":1},{"meta":{"thumb":{"_placeholder":true,"num":0}}}])"sv);
+  REQUIRE(p);
+  // Before the attachments arrive the argument is known to be binary, without bytes.
+  auto first = sio::arguments(*p).begin();
+  CHECK(first->is_binary);
+  CHECK(first->bytes.empty());
+
+  const unsigned char a0[] = {1, 2, 3};
+  const unsigned char a1[] = {9};
+  const byte_view atts[] = {byte_view(a0, 3), byte_view(a1, 1)};
+  sio::packet_view full = *p;
+  full.attachments = atts;
+
+  std::vector<bool> binary;
+  for (const auto& a : sio::arguments(full)) {
+    binary.push_back(a.is_binary);
+    if (a.is_binary) CHECK(a.bytes == atts[1]);
+  }
+  CHECK(binary == std::vector<bool>{true, false});
+
+  // The nested one: walk to it and resolve it.
+  const json::value meta = sio::payload(full)[2];
+  json::value m, thumb;
+  REQUIRE(meta.find("meta", m));
+  REQUIRE(m.find("thumb", thumb));
+  byte_view out;
+  REQUIRE(sio::resolve_placeholder(full, thumb, out));
+  CHECK(out == atts[0]);
+  CHECK_FALSE(sio::resolve_placeholder(full, m, out));
+  CHECK_FALSE(sio::resolve_placeholder(full, sio::event_name(full), out));
+}
+
+TEST_CASE("placeholders in non-binary packets are plain data") {
+  auto p = sio::decode(R"(2["a",{"_placeholder":true,"num":0}])"sv);
+  REQUIRE(p);
+  for (const auto& a : sio::arguments(*p)) CHECK_FALSE(a.is_binary);
+}

@@ -1,0 +1,282 @@
+// SPDX-License-Identifier: BSL-1.0
+#include <siocodec/socketio/decode.hpp>
+
+#include "support/catch.hpp"
+
+#include <string>
+#include <string_view>
+
+using namespace std::string_view_literals;
+using siocodec::error;
+namespace sio = siocodec::socketio;
+using sio::packet_type;
+
+namespace {
+sio::decode_options lax() {
+  sio::decode_options o;
+  o.lax = true;
+  return o;
+}
+sio::decode_options v4() {
+  sio::decode_options o;
+  o.version = sio::protocol_version::v4;
+  return o;
+}
+}  // namespace
+
+TEST_CASE("the protocol's examples decode") {
+  struct c {
+    std::string_view text;
+    packet_type type;
+    std::string_view nsp;
+    long long id;  // -1: none
+    std::size_t attachments;
+    std::string_view data;
+  };
+  const c cases[] = {
+      {"0"sv, packet_type::connect, "/"sv, -1, 0, ""sv},
+      {R"(0/admin,{"sid":"oSO0OpakMV_3jnilAAAA"})"sv, packet_type::connect, "/admin"sv, -1, 0,
+       R"({"sid":"oSO0OpakMV_3jnilAAAA"})"sv},
+      {"1/admin,"sv, packet_type::disconnect, "/admin"sv, -1, 0, ""sv},
+      {R"(2["foo"])"sv, packet_type::event, "/"sv, -1, 0, R"(["foo"])"sv},
+      {R"(2/admin,["bar"])"sv, packet_type::event, "/admin"sv, -1, 0, R"(["bar"])"sv},
+      {R"(212["foo"])"sv, packet_type::event, "/"sv, 12, 0, R"(["foo"])"sv},
+      {R"(3/admin,13["bar"])"sv, packet_type::ack, "/admin"sv, 13, 0, R"(["bar"])"sv},
+      {R"(4{"message":"Not authorized"})"sv, packet_type::connect_error, "/"sv, -1, 0,
+       R"({"message":"Not authorized"})"sv},
+      {R"(51-["baz",{"_placeholder":true,"num":0}])"sv, packet_type::binary_event, "/"sv, -1, 1,
+       R"(["baz",{"_placeholder":true,"num":0}])"sv},
+      {R"(52-/admin,["baz",{"_placeholder":true,"num":0},{"_placeholder":true,"num":1}])"sv,
+       packet_type::binary_event, "/admin"sv, -1, 2,
+       R"(["baz",{"_placeholder":true,"num":0},{"_placeholder":true,"num":1}])"sv},
+      {R"(61-15["bar",{"_placeholder":true,"num":0}])"sv, packet_type::binary_ack, "/"sv, 15, 1,
+       R"(["bar",{"_placeholder":true,"num":0}])"sv},
+      {R"(20["a"])"sv, packet_type::event, "/"sv, 0, 0, R"(["a"])"sv},
+      {"3"sv, packet_type::ack, "/"sv, -1, 0, ""sv},
+      {"0/admin"sv, packet_type::connect, "/admin"sv, -1, 0, ""sv},
+      {R"(2/,["a"])"sv, packet_type::event, "/"sv, -1, 0, R"(["a"])"sv},
+      {R"(2["a"]  )"sv, packet_type::event, "/"sv, -1, 0, R"(["a"])"sv},
+      {"2/caf\xc3\xa9 b,[\"a\"]"sv, packet_type::event, "/caf\xc3\xa9 b"sv, -1, 0, R"(["a"])"sv},
+      {R"(2[1.5,2])"sv, packet_type::event, "/"sv, -1, 0, R"([1.5,2])"sv},
+      {R"(2["error"])"sv, packet_type::event, "/"sv, -1, 0, R"(["error"])"sv},
+      {R"(218446744073709551615["a"])"sv, packet_type::event, "/"sv, -2, 0, R"(["a"])"sv},
+      {R"(4"just a string")"sv, packet_type::connect_error, "/"sv, -1, 0, R"("just a string")"sv},
+  };
+  for (const auto& t : cases) {
+    CAPTURE(t.text);
+    auto r = sio::decode(t.text);
+    REQUIRE(r);
+    CHECK(r->type == t.type);
+    CHECK(r->nsp == t.nsp);
+    if (t.id == -1) {
+      CHECK_FALSE(r->id);
+    } else if (t.id == -2) {
+      CHECK(r->id == 18446744073709551615ull);
+    } else {
+      CHECK(r->id == static_cast<unsigned long long>(t.id));
+    }
+    CHECK(r->attachment_count == t.attachments);
+    CHECK(r->data == t.data);
+    CHECK(r->attachments == nullptr);
+    CHECK(r.offset() == t.text.size());
+  }
+}
+
+TEST_CASE("strict errors with their offsets") {
+  struct c {
+    std::string_view text;
+    error ec;
+    std::size_t offset;
+  };
+  const c cases[] = {
+      {""sv, error::unknown_packet_type, 0},
+      {" "sv, error::unknown_packet_type, 0},
+      {"7"sv, error::unknown_packet_type, 0},
+      {"x2[]"sv, error::unknown_packet_type, 0},
+      {"5"sv, error::invalid_attachment_count, 1},
+      {"51"sv, error::invalid_attachment_count, 2},
+      {"5a-[]"sv, error::invalid_attachment_count, 1},
+      {"5-[\"a\"]"sv, error::invalid_attachment_count, 1},
+      {"50-[\"a\"]"sv, error::invalid_attachment_count, 1},
+      {"501-[\"a\"]"sv, error::invalid_attachment_count, 1},
+      {"5 1-[\"a\"]"sv, error::invalid_attachment_count, 1},
+      {"511-[\"a\"]"sv, error::too_many_attachments, 1},
+      {"599999999999999999999-[\"a\"]"sv, error::too_many_attachments, 1},
+      {"2012[\"a\"]"sv, error::invalid_ack_id, 1},
+      {"218446744073709551616[\"a\"]"sv, error::ack_id_overflow, 1},
+      {"2 [\"a\"]"sv, error::invalid_json, 1},
+      {"21 [\"a\"]"sv, error::invalid_json, 2},
+      {"2-1[\"a\"]"sv, error::invalid_json, 3},
+      {"21.5[\"a\"]"sv, error::invalid_json_number, 2},
+      {"2[\"a\"]x"sv, error::invalid_json, 6},
+      {"2admin,[\"a\"]"sv, error::invalid_json, 1},
+      {"2/a,b,[\"x\"]"sv, error::invalid_json, 4},
+      {"2[\"\xff\"]"sv, error::invalid_utf8, 3},
+      {"0[]"sv, error::invalid_payload, 1},
+      {"0null"sv, error::invalid_payload, 1},
+      {"0\"s\""sv, error::invalid_payload, 1},
+      {"1{}"sv, error::invalid_payload, 1},
+      {"1/admin,{}"sv, error::invalid_payload, 8},
+      {"2{}"sv, error::invalid_payload, 1},
+      {"2\"a\""sv, error::invalid_payload, 1},
+      {"2[]"sv, error::invalid_event_name, 1},
+      {"2[null]"sv, error::invalid_event_name, 2},
+      {"2[true,1]"sv, error::invalid_event_name, 2},
+      {"2[[\"a\"]]"sv, error::invalid_event_name, 2},
+      {"2[{\"toString\":\"foo\"}]"sv, error::invalid_event_name, 2},
+      {"2[\"connect\"]"sv, error::reserved_event_name, 2},
+      {"2[\"connect_error\"]"sv, error::reserved_event_name, 2},
+      {"2[\"disconnect\"]"sv, error::reserved_event_name, 2},
+      {"2[\"disconnecting\"]"sv, error::reserved_event_name, 2},
+      {"2[\"newListener\"]"sv, error::reserved_event_name, 2},
+      {"2[\"removeListener\"]"sv, error::reserved_event_name, 2},
+      {"2[\"conn\\u0065ct\"]"sv, error::reserved_event_name, 2},
+      {"3{}"sv, error::invalid_payload, 1},
+      {"3\"a\""sv, error::invalid_payload, 1},
+      {"4[]"sv, error::invalid_payload, 1},
+      {"4null"sv, error::invalid_payload, 1},
+      {"41"sv, error::none, 0},  // an ack id on CONNECT_ERROR, as the reference reads it
+  };
+  for (const auto& t : cases) {
+    CAPTURE(t.text);
+    auto r = sio::decode(t.text);
+    CHECK(r.error() == t.ec);
+    if (t.ec != error::none) CHECK(r.offset() == t.offset);
+  }
+}
+
+TEST_CASE("placeholders are checked before any attachment arrives") {
+  struct c {
+    std::string_view text;
+    error ec;
+  };
+  const c cases[] = {
+      // CVE-2022-2421: a placeholder whose num is not an index.
+      {R"(51-["hello",{"_placeholder":true,"num":"splice"}])"sv, error::invalid_placeholder},
+      {R"(51-["a",{"_placeholder":true,"num":1}])"sv, error::invalid_placeholder},
+      {R"(51-["a",{"_placeholder":true,"num":-1}])"sv, error::invalid_placeholder},
+      {R"(51-["a",{"_placeholder":true,"num":0.5}])"sv, error::invalid_placeholder},
+      {R"(51-["a",{"_placeholder":true,"num":1.0}])"sv, error::invalid_placeholder},
+      {R"(51-["a",{"_placeholder":true}])"sv, error::invalid_placeholder},
+      {R"(51-["a",{"_placeholder":1,"num":0}])"sv, error::invalid_placeholder},
+      {R"(51-["a",{"_placeholder":"true","num":0}])"sv, error::invalid_placeholder},
+      {R"(51-["a",{"_placeholder":true,"num":0,"x":1}])"sv, error::invalid_placeholder},
+      {R"(51-["a",{"_placeholder":true,"num":0,"num":0}])"sv, error::invalid_placeholder},
+      {R"(51-["a",{"x":[1],"_placeholder":true,"num":0}])"sv, error::invalid_placeholder},
+      {R"(52-["a",{"_placeholder":true,"num":0}])"sv, error::invalid_placeholder},
+      {R"(51-["a"])"sv, error::invalid_placeholder},
+      {"51-"sv, error::invalid_placeholder},
+      // A placeholder cannot be the event name (validation sees the placeholder form).
+      {R"(51-[{"_placeholder":true,"num":0}])"sv, error::invalid_event_name},
+      // Accepted: any key order, any depth, the same attachment twice.
+      {R"(51-["a",{"num":0,"_placeholder":true}])"sv, error::none},
+      {R"(52-["a",{"x":[{"y":{"_placeholder":true,"num":1}}]},{"_placeholder":true,"num":0}])"sv,
+       error::none},
+      {R"(51-["a",{"_placeholder":true,"num":0},{"_placeholder":true,"num":0}])"sv, error::none},
+      {R"(61-["a",{ "_placeholder" : true , "num" : 0 }])"sv, error::none},
+      // Placeholders in packets without attachments are plain data, as in the reference.
+      {R"(2["a",{"_placeholder":true,"num":0}])"sv, error::none},
+  };
+  for (const auto& t : cases) {
+    CAPTURE(t.text);
+    CHECK(sio::decode(t.text).error() == t.ec);
+  }
+  // 70 attachments, all used: the check runs in passes of 64.
+  std::string many = "570-[\"a\"";
+  for (int i = 69; i >= 0; --i) many += ",{\"_placeholder\":true,\"num\":" + std::to_string(i) + "}";
+  many += "]";
+  sio::decode_options o;
+  o.max_attachments = 100;
+  CHECK(sio::decode(many, o));
+  const std::string missing = many.substr(0, many.find(",{\"_placeholder\":true,\"num\":65}")) + "]";
+  CHECK(sio::decode("569" + missing.substr(3), o).error() == error::invalid_placeholder);
+}
+
+TEST_CASE("limits") {
+  sio::decode_options o;
+  o.max_namespace = 6;
+  CHECK(sio::decode("2/admin,[\"a\"]"sv, o));
+  CHECK(sio::decode("2/admins,[\"a\"]"sv, o).error() == error::invalid_namespace);
+  o.max_ack_id = 99;
+  CHECK(sio::decode("299[\"a\"]"sv, o));
+  CHECK(sio::decode("2100[\"a\"]"sv, o).error() == error::ack_id_overflow);
+  o.max_depth = 2;
+  CHECK(sio::decode("2[\"a\",[1]]"sv, o));
+  CHECK(sio::decode("2[\"a\",[[1]]]"sv, o).error() == error::nesting_too_deep);
+  o.max_attachments = 2;
+  CHECK(sio::decode(R"(52-["a",{"_placeholder":true,"num":0},{"_placeholder":true,"num":1}])"sv, o));
+  CHECK(sio::decode(R"(53-["a"])"sv, o).error() == error::too_many_attachments);
+}
+
+TEST_CASE("protocol v4 (socket.io-parser 3.4.5) payload rules") {
+  CHECK(sio::decode("0[]"sv, v4()));
+  CHECK(sio::decode("0null"sv, v4()));
+  CHECK(sio::decode("0/admin?token=abc&x=1,"sv, v4())->nsp == "/admin?token=abc&x=1");
+  CHECK(sio::decode("4null"sv, v4()));
+  CHECK(sio::decode("4[1]"sv, v4()));
+  CHECK(sio::decode("2[\"connect\"]"sv, v4()));
+  CHECK(sio::decode("2[\"disconnect\",1]"sv, v4()));
+  CHECK(sio::decode("2[]"sv, v4()).error() == error::invalid_event_name);
+  CHECK(sio::decode("1[]"sv, v4()).error() == error::invalid_payload);
+  CHECK(sio::decode("0\"s\""sv, v4()).error() == error::invalid_payload);
+  CHECK(std::string(sio::to_string(packet_type::connect_error, sio::protocol_version::v4)) ==
+        "error");
+}
+
+TEST_CASE("lax mode reproduces the reference's Number() coercions") {
+  struct c {
+    std::string_view text;
+    packet_type type;
+    long long id;  // -1: none
+    std::size_t attachments;
+  };
+  const c cases[] = {
+      {""sv, packet_type::connect, -1, 0},
+      {" {}"sv, packet_type::connect, -1, 0},
+      {"2 [\"a\"]"sv, packet_type::event, 0, 0},
+      {"21 [\"a\"]"sv, packet_type::event, 1, 0},
+      {"2 1[\"a\"]"sv, packet_type::event, 1, 0},
+      {"2012[\"a\"]"sv, packet_type::event, 12, 0},
+      {"2\r\n[\"a\"]"sv, packet_type::event, 0, 0},
+      {"2\xc2\xa0[\"a\"]"sv, packet_type::event, 0, 0},
+      {"1 "sv, packet_type::disconnect, 0, 0},
+      {R"(501-["a",{"_placeholder":true,"num":0}])"sv, packet_type::binary_event, -1, 1},
+      {R"(50x1-["a",{"_placeholder":true,"num":0}])"sv, packet_type::binary_event, -1, 1},
+      {R"(51e0-["a",{"_placeholder":true,"num":0}])"sv, packet_type::binary_event, -1, 1},
+      {R"(5+1-["a",{"_placeholder":true,"num":0}])"sv, packet_type::binary_event, -1, 1},
+      {R"(5 1-["a",{"_placeholder":true,"num":0}])"sv, packet_type::binary_event, -1, 1},
+      {R"(50b1-["a",{"_placeholder":true,"num":0}])"sv, packet_type::binary_event, -1, 1},
+      {R"(51.0-["a",{"_placeholder":true,"num":0}])"sv, packet_type::binary_event, -1, 1},
+      {R"(51-["a",{"_placeholder":true,"num":0,"x":1}])"sv, packet_type::binary_event, -1, 1},
+      {R"(51-["a",{"_placeholder":true,"num":0.0}])"sv, packet_type::binary_event, -1, 1},
+      {R"(52-["a",{"_placeholder":true,"num":0}])"sv, packet_type::binary_event, -1, 2},
+      {R"(51-["a",{"_placeholder":false,"x":1}])"sv, packet_type::binary_event, -1, 1},
+      {"51-"sv, packet_type::binary_event, -1, 1},
+  };
+  for (const auto& t : cases) {
+    CAPTURE(t.text);
+    auto r = sio::decode(t.text, lax());
+    REQUIRE(r);
+    CHECK(r->type == t.type);
+    if (t.id == -1) {
+      CHECK_FALSE(r->id);
+    } else {
+      CHECK(r->id == static_cast<unsigned long long>(t.id));
+    }
+    CHECK(r->attachment_count == t.attachments);
+  }
+  // What JavaScript turns into NaN, Infinity or a fraction has no C++ value: still an error.
+  CHECK(sio::decode("21 2[\"a\"]"sv, lax()).error() == error::invalid_ack_id);
+  CHECK(sio::decode("299999999999999999999[\"a\"]"sv, lax()).error() == error::ack_id_overflow);
+  CHECK(sio::decode("50-[\"a\"]"sv, lax()).error() == error::invalid_attachment_count);
+  CHECK(sio::decode("5-[\"a\"]"sv, lax()).error() == error::invalid_attachment_count);
+  CHECK(sio::decode("51.5-[\"a\"]"sv, lax()).error() == error::invalid_attachment_count);
+  CHECK(sio::decode("5a-[\"a\"]"sv, lax()).error() == error::invalid_attachment_count);
+  CHECK(sio::decode("5Infinity-[\"a\"]"sv, lax()).error() == error::too_many_attachments);
+  CHECK(sio::decode(R"(51-["a",{"_placeholder":true,"num":0.5}])"sv, lax()).error() ==
+        error::invalid_placeholder);
+  CHECK(sio::decode(R"(51-["a",{"_placeholder":true,"num":"splice"}])"sv, lax()).error() ==
+        error::invalid_placeholder);
+  CHECK(sio::decode(R"(51-["a",{"x":[1],"_placeholder":true,"num":0}])"sv, lax()).error() ==
+        error::invalid_placeholder);
+}
