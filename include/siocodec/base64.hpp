@@ -12,6 +12,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 
 SIOCODEC_BEGIN_NAMESPACE
@@ -85,8 +86,10 @@ result<std::size_t> decode_to(std::string_view text, byte_span out,
                               mode m = mode::strict) noexcept;
 
 /// Appends the bytes `text` decodes to to `out` (one resize). On failure `out` keeps its original
-/// size and contents.
+/// size and contents (a strict-mode error found after the resize shrinks `out` back, which
+/// allocates nothing).
 /// Errors: invalid_base64 (as decoded_size).
+/// Complexity: strict: one pass; lax: two (measure, then decode into the resized container).
 template <class Container>
 result<std::size_t> decode(std::string_view text, Container& out, mode m = mode::strict);
 
@@ -110,12 +113,12 @@ constexpr std::uint8_t decode_value(unsigned char c, bool url_safe) noexcept {
                                   : 64;
 }
 
-// Table entries that are not digits all have bit 7 set, so OR-ing a group's four entries and
-// testing that bit is the one check per group.
+// Per-character classes for the character-at-a-time paths. Entries that are not digits all
+// have bit 7 set.
 constexpr std::uint8_t not_digit = 0x80;
-constexpr std::uint8_t lax_skip = 0xFF;      // lax: ignored ASCII
-constexpr std::uint8_t lax_stop = 0xFE;      // lax: '=' ends the data
-constexpr std::uint8_t lax_non_ascii = 0xFD; // lax: first byte of a UTF-8 sequence (or junk)
+constexpr std::uint8_t lax_skip = 0xFF;       // lax: ignored ASCII
+constexpr std::uint8_t lax_stop = 0xFE;       // lax: '=' ends the data
+constexpr std::uint8_t lax_non_ascii = 0xFD;  // lax: first byte of a UTF-8 sequence (or junk)
 constexpr std::uint8_t strict_invalid = 0xFF;
 
 struct decode_table {
@@ -138,9 +141,70 @@ constexpr decode_table make_decode_table(bool lax) noexcept {
 inline constexpr decode_table strict_table = make_decode_table(false);
 inline constexpr decode_table lax_table = make_decode_table(true);
 
+// The block kernels' tables: one per place in a group, each digit's value already shifted into
+// place, so a group is four loads OR-ed together and one test of a flag bit (the layout of
+// Galbreath's modp_b64). Flags sit above the 24 data bits: strict_bad on everything outside the
+// standard alphabet, lax_bad on everything outside both alphabets. 4 KiB in all.
+constexpr std::uint32_t lax_bad = 1u << 24;
+constexpr std::uint32_t strict_bad = 1u << 25;
+
+struct block_tables {
+  std::uint32_t d[4][256];
+};
+
+constexpr block_tables make_block_tables() noexcept {
+  block_tables t{};
+  for (unsigned place = 0; place < 4; ++place) {
+    for (unsigned c = 0; c < 256; ++c) {
+      const std::uint8_t d = decode_value(static_cast<unsigned char>(c), true);
+      const bool standard = decode_value(static_cast<unsigned char>(c), false) < 64;
+      t.d[place][c] = d < 64 ? (std::uint32_t{d} << (18 - 6 * place)) | (standard ? 0 : strict_bad)
+                             : lax_bad | strict_bad;
+    }
+  }
+  return t;
+}
+
+inline constexpr block_tables decode_blocks = make_block_tables();
+
+// Encoding tables: the first digit of a group straight from its byte, the others from any byte
+// whose low 6 bits are the digit (modp_b64's e0/e1), so no masking is needed.
+struct encode_tables {
+  char first[256];
+  char low6[256];
+};
+
+constexpr encode_tables make_encode_tables() noexcept {
+  encode_tables t{};
+  for (unsigned c = 0; c < 256; ++c) {
+    t.first[c] = encode_alphabet[c >> 2];
+    t.low6[c] = encode_alphabet[c & 63];
+  }
+  return t;
+}
+
+inline constexpr encode_tables encode_table = make_encode_tables();
+
 SIOCODEC_ALWAYS_INLINE std::size_t first_flagged(std::uint32_t a, std::uint32_t b,
                                                  std::uint32_t c) noexcept {
   return (a & not_digit) != 0 ? 0 : (b & not_digit) != 0 ? 1 : (c & not_digit) != 0 ? 2 : 3;
+}
+
+// Offset in the group at `s` of the first character outside the standard alphabet.
+// Precondition: there is one.
+inline std::size_t first_bad_in_group(const unsigned char* s) noexcept {
+  return first_flagged(strict_table.v[s[0]], strict_table.v[s[1]], strict_table.v[s[2]]);
+}
+
+SIOCODEC_ALWAYS_INLINE std::uint32_t load_group(const unsigned char* s) noexcept {
+  return decode_blocks.d[0][s[0]] | decode_blocks.d[1][s[1]] | decode_blocks.d[2][s[2]] |
+         decode_blocks.d[3][s[3]];
+}
+
+SIOCODEC_ALWAYS_INLINE void store_group(std::uint32_t v, unsigned char* out) noexcept {
+  const unsigned char b[3] = {static_cast<unsigned char>(v >> 16),
+                              static_cast<unsigned char>(v >> 8), static_cast<unsigned char>(v)};
+  std::memcpy(out, b, 3);
 }
 
 /// Writes the encoding of `in` through writer `w`.
@@ -151,26 +215,23 @@ void emit(W& w, byte_view in) noexcept {
   const unsigned char* p = in.data();
   std::size_t n = in.size();
   // Kernel boundary: a SIMD encoder would take over this loop (whole 3-byte groups only).
-  while (n >= 3) {
-    const std::uint32_t v = (std::uint32_t{p[0]} << 16) | (std::uint32_t{p[1]} << 8) | p[2];
-    out[0] = encode_alphabet[v >> 18];
-    out[1] = encode_alphabet[(v >> 12) & 63];
-    out[2] = encode_alphabet[(v >> 6) & 63];
-    out[3] = encode_alphabet[v & 63];
-    p += 3;
-    n -= 3;
-    out += 4;
+  const char* first = encode_table.first;
+  const char* low6 = encode_table.low6;
+  for (; n >= 3; p += 3, n -= 3, out += 4) {
+    const unsigned a = p[0];
+    const unsigned b = p[1];
+    const unsigned c = p[2];
+    const char group[4] = {first[a], low6[((a << 4) | (b >> 4)) & 0xFF],
+                           low6[((b << 2) | (c >> 6)) & 0xFF], low6[c]};
+    std::memcpy(out, group, 4);
   }
   if (n == 1) {
-    out[0] = encode_alphabet[p[0] >> 2];
-    out[1] = encode_alphabet[(p[0] & 0x03) << 4];
-    out[2] = '=';
-    out[3] = '=';
+    const char group[4] = {first[p[0]], low6[(p[0] << 4) & 0xFF], '=', '='};
+    std::memcpy(out, group, 4);
   } else if (n == 2) {
-    out[0] = encode_alphabet[p[0] >> 2];
-    out[1] = encode_alphabet[((p[0] & 0x03) << 4) | (p[1] >> 4)];
-    out[2] = encode_alphabet[(p[1] & 0x0f) << 2];
-    out[3] = '=';
+    const char group[4] = {first[p[0]], low6[((p[0] << 4) | (p[1] >> 4)) & 0xFF],
+                           low6[(p[1] << 2) & 0xFF], '='};
+    std::memcpy(out, group, 4);
   }
 }
 
@@ -182,18 +243,11 @@ void emit(W& w, byte_view in) noexcept {
 /// group have been written).
 inline std::size_t decode_strict_block(const char* in, std::size_t n, unsigned char* out) noexcept {
   const auto* s = reinterpret_cast<const unsigned char*>(in);
-  const std::uint8_t* t = strict_table.v;
   for (std::size_t i = 0; i < n; i += 4) {
-    const std::uint32_t a = t[s[i]];
-    const std::uint32_t b = t[s[i + 1]];
-    const std::uint32_t c = t[s[i + 2]];
-    const std::uint32_t d = t[s[i + 3]];
-    if (SIOCODEC_UNLIKELY(((a | b | c | d) & not_digit) != 0)) return i + first_flagged(a, b, c);
+    const std::uint32_t v = load_group(s + i);
+    if (SIOCODEC_UNLIKELY((v & strict_bad) != 0)) return i + first_bad_in_group(s + i);
     if (out != nullptr) {
-      const std::uint32_t v = (a << 18) | (b << 12) | (c << 6) | d;
-      out[0] = static_cast<unsigned char>(v >> 16);
-      out[1] = static_cast<unsigned char>(v >> 8);
-      out[2] = static_cast<unsigned char>(v);
+      store_group(v, out);
       out += 3;
     }
   }
@@ -254,20 +308,13 @@ inline result<std::size_t> strict_size(std::string_view text) noexcept {
 /// @return characters consumed (a multiple of 4).
 inline std::size_t decode_lax_block(const char* in, std::size_t n, unsigned char* out) noexcept {
   const auto* s = reinterpret_cast<const unsigned char*>(in);
-  const std::uint8_t* t = lax_table.v;
   const std::size_t whole = n / 4 * 4;
   std::size_t i = 0;
   for (; i < whole; i += 4) {
-    const std::uint32_t a = t[s[i]];
-    const std::uint32_t b = t[s[i + 1]];
-    const std::uint32_t c = t[s[i + 2]];
-    const std::uint32_t d = t[s[i + 3]];
-    if (((a | b | c | d) & not_digit) != 0) break;
+    const std::uint32_t v = load_group(s + i);
+    if ((v & lax_bad) != 0) break;
     if (out != nullptr) {
-      const std::uint32_t v = (a << 18) | (b << 12) | (c << 6) | d;
-      out[0] = static_cast<unsigned char>(v >> 16);
-      out[1] = static_cast<unsigned char>(v >> 8);
-      out[2] = static_cast<unsigned char>(v);
+      store_group(v, out);
       out += 3;
     }
   }
