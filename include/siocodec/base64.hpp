@@ -366,7 +366,7 @@ inline std::size_t lax_run(std::string_view text, unsigned char* out) noexcept {
     }
     // Not ASCII. The reference sees the UTF-16 code units of the decoded string and keeps only
     // their low byte (Node casts each unit to uint8_t before its table lookup).
-    const std::size_t len = siocodec::detail::utf8_sequence_length(p, end);
+    const std::size_t len = ::SIOCODEC_NAMESPACE::detail::utf8_sequence_length(p, end);
     if (len == 0) {  // U+FFFD in the reference: low byte 0xFD, skipped
       ++p;
       continue;
@@ -425,7 +425,7 @@ inline result<std::size_t> strict_decode_into(std::string_view text, std::size_t
 
 inline result<std::size_t> encode_to(char* out, std::size_t cap, byte_view in) noexcept {
   if (in.size() > max_encodable) return {error::invalid_argument, 0};
-  return siocodec::detail::write_bounded(out, cap, [&](auto& w) {
+  return ::SIOCODEC_NAMESPACE::detail::write_bounded(out, cap, [&](auto& w) {
     detail::emit(w, in);
     return error::none;
   });
@@ -434,7 +434,7 @@ inline result<std::size_t> encode_to(char* out, std::size_t cap, byte_view in) n
 template <class Container>
 result<std::size_t> encode(byte_view in, Container& out) {
   if (in.size() > max_encodable) return {error::invalid_argument, 0};
-  return siocodec::detail::write_append(out, [&](auto& w) {
+  return ::SIOCODEC_NAMESPACE::detail::write_append(out, [&](auto& w) {
     detail::emit(w, in);
     return error::none;
   });

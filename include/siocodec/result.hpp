@@ -29,7 +29,7 @@ class [[nodiscard]] result {
 
  public:
   using value_type = T;
-  using error_type = siocodec::error;
+  using error_type = ::SIOCODEC_NAMESPACE::error;
 
   /// A success holding `v`; `consumed` is reported by offset().
   constexpr result(T v, std::size_t consumed = 0) noexcept(

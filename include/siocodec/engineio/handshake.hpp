@@ -90,7 +90,7 @@ inline bool sid_is_plain(std::string_view sid) noexcept {
     const auto u = static_cast<unsigned char>(c);
     if (u < 0x20 || u == '"' || u == '\\') return false;
   }
-  return siocodec::detail::utf8_find_invalid(sid.data(), sid.size()) == sid.size();
+  return ::SIOCODEC_NAMESPACE::detail::utf8_find_invalid(sid.data(), sid.size()) == sid.size();
 }
 
 template <class W>
@@ -196,18 +196,18 @@ inline result<handshake> parse_handshake(std::string_view text) noexcept {
 }
 
 inline result<std::size_t> handshake_size(const handshake& h) noexcept {
-  return siocodec::detail::measure([&](auto& w) { return detail::emit_handshake(w, h); });
+  return ::SIOCODEC_NAMESPACE::detail::measure([&](auto& w) { return detail::emit_handshake(w, h); });
 }
 
 inline result<std::size_t> encode_handshake_to(char* out, std::size_t cap,
                                                const handshake& h) noexcept {
-  return siocodec::detail::write_bounded(out, cap,
+  return ::SIOCODEC_NAMESPACE::detail::write_bounded(out, cap,
                                          [&](auto& w) { return detail::emit_handshake(w, h); });
 }
 
 template <class Container>
 result<std::size_t> encode_handshake(const handshake& h, Container& out) {
-  return siocodec::detail::write_append(out,
+  return ::SIOCODEC_NAMESPACE::detail::write_append(out,
                                         [&](auto& w) { return detail::emit_handshake(w, h); });
 }
 

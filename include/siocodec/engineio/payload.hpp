@@ -91,7 +91,7 @@ class payload_reader {
   bool next(packet_view& out) noexcept;
 
   /// error::none while reading and after a clean end.
-  siocodec::error error() const noexcept { return error_; }
+  ::SIOCODEC_NAMESPACE::error error() const noexcept { return error_; }
   /// After an error: its offset in the body. Otherwise: body bytes consumed so far.
   std::size_t offset() const noexcept { return pos_; }
   /// Packets returned so far.
@@ -111,7 +111,7 @@ class payload_reader {
   std::size_t count_ = 0;
   std::uint8_t format_ = 0;
   bool done_ = true;
-  siocodec::error error_ = siocodec::error::none;
+  ::SIOCODEC_NAMESPACE::error error_ = ::SIOCODEC_NAMESPACE::error::none;
 };
 
 /// Starts reading a polling body: a payload_reader over `body`.
@@ -152,8 +152,8 @@ class payload_decoder {
   /// Starts a new body with the same kind and options; keeps the storage's capacity.
   void reset() noexcept;
 
-  bool failed() const noexcept { return error_ != siocodec::error::none; }
-  siocodec::error error() const noexcept { return error_; }
+  bool failed() const noexcept { return error_ != ::SIOCODEC_NAMESPACE::error::none; }
+  ::SIOCODEC_NAMESPACE::error error() const noexcept { return error_; }
   /// Body bytes consumed so far (after an error: the error's offset in the body).
   std::size_t body_offset() const noexcept { return offset_; }
   /// Packets delivered so far.
@@ -164,7 +164,7 @@ class payload_decoder {
   decode_status deliver(std::string_view content, std::size_t content_offset, F& on_packet);
   template <class F>
   decode_status run(std::string_view chunk, F& on_packet, bool last);
-  decode_status fail(siocodec::error e, std::size_t at_body, std::size_t at_chunk) noexcept;
+  decode_status fail(::SIOCODEC_NAMESPACE::error e, std::size_t at_body, std::size_t at_chunk) noexcept;
 
   Storage storage_;
   decode_options opts_;
@@ -174,7 +174,7 @@ class payload_decoder {
   std::string_view pending_last_;  // finish(chunk): the last v4 item, still in the caller's chunk
   std::size_t pending_last_offset_ = 0;
   std::uint8_t format_ = 0;
-  siocodec::error error_ = siocodec::error::none;
+  ::SIOCODEC_NAMESPACE::error error_ = ::SIOCODEC_NAMESPACE::error::none;
   detail::payload_state state_;
 };
 
@@ -230,7 +230,7 @@ inline result<packet_view> decode_item(payload_format fmt, bool string_item,
       return r;
     }
     // String items are the UTF-8 of the packet text; the reference decodes them strictly.
-    const std::size_t bad = siocodec::detail::utf8_find_invalid(content.data(), content.size());
+    const std::size_t bad = ::SIOCODEC_NAMESPACE::detail::utf8_find_invalid(content.data(), content.size());
     if (bad != content.size()) return {error::invalid_utf8, base + bad};
   }
   return decode_text_packet(content, opts, base);
@@ -248,7 +248,7 @@ struct payload_scanner {
     std::size_t next = 0;           // where scanning continues
     std::size_t content_begin = 0;  // this step's part of the item content: [begin, end)
     std::size_t content_end = 0;
-    siocodec::error ec = siocodec::error::none;
+    ::SIOCODEC_NAMESPACE::error ec = ::SIOCODEC_NAMESPACE::error::none;
     std::size_t error_at = 0;       // body offset of the error
   };
 
@@ -394,7 +394,7 @@ struct payload_scanner {
     st.phase = item_begin;
     return s;
   }
-  static step fail(step& s, siocodec::error e, std::size_t body_offset) noexcept {
+  static step fail(step& s, ::SIOCODEC_NAMESPACE::error e, std::size_t body_offset) noexcept {
     s.kind = step::failure;
     s.ec = e;
     s.error_at = body_offset;
@@ -439,16 +439,16 @@ error emit_v3_text_payload(W& w, const packet_view* packets, std::size_t n) noex
     const packet_view& p = packets[i];
     // All framing characters are ASCII: the packet's UTF-16 length is its text form's length
     // with the data counted in UTF-16 units.
-    siocodec::detail::size_counter text;
+    ::SIOCODEC_NAMESPACE::detail::size_counter text;
     const error e = emit_text_packet(text, p, protocol_version::v3);
     if (e != error::none) return e;
     std::size_t units = text.n;
     if (p.kind == data_kind::text) {
       if (W::counting &&
-          siocodec::detail::utf8_find_invalid(p.data.data(), p.data.size()) != p.data.size()) {
+          ::SIOCODEC_NAMESPACE::detail::utf8_find_invalid(p.data.data(), p.data.size()) != p.data.size()) {
         return error::invalid_utf8;
       }
-      units = 1 + siocodec::detail::utf16_length(p.data.data(), p.data.size());
+      units = 1 + ::SIOCODEC_NAMESPACE::detail::utf16_length(p.data.data(), p.data.size());
     }
     emit_decimal(w, units, false);
     w.put(':');
@@ -471,10 +471,10 @@ error emit_v3_binary_payload(W& w, const packet_view* packets, std::size_t n) no
       continue;
     }
     if (W::counting && p.kind == data_kind::text &&
-        siocodec::detail::utf8_find_invalid(p.data.data(), p.data.size()) != p.data.size()) {
+        ::SIOCODEC_NAMESPACE::detail::utf8_find_invalid(p.data.data(), p.data.size()) != p.data.size()) {
       return error::invalid_utf8;
     }
-    siocodec::detail::size_counter text;
+    ::SIOCODEC_NAMESPACE::detail::size_counter text;
     const error e = emit_text_packet(text, p, protocol_version::v3);
     if (e != error::none) return e;
     w.put('\x00');
@@ -536,15 +536,15 @@ inline payload_reader::payload_reader(std::string_view body, frame_kind kind,
   const auto fmt = detail::format_of(opts.version, kind);
   format_ = static_cast<std::uint8_t>(fmt);
   if (fmt == detail::payload_format::invalid) {
-    error_ = siocodec::error::unexpected_binary_frame;
+    error_ = ::SIOCODEC_NAMESPACE::error::unexpected_binary_frame;
     done_ = true;
   } else if (body.size() > opts.max_payload) {
-    error_ = siocodec::error::payload_too_large;
+    error_ = ::SIOCODEC_NAMESPACE::error::payload_too_large;
     pos_ = opts.max_payload;
     done_ = true;
   } else if (body.empty() && fmt != detail::payload_format::v3_binary) {
     // The reference reports an empty text body as a parser error in both versions.
-    error_ = siocodec::error::empty_packet;
+    error_ = ::SIOCODEC_NAMESPACE::error::empty_packet;
     done_ = true;
   }
 }
@@ -572,7 +572,7 @@ inline bool payload_reader::next(packet_view& out) noexcept {
     }
     if (s.kind == detail::payload_scanner::step::need_more) {
       if (fmt != detail::payload_format::v4_text) {
-        error_ = siocodec::error::truncated;
+        error_ = ::SIOCODEC_NAMESPACE::error::truncated;
         pos_ = body_.size();
         done_ = true;
         return false;
@@ -580,7 +580,7 @@ inline bool payload_reader::next(packet_view& out) noexcept {
       done_ = true;  // the last v4 item runs to the end of the body
     }
     if (count_ == opts_.max_packets) {
-      error_ = siocodec::error::too_many_packets;
+      error_ = ::SIOCODEC_NAMESPACE::error::too_many_packets;
       pos_ = st.item_start;
       done_ = true;
       return false;
@@ -643,14 +643,14 @@ void payload_decoder<Storage>::reset() noexcept {
   item_offset_ = 0;
   state_ = detail::payload_state{};
   pending_last_ = {};
-  error_ = siocodec::error::none;
+  error_ = ::SIOCODEC_NAMESPACE::error::none;
   if (static_cast<detail::payload_format>(format_) == detail::payload_format::invalid) {
-    error_ = siocodec::error::unexpected_binary_frame;
+    error_ = ::SIOCODEC_NAMESPACE::error::unexpected_binary_frame;
   }
 }
 
 template <class Storage>
-decode_status payload_decoder<Storage>::fail(siocodec::error e, std::size_t at_body,
+decode_status payload_decoder<Storage>::fail(::SIOCODEC_NAMESPACE::error e, std::size_t at_body,
                                              std::size_t at_chunk) noexcept {
   error_ = e;
   offset_ = at_body;
@@ -663,7 +663,7 @@ decode_status payload_decoder<Storage>::deliver(std::string_view content,
                                                 std::size_t content_offset, F& on_packet) {
   const auto fmt = static_cast<detail::payload_format>(format_);
   if (count_ == opts_.max_packets) {
-    error_ = siocodec::error::too_many_packets;
+    error_ = ::SIOCODEC_NAMESPACE::error::too_many_packets;
     offset_ = state_.item_start;
     return {0, error_};
   }
@@ -675,7 +675,7 @@ decode_status payload_decoder<Storage>::deliver(std::string_view content,
   }
   ++count_;
   on_packet(*r);
-  return {0, siocodec::error::none};
+  return {0, ::SIOCODEC_NAMESPACE::error::none};
 }
 
 template <class Storage>
@@ -701,7 +701,7 @@ decode_status payload_decoder<Storage>::run(std::string_view chunk, F& on_packet
   const auto fmt = static_cast<detail::payload_format>(format_);
   const std::size_t base = offset_;
   if (chunk.size() > opts_.max_payload - base) {
-    return fail(siocodec::error::payload_too_large, opts_.max_payload, opts_.max_payload - base);
+    return fail(::SIOCODEC_NAMESPACE::error::payload_too_large, opts_.max_payload, opts_.max_payload - base);
   }
   std::size_t pos = 0;
   while (pos < chunk.size()) {
@@ -731,7 +731,7 @@ decode_status payload_decoder<Storage>::run(std::string_view chunk, F& on_packet
     if (s.kind == step::need_more) {
       if (storage_.size() == 0) item_offset_ = base + s.content_begin;
       if (part.size() > opts_.max_payload - storage_.size()) {
-        return fail(siocodec::error::payload_too_large, base + s.content_begin, s.content_begin);
+        return fail(::SIOCODEC_NAMESPACE::error::payload_too_large, base + s.content_begin, s.content_begin);
       }
       const std::size_t old = storage_.size();
       storage_.resize(old + part.size());
@@ -757,7 +757,7 @@ decode_status payload_decoder<Storage>::run(std::string_view chunk, F& on_packet
     pos = s.next;
   }
   offset_ = base + chunk.size();
-  return {chunk.size(), siocodec::error::none};
+  return {chunk.size(), ::SIOCODEC_NAMESPACE::error::none};
 }
 
 template <class Storage>
@@ -782,13 +782,13 @@ decode_status payload_decoder<Storage>::finish(F&& on_packet) {
     auto st = deliver(content, item_offset_, on_packet);
     storage_.resize(0);
     if (!st.ok()) return {0, error_};
-    return {0, siocodec::error::none};
+    return {0, ::SIOCODEC_NAMESPACE::error::none};
   }
-  if (state_.phase != 0) return fail(siocodec::error::truncated, offset_, 0);
+  if (state_.phase != 0) return fail(::SIOCODEC_NAMESPACE::error::truncated, offset_, 0);
   if (fmt == detail::payload_format::v3_text && offset_ == 0) {
-    return fail(siocodec::error::empty_packet, 0, 0);
+    return fail(::SIOCODEC_NAMESPACE::error::empty_packet, 0, 0);
   }
-  return {0, siocodec::error::none};
+  return {0, ::SIOCODEC_NAMESPACE::error::none};
 }
 
 // --- encoding -----------------------------------------------------------------------------------
@@ -804,21 +804,21 @@ inline frame_kind payload_frame_kind(const packet_view* packets, std::size_t n,
 
 inline result<std::size_t> encoded_payload_size(const packet_view* packets, std::size_t n,
                                                 const encode_options& opts) noexcept {
-  return siocodec::detail::measure(
+  return ::SIOCODEC_NAMESPACE::detail::measure(
       [&](auto& w) { return detail::emit_payload(w, packets, n, opts); });
 }
 
 inline result<std::size_t> encode_payload_to(char* out, std::size_t cap,
                                              const packet_view* packets, std::size_t n,
                                              const encode_options& opts) noexcept {
-  return siocodec::detail::write_bounded(
+  return ::SIOCODEC_NAMESPACE::detail::write_bounded(
       out, cap, [&](auto& w) { return detail::emit_payload(w, packets, n, opts); });
 }
 
 template <class Container>
 result<std::size_t> encode_payload(const packet_view* packets, std::size_t n, Container& out,
                                    const encode_options& opts) {
-  return siocodec::detail::write_append(
+  return ::SIOCODEC_NAMESPACE::detail::write_append(
       out, [&](auto& w) { return detail::emit_payload(w, packets, n, opts); });
 }
 
