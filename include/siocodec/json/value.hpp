@@ -1,0 +1,675 @@
+// SPDX-License-Identifier: BSL-1.0
+// json::value: a lazy, non-owning view of one JSON value inside validated text (no DOM).
+#ifndef SIOCODEC_JSON_VALUE_HPP
+#define SIOCODEC_JSON_VALUE_HPP
+
+#include <siocodec/config.hpp>
+#include <siocodec/detail/utf8.hpp>
+#include <siocodec/error.hpp>
+#include <siocodec/json/validate.hpp>
+#include <siocodec/result.hpp>
+#include <siocodec/sink.hpp>
+
+#include <charconv>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <iterator>
+#include <limits>
+#include <string_view>
+
+SIOCODEC_BEGIN_NAMESPACE
+namespace json {
+
+class array_range;
+class object_range;
+
+/// A view of one JSON value inside text that validate() accepted: a pointer, a length and a
+/// kind. Nothing is copied or decoded until asked for; the view is valid while the text lives.
+///
+/// Navigation (elements(), members(), size(), operator[], find()) walks the text each time it is
+/// called: a full iteration is O(bytes of the value), and nothing is cached (a recursive walk of
+/// every level is O(bytes x depth), depth being bounded by options::max_depth). Keep the values
+/// an iteration yields if you need them again.
+///
+/// The accessors trust that the text was validated and skip through it without re-checking the
+/// grammar. They stay memory safe on any text (they never read outside raw() and always
+/// terminate), so a value made by unchecked() from unvalidated text gives unspecified answers,
+/// never undefined behaviour.
+///
+/// A default-constructed value is the *absent* value: kind null, raw() empty, exists() false.
+/// operator[] past the end and an object iterator's value after a missing one return it.
+class value {
+ public:
+  /// The absent value (kind null, empty raw()).
+  constexpr value() noexcept = default;
+
+  /// A view of `raw`, trusted to be one JSON value that validate() accepted; leading and trailing
+  /// JSON whitespace are trimmed. Nothing is checked (that is the point: a layer that validated
+  /// the whole text once can look at parts of it for free). The kind comes from the first byte.
+  static value unchecked(std::string_view raw) noexcept;
+
+  /// The kind of the value (from its first byte).
+  constexpr kind type() const noexcept { return kind_; }
+  /// The exact bytes of the value, without surrounding whitespace (strings keep their quotes).
+  constexpr std::string_view raw() const noexcept { return {data_, size_}; }
+  /// False only for the absent value.
+  constexpr bool exists() const noexcept { return size_ != 0; }
+
+  constexpr bool is_null() const noexcept { return kind_ == kind::null; }
+  constexpr bool is_bool() const noexcept { return kind_ == kind::boolean; }
+  constexpr bool is_number() const noexcept { return kind_ == kind::number; }
+  constexpr bool is_string() const noexcept { return kind_ == kind::string; }
+  constexpr bool is_array() const noexcept { return kind_ == kind::array; }
+  constexpr bool is_object() const noexcept { return kind_ == kind::object; }
+
+  /// true for `true`. Precondition: is_bool() (anything else gives false).
+  bool get_bool() const noexcept { return size_ != 0 && data_[0] == 't'; }
+
+  // --- strings ---------------------------------------------------------------------------------
+
+  /// The bytes between the quotes, escapes not expanded. Empty for a non-string.
+  std::string_view string_raw() const noexcept;
+  /// True when the string contains a backslash escape (so string_raw() is not its content).
+  bool has_escapes() const noexcept;
+  /// True when the decoded content of this string equals `utf8` byte for byte (escapes expanded
+  /// as unescape_to() does, so `"\u00e9"`, `"é"` and `"\u00E9"` all equal "é", and `"\ud83d\ude00"`
+  /// equals the UTF-8 of U+1F600; a lone surrogate escape compares as U+FFFD, see
+  /// unescape_to()). False for a non-string. Stops at the first difference.
+  bool string_equals(std::string_view utf8) const noexcept;
+  /// The number of bytes unescape_to() writes. 0 for a non-string.
+  std::size_t unescaped_size() const noexcept;
+  /// Writes the decoded content of the string, as UTF-8, to `out`.
+  ///
+  /// Escapes are expanded; `\u` pairs of a high and a low surrogate become one 4-byte sequence.
+  /// A `\u` escape naming a surrogate that is not part of such a pair (validate() accepts those,
+  /// as JSON.parse does) becomes U+FFFD (EF BF BD), one per lone surrogate: exactly what Node's
+  /// TextEncoder and Buffer.from(string) do when the JS string the reference decoded is written
+  /// out as UTF-8, so the output is always valid UTF-8 and the lossy step is the same as the
+  /// reference's. Use string_raw() when the escapes themselves matter.
+  ///
+  /// @return bytes written (also offset()).
+  /// Errors: invalid_argument (not a string), output_too_small (cap < unescaped_size(); nothing
+  /// written; offset() is cap).
+  result<std::size_t> unescape_to(char* out, std::size_t cap) const noexcept;
+  /// Appends the decoded content to `out` (any resizable byte container; exactly one resize).
+  /// Errors: invalid_argument (not a string).
+  template <class C>
+  result<std::size_t> unescape(C& out) const;
+
+  // --- numbers (the raw text is kept, so no precision is lost before you choose a type) -------
+
+  /// True for a number written without fraction or exponent (`-12`, not `12.0` or `1e3`).
+  bool is_integer() const noexcept;
+  /// The number as an unsigned 64-bit integer. `-0` gives 0.
+  /// @return the value; offset() is raw().size().
+  /// Errors: invalid_argument: not a number, not an integer as written (`1.0`, `1e3`; offset of
+  /// the `.`/`e`), negative (offset 0), or above 18446744073709551615 (offset of the digit that
+  /// overflows). No new error code: callers map it to their own (ack_id_overflow...).
+  result<std::uint64_t> to_uint64() const noexcept;
+  /// The number as a signed 64-bit integer, -9223372036854775808 to 9223372036854775807.
+  /// Errors: invalid_argument: not a number, not an integer as written, or out of range (offset
+  /// of the digit that overflows).
+  result<std::int64_t> to_int64() const noexcept;
+  /// The number as the IEEE double JavaScript's Number() / JSON.parse gives: correctly rounded
+  /// (round to nearest, ties to even), `1e400` -> +Infinity, `-1e400` -> -Infinity, `1e-400` ->
+  /// +0, `-0` -> -0.
+  /// Errors: invalid_argument (not a number, or raw() does not follow the JSON number grammar;
+  /// offset of the offending byte).
+  result<double> to_double() const noexcept;
+
+  // --- arrays and objects ----------------------------------------------------------------------
+
+  /// The elements of an array, in order, as a forward range of value. Empty for a non-array.
+  array_range elements() const noexcept;
+  /// The members of an object, in text order (duplicates included), as a forward range of
+  /// member. Empty for a non-object.
+  object_range members() const noexcept;
+  /// Number of elements (array) or members (object, duplicates counted); 0 otherwise. O(n).
+  std::size_t size() const noexcept;
+  /// The i-th element of an array, or the absent value (kind null, exists() false) when i is
+  /// out of range or this is not an array. O(bytes before the element).
+  value operator[](std::size_t i) const noexcept;
+  /// Looks up `key` (compared after unescaping, as string_equals does) in an object. When the key
+  /// occurs more than once the LAST occurrence wins, as with JSON.parse. O(bytes of the object).
+  /// @return true and sets `out` when found; false (and `out` untouched) otherwise or for a
+  ///   non-object.
+  bool find(std::string_view key, value& out) const noexcept;
+
+ private:
+  friend class array_iterator;
+  friend class object_iterator;
+  constexpr value(const char* data, std::size_t size, kind k) noexcept
+      : data_(data), size_(size), kind_(k) {}
+
+  const char* data_ = nullptr;
+  std::size_t size_ = 0;
+  kind kind_ = kind::null;
+};
+
+/// One member of an object: its key (a string value) and its value.
+struct member {
+  value key;
+  value val;
+};
+
+/// Forward iterator over the elements of an array. The end iterator is value-initialised.
+/// Dereferencing yields a reference into the iterator itself (a "stashing" iterator): copy the
+/// value if it must outlive the iterator's next increment.
+class array_iterator {
+ public:
+  using iterator_category = std::forward_iterator_tag;
+  using value_type = value;
+  using difference_type = std::ptrdiff_t;
+  using pointer = const value*;
+  using reference = const value&;
+
+  constexpr array_iterator() noexcept = default;
+  reference operator*() const noexcept { return cur_; }
+  pointer operator->() const noexcept { return &cur_; }
+  array_iterator& operator++() noexcept;
+  array_iterator operator++(int) noexcept {
+    array_iterator old = *this;
+    ++*this;
+    return old;
+  }
+  friend bool operator==(const array_iterator& a, const array_iterator& b) noexcept {
+    return a.cur_.raw().data() == b.cur_.raw().data();
+  }
+  friend bool operator!=(const array_iterator& a, const array_iterator& b) noexcept {
+    return !(a == b);
+  }
+
+ private:
+  friend class array_range;
+  array_iterator(const char* p, const char* end) noexcept : end_(end) { load(p); }
+  void load(const char* p) noexcept;
+
+  value cur_;  // the absent value at the end
+  const char* end_ = nullptr;
+};
+
+/// The elements of an array: begin() / end() for range-for.
+class array_range {
+ public:
+  constexpr array_range() noexcept = default;
+  array_iterator begin() const noexcept { return {first_, last_}; }
+  array_iterator end() const noexcept { return {}; }
+  /// True when the array has no elements.
+  bool empty() const noexcept { return begin() == end(); }
+
+ private:
+  friend class value;
+  constexpr array_range(const char* first, const char* last) noexcept
+      : first_(first), last_(last) {}
+  const char* first_ = nullptr;  // just past '[' ...
+  const char* last_ = nullptr;   // ... up to the closing ']'
+};
+
+/// Forward iterator over the members of an object; same conventions as array_iterator.
+class object_iterator {
+ public:
+  using iterator_category = std::forward_iterator_tag;
+  using value_type = member;
+  using difference_type = std::ptrdiff_t;
+  using pointer = const member*;
+  using reference = const member&;
+
+  constexpr object_iterator() noexcept = default;
+  reference operator*() const noexcept { return cur_; }
+  pointer operator->() const noexcept { return &cur_; }
+  object_iterator& operator++() noexcept;
+  object_iterator operator++(int) noexcept {
+    object_iterator old = *this;
+    ++*this;
+    return old;
+  }
+  friend bool operator==(const object_iterator& a, const object_iterator& b) noexcept {
+    return a.cur_.key.raw().data() == b.cur_.key.raw().data();
+  }
+  friend bool operator!=(const object_iterator& a, const object_iterator& b) noexcept {
+    return !(a == b);
+  }
+
+ private:
+  friend class object_range;
+  object_iterator(const char* p, const char* end) noexcept : end_(end) { load(p); }
+  void load(const char* p) noexcept;
+
+  member cur_;
+  const char* end_ = nullptr;
+};
+
+/// The members of an object: begin() / end() for range-for.
+class object_range {
+ public:
+  constexpr object_range() noexcept = default;
+  object_iterator begin() const noexcept { return {first_, last_}; }
+  object_iterator end() const noexcept { return {}; }
+  /// True when the object has no members.
+  bool empty() const noexcept { return begin() == end(); }
+
+ private:
+  friend class value;
+  constexpr object_range(const char* first, const char* last) noexcept
+      : first_(first), last_(last) {}
+  const char* first_ = nullptr;
+  const char* last_ = nullptr;
+};
+
+/// Validates `text` (exactly as validate()) and returns its root value.
+/// @return the root value (raw() without the surrounding whitespace); offset() is text.size().
+/// Errors: those of validate(), with the same offsets.
+result<value> parse(std::string_view text, const options& opts = {}) noexcept;
+
+// ---------------------------------------------------------------------------------------------
+// Implementation
+// ---------------------------------------------------------------------------------------------
+namespace detail {
+
+constexpr kind kind_of(char c) noexcept {
+  return c == '"'                 ? kind::string
+         : c == '['               ? kind::array
+         : c == '{'               ? kind::object
+         : (c == 't' || c == 'f') ? kind::boolean
+         : c == 'n'               ? kind::null
+                                  : kind::number;
+}
+
+/// Just past the closing quote of a string whose content starts at `p`, or `end`.
+inline const char* skip_string(const char* p, const char* end) noexcept {
+  for (;;) {
+    p = find_quote_or_backslash(p, end);
+    if (p == end) return end;
+    if (*p == '"') return p + 1;
+    if (end - p <= 2) return end;
+    p += 2;  // the escaped byte cannot end the string
+  }
+}
+
+/// The first `"`, `[`, `]`, `{` or `}` in [p, end), or `end`: what skipping a container stops at.
+inline const char* find_structural(const char* p, const char* end) noexcept {
+  constexpr std::uint64_t ones = 0x0101010101010101ull;
+  constexpr std::uint64_t high = 0x8080808080808080ull;
+  while (end - p >= 8) {
+    std::uint64_t x;
+    std::memcpy(&x, p, 8);
+    const std::uint64_t q = x ^ (ones * '"');
+    // '[' ']' are '{' '}' without bit 0x20, and no other byte ORed with 0x20 gives '{' or '}'.
+    const std::uint64_t folded = x | (ones * 0x20);
+    const std::uint64_t o = folded ^ (ones * '{');
+    const std::uint64_t c = folded ^ (ones * '}');
+    const std::uint64_t m = (((q - ones) & ~q) | ((o - ones) & ~o) | ((c - ones) & ~c)) & high;
+    if (m != 0) {
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+      return p + (__builtin_ctzll(m) >> 3);
+#else
+      break;
+#endif
+    }
+    p += 8;
+  }
+  for (; p != end; ++p) {
+    const char ch = *p;
+    if (ch == '"' || ch == '[' || ch == ']' || ch == '{' || ch == '}') return p;
+  }
+  return end;
+}
+
+/// Just past the value starting at `p` (p < end). Trusts validated text (brackets matched, so a
+/// depth counter is enough); on other text it still stops at `end` and always advances.
+inline const char* skip_value(const char* p, const char* end) noexcept {
+  const char c = *p;
+  if (c == '"') return skip_string(p + 1, end);
+  if (c == '[' || c == '{') {
+    std::size_t depth = 1;
+    ++p;
+    for (;;) {
+      p = find_structural(p, end);
+      if (p == end) return end;
+      const char ch = *p;
+      if (ch == '"') {
+        p = skip_string(p + 1, end);
+        continue;
+      }
+      if (ch == '[' || ch == '{') {
+        ++depth;
+      } else if (ch == ']' || ch == '}') {
+        if (--depth == 0) return p + 1;
+      }
+      ++p;
+    }
+  }
+  // A number or a literal: runs to the next delimiter.
+  ++p;
+  while (p != end && !is_ws(*p) && *p != ',' && *p != ']' && *p != '}' && *p != ':') ++p;
+  return p;
+}
+
+// Decodes the content of a string (between the quotes) and hands the UTF-8 bytes to
+// `out(const char*, std::size_t n)` (n >= 1) in pieces; `out` returns false to stop early.
+// Returns false when stopped. One function serves size, write and compare, so they cannot
+// disagree. On text that was not validated it never fails, it only decodes oddly: an unknown
+// escape yields its letter, a short or non-hex \u yields U+FFFD, a trailing '\' yields nothing.
+template <class Out>
+bool decode_string(const char* p, const char* end, Out&& out) noexcept {
+  constexpr char replacement[3] = {'\xEF', '\xBF', '\xBD'};  // U+FFFD
+  const auto hex4 = [](const char* q) {
+    std::uint32_t v = 0;
+    for (int i = 0; i < 4; ++i) {
+      const unsigned h = hex_value(q[i]);
+      if (h > 15) return std::uint32_t{0xFFFFFFFF};
+      v = (v << 4) | h;
+    }
+    return v;
+  };
+  while (p != end) {
+    const void* found = std::memchr(p, '\\', static_cast<std::size_t>(end - p));
+    const char* q = found != nullptr ? static_cast<const char*>(found) : end;
+    if (q != p && !out(p, static_cast<std::size_t>(q - p))) return false;
+    if (q == end) return true;
+    p = q + 1;
+    if (p == end) return true;
+    char ch;
+    switch (*p++) {
+      case 'b': ch = '\b'; break;
+      case 'f': ch = '\f'; break;
+      case 'n': ch = '\n'; break;
+      case 'r': ch = '\r'; break;
+      case 't': ch = '\t'; break;
+      case 'u': {
+        std::uint32_t cp = end - p >= 4 ? hex4(p) : 0xFFFFFFFF;
+        if (cp == 0xFFFFFFFF) {
+          if (!out(replacement, 3)) return false;
+          continue;
+        }
+        p += 4;
+        if (cp >= 0xD800 && cp <= 0xDFFF) {
+          // A surrogate makes a code point only as a high one followed by a low one; anything
+          // else is what TextEncoder replaces with U+FFFD.
+          std::uint32_t lo = 0;
+          if (cp <= 0xDBFF && end - p >= 6 && p[0] == '\\' && p[1] == 'u') lo = hex4(p + 2);
+          if (lo >= 0xDC00 && lo <= 0xDFFF) {
+            cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+            p += 6;
+          } else {
+            if (!out(replacement, 3)) return false;
+            continue;
+          }
+        }
+        char buf[4];
+        const std::size_t n = ::SIOCODEC_NAMESPACE::detail::utf8_encode(cp, buf);
+        if (!out(static_cast<const char*>(buf), n)) return false;
+        continue;
+      }
+      default: ch = p[-1]; break;  // '"', '\\', '/' (and, in unvalidated text, anything)
+    }
+    if (!out(&ch, 1)) return false;
+  }
+  return true;
+}
+
+}  // namespace detail
+
+inline value value::unchecked(std::string_view raw) noexcept {
+  const char* b = raw.data();
+  const char* e = b + raw.size();
+  b = detail::skip_ws(b, e);
+  while (e != b && detail::is_ws(e[-1])) --e;
+  if (b == e) return value();
+  return value(b, static_cast<std::size_t>(e - b), detail::kind_of(*b));
+}
+
+inline std::string_view value::string_raw() const noexcept {
+  if (kind_ != kind::string || size_ < 2) return {};
+  return {data_ + 1, size_ - 2};
+}
+
+inline bool value::has_escapes() const noexcept {
+  const std::string_view s = string_raw();
+  return !s.empty() && std::memchr(s.data(), '\\', s.size()) != nullptr;
+}
+
+inline bool value::string_equals(std::string_view utf8) const noexcept {
+  if (kind_ != kind::string) return false;
+  const std::string_view s = string_raw();
+  const char* t = utf8.data();
+  std::size_t left = utf8.size();
+  const bool same = detail::decode_string(s.data(), s.data() + s.size(),
+                                          [&t, &left](const char* piece, std::size_t n) {
+                                            if (n > left || std::memcmp(piece, t, n) != 0)
+                                              return false;
+                                            t += n;
+                                            left -= n;
+                                            return true;
+                                          });
+  return same && left == 0;
+}
+
+inline std::size_t value::unescaped_size() const noexcept {
+  const std::string_view s = string_raw();
+  std::size_t n = 0;
+  (void)detail::decode_string(s.data(), s.data() + s.size(), [&n](const char*, std::size_t k) {
+    n += k;
+    return true;
+  });
+  return n;
+}
+
+inline result<std::size_t> value::unescape_to(char* out, std::size_t cap) const noexcept {
+  if (kind_ != kind::string) return {error::invalid_argument, 0};
+  const std::size_t n = unescaped_size();
+  if (n > cap) return {error::output_too_small, cap};
+  const std::string_view s = string_raw();
+  (void)detail::decode_string(s.data(), s.data() + s.size(),
+                              [&out](const char* piece, std::size_t k) {
+                                std::memcpy(out, piece, k);
+                                out += k;
+                                return true;
+                              });
+  return {n, n};
+}
+
+template <class C>
+result<std::size_t> value::unescape(C& out) const {
+  static_assert(is_resizable_buffer<C>::value,
+                "unescape() needs a resizable container of one-byte elements");
+  if (kind_ != kind::string) return {error::invalid_argument, 0};
+  const std::size_t n = unescaped_size();
+  const std::size_t old = out.size();
+  out.resize(old + n);  // the one allocation
+  return unescape_to(reinterpret_cast<char*>(out.data()) + old, n);
+}
+
+inline bool value::is_integer() const noexcept {
+  if (kind_ != kind::number) return false;
+  for (std::size_t i = 0; i < size_; ++i) {
+    const char c = data_[i];
+    if (c == '.' || c == 'e' || c == 'E') return false;
+  }
+  return true;
+}
+
+inline result<std::uint64_t> value::to_uint64() const noexcept {
+  if (kind_ != kind::number || size_ == 0) return {error::invalid_argument, 0};
+  std::size_t i = data_[0] == '-' ? 1 : 0;
+  const bool negative = i == 1;
+  if (i == size_) return {error::invalid_argument, i};
+  std::uint64_t v = 0;
+  constexpr std::uint64_t max = std::numeric_limits<std::uint64_t>::max();
+  for (; i < size_; ++i) {
+    if (!detail::is_digit(data_[i])) return {error::invalid_argument, i};
+    const auto d = static_cast<std::uint64_t>(data_[i] - '0');
+    if (v > (max - d) / 10) return {error::invalid_argument, i};
+    v = v * 10 + d;
+  }
+  if (negative && v != 0) return {error::invalid_argument, 0};
+  return {v, size_};
+}
+
+inline result<std::int64_t> value::to_int64() const noexcept {
+  if (kind_ != kind::number || size_ == 0) return {error::invalid_argument, 0};
+  std::size_t i = data_[0] == '-' ? 1 : 0;
+  const bool negative = i == 1;
+  if (i == size_) return {error::invalid_argument, i};
+  // Accumulate the magnitude unsigned: |INT64_MIN| does not fit in int64.
+  const std::uint64_t limit =
+      std::uint64_t{static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())} +
+      (negative ? 1u : 0u);
+  std::uint64_t v = 0;
+  for (; i < size_; ++i) {
+    if (!detail::is_digit(data_[i])) return {error::invalid_argument, i};
+    const auto d = static_cast<std::uint64_t>(data_[i] - '0');
+    if (v > (limit - d) / 10) return {error::invalid_argument, i};
+    v = v * 10 + d;
+  }
+  if (!negative) return {static_cast<std::int64_t>(v), size_};
+  if (v == 0) return {std::int64_t{0}, size_};
+  // -(v - 1) - 1 stays in range for v == 2^63.
+  return {-static_cast<std::int64_t>(v - 1) - 1, size_};
+}
+
+inline result<double> value::to_double() const noexcept {
+  if (kind_ != kind::number || size_ == 0) return {error::invalid_argument, 0};
+  const char* const end = data_ + size_;
+  // The JSON grammar first: from_chars alone would also take "inf", "nan" and "1." here.
+  const detail::scan_result r = detail::validate_number(data_, end);
+  if (r.ec != error::none || r.p != end) {
+    return {error::invalid_argument, static_cast<std::size_t>(r.p - data_)};
+  }
+  double d = 0;
+  const std::from_chars_result fc = std::from_chars(data_, end, d, std::chars_format::general);
+  if (fc.ec == std::errc() && fc.ptr == end) return {d, size_};
+  if (fc.ec != std::errc::result_out_of_range) return {error::invalid_argument, 0};
+  // from_chars reports magnitudes beyond double as errors; JavaScript rounds them to Infinity or
+  // zero. Out of range means |x| > DBL_MAX or |x| < half the smallest denormal, so the sign of
+  // the decimal exponent of the first significant digit says which.
+  const char* p = data_;
+  const bool negative = *p == '-';
+  if (negative) ++p;
+  std::int64_t lead = 0;  // decimal exponent of the first significant digit
+  bool seen = false;
+  std::int64_t int_digits = 0;
+  for (; p != end && detail::is_digit(*p); ++p) {
+    if (*p != '0' && !seen) seen = true;
+    if (seen) ++int_digits;
+  }
+  lead = int_digits - 1;
+  if (p != end && *p == '.') {
+    ++p;
+    std::int64_t pos = 0;
+    for (; p != end && detail::is_digit(*p); ++p) {
+      --pos;
+      if (*p != '0' && !seen) {
+        seen = true;
+        lead = pos;
+      }
+    }
+  }
+  std::int64_t exp = 0;
+  if (p != end && (*p == 'e' || *p == 'E')) {
+    ++p;
+    const bool eneg = *p == '-';
+    if (*p == '-' || *p == '+') ++p;
+    for (; p != end; ++p) {
+      if (exp < 100000000) exp = exp * 10 + (*p - '0');  // saturates far beyond any double
+    }
+    if (eneg) exp = -exp;
+  }
+  double mag = 0;
+  if (seen && lead + exp >= 0) mag = std::numeric_limits<double>::infinity();
+  return {negative ? -mag : mag, size_};
+}
+
+inline array_range value::elements() const noexcept {
+  if (kind_ != kind::array || size_ < 2) return {};
+  return {data_ + 1, data_ + size_ - 1};
+}
+
+inline object_range value::members() const noexcept {
+  if (kind_ != kind::object || size_ < 2) return {};
+  return {data_ + 1, data_ + size_ - 1};
+}
+
+inline std::size_t value::size() const noexcept {
+  std::size_t n = 0;
+  if (kind_ == kind::array) {
+    for (auto it = elements().begin(); it != array_iterator(); ++it) ++n;
+  } else if (kind_ == kind::object) {
+    for (auto it = members().begin(); it != object_iterator(); ++it) ++n;
+  }
+  return n;
+}
+
+inline value value::operator[](std::size_t i) const noexcept {
+  for (const value& v : elements()) {
+    if (i-- == 0) return v;
+  }
+  return value();
+}
+
+inline bool value::find(std::string_view key, value& out) const noexcept {
+  bool found = false;
+  for (const member& m : members()) {
+    if (m.key.string_equals(key)) {
+      out = m.val;
+      found = true;
+    }
+  }
+  return found;
+}
+
+inline void array_iterator::load(const char* p) noexcept {
+  p = detail::skip_ws(p, end_);
+  if (p == end_ || p == nullptr) {
+    cur_ = value();
+    return;
+  }
+  const char* q = detail::skip_value(p, end_);
+  cur_ = value(p, static_cast<std::size_t>(q - p), detail::kind_of(*p));
+}
+
+inline array_iterator& array_iterator::operator++() noexcept {
+  if (cur_.data_ == nullptr) return *this;
+  const char* p = detail::skip_ws(cur_.data_ + cur_.size_, end_);
+  // Anything but a comma after an element ends the array (in validated text: only ']' can).
+  load(p != end_ && *p == ',' ? p + 1 : end_);
+  return *this;
+}
+
+inline void object_iterator::load(const char* p) noexcept {
+  p = detail::skip_ws(p, end_);
+  if (p == end_ || p == nullptr) {
+    cur_ = member();
+    return;
+  }
+  const char* q = detail::skip_value(p, end_);
+  cur_.key = value(p, static_cast<std::size_t>(q - p), detail::kind_of(*p));
+  p = detail::skip_ws(q, end_);
+  if (p != end_ && *p == ':') p = detail::skip_ws(p + 1, end_);
+  if (p == end_) {
+    cur_.val = value();
+    return;
+  }
+  q = detail::skip_value(p, end_);
+  cur_.val = value(p, static_cast<std::size_t>(q - p), detail::kind_of(*p));
+}
+
+inline object_iterator& object_iterator::operator++() noexcept {
+  if (cur_.key.data_ == nullptr) return *this;
+  const value& last = cur_.val.exists() ? cur_.val : cur_.key;
+  const char* p = detail::skip_ws(last.data_ + last.size_, end_);
+  load(p != end_ && *p == ',' ? p + 1 : end_);
+  return *this;
+}
+
+inline result<value> parse(std::string_view text, const options& opts) noexcept {
+  const result<kind> k = validate(text, opts);
+  if (!k) return {k.error(), k.offset()};
+  return {value::unchecked(text), text.size()};
+}
+
+}  // namespace json
+SIOCODEC_END_NAMESPACE
+
+#endif  // SIOCODEC_JSON_VALUE_HPP
