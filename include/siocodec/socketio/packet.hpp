@@ -73,7 +73,9 @@ struct packet_view {
   /// Number of binary attachments announced (binary types only; 0 otherwise).
   std::size_t attachment_count = 0;
   /// The attachments themselves, once a decoder has received them (null until then), in `num`
-  /// order: attachments[N] is what placeholder N stands for.
+  /// order: attachments[N] is what placeholder N stands for. The array belongs to the decoder that
+  /// delivered the packet and is valid until its next feed() or reset(); the bytes each view
+  /// points to are the caller's frames (borrow mode) or the decoder's storage (copy mode).
   const byte_view* attachments = nullptr;
 
   /// Attachment `i`; an empty view if absent.
