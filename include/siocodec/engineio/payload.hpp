@@ -121,7 +121,12 @@ payload_reader decode_payload(std::string_view body, frame_kind kind = frame_kin
 /// A resumable decoder of one polling body that arrives in chunks (an HTTP body read piece by
 /// piece). feed() calls on_packet(const packet_view&) for each packet as soon as it is complete;
 /// finish() is called once at the end of the body. For any way of cutting a body into chunks it
-/// yields exactly the packets and the error that payload_reader yields for the whole body.
+/// yields exactly the packets and the error that payload_reader yields for the whole body, with
+/// one exception: a body longer than max_payload. payload_reader refuses it before reading
+/// anything (as the reference server does); payload_decoder cannot know the size in advance, so
+/// it delivers the packets that end within the first max_payload bytes, then fails with
+/// payload_too_large at offset max_payload (the same packets whatever the chunking). Check the
+/// Content-Length first when the transport gives one.
 ///
 /// Zero-copy for packets that lie inside one chunk (the view points into the chunk and is valid
 /// during the callback only). A packet cut by a chunk boundary is gathered in `Storage` (any
@@ -323,8 +328,11 @@ struct payload_scanner {
         if (st.leading_zero) return fail(s, error::invalid_length, base + i);
         if (!st.have_digit && digit == 0) st.leading_zero = true;
         st.have_digit = true;
+        // Checked before multiplying, so the length cannot wrap whatever max_payload is.
+        if (digit > opts.max_payload || st.length > (opts.max_payload - digit) / 10) {
+          return fail(s, error::payload_too_large, base + i);
+        }
         st.length = st.length * 10 + digit;
-        if (st.length > opts.max_payload) return fail(s, error::payload_too_large, base + i);
         ++i;
         continue;
       }
@@ -687,10 +695,11 @@ decode_status payload_decoder<Storage>::feed(std::string_view chunk, F&& on_pack
 template <class Storage>
 template <class F>
 decode_status payload_decoder<Storage>::finish(std::string_view last_chunk, F&& on_packet) {
+  const std::size_t base = offset_;
   auto st = run(last_chunk, on_packet, true);
   if (!st.ok()) return st;
   auto end = finish(on_packet);
-  if (!end.ok()) return {end.consumed, end.ec};
+  if (!end.ok()) return {offset_ >= base ? offset_ - base : 0, end.ec};
   return st;
 }
 
@@ -701,7 +710,13 @@ decode_status payload_decoder<Storage>::run(std::string_view chunk, F& on_packet
   const auto fmt = static_cast<detail::payload_format>(format_);
   const std::size_t base = offset_;
   if (chunk.size() > opts_.max_payload - base) {
-    return fail(::SIOCODEC_NAMESPACE::error::payload_too_large, opts_.max_payload, opts_.max_payload - base);
+    // The body outgrows max_payload inside this chunk: the bytes below the limit are decoded
+    // like any others (so what is delivered does not depend on where chunks are cut), then the
+    // body fails at the limit.
+    const std::size_t room = opts_.max_payload - base;
+    auto below = run(chunk.substr(0, room), on_packet, false);
+    if (!below.ok()) return below;
+    return fail(::SIOCODEC_NAMESPACE::error::payload_too_large, opts_.max_payload, room);
   }
   std::size_t pos = 0;
   while (pos < chunk.size()) {
