@@ -5,7 +5,9 @@
 
 #include <siocodec/engineio/decode.hpp>
 #include <siocodec/engineio/encode.hpp>
+#include <siocodec/engineio/handshake.hpp>
 #include <siocodec/engineio/packet.hpp>
 #include <siocodec/engineio/payload.hpp>
+#include <siocodec/engineio/webtransport.hpp>
 
 #endif  // SIOCODEC_ENGINEIO_HPP

@@ -8,8 +8,10 @@
 #include <siocodec/config.hpp>
 #include <siocodec/engineio.hpp>
 #include <siocodec/error.hpp>
+#include <siocodec/json/json.hpp>
 #include <siocodec/result.hpp>
 #include <siocodec/sink.hpp>
+#include <siocodec/socketio.hpp>
 #include <siocodec/version.hpp>
 
 #endif  // SIOCODEC_SIOCODEC_HPP
