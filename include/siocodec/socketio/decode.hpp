@@ -274,7 +274,7 @@ inline error check_flat_object(const json::value& obj, std::size_t attachments, 
   }
   if (!num.is_number()) return error::invalid_placeholder;
   std::uint64_t n = 0;
-  if (num.is_integer()) {
+  if (num.is_integer() && (lax || num.raw()[0] != '-')) {  // strict: no encoder writes -0
     auto r = num.to_uint64();
     if (!r) return error::invalid_placeholder;
     n = *r;
@@ -401,7 +401,10 @@ inline result<packet_view> decode(std::string_view text, const decode_options& o
       while (p != end && *p != '-') ++p;
       if (p == end) return {error::invalid_attachment_count, at(p)};
       const double n = detail::js_string_to_number(count_begin, p);
-      if (!(n >= 1) || n != std::floor(n)) return {error::invalid_attachment_count, at(count_begin)};
+      // Number.isInteger(n) && n >= 1, as the reference checks: Infinity and fractions fail.
+      if (!(n >= 1) || !std::isfinite(n) || n != std::floor(n)) {
+        return {error::invalid_attachment_count, at(count_begin)};
+      }
       if (n > static_cast<double>(opts.max_attachments)) {
         return {error::too_many_attachments, at(count_begin)};
       }

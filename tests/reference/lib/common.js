@@ -79,6 +79,79 @@ function fromJsEncoded(x) {
   throw new Error(`unexpected encoder output: ${String(x)}`);
 }
 
+// --- Socket.IO data: JS values <-> vector JSON ---------------------------------------------------
+//
+// Socket.IO payloads are JSON values that may hold what JSON text cannot: binary buffers, numbers
+// that are not exactly printed integers, strings with lone surrogates, undefined. In vectors
+// they are marker objects (an object with exactly one of these keys):
+//   {"$binary": "0102"}        a Buffer / ArrayBuffer / view (an attachment)
+//   {"$number": "1.5"}         a number that is not a safe integer (or 2^53), as String(n):
+//                              "1.5", "1e+21", "18446744073709552000", "Infinity", "NaN"
+//   {"$utf16": "d800"}         a string holding a lone surrogate, as UTF-16 code units in hex
+//   {"$undefined": true}       undefined (only in "ref": what the reference produced)
+//   {"$bigint": "123"}         inputs only: a JavaScript BigInt
+const MARKERS = ["$binary", "$number", "$utf16", "$undefined", "$bigint"];
+
+/** True for a marker object (one key, a marker name). */
+function isMarker(j) {
+  if (j === null || typeof j !== "object" || Array.isArray(j)) return false;
+  const keys = Object.keys(j);
+  return keys.length === 1 && MARKERS.includes(keys[0]);
+}
+
+/** A JS number as vector JSON: itself when JSON prints it exactly, else {"$number": String(n)}. */
+function fromJsNumber(n) {
+  return Number.isSafeInteger(n) || n === 2 ** 53 ? n : { $number: String(n) };
+}
+
+/** Defines own property `k` (also "__proto__", which plain assignment would turn into a prototype). */
+function setOwn(obj, k, v) {
+  Object.defineProperty(obj, k, { value: v, enumerable: true, writable: true, configurable: true });
+}
+
+/** A JS value (a decoded payload, a packet argument) -> vector JSON with markers. */
+function fromJsData(x) {
+  if (x === undefined) return { $undefined: true };
+  if (x === null || typeof x === "boolean") return x;
+  if (typeof x === "number") return fromJsNumber(x);
+  if (typeof x === "string") return isWellFormed(x) ? x : { $utf16: utf16hex(x) };
+  if (x instanceof ArrayBuffer || ArrayBuffer.isView(x)) return { $binary: hex(x) };
+  if (Array.isArray(x)) {
+    const out = [];
+    for (let i = 0; i < x.length; i++) out.push(fromJsData(x[i]));
+    return out;
+  }
+  if (typeof x === "object") {
+    const out = {};
+    for (const k of Object.keys(x)) {
+      if (!isWellFormed(k)) throw new Error("object key with a lone surrogate: not representable");
+      setOwn(out, k, fromJsData(x[k]));
+    }
+    if (isMarker(out)) throw new Error(`data object ${JSON.stringify(out)} looks like a marker`);
+    return out;
+  }
+  throw new Error(`unexpected JS value in a payload: ${String(x)}`);
+}
+
+/** Vector JSON with markers -> the JS value (Buffers for $binary). */
+function toJsData(j) {
+  if (j === null || typeof j !== "object") return j;
+  if (Array.isArray(j)) return j.map(toJsData);
+  if (isMarker(j)) {
+    if ("$binary" in j) return unhex(j.$binary);
+    if ("$number" in j) return Number(j.$number);
+    if ("$undefined" in j) return undefined;
+    if ("$bigint" in j) return BigInt(j.$bigint);
+    const s = j.$utf16;
+    let out = "";
+    for (let i = 0; i < s.length; i += 4) out += String.fromCharCode(parseInt(s.slice(i, i + 4), 16));
+    return out;
+  }
+  const out = {};
+  for (const k of Object.keys(j)) setOwn(out, k, toJsData(j[k]));
+  return out;
+}
+
 /** mulberry32: a small fixed-seed PRNG so that "random" cases are the same on every run. */
 function prng(seed) {
   let a = seed >>> 0;
@@ -153,4 +226,9 @@ module.exports = {
   prng,
   randomChunks,
   VectorList,
+  isMarker,
+  fromJsNumber,
+  setOwn,
+  fromJsData,
+  toJsData,
 };
