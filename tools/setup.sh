@@ -7,7 +7,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 packages=(cmake ninja-build g++ clang libclang-rt-14-dev catch2 libbenchmark-dev
-          nlohmann-json3-dev pkg-config)
+          nlohmann-json3-dev pkg-config gnuplot-nox libboost1.81-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
