@@ -7,5 +7,5 @@ bash "$root/tools/setup.sh"
 build="${SIOCODEC_BUILD_DIR:-$root/build}"
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSIOCODEC_BUILD_TESTS=OFF \
       -DSIOCODEC_BUILD_EXAMPLES=ON >/dev/null
-cmake --build "$build" --target quickstart
+cmake --build "$build" --target quickstart siocodec-inspect
 "$build/examples/quickstart"

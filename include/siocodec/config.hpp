@@ -27,8 +27,9 @@
   }
 
 // ---------------------------------------------------------------------------------------------
-// Exceptions. The library never throws; this only decides whether the optional throwing wrappers
-// (exceptions.hpp) exist. Detected the way fmt, nlohmann/json and simdjson detect it.
+// Exceptions. The library never throws; SIOCODEC_HAS_EXCEPTIONS says whether an exception from a
+// caller's allocator can propagate (tests use it). Detected the way fmt, nlohmann/json and simdjson
+// detect it.
 // ---------------------------------------------------------------------------------------------
 #ifndef SIOCODEC_HAS_EXCEPTIONS
 #if defined(__cpp_exceptions) || defined(__EXCEPTIONS) || defined(_CPPUNWIND)

@@ -19,8 +19,8 @@ enum class error : std::uint8_t {
   none = 0,
 
   // --- Control flow and caller errors -------------------------------------------------------
-  /// A resumable decoder needs more input to finish the current unit. Never returned by a
-  /// one-shot decoder: those report `truncated` instead.
+  /// A resumable decoder needs more input to finish the current unit (socketio::basic_decoder:
+  /// more attachments are expected). Never returned by a one-shot decoder.
   incomplete,
   /// encode_to() was given less capacity than encoded_size() reports. Nothing was written.
   output_too_small,
@@ -42,10 +42,13 @@ enum class error : std::uint8_t {
   /// A polling body holds more packets than the max_packets limit.
   too_many_packets,
   /// A length field is malformed: an Engine.IO v3 `<len>:` prefix that is empty, not decimal or
-  /// has a leading zero, a v3 binary payload length digit byte above 9 or with no 0xFF end.
+  /// has a leading zero, or a v3 binary payload length digit byte above 9. (A binary length
+  /// that the body ends before its 0xFF terminator is `truncated`.)
   invalid_length,
   /// The input ends inside a unit whose length was announced (a v3 payload item, a WebTransport
-  /// record, a v3 binary payload item), or a one-shot decoder ran out of input mid-token.
+  /// record, a v3 binary payload item): returned by the polling-body decoders and the msgpack
+  /// reader. The other one-shot decoders report the error of the grammar instead (invalid_json
+  /// for JSON cut short, for instance).
   truncated,
   /// A v3 binary payload item starts with a byte other than 0x00 (string) or 0x01 (binary).
   invalid_item_kind,
@@ -71,7 +74,8 @@ enum class error : std::uint8_t {
   invalid_attachment_count,
   /// The attachment count is above the max_attachments limit.
   too_many_attachments,
-  /// The namespace does not start with '/', is not ended by ',', or is longer than allowed.
+  /// The namespace is longer than socketio::decode_options::max_namespace. (Encoders report a
+  /// namespace they cannot write as invalid_argument.)
   invalid_namespace,
   /// The ack id is malformed.
   invalid_ack_id,

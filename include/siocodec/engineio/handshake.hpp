@@ -50,7 +50,8 @@ struct handshake {
 /// Parses the handshake JSON (the data of an open packet, after the `0`).
 ///
 /// Strict, as a client can afford to be with the one packet that configures the session: the
-/// text must be a JSON object (RFC 8259, UTF-8, at most 128 levels deep) with
+/// text must be a JSON object (RFC 8259, UTF-8, at most SIOCODEC_DEFAULT_MAX_JSON_DEPTH levels
+/// deep: 128 unless redefined) with
 /// - `sid`: a non-empty string without escapes (a session id travels in URLs; every server
 ///   writes a URL-safe one);
 /// - `upgrades`: an array of strings;

@@ -65,7 +65,9 @@ namespace socketio {
 ///   one).
 /// - invalid_event_name: an EVENT's first element is not a string or a number, or is absent.
 /// - reserved_event_name: v5, the event name is reserved.
-/// - invalid_placeholder: a placeholder breaks the rules above.
+/// - invalid_placeholder: a placeholder breaks the rules above; in strict mode also a
+///   BINARY_EVENT / BINARY_ACK header with no payload (offset: the end of the header), since
+///   its attachments would be unused.
 ///
 /// Complexity: linear in text.size(); no allocation; recursion-free.
 result<packet_view> decode(std::string_view text, const decode_options& opts = {}) noexcept;

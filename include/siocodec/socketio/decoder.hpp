@@ -244,8 +244,9 @@ class basic_decoder {
   /// validated it with) straight into the decoder's storage; in borrow mode decode it into your
   /// own storage with base64::decode_to and feed the bytes.
   ///
-  /// @return as feed(message, kind). For a base64 attachment the size limits apply to the
-  ///   decoded bytes and their errors report offset 0.
+  /// @return as feed(message, kind), except that for a base64 attachment offset() counts the
+  ///   decoded bytes (on success and with error::incomplete), the size limits apply to the
+  ///   decoded bytes, and their errors report offset 0.
   ///
   /// Errors: as feed(message, kind), plus
   /// - invalid_argument (offset 0): the packet is not a `message`, its data_kind is unknown, or

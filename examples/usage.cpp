@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: BSL-1.0
+// The code of README.md's usage section, compiled and run by CI (ctest example.usage): every
+// snippet of the README is copied verbatim from a block between `// [name]` markers below
+// (tools/check_snippets.py checks that it still is). Each block checks its own result.
+#include <siocodec/siocodec.hpp>
+
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace eio = siocodec::engineio;
+namespace sio = siocodec::socketio;
+
+namespace {
+
+int failures = 0;
+
+void check(bool ok, const char* what) {
+  if (!ok) {
+    std::printf("FAILED: %s\n", what);
+    ++failures;
+  }
+}
+
+void decode_one_frame() {
+  const std::string_view frame = "4hello";
+  // [decode-frame]
+  auto p = eio::decode(frame, eio::frame_kind::text);  // the transport says text or binary
+  if (!p) {
+    std::printf("%s at byte %zu\n", siocodec::to_string(p.error()), p.offset());
+  } else if (p->type == eio::packet_type::message) {
+    std::printf("message: %.*s\n", static_cast<int>(p->data.size()), p->data.data());
+  }
+  // [decode-frame]
+  check(p && p->data == "hello", "decode-frame");
+}
+
+void decode_polling_body() {
+  const std::string_view body = "2\x1e" "4hello\x1e" "bAQID";
+  std::size_t seen = 0;
+  // [polling]
+  std::vector<unsigned char> scratch(body.size());  // base64 packets are decoded into it
+  eio::payload_reader reader(body, eio::frame_kind::text, {},
+                             siocodec::byte_span(scratch.data(), scratch.size()));
+  for (const eio::packet_view& p : reader) {
+    ++seen;  // ping, message "hello", binary message 01 02 03
+    (void)p;
+  }
+  if (reader.error() != siocodec::error::none) {
+    std::printf("bad body: %s at byte %zu\n", siocodec::to_string(reader.error()),
+                reader.offset());
+  }
+  // [polling]
+  check(seen == 3 && reader.error() == siocodec::error::none, "polling");
+}
+
+void decode_socketio() {
+  std::string got;
+  const unsigned char png[] = {0x89, 0x50, 0x4e, 0x47};
+  const std::string_view header = R"(51-/chat,12["upload","cat.png",{"_placeholder":true,"num":0}])";
+  const siocodec::byte_view attachment(png, sizeof png);
+  // [socketio-decode]
+  sio::decoder dec;  // one per connection; fed the data of each Engine.IO message, in order
+  auto r = dec.feed(header, eio::frame_kind::text);
+  // error::incomplete: a binary header, waiting for its attachment
+  r = dec.feed(attachment, eio::frame_kind::binary);
+  if (r) {
+    const sio::packet_view& p = *r;  // nsp "/chat", id 12, attachments[0] == the 4 bytes
+    std::string_view name = sio::event_name(p).string_raw();  // "upload" (escapes kept)
+    for (const sio::argument& a : sio::arguments(p)) {  // the arguments after the name
+      if (a.is_binary) got += "<" + std::to_string(a.bytes.size()) + " bytes>";
+      else got += std::string(a.json.raw());  // raw JSON text: parse it with your library
+    }
+    got = std::string(name) + got;
+  }
+  // [socketio-decode]
+  check(got == R"(upload"cat.png"<4 bytes>)", "socketio-decode");
+}
+
+void encode_socketio() {
+  const unsigned char bytes[] = {1, 2, 3};
+  const siocodec::byte_view image(bytes, sizeof bytes);
+  // [socketio-encode]
+  std::string text;
+  sio::attachment_list<4> attachments;  // fixed capacity: no allocation
+  auto r = sio::encode(sio::event("photo", "me.png", image).nsp("/chat").id(7), text,
+                       attachments);
+  // text == R"(51-/chat,7["photo","me.png",{"_placeholder":true,"num":0}])"
+  // attachments[0] == image: send it as the next binary message
+  // [socketio-encode]
+  check(r && text == R"(51-/chat,7["photo","me.png",{"_placeholder":true,"num":0}])" &&
+            attachments.size() == 1 && attachments[0].data() == image.data(),
+        "socketio-encode");
+}
+
+void encode_frames() {
+  std::vector<std::string> sent;
+  // [frames]
+  sio::frame_options opts;
+  opts.transport = sio::transport_kind::polling;  // one HTTP body, base64 for binary
+  std::string storage;
+  auto r = sio::encode_frames(sio::event("hello", 1, "two"), storage, opts,
+                              [&](const sio::frame& f) { sent.emplace_back(f.data); });
+  // sent == { R"(42["hello",1,"two"])" }: already framed for Engine.IO (the `4` included)
+  // [frames]
+  check(r && sent.size() == 1 && sent[0] == R"(42["hello",1,"two"])", "frames");
+}
+
+void errors() {
+  // [errors]
+  auto r = sio::decode(R"(2["hello",)");
+  if (!r) {
+    // prints "invalid_json at 10: invalid JSON"
+    std::printf("%s at %zu: %s\n", siocodec::to_string(r.error()), r.offset(),
+                siocodec::message(r.error()));
+  }
+  // [errors]
+  check(!r && r.error() == siocodec::error::invalid_json && r.offset() == 10, "errors");
+}
+
+void change_limits() {
+  // [limits]
+  siocodec::socketio::decode_options o;
+  o.max_attachments = 32;               // raise only together with the peer's maxAttachments
+  o.max_packet_bytes = 4 * 1024 * 1024;
+  siocodec::socketio::decoder dec(o, siocodec::socketio::attachment_mode::copy);
+  // [limits]
+  std::string header = R"(512-["many")";
+  for (int i = 0; i < 12; ++i) {
+    header += R"(,{"_placeholder":true,"num":)" + std::to_string(i) + "}";
+  }
+  header += "]";
+  auto r = dec.feed(std::string_view(header), eio::frame_kind::text);
+  check(r.error() == siocodec::error::incomplete, "limits");  // 12 > the default 10
+}
+
+}  // namespace
+
+int main() {
+  decode_one_frame();
+  decode_polling_body();
+  decode_socketio();
+  encode_socketio();
+  encode_frames();
+  errors();
+  change_limits();
+  if (failures != 0) return EXIT_FAILURE;
+  std::printf("usage: all README snippets ran and checked\n");
+  return EXIT_SUCCESS;
+}

@@ -1,0 +1,451 @@
+// SPDX-License-Identifier: BSL-1.0
+// Optional adapter: Socket.IO payloads to nlohmann/json values and back, binaries as binary_t.
+#ifndef SIOCODEC_ADAPTERS_NLOHMANN_HPP
+#define SIOCODEC_ADAPTERS_NLOHMANN_HPP
+
+#include <siocodec/bytes.hpp>
+#include <siocodec/config.hpp>
+#include <siocodec/error.hpp>
+#include <siocodec/json/value.hpp>
+#include <siocodec/socketio/args.hpp>
+#include <siocodec/socketio/encode.hpp>
+#include <siocodec/socketio/packet.hpp>
+
+// The one third-party include of siocodec. This header is never included by <siocodec/...>
+// umbrella headers nor amalgamated into the single header: include it yourself.
+#include <nlohmann/json.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+// What the adapter does, in both directions, for any nlohmann::basic_json instantiation J
+// (nlohmann::json, whose objects iterate in sorted key order, nlohmann::ordered_json, which keeps
+// insertion order, or your own):
+//
+//   decoding (to_json, event_name_of, arguments_of)      encoding (arg_traits<J>, spread)
+//   ------------------------------------------------     ------------------------------------
+//   null, true, false          -> null, boolean          null, boolean   -> null, true, false
+//   integer text in [0, 2^64)  -> number_unsigned        number_unsigned -> all its digits
+//   integer text in [-2^63, 0) -> number_integer         number_integer  -> all its digits
+//   `-0`, other numbers        -> number_float           number_float    -> JSON.stringify's text
+//   string (unescaped, UTF-8)  -> string                 string          -> escaped string
+//   array, object              -> array, object          array, object   -> array, object
+//   placeholder {"_placeholder":true,"num":N}            binary_t        -> placeholder N, and
+//                              -> binary_t (a copy of                       the bytes as
+//                                 attachment N)                             attachment N
+//
+//   namespace sj = siocodec::adapters::nlohmann_json;
+//   // decoding: a packet the decoder delivered, attachments in place
+//   nlohmann::json args = sj::arguments_of(packet);        // [arg0, arg1, ...]
+//   nlohmann::json name = sj::event_name_of(packet);       // "chat message"
+//   // encoding: nlohmann values are arguments like any other
+//   sio::encode(sio::event("chat", j1, j2), text, attachments);
+//   sio::encode(sio::event("chat", sj::spread(args)), text, attachments);  // emit(name, ...args)
+//
+// Builds with -fno-exceptions -fno-rtti: nlohmann then aborts where it would throw, and the
+// adapter only uses members that cannot throw for the types it checked (allocation failure
+// aside). Conversions allocate (the J values, and a heap stack instead of recursion); encoding
+// a J uses a heap stack too, even into encode_to().
+
+SIOCODEC_BEGIN_NAMESPACE
+namespace adapters {
+namespace nlohmann_json {
+
+/// True for the instantiations of nlohmann::basic_json (nlohmann::json, nlohmann::ordered_json,
+/// and any other), recognised by the member types every one of them has.
+template <class T, class = void>
+struct is_basic_json : std::false_type {};
+template <class T>
+struct is_basic_json<
+    T, std::void_t<typename T::value_t, typename T::object_t, typename T::array_t,
+                   typename T::string_t, typename T::binary_t, typename T::number_integer_t,
+                   typename T::number_unsigned_t, typename T::number_float_t>>
+    : std::is_same<typename T::value_t, ::nlohmann::json::value_t> {};
+
+// ---------------------------------------------------------------------------------------------
+// JSON text and packets -> nlohmann
+// ---------------------------------------------------------------------------------------------
+
+/// Converts a JSON view to a J value. Nothing is resolved: placeholders stay objects.
+///
+/// - Numbers keep their exact value where J can hold it: an integer as written (no fraction, no
+///   exponent) that fits becomes number_unsigned (0 to 18446744073709551615) or number_integer
+///   (-9223372036854775808 to -1). Every other number becomes number_float, the double
+///   JavaScript's JSON.parse gives (json::value::to_double: correctly rounded): `1.0`, `1e3`,
+///   `-0` (-0.0, as in JavaScript), and integers beyond 64 bits (`18446744073709551616` is
+///   1.8446744073709552e19, `1e400` and a 400-digit integer are +Infinity), as JavaScript
+///   would hold them.
+/// - Strings and keys are unescaped (json::value::unescape_to: a lone surrogate escape becomes
+///   U+FFFD, as in the reference's UTF-8 output), so every string is valid UTF-8.
+/// - A key that occurs twice keeps the position of its first occurrence and the value of its
+///   last one, as JSON.parse does (nlohmann::json sorts keys anyway; ordered_json otherwise keeps
+///   the order of the text, without JavaScript's moving of integer-like keys to the front).
+///
+/// The view must come from validated text (decode(), json::parse()); on other text the result
+/// is unspecified but the call stays memory safe. Any depth: the walk uses a heap stack, not
+/// recursion. Complexity: json::value navigation rescans nested text, so O(bytes x depth) in the
+/// worst case (depth is bounded by the validator's max_depth for validated text).
+/// @return the value; null for the absent value.
+/// Errors: none. Throws: only what J's allocator throws (std::bad_alloc).
+template <class J = ::nlohmann::json>
+[[nodiscard]] J to_json(const json::value& v);
+
+/// to_json(v) where every object for which `resolve(object, bytes)` returns true becomes a
+/// binary_t holding a copy of `bytes` (its subtype unset). `resolve` is any callable
+/// `bool(const json::value&, byte_view&)`; it is asked about every object, in document order.
+template <class J = ::nlohmann::json, class Resolver,
+          std::enable_if_t<
+              std::is_invocable_r<bool, Resolver&, const json::value&, byte_view&>::value, int> = 0>
+[[nodiscard]] J to_json(const json::value& v, Resolver&& resolve);
+
+/// to_json(v) with the placeholders of packet `p` resolved (socketio::resolve_placeholder):
+/// for a part of p's payload, such as one argument of socketio::arguments(p). Placeholders
+/// become binary_t copies of p's attachments; nothing is resolved while they have not arrived
+/// (a packet from socketio::decode() alone) or in a packet of a non-binary type.
+template <class J = ::nlohmann::json>
+[[nodiscard]] J to_json(const json::value& v, const socketio::packet_view& p);
+
+/// The whole payload of `p` (socketio::payload()) with its placeholders resolved: for an EVENT
+/// `["name", args...]`, for an ACK `[args...]`, a CONNECT's auth object, a CONNECT_ERROR's
+/// string or object.
+/// @return the payload; null when the packet has none (p.has_data() tells `2` from `2null`).
+template <class J = ::nlohmann::json>
+[[nodiscard]] J to_json(const socketio::packet_view& p);
+
+/// The event name of an EVENT / BINARY_EVENT: a string, or a number (the reference allows
+/// both). Null for other packet types.
+template <class J = ::nlohmann::json>
+[[nodiscard]] J event_name_of(const socketio::packet_view& p);
+
+/// The arguments of an EVENT / BINARY_EVENT (after the name) or of an ACK / BINARY_ACK (all of
+/// them), as an array, placeholders resolved at any depth. An empty array for other types.
+template <class J = ::nlohmann::json>
+[[nodiscard]] J arguments_of(const socketio::packet_view& p);
+
+// ---------------------------------------------------------------------------------------------
+// nlohmann -> encoding
+// ---------------------------------------------------------------------------------------------
+
+// J values are builder arguments through socketio::arg_traits<J>, specialized at the end of
+// this header (what is written, and the errors, are documented there).
+
+/// A J array written as several arguments, the way `socket.emit(name, ...args)` spreads an
+/// array: `sio::event("chat", sj::spread(args))` writes args[0], args[1]... as the event's
+/// arguments, `sio::ack(id, sj::spread(args))` as the ack's. Elements before `first` are skipped
+/// (`spread(data, 1)` writes the arguments of a `["name", args...]` array). A value that is not
+/// an array is written as one argument. Holds `v` by reference.
+template <class J>
+class spread_arguments {
+ public:
+  spread_arguments(const J& v, std::size_t first) noexcept : v_(&v), first_(first) {}
+  /// Writes the elements (called by the builders, twice per encode).
+  template <class W>
+  void operator()(W& w) const;
+
+ private:
+  const J* v_;
+  std::size_t first_;
+};
+
+/// See spread_arguments.
+template <class J>
+[[nodiscard]] spread_arguments<J> spread(const J& v, std::size_t first = 0) noexcept {
+  static_assert(is_basic_json<J>::value, "spread() takes a nlohmann::basic_json value");
+  return spread_arguments<J>(v, first);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Implementation
+// ---------------------------------------------------------------------------------------------
+namespace detail {
+
+template <class J>
+J make_binary(byte_view bytes) {
+  return J::binary(typename J::binary_t::container_type(bytes.begin(), bytes.end()));
+}
+
+template <class J>
+J make_number(const json::value& v) {
+  const std::string_view raw = v.raw();
+  if (v.is_integer() && !raw.empty()) {
+    if (raw[0] != '-') {
+      const result<std::uint64_t> u = v.to_uint64();
+      if (u) return J(static_cast<typename J::number_unsigned_t>(*u));
+    } else if (raw != "-0") {  // JavaScript's -0 is a double
+      const result<std::int64_t> i = v.to_int64();
+      if (i) return J(static_cast<typename J::number_integer_t>(*i));
+    }
+  }
+  const result<double> d = v.to_double();
+  if (!d) return J();  // only in text that was never validated
+  return J(static_cast<typename J::number_float_t>(*d));
+}
+
+template <class J>
+typename J::string_t make_string(const json::value& v) {
+  typename J::string_t s;
+  (void)v.unescape(s);
+  return s;
+}
+
+// One open array or object of a conversion to J: where its elements go, and the next one.
+template <class J, class ArrayIt, class MemberIt>
+struct to_frame {
+  J* target;
+  ArrayIt element;
+  MemberIt member;
+  bool object;
+};
+
+// Sets `dst` from a scalar, or makes it an empty container and pushes its frame. Appending
+// later children may move the J values of the frames below the top, never the top's own
+// children before they are complete, so `target` pointers stay valid while they are used.
+template <class J, class Frame, class Resolver>
+void fill_from_json(J& dst, const json::value& v, std::vector<Frame>& stack, Resolver& resolve) {
+  switch (v.type()) {
+    case json::kind::null: dst = nullptr; return;
+    case json::kind::boolean: dst = v.get_bool(); return;
+    case json::kind::number: dst = make_number<J>(v); return;
+    case json::kind::string: dst = make_string<J>(v); return;
+    case json::kind::array:
+      dst = J::array();
+      stack.push_back(Frame{&dst, v.elements().begin(), json::object_iterator(), false});
+      return;
+    case json::kind::object: {
+      byte_view bytes;
+      if (resolve(v, bytes)) {
+        dst = make_binary<J>(bytes);
+        return;
+      }
+      dst = J::object();
+      stack.push_back(Frame{&dst, json::array_iterator(), v.members().begin(), true});
+      return;
+    }
+  }
+  dst = nullptr;
+}
+
+template <class J, class Resolver>
+J convert_json(const json::value& root, Resolver& resolve) {
+  using frame = to_frame<J, json::array_iterator, json::object_iterator>;
+  J out;
+  std::vector<frame> stack;
+  fill_from_json(out, root, stack, resolve);
+  while (!stack.empty()) {
+    frame& f = stack.back();
+    // f is not used after fill_from_json(), which may grow the stack.
+    if (f.object) {
+      if (f.member == json::object_iterator()) {
+        stack.pop_back();
+        continue;
+      }
+      const json::member m = *f.member;
+      ++f.member;
+      J& slot = (*f.target)[make_string<J>(m.key)];
+      fill_from_json(slot, m.val, stack, resolve);
+    } else {
+      if (f.element == json::array_iterator()) {
+        stack.pop_back();
+        continue;
+      }
+      const json::value e = *f.element;
+      ++f.element;
+      f.target->push_back(J());
+      fill_from_json(f.target->back(), e, stack, resolve);
+    }
+  }
+  return out;
+}
+
+struct no_resolver {
+  bool operator()(const json::value&, byte_view&) const noexcept { return false; }
+};
+
+struct packet_resolver {
+  const socketio::packet_view* p;
+  bool operator()(const json::value& v, byte_view& out) const noexcept {
+    return socketio::resolve_placeholder(*p, v, out);
+  }
+};
+
+// --- writing ---
+
+template <class J>
+struct from_frame {
+  const J* node;
+  typename J::const_iterator it;
+  bool object;
+};
+
+template <class W, class J>
+void write_json(W& w, const J& root) {
+  using value_t = typename J::value_t;
+  std::vector<from_frame<J>> stack;
+  const J* v = &root;
+  while (v != nullptr) {
+    // After the first error the writer ignores everything: stop, which also bounds the walk of
+    // a tree deeper than max_depth.
+    if (w.error() != ::SIOCODEC_NAMESPACE::error::none) return;
+    switch (v->type()) {
+      case value_t::null: w.null(); break;
+      case value_t::boolean:
+        w.boolean(static_cast<bool>(*v->template get_ptr<const typename J::boolean_t*>()));
+        break;
+      case value_t::number_integer:
+        w.integer(
+            static_cast<std::int64_t>(*v->template get_ptr<const typename J::number_integer_t*>()));
+        break;
+      case value_t::number_unsigned:
+        w.integer(static_cast<std::uint64_t>(
+            *v->template get_ptr<const typename J::number_unsigned_t*>()));
+        break;
+      case value_t::number_float:
+        w.number(static_cast<double>(*v->template get_ptr<const typename J::number_float_t*>()));
+        break;
+      case value_t::string: {
+        const typename J::string_t& s = *v->template get_ptr<const typename J::string_t*>();
+        w.string(std::string_view(s.data(), s.size()));
+        break;
+      }
+      case value_t::binary: {
+        const typename J::binary_t& b = *v->template get_ptr<const typename J::binary_t*>();
+        w.binary(byte_view(static_cast<const void*>(b.data()), b.size()));
+        break;
+      }
+      case value_t::array:
+        w.begin_array();
+        stack.push_back(from_frame<J>{v, v->cbegin(), false});
+        break;
+      case value_t::object:
+        w.begin_object();
+        stack.push_back(from_frame<J>{v, v->cbegin(), true});
+        break;
+      case value_t::discarded:
+      default:
+        w.raw(std::string_view());  // empty raw JSON: the writers' invalid_argument
+        break;
+    }
+    v = nullptr;
+    while (!stack.empty()) {
+      from_frame<J>& f = stack.back();
+      if (f.it == f.node->cend()) {
+        if (f.object) {
+          w.end_object();
+        } else {
+          w.end_array();
+        }
+        stack.pop_back();
+        continue;
+      }
+      if (f.object) {
+        const typename J::string_t& k = f.it.key();
+        w.key(std::string_view(k.data(), k.size()));
+      }
+      v = &f.it.value();
+      ++f.it;
+      break;
+    }
+  }
+}
+
+}  // namespace detail
+
+template <class J>
+J to_json(const json::value& v) {
+  static_assert(is_basic_json<J>::value, "to_json<J>: J must be a nlohmann::basic_json");
+  detail::no_resolver none;
+  return detail::convert_json<J>(v, none);
+}
+
+template <class J, class Resolver,
+          std::enable_if_t<
+              std::is_invocable_r<bool, Resolver&, const json::value&, byte_view&>::value, int>>
+J to_json(const json::value& v, Resolver&& resolve) {
+  static_assert(is_basic_json<J>::value, "to_json<J>: J must be a nlohmann::basic_json");
+  return detail::convert_json<J>(v, resolve);
+}
+
+template <class J>
+J to_json(const json::value& v, const socketio::packet_view& p) {
+  static_assert(is_basic_json<J>::value, "to_json<J>: J must be a nlohmann::basic_json");
+  detail::packet_resolver r{&p};
+  return detail::convert_json<J>(v, r);
+}
+
+template <class J>
+J to_json(const socketio::packet_view& p) {
+  return to_json<J>(socketio::payload(p), p);
+}
+
+template <class J>
+J event_name_of(const socketio::packet_view& p) {
+  return to_json<J>(socketio::event_name(p));
+}
+
+template <class J>
+J arguments_of(const socketio::packet_view& p) {
+  static_assert(is_basic_json<J>::value, "arguments_of<J>: J must be a nlohmann::basic_json");
+  J out = J::array();
+  detail::packet_resolver r{&p};
+  for (const socketio::argument& a : socketio::arguments(p)) {
+    out.push_back(detail::convert_json<J>(a.json, r));
+  }
+  return out;
+}
+
+template <class J>
+template <class W>
+void spread_arguments<J>::operator()(W& w) const {
+  if (!v_->is_array()) {
+    detail::write_json(w, *v_);
+    return;
+  }
+  std::size_t i = 0;
+  for (auto it = v_->cbegin(); it != v_->cend(); ++it, ++i) {
+    if (i >= first_) detail::write_json(w, *it);
+  }
+}
+
+}  // namespace nlohmann_json
+}  // namespace adapters
+
+namespace socketio {
+
+/// nlohmann::basic_json values (nlohmann::json, nlohmann::ordered_json, any other J) as builder
+/// arguments, anywhere a value goes: `sio::event("chat", j1, j2)`, `sio::ack(id, j)`,
+/// `sio::connect("/", auth)`, inside containers and sio::array() / sio::object(), and through
+/// adapters::nlohmann_json::spread(); written through socketio::args_writer.
+///
+/// - null, booleans, strings, arrays as such; objects in J's iteration order (sorted keys for
+///   nlohmann::json, insertion order for ordered_json; the reference, given a JavaScript object,
+///   writes integer-like keys first);
+/// - number_integer and number_unsigned with all their digits (args_writer::integer; a
+///   JavaScript peer rounds those beyond 2^53); number_float as JSON.stringify writes a number
+///   (args_writer::number: shortest round-trip digits, exponent form from 1e21 and below 1e-6,
+///   NaN and infinities as `null`, -0 as `0`);
+/// - binary_t: a binary value, numbered in the order written, which is the reference's
+///   depth-first document order; the attachment list gets a view of the binary_t's bytes, not a
+///   copy: keep the J alive and unchanged until the frames are sent. Its subtype is not written.
+///
+/// The walk is iterative and stops at the writer's first error, so a J of any depth is safe.
+/// Errors (through the writer, which keeps the first one): invalid_utf8 (a string or key that is
+/// not UTF-8), invalid_argument (a discarded value, the marker nlohmann's parser returns on
+/// failure; a binary_t in a packet type that cannot carry one, such as CONNECT), nesting_too_deep
+/// (deeper than encode_options::max_depth), too_many_attachments (more binary_t than
+/// encode_options::max_attachments).
+template <class J>
+struct arg_traits<
+    J, std::enable_if_t<::SIOCODEC_NAMESPACE::adapters::nlohmann_json::is_basic_json<J>::value>> {
+  template <class W>
+  static void write(W& w, const J& v) {
+    ::SIOCODEC_NAMESPACE::adapters::nlohmann_json::detail::write_json(w, v);
+  }
+};
+
+}  // namespace socketio
+SIOCODEC_END_NAMESPACE
+
+#endif  // SIOCODEC_ADAPTERS_NLOHMANN_HPP

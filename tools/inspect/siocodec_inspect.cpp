@@ -1,0 +1,296 @@
+// SPDX-License-Identifier: BSL-1.0
+// siocodec-inspect: decodes captured Engine.IO / Socket.IO traffic given as JSON lines
+// (docs/inspector.md). Also a small, complete example of the decoding API end to end.
+#include <siocodec/siocodec.hpp>
+
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace eio = siocodec::engineio;
+namespace sio = siocodec::socketio;
+namespace json = siocodec::json;
+namespace b64 = siocodec::base64;
+
+namespace {
+
+enum class transport { websocket, polling, webtransport };
+
+struct settings {
+  eio::protocol_version eio_version = eio::protocol_version::v4;
+  transport tr = transport::websocket;
+  bool lax = false;
+};
+
+// The sink json::emit_string writes into.
+struct string_writer {
+  std::string* s;
+  void put(char c) { s->push_back(c); }
+  void append(const char* p, std::size_t n) { s->append(p, n); }
+};
+
+void put_string(std::string& out, std::string_view utf8) {
+  string_writer w{&out};
+  if (json::emit_string(w, utf8) != siocodec::error::none) {
+    // Only reachable for text that is not UTF-8, which the decoders never deliver; keep the
+    // output valid JSON anyway.
+    out += "\"\"";
+  }
+}
+
+void put_base64(std::string& out, siocodec::byte_view bytes) {
+  out += '"';
+  const std::size_t at = out.size();
+  out.resize(at + b64::encoded_size(bytes.size()));
+  const auto r = b64::encode_to(&out[at], out.size() - at, bytes);
+  if (!r) out.resize(at);
+  out += '"';
+}
+
+// Writes a validated JSON value, each attachment placeholder replaced by {"_binary":"<base64>"}.
+// Recursion is bounded by the decoder's max_depth (the value was validated with it).
+void put_value(std::string& out, const sio::packet_view& p, const json::value& v) {
+  siocodec::byte_view attachment;
+  if (sio::resolve_placeholder(p, v, attachment)) {
+    out += "{\"_binary\":";
+    put_base64(out, attachment);
+    out += '}';
+    return;
+  }
+  if (v.is_array()) {
+    out += '[';
+    bool first = true;
+    for (const json::value& e : v.elements()) {
+      if (!first) out += ',';
+      first = false;
+      put_value(out, p, e);
+    }
+    out += ']';
+  } else if (v.is_object()) {
+    out += '{';
+    bool first = true;
+    for (const json::member& m : v.members()) {
+      if (!first) out += ',';
+      first = false;
+      out += m.key.raw();
+      out += ':';
+      put_value(out, p, m.val);
+    }
+    out += '}';
+  } else {
+    out += v.raw();
+  }
+}
+
+void print_line(const std::string& line) {
+  std::fwrite(line.data(), 1, line.size(), stdout);
+  std::fputc('\n', stdout);
+}
+
+void print_error(siocodec::error e, std::size_t offset) {
+  std::string line = "{\"error\":\"";
+  line += siocodec::to_string(e);
+  line += "\",\"offset\":";
+  line += std::to_string(offset);
+  line += '}';
+  print_line(line);
+}
+
+// One connection: the Engine.IO framing of the chosen transport feeding one Socket.IO decoder.
+class connection {
+ public:
+  explicit connection(const settings& s)
+      : s_(s),
+        eio_opts_(make_eio_options(s)),
+        sio_(make_sio_options(s), sio::attachment_mode::copy),
+        stream_(eio_opts_) {}
+
+  void text(std::string_view data) { frame(data, eio::frame_kind::text); }
+  void binary(std::string_view data) { frame(data, eio::frame_kind::binary); }
+
+ private:
+  static eio::decode_options make_eio_options(const settings& s) {
+    eio::decode_options o;
+    o.version = s.eio_version;
+    o.base64 = s.lax ? b64::mode::lax : b64::mode::strict;
+    return o;
+  }
+  static sio::decode_options make_sio_options(const settings& s) {
+    sio::decode_options o;
+    // Engine.IO v3 carries Socket.IO v4 (Socket.IO 2.x); v4 carries v5.
+    o.version = s.eio_version == eio::protocol_version::v3 ? sio::protocol_version::v4
+                                                            : sio::protocol_version::v5;
+    o.lax = s.lax;
+    return o;
+  }
+
+  void frame(std::string_view data, eio::frame_kind kind) {
+    switch (s_.tr) {
+      case transport::websocket: {
+        const auto p = eio::decode(data, kind, eio_opts_);
+        if (!p) return print_error(p.error(), p.offset());
+        return packet(*p);
+      }
+      case transport::polling: {
+        std::vector<unsigned char> scratch(data.size());
+        eio::payload_reader reader(data, kind, eio_opts_,
+                                   siocodec::byte_span(scratch.data(), scratch.size()));
+        eio::packet_view p;
+        while (reader.next(p)) packet(p);
+        if (reader.error() != siocodec::error::none) print_error(reader.error(), reader.offset());
+        return;
+      }
+      case transport::webtransport: {
+        const auto st = stream_.feed(data, [this](const eio::packet_view& p) { packet(p); });
+        if (!st) {
+          print_error(st.ec, static_cast<std::size_t>(stream_.stream_offset()));
+          stream_.reset();
+        }
+        return;
+      }
+    }
+  }
+
+  void packet(const eio::packet_view& p) {
+    if (p.type == eio::packet_type::message) return message(p);
+    std::string line = "{\"eio\":\"";
+    line += eio::to_string(p.type);
+    line += '"';
+    if (!p.data.empty()) {
+      line += ",\"data\":";
+      if (p.kind == eio::data_kind::text && p.type == eio::packet_type::open &&
+          json::validate(p.data)) {
+        line += p.data;
+      } else if (p.kind == eio::data_kind::binary) {
+        put_base64(line, p.bytes());
+      } else {
+        put_string(line, p.data);
+      }
+    }
+    line += '}';
+    print_line(line);
+  }
+
+  void message(const eio::packet_view& m) {
+    const auto r = sio_.feed(m, eio_opts_.base64);
+    if (!r) {
+      if (r.error() != siocodec::error::incomplete) print_error(r.error(), r.offset());
+      return;
+    }
+    const sio::packet_view& p = *r;
+    const sio::protocol_version v = s_.eio_version == eio::protocol_version::v3
+                                        ? sio::protocol_version::v4
+                                        : sio::protocol_version::v5;
+    std::string line = "{\"sio\":\"";
+    line += sio::to_string(p.type, v);
+    line += "\",\"nsp\":";
+    put_string(line, p.nsp);
+    if (p.id) {
+      line += ",\"id\":";
+      line += std::to_string(*p.id);
+    }
+    if (p.has_data()) {
+      line += ",\"data\":";
+      put_value(line, p, sio::payload(p));
+    }
+    line += '}';
+    print_line(line);
+  }
+
+  settings s_;
+  eio::decode_options eio_opts_;
+  sio::basic_decoder<> sio_;
+  eio::webtransport::stream_decoder<> stream_;
+};
+
+// Reads a string member of an input line into `out`; false when the line has no such member.
+bool string_member(const json::value& obj, std::string_view key, std::string& out) {
+  json::value v;
+  if (!obj.find(key, v) || !v.is_string()) return false;
+  out.resize(v.unescaped_size());
+  const auto r = v.unescape_to(out.empty() ? nullptr : &out[0], out.size());
+  if (!r) return false;
+  out.resize(*r);
+  return true;
+}
+
+int usage() {
+  std::fputs(
+      "usage: siocodec-inspect [--eio 4|3] [--transport websocket|polling|webtransport]\n"
+      "                        [--parser default] [--lax] < frames.jsonl\n"
+      "Input, one JSON object per line: {\"text\":\"...\"} or {\"binary\":\"<base64>\"}.\n"
+      "Output, one JSON object per line: {\"eio\":...}, {\"sio\":...} or {\"error\":...}.\n",
+      stderr);
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  settings s;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view a = argv[i];
+    const std::string_view next = i + 1 < argc ? std::string_view(argv[i + 1]) : std::string_view();
+    if (a == "--eio" && (next == "4" || next == "3")) {
+      s.eio_version = next == "3" ? eio::protocol_version::v3 : eio::protocol_version::v4;
+      ++i;
+    } else if (a == "--transport" && next == "websocket") {
+      s.tr = transport::websocket;
+      ++i;
+    } else if (a == "--transport" && next == "polling") {
+      s.tr = transport::polling;
+      ++i;
+    } else if (a == "--transport" && next == "webtransport") {
+      s.tr = transport::webtransport;
+      ++i;
+    } else if (a == "--parser" && next == "default") {
+      ++i;
+    } else if (a == "--lax") {
+      s.lax = true;
+    } else {
+      return usage();
+    }
+  }
+
+  connection conn(s);
+  std::string line;
+  std::string field;
+  std::vector<unsigned char> bytes;
+  std::size_t line_no = 0;
+  for (int c = std::getchar();; c = std::getchar()) {
+    if (c != '\n' && c != EOF) {
+      line.push_back(static_cast<char>(c));
+      continue;
+    }
+    ++line_no;
+    if (!line.empty()) {
+      const auto root = json::validate(line);
+      const json::value obj = json::value::unchecked(line);
+      if (!root || !obj.is_object()) {
+        std::fprintf(stderr, "siocodec-inspect: line %zu is not a JSON object\n", line_no);
+        return 1;
+      }
+      if (string_member(obj, "text", field)) {
+        conn.text(field);
+      } else if (string_member(obj, "binary", field)) {
+        bytes.resize(b64::max_decoded_size(field.size()));
+        const auto n = b64::decode_to(field, siocodec::byte_span(bytes.data(), bytes.size()));
+        if (!n) {
+          std::fprintf(stderr, "siocodec-inspect: line %zu: \"binary\" is not base64\n", line_no);
+          return 1;
+        }
+        conn.binary(std::string_view(reinterpret_cast<const char*>(bytes.data()), *n));
+      } else {
+        std::fprintf(stderr, "siocodec-inspect: line %zu has neither \"text\" nor \"binary\"\n",
+                     line_no);
+        return 1;
+      }
+      std::fflush(stdout);
+    }
+    line.clear();
+    if (c == EOF) break;
+  }
+  return 0;
+}
