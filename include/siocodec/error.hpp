@@ -46,9 +46,9 @@ enum class error : std::uint8_t {
   /// that the body ends before its 0xFF terminator is `truncated`.)
   invalid_length,
   /// The input ends inside a unit whose length was announced (a v3 payload item, a WebTransport
-  /// record, a v3 binary payload item): returned by the polling-body decoders and the msgpack
-  /// reader. The other one-shot decoders report the error of the grammar instead (invalid_json
-  /// for JSON cut short, for instance).
+  /// record, a v3 binary payload item): returned by the polling-body decoders. The other
+  /// one-shot decoders report the error of their grammar instead (invalid_json for JSON cut
+  /// short, invalid_msgpack for msgpack).
   truncated,
   /// A v3 binary payload item starts with a byte other than 0x00 (string) or 0x01 (binary).
   invalid_item_kind,
@@ -102,8 +102,8 @@ enum class error : std::uint8_t {
   packet_too_large,
 
   // --- msgpack ----------------------------------------------------------------------------------
-  /// Malformed msgpack: an unknown or reserved prefix byte, a length past the end, a map key
-  /// that is not a string where one is required.
+  /// Malformed msgpack: the reserved prefix byte 0xC1, a value or length cut short by the end
+  /// of the input, or an empty input.
   invalid_msgpack,
   /// Bytes follow a complete value where the format allows none.
   trailing_data,

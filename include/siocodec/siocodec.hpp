@@ -9,6 +9,7 @@
 #include <siocodec/engineio.hpp>
 #include <siocodec/error.hpp>
 #include <siocodec/json/json.hpp>
+#include <siocodec/msgpack/msgpack.hpp>
 #include <siocodec/result.hpp>
 #include <siocodec/sink.hpp>
 #include <siocodec/socketio.hpp>

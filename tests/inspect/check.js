@@ -14,6 +14,8 @@ const eio5 = require(path.join(mods, "engine.io-parser-v5"));
 const eio2 = require(path.join(mods, "engine.io-parser-v2"));
 const sio4 = require(path.join(mods, "socket.io-parser-v4"));
 const sio3 = require(path.join(mods, "socket.io-parser-v3"));
+const mp3 = require(path.join(mods, "socket.io-msgpack-parser-v3"));
+const mp2 = require(path.join(mods, "socket.io-msgpack-parser-v2"));
 
 const [tool, casesFile] = process.argv.slice(2);
 const cases = JSON.parse(fs.readFileSync(casesFile, "utf8"));
@@ -38,18 +40,20 @@ function referenceLines(c) {
   const v3 = c.eio === 3;
   const transport = c.transport || "websocket";
   const out = [];
-  const SioParser = v3 ? sio3 : sio4;
+  const msgpack = c.parser === "msgpack";
+  const SioParser = msgpack ? (v3 ? mp2 : mp3) : (v3 ? sio3 : sio4);
   let decoder;
   let binaryHeader = false;
   const newDecoder = () => {
     decoder = new SioParser.Decoder();
     decoder.on("decoded", (p) => {
-      if (v3 && p.type === 4 && typeof p.data === "string" && p.data.startsWith("parser error")) {
+      if (v3 && !msgpack && p.type === 4 && typeof p.data === "string" &&
+          p.data.startsWith("parser error")) {
         out.push("ERROR");
         return;
       }
       let type = p.type;
-      if (binaryHeader && !v3) type = type === 2 ? 5 : 6;  // 4.x rewrites 5/6 to 2/3
+      if (binaryHeader && !v3 && !msgpack) type = type === 2 ? 5 : 6;  // 4.x rewrites 5/6 to 2/3
       let name = SIO_NAMES[type];
       if (v3 && type === 4) name = "error";
       const o = { sio: name, nsp: p.nsp };
@@ -103,6 +107,7 @@ let failures = 0;
 for (const c of cases) {
   const args = ["--eio", String(c.eio || 4), "--transport", c.transport || "websocket"];
   if (c.lax) args.push("--lax");
+  if (c.parser) args.push("--parser", c.parser);
   const input = c.frames.map((f) => JSON.stringify(f)).join("\n") + "\n";
   const run = spawnSync(tool, args, { input, encoding: "utf8" });
   if (run.status !== 0) {

@@ -13,6 +13,7 @@ namespace eio = siocodec::engineio;
 namespace sio = siocodec::socketio;
 namespace json = siocodec::json;
 namespace b64 = siocodec::base64;
+namespace mp = siocodec::msgpack;
 
 namespace {
 
@@ -22,6 +23,7 @@ struct settings {
   eio::protocol_version eio_version = eio::protocol_version::v4;
   transport tr = transport::websocket;
   bool lax = false;
+  sio::parser_kind parser = sio::parser_kind::json;
 };
 
 // The sink json::emit_string writes into.
@@ -82,6 +84,69 @@ void put_value(std::string& out, const sio::packet_view& p, const json::value& v
   } else {
     out += v.raw();
   }
+}
+
+// Writes a msgpack value as JSON the way JSON.stringify writes what notepack.io decodes: bin and
+// ext 0 become {"_binary":"<base64>"}, undefined and other extensions null, non-string map keys
+// the text JavaScript's String() gives. Recursion is bounded by the decoder's max_depth.
+void put_msgpack(std::string& out, const mp::value& v) {
+  string_writer w{&out};
+  switch (v.type()) {
+    case mp::kind::nil:
+    case mp::kind::undefined:
+    case mp::kind::ext: out += "null"; return;
+    case mp::kind::boolean: out += v.get_bool() ? "true" : "false"; return;
+    case mp::kind::integer:
+    case mp::kind::floating: {
+      if (v.is_negative_integer()) {
+        const auto i = v.to_int64();
+        if (i) return json::emit_int(w, *i);
+      } else if (v.is_integer()) {
+        const auto u = v.to_uint64();
+        if (u) return json::emit_uint(w, *u);
+      }
+      const auto d = v.to_double();
+      return json::emit_number(w, d ? *d : 0.0);
+    }
+    case mp::kind::string: return put_string(out, v.get_string());
+    case mp::kind::binary:
+      out += "{\"_binary\":";
+      put_base64(out, v.bytes());
+      out += '}';
+      return;
+    case mp::kind::array: {
+      out += '[';
+      bool first = true;
+      for (const mp::value& e : v.elements()) {
+        if (!first) out += ',';
+        first = false;
+        put_msgpack(out, e);
+      }
+      out += ']';
+      return;
+    }
+    case mp::kind::map: {
+      out += '{';
+      bool first = true;
+      for (const mp::member& m : v.members()) {
+        if (m.val.is_undefined()) continue;  // JSON.stringify drops undefined members
+        if (!first) out += ',';
+        first = false;
+        if (m.key.is_string()) {
+          put_string(out, m.key.get_string());
+        } else {
+          std::string key;
+          put_msgpack(key, m.key);
+          put_string(out, key);
+        }
+        out += ':';
+        put_msgpack(out, m.val);
+      }
+      out += '}';
+      return;
+    }
+  }
+  out += "null";
 }
 
 void print_line(const std::string& line) {
@@ -174,6 +239,7 @@ class connection {
   }
 
   void message(const eio::packet_view& m) {
+    if (s_.parser == sio::parser_kind::msgpack) return msgpack_message(m);
     const auto r = sio_.feed(m, eio_opts_.base64);
     if (!r) {
       if (r.error() != siocodec::error::incomplete) print_error(r.error(), r.offset());
@@ -199,6 +265,50 @@ class connection {
     print_line(line);
   }
 
+  // The msgpack parser: every packet is one binary message (protocol v4 also sends CONNECT,
+  // DISCONNECT and ERROR as JSON text); binary values are inline, so no reassembly.
+  void msgpack_message(const eio::packet_view& m) {
+    const sio::protocol_version v = s_.eio_version == eio::protocol_version::v3
+                                        ? sio::protocol_version::v4
+                                        : sio::protocol_version::v5;
+    sio::decode_options o = make_sio_options(s_);
+    std::string line = "{\"sio\":\"";
+    if (m.kind == eio::data_kind::text) {
+      const auto r = sio::decode_msgpack_text(m.data, o);
+      if (!r) return print_error(r.error(), r.offset());
+      line += sio::to_string(r->type, v);
+      line += "\",\"nsp\":";
+      put_string(line, r->nsp);
+      if (r->id) line += ",\"id\":" + std::to_string(*r->id);
+      if (r->has_data()) {
+        line += ",\"data\":";
+        line += r->data;
+      }
+    } else {
+      std::vector<unsigned char> decoded;
+      siocodec::byte_view bytes = m.bytes();
+      if (m.kind == eio::data_kind::base64) {
+        decoded.resize(b64::max_decoded_size(m.data.size()));
+        const auto n = b64::decode_to(m.data, siocodec::byte_span(decoded.data(), decoded.size()),
+                                      eio_opts_.base64);
+        if (!n) return print_error(n.error(), n.offset());
+        bytes = siocodec::byte_view(decoded.data(), *n);
+      }
+      const auto r = sio::decode_msgpack(bytes, o);
+      if (!r) return print_error(r.error(), r.offset());
+      line += sio::to_string(r->type, v);
+      line += "\",\"nsp\":";
+      put_string(line, r->nsp);
+      if (r->id) line += ",\"id\":" + std::to_string(*r->id);
+      if (r->has_data()) {
+        line += ",\"data\":";
+        put_msgpack(line, r->data);
+      }
+    }
+    line += '}';
+    print_line(line);
+  }
+
   settings s_;
   eio::decode_options eio_opts_;
   sio::basic_decoder<> sio_;
@@ -219,7 +329,7 @@ bool string_member(const json::value& obj, std::string_view key, std::string& ou
 int usage() {
   std::fputs(
       "usage: siocodec-inspect [--eio 4|3] [--transport websocket|polling|webtransport]\n"
-      "                        [--parser default] [--lax] < frames.jsonl\n"
+      "                        [--parser default|msgpack] [--lax] < frames.jsonl\n"
       "Input, one JSON object per line: {\"text\":\"...\"} or {\"binary\":\"<base64>\"}.\n"
       "Output, one JSON object per line: {\"eio\":...}, {\"sio\":...} or {\"error\":...}.\n",
       stderr);
@@ -245,7 +355,7 @@ int main(int argc, char** argv) {
     } else if (a == "--transport" && next == "webtransport") {
       s.tr = transport::webtransport;
       ++i;
-    } else if (a == "--parser" && next == "default") {
+    } else if (a == "--parser" && sio::parse_parser_kind(next, s.parser)) {
       ++i;
     } else if (a == "--lax") {
       s.lax = true;

@@ -1,0 +1,504 @@
+// SPDX-License-Identifier: BSL-1.0
+// msgpack::value: a lazy, non-owning view of one msgpack value inside validated bytes (no DOM).
+#ifndef SIOCODEC_MSGPACK_VALUE_HPP
+#define SIOCODEC_MSGPACK_VALUE_HPP
+
+#include <siocodec/bytes.hpp>
+#include <siocodec/config.hpp>
+#include <siocodec/error.hpp>
+#include <siocodec/msgpack/reader.hpp>
+#include <siocodec/result.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <iterator>
+#include <limits>
+#include <string_view>
+
+SIOCODEC_BEGIN_NAMESPACE
+namespace msgpack {
+
+class array_range;
+class map_range;
+
+/// A view of one msgpack value inside bytes that validate() accepted: a pointer, a length and a
+/// kind, the counterpart of json::value. Nothing is copied or decoded until asked for; the view
+/// is valid while the bytes live.
+///
+/// msgpack is length-prefixed, so a view knows more for free than a JSON one: size() of an array
+/// or map is read from its header (O(1)), strings need no unescaping (get_string() is zero-copy),
+/// and binary data is just bytes(). Reaching element i still skips the i elements before it
+/// (O(bytes before it)); a full iteration is O(bytes of the value). Skipping counts the values
+/// still to skip instead of keeping a stack, so it needs no memory at any depth.
+///
+/// The accessors trust that the bytes were validated and do not re-check them. They stay memory
+/// safe on any bytes (they never read outside raw() and always terminate), so a value made by
+/// unchecked() from unvalidated bytes gives unspecified answers, never undefined behaviour.
+///
+/// A default-constructed value is the *absent* value: kind nil, raw() empty, exists() false.
+/// operator[] past the end, find() misses and the end iterators yield it.
+class value {
+ public:
+  /// The absent value (kind nil, empty raw()).
+  constexpr value() noexcept = default;
+
+  /// A view of the first msgpack value in `bytes`, trusted to be valid (validate() accepted it,
+  /// or it is part of a value it accepted). Bytes after that value are not part of the view.
+  /// Empty bytes give the absent value.
+  static value unchecked(byte_view bytes) noexcept;
+
+  /// The kind of the value (from its header).
+  constexpr kind type() const noexcept { return kind_; }
+  /// The exact bytes of the value: header, payload, and for containers all their elements.
+  constexpr byte_view raw() const noexcept { return {data_, size_}; }
+  /// False only for the absent value.
+  constexpr bool exists() const noexcept { return size_ != 0; }
+
+  constexpr bool is_nil() const noexcept { return size_ != 0 && kind_ == kind::nil; }
+  /// notepack.io's undefined: fixext 1 of type 0.
+  constexpr bool is_undefined() const noexcept { return kind_ == kind::undefined; }
+  constexpr bool is_bool() const noexcept { return kind_ == kind::boolean; }
+  /// An integer family (fixints, uint 8-64, int 8-64).
+  constexpr bool is_integer() const noexcept { return kind_ == kind::integer; }
+  /// float 32 or float 64.
+  constexpr bool is_floating() const noexcept { return kind_ == kind::floating; }
+  /// An integer or a float: what JavaScript holds as a Number.
+  constexpr bool is_number() const noexcept {
+    return kind_ == kind::integer || kind_ == kind::floating;
+  }
+  constexpr bool is_string() const noexcept { return kind_ == kind::string; }
+  /// bin 8/16/32, or ext 8/16/32 of type 0 (notepack.io's ArrayBuffer).
+  constexpr bool is_binary() const noexcept { return kind_ == kind::binary; }
+  constexpr bool is_array() const noexcept { return kind_ == kind::array; }
+  constexpr bool is_map() const noexcept { return kind_ == kind::map; }
+  /// Any other extension (notepack.io's Date, `d7 00`, included).
+  constexpr bool is_ext() const noexcept { return kind_ == kind::ext; }
+
+  /// true for c3. Precondition: is_bool() (anything else gives false).
+  bool get_bool() const noexcept { return size_ != 0 && data_[0] == 0xc3; }
+
+  // --- numbers -----------------------------------------------------------------------------------
+
+  /// True for an integer below zero (negative fixint, or an int 8-64 holding a negative value).
+  bool is_negative_integer() const noexcept;
+  /// The integer, whatever width it was written with.
+  /// @return the value; offset() is raw().size().
+  /// Errors: invalid_argument: not an integer (a float, even 2.0, is not), or a uint 64 above
+  /// 9223372036854775807 (offset 0).
+  result<std::int64_t> to_int64() const noexcept;
+  /// The integer, whatever width it was written with.
+  /// Errors: invalid_argument: not an integer, or negative (offset 0).
+  result<std::uint64_t> to_uint64() const noexcept;
+  /// The number as the IEEE double JavaScript's notepack.io gives: a float 32 or 64 exactly; an
+  /// integer rounded to nearest (ties to even) when it has more than 53 significant bits, as
+  /// notepack.io's `hi * 2^32 + lo` does.
+  /// Errors: invalid_argument (not a number; offset 0).
+  result<double> to_double() const noexcept;
+
+  // --- strings, binary, extensions -------------------------------------------------------------
+
+  /// The bytes of a str (UTF-8 when validate() checked it; see options::check_utf8). Zero-copy.
+  /// Empty for a non-string.
+  std::string_view get_string() const noexcept;
+  /// True when this is a str whose bytes equal `s`.
+  bool string_equals(std::string_view s) const noexcept;
+  /// The payload of a bin, of an ext of any type (binary from ext type 0 included) and of
+  /// undefined (its one data byte). Zero-copy. Empty for other kinds.
+  byte_view bytes() const noexcept;
+  /// The type byte of an extension (kind ext, binary from an ext, undefined); 0 otherwise.
+  std::int8_t ext_type() const noexcept;
+
+  // --- arrays and maps -------------------------------------------------------------------------
+
+  /// Elements of an array, or key/value pairs of a map, from the header: O(1). 0 otherwise.
+  std::size_t size() const noexcept;
+  /// The elements of an array, in order, as a forward range of value. Empty for a non-array.
+  array_range elements() const noexcept;
+  /// The pairs of a map, in order (duplicates included), as a forward range of member. Empty for
+  /// a non-map.
+  map_range members() const noexcept;
+  /// The i-th element of an array, or the absent value when i is out of range or this is not an
+  /// array. O(bytes before the element).
+  value operator[](std::size_t i) const noexcept;
+  /// Looks up a str key equal to `key` in a map (keys of other kinds never match). When the key
+  /// occurs more than once the LAST occurrence wins, as with notepack.io (plain property
+  /// assignment). O(bytes of the map).
+  /// @return true and sets `out` when found; false (and `out` untouched) otherwise.
+  bool find(std::string_view key, value& out) const noexcept;
+
+ private:
+  friend class array_iterator;
+  friend class map_iterator;
+  // The value starting at p (p < end), running at most to `end`.
+  static value make(const unsigned char* p, const unsigned char* end) noexcept;
+  constexpr value(const unsigned char* data, std::size_t size, kind k) noexcept
+      : data_(data), size_(size), kind_(k) {}
+
+  const unsigned char* data_ = nullptr;
+  std::size_t size_ = 0;
+  kind kind_ = kind::nil;
+};
+
+/// One pair of a map.
+struct member {
+  value key;
+  value val;
+};
+
+/// Forward iterator over the elements of an array. The end iterator is value-initialised.
+/// Dereferencing yields a reference into the iterator itself (a "stashing" iterator): copy the
+/// value if it must outlive the iterator's next increment.
+class array_iterator {
+ public:
+  using iterator_category = std::forward_iterator_tag;
+  using value_type = value;
+  using difference_type = std::ptrdiff_t;
+  using pointer = const value*;
+  using reference = const value&;
+
+  constexpr array_iterator() noexcept = default;
+  reference operator*() const noexcept { return cur_; }
+  pointer operator->() const noexcept { return &cur_; }
+  array_iterator& operator++() noexcept;
+  array_iterator operator++(int) noexcept {
+    array_iterator old = *this;
+    ++*this;
+    return old;
+  }
+  friend bool operator==(const array_iterator& a, const array_iterator& b) noexcept {
+    return a.cur_.raw().data() == b.cur_.raw().data();
+  }
+  friend bool operator!=(const array_iterator& a, const array_iterator& b) noexcept {
+    return !(a == b);
+  }
+
+ private:
+  friend class array_range;
+  array_iterator(const unsigned char* p, const unsigned char* end, std::uint64_t n) noexcept
+      : end_(end), left_(n) {
+    load(p);
+  }
+  void load(const unsigned char* p) noexcept;
+
+  value cur_;  // the absent value at the end
+  const unsigned char* end_ = nullptr;
+  std::uint64_t left_ = 0;  // elements from cur_ on
+};
+
+/// The elements of an array: begin() / end() for range-for.
+class array_range {
+ public:
+  constexpr array_range() noexcept = default;
+  array_iterator begin() const noexcept { return {first_, last_, count_}; }
+  array_iterator end() const noexcept { return {}; }
+  /// True when the array has no elements.
+  constexpr bool empty() const noexcept { return count_ == 0; }
+  /// Number of elements (from the header).
+  constexpr std::size_t size() const noexcept { return static_cast<std::size_t>(count_); }
+
+ private:
+  friend class value;
+  constexpr array_range(const unsigned char* first, const unsigned char* last,
+                        std::uint64_t count) noexcept
+      : first_(first), last_(last), count_(count) {}
+  const unsigned char* first_ = nullptr;  // the first element ...
+  const unsigned char* last_ = nullptr;   // ... up to the end of the array's bytes
+  std::uint64_t count_ = 0;
+};
+
+/// Forward iterator over the pairs of a map; same conventions as array_iterator.
+class map_iterator {
+ public:
+  using iterator_category = std::forward_iterator_tag;
+  using value_type = member;
+  using difference_type = std::ptrdiff_t;
+  using pointer = const member*;
+  using reference = const member&;
+
+  constexpr map_iterator() noexcept = default;
+  reference operator*() const noexcept { return cur_; }
+  pointer operator->() const noexcept { return &cur_; }
+  map_iterator& operator++() noexcept;
+  map_iterator operator++(int) noexcept {
+    map_iterator old = *this;
+    ++*this;
+    return old;
+  }
+  friend bool operator==(const map_iterator& a, const map_iterator& b) noexcept {
+    return a.cur_.key.raw().data() == b.cur_.key.raw().data();
+  }
+  friend bool operator!=(const map_iterator& a, const map_iterator& b) noexcept {
+    return !(a == b);
+  }
+
+ private:
+  friend class map_range;
+  map_iterator(const unsigned char* p, const unsigned char* end, std::uint64_t n) noexcept
+      : end_(end), left_(n) {
+    load(p);
+  }
+  void load(const unsigned char* p) noexcept;
+
+  member cur_;
+  const unsigned char* end_ = nullptr;
+  std::uint64_t left_ = 0;
+};
+
+/// The pairs of a map: begin() / end() for range-for.
+class map_range {
+ public:
+  constexpr map_range() noexcept = default;
+  map_iterator begin() const noexcept { return {first_, last_, count_}; }
+  map_iterator end() const noexcept { return {}; }
+  /// True when the map has no pairs.
+  constexpr bool empty() const noexcept { return count_ == 0; }
+  /// Number of pairs (from the header).
+  constexpr std::size_t size() const noexcept { return static_cast<std::size_t>(count_); }
+
+ private:
+  friend class value;
+  constexpr map_range(const unsigned char* first, const unsigned char* last,
+                      std::uint64_t count) noexcept
+      : first_(first), last_(last), count_(count) {}
+  const unsigned char* first_ = nullptr;
+  const unsigned char* last_ = nullptr;
+  std::uint64_t count_ = 0;
+};
+
+/// Validates `bytes` (exactly as validate()) and returns its root value.
+/// @return the root value; offset() is bytes.size().
+/// Errors: those of validate(), with the same offsets.
+result<value> parse(byte_view bytes, const options& opts = {}) noexcept;
+
+// ---------------------------------------------------------------------------------------------
+// Implementation
+// ---------------------------------------------------------------------------------------------
+
+namespace detail {
+
+// An integer value as sign and bits: negative values in `s`, others in `u`.
+struct integer_bits {
+  bool negative = false;
+  std::uint64_t u = 0;
+  std::int64_t s = 0;
+};
+
+// Reads the integer at p (whose header says kind::integer, and whose payload fits in n bytes).
+inline bool read_integer(const unsigned char* p, std::size_t n, integer_bits& out) noexcept {
+  out = integer_bits();
+  if (n == 0) return false;
+  const std::uint8_t c = p[0];
+  if (c < 0x80) {
+    out.u = c;
+    return true;
+  }
+  if (c >= 0xe0) {
+    out.negative = true;
+    out.s = static_cast<std::int64_t>(c) - 256;
+    return true;
+  }
+  if (c >= 0xcc && c <= 0xcf) {
+    const std::size_t w = std::size_t{1} << (c - 0xcc);
+    if (n < 1 + w) return false;
+    const unsigned char* q = p + 1;
+    out.u = w == 1 ? q[0] : w == 2 ? load_be16(q) : w == 4 ? load_be32(q) : load_be64(q);
+    return true;
+  }
+  if (c >= 0xd0 && c <= 0xd3) {
+    const std::size_t w = std::size_t{1} << (c - 0xd0);
+    if (n < 1 + w) return false;
+    const unsigned char* q = p + 1;
+    const std::uint64_t bits = w == 1   ? q[0]
+                               : w == 2 ? load_be16(q)
+                               : w == 4 ? load_be32(q)
+                                        : load_be64(q);
+    // Sign-extend from w bytes without relying on implementation-defined conversions.
+    const unsigned shift = static_cast<unsigned>(64 - 8 * w);
+    const std::uint64_t extended = bits << shift;
+    const bool neg = (extended >> 63) != 0;
+    if (!neg) {
+      out.u = bits;
+      return true;
+    }
+    // The two's-complement magnitude, computed unsigned: -(x) = ~x + 1.
+    const std::uint64_t full = shift == 0 ? bits : (bits | (~std::uint64_t{0} << (8 * w)));
+    const std::uint64_t mag = ~full + 1;  // 1 .. 2^63
+    out.negative = true;
+    out.s = mag == (std::uint64_t{1} << 63) ? std::numeric_limits<std::int64_t>::min()
+                                            : -static_cast<std::int64_t>(mag);
+    return true;
+  }
+  return false;
+}
+
+}  // namespace detail
+
+inline value value::make(const unsigned char* p, const unsigned char* end) noexcept {
+  if (p == nullptr || p >= end) return value();
+  detail::header h;
+  const kind k = detail::read_header(p, end, h) ? h.k : kind::nil;
+  const unsigned char* q = detail::skip_value(p, end);
+  return value(p, static_cast<std::size_t>(q - p), k);
+}
+
+inline value value::unchecked(byte_view bytes) noexcept {
+  return make(bytes.data(), bytes.data() + bytes.size());
+}
+
+inline bool value::is_negative_integer() const noexcept {
+  detail::integer_bits b;
+  return kind_ == kind::integer && detail::read_integer(data_, size_, b) && b.negative;
+}
+
+inline result<std::int64_t> value::to_int64() const noexcept {
+  detail::integer_bits b;
+  if (kind_ != kind::integer || !detail::read_integer(data_, size_, b)) {
+    return {error::invalid_argument, 0};
+  }
+  if (b.negative) return {b.s, size_};
+  if (b.u > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+    return {error::invalid_argument, 0};
+  }
+  return {static_cast<std::int64_t>(b.u), size_};
+}
+
+inline result<std::uint64_t> value::to_uint64() const noexcept {
+  detail::integer_bits b;
+  if (kind_ != kind::integer || !detail::read_integer(data_, size_, b) || b.negative) {
+    return {error::invalid_argument, 0};
+  }
+  return {b.u, size_};
+}
+
+inline result<double> value::to_double() const noexcept {
+  if (kind_ == kind::integer) {
+    detail::integer_bits b;
+    if (!detail::read_integer(data_, size_, b)) return {error::invalid_argument, 0};
+    return {b.negative ? static_cast<double>(b.s) : static_cast<double>(b.u), size_};
+  }
+  if (kind_ == kind::floating) {
+    if (data_[0] == 0xca && size_ >= 5) {
+      const std::uint32_t bits = detail::load_be32(data_ + 1);
+      float f;
+      std::memcpy(&f, &bits, 4);
+      return {static_cast<double>(f), size_};
+    }
+    if (data_[0] == 0xcb && size_ >= 9) {
+      const std::uint64_t bits = detail::load_be64(data_ + 1);
+      double d;
+      std::memcpy(&d, &bits, 8);
+      return {d, size_};
+    }
+  }
+  return {error::invalid_argument, 0};
+}
+
+inline std::string_view value::get_string() const noexcept {
+  if (kind_ != kind::string) return {};
+  detail::header h;
+  if (!detail::read_header(data_, data_ + size_, h) || h.head + h.length > size_) return {};
+  return {reinterpret_cast<const char*>(data_ + h.head), static_cast<std::size_t>(h.length)};
+}
+
+inline bool value::string_equals(std::string_view s) const noexcept {
+  return kind_ == kind::string && get_string() == s;
+}
+
+inline byte_view value::bytes() const noexcept {
+  if (kind_ != kind::binary && kind_ != kind::ext && kind_ != kind::undefined) return {};
+  detail::header h;
+  if (!detail::read_header(data_, data_ + size_, h) || h.head + h.length > size_) return {};
+  return {data_ + h.head, static_cast<std::size_t>(h.length)};
+}
+
+inline std::int8_t value::ext_type() const noexcept {
+  if (kind_ != kind::binary && kind_ != kind::ext && kind_ != kind::undefined) return 0;
+  detail::header h;
+  if (!detail::read_header(data_, data_ + size_, h)) return 0;
+  return h.ext_type;
+}
+
+inline std::size_t value::size() const noexcept {
+  if (kind_ != kind::array && kind_ != kind::map) return 0;
+  detail::header h;
+  if (!detail::read_header(data_, data_ + size_, h)) return 0;
+  return static_cast<std::size_t>(h.count);
+}
+
+inline array_range value::elements() const noexcept {
+  if (kind_ != kind::array) return {};
+  detail::header h;
+  if (!detail::read_header(data_, data_ + size_, h) || h.head > size_) return {};
+  return {data_ + h.head, data_ + size_, h.count};
+}
+
+inline map_range value::members() const noexcept {
+  if (kind_ != kind::map) return {};
+  detail::header h;
+  if (!detail::read_header(data_, data_ + size_, h) || h.head > size_) return {};
+  return {data_ + h.head, data_ + size_, h.count};
+}
+
+inline value value::operator[](std::size_t i) const noexcept {
+  for (const value& v : elements()) {
+    if (i-- == 0) return v;
+  }
+  return value();
+}
+
+inline bool value::find(std::string_view key, value& out) const noexcept {
+  bool found = false;
+  for (const member& m : members()) {
+    if (m.key.string_equals(key)) {
+      out = m.val;
+      found = true;
+    }
+  }
+  return found;
+}
+
+inline void array_iterator::load(const unsigned char* p) noexcept {
+  cur_ = left_ != 0 ? value::make(p, end_) : value();
+  if (!cur_.exists()) left_ = 0;
+}
+
+inline array_iterator& array_iterator::operator++() noexcept {
+  if (cur_.data_ == nullptr) return *this;
+  --left_;
+  load(cur_.data_ + cur_.size_);
+  return *this;
+}
+
+inline void map_iterator::load(const unsigned char* p) noexcept {
+  if (left_ == 0) {
+    cur_ = member();
+    return;
+  }
+  cur_.key = value::make(p, end_);
+  if (!cur_.key.exists()) {
+    cur_ = member();
+    left_ = 0;
+    return;
+  }
+  cur_.val = value::make(cur_.key.data_ + cur_.key.size_, end_);
+}
+
+inline map_iterator& map_iterator::operator++() noexcept {
+  if (cur_.key.data_ == nullptr) return *this;
+  --left_;
+  const value& last = cur_.val.exists() ? cur_.val : cur_.key;
+  load(last.data_ + last.size_);
+  return *this;
+}
+
+inline result<value> parse(byte_view bytes, const options& opts) noexcept {
+  const result<kind> k = validate(bytes, opts);
+  if (!k) return {k.error(), k.offset()};
+  return {value::unchecked(bytes), bytes.size()};
+}
+
+}  // namespace msgpack
+SIOCODEC_END_NAMESPACE
+
+#endif  // SIOCODEC_MSGPACK_VALUE_HPP

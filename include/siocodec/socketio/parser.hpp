@@ -1,0 +1,835 @@
+// SPDX-License-Identifier: BSL-1.0
+// One interface over both Socket.IO parsers (default JSON and msgpack), chosen at run or compile
+// time.
+#ifndef SIOCODEC_SOCKETIO_PARSER_HPP
+#define SIOCODEC_SOCKETIO_PARSER_HPP
+
+#include <siocodec/base64.hpp>
+#include <siocodec/bytes.hpp>
+#include <siocodec/config.hpp>
+#include <siocodec/engineio/packet.hpp>
+#include <siocodec/error.hpp>
+#include <siocodec/json/value.hpp>
+#include <siocodec/msgpack/value.hpp>
+#include <siocodec/result.hpp>
+#include <siocodec/sink.hpp>
+#include <siocodec/socketio/decode.hpp>
+#include <siocodec/socketio/decoder.hpp>
+#include <siocodec/socketio/encode.hpp>
+#include <siocodec/socketio/frames.hpp>
+#include <siocodec/socketio/msgpack.hpp>
+#include <siocodec/socketio/packet.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <iterator>
+#include <memory>
+#include <optional>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+// A Socket.IO server is configured with one parser for all its clients (`new Server({parser})`),
+// and clients must use the same. This header lets a client or server built on siocodec switch
+// with one line:
+//
+//     sio::parser p(sio::parser_kind::msgpack);             // run time (e.g. from --parser)
+//     sio::static_parser<sio::parser_kind::msgpack> q;      // compile time: no dispatch
+//
+//     // every Engine.IO message of the connection, in order:
+//     auto r = p.feed(message, kind);                       // result<sio::any_packet>
+//     if (r.error() == siocodec::error::incomplete) return;  // default parser: attachments due
+//     if (!r) return close_connection();
+//     if (r->type() == sio::packet_type::event && r->event_name().string_equals("chat")) {
+//       for (const sio::any_value& a : r->arguments()) {
+//         if (a.is_binary()) store(a.bytes());              // an attachment, or an inline bin
+//         else if (std::string_view s; a.direct_string(s)) print(s);
+//       }
+//     }
+//
+//     // sending: the same builders for both parsers
+//     sio::frame_options fo;                                // Engine.IO v4, WebSocket
+//     sio::attachment_list<8> atts;                         // the default parser's attachments
+//     std::string storage;
+//     p.encode_frames(sio::event("chat", "hello", buffer), storage, atts, fo,
+//                     [&](const sio::frame& f) { ws.send(f.kind, f.prefix, f.data); });
+//
+// Values given to the builders are written by args_writer (default parser) or
+// msgpack_args_writer (msgpack): callbacks and arg_traits specializations that should serve
+// both take the writer generically (`[&](auto& w) {...}`, `template <class W> static void
+// write(W&, const T&)`).
+
+SIOCODEC_BEGIN_NAMESPACE
+namespace socketio {
+
+/// The two Socket.IO parsers.
+enum class parser_kind : std::uint8_t {
+  json = 0,     ///< the default parser (socket.io-parser): text packets plus binary attachments
+  msgpack = 1,  ///< socket.io-msgpack-parser: one msgpack message per packet, binary inline
+};
+
+/// "default" or "msgpack" (the names Socket.IO's documentation uses); "unknown" otherwise.
+constexpr const char* to_string(parser_kind k) noexcept {
+  switch (k) {
+    case parser_kind::json: return "default";
+    case parser_kind::msgpack: return "msgpack";
+  }
+  return "unknown";
+}
+
+/// Reads a parser name, as a command line option gives it: "default", "json" or "msgpack".
+/// @return true and sets `out` when the name is known.
+constexpr bool parse_parser_kind(std::string_view name, parser_kind& out) noexcept {
+  if (name == "default" || name == "json") {
+    out = parser_kind::json;
+    return true;
+  }
+  if (name == "msgpack") {
+    out = parser_kind::msgpack;
+    return true;
+  }
+  return false;
+}
+
+// ---------------------------------------------------------------------------------------------
+// any_value: one payload value of either parser
+// ---------------------------------------------------------------------------------------------
+
+/// What a payload value is, whichever parser carried it (the JavaScript view of it).
+enum class value_kind : std::uint8_t {
+  absent,     ///< no value (a missing payload, an index past the end)
+  null,       ///< JSON null, msgpack nil
+  undefined,  ///< msgpack only: notepack.io's undefined
+  boolean,
+  number,  ///< any JSON number; msgpack integers and floats
+  string,
+  binary,  ///< a default-parser attachment (its placeholder resolved), a msgpack bin or ext 0
+  array,
+  object,     ///< JSON object, msgpack map
+  extension,  ///< msgpack only: any other extension type (ext_type(), bytes())
+};
+
+class any_array_range;
+class any_object_range;
+
+/// A view of one payload value of either parser: a json::value (with the packet's attachments,
+/// so that placeholders read as binary) or a msgpack::value. Cheap to copy; valid while the
+/// packet's bytes (and, for attachments, the decoder's attachment list) are.
+class any_value {
+ public:
+  /// The absent value.
+  any_value() noexcept = default;
+  /// A JSON value; `attachments` (count `n`) resolve the placeholders of a binary packet.
+  explicit any_value(const json::value& v, const byte_view* attachments = nullptr,
+                     std::size_t n = 0) noexcept;
+  /// A msgpack value.
+  explicit any_value(const msgpack::value& v) noexcept;
+
+  value_kind kind() const noexcept { return kind_; }
+  bool exists() const noexcept { return kind_ != value_kind::absent; }
+  bool is_null() const noexcept { return kind_ == value_kind::null; }
+  bool is_undefined() const noexcept { return kind_ == value_kind::undefined; }
+  bool is_bool() const noexcept { return kind_ == value_kind::boolean; }
+  bool is_number() const noexcept { return kind_ == value_kind::number; }
+  bool is_string() const noexcept { return kind_ == value_kind::string; }
+  bool is_binary() const noexcept { return kind_ == value_kind::binary; }
+  bool is_array() const noexcept { return kind_ == value_kind::array; }
+  bool is_object() const noexcept { return kind_ == value_kind::object; }
+  bool is_extension() const noexcept { return kind_ == value_kind::extension; }
+
+  /// True for a msgpack value, false for a JSON one (or the absent value).
+  bool is_msgpack() const noexcept { return msgpack_; }
+  /// The JSON view (the absent json::value for a msgpack value).
+  const json::value& as_json() const noexcept { return json_; }
+  /// The msgpack view (the absent msgpack::value for a JSON value).
+  const msgpack::value& as_msgpack() const noexcept { return mp_; }
+
+  /// true for true. Precondition: is_bool().
+  bool get_bool() const noexcept { return msgpack_ ? mp_.get_bool() : json_.get_bool(); }
+
+  /// True for an integer as written: a JSON number without fraction or exponent, a msgpack
+  /// integer form. (JavaScript encoders write every integral number that way.)
+  bool is_integer() const noexcept { return msgpack_ ? mp_.is_integer() : json_.is_integer(); }
+  /// Errors: invalid_argument (not an integer as written, or out of range).
+  result<std::int64_t> to_int64() const noexcept {
+    return msgpack_ ? mp_.to_int64() : json_.to_int64();
+  }
+  /// Errors: invalid_argument (not an integer as written, negative, or out of range).
+  result<std::uint64_t> to_uint64() const noexcept {
+    return msgpack_ ? mp_.to_uint64() : json_.to_uint64();
+  }
+  /// The number as JavaScript holds it. Errors: invalid_argument (not a number).
+  result<double> to_double() const noexcept {
+    return msgpack_ ? mp_.to_double() : json_.to_double();
+  }
+
+  /// True when this is a string whose decoded UTF-8 equals `utf8`.
+  bool string_equals(std::string_view utf8) const noexcept {
+    return msgpack_ ? mp_.string_equals(utf8) : json_.string_equals(utf8);
+  }
+  /// The decoded string without copying, when that is possible: always for msgpack, for JSON
+  /// when the string has no escapes. @return false otherwise (use append_string()).
+  bool direct_string(std::string_view& out) const noexcept;
+  /// Bytes of the decoded string (0 for a non-string).
+  std::size_t string_size() const noexcept {
+    return msgpack_ ? mp_.get_string().size() : json_.unescaped_size();
+  }
+  /// Writes the decoded string to `out`. @return bytes written.
+  /// Errors: invalid_argument (not a string), output_too_small (nothing written).
+  result<std::size_t> string_to(char* out, std::size_t cap) const noexcept;
+  /// Appends the decoded string to `out` (one resize). Errors: invalid_argument.
+  template <class C>
+  result<std::size_t> append_string(C& out) const;
+
+  /// The bytes of a binary value (attachment, bin, ext 0) or of an extension; empty otherwise.
+  byte_view bytes() const noexcept { return bytes_; }
+  /// The type of a msgpack extension; 0 otherwise.
+  std::int8_t ext_type() const noexcept { return msgpack_ ? mp_.ext_type() : 0; }
+
+  /// Elements (array) or members (object); 0 otherwise. O(1) for msgpack, O(n) for JSON.
+  std::size_t size() const noexcept;
+  /// The elements of an array, as a forward range of any_value.
+  any_array_range elements() const noexcept;
+  /// The members of an object, as a forward range of any_member.
+  any_object_range members() const noexcept;
+  /// The i-th element of an array, or the absent value.
+  any_value operator[](std::size_t i) const noexcept;
+  /// The value of the (last) member whose key is the string `key`.
+  /// @return true and sets `out` when found.
+  bool find(std::string_view key, any_value& out) const noexcept;
+
+ private:
+  friend class any_array_iterator;
+  friend class any_object_iterator;
+  json::value json_;
+  msgpack::value mp_;
+  const byte_view* atts_ = nullptr;
+  std::size_t natts_ = 0;
+  byte_view bytes_;
+  value_kind kind_ = value_kind::absent;
+  bool msgpack_ = false;
+};
+
+/// One member of an object of either parser.
+struct any_member {
+  any_value key;
+  any_value val;
+};
+
+/// Forward iterator over the elements of an array of either parser ("stashing", like
+/// json::array_iterator).
+class any_array_iterator {
+ public:
+  using iterator_category = std::forward_iterator_tag;
+  using value_type = any_value;
+  using difference_type = std::ptrdiff_t;
+  using pointer = const any_value*;
+  using reference = const any_value&;
+
+  any_array_iterator() noexcept = default;
+  reference operator*() const noexcept { return cur_; }
+  pointer operator->() const noexcept { return &cur_; }
+  any_array_iterator& operator++() noexcept {
+    if (msgpack_) {
+      ++mp_;
+    } else {
+      ++json_;
+    }
+    load();
+    return *this;
+  }
+  any_array_iterator operator++(int) noexcept {
+    any_array_iterator old = *this;
+    ++*this;
+    return old;
+  }
+  friend bool operator==(const any_array_iterator& a, const any_array_iterator& b) noexcept {
+    return a.json_ == b.json_ && a.mp_ == b.mp_;
+  }
+  friend bool operator!=(const any_array_iterator& a, const any_array_iterator& b) noexcept {
+    return !(a == b);
+  }
+
+ private:
+  friend class any_array_range;
+  friend class any_argument_range;
+  friend class any_value;
+  any_array_iterator(json::array_iterator it, const byte_view* atts, std::size_t n) noexcept
+      : json_(it), atts_(atts), natts_(n) {
+    load();
+  }
+  explicit any_array_iterator(msgpack::array_iterator it) noexcept : mp_(it), msgpack_(true) {
+    load();
+  }
+  void load() noexcept {
+    if (msgpack_) {
+      cur_ = mp_ == msgpack::array_iterator() ? any_value() : any_value(*mp_);
+    } else {
+      cur_ = json_ == json::array_iterator() ? any_value() : any_value(*json_, atts_, natts_);
+    }
+  }
+
+  json::array_iterator json_;
+  msgpack::array_iterator mp_;
+  const byte_view* atts_ = nullptr;
+  std::size_t natts_ = 0;
+  any_value cur_;
+  bool msgpack_ = false;
+};
+
+/// The elements of an array of either parser.
+class any_array_range {
+ public:
+  any_array_range() noexcept = default;
+  any_array_iterator begin() const noexcept { return first_; }
+  any_array_iterator end() const noexcept { return {}; }
+  bool empty() const noexcept { return begin() == end(); }
+
+ private:
+  friend class any_value;
+  explicit any_array_range(any_array_iterator first) noexcept : first_(first) {}
+  any_array_iterator first_;
+};
+
+/// Forward iterator over the members of an object of either parser.
+class any_object_iterator {
+ public:
+  using iterator_category = std::forward_iterator_tag;
+  using value_type = any_member;
+  using difference_type = std::ptrdiff_t;
+  using pointer = const any_member*;
+  using reference = const any_member&;
+
+  any_object_iterator() noexcept = default;
+  reference operator*() const noexcept { return cur_; }
+  pointer operator->() const noexcept { return &cur_; }
+  any_object_iterator& operator++() noexcept {
+    if (msgpack_) {
+      ++mp_;
+    } else {
+      ++json_;
+    }
+    load();
+    return *this;
+  }
+  any_object_iterator operator++(int) noexcept {
+    any_object_iterator old = *this;
+    ++*this;
+    return old;
+  }
+  friend bool operator==(const any_object_iterator& a, const any_object_iterator& b) noexcept {
+    return a.json_ == b.json_ && a.mp_ == b.mp_;
+  }
+  friend bool operator!=(const any_object_iterator& a, const any_object_iterator& b) noexcept {
+    return !(a == b);
+  }
+
+ private:
+  friend class any_object_range;
+  friend class any_value;
+  any_object_iterator(json::object_iterator it, const byte_view* atts, std::size_t n) noexcept
+      : json_(it), atts_(atts), natts_(n) {
+    load();
+  }
+  explicit any_object_iterator(msgpack::map_iterator it) noexcept : mp_(it), msgpack_(true) {
+    load();
+  }
+  void load() noexcept {
+    if (msgpack_) {
+      cur_ = mp_ == msgpack::map_iterator() ? any_member()
+                                            : any_member{any_value(mp_->key), any_value(mp_->val)};
+    } else {
+      cur_ = json_ == json::object_iterator()
+                 ? any_member()
+                 : any_member{any_value(json_->key), any_value(json_->val, atts_, natts_)};
+    }
+  }
+
+  json::object_iterator json_;
+  msgpack::map_iterator mp_;
+  const byte_view* atts_ = nullptr;
+  std::size_t natts_ = 0;
+  any_member cur_;
+  bool msgpack_ = false;
+};
+
+/// The members of an object of either parser.
+class any_object_range {
+ public:
+  any_object_range() noexcept = default;
+  any_object_iterator begin() const noexcept { return first_; }
+  any_object_iterator end() const noexcept { return {}; }
+  bool empty() const noexcept { return begin() == end(); }
+
+ private:
+  friend class any_value;
+  explicit any_object_range(any_object_iterator first) noexcept : first_(first) {}
+  any_object_iterator first_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// any_packet: a decoded packet of either parser
+// ---------------------------------------------------------------------------------------------
+
+class any_argument_range;
+
+/// A decoded packet of either parser: the default parser's packet_view, or the msgpack parser's
+/// msgpack_packet_view (or, for the text messages of the protocol v4 msgpack parser, a
+/// packet_view). Copyable; its views have the lifetimes of the decoder's packet (see
+/// basic_decoder and decode_msgpack()).
+class any_packet {
+ public:
+  any_packet() noexcept = default;
+  /// A packet of the default parser (or a v4 msgpack text packet, with `parser` msgpack).
+  explicit any_packet(const packet_view& p, parser_kind parser = parser_kind::json) noexcept
+      : json_(p), parser_(parser) {}
+  /// A packet of the msgpack parser.
+  explicit any_packet(const msgpack_packet_view& p) noexcept
+      : mp_(p), parser_(parser_kind::msgpack), msgpack_(true) {}
+
+  /// The parser that decoded it.
+  parser_kind parser() const noexcept { return parser_; }
+  /// True when the packet is a msgpack_packet_view (false for a packet_view).
+  bool is_msgpack() const noexcept { return msgpack_; }
+  /// The default parser's view. Precondition: !is_msgpack().
+  const packet_view& as_packet_view() const noexcept { return json_; }
+  /// The msgpack parser's view. Precondition: is_msgpack().
+  const msgpack_packet_view& as_msgpack_packet() const noexcept { return mp_; }
+
+  packet_type type() const noexcept { return msgpack_ ? mp_.type : json_.type; }
+  std::string_view nsp() const noexcept { return msgpack_ ? mp_.nsp : json_.nsp; }
+  const std::optional<std::uint64_t>& id() const noexcept { return msgpack_ ? mp_.id : json_.id; }
+  bool has_data() const noexcept { return msgpack_ ? mp_.has_data() : json_.has_data(); }
+
+  /// The payload (the absent value when there is none).
+  any_value data() const noexcept;
+  /// The event name of an EVENT / BINARY_EVENT (the first element of its array); the absent
+  /// value otherwise. The default parser guarantees a string or a number; the msgpack parser
+  /// checks nothing (test is_string()).
+  any_value event_name() const noexcept;
+  /// The arguments of an EVENT (after the name) or an ACK (all elements); empty otherwise.
+  /// Binary arguments have kind binary and their bytes() (attachments resolved).
+  any_argument_range arguments() const noexcept;
+
+ private:
+  packet_view json_;
+  msgpack_packet_view mp_;
+  parser_kind parser_ = parser_kind::json;
+  bool msgpack_ = false;
+};
+
+/// The arguments of a packet of either parser, for range-for.
+class any_argument_range {
+ public:
+  any_argument_range() noexcept = default;
+  explicit any_argument_range(const any_packet& p) noexcept;
+  any_array_iterator begin() const noexcept { return first_; }
+  any_array_iterator end() const noexcept { return {}; }
+  bool empty() const noexcept { return begin() == end(); }
+  /// Number of arguments (a walk over them, for either parser).
+  std::size_t size() const noexcept {
+    std::size_t n = 0;
+    for (auto it = first_; it != any_array_iterator(); ++it) ++n;
+    return n;
+  }
+
+ private:
+  any_array_iterator first_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// The parser
+// ---------------------------------------------------------------------------------------------
+
+namespace detail {
+/// The parser kind held at run time.
+struct runtime_parser_kind {
+  parser_kind value = parser_kind::json;
+  constexpr parser_kind get() const noexcept { return value; }
+};
+/// The parser kind fixed at compile time: every branch on it folds away.
+template <parser_kind K>
+struct fixed_parser_kind {
+  static constexpr parser_kind get() noexcept { return K; }
+};
+}  // namespace detail
+
+/// The Socket.IO decoder and encoder of one connection, for either parser: basic_parser
+/// (kind chosen at run time) and static_parser<K> (kind fixed at compile time) are this class.
+///
+/// Decoding: feed() takes every Engine.IO message of the connection in order, as the
+/// transport delivered it (text or binary, or as the engineio::packet_view a payload decoder
+/// yields). The default parser runs a basic_decoder (reassembly of binary attachments: a
+/// BINARY_EVENT header returns error::incomplete until its attachments arrive); the msgpack
+/// parser decodes each message on its own (decode_msgpack(); in protocol v4 its text messages
+/// with decode_msgpack_text()). Errors are those of basic_decoder::feed() and decode_msgpack(),
+/// plus, for msgpack: unexpected_text_frame (a text message in protocol v5), packet_too_large
+/// (a message longer than decode_options::max_packet_bytes), invalid_base64 (a polling
+/// `b<base64>` message), invalid_argument (a frame kind other than text or binary, or an
+/// Engine.IO packet that is not a `message`). After any error the parser is ready for the next
+/// message (the connection normally closes, as the reference's does).
+///
+/// Lifetimes of a delivered packet: those of basic_decoder's in its attachment mode; msgpack
+/// packets point into the message, except those that arrived as base64, which point into the
+/// parser's scratch storage (valid until the next feed() or reset()).
+///
+/// Encoding: the frame encoders take the packet builders of encode.hpp (event(), ack(),
+/// connect()...), and write what the parser's reference encoder writes: frames.hpp's
+/// encode_frames() or msgpack.hpp's msgpack_encode_frames().
+///
+/// One parser per connection; not thread-safe. Movable, not copyable.
+template <class Kind, class Allocator = std::allocator<unsigned char>>
+class parser_base {
+  using byte_alloc =
+      typename std::allocator_traits<Allocator>::template rebind_alloc<unsigned char>;
+
+ public:
+  using allocator_type = Allocator;
+
+  /// A parser whose kind is chosen at run time.
+  template <class K = Kind,
+            std::enable_if_t<std::is_same<K, detail::runtime_parser_kind>::value, int> = 0>
+  explicit parser_base(parser_kind kind, const decode_options& opts = {},
+                       attachment_mode mode = attachment_mode::borrow,
+                       const Allocator& alloc = Allocator())
+      : json_(opts, mode, alloc), scratch_(byte_alloc(alloc)), kind_{kind} {}
+
+  /// A parser whose kind is fixed by its type.
+  template <class K = Kind,
+            std::enable_if_t<!std::is_same<K, detail::runtime_parser_kind>::value, int> = 0>
+  explicit parser_base(const decode_options& opts = {},
+                       attachment_mode mode = attachment_mode::borrow,
+                       const Allocator& alloc = Allocator())
+      : json_(opts, mode, alloc), scratch_(byte_alloc(alloc)), kind_{} {}
+
+  /// Which parser this is.
+  constexpr parser_kind kind() const noexcept { return kind_.get(); }
+  /// The decode options given at construction.
+  const decode_options& options() const noexcept { return json_.options(); }
+  /// The protocol version of the decode options (v5: Socket.IO 3+, v4: Socket.IO 2).
+  protocol_version version() const noexcept { return json_.options().version; }
+
+  // --- decoding ----------------------------------------------------------------------------
+
+  /// Feeds the data of the next Engine.IO message (without its Engine.IO framing), delivered
+  /// by the transport as `kind`. @return the packet, error::incomplete (default parser: more
+  /// attachments due) or an error (see the class documentation).
+  result<any_packet> feed(std::string_view message, engineio::frame_kind kind) {
+    return feed(byte_view(message), kind);
+  }
+  /// The same for a message held as bytes.
+  result<any_packet> feed(byte_view message, engineio::frame_kind kind);
+  /// Feeds an Engine.IO packet as decoded by engineio::decode() or a payload decoder. It must be
+  /// a `message`. A base64 message (`b<base64>` of polling transports) is decoded in mode
+  /// `b64`: by the default parser as basic_decoder::feed() does (copy mode only); by the
+  /// msgpack parser into the parser's scratch storage.
+  result<any_packet> feed(const engineio::packet_view& message,
+                          base64::mode b64 = base64::mode::strict);
+
+  /// Default parser: true while a binary packet waits for attachments. msgpack: always false.
+  bool waiting() const noexcept { return kind() == parser_kind::json && json_.waiting(); }
+  /// Drops any pending packet and releases all storage.
+  void reset() noexcept {
+    json_.reset();
+    release_scratch();
+  }
+
+  // --- encoding ----------------------------------------------------------------------------
+
+  /// Storage the frames of builder `b` need (frames.hpp / msgpack.hpp).
+  template <class B, std::enable_if_t<is_packet_builder<B>::value, int> = 0>
+  result<std::size_t> encoded_frames_size(const B& b, const frame_options& fo = {}) const {
+    if (kind() == parser_kind::msgpack) return msgpack_encoded_frames_size(b, fo);
+    return socketio::encoded_frames_size(b, fo);
+  }
+
+  /// Writes the frames of builder `b` into `storage` (at most `cap` bytes) and calls
+  /// `send(const frame&)` per frame. The default parser appends the views of the binary values
+  /// to `attachments` (the frames point at them); the msgpack parser writes them inline and
+  /// leaves `attachments` alone.
+  template <class B, class A, class Send,
+            std::enable_if_t<is_packet_builder<B>::value && is_attachment_sink<A>::value, int> = 0>
+  result<std::size_t> encode_frames_to(char* storage, std::size_t cap, const B& b, A& attachments,
+                                       const frame_options& fo, Send&& send) const {
+    if (kind() == parser_kind::msgpack) {
+      return msgpack_encode_frames_to(storage, cap, b, fo, std::forward<Send>(send));
+    }
+    return socketio::encode_frames_to(storage, cap, b, attachments, fo, std::forward<Send>(send));
+  }
+
+  /// Resizes `storage` once and writes the frames of builder `b` into it, then sends them (see
+  /// encode_frames_to()). On error nothing is sent and both containers keep their size.
+  template <class B, class Container, class A, class Send,
+            std::enable_if_t<is_packet_builder<B>::value && is_attachment_sink<A>::value, int> = 0>
+  result<std::size_t> encode_frames(const B& b, Container& storage, A& attachments,
+                                    const frame_options& fo, Send&& send) const {
+    if (kind() == parser_kind::msgpack) {
+      return msgpack_encode_frames(b, storage, fo, std::forward<Send>(send));
+    }
+    return socketio::encode_frames(b, storage, attachments, fo, std::forward<Send>(send));
+  }
+
+  /// encode_frames for a packet without binary values (the default parser fails with
+  /// too_many_attachments on one; msgpack writes it inline).
+  template <class B, class Container, class Send,
+            std::enable_if_t<is_packet_builder<B>::value, int> = 0>
+  result<std::size_t> encode_frames(const B& b, Container& storage, const frame_options& fo,
+                                    Send&& send) const {
+    if (kind() == parser_kind::msgpack) {
+      return msgpack_encode_frames(b, storage, fo, std::forward<Send>(send));
+    }
+    return socketio::encode_frames(b, storage, fo, std::forward<Send>(send));
+  }
+
+  /// Re-encodes a decoded packet (a proxy forwarding it). The packet must come from this kind
+  /// of parser (Errors: invalid_argument otherwise, and those of the frame encoders).
+  template <class Container, class Send>
+  result<std::size_t> encode_frames(const any_packet& p, Container& storage,
+                                    const frame_options& fo, Send&& send) const {
+    if (p.parser() != kind()) return {error::invalid_argument, 0};
+    if (p.is_msgpack()) {
+      return msgpack_encode_frames(p.as_msgpack_packet(), storage, fo, std::forward<Send>(send));
+    }
+    if (kind() == parser_kind::msgpack) return {error::invalid_argument, 0};  // v4 text packet
+    return socketio::encode_frames(p.as_packet_view(), storage, fo, std::forward<Send>(send));
+  }
+
+  /// A copy of the allocator.
+  allocator_type get_allocator() const noexcept { return json_.get_allocator(); }
+
+ private:
+  result<any_packet> feed_msgpack(byte_view message, engineio::frame_kind kind) noexcept {
+    const decode_options& o = json_.options();
+    if (message.size() > o.max_packet_bytes) return {error::packet_too_large, o.max_packet_bytes};
+    if (kind == engineio::frame_kind::text) {
+      const result<packet_view> t = decode_msgpack_text(message.as_chars(), o);
+      if (!t) return {t.error(), t.offset()};
+      return {any_packet(*t, parser_kind::msgpack), t.offset()};
+    }
+    if (kind != engineio::frame_kind::binary) return {error::invalid_argument, 0};
+    const result<msgpack_packet_view> r = decode_msgpack(message, o);
+    if (!r) return {r.error(), r.offset()};
+    return {any_packet(*r), r.offset()};
+  }
+
+  void release_scratch() noexcept {
+    std::vector<unsigned char, byte_alloc> empty(scratch_.get_allocator());
+    empty.swap(scratch_);
+  }
+
+  basic_decoder<Allocator> json_;
+  std::vector<unsigned char, byte_alloc> scratch_;
+  Kind kind_;
+};
+
+/// The parser of one connection, its kind chosen at run time:
+/// `sio::parser p(use_msgpack ? sio::parser_kind::msgpack : sio::parser_kind::json);`
+template <class Allocator = std::allocator<unsigned char>>
+using basic_parser = parser_base<detail::runtime_parser_kind, Allocator>;
+using parser = basic_parser<>;
+
+/// The parser of one connection, its kind fixed at compile time:
+/// `sio::static_parser<sio::parser_kind::msgpack> p;`
+template <parser_kind K, class Allocator = std::allocator<unsigned char>>
+using static_parser = parser_base<detail::fixed_parser_kind<K>, Allocator>;
+
+// ---------------------------------------------------------------------------------------------
+// Implementation
+// ---------------------------------------------------------------------------------------------
+
+inline any_value::any_value(const json::value& v, const byte_view* attachments,
+                            std::size_t n) noexcept
+    : json_(v), atts_(attachments), natts_(n) {
+  if (!v.exists()) return;
+  switch (v.type()) {
+    case json::kind::null: kind_ = value_kind::null; break;
+    case json::kind::boolean: kind_ = value_kind::boolean; break;
+    case json::kind::number: kind_ = value_kind::number; break;
+    case json::kind::string: kind_ = value_kind::string; break;
+    case json::kind::array: kind_ = value_kind::array; break;
+    case json::kind::object: {
+      kind_ = value_kind::object;
+      if (attachments == nullptr) break;
+      // A placeholder of the packet's attachments (decode() checked every one).
+      const std::string_view raw = v.raw();
+      if (detail::flat_object_end(raw.data(), raw.data() + raw.size()) == nullptr) break;
+      detail::placeholder_info info;
+      if (detail::check_flat_object(v, n, true, info) == error::none && info.is_placeholder) {
+        kind_ = value_kind::binary;
+        bytes_ = attachments[info.num];
+      }
+      break;
+    }
+  }
+}
+
+inline any_value::any_value(const msgpack::value& v) noexcept : mp_(v), msgpack_(true) {
+  if (!v.exists()) {
+    msgpack_ = false;
+    return;
+  }
+  switch (v.type()) {
+    case msgpack::kind::nil: kind_ = value_kind::null; break;
+    case msgpack::kind::undefined: kind_ = value_kind::undefined; break;
+    case msgpack::kind::boolean: kind_ = value_kind::boolean; break;
+    case msgpack::kind::integer:
+    case msgpack::kind::floating: kind_ = value_kind::number; break;
+    case msgpack::kind::string: kind_ = value_kind::string; break;
+    case msgpack::kind::binary:
+      kind_ = value_kind::binary;
+      bytes_ = v.bytes();
+      break;
+    case msgpack::kind::array: kind_ = value_kind::array; break;
+    case msgpack::kind::map: kind_ = value_kind::object; break;
+    case msgpack::kind::ext:
+      kind_ = value_kind::extension;
+      bytes_ = v.bytes();
+      break;
+  }
+}
+
+inline bool any_value::direct_string(std::string_view& out) const noexcept {
+  if (kind_ != value_kind::string) return false;
+  if (msgpack_) {
+    out = mp_.get_string();
+    return true;
+  }
+  if (json_.has_escapes()) return false;
+  out = json_.string_raw();
+  return true;
+}
+
+inline result<std::size_t> any_value::string_to(char* out, std::size_t cap) const noexcept {
+  if (kind_ != value_kind::string) return {error::invalid_argument, 0};
+  if (!msgpack_) return json_.unescape_to(out, cap);
+  const std::string_view s = mp_.get_string();
+  if (s.size() > cap) return {error::output_too_small, cap};
+  if (!s.empty()) std::memcpy(out, s.data(), s.size());
+  return {s.size(), s.size()};
+}
+
+template <class C>
+result<std::size_t> any_value::append_string(C& out) const {
+  static_assert(is_resizable_buffer<C>::value,
+                "append_string() needs a resizable container of one-byte elements");
+  if (kind_ != value_kind::string) return {error::invalid_argument, 0};
+  if (!msgpack_) return json_.unescape(out);
+  const std::string_view s = mp_.get_string();
+  const std::size_t old = out.size();
+  out.resize(old + s.size());
+  if (!s.empty()) std::memcpy(reinterpret_cast<char*>(out.data()) + old, s.data(), s.size());
+  return {s.size(), s.size()};
+}
+
+inline std::size_t any_value::size() const noexcept {
+  if (kind_ != value_kind::array && kind_ != value_kind::object) return 0;
+  return msgpack_ ? mp_.size() : json_.size();
+}
+
+inline any_array_range any_value::elements() const noexcept {
+  if (kind_ != value_kind::array) return {};
+  if (msgpack_) return any_array_range(any_array_iterator(mp_.elements().begin()));
+  return any_array_range(any_array_iterator(json_.elements().begin(), atts_, natts_));
+}
+
+inline any_object_range any_value::members() const noexcept {
+  if (kind_ != value_kind::object) return {};
+  if (msgpack_) return any_object_range(any_object_iterator(mp_.members().begin()));
+  return any_object_range(any_object_iterator(json_.members().begin(), atts_, natts_));
+}
+
+inline any_value any_value::operator[](std::size_t i) const noexcept {
+  if (kind_ != value_kind::array) return {};
+  if (msgpack_) return any_value(mp_[i]);
+  return any_value(json_[i], atts_, natts_);
+}
+
+inline bool any_value::find(std::string_view key, any_value& out) const noexcept {
+  if (kind_ != value_kind::object) return false;
+  if (msgpack_) {
+    msgpack::value v;
+    if (!mp_.find(key, v)) return false;
+    out = any_value(v);
+    return true;
+  }
+  json::value v;
+  if (!json_.find(key, v)) return false;
+  out = any_value(v, atts_, natts_);
+  return true;
+}
+
+inline any_value any_packet::data() const noexcept {
+  if (msgpack_) return any_value(payload(mp_));
+  if (json_.data.empty()) return {};
+  return any_value(json::value::unchecked(json_.data), json_.attachments,
+                   json_.attachments != nullptr ? json_.attachment_count : 0);
+}
+
+inline any_value any_packet::event_name() const noexcept {
+  const packet_type t = type();
+  if (t != packet_type::event && t != packet_type::binary_event) return {};
+  const any_value d = data();
+  return d.is_array() ? d[0] : any_value();
+}
+
+inline any_argument_range any_packet::arguments() const noexcept {
+  return any_argument_range(*this);
+}
+
+inline any_argument_range::any_argument_range(const any_packet& p) noexcept {
+  const packet_type t = p.type();
+  const bool has_name = t == packet_type::event || t == packet_type::binary_event;
+  const bool has_args = has_name || t == packet_type::ack || t == packet_type::binary_ack;
+  if (!has_args) return;
+  const any_value d = p.data();
+  if (!d.is_array()) return;
+  first_ = d.elements().begin();
+  if (has_name && first_ != any_array_iterator()) ++first_;
+}
+
+template <class Kind, class Allocator>
+result<any_packet> parser_base<Kind, Allocator>::feed(byte_view message,
+                                                      engineio::frame_kind kind) {
+  if (this->kind() == parser_kind::msgpack) return feed_msgpack(message, kind);
+  const result<packet_view> r = json_.feed(message, kind);
+  if (!r) return {r.error(), r.offset()};
+  return {any_packet(*r), r.offset()};
+}
+
+template <class Kind, class Allocator>
+result<any_packet> parser_base<Kind, Allocator>::feed(const engineio::packet_view& message,
+                                                      base64::mode b64) {
+  if (kind() == parser_kind::json) {
+    const result<packet_view> r = json_.feed(message, b64);
+    if (!r) return {r.error(), r.offset()};
+    return {any_packet(*r), r.offset()};
+  }
+  if (message.type != engineio::packet_type::message) return {error::invalid_argument, 0};
+  switch (message.kind) {
+    case engineio::data_kind::text:
+      return feed_msgpack(byte_view(message.data), engineio::frame_kind::text);
+    case engineio::data_kind::binary:
+      return feed_msgpack(message.bytes(), engineio::frame_kind::binary);
+    case engineio::data_kind::base64: break;
+  }
+  if (message.kind != engineio::data_kind::base64) return {error::invalid_argument, 0};
+  const result<std::size_t> n = base64::decoded_size(message.data, b64);
+  if (!n) return {n.error(), n.offset()};
+  if (*n > json_.options().max_packet_bytes) return {error::packet_too_large, 0};
+  scratch_.resize(*n);
+  const result<std::size_t> d =
+      base64::decode_to(message.data, byte_span(scratch_.data(), scratch_.size()), b64);
+  if (!d) return {d.error(), d.offset()};
+  const result<any_packet> r =
+      feed_msgpack(byte_view(scratch_.data(), *d), engineio::frame_kind::binary);
+  // Offsets of a base64 message are not offsets in the text: report 0 for errors.
+  if (!r) return {r.error(), 0};
+  return {*r, message.data.size()};
+}
+
+}  // namespace socketio
+SIOCODEC_END_NAMESPACE
+
+#endif  // SIOCODEC_SOCKETIO_PARSER_HPP

@@ -1,0 +1,727 @@
+// SPDX-License-Identifier: BSL-1.0
+#include <siocodec/engineio/decode.hpp>
+#include <siocodec/engineio/payload.hpp>
+#include <siocodec/msgpack/msgpack.hpp>
+#include <siocodec/socketio/msgpack.hpp>
+#include <siocodec/socketio/parser.hpp>
+
+#include "support/catch.hpp"
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+using siocodec::byte_view;
+using siocodec::error;
+namespace eio = siocodec::engineio;
+namespace json = siocodec::json;
+namespace mp = siocodec::msgpack;
+namespace sio = siocodec::socketio;
+
+namespace {
+
+std::string unhex(const std::string& h) {
+  std::string out;
+  for (std::size_t i = 0; i + 1 < h.size(); i += 2) {
+    if (h[i] == ' ') {
+      --i;
+      continue;
+    }
+    out.push_back(static_cast<char>(std::stoi(h.substr(i, 2), nullptr, 16)));
+  }
+  return out;
+}
+
+std::string hex(std::string_view s) {
+  static constexpr char d[] = "0123456789abcdef";
+  std::string out;
+  for (const char c : s) {
+    out.push_back(d[static_cast<unsigned char>(c) >> 4]);
+    out.push_back(d[static_cast<unsigned char>(c) & 15]);
+  }
+  return out;
+}
+
+// fixstr hex of ASCII text.
+std::string s(std::string_view t) {
+  std::string out = hex(std::string(1, static_cast<char>(0xa0 | t.size())));
+  return out + hex(t);
+}
+
+const std::string TYPE = s("type"), NSP = s("nsp"), DATA = s("data"), ID = s("id");
+
+template <class B>
+std::string mp_encode(const B& b, const sio::encode_options& o = {}) {
+  std::string out;
+  const auto r = sio::msgpack_encode(b, out, o);
+  INFO(siocodec::to_string(r.error()));
+  REQUIRE(r);
+  // The three forms agree.
+  const auto n = sio::msgpack_encoded_size(b, o);
+  REQUIRE(n);
+  CHECK(*n == out.size());
+  std::vector<char> buf(out.size() + 8, '\x55');
+  const auto t = sio::msgpack_encode_to(buf.data(), out.size(), b, o);
+  REQUIRE(t);
+  CHECK(std::string(buf.data(), out.size()) == out);
+  CHECK(buf[out.size()] == '\x55');
+  if (!out.empty()) {
+    CHECK(sio::msgpack_encode_to(buf.data(), out.size() - 1, b, o).error() ==
+          error::output_too_small);
+  }
+  return out;
+}
+
+template <class B>
+error mp_error(const B& b, const sio::encode_options& o = {}) {
+  std::string out = "keep";
+  const auto r = sio::msgpack_encode(b, out, o);
+  CHECK(out == "keep");
+  CHECK(sio::msgpack_encoded_size(b, o).error() == r.error());
+  return r.error();
+}
+
+// The view points into `bytes`: a temporary message would leave it dangling.
+sio::msgpack_packet_view must_decode(std::string&& bytes, const sio::decode_options& o = {}) = delete;
+sio::msgpack_packet_view must_decode(const std::string& bytes, const sio::decode_options& o = {}) {
+  const auto r = sio::decode_msgpack(byte_view(bytes), o);
+  INFO(siocodec::to_string(r.error()) << " at " << r.offset());
+  REQUIRE(r);
+  CHECK(r.offset() == bytes.size());
+  return *r;
+}
+
+struct point {
+  int x, y;
+};
+
+}  // namespace
+
+// A generic specialization: one write() for both parsers' writers.
+template <>
+struct siocodec::socketio::arg_traits<point> {
+  template <class W>
+  static void write(W& w, const point& p) {
+    w.begin_object().member("x", p.x).member("y", p.y).end_object();
+  }
+};
+
+TEST_CASE("decode_msgpack: the README packet and its fields") {
+  const std::string b = unhex("83a474797065 02a36e7370a12fa46461746192a568656c6c6fa3796f75");
+  const auto p = must_decode(b);
+  CHECK(p.type == sio::packet_type::event);
+  CHECK(p.nsp == "/");
+  CHECK_FALSE(p.id);
+  CHECK(p.has_data());
+  CHECK(sio::event_name(p).string_equals("hello"));
+  const auto args = sio::arguments(p);
+  CHECK(args.size() == 1);
+  CHECK(args.begin()->get_string() == "you");
+  CHECK(sio::payload(p).size() == 2);
+}
+
+TEST_CASE("decode_msgpack: error codes and offsets") {
+  const auto err = [](const std::string& h, const sio::decode_options& o = {}) {
+    const std::string b = unhex(h);
+    const auto r = sio::decode_msgpack(byte_view(b), o);
+    REQUIRE_FALSE(r);
+    return std::make_pair(r.error(), r.offset());
+  };
+  CHECK(err("").first == error::invalid_msgpack);
+  CHECK(err("c0").first == error::unknown_packet_type);
+  // The offset of the offending value.
+  CHECK(err("82" + TYPE + "07" + NSP + "a12f") ==
+        std::make_pair(error::unknown_packet_type, std::size_t{6}));
+  CHECK(err("81" + NSP + "a12f") == std::make_pair(error::unknown_packet_type, std::size_t{0}));
+  CHECK(err("82" + TYPE + "02" + NSP + "05") ==
+        std::make_pair(error::invalid_namespace, std::size_t{11}));
+  CHECK(err("83" + TYPE + "02" + NSP + "a12f" + DATA + "80") ==
+        std::make_pair(error::invalid_payload, std::size_t{18}));
+  CHECK(err("84" + TYPE + "02" + NSP + "a12f" + DATA + "90" + ID + "ff") ==
+        std::make_pair(error::invalid_ack_id, std::size_t{22}));
+  // Checks run in the reference's order: type, nsp, data, id.
+  CHECK(err("84" + TYPE + "09" + NSP + "05" + DATA + "80" + ID + "ff").first ==
+        error::unknown_packet_type);
+  CHECK(err("84" + TYPE + "02" + NSP + "05" + DATA + "80" + ID + "ff").first ==
+        error::invalid_namespace);
+  sio::decode_options small;
+  small.max_ack_id = 10;
+  CHECK(err("84" + TYPE + "02" + NSP + "a12f" + DATA + "90" + ID + "0b", small).first ==
+        error::ack_id_overflow);
+  small.max_namespace = 3;
+  CHECK(err("83" + TYPE + "02" + NSP + s("/abc") + DATA + "90", small).first ==
+        error::invalid_namespace);
+}
+
+TEST_CASE("decode_msgpack: protocol v4 accepts 0-6 with 2.x's data rules") {
+  sio::decode_options v4;
+  v4.version = sio::protocol_version::v4;
+  // The view points into the message: keep it alive.
+  const std::string message = unhex("83" + TYPE + "05" + NSP + "a12f" + DATA + "92a162c40101");
+  const auto p = must_decode(message, v4);
+  CHECK(p.type == sio::packet_type::binary_event);
+  CHECK(sio::event_name(p).string_equals("b"));
+  CHECK((*sio::arguments(p).begin()).bytes().size() == 1);
+  const std::string connect_map = unhex("83" + TYPE + "00" + NSP + "a12f" + DATA + "80");
+  CHECK(sio::decode_msgpack(byte_view(connect_map), v4).error() == error::invalid_payload);
+  CHECK(sio::decode_msgpack(byte_view(connect_map)));
+}
+
+TEST_CASE("decode_msgpack_text: protocol v4 only") {
+  CHECK(sio::decode_msgpack_text(R"({"type":0,"nsp":"/"})").error() ==
+        error::unexpected_text_frame);
+  sio::decode_options v4;
+  v4.version = sio::protocol_version::v4;
+  const auto p = sio::decode_msgpack_text(R"({"nsp":"/admin","type":4,"data":"no","id":7})", v4);
+  REQUIRE(p);
+  CHECK(p->type == sio::packet_type::connect_error);
+  CHECK(p->nsp == "/admin");
+  CHECK(p->data == R"("no")");
+  CHECK(*p->id == 7);
+  const auto bad = sio::decode_msgpack_text(R"({"type":0,"nsp":"/a\"b"})", v4);
+  CHECK(bad.error() == error::invalid_namespace);
+  CHECK(bad.offset() == 16);
+}
+
+TEST_CASE("encode(msgpack_packet_view): three forms, validation") {
+  const std::string data = unhex("92a163c403010203");
+  sio::msgpack_packet_view p;
+  p.type = sio::packet_type::event;
+  p.nsp = "/chat";
+  p.id = 300;
+  p.data = mp::value::unchecked(byte_view(data));
+  std::string out;
+  REQUIRE(sio::encode(p, out));
+  CHECK(hex(out) ==
+        "84" + TYPE + "02" + NSP + s("/chat") + DATA + "92a163c403010203" + ID + "cd012c");
+  char small[8];
+  CHECK(sio::encode_to(small, p).error() == error::output_too_small);
+  CHECK(sio::encoded_size(p).value() == out.size());
+  // The decoded packet encodes back to the same bytes.
+  std::string again;
+  REQUIRE(sio::encode(must_decode(out), again));
+  CHECK(again == out);
+
+  sio::msgpack_packet_view bad = p;
+  bad.type = sio::packet_type::binary_event;
+  CHECK(sio::encoded_size(bad).error() == error::invalid_argument);
+  bad = p;
+  bad.data = mp::value();
+  CHECK(sio::encoded_size(bad).error() == error::invalid_argument);  // EVENT needs an array
+  bad.type = sio::packet_type::disconnect;
+  CHECK(sio::encoded_size(bad));
+  bad.data = p.data;
+  CHECK(sio::encoded_size(bad).error() == error::invalid_argument);
+  bad = p;
+  bad.nsp = "\xff";
+  CHECK(sio::encoded_size(bad).error() == error::invalid_utf8);
+  // An undefined payload is no payload.
+  const std::string undef = unhex("d40000");
+  sio::msgpack_packet_view c;
+  c.type = sio::packet_type::connect;
+  c.data = mp::value::unchecked(byte_view(undef));
+  CHECK_FALSE(c.has_data());
+  out.clear();
+  REQUIRE(sio::encode(c, out));
+  CHECK(hex(out) == "82" + TYPE + "00" + NSP + "a12f");
+}
+
+TEST_CASE("encode(msgpack_packet_view): protocol v4 text packets") {
+  sio::encode_options v4;
+  v4.version = sio::protocol_version::v4;
+  const std::string msg = unhex(s("bad \"token\""));
+  sio::msgpack_packet_view p;
+  p.type = sio::packet_type::connect_error;
+  p.data = mp::value::unchecked(byte_view(msg));
+  CHECK(sio::encoded_frame_kind(p, v4) == eio::frame_kind::text);
+  std::string out;
+  REQUIRE(sio::encode(p, out, v4));
+  CHECK(out == R"({"type":4,"nsp":"/","data":"bad \"token\""})");
+  p.type = sio::packet_type::event;
+  CHECK(sio::encoded_frame_kind(p, v4) == eio::frame_kind::binary);
+  // A namespace JSON would escape: decode_msgpack accepts it, but it cannot travel as v4 text.
+  p.type = sio::packet_type::disconnect;
+  p.data = mp::value();
+  p.nsp = "/\"q\"";
+  CHECK(sio::encoded_size(p, v4).error() == error::invalid_argument);
+  p.nsp = "/q";
+  CHECK(sio::encoded_size(p, v4));
+}
+
+TEST_CASE("msgpack builders: every packet type") {
+  unsigned char blob[3] = {1, 2, 3};
+  CHECK(hex(mp_encode(sio::event("chat", "hi", byte_view(blob, 3)).nsp("/room").id(5))) ==
+        "84" + TYPE + "02" + NSP + s("/room") + DATA + "93" + s("chat") + s("hi") + "c403010203" +
+            ID + "05");
+  CHECK(hex(mp_encode(sio::ack(9, 1, true))) ==
+        "84" + TYPE + "03" + NSP + "a12f" + DATA + "9201c3" + ID + "09");
+  CHECK(hex(mp_encode(sio::ack(9))) == "84" + TYPE + "03" + NSP + "a12f" + DATA + "90" + ID + "09");
+  CHECK(hex(mp_encode(sio::connect())) == "82" + TYPE + "00" + NSP + "a12f");
+  CHECK(hex(mp_encode(sio::connect("/admin", sio::object("token", "abc")))) ==
+        "83" + TYPE + "00" + NSP + s("/admin") + DATA + "81" + s("token") + s("abc"));
+  CHECK(hex(mp_encode(sio::connect("/", sio::object("key", byte_view(blob, 1))))) ==
+        "83" + TYPE + "00" + NSP + "a12f" + DATA + "81" + s("key") + "c40101");
+  CHECK(hex(mp_encode(sio::disconnect("/admin"))) == "82" + TYPE + "01" + NSP + s("/admin"));
+  CHECK(hex(mp_encode(sio::connect_error("nope"))) ==
+        "83" + TYPE + "04" + NSP + "a12f" + DATA + "81" + s("message") + s("nope"));
+  CHECK(hex(mp_encode(sio::connect_error("nope", sio::object("code", 401)))) ==
+        "83" + TYPE + "04" + NSP + "a12f" + DATA + "82" + s("message") + s("nope") + s("data") +
+            "81" + s("code") + "cd0191");
+  CHECK(hex(mp_encode(sio::event("x").nsp(""))) ==
+        "83" + TYPE + "02" + NSP + "a12f" + DATA + "91" + s("x"));
+}
+
+TEST_CASE("msgpack builders: protocol v4") {
+  sio::encode_options v4;
+  v4.version = sio::protocol_version::v4;
+  unsigned char blob[1] = {7};
+  CHECK(mp_encode(sio::connect("/admin").query("token=1"), v4) ==
+        R"({"type":0,"nsp":"/admin?token=1"})");
+  CHECK(mp_encode(sio::connect().query("a=b"), v4) == R"({"type":0,"nsp":"/?a=b"})");
+  // A namespace JSON would escape cannot be read back by decode_msgpack_text: refused.
+  CHECK(mp_error(sio::connect().query("a=\"b\""), v4) == error::invalid_argument);
+  CHECK(mp_error(sio::disconnect("/a\\b"), v4) == error::invalid_argument);
+  CHECK(mp_error(sio::connect_error("x").nsp("/\n"), v4) == error::invalid_argument);
+  CHECK(mp_encode(sio::event("x").nsp("/a\"b"), v4).size() > 0);  // msgpack: no JSON involved
+  CHECK(mp_encode(sio::disconnect("/x").id(3), v4) == R"({"type":1,"nsp":"/x","id":3})");
+  CHECK(mp_encode(sio::connect_error("denied\n"), v4) ==
+        R"({"type":4,"nsp":"/","data":"denied\n"})");
+  CHECK(sio::msgpack_frame_kind(sio::connect(), v4) == eio::frame_kind::text);
+  // Binary values promote EVENT / ACK to BINARY_EVENT / BINARY_ACK, as Socket.IO 2.x does.
+  CHECK(hex(mp_encode(sio::event("b", byte_view(blob, 1)), v4)) ==
+        "83" + TYPE + "05" + NSP + "a12f" + DATA + "92" + s("b") + "c40107");
+  CHECK(hex(mp_encode(sio::ack(1, byte_view(blob, 1)), v4)).substr(0, 14) == "84" + TYPE + "06");
+  CHECK(hex(mp_encode(sio::event("b", 1), v4)).substr(0, 14) == "83" + TYPE + "02");
+  CHECK(mp_error(sio::connect("/", sio::object("a", 1)), v4) == error::invalid_argument);
+  CHECK(mp_error(sio::connect_error("x", 1), v4) == error::invalid_argument);
+  // Reserved names are a v5 rule.
+  CHECK(mp_error(sio::event("connect")) == error::reserved_event_name);
+  CHECK(hex(mp_encode(sio::event("connect"), v4)).size() > 0);
+}
+
+TEST_CASE("msgpack builders: refusals") {
+  CHECK(mp_error(sio::connect("/", 5)) == error::invalid_argument);  // auth must be a map
+  CHECK(mp_error(sio::event("x").query("a=1")) == error::invalid_argument);
+  CHECK(mp_error(sio::event("x").nsp("/\xff")) == error::invalid_utf8);
+  CHECK(mp_error(sio::event("\xff")) == error::invalid_utf8);
+  CHECK(mp_error(sio::event("x", std::string_view("\xc3\x28"))) == error::invalid_utf8);
+  CHECK(mp_error(sio::event("x", [](auto& w) { w.end_array(); })) == error::invalid_argument);
+  CHECK(mp_error(sio::event("x", [](auto& w) { w.begin_object().value(1); })) ==
+        error::invalid_argument);
+  CHECK(mp_error(sio::event("x", [](auto& w) { w.begin_array(); })) == error::invalid_argument);
+  CHECK(mp_error(sio::event("x", sio::raw_json(""))) == error::invalid_argument);
+  CHECK(mp_error(sio::event("x", mp::value())) == error::invalid_argument);
+}
+
+TEST_CASE("msgpack builders: C++ values") {
+  std::vector<unsigned char> bytes{1, 2};
+  std::array<std::byte, 1> one{std::byte{9}};
+  std::map<std::string, int> m{{"a", 1}, {"b", 2}};
+  std::vector<bool> flags{true, false};
+  std::optional<int> none;
+  const char* text = "t";
+  const char* null_text = nullptr;
+  const std::string out =
+      mp_encode(sio::event("v", bytes, one, m, flags, none, std::optional<int>(4), nullptr, text,
+                           null_text, point{1, -2}, std::vector<point>{{3, 4}}, 2.5, -7, 10u));
+  const auto p = must_decode(out);
+  std::vector<mp::kind> kinds;
+  for (const mp::value& a : sio::arguments(p)) kinds.push_back(a.type());
+  CHECK(kinds == std::vector<mp::kind>{mp::kind::binary, mp::kind::binary, mp::kind::map,
+                                       mp::kind::array, mp::kind::nil, mp::kind::integer,
+                                       mp::kind::nil, mp::kind::string, mp::kind::nil,
+                                       mp::kind::map, mp::kind::array, mp::kind::floating,
+                                       mp::kind::integer, mp::kind::integer});
+  mp::value y;
+  REQUIRE(sio::payload(p)[10].find("y", y));
+  CHECK(*y.to_int64() == -2);
+  // The same arg_traits specialization serves the default parser.
+  std::string text_out;
+  REQUIRE(sio::encode(sio::event("p", point{1, 2}), text_out));
+  CHECK(text_out == R"(2["p",{"x":1,"y":2}])");
+}
+
+TEST_CASE("msgpack builders: raw JSON and values of both layers") {
+  const std::string json_text = R"({"i":-5,"u":18446744073709551615,"f":0.5,"e":1e2,)"
+                                R"("s":"\u00e9\ud83d\ude00\ud800","a":[null,true,{}]})";
+  const std::string out = mp_encode(sio::event("j", sio::raw_json(json_text)));
+  const auto p = must_decode(out);
+  const mp::value o = sio::payload(p)[1];
+  mp::value v;
+  REQUIRE(o.find("i", v));
+  CHECK(*v.to_int64() == -5);
+  REQUIRE(o.find("u", v));
+  CHECK(*v.to_uint64() == 18446744073709551615u);  // exact, not through a double
+  REQUIRE(o.find("f", v));
+  CHECK(v.is_floating());
+  REQUIRE(o.find("e", v));
+  CHECK(hex(v.raw().as_chars()) == "64");  // 1e2 is the integer 100, as notepack.io writes it
+  REQUIRE(o.find("s", v));
+  CHECK(v.get_string() == "\xc3\xa9\xf0\x9f\x98\x80\xef\xbf\xbd");
+  REQUIRE(o.find("a", v));
+  CHECK(v.size() == 3);
+  // msgpack::value is copied verbatim; json::value converted.
+  const std::string ext = unhex("d7000000016f4f4e2a70");
+  const auto js = json::parse(R"(["k",{"z":1}])");
+  const std::string out2 = mp_encode(sio::event("m", mp::value::unchecked(byte_view(ext)), *js));
+  const auto q = must_decode(out2);
+  CHECK(sio::payload(q)[1].raw() == byte_view(ext));
+  CHECK(sio::payload(q)[2][1].size() == 1);
+}
+
+TEST_CASE("msgpack builders: container headers of every size, beyond the planned ones") {
+  // 1,500 arrays: the first mp_plan_containers get their header room in advance, the others
+  // are moved up when they close. Sizes cross the fixarray / array 16 / array 32 lines in both
+  // regions.
+  std::vector<std::vector<int>> lists(1500);
+  for (std::size_t i = 0; i < lists.size(); ++i) {
+    const std::size_t n = i % 500 == 7 ? 70000 : i % 3 == 0 ? 20 : i % 3;
+    lists[i].assign(n, static_cast<int>(i % 200));
+  }
+  const std::string out = mp_encode(sio::event("big", lists));
+  // Compare with the same structure written header-first with the emitters.
+  std::string want;
+  const auto r = siocodec::detail::write_append(want, [&](auto& w) {
+    mp::emit_map_header(w, 3);
+    (void)mp::emit_string(w, "type");
+    mp::emit_uint(w, 2);
+    (void)mp::emit_string(w, "nsp");
+    (void)mp::emit_string(w, "/");
+    (void)mp::emit_string(w, "data");
+    mp::emit_array_header(w, 2);
+    (void)mp::emit_string(w, "big");
+    mp::emit_array_header(w, lists.size());
+    for (const auto& l : lists) {
+      mp::emit_array_header(w, l.size());
+      for (const int x : l) mp::emit_int(w, x);
+    }
+    return error::none;
+  });
+  REQUIRE(r);
+  CHECK(out == want);
+  // Maps past the plan too.
+  std::vector<std::map<std::string, int>> maps(1100, std::map<std::string, int>{{"k", 1}});
+  maps.back().clear();
+  for (int i = 0; i < 20; ++i) maps.back()["k" + std::to_string(i)] = i;
+  const std::string message = mp_encode(sio::event("maps", maps));
+  const auto p = must_decode(message);
+  CHECK(sio::payload(p)[1][1099].size() == 20);
+}
+
+TEST_CASE("msgpack builders: callbacks that change between passes are caught") {
+  int calls = 0;
+  std::string out;
+  // A different element count in the planned region.
+  CHECK(sio::msgpack_encode(sio::event("x",
+                                       [&calls](auto& w) {
+                                         const int n = calls++ == 0 ? 15 : 16;
+                                         w.begin_array();
+                                         for (int i = 0; i < n; ++i) w.value(i);
+                                         w.end_array();
+                                       }),
+                            out)
+            .error() == error::invalid_argument);
+  CHECK(out.empty());
+  calls = 0;
+  const auto r = sio::msgpack_encode(
+      sio::event("x", [&calls](auto& w) { w.value(calls++ == 0 ? 1 : 1000); }), out);
+  CHECK(r.error() == error::invalid_argument);
+  CHECK(out.empty());
+  calls = 0;
+  char buf[64];
+  CHECK(sio::msgpack_encode_to(
+            buf, sizeof buf,
+            sio::event("x", [&calls](auto& w) { w.string(calls++ == 0 ? "a" : "abcdefgh"); }))
+            .error() == error::invalid_argument);
+}
+
+TEST_CASE("msgpack builders: depth") {
+  sio::encode_options o;
+  o.max_depth = 3;
+  const auto nest = [](int levels) {
+    return [levels](auto& w) {
+      for (int i = 0; i < levels; ++i) w.begin_array();
+      for (int i = 0; i < levels; ++i) w.end_array();
+    };
+  };
+  CHECK(sio::msgpack_encoded_size(sio::event("d", nest(2)), o));  // data is depth 1 already
+  CHECK(sio::msgpack_encoded_size(sio::event("d", nest(3)), o).error() == error::nesting_too_deep);
+  o.max_depth = 100000;  // clamped
+  CHECK(sio::msgpack_encoded_size(sio::event("d", nest(255)), o));
+  CHECK(sio::msgpack_encoded_size(sio::event("d", nest(256)), o).error() ==
+        error::nesting_too_deep);
+}
+
+TEST_CASE("msgpack frames: every transport") {
+  unsigned char blob[2] = {0xAA, 0xBB};
+  const auto b = sio::event("hi", byte_view(blob, 2)).id(1);
+  std::string msg;
+  REQUIRE(sio::msgpack_encode(b, msg));
+  struct sent {
+    eio::frame_kind kind;
+    std::string bytes;
+  };
+  const auto frames_of = [&](const auto& packet, const sio::frame_options& fo) {
+    std::vector<sent> out;
+    std::string storage = "x";
+    const auto r = sio::msgpack_encode_frames(packet, storage, fo, [&out](const sio::frame& f) {
+      CHECK(f.prefix.empty());
+      out.push_back({f.kind, std::string(f.data)});
+    });
+    REQUIRE(r);
+    CHECK(storage.size() == 1 + *r);
+    CHECK(sio::msgpack_encoded_frames_size(packet, fo).value() == *r);
+    std::vector<char> buf(*r);
+    std::size_t n = 0;
+    REQUIRE(sio::msgpack_encode_frames_to(buf.data(), buf.size(), packet, fo,
+                                          [&n](const sio::frame&) { ++n; }));
+    CHECK(n == 1);
+    if (!buf.empty()) {
+      CHECK(sio::msgpack_encode_frames_to(buf.data(), buf.size() - 1, packet, fo,
+                                          [](const sio::frame&) { FAIL("sent"); })
+                .error() == error::output_too_small);
+    }
+    REQUIRE(out.size() == 1);
+    return out[0];
+  };
+  sio::frame_options fo;
+  // Engine.IO v4 WebSocket: the message itself.
+  sent f = frames_of(b, fo);
+  CHECK(f.kind == eio::frame_kind::binary);
+  CHECK(f.bytes == msg);
+  // Engine.IO v4 polling: b<base64>.
+  fo.transport = sio::transport_kind::polling;
+  f = frames_of(b, fo);
+  CHECK(f.kind == eio::frame_kind::text);
+  CHECK(f.bytes[0] == 'b');
+  {
+    auto reader = eio::decode_payload(f.bytes);
+    std::size_t n = 0;
+    sio::parser p(sio::parser_kind::msgpack);
+    for (const eio::packet_view& pk : reader) {
+      ++n;
+      const auto d = p.feed(pk);
+      REQUIRE(d);
+      CHECK(d->event_name().string_equals("hi"));
+      CHECK((*d->arguments().begin()).bytes() == byte_view(blob, 2));
+    }
+    CHECK(reader.error() == error::none);
+    CHECK(n == 1);
+  }
+  // Engine.IO v3 WebSocket: 0x04 then the message, contiguous.
+  sio::encode_options v4o;
+  v4o.version = sio::protocol_version::v4;
+  std::string msg4;
+  REQUIRE(sio::msgpack_encode(b, msg4, v4o));
+  fo.version = eio::protocol_version::v3;
+  fo.transport = sio::transport_kind::websocket;
+  f = frames_of(b, fo);
+  CHECK(f.kind == eio::frame_kind::binary);
+  CHECK(f.bytes == std::string(1, '\x04') + msg4);
+  // ... and a v4 text packet: a text frame `4{json}`.
+  f = frames_of(sio::connect("/admin"), fo);
+  CHECK(f.kind == eio::frame_kind::text);
+  CHECK(f.bytes == R"(4{"type":0,"nsp":"/admin"})");
+  // Engine.IO v3 polling with binary: the binary payload.
+  fo.transport = sio::transport_kind::polling;
+  f = frames_of(b, fo);
+  CHECK(f.kind == eio::frame_kind::binary);
+  {
+    eio::decode_options eo;
+    eo.version = eio::protocol_version::v3;
+    auto reader = eio::decode_payload(f.bytes, eio::frame_kind::binary, eo);
+    std::size_t n = 0;
+    for (const eio::packet_view& pk : reader) {
+      ++n;
+      CHECK(pk.kind == eio::data_kind::binary);
+      CHECK(pk.data == msg4);
+    }
+    CHECK(reader.error() == error::none);
+    CHECK(n == 1);
+  }
+  // ... a text packet in a text body, lengths in UTF-16 units.
+  f = frames_of(sio::connect("/é"), fo);
+  CHECK(f.kind == eio::frame_kind::text);
+  CHECK(f.bytes == "21:4{\"type\":0,\"nsp\":\"/\xc3\xa9\"}");
+  // Engine.IO v3 polling without binary: <n>:b4<base64>.
+  fo.supports_binary = false;
+  f = frames_of(b, fo);
+  CHECK(f.kind == eio::frame_kind::text);
+  {
+    eio::decode_options eo;
+    eo.version = eio::protocol_version::v3;
+    auto reader = eio::decode_payload(f.bytes, eio::frame_kind::text, eo);
+    sio::decode_options so;
+    so.version = sio::protocol_version::v4;
+    sio::parser p(sio::parser_kind::msgpack, so);
+    std::size_t n = 0;
+    for (const eio::packet_view& pk : reader) {
+      ++n;
+      const auto d = p.feed(pk);
+      REQUIRE(d);
+      CHECK(d->id() == std::optional<std::uint64_t>(1));
+    }
+    CHECK(reader.error() == error::none);
+    CHECK(n == 1);
+  }
+  // A decoded packet frames the same way as its builder.
+  fo = sio::frame_options();
+  const auto decoded = must_decode(msg);
+  CHECK(frames_of(decoded, fo).bytes == msg);
+  fo.version = static_cast<eio::protocol_version>(7);
+  CHECK(sio::msgpack_encoded_frames_size(b, fo).error() == error::invalid_argument);
+}
+
+TEST_CASE("parser: one interface over both parsers") {
+  unsigned char blob[3] = {5, 6, 7};
+  const auto check_parser = [&](auto& p) {
+    std::string storage;
+    sio::attachment_list<4> atts;
+    std::vector<std::string> messages;
+    std::vector<eio::frame_kind> kinds;
+    sio::frame_options fo;
+    const auto r = p.encode_frames(
+        sio::event("evt", "text \"q\"", 42, byte_view(blob, 3), sio::object("k", 1.5)).id(3),
+        storage, atts, fo, [&](const sio::frame& f) {
+          std::string m(f.prefix);
+          m += f.data;
+          if (f.kind == eio::frame_kind::text) m.erase(0, 1);  // the Engine.IO message digit
+          messages.push_back(m);
+          kinds.push_back(f.kind);
+        });
+    REQUIRE(r);
+    std::optional<sio::any_packet> got;
+    for (std::size_t i = 0; i < messages.size(); ++i) {
+      const auto d = p.feed(std::string_view(messages[i]), kinds[i]);
+      if (d.error() == error::incomplete) {
+        CHECK(p.waiting());
+        continue;
+      }
+      REQUIRE(d);
+      got = *d;
+    }
+    REQUIRE(got);
+    const sio::any_packet& pk = *got;
+    CHECK(pk.parser() == p.kind());
+    CHECK(pk.id() == std::optional<std::uint64_t>(3));
+    CHECK(pk.nsp() == "/");
+    CHECK(pk.event_name().string_equals("evt"));
+    const auto args = pk.arguments();
+    CHECK(args.size() == 4);
+    auto it = args.begin();
+    CHECK(it->is_string());
+    std::string text;
+    REQUIRE(it->append_string(text));
+    CHECK(text == "text \"q\"");
+    CHECK(it->string_size() == text.size());
+    ++it;
+    CHECK(*it->to_int64() == 42);
+    CHECK(it->is_integer());
+    ++it;
+    CHECK(it->is_binary());
+    CHECK(it->bytes() == byte_view(blob, 3));
+    ++it;
+    sio::any_value k;
+    REQUIRE(it->find("k", k));
+    CHECK(*k.to_double() == 1.5);
+    for (const sio::any_member& m : it->members()) CHECK(m.key.string_equals("k"));
+    ++it;
+    CHECK(it == args.end());
+    // Forwarding the packet re-encodes it.
+    std::string again;
+    std::size_t frames = 0;
+    CHECK(p.encode_frames(pk, again, fo, [&frames](const sio::frame&) { ++frames; }));
+    CHECK(frames == messages.size());
+  };
+  sio::parser json_parser(sio::parser_kind::json);
+  check_parser(json_parser);
+  sio::parser msgpack_parser(sio::parser_kind::msgpack);
+  check_parser(msgpack_parser);
+  sio::static_parser<sio::parser_kind::msgpack> fixed;
+  CHECK(fixed.kind() == sio::parser_kind::msgpack);
+  check_parser(fixed);
+  sio::static_parser<sio::parser_kind::json> fixed_json;
+  check_parser(fixed_json);
+}
+
+TEST_CASE("parser: msgpack specifics") {
+  sio::parser p(sio::parser_kind::msgpack);
+  CHECK(p.feed(std::string_view(R"({"type":0,"nsp":"/"})"), eio::frame_kind::text).error() ==
+        error::unexpected_text_frame);
+  CHECK(p.feed(std::string_view("\xc1"), eio::frame_kind::binary).error() ==
+        error::invalid_msgpack);
+  CHECK_FALSE(p.waiting());
+  sio::decode_options small;
+  small.max_packet_bytes = 4;
+  sio::parser q(sio::parser_kind::msgpack, small);
+  CHECK(q.feed(std::string_view("\x82\xa4type\x00"), eio::frame_kind::binary).error() ==
+        error::packet_too_large);
+  // A base64 message (polling) goes through the parser's scratch storage.
+  std::string storage;
+  std::string body;
+  sio::frame_options fo;
+  fo.transport = sio::transport_kind::polling;
+  REQUIRE(p.encode_frames(sio::event("a", 1), storage, fo,
+                          [&body](const sio::frame& f) { body = std::string(f.data); }));
+  const auto pk = eio::decode(body, eio::frame_kind::text);
+  REQUIRE(pk);
+  CHECK(pk->kind == eio::data_kind::base64);
+  const auto d = p.feed(*pk);
+  REQUIRE(d);
+  CHECK(d->event_name().string_equals("a"));
+  eio::packet_view bad = *pk;
+  bad.data = "@@@@";
+  CHECK(p.feed(bad).error() == error::invalid_base64);
+  bad.type = eio::packet_type::ping;
+  CHECK(p.feed(bad).error() == error::invalid_argument);
+  // The protocol v4 msgpack parser takes text packets.
+  sio::decode_options v4;
+  v4.version = sio::protocol_version::v4;
+  sio::static_parser<sio::parser_kind::msgpack> old(v4);
+  const auto c = old.feed(std::string_view(R"({"type":0,"nsp":"/x"})"), eio::frame_kind::text);
+  REQUIRE(c);
+  CHECK(c->parser() == sio::parser_kind::msgpack);
+  CHECK_FALSE(c->is_msgpack());
+  CHECK(c->type() == sio::packet_type::connect);
+  CHECK(c->nsp() == "/x");
+  p.reset();
+}
+
+TEST_CASE("parser: names and any_value kinds") {
+  sio::parser_kind k = sio::parser_kind::json;
+  CHECK(sio::parse_parser_kind("msgpack", k));
+  CHECK(k == sio::parser_kind::msgpack);
+  CHECK(sio::parse_parser_kind("default", k));
+  CHECK(k == sio::parser_kind::json);
+  CHECK_FALSE(sio::parse_parser_kind("cbor", k));
+  CHECK(std::string(sio::to_string(sio::parser_kind::msgpack)) == "msgpack");
+  const std::string ok = unhex("99c0d40000c3cb3ff8000000000000a0c4009080d7000000000000000000");
+  const auto w = mp::parse(byte_view(ok));
+  REQUIRE(w);
+  std::vector<sio::value_kind> kinds;
+  for (const sio::any_value& e : sio::any_value(*w).elements()) kinds.push_back(e.kind());
+  CHECK(kinds == std::vector<sio::value_kind>{
+                     sio::value_kind::null, sio::value_kind::undefined, sio::value_kind::boolean,
+                     sio::value_kind::number, sio::value_kind::string, sio::value_kind::binary,
+                     sio::value_kind::array, sio::value_kind::object, sio::value_kind::extension});
+  const auto j = json::parse(R"([null,true,1,"a\n",[],{}])");
+  kinds.clear();
+  for (const sio::any_value& e : sio::any_value(*j).elements()) kinds.push_back(e.kind());
+  CHECK(kinds == std::vector<sio::value_kind>{sio::value_kind::null, sio::value_kind::boolean,
+                                              sio::value_kind::number, sio::value_kind::string,
+                                              sio::value_kind::array, sio::value_kind::object});
+  const sio::any_value escaped = sio::any_value(*j)[3];
+  std::string_view direct;
+  CHECK_FALSE(escaped.direct_string(direct));
+  char buf[2];
+  CHECK(escaped.string_to(buf, 2));
+  CHECK(std::string_view(buf, 2) == "a\n");
+  CHECK(escaped.string_to(buf, 1).error() == error::output_too_small);
+  CHECK_FALSE(sio::any_value().exists());
+  CHECK(sio::any_value()[0].kind() == sio::value_kind::absent);
+}
