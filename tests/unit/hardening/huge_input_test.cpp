@@ -1,0 +1,326 @@
+// SPDX-License-Identifier: BSL-1.0
+// Hostile sizes (protocol.md §4): 1,000,000 levels of nesting, and 100 MB runs of digits where
+// the wire formats put numbers (CVE-2020-36049 sent `99999991:422222...`; CVE-2026-33151
+// `599999999999999999999-...`). Every decoder must answer in linear time, without recursion
+// (a million stack frames would overflow), and without allocating: the counts below are exact,
+// through a malloc hook. Nothing is timed here; a quadratic path would make the test crawl.
+#include <siocodec/engineio/handshake.hpp>
+#include <siocodec/engineio/payload.hpp>
+#include <siocodec/engineio/webtransport.hpp>
+#include <siocodec/json/json.hpp>
+#include <siocodec/socketio/decode.hpp>
+#include <siocodec/socketio/decoder.hpp>
+
+#include "support/catch.hpp"
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <limits>
+#include <memory_resource>
+#include <string>
+#include <string_view>
+
+namespace eio = siocodec::engineio;
+namespace wt = siocodec::engineio::webtransport;
+namespace sio = siocodec::socketio;
+namespace json = siocodec::json;
+using siocodec::error;
+
+// Every heap allocation of the program goes through malloc (operator new, std::allocator,
+// new_delete_resource all end there), so counting malloc calls shows that a call made none.
+// glibc only (its __libc_malloc is the real allocator), and not under AddressSanitizer, which
+// owns malloc itself; the pmr checks further down run everywhere.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define SIOCODEC_HARDENING_NO_MALLOC_HOOK 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(memory_sanitizer) ||                         \
+    __has_feature(thread_sanitizer)
+#define SIOCODEC_HARDENING_NO_MALLOC_HOOK 1
+#endif
+#endif
+#if defined(__GLIBC__) && !defined(SIOCODEC_HARDENING_NO_MALLOC_HOOK)
+#define SIOCODEC_HARDENING_MALLOC_HOOK 1
+// glibc's own allocator entry point, which the hook forwards to.
+extern "C" void* __libc_malloc(std::size_t size);  // NOLINT(bugprone-reserved-identifier)
+namespace {
+std::atomic<std::size_t> g_mallocs{0};
+}  // namespace
+extern "C" void* malloc(std::size_t size) noexcept {
+  g_mallocs.fetch_add(1, std::memory_order_relaxed);
+  return __libc_malloc(size);
+}
+#endif
+
+namespace {
+
+// The number of mallocs `f` made, or 0 where they cannot be counted.
+template <class F>
+std::size_t mallocs_during(F&& f) {
+#ifdef SIOCODEC_HARDENING_MALLOC_HOOK
+  const std::size_t before = g_mallocs.load();
+  f();
+  return g_mallocs.load() - before;
+#else
+  f();
+  return 0;
+#endif
+}
+
+// A memory resource that counts what it hands out, for the decoders that take one.
+class counting_resource final : public std::pmr::memory_resource {
+ public:
+  std::size_t allocations = 0;
+  std::size_t bytes = 0;
+
+ private:
+  void* do_allocate(std::size_t n, std::size_t align) override {
+    ++allocations;
+    bytes += n;
+    return std::pmr::new_delete_resource()->allocate(n, align);
+  }
+  void do_deallocate(void* p, std::size_t n, std::size_t align) override {
+    std::pmr::new_delete_resource()->deallocate(p, n, align);
+  }
+  bool do_is_equal(const std::pmr::memory_resource& o) const noexcept override {
+    return this == &o;
+  }
+};
+
+constexpr std::size_t million = 1000000;
+constexpr std::size_t hundred_mb = 100 * million;
+
+std::string repeat(std::string_view s, std::size_t n) {
+  std::string out;
+  out.reserve(s.size() * n);
+  for (std::size_t i = 0; i < n; ++i) out.append(s);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("a million levels of nesting are refused at the depth limit, without recursion") {
+  const std::string arrays = std::string(million, '[') + std::string(million, ']');
+  const std::string open_arrays(million, '[');
+  const std::string objects = repeat("{\"a\":", million) + "1" + std::string(million, '}');
+  json::options deepest;
+  deepest.max_depth = std::numeric_limits<std::size_t>::max();  // clamped to max_depth_limit
+
+  siocodec::result<json::kind> r1(error::none), r2(error::none), r3(error::none), r4(error::none),
+      r5(error::none);
+  const std::size_t n = mallocs_during([&] {
+    r1 = json::validate(arrays);
+    r2 = json::validate(open_arrays);
+    r3 = json::validate(objects);
+    r4 = json::validate(arrays, deepest);
+    r5 = json::validate(objects, deepest);
+  });
+  CHECK(n == 0);
+  CHECK(r1.error() == error::nesting_too_deep);
+  CHECK(r1.offset() == SIOCODEC_DEFAULT_MAX_JSON_DEPTH);
+  CHECK(r2.error() == error::nesting_too_deep);
+  CHECK(r2.offset() == SIOCODEC_DEFAULT_MAX_JSON_DEPTH);
+  CHECK(r3.error() == error::nesting_too_deep);
+  CHECK(r3.offset() == std::size_t{5} * SIOCODEC_DEFAULT_MAX_JSON_DEPTH);
+  CHECK(r4.error() == error::nesting_too_deep);
+  CHECK(r4.offset() == json::max_depth_limit);
+  CHECK(r5.error() == error::nesting_too_deep);
+  CHECK(r5.offset() == std::size_t{5} * json::max_depth_limit);
+  CHECK(json::parse(arrays).error() == error::nesting_too_deep);
+
+  // The lazy accessors over the unvalidated text walk it with a counter, not a call per level.
+  std::size_t size = 0, elements = 0;
+  const std::size_t m = mallocs_during([&] {
+    const json::value v = json::value::unchecked(arrays);
+    size = v.size();
+    for (const json::value& e : v.elements()) elements += e.raw().size();
+  });
+  CHECK(m == 0);
+  CHECK(size == 1);
+  CHECK(elements == arrays.size() - 2);
+
+  // Socket.IO payloads, strict and lax, both protocols; the handshake; the reassembler.
+  const std::string event = "2" + arrays;
+  const std::string connect = "0" + objects;
+  for (const auto version : {sio::protocol_version::v5, sio::protocol_version::v4}) {
+    for (const bool lax : {false, true}) {
+      sio::decode_options o;
+      o.version = version;
+      o.lax = lax;
+      siocodec::result<sio::packet_view> e(error::none), c(error::none);
+      const std::size_t k = mallocs_during([&] {
+        e = sio::decode(event, o);
+        c = sio::decode(connect, o);
+      });
+      CHECK(k == 0);
+      CHECK(e.error() == error::nesting_too_deep);
+      CHECK(e.offset() == 1 + SIOCODEC_DEFAULT_MAX_JSON_DEPTH);
+      CHECK(c.error() == error::nesting_too_deep);
+      CHECK(c.offset() == 1 + std::size_t{5} * SIOCODEC_DEFAULT_MAX_JSON_DEPTH);
+    }
+  }
+  const auto h = eio::parse_handshake(objects);
+  CHECK(h.error() == error::nesting_too_deep);
+  sio::decode_options big;
+  big.max_packet_bytes = std::numeric_limits<std::size_t>::max();
+  sio::decoder dec(big, sio::attachment_mode::copy);
+  CHECK(dec.feed(event, eio::frame_kind::text).error() == error::nesting_too_deep);
+  CHECK(dec.allocated_bytes() == 0);
+}
+
+TEST_CASE("100 MB digit runs decode in linear time without allocating") {
+  // One buffer, rewritten for each case: `prefix` + 100,000,000 digits + `suffix`.
+  std::string buf;
+  const auto make = [&buf](std::string_view prefix, char digit, std::string_view suffix) {
+    buf.assign(prefix);
+    buf.append(hundred_mb, digit);
+    buf.append(suffix);
+    return std::string_view(buf);
+  };
+
+  SECTION("Socket.IO ack id") {
+    const std::string_view text = make("2", '9', "[\"a\"]");
+    for (const auto version : {sio::protocol_version::v5, sio::protocol_version::v4}) {
+      for (const bool lax : {false, true}) {
+        sio::decode_options o;
+        o.version = version;
+        o.lax = lax;
+        siocodec::result<sio::packet_view> r(error::none);
+        CHECK(mallocs_during([&] { r = sio::decode(text, o); }) == 0);
+        CHECK(r.error() == error::ack_id_overflow);
+        CHECK(r.offset() == 1);
+      }
+    }
+    // The reassembler, its packet limit lifted so that the text reaches decode().
+    sio::decode_options o;
+    o.max_packet_bytes = std::numeric_limits<std::size_t>::max();
+    sio::decoder dec(o);
+    siocodec::result<sio::packet_view> r(error::none);
+    CHECK(mallocs_during([&] { r = dec.feed(text, eio::frame_kind::text); }) == 0);
+    CHECK(r.error() == error::ack_id_overflow);
+    // With the default limit it never gets that far.
+    sio::decoder limited;
+    CHECK(limited.feed(text, eio::frame_kind::text).error() == error::packet_too_large);
+  }
+
+  SECTION("Socket.IO attachment count") {
+    const std::string_view text = make("5", '9', "-[\"a\",{\"_placeholder\":true,\"num\":0}]");
+    for (const bool lax : {false, true}) {
+      sio::decode_options o;
+      o.lax = lax;
+      siocodec::result<sio::packet_view> r(error::none);
+      CHECK(mallocs_during([&] { r = sio::decode(text, o); }) == 0);
+      // Strict mode stops at the first digit that takes the count over max_attachments. Lax
+      // mode reads the count as the reference does, Number() of the digits: 10^100000000 is
+      // Infinity, which is not an integer, so "Illegal attachments" as in socket.io-parser.
+      CHECK(r.error() == (lax ? error::invalid_attachment_count : error::too_many_attachments));
+      CHECK(r.offset() == 1);
+      // Without the '-', the count never ends.
+      siocodec::result<sio::packet_view> u(error::none);
+      CHECK(mallocs_during([&] { u = sio::decode(text.substr(0, 1 + hundred_mb), o); }) == 0);
+      CHECK(u.error() == (lax ? error::invalid_attachment_count : error::too_many_attachments));
+    }
+  }
+
+  SECTION("Socket.IO namespace") {
+    const std::string_view text = make("2/", '9', ",[\"a\"]");
+    for (const bool lax : {false, true}) {
+      sio::decode_options o;
+      o.lax = lax;
+      siocodec::result<sio::packet_view> r(error::none);
+      CHECK(mallocs_during([&] { r = sio::decode(text, o); }) == 0);
+      CHECK(r.error() == error::invalid_namespace);
+      CHECK(r.offset() == 1);
+    }
+  }
+
+  SECTION("JSON number") {
+    const std::string_view text = make("2[", '9', "]");
+    siocodec::result<sio::packet_view> r(error::none);
+    CHECK(mallocs_during([&] { r = sio::decode(text, {}); }) == 0);
+    REQUIRE(r.has_value());  // a number is a valid event name
+    CHECK(r->data.size() == hundred_mb + 2);
+  }
+
+  SECTION("Engine.IO v3 text payload length") {
+    const std::string_view body = make("", '9', ":4x");
+    eio::decode_options o;
+    o.version = eio::protocol_version::v3;
+    // The default max_payload refuses the body before reading it.
+    CHECK(eio::decode_payload(body, eio::frame_kind::text, o).error() == error::payload_too_large);
+    o.max_payload = std::numeric_limits<std::size_t>::max();
+    error e = error::none;
+    CHECK(mallocs_during([&] {
+            auto reader = eio::decode_payload(body, eio::frame_kind::text, o);
+            for (const eio::packet_view& p : reader) (void)p;
+            e = reader.error();
+          }) == 0);
+    CHECK((e == error::payload_too_large || e == error::invalid_length));
+    // The same body in 64 KiB chunks: the length is kept in the decoder's state, not its storage.
+    eio::payload_decoder<> dec(eio::frame_kind::text, o);
+    error ce = error::none;
+    CHECK(mallocs_during([&] {
+            for (std::size_t at = 0; at < body.size() && ce == error::none; at += 65536) {
+              ce = dec.feed(body.substr(at, 65536), [](const eio::packet_view&) {}).ec;
+            }
+          }) == 0);
+    CHECK(ce == e);
+  }
+
+  SECTION("Engine.IO v3 binary payload length") {
+    const std::string_view body = make(std::string_view("\x00", 1), '\x09', "\xff\x04x");
+    eio::decode_options o;
+    o.version = eio::protocol_version::v3;
+    o.max_payload = std::numeric_limits<std::size_t>::max();
+    error e = error::none;
+    CHECK(mallocs_during([&] {
+            auto reader = eio::decode_payload(body, eio::frame_kind::binary, o);
+            for (const eio::packet_view& p : reader) (void)p;
+            e = reader.error();
+          }) == 0);
+    CHECK((e == error::payload_too_large || e == error::invalid_length));
+  }
+
+  SECTION("WebTransport") {
+    // A text record announcing 1 + 100,000,000 bytes: `4` and the digits.
+    const std::uint64_t len = 1 + hundred_mb;
+    std::string header = "\x7f";
+    for (int shift = 56; shift >= 0; shift -= 8) {
+      header.push_back(static_cast<char>((len >> shift) & 0xff));
+    }
+    header.push_back('4');
+    const std::string_view stream = make(header, '9', "");
+    eio::decode_options o;
+    o.max_payload = 2 * hundred_mb;
+    std::size_t delivered = 0;
+    wt::stream_decoder<> whole(o);
+    siocodec::decode_status st;
+    CHECK(mallocs_during([&] {
+            st = whole.feed(stream, [&](const eio::packet_view& p) { delivered = p.data.size(); });
+          }) == 0);
+    CHECK(st.ok());
+    CHECK(delivered == hundred_mb);
+    // In 1 MB chunks the record straddles them: exactly one allocation, of its length.
+    counting_resource mem;
+    wt::stream_decoder<std::pmr::string> chunked(o, std::pmr::string(&mem));
+    delivered = 0;
+    for (std::size_t at = 0; at < stream.size(); at += million) {
+      REQUIRE(chunked
+                  .feed(stream.substr(at, million),
+                        [&](const eio::packet_view& p) { delivered = p.data.size(); })
+                  .ok());
+    }
+    CHECK(delivered == hundred_mb);
+    CHECK(mem.allocations == 1);
+    CHECK(mem.bytes <= len + 1);
+    // The default limit refuses the record at its header.
+    wt::stream_decoder<> limited;
+    CHECK(limited.feed(stream, [](const eio::packet_view&) {}).ec == error::payload_too_large);
+    // And a stream that is digits from its first byte: '9' announces a 57-byte text record
+    // that does not start with a packet type.
+    wt::stream_decoder<> digits(o);
+    CHECK(digits.feed(stream.substr(9), [](const eio::packet_view&) {}).ec ==
+          error::unknown_packet_type);
+  }
+}
