@@ -5,11 +5,13 @@
 
 #include <siocodec/bytes.hpp>
 #include <siocodec/config.hpp>
+#include <siocodec/detail/base64_simd.hpp>
 #include <siocodec/detail/utf8.hpp>
 #include <siocodec/error.hpp>
 #include <siocodec/result.hpp>
 #include <siocodec/sink.hpp>
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -82,8 +84,7 @@ result<std::size_t> decoded_size(std::string_view text, mode m = mode::strict) n
 /// invalid_base64 takes precedence when both apply.
 /// Complexity: strict: one pass; lax: one pass when out.size() >= max_decoded_size(text.size()),
 /// else two.
-result<std::size_t> decode_to(std::string_view text, byte_span out,
-                              mode m = mode::strict) noexcept;
+result<std::size_t> decode_to(std::string_view text, byte_span out, mode m = mode::strict) noexcept;
 
 /// Appends the bytes `text` decodes to to `out` (one resize). On failure `out` keeps its original
 /// size and contents (a strict-mode error found after the resize shrinks `out` back, which
@@ -92,6 +93,43 @@ result<std::size_t> decode_to(std::string_view text, byte_span out,
 /// Complexity: strict: one pass; lax: two (measure, then decode into the resized container).
 template <class Container>
 result<std::size_t> decode(std::string_view text, Container& out, mode m = mode::strict);
+
+/// The implementations of the block loops behind every call above. All give identical results
+/// (bytes, errors and offsets); they differ only in speed. The fastest one the CPU supports is
+/// chosen on first use; set_kernel() forces another one, for tests and benchmarks.
+enum class kernel : std::uint8_t {
+  /// Portable C++, a group of 4 characters (3 bytes) at a time. Always available.
+  scalar,
+  /// x86-64 SSSE3: 16 characters per step.
+  ssse3,
+  /// x86-64 AVX2: 32 characters per step (64 per loop iteration).
+  avx2,
+  /// x86-64 AVX-512 F, BW and VBMI: 64 characters per step, masked loads and stores for the tail.
+  avx512,
+  /// AArch64 Advanced SIMD (NEON): 64 characters per step.
+  neon,
+};
+
+/// The kernel's name ("scalar", "ssse3", "avx2", "avx512", "neon").
+[[nodiscard]] constexpr std::string_view kernel_name(kernel k) noexcept;
+
+/// Whether kernel `k` was compiled in (GCC or Clang on x86-64, any compiler with NEON on
+/// AArch64, unless SIOCODEC_NO_SIMD is defined) and this CPU (and OS) can run it.
+/// kernel::scalar always can.
+[[nodiscard]] bool kernel_supported(kernel k) noexcept;
+
+/// The fastest supported kernel: avx512, avx2, ssse3 or neon, else scalar.
+[[nodiscard]] kernel best_kernel() noexcept;
+
+/// The kernel the calls use: best_kernel() until set_kernel() chooses another. The choice is
+/// made once per process (an atomic; no static constructor), safe to read from any thread.
+[[nodiscard]] kernel active_kernel() noexcept;
+
+/// Makes every later call in the process, on any thread, use kernel `k`.
+/// @return false (and nothing changes) when `k` is not supported here.
+/// Meant for tests and benchmarks; calls already running on other threads may finish with the
+/// kernel they started with, which is harmless because all kernels give the same results.
+[[nodiscard]] bool set_kernel(kernel k) noexcept;
 
 // ---------------------------------------------------------------------------------------------
 // Implementation
@@ -207,6 +245,64 @@ SIOCODEC_ALWAYS_INLINE void store_group(std::uint32_t v, unsigned char* out) noe
   std::memcpy(out, b, 3);
 }
 
+// ---- kernel choice ----------------------------------------------------------------------------
+
+constexpr std::uint8_t kernel_unset = 0xFF;
+
+// Constant-initialized (no guard, no static constructor), one per program: an inline function's
+// static is shared by every translation unit.
+inline std::atomic<std::uint8_t>& kernel_slot() noexcept {
+  static std::atomic<std::uint8_t> slot{kernel_unset};
+  return slot;
+}
+
+// Below these sizes a call into a kernel costs more than the scalar loop: a kernel's narrowest
+// step is 16 characters / 12 bytes (16 read).
+constexpr std::size_t simd_min_decode = 16;
+constexpr std::size_t simd_min_encode = 16;
+
+/// Decodes (or, with a null `out`, validates) the leading clean blocks of `in` with the active
+/// kernel; see the contract in detail/base64_simd.hpp. `n` is a multiple of 4.
+/// @return characters consumed, 0 when the scalar kernel is active.
+inline std::size_t simd_decode(const char* in, std::size_t n, unsigned char* out) noexcept {
+  if (n < simd_min_decode) return 0;
+#if !SIOCODEC_X86_SIMD && !SIOCODEC_NEON_SIMD
+  static_cast<void>(in);
+  static_cast<void>(out);
+#endif
+  switch (active_kernel()) {
+#if SIOCODEC_X86_SIMD
+    case kernel::avx512: return decode_avx512(in, n, out);
+    case kernel::avx2: return decode_avx2(in, n, out);
+    case kernel::ssse3: return decode_ssse3(in, n, out);
+#endif
+#if SIOCODEC_NEON_SIMD
+    case kernel::neon: return decode_neon(in, n, out);
+#endif
+    default: return 0;
+  }
+}
+
+/// Encodes leading whole groups of `in` with the active kernel. @return bytes consumed.
+inline std::size_t simd_encode(const unsigned char* in, std::size_t n, char* out) noexcept {
+  if (n < simd_min_encode) return 0;
+#if !SIOCODEC_X86_SIMD && !SIOCODEC_NEON_SIMD
+  static_cast<void>(in);
+  static_cast<void>(out);
+#endif
+  switch (active_kernel()) {
+#if SIOCODEC_X86_SIMD
+    case kernel::avx512: return encode_avx512(in, n, out);
+    case kernel::avx2: return encode_avx2(in, n, out);
+    case kernel::ssse3: return encode_ssse3(in, n, out);
+#endif
+#if SIOCODEC_NEON_SIMD
+    case kernel::neon: return encode_neon(in, n, out);
+#endif
+    default: return 0;
+  }
+}
+
 /// Writes the encoding of `in` through writer `w`.
 template <class W>
 void emit(W& w, byte_view in) noexcept {
@@ -214,7 +310,10 @@ void emit(W& w, byte_view in) noexcept {
   if (W::counting) return;
   const unsigned char* p = in.data();
   std::size_t n = in.size();
-  // Kernel boundary: a SIMD encoder would take over this loop (whole 3-byte groups only).
+  const std::size_t done = simd_encode(p, n, out);
+  p += done;
+  n -= done;
+  out += done / 3 * 4;
   const char* first = encode_table.first;
   const char* low6 = encode_table.low6;
   for (; n >= 3; p += 3, n -= 3, out += 4) {
@@ -242,8 +341,12 @@ void emit(W& w, byte_view in) noexcept {
 /// @return n, or the offset of the first character outside the alphabet (the groups before its
 /// group have been written).
 inline std::size_t decode_strict_block(const char* in, std::size_t n, unsigned char* out) noexcept {
+  // The SIMD kernel takes the clean blocks; the scalar loop finds the exact offset in the block
+  // it stopped at (and decodes the tail it left).
+  std::size_t i = simd_decode(in, n, out);
   const auto* s = reinterpret_cast<const unsigned char*>(in);
-  for (std::size_t i = 0; i < n; i += 4) {
+  if (out != nullptr) out += i / 4 * 3;
+  for (; i < n; i += 4) {
     const std::uint32_t v = load_group(s + i);
     if (SIOCODEC_UNLIKELY((v & strict_bad) != 0)) return i + first_bad_in_group(s + i);
     if (out != nullptr) {
@@ -285,8 +388,8 @@ inline std::size_t strict_run(std::string_view text, std::size_t pad, unsigned c
   const std::size_t whole = pad == 0 ? n : n - 4;
   const std::size_t at = decode_strict_block(text.data(), whole, out);
   if (at != whole || pad == 0) return at;
-  const std::size_t last = strict_last_group(text.data() + whole, pad,
-                                             out == nullptr ? nullptr : out + whole / 4 * 3);
+  const std::size_t last =
+      strict_last_group(text.data() + whole, pad, out == nullptr ? nullptr : out + whole / 4 * 3);
   return last == 4 ? n : whole + last;
 }
 
@@ -309,7 +412,11 @@ inline result<std::size_t> strict_size(std::string_view text) noexcept {
 inline std::size_t decode_lax_block(const char* in, std::size_t n, unsigned char* out) noexcept {
   const auto* s = reinterpret_cast<const unsigned char*>(in);
   const std::size_t whole = n / 4 * 4;
-  std::size_t i = 0;
+  // Standard-alphabet blocks (nearly every real input) go through the strict SIMD kernel, which
+  // writes nothing for a block it rejects; the scalar loop goes on from there with both
+  // alphabets.
+  std::size_t i = simd_decode(in, whole, out);
+  if (out != nullptr) out += i / 4 * 3;
   for (; i < whole; i += 4) {
     const std::uint32_t v = load_group(s + i);
     if ((v & lax_bad) != 0) break;
@@ -377,8 +484,7 @@ inline std::size_t lax_run(std::string_view text, unsigned char* out) noexcept {
     } else if (len == 3) {
       cp = ((p[0] & 0x0Fu) << 12) | ((p[1] & 0x3Fu) << 6) | (p[2] & 0x3Fu);
     } else {
-      cp = ((p[0] & 0x07u) << 18) | ((p[1] & 0x3Fu) << 12) | ((p[2] & 0x3Fu) << 6) |
-           (p[3] & 0x3Fu);
+      cp = ((p[0] & 0x07u) << 18) | ((p[1] & 0x3Fu) << 12) | ((p[2] & 0x3Fu) << 6) | (p[3] & 0x3Fu);
     }
     p += len;
     std::uint32_t units[2] = {cp, 0};
@@ -422,6 +528,54 @@ inline result<std::size_t> strict_decode_into(std::string_view text, std::size_t
 }
 
 }  // namespace detail
+
+constexpr std::string_view kernel_name(kernel k) noexcept {
+  switch (k) {
+    case kernel::scalar: return "scalar";
+    case kernel::ssse3: return "ssse3";
+    case kernel::avx2: return "avx2";
+    case kernel::avx512: return "avx512";
+    case kernel::neon: return "neon";
+  }
+  return "unknown";
+}
+
+inline bool kernel_supported(kernel k) noexcept {
+  switch (k) {
+    case kernel::scalar: return true;
+#if SIOCODEC_X86_SIMD
+    case kernel::ssse3: return ::SIOCODEC_NAMESPACE::detail::cpu_has_ssse3();
+    case kernel::avx2: return ::SIOCODEC_NAMESPACE::detail::cpu_has_avx2();
+    case kernel::avx512: return ::SIOCODEC_NAMESPACE::detail::cpu_has_avx512vbmi();
+#endif
+#if SIOCODEC_NEON_SIMD
+    case kernel::neon: return true;
+#endif
+    default: return false;
+  }
+}
+
+inline kernel best_kernel() noexcept {
+  for (kernel k : {kernel::avx512, kernel::avx2, kernel::ssse3, kernel::neon}) {
+    if (kernel_supported(k)) return k;
+  }
+  return kernel::scalar;
+}
+
+inline kernel active_kernel() noexcept {
+  std::uint8_t k = detail::kernel_slot().load(std::memory_order_relaxed);
+  if (SIOCODEC_LIKELY(k != detail::kernel_unset)) return static_cast<kernel>(k);
+  // First use. A set_kernel() that got in first wins; racing first uses store the same value.
+  const auto best = static_cast<std::uint8_t>(best_kernel());
+  if (detail::kernel_slot().compare_exchange_strong(k, best, std::memory_order_relaxed)) k = best;
+  return static_cast<kernel>(k);
+}
+
+inline bool set_kernel(kernel k) noexcept {
+  if (!kernel_supported(k)) return false;
+  detail::kernel_slot().store(static_cast<std::uint8_t>(k), std::memory_order_relaxed);
+  return true;
+}
 
 inline result<std::size_t> encode_to(char* out, std::size_t cap, byte_view in) noexcept {
   if (in.size() > max_encodable) return {error::invalid_argument, 0};

@@ -72,6 +72,13 @@ SIOCODEC_END_NAMESPACE
 #endif
 
 // ---------------------------------------------------------------------------------------------
+// SIMD. The base64 codec and the JSON scanners have SSSE3/SSE2, AVX2, AVX-512 and NEON kernels,
+// compiled with per-function target attributes (no -m flag needed) and chosen at run time from
+// what the CPU supports (base64::set_kernel and json::set_kernel force one). Define
+// SIOCODEC_NO_SIMD before the first include to build only the portable code (detail/cpu.hpp).
+// ---------------------------------------------------------------------------------------------
+
+// ---------------------------------------------------------------------------------------------
 // Default limits. Each is the default of a field of an options struct and can be changed per
 // call at run time; the macros only move the defaults (a build with tiny limits is one of our
 // tests). Each default matches the reference implementation or is safer.

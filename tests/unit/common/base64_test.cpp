@@ -3,11 +3,15 @@
 
 #include "support/catch.hpp"
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <fstream>
+#include <memory>
 #include <memory_resource>
+#include <set>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,6 +25,44 @@ using siocodec::error;
 namespace {
 
 using bytes = std::vector<unsigned char>;
+
+// ---- every test case runs once per kernel ---------------------------------------------------
+
+constexpr b64::kernel all_kernels[] = {b64::kernel::scalar, b64::kernel::ssse3, b64::kernel::avx2,
+                                       b64::kernel::avx512, b64::kernel::neon};
+
+std::set<b64::kernel>& kernels_tested() {
+  static std::set<b64::kernel> tested;
+  return tested;
+}
+
+// Forces kernel `k` for the life of the scope (when this CPU supports it), then restores the
+// one that was active.
+class kernel_scope {
+ public:
+  explicit kernel_scope(b64::kernel k)
+      : before_(b64::active_kernel()), active_(b64::set_kernel(k)) {
+    if (active_) kernels_tested().insert(k);
+  }
+  ~kernel_scope() { (void)b64::set_kernel(before_); }
+  kernel_scope(const kernel_scope&) = delete;
+  kernel_scope& operator=(const kernel_scope&) = delete;
+  bool active() const { return active_; }
+
+ private:
+  b64::kernel before_;
+  bool active_;
+};
+
+// Runs the rest of the test case once per kernel (Catch2 generator); a kernel this CPU lacks
+// passes trivially.
+#define FOR_EACH_KERNEL()                                                                          \
+  const b64::kernel kernel_under_test =                                                            \
+      GENERATE(b64::kernel::scalar, b64::kernel::ssse3, b64::kernel::avx2, b64::kernel::avx512,    \
+               b64::kernel::neon);                                                                 \
+  const kernel_scope kernel_guard(kernel_under_test);                                              \
+  if (!kernel_guard.active()) return;                                                              \
+  CAPTURE(std::string(b64::kernel_name(kernel_under_test)))
 
 bytes to_bytes(std::string_view s) { return bytes(s.begin(), s.end()); }
 std::string to_string(const bytes& b) { return std::string(b.begin(), b.end()); }
@@ -180,9 +222,15 @@ std::string printable(std::string_view s) {
 // ---------------------------------------------------------------------------------------------
 
 TEST_CASE("base64: RFC 4648 section 10 test vectors") {
+  FOR_EACH_KERNEL();
   const std::pair<std::string_view, std::string_view> vectors[] = {
-      {"", ""},         {"f", "Zg=="},         {"fo", "Zm8="},     {"foo", "Zm9v"},
-      {"foob", "Zm9vYg=="}, {"fooba", "Zm9vYmE="}, {"foobar", "Zm9vYmFy"},
+      {"", ""},
+      {"f", "Zg=="},
+      {"fo", "Zm8="},
+      {"foo", "Zm9v"},
+      {"foob", "Zm9vYg=="},
+      {"fooba", "Zm9vYmE="},
+      {"foobar", "Zm9vYmFy"},
   };
   for (const auto& [plain, encoded] : vectors) {
     CAPTURE(std::string(plain));
@@ -215,6 +263,7 @@ TEST_CASE("base64: RFC 4648 section 10 test vectors") {
 }
 
 TEST_CASE("base64: known encodings") {
+  FOR_EACH_KERNEL();
   const bytes one_two_three_four = {1, 2, 3, 4};
   std::string s;
   REQUIRE(b64::encode(view(one_two_three_four), s));
@@ -226,6 +275,7 @@ TEST_CASE("base64: known encodings") {
 }
 
 TEST_CASE("base64: every length 0..300 round-trips in both modes") {
+  FOR_EACH_KERNEL();
   rng r{1};
   for (std::size_t len = 0; len <= 300; ++len) {
     CAPTURE(len);
@@ -257,6 +307,7 @@ TEST_CASE("base64: every length 0..300 round-trips in both modes") {
 }
 
 TEST_CASE("base64: emit composes with other output through the writer") {
+  FOR_EACH_KERNEL();
   const bytes in = {1, 2, 3, 4};
   std::string out = "x";
   auto r = siocodec::detail::write_append(out, [&](auto& w) {
@@ -309,6 +360,7 @@ void check_strict_error(std::string_view text, std::size_t offset) {
 }  // namespace
 
 TEST_CASE("base64: strict rejects a length that is not a multiple of 4 at text.size()") {
+  FOR_EACH_KERNEL();
   check_strict_error("Q", 1);
   check_strict_error("QQ", 2);
   check_strict_error("QUI", 3);
@@ -321,6 +373,7 @@ TEST_CASE("base64: strict rejects a length that is not a multiple of 4 at text.s
 }
 
 TEST_CASE("base64: strict rejects characters outside the alphabet at their offset") {
+  FOR_EACH_KERNEL();
   check_strict_error("QU JD", 5);
   check_strict_error("QU D", 2);
   check_strict_error("-_-_", 0);
@@ -333,6 +386,7 @@ TEST_CASE("base64: strict rejects characters outside the alphabet at their offse
 }
 
 TEST_CASE("base64: strict rejects misplaced padding") {
+  FOR_EACH_KERNEL();
   check_strict_error("QQ==QQ==", 2);
   check_strict_error("Q===", 1);
   check_strict_error("====", 0);
@@ -344,6 +398,7 @@ TEST_CASE("base64: strict rejects misplaced padding") {
 }
 
 TEST_CASE("base64: strict rejects non-zero unused bits on the last digit") {
+  FOR_EACH_KERNEL();
   check_strict_error("QR==", 1);  // 'R' = 010001: the low 4 bits must be 0
   check_strict_error("QT==", 1);
   check_strict_error("QUJ=", 2);  // 'J' = 001001: the low 2 bits must be 0
@@ -363,6 +418,7 @@ TEST_CASE("base64: strict rejects non-zero unused bits on the last digit") {
 }
 
 TEST_CASE("base64: strict accepts exactly the alphabet at every position of a group") {
+  FOR_EACH_KERNEL();
   // Every byte value at each of the 4 places of the second group of a 12-character text, and at
   // each unpadded place of a padded last group.
   const std::string base = "QUJDQUJDQUJD";
@@ -390,8 +446,11 @@ TEST_CASE("base64: strict accepts exactly the alphabet at every position of a gr
 }
 
 TEST_CASE("base64: strict matches the bit-by-bit reference on pseudo-random input") {
+  FOR_EACH_KERNEL();
   rng r{42};
-  const std::string_view noise("=-_ \t\r\n.!\x80\xff\x00" "AZaz09+/", 20);
+  const std::string_view noise("=-_ \t\r\n.!\x80\xff\x00"
+                               "AZaz09+/",
+                               20);
   std::size_t accepted = 0;
   std::size_t rejected = 0;
   for (int iteration = 0; iteration < 30000; ++iteration) {
@@ -454,6 +513,7 @@ TEST_CASE("base64: strict matches the bit-by-bit reference on pseudo-random inpu
 // ---- bounded output -------------------------------------------------------------------------
 
 TEST_CASE("base64: encode_to never writes past cap") {
+  FOR_EACH_KERNEL();
   rng r{7};
   constexpr unsigned char canary = 0xA5;
   for (std::size_t len = 0; len <= 40; ++len) {
@@ -481,6 +541,7 @@ TEST_CASE("base64: encode_to never writes past cap") {
 }
 
 TEST_CASE("base64: decode_to never writes past cap, in both modes") {
+  FOR_EACH_KERNEL();
   rng r{8};
   constexpr unsigned char canary = 0x5A;
   for (std::size_t len = 0; len <= 40; ++len) {
@@ -519,6 +580,7 @@ TEST_CASE("base64: decode_to never writes past cap, in both modes") {
 }
 
 TEST_CASE("base64: decode_to into an empty span") {
+  FOR_EACH_KERNEL();
   auto a = b64::decode_to("", byte_span(), mode::strict);
   REQUIRE(a);
   CHECK(*a == 0);
@@ -535,6 +597,7 @@ TEST_CASE("base64: decode_to into an empty span") {
 }
 
 TEST_CASE("base64: encoders refuse input whose encoding is not addressable") {
+  FOR_EACH_KERNEL();
   const unsigned char one = 0;
   // The size is checked before the data is touched, so a fake huge view is safe here.
   const byte_view huge(&one, b64::max_encodable + 1);
@@ -553,6 +616,7 @@ TEST_CASE("base64: encoders refuse input whose encoding is not addressable") {
 // ---- containers -----------------------------------------------------------------------------
 
 TEST_CASE("base64: encode appends to any byte container with one resize") {
+  FOR_EACH_KERNEL();
   rng r{9};
   const bytes in = random_bytes(r, 1000);
   const std::string expected = reference_encode(in);
@@ -597,6 +661,7 @@ TEST_CASE("base64: encode appends to any byte container with one resize") {
 }
 
 TEST_CASE("base64: decode appends to any byte container with one resize") {
+  FOR_EACH_KERNEL();
   rng r{10};
   const bytes in = random_bytes(r, 1000);
   const std::string text = reference_encode(in);
@@ -630,6 +695,7 @@ TEST_CASE("base64: decode appends to any byte container with one resize") {
 }
 
 TEST_CASE("base64: a failed decode leaves the container untouched") {
+  FOR_EACH_KERNEL();
   std::vector<unsigned char> v = {1, 2, 3};
   const std::string bad = std::string(400, 'A') + "!AAA";  // the error is found after the resize
   auto r = b64::decode(bad, v);
@@ -646,35 +712,38 @@ TEST_CASE("base64: a failed decode leaves the container untouched") {
 // ---- lax mode -------------------------------------------------------------------------------
 
 TEST_CASE("base64: lax and strict differ where Node is lenient") {
+  FOR_EACH_KERNEL();
   struct difference {
     std::string_view text;
     std::size_t strict_offset;  // where strict mode fails
     std::string_view lax;       // what Node 20's Buffer.from(text, "base64") gives
   };
   const difference cases[] = {
-      {"QQ", 2, "A"},                       // missing padding
-      {"QUI", 3, "AB"},                     //
-      {"QUJDR", 5, "ABC"},                  // a single digit left over yields nothing
-      {"QR==", 1, "A"},                     // non-zero unused bits are dropped
-      {"QUJ=", 2, "AB"},                    //
-      {"-_-_", 0, "\xfb\xff\xbf"},          // URL-safe alphabet
-      {"-/+_", 0, "\xfb\xff\xbf"},          // mixed alphabets
-      {"Q U J D", 7, "ABC"},                // whitespace skipped
-      {" Q\nUJD\t", 7, "ABC"},              //
-      {"QUJD.QUJD", 9, "ABCABC"},           // junk skipped
-      {"QQ==QQ==", 2, "A"},                 // the first '=' ends the data
-      {"QUJD=QUJD", 9, "ABC"},              //
-      {"Q=UJD", 5, ""},                     //
-      {"QU=JD", 5, "A"},                    //
-      {"=QUJD", 5, ""},                     //
-      {"QQ=", 3, "A"},                      //
-      {"Q\xc5\x81JD", 5, "@\x02" "C"},      // U+0141 counts as 'A' (low byte of its code unit)
-      {"QU\xc4\xbdJD", 6, "A"},             // U+013D counts as '=' and ends the data
-      {"Q\xf0\x9f\x98\x80UJD", 1, ""},      // U+1F600 = D83D DE00: its high surrogate is '='
-      {"Q\xc4\x80JD", 5, "@\x90"},          // U+0100: NUL, skipped
-      {"Q\xc3\x81JD", 5, "@\x90"},          // U+00C1: 0xC1, skipped
-      {"Q\xffUJD", 5, "ABC"},               // invalid UTF-8: U+FFFD, skipped
-      {"Q\xc5QUJD", 6, "A\x05\x09"},        // a cut sequence does not swallow the next byte
+      {"QQ", 2, "A"},               // missing padding
+      {"QUI", 3, "AB"},             //
+      {"QUJDR", 5, "ABC"},          // a single digit left over yields nothing
+      {"QR==", 1, "A"},             // non-zero unused bits are dropped
+      {"QUJ=", 2, "AB"},            //
+      {"-_-_", 0, "\xfb\xff\xbf"},  // URL-safe alphabet
+      {"-/+_", 0, "\xfb\xff\xbf"},  // mixed alphabets
+      {"Q U J D", 7, "ABC"},        // whitespace skipped
+      {" Q\nUJD\t", 7, "ABC"},      //
+      {"QUJD.QUJD", 9, "ABCABC"},   // junk skipped
+      {"QQ==QQ==", 2, "A"},         // the first '=' ends the data
+      {"QUJD=QUJD", 9, "ABC"},      //
+      {"Q=UJD", 5, ""},             //
+      {"QU=JD", 5, "A"},            //
+      {"=QUJD", 5, ""},             //
+      {"QQ=", 3, "A"},              //
+      {"Q\xc5\x81JD", 5,
+       "@\x02"
+       "C"},                            // U+0141 counts as 'A' (low byte of its code unit)
+      {"QU\xc4\xbdJD", 6, "A"},         // U+013D counts as '=' and ends the data
+      {"Q\xf0\x9f\x98\x80UJD", 1, ""},  // U+1F600 = D83D DE00: its high surrogate is '='
+      {"Q\xc4\x80JD", 5, "@\x90"},      // U+0100: NUL, skipped
+      {"Q\xc3\x81JD", 5, "@\x90"},      // U+00C1: 0xC1, skipped
+      {"Q\xffUJD", 5, "ABC"},           // invalid UTF-8: U+FFFD, skipped
+      {"Q\xc5QUJD", 6, "A\x05\x09"},    // a cut sequence does not swallow the next byte
   };
   for (const auto& c : cases) {
     CAPTURE(printable(c.text));
@@ -693,6 +762,7 @@ TEST_CASE("base64: lax and strict differ where Node is lenient") {
 }
 
 TEST_CASE("base64: lax mode agrees with Node on every committed case") {
+  FOR_EACH_KERNEL();
   const std::string path =
       std::string(SIOCODEC_TEST_DATA_DIR) + "/unit/common/base64_lax_cases.txt";
   std::ifstream file(path, std::ios::binary);
@@ -754,6 +824,7 @@ TEST_CASE("base64: lax mode agrees with Node on every committed case") {
 // ---- kernels --------------------------------------------------------------------------------
 
 TEST_CASE("base64: block kernels decode whole groups and stop at the first other character") {
+  FOR_EACH_KERNEL();
   const std::string text = "QUJDQUJDQU JDQUJD";
   unsigned char out[12] = {};
   // Strict: the offset of the first invalid character, groups before it written.
@@ -766,7 +837,236 @@ TEST_CASE("base64: block kernels decode whole groups and stop at the first other
   // Lax: characters consumed, whole groups of digits only; URL-safe digits included.
   CHECK(b64::detail::decode_lax_block(text.data(), text.size(), out) == 8);
   CHECK(b64::detail::decode_lax_block("-_-_QUJDQU", 10, out) == 8);
-  CHECK(std::string(out, out + 6) == "\xfb\xff\xbf" "ABC");
+  CHECK(std::string(out, out + 6) == "\xfb\xff\xbf"
+                                     "ABC");
   CHECK(b64::detail::decode_lax_block("QUJDQU==", 8, nullptr) == 4);
   CHECK(b64::detail::decode_lax_block("QUJ", 3, nullptr) == 0);
+}
+
+// ---- every kernel against the scalar one ------------------------------------------------------
+
+namespace {
+
+// What one call did: the result (value or error and offset) and every byte of the output
+// buffer, canaries included, so partial writes before an error must match too.
+struct outcome {
+  bool ok;
+  error ec;
+  std::size_t value_or_offset;
+  bytes buffer;
+  bool operator==(const outcome& o) const {
+    return ok == o.ok && ec == o.ec && value_or_offset == o.value_or_offset && buffer == o.buffer;
+  }
+};
+
+outcome run_decode(std::string_view text, mode m, std::size_t cap) {
+  outcome o{false, error::none, 0, bytes(cap + 8, 0xA5)};
+  const auto r = b64::decode_to(text, byte_span(o.buffer.data(), cap), m);
+  o.ok = static_cast<bool>(r);
+  o.ec = r ? error::none : r.error();
+  o.value_or_offset = r ? *r : r.offset();
+  return o;
+}
+
+outcome run_decoded_size(std::string_view text, mode m) {
+  outcome o{false, error::none, 0, {}};
+  const auto r = b64::decoded_size(text, m);
+  o.ok = static_cast<bool>(r);
+  o.ec = r ? error::none : r.error();
+  o.value_or_offset = r ? *r : r.offset();
+  return o;
+}
+
+outcome run_encode(const bytes& in, std::size_t cap) {
+  outcome o{false, error::none, 0, bytes(cap + 8, 0x5A)};
+  const auto r = b64::encode_to(reinterpret_cast<char*>(o.buffer.data()), cap, view(in));
+  o.ok = static_cast<bool>(r);
+  o.ec = r ? error::none : r.error();
+  o.value_or_offset = r ? *r : r.offset();
+  return o;
+}
+
+// Runs `f` under the scalar kernel and under every other supported kernel; all must agree.
+// @return how many kernels were compared against scalar.
+template <class F>
+std::size_t compare_kernels(F&& f) {
+  outcome expected;
+  {
+    const kernel_scope scalar(b64::kernel::scalar);
+    REQUIRE(scalar.active());
+    expected = f();
+  }
+  std::size_t compared = 0;
+  for (const b64::kernel k : all_kernels) {
+    if (k == b64::kernel::scalar) continue;
+    const kernel_scope scope(k);
+    if (!scope.active()) continue;
+    const outcome got = f();
+    if (!(got == expected)) {
+      FAIL_CHECK("kernel " << b64::kernel_name(k) << " differs from scalar: ok " << got.ok << " vs "
+                           << expected.ok << ", value/offset " << got.value_or_offset << " vs "
+                           << expected.value_or_offset);
+    }
+    ++compared;
+  }
+  return compared;
+}
+
+// Lengths around every 16/32/64-character boundary the kernels step by, up to three 64-blocks
+// plus the tails.
+std::vector<std::size_t> boundary_lengths() {
+  std::vector<std::size_t> v;
+  for (std::size_t n = 0; n <= 280; ++n) {
+    const std::size_t r = n % 16;
+    if (n < 72 || r <= 4 || r >= 12) v.push_back(n);
+  }
+  return v;
+}
+
+}  // namespace
+
+TEST_CASE("base64: the kernels this CPU supports are tested and the best one is chosen") {
+  CHECK(b64::kernel_supported(b64::kernel::scalar));
+  CHECK(b64::kernel_supported(b64::best_kernel()));
+  CHECK(!b64::kernel_name(b64::active_kernel()).empty());
+#if defined(SIOCODEC_NO_SIMD)
+  CHECK(b64::best_kernel() == b64::kernel::scalar);
+  for (const b64::kernel k : all_kernels) {
+    CHECK(b64::kernel_supported(k) == (k == b64::kernel::scalar));
+  }
+#elif defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+  __builtin_cpu_init();
+  CHECK(b64::kernel_supported(b64::kernel::ssse3) == (__builtin_cpu_supports("ssse3") != 0));
+  CHECK(b64::kernel_supported(b64::kernel::avx2) == (__builtin_cpu_supports("avx2") != 0));
+  const bool vbmi = __builtin_cpu_supports("avx512f") != 0 &&
+                    __builtin_cpu_supports("avx512bw") != 0 &&
+                    __builtin_cpu_supports("avx512vbmi") != 0;
+  CHECK(b64::kernel_supported(b64::kernel::avx512) == vbmi);
+  CHECK(!b64::kernel_supported(b64::kernel::neon));
+  CHECK(b64::best_kernel() == (vbmi                                        ? b64::kernel::avx512
+                               : b64::kernel_supported(b64::kernel::avx2)  ? b64::kernel::avx2
+                               : b64::kernel_supported(b64::kernel::ssse3) ? b64::kernel::ssse3
+                                                                           : b64::kernel::scalar));
+#endif
+  // set_kernel refuses what is not supported and leaves the choice alone.
+  const b64::kernel before = b64::active_kernel();
+  for (const b64::kernel k : all_kernels) {
+    if (b64::kernel_supported(k)) continue;
+    CHECK(!b64::set_kernel(k));
+    CHECK(b64::active_kernel() == before);
+  }
+  for (const b64::kernel k : all_kernels) {
+    if (!b64::kernel_supported(k)) continue;
+    REQUIRE(b64::set_kernel(k));
+    CHECK(b64::active_kernel() == k);
+  }
+  REQUIRE(b64::set_kernel(before));
+}
+
+TEST_CASE("base64: every kernel matches scalar on encoding, every length and cap") {
+  rng r{2024};
+  std::size_t compared = 0;
+  for (std::size_t len = 0; len <= 260; ++len) {
+    CAPTURE(len);
+    const bytes in = random_bytes(r, len);
+    const std::size_t full = (len + 2) / 3 * 4;
+    for (const std::size_t cap : {full, full == 0 ? std::size_t{0} : full - 1}) {
+      compared += compare_kernels([&] { return run_encode(in, cap); });
+    }
+  }
+  INFO("kernels compared: " << compared);
+  CHECK((compared > 0) == (b64::best_kernel() != b64::kernel::scalar));
+}
+
+TEST_CASE("base64: every kernel matches scalar on clean text around block boundaries") {
+  rng r{77};
+  for (const std::size_t n : boundary_lengths()) {
+    CAPTURE(n);
+    // n / 4 whole groups plus n % 4 trailing digits; with and without padding.
+    const std::string text = reference_encode(random_bytes(r, n * 3 / 4));
+    for (const mode m : {mode::strict, mode::lax}) {
+      CAPTURE(m == mode::strict);
+      compare_kernels([&] { return run_decoded_size(text, m); });
+      compare_kernels([&] { return run_decode(text, m, n); });          // room to spare
+      compare_kernels([&] { return run_decode(text, m, n / 4 * 3); });  // exact or too small
+    }
+  }
+}
+
+TEST_CASE("base64: every kernel matches scalar with one odd character at every position") {
+  // Outside the standard alphabet: padding, the URL-safe pair (digits in lax mode only),
+  // whitespace, controls, bytes whose high or low nibble alone looks like a digit's, non-ASCII
+  // (a lone byte, and a whole UTF-8 sequence that lax mode reads through its UTF-16 units).
+  const std::string_view odd[] = {"=",
+                                  "-",
+                                  "_",
+                                  " ",
+                                  "\n",
+                                  std::string_view("\0", 1),
+                                  "\x7f",
+                                  "\x80",
+                                  "\xff",
+                                  "\xbf",
+                                  ":",
+                                  "@",
+                                  "[",
+                                  "`",
+                                  "{",
+                                  "*",
+                                  ",",
+                                  ".",
+                                  "\xc3\xa9",
+                                  "\xe2\x82\xac",
+                                  "\xf0\x9f\x98\x80"};
+  rng r{31337};
+  std::size_t cases = 0;
+  for (const std::size_t n : {std::size_t{16}, std::size_t{20}, std::size_t{32}, std::size_t{48},
+                              std::size_t{64}, std::size_t{68}, std::size_t{96}, std::size_t{128},
+                              std::size_t{132}, std::size_t{188}, std::size_t{256}}) {
+    const std::string clean = reference_encode(random_bytes(r, n / 4 * 3));
+    for (std::size_t at = 0; at < clean.size(); ++at) {
+      for (const std::string_view c : odd) {
+        std::string text = clean;
+        text.replace(at, c.size() > text.size() - at ? text.size() - at : 1, c);
+        CAPTURE(n, at, printable(text));
+        for (const mode m : {mode::strict, mode::lax}) {
+          compare_kernels([&] { return run_decoded_size(text, m); });
+          compare_kernels([&] { return run_decode(text, m, text.size()); });
+          compare_kernels([&] { return run_decode(text, m, text.size() / 4 * 3); });
+        }
+        ++cases;
+      }
+    }
+  }
+  CHECK(cases > 20000);
+}
+
+TEST_CASE("base64: every kernel matches scalar on every byte value in every place of a block") {
+  rng r{99};
+  const std::string clean = reference_encode(random_bytes(r, 96));  // 128 characters, no '='
+  std::size_t compared = 0;
+  for (const std::size_t at :
+       {std::size_t{0}, std::size_t{1}, std::size_t{2}, std::size_t{3}, std::size_t{15},
+        std::size_t{16}, std::size_t{31}, std::size_t{47}, std::size_t{63}, std::size_t{64},
+        std::size_t{65}, std::size_t{127}}) {
+    for (unsigned c = 0; c < 256; ++c) {
+      std::string text = clean;
+      text[at] = static_cast<char>(c);
+      CAPTURE(at, c);
+      for (const mode m : {mode::strict, mode::lax}) {
+        compared += compare_kernels([&] { return run_decode(text, m, text.size()); });
+      }
+    }
+  }
+  CHECK((compared > 0) == (b64::best_kernel() != b64::kernel::scalar));
+}
+
+TEST_CASE("base64: every kernel this CPU supports ran the kernel-generated test cases") {
+  // Catch2 runs test cases in declaration order by default; this one comes last in the file.
+  // With --order rand or a filter it may run first, so it checks only when others ran.
+  if (kernels_tested().empty()) return;
+  for (const b64::kernel k : all_kernels) {
+    CAPTURE(std::string(b64::kernel_name(k)));
+    CHECK(kernels_tested().count(k) == (b64::kernel_supported(k) ? 1u : 0u));
+  }
 }
