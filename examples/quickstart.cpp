@@ -48,7 +48,9 @@ int main() {
   // 4. An HTTP long-polling body with three packets, read lazily and without copies; the base64
   //    packet is decoded into caller storage.
   std::printf("\nDecoding a polling body:\n");
-  const std::string_view body = "4hello\x1e" "2\x1e" "bAQIDBA==";
+  const std::string_view body = "4hello\x1e"
+                                "2\x1e"
+                                "bAQIDBA==";
   unsigned char scratch[64];
   auto reader = eio::decode_payload(body, eio::frame_kind::text, {}, scratch);
   for (const eio::packet_view& p : reader) print("packet", p);

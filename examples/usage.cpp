@@ -38,7 +38,9 @@ void decode_one_frame() {
 }
 
 void decode_polling_body() {
-  const std::string_view body = "2\x1e" "4hello\x1e" "bAQID";
+  const std::string_view body = "2\x1e"
+                                "4hello\x1e"
+                                "bAQID";
   std::size_t seen = 0;
   // [polling]
   std::vector<unsigned char> scratch(body.size());  // base64 packets are decoded into it
@@ -49,8 +51,7 @@ void decode_polling_body() {
     (void)p;
   }
   if (reader.error() != siocodec::error::none) {
-    std::printf("bad body: %s at byte %zu\n", siocodec::to_string(reader.error()),
-                reader.offset());
+    std::printf("bad body: %s at byte %zu\n", siocodec::to_string(reader.error()), reader.offset());
   }
   // [polling]
   check(seen == 3 && reader.error() == siocodec::error::none, "polling");
@@ -59,7 +60,8 @@ void decode_polling_body() {
 void decode_socketio() {
   std::string got;
   const unsigned char png[] = {0x89, 0x50, 0x4e, 0x47};
-  const std::string_view header = R"(51-/chat,12["upload","cat.png",{"_placeholder":true,"num":0}])";
+  const std::string_view header =
+      R"(51-/chat,12["upload","cat.png",{"_placeholder":true,"num":0}])";
   const siocodec::byte_view attachment(png, sizeof png);
   // [socketio-decode]
   sio::decoder dec;  // one per connection; fed the data of each Engine.IO message, in order
@@ -69,9 +71,11 @@ void decode_socketio() {
   if (r) {
     const sio::packet_view& p = *r;  // nsp "/chat", id 12, attachments[0] == the 4 bytes
     std::string_view name = sio::event_name(p).string_raw();  // "upload" (escapes kept)
-    for (const sio::argument& a : sio::arguments(p)) {  // the arguments after the name
-      if (a.is_binary) got += "<" + std::to_string(a.bytes.size()) + " bytes>";
-      else got += std::string(a.json.raw());  // raw JSON text: parse it with your library
+    for (const sio::argument& a : sio::arguments(p)) {        // the arguments after the name
+      if (a.is_binary)
+        got += "<" + std::to_string(a.bytes.size()) + " bytes>";
+      else
+        got += std::string(a.json.raw());  // raw JSON text: parse it with your library
     }
     got = std::string(name) + got;
   }
@@ -85,8 +89,7 @@ void encode_socketio() {
   // [socketio-encode]
   std::string text;
   sio::attachment_list<4> attachments;  // fixed capacity: no allocation
-  auto r = sio::encode(sio::event("photo", "me.png", image).nsp("/chat").id(7), text,
-                       attachments);
+  auto r = sio::encode(sio::event("photo", "me.png", image).nsp("/chat").id(7), text, attachments);
   // text == R"(51-/chat,7["photo","me.png",{"_placeholder":true,"num":0}])"
   // attachments[0] == image: send it as the next binary message
   // [socketio-encode]
@@ -123,7 +126,7 @@ void errors() {
 void change_limits() {
   // [limits]
   siocodec::socketio::decode_options o;
-  o.max_attachments = 32;               // raise only together with the peer's maxAttachments
+  o.max_attachments = 32;  // raise only together with the peer's maxAttachments
   o.max_packet_bytes = 4 * 1024 * 1024;
   siocodec::socketio::decoder dec(o, siocodec::socketio::attachment_mode::copy);
   // [limits]

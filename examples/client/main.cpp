@@ -1,0 +1,604 @@
+// SPDX-License-Identifier: BSL-1.0
+// siocodec_client: a Socket.IO client on Boost.Beast, driven by a script, printing JSON lines.
+//
+//   siocodec_client URL [--namespace /nsp] [--auth JSON] [--transport websocket|polling]
+//                   [--eio 4|3] [--no-upgrade] [--path /socket.io/] [--script FILE|-]
+//                   [--timeout MS] [--max-payload BYTES]
+//
+// The script and the output format are described in examples/client/README.md; how the pieces
+// fit (session.hpp: the protocol, transports.hpp: Beast) in docs/integration.md.
+#include "session.hpp"
+#include "transports.hpp"
+
+#include <boost/asio/steady_timer.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <map>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace {
+
+using namespace sioclient;  // NOLINT(google-build-using-namespace): an example's main file
+
+// Exit codes.
+constexpr int exit_ok = 0;         // the script ran to its end and the session closed cleanly
+constexpr int exit_usage = 1;      // bad command line or script
+constexpr int exit_transport = 2;  // could not connect, or the server / network ended the session
+constexpr int exit_protocol = 3;   // the server sent something siocodec refused
+constexpr int exit_timeout = 4;    // an expectation of the script (or --timeout) ran out of time
+
+struct options {
+  std::string host, port = "80", path = "/socket.io/";
+  std::string nsp = "/";
+  std::string auth;
+  std::string script = "";
+  session_config session;
+  long timeout_ms = 60000;
+};
+
+// ------------------------------------------------------------------------------------------
+// JSON output: one line per thing received. Binary attachments are written {"$binary":"hex"}.
+// ------------------------------------------------------------------------------------------
+
+void append_string(std::string& out, std::string_view s) {
+  if (!json::encode_string(s, out)) out += "\"<invalid utf-8>\"";
+}
+
+void append_hex(std::string& out, siocodec::byte_view b) {
+  static const char digits[] = "0123456789abcdef";
+  out += "{\"$binary\":\"";
+  for (const unsigned char c : b) {
+    out.push_back(digits[c >> 4]);
+    out.push_back(digits[c & 15]);
+  }
+  out += "\"}";
+}
+
+// `v` with every placeholder of `p` replaced by its attachment. Depth is bounded by the
+// decoder's max_depth.
+void append_value(std::string& out, const json::value& v, const sio::packet_view& p) {
+  siocodec::byte_view bytes;
+  if (sio::resolve_placeholder(p, v, bytes)) return append_hex(out, bytes);
+  if (v.is_array()) {
+    out.push_back('[');
+    bool first = true;
+    for (const json::value& e : v.elements()) {
+      if (!first) out.push_back(',');
+      first = false;
+      append_value(out, e, p);
+    }
+    out.push_back(']');
+  } else if (v.is_object()) {
+    out.push_back('{');
+    bool first = true;
+    for (const json::member& m : v.members()) {
+      if (!first) out.push_back(',');
+      first = false;
+      out += m.key.raw();
+      out.push_back(':');
+      append_value(out, m.val, p);
+    }
+    out.push_back('}');
+  } else {
+    out += v.raw();
+  }
+}
+
+void append_args(std::string& out, const sio::packet_view& p) {
+  out += "\"args\":[";
+  bool first = true;
+  for (const sio::argument& a : sio::arguments(p)) {
+    if (!first) out.push_back(',');
+    first = false;
+    append_value(out, a.json, p);
+  }
+  out.push_back(']');
+}
+
+// ------------------------------------------------------------------------------------------
+// The application: wires the session to the Beast channels and runs the script.
+// ------------------------------------------------------------------------------------------
+
+class app final : public listener {
+ public:
+  app(net::io_context& io, const options& o, std::vector<std::string> script)
+      : io_(io),
+        opts_(o),
+        script_(std::move(script)),
+        session_(o.session, *this),
+        ws_(io, o.session.max_payload),
+        get_(io, o.session.max_payload),
+        post_(io, o.session.max_payload),
+        heartbeat_(io),
+        script_timer_(io),
+        expect_timer_(io),
+        watchdog_(io) {}
+
+  int run() {
+    beast::error_code ec;
+    tcp::resolver resolver(io_);
+    endpoints_ = resolver.resolve(opts_.host, opts_.port, ec);
+    if (ec) {
+      std::fprintf(stderr, "siocodec_client: cannot resolve %s: %s\n", opts_.host.c_str(),
+                   ec.message().c_str());
+      return exit_transport;
+    }
+    host_header_ = opts_.host + ":" + opts_.port;
+    ws_.on_open = [this] {
+      if (session_.current_transport() == transport::polling) session_.on_probe_open();
+      pump();
+    };
+    ws_.on_message = [this](std::string_view data, bool binary) {
+      session_.on_ws_message(data, binary);
+      pump();
+    };
+    ws_.on_end = [this](const std::string& what) {
+      session_.on_transport_error(what);
+      pump();
+    };
+    watchdog_.expires_after(std::chrono::milliseconds(opts_.timeout_ms));
+    watchdog_.async_wait([this](beast::error_code wec) {
+      if (wec) return;
+      std::fprintf(stderr, "siocodec_client: --timeout of %ld ms reached\n", opts_.timeout_ms);
+      fail_script(exit_timeout);
+    });
+    if (!session_.connect(opts_.nsp, opts_.auth)) {
+      std::fprintf(stderr, "siocodec_client: cannot encode the CONNECT (--auth must be a JSON "
+                           "object; over --eio 3 of scalars)\n");
+      return exit_usage;
+    }
+    waiting_nsp_ = opts_.nsp;
+    pump();
+    io_.run();
+    std::fflush(stdout);
+    return exit_code_;
+  }
+
+  // --- listener: print what arrives ---------------------------------------------------------
+  void on_open(const eio::handshake& hs, transport t) override {
+    std::string line = "{\"type\":\"open\",\"sid\":";
+    append_string(line, hs.sid);
+    line += ",\"transport\":\"";
+    line += to_string(t);
+    line += "\",\"pingInterval\":" + std::to_string(hs.ping_interval) +
+            ",\"pingTimeout\":" + std::to_string(hs.ping_timeout);
+    if (hs.max_payload) line += ",\"maxPayload\":" + std::to_string(*hs.max_payload);
+    print(line + "}");
+  }
+  void on_upgrade(transport t) override {
+    print(std::string("{\"type\":\"upgrade\",\"transport\":\"") + to_string(t) + "\"}");
+  }
+  void on_connect(std::string_view nsp, std::string_view data) override {
+    std::string line = "{\"type\":\"connect\",\"nsp\":";
+    append_string(line, nsp);
+    if (!data.empty()) line += ",\"data\":" + std::string(data);
+    print(line + "}");
+  }
+  void on_connect_error(std::string_view nsp, std::string_view data) override {
+    std::string line = "{\"type\":\"connect_error\",\"nsp\":";
+    append_string(line, nsp);
+    if (!data.empty()) line += ",\"data\":" + std::string(data);
+    print(line + "}");
+  }
+  void on_event(const sio::packet_view& p) override {
+    std::string line = "{\"type\":\"event\",\"nsp\":";
+    append_string(line, p.nsp);
+    line += ",\"name\":";
+    const json::value name = sio::event_name(p);
+    line += name.raw();
+    if (p.id) line += ",\"id\":" + std::to_string(*p.id);
+    line.push_back(',');
+    append_args(line, p);
+    print(line + "}");
+    ++events_;
+    std::string key;
+    if (name.is_string() && name.unescape(key)) ++events_by_name_[key];
+  }
+  void on_ack(const sio::packet_view& p) override {
+    std::string line = "{\"type\":\"ack\",\"nsp\":";
+    append_string(line, p.nsp);
+    line += ",\"id\":" + std::to_string(p.id ? *p.id : 0) + ",";
+    append_args(line, p);
+    print(line + "}");
+    ++acks_;
+  }
+  void on_disconnect(std::string_view nsp, std::string_view reason) override {
+    std::string line = "{\"type\":\"disconnect\",\"nsp\":";
+    append_string(line, nsp);
+    line += ",\"reason\":";
+    append_string(line, reason);
+    print(line + "}");
+  }
+  void on_close(std::string_view reason, std::string_view error) override {
+    std::string line = "{\"type\":\"close\",\"reason\":";
+    append_string(line, reason);
+    if (!error.empty()) {
+      line += ",\"error\":";
+      append_string(line, error);
+      std::fprintf(stderr, "siocodec_client: %.*s: %.*s\n", static_cast<int>(reason.size()),
+                   reason.data(), static_cast<int>(error.size()), error.data());
+    }
+    print(line + "}");
+    if (exit_code_ == exit_ok && !(script_done_ && error.empty())) {
+      exit_code_ = reason == "parse error" ? exit_protocol : exit_transport;
+    }
+  }
+
+ private:
+  void print(const std::string& line) {
+    std::fwrite(line.data(), 1, line.size(), stdout);
+    std::fputc('\n', stdout);
+  }
+
+  // Called after every input: lets the session's wishes reach the sockets, runs the script.
+  void pump() {
+    if (session_.closed()) return teardown();
+    run_script();  // first: what it emits goes out below
+    if (session_.want_websocket()) {
+      session_.websocket_requested();
+      ws_.open(endpoints_, host_header_, session_.target(opts_.path, transport::websocket));
+    }
+    std::vector<out_frame> frames;
+    session_.take_ws_frames(frames);
+    for (out_frame& f : frames) ws_.send(std::move(f));
+    out_frame body;
+    if (!post_.busy() && session_.start_post(body)) {
+      post_.request(endpoints_, host_header_, http::verb::post,
+                    session_.target(opts_.path, transport::polling), std::move(body),
+                    [this](unsigned status, std::string_view, bool, const std::string& err) {
+                      if (status == 200) {
+                        session_.on_post_done();
+                      } else {
+                        session_.on_transport_error(
+                            err.empty() ? "POST answered " + std::to_string(status) : err);
+                      }
+                      pump();
+                    });
+    }
+    if (!get_.busy() && session_.start_get()) {
+      get_.request(
+          endpoints_, host_header_, http::verb::get,
+          session_.target(opts_.path, transport::polling), out_frame{},
+          [this](unsigned status, std::string_view data, bool octet, const std::string& err) {
+            if (status == 200) {
+              session_.on_poll_response(data, octet);
+            } else {
+              session_.on_transport_error(err.empty() ? "GET answered " + std::to_string(status)
+                                                      : err);
+            }
+            pump();
+          });
+    }
+    arm_heartbeat();
+    if (session_.closed()) return teardown();
+    if (session_.finished() && !shutting_down_) {
+      // Everything, the close packet included, has been handed to the transport.
+      shutting_down_ = true;
+      if (session_.current_transport() == transport::websocket) {
+        ws_.close();  // sends what is queued, then the close frame; on_end("") follows
+      } else if (!post_.busy()) {
+        session_.on_transport_error("");
+        return teardown();
+      }
+    }
+    std::fflush(stdout);
+  }
+
+  void arm_heartbeat() {
+    const auto d = session_.next_deadline();
+    if (!d || (heartbeat_armed_ && *d == heartbeat_at_)) return;
+    heartbeat_armed_ = true;
+    heartbeat_at_ = *d;
+    heartbeat_.expires_at(*d);
+    heartbeat_.async_wait([this](beast::error_code ec) {
+      if (ec) return;
+      heartbeat_armed_ = false;
+      session_.on_timer(clock::now());
+      pump();
+    });
+  }
+
+  void teardown() {
+    if (torn_down_) return;
+    torn_down_ = true;
+    get_.cancel();
+    post_.cancel();
+    if (ws_.is_open()) ws_.close();
+    heartbeat_.cancel();
+    script_timer_.cancel();
+    expect_timer_.cancel();
+    watchdog_.cancel();
+    std::fflush(stdout);
+  }
+
+  void fail_script(int code) {
+    if (exit_code_ == exit_ok) exit_code_ = code;
+    session_.close();
+    script_done_ = true;
+    pump();
+    // A server that no longer answers must not keep us waiting: end the session now.
+    session_.on_transport_error("gave up");
+    pump();
+  }
+
+  // --- the script ---------------------------------------------------------------------------
+  // One JSON object per line; see examples/client/README.md.
+  void run_script() {
+    if (in_script_ || script_done_ || session_.closed()) return;
+    in_script_ = true;
+    while (!script_done_ && condition_met()) {
+      waiting_ = wait::none;
+      expect_timer_.cancel();
+      if (pc_ == script_.size()) {
+        script_done_ = true;
+        session_.close();
+        break;
+      }
+      if (!step(script_[pc_++])) {
+        exit_code_ = exit_usage;
+        script_done_ = true;
+        session_.close();
+        break;
+      }
+    }
+    in_script_ = false;
+  }
+
+  enum class wait { none, nsp, time, events, acks };
+
+  bool condition_met() {
+    switch (waiting_) {
+      case wait::none: return true;
+      case wait::nsp: return session_.namespace_state(waiting_nsp_) != 1;
+      case wait::time: return time_up_;
+      case wait::events:
+        return (wait_name_.empty() ? events_ : events_by_name_[wait_name_]) >= wait_count_;
+      case wait::acks: return acks_ >= wait_count_;
+    }
+    return true;
+  }
+
+  void expect_within(long ms, const std::string& what) {
+    expect_timer_.expires_after(std::chrono::milliseconds(ms));
+    expect_timer_.async_wait([this, what](beast::error_code ec) {
+      if (ec) return;
+      std::fprintf(stderr, "siocodec_client: timed out waiting for %s\n", what.c_str());
+      fail_script(exit_timeout);
+    });
+  }
+
+  static std::string string_of(const json::value& v) {
+    std::string s;
+    if (v.is_string()) (void)v.unescape(s);
+    return s;
+  }
+
+  static long number_of(const json::value& v, long fallback) {
+    auto n = v.to_uint64();
+    return n ? static_cast<long>(*n) : fallback;
+  }
+
+  bool step(const std::string& line) {
+    auto parsed = json::parse(line);
+    if (!parsed || !parsed->is_object()) {
+      std::fprintf(stderr, "siocodec_client: script line %zu is not a JSON object\n", pc_);
+      return false;
+    }
+    const json::value a = *parsed;
+    json::value v, x;
+    const long timeout = a.find("timeout_ms", x) ? number_of(x, 20000) : 20000;
+    if (a.find("emit", v)) {
+      const std::string name = string_of(v);
+      std::string nsp = opts_.nsp;
+      if (a.find("nsp", x)) nsp = string_of(x);
+      std::string_view args = "[]";
+      if (a.find("args", x)) args = x.raw();
+      const bool want_ack = a.find("ack", x) && x.get_bool();
+      bool ok = false;
+      (void)session_.emit(nsp, name, args, want_ack, ok);
+      if (!ok) std::fprintf(stderr, "siocodec_client: cannot encode emit on line %zu\n", pc_);
+      return ok;
+    }
+    if (a.find("wait_ms", v)) {
+      waiting_ = wait::time;
+      time_up_ = false;
+      script_timer_.expires_after(std::chrono::milliseconds(number_of(v, 0)));
+      script_timer_.async_wait([this](beast::error_code ec) {
+        if (ec) return;
+        time_up_ = true;
+        pump();
+      });
+      return true;
+    }
+    if (a.find("expect_events", v)) {
+      waiting_ = wait::events;
+      wait_count_ = static_cast<std::uint64_t>(number_of(v, 0));
+      wait_name_ = a.find("event", x) ? string_of(x) : std::string();
+      expect_within(timeout, std::to_string(wait_count_) + " events " + wait_name_);
+      return true;
+    }
+    if (a.find("expect_acks", v)) {
+      waiting_ = wait::acks;
+      wait_count_ = static_cast<std::uint64_t>(number_of(v, 0));
+      expect_within(timeout, std::to_string(wait_count_) + " acks");
+      return true;
+    }
+    if (a.find("connect", v)) {
+      waiting_nsp_ = string_of(v);
+      const std::string auth = a.find("auth", x) ? std::string(x.raw()) : std::string();
+      if (!session_.connect(waiting_nsp_, auth)) return false;
+      waiting_ = wait::nsp;
+      expect_within(timeout, "the CONNECT answer of " + waiting_nsp_);
+      return true;
+    }
+    if (a.find("on", v)) {
+      session_.set_reply(string_of(v), a.find("reply", x) ? std::string(x.raw()) : "[]");
+      return true;
+    }
+    if (a.find("disconnect", v)) {
+      if (v.is_string()) {
+        session_.leave(string_of(v));
+        return true;
+      }
+      pc_ = script_.size();  // the end: close() follows
+      return true;
+    }
+    std::fprintf(stderr, "siocodec_client: unknown action on script line %zu\n", pc_);
+    return false;
+  }
+
+  net::io_context& io_;
+  options opts_;
+  std::vector<std::string> script_;
+  session session_;
+  ws_channel ws_;
+  http_channel get_, post_;
+  net::steady_timer heartbeat_, script_timer_, expect_timer_, watchdog_;
+  tcp::resolver::results_type endpoints_;
+  std::string host_header_;
+  bool heartbeat_armed_ = false;
+  clock::time_point heartbeat_at_{};
+  bool shutting_down_ = false, torn_down_ = false;
+  int exit_code_ = exit_ok;
+  // script state
+  std::size_t pc_ = 0;
+  bool in_script_ = false, script_done_ = false, time_up_ = false;
+  wait waiting_ = wait::nsp;  // the first CONNECT's answer
+  std::string waiting_nsp_;
+  std::uint64_t wait_count_ = 0;
+  std::string wait_name_;
+  std::uint64_t events_ = 0, acks_ = 0;
+  std::map<std::string, std::uint64_t> events_by_name_;
+};
+
+// ------------------------------------------------------------------------------------------
+// Command line.
+// ------------------------------------------------------------------------------------------
+
+int usage(const char* why) {
+  std::fprintf(stderr,
+               "siocodec_client: %s\n"
+               "usage: siocodec_client URL [--namespace /nsp] [--auth JSON]\n"
+               "         [--transport websocket|polling] [--eio 4|3] [--no-upgrade]\n"
+               "         [--path /socket.io/] [--script FILE|-] [--timeout MS]\n"
+               "         [--max-payload BYTES]\n"
+               "URL is http://host:port[/namespace] (ws:// also accepted).\n",
+               why);
+  return exit_usage;
+}
+
+bool parse_url(std::string_view url, options& o) {
+  std::string_view rest;
+  for (std::string_view scheme : {"http://", "ws://"}) {
+    if (url.substr(0, scheme.size()) == scheme) rest = url.substr(scheme.size());
+  }
+  if (rest.empty()) return false;
+  const std::size_t slash = rest.find('/');
+  std::string_view authority = rest.substr(0, slash);
+  if (slash != std::string_view::npos && rest.size() > slash + 1) {
+    o.nsp = std::string(rest.substr(slash));  // as socket.io-client: the URL path is the namespace
+  }
+  const std::size_t colon = authority.rfind(':');
+  if (colon != std::string_view::npos) {
+    o.port = std::string(authority.substr(colon + 1));
+    authority = authority.substr(0, colon);
+  }
+  o.host = std::string(authority);
+  return !o.host.empty() && !o.port.empty();
+}
+
+bool read_script(const std::string& name, std::vector<std::string>& lines) {
+  std::string text;
+  if (name == "-") {
+    text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+  } else if (!name.empty()) {
+    std::ifstream in(name, std::ios::binary);
+    if (!in) return false;
+    text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  std::size_t start = 0;
+  while (start < text.size()) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    std::string line = text.substr(start, end - start);
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.find_first_not_of(" \t") != std::string::npos) lines.push_back(std::move(line));
+    start = end + 1;
+  }
+  return true;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  options o;
+  std::string url;
+  bool nsp_given = false;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    const auto value = [&](const char* name) -> const char* {
+      if (i + 1 >= argc) {
+        usage((std::string(name) + " needs a value").c_str());
+        std::exit(exit_usage);
+      }
+      return argv[++i];
+    };
+    if (arg == "--namespace") {
+      o.nsp = value("--namespace");
+      nsp_given = true;
+    } else if (arg == "--auth") {
+      o.auth = value("--auth");
+    } else if (arg == "--transport") {
+      const std::string_view t = value("--transport");
+      if (t == "websocket")
+        o.session.initial = transport::websocket;
+      else if (t == "polling")
+        o.session.initial = transport::polling;
+      else
+        return usage("--transport is websocket or polling");
+    } else if (arg == "--eio") {
+      const std::string_view v = value("--eio");
+      if (v == "4")
+        o.session.version = eio::protocol_version::v4;
+      else if (v == "3")
+        o.session.version = eio::protocol_version::v3;
+      else
+        return usage("--eio is 4 or 3");
+    } else if (arg == "--no-upgrade") {
+      o.session.upgrade = false;
+    } else if (arg == "--path") {
+      o.path = value("--path");
+    } else if (arg == "--script") {
+      o.script = value("--script");
+    } else if (arg == "--timeout") {
+      o.timeout_ms = std::strtol(value("--timeout"), nullptr, 10);
+    } else if (arg == "--max-payload") {
+      o.session.max_payload = std::strtoul(value("--max-payload"), nullptr, 10);
+    } else if (!arg.empty() && arg[0] != '-' && url.empty()) {
+      url = arg;
+    } else {
+      return usage(("unknown argument " + std::string(arg)).c_str());
+    }
+  }
+  if (url.empty()) return usage("no URL");
+  const std::string nsp = o.nsp;
+  if (!parse_url(url, o)) return usage("cannot read the URL");
+  if (nsp_given) o.nsp = nsp;
+  if (o.nsp.empty() || o.nsp[0] != '/') return usage("a namespace starts with '/'");
+  if (o.timeout_ms <= 0) return usage("--timeout must be positive");
+  std::vector<std::string> script;
+  if (!read_script(o.script, script)) return usage("cannot read the script");
+  net::io_context io;
+  app a(io, o, std::move(script));
+  return a.run();
+}

@@ -1,0 +1,259 @@
+// SPDX-License-Identifier: BSL-1.0
+// Example server, layer 3 of 3: the sockets. Boost.Beast reads HTTP requests and WebSocket
+// messages and writes the answers; everything Engine.IO is left to engineio_server.hpp.
+#ifndef SIOCODEC_EXAMPLES_SERVER_BEAST_IO_HPP
+#define SIOCODEC_EXAMPLES_SERVER_BEAST_IO_HPP
+
+#include "engineio_server.hpp"
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace demo {
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace websocket = beast::websocket;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+/// The path Socket.IO clients use by default.
+constexpr std::string_view engineio_path = "/socket.io/";
+
+/// A request target split into its path and its decoded query parameters.
+struct target {
+  std::string path;
+  std::map<std::string, std::string, std::less<>> query;
+
+  std::string_view param(std::string_view name) const {
+    auto it = query.find(name);
+    return it == query.end() ? std::string_view() : std::string_view(it->second);
+  }
+
+  static target parse(std::string_view t) {
+    target out;
+    const std::size_t q = t.find('?');
+    out.path = std::string(t.substr(0, q));
+    std::string_view rest = q == std::string_view::npos ? std::string_view() : t.substr(q + 1);
+    while (!rest.empty()) {
+      const std::size_t amp = rest.find('&');
+      const std::string_view pair = rest.substr(0, amp);
+      rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
+      const std::size_t eq = pair.find('=');
+      // Engine.IO's parameters (EIO, transport, sid, b64, t) never need percent-decoding.
+      out.query[std::string(pair.substr(0, eq))] =
+          eq == std::string_view::npos ? std::string() : std::string(pair.substr(eq + 1));
+    }
+    return out;
+  }
+};
+
+/// The fields of an HTTP request that the Engine.IO server looks at (views into `t` and `req`).
+inline http_request to_engineio(const target& t, const http::request<http::string_body>& req) {
+  http_request r;
+  r.method = std::string_view(req.method_string().data(), req.method_string().size());
+  r.eio = t.param("EIO");
+  r.transport = t.param("transport");
+  r.sid = t.param("sid");
+  r.b64 = t.param("b64") == "1" || t.param("b64") == "true";
+  const auto ct = req[http::field::content_type];
+  r.content_type = std::string_view(ct.data(), ct.size());
+  r.body = req.body();
+  return r;
+}
+
+/// One accepted WebSocket: reads messages into the session, writes its frames one at a time.
+class ws_session : public ws_link, public std::enable_shared_from_this<ws_session> {
+ public:
+  explicit ws_session(tcp::socket&& s) : ws_(std::move(s)) {}
+
+  void start(server& eio, http::request<http::string_body> req) {
+    req_ = std::move(req);
+    target_ = target::parse(std::string_view(req_.target().data(), req_.target().size()));
+    ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+    // The codec's limit, given to Beast too: a larger message is refused (close 1009) before
+    // it is buffered.
+    ws_.read_message_max(eio.options().max_payload);
+    ws_.async_accept(req_, [self = shared_from_this(), &eio](beast::error_code ec) {
+      if (ec) return;
+      eio.attach_websocket(to_engineio(self->target_, self->req_), self);
+      self->read();
+    });
+  }
+
+  void send(eio::frame_kind kind, std::string bytes) override {
+    if (closing_) return;
+    out_.emplace_back(kind == eio::frame_kind::binary, std::move(bytes));
+    if (out_.size() == 1) write_next();
+  }
+
+  void close(std::uint16_t code) override {
+    if (closing_) return;
+    closing_ = true;
+    close_code_ = code;
+    if (out_.empty()) do_close();  // else after the last queued frame
+  }
+
+ private:
+  void read() {
+    ws_.async_read(buffer_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      if (ec) {
+        // Closed by the peer, by us, or by Beast (1009 for a message over read_message_max).
+        if (self->on_closed) self->on_closed();
+        return;
+      }
+      const auto kind = self->ws_.got_text() ? eio::frame_kind::text : eio::frame_kind::binary;
+      const auto data = self->buffer_.cdata();
+      const std::string_view frame(static_cast<const char*>(data.data()), data.size());
+      if (self->on_message) self->on_message(kind, frame);
+      self->buffer_.consume(self->buffer_.size());
+      if (!self->closing_) self->read();
+    });
+  }
+
+  void write_next() {
+    ws_.binary(out_.front().first);
+    ws_.async_write(net::buffer(out_.front().second),
+                    [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                      self->out_.pop_front();
+                      if (ec) {
+                        self->out_.clear();
+                        return;
+                      }
+                      if (!self->out_.empty()) {
+                        self->write_next();
+                      } else if (self->closing_) {
+                        self->do_close();
+                      }
+                    });
+  }
+
+  void do_close() {
+    ws_.async_close(websocket::close_reason(close_code_),
+                    [self = shared_from_this()](beast::error_code) {});
+  }
+
+  websocket::stream<beast::tcp_stream> ws_;
+  beast::flat_buffer buffer_;
+  http::request<http::string_body> req_;
+  target target_;
+  std::deque<std::pair<bool, std::string>> out_;
+  bool closing_ = false;
+  std::uint16_t close_code_ = ws_close_normal;
+};
+
+/// One HTTP connection: reads requests (keep-alive), hands polling requests to the Engine.IO
+/// server and writes its replies, and turns WebSocket upgrade requests into ws_sessions.
+class http_session : public std::enable_shared_from_this<http_session> {
+ public:
+  http_session(tcp::socket&& s, server& eio) : stream_(std::move(s)), eio_(eio) {}
+
+  void start() { read(); }
+
+ private:
+  void read() {
+    parser_.emplace();
+    // The codec's limit: a larger body is refused (413) before it is buffered. A body within
+    // it is still checked by engineio::decode_payload, which applies the same limit.
+    parser_->body_limit(eio_.options().max_payload);
+    stream_.expires_after(std::chrono::seconds(120));  // an idle keep-alive connection
+    http::async_read(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
+  }
+
+  void on_read(beast::error_code ec) {
+    if (ec == http::error::body_limit) {
+      return write(http_reply{413, "text/plain; charset=UTF-8", ""}, false);
+    }
+    if (ec) return shutdown();
+    stream_.expires_never();  // a long-poll is held up to pingInterval
+    const http::request<http::string_body>& req = parser_->get();
+    target_ = target::parse(std::string_view(req.target().data(), req.target().size()));
+    const bool keep_alive = req.keep_alive();
+    if (target_.path != engineio_path) {
+      return write(http_reply{404, "text/plain; charset=UTF-8", "not found"}, keep_alive);
+    }
+    const http_request r = to_engineio(target_, req);
+    if (websocket::is_upgrade(req)) {
+      if (auto refusal = eio_.check_websocket(r)) return write(std::move(*refusal), false);
+      std::make_shared<ws_session>(stream_.release_socket())->start(eio_, parser_->release());
+      return;
+    }
+    eio_.handle_http(r, [self = shared_from_this(), keep_alive](http_reply reply) {
+      self->write(std::move(reply), keep_alive);
+    });
+  }
+
+  void write(http_reply reply, bool keep_alive) {
+    auto res = std::make_shared<http::response<http::string_body>>(
+        static_cast<http::status>(reply.status), 11);
+    res->set(http::field::content_type, reply.content_type);
+    res->keep_alive(keep_alive);
+    res->body() = std::move(reply.body);
+    res->prepare_payload();
+    http::async_write(stream_, *res,
+                      [self = shared_from_this(), res](beast::error_code ec, std::size_t) {
+                        if (ec || !res->keep_alive()) return self->shutdown();
+                        self->read();
+                      });
+  }
+
+  void shutdown() {
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  }
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  target target_;
+  server& eio_;
+};
+
+/// Accepts TCP connections and starts an http_session on each.
+class listener : public std::enable_shared_from_this<listener> {
+ public:
+  listener(net::io_context& io, server& eio) : acceptor_(io), eio_(eio) {}
+
+  /// Binds and listens; @return the bound port (useful with port 0), or 0 on failure.
+  std::uint16_t open(const std::string& host, std::uint16_t port, beast::error_code& ec) {
+    const tcp::endpoint ep(net::ip::make_address(host, ec), port);
+    if (ec) return 0;
+    acceptor_.open(ep.protocol(), ec);
+    if (!ec) acceptor_.set_option(net::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor_.bind(ep, ec);
+    if (!ec) acceptor_.listen(net::socket_base::max_listen_connections, ec);
+    if (ec) return 0;
+    return acceptor_.local_endpoint().port();
+  }
+
+  void accept() {
+    acceptor_.async_accept([self = shared_from_this()](beast::error_code ec, tcp::socket s) {
+      if (!ec) {
+        s.set_option(tcp::no_delay(true), ec);
+        std::make_shared<http_session>(std::move(s), self->eio_)->start();
+      }
+      self->accept();
+    });
+  }
+
+ private:
+  tcp::acceptor acceptor_;
+  server& eio_;
+};
+
+}  // namespace demo
+
+#endif  // SIOCODEC_EXAMPLES_SERVER_BEAST_IO_HPP

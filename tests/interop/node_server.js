@@ -1,0 +1,237 @@
+#!/usr/bin/env node
+// SPDX-License-Identifier: BSL-1.0
+// A real Socket.IO server for the interop tests: socket.io 4.8 (Engine.IO v4, Socket.IO v5) or
+// socket.io 2.5 (Engine.IO v3, Socket.IO v4), on 127.0.0.1 only.
+//
+//   node node_server.js [--sio 4|2] [--port 0] [--ping-interval MS] [--ping-timeout MS]
+//                       [--max-http-buffer-size BYTES] [--transports websocket,polling]
+//
+// (each option also as an environment variable: SIO_VERSION, PORT, PING_INTERVAL, ...)
+//
+// Once listening it prints one line `{"port":N,"sio":4}` on stdout (port 0 picks a free port).
+// GET /observations on the same port returns what the server saw, as JSON (see `obs` below);
+// binary values are written {"$binary":"<hex>"}, the format of the C++ client's output.
+// The process exits when its stdin closes (so it never outlives the test driver that spawned
+// it with a pipe), on SIGTERM/SIGINT, or after --lifetime MS (default 120000).
+//
+// Namespaces:
+//   /            echo handlers (below)
+//   /auth        the same, behind a middleware that wants auth {token:"secret"} (v4: the CONNECT
+//                payload; v2: the query string of the namespace, ?token=secret)
+//   /reject      always refused: CONNECT_ERROR {message:"refused", data:{code:42}} (v2: ERROR
+//                with the bare data)
+//   /ünï😀       the echo handlers, under a namespace name outside ASCII
+//   anything else: refused by the server itself ("Invalid namespace")
+//
+// Events every namespace handles:
+//   echo(...args[, ack])      emits "echo" with the same args; calls ack(...args) when asked
+//   échø ✓ 😀(...args[, ack])  as echo, under this name
+//   ack_only(...args, ack)    ack(...args), nothing emitted
+//   seq(i)                    ordered-delivery counter: obs.connections[k].seq
+//   send_seq(n)               emits "seq"(i) for i = 0..n-1, then "seq_done"(n)
+//   ask(...args)              emits "question"(...args) with an ack callback; the client's answer
+//                             is recorded (replies) and emitted back as "answer"(...reply)
+//   disconnect_me()           the server disconnects this namespace socket
+'use strict';
+
+const http = require('http');
+const crypto = require('crypto');
+
+function option(name, env, fallback) {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i > 0 && i + 1 < process.argv.length) return process.argv[i + 1];
+  if (process.env[env] !== undefined) return process.env[env];
+  return fallback;
+}
+
+const sioVersion = Number(option('sio', 'SIO_VERSION', '4'));
+const port = Number(option('port', 'PORT', '0'));
+const pingInterval = Number(option('ping-interval', 'PING_INTERVAL', '25000'));
+const pingTimeout = Number(option('ping-timeout', 'PING_TIMEOUT', '20000'));
+const maxHttpBufferSize = Number(option('max-http-buffer-size', 'MAX_HTTP_BUFFER_SIZE', '10000000'));
+const transports = option('transports', 'TRANSPORTS', 'polling,websocket').split(',');
+const lifetime = Number(option('lifetime', 'LIFETIME', '120000'));
+if (sioVersion !== 4 && sioVersion !== 2) {
+  process.stderr.write('node_server: --sio must be 4 or 2\n');
+  process.exit(2);
+}
+
+// --- observations ----------------------------------------------------------------------------
+const obs = {
+  sio: sioVersion,
+  connections: [],  // one per namespace socket, in connection order
+  rejected: [],     // middleware refusals: {nsp, auth}
+  engine: {},       // per Engine.IO connection id: heartbeat packets seen, upgrade, transport
+};
+
+// JSON-friendly copy of event arguments: Buffers and ArrayBuffers become {"$binary": hex}.
+function plain(v, depth = 0) {
+  if (depth > 200) return null;
+  if (Buffer.isBuffer(v)) return {$binary: v.toString('hex')};
+  if (v instanceof ArrayBuffer) return {$binary: Buffer.from(v).toString('hex')};
+  if (ArrayBuffer.isView(v)) {
+    return {$binary: Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('hex')};
+  }
+  if (Array.isArray(v)) return v.map((x) => plain(x, depth + 1));
+  if (v && typeof v === 'object') {
+    const o = {};
+    for (const k of Object.keys(v)) o[k] = plain(v[k], depth + 1);
+    return o;
+  }
+  return v;
+}
+
+// What is recorded of a list of arguments: its JSON (the {"$binary"} form), or for a large one
+// its length and SHA-256 only, so that /observations stays small for the 1 MB scenarios.
+function summary(args) {
+  const json = JSON.stringify(plain(args));
+  const out = {len: Buffer.byteLength(json), sha256: crypto.createHash('sha256').update(json).digest('hex')};
+  if (json.length <= 4096) out.args = JSON.parse(json);
+  return out;
+}
+
+function engineRecord(conn) {
+  let e = obs.engine[conn.id];
+  if (!e) {
+    e = obs.engine[conn.id] = {
+      firstTransport: conn.transport.name, transport: conn.transport.name, upgraded: false,
+      pings: 0, pongs: 0, closeReason: null,
+    };
+    conn.on('packet', (p) => {
+      if (p.type === 'ping' && p.data !== 'probe') e.pings++;
+      if (p.type === 'pong' && p.data !== 'probe') e.pongs++;
+    });
+    conn.on('upgrade', (t) => { e.upgraded = true; e.transport = t.name; });
+    conn.on('close', (reason) => { e.closeReason = reason; });
+  }
+  return e;
+}
+
+// --- the server --------------------------------------------------------------------------------
+const httpServer = http.createServer((req, res) => {
+  if (req.url === '/observations') {
+    res.writeHead(200, {'Content-Type': 'application/json'});
+    res.end(JSON.stringify(obs));
+    return;
+  }
+  // socket.io 2.x attaches its own request listener for /socket.io/; anything else is 404.
+  if (!req.url.startsWith('/socket.io/')) {
+    res.writeHead(404);
+    res.end();
+  }
+});
+
+let io;
+const common = {pingInterval, pingTimeout, maxHttpBufferSize, transports};
+if (sioVersion === 4) {
+  const {Server} = require('socket.io');
+  io = new Server(httpServer, {...common, serveClient: false, cors: {origin: '*'}});
+} else {
+  const ioV2 = require('socket.io-v2');
+  io = ioV2(httpServer, {...common, serveClient: false});
+}
+
+function authOf(socket) {
+  return sioVersion === 4 ? socket.handshake.auth : {token: socket.handshake.query.token};
+}
+
+const UNICODE_EVENT = 'échø ✓ 😀';
+
+function handlers(socket) {
+  const conn = socket.conn;
+  const e = engineRecord(conn);
+  const rec = {
+    nsp: socket.nsp.name, id: socket.id, engineId: conn.id, auth: plain(authOf(socket)),
+    transportAtConnect: conn.transport.name, events: [], replies: [],
+    seq: {count: 0, next: 0, outOfOrder: 0}, disconnectReason: null,
+  };
+  obs.connections.push(rec);
+  socket.on('disconnect', (reason) => { rec.disconnectReason = reason; rec.engine = e; });
+
+  const split = (args) => {
+    const ack = args.length && typeof args[args.length - 1] === 'function' ? args.pop() : null;
+    return [args, ack];
+  };
+  socket.on('echo', (...all) => {
+    const [args, ack] = split(all);
+    rec.events.push({name: 'echo', ack: !!ack, ...summary(args)});
+    socket.emit('echo', ...args);
+    if (ack) ack(...args);
+  });
+  socket.on(UNICODE_EVENT, (...all) => {
+    const [args, ack] = split(all);
+    rec.events.push({name: UNICODE_EVENT, ack: !!ack, ...summary(args)});
+    socket.emit(UNICODE_EVENT, ...args);
+    if (ack) ack(...args);
+  });
+  socket.on('ack_only', (...all) => {
+    const [args, ack] = split(all);
+    rec.events.push({name: 'ack_only', ack: !!ack, ...summary(args)});
+    if (ack) ack(...args);
+  });
+  socket.on('seq', (i) => {
+    if (i !== rec.seq.next) rec.seq.outOfOrder++;
+    rec.seq.next = (typeof i === 'number' ? i : rec.seq.next) + 1;
+    rec.seq.count++;
+  });
+  socket.on('send_seq', (n) => {
+    rec.events.push({name: 'send_seq', ...summary([n])});
+    for (let i = 0; i < n; i++) socket.emit('seq', i);
+    socket.emit('seq_done', n);
+  });
+  socket.on('ask', (...all) => {
+    const [args] = split(all);
+    rec.events.push({name: 'ask', ...summary(args)});
+    socket.emit('question', ...args, (...reply) => {
+      rec.replies.push(summary(reply));
+      socket.emit('answer', ...reply);
+    });
+  });
+  socket.on('disconnect_me', () => {
+    rec.events.push({name: 'disconnect_me', len: 2});
+    socket.disconnect();
+  });
+}
+
+function guarded(nsp) {
+  nsp.use((socket, next) => {
+    const auth = authOf(socket);
+    if (auth && auth.token === 'secret') return next();
+    obs.rejected.push({nsp: nsp.name, auth: plain(auth)});
+    const err = new Error('unauthorized');
+    err.data = {reason: 'bad token'};
+    next(err);
+  });
+  return nsp;
+}
+
+io.of('/').on('connection', handlers);
+guarded(io.of('/auth')).on('connection', handlers);
+io.of('/ünï😀').on('connection', handlers);
+const reject = io.of('/reject');
+reject.use((socket, next) => {
+  obs.rejected.push({nsp: '/reject', auth: plain(authOf(socket))});
+  const err = new Error('refused');
+  err.data = {code: 42};
+  next(err);
+});
+
+// --- lifetime ----------------------------------------------------------------------------------
+let stopping = false;
+function stop(code, why) {
+  if (stopping) return;
+  process.stderr.write(`node_server: stopping (${why})\n`);
+  stopping = true;
+  try { io.close(); } catch (_) { /* closing anyway */ }
+  setTimeout(() => process.exit(code), 50).unref();
+}
+process.on('SIGTERM', () => stop(0, 'SIGTERM'));
+process.on('SIGINT', () => stop(0, 'SIGINT'));
+process.stdin.on('end', () => stop(0, 'stdin closed'));
+process.stdin.on('error', () => stop(0, 'stdin error'));
+process.stdin.resume();
+setTimeout(() => stop(3, 'lifetime over'), lifetime).unref();
+
+httpServer.listen(port, '127.0.0.1', () => {
+  process.stdout.write(JSON.stringify({port: httpServer.address().port, sio: sioVersion}) + '\n');
+});

@@ -1,0 +1,516 @@
+#!/usr/bin/env node
+// SPDX-License-Identifier: BSL-1.0
+// Interop tests, client direction: the C++ client (examples/client, siocodec_client) against a
+// real socket.io server (node_server.js: socket.io 4.8 or 2.5).
+//
+//   node run_client_scenarios.js --client PATH [--scenario NAME|all] [--transport websocket|polling]
+//                                [--list] [--verbose]
+//
+// For each scenario: start node_server.js on 127.0.0.1 with a free port, run the client with a
+// script, then check the client's JSON lines (examples/client/README.md) and what the server
+// observed (GET /observations). Both processes run in their own process groups and are killed
+// at the end whatever happens (timeouts, failed checks, exceptions, signals); the server also
+// exits by itself when this driver's pipe to its stdin closes.
+//
+// Transports: `websocket` starts on WebSocket; `polling` stays on HTTP long-polling
+// (--no-upgrade), so that every packet crosses the polling framing. The `upgrade` scenario
+// starts on polling and upgrades to WebSocket. Scenario names ending in _v2 run against
+// socket.io 2.5 (Engine.IO v3, Socket.IO protocol v4) with `--eio 3`.
+'use strict';
+
+const {spawn} = require('child_process');
+const crypto = require('crypto');
+const fs = require('fs');
+const http = require('http');
+const os = require('os');
+const path = require('path');
+const assert = require('assert');
+
+// --- arguments ---------------------------------------------------------------------------------
+function arg(name, fallback) {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
+}
+const clientPath = arg('client', process.env.SIOCODEC_CLIENT);
+const only = arg('scenario', 'all');
+const onlyTransport = arg('transport', 'all');
+const verbose = process.argv.includes('--verbose');
+
+// --- process handling --------------------------------------------------------------------------
+const children = new Set();
+function killAll() {
+  for (const c of children) {
+    try { process.kill(-c.pid, 'SIGKILL'); } catch (_) { /* already gone */ }
+  }
+  children.clear();
+}
+process.on('exit', killAll);
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(sig, () => { killAll(); process.exit(1); });
+}
+
+function spawnGroup(cmd, args, opts = {}) {
+  const child = spawn(cmd, args, {detached: true, stdio: ['pipe', 'pipe', 'pipe'], ...opts});
+  children.add(child);
+  child.on('exit', () => children.delete(child));
+  return child;
+}
+
+function startServer(sio, extra = []) {
+  return new Promise((resolve, reject) => {
+    const child = spawnGroup(process.execPath,
+                             [path.join(__dirname, 'node_server.js'), '--sio', String(sio), ...extra]);
+    let out = '', err = '';
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${err}`)), 15000);
+    child.stderr.on('data', (d) => { err += d; });
+    child.stdout.on('data', (d) => {
+      out += d;
+      const nl = out.indexOf('\n');
+      if (nl >= 0) {
+        clearTimeout(timer);
+        resolve({child, port: JSON.parse(out.slice(0, nl)).port, stderr: () => err});
+      }
+    });
+    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`server exited ${code}: ${err}`)); });
+  });
+}
+
+function stopServer(server) {
+  try { server.child.stdin.end(); } catch (_) { /* gone */ }
+  try { process.kill(-server.child.pid, 'SIGKILL'); } catch (_) { /* gone */ }
+}
+
+function runClient(args, scriptLines, timeoutMs) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'siocodec-interop-'));
+  const scriptFile = path.join(dir, 'script.jsonl');
+  fs.writeFileSync(scriptFile, scriptLines.map((l) => JSON.stringify(l)).join('\n') + '\n');
+  return new Promise((resolve) => {
+    const child = spawnGroup(clientPath, [...args, '--script', scriptFile]);
+    child.stdin.end();
+    const out = [], err = [];
+    child.stdout.on('data', (d) => out.push(d));
+    child.stderr.on('data', (d) => err.push(d));
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      try { process.kill(-child.pid, 'SIGKILL'); } catch (_) { /* gone */ }
+    }, timeoutMs);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      fs.rmSync(dir, {recursive: true, force: true});
+      const stdout = Buffer.concat(out).toString('utf8');
+      const lines = stdout.split('\n').filter((l) => l.length).map((l) => JSON.parse(l));
+      resolve({code, signal, timedOut, lines, stderr: Buffer.concat(err).toString('utf8')});
+    });
+  });
+}
+
+function observations(port) {
+  return new Promise((resolve, reject) => {
+    http.get({host: '127.0.0.1', port, path: '/observations'}, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => { body += d; });
+      res.on('end', () => resolve(JSON.parse(body)));
+    }).on('error', reject);
+  });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// --- helpers for the checks --------------------------------------------------------------------
+const bin = (buf) => ({$binary: Buffer.from(buf).toString('hex')});
+const sha = (args) => crypto.createHash('sha256').update(JSON.stringify(args)).digest('hex');
+const events = (lines, name, nsp) =>
+  lines.filter((l) => l.type === 'event' && (name === undefined || l.name === name) &&
+                      (nsp === undefined || l.nsp === nsp));
+const acks = (lines) => lines.filter((l) => l.type === 'ack');
+const conns = (obs, nsp) => obs.connections.filter((c) => c.nsp === nsp);
+function one(list, what) {
+  assert.strictEqual(list.length, 1, `expected exactly one ${what}, got ${list.length}`);
+  return list[0];
+}
+function cleanEnd(r) {
+  assert.strictEqual(r.code, 0, `client exit code ${r.code}`);
+  const close = r.lines[r.lines.length - 1];
+  assert.deepStrictEqual(close, {type: 'close', reason: 'io client disconnect'});
+}
+function serverSawEvent(conn, name, args) {
+  const e = conn.events.find((x) => x.name === name && x.sha256 === sha(args));
+  assert.ok(e, `the server did not receive ${name} with the expected arguments`);
+  return e;
+}
+
+// Deeply nested binary: {"l0":{"l1":...{"blob":<bytes>}}} at `depth` levels.
+function nested(depth, leaf) {
+  let v = {blob: leaf, n: depth};
+  for (let i = depth - 1; i >= 0; i--) v = {[`l${i}`]: [i, v]};
+  return v;
+}
+
+// --- scenarios ---------------------------------------------------------------------------------
+// Each returns {sio, server: [extra server args], client: [extra client args], script: [...],
+// check(r, obs)}. `v` is 4 (socket.io 4.8) or 2 (socket.io 2.5 with --eio 3).
+const scenarios = {};
+
+scenarios.namespaces_auth = (v) => ({
+  client: ['--namespace', '/auth', '--auth', '{"token":"secret"}'],
+  script: [
+    {connect: '/'},
+    {connect: '/ünï😀'},
+    {emit: 'echo', args: ['in auth'], nsp: '/auth'},
+    {emit: 'echo', args: ['in main'], nsp: '/'},
+    {emit: 'echo', args: ['in unicode'], nsp: '/ünï😀'},
+    {expect_events: 3},
+    {disconnect: true},
+  ],
+  check(r, obs) {
+    cleanEnd(r);
+    const connects = r.lines.filter((l) => l.type === 'connect').map((l) => l.nsp).sort();
+    assert.deepStrictEqual(connects, ['/', '/auth', '/ünï😀']);
+    if (v === 4) {
+      for (const l of r.lines.filter((x) => x.type === 'connect')) {
+        assert.strictEqual(typeof l.data.sid, 'string', 'v5 CONNECT answers carry a sid');
+      }
+    }
+    for (const [nsp, text] of [['/auth', 'in auth'], ['/', 'in main'], ['/ünï😀', 'in unicode']]) {
+      assert.deepStrictEqual(one(events(r.lines, 'echo', nsp), `echo on ${nsp}`).args, [text]);
+      const c = one(conns(obs, nsp), `server connection on ${nsp}`);
+      serverSawEvent(c, 'echo', [text]);
+      assert.strictEqual(c.disconnectReason, v === 4 || nsp !== '/' ? 'client namespace disconnect'
+                                                                     : c.disconnectReason);
+    }
+    const auth = one(conns(obs, '/auth'), 'auth connection');
+    assert.deepStrictEqual(auth.auth, {token: 'secret'});
+    // One Engine.IO session carries all namespaces.
+    assert.strictEqual(new Set(obs.connections.map((c) => c.engineId)).size, 1);
+    assert.deepStrictEqual(obs.rejected, []);
+  },
+});
+
+scenarios.connect_error = (v) => ({
+  client: ['--namespace', '/auth', '--auth', '{"token":"wrong"}'],
+  script: [
+    {connect: '/reject', auth: {token: 'secret'}},
+    ...(v === 4 ? [{connect: '/nowhere'}] : []),
+    {connect: '/'},
+    {emit: 'echo', args: ['after refusals'], nsp: '/', ack: true},
+    {expect_acks: 1},
+    {disconnect: true},
+  ],
+  check(r, obs) {
+    cleanEnd(r);
+    const errs = r.lines.filter((l) => l.type === 'connect_error');
+    const byNsp = Object.fromEntries(errs.map((e) => [e.nsp, e.data]));
+    if (v === 4) {
+      assert.deepStrictEqual(byNsp['/auth'], {message: 'unauthorized', data: {reason: 'bad token'}});
+      assert.deepStrictEqual(byNsp['/reject'], {message: 'refused', data: {code: 42}});
+      assert.deepStrictEqual(byNsp['/nowhere'], {message: 'Invalid namespace'});
+      assert.strictEqual(errs.length, 3);
+    } else {
+      // Socket.IO 2.x sends ERROR with err.data || err.message.
+      assert.deepStrictEqual(byNsp['/auth'], {reason: 'bad token'});
+      assert.deepStrictEqual(byNsp['/reject'], {code: 42});
+      assert.strictEqual(errs.length, 2);
+    }
+    assert.ok(!r.lines.some((l) => l.type === 'connect' && l.nsp !== '/'), 'no refused nsp connected');
+    assert.deepStrictEqual(one(acks(r.lines), 'ack').args, ['after refusals']);
+    const rejected = obs.rejected.map((x) => x.nsp).sort();
+    assert.deepStrictEqual(rejected, ['/auth', '/reject']);
+    assert.deepStrictEqual(obs.rejected.find((x) => x.nsp === '/auth').auth, {token: 'wrong'});
+    assert.deepStrictEqual(obs.rejected.find((x) => x.nsp === '/reject').auth, {token: 'secret'});
+  },
+});
+
+scenarios.acks = (v) => ({
+  script: [
+    {emit: 'ack_only', args: [1, 'two', {three: [3]}, null, true], ack: true},
+    {emit: 'ack_only', args: [], ack: true},
+    {emit: 'ack_only', args: ['bin', bin([0, 255, 16]), {inner: bin([7])}], ack: true},
+    {expect_acks: 3},
+    // The server asks us for acks: first the default answer (an echo, binary included) ...
+    {emit: 'ask', args: ['q1', bin([10, 11])]},
+    {expect_events: 1, event: 'answer'},
+    // ... then a scripted answer.
+    {on: 'question', reply: ['custom', bin([0xca, 0xfe]), 7]},
+    {emit: 'ask', args: ['q2']},
+    {expect_events: 2, event: 'answer'},
+    {disconnect: true},
+  ],
+  check(r, obs) {
+    cleanEnd(r);
+    const a = acks(r.lines);
+    assert.deepStrictEqual(a.map((x) => x.id), [0, 1, 2], 'our ack ids start at 0');
+    assert.deepStrictEqual(a[0].args, [1, 'two', {three: [3]}, null, true]);
+    assert.deepStrictEqual(a[1].args, []);
+    assert.deepStrictEqual(a[2].args, ['bin', bin([0, 255, 16]), {inner: bin([7])}]);
+    const q = events(r.lines, 'question');
+    assert.deepStrictEqual(q.map((x) => x.id), [0, 1], "the server's ack ids start at 0");
+    assert.deepStrictEqual(q[0].args, ['q1', bin([10, 11])]);
+    const answers = events(r.lines, 'answer').map((x) => x.args);
+    assert.deepStrictEqual(answers, [['q1', bin([10, 11])], ['custom', bin([0xca, 0xfe]), 7]]);
+    const c = one(conns(obs, '/'), 'main connection');
+    assert.deepStrictEqual(c.replies.map((x) => x.args), answers);
+    for (const e of c.events.filter((x) => x.name === 'ack_only')) assert.ok(e.ack);
+  },
+});
+
+const big = crypto.createHash('sha512');
+function bytes(n, seed) {
+  const out = Buffer.alloc(n);
+  let x = seed;
+  for (let i = 0; i < n; i++) {
+    x = (x * 1103515245 + 12345) >>> 0;
+    out[i] = x >>> 24;
+  }
+  return out;
+}
+
+scenarios.binary = () => {
+  const deep = nested(30, bin([1, 2, 3]));
+  const several = [bin([0]), {x: bin([1, 1])}, [bin([2, 2, 2]), bin(bytes(300, 1))], bin([]), 'text'];
+  const large = bin(bytes(1 << 20, 7));
+  return {
+    script: [
+      {emit: 'echo', args: [deep, 'after'], ack: true},
+      {emit: 'echo', args: several, ack: true},
+      {emit: 'echo', args: [large, {meta: 'one mebibyte'}], ack: true},
+      {expect_acks: 3, timeout_ms: 30000},
+      {expect_events: 3, timeout_ms: 30000},
+      {disconnect: true},
+    ],
+    check(r, obs) {
+      cleanEnd(r);
+      const sent = [[deep, 'after'], several, [large, {meta: 'one mebibyte'}]];
+      assert.deepStrictEqual(events(r.lines, 'echo').map((x) => x.args), sent);
+      assert.deepStrictEqual(acks(r.lines).map((x) => x.args), sent);
+      const c = one(conns(obs, '/'), 'main connection');
+      for (const args of sent) serverSawEvent(c, 'echo', args);
+    },
+  };
+};
+
+scenarios.unicode = () => {
+  const args = ['héllo wörld 😀🎉', {'ключ': 'значение', 'emoji_😀': '✓', 'a"b\\c': '\u2028\u2029'},
+                '日本語テキスト', 'nul\u0000ctl\u001f', bin(Buffer.from('😀', 'utf8'))];
+  return {
+    client: ['--namespace', '/ünï😀'],
+    script: [
+      {emit: 'échø ✓ 😀', args, ack: true},
+      {emit: 'echo', args: ['𝄞 outside the BMP 𝄞', {'🔑': ['🎵']}]},
+      {expect_events: 2},
+      {expect_acks: 1},
+      {disconnect: true},
+    ],
+    check(r, obs) {
+      cleanEnd(r);
+      const e = one(events(r.lines, 'échø ✓ 😀', '/ünï😀'), 'unicode event');
+      assert.deepStrictEqual(e.args, args);
+      assert.deepStrictEqual(one(acks(r.lines), 'ack').args, args);
+      assert.deepStrictEqual(one(events(r.lines, 'echo'), 'echo').args,
+                             ['𝄞 outside the BMP 𝄞', {'🔑': ['🎵']}]);
+      const c = one(conns(obs, '/ünï😀'), 'unicode namespace connection');
+      serverSawEvent(c, 'échø ✓ 😀', args);
+    },
+  };
+};
+
+scenarios.big_json = () => {
+  const rows = [];
+  for (let i = 0; rows.length < 9000; i++) rows.push({i, name: `row ${i} ✓`, v: i * 1.5, ok: i % 2 === 0});
+  const payload = {text: 'x'.repeat(600000) + 'é😀', rows};
+  const size = Buffer.byteLength(JSON.stringify(payload));
+  assert.ok(size > 1000000, `big_json payload is only ${size} bytes`);
+  return {
+    script: [
+      {emit: 'echo', args: [payload], ack: true},
+      {expect_acks: 1, timeout_ms: 30000},
+      {expect_events: 1, timeout_ms: 30000},
+      {disconnect: true},
+    ],
+    check(r, obs) {
+      cleanEnd(r);
+      assert.deepStrictEqual(one(events(r.lines, 'echo'), 'echo').args, [payload]);
+      assert.deepStrictEqual(one(acks(r.lines), 'ack').args, [payload]);
+      serverSawEvent(one(conns(obs, '/'), 'main connection'), 'echo', [payload]);
+    },
+  };
+};
+
+scenarios.ordered_10k = () => {
+  const n = 10000;
+  const script = [];
+  for (let i = 0; i < n; i++) script.push({emit: 'seq', args: [i]});
+  script.push({emit: 'send_seq', args: [n]});
+  script.push({expect_events: 1, event: 'seq_done', timeout_ms: 60000});
+  script.push({disconnect: true});
+  return {
+    script,
+    timeout: 90000,
+    check(r, obs) {
+      cleanEnd(r);
+      const seq = events(r.lines, 'seq').map((x) => x.args[0]);
+      assert.strictEqual(seq.length, n, `received ${seq.length} of ${n} events`);
+      for (let i = 0; i < n; i++) assert.strictEqual(seq[i], i, `event ${i} out of order`);
+      const c = one(conns(obs, '/'), 'main connection');
+      assert.deepStrictEqual(c.seq, {count: n, next: n, outOfOrder: 0});
+    },
+  };
+};
+
+scenarios.heartbeat = (v) => ({
+  server: ['--ping-interval', '200', '--ping-timeout', '400'],
+  script: [
+    {wait_ms: 1500},
+    {emit: 'echo', args: ['still alive'], ack: true},
+    {expect_acks: 1},
+    {disconnect: true},
+  ],
+  check(r, obs) {
+    cleanEnd(r);
+    const open = r.lines[0];
+    assert.strictEqual(open.type, 'open');
+    assert.strictEqual(open.pingInterval, 200);
+    const c = one(conns(obs, '/'), 'main connection');
+    assert.strictEqual(c.disconnectReason, v === 4 ? 'client namespace disconnect' : c.disconnectReason);
+    const e = obs.engine[c.engineId];
+    if (v === 4) {  // the server pings, the client answers
+      assert.ok(e.pongs >= 4, `only ${e.pongs} pongs in 1.5 s at a 200 ms interval`);
+      assert.strictEqual(e.pings, 0, 'an Engine.IO v4 client must not ping');
+    } else {  // the client pings, the server answers
+      assert.ok(e.pings >= 4, `only ${e.pings} pings in 1.5 s at a 200 ms interval`);
+      assert.strictEqual(e.pongs, 0, 'an Engine.IO v3 client must not pong');
+    }
+  },
+});
+
+scenarios.disconnect = (v) => ({
+  script: [
+    {connect: '/auth', auth: {token: 'secret'}},
+    {emit: 'disconnect_me', args: [], nsp: '/auth'},
+    {wait_ms: 300},
+    {emit: 'echo', args: ['main still here'], ack: true},
+    {expect_acks: 1},
+    {disconnect: '/'},
+    {wait_ms: 200},
+    {disconnect: true},
+  ],
+  check(r, obs) {
+    cleanEnd(r);
+    const d = r.lines.filter((l) => l.type === 'disconnect');
+    assert.deepStrictEqual(d, [
+      {type: 'disconnect', nsp: '/auth', reason: 'io server disconnect'},
+      {type: 'disconnect', nsp: '/', reason: 'io client disconnect'},
+    ]);
+    assert.strictEqual(one(conns(obs, '/auth'), 'auth').disconnectReason, 'server namespace disconnect');
+    if (v === 4) {
+      assert.strictEqual(one(conns(obs, '/'), 'main').disconnectReason, 'client namespace disconnect');
+    }
+  },
+});
+
+scenarios.upgrade = () => ({
+  transports: ['polling'],
+  upgrade: true,
+  script: [
+    // Emitted at once: these cross polling, the probe or the new WebSocket, in order.
+    {emit: 'echo', args: ['first', bin([1])], ack: true},
+    {emit: 'seq', args: [0]},
+    {wait_ms: 400},
+    {emit: 'seq', args: [1]},
+    {emit: 'echo', args: ['second', bin([2, 2])], ack: true},
+    {expect_acks: 2},
+    {disconnect: true},
+  ],
+  check(r, obs) {
+    cleanEnd(r);
+    assert.strictEqual(r.lines[0].transport, 'polling');
+    assert.ok(r.lines.some((l) => l.type === 'upgrade' && l.transport === 'websocket'), 'no upgrade');
+    assert.deepStrictEqual(acks(r.lines).map((x) => x.args), [['first', bin([1])], ['second', bin([2, 2])]]);
+    const c = one(conns(obs, '/'), 'main connection');
+    assert.deepStrictEqual(c.seq, {count: 2, next: 2, outOfOrder: 0});
+    const e = obs.engine[c.engineId];
+    assert.ok(e.upgraded && e.transport === 'websocket', 'the server did not see the upgrade');
+  },
+});
+
+// The test matrix: scenario name -> [Socket.IO server version, scenario factory].
+const matrix = {};
+for (const name of Object.keys(scenarios)) {
+  matrix[name] = [4, scenarios[name]];
+  matrix[`${name}_v2`] = [2, scenarios[name]];
+}
+
+async function runOne(name, transport) {
+  const [sio, make] = matrix[name];
+  const s = make(sio);
+  const server = await startServer(sio, s.server || []);
+  const started = Date.now();
+  try {
+    const args = [`http://127.0.0.1:${server.port}`, '--transport', transport,
+                  '--eio', sio === 4 ? '4' : '3', ...(s.client || [])];
+    if (transport === 'polling' && !s.upgrade) args.push('--no-upgrade');
+    const r = await runClient(args, s.script, s.timeout || 45000);
+    if (verbose || r.code !== 0) {
+      for (const l of r.lines) {
+        const text = JSON.stringify(l);
+        console.log(`  < ${text.length > 300 ? text.slice(0, 300) + '...' : text}`);
+      }
+      if (r.stderr) console.log(`  client stderr: ${r.stderr.trim()}`);
+    }
+    assert.ok(!r.timedOut, 'the client did not finish in time (killed)');
+    await sleep(100);  // let the server record the disconnects
+    const obs = await observations(server.port);
+    s.check(r, obs);
+    return Date.now() - started;
+  } catch (e) {
+    if (server.stderr()) console.log(`  server stderr: ${server.stderr().trim()}`);
+    throw e;
+  } finally {
+    stopServer(server);
+  }
+}
+
+async function main() {
+  if (process.argv.includes('--list')) {
+    for (const name of Object.keys(matrix)) {
+      const s = matrix[name][1](matrix[name][0]);
+      for (const t of s.transports || ['websocket', 'polling']) console.log(`${name} ${t}`);
+    }
+    return 0;
+  }
+  if (!fs.existsSync(path.join(__dirname, 'node_modules', 'socket.io'))) {
+    // Not installed (npm ci here, or tools/setup.sh): ctest counts exit code 77 as skipped.
+    console.log('SKIP: tests/interop/node_modules is missing (run npm ci in tests/interop)');
+    return 77;
+  }
+  if (!clientPath || !fs.existsSync(clientPath)) {
+    console.error('run_client_scenarios: --client PATH to siocodec_client is required');
+    return 2;
+  }
+  let passed = 0, failed = 0;
+  for (const name of Object.keys(matrix)) {
+    if (only !== 'all' && only !== name) continue;
+    const s = matrix[name][1](matrix[name][0]);
+    for (const t of s.transports || ['websocket', 'polling']) {
+      if (onlyTransport !== 'all' && onlyTransport !== t) continue;
+      try {
+        const ms = await runOne(name, t);
+        console.log(`PASS ${name}.${t} (${ms} ms)`);
+        passed++;
+      } catch (e) {
+        console.log(`FAIL ${name}.${t}: ${e && e.stack ? e.stack : e}`);
+        failed++;
+      }
+    }
+  }
+  if (passed + failed === 0) {
+    console.error(`run_client_scenarios: no scenario matches ${only} / ${onlyTransport}`);
+    return 2;
+  }
+  console.log(`${passed} passed, ${failed} failed`);
+  return failed ? 1 : 0;
+}
+
+main().then((code) => { killAll(); process.exit(code); },
+            (e) => { console.error(e); killAll(); process.exit(1); });

@@ -1,0 +1,617 @@
+#!/usr/bin/env node
+// SPDX-License-Identifier: BSL-1.0
+// Interop tests, server direction: the real socket.io-client (4.8, and 2.5 for Engine.IO v3)
+// against siocodec_server (examples/server), over real sockets on 127.0.0.1.
+//
+//   node run_server_scenarios.js --server PATH [--scenario NAME] [--transport T] [--list]
+//
+// Without --scenario every scenario runs over every transport it supports. Transports:
+//   websocket  transports: ["websocket"]
+//   polling    transports: ["polling"], upgrade: false   (long-polling only)
+//   upgrade    transports: ["polling", "websocket"]      (starts on polling, upgrades)
+//
+// Each scenario starts its own siocodec_server on a free port (--port 0) and stops it at the
+// end, whatever happens: the server is killed in a finally block, on exit and on signals, and
+// it also exits by itself when its stdin (a pipe from this process) closes. Every check reads
+// both what the client received and what the server logged (one JSON line per packet).
+'use strict';
+
+const assert = require('assert/strict');
+const crypto = require('crypto');
+const http = require('http');
+const path = require('path');
+const { spawn } = require('child_process');
+
+// Loaded by main() (so that --list works without node_modules, for CMake's configure step).
+let Manager, ioV2, WebSocket;
+function loadClients() {
+  const modules = path.join(__dirname, 'node_modules');
+  ({ Manager } = require(path.join(modules, 'socket.io-client')));
+  ioV2 = require(path.join(modules, 'socket.io-client-v2'));
+  WebSocket = require(path.join(modules, 'ws'));
+}
+
+const TRANSPORTS = ['websocket', 'polling', 'upgrade'];
+// Generous: a Debug ASan server on a loaded 2-core CI machine reads 10,000 events in ~20 s.
+const SCENARIO_TIMEOUT_MS = 80000;
+
+// --- the server process ------------------------------------------------------------------------
+
+const children = new Set();
+process.on('exit', () => { for (const c of children) c.kill('SIGKILL'); });
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => process.exit(130));
+
+class ServerProcess {
+  constructor(exe, args) {
+    this.lines = [];       // parsed JSON log lines
+    this.waiters = [];
+    this.stderr = '';
+    this.proc = spawn(exe, ['--port', '0', '--exit-with-stdin', '1', ...args],
+                      { stdio: ['pipe', 'pipe', 'pipe'] });
+    children.add(this.proc);
+    this.exited = new Promise((resolve) => this.proc.on('exit', (code, signal) => {
+      children.delete(this.proc);
+      resolve({ code, signal });
+    }));
+    this.port = new Promise((resolve, reject) => {
+      this.proc.on('error', reject);
+      this.exited.then((e) => reject(new Error(`server exited early: ${JSON.stringify(e)} ${this.stderr}`)));
+      let buffered = '';
+      this.proc.stdout.setEncoding('utf8');
+      this.proc.stdout.on('data', (chunk) => {
+        buffered += chunk;
+        let nl;
+        while ((nl = buffered.indexOf('\n')) >= 0) {
+          const line = buffered.slice(0, nl);
+          buffered = buffered.slice(nl + 1);
+          const m = /^listening on (\d+)$/.exec(line);
+          if (m) { resolve(Number(m[1])); continue; }
+          this.lines.push(JSON.parse(line));
+          this.waiters = this.waiters.filter((w) => !w());
+        }
+      });
+    });
+    this.proc.stderr.setEncoding('utf8');
+    this.proc.stderr.on('data', (d) => { this.stderr += d; });
+  }
+
+  find(pred) { return this.lines.find(pred); }
+  filter(pred) { return this.lines.filter(pred); }
+
+  // Resolves with the first log line matching `pred` (already logged or still to come).
+  waitFor(pred, what, ms = 5000) {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`server never logged ${what}`)), ms);
+      const check = () => {
+        const hit = this.lines.find(pred);
+        if (hit) { clearTimeout(timer); resolve(hit); return true; }
+        return false;
+      };
+      if (!check()) this.waiters.push(check);
+    });
+  }
+
+  async stop() {
+    if (this.proc.exitCode === null && this.proc.signalCode === null) {
+      this.proc.kill('SIGTERM');
+      const t = setTimeout(() => this.proc.kill('SIGKILL'), 2000);
+      await this.exited;
+      clearTimeout(t);
+    }
+  }
+}
+
+// --- clients ------------------------------------------------------------------------------------
+
+const openClients = new Set();
+
+function transportOptions(transport) {
+  switch (transport) {
+    case 'websocket': return { transports: ['websocket'] };
+    case 'polling': return { transports: ['polling'], upgrade: false };
+    case 'upgrade': return { transports: ['polling', 'websocket'], upgrade: true };
+  }
+  throw new Error(`unknown transport ${transport}`);
+}
+
+// A socket.io-client 4.8 Manager: one Engine.IO connection, any number of namespaces.
+function manager(port, transport, extra = {}) {
+  const m = new Manager(`http://127.0.0.1:${port}`, {
+    ...transportOptions(transport), reconnection: false, timeout: 5000, ...extra,
+  });
+  openClients.add(() => m._close ? m._close() : m.engine && m.engine.close());
+  return m;
+}
+
+function connected(socket) {
+  return new Promise((resolve, reject) => {
+    if (socket.connected) return resolve(socket);
+    socket.once('connect', () => resolve(socket));
+    socket.once('connect_error', (e) => reject(e));
+  });
+}
+
+function refused(socket) {
+  return new Promise((resolve, reject) => {
+    socket.once('connect', () => reject(new Error(`${socket.nsp}: connected, expected a refusal`)));
+    socket.once('connect_error', (e) => resolve(e));
+  });
+}
+
+// emit with an ack callback; resolves with ALL the ack's arguments.
+function call(socket, event, ...args) {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`no ack for ${event}`)), 30000);
+    socket.emit(event, ...args, (...reply) => { clearTimeout(t); resolve(reply); });
+  });
+}
+
+function nextEvent(socket, event, ms = 15000) {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`no event ${event}`)), ms);
+    socket.once(event, (...args) => { clearTimeout(t); resolve(args); });
+  });
+}
+
+// Buffers, ArrayBuffers and typed arrays all compare as Buffers.
+function normalize(v) {
+  if (Buffer.isBuffer(v)) return v;
+  if (v instanceof ArrayBuffer) return Buffer.from(v);
+  if (ArrayBuffer.isView(v)) return Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+  if (Array.isArray(v)) return v.map(normalize);
+  if (v && typeof v === 'object') {
+    const o = {};
+    for (const k of Object.keys(v)) o[k] = normalize(v[k]);
+    return o;
+  }
+  return v;
+}
+
+function same(actual, expected, what) {
+  assert.deepStrictEqual(normalize(actual), normalize(expected), what);
+}
+
+// In the upgrade transport, the session must end up on WebSocket, on both sides.
+async function checkUpgrade(server, m, transport) {
+  if (transport !== 'upgrade') return;
+  const engine = m.engine;
+  if (engine.transport.name !== 'websocket') {
+    await new Promise((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error('the client never upgraded')), 5000);
+      engine.once('upgrade', () => { clearTimeout(t); resolve(); });
+    });
+  }
+  await server.waitFor((l) => l.type === 'upgrade' && l.sid === engine.id, 'the upgrade');
+}
+
+function transportOf(transport) { return transport === 'polling' ? 'polling' : 'websocket'; }
+
+// --- raw Engine.IO, for what the client library cannot show (status codes, close codes) --------
+
+function httpRequest(port, method, query, body, headers = {}) {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, method, path: `/socket.io/?${query}`,
+                               headers: { 'Content-Type': 'text/plain;charset=UTF-8', ...headers },
+                               agent: false }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString(),
+                                    type: res.headers['content-type'] }));
+    });
+    req.on('error', reject);
+    if (body !== undefined) req.write(body);
+    req.end();
+  });
+}
+
+async function pollingHandshake(port) {
+  const r = await httpRequest(port, 'GET', 'EIO=4&transport=polling');
+  assert.equal(r.status, 200);
+  assert.equal(r.body[0], '0', `open packet expected, got ${r.body.slice(0, 40)}`);
+  return JSON.parse(r.body.slice(1).split('\x1e')[0]);
+}
+
+function rawWebSocket(port, query = 'EIO=4&transport=websocket') {
+  const ws = new WebSocket(`ws://127.0.0.1:${port}/socket.io/?${query}`);
+  ws.received = [];
+  ws.on('message', (data, isBinary) => ws.received.push(isBinary ? data : data.toString()));
+  ws.closed = new Promise((resolve) => ws.on('close', (code) => resolve(code)));
+  ws.opened = new Promise((resolve, reject) => { ws.on('open', resolve); ws.on('error', reject); });
+  openClients.add(() => ws.terminate());
+  return ws;
+}
+
+// --- scenarios ----------------------------------------------------------------------------------
+// Each: { transports, serverArgs, run(server, port, transport) }.
+
+const scenarios = {};
+
+// Handshake values, the heartbeat kept alive over several ping intervals, and a client that
+// stops answering pings being dropped after pingTimeout.
+scenarios.heartbeat = {
+  serverArgs: ['--ping-interval', '150', '--ping-timeout', '400'],
+  async run(server, port, transport) {
+    const m = manager(port, transport);
+    const s = m.socket('/');
+    await connected(s);
+    const engine = m.engine;
+    assert.match(engine.id, /^[A-Za-z0-9_-]{20}$/);
+    assert.equal(engine._pingInterval, 150);
+    assert.equal(engine._pingTimeout, 400);
+    assert.equal(engine._maxPayload, 1000000);
+    const open = await server.waitFor((l) => l.type === 'open' && l.sid === engine.id, 'open');
+    assert.equal(open.eio, 4);
+    let pings = 0;
+    engine.on('ping', () => { pings++; });
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.ok(pings >= 4, `only ${pings} pings in 1 s with pingInterval 150`);
+    same(await call(s, 'echo', 'still here'), ['still here'], 'echo after the pings');
+    assert.equal(server.find((l) => l.type === 'close' && l.sid === engine.id), undefined);
+    await checkUpgrade(server, m, transport);
+
+    // A client that never answers: the session ends with "ping timeout".
+    let sid;
+    const t0 = Date.now();
+    if (transport === 'polling') {
+      sid = (await pollingHandshake(port)).sid;
+      // No GET and no pong from now on.
+    } else {
+      const ws = rawWebSocket(port);
+      await ws.opened;
+      await new Promise((r) => setTimeout(r, 50));
+      sid = JSON.parse(ws.received[0].slice(1)).sid;
+      const code = await ws.closed;
+      assert.ok(code === 1000 || code === 1005, `close code ${code}`);
+    }
+    const closed = await server.waitFor((l) => l.type === 'close' && l.sid === sid, 'the timeout');
+    assert.equal(closed.reason, 'ping timeout');
+    const elapsed = Date.now() - t0;
+    assert.ok(elapsed >= 500 && elapsed < 3000, `dropped after ${elapsed} ms (expected ~550)`);
+  },
+};
+
+// Several namespaces over one connection, with auth; socket ids; events land in the right one.
+scenarios.namespaces_auth = {
+  async run(server, port, transport) {
+    const m = manager(port, transport);
+    const main = m.socket('/');
+    const admin = m.socket('/admin', { auth: { token: 'secret' } });
+    const uni = m.socket('/ünïcødé-😀');
+    await Promise.all([connected(main), connected(admin), connected(uni)]);
+    for (const [s, nsp] of [[main, '/'], [admin, '/admin'], [uni, '/ünïcødé-😀']]) {
+      const [who] = await call(s, 'whoami');
+      same(who, { nsp, id: s.id }, `whoami in ${nsp}`);
+      const hit = await server.waitFor((l) => l.type === 'event' && l.nsp === nsp &&
+                                       l.name === 'whoami', `whoami in ${nsp}`);
+      assert.equal(hit.sid, m.engine.id, 'one Engine.IO session for every namespace');
+    }
+    const connects = server.filter((l) => l.type === 'connect' && l.sid === m.engine.id);
+    same(connects.map((l) => l.nsp).sort(), ['/', '/admin', '/ünïcødé-😀'].sort(), 'CONNECTs');
+    same(server.find((l) => l.type === 'connect' && l.nsp === '/admin').data, { token: 'secret' },
+         'the auth payload');
+    // Leaving one namespace keeps the others.
+    admin.disconnect();
+    await server.waitFor((l) => l.type === 'disconnect' && l.nsp === '/admin', 'DISCONNECT');
+    same(await call(main, 'echo', 1), [1], 'main namespace after leaving /admin');
+    same(await call(uni, 'echo', 2), [2], 'unicode namespace after leaving /admin');
+    await checkUpgrade(server, m, transport);
+  },
+};
+
+// CONNECT_ERROR: rejected auth and unknown namespaces; the connection survives both.
+scenarios.connect_error = {
+  async run(server, port, transport) {
+    const m = manager(port, transport);
+    const main = m.socket('/');
+    await connected(main);
+    const noAuth = m.socket('/admin');
+    const e1 = await refused(noAuth);
+    assert.equal(e1.message, 'not authorized');
+    // socket.io-client keeps one socket per namespace and manager: a new manager for the next.
+    const m2 = manager(port, transport);
+    const e2 = await refused(m2.socket('/admin', { auth: { token: 'nope' } }));
+    assert.equal(e2.message, 'not authorized');
+    const e3 = await refused(m.socket('/does-not-exist'));
+    assert.equal(e3.message, 'Invalid namespace');
+    const logged = await server.waitFor((l) => l.type === 'connect_refused' &&
+                                        l.nsp === '/does-not-exist', 'the refusal');
+    assert.equal(logged.message, 'Invalid namespace');
+    assert.equal(server.filter((l) => l.type === 'connect_refused' && l.nsp === '/admin').length, 2);
+    same(await call(main, 'echo', 'alive'), ['alive'], 'the session after the refusals');
+    await checkUpgrade(server, m, transport);
+  },
+};
+
+// Acks both ways: values, binary, id 0.
+scenarios.acks = {
+  async run(server, port, transport) {
+    const m = manager(port, transport);
+    const s = m.socket('/');
+    await connected(s);
+    // The client's first ack id is 0.
+    const values = ['a', 1, -2.5, true, false, null, { x: [1, { y: 'z' }] }, [], {}, 1e21];
+    same(await call(s, 'echo', ...values), values, 'ack values');
+    const first = await server.waitFor((l) => l.name === 'echo', 'the first echo');
+    assert.equal(first.id, 0, 'ack id 0 from the client');
+    same(await call(s, 'echo'), [], 'ack without values');
+    // Binary in an ack.
+    const blob = crypto.randomBytes(1000);
+    same(await call(s, 'echo', blob, { nested: blob }), [blob, { nested: blob }], 'binary ack');
+    // Server -> client ack request: the server's first ack id is 0, answered with binary.
+    s.on('ask', (...args) => {
+      const ack = args.pop();
+      ack({ got: args }, Buffer.from('ack-bytes'));
+    });
+    same(await call(s, 'server_ack', 'q', 7), [{ got: ['q', 7] }, Buffer.from('ack-bytes')],
+         'server-side ack chain');
+    const ackLine = await server.waitFor((l) => (l.type === 'binary_ack' || l.type === 'ack') &&
+                                          l.id === 0, 'the client ACK with id 0');
+    assert.equal(ackLine.type, 'binary_ack');
+    same(ackLine.attachments, [9], 'the ack attachment');
+    // Without an ack on the original event, the result comes back as an event.
+    const result = nextEvent(s, 'server_ack_result');
+    s.emit('server_ack', 'no-ack');
+    same(await result, [{ got: ['no-ack'] }, Buffer.from('ack-bytes')], 'server_ack_result');
+    await checkUpgrade(server, m, transport);
+  },
+};
+
+// Binary: nested at depth, several attachments, 1 MB; both directions.
+scenarios.binary = {
+  serverArgs: ['--max-payload', '3000000'],
+  async run(server, port, transport) {
+    const m = manager(port, transport);
+    const s = m.socket('/');
+    await connected(s);
+    const b = (n) => crypto.randomBytes(n);
+    let deep = b(3);
+    for (let i = 0; i < 20; i++) deep = i % 2 ? { level: i, next: deep } : [i, deep];
+    same(await call(s, 'echo', deep), [deep], 'an attachment 20 levels deep');
+    const several = [b(1), { a: b(2), list: [b(0), b(4), { c: b(5) }] }, 'text', b(6), b(7)];
+    same(await call(s, 'echo', ...several), several, 'seven attachments');
+    const big = b(1 << 20);
+    const [echoed, summary] = await call(s, 'binary_echo', big);
+    same(echoed, big, '1 MB attachment');
+    same(summary, { attachments: 1, sizes: [1 << 20] }, 'what the server received');
+    const logged = await server.waitFor((l) => l.name === 'binary_echo', 'binary_echo');
+    same(logged.attachments, [1 << 20], 'attachment size in the server log');
+    // Server -> client binary event (echo without an ack is emitted back).
+    const back = nextEvent(s, 'echo');
+    s.emit('echo', { x: b(10) }, [b(11), b(12)]);
+    const got = await back;
+    assert.equal(got.length, 2);
+    assert.equal(normalize(got[0]).x.length, 10);
+    same(got[1].map((x) => normalize(x).length), [11, 12], 'binary event from the server');
+    await checkUpgrade(server, m, transport);
+  },
+};
+
+// Unicode and emoji in event names, namespaces and payloads.
+scenarios.unicode = {
+  async run(server, port, transport) {
+    const m = manager(port, transport);
+    const s = m.socket('/ünïcødé-😀');
+    await connected(s);
+    const name = 'évènement-😀-ευρώ-汉字';
+    const payload = ['😀👍🏽👨‍👩‍👧', 'naïve café', 'Ελληνικά', '中文', 'ＡＢＣ', '\u2028\u2029',
+                     'quote " backslash \\ tab \t nl \n ctl \u0001', '\ud83d', { 'ключ': 'значение' }];
+    same(await call(s, name, ...payload), payload, 'a unicode event acked back');
+    const logged = await server.waitFor((l) => l.name === name, 'the unicode event');
+    assert.equal(logged.nsp, '/ünïcødé-😀');
+    same(logged.data.slice(1, 6), payload.slice(0, 5), 'payload as the server logged it');
+    const back = nextEvent(s, name);
+    s.emit(name, '😀');
+    same(await back, ['😀'], 'a unicode event emitted back by the server');
+    await checkUpgrade(server, m, transport);
+  },
+};
+
+// A 1 MB JSON event, acked back whole.
+scenarios.large_json = {
+  serverArgs: ['--max-payload', '3000000'],
+  async run(server, port, transport) {
+    const m = manager(port, transport);
+    const s = m.socket('/');
+    await connected(s);
+    const rows = [];
+    for (let i = 0, size = 0; size < (1 << 20); i++) {
+      rows.push({ id: i, name: `row ${i} ü😀`, tags: ['a', 'b'], value: i * 0.5 });
+      size += Buffer.byteLength(JSON.stringify(rows[i])) + 1;
+    }
+    const text = 'x'.repeat(1 << 20);
+    same(await call(s, 'echo', rows), [rows], '1 MB of JSON objects');
+    same(await call(s, 'echo', text), [text], 'a 1 MB string');
+    const logged = await server.waitFor((l) => l.name === 'echo' && l.data_size > (1 << 20),
+                                        'the large events');
+    assert.ok(logged.data_size > (1 << 20));
+    await checkUpgrade(server, m, transport);
+  },
+};
+
+// 10,000 events each way, in order, nothing lost.
+scenarios.ordered_10000 = {
+  async run(server, port, transport) {
+    const m = manager(port, transport);
+    const s = m.socket('/');
+    await connected(s);
+    const N = 10000;
+    for (let i = 0; i < N - 1; i++) s.emit('count', i);
+    same(await call(s, 'count', N - 1), [{ count: N, ordered: true }], 'client -> server order');
+    const counted = server.filter((l) => l.name === 'count').map((l) => l.data[1]);
+    same(counted, [...Array(N).keys()], 'the server log, in order');
+    const received = [];
+    s.on('flood', (i) => received.push(i));
+    same(await call(s, 'flood', N), [N], 'flood ack');
+    same(received, [...Array(N).keys()], 'server -> client order');
+    await checkUpgrade(server, m, transport);
+  },
+};
+
+// maxPayload: a body over the limit is refused with 413, a WebSocket message with close 1009;
+// exactly at the limit both pass.
+scenarios.max_payload = {
+  transports: ['websocket', 'polling'],
+  serverArgs: ['--max-payload', '10000'],
+  async run(server, port, transport) {
+    const event = (len) => {
+      const head = '42["echo","';
+      return head + 'x'.repeat(len - head.length - 2) + '"]';
+    };
+    if (transport === 'polling') {
+      const hs = await pollingHandshake(port);
+      assert.equal(hs.maxPayload, 10000);
+      const q = `EIO=4&transport=polling&sid=${hs.sid}`;
+      assert.equal((await httpRequest(port, 'POST', q, '40')).status, 200);
+      const atLimit = await httpRequest(port, 'POST', q, event(10000));
+      assert.equal(atLimit.status, 200, 'a body of exactly maxPayload bytes');
+      await server.waitFor((l) => l.sid === hs.sid && l.name === 'echo', 'the event at the limit');
+      const over = await httpRequest(port, 'POST', q, event(10001));
+      assert.equal(over.status, 413, 'a body over maxPayload');
+      // As in the reference server, the body is dropped but the session stays.
+      const poll = await httpRequest(port, 'GET', q);
+      assert.equal(poll.status, 200);
+      assert.match(poll.body, /^40\{"sid":"[A-Za-z0-9_-]{20}"\}\x1e42\["echo","x+"\]$/);
+      assert.equal(server.filter((l) => l.sid === hs.sid && l.name === 'echo').length, 1);
+    } else {
+      const ws = rawWebSocket(port);
+      await ws.opened;
+      ws.send('40');
+      await server.waitFor((l) => l.type === 'connect', 'CONNECT');
+      ws.send(event(10000));
+      await server.waitFor((l) => l.name === 'echo', 'the event at the limit');
+      ws.send(event(10001));
+      assert.equal(await ws.closed, 1009, 'close code for a message over maxPayload');
+      await server.waitFor((l) => l.type === 'close', 'the session end');
+    }
+    // And the real client: an oversize emit ends its connection.
+    const m = manager(port, transport);
+    const s = m.socket('/');
+    await connected(s);
+    same(await call(s, 'echo', 'small'), ['small'], 'a small event');
+    const gone = nextEvent(s, 'disconnect', 5000);
+    s.emit('echo', 'y'.repeat(20000));
+    const [reason] = await gone;
+    assert.match(reason, /transport (close|error)/);
+  },
+};
+
+// Engine.IO v3 / Socket.IO protocol v4: the socket.io-client 2.5 client.
+scenarios.eio3 = {
+  // A short interval, so that the client pings several times during the scenario; a long
+  // timeout, because the client's next pong waits behind the 1000 events it queued before its
+  // ping (under ASan on a loaded machine, the server takes over a second to read them).
+  serverArgs: ['--ping-interval', '300', '--ping-timeout', '5000'],
+  async run(server, port, transport) {
+    const opts = { ...transportOptions(transport), forceNew: true, reconnection: false };
+    const track = (s) => { openClients.add(() => s.close()); return s; };
+    const url = `http://127.0.0.1:${port}`;
+    const main = track(ioV2(`${url}/`, opts));
+    await new Promise((resolve, reject) => { main.on('connect', resolve); main.on('connect_error', reject); });
+    const engine = main.io.engine;
+    const open = await server.waitFor((l) => l.type === 'open' && l.sid === engine.id, 'open');
+    assert.equal(open.eio, 3);
+    // Values, binary and unicode, acked back.
+    const values = ['é😀', 1, { a: [Buffer.from([1, 2, 3]), { b: Buffer.alloc(3000, 9) }] }, null];
+    same(await call(main, 'echo', ...values), values, 'v3 ack with binary');
+    const echoLine = await server.waitFor((l) => l.sid === engine.id && l.name === 'echo', 'echo');
+    assert.equal(echoLine.id, 0);
+    // Server -> client ack.
+    main.on('ask', (...args) => { const ack = args.pop(); ack({ got: args }, Buffer.from('v3')); });
+    same(await call(main, 'server_ack', 5), [{ got: [5] }, Buffer.from('v3')], 'v3 server ack');
+    // Ordered events and heartbeats (the v3 client pings every 300 ms).
+    for (let i = 0; i < 999; i++) main.emit('count', i);
+    same(await call(main, 'count', 999), [{ count: 1000, ordered: true }], 'v3 order');
+    // Namespaces: auth in the query string, refusals as ERROR packets.
+    const admin = track(ioV2(`${url}/admin`, { ...opts, query: { token: 'secret' } }));
+    await new Promise((resolve, reject) => { admin.on('connect', resolve); admin.on('error', reject); });
+    const [who] = await call(admin, 'whoami');
+    assert.equal(who.nsp, '/admin');
+    assert.match(who.id, /^[A-Za-z0-9_-]{20}$/);
+    // Protocol v4 carries the auth in the namespace's query string.
+    await server.waitFor((l) => l.type === 'connect' && l.nsp === '/admin?token=secret', 'CONNECT');
+    const bad = track(ioV2(`${url}/admin`, { ...opts, query: { token: 'nope' } }));
+    const err = await new Promise((resolve, reject) => {
+      bad.on('error', resolve);
+      bad.on('connect', () => reject(new Error('connected with a wrong token')));
+    });
+    assert.equal(err, 'not authorized');
+    const unknown = track(ioV2(`${url}/nope`, opts));
+    assert.equal(await new Promise((resolve) => unknown.on('error', resolve)), 'Invalid namespace');
+    await new Promise((r) => setTimeout(r, 700));
+    assert.equal(server.find((l) => l.type === 'close' && l.sid === engine.id), undefined,
+                 'the v3 heartbeat keeps the session');
+    if (transport === 'upgrade') {
+      if (engine.transport.name !== 'websocket') await new Promise((r) => engine.once('upgrade', r));
+      await server.waitFor((l) => l.type === 'upgrade' && l.sid === engine.id, 'the v3 upgrade');
+    }
+  },
+};
+
+// --- driver -------------------------------------------------------------------------------------
+
+function parseArgs(argv) {
+  const out = {};
+  for (let i = 2; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--list') out.list = true;
+    else if (a.startsWith('--') && i + 1 < argv.length) out[a.slice(2)] = argv[++i];
+    else throw new Error(`bad argument ${a}`);
+  }
+  return out;
+}
+
+function withTimeout(promise, ms, what) {
+  let t;
+  return Promise.race([
+    promise,
+    new Promise((_, reject) => { t = setTimeout(() => reject(new Error(`${what}: timed out after ${ms} ms`)), ms); }),
+  ]).finally(() => clearTimeout(t));
+}
+
+async function runOne(exe, name, transport) {
+  const sc = scenarios[name];
+  const server = new ServerProcess(exe, sc.serverArgs || []);
+  const t0 = Date.now();
+  try {
+    const port = await withTimeout(server.port, 10000, 'server start');
+    await withTimeout(sc.run(server, port, transport), SCENARIO_TIMEOUT_MS, `${name}.${transport}`);
+    console.log(`PASS ${name}.${transport} (${Date.now() - t0} ms)`);
+    return true;
+  } catch (e) {
+    console.log(`FAIL ${name}.${transport} (${Date.now() - t0} ms): ${e && e.stack || e}`);
+    console.log(`  last server lines:\n    ${server.lines.slice(-8).map((l) => JSON.stringify(l).slice(0, 300)).join('\n    ')}`);
+    if (server.stderr) console.log(`  server stderr: ${server.stderr}`);
+    return false;
+  } finally {
+    for (const close of openClients) { try { close(); } catch (_) { /* already closed */ } }
+    openClients.clear();
+    await server.stop();
+  }
+}
+
+async function main() {
+  const args = parseArgs(process.argv);
+  const all = [];
+  for (const [name, sc] of Object.entries(scenarios)) {
+    for (const t of sc.transports || TRANSPORTS) all.push([name, t]);
+  }
+  if (args.list) {
+    for (const [name, t] of all) console.log(`${name} ${t}`);
+    return 0;
+  }
+  if (!args.server) throw new Error('--server PATH is required');
+  if (!require('fs').existsSync(path.join(__dirname, 'node_modules', 'socket.io-client'))) {
+    // Not installed (npm ci here, or tools/setup.sh): ctest counts exit code 77 as skipped.
+    console.log('SKIP: tests/interop/node_modules is missing (run npm ci in tests/interop)');
+    return 77;
+  }
+  loadClients();
+  const selected = all.filter(([name, t]) => (!args.scenario || args.scenario === name) &&
+                                             (!args.transport || args.transport === t));
+  if (selected.length === 0) throw new Error(`no scenario ${args.scenario} over ${args.transport}`);
+  let failed = 0;
+  for (const [name, t] of selected) if (!(await runOne(args.server, name, t))) failed++;
+  return failed ? 1 : 0;
+}
+
+main().then((code) => process.exit(code), (e) => { console.error(e); process.exit(2); });
