@@ -166,7 +166,8 @@ constexpr const char* message(error e) noexcept {
     case error::too_many_packets: return "more packets in one payload than max_packets";
     case error::invalid_length: return "malformed length field";
     case error::truncated: return "input ends inside a packet";
-    case error::invalid_item_kind: return "binary payload item is neither string (0) nor binary (1)";
+    case error::invalid_item_kind:
+      return "binary payload item is neither string (0) nor binary (1)";
     case error::invalid_utf8: return "invalid UTF-8";
     case error::invalid_handshake: return "invalid handshake (open packet)";
     case error::invalid_json: return "invalid JSON";

@@ -32,8 +32,8 @@ class [[nodiscard]] result {
   using error_type = ::SIOCODEC_NAMESPACE::error;
 
   /// A success holding `v`; `consumed` is reported by offset().
-  constexpr result(T v, std::size_t consumed = 0) noexcept(
-      std::is_nothrow_move_constructible<T>::value)
+  constexpr result(T v,
+                   std::size_t consumed = 0) noexcept(std::is_nothrow_move_constructible<T>::value)
       : value_(std::move(v)), offset_(consumed), error_(error_type::none) {}
 
   /// A failure with code `e` (not error::none) at byte `offset`.

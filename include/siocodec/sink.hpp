@@ -23,9 +23,9 @@ template <class C>
 struct is_resizable_buffer<
     C, std::void_t<decltype(std::declval<C&>().data()), decltype(std::declval<C&>().size()),
                    decltype(std::declval<C&>().resize(std::size_t{}))>>
-    : std::bool_constant<sizeof(*std::declval<C&>().data()) == 1 &&
-                         !std::is_const<std::remove_reference_t<decltype(*std::declval<C&>()
-                                                                            .data())>>::value> {};
+    : std::bool_constant<
+          sizeof(*std::declval<C&>().data()) == 1 &&
+          !std::is_const<std::remove_reference_t<decltype(*std::declval<C&>().data())>>::value> {};
 
 namespace detail {
 

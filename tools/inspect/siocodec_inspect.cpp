@@ -186,7 +186,7 @@ class connection {
     sio::decode_options o;
     // Engine.IO v3 carries Socket.IO v4 (Socket.IO 2.x); v4 carries v5.
     o.version = s.eio_version == eio::protocol_version::v3 ? sio::protocol_version::v4
-                                                            : sio::protocol_version::v5;
+                                                           : sio::protocol_version::v5;
     o.lax = s.lax;
     return o;
   }
@@ -327,12 +327,11 @@ bool string_member(const json::value& obj, std::string_view key, std::string& ou
 }
 
 int usage() {
-  std::fputs(
-      "usage: siocodec-inspect [--eio 4|3] [--transport websocket|polling|webtransport]\n"
-      "                        [--parser default|msgpack] [--lax] < frames.jsonl\n"
-      "Input, one JSON object per line: {\"text\":\"...\"} or {\"binary\":\"<base64>\"}.\n"
-      "Output, one JSON object per line: {\"eio\":...}, {\"sio\":...} or {\"error\":...}.\n",
-      stderr);
+  std::fputs("usage: siocodec-inspect [--eio 4|3] [--transport websocket|polling|webtransport]\n"
+             "                        [--parser default|msgpack] [--lax] < frames.jsonl\n"
+             "Input, one JSON object per line: {\"text\":\"...\"} or {\"binary\":\"<base64>\"}.\n"
+             "Output, one JSON object per line: {\"eio\":...}, {\"sio\":...} or {\"error\":...}.\n",
+             stderr);
   return 2;
 }
 

@@ -7,18 +7,24 @@
 #include <siocodec/config.hpp>
 #include <siocodec/error.hpp>
 #include <siocodec/json/value.hpp>
+#include <siocodec/json/write.hpp>
+#include <siocodec/msgpack/value.hpp>
 #include <siocodec/socketio/args.hpp>
 #include <siocodec/socketio/encode.hpp>
+#include <siocodec/socketio/msgpack.hpp>
 #include <siocodec/socketio/packet.hpp>
+#include <siocodec/socketio/parser.hpp>
 
 // The one third-party include of siocodec. This header is never included by <siocodec/...>
 // umbrella headers nor amalgamated into the single header: include it yourself.
 #include <nlohmann/json.hpp>
 
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 // What the adapter does, in both directions, for any nlohmann::basic_json instantiation J
@@ -44,6 +50,12 @@
 //   // encoding: nlohmann values are arguments like any other
 //   sio::encode(sio::event("chat", j1, j2), text, attachments);
 //   sio::encode(sio::event("chat", sj::spread(args)), text, attachments);  // emit(name, ...args)
+//
+// The msgpack parser (socketio/msgpack.hpp) is served by the same calls: to_json(),
+// event_name_of() and arguments_of() of a msgpack::value or a msgpack_packet_view (binaries are
+// inline: bin -> binary_t), and the same arg_traits<J> and spread() for msgpack_encode()
+// (binary_t -> bin). A socketio::any_packet (socketio/parser.hpp) converts whichever parser
+// decoded it.
 //
 // Builds with -fno-exceptions -fno-rtti: nlohmann then aborts where it would throw, and the
 // adapter only uses members that cannot throw for the types it checked (allocation failure
@@ -126,6 +138,76 @@ template <class J = ::nlohmann::json>
 [[nodiscard]] J arguments_of(const socketio::packet_view& p);
 
 // ---------------------------------------------------------------------------------------------
+// msgpack values and packets -> nlohmann
+// ---------------------------------------------------------------------------------------------
+
+/// Converts a msgpack view to a J value:
+/// - nil and notepack.io's undefined -> null; booleans -> boolean;
+/// - integers -> number_unsigned (>= 0) or number_integer (< 0), all 64 bits exact (notepack.io
+///   rounds those beyond 2^53 to a double); float 32 / 64 -> number_float (-0, NaN and the
+///   infinities included: nlohmann's dump() writes the last three as null);
+/// - str -> string, its bytes as they are (UTF-8 when the decoder checked it, its default; with
+///   decode_options::lax they may not be, and dump() then needs error_handler_t::replace);
+/// - bin, and ext 8/16/32 of type 0 (notepack.io's ArrayBuffer) -> binary_t, a copy, subtype
+///   unset; any other extension (notepack.io's Date, `d7 00`, among them) -> binary_t holding
+///   its data, with the extension's type as subtype (cast to uint8: -1 is 255, as nlohmann's
+///   own from_msgpack() does). notepack.io makes `[type, Buffer]` of such an extension, and a
+///   Date of `d7 00`;
+/// - array -> array; map -> object. A str key is the key as is; a key of another scalar kind
+///   becomes the text JavaScript's String() gives of notepack.io's value, which is what its
+///   property assignment does: `null`, `undefined`, `true`, `false`, numbers as Number::toString
+///   writes them (`1`, `-5`, `1.5`, `NaN`, `-Infinity`, `1e+21`, an integer beyond 2^53 rounded
+///   as notepack.io rounds it: `18446744073709552000` for 2^64 - 1). A member whose key is a
+///   bin, another extension, an array or a map is skipped (JavaScript would name it by the
+///   Buffer's text, `1,2`, `[object Object]`...). A key that occurs twice keeps the position of
+///   its first occurrence and the value of its last one, as notepack.io's assignment does
+///   (ordered_json keeps the message's order otherwise, without JavaScript's moving of
+///   integer-like keys to the front).
+///
+/// The view must come from validated bytes (decode_msgpack(), msgpack::parse()); on others the
+/// result is unspecified but the call stays memory safe. Any depth: the walk uses a heap stack,
+/// not recursion. Complexity: a msgpack::value finds its own end by skipping its contents, so
+/// O(bytes x depth) in the worst case (depth is bounded by the validator's max_depth).
+/// @return the value; null for the absent value.
+/// Errors: none. Throws: only what J's allocator throws (std::bad_alloc).
+template <class J = ::nlohmann::json>
+[[nodiscard]] J to_json(const msgpack::value& v);
+
+/// The payload of a msgpack packet (socketio::payload()): for an EVENT `["name", args...]`, for
+/// an ACK `[args...]`, a CONNECT's auth map, a CONNECT_ERROR's string or map.
+/// @return the payload; null when the packet has none (no "data", or undefined).
+template <class J = ::nlohmann::json>
+[[nodiscard]] J to_json(const socketio::msgpack_packet_view& p);
+
+/// The event name of a msgpack EVENT (or v4 BINARY_EVENT), converted whatever its kind (the
+/// msgpack parser does not check it). Null for other packet types and for an empty array.
+template <class J = ::nlohmann::json>
+[[nodiscard]] J event_name_of(const socketio::msgpack_packet_view& p);
+
+/// The arguments of a msgpack EVENT / BINARY_EVENT (after the name) or ACK / BINARY_ACK (all of
+/// them), as an array; binary values are binary_t copies. An empty array for other types.
+template <class J = ::nlohmann::json>
+[[nodiscard]] J arguments_of(const socketio::msgpack_packet_view& p);
+
+// ---------------------------------------------------------------------------------------------
+// Packets of either parser (socketio/parser.hpp) -> nlohmann
+// ---------------------------------------------------------------------------------------------
+
+/// The payload of a packet of either parser: to_json() of its packet_view (placeholders
+/// resolved; also a protocol v4 msgpack text packet) or of its msgpack_packet_view.
+/// @return the payload; null when the packet has none.
+template <class J = ::nlohmann::json>
+[[nodiscard]] J to_json(const socketio::any_packet& p);
+
+/// event_name_of() of the packet's packet_view or msgpack_packet_view.
+template <class J = ::nlohmann::json>
+[[nodiscard]] J event_name_of(const socketio::any_packet& p);
+
+/// arguments_of() of the packet's packet_view or msgpack_packet_view.
+template <class J = ::nlohmann::json>
+[[nodiscard]] J arguments_of(const socketio::any_packet& p);
+
+// ---------------------------------------------------------------------------------------------
 // nlohmann -> encoding
 // ---------------------------------------------------------------------------------------------
 
@@ -134,9 +216,10 @@ template <class J = ::nlohmann::json>
 
 /// A J array written as several arguments, the way `socket.emit(name, ...args)` spreads an
 /// array: `sio::event("chat", sj::spread(args))` writes args[0], args[1]... as the event's
-/// arguments, `sio::ack(id, sj::spread(args))` as the ack's. Elements before `first` are skipped
-/// (`spread(data, 1)` writes the arguments of a `["name", args...]` array). A value that is not
-/// an array is written as one argument. Holds `v` by reference.
+/// arguments, `sio::ack(id, sj::spread(args))` as the ack's, for either parser (encode() and
+/// msgpack_encode()). Elements before `first` are skipped (`spread(data, 1)` writes the
+/// arguments of a `["name", args...]` array). A value that is not an array is written as one
+/// argument. Holds `v` by reference.
 template <class J>
 class spread_arguments {
  public:
@@ -271,6 +354,141 @@ struct packet_resolver {
   }
 };
 
+// --- msgpack ---
+
+// The property name notepack.io's `value[key] = ...` makes of a map key: String(key). False for
+// the kinds skipped (bin, extensions, containers), whose names would be of no use.
+template <class S>
+bool key_text(const msgpack::value& k, S& out) {
+  switch (k.type()) {
+    case msgpack::kind::string: {
+      const std::string_view s = k.get_string();
+      out.assign(s.data(), s.size());
+      return true;
+    }
+    case msgpack::kind::nil: out.assign("null", 4); return true;
+    case msgpack::kind::undefined: out.assign("undefined", 9); return true;
+    case msgpack::kind::boolean:
+      if (k.get_bool()) {
+        out.assign("true", 4);
+      } else {
+        out.assign("false", 5);
+      }
+      return true;
+    case msgpack::kind::integer:
+    case msgpack::kind::floating: {
+      // The double notepack.io reads (an integer beyond 2^53 rounded), so that keys JavaScript
+      // would merge are merged here too.
+      const result<double> d = k.to_double();
+      if (!d) return false;
+      if (std::isnan(*d)) {
+        out.assign("NaN", 3);
+      } else if (std::isinf(*d)) {
+        if (*d > 0) {
+          out.assign("Infinity", 8);
+        } else {
+          out.assign("-Infinity", 9);
+        }
+      } else {
+        char buf[32];
+        out.assign(buf, json::detail::format_number(*d, buf));  // Number::toString
+      }
+      return true;
+    }
+    default: return false;
+  }
+}
+
+// As fill_from_json(), for a msgpack value.
+template <class J, class Frame>
+void fill_from_msgpack(J& dst, const msgpack::value& v, std::vector<Frame>& stack) {
+  switch (v.type()) {
+    case msgpack::kind::nil:
+    case msgpack::kind::undefined: dst = nullptr; return;
+    case msgpack::kind::boolean: dst = v.get_bool(); return;
+    case msgpack::kind::integer:
+      if (v.is_negative_integer()) {
+        const result<std::int64_t> i = v.to_int64();
+        if (i) {
+          dst = static_cast<typename J::number_integer_t>(*i);
+          return;
+        }
+      } else {
+        const result<std::uint64_t> u = v.to_uint64();
+        if (u) {
+          dst = static_cast<typename J::number_unsigned_t>(*u);
+          return;
+        }
+      }
+      break;
+    case msgpack::kind::floating: {
+      const result<double> d = v.to_double();
+      if (d) {
+        dst = static_cast<typename J::number_float_t>(*d);
+        return;
+      }
+      break;
+    }
+    case msgpack::kind::string: {
+      const std::string_view s = v.get_string();
+      dst = typename J::string_t(s.data(), s.size());
+      return;
+    }
+    case msgpack::kind::binary: dst = make_binary<J>(v.bytes()); return;
+    case msgpack::kind::ext: {
+      const byte_view b = v.bytes();
+      dst = J::binary(
+          typename J::binary_t::container_type(b.begin(), b.end()),
+          static_cast<typename J::binary_t::subtype_type>(static_cast<std::uint8_t>(v.ext_type())));
+      return;
+    }
+    case msgpack::kind::array:
+      dst = J::array();
+      stack.push_back(Frame{&dst, v.elements().begin(), msgpack::map_iterator(), false});
+      return;
+    case msgpack::kind::map:
+      dst = J::object();
+      stack.push_back(Frame{&dst, msgpack::array_iterator(), v.members().begin(), true});
+      return;
+  }
+  dst = nullptr;  // only for bytes that were never validated
+}
+
+template <class J>
+J convert_msgpack(const msgpack::value& root) {
+  using frame = to_frame<J, msgpack::array_iterator, msgpack::map_iterator>;
+  J out;
+  std::vector<frame> stack;
+  fill_from_msgpack(out, root, stack);
+  while (!stack.empty()) {
+    frame& f = stack.back();
+    // f is not used after fill_from_msgpack(), which may grow the stack. The iterators stash
+    // the current value: copy it before moving on.
+    if (f.object) {
+      if (f.member == msgpack::map_iterator()) {
+        stack.pop_back();
+        continue;
+      }
+      const msgpack::member m = *f.member;
+      ++f.member;
+      typename J::string_t key;
+      if (!key_text(m.key, key)) continue;
+      J& slot = (*f.target)[std::move(key)];
+      fill_from_msgpack(slot, m.val, stack);
+    } else {
+      if (f.element == msgpack::array_iterator()) {
+        stack.pop_back();
+        continue;
+      }
+      const msgpack::value e = *f.element;
+      ++f.element;
+      f.target->push_back(J());
+      fill_from_msgpack(f.target->back(), e, stack);
+    }
+  }
+  return out;
+}
+
 // --- writing ---
 
 template <class J>
@@ -397,6 +615,49 @@ J arguments_of(const socketio::packet_view& p) {
 }
 
 template <class J>
+J to_json(const msgpack::value& v) {
+  static_assert(is_basic_json<J>::value, "to_json<J>: J must be a nlohmann::basic_json");
+  return detail::convert_msgpack<J>(v);
+}
+
+template <class J>
+J to_json(const socketio::msgpack_packet_view& p) {
+  return to_json<J>(socketio::payload(p));
+}
+
+template <class J>
+J event_name_of(const socketio::msgpack_packet_view& p) {
+  return to_json<J>(socketio::event_name(p));
+}
+
+template <class J>
+J arguments_of(const socketio::msgpack_packet_view& p) {
+  static_assert(is_basic_json<J>::value, "arguments_of<J>: J must be a nlohmann::basic_json");
+  J out = J::array();
+  for (const msgpack::value& a : socketio::arguments(p)) {
+    out.push_back(detail::convert_msgpack<J>(a));
+  }
+  return out;
+}
+
+template <class J>
+J to_json(const socketio::any_packet& p) {
+  return p.is_msgpack() ? to_json<J>(p.as_msgpack_packet()) : to_json<J>(p.as_packet_view());
+}
+
+template <class J>
+J event_name_of(const socketio::any_packet& p) {
+  return p.is_msgpack() ? event_name_of<J>(p.as_msgpack_packet())
+                        : event_name_of<J>(p.as_packet_view());
+}
+
+template <class J>
+J arguments_of(const socketio::any_packet& p) {
+  return p.is_msgpack() ? arguments_of<J>(p.as_msgpack_packet())
+                        : arguments_of<J>(p.as_packet_view());
+}
+
+template <class J>
 template <class W>
 void spread_arguments<J>::operator()(W& w) const {
   if (!v_->is_array()) {
@@ -417,7 +678,8 @@ namespace socketio {
 /// nlohmann::basic_json values (nlohmann::json, nlohmann::ordered_json, any other J) as builder
 /// arguments, anywhere a value goes: `sio::event("chat", j1, j2)`, `sio::ack(id, j)`,
 /// `sio::connect("/", auth)`, inside containers and sio::array() / sio::object(), and through
-/// adapters::nlohmann_json::spread(); written through socketio::args_writer.
+/// adapters::nlohmann_json::spread(). The same code serves socketio::args_writer (the default
+/// parser: encode()) and socketio::msgpack_args_writer (msgpack_encode()).
 ///
 /// - null, booleans, strings, arrays as such; objects in J's iteration order (sorted keys for
 ///   nlohmann::json, insertion order for ordered_json; the reference, given a JavaScript object,
@@ -425,17 +687,22 @@ namespace socketio {
 /// - number_integer and number_unsigned with all their digits (args_writer::integer; a
 ///   JavaScript peer rounds those beyond 2^53); number_float as JSON.stringify writes a number
 ///   (args_writer::number: shortest round-trip digits, exponent form from 1e21 and below 1e-6,
-///   NaN and infinities as `null`, -0 as `0`);
+///   NaN and infinities as `null`, -0 as `0`). msgpack: integers in their smallest form, all 64
+///   bits kept; number_float as notepack.io writes a JavaScript number (an integral one as an
+///   integer, -0 as 0, NaN and infinities as float 64: see msgpack_args_writer::number);
 /// - binary_t: a binary value, numbered in the order written, which is the reference's
 ///   depth-first document order; the attachment list gets a view of the binary_t's bytes, not a
 ///   copy: keep the J alive and unchanged until the frames are sent. Its subtype is not written.
+///   msgpack: a bin holding a copy of the bytes (the subtype is not written either: a binary_t
+///   that to_json() made of an extension is written back as bin).
 ///
 /// The walk is iterative and stops at the writer's first error, so a J of any depth is safe.
 /// Errors (through the writer, which keeps the first one): invalid_utf8 (a string or key that is
 /// not UTF-8), invalid_argument (a discarded value, the marker nlohmann's parser returns on
-/// failure; a binary_t in a packet type that cannot carry one, such as CONNECT), nesting_too_deep
-/// (deeper than encode_options::max_depth), too_many_attachments (more binary_t than
-/// encode_options::max_attachments).
+/// failure; default parser: a binary_t in a packet type that cannot carry one, such as CONNECT;
+/// msgpack: an array or object of 2^32 elements or more, a string or binary_t of 2^32 bytes or
+/// more), nesting_too_deep (deeper than encode_options::max_depth), too_many_attachments
+/// (default parser: more binary_t than encode_options::max_attachments).
 template <class J>
 struct arg_traits<
     J, std::enable_if_t<::SIOCODEC_NAMESPACE::adapters::nlohmann_json::is_basic_json<J>::value>> {

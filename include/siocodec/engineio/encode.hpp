@@ -101,19 +101,20 @@ error emit_frame(W& w, const packet_view& p, const encode_options& opts) noexcep
 }  // namespace detail
 
 inline result<std::size_t> encoded_size(const packet_view& p, const encode_options& opts) noexcept {
-  return ::SIOCODEC_NAMESPACE::detail::measure([&](auto& w) { return detail::emit_frame(w, p, opts); });
+  return ::SIOCODEC_NAMESPACE::detail::measure(
+      [&](auto& w) { return detail::emit_frame(w, p, opts); });
 }
 
 inline result<std::size_t> encode_to(char* out, std::size_t cap, const packet_view& p,
                                      const encode_options& opts) noexcept {
-  return ::SIOCODEC_NAMESPACE::detail::write_bounded(out, cap,
-                                         [&](auto& w) { return detail::emit_frame(w, p, opts); });
+  return ::SIOCODEC_NAMESPACE::detail::write_bounded(
+      out, cap, [&](auto& w) { return detail::emit_frame(w, p, opts); });
 }
 
 template <class Container>
 result<std::size_t> encode(const packet_view& p, Container& out, const encode_options& opts) {
-  return ::SIOCODEC_NAMESPACE::detail::write_append(out,
-                                        [&](auto& w) { return detail::emit_frame(w, p, opts); });
+  return ::SIOCODEC_NAMESPACE::detail::write_append(
+      out, [&](auto& w) { return detail::emit_frame(w, p, opts); });
 }
 
 }  // namespace engineio

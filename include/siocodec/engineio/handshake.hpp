@@ -82,7 +82,7 @@ result<std::size_t> encode_handshake(const handshake& h, Container& out);
 // ---------------------------------------------------------------------------------------------
 namespace detail {
 
-constexpr std::uint64_t max_timer_ms = 2147483647;          // 2^31 - 1
+constexpr std::uint64_t max_timer_ms = 2147483647;            // 2^31 - 1
 constexpr std::uint64_t max_safe_integer = 9007199254740991;  // 2^53 - 1
 
 inline bool sid_is_plain(std::string_view sid) noexcept {
@@ -197,19 +197,20 @@ inline result<handshake> parse_handshake(std::string_view text) noexcept {
 }
 
 inline result<std::size_t> handshake_size(const handshake& h) noexcept {
-  return ::SIOCODEC_NAMESPACE::detail::measure([&](auto& w) { return detail::emit_handshake(w, h); });
+  return ::SIOCODEC_NAMESPACE::detail::measure(
+      [&](auto& w) { return detail::emit_handshake(w, h); });
 }
 
 inline result<std::size_t> encode_handshake_to(char* out, std::size_t cap,
                                                const handshake& h) noexcept {
-  return ::SIOCODEC_NAMESPACE::detail::write_bounded(out, cap,
-                                         [&](auto& w) { return detail::emit_handshake(w, h); });
+  return ::SIOCODEC_NAMESPACE::detail::write_bounded(
+      out, cap, [&](auto& w) { return detail::emit_handshake(w, h); });
 }
 
 template <class Container>
 result<std::size_t> encode_handshake(const handshake& h, Container& out) {
-  return ::SIOCODEC_NAMESPACE::detail::write_append(out,
-                                        [&](auto& w) { return detail::emit_handshake(w, h); });
+  return ::SIOCODEC_NAMESPACE::detail::write_append(
+      out, [&](auto& w) { return detail::emit_handshake(w, h); });
 }
 
 }  // namespace engineio

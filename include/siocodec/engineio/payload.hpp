@@ -28,7 +28,8 @@
 //   v3, text     ( <len> ":" packet )*                len = UTF-16 code units of packet
 //   v3, binary   ( kind digit* 0xFF packet )*         kind 0x00 string / 0x01 binary,
 //                                                      one byte (0-9) per decimal digit of the
-//                                                      byte length, binary packet = type byte + data
+//                                                      byte length, binary packet = type byte +
+//                                                      data
 //
 // A v4 body sent as binary is invalid (the reference server answers HTTP 400).
 
@@ -40,14 +41,14 @@ namespace detail {
 // and payload_decoder (across chunks), so both follow exactly one grammar.
 struct payload_state {
   std::uint8_t phase = 0;
-  std::uint8_t pending = 0;  // UTF-8 continuation bytes still due (v3 text)
+  std::uint8_t pending = 0;                         // UTF-8 continuation bytes still due (v3 text)
   std::uint8_t second_lo = 0x80, second_hi = 0xBF;  // allowed range of the next continuation byte
   bool string_item = false;
   bool have_digit = false;
   bool leading_zero = false;
-  std::uint64_t length = 0;   // announced length (v3): UTF-16 units (text) or bytes (binary)
-  std::uint64_t seen = 0;     // units or bytes of content seen so far
-  std::size_t item_start = 0; // body offset where the current item began
+  std::uint64_t length = 0;    // announced length (v3): UTF-16 units (text) or bytes (binary)
+  std::uint64_t seen = 0;      // units or bytes of content seen so far
+  std::size_t item_start = 0;  // body offset where the current item began
 };
 }  // namespace detail
 
@@ -169,13 +170,14 @@ class payload_decoder {
   decode_status deliver(std::string_view content, std::size_t content_offset, F& on_packet);
   template <class F>
   decode_status run(std::string_view chunk, F& on_packet, bool last);
-  decode_status fail(::SIOCODEC_NAMESPACE::error e, std::size_t at_body, std::size_t at_chunk) noexcept;
+  decode_status fail(::SIOCODEC_NAMESPACE::error e, std::size_t at_body,
+                     std::size_t at_chunk) noexcept;
 
   Storage storage_;
   decode_options opts_;
   std::size_t offset_ = 0;
   std::size_t count_ = 0;
-  std::size_t item_offset_ = 0;  // body offset of the stored partial content
+  std::size_t item_offset_ = 0;    // body offset of the stored partial content
   std::string_view pending_last_;  // finish(chunk): the last v4 item, still in the caller's chunk
   std::size_t pending_last_offset_ = 0;
   std::uint8_t format_ = 0;
@@ -235,7 +237,8 @@ inline result<packet_view> decode_item(payload_format fmt, bool string_item,
       return r;
     }
     // String items are the UTF-8 of the packet text; the reference decodes them strictly.
-    const std::size_t bad = ::SIOCODEC_NAMESPACE::detail::utf8_find_invalid(content.data(), content.size());
+    const std::size_t bad =
+        ::SIOCODEC_NAMESPACE::detail::utf8_find_invalid(content.data(), content.size());
     if (bad != content.size()) return {error::invalid_utf8, base + bad};
   }
   return decode_text_packet(content, opts, base);
@@ -254,7 +257,7 @@ struct payload_scanner {
     std::size_t content_begin = 0;  // this step's part of the item content: [begin, end)
     std::size_t content_end = 0;
     ::SIOCODEC_NAMESPACE::error ec = ::SIOCODEC_NAMESPACE::error::none;
-    std::size_t error_at = 0;       // body offset of the error
+    std::size_t error_at = 0;  // body offset of the error
   };
 
   static step run(payload_format fmt, payload_state& st, const char* data, std::size_t pos,
@@ -452,8 +455,8 @@ error emit_v3_text_payload(W& w, const packet_view* packets, std::size_t n) noex
     if (e != error::none) return e;
     std::size_t units = text.n;
     if (p.kind == data_kind::text) {
-      if (W::counting &&
-          ::SIOCODEC_NAMESPACE::detail::utf8_find_invalid(p.data.data(), p.data.size()) != p.data.size()) {
+      if (W::counting && ::SIOCODEC_NAMESPACE::detail::utf8_find_invalid(
+                             p.data.data(), p.data.size()) != p.data.size()) {
         return error::invalid_utf8;
       }
       units = 1 + ::SIOCODEC_NAMESPACE::detail::utf16_length(p.data.data(), p.data.size());
@@ -479,7 +482,8 @@ error emit_v3_binary_payload(W& w, const packet_view* packets, std::size_t n) no
       continue;
     }
     if (W::counting && p.kind == data_kind::text &&
-        ::SIOCODEC_NAMESPACE::detail::utf8_find_invalid(p.data.data(), p.data.size()) != p.data.size()) {
+        ::SIOCODEC_NAMESPACE::detail::utf8_find_invalid(p.data.data(), p.data.size()) !=
+            p.data.size()) {
       return error::invalid_utf8;
     }
     ::SIOCODEC_NAMESPACE::detail::size_counter text;
@@ -593,8 +597,7 @@ inline bool payload_reader::next(packet_view& out) noexcept {
       done_ = true;
       return false;
     }
-    const std::string_view content =
-        body_.substr(s.content_begin, s.content_end - s.content_begin);
+    const std::string_view content = body_.substr(s.content_begin, s.content_end - s.content_begin);
     auto r = detail::decode_item(fmt, st.string_item, content, opts_, s.content_begin);
     if (!r) {
       error_ = r.error();
@@ -631,7 +634,8 @@ inline payload_reader decode_payload(std::string_view body, frame_kind kind,
   return payload_reader(body, kind, opts, scratch);
 }
 
-// --- payload_decoder ------------------------------------------------------------------------------
+// --- payload_decoder
+// ------------------------------------------------------------------------------
 
 template <class Storage>
 payload_decoder<Storage>::payload_decoder(frame_kind kind,
@@ -723,8 +727,8 @@ decode_status payload_decoder<Storage>::run(std::string_view chunk, F& on_packet
     if (fmt == detail::payload_format::v4_text && state_.phase == 0 && storage_.size() == 0) {
       state_.item_start = base + pos;
     }
-    auto s = detail::payload_scanner::run(fmt, state_, chunk.data(), pos, chunk.size(), opts_,
-                                          base);
+    auto s =
+        detail::payload_scanner::run(fmt, state_, chunk.data(), pos, chunk.size(), opts_, base);
     using step = detail::payload_scanner::step;
     if (s.kind == step::failure) {
       // An item-level error may point before this chunk; the chunk offset then clamps to 0.
@@ -746,7 +750,8 @@ decode_status payload_decoder<Storage>::run(std::string_view chunk, F& on_packet
     if (s.kind == step::need_more) {
       if (storage_.size() == 0) item_offset_ = base + s.content_begin;
       if (part.size() > opts_.max_payload - storage_.size()) {
-        return fail(::SIOCODEC_NAMESPACE::error::payload_too_large, base + s.content_begin, s.content_begin);
+        return fail(::SIOCODEC_NAMESPACE::error::payload_too_large, base + s.content_begin,
+                    s.content_begin);
       }
       const std::size_t old = storage_.size();
       storage_.resize(old + part.size());
@@ -823,9 +828,8 @@ inline result<std::size_t> encoded_payload_size(const packet_view* packets, std:
       [&](auto& w) { return detail::emit_payload(w, packets, n, opts); });
 }
 
-inline result<std::size_t> encode_payload_to(char* out, std::size_t cap,
-                                             const packet_view* packets, std::size_t n,
-                                             const encode_options& opts) noexcept {
+inline result<std::size_t> encode_payload_to(char* out, std::size_t cap, const packet_view* packets,
+                                             std::size_t n, const encode_options& opts) noexcept {
   return ::SIOCODEC_NAMESPACE::detail::write_bounded(
       out, cap, [&](auto& w) { return detail::emit_payload(w, packets, n, opts); });
 }

@@ -103,7 +103,9 @@ class argument_range {
   argument_range() noexcept = default;
   explicit argument_range(const packet_view& p) noexcept;
   argument_iterator begin() const noexcept { return argument_iterator(packet_, first_); }
-  argument_iterator end() const noexcept { return argument_iterator(packet_, json::array_iterator()); }
+  argument_iterator end() const noexcept {
+    return argument_iterator(packet_, json::array_iterator());
+  }
   bool empty() const noexcept { return first_ == json::array_iterator(); }
   /// Number of arguments (a walk over the payload).
   std::size_t size() const noexcept {

@@ -85,15 +85,15 @@ inline std::size_t js_space_length(const char* p, const char* end) noexcept {
   if (c == ' ' || (c >= 0x09 && c <= 0x0D)) return 1;
   const auto n = static_cast<std::size_t>(end - p);
   const auto b = [p](int i) { return static_cast<unsigned char>(p[i]); };
-  if (c == 0xC2 && n >= 2 && b(1) == 0xA0) return 2;                            // U+00A0
-  if (c == 0xE1 && n >= 3 && b(1) == 0x9A && b(2) == 0x80) return 3;            // U+1680
-  if (c == 0xE2 && n >= 3 && b(1) == 0x80 && (b(2) <= 0x8A || b(2) == 0xA8 || b(2) == 0xA9 ||
-                                               b(2) == 0xAF)) {
+  if (c == 0xC2 && n >= 2 && b(1) == 0xA0) return 2;                  // U+00A0
+  if (c == 0xE1 && n >= 3 && b(1) == 0x9A && b(2) == 0x80) return 3;  // U+1680
+  if (c == 0xE2 && n >= 3 && b(1) == 0x80 &&
+      (b(2) <= 0x8A || b(2) == 0xA8 || b(2) == 0xA9 || b(2) == 0xAF)) {
     return 3;  // U+2000-U+200A, U+2028, U+2029, U+202F
   }
-  if (c == 0xE2 && n >= 3 && b(1) == 0x81 && b(2) == 0x9F) return 3;            // U+205F
-  if (c == 0xE3 && n >= 3 && b(1) == 0x80 && b(2) == 0x80) return 3;            // U+3000
-  if (c == 0xEF && n >= 3 && b(1) == 0xBB && b(2) == 0xBF) return 3;            // U+FEFF
+  if (c == 0xE2 && n >= 3 && b(1) == 0x81 && b(2) == 0x9F) return 3;  // U+205F
+  if (c == 0xE3 && n >= 3 && b(1) == 0x80 && b(2) == 0x80) return 3;  // U+3000
+  if (c == 0xEF && n >= 3 && b(1) == 0xBB && b(2) == 0xBF) return 3;  // U+FEFF
   return 0;
 }
 
@@ -183,9 +183,8 @@ inline double js_string_to_number(const char* p, const char* end) noexcept {
 }
 
 inline bool is_reserved_event(const json::value& name) noexcept {
-  static constexpr std::string_view reserved[] = {"connect",       "connect_error",
-                                                  "disconnect",    "disconnecting",
-                                                  "newListener",   "removeListener"};
+  static constexpr std::string_view reserved[] = {
+      "connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener"};
   for (const auto r : reserved) {
     if (name.string_equals(r)) return true;
   }
@@ -204,8 +203,7 @@ inline error check_shape(packet_type type, const json::value& root, protocol_ver
       if (k == json::kind::object) return error::none;
       if (v4 && (k == json::kind::array || k == json::kind::null)) return error::none;
       return error::invalid_payload;
-    case packet_type::disconnect:
-      return error::invalid_payload;
+    case packet_type::disconnect: return error::invalid_payload;
     case packet_type::connect_error:
       if (k == json::kind::string || k == json::kind::object) return error::none;
       if (v4 && (k == json::kind::array || k == json::kind::null)) return error::none;
@@ -309,7 +307,8 @@ inline error scan_placeholders(std::string_view json_text, std::size_t attachmen
       const char* close = flat_object_end(p, end);
       if (close != nullptr) {
         placeholder_info info;
-        const auto obj = json::value::unchecked(std::string_view(p, static_cast<std::size_t>(close - p)));
+        const auto obj =
+            json::value::unchecked(std::string_view(p, static_cast<std::size_t>(close - p)));
         const error e = check_flat_object(obj, attachments, lax, info);
         if (e != error::none) {
           at = static_cast<std::size_t>(p - begin);
@@ -330,10 +329,12 @@ inline error scan_placeholders(std::string_view json_text, std::size_t attachmen
       // valid placeholder (lax: only when its value is true; otherwise it is plain data).
       const char* q = json::detail::skip_ws(after, end);
       if (q != end && *q == ':') {
-        const auto key = json::value::unchecked(std::string_view(p, static_cast<std::size_t>(after - p)));
+        const auto key =
+            json::value::unchecked(std::string_view(p, static_cast<std::size_t>(after - p)));
         if (key.string_equals("_placeholder")) {
           const char* v = json::detail::skip_ws(q + 1, end);
-          const bool is_true = static_cast<std::size_t>(end - v) >= 4 && std::string_view(v, 4) == "true";
+          const bool is_true =
+              static_cast<std::size_t>(end - v) >= 4 && std::string_view(v, 4) == "true";
           if (!lax || is_true) {
             at = static_cast<std::size_t>(p - begin);
             return error::invalid_placeholder;

@@ -189,9 +189,9 @@ class args_writer {
   args_writer& number(double d) noexcept;
   /// An integer in decimal, all of its digits. Values beyond ±2^53 lose precision in a
   /// JavaScript peer (as they would if JSON.stringify had written them).
-  template <class Int,
-            std::enable_if_t<std::is_integral<Int>::value && !std::is_same<Int, bool>::value,
-                             int> = 0>
+  template <
+      class Int,
+      std::enable_if_t<std::is_integral<Int>::value && !std::is_same<Int, bool>::value, int> = 0>
   args_writer& integer(Int v) noexcept;
   /// A JSON string, escaped exactly as JSON.stringify escapes it (json::emit_string).
   args_writer& string(std::string_view utf8) noexcept;
@@ -336,10 +336,9 @@ class attachment_list {
 template <class A, class = void>
 struct is_attachment_sink : std::false_type {};
 template <class A>
-struct is_attachment_sink<
-    A, std::void_t<decltype(std::declval<A&>().resize(std::size_t{})),
-                   decltype(std::declval<const A&>().size()),
-                   decltype(std::declval<const A&>().max_size())>>
+struct is_attachment_sink<A, std::void_t<decltype(std::declval<A&>().resize(std::size_t{})),
+                                         decltype(std::declval<const A&>().size()),
+                                         decltype(std::declval<const A&>().max_size())>>
     : std::is_same<decltype(std::declval<A&>().data()), byte_view*> {};
 
 // ---------------------------------------------------------------------------------------------
@@ -685,8 +684,8 @@ error emit_packet(W& w, const packet_view& p, const encode_options& opts) noexce
     if (e != error::none) return e;
     // A leading digit would be read back as (part of) the ack id; leading whitespace is what
     // the reference's Number() also takes for an ack id.
-    if (!p.data.empty() && ((p.data.front() >= '0' && p.data.front() <= '9') ||
-                            json::detail::is_ws(p.data.front()))) {
+    if (!p.data.empty() &&
+        ((p.data.front() >= '0' && p.data.front() <= '9') || json::detail::is_ws(p.data.front()))) {
       return error::invalid_argument;
     }
   }
@@ -755,8 +754,8 @@ struct is_range<T, std::void_t<decltype(std::begin(std::declval<const T&>())),
                                decltype(std::end(std::declval<const T&>()))>> : std::true_type {};
 
 template <class T>
-using range_element_t = std::remove_cv_t<
-    std::remove_reference_t<decltype(*std::begin(std::declval<const T&>()))>>;
+using range_element_t =
+    std::remove_cv_t<std::remove_reference_t<decltype(*std::begin(std::declval<const T&>()))>>;
 
 template <class T, class = void>
 struct is_byte_range : std::false_type {};
@@ -764,11 +763,11 @@ template <class T>
 struct is_byte_range<T, std::void_t<decltype(std::data(std::declval<const T&>())),
                                     decltype(std::size(std::declval<const T&>()))>>
     : std::bool_constant<
-          std::is_same<std::remove_cv_t<std::remove_pointer_t<decltype(std::data(
-                           std::declval<const T&>()))>>,
+          std::is_same<std::remove_cv_t<
+                           std::remove_pointer_t<decltype(std::data(std::declval<const T&>()))>>,
                        unsigned char>::value ||
-          std::is_same<std::remove_cv_t<std::remove_pointer_t<decltype(std::data(
-                           std::declval<const T&>()))>>,
+          std::is_same<std::remove_cv_t<
+                           std::remove_pointer_t<decltype(std::data(std::declval<const T&>()))>>,
                        std::byte>::value> {};
 
 template <class E, class = void>
@@ -834,9 +833,9 @@ struct arg_traits {
                     "siocodec: only char text (UTF-8) can be written");
       // A char array is text up to its first NUL (a literal's terminator), never past its end.
       const void* nul = std::memchr(v, 0, std::extent<U>::value);
-      const std::size_t n = nul == nullptr ? std::extent<U>::value
-                                           : static_cast<std::size_t>(
-                                                 static_cast<const char*>(nul) - v);
+      const std::size_t n = nul == nullptr
+                                ? std::extent<U>::value
+                                : static_cast<std::size_t>(static_cast<const char*>(nul) - v);
       w.string(std::string_view(v, n));
     } else if constexpr (std::is_same<U, const char*>::value || std::is_same<U, char*>::value) {
       if (v == nullptr) {
@@ -1116,14 +1115,14 @@ inline result<std::size_t> encoded_size(const packet_view& p, const encode_optio
 
 inline result<std::size_t> encode_to(char* out, std::size_t cap, const packet_view& p,
                                      const encode_options& opts) noexcept {
-  return ::SIOCODEC_NAMESPACE::detail::write_bounded(out, cap,
-                                         [&](auto& w) { return detail::emit_packet(w, p, opts); });
+  return ::SIOCODEC_NAMESPACE::detail::write_bounded(
+      out, cap, [&](auto& w) { return detail::emit_packet(w, p, opts); });
 }
 
 template <class Container>
 result<std::size_t> encode(const packet_view& p, Container& out, const encode_options& opts) {
-  return ::SIOCODEC_NAMESPACE::detail::write_append(out,
-                                        [&](auto& w) { return detail::emit_packet(w, p, opts); });
+  return ::SIOCODEC_NAMESPACE::detail::write_append(
+      out, [&](auto& w) { return detail::emit_packet(w, p, opts); });
 }
 
 // --- builders ---------------------------------------------------------------------------------
@@ -1221,7 +1220,8 @@ error check_written(const D&, bool, json::kind, const encode_options&) noexcept 
 
 constexpr packet_type promoted(packet_type t) noexcept {
   return t == packet_type::event ? packet_type::binary_event
-                                 : t == packet_type::ack ? packet_type::binary_ack : t;
+         : t == packet_type::ack ? packet_type::binary_ack
+                                 : t;
 }
 
 // The measuring pass. With `track`, the plan also gets what frames.hpp needs.

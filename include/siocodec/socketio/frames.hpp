@@ -183,8 +183,8 @@ inline bool valid_options(const frame_options& o) noexcept {
 
 inline encode_options packet_options(const frame_options& o) noexcept {
   encode_options e;
-  e.version = o.version == engineio::protocol_version::v4 ? protocol_version::v5
-                                                           : protocol_version::v4;
+  e.version =
+      o.version == engineio::protocol_version::v4 ? protocol_version::v5 : protocol_version::v4;
   e.max_attachments = o.max_attachments;
   e.max_depth = o.max_depth;
   return e;
@@ -216,8 +216,7 @@ error emit_attachment(W& w, byte_view bytes, frames_format f) noexcept {
   const engineio::packet_view pk = engineio::packet_view::binary(bytes);
   switch (f) {
     case frames_format::ws_v4:
-    case frames_format::ws_v3:
-      return error::none;  // sent from the caller's memory
+    case frames_format::ws_v3: return error::none;  // sent from the caller's memory
     case frames_format::ws_v3_copy: {
       engineio::encode_options eo;
       eo.version = engineio::protocol_version::v3;
@@ -227,10 +226,8 @@ error emit_attachment(W& w, byte_view bytes, frames_format f) noexcept {
     case frames_format::poll_v4:
       w.put('\x1e');
       return engineio::detail::emit_text_packet(w, pk, engineio::protocol_version::v4);
-    case frames_format::poll_v3_text:
-      return engineio::detail::emit_v3_text_payload(w, &pk, 1);
-    case frames_format::poll_v3_binary:
-      return engineio::detail::emit_v3_binary_payload(w, &pk, 1);
+    case frames_format::poll_v3_text: return engineio::detail::emit_v3_text_payload(w, &pk, 1);
+    case frames_format::poll_v3_binary: return engineio::detail::emit_v3_binary_payload(w, &pk, 1);
   }
   return error::invalid_argument;
 }
@@ -356,8 +353,7 @@ void finish_frames(char* storage, const frames_plan& fp, const byte_view* atts, 
       return;
     case frames_format::ws_v4:
     case frames_format::ws_v3:
-    case frames_format::ws_v3_copy:
-      break;
+    case frames_format::ws_v3_copy: break;
   }
   send(frame{engineio::frame_kind::text, {}, std::string_view(storage, fp.prefix + fp.text.bytes)});
   // The type byte of an Engine.IO v3 binary frame: the message type as a raw byte.
@@ -380,8 +376,8 @@ void finish_frames(char* storage, const frames_plan& fp, const byte_view* atts, 
 // The writing pass of a builder into storage laid out by `fp`; checks that the attachments it
 // found frame to the size measured.
 template <class B>
-error write_built_frames(const B& b, const frame_options& o, const frames_plan& fp,
-                         char* storage, byte_view* slots) {
+error write_built_frames(const B& b, const frame_options& o, const frames_plan& fp, char* storage,
+                         byte_view* slots) {
   error e = write_builder(b, packet_options(o), fp.text, storage + fp.prefix, slots);
   if (e != error::none) return e;
   std::size_t cost = 0;

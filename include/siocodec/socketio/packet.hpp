@@ -36,8 +36,7 @@ enum class packet_type : std::uint8_t {
 enum class protocol_version : std::uint8_t { v4 = 4, v5 = 5 };
 
 /// The type's name in lower case ("connect", "binary_event"...). Protocol v4 calls type 4 "error".
-constexpr const char* to_string(packet_type t,
-                                protocol_version v = protocol_version::v5) noexcept {
+constexpr const char* to_string(packet_type t, protocol_version v = protocol_version::v5) noexcept {
   switch (t) {
     case packet_type::connect: return "connect";
     case packet_type::disconnect: return "disconnect";
@@ -91,10 +90,10 @@ struct decode_options {
   /// v5 follows socket.io-parser 4.2.7, v4 follows 3.4.5 (ERROR type, no reserved event names,
   /// any JSON object or null allowed for CONNECT).
   protocol_version version = protocol_version::v5;
-  /// Reproduce the reference's JavaScript coercions instead of rejecting them (docs/protocol-notes.md
-  /// lists each one): whitespace and leading zeros in numbers of the header, `0x`/`1e0` attachment
-  /// counts, placeholders with extra keys, unused attachments. Strict (false) accepts exactly what
-  /// the reference encoder writes.
+  /// Reproduce the reference's JavaScript coercions instead of rejecting them
+  /// (docs/protocol-notes.md lists each one): whitespace and leading zeros in numbers of the
+  /// header, `0x`/`1e0` attachment counts, placeholders with extra keys, unused attachments. Strict
+  /// (false) accepts exactly what the reference encoder writes.
   bool lax = false;
   /// Most attachments a packet may announce (socket.io-parser's maxAttachments).
   std::size_t max_attachments = SIOCODEC_DEFAULT_MAX_ATTACHMENTS;

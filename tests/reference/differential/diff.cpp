@@ -41,10 +41,10 @@ namespace {
 struct counts {
   std::size_t packets = 0;
   std::size_t with_attachments = 0;
-  std::size_t decoded = 0;        // decoded and re-encoded byte for byte (all four decoder runs)
-  std::size_t semantic = 0;       // decoded packet compared with its description
-  std::size_t built = 0;          // built from the description by the builders
-  std::size_t built_exact = 0;    // ... and compared byte for byte with the reference
+  std::size_t decoded = 0;      // decoded and re-encoded byte for byte (all four decoder runs)
+  std::size_t semantic = 0;     // decoded packet compared with its description
+  std::size_t built = 0;        // built from the description by the builders
+  std::size_t built_exact = 0;  // ... and compared byte for byte with the reference
   std::size_t not_expressible = 0;
   std::size_t failures = 0;
 };
@@ -67,7 +67,9 @@ std::string frames_text(const std::string& text, const std::vector<std::string>&
   return s;
 }
 
-int normalized_type(std::uint64_t t) { return t >= 5 ? static_cast<int>(t) - 3 : static_cast<int>(t); }
+int normalized_type(std::uint64_t t) {
+  return t >= 5 ? static_cast<int>(t) - 3 : static_cast<int>(t);
+}
 
 // The description's packet, in the same canonical form as describe(): type (BINARY_* as the
 // plain type, the attachments being in the payload), namespace ("" and none are "/"), id, data.
@@ -79,7 +81,8 @@ bool describe_desc(const std::string& desc_text, std::string& out) {
   if (type == d.end() || !siotest::number_value(*type, t)) return false;
   out = "type " + std::to_string(normalized_type(static_cast<std::uint64_t>(t)));
   const auto nsp = d.find("nsp");
-  const std::string n = nsp != d.end() && nsp->is_string() ? nsp->get_ref<const std::string&>() : "";
+  const std::string n =
+      nsp != d.end() && nsp->is_string() ? nsp->get_ref<const std::string&>() : "";
   out += " nsp " + siotest::canonical_string(n.empty() ? "/" : n);
   const auto id = d.find("id");
   double v = 0;
@@ -110,7 +113,8 @@ void check_decode(reporter& rep, std::size_t i, sio::protocol_version version,
                   const std::string& desc_text) {
   bool ok = true;
   for (const bool lax : {false, true}) {
-    for (const sio::attachment_mode mode : {sio::attachment_mode::borrow, sio::attachment_mode::copy}) {
+    for (const sio::attachment_mode mode :
+         {sio::attachment_mode::borrow, sio::attachment_mode::copy}) {
       sio::decode_options opts;
       opts.version = version;
       opts.lax = lax;
@@ -120,8 +124,9 @@ void check_decode(reporter& rep, std::size_t i, sio::protocol_version version,
         if (r || r.error() != siocodec::error::incomplete) break;
         r = dec.feed(siocodec::byte_view(a), eio::frame_kind::binary);
       }
-      const std::string what = std::string(mode == sio::attachment_mode::borrow ? "borrow" : "copy") +
-                               (lax ? " lax" : "");
+      const std::string what =
+          std::string(mode == sio::attachment_mode::borrow ? "borrow" : "copy") +
+          (lax ? " lax" : "");
       if (!r) {
         rep.fail(i, "decoder (" + what + ") gives " + siocodec::to_string(r.error()) + " at " +
                         std::to_string(r.offset()) + " for " + frames_text(text, atts));
@@ -129,16 +134,19 @@ void check_decode(reporter& rep, std::size_t i, sio::protocol_version version,
         break;
       }
       if (r->attachment_count != atts.size()) {
-        rep.fail(i, "decoder (" + what + "): attachment_count " + std::to_string(r->attachment_count));
+        rep.fail(i,
+                 "decoder (" + what + "): attachment_count " + std::to_string(r->attachment_count));
         ok = false;
       }
       std::string again;
       const auto e = sio::encode(*r, again);
       std::vector<std::string> got_atts;
-      for (std::size_t k = 0; k < r->attachment_count; ++k) got_atts.emplace_back(r->attachment(k).as_chars());
+      for (std::size_t k = 0; k < r->attachment_count; ++k)
+        got_atts.emplace_back(r->attachment(k).as_chars());
       if (!e || again != text || got_atts != atts) {
         rep.fail(i, "encode(decode(frames)) (" + what + ") gives " +
-                        (e ? frames_text(again, got_atts) : std::string(siocodec::to_string(e.error()))) +
+                        (e ? frames_text(again, got_atts)
+                           : std::string(siocodec::to_string(e.error()))) +
                         ", expected " + frames_text(text, atts));
         ok = false;
       }
@@ -215,7 +223,8 @@ ojson check_build(reporter& rep, std::size_t i, sio::protocol_version version, b
   if (exact) {
     ++rep.c.built_exact;
     if (out != text || got_atts != atts) {
-      rep.fail(i, "built " + frames_text(out, got_atts) + ", the reference wrote " + frames_text(text, atts));
+      rep.fail(i, "built " + frames_text(out, got_atts) + ", the reference wrote " +
+                      frames_text(text, atts));
     }
   }
   line["frames"] = frames_json(out, got_atts);
@@ -251,10 +260,11 @@ int main(int argc, char** argv) {
     const auto exact = v.find("exact");
     const auto desc = v.find("desc");
     const auto frames = v.find("frames");
-    if (ver == v.end() || !ver->is_number_unsigned() || builder == v.end() || !builder->is_boolean() ||
-        exact == v.end() || !exact->is_boolean() || desc == v.end() || !desc->is_string() ||
-        frames == v.end() || !frames->is_array() || frames->empty() || !(*frames)[0].is_object() ||
-        !(*frames)[0].contains("text") || !(*frames)[0]["text"].is_string()) {
+    if (ver == v.end() || !ver->is_number_unsigned() || builder == v.end() ||
+        !builder->is_boolean() || exact == v.end() || !exact->is_boolean() || desc == v.end() ||
+        !desc->is_string() || frames == v.end() || !frames->is_array() || frames->empty() ||
+        !(*frames)[0].is_object() || !(*frames)[0].contains("text") ||
+        !(*frames)[0]["text"].is_string()) {
       std::fprintf(stderr, "diff: malformed packet %zu\n", i);
       return 2;
     }
@@ -265,7 +275,8 @@ int main(int argc, char** argv) {
     for (std::size_t k = 1; k < frames->size(); ++k) {
       std::string bytes;
       const auto b = (*frames)[k].find("binary");
-      if (b == (*frames)[k].end() || !b->is_string() || !siotest::from_hex(b->get_ref<const std::string&>(), bytes)) {
+      if (b == (*frames)[k].end() || !b->is_string() ||
+          !siotest::from_hex(b->get_ref<const std::string&>(), bytes)) {
         std::fprintf(stderr, "diff: malformed frame in packet %zu\n", i);
         return 2;
       }
@@ -288,7 +299,8 @@ int main(int argc, char** argv) {
   }
   out.close();
   std::printf(
-      "diff: %zu reference packets (%zu with attachments): %zu decoded and re-encoded byte for byte "
+      "diff: %zu reference packets (%zu with attachments): %zu decoded and re-encoded byte for "
+      "byte "
       "(borrow/copy, strict/lax), %zu compared with their description; %zu built from their "
       "description (%zu compared byte for byte with the reference), %zu not expressible by the "
       "builders; %zu mismatches\n",

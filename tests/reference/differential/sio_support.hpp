@@ -115,7 +115,8 @@ inline std::string prepare_json(std::string_view raw) {
           if (ok && v >= 0xD800 && v <= 0xDFFF) {
             out += "\\ufdd0";
             for (std::size_t k = 0; k < 4; ++k) {
-              out.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(raw[i + 2 + k]))));
+              out.push_back(
+                  static_cast<char>(std::tolower(static_cast<unsigned char>(raw[i + 2 + k]))));
             }
             i += 6;
             continue;
@@ -138,7 +139,8 @@ inline std::string prepare_json(std::string_view raw) {
     }
     if (c == '-' || (c >= '0' && c <= '9')) {
       std::size_t j = i;
-      while (j < n && (std::string_view("0123456789+-.eE").find(raw[j]) != std::string_view::npos)) {
+      while (j < n &&
+             (std::string_view("0123456789+-.eE").find(raw[j]) != std::string_view::npos)) {
         ++j;
       }
       out += "{\"\\u0000n\":\"";
@@ -240,7 +242,8 @@ inline std::string canonical_units(const std::vector<std::uint16_t>& u) {
   std::string utf8;
   for (std::size_t i = 0; i < u.size(); ++i) {
     std::uint32_t cp = u[i];
-    if (cp >= 0xD800 && cp <= 0xDBFF && i + 1 < u.size() && u[i + 1] >= 0xDC00 && u[i + 1] <= 0xDFFF) {
+    if (cp >= 0xD800 && cp <= 0xDBFF && i + 1 < u.size() && u[i + 1] >= 0xDC00 &&
+        u[i + 1] <= 0xDFFF) {
       cp = 0x10000 + ((cp - 0xD800) << 10) + (u[i + 1] - 0xDC00u);
       ++i;
     } else if (cp >= 0xD800 && cp <= 0xDFFF) {
@@ -344,7 +347,8 @@ inline std::string canonical(const ojson& j) {
       const ojson& v = m.empty() ? j : *j.begin();
       if (m == "$binary") return "bin:" + (v.is_string() ? v.get_ref<const std::string&>() : "?");
       if (m == "$undefined") return "undefined";
-      if (m == "$bigint") return "bigint:" + (v.is_string() ? v.get_ref<const std::string&>() : "?");
+      if (m == "$bigint")
+        return "bigint:" + (v.is_string() ? v.get_ref<const std::string&>() : "?");
       if (m == "$number" || m == number_key()) {
         return v.is_string() ? canonical_double(to_double(v.get_ref<const std::string&>())) : "?";
       }
@@ -502,7 +506,8 @@ template <class Fn>
 bool with_builder(const ojson& desc, sio::protocol_version version,
                   const std::deque<std::string>& bins, std::string& why, Fn&& fn) {
   const auto type_it = desc.find("type");
-  if (type_it == desc.end() || !type_it->is_number_unsigned() || type_it->get<std::uint64_t>() > 6) {
+  if (type_it == desc.end() || !type_it->is_number_unsigned() ||
+      type_it->get<std::uint64_t>() > 6) {
     why = "no type 0-6";
     return false;
   }

@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: BSL-1.0
 // The nlohmann/json adapter (include/siocodec/adapters/nlohmann.hpp): payloads to nlohmann values
 // with binaries as binary_t, nlohmann values as builder arguments, round trips through the
-// encoder and the reassembly decoder, and agreement with the npm reference vectors.
+// encoders and decoders of both parsers (default and msgpack), and agreement with the npm
+// reference vectors (socket.io-parser, notepack.io, socket.io-msgpack-parser).
 //
 // Expected texts marked "reference" are what socket.io-parser 4.2.7 (Encoder) and JSON.stringify
-// / JSON.parse printed under node 20 for the same JavaScript values.
+// / JSON.parse printed under node 20 for the same JavaScript values; expected msgpack bytes
+// marked "reference" are what socket.io-msgpack-parser 3.0.2's Encoder (notepack.io 2.2.0)
+// wrote.
 //
 // nlohmann is used here in its JSON_DIAGNOSTICS mode (its own ABI namespace, so it does not mix
 // with the other translation units): every value then checks, in this Debug build, that its
@@ -20,10 +23,13 @@
 #include <siocodec/adapters/nlohmann.hpp>
 #include <siocodec/engineio/packet.hpp>
 #include <siocodec/json/value.hpp>
+#include <siocodec/msgpack/value.hpp>
 #include <siocodec/socketio/args.hpp>
 #include <siocodec/socketio/decode.hpp>
 #include <siocodec/socketio/decoder.hpp>
 #include <siocodec/socketio/encode.hpp>
+#include <siocodec/socketio/msgpack.hpp>
+#include <siocodec/socketio/parser.hpp>
 
 #include "reference/differential/sio_support.hpp"
 
@@ -320,8 +326,8 @@ bool has_float_or_binary(const J& j) {
   return false;
 }
 
-// One round trip through the encoder and the reassembly decoder (both attachment modes); "" or
-// what went wrong.
+// One round trip through the default parser (encoder and reassembly decoder, both attachment
+// modes) and one through the msgpack parser; "" or what went wrong.
 template <class J>
 std::string round_trip(const J& args, std::uint64_t id) {
   sio::encode_options eo;
@@ -358,13 +364,26 @@ std::string round_trip(const J& args, std::uint64_t id) {
       if (!d.empty()) return "to_json: " + d;
     }
   }
+  // The msgpack parser: binaries inline, the same numbers kept (non-integral floats stay float
+  // 64, integers take their smallest form and come back with their sign's type).
+  std::string mp;
+  const auto m = sio::msgpack_encode(sio::ack(id, sj::spread(args)).nsp("/n"), mp);
+  if (!m) return std::string("msgpack_encode: ") + siocodec::to_string(m.error());
+  const auto mpv = sio::decode_msgpack(byte_view(mp));
+  if (!mpv) return std::string("decode_msgpack: ") + siocodec::to_string(mpv.error());
+  if (mpv->nsp != "/n" || mpv->id != id) return "msgpack header";
+  std::string d = strict_diff(sj::arguments_of<J>(*mpv), args);
+  if (!d.empty()) return "msgpack arguments_of: " + d;
+  d = strict_diff(sj::to_json<J>(sio::any_packet(*mpv)), args);
+  if (!d.empty()) return "msgpack to_json(any_packet): " + d;
   return "";
 }
 
 // --- reference vectors ------------------------------------------------------------------------
 
 // A vector's value description as J: {"$binary": hex} as binary_t and {"$number": text} as the
-// double JavaScript held; false for the markers this adapter does not produce or take.
+// double JavaScript held; false for the markers this adapter does not produce or take
+// (undefined, BigInt, and msgpack's ArrayBuffer and Date).
 bool from_description(const ojson& d, ojson& out) {
   if (d.is_array()) {
     out = ojson::array();
@@ -392,6 +411,9 @@ bool from_description(const ojson& d, ojson& out) {
     return true;
   }
   if (!m.empty()) return false;
+  if (d.size() == 1 && (d.begin().key() == "$arraybuffer" || d.begin().key() == "$date")) {
+    return false;
+  }
   out = ojson::object();
   for (auto it = d.begin(); it != d.end(); ++it) {
     ojson x;
@@ -401,12 +423,15 @@ bool from_description(const ojson& d, ojson& out) {
   return true;
 }
 
-// Our value with binary_t as {"$binary": hex}, for siotest::canonical().
+// Our value with binary_t as {"$binary": hex}, for siotest::canonical(); a binary_t with a
+// subtype (a msgpack extension) as [type, {"$binary": hex}], the array notepack.io makes of it.
 ojson to_markers(const ojson& j) {
   if (j.is_binary()) {
     ojson m = ojson::object();
     m["$binary"] = siotest::to_hex(byte_view(j.get_binary().data(), j.get_binary().size()));
-    return m;
+    if (!j.get_binary().has_subtype()) return m;
+    const auto type = static_cast<std::int8_t>(static_cast<std::uint8_t>(j.get_binary().subtype()));
+    return ojson::array({static_cast<int>(type), m});
   }
   if (j.is_array()) {
     ojson a = ojson::array();
@@ -422,8 +447,9 @@ ojson to_markers(const ojson& j) {
 }
 
 // The reference's value as this adapter must give it: a lone surrogate as U+FFFD (what the
-// reference's TextEncoder writes), undefined as null, an ArrayBuffer as binary. False for
-// markers with no counterpart here (Date, BigInt).
+// reference's TextEncoder writes), undefined as null, an ArrayBuffer as binary, a Date (msgpack
+// `d7 00`: its milliseconds as a big-endian int 32 and uint 32) as the extension [0, bytes] that
+// to_markers() gives. False for markers with no counterpart here (BigInt).
 bool expected_of(const ojson& ref, ojson& out) {
   if (ref.is_array()) {
     out = ojson::array();
@@ -461,6 +487,19 @@ bool expected_of(const ojson& ref, ojson& out) {
     out = s;
     return true;
   }
+  if (ref.size() == 1 && ref.begin().key() == "$date" && ref.begin()->is_number()) {
+    const double ms = ref.begin()->get<double>();
+    const double hi = std::floor(ms / 4294967296.0);
+    const auto h = static_cast<std::uint32_t>(static_cast<std::int32_t>(hi));
+    const auto l = static_cast<std::uint32_t>(ms - hi * 4294967296.0);
+    std::string bytes;
+    for (int i = 0; i < 4; ++i) bytes.push_back(static_cast<char>(h >> (24 - 8 * i)));
+    for (int i = 0; i < 4; ++i) bytes.push_back(static_cast<char>(l >> (24 - 8 * i)));
+    ojson data = ojson::object();
+    data["$binary"] = siotest::to_hex(bytes);
+    out = ojson::array({0, data});
+    return true;
+  }
   if (ref.size() == 1 && ref.begin().key() == "$arraybuffer" && ref.begin()->is_string()) {
     out = ojson::object();
     out["$binary"] = *ref.begin();
@@ -483,6 +522,10 @@ bool expected_of(const ojson& ref, ojson& out) {
 struct vector_counts {
   std::size_t sio_decoded = 0;
   std::size_t sio_encoded = 0;
+  std::size_t mp_values_decoded = 0;
+  std::size_t mp_values_encoded = 0;
+  std::size_t mp_decoded = 0;
+  std::size_t mp_encoded = 0;
   std::vector<std::string> failures;
 };
 
@@ -609,6 +652,192 @@ void check_sio_encode(const ojson& v, const std::string& id, vector_counts& c) {
   } else if (type == 0 && data.is_object() && version == sio::protocol_version::v5 &&
              nsp.find('?') == std::string::npos && !ack_id) {
     compare_frames(sio::connect(nsp, data), *frames_it, version, id, c);
+  }
+}
+
+// --- msgpack vectors ---
+
+bool has_binary(const ojson& j) {
+  if (j.is_binary()) return true;
+  if (j.is_structured()) {
+    for (const ojson& e : j) {
+      if (has_binary(e)) return true;
+    }
+  }
+  return false;
+}
+
+// Our value against the reference's, as JavaScript would compare them (siotest::canonical():
+// numbers as doubles, -0 as 0, objects unordered).
+void compare_value(const ojson& ours, const ojson& expected, const std::string& id,
+                   const char* what, vector_counts& c) {
+  if (siotest::canonical(to_markers(ours)) != siotest::canonical(expected)) {
+    c.failures.push_back(id + ": " + what + " " + show(to_markers(ours)) + ", reference " +
+                         show(expected));
+  }
+}
+
+// msgpack.decode (notepack.io values): to_json of the parsed value is the reference's value.
+void check_mp_value_decode(const ojson& v, const std::string& id, vector_counts& c) {
+  if (v.contains("ours")) return;  // errors here (lax strings: raw bytes, not the reference's)
+  std::string bytes;
+  if (!siotest::from_hex(v["binary"].get_ref<const std::string&>(), bytes)) return;
+  const auto value = v["ref"].find("value");
+  if (value == v["ref"].end()) return;
+  ojson expected;
+  if (!expected_of(*value, expected)) return;
+  siocodec::msgpack::options deep;
+  deep.max_depth = 1000;  // the vectors nest up to notepack.io's own limits
+  const auto r = siocodec::msgpack::parse(byte_view(bytes), deep);
+  if (!r) {
+    c.failures.push_back(id + ": msgpack::parse failed: " + siocodec::to_string(r.error()));
+    return;
+  }
+  ++c.mp_values_decoded;
+  compare_value(sj::to_json<ojson>(*r), expected, id, "to_json", c);
+  compare_value(sj::to_json<json>(*r), expected, id, "to_json<json>", c);
+}
+
+// msgpack.encode (notepack.io values): the value as a J, written by msgpack_encode() as an ack
+// argument, gives notepack.io's bytes (or our documented ones, "ours").
+void check_mp_value_encode(const ojson& v, const std::string& id, vector_counts& c) {
+  ojson value;
+  if (!from_description(v["value"], value)) return;  // undefined, ArrayBuffer, Date: no J
+  const ojson& want = v.contains("ours") ? v["ours"] : v["ref"];
+  const auto want_bin = want.find("binary");
+  if (want_bin == want.end()) return;
+  std::string mp;
+  const auto m = sio::msgpack_encode(sio::ack(0, value), mp);
+  ++c.mp_values_encoded;
+  if (!m) {
+    c.failures.push_back(id + ": msgpack_encode: " + siocodec::to_string(m.error()));
+    return;
+  }
+  const auto p = sio::decode_msgpack(byte_view(mp));
+  const auto args = p ? sio::arguments(*p) : sio::msgpack_argument_range();
+  if (!p || args.size() != 1) {
+    c.failures.push_back(id + ": our message does not decode to one argument");
+    return;
+  }
+  const std::string got = siotest::to_hex((*args.begin()).raw());
+  if (got != want_bin->get_ref<const std::string&>()) {
+    c.failures.push_back(id + ": msgpack wrote " + got + ", reference " +
+                         want_bin->get_ref<const std::string&>());
+  }
+}
+
+// sio_msgpack.decode: every message the decoder accepts converts to the reference's data,
+// through the msgpack_packet_view and the any_packet overloads.
+void check_mp_decode(const ojson& v, const std::string& id, vector_counts& c) {
+  // The packet we give (the reference's, or our documented one); none for errors.
+  const ojson& outcome = v.contains("ours") ? v["ours"] : v["ref"];
+  const auto packet_it = outcome.find("packet");
+  if (packet_it == outcome.end()) return;
+  const ojson& packet = *packet_it;
+  sio::decode_options opts;
+  opts.version = version_of(v);
+  const ojson& msg = v["message"];
+  std::string bytes;
+  sio::any_packet any;
+  if (const auto t = msg.find("text"); t != msg.end()) {
+    // A protocol v4 CONNECT / DISCONNECT / ERROR: JSON text, a packet_view.
+    bytes = t->get<std::string>();
+    const auto p = sio::decode_msgpack_text(bytes, opts);
+    if (!p) {
+      c.failures.push_back(id + ": decode_msgpack_text failed: " + siocodec::to_string(p.error()));
+      return;
+    }
+    any = sio::any_packet(*p, sio::parser_kind::msgpack);
+  } else {
+    if (!siotest::from_hex(msg["binary"].get_ref<const std::string&>(), bytes)) return;
+    const auto p = sio::decode_msgpack(byte_view(bytes), opts);
+    if (!p) {
+      c.failures.push_back(id + ": decode_msgpack failed: " + siocodec::to_string(p.error()));
+      return;
+    }
+    any = sio::any_packet(*p);
+    // The msgpack_packet_view overloads and the any_packet ones agree.
+    if (!strict_diff(sj::to_json<ojson>(*p), sj::to_json<ojson>(any)).empty() ||
+        !strict_diff(sj::arguments_of<ojson>(*p), sj::arguments_of<ojson>(any)).empty() ||
+        !strict_diff(sj::event_name_of<ojson>(*p), sj::event_name_of<ojson>(any)).empty()) {
+      c.failures.push_back(id + ": the any_packet overloads differ");
+    }
+  }
+  const ojson ours = sj::to_json<ojson>(any);
+  const auto data = packet.find("data");
+  if (data == packet.end()) {
+    if (!ours.is_null()) c.failures.push_back(id + ": data where the reference has none");
+    return;
+  }
+  ojson expected;
+  if (!expected_of(*data, expected)) return;
+  ++c.mp_decoded;
+  compare_value(ours, expected, id, "to_json", c);
+  // event_name_of / arguments_of split the same payload.
+  const ojson args = sj::arguments_of<ojson>(any);
+  const sio::packet_type t = any.type();
+  if ((t == sio::packet_type::event || t == sio::packet_type::binary_event) && !ours.empty()) {
+    ojson whole = ojson::array();
+    whole.push_back(sj::event_name_of<ojson>(any));
+    for (const ojson& a : args) whole.push_back(a);
+    if (!strict_diff(whole, ours).empty())
+      c.failures.push_back(id + ": event_name_of/arguments_of");
+  } else if (t == sio::packet_type::ack || t == sio::packet_type::binary_ack) {
+    if (!strict_diff(args, ours).empty()) c.failures.push_back(id + ": arguments_of");
+  } else if (!args.empty()) {
+    c.failures.push_back(id + ": arguments_of of a packet without arguments");
+  }
+}
+
+// sio_msgpack.encode: the packet's data as ordered_json, written by the adapter through
+// msgpack_encode(), gives the reference's message byte for byte.
+void check_mp_encode(const ojson& v, const std::string& id, vector_counts& c) {
+  if (v.contains("ours")) return;  // our encoder deliberately refuses these
+  const ojson& desc = v["packet"];
+  const auto frames_it = v["ref"].find("frames");
+  const auto data_it = desc.find("data");
+  if (frames_it == v["ref"].end() || frames_it->size() != 1 ||
+      !(*frames_it)[0].contains("binary") || data_it == desc.end()) {
+    return;  // v4 text messages carry no J values
+  }
+  ojson data;
+  if (!from_description(*data_it, data)) return;
+  const std::string nsp = desc.value("nsp", std::string("/"));
+  if (nsp.empty()) return;  // builders write "" as "/"
+  std::optional<std::uint64_t> ack_id;
+  if (const auto i = desc.find("id"); i != desc.end()) {
+    if (!i->is_number_unsigned()) return;
+    ack_id = i->get<std::uint64_t>();
+  }
+  const sio::protocol_version version = version_of(v);
+  const bool v4 = version == sio::protocol_version::v4;
+  const auto type = desc["type"].get<int>();
+  // v4 builders write BINARY_EVENT / BINARY_ACK exactly when a binary value is written.
+  if (v4 && (type == 2 || type == 3 || type == 5 || type == 6) &&
+      has_binary(data) != (type == 5 || type == 6)) {
+    return;
+  }
+  sio::encode_options eo;
+  eo.version = version;
+  std::string out;
+  siocodec::result<std::size_t> r{error::invalid_argument, 0};
+  if ((type == 2 || type == 5) && data.is_array() && !data.empty() && data[0].is_string()) {
+    auto b = sio::event(data[0].get_ref<const std::string&>(), sj::spread(data, 1)).nsp(nsp);
+    if (ack_id) b.id(*ack_id);
+    r = sio::msgpack_encode(b, out, eo);
+  } else if ((type == 3 || type == 6) && ack_id && data.is_array()) {
+    r = sio::msgpack_encode(sio::ack(*ack_id, sj::spread(data)).nsp(nsp), out, eo);
+  } else if (type == 0 && !v4 && data.is_object() && !ack_id) {
+    r = sio::msgpack_encode(sio::connect(nsp, data), out, eo);
+  } else {
+    return;
+  }
+  ++c.mp_encoded;
+  const std::string& want = (*frames_it)[0]["binary"].get_ref<const std::string&>();
+  if (!r || siotest::to_hex(out) != want) {
+    c.failures.push_back(id + ": msgpack wrote " +
+                         (r ? siotest::to_hex(out) : siocodec::to_string(r.error())) +
+                         ", reference " + want);
   }
 }
 
@@ -977,6 +1206,11 @@ TEST_CASE("what cannot be written is the encoder's error") {
     p = &(*p)[0];
   }
   CHECK(fails(sio::event("deep", deep)) == error::nesting_too_deep);
+  std::string mp;
+  const auto m = sio::msgpack_encode(sio::event("deep", deep), mp);
+  CHECK(!m);
+  CHECK(m.error() == error::nesting_too_deep);
+  CHECK(mp.empty());
   // The default max_depth is 128: the event's `[`, then at most 127 levels in an argument.
   json limit = 1;
   for (int i = 0; i < 128; ++i) limit = json::array({limit});
@@ -986,10 +1220,287 @@ TEST_CASE("what cannot be written is the encoder's error") {
 }
 
 // ---------------------------------------------------------------------------------------------
+// msgpack
+// ---------------------------------------------------------------------------------------------
+
+TEST_CASE("msgpack values convert, binaries inline, every integer exact") {
+  // [nil, undefined, true, uint 64 max, int 64 min, -1, float 32 1.5, float 64 NaN, "é",
+  //  bin 01 02, ext 8 of type 0 (ArrayBuffer) 03, fixext 1 of type 5 09, Date (d7 00 ...),
+  //  fixext 1 of type -1 07, float 64 -0, a map with keys of every kind (below)]
+  std::string bytes;
+  REQUIRE(siotest::from_hex("dc0010"
+                            "c0"
+                            "d40000"
+                            "c3"
+                            "cfffffffffffffffff"
+                            "d38000000000000000"
+                            "ff"
+                            "ca3fc00000"
+                            "cb7ff8000000000000"
+                            "a2c3a9"
+                            "c4020102"
+                            "c7010003"
+                            "d40509"
+                            "d7000000000000000001"
+                            "d4ff07"
+                            "cb8000000000000000"
+                            // {1: "one", -2: 2, true: 3, nil: 4, 1.5: 5, bin 00: 6, "s": 7,
+                            //  "s": 8, undefined: 9, uint 64 max: 10, NaN: 11, [1]: 12, -0.0: 13,
+                            //  1e21: 14}
+                            "8e"
+                            "01a36f6e65"
+                            "fe02"
+                            "c303"
+                            "c004"
+                            "cb3ff800000000000005"
+                            "c4010006"
+                            "a17307"
+                            "a17308"
+                            "d4000009"
+                            "cfffffffffffffffff0a"
+                            "cb7ff80000000000000b"
+                            "91010c"
+                            "cb80000000000000000d"
+                            "cb444b1ae4d6e2ef500e",
+                            bytes));
+  const auto v = siocodec::msgpack::parse(byte_view(bytes));
+  REQUIRE(v);
+  const json j = sj::to_json(*v);
+  REQUIRE(j.size() == 16);
+  CHECK(j[0].is_null());
+  CHECK(j[1].is_null());
+  CHECK(j[2] == true);
+  CHECK(j[3].is_number_unsigned());
+  CHECK(j[3].get<std::uint64_t>() == u64_max);
+  CHECK(j[4].is_number_integer());
+  CHECK(j[4].get<std::int64_t>() == i64_min);
+  CHECK(j[5].is_number_integer());
+  CHECK(j[5].get<std::int64_t>() == -1);
+  CHECK(j[6].is_number_float());
+  CHECK(j[6].get<double>() == 1.5);
+  CHECK(std::isnan(j[7].get<double>()));
+  CHECK(j[8] == "\xC3\xA9");
+  CHECK(j[9] == bin<json>({1, 2}));
+  CHECK(!j[9].get_binary().has_subtype());
+  CHECK(j[10] == bin<json>({3}));
+  CHECK(!j[10].get_binary().has_subtype());
+  CHECK(j[11] == json::binary({9}, 5));
+  CHECK(j[12] == json::binary({0, 0, 0, 0, 0, 0, 0, 1}, 0));
+  CHECK(j[13] == json::binary({7}, 255));  // type -1, as nlohmann's from_msgpack() gives it
+  CHECK(j[14].is_number_float());
+  CHECK(std::signbit(j[14].get<double>()));
+  // Keys as JavaScript's String() makes them. Reference (notepack.io, Object.entries): [["0",13],
+  // ["1",12],["-2",2],["true",3],["null",4],["1.5",5],["\u0000",6],["s",8],["undefined",9],
+  // ["18446744073709552000",10],["NaN",11],["1e+21",14]]: the same but for the bin key and the
+  // array key [1] (which JavaScript names "1", overwriting 1: "one"), skipped here.
+  const json keys = j[15];
+  CHECK(keys == json({{"1", "one"},
+                      {"-2", 2},
+                      {"true", 3},
+                      {"null", 4},
+                      {"1.5", 5},
+                      {"s", 8},
+                      {"undefined", 9},
+                      {"18446744073709552000", 10},
+                      {"NaN", 11},
+                      {"0", 13},
+                      {"1e+21", 14}}));
+  // ordered_json: the message's order, a duplicate at its first position with its last value.
+  const ojson o = sj::to_json<ojson>(*v);
+  std::vector<std::string> order;
+  for (auto it = o[15].begin(); it != o[15].end(); ++it) order.push_back(it.key());
+  CHECK(order == std::vector<std::string>{"1", "-2", "true", "null", "1.5", "s", "undefined",
+                                          "18446744073709552000", "NaN", "0", "1e+21"});
+  CHECK(o[15]["s"] == 8);
+  CHECK(sj::to_json(siocodec::msgpack::value()).is_null());  // the absent value
+}
+
+TEST_CASE("to_json walks msgpack of any depth without recursion") {
+  // Deeper than msgpack's validation allows: unchecked(). Quadratic (each value skips its
+  // contents to find its end), hence not deeper.
+  constexpr std::size_t depth = 6000;
+  std::string arrays(depth, '\x91');
+  arrays += '\x07';
+  std::string maps;
+  for (std::size_t i = 0; i < depth; ++i) maps += "\x81\xa1k";
+  maps += '\x90';
+  const json a = sj::to_json(siocodec::msgpack::value::unchecked(byte_view(arrays)));
+  const json o = sj::to_json(siocodec::msgpack::value::unchecked(byte_view(maps)));
+  std::size_t n = 0;
+  const json* p = &a;
+  while (p->is_array() && p->size() == 1) {
+    p = &(*p)[0];
+    ++n;
+  }
+  CHECK(n == depth);
+  CHECK(*p == 7);
+  n = 0;
+  p = &o;
+  while (p->is_object() && p->size() == 1) {
+    p = &(*p)["k"];
+    ++n;
+  }
+  CHECK(n == depth);
+  CHECK(p->is_array());
+}
+
+TEST_CASE("msgpack packets convert, and nlohmann values encode for the msgpack parser") {
+  // 1u: decoding gives a non-negative integer back as number_unsigned (strict_diff compares
+  // types).
+  const json args = json::array({1u, -2, 2.5, "x", bin<json>({0xAA}), json{{"k", nullptr}}});
+  std::string out;
+  const auto r = sio::msgpack_encode(sio::event("m", sj::spread(args)).nsp("/q").id(5), out);
+  REQUIRE(r);
+  // Reference: {type: 2, nsp: "/q", data: ["m", 1, -2, 2.5, "x", Buffer<aa>, {k: null}], id: 5}.
+  CHECK(siotest::to_hex(out) == "84a474797065"
+                                "02"
+                                "a36e7370"
+                                "a22f71"
+                                "a464617461"
+                                "97"
+                                "a16d"
+                                "01"
+                                "fe"
+                                "cb4004000000000000"
+                                "a178"
+                                "c401aa"
+                                "81a16bc0"
+                                "a26964"
+                                "05");
+  // The other two encoder forms agree.
+  const auto n = sio::msgpack_encoded_size(sio::event("m", sj::spread(args)).nsp("/q").id(5));
+  REQUIRE(n);
+  CHECK(*n == out.size());
+  std::string to(out.size(), '#');
+  const auto t =
+      sio::msgpack_encode_to(&to[0], to.size(), sio::event("m", sj::spread(args)).nsp("/q").id(5));
+  CHECK(t);
+  CHECK(to == out);
+  const auto p = sio::decode_msgpack(byte_view(out));
+  REQUIRE(p);
+  CHECK(strict_diff(sj::arguments_of(*p), args).empty());
+  CHECK(sj::event_name_of(*p) == "m");
+  const json whole = sj::to_json(*p);
+  REQUIRE(whole.size() == 7);
+  CHECK(whole[0] == "m");
+  CHECK(whole[5] == bin<json>({0xAA}));
+  // The binary_t's bytes are copies: they outlive the message.
+  const json kept = sj::arguments_of(*p);
+  out.assign(out.size(), '\0');
+  CHECK(kept[4] == bin<json>({0xAA}));
+
+  // A CONNECT without data; an EVENT with an empty array (the msgpack parser allows it).
+  const auto bare =
+      sio::decode_msgpack(byte_view(std::string_view("\x82\xa4type\x00\xa3nsp\xa1/", 13)));
+  REQUIRE(bare);
+  CHECK(sj::to_json(*bare).is_null());
+  CHECK(sj::arguments_of(*bare) == json::array());
+  CHECK(sj::event_name_of(*bare).is_null());
+  const auto empty =
+      sio::decode_msgpack(byte_view(std::string_view("\x83\xa4type\x02\xa3nsp\xa1/\xa4"
+                                                     "data\x90",
+                                                     19)));
+  REQUIRE(empty);
+  CHECK(sj::to_json(*empty) == json::array());
+  CHECK(sj::arguments_of(*empty) == json::array());
+  CHECK(sj::event_name_of(*empty).is_null());
+  // A non-string event name converts as it is; an ACK has no name.
+  std::string ack;
+  REQUIRE(sio::msgpack_encode(sio::ack(7, json::array({1, "two"}), nullptr).nsp("/a"), ack));
+  const auto a = sio::decode_msgpack(byte_view(ack));
+  REQUIRE(a);
+  CHECK(sj::event_name_of(*a).is_null());
+  CHECK(sj::arguments_of(*a) == json::array({json::array({1, "two"}), nullptr}));
+  const auto numeric =
+      sio::decode_msgpack(byte_view(std::string_view("\x83\xa4type\x02\xa3nsp\xa1/\xa4"
+                                                     "data\x92\x2a\xc3",
+                                                     21)));
+  REQUIRE(numeric);
+  CHECK(sj::event_name_of(*numeric) == 42);
+  CHECK(sj::arguments_of(*numeric) == json::array({true}));
+}
+
+TEST_CASE("msgpack: a CONNECT's auth and a CONNECT_ERROR's data, binaries included") {
+  std::string out;
+  REQUIRE(sio::msgpack_encode(sio::connect("/", json{{"b", bin<json>({1})}}), out));
+  // Reference: {type: 0, nsp: "/", data: {b: Buffer<01>}}.
+  CHECK(siotest::to_hex(out) == "83a47479706500a36e7370a12fa46461746181a162c40101");
+  const auto p = sio::decode_msgpack(byte_view(out));
+  REQUIRE(p);
+  CHECK(sj::to_json(*p) == json{{"b", bin<json>({1})}});
+  CHECK(sj::arguments_of(*p) == json::array());
+  std::string err;
+  REQUIRE(sio::msgpack_encode(sio::connect_error("no", json{{"code", 7}}), err));
+  const auto e = sio::decode_msgpack(byte_view(err));
+  REQUIRE(e);
+  CHECK(sj::to_json(*e) == json{{"message", "no"}, {"data", {{"code", 7}}}});
+}
+
+TEST_CASE("msgpack: what cannot be written is the encoder's error") {
+  const auto fails = [](const auto& b) {
+    std::string out;
+    const auto r = sio::msgpack_encode(b, out);
+    return r ? error::none : (out.empty() ? r.error() : error::incomplete);
+  };
+  json bad_key = json::object();
+  bad_key[std::string("\xFF", 1)] = 1;
+  CHECK(fails(sio::event("u", json(std::string("a\xC3(", 3)))) == error::invalid_utf8);
+  CHECK(fails(sio::event("u", json::array({1, bad_key}))) == error::invalid_utf8);
+  CHECK(fails(sio::event("d", json(json::value_t::discarded))) == error::invalid_argument);
+  CHECK(fails(sio::connect("/", json::array())) == error::invalid_argument);  // auth: a map
+  // Binaries are inline: no attachment limit.
+  json many = json::array();
+  for (int i = 0; i < 11; ++i) many.push_back(bin<json>({1}));
+  CHECK(fails(sio::event("m", many)) == error::none);
+  // The default max_depth is 128 for msgpack too: the event's array, then 127 levels.
+  json limit = 1;
+  for (int i = 0; i < 128; ++i) limit = json::array({limit});
+  CHECK(fails(sio::event("ok", limit)) == error::nesting_too_deep);
+  limit = limit[0];
+  CHECK(fails(sio::event("ok", limit)) == error::none);
+}
+
+TEST_CASE("any_packet: packets of either parser convert through one call") {
+  // The default parser: a binary event, its attachment in place.
+  sio::parser dp(sio::parser_kind::json);
+  const std::string header = R"(51-/x,["up",{"_placeholder":true,"num":0}])";
+  REQUIRE(dp.feed(std::string_view(header), eio::frame_kind::text).error() == error::incomplete);
+  const std::string att("\x05\x06", 2);
+  const auto d = dp.feed(byte_view(att), eio::frame_kind::binary);
+  REQUIRE(d);
+  CHECK(!d->is_msgpack());
+  CHECK(sj::to_json(*d) == json::array({"up", bin<json>({5, 6})}));
+  CHECK(sj::event_name_of(*d) == "up");
+  CHECK(sj::arguments_of(*d) == json::array({bin<json>({5, 6})}));
+  // The msgpack parser: the same event, the binary inline.
+  std::string mp;
+  REQUIRE(sio::msgpack_encode(sio::event("up", bin<json>({5, 6})).nsp("/x"), mp));
+  sio::parser mpp(sio::parser_kind::msgpack);
+  const auto m = mpp.feed(byte_view(mp), eio::frame_kind::binary);
+  REQUIRE(m);
+  CHECK(m->is_msgpack());
+  CHECK(sj::to_json(*m) == sj::to_json(*d));
+  CHECK(sj::event_name_of(*m) == "up");
+  CHECK(sj::arguments_of<ojson>(*m) == ojson::array({bin<ojson>({5, 6})}));
+  // A protocol v4 msgpack text packet (JSON, a packet_view behind the msgpack parser).
+  sio::decode_options v4;
+  v4.version = sio::protocol_version::v4;
+  sio::parser mp4(sio::parser_kind::msgpack, v4);
+  const auto t = mp4.feed(std::string_view(R"({"type":4,"nsp":"/","data":"Not authorized"})"),
+                          eio::frame_kind::text);
+  REQUIRE(t);
+  CHECK(!t->is_msgpack());
+  CHECK(t->parser() == sio::parser_kind::msgpack);
+  CHECK(sj::to_json(*t) == "Not authorized");
+  CHECK(sj::arguments_of(*t) == json::array());
+  CHECK(sj::to_json(sio::any_packet()).is_null());
+}
+
+// ---------------------------------------------------------------------------------------------
 // Random round trips
 // ---------------------------------------------------------------------------------------------
 
-TEST_CASE("random values round-trip: json and ordered_json") {
+TEST_CASE("random values round-trip through both parsers: json and ordered_json") {
   generator g(20260704);
   std::size_t tried = 0, failed = 0;
   std::string first_failure;
@@ -1023,8 +1534,8 @@ TEST_CASE("the adapter agrees with the npm reference vectors") {
   namespace fs = std::filesystem;
   const fs::path dir = fs::path(SIOCODEC_TEST_DATA_DIR) / "reference" / "vectors";
   vector_counts c;
-  for (const char* name :
-       {"socketio_v5.jsonl", "socketio_v4.jsonl"}) {
+  for (const char* name : {"socketio_v5.jsonl", "socketio_v4.jsonl", "msgpack_values.jsonl",
+                           "msgpack_v5.jsonl", "msgpack_v4.jsonl"}) {
     std::ifstream in(dir / name, std::ios::binary);
     REQUIRE(in.good());
     std::string line;
@@ -1035,13 +1546,22 @@ TEST_CASE("the adapter agrees with the npm reference vectors") {
       const std::string op = v.value("op", std::string());
       if (op == "sio.decode" && !v.contains("ours")) check_sio_decode(v, id, c);
       if (op == "sio.encode") check_sio_encode(v, id, c);
+      if (op == "msgpack.decode") check_mp_value_decode(v, id, c);
+      if (op == "msgpack.encode") check_mp_value_encode(v, id, c);
+      if (op == "sio_msgpack.decode") check_mp_decode(v, id, c);
+      if (op == "sio_msgpack.encode") check_mp_encode(v, id, c);
     }
   }
   for (const std::string& f : c.failures) FAIL_CHECK(f);
-  CAPTURE(c.sio_decoded, c.sio_encoded);
+  CAPTURE(c.sio_decoded, c.sio_encoded, c.mp_values_decoded, c.mp_values_encoded, c.mp_decoded,
+          c.mp_encoded);
   // Enough of each kind that a filter gone wrong cannot pass by checking nothing.
   CHECK(c.sio_decoded >= 80);
   CHECK(c.sio_encoded >= 20);
+  CHECK(c.mp_values_decoded >= 80);
+  CHECK(c.mp_values_encoded >= 50);
+  CHECK(c.mp_decoded >= 80);
+  CHECK(c.mp_encoded >= 20);
 }
 
 #else

@@ -63,14 +63,16 @@ TEST_CASE("handshake: strict validation with offsets") {
       {R"([1])"sv, error::invalid_handshake, 0},
       {R"("sid")"sv, error::invalid_handshake, 0},
       {R"({"sid":"a"})"sv, error::invalid_handshake, 11},
-      {R"({"sid":1,"upgrades":[],"pingInterval":1,"pingTimeout":1})"sv, error::invalid_handshake, 7},
-      {R"({"sid":"","upgrades":[],"pingInterval":1,"pingTimeout":1})"sv, error::invalid_handshake, 7},
+      {R"({"sid":1,"upgrades":[],"pingInterval":1,"pingTimeout":1})"sv, error::invalid_handshake,
+       7},
+      {R"({"sid":"","upgrades":[],"pingInterval":1,"pingTimeout":1})"sv, error::invalid_handshake,
+       7},
       {R"({"sid":"a\"b","upgrades":[],"pingInterval":1,"pingTimeout":1})"sv,
        error::invalid_handshake, 7},
       {R"({"sid":"a","upgrades":"websocket","pingInterval":1,"pingTimeout":1})"sv,
        error::invalid_handshake, 22},
-      {R"({"sid":"a","upgrades":[1],"pingInterval":1,"pingTimeout":1})"sv,
-       error::invalid_handshake, 23},
+      {R"({"sid":"a","upgrades":[1],"pingInterval":1,"pingTimeout":1})"sv, error::invalid_handshake,
+       23},
       {R"({"sid":"a","upgrades":[],"pingInterval":0,"pingTimeout":1})"sv, error::invalid_handshake,
        40},
       {R"({"sid":"a","upgrades":[],"pingInterval":1.5,"pingTimeout":1})"sv,
@@ -79,8 +81,8 @@ TEST_CASE("handshake: strict validation with offsets") {
        error::invalid_handshake, 40},
       {R"({"sid":"a","upgrades":[],"pingInterval":1,"pingTimeout":2147483648})"sv,
        error::invalid_handshake, 56},
-      {R"({"sid":"a","upgrades":[],"pingInterval":1,"pingTimeout":-1})"sv,
-       error::invalid_handshake, 56},
+      {R"({"sid":"a","upgrades":[],"pingInterval":1,"pingTimeout":-1})"sv, error::invalid_handshake,
+       56},
       {R"({"sid":"a","upgrades":[],"pingInterval":1,"pingTimeout":1,"maxPayload":9007199254740992})"sv,
        error::invalid_handshake, 71},
       {R"({"sid":"a","upgrades":[],"pingInterval":1,"pingTimeout":1,"maxPayload":null})"sv,
@@ -105,7 +107,9 @@ TEST_CASE("handshake: encoding refuses what a client would reject") {
   h.upgrades = eio::transport_websocket | eio::transport_webtransport;
   std::string out;
   REQUIRE(eio::encode_handshake(h, out));
-  CHECK(out == R"({"sid":"abc","upgrades":["websocket","webtransport"],"pingInterval":25000,"pingTimeout":20000})");
+  CHECK(
+      out ==
+      R"({"sid":"abc","upgrades":["websocket","webtransport"],"pingInterval":25000,"pingTimeout":20000})");
   auto back = eio::parse_handshake(out);
   REQUIRE(back);
   CHECK(back->upgrades == h.upgrades);

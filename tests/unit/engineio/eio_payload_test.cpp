@@ -107,7 +107,10 @@ const owned msg(std::string d) { return {packet_type::message, data_kind::text, 
 }  // namespace
 
 TEST_CASE("v4 payload: packets separated by 0x1E") {
-  auto r = read_all("4hello\x1e" "2\x1e" "4world"sv, frame_kind::text);
+  auto r = read_all("4hello\x1e"
+                    "2\x1e"
+                    "4world"sv,
+                    frame_kind::text);
   CHECK(r.ec == error::none);
   CHECK(r.offset == 15);
   REQUIRE(r.packets.size() == 3);
@@ -115,7 +118,9 @@ TEST_CASE("v4 payload: packets separated by 0x1E") {
   CHECK(r.packets[1] == owned{packet_type::ping, data_kind::text, ""});
   CHECK(r.packets[2] == msg("world"));
 
-  auto b = read_all("4test\x1e" "bAQIDBA=="sv, frame_kind::text);
+  auto b = read_all("4test\x1e"
+                    "bAQIDBA=="sv,
+                    frame_kind::text);
   REQUIRE(b.packets.size() == 2);
   CHECK(b.packets[1] == owned{packet_type::message, data_kind::base64, "AQIDBA=="});
 }
@@ -135,17 +140,24 @@ TEST_CASE("v4 payload: errors stop the body after the good packets") {
   CHECK(trailing.ec == error::empty_packet);
   CHECK(trailing.offset == 3);
 
-  auto middle = read_all("4a\x1e\x1e" "4b"sv, frame_kind::text);
+  auto middle = read_all("4a\x1e\x1e"
+                         "4b"sv,
+                         frame_kind::text);
   CHECK(middle.packets == std::vector<owned>{msg("a")});
   CHECK(middle.ec == error::empty_packet);
   CHECK(middle.offset == 3);
 
-  auto type = read_all("4a\x1e" "9b\x1e" "4c"sv, frame_kind::text);
+  auto type = read_all("4a\x1e"
+                       "9b\x1e"
+                       "4c"sv,
+                       frame_kind::text);
   CHECK(type.packets == std::vector<owned>{msg("a")});
   CHECK(type.ec == error::unknown_packet_type);
   CHECK(type.offset == 3);
 
-  auto b64 = read_all("4a\x1e" "bAQ#D"sv, frame_kind::text);
+  auto b64 = read_all("4a\x1e"
+                      "bAQ#D"sv,
+                      frame_kind::text);
   CHECK(b64.ec == error::invalid_base64);
   CHECK(b64.offset == 6);
 
@@ -159,22 +171,32 @@ TEST_CASE("v4 payload: errors stop the body after the good packets") {
 TEST_CASE("v4 payload: limits") {
   eio::decode_options o;
   o.max_payload = 10;
-  CHECK(read_all("4a\x1e" "4bcdefg"sv, frame_kind::text, o).ec == error::none);
-  auto big = read_all("4a\x1e" "4bcdefgh"sv, frame_kind::text, o);
+  CHECK(read_all("4a\x1e"
+                 "4bcdefg"sv,
+                 frame_kind::text, o)
+            .ec == error::none);
+  auto big = read_all("4a\x1e"
+                      "4bcdefgh"sv,
+                      frame_kind::text, o);
   CHECK(big.ec == error::payload_too_large);
   CHECK(big.offset == 10);
   CHECK(big.packets.empty());  // checked before anything is read, as the server does
 
   eio::decode_options c;
   c.max_packets = 2;
-  auto many = read_all("4a\x1e" "4b\x1e" "4c"sv, frame_kind::text, c);
+  auto many = read_all("4a\x1e"
+                       "4b\x1e"
+                       "4c"sv,
+                       frame_kind::text, c);
   CHECK(many.packets.size() == 2);
   CHECK(many.ec == error::too_many_packets);
   CHECK(many.offset == 6);
 }
 
 TEST_CASE("v4 payload: base64 packets decoded into scratch") {
-  const std::string body = "bAQIDBA==\x1e" "4x\x1e" "bBQY=";
+  const std::string body = "bAQIDBA==\x1e"
+                           "4x\x1e"
+                           "bBQY=";
   unsigned char scratch[16];
   auto reader = eio::decode_payload(body, frame_kind::text, {}, scratch);
   std::vector<owned> got;
@@ -199,7 +221,9 @@ TEST_CASE("v4 payload: base64 packets decoded into scratch") {
 
 TEST_CASE("v3 text payload: lengths in UTF-16 code units") {
   const auto o = opts(eio::protocol_version::v3);
-  auto r = read_all("6:4hello2:4\xe2\x82\xac" "3:4\xf0\x9f\x98\x80"sv, frame_kind::text, o);
+  auto r = read_all("6:4hello2:4\xe2\x82\xac"
+                    "3:4\xf0\x9f\x98\x80"sv,
+                    frame_kind::text, o);
   CHECK(r.ec == error::none);
   REQUIRE(r.packets.size() == 3);
   CHECK(r.packets[1] == msg("\xe2\x82\xac"));
@@ -263,7 +287,9 @@ TEST_CASE("v3 binary payload") {
   CHECK(spec.packets[0] == msg("\xe2\x82\xac"));
   CHECK(spec.packets[1] == owned{packet_type::message, data_kind::binary, "\x01\x02\x03\x04"});
 
-  auto eleven = read_all("\x00\x01\x02\xff" "4hello world"sv, frame_kind::binary, o);
+  auto eleven = read_all("\x00\x01\x02\xff"
+                         "4hello world"sv,
+                         frame_kind::binary, o);
   CHECK(eleven.packets == std::vector<owned>{msg("hello world")});
 
   CHECK(read_all(""sv, frame_kind::binary, o).ec == error::none);
@@ -274,16 +300,26 @@ TEST_CASE("v3 binary payload") {
     std::size_t offset;
   };
   const c cases[] = {
-      {"\x02\x01\xff" "4"sv, error::invalid_item_kind, 0},
-      {"\x00\x0c\xff" "4"sv, error::invalid_length, 1},
-      {"\x00\xff" "4"sv, error::invalid_length, 1},
-      {"\x00\x00\x01\xff" "4"sv, error::invalid_length, 2},
+      {"\x02\x01\xff"
+       "4"sv,
+       error::invalid_item_kind, 0},
+      {"\x00\x0c\xff"
+       "4"sv,
+       error::invalid_length, 1},
+      {"\x00\xff"
+       "4"sv,
+       error::invalid_length, 1},
+      {"\x00\x00\x01\xff"
+       "4"sv,
+       error::invalid_length, 2},
       {"\x00\x09\xff\x34\x61"sv, error::truncated, 5},
       {"\x00\x01"sv, error::truncated, 2},
       {"\x00\x00\xff"sv, error::empty_packet, 0},
       {"\x00\x02\xff\x34\xff"sv, error::invalid_utf8, 4},
       {"\x01\x02\xff\x09\x01"sv, error::unknown_packet_type, 3},
-      {"\x00\x01\xff" "9"sv, error::unknown_packet_type, 3},
+      {"\x00\x01\xff"
+       "9"sv,
+       error::unknown_packet_type, 3},
   };
   for (const auto& t : cases) {
     CAPTURE(t.body);
@@ -300,7 +336,8 @@ TEST_CASE("payload encoding, every format") {
   };
   std::string s;
   REQUIRE(eio::encode_payload(two, 2, s));
-  CHECK(s == "4hello\x1e" "bAQIDBA==");
+  CHECK(s == "4hello\x1e"
+             "bAQIDBA==");
 
   eio::encode_options v3;
   v3.version = eio::protocol_version::v3;
@@ -313,12 +350,14 @@ TEST_CASE("payload encoding, every format") {
   v3.supports_binary = true;
   s.clear();
   REQUIRE(eio::encode_payload(two, 2, s, v3));
-  CHECK(s == "\x00\x06\xff" "4hello\x01\x05\xff\x04\x01\x02\x03\x04"sv);
+  CHECK(s == "\x00\x06\xff"
+             "4hello\x01\x05\xff\x04\x01\x02\x03\x04"sv);
   CHECK(eio::payload_frame_kind(two, 2, v3) == frame_kind::binary);
 
   // Text-only batches stay text even when binary is supported; lengths count UTF-16 units.
-  const packet_view euros[] = {packet_view::text(packet_type::message, "hello"),
-                               packet_view::text(packet_type::message, "\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac")};
+  const packet_view euros[] = {
+      packet_view::text(packet_type::message, "hello"),
+      packet_view::text(packet_type::message, "\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac")};
   s.clear();
   REQUIRE(eio::encode_payload(euros, 2, s, v3));
   CHECK(s == "6:4hello4:4\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac");
@@ -334,7 +373,8 @@ TEST_CASE("payload encoding, every format") {
   REQUIRE(eio::encode_payload(two, 0, s));
   CHECK(s.empty());
 
-  const packet_view sep[] = {packet_view::text(packet_type::message, "a\x1e" "b")};
+  const packet_view sep[] = {packet_view::text(packet_type::message, "a\x1e"
+                                                                     "b")};
   CHECK(eio::encode_payload(sep, 1, s).error() == error::invalid_argument);
   const packet_view bad_utf8[] = {packet_view::text(packet_type::message, "\xff")};
   CHECK(eio::encode_payload(bad_utf8, 1, s, v3).error() == error::invalid_utf8);
@@ -350,7 +390,8 @@ TEST_CASE("payload encode_to respects its capacity") {
   CHECK(buf == std::string(need + 4, '#'));
   auto r = eio::encode_payload_to(&buf[0], buf.size(), two, 2);
   REQUIRE(r);
-  CHECK(buf.substr(0, need) == "4hello\x1e" "2");
+  CHECK(buf.substr(0, need) == "4hello\x1e"
+                               "2");
   CHECK(buf.substr(need) == "####");
 }
 
@@ -368,8 +409,8 @@ TEST_CASE("encoded payloads decode back to the same packets") {
         if (binary) {
           d.push_back(static_cast<char>(rng() % 256));
         } else {
-          static const char* pieces[] = {"a", "Z", "0", "\xc3\xa9", "\xe2\x82\xac",
-                                         "\xf0\x9f\x98\x80", " ", ":", "b"};
+          static const char* pieces[] = {
+              "a", "Z", "0", "\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80", " ", ":", "b"};
           d += pieces[rng() % 9];
         }
       }
@@ -407,18 +448,29 @@ TEST_CASE("encoded payloads decode back to the same packets") {
 TEST_CASE("chunked decoding equals whole-body decoding at every split") {
   const auto o3 = opts(eio::protocol_version::v3);
   const auto o4 = opts(eio::protocol_version::v4);
-  for (auto body : {"4hello\x1e" "2\x1e" "4world"sv, "4a\x1e"sv, "\x1e"sv, ""sv, "4a\x1e" "9b"sv,
-                    "bAQIDBA==\x1e" "4\xf0\x9f\x98\x80"sv}) {
+  for (auto body : {"4hello\x1e"
+                    "2\x1e"
+                    "4world"sv,
+                    "4a\x1e"sv, "\x1e"sv, ""sv,
+                    "4a\x1e"
+                    "9b"sv,
+                    "bAQIDBA==\x1e"
+                    "4\xf0\x9f\x98\x80"sv}) {
     check_all_splits(body, frame_kind::text, o4);
   }
-  for (auto body : {"6:4hello2:4\xe2\x82\xac" "3:4\xf0\x9f\x98\x80"sv, "0:"sv, "6:4hello1"sv,
-                    "2:4\xf0\x9f\x98\x80"sv, "3:4\xed\xa0\x80"sv, "06:4hello"sv, "1:"sv, ""sv,
-                    "6:4hello10:b4AQIDBA=="sv, "2:4a2:9b"sv}) {
+  for (auto body : {"6:4hello2:4\xe2\x82\xac"
+                    "3:4\xf0\x9f\x98\x80"sv,
+                    "0:"sv, "6:4hello1"sv, "2:4\xf0\x9f\x98\x80"sv, "3:4\xed\xa0\x80"sv,
+                    "06:4hello"sv, "1:"sv, ""sv, "6:4hello10:b4AQIDBA=="sv, "2:4a2:9b"sv}) {
     check_all_splits(body, frame_kind::text, o3);
   }
-  for (auto body : {"\x00\x04\xff\x34\xe2\x82\xac\x01\x05\xff\x04\x01\x02\x03\x04"sv,
-                    "\x00\x09\xff\x34\x61"sv, "\x02\x01\xff" "4"sv, "\x00\x02\xff\x34\xff"sv,
-                    "\x00\x01\x02\xff" "4hello world"sv}) {
+  for (auto body :
+       {"\x00\x04\xff\x34\xe2\x82\xac\x01\x05\xff\x04\x01\x02\x03\x04"sv, "\x00\x09\xff\x34\x61"sv,
+        "\x02\x01\xff"
+        "4"sv,
+        "\x00\x02\xff\x34\xff"sv,
+        "\x00\x01\x02\xff"
+        "4hello world"sv}) {
     check_all_splits(body, frame_kind::binary, o3);
   }
 }
@@ -437,8 +489,10 @@ TEST_CASE("chunked decoding: limits, zero-copy and bounded storage") {
   CHECK_FALSE(dec.failed());
 
   // Packets inside a chunk point into it; a packet cut by a boundary is gathered.
-  const std::string chunk1 = "4one\x1e" "4tw";
-  const std::string chunk2 = "o\x1e" "4three";
+  const std::string chunk1 = "4one\x1e"
+                             "4tw";
+  const std::string chunk2 = "o\x1e"
+                             "4three";
   eio::payload_decoder<std::string> d2(frame_kind::text);
   std::vector<const char*> where;
   std::vector<std::string> got;

@@ -188,8 +188,7 @@ std::string describe_actual(const eio::packet_view& p, b64::mode mode) {
   switch (p.kind) {
     case eio::data_kind::text:
       return p.data.empty() ? type : describe(type, "text", std::string(p.data));
-    case eio::data_kind::binary:
-      return describe(type, "binary", std::string(p.data));
+    case eio::data_kind::binary: return describe(type, "binary", std::string(p.data));
     case eio::data_kind::base64: {
       std::string bytes;
       const auto d = b64::decode(p.data, bytes, mode);
@@ -427,8 +426,7 @@ void decode_packet(walker& w, reader& r, const std::string& id, const json& v) {
   const std::string frame = frame_of(r, r.need(v, "frame"), kind);
   const expectation strict = packet_expectation(r, strict_target(r, v));
   const bool lax = lax_matches_ref(r, v);
-  const expectation loose =
-      pinned_only(r, v) ? strict : packet_expectation(r, r.need(v, "ref"));
+  const expectation loose = pinned_only(r, v) ? strict : packet_expectation(r, r.need(v, "ref"));
   if (!r.ok) return;
   for (const b64::mode mode : {b64::mode::strict, b64::mode::lax}) {
     if (mode == b64::mode::lax && !lax) continue;
@@ -480,8 +478,7 @@ void decode_payload(walker& w, reader& r, const std::string& id, const json& v) 
   const std::string body = frame_of(r, r.need(v, "body"), kind);
   const expectation strict = list_expectation(r, v, strict_target(r, v));
   const bool lax = lax_matches_ref(r, v);
-  const expectation loose =
-      pinned_only(r, v) ? strict : list_expectation(r, v, r.need(v, "ref"));
+  const expectation loose = pinned_only(r, v) ? strict : list_expectation(r, v, r.need(v, "ref"));
   if (!r.ok) return;
   for (const b64::mode mode : {b64::mode::strict, b64::mode::lax}) {
     if (mode == b64::mode::lax && !lax) continue;
@@ -584,8 +581,7 @@ void wt_decode(walker& w, reader& r, const std::string& id, const json& v) {
   opts.max_payload = static_cast<std::size_t>(r.number(r.need(v, "max_payload")));
   const expectation strict = list_expectation(r, v, strict_target(r, v));
   const bool lax = lax_matches_ref(r, v);
-  const expectation loose =
-      pinned_only(r, v) ? strict : list_expectation(r, v, r.need(v, "ref"));
+  const expectation loose = pinned_only(r, v) ? strict : list_expectation(r, v, r.need(v, "ref"));
   if (!r.ok) return;
 
   // The vector's chunking, then (our decoder being chunking-independent) the whole stream at once

@@ -52,7 +52,9 @@ struct walker {
   std::size_t builder_checked = 0;
   std::size_t round_trips = 0;
 
-  void fail(const std::string& id, const std::string& what) { failures.push_back(id + ": " + what); }
+  void fail(const std::string& id, const std::string& what) {
+    failures.push_back(id + ": " + what);
+  }
 };
 
 // Non-throwing access to a vector's members; every missing or mistyped member is a vector
@@ -241,8 +243,8 @@ struct outcome {
   siocodec::error ec = siocodec::error::none;
 };
 
-void check_outcome(walker& w, const std::string& id, const std::string& what,
-                   const expectation& e, const outcome& o) {
+void check_outcome(walker& w, const std::string& id, const std::string& what, const expectation& e,
+                   const outcome& o) {
   std::string problem;
   if (o.packets != e.packets) {
     problem += " packets " + join(o.packets) + ", expected " + join(e.packets) + ";";
@@ -253,7 +255,8 @@ void check_outcome(walker& w, const std::string& id, const std::string& what,
                (failed ? std::string("error ") + siocodec::to_string(o.ec) : "no error") +
                ", expected " + (e.error ? "an error" : "no error") + ";";
   } else if (failed && !e.error_name.empty() && e.error_name != siocodec::to_string(o.ec)) {
-    problem += std::string(" error ") + siocodec::to_string(o.ec) + ", expected " + e.error_name + ";";
+    problem +=
+        std::string(" error ") + siocodec::to_string(o.ec) + ", expected " + e.error_name + ";";
   }
   if (!problem.empty()) w.fail(id, what + ":" + problem);
 }
@@ -367,11 +370,13 @@ void sio_decode(walker& w, reader& r, const std::string& id, const ojson& v) {
     opts.lax = lax;
     const expectation& e = lax ? loose : strict;
     const std::string tag = lax ? " (lax)" : "";
-    for (const sio::attachment_mode mode : {sio::attachment_mode::borrow, sio::attachment_mode::copy}) {
+    for (const sio::attachment_mode mode :
+         {sio::attachment_mode::borrow, sio::attachment_mode::copy}) {
       // base64 attachments can only be fed in copy mode (decoder.hpp).
       if (has_base64 && mode == sio::attachment_mode::borrow) continue;
       const std::string what =
-          std::string(mode == sio::attachment_mode::borrow ? "decoder(borrow)" : "decoder(copy)") + tag;
+          std::string(mode == sio::attachment_mode::borrow ? "decoder(borrow)" : "decoder(copy)") +
+          tag;
       check_outcome(w, id, what, e, run_decoder(w, id, what, msgs, opts, mode));
     }
     // A lone text message through the one-shot decode() too.
@@ -386,7 +391,8 @@ void sio_decode(walker& w, reader& r, const std::string& id, const ojson& v) {
         } else {
           o.packets.push_back(describe_actual(*res, opts.version));
         }
-        if (res.offset() != msgs[0].bytes.size()) w.fail(id, "decode: offset " + std::to_string(res.offset()));
+        if (res.offset() != msgs[0].bytes.size())
+          w.fail(id, "decode: offset " + std::to_string(res.offset()));
       } else {
         o.ec = res.error();
       }
@@ -408,7 +414,8 @@ bool frames_of(reader& r, const ojson& list, frames_t& out) {
     return false;
   }
   out.text = r.string(r.need(list[0], "text"));
-  for (std::size_t i = 1; i < list.size(); ++i) out.attachments.push_back(r.bytes(r.need(list[i], "binary")));
+  for (std::size_t i = 1; i < list.size(); ++i)
+    out.attachments.push_back(r.bytes(r.need(list[i], "binary")));
   return r.ok;
 }
 
@@ -432,7 +439,8 @@ void check_builder(walker& w, const std::string& id, const B& b, sio::protocol_v
     if (r) {
       w.fail(id, "encode wrote " + describe_frames(text.substr(6), {}) + ", expected an error");
     } else if (!error_name.empty() && error_name != siocodec::to_string(r.error())) {
-      w.fail(id, std::string("encode: error ") + siocodec::to_string(r.error()) + ", expected " + error_name);
+      w.fail(id, std::string("encode: error ") + siocodec::to_string(r.error()) + ", expected " +
+                     error_name);
     }
     if (n) w.fail(id, "encoded_size succeeded, expected an error");
     if (text != "prefix" || !atts.empty()) w.fail(id, "encode changed its containers on failure");
@@ -451,13 +459,14 @@ void check_builder(walker& w, const std::string& id, const B& b, sio::protocol_v
                    describe_frames(want.text, want.attachments));
     return;
   }
-  if (!n || *n != got.size() || *r != got.size()) w.fail(id, "encoded_size / encode sizes disagree");
+  if (!n || *n != got.size() || *r != got.size())
+    w.fail(id, "encoded_size / encode sizes disagree");
   // encode_to with exactly enough room, and one byte less.
   std::string exact(got.size() + 1, '#');
   sio::attachment_list<16> list;
   const auto t = sio::encode_to(&exact[0], got.size(), b, list, eo);
-  if (!t || *t != got.size() || exact.compare(0, got.size(), got) != 0 || exact[got.size()] != '#' ||
-      list.size() != atts.size()) {
+  if (!t || *t != got.size() || exact.compare(0, got.size(), got) != 0 ||
+      exact[got.size()] != '#' || list.size() != atts.size()) {
     w.fail(id, "encode_to with exact capacity wrote something else");
   }
   if (!got.empty()) {
@@ -471,7 +480,8 @@ void check_builder(walker& w, const std::string& id, const B& b, sio::protocol_v
   // The WebSocket frames of the matching Engine.IO version: `4<text>`, then the attachments
   // (Engine.IO v3: each behind the type byte 0x04).
   sio::frame_options fo;
-  fo.version = version == sio::protocol_version::v5 ? eio::protocol_version::v4 : eio::protocol_version::v3;
+  fo.version =
+      version == sio::protocol_version::v5 ? eio::protocol_version::v4 : eio::protocol_version::v3;
   fo.transport = sio::transport_kind::websocket;
   std::string storage;
   std::vector<siocodec::byte_view> atts2;
@@ -493,9 +503,11 @@ void check_builder(walker& w, const std::string& id, const B& b, sio::protocol_v
 }
 
 // The expected frames through the decoder; encode(packet_view) of the packet must give them back.
-void check_round_trip(walker& w, const std::string& id, const frames_t& fr, sio::protocol_version v) {
+void check_round_trip(walker& w, const std::string& id, const frames_t& fr,
+                      sio::protocol_version v) {
   ++w.round_trips;
-  for (const sio::attachment_mode mode : {sio::attachment_mode::borrow, sio::attachment_mode::copy}) {
+  for (const sio::attachment_mode mode :
+       {sio::attachment_mode::borrow, sio::attachment_mode::copy}) {
     sio::decode_options opts;
     opts.version = v;
     sio::decoder dec(opts, mode);
@@ -514,10 +526,12 @@ void check_round_trip(walker& w, const std::string& id, const frames_t& fr, sio:
     std::string text;
     const auto e = sio::encode(*r, text, eo);
     std::vector<std::string> atts;
-    for (std::size_t i = 0; i < r->attachment_count; ++i) atts.emplace_back(r->attachment(i).as_chars());
+    for (std::size_t i = 0; i < r->attachment_count; ++i)
+      atts.emplace_back(r->attachment(i).as_chars());
     if (!e || text != fr.text || atts != fr.attachments) {
-      w.fail(id, "round trip: encode(decode(frames)) gives " +
-                     (e ? describe_frames(text, atts) : std::string(siocodec::to_string(e.error()))));
+      w.fail(id,
+             "round trip: encode(decode(frames)) gives " +
+                 (e ? describe_frames(text, atts) : std::string(siocodec::to_string(e.error()))));
     }
   }
 }
@@ -555,7 +569,8 @@ void sio_encode(walker& w, reader& r, const std::string& id, const ojson& v) {
     ++w.unsupported;
     if (built) w.fail(id, "marked unsupported, but the builders can express it");
   } else if (!built) {
-    w.fail(id, "the builders cannot express this packet (" + why + ") and no \"unsupported\" says so");
+    w.fail(id,
+           "the builders cannot express this packet (" + why + ") and no \"unsupported\" says so");
   }
 
   // Round trip of the frames we must write (ours), or of the reference's where ours are the same

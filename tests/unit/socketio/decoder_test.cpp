@@ -708,12 +708,8 @@ TEST_CASE("split test: the same sequences give the same packets in both modes") 
 TEST_CASE("split test: borrow and copy agree on every prefix of a mixed sequence") {
   // One long fixed sequence, fed to two decoders side by side; each result compared directly.
   std::vector<std::pair<std::string, frame_kind>> frames;
-  const auto text = [&](std::string s) {
-    frames.emplace_back(std::move(s), frame_kind::text);
-  };
-  const auto bin = [&](std::string s) {
-    frames.emplace_back(std::move(s), frame_kind::binary);
-  };
+  const auto text = [&](std::string s) { frames.emplace_back(std::move(s), frame_kind::text); };
+  const auto bin = [&](std::string s) { frames.emplace_back(std::move(s), frame_kind::binary); };
   text("2[\"a\"]");
   text("53-/x,1" + event_with(3));
   bin("one");

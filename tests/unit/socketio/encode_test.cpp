@@ -239,13 +239,12 @@ TEST_CASE("sio encode: packet_view fields the wire cannot carry are refused") {
         error::too_many_attachments);
   sio::encode_options more;
   more.max_attachments = 11;
-  CHECK(enc(pv(packet_type::binary_ack, "/", 1, placeholders, 11), more) ==
-        "611-1" + placeholders);
+  CHECK(enc(pv(packet_type::binary_ack, "/", 1, placeholders, 11), more) == "611-1" + placeholders);
 }
 
 TEST_CASE("sio encode: encode_to never writes past cap") {
-  const auto p = pv(packet_type::binary_event, "/admin", 13,
-                    R"(["a",{"_placeholder":true,"num":0}])", 1);
+  const auto p =
+      pv(packet_type::binary_event, "/admin", 13, R"(["a",{"_placeholder":true,"num":0}])", 1);
   const std::string want = R"(51-/admin,13["a",{"_placeholder":true,"num":0}])";
   for (std::size_t cap = 0; cap <= want.size() + 1; ++cap) {
     std::vector<char> buf(want.size() + 4, '#');
@@ -314,10 +313,11 @@ TEST_CASE("sio encode: binary values anywhere become placeholders in depth-first
   const byte_view b3(bytes_03, 1), b4(bytes_04, 1), b5(bytes_05, 1);
   // sio4: {type:2, nsp:"/", data:["ev", {a:[1,{b:Buffer.from([3])}], c:Buffer.from([4])},
   //   [Buffer.from([5])]]}
-  CHECK(build(sio::event("ev", sio::object("a", sio::array(1, sio::object("b", b3)), "c", b4),
-                         sio::array(b5)),
-              &atts) ==
-        R"(53-["ev",{"a":[1,{"b":{"_placeholder":true,"num":0}}],"c":{"_placeholder":true,"num":1}},[{"_placeholder":true,"num":2}]])");
+  CHECK(
+      build(sio::event("ev", sio::object("a", sio::array(1, sio::object("b", b3)), "c", b4),
+                       sio::array(b5)),
+            &atts) ==
+      R"(53-["ev",{"a":[1,{"b":{"_placeholder":true,"num":0}}],"c":{"_placeholder":true,"num":1}},[{"_placeholder":true,"num":2}]])");
   REQUIRE(atts.size() == 3);
   CHECK(atts[0] == b3);
   CHECK(atts[1] == b4);
@@ -327,12 +327,13 @@ TEST_CASE("sio encode: binary values anywhere become placeholders in depth-first
   // sio4: {type:3, nsp:"/admin", id:0, data:[{x:[[{y:Buffer.from([7])}]]}, "z", Buffer.from([])]}
   const unsigned char seven[] = {7};
   const std::vector<unsigned char> empty_buffer;
-  CHECK(build(sio::ack(0, sio::object("x", sio::array(sio::array(sio::object(
-                                               "y", byte_view(seven, 1))))),
-                       "z", empty_buffer)
-                  .nsp("/admin"),
-              &atts) ==
-        R"(62-/admin,0[{"x":[[{"y":{"_placeholder":true,"num":0}}]]},"z",{"_placeholder":true,"num":1}])");
+  CHECK(
+      build(sio::ack(
+                0, sio::object("x", sio::array(sio::array(sio::object("y", byte_view(seven, 1))))),
+                "z", empty_buffer)
+                .nsp("/admin"),
+            &atts) ==
+      R"(62-/admin,0[{"x":[[{"y":{"_placeholder":true,"num":0}}]]},"z",{"_placeholder":true,"num":1}])");
   REQUIRE(atts.size() == 2);
   CHECK(atts[1].size() == 0);
 
@@ -340,8 +341,9 @@ TEST_CASE("sio encode: binary values anywhere become placeholders in depth-first
   const std::array<unsigned char, 1> a1{{1}};
   const std::vector<std::uint8_t> a2{2};
   const std::byte a3[] = {std::byte{3}};
-  CHECK(build(sio::ack(7, a1, a2, a3), &atts) ==
-        R"(63-7[{"_placeholder":true,"num":0},{"_placeholder":true,"num":1},{"_placeholder":true,"num":2}])");
+  CHECK(
+      build(sio::ack(7, a1, a2, a3), &atts) ==
+      R"(63-7[{"_placeholder":true,"num":0},{"_placeholder":true,"num":1},{"_placeholder":true,"num":2}])");
   REQUIRE(atts.size() == 3);
   CHECK(atts[0].data() == a1.data());
   CHECK(atts[1].data() == a2.data());
@@ -418,8 +420,9 @@ TEST_CASE("sio encode: containers, optionals, raw JSON and callbacks") {
   const std::vector<std::vector<int>> nested{{1}, {}, {2, 3}};
   const int c_array[] = {4, 5};
   std::optional<int> some = 3, none;
-  CHECK(build(sio::event("c", v, l, m, flags, nested, c_array, some, none, std::nullopt)) ==
-        R"(2["c",[1,2,3],["a","b"],{"x":0.5,"y":-1},[true,false],[[1],[],[2,3]],[4,5],3,null,null])");
+  CHECK(
+      build(sio::event("c", v, l, m, flags, nested, c_array, some, none, std::nullopt)) ==
+      R"(2["c",[1,2,3],["a","b"],{"x":0.5,"y":-1},[true,false],[[1],[],[2,3]],[4,5],3,null,null])");
   // Raw JSON is written verbatim, wherever a value goes.
   CHECK(build(sio::event("r", sio::raw_json(R"({"pre":[1,2]})"),
                          sio::object("k", sio::raw_json("true")))) ==
@@ -428,30 +431,33 @@ TEST_CASE("sio encode: containers, optionals, raw JSON and callbacks") {
   CHECK(build(sio::event("scores", [&](sio::args_writer& w) {
           for (int s : v) w.value(s);
         })) == R"(2["scores",1,2,3])");
-  CHECK(build(sio::event("none", [](sio::args_writer&) {}, 1)) == R"(2["none",1])");
+  CHECK(build(sio::event(
+            "none", [](sio::args_writer&) {}, 1)) == R"(2["none",1])");
   // The writer's own calls, mixed with values, nested to any depth.
   std::vector<byte_view> atts;
-  CHECK(build(sio::ack(9, [&](sio::args_writer& w) {
-                w.begin_object()
-                    .key("list")
-                    .begin_array()
-                    .integer(1)
-                    .number(2.5)
-                    .string("s")
-                    .null()
-                    .boolean(true)
-                    .binary(b0102)
-                    .raw("[0]")
-                    .end_array()
-                    .member("m", v)
-                    .key("o")
-                    .begin_object()
-                    .end_object()
-                    .end_object()
-                    .values("x", 2);
-              }),
-              &atts) ==
-        R"(61-9[{"list":[1,2.5,"s",null,true,{"_placeholder":true,"num":0},[0]],"m":[1,2,3],"o":{}},"x",2])");
+  CHECK(
+      build(sio::ack(9,
+                     [&](sio::args_writer& w) {
+                       w.begin_object()
+                           .key("list")
+                           .begin_array()
+                           .integer(1)
+                           .number(2.5)
+                           .string("s")
+                           .null()
+                           .boolean(true)
+                           .binary(b0102)
+                           .raw("[0]")
+                           .end_array()
+                           .member("m", v)
+                           .key("o")
+                           .begin_object()
+                           .end_object()
+                           .end_object()
+                           .values("x", 2);
+                     }),
+            &atts) ==
+      R"(61-9[{"list":[1,2.5,"s",null,true,{"_placeholder":true,"num":0},[0]],"m":[1,2,3],"o":{}},"x",2])");
   CHECK(atts.size() == 1);
 }
 
@@ -682,8 +688,9 @@ TEST_CASE("sio encode: no allocation when encoding into a caller buffer") {
   const std::size_t before = g_allocations.load();
   auto r = sio::encode_to(buf, sizeof buf, b, atts);
   auto n = sio::encoded_size(b);
-  auto p = sio::encode_to(buf, sizeof buf,
-                          pv(packet_type::binary_event, "/a", 1, R"([{"_placeholder":true,"num":0}])", 1));
+  auto p = sio::encode_to(
+      buf, sizeof buf,
+      pv(packet_type::binary_event, "/a", 1, R"([{"_placeholder":true,"num":0}])", 1));
   const std::size_t after = g_allocations.load();
   REQUIRE(r);
   REQUIRE(n);

@@ -183,8 +183,8 @@ TEST_CASE("sio frames: Engine.IO v4 WebSocket sends the text then the caller's b
   CHECK(f[1].data == reinterpret_cast<const char*>(att0_bytes));  // zero copy
   CHECK(f[2].bytes == "\xff");
   CHECK(f[2].data == reinterpret_cast<const char*>(att1_bytes));
-  CHECK(f[1].bytes == eio_encode(eio::packet_view::binary(attachments[0]),
-                                 eio::protocol_version::v4));
+  CHECK(f[1].bytes ==
+        eio_encode(eio::packet_view::binary(attachments[0]), eio::protocol_version::v4));
   // The storage holds only the text frame.
   CHECK(*sio::encoded_frames_size(binary_packet(), o) == 1 + packet_text.size());
 }
@@ -195,9 +195,12 @@ TEST_CASE("sio frames: Engine.IO v4 polling sends one body with base64 attachmen
   REQUIRE(f.size() == 1);
   CHECK(f[0].kind == frame_kind::text);
   // eio5: encodePayload([{message, <packet text>}, {message, Buffer[1,2,3,4]}, {message, [ff]}])
-  CHECK(f[0].bytes == "4" + std::string(packet_text) + "\x1e" "bAQIDBA==\x1e" "b/w==");
-  CHECK(f[0].bytes == eio_payload(eio_packets(packet_text, attachments, 2),
-                                  eio::protocol_version::v4, false));
+  CHECK(f[0].bytes == "4" + std::string(packet_text) +
+                          "\x1e"
+                          "bAQIDBA==\x1e"
+                          "b/w==");
+  CHECK(f[0].bytes ==
+        eio_payload(eio_packets(packet_text, attachments, 2), eio::protocol_version::v4, false));
 }
 
 TEST_CASE("sio frames: Engine.IO v3 WebSocket binary frames are 0x04 then the bytes") {
@@ -213,8 +216,8 @@ TEST_CASE("sio frames: Engine.IO v3 WebSocket binary frames are 0x04 then the by
   CHECK(f[1].prefix == 1);
   CHECK(f[1].data == reinterpret_cast<const char*>(att0_bytes));  // scatter-gather, no copy
   CHECK(f[2].bytes == "\x04\xff");
-  CHECK(f[1].bytes == eio_encode(eio::packet_view::binary(attachments[0]),
-                                 eio::protocol_version::v3));
+  CHECK(f[1].bytes ==
+        eio_encode(eio::packet_view::binary(attachments[0]), eio::protocol_version::v3));
 
   // copy_binary: the same bytes, each frame contiguous in the storage.
   const auto oc = fopts(eio::protocol_version::v3, sio::transport_kind::websocket, true, true);
@@ -244,7 +247,8 @@ TEST_CASE("sio frames: Engine.IO v3 polling, text and binary bodies") {
   CHECK(b[0].kind == frame_kind::binary);
   // eio2: encodePayload([...], true) -> the binary payload format
   CHECK(b[0].bytes == "\x00\x08\x05\xff"
-                      "4"s + std::string(packet_text) +
+                      "4"s +
+                          std::string(packet_text) +
                           "\x01\x05\xff\x04\x01\x02\x03\x04\x01\x02\xff\x04\xff"s);
   CHECK(b[0].bytes ==
         eio_payload(eio_packets(packet_text, attachments, 2), eio::protocol_version::v3, true));
@@ -379,8 +383,7 @@ TEST_CASE("sio frames: what a transport cannot carry is refused, and nothing is 
   std::vector<byte_view> atts;
   CHECK(sio::encode_frames(sio::event("x", sio::raw_json("\"\x1e\"")), storage, atts, poll4, count)
             .error() == error::invalid_argument);
-  CHECK(sio::encode_frames(sio::event("x", sio::raw_json("\"\xc3\"")), storage, atts, poll3t,
-                           count)
+  CHECK(sio::encode_frames(sio::event("x", sio::raw_json("\"\xc3\"")), storage, atts, poll3t, count)
             .error() == error::invalid_utf8);
   CHECK(sio::encode_frames(sio::event("x", attachments[0]), storage, poll4, count).error() ==
         error::too_many_attachments);
@@ -490,8 +493,8 @@ TEST_CASE("sio frames: the Engine.IO and Socket.IO decoders read the frames back
   CHECK(items[2].bytes() == attachments[1]);
 
   // v3 WebSocket: each frame through the Engine.IO frame decoder.
-  const auto w3 = frames_of(binary_packet(), fopts(eio::protocol_version::v3,
-                                                   sio::transport_kind::websocket));
+  const auto w3 =
+      frames_of(binary_packet(), fopts(eio::protocol_version::v3, sio::transport_kind::websocket));
   auto t = eio::decode(w3[0].bytes, frame_kind::text, d3);
   REQUIRE(t);
   CHECK(sio::decode(t->data, sd4));

@@ -184,12 +184,14 @@ TEST_CASE("placeholders are checked before any attachment arrives") {
   }
   // 70 attachments, all used: the check runs in passes of 64.
   std::string many = "570-[\"a\"";
-  for (int i = 69; i >= 0; --i) many += ",{\"_placeholder\":true,\"num\":" + std::to_string(i) + "}";
+  for (int i = 69; i >= 0; --i)
+    many += ",{\"_placeholder\":true,\"num\":" + std::to_string(i) + "}";
   many += "]";
   sio::decode_options o;
   o.max_attachments = 100;
   CHECK(sio::decode(many, o));
-  const std::string missing = many.substr(0, many.find(",{\"_placeholder\":true,\"num\":65}")) + "]";
+  const std::string missing =
+      many.substr(0, many.find(",{\"_placeholder\":true,\"num\":65}")) + "]";
   CHECK(sio::decode("569" + missing.substr(3), o).error() == error::invalid_placeholder);
 }
 
@@ -205,7 +207,8 @@ TEST_CASE("limits") {
   CHECK(sio::decode("2[\"a\",[1]]"sv, o));
   CHECK(sio::decode("2[\"a\",[[1]]]"sv, o).error() == error::nesting_too_deep);
   o.max_attachments = 2;
-  CHECK(sio::decode(R"(52-["a",{"_placeholder":true,"num":0},{"_placeholder":true,"num":1}])"sv, o));
+  CHECK(
+      sio::decode(R"(52-["a",{"_placeholder":true,"num":0},{"_placeholder":true,"num":1}])"sv, o));
   CHECK(sio::decode(R"(53-["a"])"sv, o).error() == error::too_many_attachments);
 }
 

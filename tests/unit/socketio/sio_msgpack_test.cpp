@@ -87,7 +87,8 @@ error mp_error(const B& b, const sio::encode_options& o = {}) {
 }
 
 // The view points into `bytes`: a temporary message would leave it dangling.
-sio::msgpack_packet_view must_decode(std::string&& bytes, const sio::decode_options& o = {}) = delete;
+sio::msgpack_packet_view must_decode(std::string&& bytes,
+                                     const sio::decode_options& o = {}) = delete;
 sio::msgpack_packet_view must_decode(const std::string& bytes, const sio::decode_options& o = {}) {
   const auto r = sio::decode_msgpack(byte_view(bytes), o);
   INFO(siocodec::to_string(r.error()) << " at " << r.offset());
