@@ -72,10 +72,11 @@ void decode_socketio() {
     const sio::packet_view& p = *r;  // nsp "/chat", id 12, attachments[0] == the 4 bytes
     std::string_view name = sio::event_name(p).string_raw();  // "upload" (escapes kept)
     for (const sio::argument& a : sio::arguments(p)) {        // the arguments after the name
-      if (a.is_binary)
+      if (a.is_binary) {
         got += "<" + std::to_string(a.bytes.size()) + " bytes>";
-      else
+      } else {
         got += std::string(a.json.raw());  // raw JSON text: parse it with your library
+      }
     }
     got = std::string(name) + got;
   }

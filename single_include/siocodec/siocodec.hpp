@@ -10089,7 +10089,7 @@ constexpr engineio::frame_kind encoded_frame_kind(const msgpack_packet_view& p,
 ///   2^32 bytes or more; in protocol v4, a CONNECT, DISCONNECT or ERROR (JSON text) whose
 ///   namespace holds a character JSON must escape (`"`, `\`, a control character), which
 ///   decode_msgpack_text() could not read back (the reference escapes and reads it).
-/// - invalid_utf8: the namespace is not UTF-8.
+/// - invalid_utf8: the namespace is not UTF-8, or (protocol v4) an ERROR's message string is not.
 result<std::size_t> encoded_size(const msgpack_packet_view& p,
                                  const encode_options& opts = {}) noexcept;
 
@@ -10283,7 +10283,8 @@ constexpr std::size_t mp_plan_containers = 1024;
 /// - those of msgpack_args_writer;
 /// - reserved_event_name: v5, the event name is reserved (connect, connect_error, disconnect,
 ///   disconnecting, newListener, removeListener), as socket.emit() refuses it;
-/// - invalid_utf8: the namespace, the query or the event name is not UTF-8;
+/// - invalid_utf8: the namespace, the query, the event name or (protocol v4) a connect_error's
+///   message is not UTF-8;
 /// - invalid_argument: the CONNECT auth is not a map, or is given in v4 (whose CONNECT carries
 ///   no data); connect_error() with data in v4 (2.x decoders accept only the message string);
 ///   a query on a packet that is not a CONNECT; in v4, a namespace or query of a CONNECT,

@@ -15,6 +15,8 @@
 // - build: the packet built from "desc" with the packet builders ("-": not expressible);
 // - lax:   (mutated records) the lax decode, strings decoded lossily as Node does;
 // - skip:  a map key the describer cannot spell as JavaScript would (String() of an array...).
+#include "support/lossy_utf8.hpp"
+
 #include <siocodec/json/value.hpp>
 #include <siocodec/json/write.hpp>
 #include <siocodec/msgpack/msgpack.hpp>
@@ -74,52 +76,7 @@ json::value member(const json::value& o, std::string_view k) {
   return v;
 }
 
-// Node's Buffer#toString("utf8"): each maximal invalid subpart becomes U+FFFD.
-std::string lossy_utf8(std::string_view in) {
-  std::string out;
-  const auto* p = reinterpret_cast<const unsigned char*>(in.data());
-  const unsigned char* end = p + in.size();
-  while (p != end) {
-    const unsigned char c = *p;
-    if (c < 0x80) {
-      out.push_back(static_cast<char>(c));
-      ++p;
-      continue;
-    }
-    std::size_t need = 0;
-    unsigned char lo = 0x80, hi = 0xBF;
-    if (c >= 0xC2 && c <= 0xDF) {
-      need = 1;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      need = 2;
-      if (c == 0xE0) lo = 0xA0;
-      if (c == 0xED) hi = 0x9F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      need = 3;
-      if (c == 0xF0) lo = 0x90;
-      if (c == 0xF4) hi = 0x8F;
-    } else {
-      out += "\xEF\xBF\xBD";
-      ++p;
-      continue;
-    }
-    const unsigned char* q = p + 1;
-    std::size_t got = 0;
-    while (got < need && q != end && *q >= lo && *q <= hi) {
-      ++q;
-      ++got;
-      lo = 0x80;
-      hi = 0xBF;
-    }
-    if (got == need) {
-      out.append(reinterpret_cast<const char*>(p), need + 1);
-    } else {
-      out += "\xEF\xBF\xBD";
-    }
-    p = q;
-  }
-  return out;
-}
+using siocodec_test::lossy_utf8;
 
 void append_json_string(std::string& out, std::string_view utf8) {
   (void)json::encode_string(utf8, out);

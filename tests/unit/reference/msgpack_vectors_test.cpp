@@ -14,6 +14,7 @@
 //
 // The vectors are read with siocodec's own JSON layer (no third-party dependency).
 #include "support/catch.hpp"
+#include "support/lossy_utf8.hpp"
 
 #include <siocodec/json/value.hpp>
 #include <siocodec/msgpack/msgpack.hpp>
@@ -97,54 +98,7 @@ double number_of(const json::value& v) {
   return std::strtod(s.c_str(), nullptr);
 }
 
-// What Node's Buffer#toString("utf8") makes of bytes: WHATWG UTF-8 decoding, each maximal
-// invalid subpart replaced by U+FFFD. Lax mode hands out the raw bytes; this is how the walker
-// checks them against the reference.
-std::string lossy_utf8(std::string_view in) {
-  std::string out;
-  const auto* p = reinterpret_cast<const unsigned char*>(in.data());
-  const unsigned char* end = p + in.size();
-  while (p != end) {
-    const unsigned char c = *p;
-    if (c < 0x80) {
-      out.push_back(static_cast<char>(c));
-      ++p;
-      continue;
-    }
-    std::size_t need = 0;
-    unsigned char lo = 0x80, hi = 0xBF;
-    if (c >= 0xC2 && c <= 0xDF) {
-      need = 1;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      need = 2;
-      if (c == 0xE0) lo = 0xA0;
-      if (c == 0xED) hi = 0x9F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      need = 3;
-      if (c == 0xF0) lo = 0x90;
-      if (c == 0xF4) hi = 0x8F;
-    } else {
-      out += "\xEF\xBF\xBD";
-      ++p;
-      continue;
-    }
-    const unsigned char* q = p + 1;
-    std::size_t got = 0;
-    while (got < need && q != end && *q >= lo && *q <= hi) {
-      ++q;
-      ++got;
-      lo = 0x80;
-      hi = 0xBF;
-    }
-    if (got == need) {
-      out.append(reinterpret_cast<const char*>(p), need + 1);
-    } else {
-      out += "\xEF\xBF\xBD";
-    }
-    p = q;
-  }
-  return out;
-}
+using siocodec_test::lossy_utf8;
 
 // A key as JavaScript's String() makes it a property name; false when the test cannot tell.
 bool js_key(const sio::any_value& k, bool lax, std::string& out) {
