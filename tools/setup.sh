@@ -8,7 +8,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 packages=(cmake ninja-build g++ clang libclang-rt-14-dev catch2 libbenchmark-dev
           nlohmann-json3-dev pkg-config gnuplot-nox libboost1.81-dev clang-format-14
-          clang-tidy-14 python3 git binutils)
+          clang-tidy-14 python3 git binutils chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -25,7 +25,8 @@ if ((${#missing[@]})); then
 fi
 
 # The npm reference implementations the conformance tests compare against (pinned by lock files).
-for dir in "$root"/tests/reference "$root"/bench/reference "$root"/tests/interop; do
+for dir in "$root"/tests/reference "$root"/bench/reference "$root"/tests/interop \
+           "$root"/examples/chat; do
   if [ -f "$dir/package-lock.json" ]; then
     if [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules" ]; then
       echo "setup: npm ci in ${dir#$root/}"

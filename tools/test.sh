@@ -12,16 +12,16 @@ jobs="${SIOCODEC_JOBS:-$(nproc)}"
 # name | compiler | standard | extra flags | extra CMake options
 # Every build configuration builds and runs the unit suite, the reference and differential tests,
 # the examples and the fuzz replays. Slow suites that test something other than the compiler run
-# in one configuration: the consumer tests (find_package, pkg-config, FetchContent...) and the
-# interop tests (real node servers and clients) in gcc17. gcc20 builds everything against the
-# single header. "lint" is tools/lint.sh (clang-format and clang-tidy), not a build; "fuzz" is
+# in one configuration, gcc17: the consumer tests (find_package, pkg-config, FetchContent...),
+# the interop tests (real node servers and clients) and the browser chat test (chat.e2e). gcc20
+# builds everything against the single header. "lint" is tools/lint.sh (clang-format and clang-tidy), not a build; "fuzz" is
 # fuzz/run.sh 20 (every libFuzzer target for 20 s, ASan+UBSan; docs/fuzzing.md).
 configs=(
   "gcc17|g++|17||-DSIOCODEC_TEST_CONSUMERS=ON"
-  "gcc20|g++|20||-DSIOCODEC_TEST_SINGLE_HEADER=ON -DSIOCODEC_TEST_INTEROP=OFF"
-  "clang17|clang++|17||-DSIOCODEC_TEST_INTEROP=OFF"
-  "clang20|clang++|20||-DSIOCODEC_TEST_INTEROP=OFF"
-  "asan|clang++|17|-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer|-DSIOCODEC_TEST_INTEROP=OFF"
+  "gcc20|g++|20||-DSIOCODEC_TEST_SINGLE_HEADER=ON -DSIOCODEC_TEST_INTEROP=OFF -DSIOCODEC_TEST_CHAT=OFF"
+  "clang17|clang++|17||-DSIOCODEC_TEST_INTEROP=OFF -DSIOCODEC_TEST_CHAT=OFF"
+  "clang20|clang++|20||-DSIOCODEC_TEST_INTEROP=OFF -DSIOCODEC_TEST_CHAT=OFF"
+  "asan|clang++|17|-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer|-DSIOCODEC_TEST_INTEROP=OFF -DSIOCODEC_TEST_CHAT=OFF"
   "noexcept|g++|17|-fno-exceptions -fno-rtti|"
   "lint|||"
   "fuzz|||"

@@ -2,8 +2,8 @@
 // siocodec_client: a Socket.IO client on Boost.Beast, driven by a script, printing JSON lines.
 //
 //   siocodec_client URL [--namespace /nsp] [--auth JSON] [--transport websocket|polling]
-//                   [--eio 4|3] [--no-upgrade] [--path /socket.io/] [--script FILE|-]
-//                   [--timeout MS] [--max-payload BYTES]
+//                   [--eio 4|3] [--parser default|msgpack] [--no-upgrade] [--path /socket.io/]
+//                   [--script FILE|-] [--timeout MS] [--max-payload BYTES]
 //
 // The script and the output format are described in examples/client/README.md; how the pieces
 // fit (session.hpp: the protocol, transports.hpp: Beast) in docs/integration.md.
@@ -47,7 +47,8 @@ struct options {
 };
 
 // ------------------------------------------------------------------------------------------
-// JSON output: one line per thing received. Binary attachments are written {"$binary":"hex"}.
+// JSON output: one line per thing received. Binary values (attachments, msgpack bins) are
+// written {"$binary":"hex"}, whatever the parser.
 // ------------------------------------------------------------------------------------------
 
 void append_string(std::string& out, std::string_view s) {
@@ -64,43 +65,89 @@ void append_hex(std::string& out, siocodec::byte_view b) {
   out += "\"}";
 }
 
-// `v` with every placeholder of `p` replaced by its attachment. Depth is bounded by the
-// decoder's max_depth.
-void append_value(std::string& out, const json::value& v, const sio::packet_view& p) {
-  siocodec::byte_view bytes;
-  if (sio::resolve_placeholder(p, v, bytes)) return append_hex(out, bytes);
-  if (v.is_array()) {
-    out.push_back('[');
-    bool first = true;
-    for (const json::value& e : v.elements()) {
-      if (!first) out.push_back(',');
-      first = false;
-      append_value(out, e, p);
-    }
-    out.push_back(']');
-  } else if (v.is_object()) {
-    out.push_back('{');
-    bool first = true;
-    for (const json::member& m : v.members()) {
-      if (!first) out.push_back(',');
-      first = false;
-      out += m.key.raw();
-      out.push_back(':');
-      append_value(out, m.val, p);
-    }
-    out.push_back('}');
+// A number of a msgpack value as JSON.stringify writes it (integers with all their digits).
+void append_number(std::string& out, const sio::any_value& v) {
+  if (const auto i = v.to_int64()) {
+    out += std::to_string(*i);
+  } else if (const auto u = v.to_uint64()) {
+    out += std::to_string(*u);
   } else {
-    out += v.raw();
+    struct appender {
+      std::string& s;
+      void append(const char* p, std::size_t n) { s.append(p, n); }
+    } a{out};
+    json::emit_number(a, v.to_double() ? *v.to_double() : 0.0);
   }
 }
 
-void append_args(std::string& out, const sio::packet_view& p) {
+// `v` as JSON, binary values (attachments, bins; msgpack extensions too, with their "type") as
+// {"$binary":"hex"}, msgpack's undefined as null. JSON scalars are copied as they arrived.
+// Depth is bounded by the decoder's max_depth.
+void append_value(std::string& out, const sio::any_value& v) {
+  switch (v.kind()) {
+    case sio::value_kind::absent:
+    case sio::value_kind::null:
+    case sio::value_kind::undefined: out += "null"; return;
+    case sio::value_kind::binary: return append_hex(out, v.bytes());
+    case sio::value_kind::extension:
+      append_hex(out, v.bytes());
+      out.pop_back();
+      out += ",\"type\":" + std::to_string(v.ext_type()) + "}";
+      return;
+    case sio::value_kind::array: {
+      out.push_back('[');
+      bool first = true;
+      for (const sio::any_value& e : v.elements()) {
+        if (!first) out.push_back(',');
+        first = false;
+        append_value(out, e);
+      }
+      out.push_back(']');
+      return;
+    }
+    case sio::value_kind::object: {
+      out.push_back('{');
+      bool first = true;
+      for (const sio::any_member& m : v.members()) {
+        if (!first) out.push_back(',');
+        first = false;
+        if (m.key.is_msgpack() || !m.key.is_string()) {
+          std::string key;
+          (void)m.key.append_string(key);
+          append_string(out, key);
+        } else {
+          out += m.key.as_json().raw();
+        }
+        out.push_back(':');
+        append_value(out, m.val);
+      }
+      out.push_back('}');
+      return;
+    }
+    case sio::value_kind::boolean:
+    case sio::value_kind::number:
+    case sio::value_kind::string: break;
+  }
+  if (!v.is_msgpack()) {
+    out += v.as_json().raw();
+  } else if (v.is_bool()) {
+    out += v.get_bool() ? "true" : "false";
+  } else if (v.is_number()) {
+    append_number(out, v);
+  } else {
+    std::string s;
+    (void)v.append_string(s);
+    append_string(out, s);
+  }
+}
+
+void append_args(std::string& out, const sio::any_packet& p) {
   out += "\"args\":[";
   bool first = true;
-  for (const sio::argument& a : sio::arguments(p)) {
+  for (const sio::any_value& a : p.arguments()) {
     if (!first) out.push_back(',');
     first = false;
-    append_value(out, a.json, p);
+    append_value(out, a);
   }
   out.push_back(']');
 }
@@ -178,36 +225,36 @@ class app final : public listener {
   void on_upgrade(transport t) override {
     print(std::string("{\"type\":\"upgrade\",\"transport\":\"") + to_string(t) + "\"}");
   }
-  void on_connect(std::string_view nsp, std::string_view data) override {
+  void on_connect(std::string_view nsp, const sio::any_value& data) override {
     std::string line = "{\"type\":\"connect\",\"nsp\":";
     append_string(line, nsp);
-    if (!data.empty()) line += ",\"data\":" + std::string(data);
+    if (data.exists()) append_value(line += ",\"data\":", data);
     print(line + "}");
   }
-  void on_connect_error(std::string_view nsp, std::string_view data) override {
+  void on_connect_error(std::string_view nsp, const sio::any_value& data) override {
     std::string line = "{\"type\":\"connect_error\",\"nsp\":";
     append_string(line, nsp);
-    if (!data.empty()) line += ",\"data\":" + std::string(data);
+    if (data.exists()) append_value(line += ",\"data\":", data);
     print(line + "}");
   }
-  void on_event(const sio::packet_view& p) override {
+  void on_event(const sio::any_packet& p) override {
     std::string line = "{\"type\":\"event\",\"nsp\":";
-    append_string(line, p.nsp);
+    append_string(line, p.nsp());
     line += ",\"name\":";
-    const json::value name = sio::event_name(p);
-    line += name.raw();
-    if (p.id) line += ",\"id\":" + std::to_string(*p.id);
+    const sio::any_value name = p.event_name();
+    append_value(line, name);
+    if (p.id()) line += ",\"id\":" + std::to_string(*p.id());
     line.push_back(',');
     append_args(line, p);
     print(line + "}");
     ++events_;
     std::string key;
-    if (name.is_string() && name.unescape(key)) ++events_by_name_[key];
+    if (name.is_string() && name.append_string(key)) ++events_by_name_[key];
   }
-  void on_ack(const sio::packet_view& p) override {
+  void on_ack(const sio::any_packet& p) override {
     std::string line = "{\"type\":\"ack\",\"nsp\":";
-    append_string(line, p.nsp);
-    line += ",\"id\":" + std::to_string(p.id ? *p.id : 0) + ",";
+    append_string(line, p.nsp());
+    line += ",\"id\":" + std::to_string(p.id() ? *p.id() : 0) + ",";
     append_args(line, p);
     print(line + "}");
     ++acks_;
@@ -489,8 +536,8 @@ int usage(const char* why) {
   std::fprintf(stderr,
                "siocodec_client: %s\n"
                "usage: siocodec_client URL [--namespace /nsp] [--auth JSON]\n"
-               "         [--transport websocket|polling] [--eio 4|3] [--no-upgrade]\n"
-               "         [--path /socket.io/] [--script FILE|-] [--timeout MS]\n"
+               "         [--transport websocket|polling] [--eio 4|3] [--parser default|msgpack]\n"
+               "         [--no-upgrade] [--path /socket.io/] [--script FILE|-] [--timeout MS]\n"
                "         [--max-payload BYTES]\n"
                "URL is http://host:port[/namespace] (ws:// also accepted).\n",
                why);
@@ -574,6 +621,9 @@ int main(int argc, char** argv) {
         o.session.version = eio::protocol_version::v3;
       else
         return usage("--eio is 4 or 3");
+    } else if (arg == "--parser") {
+      if (!sio::parse_parser_kind(value("--parser"), o.session.parser))
+        return usage("--parser is default or msgpack");
     } else if (arg == "--no-upgrade") {
       o.session.upgrade = false;
     } else if (arg == "--path") {

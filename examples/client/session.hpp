@@ -2,7 +2,8 @@
 // The Engine.IO / Socket.IO client session of examples/client, without any I/O ("sans-I/O").
 //
 // Everything the protocol needs lives here: the handshake, the heartbeat timers, the upgrade
-// from polling to WebSocket, namespace connects, ack ids, and the reassembly of binary packets.
+// from polling to WebSocket, namespace connects, ack ids, and the Socket.IO parser (the default
+// one, with the reassembly of binary packets, or msgpack: session_config::parser).
 // The socket stack (transports.hpp: Boost.Beast) only moves bytes: it hands the session what it
 // received, with the one fact the codec needs from the transport (text or binary frame, text or
 // octet-stream body), and sends what the session asks it to send. docs/integration.md walks
@@ -21,6 +22,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -46,6 +48,8 @@ struct session_config {
   bool upgrade = true;
   /// Our decode limit for one frame or polling body (what we accept from the server).
   std::size_t max_payload = 64u << 20;
+  /// The Socket.IO parser: the server's (socket.io's `parser` option) must be the same.
+  sio::parser_kind parser = sio::parser_kind::json;
 };
 
 /// One frame for the WebSocket (`binary` selects a binary frame), or one polling body (`binary`:
@@ -55,49 +59,43 @@ struct out_frame {
   bool binary = false;
 };
 
-/// What the session reports to its user. The payloads are JSON text; binary attachments reach
-/// the user as the decoded packet itself (resolve placeholders with socketio::arguments or
-/// socketio::resolve_placeholder while the call lasts).
+/// What the session reports to its user: packets and values of either parser (binary values,
+/// attachments or msgpack bins, have kind binary and their bytes). Valid during the call only.
 class listener {
  public:
   virtual ~listener() = default;
   virtual void on_open(const eio::handshake& hs, transport t) = 0;
   virtual void on_upgrade(transport t) = 0;
-  /// CONNECT acknowledged (`data` is the server's JSON object, possibly empty).
-  virtual void on_connect(std::string_view nsp, std::string_view data) = 0;
+  /// CONNECT acknowledged (`data` is the server's object; absent when it sent none).
+  virtual void on_connect(std::string_view nsp, const sio::any_value& data) = 0;
   /// CONNECT refused (v5 CONNECT_ERROR, v4 ERROR while connecting).
-  virtual void on_connect_error(std::string_view nsp, std::string_view data) = 0;
+  virtual void on_connect_error(std::string_view nsp, const sio::any_value& data) = 0;
   /// An EVENT or BINARY_EVENT, complete with its attachments.
-  virtual void on_event(const sio::packet_view& p) = 0;
+  virtual void on_event(const sio::any_packet& p) = 0;
   /// The ACK or BINARY_ACK answering one of our emits.
-  virtual void on_ack(const sio::packet_view& p) = 0;
+  virtual void on_ack(const sio::any_packet& p) = 0;
   /// A namespace is gone: "io server disconnect", "io client disconnect", "transport close"...
   virtual void on_disconnect(std::string_view nsp, std::string_view reason) = 0;
   /// The Engine.IO session ended. `error` is empty for a clean close.
   virtual void on_close(std::string_view reason, std::string_view error) = 0;
 };
 
-/// Writes one JSON value to `w`, turning binary into attachments: an object
-/// {"$binary":"<hex>"} (the example's notation for bytes), and, when `from` is a received binary
-/// packet, its placeholders. Hex bytes are decoded into `keep`, which must outlive the encode.
-/// Returns false on malformed hex. Recursion depth is bounded by the JSON validators' depth
-/// limit (json::parse / socketio::decode refuse deeper input).
-inline bool write_json(sio::args_writer& w, const json::value& v, const sio::packet_view* from,
-                       std::deque<std::string>& keep) {
+/// Writes one JSON value of a script to `w` (the writer of either parser), turning the objects
+/// {"$binary":"<hex>"} (the example's notation for bytes) into binary values: attachments, or
+/// msgpack bins. Hex bytes are decoded into `keep`, which must outlive the encode. Returns false
+/// on malformed hex. Recursion depth is bounded by the JSON validators' depth limit (json::parse
+/// refuses deeper input).
+template <class W>
+bool write_json(W& w, const json::value& v, std::deque<std::string>& keep) {
   if (v.is_array()) {
     w.begin_array();
     for (const json::value& e : v.elements()) {
-      if (!write_json(w, e, from, keep)) return false;
+      if (!write_json(w, e, keep)) return false;
     }
     w.end_array();
     return true;
   }
   if (v.is_object()) {
-    siocodec::byte_view bytes;
-    if (from != nullptr && sio::resolve_placeholder(*from, v, bytes)) {
-      w.binary(bytes);
-      return true;
-    }
     json::value hex;
     if (v.size() == 1 && v.find("$binary", hex) && hex.is_string() && !hex.has_escapes()) {
       const std::string_view h = hex.string_raw();
@@ -131,13 +129,45 @@ inline bool write_json(sio::args_writer& w, const json::value& v, const sio::pac
       } else {
         w.key(m.key.string_raw());
       }
-      if (!write_json(w, m.val, from, keep)) return false;
+      if (!write_json(w, m.val, keep)) return false;
     }
     w.end_object();
     return true;
   }
-  w.raw(v.raw());  // scalars: already valid JSON text
+  w.raw(v.raw());  // scalars: already valid JSON text (msgpack: converted by the writer)
   return true;
+}
+
+/// Writes a received value (of either parser) back through `w`, binary values included: how
+/// the session echoes a server's arguments. Depth is bounded by the decoders' max_depth.
+template <class W>
+void write_received(W& w, const sio::any_value& v) {
+  switch (v.kind()) {
+    case sio::value_kind::binary: w.binary(v.bytes()); return;
+    case sio::value_kind::array:
+      w.begin_array();
+      for (const sio::any_value& e : v.elements()) write_received(w, e);
+      w.end_array();
+      return;
+    case sio::value_kind::object:
+      w.begin_object();
+      for (const sio::any_member& m : v.members()) {
+        std::string key;
+        (void)m.key.append_string(key);
+        w.key(key);
+        write_received(w, m.val);
+      }
+      w.end_object();
+      return;
+    default: break;
+  }
+  // Scalars verbatim. The parser that decoded `v` is the one encoding now, so a JSON value meets
+  // args_writer and a msgpack value msgpack_args_writer; the other pairs only need to compile.
+  if constexpr (std::is_same_v<W, sio::msgpack_args_writer>) {
+    if (v.is_msgpack()) return void(w.raw_msgpack(v.as_msgpack()));
+  }
+  if (!v.is_msgpack()) return void(w.raw(v.as_json().raw()));
+  w.null();
 }
 
 /// The client session. Single-threaded: call everything from the thread that runs the I/O.
@@ -152,7 +182,9 @@ inline bool write_json(sio::args_writer& w, const json::value& v, const sio::pac
 class session {
  public:
   session(const session_config& cfg, listener& l)
-      : cfg_(cfg), listener_(l), decoder_(decoder_options(cfg), sio::attachment_mode::copy) {
+      : cfg_(cfg),
+        listener_(l),
+        parser_(cfg.parser, decoder_options(cfg), sio::attachment_mode::copy) {
     transport_ = cfg.initial;
   }
 
@@ -170,22 +202,15 @@ class session {
     if (v4_main && namespace_state("/") == static_cast<int>(ns_state::connected)) return true;
     namespaces_[std::string(nsp)] = ns_state::connecting;
     refused_.erase(std::string(nsp));
-    std::string text;
     if (sio_version() == sio::protocol_version::v5) {
-      auto r = auth.empty()
-                   ? sio::encode(sio::connect(nsp), text, sio_options())
-                   : sio::encode(sio::connect(nsp, sio::raw_json(auth)), text, sio_options());
-      if (!r) return false;
-    } else {
-      if (v4_main) return true;  // the server joins it by itself
-      std::string query;
-      if (!auth.empty() && !auth_to_query(auth, query)) return false;
-      auto r = query.empty() ? sio::encode(sio::connect(nsp), text, sio_options())
-                             : sio::encode(sio::connect(nsp).query(query), text, sio_options());
-      if (!r) return false;
+      return auth.empty() ? send_packet(sio::connect(nsp))
+                          : send_packet(sio::connect(nsp, sio::raw_json(auth)));
     }
-    queue_message(std::move(text));
-    return true;
+    if (v4_main) return true;  // the server joins it by itself
+    std::string query;
+    if (!auth.empty() && !auth_to_query(auth, query)) return false;
+    return query.empty() ? send_packet(sio::connect(nsp))
+                         : send_packet(sio::connect(nsp).query(query));
   }
 
   /// Emits event `name` on `nsp` with `args_json` (a JSON array; {"$binary":"hex"} objects are
@@ -198,9 +223,8 @@ class session {
     if (!args || !args->is_array()) return std::nullopt;
     std::deque<std::string> keep;
     bool hex_ok = true;
-    auto write_args = [&](sio::args_writer& w) {
-      for (const json::value& a : args->elements())
-        hex_ok = write_json(w, a, nullptr, keep) && hex_ok;
+    auto write_args = [&](auto& w) {
+      for (const json::value& a : args->elements()) hex_ok = write_json(w, a, keep) && hex_ok;
     };
     std::optional<std::uint64_t> id;
     if (want_ack) id = next_ack_id_[std::string(nsp)]++;
@@ -223,8 +247,7 @@ class session {
     auto it = namespaces_.find(std::string(nsp));
     if (it == namespaces_.end()) return;
     if (it->second == ns_state::connected) {
-      std::string text;
-      if (sio::encode(sio::disconnect(nsp), text, sio_options())) queue_message(std::move(text));
+      (void)send_packet(sio::disconnect(nsp));
       listener_.on_disconnect(nsp, "io client disconnect");
     }
     namespaces_.erase(it);
@@ -455,11 +478,6 @@ class session {
     return cfg_.version == eio::protocol_version::v4 ? sio::protocol_version::v5
                                                      : sio::protocol_version::v4;
   }
-  sio::encode_options sio_options() const {
-    sio::encode_options o;
-    o.version = sio_version();
-    return o;
-  }
   bool opened() const { return state_ == state::open || state_ == state::closing; }
 
   static eio::packet_view view(const pending& p) {
@@ -490,21 +508,34 @@ class session {
       queue(eio::packet_type::close, {}, false);
     }
   }
-  void queue_message(std::string text) { queue(eio::packet_type::message, std::move(text), false); }
-
-  // A Socket.IO packet becomes one Engine.IO message with its text, then one binary Engine.IO
-  // message per attachment. The transport decides later how they are framed (a WebSocket
-  // message each, or a batch in a polling body).
+  // A Socket.IO packet becomes Engine.IO messages: default parser, one with its text, then one
+  // binary message per attachment; msgpack, one binary message (protocol v4: CONNECT,
+  // DISCONNECT and ERROR are JSON text). The transport decides later how they are framed (a
+  // WebSocket message each, or a batch in a polling body), so the parser writes WebSocket
+  // frames, which hold exactly one Engine.IO packet each, and the messages are taken from them.
   template <class Builder>
   bool send_packet(const Builder& b) {
-    std::string text;
+    sio::frame_options fo;
+    fo.version = cfg_.version;
+    fo.transport = sio::transport_kind::websocket;
+    fo.copy_binary = true;  // Engine.IO v3: the 0x04 type byte and the bytes in one view
+    std::string storage;
     std::vector<siocodec::byte_view> atts;
-    auto r = sio::encode(b, text, atts, sio_options());
-    if (!r) return false;
-    queue_message(std::move(text));
-    for (const siocodec::byte_view& a : atts) {
-      queue(eio::packet_type::message, std::string(a.as_chars()), true);
-    }
+    eio::decode_options eo = eio_options();
+    eo.max_payload = SIZE_MAX;  // our own frames; the server's limit is checked when batching
+    std::vector<pending> messages;
+    bool ok = true;
+    auto r = parser_.encode_frames(b, storage, atts, fo, [&](const sio::frame& f) {
+      const auto m = eio::decode(f.data, f.kind, eo);
+      if (!m) {
+        ok = false;
+        return;
+      }
+      const bool binary = m->kind != eio::data_kind::text;
+      messages.push_back(pending{eio::packet_type::message, binary, std::string(m->data)});
+    });
+    if (!r || !ok) return false;
+    for (pending& m : messages) queue(m.type, std::move(m.data), m.binary);
     return true;
   }
 
@@ -556,17 +587,19 @@ class session {
   }
 
   void on_message(const eio::packet_view& m) {
-    auto r = decoder_.feed(m);  // copy mode: base64 attachments are decoded into the decoder
+    // Copy mode: attachments (base64 ones too) are kept in the parser until their packet is
+    // complete; a msgpack packet arrives whole (from polling base64, decoded into the parser).
+    auto r = parser_.feed(m);
     if (!r) {
       if (r.error() == siocodec::error::incomplete) return;  // more attachments to come
       return fail("socket.io packet", r.error(), r.offset());
     }
-    const sio::packet_view& p = *r;
-    const std::string nsp(p.nsp);
-    switch (p.type) {
+    const sio::any_packet& p = *r;
+    const std::string nsp(p.nsp());
+    switch (p.type()) {
       case sio::packet_type::connect:
         namespaces_[nsp] = ns_state::connected;
-        listener_.on_connect(p.nsp, p.data);
+        listener_.on_connect(p.nsp(), p.data());
         return;
       case sio::packet_type::connect_error: {
         auto it = namespaces_.find(nsp);
@@ -574,20 +607,20 @@ class session {
           namespaces_.erase(it);
           refused_.insert(nsp);
         }
-        listener_.on_connect_error(p.nsp, p.data);
+        listener_.on_connect_error(p.nsp(), p.data());
         return;
       }
       case sio::packet_type::disconnect:
-        if (namespaces_.erase(nsp) != 0) listener_.on_disconnect(p.nsp, "io server disconnect");
+        if (namespaces_.erase(nsp) != 0) listener_.on_disconnect(p.nsp(), "io server disconnect");
         return;
       case sio::packet_type::event:
       case sio::packet_type::binary_event:
         listener_.on_event(p);
-        if (p.id) answer(p);
+        if (p.id()) answer(p);
         return;
       case sio::packet_type::ack:
       case sio::packet_type::binary_ack:
-        if (!p.id || pending_acks_.erase({nsp, *p.id}) == 0) {
+        if (!p.id() || pending_acks_.erase({nsp, *p.id()}) == 0) {
           return fail_text("an ack for an id we never sent");
         }
         listener_.on_ack(p);
@@ -596,28 +629,27 @@ class session {
   }
 
   // The server asked for an ack: answer with the configured reply, or echo the arguments
-  // (attachments included: the placeholders of `p` are resolved to its bytes).
-  void answer(const sio::packet_view& p) {
+  // (binary included: attachments resolved to their bytes, msgpack bins as they are).
+  void answer(const sio::any_packet& p) {
     std::deque<std::string> keep;
     bool ok = true;
-    const auto name = sio::event_name(p);
+    const sio::any_value name = p.event_name();
     std::string key;
-    if (name.is_string()) (void)name.unescape(key);
+    if (name.is_string()) (void)name.append_string(key);
     auto reply = replies_.find(key);
     std::optional<json::value> reply_args;
     if (reply != replies_.end()) {
       auto parsed = json::parse(reply->second);
       if (parsed && parsed->is_array()) reply_args = *parsed;
     }
-    auto b = sio::ack(*p.id, [&](sio::args_writer& w) {
+    auto b = sio::ack(*p.id(), [&](auto& w) {
       if (reply_args) {
-        for (const json::value& a : reply_args->elements())
-          ok = write_json(w, a, nullptr, keep) && ok;
+        for (const json::value& a : reply_args->elements()) ok = write_json(w, a, keep) && ok;
       } else {
-        for (const sio::argument& a : sio::arguments(p)) ok = write_json(w, a.json, &p, keep) && ok;
+        for (const sio::any_value& a : p.arguments()) write_received(w, a);
       }
     });
-    if (!send_packet(b.nsp(p.nsp)) || !ok) fail_text("cannot encode an ack");
+    if (!send_packet(b.nsp(p.nsp())) || !ok) fail_text("cannot encode an ack");
   }
 
   // v4 CONNECT has no payload: a JSON object of scalars becomes key=value&... (percent-encoded).
@@ -669,7 +701,7 @@ class session {
     state_ = state::closed;
     out_.clear();
     ws_out_.clear();
-    decoder_.reset();
+    parser_.reset();
     std::vector<std::string> names;
     for (const auto& n : namespaces_) names.push_back(n.first);
     namespaces_.clear();
@@ -679,7 +711,7 @@ class session {
 
   session_config cfg_;
   listener& listener_;
-  sio::decoder decoder_;
+  sio::parser parser_;
   state state_ = state::connecting;
   transport transport_ = transport::websocket;
   upgrade_state upgrade_ = upgrade_state::none;

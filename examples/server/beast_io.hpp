@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -72,6 +73,10 @@ inline http_request to_engineio(const target& t, const http::request<http::strin
   r.body = req.body();
   return r;
 }
+
+/// Answers an HTTP request for a path other than engineio_path (a static page, say).
+using request_handler =
+    std::function<http_reply(const target&, const http::request<http::string_body>&)>;
 
 /// One accepted WebSocket: reads messages into the session, writes its frames one at a time.
 class ws_session : public ws_link, public std::enable_shared_from_this<ws_session> {
@@ -157,7 +162,8 @@ class ws_session : public ws_link, public std::enable_shared_from_this<ws_sessio
 /// server and writes its replies, and turns WebSocket upgrade requests into ws_sessions.
 class http_session : public std::enable_shared_from_this<http_session> {
  public:
-  http_session(tcp::socket&& s, server& eio) : stream_(std::move(s)), eio_(eio) {}
+  http_session(tcp::socket&& s, server& eio, request_handler other = nullptr)
+      : stream_(std::move(s)), eio_(eio), other_(std::move(other)) {}
 
   void start() { read(); }
 
@@ -183,6 +189,7 @@ class http_session : public std::enable_shared_from_this<http_session> {
     target_ = target::parse(std::string_view(req.target().data(), req.target().size()));
     const bool keep_alive = req.keep_alive();
     if (target_.path != engineio_path) {
+      if (other_) return write(other_(target_, req), keep_alive);
       return write(http_reply{404, "text/plain; charset=UTF-8", "not found"}, keep_alive);
     }
     const http_request r = to_engineio(target_, req);
@@ -220,6 +227,7 @@ class http_session : public std::enable_shared_from_this<http_session> {
   std::optional<http::request_parser<http::string_body>> parser_;
   target target_;
   server& eio_;
+  request_handler other_;
 };
 
 /// Accepts TCP connections and starts an http_session on each.
@@ -239,11 +247,14 @@ class listener : public std::enable_shared_from_this<listener> {
     return acceptor_.local_endpoint().port();
   }
 
+  /// Answers the requests for other paths than engineio_path; empty: 404 for all of them.
+  request_handler on_other_request;
+
   void accept() {
     acceptor_.async_accept([self = shared_from_this()](beast::error_code ec, tcp::socket s) {
       if (!ec) {
         s.set_option(tcp::no_delay(true), ec);
-        std::make_shared<http_session>(std::move(s), self->eio_)->start();
+        std::make_shared<http_session>(std::move(s), self->eio_, self->on_other_request)->start();
       }
       self->accept();
     });

@@ -3,19 +3,25 @@
 // on Boost.Beast and siocodec, serving the fixed test application of tests/interop.
 //
 //   siocodec_server [--port 0] [--host 127.0.0.1] [--ping-interval 25000] [--ping-timeout 20000]
-//                   [--max-payload 1000000] [--exit-with-stdin 1]
+//                   [--max-payload 1000000] [--parser default|msgpack] [--exit-with-stdin 1]
+//
+// --parser is the Socket.IO parser every client must use: `default` (socket.io-parser) or
+// `msgpack` (socket.io-msgpack-parser), as the `parser` option of a socket.io server.
 //
 // --exit-with-stdin 1 ends the server when its standard input closes, so that a test driver
 // that started it with a pipe can never leave it running.
 //
 // Prints `listening on PORT`, then one JSON line per thing that happens (a session opens, a
-// packet arrives, a CONNECT is refused, a session upgrades or closes).
+// packet arrives, a CONNECT is refused, a session upgrades or closes). Packets are logged as
+// JSON whatever the parser: msgpack binary values as {"$binary":"<hex>"}, default-parser
+// attachments as their placeholders (and their sizes in "attachments").
 //
 // The application:
 //   namespaces "/" and "/ünïcødé-😀" (open), "/admin" (auth {"token":"secret"}, otherwise
 //   CONNECT_ERROR {"message":"not authorized"}); in each of them the events
 //   echo         acks its arguments back (binary included), or emits "echo" with them
-//   binary_echo  the same, with one more argument: {"attachments":N,"sizes":[...]}
+//   binary_echo  the same, with one more argument: {"attachments":N,"sizes":[...]} (the binary
+//                values received, depth first: attachments, or msgpack bins)
 //   server_ack   emits "ask" with the arguments and an ack request; the client's ack value goes
 //                back as the ack of server_ack (or as an event "server_ack_result")
 //   count        [n]: checks that n counts 0, 1, 2...; an ack gets {"count":N,"ordered":bool}
@@ -29,6 +35,7 @@
 
 #include <siocodec/json/write.hpp>
 #include <siocodec/socketio/args.hpp>
+#include <siocodec/socketio/parser.hpp>
 
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -42,41 +49,70 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <type_traits>
+#include <vector>
 
 namespace {
 
 // --- reading arguments and writing them back ---------------------------------------------------
 
-// Writes JSON value `v` of packet `p` through a builder's writer, binary placeholders (at any
-// depth) becoming attachments again: how a server re-sends what it received.
-void write_copy(demo::sio::args_writer& w, const demo::sio::packet_view& p,
-                const demo::json::value& v) {
-  siocodec::byte_view bytes;
-  if (demo::sio::resolve_placeholder(p, v, bytes)) {
-    w.binary(bytes);
-  } else if (v.is_array()) {
-    w.begin_array();
-    for (const demo::json::value& e : v.elements()) write_copy(w, p, e);
-    w.end_array();
-  } else if (v.is_object()) {
-    w.begin_object();
-    for (const demo::json::member& m : v.members()) {
-      std::string key;
-      (void)m.key.unescape(key);
-      w.key(key);
-      write_copy(w, p, m.val);
+// Writes a received value `v` (of either parser) through a builder's writer (of either parser:
+// the server's parser decides which one runs), binary values (at any depth) becoming
+// attachments or bins again: how a server re-sends what it received. Depth is bounded by the
+// decoders' max_depth.
+template <class W>
+void write_copy(W& w, const demo::sio::any_value& v) {
+  using kind = demo::sio::value_kind;
+  switch (v.kind()) {
+    case kind::binary: w.binary(v.bytes()); return;
+    case kind::array:
+      w.begin_array();
+      for (const demo::sio::any_value& e : v.elements()) write_copy(w, e);
+      w.end_array();
+      return;
+    case kind::object:
+      w.begin_object();
+      for (const demo::sio::any_member& m : v.members()) {
+        std::string key;
+        (void)m.key.append_string(key);  // msgpack: a non-string key becomes ""
+        w.key(key);
+        write_copy(w, m.val);
+      }
+      w.end_object();
+      return;
+    default: break;
+  }
+  if constexpr (std::is_same_v<W, demo::sio::msgpack_args_writer>) {
+    // Scalars verbatim: msgpack keeps its number forms, JSON is converted by the writer.
+    if (v.is_msgpack()) {
+      w.raw_msgpack(v.as_msgpack());
+    } else {
+      w.raw(v.as_json().raw());
     }
-    w.end_object();
+  } else if (!v.is_msgpack()) {
+    w.raw(v.as_json().raw());  // numbers keep their digits, strings their escapes
   } else {
-    w.raw(v.raw());  // scalars verbatim: numbers keep their digits, strings their escapes
+    w.null();  // not reached: a default-parser server holds no msgpack values
   }
 }
 
-// The arguments of an EVENT (after its name) or an ACK, as a builder callback.
-auto copy_args(const demo::sio::packet_view& p) {
-  return [&p](demo::sio::args_writer& w) {
-    for (const demo::sio::argument& a : demo::sio::arguments(p)) write_copy(w, p, a.json);
+// The arguments of an EVENT (after its name) or an ACK, as a builder callback for either writer.
+auto copy_args(const demo::sio::any_packet& p) {
+  return [&p](auto& w) {
+    for (const demo::sio::any_value& a : p.arguments()) write_copy(w, a);
   };
+}
+
+// The sizes of the binary values of `v`, depth first (the order of the default parser's
+// attachments).
+void binary_sizes(const demo::sio::any_value& v, std::vector<std::size_t>& out) {
+  if (v.is_binary()) {
+    out.push_back(v.bytes().size());
+  } else if (v.is_array()) {
+    for (const demo::sio::any_value& e : v.elements()) binary_sizes(e, out);
+  } else if (v.is_object()) {
+    for (const demo::sio::any_member& m : v.members()) binary_sizes(m.val, out);
+  }
 }
 
 // --- the JSON log lines -------------------------------------------------------------------------
@@ -99,22 +135,104 @@ std::string session_fields(const demo::session& s) {
          ",\"transport\":\"" + s.transport_name() + "\"";
 }
 
-void log_packet(const demo::connection& c, const demo::sio::packet_view& p) {
-  std::string line = "{\"type\":\"" + std::string(demo::sio::to_string(p.type)) + "\"," +
-                     session_fields(c.eio_session()) + ",\"nsp\":" + quoted(p.nsp);
-  if (p.id) line += ",\"id\":" + std::to_string(*p.id);
-  const demo::json::value name = demo::sio::event_name(p);
-  if (name.exists()) line += ",\"name\":" + std::string(name.raw());
-  if (p.data.size() <= 4096) {
-    if (p.has_data()) line += ",\"data\":" + std::string(p.data);
-  } else {
-    line += ",\"data_size\":" + std::to_string(p.data.size());
+// A msgpack value as JSON, for the log: bin (and ext) as {"$binary":"<hex>"} (ext adds its
+// "type"), undefined as null. Depth is bounded by the decoder's max_depth.
+void append_json(std::string& out, const demo::sio::any_value& v) {
+  using kind = demo::sio::value_kind;
+  switch (v.kind()) {
+    case kind::absent:
+    case kind::null:
+    case kind::undefined: out += "null"; return;
+    case kind::boolean: out += v.get_bool() ? "true" : "false"; return;
+    case kind::number: {
+      if (!v.is_msgpack()) {
+        out += v.as_json().raw();
+      } else if (const auto i = v.to_int64()) {
+        out += std::to_string(*i);
+      } else if (const auto u = v.to_uint64()) {
+        out += std::to_string(*u);
+      } else {
+        out += demo::detail::number_text(v);  // JSON.stringify's digits (NaN: null)
+      }
+      return;
+    }
+    case kind::string: {
+      std::string s;
+      (void)v.append_string(s);
+      out += quoted(s);
+      return;
+    }
+    case kind::binary:
+    case kind::extension: {
+      static const char digits[] = "0123456789abcdef";
+      out += "{\"$binary\":\"";
+      for (const unsigned char b : v.bytes()) {
+        out += digits[b >> 4];
+        out += digits[b & 15];
+      }
+      out += '"';
+      if (v.is_extension()) out += ",\"type\":" + std::to_string(v.ext_type());
+      out += '}';
+      return;
+    }
+    case kind::array: {
+      out += '[';
+      bool first = true;
+      for (const demo::sio::any_value& e : v.elements()) {
+        if (!first) out += ',';
+        first = false;
+        append_json(out, e);
+      }
+      out += ']';
+      return;
+    }
+    case kind::object: {
+      out += '{';
+      bool first = true;
+      for (const demo::sio::any_member& m : v.members()) {
+        if (!first) out += ',';
+        first = false;
+        std::string key;
+        (void)m.key.append_string(key);
+        out += quoted(key) + ':';
+        append_json(out, m.val);
+      }
+      out += '}';
+      return;
+    }
   }
-  if (p.attachment_count != 0) {
+}
+
+void log_packet(const demo::connection& c, const demo::sio::any_packet& p) {
+  std::string line = "{\"type\":\"" + std::string(demo::sio::to_string(p.type())) + "\"," +
+                     session_fields(c.eio_session()) + ",\"nsp\":" + quoted(p.nsp());
+  if (p.id()) line += ",\"id\":" + std::to_string(*p.id());
+  const demo::sio::any_value name = p.event_name();
+  if (name.exists()) append_json(line += ",\"name\":", name);
+  if (p.is_msgpack()) {
+    if (p.has_data()) {
+      std::string data;
+      append_json(data, p.data());
+      if (data.size() <= 4096) {
+        line += ",\"data\":" + data;
+      } else {
+        line += ",\"data_size\":" + std::to_string(data.size());
+      }
+    }
+    log_line(line + "}");
+    return;
+  }
+  const demo::sio::packet_view& v = p.as_packet_view();
+  if (v.data.size() <= 4096) {
+    if (v.has_data()) line += ",\"data\":" + std::string(v.data);
+  } else {
+    line += ",\"data_size\":" + std::to_string(v.data.size());
+  }
+  if (v.attachment_count != 0) {
     line += ",\"attachments\":[";
-    for (std::size_t i = 0; i < p.attachment_count; ++i) {
+    for (std::size_t i = 0; i < v.attachment_count; ++i) {
       if (i != 0) line += ',';
-      line += std::to_string(p.attachment(i).size());
+      line += std::to_string(v.attachment(i).size());
     }
     line += ']';
   }
@@ -138,11 +256,13 @@ void define_events(demo::namespace_def& ns) {
   };
 
   ns.events["binary_echo"] = [](demo::socket& s, const demo::incoming_event& ev) {
-    const demo::sio::packet_view& p = ev.packet;
-    auto with_summary = [&p](demo::sio::args_writer& w) {
+    const demo::sio::any_packet& p = ev.packet;
+    std::vector<std::size_t> sizes;
+    for (const demo::sio::any_value& a : p.arguments()) binary_sizes(a, sizes);
+    auto with_summary = [&p, &sizes](auto& w) {
       copy_args(p)(w);
-      w.begin_object().member("attachments", p.attachment_count).key("sizes").begin_array();
-      for (std::size_t i = 0; i < p.attachment_count; ++i) w.value(p.attachment(i).size());
+      w.begin_object().member("attachments", sizes.size()).key("sizes").begin_array();
+      for (const std::size_t n : sizes) w.value(n);
       w.end_array().end_object();
     };
     if (ev.ack_id) {
@@ -155,7 +275,7 @@ void define_events(demo::namespace_def& ns) {
   ns.events["server_ack"] = [](demo::socket& s, const demo::incoming_event& ev) {
     const std::optional<std::uint64_t> asked = ev.ack_id;
     s.emit_with_ack(
-        [asked](demo::socket& self, const demo::sio::packet_view& answer) {
+        [asked](demo::socket& self, const demo::sio::any_packet& answer) {
           if (asked) {
             self.send(demo::sio::ack(*asked, copy_args(answer)));
           } else {
@@ -168,7 +288,7 @@ void define_events(demo::namespace_def& ns) {
   ns.events["count"] = [](demo::socket& s, const demo::incoming_event& ev) {
     if (!s.user_data) s.user_data = std::make_shared<counter_state>();
     auto& st = *std::static_pointer_cast<counter_state>(s.user_data);
-    const demo::json::value n = demo::sio::payload(ev.packet)[1];
+    const demo::sio::any_value n = ev.packet.data()[1];
     const auto value = n.to_uint64();
     if (!value || *value != st.received) st.ordered = false;
     ++st.received;
@@ -176,7 +296,7 @@ void define_events(demo::namespace_def& ns) {
   };
 
   ns.events["flood"] = [](demo::socket& s, const demo::incoming_event& ev) {
-    const auto n = demo::sio::payload(ev.packet)[1].to_uint64();
+    const auto n = ev.packet.data()[1].to_uint64();
     const std::uint64_t count = n ? *n : 0;
     for (std::uint64_t i = 0; i < count; ++i) s.emit("flood", i);
     s.ack(ev, count);
@@ -201,6 +321,7 @@ struct cli_options {
   std::uint16_t port = 0;
   bool exit_with_stdin = false;
   demo::server_options eio;
+  demo::sio::parser_kind parser = demo::sio::parser_kind::json;
 };
 
 bool parse_cli(int argc, char** argv, cli_options& o) {
@@ -221,6 +342,8 @@ bool parse_cli(int argc, char** argv, cli_options& o) {
       o.eio.ping_timeout = static_cast<std::uint32_t>(n);
     } else if (arg == "--max-payload" && numeric && n >= 1) {
       o.eio.max_payload = static_cast<std::size_t>(n);
+    } else if (arg == "--parser") {
+      if (!demo::sio::parse_parser_kind(value, o.parser)) return false;
     } else if (arg == "--exit-with-stdin" && numeric) {
       o.exit_with_stdin = n != 0;
     } else {
@@ -237,17 +360,19 @@ int main(int argc, char** argv) {
   if (!parse_cli(argc, argv, cli)) {
     std::fprintf(stderr,
                  "usage: siocodec_server [--port 0] [--host 127.0.0.1] [--ping-interval ms] "
-                 "[--ping-timeout ms] [--max-payload bytes]\n");
+                 "[--ping-timeout ms] [--max-payload bytes] [--parser default|msgpack] "
+                 "[--exit-with-stdin 1]\n");
     return 2;
   }
 
   // Socket.IO: the application.
   demo::sio_server sio;
+  sio.parser = cli.parser;
   define_events(sio.of("/"));
   define_events(sio.of("/ünïcødé-😀"));
   demo::namespace_def& admin = sio.of("/admin");
-  admin.authorize = [](const demo::json::value& auth) -> std::optional<std::string> {
-    demo::json::value token;
+  admin.authorize = [](const demo::sio::any_value& auth) -> std::optional<std::string> {
+    demo::sio::any_value token;
     if (auth.is_object() && auth.find("token", token) && token.string_equals("secret")) {
       return std::nullopt;
     }

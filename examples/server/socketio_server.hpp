@@ -1,19 +1,22 @@
 // SPDX-License-Identifier: BSL-1.0
 // Example server, layer 2 of 3: a small Socket.IO server over the Engine.IO sessions of
 // engineio_server.hpp: namespaces with an auth callback, events dispatched to handlers, acks in
-// both directions, binary attachments. Every packet is decoded by socketio::decoder and encoded
-// by the socketio builders, whatever the transport below.
+// both directions, binary values. Every packet is decoded and encoded by one socketio::parser per
+// connection (the default parser or msgpack, one for the whole server as socket.io's `parser`
+// option), with the socketio builders, whatever the transport below.
 #ifndef SIOCODEC_EXAMPLES_SERVER_SOCKETIO_SERVER_HPP
 #define SIOCODEC_EXAMPLES_SERVER_SOCKETIO_SERVER_HPP
 
 #include "engineio_server.hpp"
 
+#include <siocodec/engineio/decode.hpp>
 #include <siocodec/json/value.hpp>
 #include <siocodec/json/write.hpp>
 #include <siocodec/socketio/args.hpp>
-#include <siocodec/socketio/decoder.hpp>
 #include <siocodec/socketio/encode.hpp>
+#include <siocodec/socketio/frames.hpp>
 #include <siocodec/socketio/packet.hpp>
+#include <siocodec/socketio/parser.hpp>
 
 #include <cstdint>
 #include <functional>
@@ -33,21 +36,22 @@ namespace json = siocodec::json;
 class connection;
 class socket;
 
-/// A received EVENT (or BINARY_EVENT, attachments included), as a handler sees it. Valid during
-/// the handler call only: copy what you keep.
+/// A received EVENT (or BINARY_EVENT, attachments included), as a handler sees it, from either
+/// parser. Valid during the handler call only: copy what you keep.
 struct incoming_event {
   std::string name;                     // the event name, unescaped
-  const sio::packet_view& packet;       // sio::arguments(packet) walks the arguments
+  const sio::any_packet& packet;        // packet.arguments() walks the arguments, binary resolved
   std::optional<std::uint64_t> ack_id;  // set when the client waits for an ack
 };
 
 using event_handler = std::function<void(socket&, const incoming_event&)>;
 /// Receives the ACK (or BINARY_ACK) answering an event the server emitted with an ack request.
-using ack_handler = std::function<void(socket&, const sio::packet_view&)>;
+using ack_handler = std::function<void(socket&, const sio::any_packet&)>;
 /// Decides on a CONNECT: nullopt accepts it, a message refuses it with a CONNECT_ERROR. `auth`
-/// is the CONNECT's JSON object (`{}` when it has none); for a protocol v4 client (Socket.IO 2.x)
-/// it is built from the query string of the namespace, which is where those clients put it.
-using auth_handler = std::function<std::optional<std::string>(const json::value& auth)>;
+/// is the CONNECT's object (JSON or msgpack; `{}` when it has none); for a protocol v4 client
+/// (Socket.IO 2.x) it is built from the query string of the namespace, which is where those
+/// clients put it.
+using auth_handler = std::function<std::optional<std::string>(const sio::any_value& auth)>;
 
 /// What a namespace does: who may join it, what its events do.
 struct namespace_def {
@@ -107,12 +111,14 @@ class socket {
 
 class sio_server;
 
-/// The Socket.IO state of one Engine.IO session: the reassembly decoder and the joined
-/// namespaces.
+/// The Socket.IO state of one Engine.IO session: the parser (with the default parser's
+/// reassembly of attachments) and the joined namespaces.
 class connection {
  public:
-  connection(sio_server& server, session& s)
-      : server_(server), session_(s), decoder_(decoder_options(s), sio::attachment_mode::copy) {}
+  connection(sio_server& server, session& s, sio::parser_kind kind)
+      : server_(server),
+        session_(s),
+        parser_(kind, decoder_options(s), sio::attachment_mode::copy) {}
 
   session& eio_session() const { return session_; }
   /// Socket.IO v5 over Engine.IO v4, v4 (Socket.IO 2.x) over Engine.IO v3.
@@ -121,18 +127,38 @@ class connection {
                                                            : sio::protocol_version::v4;
   }
 
-  /// Encodes builder `b` and queues its Engine.IO messages: the text, then one binary message
-  /// per attachment. The session frames them for its transport of the moment.
+  /// The parser every packet of this connection goes through.
+  sio::parser_kind parser_kind() const { return parser_.kind(); }
+
+  /// Encodes builder `b` and queues its Engine.IO messages: default parser, the text, then one
+  /// binary message per attachment; msgpack, one binary message. The session frames them for
+  /// its transport of the moment, which may change before they go out (an upgrade), so the
+  /// parser writes WebSocket frames, which are exactly one Engine.IO packet each, and the session
+  /// gets the messages they hold.
   template <class B>
   bool send(const B& b) {
-    std::string text;
+    sio::frame_options fo;
+    fo.version = session_.version();
+    fo.transport = sio::transport_kind::websocket;
+    fo.copy_binary = true;  // Engine.IO v3: the 0x04 type byte and the bytes in one view
+    std::string storage;
     std::vector<siocodec::byte_view> attachments;
-    sio::encode_options opts;
-    opts.version = version();
-    const auto r = sio::encode(b, text, attachments, opts);
+    eio::decode_options eo;
+    eo.version = session_.version();
+    eo.max_payload = SIZE_MAX;  // our own frames: the session applies the limits that matter
+    std::vector<eio::packet_view> messages;
+    const auto r = parser_.encode_frames(b, storage, attachments, fo, [&](const sio::frame& f) {
+      const auto m = eio::decode(f.data, f.kind, eo);
+      if (m) messages.push_back(*m);
+    });
     if (!r) return false;
-    session_.send_text(text);
-    for (const siocodec::byte_view& a : attachments) session_.send_binary(a);
+    for (const eio::packet_view& m : messages) {
+      if (m.kind == eio::data_kind::text) {
+        session_.send_text(m.data);
+      } else {
+        session_.send_binary(m.bytes());
+      }
+    }
     return true;
   }
 
@@ -150,8 +176,8 @@ class connection {
     return o;
   }
 
-  inline void dispatch(const sio::packet_view& p);
-  inline void on_connect(const sio::packet_view& p);
+  inline void dispatch(const sio::any_packet& p);
+  inline void on_connect(const sio::any_packet& p);
   socket* find(std::string_view nsp) {
     auto it = sockets_.find(nsp);
     return it == sockets_.end() ? nullptr : it->second.get();
@@ -159,7 +185,7 @@ class connection {
 
   sio_server& server_;
   session& session_;
-  sio::decoder decoder_;
+  sio::parser parser_;
   std::map<std::string, std::unique_ptr<socket>, std::less<>> sockets_;
 };
 
@@ -169,10 +195,14 @@ class sio_server : public session_handler {
   /// Defines (or returns) namespace `name`.
   namespace_def& of(const std::string& name) { return namespaces_[name]; }
 
+  /// The Socket.IO parser of every connection (socket.io's `parser` server option: clients
+  /// must use the same). Set it before the first session opens.
+  sio::parser_kind parser = sio::parser_kind::json;
+
   /// Observers, for logging: every session that opens, every packet received (after
   /// reassembly), every CONNECT refused, every session that ends.
   std::function<void(const connection&)> on_opened;
-  std::function<void(const connection&, const sio::packet_view&)> on_packet;
+  std::function<void(const connection&, const sio::any_packet&)> on_packet;
   std::function<void(const connection&, std::string_view nsp, std::string_view message)> on_refused;
   std::function<void(const connection&, std::string_view reason)> on_closed;
 
@@ -191,7 +221,7 @@ class sio_server : public session_handler {
 
   // --- session_handler ------------------------------------------------------------------------
   void on_open(session& s) override {
-    auto c = std::make_shared<connection>(*this, s);
+    auto c = std::make_shared<connection>(*this, s, parser);
     connections_[&s] = c;
     if (on_opened) on_opened(*c);
     c->on_open();
@@ -266,6 +296,21 @@ inline std::string query_to_json(std::string_view query) {
   return json + "}";
 }
 
+// A number as JavaScript's String() writes it: how an event name that is a number becomes the
+// name of its handler.
+inline std::string number_text(const sio::any_value& v) {
+  if (!v.is_msgpack()) return std::string(v.as_json().raw());
+  struct appender {
+    std::string& s;
+    void append(const char* p, std::size_t n) { s.append(p, n); }
+  };
+  std::string out;
+  appender a{out};
+  const auto d = v.to_double();
+  if (d) json::emit_number(a, *d);
+  return out;
+}
+
 }  // namespace detail
 
 inline void connection::on_open() {
@@ -274,14 +319,15 @@ inline void connection::on_open() {
   if (version() == sio::protocol_version::v4 && server_.find_namespace("/") != nullptr) {
     sio::packet_view connect;
     connect.type = sio::packet_type::connect;
-    on_connect(connect);
+    on_connect(sio::any_packet(connect, parser_.kind()));
   }
 }
 
 inline void connection::on_message(const eio::packet_view& p) {
-  // Text, binary and polling base64 packets all go to the same decoder; copy mode keeps the
-  // header and attachments, since a polling body is gone once it has been read.
-  const auto r = decoder_.feed(p);
+  // Text, binary and polling base64 packets all go to the same parser; copy mode keeps the
+  // header and attachments, since a polling body is gone once it has been read (msgpack packets
+  // are complete in their message, base64 ones decoded into the parser).
+  const auto r = parser_.feed(p);
   if (!r) {
     if (r.error() == siocodec::error::incomplete) return;  // attachments still to come
     session_.close("parse error");
@@ -291,25 +337,25 @@ inline void connection::on_message(const eio::packet_view& p) {
   dispatch(*r);
 }
 
-inline void connection::dispatch(const sio::packet_view& p) {
-  if (p.type == sio::packet_type::connect) return on_connect(p);
-  socket* s = find(p.nsp);
+inline void connection::dispatch(const sio::any_packet& p) {
+  if (p.type() == sio::packet_type::connect) return on_connect(p);
+  socket* s = find(p.nsp());
   if (s == nullptr) {
     // A packet for a namespace the client has not joined: the reference closes the connection.
     session_.close("invalid state");
     return;
   }
-  switch (p.type) {
-    case sio::packet_type::disconnect: sockets_.erase(sockets_.find(p.nsp)); return;
+  switch (p.type()) {
+    case sio::packet_type::disconnect: sockets_.erase(sockets_.find(p.nsp())); return;
     case sio::packet_type::event:
     case sio::packet_type::binary_event: {
-      const json::value name = sio::event_name(p);
-      incoming_event ev{std::string(), p, p.id};
+      const sio::any_value name = p.event_name();
+      incoming_event ev{std::string(), p, p.id()};
       if (name.is_string()) {
-        (void)name.unescape(ev.name);
-      } else {
-        ev.name = std::string(name.raw());  // a number
-      }
+        (void)name.append_string(ev.name);
+      } else if (name.is_number()) {
+        ev.name = detail::number_text(name);
+      }  // msgpack checks nothing: another kind has no handler but unknown_event
       const namespace_def* def = server_.find_namespace(s->nsp());
       if (def == nullptr) return;
       auto h = def->events.find(ev.name);
@@ -322,8 +368,8 @@ inline void connection::dispatch(const sio::packet_view& p) {
     }
     case sio::packet_type::ack:
     case sio::packet_type::binary_ack: {
-      if (!p.id) return;
-      auto it = s->acks_.find(*p.id);
+      if (!p.id()) return;
+      auto it = s->acks_.find(*p.id());
       if (it == s->acks_.end()) return;  // unknown or already answered
       ack_handler h = std::move(it->second);
       s->acks_.erase(it);
@@ -337,13 +383,15 @@ inline void connection::dispatch(const sio::packet_view& p) {
   }
 }
 
-inline void connection::on_connect(const sio::packet_view& p) {
-  std::string_view nsp = p.nsp;
-  std::string auth = p.has_data() ? std::string(p.data) : std::string("{}");
+inline void connection::on_connect(const sio::any_packet& p) {
+  std::string_view nsp = p.nsp();
+  std::string query_auth;
+  sio::any_value auth = p.has_data() ? p.data() : sio::any_value(json::value::unchecked("{}"));
   if (version() == sio::protocol_version::v4) {
     const std::size_t q = nsp.find('?');
     if (q != std::string_view::npos) {
-      auth = detail::query_to_json(nsp.substr(q + 1));
+      query_auth = detail::query_to_json(nsp.substr(q + 1));
+      auth = sio::any_value(json::value::unchecked(query_auth));
       nsp = nsp.substr(0, q);
     }
   }
@@ -352,7 +400,7 @@ inline void connection::on_connect(const sio::packet_view& p) {
   if (def == nullptr) {
     refusal = "Invalid namespace";  // the reference server's message
   } else if (def->authorize) {
-    refusal = def->authorize(json::value::unchecked(auth));
+    refusal = def->authorize(auth);
   }
   if (refusal) {
     // v5: {"message":"..."}; v4: the bare string, as Socket.IO 2.x sends it.

@@ -2402,8 +2402,9 @@ enum class kernel : std::uint8_t {
   /// Portable C++, eight bytes per step (SWAR). Always available.
   scalar,
   /// x86-64 SSE2, 16 bytes per step. SSE2 is part of the x86-64 baseline, so this one needs no
-  /// CPU check. Every kernel checks the first 8 bytes of a run the scalar way, inline: most
-  /// runs (keys, short strings, the space after `:`) end there.
+  /// CPU check. On x86-64 every kernel checks the first 16 bytes of a run with SSE2, inline
+  /// (8 to 15 bytes left before the end: two SWAR steps): most runs (keys, short strings, the
+  /// space after `:`) end there.
   sse2,
   /// x86-64 AVX2: 32 bytes per step.
   avx2,
@@ -2446,7 +2447,11 @@ inline std::atomic<std::uint8_t>& kernel_slot() noexcept {
 }
 
 /// JSON whitespace (RFC 8259 §2): space, tab, LF, CR. Nothing else, not even U+00A0 or a BOM.
-constexpr bool is_ws(char c) noexcept { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
+constexpr bool is_ws(char c) noexcept {
+  // One compare for every byte above the space, which is nearly every byte JSON holds.
+  const auto u = static_cast<unsigned char>(c);
+  return u <= 0x20 && ((0x100002600ull >> u) & 1u) != 0;  // bits 0x20, 0x0D, 0x0A, 0x09
+}
 
 // ---- the three scans, portable (SWAR: eight bytes per step) ----------------------------------
 //
@@ -2529,8 +2534,8 @@ inline const char* scan_swar(const char* p, const char* end) noexcept {
 // ---- SIMD kernels (x86-64) -------------------------------------------------------------------
 //
 // Each step compares a whole register against the class and takes the lowest set bit of the
-// byte mask. Every kernel starts with one SWAR step inline (see scan()): most strings and
-// whitespace runs end within 8 bytes. Longer runs go on out of line with the active kernel's
+// byte mask. Every kernel starts with one SSE2 step inline (see scan()): most strings and
+// whitespace runs end within 16 bytes. Longer runs go on out of line with the active kernel's
 // loop (the AVX2 and AVX-512 ones cannot be inlined into code built for the x86-64 baseline
 // anyway). Fewer than 16 bytes left: the SWAR loop (the AVX-512 loop uses masked loads instead,
 // which read nothing past `end`).
@@ -2655,12 +2660,34 @@ __attribute__((noinline)) const char* scan_rest(const char* p, const char* end) 
 template <scan_class C>
 SIOCODEC_ALWAYS_INLINE const char* scan(const char* p, const char* end) noexcept {
 #if SIOCODEC_X86_SIMD
-  // Most strings (keys, short values) end within 8 bytes: one inline SWAR step decides those
-  // with no kernel choice, no vector code and no call in the validator's loop.
-  if (SIOCODEC_LIKELY(end - p >= 8)) {
-    const std::uint64_t m = swar_mask<C>(swar_load(p));
-    if (SIOCODEC_LIKELY(m != 0)) return p + (__builtin_ctzll(m) >> 3);
-    p += 8;
+  // Most strings (keys, short values) end within 16 bytes: one inline SSE2 step (x86-64
+  // baseline, whatever the kernel) decides those with no kernel choice and no call in the
+  // validator's loop. Near the end of the text, two SWAR steps cover 8 to 15 bytes: the second
+  // one overlaps the first, whose bytes hold no hit, so no false flag can sit below a true one.
+  const std::ptrdiff_t n = end - p;
+  if (SIOCODEC_LIKELY(n >= 16)) {
+    const unsigned m = sse2_mask<C>(p);
+    if (SIOCODEC_LIKELY(m != 0)) return p + __builtin_ctz(m);
+    return scan_rest<C>(p + 16, end);
+  }
+  if (n >= 8) {
+    std::uint64_t m = swar_mask<C>(swar_load(p));
+    if (m != 0) return p + (__builtin_ctzll(m) >> 3);
+    p = end - 8;
+    m = swar_mask<C>(swar_load(p));
+    return m != 0 ? p + (__builtin_ctzll(m) >> 3) : end;
+  }
+  if (n >= 4) {
+    // 4 to 7 bytes (short strings written by an encoder): the first and the last 4 bytes as one
+    // word. A borrow only comes from a true hit, so without a hit in the low half the high
+    // half's lowest flag is exact too.
+    std::uint32_t lo, hi;
+    std::memcpy(&lo, p, 4);
+    std::memcpy(&hi, end - 4, 4);
+    const std::uint64_t m = swar_mask<C>(lo | (std::uint64_t{hi} << 32));
+    if (m == 0) return end;
+    const auto i = static_cast<unsigned>(__builtin_ctzll(m) >> 3);
+    return i < 4 ? p + i : end - 4 + (i - 4);
   }
   return scan_rest<C>(p, end);
 #else
@@ -2671,23 +2698,28 @@ SIOCODEC_ALWAYS_INLINE const char* scan(const char* p, const char* end) noexcept
 /// The first byte in [p, end) that ends a run of ordinary string content: `"`, `\`, a control
 /// character (< 0x20) or a non-ASCII byte (>= 0x80); `end` if none. The validator, the
 /// accessors and the writer all stand on this one function.
-inline const char* scan_string(const char* p, const char* end) noexcept {
+SIOCODEC_ALWAYS_INLINE const char* scan_string(const char* p, const char* end) noexcept {
   return scan<scan_class::string>(p, end);
 }
 
 /// The first `"` or `\` in [p, end), or `end`. Skips strings of text already validated.
-inline const char* find_quote_or_backslash(const char* p, const char* end) noexcept {
+SIOCODEC_ALWAYS_INLINE const char* find_quote_or_backslash(const char* p,
+                                                           const char* end) noexcept {
   return scan<scan_class::quote>(p, end);
 }
 
-/// The first byte in [p, end) that is not JSON whitespace, or `end`.
-inline const char* skip_ws(const char* p, const char* end) noexcept {
-  // Compact JSON (what JSON.stringify writes) has no whitespace at all, and hand-written JSON
-  // mostly one space after `,` or `:`: decide those cases before any kernel is involved.
-  if (p == end || !is_ws(*p)) return p;
-  ++p;
+/// skip_ws() past its first byte, which was whitespace. Out of line: rare in compact JSON.
+inline const char* skip_ws_rest(const char* p, const char* end) noexcept {
   if (p == end || !is_ws(*p)) return p;
   return scan<scan_class::non_ws>(p, end);
+}
+
+/// The first byte in [p, end) that is not JSON whitespace, or `end`.
+SIOCODEC_ALWAYS_INLINE const char* skip_ws(const char* p, const char* end) noexcept {
+  // Compact JSON (what JSON.stringify writes) has no whitespace at all, and hand-written JSON
+  // mostly one space after `,` or `:`: decide the first byte inline, with no call.
+  if (SIOCODEC_LIKELY(p == end || !is_ws(*p))) return p;
+  return skip_ws_rest(p + 1, end);
 }
 
 constexpr bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
@@ -2704,17 +2736,19 @@ constexpr unsigned hex_value(char c) noexcept {
 struct scan_result {
   const char* p;
   error ec;
+  /// validate_string() only: the string holds a backslash escape.
+  bool escaped = false;
 };
 
-/// Validates a string's content; `p` is just past the opening quote. Success: p is just past the
-/// closing quote.
-inline scan_result validate_string(const char* p, const char* end) noexcept {
+/// validate_string() from the first byte `p` that ends a run of plain content (or `end`).
+inline scan_result validate_string_rest(const char* p, const char* end) noexcept {
+  bool escaped = false;
   for (;;) {
-    p = scan_string(p, end);
     if (p == end) return {end, error::invalid_json_string};
     const auto c = static_cast<unsigned char>(*p);
-    if (c == '"') return {p + 1, error::none};
+    if (c == '"') return {p + 1, error::none, escaped};
     if (c == '\\') {
+      escaped = true;
       ++p;
       if (p == end) return {end, error::invalid_json_string};
       switch (*p) {
@@ -2746,7 +2780,16 @@ inline scan_result validate_string(const char* p, const char* end) noexcept {
         p += len;
       } while (p != end && static_cast<unsigned char>(*p) >= 0x80);
     }
+    p = scan_string(p, end);
   }
+}
+
+/// Validates a string's content; `p` is just past the opening quote. Success: p is just past the
+/// closing quote. The common case, plain content up to the quote, is decided inline.
+SIOCODEC_ALWAYS_INLINE scan_result validate_string(const char* p, const char* end) noexcept {
+  p = scan_string(p, end);
+  if (SIOCODEC_LIKELY(p != end && *p == '"')) return {p + 1, error::none};
+  return validate_string_rest(p, end);
 }
 
 /// True for the bytes that, right after a complete number, mean the number itself was malformed
@@ -2853,14 +2896,43 @@ inline bool set_kernel(kernel k) noexcept {
   return true;
 }
 
+namespace detail {
+
+/// What validate_text() notes on its way through the text, for a caller that looks at the
+/// top-level value and its first element right after validating (the Socket.IO decoder checks
+/// the event name): with it, nothing is walked twice. Set only on success.
+struct text_info {
+  /// The top-level value, without the whitespace around it.
+  const char* value_begin = nullptr;
+  const char* value_end = nullptr;
+  /// The first element of a top-level array (null when the array is empty or the value is not
+  /// an array; for a top-level object: the first member's value, meaningless).
+  const char* first_begin = nullptr;
+  const char* first_end = nullptr;
+  /// The first element is a string holding a backslash escape.
+  bool first_escaped = false;
+};
+
+/// validate(), also filling `*info` when Info is true.
+template <bool Info>
+result<kind> validate_text(std::string_view text, const options& opts, text_info* info) noexcept;
+
+}  // namespace detail
+
 inline result<kind> validate(std::string_view text, const options& opts) noexcept {
+  return detail::validate_text<false>(text, opts, nullptr);
+}
+
+template <bool Info>
+result<kind> detail::validate_text(std::string_view text, const options& opts,
+                                   text_info* info) noexcept {
   const char* const begin = text.data();
   const char* const end = begin + text.size();
   const std::size_t max_depth = opts.max_depth < max_depth_limit ? opts.max_depth : max_depth_limit;
-  // One bit per open container, 1 = object. Only the words max_depth can reach are cleared:
-  // two stores for the default depth, not a 512-byte clear per call.
+  // One bit per open container, 1 = object. Nothing is cleared up front: a word is written
+  // whole when the first container of its 64 levels opens, and a bit is only read below the
+  // current depth, so it was written by the push that opened its level.
   std::uint64_t stack[max_depth_limit / 64];
-  for (std::size_t i = 0; i * 64 < max_depth; ++i) stack[i] = 0;
   std::size_t depth = 0;
   const auto fail = [begin](const char* at, error e) {
     return result<kind>(e, static_cast<std::size_t>(at - begin));
@@ -2875,6 +2947,7 @@ inline result<kind> validate(std::string_view text, const options& opts) noexcep
   kind top = kind::null;
   const char* p = detail::skip_ws(begin, end);
   if (p == end) return fail(end, error::invalid_json);
+  if constexpr (Info) info->value_begin = p;
   switch (*p) {
     case '{': top = kind::object; break;
     case '[': top = kind::array; break;
@@ -2897,10 +2970,13 @@ inline result<kind> validate(std::string_view text, const options& opts) noexcep
             if (depth >= max_depth) return fail(p, error::nesting_too_deep);
             const bool obj = *p == '{';
             const std::uint64_t bit = std::uint64_t{1} << (depth % 64);
-            if (obj) {
-              stack[depth / 64] |= bit;
+            std::uint64_t& word = stack[depth / 64];
+            if (depth % 64 == 0) {
+              word = obj ? bit : 0;
+            } else if (obj) {
+              word |= bit;
             } else {
-              stack[depth / 64] &= ~bit;
+              word &= ~bit;
             }
             ++depth;
             p = detail::skip_ws(p + 1, end);
@@ -2909,11 +2985,19 @@ inline result<kind> validate(std::string_view text, const options& opts) noexcep
               --depth;
               st = state::after_value;
             } else {
+              if constexpr (Info) {
+                if (depth == 1) info->first_begin = p;
+              }
               st = obj ? state::key : state::value;
             }
             continue;
           }
-          case '"': r = detail::validate_string(p + 1, end); break;
+          case '"':
+            r = detail::validate_string(p + 1, end);
+            if constexpr (Info) {
+              if (depth == 1 && info->first_end == nullptr) info->first_escaped = r.escaped;
+            }
+            break;
           case 't': r = detail::validate_literal(p, end, "true", 4); break;
           case 'f': r = detail::validate_literal(p, end, "false", 5); break;
           case 'n': r = detail::validate_literal(p, end, "null", 4); break;
@@ -2951,6 +3035,11 @@ inline result<kind> validate(std::string_view text, const options& opts) noexcep
         continue;
       }
       case state::after_value: {
+        if constexpr (Info) {
+          // The first time a value ends at depth 1, it is the first element that ended.
+          if (depth == 1 && info->first_end == nullptr) info->first_end = p;
+          if (depth == 0) info->value_end = p;
+        }
         p = detail::skip_ws(p, end);
         if (depth == 0) {
           if (p != end) return fail(p, error::invalid_json);
@@ -3380,7 +3469,7 @@ bool decode_string(const char* p, const char* end, Out&& out) noexcept {
 
 }  // namespace detail
 
-inline value value::unchecked(std::string_view raw) noexcept {
+SIOCODEC_ALWAYS_INLINE value value::unchecked(std::string_view raw) noexcept {
   const char* b = raw.data();
   const char* e = b + raw.size();
   b = detail::skip_ws(b, e);
@@ -3650,6 +3739,7 @@ SIOCODEC_END_NAMESPACE
 #define SIOCODEC_JSON_WRITE_HPP
 
 
+#include <cfloat>
 #include <charconv>
 #include <cmath>
 #include <cstddef>
@@ -3716,7 +3806,7 @@ namespace detail {
 // emit_string with the offset of the bad byte reported through `bad` on invalid_utf8.
 template <class W>
 error emit_string_at(W& w, std::string_view utf8, std::size_t& bad) noexcept {
-  constexpr char hex[] = "0123456789abcdef";
+  static constexpr char hex[] = "0123456789abcdef";
   const char* const begin = utf8.data();
   const char* const end = begin + utf8.size();
   const char* run = begin;  // start of bytes not yet written: they need no escaping
@@ -3764,6 +3854,70 @@ error emit_string_at(W& w, std::string_view utf8, std::size_t& bad) noexcept {
   return error::none;
 }
 
+// Decimal digits of v, written right-aligned to end at `end`; returns the first digit.
+inline char* format_uint(std::uint64_t v, char* end) noexcept {
+  char* p = end;
+  do {
+    *--p = static_cast<char>('0' + v % 10);
+    v /= 10;
+  } while (v != 0);
+  return p;
+}
+
+// The fast path of format_number for a positive d with at most 9 decimals and fewer than 2^50
+// units of its last decimal (591.347, 12, 0.5: most numbers programs send): finds the fewest
+// decimals j for which d == i / 10^j, and writes i with the point j places from the right.
+// Returns 0 when d is not such a number.
+//
+// Why this is exactly the shortest round-trip form ECMA-262 asks for: i and 10^j are exact
+// doubles, so i / 10^j is the correctly rounded quotient, the same double a correctly rounding
+// parser makes of the text; so the text round-trips. With i < 2^50 the product d * 10^j is within
+// 0.5 of the digits of any j-decimal text that round-trips, so the first j that works gives the
+// fewest digits; the decimal step 10^-j is then wider than d's spacing, so only one text of that
+// length round-trips and there is no closest-of-two to choose. d >= 1e-6 keeps the positional
+// layout (-6 < n <= 21) that this writes.
+inline std::size_t format_short_decimal(double d, char* out) noexcept {
+#if defined(FLT_EVAL_METHOD) && FLT_EVAL_METHOD == 0
+  constexpr double pow10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
+  constexpr double limit = 1125899906842624.0;  // 2^50
+  if (!(d >= 1e-6)) return 0;
+  for (int j = 0; j < 10; ++j) {
+    const double m = d * pow10[j];
+    if (!(m < limit)) return 0;
+    const auto i = static_cast<std::uint64_t>(m + 0.5);
+    if (static_cast<double>(i) / pow10[j] != d) continue;
+    char buf[24];
+    char* const bend = buf + sizeof buf;
+    char* first = format_uint(i, bend);
+    char* o = out;
+    const auto digits = static_cast<int>(bend - first);
+    if (j == 0) {
+      std::memcpy(o, first, static_cast<std::size_t>(digits));
+      return static_cast<std::size_t>(digits);
+    }
+    if (digits <= j) {  // 0.000ddd
+      *o++ = '0';
+      *o++ = '.';
+      for (int z = digits; z < j; ++z) *o++ = '0';
+      std::memcpy(o, first, static_cast<std::size_t>(digits));
+      o += digits;
+    } else {
+      const auto whole = static_cast<std::size_t>(digits - j);
+      std::memcpy(o, first, whole);
+      o += whole;
+      *o++ = '.';
+      std::memcpy(o, first + whole, static_cast<std::size_t>(j));
+      o += j;
+    }
+    return static_cast<std::size_t>(o - out);
+  }
+#else
+  (void)d;
+  (void)out;
+#endif
+  return 0;
+}
+
 // Formats like ECMA-262 Number::toString(10) into out (>= 32 bytes); returns the length.
 inline std::size_t format_number(double d, char* out) noexcept {
   if (!std::isfinite(d)) {
@@ -3773,6 +3927,12 @@ inline std::size_t format_number(double d, char* out) noexcept {
   if (d == 0) {  // +0 and -0
     out[0] = '0';
     return 1;
+  }
+  if (d < 0) {
+    out[0] = '-';
+    if (const std::size_t n = format_short_decimal(-d, out + 1)) return n + 1;
+  } else if (const std::size_t n = format_short_decimal(d, out)) {
+    return n;
   }
   // std::to_chars without a precision gives the shortest digits that round-trip, the closest
   // to the value when several are that short: the digits ECMA-262 asks for. Only the layout
@@ -3835,20 +3995,18 @@ inline std::size_t format_number(double d, char* out) noexcept {
   return static_cast<std::size_t>(o - out);
 }
 
-// Decimal digits of v, written right-aligned to end at `end`; returns the first digit.
-inline char* format_uint(std::uint64_t v, char* end) noexcept {
-  char* p = end;
-  do {
-    *--p = static_cast<char>('0' + v % 10);
-    v /= 10;
-  } while (v != 0);
-  return p;
-}
-
 }  // namespace detail
 
 template <class W>
-error emit_string(W& w, std::string_view utf8) noexcept {
+SIOCODEC_ALWAYS_INLINE error emit_string(W& w, std::string_view utf8) noexcept {
+  // Most strings are plain ASCII with nothing to escape: one scan, then a single copy, inline.
+  const char* const end = utf8.data() + utf8.size();
+  if (SIOCODEC_LIKELY(detail::scan_string(utf8.data(), end) == end)) {
+    w.put('"');
+    w.append(utf8.data(), utf8.size());
+    w.put('"');
+    return error::none;
+  }
   std::size_t bad = 0;
   return detail::emit_string_at(w, utf8, bad);
 }
@@ -6993,21 +7151,38 @@ inline double js_string_to_number(const char* p, const char* end) noexcept {
   return negative ? -v : v;
 }
 
-inline bool is_reserved_event(const json::value& name) noexcept {
+// `quoted`: a JSON string (with its quotes) holding a backslash escape, decoded to compare
+// (`"\u0063onnect"` is reserved too).
+inline bool is_reserved_escaped_event(std::string_view quoted) noexcept {
   static constexpr std::string_view reserved[] = {
       "connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener"};
+  const json::value name = json::value::unchecked(quoted);
   for (const auto r : reserved) {
     if (name.string_equals(r)) return true;
   }
   return false;
 }
 
-// Checks the payload's JSON shape for the packet type; `at` receives the offending offset
-// within the payload.
-inline error check_shape(packet_type type, const json::value& root, protocol_version v,
-                         std::size_t& at) noexcept {
+// `quoted`: a JSON string with its quotes; `escaped`: it holds a backslash escape. Escape-free
+// names (nearly all) are compared as they are written, after one switch on the length.
+SIOCODEC_ALWAYS_INLINE bool is_reserved_event(std::string_view quoted, bool escaped) noexcept {
+  if (escaped) return is_reserved_escaped_event(quoted);
+  const std::string_view s(quoted.data() + 1, quoted.size() - 2);
+  switch (s.size()) {
+    case 7: return s == "connect";
+    case 10: return s == "disconnect";
+    case 11: return s == "newListener";
+    case 13: return s == "connect_error" || s == "disconnecting";
+    case 14: return s == "removeListener";
+    default: return false;
+  }
+}
+
+// Checks the payload's JSON shape for the packet type from what validation noted (`info`, the
+// top-level kind `k`); `at` receives the offending offset within the payload.
+inline error check_shape(packet_type type, json::kind k, const json::detail::text_info& info,
+                         protocol_version v, std::size_t& at) noexcept {
   at = 0;
-  const json::kind k = root.type();
   const bool v4 = (v == protocol_version::v4);
   switch (type) {
     case packet_type::connect:
@@ -7022,12 +7197,14 @@ inline error check_shape(packet_type type, const json::value& root, protocol_ver
     case packet_type::event:
     case packet_type::binary_event: {
       if (k != json::kind::array) return error::invalid_payload;
-      const json::value name = root[0];
-      if (!name.exists()) return error::invalid_event_name;
-      at = static_cast<std::size_t>(name.raw().data() - root.raw().data());
-      if (name.is_number()) return error::none;
-      if (!name.is_string()) return error::invalid_event_name;
-      if (!v4 && is_reserved_event(name)) return error::reserved_event_name;
+      if (info.first_begin == nullptr) return error::invalid_event_name;
+      at = static_cast<std::size_t>(info.first_begin - info.value_begin);
+      const json::kind name = json::detail::kind_of(*info.first_begin);
+      if (name == json::kind::number) return error::none;
+      if (name != json::kind::string) return error::invalid_event_name;
+      const std::string_view quoted(info.first_begin,
+                                    static_cast<std::size_t>(info.first_end - info.first_begin));
+      if (!v4 && is_reserved_event(quoted, info.first_escaped)) return error::reserved_event_name;
       return error::none;
     }
     case packet_type::ack:
@@ -7279,9 +7456,13 @@ inline result<packet_view> decode(std::string_view text, const decode_options& o
   } else if (p != end && detail::is_digit(*p)) {
     const char* id_begin = p;
     std::uint64_t id = 0;
+    // id * 10 + d overflows exactly when id > cap, or id == cap and d > the last digit of 2^64-1;
+    // constants, so no division per digit.
+    constexpr std::uint64_t cap = ~std::uint64_t{0} / 10;
+    constexpr std::uint64_t last = ~std::uint64_t{0} % 10;
     while (p != end && detail::is_digit(*p)) {
       const auto d = static_cast<std::uint64_t>(*p - '0');
-      if (id > (~std::uint64_t{0} - d) / 10 || id * 10 + d > opts.max_ack_id) {
+      if (id > cap || (id == cap && d > last) || id * 10 + d > opts.max_ack_id) {
         return {error::ack_id_overflow, at(id_begin)};
       }
       id = id * 10 + d;
@@ -7298,11 +7479,13 @@ inline result<packet_view> decode(std::string_view text, const decode_options& o
     if (!opts.lax && json::detail::is_ws(*p)) return {error::invalid_json, at(p)};
     json::options jo;
     jo.max_depth = opts.max_depth;
-    auto root = json::parse(rest, jo);
-    if (!root) return {root.error(), at(json_begin) + root.offset()};
-    pkt.data = root->raw();
+    json::detail::text_info info;
+    const result<json::kind> k = json::detail::validate_text<true>(rest, jo, &info);
+    if (!k) return {k.error(), at(json_begin) + k.offset()};
+    pkt.data = std::string_view(info.value_begin,
+                                static_cast<std::size_t>(info.value_end - info.value_begin));
     std::size_t where = 0;
-    const error shape = detail::check_shape(pkt.type, *root, opts.version, where);
+    const error shape = detail::check_shape(pkt.type, *k, info, opts.version, where);
     if (shape != error::none) {
       return {shape, static_cast<std::size_t>(pkt.data.data() - begin) + where};
     }
@@ -7442,9 +7625,20 @@ inline argument_range arguments(const packet_view& p) noexcept { return argument
 
 inline json::value event_name(const packet_view& p) noexcept {
   if (p.type != packet_type::event && p.type != packet_type::binary_event) return json::value();
-  const json::value root = payload(p);
-  if (!root.is_array()) return json::value();
-  return root[0];
+  // root[0] without its loop: the same bounds (the array's bytes between its brackets, the
+  // value trimmed as value::unchecked() trims), so any text gives the same answer. decode()
+  // leaves no whitespace around p.data, so the trimming costs two compares.
+  const char* b = json::detail::skip_ws(p.data.data(), p.data.data() + p.data.size());
+  const char* end = p.data.data() + p.data.size();
+  while (end != b && json::detail::is_ws(end[-1])) --end;
+  if (end - b < 2 || *b != '[') return json::value();
+  --end;  // the closing bracket
+  b = json::detail::skip_ws(b + 1, end);
+  if (b == end) return json::value();
+  // A string (the usual name) is skipped inline; anything else by the general walk.
+  const char* e =
+      *b == '"' ? json::detail::skip_string(b + 1, end) : json::detail::skip_value(b, end);
+  return json::value::unchecked(std::string_view(b, static_cast<std::size_t>(e - b)));
 }
 
 inline bool resolve_placeholder(const packet_view& p, const json::value& v,
@@ -8593,7 +8787,7 @@ struct text_counter {
   bool has_separator = false;
   static constexpr bool counting = true;
 
-  void add(std::size_t k) noexcept {
+  SIOCODEC_ALWAYS_INLINE void add(std::size_t k) noexcept {
     n += k;
     overflow |= n < k;
   }
@@ -8605,13 +8799,14 @@ struct text_counter {
     }
     if (k != 0 && std::memchr(s, 0x1E, k) != nullptr) has_separator = true;
   }
-  void put(char c) noexcept {
+  // Inline: the measuring pass calls these for every token.
+  SIOCODEC_ALWAYS_INLINE void put(char c) noexcept {
     add(1);
-    if (track) see(&c, 1);
+    if (SIOCODEC_UNLIKELY(track)) see(&c, 1);
   }
-  void append(const char* s, std::size_t k) noexcept {
+  SIOCODEC_ALWAYS_INLINE void append(const char* s, std::size_t k) noexcept {
     add(k);
-    if (track) see(s, k);
+    if (SIOCODEC_UNLIKELY(track)) see(s, k);
   }
   void fill(char c, std::size_t k) noexcept {
     for (std::size_t i = 0; i < k; ++i) put(c);

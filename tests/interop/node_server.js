@@ -3,10 +3,13 @@
 // A real Socket.IO server for the interop tests: socket.io 4.8 (Engine.IO v4, Socket.IO v5) or
 // socket.io 2.5 (Engine.IO v3, Socket.IO v4), on 127.0.0.1 only.
 //
-//   node node_server.js [--sio 4|2] [--port 0] [--ping-interval MS] [--ping-timeout MS]
-//                       [--max-http-buffer-size BYTES] [--transports websocket,polling]
+//   node node_server.js [--sio 4|2] [--parser default|msgpack] [--port 0] [--ping-interval MS]
+//                       [--ping-timeout MS] [--max-http-buffer-size BYTES]
+//                       [--transports websocket,polling]
 //
-// (each option also as an environment variable: SIO_VERSION, PORT, PING_INTERVAL, ...)
+// (each option also as an environment variable: SIO_VERSION, PARSER, PORT, PING_INTERVAL, ...)
+// --parser msgpack configures socket.io 4.8 with socket.io-msgpack-parser 3.0.2 (the `parser`
+// server option); it is refused with --sio 2 (that parser version speaks protocol v5 only).
 //
 // Once listening it prints one line `{"port":N,"sio":4}` on stdout (port 0 picks a free port).
 // GET /observations on the same port returns what the server saw, as JSON (see `obs` below);
@@ -45,6 +48,7 @@ function option(name, env, fallback) {
 }
 
 const sioVersion = Number(option('sio', 'SIO_VERSION', '4'));
+const parserName = option('parser', 'PARSER', 'default');
 const port = Number(option('port', 'PORT', '0'));
 const pingInterval = Number(option('ping-interval', 'PING_INTERVAL', '25000'));
 const pingTimeout = Number(option('ping-timeout', 'PING_TIMEOUT', '20000'));
@@ -55,10 +59,16 @@ if (sioVersion !== 4 && sioVersion !== 2) {
   process.stderr.write('node_server: --sio must be 4 or 2\n');
   process.exit(2);
 }
+if ((parserName !== 'default' && parserName !== 'msgpack') ||
+    (parserName === 'msgpack' && sioVersion !== 4)) {
+  process.stderr.write('node_server: --parser must be default, or msgpack with --sio 4\n');
+  process.exit(2);
+}
 
 // --- observations ----------------------------------------------------------------------------
 const obs = {
   sio: sioVersion,
+  parser: parserName,
   connections: [],  // one per namespace socket, in connection order
   rejected: [],     // middleware refusals: {nsp, auth}
   engine: {},       // per Engine.IO connection id: heartbeat packets seen, upgrade, transport
@@ -125,7 +135,8 @@ let io;
 const common = {pingInterval, pingTimeout, maxHttpBufferSize, transports};
 if (sioVersion === 4) {
   const {Server} = require('socket.io');
-  io = new Server(httpServer, {...common, serveClient: false, cors: {origin: '*'}});
+  const parser = parserName === 'msgpack' ? {parser: require('socket.io-msgpack-parser')} : {};
+  io = new Server(httpServer, {...common, ...parser, serveClient: false, cors: {origin: '*'}});
 } else {
   const ioV2 = require('socket.io-v2');
   io = ioV2(httpServer, {...common, serveClient: false});
@@ -233,5 +244,6 @@ process.stdin.resume();
 setTimeout(() => stop(3, 'lifetime over'), lifetime).unref();
 
 httpServer.listen(port, '127.0.0.1', () => {
-  process.stdout.write(JSON.stringify({port: httpServer.address().port, sio: sioVersion}) + '\n');
+  process.stdout.write(JSON.stringify({port: httpServer.address().port, sio: sioVersion,
+                                      parser: parserName}) + '\n');
 });

@@ -15,7 +15,9 @@
 // Transports: `websocket` starts on WebSocket; `polling` stays on HTTP long-polling
 // (--no-upgrade), so that every packet crosses the polling framing. The `upgrade` scenario
 // starts on polling and upgrades to WebSocket. Scenario names ending in _v2 run against
-// socket.io 2.5 (Engine.IO v3, Socket.IO protocol v4) with `--eio 3`.
+// socket.io 2.5 (Engine.IO v3, Socket.IO protocol v4) with `--eio 3`. Scenario names starting
+// with `msgpack.` run against socket.io 4.8 configured with socket.io-msgpack-parser 3.0.2, the
+// client with `--parser msgpack`.
 'use strict';
 
 const {spawn} = require('child_process');
@@ -56,10 +58,11 @@ function spawnGroup(cmd, args, opts = {}) {
   return child;
 }
 
-function startServer(sio, extra = []) {
+function startServer(sio, parser, extra = []) {
   return new Promise((resolve, reject) => {
     const child = spawnGroup(process.execPath,
-                             [path.join(__dirname, 'node_server.js'), '--sio', String(sio), ...extra]);
+                             [path.join(__dirname, 'node_server.js'), '--sio', String(sio),
+                              '--parser', parser, ...extra]);
     let out = '', err = '';
     const timer = setTimeout(() => reject(new Error(`server did not start: ${err}`)), 15000);
     child.stderr.on('data', (d) => { err += d; });
@@ -434,21 +437,77 @@ scenarios.upgrade = () => ({
   },
 });
 
-// The test matrix: scenario name -> [Socket.IO server version, scenario factory].
+// --- msgpack only ------------------------------------------------------------------------------
+// Every msgpack form of the values JavaScript has, both ways: notepack.io (the reference's
+// encoder) picks the smallest form for each, our encoder must pick the same ones for the server
+// to read them back as the same numbers, strings and Buffers. The values cross four times: our
+// EVENT, the server's echo, its question and our ack answering it (our echo of the question).
+// Integral numbers of 2^64 and more only go one way: notepack.io 2.2 writes them as a uint 64
+// (int 64) of wrapped or zero bits (1e300: cf 00 00 00 00 00 00 00 00), so its echo is not
+// the number sent; the server reading ours (float 64) exactly is what is checked.
+const msgpackScenarios = {};
+msgpackScenarios.forms = () => {
+  const huge = [1e300, -1e300, 1.7976931348623157e308, 1e21, 2 ** 64];
+  const values = [
+    0, 1, 127, 128, 255, 256, 65535, 65536, 4294967295, 4294967296, 9007199254740991, 2 ** 63,
+    1e19, -1, -32, -33, -128, -129, -32768, -32769, -2147483648, -2147483649, -9007199254740991,
+    -(2 ** 63), 0.5, -1.25, 1e-7, 5e-324, 2 ** -1074 * 3, 1.5e-300, 123.456, true, false, null,
+    '', 'x'.repeat(31), 'x'.repeat(32), 'y'.repeat(255), 'y'.repeat(256), 'z'.repeat(65536),
+    bin([]), bin(bytes(255, 3)), bin(bytes(256, 4)), bin(bytes(65536, 5)),
+    [], Array.from({length: 15}, (_, i) => i), Array.from({length: 16}, (_, i) => -i - 1),
+    {}, Object.fromEntries(Array.from({length: 16}, (_, i) => [`k${i}`, {v: i / 4}])),
+  ];
+  return {
+    script: [
+      {emit: 'echo', args: values, ack: true},
+      {expect_acks: 1},
+      {expect_events: 1, event: 'echo'},
+      {emit: 'ask', args: values},
+      {expect_events: 1, event: 'answer'},
+      {emit: 'ack_only', args: huge, ack: true},
+      {expect_acks: 2},
+      {disconnect: true},
+    ],
+    check(r, obs) {
+      cleanEnd(r);
+      assert.deepStrictEqual(acks(r.lines)[0].args, values);
+      assert.deepStrictEqual(one(events(r.lines, 'echo'), 'echo').args, values);
+      assert.deepStrictEqual(one(events(r.lines, 'question'), 'question').args, values);
+      assert.deepStrictEqual(one(events(r.lines, 'answer'), 'answer').args, values);
+      const c = one(conns(obs, '/'), 'main connection');
+      serverSawEvent(c, 'echo', values);
+      serverSawEvent(c, 'ask', values);
+      assert.strictEqual(one(c.replies, 'reply').sha256, sha(values),
+                         'our ack, as the server read it');
+      serverSawEvent(c, 'ack_only', huge);
+    },
+  };
+};
+
+// The test matrix: scenario name -> [Socket.IO server version, scenario factory, parser].
 const matrix = {};
 for (const name of Object.keys(scenarios)) {
-  matrix[name] = [4, scenarios[name]];
-  matrix[`${name}_v2`] = [2, scenarios[name]];
+  matrix[name] = [4, scenarios[name], 'default'];
+  matrix[`${name}_v2`] = [2, scenarios[name], 'default'];
+}
+// The msgpack parser (socket.io-msgpack-parser 3.0.2 is for socket.io >= 3 only). heartbeat does
+// not depend on the parser.
+for (const name of Object.keys(scenarios)) {
+  if (name !== 'heartbeat') matrix[`msgpack.${name}`] = [4, scenarios[name], 'msgpack'];
+}
+for (const name of Object.keys(msgpackScenarios)) {
+  matrix[`msgpack.${name}`] = [4, msgpackScenarios[name], 'msgpack'];
 }
 
 async function runOne(name, transport) {
-  const [sio, make] = matrix[name];
+  const [sio, make, parser] = matrix[name];
   const s = make(sio);
-  const server = await startServer(sio, s.server || []);
+  const server = await startServer(sio, parser, s.server || []);
   const started = Date.now();
   try {
     const args = [`http://127.0.0.1:${server.port}`, '--transport', transport,
                   '--eio', sio === 4 ? '4' : '3', ...(s.client || [])];
+    if (parser !== 'default') args.push('--parser', parser);
     if (transport === 'polling' && !s.upgrade) args.push('--no-upgrade');
     const r = await runClient(args, s.script, s.timeout || 45000);
     if (verbose || r.code !== 0) {
@@ -461,6 +520,7 @@ async function runOne(name, transport) {
     assert.ok(!r.timedOut, 'the client did not finish in time (killed)');
     await sleep(100);  // let the server record the disconnects
     const obs = await observations(server.port);
+    assert.strictEqual(obs.parser, parser, 'the parser the server runs');
     s.check(r, obs);
     return Date.now() - started;
   } catch (e) {

@@ -10,6 +10,9 @@
 //   polling    transports: ["polling"], upgrade: false   (long-polling only)
 //   upgrade    transports: ["polling", "websocket"]      (starts on polling, upgrades)
 //
+// Scenarios named `msgpack.<name>` run with the msgpack parser: siocodec_server --parser msgpack,
+// socket.io-client 4.8 with socket.io-msgpack-parser 3.0.2 (the `parser` option).
+//
 // Each scenario starts its own siocodec_server on a free port (--port 0) and stops it at the
 // end, whatever happens: the server is killed in a finally block, on exit and on signals, and
 // it also exits by itself when its stdin (a pipe from this process) closes. Every check reads
@@ -23,13 +26,19 @@ const path = require('path');
 const { spawn } = require('child_process');
 
 // Loaded by main() (so that --list works without node_modules, for CMake's configure step).
-let Manager, ioV2, WebSocket;
+let Manager, ioV2, WebSocket, msgpackParser, notepack;
 function loadClients() {
   const modules = path.join(__dirname, 'node_modules');
   ({ Manager } = require(path.join(modules, 'socket.io-client')));
   ioV2 = require(path.join(modules, 'socket.io-client-v2'));
   WebSocket = require(path.join(modules, 'ws'));
+  msgpackParser = require(path.join(modules, 'socket.io-msgpack-parser'));
+  notepack = require(path.join(modules, 'notepack.io'));
 }
+
+// The parser of the scenario running now ('default' or 'msgpack'): the clients use it.
+let parserName = 'default';
+const isMsgpack = () => parserName === 'msgpack';
 
 const TRANSPORTS = ['websocket', 'polling', 'upgrade'];
 // Generous: a Debug ASan server on a loaded 2-core CI machine reads 10,000 events in ~20 s.
@@ -117,7 +126,8 @@ function transportOptions(transport) {
 // A socket.io-client 4.8 Manager: one Engine.IO connection, any number of namespaces.
 function manager(port, transport, extra = {}) {
   const m = new Manager(`http://127.0.0.1:${port}`, {
-    ...transportOptions(transport), reconnection: false, timeout: 5000, ...extra,
+    ...transportOptions(transport), reconnection: false, timeout: 5000,
+    ...(isMsgpack() ? { parser: msgpackParser } : {}), ...extra,
   });
   openClients.add(() => m._close ? m._close() : m.engine && m.engine.close());
   return m;
@@ -329,7 +339,10 @@ scenarios.acks = {
     const s = m.socket('/');
     await connected(s);
     // The client's first ack id is 0.
-    const values = ['a', 1, -2.5, true, false, null, { x: [1, { y: 'z' }] }, [], {}, 1e21];
+    // 1e21 only with the default parser: notepack.io 2.2 (msgpack) writes integral numbers of
+    // 2^64 and more as a uint 64 of wrapped bits (1e21: cf 35 c9 ad c5 de a0 00 00).
+    const values = ['a', 1, -2.5, true, false, null, { x: [1, { y: 'z' }] }, [], {},
+                    ...(isMsgpack() ? [] : [1e21])];
     same(await call(s, 'echo', ...values), values, 'ack values');
     const first = await server.waitFor((l) => l.name === 'echo', 'the first echo');
     assert.equal(first.id, 0, 'ack id 0 from the client');
@@ -346,8 +359,15 @@ scenarios.acks = {
          'server-side ack chain');
     const ackLine = await server.waitFor((l) => (l.type === 'binary_ack' || l.type === 'ack') &&
                                           l.id === 0, 'the client ACK with id 0');
-    assert.equal(ackLine.type, 'binary_ack');
-    same(ackLine.attachments, [9], 'the ack attachment');
+    if (isMsgpack()) {
+      // No BINARY_ACK in msgpack: the bytes are inline, logged as {"$binary"}.
+      assert.equal(ackLine.type, 'ack');
+      same(ackLine.data, [{ got: ['q', 7] }, { $binary: Buffer.from('ack-bytes').toString('hex') }],
+           'the ack as the server decoded it');
+    } else {
+      assert.equal(ackLine.type, 'binary_ack');
+      same(ackLine.attachments, [9], 'the ack attachment');
+    }
     // Without an ack on the original event, the result comes back as an event.
     const result = nextEvent(s, 'server_ack_result');
     s.emit('server_ack', 'no-ack');
@@ -374,7 +394,11 @@ scenarios.binary = {
     same(echoed, big, '1 MB attachment');
     same(summary, { attachments: 1, sizes: [1 << 20] }, 'what the server received');
     const logged = await server.waitFor((l) => l.name === 'binary_echo', 'binary_echo');
-    same(logged.attachments, [1 << 20], 'attachment size in the server log');
+    if (isMsgpack()) {
+      assert.ok(logged.data_size > 2 << 20, 'the 1 MB bin, logged in hex');
+    } else {
+      same(logged.attachments, [1 << 20], 'attachment size in the server log');
+    }
     // Server -> client binary event (echo without an ack is emitted back).
     const back = nextEvent(s, 'echo');
     s.emit('echo', { x: b(10) }, [b(11), b(12)]);
@@ -393,8 +417,11 @@ scenarios.unicode = {
     const s = m.socket('/ünïcødé-😀');
     await connected(s);
     const name = 'évènement-😀-ευρώ-汉字';
+    // A lone surrogate only with the default parser: notepack.io 2.2 (msgpack) writes '\ud83d' as
+    // f0 9f 90 80, the UTF-8 of U+1F400, so it would not come back as itself from any server.
     const payload = ['😀👍🏽👨‍👩‍👧', 'naïve café', 'Ελληνικά', '中文', 'ＡＢＣ', '\u2028\u2029',
-                     'quote " backslash \\ tab \t nl \n ctl \u0001', '\ud83d', { 'ключ': 'значение' }];
+                     'quote " backslash \\ tab \t nl \n ctl \u0001',
+                     ...(isMsgpack() ? [] : ['\ud83d']), { 'ключ': 'значение' }];
     same(await call(s, name, ...payload), payload, 'a unicode event acked back');
     const logged = await server.waitFor((l) => l.name === name, 'the unicode event');
     assert.equal(logged.nsp, '/ünïcødé-😀');
@@ -547,6 +574,90 @@ scenarios.eio3 = {
   },
 };
 
+// msgpack only: every msgpack form of the values JavaScript has, both ways. Over the real client,
+// then over a raw WebSocket, where the server's messages are compared byte for byte with what
+// the reference encoder (socket.io-msgpack-parser's Encoder, notepack.io) writes for the same
+// packets: our encoder must pick the same forms, keys and key order.
+const msgpackScenarios = {};
+msgpackScenarios.forms = {
+  transports: ['websocket', 'polling'],
+  async run(server, port, transport) {
+    const bin = (n, seed) => Buffer.alloc(n, seed);
+    const small = [0, 1, 127, 128, 255, 256, 65535, 65536, 4294967295, 4294967296, 2 ** 53 - 1,
+                   2 ** 63, -1, -32, -33, -128, -129, -32768, -32769, -(2 ** 31), -(2 ** 31) - 1,
+                   -(2 ** 53 - 1), 0.5, -1.25, 1e-7, 5e-324, 1.5e-300, 123.456, true, false, null,
+                   '', 'x'.repeat(31), 'x'.repeat(32), 'é😀', bin(0, 0), bin(3, 7),
+                   [], [1, [2, [3]]], {}, { a: { b: [bin(2, 1)] } }];
+    const large = ['y'.repeat(255), 'y'.repeat(256), 'z'.repeat(65536), bin(255, 1), bin(256, 2),
+                   bin(65536, 3), Array.from({ length: 16 }, (_, i) => i),
+                   Object.fromEntries(Array.from({ length: 16 }, (_, i) => [`k${i}`, i / 4]))];
+    const all = [...small, ...large];
+    const m = manager(port, transport);
+    const s = m.socket('/');
+    await connected(s);
+    same(await call(s, 'echo', ...small), small, 'the small forms, acked back');
+    const logged = await server.waitFor((l) => l.name === 'echo' && l.data, 'the small echo');
+    same(logged.data, ['echo', ...normalizeHex(small)], 'the values as the server decoded them');
+    same(await call(s, 'echo', ...all), all, 'every form, acked back');
+    // Server -> client with an ack request, answered by the client, acked back by the server.
+    s.on('ask', (...args) => { const ack = args.pop(); ack(...args); });
+    same(await call(s, 'server_ack', ...all), all, 'every form through the server\'s ack request');
+    if (transport !== 'websocket') return;
+
+    // Byte for byte, over a raw Engine.IO v4 WebSocket (binary frames are the msgpack messages).
+    const enc = new msgpackParser.Encoder();
+    const ws = rawWebSocket(port);
+    await ws.opened;
+    const frames = [];
+    ws.on('message', (data, isBinary) => { if (isBinary) frames.push(Buffer.from(data)); });
+    const nextFrame = async (what) => {
+      for (let i = 0; i < 500 && !frames.length; i++) await new Promise((r) => setTimeout(r, 10));
+      assert.ok(frames.length, `no binary frame for ${what}`);
+      return frames.shift();
+    };
+    ws.send(enc.encode({ type: 0, nsp: '/', data: { token: 'x' } })[0]);
+    const connect = await nextFrame('the CONNECT');
+    const c = notepack.decode(connect);
+    assert.match(c.data.sid, /^[A-Za-z0-9_-]{20}$/);
+    assert.deepEqual(connect, enc.encode({ type: 0, nsp: '/', data: { sid: c.data.sid } })[0],
+                     'CONNECT as the reference encodes it');
+    ws.send(enc.encode({ type: 2, nsp: '/', data: ['echo', ...small], id: 4294967296 })[0]);
+    const ack = await nextFrame('the ACK');
+    assert.deepEqual(ack, enc.encode({ type: 3, nsp: '/', data: small, id: 4294967296 })[0],
+                     `ACK as the reference encodes it: ${ack.toString('hex').slice(0, 200)}`);
+    ws.send(enc.encode({ type: 2, nsp: '/', data: ['echo', ...large] })[0]);
+    const echoed = await nextFrame('the echo EVENT');
+    assert.deepEqual(echoed, enc.encode({ type: 2, nsp: '/', data: ['echo', ...large] })[0],
+                     'EVENT as the reference encodes it');
+    ws.send(enc.encode({ type: 0, nsp: '/nowhere' })[0]);
+    const refusal = { type: 4, nsp: '/nowhere', data: { message: 'Invalid namespace' } };
+    assert.deepEqual(await nextFrame('the CONNECT_ERROR'), enc.encode(refusal)[0],
+                     'CONNECT_ERROR as the reference encodes it');
+    ws.close();
+  },
+};
+
+// The server's log writes binary values as {"$binary":"<hex>"}.
+function normalizeHex(v) {
+  if (Buffer.isBuffer(v)) return { $binary: v.toString('hex') };
+  if (Array.isArray(v)) return v.map(normalizeHex);
+  if (v && typeof v === 'object') {
+    const o = {};
+    for (const k of Object.keys(v)) o[k] = normalizeHex(v[k]);
+    return o;
+  }
+  return v;
+}
+
+// The scenarios run with the msgpack parser too (max_payload and eio3 test the default parser's
+// framing and Socket.IO 2.x; heartbeat does not depend on the parser).
+const withMsgpack = (sc) => ({ ...sc, serverArgs: [...(sc.serverArgs || []), '--parser', 'msgpack'] });
+for (const name of ['namespaces_auth', 'connect_error', 'acks', 'binary', 'unicode', 'large_json',
+                    'ordered_10000']) {
+  scenarios[`msgpack.${name}`] = withMsgpack(scenarios[name]);
+}
+for (const [name, sc] of Object.entries(msgpackScenarios)) scenarios[`msgpack.${name}`] = withMsgpack(sc);
+
 // --- driver -------------------------------------------------------------------------------------
 
 function parseArgs(argv) {
@@ -570,6 +681,7 @@ function withTimeout(promise, ms, what) {
 
 async function runOne(exe, name, transport) {
   const sc = scenarios[name];
+  parserName = name.startsWith('msgpack.') ? 'msgpack' : 'default';
   const server = new ServerProcess(exe, sc.serverArgs || []);
   const t0 = Date.now();
   try {

@@ -3,7 +3,7 @@
 # against siocodec_server (examples/server), one ctest per scenario and transport,
 # interop.server.<scenario>.<transport>, as run_server_scenarios.js --list names them.
 # Included by tests/interop/CMakeLists.txt, under the same gating as the client direction
-# (SIOCODEC_NODE, SIOCODEC_INTEROP_REQUIRED).
+# (SIOCODEC_NODE, SIOCODEC_INTEROP_REQUIRED), after its siocodec_add_interop_tests().
 
 # The server is an example; make sure it exists even when the examples are not built (the tests
 # are configured before the examples: examples/server/CMakeLists.txt then skips itself).
@@ -21,25 +21,5 @@ if(NOT TARGET siocodec_server)
   return()
 endif()
 
-set(_runner "${CMAKE_CURRENT_LIST_DIR}/run_server_scenarios.js")
-set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${_runner}")
-execute_process(COMMAND "${SIOCODEC_NODE}" "${_runner}" --list
-                OUTPUT_VARIABLE _scenarios RESULT_VARIABLE _rc)
-if(NOT _rc EQUAL 0 OR _scenarios STREQUAL "")
-  message(FATAL_ERROR "interop tests: run_server_scenarios.js --list failed (${_rc})")
-endif()
-string(REPLACE "\n" ";" _scenarios "${_scenarios}")
-foreach(entry IN LISTS _scenarios)
-  if(entry STREQUAL "")
-    continue()
-  endif()
-  string(REPLACE " " ";" entry "${entry}")
-  list(GET entry 0 scenario)
-  list(GET entry 1 transport)
-  set(name "interop.server.${scenario}.${transport}")
-  add_test(NAME "${name}"
-           COMMAND "${SIOCODEC_NODE}" "${_runner}" --server "$<TARGET_FILE:siocodec_server>"
-                   --scenario "${scenario}" --transport "${transport}"
-           WORKING_DIRECTORY "${CMAKE_CURRENT_LIST_DIR}")
-  set_tests_properties("${name}" PROPERTIES TIMEOUT 120 LABELS interop SKIP_RETURN_CODE 77)
-endforeach()
+siocodec_add_interop_tests(server "${CMAKE_CURRENT_LIST_DIR}/run_server_scenarios.js"
+                           --server siocodec_server)

@@ -100,8 +100,9 @@ enum class kernel : std::uint8_t {
   /// Portable C++, eight bytes per step (SWAR). Always available.
   scalar,
   /// x86-64 SSE2, 16 bytes per step. SSE2 is part of the x86-64 baseline, so this one needs no
-  /// CPU check. Every kernel checks the first 8 bytes of a run the scalar way, inline: most
-  /// runs (keys, short strings, the space after `:`) end there.
+  /// CPU check. On x86-64 every kernel checks the first 16 bytes of a run with SSE2, inline
+  /// (8 to 15 bytes left before the end: two SWAR steps): most runs (keys, short strings, the
+  /// space after `:`) end there.
   sse2,
   /// x86-64 AVX2: 32 bytes per step.
   avx2,
@@ -144,7 +145,11 @@ inline std::atomic<std::uint8_t>& kernel_slot() noexcept {
 }
 
 /// JSON whitespace (RFC 8259 §2): space, tab, LF, CR. Nothing else, not even U+00A0 or a BOM.
-constexpr bool is_ws(char c) noexcept { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
+constexpr bool is_ws(char c) noexcept {
+  // One compare for every byte above the space, which is nearly every byte JSON holds.
+  const auto u = static_cast<unsigned char>(c);
+  return u <= 0x20 && ((0x100002600ull >> u) & 1u) != 0;  // bits 0x20, 0x0D, 0x0A, 0x09
+}
 
 // ---- the three scans, portable (SWAR: eight bytes per step) ----------------------------------
 //
@@ -227,8 +232,8 @@ inline const char* scan_swar(const char* p, const char* end) noexcept {
 // ---- SIMD kernels (x86-64) -------------------------------------------------------------------
 //
 // Each step compares a whole register against the class and takes the lowest set bit of the
-// byte mask. Every kernel starts with one SWAR step inline (see scan()): most strings and
-// whitespace runs end within 8 bytes. Longer runs go on out of line with the active kernel's
+// byte mask. Every kernel starts with one SSE2 step inline (see scan()): most strings and
+// whitespace runs end within 16 bytes. Longer runs go on out of line with the active kernel's
 // loop (the AVX2 and AVX-512 ones cannot be inlined into code built for the x86-64 baseline
 // anyway). Fewer than 16 bytes left: the SWAR loop (the AVX-512 loop uses masked loads instead,
 // which read nothing past `end`).
@@ -353,12 +358,34 @@ __attribute__((noinline)) const char* scan_rest(const char* p, const char* end) 
 template <scan_class C>
 SIOCODEC_ALWAYS_INLINE const char* scan(const char* p, const char* end) noexcept {
 #if SIOCODEC_X86_SIMD
-  // Most strings (keys, short values) end within 8 bytes: one inline SWAR step decides those
-  // with no kernel choice, no vector code and no call in the validator's loop.
-  if (SIOCODEC_LIKELY(end - p >= 8)) {
-    const std::uint64_t m = swar_mask<C>(swar_load(p));
-    if (SIOCODEC_LIKELY(m != 0)) return p + (__builtin_ctzll(m) >> 3);
-    p += 8;
+  // Most strings (keys, short values) end within 16 bytes: one inline SSE2 step (x86-64
+  // baseline, whatever the kernel) decides those with no kernel choice and no call in the
+  // validator's loop. Near the end of the text, two SWAR steps cover 8 to 15 bytes: the second
+  // one overlaps the first, whose bytes hold no hit, so no false flag can sit below a true one.
+  const std::ptrdiff_t n = end - p;
+  if (SIOCODEC_LIKELY(n >= 16)) {
+    const unsigned m = sse2_mask<C>(p);
+    if (SIOCODEC_LIKELY(m != 0)) return p + __builtin_ctz(m);
+    return scan_rest<C>(p + 16, end);
+  }
+  if (n >= 8) {
+    std::uint64_t m = swar_mask<C>(swar_load(p));
+    if (m != 0) return p + (__builtin_ctzll(m) >> 3);
+    p = end - 8;
+    m = swar_mask<C>(swar_load(p));
+    return m != 0 ? p + (__builtin_ctzll(m) >> 3) : end;
+  }
+  if (n >= 4) {
+    // 4 to 7 bytes (short strings written by an encoder): the first and the last 4 bytes as one
+    // word. A borrow only comes from a true hit, so without a hit in the low half the high
+    // half's lowest flag is exact too.
+    std::uint32_t lo, hi;
+    std::memcpy(&lo, p, 4);
+    std::memcpy(&hi, end - 4, 4);
+    const std::uint64_t m = swar_mask<C>(lo | (std::uint64_t{hi} << 32));
+    if (m == 0) return end;
+    const auto i = static_cast<unsigned>(__builtin_ctzll(m) >> 3);
+    return i < 4 ? p + i : end - 4 + (i - 4);
   }
   return scan_rest<C>(p, end);
 #else
@@ -369,23 +396,28 @@ SIOCODEC_ALWAYS_INLINE const char* scan(const char* p, const char* end) noexcept
 /// The first byte in [p, end) that ends a run of ordinary string content: `"`, `\`, a control
 /// character (< 0x20) or a non-ASCII byte (>= 0x80); `end` if none. The validator, the
 /// accessors and the writer all stand on this one function.
-inline const char* scan_string(const char* p, const char* end) noexcept {
+SIOCODEC_ALWAYS_INLINE const char* scan_string(const char* p, const char* end) noexcept {
   return scan<scan_class::string>(p, end);
 }
 
 /// The first `"` or `\` in [p, end), or `end`. Skips strings of text already validated.
-inline const char* find_quote_or_backslash(const char* p, const char* end) noexcept {
+SIOCODEC_ALWAYS_INLINE const char* find_quote_or_backslash(const char* p,
+                                                           const char* end) noexcept {
   return scan<scan_class::quote>(p, end);
 }
 
-/// The first byte in [p, end) that is not JSON whitespace, or `end`.
-inline const char* skip_ws(const char* p, const char* end) noexcept {
-  // Compact JSON (what JSON.stringify writes) has no whitespace at all, and hand-written JSON
-  // mostly one space after `,` or `:`: decide those cases before any kernel is involved.
-  if (p == end || !is_ws(*p)) return p;
-  ++p;
+/// skip_ws() past its first byte, which was whitespace. Out of line: rare in compact JSON.
+inline const char* skip_ws_rest(const char* p, const char* end) noexcept {
   if (p == end || !is_ws(*p)) return p;
   return scan<scan_class::non_ws>(p, end);
+}
+
+/// The first byte in [p, end) that is not JSON whitespace, or `end`.
+SIOCODEC_ALWAYS_INLINE const char* skip_ws(const char* p, const char* end) noexcept {
+  // Compact JSON (what JSON.stringify writes) has no whitespace at all, and hand-written JSON
+  // mostly one space after `,` or `:`: decide the first byte inline, with no call.
+  if (SIOCODEC_LIKELY(p == end || !is_ws(*p))) return p;
+  return skip_ws_rest(p + 1, end);
 }
 
 constexpr bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
@@ -402,17 +434,19 @@ constexpr unsigned hex_value(char c) noexcept {
 struct scan_result {
   const char* p;
   error ec;
+  /// validate_string() only: the string holds a backslash escape.
+  bool escaped = false;
 };
 
-/// Validates a string's content; `p` is just past the opening quote. Success: p is just past the
-/// closing quote.
-inline scan_result validate_string(const char* p, const char* end) noexcept {
+/// validate_string() from the first byte `p` that ends a run of plain content (or `end`).
+inline scan_result validate_string_rest(const char* p, const char* end) noexcept {
+  bool escaped = false;
   for (;;) {
-    p = scan_string(p, end);
     if (p == end) return {end, error::invalid_json_string};
     const auto c = static_cast<unsigned char>(*p);
-    if (c == '"') return {p + 1, error::none};
+    if (c == '"') return {p + 1, error::none, escaped};
     if (c == '\\') {
+      escaped = true;
       ++p;
       if (p == end) return {end, error::invalid_json_string};
       switch (*p) {
@@ -444,7 +478,16 @@ inline scan_result validate_string(const char* p, const char* end) noexcept {
         p += len;
       } while (p != end && static_cast<unsigned char>(*p) >= 0x80);
     }
+    p = scan_string(p, end);
   }
+}
+
+/// Validates a string's content; `p` is just past the opening quote. Success: p is just past the
+/// closing quote. The common case, plain content up to the quote, is decided inline.
+SIOCODEC_ALWAYS_INLINE scan_result validate_string(const char* p, const char* end) noexcept {
+  p = scan_string(p, end);
+  if (SIOCODEC_LIKELY(p != end && *p == '"')) return {p + 1, error::none};
+  return validate_string_rest(p, end);
 }
 
 /// True for the bytes that, right after a complete number, mean the number itself was malformed
@@ -551,14 +594,43 @@ inline bool set_kernel(kernel k) noexcept {
   return true;
 }
 
+namespace detail {
+
+/// What validate_text() notes on its way through the text, for a caller that looks at the
+/// top-level value and its first element right after validating (the Socket.IO decoder checks
+/// the event name): with it, nothing is walked twice. Set only on success.
+struct text_info {
+  /// The top-level value, without the whitespace around it.
+  const char* value_begin = nullptr;
+  const char* value_end = nullptr;
+  /// The first element of a top-level array (null when the array is empty or the value is not
+  /// an array; for a top-level object: the first member's value, meaningless).
+  const char* first_begin = nullptr;
+  const char* first_end = nullptr;
+  /// The first element is a string holding a backslash escape.
+  bool first_escaped = false;
+};
+
+/// validate(), also filling `*info` when Info is true.
+template <bool Info>
+result<kind> validate_text(std::string_view text, const options& opts, text_info* info) noexcept;
+
+}  // namespace detail
+
 inline result<kind> validate(std::string_view text, const options& opts) noexcept {
+  return detail::validate_text<false>(text, opts, nullptr);
+}
+
+template <bool Info>
+result<kind> detail::validate_text(std::string_view text, const options& opts,
+                                   text_info* info) noexcept {
   const char* const begin = text.data();
   const char* const end = begin + text.size();
   const std::size_t max_depth = opts.max_depth < max_depth_limit ? opts.max_depth : max_depth_limit;
-  // One bit per open container, 1 = object. Only the words max_depth can reach are cleared:
-  // two stores for the default depth, not a 512-byte clear per call.
+  // One bit per open container, 1 = object. Nothing is cleared up front: a word is written
+  // whole when the first container of its 64 levels opens, and a bit is only read below the
+  // current depth, so it was written by the push that opened its level.
   std::uint64_t stack[max_depth_limit / 64];
-  for (std::size_t i = 0; i * 64 < max_depth; ++i) stack[i] = 0;
   std::size_t depth = 0;
   const auto fail = [begin](const char* at, error e) {
     return result<kind>(e, static_cast<std::size_t>(at - begin));
@@ -573,6 +645,7 @@ inline result<kind> validate(std::string_view text, const options& opts) noexcep
   kind top = kind::null;
   const char* p = detail::skip_ws(begin, end);
   if (p == end) return fail(end, error::invalid_json);
+  if constexpr (Info) info->value_begin = p;
   switch (*p) {
     case '{': top = kind::object; break;
     case '[': top = kind::array; break;
@@ -595,10 +668,13 @@ inline result<kind> validate(std::string_view text, const options& opts) noexcep
             if (depth >= max_depth) return fail(p, error::nesting_too_deep);
             const bool obj = *p == '{';
             const std::uint64_t bit = std::uint64_t{1} << (depth % 64);
-            if (obj) {
-              stack[depth / 64] |= bit;
+            std::uint64_t& word = stack[depth / 64];
+            if (depth % 64 == 0) {
+              word = obj ? bit : 0;
+            } else if (obj) {
+              word |= bit;
             } else {
-              stack[depth / 64] &= ~bit;
+              word &= ~bit;
             }
             ++depth;
             p = detail::skip_ws(p + 1, end);
@@ -607,11 +683,19 @@ inline result<kind> validate(std::string_view text, const options& opts) noexcep
               --depth;
               st = state::after_value;
             } else {
+              if constexpr (Info) {
+                if (depth == 1) info->first_begin = p;
+              }
               st = obj ? state::key : state::value;
             }
             continue;
           }
-          case '"': r = detail::validate_string(p + 1, end); break;
+          case '"':
+            r = detail::validate_string(p + 1, end);
+            if constexpr (Info) {
+              if (depth == 1 && info->first_end == nullptr) info->first_escaped = r.escaped;
+            }
+            break;
           case 't': r = detail::validate_literal(p, end, "true", 4); break;
           case 'f': r = detail::validate_literal(p, end, "false", 5); break;
           case 'n': r = detail::validate_literal(p, end, "null", 4); break;
@@ -649,6 +733,11 @@ inline result<kind> validate(std::string_view text, const options& opts) noexcep
         continue;
       }
       case state::after_value: {
+        if constexpr (Info) {
+          // The first time a value ends at depth 1, it is the first element that ended.
+          if (depth == 1 && info->first_end == nullptr) info->first_end = p;
+          if (depth == 0) info->value_end = p;
+        }
         p = detail::skip_ws(p, end);
         if (depth == 0) {
           if (p != end) return fail(p, error::invalid_json);

@@ -411,7 +411,7 @@ bool decode_string(const char* p, const char* end, Out&& out) noexcept {
 
 }  // namespace detail
 
-inline value value::unchecked(std::string_view raw) noexcept {
+SIOCODEC_ALWAYS_INLINE value value::unchecked(std::string_view raw) noexcept {
   const char* b = raw.data();
   const char* e = b + raw.size();
   b = detail::skip_ws(b, e);

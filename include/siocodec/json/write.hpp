@@ -10,6 +10,7 @@
 #include <siocodec/result.hpp>
 #include <siocodec/sink.hpp>
 
+#include <cfloat>
 #include <charconv>
 #include <cmath>
 #include <cstddef>
@@ -76,7 +77,7 @@ namespace detail {
 // emit_string with the offset of the bad byte reported through `bad` on invalid_utf8.
 template <class W>
 error emit_string_at(W& w, std::string_view utf8, std::size_t& bad) noexcept {
-  constexpr char hex[] = "0123456789abcdef";
+  static constexpr char hex[] = "0123456789abcdef";
   const char* const begin = utf8.data();
   const char* const end = begin + utf8.size();
   const char* run = begin;  // start of bytes not yet written: they need no escaping
@@ -124,6 +125,70 @@ error emit_string_at(W& w, std::string_view utf8, std::size_t& bad) noexcept {
   return error::none;
 }
 
+// Decimal digits of v, written right-aligned to end at `end`; returns the first digit.
+inline char* format_uint(std::uint64_t v, char* end) noexcept {
+  char* p = end;
+  do {
+    *--p = static_cast<char>('0' + v % 10);
+    v /= 10;
+  } while (v != 0);
+  return p;
+}
+
+// The fast path of format_number for a positive d with at most 9 decimals and fewer than 2^50
+// units of its last decimal (591.347, 12, 0.5: most numbers programs send): finds the fewest
+// decimals j for which d == i / 10^j, and writes i with the point j places from the right.
+// Returns 0 when d is not such a number.
+//
+// Why this is exactly the shortest round-trip form ECMA-262 asks for: i and 10^j are exact
+// doubles, so i / 10^j is the correctly rounded quotient, the same double a correctly rounding
+// parser makes of the text; so the text round-trips. With i < 2^50 the product d * 10^j is within
+// 0.5 of the digits of any j-decimal text that round-trips, so the first j that works gives the
+// fewest digits; the decimal step 10^-j is then wider than d's spacing, so only one text of that
+// length round-trips and there is no closest-of-two to choose. d >= 1e-6 keeps the positional
+// layout (-6 < n <= 21) that this writes.
+inline std::size_t format_short_decimal(double d, char* out) noexcept {
+#if defined(FLT_EVAL_METHOD) && FLT_EVAL_METHOD == 0
+  constexpr double pow10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
+  constexpr double limit = 1125899906842624.0;  // 2^50
+  if (!(d >= 1e-6)) return 0;
+  for (int j = 0; j < 10; ++j) {
+    const double m = d * pow10[j];
+    if (!(m < limit)) return 0;
+    const auto i = static_cast<std::uint64_t>(m + 0.5);
+    if (static_cast<double>(i) / pow10[j] != d) continue;
+    char buf[24];
+    char* const bend = buf + sizeof buf;
+    char* first = format_uint(i, bend);
+    char* o = out;
+    const auto digits = static_cast<int>(bend - first);
+    if (j == 0) {
+      std::memcpy(o, first, static_cast<std::size_t>(digits));
+      return static_cast<std::size_t>(digits);
+    }
+    if (digits <= j) {  // 0.000ddd
+      *o++ = '0';
+      *o++ = '.';
+      for (int z = digits; z < j; ++z) *o++ = '0';
+      std::memcpy(o, first, static_cast<std::size_t>(digits));
+      o += digits;
+    } else {
+      const auto whole = static_cast<std::size_t>(digits - j);
+      std::memcpy(o, first, whole);
+      o += whole;
+      *o++ = '.';
+      std::memcpy(o, first + whole, static_cast<std::size_t>(j));
+      o += j;
+    }
+    return static_cast<std::size_t>(o - out);
+  }
+#else
+  (void)d;
+  (void)out;
+#endif
+  return 0;
+}
+
 // Formats like ECMA-262 Number::toString(10) into out (>= 32 bytes); returns the length.
 inline std::size_t format_number(double d, char* out) noexcept {
   if (!std::isfinite(d)) {
@@ -133,6 +198,12 @@ inline std::size_t format_number(double d, char* out) noexcept {
   if (d == 0) {  // +0 and -0
     out[0] = '0';
     return 1;
+  }
+  if (d < 0) {
+    out[0] = '-';
+    if (const std::size_t n = format_short_decimal(-d, out + 1)) return n + 1;
+  } else if (const std::size_t n = format_short_decimal(d, out)) {
+    return n;
   }
   // std::to_chars without a precision gives the shortest digits that round-trip, the closest
   // to the value when several are that short: the digits ECMA-262 asks for. Only the layout
@@ -195,20 +266,18 @@ inline std::size_t format_number(double d, char* out) noexcept {
   return static_cast<std::size_t>(o - out);
 }
 
-// Decimal digits of v, written right-aligned to end at `end`; returns the first digit.
-inline char* format_uint(std::uint64_t v, char* end) noexcept {
-  char* p = end;
-  do {
-    *--p = static_cast<char>('0' + v % 10);
-    v /= 10;
-  } while (v != 0);
-  return p;
-}
-
 }  // namespace detail
 
 template <class W>
-error emit_string(W& w, std::string_view utf8) noexcept {
+SIOCODEC_ALWAYS_INLINE error emit_string(W& w, std::string_view utf8) noexcept {
+  // Most strings are plain ASCII with nothing to escape: one scan, then a single copy, inline.
+  const char* const end = utf8.data() + utf8.size();
+  if (SIOCODEC_LIKELY(detail::scan_string(utf8.data(), end) == end)) {
+    w.put('"');
+    w.append(utf8.data(), utf8.size());
+    w.put('"');
+    return error::none;
+  }
   std::size_t bad = 0;
   return detail::emit_string_at(w, utf8, bad);
 }

@@ -128,9 +128,20 @@ inline argument_range arguments(const packet_view& p) noexcept { return argument
 
 inline json::value event_name(const packet_view& p) noexcept {
   if (p.type != packet_type::event && p.type != packet_type::binary_event) return json::value();
-  const json::value root = payload(p);
-  if (!root.is_array()) return json::value();
-  return root[0];
+  // root[0] without its loop: the same bounds (the array's bytes between its brackets, the
+  // value trimmed as value::unchecked() trims), so any text gives the same answer. decode()
+  // leaves no whitespace around p.data, so the trimming costs two compares.
+  const char* b = json::detail::skip_ws(p.data.data(), p.data.data() + p.data.size());
+  const char* end = p.data.data() + p.data.size();
+  while (end != b && json::detail::is_ws(end[-1])) --end;
+  if (end - b < 2 || *b != '[') return json::value();
+  --end;  // the closing bracket
+  b = json::detail::skip_ws(b + 1, end);
+  if (b == end) return json::value();
+  // A string (the usual name) is skipped inline; anything else by the general walk.
+  const char* e =
+      *b == '"' ? json::detail::skip_string(b + 1, end) : json::detail::skip_value(b, end);
+  return json::value::unchecked(std::string_view(b, static_cast<std::size_t>(e - b)));
 }
 
 inline bool resolve_placeholder(const packet_view& p, const json::value& v,

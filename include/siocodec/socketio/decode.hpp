@@ -182,21 +182,38 @@ inline double js_string_to_number(const char* p, const char* end) noexcept {
   return negative ? -v : v;
 }
 
-inline bool is_reserved_event(const json::value& name) noexcept {
+// `quoted`: a JSON string (with its quotes) holding a backslash escape, decoded to compare
+// (`"\u0063onnect"` is reserved too).
+inline bool is_reserved_escaped_event(std::string_view quoted) noexcept {
   static constexpr std::string_view reserved[] = {
       "connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener"};
+  const json::value name = json::value::unchecked(quoted);
   for (const auto r : reserved) {
     if (name.string_equals(r)) return true;
   }
   return false;
 }
 
-// Checks the payload's JSON shape for the packet type; `at` receives the offending offset
-// within the payload.
-inline error check_shape(packet_type type, const json::value& root, protocol_version v,
-                         std::size_t& at) noexcept {
+// `quoted`: a JSON string with its quotes; `escaped`: it holds a backslash escape. Escape-free
+// names (nearly all) are compared as they are written, after one switch on the length.
+SIOCODEC_ALWAYS_INLINE bool is_reserved_event(std::string_view quoted, bool escaped) noexcept {
+  if (escaped) return is_reserved_escaped_event(quoted);
+  const std::string_view s(quoted.data() + 1, quoted.size() - 2);
+  switch (s.size()) {
+    case 7: return s == "connect";
+    case 10: return s == "disconnect";
+    case 11: return s == "newListener";
+    case 13: return s == "connect_error" || s == "disconnecting";
+    case 14: return s == "removeListener";
+    default: return false;
+  }
+}
+
+// Checks the payload's JSON shape for the packet type from what validation noted (`info`, the
+// top-level kind `k`); `at` receives the offending offset within the payload.
+inline error check_shape(packet_type type, json::kind k, const json::detail::text_info& info,
+                         protocol_version v, std::size_t& at) noexcept {
   at = 0;
-  const json::kind k = root.type();
   const bool v4 = (v == protocol_version::v4);
   switch (type) {
     case packet_type::connect:
@@ -211,12 +228,14 @@ inline error check_shape(packet_type type, const json::value& root, protocol_ver
     case packet_type::event:
     case packet_type::binary_event: {
       if (k != json::kind::array) return error::invalid_payload;
-      const json::value name = root[0];
-      if (!name.exists()) return error::invalid_event_name;
-      at = static_cast<std::size_t>(name.raw().data() - root.raw().data());
-      if (name.is_number()) return error::none;
-      if (!name.is_string()) return error::invalid_event_name;
-      if (!v4 && is_reserved_event(name)) return error::reserved_event_name;
+      if (info.first_begin == nullptr) return error::invalid_event_name;
+      at = static_cast<std::size_t>(info.first_begin - info.value_begin);
+      const json::kind name = json::detail::kind_of(*info.first_begin);
+      if (name == json::kind::number) return error::none;
+      if (name != json::kind::string) return error::invalid_event_name;
+      const std::string_view quoted(info.first_begin,
+                                    static_cast<std::size_t>(info.first_end - info.first_begin));
+      if (!v4 && is_reserved_event(quoted, info.first_escaped)) return error::reserved_event_name;
       return error::none;
     }
     case packet_type::ack:
@@ -468,9 +487,13 @@ inline result<packet_view> decode(std::string_view text, const decode_options& o
   } else if (p != end && detail::is_digit(*p)) {
     const char* id_begin = p;
     std::uint64_t id = 0;
+    // id * 10 + d overflows exactly when id > cap, or id == cap and d > the last digit of 2^64-1;
+    // constants, so no division per digit.
+    constexpr std::uint64_t cap = ~std::uint64_t{0} / 10;
+    constexpr std::uint64_t last = ~std::uint64_t{0} % 10;
     while (p != end && detail::is_digit(*p)) {
       const auto d = static_cast<std::uint64_t>(*p - '0');
-      if (id > (~std::uint64_t{0} - d) / 10 || id * 10 + d > opts.max_ack_id) {
+      if (id > cap || (id == cap && d > last) || id * 10 + d > opts.max_ack_id) {
         return {error::ack_id_overflow, at(id_begin)};
       }
       id = id * 10 + d;
@@ -487,11 +510,13 @@ inline result<packet_view> decode(std::string_view text, const decode_options& o
     if (!opts.lax && json::detail::is_ws(*p)) return {error::invalid_json, at(p)};
     json::options jo;
     jo.max_depth = opts.max_depth;
-    auto root = json::parse(rest, jo);
-    if (!root) return {root.error(), at(json_begin) + root.offset()};
-    pkt.data = root->raw();
+    json::detail::text_info info;
+    const result<json::kind> k = json::detail::validate_text<true>(rest, jo, &info);
+    if (!k) return {k.error(), at(json_begin) + k.offset()};
+    pkt.data = std::string_view(info.value_begin,
+                                static_cast<std::size_t>(info.value_end - info.value_begin));
     std::size_t where = 0;
-    const error shape = detail::check_shape(pkt.type, *root, opts.version, where);
+    const error shape = detail::check_shape(pkt.type, *k, info, opts.version, where);
     if (shape != error::none) {
       return {shape, static_cast<std::size_t>(pkt.data.data() - begin) + where};
     }

@@ -567,7 +567,7 @@ struct text_counter {
   bool has_separator = false;
   static constexpr bool counting = true;
 
-  void add(std::size_t k) noexcept {
+  SIOCODEC_ALWAYS_INLINE void add(std::size_t k) noexcept {
     n += k;
     overflow |= n < k;
   }
@@ -579,13 +579,14 @@ struct text_counter {
     }
     if (k != 0 && std::memchr(s, 0x1E, k) != nullptr) has_separator = true;
   }
-  void put(char c) noexcept {
+  // Inline: the measuring pass calls these for every token.
+  SIOCODEC_ALWAYS_INLINE void put(char c) noexcept {
     add(1);
-    if (track) see(&c, 1);
+    if (SIOCODEC_UNLIKELY(track)) see(&c, 1);
   }
-  void append(const char* s, std::size_t k) noexcept {
+  SIOCODEC_ALWAYS_INLINE void append(const char* s, std::size_t k) noexcept {
     add(k);
-    if (track) see(s, k);
+    if (SIOCODEC_UNLIKELY(track)) see(s, k);
   }
   void fill(char c, std::size_t k) noexcept {
     for (std::size_t i = 0; i < k; ++i) put(c);

@@ -16,6 +16,7 @@
 #include <siocodec/socketio/decoder.hpp>
 #include <siocodec/socketio/encode.hpp>
 #include <siocodec/socketio/frames.hpp>
+#include <siocodec/socketio/parser.hpp>
 
 // Catch2's REQUIRE and CHECK catch exceptions thrown inside their expression, so every call that
 // may throw std::bad_alloc below is made outside them.
@@ -306,6 +307,149 @@ TEST_CASE("the Socket.IO reassembler is idle and clean after an allocation failu
     dec.reset();
     CHECK(dec.allocated_bytes() == 0);
     CHECK(mem.live == 0);
+  }
+}
+
+TEST_CASE("socketio::parser survives an allocation failure, with either parser") {
+  using pmr_parser = sio::basic_parser<std::pmr::polymorphic_allocator<unsigned char>>;
+  const std::string blob = big(3000, 'z');
+  // What a peer sends: the frames of one binary event, written by each parser.
+  const auto frames_of = [&](sio::parser_kind kind) {
+    std::vector<std::pair<eio::frame_kind, std::string>> out;
+    sio::parser writer(kind);
+    sio::attachment_list<4> atts;
+    std::string storage;
+    const auto r = writer.encode_frames(sio::event("upload", "name", byte_view(blob)), storage,
+                                        atts, sio::frame_options{}, [&](const sio::frame& f) {
+                                          out.emplace_back(
+                                              f.kind, std::string(f.prefix) + std::string(f.data));
+                                        });
+    REQUIRE(r.has_value());
+    return out;
+  };
+  // The parser delivered the event intact.
+  const auto check_event = [&](const sio::any_packet& p) {
+    CHECK(p.event_name().string_equals("upload"));
+    std::size_t n = 0;
+    for (const sio::any_value& a : p.arguments()) {
+      if (n == 1) {
+        REQUIRE(a.is_binary());
+        CHECK(std::string(a.bytes().as_chars()) == blob);
+      }
+      ++n;
+    }
+    CHECK(n == 2);
+  };
+
+  SECTION("default parser, attachments copied") {
+    const auto frames = frames_of(sio::parser_kind::json);
+    REQUIRE(frames.size() == 2);  // the text packet, then the attachment
+    failing_resource mem;
+    pmr_parser p(sio::parser_kind::json, {}, sio::attachment_mode::copy,
+                 std::pmr::polymorphic_allocator<unsigned char>(&mem));
+    const auto feed_all = [&] {
+      // Engine.IO framing removed: the text frame starts with the message type '4'.
+      auto r = p.feed(std::string_view(frames[0].second).substr(1), frames[0].first);
+      REQUIRE(r.error() == error::incomplete);
+      r = p.feed(byte_view(frames[1].second), frames[1].first);
+      REQUIRE(r.has_value());
+      check_event(*r);
+    };
+    const std::size_t failures = for_each_failure([&](std::size_t k) {
+      mem.arm(k);
+      bool threw = false;
+      try {
+        feed_all();
+      } catch (const std::bad_alloc&) {
+        threw = true;
+      }
+      CHECK(threw == mem.failed);
+      if (threw) {
+        CHECK_FALSE(p.waiting());
+        CHECK(mem.live == 0);
+        mem.disarm();
+        feed_all();  // the next packet decodes as if nothing had happened
+      }
+      p.reset();
+      return threw;
+    });
+    CHECK(failures >= 1);
+    CHECK(mem.live == 0);
+  }
+
+  SECTION("msgpack parser, a polling base64 message decoded into its scratch storage") {
+    const auto frames = frames_of(sio::parser_kind::msgpack);
+    REQUIRE(frames.size() == 1);  // one binary message, the attachment inline
+    REQUIRE(frames[0].first == eio::frame_kind::binary);
+    std::string text;
+    REQUIRE(b64::encode(byte_view(frames[0].second), text));
+    const eio::packet_view message{eio::packet_type::message, eio::data_kind::base64, text};
+    failing_resource mem;
+    pmr_parser p(sio::parser_kind::msgpack, {}, sio::attachment_mode::borrow,
+                 std::pmr::polymorphic_allocator<unsigned char>(&mem));
+    const auto feed = [&] {
+      const auto r = p.feed(message);
+      REQUIRE(r.has_value());
+      check_event(*r);
+    };
+    const std::size_t failures = for_each_failure([&](std::size_t k) {
+      mem.arm(k);
+      bool threw = false;
+      try {
+        feed();
+      } catch (const std::bad_alloc&) {
+        threw = true;
+      }
+      CHECK(threw == mem.failed);
+      if (threw) {
+        mem.disarm();
+        feed();
+      }
+      p.reset();
+      CHECK(mem.live == 0);  // reset() releases the scratch storage
+      return threw;
+    });
+    CHECK(failures == 1);
+  }
+
+  SECTION("encode_frames: one resize of the storage, nothing sent when it fails") {
+    for (const auto kind : {sio::parser_kind::json, sio::parser_kind::msgpack}) {
+      const sio::parser p(kind);
+      std::string reference;
+      std::size_t reference_frames = 0;
+      sio::attachment_list<4> ref_atts;
+      REQUIRE(p.encode_frames(sio::event("upload", "name", byte_view(blob)), reference, ref_atts,
+                              sio::frame_options{},
+                              [&](const sio::frame&) { ++reference_frames; }));
+      failing_resource mem;
+      const std::size_t failures = for_each_failure([&](std::size_t k) {
+        std::pmr::string storage(&mem);
+        sio::attachment_list<4> atts;
+        std::size_t frames = 0;
+        mem.arm(k);
+        bool threw = false;
+        try {
+          const auto r =
+              p.encode_frames(sio::event("upload", "name", byte_view(blob)), storage, atts,
+                              sio::frame_options{}, [&](const sio::frame&) { ++frames; });
+          REQUIRE(r.has_value());
+        } catch (const std::bad_alloc&) {
+          threw = true;
+        }
+        CHECK(threw == mem.failed);
+        if (threw) {
+          CHECK(frames == 0);
+          CHECK(storage.empty());
+        } else {
+          CHECK(frames == reference_frames);
+          CHECK(std::string(storage) == reference);
+          CHECK(mem.allocations == 1);
+        }
+        return threw;
+      });
+      CHECK(failures == 1);
+      CHECK(mem.live == 0);
+    }
   }
 }
 

@@ -16,6 +16,7 @@
 #include <siocodec/socketio/decode.hpp>
 #include <siocodec/socketio/decoder.hpp>
 #include <siocodec/socketio/msgpack.hpp>
+#include <siocodec/socketio/parser.hpp>
 
 #include "support/catch.hpp"
 
@@ -352,6 +353,38 @@ TEST_CASE("resumable decoders never read past a chunk they were fed") {
       if (r.error() == siocodec::error::incomplete) {
         const auto a = dec.feed(page.place_at_end(s), eio::frame_kind::binary);
         sink += a.offset();
+      }
+    }
+    // socketio::parser, both kinds and protocols: the input as a text message, as a binary
+    // message and as a polling `b<base64>` message, and a walk of what it delivers.
+    for (const auto kind : {sio::parser_kind::json, sio::parser_kind::msgpack}) {
+      for (const auto version : {sio::protocol_version::v5, sio::protocol_version::v4}) {
+        sio::decode_options o;
+        o.version = version;
+        sio::parser p(kind, o, sio::attachment_mode::copy);
+        const auto walk = [&sink](const siocodec::result<sio::any_packet>& r) {
+          sink += r.offset();
+          if (!r) return;
+          std::vector<sio::any_value> todo{r->data(), r->event_name()};
+          for (const sio::any_value& a : r->arguments()) todo.push_back(a);
+          // Bounded: the inputs are small and every value is visited once.
+          while (!todo.empty()) {
+            const sio::any_value v = todo.back();
+            todo.pop_back();
+            sink += v.size() + v.string_size() + v.bytes().size();
+            for (const sio::any_value& e : v.elements()) todo.push_back(e);
+            for (const sio::any_member& m : v.members()) todo.push_back(m.val);
+          }
+        };
+        for (const auto fk : {eio::frame_kind::text, eio::frame_kind::binary}) {
+          walk(p.feed(page.place_at_end(s), fk));
+          if (p.waiting()) walk(p.feed(page.place_at_end(s), eio::frame_kind::binary));
+          p.reset();
+        }
+        eio::packet_view b64msg{eio::packet_type::message, eio::data_kind::base64,
+                                page.place_at_end(s)};
+        walk(p.feed(b64msg, b64::mode::lax));
+        p.reset();
       }
     }
   }

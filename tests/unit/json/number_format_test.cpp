@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: BSL-1.0
+// Numbers written by the JSON writer, checked by property rather than by example: every double
+// must come back exactly when parsed (round trip), with exactly the significant digits of
+// std::to_chars' shortest form (the digits ECMA-262's Number::toString asks for), laid out as
+// Number::toString lays them out. The writer has
+// a fast path for short decimals (591.347) that avoids std::to_chars; these runs cover it, its
+// neighbours and its limits, and random doubles that must fall through to the general path.
+#include <siocodec/json/json.hpp>
+
+#include "support/catch.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <limits>
+#include <random>
+#include <string>
+#include <string_view>
+#include <system_error>
+
+using siocodec::error;
+namespace json = siocodec::json;
+
+namespace {
+
+std::string written(double d) {
+  std::string out;
+  const auto r = siocodec::detail::write_append(out, [d](auto& w) {
+    json::emit_number(w, d);
+    return error::none;
+  });
+  REQUIRE(r.has_value());
+  return out;
+}
+
+// The significant digits of a number's text: no sign, point or exponent, no leading or
+// trailing zeros ("0.00120" and "1.2e-3" both give "12").
+std::string significant_digits(std::string_view text) {
+  std::string digits;
+  for (const char c : text) {
+    if (c == 'e' || c == 'E') break;
+    if (c >= '0' && c <= '9') digits.push_back(c);
+  }
+  const std::size_t first = digits.find_first_not_of('0');
+  if (first == std::string::npos) return "0";
+  digits.erase(0, first);
+  digits.erase(digits.find_last_not_of('0') + 1);
+  return digits;
+}
+
+// ECMA-262 Number::toString(10) of a positive number from its shortest digits (no leading or
+// trailing zeros) and n, where the value is 0.digits x 10^n (the spec's steps 6-10).
+std::string ecma_layout(const std::string& digits, int n) {
+  const int k = static_cast<int>(digits.size());
+  if (k <= n && n <= 21) return digits + std::string(static_cast<std::size_t>(n - k), '0');
+  if (0 < n && n <= 21) {
+    return digits.substr(0, static_cast<std::size_t>(n)) + "." +
+           digits.substr(static_cast<std::size_t>(n));
+  }
+  if (-6 < n && n <= 0) return "0." + std::string(static_cast<std::size_t>(-n), '0') + digits;
+  const int e = n - 1;
+  std::string out = digits.substr(0, 1);
+  if (k > 1) out += "." + digits.substr(1);
+  return out + "e" + (e < 0 ? "-" : "+") + std::to_string(e < 0 ? -e : e);
+}
+
+// Checks one finite double; returns false (with the details in the failure) when it fails.
+bool check_number(double d) {
+  const std::string text = written(d);
+  char shortest[64];
+  const std::to_chars_result r =
+      std::to_chars(shortest, shortest + sizeof shortest, d, std::chars_format::scientific);
+  REQUIRE(r.ec == std::errc());
+  const std::string want =
+      significant_digits(std::string_view(shortest, static_cast<std::size_t>(r.ptr - shortest)));
+  const double back = std::strtod(text.c_str(), nullptr);
+  const bool same_value = back == d && std::signbit(back) == std::signbit(d);
+  // -0 is written "0", as JSON.stringify(-0) is.
+  // The layout, from to_chars' exponent: "d.ddde+XX" means 0.dddd x 10^(XX + 1).
+  const char* e = std::find(shortest, r.ptr, 'e');
+  const int exp10 =
+      e == r.ptr ? 0 : std::atoi(std::string(e + 1, static_cast<const char*>(r.ptr)).c_str());
+  const std::string layout = (d < 0 ? "-" : "") + ecma_layout(want, exp10 + 1);
+  const bool ok = d == 0 ? text == "0" : same_value && text == layout;
+  if (!ok) {
+    INFO("value " << std::string(shortest, r.ptr) << " written as " << text << ", expected "
+                  << layout);
+    CHECK(ok);
+  }
+  return ok;
+}
+
+}  // namespace
+
+TEST_CASE("every number written round-trips with the shortest digits") {
+  std::mt19937_64 rng(20261126);
+  std::size_t failures = 0;
+  const auto check = [&failures](double d) {
+    if (!check_number(d)) ++failures;
+    REQUIRE(failures < 20);  // enough to diagnose, not a flood
+  };
+  constexpr double pow10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11};
+
+  SECTION("short decimals (i / 10^j), their neighbours and their negatives") {
+    for (int n = 0; n < 60000; ++n) {
+      // i up to about 2^53, biased towards small values as real data is.
+      const int bits = static_cast<int>(rng() % 54);
+      const std::uint64_t i = bits == 0 ? 0 : rng() >> (64 - bits);
+      const double d = static_cast<double>(i) / pow10[rng() % 12];
+      for (const double x : {d, std::nextafter(d, 0.0), std::nextafter(d, 1e300)}) {
+        check(x);
+        check(-x);
+      }
+    }
+  }
+
+  SECTION("the fast path's limits: 1e-6, 2^50 units, nine decimals, 1e21") {
+    const double edges[] = {1e-6,
+                            1e-7,
+                            0.000001234,
+                            0.0000012345678,
+                            1125899906842624.0,
+                            1125899906842623.0,
+                            1125899906842625.0,
+                            112589990684262.4,
+                            0.123456789,
+                            0.1234567891,
+                            123456789.123456789,
+                            1e21,
+                            1e20,
+                            999999999999999900000.0,
+                            0.1 + 0.2,
+                            1.0 / 3.0,
+                            5e-324,
+                            std::numeric_limits<double>::max(),
+                            4503599627370496.5};
+    for (const double e : edges) {
+      for (const double x : {e, std::nextafter(e, 0.0), std::nextafter(e, 1e308)}) {
+        check(x);
+        check(-x);
+      }
+    }
+  }
+
+  SECTION("random bit patterns (the general path)") {
+    for (int n = 0; n < 100000; ++n) {
+      const std::uint64_t bits = rng();
+      double d;
+      std::memcpy(&d, &bits, sizeof d);
+      if (std::isfinite(d)) check(d);
+    }
+  }
+  CHECK(failures == 0);
+}
