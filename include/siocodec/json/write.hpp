@@ -155,7 +155,9 @@ inline std::size_t format_short_decimal(double d, char* out) noexcept {
   for (int j = 0; j < 10; ++j) {
     const double m = d * pow10[j];
     if (!(m < limit)) return 0;
-    const auto i = static_cast<std::uint64_t>(m + 0.5);
+    // m is in [0, 2^50): m + 0.5 is exact there and truncation rounds half up, as wanted;
+    // std::llround would be a library call on this hot path.
+    const auto i = static_cast<std::uint64_t>(m + 0.5);  // NOLINT(bugprone-incorrect-roundings)
     if (static_cast<double>(i) / pow10[j] != d) continue;
     char buf[24];
     char* const bend = buf + sizeof buf;
