@@ -12,6 +12,7 @@
 
 #include "beast_io.hpp"
 #include "chat_rooms.hpp"
+#include "cli.hpp"
 #include "engineio_server.hpp"
 #include "socketio_server.hpp"
 
@@ -41,46 +42,27 @@
 
 namespace {
 
-struct cli_options {
-  std::string host = "127.0.0.1";
-  std::uint16_t port = 8080;
+struct cli_options : demo::server_cli {
   std::string public_dir = SIOCODEC_CHAT_PUBLIC_DIR;
   std::string client_js = SIOCODEC_CHAT_CLIENT_JS;
-  bool exit_with_stdin = false;
-  demo::server_options eio;
+  cli_options() {
+    port = 8080;
+    // Images travel as one binary attachment each: allow a few megabytes.
+    eio.max_payload = 8000000;
+  }
 };
 
 bool parse_cli(int argc, char** argv, cli_options& o) {
-  // Images travel as one binary attachment each: allow a few megabytes.
-  o.eio.max_payload = 8000000;
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view arg = argv[i];
-    if (i + 1 >= argc) return false;
-    const char* value = argv[++i];
-    char* end = nullptr;
-    const unsigned long long n = std::strtoull(value, &end, 10);
-    const bool numeric = end != value && *end == '\0';
-    if (arg == "--host") {
-      o.host = value;
-    } else if (arg == "--port" && numeric && n <= 65535) {
-      o.port = static_cast<std::uint16_t>(n);
-    } else if (arg == "--public") {
-      o.public_dir = value;
-    } else if (arg == "--client-js") {
-      o.client_js = value;
-    } else if (arg == "--max-payload" && numeric && n >= 1) {
-      o.eio.max_payload = static_cast<std::size_t>(n);
-    } else if (arg == "--ping-interval" && numeric && n >= 1 && n <= 2147483647) {
-      o.eio.ping_interval = static_cast<std::uint32_t>(n);
-    } else if (arg == "--ping-timeout" && numeric && n >= 1 && n <= 2147483647) {
-      o.eio.ping_timeout = static_cast<std::uint32_t>(n);
-    } else if (arg == "--exit-with-stdin" && numeric) {
-      o.exit_with_stdin = n != 0;
+  return demo::parse_cli(argc, argv, o, [&o](const demo::cli_arg& a) {
+    if (a.name == "--public") {
+      o.public_dir = a.value;
+    } else if (a.name == "--client-js") {
+      o.client_js = a.value;
     } else {
       return false;
     }
-  }
-  return true;
+    return true;
+  });
 }
 
 std::optional<std::string> read_file(const std::string& path) {

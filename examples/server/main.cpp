@@ -30,6 +30,7 @@
 //   any other    acks its arguments back, or emits an event of the same name with them
 
 #include "beast_io.hpp"
+#include "cli.hpp"
 #include "engineio_server.hpp"
 #include "socketio_server.hpp"
 
@@ -316,41 +317,14 @@ void define_events(demo::namespace_def& ns) {
   };
 }
 
-struct cli_options {
-  std::string host = "127.0.0.1";
-  std::uint16_t port = 0;
-  bool exit_with_stdin = false;
-  demo::server_options eio;
+struct cli_options : demo::server_cli {
   demo::sio::parser_kind parser = demo::sio::parser_kind::json;
 };
 
 bool parse_cli(int argc, char** argv, cli_options& o) {
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view arg = argv[i];
-    if (i + 1 >= argc) return false;
-    const char* value = argv[++i];
-    char* end = nullptr;
-    const unsigned long long n = std::strtoull(value, &end, 10);
-    const bool numeric = end != value && *end == '\0';
-    if (arg == "--host") {
-      o.host = value;
-    } else if (arg == "--port" && numeric && n <= 65535) {
-      o.port = static_cast<std::uint16_t>(n);
-    } else if (arg == "--ping-interval" && numeric && n >= 1 && n <= 2147483647) {
-      o.eio.ping_interval = static_cast<std::uint32_t>(n);
-    } else if (arg == "--ping-timeout" && numeric && n >= 1 && n <= 2147483647) {
-      o.eio.ping_timeout = static_cast<std::uint32_t>(n);
-    } else if (arg == "--max-payload" && numeric && n >= 1) {
-      o.eio.max_payload = static_cast<std::size_t>(n);
-    } else if (arg == "--parser") {
-      if (!demo::sio::parse_parser_kind(value, o.parser)) return false;
-    } else if (arg == "--exit-with-stdin" && numeric) {
-      o.exit_with_stdin = n != 0;
-    } else {
-      return false;
-    }
-  }
-  return true;
+  return demo::parse_cli(argc, argv, o, [&o](const demo::cli_arg& a) {
+    return a.name == "--parser" && demo::sio::parse_parser_kind(a.value, o.parser);
+  });
 }
 
 }  // namespace

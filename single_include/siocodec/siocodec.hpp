@@ -2119,27 +2119,36 @@ namespace detail {
 
 constexpr bool is_type_digit(char c) noexcept { return c >= '0' && c <= '6'; }
 
+// The `b` forms of decode_text_packet (base64 data), kept out of line.
+inline result<packet_view> decode_base64_packet(std::string_view text, const decode_options& opts,
+                                                std::size_t base) noexcept {
+  packet_type type = packet_type::message;
+  std::size_t skip = 1;
+  if (opts.version == protocol_version::v3) {
+    if (text.size() < 2 || !is_type_digit(text[1])) return {error::unknown_packet_type, base + 1};
+    type = static_cast<packet_type>(text[1] - '0');
+    skip = 2;
+  }
+  const std::string_view b64 = text.substr(skip);
+  const auto checked = base64::decoded_size(b64, opts.base64);
+  if (!checked) return {error::invalid_base64, base + skip + checked.offset()};
+  return {packet_view{type, data_kind::base64, b64}, base + text.size()};
+}
+
 // Decodes the text form of one packet; `base` is the offset of `text` in the caller's input so
-// that errors point into it. Shared by frames, polling bodies and WebTransport records.
-inline result<packet_view> decode_text_packet(std::string_view text, const decode_options& opts,
-                                              std::size_t base) noexcept {
+// that errors point into it. Shared by frames, polling bodies and WebTransport records, and
+// inlined into each: the common `<digit><data>` case is a few instructions.
+SIOCODEC_ALWAYS_INLINE result<packet_view> decode_text_packet(std::string_view text,
+                                                              const decode_options& opts,
+                                                              std::size_t base) noexcept {
   if (text.empty()) return {error::empty_packet, base};
   const char c = text[0];
-  if (c == 'b') {
-    packet_type type = packet_type::message;
-    std::size_t skip = 1;
-    if (opts.version == protocol_version::v3) {
-      if (text.size() < 2 || !is_type_digit(text[1])) return {error::unknown_packet_type, base + 1};
-      type = static_cast<packet_type>(text[1] - '0');
-      skip = 2;
-    }
-    const std::string_view b64 = text.substr(skip);
-    const auto checked = base64::decoded_size(b64, opts.base64);
-    if (!checked) return {error::invalid_base64, base + skip + checked.offset()};
-    return {packet_view{type, data_kind::base64, b64}, base + text.size()};
+  if (is_type_digit(c)) {
+    return {packet_view::text(static_cast<packet_type>(c - '0'), text.substr(1)),
+            base + text.size()};
   }
-  if (!is_type_digit(c)) return {error::unknown_packet_type, base};
-  return {packet_view::text(static_cast<packet_type>(c - '0'), text.substr(1)), base + text.size()};
+  if (c == 'b') return decode_base64_packet(text, opts, base);
+  return {error::unknown_packet_type, base};
 }
 
 inline result<packet_view> decode_binary_packet(std::string_view frame,
@@ -2708,8 +2717,11 @@ SIOCODEC_ALWAYS_INLINE const char* find_quote_or_backslash(const char* p,
   return scan<scan_class::quote>(p, end);
 }
 
-/// skip_ws() past its first byte, which was whitespace. Out of line: rare in compact JSON.
+/// skip_ws() once its first byte is known to be below 0x21 (whitespace or a control character).
+/// Out of line: rare in compact JSON.
 inline const char* skip_ws_rest(const char* p, const char* end) noexcept {
+  if (!is_ws(*p)) return p;
+  ++p;
   if (p == end || !is_ws(*p)) return p;
   return scan<scan_class::non_ws>(p, end);
 }
@@ -2717,9 +2729,10 @@ inline const char* skip_ws_rest(const char* p, const char* end) noexcept {
 /// The first byte in [p, end) that is not JSON whitespace, or `end`.
 SIOCODEC_ALWAYS_INLINE const char* skip_ws(const char* p, const char* end) noexcept {
   // Compact JSON (what JSON.stringify writes) has no whitespace at all, and hand-written JSON
-  // mostly one space after `,` or `:`: decide the first byte inline, with no call.
-  if (SIOCODEC_LIKELY(p == end || !is_ws(*p))) return p;
-  return skip_ws_rest(p + 1, end);
+  // mostly one space after `,` or `:`: decide the first byte inline, with no call. Every
+  // whitespace byte is below 0x21, so one compare clears nearly every byte JSON holds.
+  if (SIOCODEC_LIKELY(p == end || static_cast<unsigned char>(*p) > 0x20)) return p;
+  return skip_ws_rest(p, end);
 }
 
 constexpr bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
@@ -2787,6 +2800,19 @@ inline scan_result validate_string_rest(const char* p, const char* end) noexcept
 /// Validates a string's content; `p` is just past the opening quote. Success: p is just past the
 /// closing quote. The common case, plain content up to the quote, is decided inline.
 SIOCODEC_ALWAYS_INLINE scan_result validate_string(const char* p, const char* end) noexcept {
+#if SIOCODEC_X86_SIMD
+  // scan_string()'s first step, with its answer used directly: a byte found in the window is
+  // before `end`, so the closing quote needs no end check.
+  if (SIOCODEC_LIKELY(end - p >= 16)) {
+    const unsigned m = sse2_mask<scan_class::string>(p);
+    if (SIOCODEC_LIKELY(m != 0)) {
+      p += __builtin_ctz(m);
+      if (SIOCODEC_LIKELY(*p == '"')) return {p + 1, error::none};
+      return validate_string_rest(p, end);
+    }
+    return validate_string_rest(scan_rest<scan_class::string>(p + 16, end), end);
+  }
+#endif
   p = scan_string(p, end);
   if (SIOCODEC_LIKELY(p != end && *p == '"')) return {p + 1, error::none};
   return validate_string_rest(p, end);
@@ -2839,6 +2865,65 @@ inline scan_result validate_literal(const char* p, const char* end, const char* 
     if (p[i] != word[i]) return {p + i, error::invalid_json};
   }
   return {p + n, error::none};
+}
+
+/// A 2-byte word, compared whole (`,"` between object members).
+SIOCODEC_ALWAYS_INLINE std::uint16_t load16(const char* p) noexcept {
+  std::uint16_t x;
+  std::memcpy(&x, p, 2);
+  return x;
+}
+
+/// The word load16() reads from the 2 bytes of `w`, whatever the byte order.
+constexpr std::uint16_t word16(const char (&w)[3]) noexcept {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+  return static_cast<std::uint16_t>(static_cast<unsigned char>(w[0]) << 8 |
+                                    static_cast<unsigned char>(w[1]));
+#else
+  return static_cast<std::uint16_t>(static_cast<unsigned char>(w[0]) |
+                                    static_cast<unsigned char>(w[1]) << 8);
+#endif
+}
+
+/// A 4-byte word, compared whole (the literals `true`, `null` and `alse`).
+SIOCODEC_ALWAYS_INLINE std::uint32_t load32(const char* p) noexcept {
+  std::uint32_t x;
+  std::memcpy(&x, p, 4);
+  return x;
+}
+
+constexpr std::uint32_t word32(const char (&w)[5]) noexcept {
+  // Memory order, whatever the byte order of the machine: compared only to a word loaded from
+  // memory with load32(), built here the way memcpy would build it.
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+  return static_cast<std::uint32_t>(static_cast<unsigned char>(w[0])) << 24 |
+         static_cast<std::uint32_t>(static_cast<unsigned char>(w[1])) << 16 |
+         static_cast<std::uint32_t>(static_cast<unsigned char>(w[2])) << 8 |
+         static_cast<std::uint32_t>(static_cast<unsigned char>(w[3]));
+#else
+  return static_cast<std::uint32_t>(static_cast<unsigned char>(w[0])) |
+         static_cast<std::uint32_t>(static_cast<unsigned char>(w[1])) << 8 |
+         static_cast<std::uint32_t>(static_cast<unsigned char>(w[2])) << 16 |
+         static_cast<std::uint32_t>(static_cast<unsigned char>(w[3])) << 24;
+#endif
+}
+
+/// validate_literal() with the whole word compared in one load when the text is long enough;
+/// a mismatch or a literal cut by the end goes the byte-by-byte way for the offset.
+SIOCODEC_ALWAYS_INLINE scan_result validate_literal_fast(const char* p, const char* end) noexcept {
+  switch (*p) {
+    case 't':
+      if (SIOCODEC_LIKELY(end - p >= 4 && load32(p) == word32("true"))) return {p + 4, error::none};
+      return validate_literal(p, end, "true", 4);
+    case 'f':
+      if (SIOCODEC_LIKELY(end - p >= 5 && load32(p + 1) == word32("alse"))) {
+        return {p + 5, error::none};
+      }
+      return validate_literal(p, end, "false", 5);
+    default:
+      if (SIOCODEC_LIKELY(end - p >= 4 && load32(p) == word32("null"))) return {p + 4, error::none};
+      return validate_literal(p, end, "null", 4);
+  }
 }
 
 }  // namespace detail
@@ -2931,135 +3016,237 @@ result<kind> detail::validate_text(std::string_view text, const options& opts,
   const std::size_t max_depth = opts.max_depth < max_depth_limit ? opts.max_depth : max_depth_limit;
   // One bit per open container, 1 = object. Nothing is cleared up front: a word is written
   // whole when the first container of its 64 levels opens, and a bit is only read below the
-  // current depth, so it was written by the push that opened its level.
+  // current depth, so it was written by the push that opened its level. The bits are read only
+  // when a container closes: while one is open, where the code is says which kind it is (the
+  // object and array paths below are separate), so no token pays for a lookup.
   std::uint64_t stack[max_depth_limit / 64];
   std::size_t depth = 0;
+  // Info: the depth at which the next value to end is the first element of the top-level
+  // container: 1 until that element has ended, then 0, which no value inside a container has.
+  [[maybe_unused]] std::size_t first_depth = 1;
   const auto fail = [begin](const char* at, error e) {
     return result<kind>(e, static_cast<std::size_t>(at - begin));
   };
-  const auto in_object = [&stack, &depth]() {
-    const std::size_t i = depth - 1;
-    return ((stack[i / 64] >> (i % 64)) & 1u) != 0;
-  };
-
-  enum class state : std::uint8_t { value, key, after_value };
-  state st = state::value;
+  // Every local is declared before the first goto (none may be jumped over).
   kind top = kind::null;
-  const char* p = detail::skip_ws(begin, end);
+  scan_result r{nullptr, error::none};
+  std::uint64_t bit = 0;
+
+  const char* p = skip_ws(begin, end);
   if (p == end) return fail(end, error::invalid_json);
   if constexpr (Info) info->value_begin = p;
   switch (*p) {
-    case '{': top = kind::object; break;
-    case '[': top = kind::array; break;
-    case '"': top = kind::string; break;
+    case '{': top = kind::object; goto open_object;
+    case '[': top = kind::array; goto open_array;
+    case '"':
+      top = kind::string;
+      r = validate_string(p + 1, end);
+      break;
     case 't':
-    case 'f': top = kind::boolean; break;
-    case 'n': top = kind::null; break;
-    default: top = kind::number; break;  // anything else is a number or an error
+    case 'f':
+      top = kind::boolean;
+      r = validate_literal_fast(p, end);
+      break;
+    case 'n':
+      top = kind::null;
+      r = validate_literal_fast(p, end);
+      break;
+    case '-':
+    case '0':
+    case '1':
+    case '2':
+    case '3':
+    case '4':
+    case '5':
+    case '6':
+    case '7':
+    case '8':
+    case '9':
+      top = kind::number;
+      r = validate_number(p, end);
+      break;
+    case '.':
+    case '+': return fail(p, error::invalid_json_number);
+    default: return fail(p, error::invalid_json);
   }
+  if (r.ec != error::none) return fail(r.p, r.ec);
+  p = r.p;
+  goto done;
 
-  for (;;) {
-    switch (st) {
-      case state::value: {
-        // Invariant: p is at the first byte of a value, whitespace already skipped.
-        if (p == end) return fail(end, error::invalid_json);
-        detail::scan_result r{p, error::none};
-        switch (*p) {
-          case '[':
-          case '{': {
-            if (depth >= max_depth) return fail(p, error::nesting_too_deep);
-            const bool obj = *p == '{';
-            const std::uint64_t bit = std::uint64_t{1} << (depth % 64);
-            std::uint64_t& word = stack[depth / 64];
-            if (depth % 64 == 0) {
-              word = obj ? bit : 0;
-            } else if (obj) {
-              word |= bit;
-            } else {
-              word &= ~bit;
-            }
-            ++depth;
-            p = detail::skip_ws(p + 1, end);
-            if (p != end && *p == (obj ? '}' : ']')) {
-              ++p;
-              --depth;
-              st = state::after_value;
-            } else {
-              if constexpr (Info) {
-                if (depth == 1) info->first_begin = p;
-              }
-              st = obj ? state::key : state::value;
-            }
-            continue;
-          }
-          case '"':
-            r = detail::validate_string(p + 1, end);
-            if constexpr (Info) {
-              if (depth == 1 && info->first_end == nullptr) info->first_escaped = r.escaped;
-            }
-            break;
-          case 't': r = detail::validate_literal(p, end, "true", 4); break;
-          case 'f': r = detail::validate_literal(p, end, "false", 5); break;
-          case 'n': r = detail::validate_literal(p, end, "null", 4); break;
-          case '-':
-          case '0':
-          case '1':
-          case '2':
-          case '3':
-          case '4':
-          case '5':
-          case '6':
-          case '7':
-          case '8':
-          case '9': r = detail::validate_number(p, end); break;
-          case '.':
-          case '+': return fail(p, error::invalid_json_number);
-          default: return fail(p, error::invalid_json);
-        }
-        if (r.ec != error::none) return fail(r.p, r.ec);
-        p = r.p;
-        st = state::after_value;
-        continue;
-      }
-      case state::key: {
-        // Invariant: p is where an object key must start, whitespace skipped.
-        if (p == end) return fail(end, error::invalid_json);
-        if (*p != '"') return fail(p, error::invalid_json);
-        const detail::scan_result r = detail::validate_string(p + 1, end);
-        if (r.ec != error::none) return fail(r.p, r.ec);
-        p = detail::skip_ws(r.p, end);
-        if (p == end) return fail(end, error::invalid_json);
-        if (*p != ':') return fail(p, error::invalid_json);
-        p = detail::skip_ws(p + 1, end);
-        st = state::value;
-        continue;
-      }
-      case state::after_value: {
-        if constexpr (Info) {
-          // The first time a value ends at depth 1, it is the first element that ended.
-          if (depth == 1 && info->first_end == nullptr) info->first_end = p;
-          if (depth == 0) info->value_end = p;
-        }
-        p = detail::skip_ws(p, end);
-        if (depth == 0) {
-          if (p != end) return fail(p, error::invalid_json);
-          return result<kind>(top, text.size());
-        }
-        if (p == end) return fail(end, error::invalid_json);
-        const bool obj = in_object();
-        if (*p == ',') {
-          p = detail::skip_ws(p + 1, end);
-          st = obj ? state::key : state::value;
-        } else if (*p == (obj ? '}' : ']')) {
-          ++p;
-          --depth;
-        } else {
-          return fail(p, error::invalid_json);
-        }
-        continue;
-      }
+// ---- objects: p at the `{` -------------------------------------------------------------------
+open_object:
+  if (depth >= max_depth) return fail(p, error::nesting_too_deep);
+  bit = std::uint64_t{1} << (depth % 64);
+  stack[depth / 64] = (depth % 64 == 0 ? 0 : stack[depth / 64]) | bit;
+  ++depth;
+  p = skip_ws(p + 1, end);
+  if (p != end && *p == '}') {
+    ++p;
+    goto close;
+  }
+  if constexpr (Info) {
+    if (depth == 1) info->first_begin = p;
+  }
+object_key:
+  // p is where a key must start. Whitespace is skipped only where a byte does not fit (here and
+  // below): compact JSON has none, and a check of the expected byte first costs nothing more.
+  if (p == end) return fail(end, error::invalid_json);
+  if (SIOCODEC_UNLIKELY(static_cast<unsigned char>(*p) <= 0x20)) {
+    p = skip_ws_rest(p, end);
+    if (p == end) return fail(end, error::invalid_json);
+  }
+  if (*p != '"') return fail(p, error::invalid_json);
+object_key_quote:
+  // p is at the key's opening quote.
+  r = validate_string(p + 1, end);
+  if (r.ec != error::none) return fail(r.p, r.ec);
+  p = r.p;
+  // Compact JSON: the `:` and then the value's first byte; else the same checks one by one.
+  if (SIOCODEC_UNLIKELY(end - p < 2 || *p != ':' || static_cast<unsigned char>(p[1]) <= 0x20)) {
+    p = skip_ws(p, end);
+    if (p == end) return fail(end, error::invalid_json);
+    if (*p != ':') return fail(p, error::invalid_json);
+    p = skip_ws(p + 1, end);
+    if (p == end) return fail(end, error::invalid_json);
+  } else {
+    ++p;
+  }
+  // Most frequent first (numbers, then strings), in a chain rather than a switch: a jump
+  // table's range checks and indirect branch cost more than the two compares to a number.
+  if (SIOCODEC_LIKELY(is_digit(*p) || *p == '-')) {
+    r = validate_number(p, end);
+  } else if (*p == '"') {
+    r = validate_string(p + 1, end);
+    if constexpr (Info) {
+      if (depth == first_depth) info->first_escaped = r.escaped;
+    }
+  } else if (*p == '{') {
+    goto open_object;
+  } else if (*p == '[') {
+    goto open_array;
+  } else if (*p == 't' || *p == 'f' || *p == 'n') {
+    r = validate_literal_fast(p, end);
+  } else if (*p == '.' || *p == '+') {
+    return fail(p, error::invalid_json_number);
+  } else {
+    return fail(p, error::invalid_json);
+  }
+  if (r.ec != error::none) return fail(r.p, r.ec);
+  p = r.p;
+  if constexpr (Info) {
+    if (depth == first_depth) {
+      info->first_end = p;
+      first_depth = 0;
     }
   }
+object_next:
+  // p is just past a member's value. Compact JSON: `,` and the next key's quote.
+  if (SIOCODEC_LIKELY(end - p >= 2 && load16(p) == word16(",\""))) {
+    ++p;
+    goto object_key_quote;
+  }
+  if (p == end) return fail(end, error::invalid_json);
+  if (SIOCODEC_UNLIKELY(static_cast<unsigned char>(*p) <= 0x20)) {
+    p = skip_ws_rest(p, end);
+    if (p == end) return fail(end, error::invalid_json);
+  }
+  if (*p == ',') {
+    ++p;
+    goto object_key;
+  }
+  if (*p != '}') return fail(p, error::invalid_json);
+  ++p;
+  goto close;
+
+// ---- arrays: p at the `[` --------------------------------------------------------------------
+open_array:
+  if (depth >= max_depth) return fail(p, error::nesting_too_deep);
+  bit = std::uint64_t{1} << (depth % 64);
+  stack[depth / 64] = (depth % 64 == 0 ? 0 : stack[depth / 64]) & ~bit;
+  ++depth;
+  p = skip_ws(p + 1, end);
+  if (p != end && *p == ']') {
+    ++p;
+    goto close;
+  }
+  if constexpr (Info) {
+    if (depth == 1) info->first_begin = p;
+  }
+array_value:
+  // p is where an element must start.
+  if (p == end) return fail(end, error::invalid_json);
+  if (SIOCODEC_UNLIKELY(static_cast<unsigned char>(*p) <= 0x20)) {
+    p = skip_ws_rest(p, end);
+    if (p == end) return fail(end, error::invalid_json);
+  }
+array_value_byte:
+  // p is at the element's first byte, which is not whitespace.
+  // Most frequent first (numbers, then strings), in a chain rather than a switch: a jump
+  // table's range checks and indirect branch cost more than the two compares to a number.
+  if (SIOCODEC_LIKELY(is_digit(*p) || *p == '-')) {
+    r = validate_number(p, end);
+  } else if (*p == '"') {
+    r = validate_string(p + 1, end);
+    if constexpr (Info) {
+      if (depth == first_depth) info->first_escaped = r.escaped;
+    }
+  } else if (*p == '{') {
+    goto open_object;
+  } else if (*p == '[') {
+    goto open_array;
+  } else if (*p == 't' || *p == 'f' || *p == 'n') {
+    r = validate_literal_fast(p, end);
+  } else if (*p == '.' || *p == '+') {
+    return fail(p, error::invalid_json_number);
+  } else {
+    return fail(p, error::invalid_json);
+  }
+  if (r.ec != error::none) return fail(r.p, r.ec);
+  p = r.p;
+  if constexpr (Info) {
+    if (depth == first_depth) {
+      info->first_end = p;
+      first_depth = 0;
+    }
+  }
+array_next:
+  // p is just past an element. Compact JSON: `,` and the next element's first byte.
+  if (SIOCODEC_LIKELY(end - p >= 2 && p[0] == ',' && static_cast<unsigned char>(p[1]) > 0x20)) {
+    ++p;
+    goto array_value_byte;
+  }
+  if (p == end) return fail(end, error::invalid_json);
+  if (SIOCODEC_UNLIKELY(static_cast<unsigned char>(*p) <= 0x20)) {
+    p = skip_ws_rest(p, end);
+    if (p == end) return fail(end, error::invalid_json);
+  }
+  if (*p == ',') {
+    ++p;
+    goto array_value;
+  }
+  if (*p != ']') return fail(p, error::invalid_json);
+  ++p;
+  // on to close
+
+close:
+  // p is just past a `]` or `}` that closed the container at `depth`.
+  --depth;
+  if (depth == 0) goto done;
+  if constexpr (Info) {
+    if (depth == first_depth) {
+      info->first_end = p;
+      first_depth = 0;
+    }
+  }
+  if (((stack[(depth - 1) / 64] >> ((depth - 1) % 64)) & 1u) != 0) goto object_next;
+  goto array_next;
+
+done:
+  // p is just past the top-level value.
+  if constexpr (Info) info->value_end = p;
+  p = skip_ws(p, end);
+  if (p != end) return fail(p, error::invalid_json);
+  return result<kind>(top, text.size());
 }
 
 }  // namespace json
@@ -3803,6 +3990,34 @@ result<std::size_t> encode_string(std::string_view utf8, C& out);
 // ---------------------------------------------------------------------------------------------
 namespace detail {
 
+// Whether [p, p + n) holds no byte that ends a run of plain string content (`"`, `\\`, < 0x20,
+// >= 0x80; as scan_string). Keys and short values ("id", "x", "player0") are decided here with a
+// word or two of SWAR and no call: the loads overlap rather than run past the end, and a flag
+// can only be false above a true one, so "no flag at all" is exact. Longer strings go to the
+// scan kernels.
+SIOCODEC_ALWAYS_INLINE bool is_plain_string(const char* p, std::size_t n) noexcept {
+  if (n >= 8) {
+    if (n > 16) return scan_string(p, p + n) == p + n;
+    return (swar_mask<scan_class::string>(swar_load(p)) |
+            swar_mask<scan_class::string>(swar_load(p + n - 8))) == 0;
+  }
+  std::uint64_t x;
+  if (n >= 4) {
+    std::uint32_t lo, hi;
+    std::memcpy(&lo, p, 4);
+    std::memcpy(&hi, p + n - 4, 4);
+    x = lo | (std::uint64_t{hi} << 32);
+  } else {
+    if (n == 0) return true;
+    // 1 to 3 bytes: the first, middle and last byte cover them all; repeats do no harm.
+    const std::uint64_t a = static_cast<unsigned char>(p[0]);
+    const std::uint64_t b = static_cast<unsigned char>(p[n / 2]);
+    const std::uint64_t c = static_cast<unsigned char>(p[n - 1]);
+    x = (a | b << 8 | c << 16 | a << 24) * 0x0000000100000001u;
+  }
+  return swar_mask<scan_class::string>(x) == 0;
+}
+
 // emit_string with the offset of the bad byte reported through `bad` on invalid_utf8.
 template <class W>
 error emit_string_at(W& w, std::string_view utf8, std::size_t& bad) noexcept {
@@ -3854,74 +4069,246 @@ error emit_string_at(W& w, std::string_view utf8, std::size_t& bad) noexcept {
   return error::none;
 }
 
+// "00" "01" ... "99": two digits per step halves the divisions of decimal formatting.
+inline constexpr char digit_pairs[] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
+// Writes the last `count` decimal digits of v (zero-padded) to end the text at `end`.
+SIOCODEC_ALWAYS_INLINE void write_fixed_digits(std::uint64_t v, char* end, int count) noexcept {
+  for (; count >= 2; count -= 2) {
+    const auto r = static_cast<std::size_t>(v % 100) * 2;
+    v /= 100;
+    end -= 2;
+    std::memcpy(end, digit_pairs + r, 2);
+  }
+  if (count != 0) end[-1] = static_cast<char>('0' + v % 10);
+}
+
+// Number of decimal digits of v (1 for 0).
+SIOCODEC_ALWAYS_INLINE int decimal_digits(std::uint64_t v) noexcept {
+  int n = 1;
+  for (;;) {
+    if (v < 10) return n;
+    if (v < 100) return n + 1;
+    if (v < 1000) return n + 2;
+    if (v < 10000) return n + 3;
+    v /= 10000;
+    n += 4;
+  }
+}
+
 // Decimal digits of v, written right-aligned to end at `end`; returns the first digit.
 inline char* format_uint(std::uint64_t v, char* end) noexcept {
   char* p = end;
-  do {
-    *--p = static_cast<char>('0' + v % 10);
-    v /= 10;
-  } while (v != 0);
+  while (v >= 100) {
+    const auto r = static_cast<std::size_t>(v % 100) * 2;
+    v /= 100;
+    p -= 2;
+    std::memcpy(p, digit_pairs + r, 2);
+  }
+  if (v >= 10) {
+    p -= 2;
+    std::memcpy(p, digit_pairs + v * 2, 2);
+  } else {
+    *--p = static_cast<char>('0' + v);
+  }
   return p;
 }
 
-// The fast path of format_number for a positive d with at most 9 decimals and fewer than 2^50
-// units of its last decimal (591.347, 12, 0.5: most numbers programs send): finds the fewest
-// decimals j for which d == i / 10^j, and writes i with the point j places from the right.
-// Returns 0 when d is not such a number.
+// Writes v in decimal at `out`; returns the end.
+SIOCODEC_ALWAYS_INLINE char* write_uint(std::uint64_t v, char* out) noexcept {
+  const int n = decimal_digits(v);
+  write_fixed_digits(v, out + n, n);
+  return out + n;
+}
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+// The 8 decimal digits of v < 10^8, zero-padded, as ASCII bytes of a word in memory order.
+// All lanes at once: 4+4 digits in the two 32-bit lanes, then 2-digit 16-bit lanes, then
+// bytes; (x * 10486) >> 20 is x / 100 for x < 10^4 and (x * 103) >> 10 is x / 10 for x < 100.
+SIOCODEC_ALWAYS_INLINE std::uint64_t eight_digits(std::uint64_t v) noexcept {
+  std::uint64_t y = (v / 10000) | ((v % 10000) << 32);
+  std::uint64_t q = ((y * 10486) >> 20) & 0x0000007F0000007Fu;
+  y = ((y - q * 100) << 16) | q;
+  q = ((y * 103) >> 10) & 0x000F000F000F000Fu;
+  y = ((y - q * 10) << 8) | q;
+  return y | 0x3030303030303030u;
+}
+#endif
+
+// Writes the 16 decimal digits of v < 10^16, zero-padded, to out[0, 16) (out[16, 32) is
+// cleared too, so that fixed-size copies past the digits read initialized bytes); returns the
+// number of leading zeros (15 for 0) and sets *trailing to the number of trailing zeros among
+// the last 9 digits (9 when they are all zero).
+SIOCODEC_ALWAYS_INLINE int sixteen_digits(std::uint64_t v, char* out, int* trailing) noexcept {
+  std::memset(out + 16, 0, 16);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  constexpr std::uint64_t zeros = 0x3030303030303030u;
+  const std::uint64_t hi = v / 100000000;
+  const std::uint64_t lo = eight_digits(v % 100000000);
+  const std::uint64_t h = hi != 0 ? eight_digits(hi) : zeros;
+  std::memcpy(out, &h, 8);
+  std::memcpy(out + 8, &lo, 8);
+  const std::uint64_t l = lo ^ zeros;  // digit values; the last digit is the top byte
+  *trailing = l != 0 ? __builtin_clzll(l) >> 3 : 8 + (out[7] == '0' ? 1 : 0);
+  if (h != zeros) return __builtin_ctzll(h ^ zeros) >> 3;
+  return l == 0 ? 15 : 8 + (__builtin_ctzll(l) >> 3);
+#else
+  write_fixed_digits(v, out + 16, 16);
+  int t = 0;
+  while (t < 9 && out[15 - t] == '0') ++t;
+  *trailing = t;
+  int lead = 0;
+  while (lead < 15 && out[lead] == '0') ++lead;
+  return lead;
+#endif
+}
+
+#if defined(__SIZEOF_INT128__)
+__extension__ typedef unsigned __int128 uint128;  // GCC and Clang; -Wpedantic wants __extension__
+
+// For a positive normal double d = M x 2^-s (2^52 <= M < 2^53, s >= 0) and a candidate i, whether
+// i / p10 (p10 = 10^j) is a text that reads back as d: whether it lies in d's rounding interval.
+// Exact integer arithmetic, scaled by 2^(s+1) x p10: the interval is 2M x p10 +- p10, except
+// that below a power of two (M = 2^52) the next double down is half as far. Both ends count:
+// at a midpoint round-half-even picks d, whose M is even there (an odd M excludes them).
+inline bool reads_back(std::uint64_t i, std::uint64_t p10, std::uint64_t m, int s) noexcept {
+  const uint128 t = static_cast<uint128>(i) << (s + 1);
+  const uint128 c = static_cast<uint128>(m) * p10 * 2;
+  if (t >= c) {
+    const uint128 above = t - c;
+    return above < p10 || (above == p10 && (m & 1) == 0);
+  }
+  const uint128 below = c - t;
+  if (m == (std::uint64_t{1} << 52)) return below * 2 <= p10;
+  return below < p10 || (below == p10 && (m & 1) == 0);
+}
+#endif
+
+// The fast path of format_number for a positive d with at most 9 decimals and fewer than 2^53
+// units of its last decimal (591.347, 12, 0.5, 1700000000000.123: most numbers programs send):
+// finds the fewest decimals j for which some integer i reads back as d from i / 10^j, and
+// writes i with the point j places from the right. Returns 0 when d is not such a number.
 //
-// Why this is exactly the shortest round-trip form ECMA-262 asks for: i and 10^j are exact
-// doubles, so i / 10^j is the correctly rounded quotient, the same double a correctly rounding
-// parser makes of the text; so the text round-trips. With i < 2^50 the product d * 10^j is within
-// 0.5 of the digits of any j-decimal text that round-trips, so the first j that works gives the
-// fewest digits; the decimal step 10^-j is then wider than d's spacing, so only one text of that
-// length round-trips and there is no closest-of-two to choose. d >= 1e-6 keeps the positional
-// layout (-6 < n <= 21) that this writes.
-inline std::size_t format_short_decimal(double d, char* out) noexcept {
+// Why this is exactly the shortest round-trip form ECMA-262 asks for: j-decimal texts i / 10^j
+// that read back as d are the integers in d's rounding interval scaled by 10^j. While that
+// scaled interval is narrower than 1 the only candidate is the integer nearest to d x 10^j;
+// once it is wider, the last digits of the candidates at the first j that has any are all
+// nonzero (a multiple of 10 would have been a candidate at j - 1) and they share their leading
+// digit position (a power of ten in the interval would have come first), so they all have the
+// fewest significant digits, and the one nearest to d x 10^j is the one ECMA-262 picks
+// (the even one on a tie, as std::to_chars does).
+//  - Below 2^50 units the product d x 10^j in doubles is within 1/8 of the exact one, its
+//    nearest integer i is the candidate, and since i and 10^j are exact doubles, i / 10^j is the
+//    correctly rounded quotient: the same double a correctly rounding parser makes of the text.
+//  - From 2^50 to 2^53 units (large values with decimals) the candidate and the check are done
+//    in exact 128-bit integer arithmetic (reads_back), where available.
+// d >= 1e-6 keeps the positional layout (-6 < n <= 21) that this writes.
+SIOCODEC_ALWAYS_INLINE std::size_t format_short_decimal(double d, char* out) noexcept {
 #if defined(FLT_EVAL_METHOD) && FLT_EVAL_METHOD == 0
-  constexpr double pow10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
+  static constexpr double pow10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
+  static constexpr std::uint64_t upow10[] = {1,      10,      100,      1000,      10000,
+                                             100000, 1000000, 10000000, 100000000, 1000000000};
   constexpr double limit = 1125899906842624.0;  // 2^50
   if (!(d >= 1e-6)) return 0;
-  for (int j = 0; j < 10; ++j) {
-    const double m = d * pow10[j];
-    if (!(m < limit)) return 0;
-    // m is in [0, 2^50): m + 0.5 is exact there and truncation rounds half up, as wanted;
-    // std::llround would be a library call on this hot path.
-    const auto i = static_cast<std::uint64_t>(m + 0.5);  // NOLINT(bugprone-incorrect-roundings)
-    if (static_cast<double>(i) / pow10[j] != d) continue;
-    char buf[24];
-    char* const bend = buf + sizeof buf;
-    char* first = format_uint(i, bend);
-    char* o = out;
-    const auto digits = static_cast<int>(bend - first);
-    if (j == 0) {
-      std::memcpy(o, first, static_cast<std::size_t>(digits));
-      return static_cast<std::size_t>(digits);
-    }
-    if (digits <= j) {  // 0.000ddd
-      *o++ = '0';
-      *o++ = '.';
-      for (int z = digits; z < j; ++z) *o++ = '0';
-      std::memcpy(o, first, static_cast<std::size_t>(digits));
-      o += digits;
-    } else {
-      const auto whole = static_cast<std::size_t>(digits - j);
-      std::memcpy(o, first, whole);
-      o += whole;
-      *o++ = '.';
-      std::memcpy(o, first + whole, static_cast<std::size_t>(j));
-      o += j;
-    }
-    return static_cast<std::size_t>(o - out);
+  if (d < limit / 1e9) {
+    // Below 2^50 / 10^9 every j up to 9 stays below 2^50 units, and a j that works makes every
+    // larger one work with i x 10 (the same quotient, the same rounding, still the only
+    // candidate). So one test at j = 9 decides whether any j <= 9 works, and the fewest
+    // decimals are 9 minus the trailing zeros of that i.
+    const auto si =
+        static_cast<std::int64_t>(d * 1e9 + 0.5);  // NOLINT(bugprone-incorrect-roundings)
+    if (static_cast<double>(si) / 1e9 != d) return 0;
+    char digits[32];  // i's 16 digits: 7 before the point, 9 after
+    int trailing = 0;
+    const int lead = sixteen_digits(static_cast<std::uint64_t>(si), digits, &trailing);
+    const int first = lead < 6 ? lead : 6;  // at least the "0" of "0.5"
+    const int whole = 7 - first;
+    std::memcpy(out, digits + first, 16);
+    if (trailing >= 9) return static_cast<std::size_t>(whole);
+    out[whole] = '.';
+    std::memcpy(out + whole + 1, digits + 7, 16);
+    return static_cast<std::size_t>(whole + 1 + 9 - trailing);
   }
+  int j = 0;
+  std::uint64_t i = 0;
+  for (;; ++j) {
+    if (j == 10) return 0;
+    const double m = d * pow10[j];
+    if (SIOCODEC_LIKELY(m < limit)) {
+      // m is in [0, 2^50): m + 0.5 is exact there and truncation rounds half up, as wanted;
+      // std::llround would be a library call on this hot path.
+      // Signed conversions, one instruction each way on x86-64.
+      const auto si = static_cast<std::int64_t>(m + 0.5);  // NOLINT(bugprone-incorrect-roundings)
+      if (static_cast<double>(si) / pow10[j] == d) {
+        i = static_cast<std::uint64_t>(si);
+        break;
+      }
+      continue;
+    }
+#if defined(__SIZEOF_INT128__)
+    if (!(m < 9007199254740992.0)) return 0;  // 2^53
+    std::uint64_t bits;
+    std::memcpy(&bits, &d, sizeof bits);
+    const std::uint64_t mant = (bits & ((std::uint64_t{1} << 52) - 1)) | (std::uint64_t{1} << 52);
+    // d < 2^53 here (m >= d), so its exponent is at most 0: d = mant x 2^-s.
+    const int s = 1075 - static_cast<int>(bits >> 52);
+    const uint128 x = static_cast<uint128>(mant) * upow10[j];  // d x 10^j x 2^s, exactly
+    if (s == 0) {
+      i = static_cast<std::uint64_t>(x);
+    } else {
+      const uint128 half = static_cast<uint128>(1) << (s - 1);
+      const uint128 rest = x & ((half << 1) - 1);
+      i = static_cast<std::uint64_t>(x >> s);
+      if (rest > half || (rest == half && (i & 1) != 0)) ++i;  // nearest, ties to even
+    }
+    if (i >= (std::uint64_t{1} << 53)) return 0;
+    if (reads_back(i, upow10[j], mant, s)) break;
+    // Below a power of two the interval is lopsided and the nearest integer may miss it while
+    // the next one up does not: leave that rare case to the general path.
+    if (mant == (std::uint64_t{1} << 52)) return 0;
+#else
+    return 0;
+#endif
+  }
+  // i < 2^53 has at most 16 digits: write all 16, zero-padded, then copy out the text with
+  // fixed-size copies (no length-dependent loop or library call); the padding provides the
+  // zeros of "0.000ddd". A text is at most 17 bytes, and all writes stay within them.
+  char digits[32];
+  int trailing = 0;
+  const int lead = sixteen_digits(i, digits, &trailing);  // leading zeros
+  if (j == 0) {
+    const int n = 16 - lead;
+    std::memcpy(out, digits + lead, 16);
+    return static_cast<std::size_t>(n);
+  }
+  // At least one digit before the point ("0.5").
+  const int len = 16 - lead > j ? 16 - lead : j + 1;
+  const int whole = len - j;
+  const char* const first = digits + 16 - len;
+  char text[40];
+  std::memcpy(text, first, 16);
+  text[whole] = '.';
+  std::memcpy(text + whole + 1, first + whole, 16);  // reads below digits + 32: whole <= len
+  std::memcpy(out, text, 16);
+  out[16] = text[16];
+  return static_cast<std::size_t>(len) + 1;
 #else
   (void)d;
   (void)out;
-#endif
   return 0;
+#endif
 }
 
-// Formats like ECMA-262 Number::toString(10) into out (>= 32 bytes); returns the length.
-inline std::size_t format_number(double d, char* out) noexcept {
+// format_number for everything format_short_decimal does not take: NaN, infinities, zeros, and
+// numbers with many digits, very large or very small. Out of line, to keep the fast path lean.
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((noinline))
+#endif
+inline std::size_t
+format_number_general(double d, char* out) noexcept {
   if (!std::isfinite(d)) {
     std::memcpy(out, "null", 4);
     return 4;
@@ -3929,12 +4316,6 @@ inline std::size_t format_number(double d, char* out) noexcept {
   if (d == 0) {  // +0 and -0
     out[0] = '0';
     return 1;
-  }
-  if (d < 0) {
-    out[0] = '-';
-    if (const std::size_t n = format_short_decimal(-d, out + 1)) return n + 1;
-  } else if (const std::size_t n = format_short_decimal(d, out)) {
-    return n;
   }
   // std::to_chars without a precision gives the shortest digits that round-trip, the closest
   // to the value when several are that short: the digits ECMA-262 asks for. Only the layout
@@ -3997,13 +4378,25 @@ inline std::size_t format_number(double d, char* out) noexcept {
   return static_cast<std::size_t>(o - out);
 }
 
+// Formats like ECMA-262 Number::toString(10) into out (>= 32 bytes); returns the length.
+inline std::size_t format_number(double d, char* out) noexcept {
+  // One test sends zeros, NaN, infinities and numbers out of the fast path's range to the
+  // general path; the sign costs no branch.
+  const double a = std::fabs(d);
+  if (SIOCODEC_LIKELY(a >= 1e-6 && a < 9007199254740992.0)) {
+    out[0] = '-';
+    const std::size_t neg = d < 0 ? 1 : 0;
+    if (const std::size_t n = format_short_decimal(a, out + neg)) return n + neg;
+  }
+  return format_number_general(d, out);
+}
+
 }  // namespace detail
 
 template <class W>
 SIOCODEC_ALWAYS_INLINE error emit_string(W& w, std::string_view utf8) noexcept {
-  // Most strings are plain ASCII with nothing to escape: one scan, then a single copy, inline.
-  const char* const end = utf8.data() + utf8.size();
-  if (SIOCODEC_LIKELY(detail::scan_string(utf8.data(), end) == end)) {
+  // Most strings are plain ASCII with nothing to escape: decide that inline, then one copy.
+  if (SIOCODEC_LIKELY(detail::is_plain_string(utf8.data(), utf8.size()))) {
     w.put('"');
     w.append(utf8.data(), utf8.size());
     w.put('"');
@@ -4379,6 +4772,22 @@ class payload_reader {
   iterator end() noexcept;
 
  private:
+  // Replaces a base64 `out` by its bytes, decoded into the scratch; false (and the error set)
+  // when they do not fit.
+  bool decode_into_scratch(packet_view& out) noexcept;
+  // next() for the v3 bodies (length-prefixed items), through the resumable scanner.
+  bool next_framed(packet_view& out) noexcept;
+  // Ends the walk on error `e` at byte `at`; false, for next() to return.
+  bool stop(::SIOCODEC_NAMESPACE::error e, std::size_t at) noexcept {
+    error_ = e;
+    pos_ = at;
+    done_ = true;
+    return false;
+  }
+  // The end of both next() paths: the item's packet (base64 decoded into the scratch when there
+  // is one) goes to `out`, and the walk moves on to `next`.
+  bool take(const result<packet_view>& r, packet_view& out, std::size_t next) noexcept;
+
   std::string_view body_;
   decode_options opts_;
   byte_span scratch_;
@@ -4837,6 +5246,29 @@ inline payload_reader::payload_reader(std::string_view body, frame_kind kind,
 }
 
 inline bool payload_reader::next(packet_view& out) noexcept {
+  if (format_ != static_cast<std::uint8_t>(detail::payload_format::v4_text)) {
+    return next_framed(out);
+  }
+  // What next_framed()'s general loop does for a v4 body, without the resumable scanner: a v4
+  // item is whatever lies before the next 0x1E (the last one runs to the end of the body), and
+  // every item yields a packet or an error.
+  if (done_) return false;
+  const std::size_t n = body_.size();
+  const void* sep = pos_ == n ? nullptr : std::memchr(body_.data() + pos_, 0x1E, n - pos_);
+  std::size_t content_end = n;
+  std::size_t next = n;
+  if (sep == nullptr) {
+    done_ = true;
+  } else {
+    content_end = static_cast<std::size_t>(static_cast<const char*>(sep) - body_.data());
+    next = content_end + 1;
+  }
+  if (count_ == opts_.max_packets) return stop(::SIOCODEC_NAMESPACE::error::too_many_packets, pos_);
+  return take(detail::decode_text_packet(body_.substr(pos_, content_end - pos_), opts_, pos_), out,
+              next);
+}
+
+inline bool payload_reader::next_framed(packet_view& out) noexcept {
   const auto fmt = static_cast<detail::payload_format>(format_);
   while (!done_) {
     if (fmt != detail::payload_format::v4_text && pos_ == body_.size()) {
@@ -4847,58 +5279,51 @@ inline bool payload_reader::next(packet_view& out) noexcept {
     detail::payload_state st;
     st.item_start = pos_;
     auto s = detail::payload_scanner::run(fmt, st, body_.data(), pos_, body_.size(), opts_, 0);
-    if (s.kind == detail::payload_scanner::step::failure) {
-      error_ = s.ec;
-      pos_ = s.error_at;
-      done_ = true;
-      return false;
-    }
+    if (s.kind == detail::payload_scanner::step::failure) return stop(s.ec, s.error_at);
     if (s.kind == detail::payload_scanner::step::skip) {
       pos_ = s.next;
       continue;
     }
     if (s.kind == detail::payload_scanner::step::need_more) {
       if (fmt != detail::payload_format::v4_text) {
-        error_ = ::SIOCODEC_NAMESPACE::error::truncated;
-        pos_ = body_.size();
-        done_ = true;
-        return false;
+        return stop(::SIOCODEC_NAMESPACE::error::truncated, body_.size());
       }
       done_ = true;  // the last v4 item runs to the end of the body
     }
     if (count_ == opts_.max_packets) {
-      error_ = ::SIOCODEC_NAMESPACE::error::too_many_packets;
-      pos_ = st.item_start;
-      done_ = true;
-      return false;
+      return stop(::SIOCODEC_NAMESPACE::error::too_many_packets, st.item_start);
     }
     const std::string_view content = body_.substr(s.content_begin, s.content_end - s.content_begin);
-    auto r = detail::decode_item(fmt, st.string_item, content, opts_, s.content_begin);
-    if (!r) {
-      error_ = r.error();
-      pos_ = r.offset();
-      done_ = true;
-      return false;
-    }
-    out = *r;
-    if (out.kind == data_kind::base64 && !scratch_.empty()) {
-      const byte_span room(scratch_.data() + scratch_used_, scratch_.size() - scratch_used_);
-      auto d = base64::decode_to(out.data, room, opts_.base64);
-      if (!d) {  // the text was validated above, so only the room can be short
-        error_ = d.error();
-        pos_ = st.item_start;
-        done_ = true;
-        return false;
-      }
-      out = packet_view{out.type, data_kind::binary,
-                        std::string_view(reinterpret_cast<const char*>(room.data()), *d)};
-      scratch_used_ += *d;
-    }
-    pos_ = s.next;
-    ++count_;
-    return true;
+    return take(detail::decode_item(fmt, st.string_item, content, opts_, s.content_begin), out,
+                s.next);
   }
   return false;
+}
+
+inline bool payload_reader::take(const result<packet_view>& r, packet_view& out,
+                                 std::size_t next) noexcept {
+  if (!r) return stop(r.error(), r.offset());
+  out = *r;
+  if (out.kind == data_kind::base64 && !scratch_.empty() && !decode_into_scratch(out)) {
+    return false;
+  }
+  pos_ = next;
+  ++count_;
+  return true;
+}
+
+inline bool payload_reader::decode_into_scratch(packet_view& out) noexcept {
+  const byte_span room(scratch_.data() + scratch_used_, scratch_.size() - scratch_used_);
+  auto d = base64::decode_to(out.data, room, opts_.base64);
+  if (!d) {  // the text was validated, so only the room can be short
+    error_ = d.error();
+    done_ = true;
+    return false;  // pos_ is still the start of the item
+  }
+  out = packet_view{out.type, data_kind::binary,
+                    std::string_view(reinterpret_cast<const char*>(room.data()), *d)};
+  scratch_used_ += *d;
+  return true;
 }
 
 inline payload_reader::iterator payload_reader::begin() noexcept { return iterator(this); }
@@ -6984,6 +7409,7 @@ SIOCODEC_END_NAMESPACE
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 
 // The grammar the strict decoder accepts (protocol.md §2.2, §2.4):
@@ -7153,37 +7579,52 @@ inline double js_string_to_number(const char* p, const char* end) noexcept {
   return negative ? -v : v;
 }
 
+// The names socket.io-parser 4.x refuses as event names (RESERVED_EVENTS): the one list both
+// comparisons below read.
+inline constexpr std::string_view reserved_events[] = {
+    "connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener"};
+
+// Bit n is set when a reserved name is n bytes long, so that nearly every event name is cleared
+// by its length alone.
+constexpr std::uint32_t reserved_event_lengths() noexcept {
+  std::uint32_t mask = 0;
+  for (const std::string_view r : reserved_events) mask |= std::uint32_t{1} << r.size();
+  return mask;
+}
+
 // `quoted`: a JSON string (with its quotes) holding a backslash escape, decoded to compare
 // (`"\u0063onnect"` is reserved too).
 inline bool is_reserved_escaped_event(std::string_view quoted) noexcept {
-  static constexpr std::string_view reserved[] = {
-      "connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener"};
   const json::value name = json::value::unchecked(quoted);
-  for (const auto r : reserved) {
+  for (const std::string_view r : reserved_events) {
     if (name.string_equals(r)) return true;
   }
   return false;
 }
 
 // `quoted`: a JSON string with its quotes; `escaped`: it holds a backslash escape. Escape-free
-// names (nearly all) are compared as they are written, after one switch on the length.
+// names (nearly all) are compared as they are written, once their length matches a reserved one.
 SIOCODEC_ALWAYS_INLINE bool is_reserved_event(std::string_view quoted, bool escaped) noexcept {
   if (escaped) return is_reserved_escaped_event(quoted);
-  const std::string_view s(quoted.data() + 1, quoted.size() - 2);
-  switch (s.size()) {
-    case 7: return s == "connect";
-    case 10: return s == "disconnect";
-    case 11: return s == "newListener";
-    case 13: return s == "connect_error" || s == "disconnecting";
-    case 14: return s == "removeListener";
-    default: return false;
+  const std::size_t n = quoted.size() - 2;
+  constexpr std::uint32_t lengths = reserved_event_lengths();
+  if (n >= 32 || ((lengths >> n) & 1u) == 0) return false;
+  // Unrolled over the constant list: r.size() is a constant in each compare, and the first byte
+  // settles most of them ("message" has the length of "connect").
+  for (const std::string_view r : reserved_events) {
+    if (r.size() == n && r[0] == quoted[1] &&
+        std::memcmp(r.data(), quoted.data() + 1, r.size()) == 0) {
+      return true;
+    }
   }
+  return false;
 }
 
 // Checks the payload's JSON shape for the packet type from what validation noted (`info`, the
 // top-level kind `k`); `at` receives the offending offset within the payload.
-inline error check_shape(packet_type type, json::kind k, const json::detail::text_info& info,
-                         protocol_version v, std::size_t& at) noexcept {
+SIOCODEC_ALWAYS_INLINE error check_shape(packet_type type, json::kind k,
+                                         const json::detail::text_info& info, protocol_version v,
+                                         std::size_t& at) noexcept {
   at = 0;
   const bool v4 = (v == protocol_version::v4);
   switch (type) {
@@ -7216,20 +7657,60 @@ inline error check_shape(packet_type type, json::kind k, const json::detail::tex
   return error::invalid_payload;
 }
 
-// Finds the end of a flat object (one holding no array or object) whose '{' is at p: the position
-// just past its '}', or null when a nested container opens first. Trusts validated text.
-inline const char* flat_object_end(const char* p, const char* end) noexcept {
+// Just past the closing quote of the string whose content starts at p, or end: exactly
+// json::detail::skip_string. Keys and the short values around placeholders end within a few
+// bytes, where a plain loop is cheaper than the vector skip; a longer string or an escape is
+// handed to it from where the loop stopped.
+SIOCODEC_ALWAYS_INLINE const char* skip_short_string(const char* p, const char* end) noexcept {
+  for (const char* const stop = end - p > 16 ? p + 16 : end; p != stop; ++p) {
+    if (*p == '"') return p + 1;
+    if (*p == '\\') break;
+  }
+  return json::detail::skip_string(p, end);
+}
+
+// Looks at the object whose '{' is at p. A flat object (one holding no array or object): returns
+// just past its '}'. Otherwise returns null, with `stop` at the bracket of the first nested
+// container (or end) and `long_string` telling whether a string before it is long enough
+// (14 bytes with its quotes) to spell `_placeholder`. Trusts validated text.
+inline const char* scan_object(const char* p, const char* end, const char*& stop,
+                               bool& long_string) noexcept {
+  long_string = false;
   for (++p; p != end; ++p) {
     const char c = *p;
     if (c == '"') {
-      p = json::detail::skip_string(p + 1, end) - 1;
+      const char* after = skip_short_string(p + 1, end);
+      if (after - p >= 14) long_string = true;
+      p = after - 1;
     } else if (c == '}') {
       return p + 1;
     } else if (c == '{' || c == '[') {
+      stop = p;
       return nullptr;
     }
   }
+  stop = end;
   return nullptr;
+}
+
+// Finds the end of a flat object (one holding no array or object) whose '{' is at p: the position
+// just past its '}', or null when a nested container opens first. Trusts validated text.
+inline const char* flat_object_end(const char* p, const char* end) noexcept {
+  const char* stop = nullptr;
+  bool long_string = false;
+  return scan_object(p, end, stop, long_string);
+}
+
+// Whether the JSON string `quoted` (with its quotes) is `name` once unescaped; `name` is ASCII
+// without a backslash or a quote. An escape always takes more bytes to spell than it stands
+// for, so a string spelled with fewer bytes than `name` differs, one spelled with as many
+// equals it only byte for byte, and only a longer spelling needs decoding.
+template <std::size_t N>
+SIOCODEC_ALWAYS_INLINE bool key_equals(std::string_view quoted, const char (&name)[N]) noexcept {
+  constexpr std::size_t n = N - 1;
+  if (quoted.size() < n + 2) return false;
+  if (quoted.size() == n + 2) return std::memcmp(quoted.data() + 1, name, n) == 0;
+  return json::value::unchecked(quoted).string_equals(std::string_view(name, n));
 }
 
 // Result of looking at one flat object: not a placeholder, or a placeholder for attachment num.
@@ -7244,16 +7725,31 @@ inline error check_flat_object(const json::value& obj, std::size_t attachments, 
   bool has_key = false;
   json::value flag, num;
   std::size_t members = 0, flags = 0, nums = 0;
-  for (const json::member& m : obj.members()) {
+  // The members of validated text holding no container, read as members() reads them (between
+  // the braces) but without its general value walk: `"key" : scalar`, commas, whitespace.
+  const std::string_view raw = obj.is_object() && obj.raw().size() >= 2 ? obj.raw() : "{}";
+  const char* const end = raw.data() + raw.size() - 1;
+  const char* p = json::detail::skip_ws(raw.data() + 1, end);
+  while (p != end && *p == '"') {
+    const char* q = skip_short_string(p + 1, end);
+    const std::string_view key(p, static_cast<std::size_t>(q - p));
+    p = json::detail::skip_ws(q, end);
+    if (p != end && *p == ':') p = json::detail::skip_ws(p + 1, end);
+    if (p == end) break;
+    q = *p == '"' ? skip_short_string(p + 1, end) : json::detail::skip_value(p, end);
+    const std::string_view val(p, static_cast<std::size_t>(q - p));
     ++members;
-    if (m.key.string_equals("_placeholder")) {
+    if (key_equals(key, "_placeholder")) {
       has_key = true;
-      flag = m.val;  // the last occurrence wins, as in JSON.parse
+      flag = json::value::unchecked(val);  // the last occurrence wins, as in JSON.parse
       ++flags;
-    } else if (m.key.string_equals("num")) {
-      num = m.val;
+    } else if (key_equals(key, "num")) {
+      num = json::value::unchecked(val);
       ++nums;
     }
+    p = json::detail::skip_ws(q, end);
+    if (p == end || *p != ',') break;
+    p = json::detail::skip_ws(p + 1, end);
   }
   if (!has_key) return error::none;
   const bool is_true = flag.raw() == "true";
@@ -7294,7 +7790,9 @@ inline error scan_placeholders(std::string_view json_text, std::size_t attachmen
   while (p != end) {
     const char c = *p;
     if (c == '{') {
-      const char* close = flat_object_end(p, end);
+      const char* stop = nullptr;
+      bool long_string = false;
+      const char* close = scan_object(p, end, stop, long_string);
       if (close != nullptr) {
         placeholder_info info;
         const auto obj =
@@ -7310,18 +7808,18 @@ inline error scan_placeholders(std::string_view json_text, std::size_t attachmen
         p = close;
         continue;
       }
-      ++p;
+      // Up to `stop` there are only strings, none long enough to be a `_placeholder` key, and
+      // bytes outside strings that are not '{': the loop below would do nothing there.
+      p = long_string ? p + 1 : stop;
       continue;
     }
     if (c == '"') {
-      const char* after = json::detail::skip_string(p + 1, end);
+      const char* after = skip_short_string(p + 1, end);
       // A `_placeholder` key inside an object that also holds an array or an object: never a
       // valid placeholder (lax: only when its value is true; otherwise it is plain data).
-      const char* q = json::detail::skip_ws(after, end);
-      if (q != end && *q == ':') {
-        const auto key =
-            json::value::unchecked(std::string_view(p, static_cast<std::size_t>(after - p)));
-        if (key.string_equals("_placeholder")) {
+      if (key_equals(std::string_view(p, static_cast<std::size_t>(after - p)), "_placeholder")) {
+        const char* q = json::detail::skip_ws(after, end);
+        if (q != end && *q == ':') {
           const char* v = json::detail::skip_ws(q + 1, end);
           const bool is_true =
               static_cast<std::size_t>(end - v) >= 4 && std::string_view(v, 4) == "true";
@@ -7363,28 +7861,37 @@ inline bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
 
 }  // namespace detail
 
-inline result<packet_view> decode(std::string_view text, const decode_options& opts) noexcept {
+namespace detail {
+
+// decode() writing into `pkt`, which holds a default packet_view on entry. On failure returns the
+// error and sets `offset`; `pkt` is then partly written and meaningless. In place, so that
+// decode() and basic_decoder build their result without copying the packet.
+inline error decode_fields(std::string_view text, const decode_options& opts, packet_view& pkt,
+                           std::size_t& offset) noexcept {
   const char* const begin = text.data();
   const char* const end = begin + text.size();
   const char* p = begin;
   const auto at = [begin](const char* q) { return static_cast<std::size_t>(q - begin); };
-  packet_view pkt;
+  const auto fail = [&offset](error e, std::size_t where) {
+    offset = where;
+    return e;
+  };
 
   // type
   if (p == end) {
-    if (!opts.lax) return {error::unknown_packet_type, 0};
+    if (!opts.lax) return fail(error::unknown_packet_type, 0);
     // Number("") is 0 in the reference: an empty text is a CONNECT.
     pkt.type = packet_type::connect;
-    return {pkt, 0};
+    return error::none;
   }
   if (*p >= '0' && *p <= '6') {
     pkt.type = static_cast<packet_type>(*p - '0');
     ++p;
-  } else if (opts.lax && detail::js_space_length(p, end) != 0) {
+  } else if (opts.lax && js_space_length(p, end) != 0) {
     pkt.type = packet_type::connect;  // Number(" ") is 0
-    p += detail::js_space_length(p, end);
+    p += js_space_length(p, end);
   } else {
-    return {error::unknown_packet_type, 0};
+    return fail(error::unknown_packet_type, 0);
   }
 
   // attachments
@@ -7392,25 +7899,25 @@ inline result<packet_view> decode(std::string_view text, const decode_options& o
     const char* count_begin = p;
     if (opts.lax) {
       while (p != end && *p != '-') ++p;
-      if (p == end) return {error::invalid_attachment_count, at(p)};
-      const double n = detail::js_string_to_number(count_begin, p);
+      if (p == end) return fail(error::invalid_attachment_count, at(p));
+      const double n = js_string_to_number(count_begin, p);
       // Number.isInteger(n) && n >= 1, as the reference checks: Infinity and fractions fail.
       if (!(n >= 1) || !std::isfinite(n) || n != std::floor(n)) {
-        return {error::invalid_attachment_count, at(count_begin)};
+        return fail(error::invalid_attachment_count, at(count_begin));
       }
       if (n > static_cast<double>(opts.max_attachments)) {
-        return {error::too_many_attachments, at(count_begin)};
+        return fail(error::too_many_attachments, at(count_begin));
       }
       pkt.attachment_count = static_cast<std::size_t>(n);
     } else {
-      if (p == end || *p < '1' || *p > '9') return {error::invalid_attachment_count, at(p)};
+      if (p == end || *p < '1' || *p > '9') return fail(error::invalid_attachment_count, at(p));
       std::size_t n = 0;
-      while (p != end && detail::is_digit(*p)) {
+      while (p != end && is_digit(*p)) {
         n = n * 10 + static_cast<std::size_t>(*p - '0');
-        if (n > opts.max_attachments) return {error::too_many_attachments, at(count_begin)};
+        if (n > opts.max_attachments) return fail(error::too_many_attachments, at(count_begin));
         ++p;
       }
-      if (p == end || *p != '-') return {error::invalid_attachment_count, at(p)};
+      if (p == end || *p != '-') return fail(error::invalid_attachment_count, at(p));
       pkt.attachment_count = n;
     }
     ++p;  // '-'
@@ -7421,7 +7928,7 @@ inline result<packet_view> decode(std::string_view text, const decode_options& o
     const char* nsp_begin = p;
     while (p != end && *p != ',') ++p;
     const auto len = static_cast<std::size_t>(p - nsp_begin);
-    if (len > opts.max_namespace) return {error::invalid_namespace, at(nsp_begin)};
+    if (len > opts.max_namespace) return fail(error::invalid_namespace, at(nsp_begin));
     pkt.nsp = std::string_view(nsp_begin, len);
     if (p != end) ++p;  // ','
   }
@@ -7434,7 +7941,7 @@ inline result<packet_view> decode(std::string_view text, const decode_options& o
     std::uint64_t id = 0;
     bool any = false, overflow = false, gap = false, seen_digit = false, space_after_digit = false;
     while (p != end) {
-      if (detail::is_digit(*p)) {
+      if (is_digit(*p)) {
         if (space_after_digit) gap = true;
         const auto d = static_cast<std::uint64_t>(*p - '0');
         if (id > (~std::uint64_t{0} - d) / 10) overflow = true;
@@ -7444,33 +7951,33 @@ inline result<packet_view> decode(std::string_view text, const decode_options& o
         ++p;
         continue;
       }
-      const std::size_t k = detail::js_space_length(p, end);
+      const std::size_t k = js_space_length(p, end);
       if (k == 0) break;
       if (seen_digit) space_after_digit = true;
       any = true;
       p += k;
     }
     if (any) {
-      if (gap) return {error::invalid_ack_id, at(id_begin)};  // the reference gets NaN
-      if (overflow || id > opts.max_ack_id) return {error::ack_id_overflow, at(id_begin)};
+      if (gap) return fail(error::invalid_ack_id, at(id_begin));  // the reference gets NaN
+      if (overflow || id > opts.max_ack_id) return fail(error::ack_id_overflow, at(id_begin));
       pkt.id = id;
     }
-  } else if (p != end && detail::is_digit(*p)) {
+  } else if (p != end && is_digit(*p)) {
     const char* id_begin = p;
     std::uint64_t id = 0;
     // id * 10 + d overflows exactly when id > cap, or id == cap and d > the last digit of 2^64-1;
     // constants, so no division per digit.
     constexpr std::uint64_t cap = ~std::uint64_t{0} / 10;
     constexpr std::uint64_t last = ~std::uint64_t{0} % 10;
-    while (p != end && detail::is_digit(*p)) {
+    while (p != end && is_digit(*p)) {
       const auto d = static_cast<std::uint64_t>(*p - '0');
       if (id > cap || (id == cap && d > last) || id * 10 + d > opts.max_ack_id) {
-        return {error::ack_id_overflow, at(id_begin)};
+        return fail(error::ack_id_overflow, at(id_begin));
       }
       id = id * 10 + d;
       ++p;
     }
-    if (*id_begin == '0' && p - id_begin > 1) return {error::invalid_ack_id, at(id_begin)};
+    if (*id_begin == '0' && p - id_begin > 1) return fail(error::invalid_ack_id, at(id_begin));
     pkt.id = id;
   }
 
@@ -7478,28 +7985,41 @@ inline result<packet_view> decode(std::string_view text, const decode_options& o
   if (p != end) {
     const char* json_begin = p;
     const std::string_view rest(p, static_cast<std::size_t>(end - p));
-    if (!opts.lax && json::detail::is_ws(*p)) return {error::invalid_json, at(p)};
+    if (!opts.lax && json::detail::is_ws(*p)) return fail(error::invalid_json, at(p));
     json::options jo;
     jo.max_depth = opts.max_depth;
     json::detail::text_info info;
     const result<json::kind> k = json::detail::validate_text<true>(rest, jo, &info);
-    if (!k) return {k.error(), at(json_begin) + k.offset()};
+    if (!k) return fail(k.error(), at(json_begin) + k.offset());
     pkt.data = std::string_view(info.value_begin,
                                 static_cast<std::size_t>(info.value_end - info.value_begin));
     std::size_t where = 0;
-    const error shape = detail::check_shape(pkt.type, *k, info, opts.version, where);
+    const error shape = check_shape(pkt.type, *k, info, opts.version, where);
     if (shape != error::none) {
-      return {shape, static_cast<std::size_t>(pkt.data.data() - begin) + where};
+      return fail(shape, static_cast<std::size_t>(pkt.data.data() - begin) + where);
     }
     if (is_binary(pkt.type)) {
-      const error e = detail::check_placeholders(pkt.data, pkt.attachment_count, opts.lax, where);
-      if (e != error::none) return {e, static_cast<std::size_t>(pkt.data.data() - begin) + where};
+      const error e = check_placeholders(pkt.data, pkt.attachment_count, opts.lax, where);
+      if (e != error::none) {
+        return fail(e, static_cast<std::size_t>(pkt.data.data() - begin) + where);
+      }
     }
   } else if (is_binary(pkt.type) && !opts.lax) {
     // Attachments with nothing to place them in: never written by an encoder.
-    return {error::invalid_placeholder, at(p)};
+    return fail(error::invalid_placeholder, at(p));
   }
-  return {pkt, text.size()};
+  return error::none;
+}
+
+}  // namespace detail
+
+inline result<packet_view> decode(std::string_view text, const decode_options& opts) noexcept {
+  // One object, returned by NRVO on both paths.
+  result<packet_view> r(packet_view(), text.size());
+  std::size_t offset = 0;
+  const error e = detail::decode_fields(text, opts, *r, offset);
+  if (e != error::none) r = result<packet_view>(e, offset);
+  return r;
 }
 
 }  // namespace socketio
@@ -8062,21 +8582,33 @@ class basic_decoder {
   }
 
   result<packet_view> feed_text(std::string_view text) {
-    if (state_ == decoder_state::reassembling) return fail(error::unexpected_text_frame, 0);
-    // The previous packet's storage is reused: the packet it backed is invalidated by contract.
-    bytes_.clear();
-    overflow_.clear();
-    if (text.size() > opts_.max_packet_bytes) {
-      return fail(error::packet_too_large, opts_.max_packet_bytes);
+    // One result, filled in place and returned (NRVO) on every path: the packet is never copied
+    // between decode() and the caller.
+    result<packet_view> r(packet_view(), text.size());
+    if (state_ == decoder_state::reassembling) {
+      r = fail(error::unexpected_text_frame, 0);
+      return r;
     }
-    const result<packet_view> r = socketio::decode(text, opts_);
-    if (!r) return fail(r.error(), r.offset());
-    packet_view pkt = *r;
+    // The previous packet's storage is reused: the packet it backed is invalidated by contract.
+    // Only copy mode stores bytes; overflow_ is emptied when a list spills into it (push_view).
+    if (mode_ == attachment_mode::copy) bytes_.clear();
+    if (text.size() > opts_.max_packet_bytes) {
+      r = fail(error::packet_too_large, opts_.max_packet_bytes);
+      return r;
+    }
+    std::size_t offset = 0;
+    const error e = detail::decode_fields(text, opts_, *r, offset);
+    if (e != error::none) {
+      r = fail(e, offset);
+      return r;
+    }
+    packet_view& pkt = *r;
     // decode() refuses a count of 0; this decoder does not rely on it. A binary header that
     // expects nothing must never arm the decoder (CVE-2026-69185: the reference's armed
     // reconstructor then buffered every later binary frame without limit).
     if (is_binary(pkt.type) && pkt.attachment_count == 0) {
-      return fail(error::invalid_attachment_count, 1);
+      r = fail(error::invalid_attachment_count, 1);
+      return r;
     }
     if (mode_ == attachment_mode::copy) {
       unwind_guard guard{this};
@@ -8090,14 +8622,16 @@ class basic_decoder {
       data_ = locate(pkt.data, text);
       if (nsp_.offset != npos) pkt.nsp = std::string_view();
       if (data_.offset != npos) pkt.data = std::string_view();
+      if (!is_binary(pkt.type)) pkt = rebased(pkt);
     }
-    if (!is_binary(pkt.type)) return {rebased(pkt), text.size()};
+    if (!is_binary(pkt.type)) return r;
     pending_ = pkt;
     expected_ = pkt.attachment_count;
     received_ = 0;
     total_ = text.size();
     state_ = decoder_state::reassembling;
-    return {error::incomplete, text.size()};
+    r = result<packet_view>(error::incomplete, text.size());
+    return r;
   }
 
   // Checks the size of the next attachment; error::none when it may be accepted.
@@ -8135,8 +8669,14 @@ class basic_decoder {
   result<packet_view> accepted(std::size_t size) {
     total_ += size;
     ++received_;
-    if (received_ < expected_) return {error::incomplete, size};
-    packet_view pkt = pending_;
+    // One result returned (NRVO) on both paths, the packet built in it: see feed_text.
+    result<packet_view> r(packet_view(), size);
+    if (received_ < expected_) {
+      r = result<packet_view>(error::incomplete, size);
+      return r;
+    }
+    packet_view& pkt = *r;
+    pkt = pending_;
     byte_view* list = attachment_list();
     if (mode_ == attachment_mode::copy) {
       // The buffer may have moved while it grew: the views are made now, from offsets.
@@ -8147,14 +8687,14 @@ class basic_decoder {
         at += list[i].size();
       }
     }
-    pkt = rebased(pkt);
+    if (mode_ == attachment_mode::copy) pkt = rebased(pkt);
     pkt.attachments = list;
     state_ = decoder_state::idle;
     pending_ = packet_view();
     expected_ = 0;
     received_ = 0;
     total_ = 0;
-    return {pkt, size};
+    return r;
   }
 
   result<packet_view> feed_binary(byte_view frame) {
@@ -8239,6 +8779,7 @@ SIOCODEC_END_NAMESPACE
 #include <cstdint>
 #include <cstring>
 #include <iterator>
+#include <new>
 #include <optional>
 #include <string_view>
 #include <tuple>
@@ -8263,9 +8804,11 @@ SIOCODEC_END_NAMESPACE
 //       auto r = sio::encode(sio::event("chat", "hello", buffer).nsp("/room"), text, atts);
 //       // text == R"(51-/room,["chat","hello",{"_placeholder":true,"num":0}])", atts[0] == buffer
 //
-// Builders are measured, then written: the values are visited twice (once to validate, count
-// bytes and attachments, once to write), so nothing is allocated when the output is a caller
-// buffer, and a container grows exactly once.
+// Into a caller buffer, builders are written in one pass, straight into the buffer and bounded
+// by its capacity: the header is first written for no attachments, and when binary values turn
+// up the rest of the text is moved right to make room for `<count>-`. Into a container they are
+// measured, then written (the values are visited twice), so that it grows exactly once. Nothing
+// is allocated either way, unless the containers do.
 
 SIOCODEC_BEGIN_NAMESPACE
 namespace socketio {
@@ -8372,8 +8915,7 @@ struct arg_traits;
 class args_writer;
 
 namespace detail {
-struct text_counter;
-struct checked_writer;
+struct json_sink;
 struct args_access;
 }  // namespace detail
 
@@ -8386,9 +8928,14 @@ struct args_access;
 /// order; the encoder hands the byte views back in that order and promotes EVENT / ACK to
 /// BINARY_EVENT / BINARY_ACK. Only EVENT and ACK may hold binary values.
 ///
-/// Every callback runs twice per encode (a measuring pass, then a writing pass) and must write
-/// the same values both times; an encoder that notices a difference fails with
-/// invalid_argument rather than write past the size it measured.
+/// How often the callbacks run depends on the call: once for encode_to() and for
+/// encode_frames_to() over WebSocket and Engine.IO v4 polling (the text is written straight into
+/// the caller's buffer, bounded by its capacity); twice for encode() and encode_frames() into a
+/// growable container and for Engine.IO v3 polling frames (a measuring pass, then a writing
+/// pass, so that the container grows exactly once and the length prefix precedes the text);
+/// once for encoded_size(). When they run twice they must write the same values both times; an
+/// encoder that notices a difference fails with invalid_argument rather than write past the
+/// size it measured.
 ///
 /// Misuse does not throw or assert: the first error is kept, every later call is ignored, and
 /// the encoder returns that error. Errors: invalid_argument (a value where an object expects a
@@ -8451,29 +8998,24 @@ class args_writer {
   friend struct detail::args_access;
   static constexpr std::size_t stack_words = json::max_depth_limit / 64;
 
-  args_writer(detail::text_counter* counter, detail::checked_writer* writer, byte_view* atts,
-              std::size_t atts_room, const encode_options& opts, bool binary_allowed) noexcept;
+  args_writer(detail::json_sink* sink, byte_view* atts, std::size_t atts_room, bool strict_atts,
+              const encode_options& opts, bool binary_allowed) noexcept;
 
-  template <class F>
-  decltype(auto) out(F&& f) noexcept;
   bool begin_value(json::kind k) noexcept;
   void fail(::SIOCODEC_NAMESPACE::error e) noexcept {
     if (error_ == ::SIOCODEC_NAMESPACE::error::none) error_ = e;
   }
-  bool in_object() const noexcept {
-    const std::size_t top = depth_ - 1;
-    return depth_ != 0 && ((object_bits_[top / 64] >> (top % 64)) & 1U) != 0;
-  }
   args_writer& open(bool object) noexcept;
   args_writer& close(bool object) noexcept;
 
-  detail::text_counter* counter_;
-  detail::checked_writer* writer_;
-  // Writing pass: where the attachment views go, and how many fit.
+  detail::json_sink* sink_;
+  // Where the attachment views go, and how many fit. With strict_atts_ (the writing pass of a
+  // measured packet) one more than measured is an error; otherwise views past the room are only
+  // counted (the encoder then runs a writing pass to collect them).
   byte_view* atts_;
   std::size_t atts_room_;
-  // Measuring pass of the frame encoders: the framed size of each attachment (frames.hpp),
-  // summed into att_cost_; SIZE_MAX from the hook means "cannot be framed".
+  // The framed size of each attachment (frames.hpp), summed into att_cost_; SIZE_MAX from the
+  // hook means "cannot be framed".
   std::size_t (*att_cost_fn_)(byte_view, const void*) noexcept = nullptr;
   const void* att_cost_ctx_ = nullptr;
   std::size_t att_cost_ = 0;
@@ -8490,8 +9032,12 @@ class args_writer {
   json::kind top_kind_ = json::kind::null;
   protocol_version version_;
   bool binary_allowed_;
+  bool strict_atts_;
   bool need_comma_ = false;
   bool after_key_ = false;
+  // The innermost open container is an object (the bit of object_bits_ at depth_ - 1, kept at
+  // hand because every value asks).
+  bool in_object_ = false;
 };
 
 namespace detail {
@@ -8662,7 +9208,8 @@ struct error_data {
 /// An EVENT: `name` then the arguments, like `socket.emit(name, args...)`. Each argument is
 /// written by arg_traits (strings, numbers, bools, byte_view and byte containers as
 /// attachments, array(), object(), containers, raw_json, optional...), or is a callback
-/// `void(args_writer&)` that writes any number of arguments (it runs twice):
+/// `void(args_writer&)` that writes any number of arguments (it runs once or twice: see
+/// args_writer):
 ///
 ///     sio::event("chat", "hello", buffer)                       // 51-["chat","hello",{...}]
 ///     sio::event("scores", [&](sio::args_writer& w) { for (int s : scores) w.value(s); })
@@ -8743,12 +9290,16 @@ result<std::size_t> encoded_size(const B& b, const encode_options& opts = {});
 
 /// Writes the text of `b` into `out` (at most `cap` bytes) and appends the views of its binary
 /// values to `attachments` (in placeholder order; views of the caller's bytes, nothing copied).
-/// No allocation unless `attachments` allocates (attachment_list never does).
+/// One pass: the value callbacks run once, writing straight into `out` (a packet with more than
+/// 16 binary values, which needs a raised max_attachments, gets a second, writing run to collect
+/// their views). No allocation unless `attachments` allocates (attachment_list never does).
 /// @return bytes written.
-/// Errors: those of encoded_size(), output_too_small (cap too small; nothing written,
-/// offset() is cap), too_many_attachments (also when `attachments` cannot hold them all),
-/// invalid_argument (a callback wrote something else in its second run; the output is then
-/// unspecified and `attachments` keeps its old size).
+/// Errors: those of encoded_size() (they take precedence over output_too_small: the packet is
+/// visited to its end even when the buffer is full), output_too_small (cap too small; offset()
+/// is cap; the first `cap` bytes of `out` may have been written, never more),
+/// too_many_attachments (also when `attachments` cannot hold them all), invalid_argument (with
+/// more than 16 binary values: a callback wrote something else in its second run). On error
+/// `attachments` keeps its old size and the contents of `out` are unspecified.
 template <class B, class A,
           std::enable_if_t<is_packet_builder<B>::value && is_attachment_sink<A>::value, int> = 0>
 result<std::size_t> encode_to(char* out, std::size_t cap, const B& b, A& attachments,
@@ -8760,8 +9311,9 @@ result<std::size_t> encode_to(char* out, std::size_t cap, const B& b,
                               const encode_options& opts = {});
 
 /// Appends the text of `b` to `out` (one resize) and its attachment views to `attachments`.
-/// Errors: those of encode_to() but output_too_small. On error both containers keep their old
-/// size.
+/// Two passes: the value callbacks run twice (measuring, then writing; see args_writer).
+/// Errors: those of encode_to() but output_too_small, and invalid_argument when a callback
+/// wrote something else in its second run. On error both containers keep their old size.
 template <class B, class Container, class A,
           std::enable_if_t<is_packet_builder<B>::value && is_attachment_sink<A>::value, int> = 0>
 result<std::size_t> encode(const B& b, Container& out, A& attachments,
@@ -8815,34 +9367,147 @@ struct text_counter {
   }
 };
 
-// The writing pass of builders: like buffer_writer, but bounded by the measured size, because
-// the caller's callbacks run again and nothing guarantees they write the same thing.
-struct checked_writer {
-  char* p;
-  char* end;
-  bool overflow = false;
+// The sink of args_writer and of the builder paths. It writes into [p, end) while the pieces
+// fit; the first piece that does not fit turns it into a counter (end = p), so the rest of the
+// packet is still visited, validated and measured: an encoder that finds its output too small
+// still reports the errors that take precedence, and knows the size that was needed. A sink
+// without room (p == end) only counts: the measuring pass. With `track`, counted pieces also go
+// through the checks of text_counter (polling bodies).
+struct json_sink {
+  char* p = nullptr;
+  char* end = nullptr;
+  std::size_t extra = 0;  // bytes counted, not written
+  bool overflow = false;  // extra wrapped around
+  bool track = false;
+  std::size_t utf16 = 0;
+  bool bad_utf8 = false;
+  bool has_separator = false;
   static constexpr bool counting = false;
 
-  void put(char c) noexcept {
-    if (p == end) {
-      overflow = true;
-      return;
-    }
-    *p++ = c;
+  SIOCODEC_ALWAYS_INLINE bool has_room(std::size_t k) const noexcept {
+    return static_cast<std::size_t>(end - p) >= k;
   }
-  void append(const char* s, std::size_t k) noexcept {
-    if (k > static_cast<std::size_t>(end - p)) {
-      overflow = true;
-      p = end;
+  SIOCODEC_ALWAYS_INLINE void put(char c) noexcept {
+    if (SIOCODEC_LIKELY(p != end)) {
+      *p++ = c;
       return;
     }
-    if (k != 0) std::memcpy(p, s, k);
-    p += k;
+    count(&c, 1);
+  }
+  SIOCODEC_ALWAYS_INLINE void append(const char* s, std::size_t k) noexcept {
+    if (SIOCODEC_LIKELY(has_room(k))) {
+      copy(p, s, k);
+      p += k;
+      return;
+    }
+    count(s, k);
   }
   void fill(char c, std::size_t k) noexcept {
     for (std::size_t i = 0; i < k; ++i) put(c);
   }
+  // Most pieces are short (keys, numbers, small strings): copied inline with two overlapping
+  // loads and stores rather than through a call to memcpy.
+  SIOCODEC_ALWAYS_INLINE static void copy(char* d, const char* s, std::size_t k) noexcept {
+    if (k > 16) {
+      std::memcpy(d, s, k);
+    } else if (k >= 8) {
+      std::uint64_t a = 0;
+      std::uint64_t b = 0;
+      std::memcpy(&a, s, 8);
+      std::memcpy(&b, s + k - 8, 8);
+      std::memcpy(d, &a, 8);
+      std::memcpy(d + k - 8, &b, 8);
+    } else if (k >= 4) {
+      std::uint32_t a = 0;
+      std::uint32_t b = 0;
+      std::memcpy(&a, s, 4);
+      std::memcpy(&b, s + k - 4, 4);
+      std::memcpy(d, &a, 4);
+      std::memcpy(d + k - 4, &b, 4);
+    } else if (k != 0) {
+      d[0] = s[0];
+      d[k / 2] = s[k / 2];
+      d[k - 1] = s[k - 1];
+    }
+  }
+  SIOCODEC_ALWAYS_INLINE void count(const char* s, std::size_t k) noexcept {
+    end = p;  // nothing after a piece that did not fit may be written
+    extra += k;
+    overflow |= extra < k;
+    if (SIOCODEC_UNLIKELY(track)) see(s, k);
+  }
+  void see(const char* s, std::size_t k) noexcept {
+    if (::SIOCODEC_NAMESPACE::detail::utf8_find_invalid(s, k) != k) {
+      bad_utf8 = true;
+    } else {
+      utf16 += ::SIOCODEC_NAMESPACE::detail::utf16_length(s, k);
+    }
+    if (k != 0 && std::memchr(s, 0x1E, k) != nullptr) has_separator = true;
+  }
 };
+
+// A json_sink's fast path: writes with no checks, into room the caller has made sure of (a
+// JSON string takes at most 6 bytes per byte of text, `\u001f`, plus its quotes).
+struct raw_sink {
+  char* p;
+  static constexpr bool counting = false;
+  SIOCODEC_ALWAYS_INLINE void put(char c) noexcept { *p++ = c; }
+  SIOCODEC_ALWAYS_INLINE void append(const char* s, std::size_t k) noexcept {
+    json_sink::copy(p, s, k);
+    p += k;
+  }
+  void fill(char c, std::size_t k) noexcept {
+    if (k != 0) std::memset(p, c, k);
+    p += k;
+  }
+};
+
+// True when `s` has room for the JSON string of `text` and `extra` more bytes.
+SIOCODEC_ALWAYS_INLINE bool has_string_room(const json_sink& s, std::size_t text,
+                                            std::size_t extra) noexcept {
+  const auto avail = static_cast<std::size_t>(s.end - s.p);
+  return avail >= extra + 2 && (avail - extra - 2) / 6 >= text;
+}
+
+// Two decimal digits per entry, for writing integers in place.
+inline constexpr char decimal_pairs[] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
+// Writes v in decimal at p (room for 20 bytes checked by the caller); returns the end. Small
+// values, the common case of ids, counts and coordinates, take one or two stores.
+SIOCODEC_ALWAYS_INLINE char* write_decimal(char* p, std::uint64_t v) noexcept {
+  if (v < 10) {
+    *p = static_cast<char>('0' + v);
+    return p + 1;
+  }
+  if (v < 100) {
+    std::memcpy(p, decimal_pairs + v * 2, 2);
+    return p + 2;
+  }
+  if (v < 1000) {
+    *p = static_cast<char>('0' + v / 100);
+    std::memcpy(p + 1, decimal_pairs + (v % 100) * 2, 2);
+    return p + 3;
+  }
+  std::size_t n = 4;
+  for (std::uint64_t t = v / 10000; t != 0; t /= 10) ++n;
+  char* const end = p + n;
+  char* q = end;
+  while (v >= 100) {
+    q -= 2;
+    std::memcpy(q, decimal_pairs + (v % 100) * 2, 2);
+    v /= 100;
+  }
+  if (v >= 10) {
+    q -= 2;
+    std::memcpy(q, decimal_pairs + v * 2, 2);
+  } else {
+    *--q = static_cast<char>('0' + v);
+  }
+  return end;
+}
 
 inline bool is_main_nsp(std::string_view nsp) noexcept { return nsp.empty() || nsp == "/"; }
 
@@ -8938,12 +9603,9 @@ inline bool raw_kind(std::string_view json, json::kind& k) noexcept {
 
 // The encoders' side door into args_writer.
 struct args_access {
-  static args_writer counting(text_counter* c, const encode_options& o, bool binary) noexcept {
-    return args_writer(c, nullptr, nullptr, 0, o, binary);
-  }
-  static args_writer writing(checked_writer* w, byte_view* atts, std::size_t room,
-                             const encode_options& o, bool binary) noexcept {
-    return args_writer(nullptr, w, atts, room, o, binary);
+  static args_writer make(json_sink* s, byte_view* atts, std::size_t room, bool strict,
+                          const encode_options& o, bool binary) noexcept {
+    return args_writer(s, atts, room, strict, o, binary);
   }
   static void set_cost(args_writer& a, std::size_t (*fn)(byte_view, const void*) noexcept,
                        const void* ctx) noexcept {
@@ -9122,28 +9784,30 @@ struct arg_traits<detail::object_value<A...>> {
 
 // --- args_writer ------------------------------------------------------------------------------
 
-inline args_writer::args_writer(detail::text_counter* counter, detail::checked_writer* writer,
-                                byte_view* atts, std::size_t atts_room, const encode_options& opts,
+inline args_writer::args_writer(detail::json_sink* sink, byte_view* atts, std::size_t atts_room,
+                                bool strict_atts, const encode_options& opts,
                                 bool binary_allowed) noexcept
-    : counter_(counter),
-      writer_(writer),
+    : sink_(sink),
       atts_(atts),
       atts_room_(atts_room),
       max_attachments_(opts.max_attachments),
       max_depth_(opts.max_depth < json::max_depth_limit ? opts.max_depth : json::max_depth_limit),
       version_(opts.version),
-      binary_allowed_(binary_allowed) {}
-
-template <class F>
-decltype(auto) args_writer::out(F&& f) noexcept {
-  if (writer_ != nullptr) return f(*writer_);
-  return f(*counter_);
-}
+      binary_allowed_(binary_allowed),
+      strict_atts_(strict_atts) {}
 
 // Places the comma before a value, or checks that an object is waiting for this value.
-inline bool args_writer::begin_value(json::kind k) noexcept {
-  if (error_ != ::SIOCODEC_NAMESPACE::error::none) return false;
-  if (depth_ == 0) {
+SIOCODEC_ALWAYS_INLINE bool args_writer::begin_value(json::kind k) noexcept {
+  if (SIOCODEC_UNLIKELY(error_ != ::SIOCODEC_NAMESPACE::error::none)) return false;
+  if (in_object_) {
+    if (SIOCODEC_UNLIKELY(!after_key_)) {
+      fail(::SIOCODEC_NAMESPACE::error::invalid_argument);
+      return false;
+    }
+    after_key_ = false;
+    return true;
+  }
+  if (SIOCODEC_UNLIKELY(depth_ == 0)) {
     if (top_values_ != 0) {  // a payload is one JSON value
       fail(::SIOCODEC_NAMESPACE::error::invalid_argument);
       return false;
@@ -9152,35 +9816,37 @@ inline bool args_writer::begin_value(json::kind k) noexcept {
     top_kind_ = k;
     return true;
   }
-  if (in_object()) {
-    if (!after_key_) {
-      fail(::SIOCODEC_NAMESPACE::error::invalid_argument);
-      return false;
-    }
-    after_key_ = false;
-    return true;
-  }
-  if (need_comma_) out([](auto& w) { w.put(','); });
+  if (need_comma_) sink_->put(',');
   return true;
 }
 
 inline args_writer& args_writer::null() noexcept {
   if (!begin_value(json::kind::null)) return *this;
-  out([](auto& w) { w.append("null", 4); });
+  sink_->append("null", 4);
   need_comma_ = true;
   return *this;
 }
 
 inline args_writer& args_writer::boolean(bool b) noexcept {
   if (!begin_value(json::kind::boolean)) return *this;
-  out([b](auto& w) { b ? w.append("true", 4) : w.append("false", 5); });
+  if (b) {
+    sink_->append("true", 4);
+  } else {
+    sink_->append("false", 5);
+  }
   need_comma_ = true;
   return *this;
 }
 
 inline args_writer& args_writer::number(double d) noexcept {
   if (!begin_value(json::kind::number)) return *this;
-  out([d](auto& w) { json::emit_number(w, d); });
+  detail::json_sink& s = *sink_;
+  // json::emit_number formats into 32 bytes: with that much room, format in place.
+  if (SIOCODEC_LIKELY(s.has_room(32))) {
+    s.p += json::detail::format_number(d, s.p);
+  } else {
+    json::emit_number(s, d);
+  }
   need_comma_ = true;
   return *this;
 }
@@ -9189,10 +9855,24 @@ template <class Int,
           std::enable_if_t<std::is_integral<Int>::value && !std::is_same<Int, bool>::value, int>>
 args_writer& args_writer::integer(Int v) noexcept {
   if (!begin_value(json::kind::number)) return *this;
-  if constexpr (std::is_signed<Int>::value) {
-    out([v](auto& w) { json::emit_int(w, static_cast<std::int64_t>(v)); });
+  detail::json_sink& s = *sink_;
+  if (SIOCODEC_LIKELY(s.has_room(21))) {
+    if constexpr (std::is_signed<Int>::value) {
+      const auto i = static_cast<std::int64_t>(v);
+      // The magnitude in unsigned arithmetic: -INT64_MIN overflows int64.
+      std::uint64_t mag = static_cast<std::uint64_t>(i);
+      if (i < 0) {
+        *s.p++ = '-';
+        mag = std::uint64_t{0} - mag;
+      }
+      s.p = detail::write_decimal(s.p, mag);
+    } else {
+      s.p = detail::write_decimal(s.p, static_cast<std::uint64_t>(v));
+    }
+  } else if constexpr (std::is_signed<Int>::value) {
+    json::emit_int(s, static_cast<std::int64_t>(v));
   } else {
-    out([v](auto& w) { json::emit_uint(w, static_cast<std::uint64_t>(v)); });
+    json::emit_uint(s, static_cast<std::uint64_t>(v));
   }
   need_comma_ = true;
   return *this;
@@ -9200,8 +9880,16 @@ args_writer& args_writer::integer(Int v) noexcept {
 
 inline args_writer& args_writer::string(std::string_view utf8) noexcept {
   if (!begin_value(json::kind::string)) return *this;
-  const ::SIOCODEC_NAMESPACE::error e = out([utf8](auto& w) { return json::emit_string(w, utf8); });
-  if (e != ::SIOCODEC_NAMESPACE::error::none) fail(e);
+  detail::json_sink& s = *sink_;
+  ::SIOCODEC_NAMESPACE::error e;
+  if (SIOCODEC_LIKELY(detail::has_string_room(s, utf8.size(), 0))) {
+    detail::raw_sink r{s.p};
+    e = json::emit_string(r, utf8);
+    s.p = r.p;
+  } else {
+    e = json::emit_string(s, utf8);
+  }
+  if (SIOCODEC_UNLIKELY(e != ::SIOCODEC_NAMESPACE::error::none)) fail(e);
   need_comma_ = true;
   return *this;
 }
@@ -9217,13 +9905,13 @@ inline args_writer& args_writer::binary(byte_view bytes) noexcept {
     fail(::SIOCODEC_NAMESPACE::error::too_many_attachments);
     return *this;
   }
-  if (writer_ != nullptr) {
-    if (num >= atts_room_) {  // more than the measuring pass saw
-      fail(::SIOCODEC_NAMESPACE::error::invalid_argument);
-      return *this;
-    }
-    atts_[num] = bytes;
-  } else if (att_cost_fn_ != nullptr) {
+  if (num < atts_room_) {
+    ::new (static_cast<void*>(atts_ + num)) byte_view(bytes);  // the slot may be raw storage
+  } else if (strict_atts_) {                                   // more than the measuring pass saw
+    fail(::SIOCODEC_NAMESPACE::error::invalid_argument);
+    return *this;
+  }
+  if (att_cost_fn_ != nullptr) {
     const std::size_t c = att_cost_fn_(bytes, att_cost_ctx_);
     if (c == static_cast<std::size_t>(-1) || att_cost_ + c < c) {
       fail(::SIOCODEC_NAMESPACE::error::invalid_argument);
@@ -9232,11 +9920,10 @@ inline args_writer& args_writer::binary(byte_view bytes) noexcept {
     att_cost_ += c;
   }
   ++attachments_;
-  out([num](auto& w) {
-    w.append("{\"_placeholder\":true,\"num\":", 27);
-    json::emit_uint(w, num);
-    w.put('}');
-  });
+  detail::json_sink& s = *sink_;
+  s.append("{\"_placeholder\":true,\"num\":", 27);
+  json::emit_uint(s, num);
+  s.put('}');
   need_comma_ = true;
   return *this;
 }
@@ -9251,14 +9938,14 @@ inline args_writer& args_writer::raw(std::string_view json) noexcept {
     }
   }
   if (!begin_value(k)) return *this;
-  out([json](auto& w) { w.append(json.data(), json.size()); });
+  sink_->append(json.data(), json.size());
   need_comma_ = true;
   return *this;
 }
 
 inline args_writer& args_writer::open(bool object) noexcept {
   if (!begin_value(object ? json::kind::object : json::kind::array)) return *this;
-  if (depth_ >= max_depth_) {
+  if (SIOCODEC_UNLIKELY(depth_ >= max_depth_)) {
     fail(::SIOCODEC_NAMESPACE::error::nesting_too_deep);
     return *this;
   }
@@ -9269,7 +9956,8 @@ inline args_writer& args_writer::open(bool object) noexcept {
     object_bits_[depth_ / 64] &= ~bit;
   }
   ++depth_;
-  out([object](auto& w) { w.put(object ? '{' : '['); });
+  in_object_ = object;
+  sink_->put(object ? '{' : '[');
   need_comma_ = false;
   after_key_ = false;
   return *this;
@@ -9277,12 +9965,18 @@ inline args_writer& args_writer::open(bool object) noexcept {
 
 inline args_writer& args_writer::close(bool object) noexcept {
   if (error_ != ::SIOCODEC_NAMESPACE::error::none) return *this;
-  if (depth_ == 0 || in_object() != object || after_key_) {
+  if (SIOCODEC_UNLIKELY(depth_ == 0 || in_object_ != object || after_key_)) {
     fail(::SIOCODEC_NAMESPACE::error::invalid_argument);
     return *this;
   }
   --depth_;
-  out([object](auto& w) { w.put(object ? '}' : ']'); });
+  if (depth_ == 0) {
+    in_object_ = false;
+  } else {
+    const std::size_t top = depth_ - 1;
+    in_object_ = ((object_bits_[top / 64] >> (top % 64)) & 1U) != 0;
+  }
+  sink_->put(object ? '}' : ']');
   need_comma_ = true;
   return *this;
 }
@@ -9294,18 +9988,24 @@ inline args_writer& args_writer::end_object() noexcept { return close(true); }
 
 inline args_writer& args_writer::key(std::string_view utf8) noexcept {
   if (error_ != ::SIOCODEC_NAMESPACE::error::none) return *this;
-  if (!in_object() || after_key_) {
+  if (SIOCODEC_UNLIKELY(!in_object_ || after_key_)) {
     fail(::SIOCODEC_NAMESPACE::error::invalid_argument);
     return *this;
   }
-  const bool comma = need_comma_;
-  const ::SIOCODEC_NAMESPACE::error e = out([utf8, comma](auto& w) {
-    if (comma) w.put(',');
-    const ::SIOCODEC_NAMESPACE::error r = json::emit_string(w, utf8);
-    w.put(':');
-    return r;
-  });
-  if (e != ::SIOCODEC_NAMESPACE::error::none) fail(e);
+  detail::json_sink& s = *sink_;
+  ::SIOCODEC_NAMESPACE::error e;
+  if (SIOCODEC_LIKELY(detail::has_string_room(s, utf8.size(), 2))) {
+    detail::raw_sink r{s.p};
+    if (need_comma_) r.put(',');
+    e = json::emit_string(r, utf8);
+    r.put(':');
+    s.p = r.p;
+  } else {
+    if (need_comma_) s.put(',');
+    e = json::emit_string(s, utf8);
+    s.put(':');
+  }
+  if (SIOCODEC_UNLIKELY(e != ::SIOCODEC_NAMESPACE::error::none)) fail(e);
   after_key_ = true;
   need_comma_ = false;
   return *this;
@@ -9447,6 +10147,21 @@ constexpr packet_type promoted(packet_type t) noexcept {
                                  : t;
 }
 
+// Runs the builder's callbacks through `w`, then the checks both the measuring pass and the
+// one-pass writer make, in the same order: the writer's own errors, the data kind's, then the
+// header's. `type` becomes the type as written (promoted when there were binary values).
+template <class B>
+error write_and_check(const B& b, const encode_options& o, args_writer& w, packet_type& type) {
+  write_data(w, b.data());
+  error e = args_access::finish(w);
+  if (e != error::none) return e;
+  e = check_written(b.data(), args_access::has_value(w), args_access::top_kind(w), o);
+  if (e != error::none) return e;
+  const std::size_t n = w.attachment_count();
+  type = n != 0 ? promoted(b.type()) : b.type();
+  return check_header(type, n, b.nsp(), b.query(), o);
+}
+
 // The measuring pass. With `track`, the plan also gets what frames.hpp needs.
 template <class B>
 error plan_builder(const B& b, const encode_options& o, bool track, text_plan& plan,
@@ -9455,25 +10170,20 @@ error plan_builder(const B& b, const encode_options& o, bool track, text_plan& p
   using Data = typename B::data_type;
   error e = check_data(b.data(), o);
   if (e != error::none) return e;
-  text_counter json_count;
+  json_sink json_count;
   json_count.track = track;
-  args_writer w = args_access::counting(&json_count, o, Data::allows_binary);
+  args_writer w = args_access::make(&json_count, nullptr, 0, false, o, Data::allows_binary);
   if (cost != nullptr) args_access::set_cost(w, cost, cost_ctx);
-  write_data(w, b.data());
-  e = args_access::finish(w);
-  if (e != error::none) return e;
-  e = check_written(b.data(), args_access::has_value(w), args_access::top_kind(w), o);
+  packet_type type = b.type();
+  e = write_and_check(b, o, w, type);
   if (e != error::none) return e;
   const std::size_t n = w.attachment_count();
-  const packet_type type = n != 0 ? promoted(b.type()) : b.type();
-  e = check_header(type, n, b.nsp(), b.query(), o);
-  if (e != error::none) return e;
   text_counter head;
   head.track = track;
   emit_header(head, type, n, b.nsp(), b.query(), b.id());
   plan.type = type;
   plan.attachments = n;
-  plan.bytes = head.n + json_count.n;
+  plan.bytes = head.n + json_count.extra;
   if (json_count.overflow || plan.bytes < head.n) return error::invalid_argument;
   plan.utf16 = head.utf16 + json_count.utf16;
   plan.bad_utf8 = head.bad_utf8 || json_count.bad_utf8;
@@ -9487,14 +10197,95 @@ template <class B>
 error write_builder(const B& b, const encode_options& o, const text_plan& plan, char* out,
                     byte_view* atts) {
   using Data = typename B::data_type;
-  checked_writer cw{out, out + plan.bytes};
+  json_sink cw;
+  cw.p = out;
+  cw.end = out + plan.bytes;
   emit_header(cw, plan.type, plan.attachments, b.nsp(), b.query(), b.id());
-  args_writer w = args_access::writing(&cw, atts, plan.attachments, o, Data::allows_binary);
+  args_writer w = args_access::make(&cw, atts, plan.attachments, true, o, Data::allows_binary);
   write_data(w, b.data());
   const error e = args_access::finish(w);
   if (e != error::none) return e;
-  if (cw.overflow || cw.p != out + plan.bytes || w.attachment_count() != plan.attachments) {
+  if (cw.extra != 0 || cw.p != out + plan.bytes || w.attachment_count() != plan.attachments) {
     return error::invalid_argument;
+  }
+  return error::none;
+}
+
+// Attachment views a one-pass encode keeps on the stack before they go to the caller's
+// container (whose size must not change unless the whole encode succeeds). A packet with more
+// binary values (only possible with a raised max_attachments) gets a second, writing pass.
+constexpr std::size_t once_attachments = 16;
+
+// Uninitialized room for those views (one_pass constructs each one it stores): zeroing 256
+// bytes would be a tenth of the cost of encoding a small event.
+// (Trivially copyable implies a trivial destructor, so nothing is left to destroy either.)
+static_assert(std::is_trivially_copyable<byte_view>::value,
+              "once_slots holds byte_views in raw storage");
+struct once_slots {
+  alignas(byte_view) unsigned char raw[once_attachments * sizeof(byte_view)];
+  byte_view* get() noexcept { return reinterpret_cast<byte_view*>(raw); }
+};
+
+// What one_pass found: the plan of the text (bytes: its full size, written or not) and whether
+// all of it is at `out`.
+struct once_plan {
+  text_plan text;
+  bool written = false;
+};
+
+inline std::size_t decimal_digits(std::size_t v) noexcept {
+  std::size_t n = 1;
+  while (v >= 10) {
+    v /= 10;
+    ++n;
+  }
+  return n;
+}
+
+// Writes the text of `b` into out[0, room) with one run of the callbacks, and validates it as
+// plan_builder does, in the same order. The header is written for no attachments; when binary
+// values turn up, the rest is moved right to make room for `<count>-` and the type is
+// promoted. With `separator_check` (Engine.IO v4 polling), a text holding 0x1E is an error.
+template <class B>
+error one_pass(const B& b, const encode_options& o, char* out, std::size_t room, byte_view* atts,
+               bool separator_check, once_plan& plan,
+               std::size_t (*cost)(byte_view, const void*) noexcept = nullptr,
+               const void* cost_ctx = nullptr) {
+  using Data = typename B::data_type;
+  error e = check_data(b.data(), o);
+  if (e != error::none) return e;
+  json_sink s;
+  s.p = out;
+  s.end = out + room;
+  s.track = separator_check;
+  emit_header(s, b.type(), 0, b.nsp(), b.query(), b.id());
+  args_writer w = args_access::make(&s, atts, once_attachments, false, o, Data::allows_binary);
+  if (cost != nullptr) args_access::set_cost(w, cost, cost_ctx);
+  packet_type type = b.type();
+  e = write_and_check(b, o, w, type);
+  if (e != error::none) return e;
+  const std::size_t n = w.attachment_count();
+  const std::size_t written = static_cast<std::size_t>(s.p - out);
+  const std::size_t grow = n != 0 ? decimal_digits(n) + 1 : 0;
+  std::size_t bytes = written + s.extra;
+  if (s.overflow || bytes < written || bytes + grow < bytes) return error::invalid_argument;
+  bytes += grow;
+  if (separator_check &&
+      (s.has_separator || (written != 0 && std::memchr(out, 0x1E, written) != nullptr))) {
+    return error::invalid_argument;
+  }
+  plan.text.type = type;
+  plan.text.attachments = n;
+  plan.text.bytes = bytes;
+  plan.text.attachment_cost = args_access::cost(w);
+  plan.written = s.extra == 0 && bytes <= room;
+  if (plan.written && grow != 0) {
+    // written >= 1: the type digit is always there.
+    std::memmove(out + 1 + grow, out + 1, written - 1);
+    json_sink head;
+    head.p = out;
+    head.end = out + 1 + grow;
+    emit_header(head, type, n, {}, {}, std::nullopt);
   }
   return error::none;
 }
@@ -9535,19 +10326,27 @@ template <class B, class A,
           std::enable_if_t<is_packet_builder<B>::value && is_attachment_sink<A>::value, int>>
 result<std::size_t> encode_to(char* out, std::size_t cap, const B& b, A& attachments,
                               const encode_options& opts) {
-  detail::text_plan plan;
-  error e = detail::plan_builder(b, opts, false, plan);
+  detail::once_slots slots_raw;
+  byte_view* const local = slots_raw.get();
+  detail::once_plan plan;
+  error e = detail::one_pass(b, opts, out, cap, local, false, plan);
   if (e != error::none) return {e, 0};
-  if (plan.bytes > cap) return {error::output_too_small, cap};
+  const std::size_t bytes = plan.text.bytes;
+  if (!plan.written) return {error::output_too_small, cap};
+  const std::size_t n = plan.text.attachments;
   const std::size_t old_atts = attachments.size();
-  byte_view* slots = detail::grow_attachments(attachments, plan.attachments, e);
+  byte_view* slots = detail::grow_attachments(attachments, n, e);
   if (e != error::none) return {e, 0};
-  e = detail::write_builder(b, opts, plan, out, slots);
-  if (e != error::none) {
-    attachments.resize(old_atts);
-    return {e, 0};
+  if (n <= detail::once_attachments) {
+    for (std::size_t i = 0; i < n; ++i) slots[i] = local[i];
+  } else {
+    e = detail::write_builder(b, opts, plan.text, out, slots);
+    if (e != error::none) {
+      attachments.resize(old_atts);
+      return {e, 0};
+    }
   }
-  return {plan.bytes, plan.bytes};
+  return {bytes, bytes};
 }
 
 template <class B, std::enable_if_t<is_packet_builder<B>::value, int>>
@@ -9717,10 +10516,16 @@ result<std::size_t> encoded_frames_size(const B& b, const frame_options& opts = 
 /// Writes the frames of builder `b` into `storage`, appends the views of its binary values to
 /// `attachments` (the binary frames of WebSocket transports point at them), then calls
 /// `send(const frame&)` once per frame. No allocation unless `attachments` allocates.
+/// Over WebSocket and Engine.IO v4 polling the text is written in one pass (the value callbacks
+/// run once, as for encode_to(builder), including its exception for more than 16 binary
+/// values); Engine.IO v3 polling measures first, since the length prefix of the body precedes
+/// the text (the callbacks run twice).
 /// @return bytes of storage used.
-/// Errors: those of encoded_frames_size(builder), output_too_small, too_many_attachments (also
-/// when `attachments` is full), invalid_argument (a callback wrote something else in its second
-/// run). Nothing is sent on error, and `attachments` keeps its size.
+/// Errors: those of encoded_frames_size(builder) (they take precedence over output_too_small),
+/// output_too_small (offset() is cap; the first `cap` bytes of `storage` may have been written,
+/// never more), too_many_attachments (also when `attachments` is full), invalid_argument (a
+/// callback wrote something else in its second run, when there is one). Nothing is sent on
+/// error, and `attachments` keeps its size.
 template <class B, class A, class Send,
           std::enable_if_t<is_packet_builder<B>::value && is_attachment_sink<A>::value, int> = 0>
 result<std::size_t> encode_frames_to(char* storage, std::size_t cap, const B& b, A& attachments,
@@ -10026,17 +10831,55 @@ template <class B, class A, class Send,
           std::enable_if_t<is_packet_builder<B>::value && is_attachment_sink<A>::value, int>>
 result<std::size_t> encode_frames_to(char* storage, std::size_t cap, const B& b, A& attachments,
                                      const frame_options& opts, Send&& send) {
+  if (!detail::valid_options(opts)) return {error::invalid_argument, 0};
   detail::frames_plan fp;
-  error e = detail::plan_built(b, opts, fp);
+  fp.format = detail::format_of(opts);
+  if (fp.format == detail::frames_format::poll_v3_text ||
+      fp.format == detail::frames_format::poll_v3_binary) {
+    // The length prefix of a v3 payload item precedes the text: measured first.
+    error e = detail::plan_built(b, opts, fp);
+    if (e != error::none) return {e, 0};
+    if (fp.total > cap) return {error::output_too_small, cap};
+    const std::size_t old_atts = attachments.size();
+    byte_view* slots = detail::grow_attachments(attachments, fp.text.attachments, e);
+    if (e != error::none) return {e, 0};
+    e = detail::write_built_frames(b, opts, fp, storage, slots);
+    if (e != error::none) {
+      attachments.resize(old_atts);
+      return {e, 0};
+    }
+    detail::finish_frames(storage, fp, slots, send);
+    return {fp.total, fp.total};
+  }
+  // The other formats put just the message digit before the text: written in one pass, after it.
+  detail::once_slots slots_raw;
+  byte_view* const local = slots_raw.get();
+  detail::once_plan plan;
+  const bool room = cap != 0;
+  error e = detail::one_pass(b, detail::packet_options(opts), room ? storage + 1 : storage,
+                             room ? cap - 1 : 0, local, fp.format == detail::frames_format::poll_v4,
+                             plan, &detail::attachment_cost_hook, &fp.format);
   if (e != error::none) return {e, 0};
-  if (fp.total > cap) return {error::output_too_small, cap};
+  fp.text = plan.text;
+  fp.prefix = 1;
+  fp.total = 1 + fp.text.bytes;
+  if (fp.total < 1 || fp.total + fp.text.attachment_cost < fp.total) {
+    return {error::invalid_argument, 0};
+  }
+  fp.total += fp.text.attachment_cost;
+  if (!plan.written || fp.total > cap) return {error::output_too_small, cap};
+  const std::size_t n = fp.text.attachments;
   const std::size_t old_atts = attachments.size();
-  byte_view* slots = detail::grow_attachments(attachments, fp.text.attachments, e);
+  byte_view* slots = detail::grow_attachments(attachments, n, e);
   if (e != error::none) return {e, 0};
-  e = detail::write_built_frames(b, opts, fp, storage, slots);
-  if (e != error::none) {
-    attachments.resize(old_atts);
-    return {e, 0};
+  if (n <= detail::once_attachments) {
+    for (std::size_t i = 0; i < n; ++i) slots[i] = local[i];
+  } else {
+    e = detail::write_built_frames(b, opts, fp, storage, slots);
+    if (e != error::none) {
+      attachments.resize(old_atts);
+      return {e, 0};
+    }
   }
   detail::finish_frames(storage, fp, slots, send);
   return {fp.total, fp.total};

@@ -3,8 +3,10 @@
 // (docs/inspector.md). Also a small, complete example of the decoding API end to end.
 #include <siocodec/siocodec.hpp>
 
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -246,17 +248,7 @@ class connection {
       return;
     }
     const sio::packet_view& p = *r;
-    const sio::protocol_version v = s_.eio_version == eio::protocol_version::v3
-                                        ? sio::protocol_version::v4
-                                        : sio::protocol_version::v5;
-    std::string line = "{\"sio\":\"";
-    line += sio::to_string(p.type, v);
-    line += "\",\"nsp\":";
-    put_string(line, p.nsp);
-    if (p.id) {
-      line += ",\"id\":";
-      line += std::to_string(*p.id);
-    }
+    std::string line = packet_head(p.type, p.nsp, p.id);
     if (p.has_data()) {
       line += ",\"data\":";
       put_value(line, p, sio::payload(p));
@@ -268,18 +260,12 @@ class connection {
   // The msgpack parser: every packet is one binary message (protocol v4 also sends CONNECT,
   // DISCONNECT and ERROR as JSON text); binary values are inline, so no reassembly.
   void msgpack_message(const eio::packet_view& m) {
-    const sio::protocol_version v = s_.eio_version == eio::protocol_version::v3
-                                        ? sio::protocol_version::v4
-                                        : sio::protocol_version::v5;
     sio::decode_options o = make_sio_options(s_);
-    std::string line = "{\"sio\":\"";
+    std::string line;
     if (m.kind == eio::data_kind::text) {
       const auto r = sio::decode_msgpack_text(m.data, o);
       if (!r) return print_error(r.error(), r.offset());
-      line += sio::to_string(r->type, v);
-      line += "\",\"nsp\":";
-      put_string(line, r->nsp);
-      if (r->id) line += ",\"id\":" + std::to_string(*r->id);
+      line = packet_head(r->type, r->nsp, r->id);
       if (r->has_data()) {
         line += ",\"data\":";
         line += r->data;
@@ -296,10 +282,7 @@ class connection {
       }
       const auto r = sio::decode_msgpack(bytes, o);
       if (!r) return print_error(r.error(), r.offset());
-      line += sio::to_string(r->type, v);
-      line += "\",\"nsp\":";
-      put_string(line, r->nsp);
-      if (r->id) line += ",\"id\":" + std::to_string(*r->id);
+      line = packet_head(r->type, r->nsp, r->id);
       if (r->has_data()) {
         line += ",\"data\":";
         put_msgpack(line, r->data);
@@ -307,6 +290,21 @@ class connection {
     }
     line += '}';
     print_line(line);
+  }
+
+  // The start of a Socket.IO packet's line, whichever parser decoded it: type, namespace, ack id.
+  std::string packet_head(sio::packet_type type, std::string_view nsp,
+                          const std::optional<std::uint64_t>& id) const {
+    // The Socket.IO protocol follows the Engine.IO one, and names some types differently.
+    const sio::protocol_version v = s_.eio_version == eio::protocol_version::v3
+                                        ? sio::protocol_version::v4
+                                        : sio::protocol_version::v5;
+    std::string line = "{\"sio\":\"";
+    line += sio::to_string(type, v);
+    line += "\",\"nsp\":";
+    put_string(line, nsp);
+    if (id) line += ",\"id\":" + std::to_string(*id);
+    return line;
   }
 
   settings s_;

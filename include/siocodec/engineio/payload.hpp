@@ -104,6 +104,22 @@ class payload_reader {
   iterator end() noexcept;
 
  private:
+  // Replaces a base64 `out` by its bytes, decoded into the scratch; false (and the error set)
+  // when they do not fit.
+  bool decode_into_scratch(packet_view& out) noexcept;
+  // next() for the v3 bodies (length-prefixed items), through the resumable scanner.
+  bool next_framed(packet_view& out) noexcept;
+  // Ends the walk on error `e` at byte `at`; false, for next() to return.
+  bool stop(::SIOCODEC_NAMESPACE::error e, std::size_t at) noexcept {
+    error_ = e;
+    pos_ = at;
+    done_ = true;
+    return false;
+  }
+  // The end of both next() paths: the item's packet (base64 decoded into the scratch when there
+  // is one) goes to `out`, and the walk moves on to `next`.
+  bool take(const result<packet_view>& r, packet_view& out, std::size_t next) noexcept;
+
   std::string_view body_;
   decode_options opts_;
   byte_span scratch_;
@@ -562,6 +578,29 @@ inline payload_reader::payload_reader(std::string_view body, frame_kind kind,
 }
 
 inline bool payload_reader::next(packet_view& out) noexcept {
+  if (format_ != static_cast<std::uint8_t>(detail::payload_format::v4_text)) {
+    return next_framed(out);
+  }
+  // What next_framed()'s general loop does for a v4 body, without the resumable scanner: a v4
+  // item is whatever lies before the next 0x1E (the last one runs to the end of the body), and
+  // every item yields a packet or an error.
+  if (done_) return false;
+  const std::size_t n = body_.size();
+  const void* sep = pos_ == n ? nullptr : std::memchr(body_.data() + pos_, 0x1E, n - pos_);
+  std::size_t content_end = n;
+  std::size_t next = n;
+  if (sep == nullptr) {
+    done_ = true;
+  } else {
+    content_end = static_cast<std::size_t>(static_cast<const char*>(sep) - body_.data());
+    next = content_end + 1;
+  }
+  if (count_ == opts_.max_packets) return stop(::SIOCODEC_NAMESPACE::error::too_many_packets, pos_);
+  return take(detail::decode_text_packet(body_.substr(pos_, content_end - pos_), opts_, pos_), out,
+              next);
+}
+
+inline bool payload_reader::next_framed(packet_view& out) noexcept {
   const auto fmt = static_cast<detail::payload_format>(format_);
   while (!done_) {
     if (fmt != detail::payload_format::v4_text && pos_ == body_.size()) {
@@ -572,58 +611,51 @@ inline bool payload_reader::next(packet_view& out) noexcept {
     detail::payload_state st;
     st.item_start = pos_;
     auto s = detail::payload_scanner::run(fmt, st, body_.data(), pos_, body_.size(), opts_, 0);
-    if (s.kind == detail::payload_scanner::step::failure) {
-      error_ = s.ec;
-      pos_ = s.error_at;
-      done_ = true;
-      return false;
-    }
+    if (s.kind == detail::payload_scanner::step::failure) return stop(s.ec, s.error_at);
     if (s.kind == detail::payload_scanner::step::skip) {
       pos_ = s.next;
       continue;
     }
     if (s.kind == detail::payload_scanner::step::need_more) {
       if (fmt != detail::payload_format::v4_text) {
-        error_ = ::SIOCODEC_NAMESPACE::error::truncated;
-        pos_ = body_.size();
-        done_ = true;
-        return false;
+        return stop(::SIOCODEC_NAMESPACE::error::truncated, body_.size());
       }
       done_ = true;  // the last v4 item runs to the end of the body
     }
     if (count_ == opts_.max_packets) {
-      error_ = ::SIOCODEC_NAMESPACE::error::too_many_packets;
-      pos_ = st.item_start;
-      done_ = true;
-      return false;
+      return stop(::SIOCODEC_NAMESPACE::error::too_many_packets, st.item_start);
     }
     const std::string_view content = body_.substr(s.content_begin, s.content_end - s.content_begin);
-    auto r = detail::decode_item(fmt, st.string_item, content, opts_, s.content_begin);
-    if (!r) {
-      error_ = r.error();
-      pos_ = r.offset();
-      done_ = true;
-      return false;
-    }
-    out = *r;
-    if (out.kind == data_kind::base64 && !scratch_.empty()) {
-      const byte_span room(scratch_.data() + scratch_used_, scratch_.size() - scratch_used_);
-      auto d = base64::decode_to(out.data, room, opts_.base64);
-      if (!d) {  // the text was validated above, so only the room can be short
-        error_ = d.error();
-        pos_ = st.item_start;
-        done_ = true;
-        return false;
-      }
-      out = packet_view{out.type, data_kind::binary,
-                        std::string_view(reinterpret_cast<const char*>(room.data()), *d)};
-      scratch_used_ += *d;
-    }
-    pos_ = s.next;
-    ++count_;
-    return true;
+    return take(detail::decode_item(fmt, st.string_item, content, opts_, s.content_begin), out,
+                s.next);
   }
   return false;
+}
+
+inline bool payload_reader::take(const result<packet_view>& r, packet_view& out,
+                                 std::size_t next) noexcept {
+  if (!r) return stop(r.error(), r.offset());
+  out = *r;
+  if (out.kind == data_kind::base64 && !scratch_.empty() && !decode_into_scratch(out)) {
+    return false;
+  }
+  pos_ = next;
+  ++count_;
+  return true;
+}
+
+inline bool payload_reader::decode_into_scratch(packet_view& out) noexcept {
+  const byte_span room(scratch_.data() + scratch_used_, scratch_.size() - scratch_used_);
+  auto d = base64::decode_to(out.data, room, opts_.base64);
+  if (!d) {  // the text was validated, so only the room can be short
+    error_ = d.error();
+    done_ = true;
+    return false;  // pos_ is still the start of the item
+  }
+  out = packet_view{out.type, data_kind::binary,
+                    std::string_view(reinterpret_cast<const char*>(room.data()), *d)};
+  scratch_used_ += *d;
+  return true;
 }
 
 inline payload_reader::iterator payload_reader::begin() noexcept { return iterator(this); }

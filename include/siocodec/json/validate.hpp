@@ -406,8 +406,11 @@ SIOCODEC_ALWAYS_INLINE const char* find_quote_or_backslash(const char* p,
   return scan<scan_class::quote>(p, end);
 }
 
-/// skip_ws() past its first byte, which was whitespace. Out of line: rare in compact JSON.
+/// skip_ws() once its first byte is known to be below 0x21 (whitespace or a control character).
+/// Out of line: rare in compact JSON.
 inline const char* skip_ws_rest(const char* p, const char* end) noexcept {
+  if (!is_ws(*p)) return p;
+  ++p;
   if (p == end || !is_ws(*p)) return p;
   return scan<scan_class::non_ws>(p, end);
 }
@@ -415,9 +418,10 @@ inline const char* skip_ws_rest(const char* p, const char* end) noexcept {
 /// The first byte in [p, end) that is not JSON whitespace, or `end`.
 SIOCODEC_ALWAYS_INLINE const char* skip_ws(const char* p, const char* end) noexcept {
   // Compact JSON (what JSON.stringify writes) has no whitespace at all, and hand-written JSON
-  // mostly one space after `,` or `:`: decide the first byte inline, with no call.
-  if (SIOCODEC_LIKELY(p == end || !is_ws(*p))) return p;
-  return skip_ws_rest(p + 1, end);
+  // mostly one space after `,` or `:`: decide the first byte inline, with no call. Every
+  // whitespace byte is below 0x21, so one compare clears nearly every byte JSON holds.
+  if (SIOCODEC_LIKELY(p == end || static_cast<unsigned char>(*p) > 0x20)) return p;
+  return skip_ws_rest(p, end);
 }
 
 constexpr bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
@@ -485,6 +489,19 @@ inline scan_result validate_string_rest(const char* p, const char* end) noexcept
 /// Validates a string's content; `p` is just past the opening quote. Success: p is just past the
 /// closing quote. The common case, plain content up to the quote, is decided inline.
 SIOCODEC_ALWAYS_INLINE scan_result validate_string(const char* p, const char* end) noexcept {
+#if SIOCODEC_X86_SIMD
+  // scan_string()'s first step, with its answer used directly: a byte found in the window is
+  // before `end`, so the closing quote needs no end check.
+  if (SIOCODEC_LIKELY(end - p >= 16)) {
+    const unsigned m = sse2_mask<scan_class::string>(p);
+    if (SIOCODEC_LIKELY(m != 0)) {
+      p += __builtin_ctz(m);
+      if (SIOCODEC_LIKELY(*p == '"')) return {p + 1, error::none};
+      return validate_string_rest(p, end);
+    }
+    return validate_string_rest(scan_rest<scan_class::string>(p + 16, end), end);
+  }
+#endif
   p = scan_string(p, end);
   if (SIOCODEC_LIKELY(p != end && *p == '"')) return {p + 1, error::none};
   return validate_string_rest(p, end);
@@ -537,6 +554,65 @@ inline scan_result validate_literal(const char* p, const char* end, const char* 
     if (p[i] != word[i]) return {p + i, error::invalid_json};
   }
   return {p + n, error::none};
+}
+
+/// A 2-byte word, compared whole (`,"` between object members).
+SIOCODEC_ALWAYS_INLINE std::uint16_t load16(const char* p) noexcept {
+  std::uint16_t x;
+  std::memcpy(&x, p, 2);
+  return x;
+}
+
+/// The word load16() reads from the 2 bytes of `w`, whatever the byte order.
+constexpr std::uint16_t word16(const char (&w)[3]) noexcept {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+  return static_cast<std::uint16_t>(static_cast<unsigned char>(w[0]) << 8 |
+                                    static_cast<unsigned char>(w[1]));
+#else
+  return static_cast<std::uint16_t>(static_cast<unsigned char>(w[0]) |
+                                    static_cast<unsigned char>(w[1]) << 8);
+#endif
+}
+
+/// A 4-byte word, compared whole (the literals `true`, `null` and `alse`).
+SIOCODEC_ALWAYS_INLINE std::uint32_t load32(const char* p) noexcept {
+  std::uint32_t x;
+  std::memcpy(&x, p, 4);
+  return x;
+}
+
+constexpr std::uint32_t word32(const char (&w)[5]) noexcept {
+  // Memory order, whatever the byte order of the machine: compared only to a word loaded from
+  // memory with load32(), built here the way memcpy would build it.
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+  return static_cast<std::uint32_t>(static_cast<unsigned char>(w[0])) << 24 |
+         static_cast<std::uint32_t>(static_cast<unsigned char>(w[1])) << 16 |
+         static_cast<std::uint32_t>(static_cast<unsigned char>(w[2])) << 8 |
+         static_cast<std::uint32_t>(static_cast<unsigned char>(w[3]));
+#else
+  return static_cast<std::uint32_t>(static_cast<unsigned char>(w[0])) |
+         static_cast<std::uint32_t>(static_cast<unsigned char>(w[1])) << 8 |
+         static_cast<std::uint32_t>(static_cast<unsigned char>(w[2])) << 16 |
+         static_cast<std::uint32_t>(static_cast<unsigned char>(w[3])) << 24;
+#endif
+}
+
+/// validate_literal() with the whole word compared in one load when the text is long enough;
+/// a mismatch or a literal cut by the end goes the byte-by-byte way for the offset.
+SIOCODEC_ALWAYS_INLINE scan_result validate_literal_fast(const char* p, const char* end) noexcept {
+  switch (*p) {
+    case 't':
+      if (SIOCODEC_LIKELY(end - p >= 4 && load32(p) == word32("true"))) return {p + 4, error::none};
+      return validate_literal(p, end, "true", 4);
+    case 'f':
+      if (SIOCODEC_LIKELY(end - p >= 5 && load32(p + 1) == word32("alse"))) {
+        return {p + 5, error::none};
+      }
+      return validate_literal(p, end, "false", 5);
+    default:
+      if (SIOCODEC_LIKELY(end - p >= 4 && load32(p) == word32("null"))) return {p + 4, error::none};
+      return validate_literal(p, end, "null", 4);
+  }
 }
 
 }  // namespace detail
@@ -629,135 +705,237 @@ result<kind> detail::validate_text(std::string_view text, const options& opts,
   const std::size_t max_depth = opts.max_depth < max_depth_limit ? opts.max_depth : max_depth_limit;
   // One bit per open container, 1 = object. Nothing is cleared up front: a word is written
   // whole when the first container of its 64 levels opens, and a bit is only read below the
-  // current depth, so it was written by the push that opened its level.
+  // current depth, so it was written by the push that opened its level. The bits are read only
+  // when a container closes: while one is open, where the code is says which kind it is (the
+  // object and array paths below are separate), so no token pays for a lookup.
   std::uint64_t stack[max_depth_limit / 64];
   std::size_t depth = 0;
+  // Info: the depth at which the next value to end is the first element of the top-level
+  // container: 1 until that element has ended, then 0, which no value inside a container has.
+  [[maybe_unused]] std::size_t first_depth = 1;
   const auto fail = [begin](const char* at, error e) {
     return result<kind>(e, static_cast<std::size_t>(at - begin));
   };
-  const auto in_object = [&stack, &depth]() {
-    const std::size_t i = depth - 1;
-    return ((stack[i / 64] >> (i % 64)) & 1u) != 0;
-  };
-
-  enum class state : std::uint8_t { value, key, after_value };
-  state st = state::value;
+  // Every local is declared before the first goto (none may be jumped over).
   kind top = kind::null;
-  const char* p = detail::skip_ws(begin, end);
+  scan_result r{nullptr, error::none};
+  std::uint64_t bit = 0;
+
+  const char* p = skip_ws(begin, end);
   if (p == end) return fail(end, error::invalid_json);
   if constexpr (Info) info->value_begin = p;
   switch (*p) {
-    case '{': top = kind::object; break;
-    case '[': top = kind::array; break;
-    case '"': top = kind::string; break;
+    case '{': top = kind::object; goto open_object;
+    case '[': top = kind::array; goto open_array;
+    case '"':
+      top = kind::string;
+      r = validate_string(p + 1, end);
+      break;
     case 't':
-    case 'f': top = kind::boolean; break;
-    case 'n': top = kind::null; break;
-    default: top = kind::number; break;  // anything else is a number or an error
+    case 'f':
+      top = kind::boolean;
+      r = validate_literal_fast(p, end);
+      break;
+    case 'n':
+      top = kind::null;
+      r = validate_literal_fast(p, end);
+      break;
+    case '-':
+    case '0':
+    case '1':
+    case '2':
+    case '3':
+    case '4':
+    case '5':
+    case '6':
+    case '7':
+    case '8':
+    case '9':
+      top = kind::number;
+      r = validate_number(p, end);
+      break;
+    case '.':
+    case '+': return fail(p, error::invalid_json_number);
+    default: return fail(p, error::invalid_json);
   }
+  if (r.ec != error::none) return fail(r.p, r.ec);
+  p = r.p;
+  goto done;
 
-  for (;;) {
-    switch (st) {
-      case state::value: {
-        // Invariant: p is at the first byte of a value, whitespace already skipped.
-        if (p == end) return fail(end, error::invalid_json);
-        detail::scan_result r{p, error::none};
-        switch (*p) {
-          case '[':
-          case '{': {
-            if (depth >= max_depth) return fail(p, error::nesting_too_deep);
-            const bool obj = *p == '{';
-            const std::uint64_t bit = std::uint64_t{1} << (depth % 64);
-            std::uint64_t& word = stack[depth / 64];
-            if (depth % 64 == 0) {
-              word = obj ? bit : 0;
-            } else if (obj) {
-              word |= bit;
-            } else {
-              word &= ~bit;
-            }
-            ++depth;
-            p = detail::skip_ws(p + 1, end);
-            if (p != end && *p == (obj ? '}' : ']')) {
-              ++p;
-              --depth;
-              st = state::after_value;
-            } else {
-              if constexpr (Info) {
-                if (depth == 1) info->first_begin = p;
-              }
-              st = obj ? state::key : state::value;
-            }
-            continue;
-          }
-          case '"':
-            r = detail::validate_string(p + 1, end);
-            if constexpr (Info) {
-              if (depth == 1 && info->first_end == nullptr) info->first_escaped = r.escaped;
-            }
-            break;
-          case 't': r = detail::validate_literal(p, end, "true", 4); break;
-          case 'f': r = detail::validate_literal(p, end, "false", 5); break;
-          case 'n': r = detail::validate_literal(p, end, "null", 4); break;
-          case '-':
-          case '0':
-          case '1':
-          case '2':
-          case '3':
-          case '4':
-          case '5':
-          case '6':
-          case '7':
-          case '8':
-          case '9': r = detail::validate_number(p, end); break;
-          case '.':
-          case '+': return fail(p, error::invalid_json_number);
-          default: return fail(p, error::invalid_json);
-        }
-        if (r.ec != error::none) return fail(r.p, r.ec);
-        p = r.p;
-        st = state::after_value;
-        continue;
-      }
-      case state::key: {
-        // Invariant: p is where an object key must start, whitespace skipped.
-        if (p == end) return fail(end, error::invalid_json);
-        if (*p != '"') return fail(p, error::invalid_json);
-        const detail::scan_result r = detail::validate_string(p + 1, end);
-        if (r.ec != error::none) return fail(r.p, r.ec);
-        p = detail::skip_ws(r.p, end);
-        if (p == end) return fail(end, error::invalid_json);
-        if (*p != ':') return fail(p, error::invalid_json);
-        p = detail::skip_ws(p + 1, end);
-        st = state::value;
-        continue;
-      }
-      case state::after_value: {
-        if constexpr (Info) {
-          // The first time a value ends at depth 1, it is the first element that ended.
-          if (depth == 1 && info->first_end == nullptr) info->first_end = p;
-          if (depth == 0) info->value_end = p;
-        }
-        p = detail::skip_ws(p, end);
-        if (depth == 0) {
-          if (p != end) return fail(p, error::invalid_json);
-          return result<kind>(top, text.size());
-        }
-        if (p == end) return fail(end, error::invalid_json);
-        const bool obj = in_object();
-        if (*p == ',') {
-          p = detail::skip_ws(p + 1, end);
-          st = obj ? state::key : state::value;
-        } else if (*p == (obj ? '}' : ']')) {
-          ++p;
-          --depth;
-        } else {
-          return fail(p, error::invalid_json);
-        }
-        continue;
-      }
+// ---- objects: p at the `{` -------------------------------------------------------------------
+open_object:
+  if (depth >= max_depth) return fail(p, error::nesting_too_deep);
+  bit = std::uint64_t{1} << (depth % 64);
+  stack[depth / 64] = (depth % 64 == 0 ? 0 : stack[depth / 64]) | bit;
+  ++depth;
+  p = skip_ws(p + 1, end);
+  if (p != end && *p == '}') {
+    ++p;
+    goto close;
+  }
+  if constexpr (Info) {
+    if (depth == 1) info->first_begin = p;
+  }
+object_key:
+  // p is where a key must start. Whitespace is skipped only where a byte does not fit (here and
+  // below): compact JSON has none, and a check of the expected byte first costs nothing more.
+  if (p == end) return fail(end, error::invalid_json);
+  if (SIOCODEC_UNLIKELY(static_cast<unsigned char>(*p) <= 0x20)) {
+    p = skip_ws_rest(p, end);
+    if (p == end) return fail(end, error::invalid_json);
+  }
+  if (*p != '"') return fail(p, error::invalid_json);
+object_key_quote:
+  // p is at the key's opening quote.
+  r = validate_string(p + 1, end);
+  if (r.ec != error::none) return fail(r.p, r.ec);
+  p = r.p;
+  // Compact JSON: the `:` and then the value's first byte; else the same checks one by one.
+  if (SIOCODEC_UNLIKELY(end - p < 2 || *p != ':' || static_cast<unsigned char>(p[1]) <= 0x20)) {
+    p = skip_ws(p, end);
+    if (p == end) return fail(end, error::invalid_json);
+    if (*p != ':') return fail(p, error::invalid_json);
+    p = skip_ws(p + 1, end);
+    if (p == end) return fail(end, error::invalid_json);
+  } else {
+    ++p;
+  }
+  // Most frequent first (numbers, then strings), in a chain rather than a switch: a jump
+  // table's range checks and indirect branch cost more than the two compares to a number.
+  if (SIOCODEC_LIKELY(is_digit(*p) || *p == '-')) {
+    r = validate_number(p, end);
+  } else if (*p == '"') {
+    r = validate_string(p + 1, end);
+    if constexpr (Info) {
+      if (depth == first_depth) info->first_escaped = r.escaped;
+    }
+  } else if (*p == '{') {
+    goto open_object;
+  } else if (*p == '[') {
+    goto open_array;
+  } else if (*p == 't' || *p == 'f' || *p == 'n') {
+    r = validate_literal_fast(p, end);
+  } else if (*p == '.' || *p == '+') {
+    return fail(p, error::invalid_json_number);
+  } else {
+    return fail(p, error::invalid_json);
+  }
+  if (r.ec != error::none) return fail(r.p, r.ec);
+  p = r.p;
+  if constexpr (Info) {
+    if (depth == first_depth) {
+      info->first_end = p;
+      first_depth = 0;
     }
   }
+object_next:
+  // p is just past a member's value. Compact JSON: `,` and the next key's quote.
+  if (SIOCODEC_LIKELY(end - p >= 2 && load16(p) == word16(",\""))) {
+    ++p;
+    goto object_key_quote;
+  }
+  if (p == end) return fail(end, error::invalid_json);
+  if (SIOCODEC_UNLIKELY(static_cast<unsigned char>(*p) <= 0x20)) {
+    p = skip_ws_rest(p, end);
+    if (p == end) return fail(end, error::invalid_json);
+  }
+  if (*p == ',') {
+    ++p;
+    goto object_key;
+  }
+  if (*p != '}') return fail(p, error::invalid_json);
+  ++p;
+  goto close;
+
+// ---- arrays: p at the `[` --------------------------------------------------------------------
+open_array:
+  if (depth >= max_depth) return fail(p, error::nesting_too_deep);
+  bit = std::uint64_t{1} << (depth % 64);
+  stack[depth / 64] = (depth % 64 == 0 ? 0 : stack[depth / 64]) & ~bit;
+  ++depth;
+  p = skip_ws(p + 1, end);
+  if (p != end && *p == ']') {
+    ++p;
+    goto close;
+  }
+  if constexpr (Info) {
+    if (depth == 1) info->first_begin = p;
+  }
+array_value:
+  // p is where an element must start.
+  if (p == end) return fail(end, error::invalid_json);
+  if (SIOCODEC_UNLIKELY(static_cast<unsigned char>(*p) <= 0x20)) {
+    p = skip_ws_rest(p, end);
+    if (p == end) return fail(end, error::invalid_json);
+  }
+array_value_byte:
+  // p is at the element's first byte, which is not whitespace.
+  // Most frequent first (numbers, then strings), in a chain rather than a switch: a jump
+  // table's range checks and indirect branch cost more than the two compares to a number.
+  if (SIOCODEC_LIKELY(is_digit(*p) || *p == '-')) {
+    r = validate_number(p, end);
+  } else if (*p == '"') {
+    r = validate_string(p + 1, end);
+    if constexpr (Info) {
+      if (depth == first_depth) info->first_escaped = r.escaped;
+    }
+  } else if (*p == '{') {
+    goto open_object;
+  } else if (*p == '[') {
+    goto open_array;
+  } else if (*p == 't' || *p == 'f' || *p == 'n') {
+    r = validate_literal_fast(p, end);
+  } else if (*p == '.' || *p == '+') {
+    return fail(p, error::invalid_json_number);
+  } else {
+    return fail(p, error::invalid_json);
+  }
+  if (r.ec != error::none) return fail(r.p, r.ec);
+  p = r.p;
+  if constexpr (Info) {
+    if (depth == first_depth) {
+      info->first_end = p;
+      first_depth = 0;
+    }
+  }
+array_next:
+  // p is just past an element. Compact JSON: `,` and the next element's first byte.
+  if (SIOCODEC_LIKELY(end - p >= 2 && p[0] == ',' && static_cast<unsigned char>(p[1]) > 0x20)) {
+    ++p;
+    goto array_value_byte;
+  }
+  if (p == end) return fail(end, error::invalid_json);
+  if (SIOCODEC_UNLIKELY(static_cast<unsigned char>(*p) <= 0x20)) {
+    p = skip_ws_rest(p, end);
+    if (p == end) return fail(end, error::invalid_json);
+  }
+  if (*p == ',') {
+    ++p;
+    goto array_value;
+  }
+  if (*p != ']') return fail(p, error::invalid_json);
+  ++p;
+  // on to close
+
+close:
+  // p is just past a `]` or `}` that closed the container at `depth`.
+  --depth;
+  if (depth == 0) goto done;
+  if constexpr (Info) {
+    if (depth == first_depth) {
+      info->first_end = p;
+      first_depth = 0;
+    }
+  }
+  if (((stack[(depth - 1) / 64] >> ((depth - 1) % 64)) & 1u) != 0) goto object_next;
+  goto array_next;
+
+done:
+  // p is just past the top-level value.
+  if constexpr (Info) info->value_end = p;
+  p = skip_ws(p, end);
+  if (p != end) return fail(p, error::invalid_json);
+  return result<kind>(top, text.size());
 }
 
 }  // namespace json

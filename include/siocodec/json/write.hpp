@@ -74,6 +74,34 @@ result<std::size_t> encode_string(std::string_view utf8, C& out);
 // ---------------------------------------------------------------------------------------------
 namespace detail {
 
+// Whether [p, p + n) holds no byte that ends a run of plain string content (`"`, `\\`, < 0x20,
+// >= 0x80; as scan_string). Keys and short values ("id", "x", "player0") are decided here with a
+// word or two of SWAR and no call: the loads overlap rather than run past the end, and a flag
+// can only be false above a true one, so "no flag at all" is exact. Longer strings go to the
+// scan kernels.
+SIOCODEC_ALWAYS_INLINE bool is_plain_string(const char* p, std::size_t n) noexcept {
+  if (n >= 8) {
+    if (n > 16) return scan_string(p, p + n) == p + n;
+    return (swar_mask<scan_class::string>(swar_load(p)) |
+            swar_mask<scan_class::string>(swar_load(p + n - 8))) == 0;
+  }
+  std::uint64_t x;
+  if (n >= 4) {
+    std::uint32_t lo, hi;
+    std::memcpy(&lo, p, 4);
+    std::memcpy(&hi, p + n - 4, 4);
+    x = lo | (std::uint64_t{hi} << 32);
+  } else {
+    if (n == 0) return true;
+    // 1 to 3 bytes: the first, middle and last byte cover them all; repeats do no harm.
+    const std::uint64_t a = static_cast<unsigned char>(p[0]);
+    const std::uint64_t b = static_cast<unsigned char>(p[n / 2]);
+    const std::uint64_t c = static_cast<unsigned char>(p[n - 1]);
+    x = (a | b << 8 | c << 16 | a << 24) * 0x0000000100000001u;
+  }
+  return swar_mask<scan_class::string>(x) == 0;
+}
+
 // emit_string with the offset of the bad byte reported through `bad` on invalid_utf8.
 template <class W>
 error emit_string_at(W& w, std::string_view utf8, std::size_t& bad) noexcept {
@@ -125,74 +153,246 @@ error emit_string_at(W& w, std::string_view utf8, std::size_t& bad) noexcept {
   return error::none;
 }
 
+// "00" "01" ... "99": two digits per step halves the divisions of decimal formatting.
+inline constexpr char digit_pairs[] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
+// Writes the last `count` decimal digits of v (zero-padded) to end the text at `end`.
+SIOCODEC_ALWAYS_INLINE void write_fixed_digits(std::uint64_t v, char* end, int count) noexcept {
+  for (; count >= 2; count -= 2) {
+    const auto r = static_cast<std::size_t>(v % 100) * 2;
+    v /= 100;
+    end -= 2;
+    std::memcpy(end, digit_pairs + r, 2);
+  }
+  if (count != 0) end[-1] = static_cast<char>('0' + v % 10);
+}
+
+// Number of decimal digits of v (1 for 0).
+SIOCODEC_ALWAYS_INLINE int decimal_digits(std::uint64_t v) noexcept {
+  int n = 1;
+  for (;;) {
+    if (v < 10) return n;
+    if (v < 100) return n + 1;
+    if (v < 1000) return n + 2;
+    if (v < 10000) return n + 3;
+    v /= 10000;
+    n += 4;
+  }
+}
+
 // Decimal digits of v, written right-aligned to end at `end`; returns the first digit.
 inline char* format_uint(std::uint64_t v, char* end) noexcept {
   char* p = end;
-  do {
-    *--p = static_cast<char>('0' + v % 10);
-    v /= 10;
-  } while (v != 0);
+  while (v >= 100) {
+    const auto r = static_cast<std::size_t>(v % 100) * 2;
+    v /= 100;
+    p -= 2;
+    std::memcpy(p, digit_pairs + r, 2);
+  }
+  if (v >= 10) {
+    p -= 2;
+    std::memcpy(p, digit_pairs + v * 2, 2);
+  } else {
+    *--p = static_cast<char>('0' + v);
+  }
   return p;
 }
 
-// The fast path of format_number for a positive d with at most 9 decimals and fewer than 2^50
-// units of its last decimal (591.347, 12, 0.5: most numbers programs send): finds the fewest
-// decimals j for which d == i / 10^j, and writes i with the point j places from the right.
-// Returns 0 when d is not such a number.
+// Writes v in decimal at `out`; returns the end.
+SIOCODEC_ALWAYS_INLINE char* write_uint(std::uint64_t v, char* out) noexcept {
+  const int n = decimal_digits(v);
+  write_fixed_digits(v, out + n, n);
+  return out + n;
+}
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+// The 8 decimal digits of v < 10^8, zero-padded, as ASCII bytes of a word in memory order.
+// All lanes at once: 4+4 digits in the two 32-bit lanes, then 2-digit 16-bit lanes, then
+// bytes; (x * 10486) >> 20 is x / 100 for x < 10^4 and (x * 103) >> 10 is x / 10 for x < 100.
+SIOCODEC_ALWAYS_INLINE std::uint64_t eight_digits(std::uint64_t v) noexcept {
+  std::uint64_t y = (v / 10000) | ((v % 10000) << 32);
+  std::uint64_t q = ((y * 10486) >> 20) & 0x0000007F0000007Fu;
+  y = ((y - q * 100) << 16) | q;
+  q = ((y * 103) >> 10) & 0x000F000F000F000Fu;
+  y = ((y - q * 10) << 8) | q;
+  return y | 0x3030303030303030u;
+}
+#endif
+
+// Writes the 16 decimal digits of v < 10^16, zero-padded, to out[0, 16) (out[16, 32) is
+// cleared too, so that fixed-size copies past the digits read initialized bytes); returns the
+// number of leading zeros (15 for 0) and sets *trailing to the number of trailing zeros among
+// the last 9 digits (9 when they are all zero).
+SIOCODEC_ALWAYS_INLINE int sixteen_digits(std::uint64_t v, char* out, int* trailing) noexcept {
+  std::memset(out + 16, 0, 16);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  constexpr std::uint64_t zeros = 0x3030303030303030u;
+  const std::uint64_t hi = v / 100000000;
+  const std::uint64_t lo = eight_digits(v % 100000000);
+  const std::uint64_t h = hi != 0 ? eight_digits(hi) : zeros;
+  std::memcpy(out, &h, 8);
+  std::memcpy(out + 8, &lo, 8);
+  const std::uint64_t l = lo ^ zeros;  // digit values; the last digit is the top byte
+  *trailing = l != 0 ? __builtin_clzll(l) >> 3 : 8 + (out[7] == '0' ? 1 : 0);
+  if (h != zeros) return __builtin_ctzll(h ^ zeros) >> 3;
+  return l == 0 ? 15 : 8 + (__builtin_ctzll(l) >> 3);
+#else
+  write_fixed_digits(v, out + 16, 16);
+  int t = 0;
+  while (t < 9 && out[15 - t] == '0') ++t;
+  *trailing = t;
+  int lead = 0;
+  while (lead < 15 && out[lead] == '0') ++lead;
+  return lead;
+#endif
+}
+
+#if defined(__SIZEOF_INT128__)
+__extension__ typedef unsigned __int128 uint128;  // GCC and Clang; -Wpedantic wants __extension__
+
+// For a positive normal double d = M x 2^-s (2^52 <= M < 2^53, s >= 0) and a candidate i, whether
+// i / p10 (p10 = 10^j) is a text that reads back as d: whether it lies in d's rounding interval.
+// Exact integer arithmetic, scaled by 2^(s+1) x p10: the interval is 2M x p10 +- p10, except
+// that below a power of two (M = 2^52) the next double down is half as far. Both ends count:
+// at a midpoint round-half-even picks d, whose M is even there (an odd M excludes them).
+inline bool reads_back(std::uint64_t i, std::uint64_t p10, std::uint64_t m, int s) noexcept {
+  const uint128 t = static_cast<uint128>(i) << (s + 1);
+  const uint128 c = static_cast<uint128>(m) * p10 * 2;
+  if (t >= c) {
+    const uint128 above = t - c;
+    return above < p10 || (above == p10 && (m & 1) == 0);
+  }
+  const uint128 below = c - t;
+  if (m == (std::uint64_t{1} << 52)) return below * 2 <= p10;
+  return below < p10 || (below == p10 && (m & 1) == 0);
+}
+#endif
+
+// The fast path of format_number for a positive d with at most 9 decimals and fewer than 2^53
+// units of its last decimal (591.347, 12, 0.5, 1700000000000.123: most numbers programs send):
+// finds the fewest decimals j for which some integer i reads back as d from i / 10^j, and
+// writes i with the point j places from the right. Returns 0 when d is not such a number.
 //
-// Why this is exactly the shortest round-trip form ECMA-262 asks for: i and 10^j are exact
-// doubles, so i / 10^j is the correctly rounded quotient, the same double a correctly rounding
-// parser makes of the text; so the text round-trips. With i < 2^50 the product d * 10^j is within
-// 0.5 of the digits of any j-decimal text that round-trips, so the first j that works gives the
-// fewest digits; the decimal step 10^-j is then wider than d's spacing, so only one text of that
-// length round-trips and there is no closest-of-two to choose. d >= 1e-6 keeps the positional
-// layout (-6 < n <= 21) that this writes.
-inline std::size_t format_short_decimal(double d, char* out) noexcept {
+// Why this is exactly the shortest round-trip form ECMA-262 asks for: j-decimal texts i / 10^j
+// that read back as d are the integers in d's rounding interval scaled by 10^j. While that
+// scaled interval is narrower than 1 the only candidate is the integer nearest to d x 10^j;
+// once it is wider, the last digits of the candidates at the first j that has any are all
+// nonzero (a multiple of 10 would have been a candidate at j - 1) and they share their leading
+// digit position (a power of ten in the interval would have come first), so they all have the
+// fewest significant digits, and the one nearest to d x 10^j is the one ECMA-262 picks
+// (the even one on a tie, as std::to_chars does).
+//  - Below 2^50 units the product d x 10^j in doubles is within 1/8 of the exact one, its
+//    nearest integer i is the candidate, and since i and 10^j are exact doubles, i / 10^j is the
+//    correctly rounded quotient: the same double a correctly rounding parser makes of the text.
+//  - From 2^50 to 2^53 units (large values with decimals) the candidate and the check are done
+//    in exact 128-bit integer arithmetic (reads_back), where available.
+// d >= 1e-6 keeps the positional layout (-6 < n <= 21) that this writes.
+SIOCODEC_ALWAYS_INLINE std::size_t format_short_decimal(double d, char* out) noexcept {
 #if defined(FLT_EVAL_METHOD) && FLT_EVAL_METHOD == 0
-  constexpr double pow10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
+  static constexpr double pow10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
+  static constexpr std::uint64_t upow10[] = {1,      10,      100,      1000,      10000,
+                                             100000, 1000000, 10000000, 100000000, 1000000000};
   constexpr double limit = 1125899906842624.0;  // 2^50
   if (!(d >= 1e-6)) return 0;
-  for (int j = 0; j < 10; ++j) {
-    const double m = d * pow10[j];
-    if (!(m < limit)) return 0;
-    // m is in [0, 2^50): m + 0.5 is exact there and truncation rounds half up, as wanted;
-    // std::llround would be a library call on this hot path.
-    const auto i = static_cast<std::uint64_t>(m + 0.5);  // NOLINT(bugprone-incorrect-roundings)
-    if (static_cast<double>(i) / pow10[j] != d) continue;
-    char buf[24];
-    char* const bend = buf + sizeof buf;
-    char* first = format_uint(i, bend);
-    char* o = out;
-    const auto digits = static_cast<int>(bend - first);
-    if (j == 0) {
-      std::memcpy(o, first, static_cast<std::size_t>(digits));
-      return static_cast<std::size_t>(digits);
-    }
-    if (digits <= j) {  // 0.000ddd
-      *o++ = '0';
-      *o++ = '.';
-      for (int z = digits; z < j; ++z) *o++ = '0';
-      std::memcpy(o, first, static_cast<std::size_t>(digits));
-      o += digits;
-    } else {
-      const auto whole = static_cast<std::size_t>(digits - j);
-      std::memcpy(o, first, whole);
-      o += whole;
-      *o++ = '.';
-      std::memcpy(o, first + whole, static_cast<std::size_t>(j));
-      o += j;
-    }
-    return static_cast<std::size_t>(o - out);
+  if (d < limit / 1e9) {
+    // Below 2^50 / 10^9 every j up to 9 stays below 2^50 units, and a j that works makes every
+    // larger one work with i x 10 (the same quotient, the same rounding, still the only
+    // candidate). So one test at j = 9 decides whether any j <= 9 works, and the fewest
+    // decimals are 9 minus the trailing zeros of that i.
+    const auto si =
+        static_cast<std::int64_t>(d * 1e9 + 0.5);  // NOLINT(bugprone-incorrect-roundings)
+    if (static_cast<double>(si) / 1e9 != d) return 0;
+    char digits[32];  // i's 16 digits: 7 before the point, 9 after
+    int trailing = 0;
+    const int lead = sixteen_digits(static_cast<std::uint64_t>(si), digits, &trailing);
+    const int first = lead < 6 ? lead : 6;  // at least the "0" of "0.5"
+    const int whole = 7 - first;
+    std::memcpy(out, digits + first, 16);
+    if (trailing >= 9) return static_cast<std::size_t>(whole);
+    out[whole] = '.';
+    std::memcpy(out + whole + 1, digits + 7, 16);
+    return static_cast<std::size_t>(whole + 1 + 9 - trailing);
   }
+  int j = 0;
+  std::uint64_t i = 0;
+  for (;; ++j) {
+    if (j == 10) return 0;
+    const double m = d * pow10[j];
+    if (SIOCODEC_LIKELY(m < limit)) {
+      // m is in [0, 2^50): m + 0.5 is exact there and truncation rounds half up, as wanted;
+      // std::llround would be a library call on this hot path.
+      // Signed conversions, one instruction each way on x86-64.
+      const auto si = static_cast<std::int64_t>(m + 0.5);  // NOLINT(bugprone-incorrect-roundings)
+      if (static_cast<double>(si) / pow10[j] == d) {
+        i = static_cast<std::uint64_t>(si);
+        break;
+      }
+      continue;
+    }
+#if defined(__SIZEOF_INT128__)
+    if (!(m < 9007199254740992.0)) return 0;  // 2^53
+    std::uint64_t bits;
+    std::memcpy(&bits, &d, sizeof bits);
+    const std::uint64_t mant = (bits & ((std::uint64_t{1} << 52) - 1)) | (std::uint64_t{1} << 52);
+    // d < 2^53 here (m >= d), so its exponent is at most 0: d = mant x 2^-s.
+    const int s = 1075 - static_cast<int>(bits >> 52);
+    const uint128 x = static_cast<uint128>(mant) * upow10[j];  // d x 10^j x 2^s, exactly
+    if (s == 0) {
+      i = static_cast<std::uint64_t>(x);
+    } else {
+      const uint128 half = static_cast<uint128>(1) << (s - 1);
+      const uint128 rest = x & ((half << 1) - 1);
+      i = static_cast<std::uint64_t>(x >> s);
+      if (rest > half || (rest == half && (i & 1) != 0)) ++i;  // nearest, ties to even
+    }
+    if (i >= (std::uint64_t{1} << 53)) return 0;
+    if (reads_back(i, upow10[j], mant, s)) break;
+    // Below a power of two the interval is lopsided and the nearest integer may miss it while
+    // the next one up does not: leave that rare case to the general path.
+    if (mant == (std::uint64_t{1} << 52)) return 0;
+#else
+    return 0;
+#endif
+  }
+  // i < 2^53 has at most 16 digits: write all 16, zero-padded, then copy out the text with
+  // fixed-size copies (no length-dependent loop or library call); the padding provides the
+  // zeros of "0.000ddd". A text is at most 17 bytes, and all writes stay within them.
+  char digits[32];
+  int trailing = 0;
+  const int lead = sixteen_digits(i, digits, &trailing);  // leading zeros
+  if (j == 0) {
+    const int n = 16 - lead;
+    std::memcpy(out, digits + lead, 16);
+    return static_cast<std::size_t>(n);
+  }
+  // At least one digit before the point ("0.5").
+  const int len = 16 - lead > j ? 16 - lead : j + 1;
+  const int whole = len - j;
+  const char* const first = digits + 16 - len;
+  char text[40];
+  std::memcpy(text, first, 16);
+  text[whole] = '.';
+  std::memcpy(text + whole + 1, first + whole, 16);  // reads below digits + 32: whole <= len
+  std::memcpy(out, text, 16);
+  out[16] = text[16];
+  return static_cast<std::size_t>(len) + 1;
 #else
   (void)d;
   (void)out;
-#endif
   return 0;
+#endif
 }
 
-// Formats like ECMA-262 Number::toString(10) into out (>= 32 bytes); returns the length.
-inline std::size_t format_number(double d, char* out) noexcept {
+// format_number for everything format_short_decimal does not take: NaN, infinities, zeros, and
+// numbers with many digits, very large or very small. Out of line, to keep the fast path lean.
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((noinline))
+#endif
+inline std::size_t
+format_number_general(double d, char* out) noexcept {
   if (!std::isfinite(d)) {
     std::memcpy(out, "null", 4);
     return 4;
@@ -200,12 +400,6 @@ inline std::size_t format_number(double d, char* out) noexcept {
   if (d == 0) {  // +0 and -0
     out[0] = '0';
     return 1;
-  }
-  if (d < 0) {
-    out[0] = '-';
-    if (const std::size_t n = format_short_decimal(-d, out + 1)) return n + 1;
-  } else if (const std::size_t n = format_short_decimal(d, out)) {
-    return n;
   }
   // std::to_chars without a precision gives the shortest digits that round-trip, the closest
   // to the value when several are that short: the digits ECMA-262 asks for. Only the layout
@@ -268,13 +462,25 @@ inline std::size_t format_number(double d, char* out) noexcept {
   return static_cast<std::size_t>(o - out);
 }
 
+// Formats like ECMA-262 Number::toString(10) into out (>= 32 bytes); returns the length.
+inline std::size_t format_number(double d, char* out) noexcept {
+  // One test sends zeros, NaN, infinities and numbers out of the fast path's range to the
+  // general path; the sign costs no branch.
+  const double a = std::fabs(d);
+  if (SIOCODEC_LIKELY(a >= 1e-6 && a < 9007199254740992.0)) {
+    out[0] = '-';
+    const std::size_t neg = d < 0 ? 1 : 0;
+    if (const std::size_t n = format_short_decimal(a, out + neg)) return n + neg;
+  }
+  return format_number_general(d, out);
+}
+
 }  // namespace detail
 
 template <class W>
 SIOCODEC_ALWAYS_INLINE error emit_string(W& w, std::string_view utf8) noexcept {
-  // Most strings are plain ASCII with nothing to escape: one scan, then a single copy, inline.
-  const char* const end = utf8.data() + utf8.size();
-  if (SIOCODEC_LIKELY(detail::scan_string(utf8.data(), end) == end)) {
+  // Most strings are plain ASCII with nothing to escape: decide that inline, then one copy.
+  if (SIOCODEC_LIKELY(detail::is_plain_string(utf8.data(), utf8.size()))) {
     w.put('"');
     w.append(utf8.data(), utf8.size());
     w.put('"');

@@ -13,6 +13,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 
 // The grammar the strict decoder accepts (protocol.md §2.2, §2.4):
@@ -182,37 +183,52 @@ inline double js_string_to_number(const char* p, const char* end) noexcept {
   return negative ? -v : v;
 }
 
+// The names socket.io-parser 4.x refuses as event names (RESERVED_EVENTS): the one list both
+// comparisons below read.
+inline constexpr std::string_view reserved_events[] = {
+    "connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener"};
+
+// Bit n is set when a reserved name is n bytes long, so that nearly every event name is cleared
+// by its length alone.
+constexpr std::uint32_t reserved_event_lengths() noexcept {
+  std::uint32_t mask = 0;
+  for (const std::string_view r : reserved_events) mask |= std::uint32_t{1} << r.size();
+  return mask;
+}
+
 // `quoted`: a JSON string (with its quotes) holding a backslash escape, decoded to compare
 // (`"\u0063onnect"` is reserved too).
 inline bool is_reserved_escaped_event(std::string_view quoted) noexcept {
-  static constexpr std::string_view reserved[] = {
-      "connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener"};
   const json::value name = json::value::unchecked(quoted);
-  for (const auto r : reserved) {
+  for (const std::string_view r : reserved_events) {
     if (name.string_equals(r)) return true;
   }
   return false;
 }
 
 // `quoted`: a JSON string with its quotes; `escaped`: it holds a backslash escape. Escape-free
-// names (nearly all) are compared as they are written, after one switch on the length.
+// names (nearly all) are compared as they are written, once their length matches a reserved one.
 SIOCODEC_ALWAYS_INLINE bool is_reserved_event(std::string_view quoted, bool escaped) noexcept {
   if (escaped) return is_reserved_escaped_event(quoted);
-  const std::string_view s(quoted.data() + 1, quoted.size() - 2);
-  switch (s.size()) {
-    case 7: return s == "connect";
-    case 10: return s == "disconnect";
-    case 11: return s == "newListener";
-    case 13: return s == "connect_error" || s == "disconnecting";
-    case 14: return s == "removeListener";
-    default: return false;
+  const std::size_t n = quoted.size() - 2;
+  constexpr std::uint32_t lengths = reserved_event_lengths();
+  if (n >= 32 || ((lengths >> n) & 1u) == 0) return false;
+  // Unrolled over the constant list: r.size() is a constant in each compare, and the first byte
+  // settles most of them ("message" has the length of "connect").
+  for (const std::string_view r : reserved_events) {
+    if (r.size() == n && r[0] == quoted[1] &&
+        std::memcmp(r.data(), quoted.data() + 1, r.size()) == 0) {
+      return true;
+    }
   }
+  return false;
 }
 
 // Checks the payload's JSON shape for the packet type from what validation noted (`info`, the
 // top-level kind `k`); `at` receives the offending offset within the payload.
-inline error check_shape(packet_type type, json::kind k, const json::detail::text_info& info,
-                         protocol_version v, std::size_t& at) noexcept {
+SIOCODEC_ALWAYS_INLINE error check_shape(packet_type type, json::kind k,
+                                         const json::detail::text_info& info, protocol_version v,
+                                         std::size_t& at) noexcept {
   at = 0;
   const bool v4 = (v == protocol_version::v4);
   switch (type) {
@@ -245,20 +261,60 @@ inline error check_shape(packet_type type, json::kind k, const json::detail::tex
   return error::invalid_payload;
 }
 
-// Finds the end of a flat object (one holding no array or object) whose '{' is at p: the position
-// just past its '}', or null when a nested container opens first. Trusts validated text.
-inline const char* flat_object_end(const char* p, const char* end) noexcept {
+// Just past the closing quote of the string whose content starts at p, or end: exactly
+// json::detail::skip_string. Keys and the short values around placeholders end within a few
+// bytes, where a plain loop is cheaper than the vector skip; a longer string or an escape is
+// handed to it from where the loop stopped.
+SIOCODEC_ALWAYS_INLINE const char* skip_short_string(const char* p, const char* end) noexcept {
+  for (const char* const stop = end - p > 16 ? p + 16 : end; p != stop; ++p) {
+    if (*p == '"') return p + 1;
+    if (*p == '\\') break;
+  }
+  return json::detail::skip_string(p, end);
+}
+
+// Looks at the object whose '{' is at p. A flat object (one holding no array or object): returns
+// just past its '}'. Otherwise returns null, with `stop` at the bracket of the first nested
+// container (or end) and `long_string` telling whether a string before it is long enough
+// (14 bytes with its quotes) to spell `_placeholder`. Trusts validated text.
+inline const char* scan_object(const char* p, const char* end, const char*& stop,
+                               bool& long_string) noexcept {
+  long_string = false;
   for (++p; p != end; ++p) {
     const char c = *p;
     if (c == '"') {
-      p = json::detail::skip_string(p + 1, end) - 1;
+      const char* after = skip_short_string(p + 1, end);
+      if (after - p >= 14) long_string = true;
+      p = after - 1;
     } else if (c == '}') {
       return p + 1;
     } else if (c == '{' || c == '[') {
+      stop = p;
       return nullptr;
     }
   }
+  stop = end;
   return nullptr;
+}
+
+// Finds the end of a flat object (one holding no array or object) whose '{' is at p: the position
+// just past its '}', or null when a nested container opens first. Trusts validated text.
+inline const char* flat_object_end(const char* p, const char* end) noexcept {
+  const char* stop = nullptr;
+  bool long_string = false;
+  return scan_object(p, end, stop, long_string);
+}
+
+// Whether the JSON string `quoted` (with its quotes) is `name` once unescaped; `name` is ASCII
+// without a backslash or a quote. An escape always takes more bytes to spell than it stands
+// for, so a string spelled with fewer bytes than `name` differs, one spelled with as many
+// equals it only byte for byte, and only a longer spelling needs decoding.
+template <std::size_t N>
+SIOCODEC_ALWAYS_INLINE bool key_equals(std::string_view quoted, const char (&name)[N]) noexcept {
+  constexpr std::size_t n = N - 1;
+  if (quoted.size() < n + 2) return false;
+  if (quoted.size() == n + 2) return std::memcmp(quoted.data() + 1, name, n) == 0;
+  return json::value::unchecked(quoted).string_equals(std::string_view(name, n));
 }
 
 // Result of looking at one flat object: not a placeholder, or a placeholder for attachment num.
@@ -273,16 +329,31 @@ inline error check_flat_object(const json::value& obj, std::size_t attachments, 
   bool has_key = false;
   json::value flag, num;
   std::size_t members = 0, flags = 0, nums = 0;
-  for (const json::member& m : obj.members()) {
+  // The members of validated text holding no container, read as members() reads them (between
+  // the braces) but without its general value walk: `"key" : scalar`, commas, whitespace.
+  const std::string_view raw = obj.is_object() && obj.raw().size() >= 2 ? obj.raw() : "{}";
+  const char* const end = raw.data() + raw.size() - 1;
+  const char* p = json::detail::skip_ws(raw.data() + 1, end);
+  while (p != end && *p == '"') {
+    const char* q = skip_short_string(p + 1, end);
+    const std::string_view key(p, static_cast<std::size_t>(q - p));
+    p = json::detail::skip_ws(q, end);
+    if (p != end && *p == ':') p = json::detail::skip_ws(p + 1, end);
+    if (p == end) break;
+    q = *p == '"' ? skip_short_string(p + 1, end) : json::detail::skip_value(p, end);
+    const std::string_view val(p, static_cast<std::size_t>(q - p));
     ++members;
-    if (m.key.string_equals("_placeholder")) {
+    if (key_equals(key, "_placeholder")) {
       has_key = true;
-      flag = m.val;  // the last occurrence wins, as in JSON.parse
+      flag = json::value::unchecked(val);  // the last occurrence wins, as in JSON.parse
       ++flags;
-    } else if (m.key.string_equals("num")) {
-      num = m.val;
+    } else if (key_equals(key, "num")) {
+      num = json::value::unchecked(val);
       ++nums;
     }
+    p = json::detail::skip_ws(q, end);
+    if (p == end || *p != ',') break;
+    p = json::detail::skip_ws(p + 1, end);
   }
   if (!has_key) return error::none;
   const bool is_true = flag.raw() == "true";
@@ -323,7 +394,9 @@ inline error scan_placeholders(std::string_view json_text, std::size_t attachmen
   while (p != end) {
     const char c = *p;
     if (c == '{') {
-      const char* close = flat_object_end(p, end);
+      const char* stop = nullptr;
+      bool long_string = false;
+      const char* close = scan_object(p, end, stop, long_string);
       if (close != nullptr) {
         placeholder_info info;
         const auto obj =
@@ -339,18 +412,18 @@ inline error scan_placeholders(std::string_view json_text, std::size_t attachmen
         p = close;
         continue;
       }
-      ++p;
+      // Up to `stop` there are only strings, none long enough to be a `_placeholder` key, and
+      // bytes outside strings that are not '{': the loop below would do nothing there.
+      p = long_string ? p + 1 : stop;
       continue;
     }
     if (c == '"') {
-      const char* after = json::detail::skip_string(p + 1, end);
+      const char* after = skip_short_string(p + 1, end);
       // A `_placeholder` key inside an object that also holds an array or an object: never a
       // valid placeholder (lax: only when its value is true; otherwise it is plain data).
-      const char* q = json::detail::skip_ws(after, end);
-      if (q != end && *q == ':') {
-        const auto key =
-            json::value::unchecked(std::string_view(p, static_cast<std::size_t>(after - p)));
-        if (key.string_equals("_placeholder")) {
+      if (key_equals(std::string_view(p, static_cast<std::size_t>(after - p)), "_placeholder")) {
+        const char* q = json::detail::skip_ws(after, end);
+        if (q != end && *q == ':') {
           const char* v = json::detail::skip_ws(q + 1, end);
           const bool is_true =
               static_cast<std::size_t>(end - v) >= 4 && std::string_view(v, 4) == "true";
@@ -392,28 +465,37 @@ inline bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
 
 }  // namespace detail
 
-inline result<packet_view> decode(std::string_view text, const decode_options& opts) noexcept {
+namespace detail {
+
+// decode() writing into `pkt`, which holds a default packet_view on entry. On failure returns the
+// error and sets `offset`; `pkt` is then partly written and meaningless. In place, so that
+// decode() and basic_decoder build their result without copying the packet.
+inline error decode_fields(std::string_view text, const decode_options& opts, packet_view& pkt,
+                           std::size_t& offset) noexcept {
   const char* const begin = text.data();
   const char* const end = begin + text.size();
   const char* p = begin;
   const auto at = [begin](const char* q) { return static_cast<std::size_t>(q - begin); };
-  packet_view pkt;
+  const auto fail = [&offset](error e, std::size_t where) {
+    offset = where;
+    return e;
+  };
 
   // type
   if (p == end) {
-    if (!opts.lax) return {error::unknown_packet_type, 0};
+    if (!opts.lax) return fail(error::unknown_packet_type, 0);
     // Number("") is 0 in the reference: an empty text is a CONNECT.
     pkt.type = packet_type::connect;
-    return {pkt, 0};
+    return error::none;
   }
   if (*p >= '0' && *p <= '6') {
     pkt.type = static_cast<packet_type>(*p - '0');
     ++p;
-  } else if (opts.lax && detail::js_space_length(p, end) != 0) {
+  } else if (opts.lax && js_space_length(p, end) != 0) {
     pkt.type = packet_type::connect;  // Number(" ") is 0
-    p += detail::js_space_length(p, end);
+    p += js_space_length(p, end);
   } else {
-    return {error::unknown_packet_type, 0};
+    return fail(error::unknown_packet_type, 0);
   }
 
   // attachments
@@ -421,25 +503,25 @@ inline result<packet_view> decode(std::string_view text, const decode_options& o
     const char* count_begin = p;
     if (opts.lax) {
       while (p != end && *p != '-') ++p;
-      if (p == end) return {error::invalid_attachment_count, at(p)};
-      const double n = detail::js_string_to_number(count_begin, p);
+      if (p == end) return fail(error::invalid_attachment_count, at(p));
+      const double n = js_string_to_number(count_begin, p);
       // Number.isInteger(n) && n >= 1, as the reference checks: Infinity and fractions fail.
       if (!(n >= 1) || !std::isfinite(n) || n != std::floor(n)) {
-        return {error::invalid_attachment_count, at(count_begin)};
+        return fail(error::invalid_attachment_count, at(count_begin));
       }
       if (n > static_cast<double>(opts.max_attachments)) {
-        return {error::too_many_attachments, at(count_begin)};
+        return fail(error::too_many_attachments, at(count_begin));
       }
       pkt.attachment_count = static_cast<std::size_t>(n);
     } else {
-      if (p == end || *p < '1' || *p > '9') return {error::invalid_attachment_count, at(p)};
+      if (p == end || *p < '1' || *p > '9') return fail(error::invalid_attachment_count, at(p));
       std::size_t n = 0;
-      while (p != end && detail::is_digit(*p)) {
+      while (p != end && is_digit(*p)) {
         n = n * 10 + static_cast<std::size_t>(*p - '0');
-        if (n > opts.max_attachments) return {error::too_many_attachments, at(count_begin)};
+        if (n > opts.max_attachments) return fail(error::too_many_attachments, at(count_begin));
         ++p;
       }
-      if (p == end || *p != '-') return {error::invalid_attachment_count, at(p)};
+      if (p == end || *p != '-') return fail(error::invalid_attachment_count, at(p));
       pkt.attachment_count = n;
     }
     ++p;  // '-'
@@ -450,7 +532,7 @@ inline result<packet_view> decode(std::string_view text, const decode_options& o
     const char* nsp_begin = p;
     while (p != end && *p != ',') ++p;
     const auto len = static_cast<std::size_t>(p - nsp_begin);
-    if (len > opts.max_namespace) return {error::invalid_namespace, at(nsp_begin)};
+    if (len > opts.max_namespace) return fail(error::invalid_namespace, at(nsp_begin));
     pkt.nsp = std::string_view(nsp_begin, len);
     if (p != end) ++p;  // ','
   }
@@ -463,7 +545,7 @@ inline result<packet_view> decode(std::string_view text, const decode_options& o
     std::uint64_t id = 0;
     bool any = false, overflow = false, gap = false, seen_digit = false, space_after_digit = false;
     while (p != end) {
-      if (detail::is_digit(*p)) {
+      if (is_digit(*p)) {
         if (space_after_digit) gap = true;
         const auto d = static_cast<std::uint64_t>(*p - '0');
         if (id > (~std::uint64_t{0} - d) / 10) overflow = true;
@@ -473,33 +555,33 @@ inline result<packet_view> decode(std::string_view text, const decode_options& o
         ++p;
         continue;
       }
-      const std::size_t k = detail::js_space_length(p, end);
+      const std::size_t k = js_space_length(p, end);
       if (k == 0) break;
       if (seen_digit) space_after_digit = true;
       any = true;
       p += k;
     }
     if (any) {
-      if (gap) return {error::invalid_ack_id, at(id_begin)};  // the reference gets NaN
-      if (overflow || id > opts.max_ack_id) return {error::ack_id_overflow, at(id_begin)};
+      if (gap) return fail(error::invalid_ack_id, at(id_begin));  // the reference gets NaN
+      if (overflow || id > opts.max_ack_id) return fail(error::ack_id_overflow, at(id_begin));
       pkt.id = id;
     }
-  } else if (p != end && detail::is_digit(*p)) {
+  } else if (p != end && is_digit(*p)) {
     const char* id_begin = p;
     std::uint64_t id = 0;
     // id * 10 + d overflows exactly when id > cap, or id == cap and d > the last digit of 2^64-1;
     // constants, so no division per digit.
     constexpr std::uint64_t cap = ~std::uint64_t{0} / 10;
     constexpr std::uint64_t last = ~std::uint64_t{0} % 10;
-    while (p != end && detail::is_digit(*p)) {
+    while (p != end && is_digit(*p)) {
       const auto d = static_cast<std::uint64_t>(*p - '0');
       if (id > cap || (id == cap && d > last) || id * 10 + d > opts.max_ack_id) {
-        return {error::ack_id_overflow, at(id_begin)};
+        return fail(error::ack_id_overflow, at(id_begin));
       }
       id = id * 10 + d;
       ++p;
     }
-    if (*id_begin == '0' && p - id_begin > 1) return {error::invalid_ack_id, at(id_begin)};
+    if (*id_begin == '0' && p - id_begin > 1) return fail(error::invalid_ack_id, at(id_begin));
     pkt.id = id;
   }
 
@@ -507,28 +589,41 @@ inline result<packet_view> decode(std::string_view text, const decode_options& o
   if (p != end) {
     const char* json_begin = p;
     const std::string_view rest(p, static_cast<std::size_t>(end - p));
-    if (!opts.lax && json::detail::is_ws(*p)) return {error::invalid_json, at(p)};
+    if (!opts.lax && json::detail::is_ws(*p)) return fail(error::invalid_json, at(p));
     json::options jo;
     jo.max_depth = opts.max_depth;
     json::detail::text_info info;
     const result<json::kind> k = json::detail::validate_text<true>(rest, jo, &info);
-    if (!k) return {k.error(), at(json_begin) + k.offset()};
+    if (!k) return fail(k.error(), at(json_begin) + k.offset());
     pkt.data = std::string_view(info.value_begin,
                                 static_cast<std::size_t>(info.value_end - info.value_begin));
     std::size_t where = 0;
-    const error shape = detail::check_shape(pkt.type, *k, info, opts.version, where);
+    const error shape = check_shape(pkt.type, *k, info, opts.version, where);
     if (shape != error::none) {
-      return {shape, static_cast<std::size_t>(pkt.data.data() - begin) + where};
+      return fail(shape, static_cast<std::size_t>(pkt.data.data() - begin) + where);
     }
     if (is_binary(pkt.type)) {
-      const error e = detail::check_placeholders(pkt.data, pkt.attachment_count, opts.lax, where);
-      if (e != error::none) return {e, static_cast<std::size_t>(pkt.data.data() - begin) + where};
+      const error e = check_placeholders(pkt.data, pkt.attachment_count, opts.lax, where);
+      if (e != error::none) {
+        return fail(e, static_cast<std::size_t>(pkt.data.data() - begin) + where);
+      }
     }
   } else if (is_binary(pkt.type) && !opts.lax) {
     // Attachments with nothing to place them in: never written by an encoder.
-    return {error::invalid_placeholder, at(p)};
+    return fail(error::invalid_placeholder, at(p));
   }
-  return {pkt, text.size()};
+  return error::none;
+}
+
+}  // namespace detail
+
+inline result<packet_view> decode(std::string_view text, const decode_options& opts) noexcept {
+  // One object, returned by NRVO on both paths.
+  result<packet_view> r(packet_view(), text.size());
+  std::size_t offset = 0;
+  const error e = detail::decode_fields(text, opts, *r, offset);
+  if (e != error::none) r = result<packet_view>(e, offset);
+  return r;
 }
 
 }  // namespace socketio

@@ -392,21 +392,33 @@ class basic_decoder {
   }
 
   result<packet_view> feed_text(std::string_view text) {
-    if (state_ == decoder_state::reassembling) return fail(error::unexpected_text_frame, 0);
-    // The previous packet's storage is reused: the packet it backed is invalidated by contract.
-    bytes_.clear();
-    overflow_.clear();
-    if (text.size() > opts_.max_packet_bytes) {
-      return fail(error::packet_too_large, opts_.max_packet_bytes);
+    // One result, filled in place and returned (NRVO) on every path: the packet is never copied
+    // between decode() and the caller.
+    result<packet_view> r(packet_view(), text.size());
+    if (state_ == decoder_state::reassembling) {
+      r = fail(error::unexpected_text_frame, 0);
+      return r;
     }
-    const result<packet_view> r = socketio::decode(text, opts_);
-    if (!r) return fail(r.error(), r.offset());
-    packet_view pkt = *r;
+    // The previous packet's storage is reused: the packet it backed is invalidated by contract.
+    // Only copy mode stores bytes; overflow_ is emptied when a list spills into it (push_view).
+    if (mode_ == attachment_mode::copy) bytes_.clear();
+    if (text.size() > opts_.max_packet_bytes) {
+      r = fail(error::packet_too_large, opts_.max_packet_bytes);
+      return r;
+    }
+    std::size_t offset = 0;
+    const error e = detail::decode_fields(text, opts_, *r, offset);
+    if (e != error::none) {
+      r = fail(e, offset);
+      return r;
+    }
+    packet_view& pkt = *r;
     // decode() refuses a count of 0; this decoder does not rely on it. A binary header that
     // expects nothing must never arm the decoder (CVE-2026-69185: the reference's armed
     // reconstructor then buffered every later binary frame without limit).
     if (is_binary(pkt.type) && pkt.attachment_count == 0) {
-      return fail(error::invalid_attachment_count, 1);
+      r = fail(error::invalid_attachment_count, 1);
+      return r;
     }
     if (mode_ == attachment_mode::copy) {
       unwind_guard guard{this};
@@ -420,14 +432,16 @@ class basic_decoder {
       data_ = locate(pkt.data, text);
       if (nsp_.offset != npos) pkt.nsp = std::string_view();
       if (data_.offset != npos) pkt.data = std::string_view();
+      if (!is_binary(pkt.type)) pkt = rebased(pkt);
     }
-    if (!is_binary(pkt.type)) return {rebased(pkt), text.size()};
+    if (!is_binary(pkt.type)) return r;
     pending_ = pkt;
     expected_ = pkt.attachment_count;
     received_ = 0;
     total_ = text.size();
     state_ = decoder_state::reassembling;
-    return {error::incomplete, text.size()};
+    r = result<packet_view>(error::incomplete, text.size());
+    return r;
   }
 
   // Checks the size of the next attachment; error::none when it may be accepted.
@@ -465,8 +479,14 @@ class basic_decoder {
   result<packet_view> accepted(std::size_t size) {
     total_ += size;
     ++received_;
-    if (received_ < expected_) return {error::incomplete, size};
-    packet_view pkt = pending_;
+    // One result returned (NRVO) on both paths, the packet built in it: see feed_text.
+    result<packet_view> r(packet_view(), size);
+    if (received_ < expected_) {
+      r = result<packet_view>(error::incomplete, size);
+      return r;
+    }
+    packet_view& pkt = *r;
+    pkt = pending_;
     byte_view* list = attachment_list();
     if (mode_ == attachment_mode::copy) {
       // The buffer may have moved while it grew: the views are made now, from offsets.
@@ -477,14 +497,14 @@ class basic_decoder {
         at += list[i].size();
       }
     }
-    pkt = rebased(pkt);
+    if (mode_ == attachment_mode::copy) pkt = rebased(pkt);
     pkt.attachments = list;
     state_ = decoder_state::idle;
     pending_ = packet_view();
     expected_ = 0;
     received_ = 0;
     total_ = 0;
-    return {pkt, size};
+    return r;
   }
 
   result<packet_view> feed_binary(byte_view frame) {

@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <cstring>
 #include <iterator>
+#include <new>
 #include <optional>
 #include <string_view>
 #include <tuple>
@@ -41,9 +42,11 @@
 //       auto r = sio::encode(sio::event("chat", "hello", buffer).nsp("/room"), text, atts);
 //       // text == R"(51-/room,["chat","hello",{"_placeholder":true,"num":0}])", atts[0] == buffer
 //
-// Builders are measured, then written: the values are visited twice (once to validate, count
-// bytes and attachments, once to write), so nothing is allocated when the output is a caller
-// buffer, and a container grows exactly once.
+// Into a caller buffer, builders are written in one pass, straight into the buffer and bounded
+// by its capacity: the header is first written for no attachments, and when binary values turn
+// up the rest of the text is moved right to make room for `<count>-`. Into a container they are
+// measured, then written (the values are visited twice), so that it grows exactly once. Nothing
+// is allocated either way, unless the containers do.
 
 SIOCODEC_BEGIN_NAMESPACE
 namespace socketio {
@@ -150,8 +153,7 @@ struct arg_traits;
 class args_writer;
 
 namespace detail {
-struct text_counter;
-struct checked_writer;
+struct json_sink;
 struct args_access;
 }  // namespace detail
 
@@ -164,9 +166,14 @@ struct args_access;
 /// order; the encoder hands the byte views back in that order and promotes EVENT / ACK to
 /// BINARY_EVENT / BINARY_ACK. Only EVENT and ACK may hold binary values.
 ///
-/// Every callback runs twice per encode (a measuring pass, then a writing pass) and must write
-/// the same values both times; an encoder that notices a difference fails with
-/// invalid_argument rather than write past the size it measured.
+/// How often the callbacks run depends on the call: once for encode_to() and for
+/// encode_frames_to() over WebSocket and Engine.IO v4 polling (the text is written straight into
+/// the caller's buffer, bounded by its capacity); twice for encode() and encode_frames() into a
+/// growable container and for Engine.IO v3 polling frames (a measuring pass, then a writing
+/// pass, so that the container grows exactly once and the length prefix precedes the text);
+/// once for encoded_size(). When they run twice they must write the same values both times; an
+/// encoder that notices a difference fails with invalid_argument rather than write past the
+/// size it measured.
 ///
 /// Misuse does not throw or assert: the first error is kept, every later call is ignored, and
 /// the encoder returns that error. Errors: invalid_argument (a value where an object expects a
@@ -229,29 +236,24 @@ class args_writer {
   friend struct detail::args_access;
   static constexpr std::size_t stack_words = json::max_depth_limit / 64;
 
-  args_writer(detail::text_counter* counter, detail::checked_writer* writer, byte_view* atts,
-              std::size_t atts_room, const encode_options& opts, bool binary_allowed) noexcept;
+  args_writer(detail::json_sink* sink, byte_view* atts, std::size_t atts_room, bool strict_atts,
+              const encode_options& opts, bool binary_allowed) noexcept;
 
-  template <class F>
-  decltype(auto) out(F&& f) noexcept;
   bool begin_value(json::kind k) noexcept;
   void fail(::SIOCODEC_NAMESPACE::error e) noexcept {
     if (error_ == ::SIOCODEC_NAMESPACE::error::none) error_ = e;
   }
-  bool in_object() const noexcept {
-    const std::size_t top = depth_ - 1;
-    return depth_ != 0 && ((object_bits_[top / 64] >> (top % 64)) & 1U) != 0;
-  }
   args_writer& open(bool object) noexcept;
   args_writer& close(bool object) noexcept;
 
-  detail::text_counter* counter_;
-  detail::checked_writer* writer_;
-  // Writing pass: where the attachment views go, and how many fit.
+  detail::json_sink* sink_;
+  // Where the attachment views go, and how many fit. With strict_atts_ (the writing pass of a
+  // measured packet) one more than measured is an error; otherwise views past the room are only
+  // counted (the encoder then runs a writing pass to collect them).
   byte_view* atts_;
   std::size_t atts_room_;
-  // Measuring pass of the frame encoders: the framed size of each attachment (frames.hpp),
-  // summed into att_cost_; SIZE_MAX from the hook means "cannot be framed".
+  // The framed size of each attachment (frames.hpp), summed into att_cost_; SIZE_MAX from the
+  // hook means "cannot be framed".
   std::size_t (*att_cost_fn_)(byte_view, const void*) noexcept = nullptr;
   const void* att_cost_ctx_ = nullptr;
   std::size_t att_cost_ = 0;
@@ -268,8 +270,12 @@ class args_writer {
   json::kind top_kind_ = json::kind::null;
   protocol_version version_;
   bool binary_allowed_;
+  bool strict_atts_;
   bool need_comma_ = false;
   bool after_key_ = false;
+  // The innermost open container is an object (the bit of object_bits_ at depth_ - 1, kept at
+  // hand because every value asks).
+  bool in_object_ = false;
 };
 
 namespace detail {
@@ -440,7 +446,8 @@ struct error_data {
 /// An EVENT: `name` then the arguments, like `socket.emit(name, args...)`. Each argument is
 /// written by arg_traits (strings, numbers, bools, byte_view and byte containers as
 /// attachments, array(), object(), containers, raw_json, optional...), or is a callback
-/// `void(args_writer&)` that writes any number of arguments (it runs twice):
+/// `void(args_writer&)` that writes any number of arguments (it runs once or twice: see
+/// args_writer):
 ///
 ///     sio::event("chat", "hello", buffer)                       // 51-["chat","hello",{...}]
 ///     sio::event("scores", [&](sio::args_writer& w) { for (int s : scores) w.value(s); })
@@ -521,12 +528,16 @@ result<std::size_t> encoded_size(const B& b, const encode_options& opts = {});
 
 /// Writes the text of `b` into `out` (at most `cap` bytes) and appends the views of its binary
 /// values to `attachments` (in placeholder order; views of the caller's bytes, nothing copied).
-/// No allocation unless `attachments` allocates (attachment_list never does).
+/// One pass: the value callbacks run once, writing straight into `out` (a packet with more than
+/// 16 binary values, which needs a raised max_attachments, gets a second, writing run to collect
+/// their views). No allocation unless `attachments` allocates (attachment_list never does).
 /// @return bytes written.
-/// Errors: those of encoded_size(), output_too_small (cap too small; nothing written,
-/// offset() is cap), too_many_attachments (also when `attachments` cannot hold them all),
-/// invalid_argument (a callback wrote something else in its second run; the output is then
-/// unspecified and `attachments` keeps its old size).
+/// Errors: those of encoded_size() (they take precedence over output_too_small: the packet is
+/// visited to its end even when the buffer is full), output_too_small (cap too small; offset()
+/// is cap; the first `cap` bytes of `out` may have been written, never more),
+/// too_many_attachments (also when `attachments` cannot hold them all), invalid_argument (with
+/// more than 16 binary values: a callback wrote something else in its second run). On error
+/// `attachments` keeps its old size and the contents of `out` are unspecified.
 template <class B, class A,
           std::enable_if_t<is_packet_builder<B>::value && is_attachment_sink<A>::value, int> = 0>
 result<std::size_t> encode_to(char* out, std::size_t cap, const B& b, A& attachments,
@@ -538,8 +549,9 @@ result<std::size_t> encode_to(char* out, std::size_t cap, const B& b,
                               const encode_options& opts = {});
 
 /// Appends the text of `b` to `out` (one resize) and its attachment views to `attachments`.
-/// Errors: those of encode_to() but output_too_small. On error both containers keep their old
-/// size.
+/// Two passes: the value callbacks run twice (measuring, then writing; see args_writer).
+/// Errors: those of encode_to() but output_too_small, and invalid_argument when a callback
+/// wrote something else in its second run. On error both containers keep their old size.
 template <class B, class Container, class A,
           std::enable_if_t<is_packet_builder<B>::value && is_attachment_sink<A>::value, int> = 0>
 result<std::size_t> encode(const B& b, Container& out, A& attachments,
@@ -593,34 +605,147 @@ struct text_counter {
   }
 };
 
-// The writing pass of builders: like buffer_writer, but bounded by the measured size, because
-// the caller's callbacks run again and nothing guarantees they write the same thing.
-struct checked_writer {
-  char* p;
-  char* end;
-  bool overflow = false;
+// The sink of args_writer and of the builder paths. It writes into [p, end) while the pieces
+// fit; the first piece that does not fit turns it into a counter (end = p), so the rest of the
+// packet is still visited, validated and measured: an encoder that finds its output too small
+// still reports the errors that take precedence, and knows the size that was needed. A sink
+// without room (p == end) only counts: the measuring pass. With `track`, counted pieces also go
+// through the checks of text_counter (polling bodies).
+struct json_sink {
+  char* p = nullptr;
+  char* end = nullptr;
+  std::size_t extra = 0;  // bytes counted, not written
+  bool overflow = false;  // extra wrapped around
+  bool track = false;
+  std::size_t utf16 = 0;
+  bool bad_utf8 = false;
+  bool has_separator = false;
   static constexpr bool counting = false;
 
-  void put(char c) noexcept {
-    if (p == end) {
-      overflow = true;
-      return;
-    }
-    *p++ = c;
+  SIOCODEC_ALWAYS_INLINE bool has_room(std::size_t k) const noexcept {
+    return static_cast<std::size_t>(end - p) >= k;
   }
-  void append(const char* s, std::size_t k) noexcept {
-    if (k > static_cast<std::size_t>(end - p)) {
-      overflow = true;
-      p = end;
+  SIOCODEC_ALWAYS_INLINE void put(char c) noexcept {
+    if (SIOCODEC_LIKELY(p != end)) {
+      *p++ = c;
       return;
     }
-    if (k != 0) std::memcpy(p, s, k);
-    p += k;
+    count(&c, 1);
+  }
+  SIOCODEC_ALWAYS_INLINE void append(const char* s, std::size_t k) noexcept {
+    if (SIOCODEC_LIKELY(has_room(k))) {
+      copy(p, s, k);
+      p += k;
+      return;
+    }
+    count(s, k);
   }
   void fill(char c, std::size_t k) noexcept {
     for (std::size_t i = 0; i < k; ++i) put(c);
   }
+  // Most pieces are short (keys, numbers, small strings): copied inline with two overlapping
+  // loads and stores rather than through a call to memcpy.
+  SIOCODEC_ALWAYS_INLINE static void copy(char* d, const char* s, std::size_t k) noexcept {
+    if (k > 16) {
+      std::memcpy(d, s, k);
+    } else if (k >= 8) {
+      std::uint64_t a = 0;
+      std::uint64_t b = 0;
+      std::memcpy(&a, s, 8);
+      std::memcpy(&b, s + k - 8, 8);
+      std::memcpy(d, &a, 8);
+      std::memcpy(d + k - 8, &b, 8);
+    } else if (k >= 4) {
+      std::uint32_t a = 0;
+      std::uint32_t b = 0;
+      std::memcpy(&a, s, 4);
+      std::memcpy(&b, s + k - 4, 4);
+      std::memcpy(d, &a, 4);
+      std::memcpy(d + k - 4, &b, 4);
+    } else if (k != 0) {
+      d[0] = s[0];
+      d[k / 2] = s[k / 2];
+      d[k - 1] = s[k - 1];
+    }
+  }
+  SIOCODEC_ALWAYS_INLINE void count(const char* s, std::size_t k) noexcept {
+    end = p;  // nothing after a piece that did not fit may be written
+    extra += k;
+    overflow |= extra < k;
+    if (SIOCODEC_UNLIKELY(track)) see(s, k);
+  }
+  void see(const char* s, std::size_t k) noexcept {
+    if (::SIOCODEC_NAMESPACE::detail::utf8_find_invalid(s, k) != k) {
+      bad_utf8 = true;
+    } else {
+      utf16 += ::SIOCODEC_NAMESPACE::detail::utf16_length(s, k);
+    }
+    if (k != 0 && std::memchr(s, 0x1E, k) != nullptr) has_separator = true;
+  }
 };
+
+// A json_sink's fast path: writes with no checks, into room the caller has made sure of (a
+// JSON string takes at most 6 bytes per byte of text, `\u001f`, plus its quotes).
+struct raw_sink {
+  char* p;
+  static constexpr bool counting = false;
+  SIOCODEC_ALWAYS_INLINE void put(char c) noexcept { *p++ = c; }
+  SIOCODEC_ALWAYS_INLINE void append(const char* s, std::size_t k) noexcept {
+    json_sink::copy(p, s, k);
+    p += k;
+  }
+  void fill(char c, std::size_t k) noexcept {
+    if (k != 0) std::memset(p, c, k);
+    p += k;
+  }
+};
+
+// True when `s` has room for the JSON string of `text` and `extra` more bytes.
+SIOCODEC_ALWAYS_INLINE bool has_string_room(const json_sink& s, std::size_t text,
+                                            std::size_t extra) noexcept {
+  const auto avail = static_cast<std::size_t>(s.end - s.p);
+  return avail >= extra + 2 && (avail - extra - 2) / 6 >= text;
+}
+
+// Two decimal digits per entry, for writing integers in place.
+inline constexpr char decimal_pairs[] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
+// Writes v in decimal at p (room for 20 bytes checked by the caller); returns the end. Small
+// values, the common case of ids, counts and coordinates, take one or two stores.
+SIOCODEC_ALWAYS_INLINE char* write_decimal(char* p, std::uint64_t v) noexcept {
+  if (v < 10) {
+    *p = static_cast<char>('0' + v);
+    return p + 1;
+  }
+  if (v < 100) {
+    std::memcpy(p, decimal_pairs + v * 2, 2);
+    return p + 2;
+  }
+  if (v < 1000) {
+    *p = static_cast<char>('0' + v / 100);
+    std::memcpy(p + 1, decimal_pairs + (v % 100) * 2, 2);
+    return p + 3;
+  }
+  std::size_t n = 4;
+  for (std::uint64_t t = v / 10000; t != 0; t /= 10) ++n;
+  char* const end = p + n;
+  char* q = end;
+  while (v >= 100) {
+    q -= 2;
+    std::memcpy(q, decimal_pairs + (v % 100) * 2, 2);
+    v /= 100;
+  }
+  if (v >= 10) {
+    q -= 2;
+    std::memcpy(q, decimal_pairs + v * 2, 2);
+  } else {
+    *--q = static_cast<char>('0' + v);
+  }
+  return end;
+}
 
 inline bool is_main_nsp(std::string_view nsp) noexcept { return nsp.empty() || nsp == "/"; }
 
@@ -716,12 +841,9 @@ inline bool raw_kind(std::string_view json, json::kind& k) noexcept {
 
 // The encoders' side door into args_writer.
 struct args_access {
-  static args_writer counting(text_counter* c, const encode_options& o, bool binary) noexcept {
-    return args_writer(c, nullptr, nullptr, 0, o, binary);
-  }
-  static args_writer writing(checked_writer* w, byte_view* atts, std::size_t room,
-                             const encode_options& o, bool binary) noexcept {
-    return args_writer(nullptr, w, atts, room, o, binary);
+  static args_writer make(json_sink* s, byte_view* atts, std::size_t room, bool strict,
+                          const encode_options& o, bool binary) noexcept {
+    return args_writer(s, atts, room, strict, o, binary);
   }
   static void set_cost(args_writer& a, std::size_t (*fn)(byte_view, const void*) noexcept,
                        const void* ctx) noexcept {
@@ -900,28 +1022,30 @@ struct arg_traits<detail::object_value<A...>> {
 
 // --- args_writer ------------------------------------------------------------------------------
 
-inline args_writer::args_writer(detail::text_counter* counter, detail::checked_writer* writer,
-                                byte_view* atts, std::size_t atts_room, const encode_options& opts,
+inline args_writer::args_writer(detail::json_sink* sink, byte_view* atts, std::size_t atts_room,
+                                bool strict_atts, const encode_options& opts,
                                 bool binary_allowed) noexcept
-    : counter_(counter),
-      writer_(writer),
+    : sink_(sink),
       atts_(atts),
       atts_room_(atts_room),
       max_attachments_(opts.max_attachments),
       max_depth_(opts.max_depth < json::max_depth_limit ? opts.max_depth : json::max_depth_limit),
       version_(opts.version),
-      binary_allowed_(binary_allowed) {}
-
-template <class F>
-decltype(auto) args_writer::out(F&& f) noexcept {
-  if (writer_ != nullptr) return f(*writer_);
-  return f(*counter_);
-}
+      binary_allowed_(binary_allowed),
+      strict_atts_(strict_atts) {}
 
 // Places the comma before a value, or checks that an object is waiting for this value.
-inline bool args_writer::begin_value(json::kind k) noexcept {
-  if (error_ != ::SIOCODEC_NAMESPACE::error::none) return false;
-  if (depth_ == 0) {
+SIOCODEC_ALWAYS_INLINE bool args_writer::begin_value(json::kind k) noexcept {
+  if (SIOCODEC_UNLIKELY(error_ != ::SIOCODEC_NAMESPACE::error::none)) return false;
+  if (in_object_) {
+    if (SIOCODEC_UNLIKELY(!after_key_)) {
+      fail(::SIOCODEC_NAMESPACE::error::invalid_argument);
+      return false;
+    }
+    after_key_ = false;
+    return true;
+  }
+  if (SIOCODEC_UNLIKELY(depth_ == 0)) {
     if (top_values_ != 0) {  // a payload is one JSON value
       fail(::SIOCODEC_NAMESPACE::error::invalid_argument);
       return false;
@@ -930,35 +1054,37 @@ inline bool args_writer::begin_value(json::kind k) noexcept {
     top_kind_ = k;
     return true;
   }
-  if (in_object()) {
-    if (!after_key_) {
-      fail(::SIOCODEC_NAMESPACE::error::invalid_argument);
-      return false;
-    }
-    after_key_ = false;
-    return true;
-  }
-  if (need_comma_) out([](auto& w) { w.put(','); });
+  if (need_comma_) sink_->put(',');
   return true;
 }
 
 inline args_writer& args_writer::null() noexcept {
   if (!begin_value(json::kind::null)) return *this;
-  out([](auto& w) { w.append("null", 4); });
+  sink_->append("null", 4);
   need_comma_ = true;
   return *this;
 }
 
 inline args_writer& args_writer::boolean(bool b) noexcept {
   if (!begin_value(json::kind::boolean)) return *this;
-  out([b](auto& w) { b ? w.append("true", 4) : w.append("false", 5); });
+  if (b) {
+    sink_->append("true", 4);
+  } else {
+    sink_->append("false", 5);
+  }
   need_comma_ = true;
   return *this;
 }
 
 inline args_writer& args_writer::number(double d) noexcept {
   if (!begin_value(json::kind::number)) return *this;
-  out([d](auto& w) { json::emit_number(w, d); });
+  detail::json_sink& s = *sink_;
+  // json::emit_number formats into 32 bytes: with that much room, format in place.
+  if (SIOCODEC_LIKELY(s.has_room(32))) {
+    s.p += json::detail::format_number(d, s.p);
+  } else {
+    json::emit_number(s, d);
+  }
   need_comma_ = true;
   return *this;
 }
@@ -967,10 +1093,24 @@ template <class Int,
           std::enable_if_t<std::is_integral<Int>::value && !std::is_same<Int, bool>::value, int>>
 args_writer& args_writer::integer(Int v) noexcept {
   if (!begin_value(json::kind::number)) return *this;
-  if constexpr (std::is_signed<Int>::value) {
-    out([v](auto& w) { json::emit_int(w, static_cast<std::int64_t>(v)); });
+  detail::json_sink& s = *sink_;
+  if (SIOCODEC_LIKELY(s.has_room(21))) {
+    if constexpr (std::is_signed<Int>::value) {
+      const auto i = static_cast<std::int64_t>(v);
+      // The magnitude in unsigned arithmetic: -INT64_MIN overflows int64.
+      std::uint64_t mag = static_cast<std::uint64_t>(i);
+      if (i < 0) {
+        *s.p++ = '-';
+        mag = std::uint64_t{0} - mag;
+      }
+      s.p = detail::write_decimal(s.p, mag);
+    } else {
+      s.p = detail::write_decimal(s.p, static_cast<std::uint64_t>(v));
+    }
+  } else if constexpr (std::is_signed<Int>::value) {
+    json::emit_int(s, static_cast<std::int64_t>(v));
   } else {
-    out([v](auto& w) { json::emit_uint(w, static_cast<std::uint64_t>(v)); });
+    json::emit_uint(s, static_cast<std::uint64_t>(v));
   }
   need_comma_ = true;
   return *this;
@@ -978,8 +1118,16 @@ args_writer& args_writer::integer(Int v) noexcept {
 
 inline args_writer& args_writer::string(std::string_view utf8) noexcept {
   if (!begin_value(json::kind::string)) return *this;
-  const ::SIOCODEC_NAMESPACE::error e = out([utf8](auto& w) { return json::emit_string(w, utf8); });
-  if (e != ::SIOCODEC_NAMESPACE::error::none) fail(e);
+  detail::json_sink& s = *sink_;
+  ::SIOCODEC_NAMESPACE::error e;
+  if (SIOCODEC_LIKELY(detail::has_string_room(s, utf8.size(), 0))) {
+    detail::raw_sink r{s.p};
+    e = json::emit_string(r, utf8);
+    s.p = r.p;
+  } else {
+    e = json::emit_string(s, utf8);
+  }
+  if (SIOCODEC_UNLIKELY(e != ::SIOCODEC_NAMESPACE::error::none)) fail(e);
   need_comma_ = true;
   return *this;
 }
@@ -995,13 +1143,13 @@ inline args_writer& args_writer::binary(byte_view bytes) noexcept {
     fail(::SIOCODEC_NAMESPACE::error::too_many_attachments);
     return *this;
   }
-  if (writer_ != nullptr) {
-    if (num >= atts_room_) {  // more than the measuring pass saw
-      fail(::SIOCODEC_NAMESPACE::error::invalid_argument);
-      return *this;
-    }
-    atts_[num] = bytes;
-  } else if (att_cost_fn_ != nullptr) {
+  if (num < atts_room_) {
+    ::new (static_cast<void*>(atts_ + num)) byte_view(bytes);  // the slot may be raw storage
+  } else if (strict_atts_) {                                   // more than the measuring pass saw
+    fail(::SIOCODEC_NAMESPACE::error::invalid_argument);
+    return *this;
+  }
+  if (att_cost_fn_ != nullptr) {
     const std::size_t c = att_cost_fn_(bytes, att_cost_ctx_);
     if (c == static_cast<std::size_t>(-1) || att_cost_ + c < c) {
       fail(::SIOCODEC_NAMESPACE::error::invalid_argument);
@@ -1010,11 +1158,10 @@ inline args_writer& args_writer::binary(byte_view bytes) noexcept {
     att_cost_ += c;
   }
   ++attachments_;
-  out([num](auto& w) {
-    w.append("{\"_placeholder\":true,\"num\":", 27);
-    json::emit_uint(w, num);
-    w.put('}');
-  });
+  detail::json_sink& s = *sink_;
+  s.append("{\"_placeholder\":true,\"num\":", 27);
+  json::emit_uint(s, num);
+  s.put('}');
   need_comma_ = true;
   return *this;
 }
@@ -1029,14 +1176,14 @@ inline args_writer& args_writer::raw(std::string_view json) noexcept {
     }
   }
   if (!begin_value(k)) return *this;
-  out([json](auto& w) { w.append(json.data(), json.size()); });
+  sink_->append(json.data(), json.size());
   need_comma_ = true;
   return *this;
 }
 
 inline args_writer& args_writer::open(bool object) noexcept {
   if (!begin_value(object ? json::kind::object : json::kind::array)) return *this;
-  if (depth_ >= max_depth_) {
+  if (SIOCODEC_UNLIKELY(depth_ >= max_depth_)) {
     fail(::SIOCODEC_NAMESPACE::error::nesting_too_deep);
     return *this;
   }
@@ -1047,7 +1194,8 @@ inline args_writer& args_writer::open(bool object) noexcept {
     object_bits_[depth_ / 64] &= ~bit;
   }
   ++depth_;
-  out([object](auto& w) { w.put(object ? '{' : '['); });
+  in_object_ = object;
+  sink_->put(object ? '{' : '[');
   need_comma_ = false;
   after_key_ = false;
   return *this;
@@ -1055,12 +1203,18 @@ inline args_writer& args_writer::open(bool object) noexcept {
 
 inline args_writer& args_writer::close(bool object) noexcept {
   if (error_ != ::SIOCODEC_NAMESPACE::error::none) return *this;
-  if (depth_ == 0 || in_object() != object || after_key_) {
+  if (SIOCODEC_UNLIKELY(depth_ == 0 || in_object_ != object || after_key_)) {
     fail(::SIOCODEC_NAMESPACE::error::invalid_argument);
     return *this;
   }
   --depth_;
-  out([object](auto& w) { w.put(object ? '}' : ']'); });
+  if (depth_ == 0) {
+    in_object_ = false;
+  } else {
+    const std::size_t top = depth_ - 1;
+    in_object_ = ((object_bits_[top / 64] >> (top % 64)) & 1U) != 0;
+  }
+  sink_->put(object ? '}' : ']');
   need_comma_ = true;
   return *this;
 }
@@ -1072,18 +1226,24 @@ inline args_writer& args_writer::end_object() noexcept { return close(true); }
 
 inline args_writer& args_writer::key(std::string_view utf8) noexcept {
   if (error_ != ::SIOCODEC_NAMESPACE::error::none) return *this;
-  if (!in_object() || after_key_) {
+  if (SIOCODEC_UNLIKELY(!in_object_ || after_key_)) {
     fail(::SIOCODEC_NAMESPACE::error::invalid_argument);
     return *this;
   }
-  const bool comma = need_comma_;
-  const ::SIOCODEC_NAMESPACE::error e = out([utf8, comma](auto& w) {
-    if (comma) w.put(',');
-    const ::SIOCODEC_NAMESPACE::error r = json::emit_string(w, utf8);
-    w.put(':');
-    return r;
-  });
-  if (e != ::SIOCODEC_NAMESPACE::error::none) fail(e);
+  detail::json_sink& s = *sink_;
+  ::SIOCODEC_NAMESPACE::error e;
+  if (SIOCODEC_LIKELY(detail::has_string_room(s, utf8.size(), 2))) {
+    detail::raw_sink r{s.p};
+    if (need_comma_) r.put(',');
+    e = json::emit_string(r, utf8);
+    r.put(':');
+    s.p = r.p;
+  } else {
+    if (need_comma_) s.put(',');
+    e = json::emit_string(s, utf8);
+    s.put(':');
+  }
+  if (SIOCODEC_UNLIKELY(e != ::SIOCODEC_NAMESPACE::error::none)) fail(e);
   after_key_ = true;
   need_comma_ = false;
   return *this;
@@ -1225,6 +1385,21 @@ constexpr packet_type promoted(packet_type t) noexcept {
                                  : t;
 }
 
+// Runs the builder's callbacks through `w`, then the checks both the measuring pass and the
+// one-pass writer make, in the same order: the writer's own errors, the data kind's, then the
+// header's. `type` becomes the type as written (promoted when there were binary values).
+template <class B>
+error write_and_check(const B& b, const encode_options& o, args_writer& w, packet_type& type) {
+  write_data(w, b.data());
+  error e = args_access::finish(w);
+  if (e != error::none) return e;
+  e = check_written(b.data(), args_access::has_value(w), args_access::top_kind(w), o);
+  if (e != error::none) return e;
+  const std::size_t n = w.attachment_count();
+  type = n != 0 ? promoted(b.type()) : b.type();
+  return check_header(type, n, b.nsp(), b.query(), o);
+}
+
 // The measuring pass. With `track`, the plan also gets what frames.hpp needs.
 template <class B>
 error plan_builder(const B& b, const encode_options& o, bool track, text_plan& plan,
@@ -1233,25 +1408,20 @@ error plan_builder(const B& b, const encode_options& o, bool track, text_plan& p
   using Data = typename B::data_type;
   error e = check_data(b.data(), o);
   if (e != error::none) return e;
-  text_counter json_count;
+  json_sink json_count;
   json_count.track = track;
-  args_writer w = args_access::counting(&json_count, o, Data::allows_binary);
+  args_writer w = args_access::make(&json_count, nullptr, 0, false, o, Data::allows_binary);
   if (cost != nullptr) args_access::set_cost(w, cost, cost_ctx);
-  write_data(w, b.data());
-  e = args_access::finish(w);
-  if (e != error::none) return e;
-  e = check_written(b.data(), args_access::has_value(w), args_access::top_kind(w), o);
+  packet_type type = b.type();
+  e = write_and_check(b, o, w, type);
   if (e != error::none) return e;
   const std::size_t n = w.attachment_count();
-  const packet_type type = n != 0 ? promoted(b.type()) : b.type();
-  e = check_header(type, n, b.nsp(), b.query(), o);
-  if (e != error::none) return e;
   text_counter head;
   head.track = track;
   emit_header(head, type, n, b.nsp(), b.query(), b.id());
   plan.type = type;
   plan.attachments = n;
-  plan.bytes = head.n + json_count.n;
+  plan.bytes = head.n + json_count.extra;
   if (json_count.overflow || plan.bytes < head.n) return error::invalid_argument;
   plan.utf16 = head.utf16 + json_count.utf16;
   plan.bad_utf8 = head.bad_utf8 || json_count.bad_utf8;
@@ -1265,14 +1435,95 @@ template <class B>
 error write_builder(const B& b, const encode_options& o, const text_plan& plan, char* out,
                     byte_view* atts) {
   using Data = typename B::data_type;
-  checked_writer cw{out, out + plan.bytes};
+  json_sink cw;
+  cw.p = out;
+  cw.end = out + plan.bytes;
   emit_header(cw, plan.type, plan.attachments, b.nsp(), b.query(), b.id());
-  args_writer w = args_access::writing(&cw, atts, plan.attachments, o, Data::allows_binary);
+  args_writer w = args_access::make(&cw, atts, plan.attachments, true, o, Data::allows_binary);
   write_data(w, b.data());
   const error e = args_access::finish(w);
   if (e != error::none) return e;
-  if (cw.overflow || cw.p != out + plan.bytes || w.attachment_count() != plan.attachments) {
+  if (cw.extra != 0 || cw.p != out + plan.bytes || w.attachment_count() != plan.attachments) {
     return error::invalid_argument;
+  }
+  return error::none;
+}
+
+// Attachment views a one-pass encode keeps on the stack before they go to the caller's
+// container (whose size must not change unless the whole encode succeeds). A packet with more
+// binary values (only possible with a raised max_attachments) gets a second, writing pass.
+constexpr std::size_t once_attachments = 16;
+
+// Uninitialized room for those views (one_pass constructs each one it stores): zeroing 256
+// bytes would be a tenth of the cost of encoding a small event.
+// (Trivially copyable implies a trivial destructor, so nothing is left to destroy either.)
+static_assert(std::is_trivially_copyable<byte_view>::value,
+              "once_slots holds byte_views in raw storage");
+struct once_slots {
+  alignas(byte_view) unsigned char raw[once_attachments * sizeof(byte_view)];
+  byte_view* get() noexcept { return reinterpret_cast<byte_view*>(raw); }
+};
+
+// What one_pass found: the plan of the text (bytes: its full size, written or not) and whether
+// all of it is at `out`.
+struct once_plan {
+  text_plan text;
+  bool written = false;
+};
+
+inline std::size_t decimal_digits(std::size_t v) noexcept {
+  std::size_t n = 1;
+  while (v >= 10) {
+    v /= 10;
+    ++n;
+  }
+  return n;
+}
+
+// Writes the text of `b` into out[0, room) with one run of the callbacks, and validates it as
+// plan_builder does, in the same order. The header is written for no attachments; when binary
+// values turn up, the rest is moved right to make room for `<count>-` and the type is
+// promoted. With `separator_check` (Engine.IO v4 polling), a text holding 0x1E is an error.
+template <class B>
+error one_pass(const B& b, const encode_options& o, char* out, std::size_t room, byte_view* atts,
+               bool separator_check, once_plan& plan,
+               std::size_t (*cost)(byte_view, const void*) noexcept = nullptr,
+               const void* cost_ctx = nullptr) {
+  using Data = typename B::data_type;
+  error e = check_data(b.data(), o);
+  if (e != error::none) return e;
+  json_sink s;
+  s.p = out;
+  s.end = out + room;
+  s.track = separator_check;
+  emit_header(s, b.type(), 0, b.nsp(), b.query(), b.id());
+  args_writer w = args_access::make(&s, atts, once_attachments, false, o, Data::allows_binary);
+  if (cost != nullptr) args_access::set_cost(w, cost, cost_ctx);
+  packet_type type = b.type();
+  e = write_and_check(b, o, w, type);
+  if (e != error::none) return e;
+  const std::size_t n = w.attachment_count();
+  const std::size_t written = static_cast<std::size_t>(s.p - out);
+  const std::size_t grow = n != 0 ? decimal_digits(n) + 1 : 0;
+  std::size_t bytes = written + s.extra;
+  if (s.overflow || bytes < written || bytes + grow < bytes) return error::invalid_argument;
+  bytes += grow;
+  if (separator_check &&
+      (s.has_separator || (written != 0 && std::memchr(out, 0x1E, written) != nullptr))) {
+    return error::invalid_argument;
+  }
+  plan.text.type = type;
+  plan.text.attachments = n;
+  plan.text.bytes = bytes;
+  plan.text.attachment_cost = args_access::cost(w);
+  plan.written = s.extra == 0 && bytes <= room;
+  if (plan.written && grow != 0) {
+    // written >= 1: the type digit is always there.
+    std::memmove(out + 1 + grow, out + 1, written - 1);
+    json_sink head;
+    head.p = out;
+    head.end = out + 1 + grow;
+    emit_header(head, type, n, {}, {}, std::nullopt);
   }
   return error::none;
 }
@@ -1313,19 +1564,27 @@ template <class B, class A,
           std::enable_if_t<is_packet_builder<B>::value && is_attachment_sink<A>::value, int>>
 result<std::size_t> encode_to(char* out, std::size_t cap, const B& b, A& attachments,
                               const encode_options& opts) {
-  detail::text_plan plan;
-  error e = detail::plan_builder(b, opts, false, plan);
+  detail::once_slots slots_raw;
+  byte_view* const local = slots_raw.get();
+  detail::once_plan plan;
+  error e = detail::one_pass(b, opts, out, cap, local, false, plan);
   if (e != error::none) return {e, 0};
-  if (plan.bytes > cap) return {error::output_too_small, cap};
+  const std::size_t bytes = plan.text.bytes;
+  if (!plan.written) return {error::output_too_small, cap};
+  const std::size_t n = plan.text.attachments;
   const std::size_t old_atts = attachments.size();
-  byte_view* slots = detail::grow_attachments(attachments, plan.attachments, e);
+  byte_view* slots = detail::grow_attachments(attachments, n, e);
   if (e != error::none) return {e, 0};
-  e = detail::write_builder(b, opts, plan, out, slots);
-  if (e != error::none) {
-    attachments.resize(old_atts);
-    return {e, 0};
+  if (n <= detail::once_attachments) {
+    for (std::size_t i = 0; i < n; ++i) slots[i] = local[i];
+  } else {
+    e = detail::write_builder(b, opts, plan.text, out, slots);
+    if (e != error::none) {
+      attachments.resize(old_atts);
+      return {e, 0};
+    }
   }
-  return {plan.bytes, plan.bytes};
+  return {bytes, bytes};
 }
 
 template <class B, std::enable_if_t<is_packet_builder<B>::value, int>>

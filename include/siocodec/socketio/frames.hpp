@@ -133,10 +133,16 @@ result<std::size_t> encoded_frames_size(const B& b, const frame_options& opts = 
 /// Writes the frames of builder `b` into `storage`, appends the views of its binary values to
 /// `attachments` (the binary frames of WebSocket transports point at them), then calls
 /// `send(const frame&)` once per frame. No allocation unless `attachments` allocates.
+/// Over WebSocket and Engine.IO v4 polling the text is written in one pass (the value callbacks
+/// run once, as for encode_to(builder), including its exception for more than 16 binary
+/// values); Engine.IO v3 polling measures first, since the length prefix of the body precedes
+/// the text (the callbacks run twice).
 /// @return bytes of storage used.
-/// Errors: those of encoded_frames_size(builder), output_too_small, too_many_attachments (also
-/// when `attachments` is full), invalid_argument (a callback wrote something else in its second
-/// run). Nothing is sent on error, and `attachments` keeps its size.
+/// Errors: those of encoded_frames_size(builder) (they take precedence over output_too_small),
+/// output_too_small (offset() is cap; the first `cap` bytes of `storage` may have been written,
+/// never more), too_many_attachments (also when `attachments` is full), invalid_argument (a
+/// callback wrote something else in its second run, when there is one). Nothing is sent on
+/// error, and `attachments` keeps its size.
 template <class B, class A, class Send,
           std::enable_if_t<is_packet_builder<B>::value && is_attachment_sink<A>::value, int> = 0>
 result<std::size_t> encode_frames_to(char* storage, std::size_t cap, const B& b, A& attachments,
@@ -442,17 +448,55 @@ template <class B, class A, class Send,
           std::enable_if_t<is_packet_builder<B>::value && is_attachment_sink<A>::value, int>>
 result<std::size_t> encode_frames_to(char* storage, std::size_t cap, const B& b, A& attachments,
                                      const frame_options& opts, Send&& send) {
+  if (!detail::valid_options(opts)) return {error::invalid_argument, 0};
   detail::frames_plan fp;
-  error e = detail::plan_built(b, opts, fp);
+  fp.format = detail::format_of(opts);
+  if (fp.format == detail::frames_format::poll_v3_text ||
+      fp.format == detail::frames_format::poll_v3_binary) {
+    // The length prefix of a v3 payload item precedes the text: measured first.
+    error e = detail::plan_built(b, opts, fp);
+    if (e != error::none) return {e, 0};
+    if (fp.total > cap) return {error::output_too_small, cap};
+    const std::size_t old_atts = attachments.size();
+    byte_view* slots = detail::grow_attachments(attachments, fp.text.attachments, e);
+    if (e != error::none) return {e, 0};
+    e = detail::write_built_frames(b, opts, fp, storage, slots);
+    if (e != error::none) {
+      attachments.resize(old_atts);
+      return {e, 0};
+    }
+    detail::finish_frames(storage, fp, slots, send);
+    return {fp.total, fp.total};
+  }
+  // The other formats put just the message digit before the text: written in one pass, after it.
+  detail::once_slots slots_raw;
+  byte_view* const local = slots_raw.get();
+  detail::once_plan plan;
+  const bool room = cap != 0;
+  error e = detail::one_pass(b, detail::packet_options(opts), room ? storage + 1 : storage,
+                             room ? cap - 1 : 0, local, fp.format == detail::frames_format::poll_v4,
+                             plan, &detail::attachment_cost_hook, &fp.format);
   if (e != error::none) return {e, 0};
-  if (fp.total > cap) return {error::output_too_small, cap};
+  fp.text = plan.text;
+  fp.prefix = 1;
+  fp.total = 1 + fp.text.bytes;
+  if (fp.total < 1 || fp.total + fp.text.attachment_cost < fp.total) {
+    return {error::invalid_argument, 0};
+  }
+  fp.total += fp.text.attachment_cost;
+  if (!plan.written || fp.total > cap) return {error::output_too_small, cap};
+  const std::size_t n = fp.text.attachments;
   const std::size_t old_atts = attachments.size();
-  byte_view* slots = detail::grow_attachments(attachments, fp.text.attachments, e);
+  byte_view* slots = detail::grow_attachments(attachments, n, e);
   if (e != error::none) return {e, 0};
-  e = detail::write_built_frames(b, opts, fp, storage, slots);
-  if (e != error::none) {
-    attachments.resize(old_atts);
-    return {e, 0};
+  if (n <= detail::once_attachments) {
+    for (std::size_t i = 0; i < n; ++i) slots[i] = local[i];
+  } else {
+    e = detail::write_built_frames(b, opts, fp, storage, slots);
+    if (e != error::none) {
+      attachments.resize(old_atts);
+      return {e, 0};
+    }
   }
   detail::finish_frames(storage, fp, slots, send);
   return {fp.total, fp.total};

@@ -109,6 +109,18 @@ std::size_t for_each_failure(F&& run) {
   return k;
 }
 
+// Runs f(); true when it threw std::bad_alloc (anything else propagates, such as a failed
+// REQUIRE inside f).
+template <class F>
+bool threw_bad_alloc(F&& f) {
+  try {
+    f();
+  } catch (const std::bad_alloc&) {
+    return true;
+  }
+  return false;
+}
+
 // A prefix longer than any small-string buffer, so that the container already owns a block.
 const std::string_view prefix = "already in the container, long enough to be on the heap...";
 
@@ -121,14 +133,11 @@ void check_encoder(const std::function<siocodec::result<std::size_t>(C&)>& encod
   const std::size_t failures = for_each_failure([&](std::size_t k) {
     C out(prefix.begin(), prefix.end(), typename C::allocator_type(&mem));
     mem.arm(k);
-    bool threw = false;
-    try {
+    const bool threw = threw_bad_alloc([&] {
       const siocodec::result<std::size_t> r = encode(out);
       REQUIRE(r.has_value());
       CHECK(*r == expected.size());
-    } catch (const std::bad_alloc&) {
-      threw = true;
-    }
+    });
     CHECK(threw == mem.failed);
     const std::string got(out.begin(), out.end());
     if (threw) {
@@ -226,14 +235,11 @@ TEST_CASE("every encoder appends all or nothing when the allocator fails") {
           std::pmr::string storage(&mem);
           std::size_t frames = 0;
           mem.arm(k);
-          bool threw = false;
-          try {
+          const bool threw = threw_bad_alloc([&] {
             // Not inside REQUIRE, which would catch the exception.
             const auto r = sio::encode_frames(b, storage, fo, [&](const sio::frame&) { ++frames; });
             REQUIRE(r.has_value());
-          } catch (const std::bad_alloc&) {
-            threw = true;
-          }
+          });
           CHECK(threw == mem.failed);
           if (threw) {
             CHECK(frames == 0);
@@ -284,12 +290,7 @@ TEST_CASE("the Socket.IO reassembler is idle and clean after an allocation failu
     };
     const std::size_t failures = for_each_failure([&](std::size_t k) {
       mem.arm(k);
-      bool threw = false;
-      try {
-        feed_all();
-      } catch (const std::bad_alloc&) {
-        threw = true;
-      }
+      const bool threw = threw_bad_alloc([&] { feed_all(); });
       CHECK(threw == mem.failed);
       if (threw) {
         // Documented: the exception leaves the decoder idle, with no storage held.
@@ -357,12 +358,7 @@ TEST_CASE("socketio::parser survives an allocation failure, with either parser")
     };
     const std::size_t failures = for_each_failure([&](std::size_t k) {
       mem.arm(k);
-      bool threw = false;
-      try {
-        feed_all();
-      } catch (const std::bad_alloc&) {
-        threw = true;
-      }
+      const bool threw = threw_bad_alloc([&] { feed_all(); });
       CHECK(threw == mem.failed);
       if (threw) {
         CHECK_FALSE(p.waiting());
@@ -394,12 +390,7 @@ TEST_CASE("socketio::parser survives an allocation failure, with either parser")
     };
     const std::size_t failures = for_each_failure([&](std::size_t k) {
       mem.arm(k);
-      bool threw = false;
-      try {
-        feed();
-      } catch (const std::bad_alloc&) {
-        threw = true;
-      }
+      const bool threw = threw_bad_alloc([&] { feed(); });
       CHECK(threw == mem.failed);
       if (threw) {
         mem.disarm();
@@ -427,15 +418,12 @@ TEST_CASE("socketio::parser survives an allocation failure, with either parser")
         sio::attachment_list<4> atts;
         std::size_t frames = 0;
         mem.arm(k);
-        bool threw = false;
-        try {
+        const bool threw = threw_bad_alloc([&] {
           const auto r =
               p.encode_frames(sio::event("upload", "name", byte_view(blob)), storage, atts,
                               sio::frame_options{}, [&](const sio::frame&) { ++frames; });
           REQUIRE(r.has_value());
-        } catch (const std::bad_alloc&) {
-          threw = true;
-        }
+        });
         CHECK(threw == mem.failed);
         if (threw) {
           CHECK(frames == 0);
@@ -491,12 +479,7 @@ TEST_CASE("the resumable Engine.IO decoders survive an allocation failure") {
         dec.reset();
         mem.arm(k);
         std::vector<std::string> got;
-        bool threw = false;
-        try {
-          decode(got);
-        } catch (const std::bad_alloc&) {
-          threw = true;
-        }
+        const bool threw = threw_bad_alloc([&] { decode(got); });
         CHECK(threw == mem.failed);
         if (!threw) CHECK(got == expected);
         if (threw) {
@@ -531,12 +514,7 @@ TEST_CASE("the resumable Engine.IO decoders survive an allocation failure") {
       dec.reset();
       mem.arm(k);
       std::vector<std::string> got;
-      bool threw = false;
-      try {
-        decode(got);
-      } catch (const std::bad_alloc&) {
-        threw = true;
-      }
+      const bool threw = threw_bad_alloc([&] { decode(got); });
       CHECK(threw == mem.failed);
       if (!threw) CHECK(got == std::vector<std::string>{p1, p2});
       if (threw) {

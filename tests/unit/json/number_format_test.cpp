@@ -3,11 +3,13 @@
 // must come back exactly when parsed (round trip), with exactly the significant digits of
 // std::to_chars' shortest form (the digits ECMA-262's Number::toString asks for), laid out as
 // Number::toString lays them out. The writer has
-// a fast path for short decimals (591.347) that avoids std::to_chars; these runs cover it, its
-// neighbours and its limits, and random doubles that must fall through to the general path.
+// a fast path for short decimals (591.347, 1700000000000.123) that avoids std::to_chars; these
+// runs cover it, its neighbours, its limits, its halfway and lopsided cases, and random doubles
+// that must fall through to the general path.
 #include <siocodec/json/json.hpp>
 
 #include "support/catch.hpp"
+#include "unit/json/number_text.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -21,20 +23,7 @@
 #include <string_view>
 #include <system_error>
 
-using siocodec::error;
-namespace json = siocodec::json;
-
 namespace {
-
-std::string written(double d) {
-  std::string out;
-  const auto r = siocodec::detail::write_append(out, [d](auto& w) {
-    json::emit_number(w, d);
-    return error::none;
-  });
-  REQUIRE(r.has_value());
-  return out;
-}
 
 // The significant digits of a number's text: no sign, point or exponent, no leading or
 // trailing zeros ("0.00120" and "1.2e-3" both give "12").
@@ -69,7 +58,7 @@ std::string ecma_layout(const std::string& digits, int n) {
 
 // Checks one finite double; returns false (with the details in the failure) when it fails.
 bool check_number(double d) {
-  const std::string text = written(d);
+  const std::string text = siocodec_test::number_text(d);
   char shortest[64];
   const std::to_chars_result r =
       std::to_chars(shortest, shortest + sizeof shortest, d, std::chars_format::scientific);
@@ -145,6 +134,64 @@ TEST_CASE("every number written round-trips with the shortest digits") {
     }
   }
 
+  SECTION("large values with decimals (the 128-bit check: 2^50 to 2^53 units)") {
+    // Millisecond timestamps with fractions, and values whose last decimal lands in [2^50, 2^53).
+    for (int n = 0; n < 40000; ++n) {
+      const int j = 1 + static_cast<int>(rng() % 9);
+      const std::uint64_t units = (std::uint64_t{1} << 50) + rng() % (std::uint64_t{7} << 50);
+      const double d = static_cast<double>(units) / pow10[j];
+      for (const double x : {d, std::nextafter(d, 0.0), std::nextafter(d, 1e300)}) {
+        check(x);
+        check(-x);
+      }
+      check(1700000000000.0 + static_cast<double>(rng() % 1000) / 1000.0);
+      check(static_cast<double>(rng() % 100000000000000) / 1000.0);
+    }
+  }
+
+  SECTION("halfway and lopsided cases: quarters near 2^51, powers of two") {
+    // M / 4 near 2^51 lies halfway between two one-decimal texts (x.2 and x.3 for x.25); both
+    // read back, and the even one must be chosen, as std::to_chars does.
+    for (int n = 0; n < 20000; ++n) {
+      const std::uint64_t m = (std::uint64_t{1} << 52) | (rng() & ((std::uint64_t{1} << 52) - 1));
+      for (const int e : {-1, -2, -3, -4, -5, -6, -8, -10, -20, -30, -40}) {
+        check(std::ldexp(static_cast<double>(m), e));
+      }
+    }
+    // Below a power of two the next double down is half as far: the rounding interval is
+    // lopsided.
+    for (int e = -40; e <= 60; ++e) {
+      const double p = std::ldexp(1.0, e);
+      for (const double x : {p, std::nextafter(p, 0.0), std::nextafter(p, 1e300)}) {
+        check(x);
+        check(-x);
+      }
+    }
+  }
+
+  SECTION("the one-test range (below 2^50 / 10^9) and its edges") {
+    for (int n = 0; n < 60000; ++n) {
+      // i / 10^j for j <= 9 below 1125899.906842624, plus values near powers of ten.
+      const int j = static_cast<int>(rng() % 10);
+      const double d = static_cast<double>(rng() % 1125899906842624) / pow10[j] / 1e9 * pow10[j];
+      check(d);
+      check(static_cast<double>(rng() % 1125899906842624) / 1e9);
+      const double p = pow10[rng() % 7] - static_cast<double>(rng() % 1000) / 1e9;
+      check(p);
+      check(-p);
+    }
+    const double edges[] = {1125899.906842624, 1125899.906842623, 1125899.906842625,
+                            1125899.9068426,   1125899.9,         999999.999999999,
+                            999999.9999999999, 0.999999999,       0.9999999999,
+                            0.000001,          0.00000100000001,  0.000001000000001};
+    for (const double e : edges) {
+      for (const double x : {e, std::nextafter(e, 0.0), std::nextafter(e, 1e308)}) {
+        check(x);
+        check(-x);
+      }
+    }
+  }
+
   SECTION("random bit patterns (the general path)") {
     for (int n = 0; n < 100000; ++n) {
       const std::uint64_t bits = rng();
@@ -155,3 +202,31 @@ TEST_CASE("every number written round-trips with the shortest digits") {
   }
   CHECK(failures == 0);
 }
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+TEST_CASE("eight_digits writes the 8 digits of every value below 10^8 it is given") {
+  std::mt19937_64 rng(7);
+  std::size_t failures = 0;
+  const auto check = [&failures](std::uint64_t v) {
+    const std::uint64_t word = siocodec::json::detail::eight_digits(v);
+    char got[8];
+    std::memcpy(got, &word, 8);
+    std::string want = std::to_string(v);
+    want.insert(0, 8 - want.size(), '0');
+    if (std::string(got, 8) != want) {
+      ++failures;
+      INFO(v);
+      CHECK(std::string(got, 8) == want);
+    }
+    REQUIRE(failures < 20);
+  };
+  for (std::uint64_t v = 0; v < 200000; ++v) check(v);
+  for (std::uint64_t hi = 0; hi < 10000; ++hi) {
+    for (const std::uint64_t lo : {0u, 1u, 9u, 10u, 99u, 100u, 999u, 5000u, 9990u, 9999u}) {
+      check(hi * 10000 + lo);
+    }
+  }
+  for (int n = 0; n < 300000; ++n) check(rng() % 100000000);
+  CHECK(failures == 0);
+}
+#endif

@@ -3,6 +3,7 @@
 
 #include "support/catch.hpp"
 #include "unit/json/cases.hpp"
+#include "unit/json/number_text.hpp"
 
 #include <cmath>
 #include <cstdint>
@@ -17,16 +18,7 @@ namespace json = siocodec::json;
 
 namespace {
 
-std::string number_text(double d) {
-  std::string out;
-  const auto r = siocodec::detail::write_append(out, [d](auto& w) {
-    json::emit_number(w, d);
-    return error::none;
-  });
-  REQUIRE(r.has_value());
-  REQUIRE(*r == out.size());
-  return out;
-}
+using siocodec_test::number_text;
 
 std::string string_text(std::string_view s) {
   std::string out;

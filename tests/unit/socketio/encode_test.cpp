@@ -600,14 +600,14 @@ TEST_CASE("sio encode: attachment limits and storage") {
   build(sio::event("m", many(11)), &atts, o);
   CHECK(atts.size() == 11);
 
-  // A fixed list that is too small: nothing written, nothing stored.
+  // A fixed list that is too small: nothing stored (the text, written in one pass, is
+  // unspecified).
   sio::attachment_list<2> two;
   char buf[256];
   std::memset(buf, '#', sizeof buf);
   auto r = sio::encode_to(buf, sizeof buf, sio::event("m", many(3)), two);
   CHECK(r.error() == error::too_many_attachments);
   CHECK(two.size() == 0);
-  CHECK(buf[0] == '#');
   std::string s;
   CHECK(sio::encode(sio::event("m", many(3)), s, two).error() == error::too_many_attachments);
   CHECK(s.empty());
@@ -630,7 +630,9 @@ TEST_CASE("sio encode: builder encode_to never writes past cap") {
       CHECK(r.error() == error::output_too_small);
       CHECK(r.offset() == cap);
       CHECK(atts.size() == 0);
-      CHECK(std::string(buf.begin(), buf.end()) == std::string(buf.size(), '#'));
+      // A builder is written in one pass: bytes below cap may have been written.
+      CHECK(std::string(buf.begin() + static_cast<std::ptrdiff_t>(cap), buf.end()) ==
+            std::string(buf.size() - cap, '#'));
     } else {
       REQUIRE(r);
       CHECK(std::string_view(buf.data(), *r) == want);
@@ -647,10 +649,11 @@ TEST_CASE("sio encode: a callback that changes between its two runs cannot overf
   };
   char buf[64];
   std::memset(buf, '#', sizeof buf);
+  // encode_to writes in one pass (one run): it writes what that run wrote.
   auto r = sio::encode_to(buf, 20, sio::event("e", grows), {});
-  CHECK(r.error() == error::invalid_argument);
-  CHECK(std::strlen(R"(2["e","short"])") == 14);
-  CHECK(buf[14] == '#');  // the measured size bounds the second run
+  REQUIRE(r);
+  CHECK(std::string_view(buf, *r) == R"(2["e","short"])");
+  CHECK(buf[14] == '#');
   CHECK(buf[20] == '#');
 
   run = 0;
