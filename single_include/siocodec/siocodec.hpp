@@ -4117,11 +4117,25 @@ inline char* format_uint(std::uint64_t v, char* end) noexcept {
   return p;
 }
 
-// Writes v in decimal at `out`; returns the end.
+// Writes v in decimal at `out` (room for 20 bytes checked by the caller); returns the end.
+// Small values, the common case of ids, counts and coordinates, take one or two stores.
 SIOCODEC_ALWAYS_INLINE char* write_uint(std::uint64_t v, char* out) noexcept {
-  const int n = decimal_digits(v);
-  write_fixed_digits(v, out + n, n);
-  return out + n;
+  if (v < 10) {
+    *out = static_cast<char>('0' + v);
+    return out + 1;
+  }
+  if (v < 100) {
+    std::memcpy(out, digit_pairs + v * 2, 2);
+    return out + 2;
+  }
+  if (v < 1000) {
+    *out = static_cast<char>('0' + v / 100);
+    std::memcpy(out + 1, digit_pairs + (v % 100) * 2, 2);
+    return out + 3;
+  }
+  char* const end = out + decimal_digits(v);
+  (void)format_uint(v, end);
+  return end;
 }
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
@@ -9328,23 +9342,16 @@ result<std::size_t> encode(const B& b, Container& out, const encode_options& opt
 // ---------------------------------------------------------------------------------------------
 namespace detail {
 
-// The measuring writer of builders and frame encoders: counts bytes and, when `track` is set
-// (polling bodies, whose framing depends on the text), also UTF-16 units, UTF-8 validity and the
-// 0x1E record separator. Every piece appended is whole code points (ASCII syntax, whole strings,
-// whole raw JSON), so the text can be judged piece by piece.
-struct text_counter {
-  std::size_t n = 0;
-  bool overflow = false;
+// What the measuring writers learn about the text when `track` is set (polling bodies, whose
+// framing depends on the text): UTF-16 units, UTF-8 validity and the 0x1E record separator.
+// Every piece appended is whole code points (ASCII syntax, whole strings, whole raw JSON), so the
+// text can be judged piece by piece.
+struct text_checks {
   bool track = false;
   std::size_t utf16 = 0;
   bool bad_utf8 = false;
   bool has_separator = false;
-  static constexpr bool counting = true;
 
-  SIOCODEC_ALWAYS_INLINE void add(std::size_t k) noexcept {
-    n += k;
-    overflow |= n < k;
-  }
   void see(const char* s, std::size_t k) noexcept {
     if (::SIOCODEC_NAMESPACE::detail::utf8_find_invalid(s, k) != k) {
       bad_utf8 = true;
@@ -9352,6 +9359,18 @@ struct text_counter {
       utf16 += ::SIOCODEC_NAMESPACE::detail::utf16_length(s, k);
     }
     if (k != 0 && std::memchr(s, 0x1E, k) != nullptr) has_separator = true;
+  }
+};
+
+// The measuring writer of builders and frame encoders: counts bytes (and checks the text).
+struct text_counter : text_checks {
+  std::size_t n = 0;
+  bool overflow = false;
+  static constexpr bool counting = true;
+
+  SIOCODEC_ALWAYS_INLINE void add(std::size_t k) noexcept {
+    n += k;
+    overflow |= n < k;
   }
   // Inline: the measuring pass calls these for every token.
   SIOCODEC_ALWAYS_INLINE void put(char c) noexcept {
@@ -9373,15 +9392,11 @@ struct text_counter {
 // still reports the errors that take precedence, and knows the size that was needed. A sink
 // without room (p == end) only counts: the measuring pass. With `track`, counted pieces also go
 // through the checks of text_counter (polling bodies).
-struct json_sink {
+struct json_sink : text_checks {
   char* p = nullptr;
   char* end = nullptr;
   std::size_t extra = 0;  // bytes counted, not written
   bool overflow = false;  // extra wrapped around
-  bool track = false;
-  std::size_t utf16 = 0;
-  bool bad_utf8 = false;
-  bool has_separator = false;
   static constexpr bool counting = false;
 
   SIOCODEC_ALWAYS_INLINE bool has_room(std::size_t k) const noexcept {
@@ -9436,14 +9451,6 @@ struct json_sink {
     overflow |= extra < k;
     if (SIOCODEC_UNLIKELY(track)) see(s, k);
   }
-  void see(const char* s, std::size_t k) noexcept {
-    if (::SIOCODEC_NAMESPACE::detail::utf8_find_invalid(s, k) != k) {
-      bad_utf8 = true;
-    } else {
-      utf16 += ::SIOCODEC_NAMESPACE::detail::utf16_length(s, k);
-    }
-    if (k != 0 && std::memchr(s, 0x1E, k) != nullptr) has_separator = true;
-  }
 };
 
 // A json_sink's fast path: writes with no checks, into room the caller has made sure of (a
@@ -9467,46 +9474,6 @@ SIOCODEC_ALWAYS_INLINE bool has_string_room(const json_sink& s, std::size_t text
                                             std::size_t extra) noexcept {
   const auto avail = static_cast<std::size_t>(s.end - s.p);
   return avail >= extra + 2 && (avail - extra - 2) / 6 >= text;
-}
-
-// Two decimal digits per entry, for writing integers in place.
-inline constexpr char decimal_pairs[] =
-    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-    "8081828384858687888990919293949596979899";
-
-// Writes v in decimal at p (room for 20 bytes checked by the caller); returns the end. Small
-// values, the common case of ids, counts and coordinates, take one or two stores.
-SIOCODEC_ALWAYS_INLINE char* write_decimal(char* p, std::uint64_t v) noexcept {
-  if (v < 10) {
-    *p = static_cast<char>('0' + v);
-    return p + 1;
-  }
-  if (v < 100) {
-    std::memcpy(p, decimal_pairs + v * 2, 2);
-    return p + 2;
-  }
-  if (v < 1000) {
-    *p = static_cast<char>('0' + v / 100);
-    std::memcpy(p + 1, decimal_pairs + (v % 100) * 2, 2);
-    return p + 3;
-  }
-  std::size_t n = 4;
-  for (std::uint64_t t = v / 10000; t != 0; t /= 10) ++n;
-  char* const end = p + n;
-  char* q = end;
-  while (v >= 100) {
-    q -= 2;
-    std::memcpy(q, decimal_pairs + (v % 100) * 2, 2);
-    v /= 100;
-  }
-  if (v >= 10) {
-    q -= 2;
-    std::memcpy(q, decimal_pairs + v * 2, 2);
-  } else {
-    *--q = static_cast<char>('0' + v);
-  }
-  return end;
 }
 
 inline bool is_main_nsp(std::string_view nsp) noexcept { return nsp.empty() || nsp == "/"; }
@@ -9865,9 +9832,9 @@ args_writer& args_writer::integer(Int v) noexcept {
         *s.p++ = '-';
         mag = std::uint64_t{0} - mag;
       }
-      s.p = detail::write_decimal(s.p, mag);
+      s.p = json::detail::write_uint(mag, s.p);
     } else {
-      s.p = detail::write_decimal(s.p, static_cast<std::uint64_t>(v));
+      s.p = json::detail::write_uint(static_cast<std::uint64_t>(v), s.p);
     }
   } else if constexpr (std::is_signed<Int>::value) {
     json::emit_int(s, static_cast<std::int64_t>(v));
@@ -10233,15 +10200,6 @@ struct once_plan {
   bool written = false;
 };
 
-inline std::size_t decimal_digits(std::size_t v) noexcept {
-  std::size_t n = 1;
-  while (v >= 10) {
-    v /= 10;
-    ++n;
-  }
-  return n;
-}
-
 // Writes the text of `b` into out[0, room) with one run of the callbacks, and validates it as
 // plan_builder does, in the same order. The header is written for no attachments; when binary
 // values turn up, the rest is moved right to make room for `<count>-` and the type is
@@ -10266,7 +10224,8 @@ error one_pass(const B& b, const encode_options& o, char* out, std::size_t room,
   if (e != error::none) return e;
   const std::size_t n = w.attachment_count();
   const std::size_t written = static_cast<std::size_t>(s.p - out);
-  const std::size_t grow = n != 0 ? decimal_digits(n) + 1 : 0;
+  const std::size_t grow =
+      n != 0 ? static_cast<std::size_t>(json::detail::decimal_digits(n)) + 1 : 0;
   std::size_t bytes = written + s.extra;
   if (s.overflow || bytes < written || bytes + grow < bytes) return error::invalid_argument;
   bytes += grow;

@@ -201,11 +201,25 @@ inline char* format_uint(std::uint64_t v, char* end) noexcept {
   return p;
 }
 
-// Writes v in decimal at `out`; returns the end.
+// Writes v in decimal at `out` (room for 20 bytes checked by the caller); returns the end.
+// Small values, the common case of ids, counts and coordinates, take one or two stores.
 SIOCODEC_ALWAYS_INLINE char* write_uint(std::uint64_t v, char* out) noexcept {
-  const int n = decimal_digits(v);
-  write_fixed_digits(v, out + n, n);
-  return out + n;
+  if (v < 10) {
+    *out = static_cast<char>('0' + v);
+    return out + 1;
+  }
+  if (v < 100) {
+    std::memcpy(out, digit_pairs + v * 2, 2);
+    return out + 2;
+  }
+  if (v < 1000) {
+    *out = static_cast<char>('0' + v / 100);
+    std::memcpy(out + 1, digit_pairs + (v % 100) * 2, 2);
+    return out + 3;
+  }
+  char* const end = out + decimal_digits(v);
+  (void)format_uint(v, end);
+  return end;
 }
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
