@@ -65,10 +65,13 @@ SIOCODEC_END_NAMESPACE
 #define SIOCODEC_LIKELY(x) __builtin_expect(!!(x), 1)
 #define SIOCODEC_UNLIKELY(x) __builtin_expect(!!(x), 0)
 #define SIOCODEC_ALWAYS_INLINE inline __attribute__((always_inline))
+// Keeps a slow path out of its callers' code, so that the inlined fast path stays small.
+#define SIOCODEC_NOINLINE __attribute__((noinline))
 #else
 #define SIOCODEC_LIKELY(x) (x)
 #define SIOCODEC_UNLIKELY(x) (x)
 #define SIOCODEC_ALWAYS_INLINE inline
+#define SIOCODEC_NOINLINE
 #endif
 
 // ---------------------------------------------------------------------------------------------

@@ -146,10 +146,13 @@ SIOCODEC_END_NAMESPACE
 #define SIOCODEC_LIKELY(x) __builtin_expect(!!(x), 1)
 #define SIOCODEC_UNLIKELY(x) __builtin_expect(!!(x), 0)
 #define SIOCODEC_ALWAYS_INLINE inline __attribute__((always_inline))
+// Keeps a slow path out of its callers' code, so that the inlined fast path stays small.
+#define SIOCODEC_NOINLINE __attribute__((noinline))
 #else
 #define SIOCODEC_LIKELY(x) (x)
 #define SIOCODEC_UNLIKELY(x) (x)
 #define SIOCODEC_ALWAYS_INLINE inline
+#define SIOCODEC_NOINLINE
 #endif
 
 // ---------------------------------------------------------------------------------------------
@@ -2818,14 +2821,29 @@ SIOCODEC_ALWAYS_INLINE scan_result validate_string(const char* p, const char* en
   return validate_string_rest(p, end);
 }
 
-/// True for the bytes that, right after a complete number, mean the number itself was malformed
-/// (`01`, `1.5.3`, `1e5e3`, `1-2`) rather than that some other token is misplaced.
-constexpr bool continues_number(char c) noexcept {
-  return is_digit(c) || c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-';
+/// What the byte right after a run of digits means to a number: 0 the number ends there, 1 a
+/// `.`, 2 an `e` or `E`, 3 a digit, `+` or `-`. Right after a complete number, any byte but a 0
+/// means the number itself was malformed (`01`, `1.5.3`, `1e5e3`, `1-2`) rather than that some
+/// other token is misplaced.
+struct number_follow_table {
+  std::uint8_t v[256] = {};
+  constexpr number_follow_table() noexcept {
+    for (int c = '0'; c <= '9'; ++c) v[c] = 3;
+    v[static_cast<unsigned char>('+')] = 3;
+    v[static_cast<unsigned char>('-')] = 3;
+    v[static_cast<unsigned char>('.')] = 1;
+    v[static_cast<unsigned char>('e')] = 2;
+    v[static_cast<unsigned char>('E')] = 2;
+  }
+};
+inline constexpr number_follow_table number_follow{};
+
+SIOCODEC_ALWAYS_INLINE unsigned number_follow_class(char c) noexcept {
+  return number_follow.v[static_cast<unsigned char>(c)];
 }
 
-/// Validates a number starting at `p` (a '-' or a digit). No library calls: the grammar only.
-inline scan_result validate_number(const char* p, const char* end) noexcept {
+/// validate_number(), inlined into the validator's loop (no call per number).
+SIOCODEC_ALWAYS_INLINE scan_result validate_number_inline(const char* p, const char* end) noexcept {
   if (*p == '-') {
     ++p;
     if (p == end) return {end, error::invalid_json_number};
@@ -2838,23 +2856,37 @@ inline scan_result validate_number(const char* p, const char* end) noexcept {
   } else {
     return {p, error::invalid_json_number};
   }
-  if (p != end && *p == '.') {
+  // One table lookup decides the usual case (the number ends: `,` `]` `}`); `.`, `e` and a
+  // byte that continues the number (an error) take the branches below.
+  if (p == end) return {p, error::none};
+  unsigned follow = number_follow_class(*p);
+  if (SIOCODEC_LIKELY(follow == 0)) return {p, error::none};
+  if (follow == 1) {
     ++p;
     if (p == end) return {end, error::invalid_json_number};
     if (!is_digit(*p)) return {p, error::invalid_json_number};
     do ++p;
     while (p != end && is_digit(*p));
+    if (p == end) return {p, error::none};
+    follow = number_follow_class(*p);
+    if (SIOCODEC_LIKELY(follow == 0)) return {p, error::none};
   }
-  if (p != end && (*p == 'e' || *p == 'E')) {
+  if (follow == 2) {
     ++p;
     if (p != end && (*p == '+' || *p == '-')) ++p;
     if (p == end) return {end, error::invalid_json_number};
     if (!is_digit(*p)) return {p, error::invalid_json_number};
     do ++p;
     while (p != end && is_digit(*p));
+    if (p == end || number_follow_class(*p) == 0) return {p, error::none};
   }
-  if (p != end && continues_number(*p)) return {p, error::invalid_json_number};
-  return {p, error::none};
+  // A digit after a leading `0`, a sign, or a second `.` or exponent.
+  return {p, error::invalid_json_number};
+}
+
+/// Validates a number starting at `p` (a '-' or a digit). No library calls: the grammar only.
+inline scan_result validate_number(const char* p, const char* end) noexcept {
+  return validate_number_inline(p, end);
 }
 
 /// Checks the rest of a literal whose first byte matched; `p` is at that first byte.
@@ -3114,7 +3146,7 @@ object_key_quote:
   // Most frequent first (numbers, then strings), in a chain rather than a switch: a jump
   // table's range checks and indirect branch cost more than the two compares to a number.
   if (SIOCODEC_LIKELY(is_digit(*p) || *p == '-')) {
-    r = validate_number(p, end);
+    r = validate_number_inline(p, end);
   } else if (*p == '"') {
     r = validate_string(p + 1, end);
     if constexpr (Info) {
@@ -3184,7 +3216,7 @@ array_value_byte:
   // Most frequent first (numbers, then strings), in a chain rather than a switch: a jump
   // table's range checks and indirect branch cost more than the two compares to a number.
   if (SIOCODEC_LIKELY(is_digit(*p) || *p == '-')) {
-    r = validate_number(p, end);
+    r = validate_number_inline(p, end);
   } else if (*p == '"') {
     r = validate_string(p + 1, end);
     if constexpr (Info) {
@@ -4069,6 +4101,99 @@ error emit_string_at(W& w, std::string_view utf8, std::size_t& bad) noexcept {
   return error::none;
 }
 
+// Copies k bytes, sizeof(Word) <= k <= 2 * sizeof(Word), as two overlapping words (both loaded
+// before either is stored: s and d may be the same bytes).
+template <class Word>
+SIOCODEC_ALWAYS_INLINE void copy_word_ends(char* d, const char* s, std::size_t k) noexcept {
+  Word a = 0;
+  Word b = 0;
+  std::memcpy(&a, s, sizeof a);
+  std::memcpy(&b, s + k - sizeof b, sizeof b);
+  std::memcpy(d, &a, sizeof a);
+  std::memcpy(d + k - sizeof b, &b, sizeof b);
+}
+
+// Copies k bytes from s to d. Most pieces an encoder writes are short (keys, numbers, small
+// strings): up to 16 bytes they are copied inline with two overlapping loads and stores, never
+// reading or writing outside [s, s + k) and [d, d + k), rather than through a call to memcpy.
+SIOCODEC_ALWAYS_INLINE void copy_short(char* d, const char* s, std::size_t k) noexcept {
+  if (k > 16) {
+    std::memcpy(d, s, k);
+  } else if (k >= 8) {
+    copy_word_ends<std::uint64_t>(d, s, k);
+  } else if (k >= 4) {
+    copy_word_ends<std::uint32_t>(d, s, k);
+  } else if (k != 0) {
+    d[0] = s[0];
+    d[k / 2] = s[k / 2];
+    d[k - 1] = s[k - 1];
+  }
+}
+
+// 1 for each byte that ends a run of plain string content (as scan_string: `"`, `\\`, below
+// 0x20, from 0x80).
+struct escaped_byte_table {
+  unsigned char flag[256];
+  constexpr escaped_byte_table() noexcept : flag() {
+    for (int c = 0; c < 256; ++c) {
+      flag[c] = (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') ? 1 : 0;
+    }
+  }
+};
+inline constexpr escaped_byte_table escaped_bytes{};
+
+// Whether the 16 bytes of a and b are all plain string content (as is_plain_string).
+SIOCODEC_ALWAYS_INLINE bool plain_words(std::uint64_t a, std::uint64_t b) noexcept {
+#if SIOCODEC_X86_SIMD
+  // One SSE2 step for both words (as sse2_mask): fewer instructions than two SWAR masks.
+  const __m128i v = _mm_set_epi64x(static_cast<long long>(b), static_cast<long long>(a));
+  __m128i m =
+      _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\')));
+  m = _mm_or_si128(m, _mm_cmplt_epi8(v, _mm_set1_epi8(0x20)));  // signed: also 0x80 and up
+  return _mm_movemask_epi8(m) == 0;
+#else
+  return (swar_mask<scan_class::string>(a) | swar_mask<scan_class::string>(b)) == 0;
+#endif
+}
+
+// copy_short(d, s, k) fused with is_plain_string(s, k): the words loaded for the check are the
+// ones stored. d[0, k) is written whatever the answer (a caller that gets false writes the
+// text again, escaped).
+SIOCODEC_ALWAYS_INLINE bool copy_plain(char* d, const char* s, std::size_t k) noexcept {
+  // Shortest first: most keys have fewer than 8 bytes.
+  if (k < 4) {
+    if (k == 0) return true;
+    // 1 to 3 bytes ("id", "x", "hp"): the first, middle and last byte cover them all (repeats
+    // do no harm), each looked up in a table, cheaper than assembling a word for SWAR.
+    const auto c0 = static_cast<unsigned char>(s[0]);
+    const auto c1 = static_cast<unsigned char>(s[k / 2]);
+    const auto c2 = static_cast<unsigned char>(s[k - 1]);
+    d[0] = static_cast<char>(c0);
+    d[k / 2] = static_cast<char>(c1);
+    d[k - 1] = static_cast<char>(c2);
+    return (escaped_bytes.flag[c0] | escaped_bytes.flag[c1] | escaped_bytes.flag[c2]) == 0;
+  }
+  if (k < 8) {
+    std::uint32_t lo, hi;
+    std::memcpy(&lo, s, 4);
+    std::memcpy(&hi, s + k - 4, 4);
+    std::memcpy(d, &lo, 4);
+    std::memcpy(d + k - 4, &hi, 4);
+    const std::uint64_t x = lo | (std::uint64_t{hi} << 32);
+    return plain_words(x, x);
+  }
+  if (k <= 16) {
+    const std::uint64_t a = swar_load(s);
+    const std::uint64_t b = swar_load(s + k - 8);
+    std::memcpy(d, &a, 8);
+    std::memcpy(d + k - 8, &b, 8);
+    return plain_words(a, b);
+  }
+  if (scan_string(s, s + k) != s + k) return false;
+  std::memcpy(d, s, k);
+  return true;
+}
+
 // "00" "01" ... "99": two digits per step halves the divisions of decimal formatting.
 inline constexpr char digit_pairs[] =
     "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
@@ -4132,6 +4257,11 @@ SIOCODEC_ALWAYS_INLINE char* write_uint(std::uint64_t v, char* out) noexcept {
     *out = static_cast<char>('0' + v / 100);
     std::memcpy(out + 1, digit_pairs + (v % 100) * 2, 2);
     return out + 3;
+  }
+  if (v < 10000) {
+    std::memcpy(out, digit_pairs + (v / 100) * 2, 2);
+    std::memcpy(out + 2, digit_pairs + (v % 100) * 2, 2);
+    return out + 4;
   }
   char* const end = out + decimal_digits(v);
   (void)format_uint(v, end);
@@ -4318,11 +4448,8 @@ SIOCODEC_ALWAYS_INLINE std::size_t format_short_decimal(double d, char* out) noe
 
 // format_number for everything format_short_decimal does not take: NaN, infinities, zeros, and
 // numbers with many digits, very large or very small. Out of line, to keep the fast path lean.
-#if defined(__GNUC__) || defined(__clang__)
-__attribute__((noinline))
-#endif
-inline std::size_t
-format_number_general(double d, char* out) noexcept {
+SIOCODEC_NOINLINE
+inline std::size_t format_number_general(double d, char* out) noexcept {
   if (!std::isfinite(d)) {
     std::memcpy(out, "null", 4);
     return 4;
@@ -4392,8 +4519,10 @@ format_number_general(double d, char* out) noexcept {
   return static_cast<std::size_t>(o - out);
 }
 
-// Formats like ECMA-262 Number::toString(10) into out (>= 32 bytes); returns the length.
-inline std::size_t format_number(double d, char* out) noexcept {
+// format_number for everything its inline fast path does not take. Out of line, so that the
+// fast path needs no stack frame.
+SIOCODEC_NOINLINE
+inline std::size_t format_number_rest(double d, char* out) noexcept {
   // One test sends zeros, NaN, infinities and numbers out of the fast path's range to the
   // general path; the sign costs no branch.
   const double a = std::fabs(d);
@@ -4403,6 +4532,48 @@ inline std::size_t format_number(double d, char* out) noexcept {
     if (const std::size_t n = format_short_decimal(a, out + neg)) return n + neg;
   }
   return format_number_general(d, out);
+}
+
+// Formats like ECMA-262 Number::toString(10) into out (>= 32 bytes); returns the length.
+SIOCODEC_ALWAYS_INLINE std::size_t format_number(double d, char* out) noexcept {
+#if defined(FLT_EVAL_METHOD) && FLT_EVAL_METHOD == 0
+  // Most numbers programs send have at most 3 decimals (591.347, -0.5, 12, 0): the argument of
+  // format_short_decimal for 9 decimals holds for 3 as well (below 2^50 thousandths, one test
+  // at j = 3 decides every j <= 3, and the fewest decimals are 3 minus the trailing zeros of
+  // that i), and the text is the integer part, then a point, one digit and one digit pair,
+  // less the trailing zeros. NaN fails the range test; zeros (both signs) write "0".
+  const double a = std::fabs(d);
+  if (SIOCODEC_LIKELY(a < 1125899906842624.0 / 1e3)) {  // 2^50 thousandths
+    const auto si =
+        static_cast<std::int64_t>(a * 1e3 + 0.5);  // NOLINT(bugprone-incorrect-roundings)
+    if (SIOCODEC_LIKELY(static_cast<double>(si) / 1e3 == a)) {
+      out[0] = '-';
+      char* o = out + (d < 0 ? 1 : 0);
+      const auto i = static_cast<std::uint64_t>(si);
+      const auto f = static_cast<std::size_t>(i % 1000);
+      o = write_uint(i / 1000, o);
+      if (f == 0) return static_cast<std::size_t>(o - out);
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+      // ".ddd" as one word; its trailing '0' digits are its top bytes equal to '0' (f != 0, so
+      // at most two of them, and the '.' stops the count).
+      std::uint16_t pair;
+      std::memcpy(&pair, digit_pairs + (f % 100) * 2, 2);
+      const std::uint32_t text = std::uint32_t{'.'} |
+                                 static_cast<std::uint32_t>('0' + f / 100) << 8 |
+                                 std::uint32_t{pair} << 16;
+      std::memcpy(o, &text, 4);
+      const auto zeros = static_cast<std::size_t>(__builtin_clz(text ^ 0x30303030u) >> 3);
+#else
+      o[0] = '.';
+      o[1] = static_cast<char>('0' + f / 100);
+      std::memcpy(o + 2, digit_pairs + (f % 100) * 2, 2);
+      const std::size_t zeros = f % 100 == 0 ? 2 : (f % 10 == 0 ? 1 : 0);
+#endif
+      return static_cast<std::size_t>(o - out) + 4 - zeros;
+    }
+  }
+#endif
+  return format_number_rest(d, out);
 }
 
 }  // namespace detail
@@ -8161,6 +8332,14 @@ inline argument_range arguments(const packet_view& p) noexcept { return argument
 
 inline json::value event_name(const packet_view& p) noexcept {
   if (p.type != packet_type::event && p.type != packet_type::binary_event) return json::value();
+  const char* d = p.data.data();
+  const std::size_t n = p.data.size();
+  // What decode() delivers, `["name"...]`: the general steps below, with the whitespace tests
+  // settled by the bytes already compared.
+  if (n >= 3 && d[0] == '[' && d[1] == '"' && d[n - 1] == ']') {
+    const char* e = json::detail::skip_string(d + 2, d + n - 1);
+    return json::value::unchecked(std::string_view(d + 1, static_cast<std::size_t>(e - d - 1)));
+  }
   // root[0] without its loop: the same bounds (the array's bytes between its brackets, the
   // value trimmed as value::unchecked() trims), so any text gives the same answer. decode()
   // leaves no whitespace around p.data, so the trimming costs two compares.
@@ -9015,12 +9194,49 @@ class args_writer {
   args_writer(detail::json_sink* sink, byte_view* atts, std::size_t atts_room, bool strict_atts,
               const encode_options& opts, bool binary_allowed) noexcept;
 
+  // What may come next (st_), one byte that every call's fast path tests once: a value (after
+  // a key, first in an array, or at the top before anything), a value after a comma (later in an
+  // array), a key, a key after a comma, the top-level value, nothing (the top-level value is
+  // written), or nothing ever again (an error). Keys and values have consecutive codes so that
+  // `st_ <= st_value_comma` and `(st_ | 1) == st_key_comma` are the whole test, and st_ & 1 is
+  // the comma to write.
+  static constexpr std::uint8_t st_value = 0;
+  static constexpr std::uint8_t st_value_comma = 1;
+  static constexpr std::uint8_t st_key = 2;
+  static constexpr std::uint8_t st_key_comma = 3;
+  static constexpr std::uint8_t st_top = 4;
+  static constexpr std::uint8_t st_done = 6;
+  static constexpr std::uint8_t st_error = 7;
+
   bool begin_value(json::kind k) noexcept;
+  bool fast_value(std::size_t k) const noexcept;
+  // Where a fast path writes its value. Everything is read before the first store, which could
+  // alias the writer's members, so that none is read again after the value is written.
+  struct slot {
+    detail::json_sink* sink;
+    char* at;           // after the comma
+    std::uint8_t next;  // st_ after the value
+  };
+  slot fast_start() noexcept;
+  void fast_end(const slot& s, char* end) noexcept;
+  bool counts_value() const noexcept;
+  void count_value(std::size_t k) noexcept;
   void fail(::SIOCODEC_NAMESPACE::error e) noexcept {
     if (error_ == ::SIOCODEC_NAMESPACE::error::none) error_ = e;
+    st_ = st_error;
   }
   args_writer& open(bool object) noexcept;
   args_writer& close(bool object) noexcept;
+  void enter(bool object) noexcept;
+  void leave() noexcept;
+  args_writer& null_slow() noexcept;
+  args_writer& boolean_slow(bool b) noexcept;
+  args_writer& number_slow(double d) noexcept;
+  args_writer& integer_slow(std::uint64_t mag, bool neg) noexcept;
+  args_writer& string_slow(std::string_view utf8) noexcept;
+  args_writer& open_slow(bool object) noexcept;
+  args_writer& close_slow(bool object) noexcept;
+  args_writer& key_slow(std::string_view utf8) noexcept;
 
   detail::json_sink* sink_;
   // Where the attachment views go, and how many fit. With strict_atts_ (the writing pass of a
@@ -9047,11 +9263,10 @@ class args_writer {
   protocol_version version_;
   bool binary_allowed_;
   bool strict_atts_;
-  bool need_comma_ = false;
-  bool after_key_ = false;
-  // The innermost open container is an object (the bit of object_bits_ at depth_ - 1, kept at
-  // hand because every value asks).
-  bool in_object_ = false;
+  std::uint8_t st_ = st_top;
+  // What st_ becomes after a value at the current level: st_value_comma in an array,
+  // st_key_comma in an object, st_done at the top (kept at hand: every value sets st_ from it).
+  std::uint8_t after_value_ = st_done;
 };
 
 namespace detail {
@@ -9411,7 +9626,7 @@ struct json_sink : text_checks {
   }
   SIOCODEC_ALWAYS_INLINE void append(const char* s, std::size_t k) noexcept {
     if (SIOCODEC_LIKELY(has_room(k))) {
-      copy(p, s, k);
+      json::detail::copy_short(p, s, k);
       p += k;
       return;
     }
@@ -9420,30 +9635,12 @@ struct json_sink : text_checks {
   void fill(char c, std::size_t k) noexcept {
     for (std::size_t i = 0; i < k; ++i) put(c);
   }
-  // Most pieces are short (keys, numbers, small strings): copied inline with two overlapping
-  // loads and stores rather than through a call to memcpy.
-  SIOCODEC_ALWAYS_INLINE static void copy(char* d, const char* s, std::size_t k) noexcept {
-    if (k > 16) {
-      std::memcpy(d, s, k);
-    } else if (k >= 8) {
-      std::uint64_t a = 0;
-      std::uint64_t b = 0;
-      std::memcpy(&a, s, 8);
-      std::memcpy(&b, s + k - 8, 8);
-      std::memcpy(d, &a, 8);
-      std::memcpy(d + k - 8, &b, 8);
-    } else if (k >= 4) {
-      std::uint32_t a = 0;
-      std::uint32_t b = 0;
-      std::memcpy(&a, s, 4);
-      std::memcpy(&b, s + k - 4, 4);
-      std::memcpy(d, &a, 4);
-      std::memcpy(d + k - 4, &b, 4);
-    } else if (k != 0) {
-      d[0] = s[0];
-      d[k / 2] = s[k / 2];
-      d[k - 1] = s[k - 1];
-    }
+  // A sink that only counts (the measuring pass, or a buffer already full) and has no checks to
+  // feed: the args_writer then counts whole tokens at once, without writing them piece by piece.
+  SIOCODEC_ALWAYS_INLINE bool counts_only() const noexcept { return p == end && !track; }
+  SIOCODEC_ALWAYS_INLINE void add(std::size_t k) noexcept {
+    extra += k;
+    overflow |= extra < k;
   }
   SIOCODEC_ALWAYS_INLINE void count(const char* s, std::size_t k) noexcept {
     end = p;  // nothing after a piece that did not fit may be written
@@ -9460,7 +9657,7 @@ struct raw_sink {
   static constexpr bool counting = false;
   SIOCODEC_ALWAYS_INLINE void put(char c) noexcept { *p++ = c; }
   SIOCODEC_ALWAYS_INLINE void append(const char* s, std::size_t k) noexcept {
-    json_sink::copy(p, s, k);
+    json::detail::copy_short(p, s, k);
     p += k;
   }
   void fill(char c, std::size_t k) noexcept {
@@ -9763,89 +9960,197 @@ inline args_writer::args_writer(detail::json_sink* sink, byte_view* atts, std::s
       binary_allowed_(binary_allowed),
       strict_atts_(strict_atts) {}
 
-// Places the comma before a value, or checks that an object is waiting for this value.
-SIOCODEC_ALWAYS_INLINE bool args_writer::begin_value(json::kind k) noexcept {
-  if (SIOCODEC_UNLIKELY(error_ != ::SIOCODEC_NAMESPACE::error::none)) return false;
-  if (in_object_) {
-    if (SIOCODEC_UNLIKELY(!after_key_)) {
-      fail(::SIOCODEC_NAMESPACE::error::invalid_argument);
-      return false;
-    }
-    after_key_ = false;
+// Every value call has a fast path, inline: st_ says a value is welcome (the comma to write
+// before it, 0 or 1, is st_ itself) and the sink has room for comma and value, which are then
+// written with no further check. Everything else goes out of line to the *_slow functions,
+// which start with begin_value() and write piece by piece through the json_sink (which writes
+// what fits and counts the rest).
+
+// The checks before a value, out of the fast path: the top-level value, an error, a value where
+// a key or nothing may come. Writes the comma when one is due.
+inline bool args_writer::begin_value(json::kind k) noexcept {
+  if (st_ <= st_value_comma) {
+    if (st_ == st_value_comma) sink_->put(',');
     return true;
   }
-  if (SIOCODEC_UNLIKELY(depth_ == 0)) {
-    if (top_values_ != 0) {  // a payload is one JSON value
-      fail(::SIOCODEC_NAMESPACE::error::invalid_argument);
-      return false;
-    }
-    ++top_values_;
+  if (st_ == st_top) {  // a payload is one JSON value: the first one at the top
+    top_values_ = 1;
     top_kind_ = k;
     return true;
   }
-  if (need_comma_) sink_->put(',');
-  return true;
+  if (st_ != st_error) fail(::SIOCODEC_NAMESPACE::error::invalid_argument);
+  return false;
 }
 
-inline args_writer& args_writer::null() noexcept {
+// In the slow paths: a value is welcome and the sink only counts (see json_sink::counts_only).
+SIOCODEC_ALWAYS_INLINE bool args_writer::counts_value() const noexcept {
+  return st_ <= st_value_comma && sink_->counts_only();
+}
+// Counts a value of `k` bytes and its comma (after counts_value()).
+SIOCODEC_ALWAYS_INLINE void args_writer::count_value(std::size_t k) noexcept {
+  sink_->add(st_ + k);
+  st_ = after_value_;
+}
+
+// The room check of a fast path: `k` bytes after the (possible) comma.
+SIOCODEC_ALWAYS_INLINE bool args_writer::fast_value(std::size_t k) const noexcept {
+  return st_ <= st_value_comma && sink_->has_room(k + 1);
+}
+
+// The start of a fast path (after fast_value()): writes the comma when one is due.
+SIOCODEC_ALWAYS_INLINE args_writer::slot args_writer::fast_start() noexcept {
+  const std::size_t comma = st_;
+  const std::uint8_t next = after_value_;
+  detail::json_sink* sink = sink_;
+  char* o = sink->p;
+  *o = ',';
+  return {sink, o + comma, next};
+}
+// The end of a fast path: the value ends at `end`.
+SIOCODEC_ALWAYS_INLINE void args_writer::fast_end(const slot& s, char* end) noexcept {
+  s.sink->p = end;
+  st_ = s.next;
+}
+
+SIOCODEC_ALWAYS_INLINE args_writer& args_writer::null() noexcept {
+  if (SIOCODEC_LIKELY(fast_value(4))) {
+    const slot at = fast_start();
+    char* o = at.at;
+    std::memcpy(o, "null", 4);
+    fast_end(at, o + 4);
+    return *this;
+  }
+  return null_slow();
+}
+
+SIOCODEC_NOINLINE inline args_writer& args_writer::null_slow() noexcept {
+  if (counts_value()) {
+    count_value(4);
+    return *this;
+  }
   if (!begin_value(json::kind::null)) return *this;
   sink_->append("null", 4);
-  need_comma_ = true;
+  st_ = after_value_;
   return *this;
 }
 
-inline args_writer& args_writer::boolean(bool b) noexcept {
+SIOCODEC_ALWAYS_INLINE args_writer& args_writer::boolean(bool b) noexcept {
+  if (SIOCODEC_LIKELY(fast_value(5))) {
+    const slot at = fast_start();
+    char* o = at.at;
+    if (b) {
+      std::memcpy(o, "true", 4);
+      fast_end(at, o + 4);
+    } else {
+      std::memcpy(o, "false", 5);
+      fast_end(at, o + 5);
+    }
+    return *this;
+  }
+  return boolean_slow(b);
+}
+
+SIOCODEC_NOINLINE inline args_writer& args_writer::boolean_slow(bool b) noexcept {
+  if (counts_value()) {
+    count_value(b ? 4 : 5);
+    return *this;
+  }
   if (!begin_value(json::kind::boolean)) return *this;
   if (b) {
     sink_->append("true", 4);
   } else {
     sink_->append("false", 5);
   }
-  need_comma_ = true;
+  st_ = after_value_;
   return *this;
 }
 
-inline args_writer& args_writer::number(double d) noexcept {
-  if (!begin_value(json::kind::number)) return *this;
-  detail::json_sink& s = *sink_;
-  // json::emit_number formats into 32 bytes: with that much room, format in place.
-  if (SIOCODEC_LIKELY(s.has_room(32))) {
-    s.p += json::detail::format_number(d, s.p);
-  } else {
-    json::emit_number(s, d);
+SIOCODEC_ALWAYS_INLINE args_writer& args_writer::number(double d) noexcept {
+  // json::detail::format_number formats into 32 bytes: with that much room, format in place.
+  if (SIOCODEC_LIKELY(fast_value(32))) {
+    const slot at = fast_start();
+    char* o = at.at;
+    fast_end(at, o + json::detail::format_number(d, o));
+    return *this;
   }
-  need_comma_ = true;
+  return number_slow(d);
+}
+
+SIOCODEC_NOINLINE inline args_writer& args_writer::number_slow(double d) noexcept {
+  if (counts_value()) {
+    char buf[32];
+    count_value(json::detail::format_number(d, buf));
+    return *this;
+  }
+  if (!begin_value(json::kind::number)) return *this;
+  json::emit_number(*sink_, d);
+  st_ = after_value_;
   return *this;
 }
 
 template <class Int,
           std::enable_if_t<std::is_integral<Int>::value && !std::is_same<Int, bool>::value, int>>
-args_writer& args_writer::integer(Int v) noexcept {
-  if (!begin_value(json::kind::number)) return *this;
-  detail::json_sink& s = *sink_;
-  if (SIOCODEC_LIKELY(s.has_room(21))) {
-    if constexpr (std::is_signed<Int>::value) {
-      const auto i = static_cast<std::int64_t>(v);
-      // The magnitude in unsigned arithmetic: -INT64_MIN overflows int64.
-      std::uint64_t mag = static_cast<std::uint64_t>(i);
-      if (i < 0) {
-        *s.p++ = '-';
-        mag = std::uint64_t{0} - mag;
-      }
-      s.p = json::detail::write_uint(mag, s.p);
-    } else {
-      s.p = json::detail::write_uint(static_cast<std::uint64_t>(v), s.p);
-    }
-  } else if constexpr (std::is_signed<Int>::value) {
-    json::emit_int(s, static_cast<std::int64_t>(v));
+SIOCODEC_ALWAYS_INLINE args_writer& args_writer::integer(Int v) noexcept {
+  // The magnitude in unsigned arithmetic: -INT64_MIN overflows int64.
+  bool neg = false;
+  std::uint64_t mag = 0;
+  if constexpr (std::is_signed<Int>::value) {
+    const auto i = static_cast<std::int64_t>(v);
+    neg = i < 0;
+    mag = neg ? std::uint64_t{0} - static_cast<std::uint64_t>(i) : static_cast<std::uint64_t>(i);
   } else {
-    json::emit_uint(s, static_cast<std::uint64_t>(v));
+    mag = static_cast<std::uint64_t>(v);
   }
-  need_comma_ = true;
+  if (SIOCODEC_LIKELY(fast_value(21))) {
+    const slot at = fast_start();
+    char* o = at.at;
+    *o = '-';
+    o += neg ? 1 : 0;
+    fast_end(at, json::detail::write_uint(mag, o));
+    return *this;
+  }
+  return integer_slow(mag, neg);
+}
+
+SIOCODEC_NOINLINE inline args_writer& args_writer::integer_slow(std::uint64_t mag,
+                                                                bool neg) noexcept {
+  if (counts_value()) {
+    count_value((neg ? 1U : 0U) + static_cast<std::size_t>(json::detail::decimal_digits(mag)));
+    return *this;
+  }
+  if (!begin_value(json::kind::number)) return *this;
+  if (neg) sink_->put('-');
+  json::emit_uint(*sink_, mag);
+  st_ = after_value_;
   return *this;
 }
 
-inline args_writer& args_writer::string(std::string_view utf8) noexcept {
+SIOCODEC_ALWAYS_INLINE args_writer& args_writer::string(std::string_view utf8) noexcept {
+  // Most strings are short plain ASCII: one room check for comma, quotes and text, and the
+  // text copied while it is checked (the slow path rewrites it otherwise).
+  if (SIOCODEC_LIKELY(st_ <= st_value_comma)) {
+    detail::json_sink& s = *sink_;
+    const std::size_t n = utf8.size();
+    // n + 3 cannot wrap: n is the size of an object in memory.
+    if (SIOCODEC_LIKELY(n + 3 <= static_cast<std::size_t>(s.end - s.p))) {
+      const slot at = fast_start();
+      char* o = at.at;
+      *o++ = '"';
+      if (SIOCODEC_LIKELY(json::detail::copy_plain(o, utf8.data(), n))) {
+        o[n] = '"';
+        fast_end(at, o + n + 1);
+        return *this;
+      }
+    }
+  }
+  return string_slow(utf8);
+}
+
+SIOCODEC_NOINLINE inline args_writer& args_writer::string_slow(std::string_view utf8) noexcept {
+  if (counts_value() && json::detail::is_plain_string(utf8.data(), utf8.size())) {
+    count_value(utf8.size() + 2);
+    return *this;
+  }
   if (!begin_value(json::kind::string)) return *this;
   detail::json_sink& s = *sink_;
   ::SIOCODEC_NAMESPACE::error e;
@@ -9856,8 +10161,11 @@ inline args_writer& args_writer::string(std::string_view utf8) noexcept {
   } else {
     e = json::emit_string(s, utf8);
   }
-  if (SIOCODEC_UNLIKELY(e != ::SIOCODEC_NAMESPACE::error::none)) fail(e);
-  need_comma_ = true;
+  if (SIOCODEC_UNLIKELY(e != ::SIOCODEC_NAMESPACE::error::none)) {
+    fail(e);
+    return *this;
+  }
+  st_ = after_value_;
   return *this;
 }
 
@@ -9891,7 +10199,7 @@ inline args_writer& args_writer::binary(byte_view bytes) noexcept {
   s.append("{\"_placeholder\":true,\"num\":", 27);
   json::emit_uint(s, num);
   s.put('}');
-  need_comma_ = true;
+  st_ = after_value_;
   return *this;
 }
 
@@ -9906,16 +10214,11 @@ inline args_writer& args_writer::raw(std::string_view json) noexcept {
   }
   if (!begin_value(k)) return *this;
   sink_->append(json.data(), json.size());
-  need_comma_ = true;
+  st_ = after_value_;
   return *this;
 }
 
-inline args_writer& args_writer::open(bool object) noexcept {
-  if (!begin_value(object ? json::kind::object : json::kind::array)) return *this;
-  if (SIOCODEC_UNLIKELY(depth_ >= max_depth_)) {
-    fail(::SIOCODEC_NAMESPACE::error::nesting_too_deep);
-    return *this;
-  }
+SIOCODEC_ALWAYS_INLINE void args_writer::enter(bool object) noexcept {
   const std::uint64_t bit = std::uint64_t{1} << (depth_ % 64);
   if (object) {
     object_bits_[depth_ / 64] |= bit;
@@ -9923,58 +10226,142 @@ inline args_writer& args_writer::open(bool object) noexcept {
     object_bits_[depth_ / 64] &= ~bit;
   }
   ++depth_;
-  in_object_ = object;
+  st_ = object ? st_key : st_value;
+  after_value_ = object ? st_key_comma : st_value_comma;
+}
+
+SIOCODEC_ALWAYS_INLINE args_writer& args_writer::open(bool object) noexcept {
+  if (SIOCODEC_LIKELY(fast_value(1) && depth_ < max_depth_)) {
+    const std::size_t comma = st_;
+    char* o = sink_->p;
+    *o = ',';
+    o += comma;
+    *o = object ? '{' : '[';
+    sink_->p = o + 1;
+    enter(object);
+    return *this;
+  }
+  return open_slow(object);
+}
+
+SIOCODEC_NOINLINE inline args_writer& args_writer::open_slow(bool object) noexcept {
+  if (counts_value() && depth_ < max_depth_) {
+    sink_->add(st_ + std::size_t{1});
+    enter(object);
+    return *this;
+  }
+  if (!begin_value(object ? json::kind::object : json::kind::array)) return *this;
+  if (SIOCODEC_UNLIKELY(depth_ >= max_depth_)) {
+    fail(::SIOCODEC_NAMESPACE::error::nesting_too_deep);
+    return *this;
+  }
   sink_->put(object ? '{' : '[');
-  need_comma_ = false;
-  after_key_ = false;
+  enter(object);
   return *this;
 }
 
-inline args_writer& args_writer::close(bool object) noexcept {
-  if (error_ != ::SIOCODEC_NAMESPACE::error::none) return *this;
-  if (SIOCODEC_UNLIKELY(depth_ == 0 || in_object_ != object || after_key_)) {
-    fail(::SIOCODEC_NAMESPACE::error::invalid_argument);
+SIOCODEC_ALWAYS_INLINE args_writer& args_writer::close(bool object) noexcept {
+  // after_value_ tells the container that is open (none at the top: st_done), st_ | 1 whether
+  // a key or a value may come next: both must be the close's (a key waiting for its value is
+  // not; an error state matches neither).
+  const std::uint8_t open = object ? st_key_comma : st_value_comma;
+  if (SIOCODEC_LIKELY((st_ | 1) == open && after_value_ == open && sink_->has_room(1))) {
+    *sink_->p++ = object ? '}' : ']';
+    leave();
     return *this;
   }
+  return close_slow(object);
+}
+
+SIOCODEC_ALWAYS_INLINE void args_writer::leave() noexcept {
   --depth_;
   if (depth_ == 0) {
-    in_object_ = false;
+    after_value_ = st_done;
   } else {
     const std::size_t top = depth_ - 1;
-    in_object_ = ((object_bits_[top / 64] >> (top % 64)) & 1U) != 0;
+    after_value_ =
+        ((object_bits_[top / 64] >> (top % 64)) & 1U) != 0 ? st_key_comma : st_value_comma;
   }
-  sink_->put(object ? '}' : ']');
-  need_comma_ = true;
-  return *this;
+  st_ = after_value_;
 }
 
-inline args_writer& args_writer::begin_array() noexcept { return open(false); }
-inline args_writer& args_writer::end_array() noexcept { return close(false); }
-inline args_writer& args_writer::begin_object() noexcept { return open(true); }
-inline args_writer& args_writer::end_object() noexcept { return close(true); }
-
-inline args_writer& args_writer::key(std::string_view utf8) noexcept {
+SIOCODEC_NOINLINE inline args_writer& args_writer::close_slow(bool object) noexcept {
   if (error_ != ::SIOCODEC_NAMESPACE::error::none) return *this;
-  if (SIOCODEC_UNLIKELY(!in_object_ || after_key_)) {
+  const std::uint8_t open = object ? st_key_comma : st_value_comma;
+  if ((st_ | 1) != open || after_value_ != open) {
     fail(::SIOCODEC_NAMESPACE::error::invalid_argument);
     return *this;
   }
+  if (sink_->counts_only()) {
+    sink_->add(1);
+  } else {
+    sink_->put(object ? '}' : ']');
+  }
+  leave();
+  return *this;
+}
+
+SIOCODEC_ALWAYS_INLINE args_writer& args_writer::begin_array() noexcept { return open(false); }
+SIOCODEC_ALWAYS_INLINE args_writer& args_writer::end_array() noexcept { return close(false); }
+SIOCODEC_ALWAYS_INLINE args_writer& args_writer::begin_object() noexcept { return open(true); }
+SIOCODEC_ALWAYS_INLINE args_writer& args_writer::end_object() noexcept { return close(true); }
+
+SIOCODEC_ALWAYS_INLINE args_writer& args_writer::key(std::string_view utf8) noexcept {
+  // Keys are nearly always short plain ASCII: `,"key":` with one room check, the text copied
+  // while it is checked.
+  if (SIOCODEC_LIKELY((st_ | 1) == st_key_comma)) {
+    detail::json_sink& s = *sink_;
+    const std::size_t n = utf8.size();
+    // n + 4 cannot wrap: n is the size of an object in memory.
+    if (SIOCODEC_LIKELY(n + 4 <= static_cast<std::size_t>(s.end - s.p))) {
+      const std::size_t comma = st_ & 1U;
+      char* o = s.p;
+      *o = ',';
+      o += comma;
+      *o++ = '"';
+      if (SIOCODEC_LIKELY(json::detail::copy_plain(o, utf8.data(), n))) {
+        o += n;
+        o[0] = '"';
+        o[1] = ':';
+        s.p = o + 2;
+        st_ = st_value;
+        return *this;
+      }
+    }
+  }
+  return key_slow(utf8);
+}
+
+SIOCODEC_NOINLINE inline args_writer& args_writer::key_slow(std::string_view utf8) noexcept {
+  if (error_ != ::SIOCODEC_NAMESPACE::error::none) return *this;
+  if (SIOCODEC_UNLIKELY((st_ | 1) != st_key_comma)) {
+    fail(::SIOCODEC_NAMESPACE::error::invalid_argument);
+    return *this;
+  }
+  const bool comma = (st_ & 1) != 0;
   detail::json_sink& s = *sink_;
+  if (s.counts_only() && json::detail::is_plain_string(utf8.data(), utf8.size())) {
+    s.add((st_ & 1U) + utf8.size() + 3);
+    st_ = st_value;
+    return *this;
+  }
   ::SIOCODEC_NAMESPACE::error e;
   if (SIOCODEC_LIKELY(detail::has_string_room(s, utf8.size(), 2))) {
     detail::raw_sink r{s.p};
-    if (need_comma_) r.put(',');
+    if (comma) r.put(',');
     e = json::emit_string(r, utf8);
     r.put(':');
     s.p = r.p;
   } else {
-    if (need_comma_) s.put(',');
+    if (comma) s.put(',');
     e = json::emit_string(s, utf8);
     s.put(':');
   }
-  if (SIOCODEC_UNLIKELY(e != ::SIOCODEC_NAMESPACE::error::none)) fail(e);
-  after_key_ = true;
-  need_comma_ = false;
+  if (SIOCODEC_UNLIKELY(e != ::SIOCODEC_NAMESPACE::error::none)) {
+    fail(e);
+    return *this;
+  }
+  st_ = st_value;
   return *this;
 }
 
@@ -10734,6 +11121,17 @@ error write_built_frames(const B& b, const frame_options& o, const frames_plan& 
   return error::none;
 }
 
+// write_built_frames into slots that `attachments` has just grown by, from old_atts. On failure
+// nothing is sent, so the container gets its old size back.
+template <class B, class A>
+error write_built_frames_into(const B& b, const frame_options& o, const frames_plan& fp,
+                              char* storage, byte_view* slots, A& attachments,
+                              std::size_t old_atts) {
+  const error e = write_built_frames(b, o, fp, storage, slots);
+  if (e != error::none) attachments.resize(old_atts);
+  return e;
+}
+
 }  // namespace detail
 
 // --- packet_view ------------------------------------------------------------------------------
@@ -10802,11 +11200,8 @@ result<std::size_t> encode_frames_to(char* storage, std::size_t cap, const B& b,
     const std::size_t old_atts = attachments.size();
     byte_view* slots = detail::grow_attachments(attachments, fp.text.attachments, e);
     if (e != error::none) return {e, 0};
-    e = detail::write_built_frames(b, opts, fp, storage, slots);
-    if (e != error::none) {
-      attachments.resize(old_atts);
-      return {e, 0};
-    }
+    e = detail::write_built_frames_into(b, opts, fp, storage, slots, attachments, old_atts);
+    if (e != error::none) return {e, 0};
     detail::finish_frames(storage, fp, slots, send);
     return {fp.total, fp.total};
   }
@@ -10834,11 +11229,8 @@ result<std::size_t> encode_frames_to(char* storage, std::size_t cap, const B& b,
   if (n <= detail::once_attachments) {
     for (std::size_t i = 0; i < n; ++i) slots[i] = local[i];
   } else {
-    e = detail::write_built_frames(b, opts, fp, storage, slots);
-    if (e != error::none) {
-      attachments.resize(old_atts);
-      return {e, 0};
-    }
+    e = detail::write_built_frames_into(b, opts, fp, storage, slots, attachments, old_atts);
+    if (e != error::none) return {e, 0};
   }
   detail::finish_frames(storage, fp, slots, send);
   return {fp.total, fp.total};
@@ -10868,10 +11260,9 @@ result<std::size_t> encode_frames(const B& b, Container& storage, A& attachments
   storage.resize(old + fp.total);  // the one allocation
   byte_view* slots = detail::grow_attachments(attachments, fp.text.attachments, e);
   char* out = reinterpret_cast<char*>(storage.data()) + old;
-  e = detail::write_built_frames(b, opts, fp, out, slots);
+  e = detail::write_built_frames_into(b, opts, fp, out, slots, attachments, old_atts);
   if (e != error::none) {
     storage.resize(old);
-    attachments.resize(old_atts);
     return {e, 0};
   }
   detail::finish_frames(out, fp, slots, send);

@@ -507,14 +507,29 @@ SIOCODEC_ALWAYS_INLINE scan_result validate_string(const char* p, const char* en
   return validate_string_rest(p, end);
 }
 
-/// True for the bytes that, right after a complete number, mean the number itself was malformed
-/// (`01`, `1.5.3`, `1e5e3`, `1-2`) rather than that some other token is misplaced.
-constexpr bool continues_number(char c) noexcept {
-  return is_digit(c) || c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-';
+/// What the byte right after a run of digits means to a number: 0 the number ends there, 1 a
+/// `.`, 2 an `e` or `E`, 3 a digit, `+` or `-`. Right after a complete number, any byte but a 0
+/// means the number itself was malformed (`01`, `1.5.3`, `1e5e3`, `1-2`) rather than that some
+/// other token is misplaced.
+struct number_follow_table {
+  std::uint8_t v[256] = {};
+  constexpr number_follow_table() noexcept {
+    for (int c = '0'; c <= '9'; ++c) v[c] = 3;
+    v[static_cast<unsigned char>('+')] = 3;
+    v[static_cast<unsigned char>('-')] = 3;
+    v[static_cast<unsigned char>('.')] = 1;
+    v[static_cast<unsigned char>('e')] = 2;
+    v[static_cast<unsigned char>('E')] = 2;
+  }
+};
+inline constexpr number_follow_table number_follow{};
+
+SIOCODEC_ALWAYS_INLINE unsigned number_follow_class(char c) noexcept {
+  return number_follow.v[static_cast<unsigned char>(c)];
 }
 
-/// Validates a number starting at `p` (a '-' or a digit). No library calls: the grammar only.
-inline scan_result validate_number(const char* p, const char* end) noexcept {
+/// validate_number(), inlined into the validator's loop (no call per number).
+SIOCODEC_ALWAYS_INLINE scan_result validate_number_inline(const char* p, const char* end) noexcept {
   if (*p == '-') {
     ++p;
     if (p == end) return {end, error::invalid_json_number};
@@ -527,23 +542,37 @@ inline scan_result validate_number(const char* p, const char* end) noexcept {
   } else {
     return {p, error::invalid_json_number};
   }
-  if (p != end && *p == '.') {
+  // One table lookup decides the usual case (the number ends: `,` `]` `}`); `.`, `e` and a
+  // byte that continues the number (an error) take the branches below.
+  if (p == end) return {p, error::none};
+  unsigned follow = number_follow_class(*p);
+  if (SIOCODEC_LIKELY(follow == 0)) return {p, error::none};
+  if (follow == 1) {
     ++p;
     if (p == end) return {end, error::invalid_json_number};
     if (!is_digit(*p)) return {p, error::invalid_json_number};
     do ++p;
     while (p != end && is_digit(*p));
+    if (p == end) return {p, error::none};
+    follow = number_follow_class(*p);
+    if (SIOCODEC_LIKELY(follow == 0)) return {p, error::none};
   }
-  if (p != end && (*p == 'e' || *p == 'E')) {
+  if (follow == 2) {
     ++p;
     if (p != end && (*p == '+' || *p == '-')) ++p;
     if (p == end) return {end, error::invalid_json_number};
     if (!is_digit(*p)) return {p, error::invalid_json_number};
     do ++p;
     while (p != end && is_digit(*p));
+    if (p == end || number_follow_class(*p) == 0) return {p, error::none};
   }
-  if (p != end && continues_number(*p)) return {p, error::invalid_json_number};
-  return {p, error::none};
+  // A digit after a leading `0`, a sign, or a second `.` or exponent.
+  return {p, error::invalid_json_number};
+}
+
+/// Validates a number starting at `p` (a '-' or a digit). No library calls: the grammar only.
+inline scan_result validate_number(const char* p, const char* end) noexcept {
+  return validate_number_inline(p, end);
 }
 
 /// Checks the rest of a literal whose first byte matched; `p` is at that first byte.
@@ -803,7 +832,7 @@ object_key_quote:
   // Most frequent first (numbers, then strings), in a chain rather than a switch: a jump
   // table's range checks and indirect branch cost more than the two compares to a number.
   if (SIOCODEC_LIKELY(is_digit(*p) || *p == '-')) {
-    r = validate_number(p, end);
+    r = validate_number_inline(p, end);
   } else if (*p == '"') {
     r = validate_string(p + 1, end);
     if constexpr (Info) {
@@ -873,7 +902,7 @@ array_value_byte:
   // Most frequent first (numbers, then strings), in a chain rather than a switch: a jump
   // table's range checks and indirect branch cost more than the two compares to a number.
   if (SIOCODEC_LIKELY(is_digit(*p) || *p == '-')) {
-    r = validate_number(p, end);
+    r = validate_number_inline(p, end);
   } else if (*p == '"') {
     r = validate_string(p + 1, end);
     if constexpr (Info) {

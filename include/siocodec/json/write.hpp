@@ -153,6 +153,99 @@ error emit_string_at(W& w, std::string_view utf8, std::size_t& bad) noexcept {
   return error::none;
 }
 
+// Copies k bytes, sizeof(Word) <= k <= 2 * sizeof(Word), as two overlapping words (both loaded
+// before either is stored: s and d may be the same bytes).
+template <class Word>
+SIOCODEC_ALWAYS_INLINE void copy_word_ends(char* d, const char* s, std::size_t k) noexcept {
+  Word a = 0;
+  Word b = 0;
+  std::memcpy(&a, s, sizeof a);
+  std::memcpy(&b, s + k - sizeof b, sizeof b);
+  std::memcpy(d, &a, sizeof a);
+  std::memcpy(d + k - sizeof b, &b, sizeof b);
+}
+
+// Copies k bytes from s to d. Most pieces an encoder writes are short (keys, numbers, small
+// strings): up to 16 bytes they are copied inline with two overlapping loads and stores, never
+// reading or writing outside [s, s + k) and [d, d + k), rather than through a call to memcpy.
+SIOCODEC_ALWAYS_INLINE void copy_short(char* d, const char* s, std::size_t k) noexcept {
+  if (k > 16) {
+    std::memcpy(d, s, k);
+  } else if (k >= 8) {
+    copy_word_ends<std::uint64_t>(d, s, k);
+  } else if (k >= 4) {
+    copy_word_ends<std::uint32_t>(d, s, k);
+  } else if (k != 0) {
+    d[0] = s[0];
+    d[k / 2] = s[k / 2];
+    d[k - 1] = s[k - 1];
+  }
+}
+
+// 1 for each byte that ends a run of plain string content (as scan_string: `"`, `\\`, below
+// 0x20, from 0x80).
+struct escaped_byte_table {
+  unsigned char flag[256];
+  constexpr escaped_byte_table() noexcept : flag() {
+    for (int c = 0; c < 256; ++c) {
+      flag[c] = (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') ? 1 : 0;
+    }
+  }
+};
+inline constexpr escaped_byte_table escaped_bytes{};
+
+// Whether the 16 bytes of a and b are all plain string content (as is_plain_string).
+SIOCODEC_ALWAYS_INLINE bool plain_words(std::uint64_t a, std::uint64_t b) noexcept {
+#if SIOCODEC_X86_SIMD
+  // One SSE2 step for both words (as sse2_mask): fewer instructions than two SWAR masks.
+  const __m128i v = _mm_set_epi64x(static_cast<long long>(b), static_cast<long long>(a));
+  __m128i m =
+      _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\')));
+  m = _mm_or_si128(m, _mm_cmplt_epi8(v, _mm_set1_epi8(0x20)));  // signed: also 0x80 and up
+  return _mm_movemask_epi8(m) == 0;
+#else
+  return (swar_mask<scan_class::string>(a) | swar_mask<scan_class::string>(b)) == 0;
+#endif
+}
+
+// copy_short(d, s, k) fused with is_plain_string(s, k): the words loaded for the check are the
+// ones stored. d[0, k) is written whatever the answer (a caller that gets false writes the
+// text again, escaped).
+SIOCODEC_ALWAYS_INLINE bool copy_plain(char* d, const char* s, std::size_t k) noexcept {
+  // Shortest first: most keys have fewer than 8 bytes.
+  if (k < 4) {
+    if (k == 0) return true;
+    // 1 to 3 bytes ("id", "x", "hp"): the first, middle and last byte cover them all (repeats
+    // do no harm), each looked up in a table, cheaper than assembling a word for SWAR.
+    const auto c0 = static_cast<unsigned char>(s[0]);
+    const auto c1 = static_cast<unsigned char>(s[k / 2]);
+    const auto c2 = static_cast<unsigned char>(s[k - 1]);
+    d[0] = static_cast<char>(c0);
+    d[k / 2] = static_cast<char>(c1);
+    d[k - 1] = static_cast<char>(c2);
+    return (escaped_bytes.flag[c0] | escaped_bytes.flag[c1] | escaped_bytes.flag[c2]) == 0;
+  }
+  if (k < 8) {
+    std::uint32_t lo, hi;
+    std::memcpy(&lo, s, 4);
+    std::memcpy(&hi, s + k - 4, 4);
+    std::memcpy(d, &lo, 4);
+    std::memcpy(d + k - 4, &hi, 4);
+    const std::uint64_t x = lo | (std::uint64_t{hi} << 32);
+    return plain_words(x, x);
+  }
+  if (k <= 16) {
+    const std::uint64_t a = swar_load(s);
+    const std::uint64_t b = swar_load(s + k - 8);
+    std::memcpy(d, &a, 8);
+    std::memcpy(d + k - 8, &b, 8);
+    return plain_words(a, b);
+  }
+  if (scan_string(s, s + k) != s + k) return false;
+  std::memcpy(d, s, k);
+  return true;
+}
+
 // "00" "01" ... "99": two digits per step halves the divisions of decimal formatting.
 inline constexpr char digit_pairs[] =
     "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
@@ -216,6 +309,11 @@ SIOCODEC_ALWAYS_INLINE char* write_uint(std::uint64_t v, char* out) noexcept {
     *out = static_cast<char>('0' + v / 100);
     std::memcpy(out + 1, digit_pairs + (v % 100) * 2, 2);
     return out + 3;
+  }
+  if (v < 10000) {
+    std::memcpy(out, digit_pairs + (v / 100) * 2, 2);
+    std::memcpy(out + 2, digit_pairs + (v % 100) * 2, 2);
+    return out + 4;
   }
   char* const end = out + decimal_digits(v);
   (void)format_uint(v, end);
@@ -402,11 +500,8 @@ SIOCODEC_ALWAYS_INLINE std::size_t format_short_decimal(double d, char* out) noe
 
 // format_number for everything format_short_decimal does not take: NaN, infinities, zeros, and
 // numbers with many digits, very large or very small. Out of line, to keep the fast path lean.
-#if defined(__GNUC__) || defined(__clang__)
-__attribute__((noinline))
-#endif
-inline std::size_t
-format_number_general(double d, char* out) noexcept {
+SIOCODEC_NOINLINE
+inline std::size_t format_number_general(double d, char* out) noexcept {
   if (!std::isfinite(d)) {
     std::memcpy(out, "null", 4);
     return 4;
@@ -476,8 +571,10 @@ format_number_general(double d, char* out) noexcept {
   return static_cast<std::size_t>(o - out);
 }
 
-// Formats like ECMA-262 Number::toString(10) into out (>= 32 bytes); returns the length.
-inline std::size_t format_number(double d, char* out) noexcept {
+// format_number for everything its inline fast path does not take. Out of line, so that the
+// fast path needs no stack frame.
+SIOCODEC_NOINLINE
+inline std::size_t format_number_rest(double d, char* out) noexcept {
   // One test sends zeros, NaN, infinities and numbers out of the fast path's range to the
   // general path; the sign costs no branch.
   const double a = std::fabs(d);
@@ -487,6 +584,48 @@ inline std::size_t format_number(double d, char* out) noexcept {
     if (const std::size_t n = format_short_decimal(a, out + neg)) return n + neg;
   }
   return format_number_general(d, out);
+}
+
+// Formats like ECMA-262 Number::toString(10) into out (>= 32 bytes); returns the length.
+SIOCODEC_ALWAYS_INLINE std::size_t format_number(double d, char* out) noexcept {
+#if defined(FLT_EVAL_METHOD) && FLT_EVAL_METHOD == 0
+  // Most numbers programs send have at most 3 decimals (591.347, -0.5, 12, 0): the argument of
+  // format_short_decimal for 9 decimals holds for 3 as well (below 2^50 thousandths, one test
+  // at j = 3 decides every j <= 3, and the fewest decimals are 3 minus the trailing zeros of
+  // that i), and the text is the integer part, then a point, one digit and one digit pair,
+  // less the trailing zeros. NaN fails the range test; zeros (both signs) write "0".
+  const double a = std::fabs(d);
+  if (SIOCODEC_LIKELY(a < 1125899906842624.0 / 1e3)) {  // 2^50 thousandths
+    const auto si =
+        static_cast<std::int64_t>(a * 1e3 + 0.5);  // NOLINT(bugprone-incorrect-roundings)
+    if (SIOCODEC_LIKELY(static_cast<double>(si) / 1e3 == a)) {
+      out[0] = '-';
+      char* o = out + (d < 0 ? 1 : 0);
+      const auto i = static_cast<std::uint64_t>(si);
+      const auto f = static_cast<std::size_t>(i % 1000);
+      o = write_uint(i / 1000, o);
+      if (f == 0) return static_cast<std::size_t>(o - out);
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+      // ".ddd" as one word; its trailing '0' digits are its top bytes equal to '0' (f != 0, so
+      // at most two of them, and the '.' stops the count).
+      std::uint16_t pair;
+      std::memcpy(&pair, digit_pairs + (f % 100) * 2, 2);
+      const std::uint32_t text = std::uint32_t{'.'} |
+                                 static_cast<std::uint32_t>('0' + f / 100) << 8 |
+                                 std::uint32_t{pair} << 16;
+      std::memcpy(o, &text, 4);
+      const auto zeros = static_cast<std::size_t>(__builtin_clz(text ^ 0x30303030u) >> 3);
+#else
+      o[0] = '.';
+      o[1] = static_cast<char>('0' + f / 100);
+      std::memcpy(o + 2, digit_pairs + (f % 100) * 2, 2);
+      const std::size_t zeros = f % 100 == 0 ? 2 : (f % 10 == 0 ? 1 : 0);
+#endif
+      return static_cast<std::size_t>(o - out) + 4 - zeros;
+    }
+  }
+#endif
+  return format_number_rest(d, out);
 }
 
 }  // namespace detail

@@ -239,12 +239,49 @@ class args_writer {
   args_writer(detail::json_sink* sink, byte_view* atts, std::size_t atts_room, bool strict_atts,
               const encode_options& opts, bool binary_allowed) noexcept;
 
+  // What may come next (st_), one byte that every call's fast path tests once: a value (after
+  // a key, first in an array, or at the top before anything), a value after a comma (later in an
+  // array), a key, a key after a comma, the top-level value, nothing (the top-level value is
+  // written), or nothing ever again (an error). Keys and values have consecutive codes so that
+  // `st_ <= st_value_comma` and `(st_ | 1) == st_key_comma` are the whole test, and st_ & 1 is
+  // the comma to write.
+  static constexpr std::uint8_t st_value = 0;
+  static constexpr std::uint8_t st_value_comma = 1;
+  static constexpr std::uint8_t st_key = 2;
+  static constexpr std::uint8_t st_key_comma = 3;
+  static constexpr std::uint8_t st_top = 4;
+  static constexpr std::uint8_t st_done = 6;
+  static constexpr std::uint8_t st_error = 7;
+
   bool begin_value(json::kind k) noexcept;
+  bool fast_value(std::size_t k) const noexcept;
+  // Where a fast path writes its value. Everything is read before the first store, which could
+  // alias the writer's members, so that none is read again after the value is written.
+  struct slot {
+    detail::json_sink* sink;
+    char* at;           // after the comma
+    std::uint8_t next;  // st_ after the value
+  };
+  slot fast_start() noexcept;
+  void fast_end(const slot& s, char* end) noexcept;
+  bool counts_value() const noexcept;
+  void count_value(std::size_t k) noexcept;
   void fail(::SIOCODEC_NAMESPACE::error e) noexcept {
     if (error_ == ::SIOCODEC_NAMESPACE::error::none) error_ = e;
+    st_ = st_error;
   }
   args_writer& open(bool object) noexcept;
   args_writer& close(bool object) noexcept;
+  void enter(bool object) noexcept;
+  void leave() noexcept;
+  args_writer& null_slow() noexcept;
+  args_writer& boolean_slow(bool b) noexcept;
+  args_writer& number_slow(double d) noexcept;
+  args_writer& integer_slow(std::uint64_t mag, bool neg) noexcept;
+  args_writer& string_slow(std::string_view utf8) noexcept;
+  args_writer& open_slow(bool object) noexcept;
+  args_writer& close_slow(bool object) noexcept;
+  args_writer& key_slow(std::string_view utf8) noexcept;
 
   detail::json_sink* sink_;
   // Where the attachment views go, and how many fit. With strict_atts_ (the writing pass of a
@@ -271,11 +308,10 @@ class args_writer {
   protocol_version version_;
   bool binary_allowed_;
   bool strict_atts_;
-  bool need_comma_ = false;
-  bool after_key_ = false;
-  // The innermost open container is an object (the bit of object_bits_ at depth_ - 1, kept at
-  // hand because every value asks).
-  bool in_object_ = false;
+  std::uint8_t st_ = st_top;
+  // What st_ becomes after a value at the current level: st_value_comma in an array,
+  // st_key_comma in an object, st_done at the top (kept at hand: every value sets st_ from it).
+  std::uint8_t after_value_ = st_done;
 };
 
 namespace detail {
@@ -635,7 +671,7 @@ struct json_sink : text_checks {
   }
   SIOCODEC_ALWAYS_INLINE void append(const char* s, std::size_t k) noexcept {
     if (SIOCODEC_LIKELY(has_room(k))) {
-      copy(p, s, k);
+      json::detail::copy_short(p, s, k);
       p += k;
       return;
     }
@@ -644,30 +680,12 @@ struct json_sink : text_checks {
   void fill(char c, std::size_t k) noexcept {
     for (std::size_t i = 0; i < k; ++i) put(c);
   }
-  // Most pieces are short (keys, numbers, small strings): copied inline with two overlapping
-  // loads and stores rather than through a call to memcpy.
-  SIOCODEC_ALWAYS_INLINE static void copy(char* d, const char* s, std::size_t k) noexcept {
-    if (k > 16) {
-      std::memcpy(d, s, k);
-    } else if (k >= 8) {
-      std::uint64_t a = 0;
-      std::uint64_t b = 0;
-      std::memcpy(&a, s, 8);
-      std::memcpy(&b, s + k - 8, 8);
-      std::memcpy(d, &a, 8);
-      std::memcpy(d + k - 8, &b, 8);
-    } else if (k >= 4) {
-      std::uint32_t a = 0;
-      std::uint32_t b = 0;
-      std::memcpy(&a, s, 4);
-      std::memcpy(&b, s + k - 4, 4);
-      std::memcpy(d, &a, 4);
-      std::memcpy(d + k - 4, &b, 4);
-    } else if (k != 0) {
-      d[0] = s[0];
-      d[k / 2] = s[k / 2];
-      d[k - 1] = s[k - 1];
-    }
+  // A sink that only counts (the measuring pass, or a buffer already full) and has no checks to
+  // feed: the args_writer then counts whole tokens at once, without writing them piece by piece.
+  SIOCODEC_ALWAYS_INLINE bool counts_only() const noexcept { return p == end && !track; }
+  SIOCODEC_ALWAYS_INLINE void add(std::size_t k) noexcept {
+    extra += k;
+    overflow |= extra < k;
   }
   SIOCODEC_ALWAYS_INLINE void count(const char* s, std::size_t k) noexcept {
     end = p;  // nothing after a piece that did not fit may be written
@@ -684,7 +702,7 @@ struct raw_sink {
   static constexpr bool counting = false;
   SIOCODEC_ALWAYS_INLINE void put(char c) noexcept { *p++ = c; }
   SIOCODEC_ALWAYS_INLINE void append(const char* s, std::size_t k) noexcept {
-    json_sink::copy(p, s, k);
+    json::detail::copy_short(p, s, k);
     p += k;
   }
   void fill(char c, std::size_t k) noexcept {
@@ -987,89 +1005,197 @@ inline args_writer::args_writer(detail::json_sink* sink, byte_view* atts, std::s
       binary_allowed_(binary_allowed),
       strict_atts_(strict_atts) {}
 
-// Places the comma before a value, or checks that an object is waiting for this value.
-SIOCODEC_ALWAYS_INLINE bool args_writer::begin_value(json::kind k) noexcept {
-  if (SIOCODEC_UNLIKELY(error_ != ::SIOCODEC_NAMESPACE::error::none)) return false;
-  if (in_object_) {
-    if (SIOCODEC_UNLIKELY(!after_key_)) {
-      fail(::SIOCODEC_NAMESPACE::error::invalid_argument);
-      return false;
-    }
-    after_key_ = false;
+// Every value call has a fast path, inline: st_ says a value is welcome (the comma to write
+// before it, 0 or 1, is st_ itself) and the sink has room for comma and value, which are then
+// written with no further check. Everything else goes out of line to the *_slow functions,
+// which start with begin_value() and write piece by piece through the json_sink (which writes
+// what fits and counts the rest).
+
+// The checks before a value, out of the fast path: the top-level value, an error, a value where
+// a key or nothing may come. Writes the comma when one is due.
+inline bool args_writer::begin_value(json::kind k) noexcept {
+  if (st_ <= st_value_comma) {
+    if (st_ == st_value_comma) sink_->put(',');
     return true;
   }
-  if (SIOCODEC_UNLIKELY(depth_ == 0)) {
-    if (top_values_ != 0) {  // a payload is one JSON value
-      fail(::SIOCODEC_NAMESPACE::error::invalid_argument);
-      return false;
-    }
-    ++top_values_;
+  if (st_ == st_top) {  // a payload is one JSON value: the first one at the top
+    top_values_ = 1;
     top_kind_ = k;
     return true;
   }
-  if (need_comma_) sink_->put(',');
-  return true;
+  if (st_ != st_error) fail(::SIOCODEC_NAMESPACE::error::invalid_argument);
+  return false;
 }
 
-inline args_writer& args_writer::null() noexcept {
+// In the slow paths: a value is welcome and the sink only counts (see json_sink::counts_only).
+SIOCODEC_ALWAYS_INLINE bool args_writer::counts_value() const noexcept {
+  return st_ <= st_value_comma && sink_->counts_only();
+}
+// Counts a value of `k` bytes and its comma (after counts_value()).
+SIOCODEC_ALWAYS_INLINE void args_writer::count_value(std::size_t k) noexcept {
+  sink_->add(st_ + k);
+  st_ = after_value_;
+}
+
+// The room check of a fast path: `k` bytes after the (possible) comma.
+SIOCODEC_ALWAYS_INLINE bool args_writer::fast_value(std::size_t k) const noexcept {
+  return st_ <= st_value_comma && sink_->has_room(k + 1);
+}
+
+// The start of a fast path (after fast_value()): writes the comma when one is due.
+SIOCODEC_ALWAYS_INLINE args_writer::slot args_writer::fast_start() noexcept {
+  const std::size_t comma = st_;
+  const std::uint8_t next = after_value_;
+  detail::json_sink* sink = sink_;
+  char* o = sink->p;
+  *o = ',';
+  return {sink, o + comma, next};
+}
+// The end of a fast path: the value ends at `end`.
+SIOCODEC_ALWAYS_INLINE void args_writer::fast_end(const slot& s, char* end) noexcept {
+  s.sink->p = end;
+  st_ = s.next;
+}
+
+SIOCODEC_ALWAYS_INLINE args_writer& args_writer::null() noexcept {
+  if (SIOCODEC_LIKELY(fast_value(4))) {
+    const slot at = fast_start();
+    char* o = at.at;
+    std::memcpy(o, "null", 4);
+    fast_end(at, o + 4);
+    return *this;
+  }
+  return null_slow();
+}
+
+SIOCODEC_NOINLINE inline args_writer& args_writer::null_slow() noexcept {
+  if (counts_value()) {
+    count_value(4);
+    return *this;
+  }
   if (!begin_value(json::kind::null)) return *this;
   sink_->append("null", 4);
-  need_comma_ = true;
+  st_ = after_value_;
   return *this;
 }
 
-inline args_writer& args_writer::boolean(bool b) noexcept {
+SIOCODEC_ALWAYS_INLINE args_writer& args_writer::boolean(bool b) noexcept {
+  if (SIOCODEC_LIKELY(fast_value(5))) {
+    const slot at = fast_start();
+    char* o = at.at;
+    if (b) {
+      std::memcpy(o, "true", 4);
+      fast_end(at, o + 4);
+    } else {
+      std::memcpy(o, "false", 5);
+      fast_end(at, o + 5);
+    }
+    return *this;
+  }
+  return boolean_slow(b);
+}
+
+SIOCODEC_NOINLINE inline args_writer& args_writer::boolean_slow(bool b) noexcept {
+  if (counts_value()) {
+    count_value(b ? 4 : 5);
+    return *this;
+  }
   if (!begin_value(json::kind::boolean)) return *this;
   if (b) {
     sink_->append("true", 4);
   } else {
     sink_->append("false", 5);
   }
-  need_comma_ = true;
+  st_ = after_value_;
   return *this;
 }
 
-inline args_writer& args_writer::number(double d) noexcept {
-  if (!begin_value(json::kind::number)) return *this;
-  detail::json_sink& s = *sink_;
-  // json::emit_number formats into 32 bytes: with that much room, format in place.
-  if (SIOCODEC_LIKELY(s.has_room(32))) {
-    s.p += json::detail::format_number(d, s.p);
-  } else {
-    json::emit_number(s, d);
+SIOCODEC_ALWAYS_INLINE args_writer& args_writer::number(double d) noexcept {
+  // json::detail::format_number formats into 32 bytes: with that much room, format in place.
+  if (SIOCODEC_LIKELY(fast_value(32))) {
+    const slot at = fast_start();
+    char* o = at.at;
+    fast_end(at, o + json::detail::format_number(d, o));
+    return *this;
   }
-  need_comma_ = true;
+  return number_slow(d);
+}
+
+SIOCODEC_NOINLINE inline args_writer& args_writer::number_slow(double d) noexcept {
+  if (counts_value()) {
+    char buf[32];
+    count_value(json::detail::format_number(d, buf));
+    return *this;
+  }
+  if (!begin_value(json::kind::number)) return *this;
+  json::emit_number(*sink_, d);
+  st_ = after_value_;
   return *this;
 }
 
 template <class Int,
           std::enable_if_t<std::is_integral<Int>::value && !std::is_same<Int, bool>::value, int>>
-args_writer& args_writer::integer(Int v) noexcept {
-  if (!begin_value(json::kind::number)) return *this;
-  detail::json_sink& s = *sink_;
-  if (SIOCODEC_LIKELY(s.has_room(21))) {
-    if constexpr (std::is_signed<Int>::value) {
-      const auto i = static_cast<std::int64_t>(v);
-      // The magnitude in unsigned arithmetic: -INT64_MIN overflows int64.
-      std::uint64_t mag = static_cast<std::uint64_t>(i);
-      if (i < 0) {
-        *s.p++ = '-';
-        mag = std::uint64_t{0} - mag;
-      }
-      s.p = json::detail::write_uint(mag, s.p);
-    } else {
-      s.p = json::detail::write_uint(static_cast<std::uint64_t>(v), s.p);
-    }
-  } else if constexpr (std::is_signed<Int>::value) {
-    json::emit_int(s, static_cast<std::int64_t>(v));
+SIOCODEC_ALWAYS_INLINE args_writer& args_writer::integer(Int v) noexcept {
+  // The magnitude in unsigned arithmetic: -INT64_MIN overflows int64.
+  bool neg = false;
+  std::uint64_t mag = 0;
+  if constexpr (std::is_signed<Int>::value) {
+    const auto i = static_cast<std::int64_t>(v);
+    neg = i < 0;
+    mag = neg ? std::uint64_t{0} - static_cast<std::uint64_t>(i) : static_cast<std::uint64_t>(i);
   } else {
-    json::emit_uint(s, static_cast<std::uint64_t>(v));
+    mag = static_cast<std::uint64_t>(v);
   }
-  need_comma_ = true;
+  if (SIOCODEC_LIKELY(fast_value(21))) {
+    const slot at = fast_start();
+    char* o = at.at;
+    *o = '-';
+    o += neg ? 1 : 0;
+    fast_end(at, json::detail::write_uint(mag, o));
+    return *this;
+  }
+  return integer_slow(mag, neg);
+}
+
+SIOCODEC_NOINLINE inline args_writer& args_writer::integer_slow(std::uint64_t mag,
+                                                                bool neg) noexcept {
+  if (counts_value()) {
+    count_value((neg ? 1U : 0U) + static_cast<std::size_t>(json::detail::decimal_digits(mag)));
+    return *this;
+  }
+  if (!begin_value(json::kind::number)) return *this;
+  if (neg) sink_->put('-');
+  json::emit_uint(*sink_, mag);
+  st_ = after_value_;
   return *this;
 }
 
-inline args_writer& args_writer::string(std::string_view utf8) noexcept {
+SIOCODEC_ALWAYS_INLINE args_writer& args_writer::string(std::string_view utf8) noexcept {
+  // Most strings are short plain ASCII: one room check for comma, quotes and text, and the
+  // text copied while it is checked (the slow path rewrites it otherwise).
+  if (SIOCODEC_LIKELY(st_ <= st_value_comma)) {
+    detail::json_sink& s = *sink_;
+    const std::size_t n = utf8.size();
+    // n + 3 cannot wrap: n is the size of an object in memory.
+    if (SIOCODEC_LIKELY(n + 3 <= static_cast<std::size_t>(s.end - s.p))) {
+      const slot at = fast_start();
+      char* o = at.at;
+      *o++ = '"';
+      if (SIOCODEC_LIKELY(json::detail::copy_plain(o, utf8.data(), n))) {
+        o[n] = '"';
+        fast_end(at, o + n + 1);
+        return *this;
+      }
+    }
+  }
+  return string_slow(utf8);
+}
+
+SIOCODEC_NOINLINE inline args_writer& args_writer::string_slow(std::string_view utf8) noexcept {
+  if (counts_value() && json::detail::is_plain_string(utf8.data(), utf8.size())) {
+    count_value(utf8.size() + 2);
+    return *this;
+  }
   if (!begin_value(json::kind::string)) return *this;
   detail::json_sink& s = *sink_;
   ::SIOCODEC_NAMESPACE::error e;
@@ -1080,8 +1206,11 @@ inline args_writer& args_writer::string(std::string_view utf8) noexcept {
   } else {
     e = json::emit_string(s, utf8);
   }
-  if (SIOCODEC_UNLIKELY(e != ::SIOCODEC_NAMESPACE::error::none)) fail(e);
-  need_comma_ = true;
+  if (SIOCODEC_UNLIKELY(e != ::SIOCODEC_NAMESPACE::error::none)) {
+    fail(e);
+    return *this;
+  }
+  st_ = after_value_;
   return *this;
 }
 
@@ -1115,7 +1244,7 @@ inline args_writer& args_writer::binary(byte_view bytes) noexcept {
   s.append("{\"_placeholder\":true,\"num\":", 27);
   json::emit_uint(s, num);
   s.put('}');
-  need_comma_ = true;
+  st_ = after_value_;
   return *this;
 }
 
@@ -1130,16 +1259,11 @@ inline args_writer& args_writer::raw(std::string_view json) noexcept {
   }
   if (!begin_value(k)) return *this;
   sink_->append(json.data(), json.size());
-  need_comma_ = true;
+  st_ = after_value_;
   return *this;
 }
 
-inline args_writer& args_writer::open(bool object) noexcept {
-  if (!begin_value(object ? json::kind::object : json::kind::array)) return *this;
-  if (SIOCODEC_UNLIKELY(depth_ >= max_depth_)) {
-    fail(::SIOCODEC_NAMESPACE::error::nesting_too_deep);
-    return *this;
-  }
+SIOCODEC_ALWAYS_INLINE void args_writer::enter(bool object) noexcept {
   const std::uint64_t bit = std::uint64_t{1} << (depth_ % 64);
   if (object) {
     object_bits_[depth_ / 64] |= bit;
@@ -1147,58 +1271,142 @@ inline args_writer& args_writer::open(bool object) noexcept {
     object_bits_[depth_ / 64] &= ~bit;
   }
   ++depth_;
-  in_object_ = object;
+  st_ = object ? st_key : st_value;
+  after_value_ = object ? st_key_comma : st_value_comma;
+}
+
+SIOCODEC_ALWAYS_INLINE args_writer& args_writer::open(bool object) noexcept {
+  if (SIOCODEC_LIKELY(fast_value(1) && depth_ < max_depth_)) {
+    const std::size_t comma = st_;
+    char* o = sink_->p;
+    *o = ',';
+    o += comma;
+    *o = object ? '{' : '[';
+    sink_->p = o + 1;
+    enter(object);
+    return *this;
+  }
+  return open_slow(object);
+}
+
+SIOCODEC_NOINLINE inline args_writer& args_writer::open_slow(bool object) noexcept {
+  if (counts_value() && depth_ < max_depth_) {
+    sink_->add(st_ + std::size_t{1});
+    enter(object);
+    return *this;
+  }
+  if (!begin_value(object ? json::kind::object : json::kind::array)) return *this;
+  if (SIOCODEC_UNLIKELY(depth_ >= max_depth_)) {
+    fail(::SIOCODEC_NAMESPACE::error::nesting_too_deep);
+    return *this;
+  }
   sink_->put(object ? '{' : '[');
-  need_comma_ = false;
-  after_key_ = false;
+  enter(object);
   return *this;
 }
 
-inline args_writer& args_writer::close(bool object) noexcept {
-  if (error_ != ::SIOCODEC_NAMESPACE::error::none) return *this;
-  if (SIOCODEC_UNLIKELY(depth_ == 0 || in_object_ != object || after_key_)) {
-    fail(::SIOCODEC_NAMESPACE::error::invalid_argument);
+SIOCODEC_ALWAYS_INLINE args_writer& args_writer::close(bool object) noexcept {
+  // after_value_ tells the container that is open (none at the top: st_done), st_ | 1 whether
+  // a key or a value may come next: both must be the close's (a key waiting for its value is
+  // not; an error state matches neither).
+  const std::uint8_t open = object ? st_key_comma : st_value_comma;
+  if (SIOCODEC_LIKELY((st_ | 1) == open && after_value_ == open && sink_->has_room(1))) {
+    *sink_->p++ = object ? '}' : ']';
+    leave();
     return *this;
   }
+  return close_slow(object);
+}
+
+SIOCODEC_ALWAYS_INLINE void args_writer::leave() noexcept {
   --depth_;
   if (depth_ == 0) {
-    in_object_ = false;
+    after_value_ = st_done;
   } else {
     const std::size_t top = depth_ - 1;
-    in_object_ = ((object_bits_[top / 64] >> (top % 64)) & 1U) != 0;
+    after_value_ =
+        ((object_bits_[top / 64] >> (top % 64)) & 1U) != 0 ? st_key_comma : st_value_comma;
   }
-  sink_->put(object ? '}' : ']');
-  need_comma_ = true;
-  return *this;
+  st_ = after_value_;
 }
 
-inline args_writer& args_writer::begin_array() noexcept { return open(false); }
-inline args_writer& args_writer::end_array() noexcept { return close(false); }
-inline args_writer& args_writer::begin_object() noexcept { return open(true); }
-inline args_writer& args_writer::end_object() noexcept { return close(true); }
-
-inline args_writer& args_writer::key(std::string_view utf8) noexcept {
+SIOCODEC_NOINLINE inline args_writer& args_writer::close_slow(bool object) noexcept {
   if (error_ != ::SIOCODEC_NAMESPACE::error::none) return *this;
-  if (SIOCODEC_UNLIKELY(!in_object_ || after_key_)) {
+  const std::uint8_t open = object ? st_key_comma : st_value_comma;
+  if ((st_ | 1) != open || after_value_ != open) {
     fail(::SIOCODEC_NAMESPACE::error::invalid_argument);
     return *this;
   }
+  if (sink_->counts_only()) {
+    sink_->add(1);
+  } else {
+    sink_->put(object ? '}' : ']');
+  }
+  leave();
+  return *this;
+}
+
+SIOCODEC_ALWAYS_INLINE args_writer& args_writer::begin_array() noexcept { return open(false); }
+SIOCODEC_ALWAYS_INLINE args_writer& args_writer::end_array() noexcept { return close(false); }
+SIOCODEC_ALWAYS_INLINE args_writer& args_writer::begin_object() noexcept { return open(true); }
+SIOCODEC_ALWAYS_INLINE args_writer& args_writer::end_object() noexcept { return close(true); }
+
+SIOCODEC_ALWAYS_INLINE args_writer& args_writer::key(std::string_view utf8) noexcept {
+  // Keys are nearly always short plain ASCII: `,"key":` with one room check, the text copied
+  // while it is checked.
+  if (SIOCODEC_LIKELY((st_ | 1) == st_key_comma)) {
+    detail::json_sink& s = *sink_;
+    const std::size_t n = utf8.size();
+    // n + 4 cannot wrap: n is the size of an object in memory.
+    if (SIOCODEC_LIKELY(n + 4 <= static_cast<std::size_t>(s.end - s.p))) {
+      const std::size_t comma = st_ & 1U;
+      char* o = s.p;
+      *o = ',';
+      o += comma;
+      *o++ = '"';
+      if (SIOCODEC_LIKELY(json::detail::copy_plain(o, utf8.data(), n))) {
+        o += n;
+        o[0] = '"';
+        o[1] = ':';
+        s.p = o + 2;
+        st_ = st_value;
+        return *this;
+      }
+    }
+  }
+  return key_slow(utf8);
+}
+
+SIOCODEC_NOINLINE inline args_writer& args_writer::key_slow(std::string_view utf8) noexcept {
+  if (error_ != ::SIOCODEC_NAMESPACE::error::none) return *this;
+  if (SIOCODEC_UNLIKELY((st_ | 1) != st_key_comma)) {
+    fail(::SIOCODEC_NAMESPACE::error::invalid_argument);
+    return *this;
+  }
+  const bool comma = (st_ & 1) != 0;
   detail::json_sink& s = *sink_;
+  if (s.counts_only() && json::detail::is_plain_string(utf8.data(), utf8.size())) {
+    s.add((st_ & 1U) + utf8.size() + 3);
+    st_ = st_value;
+    return *this;
+  }
   ::SIOCODEC_NAMESPACE::error e;
   if (SIOCODEC_LIKELY(detail::has_string_room(s, utf8.size(), 2))) {
     detail::raw_sink r{s.p};
-    if (need_comma_) r.put(',');
+    if (comma) r.put(',');
     e = json::emit_string(r, utf8);
     r.put(':');
     s.p = r.p;
   } else {
-    if (need_comma_) s.put(',');
+    if (comma) s.put(',');
     e = json::emit_string(s, utf8);
     s.put(':');
   }
-  if (SIOCODEC_UNLIKELY(e != ::SIOCODEC_NAMESPACE::error::none)) fail(e);
-  after_key_ = true;
-  need_comma_ = false;
+  if (SIOCODEC_UNLIKELY(e != ::SIOCODEC_NAMESPACE::error::none)) {
+    fail(e);
+    return *this;
+  }
+  st_ = st_value;
   return *this;
 }
 

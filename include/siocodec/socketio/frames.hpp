@@ -392,6 +392,17 @@ error write_built_frames(const B& b, const frame_options& o, const frames_plan& 
   return error::none;
 }
 
+// write_built_frames into slots that `attachments` has just grown by, from old_atts. On failure
+// nothing is sent, so the container gets its old size back.
+template <class B, class A>
+error write_built_frames_into(const B& b, const frame_options& o, const frames_plan& fp,
+                              char* storage, byte_view* slots, A& attachments,
+                              std::size_t old_atts) {
+  const error e = write_built_frames(b, o, fp, storage, slots);
+  if (e != error::none) attachments.resize(old_atts);
+  return e;
+}
+
 }  // namespace detail
 
 // --- packet_view ------------------------------------------------------------------------------
@@ -460,11 +471,8 @@ result<std::size_t> encode_frames_to(char* storage, std::size_t cap, const B& b,
     const std::size_t old_atts = attachments.size();
     byte_view* slots = detail::grow_attachments(attachments, fp.text.attachments, e);
     if (e != error::none) return {e, 0};
-    e = detail::write_built_frames(b, opts, fp, storage, slots);
-    if (e != error::none) {
-      attachments.resize(old_atts);
-      return {e, 0};
-    }
+    e = detail::write_built_frames_into(b, opts, fp, storage, slots, attachments, old_atts);
+    if (e != error::none) return {e, 0};
     detail::finish_frames(storage, fp, slots, send);
     return {fp.total, fp.total};
   }
@@ -492,11 +500,8 @@ result<std::size_t> encode_frames_to(char* storage, std::size_t cap, const B& b,
   if (n <= detail::once_attachments) {
     for (std::size_t i = 0; i < n; ++i) slots[i] = local[i];
   } else {
-    e = detail::write_built_frames(b, opts, fp, storage, slots);
-    if (e != error::none) {
-      attachments.resize(old_atts);
-      return {e, 0};
-    }
+    e = detail::write_built_frames_into(b, opts, fp, storage, slots, attachments, old_atts);
+    if (e != error::none) return {e, 0};
   }
   detail::finish_frames(storage, fp, slots, send);
   return {fp.total, fp.total};
@@ -526,10 +531,9 @@ result<std::size_t> encode_frames(const B& b, Container& storage, A& attachments
   storage.resize(old + fp.total);  // the one allocation
   byte_view* slots = detail::grow_attachments(attachments, fp.text.attachments, e);
   char* out = reinterpret_cast<char*>(storage.data()) + old;
-  e = detail::write_built_frames(b, opts, fp, out, slots);
+  e = detail::write_built_frames_into(b, opts, fp, out, slots, attachments, old_atts);
   if (e != error::none) {
     storage.resize(old);
-    attachments.resize(old_atts);
     return {e, 0};
   }
   detail::finish_frames(out, fp, slots, send);

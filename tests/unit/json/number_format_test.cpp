@@ -192,6 +192,40 @@ TEST_CASE("every number written round-trips with the shortest digits") {
     }
   }
 
+  SECTION("thousandths (the inline three-decimal path) up to its limit, 2^50 thousandths") {
+    for (std::int64_t k = -300000; k <= 300000; ++k) check(static_cast<double>(k) / 1000.0);
+    for (int n = 0; n < 100000; ++n) {
+      const int bits = 1 + static_cast<int>(rng() % 50);
+      const double d = static_cast<double>(rng() >> (64 - bits)) / 1e3;
+      for (const double x : {d, std::nextafter(d, 0.0), std::nextafter(d, 1e300)}) {
+        check(x);
+        check(-x);
+      }
+    }
+    const double edges[] = {1125899906842.624,
+                            1125899906842.623,
+                            1125899906842.625,
+                            1125899906842.6,
+                            1125899906841.999,
+                            999.9995,
+                            0.001,
+                            0.0005,
+                            0.0015,
+                            0.010,
+                            0.100,
+                            12.05,
+                            100.001,
+                            9999.999,
+                            0.0,
+                            -0.0};
+    for (const double e : edges) {
+      for (const double x : {e, std::nextafter(e, 0.0), std::nextafter(e, 1e308)}) {
+        check(x);
+        check(-x);
+      }
+    }
+  }
+
   SECTION("random bit patterns (the general path)") {
     for (int n = 0; n < 100000; ++n) {
       const std::uint64_t bits = rng();

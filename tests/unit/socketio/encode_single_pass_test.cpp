@@ -149,6 +149,15 @@ TEST_CASE("sio single pass: encode_to matches encode() at every capacity") {
   check_every_cap(sio::connect("/admin", sio::object("token", "abc")), o);
   check_every_cap(sio::connect_error("no \"way\""), o);
   check_every_cap(sio::disconnect("/x"), o);
+  // Objects with short keys, integers, short decimals and nested containers (each value's
+  // comma and text fit or do not fit together at some capacity).
+  check_every_cap(sio::event("snapshot",
+                             sio::object("id", 1234, "name", "player7", "x", -710.086, "y", 0.5,
+                                         "hp", 12, "alive", true, "tag", nullptr, "items",
+                                         sio::array(495, 29, 7, -100000, 1e21, 0.1 + 0.2)),
+                             sio::array(sio::array(), sio::object(), sio::array(sio::object())),
+                             false, "", "k\"ey", std::uint64_t{18446744073709551615u}),
+                  o);
   // Ten and more binary values: the header grows by three bytes (`510-`).
   check_every_cap(sio::event("m", many_binaries{10}).nsp("/w").id(99), o);
   // More binary values than the one-pass stack holds: collected by a second, writing pass.

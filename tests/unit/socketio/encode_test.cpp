@@ -412,6 +412,76 @@ TEST_CASE("sio encode: numbers are written as JavaScript writes them") {
         R"(2["i",18446744073709551615,-9223372036854775808,1.5])");
 }
 
+namespace {
+// JSON.stringify's escaping of the bytes the next test uses (ASCII letters, `"`, `\`, LF,
+// U+0001, DEL and UTF-8 "é": the last two stay raw).
+std::string js_quoted(std::string_view s) {
+  std::string out = "\"";
+  for (const char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\x01': out += "\\u0001"; break;
+      default: out += c; break;
+    }
+  }
+  return out + "\"";
+}
+}  // namespace
+
+TEST_CASE("sio encode: keys and strings of every short length, escaped at any position") {
+  // The writer checks and copies short texts with overlapping word loads: a byte that needs
+  // escaping (or is not ASCII) must be found wherever it sits, at every length.
+  const std::string_view specials[] = {"\"", "\\", "\n", "\x01", "\x7f", "\xc3\xa9"};
+  for (std::size_t len = 0; len <= 40; ++len) {
+    std::string plain;
+    for (std::size_t i = 0; i < len; ++i) plain += static_cast<char>('a' + i % 26);
+    std::vector<std::string> texts{plain};
+    for (const std::string_view sp : specials) {
+      for (std::size_t pos = 0; pos <= len; ++pos) {
+        texts.push_back(plain.substr(0, pos) + std::string(sp) + plain.substr(pos));
+      }
+    }
+    for (const std::string& t : texts) {
+      const std::string q = js_quoted(t);
+      const auto write = [&t](sio::args_writer& w) {
+        w.string(t);
+        w.begin_object().key(t).string(t).key(t).integer(-1).end_object();
+        w.begin_array().string(t).string(t).end_array();
+      };
+      INFO("text of " << t.size() << " bytes: " << q);
+      CHECK(build(sio::event("s", write)) ==
+            "2[\"s\"," + q + ",{" + q + ":" + q + "," + q + ":-1},[" + q + "," + q + "]]");
+    }
+  }
+}
+
+TEST_CASE("sio encode: integers of every digit count, both signs") {
+  std::vector<std::int64_t> values;
+  for (std::int64_t v = 0; v < 20000; ++v) values.push_back(v);
+  std::int64_t p = 1;
+  for (int digits = 1; digits <= 18; ++digits) {
+    p *= 10;
+    for (const std::int64_t v : {p - 1, p, p + 1, p * 5 - 1}) {
+      values.push_back(v);
+      values.push_back(-v);
+    }
+  }
+  values.push_back(std::numeric_limits<std::int64_t>::max());
+  values.push_back(std::numeric_limits<std::int64_t>::min());
+  std::string want = "2[\"i\"";
+  for (const std::int64_t v : values) want += "," + std::to_string(v);
+  const std::uint64_t big[] = {9999999999999999999u, 10000000000000000000u,
+                               std::numeric_limits<std::uint64_t>::max()};
+  for (const std::uint64_t v : big) want += "," + std::to_string(v);
+  want += "]";
+  CHECK(build(sio::event("i", [&](sio::args_writer& w) {
+          for (const std::int64_t v : values) w.integer(v);
+          for (const std::uint64_t v : big) w.integer(v);
+        })) == want);
+}
+
 TEST_CASE("sio encode: containers, optionals, raw JSON and callbacks") {
   const std::vector<int> v{1, 2, 3};
   const std::list<std::string> l{"a", "b"};
@@ -558,6 +628,34 @@ TEST_CASE("sio encode: misuse of args_writer is an error, never bad JSON") {
           w.key("k").end_object();
           CHECK(w.error() == error::invalid_utf8);
         }) == error::invalid_utf8);
+  CHECK(bad([](sio::args_writer& w) { w.begin_array().key("k"); }) == error::invalid_argument);
+  CHECK(bad([](sio::args_writer& w) { w.begin_object().key("a").begin_array().end_object(); }) ==
+        error::invalid_argument);
+  CHECK(bad([](sio::args_writer& w) {
+          w.begin_object().key("a").begin_array().end_array().end_array();
+        }) == error::invalid_argument);
+  CHECK(bad([](sio::args_writer& w) { w.begin_object().key("a").begin_object().end_array(); }) ==
+        error::invalid_argument);
+  // After an error nothing is written or checked any more, containers included.
+  CHECK(bad([](sio::args_writer& w) {
+          w.begin_object().number(1.5);
+          CHECK(w.error() == error::invalid_argument);
+          w.end_object().end_array().begin_array().integer(2).key("k").null().boolean(true);
+          CHECK(w.error() == error::invalid_argument);
+        }) == error::invalid_argument);
+  // A payload is one value: a second one at the top is an error, whatever its kind.
+  CHECK(build_error(sio::connect("/", [](sio::args_writer& w) {
+          w.begin_object().end_object();
+          w.string("x");
+        })) == error::invalid_argument);
+  CHECK(build_error(sio::connect("/", [](sio::args_writer& w) {
+          w.begin_object().end_object();
+          w.begin_object().end_object();
+        })) == error::invalid_argument);
+  CHECK(build_error(sio::connect("/", [](sio::args_writer& w) {
+          w.begin_object().end_object();
+          w.end_object();
+        })) == error::invalid_argument);
   // Nested raw JSON may start with whitespace; a whole payload may not.
   CHECK(build(sio::event("e", sio::raw_json(" 1"))) == R"(2["e", 1])");
   CHECK(build_error(sio::connect("/", sio::raw_json(" {}"))) == error::invalid_argument);
