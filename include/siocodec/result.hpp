@@ -36,6 +36,12 @@ class [[nodiscard]] result {
                    std::size_t consumed = 0) noexcept(std::is_nothrow_move_constructible<T>::value)
       : value_(std::move(v)), offset_(consumed), error_(error_type::none) {}
 
+  /// A success holding a value-initialized T, built in place (no T is moved): for a caller that
+  /// fills the value through operator* and returns the result by NRVO.
+  constexpr result(std::in_place_t,
+                   std::size_t consumed) noexcept(std::is_nothrow_default_constructible<T>::value)
+      : value_(), offset_(consumed), error_(error_type::none) {}
+
   /// A failure with code `e` (not error::none) at byte `offset`.
   constexpr result(error_type e, std::size_t offset = 0) noexcept
       : value_(), offset_(offset), error_(e) {}

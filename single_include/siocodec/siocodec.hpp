@@ -1137,6 +1137,12 @@ class [[nodiscard]] result {
                    std::size_t consumed = 0) noexcept(std::is_nothrow_move_constructible<T>::value)
       : value_(std::move(v)), offset_(consumed), error_(error_type::none) {}
 
+  /// A success holding a value-initialized T, built in place (no T is moved): for a caller that
+  /// fills the value through operator* and returns the result by NRVO.
+  constexpr result(std::in_place_t,
+                   std::size_t consumed) noexcept(std::is_nothrow_default_constructible<T>::value)
+      : value_(), offset_(consumed), error_(error_type::none) {}
+
   /// A failure with code `e` (not error::none) at byte `offset`.
   constexpr result(error_type e, std::size_t offset = 0) noexcept
       : value_(), offset_(offset), error_(e) {}
@@ -2800,9 +2806,11 @@ inline scan_result validate_string_rest(const char* p, const char* end) noexcept
   }
 }
 
-/// Validates a string's content; `p` is just past the opening quote. Success: p is just past the
-/// closing quote. The common case, plain content up to the quote, is decided inline.
-SIOCODEC_ALWAYS_INLINE scan_result validate_string(const char* p, const char* end) noexcept {
+/// Validates a string's content; `p` is just past the opening quote, and the text begins at
+/// `lo` (the bytes from `lo` to `end` may be read). Success: p is just past the closing quote.
+/// The common case, plain content up to the quote, is decided inline.
+SIOCODEC_ALWAYS_INLINE scan_result validate_string(const char* p, const char* end,
+                                                   const char* lo) noexcept {
 #if SIOCODEC_X86_SIMD
   // scan_string()'s first step, with its answer used directly: a byte found in the window is
   // before `end`, so the closing quote needs no end check.
@@ -2815,6 +2823,21 @@ SIOCODEC_ALWAYS_INLINE scan_result validate_string(const char* p, const char* en
     }
     return validate_string_rest(scan_rest<scan_class::string>(p + 16, end), end);
   }
+  // The text's last string (an event's last argument) has fewer than 16 bytes left: the window
+  // that ends at `end` instead, its bytes before p shifted out of the mask. One step where the
+  // SWAR tail takes two or three.
+  if (SIOCODEC_LIKELY(end - lo >= 16)) {
+    const char* const w = end - 16;
+    const unsigned m = sse2_mask<scan_class::string>(w) >> (p - w);
+    if (SIOCODEC_LIKELY(m != 0)) {
+      p += __builtin_ctz(m);
+      if (SIOCODEC_LIKELY(*p == '"')) return {p + 1, error::none};
+      return validate_string_rest(p, end);
+    }
+    return validate_string_rest(end, end);
+  }
+#else
+  (void)lo;
 #endif
   p = scan_string(p, end);
   if (SIOCODEC_LIKELY(p != end && *p == '"')) return {p + 1, error::none};
@@ -2885,6 +2908,9 @@ SIOCODEC_ALWAYS_INLINE scan_result validate_number_inline(const char* p, const c
 }
 
 /// Validates a number starting at `p` (a '-' or a digit). No library calls: the grammar only.
+/// The same check as validate_number_inline(), under a name the compiler is free not to inline:
+/// the value accessors (value.hpp) and a top-level number call it once, and copying the whole
+/// check into each of them would only grow the code.
 inline scan_result validate_number(const char* p, const char* end) noexcept {
   return validate_number_inline(p, end);
 }
@@ -3067,12 +3093,26 @@ result<kind> detail::validate_text(std::string_view text, const options& opts,
   const char* p = skip_ws(begin, end);
   if (p == end) return fail(end, error::invalid_json);
   if constexpr (Info) info->value_begin = p;
+  // A Socket.IO event or ack payload: an array at depth 0, whose push needs none of
+  // open_array's general steps (level 0 is bit 0 of word 0, and no other word is in use).
+  if (SIOCODEC_LIKELY(*p == '[')) {
+    top = kind::array;
+    if (SIOCODEC_UNLIKELY(max_depth == 0)) return fail(p, error::nesting_too_deep);
+    stack[0] = 0;
+    depth = 1;
+    p = skip_ws(p + 1, end);
+    if (p != end && *p == ']') {
+      ++p;
+      goto close;
+    }
+    if constexpr (Info) info->first_begin = p;
+    goto array_value;
+  }
   switch (*p) {
     case '{': top = kind::object; goto open_object;
-    case '[': top = kind::array; goto open_array;
     case '"':
       top = kind::string;
-      r = validate_string(p + 1, end);
+      r = validate_string(p + 1, end, begin);
       break;
     case 't':
     case 'f':
@@ -3130,7 +3170,7 @@ object_key:
   if (*p != '"') return fail(p, error::invalid_json);
 object_key_quote:
   // p is at the key's opening quote.
-  r = validate_string(p + 1, end);
+  r = validate_string(p + 1, end, begin);
   if (r.ec != error::none) return fail(r.p, r.ec);
   p = r.p;
   // Compact JSON: the `:` and then the value's first byte; else the same checks one by one.
@@ -3148,7 +3188,7 @@ object_key_quote:
   if (SIOCODEC_LIKELY(is_digit(*p) || *p == '-')) {
     r = validate_number_inline(p, end);
   } else if (*p == '"') {
-    r = validate_string(p + 1, end);
+    r = validate_string(p + 1, end, begin);
     if constexpr (Info) {
       if (depth == first_depth) info->first_escaped = r.escaped;
     }
@@ -3218,7 +3258,7 @@ array_value_byte:
   if (SIOCODEC_LIKELY(is_digit(*p) || *p == '-')) {
     r = validate_number_inline(p, end);
   } else if (*p == '"') {
-    r = validate_string(p + 1, end);
+    r = validate_string(p + 1, end, begin);
     if constexpr (Info) {
       if (depth == first_depth) info->first_escaped = r.escaped;
     }
@@ -3300,6 +3340,9 @@ namespace json {
 
 class array_range;
 class object_range;
+namespace detail {
+struct value_access;
+}
 
 /// A view of one JSON value inside text that validate() accepted: a pointer, a length and a
 /// kind. Nothing is copied or decoded until asked for; the view is valid while the text lives.
@@ -3416,6 +3459,7 @@ class value {
  private:
   friend class array_iterator;
   friend class object_iterator;
+  friend struct detail::value_access;
   constexpr value(const char* data, std::size_t size, kind k) noexcept
       : data_(data), size_(size), kind_(k) {}
 
@@ -3552,6 +3596,14 @@ constexpr kind kind_of(char c) noexcept {
          : c == 'n'               ? kind::null
                                   : kind::number;
 }
+
+/// A value from a token its caller found while validating: already trimmed, so the kind is
+/// taken from its first byte with none of unchecked()'s trimming.
+struct value_access {
+  static constexpr value token(std::string_view raw) noexcept {
+    return raw.empty() ? value() : value(raw.data(), raw.size(), kind_of(raw[0]));
+  }
+};
 
 /// Just past the closing quote of a string whose content starts at `p`, or `end`.
 inline const char* skip_string(const char* p, const char* end) noexcept {
@@ -4022,34 +4074,6 @@ result<std::size_t> encode_string(std::string_view utf8, C& out);
 // ---------------------------------------------------------------------------------------------
 namespace detail {
 
-// Whether [p, p + n) holds no byte that ends a run of plain string content (`"`, `\\`, < 0x20,
-// >= 0x80; as scan_string). Keys and short values ("id", "x", "player0") are decided here with a
-// word or two of SWAR and no call: the loads overlap rather than run past the end, and a flag
-// can only be false above a true one, so "no flag at all" is exact. Longer strings go to the
-// scan kernels.
-SIOCODEC_ALWAYS_INLINE bool is_plain_string(const char* p, std::size_t n) noexcept {
-  if (n >= 8) {
-    if (n > 16) return scan_string(p, p + n) == p + n;
-    return (swar_mask<scan_class::string>(swar_load(p)) |
-            swar_mask<scan_class::string>(swar_load(p + n - 8))) == 0;
-  }
-  std::uint64_t x;
-  if (n >= 4) {
-    std::uint32_t lo, hi;
-    std::memcpy(&lo, p, 4);
-    std::memcpy(&hi, p + n - 4, 4);
-    x = lo | (std::uint64_t{hi} << 32);
-  } else {
-    if (n == 0) return true;
-    // 1 to 3 bytes: the first, middle and last byte cover them all; repeats do no harm.
-    const std::uint64_t a = static_cast<unsigned char>(p[0]);
-    const std::uint64_t b = static_cast<unsigned char>(p[n / 2]);
-    const std::uint64_t c = static_cast<unsigned char>(p[n - 1]);
-    x = (a | b << 8 | c << 16 | a << 24) * 0x0000000100000001u;
-  }
-  return swar_mask<scan_class::string>(x) == 0;
-}
-
 // emit_string with the offset of the bad byte reported through `bad` on invalid_utf8.
 template <class W>
 error emit_string_at(W& w, std::string_view utf8, std::size_t& bad) noexcept {
@@ -4142,7 +4166,7 @@ struct escaped_byte_table {
 };
 inline constexpr escaped_byte_table escaped_bytes{};
 
-// Whether the 16 bytes of a and b are all plain string content (as is_plain_string).
+// Whether the 16 bytes of a and b are all plain string content (as scan_string).
 SIOCODEC_ALWAYS_INLINE bool plain_words(std::uint64_t a, std::uint64_t b) noexcept {
 #if SIOCODEC_X86_SIMD
   // One SSE2 step for both words (as sse2_mask): fewer instructions than two SWAR masks.
@@ -4156,42 +4180,63 @@ SIOCODEC_ALWAYS_INLINE bool plain_words(std::uint64_t a, std::uint64_t b) noexce
 #endif
 }
 
-// copy_short(d, s, k) fused with is_plain_string(s, k): the words loaded for the check are the
-// ones stored. d[0, k) is written whatever the answer (a caller that gets false writes the
-// text again, escaped).
-SIOCODEC_ALWAYS_INLINE bool copy_plain(char* d, const char* s, std::size_t k) noexcept {
+// Whether s[0, k) holds no byte that ends a run of plain string content (`"`, `\\`, below 0x20,
+// from 0x80; as scan_string), and with Copy, copy_short(d, s, k) fused with that check: the
+// words loaded for the check are the ones stored, and d[0, k) is written whatever the answer (a
+// caller that gets false writes the text again, escaped). Keys and short values ("id", "x",
+// "player0") are decided with no call: up to 16 bytes the loads overlap rather than run past
+// the end, and repeated bytes do no harm to a yes/no answer. Longer strings go to the scan
+// kernels.
+template <bool Copy>
+SIOCODEC_ALWAYS_INLINE bool plain_string(char* d, const char* s, std::size_t k) noexcept {
   // Shortest first: most keys have fewer than 8 bytes.
   if (k < 4) {
     if (k == 0) return true;
-    // 1 to 3 bytes ("id", "x", "hp"): the first, middle and last byte cover them all (repeats
-    // do no harm), each looked up in a table, cheaper than assembling a word for SWAR.
+    // 1 to 3 bytes ("id", "x", "hp"): the first, middle and last byte cover them all, each
+    // looked up in a table, cheaper than assembling a word for SWAR.
     const auto c0 = static_cast<unsigned char>(s[0]);
     const auto c1 = static_cast<unsigned char>(s[k / 2]);
     const auto c2 = static_cast<unsigned char>(s[k - 1]);
-    d[0] = static_cast<char>(c0);
-    d[k / 2] = static_cast<char>(c1);
-    d[k - 1] = static_cast<char>(c2);
+    if constexpr (Copy) {
+      d[0] = static_cast<char>(c0);
+      d[k / 2] = static_cast<char>(c1);
+      d[k - 1] = static_cast<char>(c2);
+    }
     return (escaped_bytes.flag[c0] | escaped_bytes.flag[c1] | escaped_bytes.flag[c2]) == 0;
   }
   if (k < 8) {
     std::uint32_t lo, hi;
     std::memcpy(&lo, s, 4);
     std::memcpy(&hi, s + k - 4, 4);
-    std::memcpy(d, &lo, 4);
-    std::memcpy(d + k - 4, &hi, 4);
+    if constexpr (Copy) {
+      std::memcpy(d, &lo, 4);
+      std::memcpy(d + k - 4, &hi, 4);
+    }
     const std::uint64_t x = lo | (std::uint64_t{hi} << 32);
     return plain_words(x, x);
   }
   if (k <= 16) {
     const std::uint64_t a = swar_load(s);
     const std::uint64_t b = swar_load(s + k - 8);
-    std::memcpy(d, &a, 8);
-    std::memcpy(d + k - 8, &b, 8);
+    if constexpr (Copy) {
+      std::memcpy(d, &a, 8);
+      std::memcpy(d + k - 8, &b, 8);
+    }
     return plain_words(a, b);
   }
   if (scan_string(s, s + k) != s + k) return false;
-  std::memcpy(d, s, k);
+  if constexpr (Copy) std::memcpy(d, s, k);
   return true;
+}
+
+// Whether the string s[0, k) needs no escaping (plain_string without the copy).
+SIOCODEC_ALWAYS_INLINE bool is_plain_string(const char* s, std::size_t k) noexcept {
+  return plain_string<false>(nullptr, s, k);
+}
+
+// copy_short(d, s, k) and is_plain_string(s, k) in one (plain_string with the copy).
+SIOCODEC_ALWAYS_INLINE bool copy_plain(char* d, const char* s, std::size_t k) noexcept {
+  return plain_string<true>(d, s, k);
 }
 
 // "00" "01" ... "99": two digits per step halves the divisions of decimal formatting.
@@ -4242,26 +4287,45 @@ inline char* format_uint(std::uint64_t v, char* end) noexcept {
   return p;
 }
 
+// The decimal text of each of 0 to 999, four bytes an entry, so that write_uint and
+// format_number copy small values with one load and one store instead of dividing: `text`
+// holds the digits without leading zeros, then (in its last byte) their count; `padded` holds
+// all three digits, zero-padded, then the count left without the trailing '0' digits (0 for 0).
+struct three_digit_table {
+  char text[1000][4];
+  char padded[1000][4];
+  constexpr three_digit_table() noexcept : text(), padded() {
+    for (int v = 0; v < 1000; ++v) {
+      const char d[3] = {static_cast<char>('0' + v / 100), static_cast<char>('0' + v / 10 % 10),
+                         static_cast<char>('0' + v % 10)};
+      const int len = v >= 100 ? 3 : (v >= 10 ? 2 : 1);
+      for (int i = 0; i < len; ++i) text[v][i] = d[3 - len + i];
+      text[v][3] = static_cast<char>(len);
+      int kept = 3;
+      while (kept != 0 && d[kept - 1] == '0') --kept;
+      for (int i = 0; i < 3; ++i) padded[v][i] = d[i];
+      padded[v][3] = static_cast<char>(kept);
+    }
+  }
+};
+inline constexpr three_digit_table three_digits{};
+
 // Writes v in decimal at `out` (room for 20 bytes checked by the caller); returns the end.
-// Small values, the common case of ids, counts and coordinates, take one or two stores.
+// Small values, the common case of ids, counts and coordinates, take one or two table copies
+// (which may write up to 3 bytes past the end, within the room).
 SIOCODEC_ALWAYS_INLINE char* write_uint(std::uint64_t v, char* out) noexcept {
-  if (v < 10) {
-    *out = static_cast<char>('0' + v);
-    return out + 1;
-  }
-  if (v < 100) {
-    std::memcpy(out, digit_pairs + v * 2, 2);
-    return out + 2;
-  }
   if (v < 1000) {
-    *out = static_cast<char>('0' + v / 100);
-    std::memcpy(out + 1, digit_pairs + (v % 100) * 2, 2);
-    return out + 3;
+    const char* t = three_digits.text[v];
+    std::memcpy(out, t, 4);
+    return out + t[3];
   }
-  if (v < 10000) {
-    std::memcpy(out, digit_pairs + (v / 100) * 2, 2);
-    std::memcpy(out + 2, digit_pairs + (v % 100) * 2, 2);
-    return out + 4;
+  if (v < 1000000) {
+    const std::uint64_t hi = v / 1000;
+    const char* t = three_digits.text[hi];
+    std::memcpy(out, t, 4);
+    out += t[3];
+    std::memcpy(out, three_digits.padded[v - hi * 1000], 4);
+    return out + 3;
   }
   char* const end = out + decimal_digits(v);
   (void)format_uint(v, end);
@@ -4540,8 +4604,8 @@ SIOCODEC_ALWAYS_INLINE std::size_t format_number(double d, char* out) noexcept {
   // Most numbers programs send have at most 3 decimals (591.347, -0.5, 12, 0): the argument of
   // format_short_decimal for 9 decimals holds for 3 as well (below 2^50 thousandths, one test
   // at j = 3 decides every j <= 3, and the fewest decimals are 3 minus the trailing zeros of
-  // that i), and the text is the integer part, then a point, one digit and one digit pair,
-  // less the trailing zeros. NaN fails the range test; zeros (both signs) write "0".
+  // that i), and the text is the integer part, then a point and the three decimals, less
+  // their trailing zeros. NaN fails the range test; zeros (both signs) write "0".
   const double a = std::fabs(d);
   if (SIOCODEC_LIKELY(a < 1125899906842624.0 / 1e3)) {  // 2^50 thousandths
     const auto si =
@@ -4553,23 +4617,11 @@ SIOCODEC_ALWAYS_INLINE std::size_t format_number(double d, char* out) noexcept {
       const auto f = static_cast<std::size_t>(i % 1000);
       o = write_uint(i / 1000, o);
       if (f == 0) return static_cast<std::size_t>(o - out);
-#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-      // ".ddd" as one word; its trailing '0' digits are its top bytes equal to '0' (f != 0, so
-      // at most two of them, and the '.' stops the count).
-      std::uint16_t pair;
-      std::memcpy(&pair, digit_pairs + (f % 100) * 2, 2);
-      const std::uint32_t text = std::uint32_t{'.'} |
-                                 static_cast<std::uint32_t>('0' + f / 100) << 8 |
-                                 std::uint32_t{pair} << 16;
-      std::memcpy(o, &text, 4);
-      const auto zeros = static_cast<std::size_t>(__builtin_clz(text ^ 0x30303030u) >> 3);
-#else
+      // ".ddd" less its trailing zeros (f != 0: at least one digit stays).
+      const char* t = three_digits.padded[f];
       o[0] = '.';
-      o[1] = static_cast<char>('0' + f / 100);
-      std::memcpy(o + 2, digit_pairs + (f % 100) * 2, 2);
-      const std::size_t zeros = f % 100 == 0 ? 2 : (f % 10 == 0 ? 1 : 0);
-#endif
-      return static_cast<std::size_t>(o - out) + 4 - zeros;
+      std::memcpy(o + 1, t, 4);
+      return static_cast<std::size_t>(o - out) + 1 + static_cast<std::size_t>(t[3]);
     }
   }
 #endif
@@ -7549,6 +7601,13 @@ struct packet_view {
   /// delivered the packet and is valid until its next feed() or reset(); the bytes each view
   /// points to are the caller's frames (borrow mode) or the decoder's storage (copy mode).
   const byte_view* attachments = nullptr;
+  /// EVENT and BINARY_EVENT from decode() or a decoder: the event name exactly as it is in `data`
+  /// (its JSON token, a string with its quotes and escapes, or a number), found while the payload
+  /// was validated. Empty otherwise; the encoders ignore it. Read the name through event_name(),
+  /// which uses this when it lies within `data` and finds the name itself otherwise (a packet
+  /// built or edited by hand). Last in the struct, so that positional initialisers of the fields
+  /// above keep their meaning.
+  std::string_view event_raw;
 
   /// Attachment `i`; an empty view if absent.
   byte_view attachment(std::size_t i) const noexcept {
@@ -7806,10 +7865,11 @@ SIOCODEC_ALWAYS_INLINE bool is_reserved_event(std::string_view quoted, bool esca
 }
 
 // Checks the payload's JSON shape for the packet type from what validation noted (`info`, the
-// top-level kind `k`); `at` receives the offending offset within the payload.
+// top-level kind `k`); `at` receives the offending offset within the payload. An event's name
+// token goes to `event`, so that event_name() need not find it again.
 SIOCODEC_ALWAYS_INLINE error check_shape(packet_type type, json::kind k,
                                          const json::detail::text_info& info, protocol_version v,
-                                         std::size_t& at) noexcept {
+                                         std::size_t& at, std::string_view& event) noexcept {
   at = 0;
   const bool v4 = (v == protocol_version::v4);
   switch (type) {
@@ -7826,13 +7886,20 @@ SIOCODEC_ALWAYS_INLINE error check_shape(packet_type type, json::kind k,
     case packet_type::binary_event: {
       if (k != json::kind::array) return error::invalid_payload;
       if (info.first_begin == nullptr) return error::invalid_event_name;
-      at = static_cast<std::size_t>(info.first_begin - info.value_begin);
       const json::kind name = json::detail::kind_of(*info.first_begin);
-      if (name == json::kind::number) return error::none;
-      if (name != json::kind::string) return error::invalid_event_name;
-      const std::string_view quoted(info.first_begin,
-                                    static_cast<std::size_t>(info.first_end - info.first_begin));
-      if (!v4 && is_reserved_event(quoted, info.first_escaped)) return error::reserved_event_name;
+      const std::string_view token(info.first_begin,
+                                   static_cast<std::size_t>(info.first_end - info.first_begin));
+      // The offset (of the name) is only worked out on the way to an error.
+      if (name == json::kind::string) {
+        if (!v4 && is_reserved_event(token, info.first_escaped)) {
+          at = static_cast<std::size_t>(info.first_begin - info.value_begin);
+          return error::reserved_event_name;
+        }
+      } else if (name != json::kind::number) {
+        at = static_cast<std::size_t>(info.first_begin - info.value_begin);
+        return error::invalid_event_name;
+      }
+      event = token;
       return error::none;
     }
     case packet_type::ack:
@@ -7964,6 +8031,32 @@ inline error check_flat_object(const json::value& obj, std::size_t attachments, 
   return error::none;
 }
 
+inline bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
+
+// The bytes before the number in the placeholder the encoders write.
+inline constexpr std::string_view canonical_placeholder_prefix = R"({"_placeholder":true,"num":)";
+
+// When the object at p (in validated text) is spelled exactly as the encoders write a
+// placeholder, `{"_placeholder":true,"num":N}` with N of at most four digits: sets n and returns
+// just past the `}`. Otherwise null. Such bytes can only be that two-member object, for which
+// check_flat_object() finds a placeholder with the same number in strict and lax mode alike, so
+// the general member walk is skipped for what nearly every binary packet holds.
+SIOCODEC_ALWAYS_INLINE const char* canonical_placeholder(const char* p, const char* end,
+                                                         std::uint64_t& n) noexcept {
+  constexpr std::size_t k = canonical_placeholder_prefix.size();
+  if (end - p < static_cast<std::ptrdiff_t>(k + 2) ||
+      std::memcmp(p, canonical_placeholder_prefix.data(), k) != 0) {
+    return nullptr;
+  }
+  const char* const digits = p + k;
+  const char* q = digits;
+  n = 0;
+  for (; q != end && q - digits < 4 && is_digit(*q); ++q) {
+    n = n * 10 + static_cast<unsigned>(*q - '0');
+  }
+  return q != digits && q != end && *q == '}' ? q + 1 : nullptr;
+}
+
 // Walks the payload of a binary packet once (plus at most one look-ahead per object, so each byte
 // is read at most twice) and checks every placeholder. With `used` non-null, marks attachments
 // [first, first + 64) that are referenced.
@@ -7975,6 +8068,17 @@ inline error scan_placeholders(std::string_view json_text, std::size_t attachmen
   while (p != end) {
     const char c = *p;
     if (c == '{') {
+      std::uint64_t n = 0;
+      if (const char* close = canonical_placeholder(p, end, n)) {
+        if (n >= attachments) {
+          at = static_cast<std::size_t>(p - begin);
+          return error::invalid_placeholder;
+        }
+        if (used != nullptr && n >= first && n - first < 64)
+          *used |= std::uint64_t{1} << (n - first);
+        p = close;
+        continue;
+      }
       const char* stop = nullptr;
       bool long_string = false;
       const char* close = scan_object(p, end, stop, long_string);
@@ -8041,8 +8145,6 @@ inline error check_placeholders(std::string_view json_text, std::size_t attachme
   }
   return error::none;
 }
-
-inline bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
 
 }  // namespace detail
 
@@ -8179,7 +8281,7 @@ inline error decode_fields(std::string_view text, const decode_options& opts, pa
     pkt.data = std::string_view(info.value_begin,
                                 static_cast<std::size_t>(info.value_end - info.value_begin));
     std::size_t where = 0;
-    const error shape = check_shape(pkt.type, *k, info, opts.version, where);
+    const error shape = check_shape(pkt.type, *k, info, opts.version, where, pkt.event_raw);
     if (shape != error::none) {
       return fail(shape, static_cast<std::size_t>(pkt.data.data() - begin) + where);
     }
@@ -8200,7 +8302,7 @@ inline error decode_fields(std::string_view text, const decode_options& opts, pa
 
 inline result<packet_view> decode(std::string_view text, const decode_options& opts) noexcept {
   // One object, returned by NRVO on both paths.
-  result<packet_view> r(packet_view(), text.size());
+  result<packet_view> r(std::in_place, text.size());
   std::size_t offset = 0;
   const error e = detail::decode_fields(text, opts, *r, offset);
   if (e != error::none) r = result<packet_view>(e, offset);
@@ -8228,7 +8330,8 @@ inline json::value payload(const packet_view& p) noexcept {
 }
 
 /// The event name of an EVENT or BINARY_EVENT: its first element, a JSON string or number
-/// (decode() guarantees one of the two). The absent value for other types.
+/// (decode() guarantees one of the two). The absent value for other types. For a packet a
+/// decoder delivered this reads packet_view::event_raw and costs no walk.
 ///
 ///     if (socketio::event_name(p).string_equals("chat message")) ...
 json::value event_name(const packet_view& p) noexcept;
@@ -8330,8 +8433,10 @@ inline argument_range arguments(const packet_view& p) noexcept { return argument
 // Implementation
 // ---------------------------------------------------------------------------------------------
 
-inline json::value event_name(const packet_view& p) noexcept {
-  if (p.type != packet_type::event && p.type != packet_type::binary_event) return json::value();
+namespace detail {
+
+// event_name() for a packet whose name was not noted by a decoder (built or edited by hand).
+SIOCODEC_NOINLINE inline json::value find_event_name(const packet_view& p) noexcept {
   const char* d = p.data.data();
   const std::size_t n = p.data.size();
   // What decode() delivers, `["name"...]`: the general steps below, with the whitespace tests
@@ -8354,6 +8459,21 @@ inline json::value event_name(const packet_view& p) noexcept {
   const char* e =
       *b == '"' ? json::detail::skip_string(b + 1, end) : json::detail::skip_value(b, end);
   return json::value::unchecked(std::string_view(b, static_cast<std::size_t>(e - b)));
+}
+
+}  // namespace detail
+
+inline json::value event_name(const packet_view& p) noexcept {
+  if (p.type != packet_type::event && p.type != packet_type::binary_event) return json::value();
+  // The decoders noted the name; it is trusted only while it lies strictly inside the payload's
+  // brackets (a packet copied and given new data keeps the old name's view). Unsigned offsets:
+  // a name before the payload wraps to a huge `off`.
+  const auto off = reinterpret_cast<std::uintptr_t>(p.event_raw.data()) -
+                   reinterpret_cast<std::uintptr_t>(p.data.data());
+  if (!p.event_raw.empty() && off - 1 < p.data.size() && off + p.event_raw.size() < p.data.size()) {
+    return json::detail::value_access::token(p.event_raw);
+  }
+  return detail::find_event_name(p);
 }
 
 inline bool resolve_placeholder(const packet_view& p, const json::value& v,
@@ -8537,6 +8657,7 @@ class basic_decoder {
         header_size_(other.header_size_),
         nsp_(other.nsp_),
         data_(other.data_),
+        event_(other.event_),
         mode_(other.mode_),
         state_(other.state_) {
     for (std::size_t i = 0; i < inline_attachments; ++i) inline_[i] = other.inline_[i];
@@ -8563,6 +8684,7 @@ class basic_decoder {
     header_size_ = other.header_size_;
     nsp_ = other.nsp_;
     data_ = other.data_;
+    event_ = other.event_;
     mode_ = other.mode_;
     state_ = other.state_;
     for (std::size_t i = 0; i < inline_attachments; ++i) inline_[i] = other.inline_[i];
@@ -8716,6 +8838,7 @@ class basic_decoder {
     header_size_ = 0;
     nsp_ = text_ref();
     data_ = text_ref();
+    event_ = text_ref();
     for (std::size_t i = 0; i < inline_attachments; ++i) inline_[i] = byte_view();
     release(bytes_);
     release(overflow_);
@@ -8761,11 +8884,12 @@ class basic_decoder {
     return {reinterpret_cast<const char*>(bytes_.data()) + ref.offset, ref.size};
   }
 
-  // Copy mode: the packet with nsp and data pointing into bytes_.
+  // Copy mode: the packet with nsp, data and the event name pointing into bytes_.
   packet_view rebased(packet_view pkt) const noexcept {
     if (mode_ == attachment_mode::copy) {
       pkt.nsp = rebase(pkt.nsp, nsp_);
       pkt.data = rebase(pkt.data, data_);
+      pkt.event_raw = rebase(pkt.event_raw, event_);
     }
     return pkt;
   }
@@ -8777,7 +8901,7 @@ class basic_decoder {
   result<packet_view> feed_text(std::string_view text) {
     // One result, filled in place and returned (NRVO) on every path: the packet is never copied
     // between decode() and the caller.
-    result<packet_view> r(packet_view(), text.size());
+    result<packet_view> r(std::in_place, text.size());
     if (state_ == decoder_state::reassembling) {
       r = fail(error::unexpected_text_frame, 0);
       return r;
@@ -8809,12 +8933,15 @@ class basic_decoder {
       bytes_.insert(bytes_.end(), text.begin(), text.end());
       guard.self = nullptr;
       header_size_ = text.size();
-      // From here on the caller's frame may be gone: nsp and data are kept as offsets into
-      // bytes_, and pkt keeps only what is not in the frame (the "/" literal, an absent data).
+      // From here on the caller's frame may be gone: nsp, data and the event name are kept as
+      // offsets into bytes_, and pkt keeps only what is not in the frame (the "/" literal, an
+      // absent data or name).
       nsp_ = locate(pkt.nsp, text);
       data_ = locate(pkt.data, text);
+      event_ = locate(pkt.event_raw, text);
       if (nsp_.offset != npos) pkt.nsp = std::string_view();
       if (data_.offset != npos) pkt.data = std::string_view();
+      if (event_.offset != npos) pkt.event_raw = std::string_view();
       if (!is_binary(pkt.type)) pkt = rebased(pkt);
     }
     if (!is_binary(pkt.type)) return r;
@@ -8863,7 +8990,7 @@ class basic_decoder {
     total_ += size;
     ++received_;
     // One result returned (NRVO) on both paths, the packet built in it: see feed_text.
-    result<packet_view> r(packet_view(), size);
+    result<packet_view> r(std::in_place, size);
     if (received_ < expected_) {
       r = result<packet_view>(error::incomplete, size);
       return r;
@@ -8939,16 +9066,18 @@ class basic_decoder {
   // The attachment list otherwise. Copy mode: only the sizes are meaningful until delivery.
   byte_view inline_[inline_attachments] = {};
   // The decoded header while reassembling (copy mode: nsp and data are empty unless they are
-  // not in the header; nsp_ and data_ locate them in bytes_).
+  // not in the header; nsp_, data_ and event_ locate them in bytes_).
   packet_view pending_;
   std::size_t expected_ = 0;
   std::size_t received_ = 0;
   // Header plus attachment bytes of the pending packet; <= max_packet_bytes.
   std::size_t total_ = 0;
-  // Copy mode: length of the header at the start of bytes_, and where nsp / data are in it.
+  // Copy mode: length of the header at the start of bytes_, and where nsp / data / the event
+  // name are in it.
   std::size_t header_size_ = 0;
   text_ref nsp_;
   text_ref data_;
+  text_ref event_;
   attachment_mode mode_;
   decoder_state state_ = decoder_state::idle;
 };
@@ -9253,7 +9382,6 @@ class args_writer {
   std::size_t max_attachments_;
   std::size_t max_depth_;
   std::size_t depth_ = 0;
-  std::size_t top_values_ = 0;
   // One bit per open container, 1 = object: enough to reject a mismatched close without a heap.
   // Left uninitialized (512 bytes, twice per encode): a bit is only read at a level open()
   // has entered, and open() writes it.
@@ -9782,7 +9910,12 @@ struct args_access {
     if (a.error_ == error::none && a.depth_ != 0) a.fail(error::invalid_argument);
     return a.error_;
   }
-  static bool has_value(const args_writer& a) noexcept { return a.top_values_ != 0; }
+  // Whether a top-level value was written, for a writer whose finish() gave error::none: only
+  // a value leaves st_top then (every other way out of it is an error, st_error).
+  static bool has_value(const args_writer& a) noexcept {
+    SIOCODEC_ASSERT(a.error_ == error::none);
+    return a.st_ != args_writer::st_top;
+  }
   static json::kind top_kind(const args_writer& a) noexcept { return a.top_kind_; }
 };
 
@@ -9974,7 +10107,6 @@ inline bool args_writer::begin_value(json::kind k) noexcept {
     return true;
   }
   if (st_ == st_top) {  // a payload is one JSON value: the first one at the top
-    top_values_ = 1;
     top_kind_ = k;
     return true;
   }
@@ -10341,7 +10473,7 @@ SIOCODEC_NOINLINE inline args_writer& args_writer::key_slow(std::string_view utf
   const bool comma = (st_ & 1) != 0;
   detail::json_sink& s = *sink_;
   if (s.counts_only() && json::detail::is_plain_string(utf8.data(), utf8.size())) {
-    s.add((st_ & 1U) + utf8.size() + 3);
+    s.add((comma ? 1U : 0U) + utf8.size() + 3);
     st_ = st_value;
     return *this;
   }

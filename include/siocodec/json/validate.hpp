@@ -486,9 +486,11 @@ inline scan_result validate_string_rest(const char* p, const char* end) noexcept
   }
 }
 
-/// Validates a string's content; `p` is just past the opening quote. Success: p is just past the
-/// closing quote. The common case, plain content up to the quote, is decided inline.
-SIOCODEC_ALWAYS_INLINE scan_result validate_string(const char* p, const char* end) noexcept {
+/// Validates a string's content; `p` is just past the opening quote, and the text begins at
+/// `lo` (the bytes from `lo` to `end` may be read). Success: p is just past the closing quote.
+/// The common case, plain content up to the quote, is decided inline.
+SIOCODEC_ALWAYS_INLINE scan_result validate_string(const char* p, const char* end,
+                                                   const char* lo) noexcept {
 #if SIOCODEC_X86_SIMD
   // scan_string()'s first step, with its answer used directly: a byte found in the window is
   // before `end`, so the closing quote needs no end check.
@@ -501,6 +503,21 @@ SIOCODEC_ALWAYS_INLINE scan_result validate_string(const char* p, const char* en
     }
     return validate_string_rest(scan_rest<scan_class::string>(p + 16, end), end);
   }
+  // The text's last string (an event's last argument) has fewer than 16 bytes left: the window
+  // that ends at `end` instead, its bytes before p shifted out of the mask. One step where the
+  // SWAR tail takes two or three.
+  if (SIOCODEC_LIKELY(end - lo >= 16)) {
+    const char* const w = end - 16;
+    const unsigned m = sse2_mask<scan_class::string>(w) >> (p - w);
+    if (SIOCODEC_LIKELY(m != 0)) {
+      p += __builtin_ctz(m);
+      if (SIOCODEC_LIKELY(*p == '"')) return {p + 1, error::none};
+      return validate_string_rest(p, end);
+    }
+    return validate_string_rest(end, end);
+  }
+#else
+  (void)lo;
 #endif
   p = scan_string(p, end);
   if (SIOCODEC_LIKELY(p != end && *p == '"')) return {p + 1, error::none};
@@ -571,6 +588,9 @@ SIOCODEC_ALWAYS_INLINE scan_result validate_number_inline(const char* p, const c
 }
 
 /// Validates a number starting at `p` (a '-' or a digit). No library calls: the grammar only.
+/// The same check as validate_number_inline(), under a name the compiler is free not to inline:
+/// the value accessors (value.hpp) and a top-level number call it once, and copying the whole
+/// check into each of them would only grow the code.
 inline scan_result validate_number(const char* p, const char* end) noexcept {
   return validate_number_inline(p, end);
 }
@@ -753,12 +773,26 @@ result<kind> detail::validate_text(std::string_view text, const options& opts,
   const char* p = skip_ws(begin, end);
   if (p == end) return fail(end, error::invalid_json);
   if constexpr (Info) info->value_begin = p;
+  // A Socket.IO event or ack payload: an array at depth 0, whose push needs none of
+  // open_array's general steps (level 0 is bit 0 of word 0, and no other word is in use).
+  if (SIOCODEC_LIKELY(*p == '[')) {
+    top = kind::array;
+    if (SIOCODEC_UNLIKELY(max_depth == 0)) return fail(p, error::nesting_too_deep);
+    stack[0] = 0;
+    depth = 1;
+    p = skip_ws(p + 1, end);
+    if (p != end && *p == ']') {
+      ++p;
+      goto close;
+    }
+    if constexpr (Info) info->first_begin = p;
+    goto array_value;
+  }
   switch (*p) {
     case '{': top = kind::object; goto open_object;
-    case '[': top = kind::array; goto open_array;
     case '"':
       top = kind::string;
-      r = validate_string(p + 1, end);
+      r = validate_string(p + 1, end, begin);
       break;
     case 't':
     case 'f':
@@ -816,7 +850,7 @@ object_key:
   if (*p != '"') return fail(p, error::invalid_json);
 object_key_quote:
   // p is at the key's opening quote.
-  r = validate_string(p + 1, end);
+  r = validate_string(p + 1, end, begin);
   if (r.ec != error::none) return fail(r.p, r.ec);
   p = r.p;
   // Compact JSON: the `:` and then the value's first byte; else the same checks one by one.
@@ -834,7 +868,7 @@ object_key_quote:
   if (SIOCODEC_LIKELY(is_digit(*p) || *p == '-')) {
     r = validate_number_inline(p, end);
   } else if (*p == '"') {
-    r = validate_string(p + 1, end);
+    r = validate_string(p + 1, end, begin);
     if constexpr (Info) {
       if (depth == first_depth) info->first_escaped = r.escaped;
     }
@@ -904,7 +938,7 @@ array_value_byte:
   if (SIOCODEC_LIKELY(is_digit(*p) || *p == '-')) {
     r = validate_number_inline(p, end);
   } else if (*p == '"') {
-    r = validate_string(p + 1, end);
+    r = validate_string(p + 1, end, begin);
     if constexpr (Info) {
       if (depth == first_depth) info->first_escaped = r.escaped;
     }

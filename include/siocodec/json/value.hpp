@@ -23,6 +23,9 @@ namespace json {
 
 class array_range;
 class object_range;
+namespace detail {
+struct value_access;
+}
 
 /// A view of one JSON value inside text that validate() accepted: a pointer, a length and a
 /// kind. Nothing is copied or decoded until asked for; the view is valid while the text lives.
@@ -139,6 +142,7 @@ class value {
  private:
   friend class array_iterator;
   friend class object_iterator;
+  friend struct detail::value_access;
   constexpr value(const char* data, std::size_t size, kind k) noexcept
       : data_(data), size_(size), kind_(k) {}
 
@@ -275,6 +279,14 @@ constexpr kind kind_of(char c) noexcept {
          : c == 'n'               ? kind::null
                                   : kind::number;
 }
+
+/// A value from a token its caller found while validating: already trimmed, so the kind is
+/// taken from its first byte with none of unchecked()'s trimming.
+struct value_access {
+  static constexpr value token(std::string_view raw) noexcept {
+    return raw.empty() ? value() : value(raw.data(), raw.size(), kind_of(raw[0]));
+  }
+};
 
 /// Just past the closing quote of a string whose content starts at `p`, or `end`.
 inline const char* skip_string(const char* p, const char* end) noexcept {

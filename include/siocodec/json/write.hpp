@@ -74,34 +74,6 @@ result<std::size_t> encode_string(std::string_view utf8, C& out);
 // ---------------------------------------------------------------------------------------------
 namespace detail {
 
-// Whether [p, p + n) holds no byte that ends a run of plain string content (`"`, `\\`, < 0x20,
-// >= 0x80; as scan_string). Keys and short values ("id", "x", "player0") are decided here with a
-// word or two of SWAR and no call: the loads overlap rather than run past the end, and a flag
-// can only be false above a true one, so "no flag at all" is exact. Longer strings go to the
-// scan kernels.
-SIOCODEC_ALWAYS_INLINE bool is_plain_string(const char* p, std::size_t n) noexcept {
-  if (n >= 8) {
-    if (n > 16) return scan_string(p, p + n) == p + n;
-    return (swar_mask<scan_class::string>(swar_load(p)) |
-            swar_mask<scan_class::string>(swar_load(p + n - 8))) == 0;
-  }
-  std::uint64_t x;
-  if (n >= 4) {
-    std::uint32_t lo, hi;
-    std::memcpy(&lo, p, 4);
-    std::memcpy(&hi, p + n - 4, 4);
-    x = lo | (std::uint64_t{hi} << 32);
-  } else {
-    if (n == 0) return true;
-    // 1 to 3 bytes: the first, middle and last byte cover them all; repeats do no harm.
-    const std::uint64_t a = static_cast<unsigned char>(p[0]);
-    const std::uint64_t b = static_cast<unsigned char>(p[n / 2]);
-    const std::uint64_t c = static_cast<unsigned char>(p[n - 1]);
-    x = (a | b << 8 | c << 16 | a << 24) * 0x0000000100000001u;
-  }
-  return swar_mask<scan_class::string>(x) == 0;
-}
-
 // emit_string with the offset of the bad byte reported through `bad` on invalid_utf8.
 template <class W>
 error emit_string_at(W& w, std::string_view utf8, std::size_t& bad) noexcept {
@@ -194,7 +166,7 @@ struct escaped_byte_table {
 };
 inline constexpr escaped_byte_table escaped_bytes{};
 
-// Whether the 16 bytes of a and b are all plain string content (as is_plain_string).
+// Whether the 16 bytes of a and b are all plain string content (as scan_string).
 SIOCODEC_ALWAYS_INLINE bool plain_words(std::uint64_t a, std::uint64_t b) noexcept {
 #if SIOCODEC_X86_SIMD
   // One SSE2 step for both words (as sse2_mask): fewer instructions than two SWAR masks.
@@ -208,42 +180,63 @@ SIOCODEC_ALWAYS_INLINE bool plain_words(std::uint64_t a, std::uint64_t b) noexce
 #endif
 }
 
-// copy_short(d, s, k) fused with is_plain_string(s, k): the words loaded for the check are the
-// ones stored. d[0, k) is written whatever the answer (a caller that gets false writes the
-// text again, escaped).
-SIOCODEC_ALWAYS_INLINE bool copy_plain(char* d, const char* s, std::size_t k) noexcept {
+// Whether s[0, k) holds no byte that ends a run of plain string content (`"`, `\\`, below 0x20,
+// from 0x80; as scan_string), and with Copy, copy_short(d, s, k) fused with that check: the
+// words loaded for the check are the ones stored, and d[0, k) is written whatever the answer (a
+// caller that gets false writes the text again, escaped). Keys and short values ("id", "x",
+// "player0") are decided with no call: up to 16 bytes the loads overlap rather than run past
+// the end, and repeated bytes do no harm to a yes/no answer. Longer strings go to the scan
+// kernels.
+template <bool Copy>
+SIOCODEC_ALWAYS_INLINE bool plain_string(char* d, const char* s, std::size_t k) noexcept {
   // Shortest first: most keys have fewer than 8 bytes.
   if (k < 4) {
     if (k == 0) return true;
-    // 1 to 3 bytes ("id", "x", "hp"): the first, middle and last byte cover them all (repeats
-    // do no harm), each looked up in a table, cheaper than assembling a word for SWAR.
+    // 1 to 3 bytes ("id", "x", "hp"): the first, middle and last byte cover them all, each
+    // looked up in a table, cheaper than assembling a word for SWAR.
     const auto c0 = static_cast<unsigned char>(s[0]);
     const auto c1 = static_cast<unsigned char>(s[k / 2]);
     const auto c2 = static_cast<unsigned char>(s[k - 1]);
-    d[0] = static_cast<char>(c0);
-    d[k / 2] = static_cast<char>(c1);
-    d[k - 1] = static_cast<char>(c2);
+    if constexpr (Copy) {
+      d[0] = static_cast<char>(c0);
+      d[k / 2] = static_cast<char>(c1);
+      d[k - 1] = static_cast<char>(c2);
+    }
     return (escaped_bytes.flag[c0] | escaped_bytes.flag[c1] | escaped_bytes.flag[c2]) == 0;
   }
   if (k < 8) {
     std::uint32_t lo, hi;
     std::memcpy(&lo, s, 4);
     std::memcpy(&hi, s + k - 4, 4);
-    std::memcpy(d, &lo, 4);
-    std::memcpy(d + k - 4, &hi, 4);
+    if constexpr (Copy) {
+      std::memcpy(d, &lo, 4);
+      std::memcpy(d + k - 4, &hi, 4);
+    }
     const std::uint64_t x = lo | (std::uint64_t{hi} << 32);
     return plain_words(x, x);
   }
   if (k <= 16) {
     const std::uint64_t a = swar_load(s);
     const std::uint64_t b = swar_load(s + k - 8);
-    std::memcpy(d, &a, 8);
-    std::memcpy(d + k - 8, &b, 8);
+    if constexpr (Copy) {
+      std::memcpy(d, &a, 8);
+      std::memcpy(d + k - 8, &b, 8);
+    }
     return plain_words(a, b);
   }
   if (scan_string(s, s + k) != s + k) return false;
-  std::memcpy(d, s, k);
+  if constexpr (Copy) std::memcpy(d, s, k);
   return true;
+}
+
+// Whether the string s[0, k) needs no escaping (plain_string without the copy).
+SIOCODEC_ALWAYS_INLINE bool is_plain_string(const char* s, std::size_t k) noexcept {
+  return plain_string<false>(nullptr, s, k);
+}
+
+// copy_short(d, s, k) and is_plain_string(s, k) in one (plain_string with the copy).
+SIOCODEC_ALWAYS_INLINE bool copy_plain(char* d, const char* s, std::size_t k) noexcept {
+  return plain_string<true>(d, s, k);
 }
 
 // "00" "01" ... "99": two digits per step halves the divisions of decimal formatting.
@@ -294,26 +287,45 @@ inline char* format_uint(std::uint64_t v, char* end) noexcept {
   return p;
 }
 
+// The decimal text of each of 0 to 999, four bytes an entry, so that write_uint and
+// format_number copy small values with one load and one store instead of dividing: `text`
+// holds the digits without leading zeros, then (in its last byte) their count; `padded` holds
+// all three digits, zero-padded, then the count left without the trailing '0' digits (0 for 0).
+struct three_digit_table {
+  char text[1000][4];
+  char padded[1000][4];
+  constexpr three_digit_table() noexcept : text(), padded() {
+    for (int v = 0; v < 1000; ++v) {
+      const char d[3] = {static_cast<char>('0' + v / 100), static_cast<char>('0' + v / 10 % 10),
+                         static_cast<char>('0' + v % 10)};
+      const int len = v >= 100 ? 3 : (v >= 10 ? 2 : 1);
+      for (int i = 0; i < len; ++i) text[v][i] = d[3 - len + i];
+      text[v][3] = static_cast<char>(len);
+      int kept = 3;
+      while (kept != 0 && d[kept - 1] == '0') --kept;
+      for (int i = 0; i < 3; ++i) padded[v][i] = d[i];
+      padded[v][3] = static_cast<char>(kept);
+    }
+  }
+};
+inline constexpr three_digit_table three_digits{};
+
 // Writes v in decimal at `out` (room for 20 bytes checked by the caller); returns the end.
-// Small values, the common case of ids, counts and coordinates, take one or two stores.
+// Small values, the common case of ids, counts and coordinates, take one or two table copies
+// (which may write up to 3 bytes past the end, within the room).
 SIOCODEC_ALWAYS_INLINE char* write_uint(std::uint64_t v, char* out) noexcept {
-  if (v < 10) {
-    *out = static_cast<char>('0' + v);
-    return out + 1;
-  }
-  if (v < 100) {
-    std::memcpy(out, digit_pairs + v * 2, 2);
-    return out + 2;
-  }
   if (v < 1000) {
-    *out = static_cast<char>('0' + v / 100);
-    std::memcpy(out + 1, digit_pairs + (v % 100) * 2, 2);
-    return out + 3;
+    const char* t = three_digits.text[v];
+    std::memcpy(out, t, 4);
+    return out + t[3];
   }
-  if (v < 10000) {
-    std::memcpy(out, digit_pairs + (v / 100) * 2, 2);
-    std::memcpy(out + 2, digit_pairs + (v % 100) * 2, 2);
-    return out + 4;
+  if (v < 1000000) {
+    const std::uint64_t hi = v / 1000;
+    const char* t = three_digits.text[hi];
+    std::memcpy(out, t, 4);
+    out += t[3];
+    std::memcpy(out, three_digits.padded[v - hi * 1000], 4);
+    return out + 3;
   }
   char* const end = out + decimal_digits(v);
   (void)format_uint(v, end);
@@ -592,8 +604,8 @@ SIOCODEC_ALWAYS_INLINE std::size_t format_number(double d, char* out) noexcept {
   // Most numbers programs send have at most 3 decimals (591.347, -0.5, 12, 0): the argument of
   // format_short_decimal for 9 decimals holds for 3 as well (below 2^50 thousandths, one test
   // at j = 3 decides every j <= 3, and the fewest decimals are 3 minus the trailing zeros of
-  // that i), and the text is the integer part, then a point, one digit and one digit pair,
-  // less the trailing zeros. NaN fails the range test; zeros (both signs) write "0".
+  // that i), and the text is the integer part, then a point and the three decimals, less
+  // their trailing zeros. NaN fails the range test; zeros (both signs) write "0".
   const double a = std::fabs(d);
   if (SIOCODEC_LIKELY(a < 1125899906842624.0 / 1e3)) {  // 2^50 thousandths
     const auto si =
@@ -605,23 +617,11 @@ SIOCODEC_ALWAYS_INLINE std::size_t format_number(double d, char* out) noexcept {
       const auto f = static_cast<std::size_t>(i % 1000);
       o = write_uint(i / 1000, o);
       if (f == 0) return static_cast<std::size_t>(o - out);
-#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-      // ".ddd" as one word; its trailing '0' digits are its top bytes equal to '0' (f != 0, so
-      // at most two of them, and the '.' stops the count).
-      std::uint16_t pair;
-      std::memcpy(&pair, digit_pairs + (f % 100) * 2, 2);
-      const std::uint32_t text = std::uint32_t{'.'} |
-                                 static_cast<std::uint32_t>('0' + f / 100) << 8 |
-                                 std::uint32_t{pair} << 16;
-      std::memcpy(o, &text, 4);
-      const auto zeros = static_cast<std::size_t>(__builtin_clz(text ^ 0x30303030u) >> 3);
-#else
+      // ".ddd" less its trailing zeros (f != 0: at least one digit stays).
+      const char* t = three_digits.padded[f];
       o[0] = '.';
-      o[1] = static_cast<char>('0' + f / 100);
-      std::memcpy(o + 2, digit_pairs + (f % 100) * 2, 2);
-      const std::size_t zeros = f % 100 == 0 ? 2 : (f % 10 == 0 ? 1 : 0);
-#endif
-      return static_cast<std::size_t>(o - out) + 4 - zeros;
+      std::memcpy(o + 1, t, 4);
+      return static_cast<std::size_t>(o - out) + 1 + static_cast<std::size_t>(t[3]);
     }
   }
 #endif

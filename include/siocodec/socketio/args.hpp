@@ -24,7 +24,8 @@ inline json::value payload(const packet_view& p) noexcept {
 }
 
 /// The event name of an EVENT or BINARY_EVENT: its first element, a JSON string or number
-/// (decode() guarantees one of the two). The absent value for other types.
+/// (decode() guarantees one of the two). The absent value for other types. For a packet a
+/// decoder delivered this reads packet_view::event_raw and costs no walk.
 ///
 ///     if (socketio::event_name(p).string_equals("chat message")) ...
 json::value event_name(const packet_view& p) noexcept;
@@ -126,8 +127,10 @@ inline argument_range arguments(const packet_view& p) noexcept { return argument
 // Implementation
 // ---------------------------------------------------------------------------------------------
 
-inline json::value event_name(const packet_view& p) noexcept {
-  if (p.type != packet_type::event && p.type != packet_type::binary_event) return json::value();
+namespace detail {
+
+// event_name() for a packet whose name was not noted by a decoder (built or edited by hand).
+SIOCODEC_NOINLINE inline json::value find_event_name(const packet_view& p) noexcept {
   const char* d = p.data.data();
   const std::size_t n = p.data.size();
   // What decode() delivers, `["name"...]`: the general steps below, with the whitespace tests
@@ -150,6 +153,21 @@ inline json::value event_name(const packet_view& p) noexcept {
   const char* e =
       *b == '"' ? json::detail::skip_string(b + 1, end) : json::detail::skip_value(b, end);
   return json::value::unchecked(std::string_view(b, static_cast<std::size_t>(e - b)));
+}
+
+}  // namespace detail
+
+inline json::value event_name(const packet_view& p) noexcept {
+  if (p.type != packet_type::event && p.type != packet_type::binary_event) return json::value();
+  // The decoders noted the name; it is trusted only while it lies strictly inside the payload's
+  // brackets (a packet copied and given new data keeps the old name's view). Unsigned offsets:
+  // a name before the payload wraps to a huge `off`.
+  const auto off = reinterpret_cast<std::uintptr_t>(p.event_raw.data()) -
+                   reinterpret_cast<std::uintptr_t>(p.data.data());
+  if (!p.event_raw.empty() && off - 1 < p.data.size() && off + p.event_raw.size() < p.data.size()) {
+    return json::detail::value_access::token(p.event_raw);
+  }
+  return detail::find_event_name(p);
 }
 
 inline bool resolve_placeholder(const packet_view& p, const json::value& v,

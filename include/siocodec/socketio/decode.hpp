@@ -225,10 +225,11 @@ SIOCODEC_ALWAYS_INLINE bool is_reserved_event(std::string_view quoted, bool esca
 }
 
 // Checks the payload's JSON shape for the packet type from what validation noted (`info`, the
-// top-level kind `k`); `at` receives the offending offset within the payload.
+// top-level kind `k`); `at` receives the offending offset within the payload. An event's name
+// token goes to `event`, so that event_name() need not find it again.
 SIOCODEC_ALWAYS_INLINE error check_shape(packet_type type, json::kind k,
                                          const json::detail::text_info& info, protocol_version v,
-                                         std::size_t& at) noexcept {
+                                         std::size_t& at, std::string_view& event) noexcept {
   at = 0;
   const bool v4 = (v == protocol_version::v4);
   switch (type) {
@@ -245,13 +246,20 @@ SIOCODEC_ALWAYS_INLINE error check_shape(packet_type type, json::kind k,
     case packet_type::binary_event: {
       if (k != json::kind::array) return error::invalid_payload;
       if (info.first_begin == nullptr) return error::invalid_event_name;
-      at = static_cast<std::size_t>(info.first_begin - info.value_begin);
       const json::kind name = json::detail::kind_of(*info.first_begin);
-      if (name == json::kind::number) return error::none;
-      if (name != json::kind::string) return error::invalid_event_name;
-      const std::string_view quoted(info.first_begin,
-                                    static_cast<std::size_t>(info.first_end - info.first_begin));
-      if (!v4 && is_reserved_event(quoted, info.first_escaped)) return error::reserved_event_name;
+      const std::string_view token(info.first_begin,
+                                   static_cast<std::size_t>(info.first_end - info.first_begin));
+      // The offset (of the name) is only worked out on the way to an error.
+      if (name == json::kind::string) {
+        if (!v4 && is_reserved_event(token, info.first_escaped)) {
+          at = static_cast<std::size_t>(info.first_begin - info.value_begin);
+          return error::reserved_event_name;
+        }
+      } else if (name != json::kind::number) {
+        at = static_cast<std::size_t>(info.first_begin - info.value_begin);
+        return error::invalid_event_name;
+      }
+      event = token;
       return error::none;
     }
     case packet_type::ack:
@@ -383,6 +391,32 @@ inline error check_flat_object(const json::value& obj, std::size_t attachments, 
   return error::none;
 }
 
+inline bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
+
+// The bytes before the number in the placeholder the encoders write.
+inline constexpr std::string_view canonical_placeholder_prefix = R"({"_placeholder":true,"num":)";
+
+// When the object at p (in validated text) is spelled exactly as the encoders write a
+// placeholder, `{"_placeholder":true,"num":N}` with N of at most four digits: sets n and returns
+// just past the `}`. Otherwise null. Such bytes can only be that two-member object, for which
+// check_flat_object() finds a placeholder with the same number in strict and lax mode alike, so
+// the general member walk is skipped for what nearly every binary packet holds.
+SIOCODEC_ALWAYS_INLINE const char* canonical_placeholder(const char* p, const char* end,
+                                                         std::uint64_t& n) noexcept {
+  constexpr std::size_t k = canonical_placeholder_prefix.size();
+  if (end - p < static_cast<std::ptrdiff_t>(k + 2) ||
+      std::memcmp(p, canonical_placeholder_prefix.data(), k) != 0) {
+    return nullptr;
+  }
+  const char* const digits = p + k;
+  const char* q = digits;
+  n = 0;
+  for (; q != end && q - digits < 4 && is_digit(*q); ++q) {
+    n = n * 10 + static_cast<unsigned>(*q - '0');
+  }
+  return q != digits && q != end && *q == '}' ? q + 1 : nullptr;
+}
+
 // Walks the payload of a binary packet once (plus at most one look-ahead per object, so each byte
 // is read at most twice) and checks every placeholder. With `used` non-null, marks attachments
 // [first, first + 64) that are referenced.
@@ -394,6 +428,17 @@ inline error scan_placeholders(std::string_view json_text, std::size_t attachmen
   while (p != end) {
     const char c = *p;
     if (c == '{') {
+      std::uint64_t n = 0;
+      if (const char* close = canonical_placeholder(p, end, n)) {
+        if (n >= attachments) {
+          at = static_cast<std::size_t>(p - begin);
+          return error::invalid_placeholder;
+        }
+        if (used != nullptr && n >= first && n - first < 64)
+          *used |= std::uint64_t{1} << (n - first);
+        p = close;
+        continue;
+      }
       const char* stop = nullptr;
       bool long_string = false;
       const char* close = scan_object(p, end, stop, long_string);
@@ -460,8 +505,6 @@ inline error check_placeholders(std::string_view json_text, std::size_t attachme
   }
   return error::none;
 }
-
-inline bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
 
 }  // namespace detail
 
@@ -598,7 +641,7 @@ inline error decode_fields(std::string_view text, const decode_options& opts, pa
     pkt.data = std::string_view(info.value_begin,
                                 static_cast<std::size_t>(info.value_end - info.value_begin));
     std::size_t where = 0;
-    const error shape = check_shape(pkt.type, *k, info, opts.version, where);
+    const error shape = check_shape(pkt.type, *k, info, opts.version, where, pkt.event_raw);
     if (shape != error::none) {
       return fail(shape, static_cast<std::size_t>(pkt.data.data() - begin) + where);
     }
@@ -619,7 +662,7 @@ inline error decode_fields(std::string_view text, const decode_options& opts, pa
 
 inline result<packet_view> decode(std::string_view text, const decode_options& opts) noexcept {
   // One object, returned by NRVO on both paths.
-  result<packet_view> r(packet_view(), text.size());
+  result<packet_view> r(std::in_place, text.size());
   std::size_t offset = 0;
   const error e = detail::decode_fields(text, opts, *r, offset);
   if (e != error::none) r = result<packet_view>(e, offset);

@@ -154,6 +154,7 @@ class basic_decoder {
         header_size_(other.header_size_),
         nsp_(other.nsp_),
         data_(other.data_),
+        event_(other.event_),
         mode_(other.mode_),
         state_(other.state_) {
     for (std::size_t i = 0; i < inline_attachments; ++i) inline_[i] = other.inline_[i];
@@ -180,6 +181,7 @@ class basic_decoder {
     header_size_ = other.header_size_;
     nsp_ = other.nsp_;
     data_ = other.data_;
+    event_ = other.event_;
     mode_ = other.mode_;
     state_ = other.state_;
     for (std::size_t i = 0; i < inline_attachments; ++i) inline_[i] = other.inline_[i];
@@ -333,6 +335,7 @@ class basic_decoder {
     header_size_ = 0;
     nsp_ = text_ref();
     data_ = text_ref();
+    event_ = text_ref();
     for (std::size_t i = 0; i < inline_attachments; ++i) inline_[i] = byte_view();
     release(bytes_);
     release(overflow_);
@@ -378,11 +381,12 @@ class basic_decoder {
     return {reinterpret_cast<const char*>(bytes_.data()) + ref.offset, ref.size};
   }
 
-  // Copy mode: the packet with nsp and data pointing into bytes_.
+  // Copy mode: the packet with nsp, data and the event name pointing into bytes_.
   packet_view rebased(packet_view pkt) const noexcept {
     if (mode_ == attachment_mode::copy) {
       pkt.nsp = rebase(pkt.nsp, nsp_);
       pkt.data = rebase(pkt.data, data_);
+      pkt.event_raw = rebase(pkt.event_raw, event_);
     }
     return pkt;
   }
@@ -394,7 +398,7 @@ class basic_decoder {
   result<packet_view> feed_text(std::string_view text) {
     // One result, filled in place and returned (NRVO) on every path: the packet is never copied
     // between decode() and the caller.
-    result<packet_view> r(packet_view(), text.size());
+    result<packet_view> r(std::in_place, text.size());
     if (state_ == decoder_state::reassembling) {
       r = fail(error::unexpected_text_frame, 0);
       return r;
@@ -426,12 +430,15 @@ class basic_decoder {
       bytes_.insert(bytes_.end(), text.begin(), text.end());
       guard.self = nullptr;
       header_size_ = text.size();
-      // From here on the caller's frame may be gone: nsp and data are kept as offsets into
-      // bytes_, and pkt keeps only what is not in the frame (the "/" literal, an absent data).
+      // From here on the caller's frame may be gone: nsp, data and the event name are kept as
+      // offsets into bytes_, and pkt keeps only what is not in the frame (the "/" literal, an
+      // absent data or name).
       nsp_ = locate(pkt.nsp, text);
       data_ = locate(pkt.data, text);
+      event_ = locate(pkt.event_raw, text);
       if (nsp_.offset != npos) pkt.nsp = std::string_view();
       if (data_.offset != npos) pkt.data = std::string_view();
+      if (event_.offset != npos) pkt.event_raw = std::string_view();
       if (!is_binary(pkt.type)) pkt = rebased(pkt);
     }
     if (!is_binary(pkt.type)) return r;
@@ -480,7 +487,7 @@ class basic_decoder {
     total_ += size;
     ++received_;
     // One result returned (NRVO) on both paths, the packet built in it: see feed_text.
-    result<packet_view> r(packet_view(), size);
+    result<packet_view> r(std::in_place, size);
     if (received_ < expected_) {
       r = result<packet_view>(error::incomplete, size);
       return r;
@@ -556,16 +563,18 @@ class basic_decoder {
   // The attachment list otherwise. Copy mode: only the sizes are meaningful until delivery.
   byte_view inline_[inline_attachments] = {};
   // The decoded header while reassembling (copy mode: nsp and data are empty unless they are
-  // not in the header; nsp_ and data_ locate them in bytes_).
+  // not in the header; nsp_, data_ and event_ locate them in bytes_).
   packet_view pending_;
   std::size_t expected_ = 0;
   std::size_t received_ = 0;
   // Header plus attachment bytes of the pending packet; <= max_packet_bytes.
   std::size_t total_ = 0;
-  // Copy mode: length of the header at the start of bytes_, and where nsp / data are in it.
+  // Copy mode: length of the header at the start of bytes_, and where nsp / data / the event
+  // name are in it.
   std::size_t header_size_ = 0;
   text_ref nsp_;
   text_ref data_;
+  text_ref event_;
   attachment_mode mode_;
   decoder_state state_ = decoder_state::idle;
 };

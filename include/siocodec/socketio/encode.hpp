@@ -298,7 +298,6 @@ class args_writer {
   std::size_t max_attachments_;
   std::size_t max_depth_;
   std::size_t depth_ = 0;
-  std::size_t top_values_ = 0;
   // One bit per open container, 1 = object: enough to reject a mismatched close without a heap.
   // Left uninitialized (512 bytes, twice per encode): a bit is only read at a level open()
   // has entered, and open() writes it.
@@ -827,7 +826,12 @@ struct args_access {
     if (a.error_ == error::none && a.depth_ != 0) a.fail(error::invalid_argument);
     return a.error_;
   }
-  static bool has_value(const args_writer& a) noexcept { return a.top_values_ != 0; }
+  // Whether a top-level value was written, for a writer whose finish() gave error::none: only
+  // a value leaves st_top then (every other way out of it is an error, st_error).
+  static bool has_value(const args_writer& a) noexcept {
+    SIOCODEC_ASSERT(a.error_ == error::none);
+    return a.st_ != args_writer::st_top;
+  }
   static json::kind top_kind(const args_writer& a) noexcept { return a.top_kind_; }
 };
 
@@ -1019,7 +1023,6 @@ inline bool args_writer::begin_value(json::kind k) noexcept {
     return true;
   }
   if (st_ == st_top) {  // a payload is one JSON value: the first one at the top
-    top_values_ = 1;
     top_kind_ = k;
     return true;
   }
@@ -1386,7 +1389,7 @@ SIOCODEC_NOINLINE inline args_writer& args_writer::key_slow(std::string_view utf
   const bool comma = (st_ & 1) != 0;
   detail::json_sink& s = *sink_;
   if (s.counts_only() && json::detail::is_plain_string(utf8.data(), utf8.size())) {
-    s.add((st_ & 1U) + utf8.size() + 3);
+    s.add((comma ? 1U : 0U) + utf8.size() + 3);
     st_ = st_value;
     return *this;
   }

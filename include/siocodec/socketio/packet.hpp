@@ -76,6 +76,13 @@ struct packet_view {
   /// delivered the packet and is valid until its next feed() or reset(); the bytes each view
   /// points to are the caller's frames (borrow mode) or the decoder's storage (copy mode).
   const byte_view* attachments = nullptr;
+  /// EVENT and BINARY_EVENT from decode() or a decoder: the event name exactly as it is in `data`
+  /// (its JSON token, a string with its quotes and escapes, or a number), found while the payload
+  /// was validated. Empty otherwise; the encoders ignore it. Read the name through event_name(),
+  /// which uses this when it lies within `data` and finds the name itself otherwise (a packet
+  /// built or edited by hand). Last in the struct, so that positional initialisers of the fields
+  /// above keep their meaning.
+  std::string_view event_raw;
 
   /// Attachment `i`; an empty view if absent.
   byte_view attachment(std::size_t i) const noexcept {

@@ -141,3 +141,51 @@ TEST_CASE("event_name: the shortcut for decoded text agrees with the general ste
   CHECK(checked == 137257);  // 1 + 7 + 7^2 + ... + 7^6
   CHECK(valid > 50);
 }
+
+TEST_CASE("decode() notes the event name; event_name() uses it only while it fits the payload") {
+  struct c {
+    std::string_view text;
+    std::string_view name;  // the noted token; empty: none
+  };
+  const c cases[] = {
+      {R"(2["chat message","hello world"])"sv, R"("chat message")"sv},
+      {R"(2/chat,17[42,"x"])"sv, "42"sv},
+      {R"(2["a\"b",1])"sv, R"("a\"b")"sv},
+      {R"(2[ "spaced" , 1 ])"sv, R"("spaced")"sv},
+      {R"(2["only"])"sv, R"("only")"sv},
+      {R"(51-["up",{"_placeholder":true,"num":0}])"sv, R"("up")"sv},
+      {R"(3/chat,17["not a name"])"sv, ""sv},
+      {R"(0{"token":"x"})"sv, ""sv},
+      {"1"sv, ""sv},
+  };
+  for (const auto& t : cases) {
+    CAPTURE(t.text);
+    const auto p = sio::decode(t.text);
+    REQUIRE(p);
+    CHECK(p->event_raw == t.name);
+    if (!t.name.empty()) {
+      // A view into the payload, not a copy.
+      CHECK(p->event_raw.data() > p->data.data());
+      CHECK(p->event_raw.data() + p->event_raw.size() < p->data.data() + p->data.size());
+    }
+    // The noted name and the one found by walking the payload agree.
+    sio::packet_view walked = *p;
+    walked.event_raw = {};
+    CHECK(sio::event_name(*p).raw() == sio::event_name(walked).raw());
+    CHECK(sio::event_name(*p).type() == sio::event_name(walked).type());
+  }
+  // A packet copied and given other data keeps the old view, which no longer lies inside the
+  // payload: the name is then found in the new data.
+  const auto p = sio::decode(R"(2["old",1])"sv);
+  REQUIRE(p);
+  sio::packet_view edited = *p;
+  const std::string data = R"(["new",2])";
+  edited.data = data;
+  CHECK(sio::event_name(edited).string_equals("new"));
+  // A view that covers the closing bracket or the opening one is not used either.
+  sio::packet_view odd = *p;
+  odd.event_raw = p->data.substr(0, 6);
+  CHECK(sio::event_name(odd).raw() == R"("old")");
+  odd.event_raw = p->data.substr(6);
+  CHECK(sio::event_name(odd).raw() == R"("old")");
+}

@@ -4,6 +4,7 @@
 // in comments was observed with socket.io-parser 4.2.7's Decoder (tests/reference can re-run it).
 #include <siocodec/base64.hpp>
 #include <siocodec/engineio/decode.hpp>
+#include <siocodec/socketio/args.hpp>
 #include <siocodec/socketio/decoder.hpp>
 
 #include "support/catch.hpp"
@@ -581,6 +582,30 @@ TEST_CASE("copy mode survives the caller overwriting and freeing its frames") {
   CHECK(d.allocated_bytes() > 0);
   d.reset();
   CHECK(res.outstanding == 0);
+}
+
+TEST_CASE("the noted event name follows the packet into copy mode's storage") {
+  for (const attachment_mode mode : {attachment_mode::borrow, attachment_mode::copy}) {
+    CAPTURE(mode == attachment_mode::copy);
+    sio::decoder d(sio::decode_options(), mode);
+    std::string header = R"(51-/x,["shot",{"_placeholder":true,"num":0}])";
+    REQUIRE(feed_text(d, header).error() == error::incomplete);
+    if (mode == attachment_mode::copy) header.assign(header.size(), '#');
+    const std::string bytes = "abc";
+    const auto r = feed_binary(d, bytes);
+    REQUIRE(r);
+    CHECK(r->event_raw == R"("shot")");
+    CHECK(sio::event_name(*r).string_equals("shot"));
+    CHECK(r->event_raw.data() > r->data.data());
+    CHECK(r->event_raw.data() < r->data.data() + r->data.size());
+    std::string text = R"(2["chat",1])";
+    const auto t = feed_text(d, text);
+    if (mode == attachment_mode::copy) text.assign(text.size(), '#');
+    REQUIRE(t);
+    CHECK(t->event_raw == R"("chat")");
+    CHECK(t->event_raw.data() > t->data.data());
+    CHECK(t->event_raw.data() < t->data.data() + t->data.size());
+  }
 }
 
 TEST_CASE("split test: the same sequences give the same packets in both modes") {

@@ -11,6 +11,7 @@
 #include <atomic>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <limits>
@@ -479,6 +480,38 @@ TEST_CASE("sio encode: integers of every digit count, both signs") {
   CHECK(build(sio::event("i", [&](sio::args_writer& w) {
           for (const std::int64_t v : values) w.integer(v);
           for (const std::uint64_t v : big) w.integer(v);
+        })) == want);
+}
+
+TEST_CASE("sio encode: numbers with up to three decimals, every width of their integer part") {
+  // The common case the writer takes its short path for: k / 1000. Each such double prints in
+  // JavaScript as the decimal k / 1000 itself (at most 15 significant digits round-trip), so
+  // printf's "%.3f" less the trailing zeros (and point) is the text JSON.stringify writes.
+  std::vector<std::int64_t> ks;
+  for (std::int64_t k = -1100000; k <= 1100000; k += 7) ks.push_back(k);
+  std::int64_t p = 1;
+  for (int digits = 1; digits <= 15; ++digits, p *= 10) {
+    for (const std::int64_t f : {0, 1, 10, 100, 5, 50, 500, 999, 990, 900, 123}) {
+      for (const std::int64_t whole : {p - 1, p, p + 1}) {
+        if (whole > 999999999999) continue;  // keep k / 1000 below 10^12: 15 digits
+        ks.push_back(whole * 1000 + f);
+        ks.push_back(-(whole * 1000 + f));
+      }
+    }
+  }
+  std::string want = "2[\"d\"";
+  for (const std::int64_t k : ks) {
+    char buf[64];
+    const int n = std::snprintf(buf, sizeof buf, "%.3f", static_cast<double>(k) / 1000);
+    std::string t(buf, static_cast<std::size_t>(n));
+    while (t.back() == '0') t.pop_back();
+    if (t.back() == '.') t.pop_back();
+    if (t == "-0") t = "0";
+    want += "," + t;
+  }
+  want += "]";
+  CHECK(build(sio::event("d", [&](sio::args_writer& w) {
+          for (const std::int64_t k : ks) w.number(static_cast<double>(k) / 1000);
         })) == want);
 }
 

@@ -3,8 +3,10 @@
 
 #include "support/catch.hpp"
 
+#include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 using namespace std::string_view_literals;
 using siocodec::error;
@@ -193,6 +195,81 @@ TEST_CASE("placeholders are checked before any attachment arrives") {
   const std::string missing =
       many.substr(0, many.find(",{\"_placeholder\":true,\"num\":65}")) + "]";
   CHECK(sio::decode("569" + missing.substr(3), o).error() == error::invalid_placeholder);
+}
+
+// The canonical spelling is recognised by a byte compare (detail::canonical_placeholder); every
+// other spelling goes through the member walk (detail::check_flat_object). Over the canonical
+// objects and every one-byte change of them, the shortcut must only ever claim objects for which
+// the walk finds a placeholder with the same number, in strict and in lax mode, and whole
+// packets must decode as the walk decides.
+TEST_CASE("the canonical placeholder shortcut agrees with the member walk") {
+  namespace d = sio::detail;
+  const std::string nums[] = {"0",    "1",    "7",     "9",      "10",   "42", "999",
+                              "1000", "9999", "10000", "123456", "01",   "-0", "-1",
+                              "1.0",  "1e0",  "0.5",   "true",   "\"0\""};
+  const char subst[] = {'0', '1', '9', '}', '{', '"', ',', ':', ' ', '\\',  'e',
+                        '.', '-', 'x', 'n', 't', '_', 'm', '[', ']', '\x1f'};
+  std::size_t claimed = 0, checked = 0;
+  for (const std::string& num : nums) {
+    const std::string canonical = "{\"_placeholder\":true,\"num\":" + num + "}";
+    std::vector<std::string> objects{canonical, canonical.substr(0, canonical.size() - 1)};
+    for (std::size_t i = 0; i < canonical.size(); ++i) {
+      for (const char c : subst) {
+        std::string m = canonical;
+        m[i] = c;
+        objects.push_back(m);
+      }
+      objects.push_back(canonical.substr(0, i) + canonical.substr(i + 1));    // deletion
+      objects.push_back(canonical.substr(0, i) + "0" + canonical.substr(i));  // insertion
+    }
+    for (const std::string& obj : objects) {
+      if (!siocodec::json::validate(obj)) continue;  // decode() stops at the JSON error first
+      ++checked;
+      const auto v = siocodec::json::value::unchecked(obj);
+      for (const std::size_t attachments : {std::size_t{1}, std::size_t{11}, std::size_t{20000}}) {
+        std::uint64_t n = 0;
+        const char* close = d::canonical_placeholder(obj.data(), obj.data() + obj.size(), n);
+        for (const bool lax_mode : {false, true}) {
+          CAPTURE(obj, attachments, lax_mode);
+          if (!v.is_object() || !d::flat_object_end(obj.data(), obj.data() + obj.size())) {
+            CHECK(close == nullptr);  // not a flat object: never claimed
+            continue;
+          }
+          d::placeholder_info info;
+          const error walk = d::check_flat_object(v, attachments, lax_mode, info);
+          if (close != nullptr) {
+            ++claimed;
+            CHECK(close == obj.data() + obj.size());
+            if (n < attachments) {
+              CHECK(walk == error::none);
+              CHECK(info.is_placeholder);
+              CHECK(info.num == n);
+            } else {
+              CHECK(walk == error::invalid_placeholder);
+            }
+          }
+          if (attachments != 1) continue;
+          // The whole packet: one attachment, the object as its only argument.
+          const std::string head = "51-[\"e\",";
+          const std::string text = head + obj + "]";
+          sio::decode_options o = lax_mode ? lax() : sio::decode_options();
+          const auto r = sio::decode(text, o);
+          const bool used = walk == error::none && info.is_placeholder && info.num == 0;
+          if (walk != error::none) {
+            CHECK(r.error() == walk);
+            CHECK(r.offset() == head.size());
+          } else if (!lax_mode && !used) {
+            CHECK(r.error() == error::invalid_placeholder);  // attachment 0 never referenced
+          } else {
+            CHECK(r.error() == error::none);
+          }
+        }
+      }
+    }
+  }
+  // Both sides were exercised: canonical objects claimed, the rest handed to the walk.
+  CHECK(claimed >= 60);
+  CHECK(checked > claimed);
 }
 
 TEST_CASE("limits") {
