@@ -74,6 +74,16 @@ SIOCODEC_END_NAMESPACE
 #define SIOCODEC_NOINLINE
 #endif
 
+// Unrolls the next loop, whose trip count is a constant of 16, where -O2 would not: for loops
+// whose exits must stay separate, predicted branches (json::detail::validate_member_string).
+#if defined(__clang__)
+#define SIOCODEC_UNROLL_16 _Pragma("unroll 16")
+#elif defined(__GNUC__)
+#define SIOCODEC_UNROLL_16 _Pragma("GCC unroll 16")
+#else
+#define SIOCODEC_UNROLL_16
+#endif
+
 // ---------------------------------------------------------------------------------------------
 // SIMD. The base64 codec and the JSON scanners have SSSE3/SSE2, AVX2, AVX-512 and NEON kernels,
 // compiled with per-function target attributes (no -m flag needed) and chosen at run time from

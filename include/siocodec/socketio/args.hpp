@@ -131,17 +131,8 @@ namespace detail {
 
 // event_name() for a packet whose name was not noted by a decoder (built or edited by hand).
 SIOCODEC_NOINLINE inline json::value find_event_name(const packet_view& p) noexcept {
-  const char* d = p.data.data();
-  const std::size_t n = p.data.size();
-  // What decode() delivers, `["name"...]`: the general steps below, with the whitespace tests
-  // settled by the bytes already compared.
-  if (n >= 3 && d[0] == '[' && d[1] == '"' && d[n - 1] == ']') {
-    const char* e = json::detail::skip_string(d + 2, d + n - 1);
-    return json::value::unchecked(std::string_view(d + 1, static_cast<std::size_t>(e - d - 1)));
-  }
   // root[0] without its loop: the same bounds (the array's bytes between its brackets, the
-  // value trimmed as value::unchecked() trims), so any text gives the same answer. decode()
-  // leaves no whitespace around p.data, so the trimming costs two compares.
+  // value trimmed as value::unchecked() trims), so any text gives the same answer.
   const char* b = json::detail::skip_ws(p.data.data(), p.data.data() + p.data.size());
   const char* end = p.data.data() + p.data.size();
   while (end != b && json::detail::is_ws(end[-1])) --end;

@@ -391,7 +391,7 @@ inline error check_flat_object(const json::value& obj, std::size_t attachments, 
   return error::none;
 }
 
-inline bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
+using json::detail::is_digit;
 
 // The bytes before the number in the placeholder the encoders write.
 inline constexpr std::string_view canonical_placeholder_prefix = R"({"_placeholder":true,"num":)";

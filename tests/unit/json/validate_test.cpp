@@ -452,6 +452,64 @@ TEST_CASE("validate: every escape letter and every byte as a raw string characte
   }
 }
 
+TEST_CASE("validate: object strings stop at the right byte on either side of the byte loop") {
+  // Keys and member values are checked one byte at a time for their first 16 bytes and by the
+  // vector step after that, or by the tail window when fewer than 16 bytes are left: put each
+  // kind of stop byte at every position of strings of up to 40 bytes, with 0 to 20 bytes of
+  // trailing whitespace, and check the outcome against the grammar and against the same string
+  // as an array element (which has no byte loop).
+  struct stop {
+    std::string_view bytes;
+    error e;           // error::none: the string stays valid
+    std::size_t skip;  // offset of the error from the stop byte
+  };
+  const stop stops[] = {
+      {R"(\n)", error::none, 0},
+      {R"(\u00e9)", error::none, 0},
+      {R"(\x)", error::invalid_json_string, 1},
+      {"\xC3\xA9", error::none, 0},
+      {"\xF0\x9F\x98\x80", error::none, 0},
+      {"\x01", error::invalid_json_string, 0},
+      {"\x1f", error::invalid_json_string, 0},
+      {"\xff", error::invalid_utf8, 0},
+      {"\xC3(", error::invalid_utf8, 0},
+      {"\"", error::invalid_json, 1},
+  };
+
+  for (std::size_t len = 0; len <= 40; ++len) {
+    for (std::size_t at = 0; at <= len; ++at) {
+      for (const stop& st : stops) {
+        if (at == len && st.e == error::invalid_json) continue;  // that is the closing quote
+        std::string content(at, 'a');
+        content += st.bytes;
+        content += std::string(len - at, 'b');
+        for (std::size_t pad = 0; pad <= 20; pad += 4) {
+          INFO("len " << len << " at " << at << " stop "
+                      << int(static_cast<unsigned char>(st.bytes[0])) << " pad " << pad);
+          const std::string tail(pad, ' ');
+          const std::string as_key = "{\"" + content + "\":1}" + tail;
+          const std::string as_value = "{\"k\":\"" + content + "\"}" + tail;
+          const std::string as_element = "[\"" + content + "\"]" + tail;
+          const auto k = validate(as_key);
+          const auto v = validate(as_value);
+          const auto a = validate(as_element);
+          CHECK(k.error() == st.e);
+          CHECK(v.error() == st.e);
+          CHECK(a.error() == st.e);
+          if (st.e != error::none) {
+            CHECK(k.offset() == 2 + at + st.skip);
+            CHECK(v.offset() == 6 + at + st.skip);
+            CHECK(a.offset() == 2 + at + st.skip);
+          } else {
+            CHECK(k.value() == kind::object);
+            CHECK(v.value() == kind::object);
+          }
+        }
+      }
+    }
+  }
+}
+
 TEST_CASE("validate agrees with UTF-8 decoding for every 2-, 3- and 4-byte lead") {
   // For each lead byte and a second byte, build a string with valid continuation bytes after
   // it; the answer must match the RFC 3629 table.

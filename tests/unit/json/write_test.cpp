@@ -5,12 +5,16 @@
 #include "unit/json/cases.hpp"
 #include "unit/json/number_text.hpp"
 
+#include <charconv>
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <limits>
+#include <random>
 #include <string>
 #include <string_view>
+#include <system_error>
 #include <vector>
 
 using siocodec::error;
@@ -173,6 +177,64 @@ TEST_CASE("emit_number matches JSON.stringify on every d line of json_write_case
     }
   }
   CHECK(count >= 2000);
+}
+
+// The exactness test both fast paths of format_number share, against an independent oracle:
+// below 2^50 units of 10^-j, it must hold exactly when std::to_chars' shortest fixed text of d
+// has at most j decimals, and then give that text's digits scaled to j decimals.
+TEST_CASE("exact_decimals agrees with the decimals of std::to_chars' shortest text") {
+  std::mt19937_64 rng(20261127);
+  constexpr double pow10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11};
+  std::size_t exact = 0;
+  std::size_t inexact = 0;
+  std::size_t failures = 0;
+  const auto check = [&](double d, int j) {
+    char text[400];
+    const std::to_chars_result r =
+        std::to_chars(text, text + sizeof text, d, std::chars_format::fixed);
+    REQUIRE(r.ec == std::errc());
+    const std::string t(text, r.ptr);
+    const std::size_t dot = t.find('.');
+    const std::size_t decimals = dot == std::string::npos ? 0 : t.size() - dot - 1;
+    const bool want = decimals <= static_cast<std::size_t>(j);
+    std::uint64_t i = 0;
+    const bool got = json::detail::exact_decimals(d, pow10[j], i);
+    std::string digits = t;
+    if (dot != std::string::npos) digits.erase(dot, 1);
+    if (want) digits.append(static_cast<std::size_t>(j) - decimals, '0');
+    const bool ok = got == want && (!want || i == std::strtoull(digits.c_str(), nullptr, 10));
+    if (!ok) {
+      INFO(t << " at j = " << j << ": exact_decimals " << got << ", i = " << i);
+      CHECK(ok);
+      ++failures;
+    }
+    ++(want ? exact : inexact);
+  };
+  for (int n = 0; n < 200000 && failures < 20; ++n) {
+    const int j = static_cast<int>(rng() % 10);
+    const double limit = 1125899906842624.0 / pow10[j];  // 2^50 units
+    // i / 10^k for k on either side of j, and its neighbours (which have many decimals).
+    const int k = static_cast<int>(rng() % 12);
+    const int bits = 1 + static_cast<int>(rng() % 53);
+    double d = static_cast<double>(rng() >> (64 - bits)) / pow10[k];
+    const auto step = rng() % 4;
+    if (step == 1) d = std::nextafter(d, 0.0);
+    if (step == 2) d = std::nextafter(d, 1e300);
+    if (!(d < limit)) d = std::fmod(d, limit);  // in range, and (mostly) with many decimals
+    check(d, j);
+  }
+  // The limits: just below 2^50 units, and the decimals of the inline three-decimal path.
+  for (int j = 0; j <= 9; ++j) {
+    double d = std::nextafter(1125899906842624.0 / pow10[j], 0.0);
+    for (int n = 0; n < 2000; ++n, d = std::nextafter(d, 0.0)) check(d, j);
+  }
+  for (std::uint64_t u = 0; u < 200000; ++u) {
+    check(static_cast<double>(u) / 1e3, 3);
+    check(static_cast<double>(u) / 1e4, 3);
+  }
+  CHECK(failures == 0);
+  CHECK(exact > 100000);
+  CHECK(inexact > 100000);
 }
 
 TEST_CASE("emit_uint and emit_int") {

@@ -37,16 +37,18 @@ namespace {
 std::atomic<std::size_t> g_allocations{0};
 }  // namespace
 #if !defined(SIOCODEC_TEST_NO_ALLOCATION_COUNT)
-void* operator new(std::size_t n) {
+namespace {
+void* counted_malloc(std::size_t n) noexcept {
   g_allocations.fetch_add(1, std::memory_order_relaxed);
   if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
   std::abort();
 }
-void* operator new[](std::size_t n) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
-  std::abort();
-}
+}  // namespace
+// Each operator new is a one-call forwarder, so that wherever g++ inlines an operator delete
+// (down to its std::free) it inlines the matching operator new as well. A new that stays a call
+// while its delete becomes free() is what g++ 12 reports as -Wmismatched-new-delete (at -O1).
+void* operator new(std::size_t n) { return counted_malloc(n); }
+void* operator new[](std::size_t n) { return counted_malloc(n); }
 void operator delete(void* p) noexcept { std::free(p); }
 void operator delete[](void* p) noexcept { std::free(p); }
 void operator delete(void* p, std::size_t) noexcept { std::free(p); }
