@@ -8121,6 +8121,9 @@ inline error scan_placeholders(std::string_view json_text, std::size_t attachmen
                                std::size_t first, std::uint64_t* used, std::size_t& at) noexcept {
   const char* const begin = json_text.data();
   const char* const end = begin + json_text.size();
+  const auto mark = [used, first](std::uint64_t n) {
+    if (used != nullptr && n >= first && n - first < 64) *used |= std::uint64_t{1} << (n - first);
+  };
   const char* p = begin;
   while (p != end) {
     const char c = *p;
@@ -8131,8 +8134,7 @@ inline error scan_placeholders(std::string_view json_text, std::size_t attachmen
           at = static_cast<std::size_t>(p - begin);
           return error::invalid_placeholder;
         }
-        if (used != nullptr && n >= first && n - first < 64)
-          *used |= std::uint64_t{1} << (n - first);
+        mark(n);
         p = close;
         continue;
       }
@@ -8148,9 +8150,7 @@ inline error scan_placeholders(std::string_view json_text, std::size_t attachmen
           at = static_cast<std::size_t>(p - begin);
           return e;
         }
-        if (info.is_placeholder && used != nullptr && info.num >= first && info.num - first < 64) {
-          *used |= std::uint64_t{1} << (info.num - first);
-        }
+        if (info.is_placeholder) mark(info.num);
         p = close;
         continue;
       }
@@ -10867,7 +10867,9 @@ result<std::size_t> encode_to(char* out, std::size_t cap, const B& b, A& attachm
     // Byte copy of raw storage (byte_view is trivially copyable): one_pass constructed these n
     // views, which the compiler cannot follow through the argument writer; an element-wise copy
     // reads them as byte_view objects and g++ 12 -O1 reports -Wmaybe-uninitialized on slots_raw.
-    if (n != 0) std::memcpy(static_cast<void*>(slots), local, n * sizeof(byte_view));
+    // grow_attachments gives a slot exactly when n != 0; testing the slot rather than n lets
+    // the compiler see that no_attachments (never a slot) copies nothing (else -Wnonnull).
+    if (slots != nullptr) std::memcpy(static_cast<void*>(slots), local, n * sizeof(byte_view));
   } else {
     e = detail::write_builder(b, opts, plan.text, out, slots);
     if (e != error::none) {
@@ -10880,15 +10882,8 @@ result<std::size_t> encode_to(char* out, std::size_t cap, const B& b, A& attachm
 
 template <class B, std::enable_if_t<is_packet_builder<B>::value, int>>
 result<std::size_t> encode_to(char* out, std::size_t cap, const B& b, const encode_options& opts) {
-  // The attachment form with detail::no_attachments, minus the copy into a container that has
-  // no slots (and whose null data() g++ -O1 then reports as a memcpy to null under -Wnonnull).
-  detail::once_slots slots_raw;
-  detail::once_plan plan;
-  const error e = detail::one_pass(b, opts, out, cap, slots_raw.get(), false, plan);
-  if (e != error::none) return {e, 0};
-  if (!plan.written) return {error::output_too_small, cap};
-  if (plan.text.attachments != 0) return {error::too_many_attachments, 0};
-  return {plan.text.bytes, plan.text.bytes};
+  detail::no_attachments none;
+  return encode_to(out, cap, b, none, opts);
 }
 
 template <class B, class Container, class A,

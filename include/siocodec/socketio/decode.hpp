@@ -424,6 +424,9 @@ inline error scan_placeholders(std::string_view json_text, std::size_t attachmen
                                std::size_t first, std::uint64_t* used, std::size_t& at) noexcept {
   const char* const begin = json_text.data();
   const char* const end = begin + json_text.size();
+  const auto mark = [used, first](std::uint64_t n) {
+    if (used != nullptr && n >= first && n - first < 64) *used |= std::uint64_t{1} << (n - first);
+  };
   const char* p = begin;
   while (p != end) {
     const char c = *p;
@@ -434,8 +437,7 @@ inline error scan_placeholders(std::string_view json_text, std::size_t attachmen
           at = static_cast<std::size_t>(p - begin);
           return error::invalid_placeholder;
         }
-        if (used != nullptr && n >= first && n - first < 64)
-          *used |= std::uint64_t{1} << (n - first);
+        mark(n);
         p = close;
         continue;
       }
@@ -451,9 +453,7 @@ inline error scan_placeholders(std::string_view json_text, std::size_t attachmen
           at = static_cast<std::size_t>(p - begin);
           return e;
         }
-        if (info.is_placeholder && used != nullptr && info.num >= first && info.num - first < 64) {
-          *used |= std::uint64_t{1} << (info.num - first);
-        }
+        if (info.is_placeholder) mark(info.num);
         p = close;
         continue;
       }
