@@ -122,4 +122,16 @@ SIOCODEC_END_NAMESPACE
 #define SIOCODEC_DEFAULT_MAX_JSON_DEPTH 128
 #endif
 
+/// Deepest msgpack nesting accepted (arrays and maps), the same as for JSON unless moved:
+/// notepack.io recurses with no limit but V8's stack, as JSON.parse does.
+#ifndef SIOCODEC_DEFAULT_MAX_MSGPACK_DEPTH
+#define SIOCODEC_DEFAULT_MAX_MSGPACK_DEPTH SIOCODEC_DEFAULT_MAX_JSON_DEPTH
+#endif
+
+/// Longest Socket.IO namespace accepted, in bytes. The reference has no limit of its own (the
+/// packet size bounds it); a namespace is a short path, so 64 KiB rejects nothing real.
+#ifndef SIOCODEC_DEFAULT_MAX_NAMESPACE
+#define SIOCODEC_DEFAULT_MAX_NAMESPACE 65536
+#endif
+
 #endif  // SIOCODEC_CONFIG_HPP

@@ -203,6 +203,18 @@ SIOCODEC_END_NAMESPACE
 #define SIOCODEC_DEFAULT_MAX_JSON_DEPTH 128
 #endif
 
+/// Deepest msgpack nesting accepted (arrays and maps), the same as for JSON unless moved:
+/// notepack.io recurses with no limit but V8's stack, as JSON.parse does.
+#ifndef SIOCODEC_DEFAULT_MAX_MSGPACK_DEPTH
+#define SIOCODEC_DEFAULT_MAX_MSGPACK_DEPTH SIOCODEC_DEFAULT_MAX_JSON_DEPTH
+#endif
+
+/// Longest Socket.IO namespace accepted, in bytes. The reference has no limit of its own (the
+/// packet size bounds it); a namespace is a short path, so 64 KiB rejects nothing real.
+#ifndef SIOCODEC_DEFAULT_MAX_NAMESPACE
+#define SIOCODEC_DEFAULT_MAX_NAMESPACE 65536
+#endif
+
 #endif  // SIOCODEC_CONFIG_HPP
 // ---- end <siocodec/config.hpp> ---------------------------------------------------------------
 
@@ -6326,11 +6338,6 @@ SIOCODEC_END_NAMESPACE
 #include <cstddef>
 #include <cstdint>
 
-/// Deepest msgpack nesting accepted by default (arrays and maps), the same as for JSON.
-#ifndef SIOCODEC_DEFAULT_MAX_MSGPACK_DEPTH
-#define SIOCODEC_DEFAULT_MAX_MSGPACK_DEPTH SIOCODEC_DEFAULT_MAX_JSON_DEPTH
-#endif
-
 // The msgpack format (https://github.com/msgpack/msgpack/blob/master/spec.md), by first byte:
 //
 //   00-7f positive fixint   80-8f fixmap      90-9f fixarray    a0-bf fixstr     c0 nil
@@ -7593,12 +7600,6 @@ SIOCODEC_END_NAMESPACE
 #include <limits>
 #include <optional>
 #include <string_view>
-
-#ifndef SIOCODEC_DEFAULT_MAX_NAMESPACE
-/// Longest namespace accepted, in bytes. The reference has no limit of its own (the packet size
-/// bounds it); a namespace is a short path, so 64 KiB rejects nothing real.
-#define SIOCODEC_DEFAULT_MAX_NAMESPACE 65536
-#endif
 
 SIOCODEC_BEGIN_NAMESPACE
 namespace socketio {

@@ -12,11 +12,6 @@
 #include <cstddef>
 #include <cstdint>
 
-/// Deepest msgpack nesting accepted by default (arrays and maps), the same as for JSON.
-#ifndef SIOCODEC_DEFAULT_MAX_MSGPACK_DEPTH
-#define SIOCODEC_DEFAULT_MAX_MSGPACK_DEPTH SIOCODEC_DEFAULT_MAX_JSON_DEPTH
-#endif
-
 // The msgpack format (https://github.com/msgpack/msgpack/blob/master/spec.md), by first byte:
 //
 //   00-7f positive fixint   80-8f fixmap      90-9f fixarray    a0-bf fixstr     c0 nil

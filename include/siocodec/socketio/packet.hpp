@@ -12,12 +12,6 @@
 #include <optional>
 #include <string_view>
 
-#ifndef SIOCODEC_DEFAULT_MAX_NAMESPACE
-/// Longest namespace accepted, in bytes. The reference has no limit of its own (the packet size
-/// bounds it); a namespace is a short path, so 64 KiB rejects nothing real.
-#define SIOCODEC_DEFAULT_MAX_NAMESPACE 65536
-#endif
-
 SIOCODEC_BEGIN_NAMESPACE
 namespace socketio {
 

@@ -274,6 +274,51 @@ TEST_CASE("GHSA-gr94-w7qr-f4j3: the handshake is validated strictly") {
   }
 }
 
+TEST_CASE("CVE-2023-31125: a name from the wire is data, and a zero is a value") {
+  // engine.io looked the peer's `transport=__proto__` up in a plain object (found through the
+  // prototype), then read the "unknown transport" code 0 as no error. siocodec's equivalents:
+  // an upgrade name only sets the bit of a transport it spells exactly, and everything else a
+  // peer names (namespaces, event names) is handed out as the bytes it sent.
+  const auto h = eio::parse_handshake(
+      R"({"sid":"a","upgrades":["__proto__","constructor","toString","websocket"],)"
+      R"("pingInterval":1,"pingTimeout":1})");
+  REQUIRE(h.has_value());
+  CHECK(h->upgrades == eio::transport_websocket);
+  CHECK(h->upgrades_json == R"(["__proto__","constructor","toString","websocket"])");
+  const auto none = eio::parse_handshake(
+      R"({"sid":"a","upgrades":["__proto__","Websocket","websocket "],"pingInterval":1,)"
+      R"("pingTimeout":1})");
+  REQUIRE(none.has_value());
+  CHECK(none->upgrades == 0);
+
+  const auto p = sio::decode(R"(2/__proto__,["__proto__",{"__proto__":1}])");
+  REQUIRE(p.has_value());
+  CHECK(p->nsp == "/__proto__");
+  CHECK(sio::event_name(*p).string_equals("__proto__"));
+
+  // Type 0 (Engine.IO open, Socket.IO CONNECT) and ack id 0 are values, not "nothing"; and a
+  // failure never reports error 0 (`none` means success only).
+  const auto open = eio::decode("0", eio::frame_kind::text);
+  REQUIRE(open.has_value());
+  CHECK(open->type == eio::packet_type::open);
+  const auto connect = sio::decode("0");
+  REQUIRE(connect.has_value());
+  CHECK(connect->type == sio::packet_type::connect);
+  const auto ack0 = sio::decode(R"(30["a"])");
+  REQUIRE(ack0.has_value());
+  REQUIRE(ack0->id.has_value());
+  CHECK(*ack0->id == 0);
+  for (const char* bad : {"", "7", "2[", "30x", "2[{\"__proto__\":}]"}) {
+    INFO(bad);
+    const auto r = sio::decode(bad);
+    CHECK_FALSE(r.has_value());
+    CHECK(r.error() != error::none);
+  }
+  const auto bad_eio = eio::decode("9", eio::frame_kind::text);
+  CHECK_FALSE(bad_eio.has_value());
+  CHECK(bad_eio.error() != error::none);
+}
+
 TEST_CASE("CVE-2022-21676, CVE-2022-41940: no decoder lets an error escape") {
   // Those crashes were errors thrown past a missing handler. siocodec's decoders report every
   // error as a value: none of them can throw (the resumable ones only rethrow what the caller's
