@@ -2,6 +2,11 @@
 // config.hpp and version.hpp: the versioned inline namespace, exception detection, the version
 // macros and the default limits every options struct starts from.
 #include <siocodec/config.hpp>
+// Every default-limit macro comes from config.hpp alone, before any header that uses it.
+#if !defined(SIOCODEC_DEFAULT_MAX_NAMESPACE) || !defined(SIOCODEC_DEFAULT_MAX_MSGPACK_DEPTH)
+#error "a SIOCODEC_DEFAULT_* macro is not defined by config.hpp"
+#endif
+
 #include <siocodec/error.hpp>
 #include <siocodec/msgpack/reader.hpp>
 #include <siocodec/version.hpp>
