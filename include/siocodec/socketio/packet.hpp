@@ -94,7 +94,9 @@ struct decode_options {
   /// Reproduce the reference's JavaScript coercions instead of rejecting them
   /// (docs/protocol-notes.md lists each one): whitespace and leading zeros in numbers of the
   /// header, `0x`/`1e0` attachment counts, placeholders with extra keys, unused attachments. Strict
-  /// (false) accepts exactly what the reference encoder writes.
+  /// (false) accepts exactly what the reference encoder writes. Limits, ack ids with no exact
+  /// value and shapes only JavaScript objects give stay refused (docs/protocol-notes.md, "Where
+  /// lax mode still refuses").
   bool lax = false;
   /// Most attachments a packet may announce (socket.io-parser's maxAttachments).
   std::size_t max_attachments = SIOCODEC_DEFAULT_MAX_ATTACHMENTS;
