@@ -726,3 +726,15 @@ TEST_CASE("parser: names and any_value kinds") {
   CHECK_FALSE(sio::any_value().exists());
   CHECK(sio::any_value()[0].kind() == sio::value_kind::absent);
 }
+
+// Issue 17.1: socket.io-msgpack-parser carries binary values inline and keeps no placeholders, so
+// a `{"_placeholder":true,"num":0}` map is the application's data, as in the reference.
+TEST_CASE("decode_msgpack: placeholder-shaped maps are data") {
+  const std::string b = unhex("83" + TYPE + "02" + NSP + "a12f" + DATA + "92a165" + "82" +
+                              s("_placeholder") + "c3" + s("num") + "00");
+  const auto p = must_decode(b);
+  const auto args = sio::arguments(p);
+  REQUIRE(args.size() == 1);
+  CHECK(args.begin()->is_map());
+  CHECK_FALSE(args.begin()->is_binary());
+}
