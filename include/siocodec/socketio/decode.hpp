@@ -434,20 +434,33 @@ struct attachment_coverage {
 
   // Only the words numbers below `count` can reach are zeroed: one for up to 64 attachments.
   explicit attachment_coverage(std::size_t count) noexcept : count_(count) {
-    const std::size_t words = count < window ? (count + 63) / 64 : window / 64;
-    std::memset(bits_, 0, words * sizeof(std::uint64_t));
+    bits_[0] = 0;
+    if (count > 64) {
+      const std::size_t words = count < window ? (count + 63) / 64 : window / 64;
+      std::memset(bits_ + 1, 0, (words - 1) * sizeof(std::uint64_t));
+    }
   }
   // n < count. False when n lies beyond the window.
   bool mark(std::uint64_t n) noexcept {
     if (n < next_) return true;
-    if (n - next_ >= window) return false;
-    const std::size_t i = static_cast<std::size_t>(n % window);
-    bits_[i / 64] |= std::uint64_t{1} << (i % 64);
-    while (next_ < count_) {
+    if (n != next_) {
+      if (n - next_ >= window) return false;
+      const std::size_t i = static_cast<std::size_t>(n % window);
+      const std::uint64_t bit = std::uint64_t{1} << (i % 64);
+      if ((bits_[i / 64] & bit) == 0) {
+        bits_[i / 64] |= bit;
+        ++pending_;
+      }
+      return true;
+    }
+    // In encoder order nothing is pending and this is all a placeholder costs.
+    ++next_;
+    while (pending_ != 0) {
       const std::size_t j = next_ % window;
       const std::uint64_t bit = std::uint64_t{1} << (j % 64);
       if ((bits_[j / 64] & bit) == 0) break;
       bits_[j / 64] &= ~bit;
+      --pending_;
       ++next_;
     }
     return true;
@@ -458,6 +471,7 @@ struct attachment_coverage {
   std::uint64_t bits_[window / 64];
   std::size_t count_;
   std::size_t next_ = 0;
+  std::size_t pending_ = 0;  // bits set in the ring: numbers above next_ already referenced
 };
 
 // Walks the payload of a binary packet once (plus at most one look-ahead per object, so each byte
