@@ -423,7 +423,7 @@ SIOCODEC_ALWAYS_INLINE const char* canonical_placeholder(const char* p, const ch
 // Which attachments the placeholders read so far reference, for strict mode's "every attachment
 // is used" rule, in fixed memory: `next` is the lowest number not yet referenced, and a ring of
 // `window` bits records the numbers in [next, next + window) seen out of order. Each
-// number is set once and cleared once as `next` passes it, so the whole check is linear. With up
+// number is set at most once and cleared once as `next` passes it, so the check is linear. With up
 // to `window` attachments (SIOCODEC_PLACEHOLDER_WINDOW, 1,024 by default; the default
 // max_attachments is 10) every number fits and the answer is exact. Above that, a number
 // more than a window ahead of `next` cannot be recorded and the packet is refused: the encoders
