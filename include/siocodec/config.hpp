@@ -116,6 +116,15 @@ SIOCODEC_END_NAMESPACE
 #define SIOCODEC_DEFAULT_MAX_ATTACHMENTS 10
 #endif
 
+/// Bits of stack (a multiple of 64) with which strict Socket.IO decoding checks that every
+/// attachment is referenced, in one pass and without allocating. Up to this many attachments the
+/// check is exact; above it (max_attachments raised that far), a placeholder numbered more than
+/// this far ahead of the lowest unreferenced attachment is refused (invalid_placeholder), which
+/// the encoders, numbering in the order they write, never send. docs/memory.md.
+#ifndef SIOCODEC_PLACEHOLDER_WINDOW
+#define SIOCODEC_PLACEHOLDER_WINDOW 1024
+#endif
+
 /// Deepest JSON nesting accepted (arrays and objects). The reference is bounded only by V8's
 /// stack; 128 is far above any real payload and keeps every walk cheap.
 #ifndef SIOCODEC_DEFAULT_MAX_JSON_DEPTH

@@ -63,7 +63,10 @@ class [[nodiscard]] result {
     SIOCODEC_ASSERT(has_value());
     return value_;
   }
-  constexpr T&& value() && noexcept {
+  /// On a temporary result, the value itself rather than a reference into the temporary: T is
+  /// a view, so `const auto& p = *decode(text);` and `arguments(*decode(text))` keep a copy
+  /// that lives as long as they need it (std::expected would return T&&, which dangles there).
+  constexpr T value() && noexcept(std::is_nothrow_move_constructible<T>::value) {
     SIOCODEC_ASSERT(has_value());
     return std::move(value_);
   }
@@ -75,6 +78,10 @@ class [[nodiscard]] result {
 
   constexpr T& operator*() & noexcept { return value(); }
   constexpr const T& operator*() const& noexcept { return value(); }
+  /// By value, as value() &&.
+  constexpr T operator*() && noexcept(std::is_nothrow_move_constructible<T>::value) {
+    return std::move(*this).value();
+  }
   constexpr T* operator->() noexcept { return &value(); }
   constexpr const T* operator->() const noexcept { return &value(); }
 

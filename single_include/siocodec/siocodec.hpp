@@ -197,6 +197,15 @@ SIOCODEC_END_NAMESPACE
 #define SIOCODEC_DEFAULT_MAX_ATTACHMENTS 10
 #endif
 
+/// Bits of stack (a multiple of 64) with which strict Socket.IO decoding checks that every
+/// attachment is referenced, in one pass and without allocating. Up to this many attachments the
+/// check is exact; above it (max_attachments raised that far), a placeholder numbered more than
+/// this far ahead of the lowest unreferenced attachment is refused (invalid_placeholder), which
+/// the encoders, numbering in the order they write, never send. docs/memory.md.
+#ifndef SIOCODEC_PLACEHOLDER_WINDOW
+#define SIOCODEC_PLACEHOLDER_WINDOW 1024
+#endif
+
 /// Deepest JSON nesting accepted (arrays and objects). The reference is bounded only by V8's
 /// stack; 128 is far above any real payload and keeps every walk cheap.
 #ifndef SIOCODEC_DEFAULT_MAX_JSON_DEPTH
@@ -1186,7 +1195,10 @@ class [[nodiscard]] result {
     SIOCODEC_ASSERT(has_value());
     return value_;
   }
-  constexpr T&& value() && noexcept {
+  /// On a temporary result, the value itself rather than a reference into the temporary: T is
+  /// a view, so `const auto& p = *decode(text);` and `arguments(*decode(text))` keep a copy
+  /// that lives as long as they need it (std::expected would return T&&, which dangles there).
+  constexpr T value() && noexcept(std::is_nothrow_move_constructible<T>::value) {
     SIOCODEC_ASSERT(has_value());
     return std::move(value_);
   }
@@ -1198,6 +1210,10 @@ class [[nodiscard]] result {
 
   constexpr T& operator*() & noexcept { return value(); }
   constexpr const T& operator*() const& noexcept { return value(); }
+  /// By value, as value() &&.
+  constexpr T operator*() && noexcept(std::is_nothrow_move_constructible<T>::value) {
+    return std::move(*this).value();
+  }
   constexpr T* operator->() noexcept { return &value(); }
   constexpr const T* operator->() const noexcept { return &value(); }
 
@@ -7745,17 +7761,20 @@ namespace socketio {
 /// - A missing payload is accepted for every type, as in the reference.
 ///
 /// For binary types every placeholder is checked now, before any attachment arrives: an object
-/// with a `_placeholder` member must be exactly `{"_placeholder":true,"num":N}` (any key order)
-/// with N an integer in [0, attachment_count), and every attachment must be referenced (an
-/// encoder never sends one that is not; the reference silently drops it). The same attachment
-/// may be referenced twice, as in the reference. With lax, extra members with scalar values are
-/// allowed, an object whose `_placeholder` is not `true` is plain data, `num` may be written 1.0,
-/// and unreferenced attachments are allowed. In non-binary packets, placeholders are plain data.
+/// whose `_placeholder` member is `true` must be exactly `{"_placeholder":true,"num":N}` (any
+/// key order) with N an integer in [0, attachment_count), and every attachment must be
+/// referenced (an encoder never sends one that is not; the reference silently drops it). The
+/// same attachment may be referenced twice, as in the reference. An object whose `_placeholder`
+/// is anything but `true` is plain data in both modes (both references test `=== true`; their
+/// encoders send such application data unchanged). With lax, extra members with scalar values
+/// are allowed, `num` may be written 1.0, and unreferenced attachments are allowed. In
+/// non-binary packets, placeholders are plain data.
 ///
 /// Errors (offset in `text`):
 /// - unknown_packet_type: the first byte is not 0-6 (an empty text too).
 /// - invalid_attachment_count: types 5/6 without `<count>-`, or a count that is zero or malformed.
-/// - too_many_attachments: count > max_attachments.
+/// - too_many_attachments: count > max_attachments (refused at the digit that would exceed it,
+///   whatever the limit; lax also beyond size_t).
 /// - invalid_namespace: longer than max_namespace.
 /// - invalid_ack_id: malformed (a leading zero).
 /// - ack_id_overflow: above max_ack_id or 2^64 - 1.
@@ -7766,9 +7785,12 @@ namespace socketio {
 ///   one).
 /// - invalid_event_name: an EVENT's first element is not a string or a number, or is absent.
 /// - reserved_event_name: v5, the event name is reserved.
-/// - invalid_placeholder: a placeholder breaks the rules above; in strict mode also a
-///   BINARY_EVENT / BINARY_ACK header with no payload (offset: the end of the header), since
-///   its attachments would be unused.
+/// - invalid_placeholder: a placeholder breaks the rules above, or `"_placeholder": true` sits
+///   in an object that also holds an array or object; in strict mode also an unreferenced
+///   attachment (offset: the end of the payload), a BINARY_EVENT / BINARY_ACK header with no
+///   payload (offset: the end of the header), and, with more than SIOCODEC_PLACEHOLDER_WINDOW
+///   attachments, a placeholder numbered that far above the lowest one not yet referenced
+///   (encoders number in writing order and never send one; docs/memory.md).
 ///
 /// Complexity: linear in text.size(); no allocation; recursion-free.
 result<packet_view> decode(std::string_view text, const decode_options& opts = {}) noexcept;
@@ -7863,7 +7885,7 @@ inline double js_string_to_number(const char* p, const char* end) noexcept {
   if (q != end && *q == '.') {
     for (++q; q != end && *q >= '0' && *q <= '9'; ++q, any = true) {
       mantissa = mantissa * 10 + (*q - '0');
-      --exponent;
+      if (exponent > -100000) --exponent;  // an int; past this the value is 0, Infinity or NaN
     }
   }
   if (!any) return nan;
@@ -8063,13 +8085,10 @@ inline error check_flat_object(const json::value& obj, std::size_t attachments, 
     if (p == end || *p != ',') break;
     p = json::detail::skip_ws(p + 1, end);
   }
-  if (!has_key) return error::none;
-  const bool is_true = flag.raw() == "true";
-  if (lax) {
-    if (!is_true) return error::none;  // plain data in the reference
-  } else if (!is_true || members != 2 || flags != 1 || nums != 1) {
-    return error::invalid_placeholder;
-  }
+  // Both references (4.2.7 and 3.4.5) test `_placeholder === true`: anything else is the
+  // application's data, which their encoders send unchanged.
+  if (!has_key || flag.raw() != "true") return error::none;
+  if (!lax && (members != 2 || flags != 1 || nums != 1)) return error::invalid_placeholder;
   if (!num.is_number()) return error::invalid_placeholder;
   std::uint64_t n = 0;
   if (num.is_integer() && (lax || num.raw()[0] != '-')) {  // strict: no encoder writes -0
@@ -8117,27 +8136,77 @@ SIOCODEC_ALWAYS_INLINE const char* canonical_placeholder(const char* p, const ch
   return q != digits && q != end && *q == '}' ? q + 1 : nullptr;
 }
 
+// Which attachments the placeholders read so far reference, for strict mode's "every attachment
+// is used" rule, in fixed memory: `next` is the lowest number not yet referenced, and a ring of
+// `window` bits records the numbers in [next, next + window) seen out of order. Each
+// number is set at most once and cleared once as `next` passes it, so the check is linear. With up
+// to `window` attachments (SIOCODEC_PLACEHOLDER_WINDOW, 1,024 by default; the default
+// max_attachments is 10) every number fits and the answer is exact. Above that, a number
+// more than a window ahead of `next` cannot be recorded and the packet is refused: the encoders
+// number placeholders in the order they write them, so they never do this.
+struct attachment_coverage {
+  static constexpr std::size_t window = SIOCODEC_PLACEHOLDER_WINDOW;
+  static_assert(window >= 64 && window % 64 == 0, "SIOCODEC_PLACEHOLDER_WINDOW: a multiple of 64");
+
+  // Only the words numbers below `count` can reach are zeroed: one for up to 64 attachments.
+  explicit attachment_coverage(std::size_t count) noexcept : count_(count) {
+    bits_[0] = 0;
+    if (count > 64) {
+      const std::size_t words = count < window ? (count + 63) / 64 : window / 64;
+      std::memset(bits_ + 1, 0, (words - 1) * sizeof(std::uint64_t));
+    }
+  }
+  // n < count. False when n lies beyond the window.
+  bool mark(std::uint64_t n) noexcept {
+    if (n < next_) return true;
+    if (n != next_) {
+      if (n - next_ >= window) return false;
+      const std::size_t i = static_cast<std::size_t>(n % window);
+      const std::uint64_t bit = std::uint64_t{1} << (i % 64);
+      if ((bits_[i / 64] & bit) == 0) {
+        bits_[i / 64] |= bit;
+        ++pending_;
+      }
+      return true;
+    }
+    // In encoder order nothing is pending and this is all a placeholder costs.
+    ++next_;
+    while (pending_ != 0) {
+      const std::size_t j = next_ % window;
+      const std::uint64_t bit = std::uint64_t{1} << (j % 64);
+      if ((bits_[j / 64] & bit) == 0) break;
+      bits_[j / 64] &= ~bit;
+      --pending_;
+      ++next_;
+    }
+    return true;
+  }
+  bool complete() const noexcept { return next_ == count_; }
+
+ private:
+  std::uint64_t bits_[window / 64];
+  std::size_t count_;
+  std::size_t next_ = 0;
+  std::size_t pending_ = 0;  // bits set in the ring: numbers above next_ already referenced
+};
+
 // Walks the payload of a binary packet once (plus at most one look-ahead per object, so each byte
-// is read at most twice) and checks every placeholder. With `used` non-null, marks attachments
-// [first, first + 64) that are referenced.
+// is read at most twice) and checks every placeholder. With `used` non-null, records the
+// attachments referenced.
 inline error scan_placeholders(std::string_view json_text, std::size_t attachments, bool lax,
-                               std::size_t first, std::uint64_t* used, std::size_t& at) noexcept {
+                               attachment_coverage* used, std::size_t& at) noexcept {
   const char* const begin = json_text.data();
   const char* const end = begin + json_text.size();
-  const auto mark = [used, first](std::uint64_t n) {
-    if (used != nullptr && n >= first && n - first < 64) *used |= std::uint64_t{1} << (n - first);
-  };
   const char* p = begin;
   while (p != end) {
     const char c = *p;
     if (c == '{') {
       std::uint64_t n = 0;
       if (const char* close = canonical_placeholder(p, end, n)) {
-        if (n >= attachments) {
+        if (n >= attachments || (used != nullptr && !used->mark(n))) {
           at = static_cast<std::size_t>(p - begin);
           return error::invalid_placeholder;
         }
-        mark(n);
         p = close;
         continue;
       }
@@ -8148,12 +8217,14 @@ inline error scan_placeholders(std::string_view json_text, std::size_t attachmen
         placeholder_info info;
         const auto obj =
             json::value::unchecked(std::string_view(p, static_cast<std::size_t>(close - p)));
-        const error e = check_flat_object(obj, attachments, lax, info);
+        error e = check_flat_object(obj, attachments, lax, info);
+        if (e == error::none && info.is_placeholder && used != nullptr && !used->mark(info.num)) {
+          e = error::invalid_placeholder;
+        }
         if (e != error::none) {
           at = static_cast<std::size_t>(p - begin);
           return e;
         }
-        if (info.is_placeholder) mark(info.num);
         p = close;
         continue;
       }
@@ -8164,15 +8235,13 @@ inline error scan_placeholders(std::string_view json_text, std::size_t attachmen
     }
     if (c == '"') {
       const char* after = skip_short_string(p + 1, end);
-      // A `_placeholder` key inside an object that also holds an array or an object: never a
-      // valid placeholder (lax: only when its value is true; otherwise it is plain data).
+      // A `"_placeholder": true` member of an object that also holds an array or an object:
+      // never a valid placeholder, in either mode. Any other value makes it plain data.
       if (key_equals(std::string_view(p, static_cast<std::size_t>(after - p)), "_placeholder")) {
         const char* q = json::detail::skip_ws(after, end);
         if (q != end && *q == ':') {
           const char* v = json::detail::skip_ws(q + 1, end);
-          const bool is_true =
-              static_cast<std::size_t>(end - v) >= 4 && std::string_view(v, 4) == "true";
-          if (!lax || is_true) {
+          if (static_cast<std::size_t>(end - v) >= 4 && std::string_view(v, 4) == "true") {
             at = static_cast<std::size_t>(p - begin);
             return error::invalid_placeholder;
           }
@@ -8188,20 +8257,13 @@ inline error scan_placeholders(std::string_view json_text, std::size_t attachmen
 
 inline error check_placeholders(std::string_view json_text, std::size_t attachments, bool lax,
                                 std::size_t& at) noexcept {
-  if (lax) return scan_placeholders(json_text, attachments, true, 0, nullptr, at);
-  // Every attachment must be referenced. 64 of them are tracked per pass, so the check needs no
-  // memory beyond one word, and the default limit (10) takes a single pass.
-  for (std::size_t first = 0; first < attachments || first == 0; first += 64) {
-    std::uint64_t used = 0;
-    const error e = scan_placeholders(json_text, attachments, false, first, &used, at);
-    if (e != error::none) return e;
-    const std::size_t span = attachments - first < 64 ? attachments - first : 64;
-    const std::uint64_t want = span == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << span) - 1;
-    if (used != want) {
-      at = json_text.size();
-      return error::invalid_placeholder;
-    }
-    if (attachments == 0) break;
+  if (lax) return scan_placeholders(json_text, attachments, true, nullptr, at);
+  attachment_coverage used(attachments);
+  const error e = scan_placeholders(json_text, attachments, false, &used, at);
+  if (e != error::none) return e;
+  if (!used.complete()) {
+    at = json_text.size();
+    return error::invalid_placeholder;
   }
   return error::none;
 }
@@ -8252,16 +8314,26 @@ inline error decode_fields(std::string_view text, const decode_options& opts, pa
       if (!(n >= 1) || !std::isfinite(n) || n != std::floor(n)) {
         return fail(error::invalid_attachment_count, at(count_begin));
       }
-      if (n > static_cast<double>(opts.max_attachments)) {
+      // size_t may not hold n (max_attachments near SIZE_MAX rounds up to 2^64 as a double):
+      // converting then would be undefined.
+      constexpr double size_range =
+          2.0 * static_cast<double>(std::size_t{1} << (sizeof(std::size_t) * 8 - 1));
+      if (n >= size_range || n > static_cast<double>(opts.max_attachments)) {
         return fail(error::too_many_attachments, at(count_begin));
       }
       pkt.attachment_count = static_cast<std::size_t>(n);
     } else {
       if (p == end || *p < '1' || *p > '9') return fail(error::invalid_attachment_count, at(p));
       std::size_t n = 0;
+      // n * 10 + d > max exactly when n > max / 10, or n == max / 10 and d > max % 10: tested
+      // before multiplying, so that no limit, SIZE_MAX included, lets n wrap.
+      const std::size_t cap = opts.max_attachments / 10, last = opts.max_attachments % 10;
       while (p != end && is_digit(*p)) {
-        n = n * 10 + static_cast<std::size_t>(*p - '0');
-        if (n > opts.max_attachments) return fail(error::too_many_attachments, at(count_begin));
+        const auto d = static_cast<std::size_t>(*p - '0');
+        if (n > cap || (n == cap && d > last)) {
+          return fail(error::too_many_attachments, at(count_begin));
+        }
+        n = n * 10 + d;
         ++p;
       }
       if (p == end || *p != '-') return fail(error::invalid_attachment_count, at(p));
@@ -8412,7 +8484,19 @@ struct argument {
   byte_view bytes;
 };
 
-/// Forward iterator over the arguments of a packet; see arguments().
+namespace detail {
+// What the argument walk needs of a packet, copied out of it so that ranges and iterators stay
+// valid when the packet_view they came from was a temporary (`arguments(*decode(text))`).
+struct argument_source {
+  const byte_view* attachments = nullptr;
+  std::size_t attachment_count = 0;
+  bool binary = false;
+};
+bool resolve_placeholder(const argument_source& s, const json::value& v, byte_view& out) noexcept;
+}  // namespace detail
+
+/// Forward iterator over the arguments of a packet; see arguments(). Holds no pointer to the
+/// packet_view, only to its payload and attachments.
 class argument_iterator {
  public:
   using iterator_category = std::forward_iterator_tag;
@@ -8422,7 +8506,8 @@ class argument_iterator {
   using reference = const argument&;
 
   argument_iterator() noexcept = default;
-  argument_iterator(const packet_view* p, json::array_iterator it) noexcept : packet_(p), it_(it) {
+  argument_iterator(const detail::argument_source& src, json::array_iterator it) noexcept
+      : src_(src), it_(it) {
     load();
   }
   reference operator*() const noexcept { return cur_; }
@@ -8447,32 +8532,26 @@ class argument_iterator {
  private:
   void load() noexcept {
     cur_ = argument{*it_, false, byte_view()};
-    if (packet_ != nullptr && it_ != json::array_iterator()) {
-      cur_.is_binary = resolve_placeholder(*packet_, cur_.json, cur_.bytes) ||
-                       (is_binary(packet_->type) && packet_->attachments == nullptr &&
-                        cur_.json.is_object() && is_placeholder_form(cur_.json));
+    if (src_.binary && it_ != json::array_iterator()) {
+      cur_.is_binary = detail::resolve_placeholder(src_, cur_.json, cur_.bytes);
     }
   }
-  bool is_placeholder_form(const json::value& v) const noexcept {
-    json::value flag;
-    return v.find("_placeholder", flag) && flag.raw() == "true";
-  }
 
-  const packet_view* packet_ = nullptr;
+  detail::argument_source src_;
   json::array_iterator it_;
   argument cur_;
 };
 
 /// The arguments of an EVENT / BINARY_EVENT (after the event name) or of an ACK / BINARY_ACK (all
-/// elements), for range-for. Empty for other types. The packet must outlive the range.
+/// elements), for range-for. Empty for other types. Valid while the packet's text and
+/// attachments are (not the packet_view itself, which may be a temporary:
+/// `for (auto& a : arguments(*decode(text)))` is fine while `text` lives).
 class argument_range {
  public:
   argument_range() noexcept = default;
   explicit argument_range(const packet_view& p) noexcept;
-  argument_iterator begin() const noexcept { return argument_iterator(packet_, first_); }
-  argument_iterator end() const noexcept {
-    return argument_iterator(packet_, json::array_iterator());
-  }
+  argument_iterator begin() const noexcept { return argument_iterator(src_, first_); }
+  argument_iterator end() const noexcept { return argument_iterator(src_, json::array_iterator()); }
   bool empty() const noexcept { return first_ == json::array_iterator(); }
   /// Number of arguments (a walk over the payload).
   std::size_t size() const noexcept {
@@ -8482,7 +8561,7 @@ class argument_range {
   }
 
  private:
-  const packet_view* packet_ = nullptr;
+  detail::argument_source src_;
   json::array_iterator first_;
 };
 
@@ -8527,20 +8606,34 @@ inline json::value event_name(const packet_view& p) noexcept {
   return detail::find_event_name(p);
 }
 
+namespace detail {
+
+// True for a placeholder of a binary packet; `out` gets its attachment when they have arrived.
+// The decoder's own test (check_flat_object), so that an object is a placeholder here exactly
+// when decode() took it for one: `_placeholder` other than `true` is data in both.
+inline bool resolve_placeholder(const argument_source& s, const json::value& v,
+                                byte_view& out) noexcept {
+  if (!s.binary || !v.is_object()) return false;
+  // decode() checked every placeholder of the packet (lax rules are a superset of strict ones).
+  if (flat_object_end(v.raw().data(), v.raw().data() + v.raw().size()) == nullptr) return false;
+  placeholder_info info;
+  // Before the attachments arrive, any num is taken (count unknown to this check: the decoder
+  // already held it to the announced count).
+  const std::size_t count = s.attachments != nullptr ? s.attachment_count : ~std::size_t{0};
+  if (check_flat_object(v, count, true, info) != error::none || !info.is_placeholder) {
+    return false;
+  }
+  if (s.attachments != nullptr) out = s.attachments[info.num];
+  return true;
+}
+
+}  // namespace detail
+
 inline bool resolve_placeholder(const packet_view& p, const json::value& v,
                                 byte_view& out) noexcept {
-  if (!is_binary(p.type) || p.attachments == nullptr || !v.is_object()) return false;
-  // decode() checked every placeholder of the packet (lax rules are a superset of strict ones).
-  if (detail::flat_object_end(v.raw().data(), v.raw().data() + v.raw().size()) == nullptr) {
-    return false;
-  }
-  detail::placeholder_info info;
-  if (detail::check_flat_object(v, p.attachment_count, true, info) != error::none ||
-      !info.is_placeholder) {
-    return false;
-  }
-  out = p.attachments[info.num];
-  return true;
+  if (p.attachments == nullptr) return false;
+  return detail::resolve_placeholder({p.attachments, p.attachment_count, is_binary(p.type)}, v,
+                                     out);
 }
 
 inline argument_range::argument_range(const packet_view& p) noexcept {
@@ -8549,7 +8642,7 @@ inline argument_range::argument_range(const packet_view& p) noexcept {
   const bool has_name = p.type == packet_type::event || p.type == packet_type::binary_event;
   const bool has_args = has_name || p.type == packet_type::ack || p.type == packet_type::binary_ack;
   if (!has_args) return;
-  packet_ = &p;
+  src_ = {p.attachments, p.attachment_count, is_binary(p.type)};
   first_ = root.elements().begin();
   if (has_name && first_ != json::array_iterator()) ++first_;
 }
@@ -13618,10 +13711,13 @@ class any_packet {
   parser_kind parser() const noexcept { return parser_; }
   /// True when the packet is a msgpack_packet_view (false for a packet_view).
   bool is_msgpack() const noexcept { return msgpack_; }
-  /// The default parser's view. Precondition: !is_msgpack().
-  const packet_view& as_packet_view() const noexcept { return json_; }
-  /// The msgpack parser's view. Precondition: is_msgpack().
-  const msgpack_packet_view& as_msgpack_packet() const noexcept { return mp_; }
+  /// The default parser's view. Precondition: !is_msgpack(). On a temporary any_packet, a copy
+  /// (a reference into the temporary would dangle).
+  const packet_view& as_packet_view() const& noexcept { return json_; }
+  packet_view as_packet_view() && noexcept { return json_; }
+  /// The msgpack parser's view. Precondition: is_msgpack(). A copy on a temporary, likewise.
+  const msgpack_packet_view& as_msgpack_packet() const& noexcept { return mp_; }
+  msgpack_packet_view as_msgpack_packet() && noexcept { return mp_; }
 
   packet_type type() const noexcept { return msgpack_ ? mp_.type : json_.type; }
   std::string_view nsp() const noexcept { return msgpack_ ? mp_.nsp : json_.nsp; }

@@ -46,7 +46,19 @@ struct argument {
   byte_view bytes;
 };
 
-/// Forward iterator over the arguments of a packet; see arguments().
+namespace detail {
+// What the argument walk needs of a packet, copied out of it so that ranges and iterators stay
+// valid when the packet_view they came from was a temporary (`arguments(*decode(text))`).
+struct argument_source {
+  const byte_view* attachments = nullptr;
+  std::size_t attachment_count = 0;
+  bool binary = false;
+};
+bool resolve_placeholder(const argument_source& s, const json::value& v, byte_view& out) noexcept;
+}  // namespace detail
+
+/// Forward iterator over the arguments of a packet; see arguments(). Holds no pointer to the
+/// packet_view, only to its payload and attachments.
 class argument_iterator {
  public:
   using iterator_category = std::forward_iterator_tag;
@@ -56,7 +68,8 @@ class argument_iterator {
   using reference = const argument&;
 
   argument_iterator() noexcept = default;
-  argument_iterator(const packet_view* p, json::array_iterator it) noexcept : packet_(p), it_(it) {
+  argument_iterator(const detail::argument_source& src, json::array_iterator it) noexcept
+      : src_(src), it_(it) {
     load();
   }
   reference operator*() const noexcept { return cur_; }
@@ -81,32 +94,26 @@ class argument_iterator {
  private:
   void load() noexcept {
     cur_ = argument{*it_, false, byte_view()};
-    if (packet_ != nullptr && it_ != json::array_iterator()) {
-      cur_.is_binary = resolve_placeholder(*packet_, cur_.json, cur_.bytes) ||
-                       (is_binary(packet_->type) && packet_->attachments == nullptr &&
-                        cur_.json.is_object() && is_placeholder_form(cur_.json));
+    if (src_.binary && it_ != json::array_iterator()) {
+      cur_.is_binary = detail::resolve_placeholder(src_, cur_.json, cur_.bytes);
     }
   }
-  bool is_placeholder_form(const json::value& v) const noexcept {
-    json::value flag;
-    return v.find("_placeholder", flag) && flag.raw() == "true";
-  }
 
-  const packet_view* packet_ = nullptr;
+  detail::argument_source src_;
   json::array_iterator it_;
   argument cur_;
 };
 
 /// The arguments of an EVENT / BINARY_EVENT (after the event name) or of an ACK / BINARY_ACK (all
-/// elements), for range-for. Empty for other types. The packet must outlive the range.
+/// elements), for range-for. Empty for other types. Valid while the packet's text and
+/// attachments are (not the packet_view itself, which may be a temporary:
+/// `for (auto& a : arguments(*decode(text)))` is fine while `text` lives).
 class argument_range {
  public:
   argument_range() noexcept = default;
   explicit argument_range(const packet_view& p) noexcept;
-  argument_iterator begin() const noexcept { return argument_iterator(packet_, first_); }
-  argument_iterator end() const noexcept {
-    return argument_iterator(packet_, json::array_iterator());
-  }
+  argument_iterator begin() const noexcept { return argument_iterator(src_, first_); }
+  argument_iterator end() const noexcept { return argument_iterator(src_, json::array_iterator()); }
   bool empty() const noexcept { return first_ == json::array_iterator(); }
   /// Number of arguments (a walk over the payload).
   std::size_t size() const noexcept {
@@ -116,7 +123,7 @@ class argument_range {
   }
 
  private:
-  const packet_view* packet_ = nullptr;
+  detail::argument_source src_;
   json::array_iterator first_;
 };
 
@@ -161,20 +168,34 @@ inline json::value event_name(const packet_view& p) noexcept {
   return detail::find_event_name(p);
 }
 
+namespace detail {
+
+// True for a placeholder of a binary packet; `out` gets its attachment when they have arrived.
+// The decoder's own test (check_flat_object), so that an object is a placeholder here exactly
+// when decode() took it for one: `_placeholder` other than `true` is data in both.
+inline bool resolve_placeholder(const argument_source& s, const json::value& v,
+                                byte_view& out) noexcept {
+  if (!s.binary || !v.is_object()) return false;
+  // decode() checked every placeholder of the packet (lax rules are a superset of strict ones).
+  if (flat_object_end(v.raw().data(), v.raw().data() + v.raw().size()) == nullptr) return false;
+  placeholder_info info;
+  // Before the attachments arrive, any num is taken (count unknown to this check: the decoder
+  // already held it to the announced count).
+  const std::size_t count = s.attachments != nullptr ? s.attachment_count : ~std::size_t{0};
+  if (check_flat_object(v, count, true, info) != error::none || !info.is_placeholder) {
+    return false;
+  }
+  if (s.attachments != nullptr) out = s.attachments[info.num];
+  return true;
+}
+
+}  // namespace detail
+
 inline bool resolve_placeholder(const packet_view& p, const json::value& v,
                                 byte_view& out) noexcept {
-  if (!is_binary(p.type) || p.attachments == nullptr || !v.is_object()) return false;
-  // decode() checked every placeholder of the packet (lax rules are a superset of strict ones).
-  if (detail::flat_object_end(v.raw().data(), v.raw().data() + v.raw().size()) == nullptr) {
-    return false;
-  }
-  detail::placeholder_info info;
-  if (detail::check_flat_object(v, p.attachment_count, true, info) != error::none ||
-      !info.is_placeholder) {
-    return false;
-  }
-  out = p.attachments[info.num];
-  return true;
+  if (p.attachments == nullptr) return false;
+  return detail::resolve_placeholder({p.attachments, p.attachment_count, is_binary(p.type)}, v,
+                                     out);
 }
 
 inline argument_range::argument_range(const packet_view& p) noexcept {
@@ -183,7 +204,7 @@ inline argument_range::argument_range(const packet_view& p) noexcept {
   const bool has_name = p.type == packet_type::event || p.type == packet_type::binary_event;
   const bool has_args = has_name || p.type == packet_type::ack || p.type == packet_type::binary_ack;
   if (!has_args) return;
-  packet_ = &p;
+  src_ = {p.attachments, p.attachment_count, is_binary(p.type)};
   first_ = root.elements().begin();
   if (has_name && first_ != json::array_iterator()) ++first_;
 }

@@ -45,17 +45,20 @@ namespace socketio {
 /// - A missing payload is accepted for every type, as in the reference.
 ///
 /// For binary types every placeholder is checked now, before any attachment arrives: an object
-/// with a `_placeholder` member must be exactly `{"_placeholder":true,"num":N}` (any key order)
-/// with N an integer in [0, attachment_count), and every attachment must be referenced (an
-/// encoder never sends one that is not; the reference silently drops it). The same attachment
-/// may be referenced twice, as in the reference. With lax, extra members with scalar values are
-/// allowed, an object whose `_placeholder` is not `true` is plain data, `num` may be written 1.0,
-/// and unreferenced attachments are allowed. In non-binary packets, placeholders are plain data.
+/// whose `_placeholder` member is `true` must be exactly `{"_placeholder":true,"num":N}` (any
+/// key order) with N an integer in [0, attachment_count), and every attachment must be
+/// referenced (an encoder never sends one that is not; the reference silently drops it). The
+/// same attachment may be referenced twice, as in the reference. An object whose `_placeholder`
+/// is anything but `true` is plain data in both modes (both references test `=== true`; their
+/// encoders send such application data unchanged). With lax, extra members with scalar values
+/// are allowed, `num` may be written 1.0, and unreferenced attachments are allowed. In
+/// non-binary packets, placeholders are plain data.
 ///
 /// Errors (offset in `text`):
 /// - unknown_packet_type: the first byte is not 0-6 (an empty text too).
 /// - invalid_attachment_count: types 5/6 without `<count>-`, or a count that is zero or malformed.
-/// - too_many_attachments: count > max_attachments.
+/// - too_many_attachments: count > max_attachments (refused at the digit that would exceed it,
+///   whatever the limit; lax also beyond size_t).
 /// - invalid_namespace: longer than max_namespace.
 /// - invalid_ack_id: malformed (a leading zero).
 /// - ack_id_overflow: above max_ack_id or 2^64 - 1.
@@ -66,9 +69,12 @@ namespace socketio {
 ///   one).
 /// - invalid_event_name: an EVENT's first element is not a string or a number, or is absent.
 /// - reserved_event_name: v5, the event name is reserved.
-/// - invalid_placeholder: a placeholder breaks the rules above; in strict mode also a
-///   BINARY_EVENT / BINARY_ACK header with no payload (offset: the end of the header), since
-///   its attachments would be unused.
+/// - invalid_placeholder: a placeholder breaks the rules above, or `"_placeholder": true` sits
+///   in an object that also holds an array or object; in strict mode also an unreferenced
+///   attachment (offset: the end of the payload), a BINARY_EVENT / BINARY_ACK header with no
+///   payload (offset: the end of the header), and, with more than SIOCODEC_PLACEHOLDER_WINDOW
+///   attachments, a placeholder numbered that far above the lowest one not yet referenced
+///   (encoders number in writing order and never send one; docs/memory.md).
 ///
 /// Complexity: linear in text.size(); no allocation; recursion-free.
 result<packet_view> decode(std::string_view text, const decode_options& opts = {}) noexcept;
@@ -163,7 +169,7 @@ inline double js_string_to_number(const char* p, const char* end) noexcept {
   if (q != end && *q == '.') {
     for (++q; q != end && *q >= '0' && *q <= '9'; ++q, any = true) {
       mantissa = mantissa * 10 + (*q - '0');
-      --exponent;
+      if (exponent > -100000) --exponent;  // an int; past this the value is 0, Infinity or NaN
     }
   }
   if (!any) return nan;
@@ -363,13 +369,10 @@ inline error check_flat_object(const json::value& obj, std::size_t attachments, 
     if (p == end || *p != ',') break;
     p = json::detail::skip_ws(p + 1, end);
   }
-  if (!has_key) return error::none;
-  const bool is_true = flag.raw() == "true";
-  if (lax) {
-    if (!is_true) return error::none;  // plain data in the reference
-  } else if (!is_true || members != 2 || flags != 1 || nums != 1) {
-    return error::invalid_placeholder;
-  }
+  // Both references (4.2.7 and 3.4.5) test `_placeholder === true`: anything else is the
+  // application's data, which their encoders send unchanged.
+  if (!has_key || flag.raw() != "true") return error::none;
+  if (!lax && (members != 2 || flags != 1 || nums != 1)) return error::invalid_placeholder;
   if (!num.is_number()) return error::invalid_placeholder;
   std::uint64_t n = 0;
   if (num.is_integer() && (lax || num.raw()[0] != '-')) {  // strict: no encoder writes -0
@@ -417,27 +420,77 @@ SIOCODEC_ALWAYS_INLINE const char* canonical_placeholder(const char* p, const ch
   return q != digits && q != end && *q == '}' ? q + 1 : nullptr;
 }
 
+// Which attachments the placeholders read so far reference, for strict mode's "every attachment
+// is used" rule, in fixed memory: `next` is the lowest number not yet referenced, and a ring of
+// `window` bits records the numbers in [next, next + window) seen out of order. Each
+// number is set at most once and cleared once as `next` passes it, so the check is linear. With up
+// to `window` attachments (SIOCODEC_PLACEHOLDER_WINDOW, 1,024 by default; the default
+// max_attachments is 10) every number fits and the answer is exact. Above that, a number
+// more than a window ahead of `next` cannot be recorded and the packet is refused: the encoders
+// number placeholders in the order they write them, so they never do this.
+struct attachment_coverage {
+  static constexpr std::size_t window = SIOCODEC_PLACEHOLDER_WINDOW;
+  static_assert(window >= 64 && window % 64 == 0, "SIOCODEC_PLACEHOLDER_WINDOW: a multiple of 64");
+
+  // Only the words numbers below `count` can reach are zeroed: one for up to 64 attachments.
+  explicit attachment_coverage(std::size_t count) noexcept : count_(count) {
+    bits_[0] = 0;
+    if (count > 64) {
+      const std::size_t words = count < window ? (count + 63) / 64 : window / 64;
+      std::memset(bits_ + 1, 0, (words - 1) * sizeof(std::uint64_t));
+    }
+  }
+  // n < count. False when n lies beyond the window.
+  bool mark(std::uint64_t n) noexcept {
+    if (n < next_) return true;
+    if (n != next_) {
+      if (n - next_ >= window) return false;
+      const std::size_t i = static_cast<std::size_t>(n % window);
+      const std::uint64_t bit = std::uint64_t{1} << (i % 64);
+      if ((bits_[i / 64] & bit) == 0) {
+        bits_[i / 64] |= bit;
+        ++pending_;
+      }
+      return true;
+    }
+    // In encoder order nothing is pending and this is all a placeholder costs.
+    ++next_;
+    while (pending_ != 0) {
+      const std::size_t j = next_ % window;
+      const std::uint64_t bit = std::uint64_t{1} << (j % 64);
+      if ((bits_[j / 64] & bit) == 0) break;
+      bits_[j / 64] &= ~bit;
+      --pending_;
+      ++next_;
+    }
+    return true;
+  }
+  bool complete() const noexcept { return next_ == count_; }
+
+ private:
+  std::uint64_t bits_[window / 64];
+  std::size_t count_;
+  std::size_t next_ = 0;
+  std::size_t pending_ = 0;  // bits set in the ring: numbers above next_ already referenced
+};
+
 // Walks the payload of a binary packet once (plus at most one look-ahead per object, so each byte
-// is read at most twice) and checks every placeholder. With `used` non-null, marks attachments
-// [first, first + 64) that are referenced.
+// is read at most twice) and checks every placeholder. With `used` non-null, records the
+// attachments referenced.
 inline error scan_placeholders(std::string_view json_text, std::size_t attachments, bool lax,
-                               std::size_t first, std::uint64_t* used, std::size_t& at) noexcept {
+                               attachment_coverage* used, std::size_t& at) noexcept {
   const char* const begin = json_text.data();
   const char* const end = begin + json_text.size();
-  const auto mark = [used, first](std::uint64_t n) {
-    if (used != nullptr && n >= first && n - first < 64) *used |= std::uint64_t{1} << (n - first);
-  };
   const char* p = begin;
   while (p != end) {
     const char c = *p;
     if (c == '{') {
       std::uint64_t n = 0;
       if (const char* close = canonical_placeholder(p, end, n)) {
-        if (n >= attachments) {
+        if (n >= attachments || (used != nullptr && !used->mark(n))) {
           at = static_cast<std::size_t>(p - begin);
           return error::invalid_placeholder;
         }
-        mark(n);
         p = close;
         continue;
       }
@@ -448,12 +501,14 @@ inline error scan_placeholders(std::string_view json_text, std::size_t attachmen
         placeholder_info info;
         const auto obj =
             json::value::unchecked(std::string_view(p, static_cast<std::size_t>(close - p)));
-        const error e = check_flat_object(obj, attachments, lax, info);
+        error e = check_flat_object(obj, attachments, lax, info);
+        if (e == error::none && info.is_placeholder && used != nullptr && !used->mark(info.num)) {
+          e = error::invalid_placeholder;
+        }
         if (e != error::none) {
           at = static_cast<std::size_t>(p - begin);
           return e;
         }
-        if (info.is_placeholder) mark(info.num);
         p = close;
         continue;
       }
@@ -464,15 +519,13 @@ inline error scan_placeholders(std::string_view json_text, std::size_t attachmen
     }
     if (c == '"') {
       const char* after = skip_short_string(p + 1, end);
-      // A `_placeholder` key inside an object that also holds an array or an object: never a
-      // valid placeholder (lax: only when its value is true; otherwise it is plain data).
+      // A `"_placeholder": true` member of an object that also holds an array or an object:
+      // never a valid placeholder, in either mode. Any other value makes it plain data.
       if (key_equals(std::string_view(p, static_cast<std::size_t>(after - p)), "_placeholder")) {
         const char* q = json::detail::skip_ws(after, end);
         if (q != end && *q == ':') {
           const char* v = json::detail::skip_ws(q + 1, end);
-          const bool is_true =
-              static_cast<std::size_t>(end - v) >= 4 && std::string_view(v, 4) == "true";
-          if (!lax || is_true) {
+          if (static_cast<std::size_t>(end - v) >= 4 && std::string_view(v, 4) == "true") {
             at = static_cast<std::size_t>(p - begin);
             return error::invalid_placeholder;
           }
@@ -488,20 +541,13 @@ inline error scan_placeholders(std::string_view json_text, std::size_t attachmen
 
 inline error check_placeholders(std::string_view json_text, std::size_t attachments, bool lax,
                                 std::size_t& at) noexcept {
-  if (lax) return scan_placeholders(json_text, attachments, true, 0, nullptr, at);
-  // Every attachment must be referenced. 64 of them are tracked per pass, so the check needs no
-  // memory beyond one word, and the default limit (10) takes a single pass.
-  for (std::size_t first = 0; first < attachments || first == 0; first += 64) {
-    std::uint64_t used = 0;
-    const error e = scan_placeholders(json_text, attachments, false, first, &used, at);
-    if (e != error::none) return e;
-    const std::size_t span = attachments - first < 64 ? attachments - first : 64;
-    const std::uint64_t want = span == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << span) - 1;
-    if (used != want) {
-      at = json_text.size();
-      return error::invalid_placeholder;
-    }
-    if (attachments == 0) break;
+  if (lax) return scan_placeholders(json_text, attachments, true, nullptr, at);
+  attachment_coverage used(attachments);
+  const error e = scan_placeholders(json_text, attachments, false, &used, at);
+  if (e != error::none) return e;
+  if (!used.complete()) {
+    at = json_text.size();
+    return error::invalid_placeholder;
   }
   return error::none;
 }
@@ -552,16 +598,26 @@ inline error decode_fields(std::string_view text, const decode_options& opts, pa
       if (!(n >= 1) || !std::isfinite(n) || n != std::floor(n)) {
         return fail(error::invalid_attachment_count, at(count_begin));
       }
-      if (n > static_cast<double>(opts.max_attachments)) {
+      // size_t may not hold n (max_attachments near SIZE_MAX rounds up to 2^64 as a double):
+      // converting then would be undefined.
+      constexpr double size_range =
+          2.0 * static_cast<double>(std::size_t{1} << (sizeof(std::size_t) * 8 - 1));
+      if (n >= size_range || n > static_cast<double>(opts.max_attachments)) {
         return fail(error::too_many_attachments, at(count_begin));
       }
       pkt.attachment_count = static_cast<std::size_t>(n);
     } else {
       if (p == end || *p < '1' || *p > '9') return fail(error::invalid_attachment_count, at(p));
       std::size_t n = 0;
+      // n * 10 + d > max exactly when n > max / 10, or n == max / 10 and d > max % 10: tested
+      // before multiplying, so that no limit, SIZE_MAX included, lets n wrap.
+      const std::size_t cap = opts.max_attachments / 10, last = opts.max_attachments % 10;
       while (p != end && is_digit(*p)) {
-        n = n * 10 + static_cast<std::size_t>(*p - '0');
-        if (n > opts.max_attachments) return fail(error::too_many_attachments, at(count_begin));
+        const auto d = static_cast<std::size_t>(*p - '0');
+        if (n > cap || (n == cap && d > last)) {
+          return fail(error::too_many_attachments, at(count_begin));
+        }
+        n = n * 10 + d;
         ++p;
       }
       if (p == end || *p != '-') return fail(error::invalid_attachment_count, at(p));

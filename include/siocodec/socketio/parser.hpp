@@ -393,10 +393,13 @@ class any_packet {
   parser_kind parser() const noexcept { return parser_; }
   /// True when the packet is a msgpack_packet_view (false for a packet_view).
   bool is_msgpack() const noexcept { return msgpack_; }
-  /// The default parser's view. Precondition: !is_msgpack().
-  const packet_view& as_packet_view() const noexcept { return json_; }
-  /// The msgpack parser's view. Precondition: is_msgpack().
-  const msgpack_packet_view& as_msgpack_packet() const noexcept { return mp_; }
+  /// The default parser's view. Precondition: !is_msgpack(). On a temporary any_packet, a copy
+  /// (a reference into the temporary would dangle).
+  const packet_view& as_packet_view() const& noexcept { return json_; }
+  packet_view as_packet_view() && noexcept { return json_; }
+  /// The msgpack parser's view. Precondition: is_msgpack(). A copy on a temporary, likewise.
+  const msgpack_packet_view& as_msgpack_packet() const& noexcept { return mp_; }
+  msgpack_packet_view as_msgpack_packet() && noexcept { return mp_; }
 
   packet_type type() const noexcept { return msgpack_ ? mp_.type : json_.type; }
   std::string_view nsp() const noexcept { return msgpack_ ? mp_.nsp : json_.nsp; }

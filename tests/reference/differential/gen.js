@@ -127,9 +127,9 @@ class Gen {
     const r = this.rng.next();
     if (r < 0.1) return String(this.rng.int(0, 20)); // integer-like: enumerated first
     if (r < 0.12) return this.pick(["constructor", "toString", "hasOwnProperty", "num"]);
-    // In a binary packet `_placeholder` would be read as a placeholder, and deconstructPacket
-    // turns an own `__proto__` into a prototype (see the sio.encode vectors).
-    if (r < 0.13 && !this.packet.binary) return "_placeholder";
+    // deconstructPacket turns an own `__proto__` into a prototype (see the sio.encode vectors).
+    // `_placeholder` is data unless its value is true (object() sees to that in binary packets).
+    if (r < 0.13) return "_placeholder";
     if (r < 0.14 && !this.packet.binary) return "__proto__";
     return this.string(this.packet.loneAllowed, 8);
   }
@@ -158,7 +158,13 @@ class Gen {
   object(depth) {
     const n = this.rng.int(0, 4);
     const out = {};
-    for (let i = 0; i < n; i++) setOwn(out, this.key(), this.value(depth));
+    for (let i = 0; i < n; i++) {
+      const k = this.key();
+      let v = this.value(depth);
+      // `"_placeholder": true` in a binary packet is a placeholder to the reference decoder.
+      if (k === "_placeholder" && v === true && this.packet.binary) v = false;
+      setOwn(out, k, v);
+    }
     return out;
   }
 

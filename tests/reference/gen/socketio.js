@@ -148,6 +148,7 @@ const R = {
   phFloat: "a placeholder num is an integer written without a fraction or exponent; JSON.parse reads 1.0 and 1e0 as 1",
   phHalf: "a placeholder num must be an integer index; the reference's range check lets 0.5 through and puts undefined in the payload",
   phNested: "a placeholder cannot hold arrays or objects (not even in lax mode); the reference accepts any extra members",
+  phTrueNested: "`\"_placeholder\": true` next to an array or object member is refused even when a later duplicate `_placeholder` makes the object data for JSON.parse (the scan does not look ahead within such objects)",
   depth: "JSON deeper than max_depth (128) is refused; the reference nests until V8's stack ends",
   nspLong: "a namespace longer than max_namespace (65,536 bytes) is refused; the reference has no limit of its own",
   v4Reset: "reset() always returns to idle; 3.x's destroy() leaves the reconstructor armed, so the next text still throws",
@@ -493,9 +494,31 @@ function decodeCases(L) {
   add(both, [T('51-["a",{"_placeholder":true,"num":0,"x":1}]'), B("01")], { ours: rejects("invalid_placeholder", R.phExtra, true), note: "an extra member" });
   add(both, [T('51-["a",{"_placeholder":true,"num":0,"x":[1]}]'), B("01")], { ours: rejects("invalid_placeholder", R.phNested), note: "an extra array member" });
   add(both, [T('51-["a",{"_placeholder":false,"_placeholder":true,"num":0}]'), B("01")], { ours: rejects("invalid_placeholder", R.phExtra, true), note: "a duplicate key: the last wins" });
-  add(both, [T('51-["a",{"_placeholder":1,"num":0}]'), B("01")], { ours: rejects("invalid_placeholder", R.phNotTrue, true), note: "[P13] not strictly true: plain data, attachment dropped" });
-  add(both, [T('51-["a",{"_placeholder":"true","num":0},' + ph(0) + "]"), B("01")], { ours: rejects("invalid_placeholder", R.phNotTrue, true), note: "[P13] a string \"true\"" });
-  add(both, [T('51-["a",{"_placeholder":false,"num":0,"x":{}},' + ph(0) + "]"), B("01")], { ours: rejects("invalid_placeholder", R.phNotTrue, true), note: "[P13] false, next to nested data" });
+  add(both, [T('51-["a",{"_placeholder":1,"num":0}]'), B("01")], { ours: rejects("invalid_placeholder", R.unusedAtt, true), note: "[P13] not strictly true: plain data, so the attachment is unused" });
+  add(both, [T('51-["a",{"_placeholder":"true","num":0},' + ph(0) + "]"), B("01")], { note: "[P13] a string \"true\": plain data" });
+  add(both, [T('51-["a",{"_placeholder":false,"num":0,"x":{}},' + ph(0) + "]"), B("01")], { note: "[P13] false, next to nested data: plain data" });
+  add(both, [T('51-["a",{"_placeholder":true,"_placeholder":"","num":0},' + ph(0) + "]"), B("01")], { note: "[P13] a duplicate key: the last (\"\") wins, plain data" });
+  add(both, [T('51-["a",{"_placeholder":true,"_placeholder":[],"num":0},' + ph(0) + "]"), B("01")], { ours: rejects("invalid_placeholder", R.phTrueNested), note: "[P13] the last key wins, but the first is true next to an array" });
+  // [P13] What the encoders send when the application's data holds a `_placeholder` member that
+  // is not true (issue 17.1): the reference Encoder's own frames, at several depths.
+  const shapes = ["", {}, [], 0, false, null, "true", 1, { a: 1 }, [true]];
+  const at = [
+    (o) => ["a", o, bin("01")],
+    (o) => ["a", { x: o, y: bin("01") }],
+    (o) => ["a", [[[o]]], [bin("01")]],
+    (o) => ["a", { k: [{ m: o }] }, { b: bin("01") }],
+    (o) => ["a", bin("01"), { ...o, b: bin("02") }],
+  ];
+  for (const [i, shape] of shapes.entries()) {
+    for (const [j, where] of at.entries()) {
+      const data = where({ _placeholder: shape });
+      for (const version of both) {
+        const enc = refEncode(version, { type: version === 5 ? 2 : 5, nsp: "/", data });
+        if (enc.error) throw new Error(`encode failed: ${enc.message}`);
+        add([version], enc.frames, { note: `[P13] reference-encoded application data {"_placeholder": ${JSON.stringify(shape)}}, shape ${i}, depth ${j}` });
+      }
+    }
+  }
   add(both, [T('2["a",' + ph(0) + "]")], { note: "[P14] a placeholder in a non-binary EVENT is plain data" });
   add(both, [T('3["a",{"_placeholder":true,"num":"splice"}]')], { note: "[P14] even a malformed one" });
   add(both, [T('52-["a",' + ph(0) + "]"), B("01"), B("02")], { ours: rejects("invalid_placeholder", R.unusedAtt, true), note: "[P15, P16] an unreferenced attachment" });
@@ -656,6 +679,10 @@ function encodeCases(L) {
     add(both, pk(2, "/", [name, 1]), { ours5: refuses("reserved_event_name", "the v5 builders refuse a name the v5 decoder rejects; the 4.x encoder writes it") });
   }
   add(both, pk(2, "/", ["error", "boom"]), { note: "CVE-2024-38355: 'error' is legal" });
+  // [P13] Application data with a `_placeholder` member that is not true is sent unchanged.
+  add(both, pk(2, "/", ["a", { _placeholder: "" }, bin("01")]), { v4type: 5, note: "[P13] {\"_placeholder\": \"\"} next to a buffer" });
+  add(both, pk(2, "/", ["a", { _placeholder: { num: 0 }, b: [bin("01")] }]), { v4type: 5, note: "[P13] an object value, depth 2" });
+  add(both, pk(2, "/", ["a", [[{ _placeholder: [0] }]], bin("01")]), { v4type: 5, note: "[P13] an array value, depth 4" });
 }
 
 function nest(depth) {

@@ -4,6 +4,8 @@
 #include "support/catch.hpp"
 
 #include <string_view>
+#include <type_traits>
+#include <utility>
 
 using siocodec::decode_status;
 using siocodec::error;
@@ -42,4 +44,18 @@ TEST_CASE("decode_status is ok only without an error") {
   constexpr decode_status bad{2, error::truncated};
   static_assert(ok.ok() && !bad.ok(), "");
   CHECK(bad.consumed == 2);
+}
+
+// Issue 17.4: operator* and value() on a temporary give the value, not a reference into the
+// temporary, so that a reference bound to them (or a range built over them) stays valid.
+TEST_CASE("a temporary result hands out its value by value") {
+  static_assert(std::is_same<decltype(*result<int>(1)), int>::value, "");
+  static_assert(std::is_same<decltype(result<int>(1).value()), int>::value, "");
+  static_assert(std::is_same<decltype(*std::declval<result<int>&>()), int&>::value, "");
+  static_assert(std::is_same<decltype(*std::declval<const result<int>&>()), const int&>::value, "");
+  const auto make = [] { return result<std::string_view>(std::string_view("abc"), 3); };
+  const std::string_view& v = *make();
+  CHECK(v == "abc");
+  const std::string_view& w = make().value();
+  CHECK(w.size() == 3);
 }

@@ -189,3 +189,69 @@ TEST_CASE("decode() notes the event name; event_name() uses it only while it fit
   odd.event_raw = p->data.substr(6);
   CHECK(sio::event_name(odd).raw() == R"("old")");
 }
+
+// Issue 17.4: the natural one-liners over a temporary result. Under ASan (the asan CI
+// configuration runs this file) each of them read freed stack while the range or reference kept
+// a pointer to the temporary packet_view.
+TEST_CASE("arguments() and references over a temporary decode result stay valid") {
+  const std::string text = R"(2/chat,7["msg",{"user":"alice"},42,"x"])";
+  std::vector<std::string_view> raw;
+  for (const auto& a : sio::arguments(*sio::decode(text))) raw.push_back(a.json.raw());
+  CHECK(raw == std::vector<std::string_view>{R"({"user":"alice"})", "42", R"("x")"});
+  CHECK(sio::arguments(*sio::decode(text)).size() == 3);
+
+  const auto& p = *sio::decode(text);  // a value now: the reference extends its life
+  CHECK(p.nsp == "/chat");
+  CHECK(p.id == 7u);
+  const sio::packet_view& q = sio::decode(text).value();
+  CHECK(q.data == R"(["msg",{"user":"alice"},42,"x"])");
+  CHECK(sio::event_name(*sio::decode(text)).string_equals("msg"));
+
+  // A binary packet: the range keeps the attachments, not the packet.
+  const std::string bin = R"(52-["up",{"_placeholder":true,"num":1},{"_placeholder":"","x":1},)"
+                          R"({"_placeholder":true,"num":0}])";
+  const unsigned char b0[] = {1}, b1[] = {2, 3};
+  const byte_view atts[] = {byte_view(b0, 1), byte_view(b1, 2)};
+  const auto with_atts = [&](std::string_view s) {
+    auto r = sio::decode(s);
+    r->attachments = atts;
+    return r;
+  };
+  std::vector<std::size_t> sizes;
+  std::vector<bool> binary;
+  for (const auto& a : sio::arguments(*with_atts(bin))) {
+    binary.push_back(a.is_binary);
+    sizes.push_back(a.bytes.size());
+  }
+  CHECK(binary == std::vector<bool>{true, false, true});
+  CHECK(sizes == std::vector<std::size_t>{2, 0, 1});
+}
+
+// Issue 17.1: the argument range and resolve_placeholder() call an object a placeholder exactly
+// when decode() did: `_placeholder` other than `true` is data, before and after the attachments.
+TEST_CASE("placeholder or data: the argument walk agrees with decode()") {
+  const std::string text =
+      R"(51-["e",{"_placeholder":""},{"_placeholder":{}},{"_placeholder":[]},{"_placeholder":0},)"
+      R"({"_placeholder":false,"num":0},{"_placeholder":"true","num":0},{"_placeholder":1,"num":0},)"
+      R"({"_placeholder":true,"_placeholder":null,"num":0},{"_placeholder":true,"num":0}])";
+  const auto r = sio::decode(text);
+  REQUIRE(r);
+  const unsigned char b0[] = {7};
+  const byte_view atts[] = {byte_view(b0, 1)};
+  sio::packet_view full = *r;
+  full.attachments = atts;
+  const sio::packet_view* both[] = {&*r, &full};
+  for (const sio::packet_view* p : both) {
+    std::vector<bool> binary;
+    for (const auto& a : sio::arguments(*p)) binary.push_back(a.is_binary);
+    CHECK(binary ==
+          std::vector<bool>{false, false, false, false, false, false, false, false, true});
+  }
+  std::vector<bool> resolved;
+  for (const json::value v : sio::payload(full).elements()) {
+    byte_view out;
+    resolved.push_back(sio::resolve_placeholder(full, v, out));
+  }
+  CHECK(resolved ==
+        std::vector<bool>{false, false, false, false, false, false, false, false, false, true});
+}

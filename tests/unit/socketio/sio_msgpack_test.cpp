@@ -577,3 +577,28 @@ TEST_CASE("msgpack frames: every transport") {
   fo.version = static_cast<eio::protocol_version>(7);
   CHECK(sio::msgpack_encoded_frames_size(b, fo).error() == error::invalid_argument);
 }
+
+// Issue 17.1: socket.io-msgpack-parser carries binary values inline and keeps no placeholders, so
+// a `{"_placeholder":true,"num":0}` map is the application's data, as in the reference.
+TEST_CASE("decode_msgpack: placeholder-shaped maps are data") {
+  const std::string b = unhex("83" + TYPE + "02" + NSP + "a12f" + DATA + "92a165" + "82" +
+                              s("_placeholder") + "c3" + s("num") + "00");
+  const auto p = must_decode(b);
+  const auto args = sio::arguments(p);
+  REQUIRE(args.size() == 1);
+  CHECK(args.begin()->is_map());
+  CHECK_FALSE(args.begin()->is_binary());
+}
+
+// Issue 17.4: the views of a temporary any_packet are copies, so that a reference bound to them
+// (directly or through a temporary result) stays valid; this read freed stack under ASan.
+TEST_CASE("any_packet views of a temporary do not dangle") {
+  const std::string text = R"(2/chat,["msg",1])";
+  const sio::packet_view& v = sio::any_packet(*sio::decode(text)).as_packet_view();
+  CHECK(v.nsp == "/chat");
+  CHECK(v.data == R"(["msg",1])");
+  const std::string b = unhex("83a474797065 02a36e7370a12fa46461746192a568656c6c6fa3796f75");
+  const sio::msgpack_packet_view& m = sio::any_packet(must_decode(b)).as_msgpack_packet();
+  CHECK(m.nsp == "/");
+  CHECK(sio::event_name(m).string_equals("hello"));
+}
