@@ -101,10 +101,17 @@ struct server_options {
   /// long-poll GET waits, or frames its WebSocket has not written because the client does not
   /// read. Over either bound the session is closed ("send queue full") and the queue dropped.
   /// The reference bounds only what it receives; without these a client that never reads and
-  /// keeps asking for echoes grows the server without limit. The defaults leave room for 16
-  /// maxPayload-sized messages, and for 10,000-event bursts of small ones.
-  std::size_t max_send_queue_bytes = 16 * 1024 * 1024;
+  /// keeps asking for echoes grows the server without limit. Bytes: 0 (the default) means 16
+  /// maxPayload-sized messages (16 MB with the default maxPayload, more for a server that
+  /// takes larger messages); packets: room for 10,000-event bursts of small ones.
+  std::size_t max_send_queue_bytes = 0;
   std::size_t max_send_queue_packets = 100000;
+
+  /// max_send_queue_bytes, with 0 resolved.
+  std::size_t send_queue_bytes_limit() const {
+    if (max_send_queue_bytes != 0) return max_send_queue_bytes;
+    return max_payload > SIZE_MAX / 16 ? SIZE_MAX : 16 * max_payload;
+  }
 };
 
 /// One Engine.IO session: a client known by its sid, on polling, upgrading to WebSocket, or on
@@ -295,7 +302,7 @@ class session : public std::enable_shared_from_this<session> {
       frames += ws_->queued_frames();
       bytes += ws_->queued_bytes();
     }
-    if (frames > opts_.max_send_queue_packets || bytes > opts_.max_send_queue_bytes) {
+    if (frames > opts_.max_send_queue_packets || bytes > opts_.send_queue_bytes_limit()) {
       finish("send queue full", true);
     }
   }

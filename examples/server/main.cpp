@@ -4,7 +4,7 @@
 //
 //   siocodec_server [--port 0] [--host 127.0.0.1] [--ping-interval 25000] [--ping-timeout 20000]
 //                   [--max-payload 1000000] [--parser default|msgpack] [--exit-with-stdin 1]
-//                   [--max-send-queue-bytes 16777216] [--max-send-queue-packets 100000]
+//                   [--max-send-queue-bytes 16*max-payload] [--max-send-queue-packets 100000]
 //                   [--max-pending-acks 1000] [--max-flood 10000]
 //
 // --parser is the Socket.IO parser every client must use: `default` (socket.io-parser) or

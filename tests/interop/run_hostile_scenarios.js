@@ -38,7 +38,7 @@ const assert = require('assert');
 
 let WebSocket;  // from node_modules, loaded once main() knows it is there (--list works without)
 
-// Baseline ~5 MB; a session may queue 16 MiB (max_send_queue_bytes) and Beast reads one
+// Baseline ~5 MB; a session may queue 16 MB (16 maxPayloads) and Beast reads one
 // maxPayload (1 MB) message at a time: a Debug build peaks near 25 MB under these attacks.
 const RSS_BOUND_MB = Number(process.env.RSS_BOUND_MB || 64);
 const SCENARIO_TIMEOUT_MS = 45000;
