@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: BSL-1.0
-// The quick-start demo: decodes and encodes a few real Engine.IO packets and prints them.
+// The quick-start demo: decodes and encodes a few real Engine.IO and Socket.IO packets and prints
+// them.
 #include <siocodec/siocodec.hpp>
 
 #include <cstdio>
@@ -7,6 +8,7 @@
 #include <string_view>
 
 namespace eio = siocodec::engineio;
+namespace sio = siocodec::socketio;
 
 namespace {
 
@@ -20,6 +22,45 @@ void print(const char* label, const eio::packet_view& p) {
   } else {
     std::printf("\"%.*s\"\n", static_cast<int>(p.data.size()), p.data.data());
   }
+}
+
+void print_hex(siocodec::byte_view b) {
+  for (unsigned char c : b) std::printf("%02x", c);
+}
+
+// A Socket.IO packet as a newcomer reads it: who it is for, its ack id, then the event name and
+// each argument, raw JSON text or the bytes of an attachment.
+void print(const char* label, const sio::packet_view& p) {
+  std::printf("  %-28s type=%s nsp=%.*s", label, sio::to_string(p.type),
+              static_cast<int>(p.nsp.size()), p.nsp.data());
+  if (p.id) std::printf(" id=%llu", static_cast<unsigned long long>(*p.id));
+  std::printf("\n");
+  if (p.type == sio::packet_type::event || p.type == sio::packet_type::binary_event) {
+    const std::string_view name = sio::event_name(p).string_raw();
+    std::printf("  %-28s event \"%.*s\"\n", "", static_cast<int>(name.size()), name.data());
+  }
+  for (const sio::argument& a : sio::arguments(p)) {
+    std::printf("  %-28s argument ", "");
+    if (a.is_binary) {
+      std::printf("<attachment ");
+      print_hex(a.bytes);
+      std::printf(">\n");
+    } else {
+      const std::string_view json = a.json.raw();
+      std::printf("%.*s\n", static_cast<int>(json.size()), json.data());
+    }
+  }
+}
+
+// The frames of one Socket.IO packet, as a transport would send them.
+void print(const sio::frame& f) {
+  std::printf("    %-6s ", f.kind == eio::frame_kind::binary ? "binary" : "text");
+  if (f.kind == eio::frame_kind::binary) {
+    print_hex(f.bytes());  // Engine.IO v4: no prefix, the attachment itself
+  } else {
+    for (char c : f.data) std::printf(c == '\x1e' ? "\\x1e" : "%c", c);
+  }
+  std::printf("\n");
 }
 
 }  // namespace
@@ -80,5 +121,44 @@ int main() {
   std::string v3_body;
   if (!eio::encode_payload(batch, 3, v3_body, v3)) return 1;
   std::printf("  %-28s %s   (lengths in UTF-16 units)\n", "v3 body:", v3_body.c_str());
+
+  // 6. Socket.IO rides on Engine.IO messages. A binary event is a text header whose placeholder
+  //    stands for an attachment that arrives as the next binary message; a decoder per
+  //    connection puts them back together.
+  std::printf("\nDecoding Socket.IO packets (the data of Engine.IO messages):\n");
+  sio::decoder dec;
+  const std::string_view header =
+      R"(451-/chat,7["upload","cat.png",{"_placeholder":true,"num":0}])";
+  auto part = dec.feed(header.substr(1), eio::frame_kind::text);  // after the Engine.IO `4`
+  std::printf("  %-28s %s: waiting for 1 attachment\n", "header",
+              siocodec::to_string(part.error()));
+  auto upload = dec.feed(siocodec::byte_view(blob, sizeof blob), eio::frame_kind::binary);
+  if (!upload) return 1;
+  print("binary event + deadbeef", *upload);
+
+  // The server answers ack id 7 with its own arguments.
+  auto reply =
+      dec.feed(std::string_view(R"(3/chat,7["saved",{"bytes":4}])"), eio::frame_kind::text);
+  if (!reply) return 1;
+  print("ack 3/chat,7[...]", *reply);
+
+  // 7. Encoding an event with a binary argument gives the frames to send, per transport: over
+  //    WebSocket a text frame and one binary frame per attachment (the caller's bytes, no copy);
+  //    over polling one body, the attachment in base64.
+  std::printf("\nEncoding emit(\"upload\", \"cat.png\", <deadbeef>) with ack id 8:\n");
+  const auto event =
+      sio::event("upload", "cat.png", siocodec::byte_view(blob, sizeof blob)).nsp("/chat").id(8);
+  const sio::transport_kind transports[] = {sio::transport_kind::websocket,
+                                            sio::transport_kind::polling};
+  for (sio::transport_kind t : transports) {
+    std::printf("  %s:\n", t == sio::transport_kind::websocket ? "WebSocket" : "polling");
+    sio::frame_options fo;
+    fo.transport = t;
+    std::string storage;
+    sio::attachment_list<4> atts;
+    if (!sio::encode_frames(event, storage, atts, fo, [](const sio::frame& f) { print(f); })) {
+      return 1;
+    }
+  }
   return 0;
 }

@@ -259,6 +259,13 @@ class app final : public listener {
     print(line + "}");
     ++acks_;
   }
+  void on_unexpected_ack(const sio::any_packet& p) override {
+    std::string line = "{\"type\":\"unexpected_ack\",\"nsp\":";
+    append_string(line, p.nsp());
+    if (p.id()) line += ",\"id\":" + std::to_string(*p.id());
+    print(line + "}");
+    std::fprintf(stderr, "siocodec_client: ignored an ack for no emit of ours\n");
+  }
   void on_disconnect(std::string_view nsp, std::string_view reason) override {
     std::string line = "{\"type\":\"disconnect\",\"nsp\":";
     append_string(line, nsp);

@@ -74,6 +74,9 @@ class listener {
   virtual void on_event(const sio::any_packet& p) = 0;
   /// The ACK or BINARY_ACK answering one of our emits.
   virtual void on_ack(const sio::any_packet& p) = 0;
+  /// An ACK or BINARY_ACK for no emit of ours (no id, an id never sent or already answered):
+  /// ignored, as socket.io-client does (python-socketio's msgpack serializer drops ack id 0).
+  virtual void on_unexpected_ack(const sio::any_packet& p) = 0;
   /// A namespace is gone: "io server disconnect", "io client disconnect", "transport close"...
   virtual void on_disconnect(std::string_view nsp, std::string_view reason) = 0;
   /// The Engine.IO session ended. `error` is empty for a clean close.
@@ -369,7 +372,12 @@ class session {
     s += cfg_.version == eio::protocol_version::v4 ? "?EIO=4" : "?EIO=3";
     s += t == transport::websocket ? "&transport=websocket" : "&transport=polling";
     if (t == transport::polling) s += "&t=" + std::to_string(request_counter_++);
-    if (!sid_.empty()) s += "&sid=" + sid_;
+    if (!sid_.empty()) {
+      // The sid is whatever the server sent: pasted as is, `&`, `=` or `#` in it would add or
+      // override query parameters of our requests.
+      s += "&sid=";
+      percent_encode(sid_, s);
+    }
     return s;
   }
 
@@ -621,7 +629,7 @@ class session {
       case sio::packet_type::ack:
       case sio::packet_type::binary_ack:
         if (!p.id() || pending_acks_.erase({nsp, *p.id()}) == 0) {
-          return fail_text("an ack for an id we never sent");
+          return listener_.on_unexpected_ack(p);
         }
         listener_.on_ack(p);
         return;
@@ -652,24 +660,27 @@ class session {
     if (!send_packet(b.nsp(p.nsp())) || !ok) fail_text("cannot encode an ack");
   }
 
+  // Appends `s` with everything but RFC 3986 unreserved characters as %XX, so that it stays one
+  // query value. (Local until the library's handshake helper for the sid query lands.)
+  static void percent_encode(std::string_view s, std::string& out) {
+    static const char hex[] = "0123456789ABCDEF";
+    for (const char c : s) {
+      const auto u = static_cast<unsigned char>(c);
+      if ((u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9') || u == '-' ||
+          u == '_' || u == '.' || u == '~') {
+        out.push_back(c);
+      } else {
+        out.push_back('%');
+        out.push_back(hex[u >> 4]);
+        out.push_back(hex[u & 15]);
+      }
+    }
+  }
+
   // v4 CONNECT has no payload: a JSON object of scalars becomes key=value&... (percent-encoded).
   static bool auth_to_query(std::string_view auth, std::string& out) {
     auto v = json::parse(auth);
     if (!v || !v->is_object()) return false;
-    const auto put = [&out](std::string_view s) {
-      static const char hex[] = "0123456789ABCDEF";
-      for (const char c : s) {
-        const auto u = static_cast<unsigned char>(c);
-        if ((u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9') ||
-            u == '-' || u == '_' || u == '.' || u == '~') {
-          out.push_back(c);
-        } else {
-          out.push_back('%');
-          out.push_back(hex[u >> 4]);
-          out.push_back(hex[u & 15]);
-        }
-      }
-    };
     for (const json::member& m : v->members()) {
       std::string k, val;
       if (!m.key.unescape(k)) return false;
@@ -681,9 +692,9 @@ class session {
         return false;
       }
       if (!out.empty()) out.push_back('&');
-      put(k);
+      percent_encode(k, out);
       out.push_back('=');
-      put(val);
+      percent_encode(val, out);
     }
     return true;
   }

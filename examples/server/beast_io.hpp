@@ -99,9 +99,27 @@ class ws_session : public ws_link, public std::enable_shared_from_this<ws_sessio
 
   void send(eio::frame_kind kind, std::string bytes) override {
     if (closing_) return;
+    out_bytes_ += bytes.size();
+    ++sent_;
     out_.emplace_back(kind == eio::frame_kind::binary, std::move(bytes));
     if (out_.size() == 1) write_next();
   }
+
+  void abort() override {
+    closing_ = true;
+    // The frame being written stays until its write fails; the rest goes now.
+    while (out_.size() > 1) {
+      out_bytes_ -= out_.back().second.size();
+      out_.pop_back();
+    }
+    beast::error_code ignored;
+    beast::get_lowest_layer(ws_).socket().close(ignored);
+  }
+
+  std::size_t queued_frames() const override { return out_.size(); }
+  std::size_t queued_bytes() const override { return out_bytes_; }
+  std::uint64_t sent() const override { return sent_; }
+  std::uint64_t written() const override { return written_; }
 
   void close(std::uint16_t code) override {
     if (closing_) return;
@@ -131,11 +149,14 @@ class ws_session : public ws_link, public std::enable_shared_from_this<ws_sessio
     ws_.binary(out_.front().first);
     ws_.async_write(net::buffer(out_.front().second),
                     [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                      self->out_bytes_ -= self->out_.front().second.size();
                       self->out_.pop_front();
                       if (ec) {
                         self->out_.clear();
+                        self->out_bytes_ = 0;
                         return;
                       }
+                      ++self->written_;
                       if (!self->out_.empty()) {
                         self->write_next();
                       } else if (self->closing_) {
@@ -154,6 +175,9 @@ class ws_session : public ws_link, public std::enable_shared_from_this<ws_sessio
   http::request<http::string_body> req_;
   target target_;
   std::deque<std::pair<bool, std::string>> out_;
+  std::size_t out_bytes_ = 0;  // of out_
+  std::uint64_t sent_ = 0;
+  std::uint64_t written_ = 0;
   bool closing_ = false;
   std::uint16_t close_code_ = ws_close_normal;
 };
@@ -210,6 +234,8 @@ class http_session : public std::enable_shared_from_this<http_session> {
     res->keep_alive(keep_alive);
     res->body() = std::move(reply.body);
     res->prepare_payload();
+    // A client that does not read its answer must not hold the body here forever.
+    stream_.expires_after(std::chrono::seconds(30));
     http::async_write(stream_, *res,
                       [self = shared_from_this(), res](beast::error_code ec, std::size_t) {
                         if (ec || !res->keep_alive()) return self->shutdown();

@@ -53,6 +53,10 @@ bool parse_cli(int argc, char** argv, server_cli& o, Extra&& extra) {
       o.eio.ping_timeout = static_cast<std::uint32_t>(a.n);
     } else if (a.name == "--max-payload" && a.numeric && a.n >= 1) {
       o.eio.max_payload = static_cast<std::size_t>(a.n);
+    } else if (a.name == "--max-send-queue-bytes" && a.numeric && a.n >= 1) {
+      o.eio.max_send_queue_bytes = static_cast<std::size_t>(a.n);
+    } else if (a.name == "--max-send-queue-packets" && a.numeric && a.n >= 1) {
+      o.eio.max_send_queue_packets = static_cast<std::size_t>(a.n);
     } else if (a.name == "--exit-with-stdin" && a.numeric) {
       o.exit_with_stdin = a.n != 0;
     } else if (!extra(static_cast<const cli_arg&>(a))) {

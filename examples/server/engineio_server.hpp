@@ -56,7 +56,18 @@ class ws_link {
  public:
   virtual ~ws_link() = default;
   virtual void send(eio::frame_kind kind, std::string bytes) = 0;
+  /// Closes after the frames already sent.
   virtual void close(std::uint16_t code) = 0;
+  /// Closes the connection now, dropping the frames not yet written (a peer that does not read
+  /// would never let close() finish).
+  virtual void abort() = 0;
+  /// Frames handed to send() and not yet written to the socket, and their bytes.
+  virtual std::size_t queued_frames() const = 0;
+  virtual std::size_t queued_bytes() const = 0;
+  /// Frames handed to send() so far, and frames written to the socket so far: frame number k
+  /// (counting from 1) has gone out once written() >= k.
+  virtual std::uint64_t sent() const = 0;
+  virtual std::uint64_t written() const = 0;
 
   std::function<void(eio::frame_kind, std::string_view)> on_message;
   std::function<void()> on_closed;
@@ -86,6 +97,21 @@ struct server_options {
   /// clients as maxPayload. It is the codec's decode_options::max_payload; the I/O layer also
   /// gives it to Beast, so that an oversize body or message is refused before it is buffered.
   std::size_t max_payload = 1000000;
+  /// What a session may hold for a client that does not take it: packets queued while no
+  /// long-poll GET waits, or frames its WebSocket has not written because the client does not
+  /// read. Over either bound the session is closed ("send queue full") and the queue dropped.
+  /// The reference bounds only what it receives; without these a client that never reads and
+  /// keeps asking for echoes grows the server without limit. Bytes: 0 (the default) means 16
+  /// maxPayload-sized messages (16 MB with the default maxPayload, more for a server that
+  /// takes larger messages); packets: room for 10,000-event bursts of small ones.
+  std::size_t max_send_queue_bytes = 0;
+  std::size_t max_send_queue_packets = 100000;
+
+  /// max_send_queue_bytes, with 0 resolved.
+  std::size_t send_queue_bytes_limit() const {
+    if (max_send_queue_bytes != 0) return max_send_queue_bytes;
+    return max_payload > SIZE_MAX / 16 ? SIZE_MAX : 16 * max_payload;
+  }
 };
 
 /// One Engine.IO session: a client known by its sid, on polling, upgrading to WebSocket, or on
@@ -258,8 +284,33 @@ class session : public std::enable_shared_from_this<session> {
 
   void send(eio::packet_type type, bool binary, std::string_view data) {
     if (state_ == state::closed) return;
+    if (type == eio::packet_type::ping) {
+      ping_via_poll_ = false;
+      ping_frame_ = 0;
+    }
     queue_.push_back({type, binary, std::string(data)});
+    queue_bytes_ += data.size() + 1;
     flush();
+    check_queue();
+  }
+
+  // Closes a session whose client does not take what it is sent (see max_send_queue_bytes).
+  void check_queue() {
+    if (state_ == state::closed) return;
+    std::size_t frames = queue_.size(), bytes = queue_bytes_;
+    if (ws_) {
+      frames += ws_->queued_frames();
+      bytes += ws_->queued_bytes();
+    }
+    if (frames > opts_.max_send_queue_packets || bytes > opts_.send_queue_bytes_limit()) {
+      finish("send queue full", true);
+    }
+  }
+
+  // The client has had the last ping: a pong before that answers nothing (a client that pongs
+  // blindly must not keep alive a session it does not read).
+  bool ping_delivered() const {
+    return ping_via_poll_ || (ping_frame_ != 0 && ws_ && ws_->written() >= ping_frame_);
   }
 
   // Sends the queue over the current transport: one WebSocket message per packet, or every
@@ -273,14 +324,19 @@ class session : public std::enable_shared_from_this<session> {
         std::string frame;
         const eio::packet_view p = q.view();
         if (eio::encode(p, frame, eo)) ws_->send(eio::encoded_frame_kind(p, eo), std::move(frame));
+        if (q.type == eio::packet_type::ping) ping_frame_ = ws_->sent();
       }
       queue_.clear();
+      queue_bytes_ = 0;
       return;
     }
     if (!pending_poll_) return;
     std::vector<eio::packet_view> packets;
     packets.reserve(queue_.size());
-    for (const queued& q : queue_) packets.push_back(q.view());
+    for (const queued& q : queue_) {
+      packets.push_back(q.view());
+      if (q.type == eio::packet_type::ping) ping_via_poll_ = true;
+    }
     // A v3 client that asked for b64=1 at the handshake cannot read binary bodies.
     eo.supports_binary = !b64_;
     http_reply r;
@@ -291,6 +347,7 @@ class session : public std::enable_shared_from_this<session> {
       r.content_type = "application/octet-stream";
     }
     queue_.clear();
+    queue_bytes_ = 0;
     reply_fn reply = std::move(pending_poll_);
     pending_poll_ = nullptr;
     reply(std::move(r));
@@ -319,6 +376,7 @@ class session : public std::enable_shared_from_this<session> {
         return;
       case eio::packet_type::pong:
         if (version_ == eio::protocol_version::v3) return finish("invalid heartbeat direction");
+        if (!waiting_pong_ || !ping_delivered()) return;  // the ping timeout decides
         waiting_pong_ = false;
         timeout_timer_.cancel();
         schedule_ping();
@@ -412,9 +470,15 @@ class session : public std::enable_shared_from_this<session> {
 
   // The end, whatever the reason: a held GET gets what is queued (with the close packet if
   // close() queued one), WebSockets are closed, the layer above and the server are told.
-  void finish(std::string_view reason) {
+  // `drop`: the client does not read; nothing more is sent, the links are cut at once.
+  void finish(std::string_view reason, bool drop = false) {
     if (state_ == state::closed) return;
     auto self = shared_from_this();
+    if (drop) {
+      queue_.clear();
+      if (ws_) ws_->abort();
+      if (probe_) probe_->abort();
+    }
     if (pending_poll_ && state_ != state::websocket) {
       if (queue_.empty()) queue_.push_back({eio::packet_type::noop, false, {}});
       flush();
@@ -422,6 +486,7 @@ class session : public std::enable_shared_from_this<session> {
     if (state_ == state::websocket && ws_) flush();
     state_ = state::closed;
     queue_.clear();
+    queue_bytes_ = 0;
     pending_poll_ = nullptr;
     ping_timer_.cancel();
     timeout_timer_.cancel();
@@ -442,6 +507,7 @@ class session : public std::enable_shared_from_this<session> {
   events events_;
   state state_ = state::polling;
   std::vector<queued> queue_;
+  std::size_t queue_bytes_ = 0;  // of queue_, one type byte each included
   reply_fn pending_poll_;
   std::shared_ptr<ws_link> ws_;
   std::shared_ptr<ws_link> probe_;
@@ -450,6 +516,9 @@ class session : public std::enable_shared_from_this<session> {
   bool waiting_pong_ = false;
   bool refreshed_ = false;
   bool on_websocket_ = false;
+  // Where the last ping went: in a polling body, or as WebSocket frame number ping_frame_.
+  bool ping_via_poll_ = false;
+  std::uint64_t ping_frame_ = 0;
 };
 
 /// The Engine.IO server: the table of sessions, and the routing of requests and WebSockets to

@@ -4,9 +4,16 @@
 //
 //   siocodec_server [--port 0] [--host 127.0.0.1] [--ping-interval 25000] [--ping-timeout 20000]
 //                   [--max-payload 1000000] [--parser default|msgpack] [--exit-with-stdin 1]
+//                   [--max-send-queue-bytes 16*max-payload] [--max-send-queue-packets 100000]
+//                   [--max-pending-acks 1000] [--max-flood 10000]
 //
 // --parser is the Socket.IO parser every client must use: `default` (socket.io-parser) or
 // `msgpack` (socket.io-msgpack-parser), as the `parser` option of a socket.io server.
+//
+// The limits that keep one client from growing the server (docs/integration.md, "The example
+// server's limits"): what a session may have queued for a client that does not read
+// (--max-send-queue-*: the session is closed), the server's ack requests a socket may leave
+// unanswered (--max-pending-acks: the session is closed), and the largest count `flood` obeys.
 //
 // --exit-with-stdin 1 ends the server when its standard input closes, so that a test driver
 // that started it with a pipe can never leave it running.
@@ -25,7 +32,7 @@
 //   server_ack   emits "ask" with the arguments and an ack request; the client's ack value goes
 //                back as the ack of server_ack (or as an event "server_ack_result")
 //   count        [n]: checks that n counts 0, 1, 2...; an ack gets {"count":N,"ordered":bool}
-//   flood        [n]: emits n events "flood" [0] ... [n-1], then acks n
+//   flood        [n]: emits m = min(n, --max-flood) events "flood" [0] ... [m-1], then acks m
 //   whoami       acks {"nsp":...,"id":...}
 //   any other    acks its arguments back, or emits an event of the same name with them
 
@@ -43,6 +50,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -247,7 +255,7 @@ struct counter_state {
   bool ordered = true;
 };
 
-void define_events(demo::namespace_def& ns) {
+void define_events(demo::namespace_def& ns, std::uint64_t max_flood) {
   ns.events["echo"] = [](demo::socket& s, const demo::incoming_event& ev) {
     if (ev.ack_id) {
       s.ack(ev, copy_args(ev.packet));
@@ -296,9 +304,11 @@ void define_events(demo::namespace_def& ns) {
     s.ack(ev, demo::sio::object("count", st.received, "ordered", st.ordered));
   };
 
-  ns.events["flood"] = [](demo::socket& s, const demo::incoming_event& ev) {
+  // The count comes from the client: capped, or one 23-byte packet makes the server queue
+  // billions of events.
+  ns.events["flood"] = [max_flood](demo::socket& s, const demo::incoming_event& ev) {
     const auto n = ev.packet.data()[1].to_uint64();
-    const std::uint64_t count = n ? *n : 0;
+    const std::uint64_t count = n ? std::min(*n, max_flood) : 0;
     for (std::uint64_t i = 0; i < count; ++i) s.emit("flood", i);
     s.ack(ev, count);
   };
@@ -319,10 +329,20 @@ void define_events(demo::namespace_def& ns) {
 
 struct cli_options : demo::server_cli {
   demo::sio::parser_kind parser = demo::sio::parser_kind::json;
+  std::size_t max_pending_acks = 1000;
+  std::uint64_t max_flood = 10000;  // the interop tests flood 10,000 events
 };
 
 bool parse_cli(int argc, char** argv, cli_options& o) {
   return demo::parse_cli(argc, argv, o, [&o](const demo::cli_arg& a) {
+    if (a.name == "--max-pending-acks" && a.numeric && a.n >= 1) {
+      o.max_pending_acks = static_cast<std::size_t>(a.n);
+      return true;
+    }
+    if (a.name == "--max-flood" && a.numeric) {
+      o.max_flood = a.n;
+      return true;
+    }
     return a.name == "--parser" && demo::sio::parse_parser_kind(a.value, o.parser);
   });
 }
@@ -335,15 +355,17 @@ int main(int argc, char** argv) {
     std::fprintf(stderr,
                  "usage: siocodec_server [--port 0] [--host 127.0.0.1] [--ping-interval ms] "
                  "[--ping-timeout ms] [--max-payload bytes] [--parser default|msgpack] "
-                 "[--exit-with-stdin 1]\n");
+                 "[--exit-with-stdin 1] [--max-send-queue-bytes n] [--max-send-queue-packets n] "
+                 "[--max-pending-acks n] [--max-flood n]\n");
     return 2;
   }
 
   // Socket.IO: the application.
   demo::sio_server sio;
   sio.parser = cli.parser;
-  define_events(sio.of("/"));
-  define_events(sio.of("/ünïcødé-😀"));
+  sio.max_pending_acks = cli.max_pending_acks;
+  define_events(sio.of("/"), cli.max_flood);
+  define_events(sio.of("/ünïcødé-😀"), cli.max_flood);
   demo::namespace_def& admin = sio.of("/admin");
   admin.authorize = [](const demo::sio::any_value& auth) -> std::optional<std::string> {
     demo::sio::any_value token;
@@ -352,7 +374,7 @@ int main(int argc, char** argv) {
     }
     return std::string("not authorized");
   };
-  define_events(admin);
+  define_events(admin, cli.max_flood);
 
   sio.on_opened = [](const demo::connection& c) {
     log_line("{\"type\":\"open\"," + session_fields(c.eio_session()) +

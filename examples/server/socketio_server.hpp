@@ -83,8 +83,11 @@ class socket {
 
   /// An EVENT asking for an ack: `on_ack` receives the client's answer. Ack ids count from 0
   /// per socket, as the reference server's do.
+  /// Over sio_server::max_pending_acks requests left unanswered, the session is closed
+  /// ("too many pending acks") and false returned.
   template <class... A>
   bool emit_with_ack(ack_handler on_ack, std::string_view name, A&&... args) {
+    if (!may_ask_ack()) return false;
     const std::uint64_t id = next_ack_id_++;
     acks_[id] = std::move(on_ack);
     return send(sio::event(name, std::forward<A>(args)...).id(id));
@@ -101,6 +104,8 @@ class socket {
   std::shared_ptr<void> user_data;
 
  private:
+  inline bool may_ask_ack();
+
   friend class connection;
   connection& conn_;
   std::string nsp_;
@@ -121,6 +126,7 @@ class connection {
         parser_(kind, decoder_options(s), sio::attachment_mode::copy) {}
 
   session& eio_session() const { return session_; }
+  sio_server& server() const { return server_; }
   /// Socket.IO v5 over Engine.IO v4, v4 (Socket.IO 2.x) over Engine.IO v3.
   sio::protocol_version version() const {
     return session_.version() == eio::protocol_version::v4 ? sio::protocol_version::v5
@@ -199,6 +205,10 @@ class sio_server : public session_handler {
   /// must use the same). Set it before the first session opens.
   sio::parser_kind parser = sio::parser_kind::json;
 
+  /// Ack requests a socket may have unanswered (emit_with_ack): a client that never answers
+  /// would otherwise grow them without limit. Over it, the session is closed.
+  std::size_t max_pending_acks = 1000;
+
   /// Observers, for logging: every session that opens, every packet received (after
   /// reassembly), every CONNECT refused, every session that ends.
   std::function<void(const connection&)> on_opened;
@@ -246,6 +256,12 @@ class sio_server : public session_handler {
 };
 
 // ---------------------------------------------------------------------------------------------
+
+inline bool socket::may_ask_ack() {
+  if (acks_.size() < conn_.server().max_pending_acks) return true;
+  conn_.eio_session().close("too many pending acks");
+  return false;
+}
 
 template <class B>
 bool socket::send(B&& builder) {

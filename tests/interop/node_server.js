@@ -35,6 +35,11 @@
 //   ask(...args)              emits "question"(...args) with an ack callback; the client's answer
 //                             is recorded (replies) and emitted back as "answer"(...reply)
 //   disconnect_me()           the server disconnects this namespace socket
+//   stray_acks()              sends an ACK for id 999999 and a BINARY_ACK for id 1000000, which
+//                             the client never asked for, then emits "strays_sent"
+//
+// --sid-suffix TEXT appends TEXT to every Engine.IO session id (a hostile server's sid: the
+// client must percent-encode it into its request queries for the session to work).
 'use strict';
 
 const http = require('http');
@@ -55,6 +60,7 @@ const pingTimeout = Number(option('ping-timeout', 'PING_TIMEOUT', '20000'));
 const maxHttpBufferSize = Number(option('max-http-buffer-size', 'MAX_HTTP_BUFFER_SIZE', '10000000'));
 const transports = option('transports', 'TRANSPORTS', 'polling,websocket').split(',');
 const lifetime = Number(option('lifetime', 'LIFETIME', '120000'));
+const sidSuffix = option('sid-suffix', 'SID_SUFFIX', '');
 if (sioVersion !== 4 && sioVersion !== 2) {
   process.stderr.write('node_server: --sio must be 4 or 2\n');
   process.exit(2);
@@ -142,6 +148,11 @@ if (sioVersion === 4) {
   io = ioV2(httpServer, {...common, serveClient: false});
 }
 
+if (sidSuffix) {
+  const generate = io.engine.generateId.bind(io.engine);
+  io.engine.generateId = (req) => generate(req) + sidSuffix;
+}
+
 function authOf(socket) {
   return sioVersion === 4 ? socket.handshake.auth : {token: socket.handshake.query.token};
 }
@@ -197,6 +208,15 @@ function handlers(socket) {
       rec.replies.push(summary(reply));
       socket.emit('answer', ...reply);
     });
+  });
+  socket.on('stray_acks', () => {
+    rec.events.push({name: 'stray_acks', len: 2});
+    // socket.packet() is what the reference's ack callbacks use; the ids are none of ours.
+    socket.packet({type: 3, id: 999999, data: ['never asked']});
+    // socket.io-parser 4 makes an ACK with a Buffer binary itself; 2.x wants the type said.
+    socket.packet({type: sioVersion === 4 ? 3 : 6, id: 1000000,
+                   data: ['never asked', Buffer.from([1, 2, 3])]});
+    socket.emit('strays_sent');
   });
   socket.on('disconnect_me', () => {
     rec.events.push({name: 'disconnect_me', len: 2});

@@ -412,6 +412,50 @@ scenarios.disconnect = (v) => ({
   },
 });
 
+// Acks for ids we never sent (python-socketio's msgpack serializer drops ack id 0, so this
+// happens in the field): socket.io-client ignores them, and so must we.
+scenarios.stray_ack = () => ({
+  script: [
+    {emit: 'stray_acks', args: []},
+    {expect_events: 1, event: 'strays_sent'},
+    {emit: 'echo', args: ['after the strays'], ack: true},
+    {expect_acks: 1},
+    {disconnect: true},
+  ],
+  check(r) {
+    cleanEnd(r);
+    const strays = r.lines.filter((l) => l.type === 'unexpected_ack');
+    assert.deepStrictEqual(strays, [{type: 'unexpected_ack', nsp: '/', id: 999999},
+                                    {type: 'unexpected_ack', nsp: '/', id: 1000000}]);
+    assert.deepStrictEqual(one(acks(r.lines), 'ack').args, ['after the strays']);
+  },
+});
+
+// A server whose sid holds query syntax: pasted unencoded into our URLs it would add and
+// override parameters (here a second transport, which the server refuses). Percent-encoded, the
+// session works, upgrade included.
+const hostileSid = '&transport=polling&EIO=3&x=%41+b /é';
+scenarios.hostile_sid = () => ({
+  server: ['--sid-suffix', hostileSid],
+  transports: ['polling'],  // a WebSocket start sends no sid; this upgrades after polling
+  upgrade: true,
+  script: [
+    {emit: 'echo', args: ['through a hostile sid'], ack: true},
+    {expect_acks: 1},
+    {wait_ms: 300},
+    {emit: 'echo', args: ['again'], ack: true},
+    {expect_acks: 2},
+    {disconnect: true},
+  ],
+  check(r, obs) {
+    cleanEnd(r);
+    assert.ok(r.lines[0].sid.endsWith(hostileSid), 'the server did not send the hostile sid');
+    assert.deepStrictEqual(acks(r.lines).map((x) => x.args), [['through a hostile sid'], ['again']]);
+    const c = one(conns(obs, '/'), 'main connection');
+    assert.ok(c.engineId.endsWith(hostileSid));
+  },
+});
+
 scenarios.upgrade = () => ({
   transports: ['polling'],
   upgrade: true,

@@ -23,3 +23,9 @@ endif()
 
 siocodec_add_interop_tests(server "${CMAKE_CURRENT_LIST_DIR}/run_server_scenarios.js"
                            --server siocodec_server)
+
+# Hostile clients against the example server (run_hostile_scenarios.js): each attack must end
+# with the session closed for a stated reason while the server's VmRSS stays under a bound, a few
+# seconds each (`--soak SECONDS`, by hand, runs them all at once for longer).
+siocodec_add_interop_tests(hostile "${CMAKE_CURRENT_LIST_DIR}/run_hostile_scenarios.js"
+                           --server siocodec_server)
