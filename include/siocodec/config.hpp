@@ -116,6 +116,15 @@ SIOCODEC_END_NAMESPACE
 #define SIOCODEC_DEFAULT_MAX_ATTACHMENTS 10
 #endif
 
+/// Storage a stateful decoder keeps between packets, in bytes: after a packet is delivered (or,
+/// for the Socket.IO decoder in copy mode, when the next frame arrives), a buffer with more
+/// capacity than this is released, so an idle connection that once received a large packet holds
+/// at most this much. The reference keeps nothing between packets; 64 KiB lets ordinary traffic
+/// reuse one buffer without an allocation per packet.
+#ifndef SIOCODEC_DEFAULT_MAX_RETAINED_BYTES
+#define SIOCODEC_DEFAULT_MAX_RETAINED_BYTES 65536
+#endif
+
 /// Deepest JSON nesting accepted (arrays and objects). The reference is bounded only by V8's
 /// stack; 128 is far above any real payload and keeps every walk cheap.
 #ifndef SIOCODEC_DEFAULT_MAX_JSON_DEPTH

@@ -86,7 +86,13 @@ enum class decoder_state : std::uint8_t {
 ///   decoder, whatever happens to the caller's frames.
 /// - in both modes an `nsp` of "/" that the packet did not spell points to a string literal.
 /// The storage keeps its capacity from one packet to the next (no allocation per packet once it
-/// is large enough); an error or reset() releases it.
+/// is large enough) up to opts.max_retained_bytes: a buffer with more capacity is released when
+/// the next message arrives (the delivered packet may point into it until then) or when the
+/// caller calls trim() after handling the packet. A server that calls trim() after each packet
+/// it handles holds at most max_retained_bytes of decoder storage per idle connection (plus the
+/// attachment list, also bounded by it), whatever packet came before; without trim() an idle
+/// connection keeps the storage of its last packet, up to max_packet_bytes. An error or reset()
+/// releases everything.
 ///
 /// Errors: after ANY error the decoder is idle with nothing pending and no storage held, ready
 /// for a new packet. A connection normally closes on any decoder error (the reference servers
@@ -300,6 +306,17 @@ class basic_decoder {
   /// A copy of the allocator.
   allocator_type get_allocator() const noexcept { return allocator_type(bytes_.get_allocator()); }
 
+  /// Releases storage above opts.max_retained_bytes (the copy-mode buffer, the attachment list
+  /// of a packet with more than inline_attachments attachments) when no packet is pending; does
+  /// nothing while reassembling. Call it once a delivered packet has been handled: it
+  /// invalidates delivered packets, as the next feed() does. feed() does the same on its own
+  /// before it reuses the storage for a new packet.
+  void trim() noexcept {
+    if (state_ != decoder_state::idle) return;
+    if (bytes_.capacity() > opts_.max_retained_bytes) release(bytes_);
+    if (overflow_.capacity() > opts_.max_retained_bytes / sizeof(byte_view)) release(overflow_);
+  }
+
   /// Drops any pending packet and releases all storage (socket.io-parser's destroy()); the
   /// decoder is idle and keeps its options and mode. Invalidates delivered packets in copy mode
   /// and their `attachments` array in both modes.
@@ -405,6 +422,8 @@ class basic_decoder {
     }
     // The previous packet's storage is reused: the packet it backed is invalidated by contract.
     // Only copy mode stores bytes; overflow_ is emptied when a list spills into it (push_view).
+    // A buffer a large packet left behind goes now, before it is reused.
+    trim();
     if (mode_ == attachment_mode::copy) bytes_.clear();
     if (text.size() > opts_.max_packet_bytes) {
       r = fail(error::packet_too_large, opts_.max_packet_bytes);
