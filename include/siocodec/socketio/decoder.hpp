@@ -162,7 +162,8 @@ class basic_decoder {
         data_(other.data_),
         event_(other.event_),
         mode_(other.mode_),
-        state_(other.state_) {
+        state_(other.state_),
+        oversized_(other.oversized_) {
     for (std::size_t i = 0; i < inline_attachments; ++i) inline_[i] = other.inline_[i];
     other.clear();
   }
@@ -190,6 +191,7 @@ class basic_decoder {
     event_ = other.event_;
     mode_ = other.mode_;
     state_ = other.state_;
+    oversized_ = other.oversized_;
     for (std::size_t i = 0; i < inline_attachments; ++i) inline_[i] = other.inline_[i];
     other.clear();
     return *this;
@@ -315,6 +317,7 @@ class basic_decoder {
     if (state_ != decoder_state::idle) return;
     if (bytes_.capacity() > opts_.max_retained_bytes) release(bytes_);
     if (overflow_.capacity() > opts_.max_retained_bytes / sizeof(byte_view)) release(overflow_);
+    oversized_ = false;
   }
 
   /// Drops any pending packet and releases all storage (socket.io-parser's destroy()); the
@@ -356,6 +359,7 @@ class basic_decoder {
     for (std::size_t i = 0; i < inline_attachments; ++i) inline_[i] = byte_view();
     release(bytes_);
     release(overflow_);
+    oversized_ = false;
   }
 
   result<packet_view> fail(error e, std::size_t offset) noexcept {
@@ -367,9 +371,11 @@ class basic_decoder {
   // (which the caller guarantees is >= size() + extra, and which comes from a limit or from
   // elements that arrived, never from an unchecked wire number).
   template <class V>
-  static void grow(V& v, std::size_t extra, std::size_t limit, std::size_t minimum) {
+  void grow(V& v, std::size_t extra, std::size_t limit, std::size_t minimum) {
     const std::size_t need = v.size() + extra;
     if (need <= v.capacity()) return;
+    // Noted here, where storage grows, so that feed() tests one flag instead of two capacities.
+    oversized_ = true;
     std::size_t want = v.capacity() > limit / 2 ? limit : v.capacity() * 2;
     if (want < minimum) want = minimum;
     if (want < need) want = need;
@@ -423,7 +429,7 @@ class basic_decoder {
     // The previous packet's storage is reused: the packet it backed is invalidated by contract.
     // Only copy mode stores bytes; overflow_ is emptied when a list spills into it (push_view).
     // A buffer a large packet left behind goes now, before it is reused.
-    trim();
+    if (SIOCODEC_UNLIKELY(oversized_)) trim();
     if (mode_ == attachment_mode::copy) bytes_.clear();
     if (text.size() > opts_.max_packet_bytes) {
       r = fail(error::packet_too_large, opts_.max_packet_bytes);
@@ -596,6 +602,8 @@ class basic_decoder {
   text_ref event_;
   attachment_mode mode_;
   decoder_state state_ = decoder_state::idle;
+  // Storage grew since the last trim(): it may hold more than max_retained_bytes.
+  bool oversized_ = false;
 };
 
 /// The decoder with std::allocator.
