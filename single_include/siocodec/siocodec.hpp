@@ -206,6 +206,14 @@ SIOCODEC_END_NAMESPACE
 #define SIOCODEC_DEFAULT_MAX_RETAINED_BYTES 65536
 #endif
 
+/// Stack buffer, in bytes, into which socketio::encode_to / encode_frames_to write a packet built
+/// from values in one pass; the text is copied to the caller's buffer only once it is complete,
+/// so that a failed call writes nothing. A longer text is measured by that pass and written by
+/// a second one (about twice the work). 2 KiB holds every workload but the 1 MiB one.
+#ifndef SIOCODEC_ONE_PASS_BUFFER
+#define SIOCODEC_ONE_PASS_BUFFER 2048
+#endif
+
 /// Deepest JSON nesting accepted (arrays and objects). The reference is bounded only by V8's
 /// stack; 128 is far above any real payload and keeps every walk cheap.
 #ifndef SIOCODEC_DEFAULT_MAX_JSON_DEPTH
@@ -9457,13 +9465,14 @@ struct args_access;
 /// BINARY_EVENT / BINARY_ACK. Only EVENT and ACK may hold binary values.
 ///
 /// How often the callbacks run depends on the call: once for encode_to() and for
-/// encode_frames_to() over WebSocket and Engine.IO v4 polling (the text is written straight into
-/// the caller's buffer, bounded by its capacity); twice for encode() and encode_frames() into a
-/// growable container and for Engine.IO v3 polling frames (a measuring pass, then a writing
-/// pass, so that the container grows exactly once and the length prefix precedes the text);
-/// once for encoded_size(). When they run twice they must write the same values both times; an
-/// encoder that notices a difference fails with invalid_argument rather than write past the
-/// size it measured.
+/// encode_frames_to() over WebSocket and Engine.IO v4 polling when the text fits
+/// SIOCODEC_ONE_PASS_BUFFER (it is written into the encoder's own buffer and copied to the
+/// caller's on success; a longer text is written by a second run); twice for encode() and
+/// encode_frames() into a growable container and for Engine.IO v3 polling frames (a measuring pass,
+/// then a writing pass, so that the container grows exactly once and the length prefix precedes the
+/// text); once for encoded_size(). When they run twice they must write the same values both times;
+/// an encoder that notices a difference fails with invalid_argument rather than write past the size
+/// it measured.
 ///
 /// Misuse does not throw or assert: the first error is kept, every later call is ignored, and
 /// the encoder returns that error. Errors: invalid_argument (a value where an object expects a
@@ -9853,10 +9862,10 @@ result<std::size_t> encoded_size(const B& b, const encode_options& opts = {});
 
 /// Writes the text of `b` into `out` (at most `cap` bytes) and appends the views of its binary
 /// values to `attachments` (in placeholder order; views of the caller's bytes, nothing copied).
-/// One pass for a text of up to 512 bytes: the value callbacks run once, writing into a buffer
-/// of the encoder's own, which is copied to `out` once the packet is complete and valid. A
-/// longer text, or a packet with more than 16 binary values (which needs a raised
-/// max_attachments), gets a second, writing run straight into `out`. No allocation unless
+/// One pass for a text of up to SIOCODEC_ONE_PASS_BUFFER bytes (2 KiB): the value callbacks run
+/// once, writing into a buffer of the encoder's own, which is copied to `out` once the packet is
+/// complete and valid. A longer text, or a packet with more than 16 binary values (which needs a
+/// raised max_attachments), gets a second, writing run straight into `out`. No allocation unless
 /// `attachments` allocates (attachment_list never does).
 /// @return bytes written.
 /// Errors: those of encoded_size() (they take precedence over output_too_small: the packet is
@@ -10925,11 +10934,28 @@ struct once_slots {
 // once it is complete and valid: a failure (a callback's error, a buffer too small) must leave
 // the caller's bytes as they were. Short texts, the common case, cost one copy; a longer one is
 // measured by the first run and written into the caller's buffer by a second. Not initialized:
-// one_pass writes before anything is read.
-constexpr std::size_t once_text = 512;
+// one_pass writes before anything is read. Its size: SIOCODEC_ONE_PASS_BUFFER (config.hpp).
+constexpr std::size_t once_text = SIOCODEC_ONE_PASS_BUFFER;
+static_assert(once_text >= 1, "SIOCODEC_ONE_PASS_BUFFER must be at least 1");
 struct once_text_buffer {
   char raw[once_text];
 };
+
+// Copies a one-pass text (1 <= n <= once_text) out of the once_text_buffer. Up to 64 bytes,
+// the usual size of a small event, overlapping fixed-size copies compile to a few loads and
+// stores, fewer instructions than a call to memcpy (the w1 encode budget; a case for 65-128
+// bytes cost w2 and w5 more than it saved).
+SIOCODEC_ALWAYS_INLINE void copy_text(char* dst, const char* src, std::size_t n) noexcept {
+  if (n > 16 && n <= 32) {
+    std::memcpy(dst, src, 16);
+    std::memcpy(dst + n - 16, src + n - 16, 16);
+  } else if (n > 32 && n <= 64) {
+    std::memcpy(dst, src, 32);
+    std::memcpy(dst + n - 32, src + n - 32, 32);
+  } else {
+    json::detail::copy_short(dst, src, n);  // up to 16 bytes inline, else memcpy
+  }
+}
 
 // What one_pass found: the plan of the text (bytes: its full size, written or not) and whether
 // all of it is at `out`.
@@ -11037,7 +11063,7 @@ result<std::size_t> encode_to(char* out, std::size_t cap, const B& b, A& attachm
   byte_view* slots = detail::grow_attachments(attachments, n, e);
   if (e != error::none) return {e, 0};
   if (plan.written && n <= detail::once_attachments) {
-    std::memcpy(out, text.raw, bytes);
+    detail::copy_text(out, text.raw, bytes);
     // Byte copy of raw storage (byte_view is trivially copyable): one_pass constructed these n
     // views, which the compiler cannot follow through the argument writer; an element-wise copy
     // reads them as byte_view objects and g++ 12 -O1 reports -Wmaybe-uninitialized on slots_raw.
@@ -11223,9 +11249,9 @@ result<std::size_t> encoded_frames_size(const B& b, const frame_options& opts = 
 /// `attachments` (the binary frames of WebSocket transports point at them), then calls
 /// `send(const frame&)` once per frame. No allocation unless `attachments` allocates.
 /// Over WebSocket and Engine.IO v4 polling the text is written in one pass (the value callbacks
-/// run once, as for encode_to(builder), including its exceptions: a text above 512 bytes or more
-/// than 16 binary values); Engine.IO v3 polling measures first, since the length prefix of the
-/// body precedes the text (the callbacks run twice).
+/// run once, as for encode_to(builder), including its exceptions: a text above
+/// SIOCODEC_ONE_PASS_BUFFER bytes or more than 16 binary values); Engine.IO v3 polling measures
+/// first, since the length prefix of the body precedes the text (the callbacks run twice).
 /// @return bytes of storage used.
 /// Errors: those of encoded_frames_size(builder) (they take precedence over output_too_small),
 /// output_too_small (offset() is cap), too_many_attachments (also when `attachments` is full),
@@ -11589,7 +11615,7 @@ result<std::size_t> encode_frames_to(char* storage, std::size_t cap, const B& b,
   byte_view* slots = detail::grow_attachments(attachments, n, e);
   if (e != error::none) return {e, 0};
   if (plan.written && n <= detail::once_attachments) {
-    std::memcpy(storage + 1, text.raw, fp.text.bytes);
+    detail::copy_text(storage + 1, text.raw, fp.text.bytes);
     for (std::size_t i = 0; i < n; ++i) slots[i] = local[i];
   } else {
     e = detail::write_built_frames_into(b, opts, fp, storage, slots, attachments, old_atts);

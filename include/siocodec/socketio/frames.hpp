@@ -135,9 +135,9 @@ result<std::size_t> encoded_frames_size(const B& b, const frame_options& opts = 
 /// `attachments` (the binary frames of WebSocket transports point at them), then calls
 /// `send(const frame&)` once per frame. No allocation unless `attachments` allocates.
 /// Over WebSocket and Engine.IO v4 polling the text is written in one pass (the value callbacks
-/// run once, as for encode_to(builder), including its exceptions: a text above 512 bytes or more
-/// than 16 binary values); Engine.IO v3 polling measures first, since the length prefix of the
-/// body precedes the text (the callbacks run twice).
+/// run once, as for encode_to(builder), including its exceptions: a text above
+/// SIOCODEC_ONE_PASS_BUFFER bytes or more than 16 binary values); Engine.IO v3 polling measures
+/// first, since the length prefix of the body precedes the text (the callbacks run twice).
 /// @return bytes of storage used.
 /// Errors: those of encoded_frames_size(builder) (they take precedence over output_too_small),
 /// output_too_small (offset() is cap), too_many_attachments (also when `attachments` is full),
@@ -501,7 +501,7 @@ result<std::size_t> encode_frames_to(char* storage, std::size_t cap, const B& b,
   byte_view* slots = detail::grow_attachments(attachments, n, e);
   if (e != error::none) return {e, 0};
   if (plan.written && n <= detail::once_attachments) {
-    std::memcpy(storage + 1, text.raw, fp.text.bytes);
+    detail::copy_text(storage + 1, text.raw, fp.text.bytes);
     for (std::size_t i = 0; i < n; ++i) slots[i] = local[i];
   } else {
     e = detail::write_built_frames_into(b, opts, fp, storage, slots, attachments, old_atts);

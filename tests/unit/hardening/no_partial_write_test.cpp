@@ -76,7 +76,8 @@ auto plain_builder() {
   return sio::event("chat", "hello \xe2\x82\xac", 1.5, true).nsp("/admin").id(7);
 }
 auto binary_builder() { return sio::event("a", atts[0], "x", atts[1]).nsp("/admin").id(13); }
-std::string long_text() { return std::string(700, 'L'); }  // longer than the one-pass buffer
+// Longer than the one-pass buffer: measured, then written into the caller's buffer.
+std::string long_text() { return std::string(SIOCODEC_ONE_PASS_BUFFER + 100, 'L'); }
 
 sio::packet_view binary_view() {
   sio::packet_view p;
