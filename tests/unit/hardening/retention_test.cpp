@@ -2,13 +2,17 @@
 // Issue 19.5: stateful decoders keep at most max_retained_bytes of storage once a packet is done.
 // Before, copy mode kept its largest buffer for the life of the connection (one packet of ten
 // 1 MB attachments pinned 11 MB), and payload_decoder kept the capacity of its largest packet.
+#include <siocodec/base64.hpp>
 #include <siocodec/engineio/payload.hpp>
 #include <siocodec/socketio/decoder.hpp>
+#include <siocodec/socketio/msgpack.hpp>
+#include <siocodec/socketio/parser.hpp>
 
 #include "support/catch.hpp"
 
 #include <cstddef>
 #include <memory>
+#include <memory_resource>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -149,4 +153,55 @@ TEST_CASE("retention: payload_decoder releases storage above the limit after del
     CHECK(g_live <= 1000);
   }
   CHECK(g_live == 0);
+}
+
+namespace {
+// Counts the bytes a pmr container holds from it.
+struct live_resource : std::pmr::memory_resource {
+  std::size_t live = 0;
+  void* do_allocate(std::size_t n, std::size_t a) override {
+    live += n;
+    return std::pmr::new_delete_resource()->allocate(n, a);
+  }
+  void do_deallocate(void* p, std::size_t n, std::size_t a) override {
+    live -= n;
+    std::pmr::new_delete_resource()->deallocate(p, n, a);
+  }
+  bool do_is_equal(const std::pmr::memory_resource& o) const noexcept override {
+    return this == &o;
+  }
+};
+
+// A polling `b<base64>` message holding a msgpack EVENT whose string argument has `n` bytes.
+std::string msgpack_base64_event(std::size_t n) {
+  std::string msg;
+  REQUIRE(sio::msgpack_encode(sio::event("e", std::string(n, 'm')), msg));
+  std::string text;
+  REQUIRE(siocodec::base64::encode(siocodec::byte_view(msg), text));
+  return text;
+}
+}  // namespace
+
+TEST_CASE("retention: the msgpack parser's base64 scratch follows max_retained_bytes") {
+  live_resource mem;
+  sio::decode_options opts;
+  opts.max_retained_bytes = 1000;
+  using pmr_parser = sio::basic_parser<std::pmr::polymorphic_allocator<unsigned char>>;
+  pmr_parser p(sio::parser_kind::msgpack, opts, sio::attachment_mode::borrow,
+               std::pmr::polymorphic_allocator<unsigned char>(&mem));
+  const std::string big = msgpack_base64_event(100000);
+  const std::string small = msgpack_base64_event(10);
+  const auto feed = [&p](const std::string& text) {
+    return p.feed(eio::packet_view{eio::packet_type::message, eio::data_kind::base64, text});
+  };
+  REQUIRE(feed(big));
+  CHECK(mem.live >= 100000);  // the delivered packet lives in the scratch
+  p.trim();
+  CHECK(mem.live == 0);
+  REQUIRE(feed(big));
+  REQUIRE(feed(small));  // the large scratch goes before it is reused
+  CHECK(mem.live > 0);
+  CHECK(mem.live <= 1000);
+  p.trim();  // small: kept
+  CHECK(mem.live > 0);
 }
