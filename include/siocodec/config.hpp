@@ -125,6 +125,23 @@ SIOCODEC_END_NAMESPACE
 #define SIOCODEC_PLACEHOLDER_WINDOW 1024
 #endif
 
+/// Storage a stateful decoder keeps between packets, in bytes: after a packet is delivered (or,
+/// for the Socket.IO decoder in copy mode, when the next frame arrives), a buffer with more
+/// capacity than this is released, so an idle connection that once received a large packet holds
+/// at most this much. The reference keeps nothing between packets; 64 KiB lets ordinary traffic
+/// reuse one buffer without an allocation per packet.
+#ifndef SIOCODEC_DEFAULT_MAX_RETAINED_BYTES
+#define SIOCODEC_DEFAULT_MAX_RETAINED_BYTES 65536
+#endif
+
+/// Stack buffer, in bytes, into which socketio::encode_to / encode_frames_to write a packet built
+/// from values in one pass; the text is copied to the caller's buffer only once it is complete,
+/// so that a failed call writes nothing. A longer text is measured by that pass and written by
+/// a second one (about twice the work). 2 KiB holds every workload but the 1 MiB one.
+#ifndef SIOCODEC_ONE_PASS_BUFFER
+#define SIOCODEC_ONE_PASS_BUFFER 2048
+#endif
+
 /// Deepest JSON nesting accepted (arrays and objects). The reference is bounded only by V8's
 /// stack; 128 is far above any real payload and keeps every walk cheap.
 #ifndef SIOCODEC_DEFAULT_MAX_JSON_DEPTH

@@ -71,6 +71,26 @@ struct buffer_writer {
   static constexpr bool counting = false;
 };
 
+// Frees a container's memory. shrink_to_fit() is only a request, and libstdc++'s vector ignores
+// it under -fno-exceptions, so the buffer is swapped into a fresh container that then dies. The
+// fresh one gets the same allocator (a pmr::string keeps its resource; swapping containers
+// with unequal allocators would be undefined).
+template <class C>
+auto release_buffer_impl(C& c, int) noexcept -> decltype(c.get_allocator(), void()) {
+  C fresh(c.get_allocator());
+  fresh.swap(c);
+}
+template <class C>
+void release_buffer_impl(C& c, long) noexcept {
+  C fresh{};
+  using std::swap;
+  swap(fresh, c);
+}
+template <class C>
+void release_buffer(C& c) noexcept {
+  release_buffer_impl(c, 0);
+}
+
 template <class Emit>
 result<std::size_t> measure(Emit&& emit) noexcept {
   size_counter c;

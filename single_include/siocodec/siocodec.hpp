@@ -206,6 +206,23 @@ SIOCODEC_END_NAMESPACE
 #define SIOCODEC_PLACEHOLDER_WINDOW 1024
 #endif
 
+/// Storage a stateful decoder keeps between packets, in bytes: after a packet is delivered (or,
+/// for the Socket.IO decoder in copy mode, when the next frame arrives), a buffer with more
+/// capacity than this is released, so an idle connection that once received a large packet holds
+/// at most this much. The reference keeps nothing between packets; 64 KiB lets ordinary traffic
+/// reuse one buffer without an allocation per packet.
+#ifndef SIOCODEC_DEFAULT_MAX_RETAINED_BYTES
+#define SIOCODEC_DEFAULT_MAX_RETAINED_BYTES 65536
+#endif
+
+/// Stack buffer, in bytes, into which socketio::encode_to / encode_frames_to write a packet built
+/// from values in one pass; the text is copied to the caller's buffer only once it is complete,
+/// so that a failed call writes nothing. A longer text is measured by that pass and written by
+/// a second one (about twice the work). 2 KiB holds every workload but the 1 MiB one.
+#ifndef SIOCODEC_ONE_PASS_BUFFER
+#define SIOCODEC_ONE_PASS_BUFFER 2048
+#endif
+
 /// Deepest JSON nesting accepted (arrays and objects). The reference is bounded only by V8's
 /// stack; 128 is far above any real payload and keeps every walk cheap.
 #ifndef SIOCODEC_DEFAULT_MAX_JSON_DEPTH
@@ -1311,6 +1328,26 @@ struct buffer_writer {
   static constexpr bool counting = false;
 };
 
+// Frees a container's memory. shrink_to_fit() is only a request, and libstdc++'s vector ignores
+// it under -fno-exceptions, so the buffer is swapped into a fresh container that then dies. The
+// fresh one gets the same allocator (a pmr::string keeps its resource; swapping containers
+// with unequal allocators would be undefined).
+template <class C>
+auto release_buffer_impl(C& c, int) noexcept -> decltype(c.get_allocator(), void()) {
+  C fresh(c.get_allocator());
+  fresh.swap(c);
+}
+template <class C>
+void release_buffer_impl(C& c, long) noexcept {
+  C fresh{};
+  using std::swap;
+  swap(fresh, c);
+}
+template <class C>
+void release_buffer(C& c) noexcept {
+  release_buffer_impl(c, 0);
+}
+
 template <class Emit>
 result<std::size_t> measure(Emit&& emit) noexcept {
   size_counter c;
@@ -2104,6 +2141,9 @@ struct decode_options {
   std::size_t max_payload = SIOCODEC_DEFAULT_MAX_PAYLOAD;
   /// Most packets accepted in one polling body.
   std::size_t max_packets = SIOCODEC_DEFAULT_MAX_PAYLOAD_PACKETS;
+  /// Storage payload_decoder and webtransport::stream_decoder keep after delivering a packet
+  /// they had to gather across chunks; more capacity than this is released (docs/memory.md).
+  std::size_t max_retained_bytes = SIOCODEC_DEFAULT_MAX_RETAINED_BYTES;
 };
 
 /// Options of every Engine.IO encoder.
@@ -4826,13 +4866,32 @@ struct handshake {
   std::optional<std::uint64_t> max_payload;
 };
 
+/// Options of parse_handshake().
+struct handshake_options {
+  /// Accept any session id that is a non-empty JSON string without escapes, not only one made
+  /// of URL-safe characters. A lax caller must percent-encode the sid wherever it builds a URL
+  /// (encode_sid()).
+  bool lax = false;
+};
+
+/// True for the characters a strict session id may hold: RFC 3986's unreserved characters
+/// `A-Z a-z 0-9 - . _ ~`, which a URL query carries as they are. The reference's ids are
+/// base64id's (`A-Z a-z 0-9 - _`); custom generateId() functions commonly return UUIDs, nanoids
+/// or decimal numbers, all within this set.
+constexpr bool is_sid_char(char c) noexcept {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+         c == '.' || c == '_' || c == '~';
+}
+
 /// Parses the handshake JSON (the data of an open packet, after the `0`).
 ///
 /// Strict, as a client can afford to be with the one packet that configures the session: the
 /// text must be a JSON object (RFC 8259, UTF-8, at most SIOCODEC_DEFAULT_MAX_JSON_DEPTH levels
 /// deep: 128 unless redefined) with
-/// - `sid`: a non-empty string without escapes (a session id travels in URLs; every server
-///   writes a URL-safe one);
+/// - `sid`: a non-empty string without escapes, made of the URL-safe characters of
+///   is_sid_char() (the sid travels in URLs: a sid such as `a&transport=websocket` pasted into a
+///   query would inject parameters). With opts.lax any other character is accepted too;
+///   percent-encode such a sid with encode_sid() before it goes into a URL;
 /// - `upgrades`: an array of strings;
 /// - `pingInterval`, `pingTimeout`: integers in [1, 2^31 - 1] (JavaScript timers wrap above);
 /// - optional `maxPayload`: an integer in [1, 2^53 - 1].
@@ -4840,9 +4899,25 @@ struct handshake {
 ///
 /// Errors: the JSON errors (invalid_json, invalid_json_string, invalid_json_number, invalid_utf8,
 /// nesting_too_deep) at their offset; invalid_handshake when the value is not an object (offset
-/// 0), a field has the wrong type or range (offset of its value), or a required field is missing
-/// (offset text.size()).
-result<handshake> parse_handshake(std::string_view text) noexcept;
+/// 0), a field has the wrong type or range (offset of its value), a strict sid holds a character
+/// outside is_sid_char() (offset of that character), or a required field is missing (offset
+/// text.size()).
+result<handshake> parse_handshake(std::string_view text,
+                                  const handshake_options& opts = {}) noexcept;
+
+/// Size of `sid` percent-encoded for a URL query by encode_sid(). Errors: none.
+result<std::size_t> encoded_sid_size(std::string_view sid) noexcept;
+
+/// Writes `sid` percent-encoded for a URL query: the is_sid_char() characters as they are,
+/// every other byte as `%XX` (uppercase hex, RFC 3986 §2.1), so that no sid can end the
+/// parameter or add one. A strict sid comes out unchanged. @return bytes written.
+/// Errors: output_too_small (nothing written; offset() is cap).
+result<std::size_t> encode_sid_to(char* out, std::size_t cap, std::string_view sid) noexcept;
+
+/// Appends `sid` percent-encoded to `url` (one resize), for instance after `&sid=`:
+/// `url += "&sid="; eio::encode_sid(hs.sid, url);`. Errors: none.
+template <class Container>
+result<std::size_t> encode_sid(std::string_view sid, Container& url);
 
 /// Size of the JSON encode_handshake() writes.
 /// Errors: invalid_argument (empty sid, a sid that needs escaping or is not UTF-8, an interval of
@@ -4908,6 +4983,22 @@ error emit_handshake(W& w, const handshake& h) noexcept {
   return error::none;
 }
 
+template <class W>
+error emit_sid(W& w, std::string_view sid) noexcept {
+  static constexpr char hex[] = "0123456789ABCDEF";
+  for (const char c : sid) {
+    if (is_sid_char(c)) {
+      w.put(c);
+    } else {
+      const auto u = static_cast<unsigned char>(c);
+      w.put('%');
+      w.put(hex[u >> 4]);
+      w.put(hex[u & 0xF]);
+    }
+  }
+  return error::none;
+}
+
 // An integer field in [lo, hi], written without fraction or exponent.
 inline bool read_bounded(const json::value& v, std::uint64_t lo, std::uint64_t hi,
                          std::uint64_t& out) noexcept {
@@ -4920,7 +5011,8 @@ inline bool read_bounded(const json::value& v, std::uint64_t lo, std::uint64_t h
 
 }  // namespace detail
 
-inline result<handshake> parse_handshake(std::string_view text) noexcept {
+inline result<handshake> parse_handshake(std::string_view text,
+                                         const handshake_options& opts) noexcept {
   auto root = json::parse(text);
   if (!root) return {root.error(), root.offset()};
   if (!root->is_object()) return {error::invalid_handshake, 0};
@@ -4949,6 +5041,11 @@ inline result<handshake> parse_handshake(std::string_view text) noexcept {
     return {error::invalid_handshake, offset_of(sid)};
   }
   h.sid = sid.string_raw();
+  if (!opts.lax) {
+    for (std::size_t i = 0; i < h.sid.size(); ++i) {
+      if (!is_sid_char(h.sid[i])) return {error::invalid_handshake, offset_of(sid) + 1 + i};
+    }
+  }
   if (!upgrades.is_array()) return {error::invalid_handshake, offset_of(upgrades)};
   for (const json::value& name : upgrades.elements()) {
     if (!name.is_string()) return {error::invalid_handshake, offset_of(name)};
@@ -4990,6 +5087,22 @@ template <class Container>
 result<std::size_t> encode_handshake(const handshake& h, Container& out) {
   return ::SIOCODEC_NAMESPACE::detail::write_append(
       out, [&](auto& w) { return detail::emit_handshake(w, h); });
+}
+
+inline result<std::size_t> encoded_sid_size(std::string_view sid) noexcept {
+  return ::SIOCODEC_NAMESPACE::detail::measure([&](auto& w) { return detail::emit_sid(w, sid); });
+}
+
+inline result<std::size_t> encode_sid_to(char* out, std::size_t cap,
+                                         std::string_view sid) noexcept {
+  return ::SIOCODEC_NAMESPACE::detail::write_bounded(
+      out, cap, [&](auto& w) { return detail::emit_sid(w, sid); });
+}
+
+template <class Container>
+result<std::size_t> encode_sid(std::string_view sid, Container& url) {
+  return ::SIOCODEC_NAMESPACE::detail::write_append(
+      url, [&](auto& w) { return detail::emit_sid(w, sid); });
 }
 
 }  // namespace engineio
@@ -5138,8 +5251,9 @@ payload_reader decode_payload(std::string_view body, frame_kind kind = frame_kin
 /// Zero-copy for packets that lie inside one chunk (the view points into the chunk and is valid
 /// during the callback only). A packet cut by a chunk boundary is gathered in `Storage` (any
 /// resizable byte container: std::string, std::vector<unsigned char>, std::pmr::string), which
-/// never holds more than one packet and never more than max_payload bytes. Base64 packets are
-/// yielded as data_kind::base64.
+/// never holds more than one packet and never more than max_payload bytes. Once that packet is
+/// delivered, and by reset(), storage with more capacity than opts.max_retained_bytes is
+/// released. Base64 packets are yielded as data_kind::base64.
 ///
 /// Errors: those of payload_reader. Every error is final: the decoder returns it again, with
 /// consumed 0, until reset().
@@ -5161,7 +5275,8 @@ class payload_decoder {
   template <class F>
   decode_status finish(std::string_view last_chunk, F&& on_packet);
 
-  /// Starts a new body with the same kind and options; keeps the storage's capacity.
+  /// Starts a new body with the same kind and options; keeps the storage's capacity up to
+  /// opts.max_retained_bytes and releases a larger one.
   void reset() noexcept;
 
   bool failed() const noexcept { return error_ != ::SIOCODEC_NAMESPACE::error::none; }
@@ -5178,6 +5293,13 @@ class payload_decoder {
   decode_status run(std::string_view chunk, F& on_packet, bool last);
   decode_status fail(::SIOCODEC_NAMESPACE::error e, std::size_t at_body,
                      std::size_t at_chunk) noexcept;
+  // Empties the storage after a delivered packet, releasing it above the retention limit.
+  void clear_storage() noexcept {
+    storage_.resize(0);
+    if (storage_.capacity() > opts_.max_retained_bytes) {
+      ::SIOCODEC_NAMESPACE::detail::release_buffer(storage_);
+    }
+  }
 
   Storage storage_;
   decode_options opts_;
@@ -5671,7 +5793,7 @@ payload_decoder<Storage>::payload_decoder(frame_kind kind,
 
 template <class Storage>
 void payload_decoder<Storage>::reset() noexcept {
-  storage_.resize(0);
+  clear_storage();
   offset_ = 0;
   count_ = 0;
   item_offset_ = 0;
@@ -5790,7 +5912,7 @@ decode_status payload_decoder<Storage>::run(std::string_view chunk, F& on_packet
       if (!part.empty()) std::memcpy(&storage_[0] + old, part.data(), part.size());
       st = deliver(std::string_view(reinterpret_cast<const char*>(&storage_[0]), storage_.size()),
                    item_offset_, on_packet);
-      storage_.resize(0);
+      clear_storage();
     }
     if (!st.ok()) {
       const std::size_t at_chunk = offset_ >= base ? offset_ - base : 0;
@@ -5822,7 +5944,7 @@ decode_status payload_decoder<Storage>::finish(F&& on_packet) {
       content = std::string_view(reinterpret_cast<const char*>(&storage_[0]), storage_.size());
     }
     auto st = deliver(content, item_offset_, on_packet);
-    storage_.resize(0);
+    clear_storage();
     if (!st.ok()) return {0, error_};
     return {0, ::SIOCODEC_NAMESPACE::error::none};
   }
@@ -5949,26 +6071,6 @@ result<std::size_t> encode_to(char (&out)[N], const packet_view& p) noexcept {
 template <class C>
 result<std::size_t> encode(const packet_view& p, C& out);
 
-namespace detail {
-
-// Frees a container's memory. shrink_to_fit() is only a request, and libstdc++'s vector ignores
-// it under -fno-exceptions, so the buffer is swapped into a fresh container that then dies. The
-// fresh one gets the same allocator (a pmr::string keeps its resource; swapping containers
-// with unequal allocators would be undefined).
-template <class C>
-auto release(C& c, int) noexcept -> decltype(c.get_allocator(), void()) {
-  C fresh(c.get_allocator());
-  fresh.swap(c);
-}
-template <class C>
-void release(C& c, long) noexcept {
-  C fresh{};
-  using std::swap;
-  swap(fresh, c);
-}
-
-}  // namespace detail
-
 /// Where stream_decoder is inside a record. Transitions, one step per byte or group of bytes:
 /// ```
 ///   header      --byte with L <= 125, L != 0-------------> payload
@@ -5991,13 +6093,15 @@ enum class stream_state : std::uint8_t {
 ///
 /// A record whose payload lies entirely inside one chunk is delivered zero-copy: the packet's
 /// data points into that chunk. Only a payload that straddles chunks is copied into `Storage`
-/// (any resizable byte container with capacity() and swap(): std::string,
-/// std::vector<unsigned char>, std::pmr::string...), which is sized to the announced length only
-/// after that length passed the max_payload check: a peer cannot make the decoder allocate more
-/// than max_payload bytes (plus the container's small minimum) by announcing a large length. The
-/// storage is kept for the next straddling record and released by a failure or reset(); when a
-/// longer record needs it, it is released before it grows, so a growth policy cannot overshoot the
-/// announced length.
+/// (any resizable byte container with capacity(), reserve() and swap(): std::string,
+/// std::vector<unsigned char>, std::pmr::string...), which grows with the payload bytes that
+/// actually arrived, never with the announced length: at most doubling, never past the announced
+/// length, so its capacity stays below twice the bytes received (plus the container's small
+/// minimum). A header announcing 1,000,000 bytes followed by 1 byte costs a few bytes, and a
+/// SIZE_MAX max_payload cannot make feed() allocate what no peer sent. After a record is
+/// delivered, storage of more than opts.max_retained_bytes is released (a stream that once
+/// carried a large record holds at most that much while idle); smaller storage is kept for the
+/// next straddling record. A failure or reset() releases it.
 ///
 /// Text records are checked for UTF-8 and then decoded as Engine.IO text packets: WebSocket
 /// stacks validate text frames, WebTransport streams don't, so this decoder is the first to see
@@ -6028,8 +6132,9 @@ class stream_decoder {
                 "stream_decoder needs a resizable container of one-byte elements");
 
  public:
-  /// A decoder at the start of a stream. Uses opts.max_payload (largest payload accepted, bytes)
-  /// and opts.base64 (how `b` records are checked). opts.version must be v4: WebTransport exists
+  /// A decoder at the start of a stream. Uses opts.max_payload (largest payload accepted, bytes),
+  /// opts.max_retained_bytes (storage kept between records) and opts.base64 (how `b` records are
+  /// checked). opts.version must be v4: WebTransport exists
   /// only in Engine.IO v4; any other version leaves the decoder failed with invalid_argument.
   explicit stream_decoder(const decode_options& opts = {}) noexcept(
       std::is_nothrow_default_constructible<Storage>::value)
@@ -6116,7 +6221,40 @@ class stream_decoder {
     error_ = opts_.version == protocol_version::v4 ? error::none : error::invalid_argument;
   }
 
-  void release_storage() noexcept { detail::release(storage_, 0); }
+  void release_storage() noexcept { SIOCODEC_NAMESPACE::detail::release_buffer(storage_); }
+
+  // Makes room for `need` payload bytes (need <= len, the announced length), keeping the
+  // buffered_ bytes. Grows geometrically from what arrived, capped by len: the announced length
+  // only bounds the growth, it never sizes an allocation by itself. The new block is reserved in
+  // a fresh container, because reserve() on a used std::string may double past the cap.
+  void grow_storage(std::size_t need, std::size_t len) {
+    const std::size_t cap = storage_.capacity();
+    if (need <= cap) return;
+    std::size_t want = cap > len / 2 ? len : 2 * cap;
+    if (want < need) want = need;
+    if (want > storage_.max_size()) want = need;
+    Storage fresh = fresh_storage(0);
+    fresh.reserve(want);
+    fresh.resize(buffered_);
+    if (buffered_ != 0) std::memcpy(static_cast<void*>(fresh.data()), storage_.data(), buffered_);
+    fresh.swap(storage_);
+  }
+
+  // An empty container with the storage's allocator (a pmr::string keeps its resource, and
+  // swapping containers with unequal allocators would be undefined).
+  template <class S = Storage>
+  auto fresh_storage(int) const -> decltype(std::declval<const S&>().get_allocator(), S()) {
+    return S(storage_.get_allocator());
+  }
+  template <class S = Storage>
+  S fresh_storage(long) const {
+    return S();
+  }
+
+  // After a delivered straddling record: storage above the retention limit goes.
+  void trim_storage() noexcept {
+    if (storage_.capacity() > opts_.max_retained_bytes) release_storage();
+  }
 
   SIOCODEC_NAMESPACE::error check_length() const noexcept {
     if (length_ == 0) return error::empty_packet;
@@ -6273,12 +6411,9 @@ decode_status stream_decoder<Storage>::feed(byte_view chunk, F&& on_packet) {
         if (e != error::none) return fail(e, at, base);
         continue;
       }
-      if (buffered_ == 0) {
-        // Grow only from empty: growing a used buffer may double its capacity past the limit.
-        if (storage_.capacity() < len) release_storage();
-        storage_.resize(len);
-      }
       const std::size_t take = avail < len - buffered_ ? avail : len - buffered_;
+      grow_storage(buffered_ + take, len);
+      storage_.resize(buffered_ + take);
       std::memcpy(static_cast<void*>(storage_.data() + buffered_), it, take);
       buffered_ += take;
       it += take;
@@ -6289,6 +6424,7 @@ decode_status stream_decoder<Storage>::feed(byte_view chunk, F&& on_packet) {
       const SIOCODEC_NAMESPACE::error e = deliver(reinterpret_cast<const char*>(storage_.data()),
                                                   len, payload_start_, on_packet, at);
       if (e != error::none) return fail(e, at, base);
+      trim_storage();
       continue;
     }
 
@@ -7718,6 +7854,9 @@ struct decode_options {
   std::uint64_t max_ack_id = std::numeric_limits<std::uint64_t>::max();
   /// Deepest JSON nesting accepted in a payload.
   std::size_t max_depth = SIOCODEC_DEFAULT_MAX_JSON_DEPTH;
+  /// basic_decoder, copy mode: storage kept once a packet has been delivered; a buffer with more
+  /// capacity is released when the next frame arrives, or by trim() (docs/memory.md).
+  std::size_t max_retained_bytes = SIOCODEC_DEFAULT_MAX_RETAINED_BYTES;
 };
 
 }  // namespace socketio
@@ -8733,7 +8872,13 @@ enum class decoder_state : std::uint8_t {
 ///   decoder, whatever happens to the caller's frames.
 /// - in both modes an `nsp` of "/" that the packet did not spell points to a string literal.
 /// The storage keeps its capacity from one packet to the next (no allocation per packet once it
-/// is large enough); an error or reset() releases it.
+/// is large enough) up to opts.max_retained_bytes: a buffer with more capacity is released when
+/// the next message arrives (the delivered packet may point into it until then) or when the
+/// caller calls trim() after handling the packet. A server that calls trim() after each packet
+/// it handles holds at most max_retained_bytes of decoder storage per idle connection (plus the
+/// attachment list, also bounded by it), whatever packet came before; without trim() an idle
+/// connection keeps the storage of its last packet, up to max_packet_bytes. An error or reset()
+/// releases everything.
 ///
 /// Errors: after ANY error the decoder is idle with nothing pending and no storage held, ready
 /// for a new packet. A connection normally closes on any decoder error (the reference servers
@@ -8803,7 +8948,8 @@ class basic_decoder {
         data_(other.data_),
         event_(other.event_),
         mode_(other.mode_),
-        state_(other.state_) {
+        state_(other.state_),
+        oversized_(other.oversized_) {
     for (std::size_t i = 0; i < inline_attachments; ++i) inline_[i] = other.inline_[i];
     other.clear();
   }
@@ -8831,6 +8977,7 @@ class basic_decoder {
     event_ = other.event_;
     mode_ = other.mode_;
     state_ = other.state_;
+    oversized_ = other.oversized_;
     for (std::size_t i = 0; i < inline_attachments; ++i) inline_[i] = other.inline_[i];
     other.clear();
     return *this;
@@ -8947,6 +9094,18 @@ class basic_decoder {
   /// A copy of the allocator.
   allocator_type get_allocator() const noexcept { return allocator_type(bytes_.get_allocator()); }
 
+  /// Releases storage above opts.max_retained_bytes (the copy-mode buffer, the attachment list
+  /// of a packet with more than inline_attachments attachments) when no packet is pending; does
+  /// nothing while reassembling. Call it once a delivered packet has been handled: it
+  /// invalidates delivered packets, as the next feed() does. feed() does the same on its own
+  /// before it reuses the storage for a new packet.
+  void trim() noexcept {
+    if (state_ != decoder_state::idle) return;
+    if (bytes_.capacity() > opts_.max_retained_bytes) release(bytes_);
+    if (overflow_.capacity() > opts_.max_retained_bytes / sizeof(byte_view)) release(overflow_);
+    oversized_ = false;
+  }
+
   /// Drops any pending packet and releases all storage (socket.io-parser's destroy()); the
   /// decoder is idle and keeps its options and mode. Invalidates delivered packets in copy mode
   /// and their `attachments` array in both modes.
@@ -8986,6 +9145,7 @@ class basic_decoder {
     for (std::size_t i = 0; i < inline_attachments; ++i) inline_[i] = byte_view();
     release(bytes_);
     release(overflow_);
+    oversized_ = false;
   }
 
   result<packet_view> fail(error e, std::size_t offset) noexcept {
@@ -8997,9 +9157,11 @@ class basic_decoder {
   // (which the caller guarantees is >= size() + extra, and which comes from a limit or from
   // elements that arrived, never from an unchecked wire number).
   template <class V>
-  static void grow(V& v, std::size_t extra, std::size_t limit, std::size_t minimum) {
+  void grow(V& v, std::size_t extra, std::size_t limit, std::size_t minimum) {
     const std::size_t need = v.size() + extra;
     if (need <= v.capacity()) return;
+    // Noted here, where storage grows, so that feed() tests one flag instead of two capacities.
+    oversized_ = true;
     std::size_t want = v.capacity() > limit / 2 ? limit : v.capacity() * 2;
     if (want < minimum) want = minimum;
     if (want < need) want = need;
@@ -9052,6 +9214,8 @@ class basic_decoder {
     }
     // The previous packet's storage is reused: the packet it backed is invalidated by contract.
     // Only copy mode stores bytes; overflow_ is emptied when a list spills into it (push_view).
+    // A buffer a large packet left behind goes now, before it is reused.
+    if (SIOCODEC_UNLIKELY(oversized_)) trim();
     if (mode_ == attachment_mode::copy) bytes_.clear();
     if (text.size() > opts_.max_packet_bytes) {
       r = fail(error::packet_too_large, opts_.max_packet_bytes);
@@ -9224,6 +9388,8 @@ class basic_decoder {
   text_ref event_;
   attachment_mode mode_;
   decoder_state state_ = decoder_state::idle;
+  // Storage grew since the last trim(): it may hold more than max_retained_bytes.
+  bool oversized_ = false;
 };
 
 /// The decoder with std::allocator.
@@ -9395,13 +9561,14 @@ struct args_access;
 /// BINARY_EVENT / BINARY_ACK. Only EVENT and ACK may hold binary values.
 ///
 /// How often the callbacks run depends on the call: once for encode_to() and for
-/// encode_frames_to() over WebSocket and Engine.IO v4 polling (the text is written straight into
-/// the caller's buffer, bounded by its capacity); twice for encode() and encode_frames() into a
-/// growable container and for Engine.IO v3 polling frames (a measuring pass, then a writing
-/// pass, so that the container grows exactly once and the length prefix precedes the text);
-/// once for encoded_size(). When they run twice they must write the same values both times; an
-/// encoder that notices a difference fails with invalid_argument rather than write past the
-/// size it measured.
+/// encode_frames_to() over WebSocket and Engine.IO v4 polling when the text fits
+/// SIOCODEC_ONE_PASS_BUFFER (it is written into the encoder's own buffer and copied to the
+/// caller's on success; a longer text is written by a second run); twice for encode() and
+/// encode_frames() into a growable container and for Engine.IO v3 polling frames (a measuring pass,
+/// then a writing pass, so that the container grows exactly once and the length prefix precedes the
+/// text); once for encoded_size(). When they run twice they must write the same values both times;
+/// an encoder that notices a difference fails with invalid_argument rather than write past the size
+/// it measured.
 ///
 /// Misuse does not throw or assert: the first error is kept, every later call is ignored, and
 /// the encoder returns that error. Errors: invalid_argument (a value where an object expects a
@@ -9791,16 +9958,19 @@ result<std::size_t> encoded_size(const B& b, const encode_options& opts = {});
 
 /// Writes the text of `b` into `out` (at most `cap` bytes) and appends the views of its binary
 /// values to `attachments` (in placeholder order; views of the caller's bytes, nothing copied).
-/// One pass: the value callbacks run once, writing straight into `out` (a packet with more than
-/// 16 binary values, which needs a raised max_attachments, gets a second, writing run to collect
-/// their views). No allocation unless `attachments` allocates (attachment_list never does).
+/// One pass for a text of up to SIOCODEC_ONE_PASS_BUFFER bytes (2 KiB): the value callbacks run
+/// once, writing into a buffer of the encoder's own, which is copied to `out` once the packet is
+/// complete and valid. A longer text, or a packet with more than 16 binary values (which needs a
+/// raised max_attachments), gets a second, writing run straight into `out`. No allocation unless
+/// `attachments` allocates (attachment_list never does).
 /// @return bytes written.
 /// Errors: those of encoded_size() (they take precedence over output_too_small: the packet is
 /// visited to its end even when the buffer is full), output_too_small (cap too small; offset()
-/// is cap; the first `cap` bytes of `out` may have been written, never more),
-/// too_many_attachments (also when `attachments` cannot hold them all), invalid_argument (with
-/// more than 16 binary values: a callback wrote something else in its second run). On error
-/// `attachments` keeps its old size and the contents of `out` are unspecified.
+/// is cap), too_many_attachments (also when `attachments` cannot hold them all),
+/// invalid_argument (in a second run: a callback wrote something else than in its first). On
+/// any error nothing is written to `out` (not even below cap) and `attachments` keeps its old
+/// size; the one exception is that second-run invalid_argument, after which the first
+/// encoded_size() bytes of `out` are unspecified.
 template <class B, class A,
           std::enable_if_t<is_packet_builder<B>::value && is_attachment_sink<A>::value, int> = 0>
 result<std::size_t> encode_to(char* out, std::size_t cap, const B& b, A& attachments,
@@ -10856,6 +11026,33 @@ struct once_slots {
   byte_view* get() noexcept { return reinterpret_cast<byte_view*>(raw); }
 };
 
+// A one-pass encode writes its text here, not into the caller's buffer, and copies it there only
+// once it is complete and valid: a failure (a callback's error, a buffer too small) must leave
+// the caller's bytes as they were. Short texts, the common case, cost one copy; a longer one is
+// measured by the first run and written into the caller's buffer by a second. Not initialized:
+// one_pass writes before anything is read. Its size: SIOCODEC_ONE_PASS_BUFFER (config.hpp).
+constexpr std::size_t once_text = SIOCODEC_ONE_PASS_BUFFER;
+static_assert(once_text >= 1, "SIOCODEC_ONE_PASS_BUFFER must be at least 1");
+struct once_text_buffer {
+  char raw[once_text];
+};
+
+// Copies a one-pass text (1 <= n <= once_text) out of the once_text_buffer. Up to 64 bytes,
+// the usual size of a small event, overlapping fixed-size copies compile to a few loads and
+// stores, fewer instructions than a call to memcpy (the w1 encode budget; a case for 65-128
+// bytes cost w2 and w5 more than it saved).
+SIOCODEC_ALWAYS_INLINE void copy_text(char* dst, const char* src, std::size_t n) noexcept {
+  if (n > 16 && n <= 32) {
+    std::memcpy(dst, src, 16);
+    std::memcpy(dst + n - 16, src + n - 16, 16);
+  } else if (n > 32 && n <= 64) {
+    std::memcpy(dst, src, 32);
+    std::memcpy(dst + n - 32, src + n - 32, 32);
+  } else {
+    json::detail::copy_short(dst, src, n);  // up to 16 bytes inline, else memcpy
+  }
+}
+
 // What one_pass found: the plan of the text (bytes: its full size, written or not) and whether
 // all of it is at `out`.
 struct once_plan {
@@ -10950,16 +11147,19 @@ result<std::size_t> encode_to(char* out, std::size_t cap, const B& b, A& attachm
                               const encode_options& opts) {
   detail::once_slots slots_raw;
   byte_view* const local = slots_raw.get();
+  detail::once_text_buffer text;
   detail::once_plan plan;
-  error e = detail::one_pass(b, opts, out, cap, local, false, plan);
+  error e = detail::one_pass(b, opts, text.raw, cap < detail::once_text ? cap : detail::once_text,
+                             local, false, plan);
   if (e != error::none) return {e, 0};
   const std::size_t bytes = plan.text.bytes;
-  if (!plan.written) return {error::output_too_small, cap};
+  if (bytes > cap) return {error::output_too_small, cap};
   const std::size_t n = plan.text.attachments;
   const std::size_t old_atts = attachments.size();
   byte_view* slots = detail::grow_attachments(attachments, n, e);
   if (e != error::none) return {e, 0};
-  if (n <= detail::once_attachments) {
+  if (plan.written && n <= detail::once_attachments) {
+    detail::copy_text(out, text.raw, bytes);
     // Byte copy of raw storage (byte_view is trivially copyable): one_pass constructed these n
     // views, which the compiler cannot follow through the argument writer; an element-wise copy
     // reads them as byte_view objects and g++ 12 -O1 reports -Wmaybe-uninitialized on slots_raw.
@@ -11026,6 +11226,7 @@ SIOCODEC_END_NAMESPACE
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 #include <type_traits>
 #include <utility>
@@ -11144,15 +11345,16 @@ result<std::size_t> encoded_frames_size(const B& b, const frame_options& opts = 
 /// `attachments` (the binary frames of WebSocket transports point at them), then calls
 /// `send(const frame&)` once per frame. No allocation unless `attachments` allocates.
 /// Over WebSocket and Engine.IO v4 polling the text is written in one pass (the value callbacks
-/// run once, as for encode_to(builder), including its exception for more than 16 binary
-/// values); Engine.IO v3 polling measures first, since the length prefix of the body precedes
-/// the text (the callbacks run twice).
+/// run once, as for encode_to(builder), including its exceptions: a text above
+/// SIOCODEC_ONE_PASS_BUFFER bytes or more than 16 binary values); Engine.IO v3 polling measures
+/// first, since the length prefix of the body precedes the text (the callbacks run twice).
 /// @return bytes of storage used.
 /// Errors: those of encoded_frames_size(builder) (they take precedence over output_too_small),
-/// output_too_small (offset() is cap; the first `cap` bytes of `storage` may have been written,
-/// never more), too_many_attachments (also when `attachments` is full), invalid_argument (a
-/// callback wrote something else in its second run, when there is one). Nothing is sent on
-/// error, and `attachments` keeps its size.
+/// output_too_small (offset() is cap), too_many_attachments (also when `attachments` is full),
+/// invalid_argument (a callback wrote something else in its second run, when there is one).
+/// On any error nothing is sent, `attachments` keeps its size and nothing is written to
+/// `storage` (not even below cap), except after that second-run invalid_argument, which leaves
+/// the first encoded_frames_size() bytes unspecified.
 template <class B, class A, class Send,
           std::enable_if_t<is_packet_builder<B>::value && is_attachment_sink<A>::value, int> = 0>
 result<std::size_t> encode_frames_to(char* storage, std::size_t cap, const B& b, A& attachments,
@@ -11489,11 +11691,12 @@ result<std::size_t> encode_frames_to(char* storage, std::size_t cap, const B& b,
   // The other formats put just the message digit before the text: written in one pass, after it.
   detail::once_slots slots_raw;
   byte_view* const local = slots_raw.get();
+  detail::once_text_buffer text;
   detail::once_plan plan;
-  const bool room = cap != 0;
-  error e = detail::one_pass(b, detail::packet_options(opts), room ? storage + 1 : storage,
-                             room ? cap - 1 : 0, local, fp.format == detail::frames_format::poll_v4,
-                             plan, &detail::attachment_cost_hook, &fp.format);
+  const std::size_t room = cap == 0 ? 0 : cap - 1 < detail::once_text ? cap - 1 : detail::once_text;
+  error e = detail::one_pass(b, detail::packet_options(opts), text.raw, room, local,
+                             fp.format == detail::frames_format::poll_v4, plan,
+                             &detail::attachment_cost_hook, &fp.format);
   if (e != error::none) return {e, 0};
   fp.text = plan.text;
   fp.prefix = 1;
@@ -11502,12 +11705,13 @@ result<std::size_t> encode_frames_to(char* storage, std::size_t cap, const B& b,
     return {error::invalid_argument, 0};
   }
   fp.total += fp.text.attachment_cost;
-  if (!plan.written || fp.total > cap) return {error::output_too_small, cap};
+  if (fp.total > cap) return {error::output_too_small, cap};
   const std::size_t n = fp.text.attachments;
   const std::size_t old_atts = attachments.size();
   byte_view* slots = detail::grow_attachments(attachments, n, e);
   if (e != error::none) return {e, 0};
-  if (n <= detail::once_attachments) {
+  if (plan.written && n <= detail::once_attachments) {
+    detail::copy_text(storage + 1, text.raw, fp.text.bytes);
     for (std::size_t i = 0; i < n; ++i) slots[i] = local[i];
   } else {
     e = detail::write_built_frames_into(b, opts, fp, storage, slots, attachments, old_atts);
@@ -13856,6 +14060,12 @@ class parser_base {
     json_.reset();
     release_scratch();
   }
+  /// Releases storage above decode_options::max_retained_bytes (basic_decoder::trim(), and the
+  /// msgpack parser's base64 scratch); invalidates delivered packets, as the next feed() does.
+  void trim() noexcept {
+    json_.trim();
+    if (scratch_.capacity() > json_.options().max_retained_bytes) release_scratch();
+  }
 
   // --- encoding ----------------------------------------------------------------------------
 
@@ -14139,6 +14349,9 @@ result<any_packet> parser_base<Kind, Allocator>::feed(const engineio::packet_vie
   const result<std::size_t> n = base64::decoded_size(message.data, b64);
   if (!n) return {n.error(), n.offset()};
   if (*n > json_.options().max_packet_bytes) return {error::packet_too_large, 0};
+  // The previous packet, which may point into the scratch, is invalidated by now: a large
+  // scratch is released before it is reused, as basic_decoder does.
+  if (scratch_.capacity() > json_.options().max_retained_bytes) release_scratch();
   scratch_.resize(*n);
   const result<std::size_t> d =
       base64::decode_to(message.data, byte_span(scratch_.data(), scratch_.size()), b64);

@@ -127,6 +127,15 @@ void test_engineio() {
   CHECK(stream.feed(std::string_view(record),
                     [&got](const eio::packet_view& p) { got.assign(p.data); }));
   CHECK(got == "hi" && stream.at_record_boundary());
+  // A 2^53-1 announcement with max_payload = SIZE_MAX: the storage grows with the bytes that
+  // arrive, so nothing asks the allocator for the announced length (which aborted here before).
+  eio::decode_options unlimited;
+  unlimited.max_payload = static_cast<std::size_t>(-1);
+  eio::webtransport::stream_decoder<> huge(unlimited);
+  const char announce[] = {'\xff', '\x00', '\x1f', '\xff', '\xff',
+                           '\xff', '\xff', '\xff', '\xff', 'x'};
+  CHECK(huge.feed(std::string_view(announce, sizeof announce), [](const eio::packet_view&) {}));
+  CHECK(huge.state() == eio::webtransport::stream_state::payload);
 
   // The handshake.
   const auto h = eio::parse_handshake(

@@ -47,13 +47,32 @@ struct handshake {
   std::optional<std::uint64_t> max_payload;
 };
 
+/// Options of parse_handshake().
+struct handshake_options {
+  /// Accept any session id that is a non-empty JSON string without escapes, not only one made
+  /// of URL-safe characters. A lax caller must percent-encode the sid wherever it builds a URL
+  /// (encode_sid()).
+  bool lax = false;
+};
+
+/// True for the characters a strict session id may hold: RFC 3986's unreserved characters
+/// `A-Z a-z 0-9 - . _ ~`, which a URL query carries as they are. The reference's ids are
+/// base64id's (`A-Z a-z 0-9 - _`); custom generateId() functions commonly return UUIDs, nanoids
+/// or decimal numbers, all within this set.
+constexpr bool is_sid_char(char c) noexcept {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+         c == '.' || c == '_' || c == '~';
+}
+
 /// Parses the handshake JSON (the data of an open packet, after the `0`).
 ///
 /// Strict, as a client can afford to be with the one packet that configures the session: the
 /// text must be a JSON object (RFC 8259, UTF-8, at most SIOCODEC_DEFAULT_MAX_JSON_DEPTH levels
 /// deep: 128 unless redefined) with
-/// - `sid`: a non-empty string without escapes (a session id travels in URLs; every server
-///   writes a URL-safe one);
+/// - `sid`: a non-empty string without escapes, made of the URL-safe characters of
+///   is_sid_char() (the sid travels in URLs: a sid such as `a&transport=websocket` pasted into a
+///   query would inject parameters). With opts.lax any other character is accepted too;
+///   percent-encode such a sid with encode_sid() before it goes into a URL;
 /// - `upgrades`: an array of strings;
 /// - `pingInterval`, `pingTimeout`: integers in [1, 2^31 - 1] (JavaScript timers wrap above);
 /// - optional `maxPayload`: an integer in [1, 2^53 - 1].
@@ -61,9 +80,25 @@ struct handshake {
 ///
 /// Errors: the JSON errors (invalid_json, invalid_json_string, invalid_json_number, invalid_utf8,
 /// nesting_too_deep) at their offset; invalid_handshake when the value is not an object (offset
-/// 0), a field has the wrong type or range (offset of its value), or a required field is missing
-/// (offset text.size()).
-result<handshake> parse_handshake(std::string_view text) noexcept;
+/// 0), a field has the wrong type or range (offset of its value), a strict sid holds a character
+/// outside is_sid_char() (offset of that character), or a required field is missing (offset
+/// text.size()).
+result<handshake> parse_handshake(std::string_view text,
+                                  const handshake_options& opts = {}) noexcept;
+
+/// Size of `sid` percent-encoded for a URL query by encode_sid(). Errors: none.
+result<std::size_t> encoded_sid_size(std::string_view sid) noexcept;
+
+/// Writes `sid` percent-encoded for a URL query: the is_sid_char() characters as they are,
+/// every other byte as `%XX` (uppercase hex, RFC 3986 §2.1), so that no sid can end the
+/// parameter or add one. A strict sid comes out unchanged. @return bytes written.
+/// Errors: output_too_small (nothing written; offset() is cap).
+result<std::size_t> encode_sid_to(char* out, std::size_t cap, std::string_view sid) noexcept;
+
+/// Appends `sid` percent-encoded to `url` (one resize), for instance after `&sid=`:
+/// `url += "&sid="; eio::encode_sid(hs.sid, url);`. Errors: none.
+template <class Container>
+result<std::size_t> encode_sid(std::string_view sid, Container& url);
 
 /// Size of the JSON encode_handshake() writes.
 /// Errors: invalid_argument (empty sid, a sid that needs escaping or is not UTF-8, an interval of
@@ -129,6 +164,22 @@ error emit_handshake(W& w, const handshake& h) noexcept {
   return error::none;
 }
 
+template <class W>
+error emit_sid(W& w, std::string_view sid) noexcept {
+  static constexpr char hex[] = "0123456789ABCDEF";
+  for (const char c : sid) {
+    if (is_sid_char(c)) {
+      w.put(c);
+    } else {
+      const auto u = static_cast<unsigned char>(c);
+      w.put('%');
+      w.put(hex[u >> 4]);
+      w.put(hex[u & 0xF]);
+    }
+  }
+  return error::none;
+}
+
 // An integer field in [lo, hi], written without fraction or exponent.
 inline bool read_bounded(const json::value& v, std::uint64_t lo, std::uint64_t hi,
                          std::uint64_t& out) noexcept {
@@ -141,7 +192,8 @@ inline bool read_bounded(const json::value& v, std::uint64_t lo, std::uint64_t h
 
 }  // namespace detail
 
-inline result<handshake> parse_handshake(std::string_view text) noexcept {
+inline result<handshake> parse_handshake(std::string_view text,
+                                         const handshake_options& opts) noexcept {
   auto root = json::parse(text);
   if (!root) return {root.error(), root.offset()};
   if (!root->is_object()) return {error::invalid_handshake, 0};
@@ -170,6 +222,11 @@ inline result<handshake> parse_handshake(std::string_view text) noexcept {
     return {error::invalid_handshake, offset_of(sid)};
   }
   h.sid = sid.string_raw();
+  if (!opts.lax) {
+    for (std::size_t i = 0; i < h.sid.size(); ++i) {
+      if (!is_sid_char(h.sid[i])) return {error::invalid_handshake, offset_of(sid) + 1 + i};
+    }
+  }
   if (!upgrades.is_array()) return {error::invalid_handshake, offset_of(upgrades)};
   for (const json::value& name : upgrades.elements()) {
     if (!name.is_string()) return {error::invalid_handshake, offset_of(name)};
@@ -211,6 +268,22 @@ template <class Container>
 result<std::size_t> encode_handshake(const handshake& h, Container& out) {
   return ::SIOCODEC_NAMESPACE::detail::write_append(
       out, [&](auto& w) { return detail::emit_handshake(w, h); });
+}
+
+inline result<std::size_t> encoded_sid_size(std::string_view sid) noexcept {
+  return ::SIOCODEC_NAMESPACE::detail::measure([&](auto& w) { return detail::emit_sid(w, sid); });
+}
+
+inline result<std::size_t> encode_sid_to(char* out, std::size_t cap,
+                                         std::string_view sid) noexcept {
+  return ::SIOCODEC_NAMESPACE::detail::write_bounded(
+      out, cap, [&](auto& w) { return detail::emit_sid(w, sid); });
+}
+
+template <class Container>
+result<std::size_t> encode_sid(std::string_view sid, Container& url) {
+  return ::SIOCODEC_NAMESPACE::detail::write_append(
+      url, [&](auto& w) { return detail::emit_sid(w, sid); });
 }
 
 }  // namespace engineio

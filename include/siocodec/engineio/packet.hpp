@@ -104,6 +104,9 @@ struct decode_options {
   std::size_t max_payload = SIOCODEC_DEFAULT_MAX_PAYLOAD;
   /// Most packets accepted in one polling body.
   std::size_t max_packets = SIOCODEC_DEFAULT_MAX_PAYLOAD_PACKETS;
+  /// Storage payload_decoder and webtransport::stream_decoder keep after delivering a packet
+  /// they had to gather across chunks; more capacity than this is released (docs/memory.md).
+  std::size_t max_retained_bytes = SIOCODEC_DEFAULT_MAX_RETAINED_BYTES;
 };
 
 /// Options of every Engine.IO encoder.

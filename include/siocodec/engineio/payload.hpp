@@ -148,8 +148,9 @@ payload_reader decode_payload(std::string_view body, frame_kind kind = frame_kin
 /// Zero-copy for packets that lie inside one chunk (the view points into the chunk and is valid
 /// during the callback only). A packet cut by a chunk boundary is gathered in `Storage` (any
 /// resizable byte container: std::string, std::vector<unsigned char>, std::pmr::string), which
-/// never holds more than one packet and never more than max_payload bytes. Base64 packets are
-/// yielded as data_kind::base64.
+/// never holds more than one packet and never more than max_payload bytes. Once that packet is
+/// delivered, and by reset(), storage with more capacity than opts.max_retained_bytes is
+/// released. Base64 packets are yielded as data_kind::base64.
 ///
 /// Errors: those of payload_reader. Every error is final: the decoder returns it again, with
 /// consumed 0, until reset().
@@ -171,7 +172,8 @@ class payload_decoder {
   template <class F>
   decode_status finish(std::string_view last_chunk, F&& on_packet);
 
-  /// Starts a new body with the same kind and options; keeps the storage's capacity.
+  /// Starts a new body with the same kind and options; keeps the storage's capacity up to
+  /// opts.max_retained_bytes and releases a larger one.
   void reset() noexcept;
 
   bool failed() const noexcept { return error_ != ::SIOCODEC_NAMESPACE::error::none; }
@@ -188,6 +190,13 @@ class payload_decoder {
   decode_status run(std::string_view chunk, F& on_packet, bool last);
   decode_status fail(::SIOCODEC_NAMESPACE::error e, std::size_t at_body,
                      std::size_t at_chunk) noexcept;
+  // Empties the storage after a delivered packet, releasing it above the retention limit.
+  void clear_storage() noexcept {
+    storage_.resize(0);
+    if (storage_.capacity() > opts_.max_retained_bytes) {
+      ::SIOCODEC_NAMESPACE::detail::release_buffer(storage_);
+    }
+  }
 
   Storage storage_;
   decode_options opts_;
@@ -681,7 +690,7 @@ payload_decoder<Storage>::payload_decoder(frame_kind kind,
 
 template <class Storage>
 void payload_decoder<Storage>::reset() noexcept {
-  storage_.resize(0);
+  clear_storage();
   offset_ = 0;
   count_ = 0;
   item_offset_ = 0;
@@ -800,7 +809,7 @@ decode_status payload_decoder<Storage>::run(std::string_view chunk, F& on_packet
       if (!part.empty()) std::memcpy(&storage_[0] + old, part.data(), part.size());
       st = deliver(std::string_view(reinterpret_cast<const char*>(&storage_[0]), storage_.size()),
                    item_offset_, on_packet);
-      storage_.resize(0);
+      clear_storage();
     }
     if (!st.ok()) {
       const std::size_t at_chunk = offset_ >= base ? offset_ - base : 0;
@@ -832,7 +841,7 @@ decode_status payload_decoder<Storage>::finish(F&& on_packet) {
       content = std::string_view(reinterpret_cast<const char*>(&storage_[0]), storage_.size());
     }
     auto st = deliver(content, item_offset_, on_packet);
-    storage_.resize(0);
+    clear_storage();
     if (!st.ok()) return {0, error_};
     return {0, ::SIOCODEC_NAMESPACE::error::none};
   }

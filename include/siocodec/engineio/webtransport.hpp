@@ -87,26 +87,6 @@ result<std::size_t> encode_to(char (&out)[N], const packet_view& p) noexcept {
 template <class C>
 result<std::size_t> encode(const packet_view& p, C& out);
 
-namespace detail {
-
-// Frees a container's memory. shrink_to_fit() is only a request, and libstdc++'s vector ignores
-// it under -fno-exceptions, so the buffer is swapped into a fresh container that then dies. The
-// fresh one gets the same allocator (a pmr::string keeps its resource; swapping containers
-// with unequal allocators would be undefined).
-template <class C>
-auto release(C& c, int) noexcept -> decltype(c.get_allocator(), void()) {
-  C fresh(c.get_allocator());
-  fresh.swap(c);
-}
-template <class C>
-void release(C& c, long) noexcept {
-  C fresh{};
-  using std::swap;
-  swap(fresh, c);
-}
-
-}  // namespace detail
-
 /// Where stream_decoder is inside a record. Transitions, one step per byte or group of bytes:
 /// ```
 ///   header      --byte with L <= 125, L != 0-------------> payload
@@ -129,13 +109,15 @@ enum class stream_state : std::uint8_t {
 ///
 /// A record whose payload lies entirely inside one chunk is delivered zero-copy: the packet's
 /// data points into that chunk. Only a payload that straddles chunks is copied into `Storage`
-/// (any resizable byte container with capacity() and swap(): std::string,
-/// std::vector<unsigned char>, std::pmr::string...), which is sized to the announced length only
-/// after that length passed the max_payload check: a peer cannot make the decoder allocate more
-/// than max_payload bytes (plus the container's small minimum) by announcing a large length. The
-/// storage is kept for the next straddling record and released by a failure or reset(); when a
-/// longer record needs it, it is released before it grows, so a growth policy cannot overshoot the
-/// announced length.
+/// (any resizable byte container with capacity(), reserve() and swap(): std::string,
+/// std::vector<unsigned char>, std::pmr::string...), which grows with the payload bytes that
+/// actually arrived, never with the announced length: at most doubling, never past the announced
+/// length, so its capacity stays below twice the bytes received (plus the container's small
+/// minimum). A header announcing 1,000,000 bytes followed by 1 byte costs a few bytes, and a
+/// SIZE_MAX max_payload cannot make feed() allocate what no peer sent. After a record is
+/// delivered, storage of more than opts.max_retained_bytes is released (a stream that once
+/// carried a large record holds at most that much while idle); smaller storage is kept for the
+/// next straddling record. A failure or reset() releases it.
 ///
 /// Text records are checked for UTF-8 and then decoded as Engine.IO text packets: WebSocket
 /// stacks validate text frames, WebTransport streams don't, so this decoder is the first to see
@@ -166,8 +148,9 @@ class stream_decoder {
                 "stream_decoder needs a resizable container of one-byte elements");
 
  public:
-  /// A decoder at the start of a stream. Uses opts.max_payload (largest payload accepted, bytes)
-  /// and opts.base64 (how `b` records are checked). opts.version must be v4: WebTransport exists
+  /// A decoder at the start of a stream. Uses opts.max_payload (largest payload accepted, bytes),
+  /// opts.max_retained_bytes (storage kept between records) and opts.base64 (how `b` records are
+  /// checked). opts.version must be v4: WebTransport exists
   /// only in Engine.IO v4; any other version leaves the decoder failed with invalid_argument.
   explicit stream_decoder(const decode_options& opts = {}) noexcept(
       std::is_nothrow_default_constructible<Storage>::value)
@@ -254,7 +237,40 @@ class stream_decoder {
     error_ = opts_.version == protocol_version::v4 ? error::none : error::invalid_argument;
   }
 
-  void release_storage() noexcept { detail::release(storage_, 0); }
+  void release_storage() noexcept { SIOCODEC_NAMESPACE::detail::release_buffer(storage_); }
+
+  // Makes room for `need` payload bytes (need <= len, the announced length), keeping the
+  // buffered_ bytes. Grows geometrically from what arrived, capped by len: the announced length
+  // only bounds the growth, it never sizes an allocation by itself. The new block is reserved in
+  // a fresh container, because reserve() on a used std::string may double past the cap.
+  void grow_storage(std::size_t need, std::size_t len) {
+    const std::size_t cap = storage_.capacity();
+    if (need <= cap) return;
+    std::size_t want = cap > len / 2 ? len : 2 * cap;
+    if (want < need) want = need;
+    if (want > storage_.max_size()) want = need;
+    Storage fresh = fresh_storage(0);
+    fresh.reserve(want);
+    fresh.resize(buffered_);
+    if (buffered_ != 0) std::memcpy(static_cast<void*>(fresh.data()), storage_.data(), buffered_);
+    fresh.swap(storage_);
+  }
+
+  // An empty container with the storage's allocator (a pmr::string keeps its resource, and
+  // swapping containers with unequal allocators would be undefined).
+  template <class S = Storage>
+  auto fresh_storage(int) const -> decltype(std::declval<const S&>().get_allocator(), S()) {
+    return S(storage_.get_allocator());
+  }
+  template <class S = Storage>
+  S fresh_storage(long) const {
+    return S();
+  }
+
+  // After a delivered straddling record: storage above the retention limit goes.
+  void trim_storage() noexcept {
+    if (storage_.capacity() > opts_.max_retained_bytes) release_storage();
+  }
 
   SIOCODEC_NAMESPACE::error check_length() const noexcept {
     if (length_ == 0) return error::empty_packet;
@@ -411,12 +427,9 @@ decode_status stream_decoder<Storage>::feed(byte_view chunk, F&& on_packet) {
         if (e != error::none) return fail(e, at, base);
         continue;
       }
-      if (buffered_ == 0) {
-        // Grow only from empty: growing a used buffer may double its capacity past the limit.
-        if (storage_.capacity() < len) release_storage();
-        storage_.resize(len);
-      }
       const std::size_t take = avail < len - buffered_ ? avail : len - buffered_;
+      grow_storage(buffered_ + take, len);
+      storage_.resize(buffered_ + take);
       std::memcpy(static_cast<void*>(storage_.data() + buffered_), it, take);
       buffered_ += take;
       it += take;
@@ -427,6 +440,7 @@ decode_status stream_decoder<Storage>::feed(byte_view chunk, F&& on_packet) {
       const SIOCODEC_NAMESPACE::error e = deliver(reinterpret_cast<const char*>(storage_.data()),
                                                   len, payload_start_, on_packet, at);
       if (e != error::none) return fail(e, at, base);
+      trim_storage();
       continue;
     }
 

@@ -86,7 +86,13 @@ enum class decoder_state : std::uint8_t {
 ///   decoder, whatever happens to the caller's frames.
 /// - in both modes an `nsp` of "/" that the packet did not spell points to a string literal.
 /// The storage keeps its capacity from one packet to the next (no allocation per packet once it
-/// is large enough); an error or reset() releases it.
+/// is large enough) up to opts.max_retained_bytes: a buffer with more capacity is released when
+/// the next message arrives (the delivered packet may point into it until then) or when the
+/// caller calls trim() after handling the packet. A server that calls trim() after each packet
+/// it handles holds at most max_retained_bytes of decoder storage per idle connection (plus the
+/// attachment list, also bounded by it), whatever packet came before; without trim() an idle
+/// connection keeps the storage of its last packet, up to max_packet_bytes. An error or reset()
+/// releases everything.
 ///
 /// Errors: after ANY error the decoder is idle with nothing pending and no storage held, ready
 /// for a new packet. A connection normally closes on any decoder error (the reference servers
@@ -156,7 +162,8 @@ class basic_decoder {
         data_(other.data_),
         event_(other.event_),
         mode_(other.mode_),
-        state_(other.state_) {
+        state_(other.state_),
+        oversized_(other.oversized_) {
     for (std::size_t i = 0; i < inline_attachments; ++i) inline_[i] = other.inline_[i];
     other.clear();
   }
@@ -184,6 +191,7 @@ class basic_decoder {
     event_ = other.event_;
     mode_ = other.mode_;
     state_ = other.state_;
+    oversized_ = other.oversized_;
     for (std::size_t i = 0; i < inline_attachments; ++i) inline_[i] = other.inline_[i];
     other.clear();
     return *this;
@@ -300,6 +308,18 @@ class basic_decoder {
   /// A copy of the allocator.
   allocator_type get_allocator() const noexcept { return allocator_type(bytes_.get_allocator()); }
 
+  /// Releases storage above opts.max_retained_bytes (the copy-mode buffer, the attachment list
+  /// of a packet with more than inline_attachments attachments) when no packet is pending; does
+  /// nothing while reassembling. Call it once a delivered packet has been handled: it
+  /// invalidates delivered packets, as the next feed() does. feed() does the same on its own
+  /// before it reuses the storage for a new packet.
+  void trim() noexcept {
+    if (state_ != decoder_state::idle) return;
+    if (bytes_.capacity() > opts_.max_retained_bytes) release(bytes_);
+    if (overflow_.capacity() > opts_.max_retained_bytes / sizeof(byte_view)) release(overflow_);
+    oversized_ = false;
+  }
+
   /// Drops any pending packet and releases all storage (socket.io-parser's destroy()); the
   /// decoder is idle and keeps its options and mode. Invalidates delivered packets in copy mode
   /// and their `attachments` array in both modes.
@@ -339,6 +359,7 @@ class basic_decoder {
     for (std::size_t i = 0; i < inline_attachments; ++i) inline_[i] = byte_view();
     release(bytes_);
     release(overflow_);
+    oversized_ = false;
   }
 
   result<packet_view> fail(error e, std::size_t offset) noexcept {
@@ -350,9 +371,11 @@ class basic_decoder {
   // (which the caller guarantees is >= size() + extra, and which comes from a limit or from
   // elements that arrived, never from an unchecked wire number).
   template <class V>
-  static void grow(V& v, std::size_t extra, std::size_t limit, std::size_t minimum) {
+  void grow(V& v, std::size_t extra, std::size_t limit, std::size_t minimum) {
     const std::size_t need = v.size() + extra;
     if (need <= v.capacity()) return;
+    // Noted here, where storage grows, so that feed() tests one flag instead of two capacities.
+    oversized_ = true;
     std::size_t want = v.capacity() > limit / 2 ? limit : v.capacity() * 2;
     if (want < minimum) want = minimum;
     if (want < need) want = need;
@@ -405,6 +428,8 @@ class basic_decoder {
     }
     // The previous packet's storage is reused: the packet it backed is invalidated by contract.
     // Only copy mode stores bytes; overflow_ is emptied when a list spills into it (push_view).
+    // A buffer a large packet left behind goes now, before it is reused.
+    if (SIOCODEC_UNLIKELY(oversized_)) trim();
     if (mode_ == attachment_mode::copy) bytes_.clear();
     if (text.size() > opts_.max_packet_bytes) {
       r = fail(error::packet_too_large, opts_.max_packet_bytes);
@@ -577,6 +602,8 @@ class basic_decoder {
   text_ref event_;
   attachment_mode mode_;
   decoder_state state_ = decoder_state::idle;
+  // Storage grew since the last trim(): it may hold more than max_retained_bytes.
+  bool oversized_ = false;
 };
 
 /// The decoder with std::allocator.

@@ -167,13 +167,14 @@ struct args_access;
 /// BINARY_EVENT / BINARY_ACK. Only EVENT and ACK may hold binary values.
 ///
 /// How often the callbacks run depends on the call: once for encode_to() and for
-/// encode_frames_to() over WebSocket and Engine.IO v4 polling (the text is written straight into
-/// the caller's buffer, bounded by its capacity); twice for encode() and encode_frames() into a
-/// growable container and for Engine.IO v3 polling frames (a measuring pass, then a writing
-/// pass, so that the container grows exactly once and the length prefix precedes the text);
-/// once for encoded_size(). When they run twice they must write the same values both times; an
-/// encoder that notices a difference fails with invalid_argument rather than write past the
-/// size it measured.
+/// encode_frames_to() over WebSocket and Engine.IO v4 polling when the text fits
+/// SIOCODEC_ONE_PASS_BUFFER (it is written into the encoder's own buffer and copied to the
+/// caller's on success; a longer text is written by a second run); twice for encode() and
+/// encode_frames() into a growable container and for Engine.IO v3 polling frames (a measuring pass,
+/// then a writing pass, so that the container grows exactly once and the length prefix precedes the
+/// text); once for encoded_size(). When they run twice they must write the same values both times;
+/// an encoder that notices a difference fails with invalid_argument rather than write past the size
+/// it measured.
 ///
 /// Misuse does not throw or assert: the first error is kept, every later call is ignored, and
 /// the encoder returns that error. Errors: invalid_argument (a value where an object expects a
@@ -563,16 +564,19 @@ result<std::size_t> encoded_size(const B& b, const encode_options& opts = {});
 
 /// Writes the text of `b` into `out` (at most `cap` bytes) and appends the views of its binary
 /// values to `attachments` (in placeholder order; views of the caller's bytes, nothing copied).
-/// One pass: the value callbacks run once, writing straight into `out` (a packet with more than
-/// 16 binary values, which needs a raised max_attachments, gets a second, writing run to collect
-/// their views). No allocation unless `attachments` allocates (attachment_list never does).
+/// One pass for a text of up to SIOCODEC_ONE_PASS_BUFFER bytes (2 KiB): the value callbacks run
+/// once, writing into a buffer of the encoder's own, which is copied to `out` once the packet is
+/// complete and valid. A longer text, or a packet with more than 16 binary values (which needs a
+/// raised max_attachments), gets a second, writing run straight into `out`. No allocation unless
+/// `attachments` allocates (attachment_list never does).
 /// @return bytes written.
 /// Errors: those of encoded_size() (they take precedence over output_too_small: the packet is
 /// visited to its end even when the buffer is full), output_too_small (cap too small; offset()
-/// is cap; the first `cap` bytes of `out` may have been written, never more),
-/// too_many_attachments (also when `attachments` cannot hold them all), invalid_argument (with
-/// more than 16 binary values: a callback wrote something else in its second run). On error
-/// `attachments` keeps its old size and the contents of `out` are unspecified.
+/// is cap), too_many_attachments (also when `attachments` cannot hold them all),
+/// invalid_argument (in a second run: a callback wrote something else than in its first). On
+/// any error nothing is written to `out` (not even below cap) and `attachments` keeps its old
+/// size; the one exception is that second-run invalid_argument, after which the first
+/// encoded_size() bytes of `out` are unspecified.
 template <class B, class A,
           std::enable_if_t<is_packet_builder<B>::value && is_attachment_sink<A>::value, int> = 0>
 result<std::size_t> encode_to(char* out, std::size_t cap, const B& b, A& attachments,
@@ -1628,6 +1632,33 @@ struct once_slots {
   byte_view* get() noexcept { return reinterpret_cast<byte_view*>(raw); }
 };
 
+// A one-pass encode writes its text here, not into the caller's buffer, and copies it there only
+// once it is complete and valid: a failure (a callback's error, a buffer too small) must leave
+// the caller's bytes as they were. Short texts, the common case, cost one copy; a longer one is
+// measured by the first run and written into the caller's buffer by a second. Not initialized:
+// one_pass writes before anything is read. Its size: SIOCODEC_ONE_PASS_BUFFER (config.hpp).
+constexpr std::size_t once_text = SIOCODEC_ONE_PASS_BUFFER;
+static_assert(once_text >= 1, "SIOCODEC_ONE_PASS_BUFFER must be at least 1");
+struct once_text_buffer {
+  char raw[once_text];
+};
+
+// Copies a one-pass text (1 <= n <= once_text) out of the once_text_buffer. Up to 64 bytes,
+// the usual size of a small event, overlapping fixed-size copies compile to a few loads and
+// stores, fewer instructions than a call to memcpy (the w1 encode budget; a case for 65-128
+// bytes cost w2 and w5 more than it saved).
+SIOCODEC_ALWAYS_INLINE void copy_text(char* dst, const char* src, std::size_t n) noexcept {
+  if (n > 16 && n <= 32) {
+    std::memcpy(dst, src, 16);
+    std::memcpy(dst + n - 16, src + n - 16, 16);
+  } else if (n > 32 && n <= 64) {
+    std::memcpy(dst, src, 32);
+    std::memcpy(dst + n - 32, src + n - 32, 32);
+  } else {
+    json::detail::copy_short(dst, src, n);  // up to 16 bytes inline, else memcpy
+  }
+}
+
 // What one_pass found: the plan of the text (bytes: its full size, written or not) and whether
 // all of it is at `out`.
 struct once_plan {
@@ -1722,16 +1753,19 @@ result<std::size_t> encode_to(char* out, std::size_t cap, const B& b, A& attachm
                               const encode_options& opts) {
   detail::once_slots slots_raw;
   byte_view* const local = slots_raw.get();
+  detail::once_text_buffer text;
   detail::once_plan plan;
-  error e = detail::one_pass(b, opts, out, cap, local, false, plan);
+  error e = detail::one_pass(b, opts, text.raw, cap < detail::once_text ? cap : detail::once_text,
+                             local, false, plan);
   if (e != error::none) return {e, 0};
   const std::size_t bytes = plan.text.bytes;
-  if (!plan.written) return {error::output_too_small, cap};
+  if (bytes > cap) return {error::output_too_small, cap};
   const std::size_t n = plan.text.attachments;
   const std::size_t old_atts = attachments.size();
   byte_view* slots = detail::grow_attachments(attachments, n, e);
   if (e != error::none) return {e, 0};
-  if (n <= detail::once_attachments) {
+  if (plan.written && n <= detail::once_attachments) {
+    detail::copy_text(out, text.raw, bytes);
     // Byte copy of raw storage (byte_view is trivially copyable): one_pass constructed these n
     // views, which the compiler cannot follow through the argument writer; an element-wise copy
     // reads them as byte_view objects and g++ 12 -O1 reports -Wmaybe-uninitialized on slots_raw.

@@ -16,6 +16,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 #include <type_traits>
 #include <utility>
@@ -134,15 +135,16 @@ result<std::size_t> encoded_frames_size(const B& b, const frame_options& opts = 
 /// `attachments` (the binary frames of WebSocket transports point at them), then calls
 /// `send(const frame&)` once per frame. No allocation unless `attachments` allocates.
 /// Over WebSocket and Engine.IO v4 polling the text is written in one pass (the value callbacks
-/// run once, as for encode_to(builder), including its exception for more than 16 binary
-/// values); Engine.IO v3 polling measures first, since the length prefix of the body precedes
-/// the text (the callbacks run twice).
+/// run once, as for encode_to(builder), including its exceptions: a text above
+/// SIOCODEC_ONE_PASS_BUFFER bytes or more than 16 binary values); Engine.IO v3 polling measures
+/// first, since the length prefix of the body precedes the text (the callbacks run twice).
 /// @return bytes of storage used.
 /// Errors: those of encoded_frames_size(builder) (they take precedence over output_too_small),
-/// output_too_small (offset() is cap; the first `cap` bytes of `storage` may have been written,
-/// never more), too_many_attachments (also when `attachments` is full), invalid_argument (a
-/// callback wrote something else in its second run, when there is one). Nothing is sent on
-/// error, and `attachments` keeps its size.
+/// output_too_small (offset() is cap), too_many_attachments (also when `attachments` is full),
+/// invalid_argument (a callback wrote something else in its second run, when there is one).
+/// On any error nothing is sent, `attachments` keeps its size and nothing is written to
+/// `storage` (not even below cap), except after that second-run invalid_argument, which leaves
+/// the first encoded_frames_size() bytes unspecified.
 template <class B, class A, class Send,
           std::enable_if_t<is_packet_builder<B>::value && is_attachment_sink<A>::value, int> = 0>
 result<std::size_t> encode_frames_to(char* storage, std::size_t cap, const B& b, A& attachments,
@@ -479,11 +481,12 @@ result<std::size_t> encode_frames_to(char* storage, std::size_t cap, const B& b,
   // The other formats put just the message digit before the text: written in one pass, after it.
   detail::once_slots slots_raw;
   byte_view* const local = slots_raw.get();
+  detail::once_text_buffer text;
   detail::once_plan plan;
-  const bool room = cap != 0;
-  error e = detail::one_pass(b, detail::packet_options(opts), room ? storage + 1 : storage,
-                             room ? cap - 1 : 0, local, fp.format == detail::frames_format::poll_v4,
-                             plan, &detail::attachment_cost_hook, &fp.format);
+  const std::size_t room = cap == 0 ? 0 : cap - 1 < detail::once_text ? cap - 1 : detail::once_text;
+  error e = detail::one_pass(b, detail::packet_options(opts), text.raw, room, local,
+                             fp.format == detail::frames_format::poll_v4, plan,
+                             &detail::attachment_cost_hook, &fp.format);
   if (e != error::none) return {e, 0};
   fp.text = plan.text;
   fp.prefix = 1;
@@ -492,12 +495,13 @@ result<std::size_t> encode_frames_to(char* storage, std::size_t cap, const B& b,
     return {error::invalid_argument, 0};
   }
   fp.total += fp.text.attachment_cost;
-  if (!plan.written || fp.total > cap) return {error::output_too_small, cap};
+  if (fp.total > cap) return {error::output_too_small, cap};
   const std::size_t n = fp.text.attachments;
   const std::size_t old_atts = attachments.size();
   byte_view* slots = detail::grow_attachments(attachments, n, e);
   if (e != error::none) return {e, 0};
-  if (n <= detail::once_attachments) {
+  if (plan.written && n <= detail::once_attachments) {
+    detail::copy_text(storage + 1, text.raw, fp.text.bytes);
     for (std::size_t i = 0; i < n; ++i) slots[i] = local[i];
   } else {
     e = detail::write_built_frames_into(b, opts, fp, storage, slots, attachments, old_atts);

@@ -113,6 +113,9 @@ struct decode_options {
   std::uint64_t max_ack_id = std::numeric_limits<std::uint64_t>::max();
   /// Deepest JSON nesting accepted in a payload.
   std::size_t max_depth = SIOCODEC_DEFAULT_MAX_JSON_DEPTH;
+  /// basic_decoder, copy mode: storage kept once a packet has been delivered; a buffer with more
+  /// capacity is released when the next frame arrives, or by trim() (docs/memory.md).
+  std::size_t max_retained_bytes = SIOCODEC_DEFAULT_MAX_RETAINED_BYTES;
 };
 
 }  // namespace socketio

@@ -538,6 +538,12 @@ class parser_base {
     json_.reset();
     release_scratch();
   }
+  /// Releases storage above decode_options::max_retained_bytes (basic_decoder::trim(), and the
+  /// msgpack parser's base64 scratch); invalidates delivered packets, as the next feed() does.
+  void trim() noexcept {
+    json_.trim();
+    if (scratch_.capacity() > json_.options().max_retained_bytes) release_scratch();
+  }
 
   // --- encoding ----------------------------------------------------------------------------
 
@@ -821,6 +827,9 @@ result<any_packet> parser_base<Kind, Allocator>::feed(const engineio::packet_vie
   const result<std::size_t> n = base64::decoded_size(message.data, b64);
   if (!n) return {n.error(), n.offset()};
   if (*n > json_.options().max_packet_bytes) return {error::packet_too_large, 0};
+  // The previous packet, which may point into the scratch, is invalidated by now: a large
+  // scratch is released before it is reused, as basic_decoder does.
+  if (scratch_.capacity() > json_.options().max_retained_bytes) release_scratch();
   scratch_.resize(*n);
   const result<std::size_t> d =
       base64::decode_to(message.data, byte_span(scratch_.data(), scratch_.size()), b64);

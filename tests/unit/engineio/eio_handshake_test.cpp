@@ -3,6 +3,7 @@
 
 #include "support/catch.hpp"
 
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -128,4 +129,66 @@ TEST_CASE("handshake: encoding refuses what a client would reject") {
 
   char small[10];
   CHECK(eio::encode_handshake_to(small, sizeof small, h).error() == error::output_too_small);
+}
+
+// Issue 19.6: a sid is pasted into query strings, so strict parsing accepts only RFC 3986
+// unreserved characters; before, `a&transport=websocket&x=` was accepted as a session id.
+TEST_CASE("handshake: strict sids are URL-safe, lax ones are percent-encoded by encode_sid") {
+  const auto with_sid = [](std::string_view sid) {
+    return R"({"sid":")" + std::string(sid) +
+           R"(","upgrades":[],"pingInterval":1,"pingTimeout":1})";
+  };
+  // What base64id, UUIDs, nanoids and decimal generateId()s produce: accepted as is.
+  for (const auto sid :
+       {"lv_VI97HAXpY6yYWAAAC"sv, "AbCd-_09"sv, "0f8fad5b-d9cb-469f-a165-70867728950e"sv,
+        "V1StGXR8_Z5jdHi6B-myT"sv, "1234567890"sv, "a.b~c"sv}) {
+    CAPTURE(sid);
+    const std::string text = with_sid(sid);
+    const auto h = eio::parse_handshake(text);
+    REQUIRE(h);
+    CHECK(h->sid == sid);
+    std::string enc;
+    REQUIRE(eio::encode_sid(sid, enc));
+    CHECK(enc == sid);
+  }
+  struct c {
+    std::string_view sid;
+    std::size_t bad;  // index of the first character outside the set
+    std::string_view encoded;
+  };
+  const c cases[] = {
+      {"a&transport=websocket&x="sv, 1, "a%26transport%3Dwebsocket%26x%3D"sv},
+      {"a b#c?d"sv, 1, "a%20b%23c%3Fd"sv},
+      {"abc/def"sv, 3, "abc%2Fdef"sv},
+      {"ab+c="sv, 2, "ab%2Bc%3D"sv},
+      {"x%41"sv, 1, "x%2541"sv},
+      {"\xc3\xa9t\xc3\xa9"sv, 0, "%C3%A9t%C3%A9"sv},
+  };
+  for (const auto& t : cases) {
+    CAPTURE(t.sid);
+    const std::string text = with_sid(t.sid);
+    const auto strict = eio::parse_handshake(text);
+    CHECK(strict.error() == error::invalid_handshake);
+    CHECK(strict.offset() == 8 + t.bad);  // `{"sid":"` is 8 bytes
+    eio::handshake_options lax;
+    lax.lax = true;
+    const auto h = eio::parse_handshake(text, lax);
+    REQUIRE(h);
+    CHECK(h->sid == t.sid);
+    std::string url = "/engine.io/?EIO=4&transport=polling&sid=";
+    const std::size_t before = url.size();
+    const auto n = eio::encode_sid(h->sid, url);
+    REQUIRE(n);
+    CHECK(url.substr(before) == t.encoded);
+    CHECK(*n == t.encoded.size());
+    CHECK(eio::encoded_sid_size(h->sid).value_or(0) == t.encoded.size());
+    // The fixed-buffer form: exact size fits; one byte less writes nothing.
+    char buf[64];
+    CHECK(eio::encode_sid_to(buf, sizeof buf, h->sid).value_or(0) == t.encoded.size());
+    CHECK(std::string_view(buf, t.encoded.size()) == t.encoded);
+    std::memset(buf, '#', sizeof buf);
+    const auto small = eio::encode_sid_to(buf, t.encoded.size() - 1, h->sid);
+    CHECK(small.error() == error::output_too_small);
+    CHECK(std::string_view(buf, sizeof buf) == std::string(sizeof buf, '#'));
+  }
 }

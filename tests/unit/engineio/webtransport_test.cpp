@@ -813,22 +813,27 @@ TEST_CASE("webtransport: storage never exceeds the announced length nor max_payl
       std::string got;
       feed_split(dec, r40, &got);
       CHECK(got == d40);
+      // Grown with the chunks, doubling, capped by the announced length; while a block is
+      // copied into the next both are held, so the peak stays below twice the length.
       CHECK(g_alloc.largest == 40000);
+      CHECK(g_alloc.peak < 2 * 40000);
+      const std::size_t after40 = g_alloc.count;
       feed_split(dec, r100, &got, 50);  // straddles too, and reuses the storage
       CHECK(got == std::string(100, 'x'));
-      CHECK(g_alloc.count == 1);
-      // Growing 40,000 -> 70,000: the old block is freed first and the new one is exact (a
-      // plain resize would have doubled to 80,000 while holding both).
+      CHECK(g_alloc.count == after40);
+      CHECK(g_alloc.live == 40000);
+      // 70,000 bytes: above the default retention of 65,536, released once delivered.
       feed_split(dec, r70, &got);
       CHECK(got == d70);
       CHECK(g_alloc.largest == 70000);
-      CHECK(g_alloc.peak == 70000);
-      CHECK(g_alloc.count == 2);
+      CHECK(g_alloc.live == 0);
       // A refused announcement allocates nothing and the failure releases the storage.
+      feed_split(dec, r40, &got);
+      const std::size_t before = g_alloc.count;
       const auto st = dec.feed(bytes({0x7f, 0, 0, 0, 0, 0, 0x01, 0x11, 0x71}),  // 70001
                                [](const packet_view&) {});
       CHECK(st.ec == error::payload_too_large);
-      CHECK(g_alloc.count == 2);
+      CHECK(g_alloc.count == before);
       CHECK(g_alloc.live == 0);
       dec.reset();
       feed_split(dec, r40, &got);
@@ -851,23 +856,25 @@ TEST_CASE("webtransport: storage never exceeds the announced length nor max_payl
       feed_split(dec, r40, &got);
       CHECK(got == d40);
       CHECK(g_alloc.largest <= 70000 + 1);  // + the terminating null
-      CHECK(g_alloc.peak <= 70000 + 1);
+      CHECK(g_alloc.peak < 2 * (70000 + 1));
     }
     CHECK(g_alloc.live == 0);
   }
 
-  SECTION("header announcing the limit allocates only when payload arrives") {
+  SECTION("header announcing the limit allocates only for the payload that arrives") {
     g_alloc = {};
     wt::stream_decoder<counted_vector> dec(opts);
     REQUIRE(dec.feed(r70.substr(0, 9), [](const packet_view&) {}));
     CHECK(g_alloc.count == 0);
     REQUIRE(dec.feed(r70.substr(9, 1), [](const packet_view&) {}));
     CHECK(g_alloc.count == 1);
-    CHECK(g_alloc.largest == 70000);
+    CHECK(g_alloc.largest == 1);
   }
 
   SECTION("pmr storage from a fixed arena with no upstream") {
-    alignas(std::max_align_t) static unsigned char arena[72000];
+    // A monotonic arena frees nothing, so it holds every growth step: at most three times the
+    // largest straddling payload (the steps below it sum to less than twice it).
+    alignas(std::max_align_t) static unsigned char arena[3 * 70000];
     std::pmr::monotonic_buffer_resource res(arena, sizeof arena, std::pmr::null_memory_resource());
     wt::stream_decoder<std::pmr::string> dec(opts, std::pmr::string(&res));
     std::string got;
@@ -932,4 +939,85 @@ TEST_CASE("webtransport: encoder and decoder round-trip") {
   REQUIRE(c2.feed(again));
   CHECK(c2.packets == t.expected);
   CHECK(again.size() == t.bytes.size() - 8 - 2);  // 9-byte header -> 1, 3-byte header -> 1
+}
+
+// Issue 19.1: the storage of a straddling payload was resized to the announced length as soon
+// as the header passed the max_payload check, so 10 bytes made the decoder allocate and zero
+// 1,000,000, and a 2^53-1 header with max_payload = SIZE_MAX threw std::bad_alloc.
+TEST_CASE("webtransport: storage is proportional to the payload bytes fed, not to the header") {
+  SECTION("a 1,000,000-byte announcement followed by one byte") {
+    g_alloc = {};
+    wt::stream_decoder<counted_vector> dec;
+    REQUIRE(dec.feed(bytes({0xff, 0, 0, 0, 0, 0, 0x0f, 0x42, 0x40, 0x78}),
+                     [](const packet_view&) { FAIL("incomplete"); }));
+    CHECK(g_alloc.largest <= 64);
+    CHECK(g_alloc.live <= 64);
+    // Every further chunk keeps the capacity within twice the payload bytes received.
+    std::size_t fed = 1;
+    const std::string chunk(777, 'z');
+    for (int i = 0; i < 200; ++i) {
+      REQUIRE(dec.feed(chunk, [](const packet_view&) { FAIL("incomplete"); }));
+      fed += chunk.size();
+      INFO("fed " << fed);
+      REQUIRE(g_alloc.live <= 2 * fed);
+      REQUIRE(g_alloc.peak <= 3 * fed);
+    }
+    // The record completes: exactly the bytes sent, delivered; then released (above 64 KiB).
+    std::size_t delivered = 0;
+    const std::string rest(1000000 - fed, 'z');
+    REQUIRE(dec.feed(rest, [&](const packet_view& p) { delivered = p.data.size(); }));
+    CHECK(delivered == 1000000);
+    CHECK(g_alloc.largest <= 1000000);
+    CHECK(g_alloc.live == 0);
+  }
+
+  SECTION("1,000 streams each announcing the limit hold a few bytes each") {
+    g_alloc = {};
+    std::vector<wt::stream_decoder<counted_vector>> streams(1000);
+    for (auto& d : streams) {
+      REQUIRE(
+          d.feed(bytes({0xff, 0, 0, 0, 0, 0, 0x0f, 0x42, 0x40, 0x78}), [](const packet_view&) {}));
+    }
+    CHECK(g_alloc.live <= 1000 * 64);
+  }
+
+  SECTION("max_payload SIZE_MAX and a 2^53-1 header never throw nor allocate the length") {
+    decode_options opts;
+    opts.max_payload = SIZE_MAX;
+    opts.max_retained_bytes = SIZE_MAX;
+    g_alloc = {};
+    wt::stream_decoder<counted_vector> dec(opts);
+    // Before the fix these threw std::bad_alloc (and aborted under -fno-exceptions).
+    siocodec::decode_status st =
+        dec.feed(bytes({0xff, 0x00, 0x1f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 'a', 'b', 'c'}),
+                 [](const packet_view&) {});
+    CHECK(st);
+    CHECK(g_alloc.largest <= 64);
+    wt::stream_decoder<std::string> text(opts);
+    st = text.feed(bytes({0x7f, 0x00, 0x1f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, '4'}),
+                   [](const packet_view&) {});
+    CHECK(st);
+  }
+}
+
+// Issue 19.5: storage kept between records is bounded by max_retained_bytes.
+TEST_CASE("webtransport: storage above max_retained_bytes is released after delivery") {
+  decode_options opts;
+  opts.max_retained_bytes = 1000;
+  const std::string small = encode_one(packet_view::binary(byte_view(std::string(900, 's'))));
+  const std::string large = encode_one(packet_view::binary(byte_view(std::string(50000, 'l'))));
+  g_alloc = {};
+  wt::stream_decoder<counted_vector> dec(opts);
+  std::size_t got = 0;
+  const auto sink = [&](const packet_view& p) { got = p.data.size(); };
+  // Straddling: the first chunk ends inside the payload.
+  REQUIRE(dec.feed(std::string_view(small).substr(0, 10), sink));
+  REQUIRE(dec.feed(std::string_view(small).substr(10), sink));
+  CHECK(got == 900);
+  CHECK(g_alloc.live > 0);
+  CHECK(g_alloc.live <= 1000);  // kept: at most the limit
+  REQUIRE(dec.feed(std::string_view(large).substr(0, 10), sink));
+  REQUIRE(dec.feed(std::string_view(large).substr(10), sink));
+  CHECK(got == 50000);
+  CHECK(g_alloc.live == 0);  // released once delivered
 }

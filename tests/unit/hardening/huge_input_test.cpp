@@ -301,7 +301,9 @@ TEST_CASE("100 MB digit runs decode in linear time without allocating") {
           }) == 0);
     CHECK(st.ok());
     CHECK(delivered == hundred_mb);
-    // In 1 MB chunks the record straddles them: exactly one allocation, of its length.
+    // In 1 MB chunks the record straddles them: the storage grows with the chunks (doubling,
+    // capped by the length), so a few allocations whose sum stays within three times the
+    // length, the last one of exactly the length.
     counting_resource mem;
     wt::stream_decoder<std::pmr::string> chunked(o, std::pmr::string(&mem));
     delivered = 0;
@@ -312,8 +314,8 @@ TEST_CASE("100 MB digit runs decode in linear time without allocating") {
                   .ok());
     }
     CHECK(delivered == hundred_mb);
-    CHECK(mem.allocations == 1);
-    CHECK(mem.bytes <= len + 1);
+    CHECK(mem.allocations <= 9);  // 1 MB, 2, 4, ..., 64 MB, then the 100 MB length
+    CHECK(mem.bytes <= 3 * (len + 1));
     // The default limit refuses the record at its header.
     wt::stream_decoder<> limited;
     CHECK(limited.feed(stream, [](const eio::packet_view&) {}).ec == error::payload_too_large);
