@@ -577,15 +577,18 @@ inline error decode_fields(std::string_view text, const decode_options& opts, pa
   // namespace
   if (p != end && *p == '/') {
     const char* nsp_begin = p;
-    while (p != end && *p != ',') ++p;
+    unsigned high = 0;  // the bytes' OR: UTF-8 needs checking only when one is above 0x7F
+    while (p != end && *p != ',') high |= static_cast<unsigned char>(*p++);
     const auto len = static_cast<std::size_t>(p - nsp_begin);
     if (len > opts.max_namespace) return fail(error::invalid_namespace, at(nsp_begin));
     pkt.nsp = std::string_view(nsp_begin, len);
-    const std::size_t bad = ::SIOCODEC_NAMESPACE::detail::utf8_find_invalid(nsp_begin, len);
-    if (SIOCODEC_UNLIKELY(bad != len)) {
-      // The encoders refuse such a namespace, so a server could not even answer it.
-      if (!opts.allow_invalid_utf8) return fail(error::invalid_utf8, at(nsp_begin) + bad);
-      pkt.has_invalid_utf8 = true;
+    if (SIOCODEC_UNLIKELY(high >= 0x80)) {
+      const std::size_t bad = ::SIOCODEC_NAMESPACE::detail::utf8_find_invalid(nsp_begin, len);
+      if (bad != len) {
+        // The encoders refuse such a namespace, so a server could not even answer it.
+        if (!opts.allow_invalid_utf8) return fail(error::invalid_utf8, at(nsp_begin) + bad);
+        pkt.has_invalid_utf8 = true;
+      }
     }
     if (p != end) ++p;  // ','
   }
