@@ -11765,7 +11765,8 @@ result<msgpack_packet_view> decode_msgpack(byte_view message,
 /// Errors:
 /// - unexpected_text_frame: opts.version is v5 (offset 0).
 /// - invalid_json, invalid_json_string, invalid_json_number, invalid_utf8, nesting_too_deep:
-///   not valid JSON.
+///   not valid JSON (invalid_utf8 never with opts.allow_invalid_utf8, which accepts strings that
+///   are not UTF-8 and sets has_invalid_utf8).
 /// - unknown_packet_type, invalid_namespace (also: escaped), invalid_payload, invalid_ack_id,
 ///   ack_id_overflow: as for decode_msgpack().
 result<packet_view> decode_msgpack_text(std::string_view message,
@@ -12222,7 +12223,15 @@ inline result<packet_view> decode_msgpack_text(std::string_view message,
   if (opts.version != protocol_version::v4) return {error::unexpected_text_frame, 0};
   json::options jo;
   jo.max_depth = opts.max_depth;
-  const result<json::value> root = json::parse(message, jo);
+  result<json::value> root = json::parse(message, jo);
+  bool lossy = false;
+  if (SIOCODEC_UNLIKELY(!root && root.error() == error::invalid_utf8 && opts.allow_invalid_utf8)) {
+    // As decode() does: validated again, strings taken in their U+FFFD form, only then.
+    const result<json::kind> k = json::detail::validate_text<false, true>(message, jo, nullptr);
+    if (!k) return {k.error(), k.offset()};
+    root = result<json::value>(json::value::unchecked(message), message.size());
+    lossy = true;
+  }
   if (!root) return {root.error(), root.offset()};
   const auto at = [&message](const json::value& v) {
     return v.exists() ? static_cast<std::size_t>(v.raw().data() - message.data()) : 0;
@@ -12234,6 +12243,7 @@ inline result<packet_view> decode_msgpack_text(std::string_view message,
   (void)root->find("data", data_v);
   (void)root->find("id", id_v);
   packet_view p;
+  p.has_invalid_utf8 = lossy;
   {
     const result<double> d = type_v.to_double();
     if (!d || !std::isfinite(*d) || std::floor(*d) != *d || *d < 0 || *d > 6) {

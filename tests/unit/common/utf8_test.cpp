@@ -325,3 +325,22 @@ TEST_CASE("WebTransport text records: invalid UTF-8 with allow_invalid_utf8") {
   (void)utf8::lossy(got[0], l);
   CHECK(l == "\xef\xbf\xbd(a");  // TextDecoder: "\ufffd(a"
 }
+
+TEST_CASE("decode_msgpack_text (protocol v4): strings that are not UTF-8") {
+  const std::string msg = "{\"type\":4,\"nsp\":\"/a\xff\",\"data\":\"no\xc3\"}";
+  sio::decode_options o;
+  o.version = sio::protocol_version::v4;
+  auto r = sio::decode_msgpack_text(msg, o);
+  REQUIRE_FALSE(r);
+  CHECK(r.error() == error::invalid_utf8);
+  CHECK(r.offset() == 19);
+  o.allow_invalid_utf8 = true;
+  r = sio::decode_msgpack_text(msg, o);
+  REQUIRE(r);
+  CHECK(r->has_invalid_utf8);
+  CHECK(r->nsp == "/a\xff");
+  CHECK(r->data == "\"no\xc3\"");
+  r = sio::decode_msgpack_text("{\"type\":0,\"nsp\":\"/\"}", o);
+  REQUIRE(r);
+  CHECK_FALSE(r->has_invalid_utf8);
+}

@@ -16,6 +16,7 @@
 #include <siocodec/engineio/packet.hpp>
 #include <siocodec/engineio/payload.hpp>
 #include <siocodec/engineio/webtransport.hpp>
+#include <siocodec/utf8.hpp>
 
 #include <nlohmann/json.hpp>
 
@@ -613,6 +614,27 @@ void wt_decode(walker& w, reader& r, const std::string& id, const json& v) {
       check_list(w, id, std::string(names[which++]) + (mode == b64::mode::lax ? " (lax)" : ""), e,
                  got, st.ec);
     }
+  }
+  // Text records that are not UTF-8: with allow_invalid_utf8, the reference's packets, their
+  // text through utf8::lossy (what its TextDecoder gives), each flagged.
+  if (strict.error && strict.error_name == "invalid_utf8") {
+    const expectation ref = list_expectation(r, v, r.need(v, "ref"));
+    eio::decode_options allow = opts;
+    allow.allow_invalid_utf8 = true;
+    wt::stream_decoder<std::string> dec(allow);
+    std::vector<std::string> got;
+    bool flags_ok = true;
+    const auto st =
+        dec.feed(siocodec::byte_view(stream.data(), stream.size()), [&](const eio::packet_view& p) {
+          eio::packet_view q = p;
+          std::string text;
+          (void)siocodec::utf8::lossy(p.data, text);
+          q.data = text;
+          got.push_back(describe_actual(q, b64::mode::strict));
+          flags_ok &= p.has_invalid_utf8 == !siocodec::utf8::is_valid(p.data);
+        });
+    check_list(w, id, "stream_decoder (allow_invalid_utf8)", ref, got, st.ec);
+    if (!flags_ok) w.fail(id, "allow_invalid_utf8: has_invalid_utf8 is wrong");
   }
 }
 
