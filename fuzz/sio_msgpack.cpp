@@ -14,6 +14,9 @@
 #include <siocodec/detail/utf8.hpp>
 #include <siocodec/json/value.hpp>
 #include <siocodec/socketio/msgpack.hpp>
+#include <siocodec/utf8.hpp>
+
+#include <string>
 
 namespace sio = siocodec::socketio;
 namespace mp = siocodec::msgpack;
@@ -43,10 +46,14 @@ void check_text(std::string_view text, const sio::decode_options& o) {
   FUZZ_CHECK(r->nsp == "/" || inside(r->nsp, text));
   FUZZ_CHECK(r->data.empty() || inside(r->data, text));
   if (r->id) FUZZ_CHECK(*r->id <= o.max_ack_id);
+  FUZZ_CHECK(o.allow_invalid_utf8 || !r->has_invalid_utf8);
   if (!r->data.empty()) {
     json::options jo;
     jo.max_depth = o.max_depth;
-    FUZZ_CHECK(json::validate(r->data, jo).has_value());
+    // allow_invalid_utf8: the U+FFFD form is what the reference parsed.
+    std::string lossy;
+    (void)siocodec::utf8::lossy(r->data, lossy);
+    FUZZ_CHECK(json::validate(lossy, jo).has_value());
   }
 }
 
