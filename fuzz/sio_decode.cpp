@@ -3,15 +3,21 @@
 // satisfies decode.hpp's grammar and shape rules (checked here independently of the decoder:
 // fields inside the text, limits, the payload valid JSON of the right kind), the argument
 // accessors of args.hpp walk it safely, and whatever strict mode accepts, lax mode accepts with
-// the same fields.
+// the same fields. With allow_invalid_utf8 the packet is flagged exactly when its namespace or
+// payload is not UTF-8, and the payload's U+FFFD form (utf8::lossy) is valid JSON of the same kind:
+// the lossy validation agrees with strict validation of what the reference parses.
 //
 // Input: byte 0 chooses (bit 0 lax, bit 1 protocol v4, bit 2 small limits: max_attachments 3,
-// max_namespace 8, max_ack_id 1000, max_depth 4); the rest is the packet text.
+// max_namespace 8, max_ack_id 1000, max_depth 4, bit 3 allow_invalid_utf8); the rest is the
+// packet text.
 #include "common.hpp"
 
 #include <siocodec/json/json.hpp>
 #include <siocodec/socketio/args.hpp>
 #include <siocodec/socketio/decode.hpp>
+#include <siocodec/utf8.hpp>
+
+#include <string>
 
 namespace sio = siocodec::socketio;
 namespace json = siocodec::json;
@@ -25,6 +31,9 @@ void check_packet(const sio::packet_view& p, std::string_view text, const sio::d
   FUZZ_CHECK(p.nsp == "/" || siocodec_fuzz::within(p.nsp, text));
   FUZZ_CHECK(p.nsp.find(',') == std::string_view::npos);
   FUZZ_CHECK(p.nsp.size() <= o.max_namespace);
+  FUZZ_CHECK(o.allow_invalid_utf8 || !p.has_invalid_utf8);
+  FUZZ_CHECK(p.has_invalid_utf8 ==
+             !(siocodec::utf8::is_valid(p.nsp) && siocodec::utf8::is_valid(p.data)));
   if (p.id) FUZZ_CHECK(*p.id <= o.max_ack_id);
   FUZZ_CHECK(p.attachments == nullptr);
   if (sio::is_binary(p.type)) {
@@ -41,7 +50,9 @@ void check_packet(const sio::packet_view& p, std::string_view text, const sio::d
   FUZZ_CHECK(p.data.data() + p.data.size() <= text.data() + text.size());
   json::options jo;
   jo.max_depth = o.max_depth;
-  const siocodec_fuzz::exact_bytes data(p.data);
+  std::string lossy;
+  (void)siocodec::utf8::lossy(p.data, lossy);
+  const siocodec_fuzz::exact_bytes data(lossy);
   const auto k = json::validate(data.view(), jo);
   FUZZ_CHECK(k.has_value());
   FUZZ_CHECK(!json::detail::is_ws(p.data.front()) && !json::detail::is_ws(p.data.back()));
@@ -112,6 +123,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   sio::decode_options o;
   o.lax = (sel & 1) != 0;
   o.version = (sel & 2) != 0 ? sio::protocol_version::v4 : sio::protocol_version::v5;
+  o.allow_invalid_utf8 = (sel & 8) != 0;
   if ((sel & 4) != 0) {
     o.max_attachments = 3;
     o.max_namespace = 8;
@@ -131,6 +143,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     lax.lax = true;
     const auto l = sio::decode(text.view(), lax);
     FUZZ_CHECK(l.has_value() && same(*l, *r));
+  }
+  // Without the flag the option changes nothing; with it, strict decoding refuses.
+  sio::decode_options other = o;
+  other.allow_invalid_utf8 = !o.allow_invalid_utf8;
+  const auto a = sio::decode(text.view(), other);
+  if (!r->has_invalid_utf8) {
+    FUZZ_CHECK(a.has_value() && same(*a, *r) && !a->has_invalid_utf8);
+  } else {
+    FUZZ_CHECK(!a.has_value() && a.error() == error::invalid_utf8);
   }
   return 0;
 }

@@ -6,13 +6,17 @@
 // encode, the message decodes back to the same type, namespace, id and payload bytes, and
 // encoding that again gives the same bytes.
 //
-// Input: byte 0 chooses (bit 0 protocol v4, bit 1 lax, bit 2 small limits: max_namespace 8,
+// Input: byte 0 chooses (bit 0 protocol v4, bit 1 lax with allow_invalid_utf8, as
+// siocodec-inspect --lax sets them, bit 2 small limits: max_namespace 8,
 // max_ack_id 1000, max_depth 4; bit 3 a text message); the rest is the message.
 #include "common.hpp"
 
 #include <siocodec/detail/utf8.hpp>
 #include <siocodec/json/value.hpp>
 #include <siocodec/socketio/msgpack.hpp>
+#include <siocodec/utf8.hpp>
+
+#include <string>
 
 namespace sio = siocodec::socketio;
 namespace mp = siocodec::msgpack;
@@ -42,10 +46,14 @@ void check_text(std::string_view text, const sio::decode_options& o) {
   FUZZ_CHECK(r->nsp == "/" || inside(r->nsp, text));
   FUZZ_CHECK(r->data.empty() || inside(r->data, text));
   if (r->id) FUZZ_CHECK(*r->id <= o.max_ack_id);
+  FUZZ_CHECK(o.allow_invalid_utf8 || !r->has_invalid_utf8);
   if (!r->data.empty()) {
     json::options jo;
     jo.max_depth = o.max_depth;
-    FUZZ_CHECK(json::validate(r->data, jo).has_value());
+    // allow_invalid_utf8: the U+FFFD form is what the reference parsed.
+    std::string lossy;
+    (void)siocodec::utf8::lossy(r->data, lossy);
+    FUZZ_CHECK(json::validate(lossy, jo).has_value());
   }
 }
 
@@ -58,6 +66,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   sio::decode_options o;
   o.version = (sel & 1) != 0 ? sio::protocol_version::v4 : sio::protocol_version::v5;
   o.lax = (sel & 2) != 0;
+  o.allow_invalid_utf8 = o.lax;
   if ((sel & 4) != 0) {
     o.max_namespace = 8;
     o.max_ack_id = 1000;
@@ -125,9 +134,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       FUZZ_CHECK(as_text && escaped);
       return 0;
     }
-    // Otherwise only strings that lax mode let through without UTF-8 cannot be written back:
-    // the namespace, or (v4 CONNECT/DISCONNECT/ERROR, written as JSON text) a string payload.
-    FUZZ_CHECK(e == error::invalid_utf8 && o.lax);
+    // Otherwise only strings that allow_invalid_utf8 let through cannot be written back: the
+    // namespace, or (v4 CONNECT/DISCONNECT/ERROR, written as JSON text) a string payload.
+    FUZZ_CHECK(e == error::invalid_utf8 && o.allow_invalid_utf8 && p.has_invalid_utf8);
     const bool nsp_bad =
         siocodec::detail::utf8_find_invalid(p.nsp.data(), p.nsp.size()) != p.nsp.size();
     const std::string_view s = p.data.get_string();

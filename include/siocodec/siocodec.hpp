@@ -13,6 +13,7 @@
 #include <siocodec/result.hpp>
 #include <siocodec/sink.hpp>
 #include <siocodec/socketio.hpp>
+#include <siocodec/utf8.hpp>
 #include <siocodec/version.hpp>
 
 #endif  // SIOCODEC_SIOCODEC_HPP

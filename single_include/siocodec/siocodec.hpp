@@ -39,6 +39,7 @@
 //   <siocodec/socketio/msgpack.hpp>
 //   <siocodec/socketio/parser.hpp>
 //   <siocodec/socketio.hpp>
+//   <siocodec/utf8.hpp>
 //   <siocodec/siocodec.hpp>
 //   <siocodec/error_code.hpp>
 // Not included (copy them next to this file to use them):
@@ -909,6 +910,67 @@ inline std::size_t utf16_length(const char* data, std::size_t n) noexcept {
     const auto c = static_cast<unsigned char>(data[i]);
     units += static_cast<std::size_t>((c & 0xC0) != 0x80) + static_cast<std::size_t>(c >= 0xF0);
   }
+  return units;
+}
+
+/// Length of what U+FFFD replaces at `p` when utf8_sequence_length(p, end) is 0: the maximal
+/// subpart of a well-formed sequence (WHATWG Encoding "UTF-8 decode", Unicode §3.9 U+FFFD
+/// substitution), which is how Node's TextDecoder and Buffer#toString decode. At least 1, at most
+/// 3 bytes: a lead byte followed by the continuation bytes that are still allowed after it.
+/// Precondition: p != end.
+inline std::size_t utf8_invalid_length(const unsigned char* p, const unsigned char* end) noexcept {
+  const unsigned char c = p[0];
+  std::size_t need = 0;
+  unsigned char lo = 0x80, hi = 0xBF;
+  if (c >= 0xC2 && c <= 0xDF) {
+    need = 1;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    need = 2;
+    if (c == 0xE0) lo = 0xA0;
+    if (c == 0xED) hi = 0x9F;
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    need = 3;
+    if (c == 0xF0) lo = 0x90;
+    if (c == 0xF4) hi = 0x8F;
+  }
+  std::size_t k = 1;
+  while (k <= need && p + k != end && p[k] >= lo && p[k] <= hi) {
+    ++k;
+    lo = 0x80;
+    hi = 0xBF;
+  }
+  return k;
+}
+
+/// Calls valid(ptr, len) for each run of valid UTF-8 and invalid() for each maximal subpart that
+/// lossy decoding replaces by U+FFFD, in order.
+template <class Valid, class Invalid>
+void utf8_for_each_lossy(const char* data, std::size_t n, Valid&& valid,
+                         Invalid&& invalid) noexcept {
+  const auto* begin = reinterpret_cast<const unsigned char*>(data);
+  const unsigned char* const end = begin + n;
+  const unsigned char* p = begin;
+  const unsigned char* run = begin;
+  while (p != end) {
+    const std::size_t bad =
+        utf8_find_invalid(reinterpret_cast<const char*>(p), static_cast<std::size_t>(end - p));
+    p += bad;
+    if (p == end) break;
+    if (p != run) valid(reinterpret_cast<const char*>(run), static_cast<std::size_t>(p - run));
+    invalid();
+    p += utf8_invalid_length(p, end);
+    run = p;
+  }
+  if (run != end) valid(reinterpret_cast<const char*>(run), static_cast<std::size_t>(end - run));
+}
+
+/// JavaScript's `.length` of the string Node's lossy decoding makes of [data, data + n): as
+/// utf16_length, plus one unit per replaced part.
+inline std::size_t utf16_length_lossy(const char* data, std::size_t n) noexcept {
+  std::size_t units = 0;
+  utf8_for_each_lossy(
+      data, n, [&units](const char* s, std::size_t k) { units += utf16_length(s, k); },
+      [&units] { ++units; });
   return units;
 }
 
@@ -2109,6 +2171,10 @@ struct packet_view {
   data_kind kind = data_kind::text;
   /// Text, raw bytes or base64 text, as `kind` says.
   std::string_view data;
+  /// Set by the decoders that check UTF-8 (v3 text polling bodies, WebTransport text packets)
+  /// when decode_options::allow_invalid_utf8 let through data that is not UTF-8; utf8::lossy()
+  /// of `data` is the reference's string. Not compared by operator==; encoders ignore it.
+  bool has_invalid_utf8 = false;
 
   /// `data` as bytes (meaningful for kind == binary).
   byte_view bytes() const noexcept { return byte_view(data); }
@@ -2144,6 +2210,12 @@ struct decode_options {
   /// Storage payload_decoder and webtransport::stream_decoder keep after delivering a packet
   /// they had to gather across chunks; more capacity than this is released (docs/memory.md).
   std::size_t max_retained_bytes = SIOCODEC_DEFAULT_MAX_RETAINED_BYTES;
+  /// Accept text that is not UTF-8 where the reference decodes it lossily (U+FFFD): v3 text
+  /// polling bodies (lengths then count each replaced part as one unit) and WebTransport text
+  /// packets. The packet's data stays the received bytes and has_invalid_utf8 is set. Off (the
+  /// default): invalid_utf8. v4 polling bodies and WebSocket frames are never checked here (the
+  /// Socket.IO decoders check what they read, under their own allow_invalid_utf8).
+  bool allow_invalid_utf8 = false;
 };
 
 /// Options of every Engine.IO encoder.
@@ -2841,7 +2913,11 @@ struct scan_result {
 };
 
 /// validate_string() from the first byte `p` that ends a run of plain content (or `end`).
-inline scan_result validate_string_rest(const char* p, const char* end) noexcept {
+/// Lossy: bytes that are not UTF-8 are taken one at a time as if each were U+FFFD, which keeps
+/// the string's extent what it is after Node's lossy decoding (no ASCII byte belongs to an
+/// invalid sequence's maximal subpart, so the quotes and escapes stay where they are).
+template <bool Lossy = false>
+scan_result validate_string_rest(const char* p, const char* end) noexcept {
   bool escaped = false;
   for (;;) {
     if (p == end) return {end, error::invalid_json_string};
@@ -2876,7 +2952,11 @@ inline scan_result validate_string_rest(const char* p, const char* end) noexcept
       do {
         const std::size_t len = ::SIOCODEC_NAMESPACE::detail::utf8_sequence_length(
             reinterpret_cast<const unsigned char*>(p), reinterpret_cast<const unsigned char*>(end));
-        if (len == 0) return {p, error::invalid_utf8};
+        if (len == 0) {
+          if constexpr (!Lossy) return {p, error::invalid_utf8};
+          ++p;
+          continue;
+        }
         p += len;
       } while (p != end && static_cast<unsigned char>(*p) >= 0x80);
     }
@@ -2887,6 +2967,7 @@ inline scan_result validate_string_rest(const char* p, const char* end) noexcept
 /// Validates a string's content; `p` is just past the opening quote, and the text begins at
 /// `lo` (the bytes from `lo` to `end` may be read). Success: p is just past the closing quote.
 /// The common case, plain content up to the quote, is decided inline.
+template <bool Lossy = false>
 SIOCODEC_ALWAYS_INLINE scan_result validate_string(const char* p, const char* end,
                                                    const char* lo) noexcept {
 #if SIOCODEC_X86_SIMD
@@ -2897,9 +2978,9 @@ SIOCODEC_ALWAYS_INLINE scan_result validate_string(const char* p, const char* en
     if (SIOCODEC_LIKELY(m != 0)) {
       p += __builtin_ctz(m);
       if (SIOCODEC_LIKELY(*p == '"')) return {p + 1, error::none};
-      return validate_string_rest(p, end);
+      return validate_string_rest<Lossy>(p, end);
     }
-    return validate_string_rest(scan_rest<scan_class::string>(p + 16, end), end);
+    return validate_string_rest<Lossy>(scan_rest<scan_class::string>(p + 16, end), end);
   }
   // The text's last string (an event's last argument) has fewer than 16 bytes left: the window
   // that ends at `end` instead, its bytes before p shifted out of the mask. One step where the
@@ -2910,16 +2991,16 @@ SIOCODEC_ALWAYS_INLINE scan_result validate_string(const char* p, const char* en
     if (SIOCODEC_LIKELY(m != 0)) {
       p += __builtin_ctz(m);
       if (SIOCODEC_LIKELY(*p == '"')) return {p + 1, error::none};
-      return validate_string_rest(p, end);
+      return validate_string_rest<Lossy>(p, end);
     }
-    return validate_string_rest(end, end);
+    return validate_string_rest<Lossy>(end, end);
   }
 #else
   (void)lo;
 #endif
   p = scan_string(p, end);
   if (SIOCODEC_LIKELY(p != end && *p == '"')) return {p + 1, error::none};
-  return validate_string_rest(p, end);
+  return validate_string_rest<Lossy>(p, end);
 }
 
 /// 1 for the bytes that end a run of plain string content (scan_class::string), 0 for the rest.
@@ -2945,6 +3026,7 @@ inline constexpr string_stop_table string_stop{};
 /// although it runs more instructions. Array elements keep the vector step: a short text's
 /// strings (an event name) have no later tokens to wait for, and the byte loop only costs
 /// instructions there.
+template <bool Lossy = false>
 SIOCODEC_ALWAYS_INLINE scan_result validate_member_string(const char* p, const char* end,
                                                           const char* lo) noexcept {
   if (SIOCODEC_LIKELY(end - p >= 16)) {
@@ -2953,12 +3035,12 @@ SIOCODEC_ALWAYS_INLINE scan_result validate_member_string(const char* p, const c
       const auto c = static_cast<unsigned char>(p[i]);
       if (string_stop.v[c] != 0) {
         if (SIOCODEC_LIKELY(c == '"')) return {p + i + 1, error::none};
-        return validate_string_rest(p + i, end);
+        return validate_string_rest<Lossy>(p + i, end);
       }
     }
-    return validate_string_rest(scan_string(p + 16, end), end);
+    return validate_string_rest<Lossy>(scan_string(p + 16, end), end);
   }
-  return validate_string(p, end, lo);
+  return validate_string<Lossy>(p, end, lo);
 }
 
 /// What the byte right after a run of digits means to a number: 0 the number ends there, 1 a
@@ -3174,7 +3256,8 @@ struct text_info {
 };
 
 /// validate(), also filling `*info` when Info is true.
-template <bool Info>
+/// Lossy: strings may hold bytes that are not UTF-8 (decode_options::allow_invalid_utf8).
+template <bool Info, bool Lossy = false>
 result<kind> validate_text(std::string_view text, const options& opts, text_info* info) noexcept;
 
 }  // namespace detail
@@ -3183,7 +3266,7 @@ inline result<kind> validate(std::string_view text, const options& opts) noexcep
   return detail::validate_text<false>(text, opts, nullptr);
 }
 
-template <bool Info>
+template <bool Info, bool Lossy>
 result<kind> detail::validate_text(std::string_view text, const options& opts,
                                    text_info* info) noexcept {
   const char* const begin = text.data();
@@ -3230,7 +3313,7 @@ result<kind> detail::validate_text(std::string_view text, const options& opts,
     case '{': top = kind::object; goto open_object;
     case '"':
       top = kind::string;
-      r = validate_string(p + 1, end, begin);
+      r = validate_string<Lossy>(p + 1, end, begin);
       break;
     case 't':
     case 'f':
@@ -3288,7 +3371,7 @@ object_key:
   if (*p != '"') return fail(p, error::invalid_json);
 object_key_quote:
   // p is at the key's opening quote.
-  r = validate_member_string(p + 1, end, begin);
+  r = validate_member_string<Lossy>(p + 1, end, begin);
   if (r.ec != error::none) return fail(r.p, r.ec);
   p = r.p;
   // Compact JSON: the `:` and then the value's first byte; else the same checks one by one.
@@ -3306,7 +3389,7 @@ object_key_quote:
   if (SIOCODEC_LIKELY(is_digit(*p) || *p == '-')) {
     r = validate_number_inline(p, end);
   } else if (*p == '"') {
-    r = validate_member_string(p + 1, end, begin);
+    r = validate_member_string<Lossy>(p + 1, end, begin);
     if constexpr (Info) {
       if (depth == first_depth) info->first_escaped = r.escaped;
     }
@@ -3376,7 +3459,7 @@ array_value_byte:
   if (SIOCODEC_LIKELY(is_digit(*p) || *p == '-')) {
     r = validate_number_inline(p, end);
   } else if (*p == '"') {
-    r = validate_string(p + 1, end, begin);
+    r = validate_string<Lossy>(p + 1, end, begin);
     if constexpr (Info) {
       if (depth == first_depth) info->first_escaped = r.escaped;
     }
@@ -5149,6 +5232,7 @@ struct payload_state {
   bool string_item = false;
   bool have_digit = false;
   bool leading_zero = false;
+  bool astral = false;  // allow_invalid_utf8: a 4-byte sequence's second unit, due when complete
   std::uint64_t length = 0;    // announced length (v3): UTF-16 units (text) or bytes (binary)
   std::uint64_t seen = 0;      // units or bytes of content seen so far
   std::size_t item_start = 0;  // body offset where the current item began
@@ -5180,7 +5264,10 @@ struct payload_state {
 ///   above 9), or a v3 text length that ends inside a surrogate pair.
 /// - invalid_item_kind: a v3 binary item that starts with neither 0x00 nor 0x01.
 /// - invalid_utf8: a v3 text item, or a v3 binary string item, that is not UTF-8 (the reference
-///   counts lengths on decoded text).
+///   counts lengths on decoded text). With opts.allow_invalid_utf8, v3 text items are read as
+///   the reference server reads them after Node's lossy decoding of the body (each maximal
+///   invalid subpart is one U+FFFD, one UTF-16 unit) and flagged has_invalid_utf8; v3 binary
+///   string items stay refused, as the reference's strict utf8.js refuses them.
 /// - truncated: the body ends inside a v3 item or its length.
 /// - output_too_small: the scratch storage cannot hold the next decoded base64 packet.
 class payload_reader {
@@ -5364,10 +5451,20 @@ inline result<packet_view> decode_item(payload_format fmt, bool string_item,
       if (!r) return {r.error(), base + r.offset()};
       return r;
     }
-    // String items are the UTF-8 of the packet text; the reference decodes them strictly.
+    // String items are the UTF-8 of the packet text, which the reference decodes with utf8.js:
+    // it throws on malformed sequences whatever allow_invalid_utf8 says (and turns an encoded
+    // surrogate into one U+FFFD where Node's decoders give three, so that stays refused too).
     const std::size_t bad =
         ::SIOCODEC_NAMESPACE::detail::utf8_find_invalid(content.data(), content.size());
     if (bad != content.size()) return {error::invalid_utf8, base + bad};
+  }
+  if (fmt == payload_format::v3_text && opts.allow_invalid_utf8) {
+    auto r = decode_text_packet(content, opts, base);
+    if (r && ::SIOCODEC_NAMESPACE::detail::utf8_find_invalid(content.data(), content.size()) !=
+                 content.size()) {
+      r->has_invalid_utf8 = true;
+    }
+    return r;
   }
   return decode_text_packet(content, opts, base);
 }
@@ -5418,6 +5515,7 @@ struct payload_scanner {
         st.length = 0;
         st.seen = 0;
         st.pending = 0;
+        st.astral = false;
         if (fmt == payload_format::v3_binary) {
           if (u[i] > 1) return fail(s, error::invalid_item_kind, base + i);
           st.string_item = (u[i] == 0);
@@ -5482,16 +5580,30 @@ struct payload_scanner {
         return finish_item(s, st, i);
       }
       // v3 text: count UTF-16 units byte by byte, validating UTF-8 as a stream so that a
-      // sequence cut by a chunk boundary is handled like any other.
+      // sequence cut by a chunk boundary is handled like any other. With allow_invalid_utf8 the
+      // count is that of the string Node's lossy decoding gives (the reference server decodes
+      // the HTTP body before it reads the lengths): one unit per maximal invalid subpart.
+      const bool lossy = opts.allow_invalid_utf8;
       while (i < n) {
         const unsigned char c = u[i];
         if (st.pending != 0) {
           if (c < st.second_lo || c > st.second_hi) {
-            return fail(s, error::invalid_utf8, base + i);
+            if (!lossy) return fail(s, error::invalid_utf8, base + i);
+            // The subpart so far is one U+FFFD, counted at its lead byte; `c` starts afresh.
+            st.pending = 0;
+            st.astral = false;
+            st.second_lo = 0x80;
+            st.second_hi = 0xBF;
+            if (st.seen == st.length) return finish_item(s, st, i);
+            continue;
           }
           st.second_lo = 0x80;
           st.second_hi = 0xBF;
           --st.pending;
+          if (st.pending == 0 && st.astral) {
+            st.astral = false;
+            ++st.seen;
+          }
         } else if (c < 0x80) {
           ++st.seen;
         } else if (c >= 0xC2 && c <= 0xDF) {
@@ -5503,12 +5615,15 @@ struct payload_scanner {
           st.second_lo = (c == 0xE0) ? 0xA0 : 0x80;
           st.second_hi = (c == 0xED) ? 0x9F : 0xBF;
         } else if (c >= 0xF0 && c <= 0xF4) {
-          st.seen += 2;
+          // Lossy: the sequence may still turn into a single U+FFFD, so its second unit waits.
+          st.seen += lossy ? 1 : 2;
+          st.astral = lossy;
           st.pending = 3;
           st.second_lo = (c == 0xF0) ? 0x90 : 0x80;
           st.second_hi = (c == 0xF4) ? 0x8F : 0xBF;
         } else {
-          return fail(s, error::invalid_utf8, base + i);
+          if (!lossy) return fail(s, error::invalid_utf8, base + i);
+          ++st.seen;  // a byte that starts no sequence: one U+FFFD
         }
         ++i;
         // A length that ends between the two halves of a surrogate pair: the reference would
@@ -5523,6 +5638,13 @@ struct payload_scanner {
     s.next = n;
     s.content_begin = s.content_end = n;
     return s;
+  }
+
+  // True when a v3 text body ends inside a UTF-8 sequence exactly where its item ends once the
+  // cut sequence is read as U+FFFD (allow_invalid_utf8): the item is then complete.
+  static bool ends_lossy(const payload_state& st, const decode_options& opts) noexcept {
+    return opts.allow_invalid_utf8 && st.phase == content && st.pending != 0 &&
+           st.seen == st.length;
   }
 
  private:
@@ -5729,7 +5851,8 @@ inline bool payload_reader::next_framed(packet_view& out) noexcept {
       continue;
     }
     if (s.kind == detail::payload_scanner::step::need_more) {
-      if (fmt != detail::payload_format::v4_text) {
+      if (fmt != detail::payload_format::v4_text &&
+          !detail::payload_scanner::ends_lossy(st, opts_)) {
         return stop(::SIOCODEC_NAMESPACE::error::truncated, body_.size());
       }
       done_ = true;  // the last v4 item runs to the end of the body
@@ -5948,6 +6071,15 @@ decode_status payload_decoder<Storage>::finish(F&& on_packet) {
     if (!st.ok()) return {0, error_};
     return {0, ::SIOCODEC_NAMESPACE::error::none};
   }
+  if (detail::payload_scanner::ends_lossy(state_, opts_)) {
+    state_.phase = 0;
+    auto st =
+        deliver(std::string_view(reinterpret_cast<const char*>(&storage_[0]), storage_.size()),
+                item_offset_, on_packet);
+    storage_.resize(0);
+    if (!st.ok()) return {0, error_};
+    return {0, ::SIOCODEC_NAMESPACE::error::none};
+  }
   if (state_.phase != 0) return fail(::SIOCODEC_NAMESPACE::error::truncated, offset_, 0);
   if (fmt == detail::payload_format::v3_text && offset_ == 0) {
     return fail(::SIOCODEC_NAMESPACE::error::empty_packet, 0, 0);
@@ -6117,7 +6249,9 @@ enum class stream_state : std::uint8_t {
 ///   marker (126, 127) with maxPayload, so with maxPayload < 127 it rejects extended headers even
 ///   for short payloads.
 /// - A text record with invalid UTF-8 is an error (invalid_utf8); the reference's TextDecoder
-///   replaces the bad bytes with U+FFFD.
+///   replaces the bad bytes with U+FFFD. decode_options::allow_invalid_utf8 accepts it as the
+///   reference does: the packet's data is the bytes as received, has_invalid_utf8 is set, and
+///   utf8::lossy() gives the reference's string.
 /// - A leading UTF-8 BOM is not stripped (the reference's TextDecoder strips it silently), so such
 ///   a record fails with unknown_packet_type.
 /// - An unknown packet type is terminal; the reference emits an error packet and keeps decoding
@@ -6165,7 +6299,8 @@ class stream_decoder {
   /// - empty_packet: a record announces length 0 [first header byte of the record].
   /// - payload_too_large: a record announces more than opts.max_payload bytes, or more than
   ///   max_length whatever the limit [first header byte of the record].
-  /// - invalid_utf8: a text record is not valid UTF-8 [first byte of the invalid sequence].
+  /// - invalid_utf8: a text record is not valid UTF-8 [first byte of the invalid sequence];
+  ///   never with opts.allow_invalid_utf8.
   /// - unknown_packet_type: a text record starts with neither a digit 0-6 nor `b` [its first
   ///   payload byte].
   /// - invalid_base64: a `b` record's base64 is rejected in opts.base64 mode [the offending
@@ -6284,15 +6419,17 @@ class stream_decoder {
       return error::none;
     }
     const std::size_t bad = SIOCODEC_NAMESPACE::detail::utf8_find_invalid(p, n);
-    if (bad != n) {
+    // The reference decodes text with a non-fatal TextDecoder (U+FFFD).
+    if (bad != n && !opts_.allow_invalid_utf8) {
       at = start + bad;
       return error::invalid_utf8;
     }
-    const auto r = engineio::detail::decode_text_packet(std::string_view(p, n), opts_, 0);
+    auto r = engineio::detail::decode_text_packet(std::string_view(p, n), opts_, 0);
     if (!r) {
       at = start + r.offset();
       return r.error();
     }
+    r->has_invalid_utf8 = bad != n;
     on_packet(*r);
     return error::none;
   }
@@ -7818,6 +7955,11 @@ struct packet_view {
   /// built or edited by hand). Last in the struct, so that positional initialisers of the fields
   /// above keep their meaning.
   std::string_view event_raw;
+  /// Set by a decoder run with decode_options::allow_invalid_utf8 when the namespace or a string
+  /// of the payload holds bytes that are not UTF-8; those views then carry the bytes as received.
+  /// utf8::lossy() of such a view (or of a string the payload's JSON decodes to) gives the
+  /// string the reference builds, each invalid part replaced by U+FFFD. Always false otherwise.
+  bool has_invalid_utf8 = false;
 
   /// Attachment `i`; an empty view if absent.
   byte_view attachment(std::size_t i) const noexcept {
@@ -7857,6 +7999,13 @@ struct decode_options {
   /// basic_decoder, copy mode: storage kept once a packet has been delivered; a buffer with more
   /// capacity is released when the next frame arrives, or by trim() (docs/memory.md).
   std::size_t max_retained_bytes = SIOCODEC_DEFAULT_MAX_RETAINED_BYTES;
+  /// Accept bytes that are not UTF-8 in the namespace and in the payload's strings (JSON strings
+  /// and keys, event names; msgpack str values, keys and namespace), as the reference does: Node
+  /// decodes them to U+FFFD before parsing (Boost.JSON's allow_invalid_utf8 is the model). The
+  /// views stay the received bytes and packet_view::has_invalid_utf8 (msgpack_packet_view's for
+  /// decode_msgpack) is set; utf8::lossy() gives the reference's string. Off (the default):
+  /// such packets fail with invalid_utf8. Independent of `lax`; siocodec-inspect --lax sets both.
+  bool allow_invalid_utf8 = false;
 };
 
 }  // namespace socketio
@@ -7915,6 +8064,9 @@ namespace socketio {
 /// - too_many_attachments: count > max_attachments (refused at the digit that would exceed it,
 ///   whatever the limit; lax also beyond size_t).
 /// - invalid_namespace: longer than max_namespace.
+/// - invalid_utf8: the namespace is not UTF-8 (offset of the first bad byte), unless
+///   opts.allow_invalid_utf8, which accepts it and bytes that are not UTF-8 inside the payload's
+///   strings, and sets has_invalid_utf8 (utf8::lossy gives the reference's strings).
 /// - invalid_ack_id: malformed (a leading zero).
 /// - ack_id_overflow: above max_ack_id or 2^64 - 1.
 /// - invalid_json, invalid_json_string, invalid_json_number, invalid_utf8, nesting_too_deep: the
@@ -8484,10 +8636,19 @@ inline error decode_fields(std::string_view text, const decode_options& opts, pa
   // namespace
   if (p != end && *p == '/') {
     const char* nsp_begin = p;
-    while (p != end && *p != ',') ++p;
+    unsigned high = 0;  // the bytes' OR: UTF-8 needs checking only when one is above 0x7F
+    while (p != end && *p != ',') high |= static_cast<unsigned char>(*p++);
     const auto len = static_cast<std::size_t>(p - nsp_begin);
     if (len > opts.max_namespace) return fail(error::invalid_namespace, at(nsp_begin));
     pkt.nsp = std::string_view(nsp_begin, len);
+    if (SIOCODEC_UNLIKELY(high >= 0x80)) {
+      const std::size_t bad = ::SIOCODEC_NAMESPACE::detail::utf8_find_invalid(nsp_begin, len);
+      if (bad != len) {
+        // The encoders refuse such a namespace, so a server could not even answer it.
+        if (!opts.allow_invalid_utf8) return fail(error::invalid_utf8, at(nsp_begin) + bad);
+        pkt.has_invalid_utf8 = true;
+      }
+    }
     if (p != end) ++p;  // ','
   }
 
@@ -8547,7 +8708,13 @@ inline error decode_fields(std::string_view text, const decode_options& opts, pa
     json::options jo;
     jo.max_depth = opts.max_depth;
     json::detail::text_info info;
-    const result<json::kind> k = json::detail::validate_text<true>(rest, jo, &info);
+    result<json::kind> k = json::detail::validate_text<true>(rest, jo, &info);
+    if (SIOCODEC_UNLIKELY(!k && k.error() == error::invalid_utf8 && opts.allow_invalid_utf8)) {
+      // Only on failure, so that valid payloads pay nothing for the option.
+      info = json::detail::text_info{};
+      k = json::detail::validate_text<true, true>(rest, jo, &info);
+      if (k) pkt.has_invalid_utf8 = true;
+    }
     if (!k) return fail(k.error(), at(json_begin) + k.offset());
     pkt.data = std::string_view(info.value_begin,
                                 static_cast<std::size_t>(info.value_end - info.value_begin));
@@ -11825,6 +11992,10 @@ struct msgpack_packet_view {
   /// CONNECT_ERROR, nothing for DISCONNECT. The absent value (exists() false) when the packet
   /// has none: no "data" key, or notepack.io's undefined.
   msgpack::value data;
+  /// Set by decode_msgpack with decode_options::allow_invalid_utf8 when some str of the message
+  /// (the namespace, a value or a key) is not UTF-8; those strings are the bytes as received and
+  /// utf8::lossy() gives what the reference decodes them to. Always false otherwise.
+  bool has_invalid_utf8 = false;
 
   /// True when the packet carries a payload.
   bool has_data() const noexcept { return data.exists() && !data.is_undefined(); }
@@ -11835,7 +12006,7 @@ struct msgpack_packet_view {
 /// 3.0.2 (opts.version v5) or 2.2.1 (v4):
 /// - the message is exactly one msgpack value (msgpack::validate: opts.max_depth bounds the
 ///   nesting of the payload, as for the default parser, so the message may nest one level more;
-///   strings must be UTF-8 unless opts.lax), and that value is a map;
+///   strings must be UTF-8 unless opts.allow_invalid_utf8), and that value is a map;
 /// - "type" is a number with an integer value in 0-4 (v4: 0-6), whatever its msgpack form: an
 ///   int 8, a uint 64 or a float 64 2.0 all give EVENT, as JavaScript's Number.isInteger does;
 /// - "nsp" is a str (any content; at most opts.max_namespace bytes);
@@ -11857,7 +12028,8 @@ struct msgpack_packet_view {
 /// assignment turns it into the object's prototype, from which "type" etc. can then be
 /// inherited); an extension other than ext-type-0 binary as EVENT/ACK data (the reference
 /// decodes it as the array `[type, Buffer]`); strings that are not UTF-8 (the reference decodes
-/// them lossily; opts.lax accepts them); nesting deeper than max_depth.
+/// them lossily; opts.allow_invalid_utf8 accepts them and sets has_invalid_utf8); nesting deeper
+/// than max_depth.
 ///
 /// @return the packet; offset() is message.size(). On failure, the offset of the offending
 ///   value (of the "type", "nsp", "data" or "id" value; 0 when the key is missing).
@@ -11893,7 +12065,8 @@ result<msgpack_packet_view> decode_msgpack(byte_view message,
 /// Errors:
 /// - unexpected_text_frame: opts.version is v5 (offset 0).
 /// - invalid_json, invalid_json_string, invalid_json_number, invalid_utf8, nesting_too_deep:
-///   not valid JSON.
+///   not valid JSON (invalid_utf8 never with opts.allow_invalid_utf8, which accepts strings that
+///   are not UTF-8 and sets has_invalid_utf8).
 /// - unknown_packet_type, invalid_namespace (also: escaped), invalid_payload, invalid_ack_id,
 ///   ack_id_overflow: as for decode_msgpack().
 result<packet_view> decode_msgpack_text(std::string_view message,
@@ -12297,8 +12470,14 @@ inline result<msgpack_packet_view> decode_msgpack(byte_view message,
   // max_depth bounds the payload, as it does for the default parser; the packet map around it is
   // one more level.
   mo.max_depth = opts.max_depth + (opts.max_depth < msgpack::max_depth_limit ? 1 : 0);
-  mo.check_utf8 = !opts.lax;
-  const result<msgpack::value> root = msgpack::parse(message, mo);
+  result<msgpack::value> root = msgpack::parse(message, mo);
+  bool lossy = false;
+  if (SIOCODEC_UNLIKELY(!root && root.error() == error::invalid_utf8 && opts.allow_invalid_utf8)) {
+    // Parsed again without the check only then, so that the flag needs no pass of its own.
+    mo.check_utf8 = false;
+    root = msgpack::parse(message, mo);
+    lossy = true;
+  }
   if (!root) return {root.error(), root.offset()};
   const auto at = [&message](const msgpack::value& v) {
     return v.exists() ? static_cast<std::size_t>(v.raw().data() - message.data()) : 0;
@@ -12319,6 +12498,7 @@ inline result<msgpack_packet_view> decode_msgpack(byte_view message,
     }
   }
   msgpack_packet_view p;
+  p.has_invalid_utf8 = lossy;
   if (detail::mp_check_type(type_v, opts.version, p.type) != error::none) {
     return {error::unknown_packet_type, at(type_v)};
   }
@@ -12343,7 +12523,15 @@ inline result<packet_view> decode_msgpack_text(std::string_view message,
   if (opts.version != protocol_version::v4) return {error::unexpected_text_frame, 0};
   json::options jo;
   jo.max_depth = opts.max_depth;
-  const result<json::value> root = json::parse(message, jo);
+  result<json::value> root = json::parse(message, jo);
+  bool lossy = false;
+  if (SIOCODEC_UNLIKELY(!root && root.error() == error::invalid_utf8 && opts.allow_invalid_utf8)) {
+    // As decode() does: validated again, strings taken in their U+FFFD form, only then.
+    const result<json::kind> k = json::detail::validate_text<false, true>(message, jo, nullptr);
+    if (!k) return {k.error(), k.offset()};
+    root = result<json::value>(json::value::unchecked(message), message.size());
+    lossy = true;
+  }
   if (!root) return {root.error(), root.offset()};
   const auto at = [&message](const json::value& v) {
     return v.exists() ? static_cast<std::size_t>(v.raw().data() - message.data()) : 0;
@@ -12355,6 +12543,7 @@ inline result<packet_view> decode_msgpack_text(std::string_view message,
   (void)root->find("data", data_v);
   (void)root->find("id", id_v);
   packet_view p;
+  p.has_invalid_utf8 = lossy;
   {
     const result<double> d = type_v.to_double();
     if (!d || !std::isfinite(*d) || std::floor(*d) != *d || *d < 0 || *d > 6) {
@@ -13927,6 +14116,10 @@ class any_packet {
   std::string_view nsp() const noexcept { return msgpack_ ? mp_.nsp : json_.nsp; }
   const std::optional<std::uint64_t>& id() const noexcept { return msgpack_ ? mp_.id : json_.id; }
   bool has_data() const noexcept { return msgpack_ ? mp_.has_data() : json_.has_data(); }
+  /// The view's has_invalid_utf8 (decode_options::allow_invalid_utf8).
+  bool has_invalid_utf8() const noexcept {
+    return msgpack_ ? mp_.has_invalid_utf8 : json_.has_invalid_utf8;
+  }
 
   /// The payload (the absent value when there is none).
   any_value data() const noexcept;
@@ -14371,6 +14564,98 @@ SIOCODEC_END_NAMESPACE
 
 #endif  // SIOCODEC_SOCKETIO_HPP
 // ---- end <siocodec/socketio.hpp> -------------------------------------------------------------
+// ---- begin <siocodec/utf8.hpp> ---------------------------------------------------------------
+// SPDX-License-Identifier: BSL-1.0
+// UTF-8 checks and the lossy (U+FFFD) form of text that is not UTF-8, as Node decodes it.
+#ifndef SIOCODEC_UTF8_HPP
+#define SIOCODEC_UTF8_HPP
+
+
+#include <cstddef>
+#include <string_view>
+
+SIOCODEC_BEGIN_NAMESPACE
+namespace utf8 {
+
+/// True when `text` is UTF-8 (RFC 3629: no overlong forms, no encoded surrogates, nothing above
+/// U+10FFFF, no cut sequences).
+bool is_valid(std::string_view text) noexcept;
+
+/// Offset of the first byte of the first invalid sequence in `text`, or text.size().
+std::size_t find_invalid(std::string_view text) noexcept;
+
+/// Exact size of lossy(text): the UTF-8 of the string Node makes of the bytes `text` with
+/// `Buffer#toString("utf8")` or `new TextDecoder()` (WHATWG Encoding "UTF-8 decode": every
+/// maximal subpart of an invalid sequence becomes one U+FFFD, three bytes `EF BF BD`). Equal to
+/// text.size() when is_valid(text).
+///
+/// Decoders that accept invalid UTF-8 (decode_options::allow_invalid_utf8) hand out views of the
+/// bytes as received and set a flag on the packet; these functions give the string the reference
+/// would have seen. Complexity: one pass.
+std::size_t lossy_size(std::string_view text) noexcept;
+
+/// Writes lossy(text) to `out` (at most `cap` bytes). @return bytes written.
+/// Errors: output_too_small (offset cap; nothing meaningful written).
+result<std::size_t> lossy_to(char* out, std::size_t cap, std::string_view text) noexcept;
+
+/// Appends lossy(text) to `out` (any resizable container of one-byte elements; one resize).
+/// @return bytes appended. No errors.
+template <class Container>
+result<std::size_t> lossy(std::string_view text, Container& out);
+
+/// JavaScript's `.length` (UTF-16 code units) of the string lossy decoding gives: one unit per
+/// code point up to U+FFFF and per U+FFFD, two above U+FFFF.
+std::size_t lossy_utf16_length(std::string_view text) noexcept;
+
+// ---------------------------------------------------------------------------------------------
+// Implementation
+// ---------------------------------------------------------------------------------------------
+namespace detail {
+
+template <class W>
+error emit_lossy(W& w, std::string_view text) noexcept {
+  ::SIOCODEC_NAMESPACE::detail::utf8_for_each_lossy(
+      text.data(), text.size(), [&w](const char* s, std::size_t k) { w.append(s, k); },
+      [&w] { w.append("\xEF\xBF\xBD", 3); });
+  return error::none;
+}
+
+}  // namespace detail
+
+inline bool is_valid(std::string_view text) noexcept {
+  return ::SIOCODEC_NAMESPACE::detail::utf8_find_invalid(text.data(), text.size()) == text.size();
+}
+
+inline std::size_t find_invalid(std::string_view text) noexcept {
+  return ::SIOCODEC_NAMESPACE::detail::utf8_find_invalid(text.data(), text.size());
+}
+
+inline std::size_t lossy_size(std::string_view text) noexcept {
+  ::SIOCODEC_NAMESPACE::detail::size_counter c;
+  (void)detail::emit_lossy(c, text);
+  return c.n;
+}
+
+inline result<std::size_t> lossy_to(char* out, std::size_t cap, std::string_view text) noexcept {
+  return ::SIOCODEC_NAMESPACE::detail::write_bounded(
+      out, cap, [&](auto& w) { return detail::emit_lossy(w, text); });
+}
+
+template <class Container>
+result<std::size_t> lossy(std::string_view text, Container& out) {
+  return ::SIOCODEC_NAMESPACE::detail::write_append(
+      out, [&](auto& w) { return detail::emit_lossy(w, text); });
+}
+
+inline std::size_t lossy_utf16_length(std::string_view text) noexcept {
+  return ::SIOCODEC_NAMESPACE::detail::utf16_length_lossy(text.data(), text.size());
+}
+
+}  // namespace utf8
+SIOCODEC_END_NAMESPACE
+
+#endif  // SIOCODEC_UTF8_HPP
+// ---- end <siocodec/utf8.hpp> -----------------------------------------------------------------
 
 #endif  // SIOCODEC_SIOCODEC_HPP
 // ---- end <siocodec/siocodec.hpp> -------------------------------------------------------------

@@ -35,12 +35,123 @@ struct string_writer {
   void append(const char* p, std::size_t n) { s->append(p, n); }
 };
 
-void put_string(std::string& out, std::string_view utf8) {
+// JavaScript strings may hold lone surrogates, which UTF-8 cannot; the inspector carries them
+// as their 3-byte WTF-8 form (ED A0-BF xx), so that an input line's "\ud800" reaches the decoders
+// and the output as the reference sees it.
+bool is_wtf8_surrogate(const unsigned char* p, const unsigned char* end) {
+  return end - p >= 3 && p[0] == 0xED && p[1] >= 0xA0 && p[1] <= 0xBF && (p[2] & 0xC0) == 0x80;
+}
+
+// A string as JSON.stringify writes what Node makes of `bytes`: a WTF-8 lone surrogate as its
+// \uXXXX escape, every other part that is not UTF-8 as U+FFFD (utf8::lossy's rule), the rest as
+// json::emit_string writes it (the same escapes as JSON.stringify).
+void put_string(std::string& out, std::string_view bytes) {
   string_writer w{&out};
-  if (json::emit_string(w, utf8) != siocodec::error::none) {
-    // Only reachable for text that is not UTF-8, which the decoders never deliver; keep the
-    // output valid JSON anyway.
-    out += "\"\"";
+  if (siocodec::utf8::is_valid(bytes)) {
+    (void)json::emit_string(w, bytes);
+    return;
+  }
+  // The parts between surrogates: Node's lossy decoding, then JSON.stringify's escapes.
+  const auto put_part = [&out](std::string_view part) {
+    std::string lossy, quoted;
+    (void)siocodec::utf8::lossy(part, lossy);
+    string_writer q{&quoted};
+    (void)json::emit_string(q, lossy);
+    out.append(quoted, 1, quoted.size() - 2);
+  };
+  constexpr char hex[] = "0123456789abcdef";
+  const auto* begin = reinterpret_cast<const unsigned char*>(bytes.data());
+  const auto* end = begin + bytes.size();
+  const unsigned char* part = begin;
+  out += '"';
+  for (const unsigned char* p = begin; p != end;) {
+    if (!is_wtf8_surrogate(p, end)) {
+      ++p;
+      continue;
+    }
+    put_part(
+        bytes.substr(static_cast<std::size_t>(part - begin), static_cast<std::size_t>(p - part)));
+    const unsigned u = 0xD000u | ((p[1] & 0x3Fu) << 6) | (p[2] & 0x3Fu);
+    out += "\\u";
+    for (int shift = 12; shift >= 0; shift -= 4) out += hex[(u >> shift) & 0xFu];
+    p += 3;
+    part = p;
+  }
+  put_part(bytes.substr(static_cast<std::size_t>(part - begin)));
+  out += '"';
+}
+
+// The content of a JSON string token (`raw` with its quotes) as JavaScript's string, in WTF-8:
+// what value::unescape_to gives, except that a lone surrogate escape keeps its code unit (the
+// reference's JSON.parse keeps it) instead of becoming U+FFFD. Bytes that are not UTF-8 are
+// copied as they are. Precondition: `raw` is a validated string token.
+std::string js_string(std::string_view raw) {
+  std::string out;
+  const auto hex4 = [](std::string_view h) {
+    unsigned v = 0;
+    for (const char c : h) {
+      v = v * 16 + static_cast<unsigned>(c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
+    }
+    return v;
+  };
+  const auto put_cp = [&out](unsigned cp) {
+    const auto b = [](unsigned v) { return static_cast<char>(static_cast<unsigned char>(v)); };
+    if (cp < 0x80) {
+      out += b(cp);
+    } else if (cp < 0x800) {
+      out += b(0xC0 | (cp >> 6));
+      out += b(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {  // lone surrogates too: their WTF-8 form
+      out += b(0xE0 | (cp >> 12));
+      out += b(0x80 | ((cp >> 6) & 0x3F));
+      out += b(0x80 | (cp & 0x3F));
+    } else {
+      out += b(0xF0 | (cp >> 18));
+      out += b(0x80 | ((cp >> 12) & 0x3F));
+      out += b(0x80 | ((cp >> 6) & 0x3F));
+      out += b(0x80 | (cp & 0x3F));
+    }
+  };
+  const std::string_view s = raw.substr(1, raw.size() - 2);
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != '\\') {
+      out += s[i];
+      continue;
+    }
+    const char e = s[++i];
+    switch (e) {
+      case 'b': out += '\b'; break;
+      case 'f': out += '\f'; break;
+      case 'n': out += '\n'; break;
+      case 'r': out += '\r'; break;
+      case 't': out += '\t'; break;
+      case 'u': {
+        unsigned cp = hex4(s.substr(i + 1, 4));
+        i += 4;
+        if (cp >= 0xD800 && cp <= 0xDBFF && i + 6 < s.size() && s[i + 1] == '\\' &&
+            s[i + 2] == 'u') {
+          const unsigned lo = hex4(s.substr(i + 3, 4));
+          if (lo >= 0xDC00 && lo <= 0xDFFF) {
+            cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+            i += 6;
+          }
+        }
+        put_cp(cp);
+        break;
+      }
+      default: out += e; break;  // " \\ /
+    }
+  }
+  return out;
+}
+
+// A JSON string token of a validated payload: as it is when it is UTF-8 (the reference's
+// JSON.stringify writes the same), through put_string otherwise (allow_invalid_utf8).
+void put_json_string(std::string& out, std::string_view raw) {
+  if (siocodec::utf8::is_valid(raw)) {
+    out += raw;
+  } else {
+    put_string(out, js_string(raw));
   }
 }
 
@@ -78,11 +189,13 @@ void put_value(std::string& out, const sio::packet_view& p, const json::value& v
     for (const json::member& m : v.members()) {
       if (!first) out += ',';
       first = false;
-      out += m.key.raw();
+      put_json_string(out, m.key.raw());
       out += ':';
       put_value(out, p, m.val);
     }
     out += '}';
+  } else if (v.is_string()) {
+    put_json_string(out, v.raw());
   } else {
     out += v.raw();
   }
@@ -182,6 +295,7 @@ class connection {
     eio::decode_options o;
     o.version = s.eio_version;
     o.base64 = s.lax ? b64::mode::lax : b64::mode::strict;
+    o.allow_invalid_utf8 = s.lax;
     return o;
   }
   static sio::decode_options make_sio_options(const settings& s) {
@@ -190,6 +304,7 @@ class connection {
     o.version = s.eio_version == eio::protocol_version::v3 ? sio::protocol_version::v4
                                                            : sio::protocol_version::v5;
     o.lax = s.lax;
+    o.allow_invalid_utf8 = s.lax;
     return o;
   }
 
@@ -317,10 +432,9 @@ class connection {
 bool string_member(const json::value& obj, std::string_view key, std::string& out) {
   json::value v;
   if (!obj.find(key, v) || !v.is_string()) return false;
-  out.resize(v.unescaped_size());
-  const auto r = v.unescape_to(out.empty() ? nullptr : &out[0], out.size());
-  if (!r) return false;
-  out.resize(*r);
+  // A frame is a JavaScript string: its lone surrogates are kept (as WTF-8), as the reference
+  // sees them; only --lax (allow_invalid_utf8) accepts them, as it accepts other invalid bytes.
+  out = js_string(v.raw());
   return true;
 }
 

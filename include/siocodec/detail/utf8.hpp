@@ -75,6 +75,67 @@ inline std::size_t utf16_length(const char* data, std::size_t n) noexcept {
   return units;
 }
 
+/// Length of what U+FFFD replaces at `p` when utf8_sequence_length(p, end) is 0: the maximal
+/// subpart of a well-formed sequence (WHATWG Encoding "UTF-8 decode", Unicode §3.9 U+FFFD
+/// substitution), which is how Node's TextDecoder and Buffer#toString decode. At least 1, at most
+/// 3 bytes: a lead byte followed by the continuation bytes that are still allowed after it.
+/// Precondition: p != end.
+inline std::size_t utf8_invalid_length(const unsigned char* p, const unsigned char* end) noexcept {
+  const unsigned char c = p[0];
+  std::size_t need = 0;
+  unsigned char lo = 0x80, hi = 0xBF;
+  if (c >= 0xC2 && c <= 0xDF) {
+    need = 1;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    need = 2;
+    if (c == 0xE0) lo = 0xA0;
+    if (c == 0xED) hi = 0x9F;
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    need = 3;
+    if (c == 0xF0) lo = 0x90;
+    if (c == 0xF4) hi = 0x8F;
+  }
+  std::size_t k = 1;
+  while (k <= need && p + k != end && p[k] >= lo && p[k] <= hi) {
+    ++k;
+    lo = 0x80;
+    hi = 0xBF;
+  }
+  return k;
+}
+
+/// Calls valid(ptr, len) for each run of valid UTF-8 and invalid() for each maximal subpart that
+/// lossy decoding replaces by U+FFFD, in order.
+template <class Valid, class Invalid>
+void utf8_for_each_lossy(const char* data, std::size_t n, Valid&& valid,
+                         Invalid&& invalid) noexcept {
+  const auto* begin = reinterpret_cast<const unsigned char*>(data);
+  const unsigned char* const end = begin + n;
+  const unsigned char* p = begin;
+  const unsigned char* run = begin;
+  while (p != end) {
+    const std::size_t bad =
+        utf8_find_invalid(reinterpret_cast<const char*>(p), static_cast<std::size_t>(end - p));
+    p += bad;
+    if (p == end) break;
+    if (p != run) valid(reinterpret_cast<const char*>(run), static_cast<std::size_t>(p - run));
+    invalid();
+    p += utf8_invalid_length(p, end);
+    run = p;
+  }
+  if (run != end) valid(reinterpret_cast<const char*>(run), static_cast<std::size_t>(end - run));
+}
+
+/// JavaScript's `.length` of the string Node's lossy decoding makes of [data, data + n): as
+/// utf16_length, plus one unit per replaced part.
+inline std::size_t utf16_length_lossy(const char* data, std::size_t n) noexcept {
+  std::size_t units = 0;
+  utf8_for_each_lossy(
+      data, n, [&units](const char* s, std::size_t k) { units += utf16_length(s, k); },
+      [&units] { ++units; });
+  return units;
+}
+
 /// Number of UTF-8 bytes that encode code point `cp` (1 to 4). Precondition: cp <= 0x10FFFF.
 constexpr std::size_t utf8_encoded_length(std::uint32_t cp) noexcept {
   return cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;

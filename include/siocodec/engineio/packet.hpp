@@ -72,6 +72,10 @@ struct packet_view {
   data_kind kind = data_kind::text;
   /// Text, raw bytes or base64 text, as `kind` says.
   std::string_view data;
+  /// Set by the decoders that check UTF-8 (v3 text polling bodies, WebTransport text packets)
+  /// when decode_options::allow_invalid_utf8 let through data that is not UTF-8; utf8::lossy()
+  /// of `data` is the reference's string. Not compared by operator==; encoders ignore it.
+  bool has_invalid_utf8 = false;
 
   /// `data` as bytes (meaningful for kind == binary).
   byte_view bytes() const noexcept { return byte_view(data); }
@@ -107,6 +111,12 @@ struct decode_options {
   /// Storage payload_decoder and webtransport::stream_decoder keep after delivering a packet
   /// they had to gather across chunks; more capacity than this is released (docs/memory.md).
   std::size_t max_retained_bytes = SIOCODEC_DEFAULT_MAX_RETAINED_BYTES;
+  /// Accept text that is not UTF-8 where the reference decodes it lossily (U+FFFD): v3 text
+  /// polling bodies (lengths then count each replaced part as one unit) and WebTransport text
+  /// packets. The packet's data stays the received bytes and has_invalid_utf8 is set. Off (the
+  /// default): invalid_utf8. v4 polling bodies and WebSocket frames are never checked here (the
+  /// Socket.IO decoders check what they read, under their own allow_invalid_utf8).
+  bool allow_invalid_utf8 = false;
 };
 
 /// Options of every Engine.IO encoder.

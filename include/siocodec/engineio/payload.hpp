@@ -46,6 +46,7 @@ struct payload_state {
   bool string_item = false;
   bool have_digit = false;
   bool leading_zero = false;
+  bool astral = false;  // allow_invalid_utf8: a 4-byte sequence's second unit, due when complete
   std::uint64_t length = 0;    // announced length (v3): UTF-16 units (text) or bytes (binary)
   std::uint64_t seen = 0;      // units or bytes of content seen so far
   std::size_t item_start = 0;  // body offset where the current item began
@@ -77,7 +78,10 @@ struct payload_state {
 ///   above 9), or a v3 text length that ends inside a surrogate pair.
 /// - invalid_item_kind: a v3 binary item that starts with neither 0x00 nor 0x01.
 /// - invalid_utf8: a v3 text item, or a v3 binary string item, that is not UTF-8 (the reference
-///   counts lengths on decoded text).
+///   counts lengths on decoded text). With opts.allow_invalid_utf8, v3 text items are read as
+///   the reference server reads them after Node's lossy decoding of the body (each maximal
+///   invalid subpart is one U+FFFD, one UTF-16 unit) and flagged has_invalid_utf8; v3 binary
+///   string items stay refused, as the reference's strict utf8.js refuses them.
 /// - truncated: the body ends inside a v3 item or its length.
 /// - output_too_small: the scratch storage cannot hold the next decoded base64 packet.
 class payload_reader {
@@ -261,10 +265,20 @@ inline result<packet_view> decode_item(payload_format fmt, bool string_item,
       if (!r) return {r.error(), base + r.offset()};
       return r;
     }
-    // String items are the UTF-8 of the packet text; the reference decodes them strictly.
+    // String items are the UTF-8 of the packet text, which the reference decodes with utf8.js:
+    // it throws on malformed sequences whatever allow_invalid_utf8 says (and turns an encoded
+    // surrogate into one U+FFFD where Node's decoders give three, so that stays refused too).
     const std::size_t bad =
         ::SIOCODEC_NAMESPACE::detail::utf8_find_invalid(content.data(), content.size());
     if (bad != content.size()) return {error::invalid_utf8, base + bad};
+  }
+  if (fmt == payload_format::v3_text && opts.allow_invalid_utf8) {
+    auto r = decode_text_packet(content, opts, base);
+    if (r && ::SIOCODEC_NAMESPACE::detail::utf8_find_invalid(content.data(), content.size()) !=
+                 content.size()) {
+      r->has_invalid_utf8 = true;
+    }
+    return r;
   }
   return decode_text_packet(content, opts, base);
 }
@@ -315,6 +329,7 @@ struct payload_scanner {
         st.length = 0;
         st.seen = 0;
         st.pending = 0;
+        st.astral = false;
         if (fmt == payload_format::v3_binary) {
           if (u[i] > 1) return fail(s, error::invalid_item_kind, base + i);
           st.string_item = (u[i] == 0);
@@ -379,16 +394,30 @@ struct payload_scanner {
         return finish_item(s, st, i);
       }
       // v3 text: count UTF-16 units byte by byte, validating UTF-8 as a stream so that a
-      // sequence cut by a chunk boundary is handled like any other.
+      // sequence cut by a chunk boundary is handled like any other. With allow_invalid_utf8 the
+      // count is that of the string Node's lossy decoding gives (the reference server decodes
+      // the HTTP body before it reads the lengths): one unit per maximal invalid subpart.
+      const bool lossy = opts.allow_invalid_utf8;
       while (i < n) {
         const unsigned char c = u[i];
         if (st.pending != 0) {
           if (c < st.second_lo || c > st.second_hi) {
-            return fail(s, error::invalid_utf8, base + i);
+            if (!lossy) return fail(s, error::invalid_utf8, base + i);
+            // The subpart so far is one U+FFFD, counted at its lead byte; `c` starts afresh.
+            st.pending = 0;
+            st.astral = false;
+            st.second_lo = 0x80;
+            st.second_hi = 0xBF;
+            if (st.seen == st.length) return finish_item(s, st, i);
+            continue;
           }
           st.second_lo = 0x80;
           st.second_hi = 0xBF;
           --st.pending;
+          if (st.pending == 0 && st.astral) {
+            st.astral = false;
+            ++st.seen;
+          }
         } else if (c < 0x80) {
           ++st.seen;
         } else if (c >= 0xC2 && c <= 0xDF) {
@@ -400,12 +429,15 @@ struct payload_scanner {
           st.second_lo = (c == 0xE0) ? 0xA0 : 0x80;
           st.second_hi = (c == 0xED) ? 0x9F : 0xBF;
         } else if (c >= 0xF0 && c <= 0xF4) {
-          st.seen += 2;
+          // Lossy: the sequence may still turn into a single U+FFFD, so its second unit waits.
+          st.seen += lossy ? 1 : 2;
+          st.astral = lossy;
           st.pending = 3;
           st.second_lo = (c == 0xF0) ? 0x90 : 0x80;
           st.second_hi = (c == 0xF4) ? 0x8F : 0xBF;
         } else {
-          return fail(s, error::invalid_utf8, base + i);
+          if (!lossy) return fail(s, error::invalid_utf8, base + i);
+          ++st.seen;  // a byte that starts no sequence: one U+FFFD
         }
         ++i;
         // A length that ends between the two halves of a surrogate pair: the reference would
@@ -420,6 +452,13 @@ struct payload_scanner {
     s.next = n;
     s.content_begin = s.content_end = n;
     return s;
+  }
+
+  // True when a v3 text body ends inside a UTF-8 sequence exactly where its item ends once the
+  // cut sequence is read as U+FFFD (allow_invalid_utf8): the item is then complete.
+  static bool ends_lossy(const payload_state& st, const decode_options& opts) noexcept {
+    return opts.allow_invalid_utf8 && st.phase == content && st.pending != 0 &&
+           st.seen == st.length;
   }
 
  private:
@@ -626,7 +665,8 @@ inline bool payload_reader::next_framed(packet_view& out) noexcept {
       continue;
     }
     if (s.kind == detail::payload_scanner::step::need_more) {
-      if (fmt != detail::payload_format::v4_text) {
+      if (fmt != detail::payload_format::v4_text &&
+          !detail::payload_scanner::ends_lossy(st, opts_)) {
         return stop(::SIOCODEC_NAMESPACE::error::truncated, body_.size());
       }
       done_ = true;  // the last v4 item runs to the end of the body
@@ -842,6 +882,15 @@ decode_status payload_decoder<Storage>::finish(F&& on_packet) {
     }
     auto st = deliver(content, item_offset_, on_packet);
     clear_storage();
+    if (!st.ok()) return {0, error_};
+    return {0, ::SIOCODEC_NAMESPACE::error::none};
+  }
+  if (detail::payload_scanner::ends_lossy(state_, opts_)) {
+    state_.phase = 0;
+    auto st =
+        deliver(std::string_view(reinterpret_cast<const char*>(&storage_[0]), storage_.size()),
+                item_offset_, on_packet);
+    storage_.resize(0);
     if (!st.ok()) return {0, error_};
     return {0, ::SIOCODEC_NAMESPACE::error::none};
   }

@@ -133,7 +133,9 @@ enum class stream_state : std::uint8_t {
 ///   marker (126, 127) with maxPayload, so with maxPayload < 127 it rejects extended headers even
 ///   for short payloads.
 /// - A text record with invalid UTF-8 is an error (invalid_utf8); the reference's TextDecoder
-///   replaces the bad bytes with U+FFFD.
+///   replaces the bad bytes with U+FFFD. decode_options::allow_invalid_utf8 accepts it as the
+///   reference does: the packet's data is the bytes as received, has_invalid_utf8 is set, and
+///   utf8::lossy() gives the reference's string.
 /// - A leading UTF-8 BOM is not stripped (the reference's TextDecoder strips it silently), so such
 ///   a record fails with unknown_packet_type.
 /// - An unknown packet type is terminal; the reference emits an error packet and keeps decoding
@@ -181,7 +183,8 @@ class stream_decoder {
   /// - empty_packet: a record announces length 0 [first header byte of the record].
   /// - payload_too_large: a record announces more than opts.max_payload bytes, or more than
   ///   max_length whatever the limit [first header byte of the record].
-  /// - invalid_utf8: a text record is not valid UTF-8 [first byte of the invalid sequence].
+  /// - invalid_utf8: a text record is not valid UTF-8 [first byte of the invalid sequence];
+  ///   never with opts.allow_invalid_utf8.
   /// - unknown_packet_type: a text record starts with neither a digit 0-6 nor `b` [its first
   ///   payload byte].
   /// - invalid_base64: a `b` record's base64 is rejected in opts.base64 mode [the offending
@@ -300,15 +303,17 @@ class stream_decoder {
       return error::none;
     }
     const std::size_t bad = SIOCODEC_NAMESPACE::detail::utf8_find_invalid(p, n);
-    if (bad != n) {
+    // The reference decodes text with a non-fatal TextDecoder (U+FFFD).
+    if (bad != n && !opts_.allow_invalid_utf8) {
       at = start + bad;
       return error::invalid_utf8;
     }
-    const auto r = engineio::detail::decode_text_packet(std::string_view(p, n), opts_, 0);
+    auto r = engineio::detail::decode_text_packet(std::string_view(p, n), opts_, 0);
     if (!r) {
       at = start + r.offset();
       return r.error();
     }
+    r->has_invalid_utf8 = bad != n;
     on_packet(*r);
     return error::none;
   }

@@ -443,7 +443,11 @@ struct scan_result {
 };
 
 /// validate_string() from the first byte `p` that ends a run of plain content (or `end`).
-inline scan_result validate_string_rest(const char* p, const char* end) noexcept {
+/// Lossy: bytes that are not UTF-8 are taken one at a time as if each were U+FFFD, which keeps
+/// the string's extent what it is after Node's lossy decoding (no ASCII byte belongs to an
+/// invalid sequence's maximal subpart, so the quotes and escapes stay where they are).
+template <bool Lossy = false>
+scan_result validate_string_rest(const char* p, const char* end) noexcept {
   bool escaped = false;
   for (;;) {
     if (p == end) return {end, error::invalid_json_string};
@@ -478,7 +482,11 @@ inline scan_result validate_string_rest(const char* p, const char* end) noexcept
       do {
         const std::size_t len = ::SIOCODEC_NAMESPACE::detail::utf8_sequence_length(
             reinterpret_cast<const unsigned char*>(p), reinterpret_cast<const unsigned char*>(end));
-        if (len == 0) return {p, error::invalid_utf8};
+        if (len == 0) {
+          if constexpr (!Lossy) return {p, error::invalid_utf8};
+          ++p;
+          continue;
+        }
         p += len;
       } while (p != end && static_cast<unsigned char>(*p) >= 0x80);
     }
@@ -489,6 +497,7 @@ inline scan_result validate_string_rest(const char* p, const char* end) noexcept
 /// Validates a string's content; `p` is just past the opening quote, and the text begins at
 /// `lo` (the bytes from `lo` to `end` may be read). Success: p is just past the closing quote.
 /// The common case, plain content up to the quote, is decided inline.
+template <bool Lossy = false>
 SIOCODEC_ALWAYS_INLINE scan_result validate_string(const char* p, const char* end,
                                                    const char* lo) noexcept {
 #if SIOCODEC_X86_SIMD
@@ -499,9 +508,9 @@ SIOCODEC_ALWAYS_INLINE scan_result validate_string(const char* p, const char* en
     if (SIOCODEC_LIKELY(m != 0)) {
       p += __builtin_ctz(m);
       if (SIOCODEC_LIKELY(*p == '"')) return {p + 1, error::none};
-      return validate_string_rest(p, end);
+      return validate_string_rest<Lossy>(p, end);
     }
-    return validate_string_rest(scan_rest<scan_class::string>(p + 16, end), end);
+    return validate_string_rest<Lossy>(scan_rest<scan_class::string>(p + 16, end), end);
   }
   // The text's last string (an event's last argument) has fewer than 16 bytes left: the window
   // that ends at `end` instead, its bytes before p shifted out of the mask. One step where the
@@ -512,16 +521,16 @@ SIOCODEC_ALWAYS_INLINE scan_result validate_string(const char* p, const char* en
     if (SIOCODEC_LIKELY(m != 0)) {
       p += __builtin_ctz(m);
       if (SIOCODEC_LIKELY(*p == '"')) return {p + 1, error::none};
-      return validate_string_rest(p, end);
+      return validate_string_rest<Lossy>(p, end);
     }
-    return validate_string_rest(end, end);
+    return validate_string_rest<Lossy>(end, end);
   }
 #else
   (void)lo;
 #endif
   p = scan_string(p, end);
   if (SIOCODEC_LIKELY(p != end && *p == '"')) return {p + 1, error::none};
-  return validate_string_rest(p, end);
+  return validate_string_rest<Lossy>(p, end);
 }
 
 /// 1 for the bytes that end a run of plain string content (scan_class::string), 0 for the rest.
@@ -547,6 +556,7 @@ inline constexpr string_stop_table string_stop{};
 /// although it runs more instructions. Array elements keep the vector step: a short text's
 /// strings (an event name) have no later tokens to wait for, and the byte loop only costs
 /// instructions there.
+template <bool Lossy = false>
 SIOCODEC_ALWAYS_INLINE scan_result validate_member_string(const char* p, const char* end,
                                                           const char* lo) noexcept {
   if (SIOCODEC_LIKELY(end - p >= 16)) {
@@ -555,12 +565,12 @@ SIOCODEC_ALWAYS_INLINE scan_result validate_member_string(const char* p, const c
       const auto c = static_cast<unsigned char>(p[i]);
       if (string_stop.v[c] != 0) {
         if (SIOCODEC_LIKELY(c == '"')) return {p + i + 1, error::none};
-        return validate_string_rest(p + i, end);
+        return validate_string_rest<Lossy>(p + i, end);
       }
     }
-    return validate_string_rest(scan_string(p + 16, end), end);
+    return validate_string_rest<Lossy>(scan_string(p + 16, end), end);
   }
-  return validate_string(p, end, lo);
+  return validate_string<Lossy>(p, end, lo);
 }
 
 /// What the byte right after a run of digits means to a number: 0 the number ends there, 1 a
@@ -776,7 +786,8 @@ struct text_info {
 };
 
 /// validate(), also filling `*info` when Info is true.
-template <bool Info>
+/// Lossy: strings may hold bytes that are not UTF-8 (decode_options::allow_invalid_utf8).
+template <bool Info, bool Lossy = false>
 result<kind> validate_text(std::string_view text, const options& opts, text_info* info) noexcept;
 
 }  // namespace detail
@@ -785,7 +796,7 @@ inline result<kind> validate(std::string_view text, const options& opts) noexcep
   return detail::validate_text<false>(text, opts, nullptr);
 }
 
-template <bool Info>
+template <bool Info, bool Lossy>
 result<kind> detail::validate_text(std::string_view text, const options& opts,
                                    text_info* info) noexcept {
   const char* const begin = text.data();
@@ -832,7 +843,7 @@ result<kind> detail::validate_text(std::string_view text, const options& opts,
     case '{': top = kind::object; goto open_object;
     case '"':
       top = kind::string;
-      r = validate_string(p + 1, end, begin);
+      r = validate_string<Lossy>(p + 1, end, begin);
       break;
     case 't':
     case 'f':
@@ -890,7 +901,7 @@ object_key:
   if (*p != '"') return fail(p, error::invalid_json);
 object_key_quote:
   // p is at the key's opening quote.
-  r = validate_member_string(p + 1, end, begin);
+  r = validate_member_string<Lossy>(p + 1, end, begin);
   if (r.ec != error::none) return fail(r.p, r.ec);
   p = r.p;
   // Compact JSON: the `:` and then the value's first byte; else the same checks one by one.
@@ -908,7 +919,7 @@ object_key_quote:
   if (SIOCODEC_LIKELY(is_digit(*p) || *p == '-')) {
     r = validate_number_inline(p, end);
   } else if (*p == '"') {
-    r = validate_member_string(p + 1, end, begin);
+    r = validate_member_string<Lossy>(p + 1, end, begin);
     if constexpr (Info) {
       if (depth == first_depth) info->first_escaped = r.escaped;
     }
@@ -978,7 +989,7 @@ array_value_byte:
   if (SIOCODEC_LIKELY(is_digit(*p) || *p == '-')) {
     r = validate_number_inline(p, end);
   } else if (*p == '"') {
-    r = validate_string(p + 1, end, begin);
+    r = validate_string<Lossy>(p + 1, end, begin);
     if constexpr (Info) {
       if (depth == first_depth) info->first_escaped = r.escaped;
     }

@@ -4,6 +4,7 @@
 #define SIOCODEC_SOCKETIO_DECODE_HPP
 
 #include <siocodec/config.hpp>
+#include <siocodec/detail/utf8.hpp>
 #include <siocodec/error.hpp>
 #include <siocodec/json/validate.hpp>
 #include <siocodec/json/value.hpp>
@@ -60,6 +61,9 @@ namespace socketio {
 /// - too_many_attachments: count > max_attachments (refused at the digit that would exceed it,
 ///   whatever the limit; lax also beyond size_t).
 /// - invalid_namespace: longer than max_namespace.
+/// - invalid_utf8: the namespace is not UTF-8 (offset of the first bad byte), unless
+///   opts.allow_invalid_utf8, which accepts it and bytes that are not UTF-8 inside the payload's
+///   strings, and sets has_invalid_utf8 (utf8::lossy gives the reference's strings).
 /// - invalid_ack_id: malformed (a leading zero).
 /// - ack_id_overflow: above max_ack_id or 2^64 - 1.
 /// - invalid_json, invalid_json_string, invalid_json_number, invalid_utf8, nesting_too_deep: the
@@ -629,10 +633,19 @@ inline error decode_fields(std::string_view text, const decode_options& opts, pa
   // namespace
   if (p != end && *p == '/') {
     const char* nsp_begin = p;
-    while (p != end && *p != ',') ++p;
+    unsigned high = 0;  // the bytes' OR: UTF-8 needs checking only when one is above 0x7F
+    while (p != end && *p != ',') high |= static_cast<unsigned char>(*p++);
     const auto len = static_cast<std::size_t>(p - nsp_begin);
     if (len > opts.max_namespace) return fail(error::invalid_namespace, at(nsp_begin));
     pkt.nsp = std::string_view(nsp_begin, len);
+    if (SIOCODEC_UNLIKELY(high >= 0x80)) {
+      const std::size_t bad = ::SIOCODEC_NAMESPACE::detail::utf8_find_invalid(nsp_begin, len);
+      if (bad != len) {
+        // The encoders refuse such a namespace, so a server could not even answer it.
+        if (!opts.allow_invalid_utf8) return fail(error::invalid_utf8, at(nsp_begin) + bad);
+        pkt.has_invalid_utf8 = true;
+      }
+    }
     if (p != end) ++p;  // ','
   }
 
@@ -692,7 +705,13 @@ inline error decode_fields(std::string_view text, const decode_options& opts, pa
     json::options jo;
     jo.max_depth = opts.max_depth;
     json::detail::text_info info;
-    const result<json::kind> k = json::detail::validate_text<true>(rest, jo, &info);
+    result<json::kind> k = json::detail::validate_text<true>(rest, jo, &info);
+    if (SIOCODEC_UNLIKELY(!k && k.error() == error::invalid_utf8 && opts.allow_invalid_utf8)) {
+      // Only on failure, so that valid payloads pay nothing for the option.
+      info = json::detail::text_info{};
+      k = json::detail::validate_text<true, true>(rest, jo, &info);
+      if (k) pkt.has_invalid_utf8 = true;
+    }
     if (!k) return fail(k.error(), at(json_begin) + k.offset());
     pkt.data = std::string_view(info.value_begin,
                                 static_cast<std::size_t>(info.value_end - info.value_begin));

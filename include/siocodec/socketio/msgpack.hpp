@@ -73,6 +73,10 @@ struct msgpack_packet_view {
   /// CONNECT_ERROR, nothing for DISCONNECT. The absent value (exists() false) when the packet
   /// has none: no "data" key, or notepack.io's undefined.
   msgpack::value data;
+  /// Set by decode_msgpack with decode_options::allow_invalid_utf8 when some str of the message
+  /// (the namespace, a value or a key) is not UTF-8; those strings are the bytes as received and
+  /// utf8::lossy() gives what the reference decodes them to. Always false otherwise.
+  bool has_invalid_utf8 = false;
 
   /// True when the packet carries a payload.
   bool has_data() const noexcept { return data.exists() && !data.is_undefined(); }
@@ -83,7 +87,7 @@ struct msgpack_packet_view {
 /// 3.0.2 (opts.version v5) or 2.2.1 (v4):
 /// - the message is exactly one msgpack value (msgpack::validate: opts.max_depth bounds the
 ///   nesting of the payload, as for the default parser, so the message may nest one level more;
-///   strings must be UTF-8 unless opts.lax), and that value is a map;
+///   strings must be UTF-8 unless opts.allow_invalid_utf8), and that value is a map;
 /// - "type" is a number with an integer value in 0-4 (v4: 0-6), whatever its msgpack form: an
 ///   int 8, a uint 64 or a float 64 2.0 all give EVENT, as JavaScript's Number.isInteger does;
 /// - "nsp" is a str (any content; at most opts.max_namespace bytes);
@@ -105,7 +109,8 @@ struct msgpack_packet_view {
 /// assignment turns it into the object's prototype, from which "type" etc. can then be
 /// inherited); an extension other than ext-type-0 binary as EVENT/ACK data (the reference
 /// decodes it as the array `[type, Buffer]`); strings that are not UTF-8 (the reference decodes
-/// them lossily; opts.lax accepts them); nesting deeper than max_depth.
+/// them lossily; opts.allow_invalid_utf8 accepts them and sets has_invalid_utf8); nesting deeper
+/// than max_depth.
 ///
 /// @return the packet; offset() is message.size(). On failure, the offset of the offending
 ///   value (of the "type", "nsp", "data" or "id" value; 0 when the key is missing).
@@ -141,7 +146,8 @@ result<msgpack_packet_view> decode_msgpack(byte_view message,
 /// Errors:
 /// - unexpected_text_frame: opts.version is v5 (offset 0).
 /// - invalid_json, invalid_json_string, invalid_json_number, invalid_utf8, nesting_too_deep:
-///   not valid JSON.
+///   not valid JSON (invalid_utf8 never with opts.allow_invalid_utf8, which accepts strings that
+///   are not UTF-8 and sets has_invalid_utf8).
 /// - unknown_packet_type, invalid_namespace (also: escaped), invalid_payload, invalid_ack_id,
 ///   ack_id_overflow: as for decode_msgpack().
 result<packet_view> decode_msgpack_text(std::string_view message,
@@ -545,8 +551,14 @@ inline result<msgpack_packet_view> decode_msgpack(byte_view message,
   // max_depth bounds the payload, as it does for the default parser; the packet map around it is
   // one more level.
   mo.max_depth = opts.max_depth + (opts.max_depth < msgpack::max_depth_limit ? 1 : 0);
-  mo.check_utf8 = !opts.lax;
-  const result<msgpack::value> root = msgpack::parse(message, mo);
+  result<msgpack::value> root = msgpack::parse(message, mo);
+  bool lossy = false;
+  if (SIOCODEC_UNLIKELY(!root && root.error() == error::invalid_utf8 && opts.allow_invalid_utf8)) {
+    // Parsed again without the check only then, so that the flag needs no pass of its own.
+    mo.check_utf8 = false;
+    root = msgpack::parse(message, mo);
+    lossy = true;
+  }
   if (!root) return {root.error(), root.offset()};
   const auto at = [&message](const msgpack::value& v) {
     return v.exists() ? static_cast<std::size_t>(v.raw().data() - message.data()) : 0;
@@ -567,6 +579,7 @@ inline result<msgpack_packet_view> decode_msgpack(byte_view message,
     }
   }
   msgpack_packet_view p;
+  p.has_invalid_utf8 = lossy;
   if (detail::mp_check_type(type_v, opts.version, p.type) != error::none) {
     return {error::unknown_packet_type, at(type_v)};
   }
@@ -591,7 +604,15 @@ inline result<packet_view> decode_msgpack_text(std::string_view message,
   if (opts.version != protocol_version::v4) return {error::unexpected_text_frame, 0};
   json::options jo;
   jo.max_depth = opts.max_depth;
-  const result<json::value> root = json::parse(message, jo);
+  result<json::value> root = json::parse(message, jo);
+  bool lossy = false;
+  if (SIOCODEC_UNLIKELY(!root && root.error() == error::invalid_utf8 && opts.allow_invalid_utf8)) {
+    // As decode() does: validated again, strings taken in their U+FFFD form, only then.
+    const result<json::kind> k = json::detail::validate_text<false, true>(message, jo, nullptr);
+    if (!k) return {k.error(), k.offset()};
+    root = result<json::value>(json::value::unchecked(message), message.size());
+    lossy = true;
+  }
   if (!root) return {root.error(), root.offset()};
   const auto at = [&message](const json::value& v) {
     return v.exists() ? static_cast<std::size_t>(v.raw().data() - message.data()) : 0;
@@ -603,6 +624,7 @@ inline result<packet_view> decode_msgpack_text(std::string_view message,
   (void)root->find("data", data_v);
   (void)root->find("id", id_v);
   packet_view p;
+  p.has_invalid_utf8 = lossy;
   {
     const result<double> d = type_v.to_double();
     if (!d || !std::isfinite(*d) || std::floor(*d) != *d || *d < 0 || *d > 6) {

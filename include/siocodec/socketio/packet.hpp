@@ -77,6 +77,11 @@ struct packet_view {
   /// built or edited by hand). Last in the struct, so that positional initialisers of the fields
   /// above keep their meaning.
   std::string_view event_raw;
+  /// Set by a decoder run with decode_options::allow_invalid_utf8 when the namespace or a string
+  /// of the payload holds bytes that are not UTF-8; those views then carry the bytes as received.
+  /// utf8::lossy() of such a view (or of a string the payload's JSON decodes to) gives the
+  /// string the reference builds, each invalid part replaced by U+FFFD. Always false otherwise.
+  bool has_invalid_utf8 = false;
 
   /// Attachment `i`; an empty view if absent.
   byte_view attachment(std::size_t i) const noexcept {
@@ -116,6 +121,13 @@ struct decode_options {
   /// basic_decoder, copy mode: storage kept once a packet has been delivered; a buffer with more
   /// capacity is released when the next frame arrives, or by trim() (docs/memory.md).
   std::size_t max_retained_bytes = SIOCODEC_DEFAULT_MAX_RETAINED_BYTES;
+  /// Accept bytes that are not UTF-8 in the namespace and in the payload's strings (JSON strings
+  /// and keys, event names; msgpack str values, keys and namespace), as the reference does: Node
+  /// decodes them to U+FFFD before parsing (Boost.JSON's allow_invalid_utf8 is the model). The
+  /// views stay the received bytes and packet_view::has_invalid_utf8 (msgpack_packet_view's for
+  /// decode_msgpack) is set; utf8::lossy() gives the reference's string. Off (the default):
+  /// such packets fail with invalid_utf8. Independent of `lax`; siocodec-inspect --lax sets both.
+  bool allow_invalid_utf8 = false;
 };
 
 }  // namespace socketio

@@ -405,6 +405,10 @@ class any_packet {
   std::string_view nsp() const noexcept { return msgpack_ ? mp_.nsp : json_.nsp; }
   const std::optional<std::uint64_t>& id() const noexcept { return msgpack_ ? mp_.id : json_.id; }
   bool has_data() const noexcept { return msgpack_ ? mp_.has_data() : json_.has_data(); }
+  /// The view's has_invalid_utf8 (decode_options::allow_invalid_utf8).
+  bool has_invalid_utf8() const noexcept {
+    return msgpack_ ? mp_.has_invalid_utf8 : json_.has_invalid_utf8;
+  }
 
   /// The payload (the absent value when there is none).
   any_value data() const noexcept;

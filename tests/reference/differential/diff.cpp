@@ -20,6 +20,7 @@
 #include <siocodec/socketio/decoder.hpp>
 #include <siocodec/socketio/encode.hpp>
 #include <siocodec/socketio/packet.hpp>
+#include <siocodec/utf8.hpp>
 
 #include "sio_support.hpp"
 
@@ -46,6 +47,7 @@ struct counts {
   std::size_t built = 0;        // built from the description by the builders
   std::size_t built_exact = 0;  // ... and compared byte for byte with the reference
   std::size_t not_expressible = 0;
+  std::size_t utf8 = 0;  // invalid UTF-8: refused strictly, decoded lossily as the reference does
   std::size_t failures = 0;
 };
 
@@ -170,6 +172,55 @@ void check_decode(reporter& rep, std::size_t i, sio::protocol_version version,
   if (ok) ++rep.c.decoded;
 }
 
+// A packet with bytes that are not UTF-8 (gen.js utf8Record): strict decoding (lax or not)
+// refuses it with invalid_utf8; with allow_invalid_utf8 it decodes, is flagged, and its namespace
+// and payload through utf8::lossy are the packet the reference decoded from Node's lossy string
+// (`desc`; null when the reference refuses that, and siocodec must then refuse too).
+void check_utf8(reporter& rep, std::size_t i, sio::protocol_version version,
+                const std::string& bytes, const ojson& desc) {
+  for (const bool lax : {false, true}) {
+    sio::decode_options opts;
+    opts.version = version;
+    opts.lax = lax;
+    const auto strict = sio::decode(bytes, opts);
+    if (strict || (!desc.is_null() && strict.error() != siocodec::error::invalid_utf8)) {
+      rep.fail(i, std::string("without allow_invalid_utf8 (") + (lax ? "lax" : "strict") +
+                      "): " + (strict ? "accepted" : siocodec::to_string(strict.error())) +
+                      " for " + siotest::to_hex(bytes));
+      return;
+    }
+    opts.allow_invalid_utf8 = true;
+    const auto r = sio::decode(bytes, opts);
+    if (desc.is_null()) {
+      if (r) rep.fail(i, "accepts what the reference refuses: " + siotest::to_hex(bytes));
+      continue;
+    }
+    if (!r) {
+      rep.fail(i, std::string("allow_invalid_utf8 gives ") + siocodec::to_string(r.error()) +
+                      " at " + std::to_string(r.offset()) + " for " + siotest::to_hex(bytes));
+      return;
+    }
+    if (!r->has_invalid_utf8) rep.fail(i, "has_invalid_utf8 not set");
+    std::string nsp, data;
+    (void)siocodec::utf8::lossy(r->nsp, nsp);
+    (void)siocodec::utf8::lossy(r->data, data);
+    sio::packet_view q = *r;
+    q.nsp = nsp;
+    q.data = data;
+    std::string want;
+    if (!describe_desc(desc.get<std::string>(), want)) {
+      rep.fail(i, "unreadable description");
+      return;
+    }
+    const std::string got = describe(q);
+    if (got != want) {
+      rep.fail(i, "lossy " + got + ", reference " + want + " for " + siotest::to_hex(bytes));
+      return;
+    }
+  }
+  ++rep.c.utf8;
+}
+
 ojson frames_json(const std::string& text, const std::vector<std::string>& atts) {
   ojson f = ojson::array();
   ojson t = ojson::object();
@@ -256,6 +307,25 @@ int main(int argc, char** argv) {
     }
     const std::size_t i = i_it->get<std::size_t>();
     const auto ver = v.find("version");
+    if (v.contains("utf8")) {
+      std::string bytes;
+      const auto h = v.find("hex");
+      const auto d = v.find("desc");
+      if (ver == v.end() || h == v.end() || !h->is_string() || d == v.end() ||
+          !siotest::from_hex(h->get_ref<const std::string&>(), bytes)) {
+        std::fprintf(stderr, "diff: malformed packet %zu\n", i);
+        return 2;
+      }
+      check_utf8(
+          rep, i,
+          ver->get<std::uint64_t>() == 4 ? sio::protocol_version::v4 : sio::protocol_version::v5,
+          bytes, *d);
+      ojson result = ojson::object();
+      result["i"] = i;
+      result["skip"] = true;
+      out << result.dump() << '\n';
+      continue;
+    }
     const auto builder = v.find("builder");
     const auto exact = v.find("exact");
     const auto desc = v.find("desc");
@@ -303,8 +373,9 @@ int main(int argc, char** argv) {
       "byte "
       "(borrow/copy, strict/lax), %zu compared with their description; %zu built from their "
       "description (%zu compared byte for byte with the reference), %zu not expressible by the "
-      "builders; %zu mismatches\n",
+      "builders; %zu with invalid UTF-8 refused strictly and decoded lossily as the reference "
+      "does; %zu mismatches\n",
       c.packets, c.with_attachments, c.decoded, c.semantic, c.built, c.built_exact,
-      c.not_expressible, c.failures);
+      c.not_expressible, c.utf8, c.failures);
   return c.failures == 0 && c.packets != 0 ? 0 : 1;
 }

@@ -332,6 +332,76 @@ function encode(version, p) {
   return [{ text }, ...out.slice(1).map((b) => ({ binary: hex(b) }))];
 }
 
+// --- invalid UTF-8 ---------------------------------------------------------------------------------
+
+// Byte sequences that are not UTF-8 (stray continuations, overlong forms, encoded surrogates,
+// values above U+10FFFF, cut sequences, bytes never used), as hex.
+const BAD_UTF8 = ["80", "bf", "8080", "c0af", "c1bf", "c3", "df", "e0", "e282", "e0a0", "e080af", "eda080",
+  "edbfbf", "f0", "f09f98", "f08f8080", "f4908080", "f5", "f8888080", "fe", "ff", "fffe", "c3c3", "e2e282ac"];
+const MARK = "~UTF8~";
+
+/** The packet the reference decodes from `frames`, or null when it refuses them. */
+function refDecode(version, text) {
+  const d = version === 5 ? new sio5.Decoder() : new sio4.Decoder();
+  const got = [];
+  d.on("decoded", (p) => got.push(p));
+  try {
+    d.add(text);
+  } catch (e) {
+    return null;
+  }
+  return got.length === 1 ? got[0] : null;
+}
+
+/**
+ * A packet with bytes that are not UTF-8 in its namespace, event name, a string argument, a key
+ * or a connect_error message, as a polling client's body delivers them: the reference sees
+ * Buffer#toString's lossy decoding. Returns {hex, desc} with desc null when it refuses that.
+ */
+function utf8Record(g, version) {
+  g.packet = { builder: true, exact: true, lone: false, buffers: 0, binary: false, loneAllowed: false };
+  const where = g.rng.int(0, 4);
+  const word = () => g.string(false, 4) + MARK + g.string(false, 4);
+  const p = { type: 2, nsp: g.namespace() };
+  if (p.nsp === undefined) delete p.nsp;
+  if (where === 0) {
+    p.nsp = "/" + g.string(false, 0).replace(/[,]/g, "") + MARK;
+    p.data = [g.eventName(), g.value(2)];
+  } else if (where === 1) {
+    p.data = [word(), g.value(2)];
+  } else if (where === 2) {
+    p.type = 3;
+    p.id = g.id();
+    p.data = [g.value(2), word(), g.value(2)];
+  } else if (where === 3) {
+    p.type = version === 5 ? 0 : 2;
+    const o = {};
+    setOwn(o, word(), g.value(2));
+    p.data = version === 5 ? o : ["e", o];
+  } else {
+    p.type = 4;
+    p.data = version === 5 ? { message: word() } : word();
+  }
+  const text = encode(version, p)[0].text;
+  const parts = text.split(MARK);
+  if (parts.length !== 2) return null;
+  const bad = [];
+  for (let k = g.rng.int(1, 2); k > 0; k--) bad.push(Buffer.from(g.pick(BAD_UTF8), "hex"));
+  if (g.chance(0.3)) bad.splice(1, 0, Buffer.from(g.pick(["é", "€", "😀", "a"]), "utf8"));
+  const bytes = Buffer.concat([Buffer.from(parts[0], "utf8"), ...bad, Buffer.from(parts[1], "utf8")]);
+  // Two pieces can make a valid sequence (df + bf): such a packet tests nothing here.
+  if (Buffer.from(bytes.toString("utf8"), "utf8").equals(bytes)) return null;
+  const got = refDecode(version, bytes.toString("utf8"));
+  let desc = null;
+  if (got) {
+    const d = { type: got.type, nsp: got.nsp };
+    if (got.id !== undefined) d.id = got.id;
+    if (got.data !== undefined) d.data = got.data;
+    desc = describe(d);
+  }
+  return { hex: hex(bytes), desc };
+}
+
 function main() {
   const a = args();
   const lines = [];
@@ -352,7 +422,19 @@ function main() {
       lines.push(JSON.stringify({ i: i++, version, builder: g.packet.builder, exact: g.packet.exact, desc: describe(p), frames }));
     }
   }
+  // Invalid UTF-8: one record per 20 packets, checked by diff.cpp only (check.js skips them).
+  const utf8 = { 5: 0, 4: 0 };
+  for (const version of [5, 4]) {
+    const g = new Gen(a.seed * 2 + (version === 5 ? 100 : 101), version);
+    for (let n = 0; n < Math.ceil(a.count / 20); n++) {
+      const r = utf8Record(g, version);
+      if (!r) continue;
+      utf8[version]++;
+      lines.push(JSON.stringify({ i: i++, version, utf8: true, builder: false, exact: false, desc: r.desc, hex: r.hex }));
+    }
+  }
   fs.writeFileSync(a.out, lines.join("\n") + "\n");
+  console.log(`gen.js: ${utf8[5]} v5 and ${utf8[4]} v4 packets with invalid UTF-8 (decoded by the reference lossily)`);
   for (const v of [5, 4]) {
     const s = stats[v];
     console.log(

@@ -21,6 +21,9 @@ const {
 // --- reference runners ------------------------------------------------------------------------
 
 function frameInput(frame) {
+  // text_hex: a text body whose bytes are not UTF-8, as the engine.io 3 server hands it to the
+  // parser (Buffer#toString: U+FFFD for each invalid part).
+  if ("text_hex" in frame) return unhex(frame.text_hex).toString("utf8");
   return "text" in frame ? frame.text : unhex(frame.binary);
 }
 
@@ -107,6 +110,7 @@ function refEncodePayload(version, packets, supportsBinary) {
 
 const T = (text) => ({ text });
 const B = (h) => ({ binary: h.replace(/\s+/g, "") });
+const U = (h) => ({ text_hex: h.replace(/\s+/g, "") });
 const pk = (type, data) => {
   const p = { type };
   if (data === undefined) return p;
@@ -142,6 +146,7 @@ const R = {
   kind: "a v3 binary payload item kind byte other than 0 (string) or 1 (binary); the reference treats it as binary",
   emptyBinItem: "a v3 binary payload item of length 0 has no type byte: the reference decodes it to type undefined",
   surrogateUtf8: "UTF-8 of a surrogate code point (CESU); the reference's utf8.js turns it into U+FFFD",
+  v3utf8: "a v3 text body that is not UTF-8: the reference server decodes the body with U+FFFD before it reads the lengths; siocodec refuses it, and allow_invalid_utf8 reads it as the reference does",
   hugeLen: "a 311-digit v3 binary length: the reference parseInt()s it to Infinity and takes the rest of the body as the item; siocodec rejects a length above max_payload",
   late: "the reference splits the whole binary body before delivering any packet; siocodec delivers each item as it reads it",
   v4binType: "a v4 binary packet is always a message: the reference silently drops the type",
@@ -401,6 +406,19 @@ function decodePayloadCases(L) {
   // Base64 strictness inside a body.
   add(3, T("8:b4AQIDBA"), { ours: { packets: [], error: "invalid_base64", reason: R.b64pad, lax: true } });
   add(3, T("6:4hello3:b4A"), { ours: { packets: [msg("hello")], error: "invalid_base64", reason: R.b64len, lax: true } });
+  // Text bodies that are not UTF-8 (allow_invalid_utf8 must give "ref", text through utf8::lossy).
+  // Strict mode sees what the bytes are: a cut sequence where the body ends is truncated, a 4-byte
+  // lead counts two units at once.
+  const bad = (packets, error = "invalid_utf8") => ({ ours: { packets, error, reason: R.v3utf8 } });
+  add(3, U("32 3a 34 c3"), { ...bad([], "truncated"), note: "a cut sequence at the end of the body: one U+FFFD" });
+  add(3, U("36 3a 34 68 65 6c 6c 6f 32 3a 34 c3 31 3a 34"), { ...bad([msg("hello")]), note: "a cut sequence before the next item" });
+  add(3, U("32 3a 34 f0"), { ...bad([], "invalid_length"), note: "a cut 4-byte lead counts one unit" });
+  add(3, U("33 3a 34 f0 9f 98"), { ...bad([], "truncated"), note: "three bytes of a 4-byte sequence are still one unit: the body is short" });
+  add(3, U("33 3a 34 c0 af"), { ...bad([]), note: "an overlong form: two units" });
+  add(3, U("34 3a 34 ed a0 80"), { ...bad([]), note: "an encoded surrogate: three units" });
+  add(3, U("32 3a 34 ed a0 80"), { ...bad([]), note: "the item ends inside the replaced bytes" });
+  add(3, U("31 3a 34 ff"), { ...bad([{ type: "message" }], "invalid_length"), note: "a stray byte after a complete item" });
+  add(3, U("33 3a 34 80 61 32 3a 34 fe"), { ...bad([]), note: "two items" });
 
   // --- v3 binary bodies: [0|1][digits as bytes][ff][packet] ---------------------------------
   add(3, B("00 06 ff 34 68 65 6c 6c 6f 01 05 ff 04 01 02 03 04"), { note: "[K26] test-suite vector" });

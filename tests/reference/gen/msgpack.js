@@ -173,7 +173,7 @@ const refuses = (error, reason) => ({ error, reason });
 const writes = (frames, reason) => ({ frames, reason });
 
 const R = {
-  utf8: "a str that is not UTF-8 is refused (lax: accepted as raw bytes); the reference decodes it lossily, with U+FFFD",
+  utf8: "a str that is not UTF-8 is refused (allow_invalid_utf8: accepted as raw bytes, has_invalid_utf8 set); the reference decodes it lossily, with U+FFFD",
   depth: "msgpack nested deeper than max_depth (128) is refused; notepack.io recurses until V8's stack ends",
   negId: "an ack id is a non-negative integer; the reference accepts any integer",
   bigId: "an ack id above 2^64 - 1 does not fit; the reference keeps it as an imprecise double",

@@ -477,6 +477,9 @@ std::string decode_answer(const std::string& message, bool text, const sio::deco
   const auto r = sio::decode_msgpack(byte_view(message), o);
   if (!r) return std::string("{\"error\":\"") + siocodec::to_string(r.error()) + "\"}";
   describe_packet(out, r->type, r->nsp, r->id, d, &r->data, {});
+  if (r->has_invalid_utf8 && !out.empty() && out.back() == '}') {
+    out.insert(out.size() - 1, ",\"invalid_utf8\":true");  // run.js requires it for lossy strings
+  }
   skip = d.skip;
   if (reenc != nullptr) {
     std::string bytes;
@@ -541,6 +544,7 @@ int main() {
     if (mutated) {
       sio::decode_options lax = o;
       lax.lax = true;
+      lax.allow_invalid_utf8 = true;  // what siocodec-inspect --lax sets with lax
       bool lax_skip = false;
       out += ",\"lax\":" + decode_answer(message, text, lax, true, lax_skip, nullptr, nullptr);
       skip = skip || lax_skip;

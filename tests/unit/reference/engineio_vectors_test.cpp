@@ -16,6 +16,7 @@
 #include <siocodec/engineio/packet.hpp>
 #include <siocodec/engineio/payload.hpp>
 #include <siocodec/engineio/webtransport.hpp>
+#include <siocodec/utf8.hpp>
 
 #include <nlohmann/json.hpp>
 
@@ -197,6 +198,17 @@ std::string describe_actual(const eio::packet_view& p, b64::mode mode) {
     }
   }
   return type + " <bad data kind>";
+}
+
+// A packet decoded with allow_invalid_utf8 as the reference sees it: its text through
+// utf8::lossy. Clears `ok` unless has_invalid_utf8 says exactly whether the data is UTF-8.
+std::string describe_lossy(const eio::packet_view& p, bool& ok) {
+  eio::packet_view q = p;
+  std::string text;
+  (void)siocodec::utf8::lossy(p.data, text);
+  q.data = text;
+  ok &= p.has_invalid_utf8 == !siocodec::utf8::is_valid(p.data);
+  return describe_actual(q, b64::mode::strict);
 }
 
 // A packet to encode: its view points into `storage`, which must outlive it.
@@ -411,6 +423,10 @@ eio::protocol_version version_of(reader& r, const json& v) {
 
 // Reads {"text"} or {"binary"} as (bytes, kind).
 std::string frame_of(reader& r, const json& f, eio::frame_kind& kind) {
+  if (const json* t = r.member(f, "text_hex")) {  // a text body that is not UTF-8
+    kind = eio::frame_kind::text;
+    return r.bytes(*t);
+  }
   if (const json* t = r.member(f, "text")) {
     kind = eio::frame_kind::text;
     return r.string(*t);
@@ -524,6 +540,42 @@ void decode_payload(walker& w, reader& r, const std::string& id, const json& v) 
       check_list(w, id, names[cut] + tag, e, got, st.ec);
     }
   }
+  // Text bodies that are not UTF-8: with allow_invalid_utf8, the reference's packets, their text
+  // through utf8::lossy, each flagged exactly when its data is not UTF-8.
+  if (opts.version == eio::protocol_version::v3 && kind == eio::frame_kind::text &&
+      !siocodec::utf8::is_valid(body)) {
+    const expectation ref = list_expectation(r, v, r.need(v, "ref"));
+    eio::decode_options allow = opts;
+    allow.base64 = b64::mode::strict;
+    allow.allow_invalid_utf8 = true;
+    bool flags_ok = true;
+    std::vector<std::string> got;
+    const auto collect = [&](const eio::packet_view& p) {
+      got.push_back(describe_lossy(p, flags_ok));
+    };
+    auto reader_ = eio::decode_payload(body, kind, allow);
+    eio::packet_view p;
+    while (reader_.next(p)) collect(p);
+    check_list(w, id, "payload_reader (allow_invalid_utf8)", ref, got, reader_.error());
+    for (const bool bytewise : {false, true}) {
+      got.clear();
+      eio::payload_decoder<std::string> dec(kind, allow);
+      siocodec::decode_status st;
+      if (bytewise) {
+        for (std::size_t i = 0; i < body.size() && st.ok(); ++i) {
+          st = dec.feed(std::string_view(body).substr(i, 1), collect);
+        }
+        if (st.ok()) st = dec.finish(collect);
+      } else {
+        st = dec.finish(body, collect);
+      }
+      check_list(w, id,
+                 bytewise ? "payload_decoder 1-byte (allow_invalid_utf8)"
+                          : "payload_decoder (allow_invalid_utf8)",
+                 ref, got, st.ec);
+    }
+    if (!flags_ok) w.fail(id, "allow_invalid_utf8: has_invalid_utf8 is wrong");
+  }
 }
 
 void encode_payload(walker& w, reader& r, const std::string& id, const json& v) {
@@ -613,6 +665,21 @@ void wt_decode(walker& w, reader& r, const std::string& id, const json& v) {
       check_list(w, id, std::string(names[which++]) + (mode == b64::mode::lax ? " (lax)" : ""), e,
                  got, st.ec);
     }
+  }
+  // Text records that are not UTF-8: with allow_invalid_utf8, the reference's packets, their
+  // text through utf8::lossy (what its TextDecoder gives), each flagged.
+  if (strict.error && strict.error_name == "invalid_utf8") {
+    const expectation ref = list_expectation(r, v, r.need(v, "ref"));
+    eio::decode_options allow = opts;
+    allow.allow_invalid_utf8 = true;
+    wt::stream_decoder<std::string> dec(allow);
+    std::vector<std::string> got;
+    bool flags_ok = true;
+    const auto st =
+        dec.feed(siocodec::byte_view(stream.data(), stream.size()),
+                 [&](const eio::packet_view& p) { got.push_back(describe_lossy(p, flags_ok)); });
+    check_list(w, id, "stream_decoder (allow_invalid_utf8)", ref, got, st.ec);
+    if (!flags_ok) w.fail(id, "allow_invalid_utf8: has_invalid_utf8 is wrong");
   }
 }
 

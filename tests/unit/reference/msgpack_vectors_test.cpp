@@ -493,14 +493,26 @@ void check_sio_decode(walker& w, const std::string& id, const json::value& v) {
       w.fail(id, "expected error " + str(ours_error) + ", got " + siocodec::to_string(r.error()));
     }
     if (member(ours, "lax").exists()) {
+      // Lax mode as siocodec-inspect --lax sets it: invalid UTF-8 needs allow_invalid_utf8, which
+      // lax alone does not imply.
+      const bool utf8 = str(ours_error) == "invalid_utf8";
       sio::decode_options lax = opts;
       lax.lax = true;
+      if (utf8) {
+        const auto refused = run(lax);
+        if (refused || refused.error() != siocodec::error::invalid_utf8) {
+          w.fail(id, "lax without allow_invalid_utf8 must refuse with invalid_utf8");
+        }
+        lax.allow_invalid_utf8 = true;
+      }
       const auto l = run(lax);
       std::string why;
       if (!l) {
         w.fail(id, std::string("lax: ") + siocodec::to_string(l.error()));
       } else if (!same_packet(member(ref, "packet"), *l, true, why)) {
         w.fail(id, "lax: " + why);
+      } else if (l->has_invalid_utf8() != utf8) {
+        w.fail(id, "lax: has_invalid_utf8 is wrong");
       }
       ++w.lax_checked;
     }
