@@ -90,7 +90,7 @@ const MAX = 1000000;  // the reference server's default maxHttpBufferSize
 
 const R = {
   bom: "a leading UTF-8 BOM: the reference's TextDecoder strips it; siocodec keeps it, so the type is U+FEFF",
-  utf8: "invalid UTF-8 in a text record: the reference's TextDecoder turns it into U+FFFD; siocodec rejects it",
+  utf8: "invalid UTF-8 in a text record: the reference's TextDecoder turns it into U+FFFD; siocodec rejects it, and allow_invalid_utf8 reads it as the reference does",
   marker: "the reference compares the 7-bit length marker (126/127) with max_payload before reading the real length; siocodec checks the real length only",
   binType: "a v4 binary packet is always a message: the reference silently drops the type",
   badType: "a packet type outside 0-6: the reference writes the name lookup's 'undefined'",
