@@ -3,7 +3,7 @@
 //
 //   siocodec_client URL [--namespace /nsp] [--auth JSON] [--transport websocket|polling]
 //                   [--eio 4|3] [--parser default|msgpack] [--no-upgrade] [--path /socket.io/]
-//                   [--script FILE|-] [--timeout MS] [--max-payload BYTES]
+//                   [--script FILE|-] [--timeout MS] [--max-payload BYTES] [--lax-handshake]
 //
 // The script and the output format are described in examples/client/README.md; how the pieces
 // fit (session.hpp: the protocol, transports.hpp: Beast) in docs/integration.md.
@@ -545,7 +545,7 @@ int usage(const char* why) {
                "usage: siocodec_client URL [--namespace /nsp] [--auth JSON]\n"
                "         [--transport websocket|polling] [--eio 4|3] [--parser default|msgpack]\n"
                "         [--no-upgrade] [--path /socket.io/] [--script FILE|-] [--timeout MS]\n"
-               "         [--max-payload BYTES]\n"
+               "         [--max-payload BYTES] [--lax-handshake]\n"
                "URL is http://host:port[/namespace] (ws:// also accepted).\n",
                why);
   return exit_usage;
@@ -639,6 +639,8 @@ int main(int argc, char** argv) {
       o.script = value("--script");
     } else if (arg == "--timeout") {
       o.timeout_ms = std::strtol(value("--timeout"), nullptr, 10);
+    } else if (arg == "--lax-handshake") {
+      o.session.lax_handshake = true;
     } else if (arg == "--max-payload") {
       o.session.max_payload = std::strtoul(value("--max-payload"), nullptr, 10);
     } else if (!arg.empty() && arg[0] != '-' && url.empty()) {

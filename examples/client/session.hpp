@@ -50,6 +50,11 @@ struct session_config {
   std::size_t max_payload = 64u << 20;
   /// The Socket.IO parser: the server's (socket.io's `parser` option) must be the same.
   sio::parser_kind parser = sio::parser_kind::json;
+  /// Accept a handshake whose sid holds characters other than RFC 3986 unreserved ones, as
+  /// engine.io-client does (eio::handshake_options::lax). Off: such a handshake ends the session
+  /// with a parse error, since a server that sends it is broken or hostile. Either way the sid
+  /// is percent-encoded in our URLs.
+  bool lax_handshake = false;
 };
 
 /// One frame for the WebSocket (`binary` selects a binary frame), or one polling body (`binary`:
@@ -373,10 +378,10 @@ class session {
     s += t == transport::websocket ? "&transport=websocket" : "&transport=polling";
     if (t == transport::polling) s += "&t=" + std::to_string(request_counter_++);
     if (!sid_.empty()) {
-      // The sid is whatever the server sent: pasted as is, `&`, `=` or `#` in it would add or
-      // override query parameters of our requests.
+      // Strict parsing already refused a sid with `&`, `=` or `#`; a lax one may hold them, and
+      // pasted as is they would add or override query parameters of our requests.
       s += "&sid=";
-      percent_encode(sid_, s);
+      (void)eio::encode_sid(sid_, s);
     }
     return s;
   }
@@ -572,7 +577,9 @@ class session {
 
   void on_open(const eio::packet_view& p) {
     if (state_ != state::connecting) return fail_text("a second open packet");
-    auto hs = eio::parse_handshake(p.data);
+    eio::handshake_options hopts;
+    hopts.lax = cfg_.lax_handshake;
+    auto hs = eio::parse_handshake(p.data, hopts);
     if (!hs) return fail("handshake", hs.error(), hs.offset());
     handshake_ = *hs;
     sid_ = std::string(hs->sid);  // the handshake is a view into the frame: keep a copy
@@ -661,7 +668,7 @@ class session {
   }
 
   // Appends `s` with everything but RFC 3986 unreserved characters as %XX, so that it stays one
-  // query value. (Local until the library's handshake helper for the sid query lands.)
+  // query value (eio::encode_sid does this for the sid only).
   static void percent_encode(std::string_view s, std::string& out) {
     static const char hex[] = "0123456789ABCDEF";
     for (const char c : s) {

@@ -351,6 +351,10 @@ inline void connection::on_message(const eio::packet_view& p) {
   }
   if (server_.on_packet) server_.on_packet(*this, *r);
   dispatch(*r);
+  // The packet is handled (handlers copy what they keep): give back a copy-mode buffer grown by
+  // a large packet now, so that an idle connection holds at most max_retained_bytes of it
+  // instead of waiting for its next message.
+  parser_.trim();
 }
 
 inline void connection::dispatch(const sio::any_packet& p) {

@@ -432,11 +432,13 @@ scenarios.stray_ack = () => ({
 });
 
 // A server whose sid holds query syntax: pasted unencoded into our URLs it would add and
-// override parameters (here a second transport, which the server refuses). Percent-encoded, the
-// session works, upgrade included.
+// override parameters (here a second transport, which the server refuses). The client refuses
+// such a handshake unless --lax-handshake (hostile_sid_refused); with it, the sid is
+// percent-encoded (eio::encode_sid) and the session works, upgrade included.
 const hostileSid = '&transport=polling&EIO=3&x=%41+b /é';
 scenarios.hostile_sid = () => ({
   server: ['--sid-suffix', hostileSid],
+  client: ['--lax-handshake'],
   transports: ['polling'],  // a WebSocket start sends no sid; this upgrades after polling
   upgrade: true,
   script: [
@@ -453,6 +455,33 @@ scenarios.hostile_sid = () => ({
     assert.deepStrictEqual(acks(r.lines).map((x) => x.args), [['through a hostile sid'], ['again']]);
     const c = one(conns(obs, '/'), 'main connection');
     assert.ok(c.engineId.endsWith(hostileSid));
+  },
+});
+
+// By default (strict eio::parse_handshake) the same server is refused at once, on either
+// transport: one close line with the error, exit status 3 (protocol), no namespace joined.
+scenarios.hostile_sid_refused = (v) => ({
+  server: ['--sid-suffix', hostileSid],
+  timeout: 15000,  // a refusal is immediate: a hang shows as a kill, long before this
+  script: [
+    {emit: 'echo', args: ['never sent'], ack: true},
+    {expect_acks: 1},
+    {disconnect: true},
+  ],
+  check(r, obs) {
+    assert.strictEqual(r.code, 3, `client exit code ${r.code} (3: the server sent something refused)`);
+    // The namespace being joined goes, then the session: no open line.
+    assert.deepStrictEqual(r.lines.map((l) => l.type), ['disconnect', 'close']);
+    assert.strictEqual(r.lines[0].reason, 'parse error');
+    const c = r.lines[1];
+    assert.strictEqual(c.reason, 'parse error');
+    // The offset is that of the sid's first refused byte (the suffix's `&`): both servers send
+    // `{"sid":"` first and a 20-character base64id.
+    assert.strictEqual(c.error, 'handshake: invalid_handshake at offset 28');
+    assert.ok(!r.stderr.includes('terminate') && !r.stderr.includes('Assertion'), r.stderr);
+    // socket.io 2.x joins "/" itself when the Engine.IO session opens: nothing may reach it.
+    if (v === 4) assert.strictEqual(conns(obs, '/').length, 0, 'a namespace was joined');
+    for (const x of conns(obs, '/')) assert.deepStrictEqual(x.events, [], 'the server got events');
   },
 });
 
