@@ -6,8 +6,9 @@
 //
 //   fuzz_replay_<target> [-v] PATH...      exit 0 when every input ran; a failing input aborts
 //
-// A missing path is an error (exit 2) unless it is a directory that simply does not exist yet
-// and --allow-missing is given (a target without regressions has no directory).
+// A missing path, or a directory without a single file, is an error (exit 2) unless
+// --allow-missing comes before it (a target without regressions has no directory): a replay over
+// an emptied or misplaced corpus must fail, not pass having run nothing.
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -79,6 +80,10 @@ int main(int argc, char** argv) {
       }
       if (ec) {
         std::fprintf(stderr, "replay: cannot list %s: %s\n", arg.c_str(), ec.message().c_str());
+        status = 2;
+      }
+      if (found.empty() && !allow_missing) {
+        std::fprintf(stderr, "replay: no file in %s\n", arg.c_str());
         status = 2;
       }
       std::sort(found.begin(), found.end());

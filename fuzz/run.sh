@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: BSL-1.0
 # Builds the libFuzzer targets (clang, ASan + UBSan, own build tree) and runs each for SECONDS,
 # two at a time, starting from its committed corpus. Prints executions, exec/s, coverage and any
-# crash per target; exits 1 when a target found something, 2 when the build failed. Needs bash
-# 5.1 or later (wait -n -p).
+# crash per target; exits 1 when a target found something or ran no input at all (a broken
+# target or corpus must not pass as "ok"), 2 when the build failed. Needs bash 5.1 or later.
 #
 #   fuzz/run.sh [options] SECONDS [TARGET...]      all targets when none is named
 #   fuzz/run.sh --merge 0 [TARGET...]              only minimize the corpora (no fuzzing)
@@ -67,7 +67,8 @@ echo "=== building ${#targets[@]} fuzz targets in $build"
 build_start=$(date +%s)
 if ! cmake -S "$root" -B "$build" -G Ninja -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_BUILD_TYPE= \
       -DSIOCODEC_BUILD_FUZZERS=ON -DSIOCODEC_BUILD_TESTS=OFF -DSIOCODEC_BUILD_EXAMPLES=OFF \
-      -DSIOCODEC_BUILD_BENCHMARKS=OFF -DSIOCODEC_INSTALL=OFF >"$build.configure.log" 2>&1; then
+      -DSIOCODEC_BUILD_BENCHMARKS=OFF -DSIOCODEC_INSTALL=OFF -DSIOCODEC_WERROR=ON \
+      >"$build.configure.log" 2>&1; then
   cat "$build.configure.log" >&2
   exit 2
 fi
@@ -148,7 +149,10 @@ for t in "${targets_run[@]}"; do
   ft=$(echo "$last" | sed -n 's/.*ft: \([0-9]*\).*/\1/p')
   corp=$(echo "$last" | sed -n 's/.*corp: \([0-9]*\)\/.*/\1/p')
   result=ok
-  if [ "${status[$t]}" != 0 ] || grep -qE '^==[0-9]+==ERROR|ERROR: libFuzzer|Test unit written' "$log"; then
+  if [ "${status[$t]}" = 0 ] && ! [ "${execs:-0}" -gt 0 ] 2>/dev/null; then
+    result="NO EXECUTIONS: libFuzzer ran no input (see $log)"
+    found+=("$t")
+  elif [ "${status[$t]}" != 0 ] || grep -qE '^==[0-9]+==ERROR|ERROR: libFuzzer|Test unit written' "$log"; then
     artifact=$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$log" | tail -1)
     why=$(grep -m1 -E 'fuzz invariant failed|SUMMARY: |ERROR: libFuzzer|runtime error' "$log" || true)
     result="FOUND (exit ${status[$t]}): ${why:-see $log}${artifact:+ -> ${artifact#$root/}}"
@@ -189,7 +193,8 @@ fi
 
 if ((${#found[@]})); then
   echo
-  echo "FOUND in: ${found[*]} (logs in $logs; reproduce with the replay runner, docs/fuzzing.md)"
+  echo "FOUND (or no executions) in: ${found[*]}"
+  echo "(logs in $logs; reproduce with the replay runner, docs/fuzzing.md)"
   exit 1
 fi
 echo

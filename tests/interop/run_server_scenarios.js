@@ -712,9 +712,15 @@ async function main() {
     return 0;
   }
   if (!args.server) throw new Error('--server PATH is required');
-  if (!require('fs').existsSync(path.join(__dirname, 'node_modules', 'socket.io-client'))) {
-    // Not installed (npm ci here, or tools/setup.sh): ctest counts exit code 77 as skipped.
-    console.log('SKIP: tests/interop/node_modules is missing (run npm ci in tests/interop)');
+  // Every package loadClients() loads. Not installed (npm ci here, or tools/setup.sh): exit code
+  // 77, which ctest counts as skipped except in CI (SIOCODEC_REQUIRE_REFERENCE=ON registers these
+  // tests without SKIP_RETURN_CODE: a failure).
+  const missing = ['socket.io-client', 'socket.io-client-v2', 'ws', 'socket.io-msgpack-parser',
+                   'notepack.io']
+      .filter((p) => !require('fs').existsSync(path.join(__dirname, 'node_modules', p)));
+  if (missing.length) {
+    console.log(`SKIP: tests/interop/node_modules lacks ${missing.join(', ')} ` +
+                '(run npm ci in tests/interop)');
     return 77;
   }
   loadClients();
