@@ -182,8 +182,16 @@ void handshake(provider& in) {
     return;
   }
   const siocodec_fuzz::exact_bytes text(out);
-  const auto back = eio::parse_handshake(text.view());
+  // Strict parsing takes only URL-safe sids (is_sid_char); lax parsing takes back any sid the
+  // encoder wrote.
+  bool url_safe = true;
+  for (const char c : h.sid) url_safe = url_safe && eio::is_sid_char(c);
+  const bool strict_ok = eio::parse_handshake(text.view()).has_value();
+  eio::handshake_options lax;
+  lax.lax = true;
+  const auto back = eio::parse_handshake(text.view(), lax);
   FUZZ_CHECK(back.has_value() && back->sid == h.sid && back->upgrades == h.upgrades);
+  FUZZ_CHECK(strict_ok == url_safe);
   FUZZ_CHECK(back->ping_interval == h.ping_interval && back->ping_timeout == h.ping_timeout);
   FUZZ_CHECK(back->max_payload == h.max_payload);
 }

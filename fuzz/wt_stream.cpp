@@ -123,9 +123,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     {
       wt::stream_decoder<std::pmr::string> dec(opts, std::pmr::string(&mem));
       chunked = feed_all(dec, views);
-      // Storage is sized from a length that passed the max_payload check, never beyond it
-      // (a pmr::string adds its terminating NUL).
-      FUZZ_CHECK(mem.peak <= opts.max_payload + 1 || mem.peak <= 32);
+      // Storage grows with the bytes that arrive, capped by a length that passed the max_payload
+      // check; while it grows the old and the new block are both alive, so the peak is under
+      // twice the cap (each pmr::string block adds its terminating NUL).
+      FUZZ_CHECK(mem.peak <= 2 * (opts.max_payload + 1) || mem.peak <= 32);
       if (dec.failed()) FUZZ_CHECK(mem.live == 0);  // a failure releases the storage
       dec.reset();
       FUZZ_CHECK(mem.live == 0);
