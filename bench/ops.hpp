@@ -13,11 +13,11 @@
 #include <siocodec/engineio/payload.hpp>
 #include <siocodec/json/validate.hpp>
 #include <siocodec/json/value.hpp>
-#include <siocodec/socketio/args.hpp>
-#include <siocodec/socketio/decode.hpp>
-#include <siocodec/socketio/decoder.hpp>
-#include <siocodec/socketio/encode.hpp>
-#include <siocodec/socketio/frames.hpp>
+#include <siocodec/socketio/default_parser/args.hpp>
+#include <siocodec/socketio/default_parser/decode.hpp>
+#include <siocodec/socketio/default_parser/decoder.hpp>
+#include <siocodec/socketio/default_parser/encode.hpp>
+#include <siocodec/socketio/default_parser/frames.hpp>
 #include <siocodec/socketio/packet.hpp>
 
 #include <cstddef>

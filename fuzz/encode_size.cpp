@@ -18,9 +18,9 @@
 #include <siocodec/engineio/payload.hpp>
 #include <siocodec/engineio/webtransport.hpp>
 #include <siocodec/json/json.hpp>
-#include <siocodec/socketio/decode.hpp>
-#include <siocodec/socketio/encode.hpp>
-#include <siocodec/socketio/frames.hpp>
+#include <siocodec/socketio/default_parser/decode.hpp>
+#include <siocodec/socketio/default_parser/encode.hpp>
+#include <siocodec/socketio/default_parser/frames.hpp>
 
 #include <cmath>
 #include <limits>

@@ -13,8 +13,8 @@
 #include "common.hpp"
 
 #include <siocodec/json/json.hpp>
-#include <siocodec/socketio/args.hpp>
-#include <siocodec/socketio/decode.hpp>
+#include <siocodec/socketio/default_parser/args.hpp>
+#include <siocodec/socketio/default_parser/decode.hpp>
 #include <siocodec/utf8.hpp>
 
 #include <string>

@@ -15,8 +15,8 @@
 
 #include <siocodec/base64.hpp>
 #include <siocodec/engineio/packet.hpp>
-#include <siocodec/socketio/decode.hpp>
-#include <siocodec/socketio/decoder.hpp>
+#include <siocodec/socketio/default_parser/decode.hpp>
+#include <siocodec/socketio/default_parser/decoder.hpp>
 
 namespace sio = siocodec::socketio;
 namespace eio = siocodec::engineio;

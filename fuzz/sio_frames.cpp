@@ -14,9 +14,9 @@
 #include <siocodec/detail/utf8.hpp>
 #include <siocodec/engineio/decode.hpp>
 #include <siocodec/engineio/payload.hpp>
-#include <siocodec/socketio/decode.hpp>
-#include <siocodec/socketio/decoder.hpp>
-#include <siocodec/socketio/frames.hpp>
+#include <siocodec/socketio/default_parser/decode.hpp>
+#include <siocodec/socketio/default_parser/decoder.hpp>
+#include <siocodec/socketio/default_parser/frames.hpp>
 
 #include <limits>
 

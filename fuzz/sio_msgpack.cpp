@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: BSL-1.0
-// The msgpack parser (socketio/msgpack.hpp): decode_msgpack over binary messages and
+// The msgpack parser (socketio/msgpack_parser/): decode_msgpack over binary messages and
 // decode_msgpack_text over the JSON text messages of protocol v4, strict and lax. What decodes
 // satisfies the documented rules (fields inside the message, type range, namespace limit, data
 // kind per type), its arguments walk safely, and it round-trips: encoded_size == encode_to ==
@@ -13,7 +13,7 @@
 
 #include <siocodec/detail/utf8.hpp>
 #include <siocodec/json/value.hpp>
-#include <siocodec/socketio/msgpack.hpp>
+#include <siocodec/socketio.hpp>
 #include <siocodec/utf8.hpp>
 
 #include <string>

@@ -9,8 +9,8 @@
 #include "common.hpp"
 
 #include <siocodec/detail/utf8.hpp>
-#include <siocodec/socketio/decode.hpp>
-#include <siocodec/socketio/encode.hpp>
+#include <siocodec/socketio/default_parser/decode.hpp>
+#include <siocodec/socketio/default_parser/encode.hpp>
 
 namespace sio = siocodec::socketio;
 using siocodec::error;

@@ -7,7 +7,7 @@
 
 #include "socketio_server.hpp"
 
-#include <siocodec/socketio/parser.hpp>
+#include <siocodec/socketio/codec.hpp>
 
 #include <chrono>
 #include <cstddef>

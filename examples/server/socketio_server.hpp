@@ -12,11 +12,11 @@
 #include <siocodec/engineio/decode.hpp>
 #include <siocodec/json/value.hpp>
 #include <siocodec/json/write.hpp>
-#include <siocodec/socketio/args.hpp>
-#include <siocodec/socketio/encode.hpp>
-#include <siocodec/socketio/frames.hpp>
+#include <siocodec/socketio/default_parser/args.hpp>
+#include <siocodec/socketio/default_parser/encode.hpp>
+#include <siocodec/socketio/default_parser/frames.hpp>
 #include <siocodec/socketio/packet.hpp>
-#include <siocodec/socketio/parser.hpp>
+#include <siocodec/socketio/codec.hpp>
 
 #include <cstdint>
 #include <functional>

@@ -3,13 +3,17 @@
 #ifndef SIOCODEC_SOCKETIO_HPP
 #define SIOCODEC_SOCKETIO_HPP
 
-#include <siocodec/socketio/args.hpp>
-#include <siocodec/socketio/decode.hpp>
-#include <siocodec/socketio/decoder.hpp>
-#include <siocodec/socketio/encode.hpp>
-#include <siocodec/socketio/frames.hpp>
-#include <siocodec/socketio/msgpack.hpp>
+#include <siocodec/socketio/any.hpp>
+#include <siocodec/socketio/codec.hpp>
+#include <siocodec/socketio/default_parser/args.hpp>
+#include <siocodec/socketio/default_parser/decode.hpp>
+#include <siocodec/socketio/default_parser/decoder.hpp>
+#include <siocodec/socketio/default_parser/encode.hpp>
+#include <siocodec/socketio/default_parser/frames.hpp>
+#include <siocodec/socketio/msgpack_parser/args.hpp>
+#include <siocodec/socketio/msgpack_parser/decode.hpp>
+#include <siocodec/socketio/msgpack_parser/encode.hpp>
+#include <siocodec/socketio/msgpack_parser/frames.hpp>
 #include <siocodec/socketio/packet.hpp>
-#include <siocodec/socketio/parser.hpp>
 
 #endif  // SIOCODEC_SOCKETIO_HPP

@@ -31,13 +31,17 @@
 //   <siocodec/msgpack/writer.hpp>
 //   <siocodec/msgpack/msgpack.hpp>
 //   <siocodec/socketio/packet.hpp>
-//   <siocodec/socketio/decode.hpp>
-//   <siocodec/socketio/args.hpp>
-//   <siocodec/socketio/decoder.hpp>
-//   <siocodec/socketio/encode.hpp>
-//   <siocodec/socketio/frames.hpp>
-//   <siocodec/socketio/msgpack.hpp>
-//   <siocodec/socketio/parser.hpp>
+//   <siocodec/socketio/default_parser/decode.hpp>
+//   <siocodec/socketio/default_parser/args.hpp>
+//   <siocodec/socketio/msgpack_parser/decode.hpp>
+//   <siocodec/socketio/msgpack_parser/args.hpp>
+//   <siocodec/socketio/any.hpp>
+//   <siocodec/socketio/default_parser/decoder.hpp>
+//   <siocodec/socketio/default_parser/encode.hpp>
+//   <siocodec/socketio/default_parser/frames.hpp>
+//   <siocodec/socketio/msgpack_parser/encode.hpp>
+//   <siocodec/socketio/msgpack_parser/frames.hpp>
+//   <siocodec/socketio/codec.hpp>
 //   <siocodec/socketio.hpp>
 //   <siocodec/utf8.hpp>
 //   <siocodec/siocodec.hpp>
@@ -7865,13 +7869,19 @@ SIOCODEC_END_NAMESPACE
 #ifndef SIOCODEC_SOCKETIO_HPP
 #define SIOCODEC_SOCKETIO_HPP
 
-// ---- begin <siocodec/socketio/args.hpp> ------------------------------------------------------
+// ---- begin <siocodec/socketio/any.hpp> -------------------------------------------------------
+// SPDX-License-Identifier: BSL-1.0
+// One way to read a decoded packet and its values, whichever parser decoded it.
+#ifndef SIOCODEC_SOCKETIO_ANY_HPP
+#define SIOCODEC_SOCKETIO_ANY_HPP
+
+// ---- begin <siocodec/socketio/default_parser/args.hpp> ---------------------------------------
 // SPDX-License-Identifier: BSL-1.0
 // Lazy access to a decoded packet's payload: the event name, each argument, its attachment.
 #ifndef SIOCODEC_SOCKETIO_ARGS_HPP
 #define SIOCODEC_SOCKETIO_ARGS_HPP
 
-// ---- begin <siocodec/socketio/decode.hpp> ----------------------------------------------------
+// ---- begin <siocodec/socketio/default_parser/decode.hpp> -------------------------------------
 // SPDX-License-Identifier: BSL-1.0
 // Decoding one Socket.IO text packet (the data of an Engine.IO message).
 #ifndef SIOCODEC_SOCKETIO_DECODE_HPP
@@ -8007,6 +8017,35 @@ struct decode_options {
   /// such packets fail with invalid_utf8. Independent of `lax`; siocodec-inspect --lax sets both.
   bool allow_invalid_utf8 = false;
 };
+
+/// The two Socket.IO parsers.
+enum class parser_kind : std::uint8_t {
+  json = 0,     ///< the default parser (socket.io-parser): text packets plus binary attachments
+  msgpack = 1,  ///< socket.io-msgpack-parser: one msgpack message per packet, binary inline
+};
+
+/// "default" or "msgpack" (the names Socket.IO's documentation uses); "unknown" otherwise.
+constexpr const char* to_string(parser_kind k) noexcept {
+  switch (k) {
+    case parser_kind::json: return "default";
+    case parser_kind::msgpack: return "msgpack";
+  }
+  return "unknown";
+}
+
+/// Reads a parser name, as a command line option gives it: "default", "json" or "msgpack".
+/// @return true and sets `out` when the name is known.
+constexpr bool parse_parser_kind(std::string_view name, parser_kind& out) noexcept {
+  if (name == "default" || name == "json") {
+    out = parser_kind::json;
+    return true;
+  }
+  if (name == "msgpack") {
+    out = parser_kind::msgpack;
+    return true;
+  }
+  return false;
+}
 
 }  // namespace socketio
 SIOCODEC_END_NAMESPACE
@@ -8751,7 +8790,7 @@ inline result<packet_view> decode(std::string_view text, const decode_options& o
 SIOCODEC_END_NAMESPACE
 
 #endif  // SIOCODEC_SOCKETIO_DECODE_HPP
-// ---- end <siocodec/socketio/decode.hpp> ------------------------------------------------------
+// ---- end <siocodec/socketio/default_parser/decode.hpp> ---------------------------------------
 
 #include <cstddef>
 #include <cstdint>
@@ -8957,8 +8996,957 @@ inline argument_range::argument_range(const packet_view& p) noexcept {
 SIOCODEC_END_NAMESPACE
 
 #endif  // SIOCODEC_SOCKETIO_ARGS_HPP
-// ---- end <siocodec/socketio/args.hpp> --------------------------------------------------------
-// ---- begin <siocodec/socketio/decoder.hpp> ---------------------------------------------------
+// ---- end <siocodec/socketio/default_parser/args.hpp> -----------------------------------------
+// ---- begin <siocodec/socketio/msgpack_parser/args.hpp> ---------------------------------------
+// SPDX-License-Identifier: BSL-1.0
+// Lazy access to a msgpack packet's payload: the event name and each argument.
+#ifndef SIOCODEC_SOCKETIO_MSGPACK_PARSER_ARGS_HPP
+#define SIOCODEC_SOCKETIO_MSGPACK_PARSER_ARGS_HPP
+
+// ---- begin <siocodec/socketio/msgpack_parser/decode.hpp> -------------------------------------
+// SPDX-License-Identifier: BSL-1.0
+// The msgpack parser (socket.io-msgpack-parser 3.0.2 / 2.2.1): its packet view and decoding.
+#ifndef SIOCODEC_SOCKETIO_MSGPACK_PARSER_DECODE_HPP
+#define SIOCODEC_SOCKETIO_MSGPACK_PARSER_DECODE_HPP
+
+
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <iterator>
+#include <optional>
+#include <string_view>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+
+SIOCODEC_BEGIN_NAMESPACE
+namespace socketio {
+
+// socket.io-msgpack-parser replaces Socket.IO's default parser (protocol.md §3). What it sends:
+//
+//   protocol v5 (3.x, Socket.IO 3/4): every packet is ONE binary Engine.IO message, the msgpack
+//   map of the packet object: {"type": 0-4, "nsp": "/...", "data": <any>, "id": <integer>}
+//   ("data" and "id" only when present). Binary values sit inline in "data" as bin; there are
+//   no BINARY_EVENT / BINARY_ACK types, no attachments and no placeholders.
+//
+//       83 a4 "type" 02 a3 "nsp" a1 "/" a4 "data" 92 a5 "hello" a3 "you"
+//
+//   protocol v4 (2.x, Socket.IO 1/2): CONNECT, DISCONNECT and ERROR travel as JSON TEXT
+//   messages, `{"type":0,"nsp":"/"}`; EVENT, ACK, BINARY_EVENT and BINARY_ACK as msgpack.
+//
+// Decoding is zero-copy (views into the message) and checks exactly what the reference's
+// checkPacket() checks; encoding writes exactly what the reference writes (notepack.io's
+// encodings, keys in the order type, nsp, data, id). Packets can be built from C++ values with
+// the same builders as the default parser (event(), ack(), connect()... of encode.hpp):
+//
+//     std::string out;
+//     auto r = sio::msgpack_encode(sio::event("chat", "hello", buffer).nsp("/room"), out);
+//     // out: 83 a4 "type" 02 a3 "nsp" a5 "/room" a4 "data" 93 a4 "chat" a5 "hello" c4 ...
+//
+// socketio/codec.hpp puts this parser and the default one behind one interface.
+
+/// One packet of the msgpack parser, as decoded or as to be encoded. A view: `nsp` and `data`
+/// point into the caller's message and are valid while it lives.
+struct msgpack_packet_view {
+  /// 0-4 in protocol v5; 0-6 in protocol v4 (2.x keeps BINARY_EVENT / BINARY_ACK, whose
+  /// binary values are inline like any other).
+  packet_type type = packet_type::event;
+  /// The namespace: any string (the reference does not require a leading '/'). encode() writes
+  /// it as it is (an empty one as an empty str); the builders write "/" for an empty one.
+  std::string_view nsp = "/";
+  /// The ack id, when the packet carries one.
+  std::optional<std::uint64_t> id;
+  /// The payload: an array for EVENT / ACK, a map (or nothing) for CONNECT, a str or a map for
+  /// CONNECT_ERROR, nothing for DISCONNECT. The absent value (exists() false) when the packet
+  /// has none: no "data" key, or notepack.io's undefined.
+  msgpack::value data;
+  /// Set by decode_msgpack with decode_options::allow_invalid_utf8 when some str of the message
+  /// (the namespace, a value or a key) is not UTF-8; those strings are the bytes as received and
+  /// utf8::lossy() gives what the reference decodes them to. Always false otherwise.
+  bool has_invalid_utf8 = false;
+
+  /// True when the packet carries a payload.
+  bool has_data() const noexcept { return data.exists() && !data.is_undefined(); }
+};
+
+/// Decodes one binary Engine.IO message of the msgpack parser (the data of a `message` packet
+/// without its Engine.IO framing) into a packet view, with the checks of socket.io-msgpack-parser
+/// 3.0.2 (opts.version v5) or 2.2.1 (v4):
+/// - the message is exactly one msgpack value (msgpack::validate: opts.max_depth bounds the
+///   nesting of the payload, as for the default parser, so the message may nest one level more;
+///   strings must be UTF-8 unless opts.allow_invalid_utf8), and that value is a map;
+/// - "type" is a number with an integer value in 0-4 (v4: 0-6), whatever its msgpack form: an
+///   int 8, a uint 64 or a float 64 2.0 all give EVENT, as JavaScript's Number.isInteger does;
+/// - "nsp" is a str (any content; at most opts.max_namespace bytes);
+/// - "data" by type, v5: CONNECT nothing or a map; DISCONNECT nothing; CONNECT_ERROR a str or a
+///   map; EVENT and ACK an array (empty and any first element allowed, reserved event names
+///   included: the reference checks none of this). v4: CONNECT and DISCONNECT nothing; ERROR a
+///   str; the others an array. A missing key and notepack.io's undefined (`d4 00 00`) both mean
+///   nothing;
+/// - "id" is nothing, or a number with a non-negative integer value (5 and 5.0 alike) up to
+///   opts.max_ack_id;
+/// - other keys (Socket.IO's JavaScript client sends "options") are ignored; when a key occurs
+///   twice the last one counts, as in the reference.
+///
+/// Deliberate differences from the reference (docs: protocol-notes), each rejecting input no
+/// encoder writes: a negative ack id (the reference accepts any integer); an ack id above 2^64 - 1
+/// (the reference rounds it to a double; ids above 2^53 are kept exact here); a non-str key is
+/// never "type", "nsp", "data" or "id" (the reference turns every key into a string, so a bin or
+/// `["type"]` key would count); a `__proto__` key is an ordinary key (the reference's property
+/// assignment turns it into the object's prototype, from which "type" etc. can then be
+/// inherited); an extension other than ext-type-0 binary as EVENT/ACK data (the reference
+/// decodes it as the array `[type, Buffer]`); strings that are not UTF-8 (the reference decodes
+/// them lossily; opts.allow_invalid_utf8 accepts them and sets has_invalid_utf8); nesting deeper
+/// than max_depth.
+///
+/// @return the packet; offset() is message.size(). On failure, the offset of the offending
+///   value (of the "type", "nsp", "data" or "id" value; 0 when the key is missing).
+///
+/// Errors:
+/// - invalid_msgpack, trailing_data, nesting_too_deep, invalid_utf8: msgpack::validate's (an
+///   empty message is invalid_msgpack).
+/// - unknown_packet_type: the message is not a map (nil included: a TypeError in the
+///   reference), or "type" is missing, not a number, not an integer, or out of range.
+/// - invalid_namespace: "nsp" is missing, not a str, or longer than opts.max_namespace.
+/// - invalid_payload: "data" has the wrong kind for the type.
+/// - invalid_ack_id: "id" is not a number, not an integer, or negative.
+/// - ack_id_overflow: "id" is above opts.max_ack_id or 2^64 - 1.
+///
+/// Complexity: linear in message.size(); no allocation; recursion-free.
+result<msgpack_packet_view> decode_msgpack(byte_view message,
+                                           const decode_options& opts = {}) noexcept;
+
+/// Decodes one TEXT Engine.IO message of the protocol v4 msgpack parser (socket.io-msgpack-parser
+/// 2.2.1 sends CONNECT, DISCONNECT and ERROR as `JSON.stringify(packet)`), into a packet_view of
+/// the default parser (`data` is the raw JSON of the "data" member; attachment_count 0):
+/// `{"type":0,"nsp":"/admin"}`, `{"type":4,"nsp":"/","data":"Not authorized"}`. The text must
+/// be one JSON object (json::validate, opts.max_depth), checked as 2.2.1 checks it: "type" an
+/// integer 0-6, "nsp" a string, "data" absent for CONNECT and DISCONNECT, a string for ERROR, an
+/// array otherwise, "id" absent or a non-negative integer. Protocol v5 (3.x) accepts no text
+/// message at all.
+///
+/// Deliberate differences: a namespace written with JSON escapes (`"\/admin"`, `"a\"b"`) is
+/// refused, because a zero-copy view cannot hold its unescaped form (JSON.stringify escapes
+/// only `"`, `\` and control characters, which no real namespace contains); the ack id rules of
+/// decode_msgpack().
+///
+/// Errors:
+/// - unexpected_text_frame: opts.version is v5 (offset 0).
+/// - invalid_json, invalid_json_string, invalid_json_number, invalid_utf8, nesting_too_deep:
+///   not valid JSON (invalid_utf8 never with opts.allow_invalid_utf8, which accepts strings that
+///   are not UTF-8 and sets has_invalid_utf8).
+/// - unknown_packet_type, invalid_namespace (also: escaped), invalid_payload, invalid_ack_id,
+///   ack_id_overflow: as for decode_msgpack().
+result<packet_view> decode_msgpack_text(std::string_view message,
+                                        const decode_options& opts = {}) noexcept;
+
+// ---------------------------------------------------------------------------------------------
+// Implementation
+// ---------------------------------------------------------------------------------------------
+namespace detail {
+
+// The value of a msgpack number as JavaScript holds it, when Number.isInteger() holds for it.
+inline bool mp_js_integer(const msgpack::value& v, double& out) noexcept {
+  if (!v.is_number()) return false;
+  const result<double> d = v.to_double();
+  if (!d || !std::isfinite(*d) || std::floor(*d) != *d) return false;
+  out = *d;
+  return true;
+}
+
+inline error mp_check_type(const msgpack::value& v, protocol_version version,
+                           packet_type& out) noexcept {
+  double d = 0;
+  const double max = version == protocol_version::v4 ? 6 : 4;
+  if (!mp_js_integer(v, d) || d < 0 || d > max) return error::unknown_packet_type;
+  out = static_cast<packet_type>(static_cast<int>(d));
+  return error::none;
+}
+
+// An ack id: an integer value >= 0 (int or float form), exact for integer forms.
+inline error mp_check_id(const msgpack::value& v, const decode_options& opts,
+                         std::optional<std::uint64_t>& out) noexcept {
+  if (v.is_integer()) {
+    if (v.is_negative_integer()) return error::invalid_ack_id;
+    const result<std::uint64_t> u = v.to_uint64();
+    if (!u) return error::invalid_ack_id;
+    if (*u > opts.max_ack_id) return error::ack_id_overflow;
+    out = *u;
+    return error::none;
+  }
+  double d = 0;
+  if (!mp_js_integer(v, d)) return error::invalid_ack_id;
+  if (d < 0) return error::invalid_ack_id;
+  if (d >= 18446744073709551616.0) return error::ack_id_overflow;
+  const auto u = static_cast<std::uint64_t>(d);
+  if (u > opts.max_ack_id) return error::ack_id_overflow;
+  out = u;
+  return error::none;
+}
+
+// The data rules of checkPacket(); `present` false for a missing or undefined "data".
+inline bool mp_data_valid(packet_type t, bool present, msgpack::kind k,
+                          protocol_version version) noexcept {
+  const bool v4 = version == protocol_version::v4;
+  switch (t) {
+    case packet_type::connect: return !present || (!v4 && k == msgpack::kind::map);
+    case packet_type::disconnect: return !present;
+    case packet_type::connect_error:
+      return present && (k == msgpack::kind::string || (!v4 && k == msgpack::kind::map));
+    case packet_type::event:
+    case packet_type::ack:
+    case packet_type::binary_event:
+    case packet_type::binary_ack: return present && k == msgpack::kind::array;
+  }
+  return false;
+}
+
+}  // namespace detail
+
+inline result<msgpack_packet_view> decode_msgpack(byte_view message,
+                                                  const decode_options& opts) noexcept {
+  msgpack::options mo;
+  // max_depth bounds the payload, as it does for the default parser; the packet map around it is
+  // one more level.
+  mo.max_depth = opts.max_depth + (opts.max_depth < msgpack::max_depth_limit ? 1 : 0);
+  result<msgpack::value> root = msgpack::parse(message, mo);
+  bool lossy = false;
+  if (SIOCODEC_UNLIKELY(!root && root.error() == error::invalid_utf8 && opts.allow_invalid_utf8)) {
+    // Parsed again without the check only then, so that the flag needs no pass of its own.
+    mo.check_utf8 = false;
+    root = msgpack::parse(message, mo);
+    lossy = true;
+  }
+  if (!root) return {root.error(), root.offset()};
+  const auto at = [&message](const msgpack::value& v) {
+    return v.exists() ? static_cast<std::size_t>(v.raw().data() - message.data()) : 0;
+  };
+  if (!root->is_map()) return {error::unknown_packet_type, 0};
+  msgpack::value type_v, nsp_v, data_v, id_v;
+  for (const msgpack::member& m : root->members()) {
+    if (!m.key.is_string()) continue;
+    const std::string_view k = m.key.get_string();
+    if (k == "type") {
+      type_v = m.val;
+    } else if (k == "nsp") {
+      nsp_v = m.val;
+    } else if (k == "data") {
+      data_v = m.val;
+    } else if (k == "id") {
+      id_v = m.val;
+    }
+  }
+  msgpack_packet_view p;
+  p.has_invalid_utf8 = lossy;
+  if (detail::mp_check_type(type_v, opts.version, p.type) != error::none) {
+    return {error::unknown_packet_type, at(type_v)};
+  }
+  if (!nsp_v.is_string() || nsp_v.get_string().size() > opts.max_namespace) {
+    return {error::invalid_namespace, at(nsp_v)};
+  }
+  p.nsp = nsp_v.get_string();
+  const bool present = data_v.exists() && !data_v.is_undefined();
+  if (!detail::mp_data_valid(p.type, present, data_v.type(), opts.version)) {
+    return {error::invalid_payload, at(data_v)};
+  }
+  if (present) p.data = data_v;
+  if (id_v.exists() && !id_v.is_undefined()) {
+    const error e = detail::mp_check_id(id_v, opts, p.id);
+    if (e != error::none) return {e, at(id_v)};
+  }
+  return {p, message.size()};
+}
+
+inline result<packet_view> decode_msgpack_text(std::string_view message,
+                                               const decode_options& opts) noexcept {
+  if (opts.version != protocol_version::v4) return {error::unexpected_text_frame, 0};
+  json::options jo;
+  jo.max_depth = opts.max_depth;
+  result<json::value> root = json::parse(message, jo);
+  bool lossy = false;
+  if (SIOCODEC_UNLIKELY(!root && root.error() == error::invalid_utf8 && opts.allow_invalid_utf8)) {
+    // As decode() does: validated again, strings taken in their U+FFFD form, only then.
+    const result<json::kind> k = json::detail::validate_text<false, true>(message, jo, nullptr);
+    if (!k) return {k.error(), k.offset()};
+    root = result<json::value>(json::value::unchecked(message), message.size());
+    lossy = true;
+  }
+  if (!root) return {root.error(), root.offset()};
+  const auto at = [&message](const json::value& v) {
+    return v.exists() ? static_cast<std::size_t>(v.raw().data() - message.data()) : 0;
+  };
+  if (!root->is_object()) return {error::unknown_packet_type, 0};
+  json::value type_v, nsp_v, data_v, id_v;
+  (void)root->find("type", type_v);
+  (void)root->find("nsp", nsp_v);
+  (void)root->find("data", data_v);
+  (void)root->find("id", id_v);
+  packet_view p;
+  p.has_invalid_utf8 = lossy;
+  {
+    const result<double> d = type_v.to_double();
+    if (!d || !std::isfinite(*d) || std::floor(*d) != *d || *d < 0 || *d > 6) {
+      return {error::unknown_packet_type, at(type_v)};
+    }
+    p.type = static_cast<packet_type>(static_cast<int>(*d));
+  }
+  if (!nsp_v.is_string() || nsp_v.has_escapes() || nsp_v.string_raw().size() > opts.max_namespace) {
+    return {error::invalid_namespace, at(nsp_v)};
+  }
+  p.nsp = nsp_v.string_raw();
+  const json::kind k = data_v.type();
+  bool ok = false;
+  switch (p.type) {
+    case packet_type::connect:
+    case packet_type::disconnect: ok = !data_v.exists(); break;
+    case packet_type::connect_error: ok = k == json::kind::string; break;
+    default: ok = k == json::kind::array; break;
+  }
+  if (!ok) return {error::invalid_payload, at(data_v)};
+  p.data = data_v.raw();
+  if (id_v.exists()) {
+    if (!id_v.is_number()) return {error::invalid_ack_id, at(id_v)};
+    const result<std::uint64_t> u = id_v.to_uint64();
+    if (u) {
+      if (*u > opts.max_ack_id) return {error::ack_id_overflow, at(id_v)};
+      p.id = *u;
+    } else {
+      const result<double> d = id_v.to_double();
+      if (!d || !std::isfinite(*d) || std::floor(*d) != *d || *d < 0) {
+        return {error::invalid_ack_id, at(id_v)};
+      }
+      if (*d >= 18446744073709551616.0 || static_cast<std::uint64_t>(*d) > opts.max_ack_id) {
+        return {error::ack_id_overflow, at(id_v)};
+      }
+      p.id = static_cast<std::uint64_t>(*d);
+    }
+  }
+  return {p, message.size()};
+}
+
+}  // namespace socketio
+SIOCODEC_END_NAMESPACE
+
+#endif  // SIOCODEC_SOCKETIO_MSGPACK_PARSER_DECODE_HPP
+// ---- end <siocodec/socketio/msgpack_parser/decode.hpp> ---------------------------------------
+
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <iterator>
+#include <optional>
+#include <string_view>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+
+SIOCODEC_BEGIN_NAMESPACE
+namespace socketio {
+
+// ---------------------------------------------------------------------------------------------
+// Lazy access to a decoded packet's payload
+// ---------------------------------------------------------------------------------------------
+
+/// The payload (the absent value when there is none).
+inline msgpack::value payload(const msgpack_packet_view& p) noexcept {
+  return p.has_data() ? p.data : msgpack::value();
+}
+
+/// The event name of an EVENT (or v4 BINARY_EVENT): the first element of its array, whatever
+/// its kind (the msgpack parser does not check it: test is_string() before use). The absent
+/// value for other types and for an empty array.
+msgpack::value event_name(const msgpack_packet_view& p) noexcept;
+
+/// The arguments of an EVENT (after the event name) or of an ACK (all elements), as a forward
+/// range of msgpack::value: binary arguments are values of kind binary whose bytes() are the
+/// data, in place. Empty for other types.
+class msgpack_argument_range {
+ public:
+  msgpack_argument_range() noexcept = default;
+  explicit msgpack_argument_range(const msgpack_packet_view& p) noexcept;
+  msgpack::array_iterator begin() const noexcept { return first_; }
+  msgpack::array_iterator end() const noexcept { return {}; }
+  bool empty() const noexcept { return count_ == 0; }
+  /// Number of arguments (O(1): from the array's header).
+  std::size_t size() const noexcept { return count_; }
+
+ private:
+  msgpack::array_iterator first_;
+  std::size_t count_ = 0;
+};
+
+/// The packet's arguments: `for (const msgpack::value& a : sio::arguments(p)) ...`
+inline msgpack_argument_range arguments(const msgpack_packet_view& p) noexcept {
+  return msgpack_argument_range(p);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Implementation
+// ---------------------------------------------------------------------------------------------
+
+inline msgpack::value event_name(const msgpack_packet_view& p) noexcept {
+  if (p.type != packet_type::event && p.type != packet_type::binary_event) return {};
+  if (!p.data.is_array()) return {};
+  return p.data[0];
+}
+
+inline msgpack_argument_range::msgpack_argument_range(const msgpack_packet_view& p) noexcept {
+  if (!p.data.is_array()) return;
+  const bool has_name = p.type == packet_type::event || p.type == packet_type::binary_event;
+  const bool has_args = has_name || p.type == packet_type::ack || p.type == packet_type::binary_ack;
+  if (!has_args) return;
+  const msgpack::array_range all = p.data.elements();
+  first_ = all.begin();
+  count_ = all.size();
+  if (has_name && count_ != 0) {
+    ++first_;
+    --count_;
+  }
+}
+
+
+}  // namespace socketio
+SIOCODEC_END_NAMESPACE
+
+#endif  // SIOCODEC_SOCKETIO_MSGPACK_PARSER_ARGS_HPP
+// ---- end <siocodec/socketio/msgpack_parser/args.hpp> -----------------------------------------
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <iterator>
+#include <memory>
+#include <optional>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+SIOCODEC_BEGIN_NAMESPACE
+namespace socketio {
+
+// ---------------------------------------------------------------------------------------------
+// any_value: one payload value of either parser
+// ---------------------------------------------------------------------------------------------
+
+/// What a payload value is, whichever parser carried it (the JavaScript view of it).
+enum class value_kind : std::uint8_t {
+  absent,     ///< no value (a missing payload, an index past the end)
+  null,       ///< JSON null, msgpack nil
+  undefined,  ///< msgpack only: notepack.io's undefined
+  boolean,
+  number,  ///< any JSON number; msgpack integers and floats
+  string,
+  binary,  ///< a default-parser attachment (its placeholder resolved), a msgpack bin or ext 0
+  array,
+  object,     ///< JSON object, msgpack map
+  extension,  ///< msgpack only: any other extension type (ext_type(), bytes())
+};
+
+class any_array_range;
+class any_object_range;
+
+/// A view of one payload value of either parser: a json::value (with the packet's attachments,
+/// so that placeholders read as binary) or a msgpack::value. Cheap to copy; valid while the
+/// packet's bytes (and, for attachments, the decoder's attachment list) are.
+class any_value {
+ public:
+  /// The absent value.
+  any_value() noexcept = default;
+  /// A JSON value; `attachments` (count `n`) resolve the placeholders of a binary packet.
+  explicit any_value(const json::value& v, const byte_view* attachments = nullptr,
+                     std::size_t n = 0) noexcept;
+  /// A msgpack value.
+  explicit any_value(const msgpack::value& v) noexcept;
+
+  value_kind kind() const noexcept { return kind_; }
+  bool exists() const noexcept { return kind_ != value_kind::absent; }
+  bool is_null() const noexcept { return kind_ == value_kind::null; }
+  bool is_undefined() const noexcept { return kind_ == value_kind::undefined; }
+  bool is_bool() const noexcept { return kind_ == value_kind::boolean; }
+  bool is_number() const noexcept { return kind_ == value_kind::number; }
+  bool is_string() const noexcept { return kind_ == value_kind::string; }
+  bool is_binary() const noexcept { return kind_ == value_kind::binary; }
+  bool is_array() const noexcept { return kind_ == value_kind::array; }
+  bool is_object() const noexcept { return kind_ == value_kind::object; }
+  bool is_extension() const noexcept { return kind_ == value_kind::extension; }
+
+  /// True for a msgpack value, false for a JSON one (or the absent value).
+  bool is_msgpack() const noexcept { return msgpack_; }
+  /// The JSON view (the absent json::value for a msgpack value).
+  const json::value& as_json() const noexcept { return json_; }
+  /// The msgpack view (the absent msgpack::value for a JSON value).
+  const msgpack::value& as_msgpack() const noexcept { return mp_; }
+
+  /// true for true. Precondition: is_bool().
+  bool get_bool() const noexcept { return msgpack_ ? mp_.get_bool() : json_.get_bool(); }
+
+  /// True for an integer as written: a JSON number without fraction or exponent, a msgpack
+  /// integer form. (JavaScript encoders write every integral number that way.)
+  bool is_integer() const noexcept { return msgpack_ ? mp_.is_integer() : json_.is_integer(); }
+  /// Errors: invalid_argument (not an integer as written, or out of range).
+  result<std::int64_t> to_int64() const noexcept {
+    return msgpack_ ? mp_.to_int64() : json_.to_int64();
+  }
+  /// Errors: invalid_argument (not an integer as written, negative, or out of range).
+  result<std::uint64_t> to_uint64() const noexcept {
+    return msgpack_ ? mp_.to_uint64() : json_.to_uint64();
+  }
+  /// The number as JavaScript holds it. Errors: invalid_argument (not a number).
+  result<double> to_double() const noexcept {
+    return msgpack_ ? mp_.to_double() : json_.to_double();
+  }
+
+  /// True when this is a string whose decoded UTF-8 equals `utf8`.
+  bool string_equals(std::string_view utf8) const noexcept {
+    return msgpack_ ? mp_.string_equals(utf8) : json_.string_equals(utf8);
+  }
+  /// The decoded string without copying, when that is possible: always for msgpack, for JSON
+  /// when the string has no escapes. @return false otherwise (use append_string()).
+  bool direct_string(std::string_view& out) const noexcept;
+  /// Bytes of the decoded string (0 for a non-string).
+  std::size_t string_size() const noexcept {
+    return msgpack_ ? mp_.get_string().size() : json_.unescaped_size();
+  }
+  /// Writes the decoded string to `out`. @return bytes written.
+  /// Errors: invalid_argument (not a string), output_too_small (nothing written).
+  result<std::size_t> string_to(char* out, std::size_t cap) const noexcept;
+  /// Appends the decoded string to `out` (one resize). Errors: invalid_argument.
+  template <class C>
+  result<std::size_t> append_string(C& out) const;
+
+  /// The bytes of a binary value (attachment, bin, ext 0) or of an extension; empty otherwise.
+  byte_view bytes() const noexcept { return bytes_; }
+  /// The type of a msgpack extension; 0 otherwise.
+  std::int8_t ext_type() const noexcept { return msgpack_ ? mp_.ext_type() : 0; }
+
+  /// Elements (array) or members (object); 0 otherwise. O(1) for msgpack, O(n) for JSON.
+  std::size_t size() const noexcept;
+  /// The elements of an array, as a forward range of any_value.
+  any_array_range elements() const noexcept;
+  /// The members of an object, as a forward range of any_member.
+  any_object_range members() const noexcept;
+  /// The i-th element of an array, or the absent value.
+  any_value operator[](std::size_t i) const noexcept;
+  /// The value of the (last) member whose key is the string `key`.
+  /// @return true and sets `out` when found.
+  bool find(std::string_view key, any_value& out) const noexcept;
+
+ private:
+  friend class any_array_iterator;
+  friend class any_object_iterator;
+  json::value json_;
+  msgpack::value mp_;
+  const byte_view* atts_ = nullptr;
+  std::size_t natts_ = 0;
+  byte_view bytes_;
+  value_kind kind_ = value_kind::absent;
+  bool msgpack_ = false;
+};
+
+/// One member of an object of either parser.
+struct any_member {
+  any_value key;
+  any_value val;
+};
+
+/// Forward iterator over the elements of an array of either parser ("stashing", like
+/// json::array_iterator).
+class any_array_iterator {
+ public:
+  using iterator_category = std::forward_iterator_tag;
+  using value_type = any_value;
+  using difference_type = std::ptrdiff_t;
+  using pointer = const any_value*;
+  using reference = const any_value&;
+
+  any_array_iterator() noexcept = default;
+  reference operator*() const noexcept { return cur_; }
+  pointer operator->() const noexcept { return &cur_; }
+  any_array_iterator& operator++() noexcept {
+    if (msgpack_) {
+      ++mp_;
+    } else {
+      ++json_;
+    }
+    load();
+    return *this;
+  }
+  any_array_iterator operator++(int) noexcept {
+    any_array_iterator old = *this;
+    ++*this;
+    return old;
+  }
+  friend bool operator==(const any_array_iterator& a, const any_array_iterator& b) noexcept {
+    return a.json_ == b.json_ && a.mp_ == b.mp_;
+  }
+  friend bool operator!=(const any_array_iterator& a, const any_array_iterator& b) noexcept {
+    return !(a == b);
+  }
+
+ private:
+  friend class any_array_range;
+  friend class any_argument_range;
+  friend class any_value;
+  any_array_iterator(json::array_iterator it, const byte_view* atts, std::size_t n) noexcept
+      : json_(it), atts_(atts), natts_(n) {
+    load();
+  }
+  explicit any_array_iterator(msgpack::array_iterator it) noexcept : mp_(it), msgpack_(true) {
+    load();
+  }
+  void load() noexcept {
+    if (msgpack_) {
+      cur_ = mp_ == msgpack::array_iterator() ? any_value() : any_value(*mp_);
+    } else {
+      cur_ = json_ == json::array_iterator() ? any_value() : any_value(*json_, atts_, natts_);
+    }
+  }
+
+  json::array_iterator json_;
+  msgpack::array_iterator mp_;
+  const byte_view* atts_ = nullptr;
+  std::size_t natts_ = 0;
+  any_value cur_;
+  bool msgpack_ = false;
+};
+
+/// The elements of an array of either parser.
+class any_array_range {
+ public:
+  any_array_range() noexcept = default;
+  any_array_iterator begin() const noexcept { return first_; }
+  any_array_iterator end() const noexcept { return {}; }
+  bool empty() const noexcept { return begin() == end(); }
+
+ private:
+  friend class any_value;
+  explicit any_array_range(any_array_iterator first) noexcept : first_(first) {}
+  any_array_iterator first_;
+};
+
+/// Forward iterator over the members of an object of either parser.
+class any_object_iterator {
+ public:
+  using iterator_category = std::forward_iterator_tag;
+  using value_type = any_member;
+  using difference_type = std::ptrdiff_t;
+  using pointer = const any_member*;
+  using reference = const any_member&;
+
+  any_object_iterator() noexcept = default;
+  reference operator*() const noexcept { return cur_; }
+  pointer operator->() const noexcept { return &cur_; }
+  any_object_iterator& operator++() noexcept {
+    if (msgpack_) {
+      ++mp_;
+    } else {
+      ++json_;
+    }
+    load();
+    return *this;
+  }
+  any_object_iterator operator++(int) noexcept {
+    any_object_iterator old = *this;
+    ++*this;
+    return old;
+  }
+  friend bool operator==(const any_object_iterator& a, const any_object_iterator& b) noexcept {
+    return a.json_ == b.json_ && a.mp_ == b.mp_;
+  }
+  friend bool operator!=(const any_object_iterator& a, const any_object_iterator& b) noexcept {
+    return !(a == b);
+  }
+
+ private:
+  friend class any_object_range;
+  friend class any_value;
+  any_object_iterator(json::object_iterator it, const byte_view* atts, std::size_t n) noexcept
+      : json_(it), atts_(atts), natts_(n) {
+    load();
+  }
+  explicit any_object_iterator(msgpack::map_iterator it) noexcept : mp_(it), msgpack_(true) {
+    load();
+  }
+  void load() noexcept {
+    if (msgpack_) {
+      cur_ = mp_ == msgpack::map_iterator() ? any_member()
+                                            : any_member{any_value(mp_->key), any_value(mp_->val)};
+    } else {
+      cur_ = json_ == json::object_iterator()
+                 ? any_member()
+                 : any_member{any_value(json_->key), any_value(json_->val, atts_, natts_)};
+    }
+  }
+
+  json::object_iterator json_;
+  msgpack::map_iterator mp_;
+  const byte_view* atts_ = nullptr;
+  std::size_t natts_ = 0;
+  any_member cur_;
+  bool msgpack_ = false;
+};
+
+/// The members of an object of either parser.
+class any_object_range {
+ public:
+  any_object_range() noexcept = default;
+  any_object_iterator begin() const noexcept { return first_; }
+  any_object_iterator end() const noexcept { return {}; }
+  bool empty() const noexcept { return begin() == end(); }
+
+ private:
+  friend class any_value;
+  explicit any_object_range(any_object_iterator first) noexcept : first_(first) {}
+  any_object_iterator first_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// any_packet: a decoded packet of either parser
+// ---------------------------------------------------------------------------------------------
+
+class any_argument_range;
+
+/// A decoded packet of either parser: the default parser's packet_view, or the msgpack parser's
+/// msgpack_packet_view (or, for the text messages of the protocol v4 msgpack parser, a
+/// packet_view). Copyable; its views have the lifetimes of the decoder's packet (see
+/// basic_decoder and decode_msgpack()).
+class any_packet {
+ public:
+  any_packet() noexcept = default;
+  /// A packet of the default parser (or a v4 msgpack text packet, with `parser` msgpack).
+  explicit any_packet(const packet_view& p, parser_kind parser = parser_kind::json) noexcept
+      : json_(p), parser_(parser) {}
+  /// A packet of the msgpack parser.
+  explicit any_packet(const msgpack_packet_view& p) noexcept
+      : mp_(p), parser_(parser_kind::msgpack), msgpack_(true) {}
+
+  /// The parser that decoded it.
+  parser_kind parser() const noexcept { return parser_; }
+  /// True when the packet is a msgpack_packet_view (false for a packet_view).
+  bool is_msgpack() const noexcept { return msgpack_; }
+  /// The default parser's view. Precondition: !is_msgpack(). On a temporary any_packet, a copy
+  /// (a reference into the temporary would dangle).
+  const packet_view& as_packet_view() const& noexcept { return json_; }
+  packet_view as_packet_view() && noexcept { return json_; }
+  /// The msgpack parser's view. Precondition: is_msgpack(). A copy on a temporary, likewise.
+  const msgpack_packet_view& as_msgpack_packet() const& noexcept { return mp_; }
+  msgpack_packet_view as_msgpack_packet() && noexcept { return mp_; }
+
+  packet_type type() const noexcept { return msgpack_ ? mp_.type : json_.type; }
+  std::string_view nsp() const noexcept { return msgpack_ ? mp_.nsp : json_.nsp; }
+  const std::optional<std::uint64_t>& id() const noexcept { return msgpack_ ? mp_.id : json_.id; }
+  bool has_data() const noexcept { return msgpack_ ? mp_.has_data() : json_.has_data(); }
+  /// The view's has_invalid_utf8 (decode_options::allow_invalid_utf8).
+  bool has_invalid_utf8() const noexcept {
+    return msgpack_ ? mp_.has_invalid_utf8 : json_.has_invalid_utf8;
+  }
+
+  /// The payload (the absent value when there is none).
+  any_value data() const noexcept;
+  /// The event name of an EVENT / BINARY_EVENT (the first element of its array); the absent
+  /// value otherwise. The default parser guarantees a string or a number; the msgpack parser
+  /// checks nothing (test is_string()).
+  any_value event_name() const noexcept;
+  /// The arguments of an EVENT (after the name) or an ACK (all elements); empty otherwise.
+  /// Binary arguments have kind binary and their bytes() (attachments resolved).
+  any_argument_range arguments() const noexcept;
+
+ private:
+  packet_view json_;
+  msgpack_packet_view mp_;
+  parser_kind parser_ = parser_kind::json;
+  bool msgpack_ = false;
+};
+
+/// The arguments of a packet of either parser, for range-for.
+class any_argument_range {
+ public:
+  any_argument_range() noexcept = default;
+  explicit any_argument_range(const any_packet& p) noexcept;
+  any_array_iterator begin() const noexcept { return first_; }
+  any_array_iterator end() const noexcept { return {}; }
+  bool empty() const noexcept { return begin() == end(); }
+  /// Number of arguments (a walk over them, for either parser).
+  std::size_t size() const noexcept {
+    std::size_t n = 0;
+    for (auto it = first_; it != any_array_iterator(); ++it) ++n;
+    return n;
+  }
+
+ private:
+  any_array_iterator first_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Implementation
+// ---------------------------------------------------------------------------------------------
+
+inline any_value::any_value(const json::value& v, const byte_view* attachments,
+                            std::size_t n) noexcept
+    : json_(v), atts_(attachments), natts_(n) {
+  if (!v.exists()) return;
+  switch (v.type()) {
+    case json::kind::null: kind_ = value_kind::null; break;
+    case json::kind::boolean: kind_ = value_kind::boolean; break;
+    case json::kind::number: kind_ = value_kind::number; break;
+    case json::kind::string: kind_ = value_kind::string; break;
+    case json::kind::array: kind_ = value_kind::array; break;
+    case json::kind::object: {
+      kind_ = value_kind::object;
+      if (attachments == nullptr) break;
+      // A placeholder of the packet's attachments (decode() checked every one).
+      const std::string_view raw = v.raw();
+      if (detail::flat_object_end(raw.data(), raw.data() + raw.size()) == nullptr) break;
+      detail::placeholder_info info;
+      if (detail::check_flat_object(v, n, true, info) == error::none && info.is_placeholder) {
+        kind_ = value_kind::binary;
+        bytes_ = attachments[info.num];
+      }
+      break;
+    }
+  }
+}
+
+inline any_value::any_value(const msgpack::value& v) noexcept : mp_(v), msgpack_(true) {
+  if (!v.exists()) {
+    msgpack_ = false;
+    return;
+  }
+  switch (v.type()) {
+    case msgpack::kind::nil: kind_ = value_kind::null; break;
+    case msgpack::kind::undefined: kind_ = value_kind::undefined; break;
+    case msgpack::kind::boolean: kind_ = value_kind::boolean; break;
+    case msgpack::kind::integer:
+    case msgpack::kind::floating: kind_ = value_kind::number; break;
+    case msgpack::kind::string: kind_ = value_kind::string; break;
+    case msgpack::kind::binary:
+      kind_ = value_kind::binary;
+      bytes_ = v.bytes();
+      break;
+    case msgpack::kind::array: kind_ = value_kind::array; break;
+    case msgpack::kind::map: kind_ = value_kind::object; break;
+    case msgpack::kind::ext:
+      kind_ = value_kind::extension;
+      bytes_ = v.bytes();
+      break;
+  }
+}
+
+inline bool any_value::direct_string(std::string_view& out) const noexcept {
+  if (kind_ != value_kind::string) return false;
+  if (msgpack_) {
+    out = mp_.get_string();
+    return true;
+  }
+  if (json_.has_escapes()) return false;
+  out = json_.string_raw();
+  return true;
+}
+
+inline result<std::size_t> any_value::string_to(char* out, std::size_t cap) const noexcept {
+  if (kind_ != value_kind::string) return {error::invalid_argument, 0};
+  if (!msgpack_) return json_.unescape_to(out, cap);
+  const std::string_view s = mp_.get_string();
+  if (s.size() > cap) return {error::output_too_small, cap};
+  if (!s.empty()) std::memcpy(out, s.data(), s.size());
+  return {s.size(), s.size()};
+}
+
+template <class C>
+result<std::size_t> any_value::append_string(C& out) const {
+  static_assert(is_resizable_buffer<C>::value,
+                "append_string() needs a resizable container of one-byte elements");
+  if (kind_ != value_kind::string) return {error::invalid_argument, 0};
+  if (!msgpack_) return json_.unescape(out);
+  const std::string_view s = mp_.get_string();
+  const std::size_t old = out.size();
+  out.resize(old + s.size());
+  if (!s.empty()) std::memcpy(reinterpret_cast<char*>(out.data()) + old, s.data(), s.size());
+  return {s.size(), s.size()};
+}
+
+inline std::size_t any_value::size() const noexcept {
+  if (kind_ != value_kind::array && kind_ != value_kind::object) return 0;
+  return msgpack_ ? mp_.size() : json_.size();
+}
+
+inline any_array_range any_value::elements() const noexcept {
+  if (kind_ != value_kind::array) return {};
+  if (msgpack_) return any_array_range(any_array_iterator(mp_.elements().begin()));
+  return any_array_range(any_array_iterator(json_.elements().begin(), atts_, natts_));
+}
+
+inline any_object_range any_value::members() const noexcept {
+  if (kind_ != value_kind::object) return {};
+  if (msgpack_) return any_object_range(any_object_iterator(mp_.members().begin()));
+  return any_object_range(any_object_iterator(json_.members().begin(), atts_, natts_));
+}
+
+inline any_value any_value::operator[](std::size_t i) const noexcept {
+  if (kind_ != value_kind::array) return {};
+  if (msgpack_) return any_value(mp_[i]);
+  return any_value(json_[i], atts_, natts_);
+}
+
+inline bool any_value::find(std::string_view key, any_value& out) const noexcept {
+  if (kind_ != value_kind::object) return false;
+  if (msgpack_) {
+    msgpack::value v;
+    if (!mp_.find(key, v)) return false;
+    out = any_value(v);
+    return true;
+  }
+  json::value v;
+  if (!json_.find(key, v)) return false;
+  out = any_value(v, atts_, natts_);
+  return true;
+}
+
+inline any_value any_packet::data() const noexcept {
+  if (msgpack_) return any_value(payload(mp_));
+  if (json_.data.empty()) return {};
+  return any_value(json::value::unchecked(json_.data), json_.attachments,
+                   json_.attachments != nullptr ? json_.attachment_count : 0);
+}
+
+inline any_value any_packet::event_name() const noexcept {
+  const packet_type t = type();
+  if (t != packet_type::event && t != packet_type::binary_event) return {};
+  const any_value d = data();
+  return d.is_array() ? d[0] : any_value();
+}
+
+inline any_argument_range any_packet::arguments() const noexcept {
+  return any_argument_range(*this);
+}
+
+inline any_argument_range::any_argument_range(const any_packet& p) noexcept {
+  const packet_type t = p.type();
+  const bool has_name = t == packet_type::event || t == packet_type::binary_event;
+  const bool has_args = has_name || t == packet_type::ack || t == packet_type::binary_ack;
+  if (!has_args) return;
+  const any_value d = p.data();
+  if (!d.is_array()) return;
+  first_ = d.elements().begin();
+  if (has_name && first_ != any_array_iterator()) ++first_;
+}
+
+}  // namespace socketio
+SIOCODEC_END_NAMESPACE
+
+#endif  // SIOCODEC_SOCKETIO_ANY_HPP
+// ---- end <siocodec/socketio/any.hpp> ---------------------------------------------------------
+// ---- begin <siocodec/socketio/codec.hpp> -----------------------------------------------------
+// SPDX-License-Identifier: BSL-1.0
+// The Socket.IO codec of one connection, for either parser, chosen at run or compile time.
+#ifndef SIOCODEC_SOCKETIO_CODEC_HPP
+#define SIOCODEC_SOCKETIO_CODEC_HPP
+
+// ---- begin <siocodec/socketio/default_parser/decoder.hpp> ------------------------------------
 // SPDX-License-Identifier: BSL-1.0
 // Reassembles Socket.IO packets from a connection's Engine.IO messages (header + attachments).
 #ifndef SIOCODEC_SOCKETIO_DECODER_HPP
@@ -9566,8 +10554,14 @@ using decoder = basic_decoder<>;
 SIOCODEC_END_NAMESPACE
 
 #endif  // SIOCODEC_SOCKETIO_DECODER_HPP
-// ---- end <siocodec/socketio/decoder.hpp> -----------------------------------------------------
-// ---- begin <siocodec/socketio/encode.hpp> ----------------------------------------------------
+// ---- end <siocodec/socketio/default_parser/decoder.hpp> --------------------------------------
+// ---- begin <siocodec/socketio/default_parser/frames.hpp> -------------------------------------
+// SPDX-License-Identifier: BSL-1.0
+// One call from a Socket.IO packet to the Engine.IO frames that carry it, for each transport.
+#ifndef SIOCODEC_SOCKETIO_FRAMES_HPP
+#define SIOCODEC_SOCKETIO_FRAMES_HPP
+
+// ---- begin <siocodec/socketio/default_parser/encode.hpp> -------------------------------------
 // SPDX-License-Identifier: BSL-1.0
 // Encoding Socket.IO packets: the text form of a packet_view, and packets built from C++ values.
 #ifndef SIOCODEC_SOCKETIO_ENCODE_HPP
@@ -11394,13 +12388,7 @@ result<std::size_t> encode(const B& b, Container& out, const encode_options& opt
 SIOCODEC_END_NAMESPACE
 
 #endif  // SIOCODEC_SOCKETIO_ENCODE_HPP
-// ---- end <siocodec/socketio/encode.hpp> ------------------------------------------------------
-// ---- begin <siocodec/socketio/frames.hpp> ----------------------------------------------------
-// SPDX-License-Identifier: BSL-1.0
-// One call from a Socket.IO packet to the Engine.IO frames that carry it, for each transport.
-#ifndef SIOCODEC_SOCKETIO_FRAMES_HPP
-#define SIOCODEC_SOCKETIO_FRAMES_HPP
-
+// ---- end <siocodec/socketio/default_parser/encode.hpp> ---------------------------------------
 
 #include <cstddef>
 #include <cstdint>
@@ -11943,12 +12931,18 @@ result<std::size_t> encode_frames(const B& b, Container& storage, const frame_op
 SIOCODEC_END_NAMESPACE
 
 #endif  // SIOCODEC_SOCKETIO_FRAMES_HPP
-// ---- end <siocodec/socketio/frames.hpp> ------------------------------------------------------
-// ---- begin <siocodec/socketio/msgpack.hpp> ---------------------------------------------------
+// ---- end <siocodec/socketio/default_parser/frames.hpp> ---------------------------------------
+// ---- begin <siocodec/socketio/msgpack_parser/frames.hpp> -------------------------------------
 // SPDX-License-Identifier: BSL-1.0
-// The msgpack parser (socket.io-msgpack-parser 3.0.2 / 2.2.1): decoding, encoding and framing.
-#ifndef SIOCODEC_SOCKETIO_MSGPACK_HPP
-#define SIOCODEC_SOCKETIO_MSGPACK_HPP
+// The Engine.IO frames that carry one msgpack packet, for each transport.
+#ifndef SIOCODEC_SOCKETIO_MSGPACK_PARSER_FRAMES_HPP
+#define SIOCODEC_SOCKETIO_MSGPACK_PARSER_FRAMES_HPP
+
+// ---- begin <siocodec/socketio/msgpack_parser/encode.hpp> -------------------------------------
+// SPDX-License-Identifier: BSL-1.0
+// Encoding msgpack packets: a msgpack_packet_view, or a packet built from C++ values.
+#ifndef SIOCODEC_SOCKETIO_MSGPACK_PARSER_ENCODE_HPP
+#define SIOCODEC_SOCKETIO_MSGPACK_PARSER_ENCODE_HPP
 
 
 #include <cmath>
@@ -11962,163 +12956,8 @@ SIOCODEC_END_NAMESPACE
 #include <type_traits>
 #include <utility>
 
-// socket.io-msgpack-parser replaces Socket.IO's default parser (protocol.md §3). What it sends:
-//
-//   protocol v5 (3.x, Socket.IO 3/4): every packet is ONE binary Engine.IO message, the msgpack
-//   map of the packet object: {"type": 0-4, "nsp": "/...", "data": <any>, "id": <integer>}
-//   ("data" and "id" only when present). Binary values sit inline in "data" as bin; there are
-//   no BINARY_EVENT / BINARY_ACK types, no attachments and no placeholders.
-//
-//       83 a4 "type" 02 a3 "nsp" a1 "/" a4 "data" 92 a5 "hello" a3 "you"
-//
-//   protocol v4 (2.x, Socket.IO 1/2): CONNECT, DISCONNECT and ERROR travel as JSON TEXT
-//   messages, `{"type":0,"nsp":"/"}`; EVENT, ACK, BINARY_EVENT and BINARY_ACK as msgpack.
-//
-// Decoding is zero-copy (views into the message) and checks exactly what the reference's
-// checkPacket() checks; encoding writes exactly what the reference writes (notepack.io's
-// encodings, keys in the order type, nsp, data, id). Packets can be built from C++ values with
-// the same builders as the default parser (event(), ack(), connect()... of encode.hpp):
-//
-//     std::string out;
-//     auto r = sio::msgpack_encode(sio::event("chat", "hello", buffer).nsp("/room"), out);
-//     // out: 83 a4 "type" 02 a3 "nsp" a5 "/room" a4 "data" 93 a4 "chat" a5 "hello" c4 ...
-//
-// socketio/parser.hpp puts this parser and the default one behind one interface.
-
 SIOCODEC_BEGIN_NAMESPACE
 namespace socketio {
-
-/// One packet of the msgpack parser, as decoded or as to be encoded. A view: `nsp` and `data`
-/// point into the caller's message and are valid while it lives.
-struct msgpack_packet_view {
-  /// 0-4 in protocol v5; 0-6 in protocol v4 (2.x keeps BINARY_EVENT / BINARY_ACK, whose
-  /// binary values are inline like any other).
-  packet_type type = packet_type::event;
-  /// The namespace: any string (the reference does not require a leading '/'). encode() writes
-  /// it as it is (an empty one as an empty str); the builders write "/" for an empty one.
-  std::string_view nsp = "/";
-  /// The ack id, when the packet carries one.
-  std::optional<std::uint64_t> id;
-  /// The payload: an array for EVENT / ACK, a map (or nothing) for CONNECT, a str or a map for
-  /// CONNECT_ERROR, nothing for DISCONNECT. The absent value (exists() false) when the packet
-  /// has none: no "data" key, or notepack.io's undefined.
-  msgpack::value data;
-  /// Set by decode_msgpack with decode_options::allow_invalid_utf8 when some str of the message
-  /// (the namespace, a value or a key) is not UTF-8; those strings are the bytes as received and
-  /// utf8::lossy() gives what the reference decodes them to. Always false otherwise.
-  bool has_invalid_utf8 = false;
-
-  /// True when the packet carries a payload.
-  bool has_data() const noexcept { return data.exists() && !data.is_undefined(); }
-};
-
-/// Decodes one binary Engine.IO message of the msgpack parser (the data of a `message` packet
-/// without its Engine.IO framing) into a packet view, with the checks of socket.io-msgpack-parser
-/// 3.0.2 (opts.version v5) or 2.2.1 (v4):
-/// - the message is exactly one msgpack value (msgpack::validate: opts.max_depth bounds the
-///   nesting of the payload, as for the default parser, so the message may nest one level more;
-///   strings must be UTF-8 unless opts.allow_invalid_utf8), and that value is a map;
-/// - "type" is a number with an integer value in 0-4 (v4: 0-6), whatever its msgpack form: an
-///   int 8, a uint 64 or a float 64 2.0 all give EVENT, as JavaScript's Number.isInteger does;
-/// - "nsp" is a str (any content; at most opts.max_namespace bytes);
-/// - "data" by type, v5: CONNECT nothing or a map; DISCONNECT nothing; CONNECT_ERROR a str or a
-///   map; EVENT and ACK an array (empty and any first element allowed, reserved event names
-///   included: the reference checks none of this). v4: CONNECT and DISCONNECT nothing; ERROR a
-///   str; the others an array. A missing key and notepack.io's undefined (`d4 00 00`) both mean
-///   nothing;
-/// - "id" is nothing, or a number with a non-negative integer value (5 and 5.0 alike) up to
-///   opts.max_ack_id;
-/// - other keys (Socket.IO's JavaScript client sends "options") are ignored; when a key occurs
-///   twice the last one counts, as in the reference.
-///
-/// Deliberate differences from the reference (docs: protocol-notes), each rejecting input no
-/// encoder writes: a negative ack id (the reference accepts any integer); an ack id above 2^64 - 1
-/// (the reference rounds it to a double; ids above 2^53 are kept exact here); a non-str key is
-/// never "type", "nsp", "data" or "id" (the reference turns every key into a string, so a bin or
-/// `["type"]` key would count); a `__proto__` key is an ordinary key (the reference's property
-/// assignment turns it into the object's prototype, from which "type" etc. can then be
-/// inherited); an extension other than ext-type-0 binary as EVENT/ACK data (the reference
-/// decodes it as the array `[type, Buffer]`); strings that are not UTF-8 (the reference decodes
-/// them lossily; opts.allow_invalid_utf8 accepts them and sets has_invalid_utf8); nesting deeper
-/// than max_depth.
-///
-/// @return the packet; offset() is message.size(). On failure, the offset of the offending
-///   value (of the "type", "nsp", "data" or "id" value; 0 when the key is missing).
-///
-/// Errors:
-/// - invalid_msgpack, trailing_data, nesting_too_deep, invalid_utf8: msgpack::validate's (an
-///   empty message is invalid_msgpack).
-/// - unknown_packet_type: the message is not a map (nil included: a TypeError in the
-///   reference), or "type" is missing, not a number, not an integer, or out of range.
-/// - invalid_namespace: "nsp" is missing, not a str, or longer than opts.max_namespace.
-/// - invalid_payload: "data" has the wrong kind for the type.
-/// - invalid_ack_id: "id" is not a number, not an integer, or negative.
-/// - ack_id_overflow: "id" is above opts.max_ack_id or 2^64 - 1.
-///
-/// Complexity: linear in message.size(); no allocation; recursion-free.
-result<msgpack_packet_view> decode_msgpack(byte_view message,
-                                           const decode_options& opts = {}) noexcept;
-
-/// Decodes one TEXT Engine.IO message of the protocol v4 msgpack parser (socket.io-msgpack-parser
-/// 2.2.1 sends CONNECT, DISCONNECT and ERROR as `JSON.stringify(packet)`), into a packet_view of
-/// the default parser (`data` is the raw JSON of the "data" member; attachment_count 0):
-/// `{"type":0,"nsp":"/admin"}`, `{"type":4,"nsp":"/","data":"Not authorized"}`. The text must
-/// be one JSON object (json::validate, opts.max_depth), checked as 2.2.1 checks it: "type" an
-/// integer 0-6, "nsp" a string, "data" absent for CONNECT and DISCONNECT, a string for ERROR, an
-/// array otherwise, "id" absent or a non-negative integer. Protocol v5 (3.x) accepts no text
-/// message at all.
-///
-/// Deliberate differences: a namespace written with JSON escapes (`"\/admin"`, `"a\"b"`) is
-/// refused, because a zero-copy view cannot hold its unescaped form (JSON.stringify escapes
-/// only `"`, `\` and control characters, which no real namespace contains); the ack id rules of
-/// decode_msgpack().
-///
-/// Errors:
-/// - unexpected_text_frame: opts.version is v5 (offset 0).
-/// - invalid_json, invalid_json_string, invalid_json_number, invalid_utf8, nesting_too_deep:
-///   not valid JSON (invalid_utf8 never with opts.allow_invalid_utf8, which accepts strings that
-///   are not UTF-8 and sets has_invalid_utf8).
-/// - unknown_packet_type, invalid_namespace (also: escaped), invalid_payload, invalid_ack_id,
-///   ack_id_overflow: as for decode_msgpack().
-result<packet_view> decode_msgpack_text(std::string_view message,
-                                        const decode_options& opts = {}) noexcept;
-
-// ---------------------------------------------------------------------------------------------
-// Lazy access to a decoded packet's payload
-// ---------------------------------------------------------------------------------------------
-
-/// The payload (the absent value when there is none).
-inline msgpack::value payload(const msgpack_packet_view& p) noexcept {
-  return p.has_data() ? p.data : msgpack::value();
-}
-
-/// The event name of an EVENT (or v4 BINARY_EVENT): the first element of its array, whatever
-/// its kind (the msgpack parser does not check it: test is_string() before use). The absent
-/// value for other types and for an empty array.
-msgpack::value event_name(const msgpack_packet_view& p) noexcept;
-
-/// The arguments of an EVENT (after the event name) or of an ACK (all elements), as a forward
-/// range of msgpack::value: binary arguments are values of kind binary whose bytes() are the
-/// data, in place. Empty for other types.
-class msgpack_argument_range {
- public:
-  msgpack_argument_range() noexcept = default;
-  explicit msgpack_argument_range(const msgpack_packet_view& p) noexcept;
-  msgpack::array_iterator begin() const noexcept { return first_; }
-  msgpack::array_iterator end() const noexcept { return {}; }
-  bool empty() const noexcept { return count_ == 0; }
-  /// Number of arguments (O(1): from the array's header).
-  std::size_t size() const noexcept { return count_; }
-
- private:
-  msgpack::array_iterator first_;
-  std::size_t count_ = 0;
-};
-
-/// The packet's arguments: `for (const msgpack::value& a : sio::arguments(p)) ...`
-inline msgpack_argument_range arguments(const msgpack_packet_view& p) noexcept {
-  return msgpack_argument_range(p);
-}
 
 // ---------------------------------------------------------------------------------------------
 // Encoding a msgpack_packet_view
@@ -12378,243 +13217,8 @@ constexpr engineio::frame_kind msgpack_frame_kind(const B& b,
 }
 
 // ---------------------------------------------------------------------------------------------
-// Frames: one call from a packet to what the transport sends
-// ---------------------------------------------------------------------------------------------
-
-/// Storage the frames of `p` (a msgpack_packet_view or a packet builder) need. A msgpack packet
-/// is one Engine.IO message (frames.hpp describes the transports):
-///   Engine.IO v4 WebSocket   one binary frame: the msgpack bytes;
-///   Engine.IO v4 polling     a text body `b<base64>`;
-///   Engine.IO v3 WebSocket   a binary frame `0x04 <msgpack>` (v4 text packets: a text frame
-///                            `4<json>`), written contiguously (copy_binary has no effect);
-///   Engine.IO v3 polling     a binary body (supports_binary) or a text body `<n>:b4<base64>`;
-///                            v4 text packets: a text body `<n>:4<json>`.
-/// The Socket.IO protocol follows the Engine.IO one (v5 over v4, v4 over v3). On polling
-/// transports the storage holds the msgpack bytes too, ahead of the body (base64 needs them).
-/// opts.max_depth bounds builders; opts.max_attachments does not apply.
-/// Errors (offset 0): those of encoded_size() / msgpack_encoded_size(); invalid_argument (an
-/// out-of-range version or transport, a message too large to frame).
-template <class P>
-result<std::size_t> msgpack_encoded_frames_size(const P& p, const frame_options& opts = {});
-
-/// Writes the frames of `p` into `storage` (at most `cap` bytes), then calls `send(const
-/// frame&)` once with the one frame (`prefix` always empty). Nothing is sent on error.
-/// @return bytes of storage used.
-/// Errors: those of msgpack_encoded_frames_size(), and output_too_small (nothing sent; offset()
-/// is cap).
-template <class P, class Send>
-result<std::size_t> msgpack_encode_frames_to(char* storage, std::size_t cap, const P& p,
-                                             const frame_options& opts, Send&& send);
-
-/// Resizes `storage` once to hold the frames of `p` past its current contents, then sends them
-/// as msgpack_encode_frames_to() does. On error `storage` keeps its size and nothing is sent.
-template <class P, class Container, class Send>
-result<std::size_t> msgpack_encode_frames(const P& p, Container& storage, const frame_options& opts,
-                                          Send&& send);
-
-// ---------------------------------------------------------------------------------------------
 // Implementation
 // ---------------------------------------------------------------------------------------------
-namespace detail {
-
-// The value of a msgpack number as JavaScript holds it, when Number.isInteger() holds for it.
-inline bool mp_js_integer(const msgpack::value& v, double& out) noexcept {
-  if (!v.is_number()) return false;
-  const result<double> d = v.to_double();
-  if (!d || !std::isfinite(*d) || std::floor(*d) != *d) return false;
-  out = *d;
-  return true;
-}
-
-inline error mp_check_type(const msgpack::value& v, protocol_version version,
-                           packet_type& out) noexcept {
-  double d = 0;
-  const double max = version == protocol_version::v4 ? 6 : 4;
-  if (!mp_js_integer(v, d) || d < 0 || d > max) return error::unknown_packet_type;
-  out = static_cast<packet_type>(static_cast<int>(d));
-  return error::none;
-}
-
-// An ack id: an integer value >= 0 (int or float form), exact for integer forms.
-inline error mp_check_id(const msgpack::value& v, const decode_options& opts,
-                         std::optional<std::uint64_t>& out) noexcept {
-  if (v.is_integer()) {
-    if (v.is_negative_integer()) return error::invalid_ack_id;
-    const result<std::uint64_t> u = v.to_uint64();
-    if (!u) return error::invalid_ack_id;
-    if (*u > opts.max_ack_id) return error::ack_id_overflow;
-    out = *u;
-    return error::none;
-  }
-  double d = 0;
-  if (!mp_js_integer(v, d)) return error::invalid_ack_id;
-  if (d < 0) return error::invalid_ack_id;
-  if (d >= 18446744073709551616.0) return error::ack_id_overflow;
-  const auto u = static_cast<std::uint64_t>(d);
-  if (u > opts.max_ack_id) return error::ack_id_overflow;
-  out = u;
-  return error::none;
-}
-
-// The data rules of checkPacket(); `present` false for a missing or undefined "data".
-inline bool mp_data_valid(packet_type t, bool present, msgpack::kind k,
-                          protocol_version version) noexcept {
-  const bool v4 = version == protocol_version::v4;
-  switch (t) {
-    case packet_type::connect: return !present || (!v4 && k == msgpack::kind::map);
-    case packet_type::disconnect: return !present;
-    case packet_type::connect_error:
-      return present && (k == msgpack::kind::string || (!v4 && k == msgpack::kind::map));
-    case packet_type::event:
-    case packet_type::ack:
-    case packet_type::binary_event:
-    case packet_type::binary_ack: return present && k == msgpack::kind::array;
-  }
-  return false;
-}
-
-}  // namespace detail
-
-inline result<msgpack_packet_view> decode_msgpack(byte_view message,
-                                                  const decode_options& opts) noexcept {
-  msgpack::options mo;
-  // max_depth bounds the payload, as it does for the default parser; the packet map around it is
-  // one more level.
-  mo.max_depth = opts.max_depth + (opts.max_depth < msgpack::max_depth_limit ? 1 : 0);
-  result<msgpack::value> root = msgpack::parse(message, mo);
-  bool lossy = false;
-  if (SIOCODEC_UNLIKELY(!root && root.error() == error::invalid_utf8 && opts.allow_invalid_utf8)) {
-    // Parsed again without the check only then, so that the flag needs no pass of its own.
-    mo.check_utf8 = false;
-    root = msgpack::parse(message, mo);
-    lossy = true;
-  }
-  if (!root) return {root.error(), root.offset()};
-  const auto at = [&message](const msgpack::value& v) {
-    return v.exists() ? static_cast<std::size_t>(v.raw().data() - message.data()) : 0;
-  };
-  if (!root->is_map()) return {error::unknown_packet_type, 0};
-  msgpack::value type_v, nsp_v, data_v, id_v;
-  for (const msgpack::member& m : root->members()) {
-    if (!m.key.is_string()) continue;
-    const std::string_view k = m.key.get_string();
-    if (k == "type") {
-      type_v = m.val;
-    } else if (k == "nsp") {
-      nsp_v = m.val;
-    } else if (k == "data") {
-      data_v = m.val;
-    } else if (k == "id") {
-      id_v = m.val;
-    }
-  }
-  msgpack_packet_view p;
-  p.has_invalid_utf8 = lossy;
-  if (detail::mp_check_type(type_v, opts.version, p.type) != error::none) {
-    return {error::unknown_packet_type, at(type_v)};
-  }
-  if (!nsp_v.is_string() || nsp_v.get_string().size() > opts.max_namespace) {
-    return {error::invalid_namespace, at(nsp_v)};
-  }
-  p.nsp = nsp_v.get_string();
-  const bool present = data_v.exists() && !data_v.is_undefined();
-  if (!detail::mp_data_valid(p.type, present, data_v.type(), opts.version)) {
-    return {error::invalid_payload, at(data_v)};
-  }
-  if (present) p.data = data_v;
-  if (id_v.exists() && !id_v.is_undefined()) {
-    const error e = detail::mp_check_id(id_v, opts, p.id);
-    if (e != error::none) return {e, at(id_v)};
-  }
-  return {p, message.size()};
-}
-
-inline result<packet_view> decode_msgpack_text(std::string_view message,
-                                               const decode_options& opts) noexcept {
-  if (opts.version != protocol_version::v4) return {error::unexpected_text_frame, 0};
-  json::options jo;
-  jo.max_depth = opts.max_depth;
-  result<json::value> root = json::parse(message, jo);
-  bool lossy = false;
-  if (SIOCODEC_UNLIKELY(!root && root.error() == error::invalid_utf8 && opts.allow_invalid_utf8)) {
-    // As decode() does: validated again, strings taken in their U+FFFD form, only then.
-    const result<json::kind> k = json::detail::validate_text<false, true>(message, jo, nullptr);
-    if (!k) return {k.error(), k.offset()};
-    root = result<json::value>(json::value::unchecked(message), message.size());
-    lossy = true;
-  }
-  if (!root) return {root.error(), root.offset()};
-  const auto at = [&message](const json::value& v) {
-    return v.exists() ? static_cast<std::size_t>(v.raw().data() - message.data()) : 0;
-  };
-  if (!root->is_object()) return {error::unknown_packet_type, 0};
-  json::value type_v, nsp_v, data_v, id_v;
-  (void)root->find("type", type_v);
-  (void)root->find("nsp", nsp_v);
-  (void)root->find("data", data_v);
-  (void)root->find("id", id_v);
-  packet_view p;
-  p.has_invalid_utf8 = lossy;
-  {
-    const result<double> d = type_v.to_double();
-    if (!d || !std::isfinite(*d) || std::floor(*d) != *d || *d < 0 || *d > 6) {
-      return {error::unknown_packet_type, at(type_v)};
-    }
-    p.type = static_cast<packet_type>(static_cast<int>(*d));
-  }
-  if (!nsp_v.is_string() || nsp_v.has_escapes() || nsp_v.string_raw().size() > opts.max_namespace) {
-    return {error::invalid_namespace, at(nsp_v)};
-  }
-  p.nsp = nsp_v.string_raw();
-  const json::kind k = data_v.type();
-  bool ok = false;
-  switch (p.type) {
-    case packet_type::connect:
-    case packet_type::disconnect: ok = !data_v.exists(); break;
-    case packet_type::connect_error: ok = k == json::kind::string; break;
-    default: ok = k == json::kind::array; break;
-  }
-  if (!ok) return {error::invalid_payload, at(data_v)};
-  p.data = data_v.raw();
-  if (id_v.exists()) {
-    if (!id_v.is_number()) return {error::invalid_ack_id, at(id_v)};
-    const result<std::uint64_t> u = id_v.to_uint64();
-    if (u) {
-      if (*u > opts.max_ack_id) return {error::ack_id_overflow, at(id_v)};
-      p.id = *u;
-    } else {
-      const result<double> d = id_v.to_double();
-      if (!d || !std::isfinite(*d) || std::floor(*d) != *d || *d < 0) {
-        return {error::invalid_ack_id, at(id_v)};
-      }
-      if (*d >= 18446744073709551616.0 || static_cast<std::uint64_t>(*d) > opts.max_ack_id) {
-        return {error::ack_id_overflow, at(id_v)};
-      }
-      p.id = static_cast<std::uint64_t>(*d);
-    }
-  }
-  return {p, message.size()};
-}
-
-inline msgpack::value event_name(const msgpack_packet_view& p) noexcept {
-  if (p.type != packet_type::event && p.type != packet_type::binary_event) return {};
-  if (!p.data.is_array()) return {};
-  return p.data[0];
-}
-
-inline msgpack_argument_range::msgpack_argument_range(const msgpack_packet_view& p) noexcept {
-  if (!p.data.is_array()) return;
-  const bool has_name = p.type == packet_type::event || p.type == packet_type::binary_event;
-  const bool has_args = has_name || p.type == packet_type::ack || p.type == packet_type::binary_ack;
-  if (!has_args) return;
-  const msgpack::array_range all = p.data.elements();
-  first_ = all.begin();
-  count_ = all.size();
-  if (has_name && count_ != 0) {
-    ++first_;
-    --count_;
-  }
-}
 
 namespace detail {
 
@@ -13508,6 +14112,66 @@ result<std::size_t> msgpack_encode(const B& b, Container& out, const encode_opti
   return {built.bytes, built.bytes};
 }
 
+
+}  // namespace socketio
+SIOCODEC_END_NAMESPACE
+
+#endif  // SIOCODEC_SOCKETIO_MSGPACK_PARSER_ENCODE_HPP
+// ---- end <siocodec/socketio/msgpack_parser/encode.hpp> ---------------------------------------
+
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <iterator>
+#include <optional>
+#include <string_view>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+
+SIOCODEC_BEGIN_NAMESPACE
+namespace socketio {
+
+// ---------------------------------------------------------------------------------------------
+// Frames: one call from a packet to what the transport sends
+// ---------------------------------------------------------------------------------------------
+
+/// Storage the frames of `p` (a msgpack_packet_view or a packet builder) need. A msgpack packet
+/// is one Engine.IO message (frames.hpp describes the transports):
+///   Engine.IO v4 WebSocket   one binary frame: the msgpack bytes;
+///   Engine.IO v4 polling     a text body `b<base64>`;
+///   Engine.IO v3 WebSocket   a binary frame `0x04 <msgpack>` (v4 text packets: a text frame
+///                            `4<json>`), written contiguously (copy_binary has no effect);
+///   Engine.IO v3 polling     a binary body (supports_binary) or a text body `<n>:b4<base64>`;
+///                            v4 text packets: a text body `<n>:4<json>`.
+/// The Socket.IO protocol follows the Engine.IO one (v5 over v4, v4 over v3). On polling
+/// transports the storage holds the msgpack bytes too, ahead of the body (base64 needs them).
+/// opts.max_depth bounds builders; opts.max_attachments does not apply.
+/// Errors (offset 0): those of encoded_size() / msgpack_encoded_size(); invalid_argument (an
+/// out-of-range version or transport, a message too large to frame).
+template <class P>
+result<std::size_t> msgpack_encoded_frames_size(const P& p, const frame_options& opts = {});
+
+/// Writes the frames of `p` into `storage` (at most `cap` bytes), then calls `send(const
+/// frame&)` once with the one frame (`prefix` always empty). Nothing is sent on error.
+/// @return bytes of storage used.
+/// Errors: those of msgpack_encoded_frames_size(), and output_too_small (nothing sent; offset()
+/// is cap).
+template <class P, class Send>
+result<std::size_t> msgpack_encode_frames_to(char* storage, std::size_t cap, const P& p,
+                                             const frame_options& opts, Send&& send);
+
+/// Resizes `storage` once to hold the frames of `p` past its current contents, then sends them
+/// as msgpack_encode_frames_to() does. On error `storage` keeps its size and nothing is sent.
+template <class P, class Container, class Send>
+result<std::size_t> msgpack_encode_frames(const P& p, Container& storage, const frame_options& opts,
+                                          Send&& send);
+
+// ---------------------------------------------------------------------------------------------
+// Implementation
+// ---------------------------------------------------------------------------------------------
+
 // --- frames -----------------------------------------------------------------------------------
 
 namespace detail {
@@ -13729,18 +14393,12 @@ result<std::size_t> msgpack_encode_frames(const P& p, Container& storage, const 
   return {fp.total, fp.total};
 }
 
+
 }  // namespace socketio
 SIOCODEC_END_NAMESPACE
 
-#endif  // SIOCODEC_SOCKETIO_MSGPACK_HPP
-// ---- end <siocodec/socketio/msgpack.hpp> -----------------------------------------------------
-// ---- begin <siocodec/socketio/parser.hpp> ----------------------------------------------------
-// SPDX-License-Identifier: BSL-1.0
-// One interface over both Socket.IO parsers (default JSON and msgpack), chosen at run or compile
-// time.
-#ifndef SIOCODEC_SOCKETIO_PARSER_HPP
-#define SIOCODEC_SOCKETIO_PARSER_HPP
-
+#endif  // SIOCODEC_SOCKETIO_MSGPACK_PARSER_FRAMES_HPP
+// ---- end <siocodec/socketio/msgpack_parser/frames.hpp> ---------------------------------------
 
 #include <cstddef>
 #include <cstdint>
@@ -13752,6 +14410,9 @@ SIOCODEC_END_NAMESPACE
 #include <type_traits>
 #include <utility>
 #include <vector>
+
+SIOCODEC_BEGIN_NAMESPACE
+namespace socketio {
 
 // A Socket.IO server is configured with one parser for all its clients (`new Server({parser})`),
 // and clients must use the same. This header lets a client or server built on siocodec switch
@@ -13783,390 +14444,6 @@ SIOCODEC_END_NAMESPACE
 // both take the writer generically (`[&](auto& w) {...}`, `template <class W> static void
 // write(W&, const T&)`).
 
-SIOCODEC_BEGIN_NAMESPACE
-namespace socketio {
-
-/// The two Socket.IO parsers.
-enum class parser_kind : std::uint8_t {
-  json = 0,     ///< the default parser (socket.io-parser): text packets plus binary attachments
-  msgpack = 1,  ///< socket.io-msgpack-parser: one msgpack message per packet, binary inline
-};
-
-/// "default" or "msgpack" (the names Socket.IO's documentation uses); "unknown" otherwise.
-constexpr const char* to_string(parser_kind k) noexcept {
-  switch (k) {
-    case parser_kind::json: return "default";
-    case parser_kind::msgpack: return "msgpack";
-  }
-  return "unknown";
-}
-
-/// Reads a parser name, as a command line option gives it: "default", "json" or "msgpack".
-/// @return true and sets `out` when the name is known.
-constexpr bool parse_parser_kind(std::string_view name, parser_kind& out) noexcept {
-  if (name == "default" || name == "json") {
-    out = parser_kind::json;
-    return true;
-  }
-  if (name == "msgpack") {
-    out = parser_kind::msgpack;
-    return true;
-  }
-  return false;
-}
-
-// ---------------------------------------------------------------------------------------------
-// any_value: one payload value of either parser
-// ---------------------------------------------------------------------------------------------
-
-/// What a payload value is, whichever parser carried it (the JavaScript view of it).
-enum class value_kind : std::uint8_t {
-  absent,     ///< no value (a missing payload, an index past the end)
-  null,       ///< JSON null, msgpack nil
-  undefined,  ///< msgpack only: notepack.io's undefined
-  boolean,
-  number,  ///< any JSON number; msgpack integers and floats
-  string,
-  binary,  ///< a default-parser attachment (its placeholder resolved), a msgpack bin or ext 0
-  array,
-  object,     ///< JSON object, msgpack map
-  extension,  ///< msgpack only: any other extension type (ext_type(), bytes())
-};
-
-class any_array_range;
-class any_object_range;
-
-/// A view of one payload value of either parser: a json::value (with the packet's attachments,
-/// so that placeholders read as binary) or a msgpack::value. Cheap to copy; valid while the
-/// packet's bytes (and, for attachments, the decoder's attachment list) are.
-class any_value {
- public:
-  /// The absent value.
-  any_value() noexcept = default;
-  /// A JSON value; `attachments` (count `n`) resolve the placeholders of a binary packet.
-  explicit any_value(const json::value& v, const byte_view* attachments = nullptr,
-                     std::size_t n = 0) noexcept;
-  /// A msgpack value.
-  explicit any_value(const msgpack::value& v) noexcept;
-
-  value_kind kind() const noexcept { return kind_; }
-  bool exists() const noexcept { return kind_ != value_kind::absent; }
-  bool is_null() const noexcept { return kind_ == value_kind::null; }
-  bool is_undefined() const noexcept { return kind_ == value_kind::undefined; }
-  bool is_bool() const noexcept { return kind_ == value_kind::boolean; }
-  bool is_number() const noexcept { return kind_ == value_kind::number; }
-  bool is_string() const noexcept { return kind_ == value_kind::string; }
-  bool is_binary() const noexcept { return kind_ == value_kind::binary; }
-  bool is_array() const noexcept { return kind_ == value_kind::array; }
-  bool is_object() const noexcept { return kind_ == value_kind::object; }
-  bool is_extension() const noexcept { return kind_ == value_kind::extension; }
-
-  /// True for a msgpack value, false for a JSON one (or the absent value).
-  bool is_msgpack() const noexcept { return msgpack_; }
-  /// The JSON view (the absent json::value for a msgpack value).
-  const json::value& as_json() const noexcept { return json_; }
-  /// The msgpack view (the absent msgpack::value for a JSON value).
-  const msgpack::value& as_msgpack() const noexcept { return mp_; }
-
-  /// true for true. Precondition: is_bool().
-  bool get_bool() const noexcept { return msgpack_ ? mp_.get_bool() : json_.get_bool(); }
-
-  /// True for an integer as written: a JSON number without fraction or exponent, a msgpack
-  /// integer form. (JavaScript encoders write every integral number that way.)
-  bool is_integer() const noexcept { return msgpack_ ? mp_.is_integer() : json_.is_integer(); }
-  /// Errors: invalid_argument (not an integer as written, or out of range).
-  result<std::int64_t> to_int64() const noexcept {
-    return msgpack_ ? mp_.to_int64() : json_.to_int64();
-  }
-  /// Errors: invalid_argument (not an integer as written, negative, or out of range).
-  result<std::uint64_t> to_uint64() const noexcept {
-    return msgpack_ ? mp_.to_uint64() : json_.to_uint64();
-  }
-  /// The number as JavaScript holds it. Errors: invalid_argument (not a number).
-  result<double> to_double() const noexcept {
-    return msgpack_ ? mp_.to_double() : json_.to_double();
-  }
-
-  /// True when this is a string whose decoded UTF-8 equals `utf8`.
-  bool string_equals(std::string_view utf8) const noexcept {
-    return msgpack_ ? mp_.string_equals(utf8) : json_.string_equals(utf8);
-  }
-  /// The decoded string without copying, when that is possible: always for msgpack, for JSON
-  /// when the string has no escapes. @return false otherwise (use append_string()).
-  bool direct_string(std::string_view& out) const noexcept;
-  /// Bytes of the decoded string (0 for a non-string).
-  std::size_t string_size() const noexcept {
-    return msgpack_ ? mp_.get_string().size() : json_.unescaped_size();
-  }
-  /// Writes the decoded string to `out`. @return bytes written.
-  /// Errors: invalid_argument (not a string), output_too_small (nothing written).
-  result<std::size_t> string_to(char* out, std::size_t cap) const noexcept;
-  /// Appends the decoded string to `out` (one resize). Errors: invalid_argument.
-  template <class C>
-  result<std::size_t> append_string(C& out) const;
-
-  /// The bytes of a binary value (attachment, bin, ext 0) or of an extension; empty otherwise.
-  byte_view bytes() const noexcept { return bytes_; }
-  /// The type of a msgpack extension; 0 otherwise.
-  std::int8_t ext_type() const noexcept { return msgpack_ ? mp_.ext_type() : 0; }
-
-  /// Elements (array) or members (object); 0 otherwise. O(1) for msgpack, O(n) for JSON.
-  std::size_t size() const noexcept;
-  /// The elements of an array, as a forward range of any_value.
-  any_array_range elements() const noexcept;
-  /// The members of an object, as a forward range of any_member.
-  any_object_range members() const noexcept;
-  /// The i-th element of an array, or the absent value.
-  any_value operator[](std::size_t i) const noexcept;
-  /// The value of the (last) member whose key is the string `key`.
-  /// @return true and sets `out` when found.
-  bool find(std::string_view key, any_value& out) const noexcept;
-
- private:
-  friend class any_array_iterator;
-  friend class any_object_iterator;
-  json::value json_;
-  msgpack::value mp_;
-  const byte_view* atts_ = nullptr;
-  std::size_t natts_ = 0;
-  byte_view bytes_;
-  value_kind kind_ = value_kind::absent;
-  bool msgpack_ = false;
-};
-
-/// One member of an object of either parser.
-struct any_member {
-  any_value key;
-  any_value val;
-};
-
-/// Forward iterator over the elements of an array of either parser ("stashing", like
-/// json::array_iterator).
-class any_array_iterator {
- public:
-  using iterator_category = std::forward_iterator_tag;
-  using value_type = any_value;
-  using difference_type = std::ptrdiff_t;
-  using pointer = const any_value*;
-  using reference = const any_value&;
-
-  any_array_iterator() noexcept = default;
-  reference operator*() const noexcept { return cur_; }
-  pointer operator->() const noexcept { return &cur_; }
-  any_array_iterator& operator++() noexcept {
-    if (msgpack_) {
-      ++mp_;
-    } else {
-      ++json_;
-    }
-    load();
-    return *this;
-  }
-  any_array_iterator operator++(int) noexcept {
-    any_array_iterator old = *this;
-    ++*this;
-    return old;
-  }
-  friend bool operator==(const any_array_iterator& a, const any_array_iterator& b) noexcept {
-    return a.json_ == b.json_ && a.mp_ == b.mp_;
-  }
-  friend bool operator!=(const any_array_iterator& a, const any_array_iterator& b) noexcept {
-    return !(a == b);
-  }
-
- private:
-  friend class any_array_range;
-  friend class any_argument_range;
-  friend class any_value;
-  any_array_iterator(json::array_iterator it, const byte_view* atts, std::size_t n) noexcept
-      : json_(it), atts_(atts), natts_(n) {
-    load();
-  }
-  explicit any_array_iterator(msgpack::array_iterator it) noexcept : mp_(it), msgpack_(true) {
-    load();
-  }
-  void load() noexcept {
-    if (msgpack_) {
-      cur_ = mp_ == msgpack::array_iterator() ? any_value() : any_value(*mp_);
-    } else {
-      cur_ = json_ == json::array_iterator() ? any_value() : any_value(*json_, atts_, natts_);
-    }
-  }
-
-  json::array_iterator json_;
-  msgpack::array_iterator mp_;
-  const byte_view* atts_ = nullptr;
-  std::size_t natts_ = 0;
-  any_value cur_;
-  bool msgpack_ = false;
-};
-
-/// The elements of an array of either parser.
-class any_array_range {
- public:
-  any_array_range() noexcept = default;
-  any_array_iterator begin() const noexcept { return first_; }
-  any_array_iterator end() const noexcept { return {}; }
-  bool empty() const noexcept { return begin() == end(); }
-
- private:
-  friend class any_value;
-  explicit any_array_range(any_array_iterator first) noexcept : first_(first) {}
-  any_array_iterator first_;
-};
-
-/// Forward iterator over the members of an object of either parser.
-class any_object_iterator {
- public:
-  using iterator_category = std::forward_iterator_tag;
-  using value_type = any_member;
-  using difference_type = std::ptrdiff_t;
-  using pointer = const any_member*;
-  using reference = const any_member&;
-
-  any_object_iterator() noexcept = default;
-  reference operator*() const noexcept { return cur_; }
-  pointer operator->() const noexcept { return &cur_; }
-  any_object_iterator& operator++() noexcept {
-    if (msgpack_) {
-      ++mp_;
-    } else {
-      ++json_;
-    }
-    load();
-    return *this;
-  }
-  any_object_iterator operator++(int) noexcept {
-    any_object_iterator old = *this;
-    ++*this;
-    return old;
-  }
-  friend bool operator==(const any_object_iterator& a, const any_object_iterator& b) noexcept {
-    return a.json_ == b.json_ && a.mp_ == b.mp_;
-  }
-  friend bool operator!=(const any_object_iterator& a, const any_object_iterator& b) noexcept {
-    return !(a == b);
-  }
-
- private:
-  friend class any_object_range;
-  friend class any_value;
-  any_object_iterator(json::object_iterator it, const byte_view* atts, std::size_t n) noexcept
-      : json_(it), atts_(atts), natts_(n) {
-    load();
-  }
-  explicit any_object_iterator(msgpack::map_iterator it) noexcept : mp_(it), msgpack_(true) {
-    load();
-  }
-  void load() noexcept {
-    if (msgpack_) {
-      cur_ = mp_ == msgpack::map_iterator() ? any_member()
-                                            : any_member{any_value(mp_->key), any_value(mp_->val)};
-    } else {
-      cur_ = json_ == json::object_iterator()
-                 ? any_member()
-                 : any_member{any_value(json_->key), any_value(json_->val, atts_, natts_)};
-    }
-  }
-
-  json::object_iterator json_;
-  msgpack::map_iterator mp_;
-  const byte_view* atts_ = nullptr;
-  std::size_t natts_ = 0;
-  any_member cur_;
-  bool msgpack_ = false;
-};
-
-/// The members of an object of either parser.
-class any_object_range {
- public:
-  any_object_range() noexcept = default;
-  any_object_iterator begin() const noexcept { return first_; }
-  any_object_iterator end() const noexcept { return {}; }
-  bool empty() const noexcept { return begin() == end(); }
-
- private:
-  friend class any_value;
-  explicit any_object_range(any_object_iterator first) noexcept : first_(first) {}
-  any_object_iterator first_;
-};
-
-// ---------------------------------------------------------------------------------------------
-// any_packet: a decoded packet of either parser
-// ---------------------------------------------------------------------------------------------
-
-class any_argument_range;
-
-/// A decoded packet of either parser: the default parser's packet_view, or the msgpack parser's
-/// msgpack_packet_view (or, for the text messages of the protocol v4 msgpack parser, a
-/// packet_view). Copyable; its views have the lifetimes of the decoder's packet (see
-/// basic_decoder and decode_msgpack()).
-class any_packet {
- public:
-  any_packet() noexcept = default;
-  /// A packet of the default parser (or a v4 msgpack text packet, with `parser` msgpack).
-  explicit any_packet(const packet_view& p, parser_kind parser = parser_kind::json) noexcept
-      : json_(p), parser_(parser) {}
-  /// A packet of the msgpack parser.
-  explicit any_packet(const msgpack_packet_view& p) noexcept
-      : mp_(p), parser_(parser_kind::msgpack), msgpack_(true) {}
-
-  /// The parser that decoded it.
-  parser_kind parser() const noexcept { return parser_; }
-  /// True when the packet is a msgpack_packet_view (false for a packet_view).
-  bool is_msgpack() const noexcept { return msgpack_; }
-  /// The default parser's view. Precondition: !is_msgpack(). On a temporary any_packet, a copy
-  /// (a reference into the temporary would dangle).
-  const packet_view& as_packet_view() const& noexcept { return json_; }
-  packet_view as_packet_view() && noexcept { return json_; }
-  /// The msgpack parser's view. Precondition: is_msgpack(). A copy on a temporary, likewise.
-  const msgpack_packet_view& as_msgpack_packet() const& noexcept { return mp_; }
-  msgpack_packet_view as_msgpack_packet() && noexcept { return mp_; }
-
-  packet_type type() const noexcept { return msgpack_ ? mp_.type : json_.type; }
-  std::string_view nsp() const noexcept { return msgpack_ ? mp_.nsp : json_.nsp; }
-  const std::optional<std::uint64_t>& id() const noexcept { return msgpack_ ? mp_.id : json_.id; }
-  bool has_data() const noexcept { return msgpack_ ? mp_.has_data() : json_.has_data(); }
-  /// The view's has_invalid_utf8 (decode_options::allow_invalid_utf8).
-  bool has_invalid_utf8() const noexcept {
-    return msgpack_ ? mp_.has_invalid_utf8 : json_.has_invalid_utf8;
-  }
-
-  /// The payload (the absent value when there is none).
-  any_value data() const noexcept;
-  /// The event name of an EVENT / BINARY_EVENT (the first element of its array); the absent
-  /// value otherwise. The default parser guarantees a string or a number; the msgpack parser
-  /// checks nothing (test is_string()).
-  any_value event_name() const noexcept;
-  /// The arguments of an EVENT (after the name) or an ACK (all elements); empty otherwise.
-  /// Binary arguments have kind binary and their bytes() (attachments resolved).
-  any_argument_range arguments() const noexcept;
-
- private:
-  packet_view json_;
-  msgpack_packet_view mp_;
-  parser_kind parser_ = parser_kind::json;
-  bool msgpack_ = false;
-};
-
-/// The arguments of a packet of either parser, for range-for.
-class any_argument_range {
- public:
-  any_argument_range() noexcept = default;
-  explicit any_argument_range(const any_packet& p) noexcept;
-  any_array_iterator begin() const noexcept { return first_; }
-  any_array_iterator end() const noexcept { return {}; }
-  bool empty() const noexcept { return begin() == end(); }
-  /// Number of arguments (a walk over them, for either parser).
-  std::size_t size() const noexcept {
-    std::size_t n = 0;
-    for (auto it = first_; it != any_array_iterator(); ++it) ++n;
-    return n;
-  }
-
- private:
-  any_array_iterator first_;
-};
 
 // ---------------------------------------------------------------------------------------------
 // The parser
@@ -14374,156 +14651,6 @@ using static_parser = parser_base<detail::fixed_parser_kind<K>, Allocator>;
 // Implementation
 // ---------------------------------------------------------------------------------------------
 
-inline any_value::any_value(const json::value& v, const byte_view* attachments,
-                            std::size_t n) noexcept
-    : json_(v), atts_(attachments), natts_(n) {
-  if (!v.exists()) return;
-  switch (v.type()) {
-    case json::kind::null: kind_ = value_kind::null; break;
-    case json::kind::boolean: kind_ = value_kind::boolean; break;
-    case json::kind::number: kind_ = value_kind::number; break;
-    case json::kind::string: kind_ = value_kind::string; break;
-    case json::kind::array: kind_ = value_kind::array; break;
-    case json::kind::object: {
-      kind_ = value_kind::object;
-      if (attachments == nullptr) break;
-      // A placeholder of the packet's attachments (decode() checked every one).
-      const std::string_view raw = v.raw();
-      if (detail::flat_object_end(raw.data(), raw.data() + raw.size()) == nullptr) break;
-      detail::placeholder_info info;
-      if (detail::check_flat_object(v, n, true, info) == error::none && info.is_placeholder) {
-        kind_ = value_kind::binary;
-        bytes_ = attachments[info.num];
-      }
-      break;
-    }
-  }
-}
-
-inline any_value::any_value(const msgpack::value& v) noexcept : mp_(v), msgpack_(true) {
-  if (!v.exists()) {
-    msgpack_ = false;
-    return;
-  }
-  switch (v.type()) {
-    case msgpack::kind::nil: kind_ = value_kind::null; break;
-    case msgpack::kind::undefined: kind_ = value_kind::undefined; break;
-    case msgpack::kind::boolean: kind_ = value_kind::boolean; break;
-    case msgpack::kind::integer:
-    case msgpack::kind::floating: kind_ = value_kind::number; break;
-    case msgpack::kind::string: kind_ = value_kind::string; break;
-    case msgpack::kind::binary:
-      kind_ = value_kind::binary;
-      bytes_ = v.bytes();
-      break;
-    case msgpack::kind::array: kind_ = value_kind::array; break;
-    case msgpack::kind::map: kind_ = value_kind::object; break;
-    case msgpack::kind::ext:
-      kind_ = value_kind::extension;
-      bytes_ = v.bytes();
-      break;
-  }
-}
-
-inline bool any_value::direct_string(std::string_view& out) const noexcept {
-  if (kind_ != value_kind::string) return false;
-  if (msgpack_) {
-    out = mp_.get_string();
-    return true;
-  }
-  if (json_.has_escapes()) return false;
-  out = json_.string_raw();
-  return true;
-}
-
-inline result<std::size_t> any_value::string_to(char* out, std::size_t cap) const noexcept {
-  if (kind_ != value_kind::string) return {error::invalid_argument, 0};
-  if (!msgpack_) return json_.unescape_to(out, cap);
-  const std::string_view s = mp_.get_string();
-  if (s.size() > cap) return {error::output_too_small, cap};
-  if (!s.empty()) std::memcpy(out, s.data(), s.size());
-  return {s.size(), s.size()};
-}
-
-template <class C>
-result<std::size_t> any_value::append_string(C& out) const {
-  static_assert(is_resizable_buffer<C>::value,
-                "append_string() needs a resizable container of one-byte elements");
-  if (kind_ != value_kind::string) return {error::invalid_argument, 0};
-  if (!msgpack_) return json_.unescape(out);
-  const std::string_view s = mp_.get_string();
-  const std::size_t old = out.size();
-  out.resize(old + s.size());
-  if (!s.empty()) std::memcpy(reinterpret_cast<char*>(out.data()) + old, s.data(), s.size());
-  return {s.size(), s.size()};
-}
-
-inline std::size_t any_value::size() const noexcept {
-  if (kind_ != value_kind::array && kind_ != value_kind::object) return 0;
-  return msgpack_ ? mp_.size() : json_.size();
-}
-
-inline any_array_range any_value::elements() const noexcept {
-  if (kind_ != value_kind::array) return {};
-  if (msgpack_) return any_array_range(any_array_iterator(mp_.elements().begin()));
-  return any_array_range(any_array_iterator(json_.elements().begin(), atts_, natts_));
-}
-
-inline any_object_range any_value::members() const noexcept {
-  if (kind_ != value_kind::object) return {};
-  if (msgpack_) return any_object_range(any_object_iterator(mp_.members().begin()));
-  return any_object_range(any_object_iterator(json_.members().begin(), atts_, natts_));
-}
-
-inline any_value any_value::operator[](std::size_t i) const noexcept {
-  if (kind_ != value_kind::array) return {};
-  if (msgpack_) return any_value(mp_[i]);
-  return any_value(json_[i], atts_, natts_);
-}
-
-inline bool any_value::find(std::string_view key, any_value& out) const noexcept {
-  if (kind_ != value_kind::object) return false;
-  if (msgpack_) {
-    msgpack::value v;
-    if (!mp_.find(key, v)) return false;
-    out = any_value(v);
-    return true;
-  }
-  json::value v;
-  if (!json_.find(key, v)) return false;
-  out = any_value(v, atts_, natts_);
-  return true;
-}
-
-inline any_value any_packet::data() const noexcept {
-  if (msgpack_) return any_value(payload(mp_));
-  if (json_.data.empty()) return {};
-  return any_value(json::value::unchecked(json_.data), json_.attachments,
-                   json_.attachments != nullptr ? json_.attachment_count : 0);
-}
-
-inline any_value any_packet::event_name() const noexcept {
-  const packet_type t = type();
-  if (t != packet_type::event && t != packet_type::binary_event) return {};
-  const any_value d = data();
-  return d.is_array() ? d[0] : any_value();
-}
-
-inline any_argument_range any_packet::arguments() const noexcept {
-  return any_argument_range(*this);
-}
-
-inline any_argument_range::any_argument_range(const any_packet& p) noexcept {
-  const packet_type t = p.type();
-  const bool has_name = t == packet_type::event || t == packet_type::binary_event;
-  const bool has_args = has_name || t == packet_type::ack || t == packet_type::binary_ack;
-  if (!has_args) return;
-  const any_value d = p.data();
-  if (!d.is_array()) return;
-  first_ = d.elements().begin();
-  if (has_name && first_ != any_array_iterator()) ++first_;
-}
-
 template <class Kind, class Allocator>
 result<any_packet> parser_base<Kind, Allocator>::feed(byte_view message,
                                                       engineio::frame_kind kind) {
@@ -14570,8 +14697,8 @@ result<any_packet> parser_base<Kind, Allocator>::feed(const engineio::packet_vie
 }  // namespace socketio
 SIOCODEC_END_NAMESPACE
 
-#endif  // SIOCODEC_SOCKETIO_PARSER_HPP
-// ---- end <siocodec/socketio/parser.hpp> ------------------------------------------------------
+#endif  // SIOCODEC_SOCKETIO_CODEC_HPP
+// ---- end <siocodec/socketio/codec.hpp> -------------------------------------------------------
 
 #endif  // SIOCODEC_SOCKETIO_HPP
 // ---- end <siocodec/socketio.hpp> -------------------------------------------------------------

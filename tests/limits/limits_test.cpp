@@ -8,9 +8,9 @@
 #include <siocodec/engineio/payload.hpp>
 #include <siocodec/engineio/webtransport.hpp>
 #include <siocodec/json/validate.hpp>
-#include <siocodec/socketio/decode.hpp>
-#include <siocodec/socketio/decoder.hpp>
-#include <siocodec/socketio/encode.hpp>
+#include <siocodec/socketio/default_parser/decode.hpp>
+#include <siocodec/socketio/default_parser/decoder.hpp>
+#include <siocodec/socketio/default_parser/encode.hpp>
 #if __has_include(<siocodec/msgpack/reader.hpp>)
 #include <siocodec/msgpack/reader.hpp>
 #define SIOCODEC_LIMITS_HAVE_MSGPACK 1

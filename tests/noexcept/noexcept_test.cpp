@@ -15,11 +15,11 @@
 #include <siocodec/error_code.hpp>
 #include <siocodec/json/json.hpp>
 #include <siocodec/siocodec.hpp>
-#include <siocodec/socketio/args.hpp>
-#include <siocodec/socketio/decode.hpp>
-#include <siocodec/socketio/decoder.hpp>
-#include <siocodec/socketio/encode.hpp>
-#include <siocodec/socketio/frames.hpp>
+#include <siocodec/socketio/default_parser/args.hpp>
+#include <siocodec/socketio/default_parser/decode.hpp>
+#include <siocodec/socketio/default_parser/decoder.hpp>
+#include <siocodec/socketio/default_parser/encode.hpp>
+#include <siocodec/socketio/default_parser/frames.hpp>
 
 #include <cstdio>
 #include <string>

@@ -9,11 +9,11 @@
 #include <siocodec/json/value.hpp>
 #include <siocodec/json/write.hpp>
 #include <siocodec/msgpack/value.hpp>
-#include <siocodec/socketio/args.hpp>
-#include <siocodec/socketio/encode.hpp>
-#include <siocodec/socketio/msgpack.hpp>
+#include <siocodec/socketio/default_parser/args.hpp>
+#include <siocodec/socketio/default_parser/encode.hpp>
+#include <siocodec/socketio.hpp>
 #include <siocodec/socketio/packet.hpp>
-#include <siocodec/socketio/parser.hpp>
+#include <siocodec/socketio/codec.hpp>
 
 // The one third-party include of siocodec. This header is never included by <siocodec/...>
 // umbrella headers nor amalgamated into the single header: include it yourself.
@@ -51,10 +51,10 @@
 //   sio::encode(sio::event("chat", j1, j2), text, attachments);
 //   sio::encode(sio::event("chat", sj::spread(args)), text, attachments);  // emit(name, ...args)
 //
-// The msgpack parser (socketio/msgpack.hpp) is served by the same calls: to_json(),
+// The msgpack parser (socketio/msgpack_parser/) is served by the same calls: to_json(),
 // event_name_of() and arguments_of() of a msgpack::value or a msgpack_packet_view (binaries are
 // inline: bin -> binary_t), and the same arg_traits<J> and spread() for msgpack_encode()
-// (binary_t -> bin). A socketio::any_packet (socketio/parser.hpp) converts whichever parser
+// (binary_t -> bin). A socketio::any_packet (socketio/codec.hpp) converts whichever parser
 // decoded it.
 //
 // Builds with -fno-exceptions -fno-rtti: nlohmann then aborts where it would throw, and the
@@ -190,7 +190,7 @@ template <class J = ::nlohmann::json>
 [[nodiscard]] J arguments_of(const socketio::msgpack_packet_view& p);
 
 // ---------------------------------------------------------------------------------------------
-// Packets of either parser (socketio/parser.hpp) -> nlohmann
+// Packets of either parser (socketio/codec.hpp) -> nlohmann
 // ---------------------------------------------------------------------------------------------
 
 /// The payload of a packet of either parser: to_json() of its packet_view (placeholders

@@ -130,6 +130,35 @@ struct decode_options {
   bool allow_invalid_utf8 = false;
 };
 
+/// The two Socket.IO parsers.
+enum class parser_kind : std::uint8_t {
+  json = 0,     ///< the default parser (socket.io-parser): text packets plus binary attachments
+  msgpack = 1,  ///< socket.io-msgpack-parser: one msgpack message per packet, binary inline
+};
+
+/// "default" or "msgpack" (the names Socket.IO's documentation uses); "unknown" otherwise.
+constexpr const char* to_string(parser_kind k) noexcept {
+  switch (k) {
+    case parser_kind::json: return "default";
+    case parser_kind::msgpack: return "msgpack";
+  }
+  return "unknown";
+}
+
+/// Reads a parser name, as a command line option gives it: "default", "json" or "msgpack".
+/// @return true and sets `out` when the name is known.
+constexpr bool parse_parser_kind(std::string_view name, parser_kind& out) noexcept {
+  if (name == "default" || name == "json") {
+    out = parser_kind::json;
+    return true;
+  }
+  if (name == "msgpack") {
+    out = parser_kind::msgpack;
+    return true;
+  }
+  return false;
+}
+
 }  // namespace socketio
 SIOCODEC_END_NAMESPACE
 

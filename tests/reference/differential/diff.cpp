@@ -16,9 +16,9 @@
 //    for check.js to decode with the reference.
 // Prints the counts and the first mismatches; exits 1 on any mismatch.
 #include <siocodec/engineio/packet.hpp>
-#include <siocodec/socketio/decode.hpp>
-#include <siocodec/socketio/decoder.hpp>
-#include <siocodec/socketio/encode.hpp>
+#include <siocodec/socketio/default_parser/decode.hpp>
+#include <siocodec/socketio/default_parser/decoder.hpp>
+#include <siocodec/socketio/default_parser/encode.hpp>
 #include <siocodec/socketio/packet.hpp>
 #include <siocodec/utf8.hpp>
 

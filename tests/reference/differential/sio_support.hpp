@@ -11,7 +11,7 @@
 
 #include <siocodec/bytes.hpp>
 #include <siocodec/error.hpp>
-#include <siocodec/socketio/encode.hpp>
+#include <siocodec/socketio/default_parser/encode.hpp>
 #include <siocodec/socketio/packet.hpp>
 
 #include <nlohmann/json.hpp>

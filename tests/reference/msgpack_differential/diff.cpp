@@ -21,7 +21,7 @@
 #include <siocodec/json/write.hpp>
 #include <siocodec/msgpack/msgpack.hpp>
 #include <siocodec/sink.hpp>
-#include <siocodec/socketio/msgpack.hpp>
+#include <siocodec/socketio.hpp>
 
 #include <cmath>
 #include <cstdint>

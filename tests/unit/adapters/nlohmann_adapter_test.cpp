@@ -38,12 +38,12 @@
 #include <siocodec/engineio/packet.hpp>
 #include <siocodec/json/value.hpp>
 #include <siocodec/msgpack/value.hpp>
-#include <siocodec/socketio/args.hpp>
-#include <siocodec/socketio/decode.hpp>
-#include <siocodec/socketio/decoder.hpp>
-#include <siocodec/socketio/encode.hpp>
-#include <siocodec/socketio/msgpack.hpp>
-#include <siocodec/socketio/parser.hpp>
+#include <siocodec/socketio/default_parser/args.hpp>
+#include <siocodec/socketio/default_parser/decode.hpp>
+#include <siocodec/socketio/default_parser/decoder.hpp>
+#include <siocodec/socketio/default_parser/encode.hpp>
+#include <siocodec/socketio.hpp>
+#include <siocodec/socketio/codec.hpp>
 
 #include "reference/differential/sio_support.hpp"
 

@@ -5,9 +5,9 @@
 #include <siocodec/engineio/payload.hpp>
 #include <siocodec/engineio/webtransport.hpp>
 #include <siocodec/msgpack/msgpack.hpp>
-#include <siocodec/socketio/decode.hpp>
-#include <siocodec/socketio/msgpack.hpp>
-#include <siocodec/socketio/parser.hpp>
+#include <siocodec/socketio/default_parser/decode.hpp>
+#include <siocodec/socketio.hpp>
+#include <siocodec/socketio/codec.hpp>
 #include <siocodec/utf8.hpp>
 
 #include "support/catch.hpp"

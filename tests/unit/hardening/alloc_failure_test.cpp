@@ -13,10 +13,10 @@
 #include <siocodec/engineio/payload.hpp>
 #include <siocodec/engineio/webtransport.hpp>
 #include <siocodec/json/json.hpp>
-#include <siocodec/socketio/decoder.hpp>
-#include <siocodec/socketio/encode.hpp>
-#include <siocodec/socketio/frames.hpp>
-#include <siocodec/socketio/parser.hpp>
+#include <siocodec/socketio/default_parser/decoder.hpp>
+#include <siocodec/socketio/default_parser/encode.hpp>
+#include <siocodec/socketio/default_parser/frames.hpp>
+#include <siocodec/socketio/codec.hpp>
 
 // Catch2's REQUIRE and CHECK catch exceptions thrown inside their expression, so every call that
 // may throw std::bad_alloc below is made outside them.

@@ -8,8 +8,8 @@
 #include <siocodec/engineio/payload.hpp>
 #include <siocodec/engineio/webtransport.hpp>
 #include <siocodec/json/json.hpp>
-#include <siocodec/socketio/decode.hpp>
-#include <siocodec/socketio/decoder.hpp>
+#include <siocodec/socketio/default_parser/decode.hpp>
+#include <siocodec/socketio/default_parser/decoder.hpp>
 
 #include "support/catch.hpp"
 

@@ -4,9 +4,9 @@
 // 1 MB attachments pinned 11 MB), and payload_decoder kept the capacity of its largest packet.
 #include <siocodec/base64.hpp>
 #include <siocodec/engineio/payload.hpp>
-#include <siocodec/socketio/decoder.hpp>
-#include <siocodec/socketio/msgpack.hpp>
-#include <siocodec/socketio/parser.hpp>
+#include <siocodec/socketio/default_parser/decoder.hpp>
+#include <siocodec/socketio.hpp>
+#include <siocodec/socketio/codec.hpp>
 
 #include "support/catch.hpp"
 

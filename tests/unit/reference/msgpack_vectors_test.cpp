@@ -19,8 +19,8 @@
 #include <siocodec/json/value.hpp>
 #include <siocodec/msgpack/msgpack.hpp>
 #include <siocodec/sink.hpp>
-#include <siocodec/socketio/msgpack.hpp>
-#include <siocodec/socketio/parser.hpp>
+#include <siocodec/socketio.hpp>
+#include <siocodec/socketio/codec.hpp>
 
 #include <cmath>
 #include <cstdint>

@@ -16,10 +16,10 @@
 #ifdef SIOCODEC_HAVE_NLOHMANN
 
 #include <siocodec/engineio/packet.hpp>
-#include <siocodec/socketio/decode.hpp>
-#include <siocodec/socketio/decoder.hpp>
-#include <siocodec/socketio/encode.hpp>
-#include <siocodec/socketio/frames.hpp>
+#include <siocodec/socketio/default_parser/decode.hpp>
+#include <siocodec/socketio/default_parser/decoder.hpp>
+#include <siocodec/socketio/default_parser/encode.hpp>
+#include <siocodec/socketio/default_parser/frames.hpp>
 #include <siocodec/socketio/packet.hpp>
 
 #include "reference/differential/sio_support.hpp"

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: BSL-1.0
-#include <siocodec/socketio/args.hpp>
+#include <siocodec/socketio/default_parser/args.hpp>
 
 #include "support/catch.hpp"
 

@@ -4,8 +4,8 @@
 // in comments was observed with socket.io-parser 4.2.7's Decoder (tests/reference can re-run it).
 #include <siocodec/base64.hpp>
 #include <siocodec/engineio/decode.hpp>
-#include <siocodec/socketio/args.hpp>
-#include <siocodec/socketio/decoder.hpp>
+#include <siocodec/socketio/default_parser/args.hpp>
+#include <siocodec/socketio/default_parser/decoder.hpp>
 
 #include "support/catch.hpp"
 

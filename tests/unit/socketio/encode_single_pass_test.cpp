@@ -2,8 +2,8 @@
 // Builders encoded in one pass into a caller buffer (encode_to, encode_frames_to): the bytes match
 // the two-pass encode() into a container at every capacity, the header grows when binary values
 // turn up, the callbacks run once, and errors keep their precedence over output_too_small.
-#include <siocodec/socketio/encode.hpp>
-#include <siocodec/socketio/frames.hpp>
+#include <siocodec/socketio/default_parser/encode.hpp>
+#include <siocodec/socketio/default_parser/frames.hpp>
 
 #include "support/catch.hpp"
 

@@ -2,8 +2,8 @@
 // Socket.IO packet encoding: packet_view text, and packets built from C++ values. Expected texts
 // come from the reference encoders: socket.io-parser 4.2.7 (`new Encoder().encode(packet)`,
 // "sio4" below) and 3.4.5 (`new Encoder().encode(packet, cb)`, "sio3"), run with node 20.
-#include <siocodec/socketio/decode.hpp>
-#include <siocodec/socketio/encode.hpp>
+#include <siocodec/socketio/default_parser/decode.hpp>
+#include <siocodec/socketio/default_parser/encode.hpp>
 
 #include "support/catch.hpp"
 

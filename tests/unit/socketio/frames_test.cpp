@@ -7,8 +7,8 @@
 #include <siocodec/engineio/decode.hpp>
 #include <siocodec/engineio/encode.hpp>
 #include <siocodec/engineio/payload.hpp>
-#include <siocodec/socketio/decode.hpp>
-#include <siocodec/socketio/frames.hpp>
+#include <siocodec/socketio/default_parser/decode.hpp>
+#include <siocodec/socketio/default_parser/frames.hpp>
 
 #include "support/catch.hpp"
 

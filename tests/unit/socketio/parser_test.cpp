@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: BSL-1.0
-// socketio/parser.hpp: the one-value parser facade over the default and the msgpack parser
+// socketio/codec.hpp: the one-value parser facade over the default and the msgpack parser
 // (parser_base, any_packet, any_value). The parsers underneath have their own test files
 // (decoder_test, sio_msgpack_test); here is what the facade adds: dispatch by kind, its own
 // errors, the msgpack base64 scratch, forwarding, and the kind-neutral value views.
@@ -7,7 +7,7 @@
 #include <siocodec/engineio/payload.hpp>
 #include <siocodec/json/json.hpp>
 #include <siocodec/msgpack/msgpack.hpp>
-#include <siocodec/socketio/parser.hpp>
+#include <siocodec/socketio/codec.hpp>
 
 #include "support/catch.hpp"
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: BSL-1.0
-#include <siocodec/socketio/decode.hpp>
+#include <siocodec/socketio/default_parser/decode.hpp>
 
 #include "support/catch.hpp"
 

@@ -2,8 +2,8 @@
 #include <siocodec/engineio/decode.hpp>
 #include <siocodec/engineio/payload.hpp>
 #include <siocodec/msgpack/msgpack.hpp>
-#include <siocodec/socketio/msgpack.hpp>
-#include <siocodec/socketio/parser.hpp>
+#include <siocodec/socketio.hpp>
+#include <siocodec/socketio/codec.hpp>
 
 #include "support/catch.hpp"
 

@@ -6,7 +6,7 @@
 #include <siocodec/bytes.hpp>
 #include <siocodec/config.hpp>
 #include <siocodec/json/value.hpp>
-#include <siocodec/socketio/decode.hpp>
+#include <siocodec/socketio/default_parser/decode.hpp>
 #include <siocodec/socketio/packet.hpp>
 
 #include <cstddef>

@@ -9,7 +9,7 @@
 #include <siocodec/engineio/packet.hpp>
 #include <siocodec/error.hpp>
 #include <siocodec/result.hpp>
-#include <siocodec/socketio/decode.hpp>
+#include <siocodec/socketio/default_parser/decode.hpp>
 #include <siocodec/socketio/packet.hpp>
 
 #include <cstddef>
