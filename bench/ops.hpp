@@ -237,7 +237,7 @@ class sio_decode_op {
 
   std::size_t run() noexcept {
     for (std::string_view t : texts_) {
-      const auto r = sio::decode(t, opts_);
+      const auto r = sio::decode_header(t, opts_);
       if (!r) return 0;
       sum_ += sio::event_name(*r).raw().size();
     }
@@ -245,7 +245,7 @@ class sio_decode_op {
   }
   std::string check() {
     for (std::string_view t : texts_) {
-      const auto r = sio::decode(t, opts_);
+      const auto r = sio::decode_header(t, opts_);
       if (!r) return error_text("socketio::decode", r.error(), r.offset());
     }
     return run() == texts_.size() ? std::string() : "decode failed";
@@ -269,7 +269,7 @@ class json_validate_op {
 
   explicit json_validate_op(const workload& w) {
     for (std::string_view t : socketio_texts(w)) {
-      const auto r = sio::decode(t, sio_options());
+      const auto r = sio::decode_header(t, sio_options());
       if (r) json_.push_back(r->data);
     }
     for (std::string_view j : json_) bytes_ += j.size();

@@ -130,7 +130,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     o.max_ack_id = 1000;
     o.max_depth = 4;
   }
-  const auto r = sio::decode(text.view(), o);
+  const auto r = sio::decode_header(text.view(), o);
   if (!r) {
     FUZZ_CHECK(r.error() != error::none && r.error() != error::incomplete);
     FUZZ_CHECK(r.offset() <= text.size());
@@ -141,13 +141,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (!o.lax) {
     sio::decode_options lax = o;
     lax.lax = true;
-    const auto l = sio::decode(text.view(), lax);
+    const auto l = sio::decode_header(text.view(), lax);
     FUZZ_CHECK(l.has_value() && same(*l, *r));
   }
   // Without the flag the option changes nothing; with it, strict decoding refuses.
   sio::decode_options other = o;
   other.allow_invalid_utf8 = !o.allow_invalid_utf8;
-  const auto a = sio::decode(text.view(), other);
+  const auto a = sio::decode_header(text.view(), other);
   if (!r->has_invalid_utf8) {
     FUZZ_CHECK(a.has_value() && same(*a, *r) && !a->has_invalid_utf8);
   } else {

@@ -48,7 +48,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   const std::size_t text_len = in.integral<std::size_t>(0, 512);
   const siocodec_fuzz::exact_bytes text(in.bytes(text_len));
-  const auto r = sio::decode(text.view(), o);
+  const auto r = sio::decode_header(text.view(), o);
   if (!r) return 0;
   sio::packet_view p = *r;
   std::vector<siocodec_fuzz::exact_bytes> atts;

@@ -28,7 +28,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     o.max_ack_id = 1000;
     o.max_depth = 4;
   }
-  const auto r = sio::decode(text.view(), o);
+  const auto r = sio::decode_header(text.view(), o);
   if (!r) return 0;
   const sio::packet_view p = *r;
 
@@ -48,7 +48,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
 
   const siocodec_fuzz::exact_bytes encoded(out);
-  const auto back = sio::decode(encoded.view(), o);
+  const auto back = sio::decode_header(encoded.view(), o);
   FUZZ_CHECK(back.has_value() && back.offset() == out.size());
   FUZZ_CHECK(back->type == p.type);
   FUZZ_CHECK(back->nsp == p.nsp);

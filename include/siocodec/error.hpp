@@ -107,10 +107,15 @@ enum class error : std::uint8_t {
   invalid_msgpack,
   /// Bytes follow a complete value where the format allows none.
   trailing_data,
+
+  // --- Socket.IO (continued) ------------------------------------------------------------------
+  /// A one-shot socketio::decode() was given a BINARY_EVENT / BINARY_ACK header, whose
+  /// attachments arrive in later messages: decode the connection with socketio::basic_decoder.
+  needs_attachments,
 };
 
 /// Number of enumerators in `error`; every value below it has a name.
-constexpr unsigned error_count = static_cast<unsigned>(error::trailing_data) + 1;
+constexpr unsigned error_count = static_cast<unsigned>(error::needs_attachments) + 1;
 
 /// The enumerator's name ("invalid_base64"), stable across versions. Unknown values give "unknown".
 constexpr const char* to_string(error e) noexcept {
@@ -148,6 +153,7 @@ constexpr const char* to_string(error e) noexcept {
     case error::packet_too_large: return "packet_too_large";
     case error::invalid_msgpack: return "invalid_msgpack";
     case error::trailing_data: return "trailing_data";
+    case error::needs_attachments: return "needs_attachments";
   }
   return "unknown";
 }
@@ -189,6 +195,7 @@ constexpr const char* message(error e) noexcept {
     case error::packet_too_large: return "packet larger than max_packet_bytes";
     case error::invalid_msgpack: return "invalid msgpack";
     case error::trailing_data: return "trailing data after a complete value";
+    case error::needs_attachments: return "binary packet header: its attachments need a decoder";
   }
   return "unknown error";
 }

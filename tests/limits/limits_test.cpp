@@ -160,14 +160,14 @@ void json_depth() {
 
 void socketio_decode() {
   const std::string two = R"(52-["a",{"_placeholder":true,"num":0},{"_placeholder":true,"num":1}])";
-  CHECK(sio::decode(two).has_value());
+  CHECK(sio::decode_header(two).has_value());
   const std::string three =
       R"(53-["a",{"_placeholder":true,"num":0},{"_placeholder":true,"num":1},)"
       R"({"_placeholder":true,"num":2}])";
-  CHECK(fails(sio::decode(three), error::too_many_attachments, 1));
+  CHECK(fails(sio::decode_header(three), error::too_many_attachments, 1));
   sio::decode_options lax;
   lax.lax = true;
-  CHECK(fails(sio::decode(three, lax), error::too_many_attachments, 1));
+  CHECK(fails(sio::decode_header(three, lax), error::too_many_attachments, 1));
 
   CHECK(sio::decode("2[\"a\"," + nested(3) + "]").has_value());
   CHECK(fails(sio::decode("2[\"a\"," + nested(4) + "]"), error::nesting_too_deep, 1 + 5 + 3));

@@ -182,7 +182,7 @@ void check_utf8(reporter& rep, std::size_t i, sio::protocol_version version,
     sio::decode_options opts;
     opts.version = version;
     opts.lax = lax;
-    const auto strict = sio::decode(bytes, opts);
+    const auto strict = sio::decode_header(bytes, opts);
     if (strict || (!desc.is_null() && strict.error() != siocodec::error::invalid_utf8)) {
       rep.fail(i, std::string("without allow_invalid_utf8 (") + (lax ? "lax" : "strict") +
                       "): " + (strict ? "accepted" : siocodec::to_string(strict.error())) +
@@ -190,7 +190,7 @@ void check_utf8(reporter& rep, std::size_t i, sio::protocol_version version,
       return;
     }
     opts.allow_invalid_utf8 = true;
-    const auto r = sio::decode(bytes, opts);
+    const auto r = sio::decode_header(bytes, opts);
     if (desc.is_null()) {
       if (r) rep.fail(i, "accepts what the reference refuses: " + siotest::to_hex(bytes));
       continue;

@@ -38,12 +38,12 @@
 #include <siocodec/engineio/packet.hpp>
 #include <siocodec/json/value.hpp>
 #include <siocodec/msgpack/value.hpp>
+#include <siocodec/socketio.hpp>
+#include <siocodec/socketio/codec.hpp>
 #include <siocodec/socketio/default_parser/args.hpp>
 #include <siocodec/socketio/default_parser/decode.hpp>
 #include <siocodec/socketio/default_parser/decoder.hpp>
 #include <siocodec/socketio/default_parser/encode.hpp>
-#include <siocodec/socketio.hpp>
-#include <siocodec/socketio/codec.hpp>
 
 #include "reference/differential/sio_support.hpp"
 
@@ -1024,7 +1024,7 @@ TEST_CASE("a decoded binary packet converts with its attachments in place") {
 }
 
 TEST_CASE("placeholders stay objects until the attachments arrive, and in non-binary packets") {
-  const auto header = sio::decode(R"(51-["x",{"_placeholder":true,"num":0}])");
+  const auto header = sio::decode_header(R"(51-["x",{"_placeholder":true,"num":0}])");
   REQUIRE(header);
   CHECK(sj::arguments_of(*header) == json::array({{{"_placeholder", true}, {"num", 0}}}));
   const auto plain = sio::decode(R"(2["x",{"_placeholder":true,"num":0}])");

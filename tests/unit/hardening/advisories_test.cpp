@@ -71,23 +71,23 @@ TEST_CASE("CVE-2020-36049: huge digit runs are bounded at the first digit too ma
   // namespace and attachment count likewise (the 100 MB versions: huge_input_test.cpp).
   for (const bool lax : {false, true}) {
     const std::string ack = "2" + digits + "[\"a\"]";
-    const auto a = sio::decode(ack, sio_opts(lax));
+    const auto a = sio::decode_header(ack, sio_opts(lax));
     CHECK(a.error() == error::ack_id_overflow);
     CHECK(a.offset() == 1);
-    const auto n = sio::decode("2/nsp," + digits + "[\"a\"]", sio_opts(lax));
+    const auto n = sio::decode_header("2/nsp," + digits + "[\"a\"]", sio_opts(lax));
     CHECK(n.error() == error::ack_id_overflow);
     CHECK(n.offset() == 6);
     sio::decode_options small = sio_opts(lax);
     small.max_ack_id = 1000;
-    const auto s = sio::decode("21001[\"a\"]", small);
+    const auto s = sio::decode_header("21001[\"a\"]", small);
     CHECK(s.error() == error::ack_id_overflow);
-    CHECK(sio::decode("21000[\"a\"]", small).has_value());
+    CHECK(sio::decode_header("21000[\"a\"]", small).has_value());
   }
   // 2^64 - 1 is the largest id; one more overflows.
-  const auto max = sio::decode("218446744073709551615[\"a\"]");
+  const auto max = sio::decode_header("218446744073709551615[\"a\"]");
   REQUIRE(max.has_value());
   CHECK(max->id == std::uint64_t{18446744073709551615u});
-  CHECK(sio::decode("218446744073709551616[\"a\"]").error() == error::ack_id_overflow);
+  CHECK(sio::decode_header("218446744073709551616[\"a\"]").error() == error::ack_id_overflow);
 }
 
 TEST_CASE("CVE-2022-2421: a placeholder must be {_placeholder:true, num:<index < count>}") {
@@ -95,7 +95,7 @@ TEST_CASE("CVE-2022-2421: a placeholder must be {_placeholder:true, num:<index <
     for (const char* num : {"\"splice\"", "10", "1", "-1", "0.5", "\"0\"", "null", "1e0"}) {
       const std::string text = "51-[\"hello\"," + placeholder(num) + "]";
       INFO(text << " lax=" << lax);
-      const auto r = sio::decode(text, sio_opts(lax));
+      const auto r = sio::decode_header(text, sio_opts(lax));
       CHECK(r.error() == error::invalid_placeholder);
       // The reassembler refuses the header before buffering anything; the attachment that
       // follows then arrives to an idle decoder.
@@ -122,13 +122,13 @@ TEST_CASE("CVE-2023-32695: an event name must be a string or a number") {
       for (const char* text : {R"(2[{"toString":"foo"}])", R"(2[["a"]])", R"(2[null])",
                                R"(2[true])", R"(21[{"toString":"foo"}])"}) {
         INFO(text << " lax=" << lax);
-        const auto r = sio::decode(text, sio_opts(lax, v));
+        const auto r = sio::decode_header(text, sio_opts(lax, v));
         CHECK(r.error() == error::invalid_event_name);
         CHECK(r.offset() == std::string_view(text).find('[') + 1);
       }
       for (const char* text : {R"(2["a"])", R"(2[42])"}) {
         INFO(text);
-        CHECK(sio::decode(text, sio_opts(lax, v)).has_value());
+        CHECK(sio::decode_header(text, sio_opts(lax, v)).has_value());
       }
     }
   }
@@ -138,7 +138,7 @@ TEST_CASE("CVE-2024-38355: 'error' is an ordinary event to the parser") {
   // The crash was in the application's EventEmitter; the parser reserves no such name, and
   // neither does siocodec: the application must not map event names onto its own events.
   for (const bool lax : {false, true}) {
-    const auto r = sio::decode(R"(2["error","x"])", sio_opts(lax));
+    const auto r = sio::decode_header(R"(2["error","x"])", sio_opts(lax));
     REQUIRE(r.has_value());
     CHECK(sio::event_name(*r).string_equals("error"));
     // The names protocol v5 does reserve are refused at the name.
@@ -146,7 +146,7 @@ TEST_CASE("CVE-2024-38355: 'error' is an ordinary event to the parser") {
                              "newListener", "removeListener"}) {
       const std::string text = std::string("2[\"") + name + "\"]";
       INFO(text);
-      const auto reserved = sio::decode(text, sio_opts(lax));
+      const auto reserved = sio::decode_header(text, sio_opts(lax));
       CHECK(reserved.error() == error::reserved_event_name);
       CHECK(reserved.offset() == 2);
     }
@@ -155,16 +155,16 @@ TEST_CASE("CVE-2024-38355: 'error' is an ordinary event to the parser") {
 
 TEST_CASE("CVE-2026-33151: the attachment count is capped before anything is buffered") {
   for (const bool lax : {false, true}) {
-    const auto huge = sio::decode(R"(599999999999999999999-["a"])", sio_opts(lax));
+    const auto huge = sio::decode_header(R"(599999999999999999999-["a"])", sio_opts(lax));
     CHECK(huge.error() == error::too_many_attachments);
     CHECK(huge.offset() == 1);
-    const auto eleven = sio::decode(R"(511-["a"])", sio_opts(lax));
+    const auto eleven = sio::decode_header(R"(511-["a"])", sio_opts(lax));
     CHECK(eleven.error() == error::too_many_attachments);
     // Ten, the default limit, is accepted.
     std::string ten = "510-[\"a\"";
     for (int i = 0; i < 10; ++i) ten += "," + placeholder(std::to_string(i));
     ten += "]";
-    CHECK(sio::decode(ten, sio_opts(lax)).has_value());
+    CHECK(sio::decode_header(ten, sio_opts(lax)).has_value());
     // The reassembler: the hostile header leaves it idle, and every binary frame after it is
     // refused instead of buffered.
     sio::decoder dec(sio_opts(lax));
@@ -190,7 +190,7 @@ TEST_CASE("CVE-2026-69185: a header must announce at least one attachment") {
   for (const bool lax : {false, true}) {
     for (const char* text : {R"(50-["a"])", R"(5-["a"])", R"(60-["a"])", R"(500-["a"])"}) {
       INFO(text << " lax=" << lax);
-      const auto r = sio::decode(text, sio_opts(lax));
+      const auto r = sio::decode_header(text, sio_opts(lax));
       CHECK(r.error() == error::invalid_attachment_count);
       // No reconstructor left armed: the decoder is idle and the binary frames that follow
       // are refused, not appended.
@@ -291,7 +291,7 @@ TEST_CASE("CVE-2023-31125: a name from the wire is data, and a zero is a value")
   REQUIRE(none.has_value());
   CHECK(none->upgrades == 0);
 
-  const auto p = sio::decode(R"(2/__proto__,["__proto__",{"__proto__":1}])");
+  const auto p = sio::decode_header(R"(2/__proto__,["__proto__",{"__proto__":1}])");
   REQUIRE(p.has_value());
   CHECK(p->nsp == "/__proto__");
   CHECK(sio::event_name(*p).string_equals("__proto__"));
@@ -301,16 +301,16 @@ TEST_CASE("CVE-2023-31125: a name from the wire is data, and a zero is a value")
   const auto open = eio::decode("0", eio::frame_kind::text);
   REQUIRE(open.has_value());
   CHECK(open->type == eio::packet_type::open);
-  const auto connect = sio::decode("0");
+  const auto connect = sio::decode_header("0");
   REQUIRE(connect.has_value());
   CHECK(connect->type == sio::packet_type::connect);
-  const auto ack0 = sio::decode(R"(30["a"])");
+  const auto ack0 = sio::decode_header(R"(30["a"])");
   REQUIRE(ack0.has_value());
   REQUIRE(ack0->id.has_value());
   CHECK(*ack0->id == 0);
   for (const char* bad : {"", "7", "2[", "30x", "2[{\"__proto__\":}]"}) {
     INFO(bad);
-    const auto r = sio::decode(bad);
+    const auto r = sio::decode_header(bad);
     CHECK_FALSE(r.has_value());
     CHECK(r.error() != error::none);
   }
@@ -328,7 +328,7 @@ TEST_CASE("CVE-2022-21676, CVE-2022-41940: no decoder lets an error escape") {
   static_assert(noexcept(eio::decode(s, eio::frame_kind::text)), "");
   static_assert(noexcept(eio::decode_payload(s, eio::frame_kind::text)), "");
   static_assert(noexcept(eio::parse_handshake(s)), "");
-  static_assert(noexcept(sio::decode(s)), "");
+  static_assert(noexcept(sio::decode_header(s)), "");
   static_assert(noexcept(siocodec::json::validate(s)), "");
   static_assert(noexcept(siocodec::json::parse(s)), "");
   static_assert(noexcept(siocodec::base64::decoded_size(s)), "");

@@ -246,7 +246,7 @@ std::size_t run_one_shot(std::string_view in) {
       sio::decode_options o;
       o.version = version;
       o.lax = lax;
-      const auto r = sio::decode(in, o);
+      const auto r = sio::decode_header(in, o);
       sink += r.offset();
       if (r) {
         for (const sio::argument& a : sio::arguments(*r)) sink += a.json.raw().size();

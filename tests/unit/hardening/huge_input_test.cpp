@@ -150,8 +150,8 @@ TEST_CASE("a million levels of nesting are refused at the depth limit, without r
       o.lax = lax;
       siocodec::result<sio::packet_view> e(error::none), c(error::none);
       const std::size_t k = mallocs_during([&] {
-        e = sio::decode(event, o);
-        c = sio::decode(connect, o);
+        e = sio::decode_header(event, o);
+        c = sio::decode_header(connect, o);
       });
       CHECK(k == 0);
       CHECK(e.error() == error::nesting_too_deep);
@@ -187,7 +187,7 @@ TEST_CASE("100 MB digit runs decode in linear time without allocating") {
         o.version = version;
         o.lax = lax;
         siocodec::result<sio::packet_view> r(error::none);
-        CHECK(mallocs_during([&] { r = sio::decode(text, o); }) == 0);
+        CHECK(mallocs_during([&] { r = sio::decode_header(text, o); }) == 0);
         CHECK(r.error() == error::ack_id_overflow);
         CHECK(r.offset() == 1);
       }
@@ -210,7 +210,7 @@ TEST_CASE("100 MB digit runs decode in linear time without allocating") {
       sio::decode_options o;
       o.lax = lax;
       siocodec::result<sio::packet_view> r(error::none);
-      CHECK(mallocs_during([&] { r = sio::decode(text, o); }) == 0);
+      CHECK(mallocs_during([&] { r = sio::decode_header(text, o); }) == 0);
       // Strict mode stops at the first digit that takes the count over max_attachments. Lax
       // mode reads the count as the reference does, Number() of the digits: 10^100000000 is
       // Infinity, which is not an integer, so "Illegal attachments" as in socket.io-parser.
@@ -218,7 +218,7 @@ TEST_CASE("100 MB digit runs decode in linear time without allocating") {
       CHECK(r.offset() == 1);
       // Without the '-', the count never ends.
       siocodec::result<sio::packet_view> u(error::none);
-      CHECK(mallocs_during([&] { u = sio::decode(text.substr(0, 1 + hundred_mb), o); }) == 0);
+      CHECK(mallocs_during([&] { u = sio::decode_header(text.substr(0, 1 + hundred_mb), o); }) == 0);
       CHECK(u.error() == (lax ? error::invalid_attachment_count : error::too_many_attachments));
     }
   }
@@ -229,7 +229,7 @@ TEST_CASE("100 MB digit runs decode in linear time without allocating") {
       sio::decode_options o;
       o.lax = lax;
       siocodec::result<sio::packet_view> r(error::none);
-      CHECK(mallocs_during([&] { r = sio::decode(text, o); }) == 0);
+      CHECK(mallocs_during([&] { r = sio::decode_header(text, o); }) == 0);
       CHECK(r.error() == error::invalid_namespace);
       CHECK(r.offset() == 1);
     }
@@ -238,7 +238,7 @@ TEST_CASE("100 MB digit runs decode in linear time without allocating") {
   SECTION("JSON number") {
     const std::string_view text = make("2[", '9', "]");
     siocodec::result<sio::packet_view> r(error::none);
-    CHECK(mallocs_during([&] { r = sio::decode(text, {}); }) == 0);
+    CHECK(mallocs_during([&] { r = sio::decode_header(text, {}); }) == 0);
     REQUIRE(r.has_value());  // a number is a valid event name
     CHECK(r->data.size() == hundred_mb + 2);
   }

@@ -381,7 +381,7 @@ void sio_decode(walker& w, reader& r, const std::string& id, const ojson& v) {
     }
     // A lone text message through the one-shot decode() too.
     if (msgs.size() == 1 && msgs[0].kind == message::text) {
-      const auto res = sio::decode(msgs[0].bytes, opts);
+      const auto res = sio::decode_header(msgs[0].bytes, opts);
       outcome o;
       if (res) {
         if (!sio::is_binary(res->type)) {

@@ -13,7 +13,7 @@ namespace json = siocodec::json;
 using siocodec::byte_view;
 
 TEST_CASE("event name and arguments of an EVENT") {
-  auto p = sio::decode(R"(2/chat,17["chat message",{"user":"alice"},42,"x"])"sv);
+  auto p = sio::decode_header(R"(2/chat,17["chat message",{"user":"alice"},42,"x"])"sv);
   REQUIRE(p);
   const json::value name = sio::event_name(*p);
   CHECK(name.is_string());
@@ -29,36 +29,36 @@ TEST_CASE("event name and arguments of an EVENT") {
 }
 
 TEST_CASE("numeric event names, escaped names, events without arguments") {
-  auto num = sio::decode(R"(2[7,"a"])"sv);
+  auto num = sio::decode_header(R"(2[7,"a"])"sv);
   REQUIRE(num);
   CHECK(sio::event_name(*num).is_number());
   CHECK(sio::event_name(*num).raw() == "7");
 
-  auto esc = sio::decode(R"(2["caf\u00e9"])"sv);
+  auto esc = sio::decode_header(R"(2["caf\u00e9"])"sv);
   REQUIRE(esc);
   CHECK(sio::event_name(*esc).string_equals("caf\xc3\xa9"));
   CHECK(sio::arguments(*esc).empty());
 
-  auto no_data = sio::decode("2"sv);
+  auto no_data = sio::decode_header("2"sv);
   REQUIRE(no_data);
   CHECK_FALSE(sio::event_name(*no_data).exists());
   CHECK(sio::arguments(*no_data).empty());
 }
 
 TEST_CASE("ACK arguments start at the first element") {
-  auto p = sio::decode(R"(3/admin,13["bar",1])"sv);
+  auto p = sio::decode_header(R"(3/admin,13["bar",1])"sv);
   REQUIRE(p);
   CHECK_FALSE(sio::event_name(*p).exists());
   std::vector<std::string_view> raw;
   for (const auto& a : sio::arguments(*p)) raw.push_back(a.json.raw());
   CHECK(raw == std::vector<std::string_view>{R"("bar")", "1"});
-  auto empty = sio::decode("3[]"sv);
+  auto empty = sio::decode_header("3[]"sv);
   REQUIRE(empty);
   CHECK(sio::arguments(*empty).empty());
 }
 
 TEST_CASE("binary arguments resolve to their attachments, at any depth") {
-  auto p = sio::decode(
+  auto p = sio::decode_header(
       R"(52-["upload",{"_placeholder":true,"num":1},{"meta":{"thumb":{"_placeholder":true,"num":0}}}])"sv);
   REQUIRE(p);
   // Before the attachments arrive the argument is known to be binary, without bytes.
@@ -92,7 +92,7 @@ TEST_CASE("binary arguments resolve to their attachments, at any depth") {
 }
 
 TEST_CASE("placeholders in non-binary packets are plain data") {
-  auto p = sio::decode(R"(2["a",{"_placeholder":true,"num":0}])"sv);
+  auto p = sio::decode_header(R"(2["a",{"_placeholder":true,"num":0}])"sv);
   REQUIRE(p);
   for (const auto& a : sio::arguments(*p)) CHECK_FALSE(a.is_binary);
 }
@@ -160,7 +160,7 @@ TEST_CASE("decode() notes the event name; event_name() uses it only while it fit
   };
   for (const auto& t : cases) {
     CAPTURE(t.text);
-    const auto p = sio::decode(t.text);
+    const auto p = sio::decode_header(t.text);
     REQUIRE(p);
     CHECK(p->event_raw == t.name);
     if (!t.name.empty()) {
@@ -176,7 +176,7 @@ TEST_CASE("decode() notes the event name; event_name() uses it only while it fit
   }
   // A packet copied and given other data keeps the old view, which no longer lies inside the
   // payload: the name is then found in the new data.
-  const auto p = sio::decode(R"(2["old",1])"sv);
+  const auto p = sio::decode_header(R"(2["old",1])"sv);
   REQUIRE(p);
   sio::packet_view edited = *p;
   const std::string data = R"(["new",2])";
@@ -196,16 +196,16 @@ TEST_CASE("decode() notes the event name; event_name() uses it only while it fit
 TEST_CASE("arguments() and references over a temporary decode result stay valid") {
   const std::string text = R"(2/chat,7["msg",{"user":"alice"},42,"x"])";
   std::vector<std::string_view> raw;
-  for (const auto& a : sio::arguments(*sio::decode(text))) raw.push_back(a.json.raw());
+  for (const auto& a : sio::arguments(*sio::decode_header(text))) raw.push_back(a.json.raw());
   CHECK(raw == std::vector<std::string_view>{R"({"user":"alice"})", "42", R"("x")"});
-  CHECK(sio::arguments(*sio::decode(text)).size() == 3);
+  CHECK(sio::arguments(*sio::decode_header(text)).size() == 3);
 
-  const auto& p = *sio::decode(text);  // a value now: the reference extends its life
+  const auto& p = *sio::decode_header(text);  // a value now: the reference extends its life
   CHECK(p.nsp == "/chat");
   CHECK(p.id == 7u);
-  const sio::packet_view& q = sio::decode(text).value();
+  const sio::packet_view& q = sio::decode_header(text).value();
   CHECK(q.data == R"(["msg",{"user":"alice"},42,"x"])");
-  CHECK(sio::event_name(*sio::decode(text)).string_equals("msg"));
+  CHECK(sio::event_name(*sio::decode_header(text)).string_equals("msg"));
 
   // A binary packet: the range keeps the attachments, not the packet.
   const std::string bin = R"(52-["up",{"_placeholder":true,"num":1},{"_placeholder":"","x":1},)"
@@ -213,7 +213,7 @@ TEST_CASE("arguments() and references over a temporary decode result stay valid"
   const unsigned char b0[] = {1}, b1[] = {2, 3};
   const byte_view atts[] = {byte_view(b0, 1), byte_view(b1, 2)};
   const auto with_atts = [&](std::string_view s) {
-    auto r = sio::decode(s);
+    auto r = sio::decode_header(s);
     r->attachments = atts;
     return r;
   };
@@ -234,7 +234,7 @@ TEST_CASE("placeholder or data: the argument walk agrees with decode()") {
       R"(51-["e",{"_placeholder":""},{"_placeholder":{}},{"_placeholder":[]},{"_placeholder":0},)"
       R"({"_placeholder":false,"num":0},{"_placeholder":"true","num":0},{"_placeholder":1,"num":0},)"
       R"({"_placeholder":true,"_placeholder":null,"num":0},{"_placeholder":true,"num":0}])";
-  const auto r = sio::decode(text);
+  const auto r = sio::decode_header(text);
   REQUIRE(r);
   const unsigned char b0[] = {7};
   const byte_view atts[] = {byte_view(b0, 1)};

@@ -844,7 +844,7 @@ TEST_CASE("sio encode: socketio::decode reads back what was encoded") {
   const auto check = [](const std::string& text, const expect& e,
                         const sio::decode_options& o = {}) {
     INFO(text);
-    auto d = sio::decode(text, o);
+    auto d = sio::decode_header(text, o);
     REQUIRE(d);
     CHECK(d->type == e.type);
     CHECK(d->nsp == e.nsp);

@@ -460,7 +460,7 @@ TEST_CASE("sio frames: the Engine.IO and Socket.IO decoders read the frames back
   REQUIRE(reader.error() == error::none);
   REQUIRE(items.size() == 3);
   CHECK(items[0].type == eio::packet_type::message);
-  auto sp = sio::decode(items[0].data);
+  auto sp = sio::decode_header(items[0].data);
   REQUIRE(sp);
   CHECK(sp->type == packet_type::binary_event);
   CHECK(sp->nsp == "/admin");
@@ -486,7 +486,7 @@ TEST_CASE("sio frames: the Engine.IO and Socket.IO decoders read the frames back
   REQUIRE(items.size() == 3);
   sio::decode_options sd4;
   sd4.version = sio::protocol_version::v4;
-  auto sp3 = sio::decode(items[0].data, sd4);
+  auto sp3 = sio::decode_header(items[0].data, sd4);
   REQUIRE(sp3);
   CHECK(sp3->attachment_count == 2);
   CHECK(items[1].kind == eio::data_kind::binary);
@@ -498,7 +498,7 @@ TEST_CASE("sio frames: the Engine.IO and Socket.IO decoders read the frames back
       frames_of(binary_packet(), fopts(eio::protocol_version::v3, sio::transport_kind::websocket));
   auto t = eio::decode(w3[0].bytes, frame_kind::text, d3);
   REQUIRE(t);
-  CHECK(sio::decode(t->data, sd4));
+  CHECK(sio::decode_header(t->data, sd4));
   auto b = eio::decode(w3[2].bytes, frame_kind::binary, d3);
   REQUIRE(b);
   CHECK(b->type == eio::packet_type::message);

@@ -66,7 +66,7 @@ TEST_CASE("the protocol's examples decode") {
   };
   for (const auto& t : cases) {
     CAPTURE(t.text);
-    auto r = sio::decode(t.text);
+    auto r = sio::decode_header(t.text);
     REQUIRE(r);
     CHECK(r->type == t.type);
     CHECK(r->nsp == t.nsp);
@@ -141,7 +141,7 @@ TEST_CASE("strict errors with their offsets") {
   };
   for (const auto& t : cases) {
     CAPTURE(t.text);
-    auto r = sio::decode(t.text);
+    auto r = sio::decode_header(t.text);
     CHECK(r.error() == t.ec);
     if (t.ec != error::none) CHECK(r.offset() == t.offset);
   }
@@ -183,7 +183,7 @@ TEST_CASE("placeholders are checked before any attachment arrives") {
   };
   for (const auto& t : cases) {
     CAPTURE(t.text);
-    CHECK(sio::decode(t.text).error() == t.ec);
+    CHECK(sio::decode_header(t.text).error() == t.ec);
   }
   // 70 attachments, all used: the check runs in passes of 64.
   std::string many = "570-[\"a\"";
@@ -192,10 +192,10 @@ TEST_CASE("placeholders are checked before any attachment arrives") {
   many += "]";
   sio::decode_options o;
   o.max_attachments = 100;
-  CHECK(sio::decode(many, o));
+  CHECK(sio::decode_header(many, o));
   const std::string missing =
       many.substr(0, many.find(",{\"_placeholder\":true,\"num\":65}")) + "]";
-  CHECK(sio::decode("569" + missing.substr(3), o).error() == error::invalid_placeholder);
+  CHECK(sio::decode_header("569" + missing.substr(3), o).error() == error::invalid_placeholder);
 }
 
 // The canonical spelling is recognised by a byte compare (detail::canonical_placeholder); every
@@ -254,7 +254,7 @@ TEST_CASE("the canonical placeholder shortcut agrees with the member walk") {
           const std::string head = "51-[\"e\",";
           const std::string text = head + obj + "]";
           sio::decode_options o = lax_mode ? lax() : sio::decode_options();
-          const auto r = sio::decode(text, o);
+          const auto r = sio::decode_header(text, o);
           const bool used = walk == error::none && info.is_placeholder && info.num == 0;
           if (walk != error::none) {
             CHECK(r.error() == walk);
@@ -276,31 +276,31 @@ TEST_CASE("the canonical placeholder shortcut agrees with the member walk") {
 TEST_CASE("limits") {
   sio::decode_options o;
   o.max_namespace = 6;
-  CHECK(sio::decode("2/admin,[\"a\"]"sv, o));
-  CHECK(sio::decode("2/admins,[\"a\"]"sv, o).error() == error::invalid_namespace);
+  CHECK(sio::decode_header("2/admin,[\"a\"]"sv, o));
+  CHECK(sio::decode_header("2/admins,[\"a\"]"sv, o).error() == error::invalid_namespace);
   o.max_ack_id = 99;
-  CHECK(sio::decode("299[\"a\"]"sv, o));
-  CHECK(sio::decode("2100[\"a\"]"sv, o).error() == error::ack_id_overflow);
+  CHECK(sio::decode_header("299[\"a\"]"sv, o));
+  CHECK(sio::decode_header("2100[\"a\"]"sv, o).error() == error::ack_id_overflow);
   o.max_depth = 2;
-  CHECK(sio::decode("2[\"a\",[1]]"sv, o));
-  CHECK(sio::decode("2[\"a\",[[1]]]"sv, o).error() == error::nesting_too_deep);
+  CHECK(sio::decode_header("2[\"a\",[1]]"sv, o));
+  CHECK(sio::decode_header("2[\"a\",[[1]]]"sv, o).error() == error::nesting_too_deep);
   o.max_attachments = 2;
-  CHECK(
-      sio::decode(R"(52-["a",{"_placeholder":true,"num":0},{"_placeholder":true,"num":1}])"sv, o));
-  CHECK(sio::decode(R"(53-["a"])"sv, o).error() == error::too_many_attachments);
+  CHECK(sio::decode_header(
+      R"(52-["a",{"_placeholder":true,"num":0},{"_placeholder":true,"num":1}])"sv, o));
+  CHECK(sio::decode_header(R"(53-["a"])"sv, o).error() == error::too_many_attachments);
 }
 
 TEST_CASE("protocol v4 (socket.io-parser 3.4.5) payload rules") {
-  CHECK(sio::decode("0[]"sv, v4()));
-  CHECK(sio::decode("0null"sv, v4()));
-  CHECK(sio::decode("0/admin?token=abc&x=1,"sv, v4())->nsp == "/admin?token=abc&x=1");
-  CHECK(sio::decode("4null"sv, v4()));
-  CHECK(sio::decode("4[1]"sv, v4()));
-  CHECK(sio::decode("2[\"connect\"]"sv, v4()));
-  CHECK(sio::decode("2[\"disconnect\",1]"sv, v4()));
-  CHECK(sio::decode("2[]"sv, v4()).error() == error::invalid_event_name);
-  CHECK(sio::decode("1[]"sv, v4()).error() == error::invalid_payload);
-  CHECK(sio::decode("0\"s\""sv, v4()).error() == error::invalid_payload);
+  CHECK(sio::decode_header("0[]"sv, v4()));
+  CHECK(sio::decode_header("0null"sv, v4()));
+  CHECK(sio::decode_header("0/admin?token=abc&x=1,"sv, v4())->nsp == "/admin?token=abc&x=1");
+  CHECK(sio::decode_header("4null"sv, v4()));
+  CHECK(sio::decode_header("4[1]"sv, v4()));
+  CHECK(sio::decode_header("2[\"connect\"]"sv, v4()));
+  CHECK(sio::decode_header("2[\"disconnect\",1]"sv, v4()));
+  CHECK(sio::decode_header("2[]"sv, v4()).error() == error::invalid_event_name);
+  CHECK(sio::decode_header("1[]"sv, v4()).error() == error::invalid_payload);
+  CHECK(sio::decode_header("0\"s\""sv, v4()).error() == error::invalid_payload);
   CHECK(std::string(sio::to_string(packet_type::connect_error, sio::protocol_version::v4)) ==
         "error");
 }
@@ -337,7 +337,7 @@ TEST_CASE("lax mode reproduces the reference's Number() coercions") {
   };
   for (const auto& t : cases) {
     CAPTURE(t.text);
-    auto r = sio::decode(t.text, lax());
+    auto r = sio::decode_header(t.text, lax());
     REQUIRE(r);
     CHECK(r->type == t.type);
     if (t.id == -1) {
@@ -348,18 +348,20 @@ TEST_CASE("lax mode reproduces the reference's Number() coercions") {
     CHECK(r->attachment_count == t.attachments);
   }
   // What JavaScript turns into NaN, Infinity or a fraction has no C++ value: still an error.
-  CHECK(sio::decode("21 2[\"a\"]"sv, lax()).error() == error::invalid_ack_id);
-  CHECK(sio::decode("299999999999999999999[\"a\"]"sv, lax()).error() == error::ack_id_overflow);
-  CHECK(sio::decode("50-[\"a\"]"sv, lax()).error() == error::invalid_attachment_count);
-  CHECK(sio::decode("5-[\"a\"]"sv, lax()).error() == error::invalid_attachment_count);
-  CHECK(sio::decode("51.5-[\"a\"]"sv, lax()).error() == error::invalid_attachment_count);
-  CHECK(sio::decode("5a-[\"a\"]"sv, lax()).error() == error::invalid_attachment_count);
-  CHECK(sio::decode("5Infinity-[\"a\"]"sv, lax()).error() == error::invalid_attachment_count);
-  CHECK(sio::decode(R"(51-["a",{"_placeholder":true,"num":0.5}])"sv, lax()).error() ==
+  CHECK(sio::decode_header("21 2[\"a\"]"sv, lax()).error() == error::invalid_ack_id);
+  CHECK(sio::decode_header("299999999999999999999[\"a\"]"sv, lax()).error() ==
+        error::ack_id_overflow);
+  CHECK(sio::decode_header("50-[\"a\"]"sv, lax()).error() == error::invalid_attachment_count);
+  CHECK(sio::decode_header("5-[\"a\"]"sv, lax()).error() == error::invalid_attachment_count);
+  CHECK(sio::decode_header("51.5-[\"a\"]"sv, lax()).error() == error::invalid_attachment_count);
+  CHECK(sio::decode_header("5a-[\"a\"]"sv, lax()).error() == error::invalid_attachment_count);
+  CHECK(sio::decode_header("5Infinity-[\"a\"]"sv, lax()).error() ==
+        error::invalid_attachment_count);
+  CHECK(sio::decode_header(R"(51-["a",{"_placeholder":true,"num":0.5}])"sv, lax()).error() ==
         error::invalid_placeholder);
-  CHECK(sio::decode(R"(51-["a",{"_placeholder":true,"num":"splice"}])"sv, lax()).error() ==
+  CHECK(sio::decode_header(R"(51-["a",{"_placeholder":true,"num":"splice"}])"sv, lax()).error() ==
         error::invalid_placeholder);
-  CHECK(sio::decode(R"(51-["a",{"x":[1],"_placeholder":true,"num":0}])"sv, lax()).error() ==
+  CHECK(sio::decode_header(R"(51-["a",{"x":[1],"_placeholder":true,"num":0}])"sv, lax()).error() ==
         error::invalid_placeholder);
 }
 
@@ -395,7 +397,7 @@ TEST_CASE("objects whose _placeholder is not true are data in strict mode") {
           for (std::size_t at; (at = h.find('V')) != std::string::npos;) h.replace(at, 1, v);
           const std::string text = "51-[\"e\"," + h + "," + ph(0) + "]";
           CAPTURE(text, lax_mode);
-          const auto r = sio::decode(text, o);
+          const auto r = sio::decode_header(text, o);
           if (refused) {
             CHECK(r.error() == error::invalid_placeholder);
             continue;
@@ -403,9 +405,9 @@ TEST_CASE("objects whose _placeholder is not true are data in strict mode") {
           CHECK(r.error() == error::none);
           // A holder alone leaves the attachment unreferenced (strict mode refuses that).
           const std::string alone = "51-[\"e\"," + h + "]";
-          CHECK(sio::decode(alone, o).error() ==
+          CHECK(sio::decode_header(alone, o).error() ==
                 (lax_mode ? error::none : error::invalid_placeholder));
-          if (!lax_mode) CHECK(sio::decode(alone, o).offset() == alone.size());
+          if (!lax_mode) CHECK(sio::decode_header(alone, o).offset() == alone.size());
         }
       }
       // Still refused: `true` with a bad num, extra members, a container member.
@@ -420,10 +422,11 @@ TEST_CASE("objects whose _placeholder is not true are data in strict mode") {
       for (const std::string& b : bad) {
         const std::string text = "51-[\"e\"," + ph(0) + "," + b + "]";
         CAPTURE(text, lax_mode);
-        CHECK(sio::decode(text, o).error() == error::invalid_placeholder);
+        CHECK(sio::decode_header(text, o).error() == error::invalid_placeholder);
       }
       const std::string extra = "51-[\"e\",{\"_placeholder\":true,\"num\":0,\"x\":1}]";
-      CHECK(sio::decode(extra, o).error() == (lax_mode ? error::none : error::invalid_placeholder));
+      CHECK(sio::decode_header(extra, o).error() ==
+            (lax_mode ? error::none : error::invalid_placeholder));
     }
   }
 }
@@ -440,13 +443,13 @@ TEST_CASE("the strict placeholder check is one pass, whatever the attachment cou
   text += "]";
   sio::decode_options o;
   o.max_attachments = n;
-  const auto r = sio::decode(text, o);
+  const auto r = sio::decode_header(text, o);
   CHECK(r.error() == error::none);
   CHECK(r->attachment_count == n);
   // The last one missing: found unreferenced at the end.
   const std::string missing = text.substr(0, text.rfind(",{")) + "]";
-  CHECK(sio::decode(missing, o).error() == error::invalid_placeholder);
-  CHECK(sio::decode(missing, o).offset() == missing.size());
+  CHECK(sio::decode_header(missing, o).error() == error::invalid_placeholder);
+  CHECK(sio::decode_header(missing, o).offset() == missing.size());
 }
 
 TEST_CASE("attachment coverage: exact within the window, encoder order beyond it") {
@@ -465,22 +468,23 @@ TEST_CASE("attachment coverage: exact within the window, encoder order beyond it
     for (std::size_t i = count; i-- > 0;) nums.push_back(i);  // reversed
     nums.push_back(0);
     CAPTURE(count);
-    CHECK(sio::decode(packet(nums, count), o).error() == error::none);
+    CHECK(sio::decode_header(packet(nums, count), o).error() == error::none);
     nums.erase(nums.begin() + static_cast<std::ptrdiff_t>(count / 2));  // count/2 unreferenced
-    if (count > 1) CHECK(sio::decode(packet(nums, count), o).error() == error::invalid_placeholder);
+    if (count > 1)
+      CHECK(sio::decode_header(packet(nums, count), o).error() == error::invalid_placeholder);
   }
   // Beyond the window: in order, or out of order by less than the window, is fine.
   std::vector<std::size_t> nums;
   for (std::size_t i = 0; i < 4 * w; ++i) nums.push_back(i ^ 1);  // pairs swapped
-  CHECK(sio::decode(packet(nums, 4 * w), o).error() == error::none);
+  CHECK(sio::decode_header(packet(nums, 4 * w), o).error() == error::none);
   for (std::size_t i = 0; i < 4 * w; ++i)
     nums[i] = i / w * w + (w - 1 - i % w);  // w-blocks reversed
-  CHECK(sio::decode(packet(nums, 4 * w), o).error() == error::none);
+  CHECK(sio::decode_header(packet(nums, 4 * w), o).error() == error::none);
   // A number a whole window ahead of the lowest unreferenced one cannot be recorded: refused at
   // that placeholder (no encoder writes it; documented in docs/memory.md).
   for (std::size_t i = 0; i < 4 * w; ++i) nums[i] = 4 * w - 1 - i;  // reversed
   const std::string rev = packet(nums, 4 * w);
-  const auto r = sio::decode(rev, o);
+  const auto r = sio::decode_header(rev, o);
   CHECK(r.error() == error::invalid_placeholder);
   CHECK(r.offset() == rev.find('{'));
 }
@@ -494,29 +498,85 @@ TEST_CASE("attachment counts near SIZE_MAX") {
     o.max_attachments = ~std::size_t{0};
     CAPTURE(lax_mode);
     const auto wrap =
-        sio::decode(R"(518446744073709551617-["x",{"_placeholder":true,"num":0}])", o);
+        sio::decode_header(R"(518446744073709551617-["x",{"_placeholder":true,"num":0}])", o);
     CHECK(wrap.error() == error::too_many_attachments);
     CHECK(wrap.offset() == 1);
-    CHECK(sio::decode(R"(5184467440737095516150-["x"])", o).error() == error::too_many_attachments);
-    CHECK(sio::decode(R"(599999999999999999999999999-["x"])", o).error() ==
+    CHECK(sio::decode_header(R"(5184467440737095516150-["x"])", o).error() ==
+          error::too_many_attachments);
+    CHECK(sio::decode_header(R"(599999999999999999999999999-["x"])", o).error() ==
           error::too_many_attachments);
     // SIZE_MAX itself is a count within the limit; its attachments are unreferenced.
-    const auto max = sio::decode(R"(518446744073709551615-["x",{"_placeholder":true,"num":0}])", o);
+    const auto max =
+        sio::decode_header(R"(518446744073709551615-["x",{"_placeholder":true,"num":0}])", o);
     CHECK(max.error() == (lax_mode ? error::too_many_attachments : error::invalid_placeholder));
     o.max_attachments = ~std::size_t{0} - 1;
-    CHECK(sio::decode(R"(518446744073709551615-["x"])", o).error() == error::too_many_attachments);
+    CHECK(sio::decode_header(R"(518446744073709551615-["x"])", o).error() ==
+          error::too_many_attachments);
   }
   sio::decode_options o = lax();
   o.max_attachments = ~std::size_t{0};
-  CHECK(sio::decode(R"(50x10000000000000000-["x"])", o).error() == error::too_many_attachments);
-  CHECK(sio::decode(R"(52e19-["x"])", o).error() == error::too_many_attachments);
-  CHECK(sio::decode(R"(518446744073709551616-["x"])", o).error() == error::too_many_attachments);
-  CHECK(sio::decode(R"(51e400-["x"])", o).error() == error::invalid_attachment_count);
+  CHECK(sio::decode_header(R"(50x10000000000000000-["x"])", o).error() ==
+        error::too_many_attachments);
+  CHECK(sio::decode_header(R"(52e19-["x"])", o).error() == error::too_many_attachments);
+  CHECK(sio::decode_header(R"(518446744073709551616-["x"])", o).error() ==
+        error::too_many_attachments);
+  CHECK(sio::decode_header(R"(51e400-["x"])", o).error() == error::invalid_attachment_count);
   // Ack ids: the 64-bit range, whatever max_ack_id.
   for (const bool lax_mode : {false, true}) {
     sio::decode_options a = lax_mode ? lax() : sio::decode_options();
-    CHECK(sio::decode(R"(218446744073709551615["x"])", a)->id == ~std::uint64_t{0});
-    CHECK(sio::decode(R"(218446744073709551616["x"])", a).error() == error::ack_id_overflow);
-    CHECK(sio::decode(R"(2184467440737095516150["x"])", a).error() == error::ack_id_overflow);
+    CHECK(sio::decode_header(R"(218446744073709551615["x"])", a)->id == ~std::uint64_t{0});
+    CHECK(sio::decode_header(R"(218446744073709551616["x"])", a).error() == error::ack_id_overflow);
+    CHECK(sio::decode_header(R"(2184467440737095516150["x"])", a).error() ==
+          error::ack_id_overflow);
+  }
+}
+
+// The one-shot decode() would hand a server a BINARY_EVENT / BINARY_ACK without its attachments
+// (attachments == nullptr, placeholders unresolvable): it refuses binary types, in both modes and
+// whatever follows the type, and decodes every other text exactly as decode_header() does.
+TEST_CASE("decode() refuses binary headers; decode_header() returns them") {
+  const std::string_view binary[] = {
+      R"(51-["a",{"_placeholder":true,"num":0}])"sv,
+      R"(61-/admin,7[{"_placeholder":true,"num":0}])"sv,
+      "5"sv,
+      "6x"sv,
+      R"(51-["a"])"sv,  // malformed (attachment unreferenced): still needs_attachments first
+  };
+  for (const std::string_view text : binary) {
+    for (const sio::decode_options& o : {sio::decode_options{}, lax(), v4()}) {
+      const auto r = sio::decode(text, o);
+      REQUIRE_FALSE(r);
+      CHECK(r.error() == error::needs_attachments);
+      CHECK(r.offset() == 0);
+    }
+  }
+  const auto h = sio::decode_header(binary[0]);
+  REQUIRE(h);
+  CHECK(h->type == packet_type::binary_event);
+  CHECK(h->attachment_count == 1);
+  CHECK(h->attachments == nullptr);
+  CHECK(std::string(siocodec::to_string(error::needs_attachments)) == "needs_attachments");
+
+  const std::string_view others[] = {
+      "0"sv,          R"(2/admin,13["chat","hi"])"sv,
+      R"(3/a,1[])"sv, R"(4{"message":"no"})"sv,
+      "1/x,"sv,       "7"sv,
+      ""sv,           R"(2["connect"])"sv,
+      " 1"sv,         R"(2[1)"sv,
+  };
+  for (const std::string_view text : others) {
+    for (const sio::decode_options& o : {sio::decode_options{}, lax()}) {
+      const auto a = sio::decode(text, o);
+      const auto b = sio::decode_header(text, o);
+      REQUIRE(a.has_value() == b.has_value());
+      CHECK(a.offset() == b.offset());
+      if (a) {
+        CHECK(a->type == b->type);
+        CHECK(a->data == b->data);
+        CHECK(a->nsp == b->nsp);
+      } else {
+        CHECK(a.error() == b.error());
+      }
+    }
   }
 }

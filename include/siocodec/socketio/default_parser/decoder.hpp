@@ -61,9 +61,9 @@ enum class decoder_state : std::uint8_t {
 /// their binary attachments (protocol.md §2.5: a BINARY_EVENT / BINARY_ACK text header, then one
 /// binary message per attachment, in `num` order).
 ///
-/// Text messages are decoded with socketio::decode() and the decoder's decode_options, so every
-/// check of decode() applies (payload shape, placeholders validated against the announced count
-/// before any attachment arrives, max_attachments, an attachment count of 0 refused:
+/// Text messages are decoded with socketio::decode_header() and the decoder's decode_options, so
+/// every check of decode() applies (payload shape, placeholders validated against the announced
+/// count before any attachment arrives, max_attachments, an attachment count of 0 refused:
 /// CVE-2026-69185). The decoder adds the frame sequencing and the size limits of a whole packet:
 /// - max_attachment_bytes bounds each attachment (attachment_too_large);
 /// - max_packet_bytes bounds the header text plus all attachments of one packet, and the text of
@@ -153,19 +153,8 @@ class basic_decoder {
       : opts_(other.opts_),
         bytes_(std::move(other.bytes_)),
         overflow_(std::move(other.overflow_)),
-        pending_(other.pending_),
-        expected_(other.expected_),
-        received_(other.received_),
-        total_(other.total_),
-        header_size_(other.header_size_),
-        nsp_(other.nsp_),
-        data_(other.data_),
-        event_(other.event_),
-        mode_(other.mode_),
-        state_(other.state_),
-        oversized_(other.oversized_) {
-    for (std::size_t i = 0; i < inline_attachments; ++i) inline_[i] = other.inline_[i];
-    other.clear();
+        mode_(other.mode_) {
+    take_state(other);
   }
 
   /// The same as assignment. With an allocator that does not propagate on move assignment and
@@ -181,19 +170,8 @@ class basic_decoder {
     overflow_ = std::move(other.overflow_);
     guard.self = nullptr;
     opts_ = other.opts_;
-    pending_ = other.pending_;
-    expected_ = other.expected_;
-    received_ = other.received_;
-    total_ = other.total_;
-    header_size_ = other.header_size_;
-    nsp_ = other.nsp_;
-    data_ = other.data_;
-    event_ = other.event_;
     mode_ = other.mode_;
-    state_ = other.state_;
-    oversized_ = other.oversized_;
-    for (std::size_t i = 0; i < inline_attachments; ++i) inline_[i] = other.inline_[i];
-    other.clear();
+    take_state(other);
     return *this;
   }
 
@@ -214,7 +192,7 @@ class basic_decoder {
   ///   idle and holds nothing.
   ///
   /// Errors:
-  /// - every error of socketio::decode() (offsets from it), for a text message while idle:
+  /// - every error of socketio::decode_header() (offsets from it), for a text message while idle:
   ///   unknown_packet_type, invalid_attachment_count (a count of 0 included), too_many_attachments,
   ///   invalid_namespace, invalid_ack_id, ack_id_overflow, invalid_json, invalid_json_string,
   ///   invalid_json_number, invalid_utf8, nesting_too_deep, invalid_payload, invalid_event_name,
@@ -241,9 +219,7 @@ class basic_decoder {
 
   /// The same for a message held as bytes.
   result<packet_view> feed(byte_view message, engineio::frame_kind kind) {
-    if (kind == engineio::frame_kind::text) return feed_text(message.as_chars());
-    if (kind == engineio::frame_kind::binary) return feed_binary(message);
-    return fail(error::invalid_argument, 0);
+    return feed(message.as_chars(), kind);
   }
 
   /// Feeds an Engine.IO packet as decoded by engineio::decode() / the payload decoders. It must
@@ -360,6 +336,23 @@ class basic_decoder {
     release(bytes_);
     release(overflow_);
     oversized_ = false;
+  }
+
+  // The move operations' common part: everything but the options, the mode and the storage
+  // vectors (moved by the caller) is copied from `other`, which is then cleared.
+  void take_state(basic_decoder& other) noexcept {
+    pending_ = other.pending_;
+    expected_ = other.expected_;
+    received_ = other.received_;
+    total_ = other.total_;
+    header_size_ = other.header_size_;
+    nsp_ = other.nsp_;
+    data_ = other.data_;
+    event_ = other.event_;
+    state_ = other.state_;
+    oversized_ = other.oversized_;
+    for (std::size_t i = 0; i < inline_attachments; ++i) inline_[i] = other.inline_[i];
+    other.clear();
   }
 
   result<packet_view> fail(error e, std::size_t offset) noexcept {
