@@ -9,6 +9,7 @@
 #include <siocodec/msgpack/value.hpp>
 #include <siocodec/result.hpp>
 #include <siocodec/socketio/default_parser/args.hpp>
+#include <siocodec/socketio/detail/stashing.hpp>
 #include <siocodec/socketio/msgpack_parser/args.hpp>
 #include <siocodec/socketio/msgpack_parser/decode.hpp>
 #include <siocodec/socketio/packet.hpp>
@@ -45,8 +46,24 @@ enum class value_kind : std::uint8_t {
   extension,  ///< msgpack only: any other extension type (ext_type(), bytes())
 };
 
-class any_array_range;
-class any_object_range;
+class any_value;
+struct any_member;
+namespace detail {
+template <class JsonIterator, class MsgpackIterator, class Element>
+class any_cursor;
+}  // namespace detail
+
+/// Forward iterator over the elements of an array of either parser ("stashing", like
+/// json::array_iterator).
+using any_array_iterator = detail::stashing_iterator<
+    detail::any_cursor<json::array_iterator, msgpack::array_iterator, any_value>>;
+/// Forward iterator over the members of an object of either parser.
+using any_object_iterator = detail::stashing_iterator<
+    detail::any_cursor<json::object_iterator, msgpack::map_iterator, any_member>>;
+/// The elements of an array of either parser.
+using any_array_range = detail::first_end_range<any_array_iterator>;
+/// The members of an object of either parser.
+using any_object_range = detail::first_end_range<any_object_iterator>;
 
 /// A view of one payload value of either parser: a json::value (with the packet's attachments,
 /// so that placeholders read as binary) or a msgpack::value. Cheap to copy; valid while the
@@ -135,8 +152,6 @@ class any_value {
   bool find(std::string_view key, any_value& out) const noexcept;
 
  private:
-  friend class any_array_iterator;
-  friend class any_object_iterator;
   json::value json_;
   msgpack::value mp_;
   const byte_view* atts_ = nullptr;
@@ -152,156 +167,59 @@ struct any_member {
   any_value val;
 };
 
-/// Forward iterator over the elements of an array of either parser ("stashing", like
-/// json::array_iterator).
-class any_array_iterator {
- public:
-  using iterator_category = std::forward_iterator_tag;
-  using value_type = any_value;
-  using difference_type = std::ptrdiff_t;
-  using pointer = const any_value*;
-  using reference = const any_value&;
+namespace detail {
 
-  any_array_iterator() noexcept = default;
-  reference operator*() const noexcept { return cur_; }
-  pointer operator->() const noexcept { return &cur_; }
-  any_array_iterator& operator++() noexcept {
+// An element of either parser's sequences as an any_value / any_member: the JSON ones carry the
+// packet's attachments, so that placeholders read as binary.
+inline any_value any_element(const json::value& v, const byte_view* atts, std::size_t n) noexcept {
+  return any_value(v, atts, n);
+}
+inline any_value any_element(const msgpack::value& v, const byte_view*, std::size_t) noexcept {
+  return any_value(v);
+}
+inline any_member any_element(const json::member& m, const byte_view* atts,
+                              std::size_t n) noexcept {
+  return {any_value(m.key), any_value(m.val, atts, n)};
+}
+inline any_member any_element(const msgpack::member& m, const byte_view*, std::size_t) noexcept {
+  return {any_value(m.key), any_value(m.val)};
+}
+
+// The cursor of any_array_iterator and any_object_iterator (stashing_iterator): one position
+// in a JSON sequence (with the attachments) or in a msgpack one.
+template <class JsonIterator, class MsgpackIterator, class Element>
+class any_cursor {
+ public:
+  using value_type = Element;
+  any_cursor() noexcept = default;
+  any_cursor(JsonIterator it, const byte_view* atts, std::size_t n) noexcept
+      : json_(it), atts_(atts), natts_(n) {}
+  explicit any_cursor(MsgpackIterator it) noexcept : mp_(it), msgpack_(true) {}
+
+  void next() noexcept {
     if (msgpack_) {
       ++mp_;
     } else {
       ++json_;
     }
-    load();
-    return *this;
   }
-  any_array_iterator operator++(int) noexcept {
-    any_array_iterator old = *this;
-    ++*this;
-    return old;
+  Element current() const noexcept {
+    if (msgpack_) return mp_ == MsgpackIterator() ? Element() : any_element(*mp_, nullptr, 0);
+    return json_ == JsonIterator() ? Element() : any_element(*json_, atts_, natts_);
   }
-  friend bool operator==(const any_array_iterator& a, const any_array_iterator& b) noexcept {
+  friend bool operator==(const any_cursor& a, const any_cursor& b) noexcept {
     return a.json_ == b.json_ && a.mp_ == b.mp_;
-  }
-  friend bool operator!=(const any_array_iterator& a, const any_array_iterator& b) noexcept {
-    return !(a == b);
   }
 
  private:
-  friend class any_array_range;
-  friend class any_argument_range;
-  friend class any_value;
-  any_array_iterator(json::array_iterator it, const byte_view* atts, std::size_t n) noexcept
-      : json_(it), atts_(atts), natts_(n) {
-    load();
-  }
-  explicit any_array_iterator(msgpack::array_iterator it) noexcept : mp_(it), msgpack_(true) {
-    load();
-  }
-  void load() noexcept {
-    if (msgpack_) {
-      cur_ = mp_ == msgpack::array_iterator() ? any_value() : any_value(*mp_);
-    } else {
-      cur_ = json_ == json::array_iterator() ? any_value() : any_value(*json_, atts_, natts_);
-    }
-  }
-
-  json::array_iterator json_;
-  msgpack::array_iterator mp_;
+  JsonIterator json_;
+  MsgpackIterator mp_;
   const byte_view* atts_ = nullptr;
   std::size_t natts_ = 0;
-  any_value cur_;
   bool msgpack_ = false;
 };
 
-/// The elements of an array of either parser.
-class any_array_range {
- public:
-  any_array_range() noexcept = default;
-  any_array_iterator begin() const noexcept { return first_; }
-  any_array_iterator end() const noexcept { return {}; }
-  bool empty() const noexcept { return begin() == end(); }
-
- private:
-  friend class any_value;
-  explicit any_array_range(any_array_iterator first) noexcept : first_(first) {}
-  any_array_iterator first_;
-};
-
-/// Forward iterator over the members of an object of either parser.
-class any_object_iterator {
- public:
-  using iterator_category = std::forward_iterator_tag;
-  using value_type = any_member;
-  using difference_type = std::ptrdiff_t;
-  using pointer = const any_member*;
-  using reference = const any_member&;
-
-  any_object_iterator() noexcept = default;
-  reference operator*() const noexcept { return cur_; }
-  pointer operator->() const noexcept { return &cur_; }
-  any_object_iterator& operator++() noexcept {
-    if (msgpack_) {
-      ++mp_;
-    } else {
-      ++json_;
-    }
-    load();
-    return *this;
-  }
-  any_object_iterator operator++(int) noexcept {
-    any_object_iterator old = *this;
-    ++*this;
-    return old;
-  }
-  friend bool operator==(const any_object_iterator& a, const any_object_iterator& b) noexcept {
-    return a.json_ == b.json_ && a.mp_ == b.mp_;
-  }
-  friend bool operator!=(const any_object_iterator& a, const any_object_iterator& b) noexcept {
-    return !(a == b);
-  }
-
- private:
-  friend class any_object_range;
-  friend class any_value;
-  any_object_iterator(json::object_iterator it, const byte_view* atts, std::size_t n) noexcept
-      : json_(it), atts_(atts), natts_(n) {
-    load();
-  }
-  explicit any_object_iterator(msgpack::map_iterator it) noexcept : mp_(it), msgpack_(true) {
-    load();
-  }
-  void load() noexcept {
-    if (msgpack_) {
-      cur_ = mp_ == msgpack::map_iterator() ? any_member()
-                                            : any_member{any_value(mp_->key), any_value(mp_->val)};
-    } else {
-      cur_ = json_ == json::object_iterator()
-                 ? any_member()
-                 : any_member{any_value(json_->key), any_value(json_->val, atts_, natts_)};
-    }
-  }
-
-  json::object_iterator json_;
-  msgpack::map_iterator mp_;
-  const byte_view* atts_ = nullptr;
-  std::size_t natts_ = 0;
-  any_member cur_;
-  bool msgpack_ = false;
-};
-
-/// The members of an object of either parser.
-class any_object_range {
- public:
-  any_object_range() noexcept = default;
-  any_object_iterator begin() const noexcept { return first_; }
-  any_object_iterator end() const noexcept { return {}; }
-  bool empty() const noexcept { return begin() == end(); }
-
- private:
-  friend class any_value;
-  explicit any_object_range(any_object_iterator first) noexcept : first_(first) {}
-  any_object_iterator first_;
-};
+}  // namespace detail
 
 // ---------------------------------------------------------------------------------------------
 // any_packet: a decoded packet of either parser
@@ -361,23 +279,12 @@ class any_packet {
   bool msgpack_ = false;
 };
 
-/// The arguments of a packet of either parser, for range-for.
-class any_argument_range {
+/// The arguments of a packet of either parser, for range-for: begin(), end(), empty() and size()
+/// (a walk over them, for either parser).
+class any_argument_range : public detail::first_end_range<any_array_iterator> {
  public:
   any_argument_range() noexcept = default;
   explicit any_argument_range(const any_packet& p) noexcept;
-  any_array_iterator begin() const noexcept { return first_; }
-  any_array_iterator end() const noexcept { return {}; }
-  bool empty() const noexcept { return begin() == end(); }
-  /// Number of arguments (a walk over them, for either parser).
-  std::size_t size() const noexcept {
-    std::size_t n = 0;
-    for (auto it = first_; it != any_array_iterator(); ++it) ++n;
-    return n;
-  }
-
- private:
-  any_array_iterator first_;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -475,14 +382,16 @@ inline std::size_t any_value::size() const noexcept {
 
 inline any_array_range any_value::elements() const noexcept {
   if (kind_ != value_kind::array) return {};
-  if (msgpack_) return any_array_range(any_array_iterator(mp_.elements().begin()));
-  return any_array_range(any_array_iterator(json_.elements().begin(), atts_, natts_));
+  using cursor = any_array_iterator::cursor_type;
+  if (msgpack_) return any_array_range(any_array_iterator(cursor(mp_.elements().begin())));
+  return any_array_range(any_array_iterator(cursor(json_.elements().begin(), atts_, natts_)));
 }
 
 inline any_object_range any_value::members() const noexcept {
   if (kind_ != value_kind::object) return {};
-  if (msgpack_) return any_object_range(any_object_iterator(mp_.members().begin()));
-  return any_object_range(any_object_iterator(json_.members().begin(), atts_, natts_));
+  using cursor = any_object_iterator::cursor_type;
+  if (msgpack_) return any_object_range(any_object_iterator(cursor(mp_.members().begin())));
+  return any_object_range(any_object_iterator(cursor(json_.members().begin(), atts_, natts_)));
 }
 
 inline any_value any_value::operator[](std::size_t i) const noexcept {
@@ -530,8 +439,9 @@ inline any_argument_range::any_argument_range(const any_packet& p) noexcept {
   if (!has_args) return;
   const any_value d = p.data();
   if (!d.is_array()) return;
-  first_ = d.elements().begin();
-  if (has_name && first_ != any_array_iterator()) ++first_;
+  any_array_iterator first = d.elements().begin();
+  if (has_name && first != any_array_iterator()) ++first;
+  static_cast<first_end_range&>(*this) = first_end_range(first);
 }
 
 }  // namespace socketio

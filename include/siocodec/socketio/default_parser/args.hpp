@@ -7,6 +7,7 @@
 #include <siocodec/config.hpp>
 #include <siocodec/json/value.hpp>
 #include <siocodec/socketio/default_parser/decode.hpp>
+#include <siocodec/socketio/detail/stashing.hpp>
 #include <siocodec/socketio/packet.hpp>
 
 #include <cstddef>
@@ -57,74 +58,45 @@ struct argument_source {
 bool resolve_placeholder(const argument_source& s, const json::value& v, byte_view& out) noexcept;
 }  // namespace detail
 
-/// Forward iterator over the arguments of a packet; see arguments(). Holds no pointer to the
-/// packet_view, only to its payload and attachments.
-class argument_iterator {
+namespace detail {
+// The cursor of argument_iterator: a position in the payload array, and what resolving its
+// placeholders needs.
+class argument_cursor {
  public:
-  using iterator_category = std::forward_iterator_tag;
   using value_type = argument;
-  using difference_type = std::ptrdiff_t;
-  using pointer = const argument*;
-  using reference = const argument&;
-
-  argument_iterator() noexcept = default;
-  argument_iterator(const detail::argument_source& src, json::array_iterator it) noexcept
-      : src_(src), it_(it) {
-    load();
+  argument_cursor() noexcept = default;
+  argument_cursor(const argument_source& src, json::array_iterator it) noexcept
+      : src_(src), it_(it) {}
+  void next() noexcept { ++it_; }
+  argument current() const noexcept {
+    if (it_ == json::array_iterator()) return {};
+    argument a{*it_, false, byte_view()};
+    if (src_.binary) a.is_binary = resolve_placeholder(src_, a.json, a.bytes);
+    return a;
   }
-  reference operator*() const noexcept { return cur_; }
-  pointer operator->() const noexcept { return &cur_; }
-  argument_iterator& operator++() noexcept {
-    ++it_;
-    load();
-    return *this;
-  }
-  argument_iterator operator++(int) noexcept {
-    argument_iterator old = *this;
-    ++*this;
-    return old;
-  }
-  friend bool operator==(const argument_iterator& a, const argument_iterator& b) noexcept {
+  friend bool operator==(const argument_cursor& a, const argument_cursor& b) noexcept {
     return a.it_ == b.it_;
-  }
-  friend bool operator!=(const argument_iterator& a, const argument_iterator& b) noexcept {
-    return !(a == b);
   }
 
  private:
-  void load() noexcept {
-    cur_ = argument{*it_, false, byte_view()};
-    if (src_.binary && it_ != json::array_iterator()) {
-      cur_.is_binary = detail::resolve_placeholder(src_, cur_.json, cur_.bytes);
-    }
-  }
-
-  detail::argument_source src_;
+  argument_source src_;
   json::array_iterator it_;
-  argument cur_;
 };
+}  // namespace detail
+
+/// Forward iterator over the arguments of a packet (stashing); see arguments(). Holds no pointer
+/// to the packet_view, only to its payload and attachments.
+using argument_iterator = detail::stashing_iterator<detail::argument_cursor>;
 
 /// The arguments of an EVENT / BINARY_EVENT (after the event name) or of an ACK / BINARY_ACK (all
-/// elements), for range-for. Empty for other types. Valid while the packet's text and
-/// attachments are (not the packet_view itself, which may be a temporary:
-/// `for (auto& a : arguments(*decode(text)))` is fine while `text` lives).
-class argument_range {
+/// elements), for range-for: begin(), end(), empty(), size() (a walk over the payload). Empty for
+/// other types. Valid while the packet's text and attachments are (not the packet_view itself,
+/// which may be a temporary: `for (auto& a : arguments(*decoder.feed(...)))` is fine while the
+/// frames live).
+class argument_range : public detail::first_end_range<argument_iterator> {
  public:
   argument_range() noexcept = default;
   explicit argument_range(const packet_view& p) noexcept;
-  argument_iterator begin() const noexcept { return argument_iterator(src_, first_); }
-  argument_iterator end() const noexcept { return argument_iterator(src_, json::array_iterator()); }
-  bool empty() const noexcept { return first_ == json::array_iterator(); }
-  /// Number of arguments (a walk over the payload).
-  std::size_t size() const noexcept {
-    std::size_t n = 0;
-    for (auto it = first_; it != json::array_iterator(); ++it) ++n;
-    return n;
-  }
-
- private:
-  detail::argument_source src_;
-  json::array_iterator first_;
 };
 
 /// The packet's arguments: `for (const socketio::argument& a : socketio::arguments(p)) ...`
@@ -204,9 +176,10 @@ inline argument_range::argument_range(const packet_view& p) noexcept {
   const bool has_name = p.type == packet_type::event || p.type == packet_type::binary_event;
   const bool has_args = has_name || p.type == packet_type::ack || p.type == packet_type::binary_ack;
   if (!has_args) return;
-  src_ = {p.attachments, p.attachment_count, is_binary(p.type)};
-  first_ = root.elements().begin();
-  if (has_name && first_ != json::array_iterator()) ++first_;
+  const detail::argument_source src{p.attachments, p.attachment_count, is_binary(p.type)};
+  json::array_iterator first = root.elements().begin();
+  if (has_name && first != json::array_iterator()) ++first;
+  static_cast<first_end_range&>(*this) = first_end_range(argument_iterator({src, first}));
 }
 
 }  // namespace socketio
