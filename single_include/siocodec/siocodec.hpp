@@ -30,8 +30,11 @@
 //   <siocodec/msgpack/value.hpp>
 //   <siocodec/msgpack/writer.hpp>
 //   <siocodec/msgpack/msgpack.hpp>
+//   <siocodec/socketio/default_parser/js_number.hpp>
+//   <siocodec/socketio/default_parser/placeholders.hpp>
 //   <siocodec/socketio/packet.hpp>
 //   <siocodec/socketio/default_parser/decode.hpp>
+//   <siocodec/socketio/detail/stashing.hpp>
 //   <siocodec/socketio/default_parser/args.hpp>
 //   <siocodec/socketio/msgpack_parser/decode.hpp>
 //   <siocodec/socketio/msgpack_parser/args.hpp>
@@ -1124,10 +1127,15 @@ enum class error : std::uint8_t {
   invalid_msgpack,
   /// Bytes follow a complete value where the format allows none.
   trailing_data,
+
+  // --- Socket.IO (continued) ------------------------------------------------------------------
+  /// A one-shot socketio::decode() was given a BINARY_EVENT / BINARY_ACK header, whose
+  /// attachments arrive in later messages: decode the connection with socketio::basic_decoder.
+  needs_attachments,
 };
 
 /// Number of enumerators in `error`; every value below it has a name.
-constexpr unsigned error_count = static_cast<unsigned>(error::trailing_data) + 1;
+constexpr unsigned error_count = static_cast<unsigned>(error::needs_attachments) + 1;
 
 /// The enumerator's name ("invalid_base64"), stable across versions. Unknown values give "unknown".
 constexpr const char* to_string(error e) noexcept {
@@ -1165,6 +1173,7 @@ constexpr const char* to_string(error e) noexcept {
     case error::packet_too_large: return "packet_too_large";
     case error::invalid_msgpack: return "invalid_msgpack";
     case error::trailing_data: return "trailing_data";
+    case error::needs_attachments: return "needs_attachments";
   }
   return "unknown";
 }
@@ -1206,6 +1215,7 @@ constexpr const char* message(error e) noexcept {
     case error::packet_too_large: return "packet larger than max_packet_bytes";
     case error::invalid_msgpack: return "invalid msgpack";
     case error::trailing_data: return "trailing data after a complete value";
+    case error::needs_attachments: return "binary packet header: its attachments need a decoder";
   }
   return "unknown error";
 }
@@ -7887,247 +7897,20 @@ SIOCODEC_END_NAMESPACE
 #ifndef SIOCODEC_SOCKETIO_DECODE_HPP
 #define SIOCODEC_SOCKETIO_DECODE_HPP
 
-// ---- begin <siocodec/socketio/packet.hpp> ----------------------------------------------------
+// ---- begin <siocodec/socketio/default_parser/js_number.hpp> ----------------------------------
 // SPDX-License-Identifier: BSL-1.0
-// Socket.IO packet types, the packet view every Socket.IO decoder yields, and the options.
-#ifndef SIOCODEC_SOCKETIO_PACKET_HPP
-#define SIOCODEC_SOCKETIO_PACKET_HPP
+// JavaScript's Number(string), as socket.io-parser applies it to the header fields: the lax mode
+// of the Socket.IO decoder reads counts and ids this way (protocol-notes.md).
+#ifndef SIOCODEC_SOCKETIO_DEFAULT_PARSER_JS_NUMBER_HPP
+#define SIOCODEC_SOCKETIO_DEFAULT_PARSER_JS_NUMBER_HPP
 
-
-#include <cstddef>
-#include <cstdint>
-#include <limits>
-#include <optional>
-#include <string_view>
-
-SIOCODEC_BEGIN_NAMESPACE
-namespace socketio {
-
-/// Socket.IO packet types (protocol.md §2.1); the values are the wire digits.
-enum class packet_type : std::uint8_t {
-  connect = 0,        ///< join a namespace; v5: optional auth object, server answers {"sid":...}
-  disconnect = 1,     ///< leave a namespace; no data
-  event = 2,          ///< [name, args...]; with an id it asks for an ack
-  ack = 3,            ///< [args...] answering the event with the same id
-  connect_error = 4,  ///< v5: refusal of a CONNECT (string or object). v4 calls type 4 ERROR
-  binary_event = 5,   ///< an event with binary attachments
-  binary_ack = 6,     ///< an ack with binary attachments
-};
-
-/// Socket.IO protocol revision: 5 (Socket.IO 3 and later) or 4 (Socket.IO 1.x/2.x).
-enum class protocol_version : std::uint8_t { v4 = 4, v5 = 5 };
-
-/// The type's name in lower case ("connect", "binary_event"...). Protocol v4 calls type 4 "error".
-constexpr const char* to_string(packet_type t, protocol_version v = protocol_version::v5) noexcept {
-  switch (t) {
-    case packet_type::connect: return "connect";
-    case packet_type::disconnect: return "disconnect";
-    case packet_type::event: return "event";
-    case packet_type::ack: return "ack";
-    case packet_type::connect_error: return v == protocol_version::v4 ? "error" : "connect_error";
-    case packet_type::binary_event: return "binary_event";
-    case packet_type::binary_ack: return "binary_ack";
-  }
-  return "unknown";
-}
-
-/// True for the seven types the protocol defines.
-constexpr bool is_valid(packet_type t) noexcept { return static_cast<std::uint8_t>(t) <= 6; }
-
-/// True for BINARY_EVENT and BINARY_ACK, the types that announce attachments.
-constexpr bool is_binary(packet_type t) noexcept {
-  return t == packet_type::binary_event || t == packet_type::binary_ack;
-}
-
-/// One Socket.IO packet, as decoded or as to be encoded. A view: every field points into the
-/// caller's frames (or, for a reassembled packet that copied its attachments, into the decoder)
-/// and is valid while they live.
-struct packet_view {
-  packet_type type = packet_type::event;
-  /// The namespace, "/" when the packet names none. Never empty after decoding.
-  std::string_view nsp = "/";
-  /// The ack id, when the packet carries one.
-  std::optional<std::uint64_t> id;
-  /// The JSON payload as raw text (no surrounding spaces kept or added); empty when absent. For
-  /// binary types it holds the placeholders `{"_placeholder":true,"num":N}`.
-  std::string_view data;
-  /// Number of binary attachments announced (binary types only; 0 otherwise).
-  std::size_t attachment_count = 0;
-  /// The attachments themselves, once a decoder has received them (null until then), in `num`
-  /// order: attachments[N] is what placeholder N stands for. The array belongs to the decoder that
-  /// delivered the packet and is valid until its next feed() or reset(); the bytes each view
-  /// points to are the caller's frames (borrow mode) or the decoder's storage (copy mode).
-  const byte_view* attachments = nullptr;
-  /// EVENT and BINARY_EVENT from decode() or a decoder: the event name exactly as it is in `data`
-  /// (its JSON token, a string with its quotes and escapes, or a number), found while the payload
-  /// was validated. Empty otherwise; the encoders ignore it. Read the name through event_name(),
-  /// which uses this when it lies within `data` and finds the name itself otherwise (a packet
-  /// built or edited by hand). Last in the struct, so that positional initialisers of the fields
-  /// above keep their meaning.
-  std::string_view event_raw;
-  /// Set by a decoder run with decode_options::allow_invalid_utf8 when the namespace or a string
-  /// of the payload holds bytes that are not UTF-8; those views then carry the bytes as received.
-  /// utf8::lossy() of such a view (or of a string the payload's JSON decodes to) gives the
-  /// string the reference builds, each invalid part replaced by U+FFFD. Always false otherwise.
-  bool has_invalid_utf8 = false;
-
-  /// Attachment `i`; an empty view if absent.
-  byte_view attachment(std::size_t i) const noexcept {
-    return (attachments != nullptr && i < attachment_count) ? attachments[i] : byte_view();
-  }
-  /// True when the packet carries a JSON payload.
-  bool has_data() const noexcept { return !data.empty(); }
-};
-
-/// Options of the Socket.IO decoders. The defaults are socket.io-parser 4.2.7's (protocol v5).
-struct decode_options {
-  /// v5 follows socket.io-parser 4.2.7, v4 follows 3.4.5 (ERROR type, no reserved event names,
-  /// any JSON object or null allowed for CONNECT).
-  protocol_version version = protocol_version::v5;
-  /// Reproduce the reference's JavaScript coercions instead of rejecting them
-  /// (docs/protocol-notes.md lists each one): whitespace and leading zeros in numbers of the
-  /// header, `0x`/`1e0` attachment counts, placeholders with extra keys, unused attachments. Strict
-  /// (false) accepts exactly what the reference encoder writes. Limits, ack ids with no exact
-  /// value and shapes only JavaScript objects give stay refused (docs/protocol-notes.md, "Where
-  /// lax mode still refuses").
-  bool lax = false;
-  /// Most attachments a packet may announce (socket.io-parser's maxAttachments).
-  std::size_t max_attachments = SIOCODEC_DEFAULT_MAX_ATTACHMENTS;
-  /// Largest single attachment, in bytes (the reference bounds each by maxHttpBufferSize).
-  std::size_t max_attachment_bytes = SIOCODEC_DEFAULT_MAX_PAYLOAD;
-  /// Largest packet: the text header plus all its attachments, in bytes. The reference allows
-  /// maxHttpBufferSize per Engine.IO message, so (max_attachments + 1) of them.
-  std::size_t max_packet_bytes =
-      std::size_t{SIOCODEC_DEFAULT_MAX_PAYLOAD} * (SIOCODEC_DEFAULT_MAX_ATTACHMENTS + 1);
-  /// Longest namespace, in bytes.
-  std::size_t max_namespace = SIOCODEC_DEFAULT_MAX_NAMESPACE;
-  /// Largest ack id accepted. JavaScript peers lose precision above 2^53 - 1, but nothing in the
-  /// protocol forbids larger ids, so the default is the whole 64-bit range.
-  std::uint64_t max_ack_id = std::numeric_limits<std::uint64_t>::max();
-  /// Deepest JSON nesting accepted in a payload.
-  std::size_t max_depth = SIOCODEC_DEFAULT_MAX_JSON_DEPTH;
-  /// basic_decoder, copy mode: storage kept once a packet has been delivered; a buffer with more
-  /// capacity is released when the next frame arrives, or by trim() (docs/memory.md).
-  std::size_t max_retained_bytes = SIOCODEC_DEFAULT_MAX_RETAINED_BYTES;
-  /// Accept bytes that are not UTF-8 in the namespace and in the payload's strings (JSON strings
-  /// and keys, event names; msgpack str values, keys and namespace), as the reference does: Node
-  /// decodes them to U+FFFD before parsing (Boost.JSON's allow_invalid_utf8 is the model). The
-  /// views stay the received bytes and packet_view::has_invalid_utf8 (msgpack_packet_view's for
-  /// decode_msgpack) is set; utf8::lossy() gives the reference's string. Off (the default):
-  /// such packets fail with invalid_utf8. Independent of `lax`; siocodec-inspect --lax sets both.
-  bool allow_invalid_utf8 = false;
-};
-
-/// The two Socket.IO parsers.
-enum class parser_kind : std::uint8_t {
-  json = 0,     ///< the default parser (socket.io-parser): text packets plus binary attachments
-  msgpack = 1,  ///< socket.io-msgpack-parser: one msgpack message per packet, binary inline
-};
-
-/// "default" or "msgpack" (the names Socket.IO's documentation uses); "unknown" otherwise.
-constexpr const char* to_string(parser_kind k) noexcept {
-  switch (k) {
-    case parser_kind::json: return "default";
-    case parser_kind::msgpack: return "msgpack";
-  }
-  return "unknown";
-}
-
-/// Reads a parser name, as a command line option gives it: "default", "json" or "msgpack".
-/// @return true and sets `out` when the name is known.
-constexpr bool parse_parser_kind(std::string_view name, parser_kind& out) noexcept {
-  if (name == "default" || name == "json") {
-    out = parser_kind::json;
-    return true;
-  }
-  if (name == "msgpack") {
-    out = parser_kind::msgpack;
-    return true;
-  }
-  return false;
-}
-
-}  // namespace socketio
-SIOCODEC_END_NAMESPACE
-
-#endif  // SIOCODEC_SOCKETIO_PACKET_HPP
-// ---- end <siocodec/socketio/packet.hpp> ------------------------------------------------------
 
 #include <cmath>
 #include <cstddef>
-#include <cstdint>
-#include <cstring>
 #include <string_view>
-
-// The grammar the strict decoder accepts (protocol.md §2.2, §2.4):
-//
-//   packet      = type [ attachments "-" ] [ nsp ( "," / end ) ] [ ack-id ] [ json ]
-//   type        = "0" .. "6"
-//   attachments = "1".."9" *DIGIT                ; types 5 and 6 only, 1 <= n <= max_attachments
-//   nsp         = "/" *( any byte but "," )      ; at most max_namespace bytes
-//   ack-id      = "0" / ( "1".."9" *DIGIT )      ; <= max_ack_id
-//   json        = value *ws                      ; RFC 8259, starting right after the header
-//
-// socket.io-parser reads the same fields with JavaScript's Number(), which also takes spaces,
-// leading zeros, hex and exponents; decode_options::lax accepts those (protocol-notes.md).
 
 SIOCODEC_BEGIN_NAMESPACE
 namespace socketio {
-
-/// Decodes one Socket.IO packet from its text form (the data of an Engine.IO message, without the
-/// Engine.IO `4`). Zero-copy: nsp and data point into `text`.
-///
-/// The JSON payload is validated (RFC 8259, UTF-8, max_depth) and checked against the type, as
-/// socket.io-parser 4.2.7 (v5) or 3.4.5 (v4) does:
-/// - CONNECT: v5 a JSON object; v4 an object, array or null. DISCONNECT: nothing.
-/// - EVENT / BINARY_EVENT: a non-empty array whose first element is a number or a string; in v5
-///   the string must not be a reserved name (connect, connect_error, disconnect, disconnecting,
-///   newListener, removeListener; "error" is allowed, as in the reference).
-/// - ACK / BINARY_ACK: an array. CONNECT_ERROR (v4 ERROR): a string or an object (v4 also an
-///   array or null).
-/// - A missing payload is accepted for every type, as in the reference.
-///
-/// For binary types every placeholder is checked now, before any attachment arrives: an object
-/// whose `_placeholder` member is `true` must be exactly `{"_placeholder":true,"num":N}` (any
-/// key order) with N an integer in [0, attachment_count), and every attachment must be
-/// referenced (an encoder never sends one that is not; the reference silently drops it). The
-/// same attachment may be referenced twice, as in the reference. An object whose `_placeholder`
-/// is anything but `true` is plain data in both modes (both references test `=== true`; their
-/// encoders send such application data unchanged). With lax, extra members with scalar values
-/// are allowed, `num` may be written 1.0, and unreferenced attachments are allowed. In
-/// non-binary packets, placeholders are plain data.
-///
-/// Errors (offset in `text`):
-/// - unknown_packet_type: the first byte is not 0-6 (an empty text too).
-/// - invalid_attachment_count: types 5/6 without `<count>-`, or a count that is zero or malformed.
-/// - too_many_attachments: count > max_attachments (refused at the digit that would exceed it,
-///   whatever the limit; lax also beyond size_t).
-/// - invalid_namespace: longer than max_namespace.
-/// - invalid_utf8: the namespace is not UTF-8 (offset of the first bad byte), unless
-///   opts.allow_invalid_utf8, which accepts it and bytes that are not UTF-8 inside the payload's
-///   strings, and sets has_invalid_utf8 (utf8::lossy gives the reference's strings).
-/// - invalid_ack_id: malformed (a leading zero).
-/// - ack_id_overflow: above max_ack_id or 2^64 - 1.
-/// - invalid_json, invalid_json_string, invalid_json_number, invalid_utf8, nesting_too_deep: the
-///   payload is not valid JSON (a space between the header and the JSON counts as invalid_json:
-///   the reference would read it as an ack id).
-/// - invalid_payload: the payload's JSON type is wrong for the packet type (or a DISCONNECT has
-///   one).
-/// - invalid_event_name: an EVENT's first element is not a string or a number, or is absent.
-/// - reserved_event_name: v5, the event name is reserved.
-/// - invalid_placeholder: a placeholder breaks the rules above, or `"_placeholder": true` sits
-///   in an object that also holds an array or object; in strict mode also an unreferenced
-///   attachment (offset: the end of the payload), a BINARY_EVENT / BINARY_ACK header with no
-///   payload (offset: the end of the header), and, with more than SIOCODEC_PLACEHOLDER_WINDOW
-///   attachments, a placeholder numbered that far above the lowest one not yet referenced
-///   (encoders number in writing order and never send one; docs/memory.md).
-///
-/// Complexity: linear in text.size(); no allocation; recursion-free.
-result<packet_view> decode(std::string_view text, const decode_options& opts = {}) noexcept;
-
-// ---------------------------------------------------------------------------------------------
-// Implementation
-// ---------------------------------------------------------------------------------------------
 namespace detail {
 
 /// Byte length of the JavaScript WhiteSpace or LineTerminator code point at p (ECMAScript:
@@ -8235,91 +8018,29 @@ inline double js_string_to_number(const char* p, const char* end) noexcept {
   return negative ? -v : v;
 }
 
-// The names socket.io-parser 4.x refuses as event names (RESERVED_EVENTS): the one list both
-// comparisons below read.
-inline constexpr std::string_view reserved_events[] = {
-    "connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener"};
+}  // namespace detail
+}  // namespace socketio
+SIOCODEC_END_NAMESPACE
 
-// Bit n is set when a reserved name is n bytes long, so that nearly every event name is cleared
-// by its length alone.
-constexpr std::uint32_t reserved_event_lengths() noexcept {
-  std::uint32_t mask = 0;
-  for (const std::string_view r : reserved_events) mask |= std::uint32_t{1} << r.size();
-  return mask;
-}
+#endif  // SIOCODEC_SOCKETIO_DEFAULT_PARSER_JS_NUMBER_HPP
+// ---- end <siocodec/socketio/default_parser/js_number.hpp> ------------------------------------
+// ---- begin <siocodec/socketio/default_parser/placeholders.hpp> -------------------------------
+// SPDX-License-Identifier: BSL-1.0
+// Binary placeholders of the default parser: finding `{"_placeholder":true,"num":N}` in a
+// validated payload without a DOM, and checking that they cover the announced attachments.
+#ifndef SIOCODEC_SOCKETIO_DEFAULT_PARSER_PLACEHOLDERS_HPP
+#define SIOCODEC_SOCKETIO_DEFAULT_PARSER_PLACEHOLDERS_HPP
 
-// `quoted`: a JSON string (with its quotes) holding a backslash escape, decoded to compare
-// (`"\u0063onnect"` is reserved too).
-inline bool is_reserved_escaped_event(std::string_view quoted) noexcept {
-  const json::value name = json::value::unchecked(quoted);
-  for (const std::string_view r : reserved_events) {
-    if (name.string_equals(r)) return true;
-  }
-  return false;
-}
 
-// `quoted`: a JSON string with its quotes; `escaped`: it holds a backslash escape. Escape-free
-// names (nearly all) are compared as they are written, once their length matches a reserved one.
-SIOCODEC_ALWAYS_INLINE bool is_reserved_event(std::string_view quoted, bool escaped) noexcept {
-  if (escaped) return is_reserved_escaped_event(quoted);
-  const std::size_t n = quoted.size() - 2;
-  constexpr std::uint32_t lengths = reserved_event_lengths();
-  if (n >= 32 || ((lengths >> n) & 1u) == 0) return false;
-  // Unrolled over the constant list: r.size() is a constant in each compare, and the first byte
-  // settles most of them ("message" has the length of "connect").
-  for (const std::string_view r : reserved_events) {
-    if (r.size() == n && r[0] == quoted[1] &&
-        std::memcmp(r.data(), quoted.data() + 1, r.size()) == 0) {
-      return true;
-    }
-  }
-  return false;
-}
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string_view>
 
-// Checks the payload's JSON shape for the packet type from what validation noted (`info`, the
-// top-level kind `k`); `at` receives the offending offset within the payload. An event's name
-// token goes to `event`, so that event_name() need not find it again.
-SIOCODEC_ALWAYS_INLINE error check_shape(packet_type type, json::kind k,
-                                         const json::detail::text_info& info, protocol_version v,
-                                         std::size_t& at, std::string_view& event) noexcept {
-  at = 0;
-  const bool v4 = (v == protocol_version::v4);
-  switch (type) {
-    case packet_type::connect:
-      if (k == json::kind::object) return error::none;
-      if (v4 && (k == json::kind::array || k == json::kind::null)) return error::none;
-      return error::invalid_payload;
-    case packet_type::disconnect: return error::invalid_payload;
-    case packet_type::connect_error:
-      if (k == json::kind::string || k == json::kind::object) return error::none;
-      if (v4 && (k == json::kind::array || k == json::kind::null)) return error::none;
-      return error::invalid_payload;
-    case packet_type::event:
-    case packet_type::binary_event: {
-      if (k != json::kind::array) return error::invalid_payload;
-      if (info.first_begin == nullptr) return error::invalid_event_name;
-      const json::kind name = json::detail::kind_of(*info.first_begin);
-      const std::string_view token(info.first_begin,
-                                   static_cast<std::size_t>(info.first_end - info.first_begin));
-      // The offset (of the name) is only worked out on the way to an error.
-      if (name == json::kind::string) {
-        if (!v4 && is_reserved_event(token, info.first_escaped)) {
-          at = static_cast<std::size_t>(info.first_begin - info.value_begin);
-          return error::reserved_event_name;
-        }
-      } else if (name != json::kind::number) {
-        at = static_cast<std::size_t>(info.first_begin - info.value_begin);
-        return error::invalid_event_name;
-      }
-      event = token;
-      return error::none;
-    }
-    case packet_type::ack:
-    case packet_type::binary_ack:
-      return k == json::kind::array ? error::none : error::invalid_payload;
-  }
-  return error::invalid_payload;
-}
+SIOCODEC_BEGIN_NAMESPACE
+namespace socketio {
+namespace detail {
 
 // Just past the closing quote of the string whose content starts at p, or end: exactly
 // json::detail::skip_string. Keys and the short values around placeholders end within a few
@@ -8599,8 +8320,357 @@ inline error check_placeholders(std::string_view json_text, std::size_t attachme
 }
 
 }  // namespace detail
+}  // namespace socketio
+SIOCODEC_END_NAMESPACE
 
+#endif  // SIOCODEC_SOCKETIO_DEFAULT_PARSER_PLACEHOLDERS_HPP
+// ---- end <siocodec/socketio/default_parser/placeholders.hpp> ---------------------------------
+// ---- begin <siocodec/socketio/packet.hpp> ----------------------------------------------------
+// SPDX-License-Identifier: BSL-1.0
+// Socket.IO packet types, the packet view every Socket.IO decoder yields, and the options.
+#ifndef SIOCODEC_SOCKETIO_PACKET_HPP
+#define SIOCODEC_SOCKETIO_PACKET_HPP
+
+
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string_view>
+
+SIOCODEC_BEGIN_NAMESPACE
+namespace socketio {
+
+/// Socket.IO packet types (protocol.md §2.1); the values are the wire digits.
+enum class packet_type : std::uint8_t {
+  connect = 0,        ///< join a namespace; v5: optional auth object, server answers {"sid":...}
+  disconnect = 1,     ///< leave a namespace; no data
+  event = 2,          ///< [name, args...]; with an id it asks for an ack
+  ack = 3,            ///< [args...] answering the event with the same id
+  connect_error = 4,  ///< v5: refusal of a CONNECT (string or object). v4 calls type 4 ERROR
+  binary_event = 5,   ///< an event with binary attachments
+  binary_ack = 6,     ///< an ack with binary attachments
+};
+
+/// Socket.IO protocol revision: 5 (Socket.IO 3 and later) or 4 (Socket.IO 1.x/2.x).
+enum class protocol_version : std::uint8_t { v4 = 4, v5 = 5 };
+
+/// The type's name in lower case ("connect", "binary_event"...). Protocol v4 calls type 4 "error".
+constexpr const char* to_string(packet_type t, protocol_version v = protocol_version::v5) noexcept {
+  switch (t) {
+    case packet_type::connect: return "connect";
+    case packet_type::disconnect: return "disconnect";
+    case packet_type::event: return "event";
+    case packet_type::ack: return "ack";
+    case packet_type::connect_error: return v == protocol_version::v4 ? "error" : "connect_error";
+    case packet_type::binary_event: return "binary_event";
+    case packet_type::binary_ack: return "binary_ack";
+  }
+  return "unknown";
+}
+
+/// True for the seven types the protocol defines.
+constexpr bool is_valid(packet_type t) noexcept { return static_cast<std::uint8_t>(t) <= 6; }
+
+/// True for BINARY_EVENT and BINARY_ACK, the types that announce attachments.
+constexpr bool is_binary(packet_type t) noexcept {
+  return t == packet_type::binary_event || t == packet_type::binary_ack;
+}
+
+/// One Socket.IO packet, as decoded or as to be encoded. A view: every field points into the
+/// caller's frames (or, for a reassembled packet that copied its attachments, into the decoder)
+/// and is valid while they live.
+struct packet_view {
+  packet_type type = packet_type::event;
+  /// The namespace, "/" when the packet names none. Never empty after decoding.
+  std::string_view nsp = "/";
+  /// The ack id, when the packet carries one.
+  std::optional<std::uint64_t> id;
+  /// The JSON payload as raw text (no surrounding spaces kept or added); empty when absent. For
+  /// binary types it holds the placeholders `{"_placeholder":true,"num":N}`.
+  std::string_view data;
+  /// Number of binary attachments announced (binary types only; 0 otherwise).
+  std::size_t attachment_count = 0;
+  /// The attachments themselves, once a decoder has received them (null until then), in `num`
+  /// order: attachments[N] is what placeholder N stands for. The array belongs to the decoder that
+  /// delivered the packet and is valid until its next feed() or reset(); the bytes each view
+  /// points to are the caller's frames (borrow mode) or the decoder's storage (copy mode).
+  const byte_view* attachments = nullptr;
+  /// EVENT and BINARY_EVENT from decode() or a decoder: the event name exactly as it is in `data`
+  /// (its JSON token, a string with its quotes and escapes, or a number), found while the payload
+  /// was validated. Empty otherwise; the encoders ignore it. Read the name through event_name(),
+  /// which uses this when it lies within `data` and finds the name itself otherwise (a packet
+  /// built or edited by hand). Last in the struct, so that positional initialisers of the fields
+  /// above keep their meaning.
+  std::string_view event_raw;
+  /// Set by a decoder run with decode_options::allow_invalid_utf8 when the namespace or a string
+  /// of the payload holds bytes that are not UTF-8; those views then carry the bytes as received.
+  /// utf8::lossy() of such a view (or of a string the payload's JSON decodes to) gives the
+  /// string the reference builds, each invalid part replaced by U+FFFD. Always false otherwise.
+  bool has_invalid_utf8 = false;
+
+  /// Attachment `i`; an empty view if absent.
+  byte_view attachment(std::size_t i) const noexcept {
+    return (attachments != nullptr && i < attachment_count) ? attachments[i] : byte_view();
+  }
+  /// True when the packet carries a JSON payload.
+  bool has_data() const noexcept { return !data.empty(); }
+};
+
+/// Options of the Socket.IO decoders. The defaults are socket.io-parser 4.2.7's (protocol v5).
+struct decode_options {
+  /// v5 follows socket.io-parser 4.2.7, v4 follows 3.4.5 (ERROR type, no reserved event names,
+  /// any JSON object or null allowed for CONNECT).
+  protocol_version version = protocol_version::v5;
+  /// Reproduce the reference's JavaScript coercions instead of rejecting them
+  /// (docs/protocol-notes.md lists each one): whitespace and leading zeros in numbers of the
+  /// header, `0x`/`1e0` attachment counts, placeholders with extra keys, unused attachments. Strict
+  /// (false) accepts exactly what the reference encoder writes. Limits, ack ids with no exact
+  /// value and shapes only JavaScript objects give stay refused (docs/protocol-notes.md, "Where
+  /// lax mode still refuses").
+  bool lax = false;
+  /// Most attachments a packet may announce (socket.io-parser's maxAttachments).
+  std::size_t max_attachments = SIOCODEC_DEFAULT_MAX_ATTACHMENTS;
+  /// Largest single attachment, in bytes (the reference bounds each by maxHttpBufferSize).
+  std::size_t max_attachment_bytes = SIOCODEC_DEFAULT_MAX_PAYLOAD;
+  /// Largest packet: the text header plus all its attachments, in bytes. The reference allows
+  /// maxHttpBufferSize per Engine.IO message, so (max_attachments + 1) of them.
+  std::size_t max_packet_bytes =
+      std::size_t{SIOCODEC_DEFAULT_MAX_PAYLOAD} * (SIOCODEC_DEFAULT_MAX_ATTACHMENTS + 1);
+  /// Longest namespace, in bytes.
+  std::size_t max_namespace = SIOCODEC_DEFAULT_MAX_NAMESPACE;
+  /// Largest ack id accepted. JavaScript peers lose precision above 2^53 - 1, but nothing in the
+  /// protocol forbids larger ids, so the default is the whole 64-bit range.
+  std::uint64_t max_ack_id = std::numeric_limits<std::uint64_t>::max();
+  /// Deepest JSON nesting accepted in a payload.
+  std::size_t max_depth = SIOCODEC_DEFAULT_MAX_JSON_DEPTH;
+  /// basic_decoder, copy mode: storage kept once a packet has been delivered; a buffer with more
+  /// capacity is released when the next frame arrives, or by trim() (docs/memory.md).
+  std::size_t max_retained_bytes = SIOCODEC_DEFAULT_MAX_RETAINED_BYTES;
+  /// Accept bytes that are not UTF-8 in the namespace and in the payload's strings (JSON strings
+  /// and keys, event names; msgpack str values, keys and namespace), as the reference does: Node
+  /// decodes them to U+FFFD before parsing (Boost.JSON's allow_invalid_utf8 is the model). The
+  /// views stay the received bytes and packet_view::has_invalid_utf8 (msgpack_packet_view's for
+  /// decode_msgpack) is set; utf8::lossy() gives the reference's string. Off (the default):
+  /// such packets fail with invalid_utf8. Independent of `lax`; siocodec-inspect --lax sets both.
+  bool allow_invalid_utf8 = false;
+};
+
+/// The two Socket.IO parsers.
+enum class parser_kind : std::uint8_t {
+  json = 0,     ///< the default parser (socket.io-parser): text packets plus binary attachments
+  msgpack = 1,  ///< socket.io-msgpack-parser: one msgpack message per packet, binary inline
+};
+
+/// "default" or "msgpack" (the names Socket.IO's documentation uses); "unknown" otherwise.
+constexpr const char* to_string(parser_kind k) noexcept {
+  switch (k) {
+    case parser_kind::json: return "default";
+    case parser_kind::msgpack: return "msgpack";
+  }
+  return "unknown";
+}
+
+/// Reads a parser name, as a command line option gives it: "default", "json" or "msgpack".
+/// @return true and sets `out` when the name is known.
+constexpr bool parse_parser_kind(std::string_view name, parser_kind& out) noexcept {
+  if (name == "default" || name == "json") {
+    out = parser_kind::json;
+    return true;
+  }
+  if (name == "msgpack") {
+    out = parser_kind::msgpack;
+    return true;
+  }
+  return false;
+}
+
+}  // namespace socketio
+SIOCODEC_END_NAMESPACE
+
+#endif  // SIOCODEC_SOCKETIO_PACKET_HPP
+// ---- end <siocodec/socketio/packet.hpp> ------------------------------------------------------
+
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+
+// The grammar the strict decoder accepts (protocol.md §2.2, §2.4):
+//
+//   packet      = type [ attachments "-" ] [ nsp ( "," / end ) ] [ ack-id ] [ json ]
+//   type        = "0" .. "6"
+//   attachments = "1".."9" *DIGIT                ; types 5 and 6 only, 1 <= n <= max_attachments
+//   nsp         = "/" *( any byte but "," )      ; at most max_namespace bytes
+//   ack-id      = "0" / ( "1".."9" *DIGIT )      ; <= max_ack_id
+//   json        = value *ws                      ; RFC 8259, starting right after the header
+//
+// socket.io-parser reads the same fields with JavaScript's Number(), which also takes spaces,
+// leading zeros, hex and exponents; decode_options::lax accepts those (protocol-notes.md).
+
+SIOCODEC_BEGIN_NAMESPACE
+namespace socketio {
+
+/// Decodes one complete Socket.IO packet from its text form (the data of an Engine.IO message,
+/// without the Engine.IO `4`). Zero-copy: nsp and data point into `text`.
+///
+/// Only for packets that are complete in one message: a BINARY_EVENT / BINARY_ACK text is only
+/// the header of a packet whose attachments arrive in the following binary messages, so decode()
+/// refuses it (needs_attachments) rather than return a packet without its binary arguments. A
+/// connection decodes with basic_decoder (socketio::decoder), which reassembles them; a tool that
+/// wants the header alone calls decode_header().
+///
+/// The JSON payload is validated (RFC 8259, UTF-8, max_depth) and checked against the type, as
+/// socket.io-parser 4.2.7 (v5) or 3.4.5 (v4) does:
+/// - CONNECT: v5 a JSON object; v4 an object, array or null. DISCONNECT: nothing.
+/// - EVENT / BINARY_EVENT: a non-empty array whose first element is a number or a string; in v5
+///   the string must not be a reserved name (connect, connect_error, disconnect, disconnecting,
+///   newListener, removeListener; "error" is allowed, as in the reference).
+/// - ACK / BINARY_ACK: an array. CONNECT_ERROR (v4 ERROR): a string or an object (v4 also an
+///   array or null).
+/// - A missing payload is accepted for every type, as in the reference.
+///
+/// For binary types (decode_header(), basic_decoder) every placeholder is checked now, before any
+/// attachment arrives: an object whose `_placeholder` member is `true` must be exactly
+/// `{"_placeholder":true,"num":N}` (any key order) with N an integer in [0, attachment_count), and
+/// every attachment must be referenced (an encoder never sends one that is not; the reference
+/// silently drops it). The same attachment may be referenced twice, as in the reference. An object
+/// whose `_placeholder` is anything but `true` is plain data in both modes (both references test
+/// `=== true`; their encoders send such application data unchanged). With lax, extra members with
+/// scalar values are allowed, `num` may be written 1.0, and unreferenced attachments are allowed.
+/// In non-binary packets, placeholders are plain data.
+///
+/// Errors (offset in `text`):
+/// - needs_attachments: the type is BINARY_EVENT or BINARY_ACK (offset 0; decode() only, checked
+///   before anything else, so such a text is refused whatever follows its type).
+/// - unknown_packet_type: the first byte is not 0-6 (an empty text too).
+/// - invalid_attachment_count: types 5/6 without `<count>-`, or a count that is zero or malformed.
+/// - too_many_attachments: count > max_attachments (refused at the digit that would exceed it,
+///   whatever the limit; lax also beyond size_t).
+/// - invalid_namespace: longer than max_namespace.
+/// - invalid_utf8: the namespace is not UTF-8 (offset of the first bad byte), unless
+///   opts.allow_invalid_utf8, which accepts it and bytes that are not UTF-8 inside the payload's
+///   strings, and sets has_invalid_utf8 (utf8::lossy gives the reference's strings).
+/// - invalid_ack_id: malformed (a leading zero).
+/// - ack_id_overflow: above max_ack_id or 2^64 - 1.
+/// - invalid_json, invalid_json_string, invalid_json_number, invalid_utf8, nesting_too_deep: the
+///   payload is not valid JSON (a space between the header and the JSON counts as invalid_json:
+///   the reference would read it as an ack id).
+/// - invalid_payload: the payload's JSON type is wrong for the packet type (or a DISCONNECT has
+///   one).
+/// - invalid_event_name: an EVENT's first element is not a string or a number, or is absent.
+/// - reserved_event_name: v5, the event name is reserved.
+/// - invalid_placeholder: a placeholder breaks the rules above, or `"_placeholder": true` sits
+///   in an object that also holds an array or object; in strict mode also an unreferenced
+///   attachment (offset: the end of the payload), a BINARY_EVENT / BINARY_ACK header with no
+///   payload (offset: the end of the header), and, with more than SIOCODEC_PLACEHOLDER_WINDOW
+///   attachments, a placeholder numbered that far above the lowest one not yet referenced
+///   (encoders number in writing order and never send one; docs/memory.md).
+///
+/// Complexity: linear in text.size(); no allocation; recursion-free.
+result<packet_view> decode(std::string_view text, const decode_options& opts = {}) noexcept;
+
+/// Decodes one Socket.IO text packet of any type, as decode() does, except that a BINARY_EVENT /
+/// BINARY_ACK header is returned as it stands: attachment_count set, `attachments` null, its
+/// placeholders checked against the count. For tools and tests that look at headers (an
+/// inspector, a differential harness); a connection must not use it, since the attachments that
+/// follow the header would be lost (use basic_decoder).
+///
+/// Errors: those of decode() but needs_attachments (offset in `text`).
+///
+/// Complexity: linear in text.size(); no allocation; recursion-free.
+result<packet_view> decode_header(std::string_view text, const decode_options& opts = {}) noexcept;
+
+// ---------------------------------------------------------------------------------------------
+// Implementation
+// ---------------------------------------------------------------------------------------------
 namespace detail {
+// The names socket.io-parser 4.x refuses as event names (RESERVED_EVENTS): the one list both
+// comparisons below read.
+inline constexpr std::string_view reserved_events[] = {
+    "connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener"};
+
+// Bit n is set when a reserved name is n bytes long, so that nearly every event name is cleared
+// by its length alone.
+constexpr std::uint32_t reserved_event_lengths() noexcept {
+  std::uint32_t mask = 0;
+  for (const std::string_view r : reserved_events) mask |= std::uint32_t{1} << r.size();
+  return mask;
+}
+
+// `quoted`: a JSON string (with its quotes) holding a backslash escape, decoded to compare
+// (`"\u0063onnect"` is reserved too).
+inline bool is_reserved_escaped_event(std::string_view quoted) noexcept {
+  const json::value name = json::value::unchecked(quoted);
+  for (const std::string_view r : reserved_events) {
+    if (name.string_equals(r)) return true;
+  }
+  return false;
+}
+
+// `quoted`: a JSON string with its quotes; `escaped`: it holds a backslash escape. Escape-free
+// names (nearly all) are compared as they are written, once their length matches a reserved one.
+SIOCODEC_ALWAYS_INLINE bool is_reserved_event(std::string_view quoted, bool escaped) noexcept {
+  if (escaped) return is_reserved_escaped_event(quoted);
+  const std::size_t n = quoted.size() - 2;
+  constexpr std::uint32_t lengths = reserved_event_lengths();
+  if (n >= 32 || ((lengths >> n) & 1u) == 0) return false;
+  // Unrolled over the constant list: r.size() is a constant in each compare, and the first byte
+  // settles most of them ("message" has the length of "connect").
+  for (const std::string_view r : reserved_events) {
+    if (r.size() == n && r[0] == quoted[1] &&
+        std::memcmp(r.data(), quoted.data() + 1, r.size()) == 0) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// Checks the payload's JSON shape for the packet type from what validation noted (`info`, the
+// top-level kind `k`); `at` receives the offending offset within the payload. An event's name
+// token goes to `event`, so that event_name() need not find it again.
+SIOCODEC_ALWAYS_INLINE error check_shape(packet_type type, json::kind k,
+                                         const json::detail::text_info& info, protocol_version v,
+                                         std::size_t& at, std::string_view& event) noexcept {
+  at = 0;
+  const bool v4 = (v == protocol_version::v4);
+  switch (type) {
+    case packet_type::connect:
+      if (k == json::kind::object) return error::none;
+      if (v4 && (k == json::kind::array || k == json::kind::null)) return error::none;
+      return error::invalid_payload;
+    case packet_type::disconnect: return error::invalid_payload;
+    case packet_type::connect_error:
+      if (k == json::kind::string || k == json::kind::object) return error::none;
+      if (v4 && (k == json::kind::array || k == json::kind::null)) return error::none;
+      return error::invalid_payload;
+    case packet_type::event:
+    case packet_type::binary_event: {
+      if (k != json::kind::array) return error::invalid_payload;
+      if (info.first_begin == nullptr) return error::invalid_event_name;
+      const json::kind name = json::detail::kind_of(*info.first_begin);
+      const std::string_view token(info.first_begin,
+                                   static_cast<std::size_t>(info.first_end - info.first_begin));
+      // The offset (of the name) is only worked out on the way to an error.
+      if (name == json::kind::string) {
+        if (!v4 && is_reserved_event(token, info.first_escaped)) {
+          at = static_cast<std::size_t>(info.first_begin - info.value_begin);
+          return error::reserved_event_name;
+        }
+      } else if (name != json::kind::number) {
+        at = static_cast<std::size_t>(info.first_begin - info.value_begin);
+        return error::invalid_event_name;
+      }
+      event = token;
+      return error::none;
+    }
+    case packet_type::ack:
+    case packet_type::binary_ack:
+      return k == json::kind::array ? error::none : error::invalid_payload;
+  }
+  return error::invalid_payload;
+}
 
 // decode() writing into `pkt`, which holds a default packet_view on entry. On failure returns the
 // error and sets `offset`; `pkt` is then partly written and meaningless. In place, so that
@@ -8777,7 +8847,8 @@ inline error decode_fields(std::string_view text, const decode_options& opts, pa
 
 }  // namespace detail
 
-inline result<packet_view> decode(std::string_view text, const decode_options& opts) noexcept {
+inline result<packet_view> decode_header(std::string_view text,
+                                         const decode_options& opts) noexcept {
   // One object, returned by NRVO on both paths.
   result<packet_view> r(std::in_place, text.size());
   std::size_t offset = 0;
@@ -8786,11 +8857,102 @@ inline result<packet_view> decode(std::string_view text, const decode_options& o
   return r;
 }
 
+inline result<packet_view> decode(std::string_view text, const decode_options& opts) noexcept {
+  // The type is the first byte in both modes (lax reads a space there as CONNECT), so this is
+  // exactly "the packet would decode as a binary type".
+  if (SIOCODEC_UNLIKELY(!text.empty() && (text[0] == '5' || text[0] == '6'))) {
+    return {error::needs_attachments, 0};
+  }
+  return decode_header(text, opts);
+}
+
 }  // namespace socketio
 SIOCODEC_END_NAMESPACE
 
 #endif  // SIOCODEC_SOCKETIO_DECODE_HPP
 // ---- end <siocodec/socketio/default_parser/decode.hpp> ---------------------------------------
+// ---- begin <siocodec/socketio/detail/stashing.hpp> -------------------------------------------
+// SPDX-License-Identifier: BSL-1.0
+// The iterator and range shapes of the Socket.IO reading API (any.hpp, default_parser/args.hpp):
+// one stashing forward iterator over a cursor, one range from a first iterator to the end.
+#ifndef SIOCODEC_SOCKETIO_DETAIL_STASHING_HPP
+#define SIOCODEC_SOCKETIO_DETAIL_STASHING_HPP
+
+
+#include <cstddef>
+#include <iterator>
+
+SIOCODEC_BEGIN_NAMESPACE
+namespace socketio {
+namespace detail {
+
+/// A forward iterator that holds its current element by value ("stashing"), because the elements
+/// are views made on the fly, not objects stored anywhere. The `Cursor` walks the sequence:
+/// `value_type`, `void next() noexcept`, `value_type current() const noexcept` (the empty value
+/// at the end) and `==`; a default-constructed cursor is the end of every sequence.
+template <class Cursor>
+class stashing_iterator {
+ public:
+  using iterator_category = std::forward_iterator_tag;
+  using value_type = typename Cursor::value_type;
+  using difference_type = std::ptrdiff_t;
+  using pointer = const value_type*;
+  using reference = const value_type&;
+  using cursor_type = Cursor;
+
+  stashing_iterator() noexcept = default;
+  explicit stashing_iterator(const Cursor& c) noexcept : cursor_(c), cur_(c.current()) {}
+
+  reference operator*() const noexcept { return cur_; }
+  pointer operator->() const noexcept { return &cur_; }
+  stashing_iterator& operator++() noexcept {
+    cursor_.next();
+    cur_ = cursor_.current();
+    return *this;
+  }
+  stashing_iterator operator++(int) noexcept {
+    stashing_iterator old = *this;
+    ++*this;
+    return old;
+  }
+  friend bool operator==(const stashing_iterator& a, const stashing_iterator& b) noexcept {
+    return a.cursor_ == b.cursor_;
+  }
+  friend bool operator!=(const stashing_iterator& a, const stashing_iterator& b) noexcept {
+    return !(a == b);
+  }
+
+ private:
+  Cursor cursor_;
+  value_type cur_;
+};
+
+/// The elements from `first` to the end (a default-constructed Iterator), for range-for.
+template <class Iterator>
+class first_end_range {
+ public:
+  first_end_range() noexcept = default;
+  explicit first_end_range(Iterator first) noexcept : first_(first) {}
+  Iterator begin() const noexcept { return first_; }
+  Iterator end() const noexcept { return Iterator(); }
+  bool empty() const noexcept { return first_ == Iterator(); }
+  /// Number of elements: a walk over them.
+  std::size_t size() const noexcept {
+    std::size_t n = 0;
+    for (Iterator it = first_; it != Iterator(); ++it) ++n;
+    return n;
+  }
+
+ private:
+  Iterator first_;
+};
+
+}  // namespace detail
+}  // namespace socketio
+SIOCODEC_END_NAMESPACE
+
+#endif  // SIOCODEC_SOCKETIO_DETAIL_STASHING_HPP
+// ---- end <siocodec/socketio/detail/stashing.hpp> ---------------------------------------------
 
 #include <cstddef>
 #include <cstdint>
@@ -8840,74 +9002,45 @@ struct argument_source {
 bool resolve_placeholder(const argument_source& s, const json::value& v, byte_view& out) noexcept;
 }  // namespace detail
 
-/// Forward iterator over the arguments of a packet; see arguments(). Holds no pointer to the
-/// packet_view, only to its payload and attachments.
-class argument_iterator {
+namespace detail {
+// The cursor of argument_iterator: a position in the payload array, and what resolving its
+// placeholders needs.
+class argument_cursor {
  public:
-  using iterator_category = std::forward_iterator_tag;
   using value_type = argument;
-  using difference_type = std::ptrdiff_t;
-  using pointer = const argument*;
-  using reference = const argument&;
-
-  argument_iterator() noexcept = default;
-  argument_iterator(const detail::argument_source& src, json::array_iterator it) noexcept
-      : src_(src), it_(it) {
-    load();
+  argument_cursor() noexcept = default;
+  argument_cursor(const argument_source& src, json::array_iterator it) noexcept
+      : src_(src), it_(it) {}
+  void next() noexcept { ++it_; }
+  argument current() const noexcept {
+    if (it_ == json::array_iterator()) return {};
+    argument a{*it_, false, byte_view()};
+    if (src_.binary) a.is_binary = resolve_placeholder(src_, a.json, a.bytes);
+    return a;
   }
-  reference operator*() const noexcept { return cur_; }
-  pointer operator->() const noexcept { return &cur_; }
-  argument_iterator& operator++() noexcept {
-    ++it_;
-    load();
-    return *this;
-  }
-  argument_iterator operator++(int) noexcept {
-    argument_iterator old = *this;
-    ++*this;
-    return old;
-  }
-  friend bool operator==(const argument_iterator& a, const argument_iterator& b) noexcept {
+  friend bool operator==(const argument_cursor& a, const argument_cursor& b) noexcept {
     return a.it_ == b.it_;
-  }
-  friend bool operator!=(const argument_iterator& a, const argument_iterator& b) noexcept {
-    return !(a == b);
   }
 
  private:
-  void load() noexcept {
-    cur_ = argument{*it_, false, byte_view()};
-    if (src_.binary && it_ != json::array_iterator()) {
-      cur_.is_binary = detail::resolve_placeholder(src_, cur_.json, cur_.bytes);
-    }
-  }
-
-  detail::argument_source src_;
+  argument_source src_;
   json::array_iterator it_;
-  argument cur_;
 };
+}  // namespace detail
+
+/// Forward iterator over the arguments of a packet (stashing); see arguments(). Holds no pointer
+/// to the packet_view, only to its payload and attachments.
+using argument_iterator = detail::stashing_iterator<detail::argument_cursor>;
 
 /// The arguments of an EVENT / BINARY_EVENT (after the event name) or of an ACK / BINARY_ACK (all
-/// elements), for range-for. Empty for other types. Valid while the packet's text and
-/// attachments are (not the packet_view itself, which may be a temporary:
-/// `for (auto& a : arguments(*decode(text)))` is fine while `text` lives).
-class argument_range {
+/// elements), for range-for: begin(), end(), empty(), size() (a walk over the payload). Empty for
+/// other types. Valid while the packet's text and attachments are (not the packet_view itself,
+/// which may be a temporary: `for (auto& a : arguments(*decoder.feed(...)))` is fine while the
+/// frames live).
+class argument_range : public detail::first_end_range<argument_iterator> {
  public:
   argument_range() noexcept = default;
   explicit argument_range(const packet_view& p) noexcept;
-  argument_iterator begin() const noexcept { return argument_iterator(src_, first_); }
-  argument_iterator end() const noexcept { return argument_iterator(src_, json::array_iterator()); }
-  bool empty() const noexcept { return first_ == json::array_iterator(); }
-  /// Number of arguments (a walk over the payload).
-  std::size_t size() const noexcept {
-    std::size_t n = 0;
-    for (auto it = first_; it != json::array_iterator(); ++it) ++n;
-    return n;
-  }
-
- private:
-  detail::argument_source src_;
-  json::array_iterator first_;
 };
 
 /// The packet's arguments: `for (const socketio::argument& a : socketio::arguments(p)) ...`
@@ -8987,9 +9120,10 @@ inline argument_range::argument_range(const packet_view& p) noexcept {
   const bool has_name = p.type == packet_type::event || p.type == packet_type::binary_event;
   const bool has_args = has_name || p.type == packet_type::ack || p.type == packet_type::binary_ack;
   if (!has_args) return;
-  src_ = {p.attachments, p.attachment_count, is_binary(p.type)};
-  first_ = root.elements().begin();
-  if (has_name && first_ != json::array_iterator()) ++first_;
+  const detail::argument_source src{p.attachments, p.attachment_count, is_binary(p.type)};
+  json::array_iterator first = root.elements().begin();
+  if (has_name && first != json::array_iterator()) ++first;
+  static_cast<first_end_range&>(*this) = first_end_range(argument_iterator({src, first}));
 }
 
 }  // namespace socketio
@@ -9446,8 +9580,24 @@ enum class value_kind : std::uint8_t {
   extension,  ///< msgpack only: any other extension type (ext_type(), bytes())
 };
 
-class any_array_range;
-class any_object_range;
+class any_value;
+struct any_member;
+namespace detail {
+template <class JsonIterator, class MsgpackIterator, class Element>
+class any_cursor;
+}  // namespace detail
+
+/// Forward iterator over the elements of an array of either parser ("stashing", like
+/// json::array_iterator).
+using any_array_iterator = detail::stashing_iterator<
+    detail::any_cursor<json::array_iterator, msgpack::array_iterator, any_value>>;
+/// Forward iterator over the members of an object of either parser.
+using any_object_iterator = detail::stashing_iterator<
+    detail::any_cursor<json::object_iterator, msgpack::map_iterator, any_member>>;
+/// The elements of an array of either parser.
+using any_array_range = detail::first_end_range<any_array_iterator>;
+/// The members of an object of either parser.
+using any_object_range = detail::first_end_range<any_object_iterator>;
 
 /// A view of one payload value of either parser: a json::value (with the packet's attachments,
 /// so that placeholders read as binary) or a msgpack::value. Cheap to copy; valid while the
@@ -9536,8 +9686,6 @@ class any_value {
   bool find(std::string_view key, any_value& out) const noexcept;
 
  private:
-  friend class any_array_iterator;
-  friend class any_object_iterator;
   json::value json_;
   msgpack::value mp_;
   const byte_view* atts_ = nullptr;
@@ -9553,156 +9701,59 @@ struct any_member {
   any_value val;
 };
 
-/// Forward iterator over the elements of an array of either parser ("stashing", like
-/// json::array_iterator).
-class any_array_iterator {
- public:
-  using iterator_category = std::forward_iterator_tag;
-  using value_type = any_value;
-  using difference_type = std::ptrdiff_t;
-  using pointer = const any_value*;
-  using reference = const any_value&;
+namespace detail {
 
-  any_array_iterator() noexcept = default;
-  reference operator*() const noexcept { return cur_; }
-  pointer operator->() const noexcept { return &cur_; }
-  any_array_iterator& operator++() noexcept {
+// An element of either parser's sequences as an any_value / any_member: the JSON ones carry the
+// packet's attachments, so that placeholders read as binary.
+inline any_value any_element(const json::value& v, const byte_view* atts, std::size_t n) noexcept {
+  return any_value(v, atts, n);
+}
+inline any_value any_element(const msgpack::value& v, const byte_view*, std::size_t) noexcept {
+  return any_value(v);
+}
+inline any_member any_element(const json::member& m, const byte_view* atts,
+                              std::size_t n) noexcept {
+  return {any_value(m.key), any_value(m.val, atts, n)};
+}
+inline any_member any_element(const msgpack::member& m, const byte_view*, std::size_t) noexcept {
+  return {any_value(m.key), any_value(m.val)};
+}
+
+// The cursor of any_array_iterator and any_object_iterator (stashing_iterator): one position
+// in a JSON sequence (with the attachments) or in a msgpack one.
+template <class JsonIterator, class MsgpackIterator, class Element>
+class any_cursor {
+ public:
+  using value_type = Element;
+  any_cursor() noexcept = default;
+  any_cursor(JsonIterator it, const byte_view* atts, std::size_t n) noexcept
+      : json_(it), atts_(atts), natts_(n) {}
+  explicit any_cursor(MsgpackIterator it) noexcept : mp_(it), msgpack_(true) {}
+
+  void next() noexcept {
     if (msgpack_) {
       ++mp_;
     } else {
       ++json_;
     }
-    load();
-    return *this;
   }
-  any_array_iterator operator++(int) noexcept {
-    any_array_iterator old = *this;
-    ++*this;
-    return old;
+  Element current() const noexcept {
+    if (msgpack_) return mp_ == MsgpackIterator() ? Element() : any_element(*mp_, nullptr, 0);
+    return json_ == JsonIterator() ? Element() : any_element(*json_, atts_, natts_);
   }
-  friend bool operator==(const any_array_iterator& a, const any_array_iterator& b) noexcept {
+  friend bool operator==(const any_cursor& a, const any_cursor& b) noexcept {
     return a.json_ == b.json_ && a.mp_ == b.mp_;
-  }
-  friend bool operator!=(const any_array_iterator& a, const any_array_iterator& b) noexcept {
-    return !(a == b);
   }
 
  private:
-  friend class any_array_range;
-  friend class any_argument_range;
-  friend class any_value;
-  any_array_iterator(json::array_iterator it, const byte_view* atts, std::size_t n) noexcept
-      : json_(it), atts_(atts), natts_(n) {
-    load();
-  }
-  explicit any_array_iterator(msgpack::array_iterator it) noexcept : mp_(it), msgpack_(true) {
-    load();
-  }
-  void load() noexcept {
-    if (msgpack_) {
-      cur_ = mp_ == msgpack::array_iterator() ? any_value() : any_value(*mp_);
-    } else {
-      cur_ = json_ == json::array_iterator() ? any_value() : any_value(*json_, atts_, natts_);
-    }
-  }
-
-  json::array_iterator json_;
-  msgpack::array_iterator mp_;
+  JsonIterator json_;
+  MsgpackIterator mp_;
   const byte_view* atts_ = nullptr;
   std::size_t natts_ = 0;
-  any_value cur_;
   bool msgpack_ = false;
 };
 
-/// The elements of an array of either parser.
-class any_array_range {
- public:
-  any_array_range() noexcept = default;
-  any_array_iterator begin() const noexcept { return first_; }
-  any_array_iterator end() const noexcept { return {}; }
-  bool empty() const noexcept { return begin() == end(); }
-
- private:
-  friend class any_value;
-  explicit any_array_range(any_array_iterator first) noexcept : first_(first) {}
-  any_array_iterator first_;
-};
-
-/// Forward iterator over the members of an object of either parser.
-class any_object_iterator {
- public:
-  using iterator_category = std::forward_iterator_tag;
-  using value_type = any_member;
-  using difference_type = std::ptrdiff_t;
-  using pointer = const any_member*;
-  using reference = const any_member&;
-
-  any_object_iterator() noexcept = default;
-  reference operator*() const noexcept { return cur_; }
-  pointer operator->() const noexcept { return &cur_; }
-  any_object_iterator& operator++() noexcept {
-    if (msgpack_) {
-      ++mp_;
-    } else {
-      ++json_;
-    }
-    load();
-    return *this;
-  }
-  any_object_iterator operator++(int) noexcept {
-    any_object_iterator old = *this;
-    ++*this;
-    return old;
-  }
-  friend bool operator==(const any_object_iterator& a, const any_object_iterator& b) noexcept {
-    return a.json_ == b.json_ && a.mp_ == b.mp_;
-  }
-  friend bool operator!=(const any_object_iterator& a, const any_object_iterator& b) noexcept {
-    return !(a == b);
-  }
-
- private:
-  friend class any_object_range;
-  friend class any_value;
-  any_object_iterator(json::object_iterator it, const byte_view* atts, std::size_t n) noexcept
-      : json_(it), atts_(atts), natts_(n) {
-    load();
-  }
-  explicit any_object_iterator(msgpack::map_iterator it) noexcept : mp_(it), msgpack_(true) {
-    load();
-  }
-  void load() noexcept {
-    if (msgpack_) {
-      cur_ = mp_ == msgpack::map_iterator() ? any_member()
-                                            : any_member{any_value(mp_->key), any_value(mp_->val)};
-    } else {
-      cur_ = json_ == json::object_iterator()
-                 ? any_member()
-                 : any_member{any_value(json_->key), any_value(json_->val, atts_, natts_)};
-    }
-  }
-
-  json::object_iterator json_;
-  msgpack::map_iterator mp_;
-  const byte_view* atts_ = nullptr;
-  std::size_t natts_ = 0;
-  any_member cur_;
-  bool msgpack_ = false;
-};
-
-/// The members of an object of either parser.
-class any_object_range {
- public:
-  any_object_range() noexcept = default;
-  any_object_iterator begin() const noexcept { return first_; }
-  any_object_iterator end() const noexcept { return {}; }
-  bool empty() const noexcept { return begin() == end(); }
-
- private:
-  friend class any_value;
-  explicit any_object_range(any_object_iterator first) noexcept : first_(first) {}
-  any_object_iterator first_;
-};
+}  // namespace detail
 
 // ---------------------------------------------------------------------------------------------
 // any_packet: a decoded packet of either parser
@@ -9762,23 +9813,12 @@ class any_packet {
   bool msgpack_ = false;
 };
 
-/// The arguments of a packet of either parser, for range-for.
-class any_argument_range {
+/// The arguments of a packet of either parser, for range-for: begin(), end(), empty() and size()
+/// (a walk over them, for either parser).
+class any_argument_range : public detail::first_end_range<any_array_iterator> {
  public:
   any_argument_range() noexcept = default;
   explicit any_argument_range(const any_packet& p) noexcept;
-  any_array_iterator begin() const noexcept { return first_; }
-  any_array_iterator end() const noexcept { return {}; }
-  bool empty() const noexcept { return begin() == end(); }
-  /// Number of arguments (a walk over them, for either parser).
-  std::size_t size() const noexcept {
-    std::size_t n = 0;
-    for (auto it = first_; it != any_array_iterator(); ++it) ++n;
-    return n;
-  }
-
- private:
-  any_array_iterator first_;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -9876,14 +9916,16 @@ inline std::size_t any_value::size() const noexcept {
 
 inline any_array_range any_value::elements() const noexcept {
   if (kind_ != value_kind::array) return {};
-  if (msgpack_) return any_array_range(any_array_iterator(mp_.elements().begin()));
-  return any_array_range(any_array_iterator(json_.elements().begin(), atts_, natts_));
+  using cursor = any_array_iterator::cursor_type;
+  if (msgpack_) return any_array_range(any_array_iterator(cursor(mp_.elements().begin())));
+  return any_array_range(any_array_iterator(cursor(json_.elements().begin(), atts_, natts_)));
 }
 
 inline any_object_range any_value::members() const noexcept {
   if (kind_ != value_kind::object) return {};
-  if (msgpack_) return any_object_range(any_object_iterator(mp_.members().begin()));
-  return any_object_range(any_object_iterator(json_.members().begin(), atts_, natts_));
+  using cursor = any_object_iterator::cursor_type;
+  if (msgpack_) return any_object_range(any_object_iterator(cursor(mp_.members().begin())));
+  return any_object_range(any_object_iterator(cursor(json_.members().begin(), atts_, natts_)));
 }
 
 inline any_value any_value::operator[](std::size_t i) const noexcept {
@@ -9931,8 +9973,9 @@ inline any_argument_range::any_argument_range(const any_packet& p) noexcept {
   if (!has_args) return;
   const any_value d = p.data();
   if (!d.is_array()) return;
-  first_ = d.elements().begin();
-  if (has_name && first_ != any_array_iterator()) ++first_;
+  any_array_iterator first = d.elements().begin();
+  if (has_name && first != any_array_iterator()) ++first;
+  static_cast<first_end_range&>(*this) = first_end_range(first);
 }
 
 }  // namespace socketio
@@ -10002,9 +10045,9 @@ enum class decoder_state : std::uint8_t {
 /// their binary attachments (protocol.md §2.5: a BINARY_EVENT / BINARY_ACK text header, then one
 /// binary message per attachment, in `num` order).
 ///
-/// Text messages are decoded with socketio::decode() and the decoder's decode_options, so every
-/// check of decode() applies (payload shape, placeholders validated against the announced count
-/// before any attachment arrives, max_attachments, an attachment count of 0 refused:
+/// Text messages are decoded with socketio::decode_header() and the decoder's decode_options, so
+/// every check of decode() applies (payload shape, placeholders validated against the announced
+/// count before any attachment arrives, max_attachments, an attachment count of 0 refused:
 /// CVE-2026-69185). The decoder adds the frame sequencing and the size limits of a whole packet:
 /// - max_attachment_bytes bounds each attachment (attachment_too_large);
 /// - max_packet_bytes bounds the header text plus all attachments of one packet, and the text of
@@ -10094,19 +10137,8 @@ class basic_decoder {
       : opts_(other.opts_),
         bytes_(std::move(other.bytes_)),
         overflow_(std::move(other.overflow_)),
-        pending_(other.pending_),
-        expected_(other.expected_),
-        received_(other.received_),
-        total_(other.total_),
-        header_size_(other.header_size_),
-        nsp_(other.nsp_),
-        data_(other.data_),
-        event_(other.event_),
-        mode_(other.mode_),
-        state_(other.state_),
-        oversized_(other.oversized_) {
-    for (std::size_t i = 0; i < inline_attachments; ++i) inline_[i] = other.inline_[i];
-    other.clear();
+        mode_(other.mode_) {
+    take_state(other);
   }
 
   /// The same as assignment. With an allocator that does not propagate on move assignment and
@@ -10122,19 +10154,8 @@ class basic_decoder {
     overflow_ = std::move(other.overflow_);
     guard.self = nullptr;
     opts_ = other.opts_;
-    pending_ = other.pending_;
-    expected_ = other.expected_;
-    received_ = other.received_;
-    total_ = other.total_;
-    header_size_ = other.header_size_;
-    nsp_ = other.nsp_;
-    data_ = other.data_;
-    event_ = other.event_;
     mode_ = other.mode_;
-    state_ = other.state_;
-    oversized_ = other.oversized_;
-    for (std::size_t i = 0; i < inline_attachments; ++i) inline_[i] = other.inline_[i];
-    other.clear();
+    take_state(other);
     return *this;
   }
 
@@ -10155,7 +10176,7 @@ class basic_decoder {
   ///   idle and holds nothing.
   ///
   /// Errors:
-  /// - every error of socketio::decode() (offsets from it), for a text message while idle:
+  /// - every error of socketio::decode_header() (offsets from it), for a text message while idle:
   ///   unknown_packet_type, invalid_attachment_count (a count of 0 included), too_many_attachments,
   ///   invalid_namespace, invalid_ack_id, ack_id_overflow, invalid_json, invalid_json_string,
   ///   invalid_json_number, invalid_utf8, nesting_too_deep, invalid_payload, invalid_event_name,
@@ -10182,9 +10203,7 @@ class basic_decoder {
 
   /// The same for a message held as bytes.
   result<packet_view> feed(byte_view message, engineio::frame_kind kind) {
-    if (kind == engineio::frame_kind::text) return feed_text(message.as_chars());
-    if (kind == engineio::frame_kind::binary) return feed_binary(message);
-    return fail(error::invalid_argument, 0);
+    return feed(message.as_chars(), kind);
   }
 
   /// Feeds an Engine.IO packet as decoded by engineio::decode() / the payload decoders. It must
@@ -10301,6 +10320,23 @@ class basic_decoder {
     release(bytes_);
     release(overflow_);
     oversized_ = false;
+  }
+
+  // The move operations' common part: everything but the options, the mode and the storage
+  // vectors (moved by the caller) is copied from `other`, which is then cleared.
+  void take_state(basic_decoder& other) noexcept {
+    pending_ = other.pending_;
+    expected_ = other.expected_;
+    received_ = other.received_;
+    total_ = other.total_;
+    header_size_ = other.header_size_;
+    nsp_ = other.nsp_;
+    data_ = other.data_;
+    event_ = other.event_;
+    state_ = other.state_;
+    oversized_ = other.oversized_;
+    for (std::size_t i = 0; i < inline_attachments; ++i) inline_[i] = other.inline_[i];
+    other.clear();
   }
 
   result<packet_view> fail(error e, std::size_t offset) noexcept {
