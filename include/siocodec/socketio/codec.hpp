@@ -77,6 +77,12 @@ template <parser_kind K>
 struct fixed_parser_kind {
   static constexpr parser_kind get() noexcept { return K; }
 };
+/// Whether a codec of this kind may run parser K: a static codec compiles only its own encoder
+/// (a builder whose callbacks take one parser's writer cannot be written by the other).
+template <class Kind, parser_kind K>
+struct may_run : std::true_type {};
+template <parser_kind F, parser_kind K>
+struct may_run<fixed_parser_kind<F>, K> : std::integral_constant<bool, F == K> {};
 
 // The two outputs of basic_codec::encode: appended to a container (one resize), or written into
 // a caller's buffer. Each forwards to the parser's encoders for one packet shape.
@@ -163,9 +169,8 @@ struct codec_buffer {
 };
 
 template <class P>
-struct is_codec_packet
-    : std::integral_constant<bool, is_packet_builder<P>::value ||
-                                       std::is_same<P, any_packet>::value> {};
+struct is_codec_packet : std::integral_constant<bool, is_packet_builder<P>::value ||
+                                                          std::is_same<P, any_packet>::value> {};
 }  // namespace detail
 
 /// Everything a connection's codec is configured with.
@@ -182,6 +187,17 @@ struct codec_options {
   /// How `b<base64>` messages of polling transports are read.
   base64::mode base64 = base64::mode::strict;
 };
+
+/// codec_options with decode options `d` (and their version) and attachment mode `m`: what the
+/// constructor of the former `parser` took.
+inline codec_options make_codec_options(const decode_options& d,
+                                        attachment_mode m = attachment_mode::borrow) noexcept {
+  codec_options o;
+  o.version = d.version;
+  o.decode = d;
+  o.attachments = m;
+  return o;
+}
 
 /// The Socket.IO codec of one connection, for either parser: codec (kind chosen at run time)
 /// and static_codec<K> (kind fixed at compile time) are this class.
@@ -259,6 +275,22 @@ class basic_codec {
   /// default parser as basic_decoder::feed() does (copy mode only); by the msgpack parser into
   /// the codec's scratch storage.
   result<any_packet> decode(const engineio::packet_view& message);
+  /// The same for a message whose Engine.IO framing the caller removed, delivered as `kind`
+  /// (e.g. a WebSocket message without its `4`): decode(engineio::packet_view) of a text or
+  /// binary message. Kept because a WebSocket layer that strips the digit itself holds exactly
+  /// this; errors as decode(), plus invalid_argument for a `kind` other than text or binary.
+  result<any_packet> decode(byte_view message, engineio::frame_kind kind) {
+    if (kind == engineio::frame_kind::text) {
+      return decode(
+          engineio::packet_view::text(engineio::packet_type::message, message.as_chars()));
+    }
+    if (kind != engineio::frame_kind::binary) return {error::invalid_argument, 0};
+    return decode(engineio::packet_view::binary(message));
+  }
+  /// decode(byte_view, kind) of text held as a string.
+  result<any_packet> decode(std::string_view message, engineio::frame_kind kind) {
+    return decode(byte_view(message), kind);
+  }
 
   /// Default parser: true while a binary packet waits for attachments. msgpack: always false.
   bool waiting() const noexcept { return kind() == parser_kind::json && json_.waiting(); }
@@ -285,9 +317,9 @@ class basic_codec {
   /// Errors: those of encode(builder, storage, attachments) (default parser) or
   /// msgpack_encode() / encode(msgpack_packet_view); invalid_argument: a decoded packet of the
   /// other parser, or a protocol v4 text packet of the msgpack parser.
-  template <class P, class Container, class A, class Emit,
-            std::enable_if_t<detail::is_codec_packet<P>::value && is_attachment_sink<A>::value,
-                             int> = 0>
+  template <
+      class P, class Container, class A, class Emit,
+      std::enable_if_t<detail::is_codec_packet<P>::value && is_attachment_sink<A>::value, int> = 0>
   result<std::size_t> encode(const P& packet, Container& storage, A& attachments,
                              Emit&& emit) const {
     static_assert(is_resizable_buffer<Container>::value,
@@ -307,9 +339,9 @@ class basic_codec {
 
   /// encode() into `storage` (at most `cap` bytes): no allocation unless `attachments`
   /// allocates. Errors: those of encode(), and output_too_small (offset() is cap).
-  template <class P, class A, class Emit,
-            std::enable_if_t<detail::is_codec_packet<P>::value && is_attachment_sink<A>::value,
-                             int> = 0>
+  template <
+      class P, class A, class Emit,
+      std::enable_if_t<detail::is_codec_packet<P>::value && is_attachment_sink<A>::value, int> = 0>
   result<std::size_t> encode_to(char* storage, std::size_t cap, const P& packet, A& attachments,
                                 Emit&& emit) const {
     return encode_with(detail::codec_buffer{storage, cap}, 0, packet, attachments, emit);
@@ -320,9 +352,9 @@ class basic_codec {
   /// msgpack_parser/frames.hpp). Errors: those of encode_frames() / msgpack_encode_frames(),
   /// with this codec's encode options; invalid_argument when protocol_for(to.version) is not
   /// version(), or for a decoded packet as in encode(). Nothing is sent on error.
-  template <class P, class Container, class A, class Send,
-            std::enable_if_t<detail::is_codec_packet<P>::value && is_attachment_sink<A>::value,
-                             int> = 0>
+  template <
+      class P, class Container, class A, class Send,
+      std::enable_if_t<detail::is_codec_packet<P>::value && is_attachment_sink<A>::value, int> = 0>
   result<std::size_t> encode_frames(const P& packet, Container& storage, A& attachments,
                                     const engineio::transport_options& to, Send&& send) const {
     static_assert(is_resizable_buffer<Container>::value,
@@ -330,11 +362,21 @@ class basic_codec {
     return frames_with(detail::codec_append<Container>{storage}, packet, attachments, to, send);
   }
 
+  /// encode_frames() for a packet without binary values (a default-parser builder holding one
+  /// fails with too_many_attachments).
+  template <class P, class Container, class Send,
+            std::enable_if_t<detail::is_codec_packet<P>::value, int> = 0>
+  result<std::size_t> encode_frames(const P& packet, Container& storage,
+                                    const engineio::transport_options& to, Send&& send) const {
+    detail::no_attachments none;
+    return encode_frames(packet, storage, none, to, send);
+  }
+
   /// encode_frames() into `storage` (at most `cap` bytes): no allocation unless `attachments`
   /// allocates. Errors: those of encode_frames(), and output_too_small (offset() is cap).
-  template <class P, class A, class Send,
-            std::enable_if_t<detail::is_codec_packet<P>::value && is_attachment_sink<A>::value,
-                             int> = 0>
+  template <
+      class P, class A, class Send,
+      std::enable_if_t<detail::is_codec_packet<P>::value && is_attachment_sink<A>::value, int> = 0>
   result<std::size_t> encode_frames_to(char* storage, std::size_t cap, const P& packet,
                                        A& attachments, const engineio::transport_options& to,
                                        Send&& send) const {
@@ -381,13 +423,17 @@ class basic_codec {
         m.attachment_count = is_binary(pv.type) ? pv.attachment_count : 0;
       }
     } else if (kind() == parser_kind::msgpack) {
-      m.kind = msgpack_frame_kind(packet, encode_);
-      r = out.built_msgpack(packet, encode_);
+      if constexpr (detail::may_run<Kind, parser_kind::msgpack>::value) {
+        m.kind = msgpack_frame_kind(packet, encode_);
+        r = out.built_msgpack(packet, encode_);
+      }
     } else {
-      r = out.built(packet, attachments, encode_);
-      if (r) {
-        m.attachments = attachments.data() + old_atts;
-        m.attachment_count = attachments.size() - old_atts;
+      if constexpr (detail::may_run<Kind, parser_kind::json>::value) {
+        r = out.built(packet, attachments, encode_);
+        if (r) {
+          m.attachments = attachments.data() + old_atts;
+          m.attachment_count = attachments.size() - old_atts;
+        }
       }
     }
     if (!r) return r;
@@ -420,8 +466,16 @@ class basic_codec {
       if (kind() == parser_kind::msgpack) return {error::invalid_argument, 0};  // v4 text
       return out.frames(packet.as_packet_view(), to, encode_, send);
     } else {
-      if (kind() == parser_kind::msgpack) return out.msgpack_frames(packet, to, encode_, send);
-      return out.frames(packet, attachments, to, encode_, send);
+      if (kind() == parser_kind::msgpack) {
+        if constexpr (detail::may_run<Kind, parser_kind::msgpack>::value) {
+          return out.msgpack_frames(packet, to, encode_, send);
+        }
+      } else {
+        if constexpr (detail::may_run<Kind, parser_kind::json>::value) {
+          return out.frames(packet, attachments, to, encode_, send);
+        }
+      }
+      return {error::invalid_argument, 0};  // never: kind() is the fixed kind
     }
   }
 
