@@ -739,7 +739,7 @@ class basic_encode_op {
   }
 
   siocodec::result<std::size_t> encode_one(const prepared_packet& pk) {
-    const auto send = [this](const sio::frame& f) { sent(f.prefix, f.data); };
+    const auto send = [this](const eio::frame& f) { sent(f.prefix, f.data); };
     if constexpr (Source == source::raw_json) {
       if constexpr (Output == output::caller_buffer) {
         return sio::encode_frames_to(out_.data(), out_.size(), pk.raw, fopts_, send);
@@ -811,7 +811,7 @@ class basic_encode_op {
   std::vector<char> scratch_;
   std::vector<eio::packet_view> eio_packets_;
   sio::attachment_list<16> atts_;
-  sio::frame_options fopts_;
+  eio::transport_options fopts_;
   std::size_t sum_ = 0;
   bool checking_ = false;
   std::vector<std::string> sent_;

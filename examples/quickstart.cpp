@@ -53,7 +53,7 @@ void print(const char* label, const sio::packet_view& p) {
 }
 
 // The frames of one Socket.IO packet, as a transport would send them.
-void print(const sio::frame& f) {
+void print(const eio::frame& f) {
   std::printf("    %-6s ", f.kind == eio::frame_kind::binary ? "binary" : "text");
   if (f.kind == eio::frame_kind::binary) {
     print_hex(f.bytes());  // Engine.IO v4: no prefix, the attachment itself
@@ -148,15 +148,15 @@ int main() {
   std::printf("\nEncoding emit(\"upload\", \"cat.png\", <deadbeef>) with ack id 8:\n");
   const auto event =
       sio::event("upload", "cat.png", siocodec::byte_view(blob, sizeof blob)).nsp("/chat").id(8);
-  const sio::transport_kind transports[] = {sio::transport_kind::websocket,
-                                            sio::transport_kind::polling};
-  for (sio::transport_kind t : transports) {
-    std::printf("  %s:\n", t == sio::transport_kind::websocket ? "WebSocket" : "polling");
-    sio::frame_options fo;
+  const eio::transport_kind transports[] = {eio::transport_kind::websocket,
+                                            eio::transport_kind::polling};
+  for (eio::transport_kind t : transports) {
+    std::printf("  %s:\n", t == eio::transport_kind::websocket ? "WebSocket" : "polling");
+    eio::transport_options fo;
     fo.transport = t;
     std::string storage;
     sio::attachment_list<4> atts;
-    if (!sio::encode_frames(event, storage, atts, fo, [](const sio::frame& f) { print(f); })) {
+    if (!sio::encode_frames(event, storage, atts, fo, [](const eio::frame& f) { print(f); })) {
       return 1;
     }
   }

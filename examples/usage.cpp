@@ -102,11 +102,11 @@ void encode_socketio() {
 void encode_frames() {
   std::vector<std::string> sent;
   // [frames]
-  sio::frame_options opts;
-  opts.transport = sio::transport_kind::polling;  // one HTTP body, base64 for binary
+  eio::transport_options opts;
+  opts.transport = eio::transport_kind::polling;  // one HTTP body, base64 for binary
   std::string storage;
   auto r = sio::encode_frames(sio::event("hello", 1, "two"), storage, opts,
-                              [&](const sio::frame& f) { sent.emplace_back(f.data); });
+                              [&](const eio::frame& f) { sent.emplace_back(f.data); });
   // sent == { R"(42["hello",1,"two"])" }: already framed for Engine.IO (the `4` included)
   // [frames]
   check(r && sent.size() == 1 && sent[0] == R"(42["hello",1,"two"])", "frames");

@@ -37,9 +37,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (size == 0) return 0;
   const std::uint8_t sel = data[0];
   siocodec_fuzz::provider in(data + 1, size - 1);
-  sio::frame_options fo;
+  eio::transport_options fo;
   fo.version = (sel & 1) != 0 ? eio::protocol_version::v3 : eio::protocol_version::v4;
-  fo.transport = (sel & 2) != 0 ? sio::transport_kind::polling : sio::transport_kind::websocket;
+  fo.transport = (sel & 2) != 0 ? eio::transport_kind::polling : eio::transport_kind::websocket;
   fo.supports_binary = (sel & 4) == 0;
   fo.copy_binary = (sel & 8) != 0;
   sio::decode_options o;
@@ -64,14 +64,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // Storage size: the three forms agree, and the frames are the same.
   const auto need = sio::encoded_frames_size(p, fo);
   std::vector<owned_frame> frames;
-  const auto collect = [&frames](const sio::frame& f) {
+  const auto collect = [&frames](const eio::frame& f) {
     std::string bytes(f.prefix);
     bytes.append(f.data);
     frames.push_back({f.kind, bytes});
   };
   std::string grown = "abc";
   std::vector<owned_frame> grown_frames;
-  const auto g = sio::encode_frames(p, grown, fo, [&](const sio::frame& f) {
+  const auto g = sio::encode_frames(p, grown, fo, [&](const eio::frame& f) {
     std::string bytes(f.prefix);
     bytes.append(f.data);
     grown_frames.push_back({f.kind, bytes});
@@ -84,7 +84,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const bool has_rs = p.nsp.find('\x1e') != std::string_view::npos;
     FUZZ_CHECK((need.error() == error::invalid_utf8 && bad_utf8) ||
                (need.error() == error::invalid_argument && has_rs &&
-                fo.transport == sio::transport_kind::polling &&
+                fo.transport == eio::transport_kind::polling &&
                 fo.version == eio::protocol_version::v4));
     return 0;
   }
@@ -96,7 +96,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (*need != 0) {
     bool sent = false;
     const auto small = sio::encode_frames_to(storage.get(), *need - 1, p, fo,
-                                             [&sent](const sio::frame&) { sent = true; });
+                                             [&sent](const eio::frame&) { sent = true; });
     FUZZ_CHECK(small.error() == error::output_too_small && !sent);
   }
   FUZZ_CHECK(frames.size() == grown_frames.size());
@@ -115,7 +115,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   for (const owned_frame& f : frames) {
     keep.emplace_back(f.bytes);
     const std::string_view bytes = keep.back().view();
-    if (fo.transport == sio::transport_kind::websocket) {
+    if (fo.transport == eio::transport_kind::websocket) {
       const auto m = eio::decode(bytes, f.kind, eo);
       FUZZ_CHECK(m.has_value());
       messages.push_back(*m);

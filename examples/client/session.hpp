@@ -190,9 +190,7 @@ void write_received(W& w, const sio::any_value& v) {
 class session {
  public:
   session(const session_config& cfg, listener& l)
-      : cfg_(cfg),
-        listener_(l),
-        parser_(cfg.parser, decoder_options(cfg), sio::attachment_mode::copy) {
+      : cfg_(cfg), listener_(l), codec_(cfg.parser, codec_options(cfg)) {
     transport_ = cfg.initial;
   }
 
@@ -471,14 +469,15 @@ class session {
     std::string data;
   };
 
-  static sio::decode_options decoder_options(const session_config& cfg) {
-    sio::decode_options o;
-    o.version = cfg.version == eio::protocol_version::v4 ? sio::protocol_version::v5
-                                                         : sio::protocol_version::v4;
+  static sio::codec_options codec_options(const session_config& cfg) {
+    sio::codec_options o;
+    o.version = sio::protocol_for(cfg.version);
     // A client trusts its server more than a server trusts the internet: allow the 1 MB
     // attachments and events of the interop suite, with room to spare.
-    o.max_attachment_bytes = cfg.max_payload;
-    o.max_packet_bytes = cfg.max_payload;
+    o.decode.max_attachment_bytes = cfg.max_payload;
+    o.decode.max_packet_bytes = cfg.max_payload;
+    // Attachments (base64 ones too) are kept in the codec until their packet is complete.
+    o.attachments = sio::attachment_mode::copy;
     return o;
   }
   eio::decode_options eio_options() const {
@@ -487,10 +486,7 @@ class session {
     o.max_payload = cfg_.max_payload;
     return o;
   }
-  sio::protocol_version sio_version() const {
-    return cfg_.version == eio::protocol_version::v4 ? sio::protocol_version::v5
-                                                     : sio::protocol_version::v4;
-  }
+  sio::protocol_version sio_version() const { return codec_.version(); }
   bool opened() const { return state_ == state::open || state_ == state::closing; }
 
   static eio::packet_view view(const pending& p) {
@@ -524,32 +520,16 @@ class session {
   // A Socket.IO packet becomes Engine.IO messages: default parser, one with its text, then one
   // binary message per attachment; msgpack, one binary message (protocol v4: CONNECT,
   // DISCONNECT and ERROR are JSON text). The transport decides later how they are framed (a
-  // WebSocket message each, or a batch in a polling body), so the parser writes WebSocket
-  // frames, which hold exactly one Engine.IO packet each, and the messages are taken from them.
+  // WebSocket message each, or a batch in a polling body), so they are queued as messages;
+  // nothing is emitted when the packet cannot be encoded.
   template <class Builder>
   bool send_packet(const Builder& b) {
-    sio::frame_options fo;
-    fo.version = cfg_.version;
-    fo.transport = sio::transport_kind::websocket;
-    fo.copy_binary = true;  // Engine.IO v3: the 0x04 type byte and the bytes in one view
     std::string storage;
     std::vector<siocodec::byte_view> atts;
-    eio::decode_options eo = eio_options();
-    eo.max_payload = SIZE_MAX;  // our own frames; the server's limit is checked when batching
-    std::vector<pending> messages;
-    bool ok = true;
-    auto r = parser_.encode_frames(b, storage, atts, fo, [&](const sio::frame& f) {
-      const auto m = eio::decode(f.data, f.kind, eo);
-      if (!m) {
-        ok = false;
-        return;
-      }
-      const bool binary = m->kind != eio::data_kind::text;
-      messages.push_back(pending{eio::packet_type::message, binary, std::string(m->data)});
+    const auto r = codec_.encode(b, storage, atts, [this](const eio::packet_view& m) {
+      queue(eio::packet_type::message, std::string(m.data), m.kind != eio::data_kind::text);
     });
-    if (!r || !ok) return false;
-    for (pending& m : messages) queue(m.type, std::move(m.data), m.binary);
-    return true;
+    return r.has_value();
   }
 
   void on_packet(const eio::packet_view& p) {
@@ -602,9 +582,9 @@ class session {
   }
 
   void on_message(const eio::packet_view& m) {
-    // Copy mode: attachments (base64 ones too) are kept in the parser until their packet is
-    // complete; a msgpack packet arrives whole (from polling base64, decoded into the parser).
-    auto r = parser_.feed(m);
+    // Copy mode: attachments (base64 ones too) are kept in the codec until their packet is
+    // complete; a msgpack packet arrives whole (from polling base64, decoded into the codec).
+    auto r = codec_.decode(m);
     if (!r) {
       if (r.error() == siocodec::error::incomplete) return;  // more attachments to come
       return fail("socket.io packet", r.error(), r.offset());
@@ -719,7 +699,7 @@ class session {
     state_ = state::closed;
     out_.clear();
     ws_out_.clear();
-    parser_.reset();
+    codec_.reset();
     std::vector<std::string> names;
     for (const auto& n : namespaces_) names.push_back(n.first);
     namespaces_.clear();
@@ -729,7 +709,7 @@ class session {
 
   session_config cfg_;
   listener& listener_;
-  sio::parser parser_;
+  sio::codec codec_;
   state state_ = state::connecting;
   transport transport_ = transport::websocket;
   upgrade_state upgrade_ = upgrade_state::none;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSL-1.0
 // Example server, layer 2 of 3: a small Socket.IO server over the Engine.IO sessions of
 // engineio_server.hpp: namespaces with an auth callback, events dispatched to handlers, acks in
-// both directions, binary values. Every packet is decoded and encoded by one socketio::parser per
+// both directions, binary values. Every packet is decoded and encoded by one socketio::codec per
 // connection (the default parser or msgpack, one for the whole server as socket.io's `parser`
 // option), with the socketio builders, whatever the transport below.
 #ifndef SIOCODEC_EXAMPLES_SERVER_SOCKETIO_SERVER_HPP
@@ -12,11 +12,10 @@
 #include <siocodec/engineio/decode.hpp>
 #include <siocodec/json/value.hpp>
 #include <siocodec/json/write.hpp>
+#include <siocodec/socketio/codec.hpp>
 #include <siocodec/socketio/default_parser/args.hpp>
 #include <siocodec/socketio/default_parser/encode.hpp>
-#include <siocodec/socketio/default_parser/frames.hpp>
 #include <siocodec/socketio/packet.hpp>
-#include <siocodec/socketio/codec.hpp>
 
 #include <cstdint>
 #include <functional>
@@ -116,69 +115,51 @@ class socket {
 
 class sio_server;
 
-/// The Socket.IO state of one Engine.IO session: the parser (with the default parser's
+/// The Socket.IO state of one Engine.IO session: the codec (with the default parser's
 /// reassembly of attachments) and the joined namespaces.
 class connection {
  public:
   connection(sio_server& server, session& s, sio::parser_kind kind)
-      : server_(server),
-        session_(s),
-        parser_(kind, decoder_options(s), sio::attachment_mode::copy) {}
+      : server_(server), session_(s), codec_(kind, codec_options(s)) {}
 
   session& eio_session() const { return session_; }
   sio_server& server() const { return server_; }
   /// Socket.IO v5 over Engine.IO v4, v4 (Socket.IO 2.x) over Engine.IO v3.
-  sio::protocol_version version() const {
-    return session_.version() == eio::protocol_version::v4 ? sio::protocol_version::v5
-                                                           : sio::protocol_version::v4;
-  }
+  sio::protocol_version version() const { return codec_.version(); }
 
   /// The parser every packet of this connection goes through.
-  sio::parser_kind parser_kind() const { return parser_.kind(); }
+  sio::parser_kind parser_kind() const { return codec_.kind(); }
 
   /// Encodes builder `b` and queues its Engine.IO messages: default parser, the text, then one
   /// binary message per attachment; msgpack, one binary message. The session frames them for
-  /// its transport of the moment, which may change before they go out (an upgrade), so the
-  /// parser writes WebSocket frames, which are exactly one Engine.IO packet each, and the session
-  /// gets the messages they hold.
+  /// its transport of the moment, which may change before they go out (an upgrade); it copies
+  /// each message into its queue, so the views may die with this call.
   template <class B>
   bool send(const B& b) {
-    sio::frame_options fo;
-    fo.version = session_.version();
-    fo.transport = sio::transport_kind::websocket;
-    fo.copy_binary = true;  // Engine.IO v3: the 0x04 type byte and the bytes in one view
     std::string storage;
     std::vector<siocodec::byte_view> attachments;
-    eio::decode_options eo;
-    eo.version = session_.version();
-    eo.max_payload = SIZE_MAX;  // our own frames: the session applies the limits that matter
-    std::vector<eio::packet_view> messages;
-    const auto r = parser_.encode_frames(b, storage, attachments, fo, [&](const sio::frame& f) {
-      const auto m = eio::decode(f.data, f.kind, eo);
-      if (m) messages.push_back(*m);
-    });
-    if (!r) return false;
-    for (const eio::packet_view& m : messages) {
+    const auto r = codec_.encode(b, storage, attachments, [this](const eio::packet_view& m) {
       if (m.kind == eio::data_kind::text) {
         session_.send_text(m.data);
       } else {
         session_.send_binary(m.bytes());
       }
-    }
-    return true;
+    });
+    return r.has_value();
   }
 
   inline void on_message(const eio::packet_view& p);
   inline void on_open();
 
  private:
-  static sio::decode_options decoder_options(const session& s) {
-    sio::decode_options o;
-    o.version = s.version() == eio::protocol_version::v4 ? sio::protocol_version::v5
-                                                         : sio::protocol_version::v4;
+  static sio::codec_options codec_options(const session& s) {
+    sio::codec_options o;
+    o.version = sio::protocol_for(s.version());
     // One attachment may be as large as one Engine.IO message.
-    o.max_attachment_bytes = s.max_payload();
-    o.max_packet_bytes = s.max_payload() * (o.max_attachments + 1);
+    o.decode.max_attachment_bytes = s.max_payload();
+    o.decode.max_packet_bytes = s.max_payload() * (o.decode.max_attachments + 1);
+    // A polling body is gone once it has been read: copy mode keeps header and attachments.
+    o.attachments = sio::attachment_mode::copy;
     return o;
   }
 
@@ -191,7 +172,7 @@ class connection {
 
   sio_server& server_;
   session& session_;
-  sio::parser parser_;
+  sio::codec codec_;
   std::map<std::string, std::unique_ptr<socket>, std::less<>> sockets_;
 };
 
@@ -335,15 +316,15 @@ inline void connection::on_open() {
   if (version() == sio::protocol_version::v4 && server_.find_namespace("/") != nullptr) {
     sio::packet_view connect;
     connect.type = sio::packet_type::connect;
-    on_connect(sio::any_packet(connect, parser_.kind()));
+    on_connect(sio::any_packet(connect, codec_.kind()));
   }
 }
 
 inline void connection::on_message(const eio::packet_view& p) {
-  // Text, binary and polling base64 packets all go to the same parser; copy mode keeps the
+  // Text, binary and polling base64 messages all go to the same codec; copy mode keeps the
   // header and attachments, since a polling body is gone once it has been read (msgpack packets
-  // are complete in their message, base64 ones decoded into the parser).
-  const auto r = parser_.feed(p);
+  // are complete in their message, base64 ones decoded into the codec).
+  const auto r = codec_.decode(p);
   if (!r) {
     if (r.error() == siocodec::error::incomplete) return;  // attachments still to come
     session_.close("parse error");
@@ -354,7 +335,7 @@ inline void connection::on_message(const eio::packet_view& p) {
   // The packet is handled (handlers copy what they keep): give back a copy-mode buffer grown by
   // a large packet now, so that an idle connection holds at most max_retained_bytes of it
   // instead of waiting for its next message.
-  parser_.trim();
+  codec_.trim();
 }
 
 inline void connection::dispatch(const sio::any_packet& p) {

@@ -18,11 +18,12 @@
 //   <siocodec/engineio/packet.hpp>
 //   <siocodec/engineio/decode.hpp>
 //   <siocodec/engineio/encode.hpp>
+//   <siocodec/engineio/payload.hpp>
+//   <siocodec/engineio/frames.hpp>
 //   <siocodec/json/validate.hpp>
 //   <siocodec/json/value.hpp>
 //   <siocodec/json/write.hpp>
 //   <siocodec/engineio/handshake.hpp>
-//   <siocodec/engineio/payload.hpp>
 //   <siocodec/engineio/webtransport.hpp>
 //   <siocodec/engineio.hpp>
 //   <siocodec/json/json.hpp>
@@ -2474,6 +2475,1135 @@ SIOCODEC_END_NAMESPACE
 
 #endif  // SIOCODEC_ENGINEIO_ENCODE_HPP
 // ---- end <siocodec/engineio/encode.hpp> ------------------------------------------------------
+// ---- begin <siocodec/engineio/frames.hpp> ----------------------------------------------------
+// SPDX-License-Identifier: BSL-1.0
+// How Engine.IO messages travel on each transport: the transport options, the frame a transport
+// sends, and the framing primitives the fused Socket.IO encoders (socketio/*/frames.hpp) use.
+#ifndef SIOCODEC_ENGINEIO_FRAMES_HPP
+#define SIOCODEC_ENGINEIO_FRAMES_HPP
+
+// ---- begin <siocodec/engineio/payload.hpp> ---------------------------------------------------
+// SPDX-License-Identifier: BSL-1.0
+// HTTP long-polling payloads: several Engine.IO packets in one body, in every format.
+#ifndef SIOCODEC_ENGINEIO_PAYLOAD_HPP
+#define SIOCODEC_ENGINEIO_PAYLOAD_HPP
+
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <iterator>
+#include <string>
+#include <string_view>
+#include <utility>
+
+// The three body formats (protocol.md §1.4), chosen by (version, frame kind):
+//
+//   v4, text     packet ( 0x1E packet )*              binary packets as `b<base64>`
+//   v3, text     ( <len> ":" packet )*                len = UTF-16 code units of packet
+//   v3, binary   ( kind digit* 0xFF packet )*         kind 0x00 string / 0x01 binary,
+//                                                      one byte (0-9) per decimal digit of the
+//                                                      byte length, binary packet = type byte +
+//                                                      data
+//
+// A v4 body sent as binary is invalid (the reference server answers HTTP 400).
+
+SIOCODEC_BEGIN_NAMESPACE
+namespace engineio {
+
+namespace detail {
+// Where the body grammar stands between two bytes; shared by payload_reader (one item at a time)
+// and payload_decoder (across chunks), so both follow exactly one grammar.
+struct payload_state {
+  std::uint8_t phase = 0;
+  std::uint8_t pending = 0;                         // UTF-8 continuation bytes still due (v3 text)
+  std::uint8_t second_lo = 0x80, second_hi = 0xBF;  // allowed range of the next continuation byte
+  bool string_item = false;
+  bool have_digit = false;
+  bool leading_zero = false;
+  bool astral = false;  // allow_invalid_utf8: a 4-byte sequence's second unit, due when complete
+  std::uint64_t length = 0;    // announced length (v3): UTF-16 units (text) or bytes (binary)
+  std::uint64_t seen = 0;      // units or bytes of content seen so far
+  std::size_t item_start = 0;  // body offset where the current item began
+};
+}  // namespace detail
+
+/// A lazy, zero-copy reader of one whole polling body: a range of packet_view that ends at the end
+/// of the body or at the first bad packet, as the reference's decodePayload does (it returns the
+/// packets before the error, then the error). Check error() after the loop:
+///
+///     auto reader = engineio::decode_payload(body);
+///     for (const engineio::packet_view& p : reader) handle(p);
+///     if (reader.error() != siocodec::error::none) fail(reader.error(), reader.offset());
+///
+/// Base64 packets are validated and yielded as data_kind::base64 views of their text, unless
+/// scratch storage was given: then they are decoded into it, one after the other, and yielded as
+/// data_kind::binary views of the scratch. body.size() bytes of scratch always suffice (decoded
+/// bytes are fewer than their base64 text). Views stay valid while body and scratch live.
+///
+/// Errors (error(), with offset() in the body):
+/// - payload_too_large: body.size() > max_payload (before anything is read), or a v3 length above
+///   max_payload.
+/// - too_many_packets: more than max_packets packets.
+/// - unexpected_binary_frame: a v4 body given as binary.
+/// - empty_packet: an empty v4 body or item (also after a trailing separator), an empty v3 text
+///   body, a v3 binary item of length 0.
+/// - unknown_packet_type, invalid_base64: as decode() reports them, for the packet at fault.
+/// - invalid_length: a malformed v3 length (empty, not decimal, leading zero, a length digit byte
+///   above 9), or a v3 text length that ends inside a surrogate pair.
+/// - invalid_item_kind: a v3 binary item that starts with neither 0x00 nor 0x01.
+/// - invalid_utf8: a v3 text item, or a v3 binary string item, that is not UTF-8 (the reference
+///   counts lengths on decoded text). With opts.allow_invalid_utf8, v3 text items are read as
+///   the reference server reads them after Node's lossy decoding of the body (each maximal
+///   invalid subpart is one U+FFFD, one UTF-16 unit) and flagged has_invalid_utf8; v3 binary
+///   string items stay refused, as the reference's strict utf8.js refuses them.
+/// - truncated: the body ends inside a v3 item or its length.
+/// - output_too_small: the scratch storage cannot hold the next decoded base64 packet.
+class payload_reader {
+ public:
+  class iterator;
+
+  payload_reader() noexcept = default;
+  payload_reader(std::string_view body, frame_kind kind, const decode_options& opts = {},
+                 byte_span scratch = {}) noexcept;
+
+  /// Reads the next packet into `out`. Returns false at the end of the body or on an error.
+  bool next(packet_view& out) noexcept;
+
+  /// error::none while reading and after a clean end.
+  ::SIOCODEC_NAMESPACE::error error() const noexcept { return error_; }
+  /// After an error: its offset in the body. Otherwise: body bytes consumed so far.
+  std::size_t offset() const noexcept { return pos_; }
+  /// Packets returned so far.
+  std::size_t count() const noexcept { return count_; }
+  /// True once the end of the body or an error was reached.
+  bool done() const noexcept { return done_; }
+
+  iterator begin() noexcept;
+  iterator end() noexcept;
+
+ private:
+  // Replaces a base64 `out` by its bytes, decoded into the scratch; false (and the error set)
+  // when they do not fit.
+  bool decode_into_scratch(packet_view& out) noexcept;
+  // next() for the v3 bodies (length-prefixed items), through the resumable scanner.
+  bool next_framed(packet_view& out) noexcept;
+  // Ends the walk on error `e` at byte `at`; false, for next() to return.
+  bool stop(::SIOCODEC_NAMESPACE::error e, std::size_t at) noexcept {
+    error_ = e;
+    pos_ = at;
+    done_ = true;
+    return false;
+  }
+  // The end of both next() paths: the item's packet (base64 decoded into the scratch when there
+  // is one) goes to `out`, and the walk moves on to `next`.
+  bool take(const result<packet_view>& r, packet_view& out, std::size_t next) noexcept;
+
+  std::string_view body_;
+  decode_options opts_;
+  byte_span scratch_;
+  std::size_t scratch_used_ = 0;
+  std::size_t pos_ = 0;
+  std::size_t count_ = 0;
+  std::uint8_t format_ = 0;
+  bool done_ = true;
+  ::SIOCODEC_NAMESPACE::error error_ = ::SIOCODEC_NAMESPACE::error::none;
+};
+
+/// Starts reading a polling body: a payload_reader over `body`.
+payload_reader decode_payload(std::string_view body, frame_kind kind = frame_kind::text,
+                              const decode_options& opts = {}, byte_span scratch = {}) noexcept;
+
+/// A resumable decoder of one polling body that arrives in chunks (an HTTP body read piece by
+/// piece). feed() calls on_packet(const packet_view&) for each packet as soon as it is complete;
+/// finish() is called once at the end of the body. For any way of cutting a body into chunks it
+/// yields exactly the packets and the error that payload_reader yields for the whole body, with
+/// one exception: a body longer than max_payload. payload_reader refuses it before reading
+/// anything (as the reference server does); payload_decoder cannot know the size in advance, so
+/// it delivers the packets that end within the first max_payload bytes, then fails with
+/// payload_too_large at offset max_payload (the same packets whatever the chunking). Check the
+/// Content-Length first when the transport gives one.
+///
+/// Zero-copy for packets that lie inside one chunk (the view points into the chunk and is valid
+/// during the callback only). A packet cut by a chunk boundary is gathered in `Storage` (any
+/// resizable byte container: std::string, std::vector<unsigned char>, std::pmr::string), which
+/// never holds more than one packet and never more than max_payload bytes. Once that packet is
+/// delivered, and by reset(), storage with more capacity than opts.max_retained_bytes is
+/// released. Base64 packets are yielded as data_kind::base64.
+///
+/// Errors: those of payload_reader. Every error is final: the decoder returns it again, with
+/// consumed 0, until reset().
+template <class Storage = std::string>
+class payload_decoder {
+ public:
+  explicit payload_decoder(frame_kind kind = frame_kind::text,
+                           const decode_options& opts = {}) noexcept(noexcept(Storage()));
+
+  /// Feeds the next chunk. On success consumed == chunk.size().
+  template <class F>
+  decode_status feed(std::string_view chunk, F&& on_packet);
+  /// Ends the body: a v4 body's last packet is complete only now, and a v3 body must not end
+  /// inside an item. On success consumed is 0.
+  template <class F>
+  decode_status finish(F&& on_packet);
+  /// feed(last_chunk) then finish(), without copying a v4 body's last packet (which feed() alone
+  /// cannot know is complete). On success consumed == last_chunk.size().
+  template <class F>
+  decode_status finish(std::string_view last_chunk, F&& on_packet);
+
+  /// Starts a new body with the same kind and options; keeps the storage's capacity up to
+  /// opts.max_retained_bytes and releases a larger one.
+  void reset() noexcept;
+
+  bool failed() const noexcept { return error_ != ::SIOCODEC_NAMESPACE::error::none; }
+  ::SIOCODEC_NAMESPACE::error error() const noexcept { return error_; }
+  /// Body bytes consumed so far (after an error: the error's offset in the body).
+  std::size_t body_offset() const noexcept { return offset_; }
+  /// Packets delivered so far.
+  std::size_t count() const noexcept { return count_; }
+
+ private:
+  template <class F>
+  decode_status deliver(std::string_view content, std::size_t content_offset, F& on_packet);
+  template <class F>
+  decode_status run(std::string_view chunk, F& on_packet, bool last);
+  decode_status fail(::SIOCODEC_NAMESPACE::error e, std::size_t at_body,
+                     std::size_t at_chunk) noexcept;
+  // Empties the storage after a delivered packet, releasing it above the retention limit.
+  void clear_storage() noexcept {
+    storage_.resize(0);
+    if (storage_.capacity() > opts_.max_retained_bytes) {
+      ::SIOCODEC_NAMESPACE::detail::release_buffer(storage_);
+    }
+  }
+
+  Storage storage_;
+  decode_options opts_;
+  std::size_t offset_ = 0;
+  std::size_t count_ = 0;
+  std::size_t item_offset_ = 0;    // body offset of the stored partial content
+  std::string_view pending_last_;  // finish(chunk): the last v4 item, still in the caller's chunk
+  std::size_t pending_last_offset_ = 0;
+  std::uint8_t format_ = 0;
+  ::SIOCODEC_NAMESPACE::error error_ = ::SIOCODEC_NAMESPACE::error::none;
+  detail::payload_state state_;
+};
+
+/// Exact size of the body encode_payload() writes for `packets`.
+/// - v4: the packets' text forms joined by 0x1E; binary packets as `b<base64>`. No packets give
+///   an empty body (the reference never calls its callback then).
+/// - v3 text (no binary packet, or opts.supports_binary false): each packet as `<len>:<packet>`,
+///   len in UTF-16 code units, binary packets as `b<digit><base64>`; no packets give `0:`.
+/// - v3 binary (opts.supports_binary and some packet is binary): the binary payload format.
+///
+/// Errors: invalid_argument (a packet encode() rejects, or v4 text containing the 0x1E separator,
+/// which the reference would send and so split the packet), invalid_utf8 (v3 text data that is not
+/// UTF-8, whose UTF-16 length is undefined).
+result<std::size_t> encoded_payload_size(const packet_view* packets, std::size_t n,
+                                         const encode_options& opts = {}) noexcept;
+
+/// Writes the body for `packets` into `out` (at most `cap` bytes). @return bytes written.
+/// Errors: those of encoded_payload_size, and output_too_small (nothing written).
+result<std::size_t> encode_payload_to(char* out, std::size_t cap, const packet_view* packets,
+                                      std::size_t n, const encode_options& opts = {}) noexcept;
+
+/// Appends the body for `packets` to `out` (one resize). Errors: those of encoded_payload_size.
+template <class Container>
+result<std::size_t> encode_payload(const packet_view* packets, std::size_t n, Container& out,
+                                   const encode_options& opts = {});
+
+/// The frame kind of the body encode_payload() writes: binary only for v3 with supports_binary
+/// and at least one binary packet (send it as application/octet-stream), text otherwise.
+frame_kind payload_frame_kind(const packet_view* packets, std::size_t n,
+                              const encode_options& opts = {}) noexcept;
+
+// ---------------------------------------------------------------------------------------------
+// Implementation
+// ---------------------------------------------------------------------------------------------
+namespace detail {
+
+enum class payload_format : std::uint8_t { invalid, v4_text, v3_text, v3_binary };
+
+constexpr payload_format format_of(protocol_version v, frame_kind k) noexcept {
+  return v == protocol_version::v4
+             ? (k == frame_kind::text ? payload_format::v4_text : payload_format::invalid)
+             : (k == frame_kind::text ? payload_format::v3_text : payload_format::v3_binary);
+}
+
+// Turns the content of one complete item into a packet. `base` is the body offset of the content.
+inline result<packet_view> decode_item(payload_format fmt, bool string_item,
+                                       std::string_view content, const decode_options& opts,
+                                       std::size_t base) noexcept {
+  if (fmt == payload_format::v3_binary) {
+    if (!string_item) {
+      auto r = decode_binary_packet(content, opts);
+      if (!r) return {r.error(), base + r.offset()};
+      return r;
+    }
+    // String items are the UTF-8 of the packet text, which the reference decodes with utf8.js:
+    // it throws on malformed sequences whatever allow_invalid_utf8 says (and turns an encoded
+    // surrogate into one U+FFFD where Node's decoders give three, so that stays refused too).
+    const std::size_t bad =
+        ::SIOCODEC_NAMESPACE::detail::utf8_find_invalid(content.data(), content.size());
+    if (bad != content.size()) return {error::invalid_utf8, base + bad};
+  }
+  if (fmt == payload_format::v3_text && opts.allow_invalid_utf8) {
+    auto r = decode_text_packet(content, opts, base);
+    if (r && ::SIOCODEC_NAMESPACE::detail::utf8_find_invalid(content.data(), content.size()) !=
+                 content.size()) {
+      r->has_invalid_utf8 = true;
+    }
+    return r;
+  }
+  return decode_text_packet(content, opts, base);
+}
+
+// The body grammar as a resumable machine over a payload_state. One step consumes bytes from
+// [data + pos, data + n) and stops at the end of the input, at the end of an item's content, or
+// at an error. `data` starts at body offset `base`. Content bounds are offsets in `data`; the
+// error position is a body offset, since an item's error may concern bytes of an earlier chunk.
+struct payload_scanner {
+  enum phase_t : std::uint8_t { item_begin = 0, length, content };
+
+  struct step {
+    enum kind_t : std::uint8_t { need_more, item, skip, failure } kind = need_more;
+    std::size_t next = 0;           // where scanning continues
+    std::size_t content_begin = 0;  // this step's part of the item content: [begin, end)
+    std::size_t content_end = 0;
+    ::SIOCODEC_NAMESPACE::error ec = ::SIOCODEC_NAMESPACE::error::none;
+    std::size_t error_at = 0;  // body offset of the error
+  };
+
+  static step run(payload_format fmt, payload_state& st, const char* data, std::size_t pos,
+                  std::size_t n, const decode_options& opts, std::size_t base) noexcept {
+    step s;
+    const auto* u = reinterpret_cast<const unsigned char*>(data);
+    if (fmt == payload_format::v4_text) {
+      // Items end at 0x1E; there is no other framing. The item's start was recorded by the caller.
+      st.phase = content;
+      const void* sep = pos == n ? nullptr : std::memchr(data + pos, 0x1E, n - pos);
+      s.content_begin = pos;
+      if (sep == nullptr) {
+        s.content_end = n;
+        s.next = n;
+        return s;
+      }
+      const auto at = static_cast<std::size_t>(static_cast<const char*>(sep) - data);
+      s.content_end = at;
+      s.next = at + 1;
+      s.kind = step::item;
+      st.phase = item_begin;
+      return s;
+    }
+    std::size_t i = pos;
+    while (i < n) {
+      if (st.phase == item_begin) {
+        st.item_start = base + i;
+        st.have_digit = false;
+        st.leading_zero = false;
+        st.length = 0;
+        st.seen = 0;
+        st.pending = 0;
+        st.astral = false;
+        if (fmt == payload_format::v3_binary) {
+          if (u[i] > 1) return fail(s, error::invalid_item_kind, base + i);
+          st.string_item = (u[i] == 0);
+          ++i;
+        }
+        st.phase = length;
+        continue;
+      }
+      if (st.phase == length) {
+        const unsigned char c = u[i];
+        const bool is_end = (fmt == payload_format::v3_binary) ? (c == 0xFF) : (c == ':');
+        if (is_end) {
+          if (!st.have_digit) return fail(s, error::invalid_length, base + i);
+          ++i;
+          if (st.length == 0) {
+            // `0:` is how the reference encodes an empty list; it yields nothing. A binary item
+            // of length 0 cannot hold a packet type.
+            if (fmt == payload_format::v3_binary) {
+              return fail(s, error::empty_packet, st.item_start);
+            }
+            st.phase = item_begin;
+            s.kind = step::skip;
+            s.next = i;
+            return s;
+          }
+          st.phase = content;
+          s.content_begin = i;
+          continue;
+        }
+        unsigned digit;
+        if (fmt == payload_format::v3_binary) {
+          if (c > 9) return fail(s, error::invalid_length, base + i);
+          digit = c;
+        } else {
+          if (c < '0' || c > '9') return fail(s, error::invalid_length, base + i);
+          digit = static_cast<unsigned>(c - '0');
+        }
+        // The reference accepts leading zeros (it compares with Number()); no encoder writes them.
+        if (st.leading_zero) return fail(s, error::invalid_length, base + i);
+        if (!st.have_digit && digit == 0) st.leading_zero = true;
+        st.have_digit = true;
+        // Checked before multiplying, so the length cannot wrap whatever max_payload is.
+        if (digit > opts.max_payload || st.length > (opts.max_payload - digit) / 10) {
+          return fail(s, error::payload_too_large, base + i);
+        }
+        st.length = st.length * 10 + digit;
+        ++i;
+        continue;
+      }
+      // content
+      s.content_begin = i;
+      if (fmt == payload_format::v3_binary) {
+        const std::uint64_t want = st.length - st.seen;
+        const std::size_t avail = n - i;
+        if (want > avail) {
+          st.seen += avail;
+          s.content_end = n;
+          s.next = n;
+          return s;
+        }
+        i += static_cast<std::size_t>(want);
+        return finish_item(s, st, i);
+      }
+      // v3 text: count UTF-16 units byte by byte, validating UTF-8 as a stream so that a
+      // sequence cut by a chunk boundary is handled like any other. With allow_invalid_utf8 the
+      // count is that of the string Node's lossy decoding gives (the reference server decodes
+      // the HTTP body before it reads the lengths): one unit per maximal invalid subpart.
+      const bool lossy = opts.allow_invalid_utf8;
+      while (i < n) {
+        const unsigned char c = u[i];
+        if (st.pending != 0) {
+          if (c < st.second_lo || c > st.second_hi) {
+            if (!lossy) return fail(s, error::invalid_utf8, base + i);
+            // The subpart so far is one U+FFFD, counted at its lead byte; `c` starts afresh.
+            st.pending = 0;
+            st.astral = false;
+            st.second_lo = 0x80;
+            st.second_hi = 0xBF;
+            if (st.seen == st.length) return finish_item(s, st, i);
+            continue;
+          }
+          st.second_lo = 0x80;
+          st.second_hi = 0xBF;
+          --st.pending;
+          if (st.pending == 0 && st.astral) {
+            st.astral = false;
+            ++st.seen;
+          }
+        } else if (c < 0x80) {
+          ++st.seen;
+        } else if (c >= 0xC2 && c <= 0xDF) {
+          ++st.seen;
+          st.pending = 1;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+          ++st.seen;
+          st.pending = 2;
+          st.second_lo = (c == 0xE0) ? 0xA0 : 0x80;
+          st.second_hi = (c == 0xED) ? 0x9F : 0xBF;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+          // Lossy: the sequence may still turn into a single U+FFFD, so its second unit waits.
+          st.seen += lossy ? 1 : 2;
+          st.astral = lossy;
+          st.pending = 3;
+          st.second_lo = (c == 0xF0) ? 0x90 : 0x80;
+          st.second_hi = (c == 0xF4) ? 0x8F : 0xBF;
+        } else {
+          if (!lossy) return fail(s, error::invalid_utf8, base + i);
+          ++st.seen;  // a byte that starts no sequence: one U+FFFD
+        }
+        ++i;
+        // A length that ends between the two halves of a surrogate pair: the reference would
+        // cut the pair and deliver a lone surrogate; UTF-8 cannot carry that.
+        if (st.seen > st.length) return fail(s, error::invalid_length, st.item_start);
+        if (st.seen == st.length && st.pending == 0) return finish_item(s, st, i);
+      }
+      s.content_end = n;
+      s.next = n;
+      return s;
+    }
+    s.next = n;
+    s.content_begin = s.content_end = n;
+    return s;
+  }
+
+  // True when a v3 text body ends inside a UTF-8 sequence exactly where its item ends once the
+  // cut sequence is read as U+FFFD (allow_invalid_utf8): the item is then complete.
+  static bool ends_lossy(const payload_state& st, const decode_options& opts) noexcept {
+    return opts.allow_invalid_utf8 && st.phase == content && st.pending != 0 &&
+           st.seen == st.length;
+  }
+
+ private:
+  static step finish_item(step& s, payload_state& st, std::size_t end) noexcept {
+    s.kind = step::item;
+    s.content_end = end;
+    s.next = end;
+    st.phase = item_begin;
+    return s;
+  }
+  static step fail(step& s, ::SIOCODEC_NAMESPACE::error e, std::size_t body_offset) noexcept {
+    s.kind = step::failure;
+    s.ec = e;
+    s.error_at = body_offset;
+    return s;
+  }
+};
+
+template <class W>
+error emit_v4_payload(W& w, const packet_view* packets, std::size_t n) noexcept {
+  for (std::size_t i = 0; i < n; ++i) {
+    const packet_view& p = packets[i];
+    if (i != 0) w.put('\x1e');
+    if (W::counting && p.kind == data_kind::text && !p.data.empty() &&
+        std::memchr(p.data.data(), 0x1E, p.data.size()) != nullptr) {
+      return error::invalid_argument;
+    }
+    const error e = emit_text_packet(w, p, protocol_version::v4);
+    if (e != error::none) return e;
+  }
+  return error::none;
+}
+
+template <class W>
+void emit_decimal(W& w, std::uint64_t v, bool digit_bytes) noexcept {
+  char buf[20];
+  std::size_t k = 0;
+  do {
+    const auto d = static_cast<char>(v % 10);
+    buf[k++] = digit_bytes ? d : static_cast<char>('0' + d);
+    v /= 10;
+  } while (v != 0);
+  while (k != 0) w.put(buf[--k]);
+}
+
+template <class W>
+error emit_v3_text_payload(W& w, const packet_view* packets, std::size_t n) noexcept {
+  if (n == 0) {
+    w.append("0:", 2);
+    return error::none;
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    const packet_view& p = packets[i];
+    // All framing characters are ASCII: the packet's UTF-16 length is its text form's length
+    // with the data counted in UTF-16 units.
+    ::SIOCODEC_NAMESPACE::detail::size_counter text;
+    const error e = emit_text_packet(text, p, protocol_version::v3);
+    if (e != error::none) return e;
+    std::size_t units = text.n;
+    if (p.kind == data_kind::text) {
+      if (W::counting && ::SIOCODEC_NAMESPACE::detail::utf8_find_invalid(
+                             p.data.data(), p.data.size()) != p.data.size()) {
+        return error::invalid_utf8;
+      }
+      units = 1 + ::SIOCODEC_NAMESPACE::detail::utf16_length(p.data.data(), p.data.size());
+    }
+    emit_decimal(w, units, false);
+    w.put(':');
+    (void)emit_text_packet(w, p, protocol_version::v3);
+  }
+  return error::none;
+}
+
+template <class W>
+error emit_v3_binary_payload(W& w, const packet_view* packets, std::size_t n) noexcept {
+  for (std::size_t i = 0; i < n; ++i) {
+    const packet_view& p = packets[i];
+    if (!is_valid(p.type)) return error::invalid_argument;
+    if (p.kind == data_kind::binary) {
+      w.put('\x01');
+      emit_decimal(w, std::uint64_t{1} + p.data.size(), true);
+      w.put('\xff');
+      w.put(static_cast<char>(p.type));
+      w.append(p.data.data(), p.data.size());
+      continue;
+    }
+    if (W::counting && p.kind == data_kind::text &&
+        ::SIOCODEC_NAMESPACE::detail::utf8_find_invalid(p.data.data(), p.data.size()) !=
+            p.data.size()) {
+      return error::invalid_utf8;
+    }
+    ::SIOCODEC_NAMESPACE::detail::size_counter text;
+    const error e = emit_text_packet(text, p, protocol_version::v3);
+    if (e != error::none) return e;
+    w.put('\x00');
+    emit_decimal(w, text.n, true);
+    w.put('\xff');
+    (void)emit_text_packet(w, p, protocol_version::v3);
+  }
+  return error::none;
+}
+
+template <class W>
+error emit_payload(W& w, const packet_view* packets, std::size_t n,
+                   const encode_options& opts) noexcept {
+  if (opts.version == protocol_version::v4) return emit_v4_payload(w, packets, n);
+  if (payload_frame_kind(packets, n, opts) == frame_kind::binary) {
+    return emit_v3_binary_payload(w, packets, n);
+  }
+  return emit_v3_text_payload(w, packets, n);
+}
+
+}  // namespace detail
+
+// --- payload_reader -----------------------------------------------------------------------------
+
+class payload_reader::iterator {
+ public:
+  using iterator_category = std::input_iterator_tag;
+  using value_type = packet_view;
+  using difference_type = std::ptrdiff_t;
+  using pointer = const packet_view*;
+  using reference = const packet_view&;
+
+  iterator() noexcept = default;
+  explicit iterator(payload_reader* r) noexcept : reader_(r) { advance(); }
+
+  reference operator*() const noexcept { return current_; }
+  pointer operator->() const noexcept { return &current_; }
+  iterator& operator++() noexcept {
+    advance();
+    return *this;
+  }
+  void operator++(int) noexcept { advance(); }
+  friend bool operator==(const iterator& a, const iterator& b) noexcept {
+    return a.reader_ == b.reader_;
+  }
+  friend bool operator!=(const iterator& a, const iterator& b) noexcept { return !(a == b); }
+
+ private:
+  void advance() noexcept {
+    if (reader_ != nullptr && !reader_->next(current_)) reader_ = nullptr;
+  }
+  payload_reader* reader_ = nullptr;
+  packet_view current_;
+};
+
+inline payload_reader::payload_reader(std::string_view body, frame_kind kind,
+                                      const decode_options& opts, byte_span scratch) noexcept
+    : body_(body), opts_(opts), scratch_(scratch), done_(false) {
+  const auto fmt = detail::format_of(opts.version, kind);
+  format_ = static_cast<std::uint8_t>(fmt);
+  if (fmt == detail::payload_format::invalid) {
+    error_ = ::SIOCODEC_NAMESPACE::error::unexpected_binary_frame;
+    done_ = true;
+  } else if (body.size() > opts.max_payload) {
+    error_ = ::SIOCODEC_NAMESPACE::error::payload_too_large;
+    pos_ = opts.max_payload;
+    done_ = true;
+  } else if (body.empty() && fmt != detail::payload_format::v3_binary) {
+    // The reference reports an empty text body as a parser error in both versions.
+    error_ = ::SIOCODEC_NAMESPACE::error::empty_packet;
+    done_ = true;
+  }
+}
+
+inline bool payload_reader::next(packet_view& out) noexcept {
+  if (format_ != static_cast<std::uint8_t>(detail::payload_format::v4_text)) {
+    return next_framed(out);
+  }
+  // What next_framed()'s general loop does for a v4 body, without the resumable scanner: a v4
+  // item is whatever lies before the next 0x1E (the last one runs to the end of the body), and
+  // every item yields a packet or an error.
+  if (done_) return false;
+  const std::size_t n = body_.size();
+  const void* sep = pos_ == n ? nullptr : std::memchr(body_.data() + pos_, 0x1E, n - pos_);
+  std::size_t content_end = n;
+  std::size_t next = n;
+  if (sep == nullptr) {
+    done_ = true;
+  } else {
+    content_end = static_cast<std::size_t>(static_cast<const char*>(sep) - body_.data());
+    next = content_end + 1;
+  }
+  if (count_ == opts_.max_packets) return stop(::SIOCODEC_NAMESPACE::error::too_many_packets, pos_);
+  return take(detail::decode_text_packet(body_.substr(pos_, content_end - pos_), opts_, pos_), out,
+              next);
+}
+
+inline bool payload_reader::next_framed(packet_view& out) noexcept {
+  const auto fmt = static_cast<detail::payload_format>(format_);
+  while (!done_) {
+    if (fmt != detail::payload_format::v4_text && pos_ == body_.size()) {
+      done_ = true;
+      return false;
+    }
+    // Each call reads exactly one item, so the state starts fresh at every item boundary.
+    detail::payload_state st;
+    st.item_start = pos_;
+    auto s = detail::payload_scanner::run(fmt, st, body_.data(), pos_, body_.size(), opts_, 0);
+    if (s.kind == detail::payload_scanner::step::failure) return stop(s.ec, s.error_at);
+    if (s.kind == detail::payload_scanner::step::skip) {
+      pos_ = s.next;
+      continue;
+    }
+    if (s.kind == detail::payload_scanner::step::need_more) {
+      if (fmt != detail::payload_format::v4_text &&
+          !detail::payload_scanner::ends_lossy(st, opts_)) {
+        return stop(::SIOCODEC_NAMESPACE::error::truncated, body_.size());
+      }
+      done_ = true;  // the last v4 item runs to the end of the body
+    }
+    if (count_ == opts_.max_packets) {
+      return stop(::SIOCODEC_NAMESPACE::error::too_many_packets, st.item_start);
+    }
+    const std::string_view content = body_.substr(s.content_begin, s.content_end - s.content_begin);
+    return take(detail::decode_item(fmt, st.string_item, content, opts_, s.content_begin), out,
+                s.next);
+  }
+  return false;
+}
+
+inline bool payload_reader::take(const result<packet_view>& r, packet_view& out,
+                                 std::size_t next) noexcept {
+  if (!r) return stop(r.error(), r.offset());
+  out = *r;
+  if (out.kind == data_kind::base64 && !scratch_.empty() && !decode_into_scratch(out)) {
+    return false;
+  }
+  pos_ = next;
+  ++count_;
+  return true;
+}
+
+inline bool payload_reader::decode_into_scratch(packet_view& out) noexcept {
+  const byte_span room(scratch_.data() + scratch_used_, scratch_.size() - scratch_used_);
+  auto d = base64::decode_to(out.data, room, opts_.base64);
+  if (!d) {  // the text was validated, so only the room can be short
+    error_ = d.error();
+    done_ = true;
+    return false;  // pos_ is still the start of the item
+  }
+  out = packet_view{out.type, data_kind::binary,
+                    std::string_view(reinterpret_cast<const char*>(room.data()), *d)};
+  scratch_used_ += *d;
+  return true;
+}
+
+inline payload_reader::iterator payload_reader::begin() noexcept { return iterator(this); }
+inline payload_reader::iterator payload_reader::end() noexcept { return iterator(); }
+
+inline payload_reader decode_payload(std::string_view body, frame_kind kind,
+                                     const decode_options& opts, byte_span scratch) noexcept {
+  return payload_reader(body, kind, opts, scratch);
+}
+
+// --- payload_decoder
+// ------------------------------------------------------------------------------
+
+template <class Storage>
+payload_decoder<Storage>::payload_decoder(frame_kind kind,
+                                          const decode_options& opts) noexcept(noexcept(Storage()))
+    : opts_(opts) {
+  static_assert(is_resizable_buffer<Storage>::value,
+                "payload_decoder storage must be a resizable container of one-byte elements");
+  format_ = static_cast<std::uint8_t>(detail::format_of(opts.version, kind));
+  reset();
+}
+
+template <class Storage>
+void payload_decoder<Storage>::reset() noexcept {
+  clear_storage();
+  offset_ = 0;
+  count_ = 0;
+  item_offset_ = 0;
+  state_ = detail::payload_state{};
+  pending_last_ = {};
+  error_ = ::SIOCODEC_NAMESPACE::error::none;
+  if (static_cast<detail::payload_format>(format_) == detail::payload_format::invalid) {
+    error_ = ::SIOCODEC_NAMESPACE::error::unexpected_binary_frame;
+  }
+}
+
+template <class Storage>
+decode_status payload_decoder<Storage>::fail(::SIOCODEC_NAMESPACE::error e, std::size_t at_body,
+                                             std::size_t at_chunk) noexcept {
+  error_ = e;
+  offset_ = at_body;
+  return {at_chunk, e};
+}
+
+template <class Storage>
+template <class F>
+decode_status payload_decoder<Storage>::deliver(std::string_view content,
+                                                std::size_t content_offset, F& on_packet) {
+  const auto fmt = static_cast<detail::payload_format>(format_);
+  if (count_ == opts_.max_packets) {
+    error_ = ::SIOCODEC_NAMESPACE::error::too_many_packets;
+    offset_ = state_.item_start;
+    return {0, error_};
+  }
+  auto r = detail::decode_item(fmt, state_.string_item, content, opts_, content_offset);
+  if (!r) {
+    error_ = r.error();
+    offset_ = r.offset();
+    return {0, error_};
+  }
+  ++count_;
+  on_packet(*r);
+  return {0, ::SIOCODEC_NAMESPACE::error::none};
+}
+
+template <class Storage>
+template <class F>
+decode_status payload_decoder<Storage>::feed(std::string_view chunk, F&& on_packet) {
+  return run(chunk, on_packet, false);
+}
+
+template <class Storage>
+template <class F>
+decode_status payload_decoder<Storage>::finish(std::string_view last_chunk, F&& on_packet) {
+  const std::size_t base = offset_;
+  auto st = run(last_chunk, on_packet, true);
+  if (!st.ok()) return st;
+  auto end = finish(on_packet);
+  if (!end.ok()) return {offset_ >= base ? offset_ - base : 0, end.ec};
+  return st;
+}
+
+template <class Storage>
+template <class F>
+decode_status payload_decoder<Storage>::run(std::string_view chunk, F& on_packet, bool last) {
+  if (failed()) return {0, error_};
+  const auto fmt = static_cast<detail::payload_format>(format_);
+  const std::size_t base = offset_;
+  if (chunk.size() > opts_.max_payload - base) {
+    // The body outgrows max_payload inside this chunk: the bytes below the limit are decoded
+    // like any others (so what is delivered does not depend on where chunks are cut), then the
+    // body fails at the limit.
+    const std::size_t room = opts_.max_payload - base;
+    auto below = run(chunk.substr(0, room), on_packet, false);
+    if (!below.ok()) return below;
+    return fail(::SIOCODEC_NAMESPACE::error::payload_too_large, opts_.max_payload, room);
+  }
+  std::size_t pos = 0;
+  while (pos < chunk.size()) {
+    if (fmt == detail::payload_format::v4_text && state_.phase == 0 && storage_.size() == 0) {
+      state_.item_start = base + pos;
+    }
+    auto s =
+        detail::payload_scanner::run(fmt, state_, chunk.data(), pos, chunk.size(), opts_, base);
+    using step = detail::payload_scanner::step;
+    if (s.kind == step::failure) {
+      // An item-level error may point before this chunk; the chunk offset then clamps to 0.
+      return fail(s.ec, s.error_at, s.error_at >= base ? s.error_at - base : 0);
+    }
+    if (s.kind == step::skip) {
+      pos = s.next;
+      continue;
+    }
+    const std::string_view part = chunk.substr(s.content_begin, s.content_end - s.content_begin);
+    if (s.kind == step::need_more && last && fmt == detail::payload_format::v4_text &&
+        storage_.size() == 0) {
+      // The last v4 item lies inside the last chunk: finish() will find it here, uncopied.
+      pending_last_ = part;
+      pending_last_offset_ = base + s.content_begin;
+      pos = s.next;
+      break;
+    }
+    if (s.kind == step::need_more) {
+      if (storage_.size() == 0) item_offset_ = base + s.content_begin;
+      if (part.size() > opts_.max_payload - storage_.size()) {
+        return fail(::SIOCODEC_NAMESPACE::error::payload_too_large, base + s.content_begin,
+                    s.content_begin);
+      }
+      const std::size_t old = storage_.size();
+      storage_.resize(old + part.size());
+      if (!part.empty()) std::memcpy(&storage_[0] + old, part.data(), part.size());
+      pos = s.next;
+      break;
+    }
+    decode_status st;
+    if (storage_.size() == 0) {
+      st = deliver(part, base + s.content_begin, on_packet);
+    } else {
+      const std::size_t old = storage_.size();
+      storage_.resize(old + part.size());
+      if (!part.empty()) std::memcpy(&storage_[0] + old, part.data(), part.size());
+      st = deliver(std::string_view(reinterpret_cast<const char*>(&storage_[0]), storage_.size()),
+                   item_offset_, on_packet);
+      clear_storage();
+    }
+    if (!st.ok()) {
+      const std::size_t at_chunk = offset_ >= base ? offset_ - base : 0;
+      return {at_chunk, error_};
+    }
+    pos = s.next;
+  }
+  offset_ = base + chunk.size();
+  return {chunk.size(), ::SIOCODEC_NAMESPACE::error::none};
+}
+
+template <class Storage>
+template <class F>
+decode_status payload_decoder<Storage>::finish(F&& on_packet) {
+  if (failed()) return {0, error_};
+  const auto fmt = static_cast<detail::payload_format>(format_);
+  if (fmt == detail::payload_format::v4_text) {
+    // The last item runs to the end of the body; an empty one (empty body, trailing separator)
+    // is an error, which deliver() reports through decode_text_packet.
+    std::string_view content;
+    if (pending_last_.data() != nullptr) {
+      content = pending_last_;
+      item_offset_ = pending_last_offset_;
+      pending_last_ = {};
+    } else if (storage_.size() == 0) {
+      state_.item_start = offset_;
+      item_offset_ = offset_;
+    } else {
+      content = std::string_view(reinterpret_cast<const char*>(&storage_[0]), storage_.size());
+    }
+    auto st = deliver(content, item_offset_, on_packet);
+    clear_storage();
+    if (!st.ok()) return {0, error_};
+    return {0, ::SIOCODEC_NAMESPACE::error::none};
+  }
+  if (detail::payload_scanner::ends_lossy(state_, opts_)) {
+    state_.phase = 0;
+    auto st =
+        deliver(std::string_view(reinterpret_cast<const char*>(&storage_[0]), storage_.size()),
+                item_offset_, on_packet);
+    storage_.resize(0);
+    if (!st.ok()) return {0, error_};
+    return {0, ::SIOCODEC_NAMESPACE::error::none};
+  }
+  if (state_.phase != 0) return fail(::SIOCODEC_NAMESPACE::error::truncated, offset_, 0);
+  if (fmt == detail::payload_format::v3_text && offset_ == 0) {
+    return fail(::SIOCODEC_NAMESPACE::error::empty_packet, 0, 0);
+  }
+  return {0, ::SIOCODEC_NAMESPACE::error::none};
+}
+
+// --- encoding -----------------------------------------------------------------------------------
+
+inline frame_kind payload_frame_kind(const packet_view* packets, std::size_t n,
+                                     const encode_options& opts) noexcept {
+  if (opts.version != protocol_version::v3 || !opts.supports_binary) return frame_kind::text;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (packets[i].kind == data_kind::binary) return frame_kind::binary;
+  }
+  return frame_kind::text;
+}
+
+inline result<std::size_t> encoded_payload_size(const packet_view* packets, std::size_t n,
+                                                const encode_options& opts) noexcept {
+  return ::SIOCODEC_NAMESPACE::detail::measure(
+      [&](auto& w) { return detail::emit_payload(w, packets, n, opts); });
+}
+
+inline result<std::size_t> encode_payload_to(char* out, std::size_t cap, const packet_view* packets,
+                                             std::size_t n, const encode_options& opts) noexcept {
+  return ::SIOCODEC_NAMESPACE::detail::write_bounded(
+      out, cap, [&](auto& w) { return detail::emit_payload(w, packets, n, opts); });
+}
+
+template <class Container>
+result<std::size_t> encode_payload(const packet_view* packets, std::size_t n, Container& out,
+                                   const encode_options& opts) {
+  return ::SIOCODEC_NAMESPACE::detail::write_append(
+      out, [&](auto& w) { return detail::emit_payload(w, packets, n, opts); });
+}
+
+}  // namespace engineio
+SIOCODEC_END_NAMESPACE
+
+#endif  // SIOCODEC_ENGINEIO_PAYLOAD_HPP
+// ---- end <siocodec/engineio/payload.hpp> -----------------------------------------------------
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+// The Engine.IO messages of one upper-layer packet (a text message, then binary messages) go on
+// the wire as follows (protocol.md §1.3, §1.4):
+//
+//   Engine.IO v4, WebSocket   one WebSocket message per Engine.IO message: text `4<text>`;
+//                             binary: exactly the bytes (zero copy: the caller's memory);
+//   Engine.IO v4, polling     one text body: the messages as `4<text>` or `b<base64>`, separated
+//                             by the record separator 0x1E;
+//   Engine.IO v3, WebSocket   text `4<text>`; binary `0x04 <bytes>`, handed out as a 1-byte
+//                             prefix plus the caller's bytes (scatter-gather), or written
+//                             contiguously with transport_options::copy_binary;
+//   Engine.IO v3, polling     one body: text `<n>:4<text>` / `<n>:b4<base64>` (n in UTF-16
+//                             units), or, when the client supports binary and a message is
+//                             binary, the binary payload format (application/octet-stream).
+//
+// engineio::encode() frames one message for a WebSocket; the payload encoders (payload.hpp)
+// build a polling body from any list of messages.
+
+SIOCODEC_BEGIN_NAMESPACE
+namespace engineio {
+
+/// The Engine.IO transport messages are sent over.
+enum class transport_kind : std::uint8_t {
+  websocket = 0,  ///< one WebSocket message per Engine.IO message
+  polling = 1,    ///< HTTP long-polling: the messages of a packet in one body
+};
+
+/// The transport of a connection at the moment of sending.
+struct transport_options {
+  /// The Engine.IO protocol of the connection (`EIO=4` or `EIO=3`).
+  protocol_version version = protocol_version::v4;
+  transport_kind transport = transport_kind::websocket;
+  /// Engine.IO v3 polling only: the client accepts binary bodies (it did not ask for `b64=1`).
+  /// Then a packet with binary messages is sent as a v3 binary payload, as the reference
+  /// server's encodePayload(packets, true) does; otherwise everything is base64 text.
+  bool supports_binary = true;
+  /// Engine.IO v3 WebSocket only: write each binary message (0x04 and the bytes) into the
+  /// storage, so every frame is one contiguous buffer, for WebSocket APIs that cannot send a
+  /// buffer sequence. Costs a copy of every binary message; off by default.
+  bool copy_binary = false;
+};
+
+/// One frame: what ONE send of the transport carries. On a WebSocket, one WebSocket message
+/// (`kind` is its opcode); on polling, one HTTP body (`kind` text: text/plain; binary:
+/// application/octet-stream). Its bytes are `prefix` followed by `data`. `prefix` is empty
+/// except for the binary frames of Engine.IO v3 WebSocket without copy_binary, where it is the
+/// one type byte 0x04 (a static string) and `data` the caller's bytes. Views into the encoder's
+/// storage or the caller's bytes: valid while those live and the storage is not modified.
+struct frame {
+  frame_kind kind = frame_kind::text;
+  std::string_view prefix;
+  std::string_view data;
+
+  /// Bytes of the whole frame.
+  std::size_t size() const noexcept { return prefix.size() + data.size(); }
+  /// `data` as bytes.
+  byte_view bytes() const noexcept { return byte_view(data); }
+};
+
+namespace detail {
+
+/// The six framings of transport_options (version x transport x the v3 flags). A polling
+/// format is the one for a packet with a binary message: a v3 body of text messages only is
+/// always text (framing_for_text()).
+enum class framing : std::uint8_t {
+  ws_v4,
+  ws_v3,
+  ws_v3_copy,
+  poll_v4,
+  poll_v3_text,
+  poll_v3_binary,
+};
+
+inline bool valid_transport(const transport_options& o) noexcept {
+  return (o.version == protocol_version::v4 || o.version == protocol_version::v3) &&
+         (o.transport == transport_kind::websocket || o.transport == transport_kind::polling);
+}
+
+inline framing framing_of(const transport_options& o) noexcept {
+  if (o.version == protocol_version::v4) {
+    return o.transport == transport_kind::websocket ? framing::ws_v4 : framing::poll_v4;
+  }
+  if (o.transport == transport_kind::websocket) {
+    return o.copy_binary ? framing::ws_v3_copy : framing::ws_v3;
+  }
+  return o.supports_binary ? framing::poll_v3_binary : framing::poll_v3_text;
+}
+
+/// A packet without binary messages: a v3 binary body holds none, so its body is text.
+inline framing framing_for_text(framing f) noexcept {
+  return f == framing::poll_v3_binary ? framing::poll_v3_text : f;
+}
+
+inline bool is_polling(framing f) noexcept {
+  return f == framing::poll_v4 || f == framing::poll_v3_text || f == framing::poll_v3_binary;
+}
+
+/// Polling framings that carry binary messages as base64 text.
+inline bool binary_as_base64(framing f) noexcept {
+  return f == framing::poll_v4 || f == framing::poll_v3_text;
+}
+
+/// The kind of a polling body.
+inline frame_kind body_kind(framing f) noexcept {
+  return f == framing::poll_v3_binary ? frame_kind::binary : frame_kind::text;
+}
+
+/// What precedes the text of a message that opens its frame: `4`, preceded on v3 polling by
+/// the header of its payload item (`<utf16 + 1>:` text, `0x00 <bytes + 1> 0xFF` binary body).
+/// The header is written here because its length precedes a text written straight into the
+/// storage, never materialized elsewhere.
+template <class W>
+void emit_text_prefix(W& w, framing f, std::size_t bytes, std::size_t utf16) noexcept {
+  if (f == framing::poll_v3_text) {
+    emit_decimal(w, std::uint64_t{1} + utf16, false);
+    w.put(':');
+  } else if (f == framing::poll_v3_binary) {
+    w.put('\x00');
+    emit_decimal(w, std::uint64_t{1} + bytes, true);
+    w.put('\xff');
+  }
+  w.put(type_digit(packet_type::message));
+}
+
+/// What precedes a binary message of `n` bytes that opens its frame: nothing (v4 WebSocket),
+/// the type byte 0x04 (v3 WebSocket), the v3 binary item header `0x01 <n + 1> 0xFF 0x04`, or
+/// the text that precedes its base64 (v4 polling `b`, v3 polling `<n>:b4`).
+template <class W>
+void emit_binary_prefix(W& w, framing f, std::size_t n) noexcept {
+  switch (f) {
+    case framing::ws_v4: return;
+    case framing::ws_v3:
+    case framing::ws_v3_copy: w.put(static_cast<char>(packet_type::message)); return;
+    case framing::poll_v3_binary:
+      w.put('\x01');
+      emit_decimal(w, std::uint64_t{1} + n, true);
+      w.put('\xff');
+      w.put(static_cast<char>(packet_type::message));
+      return;
+    case framing::poll_v4: w.put('b'); return;
+    case framing::poll_v3_text:
+      emit_decimal(w, std::uint64_t{2} + base64::encoded_size(n), false);
+      w.put(':');
+      w.put('b');
+      w.put(type_digit(packet_type::message));
+      return;
+  }
+}
+
+/// A binary message that follows another message of the same packet, as it sits in the
+/// storage: after the separator 0x1E (v4 polling), as the next payload item (v3 polling), or
+/// copied with its type byte (v3 WebSocket with copy_binary). Zero-copy WebSocket framings
+/// write nothing: the frame points at the caller's bytes. Errors: invalid_argument (too large
+/// to base64-encode).
+template <class W>
+error emit_next_binary(W& w, byte_view bytes, framing f) noexcept {
+  if (f == framing::ws_v4 || f == framing::ws_v3) return error::none;
+  if (binary_as_base64(f) && bytes.size() > base64::max_encodable) return error::invalid_argument;
+  if (f == framing::poll_v4) w.put('\x1e');
+  emit_binary_prefix(w, f, bytes.size());
+  if (binary_as_base64(f)) {
+    base64::detail::emit(w, bytes);
+  } else {
+    w.append(bytes.as_chars().data(), bytes.size());
+  }
+  return error::none;
+}
+
+/// Storage bytes of emit_next_binary(); SIZE_MAX when the message cannot be framed.
+inline std::size_t next_binary_cost(byte_view bytes, framing f) noexcept {
+  ::SIOCODEC_NAMESPACE::detail::size_counter c;
+  if (emit_next_binary(c, bytes, f) != error::none || c.overflow) {
+    return static_cast<std::size_t>(-1);
+  }
+  return c.n;
+}
+
+/// The type byte of an Engine.IO v3 binary WebSocket message, for frame::prefix.
+inline std::string_view v3_binary_type_byte() noexcept {
+  static constexpr char byte[1] = {static_cast<char>(packet_type::message)};
+  return std::string_view(byte, 1);
+}
+
+}  // namespace detail
+}  // namespace engineio
+SIOCODEC_END_NAMESPACE
+
+#endif  // SIOCODEC_ENGINEIO_FRAMES_HPP
+// ---- end <siocodec/engineio/frames.hpp> ------------------------------------------------------
 // ---- begin <siocodec/engineio/handshake.hpp> -------------------------------------------------
 // SPDX-License-Identifier: BSL-1.0
 // The Engine.IO handshake: the JSON object an open packet carries (protocol.md §1.5).
@@ -5207,935 +6337,6 @@ SIOCODEC_END_NAMESPACE
 
 #endif  // SIOCODEC_ENGINEIO_HANDSHAKE_HPP
 // ---- end <siocodec/engineio/handshake.hpp> ---------------------------------------------------
-// ---- begin <siocodec/engineio/payload.hpp> ---------------------------------------------------
-// SPDX-License-Identifier: BSL-1.0
-// HTTP long-polling payloads: several Engine.IO packets in one body, in every format.
-#ifndef SIOCODEC_ENGINEIO_PAYLOAD_HPP
-#define SIOCODEC_ENGINEIO_PAYLOAD_HPP
-
-
-#include <cstddef>
-#include <cstdint>
-#include <cstring>
-#include <iterator>
-#include <string>
-#include <string_view>
-#include <utility>
-
-// The three body formats (protocol.md §1.4), chosen by (version, frame kind):
-//
-//   v4, text     packet ( 0x1E packet )*              binary packets as `b<base64>`
-//   v3, text     ( <len> ":" packet )*                len = UTF-16 code units of packet
-//   v3, binary   ( kind digit* 0xFF packet )*         kind 0x00 string / 0x01 binary,
-//                                                      one byte (0-9) per decimal digit of the
-//                                                      byte length, binary packet = type byte +
-//                                                      data
-//
-// A v4 body sent as binary is invalid (the reference server answers HTTP 400).
-
-SIOCODEC_BEGIN_NAMESPACE
-namespace engineio {
-
-namespace detail {
-// Where the body grammar stands between two bytes; shared by payload_reader (one item at a time)
-// and payload_decoder (across chunks), so both follow exactly one grammar.
-struct payload_state {
-  std::uint8_t phase = 0;
-  std::uint8_t pending = 0;                         // UTF-8 continuation bytes still due (v3 text)
-  std::uint8_t second_lo = 0x80, second_hi = 0xBF;  // allowed range of the next continuation byte
-  bool string_item = false;
-  bool have_digit = false;
-  bool leading_zero = false;
-  bool astral = false;  // allow_invalid_utf8: a 4-byte sequence's second unit, due when complete
-  std::uint64_t length = 0;    // announced length (v3): UTF-16 units (text) or bytes (binary)
-  std::uint64_t seen = 0;      // units or bytes of content seen so far
-  std::size_t item_start = 0;  // body offset where the current item began
-};
-}  // namespace detail
-
-/// A lazy, zero-copy reader of one whole polling body: a range of packet_view that ends at the end
-/// of the body or at the first bad packet, as the reference's decodePayload does (it returns the
-/// packets before the error, then the error). Check error() after the loop:
-///
-///     auto reader = engineio::decode_payload(body);
-///     for (const engineio::packet_view& p : reader) handle(p);
-///     if (reader.error() != siocodec::error::none) fail(reader.error(), reader.offset());
-///
-/// Base64 packets are validated and yielded as data_kind::base64 views of their text, unless
-/// scratch storage was given: then they are decoded into it, one after the other, and yielded as
-/// data_kind::binary views of the scratch. body.size() bytes of scratch always suffice (decoded
-/// bytes are fewer than their base64 text). Views stay valid while body and scratch live.
-///
-/// Errors (error(), with offset() in the body):
-/// - payload_too_large: body.size() > max_payload (before anything is read), or a v3 length above
-///   max_payload.
-/// - too_many_packets: more than max_packets packets.
-/// - unexpected_binary_frame: a v4 body given as binary.
-/// - empty_packet: an empty v4 body or item (also after a trailing separator), an empty v3 text
-///   body, a v3 binary item of length 0.
-/// - unknown_packet_type, invalid_base64: as decode() reports them, for the packet at fault.
-/// - invalid_length: a malformed v3 length (empty, not decimal, leading zero, a length digit byte
-///   above 9), or a v3 text length that ends inside a surrogate pair.
-/// - invalid_item_kind: a v3 binary item that starts with neither 0x00 nor 0x01.
-/// - invalid_utf8: a v3 text item, or a v3 binary string item, that is not UTF-8 (the reference
-///   counts lengths on decoded text). With opts.allow_invalid_utf8, v3 text items are read as
-///   the reference server reads them after Node's lossy decoding of the body (each maximal
-///   invalid subpart is one U+FFFD, one UTF-16 unit) and flagged has_invalid_utf8; v3 binary
-///   string items stay refused, as the reference's strict utf8.js refuses them.
-/// - truncated: the body ends inside a v3 item or its length.
-/// - output_too_small: the scratch storage cannot hold the next decoded base64 packet.
-class payload_reader {
- public:
-  class iterator;
-
-  payload_reader() noexcept = default;
-  payload_reader(std::string_view body, frame_kind kind, const decode_options& opts = {},
-                 byte_span scratch = {}) noexcept;
-
-  /// Reads the next packet into `out`. Returns false at the end of the body or on an error.
-  bool next(packet_view& out) noexcept;
-
-  /// error::none while reading and after a clean end.
-  ::SIOCODEC_NAMESPACE::error error() const noexcept { return error_; }
-  /// After an error: its offset in the body. Otherwise: body bytes consumed so far.
-  std::size_t offset() const noexcept { return pos_; }
-  /// Packets returned so far.
-  std::size_t count() const noexcept { return count_; }
-  /// True once the end of the body or an error was reached.
-  bool done() const noexcept { return done_; }
-
-  iterator begin() noexcept;
-  iterator end() noexcept;
-
- private:
-  // Replaces a base64 `out` by its bytes, decoded into the scratch; false (and the error set)
-  // when they do not fit.
-  bool decode_into_scratch(packet_view& out) noexcept;
-  // next() for the v3 bodies (length-prefixed items), through the resumable scanner.
-  bool next_framed(packet_view& out) noexcept;
-  // Ends the walk on error `e` at byte `at`; false, for next() to return.
-  bool stop(::SIOCODEC_NAMESPACE::error e, std::size_t at) noexcept {
-    error_ = e;
-    pos_ = at;
-    done_ = true;
-    return false;
-  }
-  // The end of both next() paths: the item's packet (base64 decoded into the scratch when there
-  // is one) goes to `out`, and the walk moves on to `next`.
-  bool take(const result<packet_view>& r, packet_view& out, std::size_t next) noexcept;
-
-  std::string_view body_;
-  decode_options opts_;
-  byte_span scratch_;
-  std::size_t scratch_used_ = 0;
-  std::size_t pos_ = 0;
-  std::size_t count_ = 0;
-  std::uint8_t format_ = 0;
-  bool done_ = true;
-  ::SIOCODEC_NAMESPACE::error error_ = ::SIOCODEC_NAMESPACE::error::none;
-};
-
-/// Starts reading a polling body: a payload_reader over `body`.
-payload_reader decode_payload(std::string_view body, frame_kind kind = frame_kind::text,
-                              const decode_options& opts = {}, byte_span scratch = {}) noexcept;
-
-/// A resumable decoder of one polling body that arrives in chunks (an HTTP body read piece by
-/// piece). feed() calls on_packet(const packet_view&) for each packet as soon as it is complete;
-/// finish() is called once at the end of the body. For any way of cutting a body into chunks it
-/// yields exactly the packets and the error that payload_reader yields for the whole body, with
-/// one exception: a body longer than max_payload. payload_reader refuses it before reading
-/// anything (as the reference server does); payload_decoder cannot know the size in advance, so
-/// it delivers the packets that end within the first max_payload bytes, then fails with
-/// payload_too_large at offset max_payload (the same packets whatever the chunking). Check the
-/// Content-Length first when the transport gives one.
-///
-/// Zero-copy for packets that lie inside one chunk (the view points into the chunk and is valid
-/// during the callback only). A packet cut by a chunk boundary is gathered in `Storage` (any
-/// resizable byte container: std::string, std::vector<unsigned char>, std::pmr::string), which
-/// never holds more than one packet and never more than max_payload bytes. Once that packet is
-/// delivered, and by reset(), storage with more capacity than opts.max_retained_bytes is
-/// released. Base64 packets are yielded as data_kind::base64.
-///
-/// Errors: those of payload_reader. Every error is final: the decoder returns it again, with
-/// consumed 0, until reset().
-template <class Storage = std::string>
-class payload_decoder {
- public:
-  explicit payload_decoder(frame_kind kind = frame_kind::text,
-                           const decode_options& opts = {}) noexcept(noexcept(Storage()));
-
-  /// Feeds the next chunk. On success consumed == chunk.size().
-  template <class F>
-  decode_status feed(std::string_view chunk, F&& on_packet);
-  /// Ends the body: a v4 body's last packet is complete only now, and a v3 body must not end
-  /// inside an item. On success consumed is 0.
-  template <class F>
-  decode_status finish(F&& on_packet);
-  /// feed(last_chunk) then finish(), without copying a v4 body's last packet (which feed() alone
-  /// cannot know is complete). On success consumed == last_chunk.size().
-  template <class F>
-  decode_status finish(std::string_view last_chunk, F&& on_packet);
-
-  /// Starts a new body with the same kind and options; keeps the storage's capacity up to
-  /// opts.max_retained_bytes and releases a larger one.
-  void reset() noexcept;
-
-  bool failed() const noexcept { return error_ != ::SIOCODEC_NAMESPACE::error::none; }
-  ::SIOCODEC_NAMESPACE::error error() const noexcept { return error_; }
-  /// Body bytes consumed so far (after an error: the error's offset in the body).
-  std::size_t body_offset() const noexcept { return offset_; }
-  /// Packets delivered so far.
-  std::size_t count() const noexcept { return count_; }
-
- private:
-  template <class F>
-  decode_status deliver(std::string_view content, std::size_t content_offset, F& on_packet);
-  template <class F>
-  decode_status run(std::string_view chunk, F& on_packet, bool last);
-  decode_status fail(::SIOCODEC_NAMESPACE::error e, std::size_t at_body,
-                     std::size_t at_chunk) noexcept;
-  // Empties the storage after a delivered packet, releasing it above the retention limit.
-  void clear_storage() noexcept {
-    storage_.resize(0);
-    if (storage_.capacity() > opts_.max_retained_bytes) {
-      ::SIOCODEC_NAMESPACE::detail::release_buffer(storage_);
-    }
-  }
-
-  Storage storage_;
-  decode_options opts_;
-  std::size_t offset_ = 0;
-  std::size_t count_ = 0;
-  std::size_t item_offset_ = 0;    // body offset of the stored partial content
-  std::string_view pending_last_;  // finish(chunk): the last v4 item, still in the caller's chunk
-  std::size_t pending_last_offset_ = 0;
-  std::uint8_t format_ = 0;
-  ::SIOCODEC_NAMESPACE::error error_ = ::SIOCODEC_NAMESPACE::error::none;
-  detail::payload_state state_;
-};
-
-/// Exact size of the body encode_payload() writes for `packets`.
-/// - v4: the packets' text forms joined by 0x1E; binary packets as `b<base64>`. No packets give
-///   an empty body (the reference never calls its callback then).
-/// - v3 text (no binary packet, or opts.supports_binary false): each packet as `<len>:<packet>`,
-///   len in UTF-16 code units, binary packets as `b<digit><base64>`; no packets give `0:`.
-/// - v3 binary (opts.supports_binary and some packet is binary): the binary payload format.
-///
-/// Errors: invalid_argument (a packet encode() rejects, or v4 text containing the 0x1E separator,
-/// which the reference would send and so split the packet), invalid_utf8 (v3 text data that is not
-/// UTF-8, whose UTF-16 length is undefined).
-result<std::size_t> encoded_payload_size(const packet_view* packets, std::size_t n,
-                                         const encode_options& opts = {}) noexcept;
-
-/// Writes the body for `packets` into `out` (at most `cap` bytes). @return bytes written.
-/// Errors: those of encoded_payload_size, and output_too_small (nothing written).
-result<std::size_t> encode_payload_to(char* out, std::size_t cap, const packet_view* packets,
-                                      std::size_t n, const encode_options& opts = {}) noexcept;
-
-/// Appends the body for `packets` to `out` (one resize). Errors: those of encoded_payload_size.
-template <class Container>
-result<std::size_t> encode_payload(const packet_view* packets, std::size_t n, Container& out,
-                                   const encode_options& opts = {});
-
-/// The frame kind of the body encode_payload() writes: binary only for v3 with supports_binary
-/// and at least one binary packet (send it as application/octet-stream), text otherwise.
-frame_kind payload_frame_kind(const packet_view* packets, std::size_t n,
-                              const encode_options& opts = {}) noexcept;
-
-// ---------------------------------------------------------------------------------------------
-// Implementation
-// ---------------------------------------------------------------------------------------------
-namespace detail {
-
-enum class payload_format : std::uint8_t { invalid, v4_text, v3_text, v3_binary };
-
-constexpr payload_format format_of(protocol_version v, frame_kind k) noexcept {
-  return v == protocol_version::v4
-             ? (k == frame_kind::text ? payload_format::v4_text : payload_format::invalid)
-             : (k == frame_kind::text ? payload_format::v3_text : payload_format::v3_binary);
-}
-
-// Turns the content of one complete item into a packet. `base` is the body offset of the content.
-inline result<packet_view> decode_item(payload_format fmt, bool string_item,
-                                       std::string_view content, const decode_options& opts,
-                                       std::size_t base) noexcept {
-  if (fmt == payload_format::v3_binary) {
-    if (!string_item) {
-      auto r = decode_binary_packet(content, opts);
-      if (!r) return {r.error(), base + r.offset()};
-      return r;
-    }
-    // String items are the UTF-8 of the packet text, which the reference decodes with utf8.js:
-    // it throws on malformed sequences whatever allow_invalid_utf8 says (and turns an encoded
-    // surrogate into one U+FFFD where Node's decoders give three, so that stays refused too).
-    const std::size_t bad =
-        ::SIOCODEC_NAMESPACE::detail::utf8_find_invalid(content.data(), content.size());
-    if (bad != content.size()) return {error::invalid_utf8, base + bad};
-  }
-  if (fmt == payload_format::v3_text && opts.allow_invalid_utf8) {
-    auto r = decode_text_packet(content, opts, base);
-    if (r && ::SIOCODEC_NAMESPACE::detail::utf8_find_invalid(content.data(), content.size()) !=
-                 content.size()) {
-      r->has_invalid_utf8 = true;
-    }
-    return r;
-  }
-  return decode_text_packet(content, opts, base);
-}
-
-// The body grammar as a resumable machine over a payload_state. One step consumes bytes from
-// [data + pos, data + n) and stops at the end of the input, at the end of an item's content, or
-// at an error. `data` starts at body offset `base`. Content bounds are offsets in `data`; the
-// error position is a body offset, since an item's error may concern bytes of an earlier chunk.
-struct payload_scanner {
-  enum phase_t : std::uint8_t { item_begin = 0, length, content };
-
-  struct step {
-    enum kind_t : std::uint8_t { need_more, item, skip, failure } kind = need_more;
-    std::size_t next = 0;           // where scanning continues
-    std::size_t content_begin = 0;  // this step's part of the item content: [begin, end)
-    std::size_t content_end = 0;
-    ::SIOCODEC_NAMESPACE::error ec = ::SIOCODEC_NAMESPACE::error::none;
-    std::size_t error_at = 0;  // body offset of the error
-  };
-
-  static step run(payload_format fmt, payload_state& st, const char* data, std::size_t pos,
-                  std::size_t n, const decode_options& opts, std::size_t base) noexcept {
-    step s;
-    const auto* u = reinterpret_cast<const unsigned char*>(data);
-    if (fmt == payload_format::v4_text) {
-      // Items end at 0x1E; there is no other framing. The item's start was recorded by the caller.
-      st.phase = content;
-      const void* sep = pos == n ? nullptr : std::memchr(data + pos, 0x1E, n - pos);
-      s.content_begin = pos;
-      if (sep == nullptr) {
-        s.content_end = n;
-        s.next = n;
-        return s;
-      }
-      const auto at = static_cast<std::size_t>(static_cast<const char*>(sep) - data);
-      s.content_end = at;
-      s.next = at + 1;
-      s.kind = step::item;
-      st.phase = item_begin;
-      return s;
-    }
-    std::size_t i = pos;
-    while (i < n) {
-      if (st.phase == item_begin) {
-        st.item_start = base + i;
-        st.have_digit = false;
-        st.leading_zero = false;
-        st.length = 0;
-        st.seen = 0;
-        st.pending = 0;
-        st.astral = false;
-        if (fmt == payload_format::v3_binary) {
-          if (u[i] > 1) return fail(s, error::invalid_item_kind, base + i);
-          st.string_item = (u[i] == 0);
-          ++i;
-        }
-        st.phase = length;
-        continue;
-      }
-      if (st.phase == length) {
-        const unsigned char c = u[i];
-        const bool is_end = (fmt == payload_format::v3_binary) ? (c == 0xFF) : (c == ':');
-        if (is_end) {
-          if (!st.have_digit) return fail(s, error::invalid_length, base + i);
-          ++i;
-          if (st.length == 0) {
-            // `0:` is how the reference encodes an empty list; it yields nothing. A binary item
-            // of length 0 cannot hold a packet type.
-            if (fmt == payload_format::v3_binary) {
-              return fail(s, error::empty_packet, st.item_start);
-            }
-            st.phase = item_begin;
-            s.kind = step::skip;
-            s.next = i;
-            return s;
-          }
-          st.phase = content;
-          s.content_begin = i;
-          continue;
-        }
-        unsigned digit;
-        if (fmt == payload_format::v3_binary) {
-          if (c > 9) return fail(s, error::invalid_length, base + i);
-          digit = c;
-        } else {
-          if (c < '0' || c > '9') return fail(s, error::invalid_length, base + i);
-          digit = static_cast<unsigned>(c - '0');
-        }
-        // The reference accepts leading zeros (it compares with Number()); no encoder writes them.
-        if (st.leading_zero) return fail(s, error::invalid_length, base + i);
-        if (!st.have_digit && digit == 0) st.leading_zero = true;
-        st.have_digit = true;
-        // Checked before multiplying, so the length cannot wrap whatever max_payload is.
-        if (digit > opts.max_payload || st.length > (opts.max_payload - digit) / 10) {
-          return fail(s, error::payload_too_large, base + i);
-        }
-        st.length = st.length * 10 + digit;
-        ++i;
-        continue;
-      }
-      // content
-      s.content_begin = i;
-      if (fmt == payload_format::v3_binary) {
-        const std::uint64_t want = st.length - st.seen;
-        const std::size_t avail = n - i;
-        if (want > avail) {
-          st.seen += avail;
-          s.content_end = n;
-          s.next = n;
-          return s;
-        }
-        i += static_cast<std::size_t>(want);
-        return finish_item(s, st, i);
-      }
-      // v3 text: count UTF-16 units byte by byte, validating UTF-8 as a stream so that a
-      // sequence cut by a chunk boundary is handled like any other. With allow_invalid_utf8 the
-      // count is that of the string Node's lossy decoding gives (the reference server decodes
-      // the HTTP body before it reads the lengths): one unit per maximal invalid subpart.
-      const bool lossy = opts.allow_invalid_utf8;
-      while (i < n) {
-        const unsigned char c = u[i];
-        if (st.pending != 0) {
-          if (c < st.second_lo || c > st.second_hi) {
-            if (!lossy) return fail(s, error::invalid_utf8, base + i);
-            // The subpart so far is one U+FFFD, counted at its lead byte; `c` starts afresh.
-            st.pending = 0;
-            st.astral = false;
-            st.second_lo = 0x80;
-            st.second_hi = 0xBF;
-            if (st.seen == st.length) return finish_item(s, st, i);
-            continue;
-          }
-          st.second_lo = 0x80;
-          st.second_hi = 0xBF;
-          --st.pending;
-          if (st.pending == 0 && st.astral) {
-            st.astral = false;
-            ++st.seen;
-          }
-        } else if (c < 0x80) {
-          ++st.seen;
-        } else if (c >= 0xC2 && c <= 0xDF) {
-          ++st.seen;
-          st.pending = 1;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-          ++st.seen;
-          st.pending = 2;
-          st.second_lo = (c == 0xE0) ? 0xA0 : 0x80;
-          st.second_hi = (c == 0xED) ? 0x9F : 0xBF;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-          // Lossy: the sequence may still turn into a single U+FFFD, so its second unit waits.
-          st.seen += lossy ? 1 : 2;
-          st.astral = lossy;
-          st.pending = 3;
-          st.second_lo = (c == 0xF0) ? 0x90 : 0x80;
-          st.second_hi = (c == 0xF4) ? 0x8F : 0xBF;
-        } else {
-          if (!lossy) return fail(s, error::invalid_utf8, base + i);
-          ++st.seen;  // a byte that starts no sequence: one U+FFFD
-        }
-        ++i;
-        // A length that ends between the two halves of a surrogate pair: the reference would
-        // cut the pair and deliver a lone surrogate; UTF-8 cannot carry that.
-        if (st.seen > st.length) return fail(s, error::invalid_length, st.item_start);
-        if (st.seen == st.length && st.pending == 0) return finish_item(s, st, i);
-      }
-      s.content_end = n;
-      s.next = n;
-      return s;
-    }
-    s.next = n;
-    s.content_begin = s.content_end = n;
-    return s;
-  }
-
-  // True when a v3 text body ends inside a UTF-8 sequence exactly where its item ends once the
-  // cut sequence is read as U+FFFD (allow_invalid_utf8): the item is then complete.
-  static bool ends_lossy(const payload_state& st, const decode_options& opts) noexcept {
-    return opts.allow_invalid_utf8 && st.phase == content && st.pending != 0 &&
-           st.seen == st.length;
-  }
-
- private:
-  static step finish_item(step& s, payload_state& st, std::size_t end) noexcept {
-    s.kind = step::item;
-    s.content_end = end;
-    s.next = end;
-    st.phase = item_begin;
-    return s;
-  }
-  static step fail(step& s, ::SIOCODEC_NAMESPACE::error e, std::size_t body_offset) noexcept {
-    s.kind = step::failure;
-    s.ec = e;
-    s.error_at = body_offset;
-    return s;
-  }
-};
-
-template <class W>
-error emit_v4_payload(W& w, const packet_view* packets, std::size_t n) noexcept {
-  for (std::size_t i = 0; i < n; ++i) {
-    const packet_view& p = packets[i];
-    if (i != 0) w.put('\x1e');
-    if (W::counting && p.kind == data_kind::text && !p.data.empty() &&
-        std::memchr(p.data.data(), 0x1E, p.data.size()) != nullptr) {
-      return error::invalid_argument;
-    }
-    const error e = emit_text_packet(w, p, protocol_version::v4);
-    if (e != error::none) return e;
-  }
-  return error::none;
-}
-
-template <class W>
-void emit_decimal(W& w, std::uint64_t v, bool digit_bytes) noexcept {
-  char buf[20];
-  std::size_t k = 0;
-  do {
-    const auto d = static_cast<char>(v % 10);
-    buf[k++] = digit_bytes ? d : static_cast<char>('0' + d);
-    v /= 10;
-  } while (v != 0);
-  while (k != 0) w.put(buf[--k]);
-}
-
-template <class W>
-error emit_v3_text_payload(W& w, const packet_view* packets, std::size_t n) noexcept {
-  if (n == 0) {
-    w.append("0:", 2);
-    return error::none;
-  }
-  for (std::size_t i = 0; i < n; ++i) {
-    const packet_view& p = packets[i];
-    // All framing characters are ASCII: the packet's UTF-16 length is its text form's length
-    // with the data counted in UTF-16 units.
-    ::SIOCODEC_NAMESPACE::detail::size_counter text;
-    const error e = emit_text_packet(text, p, protocol_version::v3);
-    if (e != error::none) return e;
-    std::size_t units = text.n;
-    if (p.kind == data_kind::text) {
-      if (W::counting && ::SIOCODEC_NAMESPACE::detail::utf8_find_invalid(
-                             p.data.data(), p.data.size()) != p.data.size()) {
-        return error::invalid_utf8;
-      }
-      units = 1 + ::SIOCODEC_NAMESPACE::detail::utf16_length(p.data.data(), p.data.size());
-    }
-    emit_decimal(w, units, false);
-    w.put(':');
-    (void)emit_text_packet(w, p, protocol_version::v3);
-  }
-  return error::none;
-}
-
-template <class W>
-error emit_v3_binary_payload(W& w, const packet_view* packets, std::size_t n) noexcept {
-  for (std::size_t i = 0; i < n; ++i) {
-    const packet_view& p = packets[i];
-    if (!is_valid(p.type)) return error::invalid_argument;
-    if (p.kind == data_kind::binary) {
-      w.put('\x01');
-      emit_decimal(w, std::uint64_t{1} + p.data.size(), true);
-      w.put('\xff');
-      w.put(static_cast<char>(p.type));
-      w.append(p.data.data(), p.data.size());
-      continue;
-    }
-    if (W::counting && p.kind == data_kind::text &&
-        ::SIOCODEC_NAMESPACE::detail::utf8_find_invalid(p.data.data(), p.data.size()) !=
-            p.data.size()) {
-      return error::invalid_utf8;
-    }
-    ::SIOCODEC_NAMESPACE::detail::size_counter text;
-    const error e = emit_text_packet(text, p, protocol_version::v3);
-    if (e != error::none) return e;
-    w.put('\x00');
-    emit_decimal(w, text.n, true);
-    w.put('\xff');
-    (void)emit_text_packet(w, p, protocol_version::v3);
-  }
-  return error::none;
-}
-
-template <class W>
-error emit_payload(W& w, const packet_view* packets, std::size_t n,
-                   const encode_options& opts) noexcept {
-  if (opts.version == protocol_version::v4) return emit_v4_payload(w, packets, n);
-  if (payload_frame_kind(packets, n, opts) == frame_kind::binary) {
-    return emit_v3_binary_payload(w, packets, n);
-  }
-  return emit_v3_text_payload(w, packets, n);
-}
-
-}  // namespace detail
-
-// --- payload_reader -----------------------------------------------------------------------------
-
-class payload_reader::iterator {
- public:
-  using iterator_category = std::input_iterator_tag;
-  using value_type = packet_view;
-  using difference_type = std::ptrdiff_t;
-  using pointer = const packet_view*;
-  using reference = const packet_view&;
-
-  iterator() noexcept = default;
-  explicit iterator(payload_reader* r) noexcept : reader_(r) { advance(); }
-
-  reference operator*() const noexcept { return current_; }
-  pointer operator->() const noexcept { return &current_; }
-  iterator& operator++() noexcept {
-    advance();
-    return *this;
-  }
-  void operator++(int) noexcept { advance(); }
-  friend bool operator==(const iterator& a, const iterator& b) noexcept {
-    return a.reader_ == b.reader_;
-  }
-  friend bool operator!=(const iterator& a, const iterator& b) noexcept { return !(a == b); }
-
- private:
-  void advance() noexcept {
-    if (reader_ != nullptr && !reader_->next(current_)) reader_ = nullptr;
-  }
-  payload_reader* reader_ = nullptr;
-  packet_view current_;
-};
-
-inline payload_reader::payload_reader(std::string_view body, frame_kind kind,
-                                      const decode_options& opts, byte_span scratch) noexcept
-    : body_(body), opts_(opts), scratch_(scratch), done_(false) {
-  const auto fmt = detail::format_of(opts.version, kind);
-  format_ = static_cast<std::uint8_t>(fmt);
-  if (fmt == detail::payload_format::invalid) {
-    error_ = ::SIOCODEC_NAMESPACE::error::unexpected_binary_frame;
-    done_ = true;
-  } else if (body.size() > opts.max_payload) {
-    error_ = ::SIOCODEC_NAMESPACE::error::payload_too_large;
-    pos_ = opts.max_payload;
-    done_ = true;
-  } else if (body.empty() && fmt != detail::payload_format::v3_binary) {
-    // The reference reports an empty text body as a parser error in both versions.
-    error_ = ::SIOCODEC_NAMESPACE::error::empty_packet;
-    done_ = true;
-  }
-}
-
-inline bool payload_reader::next(packet_view& out) noexcept {
-  if (format_ != static_cast<std::uint8_t>(detail::payload_format::v4_text)) {
-    return next_framed(out);
-  }
-  // What next_framed()'s general loop does for a v4 body, without the resumable scanner: a v4
-  // item is whatever lies before the next 0x1E (the last one runs to the end of the body), and
-  // every item yields a packet or an error.
-  if (done_) return false;
-  const std::size_t n = body_.size();
-  const void* sep = pos_ == n ? nullptr : std::memchr(body_.data() + pos_, 0x1E, n - pos_);
-  std::size_t content_end = n;
-  std::size_t next = n;
-  if (sep == nullptr) {
-    done_ = true;
-  } else {
-    content_end = static_cast<std::size_t>(static_cast<const char*>(sep) - body_.data());
-    next = content_end + 1;
-  }
-  if (count_ == opts_.max_packets) return stop(::SIOCODEC_NAMESPACE::error::too_many_packets, pos_);
-  return take(detail::decode_text_packet(body_.substr(pos_, content_end - pos_), opts_, pos_), out,
-              next);
-}
-
-inline bool payload_reader::next_framed(packet_view& out) noexcept {
-  const auto fmt = static_cast<detail::payload_format>(format_);
-  while (!done_) {
-    if (fmt != detail::payload_format::v4_text && pos_ == body_.size()) {
-      done_ = true;
-      return false;
-    }
-    // Each call reads exactly one item, so the state starts fresh at every item boundary.
-    detail::payload_state st;
-    st.item_start = pos_;
-    auto s = detail::payload_scanner::run(fmt, st, body_.data(), pos_, body_.size(), opts_, 0);
-    if (s.kind == detail::payload_scanner::step::failure) return stop(s.ec, s.error_at);
-    if (s.kind == detail::payload_scanner::step::skip) {
-      pos_ = s.next;
-      continue;
-    }
-    if (s.kind == detail::payload_scanner::step::need_more) {
-      if (fmt != detail::payload_format::v4_text &&
-          !detail::payload_scanner::ends_lossy(st, opts_)) {
-        return stop(::SIOCODEC_NAMESPACE::error::truncated, body_.size());
-      }
-      done_ = true;  // the last v4 item runs to the end of the body
-    }
-    if (count_ == opts_.max_packets) {
-      return stop(::SIOCODEC_NAMESPACE::error::too_many_packets, st.item_start);
-    }
-    const std::string_view content = body_.substr(s.content_begin, s.content_end - s.content_begin);
-    return take(detail::decode_item(fmt, st.string_item, content, opts_, s.content_begin), out,
-                s.next);
-  }
-  return false;
-}
-
-inline bool payload_reader::take(const result<packet_view>& r, packet_view& out,
-                                 std::size_t next) noexcept {
-  if (!r) return stop(r.error(), r.offset());
-  out = *r;
-  if (out.kind == data_kind::base64 && !scratch_.empty() && !decode_into_scratch(out)) {
-    return false;
-  }
-  pos_ = next;
-  ++count_;
-  return true;
-}
-
-inline bool payload_reader::decode_into_scratch(packet_view& out) noexcept {
-  const byte_span room(scratch_.data() + scratch_used_, scratch_.size() - scratch_used_);
-  auto d = base64::decode_to(out.data, room, opts_.base64);
-  if (!d) {  // the text was validated, so only the room can be short
-    error_ = d.error();
-    done_ = true;
-    return false;  // pos_ is still the start of the item
-  }
-  out = packet_view{out.type, data_kind::binary,
-                    std::string_view(reinterpret_cast<const char*>(room.data()), *d)};
-  scratch_used_ += *d;
-  return true;
-}
-
-inline payload_reader::iterator payload_reader::begin() noexcept { return iterator(this); }
-inline payload_reader::iterator payload_reader::end() noexcept { return iterator(); }
-
-inline payload_reader decode_payload(std::string_view body, frame_kind kind,
-                                     const decode_options& opts, byte_span scratch) noexcept {
-  return payload_reader(body, kind, opts, scratch);
-}
-
-// --- payload_decoder
-// ------------------------------------------------------------------------------
-
-template <class Storage>
-payload_decoder<Storage>::payload_decoder(frame_kind kind,
-                                          const decode_options& opts) noexcept(noexcept(Storage()))
-    : opts_(opts) {
-  static_assert(is_resizable_buffer<Storage>::value,
-                "payload_decoder storage must be a resizable container of one-byte elements");
-  format_ = static_cast<std::uint8_t>(detail::format_of(opts.version, kind));
-  reset();
-}
-
-template <class Storage>
-void payload_decoder<Storage>::reset() noexcept {
-  clear_storage();
-  offset_ = 0;
-  count_ = 0;
-  item_offset_ = 0;
-  state_ = detail::payload_state{};
-  pending_last_ = {};
-  error_ = ::SIOCODEC_NAMESPACE::error::none;
-  if (static_cast<detail::payload_format>(format_) == detail::payload_format::invalid) {
-    error_ = ::SIOCODEC_NAMESPACE::error::unexpected_binary_frame;
-  }
-}
-
-template <class Storage>
-decode_status payload_decoder<Storage>::fail(::SIOCODEC_NAMESPACE::error e, std::size_t at_body,
-                                             std::size_t at_chunk) noexcept {
-  error_ = e;
-  offset_ = at_body;
-  return {at_chunk, e};
-}
-
-template <class Storage>
-template <class F>
-decode_status payload_decoder<Storage>::deliver(std::string_view content,
-                                                std::size_t content_offset, F& on_packet) {
-  const auto fmt = static_cast<detail::payload_format>(format_);
-  if (count_ == opts_.max_packets) {
-    error_ = ::SIOCODEC_NAMESPACE::error::too_many_packets;
-    offset_ = state_.item_start;
-    return {0, error_};
-  }
-  auto r = detail::decode_item(fmt, state_.string_item, content, opts_, content_offset);
-  if (!r) {
-    error_ = r.error();
-    offset_ = r.offset();
-    return {0, error_};
-  }
-  ++count_;
-  on_packet(*r);
-  return {0, ::SIOCODEC_NAMESPACE::error::none};
-}
-
-template <class Storage>
-template <class F>
-decode_status payload_decoder<Storage>::feed(std::string_view chunk, F&& on_packet) {
-  return run(chunk, on_packet, false);
-}
-
-template <class Storage>
-template <class F>
-decode_status payload_decoder<Storage>::finish(std::string_view last_chunk, F&& on_packet) {
-  const std::size_t base = offset_;
-  auto st = run(last_chunk, on_packet, true);
-  if (!st.ok()) return st;
-  auto end = finish(on_packet);
-  if (!end.ok()) return {offset_ >= base ? offset_ - base : 0, end.ec};
-  return st;
-}
-
-template <class Storage>
-template <class F>
-decode_status payload_decoder<Storage>::run(std::string_view chunk, F& on_packet, bool last) {
-  if (failed()) return {0, error_};
-  const auto fmt = static_cast<detail::payload_format>(format_);
-  const std::size_t base = offset_;
-  if (chunk.size() > opts_.max_payload - base) {
-    // The body outgrows max_payload inside this chunk: the bytes below the limit are decoded
-    // like any others (so what is delivered does not depend on where chunks are cut), then the
-    // body fails at the limit.
-    const std::size_t room = opts_.max_payload - base;
-    auto below = run(chunk.substr(0, room), on_packet, false);
-    if (!below.ok()) return below;
-    return fail(::SIOCODEC_NAMESPACE::error::payload_too_large, opts_.max_payload, room);
-  }
-  std::size_t pos = 0;
-  while (pos < chunk.size()) {
-    if (fmt == detail::payload_format::v4_text && state_.phase == 0 && storage_.size() == 0) {
-      state_.item_start = base + pos;
-    }
-    auto s =
-        detail::payload_scanner::run(fmt, state_, chunk.data(), pos, chunk.size(), opts_, base);
-    using step = detail::payload_scanner::step;
-    if (s.kind == step::failure) {
-      // An item-level error may point before this chunk; the chunk offset then clamps to 0.
-      return fail(s.ec, s.error_at, s.error_at >= base ? s.error_at - base : 0);
-    }
-    if (s.kind == step::skip) {
-      pos = s.next;
-      continue;
-    }
-    const std::string_view part = chunk.substr(s.content_begin, s.content_end - s.content_begin);
-    if (s.kind == step::need_more && last && fmt == detail::payload_format::v4_text &&
-        storage_.size() == 0) {
-      // The last v4 item lies inside the last chunk: finish() will find it here, uncopied.
-      pending_last_ = part;
-      pending_last_offset_ = base + s.content_begin;
-      pos = s.next;
-      break;
-    }
-    if (s.kind == step::need_more) {
-      if (storage_.size() == 0) item_offset_ = base + s.content_begin;
-      if (part.size() > opts_.max_payload - storage_.size()) {
-        return fail(::SIOCODEC_NAMESPACE::error::payload_too_large, base + s.content_begin,
-                    s.content_begin);
-      }
-      const std::size_t old = storage_.size();
-      storage_.resize(old + part.size());
-      if (!part.empty()) std::memcpy(&storage_[0] + old, part.data(), part.size());
-      pos = s.next;
-      break;
-    }
-    decode_status st;
-    if (storage_.size() == 0) {
-      st = deliver(part, base + s.content_begin, on_packet);
-    } else {
-      const std::size_t old = storage_.size();
-      storage_.resize(old + part.size());
-      if (!part.empty()) std::memcpy(&storage_[0] + old, part.data(), part.size());
-      st = deliver(std::string_view(reinterpret_cast<const char*>(&storage_[0]), storage_.size()),
-                   item_offset_, on_packet);
-      clear_storage();
-    }
-    if (!st.ok()) {
-      const std::size_t at_chunk = offset_ >= base ? offset_ - base : 0;
-      return {at_chunk, error_};
-    }
-    pos = s.next;
-  }
-  offset_ = base + chunk.size();
-  return {chunk.size(), ::SIOCODEC_NAMESPACE::error::none};
-}
-
-template <class Storage>
-template <class F>
-decode_status payload_decoder<Storage>::finish(F&& on_packet) {
-  if (failed()) return {0, error_};
-  const auto fmt = static_cast<detail::payload_format>(format_);
-  if (fmt == detail::payload_format::v4_text) {
-    // The last item runs to the end of the body; an empty one (empty body, trailing separator)
-    // is an error, which deliver() reports through decode_text_packet.
-    std::string_view content;
-    if (pending_last_.data() != nullptr) {
-      content = pending_last_;
-      item_offset_ = pending_last_offset_;
-      pending_last_ = {};
-    } else if (storage_.size() == 0) {
-      state_.item_start = offset_;
-      item_offset_ = offset_;
-    } else {
-      content = std::string_view(reinterpret_cast<const char*>(&storage_[0]), storage_.size());
-    }
-    auto st = deliver(content, item_offset_, on_packet);
-    clear_storage();
-    if (!st.ok()) return {0, error_};
-    return {0, ::SIOCODEC_NAMESPACE::error::none};
-  }
-  if (detail::payload_scanner::ends_lossy(state_, opts_)) {
-    state_.phase = 0;
-    auto st =
-        deliver(std::string_view(reinterpret_cast<const char*>(&storage_[0]), storage_.size()),
-                item_offset_, on_packet);
-    storage_.resize(0);
-    if (!st.ok()) return {0, error_};
-    return {0, ::SIOCODEC_NAMESPACE::error::none};
-  }
-  if (state_.phase != 0) return fail(::SIOCODEC_NAMESPACE::error::truncated, offset_, 0);
-  if (fmt == detail::payload_format::v3_text && offset_ == 0) {
-    return fail(::SIOCODEC_NAMESPACE::error::empty_packet, 0, 0);
-  }
-  return {0, ::SIOCODEC_NAMESPACE::error::none};
-}
-
-// --- encoding -----------------------------------------------------------------------------------
-
-inline frame_kind payload_frame_kind(const packet_view* packets, std::size_t n,
-                                     const encode_options& opts) noexcept {
-  if (opts.version != protocol_version::v3 || !opts.supports_binary) return frame_kind::text;
-  for (std::size_t i = 0; i < n; ++i) {
-    if (packets[i].kind == data_kind::binary) return frame_kind::binary;
-  }
-  return frame_kind::text;
-}
-
-inline result<std::size_t> encoded_payload_size(const packet_view* packets, std::size_t n,
-                                                const encode_options& opts) noexcept {
-  return ::SIOCODEC_NAMESPACE::detail::measure(
-      [&](auto& w) { return detail::emit_payload(w, packets, n, opts); });
-}
-
-inline result<std::size_t> encode_payload_to(char* out, std::size_t cap, const packet_view* packets,
-                                             std::size_t n, const encode_options& opts) noexcept {
-  return ::SIOCODEC_NAMESPACE::detail::write_bounded(
-      out, cap, [&](auto& w) { return detail::emit_payload(w, packets, n, opts); });
-}
-
-template <class Container>
-result<std::size_t> encode_payload(const packet_view* packets, std::size_t n, Container& out,
-                                   const encode_options& opts) {
-  return ::SIOCODEC_NAMESPACE::detail::write_append(
-      out, [&](auto& w) { return detail::emit_payload(w, packets, n, opts); });
-}
-
-}  // namespace engineio
-SIOCODEC_END_NAMESPACE
-
-#endif  // SIOCODEC_ENGINEIO_PAYLOAD_HPP
-// ---- end <siocodec/engineio/payload.hpp> -----------------------------------------------------
 // ---- begin <siocodec/engineio/webtransport.hpp> ----------------------------------------------
 // SPDX-License-Identifier: BSL-1.0
 // Engine.IO over WebTransport: length-prefixed records on one byte stream (protocol.md §1.10).
@@ -12434,72 +12635,25 @@ SIOCODEC_END_NAMESPACE
 #include <utility>
 
 // A Socket.IO packet travels as an Engine.IO message holding its text, followed by one Engine.IO
-// binary message per attachment (protocol.md §1.3, §1.4, §2.5). What goes on the wire:
-//
-//   Engine.IO v4, WebSocket   text frame `4<packet>`, then one binary frame per attachment
-//                             holding exactly its bytes (zero copy: the caller's memory);
-//   Engine.IO v4, polling     one text body `4<packet>` ( 0x1E `b<base64>` )*;
-//   Engine.IO v3, WebSocket   text frame `4<packet>`, then binary frames `0x04 <bytes>`, handed
-//                             out as a 1-byte prefix plus the caller's bytes (scatter-gather;
-//                             frame_options::copy_binary writes them contiguously instead);
-//   Engine.IO v3, polling     one body: text `<n>:4<packet>` ( `<n>:b4<base64>` )* (n in UTF-16
-//                             units), or, when the client supports binary and the packet has
-//                             attachments, the binary payload format (sent as
-//                             application/octet-stream).
-//
-// The Socket.IO protocol follows the Engine.IO one: v5 over Engine.IO v4, v4 over Engine.IO v3.
+// binary message per attachment (protocol.md §1.3, §1.4, §2.5). The functions below write them
+// and their transport framing (engineio/frames.hpp) in one pass: the send path of a server. The
+// Socket.IO protocol is the one the Engine.IO protocol carries (protocol_for()), with the
+// default encode_options; basic_codec::encode_frames() applies a connection's own options.
 //
 //     std::string storage;
 //     sio::attachment_list<8> atts;
-//     sio::frame_options fo;  // Engine.IO v4, WebSocket
-//     auto r = sio::encode_frames(sio::event("chat", "hello", buffer), storage, atts, fo,
-//                                 [&](const sio::frame& f) { ws.send(f.kind, f.data); });
+//     eio::transport_options to;  // Engine.IO v4, WebSocket
+//     auto r = sio::encode_frames(sio::event("chat", "hello", buffer), storage, atts, to,
+//                                 [&](const eio::frame& f) { ws.send(f.kind, f.data); });
 
 SIOCODEC_BEGIN_NAMESPACE
 namespace socketio {
 
-/// The Engine.IO transport a packet is sent over.
-enum class transport_kind : std::uint8_t {
-  websocket = 0,  ///< one WebSocket message per Engine.IO packet
-  polling = 1,    ///< HTTP long-polling: all packets in one body
-};
-
-/// Where and how the frames of a packet are sent.
-struct frame_options {
-  /// The Engine.IO protocol of the connection (`EIO=4` or `EIO=3`). It also selects the
-  /// Socket.IO protocol of the packet: v5 over Engine.IO v4, v4 over Engine.IO v3.
-  engineio::protocol_version version = engineio::protocol_version::v4;
-  transport_kind transport = transport_kind::websocket;
-  /// Engine.IO v3 polling only: the client accepts binary bodies (it did not ask for `b64=1`).
-  /// Then a packet with attachments is sent as a v3 binary payload, as the reference server's
-  /// encodePayload(packets, true) does; otherwise everything is base64 text.
-  bool supports_binary = true;
-  /// Engine.IO v3 WebSocket only: write each binary frame (0x04 and the bytes) into the storage,
-  /// so every frame is one contiguous buffer, for WebSocket APIs that cannot send a buffer
-  /// sequence. Costs a copy of every attachment; off by default.
-  bool copy_binary = false;
-  /// encode_options::max_attachments.
-  std::size_t max_attachments = SIOCODEC_DEFAULT_MAX_ATTACHMENTS;
-  /// encode_options::max_depth (packets built from values).
-  std::size_t max_depth = SIOCODEC_DEFAULT_MAX_JSON_DEPTH;
-};
-
-/// One frame to send: a WebSocket message, or a polling body (one HTTP body: text means a
-/// text/plain body, binary an application/octet-stream one). Its bytes are `prefix` followed by
-/// `data`. `prefix` is empty except for the binary frames of Engine.IO v3 WebSocket without
-/// copy_binary, where it is the one type byte 0x04 (a static string) and `data` the caller's
-/// attachment. Views into the storage or the caller's attachments: valid while those live and
-/// the storage is not modified.
-struct frame {
-  engineio::frame_kind kind = engineio::frame_kind::text;
-  std::string_view prefix;
-  std::string_view data;
-
-  /// Bytes of the whole frame.
-  std::size_t size() const noexcept { return prefix.size() + data.size(); }
-  /// `data` as bytes.
-  byte_view bytes() const noexcept { return byte_view(data); }
-};
+/// The Socket.IO protocol an Engine.IO protocol carries: v5 over Engine.IO v4 (Socket.IO 3+),
+/// v4 over Engine.IO v3 (Socket.IO 2). The one place this mapping is written.
+constexpr protocol_version protocol_for(engineio::protocol_version v) noexcept {
+  return v == engineio::protocol_version::v3 ? protocol_version::v4 : protocol_version::v5;
+}
 
 /// Storage the frames of `p` need (the text frame, or the polling body; plus the binary frames
 /// with copy_binary). The frames themselves are those described at the top of this header.
@@ -12515,17 +12669,17 @@ struct frame {
 /// - invalid_utf8: on Engine.IO v3 polling, a namespace or data that is not UTF-8 (the length
 ///   prefix counts UTF-16 units, and binary bodies hold strictly decoded UTF-8).
 result<std::size_t> encoded_frames_size(const packet_view& p,
-                                        const frame_options& opts = {}) noexcept;
+                                        const engineio::transport_options& to = {}) noexcept;
 
 /// Writes the frames of `p` into `storage` (at most `cap` bytes), then calls `send(const
-/// frame&)` once per frame, in the order they must be sent: the text frame first, then the
+/// engineio::frame&)` once per frame, in the order they must be sent: the text frame first, then the
 /// binary frames (WebSocket); or once with the body (polling). Nothing is sent on error.
 /// @return bytes of storage used.
 /// Errors: those of encoded_frames_size(), and output_too_small (nothing written or sent;
 /// offset() is cap).
 template <class Send>
 result<std::size_t> encode_frames_to(char* storage, std::size_t cap, const packet_view& p,
-                                     const frame_options& opts, Send&& send);
+                                     const engineio::transport_options& to, Send&& send);
 
 /// Resizes `storage` (any resizable byte container) once to hold the frames of `p`, past its
 /// current contents, then sends them as encode_frames_to() does.
@@ -12533,7 +12687,7 @@ result<std::size_t> encode_frames_to(char* storage, std::size_t cap, const packe
 /// sent.
 template <class Container, class Send>
 result<std::size_t> encode_frames(const packet_view& p, Container& storage,
-                                  const frame_options& opts, Send&& send);
+                                  const engineio::transport_options& to, Send&& send);
 
 /// Storage the frames of builder `b` need (see event(), ack()...). Runs the value callbacks
 /// once.
@@ -12541,11 +12695,11 @@ result<std::size_t> encode_frames(const packet_view& p, Container& storage,
 /// the text apply to the text the builder writes: an invalid_argument for a raw_json value
 /// holding 0x1E on v4 polling, an invalid_utf8 for raw_json that is not UTF-8 on v3 polling).
 template <class B, std::enable_if_t<is_packet_builder<B>::value, int> = 0>
-result<std::size_t> encoded_frames_size(const B& b, const frame_options& opts = {});
+result<std::size_t> encoded_frames_size(const B& b, const engineio::transport_options& to = {});
 
 /// Writes the frames of builder `b` into `storage`, appends the views of its binary values to
 /// `attachments` (the binary frames of WebSocket transports point at them), then calls
-/// `send(const frame&)` once per frame. No allocation unless `attachments` allocates.
+/// `send(const engineio::frame&)` once per frame. No allocation unless `attachments` allocates.
 /// Over WebSocket and Engine.IO v4 polling the text is written in one pass (the value callbacks
 /// run once, as for encode_to(builder), including its exceptions: a text above
 /// SIOCODEC_ONE_PASS_BUFFER bytes or more than 16 binary values); Engine.IO v3 polling measures
@@ -12560,12 +12714,12 @@ result<std::size_t> encoded_frames_size(const B& b, const frame_options& opts = 
 template <class B, class A, class Send,
           std::enable_if_t<is_packet_builder<B>::value && is_attachment_sink<A>::value, int> = 0>
 result<std::size_t> encode_frames_to(char* storage, std::size_t cap, const B& b, A& attachments,
-                                     const frame_options& opts, Send&& send);
+                                     const engineio::transport_options& to, Send&& send);
 
 /// encode_frames_to for a packet without binary values (one would be too_many_attachments).
 template <class B, class Send, std::enable_if_t<is_packet_builder<B>::value, int> = 0>
 result<std::size_t> encode_frames_to(char* storage, std::size_t cap, const B& b,
-                                     const frame_options& opts, Send&& send);
+                                     const engineio::transport_options& to, Send&& send);
 
 /// Resizes `storage` once and sends the frames of builder `b`, as encode_frames_to() does.
 /// Errors: those of encode_frames_to() but output_too_small. On error both containers keep
@@ -12573,12 +12727,12 @@ result<std::size_t> encode_frames_to(char* storage, std::size_t cap, const B& b,
 template <class B, class Container, class A, class Send,
           std::enable_if_t<is_packet_builder<B>::value && is_attachment_sink<A>::value, int> = 0>
 result<std::size_t> encode_frames(const B& b, Container& storage, A& attachments,
-                                  const frame_options& opts, Send&& send);
+                                  const engineio::transport_options& to, Send&& send);
 
 /// encode_frames for a packet without binary values (one would be too_many_attachments).
 template <class B, class Container, class Send,
           std::enable_if_t<is_packet_builder<B>::value, int> = 0>
-result<std::size_t> encode_frames(const B& b, Container& storage, const frame_options& opts,
+result<std::size_t> encode_frames(const B& b, Container& storage, const engineio::transport_options& to,
                                   Send&& send);
 
 // ---------------------------------------------------------------------------------------------
@@ -12586,134 +12740,49 @@ result<std::size_t> encode_frames(const B& b, Container& storage, const frame_op
 // ---------------------------------------------------------------------------------------------
 namespace detail {
 
-enum class frames_format : std::uint8_t {
-  ws_v4,
-  ws_v3,
-  ws_v3_copy,
-  poll_v4,
-  poll_v3_text,
-  poll_v3_binary,
-};
+using engineio::detail::framing;
 
-inline bool valid_options(const frame_options& o) noexcept {
-  return (o.version == engineio::protocol_version::v4 ||
-          o.version == engineio::protocol_version::v3) &&
-         (o.transport == transport_kind::websocket || o.transport == transport_kind::polling);
-}
-
-inline encode_options packet_options(const frame_options& o) noexcept {
+// The packet options of the free functions: the defaults, in the protocol of the transport.
+inline encode_options packet_options(const engineio::transport_options& to) noexcept {
   encode_options e;
-  e.version =
-      o.version == engineio::protocol_version::v4 ? protocol_version::v5 : protocol_version::v4;
-  e.max_attachments = o.max_attachments;
-  e.max_depth = o.max_depth;
+  e.version = protocol_for(to.version);
   return e;
 }
 
-// The format of the frames, assuming the packet has attachments: only v3 polling bodies change
-// format without them (a body of text packets only is always text), and then there is no
-// attachment whose framing the assumption could affect.
-inline frames_format format_of(const frame_options& o) noexcept {
-  if (o.version == engineio::protocol_version::v4) {
-    return o.transport == transport_kind::websocket ? frames_format::ws_v4 : frames_format::poll_v4;
-  }
-  if (o.transport == transport_kind::websocket) {
-    return o.copy_binary ? frames_format::ws_v3_copy : frames_format::ws_v3;
-  }
-  return o.supports_binary ? frames_format::poll_v3_binary : frames_format::poll_v3_text;
-}
-
-inline bool is_polling(frames_format f) noexcept {
-  return f == frames_format::poll_v4 || f == frames_format::poll_v3_text ||
-         f == frames_format::poll_v3_binary;
-}
-
-// One attachment as it sits in the storage, written by the Engine.IO emitters themselves.
-// Payload items have no separator between them in v3, so the item of one packet is what the
-// payload emitter writes for a one-packet list.
-template <class W>
-error emit_attachment(W& w, byte_view bytes, frames_format f) noexcept {
-  const engineio::packet_view pk = engineio::packet_view::binary(bytes);
-  switch (f) {
-    case frames_format::ws_v4:
-    case frames_format::ws_v3: return error::none;  // sent from the caller's memory
-    case frames_format::ws_v3_copy: {
-      engineio::encode_options eo;
-      eo.version = engineio::protocol_version::v3;
-      eo.supports_binary = true;
-      return engineio::detail::emit_frame(w, pk, eo);
-    }
-    case frames_format::poll_v4:
-      w.put('\x1e');
-      return engineio::detail::emit_text_packet(w, pk, engineio::protocol_version::v4);
-    case frames_format::poll_v3_text: return engineio::detail::emit_v3_text_payload(w, &pk, 1);
-    case frames_format::poll_v3_binary: return engineio::detail::emit_v3_binary_payload(w, &pk, 1);
-  }
-  return error::invalid_argument;
-}
-
-// Storage bytes of one attachment; SIZE_MAX when it cannot be framed (too large to encode).
-inline std::size_t attachment_cost(byte_view bytes, frames_format f) noexcept {
-  ::SIOCODEC_NAMESPACE::detail::size_counter c;
-  if (emit_attachment(c, bytes, f) != error::none || c.overflow) {
-    return static_cast<std::size_t>(-1);
-  }
-  return c.n;
-}
-
 inline std::size_t attachment_cost_hook(byte_view bytes, const void* ctx) noexcept {
-  return attachment_cost(bytes, *static_cast<const frames_format*>(ctx));
+  return engineio::detail::next_binary_cost(bytes, *static_cast<const framing*>(ctx));
 }
 
-inline error sum_attachment_costs(const byte_view* atts, std::size_t n, frames_format f,
+inline error sum_attachment_costs(const byte_view* atts, std::size_t n, framing f,
                                   std::size_t& total) noexcept {
   total = 0;
   for (std::size_t i = 0; i < n; ++i) {
-    const std::size_t c = attachment_cost(atts[i], f);
+    const std::size_t c = engineio::detail::next_binary_cost(atts[i], f);
     if (c == static_cast<std::size_t>(-1) || total + c < c) return error::invalid_argument;
     total += c;
   }
   return error::none;
 }
 
-// What goes before the packet text: the Engine.IO message digit, preceded on v3 polling by the
-// header of the first payload item. Those item headers are the ones engineio's payload emitters
-// write; they are written here because their length field must precede a text that is written
-// straight into the storage, never materialized elsewhere.
-template <class W>
-void emit_text_prefix(W& w, frames_format f, const text_plan& t) noexcept {
-  if (f == frames_format::poll_v3_text) {
-    engineio::detail::emit_decimal(w, std::uint64_t{1} + t.utf16, false);
-    w.put(':');
-  } else if (f == frames_format::poll_v3_binary) {
-    w.put('\x00');
-    engineio::detail::emit_decimal(w, std::uint64_t{1} + t.bytes, true);
-    w.put('\xff');
-  }
-  w.put(engineio::detail::type_digit(engineio::packet_type::message));
-}
-
 struct frames_plan {
-  frames_format format = frames_format::ws_v4;
+  framing format = framing::ws_v4;
   text_plan text;
   std::size_t prefix = 0;
   std::size_t total = 0;
 };
 
-// Completes a plan whose text part is measured: the format given the attachment count, the
+// Completes a plan whose text part is measured: the framing given the attachment count, the
 // transport's checks on the text, and the layout.
 inline error finish_plan(frames_plan& fp) noexcept {
   const text_plan& t = fp.text;
-  if (fp.format == frames_format::poll_v3_binary && t.attachments == 0) {
-    fp.format = frames_format::poll_v3_text;  // no binary packet in the body: a text body
-  }
-  if (fp.format == frames_format::poll_v4 && t.has_separator) return error::invalid_argument;
-  if ((fp.format == frames_format::poll_v3_text || fp.format == frames_format::poll_v3_binary) &&
+  if (t.attachments == 0) fp.format = engineio::detail::framing_for_text(fp.format);
+  if (fp.format == framing::poll_v4 && t.has_separator) return error::invalid_argument;
+  if ((fp.format == framing::poll_v3_text || fp.format == framing::poll_v3_binary) &&
       t.bad_utf8) {
     return error::invalid_utf8;
   }
   ::SIOCODEC_NAMESPACE::detail::size_counter c;
-  emit_text_prefix(c, fp.format, t);
+  engineio::detail::emit_text_prefix(c, fp.format, t.bytes, t.utf16);
   c.add(t.bytes);
   c.add(t.attachment_cost);
   if (c.overflow) return error::invalid_argument;
@@ -12722,12 +12791,13 @@ inline error finish_plan(frames_plan& fp) noexcept {
   return error::none;
 }
 
-inline error plan_view(const packet_view& p, const frame_options& o, frames_plan& fp) noexcept {
-  if (!valid_options(o)) return error::invalid_argument;
-  fp.format = format_of(o);
+inline error plan_view(const packet_view& p, const engineio::transport_options& to,
+                       const encode_options& eo, frames_plan& fp) noexcept {
+  if (!engineio::detail::valid_transport(to)) return error::invalid_argument;
+  fp.format = engineio::detail::framing_of(to);
   text_counter c;
-  c.track = is_polling(fp.format);
-  const error e = emit_packet(c, p, packet_options(o));
+  c.track = engineio::detail::is_polling(fp.format);
+  const error e = emit_packet(c, p, eo);
   if (e != error::none) return e;
   if (c.overflow) return error::invalid_argument;
   text_plan& t = fp.text;
@@ -12744,10 +12814,11 @@ inline error plan_view(const packet_view& p, const frame_options& o, frames_plan
 }
 
 template <class B>
-error plan_built(const B& b, const frame_options& o, frames_plan& fp) {
-  if (!valid_options(o)) return error::invalid_argument;
-  fp.format = format_of(o);
-  const error e = plan_builder(b, packet_options(o), is_polling(fp.format), fp.text,
+error plan_built(const B& b, const engineio::transport_options& to, const encode_options& eo,
+                 frames_plan& fp) {
+  if (!engineio::detail::valid_transport(to)) return error::invalid_argument;
+  fp.format = engineio::detail::framing_of(to);
+  const error e = plan_builder(b, eo, engineio::detail::is_polling(fp.format), fp.text,
                                &attachment_cost_hook, &fp.format);
   if (e != error::none) return e;
   return finish_plan(fp);
@@ -12757,37 +12828,28 @@ error plan_built(const B& b, const frame_options& o, frames_plan& fp) {
 // around it, then hands out the frames.
 template <class Send>
 void finish_frames(char* storage, const frames_plan& fp, const byte_view* atts, Send& send) {
+  using engineio::frame;
+  using engineio::frame_kind;
   ::SIOCODEC_NAMESPACE::detail::buffer_writer head{storage};
-  emit_text_prefix(head, fp.format, fp.text);
+  engineio::detail::emit_text_prefix(head, fp.format, fp.text.bytes, fp.text.utf16);
   const std::size_t n = fp.text.attachments;
   ::SIOCODEC_NAMESPACE::detail::buffer_writer tail{storage + fp.prefix + fp.text.bytes};
-  for (std::size_t i = 0; i < n; ++i) (void)emit_attachment(tail, atts[i], fp.format);
+  for (std::size_t i = 0; i < n; ++i) (void)engineio::detail::emit_next_binary(tail, atts[i], fp.format);
 
-  switch (fp.format) {
-    case frames_format::poll_v4:
-    case frames_format::poll_v3_text:
-      send(frame{engineio::frame_kind::text, {}, std::string_view(storage, fp.total)});
-      return;
-    case frames_format::poll_v3_binary:
-      send(frame{engineio::frame_kind::binary, {}, std::string_view(storage, fp.total)});
-      return;
-    case frames_format::ws_v4:
-    case frames_format::ws_v3:
-    case frames_format::ws_v3_copy: break;
+  if (engineio::detail::is_polling(fp.format)) {
+    send(frame{engineio::detail::body_kind(fp.format), {}, std::string_view(storage, fp.total)});
+    return;
   }
-  send(frame{engineio::frame_kind::text, {}, std::string_view(storage, fp.prefix + fp.text.bytes)});
-  // The type byte of an Engine.IO v3 binary frame: the message type as a raw byte.
-  static constexpr char v3_message_byte[1] = {static_cast<char>(engineio::packet_type::message)};
+  send(frame{frame_kind::text, {}, std::string_view(storage, fp.prefix + fp.text.bytes)});
   const char* copied = storage + fp.prefix + fp.text.bytes;
   for (std::size_t i = 0; i < n; ++i) {
-    if (fp.format == frames_format::ws_v4) {
-      send(frame{engineio::frame_kind::binary, {}, atts[i].as_chars()});
-    } else if (fp.format == frames_format::ws_v3) {
-      send(frame{engineio::frame_kind::binary, std::string_view(v3_message_byte, 1),
-                 atts[i].as_chars()});
+    if (fp.format == framing::ws_v4) {
+      send(frame{frame_kind::binary, {}, atts[i].as_chars()});
+    } else if (fp.format == framing::ws_v3) {
+      send(frame{frame_kind::binary, engineio::detail::v3_binary_type_byte(), atts[i].as_chars()});
     } else {
       const std::size_t len = 1 + atts[i].size();
-      send(frame{engineio::frame_kind::binary, {}, std::string_view(copied, len)});
+      send(frame{frame_kind::binary, {}, std::string_view(copied, len)});
       copied += len;
     }
   }
@@ -12796,9 +12858,9 @@ void finish_frames(char* storage, const frames_plan& fp, const byte_view* atts, 
 // The writing pass of a builder into storage laid out by `fp`; checks that the attachments it
 // found frame to the size measured.
 template <class B>
-error write_built_frames(const B& b, const frame_options& o, const frames_plan& fp, char* storage,
-                         byte_view* slots) {
-  error e = write_builder(b, packet_options(o), fp.text, storage + fp.prefix, slots);
+error write_built_frames(const B& b, const encode_options& eo, const frames_plan& fp,
+                         char* storage, byte_view* slots) {
+  error e = write_builder(b, eo, fp.text, storage + fp.prefix, slots);
   if (e != error::none) return e;
   std::size_t cost = 0;
   e = sum_attachment_costs(slots, fp.text.attachments, fp.format, cost);
@@ -12809,96 +12871,74 @@ error write_built_frames(const B& b, const frame_options& o, const frames_plan& 
 // write_built_frames into slots that `attachments` has just grown by, from old_atts. On failure
 // nothing is sent, so the container gets its old size back.
 template <class B, class A>
-error write_built_frames_into(const B& b, const frame_options& o, const frames_plan& fp,
+error write_built_frames_into(const B& b, const encode_options& eo, const frames_plan& fp,
                               char* storage, byte_view* slots, A& attachments,
                               std::size_t old_atts) {
-  const error e = write_built_frames(b, o, fp, storage, slots);
+  const error e = write_built_frames(b, eo, fp, storage, slots);
   if (e != error::none) attachments.resize(old_atts);
   return e;
 }
 
-}  // namespace detail
-
-// --- packet_view ------------------------------------------------------------------------------
-
-inline result<std::size_t> encoded_frames_size(const packet_view& p,
-                                               const frame_options& opts) noexcept {
-  detail::frames_plan fp;
-  const error e = detail::plan_view(p, opts, fp);
-  if (e != error::none) return {e, 0};
-  return {fp.total, fp.total};
-}
-
 template <class Send>
-result<std::size_t> encode_frames_to(char* storage, std::size_t cap, const packet_view& p,
-                                     const frame_options& opts, Send&& send) {
-  detail::frames_plan fp;
-  const error e = detail::plan_view(p, opts, fp);
+result<std::size_t> view_frames_to(char* storage, std::size_t cap, const packet_view& p,
+                                   const engineio::transport_options& to,
+                                   const encode_options& eo, Send& send) {
+  frames_plan fp;
+  const error e = plan_view(p, to, eo, fp);
   if (e != error::none) return {e, 0};
   if (fp.total > cap) return {error::output_too_small, cap};
   ::SIOCODEC_NAMESPACE::detail::buffer_writer w{storage + fp.prefix};
-  (void)detail::emit_packet(w, p, detail::packet_options(opts));
-  detail::finish_frames(storage, fp, p.attachments, send);
+  (void)emit_packet(w, p, eo);
+  finish_frames(storage, fp, p.attachments, send);
   return {fp.total, fp.total};
 }
 
 template <class Container, class Send>
-result<std::size_t> encode_frames(const packet_view& p, Container& storage,
-                                  const frame_options& opts, Send&& send) {
+result<std::size_t> view_frames(const packet_view& p, Container& storage,
+                                const engineio::transport_options& to, const encode_options& eo,
+                                Send& send) {
   static_assert(is_resizable_buffer<Container>::value,
                 "encode_frames() needs a resizable container of one-byte elements");
-  detail::frames_plan fp;
-  const error e = detail::plan_view(p, opts, fp);
+  frames_plan fp;
+  const error e = plan_view(p, to, eo, fp);
   if (e != error::none) return {e, 0};
   const std::size_t old = storage.size();
   storage.resize(old + fp.total);  // the one allocation
   char* out = reinterpret_cast<char*>(storage.data()) + old;
   ::SIOCODEC_NAMESPACE::detail::buffer_writer w{out + fp.prefix};
-  (void)detail::emit_packet(w, p, detail::packet_options(opts));
-  detail::finish_frames(out, fp, p.attachments, send);
+  (void)emit_packet(w, p, eo);
+  finish_frames(out, fp, p.attachments, send);
   return {fp.total, fp.total};
 }
 
-// --- builders ---------------------------------------------------------------------------------
-
-template <class B, std::enable_if_t<is_packet_builder<B>::value, int>>
-result<std::size_t> encoded_frames_size(const B& b, const frame_options& opts) {
-  detail::frames_plan fp;
-  const error e = detail::plan_built(b, opts, fp);
-  if (e != error::none) return {e, 0};
-  return {fp.total, fp.total};
-}
-
-template <class B, class A, class Send,
-          std::enable_if_t<is_packet_builder<B>::value && is_attachment_sink<A>::value, int>>
-result<std::size_t> encode_frames_to(char* storage, std::size_t cap, const B& b, A& attachments,
-                                     const frame_options& opts, Send&& send) {
-  if (!detail::valid_options(opts)) return {error::invalid_argument, 0};
-  detail::frames_plan fp;
-  fp.format = detail::format_of(opts);
-  if (fp.format == detail::frames_format::poll_v3_text ||
-      fp.format == detail::frames_format::poll_v3_binary) {
+template <class B, class A, class Send>
+result<std::size_t> built_frames_to(char* storage, std::size_t cap, const B& b, A& attachments,
+                                    const engineio::transport_options& to,
+                                    const encode_options& eo, Send& send) {
+  if (!engineio::detail::valid_transport(to)) return {error::invalid_argument, 0};
+  frames_plan fp;
+  fp.format = engineio::detail::framing_of(to);
+  if (fp.format == framing::poll_v3_text || fp.format == framing::poll_v3_binary) {
     // The length prefix of a v3 payload item precedes the text: measured first.
-    error e = detail::plan_built(b, opts, fp);
+    error e = plan_built(b, to, eo, fp);
     if (e != error::none) return {e, 0};
     if (fp.total > cap) return {error::output_too_small, cap};
     const std::size_t old_atts = attachments.size();
-    byte_view* slots = detail::grow_attachments(attachments, fp.text.attachments, e);
+    byte_view* slots = grow_attachments(attachments, fp.text.attachments, e);
     if (e != error::none) return {e, 0};
-    e = detail::write_built_frames_into(b, opts, fp, storage, slots, attachments, old_atts);
+    e = write_built_frames_into(b, eo, fp, storage, slots, attachments, old_atts);
     if (e != error::none) return {e, 0};
-    detail::finish_frames(storage, fp, slots, send);
+    finish_frames(storage, fp, slots, send);
     return {fp.total, fp.total};
   }
-  // The other formats put just the message digit before the text: written in one pass, after it.
-  detail::once_slots slots_raw;
+  // The other framings put just the message digit before the text: written in one pass, after it.
+  once_slots slots_raw;
   byte_view* const local = slots_raw.get();
-  detail::once_text_buffer text;
-  detail::once_plan plan;
-  const std::size_t room = cap == 0 ? 0 : cap - 1 < detail::once_text ? cap - 1 : detail::once_text;
-  error e = detail::one_pass(b, detail::packet_options(opts), text.raw, room, local,
-                             fp.format == detail::frames_format::poll_v4, plan,
-                             &detail::attachment_cost_hook, &fp.format);
+  once_text_buffer text;
+  once_plan plan;
+  const std::size_t room = cap == 0 ? 0 : cap - 1 < once_text ? cap - 1 : once_text;
+  error e = one_pass(b, eo, text.raw, room, local, fp.format == framing::poll_v4, plan,
+                     &attachment_cost_hook, &fp.format);
   if (e != error::none) return {e, 0};
   fp.text = plan.text;
   fp.prefix = 1;
@@ -12910,34 +12950,27 @@ result<std::size_t> encode_frames_to(char* storage, std::size_t cap, const B& b,
   if (fp.total > cap) return {error::output_too_small, cap};
   const std::size_t n = fp.text.attachments;
   const std::size_t old_atts = attachments.size();
-  byte_view* slots = detail::grow_attachments(attachments, n, e);
+  byte_view* slots = grow_attachments(attachments, n, e);
   if (e != error::none) return {e, 0};
-  if (plan.written && n <= detail::once_attachments) {
-    detail::copy_text(storage + 1, text.raw, fp.text.bytes);
+  if (plan.written && n <= once_attachments) {
+    copy_text(storage + 1, text.raw, fp.text.bytes);
     for (std::size_t i = 0; i < n; ++i) slots[i] = local[i];
   } else {
-    e = detail::write_built_frames_into(b, opts, fp, storage, slots, attachments, old_atts);
+    e = write_built_frames_into(b, eo, fp, storage, slots, attachments, old_atts);
     if (e != error::none) return {e, 0};
   }
-  detail::finish_frames(storage, fp, slots, send);
+  finish_frames(storage, fp, slots, send);
   return {fp.total, fp.total};
 }
 
-template <class B, class Send, std::enable_if_t<is_packet_builder<B>::value, int>>
-result<std::size_t> encode_frames_to(char* storage, std::size_t cap, const B& b,
-                                     const frame_options& opts, Send&& send) {
-  detail::no_attachments none;
-  return encode_frames_to(storage, cap, b, none, opts, std::forward<Send>(send));
-}
-
-template <class B, class Container, class A, class Send,
-          std::enable_if_t<is_packet_builder<B>::value && is_attachment_sink<A>::value, int>>
-result<std::size_t> encode_frames(const B& b, Container& storage, A& attachments,
-                                  const frame_options& opts, Send&& send) {
+template <class B, class Container, class A, class Send>
+result<std::size_t> built_frames(const B& b, Container& storage, A& attachments,
+                                 const engineio::transport_options& to, const encode_options& eo,
+                                 Send& send) {
   static_assert(is_resizable_buffer<Container>::value,
                 "encode_frames() needs a resizable container of one-byte elements");
-  detail::frames_plan fp;
-  error e = detail::plan_built(b, opts, fp);
+  frames_plan fp;
+  error e = plan_built(b, to, eo, fp);
   if (e != error::none) return {e, 0};
   if (fp.text.attachments > attachments.max_size() - attachments.size()) {
     return {error::too_many_attachments, 0};
@@ -12945,22 +12978,78 @@ result<std::size_t> encode_frames(const B& b, Container& storage, A& attachments
   const std::size_t old = storage.size();
   const std::size_t old_atts = attachments.size();
   storage.resize(old + fp.total);  // the one allocation
-  byte_view* slots = detail::grow_attachments(attachments, fp.text.attachments, e);
+  byte_view* slots = grow_attachments(attachments, fp.text.attachments, e);
   char* out = reinterpret_cast<char*>(storage.data()) + old;
-  e = detail::write_built_frames_into(b, opts, fp, out, slots, attachments, old_atts);
+  e = write_built_frames_into(b, eo, fp, out, slots, attachments, old_atts);
   if (e != error::none) {
     storage.resize(old);
     return {e, 0};
   }
-  detail::finish_frames(out, fp, slots, send);
+  finish_frames(out, fp, slots, send);
   return {fp.total, fp.total};
 }
 
-template <class B, class Container, class Send, std::enable_if_t<is_packet_builder<B>::value, int>>
-result<std::size_t> encode_frames(const B& b, Container& storage, const frame_options& opts,
-                                  Send&& send) {
+}  // namespace detail
+
+// --- packet_view ------------------------------------------------------------------------------
+
+inline result<std::size_t> encoded_frames_size(const packet_view& p,
+                                               const engineio::transport_options& to) noexcept {
+  detail::frames_plan fp;
+  const error e = detail::plan_view(p, to, detail::packet_options(to), fp);
+  if (e != error::none) return {e, 0};
+  return {fp.total, fp.total};
+}
+
+template <class Send>
+result<std::size_t> encode_frames_to(char* storage, std::size_t cap, const packet_view& p,
+                                     const engineio::transport_options& to, Send&& send) {
+  return detail::view_frames_to(storage, cap, p, to, detail::packet_options(to), send);
+}
+
+template <class Container, class Send>
+result<std::size_t> encode_frames(const packet_view& p, Container& storage,
+                                  const engineio::transport_options& to, Send&& send) {
+  return detail::view_frames(p, storage, to, detail::packet_options(to), send);
+}
+
+// --- builders ---------------------------------------------------------------------------------
+
+template <class B, std::enable_if_t<is_packet_builder<B>::value, int>>
+result<std::size_t> encoded_frames_size(const B& b, const engineio::transport_options& to) {
+  detail::frames_plan fp;
+  const error e = detail::plan_built(b, to, detail::packet_options(to), fp);
+  if (e != error::none) return {e, 0};
+  return {fp.total, fp.total};
+}
+
+template <class B, class A, class Send,
+          std::enable_if_t<is_packet_builder<B>::value && is_attachment_sink<A>::value, int>>
+result<std::size_t> encode_frames_to(char* storage, std::size_t cap, const B& b, A& attachments,
+                                     const engineio::transport_options& to, Send&& send) {
+  return detail::built_frames_to(storage, cap, b, attachments, to, detail::packet_options(to),
+                                 send);
+}
+
+template <class B, class Send, std::enable_if_t<is_packet_builder<B>::value, int>>
+result<std::size_t> encode_frames_to(char* storage, std::size_t cap, const B& b,
+                                     const engineio::transport_options& to, Send&& send) {
   detail::no_attachments none;
-  return encode_frames(b, storage, none, opts, std::forward<Send>(send));
+  return detail::built_frames_to(storage, cap, b, none, to, detail::packet_options(to), send);
+}
+
+template <class B, class Container, class A, class Send,
+          std::enable_if_t<is_packet_builder<B>::value && is_attachment_sink<A>::value, int>>
+result<std::size_t> encode_frames(const B& b, Container& storage, A& attachments,
+                                  const engineio::transport_options& to, Send&& send) {
+  return detail::built_frames(b, storage, attachments, to, detail::packet_options(to), send);
+}
+
+template <class B, class Container, class Send, std::enable_if_t<is_packet_builder<B>::value, int>>
+result<std::size_t> encode_frames(const B& b, Container& storage,
+                                  const engineio::transport_options& to, Send&& send) {
+  detail::no_attachments none;
+  return detail::built_frames(b, storage, none, to, detail::packet_options(to), send);
 }
 
 }  // namespace socketio
@@ -14174,41 +14263,37 @@ namespace socketio {
 // ---------------------------------------------------------------------------------------------
 
 /// Storage the frames of `p` (a msgpack_packet_view or a packet builder) need. A msgpack packet
-/// is one Engine.IO message (frames.hpp describes the transports):
-///   Engine.IO v4 WebSocket   one binary frame: the msgpack bytes;
-///   Engine.IO v4 polling     a text body `b<base64>`;
-///   Engine.IO v3 WebSocket   a binary frame `0x04 <msgpack>` (v4 text packets: a text frame
-///                            `4<json>`), written contiguously (copy_binary has no effect);
-///   Engine.IO v3 polling     a binary body (supports_binary) or a text body `<n>:b4<base64>`;
-///                            v4 text packets: a text body `<n>:4<json>`.
-/// The Socket.IO protocol follows the Engine.IO one (v5 over v4, v4 over v3). On polling
-/// transports the storage holds the msgpack bytes too, ahead of the body (base64 needs them).
-/// opts.max_depth bounds builders; opts.max_attachments does not apply.
+/// is one Engine.IO message, binary (v4 CONNECT/DISCONNECT/ERROR: text), framed for the
+/// transport as engineio/frames.hpp describes: a v4 WebSocket binary frame holds exactly the
+/// msgpack bytes, a v3 one `0x04 <msgpack>` written contiguously (copy_binary has no effect);
+/// a polling body carries the bytes as base64 text, or as a v3 binary payload when the client
+/// supports binary. On polling transports the storage holds the msgpack bytes too, ahead of
+/// the body (base64 needs them). The Socket.IO protocol is protocol_for(to.version), with the
+/// default encode_options (max_depth bounds builders; max_attachments does not apply).
 /// Errors (offset 0): those of encoded_size() / msgpack_encoded_size(); invalid_argument (an
 /// out-of-range version or transport, a message too large to frame).
 template <class P>
-result<std::size_t> msgpack_encoded_frames_size(const P& p, const frame_options& opts = {});
+result<std::size_t> msgpack_encoded_frames_size(const P& p,
+                                                const engineio::transport_options& to = {});
 
 /// Writes the frames of `p` into `storage` (at most `cap` bytes), then calls `send(const
-/// frame&)` once with the one frame (`prefix` always empty). Nothing is sent on error.
-/// @return bytes of storage used.
+/// engineio::frame&)` once with the one frame (`prefix` always empty). Nothing is sent on
+/// error. @return bytes of storage used.
 /// Errors: those of msgpack_encoded_frames_size(), and output_too_small (nothing sent; offset()
 /// is cap).
 template <class P, class Send>
 result<std::size_t> msgpack_encode_frames_to(char* storage, std::size_t cap, const P& p,
-                                             const frame_options& opts, Send&& send);
+                                             const engineio::transport_options& to, Send&& send);
 
 /// Resizes `storage` once to hold the frames of `p` past its current contents, then sends them
 /// as msgpack_encode_frames_to() does. On error `storage` keeps its size and nothing is sent.
 template <class P, class Container, class Send>
-result<std::size_t> msgpack_encode_frames(const P& p, Container& storage, const frame_options& opts,
-                                          Send&& send);
+result<std::size_t> msgpack_encode_frames(const P& p, Container& storage,
+                                          const engineio::transport_options& to, Send&& send);
 
 // ---------------------------------------------------------------------------------------------
 // Implementation
 // ---------------------------------------------------------------------------------------------
-
-// --- frames -----------------------------------------------------------------------------------
 
 namespace detail {
 
@@ -14216,7 +14301,7 @@ namespace detail {
 // written in place inside its frame (`framed_in_place`), or first at the start of the storage,
 // followed by the polling body that carries it as base64.
 struct mp_frames_plan {
-  frames_format format = frames_format::ws_v4;
+  framing format = framing::ws_v4;
   bool text = false;            // the message is v4 JSON text
   bool framed_in_place = true;  // the frame holds the message bytes as they are
   std::size_t message = 0;      // bytes of the message
@@ -14258,177 +14343,135 @@ error mp_measure(const P& p, const encode_options& eo, bool track, mp_frames_pla
   }
 }
 
-// A decimal number's digit count.
-inline std::size_t mp_digits(std::uint64_t v) noexcept {
-  std::size_t n = 1;
-  while (v >= 10) {
-    v /= 10;
-    ++n;
-  }
-  return n;
-}
-
+// The framing of the one message, measured with the Engine.IO primitives that write it.
 template <class P>
-error mp_plan_frames(const P& p, const frame_options& o, mp_frames_plan& fp) {
-  if (!valid_options(o)) return error::invalid_argument;
-  fp.format = format_of(o);
-  const bool polling = is_polling(fp.format);
-  const error e = mp_measure(p, packet_options(o), polling, fp);
+error mp_plan_frames(const P& p, const engineio::transport_options& to, const encode_options& eo,
+                     mp_frames_plan& fp) {
+  if (!engineio::detail::valid_transport(to)) return error::invalid_argument;
+  fp.format = engineio::detail::framing_of(to);
+  const error e = mp_measure(p, eo, engineio::detail::is_polling(fp.format), fp);
   if (e != error::none) return e;
-  const std::size_t n = fp.message;
-  std::size_t body = 0;
-  switch (fp.format) {
-    case frames_format::ws_v4:
-      if (fp.text) return error::invalid_argument;  // never: v5 has no text messages
-      fp.offset = 0;
-      fp.total = n;
-      return error::none;
-    case frames_format::ws_v3:
-    case frames_format::ws_v3_copy:
-      fp.offset = 1;  // '4' (text) or the raw type byte 0x04 (binary)
-      fp.total = 1 + n;
-      return fp.total < n ? error::invalid_argument : error::none;
-    case frames_format::poll_v3_binary:
-      if (!fp.text) {
-        // 0x01, the decimal length of `0x04 <msgpack>` as digit bytes, 0xFF, 0x04, the bytes.
-        fp.offset = 1 + mp_digits(std::uint64_t{1} + n) + 1 + 1;
-        fp.total = fp.offset + n;
-        return fp.total < n ? error::invalid_argument : error::none;
-      }
-      fp.format = frames_format::poll_v3_text;  // a text packet alone: a text body
-      break;
-    case frames_format::poll_v4:
-    case frames_format::poll_v3_text: break;
-  }
   if (fp.text) {
-    // `<n>:4<json>`, n counting the UTF-16 units of `4<json>`: written in place.
-    fp.offset = mp_digits(std::uint64_t{1} + fp.utf16) + 2;
-    fp.total = fp.offset + n;
-    return fp.total < n ? error::invalid_argument : error::none;
+    if (fp.format == framing::ws_v4) return error::invalid_argument;  // never: v5 has no text
+    fp.format = engineio::detail::framing_for_text(fp.format);
   }
-  if (n > base64::max_encodable) return error::invalid_argument;
-  const std::size_t b64 = base64::encoded_size(n);
-  if (fp.format == frames_format::poll_v4) {
-    body = 1 + b64;  // `b<base64>`
+  const std::size_t n = fp.message;
+  fp.framed_in_place = fp.text || !engineio::detail::binary_as_base64(fp.format);
+  if (!fp.framed_in_place && n > base64::max_encodable) return error::invalid_argument;
+  ::SIOCODEC_NAMESPACE::detail::size_counter c;
+  if (fp.text) {
+    engineio::detail::emit_text_prefix(c, fp.format, n, fp.utf16);
   } else {
-    body = mp_digits(std::uint64_t{2} + b64) + 1 + 2 + b64;  // `<n>:b4<base64>`
+    engineio::detail::emit_binary_prefix(c, fp.format, n);
   }
-  fp.framed_in_place = false;
-  fp.offset = 0;
-  fp.total = n + body;
-  return fp.total < n ? error::invalid_argument : error::none;
+  c.add(fp.framed_in_place ? n : n + base64::encoded_size(n));
+  if (c.overflow) return error::invalid_argument;
+  fp.offset = fp.framed_in_place ? c.n - n : 0;
+  fp.total = c.n;
+  return error::none;
 }
 
 template <class P>
-error mp_write_message(const P& p, const frame_options& o, mp_frames_plan& fp, char* at) {
+error mp_write_message(const P& p, const encode_options& eo, mp_frames_plan& fp, char* at) {
   if constexpr (std::is_same<P, msgpack_packet_view>::value) {
     ::SIOCODEC_NAMESPACE::detail::buffer_writer w{at};
-    return emit_msgpack_view(w, p, packet_options(o));
+    return emit_msgpack_view(w, p, eo);
   } else {
-    return mp_write_builder(p, packet_options(o), fp.built, at);
+    return mp_write_builder(p, eo, fp.built, at);
   }
 }
 
 // Writes the message and its framing into storage (fp.total bytes) and sends the frame.
 template <class P, class Send>
-error mp_write_frames(const P& p, const frame_options& o, mp_frames_plan& fp, char* storage,
+error mp_write_frames(const P& p, const encode_options& eo, mp_frames_plan& fp, char* storage,
                       Send& send) {
-  const error e = mp_write_message(p, o, fp, storage + fp.offset);
+  const error e = mp_write_message(p, eo, fp, storage + fp.offset);
   if (e != error::none) return e;
-  ::SIOCODEC_NAMESPACE::detail::buffer_writer w{storage};
-  const engineio::frame_kind message_kind =
-      fp.text ? engineio::frame_kind::text : engineio::frame_kind::binary;
-  switch (fp.format) {
-    case frames_format::ws_v4:
-      send(frame{engineio::frame_kind::binary, {}, std::string_view(storage, fp.total)});
-      return error::none;
-    case frames_format::ws_v3:
-    case frames_format::ws_v3_copy:
-      storage[0] = fp.text ? '4' : static_cast<char>(engineio::packet_type::message);
-      send(frame{message_kind, {}, std::string_view(storage, fp.total)});
-      return error::none;
-    case frames_format::poll_v3_binary:
-      w.put('\x01');
-      engineio::detail::emit_decimal(w, std::uint64_t{1} + fp.message, true);
-      w.put('\xff');
-      w.put(static_cast<char>(engineio::packet_type::message));
-      send(frame{engineio::frame_kind::binary, {}, std::string_view(storage, fp.total)});
-      return error::none;
-    case frames_format::poll_v4:
-    case frames_format::poll_v3_text: break;
-  }
-  if (fp.text) {
-    engineio::detail::emit_decimal(w, std::uint64_t{1} + fp.utf16, false);
-    w.put(':');
-    w.put('4');
-    send(frame{engineio::frame_kind::text, {}, std::string_view(storage, fp.total)});
+  const engineio::frame_kind kind =
+      engineio::detail::is_polling(fp.format) ? engineio::detail::body_kind(fp.format)
+      : fp.text                               ? engineio::frame_kind::text
+                                              : engineio::frame_kind::binary;
+  if (fp.framed_in_place) {
+    ::SIOCODEC_NAMESPACE::detail::buffer_writer w{storage};
+    if (fp.text) {
+      engineio::detail::emit_text_prefix(w, fp.format, fp.message, fp.utf16);
+    } else {
+      engineio::detail::emit_binary_prefix(w, fp.format, fp.message);
+    }
+    send(engineio::frame{kind, {}, std::string_view(storage, fp.total)});
     return error::none;
   }
-  const byte_view message(storage, fp.message);
+  // A polling text body carrying the message (at the start of the storage) as base64.
   char* body = storage + fp.message;
   ::SIOCODEC_NAMESPACE::detail::buffer_writer bw{body};
-  if (fp.format == frames_format::poll_v4) {
-    bw.put('b');
-  } else {
-    engineio::detail::emit_decimal(bw, std::uint64_t{2} + base64::encoded_size(fp.message), false);
-    bw.append(":b4", 3);
-  }
-  base64::detail::emit(bw, message);
-  send(frame{engineio::frame_kind::text,
-             {},
-             std::string_view(body, static_cast<std::size_t>(bw.p - body))});
+  engineio::detail::emit_binary_prefix(bw, fp.format, fp.message);
+  base64::detail::emit(bw, byte_view(storage, fp.message));
+  send(engineio::frame{kind, {}, std::string_view(body, static_cast<std::size_t>(bw.p - body))});
   return error::none;
+}
+
+template <class P, class Send>
+result<std::size_t> mp_frames_to(char* storage, std::size_t cap, const P& p,
+                                 const engineio::transport_options& to, const encode_options& eo,
+                                 Send& send) {
+  mp_frames_plan fp;
+  error e = mp_plan_frames(p, to, eo, fp);
+  if (e != error::none) return {e, 0};
+  if (fp.total > cap) return {error::output_too_small, cap};
+  e = mp_write_frames(p, eo, fp, storage, send);
+  if (e != error::none) return {e, 0};
+  return {fp.total, fp.total};
+}
+
+template <class P, class Container, class Send>
+result<std::size_t> mp_frames(const P& p, Container& storage,
+                              const engineio::transport_options& to, const encode_options& eo,
+                              Send& send) {
+  static_assert(is_resizable_buffer<Container>::value,
+                "msgpack_encode_frames() needs a resizable container of one-byte elements");
+  mp_frames_plan fp;
+  error e = mp_plan_frames(p, to, eo, fp);
+  if (e != error::none) return {e, 0};
+  const std::size_t old = storage.size();
+  storage.resize(old + fp.total);  // the one allocation
+  // Nothing is sent unless the message was written completely (a builder callback can fail in
+  // its second run): the frame is collected first, then handed out.
+  engineio::frame pending;
+  bool have = false;
+  const auto collect = [&pending, &have](const engineio::frame& f) {
+    pending = f;
+    have = true;
+  };
+  e = mp_write_frames(p, eo, fp, reinterpret_cast<char*>(storage.data()) + old, collect);
+  if (e != error::none) {
+    storage.resize(old);
+    return {e, 0};
+  }
+  if (have) send(static_cast<const engineio::frame&>(pending));
+  return {fp.total, fp.total};
 }
 
 }  // namespace detail
 
 template <class P>
-result<std::size_t> msgpack_encoded_frames_size(const P& p, const frame_options& opts) {
+result<std::size_t> msgpack_encoded_frames_size(const P& p, const engineio::transport_options& to) {
   detail::mp_frames_plan fp;
-  const error e = detail::mp_plan_frames(p, opts, fp);
+  const error e = detail::mp_plan_frames(p, to, detail::packet_options(to), fp);
   if (e != error::none) return {e, 0};
   return {fp.total, fp.total};
 }
 
 template <class P, class Send>
 result<std::size_t> msgpack_encode_frames_to(char* storage, std::size_t cap, const P& p,
-                                             const frame_options& opts, Send&& send) {
-  detail::mp_frames_plan fp;
-  error e = detail::mp_plan_frames(p, opts, fp);
-  if (e != error::none) return {e, 0};
-  if (fp.total > cap) return {error::output_too_small, cap};
-  e = detail::mp_write_frames(p, opts, fp, storage, send);
-  if (e != error::none) return {e, 0};
-  return {fp.total, fp.total};
+                                             const engineio::transport_options& to, Send&& send) {
+  return detail::mp_frames_to(storage, cap, p, to, detail::packet_options(to), send);
 }
 
 template <class P, class Container, class Send>
-result<std::size_t> msgpack_encode_frames(const P& p, Container& storage, const frame_options& opts,
-                                          Send&& send) {
-  static_assert(is_resizable_buffer<Container>::value,
-                "msgpack_encode_frames() needs a resizable container of one-byte elements");
-  detail::mp_frames_plan fp;
-  error e = detail::mp_plan_frames(p, opts, fp);
-  if (e != error::none) return {e, 0};
-  const std::size_t old = storage.size();
-  storage.resize(old + fp.total);  // the one allocation
-  // Nothing is sent unless the message was written completely (a builder callback can fail in
-  // its second run): the frames are collected first, then handed out.
-  frame pending;
-  bool have = false;
-  const auto collect = [&pending, &have](const frame& f) {
-    pending = f;
-    have = true;
-  };
-  e = detail::mp_write_frames(p, opts, fp, reinterpret_cast<char*>(storage.data()) + old, collect);
-  if (e != error::none) {
-    storage.resize(old);
-    return {e, 0};
-  }
-  if (have) send(static_cast<const frame&>(pending));
-  return {fp.total, fp.total};
+result<std::size_t> msgpack_encode_frames(const P& p, Container& storage,
+                                          const engineio::transport_options& to, Send&& send) {
+  return detail::mp_frames(p, storage, to, detail::packet_options(to), send);
 }
-
 
 }  // namespace socketio
 SIOCODEC_END_NAMESPACE
@@ -14451,39 +14494,37 @@ SIOCODEC_BEGIN_NAMESPACE
 namespace socketio {
 
 // A Socket.IO server is configured with one parser for all its clients (`new Server({parser})`),
-// and clients must use the same. This header lets a client or server built on siocodec switch
-// with one line:
+// and clients must use the same. The codec of a connection speaks Engine.IO messages on both
+// sides, whatever the parser; the Engine.IO layer frames them for its transport.
 //
-//     sio::parser p(sio::parser_kind::msgpack);             // run time (e.g. from --parser)
-//     sio::static_parser<sio::parser_kind::msgpack> q;      // compile time: no dispatch
+//     sio::codec c(sio::parser_kind::msgpack);             // run time (e.g. from --parser)
+//     sio::static_codec<sio::parser_kind::msgpack> q;      // compile time: no dispatch
 //
-//     // every Engine.IO message of the connection, in order:
-//     auto r = p.feed(message, kind);                       // result<sio::any_packet>
-//     if (r.error() == siocodec::error::incomplete) return;  // default parser: attachments due
+//     // every Engine.IO message of the connection, in order, as the Engine.IO decoders
+//     // deliver it (WebSocket frame, polling body item, base64 or not):
+//     auto r = c.decode(message);                          // result<sio::any_packet>
+//     if (r.error() == siocodec::error::incomplete) return; // default parser: attachments due
 //     if (!r) return close_connection();
 //     if (r->type() == sio::packet_type::event && r->event_name().string_equals("chat")) {
 //       for (const sio::any_value& a : r->arguments()) {
-//         if (a.is_binary()) store(a.bytes());              // an attachment, or an inline bin
+//         if (a.is_binary()) store(a.bytes());             // an attachment, or an inline bin
 //         else if (std::string_view s; a.direct_string(s)) print(s);
 //       }
 //     }
 //
-//     // sending: the same builders for both parsers
-//     sio::frame_options fo;                                // Engine.IO v4, WebSocket
-//     sio::attachment_list<8> atts;                         // the default parser's attachments
+//     // sending: the same builders for both parsers; one Engine.IO message per emit() call
+//     sio::attachment_list<8> atts;                        // the default parser's attachments
 //     std::string storage;
-//     p.encode_frames(sio::event("chat", "hello", buffer), storage, atts, fo,
-//                     [&](const sio::frame& f) { ws.send(f.kind, f.prefix, f.data); });
+//     c.encode(sio::event("chat", "hello", buffer), storage, atts,
+//              [&](const eio::packet_view& m) { session.send(m); });
+//     // or the fused one-pass path to the frames of a transport (a server's send path):
+//     c.encode_frames(sio::event("chat", "hello"), storage, atts, eio::transport_options{},
+//                     [&](const eio::frame& f) { ws.send(f.kind, f.prefix, f.data); });
 //
 // Values given to the builders are written by args_writer (default parser) or
 // msgpack_args_writer (msgpack): callbacks and arg_traits specializations that should serve
 // both take the writer generically (`[&](auto& w) {...}`, `template <class W> static void
 // write(W&, const T&)`).
-
-
-// ---------------------------------------------------------------------------------------------
-// The parser
-// ---------------------------------------------------------------------------------------------
 
 namespace detail {
 /// The parser kind held at run time.
@@ -14496,79 +14537,220 @@ template <parser_kind K>
 struct fixed_parser_kind {
   static constexpr parser_kind get() noexcept { return K; }
 };
+/// Whether a codec of this kind may run parser K: a static codec compiles only its own encoder
+/// (a builder whose callbacks take one parser's writer cannot be written by the other).
+template <class Kind, parser_kind K>
+struct may_run : std::true_type {};
+template <parser_kind F, parser_kind K>
+struct may_run<fixed_parser_kind<F>, K> : std::integral_constant<bool, F == K> {};
+
+// The two outputs of basic_codec::encode: appended to a container (one resize), or written into
+// a caller's buffer. Each forwards to the parser's encoders for one packet shape.
+template <class Container>
+struct codec_append {
+  Container& out;
+  const char* begin(std::size_t old) const noexcept {
+    return reinterpret_cast<const char*>(out.data()) + old;
+  }
+  result<std::size_t> view(const packet_view& p, const encode_options& o) {
+    return encode(p, out, o);
+  }
+  result<std::size_t> view(const msgpack_packet_view& p, const encode_options& o) {
+    return encode(p, out, o);
+  }
+  template <class B, class A>
+  result<std::size_t> built(const B& b, A& atts, const encode_options& o) {
+    return encode(b, out, atts, o);
+  }
+  template <class B>
+  result<std::size_t> built_msgpack(const B& b, const encode_options& o) {
+    return msgpack_encode(b, out, o);
+  }
+  template <class S>
+  result<std::size_t> frames(const packet_view& p, const engineio::transport_options& to,
+                             const encode_options& o, S& send) {
+    return view_frames(p, out, to, o, send);
+  }
+  template <class S>
+  result<std::size_t> frames(const msgpack_packet_view& p, const engineio::transport_options& to,
+                             const encode_options& o, S& send) {
+    return mp_frames(p, out, to, o, send);
+  }
+  template <class B, class A, class S>
+  result<std::size_t> frames(const B& b, A& atts, const engineio::transport_options& to,
+                             const encode_options& o, S& send) {
+    return built_frames(b, out, atts, to, o, send);
+  }
+  template <class B, class S>
+  result<std::size_t> msgpack_frames(const B& b, const engineio::transport_options& to,
+                                     const encode_options& o, S& send) {
+    return mp_frames(b, out, to, o, send);
+  }
+};
+
+struct codec_buffer {
+  char* out;
+  std::size_t cap;
+  const char* begin(std::size_t) const noexcept { return out; }
+  result<std::size_t> view(const packet_view& p, const encode_options& o) {
+    return encode_to(out, cap, p, o);
+  }
+  result<std::size_t> view(const msgpack_packet_view& p, const encode_options& o) {
+    return encode_to(out, cap, p, o);
+  }
+  template <class B, class A>
+  result<std::size_t> built(const B& b, A& atts, const encode_options& o) {
+    return encode_to(out, cap, b, atts, o);
+  }
+  template <class B>
+  result<std::size_t> built_msgpack(const B& b, const encode_options& o) {
+    return msgpack_encode_to(out, cap, b, o);
+  }
+  template <class S>
+  result<std::size_t> frames(const packet_view& p, const engineio::transport_options& to,
+                             const encode_options& o, S& send) {
+    return view_frames_to(out, cap, p, to, o, send);
+  }
+  template <class S>
+  result<std::size_t> frames(const msgpack_packet_view& p, const engineio::transport_options& to,
+                             const encode_options& o, S& send) {
+    return mp_frames_to(out, cap, p, to, o, send);
+  }
+  template <class B, class A, class S>
+  result<std::size_t> frames(const B& b, A& atts, const engineio::transport_options& to,
+                             const encode_options& o, S& send) {
+    return built_frames_to(out, cap, b, atts, to, o, send);
+  }
+  template <class B, class S>
+  result<std::size_t> msgpack_frames(const B& b, const engineio::transport_options& to,
+                                     const encode_options& o, S& send) {
+    return mp_frames_to(out, cap, b, to, o, send);
+  }
+};
+
+template <class P>
+struct is_codec_packet : std::integral_constant<bool, is_packet_builder<P>::value ||
+                                                          std::is_same<P, any_packet>::value> {};
 }  // namespace detail
 
-/// The Socket.IO decoder and encoder of one connection, for either parser: basic_parser
-/// (kind chosen at run time) and static_parser<K> (kind fixed at compile time) are this class.
+/// Everything a connection's codec is configured with.
+struct codec_options {
+  /// The Socket.IO protocol of the connection: protocol_for(engineio version) (v5 over
+  /// Engine.IO v4, v4 over Engine.IO v3). It replaces `decode.version` and `encode.version`.
+  protocol_version version = protocol_version::v5;
+  /// Limits and leniency of the decoders.
+  decode_options decode;
+  /// Limits of the encoders (max_attachments, max_depth).
+  encode_options encode;
+  /// Default parser: where a delivered packet's bytes live.
+  attachment_mode attachments = attachment_mode::borrow;
+  /// How `b<base64>` messages of polling transports are read.
+  base64::mode base64 = base64::mode::strict;
+};
+
+/// codec_options with decode options `d` (and their version) and attachment mode `m`: what the
+/// constructor of the former `parser` took.
+inline codec_options make_codec_options(const decode_options& d,
+                                        attachment_mode m = attachment_mode::borrow) noexcept {
+  codec_options o;
+  o.version = d.version;
+  o.decode = d;
+  o.attachments = m;
+  return o;
+}
+
+/// The Socket.IO codec of one connection, for either parser: codec (kind chosen at run time)
+/// and static_codec<K> (kind fixed at compile time) are this class.
 ///
-/// Decoding: feed() takes every Engine.IO message of the connection in order, as the
-/// transport delivered it (text or binary, or as the engineio::packet_view a payload decoder
-/// yields). The default parser runs a basic_decoder (reassembly of binary attachments: a
-/// BINARY_EVENT header returns error::incomplete until its attachments arrive); the msgpack
-/// parser decodes each message on its own (decode_msgpack(); in protocol v4 its text messages
-/// with decode_msgpack_text()). Errors are those of basic_decoder::feed() and decode_msgpack(),
-/// plus, for msgpack: unexpected_text_frame (a text message in protocol v5), packet_too_large
-/// (a message longer than decode_options::max_packet_bytes), invalid_base64 (a polling
-/// `b<base64>` message), invalid_argument (a frame kind other than text or binary, or an
-/// Engine.IO packet that is not a `message`). After any error the parser is ready for the next
-/// message (the connection normally closes, as the reference's does).
+/// Decoding: decode() takes every Engine.IO `message` packet of the connection in order, as
+/// the Engine.IO layer delivered it: text, binary, or base64 (`b<base64>` of polling bodies).
+/// The default parser runs a basic_decoder (reassembly of binary attachments: a BINARY_EVENT
+/// header returns error::incomplete until its attachments arrive); the msgpack parser decodes
+/// each message on its own (decode_msgpack(); in protocol v4 its text messages with
+/// decode_msgpack_text()). Errors are those of basic_decoder::feed(const
+/// engineio::packet_view&) and decode_msgpack(), plus, for msgpack: unexpected_text_frame (a
+/// text message in protocol v5), packet_too_large (a message longer than
+/// decode_options::max_packet_bytes), invalid_base64 (a base64 message `base64` mode rejects),
+/// invalid_argument (an Engine.IO packet that is not a `message`, or an unknown data kind).
+/// After any error the codec is ready for the next message (the connection normally closes, as
+/// the reference's does).
 ///
 /// Lifetimes of a delivered packet: those of basic_decoder's in its attachment mode; msgpack
 /// packets point into the message, except those that arrived as base64, which point into the
-/// parser's scratch storage (valid until the next feed() or reset()).
+/// codec's scratch storage (valid until the next decode() or reset()).
 ///
-/// Encoding: the frame encoders take the packet builders of encode.hpp (event(), ack(),
-/// connect()...), and write what the parser's reference encoder writes: frames.hpp's
-/// encode_frames() or msgpack.hpp's msgpack_encode_frames().
+/// Encoding: encode() takes a packet builder (event(), ack(), connect()...) or a decoded
+/// any_packet (a proxy forwarding it) and calls `emit(const engineio::packet_view&)` once per
+/// Engine.IO message, in send order: the default parser a text message, then one binary
+/// message per attachment (views of the caller's bytes, zero copy); the msgpack parser one
+/// binary message (protocol v4 CONNECT/DISCONNECT/ERROR: one text message). Any Engine.IO
+/// transport then frames them (engineio::encode() for a WebSocket frame, the payload encoders
+/// for a polling body). encode_frames() fuses both steps for one transport: what a server's
+/// send path uses.
 ///
-/// One parser per connection; not thread-safe. Movable, not copyable.
+/// One codec per connection; not thread-safe. Movable, not copyable.
 template <class Kind, class Allocator = std::allocator<unsigned char>>
-class parser_base {
+class basic_codec {
   using byte_alloc =
       typename std::allocator_traits<Allocator>::template rebind_alloc<unsigned char>;
 
  public:
   using allocator_type = Allocator;
 
-  /// A parser whose kind is chosen at run time.
+  /// A codec whose parser is chosen at run time.
   template <class K = Kind,
             std::enable_if_t<std::is_same<K, detail::runtime_parser_kind>::value, int> = 0>
-  explicit parser_base(parser_kind kind, const decode_options& opts = {},
-                       attachment_mode mode = attachment_mode::borrow,
+  explicit basic_codec(parser_kind kind, const codec_options& opts = {},
                        const Allocator& alloc = Allocator())
-      : json_(opts, mode, alloc), scratch_(byte_alloc(alloc)), kind_{kind} {}
+      : json_(with_version(opts.decode, opts.version), opts.attachments, alloc),
+        scratch_(byte_alloc(alloc)),
+        encode_(with_version(opts.encode, opts.version)),
+        base64_(opts.base64),
+        kind_{kind} {}
 
-  /// A parser whose kind is fixed by its type.
+  /// A codec whose parser is fixed by its type.
   template <class K = Kind,
             std::enable_if_t<!std::is_same<K, detail::runtime_parser_kind>::value, int> = 0>
-  explicit parser_base(const decode_options& opts = {},
-                       attachment_mode mode = attachment_mode::borrow,
-                       const Allocator& alloc = Allocator())
-      : json_(opts, mode, alloc), scratch_(byte_alloc(alloc)), kind_{} {}
+  explicit basic_codec(const codec_options& opts = {}, const Allocator& alloc = Allocator())
+      : json_(with_version(opts.decode, opts.version), opts.attachments, alloc),
+        scratch_(byte_alloc(alloc)),
+        encode_(with_version(opts.encode, opts.version)),
+        base64_(opts.base64),
+        kind_{} {}
 
   /// Which parser this is.
   constexpr parser_kind kind() const noexcept { return kind_.get(); }
-  /// The decode options given at construction.
-  const decode_options& options() const noexcept { return json_.options(); }
-  /// The protocol version of the decode options (v5: Socket.IO 3+, v4: Socket.IO 2).
-  protocol_version version() const noexcept { return json_.options().version; }
+  /// The Socket.IO protocol of the connection (v5: Socket.IO 3+, v4: Socket.IO 2).
+  protocol_version version() const noexcept { return encode_.version; }
+  /// The decode options (their version is version()).
+  const decode_options& decode_opts() const noexcept { return json_.options(); }
+  /// The encode options (their version is version()).
+  const encode_options& encode_opts() const noexcept { return encode_; }
 
   // --- decoding ----------------------------------------------------------------------------
 
-  /// Feeds the data of the next Engine.IO message (without its Engine.IO framing), delivered
-  /// by the transport as `kind`. @return the packet, error::incomplete (default parser: more
-  /// attachments due) or an error (see the class documentation).
-  result<any_packet> feed(std::string_view message, engineio::frame_kind kind) {
-    return feed(byte_view(message), kind);
+  /// Decodes the next Engine.IO message of the connection. @return the packet,
+  /// error::incomplete (default parser: more attachments due) or an error (see the class
+  /// documentation). A base64 message is decoded in `codec_options::base64` mode: by the
+  /// default parser as basic_decoder::feed() does (copy mode only); by the msgpack parser into
+  /// the codec's scratch storage.
+  result<any_packet> decode(const engineio::packet_view& message);
+  /// The same for a message whose Engine.IO framing the caller removed, delivered as `kind`
+  /// (e.g. a WebSocket message without its `4`): decode(engineio::packet_view) of a text or
+  /// binary message. Kept because a WebSocket layer that strips the digit itself holds exactly
+  /// this; errors as decode(), plus invalid_argument for a `kind` other than text or binary.
+  result<any_packet> decode(byte_view message, engineio::frame_kind kind) {
+    if (kind == engineio::frame_kind::text) {
+      return decode(
+          engineio::packet_view::text(engineio::packet_type::message, message.as_chars()));
+    }
+    if (kind != engineio::frame_kind::binary) return {error::invalid_argument, 0};
+    return decode(engineio::packet_view::binary(message));
   }
-  /// The same for a message held as bytes.
-  result<any_packet> feed(byte_view message, engineio::frame_kind kind);
-  /// Feeds an Engine.IO packet as decoded by engineio::decode() or a payload decoder. It must be
-  /// a `message`. A base64 message (`b<base64>` of polling transports) is decoded in mode
-  /// `b64`: by the default parser as basic_decoder::feed() does (copy mode only); by the
-  /// msgpack parser into the parser's scratch storage.
-  result<any_packet> feed(const engineio::packet_view& message,
-                          base64::mode b64 = base64::mode::strict);
+  /// decode(byte_view, kind) of text held as a string.
+  result<any_packet> decode(std::string_view message, engineio::frame_kind kind) {
+    return decode(byte_view(message), kind);
+  }
 
   /// Default parser: true while a binary packet waits for attachments. msgpack: always false.
   bool waiting() const noexcept { return kind() == parser_kind::json && json_.waiting(); }
@@ -14578,7 +14760,7 @@ class parser_base {
     release_scratch();
   }
   /// Releases storage above decode_options::max_retained_bytes (basic_decoder::trim(), and the
-  /// msgpack parser's base64 scratch); invalidates delivered packets, as the next feed() does.
+  /// msgpack parser's base64 scratch); invalidates delivered packets, as the next decode() does.
   void trim() noexcept {
     json_.trim();
     if (scratch_.capacity() > json_.options().max_retained_bytes) release_scratch();
@@ -14586,77 +14768,185 @@ class parser_base {
 
   // --- encoding ----------------------------------------------------------------------------
 
-  /// Storage the frames of builder `b` need (frames.hpp / msgpack.hpp).
-  template <class B, std::enable_if_t<is_packet_builder<B>::value, int> = 0>
-  result<std::size_t> encoded_frames_size(const B& b, const frame_options& fo = {}) const {
-    if (kind() == parser_kind::msgpack) return msgpack_encoded_frames_size(b, fo);
-    return socketio::encoded_frames_size(b, fo);
+  /// Appends the Engine.IO messages of `packet` (a builder or a decoded any_packet) to
+  /// `storage` (one resize), then calls `emit(const engineio::packet_view&)` once per message.
+  /// The default parser appends the views of a builder's binary values to `attachments` (the
+  /// binary messages are those views); a decoded packet brings its own. Nothing is emitted on
+  /// error, and both containers keep their size.
+  /// @return bytes appended to `storage`.
+  /// Errors: those of encode(builder, storage, attachments) (default parser) or
+  /// msgpack_encode() / encode(msgpack_packet_view); invalid_argument: a decoded packet of the
+  /// other parser, or a protocol v4 text packet of the msgpack parser.
+  template <
+      class P, class Container, class A, class Emit,
+      std::enable_if_t<detail::is_codec_packet<P>::value && is_attachment_sink<A>::value, int> = 0>
+  result<std::size_t> encode(const P& packet, Container& storage, A& attachments,
+                             Emit&& emit) const {
+    static_assert(is_resizable_buffer<Container>::value,
+                  "encode() needs a resizable container of one-byte elements");
+    return encode_with(detail::codec_append<Container>{storage}, storage.size(), packet,
+                       attachments, emit);
   }
 
-  /// Writes the frames of builder `b` into `storage` (at most `cap` bytes) and calls
-  /// `send(const frame&)` per frame. The default parser appends the views of the binary values
-  /// to `attachments` (the frames point at them); the msgpack parser writes them inline and
-  /// leaves `attachments` alone.
-  template <class B, class A, class Send,
-            std::enable_if_t<is_packet_builder<B>::value && is_attachment_sink<A>::value, int> = 0>
-  result<std::size_t> encode_frames_to(char* storage, std::size_t cap, const B& b, A& attachments,
-                                       const frame_options& fo, Send&& send) const {
-    if (kind() == parser_kind::msgpack) {
-      return msgpack_encode_frames_to(storage, cap, b, fo, std::forward<Send>(send));
-    }
-    return socketio::encode_frames_to(storage, cap, b, attachments, fo, std::forward<Send>(send));
+  /// encode() for a packet without binary values (the default parser fails with
+  /// too_many_attachments on a builder holding one; msgpack writes it inline).
+  template <class P, class Container, class Emit,
+            std::enable_if_t<detail::is_codec_packet<P>::value, int> = 0>
+  result<std::size_t> encode(const P& packet, Container& storage, Emit&& emit) const {
+    detail::no_attachments none;
+    return encode(packet, storage, none, std::forward<Emit>(emit));
   }
 
-  /// Resizes `storage` once and writes the frames of builder `b` into it, then sends them (see
-  /// encode_frames_to()). On error nothing is sent and both containers keep their size.
-  template <class B, class Container, class A, class Send,
-            std::enable_if_t<is_packet_builder<B>::value && is_attachment_sink<A>::value, int> = 0>
-  result<std::size_t> encode_frames(const B& b, Container& storage, A& attachments,
-                                    const frame_options& fo, Send&& send) const {
-    if (kind() == parser_kind::msgpack) {
-      return msgpack_encode_frames(b, storage, fo, std::forward<Send>(send));
-    }
-    return socketio::encode_frames(b, storage, attachments, fo, std::forward<Send>(send));
+  /// encode() into `storage` (at most `cap` bytes): no allocation unless `attachments`
+  /// allocates. Errors: those of encode(), and output_too_small (offset() is cap).
+  template <
+      class P, class A, class Emit,
+      std::enable_if_t<detail::is_codec_packet<P>::value && is_attachment_sink<A>::value, int> = 0>
+  result<std::size_t> encode_to(char* storage, std::size_t cap, const P& packet, A& attachments,
+                                Emit&& emit) const {
+    return encode_with(detail::codec_buffer{storage, cap}, 0, packet, attachments, emit);
   }
 
-  /// encode_frames for a packet without binary values (the default parser fails with
-  /// too_many_attachments on one; msgpack writes it inline).
-  template <class B, class Container, class Send,
-            std::enable_if_t<is_packet_builder<B>::value, int> = 0>
-  result<std::size_t> encode_frames(const B& b, Container& storage, const frame_options& fo,
-                                    Send&& send) const {
-    if (kind() == parser_kind::msgpack) {
-      return msgpack_encode_frames(b, storage, fo, std::forward<Send>(send));
-    }
-    return socketio::encode_frames(b, storage, fo, std::forward<Send>(send));
+  /// The fused path: writes the frames that carry `packet` on transport `to` into `storage`
+  /// (one resize) and calls `send(const engineio::frame&)` once per frame (frames.hpp,
+  /// msgpack_parser/frames.hpp). Errors: those of encode_frames() / msgpack_encode_frames(),
+  /// with this codec's encode options; invalid_argument when protocol_for(to.version) is not
+  /// version(), or for a decoded packet as in encode(). Nothing is sent on error.
+  template <
+      class P, class Container, class A, class Send,
+      std::enable_if_t<detail::is_codec_packet<P>::value && is_attachment_sink<A>::value, int> = 0>
+  result<std::size_t> encode_frames(const P& packet, Container& storage, A& attachments,
+                                    const engineio::transport_options& to, Send&& send) const {
+    static_assert(is_resizable_buffer<Container>::value,
+                  "encode_frames() needs a resizable container of one-byte elements");
+    return frames_with(detail::codec_append<Container>{storage}, packet, attachments, to, send);
   }
 
-  /// Re-encodes a decoded packet (a proxy forwarding it). The packet must come from this kind
-  /// of parser (Errors: invalid_argument otherwise, and those of the frame encoders).
-  template <class Container, class Send>
-  result<std::size_t> encode_frames(const any_packet& p, Container& storage,
-                                    const frame_options& fo, Send&& send) const {
-    if (p.parser() != kind()) return {error::invalid_argument, 0};
-    if (p.is_msgpack()) {
-      return msgpack_encode_frames(p.as_msgpack_packet(), storage, fo, std::forward<Send>(send));
-    }
-    if (kind() == parser_kind::msgpack) return {error::invalid_argument, 0};  // v4 text packet
-    return socketio::encode_frames(p.as_packet_view(), storage, fo, std::forward<Send>(send));
+  /// encode_frames() for a packet without binary values (a default-parser builder holding one
+  /// fails with too_many_attachments).
+  template <class P, class Container, class Send,
+            std::enable_if_t<detail::is_codec_packet<P>::value, int> = 0>
+  result<std::size_t> encode_frames(const P& packet, Container& storage,
+                                    const engineio::transport_options& to, Send&& send) const {
+    detail::no_attachments none;
+    return encode_frames(packet, storage, none, to, send);
+  }
+
+  /// encode_frames() into `storage` (at most `cap` bytes): no allocation unless `attachments`
+  /// allocates. Errors: those of encode_frames(), and output_too_small (offset() is cap).
+  template <
+      class P, class A, class Send,
+      std::enable_if_t<detail::is_codec_packet<P>::value && is_attachment_sink<A>::value, int> = 0>
+  result<std::size_t> encode_frames_to(char* storage, std::size_t cap, const P& packet,
+                                       A& attachments, const engineio::transport_options& to,
+                                       Send&& send) const {
+    return frames_with(detail::codec_buffer{storage, cap}, packet, attachments, to, send);
   }
 
   /// A copy of the allocator.
   allocator_type get_allocator() const noexcept { return json_.get_allocator(); }
 
  private:
-  result<any_packet> feed_msgpack(byte_view message, engineio::frame_kind kind) noexcept {
+  // Where encode() put the messages: the text or msgpack message at the start of the output,
+  // and how many attachments follow it.
+  struct message_layout {
+    std::size_t bytes = 0;
+    engineio::frame_kind kind = engineio::frame_kind::text;
+    const byte_view* attachments = nullptr;  // a decoded packet's own, or the sink's new ones
+    std::size_t attachment_count = 0;
+  };
+
+  template <class O>
+  static O with_version(O o, protocol_version v) noexcept {
+    o.version = v;
+    return o;
+  }
+
+  // Runs the encoder of `packet` into `out` (at offset `old` of it), then emits the messages.
+  template <class Out, class P, class A, class Emit>
+  result<std::size_t> encode_with(Out out, std::size_t old, const P& packet, A& attachments,
+                                  Emit& emit) const {
+    message_layout m;
+    result<std::size_t> r{error::invalid_argument, 0};
+    const std::size_t old_atts = attachments.size();
+    if constexpr (std::is_same<P, any_packet>::value) {
+      if (packet.parser() != kind()) return {error::invalid_argument, 0};
+      if (packet.is_msgpack()) {
+        const msgpack_packet_view& mp = packet.as_msgpack_packet();
+        m.kind = encoded_frame_kind(mp, encode_);
+        r = out.view(mp, encode_);
+      } else {
+        if (kind() == parser_kind::msgpack) return {error::invalid_argument, 0};  // v4 text
+        const packet_view& pv = packet.as_packet_view();
+        r = out.view(pv, encode_);
+        m.attachments = pv.attachments;
+        m.attachment_count = is_binary(pv.type) ? pv.attachment_count : 0;
+      }
+    } else if (kind() == parser_kind::msgpack) {
+      if constexpr (detail::may_run<Kind, parser_kind::msgpack>::value) {
+        m.kind = msgpack_frame_kind(packet, encode_);
+        r = out.built_msgpack(packet, encode_);
+      }
+    } else {
+      if constexpr (detail::may_run<Kind, parser_kind::json>::value) {
+        r = out.built(packet, attachments, encode_);
+        if (r) {
+          m.attachments = attachments.data() + old_atts;
+          m.attachment_count = attachments.size() - old_atts;
+        }
+      }
+    }
+    if (!r) return r;
+    m.bytes = *r;
+    emit_messages(m, out.begin(old), emit);
+    return r;
+  }
+
+  template <class Emit>
+  static void emit_messages(const message_layout& m, const char* text, Emit& emit) {
+    const std::string_view data(text, m.bytes);
+    emit(static_cast<const engineio::packet_view&>(
+        m.kind == engineio::frame_kind::text
+            ? engineio::packet_view::text(engineio::packet_type::message, data)
+            : engineio::packet_view::binary(byte_view(data))));
+    for (std::size_t i = 0; i < m.attachment_count; ++i) {
+      emit(static_cast<const engineio::packet_view&>(
+          engineio::packet_view::binary(m.attachments[i])));
+    }
+  }
+
+  // The fused frames of `packet` into `out`, dispatched on the parser and the packet's shape.
+  template <class Out, class P, class A, class Send>
+  result<std::size_t> frames_with(Out out, const P& packet, A& attachments,
+                                  const engineio::transport_options& to, Send& send) const {
+    if (protocol_for(to.version) != version()) return {error::invalid_argument, 0};
+    if constexpr (std::is_same<P, any_packet>::value) {
+      if (packet.parser() != kind()) return {error::invalid_argument, 0};
+      if (packet.is_msgpack()) return out.frames(packet.as_msgpack_packet(), to, encode_, send);
+      if (kind() == parser_kind::msgpack) return {error::invalid_argument, 0};  // v4 text
+      return out.frames(packet.as_packet_view(), to, encode_, send);
+    } else {
+      if (kind() == parser_kind::msgpack) {
+        if constexpr (detail::may_run<Kind, parser_kind::msgpack>::value) {
+          return out.msgpack_frames(packet, to, encode_, send);
+        }
+      } else {
+        if constexpr (detail::may_run<Kind, parser_kind::json>::value) {
+          return out.frames(packet, attachments, to, encode_, send);
+        }
+      }
+      return {error::invalid_argument, 0};  // never: kind() is the fixed kind
+    }
+  }
+
+  result<any_packet> decode_msgpack_message(byte_view message, bool text) noexcept {
     const decode_options& o = json_.options();
     if (message.size() > o.max_packet_bytes) return {error::packet_too_large, o.max_packet_bytes};
-    if (kind == engineio::frame_kind::text) {
+    if (text) {
       const result<packet_view> t = decode_msgpack_text(message.as_chars(), o);
       if (!t) return {t.error(), t.offset()};
       return {any_packet(*t, parser_kind::msgpack), t.offset()};
     }
-    if (kind != engineio::frame_kind::binary) return {error::invalid_argument, 0};
     const result<msgpack_packet_view> r = decode_msgpack(message, o);
     if (!r) return {r.error(), r.offset()};
     return {any_packet(*r), r.offset()};
@@ -14669,51 +14959,41 @@ class parser_base {
 
   basic_decoder<Allocator> json_;
   std::vector<unsigned char, byte_alloc> scratch_;
+  encode_options encode_;
+  base64::mode base64_;
   Kind kind_;
 };
 
-/// The parser of one connection, its kind chosen at run time:
-/// `sio::parser p(use_msgpack ? sio::parser_kind::msgpack : sio::parser_kind::json);`
+/// The codec of one connection, its parser chosen at run time:
+/// `sio::codec c(use_msgpack ? sio::parser_kind::msgpack : sio::parser_kind::json);`
 template <class Allocator = std::allocator<unsigned char>>
-using basic_parser = parser_base<detail::runtime_parser_kind, Allocator>;
-using parser = basic_parser<>;
+using basic_runtime_codec = basic_codec<detail::runtime_parser_kind, Allocator>;
+using codec = basic_runtime_codec<>;
 
-/// The parser of one connection, its kind fixed at compile time:
-/// `sio::static_parser<sio::parser_kind::msgpack> p;`
+/// The codec of one connection, its parser fixed at compile time:
+/// `sio::static_codec<sio::parser_kind::msgpack> c;`
 template <parser_kind K, class Allocator = std::allocator<unsigned char>>
-using static_parser = parser_base<detail::fixed_parser_kind<K>, Allocator>;
+using static_codec = basic_codec<detail::fixed_parser_kind<K>, Allocator>;
 
 // ---------------------------------------------------------------------------------------------
 // Implementation
 // ---------------------------------------------------------------------------------------------
 
 template <class Kind, class Allocator>
-result<any_packet> parser_base<Kind, Allocator>::feed(byte_view message,
-                                                      engineio::frame_kind kind) {
-  if (this->kind() == parser_kind::msgpack) return feed_msgpack(message, kind);
-  const result<packet_view> r = json_.feed(message, kind);
-  if (!r) return {r.error(), r.offset()};
-  return {any_packet(*r), r.offset()};
-}
-
-template <class Kind, class Allocator>
-result<any_packet> parser_base<Kind, Allocator>::feed(const engineio::packet_view& message,
-                                                      base64::mode b64) {
+result<any_packet> basic_codec<Kind, Allocator>::decode(const engineio::packet_view& message) {
   if (kind() == parser_kind::json) {
-    const result<packet_view> r = json_.feed(message, b64);
+    const result<packet_view> r = json_.feed(message, base64_);
     if (!r) return {r.error(), r.offset()};
     return {any_packet(*r), r.offset()};
   }
   if (message.type != engineio::packet_type::message) return {error::invalid_argument, 0};
   switch (message.kind) {
-    case engineio::data_kind::text:
-      return feed_msgpack(byte_view(message.data), engineio::frame_kind::text);
-    case engineio::data_kind::binary:
-      return feed_msgpack(message.bytes(), engineio::frame_kind::binary);
+    case engineio::data_kind::text: return decode_msgpack_message(byte_view(message.data), true);
+    case engineio::data_kind::binary: return decode_msgpack_message(message.bytes(), false);
     case engineio::data_kind::base64: break;
   }
   if (message.kind != engineio::data_kind::base64) return {error::invalid_argument, 0};
-  const result<std::size_t> n = base64::decoded_size(message.data, b64);
+  const result<std::size_t> n = base64::decoded_size(message.data, base64_);
   if (!n) return {n.error(), n.offset()};
   if (*n > json_.options().max_packet_bytes) return {error::packet_too_large, 0};
   // The previous packet, which may point into the scratch, is invalidated by now: a large
@@ -14721,10 +15001,9 @@ result<any_packet> parser_base<Kind, Allocator>::feed(const engineio::packet_vie
   if (scratch_.capacity() > json_.options().max_retained_bytes) release_scratch();
   scratch_.resize(*n);
   const result<std::size_t> d =
-      base64::decode_to(message.data, byte_span(scratch_.data(), scratch_.size()), b64);
+      base64::decode_to(message.data, byte_span(scratch_.data(), scratch_.size()), base64_);
   if (!d) return {d.error(), d.offset()};
-  const result<any_packet> r =
-      feed_msgpack(byte_view(scratch_.data(), *d), engineio::frame_kind::binary);
+  const result<any_packet> r = decode_msgpack_message(byte_view(scratch_.data(), *d), false);
   // Offsets of a base64 message are not offsets in the text: report 0 for errors.
   if (!r) return {r.error(), 0};
   return {*r, message.data.size()};

@@ -314,7 +314,7 @@ async function unansweredAcks(server, port) {
 
 // Sessions that each send one large binary packet over polling, then go idle. Copy mode keeps
 // the packet in the session's parser until it is handled; the server trims the parser after
-// each packet (socketio::parser::trim), so an idle session keeps at most max_retained_bytes
+// each packet (socketio::codec::trim), so an idle session keeps at most max_retained_bytes
 // (64 KiB) of it. Without the trim each would keep its last packet (SIZE bytes) until its next
 // message: N x SIZE = 14 MB here. The sessions run one after the other, so with the trim the
 // allocator reuses one buffer and the server's RSS barely moves.

@@ -176,7 +176,7 @@ void test_socketio() {
   std::string storage;
   std::vector<std::string> frames;
   const auto sent =
-      sio::encode_frames(*whole, storage, sio::frame_options{}, [&frames](const sio::frame& f) {
+      sio::encode_frames(*whole, storage, eio::transport_options{}, [&frames](const eio::frame& f) {
         frames.emplace_back(f.prefix);
         frames.back() += f.data;
       });

@@ -1474,11 +1474,11 @@ TEST_CASE("msgpack: what cannot be written is the encoder's error") {
 
 TEST_CASE("any_packet: packets of either parser convert through one call") {
   // The default parser: a binary event, its attachment in place.
-  sio::parser dp(sio::parser_kind::json);
+  sio::codec dp(sio::parser_kind::json);
   const std::string header = R"(51-/x,["up",{"_placeholder":true,"num":0}])";
-  REQUIRE(dp.feed(std::string_view(header), eio::frame_kind::text).error() == error::incomplete);
+  REQUIRE(dp.decode(std::string_view(header), eio::frame_kind::text).error() == error::incomplete);
   const std::string att("\x05\x06", 2);
-  const auto d = dp.feed(byte_view(att), eio::frame_kind::binary);
+  const auto d = dp.decode(byte_view(att), eio::frame_kind::binary);
   REQUIRE(d);
   CHECK(!d->is_msgpack());
   CHECK(sj::to_json(*d) == json::array({"up", bin<json>({5, 6})}));
@@ -1487,8 +1487,8 @@ TEST_CASE("any_packet: packets of either parser convert through one call") {
   // The msgpack parser: the same event, the binary inline.
   std::string mp;
   REQUIRE(sio::msgpack_encode(sio::event("up", bin<json>({5, 6})).nsp("/x"), mp));
-  sio::parser mpp(sio::parser_kind::msgpack);
-  const auto m = mpp.feed(byte_view(mp), eio::frame_kind::binary);
+  sio::codec mpp(sio::parser_kind::msgpack);
+  const auto m = mpp.decode(byte_view(mp), eio::frame_kind::binary);
   REQUIRE(m);
   CHECK(m->is_msgpack());
   CHECK(sj::to_json(*m) == sj::to_json(*d));
@@ -1497,9 +1497,9 @@ TEST_CASE("any_packet: packets of either parser convert through one call") {
   // A protocol v4 msgpack text packet (JSON, a packet_view behind the msgpack parser).
   sio::decode_options v4;
   v4.version = sio::protocol_version::v4;
-  sio::parser mp4(sio::parser_kind::msgpack, v4);
-  const auto t = mp4.feed(std::string_view(R"({"type":4,"nsp":"/","data":"Not authorized"})"),
-                          eio::frame_kind::text);
+  sio::codec mp4(sio::parser_kind::msgpack, sio::make_codec_options(v4));
+  const auto t = mp4.decode(std::string_view(R"({"type":4,"nsp":"/","data":"Not authorized"})"),
+                            eio::frame_kind::text);
   REQUIRE(t);
   CHECK(!t->is_msgpack());
   CHECK(t->parser() == sio::parser_kind::msgpack);

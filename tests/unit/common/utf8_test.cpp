@@ -5,9 +5,9 @@
 #include <siocodec/engineio/payload.hpp>
 #include <siocodec/engineio/webtransport.hpp>
 #include <siocodec/msgpack/msgpack.hpp>
-#include <siocodec/socketio/default_parser/decode.hpp>
 #include <siocodec/socketio.hpp>
 #include <siocodec/socketio/codec.hpp>
+#include <siocodec/socketio/default_parser/decode.hpp>
 #include <siocodec/utf8.hpp>
 
 #include "support/catch.hpp"
@@ -202,8 +202,8 @@ TEST_CASE("decode_msgpack: strings that are not UTF-8 need allow_invalid_utf8, n
   (void)utf8::lossy(r->data[1].get_string(), arg);
   CHECK(arg == "a\xef\xbf\xbd");
   // The parser facade passes the flag on.
-  sio::parser p(sio::parser_kind::msgpack, o);
-  const auto f = p.feed(msg, siocodec::engineio::frame_kind::binary);
+  sio::codec p(sio::parser_kind::msgpack, sio::make_codec_options(o));
+  const auto f = p.decode(msg, siocodec::engineio::frame_kind::binary);
   REQUIRE(f);
   CHECK(f->has_invalid_utf8());
   // A valid message is not flagged.

@@ -13,10 +13,10 @@
 #include <siocodec/engineio/payload.hpp>
 #include <siocodec/engineio/webtransport.hpp>
 #include <siocodec/json/json.hpp>
+#include <siocodec/socketio/codec.hpp>
 #include <siocodec/socketio/default_parser/decoder.hpp>
 #include <siocodec/socketio/default_parser/encode.hpp>
 #include <siocodec/socketio/default_parser/frames.hpp>
-#include <siocodec/socketio/codec.hpp>
 
 // Catch2's REQUIRE and CHECK catch exceptions thrown inside their expression, so every call that
 // may throw std::bad_alloc below is made outside them.
@@ -220,16 +220,16 @@ TEST_CASE("every encoder appends all or nothing when the allocator fails") {
     b.data = R"(["up",{"_placeholder":true,"num":0}])";
     b.attachment_count = 1;
     b.attachments = att;
-    for (const auto transport : {sio::transport_kind::websocket, sio::transport_kind::polling}) {
+    for (const auto transport : {eio::transport_kind::websocket, eio::transport_kind::polling}) {
       for (const auto version : {eio::protocol_version::v4, eio::protocol_version::v3}) {
-        sio::frame_options fo;
+        eio::transport_options fo;
         fo.version = version;
         fo.transport = transport;
         fo.copy_binary = true;
         std::string reference;
         std::size_t reference_frames = 0;
         REQUIRE(
-            sio::encode_frames(b, reference, fo, [&](const sio::frame&) { ++reference_frames; }));
+            sio::encode_frames(b, reference, fo, [&](const eio::frame&) { ++reference_frames; }));
         failing_resource mem;
         const std::size_t failures = for_each_failure([&](std::size_t k) {
           std::pmr::string storage(&mem);
@@ -237,7 +237,7 @@ TEST_CASE("every encoder appends all or nothing when the allocator fails") {
           mem.arm(k);
           const bool threw = threw_bad_alloc([&] {
             // Not inside REQUIRE, which would catch the exception.
-            const auto r = sio::encode_frames(b, storage, fo, [&](const sio::frame&) { ++frames; });
+            const auto r = sio::encode_frames(b, storage, fo, [&](const eio::frame&) { ++frames; });
             REQUIRE(r.has_value());
           });
           CHECK(threw == mem.failed);
@@ -311,17 +311,17 @@ TEST_CASE("the Socket.IO reassembler is idle and clean after an allocation failu
   }
 }
 
-TEST_CASE("socketio::parser survives an allocation failure, with either parser") {
-  using pmr_parser = sio::basic_parser<std::pmr::polymorphic_allocator<unsigned char>>;
+TEST_CASE("socketio::codec survives an allocation failure, with either parser") {
+  using pmr_parser = sio::basic_runtime_codec<std::pmr::polymorphic_allocator<unsigned char>>;
   const std::string blob = big(3000, 'z');
   // What a peer sends: the frames of one binary event, written by each parser.
   const auto frames_of = [&](sio::parser_kind kind) {
     std::vector<std::pair<eio::frame_kind, std::string>> out;
-    sio::parser writer(kind);
+    sio::codec writer(kind);
     sio::attachment_list<4> atts;
     std::string storage;
     const auto r = writer.encode_frames(sio::event("upload", "name", byte_view(blob)), storage,
-                                        atts, sio::frame_options{}, [&](const sio::frame& f) {
+                                        atts, eio::transport_options{}, [&](const eio::frame& f) {
                                           out.emplace_back(
                                               f.kind, std::string(f.prefix) + std::string(f.data));
                                         });
@@ -346,13 +346,13 @@ TEST_CASE("socketio::parser survives an allocation failure, with either parser")
     const auto frames = frames_of(sio::parser_kind::json);
     REQUIRE(frames.size() == 2);  // the text packet, then the attachment
     failing_resource mem;
-    pmr_parser p(sio::parser_kind::json, {}, sio::attachment_mode::copy,
+    pmr_parser p(sio::parser_kind::json, sio::make_codec_options({}, sio::attachment_mode::copy),
                  std::pmr::polymorphic_allocator<unsigned char>(&mem));
     const auto feed_all = [&] {
       // Engine.IO framing removed: the text frame starts with the message type '4'.
-      auto r = p.feed(std::string_view(frames[0].second).substr(1), frames[0].first);
+      auto r = p.decode(std::string_view(frames[0].second).substr(1), frames[0].first);
       REQUIRE(r.error() == error::incomplete);
-      r = p.feed(byte_view(frames[1].second), frames[1].first);
+      r = p.decode(byte_view(frames[1].second), frames[1].first);
       REQUIRE(r.has_value());
       check_event(*r);
     };
@@ -381,10 +381,10 @@ TEST_CASE("socketio::parser survives an allocation failure, with either parser")
     REQUIRE(b64::encode(byte_view(frames[0].second), text));
     const eio::packet_view message{eio::packet_type::message, eio::data_kind::base64, text};
     failing_resource mem;
-    pmr_parser p(sio::parser_kind::msgpack, {}, sio::attachment_mode::borrow,
+    pmr_parser p(sio::parser_kind::msgpack, {},
                  std::pmr::polymorphic_allocator<unsigned char>(&mem));
     const auto feed = [&] {
-      const auto r = p.feed(message);
+      const auto r = p.decode(message);
       REQUIRE(r.has_value());
       check_event(*r);
     };
@@ -405,13 +405,13 @@ TEST_CASE("socketio::parser survives an allocation failure, with either parser")
 
   SECTION("encode_frames: one resize of the storage, nothing sent when it fails") {
     for (const auto kind : {sio::parser_kind::json, sio::parser_kind::msgpack}) {
-      const sio::parser p(kind);
+      const sio::codec p(kind);
       std::string reference;
       std::size_t reference_frames = 0;
       sio::attachment_list<4> ref_atts;
       REQUIRE(p.encode_frames(sio::event("upload", "name", byte_view(blob)), reference, ref_atts,
-                              sio::frame_options{},
-                              [&](const sio::frame&) { ++reference_frames; }));
+                              eio::transport_options{},
+                              [&](const eio::frame&) { ++reference_frames; }));
       failing_resource mem;
       const std::size_t failures = for_each_failure([&](std::size_t k) {
         std::pmr::string storage(&mem);
@@ -421,7 +421,7 @@ TEST_CASE("socketio::parser survives an allocation failure, with either parser")
         const bool threw = threw_bad_alloc([&] {
           const auto r =
               p.encode_frames(sio::event("upload", "name", byte_view(blob)), storage, atts,
-                              sio::frame_options{}, [&](const sio::frame&) { ++frames; });
+                              eio::transport_options{}, [&](const eio::frame&) { ++frames; });
           REQUIRE(r.has_value());
         });
         CHECK(threw == mem.failed);

@@ -12,11 +12,11 @@
 #include <siocodec/engineio/webtransport.hpp>
 #include <siocodec/json/json.hpp>
 #include <siocodec/msgpack/value.hpp>
+#include <siocodec/socketio.hpp>
+#include <siocodec/socketio/codec.hpp>
 #include <siocodec/socketio/default_parser/args.hpp>
 #include <siocodec/socketio/default_parser/decode.hpp>
 #include <siocodec/socketio/default_parser/decoder.hpp>
-#include <siocodec/socketio.hpp>
-#include <siocodec/socketio/codec.hpp>
 
 #include "support/catch.hpp"
 
@@ -355,13 +355,18 @@ TEST_CASE("resumable decoders never read past a chunk they were fed") {
         sink += a.offset();
       }
     }
-    // socketio::parser, both kinds and protocols: the input as a text message, as a binary
+    // socketio::codec, both kinds and protocols: the input as a text message, as a binary
     // message and as a polling `b<base64>` message, and a walk of what it delivers.
     for (const auto kind : {sio::parser_kind::json, sio::parser_kind::msgpack}) {
       for (const auto version : {sio::protocol_version::v5, sio::protocol_version::v4}) {
         sio::decode_options o;
         o.version = version;
-        sio::parser p(kind, o, sio::attachment_mode::copy);
+        sio::codec p(kind, sio::make_codec_options(o, sio::attachment_mode::copy));
+        sio::codec lax(kind, [&o] {
+          sio::codec_options c = sio::make_codec_options(o, sio::attachment_mode::copy);
+          c.base64 = b64::mode::lax;
+          return c;
+        }());
         const auto walk = [&sink](const siocodec::result<sio::any_packet>& r) {
           sink += r.offset();
           if (!r) return;
@@ -377,14 +382,14 @@ TEST_CASE("resumable decoders never read past a chunk they were fed") {
           }
         };
         for (const auto fk : {eio::frame_kind::text, eio::frame_kind::binary}) {
-          walk(p.feed(page.place_at_end(s), fk));
-          if (p.waiting()) walk(p.feed(page.place_at_end(s), eio::frame_kind::binary));
+          walk(p.decode(page.place_at_end(s), fk));
+          if (p.waiting()) walk(p.decode(page.place_at_end(s), eio::frame_kind::binary));
           p.reset();
         }
         eio::packet_view b64msg{eio::packet_type::message, eio::data_kind::base64,
                                 page.place_at_end(s)};
-        walk(p.feed(b64msg, b64::mode::lax));
-        p.reset();
+        walk(lax.decode(b64msg));
+        lax.reset();
       }
     }
   }

@@ -65,7 +65,7 @@ void every_cap(const char* name, Call&& call) {
 // A frames call: send must run only on success.
 struct count_send {
   int* n;
-  void operator()(const sio::frame&) const { ++*n; }
+  void operator()(const eio::frame&) const { ++*n; }
 };
 
 const unsigned char att0[] = {1, 2, 3, 4};
@@ -90,12 +90,12 @@ sio::packet_view binary_view() {
   return p;
 }
 
-std::vector<sio::frame_options> all_frame_options() {
-  std::vector<sio::frame_options> v;
+std::vector<eio::transport_options> all_frame_options() {
+  std::vector<eio::transport_options> v;
   for (auto ver : {eio::protocol_version::v4, eio::protocol_version::v3}) {
-    for (auto t : {sio::transport_kind::websocket, sio::transport_kind::polling}) {
+    for (auto t : {eio::transport_kind::websocket, eio::transport_kind::polling}) {
       for (bool flag : {true, false}) {
-        sio::frame_options o;
+        eio::transport_options o;
         o.version = ver;
         o.transport = t;
         o.supports_binary = flag;
@@ -186,9 +186,9 @@ TEST_CASE("no partial write: Socket.IO encode_to, every form") {
 }
 
 TEST_CASE("no partial write: Socket.IO frames, every transport") {
-  for (const sio::frame_options& fo : all_frame_options()) {
+  for (const eio::transport_options& fo : all_frame_options()) {
     INFO("EIO v" << (fo.version == eio::protocol_version::v4 ? 4 : 3)
-                 << (fo.transport == sio::transport_kind::websocket ? " websocket" : " polling")
+                 << (fo.transport == eio::transport_kind::websocket ? " websocket" : " polling")
                  << " flag " << fo.supports_binary);
     int sent = 0;
     const auto checked = [&sent](auto r) {
@@ -216,8 +216,10 @@ TEST_CASE("no partial write: Socket.IO frames, every transport") {
     every_cap("msgpack_encode_frames_to(builder)", [&](char* o, std::size_t c) {
       return checked(sio::msgpack_encode_frames_to(o, c, binary_builder(), fo, count_send{&sent}));
     });
-    sio::parser p(sio::parser_kind::json);
-    every_cap("parser::encode_frames_to", [&](char* o, std::size_t c) {
+    sio::codec_options co;
+    co.version = sio::protocol_for(fo.version);
+    const sio::codec p(sio::parser_kind::json, co);
+    every_cap("codec::encode_frames_to", [&](char* o, std::size_t c) {
       sio::attachment_list<4> list;
       return checked(p.encode_frames_to(o, c, binary_builder(), list, fo, count_send{&sent}));
     });
@@ -232,7 +234,7 @@ TEST_CASE("no partial write: a builder whose value fails halfway writes nothing"
   CHECK(r.error() == error::invalid_utf8);
   CHECK(untouched(buf));
   int sent = 0;
-  for (const sio::frame_options& fo : all_frame_options()) {
+  for (const eio::transport_options& fo : all_frame_options()) {
     const auto f = sio::encode_frames_to(buf.data(), buf.size(), bad, fo, count_send{&sent});
     CHECK_FALSE(f);
     CHECK(untouched(buf));

@@ -4,9 +4,9 @@
 // 1 MB attachments pinned 11 MB), and payload_decoder kept the capacity of its largest packet.
 #include <siocodec/base64.hpp>
 #include <siocodec/engineio/payload.hpp>
-#include <siocodec/socketio/default_parser/decoder.hpp>
 #include <siocodec/socketio.hpp>
 #include <siocodec/socketio/codec.hpp>
+#include <siocodec/socketio/default_parser/decoder.hpp>
 
 #include "support/catch.hpp"
 
@@ -186,13 +186,13 @@ TEST_CASE("retention: the msgpack parser's base64 scratch follows max_retained_b
   live_resource mem;
   sio::decode_options opts;
   opts.max_retained_bytes = 1000;
-  using pmr_parser = sio::basic_parser<std::pmr::polymorphic_allocator<unsigned char>>;
-  pmr_parser p(sio::parser_kind::msgpack, opts, sio::attachment_mode::borrow,
+  using pmr_parser = sio::basic_runtime_codec<std::pmr::polymorphic_allocator<unsigned char>>;
+  pmr_parser p(sio::parser_kind::msgpack, sio::make_codec_options(opts),
                std::pmr::polymorphic_allocator<unsigned char>(&mem));
   const std::string big = msgpack_base64_event(100000);
   const std::string small = msgpack_base64_event(10);
   const auto feed = [&p](const std::string& text) {
-    return p.feed(eio::packet_view{eio::packet_type::message, eio::data_kind::base64, text});
+    return p.decode(eio::packet_view{eio::packet_type::message, eio::data_kind::base64, text});
   };
   REQUIRE(feed(big));
   CHECK(mem.live >= 100000);  // the delivered packet lives in the scratch

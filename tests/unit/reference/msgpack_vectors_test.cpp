@@ -481,10 +481,10 @@ void check_sio_decode(walker& w, const std::string& id, const json::value& v) {
   const auto r = run(opts);
 
   // The facade must say exactly the same.
-  sio::parser facade(sio::parser_kind::msgpack, opts);
+  sio::codec facade(sio::parser_kind::msgpack, sio::make_codec_options(opts));
   const auto f =
-      facade.feed(std::string_view(bytes), text ? siocodec::engineio::frame_kind::text
-                                                : siocodec::engineio::frame_kind::binary);
+      facade.decode(std::string_view(bytes), text ? siocodec::engineio::frame_kind::text
+                                                  : siocodec::engineio::frame_kind::binary);
   if (f.error() != r.error() || f.offset() != r.offset()) w.fail(id, "the parser facade differs");
 
   const json::value ours_error = member(ours, "error");

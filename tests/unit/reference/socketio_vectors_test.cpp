@@ -479,15 +479,15 @@ void check_builder(walker& w, const std::string& id, const B& b, sio::protocol_v
   }
   // The WebSocket frames of the matching Engine.IO version: `4<text>`, then the attachments
   // (Engine.IO v3: each behind the type byte 0x04).
-  sio::frame_options fo;
+  eio::transport_options fo;
   fo.version =
       version == sio::protocol_version::v5 ? eio::protocol_version::v4 : eio::protocol_version::v3;
-  fo.transport = sio::transport_kind::websocket;
+  fo.transport = eio::transport_kind::websocket;
   std::string storage;
   std::vector<siocodec::byte_view> atts2;
   std::vector<std::string> frames;
   std::vector<bool> is_text;
-  const auto f = sio::encode_frames(b, storage, atts2, fo, [&](const sio::frame& fr) {
+  const auto f = sio::encode_frames(b, storage, atts2, fo, [&](const eio::frame& fr) {
     frames.push_back(std::string(fr.prefix) + std::string(fr.data));
     is_text.push_back(fr.kind == eio::frame_kind::text);
   });

@@ -7,6 +7,7 @@
 #include <siocodec/engineio/decode.hpp>
 #include <siocodec/engineio/encode.hpp>
 #include <siocodec/engineio/payload.hpp>
+#include <siocodec/socketio/codec.hpp>
 #include <siocodec/socketio/default_parser/decode.hpp>
 #include <siocodec/socketio/default_parser/frames.hpp>
 
@@ -57,9 +58,9 @@ auto binary_builder() {
   return sio::event("a\xe2\x82\xac", attachments[0], "x", attachments[1]).nsp("/admin").id(13);
 }
 
-sio::frame_options fopts(eio::protocol_version v, sio::transport_kind t, bool binary = true,
-                         bool copy = false) {
-  sio::frame_options o;
+eio::transport_options fopts(eio::protocol_version v, eio::transport_kind t, bool binary = true,
+                             bool copy = false) {
+  eio::transport_options o;
   o.version = v;
   o.transport = t;
   o.supports_binary = binary;
@@ -76,7 +77,7 @@ struct sent {
 
 struct collector {
   std::vector<sent>* out;
-  void operator()(const sio::frame& f) const {
+  void operator()(const eio::frame& f) const {
     std::string b(f.prefix);
     b += f.data;
     CHECK(f.size() == b.size());
@@ -85,7 +86,7 @@ struct collector {
 };
 
 // Sends the packet_view through both storage forms and checks they agree.
-std::vector<sent> frames_of(const packet_view& p, const sio::frame_options& o) {
+std::vector<sent> frames_of(const packet_view& p, const eio::transport_options& o) {
   std::vector<sent> a, b;
   std::string storage;
   auto r = sio::encode_frames(p, storage, o, collector{&a});
@@ -111,7 +112,7 @@ std::vector<sent> frames_of(const packet_view& p, const sio::frame_options& o) {
 
 // The same for a builder; also checks the frames equal those of `same_as`.
 template <class B>
-std::vector<sent> frames_of_builder(const B& bld, const sio::frame_options& o,
+std::vector<sent> frames_of_builder(const B& bld, const eio::transport_options& o,
                                     std::vector<byte_view>* atts_out = nullptr) {
   std::vector<sent> a, b;
   std::string storage;
@@ -169,7 +170,7 @@ std::vector<eio::packet_view> eio_packets(std::string_view text, const byte_view
 }  // namespace
 
 TEST_CASE("sio frames: Engine.IO v4 WebSocket sends the text then the caller's bytes") {
-  const auto o = fopts(eio::protocol_version::v4, sio::transport_kind::websocket);
+  const auto o = fopts(eio::protocol_version::v4, eio::transport_kind::websocket);
   const auto f = frames_of(binary_packet(), o);
   REQUIRE(f.size() == 3);
   // eio5: encodePacket({type:"message", data:<packet text>}, true)
@@ -190,7 +191,7 @@ TEST_CASE("sio frames: Engine.IO v4 WebSocket sends the text then the caller's b
 }
 
 TEST_CASE("sio frames: Engine.IO v4 polling sends one body with base64 attachments") {
-  const auto o = fopts(eio::protocol_version::v4, sio::transport_kind::polling);
+  const auto o = fopts(eio::protocol_version::v4, eio::transport_kind::polling);
   const auto f = frames_of(binary_packet(), o);
   REQUIRE(f.size() == 1);
   CHECK(f[0].kind == frame_kind::text);
@@ -204,7 +205,7 @@ TEST_CASE("sio frames: Engine.IO v4 polling sends one body with base64 attachmen
 }
 
 TEST_CASE("sio frames: Engine.IO v3 WebSocket binary frames are 0x04 then the bytes") {
-  const auto o = fopts(eio::protocol_version::v3, sio::transport_kind::websocket);
+  const auto o = fopts(eio::protocol_version::v3, eio::transport_kind::websocket);
   const auto f = frames_of(binary_packet(), o);
   REQUIRE(f.size() == 3);
   // eio2: encodePacket({message, <packet text>}, true, false)
@@ -220,7 +221,7 @@ TEST_CASE("sio frames: Engine.IO v3 WebSocket binary frames are 0x04 then the by
         eio_encode(eio::packet_view::binary(attachments[0]), eio::protocol_version::v3));
 
   // copy_binary: the same bytes, each frame contiguous in the storage.
-  const auto oc = fopts(eio::protocol_version::v3, sio::transport_kind::websocket, true, true);
+  const auto oc = fopts(eio::protocol_version::v3, eio::transport_kind::websocket, true, true);
   const auto c = frames_of(binary_packet(), oc);
   REQUIRE(c.size() == 3);
   for (std::size_t i = 0; i < 3; ++i) {
@@ -232,7 +233,7 @@ TEST_CASE("sio frames: Engine.IO v3 WebSocket binary frames are 0x04 then the by
 }
 
 TEST_CASE("sio frames: Engine.IO v3 polling, text and binary bodies") {
-  const auto text = fopts(eio::protocol_version::v3, sio::transport_kind::polling, false);
+  const auto text = fopts(eio::protocol_version::v3, eio::transport_kind::polling, false);
   const auto t = frames_of(binary_packet(), text);
   REQUIRE(t.size() == 1);
   CHECK(t[0].kind == frame_kind::text);
@@ -241,7 +242,7 @@ TEST_CASE("sio frames: Engine.IO v3 polling, text and binary bodies") {
   CHECK(t[0].bytes ==
         eio_payload(eio_packets(packet_text, attachments, 2), eio::protocol_version::v3, false));
 
-  const auto bin = fopts(eio::protocol_version::v3, sio::transport_kind::polling, true);
+  const auto bin = fopts(eio::protocol_version::v3, eio::transport_kind::polling, true);
   const auto b = frames_of(binary_packet(), bin);
   REQUIRE(b.size() == 1);
   CHECK(b[0].kind == frame_kind::binary);
@@ -264,19 +265,19 @@ TEST_CASE("sio frames: packets without attachments") {
   p.data = "[\"hi\",\"\xf0\x9f\x98\x80\"]";
   const std::string text = "42[\"hi\",\"\xf0\x9f\x98\x80\"]";
   for (auto v : {eio::protocol_version::v4, eio::protocol_version::v3}) {
-    const auto ws = frames_of(p, fopts(v, sio::transport_kind::websocket));
+    const auto ws = frames_of(p, fopts(v, eio::transport_kind::websocket));
     REQUIRE(ws.size() == 1);
     CHECK(ws[0].bytes == text);
   }
   // eio5: encodePayload([{message, <text>}])
-  const auto p4 = frames_of(p, fopts(eio::protocol_version::v4, sio::transport_kind::polling));
+  const auto p4 = frames_of(p, fopts(eio::protocol_version::v4, eio::transport_kind::polling));
   REQUIRE(p4.size() == 1);
   CHECK(p4[0].bytes == text);
   // eio2: encodePayload([{message, <text>}], true) is text without a binary packet;
   // the emoji counts 2 UTF-16 units
   for (bool binary : {true, false}) {
     const auto p3 =
-        frames_of(p, fopts(eio::protocol_version::v3, sio::transport_kind::polling, binary));
+        frames_of(p, fopts(eio::protocol_version::v3, eio::transport_kind::polling, binary));
     REQUIRE(p3.size() == 1);
     CHECK(p3[0].kind == frame_kind::text);
     CHECK(p3[0].bytes == "13:" + text);
@@ -285,7 +286,7 @@ TEST_CASE("sio frames: packets without attachments") {
 
 TEST_CASE("sio frames: builders give the same frames as the packet_view") {
   for (auto v : {eio::protocol_version::v4, eio::protocol_version::v3}) {
-    for (auto t : {sio::transport_kind::websocket, sio::transport_kind::polling}) {
+    for (auto t : {eio::transport_kind::websocket, eio::transport_kind::polling}) {
       for (bool binary : {true, false}) {
         const auto o = fopts(v, t, binary, !binary);
         const auto want = frames_of(binary_packet(), o);
@@ -305,14 +306,14 @@ TEST_CASE("sio frames: builders give the same frames as the packet_view") {
   // Without attachments, no attachment container is needed.
   std::vector<sent> f;
   std::string storage;
-  const auto o = fopts(eio::protocol_version::v3, sio::transport_kind::polling);
+  const auto o = fopts(eio::protocol_version::v3, eio::transport_kind::polling);
   REQUIRE(sio::encode_frames(sio::event("hi", "\xf0\x9f\x98\x80"), storage, o, collector{&f}));
   REQUIRE(f.size() == 1);
   CHECK(f[0].bytes == "13:42[\"hi\",\"\xf0\x9f\x98\x80\"]");
   char buf[64];
   f.clear();
   REQUIRE(sio::encode_frames_to(buf, sizeof buf, sio::connect("/admin").query("t=1"),
-                                fopts(eio::protocol_version::v3, sio::transport_kind::websocket),
+                                fopts(eio::protocol_version::v3, eio::transport_kind::websocket),
                                 collector{&f}));
   REQUIRE(f.size() == 1);
   CHECK(f[0].bytes == "40/admin?t=1,");
@@ -320,8 +321,8 @@ TEST_CASE("sio frames: builders give the same frames as the packet_view") {
 
 TEST_CASE("sio frames: what a transport cannot carry is refused, and nothing is sent") {
   int sends = 0;
-  const auto count = [&sends](const sio::frame&) { ++sends; };
-  const auto fails = [&](const packet_view& p, const sio::frame_options& o) {
+  const auto count = [&sends](const eio::frame&) { ++sends; };
+  const auto fails = [&](const packet_view& p, const eio::transport_options& o) {
     std::string storage = "keep";
     auto r = sio::encode_frames(p, storage, o, count);
     CHECK(storage == "keep");
@@ -331,11 +332,11 @@ TEST_CASE("sio frames: what a transport cannot carry is refused, and nothing is 
     CHECK(sends == 0);
     return r.error();
   };
-  const auto ws4 = fopts(eio::protocol_version::v4, sio::transport_kind::websocket);
-  const auto poll4 = fopts(eio::protocol_version::v4, sio::transport_kind::polling);
-  const auto ws3 = fopts(eio::protocol_version::v3, sio::transport_kind::websocket);
-  const auto poll3t = fopts(eio::protocol_version::v3, sio::transport_kind::polling, false);
-  const auto poll3b = fopts(eio::protocol_version::v3, sio::transport_kind::polling, true);
+  const auto ws4 = fopts(eio::protocol_version::v4, eio::transport_kind::websocket);
+  const auto poll4 = fopts(eio::protocol_version::v4, eio::transport_kind::polling);
+  const auto ws3 = fopts(eio::protocol_version::v3, eio::transport_kind::websocket);
+  const auto poll3t = fopts(eio::protocol_version::v3, eio::transport_kind::polling, false);
+  const auto poll3b = fopts(eio::protocol_version::v3, eio::transport_kind::polling, true);
 
   // 0x1E would split a v4 polling body (the reference sends it anyway).
   packet_view rs;
@@ -368,15 +369,23 @@ TEST_CASE("sio frames: what a transport cannot carry is refused, and nothing is 
   zero.attachment_count = 0;
   CHECK(fails(zero, poll4) == error::invalid_argument);
   // Options out of range.
-  sio::frame_options odd = ws4;
+  eio::transport_options odd = ws4;
   odd.version = static_cast<eio::protocol_version>(5);
   CHECK(fails(binary_packet(), odd) == error::invalid_argument);
   odd = ws4;
-  odd.transport = static_cast<sio::transport_kind>(2);
+  odd.transport = static_cast<eio::transport_kind>(2);
   CHECK(fails(binary_packet(), odd) == error::invalid_argument);
-  sio::frame_options one = ws4;
-  one.max_attachments = 1;
-  CHECK(fails(binary_packet(), one) == error::too_many_attachments);
+  // A connection's own limits: the codec's encode_options.
+  sio::codec_options co;
+  co.encode.max_attachments = 1;
+  const sio::codec one(sio::parser_kind::json, co);
+  std::string one_storage;
+  CHECK(one.encode_frames(sio::any_packet(binary_packet()), one_storage, ws4, count).error() ==
+        error::too_many_attachments);
+  // The transport's Engine.IO version must carry the codec's Socket.IO version.
+  CHECK(one.encode_frames(sio::event("x"), one_storage, poll3t, count).error() ==
+        error::invalid_argument);
+  CHECK(one_storage.empty());
 
   // Builders: the same checks on the text they write.
   std::string storage;
@@ -396,7 +405,7 @@ TEST_CASE("sio frames: what a transport cannot carry is refused, and nothing is 
 
 TEST_CASE("sio frames: encode_frames_to writes nothing unless it succeeds") {
   for (auto v : {eio::protocol_version::v4, eio::protocol_version::v3}) {
-    for (auto t : {sio::transport_kind::websocket, sio::transport_kind::polling}) {
+    for (auto t : {eio::transport_kind::websocket, eio::transport_kind::polling}) {
       const auto o = fopts(v, t, true, true);
       const std::size_t need = *sio::encoded_frames_size(binary_packet(), o);
       REQUIRE(*sio::encoded_frames_size(binary_builder(), o) == need);
@@ -440,7 +449,7 @@ TEST_CASE("sio frames: storage grows with one resize, after its current contents
   storage.v = {'x', 'y'};
   std::vector<sent> f;
   sio::attachment_list<4> atts;
-  const auto o = fopts(eio::protocol_version::v4, sio::transport_kind::polling);
+  const auto o = fopts(eio::protocol_version::v4, eio::transport_kind::polling);
   auto r = sio::encode_frames(binary_builder(), storage, atts, o, collector{&f});
   REQUIRE(r);
   CHECK(storage.resizes == 1);
@@ -452,7 +461,7 @@ TEST_CASE("sio frames: storage grows with one resize, after its current contents
 
 TEST_CASE("sio frames: the Engine.IO and Socket.IO decoders read the frames back") {
   // v4 polling: split the body, decode the first item as Socket.IO, the others as attachments.
-  const auto o = fopts(eio::protocol_version::v4, sio::transport_kind::polling);
+  const auto o = fopts(eio::protocol_version::v4, eio::transport_kind::polling);
   const auto f = frames_of(binary_packet(), o);
   auto reader = eio::decode_payload(f[0].bytes);
   std::vector<eio::packet_view> items;
@@ -475,7 +484,7 @@ TEST_CASE("sio frames: the Engine.IO and Socket.IO decoders read the frames back
   }
 
   // v3 binary body.
-  const auto o3 = fopts(eio::protocol_version::v3, sio::transport_kind::polling, true);
+  const auto o3 = fopts(eio::protocol_version::v3, eio::transport_kind::polling, true);
   const auto f3 = frames_of(binary_packet(), o3);
   eio::decode_options d3;
   d3.version = eio::protocol_version::v3;
@@ -495,7 +504,7 @@ TEST_CASE("sio frames: the Engine.IO and Socket.IO decoders read the frames back
 
   // v3 WebSocket: each frame through the Engine.IO frame decoder.
   const auto w3 =
-      frames_of(binary_packet(), fopts(eio::protocol_version::v3, sio::transport_kind::websocket));
+      frames_of(binary_packet(), fopts(eio::protocol_version::v3, eio::transport_kind::websocket));
   auto t = eio::decode(w3[0].bytes, frame_kind::text, d3);
   REQUIRE(t);
   CHECK(sio::decode_header(t->data, sd4));

@@ -467,10 +467,10 @@ TEST_CASE("msgpack frames: every transport") {
     eio::frame_kind kind;
     std::string bytes;
   };
-  const auto frames_of = [&](const auto& packet, const sio::frame_options& fo) {
+  const auto frames_of = [&](const auto& packet, const eio::transport_options& fo) {
     std::vector<sent> out;
     std::string storage = "x";
-    const auto r = sio::msgpack_encode_frames(packet, storage, fo, [&out](const sio::frame& f) {
+    const auto r = sio::msgpack_encode_frames(packet, storage, fo, [&out](const eio::frame& f) {
       CHECK(f.prefix.empty());
       out.push_back({f.kind, std::string(f.data)});
     });
@@ -480,33 +480,33 @@ TEST_CASE("msgpack frames: every transport") {
     std::vector<char> buf(*r);
     std::size_t n = 0;
     REQUIRE(sio::msgpack_encode_frames_to(buf.data(), buf.size(), packet, fo,
-                                          [&n](const sio::frame&) { ++n; }));
+                                          [&n](const eio::frame&) { ++n; }));
     CHECK(n == 1);
     if (!buf.empty()) {
       CHECK(sio::msgpack_encode_frames_to(buf.data(), buf.size() - 1, packet, fo,
-                                          [](const sio::frame&) { FAIL("sent"); })
+                                          [](const eio::frame&) { FAIL("sent"); })
                 .error() == error::output_too_small);
     }
     REQUIRE(out.size() == 1);
     return out[0];
   };
-  sio::frame_options fo;
+  eio::transport_options fo;
   // Engine.IO v4 WebSocket: the message itself.
   sent f = frames_of(b, fo);
   CHECK(f.kind == eio::frame_kind::binary);
   CHECK(f.bytes == msg);
   // Engine.IO v4 polling: b<base64>.
-  fo.transport = sio::transport_kind::polling;
+  fo.transport = eio::transport_kind::polling;
   f = frames_of(b, fo);
   CHECK(f.kind == eio::frame_kind::text);
   CHECK(f.bytes[0] == 'b');
   {
     auto reader = eio::decode_payload(f.bytes);
     std::size_t n = 0;
-    sio::parser p(sio::parser_kind::msgpack);
+    sio::codec p(sio::parser_kind::msgpack);
     for (const eio::packet_view& pk : reader) {
       ++n;
-      const auto d = p.feed(pk);
+      const auto d = p.decode(pk);
       REQUIRE(d);
       CHECK(d->event_name().string_equals("hi"));
       CHECK((*d->arguments().begin()).bytes() == byte_view(blob, 2));
@@ -520,7 +520,7 @@ TEST_CASE("msgpack frames: every transport") {
   std::string msg4;
   REQUIRE(sio::msgpack_encode(b, msg4, v4o));
   fo.version = eio::protocol_version::v3;
-  fo.transport = sio::transport_kind::websocket;
+  fo.transport = eio::transport_kind::websocket;
   f = frames_of(b, fo);
   CHECK(f.kind == eio::frame_kind::binary);
   CHECK(f.bytes == std::string(1, '\x04') + msg4);
@@ -529,7 +529,7 @@ TEST_CASE("msgpack frames: every transport") {
   CHECK(f.kind == eio::frame_kind::text);
   CHECK(f.bytes == R"(4{"type":0,"nsp":"/admin"})");
   // Engine.IO v3 polling with binary: the binary payload.
-  fo.transport = sio::transport_kind::polling;
+  fo.transport = eio::transport_kind::polling;
   f = frames_of(b, fo);
   CHECK(f.kind == eio::frame_kind::binary);
   {
@@ -559,11 +559,11 @@ TEST_CASE("msgpack frames: every transport") {
     auto reader = eio::decode_payload(f.bytes, eio::frame_kind::text, eo);
     sio::decode_options so;
     so.version = sio::protocol_version::v4;
-    sio::parser p(sio::parser_kind::msgpack, so);
+    sio::codec p(sio::parser_kind::msgpack, sio::make_codec_options(so));
     std::size_t n = 0;
     for (const eio::packet_view& pk : reader) {
       ++n;
-      const auto d = p.feed(pk);
+      const auto d = p.decode(pk);
       REQUIRE(d);
       CHECK(d->id() == std::optional<std::uint64_t>(1));
     }
@@ -571,7 +571,7 @@ TEST_CASE("msgpack frames: every transport") {
     CHECK(n == 1);
   }
   // A decoded packet frames the same way as its builder.
-  fo = sio::frame_options();
+  fo = eio::transport_options();
   const auto decoded = must_decode(msg);
   CHECK(frames_of(decoded, fo).bytes == msg);
   fo.version = static_cast<eio::protocol_version>(7);

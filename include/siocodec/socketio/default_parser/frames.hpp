@@ -6,6 +6,7 @@
 #include <siocodec/bytes.hpp>
 #include <siocodec/config.hpp>
 #include <siocodec/engineio/encode.hpp>
+#include <siocodec/engineio/frames.hpp>
 #include <siocodec/engineio/packet.hpp>
 #include <siocodec/engineio/payload.hpp>
 #include <siocodec/error.hpp>
@@ -22,72 +23,25 @@
 #include <utility>
 
 // A Socket.IO packet travels as an Engine.IO message holding its text, followed by one Engine.IO
-// binary message per attachment (protocol.md §1.3, §1.4, §2.5). What goes on the wire:
-//
-//   Engine.IO v4, WebSocket   text frame `4<packet>`, then one binary frame per attachment
-//                             holding exactly its bytes (zero copy: the caller's memory);
-//   Engine.IO v4, polling     one text body `4<packet>` ( 0x1E `b<base64>` )*;
-//   Engine.IO v3, WebSocket   text frame `4<packet>`, then binary frames `0x04 <bytes>`, handed
-//                             out as a 1-byte prefix plus the caller's bytes (scatter-gather;
-//                             frame_options::copy_binary writes them contiguously instead);
-//   Engine.IO v3, polling     one body: text `<n>:4<packet>` ( `<n>:b4<base64>` )* (n in UTF-16
-//                             units), or, when the client supports binary and the packet has
-//                             attachments, the binary payload format (sent as
-//                             application/octet-stream).
-//
-// The Socket.IO protocol follows the Engine.IO one: v5 over Engine.IO v4, v4 over Engine.IO v3.
+// binary message per attachment (protocol.md §1.3, §1.4, §2.5). The functions below write them
+// and their transport framing (engineio/frames.hpp) in one pass: the send path of a server. The
+// Socket.IO protocol is the one the Engine.IO protocol carries (protocol_for()), with the
+// default encode_options; basic_codec::encode_frames() applies a connection's own options.
 //
 //     std::string storage;
 //     sio::attachment_list<8> atts;
-//     sio::frame_options fo;  // Engine.IO v4, WebSocket
-//     auto r = sio::encode_frames(sio::event("chat", "hello", buffer), storage, atts, fo,
-//                                 [&](const sio::frame& f) { ws.send(f.kind, f.data); });
+//     eio::transport_options to;  // Engine.IO v4, WebSocket
+//     auto r = sio::encode_frames(sio::event("chat", "hello", buffer), storage, atts, to,
+//                                 [&](const eio::frame& f) { ws.send(f.kind, f.data); });
 
 SIOCODEC_BEGIN_NAMESPACE
 namespace socketio {
 
-/// The Engine.IO transport a packet is sent over.
-enum class transport_kind : std::uint8_t {
-  websocket = 0,  ///< one WebSocket message per Engine.IO packet
-  polling = 1,    ///< HTTP long-polling: all packets in one body
-};
-
-/// Where and how the frames of a packet are sent.
-struct frame_options {
-  /// The Engine.IO protocol of the connection (`EIO=4` or `EIO=3`). It also selects the
-  /// Socket.IO protocol of the packet: v5 over Engine.IO v4, v4 over Engine.IO v3.
-  engineio::protocol_version version = engineio::protocol_version::v4;
-  transport_kind transport = transport_kind::websocket;
-  /// Engine.IO v3 polling only: the client accepts binary bodies (it did not ask for `b64=1`).
-  /// Then a packet with attachments is sent as a v3 binary payload, as the reference server's
-  /// encodePayload(packets, true) does; otherwise everything is base64 text.
-  bool supports_binary = true;
-  /// Engine.IO v3 WebSocket only: write each binary frame (0x04 and the bytes) into the storage,
-  /// so every frame is one contiguous buffer, for WebSocket APIs that cannot send a buffer
-  /// sequence. Costs a copy of every attachment; off by default.
-  bool copy_binary = false;
-  /// encode_options::max_attachments.
-  std::size_t max_attachments = SIOCODEC_DEFAULT_MAX_ATTACHMENTS;
-  /// encode_options::max_depth (packets built from values).
-  std::size_t max_depth = SIOCODEC_DEFAULT_MAX_JSON_DEPTH;
-};
-
-/// One frame to send: a WebSocket message, or a polling body (one HTTP body: text means a
-/// text/plain body, binary an application/octet-stream one). Its bytes are `prefix` followed by
-/// `data`. `prefix` is empty except for the binary frames of Engine.IO v3 WebSocket without
-/// copy_binary, where it is the one type byte 0x04 (a static string) and `data` the caller's
-/// attachment. Views into the storage or the caller's attachments: valid while those live and
-/// the storage is not modified.
-struct frame {
-  engineio::frame_kind kind = engineio::frame_kind::text;
-  std::string_view prefix;
-  std::string_view data;
-
-  /// Bytes of the whole frame.
-  std::size_t size() const noexcept { return prefix.size() + data.size(); }
-  /// `data` as bytes.
-  byte_view bytes() const noexcept { return byte_view(data); }
-};
+/// The Socket.IO protocol an Engine.IO protocol carries: v5 over Engine.IO v4 (Socket.IO 3+),
+/// v4 over Engine.IO v3 (Socket.IO 2). The one place this mapping is written.
+constexpr protocol_version protocol_for(engineio::protocol_version v) noexcept {
+  return v == engineio::protocol_version::v3 ? protocol_version::v4 : protocol_version::v5;
+}
 
 /// Storage the frames of `p` need (the text frame, or the polling body; plus the binary frames
 /// with copy_binary). The frames themselves are those described at the top of this header.
@@ -103,17 +57,17 @@ struct frame {
 /// - invalid_utf8: on Engine.IO v3 polling, a namespace or data that is not UTF-8 (the length
 ///   prefix counts UTF-16 units, and binary bodies hold strictly decoded UTF-8).
 result<std::size_t> encoded_frames_size(const packet_view& p,
-                                        const frame_options& opts = {}) noexcept;
+                                        const engineio::transport_options& to = {}) noexcept;
 
 /// Writes the frames of `p` into `storage` (at most `cap` bytes), then calls `send(const
-/// frame&)` once per frame, in the order they must be sent: the text frame first, then the
+/// engineio::frame&)` once per frame, in the order they must be sent: the text frame first, then the
 /// binary frames (WebSocket); or once with the body (polling). Nothing is sent on error.
 /// @return bytes of storage used.
 /// Errors: those of encoded_frames_size(), and output_too_small (nothing written or sent;
 /// offset() is cap).
 template <class Send>
 result<std::size_t> encode_frames_to(char* storage, std::size_t cap, const packet_view& p,
-                                     const frame_options& opts, Send&& send);
+                                     const engineio::transport_options& to, Send&& send);
 
 /// Resizes `storage` (any resizable byte container) once to hold the frames of `p`, past its
 /// current contents, then sends them as encode_frames_to() does.
@@ -121,7 +75,7 @@ result<std::size_t> encode_frames_to(char* storage, std::size_t cap, const packe
 /// sent.
 template <class Container, class Send>
 result<std::size_t> encode_frames(const packet_view& p, Container& storage,
-                                  const frame_options& opts, Send&& send);
+                                  const engineio::transport_options& to, Send&& send);
 
 /// Storage the frames of builder `b` need (see event(), ack()...). Runs the value callbacks
 /// once.
@@ -129,11 +83,11 @@ result<std::size_t> encode_frames(const packet_view& p, Container& storage,
 /// the text apply to the text the builder writes: an invalid_argument for a raw_json value
 /// holding 0x1E on v4 polling, an invalid_utf8 for raw_json that is not UTF-8 on v3 polling).
 template <class B, std::enable_if_t<is_packet_builder<B>::value, int> = 0>
-result<std::size_t> encoded_frames_size(const B& b, const frame_options& opts = {});
+result<std::size_t> encoded_frames_size(const B& b, const engineio::transport_options& to = {});
 
 /// Writes the frames of builder `b` into `storage`, appends the views of its binary values to
 /// `attachments` (the binary frames of WebSocket transports point at them), then calls
-/// `send(const frame&)` once per frame. No allocation unless `attachments` allocates.
+/// `send(const engineio::frame&)` once per frame. No allocation unless `attachments` allocates.
 /// Over WebSocket and Engine.IO v4 polling the text is written in one pass (the value callbacks
 /// run once, as for encode_to(builder), including its exceptions: a text above
 /// SIOCODEC_ONE_PASS_BUFFER bytes or more than 16 binary values); Engine.IO v3 polling measures
@@ -148,12 +102,12 @@ result<std::size_t> encoded_frames_size(const B& b, const frame_options& opts = 
 template <class B, class A, class Send,
           std::enable_if_t<is_packet_builder<B>::value && is_attachment_sink<A>::value, int> = 0>
 result<std::size_t> encode_frames_to(char* storage, std::size_t cap, const B& b, A& attachments,
-                                     const frame_options& opts, Send&& send);
+                                     const engineio::transport_options& to, Send&& send);
 
 /// encode_frames_to for a packet without binary values (one would be too_many_attachments).
 template <class B, class Send, std::enable_if_t<is_packet_builder<B>::value, int> = 0>
 result<std::size_t> encode_frames_to(char* storage, std::size_t cap, const B& b,
-                                     const frame_options& opts, Send&& send);
+                                     const engineio::transport_options& to, Send&& send);
 
 /// Resizes `storage` once and sends the frames of builder `b`, as encode_frames_to() does.
 /// Errors: those of encode_frames_to() but output_too_small. On error both containers keep
@@ -161,12 +115,12 @@ result<std::size_t> encode_frames_to(char* storage, std::size_t cap, const B& b,
 template <class B, class Container, class A, class Send,
           std::enable_if_t<is_packet_builder<B>::value && is_attachment_sink<A>::value, int> = 0>
 result<std::size_t> encode_frames(const B& b, Container& storage, A& attachments,
-                                  const frame_options& opts, Send&& send);
+                                  const engineio::transport_options& to, Send&& send);
 
 /// encode_frames for a packet without binary values (one would be too_many_attachments).
 template <class B, class Container, class Send,
           std::enable_if_t<is_packet_builder<B>::value, int> = 0>
-result<std::size_t> encode_frames(const B& b, Container& storage, const frame_options& opts,
+result<std::size_t> encode_frames(const B& b, Container& storage, const engineio::transport_options& to,
                                   Send&& send);
 
 // ---------------------------------------------------------------------------------------------
@@ -174,134 +128,49 @@ result<std::size_t> encode_frames(const B& b, Container& storage, const frame_op
 // ---------------------------------------------------------------------------------------------
 namespace detail {
 
-enum class frames_format : std::uint8_t {
-  ws_v4,
-  ws_v3,
-  ws_v3_copy,
-  poll_v4,
-  poll_v3_text,
-  poll_v3_binary,
-};
+using engineio::detail::framing;
 
-inline bool valid_options(const frame_options& o) noexcept {
-  return (o.version == engineio::protocol_version::v4 ||
-          o.version == engineio::protocol_version::v3) &&
-         (o.transport == transport_kind::websocket || o.transport == transport_kind::polling);
-}
-
-inline encode_options packet_options(const frame_options& o) noexcept {
+// The packet options of the free functions: the defaults, in the protocol of the transport.
+inline encode_options packet_options(const engineio::transport_options& to) noexcept {
   encode_options e;
-  e.version =
-      o.version == engineio::protocol_version::v4 ? protocol_version::v5 : protocol_version::v4;
-  e.max_attachments = o.max_attachments;
-  e.max_depth = o.max_depth;
+  e.version = protocol_for(to.version);
   return e;
 }
 
-// The format of the frames, assuming the packet has attachments: only v3 polling bodies change
-// format without them (a body of text packets only is always text), and then there is no
-// attachment whose framing the assumption could affect.
-inline frames_format format_of(const frame_options& o) noexcept {
-  if (o.version == engineio::protocol_version::v4) {
-    return o.transport == transport_kind::websocket ? frames_format::ws_v4 : frames_format::poll_v4;
-  }
-  if (o.transport == transport_kind::websocket) {
-    return o.copy_binary ? frames_format::ws_v3_copy : frames_format::ws_v3;
-  }
-  return o.supports_binary ? frames_format::poll_v3_binary : frames_format::poll_v3_text;
-}
-
-inline bool is_polling(frames_format f) noexcept {
-  return f == frames_format::poll_v4 || f == frames_format::poll_v3_text ||
-         f == frames_format::poll_v3_binary;
-}
-
-// One attachment as it sits in the storage, written by the Engine.IO emitters themselves.
-// Payload items have no separator between them in v3, so the item of one packet is what the
-// payload emitter writes for a one-packet list.
-template <class W>
-error emit_attachment(W& w, byte_view bytes, frames_format f) noexcept {
-  const engineio::packet_view pk = engineio::packet_view::binary(bytes);
-  switch (f) {
-    case frames_format::ws_v4:
-    case frames_format::ws_v3: return error::none;  // sent from the caller's memory
-    case frames_format::ws_v3_copy: {
-      engineio::encode_options eo;
-      eo.version = engineio::protocol_version::v3;
-      eo.supports_binary = true;
-      return engineio::detail::emit_frame(w, pk, eo);
-    }
-    case frames_format::poll_v4:
-      w.put('\x1e');
-      return engineio::detail::emit_text_packet(w, pk, engineio::protocol_version::v4);
-    case frames_format::poll_v3_text: return engineio::detail::emit_v3_text_payload(w, &pk, 1);
-    case frames_format::poll_v3_binary: return engineio::detail::emit_v3_binary_payload(w, &pk, 1);
-  }
-  return error::invalid_argument;
-}
-
-// Storage bytes of one attachment; SIZE_MAX when it cannot be framed (too large to encode).
-inline std::size_t attachment_cost(byte_view bytes, frames_format f) noexcept {
-  ::SIOCODEC_NAMESPACE::detail::size_counter c;
-  if (emit_attachment(c, bytes, f) != error::none || c.overflow) {
-    return static_cast<std::size_t>(-1);
-  }
-  return c.n;
-}
-
 inline std::size_t attachment_cost_hook(byte_view bytes, const void* ctx) noexcept {
-  return attachment_cost(bytes, *static_cast<const frames_format*>(ctx));
+  return engineio::detail::next_binary_cost(bytes, *static_cast<const framing*>(ctx));
 }
 
-inline error sum_attachment_costs(const byte_view* atts, std::size_t n, frames_format f,
+inline error sum_attachment_costs(const byte_view* atts, std::size_t n, framing f,
                                   std::size_t& total) noexcept {
   total = 0;
   for (std::size_t i = 0; i < n; ++i) {
-    const std::size_t c = attachment_cost(atts[i], f);
+    const std::size_t c = engineio::detail::next_binary_cost(atts[i], f);
     if (c == static_cast<std::size_t>(-1) || total + c < c) return error::invalid_argument;
     total += c;
   }
   return error::none;
 }
 
-// What goes before the packet text: the Engine.IO message digit, preceded on v3 polling by the
-// header of the first payload item. Those item headers are the ones engineio's payload emitters
-// write; they are written here because their length field must precede a text that is written
-// straight into the storage, never materialized elsewhere.
-template <class W>
-void emit_text_prefix(W& w, frames_format f, const text_plan& t) noexcept {
-  if (f == frames_format::poll_v3_text) {
-    engineio::detail::emit_decimal(w, std::uint64_t{1} + t.utf16, false);
-    w.put(':');
-  } else if (f == frames_format::poll_v3_binary) {
-    w.put('\x00');
-    engineio::detail::emit_decimal(w, std::uint64_t{1} + t.bytes, true);
-    w.put('\xff');
-  }
-  w.put(engineio::detail::type_digit(engineio::packet_type::message));
-}
-
 struct frames_plan {
-  frames_format format = frames_format::ws_v4;
+  framing format = framing::ws_v4;
   text_plan text;
   std::size_t prefix = 0;
   std::size_t total = 0;
 };
 
-// Completes a plan whose text part is measured: the format given the attachment count, the
+// Completes a plan whose text part is measured: the framing given the attachment count, the
 // transport's checks on the text, and the layout.
 inline error finish_plan(frames_plan& fp) noexcept {
   const text_plan& t = fp.text;
-  if (fp.format == frames_format::poll_v3_binary && t.attachments == 0) {
-    fp.format = frames_format::poll_v3_text;  // no binary packet in the body: a text body
-  }
-  if (fp.format == frames_format::poll_v4 && t.has_separator) return error::invalid_argument;
-  if ((fp.format == frames_format::poll_v3_text || fp.format == frames_format::poll_v3_binary) &&
+  if (t.attachments == 0) fp.format = engineio::detail::framing_for_text(fp.format);
+  if (fp.format == framing::poll_v4 && t.has_separator) return error::invalid_argument;
+  if ((fp.format == framing::poll_v3_text || fp.format == framing::poll_v3_binary) &&
       t.bad_utf8) {
     return error::invalid_utf8;
   }
   ::SIOCODEC_NAMESPACE::detail::size_counter c;
-  emit_text_prefix(c, fp.format, t);
+  engineio::detail::emit_text_prefix(c, fp.format, t.bytes, t.utf16);
   c.add(t.bytes);
   c.add(t.attachment_cost);
   if (c.overflow) return error::invalid_argument;
@@ -310,12 +179,13 @@ inline error finish_plan(frames_plan& fp) noexcept {
   return error::none;
 }
 
-inline error plan_view(const packet_view& p, const frame_options& o, frames_plan& fp) noexcept {
-  if (!valid_options(o)) return error::invalid_argument;
-  fp.format = format_of(o);
+inline error plan_view(const packet_view& p, const engineio::transport_options& to,
+                       const encode_options& eo, frames_plan& fp) noexcept {
+  if (!engineio::detail::valid_transport(to)) return error::invalid_argument;
+  fp.format = engineio::detail::framing_of(to);
   text_counter c;
-  c.track = is_polling(fp.format);
-  const error e = emit_packet(c, p, packet_options(o));
+  c.track = engineio::detail::is_polling(fp.format);
+  const error e = emit_packet(c, p, eo);
   if (e != error::none) return e;
   if (c.overflow) return error::invalid_argument;
   text_plan& t = fp.text;
@@ -332,10 +202,11 @@ inline error plan_view(const packet_view& p, const frame_options& o, frames_plan
 }
 
 template <class B>
-error plan_built(const B& b, const frame_options& o, frames_plan& fp) {
-  if (!valid_options(o)) return error::invalid_argument;
-  fp.format = format_of(o);
-  const error e = plan_builder(b, packet_options(o), is_polling(fp.format), fp.text,
+error plan_built(const B& b, const engineio::transport_options& to, const encode_options& eo,
+                 frames_plan& fp) {
+  if (!engineio::detail::valid_transport(to)) return error::invalid_argument;
+  fp.format = engineio::detail::framing_of(to);
+  const error e = plan_builder(b, eo, engineio::detail::is_polling(fp.format), fp.text,
                                &attachment_cost_hook, &fp.format);
   if (e != error::none) return e;
   return finish_plan(fp);
@@ -345,37 +216,28 @@ error plan_built(const B& b, const frame_options& o, frames_plan& fp) {
 // around it, then hands out the frames.
 template <class Send>
 void finish_frames(char* storage, const frames_plan& fp, const byte_view* atts, Send& send) {
+  using engineio::frame;
+  using engineio::frame_kind;
   ::SIOCODEC_NAMESPACE::detail::buffer_writer head{storage};
-  emit_text_prefix(head, fp.format, fp.text);
+  engineio::detail::emit_text_prefix(head, fp.format, fp.text.bytes, fp.text.utf16);
   const std::size_t n = fp.text.attachments;
   ::SIOCODEC_NAMESPACE::detail::buffer_writer tail{storage + fp.prefix + fp.text.bytes};
-  for (std::size_t i = 0; i < n; ++i) (void)emit_attachment(tail, atts[i], fp.format);
+  for (std::size_t i = 0; i < n; ++i) (void)engineio::detail::emit_next_binary(tail, atts[i], fp.format);
 
-  switch (fp.format) {
-    case frames_format::poll_v4:
-    case frames_format::poll_v3_text:
-      send(frame{engineio::frame_kind::text, {}, std::string_view(storage, fp.total)});
-      return;
-    case frames_format::poll_v3_binary:
-      send(frame{engineio::frame_kind::binary, {}, std::string_view(storage, fp.total)});
-      return;
-    case frames_format::ws_v4:
-    case frames_format::ws_v3:
-    case frames_format::ws_v3_copy: break;
+  if (engineio::detail::is_polling(fp.format)) {
+    send(frame{engineio::detail::body_kind(fp.format), {}, std::string_view(storage, fp.total)});
+    return;
   }
-  send(frame{engineio::frame_kind::text, {}, std::string_view(storage, fp.prefix + fp.text.bytes)});
-  // The type byte of an Engine.IO v3 binary frame: the message type as a raw byte.
-  static constexpr char v3_message_byte[1] = {static_cast<char>(engineio::packet_type::message)};
+  send(frame{frame_kind::text, {}, std::string_view(storage, fp.prefix + fp.text.bytes)});
   const char* copied = storage + fp.prefix + fp.text.bytes;
   for (std::size_t i = 0; i < n; ++i) {
-    if (fp.format == frames_format::ws_v4) {
-      send(frame{engineio::frame_kind::binary, {}, atts[i].as_chars()});
-    } else if (fp.format == frames_format::ws_v3) {
-      send(frame{engineio::frame_kind::binary, std::string_view(v3_message_byte, 1),
-                 atts[i].as_chars()});
+    if (fp.format == framing::ws_v4) {
+      send(frame{frame_kind::binary, {}, atts[i].as_chars()});
+    } else if (fp.format == framing::ws_v3) {
+      send(frame{frame_kind::binary, engineio::detail::v3_binary_type_byte(), atts[i].as_chars()});
     } else {
       const std::size_t len = 1 + atts[i].size();
-      send(frame{engineio::frame_kind::binary, {}, std::string_view(copied, len)});
+      send(frame{frame_kind::binary, {}, std::string_view(copied, len)});
       copied += len;
     }
   }
@@ -384,9 +246,9 @@ void finish_frames(char* storage, const frames_plan& fp, const byte_view* atts, 
 // The writing pass of a builder into storage laid out by `fp`; checks that the attachments it
 // found frame to the size measured.
 template <class B>
-error write_built_frames(const B& b, const frame_options& o, const frames_plan& fp, char* storage,
-                         byte_view* slots) {
-  error e = write_builder(b, packet_options(o), fp.text, storage + fp.prefix, slots);
+error write_built_frames(const B& b, const encode_options& eo, const frames_plan& fp,
+                         char* storage, byte_view* slots) {
+  error e = write_builder(b, eo, fp.text, storage + fp.prefix, slots);
   if (e != error::none) return e;
   std::size_t cost = 0;
   e = sum_attachment_costs(slots, fp.text.attachments, fp.format, cost);
@@ -397,96 +259,74 @@ error write_built_frames(const B& b, const frame_options& o, const frames_plan& 
 // write_built_frames into slots that `attachments` has just grown by, from old_atts. On failure
 // nothing is sent, so the container gets its old size back.
 template <class B, class A>
-error write_built_frames_into(const B& b, const frame_options& o, const frames_plan& fp,
+error write_built_frames_into(const B& b, const encode_options& eo, const frames_plan& fp,
                               char* storage, byte_view* slots, A& attachments,
                               std::size_t old_atts) {
-  const error e = write_built_frames(b, o, fp, storage, slots);
+  const error e = write_built_frames(b, eo, fp, storage, slots);
   if (e != error::none) attachments.resize(old_atts);
   return e;
 }
 
-}  // namespace detail
-
-// --- packet_view ------------------------------------------------------------------------------
-
-inline result<std::size_t> encoded_frames_size(const packet_view& p,
-                                               const frame_options& opts) noexcept {
-  detail::frames_plan fp;
-  const error e = detail::plan_view(p, opts, fp);
-  if (e != error::none) return {e, 0};
-  return {fp.total, fp.total};
-}
-
 template <class Send>
-result<std::size_t> encode_frames_to(char* storage, std::size_t cap, const packet_view& p,
-                                     const frame_options& opts, Send&& send) {
-  detail::frames_plan fp;
-  const error e = detail::plan_view(p, opts, fp);
+result<std::size_t> view_frames_to(char* storage, std::size_t cap, const packet_view& p,
+                                   const engineio::transport_options& to,
+                                   const encode_options& eo, Send& send) {
+  frames_plan fp;
+  const error e = plan_view(p, to, eo, fp);
   if (e != error::none) return {e, 0};
   if (fp.total > cap) return {error::output_too_small, cap};
   ::SIOCODEC_NAMESPACE::detail::buffer_writer w{storage + fp.prefix};
-  (void)detail::emit_packet(w, p, detail::packet_options(opts));
-  detail::finish_frames(storage, fp, p.attachments, send);
+  (void)emit_packet(w, p, eo);
+  finish_frames(storage, fp, p.attachments, send);
   return {fp.total, fp.total};
 }
 
 template <class Container, class Send>
-result<std::size_t> encode_frames(const packet_view& p, Container& storage,
-                                  const frame_options& opts, Send&& send) {
+result<std::size_t> view_frames(const packet_view& p, Container& storage,
+                                const engineio::transport_options& to, const encode_options& eo,
+                                Send& send) {
   static_assert(is_resizable_buffer<Container>::value,
                 "encode_frames() needs a resizable container of one-byte elements");
-  detail::frames_plan fp;
-  const error e = detail::plan_view(p, opts, fp);
+  frames_plan fp;
+  const error e = plan_view(p, to, eo, fp);
   if (e != error::none) return {e, 0};
   const std::size_t old = storage.size();
   storage.resize(old + fp.total);  // the one allocation
   char* out = reinterpret_cast<char*>(storage.data()) + old;
   ::SIOCODEC_NAMESPACE::detail::buffer_writer w{out + fp.prefix};
-  (void)detail::emit_packet(w, p, detail::packet_options(opts));
-  detail::finish_frames(out, fp, p.attachments, send);
+  (void)emit_packet(w, p, eo);
+  finish_frames(out, fp, p.attachments, send);
   return {fp.total, fp.total};
 }
 
-// --- builders ---------------------------------------------------------------------------------
-
-template <class B, std::enable_if_t<is_packet_builder<B>::value, int>>
-result<std::size_t> encoded_frames_size(const B& b, const frame_options& opts) {
-  detail::frames_plan fp;
-  const error e = detail::plan_built(b, opts, fp);
-  if (e != error::none) return {e, 0};
-  return {fp.total, fp.total};
-}
-
-template <class B, class A, class Send,
-          std::enable_if_t<is_packet_builder<B>::value && is_attachment_sink<A>::value, int>>
-result<std::size_t> encode_frames_to(char* storage, std::size_t cap, const B& b, A& attachments,
-                                     const frame_options& opts, Send&& send) {
-  if (!detail::valid_options(opts)) return {error::invalid_argument, 0};
-  detail::frames_plan fp;
-  fp.format = detail::format_of(opts);
-  if (fp.format == detail::frames_format::poll_v3_text ||
-      fp.format == detail::frames_format::poll_v3_binary) {
+template <class B, class A, class Send>
+result<std::size_t> built_frames_to(char* storage, std::size_t cap, const B& b, A& attachments,
+                                    const engineio::transport_options& to,
+                                    const encode_options& eo, Send& send) {
+  if (!engineio::detail::valid_transport(to)) return {error::invalid_argument, 0};
+  frames_plan fp;
+  fp.format = engineio::detail::framing_of(to);
+  if (fp.format == framing::poll_v3_text || fp.format == framing::poll_v3_binary) {
     // The length prefix of a v3 payload item precedes the text: measured first.
-    error e = detail::plan_built(b, opts, fp);
+    error e = plan_built(b, to, eo, fp);
     if (e != error::none) return {e, 0};
     if (fp.total > cap) return {error::output_too_small, cap};
     const std::size_t old_atts = attachments.size();
-    byte_view* slots = detail::grow_attachments(attachments, fp.text.attachments, e);
+    byte_view* slots = grow_attachments(attachments, fp.text.attachments, e);
     if (e != error::none) return {e, 0};
-    e = detail::write_built_frames_into(b, opts, fp, storage, slots, attachments, old_atts);
+    e = write_built_frames_into(b, eo, fp, storage, slots, attachments, old_atts);
     if (e != error::none) return {e, 0};
-    detail::finish_frames(storage, fp, slots, send);
+    finish_frames(storage, fp, slots, send);
     return {fp.total, fp.total};
   }
-  // The other formats put just the message digit before the text: written in one pass, after it.
-  detail::once_slots slots_raw;
+  // The other framings put just the message digit before the text: written in one pass, after it.
+  once_slots slots_raw;
   byte_view* const local = slots_raw.get();
-  detail::once_text_buffer text;
-  detail::once_plan plan;
-  const std::size_t room = cap == 0 ? 0 : cap - 1 < detail::once_text ? cap - 1 : detail::once_text;
-  error e = detail::one_pass(b, detail::packet_options(opts), text.raw, room, local,
-                             fp.format == detail::frames_format::poll_v4, plan,
-                             &detail::attachment_cost_hook, &fp.format);
+  once_text_buffer text;
+  once_plan plan;
+  const std::size_t room = cap == 0 ? 0 : cap - 1 < once_text ? cap - 1 : once_text;
+  error e = one_pass(b, eo, text.raw, room, local, fp.format == framing::poll_v4, plan,
+                     &attachment_cost_hook, &fp.format);
   if (e != error::none) return {e, 0};
   fp.text = plan.text;
   fp.prefix = 1;
@@ -498,34 +338,27 @@ result<std::size_t> encode_frames_to(char* storage, std::size_t cap, const B& b,
   if (fp.total > cap) return {error::output_too_small, cap};
   const std::size_t n = fp.text.attachments;
   const std::size_t old_atts = attachments.size();
-  byte_view* slots = detail::grow_attachments(attachments, n, e);
+  byte_view* slots = grow_attachments(attachments, n, e);
   if (e != error::none) return {e, 0};
-  if (plan.written && n <= detail::once_attachments) {
-    detail::copy_text(storage + 1, text.raw, fp.text.bytes);
+  if (plan.written && n <= once_attachments) {
+    copy_text(storage + 1, text.raw, fp.text.bytes);
     for (std::size_t i = 0; i < n; ++i) slots[i] = local[i];
   } else {
-    e = detail::write_built_frames_into(b, opts, fp, storage, slots, attachments, old_atts);
+    e = write_built_frames_into(b, eo, fp, storage, slots, attachments, old_atts);
     if (e != error::none) return {e, 0};
   }
-  detail::finish_frames(storage, fp, slots, send);
+  finish_frames(storage, fp, slots, send);
   return {fp.total, fp.total};
 }
 
-template <class B, class Send, std::enable_if_t<is_packet_builder<B>::value, int>>
-result<std::size_t> encode_frames_to(char* storage, std::size_t cap, const B& b,
-                                     const frame_options& opts, Send&& send) {
-  detail::no_attachments none;
-  return encode_frames_to(storage, cap, b, none, opts, std::forward<Send>(send));
-}
-
-template <class B, class Container, class A, class Send,
-          std::enable_if_t<is_packet_builder<B>::value && is_attachment_sink<A>::value, int>>
-result<std::size_t> encode_frames(const B& b, Container& storage, A& attachments,
-                                  const frame_options& opts, Send&& send) {
+template <class B, class Container, class A, class Send>
+result<std::size_t> built_frames(const B& b, Container& storage, A& attachments,
+                                 const engineio::transport_options& to, const encode_options& eo,
+                                 Send& send) {
   static_assert(is_resizable_buffer<Container>::value,
                 "encode_frames() needs a resizable container of one-byte elements");
-  detail::frames_plan fp;
-  error e = detail::plan_built(b, opts, fp);
+  frames_plan fp;
+  error e = plan_built(b, to, eo, fp);
   if (e != error::none) return {e, 0};
   if (fp.text.attachments > attachments.max_size() - attachments.size()) {
     return {error::too_many_attachments, 0};
@@ -533,22 +366,78 @@ result<std::size_t> encode_frames(const B& b, Container& storage, A& attachments
   const std::size_t old = storage.size();
   const std::size_t old_atts = attachments.size();
   storage.resize(old + fp.total);  // the one allocation
-  byte_view* slots = detail::grow_attachments(attachments, fp.text.attachments, e);
+  byte_view* slots = grow_attachments(attachments, fp.text.attachments, e);
   char* out = reinterpret_cast<char*>(storage.data()) + old;
-  e = detail::write_built_frames_into(b, opts, fp, out, slots, attachments, old_atts);
+  e = write_built_frames_into(b, eo, fp, out, slots, attachments, old_atts);
   if (e != error::none) {
     storage.resize(old);
     return {e, 0};
   }
-  detail::finish_frames(out, fp, slots, send);
+  finish_frames(out, fp, slots, send);
   return {fp.total, fp.total};
 }
 
-template <class B, class Container, class Send, std::enable_if_t<is_packet_builder<B>::value, int>>
-result<std::size_t> encode_frames(const B& b, Container& storage, const frame_options& opts,
-                                  Send&& send) {
+}  // namespace detail
+
+// --- packet_view ------------------------------------------------------------------------------
+
+inline result<std::size_t> encoded_frames_size(const packet_view& p,
+                                               const engineio::transport_options& to) noexcept {
+  detail::frames_plan fp;
+  const error e = detail::plan_view(p, to, detail::packet_options(to), fp);
+  if (e != error::none) return {e, 0};
+  return {fp.total, fp.total};
+}
+
+template <class Send>
+result<std::size_t> encode_frames_to(char* storage, std::size_t cap, const packet_view& p,
+                                     const engineio::transport_options& to, Send&& send) {
+  return detail::view_frames_to(storage, cap, p, to, detail::packet_options(to), send);
+}
+
+template <class Container, class Send>
+result<std::size_t> encode_frames(const packet_view& p, Container& storage,
+                                  const engineio::transport_options& to, Send&& send) {
+  return detail::view_frames(p, storage, to, detail::packet_options(to), send);
+}
+
+// --- builders ---------------------------------------------------------------------------------
+
+template <class B, std::enable_if_t<is_packet_builder<B>::value, int>>
+result<std::size_t> encoded_frames_size(const B& b, const engineio::transport_options& to) {
+  detail::frames_plan fp;
+  const error e = detail::plan_built(b, to, detail::packet_options(to), fp);
+  if (e != error::none) return {e, 0};
+  return {fp.total, fp.total};
+}
+
+template <class B, class A, class Send,
+          std::enable_if_t<is_packet_builder<B>::value && is_attachment_sink<A>::value, int>>
+result<std::size_t> encode_frames_to(char* storage, std::size_t cap, const B& b, A& attachments,
+                                     const engineio::transport_options& to, Send&& send) {
+  return detail::built_frames_to(storage, cap, b, attachments, to, detail::packet_options(to),
+                                 send);
+}
+
+template <class B, class Send, std::enable_if_t<is_packet_builder<B>::value, int>>
+result<std::size_t> encode_frames_to(char* storage, std::size_t cap, const B& b,
+                                     const engineio::transport_options& to, Send&& send) {
   detail::no_attachments none;
-  return encode_frames(b, storage, none, opts, std::forward<Send>(send));
+  return detail::built_frames_to(storage, cap, b, none, to, detail::packet_options(to), send);
+}
+
+template <class B, class Container, class A, class Send,
+          std::enable_if_t<is_packet_builder<B>::value && is_attachment_sink<A>::value, int>>
+result<std::size_t> encode_frames(const B& b, Container& storage, A& attachments,
+                                  const engineio::transport_options& to, Send&& send) {
+  return detail::built_frames(b, storage, attachments, to, detail::packet_options(to), send);
+}
+
+template <class B, class Container, class Send, std::enable_if_t<is_packet_builder<B>::value, int>>
+result<std::size_t> encode_frames(const B& b, Container& storage,
+                                  const engineio::transport_options& to, Send&& send) {
+  detail::no_attachments none;
+  return detail::built_frames(b, storage, none, to, detail::packet_options(to), send);
 }
 
 }  // namespace socketio

@@ -8,6 +8,7 @@
 #include <siocodec/error.hpp>
 #include <siocodec/result.hpp>
 #include <siocodec/engineio/encode.hpp>
+#include <siocodec/engineio/frames.hpp>
 #include <siocodec/engineio/packet.hpp>
 #include <siocodec/engineio/payload.hpp>
 #include <siocodec/sink.hpp>
@@ -34,41 +35,37 @@ namespace socketio {
 // ---------------------------------------------------------------------------------------------
 
 /// Storage the frames of `p` (a msgpack_packet_view or a packet builder) need. A msgpack packet
-/// is one Engine.IO message (frames.hpp describes the transports):
-///   Engine.IO v4 WebSocket   one binary frame: the msgpack bytes;
-///   Engine.IO v4 polling     a text body `b<base64>`;
-///   Engine.IO v3 WebSocket   a binary frame `0x04 <msgpack>` (v4 text packets: a text frame
-///                            `4<json>`), written contiguously (copy_binary has no effect);
-///   Engine.IO v3 polling     a binary body (supports_binary) or a text body `<n>:b4<base64>`;
-///                            v4 text packets: a text body `<n>:4<json>`.
-/// The Socket.IO protocol follows the Engine.IO one (v5 over v4, v4 over v3). On polling
-/// transports the storage holds the msgpack bytes too, ahead of the body (base64 needs them).
-/// opts.max_depth bounds builders; opts.max_attachments does not apply.
+/// is one Engine.IO message, binary (v4 CONNECT/DISCONNECT/ERROR: text), framed for the
+/// transport as engineio/frames.hpp describes: a v4 WebSocket binary frame holds exactly the
+/// msgpack bytes, a v3 one `0x04 <msgpack>` written contiguously (copy_binary has no effect);
+/// a polling body carries the bytes as base64 text, or as a v3 binary payload when the client
+/// supports binary. On polling transports the storage holds the msgpack bytes too, ahead of
+/// the body (base64 needs them). The Socket.IO protocol is protocol_for(to.version), with the
+/// default encode_options (max_depth bounds builders; max_attachments does not apply).
 /// Errors (offset 0): those of encoded_size() / msgpack_encoded_size(); invalid_argument (an
 /// out-of-range version or transport, a message too large to frame).
 template <class P>
-result<std::size_t> msgpack_encoded_frames_size(const P& p, const frame_options& opts = {});
+result<std::size_t> msgpack_encoded_frames_size(const P& p,
+                                                const engineio::transport_options& to = {});
 
 /// Writes the frames of `p` into `storage` (at most `cap` bytes), then calls `send(const
-/// frame&)` once with the one frame (`prefix` always empty). Nothing is sent on error.
-/// @return bytes of storage used.
+/// engineio::frame&)` once with the one frame (`prefix` always empty). Nothing is sent on
+/// error. @return bytes of storage used.
 /// Errors: those of msgpack_encoded_frames_size(), and output_too_small (nothing sent; offset()
 /// is cap).
 template <class P, class Send>
 result<std::size_t> msgpack_encode_frames_to(char* storage, std::size_t cap, const P& p,
-                                             const frame_options& opts, Send&& send);
+                                             const engineio::transport_options& to, Send&& send);
 
 /// Resizes `storage` once to hold the frames of `p` past its current contents, then sends them
 /// as msgpack_encode_frames_to() does. On error `storage` keeps its size and nothing is sent.
 template <class P, class Container, class Send>
-result<std::size_t> msgpack_encode_frames(const P& p, Container& storage, const frame_options& opts,
-                                          Send&& send);
+result<std::size_t> msgpack_encode_frames(const P& p, Container& storage,
+                                          const engineio::transport_options& to, Send&& send);
 
 // ---------------------------------------------------------------------------------------------
 // Implementation
 // ---------------------------------------------------------------------------------------------
-
-// --- frames -----------------------------------------------------------------------------------
 
 namespace detail {
 
@@ -76,7 +73,7 @@ namespace detail {
 // written in place inside its frame (`framed_in_place`), or first at the start of the storage,
 // followed by the polling body that carries it as base64.
 struct mp_frames_plan {
-  frames_format format = frames_format::ws_v4;
+  framing format = framing::ws_v4;
   bool text = false;            // the message is v4 JSON text
   bool framed_in_place = true;  // the frame holds the message bytes as they are
   std::size_t message = 0;      // bytes of the message
@@ -118,177 +115,135 @@ error mp_measure(const P& p, const encode_options& eo, bool track, mp_frames_pla
   }
 }
 
-// A decimal number's digit count.
-inline std::size_t mp_digits(std::uint64_t v) noexcept {
-  std::size_t n = 1;
-  while (v >= 10) {
-    v /= 10;
-    ++n;
-  }
-  return n;
-}
-
+// The framing of the one message, measured with the Engine.IO primitives that write it.
 template <class P>
-error mp_plan_frames(const P& p, const frame_options& o, mp_frames_plan& fp) {
-  if (!valid_options(o)) return error::invalid_argument;
-  fp.format = format_of(o);
-  const bool polling = is_polling(fp.format);
-  const error e = mp_measure(p, packet_options(o), polling, fp);
+error mp_plan_frames(const P& p, const engineio::transport_options& to, const encode_options& eo,
+                     mp_frames_plan& fp) {
+  if (!engineio::detail::valid_transport(to)) return error::invalid_argument;
+  fp.format = engineio::detail::framing_of(to);
+  const error e = mp_measure(p, eo, engineio::detail::is_polling(fp.format), fp);
   if (e != error::none) return e;
-  const std::size_t n = fp.message;
-  std::size_t body = 0;
-  switch (fp.format) {
-    case frames_format::ws_v4:
-      if (fp.text) return error::invalid_argument;  // never: v5 has no text messages
-      fp.offset = 0;
-      fp.total = n;
-      return error::none;
-    case frames_format::ws_v3:
-    case frames_format::ws_v3_copy:
-      fp.offset = 1;  // '4' (text) or the raw type byte 0x04 (binary)
-      fp.total = 1 + n;
-      return fp.total < n ? error::invalid_argument : error::none;
-    case frames_format::poll_v3_binary:
-      if (!fp.text) {
-        // 0x01, the decimal length of `0x04 <msgpack>` as digit bytes, 0xFF, 0x04, the bytes.
-        fp.offset = 1 + mp_digits(std::uint64_t{1} + n) + 1 + 1;
-        fp.total = fp.offset + n;
-        return fp.total < n ? error::invalid_argument : error::none;
-      }
-      fp.format = frames_format::poll_v3_text;  // a text packet alone: a text body
-      break;
-    case frames_format::poll_v4:
-    case frames_format::poll_v3_text: break;
-  }
   if (fp.text) {
-    // `<n>:4<json>`, n counting the UTF-16 units of `4<json>`: written in place.
-    fp.offset = mp_digits(std::uint64_t{1} + fp.utf16) + 2;
-    fp.total = fp.offset + n;
-    return fp.total < n ? error::invalid_argument : error::none;
+    if (fp.format == framing::ws_v4) return error::invalid_argument;  // never: v5 has no text
+    fp.format = engineio::detail::framing_for_text(fp.format);
   }
-  if (n > base64::max_encodable) return error::invalid_argument;
-  const std::size_t b64 = base64::encoded_size(n);
-  if (fp.format == frames_format::poll_v4) {
-    body = 1 + b64;  // `b<base64>`
+  const std::size_t n = fp.message;
+  fp.framed_in_place = fp.text || !engineio::detail::binary_as_base64(fp.format);
+  if (!fp.framed_in_place && n > base64::max_encodable) return error::invalid_argument;
+  ::SIOCODEC_NAMESPACE::detail::size_counter c;
+  if (fp.text) {
+    engineio::detail::emit_text_prefix(c, fp.format, n, fp.utf16);
   } else {
-    body = mp_digits(std::uint64_t{2} + b64) + 1 + 2 + b64;  // `<n>:b4<base64>`
+    engineio::detail::emit_binary_prefix(c, fp.format, n);
   }
-  fp.framed_in_place = false;
-  fp.offset = 0;
-  fp.total = n + body;
-  return fp.total < n ? error::invalid_argument : error::none;
+  c.add(fp.framed_in_place ? n : n + base64::encoded_size(n));
+  if (c.overflow) return error::invalid_argument;
+  fp.offset = fp.framed_in_place ? c.n - n : 0;
+  fp.total = c.n;
+  return error::none;
 }
 
 template <class P>
-error mp_write_message(const P& p, const frame_options& o, mp_frames_plan& fp, char* at) {
+error mp_write_message(const P& p, const encode_options& eo, mp_frames_plan& fp, char* at) {
   if constexpr (std::is_same<P, msgpack_packet_view>::value) {
     ::SIOCODEC_NAMESPACE::detail::buffer_writer w{at};
-    return emit_msgpack_view(w, p, packet_options(o));
+    return emit_msgpack_view(w, p, eo);
   } else {
-    return mp_write_builder(p, packet_options(o), fp.built, at);
+    return mp_write_builder(p, eo, fp.built, at);
   }
 }
 
 // Writes the message and its framing into storage (fp.total bytes) and sends the frame.
 template <class P, class Send>
-error mp_write_frames(const P& p, const frame_options& o, mp_frames_plan& fp, char* storage,
+error mp_write_frames(const P& p, const encode_options& eo, mp_frames_plan& fp, char* storage,
                       Send& send) {
-  const error e = mp_write_message(p, o, fp, storage + fp.offset);
+  const error e = mp_write_message(p, eo, fp, storage + fp.offset);
   if (e != error::none) return e;
-  ::SIOCODEC_NAMESPACE::detail::buffer_writer w{storage};
-  const engineio::frame_kind message_kind =
-      fp.text ? engineio::frame_kind::text : engineio::frame_kind::binary;
-  switch (fp.format) {
-    case frames_format::ws_v4:
-      send(frame{engineio::frame_kind::binary, {}, std::string_view(storage, fp.total)});
-      return error::none;
-    case frames_format::ws_v3:
-    case frames_format::ws_v3_copy:
-      storage[0] = fp.text ? '4' : static_cast<char>(engineio::packet_type::message);
-      send(frame{message_kind, {}, std::string_view(storage, fp.total)});
-      return error::none;
-    case frames_format::poll_v3_binary:
-      w.put('\x01');
-      engineio::detail::emit_decimal(w, std::uint64_t{1} + fp.message, true);
-      w.put('\xff');
-      w.put(static_cast<char>(engineio::packet_type::message));
-      send(frame{engineio::frame_kind::binary, {}, std::string_view(storage, fp.total)});
-      return error::none;
-    case frames_format::poll_v4:
-    case frames_format::poll_v3_text: break;
-  }
-  if (fp.text) {
-    engineio::detail::emit_decimal(w, std::uint64_t{1} + fp.utf16, false);
-    w.put(':');
-    w.put('4');
-    send(frame{engineio::frame_kind::text, {}, std::string_view(storage, fp.total)});
+  const engineio::frame_kind kind =
+      engineio::detail::is_polling(fp.format) ? engineio::detail::body_kind(fp.format)
+      : fp.text                               ? engineio::frame_kind::text
+                                              : engineio::frame_kind::binary;
+  if (fp.framed_in_place) {
+    ::SIOCODEC_NAMESPACE::detail::buffer_writer w{storage};
+    if (fp.text) {
+      engineio::detail::emit_text_prefix(w, fp.format, fp.message, fp.utf16);
+    } else {
+      engineio::detail::emit_binary_prefix(w, fp.format, fp.message);
+    }
+    send(engineio::frame{kind, {}, std::string_view(storage, fp.total)});
     return error::none;
   }
-  const byte_view message(storage, fp.message);
+  // A polling text body carrying the message (at the start of the storage) as base64.
   char* body = storage + fp.message;
   ::SIOCODEC_NAMESPACE::detail::buffer_writer bw{body};
-  if (fp.format == frames_format::poll_v4) {
-    bw.put('b');
-  } else {
-    engineio::detail::emit_decimal(bw, std::uint64_t{2} + base64::encoded_size(fp.message), false);
-    bw.append(":b4", 3);
-  }
-  base64::detail::emit(bw, message);
-  send(frame{engineio::frame_kind::text,
-             {},
-             std::string_view(body, static_cast<std::size_t>(bw.p - body))});
+  engineio::detail::emit_binary_prefix(bw, fp.format, fp.message);
+  base64::detail::emit(bw, byte_view(storage, fp.message));
+  send(engineio::frame{kind, {}, std::string_view(body, static_cast<std::size_t>(bw.p - body))});
   return error::none;
+}
+
+template <class P, class Send>
+result<std::size_t> mp_frames_to(char* storage, std::size_t cap, const P& p,
+                                 const engineio::transport_options& to, const encode_options& eo,
+                                 Send& send) {
+  mp_frames_plan fp;
+  error e = mp_plan_frames(p, to, eo, fp);
+  if (e != error::none) return {e, 0};
+  if (fp.total > cap) return {error::output_too_small, cap};
+  e = mp_write_frames(p, eo, fp, storage, send);
+  if (e != error::none) return {e, 0};
+  return {fp.total, fp.total};
+}
+
+template <class P, class Container, class Send>
+result<std::size_t> mp_frames(const P& p, Container& storage,
+                              const engineio::transport_options& to, const encode_options& eo,
+                              Send& send) {
+  static_assert(is_resizable_buffer<Container>::value,
+                "msgpack_encode_frames() needs a resizable container of one-byte elements");
+  mp_frames_plan fp;
+  error e = mp_plan_frames(p, to, eo, fp);
+  if (e != error::none) return {e, 0};
+  const std::size_t old = storage.size();
+  storage.resize(old + fp.total);  // the one allocation
+  // Nothing is sent unless the message was written completely (a builder callback can fail in
+  // its second run): the frame is collected first, then handed out.
+  engineio::frame pending;
+  bool have = false;
+  const auto collect = [&pending, &have](const engineio::frame& f) {
+    pending = f;
+    have = true;
+  };
+  e = mp_write_frames(p, eo, fp, reinterpret_cast<char*>(storage.data()) + old, collect);
+  if (e != error::none) {
+    storage.resize(old);
+    return {e, 0};
+  }
+  if (have) send(static_cast<const engineio::frame&>(pending));
+  return {fp.total, fp.total};
 }
 
 }  // namespace detail
 
 template <class P>
-result<std::size_t> msgpack_encoded_frames_size(const P& p, const frame_options& opts) {
+result<std::size_t> msgpack_encoded_frames_size(const P& p, const engineio::transport_options& to) {
   detail::mp_frames_plan fp;
-  const error e = detail::mp_plan_frames(p, opts, fp);
+  const error e = detail::mp_plan_frames(p, to, detail::packet_options(to), fp);
   if (e != error::none) return {e, 0};
   return {fp.total, fp.total};
 }
 
 template <class P, class Send>
 result<std::size_t> msgpack_encode_frames_to(char* storage, std::size_t cap, const P& p,
-                                             const frame_options& opts, Send&& send) {
-  detail::mp_frames_plan fp;
-  error e = detail::mp_plan_frames(p, opts, fp);
-  if (e != error::none) return {e, 0};
-  if (fp.total > cap) return {error::output_too_small, cap};
-  e = detail::mp_write_frames(p, opts, fp, storage, send);
-  if (e != error::none) return {e, 0};
-  return {fp.total, fp.total};
+                                             const engineio::transport_options& to, Send&& send) {
+  return detail::mp_frames_to(storage, cap, p, to, detail::packet_options(to), send);
 }
 
 template <class P, class Container, class Send>
-result<std::size_t> msgpack_encode_frames(const P& p, Container& storage, const frame_options& opts,
-                                          Send&& send) {
-  static_assert(is_resizable_buffer<Container>::value,
-                "msgpack_encode_frames() needs a resizable container of one-byte elements");
-  detail::mp_frames_plan fp;
-  error e = detail::mp_plan_frames(p, opts, fp);
-  if (e != error::none) return {e, 0};
-  const std::size_t old = storage.size();
-  storage.resize(old + fp.total);  // the one allocation
-  // Nothing is sent unless the message was written completely (a builder callback can fail in
-  // its second run): the frames are collected first, then handed out.
-  frame pending;
-  bool have = false;
-  const auto collect = [&pending, &have](const frame& f) {
-    pending = f;
-    have = true;
-  };
-  e = detail::mp_write_frames(p, opts, fp, reinterpret_cast<char*>(storage.data()) + old, collect);
-  if (e != error::none) {
-    storage.resize(old);
-    return {e, 0};
-  }
-  if (have) send(static_cast<const frame&>(pending));
-  return {fp.total, fp.total};
+result<std::size_t> msgpack_encode_frames(const P& p, Container& storage,
+                                          const engineio::transport_options& to, Send&& send) {
+  return detail::mp_frames(p, storage, to, detail::packet_options(to), send);
 }
-
 
 }  // namespace socketio
 SIOCODEC_END_NAMESPACE
