@@ -10,11 +10,11 @@
 #include <siocodec/error.hpp>
 #include <siocodec/result.hpp>
 #include <siocodec/socketio/default_parser/decode.hpp>
+#include <siocodec/socketio/default_parser/decoder_storage.hpp>
 #include <siocodec/socketio/packet.hpp>
 
 #include <cstddef>
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <string_view>
 #include <utility>
@@ -291,8 +291,10 @@ class basic_decoder {
   /// before it reuses the storage for a new packet.
   void trim() noexcept {
     if (state_ != decoder_state::idle) return;
-    if (bytes_.capacity() > opts_.max_retained_bytes) release(bytes_);
-    if (overflow_.capacity() > opts_.max_retained_bytes / sizeof(byte_view)) release(overflow_);
+    if (bytes_.capacity() > opts_.max_retained_bytes) detail::release_storage(bytes_);
+    if (overflow_.capacity() > opts_.max_retained_bytes / sizeof(byte_view)) {
+      detail::release_storage(overflow_);
+    }
     oversized_ = false;
   }
 
@@ -302,8 +304,6 @@ class basic_decoder {
   void reset() noexcept { clear(); }
 
  private:
-  static constexpr std::size_t npos = static_cast<std::size_t>(-1);
-
   // Resets the decoder if an allocation throws between its construction and its dismissal
   // (self = nullptr); never fires without exceptions.
   struct unwind_guard {
@@ -313,14 +313,6 @@ class basic_decoder {
     }
   };
 
-  // Frees v's block. Not shrink_to_fit: libstdc++ makes it a no-op under -fno-exceptions. The
-  // swap partner has an equal allocator (a copy), so the swap is well-defined and cannot throw.
-  template <class V>
-  static void release(V& v) noexcept {
-    V empty(v.get_allocator());
-    empty.swap(v);
-  }
-
   // Back to a fresh idle decoder, storage released; cannot throw.
   void clear() noexcept {
     state_ = decoder_state::idle;
@@ -329,12 +321,10 @@ class basic_decoder {
     received_ = 0;
     total_ = 0;
     header_size_ = 0;
-    nsp_ = text_ref();
-    data_ = text_ref();
-    event_ = text_ref();
+    refs_ = detail::header_refs();
     for (std::size_t i = 0; i < inline_attachments; ++i) inline_[i] = byte_view();
-    release(bytes_);
-    release(overflow_);
+    detail::release_storage(bytes_);
+    detail::release_storage(overflow_);
     oversized_ = false;
   }
 
@@ -346,9 +336,7 @@ class basic_decoder {
     received_ = other.received_;
     total_ = other.total_;
     header_size_ = other.header_size_;
-    nsp_ = other.nsp_;
-    data_ = other.data_;
-    event_ = other.event_;
+    refs_ = other.refs_;
     state_ = other.state_;
     oversized_ = other.oversized_;
     for (std::size_t i = 0; i < inline_attachments; ++i) inline_[i] = other.inline_[i];
@@ -360,50 +348,16 @@ class basic_decoder {
     return {e, offset};
   }
 
-  // Grows `v` so that `extra` more elements fit: at least doubling, at most `limit` elements
-  // (which the caller guarantees is >= size() + extra, and which comes from a limit or from
-  // elements that arrived, never from an unchecked wire number).
+  // detail::grow_bounded, noting growth where it happens, so that feed() tests one flag
+  // instead of two capacities.
   template <class V>
   void grow(V& v, std::size_t extra, std::size_t limit, std::size_t minimum) {
-    const std::size_t need = v.size() + extra;
-    if (need <= v.capacity()) return;
-    // Noted here, where storage grows, so that feed() tests one flag instead of two capacities.
-    oversized_ = true;
-    std::size_t want = v.capacity() > limit / 2 ? limit : v.capacity() * 2;
-    if (want < minimum) want = minimum;
-    if (want < need) want = need;
-    if (want > limit) want = limit;
-    if (want > v.max_size()) want = need;
-    v.reserve(want);
-  }
-
-  // Where a piece of the header text sits in bytes_ (copy mode).
-  struct text_ref {
-    std::size_t offset = npos;  // npos: not in the header (the "/" literal, an absent data)
-    std::size_t size = 0;
-  };
-
-  static text_ref locate(std::string_view part, std::string_view whole) noexcept {
-    if (part.data() == nullptr) return {};
-    const std::less<const char*> before;
-    const char* const b = whole.data();
-    const char* const e = b + whole.size();
-    if (before(part.data(), b) || before(e, part.data())) return {};
-    return {static_cast<std::size_t>(part.data() - b), part.size()};
-  }
-
-  std::string_view rebase(std::string_view kept, text_ref ref) const noexcept {
-    if (ref.offset == npos) return kept;
-    return {reinterpret_cast<const char*>(bytes_.data()) + ref.offset, ref.size};
+    if (detail::grow_bounded(v, extra, limit, minimum)) oversized_ = true;
   }
 
   // Copy mode: the packet with nsp, data and the event name pointing into bytes_.
   packet_view rebased(packet_view pkt) const noexcept {
-    if (mode_ == attachment_mode::copy) {
-      pkt.nsp = rebase(pkt.nsp, nsp_);
-      pkt.data = rebase(pkt.data, data_);
-      pkt.event_raw = rebase(pkt.event_raw, event_);
-    }
+    if (mode_ == attachment_mode::copy) refs_.apply(pkt, bytes_.data());
     return pkt;
   }
 
@@ -451,12 +405,7 @@ class basic_decoder {
       // From here on the caller's frame may be gone: nsp, data and the event name are kept as
       // offsets into bytes_, and pkt keeps only what is not in the frame (the "/" literal, an
       // absent data or name).
-      nsp_ = locate(pkt.nsp, text);
-      data_ = locate(pkt.data, text);
-      event_ = locate(pkt.event_raw, text);
-      if (nsp_.offset != npos) pkt.nsp = std::string_view();
-      if (data_.offset != npos) pkt.data = std::string_view();
-      if (event_.offset != npos) pkt.event_raw = std::string_view();
+      refs_.take(pkt, text);
       if (!is_binary(pkt.type)) pkt = rebased(pkt);
     }
     if (!is_binary(pkt.type)) return r;
@@ -581,7 +530,7 @@ class basic_decoder {
   // The attachment list otherwise. Copy mode: only the sizes are meaningful until delivery.
   byte_view inline_[inline_attachments] = {};
   // The decoded header while reassembling (copy mode: nsp and data are empty unless they are
-  // not in the header; nsp_, data_ and event_ locate them in bytes_).
+  // not in the header; refs_ locates them in bytes_).
   packet_view pending_;
   std::size_t expected_ = 0;
   std::size_t received_ = 0;
@@ -590,9 +539,7 @@ class basic_decoder {
   // Copy mode: length of the header at the start of bytes_, and where nsp / data / the event
   // name are in it.
   std::size_t header_size_ = 0;
-  text_ref nsp_;
-  text_ref data_;
-  text_ref event_;
+  detail::header_refs refs_;
   attachment_mode mode_;
   decoder_state state_ = decoder_state::idle;
   // Storage grew since the last trim(): it may hold more than max_retained_bytes.
