@@ -5,6 +5,8 @@
 // back the way a peer reads them (engineio::decode per WebSocket message, payload_reader per
 // polling body, then socketio::decoder): the same packet with the same attachments comes out.
 // encoded_frames_size == storage used by encode_frames_to == growth of encode_frames' container.
+// Over WebSocket, the Engine.IO messages socketio::codec::encode emits for the packet are exactly
+// those the frames carry.
 //
 // Input: byte 0 chooses (bit 0 Engine.IO v3 (and Socket.IO v4), bit 1 polling, bit 2
 // supports_binary off, bit 3 copy_binary); then the packet text (length from the end of the
@@ -14,6 +16,7 @@
 #include <siocodec/detail/utf8.hpp>
 #include <siocodec/engineio/decode.hpp>
 #include <siocodec/engineio/payload.hpp>
+#include <siocodec/socketio/codec.hpp>
 #include <siocodec/socketio/default_parser/decode.hpp>
 #include <siocodec/socketio/default_parser/decoder.hpp>
 #include <siocodec/socketio/default_parser/frames.hpp>
@@ -127,6 +130,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
   }
   FUZZ_CHECK(messages.size() == 1 + p.attachment_count);
+  if (fo.transport == eio::transport_kind::websocket) {
+    sio::codec_options co;
+    co.version = o.version;
+    const sio::codec c(sio::parser_kind::json, co);
+    std::string c_storage;
+    std::size_t n = 0;
+    const auto e = c.encode(sio::any_packet(p), c_storage, [&](const eio::packet_view& m) {
+      FUZZ_CHECK(n < messages.size() && m.kind == messages[n].kind && m.data == messages[n].data);
+      ++n;
+    });
+    FUZZ_CHECK(e.has_value() && n == messages.size());
+  }
   for (std::size_t i = 0; i < messages.size(); ++i) {
     FUZZ_CHECK(messages[i].type == eio::packet_type::message);
     const auto res = dec.feed(messages[i]);
