@@ -7,20 +7,31 @@
 // Contents (each header once, after the headers it includes; include guards kept):
 //   <siocodec/version.hpp>
 //   <siocodec/config.hpp>
-//   <siocodec/bytes.hpp>
 //   <siocodec/detail/cpu.hpp>
 //   <siocodec/detail/base64_simd.hpp>
+//   <siocodec/detail/kernel_choice.hpp>
+//   <siocodec/base64/kernel.hpp>
+//   <siocodec/bytes.hpp>
 //   <siocodec/detail/utf8.hpp>
 //   <siocodec/error.hpp>
 //   <siocodec/result.hpp>
+//   <siocodec/base64/codec.hpp>
 //   <siocodec/sink.hpp>
 //   <siocodec/base64.hpp>
 //   <siocodec/engineio/packet.hpp>
 //   <siocodec/engineio/decode.hpp>
 //   <siocodec/engineio/encode.hpp>
+//   <siocodec/engineio/payload_scanner.hpp>
+//   <siocodec/engineio/payload_decoder.hpp>
+//   <siocodec/engineio/payload_encode.hpp>
+//   <siocodec/detail/lazy_range.hpp>
+//   <siocodec/engineio/payload_reader.hpp>
 //   <siocodec/engineio/payload.hpp>
 //   <siocodec/engineio/frames.hpp>
+//   <siocodec/json/scan.hpp>
+//   <siocodec/json/tokens.hpp>
 //   <siocodec/json/validate.hpp>
+//   <siocodec/json/walk.hpp>
 //   <siocodec/json/value.hpp>
 //   <siocodec/json/write.hpp>
 //   <siocodec/engineio/handshake.hpp>
@@ -53,6 +64,9 @@
 //   <siocodec/error_code.hpp>
 // Not included (copy them next to this file to use them):
 //   <siocodec/adapters/nlohmann.hpp>: adapter
+//   <siocodec/adapters/nlohmann/basic_json.hpp>: adapter
+//   <siocodec/adapters/nlohmann/from_json.hpp>: adapter
+//   <siocodec/adapters/nlohmann/to_json.hpp>: adapter
 #ifndef SIOCODEC_SINGLE_HEADER_HPP
 #define SIOCODEC_SINGLE_HEADER_HPP
 
@@ -68,11 +82,18 @@
 #ifndef SIOCODEC_BASE64_HPP
 #define SIOCODEC_BASE64_HPP
 
-// ---- begin <siocodec/bytes.hpp> --------------------------------------------------------------
+// ---- begin <siocodec/base64/codec.hpp> -------------------------------------------------------
 // SPDX-License-Identifier: BSL-1.0
-// byte_view and byte_span: the library's spans of binary data (C++17 has no std::span).
-#ifndef SIOCODEC_BYTES_HPP
-#define SIOCODEC_BYTES_HPP
+// The base64 codec under the public calls of base64.hpp: sizes, tables and the group loops
+// around the block kernels (strict RFC 4648 decoding, Node's lax decoding, encoding).
+#ifndef SIOCODEC_BASE64_CODEC_HPP
+#define SIOCODEC_BASE64_CODEC_HPP
+
+// ---- begin <siocodec/base64/kernel.hpp> ------------------------------------------------------
+// SPDX-License-Identifier: BSL-1.0
+// The base64 block kernels (scalar, SSSE3, AVX2, AVX-512, NEON) and the run-time choice among them.
+#ifndef SIOCODEC_BASE64_KERNEL_HPP
+#define SIOCODEC_BASE64_KERNEL_HPP
 
 // ---- begin <siocodec/config.hpp> -------------------------------------------------------------
 // SPDX-License-Identifier: BSL-1.0
@@ -253,78 +274,6 @@ SIOCODEC_END_NAMESPACE
 
 #endif  // SIOCODEC_CONFIG_HPP
 // ---- end <siocodec/config.hpp> ---------------------------------------------------------------
-
-#include <cstddef>
-#include <cstring>
-#include <string_view>
-
-SIOCODEC_BEGIN_NAMESPACE
-
-/// A read-only view of binary data: a pointer and a length, nothing owned. Text is
-/// std::string_view throughout the library; binary (attachments, WebSocket binary frames, decoded
-/// base64) is byte_view, so the two cannot be confused in an interface.
-class byte_view {
- public:
-  using value_type = unsigned char;
-  using const_iterator = const unsigned char*;
-
-  constexpr byte_view() noexcept = default;
-  constexpr byte_view(const unsigned char* data, std::size_t size) noexcept
-      : data_(data), size_(size) {}
-  byte_view(const void* data, std::size_t size) noexcept
-      : data_(static_cast<const unsigned char*>(data)), size_(size) {}
-  /// Views the bytes of a string; nothing is copied.
-  explicit byte_view(std::string_view s) noexcept : byte_view(s.data(), s.size()) {}
-
-  constexpr const unsigned char* data() const noexcept { return data_; }
-  constexpr std::size_t size() const noexcept { return size_; }
-  constexpr bool empty() const noexcept { return size_ == 0; }
-  constexpr const unsigned char* begin() const noexcept { return data_; }
-  constexpr const unsigned char* end() const noexcept { return data_ + size_; }
-  /// Precondition: i < size().
-  constexpr unsigned char operator[](std::size_t i) const noexcept { return data_[i]; }
-
-  /// The same bytes as a string_view (for APIs that take char data).
-  std::string_view as_chars() const noexcept {
-    return {reinterpret_cast<const char*>(data_), size_};
-  }
-
-  friend bool operator==(byte_view a, byte_view b) noexcept {
-    return a.size_ == b.size_ && (a.size_ == 0 || std::memcmp(a.data_, b.data_, a.size_) == 0);
-  }
-  friend bool operator!=(byte_view a, byte_view b) noexcept { return !(a == b); }
-
- private:
-  const unsigned char* data_ = nullptr;
-  std::size_t size_ = 0;
-};
-
-/// Writable caller storage: where decoders put bytes they must produce (decoded base64).
-class byte_span {
- public:
-  constexpr byte_span() noexcept = default;
-  constexpr byte_span(unsigned char* data, std::size_t size) noexcept : data_(data), size_(size) {}
-  byte_span(void* data, std::size_t size) noexcept
-      : data_(static_cast<unsigned char*>(data)), size_(size) {}
-  template <std::size_t N>
-  constexpr byte_span(unsigned char (&array)[N]) noexcept : data_(array), size_(N) {}
-  template <std::size_t N>
-  byte_span(char (&array)[N]) noexcept : byte_span(static_cast<void*>(array), N) {}
-
-  constexpr unsigned char* data() const noexcept { return data_; }
-  constexpr std::size_t size() const noexcept { return size_; }
-  constexpr bool empty() const noexcept { return size_ == 0; }
-  constexpr operator byte_view() const noexcept { return {data_, size_}; }
-
- private:
-  unsigned char* data_ = nullptr;
-  std::size_t size_ = 0;
-};
-
-SIOCODEC_END_NAMESPACE
-
-#endif  // SIOCODEC_BYTES_HPP
-// ---- end <siocodec/bytes.hpp> ----------------------------------------------------------------
 // ---- begin <siocodec/detail/base64_simd.hpp> -------------------------------------------------
 // SPDX-License-Identifier: BSL-1.0
 // Base64 block kernels for SSSE3, AVX2, AVX-512 VBMI and NEON (the dispatch is in base64.hpp).
@@ -845,6 +794,268 @@ SIOCODEC_END_NAMESPACE
 
 #endif  // SIOCODEC_DETAIL_BASE64_SIMD_HPP
 // ---- end <siocodec/detail/base64_simd.hpp> ---------------------------------------------------
+// ---- begin <siocodec/detail/kernel_choice.hpp> -----------------------------------------------
+// SPDX-License-Identifier: BSL-1.0
+// The process-wide choice of a SIMD kernel, shared by json::set_kernel() and base64::set_kernel().
+#ifndef SIOCODEC_DETAIL_KERNEL_CHOICE_HPP
+#define SIOCODEC_DETAIL_KERNEL_CHOICE_HPP
+
+
+#include <atomic>
+#include <cstdint>
+
+SIOCODEC_BEGIN_NAMESPACE
+namespace detail {
+
+/// One atomic per kernel enum (json::kernel, base64::kernel), holding the kernel every call uses.
+/// Supported says whether this build and CPU can run a kernel; Fastest lists the SIMD kernels,
+/// fastest first (the enum's scalar kernel, value 0, is the fallback and always supported).
+template <class Kernel, bool (*Supported)(Kernel) noexcept, Kernel... Fastest>
+struct kernel_choice {
+  static constexpr std::uint8_t unset = 0xFF;
+
+  // Constant-initialized (no guard, no static constructor), one per program: an inline
+  // function's static is shared by every translation unit.
+  static std::atomic<std::uint8_t>& slot() noexcept {
+    static std::atomic<std::uint8_t> s{unset};
+    return s;
+  }
+
+  static Kernel best() noexcept {
+    for (Kernel k : {Fastest...}) {
+      if (Supported(k)) return k;
+    }
+    return Kernel{};
+  }
+
+  static Kernel active() noexcept {
+    const std::uint8_t k = slot().load(std::memory_order_relaxed);
+    if (SIOCODEC_LIKELY(k != unset)) return static_cast<Kernel>(k);
+    return choose();
+  }
+
+  // First use: a set() that got in first wins; racing first uses store the same value. Out of
+  // line of active(), which sits in front of every SIMD loop.
+  static Kernel choose() noexcept {
+    std::uint8_t k = unset;
+    const auto b = static_cast<std::uint8_t>(best());
+    if (slot().compare_exchange_strong(k, b, std::memory_order_relaxed)) k = b;
+    return static_cast<Kernel>(k);
+  }
+
+  static bool set(Kernel k) noexcept {
+    if (!Supported(k)) return false;
+    slot().store(static_cast<std::uint8_t>(k), std::memory_order_relaxed);
+    return true;
+  }
+};
+
+}  // namespace detail
+SIOCODEC_END_NAMESPACE
+
+#endif  // SIOCODEC_DETAIL_KERNEL_CHOICE_HPP
+// ---- end <siocodec/detail/kernel_choice.hpp> -------------------------------------------------
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+SIOCODEC_BEGIN_NAMESPACE
+namespace base64 {
+
+/// The implementations of the block loops behind every base64 call (base64.hpp). All give
+/// identical results (bytes, errors and offsets); they differ only in speed. The fastest one the
+/// CPU supports is chosen on first use; set_kernel() forces another one, for tests and
+/// benchmarks. The choice works as json::set_kernel()'s does (json/scan.hpp), on its own.
+enum class kernel : std::uint8_t {
+  /// Portable C++, a group of 4 characters (3 bytes) at a time. Always available.
+  scalar,
+  /// x86-64 SSSE3: 16 characters per step.
+  ssse3,
+  /// x86-64 AVX2: 32 characters per step (64 per loop iteration).
+  avx2,
+  /// x86-64 AVX-512 F, BW and VBMI: 64 characters per step, masked loads and stores for the tail.
+  avx512,
+  /// AArch64 Advanced SIMD (NEON): 64 characters per step.
+  neon,
+};
+
+/// True when `k` was compiled in (GCC or Clang on x86-64, any compiler with NEON on AArch64,
+/// unless SIOCODEC_NO_SIMD is defined) and this CPU and OS can run it; always for scalar.
+[[nodiscard]] inline bool kernel_supported(kernel k) noexcept {
+  switch (k) {
+    case kernel::scalar: return true;
+#if SIOCODEC_X86_SIMD
+    case kernel::ssse3: return ::SIOCODEC_NAMESPACE::detail::cpu_has_ssse3();
+    case kernel::avx2: return ::SIOCODEC_NAMESPACE::detail::cpu_has_avx2();
+    case kernel::avx512: return ::SIOCODEC_NAMESPACE::detail::cpu_has_avx512vbmi();
+#endif
+#if SIOCODEC_NEON_SIMD
+    case kernel::neon: return true;
+#endif
+    default: return false;
+  }
+}
+
+namespace detail {
+using kernel_choice =
+    ::SIOCODEC_NAMESPACE::detail::kernel_choice<kernel, &kernel_supported, kernel::avx512,
+                                                kernel::avx2, kernel::ssse3, kernel::neon>;
+}  // namespace detail
+
+/// avx512, avx2, ssse3 or neon, the first one supported; else scalar.
+[[nodiscard]] inline kernel best_kernel() noexcept { return detail::kernel_choice::best(); }
+/// The kernel in use: best_kernel(), chosen once per process on first use (an atomic, no static
+/// constructor, safe from any thread), unless set_kernel() chose first.
+[[nodiscard]] inline kernel active_kernel() noexcept { return detail::kernel_choice::active(); }
+/// For tests and benchmarks: every later call, on any thread, uses `k` (a call already running
+/// may finish with the kernel it started with; the results are the same).
+/// @return false, changing nothing, when `k` is not supported.
+[[nodiscard]] inline bool set_kernel(kernel k) noexcept { return detail::kernel_choice::set(k); }
+
+/// "scalar", "ssse3", "avx2", "avx512" or "neon".
+[[nodiscard]] constexpr std::string_view kernel_name(kernel k) noexcept {
+  switch (k) {
+    case kernel::scalar: return "scalar";
+    case kernel::ssse3: return "ssse3";
+    case kernel::avx2: return "avx2";
+    case kernel::avx512: return "avx512";
+    case kernel::neon: return "neon";
+  }
+  return "unknown";
+}
+
+// ---------------------------------------------------------------------------------------------
+// Implementation
+// ---------------------------------------------------------------------------------------------
+
+namespace detail {
+
+// Below these sizes a call into a kernel costs more than the scalar loop: a kernel's narrowest
+// step is 16 characters / 12 bytes (16 read).
+constexpr std::size_t simd_min_decode = 16;
+constexpr std::size_t simd_min_encode = 16;
+
+/// Decodes (or, with a null `out`, validates) the leading clean blocks of `in` with the active
+/// kernel; see the contract in detail/base64_simd.hpp. `n` is a multiple of 4.
+/// @return characters consumed, 0 when the scalar kernel is active.
+inline std::size_t simd_decode([[maybe_unused]] const char* in, std::size_t n,
+                               [[maybe_unused]] unsigned char* out) noexcept {
+  if (n < simd_min_decode) return 0;
+  switch (active_kernel()) {
+#if SIOCODEC_X86_SIMD
+    case kernel::avx512: return decode_avx512(in, n, out);
+    case kernel::avx2: return decode_avx2(in, n, out);
+    case kernel::ssse3: return decode_ssse3(in, n, out);
+#endif
+#if SIOCODEC_NEON_SIMD
+    case kernel::neon: return decode_neon(in, n, out);
+#endif
+    default: return 0;
+  }
+}
+
+/// Encodes leading whole groups of `in` with the active kernel. @return bytes consumed.
+inline std::size_t simd_encode([[maybe_unused]] const unsigned char* in, std::size_t n,
+                               [[maybe_unused]] char* out) noexcept {
+  if (n < simd_min_encode) return 0;
+  switch (active_kernel()) {
+#if SIOCODEC_X86_SIMD
+    case kernel::avx512: return encode_avx512(in, n, out);
+    case kernel::avx2: return encode_avx2(in, n, out);
+    case kernel::ssse3: return encode_ssse3(in, n, out);
+#endif
+#if SIOCODEC_NEON_SIMD
+    case kernel::neon: return encode_neon(in, n, out);
+#endif
+    default: return 0;
+  }
+}
+
+}  // namespace detail
+}  // namespace base64
+SIOCODEC_END_NAMESPACE
+
+#endif  // SIOCODEC_BASE64_KERNEL_HPP
+// ---- end <siocodec/base64/kernel.hpp> --------------------------------------------------------
+// ---- begin <siocodec/bytes.hpp> --------------------------------------------------------------
+// SPDX-License-Identifier: BSL-1.0
+// byte_view and byte_span: the library's spans of binary data (C++17 has no std::span).
+#ifndef SIOCODEC_BYTES_HPP
+#define SIOCODEC_BYTES_HPP
+
+
+#include <cstddef>
+#include <cstring>
+#include <string_view>
+
+SIOCODEC_BEGIN_NAMESPACE
+
+/// A read-only view of binary data: a pointer and a length, nothing owned. Text is
+/// std::string_view throughout the library; binary (attachments, WebSocket binary frames, decoded
+/// base64) is byte_view, so the two cannot be confused in an interface.
+class byte_view {
+ public:
+  using value_type = unsigned char;
+  using const_iterator = const unsigned char*;
+
+  constexpr byte_view() noexcept = default;
+  constexpr byte_view(const unsigned char* data, std::size_t size) noexcept
+      : data_(data), size_(size) {}
+  byte_view(const void* data, std::size_t size) noexcept
+      : data_(static_cast<const unsigned char*>(data)), size_(size) {}
+  /// Views the bytes of a string; nothing is copied.
+  explicit byte_view(std::string_view s) noexcept : byte_view(s.data(), s.size()) {}
+
+  constexpr const unsigned char* data() const noexcept { return data_; }
+  constexpr std::size_t size() const noexcept { return size_; }
+  constexpr bool empty() const noexcept { return size_ == 0; }
+  constexpr const unsigned char* begin() const noexcept { return data_; }
+  constexpr const unsigned char* end() const noexcept { return data_ + size_; }
+  /// Precondition: i < size().
+  constexpr unsigned char operator[](std::size_t i) const noexcept { return data_[i]; }
+
+  /// The same bytes as a string_view (for APIs that take char data).
+  std::string_view as_chars() const noexcept {
+    return {reinterpret_cast<const char*>(data_), size_};
+  }
+
+  friend bool operator==(byte_view a, byte_view b) noexcept {
+    return a.size_ == b.size_ && (a.size_ == 0 || std::memcmp(a.data_, b.data_, a.size_) == 0);
+  }
+  friend bool operator!=(byte_view a, byte_view b) noexcept { return !(a == b); }
+
+ private:
+  const unsigned char* data_ = nullptr;
+  std::size_t size_ = 0;
+};
+
+/// Writable caller storage: where decoders put bytes they must produce (decoded base64).
+class byte_span {
+ public:
+  constexpr byte_span() noexcept = default;
+  constexpr byte_span(unsigned char* data, std::size_t size) noexcept : data_(data), size_(size) {}
+  byte_span(void* data, std::size_t size) noexcept
+      : data_(static_cast<unsigned char*>(data)), size_(size) {}
+  template <std::size_t N>
+  constexpr byte_span(unsigned char (&array)[N]) noexcept : data_(array), size_(N) {}
+  template <std::size_t N>
+  byte_span(char (&array)[N]) noexcept : byte_span(static_cast<void*>(array), N) {}
+
+  constexpr unsigned char* data() const noexcept { return data_; }
+  constexpr std::size_t size() const noexcept { return size_; }
+  constexpr bool empty() const noexcept { return size_ == 0; }
+  constexpr operator byte_view() const noexcept { return {data_, size_}; }
+
+ private:
+  unsigned char* data_ = nullptr;
+  std::size_t size_ = 0;
+};
+
+SIOCODEC_END_NAMESPACE
+
+#endif  // SIOCODEC_BYTES_HPP
+// ---- end <siocodec/bytes.hpp> ----------------------------------------------------------------
 // ---- begin <siocodec/detail/utf8.hpp> --------------------------------------------------------
 // SPDX-License-Identifier: BSL-1.0
 // UTF-8 validation and UTF-16 length counting (Engine.IO v3 lengths are UTF-16 code units).
@@ -1335,137 +1546,7 @@ SIOCODEC_END_NAMESPACE
 
 #endif  // SIOCODEC_RESULT_HPP
 // ---- end <siocodec/result.hpp> ---------------------------------------------------------------
-// ---- begin <siocodec/sink.hpp> ---------------------------------------------------------------
-// SPDX-License-Identifier: BSL-1.0
-// The one writer behind every encoder: measure, then write once into a fixed buffer or a container.
-#ifndef SIOCODEC_SINK_HPP
-#define SIOCODEC_SINK_HPP
 
-
-#include <cstddef>
-#include <cstring>
-#include <type_traits>
-#include <utility>
-
-SIOCODEC_BEGIN_NAMESPACE
-
-/// True for containers an encoder can append to: contiguous storage of one-byte elements with
-/// data(), size() and resize() (std::string, std::vector<char>, std::vector<unsigned char>,
-/// std::pmr::string, ...).
-template <class C, class = void>
-struct is_resizable_buffer : std::false_type {};
-template <class C>
-struct is_resizable_buffer<
-    C, std::void_t<decltype(std::declval<C&>().data()), decltype(std::declval<C&>().size()),
-                   decltype(std::declval<C&>().resize(std::size_t{}))>>
-    : std::bool_constant<
-          sizeof(*std::declval<C&>().data()) == 1 &&
-          !std::is_const<std::remove_reference_t<decltype(*std::declval<C&>().data())>>::value> {};
-
-namespace detail {
-
-// Every encoder is written once as `template <class W> error emit(W& w)` and run twice: first
-// with size_counter (which validates and measures), then with buffer_writer into storage of
-// exactly that size. The second pass therefore cannot run out of room and needs no checks.
-struct size_counter {
-  std::size_t n = 0;
-  // Sizes come from caller views, so a sum can only wrap with absurd inputs (the same huge view
-  // repeated); it is caught rather than trusted.
-  bool overflow = false;
-  void add(std::size_t k) noexcept {
-    n += k;
-    overflow |= n < k;
-  }
-  void put(char) noexcept { add(1); }
-  void append(const char*, std::size_t k) noexcept { add(k); }
-  void fill(char, std::size_t k) noexcept { add(k); }
-  /// Reserves k bytes to be written directly; returns null (nothing to write into).
-  char* reserve(std::size_t k) noexcept {
-    add(k);
-    return nullptr;
-  }
-  static constexpr bool counting = true;
-};
-
-struct buffer_writer {
-  char* p;
-  void put(char c) noexcept { *p++ = c; }
-  void append(const char* s, std::size_t k) noexcept {
-    if (k != 0) std::memcpy(p, s, k);
-    p += k;
-  }
-  void fill(char c, std::size_t k) noexcept {
-    if (k != 0) std::memset(p, c, k);
-    p += k;
-  }
-  char* reserve(std::size_t k) noexcept {
-    char* r = p;
-    p += k;
-    return r;
-  }
-  static constexpr bool counting = false;
-};
-
-// Frees a container's memory. shrink_to_fit() is only a request, and libstdc++'s vector ignores
-// it under -fno-exceptions, so the buffer is swapped into a fresh container that then dies. The
-// fresh one gets the same allocator (a pmr::string keeps its resource; swapping containers
-// with unequal allocators would be undefined).
-template <class C>
-auto release_buffer_impl(C& c, int) noexcept -> decltype(c.get_allocator(), void()) {
-  C fresh(c.get_allocator());
-  fresh.swap(c);
-}
-template <class C>
-void release_buffer_impl(C& c, long) noexcept {
-  C fresh{};
-  using std::swap;
-  swap(fresh, c);
-}
-template <class C>
-void release_buffer(C& c) noexcept {
-  release_buffer_impl(c, 0);
-}
-
-template <class Emit>
-result<std::size_t> measure(Emit&& emit) noexcept {
-  size_counter c;
-  error e = emit(c);
-  if (e != error::none) return {e, 0};
-  if (c.overflow) return {error::invalid_argument, 0};
-  return {c.n, c.n};
-}
-
-template <class Emit>
-result<std::size_t> write_bounded(char* out, std::size_t cap, Emit&& emit) noexcept {
-  auto size = measure(emit);
-  if (!size) return size;
-  if (*size > cap) return {error::output_too_small, cap};
-  buffer_writer w{out};
-  (void)emit(w);
-  return size;
-}
-
-template <class Container, class Emit>
-result<std::size_t> write_append(Container& out, Emit&& emit) {
-  static_assert(is_resizable_buffer<Container>::value,
-                "encode() needs a resizable container of one-byte elements");
-  auto size = measure(emit);
-  if (!size) return size;
-  const std::size_t old = out.size();
-  out.resize(old + *size);  // the one allocation
-  buffer_writer w{reinterpret_cast<char*>(out.data()) + old};
-  (void)emit(w);
-  return size;
-}
-
-}  // namespace detail
-
-SIOCODEC_END_NAMESPACE
-
-#endif  // SIOCODEC_SINK_HPP
-// ---- end <siocodec/sink.hpp> -----------------------------------------------------------------
-
-#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -1473,32 +1554,6 @@ SIOCODEC_END_NAMESPACE
 
 SIOCODEC_BEGIN_NAMESPACE
 namespace base64 {
-
-/// How strictly decoding checks its input.
-enum class mode : std::uint8_t {
-  /// RFC 4648 §4 exactly: the standard alphabet, '=' padding to a multiple of 4 characters,
-  /// nothing else (no whitespace), and zero bits in the unused part of the last group. Every
-  /// encoder in the Socket.IO ecosystem writes this form.
-  strict,
-  /// Accepts what Node's `Buffer.from(text, "base64")` accepts, byte for byte: the URL-safe
-  /// alphabet too, missing padding, and characters outside the alphabet skipped. The reference
-  /// server decodes `b` packets this way, from the JavaScript string that UTF-8 decoding the HTTP
-  /// body gave; lax mode therefore reads `text` as UTF-8 and produces exactly the bytes the
-  /// reference produces for the same body. Never fails on the text. The rules (Node 20):
-  /// - each character stands for the low 8 bits of its UTF-16 code unit(s): U+0141 'Ł' counts as
-  ///   'A', U+013D as '=', and a character above U+FFFF as the low bytes of its two surrogates
-  ///   (U+1F600 is D83D DE00, so it counts as '=' and then NUL). A byte sequence that is not
-  ///   valid UTF-8 decodes to U+FFFD in the reference (low byte 0xFD) and is therefore skipped;
-  /// - 'A'-'Z', 'a'-'z', '0'-'9' and both '+' '/' and '-' '_' (for 62 and 63) are digits; the two
-  ///   alphabets may be mixed freely;
-  /// - the first '=' ends the data: everything after it is ignored, however much base64 follows;
-  /// - every other character (whitespace, NUL, '.', bytes from 0x80 up after truncation...) is
-  ///   skipped;
-  /// - the digits are read as one bit string, 8 bits per output byte; the 0 to 6 bits left at the
-  ///   end are dropped whatever their value, so a single digit left over yields nothing, and
-  ///   padding is never required.
-  lax,
-};
 
 /// Exact length of the base64 text for `n` bytes: 4 * ceil(n / 3).
 /// Precondition: n <= max_encodable (checked by the encoders below).
@@ -1512,82 +1567,6 @@ constexpr std::size_t max_decoded_size(std::size_t text_size) noexcept {
   return text_size / 4 * 3 + (text_size % 4 == 0 ? 0 : 3);
 }
 
-/// Encodes `in` into exactly encoded_size(in.size()) bytes at `out` (standard alphabet, padded).
-/// @return bytes written.
-/// Errors: output_too_small (cap < encoded_size, nothing written), invalid_argument (input too
-/// large for its encoding to be addressable).
-result<std::size_t> encode_to(char* out, std::size_t cap, byte_view in) noexcept;
-
-/// Appends the encoding of `in` to `out` (one resize).
-/// Errors: invalid_argument (input too large).
-template <class Container>
-result<std::size_t> encode(byte_view in, Container& out);
-
-/// Exact number of bytes `text` decodes to, after validating it in mode `m`.
-/// @return on success, the decoded size, with offset() == text.size().
-/// Errors: invalid_base64 (strict mode only), with the offset of the first offending character:
-/// a character outside the alphabet (including '=' anywhere but the last two places), or the last
-/// digit before the padding when its unused bits are not zero; text.size() when the length is
-/// not a multiple of 4.
-/// Complexity: one pass over `text`.
-result<std::size_t> decoded_size(std::string_view text, mode m = mode::strict) noexcept;
-
-/// Decodes `text` into `out`. @return bytes written (offset() == text.size()).
-/// Errors: invalid_base64 (as decoded_size; part of `out` may have been written),
-/// output_too_small (out.size() < decoded_size, offset() == out.size(); nothing written).
-/// invalid_base64 takes precedence when both apply.
-/// Complexity: strict: one pass; lax: one pass when out.size() >= max_decoded_size(text.size()),
-/// else two.
-result<std::size_t> decode_to(std::string_view text, byte_span out, mode m = mode::strict) noexcept;
-
-/// Appends the bytes `text` decodes to to `out` (one resize). On failure `out` keeps its original
-/// size and contents (a strict-mode error found after the resize shrinks `out` back, which
-/// allocates nothing).
-/// Errors: invalid_base64 (as decoded_size).
-/// Complexity: strict: one pass; lax: two (measure, then decode into the resized container).
-template <class Container>
-result<std::size_t> decode(std::string_view text, Container& out, mode m = mode::strict);
-
-/// The implementations of the block loops behind every call above. All give identical results
-/// (bytes, errors and offsets); they differ only in speed. The fastest one the CPU supports is
-/// chosen on first use; set_kernel() forces another one, for tests and benchmarks.
-enum class kernel : std::uint8_t {
-  /// Portable C++, a group of 4 characters (3 bytes) at a time. Always available.
-  scalar,
-  /// x86-64 SSSE3: 16 characters per step.
-  ssse3,
-  /// x86-64 AVX2: 32 characters per step (64 per loop iteration).
-  avx2,
-  /// x86-64 AVX-512 F, BW and VBMI: 64 characters per step, masked loads and stores for the tail.
-  avx512,
-  /// AArch64 Advanced SIMD (NEON): 64 characters per step.
-  neon,
-};
-
-/// The kernel's name ("scalar", "ssse3", "avx2", "avx512", "neon").
-[[nodiscard]] constexpr std::string_view kernel_name(kernel k) noexcept;
-
-/// Whether kernel `k` was compiled in (GCC or Clang on x86-64, any compiler with NEON on
-/// AArch64, unless SIOCODEC_NO_SIMD is defined) and this CPU (and OS) can run it.
-/// kernel::scalar always can.
-[[nodiscard]] bool kernel_supported(kernel k) noexcept;
-
-/// The fastest supported kernel: avx512, avx2, ssse3 or neon, else scalar.
-[[nodiscard]] kernel best_kernel() noexcept;
-
-/// The kernel the calls use: best_kernel() until set_kernel() chooses another. The choice is
-/// made once per process (an atomic; no static constructor), safe to read from any thread.
-[[nodiscard]] kernel active_kernel() noexcept;
-
-/// Makes every later call in the process, on any thread, use kernel `k`.
-/// @return false (and nothing changes) when `k` is not supported here.
-/// Meant for tests and benchmarks; calls already running on other threads may finish with the
-/// kernel they started with, which is harmless because all kernels give the same results.
-[[nodiscard]] bool set_kernel(kernel k) noexcept;
-
-// ---------------------------------------------------------------------------------------------
-// Implementation
-// ---------------------------------------------------------------------------------------------
 namespace detail {
 
 constexpr char encode_alphabet[] =
@@ -1697,64 +1676,6 @@ SIOCODEC_ALWAYS_INLINE void store_group(std::uint32_t v, unsigned char* out) noe
   const unsigned char b[3] = {static_cast<unsigned char>(v >> 16),
                               static_cast<unsigned char>(v >> 8), static_cast<unsigned char>(v)};
   std::memcpy(out, b, 3);
-}
-
-// ---- kernel choice ----------------------------------------------------------------------------
-
-constexpr std::uint8_t kernel_unset = 0xFF;
-
-// Constant-initialized (no guard, no static constructor), one per program: an inline function's
-// static is shared by every translation unit.
-inline std::atomic<std::uint8_t>& kernel_slot() noexcept {
-  static std::atomic<std::uint8_t> slot{kernel_unset};
-  return slot;
-}
-
-// Below these sizes a call into a kernel costs more than the scalar loop: a kernel's narrowest
-// step is 16 characters / 12 bytes (16 read).
-constexpr std::size_t simd_min_decode = 16;
-constexpr std::size_t simd_min_encode = 16;
-
-/// Decodes (or, with a null `out`, validates) the leading clean blocks of `in` with the active
-/// kernel; see the contract in detail/base64_simd.hpp. `n` is a multiple of 4.
-/// @return characters consumed, 0 when the scalar kernel is active.
-inline std::size_t simd_decode(const char* in, std::size_t n, unsigned char* out) noexcept {
-  if (n < simd_min_decode) return 0;
-#if !SIOCODEC_X86_SIMD && !SIOCODEC_NEON_SIMD
-  static_cast<void>(in);
-  static_cast<void>(out);
-#endif
-  switch (active_kernel()) {
-#if SIOCODEC_X86_SIMD
-    case kernel::avx512: return decode_avx512(in, n, out);
-    case kernel::avx2: return decode_avx2(in, n, out);
-    case kernel::ssse3: return decode_ssse3(in, n, out);
-#endif
-#if SIOCODEC_NEON_SIMD
-    case kernel::neon: return decode_neon(in, n, out);
-#endif
-    default: return 0;
-  }
-}
-
-/// Encodes leading whole groups of `in` with the active kernel. @return bytes consumed.
-inline std::size_t simd_encode(const unsigned char* in, std::size_t n, char* out) noexcept {
-  if (n < simd_min_encode) return 0;
-#if !SIOCODEC_X86_SIMD && !SIOCODEC_NEON_SIMD
-  static_cast<void>(in);
-  static_cast<void>(out);
-#endif
-  switch (active_kernel()) {
-#if SIOCODEC_X86_SIMD
-    case kernel::avx512: return encode_avx512(in, n, out);
-    case kernel::avx2: return encode_avx2(in, n, out);
-    case kernel::ssse3: return encode_ssse3(in, n, out);
-#endif
-#if SIOCODEC_NEON_SIMD
-    case kernel::neon: return encode_neon(in, n, out);
-#endif
-    default: return 0;
-  }
 }
 
 /// Writes the encoding of `in` through writer `w`.
@@ -1982,54 +1903,216 @@ inline result<std::size_t> strict_decode_into(std::string_view text, std::size_t
 }
 
 }  // namespace detail
+}  // namespace base64
+SIOCODEC_END_NAMESPACE
 
-constexpr std::string_view kernel_name(kernel k) noexcept {
-  switch (k) {
-    case kernel::scalar: return "scalar";
-    case kernel::ssse3: return "ssse3";
-    case kernel::avx2: return "avx2";
-    case kernel::avx512: return "avx512";
-    case kernel::neon: return "neon";
+#endif  // SIOCODEC_BASE64_CODEC_HPP
+// ---- end <siocodec/base64/codec.hpp> ---------------------------------------------------------
+// ---- begin <siocodec/sink.hpp> ---------------------------------------------------------------
+// SPDX-License-Identifier: BSL-1.0
+// The one writer behind every encoder: measure, then write once into a fixed buffer or a container.
+#ifndef SIOCODEC_SINK_HPP
+#define SIOCODEC_SINK_HPP
+
+
+#include <cstddef>
+#include <cstring>
+#include <type_traits>
+#include <utility>
+
+SIOCODEC_BEGIN_NAMESPACE
+
+/// True for containers an encoder can append to: contiguous storage of one-byte elements with
+/// data(), size() and resize() (std::string, std::vector<char>, std::vector<unsigned char>,
+/// std::pmr::string, ...).
+template <class C, class = void>
+struct is_resizable_buffer : std::false_type {};
+template <class C>
+struct is_resizable_buffer<
+    C, std::void_t<decltype(std::declval<C&>().data()), decltype(std::declval<C&>().size()),
+                   decltype(std::declval<C&>().resize(std::size_t{}))>>
+    : std::bool_constant<
+          sizeof(*std::declval<C&>().data()) == 1 &&
+          !std::is_const<std::remove_reference_t<decltype(*std::declval<C&>().data())>>::value> {};
+
+namespace detail {
+
+// Every encoder is written once as `template <class W> error emit(W& w)` and run twice: first
+// with size_counter (which validates and measures), then with buffer_writer into storage of
+// exactly that size. The second pass therefore cannot run out of room and needs no checks.
+struct size_counter {
+  std::size_t n = 0;
+  // Sizes come from caller views, so a sum can only wrap with absurd inputs (the same huge view
+  // repeated); it is caught rather than trusted.
+  bool overflow = false;
+  void add(std::size_t k) noexcept {
+    n += k;
+    overflow |= n < k;
   }
-  return "unknown";
-}
-
-inline bool kernel_supported(kernel k) noexcept {
-  switch (k) {
-    case kernel::scalar: return true;
-#if SIOCODEC_X86_SIMD
-    case kernel::ssse3: return ::SIOCODEC_NAMESPACE::detail::cpu_has_ssse3();
-    case kernel::avx2: return ::SIOCODEC_NAMESPACE::detail::cpu_has_avx2();
-    case kernel::avx512: return ::SIOCODEC_NAMESPACE::detail::cpu_has_avx512vbmi();
-#endif
-#if SIOCODEC_NEON_SIMD
-    case kernel::neon: return true;
-#endif
-    default: return false;
+  void put(char) noexcept { add(1); }
+  void append(const char*, std::size_t k) noexcept { add(k); }
+  void fill(char, std::size_t k) noexcept { add(k); }
+  /// Reserves k bytes to be written directly; returns null (nothing to write into).
+  char* reserve(std::size_t k) noexcept {
+    add(k);
+    return nullptr;
   }
-}
+  static constexpr bool counting = true;
+};
 
-inline kernel best_kernel() noexcept {
-  for (kernel k : {kernel::avx512, kernel::avx2, kernel::ssse3, kernel::neon}) {
-    if (kernel_supported(k)) return k;
+struct buffer_writer {
+  char* p;
+  void put(char c) noexcept { *p++ = c; }
+  void append(const char* s, std::size_t k) noexcept {
+    if (k != 0) std::memcpy(p, s, k);
+    p += k;
   }
-  return kernel::scalar;
+  void fill(char c, std::size_t k) noexcept {
+    if (k != 0) std::memset(p, c, k);
+    p += k;
+  }
+  char* reserve(std::size_t k) noexcept {
+    char* r = p;
+    p += k;
+    return r;
+  }
+  static constexpr bool counting = false;
+};
+
+// Frees a container's memory. shrink_to_fit() is only a request, and libstdc++'s vector ignores
+// it under -fno-exceptions, so the buffer is swapped into a fresh container that then dies. The
+// fresh one gets the same allocator (a pmr::string keeps its resource; swapping containers
+// with unequal allocators would be undefined).
+template <class C>
+auto release_buffer_impl(C& c, int) noexcept -> decltype(c.get_allocator(), void()) {
+  C fresh(c.get_allocator());
+  fresh.swap(c);
+}
+template <class C>
+void release_buffer_impl(C& c, long) noexcept {
+  C fresh{};
+  using std::swap;
+  swap(fresh, c);
+}
+template <class C>
+void release_buffer(C& c) noexcept {
+  release_buffer_impl(c, 0);
 }
 
-inline kernel active_kernel() noexcept {
-  std::uint8_t k = detail::kernel_slot().load(std::memory_order_relaxed);
-  if (SIOCODEC_LIKELY(k != detail::kernel_unset)) return static_cast<kernel>(k);
-  // First use. A set_kernel() that got in first wins; racing first uses store the same value.
-  const auto best = static_cast<std::uint8_t>(best_kernel());
-  if (detail::kernel_slot().compare_exchange_strong(k, best, std::memory_order_relaxed)) k = best;
-  return static_cast<kernel>(k);
+template <class Emit>
+result<std::size_t> measure(Emit&& emit) noexcept {
+  size_counter c;
+  error e = emit(c);
+  if (e != error::none) return {e, 0};
+  if (c.overflow) return {error::invalid_argument, 0};
+  return {c.n, c.n};
 }
 
-inline bool set_kernel(kernel k) noexcept {
-  if (!kernel_supported(k)) return false;
-  detail::kernel_slot().store(static_cast<std::uint8_t>(k), std::memory_order_relaxed);
-  return true;
+template <class Emit>
+result<std::size_t> write_bounded(char* out, std::size_t cap, Emit&& emit) noexcept {
+  auto size = measure(emit);
+  if (!size) return size;
+  if (*size > cap) return {error::output_too_small, cap};
+  buffer_writer w{out};
+  (void)emit(w);
+  return size;
 }
+
+template <class Container, class Emit>
+result<std::size_t> write_append(Container& out, Emit&& emit) {
+  static_assert(is_resizable_buffer<Container>::value,
+                "encode() needs a resizable container of one-byte elements");
+  auto size = measure(emit);
+  if (!size) return size;
+  const std::size_t old = out.size();
+  out.resize(old + *size);  // the one allocation
+  buffer_writer w{reinterpret_cast<char*>(out.data()) + old};
+  (void)emit(w);
+  return size;
+}
+
+}  // namespace detail
+
+SIOCODEC_END_NAMESPACE
+
+#endif  // SIOCODEC_SINK_HPP
+// ---- end <siocodec/sink.hpp> -----------------------------------------------------------------
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+SIOCODEC_BEGIN_NAMESPACE
+namespace base64 {
+
+/// How strictly decoding checks its input.
+enum class mode : std::uint8_t {
+  /// RFC 4648 §4 exactly: the standard alphabet, '=' padding to a multiple of 4 characters,
+  /// nothing else (no whitespace), and zero bits in the unused part of the last group. Every
+  /// encoder in the Socket.IO ecosystem writes this form.
+  strict,
+  /// Accepts what Node's `Buffer.from(text, "base64")` accepts, byte for byte: the URL-safe
+  /// alphabet too, missing padding, and characters outside the alphabet skipped. The reference
+  /// server decodes `b` packets this way, from the JavaScript string that UTF-8 decoding the HTTP
+  /// body gave; lax mode therefore reads `text` as UTF-8 and produces exactly the bytes the
+  /// reference produces for the same body. Never fails on the text. The rules (Node 20):
+  /// - each character stands for the low 8 bits of its UTF-16 code unit(s): U+0141 'Ł' counts as
+  ///   'A', U+013D as '=', and a character above U+FFFF as the low bytes of its two surrogates
+  ///   (U+1F600 is D83D DE00, so it counts as '=' and then NUL). A byte sequence that is not
+  ///   valid UTF-8 decodes to U+FFFD in the reference (low byte 0xFD) and is therefore skipped;
+  /// - 'A'-'Z', 'a'-'z', '0'-'9' and both '+' '/' and '-' '_' (for 62 and 63) are digits; the two
+  ///   alphabets may be mixed freely;
+  /// - the first '=' ends the data: everything after it is ignored, however much base64 follows;
+  /// - every other character (whitespace, NUL, '.', bytes from 0x80 up after truncation...) is
+  ///   skipped;
+  /// - the digits are read as one bit string, 8 bits per output byte; the 0 to 6 bits left at the
+  ///   end are dropped whatever their value, so a single digit left over yields nothing, and
+  ///   padding is never required.
+  lax,
+};
+
+// encoded_size(), max_encodable and max_decoded_size() are in base64/codec.hpp; the kernel
+// choice (kernel, set_kernel()...) in base64/kernel.hpp.
+
+/// Encodes `in` into exactly encoded_size(in.size()) bytes at `out` (standard alphabet, padded).
+/// @return bytes written.
+/// Errors: output_too_small (cap < encoded_size, nothing written), invalid_argument (input too
+/// large for its encoding to be addressable).
+result<std::size_t> encode_to(char* out, std::size_t cap, byte_view in) noexcept;
+
+/// Appends the encoding of `in` to `out` (one resize).
+/// Errors: invalid_argument (input too large).
+template <class Container>
+result<std::size_t> encode(byte_view in, Container& out);
+
+/// Exact number of bytes `text` decodes to, after validating it in mode `m`.
+/// @return on success, the decoded size, with offset() == text.size().
+/// Errors: invalid_base64 (strict mode only), with the offset of the first offending character:
+/// a character outside the alphabet (including '=' anywhere but the last two places), or the last
+/// digit before the padding when its unused bits are not zero; text.size() when the length is
+/// not a multiple of 4.
+/// Complexity: one pass over `text`.
+result<std::size_t> decoded_size(std::string_view text, mode m = mode::strict) noexcept;
+
+/// Decodes `text` into `out`. @return bytes written (offset() == text.size()).
+/// Errors: invalid_base64 (as decoded_size; part of `out` may have been written),
+/// output_too_small (out.size() < decoded_size, offset() == out.size(); nothing written).
+/// invalid_base64 takes precedence when both apply.
+/// Complexity: strict: one pass; lax: one pass when out.size() >= max_decoded_size(text.size()),
+/// else two.
+result<std::size_t> decode_to(std::string_view text, byte_span out, mode m = mode::strict) noexcept;
+
+/// Appends the bytes `text` decodes to to `out` (one resize). On failure `out` keeps its original
+/// size and contents (a strict-mode error found after the resize shrinks `out` back, which
+/// allocates nothing).
+/// Errors: invalid_base64 (as decoded_size).
+/// Complexity: strict: one pass; lax: two (measure, then decode into the resized container).
+template <class Container>
+result<std::size_t> decode(std::string_view text, Container& out, mode m = mode::strict);
+
+// ---------------------------------------------------------------------------------------------
+// Implementation
+// ---------------------------------------------------------------------------------------------
 
 inline result<std::size_t> encode_to(char* out, std::size_t cap, byte_view in) noexcept {
   if (in.size() > max_encodable) return {error::invalid_argument, 0};
@@ -2486,17 +2569,32 @@ SIOCODEC_END_NAMESPACE
 // ---- begin <siocodec/engineio/payload.hpp> ---------------------------------------------------
 // SPDX-License-Identifier: BSL-1.0
 // HTTP long-polling payloads: several Engine.IO packets in one body, in every format.
+// One header per job: the body grammar (payload_scanner.hpp), reading a whole body
+// (payload_reader.hpp), decoding one that arrives in chunks (payload_decoder.hpp), writing one
+// (payload_encode.hpp).
 #ifndef SIOCODEC_ENGINEIO_PAYLOAD_HPP
 #define SIOCODEC_ENGINEIO_PAYLOAD_HPP
+
+// ---- begin <siocodec/engineio/payload_decoder.hpp> -------------------------------------------
+// SPDX-License-Identifier: BSL-1.0
+// Decoding an HTTP long-polling body that arrives in chunks: payload_decoder.
+#ifndef SIOCODEC_ENGINEIO_PAYLOAD_DECODER_HPP
+#define SIOCODEC_ENGINEIO_PAYLOAD_DECODER_HPP
+
+// ---- begin <siocodec/engineio/payload_scanner.hpp> -------------------------------------------
+// SPDX-License-Identifier: BSL-1.0
+// The grammar of HTTP long-polling bodies, v4 and v3, as one resumable scanner that both
+// payload_reader and payload_decoder follow.
+#ifndef SIOCODEC_ENGINEIO_PAYLOAD_SCANNER_HPP
+#define SIOCODEC_ENGINEIO_PAYLOAD_SCANNER_HPP
 
 
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
-#include <iterator>
-#include <string>
 #include <string_view>
-#include <utility>
+
+SIOCODEC_BEGIN_NAMESPACE
+namespace engineio {
 
 // The three body formats (protocol.md §1.4), chosen by (version, frame kind):
 //
@@ -2509,10 +2607,8 @@ SIOCODEC_END_NAMESPACE
 //
 // A v4 body sent as binary is invalid (the reference server answers HTTP 400).
 
-SIOCODEC_BEGIN_NAMESPACE
-namespace engineio {
-
 namespace detail {
+
 // Where the body grammar stands between two bytes; shared by payload_reader (one item at a time)
 // and payload_decoder (across chunks), so both follow exactly one grammar.
 struct payload_state {
@@ -2527,201 +2623,6 @@ struct payload_state {
   std::uint64_t seen = 0;      // units or bytes of content seen so far
   std::size_t item_start = 0;  // body offset where the current item began
 };
-}  // namespace detail
-
-/// A lazy, zero-copy reader of one whole polling body: a range of packet_view that ends at the end
-/// of the body or at the first bad packet, as the reference's decodePayload does (it returns the
-/// packets before the error, then the error). Check error() after the loop:
-///
-///     auto reader = engineio::decode_payload(body);
-///     for (const engineio::packet_view& p : reader) handle(p);
-///     if (reader.error() != siocodec::error::none) fail(reader.error(), reader.offset());
-///
-/// Base64 packets are validated and yielded as data_kind::base64 views of their text, unless
-/// scratch storage was given: then they are decoded into it, one after the other, and yielded as
-/// data_kind::binary views of the scratch. body.size() bytes of scratch always suffice (decoded
-/// bytes are fewer than their base64 text). Views stay valid while body and scratch live.
-///
-/// Errors (error(), with offset() in the body):
-/// - payload_too_large: body.size() > max_payload (before anything is read), or a v3 length above
-///   max_payload.
-/// - too_many_packets: more than max_packets packets.
-/// - unexpected_binary_frame: a v4 body given as binary.
-/// - empty_packet: an empty v4 body or item (also after a trailing separator), an empty v3 text
-///   body, a v3 binary item of length 0.
-/// - unknown_packet_type, invalid_base64: as decode() reports them, for the packet at fault.
-/// - invalid_length: a malformed v3 length (empty, not decimal, leading zero, a length digit byte
-///   above 9), or a v3 text length that ends inside a surrogate pair.
-/// - invalid_item_kind: a v3 binary item that starts with neither 0x00 nor 0x01.
-/// - invalid_utf8: a v3 text item, or a v3 binary string item, that is not UTF-8 (the reference
-///   counts lengths on decoded text). With opts.allow_invalid_utf8, v3 text items are read as
-///   the reference server reads them after Node's lossy decoding of the body (each maximal
-///   invalid subpart is one U+FFFD, one UTF-16 unit) and flagged has_invalid_utf8; v3 binary
-///   string items stay refused, as the reference's strict utf8.js refuses them.
-/// - truncated: the body ends inside a v3 item or its length.
-/// - output_too_small: the scratch storage cannot hold the next decoded base64 packet.
-class payload_reader {
- public:
-  class iterator;
-
-  payload_reader() noexcept = default;
-  payload_reader(std::string_view body, frame_kind kind, const decode_options& opts = {},
-                 byte_span scratch = {}) noexcept;
-
-  /// Reads the next packet into `out`. Returns false at the end of the body or on an error.
-  bool next(packet_view& out) noexcept;
-
-  /// error::none while reading and after a clean end.
-  ::SIOCODEC_NAMESPACE::error error() const noexcept { return error_; }
-  /// After an error: its offset in the body. Otherwise: body bytes consumed so far.
-  std::size_t offset() const noexcept { return pos_; }
-  /// Packets returned so far.
-  std::size_t count() const noexcept { return count_; }
-  /// True once the end of the body or an error was reached.
-  bool done() const noexcept { return done_; }
-
-  iterator begin() noexcept;
-  iterator end() noexcept;
-
- private:
-  // Replaces a base64 `out` by its bytes, decoded into the scratch; false (and the error set)
-  // when they do not fit.
-  bool decode_into_scratch(packet_view& out) noexcept;
-  // next() for the v3 bodies (length-prefixed items), through the resumable scanner.
-  bool next_framed(packet_view& out) noexcept;
-  // Ends the walk on error `e` at byte `at`; false, for next() to return.
-  bool stop(::SIOCODEC_NAMESPACE::error e, std::size_t at) noexcept {
-    error_ = e;
-    pos_ = at;
-    done_ = true;
-    return false;
-  }
-  // The end of both next() paths: the item's packet (base64 decoded into the scratch when there
-  // is one) goes to `out`, and the walk moves on to `next`.
-  bool take(const result<packet_view>& r, packet_view& out, std::size_t next) noexcept;
-
-  std::string_view body_;
-  decode_options opts_;
-  byte_span scratch_;
-  std::size_t scratch_used_ = 0;
-  std::size_t pos_ = 0;
-  std::size_t count_ = 0;
-  std::uint8_t format_ = 0;
-  bool done_ = true;
-  ::SIOCODEC_NAMESPACE::error error_ = ::SIOCODEC_NAMESPACE::error::none;
-};
-
-/// Starts reading a polling body: a payload_reader over `body`.
-payload_reader decode_payload(std::string_view body, frame_kind kind = frame_kind::text,
-                              const decode_options& opts = {}, byte_span scratch = {}) noexcept;
-
-/// A resumable decoder of one polling body that arrives in chunks (an HTTP body read piece by
-/// piece). feed() calls on_packet(const packet_view&) for each packet as soon as it is complete;
-/// finish() is called once at the end of the body. For any way of cutting a body into chunks it
-/// yields exactly the packets and the error that payload_reader yields for the whole body, with
-/// one exception: a body longer than max_payload. payload_reader refuses it before reading
-/// anything (as the reference server does); payload_decoder cannot know the size in advance, so
-/// it delivers the packets that end within the first max_payload bytes, then fails with
-/// payload_too_large at offset max_payload (the same packets whatever the chunking). Check the
-/// Content-Length first when the transport gives one.
-///
-/// Zero-copy for packets that lie inside one chunk (the view points into the chunk and is valid
-/// during the callback only). A packet cut by a chunk boundary is gathered in `Storage` (any
-/// resizable byte container: std::string, std::vector<unsigned char>, std::pmr::string), which
-/// never holds more than one packet and never more than max_payload bytes. Once that packet is
-/// delivered, and by reset(), storage with more capacity than opts.max_retained_bytes is
-/// released. Base64 packets are yielded as data_kind::base64.
-///
-/// Errors: those of payload_reader. Every error is final: the decoder returns it again, with
-/// consumed 0, until reset().
-template <class Storage = std::string>
-class payload_decoder {
- public:
-  explicit payload_decoder(frame_kind kind = frame_kind::text,
-                           const decode_options& opts = {}) noexcept(noexcept(Storage()));
-
-  /// Feeds the next chunk. On success consumed == chunk.size().
-  template <class F>
-  decode_status feed(std::string_view chunk, F&& on_packet);
-  /// Ends the body: a v4 body's last packet is complete only now, and a v3 body must not end
-  /// inside an item. On success consumed is 0.
-  template <class F>
-  decode_status finish(F&& on_packet);
-  /// feed(last_chunk) then finish(), without copying a v4 body's last packet (which feed() alone
-  /// cannot know is complete). On success consumed == last_chunk.size().
-  template <class F>
-  decode_status finish(std::string_view last_chunk, F&& on_packet);
-
-  /// Starts a new body with the same kind and options; keeps the storage's capacity up to
-  /// opts.max_retained_bytes and releases a larger one.
-  void reset() noexcept;
-
-  bool failed() const noexcept { return error_ != ::SIOCODEC_NAMESPACE::error::none; }
-  ::SIOCODEC_NAMESPACE::error error() const noexcept { return error_; }
-  /// Body bytes consumed so far (after an error: the error's offset in the body).
-  std::size_t body_offset() const noexcept { return offset_; }
-  /// Packets delivered so far.
-  std::size_t count() const noexcept { return count_; }
-
- private:
-  template <class F>
-  decode_status deliver(std::string_view content, std::size_t content_offset, F& on_packet);
-  template <class F>
-  decode_status run(std::string_view chunk, F& on_packet, bool last);
-  decode_status fail(::SIOCODEC_NAMESPACE::error e, std::size_t at_body,
-                     std::size_t at_chunk) noexcept;
-  // Empties the storage after a delivered packet, releasing it above the retention limit.
-  void clear_storage() noexcept {
-    storage_.resize(0);
-    if (storage_.capacity() > opts_.max_retained_bytes) {
-      ::SIOCODEC_NAMESPACE::detail::release_buffer(storage_);
-    }
-  }
-
-  Storage storage_;
-  decode_options opts_;
-  std::size_t offset_ = 0;
-  std::size_t count_ = 0;
-  std::size_t item_offset_ = 0;    // body offset of the stored partial content
-  std::string_view pending_last_;  // finish(chunk): the last v4 item, still in the caller's chunk
-  std::size_t pending_last_offset_ = 0;
-  std::uint8_t format_ = 0;
-  ::SIOCODEC_NAMESPACE::error error_ = ::SIOCODEC_NAMESPACE::error::none;
-  detail::payload_state state_;
-};
-
-/// Exact size of the body encode_payload() writes for `packets`.
-/// - v4: the packets' text forms joined by 0x1E; binary packets as `b<base64>`. No packets give
-///   an empty body (the reference never calls its callback then).
-/// - v3 text (no binary packet, or opts.supports_binary false): each packet as `<len>:<packet>`,
-///   len in UTF-16 code units, binary packets as `b<digit><base64>`; no packets give `0:`.
-/// - v3 binary (opts.supports_binary and some packet is binary): the binary payload format.
-///
-/// Errors: invalid_argument (a packet encode() rejects, or v4 text containing the 0x1E separator,
-/// which the reference would send and so split the packet), invalid_utf8 (v3 text data that is not
-/// UTF-8, whose UTF-16 length is undefined).
-result<std::size_t> encoded_payload_size(const packet_view* packets, std::size_t n,
-                                         const encode_options& opts = {}) noexcept;
-
-/// Writes the body for `packets` into `out` (at most `cap` bytes). @return bytes written.
-/// Errors: those of encoded_payload_size, and output_too_small (nothing written).
-result<std::size_t> encode_payload_to(char* out, std::size_t cap, const packet_view* packets,
-                                      std::size_t n, const encode_options& opts = {}) noexcept;
-
-/// Appends the body for `packets` to `out` (one resize). Errors: those of encoded_payload_size.
-template <class Container>
-result<std::size_t> encode_payload(const packet_view* packets, std::size_t n, Container& out,
-                                   const encode_options& opts = {});
-
-/// The frame kind of the body encode_payload() writes: binary only for v3 with supports_binary
-/// and at least one binary packet (send it as application/octet-stream), text otherwise.
-frame_kind payload_frame_kind(const packet_view* packets, std::size_t n,
-                              const encode_options& opts = {}) noexcept;
-
-// ---------------------------------------------------------------------------------------------
-// Implementation
-// ---------------------------------------------------------------------------------------------
-namespace detail {
 
 enum class payload_format : std::uint8_t { invalid, v4_text, v3_text, v3_binary };
 
@@ -2953,246 +2854,100 @@ struct payload_scanner {
   }
 };
 
-template <class W>
-error emit_v4_payload(W& w, const packet_view* packets, std::size_t n) noexcept {
-  for (std::size_t i = 0; i < n; ++i) {
-    const packet_view& p = packets[i];
-    if (i != 0) w.put('\x1e');
-    if (W::counting && p.kind == data_kind::text && !p.data.empty() &&
-        std::memchr(p.data.data(), 0x1E, p.data.size()) != nullptr) {
-      return error::invalid_argument;
-    }
-    const error e = emit_text_packet(w, p, protocol_version::v4);
-    if (e != error::none) return e;
-  }
-  return error::none;
-}
-
-template <class W>
-void emit_decimal(W& w, std::uint64_t v, bool digit_bytes) noexcept {
-  char buf[20];
-  std::size_t k = 0;
-  do {
-    const auto d = static_cast<char>(v % 10);
-    buf[k++] = digit_bytes ? d : static_cast<char>('0' + d);
-    v /= 10;
-  } while (v != 0);
-  while (k != 0) w.put(buf[--k]);
-}
-
-template <class W>
-error emit_v3_text_payload(W& w, const packet_view* packets, std::size_t n) noexcept {
-  if (n == 0) {
-    w.append("0:", 2);
-    return error::none;
-  }
-  for (std::size_t i = 0; i < n; ++i) {
-    const packet_view& p = packets[i];
-    // All framing characters are ASCII: the packet's UTF-16 length is its text form's length
-    // with the data counted in UTF-16 units.
-    ::SIOCODEC_NAMESPACE::detail::size_counter text;
-    const error e = emit_text_packet(text, p, protocol_version::v3);
-    if (e != error::none) return e;
-    std::size_t units = text.n;
-    if (p.kind == data_kind::text) {
-      if (W::counting && ::SIOCODEC_NAMESPACE::detail::utf8_find_invalid(
-                             p.data.data(), p.data.size()) != p.data.size()) {
-        return error::invalid_utf8;
-      }
-      units = 1 + ::SIOCODEC_NAMESPACE::detail::utf16_length(p.data.data(), p.data.size());
-    }
-    emit_decimal(w, units, false);
-    w.put(':');
-    (void)emit_text_packet(w, p, protocol_version::v3);
-  }
-  return error::none;
-}
-
-template <class W>
-error emit_v3_binary_payload(W& w, const packet_view* packets, std::size_t n) noexcept {
-  for (std::size_t i = 0; i < n; ++i) {
-    const packet_view& p = packets[i];
-    if (!is_valid(p.type)) return error::invalid_argument;
-    if (p.kind == data_kind::binary) {
-      w.put('\x01');
-      emit_decimal(w, std::uint64_t{1} + p.data.size(), true);
-      w.put('\xff');
-      w.put(static_cast<char>(p.type));
-      w.append(p.data.data(), p.data.size());
-      continue;
-    }
-    if (W::counting && p.kind == data_kind::text &&
-        ::SIOCODEC_NAMESPACE::detail::utf8_find_invalid(p.data.data(), p.data.size()) !=
-            p.data.size()) {
-      return error::invalid_utf8;
-    }
-    ::SIOCODEC_NAMESPACE::detail::size_counter text;
-    const error e = emit_text_packet(text, p, protocol_version::v3);
-    if (e != error::none) return e;
-    w.put('\x00');
-    emit_decimal(w, text.n, true);
-    w.put('\xff');
-    (void)emit_text_packet(w, p, protocol_version::v3);
-  }
-  return error::none;
-}
-
-template <class W>
-error emit_payload(W& w, const packet_view* packets, std::size_t n,
-                   const encode_options& opts) noexcept {
-  if (opts.version == protocol_version::v4) return emit_v4_payload(w, packets, n);
-  if (payload_frame_kind(packets, n, opts) == frame_kind::binary) {
-    return emit_v3_binary_payload(w, packets, n);
-  }
-  return emit_v3_text_payload(w, packets, n);
-}
-
 }  // namespace detail
 
-// --- payload_reader -----------------------------------------------------------------------------
+}  // namespace engineio
+SIOCODEC_END_NAMESPACE
 
-class payload_reader::iterator {
+#endif  // SIOCODEC_ENGINEIO_PAYLOAD_SCANNER_HPP
+// ---- end <siocodec/engineio/payload_scanner.hpp> ---------------------------------------------
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+SIOCODEC_BEGIN_NAMESPACE
+namespace engineio {
+
+/// A resumable decoder of one polling body that arrives in chunks (an HTTP body read piece by
+/// piece). feed() calls on_packet(const packet_view&) for each packet as soon as it is complete;
+/// finish() is called once at the end of the body. For any way of cutting a body into chunks it
+/// yields exactly the packets and the error that payload_reader yields for the whole body, with
+/// one exception: a body longer than max_payload. payload_reader refuses it before reading
+/// anything (as the reference server does); payload_decoder cannot know the size in advance, so
+/// it delivers the packets that end within the first max_payload bytes, then fails with
+/// payload_too_large at offset max_payload (the same packets whatever the chunking). Check the
+/// Content-Length first when the transport gives one.
+///
+/// Zero-copy for packets that lie inside one chunk (the view points into the chunk and is valid
+/// during the callback only). A packet cut by a chunk boundary is gathered in `Storage` (any
+/// resizable byte container: std::string, std::vector<unsigned char>, std::pmr::string), which
+/// never holds more than one packet and never more than max_payload bytes. Once that packet is
+/// delivered, and by reset(), storage with more capacity than opts.max_retained_bytes is
+/// released. Base64 packets are yielded as data_kind::base64.
+///
+/// Errors: those of payload_reader. Every error is final: the decoder returns it again, with
+/// consumed 0, until reset().
+template <class Storage = std::string>
+class payload_decoder {
  public:
-  using iterator_category = std::input_iterator_tag;
-  using value_type = packet_view;
-  using difference_type = std::ptrdiff_t;
-  using pointer = const packet_view*;
-  using reference = const packet_view&;
+  explicit payload_decoder(frame_kind kind = frame_kind::text,
+                           const decode_options& opts = {}) noexcept(noexcept(Storage()));
 
-  iterator() noexcept = default;
-  explicit iterator(payload_reader* r) noexcept : reader_(r) { advance(); }
+  /// Feeds the next chunk. On success consumed == chunk.size().
+  template <class F>
+  decode_status feed(std::string_view chunk, F&& on_packet);
+  /// Ends the body: a v4 body's last packet is complete only now, and a v3 body must not end
+  /// inside an item. On success consumed is 0.
+  template <class F>
+  decode_status finish(F&& on_packet);
+  /// feed(last_chunk) then finish(), without copying a v4 body's last packet (which feed() alone
+  /// cannot know is complete). On success consumed == last_chunk.size().
+  template <class F>
+  decode_status finish(std::string_view last_chunk, F&& on_packet);
 
-  reference operator*() const noexcept { return current_; }
-  pointer operator->() const noexcept { return &current_; }
-  iterator& operator++() noexcept {
-    advance();
-    return *this;
-  }
-  void operator++(int) noexcept { advance(); }
-  friend bool operator==(const iterator& a, const iterator& b) noexcept {
-    return a.reader_ == b.reader_;
-  }
-  friend bool operator!=(const iterator& a, const iterator& b) noexcept { return !(a == b); }
+  /// Starts a new body with the same kind and options; keeps the storage's capacity up to
+  /// opts.max_retained_bytes and releases a larger one.
+  void reset() noexcept;
+
+  bool failed() const noexcept { return error_ != ::SIOCODEC_NAMESPACE::error::none; }
+  ::SIOCODEC_NAMESPACE::error error() const noexcept { return error_; }
+  /// Body bytes consumed so far (after an error: the error's offset in the body).
+  std::size_t body_offset() const noexcept { return offset_; }
+  /// Packets delivered so far.
+  std::size_t count() const noexcept { return count_; }
 
  private:
-  void advance() noexcept {
-    if (reader_ != nullptr && !reader_->next(current_)) reader_ = nullptr;
+  template <class F>
+  decode_status deliver(std::string_view content, std::size_t content_offset, F& on_packet);
+  template <class F>
+  decode_status run(std::string_view chunk, F& on_packet, bool last);
+  decode_status fail(::SIOCODEC_NAMESPACE::error e, std::size_t at_body,
+                     std::size_t at_chunk) noexcept;
+  // Empties the storage after a delivered packet, releasing it above the retention limit.
+  void clear_storage() noexcept {
+    storage_.resize(0);
+    if (storage_.capacity() > opts_.max_retained_bytes) {
+      ::SIOCODEC_NAMESPACE::detail::release_buffer(storage_);
+    }
   }
-  payload_reader* reader_ = nullptr;
-  packet_view current_;
+
+  Storage storage_;
+  decode_options opts_;
+  std::size_t offset_ = 0;
+  std::size_t count_ = 0;
+  std::size_t item_offset_ = 0;    // body offset of the stored partial content
+  std::string_view pending_last_;  // finish(chunk): the last v4 item, still in the caller's chunk
+  std::size_t pending_last_offset_ = 0;
+  std::uint8_t format_ = 0;
+  ::SIOCODEC_NAMESPACE::error error_ = ::SIOCODEC_NAMESPACE::error::none;
+  detail::payload_state state_;
 };
 
-inline payload_reader::payload_reader(std::string_view body, frame_kind kind,
-                                      const decode_options& opts, byte_span scratch) noexcept
-    : body_(body), opts_(opts), scratch_(scratch), done_(false) {
-  const auto fmt = detail::format_of(opts.version, kind);
-  format_ = static_cast<std::uint8_t>(fmt);
-  if (fmt == detail::payload_format::invalid) {
-    error_ = ::SIOCODEC_NAMESPACE::error::unexpected_binary_frame;
-    done_ = true;
-  } else if (body.size() > opts.max_payload) {
-    error_ = ::SIOCODEC_NAMESPACE::error::payload_too_large;
-    pos_ = opts.max_payload;
-    done_ = true;
-  } else if (body.empty() && fmt != detail::payload_format::v3_binary) {
-    // The reference reports an empty text body as a parser error in both versions.
-    error_ = ::SIOCODEC_NAMESPACE::error::empty_packet;
-    done_ = true;
-  }
-}
-
-inline bool payload_reader::next(packet_view& out) noexcept {
-  if (format_ != static_cast<std::uint8_t>(detail::payload_format::v4_text)) {
-    return next_framed(out);
-  }
-  // What next_framed()'s general loop does for a v4 body, without the resumable scanner: a v4
-  // item is whatever lies before the next 0x1E (the last one runs to the end of the body), and
-  // every item yields a packet or an error.
-  if (done_) return false;
-  const std::size_t n = body_.size();
-  const void* sep = pos_ == n ? nullptr : std::memchr(body_.data() + pos_, 0x1E, n - pos_);
-  std::size_t content_end = n;
-  std::size_t next = n;
-  if (sep == nullptr) {
-    done_ = true;
-  } else {
-    content_end = static_cast<std::size_t>(static_cast<const char*>(sep) - body_.data());
-    next = content_end + 1;
-  }
-  if (count_ == opts_.max_packets) return stop(::SIOCODEC_NAMESPACE::error::too_many_packets, pos_);
-  return take(detail::decode_text_packet(body_.substr(pos_, content_end - pos_), opts_, pos_), out,
-              next);
-}
-
-inline bool payload_reader::next_framed(packet_view& out) noexcept {
-  const auto fmt = static_cast<detail::payload_format>(format_);
-  while (!done_) {
-    if (fmt != detail::payload_format::v4_text && pos_ == body_.size()) {
-      done_ = true;
-      return false;
-    }
-    // Each call reads exactly one item, so the state starts fresh at every item boundary.
-    detail::payload_state st;
-    st.item_start = pos_;
-    auto s = detail::payload_scanner::run(fmt, st, body_.data(), pos_, body_.size(), opts_, 0);
-    if (s.kind == detail::payload_scanner::step::failure) return stop(s.ec, s.error_at);
-    if (s.kind == detail::payload_scanner::step::skip) {
-      pos_ = s.next;
-      continue;
-    }
-    if (s.kind == detail::payload_scanner::step::need_more) {
-      if (fmt != detail::payload_format::v4_text &&
-          !detail::payload_scanner::ends_lossy(st, opts_)) {
-        return stop(::SIOCODEC_NAMESPACE::error::truncated, body_.size());
-      }
-      done_ = true;  // the last v4 item runs to the end of the body
-    }
-    if (count_ == opts_.max_packets) {
-      return stop(::SIOCODEC_NAMESPACE::error::too_many_packets, st.item_start);
-    }
-    const std::string_view content = body_.substr(s.content_begin, s.content_end - s.content_begin);
-    return take(detail::decode_item(fmt, st.string_item, content, opts_, s.content_begin), out,
-                s.next);
-  }
-  return false;
-}
-
-inline bool payload_reader::take(const result<packet_view>& r, packet_view& out,
-                                 std::size_t next) noexcept {
-  if (!r) return stop(r.error(), r.offset());
-  out = *r;
-  if (out.kind == data_kind::base64 && !scratch_.empty() && !decode_into_scratch(out)) {
-    return false;
-  }
-  pos_ = next;
-  ++count_;
-  return true;
-}
-
-inline bool payload_reader::decode_into_scratch(packet_view& out) noexcept {
-  const byte_span room(scratch_.data() + scratch_used_, scratch_.size() - scratch_used_);
-  auto d = base64::decode_to(out.data, room, opts_.base64);
-  if (!d) {  // the text was validated, so only the room can be short
-    error_ = d.error();
-    done_ = true;
-    return false;  // pos_ is still the start of the item
-  }
-  out = packet_view{out.type, data_kind::binary,
-                    std::string_view(reinterpret_cast<const char*>(room.data()), *d)};
-  scratch_used_ += *d;
-  return true;
-}
-
-inline payload_reader::iterator payload_reader::begin() noexcept { return iterator(this); }
-inline payload_reader::iterator payload_reader::end() noexcept { return iterator(); }
-
-inline payload_reader decode_payload(std::string_view body, frame_kind kind,
-                                     const decode_options& opts, byte_span scratch) noexcept {
-  return payload_reader(body, kind, opts, scratch);
-}
-
-// --- payload_decoder
-// ------------------------------------------------------------------------------
+// ---------------------------------------------------------------------------------------------
+// Implementation
+// ---------------------------------------------------------------------------------------------
 
 template <class Storage>
 payload_decoder<Storage>::payload_decoder(frame_kind kind,
@@ -3377,7 +3132,153 @@ decode_status payload_decoder<Storage>::finish(F&& on_packet) {
   return {0, ::SIOCODEC_NAMESPACE::error::none};
 }
 
-// --- encoding -----------------------------------------------------------------------------------
+}  // namespace engineio
+SIOCODEC_END_NAMESPACE
+
+#endif  // SIOCODEC_ENGINEIO_PAYLOAD_DECODER_HPP
+// ---- end <siocodec/engineio/payload_decoder.hpp> ---------------------------------------------
+// ---- begin <siocodec/engineio/payload_encode.hpp> --------------------------------------------
+// SPDX-License-Identifier: BSL-1.0
+// Writing an HTTP long-polling body for several Engine.IO packets, in every format.
+#ifndef SIOCODEC_ENGINEIO_PAYLOAD_ENCODE_HPP
+#define SIOCODEC_ENGINEIO_PAYLOAD_ENCODE_HPP
+
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+SIOCODEC_BEGIN_NAMESPACE
+namespace engineio {
+
+/// Exact size of the body encode_payload() writes for `packets`.
+/// - v4: the packets' text forms joined by 0x1E; binary packets as `b<base64>`. No packets give
+///   an empty body (the reference never calls its callback then).
+/// - v3 text (no binary packet, or opts.supports_binary false): each packet as `<len>:<packet>`,
+///   len in UTF-16 code units, binary packets as `b<digit><base64>`; no packets give `0:`.
+/// - v3 binary (opts.supports_binary and some packet is binary): the binary payload format.
+///
+/// Errors: invalid_argument (a packet encode() rejects, or v4 text containing the 0x1E separator,
+/// which the reference would send and so split the packet), invalid_utf8 (v3 text data that is not
+/// UTF-8, whose UTF-16 length is undefined).
+result<std::size_t> encoded_payload_size(const packet_view* packets, std::size_t n,
+                                         const encode_options& opts = {}) noexcept;
+
+/// Writes the body for `packets` into `out` (at most `cap` bytes). @return bytes written.
+/// Errors: those of encoded_payload_size, and output_too_small (nothing written).
+result<std::size_t> encode_payload_to(char* out, std::size_t cap, const packet_view* packets,
+                                      std::size_t n, const encode_options& opts = {}) noexcept;
+
+/// Appends the body for `packets` to `out` (one resize). Errors: those of encoded_payload_size.
+template <class Container>
+result<std::size_t> encode_payload(const packet_view* packets, std::size_t n, Container& out,
+                                   const encode_options& opts = {});
+
+/// The frame kind of the body encode_payload() writes: binary only for v3 with supports_binary
+/// and at least one binary packet (send it as application/octet-stream), text otherwise.
+frame_kind payload_frame_kind(const packet_view* packets, std::size_t n,
+                              const encode_options& opts = {}) noexcept;
+
+// ---------------------------------------------------------------------------------------------
+// Implementation
+// ---------------------------------------------------------------------------------------------
+namespace detail {
+
+template <class W>
+error emit_v4_payload(W& w, const packet_view* packets, std::size_t n) noexcept {
+  for (std::size_t i = 0; i < n; ++i) {
+    const packet_view& p = packets[i];
+    if (i != 0) w.put('\x1e');
+    if (W::counting && p.kind == data_kind::text && !p.data.empty() &&
+        std::memchr(p.data.data(), 0x1E, p.data.size()) != nullptr) {
+      return error::invalid_argument;
+    }
+    const error e = emit_text_packet(w, p, protocol_version::v4);
+    if (e != error::none) return e;
+  }
+  return error::none;
+}
+
+template <class W>
+void emit_decimal(W& w, std::uint64_t v, bool digit_bytes) noexcept {
+  char buf[20];
+  std::size_t k = 0;
+  do {
+    const auto d = static_cast<char>(v % 10);
+    buf[k++] = digit_bytes ? d : static_cast<char>('0' + d);
+    v /= 10;
+  } while (v != 0);
+  while (k != 0) w.put(buf[--k]);
+}
+
+template <class W>
+error emit_v3_text_payload(W& w, const packet_view* packets, std::size_t n) noexcept {
+  if (n == 0) {
+    w.append("0:", 2);
+    return error::none;
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    const packet_view& p = packets[i];
+    // All framing characters are ASCII: the packet's UTF-16 length is its text form's length
+    // with the data counted in UTF-16 units.
+    ::SIOCODEC_NAMESPACE::detail::size_counter text;
+    const error e = emit_text_packet(text, p, protocol_version::v3);
+    if (e != error::none) return e;
+    std::size_t units = text.n;
+    if (p.kind == data_kind::text) {
+      if (W::counting && ::SIOCODEC_NAMESPACE::detail::utf8_find_invalid(
+                             p.data.data(), p.data.size()) != p.data.size()) {
+        return error::invalid_utf8;
+      }
+      units = 1 + ::SIOCODEC_NAMESPACE::detail::utf16_length(p.data.data(), p.data.size());
+    }
+    emit_decimal(w, units, false);
+    w.put(':');
+    (void)emit_text_packet(w, p, protocol_version::v3);
+  }
+  return error::none;
+}
+
+template <class W>
+error emit_v3_binary_payload(W& w, const packet_view* packets, std::size_t n) noexcept {
+  for (std::size_t i = 0; i < n; ++i) {
+    const packet_view& p = packets[i];
+    if (!is_valid(p.type)) return error::invalid_argument;
+    if (p.kind == data_kind::binary) {
+      w.put('\x01');
+      emit_decimal(w, std::uint64_t{1} + p.data.size(), true);
+      w.put('\xff');
+      w.put(static_cast<char>(p.type));
+      w.append(p.data.data(), p.data.size());
+      continue;
+    }
+    if (W::counting && p.kind == data_kind::text &&
+        ::SIOCODEC_NAMESPACE::detail::utf8_find_invalid(p.data.data(), p.data.size()) !=
+            p.data.size()) {
+      return error::invalid_utf8;
+    }
+    ::SIOCODEC_NAMESPACE::detail::size_counter text;
+    const error e = emit_text_packet(text, p, protocol_version::v3);
+    if (e != error::none) return e;
+    w.put('\x00');
+    emit_decimal(w, text.n, true);
+    w.put('\xff');
+    (void)emit_text_packet(w, p, protocol_version::v3);
+  }
+  return error::none;
+}
+
+template <class W>
+error emit_payload(W& w, const packet_view* packets, std::size_t n,
+                   const encode_options& opts) noexcept {
+  if (opts.version == protocol_version::v4) return emit_v4_payload(w, packets, n);
+  if (payload_frame_kind(packets, n, opts) == frame_kind::binary) {
+    return emit_v3_binary_payload(w, packets, n);
+  }
+  return emit_v3_text_payload(w, packets, n);
+}
+
+}  // namespace detail
 
 inline frame_kind payload_frame_kind(const packet_view* packets, std::size_t n,
                                      const encode_options& opts) noexcept {
@@ -3409,6 +3310,360 @@ result<std::size_t> encode_payload(const packet_view* packets, std::size_t n, Co
 
 }  // namespace engineio
 SIOCODEC_END_NAMESPACE
+
+#endif  // SIOCODEC_ENGINEIO_PAYLOAD_ENCODE_HPP
+// ---- end <siocodec/engineio/payload_encode.hpp> ----------------------------------------------
+// ---- begin <siocodec/engineio/payload_reader.hpp> --------------------------------------------
+// SPDX-License-Identifier: BSL-1.0
+// Reading a whole HTTP long-polling body: payload_reader, a lazy range of its packets.
+#ifndef SIOCODEC_ENGINEIO_PAYLOAD_READER_HPP
+#define SIOCODEC_ENGINEIO_PAYLOAD_READER_HPP
+
+// ---- begin <siocodec/detail/lazy_range.hpp> --------------------------------------------------
+// SPDX-License-Identifier: BSL-1.0
+// The iterator and range shapes shared by the lazy views json::value and msgpack::value.
+#ifndef SIOCODEC_DETAIL_LAZY_RANGE_HPP
+#define SIOCODEC_DETAIL_LAZY_RANGE_HPP
+
+
+#include <cstddef>
+#include <iterator>
+#include <type_traits>
+
+SIOCODEC_BEGIN_NAMESPACE
+namespace detail {
+
+// A Cursor walks the elements of one container of a lazy view (a JSON array or object, a msgpack
+// array or map); the views differ only in how a step reads their format. It has
+// - `item`, the element type (a value, or a member for objects and maps), and a member `cur`
+//   holding the current element, absent (data() null) at the end;
+// - `start()`, which loads the first element from the position the range gave it;
+// - `next()`, which loads the one after `cur` (nothing at the end);
+// - `position()`, where `cur` starts (null at the end): two iterators are equal when equal;
+// - `counted`: true when `size()` gives the number of elements before start() (msgpack);
+// - optionally `category`, the iterator category when not forward (a reader that moves on with
+//   its iterator, as engineio::payload_reader does, is an input range).
+// A value-initialised Cursor is the end.
+
+template <class Cursor, class = void>
+struct cursor_category {
+  using type = std::forward_iterator_tag;
+};
+template <class Cursor>
+struct cursor_category<Cursor, std::void_t<typename Cursor::category>> {
+  using type = typename Cursor::category;
+};
+
+/// Forward (or input) iterator over a Cursor's elements. The end iterator is value-initialised.
+/// Dereferencing yields a reference into the iterator itself (a "stashing" iterator): copy the
+/// element if it must outlive the iterator's next increment.
+template <class Cursor>
+class stashing_iterator {
+ public:
+  using iterator_category = typename cursor_category<Cursor>::type;
+  using value_type = typename Cursor::item;
+  using difference_type = std::ptrdiff_t;
+  using pointer = const value_type*;
+  using reference = const value_type&;
+
+  constexpr stashing_iterator() noexcept = default;
+  /// The iterator at `c`'s first element.
+  explicit stashing_iterator(const Cursor& c) noexcept : c_(c) { c_.start(); }
+
+  reference operator*() const noexcept { return c_.cur; }
+  pointer operator->() const noexcept { return &c_.cur; }
+  stashing_iterator& operator++() noexcept {
+    c_.next();
+    return *this;
+  }
+  stashing_iterator operator++(int) noexcept {
+    stashing_iterator old = *this;
+    ++*this;
+    return old;
+  }
+  friend bool operator==(const stashing_iterator& a, const stashing_iterator& b) noexcept {
+    return a.c_.position() == b.c_.position();
+  }
+  friend bool operator!=(const stashing_iterator& a, const stashing_iterator& b) noexcept {
+    return !(a == b);
+  }
+
+ private:
+  Cursor c_;
+};
+
+/// The elements of a container: begin() / end() for range-for. Holds the Cursor before its
+/// start(), so that nothing is read until begin() is called. Empty when value-initialised.
+template <class Cursor>
+class lazy_range {
+ public:
+  constexpr lazy_range() noexcept = default;
+  explicit constexpr lazy_range(const Cursor& first) noexcept : first_(first) {}
+
+  stashing_iterator<Cursor> begin() const noexcept { return stashing_iterator<Cursor>(first_); }
+  stashing_iterator<Cursor> end() const noexcept { return {}; }
+  /// True when the container has no elements: from the count when the Cursor knows it before
+  /// walking (msgpack reads it from the header), else by loading the first element.
+  bool empty() const noexcept {
+    if constexpr (Cursor::counted) {
+      return first_.size() == 0;
+    } else {
+      return begin() == end();
+    }
+  }
+  /// Number of elements, for a counted Cursor only: O(1).
+  template <class C = Cursor, class = std::enable_if_t<C::counted>>
+  constexpr std::size_t size() const noexcept {
+    return first_.size();
+  }
+
+ protected:
+  Cursor first_;
+};
+
+}  // namespace detail
+SIOCODEC_END_NAMESPACE
+
+#endif  // SIOCODEC_DETAIL_LAZY_RANGE_HPP
+// ---- end <siocodec/detail/lazy_range.hpp> ----------------------------------------------------
+
+#include <cstddef>
+#include <cstdint>
+#include <iterator>
+#include <string_view>
+
+SIOCODEC_BEGIN_NAMESPACE
+namespace engineio {
+
+class payload_reader;
+namespace detail {
+/// Walks the packets of a payload_reader: the Cursor of payload_reader::iterator (see
+/// detail/lazy_range.hpp); an input iterator, since the reader moves on with it.
+struct payload_cursor {
+  using item = packet_view;
+  using category = std::input_iterator_tag;
+  static constexpr bool counted = false;
+  packet_view cur;
+  payload_reader* reader = nullptr;  // null at the end
+
+  const payload_reader* position() const noexcept { return reader; }
+  void start() noexcept { next(); }
+  void next() noexcept;
+};
+}  // namespace detail
+
+/// A lazy, zero-copy reader of one whole polling body: a range of packet_view that ends at the end
+/// of the body or at the first bad packet, as the reference's decodePayload does (it returns the
+/// packets before the error, then the error). Check error() after the loop:
+///
+///     auto reader = engineio::decode_payload(body);
+///     for (const engineio::packet_view& p : reader) handle(p);
+///     if (reader.error() != siocodec::error::none) fail(reader.error(), reader.offset());
+///
+/// Base64 packets are validated and yielded as data_kind::base64 views of their text, unless
+/// scratch storage was given: then they are decoded into it, one after the other, and yielded as
+/// data_kind::binary views of the scratch. body.size() bytes of scratch always suffice (decoded
+/// bytes are fewer than their base64 text). Views stay valid while body and scratch live.
+///
+/// Errors (error(), with offset() in the body):
+/// - payload_too_large: body.size() > max_payload (before anything is read), or a v3 length above
+///   max_payload.
+/// - too_many_packets: more than max_packets packets.
+/// - unexpected_binary_frame: a v4 body given as binary.
+/// - empty_packet: an empty v4 body or item (also after a trailing separator), an empty v3 text
+///   body, a v3 binary item of length 0.
+/// - unknown_packet_type, invalid_base64: as decode() reports them, for the packet at fault.
+/// - invalid_length: a malformed v3 length (empty, not decimal, leading zero, a length digit byte
+///   above 9), or a v3 text length that ends inside a surrogate pair.
+/// - invalid_item_kind: a v3 binary item that starts with neither 0x00 nor 0x01.
+/// - invalid_utf8: a v3 text item, or a v3 binary string item, that is not UTF-8 (the reference
+///   counts lengths on decoded text). With opts.allow_invalid_utf8, v3 text items are read as
+///   the reference server reads them after Node's lossy decoding of the body (each maximal
+///   invalid subpart is one U+FFFD, one UTF-16 unit) and flagged has_invalid_utf8; v3 binary
+///   string items stay refused, as the reference's strict utf8.js refuses them.
+/// - truncated: the body ends inside a v3 item or its length.
+/// - output_too_small: the scratch storage cannot hold the next decoded base64 packet.
+class payload_reader {
+ public:
+  /// An input iterator over the packets; the end iterator is value-initialised. Dereferencing
+  /// yields a reference into the iterator itself.
+  using iterator = ::SIOCODEC_NAMESPACE::detail::stashing_iterator<detail::payload_cursor>;
+
+  payload_reader() noexcept = default;
+  payload_reader(std::string_view body, frame_kind kind, const decode_options& opts = {},
+                 byte_span scratch = {}) noexcept;
+
+  /// Reads the next packet into `out`. Returns false at the end of the body or on an error.
+  bool next(packet_view& out) noexcept;
+
+  /// error::none while reading and after a clean end.
+  ::SIOCODEC_NAMESPACE::error error() const noexcept { return error_; }
+  /// After an error: its offset in the body. Otherwise: body bytes consumed so far.
+  std::size_t offset() const noexcept { return pos_; }
+  /// Packets returned so far.
+  std::size_t count() const noexcept { return count_; }
+  /// True once the end of the body or an error was reached.
+  bool done() const noexcept { return done_; }
+
+  iterator begin() noexcept;
+  iterator end() noexcept;
+
+ private:
+  // Replaces a base64 `out` by its bytes, decoded into the scratch; false (and the error set)
+  // when they do not fit.
+  bool decode_into_scratch(packet_view& out) noexcept;
+  // next() for the v3 bodies (length-prefixed items), through the resumable scanner.
+  bool next_framed(packet_view& out) noexcept;
+  // Ends the walk on error `e` at byte `at`; false, for next() to return.
+  bool stop(::SIOCODEC_NAMESPACE::error e, std::size_t at) noexcept {
+    error_ = e;
+    pos_ = at;
+    done_ = true;
+    return false;
+  }
+  // The end of both next() paths: the item's packet (base64 decoded into the scratch when there
+  // is one) goes to `out`, and the walk moves on to `next`.
+  bool take(const result<packet_view>& r, packet_view& out, std::size_t next) noexcept;
+
+  std::string_view body_;
+  decode_options opts_;
+  byte_span scratch_;
+  std::size_t scratch_used_ = 0;
+  std::size_t pos_ = 0;
+  std::size_t count_ = 0;
+  std::uint8_t format_ = 0;
+  bool done_ = true;
+  ::SIOCODEC_NAMESPACE::error error_ = ::SIOCODEC_NAMESPACE::error::none;
+};
+
+/// Starts reading a polling body: a payload_reader over `body`.
+payload_reader decode_payload(std::string_view body, frame_kind kind = frame_kind::text,
+                              const decode_options& opts = {}, byte_span scratch = {}) noexcept;
+
+// ---------------------------------------------------------------------------------------------
+// Implementation
+// ---------------------------------------------------------------------------------------------
+
+inline void detail::payload_cursor::next() noexcept {
+  if (reader != nullptr && !reader->next(cur)) reader = nullptr;
+}
+
+inline payload_reader::payload_reader(std::string_view body, frame_kind kind,
+                                      const decode_options& opts, byte_span scratch) noexcept
+    : body_(body), opts_(opts), scratch_(scratch), done_(false) {
+  const auto fmt = detail::format_of(opts.version, kind);
+  format_ = static_cast<std::uint8_t>(fmt);
+  if (fmt == detail::payload_format::invalid) {
+    error_ = ::SIOCODEC_NAMESPACE::error::unexpected_binary_frame;
+    done_ = true;
+  } else if (body.size() > opts.max_payload) {
+    error_ = ::SIOCODEC_NAMESPACE::error::payload_too_large;
+    pos_ = opts.max_payload;
+    done_ = true;
+  } else if (body.empty() && fmt != detail::payload_format::v3_binary) {
+    // The reference reports an empty text body as a parser error in both versions.
+    error_ = ::SIOCODEC_NAMESPACE::error::empty_packet;
+    done_ = true;
+  }
+}
+
+inline bool payload_reader::next(packet_view& out) noexcept {
+  if (format_ != static_cast<std::uint8_t>(detail::payload_format::v4_text)) {
+    return next_framed(out);
+  }
+  // What next_framed()'s general loop does for a v4 body, without the resumable scanner: a v4
+  // item is whatever lies before the next 0x1E (the last one runs to the end of the body), and
+  // every item yields a packet or an error.
+  if (done_) return false;
+  const std::size_t n = body_.size();
+  const void* sep = pos_ == n ? nullptr : std::memchr(body_.data() + pos_, 0x1E, n - pos_);
+  std::size_t content_end = n;
+  std::size_t next = n;
+  if (sep == nullptr) {
+    done_ = true;
+  } else {
+    content_end = static_cast<std::size_t>(static_cast<const char*>(sep) - body_.data());
+    next = content_end + 1;
+  }
+  if (count_ == opts_.max_packets) return stop(::SIOCODEC_NAMESPACE::error::too_many_packets, pos_);
+  return take(detail::decode_text_packet(body_.substr(pos_, content_end - pos_), opts_, pos_), out,
+              next);
+}
+
+inline bool payload_reader::next_framed(packet_view& out) noexcept {
+  const auto fmt = static_cast<detail::payload_format>(format_);
+  while (!done_) {
+    if (fmt != detail::payload_format::v4_text && pos_ == body_.size()) {
+      done_ = true;
+      return false;
+    }
+    // Each call reads exactly one item, so the state starts fresh at every item boundary.
+    detail::payload_state st;
+    st.item_start = pos_;
+    auto s = detail::payload_scanner::run(fmt, st, body_.data(), pos_, body_.size(), opts_, 0);
+    if (s.kind == detail::payload_scanner::step::failure) return stop(s.ec, s.error_at);
+    if (s.kind == detail::payload_scanner::step::skip) {
+      pos_ = s.next;
+      continue;
+    }
+    if (s.kind == detail::payload_scanner::step::need_more) {
+      if (fmt != detail::payload_format::v4_text &&
+          !detail::payload_scanner::ends_lossy(st, opts_)) {
+        return stop(::SIOCODEC_NAMESPACE::error::truncated, body_.size());
+      }
+      done_ = true;  // the last v4 item runs to the end of the body
+    }
+    if (count_ == opts_.max_packets) {
+      return stop(::SIOCODEC_NAMESPACE::error::too_many_packets, st.item_start);
+    }
+    const std::string_view content = body_.substr(s.content_begin, s.content_end - s.content_begin);
+    return take(detail::decode_item(fmt, st.string_item, content, opts_, s.content_begin), out,
+                s.next);
+  }
+  return false;
+}
+
+inline bool payload_reader::take(const result<packet_view>& r, packet_view& out,
+                                 std::size_t next) noexcept {
+  if (!r) return stop(r.error(), r.offset());
+  out = *r;
+  if (out.kind == data_kind::base64 && !scratch_.empty() && !decode_into_scratch(out)) {
+    return false;
+  }
+  pos_ = next;
+  ++count_;
+  return true;
+}
+
+inline bool payload_reader::decode_into_scratch(packet_view& out) noexcept {
+  const byte_span room(scratch_.data() + scratch_used_, scratch_.size() - scratch_used_);
+  auto d = base64::decode_to(out.data, room, opts_.base64);
+  if (!d) {  // the text was validated, so only the room can be short
+    error_ = d.error();
+    done_ = true;
+    return false;  // pos_ is still the start of the item
+  }
+  out = packet_view{out.type, data_kind::binary,
+                    std::string_view(reinterpret_cast<const char*>(room.data()), *d)};
+  scratch_used_ += *d;
+  return true;
+}
+
+inline payload_reader::iterator payload_reader::begin() noexcept {
+  return iterator(detail::payload_cursor{packet_view(), this});
+}
+inline payload_reader::iterator payload_reader::end() noexcept { return iterator(); }
+
+inline payload_reader decode_payload(std::string_view body, frame_kind kind,
+                                     const decode_options& opts, byte_span scratch) noexcept {
+  return payload_reader(body, kind, opts, scratch);
+}
+
+}  // namespace engineio
+SIOCODEC_END_NAMESPACE
+
+#endif  // SIOCODEC_ENGINEIO_PAYLOAD_READER_HPP
+// ---- end <siocodec/engineio/payload_reader.hpp> ----------------------------------------------
 
 #endif  // SIOCODEC_ENGINEIO_PAYLOAD_HPP
 // ---- end <siocodec/engineio/payload.hpp> -----------------------------------------------------
@@ -3623,8 +3878,14 @@ SIOCODEC_END_NAMESPACE
 #ifndef SIOCODEC_JSON_VALIDATE_HPP
 #define SIOCODEC_JSON_VALIDATE_HPP
 
+// ---- begin <siocodec/json/scan.hpp> ----------------------------------------------------------
+// SPDX-License-Identifier: BSL-1.0
+// The byte scans under the JSON validator, the value accessors and the string writer, in a
+// portable and three x86-64 SIMD kernels, and the run-time choice among them.
+#ifndef SIOCODEC_JSON_SCAN_HPP
+#define SIOCODEC_JSON_SCAN_HPP
 
-#include <atomic>
+
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -3636,74 +3897,6 @@ SIOCODEC_END_NAMESPACE
 
 SIOCODEC_BEGIN_NAMESPACE
 namespace json {
-
-/// The six kinds of JSON value (RFC 8259 §3).
-enum class kind : std::uint8_t { null, boolean, number, string, array, object };
-
-/// The kind's name ("null", "boolean", "number", "string", "array", "object"); "unknown" for a
-/// value outside the enum.
-constexpr const char* to_string(kind k) noexcept {
-  switch (k) {
-    case kind::null: return "null";
-    case kind::boolean: return "boolean";
-    case kind::number: return "number";
-    case kind::string: return "string";
-    case kind::array: return "array";
-    case kind::object: return "object";
-  }
-  return "unknown";
-}
-
-/// The deepest nesting validate() can check, whatever options::max_depth says. The validator
-/// keeps one bit per open array/object in a fixed 512-byte stack array (no allocation, a bounded
-/// stack footprint for small embedded stacks); a larger max_depth is clamped to this value.
-constexpr std::size_t max_depth_limit = 4096;
-
-/// Options of validate() and parse(). Pass by const reference.
-struct options {
-  /// Deepest nesting of arrays and objects accepted: a scalar has depth 0, `[]` depth 1,
-  /// `[{}]` depth 2. Exactly max_depth levels are accepted, one more is nesting_too_deep.
-  /// Values above max_depth_limit act as max_depth_limit. The reference has no limit of its own
-  /// (V8 parses iteratively); 128 is far deeper than any real Socket.IO payload.
-  std::size_t max_depth = SIOCODEC_DEFAULT_MAX_JSON_DEPTH;
-};
-
-/// Validates that `text` is exactly one JSON text (RFC 8259 §2: `ws value ws`).
-///
-/// Strict, in the manner of JSON.parse on the UTF-8 decoding of `text` (with a fatal decoder
-/// that keeps a byte order mark), except for the depth limit:
-/// - UTF-8 is validated inside strings (RFC 3629: no overlong forms, no encoded surrogates,
-///   nothing above U+10FFFF, no cut sequences); outside strings any byte >= 0x80 (a BOM, U+00A0,
-///   U+2028...) is not whitespace and is invalid_json;
-/// - whitespace is space, tab, LF and CR only;
-/// - escapes are exactly `\" \\ \/ \b \f \n \r \t \uXXXX` (four hex digits, either case). A
-///   `\uXXXX` naming a lone surrogate (`"\ud800"`) is accepted, because the grammar allows any
-///   four hex digits and JSON.stringify writes lone surrogates that way; see value::unescape_to
-///   for how such strings decode;
-/// - raw bytes below 0x20 inside strings are rejected (DEL, 0x7F, is allowed);
-/// - numbers follow `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?` exactly, with no
-///   range limit (1e400 is valid JSON; its value is a separate question, see value::to_double).
-///
-/// One pass, linear time, no allocation, no recursion: nesting is tracked in a fixed bit stack.
-///
-/// @return the kind of the top-level value. On success offset() is text.size(); on failure it
-///   is the offset of the offending byte, or text.size() when the text ends too early.
-///
-/// Errors:
-/// - invalid_json: empty or whitespace-only text, a byte that cannot start or continue the
-///   grammar at its place (a missing or extra `,` `:` `]` `}`, a misspelled literal, a key that
-///   is not a string, anything after the value), a byte >= 0x80 outside a string, or the end of
-///   the text inside an array or object;
-/// - invalid_json_string: a raw control character (< 0x20) in a string (offset of that byte),
-///   a malformed escape (offset of the first byte after the backslash that does not fit: the
-///   escape letter, or the first non-hex digit of `\u`), or a string not closed before the end;
-/// - invalid_json_number: a number that breaks the grammar: a leading zero (`01`: offset of
-///   the `1`), `-` without digits, `1.` or `1e` without digits, a number starting with `.` or
-///   `+`, or a number followed directly by `.`, `e`, `E`, `+`, `-` or a digit (`1.5.3`);
-///   offset of the offending byte;
-/// - invalid_utf8: malformed UTF-8 inside a string; offset of the first byte of the sequence;
-/// - nesting_too_deep: an array or object opens at depth max_depth (offset of its `[` or `{`).
-result<kind> validate(std::string_view text, const options& opts = {}) noexcept;
 
 /// The implementations of the byte scanning under validate(), the json::value accessors and the
 /// string writer (write.hpp): finding where a run of plain string content, a string that was
@@ -3749,15 +3942,6 @@ enum class kernel : std::uint8_t {
 // Implementation
 // ---------------------------------------------------------------------------------------------
 namespace detail {
-
-constexpr std::uint8_t kernel_unset = 0xFF;
-
-// Constant-initialized (no guard, no static constructor), one per program: an inline function's
-// static is shared by every translation unit.
-inline std::atomic<std::uint8_t>& kernel_slot() noexcept {
-  static std::atomic<std::uint8_t> slot{kernel_unset};
-  return slot;
-}
 
 /// JSON whitespace (RFC 8259 §2): space, tab, LF, CR. Nothing else, not even U+00A0 or a BOM.
 constexpr bool is_ws(char c) noexcept {
@@ -4039,6 +4223,62 @@ SIOCODEC_ALWAYS_INLINE const char* skip_ws(const char* p, const char* end) noexc
   return skip_ws_rest(p, end);
 }
 
+}  // namespace detail
+
+constexpr std::string_view kernel_name(kernel k) noexcept {
+  switch (k) {
+    case kernel::scalar: return "scalar";
+    case kernel::sse2: return "sse2";
+    case kernel::avx2: return "avx2";
+    case kernel::avx512: return "avx512";
+  }
+  return "unknown";
+}
+
+inline bool kernel_supported(kernel k) noexcept {
+  switch (k) {
+#if SIOCODEC_X86_SIMD
+    case kernel::scalar:
+    case kernel::sse2: return true;  // SSE2 is part of the x86-64 baseline
+    case kernel::avx2: return ::SIOCODEC_NAMESPACE::detail::cpu_has_avx2();
+    case kernel::avx512: return ::SIOCODEC_NAMESPACE::detail::cpu_has_avx512bw();
+#else
+    case kernel::scalar: return true;
+#endif
+    default: return false;
+  }
+}
+
+namespace detail {
+using kernel_choice =
+    ::SIOCODEC_NAMESPACE::detail::kernel_choice<kernel, &kernel_supported, kernel::avx512,
+                                                kernel::avx2, kernel::sse2>;
+}  // namespace detail
+
+inline kernel best_kernel() noexcept { return detail::kernel_choice::best(); }
+inline kernel active_kernel() noexcept { return detail::kernel_choice::active(); }
+inline bool set_kernel(kernel k) noexcept { return detail::kernel_choice::set(k); }
+
+}  // namespace json
+SIOCODEC_END_NAMESPACE
+
+#endif  // SIOCODEC_JSON_SCAN_HPP
+// ---- end <siocodec/json/scan.hpp> ------------------------------------------------------------
+// ---- begin <siocodec/json/tokens.hpp> --------------------------------------------------------
+// SPDX-License-Identifier: BSL-1.0
+// The JSON validator's token checks: one string, number or literal each, no allocation.
+#ifndef SIOCODEC_JSON_TOKENS_HPP
+#define SIOCODEC_JSON_TOKENS_HPP
+
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+SIOCODEC_BEGIN_NAMESPACE
+namespace json {
+namespace detail {
+
 constexpr bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
 
 /// 0-15 for a hex digit of either case, 16 otherwise.
@@ -4269,120 +4509,141 @@ inline scan_result validate_literal(const char* p, const char* end, const char* 
   return {p + n, error::none};
 }
 
-/// A 2-byte word, compared whole (`,"` between object members).
-SIOCODEC_ALWAYS_INLINE std::uint16_t load16(const char* p) noexcept {
-  std::uint16_t x;
-  std::memcpy(&x, p, 2);
+/// A word of T's size, loaded to be compared whole: 2 bytes (`,"` between object members) or 4
+/// (the literals `true`, `null` and `alse`).
+template <class T>
+SIOCODEC_ALWAYS_INLINE T load_word(const char* p) noexcept {
+  T x;
+  std::memcpy(&x, p, sizeof x);
   return x;
 }
 
-/// The word load16() reads from the 2 bytes of `w`, whatever the byte order.
-constexpr std::uint16_t word16(const char (&w)[3]) noexcept {
+/// The word load_word<T>() reads from the bytes of `w` (its terminator aside), whatever the byte
+/// order of the machine: built the way memcpy would build it, for a compare with a loaded word.
+template <class T, std::size_t N>
+constexpr T word_of(const char (&w)[N]) noexcept {
+  static_assert(N - 1 == sizeof(T), "one character per byte of the word");
+  T v = 0;
+  for (std::size_t i = 0; i < sizeof(T); ++i) {
+    const auto c = static_cast<T>(static_cast<unsigned char>(w[i]));
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-  return static_cast<std::uint16_t>(static_cast<unsigned char>(w[0]) << 8 |
-                                    static_cast<unsigned char>(w[1]));
+    v = static_cast<T>(v << 8 | c);
 #else
-  return static_cast<std::uint16_t>(static_cast<unsigned char>(w[0]) |
-                                    static_cast<unsigned char>(w[1]) << 8);
+    v = static_cast<T>(v | c << (8 * i));
 #endif
-}
-
-/// A 4-byte word, compared whole (the literals `true`, `null` and `alse`).
-SIOCODEC_ALWAYS_INLINE std::uint32_t load32(const char* p) noexcept {
-  std::uint32_t x;
-  std::memcpy(&x, p, 4);
-  return x;
-}
-
-constexpr std::uint32_t word32(const char (&w)[5]) noexcept {
-  // Memory order, whatever the byte order of the machine: compared only to a word loaded from
-  // memory with load32(), built here the way memcpy would build it.
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-  return static_cast<std::uint32_t>(static_cast<unsigned char>(w[0])) << 24 |
-         static_cast<std::uint32_t>(static_cast<unsigned char>(w[1])) << 16 |
-         static_cast<std::uint32_t>(static_cast<unsigned char>(w[2])) << 8 |
-         static_cast<std::uint32_t>(static_cast<unsigned char>(w[3]));
-#else
-  return static_cast<std::uint32_t>(static_cast<unsigned char>(w[0])) |
-         static_cast<std::uint32_t>(static_cast<unsigned char>(w[1])) << 8 |
-         static_cast<std::uint32_t>(static_cast<unsigned char>(w[2])) << 16 |
-         static_cast<std::uint32_t>(static_cast<unsigned char>(w[3])) << 24;
-#endif
+  }
+  return v;
 }
 
 /// validate_literal() with the whole word compared in one load when the text is long enough;
 /// a mismatch or a literal cut by the end goes the byte-by-byte way for the offset.
 SIOCODEC_ALWAYS_INLINE scan_result validate_literal_fast(const char* p, const char* end) noexcept {
+  // Constants, so that word_of()'s loop is never left for run time.
+  constexpr std::uint32_t true_word = word_of<std::uint32_t>("true");
+  constexpr std::uint32_t alse_word = word_of<std::uint32_t>("alse");
+  constexpr std::uint32_t null_word = word_of<std::uint32_t>("null");
   switch (*p) {
     case 't':
-      if (SIOCODEC_LIKELY(end - p >= 4 && load32(p) == word32("true"))) return {p + 4, error::none};
+      if (SIOCODEC_LIKELY(end - p >= 4 && load_word<std::uint32_t>(p) == true_word))
+        return {p + 4, error::none};
       return validate_literal(p, end, "true", 4);
     case 'f':
-      if (SIOCODEC_LIKELY(end - p >= 5 && load32(p + 1) == word32("alse"))) {
+      if (SIOCODEC_LIKELY(end - p >= 5 && load_word<std::uint32_t>(p + 1) == alse_word)) {
         return {p + 5, error::none};
       }
       return validate_literal(p, end, "false", 5);
     default:
-      if (SIOCODEC_LIKELY(end - p >= 4 && load32(p) == word32("null"))) return {p + 4, error::none};
+      if (SIOCODEC_LIKELY(end - p >= 4 && load_word<std::uint32_t>(p) == null_word))
+        return {p + 4, error::none};
       return validate_literal(p, end, "null", 4);
   }
 }
 
 }  // namespace detail
+}  // namespace json
+SIOCODEC_END_NAMESPACE
 
-constexpr std::string_view kernel_name(kernel k) noexcept {
+#endif  // SIOCODEC_JSON_TOKENS_HPP
+// ---- end <siocodec/json/tokens.hpp> ----------------------------------------------------------
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+SIOCODEC_BEGIN_NAMESPACE
+namespace json {
+
+/// The six kinds of JSON value (RFC 8259 §3).
+enum class kind : std::uint8_t { null, boolean, number, string, array, object };
+
+/// The kind's name ("null", "boolean", "number", "string", "array", "object"); "unknown" for a
+/// value outside the enum.
+constexpr const char* to_string(kind k) noexcept {
   switch (k) {
-    case kernel::scalar: return "scalar";
-    case kernel::sse2: return "sse2";
-    case kernel::avx2: return "avx2";
-    case kernel::avx512: return "avx512";
+    case kind::null: return "null";
+    case kind::boolean: return "boolean";
+    case kind::number: return "number";
+    case kind::string: return "string";
+    case kind::array: return "array";
+    case kind::object: return "object";
   }
   return "unknown";
 }
 
-inline bool kernel_supported(kernel k) noexcept {
-  switch (k) {
-#if SIOCODEC_X86_SIMD
-    case kernel::scalar:
-    case kernel::sse2: return true;  // SSE2 is part of the x86-64 baseline
-    case kernel::avx2: return ::SIOCODEC_NAMESPACE::detail::cpu_has_avx2();
-    case kernel::avx512: return ::SIOCODEC_NAMESPACE::detail::cpu_has_avx512bw();
-#else
-    case kernel::scalar: return true;
-#endif
-    default: return false;
-  }
-}
+/// The deepest nesting validate() can check, whatever options::max_depth says. The validator
+/// keeps one bit per open array/object in a fixed 512-byte stack array (no allocation, a bounded
+/// stack footprint for small embedded stacks); a larger max_depth is clamped to this value.
+constexpr std::size_t max_depth_limit = 4096;
 
-inline kernel best_kernel() noexcept {
-  for (kernel k : {kernel::avx512, kernel::avx2, kernel::sse2}) {
-    if (kernel_supported(k)) return k;
-  }
-  return kernel::scalar;
-}
+/// Options of validate() and parse(). Pass by const reference.
+struct options {
+  /// Deepest nesting of arrays and objects accepted: a scalar has depth 0, `[]` depth 1,
+  /// `[{}]` depth 2. Exactly max_depth levels are accepted, one more is nesting_too_deep.
+  /// Values above max_depth_limit act as max_depth_limit. The reference has no limit of its own
+  /// (V8 parses iteratively); 128 is far deeper than any real Socket.IO payload.
+  std::size_t max_depth = SIOCODEC_DEFAULT_MAX_JSON_DEPTH;
+};
 
-namespace detail {
-// First use: a set_kernel() that got in first wins; racing first uses store the same value.
-inline kernel choose_kernel() noexcept {
-  std::uint8_t k = kernel_unset;
-  const auto best = static_cast<std::uint8_t>(best_kernel());
-  if (kernel_slot().compare_exchange_strong(k, best, std::memory_order_relaxed)) k = best;
-  return static_cast<kernel>(k);
-}
-}  // namespace detail
+/// Validates that `text` is exactly one JSON text (RFC 8259 §2: `ws value ws`).
+///
+/// Strict, in the manner of JSON.parse on the UTF-8 decoding of `text` (with a fatal decoder
+/// that keeps a byte order mark), except for the depth limit:
+/// - UTF-8 is validated inside strings (RFC 3629: no overlong forms, no encoded surrogates,
+///   nothing above U+10FFFF, no cut sequences); outside strings any byte >= 0x80 (a BOM, U+00A0,
+///   U+2028...) is not whitespace and is invalid_json;
+/// - whitespace is space, tab, LF and CR only;
+/// - escapes are exactly `\" \\ \/ \b \f \n \r \t \uXXXX` (four hex digits, either case). A
+///   `\uXXXX` naming a lone surrogate (`"\ud800"`) is accepted, because the grammar allows any
+///   four hex digits and JSON.stringify writes lone surrogates that way; see value::unescape_to
+///   for how such strings decode;
+/// - raw bytes below 0x20 inside strings are rejected (DEL, 0x7F, is allowed);
+/// - numbers follow `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?` exactly, with no
+///   range limit (1e400 is valid JSON; its value is a separate question, see value::to_double).
+///
+/// One pass, linear time, no allocation, no recursion: nesting is tracked in a fixed bit stack.
+///
+/// @return the kind of the top-level value. On success offset() is text.size(); on failure it
+///   is the offset of the offending byte, or text.size() when the text ends too early.
+///
+/// Errors:
+/// - invalid_json: empty or whitespace-only text, a byte that cannot start or continue the
+///   grammar at its place (a missing or extra `,` `:` `]` `}`, a misspelled literal, a key that
+///   is not a string, anything after the value), a byte >= 0x80 outside a string, or the end of
+///   the text inside an array or object;
+/// - invalid_json_string: a raw control character (< 0x20) in a string (offset of that byte),
+///   a malformed escape (offset of the first byte after the backslash that does not fit: the
+///   escape letter, or the first non-hex digit of `\u`), or a string not closed before the end;
+/// - invalid_json_number: a number that breaks the grammar: a leading zero (`01`: offset of
+///   the `1`), `-` without digits, `1.` or `1e` without digits, a number starting with `.` or
+///   `+`, or a number followed directly by `.`, `e`, `E`, `+`, `-` or a digit (`1.5.3`);
+///   offset of the offending byte;
+/// - invalid_utf8: malformed UTF-8 inside a string; offset of the first byte of the sequence;
+/// - nesting_too_deep: an array or object opens at depth max_depth (offset of its `[` or `{`).
+result<kind> validate(std::string_view text, const options& opts = {}) noexcept;
 
-inline kernel active_kernel() noexcept {
-  const std::uint8_t k = detail::kernel_slot().load(std::memory_order_relaxed);
-  if (SIOCODEC_LIKELY(k != detail::kernel_unset)) return static_cast<kernel>(k);
-  return detail::choose_kernel();
-}
-
-inline bool set_kernel(kernel k) noexcept {
-  if (!kernel_supported(k)) return false;
-  detail::kernel_slot().store(static_cast<std::uint8_t>(k), std::memory_order_relaxed);
-  return true;
-}
-
+// ---------------------------------------------------------------------------------------------
+// Implementation
+// ---------------------------------------------------------------------------------------------
 namespace detail {
 
 /// What validate_text() notes on its way through the text, for a caller that looks at the
@@ -4434,6 +4695,7 @@ result<kind> detail::validate_text(std::string_view text, const options& opts,
   kind top = kind::null;
   scan_result r{nullptr, error::none};
   std::uint64_t bit = 0;
+  constexpr std::uint16_t comma_quote = word_of<std::uint16_t>(",\"");  // between members
 
   const char* p = skip_ws(begin, end);
   if (p == end) return fail(end, error::invalid_json);
@@ -4559,7 +4821,7 @@ object_key_quote:
   }
 object_next:
   // p is just past a member's value. Compact JSON: `,` and the next key's quote.
-  if (SIOCODEC_LIKELY(end - p >= 2 && load16(p) == word16(",\""))) {
+  if (SIOCODEC_LIKELY(end - p >= 2 && load_word<std::uint16_t>(p) == comma_quote)) {
     ++p;
     goto object_key_quote;
   }
@@ -4599,6 +4861,9 @@ array_value:
   }
 array_value_byte:
   // p is at the element's first byte, which is not whitespace.
+  // The same dispatch as a member value's, written out again on purpose: sharing it (an inlined
+  // helper that says what opens) was measured at 4 more instructions per w1 decode and 2.6%
+  // more on w4 (docs/design.md, "One concern per header").
   // Most frequent first (numbers, then strings), in a chain rather than a switch: a jump
   // table's range checks and indirect branch cost more than the two compares to a number.
   if (SIOCODEC_LIKELY(is_digit(*p) || *p == '-')) {
@@ -4672,268 +4937,22 @@ SIOCODEC_END_NAMESPACE
 
 #endif  // SIOCODEC_JSON_VALIDATE_HPP
 // ---- end <siocodec/json/validate.hpp> --------------------------------------------------------
+// ---- begin <siocodec/json/walk.hpp> ----------------------------------------------------------
+// SPDX-License-Identifier: BSL-1.0
+// Walking validated JSON text without a DOM: skipping a value, decoding a string's escapes.
+#ifndef SIOCODEC_JSON_WALK_HPP
+#define SIOCODEC_JSON_WALK_HPP
 
-#include <charconv>
+
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
-#include <iterator>
-#include <limits>
-#include <string_view>
 
 SIOCODEC_BEGIN_NAMESPACE
 namespace json {
-
-class array_range;
-class object_range;
-namespace detail {
-struct value_access;
-}
-
-/// A view of one JSON value inside text that validate() accepted: a pointer, a length and a
-/// kind. Nothing is copied or decoded until asked for; the view is valid while the text lives.
-///
-/// Navigation (elements(), members(), size(), operator[], find()) walks the text each time it is
-/// called: a full iteration is O(bytes of the value), and nothing is cached (a recursive walk of
-/// every level is O(bytes x depth), depth being bounded by options::max_depth). Keep the values
-/// an iteration yields if you need them again.
-///
-/// The accessors trust that the text was validated and skip through it without re-checking the
-/// grammar. They stay memory safe on any text (they never read outside raw() and always
-/// terminate), so a value made by unchecked() from unvalidated text gives unspecified answers,
-/// never undefined behaviour.
-///
-/// A default-constructed value is the *absent* value: kind null, raw() empty, exists() false.
-/// operator[] past the end and an object iterator's value after a missing one return it.
-class value {
- public:
-  /// The absent value (kind null, empty raw()).
-  constexpr value() noexcept = default;
-
-  /// A view of `raw`, trusted to be one JSON value that validate() accepted; leading and trailing
-  /// JSON whitespace are trimmed. Nothing is checked (that is the point: a layer that validated
-  /// the whole text once can look at parts of it for free). The kind comes from the first byte.
-  static value unchecked(std::string_view raw) noexcept;
-
-  /// The kind of the value (from its first byte).
-  constexpr kind type() const noexcept { return kind_; }
-  /// The exact bytes of the value, without surrounding whitespace (strings keep their quotes).
-  constexpr std::string_view raw() const noexcept { return {data_, size_}; }
-  /// False only for the absent value.
-  constexpr bool exists() const noexcept { return size_ != 0; }
-
-  constexpr bool is_null() const noexcept { return kind_ == kind::null; }
-  constexpr bool is_bool() const noexcept { return kind_ == kind::boolean; }
-  constexpr bool is_number() const noexcept { return kind_ == kind::number; }
-  constexpr bool is_string() const noexcept { return kind_ == kind::string; }
-  constexpr bool is_array() const noexcept { return kind_ == kind::array; }
-  constexpr bool is_object() const noexcept { return kind_ == kind::object; }
-
-  /// true for `true`. Precondition: is_bool() (anything else gives false).
-  bool get_bool() const noexcept { return size_ != 0 && data_[0] == 't'; }
-
-  // --- strings ---------------------------------------------------------------------------------
-
-  /// The bytes between the quotes, escapes not expanded. Empty for a non-string.
-  std::string_view string_raw() const noexcept;
-  /// True when the string contains a backslash escape (so string_raw() is not its content).
-  bool has_escapes() const noexcept;
-  /// True when the decoded content of this string equals `utf8` byte for byte (escapes expanded
-  /// as unescape_to() does, so `"\u00e9"`, `"é"` and `"\u00E9"` all equal "é", and `"\ud83d\ude00"`
-  /// equals the UTF-8 of U+1F600; a lone surrogate escape compares as U+FFFD, see
-  /// unescape_to()). False for a non-string. Stops at the first difference.
-  bool string_equals(std::string_view utf8) const noexcept;
-  /// The number of bytes unescape_to() writes. 0 for a non-string.
-  std::size_t unescaped_size() const noexcept;
-  /// Writes the decoded content of the string, as UTF-8, to `out`.
-  ///
-  /// Escapes are expanded; `\u` pairs of a high and a low surrogate become one 4-byte sequence.
-  /// A `\u` escape naming a surrogate that is not part of such a pair (validate() accepts those,
-  /// as JSON.parse does) becomes U+FFFD (EF BF BD), one per lone surrogate: exactly what Node's
-  /// TextEncoder and Buffer.from(string) do when the JS string the reference decoded is written
-  /// out as UTF-8, so the output is always valid UTF-8 and the lossy step is the same as the
-  /// reference's. Use string_raw() when the escapes themselves matter.
-  ///
-  /// @return bytes written (also offset()).
-  /// Errors: invalid_argument (not a string), output_too_small (cap < unescaped_size(); nothing
-  /// written; offset() is cap).
-  result<std::size_t> unescape_to(char* out, std::size_t cap) const noexcept;
-  /// Appends the decoded content to `out` (any resizable byte container; exactly one resize).
-  /// Errors: invalid_argument (not a string).
-  template <class C>
-  result<std::size_t> unescape(C& out) const;
-
-  // --- numbers (the raw text is kept, so no precision is lost before you choose a type) -------
-
-  /// True for a number written without fraction or exponent (`-12`, not `12.0` or `1e3`).
-  bool is_integer() const noexcept;
-  /// The number as an unsigned 64-bit integer. `-0` gives 0.
-  /// @return the value; offset() is raw().size().
-  /// Errors: invalid_argument: not a number, not an integer as written (`1.0`, `1e3`; offset of
-  /// the `.`/`e`), negative (offset 0), or above 18446744073709551615 (offset of the digit that
-  /// overflows). No new error code: callers map it to their own (ack_id_overflow...).
-  result<std::uint64_t> to_uint64() const noexcept;
-  /// The number as a signed 64-bit integer, -9223372036854775808 to 9223372036854775807.
-  /// Errors: invalid_argument: not a number, not an integer as written, or out of range (offset
-  /// of the digit that overflows).
-  result<std::int64_t> to_int64() const noexcept;
-  /// The number as the IEEE double JavaScript's Number() / JSON.parse gives: correctly rounded
-  /// (round to nearest, ties to even), `1e400` -> +Infinity, `-1e400` -> -Infinity, `1e-400` ->
-  /// +0, `-0` -> -0.
-  /// Errors: invalid_argument (not a number, or raw() does not follow the JSON number grammar;
-  /// offset of the offending byte).
-  result<double> to_double() const noexcept;
-
-  // --- arrays and objects ----------------------------------------------------------------------
-
-  /// The elements of an array, in order, as a forward range of value. Empty for a non-array.
-  array_range elements() const noexcept;
-  /// The members of an object, in text order (duplicates included), as a forward range of
-  /// member. Empty for a non-object.
-  object_range members() const noexcept;
-  /// Number of elements (array) or members (object, duplicates counted); 0 otherwise. O(n).
-  std::size_t size() const noexcept;
-  /// The i-th element of an array, or the absent value (kind null, exists() false) when i is
-  /// out of range or this is not an array. O(bytes before the element).
-  value operator[](std::size_t i) const noexcept;
-  /// Looks up `key` (compared after unescaping, as string_equals does) in an object. When the key
-  /// occurs more than once the LAST occurrence wins, as with JSON.parse. O(bytes of the object).
-  /// @return true and sets `out` when found; false (and `out` untouched) otherwise or for a
-  ///   non-object.
-  bool find(std::string_view key, value& out) const noexcept;
-
- private:
-  friend class array_iterator;
-  friend class object_iterator;
-  friend struct detail::value_access;
-  constexpr value(const char* data, std::size_t size, kind k) noexcept
-      : data_(data), size_(size), kind_(k) {}
-
-  const char* data_ = nullptr;
-  std::size_t size_ = 0;
-  kind kind_ = kind::null;
-};
-
-/// One member of an object: its key (a string value) and its value.
-struct member {
-  value key;
-  value val;
-};
-
-/// Forward iterator over the elements of an array. The end iterator is value-initialised.
-/// Dereferencing yields a reference into the iterator itself (a "stashing" iterator): copy the
-/// value if it must outlive the iterator's next increment.
-class array_iterator {
- public:
-  using iterator_category = std::forward_iterator_tag;
-  using value_type = value;
-  using difference_type = std::ptrdiff_t;
-  using pointer = const value*;
-  using reference = const value&;
-
-  constexpr array_iterator() noexcept = default;
-  reference operator*() const noexcept { return cur_; }
-  pointer operator->() const noexcept { return &cur_; }
-  array_iterator& operator++() noexcept;
-  array_iterator operator++(int) noexcept {
-    array_iterator old = *this;
-    ++*this;
-    return old;
-  }
-  friend bool operator==(const array_iterator& a, const array_iterator& b) noexcept {
-    return a.cur_.raw().data() == b.cur_.raw().data();
-  }
-  friend bool operator!=(const array_iterator& a, const array_iterator& b) noexcept {
-    return !(a == b);
-  }
-
- private:
-  friend class array_range;
-  array_iterator(const char* p, const char* end) noexcept : end_(end) { load(p); }
-  void load(const char* p) noexcept;
-
-  value cur_;  // the absent value at the end
-  const char* end_ = nullptr;
-};
-
-/// The elements of an array: begin() / end() for range-for.
-class array_range {
- public:
-  constexpr array_range() noexcept = default;
-  array_iterator begin() const noexcept { return {first_, last_}; }
-  array_iterator end() const noexcept { return {}; }
-  /// True when the array has no elements.
-  bool empty() const noexcept { return begin() == end(); }
-
- private:
-  friend class value;
-  constexpr array_range(const char* first, const char* last) noexcept
-      : first_(first), last_(last) {}
-  const char* first_ = nullptr;  // just past '[' ...
-  const char* last_ = nullptr;   // ... up to the closing ']'
-};
-
-/// Forward iterator over the members of an object; same conventions as array_iterator.
-class object_iterator {
- public:
-  using iterator_category = std::forward_iterator_tag;
-  using value_type = member;
-  using difference_type = std::ptrdiff_t;
-  using pointer = const member*;
-  using reference = const member&;
-
-  constexpr object_iterator() noexcept = default;
-  reference operator*() const noexcept { return cur_; }
-  pointer operator->() const noexcept { return &cur_; }
-  object_iterator& operator++() noexcept;
-  object_iterator operator++(int) noexcept {
-    object_iterator old = *this;
-    ++*this;
-    return old;
-  }
-  friend bool operator==(const object_iterator& a, const object_iterator& b) noexcept {
-    return a.cur_.key.raw().data() == b.cur_.key.raw().data();
-  }
-  friend bool operator!=(const object_iterator& a, const object_iterator& b) noexcept {
-    return !(a == b);
-  }
-
- private:
-  friend class object_range;
-  object_iterator(const char* p, const char* end) noexcept : end_(end) { load(p); }
-  void load(const char* p) noexcept;
-
-  member cur_;
-  const char* end_ = nullptr;
-};
-
-/// The members of an object: begin() / end() for range-for.
-class object_range {
- public:
-  constexpr object_range() noexcept = default;
-  object_iterator begin() const noexcept { return {first_, last_}; }
-  object_iterator end() const noexcept { return {}; }
-  /// True when the object has no members.
-  bool empty() const noexcept { return begin() == end(); }
-
- private:
-  friend class value;
-  constexpr object_range(const char* first, const char* last) noexcept
-      : first_(first), last_(last) {}
-  const char* first_ = nullptr;
-  const char* last_ = nullptr;
-};
-
-/// Validates `text` (exactly as validate()) and returns its root value.
-/// @return the root value (raw() without the surrounding whitespace); offset() is text.size().
-/// Errors: those of validate(), with the same offsets.
-result<value> parse(std::string_view text, const options& opts = {}) noexcept;
-
-// ---------------------------------------------------------------------------------------------
-// Implementation
-// ---------------------------------------------------------------------------------------------
 namespace detail {
 
+/// The kind of the value whose first byte is `c`, in validated text.
 constexpr kind kind_of(char c) noexcept {
   return c == '"'                 ? kind::string
          : c == '['               ? kind::array
@@ -4942,14 +4961,6 @@ constexpr kind kind_of(char c) noexcept {
          : c == 'n'               ? kind::null
                                   : kind::number;
 }
-
-/// A value from a token its caller found while validating: already trimmed, so the kind is
-/// taken from its first byte with none of unchecked()'s trimming.
-struct value_access {
-  static constexpr value token(std::string_view raw) noexcept {
-    return raw.empty() ? value() : value(raw.data(), raw.size(), kind_of(raw[0]));
-  }
-};
 
 /// Just past the closing quote of a string whose content starts at `p`, or `end`.
 inline const char* skip_string(const char* p, const char* end) noexcept {
@@ -5083,6 +5094,220 @@ bool decode_string(const char* p, const char* end, Out&& out) noexcept {
   }
   return true;
 }
+
+}  // namespace detail
+}  // namespace json
+SIOCODEC_END_NAMESPACE
+
+#endif  // SIOCODEC_JSON_WALK_HPP
+// ---- end <siocodec/json/walk.hpp> ------------------------------------------------------------
+
+#include <charconv>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <string_view>
+
+SIOCODEC_BEGIN_NAMESPACE
+namespace json {
+
+namespace detail {
+struct value_access;
+struct array_cursor;
+struct object_cursor;
+}  // namespace detail
+
+/// Forward iterator over the elements of an array (a "stashing" iterator: dereferencing yields a
+/// reference into the iterator, so copy the value if it must outlive the next increment). The
+/// end iterator is value-initialised.
+using array_iterator = ::SIOCODEC_NAMESPACE::detail::stashing_iterator<detail::array_cursor>;
+/// The elements of an array: begin() / end() for range-for, empty().
+using array_range = ::SIOCODEC_NAMESPACE::detail::lazy_range<detail::array_cursor>;
+/// Forward iterator over the members of an object; same conventions as array_iterator.
+using object_iterator = ::SIOCODEC_NAMESPACE::detail::stashing_iterator<detail::object_cursor>;
+/// The members of an object: begin() / end() for range-for, empty().
+using object_range = ::SIOCODEC_NAMESPACE::detail::lazy_range<detail::object_cursor>;
+
+/// A view of one JSON value inside text that validate() accepted: a pointer, a length and a
+/// kind. Nothing is copied or decoded until asked for; the view is valid while the text lives.
+///
+/// Navigation (elements(), members(), size(), operator[], find()) walks the text each time it is
+/// called: a full iteration is O(bytes of the value), and nothing is cached (a recursive walk of
+/// every level is O(bytes x depth), depth being bounded by options::max_depth). Keep the values
+/// an iteration yields if you need them again.
+///
+/// The accessors trust that the text was validated and skip through it without re-checking the
+/// grammar. They stay memory safe on any text (they never read outside raw() and always
+/// terminate), so a value made by unchecked() from unvalidated text gives unspecified answers,
+/// never undefined behaviour.
+///
+/// A default-constructed value is the *absent* value: kind null, raw() empty, exists() false.
+/// operator[] past the end and an object iterator's value after a missing one return it.
+class value {
+ public:
+  /// The absent value (kind null, empty raw()).
+  constexpr value() noexcept = default;
+
+  /// A view of `raw`, trusted to be one JSON value that validate() accepted; leading and trailing
+  /// JSON whitespace are trimmed. Nothing is checked (that is the point: a layer that validated
+  /// the whole text once can look at parts of it for free). The kind comes from the first byte.
+  static value unchecked(std::string_view raw) noexcept;
+
+  /// The kind of the value (from its first byte).
+  constexpr kind type() const noexcept { return kind_; }
+  /// The exact bytes of the value, without surrounding whitespace (strings keep their quotes).
+  constexpr std::string_view raw() const noexcept { return {data_, size_}; }
+  /// False only for the absent value.
+  constexpr bool exists() const noexcept { return size_ != 0; }
+
+  constexpr bool is_null() const noexcept { return kind_ == kind::null; }
+  constexpr bool is_bool() const noexcept { return kind_ == kind::boolean; }
+  constexpr bool is_number() const noexcept { return kind_ == kind::number; }
+  constexpr bool is_string() const noexcept { return kind_ == kind::string; }
+  constexpr bool is_array() const noexcept { return kind_ == kind::array; }
+  constexpr bool is_object() const noexcept { return kind_ == kind::object; }
+
+  /// true for `true`. Precondition: is_bool() (anything else gives false).
+  bool get_bool() const noexcept { return size_ != 0 && data_[0] == 't'; }
+
+  // --- strings ---------------------------------------------------------------------------------
+
+  /// The bytes between the quotes, escapes not expanded. Empty for a non-string.
+  std::string_view string_raw() const noexcept;
+  /// True when the string contains a backslash escape (so string_raw() is not its content).
+  bool has_escapes() const noexcept;
+  /// True when the decoded content of this string equals `utf8` byte for byte (escapes expanded
+  /// as unescape_to() does, so `"\u00e9"`, `"é"` and `"\u00E9"` all equal "é", and `"\ud83d\ude00"`
+  /// equals the UTF-8 of U+1F600; a lone surrogate escape compares as U+FFFD, see
+  /// unescape_to()). False for a non-string. Stops at the first difference.
+  bool string_equals(std::string_view utf8) const noexcept;
+  /// The number of bytes unescape_to() writes. 0 for a non-string.
+  std::size_t unescaped_size() const noexcept;
+  /// Writes the decoded content of the string, as UTF-8, to `out`.
+  ///
+  /// Escapes are expanded; `\u` pairs of a high and a low surrogate become one 4-byte sequence.
+  /// A `\u` escape naming a surrogate that is not part of such a pair (validate() accepts those,
+  /// as JSON.parse does) becomes U+FFFD (EF BF BD), one per lone surrogate: exactly what Node's
+  /// TextEncoder and Buffer.from(string) do when the JS string the reference decoded is written
+  /// out as UTF-8, so the output is always valid UTF-8 and the lossy step is the same as the
+  /// reference's. Use string_raw() when the escapes themselves matter.
+  ///
+  /// @return bytes written (also offset()).
+  /// Errors: invalid_argument (not a string), output_too_small (cap < unescaped_size(); nothing
+  /// written; offset() is cap).
+  result<std::size_t> unescape_to(char* out, std::size_t cap) const noexcept;
+  /// Appends the decoded content to `out` (any resizable byte container; exactly one resize).
+  /// Errors: invalid_argument (not a string).
+  template <class C>
+  result<std::size_t> unescape(C& out) const;
+
+  // --- numbers (the raw text is kept, so no precision is lost before you choose a type) -------
+
+  /// True for a number written without fraction or exponent (`-12`, not `12.0` or `1e3`).
+  bool is_integer() const noexcept;
+  /// The number as an unsigned 64-bit integer. `-0` gives 0.
+  /// @return the value; offset() is raw().size().
+  /// Errors: invalid_argument: not a number, not an integer as written (`1.0`, `1e3`; offset of
+  /// the `.`/`e`), negative (offset 0), or above 18446744073709551615 (offset of the digit that
+  /// overflows). No new error code: callers map it to their own (ack_id_overflow...).
+  result<std::uint64_t> to_uint64() const noexcept;
+  /// The number as a signed 64-bit integer, -9223372036854775808 to 9223372036854775807.
+  /// Errors: invalid_argument: not a number, not an integer as written, or out of range (offset
+  /// of the digit that overflows).
+  result<std::int64_t> to_int64() const noexcept;
+  /// The number as the IEEE double JavaScript's Number() / JSON.parse gives: correctly rounded
+  /// (round to nearest, ties to even), `1e400` -> +Infinity, `-1e400` -> -Infinity, `1e-400` ->
+  /// +0, `-0` -> -0.
+  /// Errors: invalid_argument (not a number, or raw() does not follow the JSON number grammar;
+  /// offset of the offending byte).
+  result<double> to_double() const noexcept;
+
+  // --- arrays and objects ----------------------------------------------------------------------
+
+  /// The elements of an array, in order, as a forward range of value. Empty for a non-array.
+  array_range elements() const noexcept;
+  /// The members of an object, in text order (duplicates included), as a forward range of
+  /// member. Empty for a non-object.
+  object_range members() const noexcept;
+  /// Number of elements (array) or members (object, duplicates counted); 0 otherwise. O(n).
+  std::size_t size() const noexcept;
+  /// The i-th element of an array, or the absent value (kind null, exists() false) when i is
+  /// out of range or this is not an array. O(bytes before the element).
+  value operator[](std::size_t i) const noexcept;
+  /// Looks up `key` (compared after unescaping, as string_equals does) in an object. When the key
+  /// occurs more than once the LAST occurrence wins, as with JSON.parse. O(bytes of the object).
+  /// @return true and sets `out` when found; false (and `out` untouched) otherwise or for a
+  ///   non-object.
+  bool find(std::string_view key, value& out) const noexcept;
+
+ private:
+  friend struct detail::array_cursor;
+  friend struct detail::object_cursor;
+  friend struct detail::value_access;
+  constexpr value(const char* data, std::size_t size, kind k) noexcept
+      : data_(data), size_(size), kind_(k) {}
+
+  const char* data_ = nullptr;
+  std::size_t size_ = 0;
+  kind kind_ = kind::null;
+};
+
+/// One member of an object: its key (a string value) and its value.
+struct member {
+  value key;
+  value val;
+};
+
+namespace detail {
+
+/// Walks the elements of an array: the Cursor of array_iterator (see detail/lazy_range.hpp).
+struct array_cursor {
+  using item = value;
+  static constexpr bool counted = false;
+  value cur;                  // the absent value at the end
+  const char* at = nullptr;   // for start(): just past the '[' ...
+  const char* end = nullptr;  // ... up to the closing ']'
+
+  const char* position() const noexcept { return cur.raw().data(); }
+  void start() noexcept { load(at); }
+  void next() noexcept;
+  void load(const char* p) noexcept;
+};
+
+/// Walks the members of an object: the Cursor of object_iterator.
+struct object_cursor {
+  using item = member;
+  static constexpr bool counted = false;
+  member cur;
+  const char* at = nullptr;
+  const char* end = nullptr;
+
+  const char* position() const noexcept { return cur.key.raw().data(); }
+  void start() noexcept { load(at); }
+  void next() noexcept;
+  void load(const char* p) noexcept;
+};
+
+}  // namespace detail
+
+/// Validates `text` (exactly as validate()) and returns its root value.
+/// @return the root value (raw() without the surrounding whitespace); offset() is text.size().
+/// Errors: those of validate(), with the same offsets.
+result<value> parse(std::string_view text, const options& opts = {}) noexcept;
+
+// ---------------------------------------------------------------------------------------------
+// Implementation
+// ---------------------------------------------------------------------------------------------
+namespace detail {
+
+/// A value from a token its caller found while validating: already trimmed, so the kind is
+/// taken from its first byte with none of unchecked()'s trimming.
+struct value_access {
+  static constexpr value token(std::string_view raw) noexcept {
+    return raw.empty() ? value() : value(raw.data(), raw.size(), kind_of(raw[0]));
+  }
+};
 
 }  // namespace detail
 
@@ -5258,12 +5483,12 @@ inline result<double> value::to_double() const noexcept {
 
 inline array_range value::elements() const noexcept {
   if (kind_ != kind::array || size_ < 2) return {};
-  return {data_ + 1, data_ + size_ - 1};
+  return array_range(detail::array_cursor{value(), data_ + 1, data_ + size_ - 1});
 }
 
 inline object_range value::members() const noexcept {
   if (kind_ != kind::object || size_ < 2) return {};
-  return {data_ + 1, data_ + size_ - 1};
+  return object_range(detail::object_cursor{member(), data_ + 1, data_ + size_ - 1});
 }
 
 inline std::size_t value::size() const noexcept {
@@ -5294,48 +5519,46 @@ inline bool value::find(std::string_view key, value& out) const noexcept {
   return found;
 }
 
-inline void array_iterator::load(const char* p) noexcept {
-  p = detail::skip_ws(p, end_);
-  if (p == end_ || p == nullptr) {
-    cur_ = value();
+inline void detail::array_cursor::load(const char* p) noexcept {
+  p = skip_ws(p, end);
+  if (p == end || p == nullptr) {
+    cur = value();
     return;
   }
-  const char* q = detail::skip_value(p, end_);
-  cur_ = value(p, static_cast<std::size_t>(q - p), detail::kind_of(*p));
+  const char* q = skip_value(p, end);
+  cur = value(p, static_cast<std::size_t>(q - p), kind_of(*p));
 }
 
-inline array_iterator& array_iterator::operator++() noexcept {
-  if (cur_.data_ == nullptr) return *this;
-  const char* p = detail::skip_ws(cur_.data_ + cur_.size_, end_);
+inline void detail::array_cursor::next() noexcept {
+  if (cur.data_ == nullptr) return;
+  const char* p = skip_ws(cur.data_ + cur.size_, end);
   // Anything but a comma after an element ends the array (in validated text: only ']' can).
-  load(p != end_ && *p == ',' ? p + 1 : end_);
-  return *this;
+  load(p != end && *p == ',' ? p + 1 : end);
 }
 
-inline void object_iterator::load(const char* p) noexcept {
-  p = detail::skip_ws(p, end_);
-  if (p == end_ || p == nullptr) {
-    cur_ = member();
+inline void detail::object_cursor::load(const char* p) noexcept {
+  p = skip_ws(p, end);
+  if (p == end || p == nullptr) {
+    cur = member();
     return;
   }
-  const char* q = detail::skip_value(p, end_);
-  cur_.key = value(p, static_cast<std::size_t>(q - p), detail::kind_of(*p));
-  p = detail::skip_ws(q, end_);
-  if (p != end_ && *p == ':') p = detail::skip_ws(p + 1, end_);
-  if (p == end_) {
-    cur_.val = value();
+  const char* q = skip_value(p, end);
+  cur.key = value(p, static_cast<std::size_t>(q - p), kind_of(*p));
+  p = skip_ws(q, end);
+  if (p != end && *p == ':') p = skip_ws(p + 1, end);
+  if (p == end) {
+    cur.val = value();
     return;
   }
-  q = detail::skip_value(p, end_);
-  cur_.val = value(p, static_cast<std::size_t>(q - p), detail::kind_of(*p));
+  q = skip_value(p, end);
+  cur.val = value(p, static_cast<std::size_t>(q - p), kind_of(*p));
 }
 
-inline object_iterator& object_iterator::operator++() noexcept {
-  if (cur_.key.data_ == nullptr) return *this;
-  const value& last = cur_.val.exists() ? cur_.val : cur_.key;
-  const char* p = detail::skip_ws(last.data_ + last.size_, end_);
-  load(p != end_ && *p == ',' ? p + 1 : end_);
-  return *this;
+inline void detail::object_cursor::next() noexcept {
+  if (cur.key.data_ == nullptr) return;
+  const value& last = cur.val.exists() ? cur.val : cur.key;
+  const char* p = skip_ws(last.data_ + last.size_, end);
+  load(p != end && *p == ',' ? p + 1 : end);
 }
 
 inline result<value> parse(std::string_view text, const options& opts) noexcept {
@@ -7063,19 +7286,16 @@ inline bool read_header(const unsigned char* p, const unsigned char* end, header
       h.k = kind::floating;
       h.length = 8;
       break;
-    case 0xcc:
+    case 0xcc:  // uint 8, 16, 32, 64
     case 0xcd:
     case 0xce:
     case 0xcf:
-      h.k = kind::integer;
-      h.length = std::uint64_t{1} << (c - 0xcc);
-      break;
-    case 0xd0:
+    case 0xd0:  // int 8, 16, 32, 64
     case 0xd1:
     case 0xd2:
     case 0xd3:
       h.k = kind::integer;
-      h.length = std::uint64_t{1} << (c - 0xd0);
+      h.length = std::uint64_t{1} << ((c - 0xcc) & 3);
       break;
     case 0xd4:
     case 0xd5:
@@ -7226,15 +7446,24 @@ SIOCODEC_END_NAMESPACE
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
-#include <iterator>
 #include <limits>
 #include <string_view>
 
 SIOCODEC_BEGIN_NAMESPACE
 namespace msgpack {
 
-class array_range;
-class map_range;
+namespace detail {
+struct array_cursor;
+struct map_cursor;
+}  // namespace detail
+
+/// The ranges and iterators of arrays and maps follow json::value's conventions (json/value.hpp):
+/// forward iterators that stash the element (copy it if it must outlive the next increment),
+/// value-initialised at the end. The ranges also tell their size(), read from the header: O(1).
+using array_range = ::SIOCODEC_NAMESPACE::detail::lazy_range<detail::array_cursor>;
+using map_range = ::SIOCODEC_NAMESPACE::detail::lazy_range<detail::map_cursor>;
+using array_iterator = ::SIOCODEC_NAMESPACE::detail::stashing_iterator<detail::array_cursor>;
+using map_iterator = ::SIOCODEC_NAMESPACE::detail::stashing_iterator<detail::map_cursor>;
 
 /// A view of one msgpack value inside bytes that validate() accepted: a pointer, a length and a
 /// kind, the counterpart of json::value. Nothing is copied or decoded until asked for; the view
@@ -7342,8 +7571,8 @@ class value {
   bool find(std::string_view key, value& out) const noexcept;
 
  private:
-  friend class array_iterator;
-  friend class map_iterator;
+  friend struct detail::array_cursor;
+  friend struct detail::map_cursor;
   // The value starting at p (p < end), running at most to `end`.
   static value make(const unsigned char* p, const unsigned char* end) noexcept;
   constexpr value(const unsigned char* data, std::size_t size, kind k) noexcept
@@ -7360,125 +7589,41 @@ struct member {
   value val;
 };
 
-/// Forward iterator over the elements of an array. The end iterator is value-initialised.
-/// Dereferencing yields a reference into the iterator itself (a "stashing" iterator): copy the
-/// value if it must outlive the iterator's next increment.
-class array_iterator {
- public:
-  using iterator_category = std::forward_iterator_tag;
-  using value_type = value;
-  using difference_type = std::ptrdiff_t;
-  using pointer = const value*;
-  using reference = const value&;
+namespace detail {
 
-  constexpr array_iterator() noexcept = default;
-  reference operator*() const noexcept { return cur_; }
-  pointer operator->() const noexcept { return &cur_; }
-  array_iterator& operator++() noexcept;
-  array_iterator operator++(int) noexcept {
-    array_iterator old = *this;
-    ++*this;
-    return old;
-  }
-  friend bool operator==(const array_iterator& a, const array_iterator& b) noexcept {
-    return a.cur_.raw().data() == b.cur_.raw().data();
-  }
-  friend bool operator!=(const array_iterator& a, const array_iterator& b) noexcept {
-    return !(a == b);
-  }
+/// Walks the elements of an array: the Cursor of array_iterator (see detail/lazy_range.hpp).
+struct array_cursor {
+  using item = value;
+  static constexpr bool counted = true;
+  value cur;                           // the absent value at the end
+  const unsigned char* at = nullptr;   // for start(): the first element ...
+  const unsigned char* end = nullptr;  // ... up to the end of the array's bytes
+  std::uint64_t left = 0;              // elements from cur on (before start(): all of them)
 
- private:
-  friend class array_range;
-  array_iterator(const unsigned char* p, const unsigned char* end, std::uint64_t n) noexcept
-      : end_(end), left_(n) {
-    load(p);
-  }
+  constexpr std::size_t size() const noexcept { return static_cast<std::size_t>(left); }
+  const unsigned char* position() const noexcept { return cur.raw().data(); }
+  void start() noexcept { load(at); }
+  void next() noexcept;
   void load(const unsigned char* p) noexcept;
-
-  value cur_;  // the absent value at the end
-  const unsigned char* end_ = nullptr;
-  std::uint64_t left_ = 0;  // elements from cur_ on
 };
 
-/// The elements of an array: begin() / end() for range-for.
-class array_range {
- public:
-  constexpr array_range() noexcept = default;
-  array_iterator begin() const noexcept { return {first_, last_, count_}; }
-  array_iterator end() const noexcept { return {}; }
-  /// True when the array has no elements.
-  constexpr bool empty() const noexcept { return count_ == 0; }
-  /// Number of elements (from the header).
-  constexpr std::size_t size() const noexcept { return static_cast<std::size_t>(count_); }
+/// Walks the pairs of a map: the Cursor of map_iterator.
+struct map_cursor {
+  using item = member;
+  static constexpr bool counted = true;
+  member cur;
+  const unsigned char* at = nullptr;
+  const unsigned char* end = nullptr;
+  std::uint64_t left = 0;  // pairs from cur on
 
- private:
-  friend class value;
-  constexpr array_range(const unsigned char* first, const unsigned char* last,
-                        std::uint64_t count) noexcept
-      : first_(first), last_(last), count_(count) {}
-  const unsigned char* first_ = nullptr;  // the first element ...
-  const unsigned char* last_ = nullptr;   // ... up to the end of the array's bytes
-  std::uint64_t count_ = 0;
-};
-
-/// Forward iterator over the pairs of a map; same conventions as array_iterator.
-class map_iterator {
- public:
-  using iterator_category = std::forward_iterator_tag;
-  using value_type = member;
-  using difference_type = std::ptrdiff_t;
-  using pointer = const member*;
-  using reference = const member&;
-
-  constexpr map_iterator() noexcept = default;
-  reference operator*() const noexcept { return cur_; }
-  pointer operator->() const noexcept { return &cur_; }
-  map_iterator& operator++() noexcept;
-  map_iterator operator++(int) noexcept {
-    map_iterator old = *this;
-    ++*this;
-    return old;
-  }
-  friend bool operator==(const map_iterator& a, const map_iterator& b) noexcept {
-    return a.cur_.key.raw().data() == b.cur_.key.raw().data();
-  }
-  friend bool operator!=(const map_iterator& a, const map_iterator& b) noexcept {
-    return !(a == b);
-  }
-
- private:
-  friend class map_range;
-  map_iterator(const unsigned char* p, const unsigned char* end, std::uint64_t n) noexcept
-      : end_(end), left_(n) {
-    load(p);
-  }
+  constexpr std::size_t size() const noexcept { return static_cast<std::size_t>(left); }
+  const unsigned char* position() const noexcept { return cur.key.raw().data(); }
+  void start() noexcept { load(at); }
+  void next() noexcept;
   void load(const unsigned char* p) noexcept;
-
-  member cur_;
-  const unsigned char* end_ = nullptr;
-  std::uint64_t left_ = 0;
 };
 
-/// The pairs of a map: begin() / end() for range-for.
-class map_range {
- public:
-  constexpr map_range() noexcept = default;
-  map_iterator begin() const noexcept { return {first_, last_, count_}; }
-  map_iterator end() const noexcept { return {}; }
-  /// True when the map has no pairs.
-  constexpr bool empty() const noexcept { return count_ == 0; }
-  /// Number of pairs (from the header).
-  constexpr std::size_t size() const noexcept { return static_cast<std::size_t>(count_); }
-
- private:
-  friend class value;
-  constexpr map_range(const unsigned char* first, const unsigned char* last,
-                      std::uint64_t count) noexcept
-      : first_(first), last_(last), count_(count) {}
-  const unsigned char* first_ = nullptr;
-  const unsigned char* last_ = nullptr;
-  std::uint64_t count_ = 0;
-};
+}  // namespace detail
 
 /// Validates `bytes` (exactly as validate()) and returns its root value.
 /// @return the root value; offset() is bytes.size().
@@ -7644,14 +7789,14 @@ inline array_range value::elements() const noexcept {
   if (kind_ != kind::array) return {};
   detail::header h;
   if (!detail::read_header(data_, data_ + size_, h) || h.head > size_) return {};
-  return {data_ + h.head, data_ + size_, h.count};
+  return array_range(detail::array_cursor{value(), data_ + h.head, data_ + size_, h.count});
 }
 
 inline map_range value::members() const noexcept {
   if (kind_ != kind::map) return {};
   detail::header h;
   if (!detail::read_header(data_, data_ + size_, h) || h.head > size_) return {};
-  return {data_ + h.head, data_ + size_, h.count};
+  return map_range(detail::map_cursor{member(), data_ + h.head, data_ + size_, h.count});
 }
 
 inline value value::operator[](std::size_t i) const noexcept {
@@ -7672,38 +7817,36 @@ inline bool value::find(std::string_view key, value& out) const noexcept {
   return found;
 }
 
-inline void array_iterator::load(const unsigned char* p) noexcept {
-  cur_ = left_ != 0 ? value::make(p, end_) : value();
-  if (!cur_.exists()) left_ = 0;
+inline void detail::array_cursor::load(const unsigned char* p) noexcept {
+  cur = left != 0 ? value::make(p, end) : value();
+  if (!cur.exists()) left = 0;
 }
 
-inline array_iterator& array_iterator::operator++() noexcept {
-  if (cur_.data_ == nullptr) return *this;
-  --left_;
-  load(cur_.data_ + cur_.size_);
-  return *this;
+inline void detail::array_cursor::next() noexcept {
+  if (cur.data_ == nullptr) return;
+  --left;
+  load(cur.data_ + cur.size_);
 }
 
-inline void map_iterator::load(const unsigned char* p) noexcept {
-  if (left_ == 0) {
-    cur_ = member();
+inline void detail::map_cursor::load(const unsigned char* p) noexcept {
+  if (left == 0) {
+    cur = member();
     return;
   }
-  cur_.key = value::make(p, end_);
-  if (!cur_.key.exists()) {
-    cur_ = member();
-    left_ = 0;
+  cur.key = value::make(p, end);
+  if (!cur.key.exists()) {
+    cur = member();
+    left = 0;
     return;
   }
-  cur_.val = value::make(cur_.key.data_ + cur_.key.size_, end_);
+  cur.val = value::make(cur.key.data_ + cur.key.size_, end);
 }
 
-inline map_iterator& map_iterator::operator++() noexcept {
-  if (cur_.key.data_ == nullptr) return *this;
-  --left_;
-  const value& last = cur_.val.exists() ? cur_.val : cur_.key;
+inline void detail::map_cursor::next() noexcept {
+  if (cur.key.data_ == nullptr) return;
+  --left;
+  const value& last = cur.val.exists() ? cur.val : cur.key;
   load(last.data_ + last.size_);
-  return *this;
 }
 
 inline result<value> parse(byte_view bytes, const options& opts) noexcept {

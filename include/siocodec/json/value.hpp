@@ -4,9 +4,10 @@
 #define SIOCODEC_JSON_VALUE_HPP
 
 #include <siocodec/config.hpp>
-#include <siocodec/detail/utf8.hpp>
+#include <siocodec/detail/lazy_range.hpp>
 #include <siocodec/error.hpp>
 #include <siocodec/json/validate.hpp>
+#include <siocodec/json/walk.hpp>
 #include <siocodec/result.hpp>
 #include <siocodec/sink.hpp>
 
@@ -14,18 +15,28 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
-#include <iterator>
 #include <limits>
 #include <string_view>
 
 SIOCODEC_BEGIN_NAMESPACE
 namespace json {
 
-class array_range;
-class object_range;
 namespace detail {
 struct value_access;
-}
+struct array_cursor;
+struct object_cursor;
+}  // namespace detail
+
+/// Forward iterator over the elements of an array (a "stashing" iterator: dereferencing yields a
+/// reference into the iterator, so copy the value if it must outlive the next increment). The
+/// end iterator is value-initialised.
+using array_iterator = ::SIOCODEC_NAMESPACE::detail::stashing_iterator<detail::array_cursor>;
+/// The elements of an array: begin() / end() for range-for, empty().
+using array_range = ::SIOCODEC_NAMESPACE::detail::lazy_range<detail::array_cursor>;
+/// Forward iterator over the members of an object; same conventions as array_iterator.
+using object_iterator = ::SIOCODEC_NAMESPACE::detail::stashing_iterator<detail::object_cursor>;
+/// The members of an object: begin() / end() for range-for, empty().
+using object_range = ::SIOCODEC_NAMESPACE::detail::lazy_range<detail::object_cursor>;
 
 /// A view of one JSON value inside text that validate() accepted: a pointer, a length and a
 /// kind. Nothing is copied or decoded until asked for; the view is valid while the text lives.
@@ -140,8 +151,8 @@ class value {
   bool find(std::string_view key, value& out) const noexcept;
 
  private:
-  friend class array_iterator;
-  friend class object_iterator;
+  friend struct detail::array_cursor;
+  friend struct detail::object_cursor;
   friend struct detail::value_access;
   constexpr value(const char* data, std::size_t size, kind k) noexcept
       : data_(data), size_(size), kind_(k) {}
@@ -157,109 +168,37 @@ struct member {
   value val;
 };
 
-/// Forward iterator over the elements of an array. The end iterator is value-initialised.
-/// Dereferencing yields a reference into the iterator itself (a "stashing" iterator): copy the
-/// value if it must outlive the iterator's next increment.
-class array_iterator {
- public:
-  using iterator_category = std::forward_iterator_tag;
-  using value_type = value;
-  using difference_type = std::ptrdiff_t;
-  using pointer = const value*;
-  using reference = const value&;
+namespace detail {
 
-  constexpr array_iterator() noexcept = default;
-  reference operator*() const noexcept { return cur_; }
-  pointer operator->() const noexcept { return &cur_; }
-  array_iterator& operator++() noexcept;
-  array_iterator operator++(int) noexcept {
-    array_iterator old = *this;
-    ++*this;
-    return old;
-  }
-  friend bool operator==(const array_iterator& a, const array_iterator& b) noexcept {
-    return a.cur_.raw().data() == b.cur_.raw().data();
-  }
-  friend bool operator!=(const array_iterator& a, const array_iterator& b) noexcept {
-    return !(a == b);
-  }
+/// Walks the elements of an array: the Cursor of array_iterator (see detail/lazy_range.hpp).
+struct array_cursor {
+  using item = value;
+  static constexpr bool counted = false;
+  value cur;                  // the absent value at the end
+  const char* at = nullptr;   // for start(): just past the '[' ...
+  const char* end = nullptr;  // ... up to the closing ']'
 
- private:
-  friend class array_range;
-  array_iterator(const char* p, const char* end) noexcept : end_(end) { load(p); }
+  const char* position() const noexcept { return cur.raw().data(); }
+  void start() noexcept { load(at); }
+  void next() noexcept;
   void load(const char* p) noexcept;
-
-  value cur_;  // the absent value at the end
-  const char* end_ = nullptr;
 };
 
-/// The elements of an array: begin() / end() for range-for.
-class array_range {
- public:
-  constexpr array_range() noexcept = default;
-  array_iterator begin() const noexcept { return {first_, last_}; }
-  array_iterator end() const noexcept { return {}; }
-  /// True when the array has no elements.
-  bool empty() const noexcept { return begin() == end(); }
+/// Walks the members of an object: the Cursor of object_iterator.
+struct object_cursor {
+  using item = member;
+  static constexpr bool counted = false;
+  member cur;
+  const char* at = nullptr;
+  const char* end = nullptr;
 
- private:
-  friend class value;
-  constexpr array_range(const char* first, const char* last) noexcept
-      : first_(first), last_(last) {}
-  const char* first_ = nullptr;  // just past '[' ...
-  const char* last_ = nullptr;   // ... up to the closing ']'
-};
-
-/// Forward iterator over the members of an object; same conventions as array_iterator.
-class object_iterator {
- public:
-  using iterator_category = std::forward_iterator_tag;
-  using value_type = member;
-  using difference_type = std::ptrdiff_t;
-  using pointer = const member*;
-  using reference = const member&;
-
-  constexpr object_iterator() noexcept = default;
-  reference operator*() const noexcept { return cur_; }
-  pointer operator->() const noexcept { return &cur_; }
-  object_iterator& operator++() noexcept;
-  object_iterator operator++(int) noexcept {
-    object_iterator old = *this;
-    ++*this;
-    return old;
-  }
-  friend bool operator==(const object_iterator& a, const object_iterator& b) noexcept {
-    return a.cur_.key.raw().data() == b.cur_.key.raw().data();
-  }
-  friend bool operator!=(const object_iterator& a, const object_iterator& b) noexcept {
-    return !(a == b);
-  }
-
- private:
-  friend class object_range;
-  object_iterator(const char* p, const char* end) noexcept : end_(end) { load(p); }
+  const char* position() const noexcept { return cur.key.raw().data(); }
+  void start() noexcept { load(at); }
+  void next() noexcept;
   void load(const char* p) noexcept;
-
-  member cur_;
-  const char* end_ = nullptr;
 };
 
-/// The members of an object: begin() / end() for range-for.
-class object_range {
- public:
-  constexpr object_range() noexcept = default;
-  object_iterator begin() const noexcept { return {first_, last_}; }
-  object_iterator end() const noexcept { return {}; }
-  /// True when the object has no members.
-  bool empty() const noexcept { return begin() == end(); }
-
- private:
-  friend class value;
-  constexpr object_range(const char* first, const char* last) noexcept
-      : first_(first), last_(last) {}
-  const char* first_ = nullptr;
-  const char* last_ = nullptr;
-};
+}  // namespace detail
 
 /// Validates `text` (exactly as validate()) and returns its root value.
 /// @return the root value (raw() without the surrounding whitespace); offset() is text.size().
@@ -271,15 +210,6 @@ result<value> parse(std::string_view text, const options& opts = {}) noexcept;
 // ---------------------------------------------------------------------------------------------
 namespace detail {
 
-constexpr kind kind_of(char c) noexcept {
-  return c == '"'                 ? kind::string
-         : c == '['               ? kind::array
-         : c == '{'               ? kind::object
-         : (c == 't' || c == 'f') ? kind::boolean
-         : c == 'n'               ? kind::null
-                                  : kind::number;
-}
-
 /// A value from a token its caller found while validating: already trimmed, so the kind is
 /// taken from its first byte with none of unchecked()'s trimming.
 struct value_access {
@@ -287,139 +217,6 @@ struct value_access {
     return raw.empty() ? value() : value(raw.data(), raw.size(), kind_of(raw[0]));
   }
 };
-
-/// Just past the closing quote of a string whose content starts at `p`, or `end`.
-inline const char* skip_string(const char* p, const char* end) noexcept {
-  for (;;) {
-    p = find_quote_or_backslash(p, end);
-    if (p == end) return end;
-    if (*p == '"') return p + 1;
-    if (end - p <= 2) return end;
-    p += 2;  // the escaped byte cannot end the string
-  }
-}
-
-/// The first `"`, `[`, `]`, `{` or `}` in [p, end), or `end`: what skipping a container stops at.
-inline const char* find_structural(const char* p, const char* end) noexcept {
-  constexpr std::uint64_t ones = 0x0101010101010101ull;
-  constexpr std::uint64_t high = 0x8080808080808080ull;
-  while (end - p >= 8) {
-    std::uint64_t x;
-    std::memcpy(&x, p, 8);
-    const std::uint64_t q = x ^ (ones * '"');
-    // '[' ']' are '{' '}' without bit 0x20, and no other byte ORed with 0x20 gives '{' or '}'.
-    const std::uint64_t folded = x | (ones * 0x20);
-    const std::uint64_t o = folded ^ (ones * '{');
-    const std::uint64_t c = folded ^ (ones * '}');
-    const std::uint64_t m = (((q - ones) & ~q) | ((o - ones) & ~o) | ((c - ones) & ~c)) & high;
-    if (m != 0) {
-#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-      return p + (__builtin_ctzll(m) >> 3);
-#else
-      break;
-#endif
-    }
-    p += 8;
-  }
-  for (; p != end; ++p) {
-    const char ch = *p;
-    if (ch == '"' || ch == '[' || ch == ']' || ch == '{' || ch == '}') return p;
-  }
-  return end;
-}
-
-/// Just past the value starting at `p` (p < end). Trusts validated text (brackets matched, so a
-/// depth counter is enough); on other text it still stops at `end` and always advances.
-inline const char* skip_value(const char* p, const char* end) noexcept {
-  const char c = *p;
-  if (c == '"') return skip_string(p + 1, end);
-  if (c == '[' || c == '{') {
-    std::size_t depth = 1;
-    ++p;
-    for (;;) {
-      p = find_structural(p, end);
-      if (p == end) return end;
-      const char ch = *p;
-      if (ch == '"') {
-        p = skip_string(p + 1, end);
-        continue;
-      }
-      if (ch == '[' || ch == '{') {
-        ++depth;
-      } else if (ch == ']' || ch == '}') {
-        if (--depth == 0) return p + 1;
-      }
-      ++p;
-    }
-  }
-  // A number or a literal: runs to the next delimiter.
-  ++p;
-  while (p != end && !is_ws(*p) && *p != ',' && *p != ']' && *p != '}' && *p != ':') ++p;
-  return p;
-}
-
-// Decodes the content of a string (between the quotes) and hands the UTF-8 bytes to
-// `out(const char*, std::size_t n)` (n >= 1) in pieces; `out` returns false to stop early.
-// Returns false when stopped. One function serves size, write and compare, so they cannot
-// disagree. On text that was not validated it never fails, it only decodes oddly: an unknown
-// escape yields its letter, a short or non-hex \u yields U+FFFD, a trailing '\' yields nothing.
-template <class Out>
-bool decode_string(const char* p, const char* end, Out&& out) noexcept {
-  constexpr char replacement[3] = {'\xEF', '\xBF', '\xBD'};  // U+FFFD
-  const auto hex4 = [](const char* q) {
-    std::uint32_t v = 0;
-    for (int i = 0; i < 4; ++i) {
-      const unsigned h = hex_value(q[i]);
-      if (h > 15) return std::uint32_t{0xFFFFFFFF};
-      v = (v << 4) | h;
-    }
-    return v;
-  };
-  while (p != end) {
-    const void* found = std::memchr(p, '\\', static_cast<std::size_t>(end - p));
-    const char* q = found != nullptr ? static_cast<const char*>(found) : end;
-    if (q != p && !out(p, static_cast<std::size_t>(q - p))) return false;
-    if (q == end) return true;
-    p = q + 1;
-    if (p == end) return true;
-    char ch;
-    switch (*p++) {
-      case 'b': ch = '\b'; break;
-      case 'f': ch = '\f'; break;
-      case 'n': ch = '\n'; break;
-      case 'r': ch = '\r'; break;
-      case 't': ch = '\t'; break;
-      case 'u': {
-        std::uint32_t cp = end - p >= 4 ? hex4(p) : 0xFFFFFFFF;
-        if (cp == 0xFFFFFFFF) {
-          if (!out(replacement, 3)) return false;
-          continue;
-        }
-        p += 4;
-        if (cp >= 0xD800 && cp <= 0xDFFF) {
-          // A surrogate makes a code point only as a high one followed by a low one; anything
-          // else is what TextEncoder replaces with U+FFFD.
-          std::uint32_t lo = 0;
-          if (cp <= 0xDBFF && end - p >= 6 && p[0] == '\\' && p[1] == 'u') lo = hex4(p + 2);
-          if (lo >= 0xDC00 && lo <= 0xDFFF) {
-            cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-            p += 6;
-          } else {
-            if (!out(replacement, 3)) return false;
-            continue;
-          }
-        }
-        char buf[4];
-        const std::size_t n = ::SIOCODEC_NAMESPACE::detail::utf8_encode(cp, buf);
-        if (!out(static_cast<const char*>(buf), n)) return false;
-        continue;
-      }
-      default: ch = p[-1]; break;  // '"', '\\', '/' (and, in unvalidated text, anything)
-    }
-    if (!out(&ch, 1)) return false;
-  }
-  return true;
-}
 
 }  // namespace detail
 
@@ -595,12 +392,12 @@ inline result<double> value::to_double() const noexcept {
 
 inline array_range value::elements() const noexcept {
   if (kind_ != kind::array || size_ < 2) return {};
-  return {data_ + 1, data_ + size_ - 1};
+  return array_range(detail::array_cursor{value(), data_ + 1, data_ + size_ - 1});
 }
 
 inline object_range value::members() const noexcept {
   if (kind_ != kind::object || size_ < 2) return {};
-  return {data_ + 1, data_ + size_ - 1};
+  return object_range(detail::object_cursor{member(), data_ + 1, data_ + size_ - 1});
 }
 
 inline std::size_t value::size() const noexcept {
@@ -631,48 +428,46 @@ inline bool value::find(std::string_view key, value& out) const noexcept {
   return found;
 }
 
-inline void array_iterator::load(const char* p) noexcept {
-  p = detail::skip_ws(p, end_);
-  if (p == end_ || p == nullptr) {
-    cur_ = value();
+inline void detail::array_cursor::load(const char* p) noexcept {
+  p = skip_ws(p, end);
+  if (p == end || p == nullptr) {
+    cur = value();
     return;
   }
-  const char* q = detail::skip_value(p, end_);
-  cur_ = value(p, static_cast<std::size_t>(q - p), detail::kind_of(*p));
+  const char* q = skip_value(p, end);
+  cur = value(p, static_cast<std::size_t>(q - p), kind_of(*p));
 }
 
-inline array_iterator& array_iterator::operator++() noexcept {
-  if (cur_.data_ == nullptr) return *this;
-  const char* p = detail::skip_ws(cur_.data_ + cur_.size_, end_);
+inline void detail::array_cursor::next() noexcept {
+  if (cur.data_ == nullptr) return;
+  const char* p = skip_ws(cur.data_ + cur.size_, end);
   // Anything but a comma after an element ends the array (in validated text: only ']' can).
-  load(p != end_ && *p == ',' ? p + 1 : end_);
-  return *this;
+  load(p != end && *p == ',' ? p + 1 : end);
 }
 
-inline void object_iterator::load(const char* p) noexcept {
-  p = detail::skip_ws(p, end_);
-  if (p == end_ || p == nullptr) {
-    cur_ = member();
+inline void detail::object_cursor::load(const char* p) noexcept {
+  p = skip_ws(p, end);
+  if (p == end || p == nullptr) {
+    cur = member();
     return;
   }
-  const char* q = detail::skip_value(p, end_);
-  cur_.key = value(p, static_cast<std::size_t>(q - p), detail::kind_of(*p));
-  p = detail::skip_ws(q, end_);
-  if (p != end_ && *p == ':') p = detail::skip_ws(p + 1, end_);
-  if (p == end_) {
-    cur_.val = value();
+  const char* q = skip_value(p, end);
+  cur.key = value(p, static_cast<std::size_t>(q - p), kind_of(*p));
+  p = skip_ws(q, end);
+  if (p != end && *p == ':') p = skip_ws(p + 1, end);
+  if (p == end) {
+    cur.val = value();
     return;
   }
-  q = detail::skip_value(p, end_);
-  cur_.val = value(p, static_cast<std::size_t>(q - p), detail::kind_of(*p));
+  q = skip_value(p, end);
+  cur.val = value(p, static_cast<std::size_t>(q - p), kind_of(*p));
 }
 
-inline object_iterator& object_iterator::operator++() noexcept {
-  if (cur_.key.data_ == nullptr) return *this;
-  const value& last = cur_.val.exists() ? cur_.val : cur_.key;
-  const char* p = detail::skip_ws(last.data_ + last.size_, end_);
-  load(p != end_ && *p == ',' ? p + 1 : end_);
-  return *this;
+inline void detail::object_cursor::next() noexcept {
+  if (cur.key.data_ == nullptr) return;
+  const value& last = cur.val.exists() ? cur.val : cur.key;
+  const char* p = skip_ws(last.data_ + last.size_, end);
+  load(p != end && *p == ',' ? p + 1 : end);
 }
 
 inline result<value> parse(std::string_view text, const options& opts) noexcept {

@@ -232,19 +232,16 @@ inline bool read_header(const unsigned char* p, const unsigned char* end, header
       h.k = kind::floating;
       h.length = 8;
       break;
-    case 0xcc:
+    case 0xcc:  // uint 8, 16, 32, 64
     case 0xcd:
     case 0xce:
     case 0xcf:
-      h.k = kind::integer;
-      h.length = std::uint64_t{1} << (c - 0xcc);
-      break;
-    case 0xd0:
+    case 0xd0:  // int 8, 16, 32, 64
     case 0xd1:
     case 0xd2:
     case 0xd3:
       h.k = kind::integer;
-      h.length = std::uint64_t{1} << (c - 0xd0);
+      h.length = std::uint64_t{1} << ((c - 0xcc) & 3);
       break;
     case 0xd4:
     case 0xd5:

@@ -5,6 +5,7 @@
 
 #include <siocodec/bytes.hpp>
 #include <siocodec/config.hpp>
+#include <siocodec/detail/lazy_range.hpp>
 #include <siocodec/error.hpp>
 #include <siocodec/msgpack/reader.hpp>
 #include <siocodec/result.hpp>
@@ -12,15 +13,24 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
-#include <iterator>
 #include <limits>
 #include <string_view>
 
 SIOCODEC_BEGIN_NAMESPACE
 namespace msgpack {
 
-class array_range;
-class map_range;
+namespace detail {
+struct array_cursor;
+struct map_cursor;
+}  // namespace detail
+
+/// The ranges and iterators of arrays and maps follow json::value's conventions (json/value.hpp):
+/// forward iterators that stash the element (copy it if it must outlive the next increment),
+/// value-initialised at the end. The ranges also tell their size(), read from the header: O(1).
+using array_range = ::SIOCODEC_NAMESPACE::detail::lazy_range<detail::array_cursor>;
+using map_range = ::SIOCODEC_NAMESPACE::detail::lazy_range<detail::map_cursor>;
+using array_iterator = ::SIOCODEC_NAMESPACE::detail::stashing_iterator<detail::array_cursor>;
+using map_iterator = ::SIOCODEC_NAMESPACE::detail::stashing_iterator<detail::map_cursor>;
 
 /// A view of one msgpack value inside bytes that validate() accepted: a pointer, a length and a
 /// kind, the counterpart of json::value. Nothing is copied or decoded until asked for; the view
@@ -128,8 +138,8 @@ class value {
   bool find(std::string_view key, value& out) const noexcept;
 
  private:
-  friend class array_iterator;
-  friend class map_iterator;
+  friend struct detail::array_cursor;
+  friend struct detail::map_cursor;
   // The value starting at p (p < end), running at most to `end`.
   static value make(const unsigned char* p, const unsigned char* end) noexcept;
   constexpr value(const unsigned char* data, std::size_t size, kind k) noexcept
@@ -146,125 +156,41 @@ struct member {
   value val;
 };
 
-/// Forward iterator over the elements of an array. The end iterator is value-initialised.
-/// Dereferencing yields a reference into the iterator itself (a "stashing" iterator): copy the
-/// value if it must outlive the iterator's next increment.
-class array_iterator {
- public:
-  using iterator_category = std::forward_iterator_tag;
-  using value_type = value;
-  using difference_type = std::ptrdiff_t;
-  using pointer = const value*;
-  using reference = const value&;
+namespace detail {
 
-  constexpr array_iterator() noexcept = default;
-  reference operator*() const noexcept { return cur_; }
-  pointer operator->() const noexcept { return &cur_; }
-  array_iterator& operator++() noexcept;
-  array_iterator operator++(int) noexcept {
-    array_iterator old = *this;
-    ++*this;
-    return old;
-  }
-  friend bool operator==(const array_iterator& a, const array_iterator& b) noexcept {
-    return a.cur_.raw().data() == b.cur_.raw().data();
-  }
-  friend bool operator!=(const array_iterator& a, const array_iterator& b) noexcept {
-    return !(a == b);
-  }
+/// Walks the elements of an array: the Cursor of array_iterator (see detail/lazy_range.hpp).
+struct array_cursor {
+  using item = value;
+  static constexpr bool counted = true;
+  value cur;                           // the absent value at the end
+  const unsigned char* at = nullptr;   // for start(): the first element ...
+  const unsigned char* end = nullptr;  // ... up to the end of the array's bytes
+  std::uint64_t left = 0;              // elements from cur on (before start(): all of them)
 
- private:
-  friend class array_range;
-  array_iterator(const unsigned char* p, const unsigned char* end, std::uint64_t n) noexcept
-      : end_(end), left_(n) {
-    load(p);
-  }
+  constexpr std::size_t size() const noexcept { return static_cast<std::size_t>(left); }
+  const unsigned char* position() const noexcept { return cur.raw().data(); }
+  void start() noexcept { load(at); }
+  void next() noexcept;
   void load(const unsigned char* p) noexcept;
-
-  value cur_;  // the absent value at the end
-  const unsigned char* end_ = nullptr;
-  std::uint64_t left_ = 0;  // elements from cur_ on
 };
 
-/// The elements of an array: begin() / end() for range-for.
-class array_range {
- public:
-  constexpr array_range() noexcept = default;
-  array_iterator begin() const noexcept { return {first_, last_, count_}; }
-  array_iterator end() const noexcept { return {}; }
-  /// True when the array has no elements.
-  constexpr bool empty() const noexcept { return count_ == 0; }
-  /// Number of elements (from the header).
-  constexpr std::size_t size() const noexcept { return static_cast<std::size_t>(count_); }
+/// Walks the pairs of a map: the Cursor of map_iterator.
+struct map_cursor {
+  using item = member;
+  static constexpr bool counted = true;
+  member cur;
+  const unsigned char* at = nullptr;
+  const unsigned char* end = nullptr;
+  std::uint64_t left = 0;  // pairs from cur on
 
- private:
-  friend class value;
-  constexpr array_range(const unsigned char* first, const unsigned char* last,
-                        std::uint64_t count) noexcept
-      : first_(first), last_(last), count_(count) {}
-  const unsigned char* first_ = nullptr;  // the first element ...
-  const unsigned char* last_ = nullptr;   // ... up to the end of the array's bytes
-  std::uint64_t count_ = 0;
-};
-
-/// Forward iterator over the pairs of a map; same conventions as array_iterator.
-class map_iterator {
- public:
-  using iterator_category = std::forward_iterator_tag;
-  using value_type = member;
-  using difference_type = std::ptrdiff_t;
-  using pointer = const member*;
-  using reference = const member&;
-
-  constexpr map_iterator() noexcept = default;
-  reference operator*() const noexcept { return cur_; }
-  pointer operator->() const noexcept { return &cur_; }
-  map_iterator& operator++() noexcept;
-  map_iterator operator++(int) noexcept {
-    map_iterator old = *this;
-    ++*this;
-    return old;
-  }
-  friend bool operator==(const map_iterator& a, const map_iterator& b) noexcept {
-    return a.cur_.key.raw().data() == b.cur_.key.raw().data();
-  }
-  friend bool operator!=(const map_iterator& a, const map_iterator& b) noexcept {
-    return !(a == b);
-  }
-
- private:
-  friend class map_range;
-  map_iterator(const unsigned char* p, const unsigned char* end, std::uint64_t n) noexcept
-      : end_(end), left_(n) {
-    load(p);
-  }
+  constexpr std::size_t size() const noexcept { return static_cast<std::size_t>(left); }
+  const unsigned char* position() const noexcept { return cur.key.raw().data(); }
+  void start() noexcept { load(at); }
+  void next() noexcept;
   void load(const unsigned char* p) noexcept;
-
-  member cur_;
-  const unsigned char* end_ = nullptr;
-  std::uint64_t left_ = 0;
 };
 
-/// The pairs of a map: begin() / end() for range-for.
-class map_range {
- public:
-  constexpr map_range() noexcept = default;
-  map_iterator begin() const noexcept { return {first_, last_, count_}; }
-  map_iterator end() const noexcept { return {}; }
-  /// True when the map has no pairs.
-  constexpr bool empty() const noexcept { return count_ == 0; }
-  /// Number of pairs (from the header).
-  constexpr std::size_t size() const noexcept { return static_cast<std::size_t>(count_); }
-
- private:
-  friend class value;
-  constexpr map_range(const unsigned char* first, const unsigned char* last,
-                      std::uint64_t count) noexcept
-      : first_(first), last_(last), count_(count) {}
-  const unsigned char* first_ = nullptr;
-  const unsigned char* last_ = nullptr;
-  std::uint64_t count_ = 0;
-};
+}  // namespace detail
 
 /// Validates `bytes` (exactly as validate()) and returns its root value.
 /// @return the root value; offset() is bytes.size().
@@ -430,14 +356,14 @@ inline array_range value::elements() const noexcept {
   if (kind_ != kind::array) return {};
   detail::header h;
   if (!detail::read_header(data_, data_ + size_, h) || h.head > size_) return {};
-  return {data_ + h.head, data_ + size_, h.count};
+  return array_range(detail::array_cursor{value(), data_ + h.head, data_ + size_, h.count});
 }
 
 inline map_range value::members() const noexcept {
   if (kind_ != kind::map) return {};
   detail::header h;
   if (!detail::read_header(data_, data_ + size_, h) || h.head > size_) return {};
-  return {data_ + h.head, data_ + size_, h.count};
+  return map_range(detail::map_cursor{member(), data_ + h.head, data_ + size_, h.count});
 }
 
 inline value value::operator[](std::size_t i) const noexcept {
@@ -458,38 +384,36 @@ inline bool value::find(std::string_view key, value& out) const noexcept {
   return found;
 }
 
-inline void array_iterator::load(const unsigned char* p) noexcept {
-  cur_ = left_ != 0 ? value::make(p, end_) : value();
-  if (!cur_.exists()) left_ = 0;
+inline void detail::array_cursor::load(const unsigned char* p) noexcept {
+  cur = left != 0 ? value::make(p, end) : value();
+  if (!cur.exists()) left = 0;
 }
 
-inline array_iterator& array_iterator::operator++() noexcept {
-  if (cur_.data_ == nullptr) return *this;
-  --left_;
-  load(cur_.data_ + cur_.size_);
-  return *this;
+inline void detail::array_cursor::next() noexcept {
+  if (cur.data_ == nullptr) return;
+  --left;
+  load(cur.data_ + cur.size_);
 }
 
-inline void map_iterator::load(const unsigned char* p) noexcept {
-  if (left_ == 0) {
-    cur_ = member();
+inline void detail::map_cursor::load(const unsigned char* p) noexcept {
+  if (left == 0) {
+    cur = member();
     return;
   }
-  cur_.key = value::make(p, end_);
-  if (!cur_.key.exists()) {
-    cur_ = member();
-    left_ = 0;
+  cur.key = value::make(p, end);
+  if (!cur.key.exists()) {
+    cur = member();
+    left = 0;
     return;
   }
-  cur_.val = value::make(cur_.key.data_ + cur_.key.size_, end_);
+  cur.val = value::make(cur.key.data_ + cur.key.size_, end);
 }
 
-inline map_iterator& map_iterator::operator++() noexcept {
-  if (cur_.key.data_ == nullptr) return *this;
-  --left_;
-  const value& last = cur_.val.exists() ? cur_.val : cur_.key;
+inline void detail::map_cursor::next() noexcept {
+  if (cur.key.data_ == nullptr) return;
+  --left;
+  const value& last = cur.val.exists() ? cur.val : cur.key;
   load(last.data_ + last.size_);
-  return *this;
 }
 
 inline result<value> parse(byte_view bytes, const options& opts) noexcept {
