@@ -37,8 +37,13 @@
 //   <siocodec/socketio/msgpack_parser/args.hpp>
 //   <siocodec/socketio/any.hpp>
 //   <siocodec/socketio/default_parser/decoder.hpp>
+//   <siocodec/json/sink.hpp>
+//   <siocodec/socketio/arg_traits.hpp>
+//   <siocodec/socketio/builders.hpp>
+//   <siocodec/socketio/default_parser/args_writer.hpp>
 //   <siocodec/socketio/default_parser/encode.hpp>
 //   <siocodec/socketio/default_parser/frames.hpp>
+//   <siocodec/socketio/msgpack_parser/args_writer.hpp>
 //   <siocodec/socketio/msgpack_parser/encode.hpp>
 //   <siocodec/socketio/msgpack_parser/frames.hpp>
 //   <siocodec/socketio/codec.hpp>
@@ -10567,105 +10572,163 @@ SIOCODEC_END_NAMESPACE
 #ifndef SIOCODEC_SOCKETIO_ENCODE_HPP
 #define SIOCODEC_SOCKETIO_ENCODE_HPP
 
+// ---- begin <siocodec/json/sink.hpp> ----------------------------------------------------------
+// SPDX-License-Identifier: BSL-1.0
+// The sinks of the stateful JSON writers: one that writes into a bounded buffer and turns into a
+// counter when a piece does not fit, a counter, an unchecked fast-path writer, and the checks a
+// polling body needs of a text (UTF-16 length, UTF-8 validity, record separator).
+#ifndef SIOCODEC_JSON_SINK_HPP
+#define SIOCODEC_JSON_SINK_HPP
+
 
 #include <cstddef>
-#include <cstdint>
+#include <cstring>
+
+SIOCODEC_BEGIN_NAMESPACE
+namespace json {
+namespace detail {
+
+// What the measuring writers learn about the text when `track` is set (polling bodies, whose
+// framing depends on the text): UTF-16 units, UTF-8 validity and the 0x1E record separator.
+// Every piece appended is whole code points (ASCII syntax, whole strings, whole raw JSON), so the
+// text can be judged piece by piece.
+struct text_checks {
+  bool track = false;
+  std::size_t utf16 = 0;
+  bool bad_utf8 = false;
+  bool has_separator = false;
+
+  void see(const char* s, std::size_t k) noexcept {
+    if (::SIOCODEC_NAMESPACE::detail::utf8_find_invalid(s, k) != k) {
+      bad_utf8 = true;
+    } else {
+      utf16 += ::SIOCODEC_NAMESPACE::detail::utf16_length(s, k);
+    }
+    if (k != 0 && std::memchr(s, 0x1E, k) != nullptr) has_separator = true;
+  }
+};
+
+// The measuring writer of builders and frame encoders: counts bytes (and checks the text).
+struct text_counter : text_checks {
+  std::size_t n = 0;
+  bool overflow = false;
+  static constexpr bool counting = true;
+
+  SIOCODEC_ALWAYS_INLINE void add(std::size_t k) noexcept {
+    n += k;
+    overflow |= n < k;
+  }
+  // Inline: the measuring pass calls these for every token.
+  SIOCODEC_ALWAYS_INLINE void put(char c) noexcept {
+    add(1);
+    if (SIOCODEC_UNLIKELY(track)) see(&c, 1);
+  }
+  SIOCODEC_ALWAYS_INLINE void append(const char* s, std::size_t k) noexcept {
+    add(k);
+    if (SIOCODEC_UNLIKELY(track)) see(s, k);
+  }
+  void fill(char c, std::size_t k) noexcept {
+    for (std::size_t i = 0; i < k; ++i) put(c);
+  }
+};
+
+// The sink of args_writer and of the builder paths. It writes into [p, end) while the pieces
+// fit; the first piece that does not fit turns it into a counter (end = p), so the rest of the
+// packet is still visited, validated and measured: an encoder that finds its output too small
+// still reports the errors that take precedence, and knows the size that was needed. A sink
+// without room (p == end) only counts: the measuring pass. With `track`, counted pieces also go
+// through the checks of text_counter (polling bodies).
+struct json_sink : text_checks {
+  char* p = nullptr;
+  char* end = nullptr;
+  std::size_t extra = 0;  // bytes counted, not written
+  bool overflow = false;  // extra wrapped around
+  static constexpr bool counting = false;
+
+  SIOCODEC_ALWAYS_INLINE bool has_room(std::size_t k) const noexcept {
+    return static_cast<std::size_t>(end - p) >= k;
+  }
+  SIOCODEC_ALWAYS_INLINE void put(char c) noexcept {
+    if (SIOCODEC_LIKELY(p != end)) {
+      *p++ = c;
+      return;
+    }
+    count(&c, 1);
+  }
+  SIOCODEC_ALWAYS_INLINE void append(const char* s, std::size_t k) noexcept {
+    if (SIOCODEC_LIKELY(has_room(k))) {
+      json::detail::copy_short(p, s, k);
+      p += k;
+      return;
+    }
+    count(s, k);
+  }
+  void fill(char c, std::size_t k) noexcept {
+    for (std::size_t i = 0; i < k; ++i) put(c);
+  }
+  // A sink that only counts (the measuring pass, or a buffer already full) and has no checks to
+  // feed: the args_writer then counts whole tokens at once, without writing them piece by piece.
+  SIOCODEC_ALWAYS_INLINE bool counts_only() const noexcept { return p == end && !track; }
+  SIOCODEC_ALWAYS_INLINE void add(std::size_t k) noexcept {
+    extra += k;
+    overflow |= extra < k;
+  }
+  SIOCODEC_ALWAYS_INLINE void count(const char* s, std::size_t k) noexcept {
+    end = p;  // nothing after a piece that did not fit may be written
+    extra += k;
+    overflow |= extra < k;
+    if (SIOCODEC_UNLIKELY(track)) see(s, k);
+  }
+};
+
+// A json_sink's fast path: writes with no checks, into room the caller has made sure of (a
+// JSON string takes at most 6 bytes per byte of text, `\u001f`, plus its quotes).
+struct raw_sink {
+  char* p;
+  static constexpr bool counting = false;
+  SIOCODEC_ALWAYS_INLINE void put(char c) noexcept { *p++ = c; }
+  SIOCODEC_ALWAYS_INLINE void append(const char* s, std::size_t k) noexcept {
+    json::detail::copy_short(p, s, k);
+    p += k;
+  }
+  void fill(char c, std::size_t k) noexcept {
+    if (k != 0) std::memset(p, c, k);
+    p += k;
+  }
+};
+
+// True when `s` has room for the JSON string of `text` and `extra` more bytes.
+SIOCODEC_ALWAYS_INLINE bool has_string_room(const json_sink& s, std::size_t text,
+                                            std::size_t extra) noexcept {
+  const auto avail = static_cast<std::size_t>(s.end - s.p);
+  return avail >= extra + 2 && (avail - extra - 2) / 6 >= text;
+}
+
+}  // namespace detail
+}  // namespace json
+SIOCODEC_END_NAMESPACE
+
+#endif  // SIOCODEC_JSON_SINK_HPP
+// ---- end <siocodec/json/sink.hpp> ------------------------------------------------------------
+// ---- begin <siocodec/socketio/arg_traits.hpp> ------------------------------------------------
+// SPDX-License-Identifier: BSL-1.0
+// How C++ values are written as Socket.IO arguments: arg_traits, the one value dispatch of both
+// parsers' writers, and the value helpers array(), object() and raw_json.
+#ifndef SIOCODEC_SOCKETIO_ARG_TRAITS_HPP
+#define SIOCODEC_SOCKETIO_ARG_TRAITS_HPP
+
+
+#include <cstddef>
 #include <cstring>
 #include <iterator>
-#include <new>
 #include <optional>
 #include <string_view>
 #include <tuple>
 #include <type_traits>
 #include <utility>
 
-// What the encoders write (protocol.md §2.2), the same for protocol v5 and v4:
-//
-//   packet = type [ attachments "-" ] [ nsp [ "?" query ] "," ] [ ack-id ] [ json ]
-//
-// `attachments` only for BINARY_EVENT / BINARY_ACK; the nsp part only when the namespace is not
-// the main one ("" or "/"); the query only on a CONNECT (protocol v4 carries the CONNECT's auth
-// there: `0/admin?token=1,`).
-//
-// Two ways in:
-// - encode(packet_view): the header fields plus `data`, raw JSON the caller already has;
-// - encode(builder): a packet built from C++ values by event(), ack(), connect(), disconnect()
-//   or connect_error(), whose JSON is written here, binary values becoming placeholders:
-//
-//       sio::attachment_list<4> atts;
-//       std::string text;
-//       auto r = sio::encode(sio::event("chat", "hello", buffer).nsp("/room"), text, atts);
-//       // text == R"(51-/room,["chat","hello",{"_placeholder":true,"num":0}])", atts[0] == buffer
-//
-// Into a caller buffer, builders are written in one pass, straight into the buffer and bounded
-// by its capacity: the header is first written for no attachments, and when binary values turn
-// up the rest of the text is moved right to make room for `<count>-`. Into a container they are
-// measured, then written (the values are visited twice), so that it grows exactly once. Nothing
-// is allocated either way, unless the containers do.
-
 SIOCODEC_BEGIN_NAMESPACE
 namespace socketio {
-
-/// Options of every Socket.IO encoder. Pass by const reference; the defaults suit protocol v5.
-struct encode_options {
-  /// The protocol of the peer. The text of a packet_view is the same in both versions; builders
-  /// differ: v4 has no CONNECT payload (connect() with auth is an error; use query()), no
-  /// reserved event names, and CONNECT_ERROR (v4: ERROR) carries a bare message string.
-  protocol_version version = protocol_version::v5;
-  /// Most attachments one packet may carry. The reference decoder's maxAttachments defaults to
-  /// 10 and closes the connection above it, so a packet with more would never be read; raise
-  /// this only together with the peer's limit.
-  std::size_t max_attachments = SIOCODEC_DEFAULT_MAX_ATTACHMENTS;
-  /// Deepest nesting of arrays and objects a builder may write (`[]` is depth 1, so an EVENT's
-  /// arguments start at depth 2), as json::options::max_depth counts it; at most
-  /// json::max_depth_limit. The default is what the decoders accept by default.
-  std::size_t max_depth = SIOCODEC_DEFAULT_MAX_JSON_DEPTH;
-};
-
-// ---------------------------------------------------------------------------------------------
-// packet_view: raw JSON data
-// ---------------------------------------------------------------------------------------------
-
-/// Exact size of the text encode() writes for `p`: the type digit, `<attachment_count>-` for
-/// binary types, `<nsp>,` unless the namespace is "" or "/", the ack id if present, then `data`.
-///
-/// `data` is raw JSON written verbatim: it is trusted, not re-validated (that would cost a full
-/// JSON scan on the hot path; json::validate() exists for callers who want it). It must be one
-/// JSON value in the shape the packet type requires, with one placeholder per attachment for
-/// binary types. Only its first byte is looked at. `p.attachments` is not used (the text holds
-/// the count only). The output does not depend on opts.version.
-///
-/// Errors (offset 0):
-/// - invalid_argument: `p.type` is not 0-6; a BINARY_EVENT / BINARY_ACK with attachment_count 0,
-///   or another type with attachment_count != 0; a namespace other than "" and "/" that does not
-///   start with '/' or that contains ',' (the reference writes such a namespace verbatim and the
-///   packet cannot be decoded: `2admin,["a"]`); `data` starting with a digit (it would be read
-///   back as the ack id) or with JSON whitespace (not the first byte of a JSON value; the
-///   reference reads it back as an ack id of 0).
-/// - too_many_attachments: attachment_count > opts.max_attachments.
-/// - invalid_utf8: the namespace is not valid UTF-8.
-result<std::size_t> encoded_size(const packet_view& p, const encode_options& opts = {}) noexcept;
-
-/// Writes the text of `p` into `out` (at most `cap` bytes). @return bytes written.
-/// Errors: those of encoded_size(), and output_too_small (nothing written; offset() is cap).
-result<std::size_t> encode_to(char* out, std::size_t cap, const packet_view& p,
-                              const encode_options& opts = {}) noexcept;
-
-/// encode_to into a fixed array.
-template <std::size_t N>
-result<std::size_t> encode_to(char (&out)[N], const packet_view& p,
-                              const encode_options& opts = {}) noexcept {
-  return encode_to(out, N, p, opts);
-}
-
-/// Appends the text of `p` to `out` (any resizable byte container; exactly one resize, none on
-/// error). Errors: those of encoded_size().
-template <class Container>
-result<std::size_t> encode(const packet_view& p, Container& out, const encode_options& opts = {});
-
-// ---------------------------------------------------------------------------------------------
-// Writing JSON values
-// ---------------------------------------------------------------------------------------------
 
 /// Pre-serialized JSON, written verbatim wherever a value goes. Trusted like packet_view::data:
 /// not validated, not scanned for placeholders (raw text must not contain any: the attachments
@@ -10676,198 +10739,47 @@ struct raw_json {
   constexpr explicit raw_json(std::string_view json) noexcept : text(json) {}
 };
 
-/// How a type is written as a JSON value by args_writer::value(). Specialize it for your own
-/// types (a full or an enable_if partial specialization of the second parameter):
+/// How a type is written as a value by a writer's value(): the one customization point of both
+/// parsers. W is the writer: args_writer (JSON, the default parser) or msgpack_args_writer
+/// (the msgpack parser); both have the same calls (null, boolean, number, integer, string,
+/// binary, raw, begin_array / end_array, begin_object / end_object, key, value, values,
+/// member). Specialize it for your own types (a full or an enable_if partial specialization of
+/// the second parameter), generic over the writer, and the same code serves both parsers:
 ///
 ///     template <> struct siocodec::socketio::arg_traits<point> {
-///       static void write(siocodec::socketio::args_writer& w, const point& p) {
+///       template <class W>
+///       static void write(W& w, const point& p) {
 ///         w.begin_object().member("x", p.x).member("y", p.y).end_object();
 ///       }
 ///     };
 ///
+/// A specialization whose write() takes `args_writer&` only serves the default parser: giving
+/// such a type to the msgpack parser fails to compile with a static_assert naming arg_traits
+/// (docs/design.md says why that is not silently another route).
+///
 /// The primary template knows, in this order of precedence:
-/// - callables invocable as `f(args_writer&)`: called, and write whatever they write, in place
-///   (zero, one or several values: at the top of an event they add arguments);
-/// - array(...) and object(...);
+/// - callables invocable as `f(w)` (write them `[&](auto& w) {...}` to serve both parsers):
+///   called, and write whatever they write, in place (zero, one or several values: at the top
+///   of an event they add arguments);
 /// - bool; integers (not the character types char, wchar_t, char8/16/32_t: write those as text);
-///   floating point (as JavaScript writes numbers: NaN and infinities become null, -0 becomes 0);
+///   floating point (JSON: as JavaScript writes numbers, NaN and infinities become null, -0
+///   becomes 0; msgpack: as notepack.io writes them);
 /// - std::nullptr_t and std::nullopt_t: null; std::optional<T>: null or the value;
-/// - byte_view and byte_span: a binary attachment (a placeholder in the JSON);
-/// - raw_json: verbatim;
+/// - byte_view and byte_span: a binary value (JSON: an attachment, a placeholder in the text;
+///   msgpack: a bin);
+/// - raw_json: verbatim (msgpack: converted);
 /// - text: arrays of char (up to the first NUL), const char* (null pointer: null),
-///   and anything convertible to std::string_view (std::string...): a JSON string;
+///   and anything convertible to std::string_view (std::string...): a string;
 /// - contiguous ranges of unsigned char or std::byte (std::vector<std::uint8_t>,
-///   std::array<std::byte, N>...): a binary attachment, like JavaScript's Buffer / Uint8Array;
+///   std::array<std::byte, N>...): a binary value, like JavaScript's Buffer / Uint8Array;
 /// - ranges whose elements have `first` and `second`, `first` convertible to std::string_view
 ///   (std::map<std::string, T>...): an object, in iteration order;
 /// - other ranges (std::vector<T>, T[N], std::list<T>...): an array.
+/// Specializations here: array(...) and object(...), json::value (its raw text, as raw_json);
+/// msgpack_parser/args_writer.hpp adds msgpack::value (copied verbatim; msgpack parser only).
 /// Anything else fails to compile with a message naming arg_traits.
 template <class T, class = void>
 struct arg_traits;
-
-class args_writer;
-
-namespace detail {
-struct json_sink;
-struct args_access;
-}  // namespace detail
-
-/// Writes the JSON values of a packet built from C++ values: the callbacks given to event(),
-/// ack()... receive one, and arg_traits specializations write through it. Each call appends one
-/// value (or opens/closes a container, or writes an object key) and places the commas.
-///
-/// Binary values (binary(), byte_view, byte ranges) become `{"_placeholder":true,"num":N}`, N
-/// counting from 0 in the order they are written, which is the reference encoder's depth-first
-/// order; the encoder hands the byte views back in that order and promotes EVENT / ACK to
-/// BINARY_EVENT / BINARY_ACK. Only EVENT and ACK may hold binary values.
-///
-/// How often the callbacks run depends on the call: once for encode_to() and for
-/// encode_frames_to() over WebSocket and Engine.IO v4 polling when the text fits
-/// SIOCODEC_ONE_PASS_BUFFER (it is written into the encoder's own buffer and copied to the
-/// caller's on success; a longer text is written by a second run); twice for encode() and
-/// encode_frames() into a growable container and for Engine.IO v3 polling frames (a measuring pass,
-/// then a writing pass, so that the container grows exactly once and the length prefix precedes the
-/// text); once for encoded_size(). When they run twice they must write the same values both times;
-/// an encoder that notices a difference fails with invalid_argument rather than write past the size
-/// it measured.
-///
-/// Misuse does not throw or assert: the first error is kept, every later call is ignored, and
-/// the encoder returns that error. Errors: invalid_argument (a value where an object expects a
-/// key, a key outside an object or twice in a row, a close that does not match the open
-/// container, a container left open, empty raw JSON, a binary value in a packet type that
-/// cannot carry attachments), invalid_utf8 (a string or key that is not UTF-8),
-/// nesting_too_deep (deeper than encode_options::max_depth), too_many_attachments (more binary
-/// values than encode_options::max_attachments).
-class args_writer {
- public:
-  args_writer(const args_writer&) = delete;
-  args_writer& operator=(const args_writer&) = delete;
-
-  /// `null`.
-  args_writer& null() noexcept;
-  /// `true` / `false`.
-  args_writer& boolean(bool b) noexcept;
-  /// A number, exactly as JSON.stringify writes it (json::emit_number): NaN and ±Infinity as
-  /// `null`, -0 as `0`, shortest round-trip digits, exponent form from 1e21 and below 1e-6.
-  args_writer& number(double d) noexcept;
-  /// An integer in decimal, all of its digits. Values beyond ±2^53 lose precision in a
-  /// JavaScript peer (as they would if JSON.stringify had written them).
-  template <
-      class Int,
-      std::enable_if_t<std::is_integral<Int>::value && !std::is_same<Int, bool>::value, int> = 0>
-  args_writer& integer(Int v) noexcept;
-  /// A JSON string, escaped exactly as JSON.stringify escapes it (json::emit_string).
-  args_writer& string(std::string_view utf8) noexcept;
-  /// A binary attachment: writes its placeholder and records `bytes` (the view, not a copy).
-  args_writer& binary(byte_view bytes) noexcept;
-  /// Pre-serialized JSON, verbatim (see raw_json).
-  args_writer& raw(std::string_view json) noexcept;
-  /// `[` ... `]`.
-  args_writer& begin_array() noexcept;
-  args_writer& end_array() noexcept;
-  /// `{` ... `}`; inside, alternate key() and one value (or use member()).
-  args_writer& begin_object() noexcept;
-  args_writer& end_object() noexcept;
-  /// An object key (escaped like a string) and its colon; the next value is its value.
-  args_writer& key(std::string_view utf8) noexcept;
-
-  /// Any value arg_traits<T> knows how to write.
-  template <class T>
-  args_writer& value(const T& v);
-  /// value() for each argument, in order.
-  template <class... T>
-  args_writer& values(const T&... v);
-  /// key(k) then value(v).
-  template <class T>
-  args_writer& member(std::string_view k, const T& v);
-
-  /// The first error so far (error::none while all is well).
-  ::SIOCODEC_NAMESPACE::error error() const noexcept { return error_; }
-  /// Binary values written so far.
-  std::size_t attachment_count() const noexcept { return attachments_; }
-  /// The protocol being written (encode_options::version).
-  protocol_version version() const noexcept { return version_; }
-
- private:
-  friend struct detail::args_access;
-  static constexpr std::size_t stack_words = json::max_depth_limit / 64;
-
-  args_writer(detail::json_sink* sink, byte_view* atts, std::size_t atts_room, bool strict_atts,
-              const encode_options& opts, bool binary_allowed) noexcept;
-
-  // What may come next (st_), one byte that every call's fast path tests once: a value (after
-  // a key, first in an array, or at the top before anything), a value after a comma (later in an
-  // array), a key, a key after a comma, the top-level value, nothing (the top-level value is
-  // written), or nothing ever again (an error). Keys and values have consecutive codes so that
-  // `st_ <= st_value_comma` and `(st_ | 1) == st_key_comma` are the whole test, and st_ & 1 is
-  // the comma to write.
-  static constexpr std::uint8_t st_value = 0;
-  static constexpr std::uint8_t st_value_comma = 1;
-  static constexpr std::uint8_t st_key = 2;
-  static constexpr std::uint8_t st_key_comma = 3;
-  static constexpr std::uint8_t st_top = 4;
-  static constexpr std::uint8_t st_done = 6;
-  static constexpr std::uint8_t st_error = 7;
-
-  bool begin_value(json::kind k) noexcept;
-  bool fast_value(std::size_t k) const noexcept;
-  // Where a fast path writes its value. Everything is read before the first store, which could
-  // alias the writer's members, so that none is read again after the value is written.
-  struct slot {
-    detail::json_sink* sink;
-    char* at;           // after the comma
-    std::uint8_t next;  // st_ after the value
-  };
-  slot fast_start() noexcept;
-  void fast_end(const slot& s, char* end) noexcept;
-  bool counts_value() const noexcept;
-  void count_value(std::size_t k) noexcept;
-  void fail(::SIOCODEC_NAMESPACE::error e) noexcept {
-    if (error_ == ::SIOCODEC_NAMESPACE::error::none) error_ = e;
-    st_ = st_error;
-  }
-  args_writer& open(bool object) noexcept;
-  args_writer& close(bool object) noexcept;
-  void enter(bool object) noexcept;
-  void leave() noexcept;
-  args_writer& null_slow() noexcept;
-  args_writer& boolean_slow(bool b) noexcept;
-  args_writer& number_slow(double d) noexcept;
-  args_writer& integer_slow(std::uint64_t mag, bool neg) noexcept;
-  args_writer& string_slow(std::string_view utf8) noexcept;
-  args_writer& open_slow(bool object) noexcept;
-  args_writer& close_slow(bool object) noexcept;
-  args_writer& key_slow(std::string_view utf8) noexcept;
-
-  detail::json_sink* sink_;
-  // Where the attachment views go, and how many fit. With strict_atts_ (the writing pass of a
-  // measured packet) one more than measured is an error; otherwise views past the room are only
-  // counted (the encoder then runs a writing pass to collect them).
-  byte_view* atts_;
-  std::size_t atts_room_;
-  // The framed size of each attachment (frames.hpp), summed into att_cost_; SIZE_MAX from the
-  // hook means "cannot be framed".
-  std::size_t (*att_cost_fn_)(byte_view, const void*) noexcept = nullptr;
-  const void* att_cost_ctx_ = nullptr;
-  std::size_t att_cost_ = 0;
-  std::size_t attachments_ = 0;
-  std::size_t max_attachments_;
-  std::size_t max_depth_;
-  std::size_t depth_ = 0;
-  // One bit per open container, 1 = object: enough to reject a mismatched close without a heap.
-  // Left uninitialized (512 bytes, twice per encode): a bit is only read at a level open()
-  // has entered, and open() writes it.
-  std::uint64_t object_bits_[stack_words];
-  ::SIOCODEC_NAMESPACE::error error_ = ::SIOCODEC_NAMESPACE::error::none;
-  json::kind top_kind_ = json::kind::null;
-  protocol_version version_;
-  bool binary_allowed_;
-  bool strict_atts_;
-  std::uint8_t st_ = st_top;
-  // What st_ becomes after a value at the current level: st_value_comma in an array,
-  // st_key_comma in an object, st_done at the top (kept at hand: every value sets st_ from it).
-  std::uint8_t after_value_ = st_done;
-};
 
 namespace detail {
 template <class... A>
@@ -10897,6 +10809,234 @@ detail::object_value<A...> object(A&&... keys_and_values) {
   static_assert(sizeof...(A) % 2 == 0, "sio::object takes alternating keys and values");
   return {std::tuple<A...>(std::forward<A>(keys_and_values)...)};
 }
+
+/// Fixed-capacity storage for the attachments an encoder finds: no allocation. Any container
+
+// ---------------------------------------------------------------------------------------------
+// Implementation
+// ---------------------------------------------------------------------------------------------
+namespace detail {
+
+template <class T>
+struct is_char_type
+    : std::bool_constant<std::is_same<T, char>::value || std::is_same<T, wchar_t>::value ||
+                         std::is_same<T, char16_t>::value || std::is_same<T, char32_t>::value
+#if defined(__cpp_char8_t)
+                         || std::is_same<T, char8_t>::value
+#endif
+                         > {
+};
+
+template <class T, class = void>
+struct is_range : std::false_type {};
+template <class T>
+struct is_range<T, std::void_t<decltype(std::begin(std::declval<const T&>())),
+                               decltype(std::end(std::declval<const T&>()))>> : std::true_type {};
+
+template <class T>
+using range_element_t =
+    std::remove_cv_t<std::remove_reference_t<decltype(*std::begin(std::declval<const T&>()))>>;
+
+template <class T, class = void>
+struct is_byte_range : std::false_type {};
+template <class T>
+struct is_byte_range<T, std::void_t<decltype(std::data(std::declval<const T&>())),
+                                    decltype(std::size(std::declval<const T&>()))>>
+    : std::bool_constant<
+          std::is_same<std::remove_cv_t<
+                           std::remove_pointer_t<decltype(std::data(std::declval<const T&>()))>>,
+                       unsigned char>::value ||
+          std::is_same<std::remove_cv_t<
+                           std::remove_pointer_t<decltype(std::data(std::declval<const T&>()))>>,
+                       std::byte>::value> {};
+
+template <class E, class = void>
+struct is_key_value : std::false_type {};
+template <class E>
+struct is_key_value<E, std::void_t<decltype(std::declval<const E&>().first),
+                                   decltype(std::declval<const E&>().second)>>
+    : std::is_convertible<decltype(std::declval<const E&>().first), std::string_view> {};
+
+template <class T>
+struct is_optional : std::false_type {};
+template <class T>
+struct is_optional<std::optional<T>> : std::true_type {};
+
+template <class T>
+struct dependent_false : std::false_type {};
+
+template <class W, class Tuple, std::size_t... I>
+void write_tuple(W& w, const Tuple& t, std::index_sequence<I...>) {
+  (void)w;
+  (void)t;
+  (w.value(std::get<I>(t)), ...);
+}
+template <class W, class... A>
+void write_all(W& w, const std::tuple<A...>& t) {
+  write_tuple(w, t, std::index_sequence_for<A...>{});
+}
+
+template <class W, class Tuple, std::size_t... I>
+void write_members(W& w, const Tuple& t, std::index_sequence<I...>) {
+  (void)w;
+  (void)t;
+  (w.member(std::string_view(std::get<2 * I>(t)), std::get<2 * I + 1>(t)), ...);
+}
+
+// Whether arg_traits<T> can write through a writer of type W: false for a specialization whose
+// write() takes another writer (the writers' value() turns that into a clear static_assert).
+template <class T, class W, class = void>
+struct writes_with : std::false_type {};
+template <class T, class W>
+struct writes_with<
+    T, W, std::void_t<decltype(arg_traits<T>::write(std::declval<W&>(), std::declval<const T&>()))>>
+    : std::true_type {};
+
+}  // namespace detail
+
+template <class T, class>
+struct arg_traits {
+  template <class W>
+  static void write(W& w, const T& v) {
+    using U = std::remove_cv_t<T>;
+    if constexpr (std::is_invocable<const U&, W&>::value) {
+      v(w);
+    } else if constexpr (std::is_same<U, bool>::value) {
+      w.boolean(v);
+    } else if constexpr (detail::is_char_type<U>::value) {
+      static_assert(detail::dependent_false<U>::value,
+                    "siocodec: write characters as text (std::string_view), or cast to an int");
+    } else if constexpr (std::is_integral<U>::value) {
+      w.integer(v);
+    } else if constexpr (std::is_floating_point<U>::value) {
+      w.number(static_cast<double>(v));
+    } else if constexpr (std::is_same<U, std::nullptr_t>::value ||
+                         std::is_same<U, std::nullopt_t>::value) {
+      w.null();
+    } else if constexpr (std::is_same<U, byte_view>::value || std::is_same<U, byte_span>::value) {
+      w.binary(byte_view(v));
+    } else if constexpr (std::is_same<U, raw_json>::value) {
+      w.raw(v.text);
+    } else if constexpr (std::is_array<U>::value &&
+                         detail::is_char_type<std::remove_cv_t<std::remove_extent_t<U>>>::value) {
+      static_assert(std::is_same<std::remove_cv_t<std::remove_extent_t<U>>, char>::value,
+                    "siocodec: only char text (UTF-8) can be written");
+      // A char array is text up to its first NUL (a literal's terminator), never past its end.
+      const void* nul = std::memchr(v, 0, std::extent<U>::value);
+      const std::size_t n = nul == nullptr
+                                ? std::extent<U>::value
+                                : static_cast<std::size_t>(static_cast<const char*>(nul) - v);
+      w.string(std::string_view(v, n));
+    } else if constexpr (std::is_same<U, const char*>::value || std::is_same<U, char*>::value) {
+      if (v == nullptr) {
+        w.null();
+      } else {
+        w.string(std::string_view(v));
+      }
+    } else if constexpr (std::is_convertible<const U&, std::string_view>::value) {
+      w.string(std::string_view(v));
+    } else if constexpr (detail::is_optional<U>::value) {
+      if (v) {
+        w.value(*v);
+      } else {
+        w.null();
+      }
+    } else if constexpr (detail::is_byte_range<U>::value) {
+      w.binary(byte_view(static_cast<const void*>(std::data(v)), std::size(v)));
+    } else if constexpr (detail::is_range<U>::value) {
+      using E = detail::range_element_t<U>;
+      if constexpr (detail::is_key_value<E>::value) {
+        w.begin_object();
+        for (const auto& kv : v) w.member(std::string_view(kv.first), kv.second);
+        w.end_object();
+      } else {
+        w.begin_array();
+        if constexpr (std::is_same<typename std::iterator_traits<decltype(std::begin(
+                                       std::declval<const U&>()))>::value_type,
+                                   bool>::value) {
+          for (const bool e : v) w.boolean(e);  // std::vector<bool> yields proxies
+        } else {
+          for (const auto& e : v) w.value(e);
+        }
+        w.end_array();
+      }
+    } else {
+      static_assert(detail::dependent_false<U>::value,
+                    "siocodec: no way to write this type; specialize "
+                    "siocodec::socketio::arg_traits<T> with a "
+                    "`template <class W> static void write(W&, const T&)`");
+    }
+  }
+};
+
+template <class... A>
+struct arg_traits<detail::array_value<A...>> {
+  template <class W>
+  static void write(W& w, const detail::array_value<A...>& v) {
+    w.begin_array();
+    detail::write_all(w, v.items);
+    w.end_array();
+  }
+};
+
+template <class... A>
+struct arg_traits<detail::object_value<A...>> {
+  template <class W>
+  static void write(W& w, const detail::object_value<A...>& v) {
+    w.begin_object();
+    detail::write_members(w, v.items, std::make_index_sequence<sizeof...(A) / 2>{});
+    w.end_object();
+  }
+};
+
+template <>
+struct arg_traits<json::value> {
+  template <class W>
+  static void write(W& w, const json::value& v) {
+    w.raw(v.raw());
+  }
+};
+
+}  // namespace socketio
+SIOCODEC_END_NAMESPACE
+
+#endif  // SIOCODEC_SOCKETIO_ARG_TRAITS_HPP
+// ---- end <siocodec/socketio/arg_traits.hpp> --------------------------------------------------
+// ---- begin <siocodec/socketio/builders.hpp> --------------------------------------------------
+// SPDX-License-Identifier: BSL-1.0
+// The parser-neutral protocol model of encoding: encode_options, the packet builders (event(),
+// ack(), connect(), disconnect(), connect_error()), attachment storage, and the data each
+// builder writes, once for both parsers' writers.
+#ifndef SIOCODEC_SOCKETIO_BUILDERS_HPP
+#define SIOCODEC_SOCKETIO_BUILDERS_HPP
+
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+
+SIOCODEC_BEGIN_NAMESPACE
+namespace socketio {
+
+/// Options of every Socket.IO encoder. Pass by const reference; the defaults suit protocol v5.
+struct encode_options {
+  /// The protocol of the peer. The text of a packet_view is the same in both versions; builders
+  /// differ: v4 has no CONNECT payload (connect() with auth is an error; use query()), no
+  /// reserved event names, and CONNECT_ERROR (v4: ERROR) carries a bare message string.
+  protocol_version version = protocol_version::v5;
+  /// Most attachments one packet may carry. The reference decoder's maxAttachments defaults to
+  /// 10 and closes the connection above it, so a packet with more would never be read; raise
+  /// this only together with the peer's limit.
+  std::size_t max_attachments = SIOCODEC_DEFAULT_MAX_ATTACHMENTS;
+  /// Deepest nesting of arrays and objects a builder may write (`[]` is depth 1, so an EVENT's
+  /// arguments start at depth 2), as json::options::max_depth counts it; at most
+  /// json::max_depth_limit. The default is what the decoders accept by default.
+  std::size_t max_depth = SIOCODEC_DEFAULT_MAX_JSON_DEPTH;
+};
 
 /// Fixed-capacity storage for the attachments an encoder finds: no allocation. Any container
 /// of byte_view with data(), size(), resize() and max_size() (std::vector<byte_view>) can be
@@ -11037,11 +11177,11 @@ struct error_data {
 /// An EVENT: `name` then the arguments, like `socket.emit(name, args...)`. Each argument is
 /// written by arg_traits (strings, numbers, bools, byte_view and byte containers as
 /// attachments, array(), object(), containers, raw_json, optional...), or is a callback
-/// `void(args_writer&)` that writes any number of arguments (it runs once or twice: see
-/// args_writer):
+/// taking the writer (`[&](auto& w) {...}` serves both parsers) that writes any number of
+/// arguments (it runs once or twice: see args_writer):
 ///
 ///     sio::event("chat", "hello", buffer)                       // 51-["chat","hello",{...}]
-///     sio::event("scores", [&](sio::args_writer& w) { for (int s : scores) w.value(s); })
+///     sio::event("scores", [&](auto& w) { for (int s : scores) w.value(s); })
 ///
 /// Promoted to BINARY_EVENT when a binary value is written.
 /// Errors when encoded (besides those of args_writer): reserved_event_name (protocol v5, `name`
@@ -11107,247 +11247,257 @@ packet_builder<detail::error_data<D>> connect_error(std::string_view message, D&
           detail::error_data<D>{message, std::tuple<D>(std::forward<D>(data))}};
 }
 
-/// Exact size of the text encode() writes for builder `b`. Runs the value callbacks once.
-/// @return the size.
-/// Errors (offset 0):
-/// - those of args_writer and of the builder function that made `b`;
-/// - invalid_argument, invalid_utf8: a bad namespace, as for a packet_view; a query on a packet
-///   that is not a CONNECT, or one containing ',' (it would end the namespace).
-/// - too_many_attachments: more binary values than opts.max_attachments.
-template <class B, std::enable_if_t<is_packet_builder<B>::value, int> = 0>
-result<std::size_t> encoded_size(const B& b, const encode_options& opts = {});
+namespace detail {
 
-/// Writes the text of `b` into `out` (at most `cap` bytes) and appends the views of its binary
-/// values to `attachments` (in placeholder order; views of the caller's bytes, nothing copied).
-/// One pass for a text of up to SIOCODEC_ONE_PASS_BUFFER bytes (2 KiB): the value callbacks run
-/// once, writing into a buffer of the encoder's own, which is copied to `out` once the packet is
-/// complete and valid. A longer text, or a packet with more than 16 binary values (which needs a
-/// raised max_attachments), gets a second, writing run straight into `out`. No allocation unless
-/// `attachments` allocates (attachment_list never does).
-/// @return bytes written.
-/// Errors: those of encoded_size() (they take precedence over output_too_small: the packet is
-/// visited to its end even when the buffer is full), output_too_small (cap too small; offset()
-/// is cap), too_many_attachments (also when `attachments` cannot hold them all),
-/// invalid_argument (in a second run: a callback wrote something else than in its first). On
-/// any error nothing is written to `out` (not even below cap) and `attachments` keeps its old
-/// size; the one exception is that second-run invalid_argument, after which the first
-/// encoded_size() bytes of `out` are unspecified.
-template <class B, class A,
-          std::enable_if_t<is_packet_builder<B>::value && is_attachment_sink<A>::value, int> = 0>
-result<std::size_t> encode_to(char* out, std::size_t cap, const B& b, A& attachments,
-                              const encode_options& opts = {});
+inline bool is_reserved_event_name(std::string_view name) noexcept {
+  return name == "connect" || name == "connect_error" || name == "disconnect" ||
+         name == "disconnecting" || name == "newListener" || name == "removeListener";
+}
 
-/// encode_to for a packet without binary values (one would be too_many_attachments).
-template <class B, std::enable_if_t<is_packet_builder<B>::value, int> = 0>
-result<std::size_t> encode_to(char* out, std::size_t cap, const B& b,
-                              const encode_options& opts = {});
+constexpr packet_type promoted(packet_type t) noexcept {
+  return t == packet_type::event ? packet_type::binary_event
+         : t == packet_type::ack ? packet_type::binary_ack
+                                 : t;
+}
 
-/// Appends the text of `b` to `out` (one resize) and its attachment views to `attachments`.
-/// Two passes: the value callbacks run twice (measuring, then writing; see args_writer).
-/// Errors: those of encode_to() but output_too_small, and invalid_argument when a callback
-/// wrote something else in its second run. On error both containers keep their old size.
-template <class B, class Container, class A,
-          std::enable_if_t<is_packet_builder<B>::value && is_attachment_sink<A>::value, int> = 0>
-result<std::size_t> encode(const B& b, Container& out, A& attachments,
-                           const encode_options& opts = {});
+// The one top-level value (or none) each data kind writes, through either parser's writer.
+// CONNECT_ERROR in protocol v4 is only reached by the JSON writer: the msgpack parser writes
+// that packet as JSON text of its own (msgpack_parser/encode.hpp).
+template <class W, class... A>
+void write_data(W& w, const event_data<A...>& d) {
+  w.begin_array();
+  w.string(d.name);
+  write_all(w, d.args);
+  w.end_array();
+}
+template <class W, class... A>
+void write_data(W& w, const ack_data<A...>& d) {
+  w.begin_array();
+  write_all(w, d.args);
+  w.end_array();
+}
+template <class W>
+void write_data(W&, const no_data&) {}
+template <class W, class V>
+void write_data(W& w, const auth_data<V>& d) {
+  w.value(d.auth);
+}
+template <class W, class... D>
+void write_data(W& w, const error_data<D...>& d) {
+  if (w.version() == protocol_version::v4) {
+    if constexpr (sizeof...(D) == 0) {
+      w.string(d.message);
+    } else {
+      write_all(w, d.data);
+    }
+    return;
+  }
+  w.begin_object();
+  w.member("message", d.message);
+  if constexpr (sizeof...(D) != 0) {
+    w.key("data");
+    write_all(w, d.data);
+  }
+  w.end_object();
+}
 
-/// encode for a packet without binary values (one would be too_many_attachments).
-template <class B, class Container, std::enable_if_t<is_packet_builder<B>::value, int> = 0>
-result<std::size_t> encode(const B& b, Container& out, const encode_options& opts = {});
+}  // namespace detail
+}  // namespace socketio
+SIOCODEC_END_NAMESPACE
+
+#endif  // SIOCODEC_SOCKETIO_BUILDERS_HPP
+// ---- end <siocodec/socketio/builders.hpp> ----------------------------------------------------
+// ---- begin <siocodec/socketio/default_parser/args_writer.hpp> --------------------------------
+// SPDX-License-Identifier: BSL-1.0
+// args_writer: the JSON model of the writer concept, which writes the arguments of a packet
+// built from C++ values as JSON text, binary values becoming attachment placeholders.
+#ifndef SIOCODEC_SOCKETIO_DEFAULT_PARSER_ARGS_WRITER_HPP
+#define SIOCODEC_SOCKETIO_DEFAULT_PARSER_ARGS_WRITER_HPP
+
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <new>
+#include <string_view>
+#include <type_traits>
+
+SIOCODEC_BEGIN_NAMESPACE
+namespace socketio {
+
+class args_writer;
+
+namespace detail {
+// The JSON sinks, under the names the Socket.IO encoders (frames.hpp) know them by.
+using json::detail::has_string_room;
+using json::detail::json_sink;
+using json::detail::raw_sink;
+using json::detail::text_checks;
+using json::detail::text_counter;
+struct args_access;
+}  // namespace detail
+
+/// Writes the JSON values of a packet built from C++ values: the callbacks given to event(),
+/// ack()... receive one, and arg_traits specializations write through it. Each call appends one
+/// value (or opens/closes a container, or writes an object key) and places the commas.
+///
+/// Binary values (binary(), byte_view, byte ranges) become `{"_placeholder":true,"num":N}`, N
+/// counting from 0 in the order they are written, which is the reference encoder's depth-first
+/// order; the encoder hands the byte views back in that order and promotes EVENT / ACK to
+/// BINARY_EVENT / BINARY_ACK. Only EVENT and ACK may hold binary values.
+///
+/// How often the callbacks run depends on the call: once for encode_to() and for
+/// encode_frames_to() over WebSocket and Engine.IO v4 polling when the text fits
+/// SIOCODEC_ONE_PASS_BUFFER (it is written into the encoder's own buffer and copied to the
+/// caller's on success; a longer text is written by a second run); twice for encode() and
+/// encode_frames() into a growable container and for Engine.IO v3 polling frames (a measuring pass,
+/// then a writing pass, so that the container grows exactly once and the length prefix precedes the
+/// text); once for encoded_size(). When they run twice they must write the same values both times;
+/// an encoder that notices a difference fails with invalid_argument rather than write past the size
+/// it measured.
+///
+/// Misuse does not throw or assert: the first error is kept, every later call is ignored, and
+/// the encoder returns that error. Errors: invalid_argument (a value where an object expects a
+/// key, a key outside an object or twice in a row, a close that does not match the open
+/// container, a container left open, empty raw JSON, a binary value in a packet type that
+/// cannot carry attachments), invalid_utf8 (a string or key that is not UTF-8),
+/// nesting_too_deep (deeper than encode_options::max_depth), too_many_attachments (more binary
+/// values than encode_options::max_attachments).
+class args_writer {
+ public:
+  args_writer(const args_writer&) = delete;
+  args_writer& operator=(const args_writer&) = delete;
+
+  /// `null`.
+  args_writer& null() noexcept;
+  /// `true` / `false`.
+  args_writer& boolean(bool b) noexcept;
+  /// A number, exactly as JSON.stringify writes it (json::emit_number): NaN and ±Infinity as
+  /// `null`, -0 as `0`, shortest round-trip digits, exponent form from 1e21 and below 1e-6.
+  args_writer& number(double d) noexcept;
+  /// An integer in decimal, all of its digits. Values beyond ±2^53 lose precision in a
+  /// JavaScript peer (as they would if JSON.stringify had written them).
+  template <
+      class Int,
+      std::enable_if_t<std::is_integral<Int>::value && !std::is_same<Int, bool>::value, int> = 0>
+  args_writer& integer(Int v) noexcept;
+  /// A JSON string, escaped exactly as JSON.stringify escapes it (json::emit_string).
+  args_writer& string(std::string_view utf8) noexcept;
+  /// A binary attachment: writes its placeholder and records `bytes` (the view, not a copy).
+  args_writer& binary(byte_view bytes) noexcept;
+  /// Pre-serialized JSON, verbatim (see raw_json).
+  args_writer& raw(std::string_view json) noexcept;
+  /// `[` ... `]`.
+  args_writer& begin_array() noexcept;
+  args_writer& end_array() noexcept;
+  /// `{` ... `}`; inside, alternate key() and one value (or use member()).
+  args_writer& begin_object() noexcept;
+  args_writer& end_object() noexcept;
+  /// An object key (escaped like a string) and its colon; the next value is its value.
+  args_writer& key(std::string_view utf8) noexcept;
+
+  /// Any value arg_traits<T> knows how to write (the dispatch both parsers share).
+  template <class T>
+  args_writer& value(const T& v);
+  /// value() for each argument, in order.
+  template <class... T>
+  args_writer& values(const T&... v);
+  /// key(k) then value(v).
+  template <class T>
+  args_writer& member(std::string_view k, const T& v);
+
+  /// The first error so far (error::none while all is well).
+  ::SIOCODEC_NAMESPACE::error error() const noexcept { return error_; }
+  /// Binary values written so far.
+  std::size_t attachment_count() const noexcept { return attachments_; }
+  /// The protocol being written (encode_options::version).
+  protocol_version version() const noexcept { return version_; }
+
+ private:
+  friend struct detail::args_access;
+  static constexpr std::size_t stack_words = json::max_depth_limit / 64;
+
+  args_writer(detail::json_sink* sink, byte_view* atts, std::size_t atts_room, bool strict_atts,
+              const encode_options& opts, bool binary_allowed) noexcept;
+
+  // What may come next (st_), one byte that every call's fast path tests once: a value (after
+  // a key, first in an array, or at the top before anything), a value after a comma (later in an
+  // array), a key, a key after a comma, the top-level value, nothing (the top-level value is
+  // written), or nothing ever again (an error). Keys and values have consecutive codes so that
+  // `st_ <= st_value_comma` and `(st_ | 1) == st_key_comma` are the whole test, and st_ & 1 is
+  // the comma to write.
+  static constexpr std::uint8_t st_value = 0;
+  static constexpr std::uint8_t st_value_comma = 1;
+  static constexpr std::uint8_t st_key = 2;
+  static constexpr std::uint8_t st_key_comma = 3;
+  static constexpr std::uint8_t st_top = 4;
+  static constexpr std::uint8_t st_done = 6;
+  static constexpr std::uint8_t st_error = 7;
+
+  bool begin_value(json::kind k) noexcept;
+  bool fast_value(std::size_t k) const noexcept;
+  // Where a fast path writes its value. Everything is read before the first store, which could
+  // alias the writer's members, so that none is read again after the value is written.
+  struct slot {
+    detail::json_sink* sink;
+    char* at;           // after the comma
+    std::uint8_t next;  // st_ after the value
+  };
+  slot fast_start() noexcept;
+  void fast_end(const slot& s, char* end) noexcept;
+  bool counts_value() const noexcept;
+  void count_value(std::size_t k) noexcept;
+  void fail(::SIOCODEC_NAMESPACE::error e) noexcept {
+    if (error_ == ::SIOCODEC_NAMESPACE::error::none) error_ = e;
+    st_ = st_error;
+  }
+  args_writer& open(bool object) noexcept;
+  args_writer& close(bool object) noexcept;
+  void enter(bool object) noexcept;
+  void leave() noexcept;
+  args_writer& null_slow() noexcept;
+  args_writer& boolean_slow(bool b) noexcept;
+  args_writer& number_slow(double d) noexcept;
+  args_writer& integer_slow(std::uint64_t mag, bool neg) noexcept;
+  args_writer& string_slow(std::string_view utf8) noexcept;
+  args_writer& open_slow(bool object) noexcept;
+  args_writer& close_slow(bool object) noexcept;
+  args_writer& key_slow(std::string_view utf8) noexcept;
+
+  detail::json_sink* sink_;
+  // Where the attachment views go, and how many fit. With strict_atts_ (the writing pass of a
+  // measured packet) one more than measured is an error; otherwise views past the room are only
+  // counted (the encoder then runs a writing pass to collect them).
+  byte_view* atts_;
+  std::size_t atts_room_;
+  // The framed size of each attachment (frames.hpp), summed into att_cost_; SIZE_MAX from the
+  // hook means "cannot be framed".
+  std::size_t (*att_cost_fn_)(byte_view, const void*) noexcept = nullptr;
+  const void* att_cost_ctx_ = nullptr;
+  std::size_t att_cost_ = 0;
+  std::size_t attachments_ = 0;
+  std::size_t max_attachments_;
+  std::size_t max_depth_;
+  std::size_t depth_ = 0;
+  // One bit per open container, 1 = object: enough to reject a mismatched close without a heap.
+  // Left uninitialized (512 bytes, twice per encode): a bit is only read at a level open()
+  // has entered, and open() writes it.
+  std::uint64_t object_bits_[stack_words];
+  ::SIOCODEC_NAMESPACE::error error_ = ::SIOCODEC_NAMESPACE::error::none;
+  json::kind top_kind_ = json::kind::null;
+  protocol_version version_;
+  bool binary_allowed_;
+  bool strict_atts_;
+  std::uint8_t st_ = st_top;
+  // What st_ becomes after a value at the current level: st_value_comma in an array,
+  // st_key_comma in an object, st_done at the top (kept at hand: every value sets st_ from it).
+  std::uint8_t after_value_ = st_done;
+};
 
 // ---------------------------------------------------------------------------------------------
 // Implementation
 // ---------------------------------------------------------------------------------------------
 namespace detail {
-
-// What the measuring writers learn about the text when `track` is set (polling bodies, whose
-// framing depends on the text): UTF-16 units, UTF-8 validity and the 0x1E record separator.
-// Every piece appended is whole code points (ASCII syntax, whole strings, whole raw JSON), so the
-// text can be judged piece by piece.
-struct text_checks {
-  bool track = false;
-  std::size_t utf16 = 0;
-  bool bad_utf8 = false;
-  bool has_separator = false;
-
-  void see(const char* s, std::size_t k) noexcept {
-    if (::SIOCODEC_NAMESPACE::detail::utf8_find_invalid(s, k) != k) {
-      bad_utf8 = true;
-    } else {
-      utf16 += ::SIOCODEC_NAMESPACE::detail::utf16_length(s, k);
-    }
-    if (k != 0 && std::memchr(s, 0x1E, k) != nullptr) has_separator = true;
-  }
-};
-
-// The measuring writer of builders and frame encoders: counts bytes (and checks the text).
-struct text_counter : text_checks {
-  std::size_t n = 0;
-  bool overflow = false;
-  static constexpr bool counting = true;
-
-  SIOCODEC_ALWAYS_INLINE void add(std::size_t k) noexcept {
-    n += k;
-    overflow |= n < k;
-  }
-  // Inline: the measuring pass calls these for every token.
-  SIOCODEC_ALWAYS_INLINE void put(char c) noexcept {
-    add(1);
-    if (SIOCODEC_UNLIKELY(track)) see(&c, 1);
-  }
-  SIOCODEC_ALWAYS_INLINE void append(const char* s, std::size_t k) noexcept {
-    add(k);
-    if (SIOCODEC_UNLIKELY(track)) see(s, k);
-  }
-  void fill(char c, std::size_t k) noexcept {
-    for (std::size_t i = 0; i < k; ++i) put(c);
-  }
-};
-
-// The sink of args_writer and of the builder paths. It writes into [p, end) while the pieces
-// fit; the first piece that does not fit turns it into a counter (end = p), so the rest of the
-// packet is still visited, validated and measured: an encoder that finds its output too small
-// still reports the errors that take precedence, and knows the size that was needed. A sink
-// without room (p == end) only counts: the measuring pass. With `track`, counted pieces also go
-// through the checks of text_counter (polling bodies).
-struct json_sink : text_checks {
-  char* p = nullptr;
-  char* end = nullptr;
-  std::size_t extra = 0;  // bytes counted, not written
-  bool overflow = false;  // extra wrapped around
-  static constexpr bool counting = false;
-
-  SIOCODEC_ALWAYS_INLINE bool has_room(std::size_t k) const noexcept {
-    return static_cast<std::size_t>(end - p) >= k;
-  }
-  SIOCODEC_ALWAYS_INLINE void put(char c) noexcept {
-    if (SIOCODEC_LIKELY(p != end)) {
-      *p++ = c;
-      return;
-    }
-    count(&c, 1);
-  }
-  SIOCODEC_ALWAYS_INLINE void append(const char* s, std::size_t k) noexcept {
-    if (SIOCODEC_LIKELY(has_room(k))) {
-      json::detail::copy_short(p, s, k);
-      p += k;
-      return;
-    }
-    count(s, k);
-  }
-  void fill(char c, std::size_t k) noexcept {
-    for (std::size_t i = 0; i < k; ++i) put(c);
-  }
-  // A sink that only counts (the measuring pass, or a buffer already full) and has no checks to
-  // feed: the args_writer then counts whole tokens at once, without writing them piece by piece.
-  SIOCODEC_ALWAYS_INLINE bool counts_only() const noexcept { return p == end && !track; }
-  SIOCODEC_ALWAYS_INLINE void add(std::size_t k) noexcept {
-    extra += k;
-    overflow |= extra < k;
-  }
-  SIOCODEC_ALWAYS_INLINE void count(const char* s, std::size_t k) noexcept {
-    end = p;  // nothing after a piece that did not fit may be written
-    extra += k;
-    overflow |= extra < k;
-    if (SIOCODEC_UNLIKELY(track)) see(s, k);
-  }
-};
-
-// A json_sink's fast path: writes with no checks, into room the caller has made sure of (a
-// JSON string takes at most 6 bytes per byte of text, `\u001f`, plus its quotes).
-struct raw_sink {
-  char* p;
-  static constexpr bool counting = false;
-  SIOCODEC_ALWAYS_INLINE void put(char c) noexcept { *p++ = c; }
-  SIOCODEC_ALWAYS_INLINE void append(const char* s, std::size_t k) noexcept {
-    json::detail::copy_short(p, s, k);
-    p += k;
-  }
-  void fill(char c, std::size_t k) noexcept {
-    if (k != 0) std::memset(p, c, k);
-    p += k;
-  }
-};
-
-// True when `s` has room for the JSON string of `text` and `extra` more bytes.
-SIOCODEC_ALWAYS_INLINE bool has_string_room(const json_sink& s, std::size_t text,
-                                            std::size_t extra) noexcept {
-  const auto avail = static_cast<std::size_t>(s.end - s.p);
-  return avail >= extra + 2 && (avail - extra - 2) / 6 >= text;
-}
-
-inline bool is_main_nsp(std::string_view nsp) noexcept { return nsp.empty() || nsp == "/"; }
-
-inline error check_header(packet_type type, std::size_t attachments, std::string_view nsp,
-                          std::string_view query, const encode_options& opts) noexcept {
-  if (!is_valid(type)) return error::invalid_argument;
-  if (is_binary(type)) {
-    if (attachments == 0) return error::invalid_argument;
-    if (attachments > opts.max_attachments) return error::too_many_attachments;
-  } else if (attachments != 0) {
-    return error::invalid_argument;
-  }
-  if (!is_main_nsp(nsp)) {
-    // The decoder only sees a namespace that starts with '/', and ends it at the first ','.
-    if (nsp.front() != '/' || nsp.find(',') != std::string_view::npos) {
-      return error::invalid_argument;
-    }
-    if (::SIOCODEC_NAMESPACE::detail::utf8_find_invalid(nsp.data(), nsp.size()) != nsp.size()) {
-      return error::invalid_utf8;
-    }
-  }
-  if (!query.empty()) {
-    if (type != packet_type::connect || query.find(',') != std::string_view::npos) {
-      return error::invalid_argument;
-    }
-    if (::SIOCODEC_NAMESPACE::detail::utf8_find_invalid(query.data(), query.size()) !=
-        query.size()) {
-      return error::invalid_utf8;
-    }
-  }
-  return error::none;
-}
-
-template <class W>
-void emit_header(W& w, packet_type type, std::size_t attachments, std::string_view nsp,
-                 std::string_view query, const std::optional<std::uint64_t>& id) noexcept {
-  w.put(static_cast<char>('0' + static_cast<std::uint8_t>(type)));
-  if (is_binary(type)) {
-    json::emit_uint(w, attachments);
-    w.put('-');
-  }
-  if (!query.empty()) {
-    if (is_main_nsp(nsp)) {
-      w.put('/');
-    } else {
-      w.append(nsp.data(), nsp.size());
-    }
-    w.put('?');
-    w.append(query.data(), query.size());
-    w.put(',');
-  } else if (!is_main_nsp(nsp)) {
-    w.append(nsp.data(), nsp.size());
-    w.put(',');
-  }
-  if (id) json::emit_uint(w, *id);
-}
-
-template <class W>
-error emit_packet(W& w, const packet_view& p, const encode_options& opts) noexcept {
-  if (W::counting) {
-    const error e = check_header(p.type, p.attachment_count, p.nsp, {}, opts);
-    if (e != error::none) return e;
-    // A leading digit would be read back as (part of) the ack id; leading whitespace is what
-    // the reference's Number() also takes for an ack id.
-    if (!p.data.empty() &&
-        ((p.data.front() >= '0' && p.data.front() <= '9') || json::detail::is_ws(p.data.front()))) {
-      return error::invalid_argument;
-    }
-  }
-  emit_header(w, p.type, p.attachment_count, p.nsp, {}, p.id);
-  w.append(p.data.data(), p.data.size());
-  return error::none;
-}
 
 // The kind of value raw JSON text holds, from its first byte (the text is trusted).
 inline bool raw_kind(std::string_view json, json::kind& k) noexcept {
@@ -11394,167 +11544,7 @@ struct args_access {
   static json::kind top_kind(const args_writer& a) noexcept { return a.top_kind_; }
 };
 
-template <class T>
-struct is_char_type
-    : std::bool_constant<std::is_same<T, char>::value || std::is_same<T, wchar_t>::value ||
-                         std::is_same<T, char16_t>::value || std::is_same<T, char32_t>::value
-#if defined(__cpp_char8_t)
-                         || std::is_same<T, char8_t>::value
-#endif
-                         > {
-};
-
-template <class T, class = void>
-struct is_range : std::false_type {};
-template <class T>
-struct is_range<T, std::void_t<decltype(std::begin(std::declval<const T&>())),
-                               decltype(std::end(std::declval<const T&>()))>> : std::true_type {};
-
-template <class T>
-using range_element_t =
-    std::remove_cv_t<std::remove_reference_t<decltype(*std::begin(std::declval<const T&>()))>>;
-
-template <class T, class = void>
-struct is_byte_range : std::false_type {};
-template <class T>
-struct is_byte_range<T, std::void_t<decltype(std::data(std::declval<const T&>())),
-                                    decltype(std::size(std::declval<const T&>()))>>
-    : std::bool_constant<
-          std::is_same<std::remove_cv_t<
-                           std::remove_pointer_t<decltype(std::data(std::declval<const T&>()))>>,
-                       unsigned char>::value ||
-          std::is_same<std::remove_cv_t<
-                           std::remove_pointer_t<decltype(std::data(std::declval<const T&>()))>>,
-                       std::byte>::value> {};
-
-template <class E, class = void>
-struct is_key_value : std::false_type {};
-template <class E>
-struct is_key_value<E, std::void_t<decltype(std::declval<const E&>().first),
-                                   decltype(std::declval<const E&>().second)>>
-    : std::is_convertible<decltype(std::declval<const E&>().first), std::string_view> {};
-
-template <class T>
-struct is_optional : std::false_type {};
-template <class T>
-struct is_optional<std::optional<T>> : std::true_type {};
-
-template <class T>
-struct dependent_false : std::false_type {};
-
-template <class Tuple, std::size_t... I>
-void write_tuple(args_writer& w, const Tuple& t, std::index_sequence<I...>) {
-  (void)w;
-  (void)t;
-  (w.value(std::get<I>(t)), ...);
-}
-template <class... A>
-void write_all(args_writer& w, const std::tuple<A...>& t) {
-  write_tuple(w, t, std::index_sequence_for<A...>{});
-}
-
-template <class Tuple, std::size_t... I>
-void write_members(args_writer& w, const Tuple& t, std::index_sequence<I...>) {
-  (void)w;
-  (void)t;
-  (w.member(std::string_view(std::get<2 * I>(t)), std::get<2 * I + 1>(t)), ...);
-}
-
 }  // namespace detail
-
-template <class T, class>
-struct arg_traits {
-  static void write(args_writer& w, const T& v) {
-    using U = std::remove_cv_t<T>;
-    if constexpr (std::is_invocable<const U&, args_writer&>::value) {
-      v(w);
-    } else if constexpr (std::is_same<U, bool>::value) {
-      w.boolean(v);
-    } else if constexpr (detail::is_char_type<U>::value) {
-      static_assert(detail::dependent_false<U>::value,
-                    "siocodec: write characters as text (std::string_view), or cast to an int");
-    } else if constexpr (std::is_integral<U>::value) {
-      w.integer(v);
-    } else if constexpr (std::is_floating_point<U>::value) {
-      w.number(static_cast<double>(v));
-    } else if constexpr (std::is_same<U, std::nullptr_t>::value ||
-                         std::is_same<U, std::nullopt_t>::value) {
-      w.null();
-    } else if constexpr (std::is_same<U, byte_view>::value || std::is_same<U, byte_span>::value) {
-      w.binary(byte_view(v));
-    } else if constexpr (std::is_same<U, raw_json>::value) {
-      w.raw(v.text);
-    } else if constexpr (std::is_array<U>::value &&
-                         detail::is_char_type<std::remove_cv_t<std::remove_extent_t<U>>>::value) {
-      static_assert(std::is_same<std::remove_cv_t<std::remove_extent_t<U>>, char>::value,
-                    "siocodec: only char text (UTF-8) can be written");
-      // A char array is text up to its first NUL (a literal's terminator), never past its end.
-      const void* nul = std::memchr(v, 0, std::extent<U>::value);
-      const std::size_t n = nul == nullptr
-                                ? std::extent<U>::value
-                                : static_cast<std::size_t>(static_cast<const char*>(nul) - v);
-      w.string(std::string_view(v, n));
-    } else if constexpr (std::is_same<U, const char*>::value || std::is_same<U, char*>::value) {
-      if (v == nullptr) {
-        w.null();
-      } else {
-        w.string(std::string_view(v));
-      }
-    } else if constexpr (std::is_convertible<const U&, std::string_view>::value) {
-      w.string(std::string_view(v));
-    } else if constexpr (detail::is_optional<U>::value) {
-      if (v) {
-        w.value(*v);
-      } else {
-        w.null();
-      }
-    } else if constexpr (detail::is_byte_range<U>::value) {
-      w.binary(byte_view(static_cast<const void*>(std::data(v)), std::size(v)));
-    } else if constexpr (detail::is_range<U>::value) {
-      using E = detail::range_element_t<U>;
-      if constexpr (detail::is_key_value<E>::value) {
-        w.begin_object();
-        for (const auto& kv : v) w.member(std::string_view(kv.first), kv.second);
-        w.end_object();
-      } else {
-        w.begin_array();
-        if constexpr (std::is_same<typename std::iterator_traits<decltype(std::begin(
-                                       std::declval<const U&>()))>::value_type,
-                                   bool>::value) {
-          for (const bool e : v) w.boolean(e);  // std::vector<bool> yields proxies
-        } else {
-          for (const auto& e : v) w.value(e);
-        }
-        w.end_array();
-      }
-    } else {
-      static_assert(detail::dependent_false<U>::value,
-                    "siocodec: no way to write this type as JSON; specialize "
-                    "siocodec::socketio::arg_traits<T> with a static "
-                    "write(args_writer&, const T&)");
-    }
-  }
-};
-
-template <class... A>
-struct arg_traits<detail::array_value<A...>> {
-  static void write(args_writer& w, const detail::array_value<A...>& v) {
-    w.begin_array();
-    detail::write_all(w, v.items);
-    w.end_array();
-  }
-};
-
-template <class... A>
-struct arg_traits<detail::object_value<A...>> {
-  static void write(args_writer& w, const detail::object_value<A...>& v) {
-    w.begin_object();
-    detail::write_members(w, v.items, std::make_index_sequence<sizeof...(A) / 2>{});
-    w.end_object();
-  }
-};
-
-// --- args_writer ------------------------------------------------------------------------------
 
 inline args_writer::args_writer(detail::json_sink* sink, byte_view* atts, std::size_t atts_room,
                                 bool strict_atts, const encode_options& opts,
@@ -11974,6 +11964,9 @@ SIOCODEC_NOINLINE inline args_writer& args_writer::key_slow(std::string_view utf
 
 template <class T>
 args_writer& args_writer::value(const T& v) {
+  static_assert(detail::writes_with<T, args_writer>::value,
+                "siocodec: arg_traits<T>::write cannot take this writer; write it as "
+                "`template <class W> static void write(W&, const T&)`");
   arg_traits<T>::write(*this, v);
   return *this;
 }
@@ -11989,6 +11982,221 @@ args_writer& args_writer::member(std::string_view k, const T& v) {
   key(k);
   return value(v);
 }
+
+}  // namespace socketio
+SIOCODEC_END_NAMESPACE
+
+#endif  // SIOCODEC_SOCKETIO_DEFAULT_PARSER_ARGS_WRITER_HPP
+// ---- end <siocodec/socketio/default_parser/args_writer.hpp> ----------------------------------
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <new>
+#include <optional>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+
+// What the encoders write (protocol.md §2.2), the same for protocol v5 and v4:
+//
+//   packet = type [ attachments "-" ] [ nsp [ "?" query ] "," ] [ ack-id ] [ json ]
+//
+// `attachments` only for BINARY_EVENT / BINARY_ACK; the nsp part only when the namespace is not
+// the main one ("" or "/"); the query only on a CONNECT (protocol v4 carries the CONNECT's auth
+// there: `0/admin?token=1,`).
+//
+// Two ways in:
+// - encode(packet_view): the header fields plus `data`, raw JSON the caller already has;
+// - encode(builder): a packet built from C++ values by event(), ack(), connect(), disconnect()
+//   or connect_error(), whose JSON is written here, binary values becoming placeholders:
+//
+//       sio::attachment_list<4> atts;
+//       std::string text;
+//       auto r = sio::encode(sio::event("chat", "hello", buffer).nsp("/room"), text, atts);
+//       // text == R"(51-/room,["chat","hello",{"_placeholder":true,"num":0}])", atts[0] == buffer
+//
+// Into a caller buffer, builders are written in one pass, straight into the buffer and bounded
+// by its capacity: the header is first written for no attachments, and when binary values turn
+// up the rest of the text is moved right to make room for `<count>-`. Into a container they are
+// measured, then written (the values are visited twice), so that it grows exactly once. Nothing
+// is allocated either way, unless the containers do.
+
+SIOCODEC_BEGIN_NAMESPACE
+namespace socketio {
+
+// ---------------------------------------------------------------------------------------------
+// packet_view: raw JSON data
+// ---------------------------------------------------------------------------------------------
+
+/// Exact size of the text encode() writes for `p`: the type digit, `<attachment_count>-` for
+/// binary types, `<nsp>,` unless the namespace is "" or "/", the ack id if present, then `data`.
+///
+/// `data` is raw JSON written verbatim: it is trusted, not re-validated (that would cost a full
+/// JSON scan on the hot path; json::validate() exists for callers who want it). It must be one
+/// JSON value in the shape the packet type requires, with one placeholder per attachment for
+/// binary types. Only its first byte is looked at. `p.attachments` is not used (the text holds
+/// the count only). The output does not depend on opts.version.
+///
+/// Errors (offset 0):
+/// - invalid_argument: `p.type` is not 0-6; a BINARY_EVENT / BINARY_ACK with attachment_count 0,
+///   or another type with attachment_count != 0; a namespace other than "" and "/" that does not
+///   start with '/' or that contains ',' (the reference writes such a namespace verbatim and the
+///   packet cannot be decoded: `2admin,["a"]`); `data` starting with a digit (it would be read
+///   back as the ack id) or with JSON whitespace (not the first byte of a JSON value; the
+///   reference reads it back as an ack id of 0).
+/// - too_many_attachments: attachment_count > opts.max_attachments.
+/// - invalid_utf8: the namespace is not valid UTF-8.
+result<std::size_t> encoded_size(const packet_view& p, const encode_options& opts = {}) noexcept;
+
+/// Writes the text of `p` into `out` (at most `cap` bytes). @return bytes written.
+/// Errors: those of encoded_size(), and output_too_small (nothing written; offset() is cap).
+result<std::size_t> encode_to(char* out, std::size_t cap, const packet_view& p,
+                              const encode_options& opts = {}) noexcept;
+
+/// encode_to into a fixed array.
+template <std::size_t N>
+result<std::size_t> encode_to(char (&out)[N], const packet_view& p,
+                              const encode_options& opts = {}) noexcept {
+  return encode_to(out, N, p, opts);
+}
+
+/// Appends the text of `p` to `out` (any resizable byte container; exactly one resize, none on
+/// error). Errors: those of encoded_size().
+template <class Container>
+result<std::size_t> encode(const packet_view& p, Container& out, const encode_options& opts = {});
+
+// ---------------------------------------------------------------------------------------------
+// Packet builders
+// ---------------------------------------------------------------------------------------------
+
+/// Exact size of the text encode() writes for builder `b`. Runs the value callbacks once.
+/// @return the size.
+/// Errors (offset 0):
+/// - those of args_writer and of the builder function that made `b`;
+/// - invalid_argument, invalid_utf8: a bad namespace, as for a packet_view; a query on a packet
+///   that is not a CONNECT, or one containing ',' (it would end the namespace).
+/// - too_many_attachments: more binary values than opts.max_attachments.
+template <class B, std::enable_if_t<is_packet_builder<B>::value, int> = 0>
+result<std::size_t> encoded_size(const B& b, const encode_options& opts = {});
+
+/// Writes the text of `b` into `out` (at most `cap` bytes) and appends the views of its binary
+/// values to `attachments` (in placeholder order; views of the caller's bytes, nothing copied).
+/// One pass for a text of up to SIOCODEC_ONE_PASS_BUFFER bytes (2 KiB): the value callbacks run
+/// once, writing into a buffer of the encoder's own, which is copied to `out` once the packet is
+/// complete and valid. A longer text, or a packet with more than 16 binary values (which needs a
+/// raised max_attachments), gets a second, writing run straight into `out`. No allocation unless
+/// `attachments` allocates (attachment_list never does).
+/// @return bytes written.
+/// Errors: those of encoded_size() (they take precedence over output_too_small: the packet is
+/// visited to its end even when the buffer is full), output_too_small (cap too small; offset()
+/// is cap), too_many_attachments (also when `attachments` cannot hold them all),
+/// invalid_argument (in a second run: a callback wrote something else than in its first). On
+/// any error nothing is written to `out` (not even below cap) and `attachments` keeps its old
+/// size; the one exception is that second-run invalid_argument, after which the first
+/// encoded_size() bytes of `out` are unspecified.
+template <class B, class A,
+          std::enable_if_t<is_packet_builder<B>::value && is_attachment_sink<A>::value, int> = 0>
+result<std::size_t> encode_to(char* out, std::size_t cap, const B& b, A& attachments,
+                              const encode_options& opts = {});
+
+/// encode_to for a packet without binary values (one would be too_many_attachments).
+template <class B, std::enable_if_t<is_packet_builder<B>::value, int> = 0>
+result<std::size_t> encode_to(char* out, std::size_t cap, const B& b,
+                              const encode_options& opts = {});
+
+/// Appends the text of `b` to `out` (one resize) and its attachment views to `attachments`.
+/// Two passes: the value callbacks run twice (measuring, then writing; see args_writer).
+/// Errors: those of encode_to() but output_too_small, and invalid_argument when a callback
+/// wrote something else in its second run. On error both containers keep their old size.
+template <class B, class Container, class A,
+          std::enable_if_t<is_packet_builder<B>::value && is_attachment_sink<A>::value, int> = 0>
+result<std::size_t> encode(const B& b, Container& out, A& attachments,
+                           const encode_options& opts = {});
+
+/// encode for a packet without binary values (one would be too_many_attachments).
+template <class B, class Container, std::enable_if_t<is_packet_builder<B>::value, int> = 0>
+result<std::size_t> encode(const B& b, Container& out, const encode_options& opts = {});
+
+// ---------------------------------------------------------------------------------------------
+// Implementation
+// ---------------------------------------------------------------------------------------------
+namespace detail {
+
+inline bool is_main_nsp(std::string_view nsp) noexcept { return nsp.empty() || nsp == "/"; }
+
+inline error check_header(packet_type type, std::size_t attachments, std::string_view nsp,
+                          std::string_view query, const encode_options& opts) noexcept {
+  if (!is_valid(type)) return error::invalid_argument;
+  if (is_binary(type)) {
+    if (attachments == 0) return error::invalid_argument;
+    if (attachments > opts.max_attachments) return error::too_many_attachments;
+  } else if (attachments != 0) {
+    return error::invalid_argument;
+  }
+  if (!is_main_nsp(nsp)) {
+    // The decoder only sees a namespace that starts with '/', and ends it at the first ','.
+    if (nsp.front() != '/' || nsp.find(',') != std::string_view::npos) {
+      return error::invalid_argument;
+    }
+    if (::SIOCODEC_NAMESPACE::detail::utf8_find_invalid(nsp.data(), nsp.size()) != nsp.size()) {
+      return error::invalid_utf8;
+    }
+  }
+  if (!query.empty()) {
+    if (type != packet_type::connect || query.find(',') != std::string_view::npos) {
+      return error::invalid_argument;
+    }
+    if (::SIOCODEC_NAMESPACE::detail::utf8_find_invalid(query.data(), query.size()) !=
+        query.size()) {
+      return error::invalid_utf8;
+    }
+  }
+  return error::none;
+}
+
+template <class W>
+void emit_header(W& w, packet_type type, std::size_t attachments, std::string_view nsp,
+                 std::string_view query, const std::optional<std::uint64_t>& id) noexcept {
+  w.put(static_cast<char>('0' + static_cast<std::uint8_t>(type)));
+  if (is_binary(type)) {
+    json::emit_uint(w, attachments);
+    w.put('-');
+  }
+  if (!query.empty()) {
+    if (is_main_nsp(nsp)) {
+      w.put('/');
+    } else {
+      w.append(nsp.data(), nsp.size());
+    }
+    w.put('?');
+    w.append(query.data(), query.size());
+    w.put(',');
+  } else if (!is_main_nsp(nsp)) {
+    w.append(nsp.data(), nsp.size());
+    w.put(',');
+  }
+  if (id) json::emit_uint(w, *id);
+}
+
+template <class W>
+error emit_packet(W& w, const packet_view& p, const encode_options& opts) noexcept {
+  if (W::counting) {
+    const error e = check_header(p.type, p.attachment_count, p.nsp, {}, opts);
+    if (e != error::none) return e;
+    // A leading digit would be read back as (part of) the ack id; leading whitespace is what
+    // the reference's Number() also takes for an ack id.
+    if (!p.data.empty() &&
+        ((p.data.front() >= '0' && p.data.front() <= '9') || json::detail::is_ws(p.data.front()))) {
+      return error::invalid_argument;
+    }
+  }
+  emit_header(w, p.type, p.attachment_count, p.nsp, {}, p.id);
+  w.append(p.data.data(), p.data.size());
+  return error::none;
+}
+
+}  // namespace detail
 
 // --- packet_view ------------------------------------------------------------------------------
 
@@ -12026,12 +12234,8 @@ struct text_plan {
   std::size_t attachment_cost = 0;
 };
 
-inline bool is_reserved_event_name(std::string_view name) noexcept {
-  return name == "connect" || name == "connect_error" || name == "disconnect" ||
-         name == "disconnecting" || name == "newListener" || name == "removeListener";
-}
-
-// Each Data kind: checks before writing, writes its one top-level value (or none), checks after.
+// Each Data kind: checks before writing (here), writes its one top-level value or none
+// (builders.hpp), checks after (here).
 template <class... A>
 error check_data(const event_data<A...>& d, const encode_options& o) noexcept {
   if (o.version == protocol_version::v5 && is_reserved_event_name(d.name)) {
@@ -12042,43 +12246,6 @@ error check_data(const event_data<A...>& d, const encode_options& o) noexcept {
 template <class D>
 error check_data(const D&, const encode_options&) noexcept {
   return error::none;
-}
-
-template <class... A>
-void write_data(args_writer& w, const event_data<A...>& d) {
-  w.begin_array();
-  w.string(d.name);
-  write_all(w, d.args);
-  w.end_array();
-}
-template <class... A>
-void write_data(args_writer& w, const ack_data<A...>& d) {
-  w.begin_array();
-  write_all(w, d.args);
-  w.end_array();
-}
-inline void write_data(args_writer&, const no_data&) {}
-template <class V>
-void write_data(args_writer& w, const auth_data<V>& d) {
-  w.value(d.auth);
-}
-template <class... D>
-void write_data(args_writer& w, const error_data<D...>& d) {
-  if (w.version() == protocol_version::v4) {
-    if constexpr (sizeof...(D) == 0) {
-      w.string(d.message);
-    } else {
-      write_all(w, d.data);
-    }
-    return;
-  }
-  w.begin_object();
-  w.member("message", d.message);
-  if constexpr (sizeof...(D) != 0) {
-    w.key("data");
-    write_all(w, d.data);
-  }
-  w.end_object();
 }
 
 template <class V>
@@ -12100,12 +12267,6 @@ error check_written(const error_data<D...>&, bool, json::kind k, const encode_op
 template <class D>
 error check_written(const D&, bool, json::kind, const encode_options&) noexcept {
   return error::none;
-}
-
-constexpr packet_type promoted(packet_type t) noexcept {
-  return t == packet_type::event ? packet_type::binary_event
-         : t == packet_type::ack ? packet_type::binary_ack
-                                 : t;
 }
 
 // Runs the builder's callbacks through `w`, then the checks both the measuring pass and the
@@ -12944,74 +13105,24 @@ SIOCODEC_END_NAMESPACE
 #ifndef SIOCODEC_SOCKETIO_MSGPACK_PARSER_ENCODE_HPP
 #define SIOCODEC_SOCKETIO_MSGPACK_PARSER_ENCODE_HPP
 
+// ---- begin <siocodec/socketio/msgpack_parser/args_writer.hpp> --------------------------------
+// SPDX-License-Identifier: BSL-1.0
+// msgpack_args_writer: the msgpack model of the writer concept, which writes the arguments of a
+// packet built from C++ values as msgpack (binary values inline as bin), in two passes: one that
+// measures (and records container header sizes), one that writes.
+#ifndef SIOCODEC_SOCKETIO_MSGPACK_PARSER_ARGS_WRITER_HPP
+#define SIOCODEC_SOCKETIO_MSGPACK_PARSER_ARGS_WRITER_HPP
+
 
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
-#include <iterator>
-#include <optional>
 #include <string_view>
-#include <tuple>
 #include <type_traits>
-#include <utility>
 
 SIOCODEC_BEGIN_NAMESPACE
 namespace socketio {
-
-// ---------------------------------------------------------------------------------------------
-// Encoding a msgpack_packet_view
-// ---------------------------------------------------------------------------------------------
-
-/// The kind of Engine.IO message encode() writes for `p`: text for CONNECT, DISCONNECT and ERROR
-/// in protocol v4 (2.x sends those as JSON), binary otherwise.
-constexpr engineio::frame_kind encoded_frame_kind(const msgpack_packet_view& p,
-                                                  const encode_options& opts = {}) noexcept {
-  return (opts.version == protocol_version::v4 &&
-          (p.type == packet_type::connect || p.type == packet_type::disconnect ||
-           p.type == packet_type::connect_error))
-             ? engineio::frame_kind::text
-             : engineio::frame_kind::binary;
-}
-
-/// Exact size of the message encode() writes for `p`: the msgpack map {"type", "nsp", "data" if
-/// has_data(), "id" if set}, in that order, with the smallest encodings (notepack.io's); `data`
-/// is copied verbatim (it is trusted, as a view decode_msgpack() produced or one built with
-/// msgpack::value::unchecked() from bytes you wrote: only its kind is checked). In protocol v4,
-/// CONNECT, DISCONNECT and ERROR are the JSON text `{"type":T,"nsp":"...","data":"...","id":N}`
-/// instead (encoded_frame_kind() says so).
-///
-/// Errors (offset 0):
-/// - invalid_argument: `p.type` outside 0-4 (v5) or 0-6 (v4); `data` of the wrong kind for the
-///   type (the rules decode_msgpack() applies; EVENT and ACK need an array); a namespace of
-///   2^32 bytes or more; in protocol v4, a CONNECT, DISCONNECT or ERROR (JSON text) whose
-///   namespace holds a character JSON must escape (`"`, `\`, a control character), which
-///   decode_msgpack_text() could not read back (the reference escapes and reads it).
-/// - invalid_utf8: the namespace is not UTF-8, or (protocol v4) an ERROR's message string is not.
-result<std::size_t> encoded_size(const msgpack_packet_view& p,
-                                 const encode_options& opts = {}) noexcept;
-
-/// Writes the message for `p` into `out` (at most `cap` bytes). @return bytes written.
-/// Errors: those of encoded_size(), and output_too_small (nothing written; offset() is cap).
-result<std::size_t> encode_to(char* out, std::size_t cap, const msgpack_packet_view& p,
-                              const encode_options& opts = {}) noexcept;
-
-/// encode_to into a fixed array.
-template <std::size_t N>
-result<std::size_t> encode_to(char (&out)[N], const msgpack_packet_view& p,
-                              const encode_options& opts = {}) noexcept {
-  return encode_to(out, N, p, opts);
-}
-
-/// Appends the message for `p` to `out` (any resizable byte container; exactly one resize, none
-/// on error). Errors: those of encoded_size().
-template <class Container>
-result<std::size_t> encode(const msgpack_packet_view& p, Container& out,
-                           const encode_options& opts = {});
-
-// ---------------------------------------------------------------------------------------------
-// Encoding packets built from C++ values
-// ---------------------------------------------------------------------------------------------
 
 class msgpack_args_writer;
 
@@ -13020,8 +13131,6 @@ struct mp_counter;
 struct mp_writer;
 struct mp_plan;
 struct mp_access;
-template <class T>
-void write_mp(msgpack_args_writer& w, const T& v);
 }  // namespace detail
 
 /// The msgpack counterpart of args_writer: writes the values of a packet built from C++ values
@@ -13029,13 +13138,13 @@ void write_mp(msgpack_args_writer& w, const T& v);
 /// alternate in objects, the first error is kept and later calls are ignored); binary values
 /// are written inline as bin (no placeholders), and JSON given to raw() is converted to msgpack.
 ///
-/// Values are written by value<T>() with the same knowledge as arg_traits (bool, integers,
-/// floating point, text, byte_view and byte ranges, optional, nullptr, containers, maps,
-/// array(), object(), raw_json), plus msgpack::value (copied verbatim) and json::value
-/// (converted). A callback or an arg_traits specialization reaches this writer only if it
+/// Values are written by value<T>() through arg_traits<T>, the dispatch args_writer uses too
+/// (arg_traits.hpp), plus msgpack::value (copied verbatim); json::value and raw_json are
+/// converted. A callback or an arg_traits specialization reaches this writer only if it
 /// accepts it: write them generically, `[&](auto& w) { w.value(x); }` and
 /// `template <class W> static void write(W& w, const T& v)`, and the same code serves both
-/// parsers; one that takes `args_writer&` only is a compile error here.
+/// parsers; a specialization that takes `args_writer&` only is a compile error here (a
+/// static_assert naming arg_traits).
 ///
 /// Numbers follow notepack.io: integer() in the smallest integer form; number() as an integer
 /// when its value is integral, else float 64 (NaN and ±Infinity stay float 64: msgpack can
@@ -13091,10 +13200,14 @@ class msgpack_args_writer {
   /// A map key (a str); the next value is its value.
   msgpack_args_writer& key(std::string_view utf8) noexcept;
 
-  /// Any value write_mp knows (see the class documentation).
+  /// Any value arg_traits<T> knows how to write (the dispatch both parsers share).
   template <class T>
   msgpack_args_writer& value(const T& v) {
-    detail::write_mp(*this, v);
+    static_assert(detail::writes_with<T, msgpack_args_writer>::value,
+                  "siocodec: arg_traits<T>::write takes args_writer& only, which serves the "
+                  "default parser; write it as `template <class W> static void write(W&, "
+                  "const T&)` to serve the msgpack parser too");
+    arg_traits<T>::write(*this, v);
     return *this;
   }
   /// value() for each argument, in order.
@@ -13166,243 +13279,15 @@ class msgpack_args_writer {
 /// Containers whose header size the measuring pass records (see msgpack_args_writer).
 constexpr std::size_t mp_plan_containers = 1024;
 
-/// Exact size of the message msgpack_encode() writes for builder `b` (event(), ack(),
-/// connect(), disconnect(), connect_error() of encode.hpp). Runs the value callbacks once.
-///
-/// What is written, protocol v5: {"type", "nsp", "data", "id"}: event: [name, args...]; ack:
-/// [args...]; connect with auth: the auth map; connect_error: {"message": ..., "data"?: ...}
-/// (the object the reference server sends). The namespace is written as given ("" as "/").
-/// Protocol v4: EVENT / ACK become BINARY_EVENT / BINARY_ACK when a binary value is written (as
-/// Socket.IO 2.x's has-binary check does); CONNECT, DISCONNECT and ERROR are JSON text:
-/// connect() `{"type":0,"nsp":"/admin?<query>"}` (the query joins the namespace after `?`, as
-/// the 2.x client does), connect_error(message) `{"type":4,"nsp":"/","data":"<message>"}`.
-///
-/// Errors (offset 0):
-/// - those of msgpack_args_writer;
-/// - reserved_event_name: v5, the event name is reserved (connect, connect_error, disconnect,
-///   disconnecting, newListener, removeListener), as socket.emit() refuses it;
-/// - invalid_utf8: the namespace, the query, the event name or (protocol v4) a connect_error's
-///   message is not UTF-8;
-/// - invalid_argument: the CONNECT auth is not a map, or is given in v4 (whose CONNECT carries
-///   no data); connect_error() with data in v4 (2.x decoders accept only the message string);
-///   a query on a packet that is not a CONNECT; in v4, a namespace or query of a CONNECT,
-///   DISCONNECT or ERROR holding a character JSON must escape (see encoded_size()).
-template <class B, std::enable_if_t<is_packet_builder<B>::value, int> = 0>
-result<std::size_t> msgpack_encoded_size(const B& b, const encode_options& opts = {});
-
-/// Writes the message for builder `b` into `out` (at most `cap` bytes). No allocation.
-/// @return bytes written.
-/// Errors: those of msgpack_encoded_size(), output_too_small (nothing written; offset() is
-/// cap), invalid_argument (a callback wrote something else in its second run; the output is
-/// then unspecified).
-template <class B, std::enable_if_t<is_packet_builder<B>::value, int> = 0>
-result<std::size_t> msgpack_encode_to(char* out, std::size_t cap, const B& b,
-                                      const encode_options& opts = {});
-
-/// Appends the message for builder `b` to `out` (one resize; on error `out` keeps its size).
-/// Errors: those of msgpack_encode_to() but output_too_small.
-template <class B, class Container, std::enable_if_t<is_packet_builder<B>::value, int> = 0>
-result<std::size_t> msgpack_encode(const B& b, Container& out, const encode_options& opts = {});
-
-/// The kind of message msgpack_encode() writes for `b`: text for CONNECT, DISCONNECT and ERROR in
-/// protocol v4, binary otherwise.
-template <class B, std::enable_if_t<is_packet_builder<B>::value, int> = 0>
-constexpr engineio::frame_kind msgpack_frame_kind(const B& b,
-                                                  const encode_options& opts = {}) noexcept {
-  return (opts.version == protocol_version::v4 &&
-          (b.type() == packet_type::connect || b.type() == packet_type::disconnect ||
-           b.type() == packet_type::connect_error))
-             ? engineio::frame_kind::text
-             : engineio::frame_kind::binary;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Implementation
 // ---------------------------------------------------------------------------------------------
 
 namespace detail {
 
-// JSON string content for `s` (no quotes), escaped as JSON.stringify escapes it.
-template <class W>
-void emit_json_chars(W& w, std::string_view s) noexcept {
-  constexpr char hex[] = "0123456789abcdef";
-  for (const char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    char esc = 0;
-    switch (c) {
-      case '"': esc = '"'; break;
-      case '\\': esc = '\\'; break;
-      case '\b': esc = 'b'; break;
-      case '\f': esc = 'f'; break;
-      case '\n': esc = 'n'; break;
-      case '\r': esc = 'r'; break;
-      case '\t': esc = 't'; break;
-      default: break;
-    }
-    if (esc != 0) {
-      w.put('\\');
-      w.put(esc);
-    } else if (c < 0x20) {
-      w.append("\\u00", 4);
-      w.put(hex[c >> 4]);
-      w.put(hex[c & 0xF]);
-    } else {
-      w.put(ch);
-    }
-  }
-}
-
 inline bool is_utf8(std::string_view s) noexcept {
   return ::SIOCODEC_NAMESPACE::detail::utf8_find_invalid(s.data(), s.size()) == s.size();
 }
-
-// True when JSON.stringify would escape a character of `s` (`"`, `\`, a control character).
-// decode_msgpack_text() refuses such a namespace (a view cannot hold it unescaped), so the
-// encoders never write one into a v4 text packet.
-inline bool needs_json_escape(std::string_view s) noexcept {
-  for (const char c : s) {
-    if (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20) return true;
-  }
-  return false;
-}
-
-// The msgpack str key of a packet field (fixstr: all four are shorter than 32 bytes).
-template <class W>
-void emit_mp_key(W& w, std::string_view k) noexcept {
-  w.put(static_cast<char>(static_cast<unsigned char>(0xa0 | k.size())));
-  w.append(k.data(), k.size());
-}
-
-// The namespace as written. Builders: "" means the main one, "/", and a query joins the
-// namespace after '?'. Views: written as they are, "" included (the reference writes what it is
-// given, and a decoded packet must encode back to the same bytes).
-struct mp_nsp {
-  std::string_view nsp;
-  std::string_view query;
-  bool main_if_empty = true;
-  std::string_view name() const noexcept {
-    return nsp.empty() && main_if_empty ? std::string_view("/") : nsp;
-  }
-  std::size_t size() const noexcept {
-    const std::size_t n = name().size();
-    return query.empty() ? n : n + 1 + query.size();
-  }
-  template <class W>
-  void write_raw(W& w) const noexcept {
-    const std::string_view n = name();
-    w.append(n.data(), n.size());
-    if (!query.empty()) {
-      w.put('?');
-      w.append(query.data(), query.size());
-    }
-  }
-  template <class W>
-  void write_json(W& w) const noexcept {
-    w.put('"');
-    emit_json_chars(w, name());
-    if (!query.empty()) {
-      w.put('?');
-      emit_json_chars(w, query);
-    }
-    w.put('"');
-  }
-};
-
-// The packet map around a payload written by `data(w)` (nothing when has_data is false).
-template <class W, class Data>
-error emit_mp_packet(W& w, packet_type type, const mp_nsp& nsp, bool has_data,
-                     const std::optional<std::uint64_t>& id, Data&& data) noexcept {
-  const std::size_t n = 2 + (has_data ? 1u : 0u) + (id ? 1u : 0u);
-  w.put(static_cast<char>(static_cast<unsigned char>(0x80 | n)));
-  emit_mp_key(w, "type");
-  msgpack::emit_uint(w, static_cast<std::uint8_t>(type));
-  emit_mp_key(w, "nsp");
-  error e = msgpack::emit_string_header(w, nsp.size());
-  if (e != error::none) return e;
-  nsp.write_raw(w);
-  if (has_data) {
-    emit_mp_key(w, "data");
-    e = data(w);
-    if (e != error::none) return e;
-  }
-  if (id) {
-    emit_mp_key(w, "id");
-    msgpack::emit_uint(w, *id);
-  }
-  return error::none;
-}
-
-// The JSON text of a v4 CONNECT / DISCONNECT / ERROR: {"type":T,"nsp":"...","data":"...","id":N}.
-template <class W>
-void emit_v4_text(W& w, packet_type type, const mp_nsp& nsp, const std::string_view* message,
-                  const std::optional<std::uint64_t>& id) noexcept {
-  w.append("{\"type\":", 8);
-  w.put(static_cast<char>('0' + static_cast<int>(type)));
-  w.append(",\"nsp\":", 7);
-  nsp.write_json(w);
-  if (message != nullptr) {
-    w.append(",\"data\":\"", 9);
-    emit_json_chars(w, *message);
-    w.put('"');
-  }
-  if (id) {
-    w.append(",\"id\":", 6);
-    json::emit_uint(w, *id);
-  }
-  w.put('}');
-}
-
-inline bool mp_type_valid(packet_type t, protocol_version v) noexcept {
-  return static_cast<std::uint8_t>(t) <= (v == protocol_version::v4 ? 6 : 4);
-}
-
-template <class W>
-error emit_msgpack_view(W& w, const msgpack_packet_view& p, const encode_options& o) noexcept {
-  const mp_nsp nsp{p.nsp, {}, false};
-  const bool has = p.has_data();
-  if (W::counting) {
-    if (!mp_type_valid(p.type, o.version)) return error::invalid_argument;
-    if (!mp_data_valid(p.type, has, p.data.type(), o.version)) return error::invalid_argument;
-    if (!is_utf8(p.nsp)) return error::invalid_utf8;
-  }
-  if (encoded_frame_kind(p, o) == engineio::frame_kind::text) {
-    // v4 text: CONNECT / DISCONNECT carry no data, ERROR a str (checked above).
-    const std::string_view msg = p.data.get_string();
-    if (W::counting && has && !is_utf8(msg)) return error::invalid_utf8;
-    if (W::counting && needs_json_escape(p.nsp)) return error::invalid_argument;
-    emit_v4_text(w, p.type, nsp, has ? &msg : nullptr, p.id);
-    return error::none;
-  }
-  return emit_mp_packet(w, p.type, nsp, has, p.id, [&p](auto& out) {
-    msgpack::emit_value(out, p.data);
-    return error::none;
-  });
-}
-
-}  // namespace detail
-
-inline result<std::size_t> encoded_size(const msgpack_packet_view& p,
-                                        const encode_options& opts) noexcept {
-  return ::SIOCODEC_NAMESPACE::detail::measure(
-      [&](auto& w) { return detail::emit_msgpack_view(w, p, opts); });
-}
-
-inline result<std::size_t> encode_to(char* out, std::size_t cap, const msgpack_packet_view& p,
-                                     const encode_options& opts) noexcept {
-  return ::SIOCODEC_NAMESPACE::detail::write_bounded(
-      out, cap, [&](auto& w) { return detail::emit_msgpack_view(w, p, opts); });
-}
-
-template <class Container>
-result<std::size_t> encode(const msgpack_packet_view& p, Container& out,
-                           const encode_options& opts) {
-  return ::SIOCODEC_NAMESPACE::detail::write_append(
-      out, [&](auto& w) { return detail::emit_msgpack_view(w, p, opts); });
-}
-
-// --- msgpack_args_writer ----------------------------------------------------------------------
-
-namespace detail {
 
 // The measuring sink of the builders.
 struct mp_counter {
@@ -13789,159 +13674,282 @@ inline msgpack_args_writer& msgpack_args_writer::raw(std::string_view json) noex
   return *this;
 }
 
-// --- values written by msgpack_args_writer::value() -------------------------------------------
+/// msgpack::value: copied verbatim (msgpack parser only).
+template <>
+struct arg_traits<msgpack::value> {
+  static void write(msgpack_args_writer& w, const msgpack::value& v) { w.raw_msgpack(v); }
+};
+
+}  // namespace socketio
+SIOCODEC_END_NAMESPACE
+
+#endif  // SIOCODEC_SOCKETIO_MSGPACK_PARSER_ARGS_WRITER_HPP
+// ---- end <siocodec/socketio/msgpack_parser/args_writer.hpp> ----------------------------------
+
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <iterator>
+#include <optional>
+#include <string_view>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+
+SIOCODEC_BEGIN_NAMESPACE
+namespace socketio {
+
+// ---------------------------------------------------------------------------------------------
+// Encoding a msgpack_packet_view
+// ---------------------------------------------------------------------------------------------
+
+/// The kind of Engine.IO message encode() writes for `p`: text for CONNECT, DISCONNECT and ERROR
+/// in protocol v4 (2.x sends those as JSON), binary otherwise.
+constexpr engineio::frame_kind encoded_frame_kind(const msgpack_packet_view& p,
+                                                  const encode_options& opts = {}) noexcept {
+  return (opts.version == protocol_version::v4 &&
+          (p.type == packet_type::connect || p.type == packet_type::disconnect ||
+           p.type == packet_type::connect_error))
+             ? engineio::frame_kind::text
+             : engineio::frame_kind::binary;
+}
+
+/// Exact size of the message encode() writes for `p`: the msgpack map {"type", "nsp", "data" if
+/// has_data(), "id" if set}, in that order, with the smallest encodings (notepack.io's); `data`
+/// is copied verbatim (it is trusted, as a view decode_msgpack() produced or one built with
+/// msgpack::value::unchecked() from bytes you wrote: only its kind is checked). In protocol v4,
+/// CONNECT, DISCONNECT and ERROR are the JSON text `{"type":T,"nsp":"...","data":"...","id":N}`
+/// instead (encoded_frame_kind() says so).
+///
+/// Errors (offset 0):
+/// - invalid_argument: `p.type` outside 0-4 (v5) or 0-6 (v4); `data` of the wrong kind for the
+///   type (the rules decode_msgpack() applies; EVENT and ACK need an array); a namespace of
+///   2^32 bytes or more; in protocol v4, a CONNECT, DISCONNECT or ERROR (JSON text) whose
+///   namespace holds a character JSON must escape (`"`, `\`, a control character), which
+///   decode_msgpack_text() could not read back (the reference escapes and reads it).
+/// - invalid_utf8: the namespace is not UTF-8, or (protocol v4) an ERROR's message string is not.
+result<std::size_t> encoded_size(const msgpack_packet_view& p,
+                                 const encode_options& opts = {}) noexcept;
+
+/// Writes the message for `p` into `out` (at most `cap` bytes). @return bytes written.
+/// Errors: those of encoded_size(), and output_too_small (nothing written; offset() is cap).
+result<std::size_t> encode_to(char* out, std::size_t cap, const msgpack_packet_view& p,
+                              const encode_options& opts = {}) noexcept;
+
+/// encode_to into a fixed array.
+template <std::size_t N>
+result<std::size_t> encode_to(char (&out)[N], const msgpack_packet_view& p,
+                              const encode_options& opts = {}) noexcept {
+  return encode_to(out, N, p, opts);
+}
+
+/// Appends the message for `p` to `out` (any resizable byte container; exactly one resize, none
+/// on error). Errors: those of encoded_size().
+template <class Container>
+result<std::size_t> encode(const msgpack_packet_view& p, Container& out,
+                           const encode_options& opts = {});
+
+/// Exact size of the message msgpack_encode() writes for builder `b` (event(), ack(),
+/// connect(), disconnect(), connect_error() of encode.hpp). Runs the value callbacks once.
+///
+/// What is written, protocol v5: {"type", "nsp", "data", "id"}: event: [name, args...]; ack:
+/// [args...]; connect with auth: the auth map; connect_error: {"message": ..., "data"?: ...}
+/// (the object the reference server sends). The namespace is written as given ("" as "/").
+/// Protocol v4: EVENT / ACK become BINARY_EVENT / BINARY_ACK when a binary value is written (as
+/// Socket.IO 2.x's has-binary check does); CONNECT, DISCONNECT and ERROR are JSON text:
+/// connect() `{"type":0,"nsp":"/admin?<query>"}` (the query joins the namespace after `?`, as
+/// the 2.x client does), connect_error(message) `{"type":4,"nsp":"/","data":"<message>"}`.
+///
+/// Errors (offset 0):
+/// - those of msgpack_args_writer;
+/// - reserved_event_name: v5, the event name is reserved (connect, connect_error, disconnect,
+///   disconnecting, newListener, removeListener), as socket.emit() refuses it;
+/// - invalid_utf8: the namespace, the query, the event name or (protocol v4) a connect_error's
+///   message is not UTF-8;
+/// - invalid_argument: the CONNECT auth is not a map, or is given in v4 (whose CONNECT carries
+///   no data); connect_error() with data in v4 (2.x decoders accept only the message string);
+///   a query on a packet that is not a CONNECT; in v4, a namespace or query of a CONNECT,
+///   DISCONNECT or ERROR holding a character JSON must escape (see encoded_size()).
+template <class B, std::enable_if_t<is_packet_builder<B>::value, int> = 0>
+result<std::size_t> msgpack_encoded_size(const B& b, const encode_options& opts = {});
+
+/// Writes the message for builder `b` into `out` (at most `cap` bytes). No allocation.
+/// @return bytes written.
+/// Errors: those of msgpack_encoded_size(), output_too_small (nothing written; offset() is
+/// cap), invalid_argument (a callback wrote something else in its second run; the output is
+/// then unspecified).
+template <class B, std::enable_if_t<is_packet_builder<B>::value, int> = 0>
+result<std::size_t> msgpack_encode_to(char* out, std::size_t cap, const B& b,
+                                      const encode_options& opts = {});
+
+/// Appends the message for builder `b` to `out` (one resize; on error `out` keeps its size).
+/// Errors: those of msgpack_encode_to() but output_too_small.
+template <class B, class Container, std::enable_if_t<is_packet_builder<B>::value, int> = 0>
+result<std::size_t> msgpack_encode(const B& b, Container& out, const encode_options& opts = {});
+
+/// The kind of message msgpack_encode() writes for `b`: text for CONNECT, DISCONNECT and ERROR in
+/// protocol v4, binary otherwise.
+template <class B, std::enable_if_t<is_packet_builder<B>::value, int> = 0>
+constexpr engineio::frame_kind msgpack_frame_kind(const B& b,
+                                                  const encode_options& opts = {}) noexcept {
+  return (opts.version == protocol_version::v4 &&
+          (b.type() == packet_type::connect || b.type() == packet_type::disconnect ||
+           b.type() == packet_type::connect_error))
+             ? engineio::frame_kind::text
+             : engineio::frame_kind::binary;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Implementation
+// ---------------------------------------------------------------------------------------------
 
 namespace detail {
 
-template <class T, class = void>
-struct has_mp_traits : std::false_type {};
-template <class T>
-struct has_mp_traits<T, std::void_t<decltype(arg_traits<T>::write(
-                            std::declval<msgpack_args_writer&>(), std::declval<const T&>()))>>
-    : std::true_type {};
-
-template <class T>
-struct is_array_value : std::false_type {};
-template <class... A>
-struct is_array_value<array_value<A...>> : std::true_type {};
-template <class T>
-struct is_object_value : std::false_type {};
-template <class... A>
-struct is_object_value<object_value<A...>> : std::true_type {};
-
-template <class Tuple, std::size_t... I>
-void write_mp_tuple(msgpack_args_writer& w, const Tuple& t, std::index_sequence<I...>) {
-  (void)w;
-  (void)t;
-  (w.value(std::get<I>(t)), ...);
-}
-template <class... A>
-void write_mp_all(msgpack_args_writer& w, const std::tuple<A...>& t) {
-  write_mp_tuple(w, t, std::index_sequence_for<A...>{});
-}
-template <class Tuple, std::size_t... I>
-void write_mp_members(msgpack_args_writer& w, const Tuple& t, std::index_sequence<I...>) {
-  (void)w;
-  (void)t;
-  (w.member(std::string_view(std::get<2 * I>(t)), std::get<2 * I + 1>(t)), ...);
-}
-
-template <class T>
-void write_mp(msgpack_args_writer& w, const T& v) {
-  using U = std::remove_cv_t<T>;
-  if constexpr (has_mp_traits<U>::value) {
-    arg_traits<U>::write(w, v);
-  } else if constexpr (std::is_invocable<const U&, msgpack_args_writer&>::value) {
-    v(w);
-  } else if constexpr (std::is_same<U, bool>::value) {
-    w.boolean(v);
-  } else if constexpr (is_char_type<U>::value) {
-    static_assert(dependent_false<U>::value,
-                  "siocodec: write characters as text (std::string_view), or cast to an int");
-  } else if constexpr (std::is_integral<U>::value) {
-    w.integer(v);
-  } else if constexpr (std::is_floating_point<U>::value) {
-    w.number(static_cast<double>(v));
-  } else if constexpr (std::is_same<U, std::nullptr_t>::value ||
-                       std::is_same<U, std::nullopt_t>::value) {
-    w.null();
-  } else if constexpr (std::is_same<U, byte_view>::value || std::is_same<U, byte_span>::value) {
-    w.binary(byte_view(v));
-  } else if constexpr (std::is_same<U, raw_json>::value) {
-    w.raw(v.text);
-  } else if constexpr (std::is_same<U, msgpack::value>::value) {
-    w.raw_msgpack(v);
-  } else if constexpr (std::is_same<U, json::value>::value) {
-    w.raw(v.raw());
-  } else if constexpr (is_array_value<U>::value) {
-    w.begin_array();
-    write_mp_all(w, v.items);
-    w.end_array();
-  } else if constexpr (is_object_value<U>::value) {
-    w.begin_object();
-    write_mp_members(w, v.items,
-                     std::make_index_sequence<std::tuple_size<decltype(v.items)>::value / 2>{});
-    w.end_object();
-  } else if constexpr (std::is_array<U>::value &&
-                       is_char_type<std::remove_cv_t<std::remove_extent_t<U>>>::value) {
-    static_assert(std::is_same<std::remove_cv_t<std::remove_extent_t<U>>, char>::value,
-                  "siocodec: only char text (UTF-8) can be written");
-    const void* nul = std::memchr(v, 0, std::extent<U>::value);
-    const std::size_t n = nul == nullptr
-                              ? std::extent<U>::value
-                              : static_cast<std::size_t>(static_cast<const char*>(nul) - v);
-    w.string(std::string_view(v, n));
-  } else if constexpr (std::is_same<U, const char*>::value || std::is_same<U, char*>::value) {
-    if (v == nullptr) {
-      w.null();
-    } else {
-      w.string(std::string_view(v));
-    }
-  } else if constexpr (std::is_convertible<const U&, std::string_view>::value) {
-    w.string(std::string_view(v));
-  } else if constexpr (is_optional<U>::value) {
-    if (v) {
-      w.value(*v);
-    } else {
-      w.null();
-    }
-  } else if constexpr (is_byte_range<U>::value) {
-    w.binary(byte_view(static_cast<const void*>(std::data(v)), std::size(v)));
-  } else if constexpr (is_range<U>::value) {
-    using E = range_element_t<U>;
-    if constexpr (is_key_value<E>::value) {
-      w.begin_object();
-      for (const auto& kv : v) w.member(std::string_view(kv.first), kv.second);
-      w.end_object();
-    } else {
-      w.begin_array();
-      if constexpr (std::is_same<typename std::iterator_traits<decltype(std::begin(
-                                     std::declval<const U&>()))>::value_type,
-                                 bool>::value) {
-        for (const bool e : v) w.boolean(e);  // std::vector<bool> yields proxies
-      } else {
-        for (const auto& e : v) w.value(e);
-      }
-      w.end_array();
-    }
-  } else {
-    static_assert(dependent_false<U>::value,
-                  "siocodec: no way to write this type as msgpack; specialize "
-                  "siocodec::socketio::arg_traits<T> with a template "
-                  "`template <class W> static void write(W&, const T&)`");
+// True when JSON.stringify would escape a character of `s` (`"`, `\`, a control character).
+// decode_msgpack_text() refuses such a namespace (a view cannot hold it unescaped), so the
+// encoders never write one into a v4 text packet.
+inline bool needs_json_escape(std::string_view s) noexcept {
+  for (const char c : s) {
+    if (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20) return true;
   }
+  return false;
+}
+
+// The msgpack str key of a packet field (fixstr: all four are shorter than 32 bytes).
+template <class W>
+void emit_mp_key(W& w, std::string_view k) noexcept {
+  w.put(static_cast<char>(static_cast<unsigned char>(0xa0 | k.size())));
+  w.append(k.data(), k.size());
+}
+
+// The namespace as written. Builders: "" means the main one, "/", and a query joins the
+// namespace after '?'. Views: written as they are, "" included (the reference writes what it is
+// given, and a decoded packet must encode back to the same bytes).
+struct mp_nsp {
+  std::string_view nsp;
+  std::string_view query;
+  bool main_if_empty = true;
+  std::string_view name() const noexcept {
+    return nsp.empty() && main_if_empty ? std::string_view("/") : nsp;
+  }
+  std::size_t size() const noexcept {
+    const std::size_t n = name().size();
+    return query.empty() ? n : n + 1 + query.size();
+  }
+  template <class W>
+  void write_raw(W& w) const noexcept {
+    const std::string_view n = name();
+    w.append(n.data(), n.size());
+    if (!query.empty()) {
+      w.put('?');
+      w.append(query.data(), query.size());
+    }
+  }
+  // A JSON string: the encoders refuse a namespace or query that JSON would escape (see
+  // needs_json_escape), so the text goes between the quotes as it is.
+  template <class W>
+  void write_json(W& w) const noexcept {
+    w.put('"');
+    write_raw(w);
+    w.put('"');
+  }
+};
+
+// The packet map around a payload written by `data(w)` (nothing when has_data is false).
+template <class W, class Data>
+error emit_mp_packet(W& w, packet_type type, const mp_nsp& nsp, bool has_data,
+                     const std::optional<std::uint64_t>& id, Data&& data) noexcept {
+  const std::size_t n = 2 + (has_data ? 1u : 0u) + (id ? 1u : 0u);
+  w.put(static_cast<char>(static_cast<unsigned char>(0x80 | n)));
+  emit_mp_key(w, "type");
+  msgpack::emit_uint(w, static_cast<std::uint8_t>(type));
+  emit_mp_key(w, "nsp");
+  error e = msgpack::emit_string_header(w, nsp.size());
+  if (e != error::none) return e;
+  nsp.write_raw(w);
+  if (has_data) {
+    emit_mp_key(w, "data");
+    e = data(w);
+    if (e != error::none) return e;
+  }
+  if (id) {
+    emit_mp_key(w, "id");
+    msgpack::emit_uint(w, *id);
+  }
+  return error::none;
+}
+
+// The JSON text of a v4 CONNECT / DISCONNECT / ERROR: {"type":T,"nsp":"...","data":"...","id":N}.
+template <class W>
+void emit_v4_text(W& w, packet_type type, const mp_nsp& nsp, const std::string_view* message,
+                  const std::optional<std::uint64_t>& id) noexcept {
+  w.append("{\"type\":", 8);
+  w.put(static_cast<char>('0' + static_cast<int>(type)));
+  w.append(",\"nsp\":", 7);
+  nsp.write_json(w);
+  if (message != nullptr) {
+    w.append(",\"data\":", 8);
+    (void)json::emit_string(w, *message);  // checked UTF-8 before: cannot fail
+  }
+  if (id) {
+    w.append(",\"id\":", 6);
+    json::emit_uint(w, *id);
+  }
+  w.put('}');
+}
+
+inline bool mp_type_valid(packet_type t, protocol_version v) noexcept {
+  return static_cast<std::uint8_t>(t) <= (v == protocol_version::v4 ? 6 : 4);
+}
+
+template <class W>
+error emit_msgpack_view(W& w, const msgpack_packet_view& p, const encode_options& o) noexcept {
+  const mp_nsp nsp{p.nsp, {}, false};
+  const bool has = p.has_data();
+  if (W::counting) {
+    if (!mp_type_valid(p.type, o.version)) return error::invalid_argument;
+    if (!mp_data_valid(p.type, has, p.data.type(), o.version)) return error::invalid_argument;
+    if (!is_utf8(p.nsp)) return error::invalid_utf8;
+  }
+  if (encoded_frame_kind(p, o) == engineio::frame_kind::text) {
+    // v4 text: CONNECT / DISCONNECT carry no data, ERROR a str (checked above).
+    const std::string_view msg = p.data.get_string();
+    if (W::counting && has && !is_utf8(msg)) return error::invalid_utf8;
+    if (W::counting && needs_json_escape(p.nsp)) return error::invalid_argument;
+    emit_v4_text(w, p.type, nsp, has ? &msg : nullptr, p.id);
+    return error::none;
+  }
+  return emit_mp_packet(w, p.type, nsp, has, p.id, [&p](auto& out) {
+    msgpack::emit_value(out, p.data);
+    return error::none;
+  });
+}
+
+}  // namespace detail
+
+inline result<std::size_t> encoded_size(const msgpack_packet_view& p,
+                                        const encode_options& opts) noexcept {
+  return ::SIOCODEC_NAMESPACE::detail::measure(
+      [&](auto& w) { return detail::emit_msgpack_view(w, p, opts); });
+}
+
+inline result<std::size_t> encode_to(char* out, std::size_t cap, const msgpack_packet_view& p,
+                                     const encode_options& opts) noexcept {
+  return ::SIOCODEC_NAMESPACE::detail::write_bounded(
+      out, cap, [&](auto& w) { return detail::emit_msgpack_view(w, p, opts); });
+}
+
+template <class Container>
+result<std::size_t> encode(const msgpack_packet_view& p, Container& out,
+                           const encode_options& opts) {
+  return ::SIOCODEC_NAMESPACE::detail::write_append(
+      out, [&](auto& w) { return detail::emit_msgpack_view(w, p, opts); });
 }
 
 // --- builders ---------------------------------------------------------------------------------
 
-template <class... A>
-void write_mp_data(msgpack_args_writer& w, const event_data<A...>& d) {
-  w.begin_array();
-  w.string(d.name);
-  write_mp_all(w, d.args);
-  w.end_array();
-}
-template <class... A>
-void write_mp_data(msgpack_args_writer& w, const ack_data<A...>& d) {
-  w.begin_array();
-  write_mp_all(w, d.args);
-  w.end_array();
-}
-inline void write_mp_data(msgpack_args_writer&, const no_data&) {}
-template <class V>
-void write_mp_data(msgpack_args_writer& w, const auth_data<V>& d) {
-  w.value(d.auth);
-}
-template <class... D>
-void write_mp_data(msgpack_args_writer& w, const error_data<D...>& d) {
-  w.begin_object();
-  w.member("message", d.message);
-  if constexpr (sizeof...(D) != 0) {
-    w.key("data");
-    write_mp_all(w, d.data);
-  }
-  w.end_object();
-}
+namespace detail {
 
 template <class D>
 struct mp_data_traits {
@@ -14021,7 +14029,7 @@ error mp_plan_builder(const B& b, const encode_options& o, mp_built& out) {
   }
   mp_counter data_count;
   msgpack_args_writer w = mp_access::counting(&data_count, &out.plan, o);
-  write_mp_data(w, d);
+  write_data(w, d);
   error e = mp_access::finish(w);
   if (e != error::none) return e;
   if (data_count.overflow) return error::invalid_argument;
@@ -14060,7 +14068,7 @@ error mp_write_builder(const B& b, const encode_options& o, mp_built& built, cha
       emit_mp_packet(mw, built.type, nsp, built.plan.has_data, b.id(), [&](mp_writer& sink) {
         (void)sink;  // the args writer appends to `mw` itself
         msgpack_args_writer w = mp_access::writing(&mw, &built.plan, o);
-        write_mp_data(w, b.data());
+        write_data(w, b.data());
         const error fe = mp_access::finish(w);
         if (fe != error::none) return fe;
         if (mp_access::has_value(w) != built.plan.has_data) {
@@ -14111,7 +14119,6 @@ result<std::size_t> msgpack_encode(const B& b, Container& out, const encode_opti
   }
   return {built.bytes, built.bytes};
 }
-
 
 }  // namespace socketio
 SIOCODEC_END_NAMESPACE
