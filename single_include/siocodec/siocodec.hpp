@@ -20,6 +20,7 @@
 //   <siocodec/engineio/encode.hpp>
 //   <siocodec/json/validate.hpp>
 //   <siocodec/json/value.hpp>
+//   <siocodec/json/number.hpp>
 //   <siocodec/json/write.hpp>
 //   <siocodec/engineio/handshake.hpp>
 //   <siocodec/engineio/payload.hpp>
@@ -40,9 +41,11 @@
 //   <siocodec/json/sink.hpp>
 //   <siocodec/socketio/arg_traits.hpp>
 //   <siocodec/socketio/builders.hpp>
+//   <siocodec/json/writer.hpp>
 //   <siocodec/socketio/default_parser/args_writer.hpp>
 //   <siocodec/socketio/default_parser/encode.hpp>
 //   <siocodec/socketio/default_parser/frames.hpp>
+//   <siocodec/msgpack/value_writer.hpp>
 //   <siocodec/socketio/msgpack_parser/args_writer.hpp>
 //   <siocodec/socketio/msgpack_parser/encode.hpp>
 //   <siocodec/socketio/msgpack_parser/frames.hpp>
@@ -4219,6 +4222,13 @@ SIOCODEC_END_NAMESPACE
 #ifndef SIOCODEC_JSON_WRITE_HPP
 #define SIOCODEC_JSON_WRITE_HPP
 
+// ---- begin <siocodec/json/number.hpp> --------------------------------------------------------
+// SPDX-License-Identifier: BSL-1.0
+// Numbers as JSON.stringify writes them: integers in decimal, doubles as ECMA-262
+// Number::toString(10) (shortest round-trip digits).
+#ifndef SIOCODEC_JSON_NUMBER_HPP
+#define SIOCODEC_JSON_NUMBER_HPP
+
 
 #include <cfloat>
 #include <charconv>
@@ -4226,32 +4236,12 @@ SIOCODEC_END_NAMESPACE
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
-#include <string_view>
 
 SIOCODEC_BEGIN_NAMESPACE
 namespace json {
 
 // The emit_* functions write through an encoder's writer `w` (sink.hpp: detail::size_counter or
 // detail::buffer_writer), so an encoder's emit() can call them in both of its passes.
-
-/// Writes `utf8` as a JSON string literal, quotes included, exactly as JSON.stringify writes the
-/// same string: `"` and `\` escaped with a backslash; U+0008, U+000C, U+000A, U+000D, U+0009 as
-/// `\b \f \n \r \t`; every other character below U+0020 as `\u00xx` (lowercase hex); everything
-/// else raw: DEL (0x7F), U+2028/U+2029 and all non-ASCII characters are written as their UTF-8
-/// bytes, unescaped. (JSON.stringify escapes lone surrogates as `\udxxx`; valid UTF-8 cannot
-/// hold one, so that case cannot arise here.)
-/// Errors: invalid_utf8 (`utf8` is not valid UTF-8; nothing useful was written, and the
-/// encoders' measuring pass reports it before anything is).
-template <class W>
-error emit_string(W& w, std::string_view utf8) noexcept;
-
-/// Writes `v` in decimal (what JSON.stringify writes for a safe integer; no limit here).
-template <class W>
-void emit_uint(W& w, std::uint64_t v) noexcept;
-
-/// Writes `v` in decimal, with a leading '-' when negative (INT64_MIN included).
-template <class W>
-void emit_int(W& w, std::int64_t v) noexcept;
 
 /// Writes `d` exactly as JSON.stringify writes a JavaScript number (ECMA-262 Number::toString
 /// in radix 10): NaN and ±Infinity as `null`; -0 as `0`; otherwise the shortest decimal digits
@@ -4262,192 +4252,17 @@ void emit_int(W& w, std::int64_t v) noexcept;
 template <class W>
 void emit_number(W& w, double d) noexcept;
 
-/// Size of the JSON string literal emit_string() writes for `utf8`, quotes included.
-/// @return the size (also offset()).
-/// Errors: invalid_utf8 (offset of the first byte of the first invalid sequence).
-result<std::size_t> string_size(std::string_view utf8) noexcept;
-
-/// Writes the JSON string literal for `utf8` to `out`.
-/// @return bytes written.
-/// Errors: invalid_utf8 (as string_size; nothing written), output_too_small (cap smaller than
-/// string_size(); nothing written; offset() is cap).
-result<std::size_t> encode_string_to(char* out, std::size_t cap, std::string_view utf8) noexcept;
-
-/// Appends the JSON string literal for `utf8` to `out` (any resizable byte container; exactly
-/// one resize, none on error).
-/// Errors: invalid_utf8 (as string_size).
-template <class C>
-result<std::size_t> encode_string(std::string_view utf8, C& out);
+/// Writes `v` in decimal (what JSON.stringify writes for a safe integer; no limit here), the
+/// signed one with a leading '-' when negative (INT64_MIN included).
+template <class W>
+void emit_uint(W& w, std::uint64_t v) noexcept;
+template <class W>
+void emit_int(W& w, std::int64_t v) noexcept;
 
 // ---------------------------------------------------------------------------------------------
 // Implementation
 // ---------------------------------------------------------------------------------------------
 namespace detail {
-
-// emit_string with the offset of the bad byte reported through `bad` on invalid_utf8.
-template <class W>
-error emit_string_at(W& w, std::string_view utf8, std::size_t& bad) noexcept {
-  static constexpr char hex[] = "0123456789abcdef";
-  const char* const begin = utf8.data();
-  const char* const end = begin + utf8.size();
-  const char* run = begin;  // start of bytes not yet written: they need no escaping
-  const char* p = begin;
-  w.put('"');
-  for (;;) {
-    p = scan_string(p, end);
-    if (p == end) break;
-    const auto c = static_cast<unsigned char>(*p);
-    if (c >= 0x80) {
-      // Non-ASCII stays raw: check the sequence and keep it in the current run.
-      const std::size_t len = ::SIOCODEC_NAMESPACE::detail::utf8_sequence_length(
-          reinterpret_cast<const unsigned char*>(p), reinterpret_cast<const unsigned char*>(end));
-      if (len == 0) {
-        bad = static_cast<std::size_t>(p - begin);
-        return error::invalid_utf8;
-      }
-      p += len;
-      continue;
-    }
-    if (p != run) w.append(run, static_cast<std::size_t>(p - run));
-    char esc = 0;
-    switch (c) {
-      case '"': esc = '"'; break;
-      case '\\': esc = '\\'; break;
-      case '\b': esc = 'b'; break;
-      case '\f': esc = 'f'; break;
-      case '\n': esc = 'n'; break;
-      case '\r': esc = 'r'; break;
-      case '\t': esc = 't'; break;
-      default: break;
-    }
-    if (esc != 0) {
-      w.put('\\');
-      w.put(esc);
-    } else {
-      w.append("\\u00", 4);
-      w.put(hex[c >> 4]);
-      w.put(hex[c & 0xF]);
-    }
-    run = ++p;
-  }
-  if (end != run) w.append(run, static_cast<std::size_t>(end - run));
-  w.put('"');
-  return error::none;
-}
-
-// Copies k bytes, sizeof(Word) <= k <= 2 * sizeof(Word), as two overlapping words (both loaded
-// before either is stored: s and d may be the same bytes).
-template <class Word>
-SIOCODEC_ALWAYS_INLINE void copy_word_ends(char* d, const char* s, std::size_t k) noexcept {
-  Word a = 0;
-  Word b = 0;
-  std::memcpy(&a, s, sizeof a);
-  std::memcpy(&b, s + k - sizeof b, sizeof b);
-  std::memcpy(d, &a, sizeof a);
-  std::memcpy(d + k - sizeof b, &b, sizeof b);
-}
-
-// Copies k bytes from s to d. Most pieces an encoder writes are short (keys, numbers, small
-// strings): up to 16 bytes they are copied inline with two overlapping loads and stores, never
-// reading or writing outside [s, s + k) and [d, d + k), rather than through a call to memcpy.
-SIOCODEC_ALWAYS_INLINE void copy_short(char* d, const char* s, std::size_t k) noexcept {
-  if (k > 16) {
-    std::memcpy(d, s, k);
-  } else if (k >= 8) {
-    copy_word_ends<std::uint64_t>(d, s, k);
-  } else if (k >= 4) {
-    copy_word_ends<std::uint32_t>(d, s, k);
-  } else if (k != 0) {
-    d[0] = s[0];
-    d[k / 2] = s[k / 2];
-    d[k - 1] = s[k - 1];
-  }
-}
-
-// 1 for each byte that ends a run of plain string content (as scan_string: `"`, `\\`, below
-// 0x20, from 0x80).
-struct escaped_byte_table {
-  unsigned char flag[256];
-  constexpr escaped_byte_table() noexcept : flag() {
-    for (int c = 0; c < 256; ++c) {
-      flag[c] = (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') ? 1 : 0;
-    }
-  }
-};
-inline constexpr escaped_byte_table escaped_bytes{};
-
-// Whether the 16 bytes of a and b are all plain string content (as scan_string).
-SIOCODEC_ALWAYS_INLINE bool plain_words(std::uint64_t a, std::uint64_t b) noexcept {
-#if SIOCODEC_X86_SIMD
-  // One SSE2 step for both words (as sse2_mask): fewer instructions than two SWAR masks.
-  const __m128i v = _mm_set_epi64x(static_cast<long long>(b), static_cast<long long>(a));
-  __m128i m =
-      _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\')));
-  m = _mm_or_si128(m, _mm_cmplt_epi8(v, _mm_set1_epi8(0x20)));  // signed: also 0x80 and up
-  return _mm_movemask_epi8(m) == 0;
-#else
-  return (swar_mask<scan_class::string>(a) | swar_mask<scan_class::string>(b)) == 0;
-#endif
-}
-
-// Whether s[0, k) holds no byte that ends a run of plain string content (`"`, `\\`, below 0x20,
-// from 0x80; as scan_string), and with Copy, copy_short(d, s, k) fused with that check: the
-// words loaded for the check are the ones stored, and d[0, k) is written whatever the answer (a
-// caller that gets false writes the text again, escaped). Keys and short values ("id", "x",
-// "player0") are decided with no call: up to 16 bytes the loads overlap rather than run past
-// the end, and repeated bytes do no harm to a yes/no answer. Longer strings go to the scan
-// kernels.
-template <bool Copy>
-SIOCODEC_ALWAYS_INLINE bool plain_string(char* d, const char* s, std::size_t k) noexcept {
-  // Shortest first: most keys have fewer than 8 bytes.
-  if (k < 4) {
-    if (k == 0) return true;
-    // 1 to 3 bytes ("id", "x", "hp"): the first, middle and last byte cover them all, each
-    // looked up in a table, cheaper than assembling a word for SWAR.
-    const auto c0 = static_cast<unsigned char>(s[0]);
-    const auto c1 = static_cast<unsigned char>(s[k / 2]);
-    const auto c2 = static_cast<unsigned char>(s[k - 1]);
-    if constexpr (Copy) {
-      d[0] = static_cast<char>(c0);
-      d[k / 2] = static_cast<char>(c1);
-      d[k - 1] = static_cast<char>(c2);
-    }
-    return (escaped_bytes.flag[c0] | escaped_bytes.flag[c1] | escaped_bytes.flag[c2]) == 0;
-  }
-  if (k < 8) {
-    std::uint32_t lo, hi;
-    std::memcpy(&lo, s, 4);
-    std::memcpy(&hi, s + k - 4, 4);
-    if constexpr (Copy) {
-      std::memcpy(d, &lo, 4);
-      std::memcpy(d + k - 4, &hi, 4);
-    }
-    const std::uint64_t x = lo | (std::uint64_t{hi} << 32);
-    return plain_words(x, x);
-  }
-  if (k <= 16) {
-    const std::uint64_t a = swar_load(s);
-    const std::uint64_t b = swar_load(s + k - 8);
-    if constexpr (Copy) {
-      std::memcpy(d, &a, 8);
-      std::memcpy(d + k - 8, &b, 8);
-    }
-    return plain_words(a, b);
-  }
-  if (scan_string(s, s + k) != s + k) return false;
-  if constexpr (Copy) std::memcpy(d, s, k);
-  return true;
-}
-
-// Whether the string s[0, k) needs no escaping (plain_string without the copy).
-SIOCODEC_ALWAYS_INLINE bool is_plain_string(const char* s, std::size_t k) noexcept {
-  return plain_string<false>(nullptr, s, k);
-}
-
-// copy_short(d, s, k) and is_plain_string(s, k) in one (plain_string with the copy).
-SIOCODEC_ALWAYS_INLINE bool copy_plain(char* d, const char* s, std::size_t k) noexcept {
-  return plain_string<true>(d, s, k);
-}
 
 // "00" "01" ... "99": two digits per step halves the divisions of decimal formatting.
 inline constexpr char digit_pairs[] =
@@ -4844,21 +4659,7 @@ SIOCODEC_ALWAYS_INLINE std::size_t format_number(double d, char* out) noexcept {
 #endif
   return format_number_rest(d, out);
 }
-
 }  // namespace detail
-
-template <class W>
-SIOCODEC_ALWAYS_INLINE error emit_string(W& w, std::string_view utf8) noexcept {
-  // Most strings are plain ASCII with nothing to escape: decide that inline, then one copy.
-  if (SIOCODEC_LIKELY(detail::is_plain_string(utf8.data(), utf8.size()))) {
-    w.put('"');
-    w.append(utf8.data(), utf8.size());
-    w.put('"');
-    return error::none;
-  }
-  std::size_t bad = 0;
-  return detail::emit_string_at(w, utf8, bad);
-}
 
 template <class W>
 void emit_uint(W& w, std::uint64_t v) noexcept {
@@ -4882,6 +4683,239 @@ template <class W>
 void emit_number(W& w, double d) noexcept {
   char buf[32];
   w.append(buf, detail::format_number(d, buf));
+}
+
+}  // namespace json
+SIOCODEC_END_NAMESPACE
+
+#endif  // SIOCODEC_JSON_NUMBER_HPP
+// ---- end <siocodec/json/number.hpp> ----------------------------------------------------------
+
+#include <cfloat>
+#include <charconv>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+
+SIOCODEC_BEGIN_NAMESPACE
+namespace json {
+
+// The emit_* functions write through an encoder's writer `w` (sink.hpp: detail::size_counter or
+// detail::buffer_writer), so an encoder's emit() can call them in both of its passes.
+
+/// Writes `utf8` as a JSON string literal, quotes included, exactly as JSON.stringify writes the
+/// same string: `"` and `\` escaped with a backslash; U+0008, U+000C, U+000A, U+000D, U+0009 as
+/// `\b \f \n \r \t`; every other character below U+0020 as `\u00xx` (lowercase hex); everything
+/// else raw: DEL (0x7F), U+2028/U+2029 and all non-ASCII characters are written as their UTF-8
+/// bytes, unescaped. (JSON.stringify escapes lone surrogates as `\udxxx`; valid UTF-8 cannot
+/// hold one, so that case cannot arise here.)
+/// Errors: invalid_utf8 (`utf8` is not valid UTF-8; nothing useful was written, and the
+/// encoders' measuring pass reports it before anything is).
+template <class W>
+error emit_string(W& w, std::string_view utf8) noexcept;
+
+/// Size of the JSON string literal emit_string() writes for `utf8`, quotes included.
+/// @return the size (also offset()).
+/// Errors: invalid_utf8 (offset of the first byte of the first invalid sequence).
+result<std::size_t> string_size(std::string_view utf8) noexcept;
+
+/// Writes the JSON string literal for `utf8` to `out`.
+/// @return bytes written.
+/// Errors: invalid_utf8 (as string_size; nothing written), output_too_small (cap smaller than
+/// string_size(); nothing written; offset() is cap).
+result<std::size_t> encode_string_to(char* out, std::size_t cap, std::string_view utf8) noexcept;
+
+/// Appends the JSON string literal for `utf8` to `out` (any resizable byte container; exactly
+/// one resize, none on error).
+/// Errors: invalid_utf8 (as string_size).
+template <class C>
+result<std::size_t> encode_string(std::string_view utf8, C& out);
+
+// ---------------------------------------------------------------------------------------------
+// Implementation
+// ---------------------------------------------------------------------------------------------
+namespace detail {
+
+// emit_string with the offset of the bad byte reported through `bad` on invalid_utf8.
+template <class W>
+error emit_string_at(W& w, std::string_view utf8, std::size_t& bad) noexcept {
+  static constexpr char hex[] = "0123456789abcdef";
+  const char* const begin = utf8.data();
+  const char* const end = begin + utf8.size();
+  const char* run = begin;  // start of bytes not yet written: they need no escaping
+  const char* p = begin;
+  w.put('"');
+  for (;;) {
+    p = scan_string(p, end);
+    if (p == end) break;
+    const auto c = static_cast<unsigned char>(*p);
+    if (c >= 0x80) {
+      // Non-ASCII stays raw: check the sequence and keep it in the current run.
+      const std::size_t len = ::SIOCODEC_NAMESPACE::detail::utf8_sequence_length(
+          reinterpret_cast<const unsigned char*>(p), reinterpret_cast<const unsigned char*>(end));
+      if (len == 0) {
+        bad = static_cast<std::size_t>(p - begin);
+        return error::invalid_utf8;
+      }
+      p += len;
+      continue;
+    }
+    if (p != run) w.append(run, static_cast<std::size_t>(p - run));
+    char esc = 0;
+    switch (c) {
+      case '"': esc = '"'; break;
+      case '\\': esc = '\\'; break;
+      case '\b': esc = 'b'; break;
+      case '\f': esc = 'f'; break;
+      case '\n': esc = 'n'; break;
+      case '\r': esc = 'r'; break;
+      case '\t': esc = 't'; break;
+      default: break;
+    }
+    if (esc != 0) {
+      w.put('\\');
+      w.put(esc);
+    } else {
+      w.append("\\u00", 4);
+      w.put(hex[c >> 4]);
+      w.put(hex[c & 0xF]);
+    }
+    run = ++p;
+  }
+  if (end != run) w.append(run, static_cast<std::size_t>(end - run));
+  w.put('"');
+  return error::none;
+}
+
+// Copies k bytes, sizeof(Word) <= k <= 2 * sizeof(Word), as two overlapping words (both loaded
+// before either is stored: s and d may be the same bytes).
+template <class Word>
+SIOCODEC_ALWAYS_INLINE void copy_word_ends(char* d, const char* s, std::size_t k) noexcept {
+  Word a = 0;
+  Word b = 0;
+  std::memcpy(&a, s, sizeof a);
+  std::memcpy(&b, s + k - sizeof b, sizeof b);
+  std::memcpy(d, &a, sizeof a);
+  std::memcpy(d + k - sizeof b, &b, sizeof b);
+}
+
+// Copies k bytes from s to d. Most pieces an encoder writes are short (keys, numbers, small
+// strings): up to 16 bytes they are copied inline with two overlapping loads and stores, never
+// reading or writing outside [s, s + k) and [d, d + k), rather than through a call to memcpy.
+SIOCODEC_ALWAYS_INLINE void copy_short(char* d, const char* s, std::size_t k) noexcept {
+  if (k > 16) {
+    std::memcpy(d, s, k);
+  } else if (k >= 8) {
+    copy_word_ends<std::uint64_t>(d, s, k);
+  } else if (k >= 4) {
+    copy_word_ends<std::uint32_t>(d, s, k);
+  } else if (k != 0) {
+    d[0] = s[0];
+    d[k / 2] = s[k / 2];
+    d[k - 1] = s[k - 1];
+  }
+}
+
+// 1 for each byte that ends a run of plain string content (as scan_string: `"`, `\\`, below
+// 0x20, from 0x80).
+struct escaped_byte_table {
+  unsigned char flag[256];
+  constexpr escaped_byte_table() noexcept : flag() {
+    for (int c = 0; c < 256; ++c) {
+      flag[c] = (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') ? 1 : 0;
+    }
+  }
+};
+inline constexpr escaped_byte_table escaped_bytes{};
+
+// Whether the 16 bytes of a and b are all plain string content (as scan_string).
+SIOCODEC_ALWAYS_INLINE bool plain_words(std::uint64_t a, std::uint64_t b) noexcept {
+#if SIOCODEC_X86_SIMD
+  // One SSE2 step for both words (as sse2_mask): fewer instructions than two SWAR masks.
+  const __m128i v = _mm_set_epi64x(static_cast<long long>(b), static_cast<long long>(a));
+  __m128i m =
+      _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\')));
+  m = _mm_or_si128(m, _mm_cmplt_epi8(v, _mm_set1_epi8(0x20)));  // signed: also 0x80 and up
+  return _mm_movemask_epi8(m) == 0;
+#else
+  return (swar_mask<scan_class::string>(a) | swar_mask<scan_class::string>(b)) == 0;
+#endif
+}
+
+// Whether s[0, k) holds no byte that ends a run of plain string content (`"`, `\\`, below 0x20,
+// from 0x80; as scan_string), and with Copy, copy_short(d, s, k) fused with that check: the
+// words loaded for the check are the ones stored, and d[0, k) is written whatever the answer (a
+// caller that gets false writes the text again, escaped). Keys and short values ("id", "x",
+// "player0") are decided with no call: up to 16 bytes the loads overlap rather than run past
+// the end, and repeated bytes do no harm to a yes/no answer. Longer strings go to the scan
+// kernels.
+template <bool Copy>
+SIOCODEC_ALWAYS_INLINE bool plain_string(char* d, const char* s, std::size_t k) noexcept {
+  // Shortest first: most keys have fewer than 8 bytes.
+  if (k < 4) {
+    if (k == 0) return true;
+    // 1 to 3 bytes ("id", "x", "hp"): the first, middle and last byte cover them all, each
+    // looked up in a table, cheaper than assembling a word for SWAR.
+    const auto c0 = static_cast<unsigned char>(s[0]);
+    const auto c1 = static_cast<unsigned char>(s[k / 2]);
+    const auto c2 = static_cast<unsigned char>(s[k - 1]);
+    if constexpr (Copy) {
+      d[0] = static_cast<char>(c0);
+      d[k / 2] = static_cast<char>(c1);
+      d[k - 1] = static_cast<char>(c2);
+    }
+    return (escaped_bytes.flag[c0] | escaped_bytes.flag[c1] | escaped_bytes.flag[c2]) == 0;
+  }
+  if (k < 8) {
+    std::uint32_t lo, hi;
+    std::memcpy(&lo, s, 4);
+    std::memcpy(&hi, s + k - 4, 4);
+    if constexpr (Copy) {
+      std::memcpy(d, &lo, 4);
+      std::memcpy(d + k - 4, &hi, 4);
+    }
+    const std::uint64_t x = lo | (std::uint64_t{hi} << 32);
+    return plain_words(x, x);
+  }
+  if (k <= 16) {
+    const std::uint64_t a = swar_load(s);
+    const std::uint64_t b = swar_load(s + k - 8);
+    if constexpr (Copy) {
+      std::memcpy(d, &a, 8);
+      std::memcpy(d + k - 8, &b, 8);
+    }
+    return plain_words(a, b);
+  }
+  if (scan_string(s, s + k) != s + k) return false;
+  if constexpr (Copy) std::memcpy(d, s, k);
+  return true;
+}
+
+// Whether the string s[0, k) needs no escaping (plain_string without the copy).
+SIOCODEC_ALWAYS_INLINE bool is_plain_string(const char* s, std::size_t k) noexcept {
+  return plain_string<false>(nullptr, s, k);
+}
+
+// copy_short(d, s, k) and is_plain_string(s, k) in one (plain_string with the copy).
+SIOCODEC_ALWAYS_INLINE bool copy_plain(char* d, const char* s, std::size_t k) noexcept {
+  return plain_string<true>(d, s, k);
+}
+
+}  // namespace detail
+
+template <class W>
+SIOCODEC_ALWAYS_INLINE error emit_string(W& w, std::string_view utf8) noexcept {
+  // Most strings are plain ASCII with nothing to escape: decide that inline, then one copy.
+  if (SIOCODEC_LIKELY(detail::is_plain_string(utf8.data(), utf8.size()))) {
+    w.put('"');
+    w.append(utf8.data(), utf8.size());
+    w.put('"');
+    return error::none;
+  }
+  std::size_t bad = 0;
+  return detail::emit_string_at(w, utf8, bad);
 }
 
 inline result<std::size_t> string_size(std::string_view utf8) noexcept {
@@ -11314,111 +11348,78 @@ SIOCODEC_END_NAMESPACE
 #ifndef SIOCODEC_SOCKETIO_DEFAULT_PARSER_ARGS_WRITER_HPP
 #define SIOCODEC_SOCKETIO_DEFAULT_PARSER_ARGS_WRITER_HPP
 
+// ---- begin <siocodec/json/writer.hpp> --------------------------------------------------------
+// SPDX-License-Identifier: BSL-1.0
+// The stateful JSON writer: one value per call, commas placed, nesting checked, the first error
+// kept; a fast path per call that writes straight into the buffer when there is room, and slow
+// paths that write what fits and count the rest (json/sink.hpp). Its Socket.IO model is
+// socketio::args_writer, which adds binary values (placeholders) and the value dispatch.
+#ifndef SIOCODEC_JSON_WRITER_HPP
+#define SIOCODEC_JSON_WRITER_HPP
+
 
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
-#include <new>
 #include <string_view>
 #include <type_traits>
 
 SIOCODEC_BEGIN_NAMESPACE
-namespace socketio {
+namespace json {
 
-class args_writer;
-
-namespace detail {
-// The JSON sinks, under the names the Socket.IO encoders (frames.hpp) know them by.
-using json::detail::has_string_room;
-using json::detail::json_sink;
-using json::detail::raw_sink;
-using json::detail::text_checks;
-using json::detail::text_counter;
-struct args_access;
-}  // namespace detail
-
-/// Writes the JSON values of a packet built from C++ values: the callbacks given to event(),
-/// ack()... receive one, and arg_traits specializations write through it. Each call appends one
-/// value (or opens/closes a container, or writes an object key) and places the commas.
-///
-/// Binary values (binary(), byte_view, byte ranges) become `{"_placeholder":true,"num":N}`, N
-/// counting from 0 in the order they are written, which is the reference encoder's depth-first
-/// order; the encoder hands the byte views back in that order and promotes EVENT / ACK to
-/// BINARY_EVENT / BINARY_ACK. Only EVENT and ACK may hold binary values.
-///
-/// How often the callbacks run depends on the call: once for encode_to() and for
-/// encode_frames_to() over WebSocket and Engine.IO v4 polling when the text fits
-/// SIOCODEC_ONE_PASS_BUFFER (it is written into the encoder's own buffer and copied to the
-/// caller's on success; a longer text is written by a second run); twice for encode() and
-/// encode_frames() into a growable container and for Engine.IO v3 polling frames (a measuring pass,
-/// then a writing pass, so that the container grows exactly once and the length prefix precedes the
-/// text); once for encoded_size(). When they run twice they must write the same values both times;
-/// an encoder that notices a difference fails with invalid_argument rather than write past the size
-/// it measured.
-///
-/// Misuse does not throw or assert: the first error is kept, every later call is ignored, and
-/// the encoder returns that error. Errors: invalid_argument (a value where an object expects a
-/// key, a key outside an object or twice in a row, a close that does not match the open
-/// container, a container left open, empty raw JSON, a binary value in a packet type that
-/// cannot carry attachments), invalid_utf8 (a string or key that is not UTF-8),
-/// nesting_too_deep (deeper than encode_options::max_depth), too_many_attachments (more binary
-/// values than encode_options::max_attachments).
-class args_writer {
+/// The core of a JSON writer, shared by its models through CRTP (`Derived` is the model, which
+/// every call returns so that calls chain): socketio::args_writer is the one the library has.
+/// Each call appends one value (or opens/closes a container, or writes an object key) and
+/// places the commas. Misuse does not throw or assert: the first error is kept and every later
+/// call is ignored. Errors (error()): invalid_argument (a value where an object expects a key, a
+/// key outside an object or twice in a row, a close that does not match the open container,
+/// empty raw JSON, or raw JSON at the top that does not start with a value's first byte),
+/// invalid_utf8 (a string or key that is not UTF-8), nesting_too_deep (deeper than the
+/// max_depth the model gives).
+template <class Derived>
+class basic_writer {
  public:
-  args_writer(const args_writer&) = delete;
-  args_writer& operator=(const args_writer&) = delete;
+  basic_writer(const basic_writer&) = delete;
+  basic_writer& operator=(const basic_writer&) = delete;
 
   /// `null`.
-  args_writer& null() noexcept;
+  Derived& null() noexcept;
   /// `true` / `false`.
-  args_writer& boolean(bool b) noexcept;
+  Derived& boolean(bool b) noexcept;
   /// A number, exactly as JSON.stringify writes it (json::emit_number): NaN and ±Infinity as
   /// `null`, -0 as `0`, shortest round-trip digits, exponent form from 1e21 and below 1e-6.
-  args_writer& number(double d) noexcept;
+  Derived& number(double d) noexcept;
   /// An integer in decimal, all of its digits. Values beyond ±2^53 lose precision in a
   /// JavaScript peer (as they would if JSON.stringify had written them).
   template <
       class Int,
       std::enable_if_t<std::is_integral<Int>::value && !std::is_same<Int, bool>::value, int> = 0>
-  args_writer& integer(Int v) noexcept;
+  Derived& integer(Int v) noexcept;
   /// A JSON string, escaped exactly as JSON.stringify escapes it (json::emit_string).
-  args_writer& string(std::string_view utf8) noexcept;
-  /// A binary attachment: writes its placeholder and records `bytes` (the view, not a copy).
-  args_writer& binary(byte_view bytes) noexcept;
-  /// Pre-serialized JSON, verbatim (see raw_json).
-  args_writer& raw(std::string_view json) noexcept;
+  Derived& string(std::string_view utf8) noexcept;
+  /// Pre-serialized JSON, verbatim (trusted: only its first byte is looked at).
+  Derived& raw(std::string_view json) noexcept;
   /// `[` ... `]`.
-  args_writer& begin_array() noexcept;
-  args_writer& end_array() noexcept;
-  /// `{` ... `}`; inside, alternate key() and one value (or use member()).
-  args_writer& begin_object() noexcept;
-  args_writer& end_object() noexcept;
+  SIOCODEC_ALWAYS_INLINE Derived& begin_array() noexcept { return open(false); }
+  SIOCODEC_ALWAYS_INLINE Derived& end_array() noexcept { return close(false); }
+  /// `{` ... `}`; inside, alternate key() and one value.
+  SIOCODEC_ALWAYS_INLINE Derived& begin_object() noexcept { return open(true); }
+  SIOCODEC_ALWAYS_INLINE Derived& end_object() noexcept { return close(true); }
   /// An object key (escaped like a string) and its colon; the next value is its value.
-  args_writer& key(std::string_view utf8) noexcept;
-
-  /// Any value arg_traits<T> knows how to write (the dispatch both parsers share).
-  template <class T>
-  args_writer& value(const T& v);
-  /// value() for each argument, in order.
-  template <class... T>
-  args_writer& values(const T&... v);
-  /// key(k) then value(v).
-  template <class T>
-  args_writer& member(std::string_view k, const T& v);
+  Derived& key(std::string_view utf8) noexcept;
 
   /// The first error so far (error::none while all is well).
   ::SIOCODEC_NAMESPACE::error error() const noexcept { return error_; }
-  /// Binary values written so far.
-  std::size_t attachment_count() const noexcept { return attachments_; }
-  /// The protocol being written (encode_options::version).
-  protocol_version version() const noexcept { return version_; }
 
- private:
-  friend struct detail::args_access;
-  static constexpr std::size_t stack_words = json::max_depth_limit / 64;
+ protected:
+  static constexpr std::size_t stack_words = max_depth_limit / 64;
 
-  args_writer(detail::json_sink* sink, byte_view* atts, std::size_t atts_room, bool strict_atts,
-              const encode_options& opts, bool binary_allowed) noexcept;
+  /// Writes into `sink`; nests at most `max_depth` levels (at most max_depth_limit).
+  basic_writer(detail::json_sink* sink, std::size_t max_depth) noexcept
+      : sink_(sink), max_depth_(max_depth < max_depth_limit ? max_depth : max_depth_limit) {}
+  ~basic_writer() = default;
+
+  Derived& self() noexcept { return static_cast<Derived&>(*this); }
 
   // What may come next (st_), one byte that every call's fast path tests once: a value (after
   // a key, first in an array, or at the top before anything), a value after a comma (later in an
@@ -11451,32 +11452,20 @@ class args_writer {
     if (error_ == ::SIOCODEC_NAMESPACE::error::none) error_ = e;
     st_ = st_error;
   }
-  args_writer& open(bool object) noexcept;
-  args_writer& close(bool object) noexcept;
+  Derived& open(bool object) noexcept;
+  Derived& close(bool object) noexcept;
   void enter(bool object) noexcept;
   void leave() noexcept;
-  args_writer& null_slow() noexcept;
-  args_writer& boolean_slow(bool b) noexcept;
-  args_writer& number_slow(double d) noexcept;
-  args_writer& integer_slow(std::uint64_t mag, bool neg) noexcept;
-  args_writer& string_slow(std::string_view utf8) noexcept;
-  args_writer& open_slow(bool object) noexcept;
-  args_writer& close_slow(bool object) noexcept;
-  args_writer& key_slow(std::string_view utf8) noexcept;
+  Derived& null_slow() noexcept;
+  Derived& boolean_slow(bool b) noexcept;
+  Derived& number_slow(double d) noexcept;
+  Derived& integer_slow(std::uint64_t mag, bool neg) noexcept;
+  Derived& string_slow(std::string_view utf8) noexcept;
+  Derived& open_slow(bool object) noexcept;
+  Derived& close_slow(bool object) noexcept;
+  Derived& key_slow(std::string_view utf8) noexcept;
 
   detail::json_sink* sink_;
-  // Where the attachment views go, and how many fit. With strict_atts_ (the writing pass of a
-  // measured packet) one more than measured is an error; otherwise views past the room are only
-  // counted (the encoder then runs a writing pass to collect them).
-  byte_view* atts_;
-  std::size_t atts_room_;
-  // The framed size of each attachment (frames.hpp), summed into att_cost_; SIZE_MAX from the
-  // hook means "cannot be framed".
-  std::size_t (*att_cost_fn_)(byte_view, const void*) noexcept = nullptr;
-  const void* att_cost_ctx_ = nullptr;
-  std::size_t att_cost_ = 0;
-  std::size_t attachments_ = 0;
-  std::size_t max_attachments_;
   std::size_t max_depth_;
   std::size_t depth_ = 0;
   // One bit per open container, 1 = object: enough to reject a mismatched close without a heap.
@@ -11484,10 +11473,7 @@ class args_writer {
   // has entered, and open() writes it.
   std::uint64_t object_bits_[stack_words];
   ::SIOCODEC_NAMESPACE::error error_ = ::SIOCODEC_NAMESPACE::error::none;
-  json::kind top_kind_ = json::kind::null;
-  protocol_version version_;
-  bool binary_allowed_;
-  bool strict_atts_;
+  kind top_kind_ = kind::null;
   std::uint8_t st_ = st_top;
   // What st_ becomes after a value at the current level: st_value_comma in an array,
   // st_key_comma in an object, st_done at the top (kept at hand: every value sets st_ from it).
@@ -11517,6 +11503,498 @@ inline bool raw_kind(std::string_view json, json::kind& k) noexcept {
   }
   return false;
 }
+
+}  // namespace detail
+
+// Every value call has a fast path, inline: st_ says a value is welcome (the comma to write
+// before it, 0 or 1, is st_ itself) and the sink has room for comma and value, which are then
+// written with no further check. Everything else goes out of line to the *_slow functions,
+// which start with begin_value() and write piece by piece through the json_sink (which writes
+// what fits and counts the rest).
+
+// The checks before a value, out of the fast path: the top-level value, an error, a value where
+// a key or nothing may come. Writes the comma when one is due.
+template <class D>
+inline bool basic_writer<D>::begin_value(json::kind k) noexcept {
+  if (st_ <= st_value_comma) {
+    if (st_ == st_value_comma) sink_->put(',');
+    return true;
+  }
+  if (st_ == st_top) {  // a payload is one JSON value: the first one at the top
+    top_kind_ = k;
+    return true;
+  }
+  if (st_ != st_error) fail(::SIOCODEC_NAMESPACE::error::invalid_argument);
+  return false;
+}
+
+// In the slow paths: a value is welcome and the sink only counts (see json_sink::counts_only).
+template <class D>
+SIOCODEC_ALWAYS_INLINE bool basic_writer<D>::counts_value() const noexcept {
+  return st_ <= st_value_comma && sink_->counts_only();
+}
+// Counts a value of `k` bytes and its comma (after counts_value()).
+template <class D>
+SIOCODEC_ALWAYS_INLINE void basic_writer<D>::count_value(std::size_t k) noexcept {
+  sink_->add(st_ + k);
+  st_ = after_value_;
+}
+
+// The room check of a fast path: `k` bytes after the (possible) comma.
+template <class D>
+SIOCODEC_ALWAYS_INLINE bool basic_writer<D>::fast_value(std::size_t k) const noexcept {
+  return st_ <= st_value_comma && sink_->has_room(k + 1);
+}
+
+// The start of a fast path (after fast_value()): writes the comma when one is due.
+template <class D>
+SIOCODEC_ALWAYS_INLINE typename basic_writer<D>::slot basic_writer<D>::fast_start() noexcept {
+  const std::size_t comma = st_;
+  const std::uint8_t next = after_value_;
+  detail::json_sink* sink = sink_;
+  char* o = sink->p;
+  *o = ',';
+  return {sink, o + comma, next};
+}
+// The end of a fast path: the value ends at `end`.
+template <class D>
+SIOCODEC_ALWAYS_INLINE void basic_writer<D>::fast_end(const slot& s, char* end) noexcept {
+  s.sink->p = end;
+  st_ = s.next;
+}
+
+template <class D>
+SIOCODEC_ALWAYS_INLINE D& basic_writer<D>::null() noexcept {
+  if (SIOCODEC_LIKELY(fast_value(4))) {
+    const slot at = fast_start();
+    char* o = at.at;
+    std::memcpy(o, "null", 4);
+    fast_end(at, o + 4);
+    return self();
+  }
+  return null_slow();
+}
+
+template <class D>
+SIOCODEC_NOINLINE inline D& basic_writer<D>::null_slow() noexcept {
+  if (counts_value()) {
+    count_value(4);
+    return self();
+  }
+  if (!begin_value(json::kind::null)) return self();
+  sink_->append("null", 4);
+  st_ = after_value_;
+  return self();
+}
+
+template <class D>
+SIOCODEC_ALWAYS_INLINE D& basic_writer<D>::boolean(bool b) noexcept {
+  if (SIOCODEC_LIKELY(fast_value(5))) {
+    const slot at = fast_start();
+    char* o = at.at;
+    if (b) {
+      std::memcpy(o, "true", 4);
+      fast_end(at, o + 4);
+    } else {
+      std::memcpy(o, "false", 5);
+      fast_end(at, o + 5);
+    }
+    return self();
+  }
+  return boolean_slow(b);
+}
+
+template <class D>
+SIOCODEC_NOINLINE inline D& basic_writer<D>::boolean_slow(bool b) noexcept {
+  if (counts_value()) {
+    count_value(b ? 4 : 5);
+    return self();
+  }
+  if (!begin_value(json::kind::boolean)) return self();
+  if (b) {
+    sink_->append("true", 4);
+  } else {
+    sink_->append("false", 5);
+  }
+  st_ = after_value_;
+  return self();
+}
+
+template <class D>
+SIOCODEC_ALWAYS_INLINE D& basic_writer<D>::number(double d) noexcept {
+  // json::detail::format_number formats into 32 bytes: with that much room, format in place.
+  if (SIOCODEC_LIKELY(fast_value(32))) {
+    const slot at = fast_start();
+    char* o = at.at;
+    fast_end(at, o + json::detail::format_number(d, o));
+    return self();
+  }
+  return number_slow(d);
+}
+
+template <class D>
+SIOCODEC_NOINLINE inline D& basic_writer<D>::number_slow(double d) noexcept {
+  if (counts_value()) {
+    char buf[32];
+    count_value(json::detail::format_number(d, buf));
+    return self();
+  }
+  if (!begin_value(json::kind::number)) return self();
+  json::emit_number(*sink_, d);
+  st_ = after_value_;
+  return self();
+}
+
+template <class D>
+template <class Int,
+          std::enable_if_t<std::is_integral<Int>::value && !std::is_same<Int, bool>::value, int>>
+SIOCODEC_ALWAYS_INLINE D& basic_writer<D>::integer(Int v) noexcept {
+  // The magnitude in unsigned arithmetic: -INT64_MIN overflows int64.
+  bool neg = false;
+  std::uint64_t mag = 0;
+  if constexpr (std::is_signed<Int>::value) {
+    const auto i = static_cast<std::int64_t>(v);
+    neg = i < 0;
+    mag = neg ? std::uint64_t{0} - static_cast<std::uint64_t>(i) : static_cast<std::uint64_t>(i);
+  } else {
+    mag = static_cast<std::uint64_t>(v);
+  }
+  if (SIOCODEC_LIKELY(fast_value(21))) {
+    const slot at = fast_start();
+    char* o = at.at;
+    *o = '-';
+    o += neg ? 1 : 0;
+    fast_end(at, json::detail::write_uint(mag, o));
+    return self();
+  }
+  return integer_slow(mag, neg);
+}
+
+template <class D>
+SIOCODEC_NOINLINE inline D& basic_writer<D>::integer_slow(std::uint64_t mag, bool neg) noexcept {
+  if (counts_value()) {
+    count_value((neg ? 1U : 0U) + static_cast<std::size_t>(json::detail::decimal_digits(mag)));
+    return self();
+  }
+  if (!begin_value(json::kind::number)) return self();
+  if (neg) sink_->put('-');
+  json::emit_uint(*sink_, mag);
+  st_ = after_value_;
+  return self();
+}
+
+template <class D>
+SIOCODEC_ALWAYS_INLINE D& basic_writer<D>::string(std::string_view utf8) noexcept {
+  // Most strings are short plain ASCII: one room check for comma, quotes and text, and the
+  // text copied while it is checked (the slow path rewrites it otherwise).
+  if (SIOCODEC_LIKELY(st_ <= st_value_comma)) {
+    detail::json_sink& s = *sink_;
+    const std::size_t n = utf8.size();
+    // n + 3 cannot wrap: n is the size of an object in memory.
+    if (SIOCODEC_LIKELY(n + 3 <= static_cast<std::size_t>(s.end - s.p))) {
+      const slot at = fast_start();
+      char* o = at.at;
+      *o++ = '"';
+      if (SIOCODEC_LIKELY(json::detail::copy_plain(o, utf8.data(), n))) {
+        o[n] = '"';
+        fast_end(at, o + n + 1);
+        return self();
+      }
+    }
+  }
+  return string_slow(utf8);
+}
+
+template <class D>
+SIOCODEC_NOINLINE inline D& basic_writer<D>::string_slow(std::string_view utf8) noexcept {
+  if (counts_value() && json::detail::is_plain_string(utf8.data(), utf8.size())) {
+    count_value(utf8.size() + 2);
+    return self();
+  }
+  if (!begin_value(json::kind::string)) return self();
+  detail::json_sink& s = *sink_;
+  ::SIOCODEC_NAMESPACE::error e;
+  if (SIOCODEC_LIKELY(detail::has_string_room(s, utf8.size(), 0))) {
+    detail::raw_sink r{s.p};
+    e = json::emit_string(r, utf8);
+    s.p = r.p;
+  } else {
+    e = json::emit_string(s, utf8);
+  }
+  if (SIOCODEC_UNLIKELY(e != ::SIOCODEC_NAMESPACE::error::none)) {
+    fail(e);
+    return self();
+  }
+  st_ = after_value_;
+  return self();
+}
+
+template <class D>
+inline D& basic_writer<D>::raw(std::string_view json) noexcept {
+  json::kind k = json::kind::null;
+  if (!detail::raw_kind(json, k)) {
+    // Empty text would leave a hole; at the top, leading whitespace would be read as an ack id.
+    if (error_ == ::SIOCODEC_NAMESPACE::error::none && (json.empty() || depth_ == 0)) {
+      fail(::SIOCODEC_NAMESPACE::error::invalid_argument);
+      return self();
+    }
+  }
+  if (!begin_value(k)) return self();
+  sink_->append(json.data(), json.size());
+  st_ = after_value_;
+  return self();
+}
+
+template <class D>
+SIOCODEC_ALWAYS_INLINE void basic_writer<D>::enter(bool object) noexcept {
+  const std::uint64_t bit = std::uint64_t{1} << (depth_ % 64);
+  if (object) {
+    object_bits_[depth_ / 64] |= bit;
+  } else {
+    object_bits_[depth_ / 64] &= ~bit;
+  }
+  ++depth_;
+  st_ = object ? st_key : st_value;
+  after_value_ = object ? st_key_comma : st_value_comma;
+}
+
+template <class D>
+SIOCODEC_ALWAYS_INLINE D& basic_writer<D>::open(bool object) noexcept {
+  if (SIOCODEC_LIKELY(fast_value(1) && depth_ < max_depth_)) {
+    const std::size_t comma = st_;
+    char* o = sink_->p;
+    *o = ',';
+    o += comma;
+    *o = object ? '{' : '[';
+    sink_->p = o + 1;
+    enter(object);
+    return self();
+  }
+  return open_slow(object);
+}
+
+template <class D>
+SIOCODEC_NOINLINE inline D& basic_writer<D>::open_slow(bool object) noexcept {
+  if (counts_value() && depth_ < max_depth_) {
+    sink_->add(st_ + std::size_t{1});
+    enter(object);
+    return self();
+  }
+  if (!begin_value(object ? json::kind::object : json::kind::array)) return self();
+  if (SIOCODEC_UNLIKELY(depth_ >= max_depth_)) {
+    fail(::SIOCODEC_NAMESPACE::error::nesting_too_deep);
+    return self();
+  }
+  sink_->put(object ? '{' : '[');
+  enter(object);
+  return self();
+}
+
+template <class D>
+SIOCODEC_ALWAYS_INLINE D& basic_writer<D>::close(bool object) noexcept {
+  // after_value_ tells the container that is open (none at the top: st_done), st_ | 1 whether
+  // a key or a value may come next: both must be the close's (a key waiting for its value is
+  // not; an error state matches neither).
+  const std::uint8_t open = object ? st_key_comma : st_value_comma;
+  if (SIOCODEC_LIKELY((st_ | 1) == open && after_value_ == open && sink_->has_room(1))) {
+    *sink_->p++ = object ? '}' : ']';
+    leave();
+    return self();
+  }
+  return close_slow(object);
+}
+
+template <class D>
+SIOCODEC_ALWAYS_INLINE void basic_writer<D>::leave() noexcept {
+  --depth_;
+  if (depth_ == 0) {
+    after_value_ = st_done;
+  } else {
+    const std::size_t top = depth_ - 1;
+    after_value_ =
+        ((object_bits_[top / 64] >> (top % 64)) & 1U) != 0 ? st_key_comma : st_value_comma;
+  }
+  st_ = after_value_;
+}
+
+template <class D>
+SIOCODEC_NOINLINE inline D& basic_writer<D>::close_slow(bool object) noexcept {
+  if (error_ != ::SIOCODEC_NAMESPACE::error::none) return self();
+  const std::uint8_t open = object ? st_key_comma : st_value_comma;
+  if ((st_ | 1) != open || after_value_ != open) {
+    fail(::SIOCODEC_NAMESPACE::error::invalid_argument);
+    return self();
+  }
+  if (sink_->counts_only()) {
+    sink_->add(1);
+  } else {
+    sink_->put(object ? '}' : ']');
+  }
+  leave();
+  return self();
+}
+
+template <class D>
+SIOCODEC_ALWAYS_INLINE D& basic_writer<D>::key(std::string_view utf8) noexcept {
+  // Keys are nearly always short plain ASCII: `,"key":` with one room check, the text copied
+  // while it is checked.
+  if (SIOCODEC_LIKELY((st_ | 1) == st_key_comma)) {
+    detail::json_sink& s = *sink_;
+    const std::size_t n = utf8.size();
+    // n + 4 cannot wrap: n is the size of an object in memory.
+    if (SIOCODEC_LIKELY(n + 4 <= static_cast<std::size_t>(s.end - s.p))) {
+      const std::size_t comma = st_ & 1U;
+      char* o = s.p;
+      *o = ',';
+      o += comma;
+      *o++ = '"';
+      if (SIOCODEC_LIKELY(json::detail::copy_plain(o, utf8.data(), n))) {
+        o += n;
+        o[0] = '"';
+        o[1] = ':';
+        s.p = o + 2;
+        st_ = st_value;
+        return self();
+      }
+    }
+  }
+  return key_slow(utf8);
+}
+
+template <class D>
+SIOCODEC_NOINLINE inline D& basic_writer<D>::key_slow(std::string_view utf8) noexcept {
+  if (error_ != ::SIOCODEC_NAMESPACE::error::none) return self();
+  if (SIOCODEC_UNLIKELY((st_ | 1) != st_key_comma)) {
+    fail(::SIOCODEC_NAMESPACE::error::invalid_argument);
+    return self();
+  }
+  const bool comma = (st_ & 1) != 0;
+  detail::json_sink& s = *sink_;
+  if (s.counts_only() && json::detail::is_plain_string(utf8.data(), utf8.size())) {
+    s.add((comma ? 1U : 0U) + utf8.size() + 3);
+    st_ = st_value;
+    return self();
+  }
+  ::SIOCODEC_NAMESPACE::error e;
+  if (SIOCODEC_LIKELY(detail::has_string_room(s, utf8.size(), 2))) {
+    detail::raw_sink r{s.p};
+    if (comma) r.put(',');
+    e = json::emit_string(r, utf8);
+    r.put(':');
+    s.p = r.p;
+  } else {
+    if (comma) s.put(',');
+    e = json::emit_string(s, utf8);
+    s.put(':');
+  }
+  if (SIOCODEC_UNLIKELY(e != ::SIOCODEC_NAMESPACE::error::none)) {
+    fail(e);
+    return self();
+  }
+  st_ = st_value;
+  return self();
+}
+
+}  // namespace json
+SIOCODEC_END_NAMESPACE
+
+#endif  // SIOCODEC_JSON_WRITER_HPP
+// ---- end <siocodec/json/writer.hpp> ----------------------------------------------------------
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <new>
+#include <string_view>
+#include <type_traits>
+
+SIOCODEC_BEGIN_NAMESPACE
+namespace socketio {
+
+class args_writer;
+
+namespace detail {
+// The JSON sinks, under the names the Socket.IO encoders (frames.hpp) know them by.
+using json::detail::json_sink, json::detail::text_checks, json::detail::text_counter;
+struct args_access;
+}  // namespace detail
+
+/// Writes the JSON values of a packet built from C++ values: the callbacks given to event(),
+/// ack()... receive one, and arg_traits specializations write through it. Each call appends one
+/// value (or opens/closes a container, or writes an object key) and places the commas.
+///
+/// Binary values (binary(), byte_view, byte ranges) become `{"_placeholder":true,"num":N}`, N
+/// counting from 0 in the order they are written, which is the reference encoder's depth-first
+/// order; the encoder hands the byte views back in that order and promotes EVENT / ACK to
+/// BINARY_EVENT / BINARY_ACK. Only EVENT and ACK may hold binary values.
+///
+/// How often the callbacks run depends on the call: once for encode_to() and for
+/// encode_frames_to() over WebSocket and Engine.IO v4 polling when the text fits
+/// SIOCODEC_ONE_PASS_BUFFER (it is written into the encoder's own buffer and copied to the
+/// caller's on success; a longer text is written by a second run); twice for encode() and
+/// encode_frames() into a growable container and for Engine.IO v3 polling frames (a measuring pass,
+/// then a writing pass, so that the container grows exactly once and the length prefix precedes the
+/// text); once for encoded_size(). When they run twice they must write the same values both times;
+/// an encoder that notices a difference fails with invalid_argument rather than write past the size
+/// it measured.
+///
+/// Misuse does not throw or assert: the first error is kept, every later call is ignored, and
+/// the encoder returns that error. Errors: invalid_argument (a value where an object expects a
+/// key, a key outside an object or twice in a row, a close that does not match the open
+/// container, a container left open, empty raw JSON, a binary value in a packet type that
+/// cannot carry attachments), invalid_utf8 (a string or key that is not UTF-8),
+/// nesting_too_deep (deeper than encode_options::max_depth), too_many_attachments (more binary
+/// values than encode_options::max_attachments).
+class args_writer : public json::basic_writer<args_writer> {
+ public:
+  // null(), boolean(), number(), integer(), string(), raw(), begin_array(), end_array(),
+  // begin_object(), end_object(), key() and error(): json::basic_writer (raw(): see raw_json).
+
+  /// A binary attachment: writes its placeholder and records `bytes` (the view, not a copy).
+  args_writer& binary(byte_view bytes) noexcept;
+
+  /// Any value arg_traits<T> knows how to write (the dispatch both parsers share).
+  template <class T>
+  args_writer& value(const T& v);
+  /// value() for each argument, in order.
+  template <class... T>
+  args_writer& values(const T&... v);
+  /// key(k) then value(v).
+  template <class T>
+  args_writer& member(std::string_view k, const T& v);
+
+  /// Binary values written so far.
+  std::size_t attachment_count() const noexcept { return attachments_; }
+  /// The protocol being written (encode_options::version).
+  protocol_version version() const noexcept { return version_; }
+
+ private:
+  friend struct detail::args_access;
+
+  args_writer(detail::json_sink* sink, byte_view* atts, std::size_t atts_room, bool strict_atts,
+              const encode_options& opts, bool binary_allowed) noexcept;
+
+  // Where the attachment views go, and how many fit. With strict_atts_ (the writing pass of a
+  // measured packet) one more than measured is an error; otherwise views past the room are only
+  // counted (the encoder then runs a writing pass to collect them).
+  byte_view* atts_;
+  std::size_t atts_room_;
+  // The framed size of each attachment (frames.hpp), summed into att_cost_; SIZE_MAX from the
+  // hook means "cannot be framed".
+  std::size_t (*att_cost_fn_)(byte_view, const void*) noexcept = nullptr;
+  const void* att_cost_ctx_ = nullptr;
+  std::size_t att_cost_ = 0;
+  std::size_t attachments_ = 0;
+  std::size_t max_attachments_;
+  protocol_version version_;
+  bool binary_allowed_;
+  bool strict_atts_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Implementation
+// ---------------------------------------------------------------------------------------------
+namespace detail {
 
 // The encoders' side door into args_writer.
 struct args_access {
@@ -11549,222 +12027,13 @@ struct args_access {
 inline args_writer::args_writer(detail::json_sink* sink, byte_view* atts, std::size_t atts_room,
                                 bool strict_atts, const encode_options& opts,
                                 bool binary_allowed) noexcept
-    : sink_(sink),
+    : basic_writer(sink, opts.max_depth),
       atts_(atts),
       atts_room_(atts_room),
       max_attachments_(opts.max_attachments),
-      max_depth_(opts.max_depth < json::max_depth_limit ? opts.max_depth : json::max_depth_limit),
       version_(opts.version),
       binary_allowed_(binary_allowed),
       strict_atts_(strict_atts) {}
-
-// Every value call has a fast path, inline: st_ says a value is welcome (the comma to write
-// before it, 0 or 1, is st_ itself) and the sink has room for comma and value, which are then
-// written with no further check. Everything else goes out of line to the *_slow functions,
-// which start with begin_value() and write piece by piece through the json_sink (which writes
-// what fits and counts the rest).
-
-// The checks before a value, out of the fast path: the top-level value, an error, a value where
-// a key or nothing may come. Writes the comma when one is due.
-inline bool args_writer::begin_value(json::kind k) noexcept {
-  if (st_ <= st_value_comma) {
-    if (st_ == st_value_comma) sink_->put(',');
-    return true;
-  }
-  if (st_ == st_top) {  // a payload is one JSON value: the first one at the top
-    top_kind_ = k;
-    return true;
-  }
-  if (st_ != st_error) fail(::SIOCODEC_NAMESPACE::error::invalid_argument);
-  return false;
-}
-
-// In the slow paths: a value is welcome and the sink only counts (see json_sink::counts_only).
-SIOCODEC_ALWAYS_INLINE bool args_writer::counts_value() const noexcept {
-  return st_ <= st_value_comma && sink_->counts_only();
-}
-// Counts a value of `k` bytes and its comma (after counts_value()).
-SIOCODEC_ALWAYS_INLINE void args_writer::count_value(std::size_t k) noexcept {
-  sink_->add(st_ + k);
-  st_ = after_value_;
-}
-
-// The room check of a fast path: `k` bytes after the (possible) comma.
-SIOCODEC_ALWAYS_INLINE bool args_writer::fast_value(std::size_t k) const noexcept {
-  return st_ <= st_value_comma && sink_->has_room(k + 1);
-}
-
-// The start of a fast path (after fast_value()): writes the comma when one is due.
-SIOCODEC_ALWAYS_INLINE args_writer::slot args_writer::fast_start() noexcept {
-  const std::size_t comma = st_;
-  const std::uint8_t next = after_value_;
-  detail::json_sink* sink = sink_;
-  char* o = sink->p;
-  *o = ',';
-  return {sink, o + comma, next};
-}
-// The end of a fast path: the value ends at `end`.
-SIOCODEC_ALWAYS_INLINE void args_writer::fast_end(const slot& s, char* end) noexcept {
-  s.sink->p = end;
-  st_ = s.next;
-}
-
-SIOCODEC_ALWAYS_INLINE args_writer& args_writer::null() noexcept {
-  if (SIOCODEC_LIKELY(fast_value(4))) {
-    const slot at = fast_start();
-    char* o = at.at;
-    std::memcpy(o, "null", 4);
-    fast_end(at, o + 4);
-    return *this;
-  }
-  return null_slow();
-}
-
-SIOCODEC_NOINLINE inline args_writer& args_writer::null_slow() noexcept {
-  if (counts_value()) {
-    count_value(4);
-    return *this;
-  }
-  if (!begin_value(json::kind::null)) return *this;
-  sink_->append("null", 4);
-  st_ = after_value_;
-  return *this;
-}
-
-SIOCODEC_ALWAYS_INLINE args_writer& args_writer::boolean(bool b) noexcept {
-  if (SIOCODEC_LIKELY(fast_value(5))) {
-    const slot at = fast_start();
-    char* o = at.at;
-    if (b) {
-      std::memcpy(o, "true", 4);
-      fast_end(at, o + 4);
-    } else {
-      std::memcpy(o, "false", 5);
-      fast_end(at, o + 5);
-    }
-    return *this;
-  }
-  return boolean_slow(b);
-}
-
-SIOCODEC_NOINLINE inline args_writer& args_writer::boolean_slow(bool b) noexcept {
-  if (counts_value()) {
-    count_value(b ? 4 : 5);
-    return *this;
-  }
-  if (!begin_value(json::kind::boolean)) return *this;
-  if (b) {
-    sink_->append("true", 4);
-  } else {
-    sink_->append("false", 5);
-  }
-  st_ = after_value_;
-  return *this;
-}
-
-SIOCODEC_ALWAYS_INLINE args_writer& args_writer::number(double d) noexcept {
-  // json::detail::format_number formats into 32 bytes: with that much room, format in place.
-  if (SIOCODEC_LIKELY(fast_value(32))) {
-    const slot at = fast_start();
-    char* o = at.at;
-    fast_end(at, o + json::detail::format_number(d, o));
-    return *this;
-  }
-  return number_slow(d);
-}
-
-SIOCODEC_NOINLINE inline args_writer& args_writer::number_slow(double d) noexcept {
-  if (counts_value()) {
-    char buf[32];
-    count_value(json::detail::format_number(d, buf));
-    return *this;
-  }
-  if (!begin_value(json::kind::number)) return *this;
-  json::emit_number(*sink_, d);
-  st_ = after_value_;
-  return *this;
-}
-
-template <class Int,
-          std::enable_if_t<std::is_integral<Int>::value && !std::is_same<Int, bool>::value, int>>
-SIOCODEC_ALWAYS_INLINE args_writer& args_writer::integer(Int v) noexcept {
-  // The magnitude in unsigned arithmetic: -INT64_MIN overflows int64.
-  bool neg = false;
-  std::uint64_t mag = 0;
-  if constexpr (std::is_signed<Int>::value) {
-    const auto i = static_cast<std::int64_t>(v);
-    neg = i < 0;
-    mag = neg ? std::uint64_t{0} - static_cast<std::uint64_t>(i) : static_cast<std::uint64_t>(i);
-  } else {
-    mag = static_cast<std::uint64_t>(v);
-  }
-  if (SIOCODEC_LIKELY(fast_value(21))) {
-    const slot at = fast_start();
-    char* o = at.at;
-    *o = '-';
-    o += neg ? 1 : 0;
-    fast_end(at, json::detail::write_uint(mag, o));
-    return *this;
-  }
-  return integer_slow(mag, neg);
-}
-
-SIOCODEC_NOINLINE inline args_writer& args_writer::integer_slow(std::uint64_t mag,
-                                                                bool neg) noexcept {
-  if (counts_value()) {
-    count_value((neg ? 1U : 0U) + static_cast<std::size_t>(json::detail::decimal_digits(mag)));
-    return *this;
-  }
-  if (!begin_value(json::kind::number)) return *this;
-  if (neg) sink_->put('-');
-  json::emit_uint(*sink_, mag);
-  st_ = after_value_;
-  return *this;
-}
-
-SIOCODEC_ALWAYS_INLINE args_writer& args_writer::string(std::string_view utf8) noexcept {
-  // Most strings are short plain ASCII: one room check for comma, quotes and text, and the
-  // text copied while it is checked (the slow path rewrites it otherwise).
-  if (SIOCODEC_LIKELY(st_ <= st_value_comma)) {
-    detail::json_sink& s = *sink_;
-    const std::size_t n = utf8.size();
-    // n + 3 cannot wrap: n is the size of an object in memory.
-    if (SIOCODEC_LIKELY(n + 3 <= static_cast<std::size_t>(s.end - s.p))) {
-      const slot at = fast_start();
-      char* o = at.at;
-      *o++ = '"';
-      if (SIOCODEC_LIKELY(json::detail::copy_plain(o, utf8.data(), n))) {
-        o[n] = '"';
-        fast_end(at, o + n + 1);
-        return *this;
-      }
-    }
-  }
-  return string_slow(utf8);
-}
-
-SIOCODEC_NOINLINE inline args_writer& args_writer::string_slow(std::string_view utf8) noexcept {
-  if (counts_value() && json::detail::is_plain_string(utf8.data(), utf8.size())) {
-    count_value(utf8.size() + 2);
-    return *this;
-  }
-  if (!begin_value(json::kind::string)) return *this;
-  detail::json_sink& s = *sink_;
-  ::SIOCODEC_NAMESPACE::error e;
-  if (SIOCODEC_LIKELY(detail::has_string_room(s, utf8.size(), 0))) {
-    detail::raw_sink r{s.p};
-    e = json::emit_string(r, utf8);
-    s.p = r.p;
-  } else {
-    e = json::emit_string(s, utf8);
-  }
-  if (SIOCODEC_UNLIKELY(e != ::SIOCODEC_NAMESPACE::error::none)) {
-    fail(e);
-    return *this;
-  }
-  st_ = after_value_;
-  return *this;
-}
 
 inline args_writer& args_writer::binary(byte_view bytes) noexcept {
   if (!begin_value(json::kind::object)) return *this;
@@ -11797,168 +12066,6 @@ inline args_writer& args_writer::binary(byte_view bytes) noexcept {
   json::emit_uint(s, num);
   s.put('}');
   st_ = after_value_;
-  return *this;
-}
-
-inline args_writer& args_writer::raw(std::string_view json) noexcept {
-  json::kind k = json::kind::null;
-  if (!detail::raw_kind(json, k)) {
-    // Empty text would leave a hole; at the top, leading whitespace would be read as an ack id.
-    if (error_ == ::SIOCODEC_NAMESPACE::error::none && (json.empty() || depth_ == 0)) {
-      fail(::SIOCODEC_NAMESPACE::error::invalid_argument);
-      return *this;
-    }
-  }
-  if (!begin_value(k)) return *this;
-  sink_->append(json.data(), json.size());
-  st_ = after_value_;
-  return *this;
-}
-
-SIOCODEC_ALWAYS_INLINE void args_writer::enter(bool object) noexcept {
-  const std::uint64_t bit = std::uint64_t{1} << (depth_ % 64);
-  if (object) {
-    object_bits_[depth_ / 64] |= bit;
-  } else {
-    object_bits_[depth_ / 64] &= ~bit;
-  }
-  ++depth_;
-  st_ = object ? st_key : st_value;
-  after_value_ = object ? st_key_comma : st_value_comma;
-}
-
-SIOCODEC_ALWAYS_INLINE args_writer& args_writer::open(bool object) noexcept {
-  if (SIOCODEC_LIKELY(fast_value(1) && depth_ < max_depth_)) {
-    const std::size_t comma = st_;
-    char* o = sink_->p;
-    *o = ',';
-    o += comma;
-    *o = object ? '{' : '[';
-    sink_->p = o + 1;
-    enter(object);
-    return *this;
-  }
-  return open_slow(object);
-}
-
-SIOCODEC_NOINLINE inline args_writer& args_writer::open_slow(bool object) noexcept {
-  if (counts_value() && depth_ < max_depth_) {
-    sink_->add(st_ + std::size_t{1});
-    enter(object);
-    return *this;
-  }
-  if (!begin_value(object ? json::kind::object : json::kind::array)) return *this;
-  if (SIOCODEC_UNLIKELY(depth_ >= max_depth_)) {
-    fail(::SIOCODEC_NAMESPACE::error::nesting_too_deep);
-    return *this;
-  }
-  sink_->put(object ? '{' : '[');
-  enter(object);
-  return *this;
-}
-
-SIOCODEC_ALWAYS_INLINE args_writer& args_writer::close(bool object) noexcept {
-  // after_value_ tells the container that is open (none at the top: st_done), st_ | 1 whether
-  // a key or a value may come next: both must be the close's (a key waiting for its value is
-  // not; an error state matches neither).
-  const std::uint8_t open = object ? st_key_comma : st_value_comma;
-  if (SIOCODEC_LIKELY((st_ | 1) == open && after_value_ == open && sink_->has_room(1))) {
-    *sink_->p++ = object ? '}' : ']';
-    leave();
-    return *this;
-  }
-  return close_slow(object);
-}
-
-SIOCODEC_ALWAYS_INLINE void args_writer::leave() noexcept {
-  --depth_;
-  if (depth_ == 0) {
-    after_value_ = st_done;
-  } else {
-    const std::size_t top = depth_ - 1;
-    after_value_ =
-        ((object_bits_[top / 64] >> (top % 64)) & 1U) != 0 ? st_key_comma : st_value_comma;
-  }
-  st_ = after_value_;
-}
-
-SIOCODEC_NOINLINE inline args_writer& args_writer::close_slow(bool object) noexcept {
-  if (error_ != ::SIOCODEC_NAMESPACE::error::none) return *this;
-  const std::uint8_t open = object ? st_key_comma : st_value_comma;
-  if ((st_ | 1) != open || after_value_ != open) {
-    fail(::SIOCODEC_NAMESPACE::error::invalid_argument);
-    return *this;
-  }
-  if (sink_->counts_only()) {
-    sink_->add(1);
-  } else {
-    sink_->put(object ? '}' : ']');
-  }
-  leave();
-  return *this;
-}
-
-SIOCODEC_ALWAYS_INLINE args_writer& args_writer::begin_array() noexcept { return open(false); }
-SIOCODEC_ALWAYS_INLINE args_writer& args_writer::end_array() noexcept { return close(false); }
-SIOCODEC_ALWAYS_INLINE args_writer& args_writer::begin_object() noexcept { return open(true); }
-SIOCODEC_ALWAYS_INLINE args_writer& args_writer::end_object() noexcept { return close(true); }
-
-SIOCODEC_ALWAYS_INLINE args_writer& args_writer::key(std::string_view utf8) noexcept {
-  // Keys are nearly always short plain ASCII: `,"key":` with one room check, the text copied
-  // while it is checked.
-  if (SIOCODEC_LIKELY((st_ | 1) == st_key_comma)) {
-    detail::json_sink& s = *sink_;
-    const std::size_t n = utf8.size();
-    // n + 4 cannot wrap: n is the size of an object in memory.
-    if (SIOCODEC_LIKELY(n + 4 <= static_cast<std::size_t>(s.end - s.p))) {
-      const std::size_t comma = st_ & 1U;
-      char* o = s.p;
-      *o = ',';
-      o += comma;
-      *o++ = '"';
-      if (SIOCODEC_LIKELY(json::detail::copy_plain(o, utf8.data(), n))) {
-        o += n;
-        o[0] = '"';
-        o[1] = ':';
-        s.p = o + 2;
-        st_ = st_value;
-        return *this;
-      }
-    }
-  }
-  return key_slow(utf8);
-}
-
-SIOCODEC_NOINLINE inline args_writer& args_writer::key_slow(std::string_view utf8) noexcept {
-  if (error_ != ::SIOCODEC_NAMESPACE::error::none) return *this;
-  if (SIOCODEC_UNLIKELY((st_ | 1) != st_key_comma)) {
-    fail(::SIOCODEC_NAMESPACE::error::invalid_argument);
-    return *this;
-  }
-  const bool comma = (st_ & 1) != 0;
-  detail::json_sink& s = *sink_;
-  if (s.counts_only() && json::detail::is_plain_string(utf8.data(), utf8.size())) {
-    s.add((comma ? 1U : 0U) + utf8.size() + 3);
-    st_ = st_value;
-    return *this;
-  }
-  ::SIOCODEC_NAMESPACE::error e;
-  if (SIOCODEC_LIKELY(detail::has_string_room(s, utf8.size(), 2))) {
-    detail::raw_sink r{s.p};
-    if (comma) r.put(',');
-    e = json::emit_string(r, utf8);
-    r.put(':');
-    s.p = r.p;
-  } else {
-    if (comma) s.put(',');
-    e = json::emit_string(s, utf8);
-    s.put(':');
-  }
-  if (SIOCODEC_UNLIKELY(e != ::SIOCODEC_NAMESPACE::error::none)) {
-    fail(e);
-    return *this;
-  }
-  st_ = st_value;
   return *this;
 }
 
@@ -13113,6 +13220,15 @@ SIOCODEC_END_NAMESPACE
 #ifndef SIOCODEC_SOCKETIO_MSGPACK_PARSER_ARGS_WRITER_HPP
 #define SIOCODEC_SOCKETIO_MSGPACK_PARSER_ARGS_WRITER_HPP
 
+// ---- begin <siocodec/msgpack/value_writer.hpp> -----------------------------------------------
+// SPDX-License-Identifier: BSL-1.0
+// The stateful msgpack writer: one value per call in the forms notepack.io writes, containers
+// whose element count is only known when they close (two passes: one measures and records each
+// container's header size, one writes), JSON text converted, the first error kept. Its Socket.IO
+// model is socketio::msgpack_args_writer, which adds the value dispatch.
+#ifndef SIOCODEC_MSGPACK_VALUE_WRITER_HPP
+#define SIOCODEC_MSGPACK_VALUE_WRITER_HPP
+
 
 #include <cmath>
 #include <cstddef>
@@ -13122,172 +13238,12 @@ SIOCODEC_END_NAMESPACE
 #include <type_traits>
 
 SIOCODEC_BEGIN_NAMESPACE
-namespace socketio {
+namespace msgpack {
 
-class msgpack_args_writer;
-
-namespace detail {
-struct mp_counter;
-struct mp_writer;
-struct mp_plan;
-struct mp_access;
-}  // namespace detail
-
-/// The msgpack counterpart of args_writer: writes the values of a packet built from C++ values
-/// (see msgpack_encode()). Same calls, same rules (one top-level value, keys and values
-/// alternate in objects, the first error is kept and later calls are ignored); binary values
-/// are written inline as bin (no placeholders), and JSON given to raw() is converted to msgpack.
-///
-/// Values are written by value<T>() through arg_traits<T>, the dispatch args_writer uses too
-/// (arg_traits.hpp), plus msgpack::value (copied verbatim); json::value and raw_json are
-/// converted. A callback or an arg_traits specialization reaches this writer only if it
-/// accepts it: write them generically, `[&](auto& w) { w.value(x); }` and
-/// `template <class W> static void write(W& w, const T& v)`, and the same code serves both
-/// parsers; a specialization that takes `args_writer&` only is a compile error here (a
-/// static_assert naming arg_traits).
-///
-/// Numbers follow notepack.io: integer() in the smallest integer form; number() as an integer
-/// when its value is integral, else float 64 (NaN and ±Infinity stay float 64: msgpack can
-/// carry them, JSON writes null).
-///
-/// Arrays and maps announce their element count in their header, which a writer that is given
-/// elements one at a time does not know at the start. The measuring pass records the header
-/// size of the first mp_plan_containers (1024) arrays and maps, so the writing pass leaves
-/// exactly that room and fills the header in when the container closes; any later container is
-/// written without room and moved up by its header size when it closes (a memmove of its bytes,
-/// once per such enclosing container). Nothing is allocated either way.
-///
-/// Errors (error()): those of args_writer but too_many_attachments (binary values are not
-/// counted against any limit), plus invalid_argument for an array or map of 2^32 elements or
-/// more, or a str or bin of 2^32 bytes or more.
-class msgpack_args_writer {
- public:
-  msgpack_args_writer(const msgpack_args_writer&) = delete;
-  msgpack_args_writer& operator=(const msgpack_args_writer&) = delete;
-
-  /// nil.
-  msgpack_args_writer& null() noexcept;
-  /// notepack.io's undefined (`d4 00 00`).
-  msgpack_args_writer& undefined() noexcept;
-  /// c3 / c2.
-  msgpack_args_writer& boolean(bool b) noexcept;
-  /// A JavaScript number, as notepack.io writes it (msgpack::emit_number).
-  msgpack_args_writer& number(double d) noexcept;
-  /// An integer in the smallest form (msgpack::emit_int / emit_uint), all 64 bits kept.
-  template <
-      class Int,
-      std::enable_if_t<std::is_integral<Int>::value && !std::is_same<Int, bool>::value, int> = 0>
-  msgpack_args_writer& integer(Int v) noexcept;
-  /// A str. Errors: invalid_utf8.
-  msgpack_args_writer& string(std::string_view utf8) noexcept;
-  /// A bin holding `bytes` (copied into the output).
-  msgpack_args_writer& binary(byte_view bytes) noexcept;
-  /// Pre-serialized JSON, converted to msgpack (numbers written without fraction or exponent
-  /// stay exact 64-bit integers; others become doubles as JSON.parse reads them; strings are
-  /// unescaped, a lone surrogate escape becoming U+FFFD). Trusted like raw_json: not validated
-  /// beyond what the conversion needs. Errors: invalid_argument (empty text), invalid_utf8,
-  /// nesting_too_deep.
-  msgpack_args_writer& raw(std::string_view json) noexcept;
-  /// An already encoded msgpack value, copied verbatim (trusted; the absent value is
-  /// invalid_argument).
-  msgpack_args_writer& raw_msgpack(const msgpack::value& v) noexcept;
-  /// An array ... end_array().
-  msgpack_args_writer& begin_array() noexcept;
-  msgpack_args_writer& end_array() noexcept;
-  /// A map ... end_object(); inside, alternate key() and one value (or use member()).
-  msgpack_args_writer& begin_object() noexcept;
-  msgpack_args_writer& end_object() noexcept;
-  /// A map key (a str); the next value is its value.
-  msgpack_args_writer& key(std::string_view utf8) noexcept;
-
-  /// Any value arg_traits<T> knows how to write (the dispatch both parsers share).
-  template <class T>
-  msgpack_args_writer& value(const T& v) {
-    static_assert(detail::writes_with<T, msgpack_args_writer>::value,
-                  "siocodec: arg_traits<T>::write takes args_writer& only, which serves the "
-                  "default parser; write it as `template <class W> static void write(W&, "
-                  "const T&)` to serve the msgpack parser too");
-    arg_traits<T>::write(*this, v);
-    return *this;
-  }
-  /// value() for each argument, in order.
-  template <class... T>
-  msgpack_args_writer& values(const T&... v) {
-    (value(v), ...);
-    return *this;
-  }
-  /// key(k) then value(v).
-  template <class T>
-  msgpack_args_writer& member(std::string_view k, const T& v) {
-    key(k);
-    return value(v);
-  }
-
-  /// The first error so far (error::none while all is well).
-  ::SIOCODEC_NAMESPACE::error error() const noexcept { return error_; }
-  /// Binary values written so far.
-  std::size_t attachment_count() const noexcept { return binaries_; }
-  /// The protocol being written (encode_options::version).
-  protocol_version version() const noexcept { return version_; }
-
- private:
-  friend struct detail::mp_access;
-  // The builders' own nesting bound, whatever encode_options::max_depth says: the writer keeps
-  // per-level state in fixed arrays (no allocation), and 256 is twice the decoders' default.
-  static constexpr std::size_t depth_limit = 256;
-
-  msgpack_args_writer(detail::mp_counter* counter, detail::mp_writer* writer, detail::mp_plan* plan,
-                      const encode_options& opts) noexcept;
-
-  template <class F>
-  decltype(auto) out(F&& f) noexcept;
-  bool begin_value(msgpack::kind k) noexcept;
-  void fail(::SIOCODEC_NAMESPACE::error e) noexcept {
-    if (error_ == ::SIOCODEC_NAMESPACE::error::none) error_ = e;
-  }
-  bool in_map() const noexcept {
-    const std::size_t top = depth_ - 1;
-    return depth_ != 0 && ((map_bits_[top / 64] >> (top % 64)) & 1U) != 0;
-  }
-  msgpack_args_writer& open(bool map) noexcept;
-  msgpack_args_writer& close(bool map) noexcept;
-  void json_string(const json::value& s, bool as_key) noexcept;
-  void transcode(const json::value& v) noexcept;
-
-  detail::mp_counter* counter_;
-  detail::mp_writer* writer_;
-  detail::mp_plan* plan_;
-  std::size_t max_depth_;
-  std::size_t depth_ = 0;
-  std::size_t top_values_ = 0;
-  std::size_t binaries_ = 0;
-  std::size_t containers_ = 0;  // opened so far: the pre-order index of the next one
-  // Per open container: its elements so far (maps: pairs); the measuring pass keeps its
-  // pre-order index in starts_, the writing pass the offset of its header (or, for a container
-  // written without room, of its first element) and in reserved_ the header size left free (0:
-  // none).
-  std::uint32_t counts_[depth_limit];
-  std::size_t starts_[depth_limit];
-  unsigned char reserved_[depth_limit];
-  std::uint64_t map_bits_[depth_limit / 64] = {};
-  ::SIOCODEC_NAMESPACE::error error_ = ::SIOCODEC_NAMESPACE::error::none;
-  msgpack::kind top_kind_ = msgpack::kind::nil;
-  protocol_version version_;
-  bool after_key_ = false;
-};
-
-/// Containers whose header size the measuring pass records (see msgpack_args_writer).
+/// Containers whose header size the measuring pass records (see basic_value_writer).
 constexpr std::size_t mp_plan_containers = 1024;
 
-// ---------------------------------------------------------------------------------------------
-// Implementation
-// ---------------------------------------------------------------------------------------------
-
 namespace detail {
-
-inline bool is_utf8(std::string_view s) noexcept {
-  return ::SIOCODEC_NAMESPACE::detail::utf8_find_invalid(s.data(), s.size()) == s.size();
-}
 
 // The measuring sink of the builders.
 struct mp_counter {
@@ -13365,43 +13321,134 @@ struct mp_plan {
     return c == 0 ? 1 : c == 1 ? 3 : 5;
   }
 };
-
-struct mp_access {
-  static msgpack_args_writer counting(mp_counter* c, mp_plan* plan,
-                                      const encode_options& o) noexcept {
-    return msgpack_args_writer(c, nullptr, plan, o);
-  }
-  static msgpack_args_writer writing(mp_writer* w, mp_plan* plan,
-                                     const encode_options& o) noexcept {
-    return msgpack_args_writer(nullptr, w, plan, o);
-  }
-  static error finish(msgpack_args_writer& a) noexcept {
-    if (a.error_ == error::none && a.depth_ != 0) a.fail(error::invalid_argument);
-    return a.error_;
-  }
-  static bool has_value(const msgpack_args_writer& a) noexcept { return a.top_values_ != 0; }
-  static msgpack::kind top_kind(const msgpack_args_writer& a) noexcept { return a.top_kind_; }
-  static std::size_t containers(const msgpack_args_writer& a) noexcept { return a.containers_; }
-};
-
 }  // namespace detail
 
-inline msgpack_args_writer::msgpack_args_writer(detail::mp_counter* counter,
-                                                detail::mp_writer* writer, detail::mp_plan* plan,
-                                                const encode_options& opts) noexcept
-    : counter_(counter),
-      writer_(writer),
-      plan_(plan),
-      max_depth_(opts.max_depth < depth_limit ? opts.max_depth : depth_limit),
-      version_(opts.version) {}
+/// The core of a msgpack writer, shared by its models through CRTP (`Derived` is the model,
+/// which every call returns so that calls chain): socketio::msgpack_args_writer is the one the
+/// library has. Same rules as json::basic_writer (one top-level value, keys and values alternate
+/// in maps, the first error is kept and later calls are ignored).
+///
+/// Arrays and maps announce their element count in their header, which a writer that is given
+/// elements one at a time does not know at the start. The measuring pass records the header
+/// size of the first mp_plan_containers (1024) arrays and maps, so the writing pass leaves
+/// exactly that room and fills the header in when the container closes; any later container is
+/// written without room and moved up by its header size when it closes (a memmove of its bytes,
+/// once per such enclosing container). Nothing is allocated either way.
+///
+/// Errors (error()): invalid_argument (misuse as for json::basic_writer; an array or map of 2^32
+/// elements or more, a str or bin of 2^32 bytes or more), invalid_utf8, nesting_too_deep.
+template <class Derived>
+class basic_value_writer {
+ public:
+  basic_value_writer(const basic_value_writer&) = delete;
+  basic_value_writer& operator=(const basic_value_writer&) = delete;
 
+  /// nil.
+  Derived& null() noexcept;
+  /// notepack.io's undefined (`d4 00 00`).
+  Derived& undefined() noexcept;
+  /// c3 / c2.
+  Derived& boolean(bool b) noexcept;
+  /// A str. Errors: invalid_utf8.
+  Derived& string(std::string_view utf8) noexcept;
+  /// A bin holding `bytes` (copied into the output).
+  Derived& binary(byte_view bytes) noexcept;
+  /// A JavaScript number, as notepack.io writes it (msgpack::emit_number).
+  Derived& number(double d) noexcept;
+  /// An integer in the smallest form (msgpack::emit_int / emit_uint), all 64 bits kept.
+  template <
+      class Int,
+      std::enable_if_t<std::is_integral<Int>::value && !std::is_same<Int, bool>::value, int> = 0>
+  Derived& integer(Int v) noexcept;
+  /// Pre-serialized JSON, converted to msgpack (numbers written without fraction or exponent
+  /// stay exact 64-bit integers; others become doubles as JSON.parse reads them; strings are
+  /// unescaped, a lone surrogate escape becoming U+FFFD). Trusted like raw_json: not validated
+  /// beyond what the conversion needs. Errors: invalid_argument (empty text), invalid_utf8,
+  /// nesting_too_deep.
+  Derived& raw(std::string_view json) noexcept;
+  /// An already encoded msgpack value, copied verbatim (trusted; the absent value is
+  /// invalid_argument).
+  Derived& raw_msgpack(const msgpack::value& v) noexcept;
+  /// An array ... end_array().
+  Derived& begin_array() noexcept { return open(false); }
+  Derived& end_array() noexcept { return close(false); }
+  /// A map ... end_object(); inside, alternate key() and one value.
+  Derived& begin_object() noexcept { return open(true); }
+  Derived& end_object() noexcept { return close(true); }
+  /// A map key (a str); the next value is its value.
+  Derived& key(std::string_view utf8) noexcept;
+
+  /// The first error so far (error::none while all is well).
+  ::SIOCODEC_NAMESPACE::error error() const noexcept { return error_; }
+
+ protected:
+  // The builders' own nesting bound, whatever encode_options::max_depth says: the writer keeps
+  // per-level state in fixed arrays (no allocation), and 256 is twice the decoders' default.
+  static constexpr std::size_t depth_limit = 256;
+
+  // The measuring pass writes to `counter` and records into `plan`; the writing pass writes to
+  // `writer` (counter null) and reads `plan`. Nests at most max_depth levels (and depth_limit).
+  basic_value_writer(detail::mp_counter* counter, detail::mp_writer* writer, detail::mp_plan* plan,
+                     std::size_t max_depth) noexcept
+      : counter_(counter),
+        writer_(writer),
+        plan_(plan),
+        max_depth_(max_depth < depth_limit ? max_depth : depth_limit) {}
+  ~basic_value_writer() = default;
+
+  Derived& self() noexcept { return static_cast<Derived&>(*this); }
+
+  template <class F>
+  decltype(auto) out(F&& f) noexcept;
+  bool begin_value(msgpack::kind k) noexcept;
+  void fail(::SIOCODEC_NAMESPACE::error e) noexcept {
+    if (error_ == ::SIOCODEC_NAMESPACE::error::none) error_ = e;
+  }
+  bool in_map() const noexcept {
+    const std::size_t top = depth_ - 1;
+    return depth_ != 0 && ((map_bits_[top / 64] >> (top % 64)) & 1U) != 0;
+  }
+  Derived& open(bool map) noexcept;
+  Derived& close(bool map) noexcept;
+  void json_string(const json::value& s, bool as_key) noexcept;
+  void transcode(const json::value& v) noexcept;
+
+  detail::mp_counter* counter_;
+  detail::mp_writer* writer_;
+  detail::mp_plan* plan_;
+  std::size_t max_depth_;
+  std::size_t depth_ = 0;
+  std::size_t top_values_ = 0;
+  std::size_t binaries_ = 0;
+  std::size_t containers_ = 0;  // opened so far: the pre-order index of the next one
+  // Per open container: its elements so far (maps: pairs); the measuring pass keeps its
+  // pre-order index in starts_, the writing pass the offset of its header (or, for a container
+  // written without room, of its first element) and in reserved_ the header size left free (0:
+  // none).
+  std::uint32_t counts_[depth_limit];
+  std::size_t starts_[depth_limit];
+  unsigned char reserved_[depth_limit];
+  std::uint64_t map_bits_[depth_limit / 64] = {};
+  ::SIOCODEC_NAMESPACE::error error_ = ::SIOCODEC_NAMESPACE::error::none;
+  msgpack::kind top_kind_ = msgpack::kind::nil;
+  bool after_key_ = false;
+};
+
+/// Containers whose header size the measuring pass records (see msgpack_args_writer).
+
+// ---------------------------------------------------------------------------------------------
+// Implementation
+// ---------------------------------------------------------------------------------------------
+
+template <class D>
 template <class F>
-decltype(auto) msgpack_args_writer::out(F&& f) noexcept {
+decltype(auto) basic_value_writer<D>::out(F&& f) noexcept {
   if (writer_ != nullptr) return f(*writer_);
   return f(*counter_);
 }
 
-inline bool msgpack_args_writer::begin_value(msgpack::kind k) noexcept {
+template <class D>
+inline bool basic_value_writer<D>::begin_value(msgpack::kind k) noexcept {
   if (error_ != ::SIOCODEC_NAMESPACE::error::none) return false;
   if (depth_ == 0) {
     if (top_values_ != 0) {  // a payload is one value
@@ -13428,73 +13475,82 @@ inline bool msgpack_args_writer::begin_value(msgpack::kind k) noexcept {
   return true;
 }
 
-inline msgpack_args_writer& msgpack_args_writer::null() noexcept {
+template <class D>
+inline D& basic_value_writer<D>::null() noexcept {
   if (begin_value(msgpack::kind::nil)) out([](auto& w) { msgpack::emit_nil(w); });
-  return *this;
+  return self();
 }
 
-inline msgpack_args_writer& msgpack_args_writer::undefined() noexcept {
+template <class D>
+inline D& basic_value_writer<D>::undefined() noexcept {
   if (begin_value(msgpack::kind::undefined)) out([](auto& w) { msgpack::emit_undefined(w); });
-  return *this;
+  return self();
 }
 
-inline msgpack_args_writer& msgpack_args_writer::boolean(bool b) noexcept {
+template <class D>
+inline D& basic_value_writer<D>::boolean(bool b) noexcept {
   if (begin_value(msgpack::kind::boolean)) out([b](auto& w) { msgpack::emit_bool(w, b); });
-  return *this;
+  return self();
 }
 
-inline msgpack_args_writer& msgpack_args_writer::number(double d) noexcept {
+template <class D>
+inline D& basic_value_writer<D>::number(double d) noexcept {
   const bool integral = std::isfinite(d) && std::floor(d) == d;
   if (begin_value(integral ? msgpack::kind::integer : msgpack::kind::floating)) {
     out([d](auto& w) { msgpack::emit_number(w, d); });
   }
-  return *this;
+  return self();
 }
 
+template <class D>
 template <class Int,
           std::enable_if_t<std::is_integral<Int>::value && !std::is_same<Int, bool>::value, int>>
-msgpack_args_writer& msgpack_args_writer::integer(Int v) noexcept {
-  if (!begin_value(msgpack::kind::integer)) return *this;
+D& basic_value_writer<D>::integer(Int v) noexcept {
+  if (!begin_value(msgpack::kind::integer)) return self();
   if constexpr (std::is_signed<Int>::value) {
     out([v](auto& w) { msgpack::emit_int(w, static_cast<std::int64_t>(v)); });
   } else {
     out([v](auto& w) { msgpack::emit_uint(w, static_cast<std::uint64_t>(v)); });
   }
-  return *this;
+  return self();
 }
 
-inline msgpack_args_writer& msgpack_args_writer::string(std::string_view utf8) noexcept {
-  if (!begin_value(msgpack::kind::string)) return *this;
+template <class D>
+inline D& basic_value_writer<D>::string(std::string_view utf8) noexcept {
+  if (!begin_value(msgpack::kind::string)) return self();
   const ::SIOCODEC_NAMESPACE::error e =
       out([utf8](auto& w) { return msgpack::emit_string(w, utf8); });
   if (e != ::SIOCODEC_NAMESPACE::error::none) fail(e);
-  return *this;
+  return self();
 }
 
-inline msgpack_args_writer& msgpack_args_writer::binary(byte_view bytes) noexcept {
-  if (!begin_value(msgpack::kind::binary)) return *this;
+template <class D>
+inline D& basic_value_writer<D>::binary(byte_view bytes) noexcept {
+  if (!begin_value(msgpack::kind::binary)) return self();
   const ::SIOCODEC_NAMESPACE::error e =
       out([bytes](auto& w) { return msgpack::emit_binary(w, bytes); });
   if (e != ::SIOCODEC_NAMESPACE::error::none) fail(e);
   ++binaries_;
-  return *this;
+  return self();
 }
 
-inline msgpack_args_writer& msgpack_args_writer::raw_msgpack(const msgpack::value& v) noexcept {
-  if (error_ != ::SIOCODEC_NAMESPACE::error::none) return *this;
+template <class D>
+inline D& basic_value_writer<D>::raw_msgpack(const msgpack::value& v) noexcept {
+  if (error_ != ::SIOCODEC_NAMESPACE::error::none) return self();
   if (!v.exists()) {
     fail(::SIOCODEC_NAMESPACE::error::invalid_argument);
-    return *this;
+    return self();
   }
   if (begin_value(v.type())) out([&v](auto& w) { msgpack::emit_value(w, v); });
-  return *this;
+  return self();
 }
 
-inline msgpack_args_writer& msgpack_args_writer::open(bool map) noexcept {
-  if (!begin_value(map ? msgpack::kind::map : msgpack::kind::array)) return *this;
+template <class D>
+inline D& basic_value_writer<D>::open(bool map) noexcept {
+  if (!begin_value(map ? msgpack::kind::map : msgpack::kind::array)) return self();
   if (depth_ >= max_depth_) {
     fail(::SIOCODEC_NAMESPACE::error::nesting_too_deep);
-    return *this;
+    return self();
   }
   const std::size_t index = containers_++;
   const std::uint64_t bit = std::uint64_t{1} << (depth_ % 64);
@@ -13514,7 +13570,7 @@ inline msgpack_args_writer& msgpack_args_writer::open(bool map) noexcept {
       const std::size_t h = plan_->header_of(index);
       if (h > writer_->cap - writer_->pos) {
         fail(::SIOCODEC_NAMESPACE::error::invalid_argument);
-        return *this;
+        return self();
       }
       writer_->pos += h;
       reserved_[depth_] = static_cast<unsigned char>(h);
@@ -13522,14 +13578,15 @@ inline msgpack_args_writer& msgpack_args_writer::open(bool map) noexcept {
   }
   ++depth_;
   after_key_ = false;
-  return *this;
+  return self();
 }
 
-inline msgpack_args_writer& msgpack_args_writer::close(bool map) noexcept {
-  if (error_ != ::SIOCODEC_NAMESPACE::error::none) return *this;
+template <class D>
+inline D& basic_value_writer<D>::close(bool map) noexcept {
+  if (error_ != ::SIOCODEC_NAMESPACE::error::none) return self();
   if (depth_ == 0 || in_map() != map || after_key_) {
     fail(::SIOCODEC_NAMESPACE::error::invalid_argument);
-    return *this;
+    return self();
   }
   --depth_;
   const std::size_t n = counts_[depth_];
@@ -13539,7 +13596,7 @@ inline msgpack_args_writer& msgpack_args_writer::close(bool map) noexcept {
   if (writer_ == nullptr) {
     counter_->add(h);
     plan_->record(starts_[depth_], h);
-    return *this;
+    return self();
   }
   detail::mp_writer& w = *writer_;
   const std::size_t start = starts_[depth_];
@@ -13547,58 +13604,55 @@ inline msgpack_args_writer& msgpack_args_writer::close(bool map) noexcept {
     // A second run of the callbacks that changed the element count could need another size.
     if (reserved_[depth_] != h) {
       fail(::SIOCODEC_NAMESPACE::error::invalid_argument);
-      return *this;
+      return self();
     }
     std::memcpy(w.base + start, head.b, h);
-    return *this;
+    return self();
   }
   if (h > w.cap - w.pos) {
     fail(::SIOCODEC_NAMESPACE::error::invalid_argument);
-    return *this;
+    return self();
   }
   std::memmove(w.base + start + h, w.base + start, w.pos - start);
   std::memcpy(w.base + start, head.b, h);
   w.pos += h;
-  return *this;
+  return self();
 }
 
-inline msgpack_args_writer& msgpack_args_writer::begin_array() noexcept { return open(false); }
-inline msgpack_args_writer& msgpack_args_writer::end_array() noexcept { return close(false); }
-inline msgpack_args_writer& msgpack_args_writer::begin_object() noexcept { return open(true); }
-inline msgpack_args_writer& msgpack_args_writer::end_object() noexcept { return close(true); }
-
-inline msgpack_args_writer& msgpack_args_writer::key(std::string_view utf8) noexcept {
-  if (error_ != ::SIOCODEC_NAMESPACE::error::none) return *this;
+template <class D>
+inline D& basic_value_writer<D>::key(std::string_view utf8) noexcept {
+  if (error_ != ::SIOCODEC_NAMESPACE::error::none) return self();
   if (!in_map() || after_key_ || counts_[depth_ - 1] == 0xFFFFFFFFu) {
     fail(::SIOCODEC_NAMESPACE::error::invalid_argument);
-    return *this;
+    return self();
   }
   ++counts_[depth_ - 1];
   const ::SIOCODEC_NAMESPACE::error e =
       out([utf8](auto& w) { return msgpack::emit_string(w, utf8); });
   if (e != ::SIOCODEC_NAMESPACE::error::none) fail(e);
   after_key_ = true;
-  return *this;
+  return self();
 }
 
 // A JSON string (validated or trusted raw JSON) as a str, unescaped piece by piece into the
 // output: no buffer. Pieces never split a UTF-8 sequence (they end at ASCII escapes), so each
 // can be checked alone.
-inline void msgpack_args_writer::json_string(const json::value& s, bool as_key) noexcept {
+template <class D>
+inline void basic_value_writer<D>::json_string(const json::value& s, bool as_key) noexcept {
   const std::string_view raw = s.string_raw();
   const std::size_t n = s.unescaped_size();
   bool bad = false;
   const auto write = [&](auto& w) {
     ::SIOCODEC_NAMESPACE::error e = msgpack::emit_string_header(w, n);
     if (e != ::SIOCODEC_NAMESPACE::error::none) return e;
-    (void)json::detail::decode_string(raw.data(), raw.data() + raw.size(),
-                                      [&w, &bad](const char* piece, std::size_t k) {
-                                        if (!detail::is_utf8(std::string_view(piece, k))) {
-                                          bad = true;
-                                        }
-                                        w.append(piece, k);
-                                        return true;
-                                      });
+    (void)json::detail::decode_string(
+        raw.data(), raw.data() + raw.size(), [&w, &bad](const char* piece, std::size_t k) {
+          if (::SIOCODEC_NAMESPACE::detail::utf8_find_invalid(piece, k) != k) {
+            bad = true;
+          }
+          w.append(piece, k);
+          return true;
+        });
     return bad ? ::SIOCODEC_NAMESPACE::error::invalid_utf8 : ::SIOCODEC_NAMESPACE::error::none;
   };
   if (as_key) {
@@ -13617,7 +13671,8 @@ inline void msgpack_args_writer::json_string(const json::value& s, bool as_key) 
 
 // Bounded recursion: every level opens a container first, and open() fails at max_depth_
 // (at most depth_limit), which ends the descent.
-inline void msgpack_args_writer::transcode(const json::value& v) noexcept {
+template <class D>
+inline void basic_value_writer<D>::transcode(const json::value& v) noexcept {
   switch (v.type()) {
     case json::kind::null: null(); return;
     case json::kind::boolean: boolean(v.get_bool()); return;
@@ -13663,16 +13718,136 @@ inline void msgpack_args_writer::transcode(const json::value& v) noexcept {
   }
 }
 
-inline msgpack_args_writer& msgpack_args_writer::raw(std::string_view json) noexcept {
-  if (error_ != ::SIOCODEC_NAMESPACE::error::none) return *this;
+template <class D>
+inline D& basic_value_writer<D>::raw(std::string_view json) noexcept {
+  if (error_ != ::SIOCODEC_NAMESPACE::error::none) return self();
   const json::value v = json::value::unchecked(json);
   if (!v.exists()) {
     fail(::SIOCODEC_NAMESPACE::error::invalid_argument);
-    return *this;
+    return self();
   }
   transcode(v);
-  return *this;
+  return self();
 }
+
+}  // namespace msgpack
+SIOCODEC_END_NAMESPACE
+
+#endif  // SIOCODEC_MSGPACK_VALUE_WRITER_HPP
+// ---- end <siocodec/msgpack/value_writer.hpp> -------------------------------------------------
+
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+#include <type_traits>
+
+SIOCODEC_BEGIN_NAMESPACE
+namespace socketio {
+
+class msgpack_args_writer;
+
+namespace detail {
+// The msgpack writer's sinks and plan, under the names the Socket.IO encoders (encode.hpp,
+// frames.hpp) know them by.
+using msgpack::detail::mp_counter, msgpack::detail::mp_plan, msgpack::detail::mp_writer;
+struct mp_access;
+}  // namespace detail
+
+using msgpack::mp_plan_containers;
+
+/// The msgpack counterpart of args_writer: writes the values of a packet built from C++ values
+/// (see msgpack_encode()). Same calls, same rules (one top-level value, keys and values
+/// alternate in objects, the first error is kept and later calls are ignored); binary values
+/// are written inline as bin (no placeholders), and JSON given to raw() is converted to msgpack.
+///
+/// Values are written by value<T>() through arg_traits<T>, the dispatch args_writer uses too
+/// (arg_traits.hpp), plus msgpack::value (copied verbatim); json::value and raw_json are
+/// converted. A callback or an arg_traits specialization reaches this writer only if it
+/// accepts it: write them generically, `[&](auto& w) { w.value(x); }` and
+/// `template <class W> static void write(W& w, const T& v)`, and the same code serves both
+/// parsers; a specialization that takes `args_writer&` only is a compile error here (a
+/// static_assert naming arg_traits).
+///
+/// Numbers follow notepack.io: integer() in the smallest integer form; number() as an integer
+/// when its value is integral, else float 64 (NaN and ±Infinity stay float 64: msgpack can
+/// carry them, JSON writes null).
+///
+/// Containers: see msgpack::basic_value_writer (two passes, no allocation).
+///
+/// Errors (error()): those of args_writer but too_many_attachments (binary values are not
+/// counted against any limit), plus invalid_argument for an array or map of 2^32 elements or
+/// more, or a str or bin of 2^32 bytes or more.
+class msgpack_args_writer : public msgpack::basic_value_writer<msgpack_args_writer> {
+ public:
+  // null(), undefined(), boolean(), number(), integer(), string(), binary(), raw(),
+  // raw_msgpack(), begin_array(), end_array(), begin_object(), end_object(), key() and error():
+  // msgpack::basic_value_writer.
+
+  /// Any value arg_traits<T> knows how to write (the dispatch both parsers share).
+  template <class T>
+  msgpack_args_writer& value(const T& v) {
+    static_assert(detail::writes_with<T, msgpack_args_writer>::value,
+                  "siocodec: arg_traits<T>::write takes args_writer& only, which serves the "
+                  "default parser; write it as `template <class W> static void write(W&, "
+                  "const T&)` to serve the msgpack parser too");
+    arg_traits<T>::write(*this, v);
+    return *this;
+  }
+  /// value() for each argument, in order.
+  template <class... T>
+  msgpack_args_writer& values(const T&... v) {
+    (value(v), ...);
+    return *this;
+  }
+  /// key(k) then value(v).
+  template <class T>
+  msgpack_args_writer& member(std::string_view k, const T& v) {
+    key(k);
+    return value(v);
+  }
+
+  /// Binary values written so far.
+  std::size_t attachment_count() const noexcept { return binaries_; }
+  /// The protocol being written (encode_options::version).
+  protocol_version version() const noexcept { return version_; }
+
+ private:
+  friend struct detail::mp_access;
+
+  msgpack_args_writer(detail::mp_counter* counter, detail::mp_writer* writer, detail::mp_plan* plan,
+                      const encode_options& opts) noexcept
+      : basic_value_writer(counter, writer, plan, opts.max_depth), version_(opts.version) {}
+
+  protocol_version version_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Implementation
+// ---------------------------------------------------------------------------------------------
+
+namespace detail {
+
+struct mp_access {
+  static msgpack_args_writer counting(mp_counter* c, mp_plan* plan,
+                                      const encode_options& o) noexcept {
+    return msgpack_args_writer(c, nullptr, plan, o);
+  }
+  static msgpack_args_writer writing(mp_writer* w, mp_plan* plan,
+                                     const encode_options& o) noexcept {
+    return msgpack_args_writer(nullptr, w, plan, o);
+  }
+  static error finish(msgpack_args_writer& a) noexcept {
+    if (a.error_ == error::none && a.depth_ != 0) a.fail(error::invalid_argument);
+    return a.error_;
+  }
+  static bool has_value(const msgpack_args_writer& a) noexcept { return a.top_values_ != 0; }
+  static msgpack::kind top_kind(const msgpack_args_writer& a) noexcept { return a.top_kind_; }
+  static std::size_t containers(const msgpack_args_writer& a) noexcept { return a.containers_; }
+};
+
+}  // namespace detail
 
 /// msgpack::value: copied verbatim (msgpack parser only).
 template <>
@@ -13805,6 +13980,10 @@ constexpr engineio::frame_kind msgpack_frame_kind(const B& b,
 // ---------------------------------------------------------------------------------------------
 
 namespace detail {
+
+inline bool is_utf8(std::string_view s) noexcept {
+  return ::SIOCODEC_NAMESPACE::detail::utf8_find_invalid(s.data(), s.size()) == s.size();
+}
 
 // True when JSON.stringify would escape a character of `s` (`"`, `\`, a control character).
 // decode_msgpack_text() refuses such a namespace (a view cannot hold it unescaped), so the

@@ -142,6 +142,10 @@ constexpr engineio::frame_kind msgpack_frame_kind(const B& b,
 
 namespace detail {
 
+inline bool is_utf8(std::string_view s) noexcept {
+  return ::SIOCODEC_NAMESPACE::detail::utf8_find_invalid(s.data(), s.size()) == s.size();
+}
+
 // True when JSON.stringify would escape a character of `s` (`"`, `\`, a control character).
 // decode_msgpack_text() refuses such a namespace (a view cannot hold it unescaped), so the
 // encoders never write one into a v4 text packet.
