@@ -33,6 +33,7 @@
 //   <siocodec/json/validate.hpp>
 //   <siocodec/json/walk.hpp>
 //   <siocodec/json/value.hpp>
+//   <siocodec/json/number.hpp>
 //   <siocodec/json/write.hpp>
 //   <siocodec/engineio/handshake.hpp>
 //   <siocodec/engineio/webtransport.hpp>
@@ -53,8 +54,15 @@
 //   <siocodec/socketio/any.hpp>
 //   <siocodec/socketio/default_parser/decoder_storage.hpp>
 //   <siocodec/socketio/default_parser/decoder.hpp>
+//   <siocodec/json/sink.hpp>
+//   <siocodec/socketio/arg_traits.hpp>
+//   <siocodec/socketio/builders.hpp>
+//   <siocodec/json/writer.hpp>
+//   <siocodec/socketio/default_parser/args_writer.hpp>
 //   <siocodec/socketio/default_parser/encode.hpp>
 //   <siocodec/socketio/default_parser/frames.hpp>
+//   <siocodec/msgpack/value_writer.hpp>
+//   <siocodec/socketio/msgpack_parser/args_writer.hpp>
 //   <siocodec/socketio/msgpack_parser/encode.hpp>
 //   <siocodec/socketio/msgpack_parser/frames.hpp>
 //   <siocodec/socketio/codec.hpp>
@@ -5578,6 +5586,13 @@ SIOCODEC_END_NAMESPACE
 #ifndef SIOCODEC_JSON_WRITE_HPP
 #define SIOCODEC_JSON_WRITE_HPP
 
+// ---- begin <siocodec/json/number.hpp> --------------------------------------------------------
+// SPDX-License-Identifier: BSL-1.0
+// Numbers as JSON.stringify writes them: integers in decimal, doubles as ECMA-262
+// Number::toString(10) (shortest round-trip digits).
+#ifndef SIOCODEC_JSON_NUMBER_HPP
+#define SIOCODEC_JSON_NUMBER_HPP
+
 
 #include <cfloat>
 #include <charconv>
@@ -5585,32 +5600,12 @@ SIOCODEC_END_NAMESPACE
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
-#include <string_view>
 
 SIOCODEC_BEGIN_NAMESPACE
 namespace json {
 
 // The emit_* functions write through an encoder's writer `w` (sink.hpp: detail::size_counter or
 // detail::buffer_writer), so an encoder's emit() can call them in both of its passes.
-
-/// Writes `utf8` as a JSON string literal, quotes included, exactly as JSON.stringify writes the
-/// same string: `"` and `\` escaped with a backslash; U+0008, U+000C, U+000A, U+000D, U+0009 as
-/// `\b \f \n \r \t`; every other character below U+0020 as `\u00xx` (lowercase hex); everything
-/// else raw: DEL (0x7F), U+2028/U+2029 and all non-ASCII characters are written as their UTF-8
-/// bytes, unescaped. (JSON.stringify escapes lone surrogates as `\udxxx`; valid UTF-8 cannot
-/// hold one, so that case cannot arise here.)
-/// Errors: invalid_utf8 (`utf8` is not valid UTF-8; nothing useful was written, and the
-/// encoders' measuring pass reports it before anything is).
-template <class W>
-error emit_string(W& w, std::string_view utf8) noexcept;
-
-/// Writes `v` in decimal (what JSON.stringify writes for a safe integer; no limit here).
-template <class W>
-void emit_uint(W& w, std::uint64_t v) noexcept;
-
-/// Writes `v` in decimal, with a leading '-' when negative (INT64_MIN included).
-template <class W>
-void emit_int(W& w, std::int64_t v) noexcept;
 
 /// Writes `d` exactly as JSON.stringify writes a JavaScript number (ECMA-262 Number::toString
 /// in radix 10): NaN and ±Infinity as `null`; -0 as `0`; otherwise the shortest decimal digits
@@ -5621,192 +5616,17 @@ void emit_int(W& w, std::int64_t v) noexcept;
 template <class W>
 void emit_number(W& w, double d) noexcept;
 
-/// Size of the JSON string literal emit_string() writes for `utf8`, quotes included.
-/// @return the size (also offset()).
-/// Errors: invalid_utf8 (offset of the first byte of the first invalid sequence).
-result<std::size_t> string_size(std::string_view utf8) noexcept;
-
-/// Writes the JSON string literal for `utf8` to `out`.
-/// @return bytes written.
-/// Errors: invalid_utf8 (as string_size; nothing written), output_too_small (cap smaller than
-/// string_size(); nothing written; offset() is cap).
-result<std::size_t> encode_string_to(char* out, std::size_t cap, std::string_view utf8) noexcept;
-
-/// Appends the JSON string literal for `utf8` to `out` (any resizable byte container; exactly
-/// one resize, none on error).
-/// Errors: invalid_utf8 (as string_size).
-template <class C>
-result<std::size_t> encode_string(std::string_view utf8, C& out);
+/// Writes `v` in decimal (what JSON.stringify writes for a safe integer; no limit here), the
+/// signed one with a leading '-' when negative (INT64_MIN included).
+template <class W>
+void emit_uint(W& w, std::uint64_t v) noexcept;
+template <class W>
+void emit_int(W& w, std::int64_t v) noexcept;
 
 // ---------------------------------------------------------------------------------------------
 // Implementation
 // ---------------------------------------------------------------------------------------------
 namespace detail {
-
-// emit_string with the offset of the bad byte reported through `bad` on invalid_utf8.
-template <class W>
-error emit_string_at(W& w, std::string_view utf8, std::size_t& bad) noexcept {
-  static constexpr char hex[] = "0123456789abcdef";
-  const char* const begin = utf8.data();
-  const char* const end = begin + utf8.size();
-  const char* run = begin;  // start of bytes not yet written: they need no escaping
-  const char* p = begin;
-  w.put('"');
-  for (;;) {
-    p = scan_string(p, end);
-    if (p == end) break;
-    const auto c = static_cast<unsigned char>(*p);
-    if (c >= 0x80) {
-      // Non-ASCII stays raw: check the sequence and keep it in the current run.
-      const std::size_t len = ::SIOCODEC_NAMESPACE::detail::utf8_sequence_length(
-          reinterpret_cast<const unsigned char*>(p), reinterpret_cast<const unsigned char*>(end));
-      if (len == 0) {
-        bad = static_cast<std::size_t>(p - begin);
-        return error::invalid_utf8;
-      }
-      p += len;
-      continue;
-    }
-    if (p != run) w.append(run, static_cast<std::size_t>(p - run));
-    char esc = 0;
-    switch (c) {
-      case '"': esc = '"'; break;
-      case '\\': esc = '\\'; break;
-      case '\b': esc = 'b'; break;
-      case '\f': esc = 'f'; break;
-      case '\n': esc = 'n'; break;
-      case '\r': esc = 'r'; break;
-      case '\t': esc = 't'; break;
-      default: break;
-    }
-    if (esc != 0) {
-      w.put('\\');
-      w.put(esc);
-    } else {
-      w.append("\\u00", 4);
-      w.put(hex[c >> 4]);
-      w.put(hex[c & 0xF]);
-    }
-    run = ++p;
-  }
-  if (end != run) w.append(run, static_cast<std::size_t>(end - run));
-  w.put('"');
-  return error::none;
-}
-
-// Copies k bytes, sizeof(Word) <= k <= 2 * sizeof(Word), as two overlapping words (both loaded
-// before either is stored: s and d may be the same bytes).
-template <class Word>
-SIOCODEC_ALWAYS_INLINE void copy_word_ends(char* d, const char* s, std::size_t k) noexcept {
-  Word a = 0;
-  Word b = 0;
-  std::memcpy(&a, s, sizeof a);
-  std::memcpy(&b, s + k - sizeof b, sizeof b);
-  std::memcpy(d, &a, sizeof a);
-  std::memcpy(d + k - sizeof b, &b, sizeof b);
-}
-
-// Copies k bytes from s to d. Most pieces an encoder writes are short (keys, numbers, small
-// strings): up to 16 bytes they are copied inline with two overlapping loads and stores, never
-// reading or writing outside [s, s + k) and [d, d + k), rather than through a call to memcpy.
-SIOCODEC_ALWAYS_INLINE void copy_short(char* d, const char* s, std::size_t k) noexcept {
-  if (k > 16) {
-    std::memcpy(d, s, k);
-  } else if (k >= 8) {
-    copy_word_ends<std::uint64_t>(d, s, k);
-  } else if (k >= 4) {
-    copy_word_ends<std::uint32_t>(d, s, k);
-  } else if (k != 0) {
-    d[0] = s[0];
-    d[k / 2] = s[k / 2];
-    d[k - 1] = s[k - 1];
-  }
-}
-
-// 1 for each byte that ends a run of plain string content (as scan_string: `"`, `\\`, below
-// 0x20, from 0x80).
-struct escaped_byte_table {
-  unsigned char flag[256];
-  constexpr escaped_byte_table() noexcept : flag() {
-    for (int c = 0; c < 256; ++c) {
-      flag[c] = (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') ? 1 : 0;
-    }
-  }
-};
-inline constexpr escaped_byte_table escaped_bytes{};
-
-// Whether the 16 bytes of a and b are all plain string content (as scan_string).
-SIOCODEC_ALWAYS_INLINE bool plain_words(std::uint64_t a, std::uint64_t b) noexcept {
-#if SIOCODEC_X86_SIMD
-  // One SSE2 step for both words (as sse2_mask): fewer instructions than two SWAR masks.
-  const __m128i v = _mm_set_epi64x(static_cast<long long>(b), static_cast<long long>(a));
-  __m128i m =
-      _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\')));
-  m = _mm_or_si128(m, _mm_cmplt_epi8(v, _mm_set1_epi8(0x20)));  // signed: also 0x80 and up
-  return _mm_movemask_epi8(m) == 0;
-#else
-  return (swar_mask<scan_class::string>(a) | swar_mask<scan_class::string>(b)) == 0;
-#endif
-}
-
-// Whether s[0, k) holds no byte that ends a run of plain string content (`"`, `\\`, below 0x20,
-// from 0x80; as scan_string), and with Copy, copy_short(d, s, k) fused with that check: the
-// words loaded for the check are the ones stored, and d[0, k) is written whatever the answer (a
-// caller that gets false writes the text again, escaped). Keys and short values ("id", "x",
-// "player0") are decided with no call: up to 16 bytes the loads overlap rather than run past
-// the end, and repeated bytes do no harm to a yes/no answer. Longer strings go to the scan
-// kernels.
-template <bool Copy>
-SIOCODEC_ALWAYS_INLINE bool plain_string(char* d, const char* s, std::size_t k) noexcept {
-  // Shortest first: most keys have fewer than 8 bytes.
-  if (k < 4) {
-    if (k == 0) return true;
-    // 1 to 3 bytes ("id", "x", "hp"): the first, middle and last byte cover them all, each
-    // looked up in a table, cheaper than assembling a word for SWAR.
-    const auto c0 = static_cast<unsigned char>(s[0]);
-    const auto c1 = static_cast<unsigned char>(s[k / 2]);
-    const auto c2 = static_cast<unsigned char>(s[k - 1]);
-    if constexpr (Copy) {
-      d[0] = static_cast<char>(c0);
-      d[k / 2] = static_cast<char>(c1);
-      d[k - 1] = static_cast<char>(c2);
-    }
-    return (escaped_bytes.flag[c0] | escaped_bytes.flag[c1] | escaped_bytes.flag[c2]) == 0;
-  }
-  if (k < 8) {
-    std::uint32_t lo, hi;
-    std::memcpy(&lo, s, 4);
-    std::memcpy(&hi, s + k - 4, 4);
-    if constexpr (Copy) {
-      std::memcpy(d, &lo, 4);
-      std::memcpy(d + k - 4, &hi, 4);
-    }
-    const std::uint64_t x = lo | (std::uint64_t{hi} << 32);
-    return plain_words(x, x);
-  }
-  if (k <= 16) {
-    const std::uint64_t a = swar_load(s);
-    const std::uint64_t b = swar_load(s + k - 8);
-    if constexpr (Copy) {
-      std::memcpy(d, &a, 8);
-      std::memcpy(d + k - 8, &b, 8);
-    }
-    return plain_words(a, b);
-  }
-  if (scan_string(s, s + k) != s + k) return false;
-  if constexpr (Copy) std::memcpy(d, s, k);
-  return true;
-}
-
-// Whether the string s[0, k) needs no escaping (plain_string without the copy).
-SIOCODEC_ALWAYS_INLINE bool is_plain_string(const char* s, std::size_t k) noexcept {
-  return plain_string<false>(nullptr, s, k);
-}
-
-// copy_short(d, s, k) and is_plain_string(s, k) in one (plain_string with the copy).
-SIOCODEC_ALWAYS_INLINE bool copy_plain(char* d, const char* s, std::size_t k) noexcept {
-  return plain_string<true>(d, s, k);
-}
 
 // "00" "01" ... "99": two digits per step halves the divisions of decimal formatting.
 inline constexpr char digit_pairs[] =
@@ -6203,21 +6023,7 @@ SIOCODEC_ALWAYS_INLINE std::size_t format_number(double d, char* out) noexcept {
 #endif
   return format_number_rest(d, out);
 }
-
 }  // namespace detail
-
-template <class W>
-SIOCODEC_ALWAYS_INLINE error emit_string(W& w, std::string_view utf8) noexcept {
-  // Most strings are plain ASCII with nothing to escape: decide that inline, then one copy.
-  if (SIOCODEC_LIKELY(detail::is_plain_string(utf8.data(), utf8.size()))) {
-    w.put('"');
-    w.append(utf8.data(), utf8.size());
-    w.put('"');
-    return error::none;
-  }
-  std::size_t bad = 0;
-  return detail::emit_string_at(w, utf8, bad);
-}
 
 template <class W>
 void emit_uint(W& w, std::uint64_t v) noexcept {
@@ -6241,6 +6047,239 @@ template <class W>
 void emit_number(W& w, double d) noexcept {
   char buf[32];
   w.append(buf, detail::format_number(d, buf));
+}
+
+}  // namespace json
+SIOCODEC_END_NAMESPACE
+
+#endif  // SIOCODEC_JSON_NUMBER_HPP
+// ---- end <siocodec/json/number.hpp> ----------------------------------------------------------
+
+#include <cfloat>
+#include <charconv>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+
+SIOCODEC_BEGIN_NAMESPACE
+namespace json {
+
+// The emit_* functions write through an encoder's writer `w` (sink.hpp: detail::size_counter or
+// detail::buffer_writer), so an encoder's emit() can call them in both of its passes.
+
+/// Writes `utf8` as a JSON string literal, quotes included, exactly as JSON.stringify writes the
+/// same string: `"` and `\` escaped with a backslash; U+0008, U+000C, U+000A, U+000D, U+0009 as
+/// `\b \f \n \r \t`; every other character below U+0020 as `\u00xx` (lowercase hex); everything
+/// else raw: DEL (0x7F), U+2028/U+2029 and all non-ASCII characters are written as their UTF-8
+/// bytes, unescaped. (JSON.stringify escapes lone surrogates as `\udxxx`; valid UTF-8 cannot
+/// hold one, so that case cannot arise here.)
+/// Errors: invalid_utf8 (`utf8` is not valid UTF-8; nothing useful was written, and the
+/// encoders' measuring pass reports it before anything is).
+template <class W>
+error emit_string(W& w, std::string_view utf8) noexcept;
+
+/// Size of the JSON string literal emit_string() writes for `utf8`, quotes included.
+/// @return the size (also offset()).
+/// Errors: invalid_utf8 (offset of the first byte of the first invalid sequence).
+result<std::size_t> string_size(std::string_view utf8) noexcept;
+
+/// Writes the JSON string literal for `utf8` to `out`.
+/// @return bytes written.
+/// Errors: invalid_utf8 (as string_size; nothing written), output_too_small (cap smaller than
+/// string_size(); nothing written; offset() is cap).
+result<std::size_t> encode_string_to(char* out, std::size_t cap, std::string_view utf8) noexcept;
+
+/// Appends the JSON string literal for `utf8` to `out` (any resizable byte container; exactly
+/// one resize, none on error).
+/// Errors: invalid_utf8 (as string_size).
+template <class C>
+result<std::size_t> encode_string(std::string_view utf8, C& out);
+
+// ---------------------------------------------------------------------------------------------
+// Implementation
+// ---------------------------------------------------------------------------------------------
+namespace detail {
+
+// emit_string with the offset of the bad byte reported through `bad` on invalid_utf8.
+template <class W>
+error emit_string_at(W& w, std::string_view utf8, std::size_t& bad) noexcept {
+  static constexpr char hex[] = "0123456789abcdef";
+  const char* const begin = utf8.data();
+  const char* const end = begin + utf8.size();
+  const char* run = begin;  // start of bytes not yet written: they need no escaping
+  const char* p = begin;
+  w.put('"');
+  for (;;) {
+    p = scan_string(p, end);
+    if (p == end) break;
+    const auto c = static_cast<unsigned char>(*p);
+    if (c >= 0x80) {
+      // Non-ASCII stays raw: check the sequence and keep it in the current run.
+      const std::size_t len = ::SIOCODEC_NAMESPACE::detail::utf8_sequence_length(
+          reinterpret_cast<const unsigned char*>(p), reinterpret_cast<const unsigned char*>(end));
+      if (len == 0) {
+        bad = static_cast<std::size_t>(p - begin);
+        return error::invalid_utf8;
+      }
+      p += len;
+      continue;
+    }
+    if (p != run) w.append(run, static_cast<std::size_t>(p - run));
+    char esc = 0;
+    switch (c) {
+      case '"': esc = '"'; break;
+      case '\\': esc = '\\'; break;
+      case '\b': esc = 'b'; break;
+      case '\f': esc = 'f'; break;
+      case '\n': esc = 'n'; break;
+      case '\r': esc = 'r'; break;
+      case '\t': esc = 't'; break;
+      default: break;
+    }
+    if (esc != 0) {
+      w.put('\\');
+      w.put(esc);
+    } else {
+      w.append("\\u00", 4);
+      w.put(hex[c >> 4]);
+      w.put(hex[c & 0xF]);
+    }
+    run = ++p;
+  }
+  if (end != run) w.append(run, static_cast<std::size_t>(end - run));
+  w.put('"');
+  return error::none;
+}
+
+// Copies k bytes, sizeof(Word) <= k <= 2 * sizeof(Word), as two overlapping words (both loaded
+// before either is stored: s and d may be the same bytes).
+template <class Word>
+SIOCODEC_ALWAYS_INLINE void copy_word_ends(char* d, const char* s, std::size_t k) noexcept {
+  Word a = 0;
+  Word b = 0;
+  std::memcpy(&a, s, sizeof a);
+  std::memcpy(&b, s + k - sizeof b, sizeof b);
+  std::memcpy(d, &a, sizeof a);
+  std::memcpy(d + k - sizeof b, &b, sizeof b);
+}
+
+// Copies k bytes from s to d. Most pieces an encoder writes are short (keys, numbers, small
+// strings): up to 16 bytes they are copied inline with two overlapping loads and stores, never
+// reading or writing outside [s, s + k) and [d, d + k), rather than through a call to memcpy.
+SIOCODEC_ALWAYS_INLINE void copy_short(char* d, const char* s, std::size_t k) noexcept {
+  if (k > 16) {
+    std::memcpy(d, s, k);
+  } else if (k >= 8) {
+    copy_word_ends<std::uint64_t>(d, s, k);
+  } else if (k >= 4) {
+    copy_word_ends<std::uint32_t>(d, s, k);
+  } else if (k != 0) {
+    d[0] = s[0];
+    d[k / 2] = s[k / 2];
+    d[k - 1] = s[k - 1];
+  }
+}
+
+// 1 for each byte that ends a run of plain string content (as scan_string: `"`, `\\`, below
+// 0x20, from 0x80).
+struct escaped_byte_table {
+  unsigned char flag[256];
+  constexpr escaped_byte_table() noexcept : flag() {
+    for (int c = 0; c < 256; ++c) {
+      flag[c] = (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') ? 1 : 0;
+    }
+  }
+};
+inline constexpr escaped_byte_table escaped_bytes{};
+
+// Whether the 16 bytes of a and b are all plain string content (as scan_string).
+SIOCODEC_ALWAYS_INLINE bool plain_words(std::uint64_t a, std::uint64_t b) noexcept {
+#if SIOCODEC_X86_SIMD
+  // One SSE2 step for both words (as sse2_mask): fewer instructions than two SWAR masks.
+  const __m128i v = _mm_set_epi64x(static_cast<long long>(b), static_cast<long long>(a));
+  __m128i m =
+      _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\')));
+  m = _mm_or_si128(m, _mm_cmplt_epi8(v, _mm_set1_epi8(0x20)));  // signed: also 0x80 and up
+  return _mm_movemask_epi8(m) == 0;
+#else
+  return (swar_mask<scan_class::string>(a) | swar_mask<scan_class::string>(b)) == 0;
+#endif
+}
+
+// Whether s[0, k) holds no byte that ends a run of plain string content (`"`, `\\`, below 0x20,
+// from 0x80; as scan_string), and with Copy, copy_short(d, s, k) fused with that check: the
+// words loaded for the check are the ones stored, and d[0, k) is written whatever the answer (a
+// caller that gets false writes the text again, escaped). Keys and short values ("id", "x",
+// "player0") are decided with no call: up to 16 bytes the loads overlap rather than run past
+// the end, and repeated bytes do no harm to a yes/no answer. Longer strings go to the scan
+// kernels.
+template <bool Copy>
+SIOCODEC_ALWAYS_INLINE bool plain_string(char* d, const char* s, std::size_t k) noexcept {
+  // Shortest first: most keys have fewer than 8 bytes.
+  if (k < 4) {
+    if (k == 0) return true;
+    // 1 to 3 bytes ("id", "x", "hp"): the first, middle and last byte cover them all, each
+    // looked up in a table, cheaper than assembling a word for SWAR.
+    const auto c0 = static_cast<unsigned char>(s[0]);
+    const auto c1 = static_cast<unsigned char>(s[k / 2]);
+    const auto c2 = static_cast<unsigned char>(s[k - 1]);
+    if constexpr (Copy) {
+      d[0] = static_cast<char>(c0);
+      d[k / 2] = static_cast<char>(c1);
+      d[k - 1] = static_cast<char>(c2);
+    }
+    return (escaped_bytes.flag[c0] | escaped_bytes.flag[c1] | escaped_bytes.flag[c2]) == 0;
+  }
+  if (k < 8) {
+    std::uint32_t lo, hi;
+    std::memcpy(&lo, s, 4);
+    std::memcpy(&hi, s + k - 4, 4);
+    if constexpr (Copy) {
+      std::memcpy(d, &lo, 4);
+      std::memcpy(d + k - 4, &hi, 4);
+    }
+    const std::uint64_t x = lo | (std::uint64_t{hi} << 32);
+    return plain_words(x, x);
+  }
+  if (k <= 16) {
+    const std::uint64_t a = swar_load(s);
+    const std::uint64_t b = swar_load(s + k - 8);
+    if constexpr (Copy) {
+      std::memcpy(d, &a, 8);
+      std::memcpy(d + k - 8, &b, 8);
+    }
+    return plain_words(a, b);
+  }
+  if (scan_string(s, s + k) != s + k) return false;
+  if constexpr (Copy) std::memcpy(d, s, k);
+  return true;
+}
+
+// Whether the string s[0, k) needs no escaping (plain_string without the copy).
+SIOCODEC_ALWAYS_INLINE bool is_plain_string(const char* s, std::size_t k) noexcept {
+  return plain_string<false>(nullptr, s, k);
+}
+
+// copy_short(d, s, k) and is_plain_string(s, k) in one (plain_string with the copy).
+SIOCODEC_ALWAYS_INLINE bool copy_plain(char* d, const char* s, std::size_t k) noexcept {
+  return plain_string<true>(d, s, k);
+}
+
+}  // namespace detail
+
+template <class W>
+SIOCODEC_ALWAYS_INLINE error emit_string(W& w, std::string_view utf8) noexcept {
+  // Most strings are plain ASCII with nothing to escape: decide that inline, then one copy.
+  if (SIOCODEC_LIKELY(detail::is_plain_string(utf8.data(), utf8.size()))) {
+    w.put('"');
+    w.append(utf8.data(), utf8.size());
+    w.put('"');
+    return error::none;
+  }
+  std::size_t bad = 0;
+  return detail::emit_string_at(w, utf8, bad);
 }
 
 inline result<std::size_t> string_size(std::string_view utf8) noexcept {
@@ -10985,105 +11024,163 @@ SIOCODEC_END_NAMESPACE
 #ifndef SIOCODEC_SOCKETIO_ENCODE_HPP
 #define SIOCODEC_SOCKETIO_ENCODE_HPP
 
+// ---- begin <siocodec/json/sink.hpp> ----------------------------------------------------------
+// SPDX-License-Identifier: BSL-1.0
+// The sinks of the stateful JSON writers: one that writes into a bounded buffer and turns into a
+// counter when a piece does not fit, a counter, an unchecked fast-path writer, and the checks a
+// polling body needs of a text (UTF-16 length, UTF-8 validity, record separator).
+#ifndef SIOCODEC_JSON_SINK_HPP
+#define SIOCODEC_JSON_SINK_HPP
+
 
 #include <cstddef>
-#include <cstdint>
+#include <cstring>
+
+SIOCODEC_BEGIN_NAMESPACE
+namespace json {
+namespace detail {
+
+// What the measuring writers learn about the text when `track` is set (polling bodies, whose
+// framing depends on the text): UTF-16 units, UTF-8 validity and the 0x1E record separator.
+// Every piece appended is whole code points (ASCII syntax, whole strings, whole raw JSON), so the
+// text can be judged piece by piece.
+struct text_checks {
+  bool track = false;
+  std::size_t utf16 = 0;
+  bool bad_utf8 = false;
+  bool has_separator = false;
+
+  void see(const char* s, std::size_t k) noexcept {
+    if (::SIOCODEC_NAMESPACE::detail::utf8_find_invalid(s, k) != k) {
+      bad_utf8 = true;
+    } else {
+      utf16 += ::SIOCODEC_NAMESPACE::detail::utf16_length(s, k);
+    }
+    if (k != 0 && std::memchr(s, 0x1E, k) != nullptr) has_separator = true;
+  }
+};
+
+// The measuring writer of builders and frame encoders: counts bytes (and checks the text).
+struct text_counter : text_checks {
+  std::size_t n = 0;
+  bool overflow = false;
+  static constexpr bool counting = true;
+
+  SIOCODEC_ALWAYS_INLINE void add(std::size_t k) noexcept {
+    n += k;
+    overflow |= n < k;
+  }
+  // Inline: the measuring pass calls these for every token.
+  SIOCODEC_ALWAYS_INLINE void put(char c) noexcept {
+    add(1);
+    if (SIOCODEC_UNLIKELY(track)) see(&c, 1);
+  }
+  SIOCODEC_ALWAYS_INLINE void append(const char* s, std::size_t k) noexcept {
+    add(k);
+    if (SIOCODEC_UNLIKELY(track)) see(s, k);
+  }
+  void fill(char c, std::size_t k) noexcept {
+    for (std::size_t i = 0; i < k; ++i) put(c);
+  }
+};
+
+// The sink of args_writer and of the builder paths. It writes into [p, end) while the pieces
+// fit; the first piece that does not fit turns it into a counter (end = p), so the rest of the
+// packet is still visited, validated and measured: an encoder that finds its output too small
+// still reports the errors that take precedence, and knows the size that was needed. A sink
+// without room (p == end) only counts: the measuring pass. With `track`, counted pieces also go
+// through the checks of text_counter (polling bodies).
+struct json_sink : text_checks {
+  char* p = nullptr;
+  char* end = nullptr;
+  std::size_t extra = 0;  // bytes counted, not written
+  bool overflow = false;  // extra wrapped around
+  static constexpr bool counting = false;
+
+  SIOCODEC_ALWAYS_INLINE bool has_room(std::size_t k) const noexcept {
+    return static_cast<std::size_t>(end - p) >= k;
+  }
+  SIOCODEC_ALWAYS_INLINE void put(char c) noexcept {
+    if (SIOCODEC_LIKELY(p != end)) {
+      *p++ = c;
+      return;
+    }
+    count(&c, 1);
+  }
+  SIOCODEC_ALWAYS_INLINE void append(const char* s, std::size_t k) noexcept {
+    if (SIOCODEC_LIKELY(has_room(k))) {
+      json::detail::copy_short(p, s, k);
+      p += k;
+      return;
+    }
+    count(s, k);
+  }
+  void fill(char c, std::size_t k) noexcept {
+    for (std::size_t i = 0; i < k; ++i) put(c);
+  }
+  // A sink that only counts (the measuring pass, or a buffer already full) and has no checks to
+  // feed: the args_writer then counts whole tokens at once, without writing them piece by piece.
+  SIOCODEC_ALWAYS_INLINE bool counts_only() const noexcept { return p == end && !track; }
+  SIOCODEC_ALWAYS_INLINE void add(std::size_t k) noexcept {
+    extra += k;
+    overflow |= extra < k;
+  }
+  SIOCODEC_ALWAYS_INLINE void count(const char* s, std::size_t k) noexcept {
+    end = p;  // nothing after a piece that did not fit may be written
+    extra += k;
+    overflow |= extra < k;
+    if (SIOCODEC_UNLIKELY(track)) see(s, k);
+  }
+};
+
+// A json_sink's fast path: writes with no checks, into room the caller has made sure of (a
+// JSON string takes at most 6 bytes per byte of text, `\u001f`, plus its quotes).
+struct raw_sink {
+  char* p;
+  static constexpr bool counting = false;
+  SIOCODEC_ALWAYS_INLINE void put(char c) noexcept { *p++ = c; }
+  SIOCODEC_ALWAYS_INLINE void append(const char* s, std::size_t k) noexcept {
+    json::detail::copy_short(p, s, k);
+    p += k;
+  }
+  void fill(char c, std::size_t k) noexcept {
+    if (k != 0) std::memset(p, c, k);
+    p += k;
+  }
+};
+
+// True when `s` has room for the JSON string of `text` and `extra` more bytes.
+SIOCODEC_ALWAYS_INLINE bool has_string_room(const json_sink& s, std::size_t text,
+                                            std::size_t extra) noexcept {
+  const auto avail = static_cast<std::size_t>(s.end - s.p);
+  return avail >= extra + 2 && (avail - extra - 2) / 6 >= text;
+}
+
+}  // namespace detail
+}  // namespace json
+SIOCODEC_END_NAMESPACE
+
+#endif  // SIOCODEC_JSON_SINK_HPP
+// ---- end <siocodec/json/sink.hpp> ------------------------------------------------------------
+// ---- begin <siocodec/socketio/arg_traits.hpp> ------------------------------------------------
+// SPDX-License-Identifier: BSL-1.0
+// How C++ values are written as Socket.IO arguments: arg_traits, the one value dispatch of both
+// parsers' writers, and the value helpers array(), object() and raw_json.
+#ifndef SIOCODEC_SOCKETIO_ARG_TRAITS_HPP
+#define SIOCODEC_SOCKETIO_ARG_TRAITS_HPP
+
+
+#include <cstddef>
 #include <cstring>
 #include <iterator>
-#include <new>
 #include <optional>
 #include <string_view>
 #include <tuple>
 #include <type_traits>
 #include <utility>
 
-// What the encoders write (protocol.md §2.2), the same for protocol v5 and v4:
-//
-//   packet = type [ attachments "-" ] [ nsp [ "?" query ] "," ] [ ack-id ] [ json ]
-//
-// `attachments` only for BINARY_EVENT / BINARY_ACK; the nsp part only when the namespace is not
-// the main one ("" or "/"); the query only on a CONNECT (protocol v4 carries the CONNECT's auth
-// there: `0/admin?token=1,`).
-//
-// Two ways in:
-// - encode(packet_view): the header fields plus `data`, raw JSON the caller already has;
-// - encode(builder): a packet built from C++ values by event(), ack(), connect(), disconnect()
-//   or connect_error(), whose JSON is written here, binary values becoming placeholders:
-//
-//       sio::attachment_list<4> atts;
-//       std::string text;
-//       auto r = sio::encode(sio::event("chat", "hello", buffer).nsp("/room"), text, atts);
-//       // text == R"(51-/room,["chat","hello",{"_placeholder":true,"num":0}])", atts[0] == buffer
-//
-// Into a caller buffer, builders are written in one pass, straight into the buffer and bounded
-// by its capacity: the header is first written for no attachments, and when binary values turn
-// up the rest of the text is moved right to make room for `<count>-`. Into a container they are
-// measured, then written (the values are visited twice), so that it grows exactly once. Nothing
-// is allocated either way, unless the containers do.
-
 SIOCODEC_BEGIN_NAMESPACE
 namespace socketio {
-
-/// Options of every Socket.IO encoder. Pass by const reference; the defaults suit protocol v5.
-struct encode_options {
-  /// The protocol of the peer. The text of a packet_view is the same in both versions; builders
-  /// differ: v4 has no CONNECT payload (connect() with auth is an error; use query()), no
-  /// reserved event names, and CONNECT_ERROR (v4: ERROR) carries a bare message string.
-  protocol_version version = protocol_version::v5;
-  /// Most attachments one packet may carry. The reference decoder's maxAttachments defaults to
-  /// 10 and closes the connection above it, so a packet with more would never be read; raise
-  /// this only together with the peer's limit.
-  std::size_t max_attachments = SIOCODEC_DEFAULT_MAX_ATTACHMENTS;
-  /// Deepest nesting of arrays and objects a builder may write (`[]` is depth 1, so an EVENT's
-  /// arguments start at depth 2), as json::options::max_depth counts it; at most
-  /// json::max_depth_limit. The default is what the decoders accept by default.
-  std::size_t max_depth = SIOCODEC_DEFAULT_MAX_JSON_DEPTH;
-};
-
-// ---------------------------------------------------------------------------------------------
-// packet_view: raw JSON data
-// ---------------------------------------------------------------------------------------------
-
-/// Exact size of the text encode() writes for `p`: the type digit, `<attachment_count>-` for
-/// binary types, `<nsp>,` unless the namespace is "" or "/", the ack id if present, then `data`.
-///
-/// `data` is raw JSON written verbatim: it is trusted, not re-validated (that would cost a full
-/// JSON scan on the hot path; json::validate() exists for callers who want it). It must be one
-/// JSON value in the shape the packet type requires, with one placeholder per attachment for
-/// binary types. Only its first byte is looked at. `p.attachments` is not used (the text holds
-/// the count only). The output does not depend on opts.version.
-///
-/// Errors (offset 0):
-/// - invalid_argument: `p.type` is not 0-6; a BINARY_EVENT / BINARY_ACK with attachment_count 0,
-///   or another type with attachment_count != 0; a namespace other than "" and "/" that does not
-///   start with '/' or that contains ',' (the reference writes such a namespace verbatim and the
-///   packet cannot be decoded: `2admin,["a"]`); `data` starting with a digit (it would be read
-///   back as the ack id) or with JSON whitespace (not the first byte of a JSON value; the
-///   reference reads it back as an ack id of 0).
-/// - too_many_attachments: attachment_count > opts.max_attachments.
-/// - invalid_utf8: the namespace is not valid UTF-8.
-result<std::size_t> encoded_size(const packet_view& p, const encode_options& opts = {}) noexcept;
-
-/// Writes the text of `p` into `out` (at most `cap` bytes). @return bytes written.
-/// Errors: those of encoded_size(), and output_too_small (nothing written; offset() is cap).
-result<std::size_t> encode_to(char* out, std::size_t cap, const packet_view& p,
-                              const encode_options& opts = {}) noexcept;
-
-/// encode_to into a fixed array.
-template <std::size_t N>
-result<std::size_t> encode_to(char (&out)[N], const packet_view& p,
-                              const encode_options& opts = {}) noexcept {
-  return encode_to(out, N, p, opts);
-}
-
-/// Appends the text of `p` to `out` (any resizable byte container; exactly one resize, none on
-/// error). Errors: those of encoded_size().
-template <class Container>
-result<std::size_t> encode(const packet_view& p, Container& out, const encode_options& opts = {});
-
-// ---------------------------------------------------------------------------------------------
-// Writing JSON values
-// ---------------------------------------------------------------------------------------------
 
 /// Pre-serialized JSON, written verbatim wherever a value goes. Trusted like packet_view::data:
 /// not validated, not scanned for placeholders (raw text must not contain any: the attachments
@@ -11094,198 +11191,47 @@ struct raw_json {
   constexpr explicit raw_json(std::string_view json) noexcept : text(json) {}
 };
 
-/// How a type is written as a JSON value by args_writer::value(). Specialize it for your own
-/// types (a full or an enable_if partial specialization of the second parameter):
+/// How a type is written as a value by a writer's value(): the one customization point of both
+/// parsers. W is the writer: args_writer (JSON, the default parser) or msgpack_args_writer
+/// (the msgpack parser); both have the same calls (null, boolean, number, integer, string,
+/// binary, raw, begin_array / end_array, begin_object / end_object, key, value, values,
+/// member). Specialize it for your own types (a full or an enable_if partial specialization of
+/// the second parameter), generic over the writer, and the same code serves both parsers:
 ///
 ///     template <> struct siocodec::socketio::arg_traits<point> {
-///       static void write(siocodec::socketio::args_writer& w, const point& p) {
+///       template <class W>
+///       static void write(W& w, const point& p) {
 ///         w.begin_object().member("x", p.x).member("y", p.y).end_object();
 ///       }
 ///     };
 ///
+/// A specialization whose write() takes `args_writer&` only serves the default parser: giving
+/// such a type to the msgpack parser fails to compile with a static_assert naming arg_traits
+/// (docs/design.md says why that is not silently another route).
+///
 /// The primary template knows, in this order of precedence:
-/// - callables invocable as `f(args_writer&)`: called, and write whatever they write, in place
-///   (zero, one or several values: at the top of an event they add arguments);
-/// - array(...) and object(...);
+/// - callables invocable as `f(w)` (write them `[&](auto& w) {...}` to serve both parsers):
+///   called, and write whatever they write, in place (zero, one or several values: at the top
+///   of an event they add arguments);
 /// - bool; integers (not the character types char, wchar_t, char8/16/32_t: write those as text);
-///   floating point (as JavaScript writes numbers: NaN and infinities become null, -0 becomes 0);
+///   floating point (JSON: as JavaScript writes numbers, NaN and infinities become null, -0
+///   becomes 0; msgpack: as notepack.io writes them);
 /// - std::nullptr_t and std::nullopt_t: null; std::optional<T>: null or the value;
-/// - byte_view and byte_span: a binary attachment (a placeholder in the JSON);
-/// - raw_json: verbatim;
+/// - byte_view and byte_span: a binary value (JSON: an attachment, a placeholder in the text;
+///   msgpack: a bin);
+/// - raw_json: verbatim (msgpack: converted);
 /// - text: arrays of char (up to the first NUL), const char* (null pointer: null),
-///   and anything convertible to std::string_view (std::string...): a JSON string;
+///   and anything convertible to std::string_view (std::string...): a string;
 /// - contiguous ranges of unsigned char or std::byte (std::vector<std::uint8_t>,
-///   std::array<std::byte, N>...): a binary attachment, like JavaScript's Buffer / Uint8Array;
+///   std::array<std::byte, N>...): a binary value, like JavaScript's Buffer / Uint8Array;
 /// - ranges whose elements have `first` and `second`, `first` convertible to std::string_view
 ///   (std::map<std::string, T>...): an object, in iteration order;
 /// - other ranges (std::vector<T>, T[N], std::list<T>...): an array.
+/// Specializations here: array(...) and object(...), json::value (its raw text, as raw_json);
+/// msgpack_parser/args_writer.hpp adds msgpack::value (copied verbatim; msgpack parser only).
 /// Anything else fails to compile with a message naming arg_traits.
 template <class T, class = void>
 struct arg_traits;
-
-class args_writer;
-
-namespace detail {
-struct json_sink;
-struct args_access;
-}  // namespace detail
-
-/// Writes the JSON values of a packet built from C++ values: the callbacks given to event(),
-/// ack()... receive one, and arg_traits specializations write through it. Each call appends one
-/// value (or opens/closes a container, or writes an object key) and places the commas.
-///
-/// Binary values (binary(), byte_view, byte ranges) become `{"_placeholder":true,"num":N}`, N
-/// counting from 0 in the order they are written, which is the reference encoder's depth-first
-/// order; the encoder hands the byte views back in that order and promotes EVENT / ACK to
-/// BINARY_EVENT / BINARY_ACK. Only EVENT and ACK may hold binary values.
-///
-/// How often the callbacks run depends on the call: once for encode_to() and for
-/// encode_frames_to() over WebSocket and Engine.IO v4 polling when the text fits
-/// SIOCODEC_ONE_PASS_BUFFER (it is written into the encoder's own buffer and copied to the
-/// caller's on success; a longer text is written by a second run); twice for encode() and
-/// encode_frames() into a growable container and for Engine.IO v3 polling frames (a measuring pass,
-/// then a writing pass, so that the container grows exactly once and the length prefix precedes the
-/// text); once for encoded_size(). When they run twice they must write the same values both times;
-/// an encoder that notices a difference fails with invalid_argument rather than write past the size
-/// it measured.
-///
-/// Misuse does not throw or assert: the first error is kept, every later call is ignored, and
-/// the encoder returns that error. Errors: invalid_argument (a value where an object expects a
-/// key, a key outside an object or twice in a row, a close that does not match the open
-/// container, a container left open, empty raw JSON, a binary value in a packet type that
-/// cannot carry attachments), invalid_utf8 (a string or key that is not UTF-8),
-/// nesting_too_deep (deeper than encode_options::max_depth), too_many_attachments (more binary
-/// values than encode_options::max_attachments).
-class args_writer {
- public:
-  args_writer(const args_writer&) = delete;
-  args_writer& operator=(const args_writer&) = delete;
-
-  /// `null`.
-  args_writer& null() noexcept;
-  /// `true` / `false`.
-  args_writer& boolean(bool b) noexcept;
-  /// A number, exactly as JSON.stringify writes it (json::emit_number): NaN and ±Infinity as
-  /// `null`, -0 as `0`, shortest round-trip digits, exponent form from 1e21 and below 1e-6.
-  args_writer& number(double d) noexcept;
-  /// An integer in decimal, all of its digits. Values beyond ±2^53 lose precision in a
-  /// JavaScript peer (as they would if JSON.stringify had written them).
-  template <
-      class Int,
-      std::enable_if_t<std::is_integral<Int>::value && !std::is_same<Int, bool>::value, int> = 0>
-  args_writer& integer(Int v) noexcept;
-  /// A JSON string, escaped exactly as JSON.stringify escapes it (json::emit_string).
-  args_writer& string(std::string_view utf8) noexcept;
-  /// A binary attachment: writes its placeholder and records `bytes` (the view, not a copy).
-  args_writer& binary(byte_view bytes) noexcept;
-  /// Pre-serialized JSON, verbatim (see raw_json).
-  args_writer& raw(std::string_view json) noexcept;
-  /// `[` ... `]`.
-  args_writer& begin_array() noexcept;
-  args_writer& end_array() noexcept;
-  /// `{` ... `}`; inside, alternate key() and one value (or use member()).
-  args_writer& begin_object() noexcept;
-  args_writer& end_object() noexcept;
-  /// An object key (escaped like a string) and its colon; the next value is its value.
-  args_writer& key(std::string_view utf8) noexcept;
-
-  /// Any value arg_traits<T> knows how to write.
-  template <class T>
-  args_writer& value(const T& v);
-  /// value() for each argument, in order.
-  template <class... T>
-  args_writer& values(const T&... v);
-  /// key(k) then value(v).
-  template <class T>
-  args_writer& member(std::string_view k, const T& v);
-
-  /// The first error so far (error::none while all is well).
-  ::SIOCODEC_NAMESPACE::error error() const noexcept { return error_; }
-  /// Binary values written so far.
-  std::size_t attachment_count() const noexcept { return attachments_; }
-  /// The protocol being written (encode_options::version).
-  protocol_version version() const noexcept { return version_; }
-
- private:
-  friend struct detail::args_access;
-  static constexpr std::size_t stack_words = json::max_depth_limit / 64;
-
-  args_writer(detail::json_sink* sink, byte_view* atts, std::size_t atts_room, bool strict_atts,
-              const encode_options& opts, bool binary_allowed) noexcept;
-
-  // What may come next (st_), one byte that every call's fast path tests once: a value (after
-  // a key, first in an array, or at the top before anything), a value after a comma (later in an
-  // array), a key, a key after a comma, the top-level value, nothing (the top-level value is
-  // written), or nothing ever again (an error). Keys and values have consecutive codes so that
-  // `st_ <= st_value_comma` and `(st_ | 1) == st_key_comma` are the whole test, and st_ & 1 is
-  // the comma to write.
-  static constexpr std::uint8_t st_value = 0;
-  static constexpr std::uint8_t st_value_comma = 1;
-  static constexpr std::uint8_t st_key = 2;
-  static constexpr std::uint8_t st_key_comma = 3;
-  static constexpr std::uint8_t st_top = 4;
-  static constexpr std::uint8_t st_done = 6;
-  static constexpr std::uint8_t st_error = 7;
-
-  bool begin_value(json::kind k) noexcept;
-  bool fast_value(std::size_t k) const noexcept;
-  // Where a fast path writes its value. Everything is read before the first store, which could
-  // alias the writer's members, so that none is read again after the value is written.
-  struct slot {
-    detail::json_sink* sink;
-    char* at;           // after the comma
-    std::uint8_t next;  // st_ after the value
-  };
-  slot fast_start() noexcept;
-  void fast_end(const slot& s, char* end) noexcept;
-  bool counts_value() const noexcept;
-  void count_value(std::size_t k) noexcept;
-  void fail(::SIOCODEC_NAMESPACE::error e) noexcept {
-    if (error_ == ::SIOCODEC_NAMESPACE::error::none) error_ = e;
-    st_ = st_error;
-  }
-  args_writer& open(bool object) noexcept;
-  args_writer& close(bool object) noexcept;
-  void enter(bool object) noexcept;
-  void leave() noexcept;
-  args_writer& null_slow() noexcept;
-  args_writer& boolean_slow(bool b) noexcept;
-  args_writer& number_slow(double d) noexcept;
-  args_writer& integer_slow(std::uint64_t mag, bool neg) noexcept;
-  args_writer& string_slow(std::string_view utf8) noexcept;
-  args_writer& open_slow(bool object) noexcept;
-  args_writer& close_slow(bool object) noexcept;
-  args_writer& key_slow(std::string_view utf8) noexcept;
-
-  detail::json_sink* sink_;
-  // Where the attachment views go, and how many fit. With strict_atts_ (the writing pass of a
-  // measured packet) one more than measured is an error; otherwise views past the room are only
-  // counted (the encoder then runs a writing pass to collect them).
-  byte_view* atts_;
-  std::size_t atts_room_;
-  // The framed size of each attachment (frames.hpp), summed into att_cost_; SIZE_MAX from the
-  // hook means "cannot be framed".
-  std::size_t (*att_cost_fn_)(byte_view, const void*) noexcept = nullptr;
-  const void* att_cost_ctx_ = nullptr;
-  std::size_t att_cost_ = 0;
-  std::size_t attachments_ = 0;
-  std::size_t max_attachments_;
-  std::size_t max_depth_;
-  std::size_t depth_ = 0;
-  // One bit per open container, 1 = object: enough to reject a mismatched close without a heap.
-  // Left uninitialized (512 bytes, twice per encode): a bit is only read at a level open()
-  // has entered, and open() writes it.
-  std::uint64_t object_bits_[stack_words];
-  ::SIOCODEC_NAMESPACE::error error_ = ::SIOCODEC_NAMESPACE::error::none;
-  json::kind top_kind_ = json::kind::null;
-  protocol_version version_;
-  bool binary_allowed_;
-  bool strict_atts_;
-  std::uint8_t st_ = st_top;
-  // What st_ becomes after a value at the current level: st_value_comma in an array,
-  // st_key_comma in an object, st_done at the top (kept at hand: every value sets st_ from it).
-  std::uint8_t after_value_ = st_done;
-};
 
 namespace detail {
 template <class... A>
@@ -11315,6 +11261,234 @@ detail::object_value<A...> object(A&&... keys_and_values) {
   static_assert(sizeof...(A) % 2 == 0, "sio::object takes alternating keys and values");
   return {std::tuple<A...>(std::forward<A>(keys_and_values)...)};
 }
+
+/// Fixed-capacity storage for the attachments an encoder finds: no allocation. Any container
+
+// ---------------------------------------------------------------------------------------------
+// Implementation
+// ---------------------------------------------------------------------------------------------
+namespace detail {
+
+template <class T>
+struct is_char_type
+    : std::bool_constant<std::is_same<T, char>::value || std::is_same<T, wchar_t>::value ||
+                         std::is_same<T, char16_t>::value || std::is_same<T, char32_t>::value
+#if defined(__cpp_char8_t)
+                         || std::is_same<T, char8_t>::value
+#endif
+                         > {
+};
+
+template <class T, class = void>
+struct is_range : std::false_type {};
+template <class T>
+struct is_range<T, std::void_t<decltype(std::begin(std::declval<const T&>())),
+                               decltype(std::end(std::declval<const T&>()))>> : std::true_type {};
+
+template <class T>
+using range_element_t =
+    std::remove_cv_t<std::remove_reference_t<decltype(*std::begin(std::declval<const T&>()))>>;
+
+template <class T, class = void>
+struct is_byte_range : std::false_type {};
+template <class T>
+struct is_byte_range<T, std::void_t<decltype(std::data(std::declval<const T&>())),
+                                    decltype(std::size(std::declval<const T&>()))>>
+    : std::bool_constant<
+          std::is_same<std::remove_cv_t<
+                           std::remove_pointer_t<decltype(std::data(std::declval<const T&>()))>>,
+                       unsigned char>::value ||
+          std::is_same<std::remove_cv_t<
+                           std::remove_pointer_t<decltype(std::data(std::declval<const T&>()))>>,
+                       std::byte>::value> {};
+
+template <class E, class = void>
+struct is_key_value : std::false_type {};
+template <class E>
+struct is_key_value<E, std::void_t<decltype(std::declval<const E&>().first),
+                                   decltype(std::declval<const E&>().second)>>
+    : std::is_convertible<decltype(std::declval<const E&>().first), std::string_view> {};
+
+template <class T>
+struct is_optional : std::false_type {};
+template <class T>
+struct is_optional<std::optional<T>> : std::true_type {};
+
+template <class T>
+struct dependent_false : std::false_type {};
+
+template <class W, class Tuple, std::size_t... I>
+void write_tuple(W& w, const Tuple& t, std::index_sequence<I...>) {
+  (void)w;
+  (void)t;
+  (w.value(std::get<I>(t)), ...);
+}
+template <class W, class... A>
+void write_all(W& w, const std::tuple<A...>& t) {
+  write_tuple(w, t, std::index_sequence_for<A...>{});
+}
+
+template <class W, class Tuple, std::size_t... I>
+void write_members(W& w, const Tuple& t, std::index_sequence<I...>) {
+  (void)w;
+  (void)t;
+  (w.member(std::string_view(std::get<2 * I>(t)), std::get<2 * I + 1>(t)), ...);
+}
+
+// Whether arg_traits<T> can write through a writer of type W: false for a specialization whose
+// write() takes another writer (the writers' value() turns that into a clear static_assert).
+template <class T, class W, class = void>
+struct writes_with : std::false_type {};
+template <class T, class W>
+struct writes_with<
+    T, W, std::void_t<decltype(arg_traits<T>::write(std::declval<W&>(), std::declval<const T&>()))>>
+    : std::true_type {};
+
+}  // namespace detail
+
+template <class T, class>
+struct arg_traits {
+  template <class W>
+  static void write(W& w, const T& v) {
+    using U = std::remove_cv_t<T>;
+    if constexpr (std::is_invocable<const U&, W&>::value) {
+      v(w);
+    } else if constexpr (std::is_same<U, bool>::value) {
+      w.boolean(v);
+    } else if constexpr (detail::is_char_type<U>::value) {
+      static_assert(detail::dependent_false<U>::value,
+                    "siocodec: write characters as text (std::string_view), or cast to an int");
+    } else if constexpr (std::is_integral<U>::value) {
+      w.integer(v);
+    } else if constexpr (std::is_floating_point<U>::value) {
+      w.number(static_cast<double>(v));
+    } else if constexpr (std::is_same<U, std::nullptr_t>::value ||
+                         std::is_same<U, std::nullopt_t>::value) {
+      w.null();
+    } else if constexpr (std::is_same<U, byte_view>::value || std::is_same<U, byte_span>::value) {
+      w.binary(byte_view(v));
+    } else if constexpr (std::is_same<U, raw_json>::value) {
+      w.raw(v.text);
+    } else if constexpr (std::is_array<U>::value &&
+                         detail::is_char_type<std::remove_cv_t<std::remove_extent_t<U>>>::value) {
+      static_assert(std::is_same<std::remove_cv_t<std::remove_extent_t<U>>, char>::value,
+                    "siocodec: only char text (UTF-8) can be written");
+      // A char array is text up to its first NUL (a literal's terminator), never past its end.
+      const void* nul = std::memchr(v, 0, std::extent<U>::value);
+      const std::size_t n = nul == nullptr
+                                ? std::extent<U>::value
+                                : static_cast<std::size_t>(static_cast<const char*>(nul) - v);
+      w.string(std::string_view(v, n));
+    } else if constexpr (std::is_same<U, const char*>::value || std::is_same<U, char*>::value) {
+      if (v == nullptr) {
+        w.null();
+      } else {
+        w.string(std::string_view(v));
+      }
+    } else if constexpr (std::is_convertible<const U&, std::string_view>::value) {
+      w.string(std::string_view(v));
+    } else if constexpr (detail::is_optional<U>::value) {
+      if (v) {
+        w.value(*v);
+      } else {
+        w.null();
+      }
+    } else if constexpr (detail::is_byte_range<U>::value) {
+      w.binary(byte_view(static_cast<const void*>(std::data(v)), std::size(v)));
+    } else if constexpr (detail::is_range<U>::value) {
+      using E = detail::range_element_t<U>;
+      if constexpr (detail::is_key_value<E>::value) {
+        w.begin_object();
+        for (const auto& kv : v) w.member(std::string_view(kv.first), kv.second);
+        w.end_object();
+      } else {
+        w.begin_array();
+        if constexpr (std::is_same<typename std::iterator_traits<decltype(std::begin(
+                                       std::declval<const U&>()))>::value_type,
+                                   bool>::value) {
+          for (const bool e : v) w.boolean(e);  // std::vector<bool> yields proxies
+        } else {
+          for (const auto& e : v) w.value(e);
+        }
+        w.end_array();
+      }
+    } else {
+      static_assert(detail::dependent_false<U>::value,
+                    "siocodec: no way to write this type; specialize "
+                    "siocodec::socketio::arg_traits<T> with a "
+                    "`template <class W> static void write(W&, const T&)`");
+    }
+  }
+};
+
+template <class... A>
+struct arg_traits<detail::array_value<A...>> {
+  template <class W>
+  static void write(W& w, const detail::array_value<A...>& v) {
+    w.begin_array();
+    detail::write_all(w, v.items);
+    w.end_array();
+  }
+};
+
+template <class... A>
+struct arg_traits<detail::object_value<A...>> {
+  template <class W>
+  static void write(W& w, const detail::object_value<A...>& v) {
+    w.begin_object();
+    detail::write_members(w, v.items, std::make_index_sequence<sizeof...(A) / 2>{});
+    w.end_object();
+  }
+};
+
+template <>
+struct arg_traits<json::value> {
+  template <class W>
+  static void write(W& w, const json::value& v) {
+    w.raw(v.raw());
+  }
+};
+
+}  // namespace socketio
+SIOCODEC_END_NAMESPACE
+
+#endif  // SIOCODEC_SOCKETIO_ARG_TRAITS_HPP
+// ---- end <siocodec/socketio/arg_traits.hpp> --------------------------------------------------
+// ---- begin <siocodec/socketio/builders.hpp> --------------------------------------------------
+// SPDX-License-Identifier: BSL-1.0
+// The parser-neutral protocol model of encoding: encode_options, the packet builders (event(),
+// ack(), connect(), disconnect(), connect_error()), attachment storage, and the data each
+// builder writes, once for both parsers' writers.
+#ifndef SIOCODEC_SOCKETIO_BUILDERS_HPP
+#define SIOCODEC_SOCKETIO_BUILDERS_HPP
+
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+
+SIOCODEC_BEGIN_NAMESPACE
+namespace socketio {
+
+/// Options of every Socket.IO encoder. Pass by const reference; the defaults suit protocol v5.
+struct encode_options {
+  /// The protocol of the peer. The text of a packet_view is the same in both versions; builders
+  /// differ: v4 has no CONNECT payload (connect() with auth is an error; use query()), no
+  /// reserved event names, and CONNECT_ERROR (v4: ERROR) carries a bare message string.
+  protocol_version version = protocol_version::v5;
+  /// Most attachments one packet may carry. The reference decoder's maxAttachments defaults to
+  /// 10 and closes the connection above it, so a packet with more would never be read; raise
+  /// this only together with the peer's limit.
+  std::size_t max_attachments = SIOCODEC_DEFAULT_MAX_ATTACHMENTS;
+  /// Deepest nesting of arrays and objects a builder may write (`[]` is depth 1, so an EVENT's
+  /// arguments start at depth 2), as json::options::max_depth counts it; at most
+  /// json::max_depth_limit. The default is what the decoders accept by default.
+  std::size_t max_depth = SIOCODEC_DEFAULT_MAX_JSON_DEPTH;
+};
 
 /// Fixed-capacity storage for the attachments an encoder finds: no allocation. Any container
 /// of byte_view with data(), size(), resize() and max_size() (std::vector<byte_view>) can be
@@ -11455,11 +11629,11 @@ struct error_data {
 /// An EVENT: `name` then the arguments, like `socket.emit(name, args...)`. Each argument is
 /// written by arg_traits (strings, numbers, bools, byte_view and byte containers as
 /// attachments, array(), object(), containers, raw_json, optional...), or is a callback
-/// `void(args_writer&)` that writes any number of arguments (it runs once or twice: see
-/// args_writer):
+/// taking the writer (`[&](auto& w) {...}` serves both parsers) that writes any number of
+/// arguments (it runs once or twice: see args_writer):
 ///
 ///     sio::event("chat", "hello", buffer)                       // 51-["chat","hello",{...}]
-///     sio::event("scores", [&](sio::args_writer& w) { for (int s : scores) w.value(s); })
+///     sio::event("scores", [&](auto& w) { for (int s : scores) w.value(s); })
 ///
 /// Promoted to BINARY_EVENT when a binary value is written.
 /// Errors when encoded (besides those of args_writer): reserved_event_name (protocol v5, `name`
@@ -11525,6 +11699,902 @@ packet_builder<detail::error_data<D>> connect_error(std::string_view message, D&
           detail::error_data<D>{message, std::tuple<D>(std::forward<D>(data))}};
 }
 
+namespace detail {
+
+inline bool is_reserved_event_name(std::string_view name) noexcept {
+  return name == "connect" || name == "connect_error" || name == "disconnect" ||
+         name == "disconnecting" || name == "newListener" || name == "removeListener";
+}
+
+constexpr packet_type promoted(packet_type t) noexcept {
+  return t == packet_type::event ? packet_type::binary_event
+         : t == packet_type::ack ? packet_type::binary_ack
+                                 : t;
+}
+
+// The one top-level value (or none) each data kind writes, through either parser's writer.
+// CONNECT_ERROR in protocol v4 is only reached by the JSON writer: the msgpack parser writes
+// that packet as JSON text of its own (msgpack_parser/encode.hpp).
+template <class W, class... A>
+void write_data(W& w, const event_data<A...>& d) {
+  w.begin_array();
+  w.string(d.name);
+  write_all(w, d.args);
+  w.end_array();
+}
+template <class W, class... A>
+void write_data(W& w, const ack_data<A...>& d) {
+  w.begin_array();
+  write_all(w, d.args);
+  w.end_array();
+}
+template <class W>
+void write_data(W&, const no_data&) {}
+template <class W, class V>
+void write_data(W& w, const auth_data<V>& d) {
+  w.value(d.auth);
+}
+template <class W, class... D>
+void write_data(W& w, const error_data<D...>& d) {
+  if (w.version() == protocol_version::v4) {
+    if constexpr (sizeof...(D) == 0) {
+      w.string(d.message);
+    } else {
+      write_all(w, d.data);
+    }
+    return;
+  }
+  w.begin_object();
+  w.member("message", d.message);
+  if constexpr (sizeof...(D) != 0) {
+    w.key("data");
+    write_all(w, d.data);
+  }
+  w.end_object();
+}
+
+}  // namespace detail
+}  // namespace socketio
+SIOCODEC_END_NAMESPACE
+
+#endif  // SIOCODEC_SOCKETIO_BUILDERS_HPP
+// ---- end <siocodec/socketio/builders.hpp> ----------------------------------------------------
+// ---- begin <siocodec/socketio/default_parser/args_writer.hpp> --------------------------------
+// SPDX-License-Identifier: BSL-1.0
+// args_writer: the JSON model of the writer concept, which writes the arguments of a packet
+// built from C++ values as JSON text, binary values becoming attachment placeholders.
+#ifndef SIOCODEC_SOCKETIO_DEFAULT_PARSER_ARGS_WRITER_HPP
+#define SIOCODEC_SOCKETIO_DEFAULT_PARSER_ARGS_WRITER_HPP
+
+// ---- begin <siocodec/json/writer.hpp> --------------------------------------------------------
+// SPDX-License-Identifier: BSL-1.0
+// The stateful JSON writer: one value per call, commas placed, nesting checked, the first error
+// kept; a fast path per call that writes straight into the buffer when there is room, and slow
+// paths that write what fits and count the rest (json/sink.hpp). Its Socket.IO model is
+// socketio::args_writer, which adds binary values (placeholders) and the value dispatch.
+#ifndef SIOCODEC_JSON_WRITER_HPP
+#define SIOCODEC_JSON_WRITER_HPP
+
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+#include <type_traits>
+
+SIOCODEC_BEGIN_NAMESPACE
+namespace json {
+
+/// The core of a JSON writer, shared by its models through CRTP (`Derived` is the model, which
+/// every call returns so that calls chain): socketio::args_writer is the one the library has.
+/// Each call appends one value (or opens/closes a container, or writes an object key) and
+/// places the commas. Misuse does not throw or assert: the first error is kept and every later
+/// call is ignored. Errors (error()): invalid_argument (a value where an object expects a key, a
+/// key outside an object or twice in a row, a close that does not match the open container,
+/// empty raw JSON, or raw JSON at the top that does not start with a value's first byte),
+/// invalid_utf8 (a string or key that is not UTF-8), nesting_too_deep (deeper than the
+/// max_depth the model gives).
+template <class Derived>
+class basic_writer {
+ public:
+  basic_writer(const basic_writer&) = delete;
+  basic_writer& operator=(const basic_writer&) = delete;
+
+  /// `null`.
+  Derived& null() noexcept;
+  /// `true` / `false`.
+  Derived& boolean(bool b) noexcept;
+  /// A number, exactly as JSON.stringify writes it (json::emit_number): NaN and ±Infinity as
+  /// `null`, -0 as `0`, shortest round-trip digits, exponent form from 1e21 and below 1e-6.
+  Derived& number(double d) noexcept;
+  /// An integer in decimal, all of its digits. Values beyond ±2^53 lose precision in a
+  /// JavaScript peer (as they would if JSON.stringify had written them).
+  template <
+      class Int,
+      std::enable_if_t<std::is_integral<Int>::value && !std::is_same<Int, bool>::value, int> = 0>
+  Derived& integer(Int v) noexcept;
+  /// A JSON string, escaped exactly as JSON.stringify escapes it (json::emit_string).
+  Derived& string(std::string_view utf8) noexcept;
+  /// Pre-serialized JSON, verbatim (trusted: only its first byte is looked at).
+  Derived& raw(std::string_view json) noexcept;
+  /// `[` ... `]`.
+  SIOCODEC_ALWAYS_INLINE Derived& begin_array() noexcept { return open(false); }
+  SIOCODEC_ALWAYS_INLINE Derived& end_array() noexcept { return close(false); }
+  /// `{` ... `}`; inside, alternate key() and one value.
+  SIOCODEC_ALWAYS_INLINE Derived& begin_object() noexcept { return open(true); }
+  SIOCODEC_ALWAYS_INLINE Derived& end_object() noexcept { return close(true); }
+  /// An object key (escaped like a string) and its colon; the next value is its value.
+  Derived& key(std::string_view utf8) noexcept;
+
+  /// The first error so far (error::none while all is well).
+  ::SIOCODEC_NAMESPACE::error error() const noexcept { return error_; }
+
+ protected:
+  static constexpr std::size_t stack_words = max_depth_limit / 64;
+
+  /// Writes into `sink`; nests at most `max_depth` levels (at most max_depth_limit).
+  basic_writer(detail::json_sink* sink, std::size_t max_depth) noexcept
+      : sink_(sink), max_depth_(max_depth < max_depth_limit ? max_depth : max_depth_limit) {}
+  ~basic_writer() = default;
+
+  Derived& self() noexcept { return static_cast<Derived&>(*this); }
+
+  // What may come next (st_), one byte that every call's fast path tests once: a value (after
+  // a key, first in an array, or at the top before anything), a value after a comma (later in an
+  // array), a key, a key after a comma, the top-level value, nothing (the top-level value is
+  // written), or nothing ever again (an error). Keys and values have consecutive codes so that
+  // `st_ <= st_value_comma` and `(st_ | 1) == st_key_comma` are the whole test, and st_ & 1 is
+  // the comma to write.
+  static constexpr std::uint8_t st_value = 0;
+  static constexpr std::uint8_t st_value_comma = 1;
+  static constexpr std::uint8_t st_key = 2;
+  static constexpr std::uint8_t st_key_comma = 3;
+  static constexpr std::uint8_t st_top = 4;
+  static constexpr std::uint8_t st_done = 6;
+  static constexpr std::uint8_t st_error = 7;
+
+  bool begin_value(json::kind k) noexcept;
+  bool fast_value(std::size_t k) const noexcept;
+  // Where a fast path writes its value. Everything is read before the first store, which could
+  // alias the writer's members, so that none is read again after the value is written.
+  struct slot {
+    detail::json_sink* sink;
+    char* at;           // after the comma
+    std::uint8_t next;  // st_ after the value
+  };
+  slot fast_start() noexcept;
+  void fast_end(const slot& s, char* end) noexcept;
+  bool counts_value() const noexcept;
+  void count_value(std::size_t k) noexcept;
+  void fail(::SIOCODEC_NAMESPACE::error e) noexcept {
+    if (error_ == ::SIOCODEC_NAMESPACE::error::none) error_ = e;
+    st_ = st_error;
+  }
+  Derived& open(bool object) noexcept;
+  Derived& close(bool object) noexcept;
+  void enter(bool object) noexcept;
+  void leave() noexcept;
+  Derived& null_slow() noexcept;
+  Derived& boolean_slow(bool b) noexcept;
+  Derived& number_slow(double d) noexcept;
+  Derived& integer_slow(std::uint64_t mag, bool neg) noexcept;
+  Derived& string_slow(std::string_view utf8) noexcept;
+  Derived& open_slow(bool object) noexcept;
+  Derived& close_slow(bool object) noexcept;
+  Derived& key_slow(std::string_view utf8) noexcept;
+
+  detail::json_sink* sink_;
+  std::size_t max_depth_;
+  std::size_t depth_ = 0;
+  // One bit per open container, 1 = object: enough to reject a mismatched close without a heap.
+  // Left uninitialized (512 bytes, twice per encode): a bit is only read at a level open()
+  // has entered, and open() writes it.
+  std::uint64_t object_bits_[stack_words];
+  ::SIOCODEC_NAMESPACE::error error_ = ::SIOCODEC_NAMESPACE::error::none;
+  kind top_kind_ = kind::null;
+  std::uint8_t st_ = st_top;
+  // What st_ becomes after a value at the current level: st_value_comma in an array,
+  // st_key_comma in an object, st_done at the top (kept at hand: every value sets st_ from it).
+  std::uint8_t after_value_ = st_done;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Implementation
+// ---------------------------------------------------------------------------------------------
+namespace detail {
+
+// The kind of value raw JSON text holds, from its first byte (the text is trusted).
+inline bool raw_kind(std::string_view json, json::kind& k) noexcept {
+  if (json.empty()) return false;
+  switch (json.front()) {
+    case '{': k = json::kind::object; return true;
+    case '[': k = json::kind::array; return true;
+    case '"': k = json::kind::string; return true;
+    case 'n': k = json::kind::null; return true;
+    case 't':
+    case 'f': k = json::kind::boolean; return true;
+    default: break;
+  }
+  if (json.front() == '-' || (json.front() >= '0' && json.front() <= '9')) {
+    k = json::kind::number;
+    return true;
+  }
+  return false;
+}
+
+}  // namespace detail
+
+// Every value call has a fast path, inline: st_ says a value is welcome (the comma to write
+// before it, 0 or 1, is st_ itself) and the sink has room for comma and value, which are then
+// written with no further check. Everything else goes out of line to the *_slow functions,
+// which start with begin_value() and write piece by piece through the json_sink (which writes
+// what fits and counts the rest).
+
+// The checks before a value, out of the fast path: the top-level value, an error, a value where
+// a key or nothing may come. Writes the comma when one is due.
+template <class D>
+inline bool basic_writer<D>::begin_value(json::kind k) noexcept {
+  if (st_ <= st_value_comma) {
+    if (st_ == st_value_comma) sink_->put(',');
+    return true;
+  }
+  if (st_ == st_top) {  // a payload is one JSON value: the first one at the top
+    top_kind_ = k;
+    return true;
+  }
+  if (st_ != st_error) fail(::SIOCODEC_NAMESPACE::error::invalid_argument);
+  return false;
+}
+
+// In the slow paths: a value is welcome and the sink only counts (see json_sink::counts_only).
+template <class D>
+SIOCODEC_ALWAYS_INLINE bool basic_writer<D>::counts_value() const noexcept {
+  return st_ <= st_value_comma && sink_->counts_only();
+}
+// Counts a value of `k` bytes and its comma (after counts_value()).
+template <class D>
+SIOCODEC_ALWAYS_INLINE void basic_writer<D>::count_value(std::size_t k) noexcept {
+  sink_->add(st_ + k);
+  st_ = after_value_;
+}
+
+// The room check of a fast path: `k` bytes after the (possible) comma.
+template <class D>
+SIOCODEC_ALWAYS_INLINE bool basic_writer<D>::fast_value(std::size_t k) const noexcept {
+  return st_ <= st_value_comma && sink_->has_room(k + 1);
+}
+
+// The start of a fast path (after fast_value()): writes the comma when one is due.
+template <class D>
+SIOCODEC_ALWAYS_INLINE typename basic_writer<D>::slot basic_writer<D>::fast_start() noexcept {
+  const std::size_t comma = st_;
+  const std::uint8_t next = after_value_;
+  detail::json_sink* sink = sink_;
+  char* o = sink->p;
+  *o = ',';
+  return {sink, o + comma, next};
+}
+// The end of a fast path: the value ends at `end`.
+template <class D>
+SIOCODEC_ALWAYS_INLINE void basic_writer<D>::fast_end(const slot& s, char* end) noexcept {
+  s.sink->p = end;
+  st_ = s.next;
+}
+
+template <class D>
+SIOCODEC_ALWAYS_INLINE D& basic_writer<D>::null() noexcept {
+  if (SIOCODEC_LIKELY(fast_value(4))) {
+    const slot at = fast_start();
+    char* o = at.at;
+    std::memcpy(o, "null", 4);
+    fast_end(at, o + 4);
+    return self();
+  }
+  return null_slow();
+}
+
+template <class D>
+SIOCODEC_NOINLINE inline D& basic_writer<D>::null_slow() noexcept {
+  if (counts_value()) {
+    count_value(4);
+    return self();
+  }
+  if (!begin_value(json::kind::null)) return self();
+  sink_->append("null", 4);
+  st_ = after_value_;
+  return self();
+}
+
+template <class D>
+SIOCODEC_ALWAYS_INLINE D& basic_writer<D>::boolean(bool b) noexcept {
+  if (SIOCODEC_LIKELY(fast_value(5))) {
+    const slot at = fast_start();
+    char* o = at.at;
+    if (b) {
+      std::memcpy(o, "true", 4);
+      fast_end(at, o + 4);
+    } else {
+      std::memcpy(o, "false", 5);
+      fast_end(at, o + 5);
+    }
+    return self();
+  }
+  return boolean_slow(b);
+}
+
+template <class D>
+SIOCODEC_NOINLINE inline D& basic_writer<D>::boolean_slow(bool b) noexcept {
+  if (counts_value()) {
+    count_value(b ? 4 : 5);
+    return self();
+  }
+  if (!begin_value(json::kind::boolean)) return self();
+  if (b) {
+    sink_->append("true", 4);
+  } else {
+    sink_->append("false", 5);
+  }
+  st_ = after_value_;
+  return self();
+}
+
+template <class D>
+SIOCODEC_ALWAYS_INLINE D& basic_writer<D>::number(double d) noexcept {
+  // json::detail::format_number formats into 32 bytes: with that much room, format in place.
+  if (SIOCODEC_LIKELY(fast_value(32))) {
+    const slot at = fast_start();
+    char* o = at.at;
+    fast_end(at, o + json::detail::format_number(d, o));
+    return self();
+  }
+  return number_slow(d);
+}
+
+template <class D>
+SIOCODEC_NOINLINE inline D& basic_writer<D>::number_slow(double d) noexcept {
+  if (counts_value()) {
+    char buf[32];
+    count_value(json::detail::format_number(d, buf));
+    return self();
+  }
+  if (!begin_value(json::kind::number)) return self();
+  json::emit_number(*sink_, d);
+  st_ = after_value_;
+  return self();
+}
+
+template <class D>
+template <class Int,
+          std::enable_if_t<std::is_integral<Int>::value && !std::is_same<Int, bool>::value, int>>
+SIOCODEC_ALWAYS_INLINE D& basic_writer<D>::integer(Int v) noexcept {
+  // The magnitude in unsigned arithmetic: -INT64_MIN overflows int64.
+  bool neg = false;
+  std::uint64_t mag = 0;
+  if constexpr (std::is_signed<Int>::value) {
+    const auto i = static_cast<std::int64_t>(v);
+    neg = i < 0;
+    mag = neg ? std::uint64_t{0} - static_cast<std::uint64_t>(i) : static_cast<std::uint64_t>(i);
+  } else {
+    mag = static_cast<std::uint64_t>(v);
+  }
+  if (SIOCODEC_LIKELY(fast_value(21))) {
+    const slot at = fast_start();
+    char* o = at.at;
+    *o = '-';
+    o += neg ? 1 : 0;
+    fast_end(at, json::detail::write_uint(mag, o));
+    return self();
+  }
+  return integer_slow(mag, neg);
+}
+
+template <class D>
+SIOCODEC_NOINLINE inline D& basic_writer<D>::integer_slow(std::uint64_t mag, bool neg) noexcept {
+  if (counts_value()) {
+    count_value((neg ? 1U : 0U) + static_cast<std::size_t>(json::detail::decimal_digits(mag)));
+    return self();
+  }
+  if (!begin_value(json::kind::number)) return self();
+  if (neg) sink_->put('-');
+  json::emit_uint(*sink_, mag);
+  st_ = after_value_;
+  return self();
+}
+
+template <class D>
+SIOCODEC_ALWAYS_INLINE D& basic_writer<D>::string(std::string_view utf8) noexcept {
+  // Most strings are short plain ASCII: one room check for comma, quotes and text, and the
+  // text copied while it is checked (the slow path rewrites it otherwise).
+  if (SIOCODEC_LIKELY(st_ <= st_value_comma)) {
+    detail::json_sink& s = *sink_;
+    const std::size_t n = utf8.size();
+    // n + 3 cannot wrap: n is the size of an object in memory.
+    if (SIOCODEC_LIKELY(n + 3 <= static_cast<std::size_t>(s.end - s.p))) {
+      const slot at = fast_start();
+      char* o = at.at;
+      *o++ = '"';
+      if (SIOCODEC_LIKELY(json::detail::copy_plain(o, utf8.data(), n))) {
+        o[n] = '"';
+        fast_end(at, o + n + 1);
+        return self();
+      }
+    }
+  }
+  return string_slow(utf8);
+}
+
+template <class D>
+SIOCODEC_NOINLINE inline D& basic_writer<D>::string_slow(std::string_view utf8) noexcept {
+  if (counts_value() && json::detail::is_plain_string(utf8.data(), utf8.size())) {
+    count_value(utf8.size() + 2);
+    return self();
+  }
+  if (!begin_value(json::kind::string)) return self();
+  detail::json_sink& s = *sink_;
+  ::SIOCODEC_NAMESPACE::error e;
+  if (SIOCODEC_LIKELY(detail::has_string_room(s, utf8.size(), 0))) {
+    detail::raw_sink r{s.p};
+    e = json::emit_string(r, utf8);
+    s.p = r.p;
+  } else {
+    e = json::emit_string(s, utf8);
+  }
+  if (SIOCODEC_UNLIKELY(e != ::SIOCODEC_NAMESPACE::error::none)) {
+    fail(e);
+    return self();
+  }
+  st_ = after_value_;
+  return self();
+}
+
+template <class D>
+inline D& basic_writer<D>::raw(std::string_view json) noexcept {
+  json::kind k = json::kind::null;
+  if (!detail::raw_kind(json, k)) {
+    // Empty text would leave a hole; at the top, leading whitespace would be read as an ack id.
+    if (error_ == ::SIOCODEC_NAMESPACE::error::none && (json.empty() || depth_ == 0)) {
+      fail(::SIOCODEC_NAMESPACE::error::invalid_argument);
+      return self();
+    }
+  }
+  if (!begin_value(k)) return self();
+  sink_->append(json.data(), json.size());
+  st_ = after_value_;
+  return self();
+}
+
+template <class D>
+SIOCODEC_ALWAYS_INLINE void basic_writer<D>::enter(bool object) noexcept {
+  const std::uint64_t bit = std::uint64_t{1} << (depth_ % 64);
+  if (object) {
+    object_bits_[depth_ / 64] |= bit;
+  } else {
+    object_bits_[depth_ / 64] &= ~bit;
+  }
+  ++depth_;
+  st_ = object ? st_key : st_value;
+  after_value_ = object ? st_key_comma : st_value_comma;
+}
+
+template <class D>
+SIOCODEC_ALWAYS_INLINE D& basic_writer<D>::open(bool object) noexcept {
+  if (SIOCODEC_LIKELY(fast_value(1) && depth_ < max_depth_)) {
+    const std::size_t comma = st_;
+    char* o = sink_->p;
+    *o = ',';
+    o += comma;
+    *o = object ? '{' : '[';
+    sink_->p = o + 1;
+    enter(object);
+    return self();
+  }
+  return open_slow(object);
+}
+
+template <class D>
+SIOCODEC_NOINLINE inline D& basic_writer<D>::open_slow(bool object) noexcept {
+  if (counts_value() && depth_ < max_depth_) {
+    sink_->add(st_ + std::size_t{1});
+    enter(object);
+    return self();
+  }
+  if (!begin_value(object ? json::kind::object : json::kind::array)) return self();
+  if (SIOCODEC_UNLIKELY(depth_ >= max_depth_)) {
+    fail(::SIOCODEC_NAMESPACE::error::nesting_too_deep);
+    return self();
+  }
+  sink_->put(object ? '{' : '[');
+  enter(object);
+  return self();
+}
+
+template <class D>
+SIOCODEC_ALWAYS_INLINE D& basic_writer<D>::close(bool object) noexcept {
+  // after_value_ tells the container that is open (none at the top: st_done), st_ | 1 whether
+  // a key or a value may come next: both must be the close's (a key waiting for its value is
+  // not; an error state matches neither).
+  const std::uint8_t open = object ? st_key_comma : st_value_comma;
+  if (SIOCODEC_LIKELY((st_ | 1) == open && after_value_ == open && sink_->has_room(1))) {
+    *sink_->p++ = object ? '}' : ']';
+    leave();
+    return self();
+  }
+  return close_slow(object);
+}
+
+template <class D>
+SIOCODEC_ALWAYS_INLINE void basic_writer<D>::leave() noexcept {
+  --depth_;
+  if (depth_ == 0) {
+    after_value_ = st_done;
+  } else {
+    const std::size_t top = depth_ - 1;
+    after_value_ =
+        ((object_bits_[top / 64] >> (top % 64)) & 1U) != 0 ? st_key_comma : st_value_comma;
+  }
+  st_ = after_value_;
+}
+
+template <class D>
+SIOCODEC_NOINLINE inline D& basic_writer<D>::close_slow(bool object) noexcept {
+  if (error_ != ::SIOCODEC_NAMESPACE::error::none) return self();
+  const std::uint8_t open = object ? st_key_comma : st_value_comma;
+  if ((st_ | 1) != open || after_value_ != open) {
+    fail(::SIOCODEC_NAMESPACE::error::invalid_argument);
+    return self();
+  }
+  if (sink_->counts_only()) {
+    sink_->add(1);
+  } else {
+    sink_->put(object ? '}' : ']');
+  }
+  leave();
+  return self();
+}
+
+template <class D>
+SIOCODEC_ALWAYS_INLINE D& basic_writer<D>::key(std::string_view utf8) noexcept {
+  // Keys are nearly always short plain ASCII: `,"key":` with one room check, the text copied
+  // while it is checked.
+  if (SIOCODEC_LIKELY((st_ | 1) == st_key_comma)) {
+    detail::json_sink& s = *sink_;
+    const std::size_t n = utf8.size();
+    // n + 4 cannot wrap: n is the size of an object in memory.
+    if (SIOCODEC_LIKELY(n + 4 <= static_cast<std::size_t>(s.end - s.p))) {
+      const std::size_t comma = st_ & 1U;
+      char* o = s.p;
+      *o = ',';
+      o += comma;
+      *o++ = '"';
+      if (SIOCODEC_LIKELY(json::detail::copy_plain(o, utf8.data(), n))) {
+        o += n;
+        o[0] = '"';
+        o[1] = ':';
+        s.p = o + 2;
+        st_ = st_value;
+        return self();
+      }
+    }
+  }
+  return key_slow(utf8);
+}
+
+template <class D>
+SIOCODEC_NOINLINE inline D& basic_writer<D>::key_slow(std::string_view utf8) noexcept {
+  if (error_ != ::SIOCODEC_NAMESPACE::error::none) return self();
+  if (SIOCODEC_UNLIKELY((st_ | 1) != st_key_comma)) {
+    fail(::SIOCODEC_NAMESPACE::error::invalid_argument);
+    return self();
+  }
+  const bool comma = (st_ & 1) != 0;
+  detail::json_sink& s = *sink_;
+  if (s.counts_only() && json::detail::is_plain_string(utf8.data(), utf8.size())) {
+    s.add((comma ? 1U : 0U) + utf8.size() + 3);
+    st_ = st_value;
+    return self();
+  }
+  ::SIOCODEC_NAMESPACE::error e;
+  if (SIOCODEC_LIKELY(detail::has_string_room(s, utf8.size(), 2))) {
+    detail::raw_sink r{s.p};
+    if (comma) r.put(',');
+    e = json::emit_string(r, utf8);
+    r.put(':');
+    s.p = r.p;
+  } else {
+    if (comma) s.put(',');
+    e = json::emit_string(s, utf8);
+    s.put(':');
+  }
+  if (SIOCODEC_UNLIKELY(e != ::SIOCODEC_NAMESPACE::error::none)) {
+    fail(e);
+    return self();
+  }
+  st_ = st_value;
+  return self();
+}
+
+}  // namespace json
+SIOCODEC_END_NAMESPACE
+
+#endif  // SIOCODEC_JSON_WRITER_HPP
+// ---- end <siocodec/json/writer.hpp> ----------------------------------------------------------
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <new>
+#include <string_view>
+#include <type_traits>
+
+SIOCODEC_BEGIN_NAMESPACE
+namespace socketio {
+
+class args_writer;
+
+namespace detail {
+// The JSON sinks, under the names the Socket.IO encoders (frames.hpp) know them by.
+using json::detail::json_sink, json::detail::text_checks, json::detail::text_counter;
+struct args_access;
+}  // namespace detail
+
+/// Writes the JSON values of a packet built from C++ values: the callbacks given to event(),
+/// ack()... receive one, and arg_traits specializations write through it. Each call appends one
+/// value (or opens/closes a container, or writes an object key) and places the commas.
+///
+/// Binary values (binary(), byte_view, byte ranges) become `{"_placeholder":true,"num":N}`, N
+/// counting from 0 in the order they are written, which is the reference encoder's depth-first
+/// order; the encoder hands the byte views back in that order and promotes EVENT / ACK to
+/// BINARY_EVENT / BINARY_ACK. Only EVENT and ACK may hold binary values.
+///
+/// How often the callbacks run depends on the call: once for encode_to() and for
+/// encode_frames_to() over WebSocket and Engine.IO v4 polling when the text fits
+/// SIOCODEC_ONE_PASS_BUFFER (it is written into the encoder's own buffer and copied to the
+/// caller's on success; a longer text is written by a second run); twice for encode() and
+/// encode_frames() into a growable container and for Engine.IO v3 polling frames (a measuring pass,
+/// then a writing pass, so that the container grows exactly once and the length prefix precedes the
+/// text); once for encoded_size(). When they run twice they must write the same values both times;
+/// an encoder that notices a difference fails with invalid_argument rather than write past the size
+/// it measured.
+///
+/// Misuse does not throw or assert: the first error is kept, every later call is ignored, and
+/// the encoder returns that error. Errors: invalid_argument (a value where an object expects a
+/// key, a key outside an object or twice in a row, a close that does not match the open
+/// container, a container left open, empty raw JSON, a binary value in a packet type that
+/// cannot carry attachments), invalid_utf8 (a string or key that is not UTF-8),
+/// nesting_too_deep (deeper than encode_options::max_depth), too_many_attachments (more binary
+/// values than encode_options::max_attachments).
+class args_writer : public json::basic_writer<args_writer> {
+ public:
+  // null(), boolean(), number(), integer(), string(), raw(), begin_array(), end_array(),
+  // begin_object(), end_object(), key() and error(): json::basic_writer (raw(): see raw_json).
+
+  /// A binary attachment: writes its placeholder and records `bytes` (the view, not a copy).
+  args_writer& binary(byte_view bytes) noexcept;
+
+  /// Any value arg_traits<T> knows how to write (the dispatch both parsers share).
+  template <class T>
+  args_writer& value(const T& v);
+  /// value() for each argument, in order.
+  template <class... T>
+  args_writer& values(const T&... v);
+  /// key(k) then value(v).
+  template <class T>
+  args_writer& member(std::string_view k, const T& v);
+
+  /// Binary values written so far.
+  std::size_t attachment_count() const noexcept { return attachments_; }
+  /// The protocol being written (encode_options::version).
+  protocol_version version() const noexcept { return version_; }
+
+ private:
+  friend struct detail::args_access;
+
+  args_writer(detail::json_sink* sink, byte_view* atts, std::size_t atts_room, bool strict_atts,
+              const encode_options& opts, bool binary_allowed) noexcept;
+
+  // Where the attachment views go, and how many fit. With strict_atts_ (the writing pass of a
+  // measured packet) one more than measured is an error; otherwise views past the room are only
+  // counted (the encoder then runs a writing pass to collect them).
+  byte_view* atts_;
+  std::size_t atts_room_;
+  // The framed size of each attachment (frames.hpp), summed into att_cost_; SIZE_MAX from the
+  // hook means "cannot be framed".
+  std::size_t (*att_cost_fn_)(byte_view, const void*) noexcept = nullptr;
+  const void* att_cost_ctx_ = nullptr;
+  std::size_t att_cost_ = 0;
+  std::size_t attachments_ = 0;
+  std::size_t max_attachments_;
+  protocol_version version_;
+  bool binary_allowed_;
+  bool strict_atts_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Implementation
+// ---------------------------------------------------------------------------------------------
+namespace detail {
+
+// The encoders' side door into args_writer.
+struct args_access {
+  static args_writer make(json_sink* s, byte_view* atts, std::size_t room, bool strict,
+                          const encode_options& o, bool binary) noexcept {
+    return args_writer(s, atts, room, strict, o, binary);
+  }
+  static void set_cost(args_writer& a, std::size_t (*fn)(byte_view, const void*) noexcept,
+                       const void* ctx) noexcept {
+    a.att_cost_fn_ = fn;
+    a.att_cost_ctx_ = ctx;
+  }
+  static std::size_t cost(const args_writer& a) noexcept { return a.att_cost_; }
+  // The outcome after the builder wrote everything: no error and nothing left open.
+  static error finish(args_writer& a) noexcept {
+    if (a.error_ == error::none && a.depth_ != 0) a.fail(error::invalid_argument);
+    return a.error_;
+  }
+  // Whether a top-level value was written, for a writer whose finish() gave error::none: only
+  // a value leaves st_top then (every other way out of it is an error, st_error).
+  static bool has_value(const args_writer& a) noexcept {
+    SIOCODEC_ASSERT(a.error_ == error::none);
+    return a.st_ != args_writer::st_top;
+  }
+  static json::kind top_kind(const args_writer& a) noexcept { return a.top_kind_; }
+};
+
+}  // namespace detail
+
+inline args_writer::args_writer(detail::json_sink* sink, byte_view* atts, std::size_t atts_room,
+                                bool strict_atts, const encode_options& opts,
+                                bool binary_allowed) noexcept
+    : basic_writer(sink, opts.max_depth),
+      atts_(atts),
+      atts_room_(atts_room),
+      max_attachments_(opts.max_attachments),
+      version_(opts.version),
+      binary_allowed_(binary_allowed),
+      strict_atts_(strict_atts) {}
+
+inline args_writer& args_writer::binary(byte_view bytes) noexcept {
+  if (!begin_value(json::kind::object)) return *this;
+  if (!binary_allowed_) {
+    fail(::SIOCODEC_NAMESPACE::error::invalid_argument);
+    return *this;
+  }
+  const std::size_t num = attachments_;
+  if (num >= max_attachments_) {
+    fail(::SIOCODEC_NAMESPACE::error::too_many_attachments);
+    return *this;
+  }
+  if (num < atts_room_) {
+    ::new (static_cast<void*>(atts_ + num)) byte_view(bytes);  // the slot may be raw storage
+  } else if (strict_atts_) {                                   // more than the measuring pass saw
+    fail(::SIOCODEC_NAMESPACE::error::invalid_argument);
+    return *this;
+  }
+  if (att_cost_fn_ != nullptr) {
+    const std::size_t c = att_cost_fn_(bytes, att_cost_ctx_);
+    if (c == static_cast<std::size_t>(-1) || att_cost_ + c < c) {
+      fail(::SIOCODEC_NAMESPACE::error::invalid_argument);
+      return *this;
+    }
+    att_cost_ += c;
+  }
+  ++attachments_;
+  detail::json_sink& s = *sink_;
+  s.append("{\"_placeholder\":true,\"num\":", 27);
+  json::emit_uint(s, num);
+  s.put('}');
+  st_ = after_value_;
+  return *this;
+}
+
+template <class T>
+args_writer& args_writer::value(const T& v) {
+  static_assert(detail::writes_with<T, args_writer>::value,
+                "siocodec: arg_traits<T>::write cannot take this writer; write it as "
+                "`template <class W> static void write(W&, const T&)`");
+  arg_traits<T>::write(*this, v);
+  return *this;
+}
+
+template <class... T>
+args_writer& args_writer::values(const T&... v) {
+  (value(v), ...);
+  return *this;
+}
+
+template <class T>
+args_writer& args_writer::member(std::string_view k, const T& v) {
+  key(k);
+  return value(v);
+}
+
+}  // namespace socketio
+SIOCODEC_END_NAMESPACE
+
+#endif  // SIOCODEC_SOCKETIO_DEFAULT_PARSER_ARGS_WRITER_HPP
+// ---- end <siocodec/socketio/default_parser/args_writer.hpp> ----------------------------------
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <new>
+#include <optional>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+
+// What the encoders write (protocol.md §2.2), the same for protocol v5 and v4:
+//
+//   packet = type [ attachments "-" ] [ nsp [ "?" query ] "," ] [ ack-id ] [ json ]
+//
+// `attachments` only for BINARY_EVENT / BINARY_ACK; the nsp part only when the namespace is not
+// the main one ("" or "/"); the query only on a CONNECT (protocol v4 carries the CONNECT's auth
+// there: `0/admin?token=1,`).
+//
+// Two ways in:
+// - encode(packet_view): the header fields plus `data`, raw JSON the caller already has;
+// - encode(builder): a packet built from C++ values by event(), ack(), connect(), disconnect()
+//   or connect_error(), whose JSON is written here, binary values becoming placeholders:
+//
+//       sio::attachment_list<4> atts;
+//       std::string text;
+//       auto r = sio::encode(sio::event("chat", "hello", buffer).nsp("/room"), text, atts);
+//       // text == R"(51-/room,["chat","hello",{"_placeholder":true,"num":0}])", atts[0] == buffer
+//
+// Into a caller buffer, builders are written in one pass, straight into the buffer and bounded
+// by its capacity: the header is first written for no attachments, and when binary values turn
+// up the rest of the text is moved right to make room for `<count>-`. Into a container they are
+// measured, then written (the values are visited twice), so that it grows exactly once. Nothing
+// is allocated either way, unless the containers do.
+
+SIOCODEC_BEGIN_NAMESPACE
+namespace socketio {
+
+// ---------------------------------------------------------------------------------------------
+// packet_view: raw JSON data
+// ---------------------------------------------------------------------------------------------
+
+/// Exact size of the text encode() writes for `p`: the type digit, `<attachment_count>-` for
+/// binary types, `<nsp>,` unless the namespace is "" or "/", the ack id if present, then `data`.
+///
+/// `data` is raw JSON written verbatim: it is trusted, not re-validated (that would cost a full
+/// JSON scan on the hot path; json::validate() exists for callers who want it). It must be one
+/// JSON value in the shape the packet type requires, with one placeholder per attachment for
+/// binary types. Only its first byte is looked at. `p.attachments` is not used (the text holds
+/// the count only). The output does not depend on opts.version.
+///
+/// Errors (offset 0):
+/// - invalid_argument: `p.type` is not 0-6; a BINARY_EVENT / BINARY_ACK with attachment_count 0,
+///   or another type with attachment_count != 0; a namespace other than "" and "/" that does not
+///   start with '/' or that contains ',' (the reference writes such a namespace verbatim and the
+///   packet cannot be decoded: `2admin,["a"]`); `data` starting with a digit (it would be read
+///   back as the ack id) or with JSON whitespace (not the first byte of a JSON value; the
+///   reference reads it back as an ack id of 0).
+/// - too_many_attachments: attachment_count > opts.max_attachments.
+/// - invalid_utf8: the namespace is not valid UTF-8.
+result<std::size_t> encoded_size(const packet_view& p, const encode_options& opts = {}) noexcept;
+
+/// Writes the text of `p` into `out` (at most `cap` bytes). @return bytes written.
+/// Errors: those of encoded_size(), and output_too_small (nothing written; offset() is cap).
+result<std::size_t> encode_to(char* out, std::size_t cap, const packet_view& p,
+                              const encode_options& opts = {}) noexcept;
+
+/// encode_to into a fixed array.
+template <std::size_t N>
+result<std::size_t> encode_to(char (&out)[N], const packet_view& p,
+                              const encode_options& opts = {}) noexcept {
+  return encode_to(out, N, p, opts);
+}
+
+/// Appends the text of `p` to `out` (any resizable byte container; exactly one resize, none on
+/// error). Errors: those of encoded_size().
+template <class Container>
+result<std::size_t> encode(const packet_view& p, Container& out, const encode_options& opts = {});
+
+// ---------------------------------------------------------------------------------------------
+// Packet builders
+// ---------------------------------------------------------------------------------------------
+
 /// Exact size of the text encode() writes for builder `b`. Runs the value callbacks once.
 /// @return the size.
 /// Errors (offset 0):
@@ -11577,122 +12647,6 @@ result<std::size_t> encode(const B& b, Container& out, const encode_options& opt
 // Implementation
 // ---------------------------------------------------------------------------------------------
 namespace detail {
-
-// What the measuring writers learn about the text when `track` is set (polling bodies, whose
-// framing depends on the text): UTF-16 units, UTF-8 validity and the 0x1E record separator.
-// Every piece appended is whole code points (ASCII syntax, whole strings, whole raw JSON), so the
-// text can be judged piece by piece.
-struct text_checks {
-  bool track = false;
-  std::size_t utf16 = 0;
-  bool bad_utf8 = false;
-  bool has_separator = false;
-
-  void see(const char* s, std::size_t k) noexcept {
-    if (::SIOCODEC_NAMESPACE::detail::utf8_find_invalid(s, k) != k) {
-      bad_utf8 = true;
-    } else {
-      utf16 += ::SIOCODEC_NAMESPACE::detail::utf16_length(s, k);
-    }
-    if (k != 0 && std::memchr(s, 0x1E, k) != nullptr) has_separator = true;
-  }
-};
-
-// The measuring writer of builders and frame encoders: counts bytes (and checks the text).
-struct text_counter : text_checks {
-  std::size_t n = 0;
-  bool overflow = false;
-  static constexpr bool counting = true;
-
-  SIOCODEC_ALWAYS_INLINE void add(std::size_t k) noexcept {
-    n += k;
-    overflow |= n < k;
-  }
-  // Inline: the measuring pass calls these for every token.
-  SIOCODEC_ALWAYS_INLINE void put(char c) noexcept {
-    add(1);
-    if (SIOCODEC_UNLIKELY(track)) see(&c, 1);
-  }
-  SIOCODEC_ALWAYS_INLINE void append(const char* s, std::size_t k) noexcept {
-    add(k);
-    if (SIOCODEC_UNLIKELY(track)) see(s, k);
-  }
-  void fill(char c, std::size_t k) noexcept {
-    for (std::size_t i = 0; i < k; ++i) put(c);
-  }
-};
-
-// The sink of args_writer and of the builder paths. It writes into [p, end) while the pieces
-// fit; the first piece that does not fit turns it into a counter (end = p), so the rest of the
-// packet is still visited, validated and measured: an encoder that finds its output too small
-// still reports the errors that take precedence, and knows the size that was needed. A sink
-// without room (p == end) only counts: the measuring pass. With `track`, counted pieces also go
-// through the checks of text_counter (polling bodies).
-struct json_sink : text_checks {
-  char* p = nullptr;
-  char* end = nullptr;
-  std::size_t extra = 0;  // bytes counted, not written
-  bool overflow = false;  // extra wrapped around
-  static constexpr bool counting = false;
-
-  SIOCODEC_ALWAYS_INLINE bool has_room(std::size_t k) const noexcept {
-    return static_cast<std::size_t>(end - p) >= k;
-  }
-  SIOCODEC_ALWAYS_INLINE void put(char c) noexcept {
-    if (SIOCODEC_LIKELY(p != end)) {
-      *p++ = c;
-      return;
-    }
-    count(&c, 1);
-  }
-  SIOCODEC_ALWAYS_INLINE void append(const char* s, std::size_t k) noexcept {
-    if (SIOCODEC_LIKELY(has_room(k))) {
-      json::detail::copy_short(p, s, k);
-      p += k;
-      return;
-    }
-    count(s, k);
-  }
-  void fill(char c, std::size_t k) noexcept {
-    for (std::size_t i = 0; i < k; ++i) put(c);
-  }
-  // A sink that only counts (the measuring pass, or a buffer already full) and has no checks to
-  // feed: the args_writer then counts whole tokens at once, without writing them piece by piece.
-  SIOCODEC_ALWAYS_INLINE bool counts_only() const noexcept { return p == end && !track; }
-  SIOCODEC_ALWAYS_INLINE void add(std::size_t k) noexcept {
-    extra += k;
-    overflow |= extra < k;
-  }
-  SIOCODEC_ALWAYS_INLINE void count(const char* s, std::size_t k) noexcept {
-    end = p;  // nothing after a piece that did not fit may be written
-    extra += k;
-    overflow |= extra < k;
-    if (SIOCODEC_UNLIKELY(track)) see(s, k);
-  }
-};
-
-// A json_sink's fast path: writes with no checks, into room the caller has made sure of (a
-// JSON string takes at most 6 bytes per byte of text, `\u001f`, plus its quotes).
-struct raw_sink {
-  char* p;
-  static constexpr bool counting = false;
-  SIOCODEC_ALWAYS_INLINE void put(char c) noexcept { *p++ = c; }
-  SIOCODEC_ALWAYS_INLINE void append(const char* s, std::size_t k) noexcept {
-    json::detail::copy_short(p, s, k);
-    p += k;
-  }
-  void fill(char c, std::size_t k) noexcept {
-    if (k != 0) std::memset(p, c, k);
-    p += k;
-  }
-};
-
-// True when `s` has room for the JSON string of `text` and `extra` more bytes.
-SIOCODEC_ALWAYS_INLINE bool has_string_room(const json_sink& s, std::size_t text,
-                                            std::size_t extra) noexcept {
-  const auto avail = static_cast<std::size_t>(s.end - s.p);
-  return avail >= extra + 2 && (avail - extra - 2) / 6 >= text;
-}
 
 inline bool is_main_nsp(std::string_view nsp) noexcept { return nsp.empty() || nsp == "/"; }
 
@@ -11767,646 +12721,7 @@ error emit_packet(W& w, const packet_view& p, const encode_options& opts) noexce
   return error::none;
 }
 
-// The kind of value raw JSON text holds, from its first byte (the text is trusted).
-inline bool raw_kind(std::string_view json, json::kind& k) noexcept {
-  if (json.empty()) return false;
-  switch (json.front()) {
-    case '{': k = json::kind::object; return true;
-    case '[': k = json::kind::array; return true;
-    case '"': k = json::kind::string; return true;
-    case 'n': k = json::kind::null; return true;
-    case 't':
-    case 'f': k = json::kind::boolean; return true;
-    default: break;
-  }
-  if (json.front() == '-' || (json.front() >= '0' && json.front() <= '9')) {
-    k = json::kind::number;
-    return true;
-  }
-  return false;
-}
-
-// The encoders' side door into args_writer.
-struct args_access {
-  static args_writer make(json_sink* s, byte_view* atts, std::size_t room, bool strict,
-                          const encode_options& o, bool binary) noexcept {
-    return args_writer(s, atts, room, strict, o, binary);
-  }
-  static void set_cost(args_writer& a, std::size_t (*fn)(byte_view, const void*) noexcept,
-                       const void* ctx) noexcept {
-    a.att_cost_fn_ = fn;
-    a.att_cost_ctx_ = ctx;
-  }
-  static std::size_t cost(const args_writer& a) noexcept { return a.att_cost_; }
-  // The outcome after the builder wrote everything: no error and nothing left open.
-  static error finish(args_writer& a) noexcept {
-    if (a.error_ == error::none && a.depth_ != 0) a.fail(error::invalid_argument);
-    return a.error_;
-  }
-  // Whether a top-level value was written, for a writer whose finish() gave error::none: only
-  // a value leaves st_top then (every other way out of it is an error, st_error).
-  static bool has_value(const args_writer& a) noexcept {
-    SIOCODEC_ASSERT(a.error_ == error::none);
-    return a.st_ != args_writer::st_top;
-  }
-  static json::kind top_kind(const args_writer& a) noexcept { return a.top_kind_; }
-};
-
-template <class T>
-struct is_char_type
-    : std::bool_constant<std::is_same<T, char>::value || std::is_same<T, wchar_t>::value ||
-                         std::is_same<T, char16_t>::value || std::is_same<T, char32_t>::value
-#if defined(__cpp_char8_t)
-                         || std::is_same<T, char8_t>::value
-#endif
-                         > {
-};
-
-template <class T, class = void>
-struct is_range : std::false_type {};
-template <class T>
-struct is_range<T, std::void_t<decltype(std::begin(std::declval<const T&>())),
-                               decltype(std::end(std::declval<const T&>()))>> : std::true_type {};
-
-template <class T>
-using range_element_t =
-    std::remove_cv_t<std::remove_reference_t<decltype(*std::begin(std::declval<const T&>()))>>;
-
-template <class T, class = void>
-struct is_byte_range : std::false_type {};
-template <class T>
-struct is_byte_range<T, std::void_t<decltype(std::data(std::declval<const T&>())),
-                                    decltype(std::size(std::declval<const T&>()))>>
-    : std::bool_constant<
-          std::is_same<std::remove_cv_t<
-                           std::remove_pointer_t<decltype(std::data(std::declval<const T&>()))>>,
-                       unsigned char>::value ||
-          std::is_same<std::remove_cv_t<
-                           std::remove_pointer_t<decltype(std::data(std::declval<const T&>()))>>,
-                       std::byte>::value> {};
-
-template <class E, class = void>
-struct is_key_value : std::false_type {};
-template <class E>
-struct is_key_value<E, std::void_t<decltype(std::declval<const E&>().first),
-                                   decltype(std::declval<const E&>().second)>>
-    : std::is_convertible<decltype(std::declval<const E&>().first), std::string_view> {};
-
-template <class T>
-struct is_optional : std::false_type {};
-template <class T>
-struct is_optional<std::optional<T>> : std::true_type {};
-
-template <class T>
-struct dependent_false : std::false_type {};
-
-template <class Tuple, std::size_t... I>
-void write_tuple(args_writer& w, const Tuple& t, std::index_sequence<I...>) {
-  (void)w;
-  (void)t;
-  (w.value(std::get<I>(t)), ...);
-}
-template <class... A>
-void write_all(args_writer& w, const std::tuple<A...>& t) {
-  write_tuple(w, t, std::index_sequence_for<A...>{});
-}
-
-template <class Tuple, std::size_t... I>
-void write_members(args_writer& w, const Tuple& t, std::index_sequence<I...>) {
-  (void)w;
-  (void)t;
-  (w.member(std::string_view(std::get<2 * I>(t)), std::get<2 * I + 1>(t)), ...);
-}
-
 }  // namespace detail
-
-template <class T, class>
-struct arg_traits {
-  static void write(args_writer& w, const T& v) {
-    using U = std::remove_cv_t<T>;
-    if constexpr (std::is_invocable<const U&, args_writer&>::value) {
-      v(w);
-    } else if constexpr (std::is_same<U, bool>::value) {
-      w.boolean(v);
-    } else if constexpr (detail::is_char_type<U>::value) {
-      static_assert(detail::dependent_false<U>::value,
-                    "siocodec: write characters as text (std::string_view), or cast to an int");
-    } else if constexpr (std::is_integral<U>::value) {
-      w.integer(v);
-    } else if constexpr (std::is_floating_point<U>::value) {
-      w.number(static_cast<double>(v));
-    } else if constexpr (std::is_same<U, std::nullptr_t>::value ||
-                         std::is_same<U, std::nullopt_t>::value) {
-      w.null();
-    } else if constexpr (std::is_same<U, byte_view>::value || std::is_same<U, byte_span>::value) {
-      w.binary(byte_view(v));
-    } else if constexpr (std::is_same<U, raw_json>::value) {
-      w.raw(v.text);
-    } else if constexpr (std::is_array<U>::value &&
-                         detail::is_char_type<std::remove_cv_t<std::remove_extent_t<U>>>::value) {
-      static_assert(std::is_same<std::remove_cv_t<std::remove_extent_t<U>>, char>::value,
-                    "siocodec: only char text (UTF-8) can be written");
-      // A char array is text up to its first NUL (a literal's terminator), never past its end.
-      const void* nul = std::memchr(v, 0, std::extent<U>::value);
-      const std::size_t n = nul == nullptr
-                                ? std::extent<U>::value
-                                : static_cast<std::size_t>(static_cast<const char*>(nul) - v);
-      w.string(std::string_view(v, n));
-    } else if constexpr (std::is_same<U, const char*>::value || std::is_same<U, char*>::value) {
-      if (v == nullptr) {
-        w.null();
-      } else {
-        w.string(std::string_view(v));
-      }
-    } else if constexpr (std::is_convertible<const U&, std::string_view>::value) {
-      w.string(std::string_view(v));
-    } else if constexpr (detail::is_optional<U>::value) {
-      if (v) {
-        w.value(*v);
-      } else {
-        w.null();
-      }
-    } else if constexpr (detail::is_byte_range<U>::value) {
-      w.binary(byte_view(static_cast<const void*>(std::data(v)), std::size(v)));
-    } else if constexpr (detail::is_range<U>::value) {
-      using E = detail::range_element_t<U>;
-      if constexpr (detail::is_key_value<E>::value) {
-        w.begin_object();
-        for (const auto& kv : v) w.member(std::string_view(kv.first), kv.second);
-        w.end_object();
-      } else {
-        w.begin_array();
-        if constexpr (std::is_same<typename std::iterator_traits<decltype(std::begin(
-                                       std::declval<const U&>()))>::value_type,
-                                   bool>::value) {
-          for (const bool e : v) w.boolean(e);  // std::vector<bool> yields proxies
-        } else {
-          for (const auto& e : v) w.value(e);
-        }
-        w.end_array();
-      }
-    } else {
-      static_assert(detail::dependent_false<U>::value,
-                    "siocodec: no way to write this type as JSON; specialize "
-                    "siocodec::socketio::arg_traits<T> with a static "
-                    "write(args_writer&, const T&)");
-    }
-  }
-};
-
-template <class... A>
-struct arg_traits<detail::array_value<A...>> {
-  static void write(args_writer& w, const detail::array_value<A...>& v) {
-    w.begin_array();
-    detail::write_all(w, v.items);
-    w.end_array();
-  }
-};
-
-template <class... A>
-struct arg_traits<detail::object_value<A...>> {
-  static void write(args_writer& w, const detail::object_value<A...>& v) {
-    w.begin_object();
-    detail::write_members(w, v.items, std::make_index_sequence<sizeof...(A) / 2>{});
-    w.end_object();
-  }
-};
-
-// --- args_writer ------------------------------------------------------------------------------
-
-inline args_writer::args_writer(detail::json_sink* sink, byte_view* atts, std::size_t atts_room,
-                                bool strict_atts, const encode_options& opts,
-                                bool binary_allowed) noexcept
-    : sink_(sink),
-      atts_(atts),
-      atts_room_(atts_room),
-      max_attachments_(opts.max_attachments),
-      max_depth_(opts.max_depth < json::max_depth_limit ? opts.max_depth : json::max_depth_limit),
-      version_(opts.version),
-      binary_allowed_(binary_allowed),
-      strict_atts_(strict_atts) {}
-
-// Every value call has a fast path, inline: st_ says a value is welcome (the comma to write
-// before it, 0 or 1, is st_ itself) and the sink has room for comma and value, which are then
-// written with no further check. Everything else goes out of line to the *_slow functions,
-// which start with begin_value() and write piece by piece through the json_sink (which writes
-// what fits and counts the rest).
-
-// The checks before a value, out of the fast path: the top-level value, an error, a value where
-// a key or nothing may come. Writes the comma when one is due.
-inline bool args_writer::begin_value(json::kind k) noexcept {
-  if (st_ <= st_value_comma) {
-    if (st_ == st_value_comma) sink_->put(',');
-    return true;
-  }
-  if (st_ == st_top) {  // a payload is one JSON value: the first one at the top
-    top_kind_ = k;
-    return true;
-  }
-  if (st_ != st_error) fail(::SIOCODEC_NAMESPACE::error::invalid_argument);
-  return false;
-}
-
-// In the slow paths: a value is welcome and the sink only counts (see json_sink::counts_only).
-SIOCODEC_ALWAYS_INLINE bool args_writer::counts_value() const noexcept {
-  return st_ <= st_value_comma && sink_->counts_only();
-}
-// Counts a value of `k` bytes and its comma (after counts_value()).
-SIOCODEC_ALWAYS_INLINE void args_writer::count_value(std::size_t k) noexcept {
-  sink_->add(st_ + k);
-  st_ = after_value_;
-}
-
-// The room check of a fast path: `k` bytes after the (possible) comma.
-SIOCODEC_ALWAYS_INLINE bool args_writer::fast_value(std::size_t k) const noexcept {
-  return st_ <= st_value_comma && sink_->has_room(k + 1);
-}
-
-// The start of a fast path (after fast_value()): writes the comma when one is due.
-SIOCODEC_ALWAYS_INLINE args_writer::slot args_writer::fast_start() noexcept {
-  const std::size_t comma = st_;
-  const std::uint8_t next = after_value_;
-  detail::json_sink* sink = sink_;
-  char* o = sink->p;
-  *o = ',';
-  return {sink, o + comma, next};
-}
-// The end of a fast path: the value ends at `end`.
-SIOCODEC_ALWAYS_INLINE void args_writer::fast_end(const slot& s, char* end) noexcept {
-  s.sink->p = end;
-  st_ = s.next;
-}
-
-SIOCODEC_ALWAYS_INLINE args_writer& args_writer::null() noexcept {
-  if (SIOCODEC_LIKELY(fast_value(4))) {
-    const slot at = fast_start();
-    char* o = at.at;
-    std::memcpy(o, "null", 4);
-    fast_end(at, o + 4);
-    return *this;
-  }
-  return null_slow();
-}
-
-SIOCODEC_NOINLINE inline args_writer& args_writer::null_slow() noexcept {
-  if (counts_value()) {
-    count_value(4);
-    return *this;
-  }
-  if (!begin_value(json::kind::null)) return *this;
-  sink_->append("null", 4);
-  st_ = after_value_;
-  return *this;
-}
-
-SIOCODEC_ALWAYS_INLINE args_writer& args_writer::boolean(bool b) noexcept {
-  if (SIOCODEC_LIKELY(fast_value(5))) {
-    const slot at = fast_start();
-    char* o = at.at;
-    if (b) {
-      std::memcpy(o, "true", 4);
-      fast_end(at, o + 4);
-    } else {
-      std::memcpy(o, "false", 5);
-      fast_end(at, o + 5);
-    }
-    return *this;
-  }
-  return boolean_slow(b);
-}
-
-SIOCODEC_NOINLINE inline args_writer& args_writer::boolean_slow(bool b) noexcept {
-  if (counts_value()) {
-    count_value(b ? 4 : 5);
-    return *this;
-  }
-  if (!begin_value(json::kind::boolean)) return *this;
-  if (b) {
-    sink_->append("true", 4);
-  } else {
-    sink_->append("false", 5);
-  }
-  st_ = after_value_;
-  return *this;
-}
-
-SIOCODEC_ALWAYS_INLINE args_writer& args_writer::number(double d) noexcept {
-  // json::detail::format_number formats into 32 bytes: with that much room, format in place.
-  if (SIOCODEC_LIKELY(fast_value(32))) {
-    const slot at = fast_start();
-    char* o = at.at;
-    fast_end(at, o + json::detail::format_number(d, o));
-    return *this;
-  }
-  return number_slow(d);
-}
-
-SIOCODEC_NOINLINE inline args_writer& args_writer::number_slow(double d) noexcept {
-  if (counts_value()) {
-    char buf[32];
-    count_value(json::detail::format_number(d, buf));
-    return *this;
-  }
-  if (!begin_value(json::kind::number)) return *this;
-  json::emit_number(*sink_, d);
-  st_ = after_value_;
-  return *this;
-}
-
-template <class Int,
-          std::enable_if_t<std::is_integral<Int>::value && !std::is_same<Int, bool>::value, int>>
-SIOCODEC_ALWAYS_INLINE args_writer& args_writer::integer(Int v) noexcept {
-  // The magnitude in unsigned arithmetic: -INT64_MIN overflows int64.
-  bool neg = false;
-  std::uint64_t mag = 0;
-  if constexpr (std::is_signed<Int>::value) {
-    const auto i = static_cast<std::int64_t>(v);
-    neg = i < 0;
-    mag = neg ? std::uint64_t{0} - static_cast<std::uint64_t>(i) : static_cast<std::uint64_t>(i);
-  } else {
-    mag = static_cast<std::uint64_t>(v);
-  }
-  if (SIOCODEC_LIKELY(fast_value(21))) {
-    const slot at = fast_start();
-    char* o = at.at;
-    *o = '-';
-    o += neg ? 1 : 0;
-    fast_end(at, json::detail::write_uint(mag, o));
-    return *this;
-  }
-  return integer_slow(mag, neg);
-}
-
-SIOCODEC_NOINLINE inline args_writer& args_writer::integer_slow(std::uint64_t mag,
-                                                                bool neg) noexcept {
-  if (counts_value()) {
-    count_value((neg ? 1U : 0U) + static_cast<std::size_t>(json::detail::decimal_digits(mag)));
-    return *this;
-  }
-  if (!begin_value(json::kind::number)) return *this;
-  if (neg) sink_->put('-');
-  json::emit_uint(*sink_, mag);
-  st_ = after_value_;
-  return *this;
-}
-
-SIOCODEC_ALWAYS_INLINE args_writer& args_writer::string(std::string_view utf8) noexcept {
-  // Most strings are short plain ASCII: one room check for comma, quotes and text, and the
-  // text copied while it is checked (the slow path rewrites it otherwise).
-  if (SIOCODEC_LIKELY(st_ <= st_value_comma)) {
-    detail::json_sink& s = *sink_;
-    const std::size_t n = utf8.size();
-    // n + 3 cannot wrap: n is the size of an object in memory.
-    if (SIOCODEC_LIKELY(n + 3 <= static_cast<std::size_t>(s.end - s.p))) {
-      const slot at = fast_start();
-      char* o = at.at;
-      *o++ = '"';
-      if (SIOCODEC_LIKELY(json::detail::copy_plain(o, utf8.data(), n))) {
-        o[n] = '"';
-        fast_end(at, o + n + 1);
-        return *this;
-      }
-    }
-  }
-  return string_slow(utf8);
-}
-
-SIOCODEC_NOINLINE inline args_writer& args_writer::string_slow(std::string_view utf8) noexcept {
-  if (counts_value() && json::detail::is_plain_string(utf8.data(), utf8.size())) {
-    count_value(utf8.size() + 2);
-    return *this;
-  }
-  if (!begin_value(json::kind::string)) return *this;
-  detail::json_sink& s = *sink_;
-  ::SIOCODEC_NAMESPACE::error e;
-  if (SIOCODEC_LIKELY(detail::has_string_room(s, utf8.size(), 0))) {
-    detail::raw_sink r{s.p};
-    e = json::emit_string(r, utf8);
-    s.p = r.p;
-  } else {
-    e = json::emit_string(s, utf8);
-  }
-  if (SIOCODEC_UNLIKELY(e != ::SIOCODEC_NAMESPACE::error::none)) {
-    fail(e);
-    return *this;
-  }
-  st_ = after_value_;
-  return *this;
-}
-
-inline args_writer& args_writer::binary(byte_view bytes) noexcept {
-  if (!begin_value(json::kind::object)) return *this;
-  if (!binary_allowed_) {
-    fail(::SIOCODEC_NAMESPACE::error::invalid_argument);
-    return *this;
-  }
-  const std::size_t num = attachments_;
-  if (num >= max_attachments_) {
-    fail(::SIOCODEC_NAMESPACE::error::too_many_attachments);
-    return *this;
-  }
-  if (num < atts_room_) {
-    ::new (static_cast<void*>(atts_ + num)) byte_view(bytes);  // the slot may be raw storage
-  } else if (strict_atts_) {                                   // more than the measuring pass saw
-    fail(::SIOCODEC_NAMESPACE::error::invalid_argument);
-    return *this;
-  }
-  if (att_cost_fn_ != nullptr) {
-    const std::size_t c = att_cost_fn_(bytes, att_cost_ctx_);
-    if (c == static_cast<std::size_t>(-1) || att_cost_ + c < c) {
-      fail(::SIOCODEC_NAMESPACE::error::invalid_argument);
-      return *this;
-    }
-    att_cost_ += c;
-  }
-  ++attachments_;
-  detail::json_sink& s = *sink_;
-  s.append("{\"_placeholder\":true,\"num\":", 27);
-  json::emit_uint(s, num);
-  s.put('}');
-  st_ = after_value_;
-  return *this;
-}
-
-inline args_writer& args_writer::raw(std::string_view json) noexcept {
-  json::kind k = json::kind::null;
-  if (!detail::raw_kind(json, k)) {
-    // Empty text would leave a hole; at the top, leading whitespace would be read as an ack id.
-    if (error_ == ::SIOCODEC_NAMESPACE::error::none && (json.empty() || depth_ == 0)) {
-      fail(::SIOCODEC_NAMESPACE::error::invalid_argument);
-      return *this;
-    }
-  }
-  if (!begin_value(k)) return *this;
-  sink_->append(json.data(), json.size());
-  st_ = after_value_;
-  return *this;
-}
-
-SIOCODEC_ALWAYS_INLINE void args_writer::enter(bool object) noexcept {
-  const std::uint64_t bit = std::uint64_t{1} << (depth_ % 64);
-  if (object) {
-    object_bits_[depth_ / 64] |= bit;
-  } else {
-    object_bits_[depth_ / 64] &= ~bit;
-  }
-  ++depth_;
-  st_ = object ? st_key : st_value;
-  after_value_ = object ? st_key_comma : st_value_comma;
-}
-
-SIOCODEC_ALWAYS_INLINE args_writer& args_writer::open(bool object) noexcept {
-  if (SIOCODEC_LIKELY(fast_value(1) && depth_ < max_depth_)) {
-    const std::size_t comma = st_;
-    char* o = sink_->p;
-    *o = ',';
-    o += comma;
-    *o = object ? '{' : '[';
-    sink_->p = o + 1;
-    enter(object);
-    return *this;
-  }
-  return open_slow(object);
-}
-
-SIOCODEC_NOINLINE inline args_writer& args_writer::open_slow(bool object) noexcept {
-  if (counts_value() && depth_ < max_depth_) {
-    sink_->add(st_ + std::size_t{1});
-    enter(object);
-    return *this;
-  }
-  if (!begin_value(object ? json::kind::object : json::kind::array)) return *this;
-  if (SIOCODEC_UNLIKELY(depth_ >= max_depth_)) {
-    fail(::SIOCODEC_NAMESPACE::error::nesting_too_deep);
-    return *this;
-  }
-  sink_->put(object ? '{' : '[');
-  enter(object);
-  return *this;
-}
-
-SIOCODEC_ALWAYS_INLINE args_writer& args_writer::close(bool object) noexcept {
-  // after_value_ tells the container that is open (none at the top: st_done), st_ | 1 whether
-  // a key or a value may come next: both must be the close's (a key waiting for its value is
-  // not; an error state matches neither).
-  const std::uint8_t open = object ? st_key_comma : st_value_comma;
-  if (SIOCODEC_LIKELY((st_ | 1) == open && after_value_ == open && sink_->has_room(1))) {
-    *sink_->p++ = object ? '}' : ']';
-    leave();
-    return *this;
-  }
-  return close_slow(object);
-}
-
-SIOCODEC_ALWAYS_INLINE void args_writer::leave() noexcept {
-  --depth_;
-  if (depth_ == 0) {
-    after_value_ = st_done;
-  } else {
-    const std::size_t top = depth_ - 1;
-    after_value_ =
-        ((object_bits_[top / 64] >> (top % 64)) & 1U) != 0 ? st_key_comma : st_value_comma;
-  }
-  st_ = after_value_;
-}
-
-SIOCODEC_NOINLINE inline args_writer& args_writer::close_slow(bool object) noexcept {
-  if (error_ != ::SIOCODEC_NAMESPACE::error::none) return *this;
-  const std::uint8_t open = object ? st_key_comma : st_value_comma;
-  if ((st_ | 1) != open || after_value_ != open) {
-    fail(::SIOCODEC_NAMESPACE::error::invalid_argument);
-    return *this;
-  }
-  if (sink_->counts_only()) {
-    sink_->add(1);
-  } else {
-    sink_->put(object ? '}' : ']');
-  }
-  leave();
-  return *this;
-}
-
-SIOCODEC_ALWAYS_INLINE args_writer& args_writer::begin_array() noexcept { return open(false); }
-SIOCODEC_ALWAYS_INLINE args_writer& args_writer::end_array() noexcept { return close(false); }
-SIOCODEC_ALWAYS_INLINE args_writer& args_writer::begin_object() noexcept { return open(true); }
-SIOCODEC_ALWAYS_INLINE args_writer& args_writer::end_object() noexcept { return close(true); }
-
-SIOCODEC_ALWAYS_INLINE args_writer& args_writer::key(std::string_view utf8) noexcept {
-  // Keys are nearly always short plain ASCII: `,"key":` with one room check, the text copied
-  // while it is checked.
-  if (SIOCODEC_LIKELY((st_ | 1) == st_key_comma)) {
-    detail::json_sink& s = *sink_;
-    const std::size_t n = utf8.size();
-    // n + 4 cannot wrap: n is the size of an object in memory.
-    if (SIOCODEC_LIKELY(n + 4 <= static_cast<std::size_t>(s.end - s.p))) {
-      const std::size_t comma = st_ & 1U;
-      char* o = s.p;
-      *o = ',';
-      o += comma;
-      *o++ = '"';
-      if (SIOCODEC_LIKELY(json::detail::copy_plain(o, utf8.data(), n))) {
-        o += n;
-        o[0] = '"';
-        o[1] = ':';
-        s.p = o + 2;
-        st_ = st_value;
-        return *this;
-      }
-    }
-  }
-  return key_slow(utf8);
-}
-
-SIOCODEC_NOINLINE inline args_writer& args_writer::key_slow(std::string_view utf8) noexcept {
-  if (error_ != ::SIOCODEC_NAMESPACE::error::none) return *this;
-  if (SIOCODEC_UNLIKELY((st_ | 1) != st_key_comma)) {
-    fail(::SIOCODEC_NAMESPACE::error::invalid_argument);
-    return *this;
-  }
-  const bool comma = (st_ & 1) != 0;
-  detail::json_sink& s = *sink_;
-  if (s.counts_only() && json::detail::is_plain_string(utf8.data(), utf8.size())) {
-    s.add((comma ? 1U : 0U) + utf8.size() + 3);
-    st_ = st_value;
-    return *this;
-  }
-  ::SIOCODEC_NAMESPACE::error e;
-  if (SIOCODEC_LIKELY(detail::has_string_room(s, utf8.size(), 2))) {
-    detail::raw_sink r{s.p};
-    if (comma) r.put(',');
-    e = json::emit_string(r, utf8);
-    r.put(':');
-    s.p = r.p;
-  } else {
-    if (comma) s.put(',');
-    e = json::emit_string(s, utf8);
-    s.put(':');
-  }
-  if (SIOCODEC_UNLIKELY(e != ::SIOCODEC_NAMESPACE::error::none)) {
-    fail(e);
-    return *this;
-  }
-  st_ = st_value;
-  return *this;
-}
-
-template <class T>
-args_writer& args_writer::value(const T& v) {
-  arg_traits<T>::write(*this, v);
-  return *this;
-}
-
-template <class... T>
-args_writer& args_writer::values(const T&... v) {
-  (value(v), ...);
-  return *this;
-}
-
-template <class T>
-args_writer& args_writer::member(std::string_view k, const T& v) {
-  key(k);
-  return value(v);
-}
 
 // --- packet_view ------------------------------------------------------------------------------
 
@@ -12444,12 +12759,8 @@ struct text_plan {
   std::size_t attachment_cost = 0;
 };
 
-inline bool is_reserved_event_name(std::string_view name) noexcept {
-  return name == "connect" || name == "connect_error" || name == "disconnect" ||
-         name == "disconnecting" || name == "newListener" || name == "removeListener";
-}
-
-// Each Data kind: checks before writing, writes its one top-level value (or none), checks after.
+// Each Data kind: checks before writing (here), writes its one top-level value or none
+// (builders.hpp), checks after (here).
 template <class... A>
 error check_data(const event_data<A...>& d, const encode_options& o) noexcept {
   if (o.version == protocol_version::v5 && is_reserved_event_name(d.name)) {
@@ -12460,43 +12771,6 @@ error check_data(const event_data<A...>& d, const encode_options& o) noexcept {
 template <class D>
 error check_data(const D&, const encode_options&) noexcept {
   return error::none;
-}
-
-template <class... A>
-void write_data(args_writer& w, const event_data<A...>& d) {
-  w.begin_array();
-  w.string(d.name);
-  write_all(w, d.args);
-  w.end_array();
-}
-template <class... A>
-void write_data(args_writer& w, const ack_data<A...>& d) {
-  w.begin_array();
-  write_all(w, d.args);
-  w.end_array();
-}
-inline void write_data(args_writer&, const no_data&) {}
-template <class V>
-void write_data(args_writer& w, const auth_data<V>& d) {
-  w.value(d.auth);
-}
-template <class... D>
-void write_data(args_writer& w, const error_data<D...>& d) {
-  if (w.version() == protocol_version::v4) {
-    if constexpr (sizeof...(D) == 0) {
-      w.string(d.message);
-    } else {
-      write_all(w, d.data);
-    }
-    return;
-  }
-  w.begin_object();
-  w.member("message", d.message);
-  if constexpr (sizeof...(D) != 0) {
-    w.key("data");
-    write_all(w, d.data);
-  }
-  w.end_object();
 }
 
 template <class V>
@@ -12518,12 +12792,6 @@ error check_written(const error_data<D...>&, bool, json::kind k, const encode_op
 template <class D>
 error check_written(const D&, bool, json::kind, const encode_options&) noexcept {
   return error::none;
-}
-
-constexpr packet_type promoted(packet_type t) noexcept {
-  return t == packet_type::event ? packet_type::binary_event
-         : t == packet_type::ack ? packet_type::binary_ack
-                                 : t;
 }
 
 // Runs the builder's callbacks through `w`, then the checks both the measuring pass and the
@@ -13250,463 +13518,36 @@ SIOCODEC_END_NAMESPACE
 #ifndef SIOCODEC_SOCKETIO_MSGPACK_PARSER_ENCODE_HPP
 #define SIOCODEC_SOCKETIO_MSGPACK_PARSER_ENCODE_HPP
 
+// ---- begin <siocodec/socketio/msgpack_parser/args_writer.hpp> --------------------------------
+// SPDX-License-Identifier: BSL-1.0
+// msgpack_args_writer: the msgpack model of the writer concept, which writes the arguments of a
+// packet built from C++ values as msgpack (binary values inline as bin), in two passes: one that
+// measures (and records container header sizes), one that writes.
+#ifndef SIOCODEC_SOCKETIO_MSGPACK_PARSER_ARGS_WRITER_HPP
+#define SIOCODEC_SOCKETIO_MSGPACK_PARSER_ARGS_WRITER_HPP
+
+// ---- begin <siocodec/msgpack/value_writer.hpp> -----------------------------------------------
+// SPDX-License-Identifier: BSL-1.0
+// The stateful msgpack writer: one value per call in the forms notepack.io writes, containers
+// whose element count is only known when they close (two passes: one measures and records each
+// container's header size, one writes), JSON text converted, the first error kept. Its Socket.IO
+// model is socketio::msgpack_args_writer, which adds the value dispatch.
+#ifndef SIOCODEC_MSGPACK_VALUE_WRITER_HPP
+#define SIOCODEC_MSGPACK_VALUE_WRITER_HPP
+
 
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
-#include <iterator>
-#include <optional>
 #include <string_view>
-#include <tuple>
 #include <type_traits>
-#include <utility>
 
 SIOCODEC_BEGIN_NAMESPACE
-namespace socketio {
+namespace msgpack {
 
-// ---------------------------------------------------------------------------------------------
-// Encoding a msgpack_packet_view
-// ---------------------------------------------------------------------------------------------
-
-/// The kind of Engine.IO message encode() writes for `p`: text for CONNECT, DISCONNECT and ERROR
-/// in protocol v4 (2.x sends those as JSON), binary otherwise.
-constexpr engineio::frame_kind encoded_frame_kind(const msgpack_packet_view& p,
-                                                  const encode_options& opts = {}) noexcept {
-  return (opts.version == protocol_version::v4 &&
-          (p.type == packet_type::connect || p.type == packet_type::disconnect ||
-           p.type == packet_type::connect_error))
-             ? engineio::frame_kind::text
-             : engineio::frame_kind::binary;
-}
-
-/// Exact size of the message encode() writes for `p`: the msgpack map {"type", "nsp", "data" if
-/// has_data(), "id" if set}, in that order, with the smallest encodings (notepack.io's); `data`
-/// is copied verbatim (it is trusted, as a view decode_msgpack() produced or one built with
-/// msgpack::value::unchecked() from bytes you wrote: only its kind is checked). In protocol v4,
-/// CONNECT, DISCONNECT and ERROR are the JSON text `{"type":T,"nsp":"...","data":"...","id":N}`
-/// instead (encoded_frame_kind() says so).
-///
-/// Errors (offset 0):
-/// - invalid_argument: `p.type` outside 0-4 (v5) or 0-6 (v4); `data` of the wrong kind for the
-///   type (the rules decode_msgpack() applies; EVENT and ACK need an array); a namespace of
-///   2^32 bytes or more; in protocol v4, a CONNECT, DISCONNECT or ERROR (JSON text) whose
-///   namespace holds a character JSON must escape (`"`, `\`, a control character), which
-///   decode_msgpack_text() could not read back (the reference escapes and reads it).
-/// - invalid_utf8: the namespace is not UTF-8, or (protocol v4) an ERROR's message string is not.
-result<std::size_t> encoded_size(const msgpack_packet_view& p,
-                                 const encode_options& opts = {}) noexcept;
-
-/// Writes the message for `p` into `out` (at most `cap` bytes). @return bytes written.
-/// Errors: those of encoded_size(), and output_too_small (nothing written; offset() is cap).
-result<std::size_t> encode_to(char* out, std::size_t cap, const msgpack_packet_view& p,
-                              const encode_options& opts = {}) noexcept;
-
-/// encode_to into a fixed array.
-template <std::size_t N>
-result<std::size_t> encode_to(char (&out)[N], const msgpack_packet_view& p,
-                              const encode_options& opts = {}) noexcept {
-  return encode_to(out, N, p, opts);
-}
-
-/// Appends the message for `p` to `out` (any resizable byte container; exactly one resize, none
-/// on error). Errors: those of encoded_size().
-template <class Container>
-result<std::size_t> encode(const msgpack_packet_view& p, Container& out,
-                           const encode_options& opts = {});
-
-// ---------------------------------------------------------------------------------------------
-// Encoding packets built from C++ values
-// ---------------------------------------------------------------------------------------------
-
-class msgpack_args_writer;
-
-namespace detail {
-struct mp_counter;
-struct mp_writer;
-struct mp_plan;
-struct mp_access;
-template <class T>
-void write_mp(msgpack_args_writer& w, const T& v);
-}  // namespace detail
-
-/// The msgpack counterpart of args_writer: writes the values of a packet built from C++ values
-/// (see msgpack_encode()). Same calls, same rules (one top-level value, keys and values
-/// alternate in objects, the first error is kept and later calls are ignored); binary values
-/// are written inline as bin (no placeholders), and JSON given to raw() is converted to msgpack.
-///
-/// Values are written by value<T>() with the same knowledge as arg_traits (bool, integers,
-/// floating point, text, byte_view and byte ranges, optional, nullptr, containers, maps,
-/// array(), object(), raw_json), plus msgpack::value (copied verbatim) and json::value
-/// (converted). A callback or an arg_traits specialization reaches this writer only if it
-/// accepts it: write them generically, `[&](auto& w) { w.value(x); }` and
-/// `template <class W> static void write(W& w, const T& v)`, and the same code serves both
-/// parsers; one that takes `args_writer&` only is a compile error here.
-///
-/// Numbers follow notepack.io: integer() in the smallest integer form; number() as an integer
-/// when its value is integral, else float 64 (NaN and ±Infinity stay float 64: msgpack can
-/// carry them, JSON writes null).
-///
-/// Arrays and maps announce their element count in their header, which a writer that is given
-/// elements one at a time does not know at the start. The measuring pass records the header
-/// size of the first mp_plan_containers (1024) arrays and maps, so the writing pass leaves
-/// exactly that room and fills the header in when the container closes; any later container is
-/// written without room and moved up by its header size when it closes (a memmove of its bytes,
-/// once per such enclosing container). Nothing is allocated either way.
-///
-/// Errors (error()): those of args_writer but too_many_attachments (binary values are not
-/// counted against any limit), plus invalid_argument for an array or map of 2^32 elements or
-/// more, or a str or bin of 2^32 bytes or more.
-class msgpack_args_writer {
- public:
-  msgpack_args_writer(const msgpack_args_writer&) = delete;
-  msgpack_args_writer& operator=(const msgpack_args_writer&) = delete;
-
-  /// nil.
-  msgpack_args_writer& null() noexcept;
-  /// notepack.io's undefined (`d4 00 00`).
-  msgpack_args_writer& undefined() noexcept;
-  /// c3 / c2.
-  msgpack_args_writer& boolean(bool b) noexcept;
-  /// A JavaScript number, as notepack.io writes it (msgpack::emit_number).
-  msgpack_args_writer& number(double d) noexcept;
-  /// An integer in the smallest form (msgpack::emit_int / emit_uint), all 64 bits kept.
-  template <
-      class Int,
-      std::enable_if_t<std::is_integral<Int>::value && !std::is_same<Int, bool>::value, int> = 0>
-  msgpack_args_writer& integer(Int v) noexcept;
-  /// A str. Errors: invalid_utf8.
-  msgpack_args_writer& string(std::string_view utf8) noexcept;
-  /// A bin holding `bytes` (copied into the output).
-  msgpack_args_writer& binary(byte_view bytes) noexcept;
-  /// Pre-serialized JSON, converted to msgpack (numbers written without fraction or exponent
-  /// stay exact 64-bit integers; others become doubles as JSON.parse reads them; strings are
-  /// unescaped, a lone surrogate escape becoming U+FFFD). Trusted like raw_json: not validated
-  /// beyond what the conversion needs. Errors: invalid_argument (empty text), invalid_utf8,
-  /// nesting_too_deep.
-  msgpack_args_writer& raw(std::string_view json) noexcept;
-  /// An already encoded msgpack value, copied verbatim (trusted; the absent value is
-  /// invalid_argument).
-  msgpack_args_writer& raw_msgpack(const msgpack::value& v) noexcept;
-  /// An array ... end_array().
-  msgpack_args_writer& begin_array() noexcept;
-  msgpack_args_writer& end_array() noexcept;
-  /// A map ... end_object(); inside, alternate key() and one value (or use member()).
-  msgpack_args_writer& begin_object() noexcept;
-  msgpack_args_writer& end_object() noexcept;
-  /// A map key (a str); the next value is its value.
-  msgpack_args_writer& key(std::string_view utf8) noexcept;
-
-  /// Any value write_mp knows (see the class documentation).
-  template <class T>
-  msgpack_args_writer& value(const T& v) {
-    detail::write_mp(*this, v);
-    return *this;
-  }
-  /// value() for each argument, in order.
-  template <class... T>
-  msgpack_args_writer& values(const T&... v) {
-    (value(v), ...);
-    return *this;
-  }
-  /// key(k) then value(v).
-  template <class T>
-  msgpack_args_writer& member(std::string_view k, const T& v) {
-    key(k);
-    return value(v);
-  }
-
-  /// The first error so far (error::none while all is well).
-  ::SIOCODEC_NAMESPACE::error error() const noexcept { return error_; }
-  /// Binary values written so far.
-  std::size_t attachment_count() const noexcept { return binaries_; }
-  /// The protocol being written (encode_options::version).
-  protocol_version version() const noexcept { return version_; }
-
- private:
-  friend struct detail::mp_access;
-  // The builders' own nesting bound, whatever encode_options::max_depth says: the writer keeps
-  // per-level state in fixed arrays (no allocation), and 256 is twice the decoders' default.
-  static constexpr std::size_t depth_limit = 256;
-
-  msgpack_args_writer(detail::mp_counter* counter, detail::mp_writer* writer, detail::mp_plan* plan,
-                      const encode_options& opts) noexcept;
-
-  template <class F>
-  decltype(auto) out(F&& f) noexcept;
-  bool begin_value(msgpack::kind k) noexcept;
-  void fail(::SIOCODEC_NAMESPACE::error e) noexcept {
-    if (error_ == ::SIOCODEC_NAMESPACE::error::none) error_ = e;
-  }
-  bool in_map() const noexcept {
-    const std::size_t top = depth_ - 1;
-    return depth_ != 0 && ((map_bits_[top / 64] >> (top % 64)) & 1U) != 0;
-  }
-  msgpack_args_writer& open(bool map) noexcept;
-  msgpack_args_writer& close(bool map) noexcept;
-  void json_string(const json::value& s, bool as_key) noexcept;
-  void transcode(const json::value& v) noexcept;
-
-  detail::mp_counter* counter_;
-  detail::mp_writer* writer_;
-  detail::mp_plan* plan_;
-  std::size_t max_depth_;
-  std::size_t depth_ = 0;
-  std::size_t top_values_ = 0;
-  std::size_t binaries_ = 0;
-  std::size_t containers_ = 0;  // opened so far: the pre-order index of the next one
-  // Per open container: its elements so far (maps: pairs); the measuring pass keeps its
-  // pre-order index in starts_, the writing pass the offset of its header (or, for a container
-  // written without room, of its first element) and in reserved_ the header size left free (0:
-  // none).
-  std::uint32_t counts_[depth_limit];
-  std::size_t starts_[depth_limit];
-  unsigned char reserved_[depth_limit];
-  std::uint64_t map_bits_[depth_limit / 64] = {};
-  ::SIOCODEC_NAMESPACE::error error_ = ::SIOCODEC_NAMESPACE::error::none;
-  msgpack::kind top_kind_ = msgpack::kind::nil;
-  protocol_version version_;
-  bool after_key_ = false;
-};
-
-/// Containers whose header size the measuring pass records (see msgpack_args_writer).
+/// Containers whose header size the measuring pass records (see basic_value_writer).
 constexpr std::size_t mp_plan_containers = 1024;
-
-/// Exact size of the message msgpack_encode() writes for builder `b` (event(), ack(),
-/// connect(), disconnect(), connect_error() of encode.hpp). Runs the value callbacks once.
-///
-/// What is written, protocol v5: {"type", "nsp", "data", "id"}: event: [name, args...]; ack:
-/// [args...]; connect with auth: the auth map; connect_error: {"message": ..., "data"?: ...}
-/// (the object the reference server sends). The namespace is written as given ("" as "/").
-/// Protocol v4: EVENT / ACK become BINARY_EVENT / BINARY_ACK when a binary value is written (as
-/// Socket.IO 2.x's has-binary check does); CONNECT, DISCONNECT and ERROR are JSON text:
-/// connect() `{"type":0,"nsp":"/admin?<query>"}` (the query joins the namespace after `?`, as
-/// the 2.x client does), connect_error(message) `{"type":4,"nsp":"/","data":"<message>"}`.
-///
-/// Errors (offset 0):
-/// - those of msgpack_args_writer;
-/// - reserved_event_name: v5, the event name is reserved (connect, connect_error, disconnect,
-///   disconnecting, newListener, removeListener), as socket.emit() refuses it;
-/// - invalid_utf8: the namespace, the query, the event name or (protocol v4) a connect_error's
-///   message is not UTF-8;
-/// - invalid_argument: the CONNECT auth is not a map, or is given in v4 (whose CONNECT carries
-///   no data); connect_error() with data in v4 (2.x decoders accept only the message string);
-///   a query on a packet that is not a CONNECT; in v4, a namespace or query of a CONNECT,
-///   DISCONNECT or ERROR holding a character JSON must escape (see encoded_size()).
-template <class B, std::enable_if_t<is_packet_builder<B>::value, int> = 0>
-result<std::size_t> msgpack_encoded_size(const B& b, const encode_options& opts = {});
-
-/// Writes the message for builder `b` into `out` (at most `cap` bytes). No allocation.
-/// @return bytes written.
-/// Errors: those of msgpack_encoded_size(), output_too_small (nothing written; offset() is
-/// cap), invalid_argument (a callback wrote something else in its second run; the output is
-/// then unspecified).
-template <class B, std::enable_if_t<is_packet_builder<B>::value, int> = 0>
-result<std::size_t> msgpack_encode_to(char* out, std::size_t cap, const B& b,
-                                      const encode_options& opts = {});
-
-/// Appends the message for builder `b` to `out` (one resize; on error `out` keeps its size).
-/// Errors: those of msgpack_encode_to() but output_too_small.
-template <class B, class Container, std::enable_if_t<is_packet_builder<B>::value, int> = 0>
-result<std::size_t> msgpack_encode(const B& b, Container& out, const encode_options& opts = {});
-
-/// The kind of message msgpack_encode() writes for `b`: text for CONNECT, DISCONNECT and ERROR in
-/// protocol v4, binary otherwise.
-template <class B, std::enable_if_t<is_packet_builder<B>::value, int> = 0>
-constexpr engineio::frame_kind msgpack_frame_kind(const B& b,
-                                                  const encode_options& opts = {}) noexcept {
-  return (opts.version == protocol_version::v4 &&
-          (b.type() == packet_type::connect || b.type() == packet_type::disconnect ||
-           b.type() == packet_type::connect_error))
-             ? engineio::frame_kind::text
-             : engineio::frame_kind::binary;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Implementation
-// ---------------------------------------------------------------------------------------------
-
-namespace detail {
-
-// JSON string content for `s` (no quotes), escaped as JSON.stringify escapes it.
-template <class W>
-void emit_json_chars(W& w, std::string_view s) noexcept {
-  constexpr char hex[] = "0123456789abcdef";
-  for (const char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    char esc = 0;
-    switch (c) {
-      case '"': esc = '"'; break;
-      case '\\': esc = '\\'; break;
-      case '\b': esc = 'b'; break;
-      case '\f': esc = 'f'; break;
-      case '\n': esc = 'n'; break;
-      case '\r': esc = 'r'; break;
-      case '\t': esc = 't'; break;
-      default: break;
-    }
-    if (esc != 0) {
-      w.put('\\');
-      w.put(esc);
-    } else if (c < 0x20) {
-      w.append("\\u00", 4);
-      w.put(hex[c >> 4]);
-      w.put(hex[c & 0xF]);
-    } else {
-      w.put(ch);
-    }
-  }
-}
-
-inline bool is_utf8(std::string_view s) noexcept {
-  return ::SIOCODEC_NAMESPACE::detail::utf8_find_invalid(s.data(), s.size()) == s.size();
-}
-
-// True when JSON.stringify would escape a character of `s` (`"`, `\`, a control character).
-// decode_msgpack_text() refuses such a namespace (a view cannot hold it unescaped), so the
-// encoders never write one into a v4 text packet.
-inline bool needs_json_escape(std::string_view s) noexcept {
-  for (const char c : s) {
-    if (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20) return true;
-  }
-  return false;
-}
-
-// The msgpack str key of a packet field (fixstr: all four are shorter than 32 bytes).
-template <class W>
-void emit_mp_key(W& w, std::string_view k) noexcept {
-  w.put(static_cast<char>(static_cast<unsigned char>(0xa0 | k.size())));
-  w.append(k.data(), k.size());
-}
-
-// The namespace as written. Builders: "" means the main one, "/", and a query joins the
-// namespace after '?'. Views: written as they are, "" included (the reference writes what it is
-// given, and a decoded packet must encode back to the same bytes).
-struct mp_nsp {
-  std::string_view nsp;
-  std::string_view query;
-  bool main_if_empty = true;
-  std::string_view name() const noexcept {
-    return nsp.empty() && main_if_empty ? std::string_view("/") : nsp;
-  }
-  std::size_t size() const noexcept {
-    const std::size_t n = name().size();
-    return query.empty() ? n : n + 1 + query.size();
-  }
-  template <class W>
-  void write_raw(W& w) const noexcept {
-    const std::string_view n = name();
-    w.append(n.data(), n.size());
-    if (!query.empty()) {
-      w.put('?');
-      w.append(query.data(), query.size());
-    }
-  }
-  template <class W>
-  void write_json(W& w) const noexcept {
-    w.put('"');
-    emit_json_chars(w, name());
-    if (!query.empty()) {
-      w.put('?');
-      emit_json_chars(w, query);
-    }
-    w.put('"');
-  }
-};
-
-// The packet map around a payload written by `data(w)` (nothing when has_data is false).
-template <class W, class Data>
-error emit_mp_packet(W& w, packet_type type, const mp_nsp& nsp, bool has_data,
-                     const std::optional<std::uint64_t>& id, Data&& data) noexcept {
-  const std::size_t n = 2 + (has_data ? 1u : 0u) + (id ? 1u : 0u);
-  w.put(static_cast<char>(static_cast<unsigned char>(0x80 | n)));
-  emit_mp_key(w, "type");
-  msgpack::emit_uint(w, static_cast<std::uint8_t>(type));
-  emit_mp_key(w, "nsp");
-  error e = msgpack::emit_string_header(w, nsp.size());
-  if (e != error::none) return e;
-  nsp.write_raw(w);
-  if (has_data) {
-    emit_mp_key(w, "data");
-    e = data(w);
-    if (e != error::none) return e;
-  }
-  if (id) {
-    emit_mp_key(w, "id");
-    msgpack::emit_uint(w, *id);
-  }
-  return error::none;
-}
-
-// The JSON text of a v4 CONNECT / DISCONNECT / ERROR: {"type":T,"nsp":"...","data":"...","id":N}.
-template <class W>
-void emit_v4_text(W& w, packet_type type, const mp_nsp& nsp, const std::string_view* message,
-                  const std::optional<std::uint64_t>& id) noexcept {
-  w.append("{\"type\":", 8);
-  w.put(static_cast<char>('0' + static_cast<int>(type)));
-  w.append(",\"nsp\":", 7);
-  nsp.write_json(w);
-  if (message != nullptr) {
-    w.append(",\"data\":\"", 9);
-    emit_json_chars(w, *message);
-    w.put('"');
-  }
-  if (id) {
-    w.append(",\"id\":", 6);
-    json::emit_uint(w, *id);
-  }
-  w.put('}');
-}
-
-inline bool mp_type_valid(packet_type t, protocol_version v) noexcept {
-  return static_cast<std::uint8_t>(t) <= (v == protocol_version::v4 ? 6 : 4);
-}
-
-template <class W>
-error emit_msgpack_view(W& w, const msgpack_packet_view& p, const encode_options& o) noexcept {
-  const mp_nsp nsp{p.nsp, {}, false};
-  const bool has = p.has_data();
-  if (W::counting) {
-    if (!mp_type_valid(p.type, o.version)) return error::invalid_argument;
-    if (!mp_data_valid(p.type, has, p.data.type(), o.version)) return error::invalid_argument;
-    if (!is_utf8(p.nsp)) return error::invalid_utf8;
-  }
-  if (encoded_frame_kind(p, o) == engineio::frame_kind::text) {
-    // v4 text: CONNECT / DISCONNECT carry no data, ERROR a str (checked above).
-    const std::string_view msg = p.data.get_string();
-    if (W::counting && has && !is_utf8(msg)) return error::invalid_utf8;
-    if (W::counting && needs_json_escape(p.nsp)) return error::invalid_argument;
-    emit_v4_text(w, p.type, nsp, has ? &msg : nullptr, p.id);
-    return error::none;
-  }
-  return emit_mp_packet(w, p.type, nsp, has, p.id, [&p](auto& out) {
-    msgpack::emit_value(out, p.data);
-    return error::none;
-  });
-}
-
-}  // namespace detail
-
-inline result<std::size_t> encoded_size(const msgpack_packet_view& p,
-                                        const encode_options& opts) noexcept {
-  return ::SIOCODEC_NAMESPACE::detail::measure(
-      [&](auto& w) { return detail::emit_msgpack_view(w, p, opts); });
-}
-
-inline result<std::size_t> encode_to(char* out, std::size_t cap, const msgpack_packet_view& p,
-                                     const encode_options& opts) noexcept {
-  return ::SIOCODEC_NAMESPACE::detail::write_bounded(
-      out, cap, [&](auto& w) { return detail::emit_msgpack_view(w, p, opts); });
-}
-
-template <class Container>
-result<std::size_t> encode(const msgpack_packet_view& p, Container& out,
-                           const encode_options& opts) {
-  return ::SIOCODEC_NAMESPACE::detail::write_append(
-      out, [&](auto& w) { return detail::emit_msgpack_view(w, p, opts); });
-}
-
-// --- msgpack_args_writer ----------------------------------------------------------------------
 
 namespace detail {
 
@@ -13786,43 +13627,134 @@ struct mp_plan {
     return c == 0 ? 1 : c == 1 ? 3 : 5;
   }
 };
-
-struct mp_access {
-  static msgpack_args_writer counting(mp_counter* c, mp_plan* plan,
-                                      const encode_options& o) noexcept {
-    return msgpack_args_writer(c, nullptr, plan, o);
-  }
-  static msgpack_args_writer writing(mp_writer* w, mp_plan* plan,
-                                     const encode_options& o) noexcept {
-    return msgpack_args_writer(nullptr, w, plan, o);
-  }
-  static error finish(msgpack_args_writer& a) noexcept {
-    if (a.error_ == error::none && a.depth_ != 0) a.fail(error::invalid_argument);
-    return a.error_;
-  }
-  static bool has_value(const msgpack_args_writer& a) noexcept { return a.top_values_ != 0; }
-  static msgpack::kind top_kind(const msgpack_args_writer& a) noexcept { return a.top_kind_; }
-  static std::size_t containers(const msgpack_args_writer& a) noexcept { return a.containers_; }
-};
-
 }  // namespace detail
 
-inline msgpack_args_writer::msgpack_args_writer(detail::mp_counter* counter,
-                                                detail::mp_writer* writer, detail::mp_plan* plan,
-                                                const encode_options& opts) noexcept
-    : counter_(counter),
-      writer_(writer),
-      plan_(plan),
-      max_depth_(opts.max_depth < depth_limit ? opts.max_depth : depth_limit),
-      version_(opts.version) {}
+/// The core of a msgpack writer, shared by its models through CRTP (`Derived` is the model,
+/// which every call returns so that calls chain): socketio::msgpack_args_writer is the one the
+/// library has. Same rules as json::basic_writer (one top-level value, keys and values alternate
+/// in maps, the first error is kept and later calls are ignored).
+///
+/// Arrays and maps announce their element count in their header, which a writer that is given
+/// elements one at a time does not know at the start. The measuring pass records the header
+/// size of the first mp_plan_containers (1024) arrays and maps, so the writing pass leaves
+/// exactly that room and fills the header in when the container closes; any later container is
+/// written without room and moved up by its header size when it closes (a memmove of its bytes,
+/// once per such enclosing container). Nothing is allocated either way.
+///
+/// Errors (error()): invalid_argument (misuse as for json::basic_writer; an array or map of 2^32
+/// elements or more, a str or bin of 2^32 bytes or more), invalid_utf8, nesting_too_deep.
+template <class Derived>
+class basic_value_writer {
+ public:
+  basic_value_writer(const basic_value_writer&) = delete;
+  basic_value_writer& operator=(const basic_value_writer&) = delete;
 
+  /// nil.
+  Derived& null() noexcept;
+  /// notepack.io's undefined (`d4 00 00`).
+  Derived& undefined() noexcept;
+  /// c3 / c2.
+  Derived& boolean(bool b) noexcept;
+  /// A str. Errors: invalid_utf8.
+  Derived& string(std::string_view utf8) noexcept;
+  /// A bin holding `bytes` (copied into the output).
+  Derived& binary(byte_view bytes) noexcept;
+  /// A JavaScript number, as notepack.io writes it (msgpack::emit_number).
+  Derived& number(double d) noexcept;
+  /// An integer in the smallest form (msgpack::emit_int / emit_uint), all 64 bits kept.
+  template <
+      class Int,
+      std::enable_if_t<std::is_integral<Int>::value && !std::is_same<Int, bool>::value, int> = 0>
+  Derived& integer(Int v) noexcept;
+  /// Pre-serialized JSON, converted to msgpack (numbers written without fraction or exponent
+  /// stay exact 64-bit integers; others become doubles as JSON.parse reads them; strings are
+  /// unescaped, a lone surrogate escape becoming U+FFFD). Trusted like raw_json: not validated
+  /// beyond what the conversion needs. Errors: invalid_argument (empty text), invalid_utf8,
+  /// nesting_too_deep.
+  Derived& raw(std::string_view json) noexcept;
+  /// An already encoded msgpack value, copied verbatim (trusted; the absent value is
+  /// invalid_argument).
+  Derived& raw_msgpack(const msgpack::value& v) noexcept;
+  /// An array ... end_array().
+  Derived& begin_array() noexcept { return open(false); }
+  Derived& end_array() noexcept { return close(false); }
+  /// A map ... end_object(); inside, alternate key() and one value.
+  Derived& begin_object() noexcept { return open(true); }
+  Derived& end_object() noexcept { return close(true); }
+  /// A map key (a str); the next value is its value.
+  Derived& key(std::string_view utf8) noexcept;
+
+  /// The first error so far (error::none while all is well).
+  ::SIOCODEC_NAMESPACE::error error() const noexcept { return error_; }
+
+ protected:
+  // The builders' own nesting bound, whatever encode_options::max_depth says: the writer keeps
+  // per-level state in fixed arrays (no allocation), and 256 is twice the decoders' default.
+  static constexpr std::size_t depth_limit = 256;
+
+  // The measuring pass writes to `counter` and records into `plan`; the writing pass writes to
+  // `writer` (counter null) and reads `plan`. Nests at most max_depth levels (and depth_limit).
+  basic_value_writer(detail::mp_counter* counter, detail::mp_writer* writer, detail::mp_plan* plan,
+                     std::size_t max_depth) noexcept
+      : counter_(counter),
+        writer_(writer),
+        plan_(plan),
+        max_depth_(max_depth < depth_limit ? max_depth : depth_limit) {}
+  ~basic_value_writer() = default;
+
+  Derived& self() noexcept { return static_cast<Derived&>(*this); }
+
+  template <class F>
+  decltype(auto) out(F&& f) noexcept;
+  bool begin_value(msgpack::kind k) noexcept;
+  void fail(::SIOCODEC_NAMESPACE::error e) noexcept {
+    if (error_ == ::SIOCODEC_NAMESPACE::error::none) error_ = e;
+  }
+  bool in_map() const noexcept {
+    const std::size_t top = depth_ - 1;
+    return depth_ != 0 && ((map_bits_[top / 64] >> (top % 64)) & 1U) != 0;
+  }
+  Derived& open(bool map) noexcept;
+  Derived& close(bool map) noexcept;
+  void json_string(const json::value& s, bool as_key) noexcept;
+  void transcode(const json::value& v) noexcept;
+
+  detail::mp_counter* counter_;
+  detail::mp_writer* writer_;
+  detail::mp_plan* plan_;
+  std::size_t max_depth_;
+  std::size_t depth_ = 0;
+  std::size_t top_values_ = 0;
+  std::size_t binaries_ = 0;
+  std::size_t containers_ = 0;  // opened so far: the pre-order index of the next one
+  // Per open container: its elements so far (maps: pairs); the measuring pass keeps its
+  // pre-order index in starts_, the writing pass the offset of its header (or, for a container
+  // written without room, of its first element) and in reserved_ the header size left free (0:
+  // none).
+  std::uint32_t counts_[depth_limit];
+  std::size_t starts_[depth_limit];
+  unsigned char reserved_[depth_limit];
+  std::uint64_t map_bits_[depth_limit / 64] = {};
+  ::SIOCODEC_NAMESPACE::error error_ = ::SIOCODEC_NAMESPACE::error::none;
+  msgpack::kind top_kind_ = msgpack::kind::nil;
+  bool after_key_ = false;
+};
+
+/// Containers whose header size the measuring pass records (see msgpack_args_writer).
+
+// ---------------------------------------------------------------------------------------------
+// Implementation
+// ---------------------------------------------------------------------------------------------
+
+template <class D>
 template <class F>
-decltype(auto) msgpack_args_writer::out(F&& f) noexcept {
+decltype(auto) basic_value_writer<D>::out(F&& f) noexcept {
   if (writer_ != nullptr) return f(*writer_);
   return f(*counter_);
 }
 
-inline bool msgpack_args_writer::begin_value(msgpack::kind k) noexcept {
+template <class D>
+inline bool basic_value_writer<D>::begin_value(msgpack::kind k) noexcept {
   if (error_ != ::SIOCODEC_NAMESPACE::error::none) return false;
   if (depth_ == 0) {
     if (top_values_ != 0) {  // a payload is one value
@@ -13849,73 +13781,82 @@ inline bool msgpack_args_writer::begin_value(msgpack::kind k) noexcept {
   return true;
 }
 
-inline msgpack_args_writer& msgpack_args_writer::null() noexcept {
+template <class D>
+inline D& basic_value_writer<D>::null() noexcept {
   if (begin_value(msgpack::kind::nil)) out([](auto& w) { msgpack::emit_nil(w); });
-  return *this;
+  return self();
 }
 
-inline msgpack_args_writer& msgpack_args_writer::undefined() noexcept {
+template <class D>
+inline D& basic_value_writer<D>::undefined() noexcept {
   if (begin_value(msgpack::kind::undefined)) out([](auto& w) { msgpack::emit_undefined(w); });
-  return *this;
+  return self();
 }
 
-inline msgpack_args_writer& msgpack_args_writer::boolean(bool b) noexcept {
+template <class D>
+inline D& basic_value_writer<D>::boolean(bool b) noexcept {
   if (begin_value(msgpack::kind::boolean)) out([b](auto& w) { msgpack::emit_bool(w, b); });
-  return *this;
+  return self();
 }
 
-inline msgpack_args_writer& msgpack_args_writer::number(double d) noexcept {
+template <class D>
+inline D& basic_value_writer<D>::number(double d) noexcept {
   const bool integral = std::isfinite(d) && std::floor(d) == d;
   if (begin_value(integral ? msgpack::kind::integer : msgpack::kind::floating)) {
     out([d](auto& w) { msgpack::emit_number(w, d); });
   }
-  return *this;
+  return self();
 }
 
+template <class D>
 template <class Int,
           std::enable_if_t<std::is_integral<Int>::value && !std::is_same<Int, bool>::value, int>>
-msgpack_args_writer& msgpack_args_writer::integer(Int v) noexcept {
-  if (!begin_value(msgpack::kind::integer)) return *this;
+D& basic_value_writer<D>::integer(Int v) noexcept {
+  if (!begin_value(msgpack::kind::integer)) return self();
   if constexpr (std::is_signed<Int>::value) {
     out([v](auto& w) { msgpack::emit_int(w, static_cast<std::int64_t>(v)); });
   } else {
     out([v](auto& w) { msgpack::emit_uint(w, static_cast<std::uint64_t>(v)); });
   }
-  return *this;
+  return self();
 }
 
-inline msgpack_args_writer& msgpack_args_writer::string(std::string_view utf8) noexcept {
-  if (!begin_value(msgpack::kind::string)) return *this;
+template <class D>
+inline D& basic_value_writer<D>::string(std::string_view utf8) noexcept {
+  if (!begin_value(msgpack::kind::string)) return self();
   const ::SIOCODEC_NAMESPACE::error e =
       out([utf8](auto& w) { return msgpack::emit_string(w, utf8); });
   if (e != ::SIOCODEC_NAMESPACE::error::none) fail(e);
-  return *this;
+  return self();
 }
 
-inline msgpack_args_writer& msgpack_args_writer::binary(byte_view bytes) noexcept {
-  if (!begin_value(msgpack::kind::binary)) return *this;
+template <class D>
+inline D& basic_value_writer<D>::binary(byte_view bytes) noexcept {
+  if (!begin_value(msgpack::kind::binary)) return self();
   const ::SIOCODEC_NAMESPACE::error e =
       out([bytes](auto& w) { return msgpack::emit_binary(w, bytes); });
   if (e != ::SIOCODEC_NAMESPACE::error::none) fail(e);
   ++binaries_;
-  return *this;
+  return self();
 }
 
-inline msgpack_args_writer& msgpack_args_writer::raw_msgpack(const msgpack::value& v) noexcept {
-  if (error_ != ::SIOCODEC_NAMESPACE::error::none) return *this;
+template <class D>
+inline D& basic_value_writer<D>::raw_msgpack(const msgpack::value& v) noexcept {
+  if (error_ != ::SIOCODEC_NAMESPACE::error::none) return self();
   if (!v.exists()) {
     fail(::SIOCODEC_NAMESPACE::error::invalid_argument);
-    return *this;
+    return self();
   }
   if (begin_value(v.type())) out([&v](auto& w) { msgpack::emit_value(w, v); });
-  return *this;
+  return self();
 }
 
-inline msgpack_args_writer& msgpack_args_writer::open(bool map) noexcept {
-  if (!begin_value(map ? msgpack::kind::map : msgpack::kind::array)) return *this;
+template <class D>
+inline D& basic_value_writer<D>::open(bool map) noexcept {
+  if (!begin_value(map ? msgpack::kind::map : msgpack::kind::array)) return self();
   if (depth_ >= max_depth_) {
     fail(::SIOCODEC_NAMESPACE::error::nesting_too_deep);
-    return *this;
+    return self();
   }
   const std::size_t index = containers_++;
   const std::uint64_t bit = std::uint64_t{1} << (depth_ % 64);
@@ -13935,7 +13876,7 @@ inline msgpack_args_writer& msgpack_args_writer::open(bool map) noexcept {
       const std::size_t h = plan_->header_of(index);
       if (h > writer_->cap - writer_->pos) {
         fail(::SIOCODEC_NAMESPACE::error::invalid_argument);
-        return *this;
+        return self();
       }
       writer_->pos += h;
       reserved_[depth_] = static_cast<unsigned char>(h);
@@ -13943,14 +13884,15 @@ inline msgpack_args_writer& msgpack_args_writer::open(bool map) noexcept {
   }
   ++depth_;
   after_key_ = false;
-  return *this;
+  return self();
 }
 
-inline msgpack_args_writer& msgpack_args_writer::close(bool map) noexcept {
-  if (error_ != ::SIOCODEC_NAMESPACE::error::none) return *this;
+template <class D>
+inline D& basic_value_writer<D>::close(bool map) noexcept {
+  if (error_ != ::SIOCODEC_NAMESPACE::error::none) return self();
   if (depth_ == 0 || in_map() != map || after_key_) {
     fail(::SIOCODEC_NAMESPACE::error::invalid_argument);
-    return *this;
+    return self();
   }
   --depth_;
   const std::size_t n = counts_[depth_];
@@ -13960,7 +13902,7 @@ inline msgpack_args_writer& msgpack_args_writer::close(bool map) noexcept {
   if (writer_ == nullptr) {
     counter_->add(h);
     plan_->record(starts_[depth_], h);
-    return *this;
+    return self();
   }
   detail::mp_writer& w = *writer_;
   const std::size_t start = starts_[depth_];
@@ -13968,58 +13910,55 @@ inline msgpack_args_writer& msgpack_args_writer::close(bool map) noexcept {
     // A second run of the callbacks that changed the element count could need another size.
     if (reserved_[depth_] != h) {
       fail(::SIOCODEC_NAMESPACE::error::invalid_argument);
-      return *this;
+      return self();
     }
     std::memcpy(w.base + start, head.b, h);
-    return *this;
+    return self();
   }
   if (h > w.cap - w.pos) {
     fail(::SIOCODEC_NAMESPACE::error::invalid_argument);
-    return *this;
+    return self();
   }
   std::memmove(w.base + start + h, w.base + start, w.pos - start);
   std::memcpy(w.base + start, head.b, h);
   w.pos += h;
-  return *this;
+  return self();
 }
 
-inline msgpack_args_writer& msgpack_args_writer::begin_array() noexcept { return open(false); }
-inline msgpack_args_writer& msgpack_args_writer::end_array() noexcept { return close(false); }
-inline msgpack_args_writer& msgpack_args_writer::begin_object() noexcept { return open(true); }
-inline msgpack_args_writer& msgpack_args_writer::end_object() noexcept { return close(true); }
-
-inline msgpack_args_writer& msgpack_args_writer::key(std::string_view utf8) noexcept {
-  if (error_ != ::SIOCODEC_NAMESPACE::error::none) return *this;
+template <class D>
+inline D& basic_value_writer<D>::key(std::string_view utf8) noexcept {
+  if (error_ != ::SIOCODEC_NAMESPACE::error::none) return self();
   if (!in_map() || after_key_ || counts_[depth_ - 1] == 0xFFFFFFFFu) {
     fail(::SIOCODEC_NAMESPACE::error::invalid_argument);
-    return *this;
+    return self();
   }
   ++counts_[depth_ - 1];
   const ::SIOCODEC_NAMESPACE::error e =
       out([utf8](auto& w) { return msgpack::emit_string(w, utf8); });
   if (e != ::SIOCODEC_NAMESPACE::error::none) fail(e);
   after_key_ = true;
-  return *this;
+  return self();
 }
 
 // A JSON string (validated or trusted raw JSON) as a str, unescaped piece by piece into the
 // output: no buffer. Pieces never split a UTF-8 sequence (they end at ASCII escapes), so each
 // can be checked alone.
-inline void msgpack_args_writer::json_string(const json::value& s, bool as_key) noexcept {
+template <class D>
+inline void basic_value_writer<D>::json_string(const json::value& s, bool as_key) noexcept {
   const std::string_view raw = s.string_raw();
   const std::size_t n = s.unescaped_size();
   bool bad = false;
   const auto write = [&](auto& w) {
     ::SIOCODEC_NAMESPACE::error e = msgpack::emit_string_header(w, n);
     if (e != ::SIOCODEC_NAMESPACE::error::none) return e;
-    (void)json::detail::decode_string(raw.data(), raw.data() + raw.size(),
-                                      [&w, &bad](const char* piece, std::size_t k) {
-                                        if (!detail::is_utf8(std::string_view(piece, k))) {
-                                          bad = true;
-                                        }
-                                        w.append(piece, k);
-                                        return true;
-                                      });
+    (void)json::detail::decode_string(
+        raw.data(), raw.data() + raw.size(), [&w, &bad](const char* piece, std::size_t k) {
+          if (::SIOCODEC_NAMESPACE::detail::utf8_find_invalid(piece, k) != k) {
+            bad = true;
+          }
+          w.append(piece, k);
+          return true;
+        });
     return bad ? ::SIOCODEC_NAMESPACE::error::invalid_utf8 : ::SIOCODEC_NAMESPACE::error::none;
   };
   if (as_key) {
@@ -14038,7 +13977,8 @@ inline void msgpack_args_writer::json_string(const json::value& s, bool as_key) 
 
 // Bounded recursion: every level opens a container first, and open() fails at max_depth_
 // (at most depth_limit), which ends the descent.
-inline void msgpack_args_writer::transcode(const json::value& v) noexcept {
+template <class D>
+inline void basic_value_writer<D>::transcode(const json::value& v) noexcept {
   switch (v.type()) {
     case json::kind::null: null(); return;
     case json::kind::boolean: boolean(v.get_bool()); return;
@@ -14084,170 +14024,417 @@ inline void msgpack_args_writer::transcode(const json::value& v) noexcept {
   }
 }
 
-inline msgpack_args_writer& msgpack_args_writer::raw(std::string_view json) noexcept {
-  if (error_ != ::SIOCODEC_NAMESPACE::error::none) return *this;
+template <class D>
+inline D& basic_value_writer<D>::raw(std::string_view json) noexcept {
+  if (error_ != ::SIOCODEC_NAMESPACE::error::none) return self();
   const json::value v = json::value::unchecked(json);
   if (!v.exists()) {
     fail(::SIOCODEC_NAMESPACE::error::invalid_argument);
-    return *this;
+    return self();
   }
   transcode(v);
-  return *this;
+  return self();
 }
 
-// --- values written by msgpack_args_writer::value() -------------------------------------------
+}  // namespace msgpack
+SIOCODEC_END_NAMESPACE
+
+#endif  // SIOCODEC_MSGPACK_VALUE_WRITER_HPP
+// ---- end <siocodec/msgpack/value_writer.hpp> -------------------------------------------------
+
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+#include <type_traits>
+
+SIOCODEC_BEGIN_NAMESPACE
+namespace socketio {
+
+class msgpack_args_writer;
+
+namespace detail {
+// The msgpack writer's sinks and plan, under the names the Socket.IO encoders (encode.hpp,
+// frames.hpp) know them by.
+using msgpack::detail::mp_counter, msgpack::detail::mp_plan, msgpack::detail::mp_writer;
+struct mp_access;
+}  // namespace detail
+
+using msgpack::mp_plan_containers;
+
+/// The msgpack counterpart of args_writer: writes the values of a packet built from C++ values
+/// (see msgpack_encode()). Same calls, same rules (one top-level value, keys and values
+/// alternate in objects, the first error is kept and later calls are ignored); binary values
+/// are written inline as bin (no placeholders), and JSON given to raw() is converted to msgpack.
+///
+/// Values are written by value<T>() through arg_traits<T>, the dispatch args_writer uses too
+/// (arg_traits.hpp), plus msgpack::value (copied verbatim); json::value and raw_json are
+/// converted. A callback or an arg_traits specialization reaches this writer only if it
+/// accepts it: write them generically, `[&](auto& w) { w.value(x); }` and
+/// `template <class W> static void write(W& w, const T& v)`, and the same code serves both
+/// parsers; a specialization that takes `args_writer&` only is a compile error here (a
+/// static_assert naming arg_traits).
+///
+/// Numbers follow notepack.io: integer() in the smallest integer form; number() as an integer
+/// when its value is integral, else float 64 (NaN and ±Infinity stay float 64: msgpack can
+/// carry them, JSON writes null).
+///
+/// Containers: see msgpack::basic_value_writer (two passes, no allocation).
+///
+/// Errors (error()): those of args_writer but too_many_attachments (binary values are not
+/// counted against any limit), plus invalid_argument for an array or map of 2^32 elements or
+/// more, or a str or bin of 2^32 bytes or more.
+class msgpack_args_writer : public msgpack::basic_value_writer<msgpack_args_writer> {
+ public:
+  // null(), undefined(), boolean(), number(), integer(), string(), binary(), raw(),
+  // raw_msgpack(), begin_array(), end_array(), begin_object(), end_object(), key() and error():
+  // msgpack::basic_value_writer.
+
+  /// Any value arg_traits<T> knows how to write (the dispatch both parsers share).
+  template <class T>
+  msgpack_args_writer& value(const T& v) {
+    static_assert(detail::writes_with<T, msgpack_args_writer>::value,
+                  "siocodec: arg_traits<T>::write takes args_writer& only, which serves the "
+                  "default parser; write it as `template <class W> static void write(W&, "
+                  "const T&)` to serve the msgpack parser too");
+    arg_traits<T>::write(*this, v);
+    return *this;
+  }
+  /// value() for each argument, in order.
+  template <class... T>
+  msgpack_args_writer& values(const T&... v) {
+    (value(v), ...);
+    return *this;
+  }
+  /// key(k) then value(v).
+  template <class T>
+  msgpack_args_writer& member(std::string_view k, const T& v) {
+    key(k);
+    return value(v);
+  }
+
+  /// Binary values written so far.
+  std::size_t attachment_count() const noexcept { return binaries_; }
+  /// The protocol being written (encode_options::version).
+  protocol_version version() const noexcept { return version_; }
+
+ private:
+  friend struct detail::mp_access;
+
+  msgpack_args_writer(detail::mp_counter* counter, detail::mp_writer* writer, detail::mp_plan* plan,
+                      const encode_options& opts) noexcept
+      : basic_value_writer(counter, writer, plan, opts.max_depth), version_(opts.version) {}
+
+  protocol_version version_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Implementation
+// ---------------------------------------------------------------------------------------------
 
 namespace detail {
 
-template <class T, class = void>
-struct has_mp_traits : std::false_type {};
-template <class T>
-struct has_mp_traits<T, std::void_t<decltype(arg_traits<T>::write(
-                            std::declval<msgpack_args_writer&>(), std::declval<const T&>()))>>
-    : std::true_type {};
-
-template <class T>
-struct is_array_value : std::false_type {};
-template <class... A>
-struct is_array_value<array_value<A...>> : std::true_type {};
-template <class T>
-struct is_object_value : std::false_type {};
-template <class... A>
-struct is_object_value<object_value<A...>> : std::true_type {};
-
-template <class Tuple, std::size_t... I>
-void write_mp_tuple(msgpack_args_writer& w, const Tuple& t, std::index_sequence<I...>) {
-  (void)w;
-  (void)t;
-  (w.value(std::get<I>(t)), ...);
-}
-template <class... A>
-void write_mp_all(msgpack_args_writer& w, const std::tuple<A...>& t) {
-  write_mp_tuple(w, t, std::index_sequence_for<A...>{});
-}
-template <class Tuple, std::size_t... I>
-void write_mp_members(msgpack_args_writer& w, const Tuple& t, std::index_sequence<I...>) {
-  (void)w;
-  (void)t;
-  (w.member(std::string_view(std::get<2 * I>(t)), std::get<2 * I + 1>(t)), ...);
-}
-
-template <class T>
-void write_mp(msgpack_args_writer& w, const T& v) {
-  using U = std::remove_cv_t<T>;
-  if constexpr (has_mp_traits<U>::value) {
-    arg_traits<U>::write(w, v);
-  } else if constexpr (std::is_invocable<const U&, msgpack_args_writer&>::value) {
-    v(w);
-  } else if constexpr (std::is_same<U, bool>::value) {
-    w.boolean(v);
-  } else if constexpr (is_char_type<U>::value) {
-    static_assert(dependent_false<U>::value,
-                  "siocodec: write characters as text (std::string_view), or cast to an int");
-  } else if constexpr (std::is_integral<U>::value) {
-    w.integer(v);
-  } else if constexpr (std::is_floating_point<U>::value) {
-    w.number(static_cast<double>(v));
-  } else if constexpr (std::is_same<U, std::nullptr_t>::value ||
-                       std::is_same<U, std::nullopt_t>::value) {
-    w.null();
-  } else if constexpr (std::is_same<U, byte_view>::value || std::is_same<U, byte_span>::value) {
-    w.binary(byte_view(v));
-  } else if constexpr (std::is_same<U, raw_json>::value) {
-    w.raw(v.text);
-  } else if constexpr (std::is_same<U, msgpack::value>::value) {
-    w.raw_msgpack(v);
-  } else if constexpr (std::is_same<U, json::value>::value) {
-    w.raw(v.raw());
-  } else if constexpr (is_array_value<U>::value) {
-    w.begin_array();
-    write_mp_all(w, v.items);
-    w.end_array();
-  } else if constexpr (is_object_value<U>::value) {
-    w.begin_object();
-    write_mp_members(w, v.items,
-                     std::make_index_sequence<std::tuple_size<decltype(v.items)>::value / 2>{});
-    w.end_object();
-  } else if constexpr (std::is_array<U>::value &&
-                       is_char_type<std::remove_cv_t<std::remove_extent_t<U>>>::value) {
-    static_assert(std::is_same<std::remove_cv_t<std::remove_extent_t<U>>, char>::value,
-                  "siocodec: only char text (UTF-8) can be written");
-    const void* nul = std::memchr(v, 0, std::extent<U>::value);
-    const std::size_t n = nul == nullptr
-                              ? std::extent<U>::value
-                              : static_cast<std::size_t>(static_cast<const char*>(nul) - v);
-    w.string(std::string_view(v, n));
-  } else if constexpr (std::is_same<U, const char*>::value || std::is_same<U, char*>::value) {
-    if (v == nullptr) {
-      w.null();
-    } else {
-      w.string(std::string_view(v));
-    }
-  } else if constexpr (std::is_convertible<const U&, std::string_view>::value) {
-    w.string(std::string_view(v));
-  } else if constexpr (is_optional<U>::value) {
-    if (v) {
-      w.value(*v);
-    } else {
-      w.null();
-    }
-  } else if constexpr (is_byte_range<U>::value) {
-    w.binary(byte_view(static_cast<const void*>(std::data(v)), std::size(v)));
-  } else if constexpr (is_range<U>::value) {
-    using E = range_element_t<U>;
-    if constexpr (is_key_value<E>::value) {
-      w.begin_object();
-      for (const auto& kv : v) w.member(std::string_view(kv.first), kv.second);
-      w.end_object();
-    } else {
-      w.begin_array();
-      if constexpr (std::is_same<typename std::iterator_traits<decltype(std::begin(
-                                     std::declval<const U&>()))>::value_type,
-                                 bool>::value) {
-        for (const bool e : v) w.boolean(e);  // std::vector<bool> yields proxies
-      } else {
-        for (const auto& e : v) w.value(e);
-      }
-      w.end_array();
-    }
-  } else {
-    static_assert(dependent_false<U>::value,
-                  "siocodec: no way to write this type as msgpack; specialize "
-                  "siocodec::socketio::arg_traits<T> with a template "
-                  "`template <class W> static void write(W&, const T&)`");
+struct mp_access {
+  static msgpack_args_writer counting(mp_counter* c, mp_plan* plan,
+                                      const encode_options& o) noexcept {
+    return msgpack_args_writer(c, nullptr, plan, o);
   }
+  static msgpack_args_writer writing(mp_writer* w, mp_plan* plan,
+                                     const encode_options& o) noexcept {
+    return msgpack_args_writer(nullptr, w, plan, o);
+  }
+  static error finish(msgpack_args_writer& a) noexcept {
+    if (a.error_ == error::none && a.depth_ != 0) a.fail(error::invalid_argument);
+    return a.error_;
+  }
+  static bool has_value(const msgpack_args_writer& a) noexcept { return a.top_values_ != 0; }
+  static msgpack::kind top_kind(const msgpack_args_writer& a) noexcept { return a.top_kind_; }
+  static std::size_t containers(const msgpack_args_writer& a) noexcept { return a.containers_; }
+};
+
+}  // namespace detail
+
+/// msgpack::value: copied verbatim (msgpack parser only).
+template <>
+struct arg_traits<msgpack::value> {
+  static void write(msgpack_args_writer& w, const msgpack::value& v) { w.raw_msgpack(v); }
+};
+
+}  // namespace socketio
+SIOCODEC_END_NAMESPACE
+
+#endif  // SIOCODEC_SOCKETIO_MSGPACK_PARSER_ARGS_WRITER_HPP
+// ---- end <siocodec/socketio/msgpack_parser/args_writer.hpp> ----------------------------------
+
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <iterator>
+#include <optional>
+#include <string_view>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+
+SIOCODEC_BEGIN_NAMESPACE
+namespace socketio {
+
+// ---------------------------------------------------------------------------------------------
+// Encoding a msgpack_packet_view
+// ---------------------------------------------------------------------------------------------
+
+/// The kind of Engine.IO message encode() writes for `p`: text for CONNECT, DISCONNECT and ERROR
+/// in protocol v4 (2.x sends those as JSON), binary otherwise.
+constexpr engineio::frame_kind encoded_frame_kind(const msgpack_packet_view& p,
+                                                  const encode_options& opts = {}) noexcept {
+  return (opts.version == protocol_version::v4 &&
+          (p.type == packet_type::connect || p.type == packet_type::disconnect ||
+           p.type == packet_type::connect_error))
+             ? engineio::frame_kind::text
+             : engineio::frame_kind::binary;
+}
+
+/// Exact size of the message encode() writes for `p`: the msgpack map {"type", "nsp", "data" if
+/// has_data(), "id" if set}, in that order, with the smallest encodings (notepack.io's); `data`
+/// is copied verbatim (it is trusted, as a view decode_msgpack() produced or one built with
+/// msgpack::value::unchecked() from bytes you wrote: only its kind is checked). In protocol v4,
+/// CONNECT, DISCONNECT and ERROR are the JSON text `{"type":T,"nsp":"...","data":"...","id":N}`
+/// instead (encoded_frame_kind() says so).
+///
+/// Errors (offset 0):
+/// - invalid_argument: `p.type` outside 0-4 (v5) or 0-6 (v4); `data` of the wrong kind for the
+///   type (the rules decode_msgpack() applies; EVENT and ACK need an array); a namespace of
+///   2^32 bytes or more; in protocol v4, a CONNECT, DISCONNECT or ERROR (JSON text) whose
+///   namespace holds a character JSON must escape (`"`, `\`, a control character), which
+///   decode_msgpack_text() could not read back (the reference escapes and reads it).
+/// - invalid_utf8: the namespace is not UTF-8, or (protocol v4) an ERROR's message string is not.
+result<std::size_t> encoded_size(const msgpack_packet_view& p,
+                                 const encode_options& opts = {}) noexcept;
+
+/// Writes the message for `p` into `out` (at most `cap` bytes). @return bytes written.
+/// Errors: those of encoded_size(), and output_too_small (nothing written; offset() is cap).
+result<std::size_t> encode_to(char* out, std::size_t cap, const msgpack_packet_view& p,
+                              const encode_options& opts = {}) noexcept;
+
+/// encode_to into a fixed array.
+template <std::size_t N>
+result<std::size_t> encode_to(char (&out)[N], const msgpack_packet_view& p,
+                              const encode_options& opts = {}) noexcept {
+  return encode_to(out, N, p, opts);
+}
+
+/// Appends the message for `p` to `out` (any resizable byte container; exactly one resize, none
+/// on error). Errors: those of encoded_size().
+template <class Container>
+result<std::size_t> encode(const msgpack_packet_view& p, Container& out,
+                           const encode_options& opts = {});
+
+/// Exact size of the message msgpack_encode() writes for builder `b` (event(), ack(),
+/// connect(), disconnect(), connect_error() of encode.hpp). Runs the value callbacks once.
+///
+/// What is written, protocol v5: {"type", "nsp", "data", "id"}: event: [name, args...]; ack:
+/// [args...]; connect with auth: the auth map; connect_error: {"message": ..., "data"?: ...}
+/// (the object the reference server sends). The namespace is written as given ("" as "/").
+/// Protocol v4: EVENT / ACK become BINARY_EVENT / BINARY_ACK when a binary value is written (as
+/// Socket.IO 2.x's has-binary check does); CONNECT, DISCONNECT and ERROR are JSON text:
+/// connect() `{"type":0,"nsp":"/admin?<query>"}` (the query joins the namespace after `?`, as
+/// the 2.x client does), connect_error(message) `{"type":4,"nsp":"/","data":"<message>"}`.
+///
+/// Errors (offset 0):
+/// - those of msgpack_args_writer;
+/// - reserved_event_name: v5, the event name is reserved (connect, connect_error, disconnect,
+///   disconnecting, newListener, removeListener), as socket.emit() refuses it;
+/// - invalid_utf8: the namespace, the query, the event name or (protocol v4) a connect_error's
+///   message is not UTF-8;
+/// - invalid_argument: the CONNECT auth is not a map, or is given in v4 (whose CONNECT carries
+///   no data); connect_error() with data in v4 (2.x decoders accept only the message string);
+///   a query on a packet that is not a CONNECT; in v4, a namespace or query of a CONNECT,
+///   DISCONNECT or ERROR holding a character JSON must escape (see encoded_size()).
+template <class B, std::enable_if_t<is_packet_builder<B>::value, int> = 0>
+result<std::size_t> msgpack_encoded_size(const B& b, const encode_options& opts = {});
+
+/// Writes the message for builder `b` into `out` (at most `cap` bytes). No allocation.
+/// @return bytes written.
+/// Errors: those of msgpack_encoded_size(), output_too_small (nothing written; offset() is
+/// cap), invalid_argument (a callback wrote something else in its second run; the output is
+/// then unspecified).
+template <class B, std::enable_if_t<is_packet_builder<B>::value, int> = 0>
+result<std::size_t> msgpack_encode_to(char* out, std::size_t cap, const B& b,
+                                      const encode_options& opts = {});
+
+/// Appends the message for builder `b` to `out` (one resize; on error `out` keeps its size).
+/// Errors: those of msgpack_encode_to() but output_too_small.
+template <class B, class Container, std::enable_if_t<is_packet_builder<B>::value, int> = 0>
+result<std::size_t> msgpack_encode(const B& b, Container& out, const encode_options& opts = {});
+
+/// The kind of message msgpack_encode() writes for `b`: text for CONNECT, DISCONNECT and ERROR in
+/// protocol v4, binary otherwise.
+template <class B, std::enable_if_t<is_packet_builder<B>::value, int> = 0>
+constexpr engineio::frame_kind msgpack_frame_kind(const B& b,
+                                                  const encode_options& opts = {}) noexcept {
+  return (opts.version == protocol_version::v4 &&
+          (b.type() == packet_type::connect || b.type() == packet_type::disconnect ||
+           b.type() == packet_type::connect_error))
+             ? engineio::frame_kind::text
+             : engineio::frame_kind::binary;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Implementation
+// ---------------------------------------------------------------------------------------------
+
+namespace detail {
+
+inline bool is_utf8(std::string_view s) noexcept {
+  return ::SIOCODEC_NAMESPACE::detail::utf8_find_invalid(s.data(), s.size()) == s.size();
+}
+
+// True when JSON.stringify would escape a character of `s` (`"`, `\`, a control character).
+// decode_msgpack_text() refuses such a namespace (a view cannot hold it unescaped), so the
+// encoders never write one into a v4 text packet.
+inline bool needs_json_escape(std::string_view s) noexcept {
+  for (const char c : s) {
+    if (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20) return true;
+  }
+  return false;
+}
+
+// The msgpack str key of a packet field (fixstr: all four are shorter than 32 bytes).
+template <class W>
+void emit_mp_key(W& w, std::string_view k) noexcept {
+  w.put(static_cast<char>(static_cast<unsigned char>(0xa0 | k.size())));
+  w.append(k.data(), k.size());
+}
+
+// The namespace as written. Builders: "" means the main one, "/", and a query joins the
+// namespace after '?'. Views: written as they are, "" included (the reference writes what it is
+// given, and a decoded packet must encode back to the same bytes).
+struct mp_nsp {
+  std::string_view nsp;
+  std::string_view query;
+  bool main_if_empty = true;
+  std::string_view name() const noexcept {
+    return nsp.empty() && main_if_empty ? std::string_view("/") : nsp;
+  }
+  std::size_t size() const noexcept {
+    const std::size_t n = name().size();
+    return query.empty() ? n : n + 1 + query.size();
+  }
+  template <class W>
+  void write_raw(W& w) const noexcept {
+    const std::string_view n = name();
+    w.append(n.data(), n.size());
+    if (!query.empty()) {
+      w.put('?');
+      w.append(query.data(), query.size());
+    }
+  }
+  // A JSON string: the encoders refuse a namespace or query that JSON would escape (see
+  // needs_json_escape), so the text goes between the quotes as it is.
+  template <class W>
+  void write_json(W& w) const noexcept {
+    w.put('"');
+    write_raw(w);
+    w.put('"');
+  }
+};
+
+// The packet map around a payload written by `data(w)` (nothing when has_data is false).
+template <class W, class Data>
+error emit_mp_packet(W& w, packet_type type, const mp_nsp& nsp, bool has_data,
+                     const std::optional<std::uint64_t>& id, Data&& data) noexcept {
+  const std::size_t n = 2 + (has_data ? 1u : 0u) + (id ? 1u : 0u);
+  w.put(static_cast<char>(static_cast<unsigned char>(0x80 | n)));
+  emit_mp_key(w, "type");
+  msgpack::emit_uint(w, static_cast<std::uint8_t>(type));
+  emit_mp_key(w, "nsp");
+  error e = msgpack::emit_string_header(w, nsp.size());
+  if (e != error::none) return e;
+  nsp.write_raw(w);
+  if (has_data) {
+    emit_mp_key(w, "data");
+    e = data(w);
+    if (e != error::none) return e;
+  }
+  if (id) {
+    emit_mp_key(w, "id");
+    msgpack::emit_uint(w, *id);
+  }
+  return error::none;
+}
+
+// The JSON text of a v4 CONNECT / DISCONNECT / ERROR: {"type":T,"nsp":"...","data":"...","id":N}.
+template <class W>
+void emit_v4_text(W& w, packet_type type, const mp_nsp& nsp, const std::string_view* message,
+                  const std::optional<std::uint64_t>& id) noexcept {
+  w.append("{\"type\":", 8);
+  w.put(static_cast<char>('0' + static_cast<int>(type)));
+  w.append(",\"nsp\":", 7);
+  nsp.write_json(w);
+  if (message != nullptr) {
+    w.append(",\"data\":", 8);
+    (void)json::emit_string(w, *message);  // checked UTF-8 before: cannot fail
+  }
+  if (id) {
+    w.append(",\"id\":", 6);
+    json::emit_uint(w, *id);
+  }
+  w.put('}');
+}
+
+inline bool mp_type_valid(packet_type t, protocol_version v) noexcept {
+  return static_cast<std::uint8_t>(t) <= (v == protocol_version::v4 ? 6 : 4);
+}
+
+template <class W>
+error emit_msgpack_view(W& w, const msgpack_packet_view& p, const encode_options& o) noexcept {
+  const mp_nsp nsp{p.nsp, {}, false};
+  const bool has = p.has_data();
+  if (W::counting) {
+    if (!mp_type_valid(p.type, o.version)) return error::invalid_argument;
+    if (!mp_data_valid(p.type, has, p.data.type(), o.version)) return error::invalid_argument;
+    if (!is_utf8(p.nsp)) return error::invalid_utf8;
+  }
+  if (encoded_frame_kind(p, o) == engineio::frame_kind::text) {
+    // v4 text: CONNECT / DISCONNECT carry no data, ERROR a str (checked above).
+    const std::string_view msg = p.data.get_string();
+    if (W::counting && has && !is_utf8(msg)) return error::invalid_utf8;
+    if (W::counting && needs_json_escape(p.nsp)) return error::invalid_argument;
+    emit_v4_text(w, p.type, nsp, has ? &msg : nullptr, p.id);
+    return error::none;
+  }
+  return emit_mp_packet(w, p.type, nsp, has, p.id, [&p](auto& out) {
+    msgpack::emit_value(out, p.data);
+    return error::none;
+  });
+}
+
+}  // namespace detail
+
+inline result<std::size_t> encoded_size(const msgpack_packet_view& p,
+                                        const encode_options& opts) noexcept {
+  return ::SIOCODEC_NAMESPACE::detail::measure(
+      [&](auto& w) { return detail::emit_msgpack_view(w, p, opts); });
+}
+
+inline result<std::size_t> encode_to(char* out, std::size_t cap, const msgpack_packet_view& p,
+                                     const encode_options& opts) noexcept {
+  return ::SIOCODEC_NAMESPACE::detail::write_bounded(
+      out, cap, [&](auto& w) { return detail::emit_msgpack_view(w, p, opts); });
+}
+
+template <class Container>
+result<std::size_t> encode(const msgpack_packet_view& p, Container& out,
+                           const encode_options& opts) {
+  return ::SIOCODEC_NAMESPACE::detail::write_append(
+      out, [&](auto& w) { return detail::emit_msgpack_view(w, p, opts); });
 }
 
 // --- builders ---------------------------------------------------------------------------------
 
-template <class... A>
-void write_mp_data(msgpack_args_writer& w, const event_data<A...>& d) {
-  w.begin_array();
-  w.string(d.name);
-  write_mp_all(w, d.args);
-  w.end_array();
-}
-template <class... A>
-void write_mp_data(msgpack_args_writer& w, const ack_data<A...>& d) {
-  w.begin_array();
-  write_mp_all(w, d.args);
-  w.end_array();
-}
-inline void write_mp_data(msgpack_args_writer&, const no_data&) {}
-template <class V>
-void write_mp_data(msgpack_args_writer& w, const auth_data<V>& d) {
-  w.value(d.auth);
-}
-template <class... D>
-void write_mp_data(msgpack_args_writer& w, const error_data<D...>& d) {
-  w.begin_object();
-  w.member("message", d.message);
-  if constexpr (sizeof...(D) != 0) {
-    w.key("data");
-    write_mp_all(w, d.data);
-  }
-  w.end_object();
-}
+namespace detail {
 
 template <class D>
 struct mp_data_traits {
@@ -14327,7 +14514,7 @@ error mp_plan_builder(const B& b, const encode_options& o, mp_built& out) {
   }
   mp_counter data_count;
   msgpack_args_writer w = mp_access::counting(&data_count, &out.plan, o);
-  write_mp_data(w, d);
+  write_data(w, d);
   error e = mp_access::finish(w);
   if (e != error::none) return e;
   if (data_count.overflow) return error::invalid_argument;
@@ -14366,7 +14553,7 @@ error mp_write_builder(const B& b, const encode_options& o, mp_built& built, cha
       emit_mp_packet(mw, built.type, nsp, built.plan.has_data, b.id(), [&](mp_writer& sink) {
         (void)sink;  // the args writer appends to `mw` itself
         msgpack_args_writer w = mp_access::writing(&mw, &built.plan, o);
-        write_mp_data(w, b.data());
+        write_data(w, b.data());
         const error fe = mp_access::finish(w);
         if (fe != error::none) return fe;
         if (mp_access::has_value(w) != built.plan.has_data) {
@@ -14417,7 +14604,6 @@ result<std::size_t> msgpack_encode(const B& b, Container& out, const encode_opti
   }
   return {built.bytes, built.bytes};
 }
-
 
 }  // namespace socketio
 SIOCODEC_END_NAMESPACE

@@ -33,10 +33,10 @@
 //   sio::encode(sio::event("chat", j1, j2), text, attachments);
 //   sio::encode(sio::event("chat", sj::spread(args)), text, attachments);  // emit(name, ...args)
 //
-// The msgpack parser (socketio/msgpack.hpp) is served by the same calls: to_json(),
+// The msgpack parser (socketio/msgpack_parser/) is served by the same calls: to_json(),
 // event_name_of() and arguments_of() of a msgpack::value or a msgpack_packet_view (binaries are
 // inline: bin -> binary_t), and the same arg_traits<J> and spread() for msgpack_encode()
-// (binary_t -> bin). A socketio::any_packet (socketio/parser.hpp) converts whichever parser
+// (binary_t -> bin). A socketio::any_packet (socketio/any.hpp) converts whichever parser
 // decoded it.
 //
 // Builds with -fno-exceptions -fno-rtti: nlohmann then aborts where it would throw, and the

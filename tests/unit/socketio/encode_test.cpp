@@ -584,6 +584,22 @@ TEST_CASE("sio encode: arg_traits specializations write user types") {
         R"(2["move",{"x":0,"y":-1},[{"x":1,"y":2},{"x":3,"y":4}]])");
 }
 
+// One dispatch for both parsers (issue 20): arg_traits<T>::write is generic over the writer, and
+// a specialization that takes args_writer& only is known not to serve the msgpack writer (whose
+// value() turns that into a static_assert instead of another route).
+static_assert(sio::detail::writes_with<point, sio::args_writer>::value, "");
+static_assert(sio::detail::writes_with<int, sio::args_writer>::value, "");
+static_assert(sio::detail::writes_with<std::vector<int>, sio::args_writer>::value, "");
+
+TEST_CASE("sio encode: json::value goes where a value goes, as its raw text") {
+  // Before the shared dispatch only the msgpack writer knew json::value.
+  const auto v = siocodec::json::value::unchecked(R"({"a":[1,"x"]})");
+  CHECK(build(sio::event("e", v, 2)) == R"(2["e",{"a":[1,"x"]},2])");
+  CHECK(build(sio::connect("/", v)) == R"(0{"a":[1,"x"]})");
+  // The absent value has no text: an error, as empty raw_json is.
+  CHECK(build_error(sio::event("e", siocodec::json::value())) == error::invalid_argument);
+}
+
 TEST_CASE("sio encode: CONNECT, DISCONNECT and CONNECT_ERROR builders") {
   // sio4: {type:0, nsp:"/"} and {type:0, nsp:"/admin", data:{token:"abc"}}
   CHECK(build(sio::connect()) == "0");

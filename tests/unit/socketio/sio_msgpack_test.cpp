@@ -292,6 +292,10 @@ TEST_CASE("msgpack builders: protocol v4") {
   CHECK(mp_encode(sio::disconnect("/x").id(3), v4) == R"({"type":1,"nsp":"/x","id":3})");
   CHECK(mp_encode(sio::connect_error("denied\n"), v4) ==
         R"({"type":4,"nsp":"/","data":"denied\n"})");
+  // The message is escaped by json::emit_string, as JSON.stringify escapes it.
+  CHECK(mp_encode(sio::connect_error("q\"\\\x01\t\x7f\xc3\xa9"), v4) ==
+        "{\"type\":4,\"nsp\":\"/\",\"data\":\"q\\\"\\\\\\u0001\\t\x7f\xc3\xa9\"}");
+  CHECK(mp_error(sio::connect_error("\xff"), v4) == error::invalid_utf8);
   CHECK(sio::msgpack_frame_kind(sio::connect(), v4) == eio::frame_kind::text);
   // Binary values promote EVENT / ACK to BINARY_EVENT / BINARY_ACK, as Socket.IO 2.x does.
   CHECK(hex(mp_encode(sio::event("b", byte_view(blob, 1)), v4)) ==
@@ -546,9 +550,13 @@ TEST_CASE("msgpack frames: every transport") {
     CHECK(n == 1);
   }
   // ... a text packet in a text body, lengths in UTF-16 units.
+  // engine.io-parser 2.2.1 encodePayload: 22 units (the JSON text was counted one byte at a
+  // time before, a non-ASCII character not at all: 21, and a peer split the body wrongly).
   f = frames_of(sio::connect("/é"), fo);
   CHECK(f.kind == eio::frame_kind::text);
-  CHECK(f.bytes == "21:4{\"type\":0,\"nsp\":\"/\xc3\xa9\"}");
+  CHECK(f.bytes == "22:4{\"type\":0,\"nsp\":\"/\xc3\xa9\"}");
+  f = frames_of(sio::connect_error("né\n"), fo);
+  CHECK(f.bytes == "35:4{\"type\":4,\"nsp\":\"/\",\"data\":\"n\xc3\xa9\\n\"}");
   // Engine.IO v3 polling without binary: <n>:b4<base64>.
   fo.supports_binary = false;
   f = frames_of(b, fo);

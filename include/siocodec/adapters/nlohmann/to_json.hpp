@@ -139,7 +139,7 @@ template <class J = ::nlohmann::json>
 [[nodiscard]] J arguments_of(const socketio::msgpack_packet_view& p);
 
 // ---------------------------------------------------------------------------------------------
-// Packets of either parser (socketio/parser.hpp) -> nlohmann
+// Packets of either parser (socketio/any.hpp) -> nlohmann
 // ---------------------------------------------------------------------------------------------
 
 /// The payload of a packet of either parser: to_json() of its packet_view (placeholders
