@@ -131,6 +131,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     o.max_depth = 4;
   }
   const auto r = sio::decode_header(text.view(), o);
+  // The one-shot decode() is decode_header() with binary types refused up front.
+  const auto one = sio::decode(text.view(), o);
+  if (!text.view().empty() && (text.view()[0] == '5' || text.view()[0] == '6')) {
+    FUZZ_CHECK(!one && one.error() == error::needs_attachments && one.offset() == 0);
+  } else {
+    FUZZ_CHECK(one.has_value() == r.has_value() && one.offset() == r.offset());
+    FUZZ_CHECK(one ? same(*one, *r) : one.error() == r.error());
+    FUZZ_CHECK(!one || !sio::is_binary(one->type));
+  }
   if (!r) {
     FUZZ_CHECK(r.error() != error::none && r.error() != error::incomplete);
     FUZZ_CHECK(r.offset() <= text.size());
