@@ -14,6 +14,7 @@
 #include <siocodec/result.hpp>
 #include <siocodec/sink.hpp>
 #include <siocodec/socketio/any.hpp>
+#include <siocodec/socketio/codec_output.hpp>
 #include <siocodec/socketio/default_parser/decoder.hpp>
 #include <siocodec/socketio/default_parser/frames.hpp>
 #include <siocodec/socketio/msgpack_parser/frames.hpp>
@@ -83,90 +84,6 @@ template <class Kind, parser_kind K>
 struct may_run : std::true_type {};
 template <parser_kind F, parser_kind K>
 struct may_run<fixed_parser_kind<F>, K> : std::integral_constant<bool, F == K> {};
-
-// The two outputs of basic_codec::encode: appended to a container (one resize), or written into
-// a caller's buffer. Each forwards to the parser's encoders for one packet shape.
-template <class Container>
-struct codec_append {
-  Container& out;
-  const char* begin(std::size_t old) const noexcept {
-    return reinterpret_cast<const char*>(out.data()) + old;
-  }
-  result<std::size_t> view(const packet_view& p, const encode_options& o) {
-    return encode(p, out, o);
-  }
-  result<std::size_t> view(const msgpack_packet_view& p, const encode_options& o) {
-    return encode(p, out, o);
-  }
-  template <class B, class A>
-  result<std::size_t> built(const B& b, A& atts, const encode_options& o) {
-    return encode(b, out, atts, o);
-  }
-  template <class B>
-  result<std::size_t> built_msgpack(const B& b, const encode_options& o) {
-    return msgpack_encode(b, out, o);
-  }
-  template <class S>
-  result<std::size_t> frames(const packet_view& p, const engineio::transport_options& to,
-                             const encode_options& o, S& send) {
-    return view_frames(p, out, to, o, send);
-  }
-  template <class S>
-  result<std::size_t> frames(const msgpack_packet_view& p, const engineio::transport_options& to,
-                             const encode_options& o, S& send) {
-    return mp_frames(p, out, to, o, send);
-  }
-  template <class B, class A, class S>
-  result<std::size_t> frames(const B& b, A& atts, const engineio::transport_options& to,
-                             const encode_options& o, S& send) {
-    return built_frames(b, out, atts, to, o, send);
-  }
-  template <class B, class S>
-  result<std::size_t> msgpack_frames(const B& b, const engineio::transport_options& to,
-                                     const encode_options& o, S& send) {
-    return mp_frames(b, out, to, o, send);
-  }
-};
-
-struct codec_buffer {
-  char* out;
-  std::size_t cap;
-  const char* begin(std::size_t) const noexcept { return out; }
-  result<std::size_t> view(const packet_view& p, const encode_options& o) {
-    return encode_to(out, cap, p, o);
-  }
-  result<std::size_t> view(const msgpack_packet_view& p, const encode_options& o) {
-    return encode_to(out, cap, p, o);
-  }
-  template <class B, class A>
-  result<std::size_t> built(const B& b, A& atts, const encode_options& o) {
-    return encode_to(out, cap, b, atts, o);
-  }
-  template <class B>
-  result<std::size_t> built_msgpack(const B& b, const encode_options& o) {
-    return msgpack_encode_to(out, cap, b, o);
-  }
-  template <class S>
-  result<std::size_t> frames(const packet_view& p, const engineio::transport_options& to,
-                             const encode_options& o, S& send) {
-    return view_frames_to(out, cap, p, to, o, send);
-  }
-  template <class S>
-  result<std::size_t> frames(const msgpack_packet_view& p, const engineio::transport_options& to,
-                             const encode_options& o, S& send) {
-    return mp_frames_to(out, cap, p, to, o, send);
-  }
-  template <class B, class A, class S>
-  result<std::size_t> frames(const B& b, A& atts, const engineio::transport_options& to,
-                             const encode_options& o, S& send) {
-    return built_frames_to(out, cap, b, atts, to, o, send);
-  }
-  template <class B, class S>
-  result<std::size_t> msgpack_frames(const B& b, const engineio::transport_options& to,
-                                     const encode_options& o, S& send) {
-    return mp_frames_to(out, cap, b, to, o, send);
-  }
-};
 
 template <class P>
 struct is_codec_packet : std::integral_constant<bool, is_packet_builder<P>::value ||
