@@ -59,53 +59,63 @@ void decode_polling_body() {
 
 void decode_socketio() {
   std::string got;
+  // Two WebSocket frames of a connection: a binary event's header, then its attachment.
+  const std::string_view text_frame =
+      R"(451-/chat,12["upload","cat.png",{"_placeholder":true,"num":0}])";
   const unsigned char png[] = {0x89, 0x50, 0x4e, 0x47};
-  const std::string_view header =
-      R"(51-/chat,12["upload","cat.png",{"_placeholder":true,"num":0}])";
-  const siocodec::byte_view attachment(png, sizeof png);
+  const eio::packet_view header = *eio::decode(text_frame, eio::frame_kind::text);
+  const eio::packet_view attachment =
+      *eio::decode(siocodec::byte_view(png, sizeof png), eio::frame_kind::binary);
   // [socketio-decode]
-  sio::decoder dec;  // one per connection; fed the data of each Engine.IO message, in order
-  auto r = dec.feed(header, eio::frame_kind::text);
-  // error::incomplete: a binary header, waiting for its attachment
-  r = dec.feed(attachment, eio::frame_kind::binary);
+  sio::codec conn(sio::parser_kind::json);  // one per connection (or parser_kind::msgpack)
+  // every Engine.IO message of the connection, in order, as the Engine.IO layer delivered it:
+  auto r = conn.decode(header);  // error::incomplete: a binary header, waiting for its attachment
+  r = conn.decode(attachment);
   if (r) {
-    const sio::packet_view& p = *r;  // nsp "/chat", id 12, attachments[0] == the 4 bytes
-    std::string_view name = sio::event_name(p).string_raw();  // "upload" (escapes kept)
-    for (const sio::argument& a : sio::arguments(p)) {        // the arguments after the name
-      if (a.is_binary) {
-        got += "<" + std::to_string(a.bytes.size()) + " bytes>";
-      } else {
-        got += std::string(a.json.raw());  // raw JSON text: parse it with your library
+    const sio::any_packet& p = *r;            // nsp "/chat", id 12: the same view for both parsers
+    (void)p.event_name().append_string(got);  // "upload"
+    for (const sio::any_value& a : p.arguments()) {  // the arguments after the name
+      if (a.is_binary()) {
+        got += " <" + std::to_string(a.bytes().size()) + " bytes>";  // the attachment
+      } else if (a.is_string()) {
+        got += ' ';
+        (void)a.append_string(got);
       }
     }
-    got = std::string(name) + got;
   }
   // [socketio-decode]
-  check(got == R"(upload"cat.png"<4 bytes>)", "socketio-decode");
+  check(got == "upload cat.png <4 bytes>" && r && r->nsp() == "/chat" && r->id() == 12u,
+        "socketio-decode");
 }
 
 void encode_socketio() {
   const unsigned char bytes[] = {1, 2, 3};
   const siocodec::byte_view image(bytes, sizeof bytes);
+  sio::codec conn(sio::parser_kind::json);
+  std::vector<eio::packet_view> sent;
   // [socketio-encode]
-  std::string text;
+  std::string storage;
   sio::attachment_list<4> attachments;  // fixed capacity: no allocation
-  auto r = sio::encode(sio::event("photo", "me.png", image).nsp("/chat").id(7), text, attachments);
-  // text == R"(51-/chat,7["photo","me.png",{"_placeholder":true,"num":0}])"
-  // attachments[0] == image: send it as the next binary message
+  auto r = conn.encode(sio::event("photo", "me.png", image).nsp("/chat").id(7), storage,
+                       attachments, [&](const eio::packet_view& m) { sent.push_back(m); });
+  // sent[0]: text message 51-/chat,7["photo","me.png",{"_placeholder":true,"num":0}]
+  // sent[1]: binary message, the bytes of image (a view: nothing copied)
+  // The transport frames each one: eio::encode() for WebSocket, eio::encode_payload() for polling.
   // [socketio-encode]
-  check(r && text == R"(51-/chat,7["photo","me.png",{"_placeholder":true,"num":0}])" &&
-            attachments.size() == 1 && attachments[0].data() == image.data(),
+  check(r && sent.size() == 2 && sent[0].kind == eio::data_kind::text &&
+            sent[0].data == R"(51-/chat,7["photo","me.png",{"_placeholder":true,"num":0}])" &&
+            sent[1].kind == eio::data_kind::binary && sent[1].bytes().data() == image.data(),
         "socketio-encode");
 }
 
 void encode_frames() {
+  sio::codec conn(sio::parser_kind::json);
   std::vector<std::string> sent;
   // [frames]
   eio::transport_options opts;
   opts.transport = eio::transport_kind::polling;  // one HTTP body, base64 for binary
   std::string storage;
-  auto r = sio::encode_frames(sio::event("hello", 1, "two"), storage, opts,
+  auto r = conn.encode_frames(sio::event("hello", 1, "two"), storage, opts,
                               [&](const eio::frame& f) { sent.emplace_back(f.data); });
   // sent == { R"(42["hello",1,"two"])" }: already framed for Engine.IO (the `4` included)
   // [frames]
@@ -126,17 +136,18 @@ void errors() {
 
 void change_limits() {
   // [limits]
-  siocodec::socketio::decode_options o;
-  o.max_attachments = 32;  // raise only together with the peer's maxAttachments
-  o.max_packet_bytes = 4 * 1024 * 1024;
-  siocodec::socketio::decoder dec(o, siocodec::socketio::attachment_mode::copy);
+  sio::codec_options o;
+  o.decode.max_attachments = 32;  // raise only together with the peer's maxAttachments
+  o.decode.max_packet_bytes = 4 * 1024 * 1024;
+  o.attachments = sio::attachment_mode::copy;  // the codec keeps the bytes it hands out
+  sio::codec conn(sio::parser_kind::json, o);
   // [limits]
   std::string header = R"(512-["many")";
   for (int i = 0; i < 12; ++i) {
     header += R"(,{"_placeholder":true,"num":)" + std::to_string(i) + "}";
   }
   header += "]";
-  auto r = dec.feed(std::string_view(header), eio::frame_kind::text);
+  auto r = conn.decode(std::string_view(header), eio::frame_kind::text);
   check(r.error() == siocodec::error::incomplete, "limits");  // 12 > the default 10
 }
 

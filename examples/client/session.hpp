@@ -282,6 +282,9 @@ class session {
 
   /// A WebSocket message (the main one, or the probe during an upgrade).
   void on_ws_message(std::string_view data, bool binary) {
+    // A message read together with the one that closed the session (the "40" right after a
+    // refused handshake) must not reach the session: nothing happens after close.
+    if (state_ == state::closed) return;
     const auto kind = binary ? eio::frame_kind::binary : eio::frame_kind::text;
     auto p = eio::decode(data, kind, eio_options());
     if (!p) return fail("engine.io frame", p.error(), p.offset());
@@ -300,6 +303,7 @@ class session {
   /// application/octet-stream: an Engine.IO v3 binary payload) as received.
   void on_poll_response(std::string_view body, bool octet_stream) {
     get_in_flight_ = false;
+    if (state_ == state::closed) return;
     const auto kind = octet_stream ? eio::frame_kind::binary : eio::frame_kind::text;
     auto reader = eio::decode_payload(body, kind, eio_options());
     for (const eio::packet_view& p : reader) {
