@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSL-1.0
-// The msgpack parser (socketio/msgpack_parser/): decode_msgpack over binary messages and
-// decode_msgpack_text over the JSON text messages of protocol v4, strict and lax. What decodes
+// The msgpack parser (socketio/msgpack_parser/): msgpack_parser::decode over binary messages and
+// msgpack_parser::decode_text over the JSON text messages of protocol v4, strict and lax. What decodes
 // satisfies the documented rules (fields inside the message, type range, namespace limit, data
 // kind per type), its arguments walk safely, and it round-trips: encoded_size == encode_to ==
 // encode, the message decodes back to the same type, namespace, id and payload bytes, and
@@ -31,7 +31,7 @@ bool inside(std::string_view part, std::string_view whole) {
 }
 
 void check_text(std::string_view text, const sio::decode_options& o) {
-  const auto r = sio::decode_msgpack_text(text, o);
+  const auto r = sio::msgpack_parser::decode_text(text, o);
   if (o.version == sio::protocol_version::v5) {
     FUZZ_CHECK(r.error() == error::unexpected_text_frame && r.offset() == 0);
     return;
@@ -77,7 +77,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     return 0;
   }
   const byte_view bytes(message.data(), message.size());
-  const auto r = sio::decode_msgpack(bytes, o);
+  const auto r = sio::msgpack_parser::decode(bytes, o);
   if (!r) {
     FUZZ_CHECK(r.offset() <= message.size());
     return 0;
@@ -130,7 +130,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const error e = sio::encoded_size(p, eo).error();
     if (e == error::invalid_argument) {
       // The v4 JSON text form (CONNECT / DISCONNECT / ERROR) refuses a namespace that needs
-      // escaping, which decode_msgpack_text() could not read back. decode_msgpack() accepts it.
+      // escaping, which msgpack_parser::decode_text() could not read back. msgpack_parser::decode() accepts it.
       FUZZ_CHECK(as_text && escaped);
       return 0;
     }
@@ -147,7 +147,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   const siocodec_fuzz::exact_bytes encoded(out);
   if (as_text) {
-    const auto t = sio::decode_msgpack_text(encoded.view(), o);
+    const auto t = sio::msgpack_parser::decode_text(encoded.view(), o);
     FUZZ_CHECK(!escaped);
     FUZZ_CHECK(t.has_value());
     FUZZ_CHECK(t->type == p.type && t->nsp == p.nsp && t->id == p.id);
@@ -160,7 +160,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     return 0;
   }
-  const auto back = sio::decode_msgpack(byte_view(encoded.view()), o);
+  const auto back = sio::msgpack_parser::decode(byte_view(encoded.view()), o);
   FUZZ_CHECK(back.has_value());
   FUZZ_CHECK(back->type == p.type && back->nsp == p.nsp && back->id == p.id);
   FUZZ_CHECK(back->has_data() == p.has_data());

@@ -8836,7 +8836,7 @@ struct decode_options {
   /// and keys, event names; msgpack str values, keys and namespace), as the reference does: Node
   /// decodes them to U+FFFD before parsing (Boost.JSON's allow_invalid_utf8 is the model). The
   /// views stay the received bytes and packet_view::has_invalid_utf8 (msgpack_packet_view's for
-  /// decode_msgpack) is set; utf8::lossy() gives the reference's string. Off (the default):
+  /// msgpack_parser::decode) is set; utf8::lossy() gives the reference's string. Off (the default):
   /// such packets fail with invalid_utf8. Independent of `lax`; siocodec-inspect --lax sets both.
   bool allow_invalid_utf8 = false;
 };
@@ -9561,7 +9561,7 @@ namespace socketio {
 // the same builders as the default parser (event(), ack(), connect()... of encode.hpp):
 //
 //     std::string out;
-//     auto r = sio::msgpack_encode(sio::event("chat", "hello", buffer).nsp("/room"), out);
+//     auto r = sio::msgpack_parser::encode(sio::event("chat", "hello", buffer).nsp("/room"), out);
 //     // out: 83 a4 "type" 02 a3 "nsp" a5 "/room" a4 "data" 93 a4 "chat" a5 "hello" c4 ...
 //
 // socketio/codec.hpp puts this parser and the default one behind one interface.
@@ -9581,7 +9581,7 @@ struct msgpack_packet_view {
   /// CONNECT_ERROR, nothing for DISCONNECT. The absent value (exists() false) when the packet
   /// has none: no "data" key, or notepack.io's undefined.
   msgpack::value data;
-  /// Set by decode_msgpack with decode_options::allow_invalid_utf8 when some str of the message
+  /// Set by msgpack_parser::decode with decode_options::allow_invalid_utf8 when some str of the message
   /// (the namespace, a value or a key) is not UTF-8; those strings are the bytes as received and
   /// utf8::lossy() gives what the reference decodes them to. Always false otherwise.
   bool has_invalid_utf8 = false;
@@ -9590,6 +9590,7 @@ struct msgpack_packet_view {
   bool has_data() const noexcept { return data.exists() && !data.is_undefined(); }
 };
 
+namespace msgpack_parser {
 /// Decodes one binary Engine.IO message of the msgpack parser (the data of a `message` packet
 /// without its Engine.IO framing) into a packet view, with the checks of socket.io-msgpack-parser
 /// 3.0.2 (opts.version v5) or 2.2.1 (v4):
@@ -9634,7 +9635,7 @@ struct msgpack_packet_view {
 /// - ack_id_overflow: "id" is above opts.max_ack_id or 2^64 - 1.
 ///
 /// Complexity: linear in message.size(); no allocation; recursion-free.
-result<msgpack_packet_view> decode_msgpack(byte_view message,
+result<msgpack_packet_view> decode(byte_view message,
                                            const decode_options& opts = {}) noexcept;
 
 /// Decodes one TEXT Engine.IO message of the protocol v4 msgpack parser (socket.io-msgpack-parser
@@ -9649,7 +9650,7 @@ result<msgpack_packet_view> decode_msgpack(byte_view message,
 /// Deliberate differences: a namespace written with JSON escapes (`"\/admin"`, `"a\"b"`) is
 /// refused, because a zero-copy view cannot hold its unescaped form (JSON.stringify escapes
 /// only `"`, `\` and control characters, which no real namespace contains); the ack id rules of
-/// decode_msgpack().
+/// decode().
 ///
 /// Errors:
 /// - unexpected_text_frame: opts.version is v5 (offset 0).
@@ -9657,9 +9658,10 @@ result<msgpack_packet_view> decode_msgpack(byte_view message,
 ///   not valid JSON (invalid_utf8 never with opts.allow_invalid_utf8, which accepts strings that
 ///   are not UTF-8 and sets has_invalid_utf8).
 /// - unknown_packet_type, invalid_namespace (also: escaped), invalid_payload, invalid_ack_id,
-///   ack_id_overflow: as for decode_msgpack().
-result<packet_view> decode_msgpack_text(std::string_view message,
+///   ack_id_overflow: as for decode().
+result<packet_view> decode_text(std::string_view message,
                                         const decode_options& opts = {}) noexcept;
+}  // namespace msgpack_parser
 
 // ---------------------------------------------------------------------------------------------
 // Implementation
@@ -9724,7 +9726,8 @@ inline bool mp_data_valid(packet_type t, bool present, msgpack::kind k,
 
 }  // namespace detail
 
-inline result<msgpack_packet_view> decode_msgpack(byte_view message,
+namespace msgpack_parser {
+inline result<msgpack_packet_view> decode(byte_view message,
                                                   const decode_options& opts) noexcept {
   msgpack::options mo;
   // max_depth bounds the payload, as it does for the default parser; the packet map around it is
@@ -9778,7 +9781,7 @@ inline result<msgpack_packet_view> decode_msgpack(byte_view message,
   return {p, message.size()};
 }
 
-inline result<packet_view> decode_msgpack_text(std::string_view message,
+inline result<packet_view> decode_text(std::string_view message,
                                                const decode_options& opts) noexcept {
   if (opts.version != protocol_version::v4) return {error::unexpected_text_frame, 0};
   json::options jo;
@@ -9844,6 +9847,7 @@ inline result<packet_view> decode_msgpack_text(std::string_view message,
   }
   return {p, message.size()};
 }
+}  // namespace msgpack_parser
 
 }  // namespace socketio
 SIOCODEC_END_NAMESPACE
@@ -10149,7 +10153,7 @@ class any_argument_range;
 /// A decoded packet of either parser: the default parser's packet_view, or the msgpack parser's
 /// msgpack_packet_view (or, for the text messages of the protocol v4 msgpack parser, a
 /// packet_view). Copyable; its views have the lifetimes of the decoder's packet (see
-/// basic_decoder and decode_msgpack()).
+/// basic_decoder and msgpack_parser::decode()).
 class any_packet {
  public:
   any_packet() noexcept = default;
@@ -13427,7 +13431,7 @@ struct mp_access;
 using msgpack::mp_plan_containers;
 
 /// The msgpack counterpart of args_writer: writes the values of a packet built from C++ values
-/// (see msgpack_encode()). Same calls, same rules (one top-level value, keys and values
+/// (see msgpack_parser::encode()). Same calls, same rules (one top-level value, keys and values
 /// alternate in objects, the first error is kept and later calls are ignored); binary values
 /// are written inline as bin (no placeholders), and JSON given to raw() is converted to msgpack.
 ///
@@ -13561,17 +13565,17 @@ constexpr engineio::frame_kind encoded_frame_kind(const msgpack_packet_view& p,
 
 /// Exact size of the message encode() writes for `p`: the msgpack map {"type", "nsp", "data" if
 /// has_data(), "id" if set}, in that order, with the smallest encodings (notepack.io's); `data`
-/// is copied verbatim (it is trusted, as a view decode_msgpack() produced or one built with
+/// is copied verbatim (it is trusted, as a view msgpack_parser::decode() produced or one built with
 /// msgpack::value::unchecked() from bytes you wrote: only its kind is checked). In protocol v4,
 /// CONNECT, DISCONNECT and ERROR are the JSON text `{"type":T,"nsp":"...","data":"...","id":N}`
 /// instead (encoded_frame_kind() says so).
 ///
 /// Errors (offset 0):
 /// - invalid_argument: `p.type` outside 0-4 (v5) or 0-6 (v4); `data` of the wrong kind for the
-///   type (the rules decode_msgpack() applies; EVENT and ACK need an array); a namespace of
+///   type (the rules msgpack_parser::decode() applies; EVENT and ACK need an array); a namespace of
 ///   2^32 bytes or more; in protocol v4, a CONNECT, DISCONNECT or ERROR (JSON text) whose
 ///   namespace holds a character JSON must escape (`"`, `\`, a control character), which
-///   decode_msgpack_text() could not read back (the reference escapes and reads it).
+///   msgpack_parser::decode_text() could not read back (the reference escapes and reads it).
 /// - invalid_utf8: the namespace is not UTF-8, or (protocol v4) an ERROR's message string is not.
 result<std::size_t> encoded_size(const msgpack_packet_view& p,
                                  const encode_options& opts = {}) noexcept;
@@ -13594,7 +13598,8 @@ template <class Container>
 result<std::size_t> encode(const msgpack_packet_view& p, Container& out,
                            const encode_options& opts = {});
 
-/// Exact size of the message msgpack_encode() writes for builder `b` (event(), ack(),
+namespace msgpack_parser {
+/// Exact size of the message encode() writes for builder `b` (event(), ack(),
 /// connect(), disconnect(), connect_error() of encode.hpp). Runs the value callbacks once.
 ///
 /// What is written, protocol v5: {"type", "nsp", "data", "id"}: event: [name, args...]; ack:
@@ -13616,26 +13621,26 @@ result<std::size_t> encode(const msgpack_packet_view& p, Container& out,
 ///   a query on a packet that is not a CONNECT; in v4, a namespace or query of a CONNECT,
 ///   DISCONNECT or ERROR holding a character JSON must escape (see encoded_size()).
 template <class B, std::enable_if_t<is_packet_builder<B>::value, int> = 0>
-result<std::size_t> msgpack_encoded_size(const B& b, const encode_options& opts = {});
+result<std::size_t> encoded_size(const B& b, const encode_options& opts = {});
 
 /// Writes the message for builder `b` into `out` (at most `cap` bytes). No allocation.
 /// @return bytes written.
-/// Errors: those of msgpack_encoded_size(), output_too_small (nothing written; offset() is
+/// Errors: those of encoded_size(), output_too_small (nothing written; offset() is
 /// cap), invalid_argument (a callback wrote something else in its second run; the output is
 /// then unspecified).
 template <class B, std::enable_if_t<is_packet_builder<B>::value, int> = 0>
-result<std::size_t> msgpack_encode_to(char* out, std::size_t cap, const B& b,
+result<std::size_t> encode_to(char* out, std::size_t cap, const B& b,
                                       const encode_options& opts = {});
 
 /// Appends the message for builder `b` to `out` (one resize; on error `out` keeps its size).
-/// Errors: those of msgpack_encode_to() but output_too_small.
+/// Errors: those of encode_to() but output_too_small.
 template <class B, class Container, std::enable_if_t<is_packet_builder<B>::value, int> = 0>
-result<std::size_t> msgpack_encode(const B& b, Container& out, const encode_options& opts = {});
+result<std::size_t> encode(const B& b, Container& out, const encode_options& opts = {});
 
-/// The kind of message msgpack_encode() writes for `b`: text for CONNECT, DISCONNECT and ERROR in
+/// The kind of message encode() writes for `b`: text for CONNECT, DISCONNECT and ERROR in
 /// protocol v4, binary otherwise.
 template <class B, std::enable_if_t<is_packet_builder<B>::value, int> = 0>
-constexpr engineio::frame_kind msgpack_frame_kind(const B& b,
+constexpr engineio::frame_kind encoded_frame_kind(const B& b,
                                                   const encode_options& opts = {}) noexcept {
   return (opts.version == protocol_version::v4 &&
           (b.type() == packet_type::connect || b.type() == packet_type::disconnect ||
@@ -13643,6 +13648,7 @@ constexpr engineio::frame_kind msgpack_frame_kind(const B& b,
              ? engineio::frame_kind::text
              : engineio::frame_kind::binary;
 }
+}  // namespace msgpack_parser
 
 // ---------------------------------------------------------------------------------------------
 // Implementation
@@ -13655,7 +13661,7 @@ inline bool is_utf8(std::string_view s) noexcept {
 }
 
 // True when JSON.stringify would escape a character of `s` (`"`, `\`, a control character).
-// decode_msgpack_text() refuses such a namespace (a view cannot hold it unescaped), so the
+// msgpack_parser::decode_text() refuses such a namespace (a view cannot hold it unescaped), so the
 // encoders never write one into a v4 text packet.
 inline bool needs_json_escape(std::string_view s) noexcept {
   for (const char c : s) {
@@ -13861,7 +13867,7 @@ error mp_plan_builder(const B& b, const encode_options& o, mp_built& out) {
     }
   }
   out.type = b.type();
-  out.text = msgpack_frame_kind(b, o) == engineio::frame_kind::text;
+  out.text = msgpack_parser::encoded_frame_kind(b, o) == engineio::frame_kind::text;
   if (out.text) {
     // v4 CONNECT / DISCONNECT / ERROR: JSON text, no payload but ERROR's message.
     if constexpr (mp_data_traits<Data>::is_auth || mp_data_traits<Data>::has_error_data) {
@@ -13931,8 +13937,9 @@ error mp_write_builder(const B& b, const encode_options& o, mp_built& built, cha
 
 }  // namespace detail
 
+namespace msgpack_parser {
 template <class B, std::enable_if_t<is_packet_builder<B>::value, int>>
-result<std::size_t> msgpack_encoded_size(const B& b, const encode_options& opts) {
+result<std::size_t> encoded_size(const B& b, const encode_options& opts) {
   detail::mp_built built;
   const error e = detail::mp_plan_builder(b, opts, built);
   if (e != error::none) return {e, 0};
@@ -13940,7 +13947,7 @@ result<std::size_t> msgpack_encoded_size(const B& b, const encode_options& opts)
 }
 
 template <class B, std::enable_if_t<is_packet_builder<B>::value, int>>
-result<std::size_t> msgpack_encode_to(char* out, std::size_t cap, const B& b,
+result<std::size_t> encode_to(char* out, std::size_t cap, const B& b,
                                       const encode_options& opts) {
   detail::mp_built built;
   error e = detail::mp_plan_builder(b, opts, built);
@@ -13952,9 +13959,9 @@ result<std::size_t> msgpack_encode_to(char* out, std::size_t cap, const B& b,
 }
 
 template <class B, class Container, std::enable_if_t<is_packet_builder<B>::value, int>>
-result<std::size_t> msgpack_encode(const B& b, Container& out, const encode_options& opts) {
+result<std::size_t> encode(const B& b, Container& out, const encode_options& opts) {
   static_assert(is_resizable_buffer<Container>::value,
-                "msgpack_encode() needs a resizable container of one-byte elements");
+                "msgpack_parser::encode() needs a resizable container of one-byte elements");
   detail::mp_built built;
   error e = detail::mp_plan_builder(b, opts, built);
   if (e != error::none) return {e, 0};
@@ -13967,6 +13974,7 @@ result<std::size_t> msgpack_encode(const B& b, Container& out, const encode_opti
   }
   return {built.bytes, built.bytes};
 }
+}  // namespace msgpack_parser
 
 }  // namespace socketio
 SIOCODEC_END_NAMESPACE
@@ -13998,6 +14006,7 @@ namespace socketio {
 // Frames: one call from a packet to what the transport sends
 // ---------------------------------------------------------------------------------------------
 
+namespace msgpack_parser {
 /// Storage the frames of `p` (a msgpack_packet_view or a packet builder) need. A msgpack packet
 /// is one Engine.IO message, binary (v4 CONNECT/DISCONNECT/ERROR: text), framed for the
 /// transport as engineio/frames.hpp describes: a v4 WebSocket binary frame holds exactly the
@@ -14006,26 +14015,27 @@ namespace socketio {
 /// supports binary. On polling transports the storage holds the msgpack bytes too, ahead of
 /// the body (base64 needs them). The Socket.IO protocol is protocol_for(to.version), with the
 /// default encode_options (max_depth bounds builders; max_attachments does not apply).
-/// Errors (offset 0): those of encoded_size() / msgpack_encoded_size(); invalid_argument (an
+/// Errors (offset 0): those of encoded_size() (of the view or the builder); invalid_argument (an
 /// out-of-range version or transport, a message too large to frame).
 template <class P>
-result<std::size_t> msgpack_encoded_frames_size(const P& p,
+result<std::size_t> encoded_frames_size(const P& p,
                                                 const engineio::transport_options& to = {});
 
 /// Writes the frames of `p` into `storage` (at most `cap` bytes), then calls `send(const
 /// engineio::frame&)` once with the one frame (`prefix` always empty). Nothing is sent on
 /// error. @return bytes of storage used.
-/// Errors: those of msgpack_encoded_frames_size(), and output_too_small (nothing sent; offset()
+/// Errors: those of encoded_frames_size(), and output_too_small (nothing sent; offset()
 /// is cap).
 template <class P, class Send>
-result<std::size_t> msgpack_encode_frames_to(char* storage, std::size_t cap, const P& p,
+result<std::size_t> encode_frames_to(char* storage, std::size_t cap, const P& p,
                                              const engineio::transport_options& to, Send&& send);
 
 /// Resizes `storage` once to hold the frames of `p` past its current contents, then sends them
-/// as msgpack_encode_frames_to() does. On error `storage` keeps its size and nothing is sent.
+/// as encode_frames_to() does. On error `storage` keeps its size and nothing is sent.
 template <class P, class Container, class Send>
-result<std::size_t> msgpack_encode_frames(const P& p, Container& storage,
+result<std::size_t> encode_frames(const P& p, Container& storage,
                                           const engineio::transport_options& to, Send&& send);
+}  // namespace msgpack_parser
 
 // ---------------------------------------------------------------------------------------------
 // Implementation
@@ -14164,7 +14174,7 @@ result<std::size_t> mp_frames(const P& p, Container& storage,
                               const engineio::transport_options& to, const encode_options& eo,
                               Send& send) {
   static_assert(is_resizable_buffer<Container>::value,
-                "msgpack_encode_frames() needs a resizable container of one-byte elements");
+                "msgpack_parser::encode_frames() needs a resizable container of one-byte elements");
   mp_frames_plan fp;
   error e = mp_plan_frames(p, to, eo, fp);
   if (e != error::none) return {e, 0};
@@ -14189,8 +14199,9 @@ result<std::size_t> mp_frames(const P& p, Container& storage,
 
 }  // namespace detail
 
+namespace msgpack_parser {
 template <class P>
-result<std::size_t> msgpack_encoded_frames_size(const P& p, const engineio::transport_options& to) {
+result<std::size_t> encoded_frames_size(const P& p, const engineio::transport_options& to) {
   detail::mp_frames_plan fp;
   const error e = detail::mp_plan_frames(p, to, detail::packet_options(to), fp);
   if (e != error::none) return {e, 0};
@@ -14198,16 +14209,17 @@ result<std::size_t> msgpack_encoded_frames_size(const P& p, const engineio::tran
 }
 
 template <class P, class Send>
-result<std::size_t> msgpack_encode_frames_to(char* storage, std::size_t cap, const P& p,
+result<std::size_t> encode_frames_to(char* storage, std::size_t cap, const P& p,
                                              const engineio::transport_options& to, Send&& send) {
   return detail::mp_frames_to(storage, cap, p, to, detail::packet_options(to), send);
 }
 
 template <class P, class Container, class Send>
-result<std::size_t> msgpack_encode_frames(const P& p, Container& storage,
+result<std::size_t> encode_frames(const P& p, Container& storage,
                                           const engineio::transport_options& to, Send&& send) {
   return detail::mp_frames(p, storage, to, detail::packet_options(to), send);
 }
+}  // namespace msgpack_parser
 
 }  // namespace socketio
 SIOCODEC_END_NAMESPACE
@@ -14241,7 +14253,7 @@ struct codec_append {
   }
   template <class B>
   result<std::size_t> built_msgpack(const B& b, const encode_options& o) {
-    return msgpack_encode(b, out, o);
+    return msgpack_parser::encode(b, out, o);
   }
   template <class S>
   result<std::size_t> frames(const packet_view& p, const engineio::transport_options& to,
@@ -14281,7 +14293,7 @@ struct codec_buffer {
   }
   template <class B>
   result<std::size_t> built_msgpack(const B& b, const encode_options& o) {
-    return msgpack_encode_to(out, cap, b, o);
+    return msgpack_parser::encode_to(out, cap, b, o);
   }
   template <class S>
   result<std::size_t> frames(const packet_view& p, const engineio::transport_options& to,
@@ -15054,9 +15066,9 @@ inline codec_options make_codec_options(const decode_options& d,
 /// the Engine.IO layer delivered it: text, binary, or base64 (`b<base64>` of polling bodies).
 /// The default parser runs a basic_decoder (reassembly of binary attachments: a BINARY_EVENT
 /// header returns error::incomplete until its attachments arrive); the msgpack parser decodes
-/// each message on its own (decode_msgpack(); in protocol v4 its text messages with
-/// decode_msgpack_text()). Errors are those of basic_decoder::feed(const
-/// engineio::packet_view&) and decode_msgpack(), plus, for msgpack: unexpected_text_frame (a
+/// each message on its own (msgpack_parser::decode(); in protocol v4 its text messages with
+/// msgpack_parser::decode_text()). Errors are those of basic_decoder::feed(const
+/// engineio::packet_view&) and msgpack_parser::decode(), plus, for msgpack: unexpected_text_frame (a
 /// text message in protocol v5), packet_too_large (a message longer than
 /// decode_options::max_packet_bytes), invalid_base64 (a base64 message `base64` mode rejects),
 /// invalid_argument (an Engine.IO packet that is not a `message`, or an unknown data kind).
@@ -15163,7 +15175,7 @@ class basic_codec {
   /// error, and both containers keep their size.
   /// @return bytes appended to `storage`.
   /// Errors: those of encode(builder, storage, attachments) (default parser) or
-  /// msgpack_encode() / encode(msgpack_packet_view); invalid_argument: a decoded packet of the
+  /// msgpack_parser::encode() / encode(msgpack_packet_view); invalid_argument: a decoded packet of the
   /// other parser, or a protocol v4 text packet of the msgpack parser.
   template <
       class P, class Container, class A, class Emit,
@@ -15197,7 +15209,7 @@ class basic_codec {
 
   /// The fused path: writes the frames that carry `packet` on transport `to` into `storage`
   /// (one resize) and calls `send(const engineio::frame&)` once per frame (frames.hpp,
-  /// msgpack_parser/frames.hpp). Errors: those of encode_frames() / msgpack_encode_frames(),
+  /// msgpack_parser/frames.hpp). Errors: those of encode_frames() / msgpack_parser::encode_frames(),
   /// with this codec's encode options; invalid_argument when protocol_for(to.version) is not
   /// version(), or for a decoded packet as in encode(). Nothing is sent on error.
   template <
@@ -15272,7 +15284,7 @@ class basic_codec {
       }
     } else if (kind() == parser_kind::msgpack) {
       if constexpr (detail::may_run<Kind, parser_kind::msgpack>::value) {
-        m.kind = msgpack_frame_kind(packet, encode_);
+        m.kind = msgpack_parser::encoded_frame_kind(packet, encode_);
         r = out.built_msgpack(packet, encode_);
       }
     } else {
@@ -15331,11 +15343,11 @@ class basic_codec {
     const decode_options& o = json_.options();
     if (message.size() > o.max_packet_bytes) return {error::packet_too_large, o.max_packet_bytes};
     if (text) {
-      const result<packet_view> t = decode_msgpack_text(message.as_chars(), o);
+      const result<packet_view> t = msgpack_parser::decode_text(message.as_chars(), o);
       if (!t) return {t.error(), t.offset()};
       return {any_packet(*t, parser_kind::msgpack), t.offset()};
     }
-    const result<msgpack_packet_view> r = decode_msgpack(message, o);
+    const result<msgpack_packet_view> r = msgpack_parser::decode(message, o);
     if (!r) return {r.error(), r.offset()};
     return {any_packet(*r), r.offset()};
   }

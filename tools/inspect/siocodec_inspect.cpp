@@ -378,7 +378,7 @@ class connection {
     sio::decode_options o = make_sio_options(s_);
     std::string line;
     if (m.kind == eio::data_kind::text) {
-      const auto r = sio::decode_msgpack_text(m.data, o);
+      const auto r = sio::msgpack_parser::decode_text(m.data, o);
       if (!r) return print_error(r.error(), r.offset());
       line = packet_head(r->type, r->nsp, r->id);
       if (r->has_data()) {
@@ -395,7 +395,7 @@ class connection {
         if (!n) return print_error(n.error(), n.offset());
         bytes = siocodec::byte_view(decoded.data(), *n);
       }
-      const auto r = sio::decode_msgpack(bytes, o);
+      const auto r = sio::msgpack_parser::decode(bytes, o);
       if (!r) return print_error(r.error(), r.offset());
       line = packet_head(r->type, r->nsp, r->id);
       if (r->has_data()) {

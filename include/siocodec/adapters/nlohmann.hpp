@@ -35,7 +35,7 @@
 //
 // The msgpack parser (socketio/msgpack_parser/) is served by the same calls: to_json(),
 // event_name_of() and arguments_of() of a msgpack::value or a msgpack_packet_view (binaries are
-// inline: bin -> binary_t), and the same arg_traits<J> and spread() for msgpack_encode()
+// inline: bin -> binary_t), and the same arg_traits<J> and spread() for msgpack_parser::encode()
 // (binary_t -> bin). A socketio::any_packet (socketio/any.hpp) converts whichever parser
 // decoded it.
 //

@@ -230,7 +230,7 @@ class any_argument_range;
 /// A decoded packet of either parser: the default parser's packet_view, or the msgpack parser's
 /// msgpack_packet_view (or, for the text messages of the protocol v4 msgpack parser, a
 /// packet_view). Copyable; its views have the lifetimes of the decoder's packet (see
-/// basic_decoder and decode_msgpack()).
+/// basic_decoder and msgpack_parser::decode()).
 class any_packet {
  public:
   any_packet() noexcept = default;

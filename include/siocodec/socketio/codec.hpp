@@ -123,9 +123,9 @@ inline codec_options make_codec_options(const decode_options& d,
 /// the Engine.IO layer delivered it: text, binary, or base64 (`b<base64>` of polling bodies).
 /// The default parser runs a basic_decoder (reassembly of binary attachments: a BINARY_EVENT
 /// header returns error::incomplete until its attachments arrive); the msgpack parser decodes
-/// each message on its own (decode_msgpack(); in protocol v4 its text messages with
-/// decode_msgpack_text()). Errors are those of basic_decoder::feed(const
-/// engineio::packet_view&) and decode_msgpack(), plus, for msgpack: unexpected_text_frame (a
+/// each message on its own (msgpack_parser::decode(); in protocol v4 its text messages with
+/// msgpack_parser::decode_text()). Errors are those of basic_decoder::feed(const
+/// engineio::packet_view&) and msgpack_parser::decode(), plus, for msgpack: unexpected_text_frame (a
 /// text message in protocol v5), packet_too_large (a message longer than
 /// decode_options::max_packet_bytes), invalid_base64 (a base64 message `base64` mode rejects),
 /// invalid_argument (an Engine.IO packet that is not a `message`, or an unknown data kind).
@@ -232,7 +232,7 @@ class basic_codec {
   /// error, and both containers keep their size.
   /// @return bytes appended to `storage`.
   /// Errors: those of encode(builder, storage, attachments) (default parser) or
-  /// msgpack_encode() / encode(msgpack_packet_view); invalid_argument: a decoded packet of the
+  /// msgpack_parser::encode() / encode(msgpack_packet_view); invalid_argument: a decoded packet of the
   /// other parser, or a protocol v4 text packet of the msgpack parser.
   template <
       class P, class Container, class A, class Emit,
@@ -266,7 +266,7 @@ class basic_codec {
 
   /// The fused path: writes the frames that carry `packet` on transport `to` into `storage`
   /// (one resize) and calls `send(const engineio::frame&)` once per frame (frames.hpp,
-  /// msgpack_parser/frames.hpp). Errors: those of encode_frames() / msgpack_encode_frames(),
+  /// msgpack_parser/frames.hpp). Errors: those of encode_frames() / msgpack_parser::encode_frames(),
   /// with this codec's encode options; invalid_argument when protocol_for(to.version) is not
   /// version(), or for a decoded packet as in encode(). Nothing is sent on error.
   template <
@@ -341,7 +341,7 @@ class basic_codec {
       }
     } else if (kind() == parser_kind::msgpack) {
       if constexpr (detail::may_run<Kind, parser_kind::msgpack>::value) {
-        m.kind = msgpack_frame_kind(packet, encode_);
+        m.kind = msgpack_parser::encoded_frame_kind(packet, encode_);
         r = out.built_msgpack(packet, encode_);
       }
     } else {
@@ -400,11 +400,11 @@ class basic_codec {
     const decode_options& o = json_.options();
     if (message.size() > o.max_packet_bytes) return {error::packet_too_large, o.max_packet_bytes};
     if (text) {
-      const result<packet_view> t = decode_msgpack_text(message.as_chars(), o);
+      const result<packet_view> t = msgpack_parser::decode_text(message.as_chars(), o);
       if (!t) return {t.error(), t.offset()};
       return {any_packet(*t, parser_kind::msgpack), t.offset()};
     }
-    const result<msgpack_packet_view> r = decode_msgpack(message, o);
+    const result<msgpack_packet_view> r = msgpack_parser::decode(message, o);
     if (!r) return {r.error(), r.offset()};
     return {any_packet(*r), r.offset()};
   }

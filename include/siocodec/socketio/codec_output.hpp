@@ -39,7 +39,7 @@ struct codec_append {
   }
   template <class B>
   result<std::size_t> built_msgpack(const B& b, const encode_options& o) {
-    return msgpack_encode(b, out, o);
+    return msgpack_parser::encode(b, out, o);
   }
   template <class S>
   result<std::size_t> frames(const packet_view& p, const engineio::transport_options& to,
@@ -79,7 +79,7 @@ struct codec_buffer {
   }
   template <class B>
   result<std::size_t> built_msgpack(const B& b, const encode_options& o) {
-    return msgpack_encode_to(out, cap, b, o);
+    return msgpack_parser::encode_to(out, cap, b, o);
   }
   template <class S>
   result<std::size_t> frames(const packet_view& p, const engineio::transport_options& to,

@@ -125,7 +125,7 @@ struct decode_options {
   /// and keys, event names; msgpack str values, keys and namespace), as the reference does: Node
   /// decodes them to U+FFFD before parsing (Boost.JSON's allow_invalid_utf8 is the model). The
   /// views stay the received bytes and packet_view::has_invalid_utf8 (msgpack_packet_view's for
-  /// decode_msgpack) is set; utf8::lossy() gives the reference's string. Off (the default):
+  /// msgpack_parser::decode) is set; utf8::lossy() gives the reference's string. Off (the default):
   /// such packets fail with invalid_utf8. Independent of `lax`; siocodec-inspect --lax sets both.
   bool allow_invalid_utf8 = false;
 };

@@ -8,7 +8,7 @@
 //
 // Answer: {"dec": <packet>|{"error": "<code>"}, "reenc": hex|null, "walk": hex|null,
 //          "build": hex|null|"-", "lax": <packet>|{"error"}, "skip": true?}
-// - dec:   decode_msgpack / decode_msgpack_text, the packet described as vector JSON;
+// - dec:   msgpack_parser::decode / msgpack_parser::decode_text, the packet described as vector JSON;
 // - reenc: encode() of the decoded view (the payload copied verbatim);
 // - walk:  the packet written again value by value with the msgpack emit_* functions, which
 //          must choose the reference's encodings for every value;
@@ -370,7 +370,7 @@ void write_desc(sio::msgpack_args_writer& w, const json::value& v) {
 template <class B>
 std::string built(const B& b, const sio::encode_options& o) {
   std::string out;
-  const auto r = sio::msgpack_encode(b, out, o);
+  const auto r = sio::msgpack_parser::encode(b, out, o);
   if (!r) return std::string("error:") + siocodec::to_string(r.error());
   return to_hex(out);
 }
@@ -445,7 +445,7 @@ std::string decode_answer(const std::string& message, bool text, const sio::deco
   sio::encode_options eo;
   eo.version = o.version;
   if (text) {
-    const auto r = sio::decode_msgpack_text(message, o);
+    const auto r = sio::msgpack_parser::decode_text(message, o);
     if (!r) return std::string("{\"error\":\"") + siocodec::to_string(r.error()) + "\"}";
     describe_packet(out, r->type, r->nsp, r->id, d, nullptr, r->data);
     if (reenc != nullptr) {
@@ -474,7 +474,7 @@ std::string decode_answer(const std::string& message, bool text, const sio::deco
     skip = d.skip;
     return out;
   }
-  const auto r = sio::decode_msgpack(byte_view(message), o);
+  const auto r = sio::msgpack_parser::decode(byte_view(message), o);
   if (!r) return std::string("{\"error\":\"") + siocodec::to_string(r.error()) + "\"}";
   describe_packet(out, r->type, r->nsp, r->id, d, &r->data, {});
   if (r->has_invalid_utf8 && !out.empty() && out.back() == '}') {

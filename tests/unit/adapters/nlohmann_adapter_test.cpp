@@ -379,10 +379,10 @@ std::string round_trip(const J& args, std::uint64_t id) {
   // The msgpack parser: binaries inline, the same numbers kept (non-integral floats stay float
   // 64, integers take their smallest form and come back with their sign's type).
   std::string mp;
-  const auto m = sio::msgpack_encode(sio::ack(id, sj::spread(args)).nsp("/n"), mp);
-  if (!m) return std::string("msgpack_encode: ") + siocodec::to_string(m.error());
-  const auto mpv = sio::decode_msgpack(byte_view(mp));
-  if (!mpv) return std::string("decode_msgpack: ") + siocodec::to_string(mpv.error());
+  const auto m = sio::msgpack_parser::encode(sio::ack(id, sj::spread(args)).nsp("/n"), mp);
+  if (!m) return std::string("msgpack_parser::encode: ") + siocodec::to_string(m.error());
+  const auto mpv = sio::msgpack_parser::decode(byte_view(mp));
+  if (!mpv) return std::string("msgpack_parser::decode: ") + siocodec::to_string(mpv.error());
   if (mpv->nsp != "/n" || mpv->id != id) return "msgpack header";
   std::string d = strict_diff(sj::arguments_of<J>(*mpv), args);
   if (!d.empty()) return "msgpack arguments_of: " + d;
@@ -710,7 +710,7 @@ void check_mp_value_decode(const ojson& v, const std::string& id, vector_counts&
   compare_value(sj::to_json<json>(*r), expected, id, "to_json<json>", c);
 }
 
-// msgpack.encode (notepack.io values): the value as a J, written by msgpack_encode() as an ack
+// msgpack.encode (notepack.io values): the value as a J, written by msgpack_parser::encode() as an ack
 // argument, gives notepack.io's bytes (or our documented ones, "ours").
 void check_mp_value_encode(const ojson& v, const std::string& id, vector_counts& c) {
   ojson value;
@@ -719,13 +719,13 @@ void check_mp_value_encode(const ojson& v, const std::string& id, vector_counts&
   const auto want_bin = want.find("binary");
   if (want_bin == want.end()) return;
   std::string mp;
-  const auto m = sio::msgpack_encode(sio::ack(0, value), mp);
+  const auto m = sio::msgpack_parser::encode(sio::ack(0, value), mp);
   ++c.mp_values_encoded;
   if (!m) {
-    c.failures.push_back(id + ": msgpack_encode: " + siocodec::to_string(m.error()));
+    c.failures.push_back(id + ": msgpack_parser::encode: " + siocodec::to_string(m.error()));
     return;
   }
-  const auto p = sio::decode_msgpack(byte_view(mp));
+  const auto p = sio::msgpack_parser::decode(byte_view(mp));
   const auto args = p ? sio::arguments(*p) : sio::msgpack_argument_range();
   if (!p || args.size() != 1) {
     c.failures.push_back(id + ": our message does not decode to one argument");
@@ -754,17 +754,17 @@ void check_mp_decode(const ojson& v, const std::string& id, vector_counts& c) {
   if (const auto t = msg.find("text"); t != msg.end()) {
     // A protocol v4 CONNECT / DISCONNECT / ERROR: JSON text, a packet_view.
     bytes = t->get<std::string>();
-    const auto p = sio::decode_msgpack_text(bytes, opts);
+    const auto p = sio::msgpack_parser::decode_text(bytes, opts);
     if (!p) {
-      c.failures.push_back(id + ": decode_msgpack_text failed: " + siocodec::to_string(p.error()));
+      c.failures.push_back(id + ": msgpack_parser::decode_text failed: " + siocodec::to_string(p.error()));
       return;
     }
     any = sio::any_packet(*p, sio::parser_kind::msgpack);
   } else {
     if (!siotest::from_hex(msg["binary"].get_ref<const std::string&>(), bytes)) return;
-    const auto p = sio::decode_msgpack(byte_view(bytes), opts);
+    const auto p = sio::msgpack_parser::decode(byte_view(bytes), opts);
     if (!p) {
-      c.failures.push_back(id + ": decode_msgpack failed: " + siocodec::to_string(p.error()));
+      c.failures.push_back(id + ": msgpack_parser::decode failed: " + siocodec::to_string(p.error()));
       return;
     }
     any = sio::any_packet(*p);
@@ -802,7 +802,7 @@ void check_mp_decode(const ojson& v, const std::string& id, vector_counts& c) {
 }
 
 // sio_msgpack.encode: the packet's data as ordered_json, written by the adapter through
-// msgpack_encode(), gives the reference's message byte for byte.
+// msgpack_parser::encode(), gives the reference's message byte for byte.
 void check_mp_encode(const ojson& v, const std::string& id, vector_counts& c) {
   if (v.contains("ours")) return;  // our encoder deliberately refuses these
   const ojson& desc = v["packet"];
@@ -836,11 +836,11 @@ void check_mp_encode(const ojson& v, const std::string& id, vector_counts& c) {
   if ((type == 2 || type == 5) && data.is_array() && !data.empty() && data[0].is_string()) {
     auto b = sio::event(data[0].get_ref<const std::string&>(), sj::spread(data, 1)).nsp(nsp);
     if (ack_id) b.id(*ack_id);
-    r = sio::msgpack_encode(b, out, eo);
+    r = sio::msgpack_parser::encode(b, out, eo);
   } else if ((type == 3 || type == 6) && ack_id && data.is_array()) {
-    r = sio::msgpack_encode(sio::ack(*ack_id, sj::spread(data)).nsp(nsp), out, eo);
+    r = sio::msgpack_parser::encode(sio::ack(*ack_id, sj::spread(data)).nsp(nsp), out, eo);
   } else if (type == 0 && !v4 && data.is_object() && !ack_id) {
-    r = sio::msgpack_encode(sio::connect(nsp, data), out, eo);
+    r = sio::msgpack_parser::encode(sio::connect(nsp, data), out, eo);
   } else {
     return;
   }
@@ -1219,7 +1219,7 @@ TEST_CASE("what cannot be written is the encoder's error") {
   }
   CHECK(fails(sio::event("deep", deep)) == error::nesting_too_deep);
   std::string mp;
-  const auto m = sio::msgpack_encode(sio::event("deep", deep), mp);
+  const auto m = sio::msgpack_parser::encode(sio::event("deep", deep), mp);
   CHECK(!m);
   CHECK(m.error() == error::nesting_too_deep);
   CHECK(mp.empty());
@@ -1361,7 +1361,7 @@ TEST_CASE("msgpack packets convert, and nlohmann values encode for the msgpack p
   // types).
   const json args = json::array({1u, -2, 2.5, "x", bin<json>({0xAA}), json{{"k", nullptr}}});
   std::string out;
-  const auto r = sio::msgpack_encode(sio::event("m", sj::spread(args)).nsp("/q").id(5), out);
+  const auto r = sio::msgpack_parser::encode(sio::event("m", sj::spread(args)).nsp("/q").id(5), out);
   REQUIRE(r);
   // Reference: {type: 2, nsp: "/q", data: ["m", 1, -2, 2.5, "x", Buffer<aa>, {k: null}], id: 5}.
   CHECK(siotest::to_hex(out) == "84a474797065"
@@ -1380,15 +1380,15 @@ TEST_CASE("msgpack packets convert, and nlohmann values encode for the msgpack p
                                 "a26964"
                                 "05");
   // The other two encoder forms agree.
-  const auto n = sio::msgpack_encoded_size(sio::event("m", sj::spread(args)).nsp("/q").id(5));
+  const auto n = sio::msgpack_parser::encoded_size(sio::event("m", sj::spread(args)).nsp("/q").id(5));
   REQUIRE(n);
   CHECK(*n == out.size());
   std::string to(out.size(), '#');
   const auto t =
-      sio::msgpack_encode_to(&to[0], to.size(), sio::event("m", sj::spread(args)).nsp("/q").id(5));
+      sio::msgpack_parser::encode_to(&to[0], to.size(), sio::event("m", sj::spread(args)).nsp("/q").id(5));
   CHECK(t);
   CHECK(to == out);
-  const auto p = sio::decode_msgpack(byte_view(out));
+  const auto p = sio::msgpack_parser::decode(byte_view(out));
   REQUIRE(p);
   CHECK(strict_diff(sj::arguments_of(*p), args).empty());
   CHECK(sj::event_name_of(*p) == "m");
@@ -1403,13 +1403,13 @@ TEST_CASE("msgpack packets convert, and nlohmann values encode for the msgpack p
 
   // A CONNECT without data; an EVENT with an empty array (the msgpack parser allows it).
   const auto bare =
-      sio::decode_msgpack(byte_view(std::string_view("\x82\xa4type\x00\xa3nsp\xa1/", 13)));
+      sio::msgpack_parser::decode(byte_view(std::string_view("\x82\xa4type\x00\xa3nsp\xa1/", 13)));
   REQUIRE(bare);
   CHECK(sj::to_json(*bare).is_null());
   CHECK(sj::arguments_of(*bare) == json::array());
   CHECK(sj::event_name_of(*bare).is_null());
   const auto empty =
-      sio::decode_msgpack(byte_view(std::string_view("\x83\xa4type\x02\xa3nsp\xa1/\xa4"
+      sio::msgpack_parser::decode(byte_view(std::string_view("\x83\xa4type\x02\xa3nsp\xa1/\xa4"
                                                      "data\x90",
                                                      19)));
   REQUIRE(empty);
@@ -1418,13 +1418,13 @@ TEST_CASE("msgpack packets convert, and nlohmann values encode for the msgpack p
   CHECK(sj::event_name_of(*empty).is_null());
   // A non-string event name converts as it is; an ACK has no name.
   std::string ack;
-  REQUIRE(sio::msgpack_encode(sio::ack(7, json::array({1, "two"}), nullptr).nsp("/a"), ack));
-  const auto a = sio::decode_msgpack(byte_view(ack));
+  REQUIRE(sio::msgpack_parser::encode(sio::ack(7, json::array({1, "two"}), nullptr).nsp("/a"), ack));
+  const auto a = sio::msgpack_parser::decode(byte_view(ack));
   REQUIRE(a);
   CHECK(sj::event_name_of(*a).is_null());
   CHECK(sj::arguments_of(*a) == json::array({json::array({1, "two"}), nullptr}));
   const auto numeric =
-      sio::decode_msgpack(byte_view(std::string_view("\x83\xa4type\x02\xa3nsp\xa1/\xa4"
+      sio::msgpack_parser::decode(byte_view(std::string_view("\x83\xa4type\x02\xa3nsp\xa1/\xa4"
                                                      "data\x92\x2a\xc3",
                                                      21)));
   REQUIRE(numeric);
@@ -1434,16 +1434,16 @@ TEST_CASE("msgpack packets convert, and nlohmann values encode for the msgpack p
 
 TEST_CASE("msgpack: a CONNECT's auth and a CONNECT_ERROR's data, binaries included") {
   std::string out;
-  REQUIRE(sio::msgpack_encode(sio::connect("/", json{{"b", bin<json>({1})}}), out));
+  REQUIRE(sio::msgpack_parser::encode(sio::connect("/", json{{"b", bin<json>({1})}}), out));
   // Reference: {type: 0, nsp: "/", data: {b: Buffer<01>}}.
   CHECK(siotest::to_hex(out) == "83a47479706500a36e7370a12fa46461746181a162c40101");
-  const auto p = sio::decode_msgpack(byte_view(out));
+  const auto p = sio::msgpack_parser::decode(byte_view(out));
   REQUIRE(p);
   CHECK(sj::to_json(*p) == json{{"b", bin<json>({1})}});
   CHECK(sj::arguments_of(*p) == json::array());
   std::string err;
-  REQUIRE(sio::msgpack_encode(sio::connect_error("no", json{{"code", 7}}), err));
-  const auto e = sio::decode_msgpack(byte_view(err));
+  REQUIRE(sio::msgpack_parser::encode(sio::connect_error("no", json{{"code", 7}}), err));
+  const auto e = sio::msgpack_parser::decode(byte_view(err));
   REQUIRE(e);
   CHECK(sj::to_json(*e) == json{{"message", "no"}, {"data", {{"code", 7}}}});
 }
@@ -1451,7 +1451,7 @@ TEST_CASE("msgpack: a CONNECT's auth and a CONNECT_ERROR's data, binaries includ
 TEST_CASE("msgpack: what cannot be written is the encoder's error") {
   const auto fails = [](const auto& b) {
     std::string out;
-    const auto r = sio::msgpack_encode(b, out);
+    const auto r = sio::msgpack_parser::encode(b, out);
     return r ? error::none : (out.empty() ? r.error() : error::incomplete);
   };
   json bad_key = json::object();
@@ -1486,7 +1486,7 @@ TEST_CASE("any_packet: packets of either parser convert through one call") {
   CHECK(sj::arguments_of(*d) == json::array({bin<json>({5, 6})}));
   // The msgpack parser: the same event, the binary inline.
   std::string mp;
-  REQUIRE(sio::msgpack_encode(sio::event("up", bin<json>({5, 6})).nsp("/x"), mp));
+  REQUIRE(sio::msgpack_parser::encode(sio::event("up", bin<json>({5, 6})).nsp("/x"), mp));
   sio::codec mpp(sio::parser_kind::msgpack);
   const auto m = mpp.decode(byte_view(mp), eio::frame_kind::binary);
   REQUIRE(m);

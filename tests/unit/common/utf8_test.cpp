@@ -179,22 +179,22 @@ TEST_CASE("socketio::decode: payload strings that are not UTF-8") {
   CHECK(e.error() != error::invalid_utf8);
 }
 
-TEST_CASE("decode_msgpack: strings that are not UTF-8 need allow_invalid_utf8, not lax") {
+TEST_CASE("msgpack_parser::decode: strings that are not UTF-8 need allow_invalid_utf8, not lax") {
   // {"type":2,"nsp":"/\xff","data":["x","a\xc3"]}
   const std::string msg = unhex("83a474797065"
                                 "02"
                                 "a36e7370a22fff"
                                 "a46461746192a178a261c3");
   sio::decode_options o;
-  auto r = sio::decode_msgpack(byte_view(msg), o);
+  auto r = sio::msgpack_parser::decode(byte_view(msg), o);
   REQUIRE_FALSE(r);
   CHECK(r.error() == error::invalid_utf8);
   o.lax = true;
-  r = sio::decode_msgpack(byte_view(msg), o);
+  r = sio::msgpack_parser::decode(byte_view(msg), o);
   REQUIRE_FALSE(r);
   CHECK(r.error() == error::invalid_utf8);
   o.allow_invalid_utf8 = true;
-  r = sio::decode_msgpack(byte_view(msg), o);
+  r = sio::msgpack_parser::decode(byte_view(msg), o);
   REQUIRE(r);
   CHECK(r->has_invalid_utf8);
   CHECK(r->nsp == "/\xff");
@@ -210,7 +210,7 @@ TEST_CASE("decode_msgpack: strings that are not UTF-8 need allow_invalid_utf8, n
   const std::string ok = unhex("82a474797065"
                                "00"
                                "a36e7370a12f");  // CONNECT "/"
-  r = sio::decode_msgpack(byte_view(ok), o);
+  r = sio::msgpack_parser::decode(byte_view(ok), o);
   REQUIRE(r);
   CHECK_FALSE(r->has_invalid_utf8);
 }
@@ -326,21 +326,21 @@ TEST_CASE("WebTransport text records: invalid UTF-8 with allow_invalid_utf8") {
   CHECK(l == "\xef\xbf\xbd(a");  // TextDecoder: "\ufffd(a"
 }
 
-TEST_CASE("decode_msgpack_text (protocol v4): strings that are not UTF-8") {
+TEST_CASE("msgpack_parser::decode_text (protocol v4): strings that are not UTF-8") {
   const std::string msg = "{\"type\":4,\"nsp\":\"/a\xff\",\"data\":\"no\xc3\"}";
   sio::decode_options o;
   o.version = sio::protocol_version::v4;
-  auto r = sio::decode_msgpack_text(msg, o);
+  auto r = sio::msgpack_parser::decode_text(msg, o);
   REQUIRE_FALSE(r);
   CHECK(r.error() == error::invalid_utf8);
   CHECK(r.offset() == 19);
   o.allow_invalid_utf8 = true;
-  r = sio::decode_msgpack_text(msg, o);
+  r = sio::msgpack_parser::decode_text(msg, o);
   REQUIRE(r);
   CHECK(r->has_invalid_utf8);
   CHECK(r->nsp == "/a\xff");
   CHECK(r->data == "\"no\xc3\"");
-  r = sio::decode_msgpack_text("{\"type\":0,\"nsp\":\"/\"}", o);
+  r = sio::msgpack_parser::decode_text("{\"type\":0,\"nsp\":\"/\"}", o);
   REQUIRE(r);
   CHECK_FALSE(r->has_invalid_utf8);
 }

@@ -284,13 +284,13 @@ std::size_t run_one_shot(std::string_view in) {
       sio::decode_options o;
       o.version = version;
       o.lax = lax;
-      const auto m = sio::decode_msgpack(bytes, o);
+      const auto m = sio::msgpack_parser::decode(bytes, o);
       sink += m.offset();
       if (m) {
         for (const mp::value& a : sio::arguments(*m)) sink += a.raw().size();
         sink += sio::event_name(*m).raw().size();
       }
-      sink += sio::decode_msgpack_text(in, o).offset();
+      sink += sio::msgpack_parser::decode_text(in, o).offset();
     }
   }
   return sink;

@@ -181,8 +181,8 @@ TEST_CASE("no partial write: Socket.IO encode_to, every form") {
   mpv.data = mp::value::unchecked(byte_view(data));
   every_cap("encode_to(msgpack_packet_view)",
             [&](char* o, std::size_t c) { return sio::encode_to(o, c, mpv); });
-  every_cap("msgpack_encode_to(builder)",
-            [&](char* o, std::size_t c) { return sio::msgpack_encode_to(o, c, binary_builder()); });
+  every_cap("msgpack_parser::encode_to(builder)",
+            [&](char* o, std::size_t c) { return sio::msgpack_parser::encode_to(o, c, binary_builder()); });
 }
 
 TEST_CASE("no partial write: Socket.IO frames, every transport") {
@@ -213,8 +213,8 @@ TEST_CASE("no partial write: Socket.IO frames, every transport") {
       return checked(sio::encode_frames_to(o, c, sio::event("big", long_text(), atts[1]), list, fo,
                                            count_send{&sent}));
     });
-    every_cap("msgpack_encode_frames_to(builder)", [&](char* o, std::size_t c) {
-      return checked(sio::msgpack_encode_frames_to(o, c, binary_builder(), fo, count_send{&sent}));
+    every_cap("msgpack_parser::encode_frames_to(builder)", [&](char* o, std::size_t c) {
+      return checked(sio::msgpack_parser::encode_frames_to(o, c, binary_builder(), fo, count_send{&sent}));
     });
     sio::codec_options co;
     co.version = sio::protocol_for(fo.version);

@@ -175,7 +175,7 @@ struct live_resource : std::pmr::memory_resource {
 // A polling `b<base64>` message holding a msgpack EVENT whose string argument has `n` bytes.
 std::string msgpack_base64_event(std::size_t n) {
   std::string msg;
-  REQUIRE(sio::msgpack_encode(sio::event("e", std::string(n, 'm')), msg));
+  REQUIRE(sio::msgpack_parser::encode(sio::event("e", std::string(n, 'm')), msg));
   std::string text;
   REQUIRE(siocodec::base64::encode(siocodec::byte_view(msg), text));
   return text;

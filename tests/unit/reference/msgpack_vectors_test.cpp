@@ -7,7 +7,7 @@
 // msgpack.decode: msgpack::parse, compared value by value with the reference's JavaScript value
 // (through socketio::any_value, so that view is exercised too). msgpack.encode: the value is
 // written with the msgpack emit_* functions; the bytes must equal notepack.io's, and parse back.
-// sio_msgpack.decode: decode_msgpack / decode_msgpack_text and the parser facade.
+// sio_msgpack.decode: msgpack_parser::decode / msgpack_parser::decode_text and the parser facade.
 // sio_msgpack.encode: encode(msgpack_packet_view) in its three forms and, when the packet can be
 // expressed with them, the packet builders; then the expected message is decoded and encoded
 // again, byte for byte.
@@ -470,11 +470,11 @@ void check_sio_decode(walker& w, const std::string& id, const json::value& v) {
 
   const auto run = [&](const sio::decode_options& o) -> siocodec::result<sio::any_packet> {
     if (text) {
-      const auto r = sio::decode_msgpack_text(bytes, o);
+      const auto r = sio::msgpack_parser::decode_text(bytes, o);
       if (!r) return {r.error(), r.offset()};
       return {sio::any_packet(*r, sio::parser_kind::msgpack), r.offset()};
     }
-    const auto r = sio::decode_msgpack(byte_view(bytes), o);
+    const auto r = sio::msgpack_parser::decode(byte_view(bytes), o);
     if (!r) return {r.error(), r.offset()};
     return {sio::any_packet(*r), r.offset()};
   };
@@ -541,23 +541,23 @@ template <class B>
 void check_builder(walker& w, const std::string& id, const B& b, const sio::encode_options& o,
                    const expected_frame& want) {
   std::string out;
-  const auto r = sio::msgpack_encode(b, out, o);
+  const auto r = sio::msgpack_parser::encode(b, out, o);
   if (!r) {
     w.fail(id, std::string("builder: ") + siocodec::to_string(r.error()));
     return;
   }
   if (out != want.bytes)
     w.fail(id, "builder wrote " + to_hex(out) + ", expected " + to_hex(want.bytes));
-  if ((sio::msgpack_frame_kind(b, o) == siocodec::engineio::frame_kind::text) != want.text) {
+  if ((sio::msgpack_parser::encoded_frame_kind(b, o) == siocodec::engineio::frame_kind::text) != want.text) {
     w.fail(id, "builder frame kind");
   }
-  const auto n = sio::msgpack_encoded_size(b, o);
+  const auto n = sio::msgpack_parser::encoded_size(b, o);
   if (!n || *n != out.size()) w.fail(id, "builder encoded_size");
   std::vector<char> buf(out.size() + 1);
-  const auto t = sio::msgpack_encode_to(buf.data(), out.size(), b, o);
+  const auto t = sio::msgpack_parser::encode_to(buf.data(), out.size(), b, o);
   if (!t || std::string_view(buf.data(), out.size()) != out) w.fail(id, "builder encode_to");
   if (!out.empty() &&
-      sio::msgpack_encode_to(buf.data(), out.size() - 1, b, o).error() != error::output_too_small) {
+      sio::msgpack_parser::encode_to(buf.data(), out.size() - 1, b, o).error() != error::output_too_small) {
     w.fail(id, "builder encode_to cap - 1");
   }
   ++w.builder_checked;
@@ -714,7 +714,7 @@ void check_sio_encode(walker& w, const std::string& id, const json::value& v) {
   // The expected message decodes, and encodes back byte for byte.
   std::string again;
   if (want.text) {
-    const auto back = sio::decode_msgpack_text(want.bytes, d);
+    const auto back = sio::msgpack_parser::decode_text(want.bytes, d);
     if (!back) {
       w.fail(id,
              std::string("expected text does not decode: ") + siocodec::to_string(back.error()));
@@ -733,7 +733,7 @@ void check_sio_encode(walker& w, const std::string& id, const json::value& v) {
     }
     (void)sio::encode(q, again, o);
   } else {
-    const auto back = sio::decode_msgpack(byte_view(want.bytes), d);
+    const auto back = sio::msgpack_parser::decode(byte_view(want.bytes), d);
     if (!back) {
       w.fail(id,
              std::string("expected message does not decode: ") + siocodec::to_string(back.error()));

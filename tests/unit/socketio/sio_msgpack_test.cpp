@@ -58,20 +58,20 @@ const std::string TYPE = s("type"), NSP = s("nsp"), DATA = s("data"), ID = s("id
 template <class B>
 std::string mp_encode(const B& b, const sio::encode_options& o = {}) {
   std::string out;
-  const auto r = sio::msgpack_encode(b, out, o);
+  const auto r = sio::msgpack_parser::encode(b, out, o);
   INFO(siocodec::to_string(r.error()));
   REQUIRE(r);
   // The three forms agree.
-  const auto n = sio::msgpack_encoded_size(b, o);
+  const auto n = sio::msgpack_parser::encoded_size(b, o);
   REQUIRE(n);
   CHECK(*n == out.size());
   std::vector<char> buf(out.size() + 8, '\x55');
-  const auto t = sio::msgpack_encode_to(buf.data(), out.size(), b, o);
+  const auto t = sio::msgpack_parser::encode_to(buf.data(), out.size(), b, o);
   REQUIRE(t);
   CHECK(std::string(buf.data(), out.size()) == out);
   CHECK(buf[out.size()] == '\x55');
   if (!out.empty()) {
-    CHECK(sio::msgpack_encode_to(buf.data(), out.size() - 1, b, o).error() ==
+    CHECK(sio::msgpack_parser::encode_to(buf.data(), out.size() - 1, b, o).error() ==
           error::output_too_small);
   }
   return out;
@@ -80,9 +80,9 @@ std::string mp_encode(const B& b, const sio::encode_options& o = {}) {
 template <class B>
 error mp_error(const B& b, const sio::encode_options& o = {}) {
   std::string out = "keep";
-  const auto r = sio::msgpack_encode(b, out, o);
+  const auto r = sio::msgpack_parser::encode(b, out, o);
   CHECK(out == "keep");
-  CHECK(sio::msgpack_encoded_size(b, o).error() == r.error());
+  CHECK(sio::msgpack_parser::encoded_size(b, o).error() == r.error());
   return r.error();
 }
 
@@ -90,7 +90,7 @@ error mp_error(const B& b, const sio::encode_options& o = {}) {
 sio::msgpack_packet_view must_decode(std::string&& bytes,
                                      const sio::decode_options& o = {}) = delete;
 sio::msgpack_packet_view must_decode(const std::string& bytes, const sio::decode_options& o = {}) {
-  const auto r = sio::decode_msgpack(byte_view(bytes), o);
+  const auto r = sio::msgpack_parser::decode(byte_view(bytes), o);
   INFO(siocodec::to_string(r.error()) << " at " << r.offset());
   REQUIRE(r);
   CHECK(r.offset() == bytes.size());
@@ -112,7 +112,7 @@ struct siocodec::socketio::arg_traits<point> {
   }
 };
 
-TEST_CASE("decode_msgpack: the README packet and its fields") {
+TEST_CASE("msgpack_parser::decode: the README packet and its fields") {
   const std::string b = unhex("83a474797065 02a36e7370a12fa46461746192a568656c6c6fa3796f75");
   const auto p = must_decode(b);
   CHECK(p.type == sio::packet_type::event);
@@ -126,10 +126,10 @@ TEST_CASE("decode_msgpack: the README packet and its fields") {
   CHECK(sio::payload(p).size() == 2);
 }
 
-TEST_CASE("decode_msgpack: error codes and offsets") {
+TEST_CASE("msgpack_parser::decode: error codes and offsets") {
   const auto err = [](const std::string& h, const sio::decode_options& o = {}) {
     const std::string b = unhex(h);
-    const auto r = sio::decode_msgpack(byte_view(b), o);
+    const auto r = sio::msgpack_parser::decode(byte_view(b), o);
     REQUIRE_FALSE(r);
     return std::make_pair(r.error(), r.offset());
   };
@@ -159,7 +159,7 @@ TEST_CASE("decode_msgpack: error codes and offsets") {
         error::invalid_namespace);
 }
 
-TEST_CASE("decode_msgpack: protocol v4 accepts 0-6 with 2.x's data rules") {
+TEST_CASE("msgpack_parser::decode: protocol v4 accepts 0-6 with 2.x's data rules") {
   sio::decode_options v4;
   v4.version = sio::protocol_version::v4;
   // The view points into the message: keep it alive.
@@ -169,22 +169,22 @@ TEST_CASE("decode_msgpack: protocol v4 accepts 0-6 with 2.x's data rules") {
   CHECK(sio::event_name(p).string_equals("b"));
   CHECK((*sio::arguments(p).begin()).bytes().size() == 1);
   const std::string connect_map = unhex("83" + TYPE + "00" + NSP + "a12f" + DATA + "80");
-  CHECK(sio::decode_msgpack(byte_view(connect_map), v4).error() == error::invalid_payload);
-  CHECK(sio::decode_msgpack(byte_view(connect_map)));
+  CHECK(sio::msgpack_parser::decode(byte_view(connect_map), v4).error() == error::invalid_payload);
+  CHECK(sio::msgpack_parser::decode(byte_view(connect_map)));
 }
 
-TEST_CASE("decode_msgpack_text: protocol v4 only") {
-  CHECK(sio::decode_msgpack_text(R"({"type":0,"nsp":"/"})").error() ==
+TEST_CASE("msgpack_parser::decode_text: protocol v4 only") {
+  CHECK(sio::msgpack_parser::decode_text(R"({"type":0,"nsp":"/"})").error() ==
         error::unexpected_text_frame);
   sio::decode_options v4;
   v4.version = sio::protocol_version::v4;
-  const auto p = sio::decode_msgpack_text(R"({"nsp":"/admin","type":4,"data":"no","id":7})", v4);
+  const auto p = sio::msgpack_parser::decode_text(R"({"nsp":"/admin","type":4,"data":"no","id":7})", v4);
   REQUIRE(p);
   CHECK(p->type == sio::packet_type::connect_error);
   CHECK(p->nsp == "/admin");
   CHECK(p->data == R"("no")");
   CHECK(*p->id == 7);
-  const auto bad = sio::decode_msgpack_text(R"({"type":0,"nsp":"/a\"b"})", v4);
+  const auto bad = sio::msgpack_parser::decode_text(R"({"type":0,"nsp":"/a\"b"})", v4);
   CHECK(bad.error() == error::invalid_namespace);
   CHECK(bad.offset() == 16);
 }
@@ -245,7 +245,7 @@ TEST_CASE("encode(msgpack_packet_view): protocol v4 text packets") {
   CHECK(out == R"({"type":4,"nsp":"/","data":"bad \"token\""})");
   p.type = sio::packet_type::event;
   CHECK(sio::encoded_frame_kind(p, v4) == eio::frame_kind::binary);
-  // A namespace JSON would escape: decode_msgpack accepts it, but it cannot travel as v4 text.
+  // A namespace JSON would escape: msgpack_parser::decode accepts it, but it cannot travel as v4 text.
   p.type = sio::packet_type::disconnect;
   p.data = mp::value();
   p.nsp = "/\"q\"";
@@ -284,7 +284,7 @@ TEST_CASE("msgpack builders: protocol v4") {
   CHECK(mp_encode(sio::connect("/admin").query("token=1"), v4) ==
         R"({"type":0,"nsp":"/admin?token=1"})");
   CHECK(mp_encode(sio::connect().query("a=b"), v4) == R"({"type":0,"nsp":"/?a=b"})");
-  // A namespace JSON would escape cannot be read back by decode_msgpack_text: refused.
+  // A namespace JSON would escape cannot be read back by msgpack_parser::decode_text: refused.
   CHECK(mp_error(sio::connect().query("a=\"b\""), v4) == error::invalid_argument);
   CHECK(mp_error(sio::disconnect("/a\\b"), v4) == error::invalid_argument);
   CHECK(mp_error(sio::connect_error("x").nsp("/\n"), v4) == error::invalid_argument);
@@ -296,7 +296,7 @@ TEST_CASE("msgpack builders: protocol v4") {
   CHECK(mp_encode(sio::connect_error("q\"\\\x01\t\x7f\xc3\xa9"), v4) ==
         "{\"type\":4,\"nsp\":\"/\",\"data\":\"q\\\"\\\\\\u0001\\t\x7f\xc3\xa9\"}");
   CHECK(mp_error(sio::connect_error("\xff"), v4) == error::invalid_utf8);
-  CHECK(sio::msgpack_frame_kind(sio::connect(), v4) == eio::frame_kind::text);
+  CHECK(sio::msgpack_parser::encoded_frame_kind(sio::connect(), v4) == eio::frame_kind::text);
   // Binary values promote EVENT / ACK to BINARY_EVENT / BINARY_ACK, as Socket.IO 2.x does.
   CHECK(hex(mp_encode(sio::event("b", byte_view(blob, 1)), v4)) ==
         "83" + TYPE + "05" + NSP + "a12f" + DATA + "92" + s("b") + "c40107");
@@ -422,7 +422,7 @@ TEST_CASE("msgpack builders: callbacks that change between passes are caught") {
   int calls = 0;
   std::string out;
   // A different element count in the planned region.
-  CHECK(sio::msgpack_encode(sio::event("x",
+  CHECK(sio::msgpack_parser::encode(sio::event("x",
                                        [&calls](auto& w) {
                                          const int n = calls++ == 0 ? 15 : 16;
                                          w.begin_array();
@@ -433,13 +433,13 @@ TEST_CASE("msgpack builders: callbacks that change between passes are caught") {
             .error() == error::invalid_argument);
   CHECK(out.empty());
   calls = 0;
-  const auto r = sio::msgpack_encode(
+  const auto r = sio::msgpack_parser::encode(
       sio::event("x", [&calls](auto& w) { w.value(calls++ == 0 ? 1 : 1000); }), out);
   CHECK(r.error() == error::invalid_argument);
   CHECK(out.empty());
   calls = 0;
   char buf[64];
-  CHECK(sio::msgpack_encode_to(
+  CHECK(sio::msgpack_parser::encode_to(
             buf, sizeof buf,
             sio::event("x", [&calls](auto& w) { w.string(calls++ == 0 ? "a" : "abcdefgh"); }))
             .error() == error::invalid_argument);
@@ -454,11 +454,11 @@ TEST_CASE("msgpack builders: depth") {
       for (int i = 0; i < levels; ++i) w.end_array();
     };
   };
-  CHECK(sio::msgpack_encoded_size(sio::event("d", nest(2)), o));  // data is depth 1 already
-  CHECK(sio::msgpack_encoded_size(sio::event("d", nest(3)), o).error() == error::nesting_too_deep);
+  CHECK(sio::msgpack_parser::encoded_size(sio::event("d", nest(2)), o));  // data is depth 1 already
+  CHECK(sio::msgpack_parser::encoded_size(sio::event("d", nest(3)), o).error() == error::nesting_too_deep);
   o.max_depth = 100000;  // clamped
-  CHECK(sio::msgpack_encoded_size(sio::event("d", nest(255)), o));
-  CHECK(sio::msgpack_encoded_size(sio::event("d", nest(256)), o).error() ==
+  CHECK(sio::msgpack_parser::encoded_size(sio::event("d", nest(255)), o));
+  CHECK(sio::msgpack_parser::encoded_size(sio::event("d", nest(256)), o).error() ==
         error::nesting_too_deep);
 }
 
@@ -466,7 +466,7 @@ TEST_CASE("msgpack frames: every transport") {
   unsigned char blob[2] = {0xAA, 0xBB};
   const auto b = sio::event("hi", byte_view(blob, 2)).id(1);
   std::string msg;
-  REQUIRE(sio::msgpack_encode(b, msg));
+  REQUIRE(sio::msgpack_parser::encode(b, msg));
   struct sent {
     eio::frame_kind kind;
     std::string bytes;
@@ -474,20 +474,20 @@ TEST_CASE("msgpack frames: every transport") {
   const auto frames_of = [&](const auto& packet, const eio::transport_options& fo) {
     std::vector<sent> out;
     std::string storage = "x";
-    const auto r = sio::msgpack_encode_frames(packet, storage, fo, [&out](const eio::frame& f) {
+    const auto r = sio::msgpack_parser::encode_frames(packet, storage, fo, [&out](const eio::frame& f) {
       CHECK(f.prefix.empty());
       out.push_back({f.kind, std::string(f.data)});
     });
     REQUIRE(r);
     CHECK(storage.size() == 1 + *r);
-    CHECK(sio::msgpack_encoded_frames_size(packet, fo).value() == *r);
+    CHECK(sio::msgpack_parser::encoded_frames_size(packet, fo).value() == *r);
     std::vector<char> buf(*r);
     std::size_t n = 0;
-    REQUIRE(sio::msgpack_encode_frames_to(buf.data(), buf.size(), packet, fo,
+    REQUIRE(sio::msgpack_parser::encode_frames_to(buf.data(), buf.size(), packet, fo,
                                           [&n](const eio::frame&) { ++n; }));
     CHECK(n == 1);
     if (!buf.empty()) {
-      CHECK(sio::msgpack_encode_frames_to(buf.data(), buf.size() - 1, packet, fo,
+      CHECK(sio::msgpack_parser::encode_frames_to(buf.data(), buf.size() - 1, packet, fo,
                                           [](const eio::frame&) { FAIL("sent"); })
                 .error() == error::output_too_small);
     }
@@ -522,7 +522,7 @@ TEST_CASE("msgpack frames: every transport") {
   sio::encode_options v4o;
   v4o.version = sio::protocol_version::v4;
   std::string msg4;
-  REQUIRE(sio::msgpack_encode(b, msg4, v4o));
+  REQUIRE(sio::msgpack_parser::encode(b, msg4, v4o));
   fo.version = eio::protocol_version::v3;
   fo.transport = eio::transport_kind::websocket;
   f = frames_of(b, fo);
@@ -583,12 +583,12 @@ TEST_CASE("msgpack frames: every transport") {
   const auto decoded = must_decode(msg);
   CHECK(frames_of(decoded, fo).bytes == msg);
   fo.version = static_cast<eio::protocol_version>(7);
-  CHECK(sio::msgpack_encoded_frames_size(b, fo).error() == error::invalid_argument);
+  CHECK(sio::msgpack_parser::encoded_frames_size(b, fo).error() == error::invalid_argument);
 }
 
 // Issue 17.1: socket.io-msgpack-parser carries binary values inline and keeps no placeholders, so
 // a `{"_placeholder":true,"num":0}` map is the application's data, as in the reference.
-TEST_CASE("decode_msgpack: placeholder-shaped maps are data") {
+TEST_CASE("msgpack_parser::decode: placeholder-shaped maps are data") {
   const std::string b = unhex("83" + TYPE + "02" + NSP + "a12f" + DATA + "92a165" + "82" +
                               s("_placeholder") + "c3" + s("num") + "00");
   const auto p = must_decode(b);

@@ -32,7 +32,7 @@ namespace nlohmann_json {
 /// A J array written as several arguments, the way `socket.emit(name, ...args)` spreads an
 /// array: `sio::event("chat", sj::spread(args))` writes args[0], args[1]... as the event's
 /// arguments, `sio::ack(id, sj::spread(args))` as the ack's, for either parser (encode() and
-/// msgpack_encode()). Elements before `first` are skipped (`spread(data, 1)` writes the
+/// msgpack_parser::encode()). Elements before `first` are skipped (`spread(data, 1)` writes the
 /// arguments of a `["name", args...]` array). A value that is not an array is written as one
 /// argument. Holds `v` by reference.
 template <class J>
@@ -164,7 +164,7 @@ namespace socketio {
 /// arguments, anywhere a value goes: `sio::event("chat", j1, j2)`, `sio::ack(id, j)`,
 /// `sio::connect("/", auth)`, inside containers and sio::array() / sio::object(), and through
 /// adapters::nlohmann_json::spread(). The same code serves socketio::args_writer (the default
-/// parser: encode()) and socketio::msgpack_args_writer (msgpack_encode()).
+/// parser: encode()) and socketio::msgpack_args_writer (msgpack_parser::encode()).
 ///
 /// - null, booleans, strings, arrays as such; objects in J's iteration order (sorted keys for
 ///   nlohmann::json, insertion order for ordered_json; the reference, given a JavaScript object,

@@ -39,7 +39,7 @@ struct mp_access;
 using msgpack::mp_plan_containers;
 
 /// The msgpack counterpart of args_writer: writes the values of a packet built from C++ values
-/// (see msgpack_encode()). Same calls, same rules (one top-level value, keys and values
+/// (see msgpack_parser::encode()). Same calls, same rules (one top-level value, keys and values
 /// alternate in objects, the first error is kept and later calls are ignored); binary values
 /// are written inline as bin (no placeholders), and JSON given to raw() is converted to msgpack.
 ///

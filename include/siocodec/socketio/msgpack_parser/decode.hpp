@@ -46,7 +46,7 @@ namespace socketio {
 // the same builders as the default parser (event(), ack(), connect()... of encode.hpp):
 //
 //     std::string out;
-//     auto r = sio::msgpack_encode(sio::event("chat", "hello", buffer).nsp("/room"), out);
+//     auto r = sio::msgpack_parser::encode(sio::event("chat", "hello", buffer).nsp("/room"), out);
 //     // out: 83 a4 "type" 02 a3 "nsp" a5 "/room" a4 "data" 93 a4 "chat" a5 "hello" c4 ...
 //
 // socketio/codec.hpp puts this parser and the default one behind one interface.
@@ -66,7 +66,7 @@ struct msgpack_packet_view {
   /// CONNECT_ERROR, nothing for DISCONNECT. The absent value (exists() false) when the packet
   /// has none: no "data" key, or notepack.io's undefined.
   msgpack::value data;
-  /// Set by decode_msgpack with decode_options::allow_invalid_utf8 when some str of the message
+  /// Set by msgpack_parser::decode with decode_options::allow_invalid_utf8 when some str of the message
   /// (the namespace, a value or a key) is not UTF-8; those strings are the bytes as received and
   /// utf8::lossy() gives what the reference decodes them to. Always false otherwise.
   bool has_invalid_utf8 = false;
@@ -75,6 +75,7 @@ struct msgpack_packet_view {
   bool has_data() const noexcept { return data.exists() && !data.is_undefined(); }
 };
 
+namespace msgpack_parser {
 /// Decodes one binary Engine.IO message of the msgpack parser (the data of a `message` packet
 /// without its Engine.IO framing) into a packet view, with the checks of socket.io-msgpack-parser
 /// 3.0.2 (opts.version v5) or 2.2.1 (v4):
@@ -119,7 +120,7 @@ struct msgpack_packet_view {
 /// - ack_id_overflow: "id" is above opts.max_ack_id or 2^64 - 1.
 ///
 /// Complexity: linear in message.size(); no allocation; recursion-free.
-result<msgpack_packet_view> decode_msgpack(byte_view message,
+result<msgpack_packet_view> decode(byte_view message,
                                            const decode_options& opts = {}) noexcept;
 
 /// Decodes one TEXT Engine.IO message of the protocol v4 msgpack parser (socket.io-msgpack-parser
@@ -134,7 +135,7 @@ result<msgpack_packet_view> decode_msgpack(byte_view message,
 /// Deliberate differences: a namespace written with JSON escapes (`"\/admin"`, `"a\"b"`) is
 /// refused, because a zero-copy view cannot hold its unescaped form (JSON.stringify escapes
 /// only `"`, `\` and control characters, which no real namespace contains); the ack id rules of
-/// decode_msgpack().
+/// decode().
 ///
 /// Errors:
 /// - unexpected_text_frame: opts.version is v5 (offset 0).
@@ -142,9 +143,10 @@ result<msgpack_packet_view> decode_msgpack(byte_view message,
 ///   not valid JSON (invalid_utf8 never with opts.allow_invalid_utf8, which accepts strings that
 ///   are not UTF-8 and sets has_invalid_utf8).
 /// - unknown_packet_type, invalid_namespace (also: escaped), invalid_payload, invalid_ack_id,
-///   ack_id_overflow: as for decode_msgpack().
-result<packet_view> decode_msgpack_text(std::string_view message,
+///   ack_id_overflow: as for decode().
+result<packet_view> decode_text(std::string_view message,
                                         const decode_options& opts = {}) noexcept;
+}  // namespace msgpack_parser
 
 // ---------------------------------------------------------------------------------------------
 // Implementation
@@ -209,7 +211,8 @@ inline bool mp_data_valid(packet_type t, bool present, msgpack::kind k,
 
 }  // namespace detail
 
-inline result<msgpack_packet_view> decode_msgpack(byte_view message,
+namespace msgpack_parser {
+inline result<msgpack_packet_view> decode(byte_view message,
                                                   const decode_options& opts) noexcept {
   msgpack::options mo;
   // max_depth bounds the payload, as it does for the default parser; the packet map around it is
@@ -263,7 +266,7 @@ inline result<msgpack_packet_view> decode_msgpack(byte_view message,
   return {p, message.size()};
 }
 
-inline result<packet_view> decode_msgpack_text(std::string_view message,
+inline result<packet_view> decode_text(std::string_view message,
                                                const decode_options& opts) noexcept {
   if (opts.version != protocol_version::v4) return {error::unexpected_text_frame, 0};
   json::options jo;
@@ -329,6 +332,7 @@ inline result<packet_view> decode_msgpack_text(std::string_view message,
   }
   return {p, message.size()};
 }
+}  // namespace msgpack_parser
 
 }  // namespace socketio
 SIOCODEC_END_NAMESPACE

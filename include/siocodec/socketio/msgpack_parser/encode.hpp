@@ -53,17 +53,17 @@ constexpr engineio::frame_kind encoded_frame_kind(const msgpack_packet_view& p,
 
 /// Exact size of the message encode() writes for `p`: the msgpack map {"type", "nsp", "data" if
 /// has_data(), "id" if set}, in that order, with the smallest encodings (notepack.io's); `data`
-/// is copied verbatim (it is trusted, as a view decode_msgpack() produced or one built with
+/// is copied verbatim (it is trusted, as a view msgpack_parser::decode() produced or one built with
 /// msgpack::value::unchecked() from bytes you wrote: only its kind is checked). In protocol v4,
 /// CONNECT, DISCONNECT and ERROR are the JSON text `{"type":T,"nsp":"...","data":"...","id":N}`
 /// instead (encoded_frame_kind() says so).
 ///
 /// Errors (offset 0):
 /// - invalid_argument: `p.type` outside 0-4 (v5) or 0-6 (v4); `data` of the wrong kind for the
-///   type (the rules decode_msgpack() applies; EVENT and ACK need an array); a namespace of
+///   type (the rules msgpack_parser::decode() applies; EVENT and ACK need an array); a namespace of
 ///   2^32 bytes or more; in protocol v4, a CONNECT, DISCONNECT or ERROR (JSON text) whose
 ///   namespace holds a character JSON must escape (`"`, `\`, a control character), which
-///   decode_msgpack_text() could not read back (the reference escapes and reads it).
+///   msgpack_parser::decode_text() could not read back (the reference escapes and reads it).
 /// - invalid_utf8: the namespace is not UTF-8, or (protocol v4) an ERROR's message string is not.
 result<std::size_t> encoded_size(const msgpack_packet_view& p,
                                  const encode_options& opts = {}) noexcept;
@@ -86,7 +86,8 @@ template <class Container>
 result<std::size_t> encode(const msgpack_packet_view& p, Container& out,
                            const encode_options& opts = {});
 
-/// Exact size of the message msgpack_encode() writes for builder `b` (event(), ack(),
+namespace msgpack_parser {
+/// Exact size of the message encode() writes for builder `b` (event(), ack(),
 /// connect(), disconnect(), connect_error() of encode.hpp). Runs the value callbacks once.
 ///
 /// What is written, protocol v5: {"type", "nsp", "data", "id"}: event: [name, args...]; ack:
@@ -108,26 +109,26 @@ result<std::size_t> encode(const msgpack_packet_view& p, Container& out,
 ///   a query on a packet that is not a CONNECT; in v4, a namespace or query of a CONNECT,
 ///   DISCONNECT or ERROR holding a character JSON must escape (see encoded_size()).
 template <class B, std::enable_if_t<is_packet_builder<B>::value, int> = 0>
-result<std::size_t> msgpack_encoded_size(const B& b, const encode_options& opts = {});
+result<std::size_t> encoded_size(const B& b, const encode_options& opts = {});
 
 /// Writes the message for builder `b` into `out` (at most `cap` bytes). No allocation.
 /// @return bytes written.
-/// Errors: those of msgpack_encoded_size(), output_too_small (nothing written; offset() is
+/// Errors: those of encoded_size(), output_too_small (nothing written; offset() is
 /// cap), invalid_argument (a callback wrote something else in its second run; the output is
 /// then unspecified).
 template <class B, std::enable_if_t<is_packet_builder<B>::value, int> = 0>
-result<std::size_t> msgpack_encode_to(char* out, std::size_t cap, const B& b,
+result<std::size_t> encode_to(char* out, std::size_t cap, const B& b,
                                       const encode_options& opts = {});
 
 /// Appends the message for builder `b` to `out` (one resize; on error `out` keeps its size).
-/// Errors: those of msgpack_encode_to() but output_too_small.
+/// Errors: those of encode_to() but output_too_small.
 template <class B, class Container, std::enable_if_t<is_packet_builder<B>::value, int> = 0>
-result<std::size_t> msgpack_encode(const B& b, Container& out, const encode_options& opts = {});
+result<std::size_t> encode(const B& b, Container& out, const encode_options& opts = {});
 
-/// The kind of message msgpack_encode() writes for `b`: text for CONNECT, DISCONNECT and ERROR in
+/// The kind of message encode() writes for `b`: text for CONNECT, DISCONNECT and ERROR in
 /// protocol v4, binary otherwise.
 template <class B, std::enable_if_t<is_packet_builder<B>::value, int> = 0>
-constexpr engineio::frame_kind msgpack_frame_kind(const B& b,
+constexpr engineio::frame_kind encoded_frame_kind(const B& b,
                                                   const encode_options& opts = {}) noexcept {
   return (opts.version == protocol_version::v4 &&
           (b.type() == packet_type::connect || b.type() == packet_type::disconnect ||
@@ -135,6 +136,7 @@ constexpr engineio::frame_kind msgpack_frame_kind(const B& b,
              ? engineio::frame_kind::text
              : engineio::frame_kind::binary;
 }
+}  // namespace msgpack_parser
 
 // ---------------------------------------------------------------------------------------------
 // Implementation
@@ -147,7 +149,7 @@ inline bool is_utf8(std::string_view s) noexcept {
 }
 
 // True when JSON.stringify would escape a character of `s` (`"`, `\`, a control character).
-// decode_msgpack_text() refuses such a namespace (a view cannot hold it unescaped), so the
+// msgpack_parser::decode_text() refuses such a namespace (a view cannot hold it unescaped), so the
 // encoders never write one into a v4 text packet.
 inline bool needs_json_escape(std::string_view s) noexcept {
   for (const char c : s) {
@@ -353,7 +355,7 @@ error mp_plan_builder(const B& b, const encode_options& o, mp_built& out) {
     }
   }
   out.type = b.type();
-  out.text = msgpack_frame_kind(b, o) == engineio::frame_kind::text;
+  out.text = msgpack_parser::encoded_frame_kind(b, o) == engineio::frame_kind::text;
   if (out.text) {
     // v4 CONNECT / DISCONNECT / ERROR: JSON text, no payload but ERROR's message.
     if constexpr (mp_data_traits<Data>::is_auth || mp_data_traits<Data>::has_error_data) {
@@ -423,8 +425,9 @@ error mp_write_builder(const B& b, const encode_options& o, mp_built& built, cha
 
 }  // namespace detail
 
+namespace msgpack_parser {
 template <class B, std::enable_if_t<is_packet_builder<B>::value, int>>
-result<std::size_t> msgpack_encoded_size(const B& b, const encode_options& opts) {
+result<std::size_t> encoded_size(const B& b, const encode_options& opts) {
   detail::mp_built built;
   const error e = detail::mp_plan_builder(b, opts, built);
   if (e != error::none) return {e, 0};
@@ -432,7 +435,7 @@ result<std::size_t> msgpack_encoded_size(const B& b, const encode_options& opts)
 }
 
 template <class B, std::enable_if_t<is_packet_builder<B>::value, int>>
-result<std::size_t> msgpack_encode_to(char* out, std::size_t cap, const B& b,
+result<std::size_t> encode_to(char* out, std::size_t cap, const B& b,
                                       const encode_options& opts) {
   detail::mp_built built;
   error e = detail::mp_plan_builder(b, opts, built);
@@ -444,9 +447,9 @@ result<std::size_t> msgpack_encode_to(char* out, std::size_t cap, const B& b,
 }
 
 template <class B, class Container, std::enable_if_t<is_packet_builder<B>::value, int>>
-result<std::size_t> msgpack_encode(const B& b, Container& out, const encode_options& opts) {
+result<std::size_t> encode(const B& b, Container& out, const encode_options& opts) {
   static_assert(is_resizable_buffer<Container>::value,
-                "msgpack_encode() needs a resizable container of one-byte elements");
+                "msgpack_parser::encode() needs a resizable container of one-byte elements");
   detail::mp_built built;
   error e = detail::mp_plan_builder(b, opts, built);
   if (e != error::none) return {e, 0};
@@ -459,6 +462,7 @@ result<std::size_t> msgpack_encode(const B& b, Container& out, const encode_opti
   }
   return {built.bytes, built.bytes};
 }
+}  // namespace msgpack_parser
 
 }  // namespace socketio
 SIOCODEC_END_NAMESPACE

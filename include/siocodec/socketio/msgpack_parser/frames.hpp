@@ -34,6 +34,7 @@ namespace socketio {
 // Frames: one call from a packet to what the transport sends
 // ---------------------------------------------------------------------------------------------
 
+namespace msgpack_parser {
 /// Storage the frames of `p` (a msgpack_packet_view or a packet builder) need. A msgpack packet
 /// is one Engine.IO message, binary (v4 CONNECT/DISCONNECT/ERROR: text), framed for the
 /// transport as engineio/frames.hpp describes: a v4 WebSocket binary frame holds exactly the
@@ -42,26 +43,27 @@ namespace socketio {
 /// supports binary. On polling transports the storage holds the msgpack bytes too, ahead of
 /// the body (base64 needs them). The Socket.IO protocol is protocol_for(to.version), with the
 /// default encode_options (max_depth bounds builders; max_attachments does not apply).
-/// Errors (offset 0): those of encoded_size() / msgpack_encoded_size(); invalid_argument (an
+/// Errors (offset 0): those of encoded_size() (of the view or the builder); invalid_argument (an
 /// out-of-range version or transport, a message too large to frame).
 template <class P>
-result<std::size_t> msgpack_encoded_frames_size(const P& p,
+result<std::size_t> encoded_frames_size(const P& p,
                                                 const engineio::transport_options& to = {});
 
 /// Writes the frames of `p` into `storage` (at most `cap` bytes), then calls `send(const
 /// engineio::frame&)` once with the one frame (`prefix` always empty). Nothing is sent on
 /// error. @return bytes of storage used.
-/// Errors: those of msgpack_encoded_frames_size(), and output_too_small (nothing sent; offset()
+/// Errors: those of encoded_frames_size(), and output_too_small (nothing sent; offset()
 /// is cap).
 template <class P, class Send>
-result<std::size_t> msgpack_encode_frames_to(char* storage, std::size_t cap, const P& p,
+result<std::size_t> encode_frames_to(char* storage, std::size_t cap, const P& p,
                                              const engineio::transport_options& to, Send&& send);
 
 /// Resizes `storage` once to hold the frames of `p` past its current contents, then sends them
-/// as msgpack_encode_frames_to() does. On error `storage` keeps its size and nothing is sent.
+/// as encode_frames_to() does. On error `storage` keeps its size and nothing is sent.
 template <class P, class Container, class Send>
-result<std::size_t> msgpack_encode_frames(const P& p, Container& storage,
+result<std::size_t> encode_frames(const P& p, Container& storage,
                                           const engineio::transport_options& to, Send&& send);
+}  // namespace msgpack_parser
 
 // ---------------------------------------------------------------------------------------------
 // Implementation
@@ -200,7 +202,7 @@ result<std::size_t> mp_frames(const P& p, Container& storage,
                               const engineio::transport_options& to, const encode_options& eo,
                               Send& send) {
   static_assert(is_resizable_buffer<Container>::value,
-                "msgpack_encode_frames() needs a resizable container of one-byte elements");
+                "msgpack_parser::encode_frames() needs a resizable container of one-byte elements");
   mp_frames_plan fp;
   error e = mp_plan_frames(p, to, eo, fp);
   if (e != error::none) return {e, 0};
@@ -225,8 +227,9 @@ result<std::size_t> mp_frames(const P& p, Container& storage,
 
 }  // namespace detail
 
+namespace msgpack_parser {
 template <class P>
-result<std::size_t> msgpack_encoded_frames_size(const P& p, const engineio::transport_options& to) {
+result<std::size_t> encoded_frames_size(const P& p, const engineio::transport_options& to) {
   detail::mp_frames_plan fp;
   const error e = detail::mp_plan_frames(p, to, detail::packet_options(to), fp);
   if (e != error::none) return {e, 0};
@@ -234,16 +237,17 @@ result<std::size_t> msgpack_encoded_frames_size(const P& p, const engineio::tran
 }
 
 template <class P, class Send>
-result<std::size_t> msgpack_encode_frames_to(char* storage, std::size_t cap, const P& p,
+result<std::size_t> encode_frames_to(char* storage, std::size_t cap, const P& p,
                                              const engineio::transport_options& to, Send&& send) {
   return detail::mp_frames_to(storage, cap, p, to, detail::packet_options(to), send);
 }
 
 template <class P, class Container, class Send>
-result<std::size_t> msgpack_encode_frames(const P& p, Container& storage,
+result<std::size_t> encode_frames(const P& p, Container& storage,
                                           const engineio::transport_options& to, Send&& send) {
   return detail::mp_frames(p, storage, to, detail::packet_options(to), send);
 }
+}  // namespace msgpack_parser
 
 }  // namespace socketio
 SIOCODEC_END_NAMESPACE
