@@ -28,6 +28,7 @@
 //   <siocodec/engineio/payload_reader.hpp>
 //   <siocodec/engineio/payload.hpp>
 //   <siocodec/engineio/frames.hpp>
+//   <siocodec/detail/lazy_value.hpp>
 //   <siocodec/json/scan.hpp>
 //   <siocodec/json/tokens.hpp>
 //   <siocodec/json/validate.hpp>
@@ -3898,6 +3899,85 @@ SIOCODEC_END_NAMESPACE
 #ifndef SIOCODEC_JSON_VALUE_HPP
 #define SIOCODEC_JSON_VALUE_HPP
 
+// ---- begin <siocodec/detail/lazy_value.hpp> --------------------------------------------------
+// SPDX-License-Identifier: BSL-1.0
+// What json::value and msgpack::value share: the view itself (a pointer, a length, a kind), the
+// lookups their element and member walks give, and the member struct (any_value's too).
+#ifndef SIOCODEC_DETAIL_LAZY_VALUE_HPP
+#define SIOCODEC_DETAIL_LAZY_VALUE_HPP
+
+
+#include <cstddef>
+#include <string_view>
+
+SIOCODEC_BEGIN_NAMESPACE
+namespace detail {
+
+/// One member of an object (a map): its key and its value. json::member, msgpack::member and
+/// socketio::any_member are this struct for their value types.
+template <class Value>
+struct basic_member {
+  Value key;
+  Value val;
+};
+
+/// The base of json::value and msgpack::value (CRTP: `Value` is the view deriving from it, which
+/// supplies elements(), members() and string_equals()). `Byte` is the format's byte, `Kind` its
+/// kind enum (whose first enumerator, null / nil, is the absent value's kind) and `Raw` the view
+/// raw() returns. The members are the derived view's own; see its documentation.
+template <class Value, class Byte, class Kind, class Raw>
+class lazy_value {
+ public:
+  /// The kind of the value.
+  constexpr Kind type() const noexcept { return kind_; }
+  /// The exact bytes of the value.
+  constexpr Raw raw() const noexcept { return {data_, size_}; }
+  /// False only for the absent value.
+  constexpr bool exists() const noexcept { return size_ != 0; }
+
+  /// The i-th element of an array, or the absent value when i is out of range or this is not an
+  /// array. O(bytes before the element).
+  Value operator[](std::size_t i) const noexcept {
+    for (const Value& v : self().elements()) {
+      if (i-- == 0) return v;
+    }
+    return Value();
+  }
+  /// Looks up `key` among the members of an object (a map), comparing each key with
+  /// string_equals(): JSON keys after unescaping, msgpack str keys only (keys of other kinds
+  /// never match). When the key occurs more than once the LAST occurrence wins, as with
+  /// JSON.parse and notepack.io. O(bytes of the object).
+  /// @return true and sets `out` when found; false (and `out` untouched) otherwise or for a
+  ///   value that is not an object.
+  bool find(std::string_view key, Value& out) const noexcept {
+    bool found = false;
+    for (const auto& m : self().members()) {
+      if (m.key.string_equals(key)) {
+        out = m.val;
+        found = true;
+      }
+    }
+    return found;
+  }
+
+ protected:
+  constexpr lazy_value() noexcept = default;
+  constexpr lazy_value(const Byte* data, std::size_t size, Kind k) noexcept
+      : data_(data), size_(size), kind_(k) {}
+
+  const Byte* data_ = nullptr;
+  std::size_t size_ = 0;
+  Kind kind_ = Kind();
+
+ private:
+  constexpr const Value& self() const noexcept { return static_cast<const Value&>(*this); }
+};
+
+}  // namespace detail
+SIOCODEC_END_NAMESPACE
+
+#endif  // SIOCODEC_DETAIL_LAZY_VALUE_HPP
+// ---- end <siocodec/detail/lazy_value.hpp> ----------------------------------------------------
 // ---- begin <siocodec/json/validate.hpp> ------------------------------------------------------
 // SPDX-License-Identifier: BSL-1.0
 // Strict one-pass JSON validation (RFC 8259) with no DOM, no allocation and no recursion.
@@ -5170,7 +5250,12 @@ using object_range = ::SIOCODEC_NAMESPACE::detail::lazy_range<detail::object_cur
 ///
 /// A default-constructed value is the *absent* value: kind null, raw() empty, exists() false.
 /// operator[] past the end and an object iterator's value after a missing one return it.
-class value {
+///
+/// type() is the kind (from the first byte); raw() the exact bytes of the value, without
+/// surrounding whitespace (strings keep their quotes); exists() false only for the absent value.
+/// These, operator[] and find() come from detail::lazy_value (detail/lazy_value.hpp), which
+/// msgpack::value shares.
+class value : public ::SIOCODEC_NAMESPACE::detail::lazy_value<value, char, kind, std::string_view> {
  public:
   /// The absent value (kind null, empty raw()).
   constexpr value() noexcept = default;
@@ -5179,13 +5264,6 @@ class value {
   /// JSON whitespace are trimmed. Nothing is checked (that is the point: a layer that validated
   /// the whole text once can look at parts of it for free). The kind comes from the first byte.
   static value unchecked(std::string_view raw) noexcept;
-
-  /// The kind of the value (from its first byte).
-  constexpr kind type() const noexcept { return kind_; }
-  /// The exact bytes of the value, without surrounding whitespace (strings keep their quotes).
-  constexpr std::string_view raw() const noexcept { return {data_, size_}; }
-  /// False only for the absent value.
-  constexpr bool exists() const noexcept { return size_ != 0; }
 
   constexpr bool is_null() const noexcept { return kind_ == kind::null; }
   constexpr bool is_bool() const noexcept { return kind_ == kind::boolean; }
@@ -5258,32 +5336,20 @@ class value {
   object_range members() const noexcept;
   /// Number of elements (array) or members (object, duplicates counted); 0 otherwise. O(n).
   std::size_t size() const noexcept;
-  /// The i-th element of an array, or the absent value (kind null, exists() false) when i is
-  /// out of range or this is not an array. O(bytes before the element).
-  value operator[](std::size_t i) const noexcept;
-  /// Looks up `key` (compared after unescaping, as string_equals does) in an object. When the key
-  /// occurs more than once the LAST occurrence wins, as with JSON.parse. O(bytes of the object).
-  /// @return true and sets `out` when found; false (and `out` untouched) otherwise or for a
-  ///   non-object.
-  bool find(std::string_view key, value& out) const noexcept;
+  // operator[](std::size_t) and find(std::string_view, value&): see detail::lazy_value (keys are
+  // compared after unescaping, as string_equals() does; the LAST occurrence wins, as with
+  // JSON.parse).
 
  private:
   friend struct detail::array_cursor;
   friend struct detail::object_cursor;
   friend struct detail::value_access;
   constexpr value(const char* data, std::size_t size, kind k) noexcept
-      : data_(data), size_(size), kind_(k) {}
-
-  const char* data_ = nullptr;
-  std::size_t size_ = 0;
-  kind kind_ = kind::null;
+      : lazy_value(data, size, k) {}
 };
 
-/// One member of an object: its key (a string value) and its value.
-struct member {
-  value key;
-  value val;
-};
+/// One member of an object: `key` (a string value) and `val`.
+using member = ::SIOCODEC_NAMESPACE::detail::basic_member<value>;
 
 namespace detail {
 
@@ -5525,24 +5591,6 @@ inline std::size_t value::size() const noexcept {
     for (auto it = members().begin(); it != object_iterator(); ++it) ++n;
   }
   return n;
-}
-
-inline value value::operator[](std::size_t i) const noexcept {
-  for (const value& v : elements()) {
-    if (i-- == 0) return v;
-  }
-  return value();
-}
-
-inline bool value::find(std::string_view key, value& out) const noexcept {
-  bool found = false;
-  for (const member& m : members()) {
-    if (m.key.string_equals(key)) {
-      out = m.val;
-      found = true;
-    }
-  }
-  return found;
 }
 
 inline void detail::array_cursor::load(const char* p) noexcept {
@@ -7538,7 +7586,12 @@ using map_iterator = ::SIOCODEC_NAMESPACE::detail::stashing_iterator<detail::map
 ///
 /// A default-constructed value is the *absent* value: kind nil, raw() empty, exists() false.
 /// operator[] past the end, find() misses and the end iterators yield it.
-class value {
+///
+/// type() is the kind (from the header); raw() the exact bytes of the value: header, payload,
+/// and for containers all their elements; exists() false only for the absent value. These,
+/// operator[] and find() come from detail::lazy_value (detail/lazy_value.hpp), as json::value's.
+class value
+    : public ::SIOCODEC_NAMESPACE::detail::lazy_value<value, unsigned char, kind, byte_view> {
  public:
   /// The absent value (kind nil, empty raw()).
   constexpr value() noexcept = default;
@@ -7547,13 +7600,6 @@ class value {
   /// or it is part of a value it accepted). Bytes after that value are not part of the view.
   /// Empty bytes give the absent value.
   static value unchecked(byte_view bytes) noexcept;
-
-  /// The kind of the value (from its header).
-  constexpr kind type() const noexcept { return kind_; }
-  /// The exact bytes of the value: header, payload, and for containers all their elements.
-  constexpr byte_view raw() const noexcept { return {data_, size_}; }
-  /// False only for the absent value.
-  constexpr bool exists() const noexcept { return size_ != 0; }
 
   constexpr bool is_nil() const noexcept { return size_ != 0 && kind_ == kind::nil; }
   /// notepack.io's undefined: fixext 1 of type 0.
@@ -7618,14 +7664,8 @@ class value {
   /// The pairs of a map, in order (duplicates included), as a forward range of member. Empty for
   /// a non-map.
   map_range members() const noexcept;
-  /// The i-th element of an array, or the absent value when i is out of range or this is not an
-  /// array. O(bytes before the element).
-  value operator[](std::size_t i) const noexcept;
-  /// Looks up a str key equal to `key` in a map (keys of other kinds never match). When the key
-  /// occurs more than once the LAST occurrence wins, as with notepack.io (plain property
-  /// assignment). O(bytes of the map).
-  /// @return true and sets `out` when found; false (and `out` untouched) otherwise.
-  bool find(std::string_view key, value& out) const noexcept;
+  // operator[](std::size_t) and find(std::string_view, value&): see detail::lazy_value (only str
+  // keys can match; the LAST occurrence wins, as with notepack.io's plain property assignment).
 
  private:
   friend struct detail::array_cursor;
@@ -7633,18 +7673,11 @@ class value {
   // The value starting at p (p < end), running at most to `end`.
   static value make(const unsigned char* p, const unsigned char* end) noexcept;
   constexpr value(const unsigned char* data, std::size_t size, kind k) noexcept
-      : data_(data), size_(size), kind_(k) {}
-
-  const unsigned char* data_ = nullptr;
-  std::size_t size_ = 0;
-  kind kind_ = kind::nil;
+      : lazy_value(data, size, k) {}
 };
 
-/// One pair of a map.
-struct member {
-  value key;
-  value val;
-};
+/// One pair of a map: `key` and `val`.
+using member = ::SIOCODEC_NAMESPACE::detail::basic_member<value>;
 
 namespace detail {
 
@@ -7854,24 +7887,6 @@ inline map_range value::members() const noexcept {
   detail::header h;
   if (!detail::read_header(data_, data_ + size_, h) || h.head > size_) return {};
   return map_range(detail::map_cursor{member(), data_ + h.head, data_ + size_, h.count});
-}
-
-inline value value::operator[](std::size_t i) const noexcept {
-  for (const value& v : elements()) {
-    if (i-- == 0) return v;
-  }
-  return value();
-}
-
-inline bool value::find(std::string_view key, value& out) const noexcept {
-  bool found = false;
-  for (const member& m : members()) {
-    if (m.key.string_equals(key)) {
-      out = m.val;
-      found = true;
-    }
-  }
-  return found;
 }
 
 inline void detail::array_cursor::load(const unsigned char* p) noexcept {
@@ -9903,7 +9918,8 @@ enum class value_kind : std::uint8_t {
 };
 
 class any_value;
-struct any_member;
+/// One member of an object of either parser: `key` and `val`, any_value both.
+using any_member = ::SIOCODEC_NAMESPACE::detail::basic_member<any_value>;
 namespace detail {
 template <class JsonCursor, class MsgpackCursor, class Element>
 struct any_cursor;
@@ -10019,12 +10035,6 @@ class any_value {
   byte_view bytes_;
   value_kind kind_ = value_kind::absent;
   bool msgpack_ = false;
-};
-
-/// One member of an object of either parser.
-struct any_member {
-  any_value key;
-  any_value val;
 };
 
 namespace detail {

@@ -6,6 +6,7 @@
 #include <siocodec/bytes.hpp>
 #include <siocodec/config.hpp>
 #include <siocodec/detail/lazy_range.hpp>
+#include <siocodec/detail/lazy_value.hpp>
 #include <siocodec/json/value.hpp>
 #include <siocodec/msgpack/value.hpp>
 #include <siocodec/result.hpp>
@@ -47,7 +48,8 @@ enum class value_kind : std::uint8_t {
 };
 
 class any_value;
-struct any_member;
+/// One member of an object of either parser: `key` and `val`, any_value both.
+using any_member = ::SIOCODEC_NAMESPACE::detail::basic_member<any_value>;
 namespace detail {
 template <class JsonCursor, class MsgpackCursor, class Element>
 struct any_cursor;
@@ -163,12 +165,6 @@ class any_value {
   byte_view bytes_;
   value_kind kind_ = value_kind::absent;
   bool msgpack_ = false;
-};
-
-/// One member of an object of either parser.
-struct any_member {
-  any_value key;
-  any_value val;
 };
 
 namespace detail {
