@@ -28,6 +28,7 @@
 //   <siocodec/engineio/payload_reader.hpp>
 //   <siocodec/engineio/payload.hpp>
 //   <siocodec/engineio/frames.hpp>
+//   <siocodec/detail/lazy_value.hpp>
 //   <siocodec/json/scan.hpp>
 //   <siocodec/json/tokens.hpp>
 //   <siocodec/json/validate.hpp>
@@ -47,7 +48,6 @@
 //   <siocodec/socketio/default_parser/placeholders.hpp>
 //   <siocodec/socketio/packet.hpp>
 //   <siocodec/socketio/default_parser/decode.hpp>
-//   <siocodec/socketio/detail/stashing.hpp>
 //   <siocodec/socketio/default_parser/args.hpp>
 //   <siocodec/socketio/msgpack_parser/decode.hpp>
 //   <siocodec/socketio/msgpack_parser/args.hpp>
@@ -357,6 +357,7 @@ SIOCODEC_END_NAMESPACE
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <type_traits>
 
 #if SIOCODEC_X86_SIMD
 #include <immintrin.h>
@@ -367,14 +368,16 @@ SIOCODEC_END_NAMESPACE
 
 // The contract of every kernel below.
 //
-// decode_<isa>(in, n, out): n is a multiple of 4. Decodes the leading blocks of `in` that hold
-// only digits of the standard alphabet ('=' included in "not a digit") into 3 bytes per 4
-// characters at `out`, or only validates them when `out` is null. Stops before the first block
-// that holds anything else, or where too few characters are left. Returns the characters
-// consumed (a multiple of 4) and writes exactly consumed / 4 * 3 bytes: never more, because in
-// lax mode `out` is sized for what lax decoding produces, which can be less than n / 4 * 3.
-// The caller finds the exact offset of an offending character with the scalar code, starting
-// at the returned offset.
+// decode_<isa><Store>(in, n, out): n is a multiple of 4. Decodes the leading blocks of `in` that
+// hold only digits of the standard alphabet ('=' included in "not a digit") into 3 bytes per 4
+// characters at `out`, or only validates them when Store is false (then `out` is null). Stops
+// before the first block that holds anything else, or where too few characters are left.
+// Returns the characters consumed (a multiple of 4) and writes exactly consumed / 4 * 3 bytes:
+// never more, because in lax mode `out` is sized for what lax decoding produces, which can be
+// less than n / 4 * 3. The caller finds the exact offset of an offending character with the
+// scalar code, starting at the returned offset. Store is a template argument so that validating
+// compiles without the stores; base64/kernel.hpp chooses it once for every kernel (decode_neon
+// takes no Store and tests `out` instead).
 //
 // encode_<isa>(in, n, out): encodes leading whole 3-byte groups of the n bytes at `in` into 4
 // characters each at `out`. Returns the bytes consumed (a multiple of 3; the caller encodes the
@@ -383,6 +386,19 @@ SIOCODEC_END_NAMESPACE
 SIOCODEC_BEGIN_NAMESPACE
 namespace base64 {
 namespace detail {
+
+// The two tables of the table-driven kernels (AVX-512, NEON): `decode`, a digit's value for each
+// of the 128 ASCII characters (`not_digit` for the others), and `alphabet`, each value's digit.
+template <class Tables>
+constexpr void fill_lookup_tables(Tables& t, unsigned char not_digit) noexcept {
+  using digit = std::remove_reference_t<decltype(t.alphabet[0])>;
+  constexpr char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  for (unsigned c = 0; c < 128; ++c) t.decode[c] = not_digit;
+  for (unsigned v = 0; v < 64; ++v) {
+    t.decode[static_cast<unsigned char>(alphabet[v])] = static_cast<unsigned char>(v);
+    t.alphabet[v] = static_cast<digit>(alphabet[v]);
+  }
+}
 
 #if SIOCODEC_X86_SIMD
 
@@ -486,10 +502,10 @@ SIOCODEC_TARGET_SSSE3 SIOCODEC_ALWAYS_INLINE std::size_t ssse3_encode_loop(const
   return i;
 }
 
+template <bool Store>
 SIOCODEC_TARGET_SSSE3 inline std::size_t decode_ssse3(const char* in, std::size_t n,
                                                       unsigned char* out) noexcept {
-  return out == nullptr ? ssse3_decode_loop<false>(in, 0, n, nullptr)
-                        : ssse3_decode_loop<true>(in, 0, n, out);
+  return ssse3_decode_loop<Store>(in, 0, n, out);
 }
 
 SIOCODEC_TARGET_SSSE3 inline std::size_t encode_ssse3(const unsigned char* in, std::size_t n,
@@ -547,8 +563,8 @@ avx2_encode24(const unsigned char* in) noexcept {
 }
 
 template <bool Store>
-SIOCODEC_TARGET_AVX2 SIOCODEC_ALWAYS_INLINE std::size_t avx2_decode_loop(
-    const char* in, std::size_t n, unsigned char* out) noexcept {
+SIOCODEC_TARGET_AVX2 inline std::size_t decode_avx2(const char* in, std::size_t n,
+                                                    unsigned char* out) noexcept {
   std::size_t i = 0;
   // Two blocks per step, one test for both: inputs are nearly always valid.
   for (; n - i >= 64; i += 64) {
@@ -572,12 +588,6 @@ SIOCODEC_TARGET_AVX2 SIOCODEC_ALWAYS_INLINE std::size_t avx2_decode_loop(
     if constexpr (Store) avx2_store24(out + i / 4 * 3, v);
   }
   return ssse3_decode_loop<Store>(in, i, n, out);
-}
-
-SIOCODEC_TARGET_AVX2 inline std::size_t decode_avx2(const char* in, std::size_t n,
-                                                    unsigned char* out) noexcept {
-  return out == nullptr ? avx2_decode_loop<false>(in, n, nullptr)
-                        : avx2_decode_loop<true>(in, n, out);
 }
 
 SIOCODEC_TARGET_AVX2 inline std::size_t encode_avx2(const unsigned char* in, std::size_t n,
@@ -614,12 +624,7 @@ struct avx512_tables {
 
 constexpr avx512_tables make_avx512_tables() noexcept {
   avx512_tables t{};
-  constexpr char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  for (unsigned c = 0; c < 128; ++c) t.decode[c] = 0x80;
-  for (unsigned v = 0; v < 64; ++v) {
-    t.decode[static_cast<unsigned char>(alphabet[v])] = static_cast<unsigned char>(v);
-    t.alphabet[v] = alphabet[v];
-  }
+  fill_lookup_tables(t, 0x80);
   for (std::size_t k = 0; k < 16; ++k) {
     t.pack[3 * k] = static_cast<unsigned char>(4 * k + 2);
     t.pack[3 * k + 1] = static_cast<unsigned char>(4 * k + 1);
@@ -656,8 +661,8 @@ constexpr std::uint64_t low_bits(std::size_t k) noexcept {
 }
 
 template <bool Store>
-SIOCODEC_TARGET_AVX512VBMI SIOCODEC_ALWAYS_INLINE std::size_t avx512_decode_loop(
-    const char* in, std::size_t n, unsigned char* out) noexcept {
+SIOCODEC_TARGET_AVX512VBMI inline std::size_t decode_avx512(const char* in, std::size_t n,
+                                                            unsigned char* out) noexcept {
   const __m512i lo = _mm512_load_si512(avx512_table.decode);
   const __m512i hi = _mm512_load_si512(avx512_table.decode + 64);
   std::size_t i = 0;
@@ -685,12 +690,6 @@ SIOCODEC_TARGET_AVX512VBMI SIOCODEC_ALWAYS_INLINE std::size_t avx512_decode_loop
     _mm512_mask_storeu_epi8(out + i / 4 * 3, low_bits((n - i) / 4 * 3), avx512_pack48(v));
   }
   return n;
-}
-
-SIOCODEC_TARGET_AVX512VBMI inline std::size_t decode_avx512(const char* in, std::size_t n,
-                                                            unsigned char* out) noexcept {
-  return out == nullptr ? avx512_decode_loop<false>(in, n, nullptr)
-                        : avx512_decode_loop<true>(in, n, out);
 }
 
 SIOCODEC_TARGET_AVX512VBMI inline std::size_t encode_avx512(const unsigned char* in, std::size_t n,
@@ -731,12 +730,7 @@ struct neon_tables {
 
 constexpr neon_tables make_neon_tables() noexcept {
   neon_tables t{};
-  constexpr char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  for (unsigned c = 0; c < 128; ++c) t.decode[c] = 0xFF;
-  for (unsigned v = 0; v < 64; ++v) {
-    t.decode[static_cast<unsigned char>(alphabet[v])] = static_cast<unsigned char>(v);
-    t.alphabet[v] = static_cast<unsigned char>(alphabet[v]);
-  }
+  fill_lookup_tables(t, 0xFF);
   return t;
 }
 
@@ -868,6 +862,7 @@ SIOCODEC_END_NAMESPACE
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
+#include <type_traits>
 
 SIOCODEC_BEGIN_NAMESPACE
 namespace base64 {
@@ -951,17 +946,22 @@ constexpr std::size_t simd_min_encode = 16;
 inline std::size_t simd_decode([[maybe_unused]] const char* in, std::size_t n,
                                [[maybe_unused]] unsigned char* out) noexcept {
   if (n < simd_min_decode) return 0;
-  switch (active_kernel()) {
+  // Validating or decoding is chosen here once, for whichever kernel runs.
+  const auto blocks = [in, n, out](auto store) noexcept -> std::size_t {
+    [[maybe_unused]] constexpr bool stores = decltype(store)::value;
+    switch (active_kernel()) {
 #if SIOCODEC_X86_SIMD
-    case kernel::avx512: return decode_avx512(in, n, out);
-    case kernel::avx2: return decode_avx2(in, n, out);
-    case kernel::ssse3: return decode_ssse3(in, n, out);
+      case kernel::avx512: return decode_avx512<stores>(in, n, out);
+      case kernel::avx2: return decode_avx2<stores>(in, n, out);
+      case kernel::ssse3: return decode_ssse3<stores>(in, n, out);
 #endif
 #if SIOCODEC_NEON_SIMD
-    case kernel::neon: return decode_neon(in, n, out);
+      case kernel::neon: return decode_neon(in, n, out);
 #endif
-    default: return 0;
-  }
+      default: return 0;
+    }
+  };
+  return out == nullptr ? blocks(std::false_type()) : blocks(std::true_type());
 }
 
 /// Encodes leading whole groups of `in` with the active kernel. @return bytes consumed.
@@ -3330,7 +3330,9 @@ SIOCODEC_END_NAMESPACE
 
 // ---- begin <siocodec/detail/lazy_range.hpp> --------------------------------------------------
 // SPDX-License-Identifier: BSL-1.0
-// The iterator and range shapes shared by the lazy views json::value and msgpack::value.
+// The iterator and range shapes of every lazy view: json::value, msgpack::value,
+// engineio::payload_reader, and the Socket.IO reading API (socketio/any.hpp,
+// default_parser/args.hpp).
 #ifndef SIOCODEC_DETAIL_LAZY_RANGE_HPP
 #define SIOCODEC_DETAIL_LAZY_RANGE_HPP
 
@@ -3343,16 +3345,25 @@ SIOCODEC_BEGIN_NAMESPACE
 namespace detail {
 
 // A Cursor walks the elements of one container of a lazy view (a JSON array or object, a msgpack
-// array or map); the views differ only in how a step reads their format. It has
+// array or map, a packet's arguments); the views differ only in how a step reads their format.
+// It has
 // - `item`, the element type (a value, or a member for objects and maps), and a member `cur`
 //   holding the current element, absent (data() null) at the end;
 // - `start()`, which loads the first element from the position the range gave it;
 // - `next()`, which loads the one after `cur` (nothing at the end);
 // - `position()`, where `cur` starts (null at the end): two iterators are equal when equal;
 // - `counted`: true when `size()` gives the number of elements before start() (msgpack);
+// - optionally `walk_size` (true): the range offers size() by walking when not counted (the
+//   Socket.IO ranges promise size() for either parser; a bare JSON range leaves it out, so that
+//   an O(n) size() is not mistaken for msgpack's O(1) one);
 // - optionally `category`, the iterator category when not forward (a reader that moves on with
 //   its iterator, as engineio::payload_reader does, is an input range).
 // A value-initialised Cursor is the end.
+
+template <class Cursor, class = void>
+struct cursor_walk_size : std::false_type {};
+template <class Cursor>
+struct cursor_walk_size<Cursor, std::enable_if_t<Cursor::walk_size>> : std::true_type {};
 
 template <class Cursor, class = void>
 struct cursor_category {
@@ -3420,11 +3431,19 @@ class lazy_range {
       return begin() == end();
     }
   }
-  /// Number of elements, for a counted Cursor only: O(1).
-  template <class C = Cursor, class = std::enable_if_t<C::counted>>
+  /// Number of elements: O(1) for a counted Cursor, else a walk (walk_size Cursors only).
+  template <class C = Cursor, class = std::enable_if_t<C::counted || cursor_walk_size<C>::value>>
   constexpr std::size_t size() const noexcept {
-    return first_.size();
+    if constexpr (C::counted) {
+      return first_.size();
+    } else {
+      std::size_t n = 0;
+      for (auto it = begin(); it != end(); ++it) ++n;
+      return n;
+    }
   }
+  /// The Cursor before its start(): for a view whose elements are another view's, mapped.
+  constexpr const Cursor& cursor() const noexcept { return first_; }
 
  protected:
   Cursor first_;
@@ -3881,6 +3900,85 @@ SIOCODEC_END_NAMESPACE
 #ifndef SIOCODEC_JSON_VALUE_HPP
 #define SIOCODEC_JSON_VALUE_HPP
 
+// ---- begin <siocodec/detail/lazy_value.hpp> --------------------------------------------------
+// SPDX-License-Identifier: BSL-1.0
+// What json::value and msgpack::value share: the view itself (a pointer, a length, a kind), the
+// lookups their element and member walks give, and the member struct (any_value's too).
+#ifndef SIOCODEC_DETAIL_LAZY_VALUE_HPP
+#define SIOCODEC_DETAIL_LAZY_VALUE_HPP
+
+
+#include <cstddef>
+#include <string_view>
+
+SIOCODEC_BEGIN_NAMESPACE
+namespace detail {
+
+/// One member of an object (a map): its key and its value. json::member, msgpack::member and
+/// socketio::any_member are this struct for their value types.
+template <class Value>
+struct basic_member {
+  Value key;
+  Value val;
+};
+
+/// The base of json::value and msgpack::value (CRTP: `Value` is the view deriving from it, which
+/// supplies elements(), members() and string_equals()). `Byte` is the format's byte, `Kind` its
+/// kind enum (whose first enumerator, null / nil, is the absent value's kind) and `Raw` the view
+/// raw() returns. The members are the derived view's own; see its documentation.
+template <class Value, class Byte, class Kind, class Raw>
+class lazy_value {
+ public:
+  /// The kind of the value.
+  constexpr Kind type() const noexcept { return kind_; }
+  /// The exact bytes of the value.
+  constexpr Raw raw() const noexcept { return {data_, size_}; }
+  /// False only for the absent value.
+  constexpr bool exists() const noexcept { return size_ != 0; }
+
+  /// The i-th element of an array, or the absent value when i is out of range or this is not an
+  /// array. O(bytes before the element).
+  Value operator[](std::size_t i) const noexcept {
+    for (const Value& v : self().elements()) {
+      if (i-- == 0) return v;
+    }
+    return Value();
+  }
+  /// Looks up `key` among the members of an object (a map), comparing each key with
+  /// string_equals(): JSON keys after unescaping, msgpack str keys only (keys of other kinds
+  /// never match). When the key occurs more than once the LAST occurrence wins, as with
+  /// JSON.parse and notepack.io. O(bytes of the object).
+  /// @return true and sets `out` when found; false (and `out` untouched) otherwise or for a
+  ///   value that is not an object.
+  bool find(std::string_view key, Value& out) const noexcept {
+    bool found = false;
+    for (const auto& m : self().members()) {
+      if (m.key.string_equals(key)) {
+        out = m.val;
+        found = true;
+      }
+    }
+    return found;
+  }
+
+ protected:
+  constexpr lazy_value() noexcept = default;
+  constexpr lazy_value(const Byte* data, std::size_t size, Kind k) noexcept
+      : data_(data), size_(size), kind_(k) {}
+
+  const Byte* data_ = nullptr;
+  std::size_t size_ = 0;
+  Kind kind_ = Kind();
+
+ private:
+  constexpr const Value& self() const noexcept { return static_cast<const Value&>(*this); }
+};
+
+}  // namespace detail
+SIOCODEC_END_NAMESPACE
+
+#endif  // SIOCODEC_DETAIL_LAZY_VALUE_HPP
+// ---- end <siocodec/detail/lazy_value.hpp> ----------------------------------------------------
 // ---- begin <siocodec/json/validate.hpp> ------------------------------------------------------
 // SPDX-License-Identifier: BSL-1.0
 // Strict one-pass JSON validation (RFC 8259) with no DOM, no allocation and no recursion.
@@ -5153,7 +5251,12 @@ using object_range = ::SIOCODEC_NAMESPACE::detail::lazy_range<detail::object_cur
 ///
 /// A default-constructed value is the *absent* value: kind null, raw() empty, exists() false.
 /// operator[] past the end and an object iterator's value after a missing one return it.
-class value {
+///
+/// type() is the kind (from the first byte); raw() the exact bytes of the value, without
+/// surrounding whitespace (strings keep their quotes); exists() false only for the absent value.
+/// These, operator[] and find() come from detail::lazy_value (detail/lazy_value.hpp), which
+/// msgpack::value shares.
+class value : public ::SIOCODEC_NAMESPACE::detail::lazy_value<value, char, kind, std::string_view> {
  public:
   /// The absent value (kind null, empty raw()).
   constexpr value() noexcept = default;
@@ -5162,13 +5265,6 @@ class value {
   /// JSON whitespace are trimmed. Nothing is checked (that is the point: a layer that validated
   /// the whole text once can look at parts of it for free). The kind comes from the first byte.
   static value unchecked(std::string_view raw) noexcept;
-
-  /// The kind of the value (from its first byte).
-  constexpr kind type() const noexcept { return kind_; }
-  /// The exact bytes of the value, without surrounding whitespace (strings keep their quotes).
-  constexpr std::string_view raw() const noexcept { return {data_, size_}; }
-  /// False only for the absent value.
-  constexpr bool exists() const noexcept { return size_ != 0; }
 
   constexpr bool is_null() const noexcept { return kind_ == kind::null; }
   constexpr bool is_bool() const noexcept { return kind_ == kind::boolean; }
@@ -5241,32 +5337,20 @@ class value {
   object_range members() const noexcept;
   /// Number of elements (array) or members (object, duplicates counted); 0 otherwise. O(n).
   std::size_t size() const noexcept;
-  /// The i-th element of an array, or the absent value (kind null, exists() false) when i is
-  /// out of range or this is not an array. O(bytes before the element).
-  value operator[](std::size_t i) const noexcept;
-  /// Looks up `key` (compared after unescaping, as string_equals does) in an object. When the key
-  /// occurs more than once the LAST occurrence wins, as with JSON.parse. O(bytes of the object).
-  /// @return true and sets `out` when found; false (and `out` untouched) otherwise or for a
-  ///   non-object.
-  bool find(std::string_view key, value& out) const noexcept;
+  // operator[](std::size_t) and find(std::string_view, value&): see detail::lazy_value (keys are
+  // compared after unescaping, as string_equals() does; the LAST occurrence wins, as with
+  // JSON.parse).
 
  private:
   friend struct detail::array_cursor;
   friend struct detail::object_cursor;
   friend struct detail::value_access;
   constexpr value(const char* data, std::size_t size, kind k) noexcept
-      : data_(data), size_(size), kind_(k) {}
-
-  const char* data_ = nullptr;
-  std::size_t size_ = 0;
-  kind kind_ = kind::null;
+      : lazy_value(data, size, k) {}
 };
 
-/// One member of an object: its key (a string value) and its value.
-struct member {
-  value key;
-  value val;
-};
+/// One member of an object: `key` (a string value) and `val`.
+using member = ::SIOCODEC_NAMESPACE::detail::basic_member<value>;
 
 namespace detail {
 
@@ -5508,24 +5592,6 @@ inline std::size_t value::size() const noexcept {
     for (auto it = members().begin(); it != object_iterator(); ++it) ++n;
   }
   return n;
-}
-
-inline value value::operator[](std::size_t i) const noexcept {
-  for (const value& v : elements()) {
-    if (i-- == 0) return v;
-  }
-  return value();
-}
-
-inline bool value::find(std::string_view key, value& out) const noexcept {
-  bool found = false;
-  for (const member& m : members()) {
-    if (m.key.string_equals(key)) {
-      out = m.val;
-      found = true;
-    }
-  }
-  return found;
 }
 
 inline void detail::array_cursor::load(const char* p) noexcept {
@@ -7521,7 +7587,12 @@ using map_iterator = ::SIOCODEC_NAMESPACE::detail::stashing_iterator<detail::map
 ///
 /// A default-constructed value is the *absent* value: kind nil, raw() empty, exists() false.
 /// operator[] past the end, find() misses and the end iterators yield it.
-class value {
+///
+/// type() is the kind (from the header); raw() the exact bytes of the value: header, payload,
+/// and for containers all their elements; exists() false only for the absent value. These,
+/// operator[] and find() come from detail::lazy_value (detail/lazy_value.hpp), as json::value's.
+class value
+    : public ::SIOCODEC_NAMESPACE::detail::lazy_value<value, unsigned char, kind, byte_view> {
  public:
   /// The absent value (kind nil, empty raw()).
   constexpr value() noexcept = default;
@@ -7530,13 +7601,6 @@ class value {
   /// or it is part of a value it accepted). Bytes after that value are not part of the view.
   /// Empty bytes give the absent value.
   static value unchecked(byte_view bytes) noexcept;
-
-  /// The kind of the value (from its header).
-  constexpr kind type() const noexcept { return kind_; }
-  /// The exact bytes of the value: header, payload, and for containers all their elements.
-  constexpr byte_view raw() const noexcept { return {data_, size_}; }
-  /// False only for the absent value.
-  constexpr bool exists() const noexcept { return size_ != 0; }
 
   constexpr bool is_nil() const noexcept { return size_ != 0 && kind_ == kind::nil; }
   /// notepack.io's undefined: fixext 1 of type 0.
@@ -7601,14 +7665,8 @@ class value {
   /// The pairs of a map, in order (duplicates included), as a forward range of member. Empty for
   /// a non-map.
   map_range members() const noexcept;
-  /// The i-th element of an array, or the absent value when i is out of range or this is not an
-  /// array. O(bytes before the element).
-  value operator[](std::size_t i) const noexcept;
-  /// Looks up a str key equal to `key` in a map (keys of other kinds never match). When the key
-  /// occurs more than once the LAST occurrence wins, as with notepack.io (plain property
-  /// assignment). O(bytes of the map).
-  /// @return true and sets `out` when found; false (and `out` untouched) otherwise.
-  bool find(std::string_view key, value& out) const noexcept;
+  // operator[](std::size_t) and find(std::string_view, value&): see detail::lazy_value (only str
+  // keys can match; the LAST occurrence wins, as with notepack.io's plain property assignment).
 
  private:
   friend struct detail::array_cursor;
@@ -7616,18 +7674,11 @@ class value {
   // The value starting at p (p < end), running at most to `end`.
   static value make(const unsigned char* p, const unsigned char* end) noexcept;
   constexpr value(const unsigned char* data, std::size_t size, kind k) noexcept
-      : data_(data), size_(size), kind_(k) {}
-
-  const unsigned char* data_ = nullptr;
-  std::size_t size_ = 0;
-  kind kind_ = kind::nil;
+      : lazy_value(data, size, k) {}
 };
 
-/// One pair of a map.
-struct member {
-  value key;
-  value val;
-};
+/// One pair of a map: `key` and `val`.
+using member = ::SIOCODEC_NAMESPACE::detail::basic_member<value>;
 
 namespace detail {
 
@@ -7837,24 +7888,6 @@ inline map_range value::members() const noexcept {
   detail::header h;
   if (!detail::read_header(data_, data_ + size_, h) || h.head > size_) return {};
   return map_range(detail::map_cursor{member(), data_ + h.head, data_ + size_, h.count});
-}
-
-inline value value::operator[](std::size_t i) const noexcept {
-  for (const value& v : elements()) {
-    if (i-- == 0) return v;
-  }
-  return value();
-}
-
-inline bool value::find(std::string_view key, value& out) const noexcept {
-  bool found = false;
-  for (const member& m : members()) {
-    if (m.key.string_equals(key)) {
-      out = m.val;
-      found = true;
-    }
-  }
-  return found;
 }
 
 inline void detail::array_cursor::load(const unsigned char* p) noexcept {
@@ -9256,88 +9289,6 @@ SIOCODEC_END_NAMESPACE
 
 #endif  // SIOCODEC_SOCKETIO_DECODE_HPP
 // ---- end <siocodec/socketio/default_parser/decode.hpp> ---------------------------------------
-// ---- begin <siocodec/socketio/detail/stashing.hpp> -------------------------------------------
-// SPDX-License-Identifier: BSL-1.0
-// The iterator and range shapes of the Socket.IO reading API (any.hpp, default_parser/args.hpp):
-// one stashing forward iterator over a cursor, one range from a first iterator to the end.
-#ifndef SIOCODEC_SOCKETIO_DETAIL_STASHING_HPP
-#define SIOCODEC_SOCKETIO_DETAIL_STASHING_HPP
-
-
-#include <cstddef>
-#include <iterator>
-
-SIOCODEC_BEGIN_NAMESPACE
-namespace socketio {
-namespace detail {
-
-/// A forward iterator that holds its current element by value ("stashing"), because the elements
-/// are views made on the fly, not objects stored anywhere. The `Cursor` walks the sequence:
-/// `value_type`, `void next() noexcept`, `value_type current() const noexcept` (the empty value
-/// at the end) and `==`; a default-constructed cursor is the end of every sequence.
-template <class Cursor>
-class stashing_iterator {
- public:
-  using iterator_category = std::forward_iterator_tag;
-  using value_type = typename Cursor::value_type;
-  using difference_type = std::ptrdiff_t;
-  using pointer = const value_type*;
-  using reference = const value_type&;
-  using cursor_type = Cursor;
-
-  stashing_iterator() noexcept = default;
-  explicit stashing_iterator(const Cursor& c) noexcept : cursor_(c), cur_(c.current()) {}
-
-  reference operator*() const noexcept { return cur_; }
-  pointer operator->() const noexcept { return &cur_; }
-  stashing_iterator& operator++() noexcept {
-    cursor_.next();
-    cur_ = cursor_.current();
-    return *this;
-  }
-  stashing_iterator operator++(int) noexcept {
-    stashing_iterator old = *this;
-    ++*this;
-    return old;
-  }
-  friend bool operator==(const stashing_iterator& a, const stashing_iterator& b) noexcept {
-    return a.cursor_ == b.cursor_;
-  }
-  friend bool operator!=(const stashing_iterator& a, const stashing_iterator& b) noexcept {
-    return !(a == b);
-  }
-
- private:
-  Cursor cursor_;
-  value_type cur_;
-};
-
-/// The elements from `first` to the end (a default-constructed Iterator), for range-for.
-template <class Iterator>
-class first_end_range {
- public:
-  first_end_range() noexcept = default;
-  explicit first_end_range(Iterator first) noexcept : first_(first) {}
-  Iterator begin() const noexcept { return first_; }
-  Iterator end() const noexcept { return Iterator(); }
-  bool empty() const noexcept { return first_ == Iterator(); }
-  /// Number of elements: a walk over them.
-  std::size_t size() const noexcept {
-    std::size_t n = 0;
-    for (Iterator it = first_; it != Iterator(); ++it) ++n;
-    return n;
-  }
-
- private:
-  Iterator first_;
-};
-
-}  // namespace detail
-}  // namespace socketio
-SIOCODEC_END_NAMESPACE
-
-#endif  // SIOCODEC_SOCKETIO_DETAIL_STASHING_HPP
-// ---- end <siocodec/socketio/detail/stashing.hpp> ---------------------------------------------
 
 #include <cstddef>
 #include <cstdint>
@@ -9388,41 +9339,44 @@ bool resolve_placeholder(const argument_source& s, const json::value& v, byte_vi
 }  // namespace detail
 
 namespace detail {
-// The cursor of argument_iterator: a position in the payload array, and what resolving its
-// placeholders needs.
-class argument_cursor {
- public:
-  using value_type = argument;
-  argument_cursor() noexcept = default;
-  argument_cursor(const argument_source& src, json::array_iterator it) noexcept
-      : src_(src), it_(it) {}
-  void next() noexcept { ++it_; }
-  argument current() const noexcept {
-    if (it_ == json::array_iterator()) return {};
-    argument a{*it_, false, byte_view()};
-    if (src_.binary) a.is_binary = resolve_placeholder(src_, a.json, a.bytes);
-    return a;
-  }
-  friend bool operator==(const argument_cursor& a, const argument_cursor& b) noexcept {
-    return a.it_ == b.it_;
-  }
+// Walks the arguments: the Cursor of argument_iterator (see detail/lazy_range.hpp), the payload
+// array's cursor with what resolving its placeholders needs.
+struct argument_cursor {
+  using item = argument;
+  static constexpr bool counted = false;
+  static constexpr bool walk_size = true;
+  argument cur;  // the empty argument at the end
+  json::detail::array_cursor elements;
+  argument_source src;
+  bool skip_name = false;  // an EVENT's arguments start after its name
 
- private:
-  argument_source src_;
-  json::array_iterator it_;
+  const char* position() const noexcept { return elements.position(); }
+  void start() noexcept {
+    elements.start();
+    if (skip_name) elements.next();
+    load();
+  }
+  void next() noexcept {
+    elements.next();
+    load();
+  }
+  void load() noexcept {
+    cur = argument{elements.cur, false, byte_view()};
+    if (src.binary) cur.is_binary = resolve_placeholder(src, cur.json, cur.bytes);
+  }
 };
 }  // namespace detail
 
 /// Forward iterator over the arguments of a packet (stashing); see arguments(). Holds no pointer
 /// to the packet_view, only to its payload and attachments.
-using argument_iterator = detail::stashing_iterator<detail::argument_cursor>;
+using argument_iterator = ::SIOCODEC_NAMESPACE::detail::stashing_iterator<detail::argument_cursor>;
 
 /// The arguments of an EVENT / BINARY_EVENT (after the event name) or of an ACK / BINARY_ACK (all
 /// elements), for range-for: begin(), end(), empty(), size() (a walk over the payload). Empty for
 /// other types. Valid while the packet's text and attachments are (not the packet_view itself,
 /// which may be a temporary: `for (auto& a : arguments(*decoder.feed(...)))` is fine while the
 /// frames live).
-class argument_range : public detail::first_end_range<argument_iterator> {
+class argument_range : public ::SIOCODEC_NAMESPACE::detail::lazy_range<detail::argument_cursor> {
  public:
   argument_range() noexcept = default;
   explicit argument_range(const packet_view& p) noexcept;
@@ -9505,10 +9459,9 @@ inline argument_range::argument_range(const packet_view& p) noexcept {
   const bool has_name = p.type == packet_type::event || p.type == packet_type::binary_event;
   const bool has_args = has_name || p.type == packet_type::ack || p.type == packet_type::binary_ack;
   if (!has_args) return;
-  const detail::argument_source src{p.attachments, p.attachment_count, is_binary(p.type)};
-  json::array_iterator first = root.elements().begin();
-  if (has_name && first != json::array_iterator()) ++first;
-  static_cast<first_end_range&>(*this) = first_end_range(argument_iterator({src, first}));
+  first_.elements = root.elements().cursor();
+  first_.src = {p.attachments, p.attachment_count, is_binary(p.type)};
+  first_.skip_name = has_name;
 }
 
 }  // namespace socketio
@@ -9970,23 +9923,28 @@ enum class value_kind : std::uint8_t {
 };
 
 class any_value;
-struct any_member;
+/// One member of an object of either parser: `key` and `val`, any_value both.
+using any_member = ::SIOCODEC_NAMESPACE::detail::basic_member<any_value>;
 namespace detail {
-template <class JsonIterator, class MsgpackIterator, class Element>
-class any_cursor;
+template <class JsonCursor, class MsgpackCursor, class Element>
+struct any_cursor;
+using any_array_cursor =
+    any_cursor<json::detail::array_cursor, msgpack::detail::array_cursor, any_value>;
+using any_object_cursor =
+    any_cursor<json::detail::object_cursor, msgpack::detail::map_cursor, any_member>;
 }  // namespace detail
 
 /// Forward iterator over the elements of an array of either parser ("stashing", like
 /// json::array_iterator).
-using any_array_iterator = detail::stashing_iterator<
-    detail::any_cursor<json::array_iterator, msgpack::array_iterator, any_value>>;
+using any_array_iterator =
+    ::SIOCODEC_NAMESPACE::detail::stashing_iterator<detail::any_array_cursor>;
 /// Forward iterator over the members of an object of either parser.
-using any_object_iterator = detail::stashing_iterator<
-    detail::any_cursor<json::object_iterator, msgpack::map_iterator, any_member>>;
-/// The elements of an array of either parser.
-using any_array_range = detail::first_end_range<any_array_iterator>;
-/// The members of an object of either parser.
-using any_object_range = detail::first_end_range<any_object_iterator>;
+using any_object_iterator =
+    ::SIOCODEC_NAMESPACE::detail::stashing_iterator<detail::any_object_cursor>;
+/// The elements of an array of either parser: begin(), end(), empty(), size() (a walk).
+using any_array_range = ::SIOCODEC_NAMESPACE::detail::lazy_range<detail::any_array_cursor>;
+/// The members of an object of either parser; the same members.
+using any_object_range = ::SIOCODEC_NAMESPACE::detail::lazy_range<detail::any_object_cursor>;
 
 /// A view of one payload value of either parser: a json::value (with the packet's attachments,
 /// so that placeholders read as binary) or a msgpack::value. Cheap to copy; valid while the
@@ -10084,12 +10042,6 @@ class any_value {
   bool msgpack_ = false;
 };
 
-/// One member of an object of either parser.
-struct any_member {
-  any_value key;
-  any_value val;
-};
-
 namespace detail {
 
 // An element of either parser's sequences as an any_value / any_member: the JSON ones carry the
@@ -10108,38 +10060,64 @@ inline any_member any_element(const msgpack::member& m, const byte_view*, std::s
   return {any_value(m.key), any_value(m.val)};
 }
 
-// The cursor of any_array_iterator and any_object_iterator (stashing_iterator): one position
-// in a JSON sequence (with the attachments) or in a msgpack one.
-template <class JsonIterator, class MsgpackIterator, class Element>
-class any_cursor {
- public:
-  using value_type = Element;
-  any_cursor() noexcept = default;
-  any_cursor(JsonIterator it, const byte_view* atts, std::size_t n) noexcept
-      : json_(it), atts_(atts), natts_(n) {}
-  explicit any_cursor(MsgpackIterator it) noexcept : mp_(it), msgpack_(true) {}
+// Walks the elements of an array or the members of an object of either parser: the Cursor of
+// any_array_iterator and any_object_iterator (see detail/lazy_range.hpp), either parser's own
+// cursor and the packet's attachments for the JSON one.
+template <class JsonCursor, class MsgpackCursor, class Element>
+struct any_cursor {
+  using item = Element;
+  static constexpr bool counted = false;  // size() walks, for either parser, as documented
+  static constexpr bool walk_size = true;
+  Element cur;  // the absent value (member) at the end
+  JsonCursor json;
+  MsgpackCursor mp;
+  const byte_view* atts = nullptr;
+  std::size_t natts = 0;
+  bool msgpack = false;
+  bool skip_name = false;  // an EVENT's arguments start after its name
 
-  void next() noexcept {
-    if (msgpack_) {
-      ++mp_;
+  static any_cursor over(const MsgpackCursor& c) noexcept {
+    any_cursor a;
+    a.mp = c;
+    a.msgpack = true;
+    return a;
+  }
+  static any_cursor over(const JsonCursor& c, const byte_view* attachments,
+                         std::size_t n) noexcept {
+    any_cursor a;
+    a.json = c;
+    a.atts = attachments;
+    a.natts = n;
+    return a;
+  }
+  const void* position() const noexcept {
+    return msgpack ? static_cast<const void*>(mp.position()) : json.position();
+  }
+  void start() noexcept {
+    if (msgpack) {
+      mp.start();
+      if (skip_name) mp.next();
     } else {
-      ++json_;
+      json.start();
+      if (skip_name) json.next();
+    }
+    load();
+  }
+  void next() noexcept {
+    if (msgpack) {
+      mp.next();
+    } else {
+      json.next();
+    }
+    load();
+  }
+  void load() noexcept {
+    if (position() == nullptr) {
+      cur = Element();
+    } else {
+      cur = msgpack ? any_element(mp.cur, nullptr, 0) : any_element(json.cur, atts, natts);
     }
   }
-  Element current() const noexcept {
-    if (msgpack_) return mp_ == MsgpackIterator() ? Element() : any_element(*mp_, nullptr, 0);
-    return json_ == JsonIterator() ? Element() : any_element(*json_, atts_, natts_);
-  }
-  friend bool operator==(const any_cursor& a, const any_cursor& b) noexcept {
-    return a.json_ == b.json_ && a.mp_ == b.mp_;
-  }
-
- private:
-  JsonIterator json_;
-  MsgpackIterator mp_;
-  const byte_view* atts_ = nullptr;
-  std::size_t natts_ = 0;
-  bool msgpack_ = false;
 };
 
 }  // namespace detail
@@ -10204,7 +10182,8 @@ class any_packet {
 
 /// The arguments of a packet of either parser, for range-for: begin(), end(), empty() and size()
 /// (a walk over them, for either parser).
-class any_argument_range : public detail::first_end_range<any_array_iterator> {
+class any_argument_range
+    : public ::SIOCODEC_NAMESPACE::detail::lazy_range<detail::any_array_cursor> {
  public:
   any_argument_range() noexcept = default;
   explicit any_argument_range(const any_packet& p) noexcept;
@@ -10305,16 +10284,16 @@ inline std::size_t any_value::size() const noexcept {
 
 inline any_array_range any_value::elements() const noexcept {
   if (kind_ != value_kind::array) return {};
-  using cursor = any_array_iterator::cursor_type;
-  if (msgpack_) return any_array_range(any_array_iterator(cursor(mp_.elements().begin())));
-  return any_array_range(any_array_iterator(cursor(json_.elements().begin(), atts_, natts_)));
+  using cursor = detail::any_array_cursor;
+  if (msgpack_) return any_array_range(cursor::over(mp_.elements().cursor()));
+  return any_array_range(cursor::over(json_.elements().cursor(), atts_, natts_));
 }
 
 inline any_object_range any_value::members() const noexcept {
   if (kind_ != value_kind::object) return {};
-  using cursor = any_object_iterator::cursor_type;
-  if (msgpack_) return any_object_range(any_object_iterator(cursor(mp_.members().begin())));
-  return any_object_range(any_object_iterator(cursor(json_.members().begin(), atts_, natts_)));
+  using cursor = detail::any_object_cursor;
+  if (msgpack_) return any_object_range(cursor::over(mp_.members().cursor()));
+  return any_object_range(cursor::over(json_.members().cursor(), atts_, natts_));
 }
 
 inline any_value any_value::operator[](std::size_t i) const noexcept {
@@ -10362,9 +10341,8 @@ inline any_argument_range::any_argument_range(const any_packet& p) noexcept {
   if (!has_args) return;
   const any_value d = p.data();
   if (!d.is_array()) return;
-  any_array_iterator first = d.elements().begin();
-  if (has_name && first != any_array_iterator()) ++first;
-  static_cast<first_end_range&>(*this) = first_end_range(first);
+  first_ = d.elements().cursor();
+  first_.skip_name = has_name;
 }
 
 }  // namespace socketio

@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
+#include <type_traits>
 
 SIOCODEC_BEGIN_NAMESPACE
 namespace base64 {
@@ -94,17 +95,22 @@ constexpr std::size_t simd_min_encode = 16;
 inline std::size_t simd_decode([[maybe_unused]] const char* in, std::size_t n,
                                [[maybe_unused]] unsigned char* out) noexcept {
   if (n < simd_min_decode) return 0;
-  switch (active_kernel()) {
+  // Validating or decoding is chosen here once, for whichever kernel runs.
+  const auto blocks = [in, n, out](auto store) noexcept -> std::size_t {
+    [[maybe_unused]] constexpr bool stores = decltype(store)::value;
+    switch (active_kernel()) {
 #if SIOCODEC_X86_SIMD
-    case kernel::avx512: return decode_avx512(in, n, out);
-    case kernel::avx2: return decode_avx2(in, n, out);
-    case kernel::ssse3: return decode_ssse3(in, n, out);
+      case kernel::avx512: return decode_avx512<stores>(in, n, out);
+      case kernel::avx2: return decode_avx2<stores>(in, n, out);
+      case kernel::ssse3: return decode_ssse3<stores>(in, n, out);
 #endif
 #if SIOCODEC_NEON_SIMD
-    case kernel::neon: return decode_neon(in, n, out);
+      case kernel::neon: return decode_neon(in, n, out);
 #endif
-    default: return 0;
-  }
+      default: return 0;
+    }
+  };
+  return out == nullptr ? blocks(std::false_type()) : blocks(std::true_type());
 }
 
 /// Encodes leading whole groups of `in` with the active kernel. @return bytes consumed.

@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <type_traits>
 
 #if SIOCODEC_X86_SIMD
 #include <immintrin.h>
@@ -19,14 +20,16 @@
 
 // The contract of every kernel below.
 //
-// decode_<isa>(in, n, out): n is a multiple of 4. Decodes the leading blocks of `in` that hold
-// only digits of the standard alphabet ('=' included in "not a digit") into 3 bytes per 4
-// characters at `out`, or only validates them when `out` is null. Stops before the first block
-// that holds anything else, or where too few characters are left. Returns the characters
-// consumed (a multiple of 4) and writes exactly consumed / 4 * 3 bytes: never more, because in
-// lax mode `out` is sized for what lax decoding produces, which can be less than n / 4 * 3.
-// The caller finds the exact offset of an offending character with the scalar code, starting
-// at the returned offset.
+// decode_<isa><Store>(in, n, out): n is a multiple of 4. Decodes the leading blocks of `in` that
+// hold only digits of the standard alphabet ('=' included in "not a digit") into 3 bytes per 4
+// characters at `out`, or only validates them when Store is false (then `out` is null). Stops
+// before the first block that holds anything else, or where too few characters are left.
+// Returns the characters consumed (a multiple of 4) and writes exactly consumed / 4 * 3 bytes:
+// never more, because in lax mode `out` is sized for what lax decoding produces, which can be
+// less than n / 4 * 3. The caller finds the exact offset of an offending character with the
+// scalar code, starting at the returned offset. Store is a template argument so that validating
+// compiles without the stores; base64/kernel.hpp chooses it once for every kernel (decode_neon
+// takes no Store and tests `out` instead).
 //
 // encode_<isa>(in, n, out): encodes leading whole 3-byte groups of the n bytes at `in` into 4
 // characters each at `out`. Returns the bytes consumed (a multiple of 3; the caller encodes the
@@ -35,6 +38,19 @@
 SIOCODEC_BEGIN_NAMESPACE
 namespace base64 {
 namespace detail {
+
+// The two tables of the table-driven kernels (AVX-512, NEON): `decode`, a digit's value for each
+// of the 128 ASCII characters (`not_digit` for the others), and `alphabet`, each value's digit.
+template <class Tables>
+constexpr void fill_lookup_tables(Tables& t, unsigned char not_digit) noexcept {
+  using digit = std::remove_reference_t<decltype(t.alphabet[0])>;
+  constexpr char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  for (unsigned c = 0; c < 128; ++c) t.decode[c] = not_digit;
+  for (unsigned v = 0; v < 64; ++v) {
+    t.decode[static_cast<unsigned char>(alphabet[v])] = static_cast<unsigned char>(v);
+    t.alphabet[v] = static_cast<digit>(alphabet[v]);
+  }
+}
 
 #if SIOCODEC_X86_SIMD
 
@@ -138,10 +154,10 @@ SIOCODEC_TARGET_SSSE3 SIOCODEC_ALWAYS_INLINE std::size_t ssse3_encode_loop(const
   return i;
 }
 
+template <bool Store>
 SIOCODEC_TARGET_SSSE3 inline std::size_t decode_ssse3(const char* in, std::size_t n,
                                                       unsigned char* out) noexcept {
-  return out == nullptr ? ssse3_decode_loop<false>(in, 0, n, nullptr)
-                        : ssse3_decode_loop<true>(in, 0, n, out);
+  return ssse3_decode_loop<Store>(in, 0, n, out);
 }
 
 SIOCODEC_TARGET_SSSE3 inline std::size_t encode_ssse3(const unsigned char* in, std::size_t n,
@@ -199,8 +215,8 @@ avx2_encode24(const unsigned char* in) noexcept {
 }
 
 template <bool Store>
-SIOCODEC_TARGET_AVX2 SIOCODEC_ALWAYS_INLINE std::size_t avx2_decode_loop(
-    const char* in, std::size_t n, unsigned char* out) noexcept {
+SIOCODEC_TARGET_AVX2 inline std::size_t decode_avx2(const char* in, std::size_t n,
+                                                    unsigned char* out) noexcept {
   std::size_t i = 0;
   // Two blocks per step, one test for both: inputs are nearly always valid.
   for (; n - i >= 64; i += 64) {
@@ -224,12 +240,6 @@ SIOCODEC_TARGET_AVX2 SIOCODEC_ALWAYS_INLINE std::size_t avx2_decode_loop(
     if constexpr (Store) avx2_store24(out + i / 4 * 3, v);
   }
   return ssse3_decode_loop<Store>(in, i, n, out);
-}
-
-SIOCODEC_TARGET_AVX2 inline std::size_t decode_avx2(const char* in, std::size_t n,
-                                                    unsigned char* out) noexcept {
-  return out == nullptr ? avx2_decode_loop<false>(in, n, nullptr)
-                        : avx2_decode_loop<true>(in, n, out);
 }
 
 SIOCODEC_TARGET_AVX2 inline std::size_t encode_avx2(const unsigned char* in, std::size_t n,
@@ -266,12 +276,7 @@ struct avx512_tables {
 
 constexpr avx512_tables make_avx512_tables() noexcept {
   avx512_tables t{};
-  constexpr char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  for (unsigned c = 0; c < 128; ++c) t.decode[c] = 0x80;
-  for (unsigned v = 0; v < 64; ++v) {
-    t.decode[static_cast<unsigned char>(alphabet[v])] = static_cast<unsigned char>(v);
-    t.alphabet[v] = alphabet[v];
-  }
+  fill_lookup_tables(t, 0x80);
   for (std::size_t k = 0; k < 16; ++k) {
     t.pack[3 * k] = static_cast<unsigned char>(4 * k + 2);
     t.pack[3 * k + 1] = static_cast<unsigned char>(4 * k + 1);
@@ -308,8 +313,8 @@ constexpr std::uint64_t low_bits(std::size_t k) noexcept {
 }
 
 template <bool Store>
-SIOCODEC_TARGET_AVX512VBMI SIOCODEC_ALWAYS_INLINE std::size_t avx512_decode_loop(
-    const char* in, std::size_t n, unsigned char* out) noexcept {
+SIOCODEC_TARGET_AVX512VBMI inline std::size_t decode_avx512(const char* in, std::size_t n,
+                                                            unsigned char* out) noexcept {
   const __m512i lo = _mm512_load_si512(avx512_table.decode);
   const __m512i hi = _mm512_load_si512(avx512_table.decode + 64);
   std::size_t i = 0;
@@ -337,12 +342,6 @@ SIOCODEC_TARGET_AVX512VBMI SIOCODEC_ALWAYS_INLINE std::size_t avx512_decode_loop
     _mm512_mask_storeu_epi8(out + i / 4 * 3, low_bits((n - i) / 4 * 3), avx512_pack48(v));
   }
   return n;
-}
-
-SIOCODEC_TARGET_AVX512VBMI inline std::size_t decode_avx512(const char* in, std::size_t n,
-                                                            unsigned char* out) noexcept {
-  return out == nullptr ? avx512_decode_loop<false>(in, n, nullptr)
-                        : avx512_decode_loop<true>(in, n, out);
 }
 
 SIOCODEC_TARGET_AVX512VBMI inline std::size_t encode_avx512(const unsigned char* in, std::size_t n,
@@ -383,12 +382,7 @@ struct neon_tables {
 
 constexpr neon_tables make_neon_tables() noexcept {
   neon_tables t{};
-  constexpr char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  for (unsigned c = 0; c < 128; ++c) t.decode[c] = 0xFF;
-  for (unsigned v = 0; v < 64; ++v) {
-    t.decode[static_cast<unsigned char>(alphabet[v])] = static_cast<unsigned char>(v);
-    t.alphabet[v] = static_cast<unsigned char>(alphabet[v]);
-  }
+  fill_lookup_tables(t, 0xFF);
   return t;
 }
 

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: BSL-1.0
-// The iterator and range shapes shared by the lazy views json::value and msgpack::value.
+// The iterator and range shapes of every lazy view: json::value, msgpack::value,
+// engineio::payload_reader, and the Socket.IO reading API (socketio/any.hpp,
+// default_parser/args.hpp).
 #ifndef SIOCODEC_DETAIL_LAZY_RANGE_HPP
 #define SIOCODEC_DETAIL_LAZY_RANGE_HPP
 
@@ -13,16 +15,25 @@ SIOCODEC_BEGIN_NAMESPACE
 namespace detail {
 
 // A Cursor walks the elements of one container of a lazy view (a JSON array or object, a msgpack
-// array or map); the views differ only in how a step reads their format. It has
+// array or map, a packet's arguments); the views differ only in how a step reads their format.
+// It has
 // - `item`, the element type (a value, or a member for objects and maps), and a member `cur`
 //   holding the current element, absent (data() null) at the end;
 // - `start()`, which loads the first element from the position the range gave it;
 // - `next()`, which loads the one after `cur` (nothing at the end);
 // - `position()`, where `cur` starts (null at the end): two iterators are equal when equal;
 // - `counted`: true when `size()` gives the number of elements before start() (msgpack);
+// - optionally `walk_size` (true): the range offers size() by walking when not counted (the
+//   Socket.IO ranges promise size() for either parser; a bare JSON range leaves it out, so that
+//   an O(n) size() is not mistaken for msgpack's O(1) one);
 // - optionally `category`, the iterator category when not forward (a reader that moves on with
 //   its iterator, as engineio::payload_reader does, is an input range).
 // A value-initialised Cursor is the end.
+
+template <class Cursor, class = void>
+struct cursor_walk_size : std::false_type {};
+template <class Cursor>
+struct cursor_walk_size<Cursor, std::enable_if_t<Cursor::walk_size>> : std::true_type {};
 
 template <class Cursor, class = void>
 struct cursor_category {
@@ -90,11 +101,19 @@ class lazy_range {
       return begin() == end();
     }
   }
-  /// Number of elements, for a counted Cursor only: O(1).
-  template <class C = Cursor, class = std::enable_if_t<C::counted>>
+  /// Number of elements: O(1) for a counted Cursor, else a walk (walk_size Cursors only).
+  template <class C = Cursor, class = std::enable_if_t<C::counted || cursor_walk_size<C>::value>>
   constexpr std::size_t size() const noexcept {
-    return first_.size();
+    if constexpr (C::counted) {
+      return first_.size();
+    } else {
+      std::size_t n = 0;
+      for (auto it = begin(); it != end(); ++it) ++n;
+      return n;
+    }
   }
+  /// The Cursor before its start(): for a view whose elements are another view's, mapped.
+  constexpr const Cursor& cursor() const noexcept { return first_; }
 
  protected:
   Cursor first_;

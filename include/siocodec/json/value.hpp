@@ -5,6 +5,7 @@
 
 #include <siocodec/config.hpp>
 #include <siocodec/detail/lazy_range.hpp>
+#include <siocodec/detail/lazy_value.hpp>
 #include <siocodec/error.hpp>
 #include <siocodec/json/validate.hpp>
 #include <siocodec/json/walk.hpp>
@@ -53,7 +54,12 @@ using object_range = ::SIOCODEC_NAMESPACE::detail::lazy_range<detail::object_cur
 ///
 /// A default-constructed value is the *absent* value: kind null, raw() empty, exists() false.
 /// operator[] past the end and an object iterator's value after a missing one return it.
-class value {
+///
+/// type() is the kind (from the first byte); raw() the exact bytes of the value, without
+/// surrounding whitespace (strings keep their quotes); exists() false only for the absent value.
+/// These, operator[] and find() come from detail::lazy_value (detail/lazy_value.hpp), which
+/// msgpack::value shares.
+class value : public ::SIOCODEC_NAMESPACE::detail::lazy_value<value, char, kind, std::string_view> {
  public:
   /// The absent value (kind null, empty raw()).
   constexpr value() noexcept = default;
@@ -62,13 +68,6 @@ class value {
   /// JSON whitespace are trimmed. Nothing is checked (that is the point: a layer that validated
   /// the whole text once can look at parts of it for free). The kind comes from the first byte.
   static value unchecked(std::string_view raw) noexcept;
-
-  /// The kind of the value (from its first byte).
-  constexpr kind type() const noexcept { return kind_; }
-  /// The exact bytes of the value, without surrounding whitespace (strings keep their quotes).
-  constexpr std::string_view raw() const noexcept { return {data_, size_}; }
-  /// False only for the absent value.
-  constexpr bool exists() const noexcept { return size_ != 0; }
 
   constexpr bool is_null() const noexcept { return kind_ == kind::null; }
   constexpr bool is_bool() const noexcept { return kind_ == kind::boolean; }
@@ -141,32 +140,20 @@ class value {
   object_range members() const noexcept;
   /// Number of elements (array) or members (object, duplicates counted); 0 otherwise. O(n).
   std::size_t size() const noexcept;
-  /// The i-th element of an array, or the absent value (kind null, exists() false) when i is
-  /// out of range or this is not an array. O(bytes before the element).
-  value operator[](std::size_t i) const noexcept;
-  /// Looks up `key` (compared after unescaping, as string_equals does) in an object. When the key
-  /// occurs more than once the LAST occurrence wins, as with JSON.parse. O(bytes of the object).
-  /// @return true and sets `out` when found; false (and `out` untouched) otherwise or for a
-  ///   non-object.
-  bool find(std::string_view key, value& out) const noexcept;
+  // operator[](std::size_t) and find(std::string_view, value&): see detail::lazy_value (keys are
+  // compared after unescaping, as string_equals() does; the LAST occurrence wins, as with
+  // JSON.parse).
 
  private:
   friend struct detail::array_cursor;
   friend struct detail::object_cursor;
   friend struct detail::value_access;
   constexpr value(const char* data, std::size_t size, kind k) noexcept
-      : data_(data), size_(size), kind_(k) {}
-
-  const char* data_ = nullptr;
-  std::size_t size_ = 0;
-  kind kind_ = kind::null;
+      : lazy_value(data, size, k) {}
 };
 
-/// One member of an object: its key (a string value) and its value.
-struct member {
-  value key;
-  value val;
-};
+/// One member of an object: `key` (a string value) and `val`.
+using member = ::SIOCODEC_NAMESPACE::detail::basic_member<value>;
 
 namespace detail {
 
@@ -408,24 +395,6 @@ inline std::size_t value::size() const noexcept {
     for (auto it = members().begin(); it != object_iterator(); ++it) ++n;
   }
   return n;
-}
-
-inline value value::operator[](std::size_t i) const noexcept {
-  for (const value& v : elements()) {
-    if (i-- == 0) return v;
-  }
-  return value();
-}
-
-inline bool value::find(std::string_view key, value& out) const noexcept {
-  bool found = false;
-  for (const member& m : members()) {
-    if (m.key.string_equals(key)) {
-      out = m.val;
-      found = true;
-    }
-  }
-  return found;
 }
 
 inline void detail::array_cursor::load(const char* p) noexcept {

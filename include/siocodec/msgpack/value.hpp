@@ -6,6 +6,7 @@
 #include <siocodec/bytes.hpp>
 #include <siocodec/config.hpp>
 #include <siocodec/detail/lazy_range.hpp>
+#include <siocodec/detail/lazy_value.hpp>
 #include <siocodec/error.hpp>
 #include <siocodec/msgpack/reader.hpp>
 #include <siocodec/result.hpp>
@@ -48,7 +49,12 @@ using map_iterator = ::SIOCODEC_NAMESPACE::detail::stashing_iterator<detail::map
 ///
 /// A default-constructed value is the *absent* value: kind nil, raw() empty, exists() false.
 /// operator[] past the end, find() misses and the end iterators yield it.
-class value {
+///
+/// type() is the kind (from the header); raw() the exact bytes of the value: header, payload,
+/// and for containers all their elements; exists() false only for the absent value. These,
+/// operator[] and find() come from detail::lazy_value (detail/lazy_value.hpp), as json::value's.
+class value
+    : public ::SIOCODEC_NAMESPACE::detail::lazy_value<value, unsigned char, kind, byte_view> {
  public:
   /// The absent value (kind nil, empty raw()).
   constexpr value() noexcept = default;
@@ -57,13 +63,6 @@ class value {
   /// or it is part of a value it accepted). Bytes after that value are not part of the view.
   /// Empty bytes give the absent value.
   static value unchecked(byte_view bytes) noexcept;
-
-  /// The kind of the value (from its header).
-  constexpr kind type() const noexcept { return kind_; }
-  /// The exact bytes of the value: header, payload, and for containers all their elements.
-  constexpr byte_view raw() const noexcept { return {data_, size_}; }
-  /// False only for the absent value.
-  constexpr bool exists() const noexcept { return size_ != 0; }
 
   constexpr bool is_nil() const noexcept { return size_ != 0 && kind_ == kind::nil; }
   /// notepack.io's undefined: fixext 1 of type 0.
@@ -128,14 +127,8 @@ class value {
   /// The pairs of a map, in order (duplicates included), as a forward range of member. Empty for
   /// a non-map.
   map_range members() const noexcept;
-  /// The i-th element of an array, or the absent value when i is out of range or this is not an
-  /// array. O(bytes before the element).
-  value operator[](std::size_t i) const noexcept;
-  /// Looks up a str key equal to `key` in a map (keys of other kinds never match). When the key
-  /// occurs more than once the LAST occurrence wins, as with notepack.io (plain property
-  /// assignment). O(bytes of the map).
-  /// @return true and sets `out` when found; false (and `out` untouched) otherwise.
-  bool find(std::string_view key, value& out) const noexcept;
+  // operator[](std::size_t) and find(std::string_view, value&): see detail::lazy_value (only str
+  // keys can match; the LAST occurrence wins, as with notepack.io's plain property assignment).
 
  private:
   friend struct detail::array_cursor;
@@ -143,18 +136,11 @@ class value {
   // The value starting at p (p < end), running at most to `end`.
   static value make(const unsigned char* p, const unsigned char* end) noexcept;
   constexpr value(const unsigned char* data, std::size_t size, kind k) noexcept
-      : data_(data), size_(size), kind_(k) {}
-
-  const unsigned char* data_ = nullptr;
-  std::size_t size_ = 0;
-  kind kind_ = kind::nil;
+      : lazy_value(data, size, k) {}
 };
 
-/// One pair of a map.
-struct member {
-  value key;
-  value val;
-};
+/// One pair of a map: `key` and `val`.
+using member = ::SIOCODEC_NAMESPACE::detail::basic_member<value>;
 
 namespace detail {
 
@@ -364,24 +350,6 @@ inline map_range value::members() const noexcept {
   detail::header h;
   if (!detail::read_header(data_, data_ + size_, h) || h.head > size_) return {};
   return map_range(detail::map_cursor{member(), data_ + h.head, data_ + size_, h.count});
-}
-
-inline value value::operator[](std::size_t i) const noexcept {
-  for (const value& v : elements()) {
-    if (i-- == 0) return v;
-  }
-  return value();
-}
-
-inline bool value::find(std::string_view key, value& out) const noexcept {
-  bool found = false;
-  for (const member& m : members()) {
-    if (m.key.string_equals(key)) {
-      out = m.val;
-      found = true;
-    }
-  }
-  return found;
 }
 
 inline void detail::array_cursor::load(const unsigned char* p) noexcept {

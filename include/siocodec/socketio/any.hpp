@@ -5,11 +5,12 @@
 
 #include <siocodec/bytes.hpp>
 #include <siocodec/config.hpp>
+#include <siocodec/detail/lazy_range.hpp>
+#include <siocodec/detail/lazy_value.hpp>
 #include <siocodec/json/value.hpp>
 #include <siocodec/msgpack/value.hpp>
 #include <siocodec/result.hpp>
 #include <siocodec/socketio/default_parser/args.hpp>
-#include <siocodec/socketio/detail/stashing.hpp>
 #include <siocodec/socketio/msgpack_parser/args.hpp>
 #include <siocodec/socketio/msgpack_parser/decode.hpp>
 #include <siocodec/socketio/packet.hpp>
@@ -47,23 +48,28 @@ enum class value_kind : std::uint8_t {
 };
 
 class any_value;
-struct any_member;
+/// One member of an object of either parser: `key` and `val`, any_value both.
+using any_member = ::SIOCODEC_NAMESPACE::detail::basic_member<any_value>;
 namespace detail {
-template <class JsonIterator, class MsgpackIterator, class Element>
-class any_cursor;
+template <class JsonCursor, class MsgpackCursor, class Element>
+struct any_cursor;
+using any_array_cursor =
+    any_cursor<json::detail::array_cursor, msgpack::detail::array_cursor, any_value>;
+using any_object_cursor =
+    any_cursor<json::detail::object_cursor, msgpack::detail::map_cursor, any_member>;
 }  // namespace detail
 
 /// Forward iterator over the elements of an array of either parser ("stashing", like
 /// json::array_iterator).
-using any_array_iterator = detail::stashing_iterator<
-    detail::any_cursor<json::array_iterator, msgpack::array_iterator, any_value>>;
+using any_array_iterator =
+    ::SIOCODEC_NAMESPACE::detail::stashing_iterator<detail::any_array_cursor>;
 /// Forward iterator over the members of an object of either parser.
-using any_object_iterator = detail::stashing_iterator<
-    detail::any_cursor<json::object_iterator, msgpack::map_iterator, any_member>>;
-/// The elements of an array of either parser.
-using any_array_range = detail::first_end_range<any_array_iterator>;
-/// The members of an object of either parser.
-using any_object_range = detail::first_end_range<any_object_iterator>;
+using any_object_iterator =
+    ::SIOCODEC_NAMESPACE::detail::stashing_iterator<detail::any_object_cursor>;
+/// The elements of an array of either parser: begin(), end(), empty(), size() (a walk).
+using any_array_range = ::SIOCODEC_NAMESPACE::detail::lazy_range<detail::any_array_cursor>;
+/// The members of an object of either parser; the same members.
+using any_object_range = ::SIOCODEC_NAMESPACE::detail::lazy_range<detail::any_object_cursor>;
 
 /// A view of one payload value of either parser: a json::value (with the packet's attachments,
 /// so that placeholders read as binary) or a msgpack::value. Cheap to copy; valid while the
@@ -161,12 +167,6 @@ class any_value {
   bool msgpack_ = false;
 };
 
-/// One member of an object of either parser.
-struct any_member {
-  any_value key;
-  any_value val;
-};
-
 namespace detail {
 
 // An element of either parser's sequences as an any_value / any_member: the JSON ones carry the
@@ -185,38 +185,64 @@ inline any_member any_element(const msgpack::member& m, const byte_view*, std::s
   return {any_value(m.key), any_value(m.val)};
 }
 
-// The cursor of any_array_iterator and any_object_iterator (stashing_iterator): one position
-// in a JSON sequence (with the attachments) or in a msgpack one.
-template <class JsonIterator, class MsgpackIterator, class Element>
-class any_cursor {
- public:
-  using value_type = Element;
-  any_cursor() noexcept = default;
-  any_cursor(JsonIterator it, const byte_view* atts, std::size_t n) noexcept
-      : json_(it), atts_(atts), natts_(n) {}
-  explicit any_cursor(MsgpackIterator it) noexcept : mp_(it), msgpack_(true) {}
+// Walks the elements of an array or the members of an object of either parser: the Cursor of
+// any_array_iterator and any_object_iterator (see detail/lazy_range.hpp), either parser's own
+// cursor and the packet's attachments for the JSON one.
+template <class JsonCursor, class MsgpackCursor, class Element>
+struct any_cursor {
+  using item = Element;
+  static constexpr bool counted = false;  // size() walks, for either parser, as documented
+  static constexpr bool walk_size = true;
+  Element cur;  // the absent value (member) at the end
+  JsonCursor json;
+  MsgpackCursor mp;
+  const byte_view* atts = nullptr;
+  std::size_t natts = 0;
+  bool msgpack = false;
+  bool skip_name = false;  // an EVENT's arguments start after its name
 
-  void next() noexcept {
-    if (msgpack_) {
-      ++mp_;
+  static any_cursor over(const MsgpackCursor& c) noexcept {
+    any_cursor a;
+    a.mp = c;
+    a.msgpack = true;
+    return a;
+  }
+  static any_cursor over(const JsonCursor& c, const byte_view* attachments,
+                         std::size_t n) noexcept {
+    any_cursor a;
+    a.json = c;
+    a.atts = attachments;
+    a.natts = n;
+    return a;
+  }
+  const void* position() const noexcept {
+    return msgpack ? static_cast<const void*>(mp.position()) : json.position();
+  }
+  void start() noexcept {
+    if (msgpack) {
+      mp.start();
+      if (skip_name) mp.next();
     } else {
-      ++json_;
+      json.start();
+      if (skip_name) json.next();
+    }
+    load();
+  }
+  void next() noexcept {
+    if (msgpack) {
+      mp.next();
+    } else {
+      json.next();
+    }
+    load();
+  }
+  void load() noexcept {
+    if (position() == nullptr) {
+      cur = Element();
+    } else {
+      cur = msgpack ? any_element(mp.cur, nullptr, 0) : any_element(json.cur, atts, natts);
     }
   }
-  Element current() const noexcept {
-    if (msgpack_) return mp_ == MsgpackIterator() ? Element() : any_element(*mp_, nullptr, 0);
-    return json_ == JsonIterator() ? Element() : any_element(*json_, atts_, natts_);
-  }
-  friend bool operator==(const any_cursor& a, const any_cursor& b) noexcept {
-    return a.json_ == b.json_ && a.mp_ == b.mp_;
-  }
-
- private:
-  JsonIterator json_;
-  MsgpackIterator mp_;
-  const byte_view* atts_ = nullptr;
-  std::size_t natts_ = 0;
-  bool msgpack_ = false;
 };
 
 }  // namespace detail
@@ -281,7 +307,8 @@ class any_packet {
 
 /// The arguments of a packet of either parser, for range-for: begin(), end(), empty() and size()
 /// (a walk over them, for either parser).
-class any_argument_range : public detail::first_end_range<any_array_iterator> {
+class any_argument_range
+    : public ::SIOCODEC_NAMESPACE::detail::lazy_range<detail::any_array_cursor> {
  public:
   any_argument_range() noexcept = default;
   explicit any_argument_range(const any_packet& p) noexcept;
@@ -382,16 +409,16 @@ inline std::size_t any_value::size() const noexcept {
 
 inline any_array_range any_value::elements() const noexcept {
   if (kind_ != value_kind::array) return {};
-  using cursor = any_array_iterator::cursor_type;
-  if (msgpack_) return any_array_range(any_array_iterator(cursor(mp_.elements().begin())));
-  return any_array_range(any_array_iterator(cursor(json_.elements().begin(), atts_, natts_)));
+  using cursor = detail::any_array_cursor;
+  if (msgpack_) return any_array_range(cursor::over(mp_.elements().cursor()));
+  return any_array_range(cursor::over(json_.elements().cursor(), atts_, natts_));
 }
 
 inline any_object_range any_value::members() const noexcept {
   if (kind_ != value_kind::object) return {};
-  using cursor = any_object_iterator::cursor_type;
-  if (msgpack_) return any_object_range(any_object_iterator(cursor(mp_.members().begin())));
-  return any_object_range(any_object_iterator(cursor(json_.members().begin(), atts_, natts_)));
+  using cursor = detail::any_object_cursor;
+  if (msgpack_) return any_object_range(cursor::over(mp_.members().cursor()));
+  return any_object_range(cursor::over(json_.members().cursor(), atts_, natts_));
 }
 
 inline any_value any_value::operator[](std::size_t i) const noexcept {
@@ -439,9 +466,8 @@ inline any_argument_range::any_argument_range(const any_packet& p) noexcept {
   if (!has_args) return;
   const any_value d = p.data();
   if (!d.is_array()) return;
-  any_array_iterator first = d.elements().begin();
-  if (has_name && first != any_array_iterator()) ++first;
-  static_cast<first_end_range&>(*this) = first_end_range(first);
+  first_ = d.elements().cursor();
+  first_.skip_name = has_name;
 }
 
 }  // namespace socketio

@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: BSL-1.0
-// detail/lazy_range.hpp and detail/kernel_choice.hpp: the shapes json::value, msgpack::value and
-// engineio::payload_reader share, and the kernel choice json and base64 share, keep the
-// contracts each family documented before they were written once (iterator categories, the
-// stashing reference, msgpack's size() from the header, end iterators value-initialised, one
-// independent kernel choice per family).
+// detail/lazy_range.hpp and detail/kernel_choice.hpp: the shapes json::value, msgpack::value,
+// engineio::payload_reader and the Socket.IO reading API (arguments(), any_value) share, and the
+// kernel choice json and base64 share, keep the contracts each family documented before they were
+// written once (iterator categories, the stashing reference, msgpack's size() from the header, end
+// iterators value-initialised, one independent kernel choice per family).
 #include <siocodec/base64.hpp>
 #include <siocodec/engineio/payload.hpp>
 #include <siocodec/json/value.hpp>
 #include <siocodec/msgpack/value.hpp>
+#include <siocodec/socketio/any.hpp>
+#include <siocodec/socketio/default_parser/args.hpp>
 
 #include "support/catch.hpp"
 
@@ -20,6 +22,7 @@
 namespace json = siocodec::json;
 namespace mp = siocodec::msgpack;
 namespace eio = siocodec::engineio;
+namespace sio = siocodec::socketio;
 
 namespace {
 
@@ -49,6 +52,18 @@ static_assert(std::is_same<std::iterator_traits<mp::map_iterator>::value_type, m
 static_assert(has_size<mp::array_range>::value && has_size<mp::map_range>::value, "");
 static_assert(!has_size<json::array_range>::value && !has_size<json::object_range>::value, "");
 static_assert(std::is_nothrow_default_constructible<json::array_iterator>::value, "");
+// The Socket.IO ranges are forward ranges of the same shape, and promise size() (a walk) for
+// either parser.
+static_assert(std::is_same<category<sio::argument_iterator>, std::forward_iterator_tag>::value, "");
+static_assert(std::is_same<category<sio::any_object_iterator>, std::forward_iterator_tag>::value,
+              "");
+static_assert(std::is_same<std::iterator_traits<sio::any_array_iterator>::reference,
+                           const sio::any_value&>::value,
+              "");
+static_assert(has_size<sio::argument_range>::value && has_size<sio::any_argument_range>::value &&
+                  has_size<sio::any_array_range>::value && has_size<sio::any_object_range>::value,
+              "");
+static_assert(std::is_nothrow_default_constructible<sio::any_array_iterator>::value, "");
 
 }  // namespace
 
@@ -109,6 +124,59 @@ TEST_CASE("lazy_range: a payload reader's iterator yields each packet once") {
   CHECK(data == std::vector<std::string_view>{"hello", ""});
   CHECK(reader.error() == siocodec::error::none);
   CHECK(reader.begin() == reader.end());  // consumed
+}
+
+TEST_CASE("lazy_range: the Socket.IO argument ranges skip an event's name at every begin()") {
+  using namespace std::string_view_literals;
+  const auto p = sio::decode_header(R"(2["ev",1,[2,3],{"k":4}])"sv);
+  REQUIRE(p);
+  const sio::argument_range args = sio::arguments(*p);
+  CHECK(args.size() == 3);
+  CHECK_FALSE(args.empty());
+  for (int pass = 0; pass < 2; ++pass) {  // begin() again starts over, after the name again
+    std::vector<std::string_view> raw;
+    for (const sio::argument& a : args) raw.push_back(a.json.raw());
+    CHECK(raw == std::vector<std::string_view>{"1", "[2,3]", R"({"k":4})"});
+  }
+  CHECK(sio::argument_iterator() == args.end());
+  auto it = args.begin();
+  auto old = it++;
+  CHECK(old->json.raw() == "1");
+  CHECK(it->json.raw() == "[2,3]");
+
+  const sio::any_packet any(*p);
+  const sio::any_argument_range any_args = any.arguments();
+  CHECK(any_args.size() == 3);
+  std::size_t n = 0;
+  for (const sio::any_value& a : any_args) {
+    CHECK(a.exists());
+    ++n;
+  }
+  CHECK(n == 3);
+  const sio::any_value arr = *std::next(any_args.begin());
+  CHECK(arr.elements().size() == 2);
+  CHECK((*arr.elements().begin()).to_int64().value() == 2);
+  const sio::any_value obj = *std::next(any_args.begin(), 2);
+  REQUIRE(obj.members().size() == 1);
+  CHECK(obj.members().begin()->key.string_equals("k"));
+  CHECK(obj.members().begin()->val.to_int64().value() == 4);
+
+  // Only the name: no arguments; no payload: none either.
+  const auto name_only = sio::decode_header(R"(2["ev"])"sv);
+  REQUIRE(name_only);
+  CHECK(sio::arguments(*name_only).empty());
+  CHECK(sio::arguments(*name_only).size() == 0);
+  CHECK(sio::any_packet(*name_only).arguments().empty());
+  CHECK(sio::any_argument_range().empty());
+  CHECK(sio::any_value().elements().size() == 0);
+
+  // msgpack: [1, "a"] walked through any_value, sized by walking.
+  const unsigned char bytes[] = {0x92, 0x01, 0xa1, 'a'};
+  const sio::any_value mp_arr(*mp::parse(siocodec::byte_view(bytes, sizeof bytes)));
+  CHECK(mp_arr.elements().size() == 2);
+  std::vector<bool> strings;
+  for (const sio::any_value& v : mp_arr.elements()) strings.push_back(v.is_string());
+  CHECK(strings == std::vector<bool>{false, true});
 }
 
 TEST_CASE("kernel_choice: json and base64 choose their kernels independently") {

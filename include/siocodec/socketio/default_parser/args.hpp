@@ -5,9 +5,9 @@
 
 #include <siocodec/bytes.hpp>
 #include <siocodec/config.hpp>
+#include <siocodec/detail/lazy_range.hpp>
 #include <siocodec/json/value.hpp>
 #include <siocodec/socketio/default_parser/decode.hpp>
-#include <siocodec/socketio/detail/stashing.hpp>
 #include <siocodec/socketio/packet.hpp>
 
 #include <cstddef>
@@ -59,41 +59,44 @@ bool resolve_placeholder(const argument_source& s, const json::value& v, byte_vi
 }  // namespace detail
 
 namespace detail {
-// The cursor of argument_iterator: a position in the payload array, and what resolving its
-// placeholders needs.
-class argument_cursor {
- public:
-  using value_type = argument;
-  argument_cursor() noexcept = default;
-  argument_cursor(const argument_source& src, json::array_iterator it) noexcept
-      : src_(src), it_(it) {}
-  void next() noexcept { ++it_; }
-  argument current() const noexcept {
-    if (it_ == json::array_iterator()) return {};
-    argument a{*it_, false, byte_view()};
-    if (src_.binary) a.is_binary = resolve_placeholder(src_, a.json, a.bytes);
-    return a;
-  }
-  friend bool operator==(const argument_cursor& a, const argument_cursor& b) noexcept {
-    return a.it_ == b.it_;
-  }
+// Walks the arguments: the Cursor of argument_iterator (see detail/lazy_range.hpp), the payload
+// array's cursor with what resolving its placeholders needs.
+struct argument_cursor {
+  using item = argument;
+  static constexpr bool counted = false;
+  static constexpr bool walk_size = true;
+  argument cur;  // the empty argument at the end
+  json::detail::array_cursor elements;
+  argument_source src;
+  bool skip_name = false;  // an EVENT's arguments start after its name
 
- private:
-  argument_source src_;
-  json::array_iterator it_;
+  const char* position() const noexcept { return elements.position(); }
+  void start() noexcept {
+    elements.start();
+    if (skip_name) elements.next();
+    load();
+  }
+  void next() noexcept {
+    elements.next();
+    load();
+  }
+  void load() noexcept {
+    cur = argument{elements.cur, false, byte_view()};
+    if (src.binary) cur.is_binary = resolve_placeholder(src, cur.json, cur.bytes);
+  }
 };
 }  // namespace detail
 
 /// Forward iterator over the arguments of a packet (stashing); see arguments(). Holds no pointer
 /// to the packet_view, only to its payload and attachments.
-using argument_iterator = detail::stashing_iterator<detail::argument_cursor>;
+using argument_iterator = ::SIOCODEC_NAMESPACE::detail::stashing_iterator<detail::argument_cursor>;
 
 /// The arguments of an EVENT / BINARY_EVENT (after the event name) or of an ACK / BINARY_ACK (all
 /// elements), for range-for: begin(), end(), empty(), size() (a walk over the payload). Empty for
 /// other types. Valid while the packet's text and attachments are (not the packet_view itself,
 /// which may be a temporary: `for (auto& a : arguments(*decoder.feed(...)))` is fine while the
 /// frames live).
-class argument_range : public detail::first_end_range<argument_iterator> {
+class argument_range : public ::SIOCODEC_NAMESPACE::detail::lazy_range<detail::argument_cursor> {
  public:
   argument_range() noexcept = default;
   explicit argument_range(const packet_view& p) noexcept;
@@ -176,10 +179,9 @@ inline argument_range::argument_range(const packet_view& p) noexcept {
   const bool has_name = p.type == packet_type::event || p.type == packet_type::binary_event;
   const bool has_args = has_name || p.type == packet_type::ack || p.type == packet_type::binary_ack;
   if (!has_args) return;
-  const detail::argument_source src{p.attachments, p.attachment_count, is_binary(p.type)};
-  json::array_iterator first = root.elements().begin();
-  if (has_name && first != json::array_iterator()) ++first;
-  static_cast<first_end_range&>(*this) = first_end_range(argument_iterator({src, first}));
+  first_.elements = root.elements().cursor();
+  first_.src = {p.attachments, p.attachment_count, is_binary(p.type)};
+  first_.skip_name = has_name;
 }
 
 }  // namespace socketio
