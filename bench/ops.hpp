@@ -73,7 +73,7 @@ inline sio::decode_options sio_options() noexcept {
   return o;
 }
 
-inline std::string error_text(const char* what, siocodec::error e, std::size_t offset) {
+inline std::string error_text(const char* what, siocodec::errc e, std::size_t offset) {
   return std::string(what) + ": " + siocodec::to_string(e) + " at " + std::to_string(offset);
 }
 
@@ -146,7 +146,7 @@ class basic_decode_op {
         while (reader.next(p)) {
           if (!deliver(p, n)) return 0;
         }
-        if (reader.error() != siocodec::error::none) return fail(reader.error(), reader.offset());
+        if (reader.error() != siocodec::errc::none) return fail(reader.error(), reader.offset());
       } else {
         const auto r = eio::decode(f.bytes, f.kind, eopts_);
         if (!r) return fail(r.error(), r.offset());
@@ -170,7 +170,7 @@ class basic_decode_op {
 
  private:
   bool deliver(const eio::packet_view& p, std::size_t& n) {
-    if (p.type != eio::packet_type::message) return fail(siocodec::error::invalid_argument, 0);
+    if (p.type != eio::packet_type::message) return fail(siocodec::errc::invalid_argument, 0);
     if (p.kind != eio::data_kind::text && !dec_.waiting()) {
       // Binary data no Socket.IO header announced (w7): a plain Engine.IO message. The reference
       // Socket.IO decoder would throw here; its Engine.IO layer has decoded the base64 already.
@@ -186,7 +186,7 @@ class basic_decode_op {
       if (checking_) verify(*r);
       return true;
     }
-    if (r.error() == siocodec::error::incomplete) return true;
+    if (r.error() == siocodec::errc::incomplete) return true;
     return fail(r.error(), r.offset());
   }
 
@@ -205,7 +205,7 @@ class basic_decode_op {
     }
   }
 
-  std::size_t fail(siocodec::error e, std::size_t at) {
+  std::size_t fail(siocodec::errc e, std::size_t at) {
     if (checking_ && problem_.empty()) problem_ = error_text("decode", e, at);
     return 0;
   }
@@ -343,7 +343,7 @@ class basic_payload_decode_op {
                                siocodec::byte_span(scratch_.data(), scratch_.size()));
     eio::packet_view p;
     while (reader.next(p)) sum_ += p.data.size();
-    if (reader.error() != siocodec::error::none) return 0;
+    if (reader.error() != siocodec::errc::none) return 0;
     return reader.count();
   }
   std::string check() {
@@ -578,7 +578,7 @@ inline std::vector<prepared_packet> prepare_packets(const workload& w,
   for (std::string_view text : socketio_texts(w)) {
     sio::decoder dec(sio_options());
     auto r = dec.feed(text, eio::frame_kind::text);
-    for (std::size_t i = 0; r.error() == siocodec::error::incomplete && i < attachments.size();
+    for (std::size_t i = 0; r.error() == siocodec::errc::incomplete && i < attachments.size();
          ++i) {
       r = dec.feed(attachments[i], eio::frame_kind::binary);
     }
@@ -764,7 +764,7 @@ class basic_encode_op {
     char* p = scratch_.data();
     std::size_t left = scratch_.size();
     for (std::size_t i = 0; i < packets_.size(); ++i) {
-      siocodec::result<std::size_t> r(siocodec::error::invalid_argument);
+      siocodec::result<std::size_t> r(siocodec::errc::invalid_argument);
       if constexpr (Source == source::raw_json) {
         r = sio::encode_to(p, left, packets_[i].raw);
       } else {
@@ -797,7 +797,7 @@ class basic_encode_op {
     return true;
   }
 
-  std::size_t fail(siocodec::error e, std::size_t at) {
+  std::size_t fail(siocodec::errc e, std::size_t at) {
     if (checking_ && problem_.empty()) problem_ = error_text("encode", e, at);
     return 0;
   }

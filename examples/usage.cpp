@@ -50,11 +50,11 @@ void decode_polling_body() {
     ++seen;  // ping, message "hello", binary message 01 02 03
     (void)p;
   }
-  if (reader.error() != siocodec::error::none) {
+  if (reader.error() != siocodec::errc::none) {
     std::printf("bad body: %s at byte %zu\n", siocodec::to_string(reader.error()), reader.offset());
   }
   // [polling]
-  check(seen == 3 && reader.error() == siocodec::error::none, "polling");
+  check(seen == 3 && reader.error() == siocodec::errc::none, "polling");
 }
 
 void decode_socketio() {
@@ -69,7 +69,7 @@ void decode_socketio() {
   // [socketio-decode]
   sio::codec conn(sio::parser_kind::json);  // one per connection (or parser_kind::msgpack)
   // every Engine.IO message of the connection, in order, as the Engine.IO layer delivered it:
-  auto r = conn.decode(header);  // error::incomplete: a binary header, waiting for its attachment
+  auto r = conn.decode(header);  // errc::incomplete: a binary header, waiting for its attachment
   r = conn.decode(attachment);
   if (r) {
     const sio::any_packet& p = *r;            // nsp "/chat", id 12: the same view for both parsers
@@ -131,7 +131,7 @@ void errors() {
                 siocodec::message(r.error()));
   }
   // [errors]
-  check(!r && r.error() == siocodec::error::invalid_json && r.offset() == 10, "errors");
+  check(!r && r.error() == siocodec::errc::invalid_json && r.offset() == 10, "errors");
 }
 
 void change_limits() {
@@ -148,7 +148,7 @@ void change_limits() {
   }
   header += "]";
   auto r = conn.decode(std::string_view(header), eio::frame_kind::text);
-  check(r.error() == siocodec::error::incomplete, "limits");  // 12 > the default 10
+  check(r.error() == siocodec::errc::incomplete, "limits");  // 12 > the default 10
 }
 
 }  // namespace

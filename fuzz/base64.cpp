@@ -10,7 +10,7 @@
 #include <siocodec/base64.hpp>
 
 namespace b64 = siocodec::base64;
-using siocodec::error;
+using siocodec::errc;
 
 namespace {
 
@@ -23,7 +23,7 @@ siocodec::result<std::size_t> decode_into(std::string_view text, std::size_t roo
   std::memset(buf.get(), canary, room + 1);
   const auto r = b64::decode_to(text, siocodec::byte_span(buf.get(), room), m);
   FUZZ_CHECK(buf[room] == canary);
-  if (r.error() == error::output_too_small) {
+  if (r.error() == errc::output_too_small) {
     for (std::size_t i = 0; i < room; ++i) FUZZ_CHECK(buf[i] == canary);  // nothing written
     FUZZ_CHECK(r.offset() == room);
   }
@@ -36,16 +36,16 @@ void check_decode(std::string_view text, b64::mode m) {
   std::string appended = "xy";
   const auto d = b64::decode(text, appended, m);
   if (!n) {
-    FUZZ_CHECK(m == b64::mode::strict && n.error() == error::invalid_base64);
+    FUZZ_CHECK(m == b64::mode::strict && n.error() == errc::invalid_base64);
     FUZZ_CHECK(n.offset() <= text.size());
     // decode_to reports the same error at the same place, whatever the room.
     std::string ignored;
     for (const std::size_t room :
          {std::size_t{0}, text.size(), b64::max_decoded_size(text.size())}) {
       const auto r = decode_into(text, room, m, ignored);
-      FUZZ_CHECK(r.error() == error::invalid_base64 && r.offset() == n.offset());
+      FUZZ_CHECK(r.error() == errc::invalid_base64 && r.offset() == n.offset());
     }
-    FUZZ_CHECK(d.error() == error::invalid_base64 && d.offset() == n.offset());
+    FUZZ_CHECK(d.error() == errc::invalid_base64 && d.offset() == n.offset());
     FUZZ_CHECK(appended == "xy");  // unchanged on failure
     return;
   }
@@ -63,7 +63,7 @@ void check_decode(std::string_view text, b64::mode m) {
   FUZZ_CHECK(r.has_value() && *r == *n && out == bytes);
   if (*n != 0) {
     r = decode_into(text, *n - 1, m, out);
-    FUZZ_CHECK(r.error() == error::output_too_small);
+    FUZZ_CHECK(r.error() == errc::output_too_small);
   }
 
   if (m == b64::mode::strict) {
@@ -87,7 +87,7 @@ void check_encode(std::string_view raw) {
   const std::string text(buf.get(), size);
   if (size != 0) {
     std::memset(buf.get(), 0x5A, size + 1);
-    FUZZ_CHECK(b64::encode_to(buf.get(), size - 1, in).error() == error::output_too_small);
+    FUZZ_CHECK(b64::encode_to(buf.get(), size - 1, in).error() == errc::output_too_small);
     for (std::size_t i = 0; i <= size; ++i) FUZZ_CHECK(buf[i] == 0x5A);
   }
   std::string appended = "ab";

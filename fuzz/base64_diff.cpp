@@ -13,7 +13,7 @@
 #include <siocodec/base64.hpp>
 
 namespace b64 = siocodec::base64;
-using siocodec::error;
+using siocodec::errc;
 
 namespace {
 
@@ -161,7 +161,7 @@ void compare(std::string_view text, b64::mode m, const ref_result& want) {
   const auto r = b64::decode(text, got, m);
   FUZZ_CHECK(r.has_value() == want.ok);
   if (!want.ok) {
-    FUZZ_CHECK(r.error() == error::invalid_base64 && r.offset() == want.error_at);
+    FUZZ_CHECK(r.error() == errc::invalid_base64 && r.offset() == want.error_at);
     return;
   }
   FUZZ_CHECK(got == want.bytes);

@@ -178,7 +178,7 @@ bool three_forms(Size&& size, To&& to, Append&& append, std::string& out) {
   if (*n != 0) {
     std::memset(buf.get(), 0x5A, *n + 1);
     const siocodec::result<std::size_t> s = to(buf.get(), *n - 1);
-    FUZZ_CHECK(s.error() == siocodec::error::output_too_small);
+    FUZZ_CHECK(s.error() == siocodec::errc::output_too_small);
     for (std::size_t i = 0; i <= *n; ++i) FUZZ_CHECK(buf[i] == 0x5A);
   }
   return true;

@@ -10,7 +10,7 @@
 
 namespace eio = siocodec::engineio;
 namespace b64 = siocodec::base64;
-using siocodec::error;
+using siocodec::errc;
 using siocodec_fuzz::exact_bytes;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -29,9 +29,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   FUZZ_CHECK(r.error() == rb.error() && r.offset() == rb.offset());
 
   if (!r) {
-    FUZZ_CHECK(r.error() != error::none);
-    FUZZ_CHECK(r.offset() <= frame.size() || r.error() == error::payload_too_large);
-    if (frame.size() > opts.max_payload) FUZZ_CHECK(r.error() == error::payload_too_large);
+    FUZZ_CHECK(r.error() != errc::none);
+    FUZZ_CHECK(r.offset() <= frame.size() || r.error() == errc::payload_too_large);
+    if (frame.size() > opts.max_payload) FUZZ_CHECK(r.error() == errc::payload_too_large);
     return 0;
   }
   FUZZ_CHECK(*r == *rb);

@@ -16,7 +16,7 @@
 
 namespace eio = siocodec::engineio;
 namespace b64 = siocodec::base64;
-using siocodec::error;
+using siocodec::errc;
 using siocodec_fuzz::exact_bytes;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -52,18 +52,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   FUZZ_CHECK(plain.done());
   FUZZ_CHECK(plain.count() == packets.size());
   FUZZ_CHECK(packets.size() <= opts.max_packets);
-  if (plain.error() == error::none) {
+  if (plain.error() == errc::none) {
     FUZZ_CHECK(plain.offset() == body.size());
     // Only v3 has an empty list (`0:`, or an empty binary body).
     FUZZ_CHECK(opts.version == eio::protocol_version::v3 || !packets.empty());
   } else {
-    FUZZ_CHECK(plain.offset() <= body.size() || plain.error() == error::payload_too_large);
-    FUZZ_CHECK(plain.error() != error::output_too_small);  // no scratch, no such error
+    FUZZ_CHECK(plain.offset() <= body.size() || plain.error() == errc::payload_too_large);
+    FUZZ_CHECK(plain.error() != errc::output_too_small);  // no scratch, no such error
   }
   if (kind == eio::frame_kind::binary && opts.version == eio::protocol_version::v4) {
-    FUZZ_CHECK(plain.error() == error::unexpected_binary_frame && packets.empty());
+    FUZZ_CHECK(plain.error() == errc::unexpected_binary_frame && packets.empty());
   } else if (body.size() > opts.max_payload) {
-    FUZZ_CHECK(plain.error() == error::payload_too_large && packets.empty());
+    FUZZ_CHECK(plain.error() == errc::payload_too_large && packets.empty());
   }
 
   // With scratch: the same packets, base64 ones decoded into the scratch; the same end.
@@ -101,7 +101,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       same = same && k < packets.size() && p == packets[k++];
     same = same && k == packets.size();
     FUZZ_CHECK(same);
-    if (limited.error() == error::none) FUZZ_CHECK(plain.error() == error::none);
+    if (limited.error() == errc::none) FUZZ_CHECK(plain.error() == errc::none);
   }
   return 0;
 }

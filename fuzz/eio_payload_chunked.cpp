@@ -17,7 +17,7 @@
 
 namespace eio = siocodec::engineio;
 namespace b64 = siocodec::base64;
-using siocodec::error;
+using siocodec::errc;
 
 namespace {
 
@@ -49,7 +49,7 @@ void run(const eio::decode_options& opts, eio::frame_kind kind, bool finish_with
     FUZZ_CHECK(dec.count() == got.size() + 1);  // counted before the callback
     got.push_back(own(p));
   };
-  error failure = error::none;
+  errc failure = errc::none;
   std::size_t fed = 0;
   for (std::size_t i = 0; i < parts.size(); ++i) {
     const std::string_view chunk = parts[i].view();
@@ -70,12 +70,12 @@ void run(const eio::decode_options& opts, eio::frame_kind kind, bool finish_with
     fed += chunk.size();
     FUZZ_CHECK(dec.body_offset() == fed);
   }
-  if (failure == error::none && !(finish_with_chunk && !parts.empty())) {
+  if (failure == errc::none && !(finish_with_chunk && !parts.empty())) {
     const siocodec::decode_status st = dec.finish(on_packet);
     if (!st) failure = st.ec;
     if (!st) FUZZ_CHECK(st.consumed == 0);
   }
-  if (failure != error::none) {
+  if (failure != errc::none) {
     // Every error is final.
     const siocodec::decode_status again = dec.feed("4x", on_packet);
     FUZZ_CHECK(again.ec == failure && again.consumed == 0);
@@ -91,7 +91,7 @@ void run(const eio::decode_options& opts, eio::frame_kind kind, bool finish_with
   FUZZ_CHECK(st.ec == failure && got == chunked);
   if (!st) FUZZ_CHECK(dec.body_offset() == chunked_offset);
 
-  if (whole.size() > opts.max_payload && reader.error() == error::payload_too_large) {
+  if (whole.size() > opts.max_payload && reader.error() == errc::payload_too_large) {
     // payload_reader refuses an oversized body before reading it. payload_decoder delivers the
     // packets that end within the first max_payload bytes, then fails at max_payload (or at an
     // earlier bad item), whatever the chunking: the packets are the first ones of the body.
@@ -104,13 +104,13 @@ void run(const eio::decode_options& opts, eio::frame_kind kind, bool finish_with
       FUZZ_CHECK(own(p) == chunked[i++]);
     }
     FUZZ_CHECK(i == chunked.size());
-    if (failure == error::payload_too_large && chunked_offset < opts.max_payload) {
+    if (failure == errc::payload_too_large && chunked_offset < opts.max_payload) {
       // Below the limit, only a v3 length above max_payload is payload_too_large (offset of
       // the digit that takes it over).
       const auto c = static_cast<unsigned char>(whole[chunked_offset]);
       FUZZ_CHECK(opts.version == eio::protocol_version::v3);
       FUZZ_CHECK(kind == eio::frame_kind::text ? (c >= '0' && c <= '9') : c <= 9);
-    } else if (failure == error::payload_too_large) {
+    } else if (failure == errc::payload_too_large) {
       FUZZ_CHECK(chunked_offset == opts.max_payload);
     } else {
       FUZZ_CHECK(failure == all.error() && chunked_offset == all.offset());
@@ -119,7 +119,7 @@ void run(const eio::decode_options& opts, eio::frame_kind kind, bool finish_with
   }
   FUZZ_CHECK(failure == reader.error());
   FUZZ_CHECK(chunked == expected);
-  if (failure != error::none) FUZZ_CHECK(chunked_offset == reader.offset());
+  if (failure != errc::none) FUZZ_CHECK(chunked_offset == reader.offset());
 }
 
 }  // namespace

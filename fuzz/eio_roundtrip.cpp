@@ -21,7 +21,7 @@
 
 namespace eio = siocodec::engineio;
 namespace b64 = siocodec::base64;
-using siocodec::error;
+using siocodec::errc;
 using siocodec_fuzz::exact_bytes;
 
 namespace {
@@ -113,7 +113,7 @@ void body_roundtrip(std::string_view body, eio::frame_kind kind, const eio::deco
     return;
   }
   const eio::frame_kind out_kind = eio::payload_frame_kind(packets.data(), packets.size(), eopts);
-  if (dopts.version == eio::protocol_version::v4 && reader.error() == error::none) {
+  if (dopts.version == eio::protocol_version::v4 && reader.error() == errc::none) {
     // v4 has one spelling per body: the same bytes come back.
     FUZZ_CHECK(out == body && out_kind == eio::frame_kind::text);
   }
@@ -133,7 +133,7 @@ void body_roundtrip(std::string_view body, eio::frame_kind kind, const eio::deco
     FUZZ_CHECK(content_of(q, b64::mode::strict) == content_of(packets[i], dopts.base64));
     ++i;
   }
-  FUZZ_CHECK(again.error() == error::none);
+  FUZZ_CHECK(again.error() == errc::none);
   FUZZ_CHECK(i == packets.size());
 }
 

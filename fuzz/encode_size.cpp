@@ -30,7 +30,7 @@ namespace wt = siocodec::engineio::webtransport;
 namespace sio = siocodec::socketio;
 namespace json = siocodec::json;
 namespace b64 = siocodec::base64;
-using siocodec::error;
+using siocodec::errc;
 using siocodec_fuzz::provider;
 using siocodec_fuzz::three_forms;
 
@@ -65,7 +65,7 @@ void engineio_frame(provider& in) {
   if (!three_forms([&] { return eio::encoded_size(p, o); },
                    [&](char* b, std::size_t c) { return eio::encode_to(b, c, p, o); },
                    [&](std::string& s) { return eio::encode(p, s, o); }, out)) {
-    FUZZ_CHECK(eio::encoded_size(p, o).error() == error::invalid_argument);
+    FUZZ_CHECK(eio::encoded_size(p, o).error() == errc::invalid_argument);
     return;
   }
   eio::decode_options d;
@@ -97,8 +97,8 @@ void engineio_payload(provider& in) {
                    },
                    [&](std::string& s) { return eio::encode_payload(packets.data(), n, s, o); },
                    out)) {
-    const error e = eio::encoded_payload_size(packets.data(), n, o).error();
-    FUZZ_CHECK(e == error::invalid_argument || e == error::invalid_utf8);
+    const errc e = eio::encoded_payload_size(packets.data(), n, o).error();
+    FUZZ_CHECK(e == errc::invalid_argument || e == errc::invalid_utf8);
     return;
   }
   if (o.version == eio::protocol_version::v4 && n == 0) {
@@ -125,7 +125,7 @@ void engineio_payload(provider& in) {
       FUZZ_CHECK(q.kind != eio::data_kind::text && got == want);
     }
   }
-  FUZZ_CHECK(reader.error() == error::none && i == n);
+  FUZZ_CHECK(reader.error() == errc::none && i == n);
 }
 
 void webtransport(provider& in) {
@@ -135,7 +135,7 @@ void webtransport(provider& in) {
   if (!three_forms([&] { return wt::encoded_size(p); },
                    [&](char* b, std::size_t c) { return wt::encode_to(b, c, p); },
                    [&](std::string& s) { return wt::encode(p, s); }, out)) {
-    FUZZ_CHECK(wt::encoded_size(p).error() == error::invalid_argument);
+    FUZZ_CHECK(wt::encoded_size(p).error() == errc::invalid_argument);
   } else if (p.kind == eio::data_kind::binary || is_utf8(p.data)) {
     eio::decode_options d;
     d.max_payload = std::numeric_limits<std::size_t>::max();
@@ -159,11 +159,11 @@ void webtransport(provider& in) {
   char header[9];
   const auto h = wt::encode_header_to(header, sizeof header, size, binary);
   if (size > wt::max_length) {
-    FUZZ_CHECK(h.error() == error::invalid_argument);
+    FUZZ_CHECK(h.error() == errc::invalid_argument);
     return;
   }
   FUZZ_CHECK(h.has_value() && *h == wt::header_size(size));
-  FUZZ_CHECK(wt::encode_header_to(header, *h - 1, size, binary).error() == error::output_too_small);
+  FUZZ_CHECK(wt::encode_header_to(header, *h - 1, size, binary).error() == errc::output_too_small);
 }
 
 void handshake(provider& in) {
@@ -178,7 +178,7 @@ void handshake(provider& in) {
   if (!three_forms([&] { return eio::handshake_size(h); },
                    [&](char* b, std::size_t c) { return eio::encode_handshake_to(b, c, h); },
                    [&](std::string& s) { return eio::encode_handshake(h, s); }, out)) {
-    FUZZ_CHECK(eio::handshake_size(h).error() == error::invalid_argument);
+    FUZZ_CHECK(eio::handshake_size(h).error() == errc::invalid_argument);
     return;
   }
   const siocodec_fuzz::exact_bytes text(out);
@@ -219,9 +219,9 @@ void socketio_packet(provider& in) {
   if (!three_forms([&] { return sio::encoded_size(p, o); },
                    [&](char* b, std::size_t c) { return sio::encode_to(b, c, p, o); },
                    [&](std::string& s) { return sio::encode(p, s, o); }, out)) {
-    const error e = sio::encoded_size(p, o).error();
-    FUZZ_CHECK(e == error::invalid_argument || e == error::too_many_attachments ||
-               e == error::invalid_utf8);
+    const errc e = sio::encoded_size(p, o).error();
+    FUZZ_CHECK(e == errc::invalid_argument || e == errc::too_many_attachments ||
+               e == errc::invalid_utf8);
     return;
   }
   // The encoder trusts `data`; where it is one JSON value (no surrounding whitespace) of the
@@ -285,7 +285,7 @@ void socketio_frames(provider& in) {
     bool sent = false;
     FUZZ_CHECK(sio::encode_frames_to(buf.get(), cap - 1, p, o, [&](const eio::frame&) {
                  sent = true;
-               }).error() == error::output_too_small);
+               }).error() == errc::output_too_small);
     FUZZ_CHECK(!sent);
   }
 }
@@ -297,7 +297,7 @@ void json_string(provider& in) {
                    [&](char* b, std::size_t c) { return json::encode_string_to(b, c, s.view()); },
                    [&](std::string& t) { return json::encode_string(s.view(), t); }, out)) {
     FUZZ_CHECK(!is_utf8(s.view()));
-    FUZZ_CHECK(json::string_size(s.view()).error() == error::invalid_utf8);
+    FUZZ_CHECK(json::string_size(s.view()).error() == errc::invalid_utf8);
     return;
   }
   FUZZ_CHECK(is_utf8(s.view()));

@@ -11,7 +11,7 @@
 
 namespace eio = siocodec::engineio;
 namespace json = siocodec::json;
-using siocodec::error;
+using siocodec::errc;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const siocodec_fuzz::exact_bytes text(data, size);
@@ -22,7 +22,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     return 0;
   }
   if (!h) {
-    FUZZ_CHECK(h.error() == error::invalid_handshake);
+    FUZZ_CHECK(h.error() == errc::invalid_handshake);
     FUZZ_CHECK(h.offset() <= text.size());
     if (*v != json::kind::object) FUZZ_CHECK(h.offset() == 0);
     return 0;
@@ -41,7 +41,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   buf[*n] = 'Z';
   const auto w = eio::encode_handshake_to(buf.get(), *n, *h);
   FUZZ_CHECK(w.has_value() && *w == *n && buf[*n] == 'Z');
-  FUZZ_CHECK(eio::encode_handshake_to(buf.get(), *n - 1, *h).error() == error::output_too_small);
+  FUZZ_CHECK(eio::encode_handshake_to(buf.get(), *n - 1, *h).error() == errc::output_too_small);
   std::string appended;
   const auto a = eio::encode_handshake(*h, appended);
   FUZZ_CHECK(a.has_value() && appended == std::string_view(buf.get(), *n));

@@ -18,7 +18,7 @@
 #include <cmath>
 
 namespace json = siocodec::json;
-using siocodec::error;
+using siocodec::errc;
 
 namespace {
 
@@ -32,7 +32,7 @@ void check_string(const json::value& v) {
   const auto w = v.unescape_to(buf.get(), n);
   FUZZ_CHECK(w.has_value() && *w == n && buf[n] == 'Z');
   const std::string content(buf.get(), n);
-  if (n != 0) FUZZ_CHECK(v.unescape_to(buf.get(), n - 1).error() == error::output_too_small);
+  if (n != 0) FUZZ_CHECK(v.unescape_to(buf.get(), n - 1).error() == errc::output_too_small);
   std::string appended = "q";
   const auto a = v.unescape(appended);
   FUZZ_CHECK(a.has_value() && *a == n && appended.substr(1) == content);

@@ -21,7 +21,7 @@
 
 namespace sio = siocodec::socketio;
 namespace json = siocodec::json;
-using siocodec::error;
+using siocodec::errc;
 
 namespace {
 
@@ -134,14 +134,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // The one-shot decode() is decode_header() with binary types refused up front.
   const auto one = sio::decode(text.view(), o);
   if (!text.view().empty() && (text.view()[0] == '5' || text.view()[0] == '6')) {
-    FUZZ_CHECK(!one && one.error() == error::needs_attachments && one.offset() == 0);
+    FUZZ_CHECK(!one && one.error() == errc::needs_attachments && one.offset() == 0);
   } else {
     FUZZ_CHECK(one.has_value() == r.has_value() && one.offset() == r.offset());
     FUZZ_CHECK(one ? same(*one, *r) : one.error() == r.error());
     FUZZ_CHECK(!one || !sio::is_binary(one->type));
   }
   if (!r) {
-    FUZZ_CHECK(r.error() != error::none && r.error() != error::incomplete);
+    FUZZ_CHECK(r.error() != errc::none && r.error() != errc::incomplete);
     FUZZ_CHECK(r.offset() <= text.size());
     return 0;
   }
@@ -160,7 +160,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (!r->has_invalid_utf8) {
     FUZZ_CHECK(a.has_value() && same(*a, *r) && !a->has_invalid_utf8);
   } else {
-    FUZZ_CHECK(!a.has_value() && a.error() == error::invalid_utf8);
+    FUZZ_CHECK(!a.has_value() && a.error() == errc::invalid_utf8);
   }
   return 0;
 }

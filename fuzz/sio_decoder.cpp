@@ -21,12 +21,12 @@
 namespace sio = siocodec::socketio;
 namespace eio = siocodec::engineio;
 namespace b64 = siocodec::base64;
-using siocodec::error;
+using siocodec::errc;
 
 namespace {
 
 struct step_result {
-  error ec = error::none;
+  errc ec = errc::none;
   std::size_t offset = 0;
   sio::packet_view packet;
 };
@@ -53,7 +53,7 @@ step_result run_step(sio::decoder& d, std::string_view frame, bool binary, bool 
 }
 
 void check_state(const sio::decoder& d, const step_result& s, const sio::decode_options& o) {
-  if (s.ec == error::incomplete) {
+  if (s.ec == errc::incomplete) {
     FUZZ_CHECK(d.waiting() && d.state() == sio::decoder_state::reassembling);
     FUZZ_CHECK(d.attachments_received() < d.attachments_expected());
     FUZZ_CHECK(d.attachments_expected() <= o.max_attachments);
@@ -63,7 +63,7 @@ void check_state(const sio::decoder& d, const step_result& s, const sio::decode_
     FUZZ_CHECK(d.attachments_expected() == 0 && d.attachments_received() == 0);
     FUZZ_CHECK(d.pending_bytes() == 0);
   }
-  if (s.ec != error::none && s.ec != error::incomplete) FUZZ_CHECK(d.allocated_bytes() == 0);
+  if (s.ec != errc::none && s.ec != errc::incomplete) FUZZ_CHECK(d.allocated_bytes() == 0);
   // Borrow mode allocates only for a list longer than the inline one, and never past the count.
   if (d.mode() == sio::attachment_mode::borrow) {
     FUZZ_CHECK(d.allocated_bytes() <= o.max_attachments * sizeof(siocodec::byte_view) ||
@@ -144,20 +144,20 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       if (!r) {
         FUZZ_CHECK(a.ec == r.error() && a.offset == r.offset());
       } else if (sio::is_binary(r->type)) {
-        FUZZ_CHECK(a.ec == error::incomplete && a.offset == frame.size());
+        FUZZ_CHECK(a.ec == errc::incomplete && a.offset == frame.size());
       } else {
-        FUZZ_CHECK(a.ec == error::none && same_packet(a.packet, *r));
+        FUZZ_CHECK(a.ec == errc::none && same_packet(a.packet, *r));
       }
     }
-    if (binary && !was_waiting) FUZZ_CHECK(a.ec == error::unexpected_binary_frame && a.offset == 0);
-    if (!binary && was_waiting) FUZZ_CHECK(a.ec == error::unexpected_text_frame && a.offset == 0);
+    if (binary && !was_waiting) FUZZ_CHECK(a.ec == errc::unexpected_binary_frame && a.offset == 0);
+    if (!binary && was_waiting) FUZZ_CHECK(a.ec == errc::unexpected_text_frame && a.offset == 0);
 
-    if (a.ec == error::incomplete) {
+    if (a.ec == errc::incomplete) {
       if (!was_waiting) pending.clear();
       pending.push_back(frames.size() - 1);
       continue;
     }
-    if (a.ec != error::none) {
+    if (a.ec != errc::none) {
       pending.clear();
       continue;
     }

@@ -25,7 +25,7 @@
 
 namespace sio = siocodec::socketio;
 namespace eio = siocodec::engineio;
-using siocodec::error;
+using siocodec::errc;
 
 namespace {
 
@@ -85,8 +85,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const bool bad_utf8 =
         siocodec::detail::utf8_find_invalid(p.nsp.data(), p.nsp.size()) != p.nsp.size();
     const bool has_rs = p.nsp.find('\x1e') != std::string_view::npos;
-    FUZZ_CHECK((need.error() == error::invalid_utf8 && bad_utf8) ||
-               (need.error() == error::invalid_argument && has_rs &&
+    FUZZ_CHECK((need.error() == errc::invalid_utf8 && bad_utf8) ||
+               (need.error() == errc::invalid_argument && has_rs &&
                 fo.transport == eio::transport_kind::polling &&
                 fo.version == eio::protocol_version::v4));
     return 0;
@@ -100,7 +100,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     bool sent = false;
     const auto small = sio::encode_frames_to(storage.get(), *need - 1, p, fo,
                                              [&sent](const eio::frame&) { sent = true; });
-    FUZZ_CHECK(small.error() == error::output_too_small && !sent);
+    FUZZ_CHECK(small.error() == errc::output_too_small && !sent);
   }
   FUZZ_CHECK(frames.size() == grown_frames.size());
   for (std::size_t i = 0; i < frames.size(); ++i) {
@@ -126,7 +126,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       FUZZ_CHECK(frames.size() == 1);
       auto reader = eio::decode_payload(bytes, f.kind, eo);
       for (const eio::packet_view& m : reader) messages.push_back(m);
-      FUZZ_CHECK(reader.error() == error::none);
+      FUZZ_CHECK(reader.error() == errc::none);
     }
   }
   FUZZ_CHECK(messages.size() == 1 + p.attachment_count);
@@ -146,7 +146,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     FUZZ_CHECK(messages[i].type == eio::packet_type::message);
     const auto res = dec.feed(messages[i]);
     if (i + 1 < messages.size()) {
-      FUZZ_CHECK(res.error() == error::incomplete);
+      FUZZ_CHECK(res.error() == errc::incomplete);
       continue;
     }
     FUZZ_CHECK(res.has_value());

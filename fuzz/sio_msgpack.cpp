@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: BSL-1.0
 // The msgpack parser (socketio/msgpack_parser/): msgpack_parser::decode over binary messages and
-// msgpack_parser::decode_text over the JSON text messages of protocol v4, strict and lax. What decodes
-// satisfies the documented rules (fields inside the message, type range, namespace limit, data
-// kind per type), its arguments walk safely, and it round-trips: encoded_size == encode_to ==
+// msgpack_parser::decode_text over the JSON text messages of protocol v4, strict and lax. What
+// decodes satisfies the documented rules (fields inside the message, type range, namespace limit,
+// data kind per type), its arguments walk safely, and it round-trips: encoded_size == encode_to ==
 // encode, the message decodes back to the same type, namespace, id and payload bytes, and
 // encoding that again gives the same bytes.
 //
@@ -22,7 +22,7 @@ namespace sio = siocodec::socketio;
 namespace mp = siocodec::msgpack;
 namespace json = siocodec::json;
 using siocodec::byte_view;
-using siocodec::error;
+using siocodec::errc;
 
 namespace {
 
@@ -33,7 +33,7 @@ bool inside(std::string_view part, std::string_view whole) {
 void check_text(std::string_view text, const sio::decode_options& o) {
   const auto r = sio::msgpack_parser::decode_text(text, o);
   if (o.version == sio::protocol_version::v5) {
-    FUZZ_CHECK(r.error() == error::unexpected_text_frame && r.offset() == 0);
+    FUZZ_CHECK(r.error() == errc::unexpected_text_frame && r.offset() == 0);
     return;
   }
   if (!r) {
@@ -127,16 +127,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   const bool as_text = sio::encoded_frame_kind(p, eo) == siocodec::engineio::frame_kind::text;
   if (!ok) {
-    const error e = sio::encoded_size(p, eo).error();
-    if (e == error::invalid_argument) {
+    const errc e = sio::encoded_size(p, eo).error();
+    if (e == errc::invalid_argument) {
       // The v4 JSON text form (CONNECT / DISCONNECT / ERROR) refuses a namespace that needs
-      // escaping, which msgpack_parser::decode_text() could not read back. msgpack_parser::decode() accepts it.
+      // escaping, which msgpack_parser::decode_text() could not read back. msgpack_parser::decode()
+      // accepts it.
       FUZZ_CHECK(as_text && escaped);
       return 0;
     }
     // Otherwise only strings that allow_invalid_utf8 let through cannot be written back: the
     // namespace, or (v4 CONNECT/DISCONNECT/ERROR, written as JSON text) a string payload.
-    FUZZ_CHECK(e == error::invalid_utf8 && o.allow_invalid_utf8 && p.has_invalid_utf8);
+    FUZZ_CHECK(e == errc::invalid_utf8 && o.allow_invalid_utf8 && p.has_invalid_utf8);
     const bool nsp_bad =
         siocodec::detail::utf8_find_invalid(p.nsp.data(), p.nsp.size()) != p.nsp.size();
     const std::string_view s = p.data.get_string();

@@ -13,7 +13,7 @@
 #include <siocodec/socketio/default_parser/encode.hpp>
 
 namespace sio = siocodec::socketio;
-using siocodec::error;
+using siocodec::errc;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size == 0) return 0;
@@ -42,7 +42,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       [&](char* buf, std::size_t cap) { return sio::encode_to(buf, cap, p, eo); },
       [&](std::string& s) { return sio::encode(p, s, eo); }, out);
   if (!ok) {
-    FUZZ_CHECK(sio::encoded_size(p, eo).error() == error::invalid_utf8);
+    FUZZ_CHECK(sio::encoded_size(p, eo).error() == errc::invalid_utf8);
     FUZZ_CHECK(siocodec::detail::utf8_find_invalid(p.nsp.data(), p.nsp.size()) != p.nsp.size());
     return 0;
   }

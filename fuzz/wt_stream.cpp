@@ -19,7 +19,7 @@
 namespace eio = siocodec::engineio;
 namespace wt = siocodec::engineio::webtransport;
 namespace b64 = siocodec::base64;
-using siocodec::error;
+using siocodec::errc;
 
 namespace {
 
@@ -55,7 +55,7 @@ struct owned_packet {
 
 struct outcome {
   std::vector<owned_packet> packets;
-  error ec = error::none;
+  errc ec = errc::none;
   std::uint64_t offset = 0;
   bool boundary = true;
 };
@@ -109,10 +109,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   wt::stream_decoder<> one(opts);
   const outcome expected = feed_all(one, {whole.view()});
   if (opts.version != eio::protocol_version::v4) {
-    FUZZ_CHECK(expected.ec == error::invalid_argument && expected.offset == 0);
+    FUZZ_CHECK(expected.ec == errc::invalid_argument && expected.offset == 0);
     return 0;
   }
-  if (expected.ec == error::none) FUZZ_CHECK(expected.offset == whole.size());
+  if (expected.ec == errc::none) FUZZ_CHECK(expected.offset == whole.size());
 
   outcome chunked;
   if ((sel & 8) != 0) {
@@ -151,7 +151,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::unique_ptr<char[]> buf(new char[*n]);
     const auto w = wt::encode_to(buf.get(), *n, v);
     FUZZ_CHECK(w.has_value() && *w == *n);
-    if (*n != 0) FUZZ_CHECK(wt::encode_to(buf.get(), *n - 1, v).error() == error::output_too_small);
+    if (*n != 0) FUZZ_CHECK(wt::encode_to(buf.get(), *n - 1, v).error() == errc::output_too_small);
     const std::size_t before = stream.size();
     const auto a = wt::encode(v, stream);
     FUZZ_CHECK(a.has_value() && *a == *n && stream.size() == before + *n);
@@ -163,7 +163,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   wt::stream_decoder<> again(big);
   const siocodec_fuzz::exact_bytes encoded(stream);
   const outcome back = feed_all(again, {encoded.view()});
-  FUZZ_CHECK(back.ec == error::none && back.boundary);
+  FUZZ_CHECK(back.ec == errc::none && back.boundary);
   FUZZ_CHECK(back.packets == expected.packets);
   return 0;
 }

@@ -310,7 +310,7 @@ class session {
       on_packet(p);
       if (state_ == state::closed) return;
     }
-    if (reader.error() != siocodec::error::none) {
+    if (reader.error() != siocodec::errc::none) {
       fail("polling body", reader.error(), reader.offset());
     }
   }
@@ -590,7 +590,7 @@ class session {
     // complete; a msgpack packet arrives whole (from polling base64, decoded into the codec).
     auto r = codec_.decode(m);
     if (!r) {
-      if (r.error() == siocodec::error::incomplete) return;  // more attachments to come
+      if (r.error() == siocodec::errc::incomplete) return;  // more attachments to come
       return fail("socket.io packet", r.error(), r.offset());
     }
     const sio::any_packet& p = *r;
@@ -690,7 +690,7 @@ class session {
     return true;
   }
 
-  void fail(const char* where, siocodec::error e, std::size_t offset) {
+  void fail(const char* where, siocodec::errc e, std::size_t offset) {
     std::string why =
         std::string(where) + ": " + siocodec::to_string(e) + " at offset " + std::to_string(offset);
     finish("parse error", why);

@@ -222,11 +222,11 @@ class session : public std::enable_shared_from_this<session> {
       on_packet(p, nullptr);
       if (state_ == state::closed) return ok_reply();
     }
-    if (reader.error() == siocodec::error::payload_too_large) {
+    if (reader.error() == siocodec::errc::payload_too_large) {
       // As the reference: the body is refused, the session stays (the client gives up on it).
       return http_reply{413, "text/plain; charset=UTF-8", ""};
     }
-    if (reader.error() != siocodec::error::none) {
+    if (reader.error() != siocodec::errc::none) {
       finish("parse error");
       return error_reply(3, "Bad request");
     }
@@ -399,7 +399,7 @@ class session : public std::enable_shared_from_this<session> {
     if (state_ == state::closed) return;
     auto r = eio::decode(frame, kind, decode_opts_);
     if (!r) {
-      const bool too_big = r.error() == siocodec::error::payload_too_large;
+      const bool too_big = r.error() == siocodec::errc::payload_too_large;
       link.close(too_big ? ws_close_too_big : ws_close_protocol_error);
       if (&link == ws_.get()) finish(too_big ? "transport error" : "parse error");
       return;

@@ -326,7 +326,7 @@ inline void connection::on_message(const eio::packet_view& p) {
   // are complete in their message, base64 ones decoded into the codec).
   const auto r = codec_.decode(p);
   if (!r) {
-    if (r.error() == siocodec::error::incomplete) return;  // attachments still to come
+    if (r.error() == siocodec::errc::incomplete) return;  // attachments still to come
     session_.close("parse error");
     return;
   }

@@ -88,19 +88,19 @@ result<std::size_t> decode(std::string_view text, Container& out, mode m = mode:
 // ---------------------------------------------------------------------------------------------
 
 inline result<std::size_t> encode_to(char* out, std::size_t cap, byte_view in) noexcept {
-  if (in.size() > max_encodable) return {error::invalid_argument, 0};
+  if (in.size() > max_encodable) return {errc::invalid_argument, 0};
   return ::SIOCODEC_NAMESPACE::detail::write_bounded(out, cap, [&](auto& w) {
     detail::emit(w, in);
-    return error::none;
+    return errc::none;
   });
 }
 
 template <class Container>
 result<std::size_t> encode(byte_view in, Container& out) {
-  if (in.size() > max_encodable) return {error::invalid_argument, 0};
+  if (in.size() > max_encodable) return {errc::invalid_argument, 0};
   return ::SIOCODEC_NAMESPACE::detail::write_append(out, [&](auto& w) {
     detail::emit(w, in);
-    return error::none;
+    return errc::none;
   });
 }
 
@@ -114,11 +114,11 @@ inline result<std::size_t> decode_to(std::string_view text, byte_span out, mode 
   if (m == mode::lax) {
     if (out.size() < detail::lax_bound(n)) {
       const std::size_t size = detail::lax_run(text, nullptr);
-      if (size > out.size()) return {error::output_too_small, out.size()};
+      if (size > out.size()) return {errc::output_too_small, out.size()};
     }
     return {detail::lax_run(text, out.data()), n};
   }
-  if (n % 4 != 0) return {error::invalid_base64, n};
+  if (n % 4 != 0) return {errc::invalid_base64, n};
   if (n == 0) return {std::size_t{0}, 0};
   // The size follows from the length and the padding alone, so one pass both checks and decodes.
   const std::size_t pad = detail::strict_padding(text.data(), n);
@@ -126,7 +126,7 @@ inline result<std::size_t> decode_to(std::string_view text, byte_span out, mode 
   if (size > out.size()) {
     auto valid = detail::strict_size(text);
     if (!valid) return valid;
-    return {error::output_too_small, out.size()};
+    return {errc::output_too_small, out.size()};
   }
   return detail::strict_decode_into(text, pad, size, out.data());
 }
@@ -143,7 +143,7 @@ result<std::size_t> decode(std::string_view text, Container& out, mode m) {
     (void)detail::lax_run(text, reinterpret_cast<unsigned char*>(out.data()) + old);
     return {size, n};
   }
-  if (n % 4 != 0) return {error::invalid_base64, n};
+  if (n % 4 != 0) return {errc::invalid_base64, n};
   if (n == 0) return {std::size_t{0}, 0};
   const std::size_t pad = detail::strict_padding(text.data(), n);
   const std::size_t size = n / 4 * 3 - pad;

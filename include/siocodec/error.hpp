@@ -14,7 +14,7 @@ SIOCODEC_BEGIN_NAMESPACE
 /// Decoders report the byte offset of the failure next to the code (result::offset(),
 /// decode_status::consumed). The enumerator values are stable within a minor version; the names
 /// returned by to_string() are stable across versions and are what tools print.
-enum class error : std::uint8_t {
+enum class errc : std::uint8_t {
   /// Success.
   none = 0,
 
@@ -114,88 +114,87 @@ enum class error : std::uint8_t {
   needs_attachments,
 };
 
-/// Number of enumerators in `error`; every value below it has a name.
-constexpr unsigned error_count = static_cast<unsigned>(error::needs_attachments) + 1;
+/// Number of enumerators in `errc`; every value below it has a name.
+constexpr unsigned error_count = static_cast<unsigned>(errc::needs_attachments) + 1;
 
 /// The enumerator's name ("invalid_base64"), stable across versions. Unknown values give "unknown".
-constexpr const char* to_string(error e) noexcept {
+constexpr const char* to_string(errc e) noexcept {
   switch (e) {
-    case error::none: return "none";
-    case error::incomplete: return "incomplete";
-    case error::output_too_small: return "output_too_small";
-    case error::invalid_argument: return "invalid_argument";
-    case error::empty_packet: return "empty_packet";
-    case error::unknown_packet_type: return "unknown_packet_type";
-    case error::invalid_base64: return "invalid_base64";
-    case error::payload_too_large: return "payload_too_large";
-    case error::too_many_packets: return "too_many_packets";
-    case error::invalid_length: return "invalid_length";
-    case error::truncated: return "truncated";
-    case error::invalid_item_kind: return "invalid_item_kind";
-    case error::invalid_utf8: return "invalid_utf8";
-    case error::invalid_handshake: return "invalid_handshake";
-    case error::invalid_json: return "invalid_json";
-    case error::invalid_json_string: return "invalid_json_string";
-    case error::invalid_json_number: return "invalid_json_number";
-    case error::nesting_too_deep: return "nesting_too_deep";
-    case error::invalid_attachment_count: return "invalid_attachment_count";
-    case error::too_many_attachments: return "too_many_attachments";
-    case error::invalid_namespace: return "invalid_namespace";
-    case error::invalid_ack_id: return "invalid_ack_id";
-    case error::ack_id_overflow: return "ack_id_overflow";
-    case error::invalid_payload: return "invalid_payload";
-    case error::reserved_event_name: return "reserved_event_name";
-    case error::invalid_event_name: return "invalid_event_name";
-    case error::invalid_placeholder: return "invalid_placeholder";
-    case error::unexpected_text_frame: return "unexpected_text_frame";
-    case error::unexpected_binary_frame: return "unexpected_binary_frame";
-    case error::attachment_too_large: return "attachment_too_large";
-    case error::packet_too_large: return "packet_too_large";
-    case error::invalid_msgpack: return "invalid_msgpack";
-    case error::trailing_data: return "trailing_data";
-    case error::needs_attachments: return "needs_attachments";
+    case errc::none: return "none";
+    case errc::incomplete: return "incomplete";
+    case errc::output_too_small: return "output_too_small";
+    case errc::invalid_argument: return "invalid_argument";
+    case errc::empty_packet: return "empty_packet";
+    case errc::unknown_packet_type: return "unknown_packet_type";
+    case errc::invalid_base64: return "invalid_base64";
+    case errc::payload_too_large: return "payload_too_large";
+    case errc::too_many_packets: return "too_many_packets";
+    case errc::invalid_length: return "invalid_length";
+    case errc::truncated: return "truncated";
+    case errc::invalid_item_kind: return "invalid_item_kind";
+    case errc::invalid_utf8: return "invalid_utf8";
+    case errc::invalid_handshake: return "invalid_handshake";
+    case errc::invalid_json: return "invalid_json";
+    case errc::invalid_json_string: return "invalid_json_string";
+    case errc::invalid_json_number: return "invalid_json_number";
+    case errc::nesting_too_deep: return "nesting_too_deep";
+    case errc::invalid_attachment_count: return "invalid_attachment_count";
+    case errc::too_many_attachments: return "too_many_attachments";
+    case errc::invalid_namespace: return "invalid_namespace";
+    case errc::invalid_ack_id: return "invalid_ack_id";
+    case errc::ack_id_overflow: return "ack_id_overflow";
+    case errc::invalid_payload: return "invalid_payload";
+    case errc::reserved_event_name: return "reserved_event_name";
+    case errc::invalid_event_name: return "invalid_event_name";
+    case errc::invalid_placeholder: return "invalid_placeholder";
+    case errc::unexpected_text_frame: return "unexpected_text_frame";
+    case errc::unexpected_binary_frame: return "unexpected_binary_frame";
+    case errc::attachment_too_large: return "attachment_too_large";
+    case errc::packet_too_large: return "packet_too_large";
+    case errc::invalid_msgpack: return "invalid_msgpack";
+    case errc::trailing_data: return "trailing_data";
+    case errc::needs_attachments: return "needs_attachments";
   }
   return "unknown";
 }
 
 /// A one-line English description of the error, for logs.
-constexpr const char* message(error e) noexcept {
+constexpr const char* message(errc e) noexcept {
   switch (e) {
-    case error::none: return "success";
-    case error::incomplete: return "more input is needed";
-    case error::output_too_small: return "output buffer too small";
-    case error::invalid_argument: return "value cannot be encoded";
-    case error::empty_packet: return "empty packet";
-    case error::unknown_packet_type: return "unknown packet type";
-    case error::invalid_base64: return "invalid base64";
-    case error::payload_too_large: return "payload larger than max_payload";
-    case error::too_many_packets: return "more packets in one payload than max_packets";
-    case error::invalid_length: return "malformed length field";
-    case error::truncated: return "input ends inside a packet";
-    case error::invalid_item_kind:
-      return "binary payload item is neither string (0) nor binary (1)";
-    case error::invalid_utf8: return "invalid UTF-8";
-    case error::invalid_handshake: return "invalid handshake (open packet)";
-    case error::invalid_json: return "invalid JSON";
-    case error::invalid_json_string: return "invalid JSON string (control character or escape)";
-    case error::invalid_json_number: return "invalid JSON number";
-    case error::nesting_too_deep: return "JSON nested deeper than max_depth";
-    case error::invalid_attachment_count: return "invalid attachment count";
-    case error::too_many_attachments: return "more attachments than max_attachments";
-    case error::invalid_namespace: return "invalid namespace";
-    case error::invalid_ack_id: return "invalid ack id";
-    case error::ack_id_overflow: return "ack id out of range";
-    case error::invalid_payload: return "payload shape invalid for the packet type";
-    case error::reserved_event_name: return "reserved event name";
-    case error::invalid_event_name: return "event name is neither a string nor a number";
-    case error::invalid_placeholder: return "invalid binary placeholder";
-    case error::unexpected_text_frame: return "text frame while attachments are pending";
-    case error::unexpected_binary_frame: return "binary frame with no attachment expected";
-    case error::attachment_too_large: return "attachment larger than max_attachment_bytes";
-    case error::packet_too_large: return "packet larger than max_packet_bytes";
-    case error::invalid_msgpack: return "invalid msgpack";
-    case error::trailing_data: return "trailing data after a complete value";
-    case error::needs_attachments: return "binary packet header: its attachments need a decoder";
+    case errc::none: return "success";
+    case errc::incomplete: return "more input is needed";
+    case errc::output_too_small: return "output buffer too small";
+    case errc::invalid_argument: return "value cannot be encoded";
+    case errc::empty_packet: return "empty packet";
+    case errc::unknown_packet_type: return "unknown packet type";
+    case errc::invalid_base64: return "invalid base64";
+    case errc::payload_too_large: return "payload larger than max_payload";
+    case errc::too_many_packets: return "more packets in one payload than max_packets";
+    case errc::invalid_length: return "malformed length field";
+    case errc::truncated: return "input ends inside a packet";
+    case errc::invalid_item_kind: return "binary payload item is neither string (0) nor binary (1)";
+    case errc::invalid_utf8: return "invalid UTF-8";
+    case errc::invalid_handshake: return "invalid handshake (open packet)";
+    case errc::invalid_json: return "invalid JSON";
+    case errc::invalid_json_string: return "invalid JSON string (control character or escape)";
+    case errc::invalid_json_number: return "invalid JSON number";
+    case errc::nesting_too_deep: return "JSON nested deeper than max_depth";
+    case errc::invalid_attachment_count: return "invalid attachment count";
+    case errc::too_many_attachments: return "more attachments than max_attachments";
+    case errc::invalid_namespace: return "invalid namespace";
+    case errc::invalid_ack_id: return "invalid ack id";
+    case errc::ack_id_overflow: return "ack id out of range";
+    case errc::invalid_payload: return "payload shape invalid for the packet type";
+    case errc::reserved_event_name: return "reserved event name";
+    case errc::invalid_event_name: return "event name is neither a string nor a number";
+    case errc::invalid_placeholder: return "invalid binary placeholder";
+    case errc::unexpected_text_frame: return "text frame while attachments are pending";
+    case errc::unexpected_binary_frame: return "binary frame with no attachment expected";
+    case errc::attachment_too_large: return "attachment larger than max_attachment_bytes";
+    case errc::packet_too_large: return "packet larger than max_packet_bytes";
+    case errc::invalid_msgpack: return "invalid msgpack";
+    case errc::trailing_data: return "trailing data after a complete value";
+    case errc::needs_attachments: return "binary packet header: its attachments need a decoder";
   }
   return "unknown error";
 }

@@ -12,9 +12,9 @@
 
 SIOCODEC_BEGIN_NAMESPACE
 
-/// The outcome of a one-shot call: a value or an `error`, plus a byte offset.
+/// The outcome of a one-shot call: a value or an `errc`, plus a byte offset.
 ///
-/// The surface is a strict subset of C++23 `std::expected<T, error>` (has_value, operator bool,
+/// The surface is a strict subset of C++23 `std::expected<T, errc>` (has_value, operator bool,
 /// value, error, value_or, operator*, operator->) so that code written against it keeps working
 /// if it is ever aliased to std::expected, plus one addition: offset(). On failure, offset() is
 /// the byte offset in the input where decoding failed; on success it is the number of input bytes
@@ -29,7 +29,7 @@ class [[nodiscard]] result {
 
  public:
   using value_type = T;
-  using error_type = ::SIOCODEC_NAMESPACE::error;
+  using error_type = errc;
 
   /// A success holding `v`; `consumed` is reported by offset().
   constexpr result(T v,
@@ -42,14 +42,14 @@ class [[nodiscard]] result {
                    std::size_t consumed) noexcept(std::is_nothrow_default_constructible<T>::value)
       : value_(), offset_(consumed), error_(error_type::none) {}
 
-  /// A failure with code `e` (not error::none) at byte `offset`.
+  /// A failure with code `e` (not errc::none) at byte `offset`.
   constexpr result(error_type e, std::size_t offset = 0) noexcept
       : value_(), offset_(offset), error_(e) {}
 
   constexpr bool has_value() const noexcept { return error_ == error_type::none; }
   constexpr explicit operator bool() const noexcept { return has_value(); }
 
-  /// The error code; error::none on success.
+  /// The error code; errc::none on success.
   constexpr error_type error() const noexcept { return error_; }
 
   /// Failure: offset of the offending byte. Success: bytes consumed or written.
@@ -94,13 +94,13 @@ class [[nodiscard]] result {
 /// The outcome of one step of an incremental call (a resumable decoder's feed()).
 ///
 /// `consumed` counts the input bytes used. On failure it is also the offset of the offending byte
-/// within the input of that call, in the manner of llhttp's error position. `ec` is error::none
+/// within the input of that call, in the manner of llhttp's error position. `ec` is errc::none
 /// on success.
 struct [[nodiscard]] decode_status {
   std::size_t consumed = 0;
-  error ec = error::none;
+  errc ec = errc::none;
 
-  constexpr bool ok() const noexcept { return ec == error::none; }
+  constexpr bool ok() const noexcept { return ec == errc::none; }
   constexpr explicit operator bool() const noexcept { return ok(); }
 };
 

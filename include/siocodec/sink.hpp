@@ -94,9 +94,9 @@ void release_buffer(C& c) noexcept {
 template <class Emit>
 result<std::size_t> measure(Emit&& emit) noexcept {
   size_counter c;
-  error e = emit(c);
-  if (e != error::none) return {e, 0};
-  if (c.overflow) return {error::invalid_argument, 0};
+  errc e = emit(c);
+  if (e != errc::none) return {e, 0};
+  if (c.overflow) return {errc::invalid_argument, 0};
   return {c.n, c.n};
 }
 
@@ -104,7 +104,7 @@ template <class Emit>
 result<std::size_t> write_bounded(char* out, std::size_t cap, Emit&& emit) noexcept {
   auto size = measure(emit);
   if (!size) return size;
-  if (*size > cap) return {error::output_too_small, cap};
+  if (*size > cap) return {errc::output_too_small, cap};
   buffer_writer w{out};
   (void)emit(w);
   return size;

@@ -51,11 +51,11 @@ std::size_t lossy_utf16_length(std::string_view text) noexcept;
 namespace detail {
 
 template <class W>
-error emit_lossy(W& w, std::string_view text) noexcept {
+errc emit_lossy(W& w, std::string_view text) noexcept {
   ::SIOCODEC_NAMESPACE::detail::utf8_for_each_lossy(
       text.data(), text.size(), [&w](const char* s, std::size_t k) { w.append(s, k); },
       [&w] { w.append("\xEF\xBF\xBD", 3); });
-  return error::none;
+  return errc::none;
 }
 
 }  // namespace detail

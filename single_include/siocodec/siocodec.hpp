@@ -1256,7 +1256,7 @@ SIOCODEC_BEGIN_NAMESPACE
 /// Decoders report the byte offset of the failure next to the code (result::offset(),
 /// decode_status::consumed). The enumerator values are stable within a minor version; the names
 /// returned by to_string() are stable across versions and are what tools print.
-enum class error : std::uint8_t {
+enum class errc : std::uint8_t {
   /// Success.
   none = 0,
 
@@ -1356,88 +1356,87 @@ enum class error : std::uint8_t {
   needs_attachments,
 };
 
-/// Number of enumerators in `error`; every value below it has a name.
-constexpr unsigned error_count = static_cast<unsigned>(error::needs_attachments) + 1;
+/// Number of enumerators in `errc`; every value below it has a name.
+constexpr unsigned error_count = static_cast<unsigned>(errc::needs_attachments) + 1;
 
 /// The enumerator's name ("invalid_base64"), stable across versions. Unknown values give "unknown".
-constexpr const char* to_string(error e) noexcept {
+constexpr const char* to_string(errc e) noexcept {
   switch (e) {
-    case error::none: return "none";
-    case error::incomplete: return "incomplete";
-    case error::output_too_small: return "output_too_small";
-    case error::invalid_argument: return "invalid_argument";
-    case error::empty_packet: return "empty_packet";
-    case error::unknown_packet_type: return "unknown_packet_type";
-    case error::invalid_base64: return "invalid_base64";
-    case error::payload_too_large: return "payload_too_large";
-    case error::too_many_packets: return "too_many_packets";
-    case error::invalid_length: return "invalid_length";
-    case error::truncated: return "truncated";
-    case error::invalid_item_kind: return "invalid_item_kind";
-    case error::invalid_utf8: return "invalid_utf8";
-    case error::invalid_handshake: return "invalid_handshake";
-    case error::invalid_json: return "invalid_json";
-    case error::invalid_json_string: return "invalid_json_string";
-    case error::invalid_json_number: return "invalid_json_number";
-    case error::nesting_too_deep: return "nesting_too_deep";
-    case error::invalid_attachment_count: return "invalid_attachment_count";
-    case error::too_many_attachments: return "too_many_attachments";
-    case error::invalid_namespace: return "invalid_namespace";
-    case error::invalid_ack_id: return "invalid_ack_id";
-    case error::ack_id_overflow: return "ack_id_overflow";
-    case error::invalid_payload: return "invalid_payload";
-    case error::reserved_event_name: return "reserved_event_name";
-    case error::invalid_event_name: return "invalid_event_name";
-    case error::invalid_placeholder: return "invalid_placeholder";
-    case error::unexpected_text_frame: return "unexpected_text_frame";
-    case error::unexpected_binary_frame: return "unexpected_binary_frame";
-    case error::attachment_too_large: return "attachment_too_large";
-    case error::packet_too_large: return "packet_too_large";
-    case error::invalid_msgpack: return "invalid_msgpack";
-    case error::trailing_data: return "trailing_data";
-    case error::needs_attachments: return "needs_attachments";
+    case errc::none: return "none";
+    case errc::incomplete: return "incomplete";
+    case errc::output_too_small: return "output_too_small";
+    case errc::invalid_argument: return "invalid_argument";
+    case errc::empty_packet: return "empty_packet";
+    case errc::unknown_packet_type: return "unknown_packet_type";
+    case errc::invalid_base64: return "invalid_base64";
+    case errc::payload_too_large: return "payload_too_large";
+    case errc::too_many_packets: return "too_many_packets";
+    case errc::invalid_length: return "invalid_length";
+    case errc::truncated: return "truncated";
+    case errc::invalid_item_kind: return "invalid_item_kind";
+    case errc::invalid_utf8: return "invalid_utf8";
+    case errc::invalid_handshake: return "invalid_handshake";
+    case errc::invalid_json: return "invalid_json";
+    case errc::invalid_json_string: return "invalid_json_string";
+    case errc::invalid_json_number: return "invalid_json_number";
+    case errc::nesting_too_deep: return "nesting_too_deep";
+    case errc::invalid_attachment_count: return "invalid_attachment_count";
+    case errc::too_many_attachments: return "too_many_attachments";
+    case errc::invalid_namespace: return "invalid_namespace";
+    case errc::invalid_ack_id: return "invalid_ack_id";
+    case errc::ack_id_overflow: return "ack_id_overflow";
+    case errc::invalid_payload: return "invalid_payload";
+    case errc::reserved_event_name: return "reserved_event_name";
+    case errc::invalid_event_name: return "invalid_event_name";
+    case errc::invalid_placeholder: return "invalid_placeholder";
+    case errc::unexpected_text_frame: return "unexpected_text_frame";
+    case errc::unexpected_binary_frame: return "unexpected_binary_frame";
+    case errc::attachment_too_large: return "attachment_too_large";
+    case errc::packet_too_large: return "packet_too_large";
+    case errc::invalid_msgpack: return "invalid_msgpack";
+    case errc::trailing_data: return "trailing_data";
+    case errc::needs_attachments: return "needs_attachments";
   }
   return "unknown";
 }
 
 /// A one-line English description of the error, for logs.
-constexpr const char* message(error e) noexcept {
+constexpr const char* message(errc e) noexcept {
   switch (e) {
-    case error::none: return "success";
-    case error::incomplete: return "more input is needed";
-    case error::output_too_small: return "output buffer too small";
-    case error::invalid_argument: return "value cannot be encoded";
-    case error::empty_packet: return "empty packet";
-    case error::unknown_packet_type: return "unknown packet type";
-    case error::invalid_base64: return "invalid base64";
-    case error::payload_too_large: return "payload larger than max_payload";
-    case error::too_many_packets: return "more packets in one payload than max_packets";
-    case error::invalid_length: return "malformed length field";
-    case error::truncated: return "input ends inside a packet";
-    case error::invalid_item_kind:
-      return "binary payload item is neither string (0) nor binary (1)";
-    case error::invalid_utf8: return "invalid UTF-8";
-    case error::invalid_handshake: return "invalid handshake (open packet)";
-    case error::invalid_json: return "invalid JSON";
-    case error::invalid_json_string: return "invalid JSON string (control character or escape)";
-    case error::invalid_json_number: return "invalid JSON number";
-    case error::nesting_too_deep: return "JSON nested deeper than max_depth";
-    case error::invalid_attachment_count: return "invalid attachment count";
-    case error::too_many_attachments: return "more attachments than max_attachments";
-    case error::invalid_namespace: return "invalid namespace";
-    case error::invalid_ack_id: return "invalid ack id";
-    case error::ack_id_overflow: return "ack id out of range";
-    case error::invalid_payload: return "payload shape invalid for the packet type";
-    case error::reserved_event_name: return "reserved event name";
-    case error::invalid_event_name: return "event name is neither a string nor a number";
-    case error::invalid_placeholder: return "invalid binary placeholder";
-    case error::unexpected_text_frame: return "text frame while attachments are pending";
-    case error::unexpected_binary_frame: return "binary frame with no attachment expected";
-    case error::attachment_too_large: return "attachment larger than max_attachment_bytes";
-    case error::packet_too_large: return "packet larger than max_packet_bytes";
-    case error::invalid_msgpack: return "invalid msgpack";
-    case error::trailing_data: return "trailing data after a complete value";
-    case error::needs_attachments: return "binary packet header: its attachments need a decoder";
+    case errc::none: return "success";
+    case errc::incomplete: return "more input is needed";
+    case errc::output_too_small: return "output buffer too small";
+    case errc::invalid_argument: return "value cannot be encoded";
+    case errc::empty_packet: return "empty packet";
+    case errc::unknown_packet_type: return "unknown packet type";
+    case errc::invalid_base64: return "invalid base64";
+    case errc::payload_too_large: return "payload larger than max_payload";
+    case errc::too_many_packets: return "more packets in one payload than max_packets";
+    case errc::invalid_length: return "malformed length field";
+    case errc::truncated: return "input ends inside a packet";
+    case errc::invalid_item_kind: return "binary payload item is neither string (0) nor binary (1)";
+    case errc::invalid_utf8: return "invalid UTF-8";
+    case errc::invalid_handshake: return "invalid handshake (open packet)";
+    case errc::invalid_json: return "invalid JSON";
+    case errc::invalid_json_string: return "invalid JSON string (control character or escape)";
+    case errc::invalid_json_number: return "invalid JSON number";
+    case errc::nesting_too_deep: return "JSON nested deeper than max_depth";
+    case errc::invalid_attachment_count: return "invalid attachment count";
+    case errc::too_many_attachments: return "more attachments than max_attachments";
+    case errc::invalid_namespace: return "invalid namespace";
+    case errc::invalid_ack_id: return "invalid ack id";
+    case errc::ack_id_overflow: return "ack id out of range";
+    case errc::invalid_payload: return "payload shape invalid for the packet type";
+    case errc::reserved_event_name: return "reserved event name";
+    case errc::invalid_event_name: return "event name is neither a string nor a number";
+    case errc::invalid_placeholder: return "invalid binary placeholder";
+    case errc::unexpected_text_frame: return "text frame while attachments are pending";
+    case errc::unexpected_binary_frame: return "binary frame with no attachment expected";
+    case errc::attachment_too_large: return "attachment larger than max_attachment_bytes";
+    case errc::packet_too_large: return "packet larger than max_packet_bytes";
+    case errc::invalid_msgpack: return "invalid msgpack";
+    case errc::trailing_data: return "trailing data after a complete value";
+    case errc::needs_attachments: return "binary packet header: its attachments need a decoder";
   }
   return "unknown error";
 }
@@ -1459,9 +1458,9 @@ SIOCODEC_END_NAMESPACE
 
 SIOCODEC_BEGIN_NAMESPACE
 
-/// The outcome of a one-shot call: a value or an `error`, plus a byte offset.
+/// The outcome of a one-shot call: a value or an `errc`, plus a byte offset.
 ///
-/// The surface is a strict subset of C++23 `std::expected<T, error>` (has_value, operator bool,
+/// The surface is a strict subset of C++23 `std::expected<T, errc>` (has_value, operator bool,
 /// value, error, value_or, operator*, operator->) so that code written against it keeps working
 /// if it is ever aliased to std::expected, plus one addition: offset(). On failure, offset() is
 /// the byte offset in the input where decoding failed; on success it is the number of input bytes
@@ -1476,7 +1475,7 @@ class [[nodiscard]] result {
 
  public:
   using value_type = T;
-  using error_type = ::SIOCODEC_NAMESPACE::error;
+  using error_type = errc;
 
   /// A success holding `v`; `consumed` is reported by offset().
   constexpr result(T v,
@@ -1489,14 +1488,14 @@ class [[nodiscard]] result {
                    std::size_t consumed) noexcept(std::is_nothrow_default_constructible<T>::value)
       : value_(), offset_(consumed), error_(error_type::none) {}
 
-  /// A failure with code `e` (not error::none) at byte `offset`.
+  /// A failure with code `e` (not errc::none) at byte `offset`.
   constexpr result(error_type e, std::size_t offset = 0) noexcept
       : value_(), offset_(offset), error_(e) {}
 
   constexpr bool has_value() const noexcept { return error_ == error_type::none; }
   constexpr explicit operator bool() const noexcept { return has_value(); }
 
-  /// The error code; error::none on success.
+  /// The error code; errc::none on success.
   constexpr error_type error() const noexcept { return error_; }
 
   /// Failure: offset of the offending byte. Success: bytes consumed or written.
@@ -1541,13 +1540,13 @@ class [[nodiscard]] result {
 /// The outcome of one step of an incremental call (a resumable decoder's feed()).
 ///
 /// `consumed` counts the input bytes used. On failure it is also the offset of the offending byte
-/// within the input of that call, in the manner of llhttp's error position. `ec` is error::none
+/// within the input of that call, in the manner of llhttp's error position. `ec` is errc::none
 /// on success.
 struct [[nodiscard]] decode_status {
   std::size_t consumed = 0;
-  error ec = error::none;
+  errc ec = errc::none;
 
-  constexpr bool ok() const noexcept { return ec == error::none; }
+  constexpr bool ok() const noexcept { return ec == errc::none; }
   constexpr explicit operator bool() const noexcept { return ok(); }
 };
 
@@ -1779,11 +1778,11 @@ inline std::size_t strict_run(std::string_view text, std::size_t pad, unsigned c
 
 inline result<std::size_t> strict_size(std::string_view text) noexcept {
   const std::size_t n = text.size();
-  if (n % 4 != 0) return {error::invalid_base64, n};
+  if (n % 4 != 0) return {errc::invalid_base64, n};
   if (n == 0) return {std::size_t{0}, 0};
   const std::size_t pad = strict_padding(text.data(), n);
   const std::size_t at = strict_run(text, pad, nullptr);
-  if (at != n) return {error::invalid_base64, at};
+  if (at != n) return {errc::invalid_base64, at};
   return {n / 4 * 3 - pad, n};
 }
 
@@ -1907,7 +1906,7 @@ constexpr std::size_t lax_bound(std::size_t n) noexcept { return n / 4 * 3 + n %
 inline result<std::size_t> strict_decode_into(std::string_view text, std::size_t pad,
                                               std::size_t size, unsigned char* out) noexcept {
   const std::size_t at = strict_run(text, pad, out);
-  if (at != text.size()) return {error::invalid_base64, at};
+  if (at != text.size()) return {errc::invalid_base64, at};
   return {size, text.size()};
 }
 
@@ -2011,9 +2010,9 @@ void release_buffer(C& c) noexcept {
 template <class Emit>
 result<std::size_t> measure(Emit&& emit) noexcept {
   size_counter c;
-  error e = emit(c);
-  if (e != error::none) return {e, 0};
-  if (c.overflow) return {error::invalid_argument, 0};
+  errc e = emit(c);
+  if (e != errc::none) return {e, 0};
+  if (c.overflow) return {errc::invalid_argument, 0};
   return {c.n, c.n};
 }
 
@@ -2021,7 +2020,7 @@ template <class Emit>
 result<std::size_t> write_bounded(char* out, std::size_t cap, Emit&& emit) noexcept {
   auto size = measure(emit);
   if (!size) return size;
-  if (*size > cap) return {error::output_too_small, cap};
+  if (*size > cap) return {errc::output_too_small, cap};
   buffer_writer w{out};
   (void)emit(w);
   return size;
@@ -2124,19 +2123,19 @@ result<std::size_t> decode(std::string_view text, Container& out, mode m = mode:
 // ---------------------------------------------------------------------------------------------
 
 inline result<std::size_t> encode_to(char* out, std::size_t cap, byte_view in) noexcept {
-  if (in.size() > max_encodable) return {error::invalid_argument, 0};
+  if (in.size() > max_encodable) return {errc::invalid_argument, 0};
   return ::SIOCODEC_NAMESPACE::detail::write_bounded(out, cap, [&](auto& w) {
     detail::emit(w, in);
-    return error::none;
+    return errc::none;
   });
 }
 
 template <class Container>
 result<std::size_t> encode(byte_view in, Container& out) {
-  if (in.size() > max_encodable) return {error::invalid_argument, 0};
+  if (in.size() > max_encodable) return {errc::invalid_argument, 0};
   return ::SIOCODEC_NAMESPACE::detail::write_append(out, [&](auto& w) {
     detail::emit(w, in);
-    return error::none;
+    return errc::none;
   });
 }
 
@@ -2150,11 +2149,11 @@ inline result<std::size_t> decode_to(std::string_view text, byte_span out, mode 
   if (m == mode::lax) {
     if (out.size() < detail::lax_bound(n)) {
       const std::size_t size = detail::lax_run(text, nullptr);
-      if (size > out.size()) return {error::output_too_small, out.size()};
+      if (size > out.size()) return {errc::output_too_small, out.size()};
     }
     return {detail::lax_run(text, out.data()), n};
   }
-  if (n % 4 != 0) return {error::invalid_base64, n};
+  if (n % 4 != 0) return {errc::invalid_base64, n};
   if (n == 0) return {std::size_t{0}, 0};
   // The size follows from the length and the padding alone, so one pass both checks and decodes.
   const std::size_t pad = detail::strict_padding(text.data(), n);
@@ -2162,7 +2161,7 @@ inline result<std::size_t> decode_to(std::string_view text, byte_span out, mode 
   if (size > out.size()) {
     auto valid = detail::strict_size(text);
     if (!valid) return valid;
-    return {error::output_too_small, out.size()};
+    return {errc::output_too_small, out.size()};
   }
   return detail::strict_decode_into(text, pad, size, out.data());
 }
@@ -2179,7 +2178,7 @@ result<std::size_t> decode(std::string_view text, Container& out, mode m) {
     (void)detail::lax_run(text, reinterpret_cast<unsigned char*>(out.data()) + old);
     return {size, n};
   }
-  if (n % 4 != 0) return {error::invalid_base64, n};
+  if (n % 4 != 0) return {errc::invalid_base64, n};
   if (n == 0) return {std::size_t{0}, 0};
   const std::size_t pad = detail::strict_padding(text.data(), n);
   const std::size_t size = n / 4 * 3 - pad;
@@ -2392,13 +2391,13 @@ inline result<packet_view> decode_base64_packet(std::string_view text, const dec
   packet_type type = packet_type::message;
   std::size_t skip = 1;
   if (opts.version == protocol_version::v3) {
-    if (text.size() < 2 || !is_type_digit(text[1])) return {error::unknown_packet_type, base + 1};
+    if (text.size() < 2 || !is_type_digit(text[1])) return {errc::unknown_packet_type, base + 1};
     type = static_cast<packet_type>(text[1] - '0');
     skip = 2;
   }
   const std::string_view b64 = text.substr(skip);
   const auto checked = base64::decoded_size(b64, opts.base64);
-  if (!checked) return {error::invalid_base64, base + skip + checked.offset()};
+  if (!checked) return {errc::invalid_base64, base + skip + checked.offset()};
   return {packet_view{type, data_kind::base64, b64}, base + text.size()};
 }
 
@@ -2408,14 +2407,14 @@ inline result<packet_view> decode_base64_packet(std::string_view text, const dec
 SIOCODEC_ALWAYS_INLINE result<packet_view> decode_text_packet(std::string_view text,
                                                               const decode_options& opts,
                                                               std::size_t base) noexcept {
-  if (text.empty()) return {error::empty_packet, base};
+  if (text.empty()) return {errc::empty_packet, base};
   const char c = text[0];
   if (is_type_digit(c)) {
     return {packet_view::text(static_cast<packet_type>(c - '0'), text.substr(1)),
             base + text.size()};
   }
   if (c == 'b') return decode_base64_packet(text, opts, base);
-  return {error::unknown_packet_type, base};
+  return {errc::unknown_packet_type, base};
 }
 
 inline result<packet_view> decode_binary_packet(std::string_view frame,
@@ -2423,9 +2422,9 @@ inline result<packet_view> decode_binary_packet(std::string_view frame,
   if (opts.version == protocol_version::v4) {
     return {packet_view{packet_type::message, data_kind::binary, frame}, frame.size()};
   }
-  if (frame.empty()) return {error::empty_packet, 0};
+  if (frame.empty()) return {errc::empty_packet, 0};
   const auto type = static_cast<unsigned char>(frame[0]);
-  if (type > 6) return {error::unknown_packet_type, 0};
+  if (type > 6) return {errc::unknown_packet_type, 0};
   return {packet_view{static_cast<packet_type>(type), data_kind::binary, frame.substr(1)},
           frame.size()};
 }
@@ -2434,7 +2433,7 @@ inline result<packet_view> decode_binary_packet(std::string_view frame,
 
 inline result<packet_view> decode(std::string_view frame, frame_kind kind,
                                   const decode_options& opts) noexcept {
-  if (frame.size() > opts.max_payload) return {error::payload_too_large, opts.max_payload};
+  if (frame.size() > opts.max_payload) return {errc::payload_too_large, opts.max_payload};
   if (kind == frame_kind::binary) return detail::decode_binary_packet(frame, opts);
   return detail::decode_text_packet(frame, opts, 0);
 }
@@ -2511,37 +2510,37 @@ inline char type_digit(packet_type t) noexcept {
 // Checks that `p` has a text (`b`-less or `b`) form and writes it: shared by frames, polling
 // bodies and WebTransport records. `binary_as_base64` turns binary data into `b` forms.
 template <class W>
-error emit_text_packet(W& w, const packet_view& p, protocol_version v) noexcept {
-  if (!is_valid(p.type)) return error::invalid_argument;
+errc emit_text_packet(W& w, const packet_view& p, protocol_version v) noexcept {
+  if (!is_valid(p.type)) return errc::invalid_argument;
   if (p.kind == data_kind::text) {
     w.put(type_digit(p.type));
     w.append(p.data.data(), p.data.size());
-    return error::none;
+    return errc::none;
   }
-  if (v == protocol_version::v4 && p.type != packet_type::message) return error::invalid_argument;
+  if (v == protocol_version::v4 && p.type != packet_type::message) return errc::invalid_argument;
   w.put('b');
   if (v == protocol_version::v3) w.put(type_digit(p.type));
   if (p.kind == data_kind::base64) {
-    if (!base64::decoded_size(p.data, base64::mode::strict)) return error::invalid_argument;
+    if (!base64::decoded_size(p.data, base64::mode::strict)) return errc::invalid_argument;
     w.append(p.data.data(), p.data.size());
-    return error::none;
+    return errc::none;
   }
-  if (p.data.size() > base64::max_encodable) return error::invalid_argument;
+  if (p.data.size() > base64::max_encodable) return errc::invalid_argument;
   base64::detail::emit(w, p.bytes());
-  return error::none;
+  return errc::none;
 }
 
 template <class W>
-error emit_frame(W& w, const packet_view& p, const encode_options& opts) noexcept {
+errc emit_frame(W& w, const packet_view& p, const encode_options& opts) noexcept {
   if (encoded_frame_kind(p, opts) == frame_kind::text) return emit_text_packet(w, p, opts.version);
-  if (!is_valid(p.type)) return error::invalid_argument;
+  if (!is_valid(p.type)) return errc::invalid_argument;
   if (opts.version == protocol_version::v4) {
-    if (p.type != packet_type::message) return error::invalid_argument;
+    if (p.type != packet_type::message) return errc::invalid_argument;
   } else {
     w.put(static_cast<char>(p.type));
   }
   w.append(p.data.data(), p.data.size());
-  return error::none;
+  return errc::none;
 }
 
 }  // namespace detail
@@ -2656,7 +2655,7 @@ inline result<packet_view> decode_item(payload_format fmt, bool string_item,
     // surrogate into one U+FFFD where Node's decoders give three, so that stays refused too).
     const std::size_t bad =
         ::SIOCODEC_NAMESPACE::detail::utf8_find_invalid(content.data(), content.size());
-    if (bad != content.size()) return {error::invalid_utf8, base + bad};
+    if (bad != content.size()) return {errc::invalid_utf8, base + bad};
   }
   if (fmt == payload_format::v3_text && opts.allow_invalid_utf8) {
     auto r = decode_text_packet(content, opts, base);
@@ -2681,7 +2680,7 @@ struct payload_scanner {
     std::size_t next = 0;           // where scanning continues
     std::size_t content_begin = 0;  // this step's part of the item content: [begin, end)
     std::size_t content_end = 0;
-    ::SIOCODEC_NAMESPACE::error ec = ::SIOCODEC_NAMESPACE::error::none;
+    errc ec = errc::none;
     std::size_t error_at = 0;  // body offset of the error
   };
 
@@ -2717,7 +2716,7 @@ struct payload_scanner {
         st.pending = 0;
         st.astral = false;
         if (fmt == payload_format::v3_binary) {
-          if (u[i] > 1) return fail(s, error::invalid_item_kind, base + i);
+          if (u[i] > 1) return fail(s, errc::invalid_item_kind, base + i);
           st.string_item = (u[i] == 0);
           ++i;
         }
@@ -2728,13 +2727,13 @@ struct payload_scanner {
         const unsigned char c = u[i];
         const bool is_end = (fmt == payload_format::v3_binary) ? (c == 0xFF) : (c == ':');
         if (is_end) {
-          if (!st.have_digit) return fail(s, error::invalid_length, base + i);
+          if (!st.have_digit) return fail(s, errc::invalid_length, base + i);
           ++i;
           if (st.length == 0) {
             // `0:` is how the reference encodes an empty list; it yields nothing. A binary item
             // of length 0 cannot hold a packet type.
             if (fmt == payload_format::v3_binary) {
-              return fail(s, error::empty_packet, st.item_start);
+              return fail(s, errc::empty_packet, st.item_start);
             }
             st.phase = item_begin;
             s.kind = step::skip;
@@ -2747,19 +2746,19 @@ struct payload_scanner {
         }
         unsigned digit;
         if (fmt == payload_format::v3_binary) {
-          if (c > 9) return fail(s, error::invalid_length, base + i);
+          if (c > 9) return fail(s, errc::invalid_length, base + i);
           digit = c;
         } else {
-          if (c < '0' || c > '9') return fail(s, error::invalid_length, base + i);
+          if (c < '0' || c > '9') return fail(s, errc::invalid_length, base + i);
           digit = static_cast<unsigned>(c - '0');
         }
         // The reference accepts leading zeros (it compares with Number()); no encoder writes them.
-        if (st.leading_zero) return fail(s, error::invalid_length, base + i);
+        if (st.leading_zero) return fail(s, errc::invalid_length, base + i);
         if (!st.have_digit && digit == 0) st.leading_zero = true;
         st.have_digit = true;
         // Checked before multiplying, so the length cannot wrap whatever max_payload is.
         if (digit > opts.max_payload || st.length > (opts.max_payload - digit) / 10) {
-          return fail(s, error::payload_too_large, base + i);
+          return fail(s, errc::payload_too_large, base + i);
         }
         st.length = st.length * 10 + digit;
         ++i;
@@ -2788,7 +2787,7 @@ struct payload_scanner {
         const unsigned char c = u[i];
         if (st.pending != 0) {
           if (c < st.second_lo || c > st.second_hi) {
-            if (!lossy) return fail(s, error::invalid_utf8, base + i);
+            if (!lossy) return fail(s, errc::invalid_utf8, base + i);
             // The subpart so far is one U+FFFD, counted at its lead byte; `c` starts afresh.
             st.pending = 0;
             st.astral = false;
@@ -2822,13 +2821,13 @@ struct payload_scanner {
           st.second_lo = (c == 0xF0) ? 0x90 : 0x80;
           st.second_hi = (c == 0xF4) ? 0x8F : 0xBF;
         } else {
-          if (!lossy) return fail(s, error::invalid_utf8, base + i);
+          if (!lossy) return fail(s, errc::invalid_utf8, base + i);
           ++st.seen;  // a byte that starts no sequence: one U+FFFD
         }
         ++i;
         // A length that ends between the two halves of a surrogate pair: the reference would
         // cut the pair and deliver a lone surrogate; UTF-8 cannot carry that.
-        if (st.seen > st.length) return fail(s, error::invalid_length, st.item_start);
+        if (st.seen > st.length) return fail(s, errc::invalid_length, st.item_start);
         if (st.seen == st.length && st.pending == 0) return finish_item(s, st, i);
       }
       s.content_end = n;
@@ -2855,7 +2854,7 @@ struct payload_scanner {
     st.phase = item_begin;
     return s;
   }
-  static step fail(step& s, ::SIOCODEC_NAMESPACE::error e, std::size_t body_offset) noexcept {
+  static step fail(step& s, errc e, std::size_t body_offset) noexcept {
     s.kind = step::failure;
     s.ec = e;
     s.error_at = body_offset;
@@ -2920,8 +2919,8 @@ class payload_decoder {
   /// opts.max_retained_bytes and releases a larger one.
   void reset() noexcept;
 
-  bool failed() const noexcept { return error_ != ::SIOCODEC_NAMESPACE::error::none; }
-  ::SIOCODEC_NAMESPACE::error error() const noexcept { return error_; }
+  bool failed() const noexcept { return error_ != errc::none; }
+  errc error() const noexcept { return error_; }
   /// Body bytes consumed so far (after an error: the error's offset in the body).
   std::size_t body_offset() const noexcept { return offset_; }
   /// Packets delivered so far.
@@ -2932,8 +2931,7 @@ class payload_decoder {
   decode_status deliver(std::string_view content, std::size_t content_offset, F& on_packet);
   template <class F>
   decode_status run(std::string_view chunk, F& on_packet, bool last);
-  decode_status fail(::SIOCODEC_NAMESPACE::error e, std::size_t at_body,
-                     std::size_t at_chunk) noexcept;
+  decode_status fail(errc e, std::size_t at_body, std::size_t at_chunk) noexcept;
   // Empties the storage after a delivered packet, releasing it above the retention limit.
   void clear_storage() noexcept {
     storage_.resize(0);
@@ -2950,7 +2948,7 @@ class payload_decoder {
   std::string_view pending_last_;  // finish(chunk): the last v4 item, still in the caller's chunk
   std::size_t pending_last_offset_ = 0;
   std::uint8_t format_ = 0;
-  ::SIOCODEC_NAMESPACE::error error_ = ::SIOCODEC_NAMESPACE::error::none;
+  errc error_ = errc::none;
   detail::payload_state state_;
 };
 
@@ -2976,14 +2974,14 @@ void payload_decoder<Storage>::reset() noexcept {
   item_offset_ = 0;
   state_ = detail::payload_state{};
   pending_last_ = {};
-  error_ = ::SIOCODEC_NAMESPACE::error::none;
+  error_ = errc::none;
   if (static_cast<detail::payload_format>(format_) == detail::payload_format::invalid) {
-    error_ = ::SIOCODEC_NAMESPACE::error::unexpected_binary_frame;
+    error_ = errc::unexpected_binary_frame;
   }
 }
 
 template <class Storage>
-decode_status payload_decoder<Storage>::fail(::SIOCODEC_NAMESPACE::error e, std::size_t at_body,
+decode_status payload_decoder<Storage>::fail(errc e, std::size_t at_body,
                                              std::size_t at_chunk) noexcept {
   error_ = e;
   offset_ = at_body;
@@ -2996,7 +2994,7 @@ decode_status payload_decoder<Storage>::deliver(std::string_view content,
                                                 std::size_t content_offset, F& on_packet) {
   const auto fmt = static_cast<detail::payload_format>(format_);
   if (count_ == opts_.max_packets) {
-    error_ = ::SIOCODEC_NAMESPACE::error::too_many_packets;
+    error_ = errc::too_many_packets;
     offset_ = state_.item_start;
     return {0, error_};
   }
@@ -3008,7 +3006,7 @@ decode_status payload_decoder<Storage>::deliver(std::string_view content,
   }
   ++count_;
   on_packet(*r);
-  return {0, ::SIOCODEC_NAMESPACE::error::none};
+  return {0, errc::none};
 }
 
 template <class Storage>
@@ -3041,7 +3039,7 @@ decode_status payload_decoder<Storage>::run(std::string_view chunk, F& on_packet
     const std::size_t room = opts_.max_payload - base;
     auto below = run(chunk.substr(0, room), on_packet, false);
     if (!below.ok()) return below;
-    return fail(::SIOCODEC_NAMESPACE::error::payload_too_large, opts_.max_payload, room);
+    return fail(errc::payload_too_large, opts_.max_payload, room);
   }
   std::size_t pos = 0;
   while (pos < chunk.size()) {
@@ -3071,8 +3069,7 @@ decode_status payload_decoder<Storage>::run(std::string_view chunk, F& on_packet
     if (s.kind == step::need_more) {
       if (storage_.size() == 0) item_offset_ = base + s.content_begin;
       if (part.size() > opts_.max_payload - storage_.size()) {
-        return fail(::SIOCODEC_NAMESPACE::error::payload_too_large, base + s.content_begin,
-                    s.content_begin);
+        return fail(errc::payload_too_large, base + s.content_begin, s.content_begin);
       }
       const std::size_t old = storage_.size();
       storage_.resize(old + part.size());
@@ -3098,7 +3095,7 @@ decode_status payload_decoder<Storage>::run(std::string_view chunk, F& on_packet
     pos = s.next;
   }
   offset_ = base + chunk.size();
-  return {chunk.size(), ::SIOCODEC_NAMESPACE::error::none};
+  return {chunk.size(), errc::none};
 }
 
 template <class Storage>
@@ -3123,7 +3120,7 @@ decode_status payload_decoder<Storage>::finish(F&& on_packet) {
     auto st = deliver(content, item_offset_, on_packet);
     clear_storage();
     if (!st.ok()) return {0, error_};
-    return {0, ::SIOCODEC_NAMESPACE::error::none};
+    return {0, errc::none};
   }
   if (detail::payload_scanner::ends_lossy(state_, opts_)) {
     state_.phase = 0;
@@ -3132,13 +3129,13 @@ decode_status payload_decoder<Storage>::finish(F&& on_packet) {
                 item_offset_, on_packet);
     storage_.resize(0);
     if (!st.ok()) return {0, error_};
-    return {0, ::SIOCODEC_NAMESPACE::error::none};
+    return {0, errc::none};
   }
-  if (state_.phase != 0) return fail(::SIOCODEC_NAMESPACE::error::truncated, offset_, 0);
+  if (state_.phase != 0) return fail(errc::truncated, offset_, 0);
   if (fmt == detail::payload_format::v3_text && offset_ == 0) {
-    return fail(::SIOCODEC_NAMESPACE::error::empty_packet, 0, 0);
+    return fail(errc::empty_packet, 0, 0);
   }
-  return {0, ::SIOCODEC_NAMESPACE::error::none};
+  return {0, errc::none};
 }
 
 }  // namespace engineio
@@ -3194,18 +3191,18 @@ frame_kind payload_frame_kind(const packet_view* packets, std::size_t n,
 namespace detail {
 
 template <class W>
-error emit_v4_payload(W& w, const packet_view* packets, std::size_t n) noexcept {
+errc emit_v4_payload(W& w, const packet_view* packets, std::size_t n) noexcept {
   for (std::size_t i = 0; i < n; ++i) {
     const packet_view& p = packets[i];
     if (i != 0) w.put('\x1e');
     if (W::counting && p.kind == data_kind::text && !p.data.empty() &&
         std::memchr(p.data.data(), 0x1E, p.data.size()) != nullptr) {
-      return error::invalid_argument;
+      return errc::invalid_argument;
     }
-    const error e = emit_text_packet(w, p, protocol_version::v4);
-    if (e != error::none) return e;
+    const errc e = emit_text_packet(w, p, protocol_version::v4);
+    if (e != errc::none) return e;
   }
-  return error::none;
+  return errc::none;
 }
 
 template <class W>
@@ -3221,23 +3218,23 @@ void emit_decimal(W& w, std::uint64_t v, bool digit_bytes) noexcept {
 }
 
 template <class W>
-error emit_v3_text_payload(W& w, const packet_view* packets, std::size_t n) noexcept {
+errc emit_v3_text_payload(W& w, const packet_view* packets, std::size_t n) noexcept {
   if (n == 0) {
     w.append("0:", 2);
-    return error::none;
+    return errc::none;
   }
   for (std::size_t i = 0; i < n; ++i) {
     const packet_view& p = packets[i];
     // All framing characters are ASCII: the packet's UTF-16 length is its text form's length
     // with the data counted in UTF-16 units.
     ::SIOCODEC_NAMESPACE::detail::size_counter text;
-    const error e = emit_text_packet(text, p, protocol_version::v3);
-    if (e != error::none) return e;
+    const errc e = emit_text_packet(text, p, protocol_version::v3);
+    if (e != errc::none) return e;
     std::size_t units = text.n;
     if (p.kind == data_kind::text) {
       if (W::counting && ::SIOCODEC_NAMESPACE::detail::utf8_find_invalid(
                              p.data.data(), p.data.size()) != p.data.size()) {
-        return error::invalid_utf8;
+        return errc::invalid_utf8;
       }
       units = 1 + ::SIOCODEC_NAMESPACE::detail::utf16_length(p.data.data(), p.data.size());
     }
@@ -3245,14 +3242,14 @@ error emit_v3_text_payload(W& w, const packet_view* packets, std::size_t n) noex
     w.put(':');
     (void)emit_text_packet(w, p, protocol_version::v3);
   }
-  return error::none;
+  return errc::none;
 }
 
 template <class W>
-error emit_v3_binary_payload(W& w, const packet_view* packets, std::size_t n) noexcept {
+errc emit_v3_binary_payload(W& w, const packet_view* packets, std::size_t n) noexcept {
   for (std::size_t i = 0; i < n; ++i) {
     const packet_view& p = packets[i];
-    if (!is_valid(p.type)) return error::invalid_argument;
+    if (!is_valid(p.type)) return errc::invalid_argument;
     if (p.kind == data_kind::binary) {
       w.put('\x01');
       emit_decimal(w, std::uint64_t{1} + p.data.size(), true);
@@ -3264,22 +3261,22 @@ error emit_v3_binary_payload(W& w, const packet_view* packets, std::size_t n) no
     if (W::counting && p.kind == data_kind::text &&
         ::SIOCODEC_NAMESPACE::detail::utf8_find_invalid(p.data.data(), p.data.size()) !=
             p.data.size()) {
-      return error::invalid_utf8;
+      return errc::invalid_utf8;
     }
     ::SIOCODEC_NAMESPACE::detail::size_counter text;
-    const error e = emit_text_packet(text, p, protocol_version::v3);
-    if (e != error::none) return e;
+    const errc e = emit_text_packet(text, p, protocol_version::v3);
+    if (e != errc::none) return e;
     w.put('\x00');
     emit_decimal(w, text.n, true);
     w.put('\xff');
     (void)emit_text_packet(w, p, protocol_version::v3);
   }
-  return error::none;
+  return errc::none;
 }
 
 template <class W>
-error emit_payload(W& w, const packet_view* packets, std::size_t n,
-                   const encode_options& opts) noexcept {
+errc emit_payload(W& w, const packet_view* packets, std::size_t n,
+                  const encode_options& opts) noexcept {
   if (opts.version == protocol_version::v4) return emit_v4_payload(w, packets, n);
   if (payload_frame_kind(packets, n, opts) == frame_kind::binary) {
     return emit_v3_binary_payload(w, packets, n);
@@ -3486,7 +3483,7 @@ struct payload_cursor {
 ///
 ///     auto reader = engineio::decode_payload(body);
 ///     for (const engineio::packet_view& p : reader) handle(p);
-///     if (reader.error() != siocodec::error::none) fail(reader.error(), reader.offset());
+///     if (reader.error() != siocodec::errc::none) fail(reader.error(), reader.offset());
 ///
 /// Base64 packets are validated and yielded as data_kind::base64 views of their text, unless
 /// scratch storage was given: then they are decoded into it, one after the other, and yielded as
@@ -3524,8 +3521,8 @@ class payload_reader {
   /// Reads the next packet into `out`. Returns false at the end of the body or on an error.
   bool next(packet_view& out) noexcept;
 
-  /// error::none while reading and after a clean end.
-  ::SIOCODEC_NAMESPACE::error error() const noexcept { return error_; }
+  /// errc::none while reading and after a clean end.
+  errc error() const noexcept { return error_; }
   /// After an error: its offset in the body. Otherwise: body bytes consumed so far.
   std::size_t offset() const noexcept { return pos_; }
   /// Packets returned so far.
@@ -3543,7 +3540,7 @@ class payload_reader {
   // next() for the v3 bodies (length-prefixed items), through the resumable scanner.
   bool next_framed(packet_view& out) noexcept;
   // Ends the walk on error `e` at byte `at`; false, for next() to return.
-  bool stop(::SIOCODEC_NAMESPACE::error e, std::size_t at) noexcept {
+  bool stop(errc e, std::size_t at) noexcept {
     error_ = e;
     pos_ = at;
     done_ = true;
@@ -3561,7 +3558,7 @@ class payload_reader {
   std::size_t count_ = 0;
   std::uint8_t format_ = 0;
   bool done_ = true;
-  ::SIOCODEC_NAMESPACE::error error_ = ::SIOCODEC_NAMESPACE::error::none;
+  errc error_ = errc::none;
 };
 
 /// Starts reading a polling body: a payload_reader over `body`.
@@ -3582,15 +3579,15 @@ inline payload_reader::payload_reader(std::string_view body, frame_kind kind,
   const auto fmt = detail::format_of(opts.version, kind);
   format_ = static_cast<std::uint8_t>(fmt);
   if (fmt == detail::payload_format::invalid) {
-    error_ = ::SIOCODEC_NAMESPACE::error::unexpected_binary_frame;
+    error_ = errc::unexpected_binary_frame;
     done_ = true;
   } else if (body.size() > opts.max_payload) {
-    error_ = ::SIOCODEC_NAMESPACE::error::payload_too_large;
+    error_ = errc::payload_too_large;
     pos_ = opts.max_payload;
     done_ = true;
   } else if (body.empty() && fmt != detail::payload_format::v3_binary) {
     // The reference reports an empty text body as a parser error in both versions.
-    error_ = ::SIOCODEC_NAMESPACE::error::empty_packet;
+    error_ = errc::empty_packet;
     done_ = true;
   }
 }
@@ -3613,7 +3610,7 @@ inline bool payload_reader::next(packet_view& out) noexcept {
     content_end = static_cast<std::size_t>(static_cast<const char*>(sep) - body_.data());
     next = content_end + 1;
   }
-  if (count_ == opts_.max_packets) return stop(::SIOCODEC_NAMESPACE::error::too_many_packets, pos_);
+  if (count_ == opts_.max_packets) return stop(errc::too_many_packets, pos_);
   return take(detail::decode_text_packet(body_.substr(pos_, content_end - pos_), opts_, pos_), out,
               next);
 }
@@ -3637,12 +3634,12 @@ inline bool payload_reader::next_framed(packet_view& out) noexcept {
     if (s.kind == detail::payload_scanner::step::need_more) {
       if (fmt != detail::payload_format::v4_text &&
           !detail::payload_scanner::ends_lossy(st, opts_)) {
-        return stop(::SIOCODEC_NAMESPACE::error::truncated, body_.size());
+        return stop(errc::truncated, body_.size());
       }
       done_ = true;  // the last v4 item runs to the end of the body
     }
     if (count_ == opts_.max_packets) {
-      return stop(::SIOCODEC_NAMESPACE::error::too_many_packets, st.item_start);
+      return stop(errc::too_many_packets, st.item_start);
     }
     const std::string_view content = body_.substr(s.content_begin, s.content_end - s.content_begin);
     return take(detail::decode_item(fmt, st.string_item, content, opts_, s.content_begin), out,
@@ -3854,9 +3851,9 @@ void emit_binary_prefix(W& w, framing f, std::size_t n) noexcept {
 /// write nothing: the frame points at the caller's bytes. Errors: invalid_argument (too large
 /// to base64-encode).
 template <class W>
-error emit_next_binary(W& w, byte_view bytes, framing f) noexcept {
-  if (f == framing::ws_v4 || f == framing::ws_v3) return error::none;
-  if (binary_as_base64(f) && bytes.size() > base64::max_encodable) return error::invalid_argument;
+errc emit_next_binary(W& w, byte_view bytes, framing f) noexcept {
+  if (f == framing::ws_v4 || f == framing::ws_v3) return errc::none;
+  if (binary_as_base64(f) && bytes.size() > base64::max_encodable) return errc::invalid_argument;
   if (f == framing::poll_v4) w.put('\x1e');
   emit_binary_prefix(w, f, bytes.size());
   if (binary_as_base64(f)) {
@@ -3864,13 +3861,13 @@ error emit_next_binary(W& w, byte_view bytes, framing f) noexcept {
   } else {
     w.append(bytes.as_chars().data(), bytes.size());
   }
-  return error::none;
+  return errc::none;
 }
 
 /// Storage bytes of emit_next_binary(); SIZE_MAX when the message cannot be framed.
 inline std::size_t next_binary_cost(byte_view bytes, framing f) noexcept {
   ::SIOCODEC_NAMESPACE::detail::size_counter c;
-  if (emit_next_binary(c, bytes, f) != error::none || c.overflow) {
+  if (emit_next_binary(c, bytes, f) != errc::none || c.overflow) {
     return static_cast<std::size_t>(-1);
   }
   return c.n;
@@ -4399,7 +4396,7 @@ constexpr unsigned hex_value(char c) noexcept {
 /// Where a scanner stopped: just past the token on success, at the offending byte on failure.
 struct scan_result {
   const char* p;
-  error ec;
+  errc ec;
   /// validate_string() only: the string holds a backslash escape.
   bool escaped = false;
 };
@@ -4412,13 +4409,13 @@ template <bool Lossy = false>
 scan_result validate_string_rest(const char* p, const char* end) noexcept {
   bool escaped = false;
   for (;;) {
-    if (p == end) return {end, error::invalid_json_string};
+    if (p == end) return {end, errc::invalid_json_string};
     const auto c = static_cast<unsigned char>(*p);
-    if (c == '"') return {p + 1, error::none, escaped};
+    if (c == '"') return {p + 1, errc::none, escaped};
     if (c == '\\') {
       escaped = true;
       ++p;
-      if (p == end) return {end, error::invalid_json_string};
+      if (p == end) return {end, errc::invalid_json_string};
       switch (*p) {
         case '"':
         case '\\':
@@ -4431,21 +4428,21 @@ scan_result validate_string_rest(const char* p, const char* end) noexcept {
         case 'u':
           ++p;
           for (int i = 0; i < 4; ++i, ++p) {
-            if (p == end) return {end, error::invalid_json_string};
-            if (hex_value(*p) > 15) return {p, error::invalid_json_string};
+            if (p == end) return {end, errc::invalid_json_string};
+            if (hex_value(*p) > 15) return {p, errc::invalid_json_string};
           }
           break;
-        default: return {p, error::invalid_json_string};
+        default: return {p, errc::invalid_json_string};
       }
     } else if (c < 0x20) {
-      return {p, error::invalid_json_string};
+      return {p, errc::invalid_json_string};
     } else {
       // Non-ASCII text tends to come in runs (CJK, emoji): stay in this loop while it lasts.
       do {
         const std::size_t len = ::SIOCODEC_NAMESPACE::detail::utf8_sequence_length(
             reinterpret_cast<const unsigned char*>(p), reinterpret_cast<const unsigned char*>(end));
         if (len == 0) {
-          if constexpr (!Lossy) return {p, error::invalid_utf8};
+          if constexpr (!Lossy) return {p, errc::invalid_utf8};
           ++p;
           continue;
         }
@@ -4469,7 +4466,7 @@ SIOCODEC_ALWAYS_INLINE scan_result validate_string(const char* p, const char* en
     const unsigned m = sse2_mask<scan_class::string>(p);
     if (SIOCODEC_LIKELY(m != 0)) {
       p += __builtin_ctz(m);
-      if (SIOCODEC_LIKELY(*p == '"')) return {p + 1, error::none};
+      if (SIOCODEC_LIKELY(*p == '"')) return {p + 1, errc::none};
       return validate_string_rest<Lossy>(p, end);
     }
     return validate_string_rest<Lossy>(scan_rest<scan_class::string>(p + 16, end), end);
@@ -4482,7 +4479,7 @@ SIOCODEC_ALWAYS_INLINE scan_result validate_string(const char* p, const char* en
     const unsigned m = sse2_mask<scan_class::string>(w) >> (p - w);
     if (SIOCODEC_LIKELY(m != 0)) {
       p += __builtin_ctz(m);
-      if (SIOCODEC_LIKELY(*p == '"')) return {p + 1, error::none};
+      if (SIOCODEC_LIKELY(*p == '"')) return {p + 1, errc::none};
       return validate_string_rest<Lossy>(p, end);
     }
     return validate_string_rest<Lossy>(end, end);
@@ -4491,7 +4488,7 @@ SIOCODEC_ALWAYS_INLINE scan_result validate_string(const char* p, const char* en
   (void)lo;
 #endif
   p = scan_string(p, end);
-  if (SIOCODEC_LIKELY(p != end && *p == '"')) return {p + 1, error::none};
+  if (SIOCODEC_LIKELY(p != end && *p == '"')) return {p + 1, errc::none};
   return validate_string_rest<Lossy>(p, end);
 }
 
@@ -4526,7 +4523,7 @@ SIOCODEC_ALWAYS_INLINE scan_result validate_member_string(const char* p, const c
     for (int i = 0; i < 16; ++i) {
       const auto c = static_cast<unsigned char>(p[i]);
       if (string_stop.v[c] != 0) {
-        if (SIOCODEC_LIKELY(c == '"')) return {p + i + 1, error::none};
+        if (SIOCODEC_LIKELY(c == '"')) return {p + i + 1, errc::none};
         return validate_string_rest<Lossy>(p + i, end);
       }
     }
@@ -4560,7 +4557,7 @@ SIOCODEC_ALWAYS_INLINE unsigned number_follow_class(char c) noexcept {
 SIOCODEC_ALWAYS_INLINE scan_result validate_number_inline(const char* p, const char* end) noexcept {
   if (*p == '-') {
     ++p;
-    if (p == end) return {end, error::invalid_json_number};
+    if (p == end) return {end, errc::invalid_json_number};
   }
   if (*p == '0') {
     ++p;
@@ -4568,34 +4565,34 @@ SIOCODEC_ALWAYS_INLINE scan_result validate_number_inline(const char* p, const c
     do ++p;
     while (p != end && is_digit(*p));
   } else {
-    return {p, error::invalid_json_number};
+    return {p, errc::invalid_json_number};
   }
   // One table lookup decides the usual case (the number ends: `,` `]` `}`); `.`, `e` and a
   // byte that continues the number (an error) take the branches below.
-  if (p == end) return {p, error::none};
+  if (p == end) return {p, errc::none};
   unsigned follow = number_follow_class(*p);
-  if (SIOCODEC_LIKELY(follow == 0)) return {p, error::none};
+  if (SIOCODEC_LIKELY(follow == 0)) return {p, errc::none};
   if (follow == 1) {
     ++p;
-    if (p == end) return {end, error::invalid_json_number};
-    if (!is_digit(*p)) return {p, error::invalid_json_number};
+    if (p == end) return {end, errc::invalid_json_number};
+    if (!is_digit(*p)) return {p, errc::invalid_json_number};
     do ++p;
     while (p != end && is_digit(*p));
-    if (p == end) return {p, error::none};
+    if (p == end) return {p, errc::none};
     follow = number_follow_class(*p);
-    if (SIOCODEC_LIKELY(follow == 0)) return {p, error::none};
+    if (SIOCODEC_LIKELY(follow == 0)) return {p, errc::none};
   }
   if (follow == 2) {
     ++p;
     if (p != end && (*p == '+' || *p == '-')) ++p;
-    if (p == end) return {end, error::invalid_json_number};
-    if (!is_digit(*p)) return {p, error::invalid_json_number};
+    if (p == end) return {end, errc::invalid_json_number};
+    if (!is_digit(*p)) return {p, errc::invalid_json_number};
     do ++p;
     while (p != end && is_digit(*p));
-    if (p == end || number_follow_class(*p) == 0) return {p, error::none};
+    if (p == end || number_follow_class(*p) == 0) return {p, errc::none};
   }
   // A digit after a leading `0`, a sign, or a second `.` or exponent.
-  return {p, error::invalid_json_number};
+  return {p, errc::invalid_json_number};
 }
 
 /// Validates a number starting at `p` (a '-' or a digit). No library calls: the grammar only.
@@ -4610,10 +4607,10 @@ inline scan_result validate_number(const char* p, const char* end) noexcept {
 inline scan_result validate_literal(const char* p, const char* end, const char* word,
                                     std::size_t n) noexcept {
   for (std::size_t i = 1; i < n; ++i) {
-    if (p + i == end) return {end, error::invalid_json};
-    if (p[i] != word[i]) return {p + i, error::invalid_json};
+    if (p + i == end) return {end, errc::invalid_json};
+    if (p[i] != word[i]) return {p + i, errc::invalid_json};
   }
-  return {p + n, error::none};
+  return {p + n, errc::none};
 }
 
 /// A word of T's size, loaded to be compared whole: 2 bytes (`,"` between object members) or 4
@@ -4652,16 +4649,16 @@ SIOCODEC_ALWAYS_INLINE scan_result validate_literal_fast(const char* p, const ch
   switch (*p) {
     case 't':
       if (SIOCODEC_LIKELY(end - p >= 4 && load_word<std::uint32_t>(p) == true_word))
-        return {p + 4, error::none};
+        return {p + 4, errc::none};
       return validate_literal(p, end, "true", 4);
     case 'f':
       if (SIOCODEC_LIKELY(end - p >= 5 && load_word<std::uint32_t>(p + 1) == alse_word)) {
-        return {p + 5, error::none};
+        return {p + 5, errc::none};
       }
       return validate_literal(p, end, "false", 5);
     default:
       if (SIOCODEC_LIKELY(end - p >= 4 && load_word<std::uint32_t>(p) == null_word))
-        return {p + 4, error::none};
+        return {p + 4, errc::none};
       return validate_literal(p, end, "null", 4);
   }
 }
@@ -4795,24 +4792,24 @@ result<kind> detail::validate_text(std::string_view text, const options& opts,
   // Info: the depth at which the next value to end is the first element of the top-level
   // container: 1 until that element has ended, then 0, which no value inside a container has.
   [[maybe_unused]] std::size_t first_depth = 1;
-  const auto fail = [begin](const char* at, error e) {
+  const auto fail = [begin](const char* at, errc e) {
     return result<kind>(e, static_cast<std::size_t>(at - begin));
   };
   // Every local is declared before the first goto (none may be jumped over).
   kind top = kind::null;
-  scan_result r{nullptr, error::none};
+  scan_result r{nullptr, errc::none};
   std::uint64_t bit = 0;
   constexpr std::uint16_t comma_quote = word_of<std::uint16_t>(",\"");  // between members
 
   const char* p = skip_ws(begin, end);
-  if (p == end) return fail(end, error::invalid_json);
+  if (p == end) return fail(end, errc::invalid_json);
   if constexpr (Info) info->value_begin = p;
   // A Socket.IO event or ack payload: an array at depth 0, whose push needs none of
   // open_array's general steps (level 0 is bit 0 of word 0, and no other word is in use).
   // `goto open_array` here instead was measured: 4 more instructions per w1 decode (449).
   if (SIOCODEC_LIKELY(*p == '[')) {
     top = kind::array;
-    if (SIOCODEC_UNLIKELY(max_depth == 0)) return fail(p, error::nesting_too_deep);
+    if (SIOCODEC_UNLIKELY(max_depth == 0)) return fail(p, errc::nesting_too_deep);
     stack[0] = 0;
     depth = 1;
     p = skip_ws(p + 1, end);
@@ -4853,16 +4850,16 @@ result<kind> detail::validate_text(std::string_view text, const options& opts,
       r = validate_number(p, end);
       break;
     case '.':
-    case '+': return fail(p, error::invalid_json_number);
-    default: return fail(p, error::invalid_json);
+    case '+': return fail(p, errc::invalid_json_number);
+    default: return fail(p, errc::invalid_json);
   }
-  if (r.ec != error::none) return fail(r.p, r.ec);
+  if (r.ec != errc::none) return fail(r.p, r.ec);
   p = r.p;
   goto done;
 
 // ---- objects: p at the `{` -------------------------------------------------------------------
 open_object:
-  if (depth >= max_depth) return fail(p, error::nesting_too_deep);
+  if (depth >= max_depth) return fail(p, errc::nesting_too_deep);
   bit = std::uint64_t{1} << (depth % 64);
   stack[depth / 64] = (depth % 64 == 0 ? 0 : stack[depth / 64]) | bit;
   ++depth;
@@ -4877,24 +4874,24 @@ open_object:
 object_key:
   // p is where a key must start. Whitespace is skipped only where a byte does not fit (here and
   // below): compact JSON has none, and a check of the expected byte first costs nothing more.
-  if (p == end) return fail(end, error::invalid_json);
+  if (p == end) return fail(end, errc::invalid_json);
   if (SIOCODEC_UNLIKELY(static_cast<unsigned char>(*p) <= 0x20)) {
     p = skip_ws_rest(p, end);
-    if (p == end) return fail(end, error::invalid_json);
+    if (p == end) return fail(end, errc::invalid_json);
   }
-  if (*p != '"') return fail(p, error::invalid_json);
+  if (*p != '"') return fail(p, errc::invalid_json);
 object_key_quote:
   // p is at the key's opening quote.
   r = validate_member_string<Lossy>(p + 1, end, begin);
-  if (r.ec != error::none) return fail(r.p, r.ec);
+  if (r.ec != errc::none) return fail(r.p, r.ec);
   p = r.p;
   // Compact JSON: the `:` and then the value's first byte; else the same checks one by one.
   if (SIOCODEC_UNLIKELY(end - p < 2 || *p != ':' || static_cast<unsigned char>(p[1]) <= 0x20)) {
     p = skip_ws(p, end);
-    if (p == end) return fail(end, error::invalid_json);
-    if (*p != ':') return fail(p, error::invalid_json);
+    if (p == end) return fail(end, errc::invalid_json);
+    if (*p != ':') return fail(p, errc::invalid_json);
     p = skip_ws(p + 1, end);
-    if (p == end) return fail(end, error::invalid_json);
+    if (p == end) return fail(end, errc::invalid_json);
   } else {
     ++p;
   }
@@ -4914,11 +4911,11 @@ object_key_quote:
   } else if (*p == 't' || *p == 'f' || *p == 'n') {
     r = validate_literal_fast(p, end);
   } else if (*p == '.' || *p == '+') {
-    return fail(p, error::invalid_json_number);
+    return fail(p, errc::invalid_json_number);
   } else {
-    return fail(p, error::invalid_json);
+    return fail(p, errc::invalid_json);
   }
-  if (r.ec != error::none) return fail(r.p, r.ec);
+  if (r.ec != errc::none) return fail(r.p, r.ec);
   p = r.p;
   if constexpr (Info) {
     if (depth == first_depth) {
@@ -4932,22 +4929,22 @@ object_next:
     ++p;
     goto object_key_quote;
   }
-  if (p == end) return fail(end, error::invalid_json);
+  if (p == end) return fail(end, errc::invalid_json);
   if (SIOCODEC_UNLIKELY(static_cast<unsigned char>(*p) <= 0x20)) {
     p = skip_ws_rest(p, end);
-    if (p == end) return fail(end, error::invalid_json);
+    if (p == end) return fail(end, errc::invalid_json);
   }
   if (*p == ',') {
     ++p;
     goto object_key;
   }
-  if (*p != '}') return fail(p, error::invalid_json);
+  if (*p != '}') return fail(p, errc::invalid_json);
   ++p;
   goto close;
 
 // ---- arrays: p at the `[` --------------------------------------------------------------------
 open_array:
-  if (depth >= max_depth) return fail(p, error::nesting_too_deep);
+  if (depth >= max_depth) return fail(p, errc::nesting_too_deep);
   bit = std::uint64_t{1} << (depth % 64);
   stack[depth / 64] = (depth % 64 == 0 ? 0 : stack[depth / 64]) & ~bit;
   ++depth;
@@ -4961,10 +4958,10 @@ open_array:
   }
 array_value:
   // p is where an element must start.
-  if (p == end) return fail(end, error::invalid_json);
+  if (p == end) return fail(end, errc::invalid_json);
   if (SIOCODEC_UNLIKELY(static_cast<unsigned char>(*p) <= 0x20)) {
     p = skip_ws_rest(p, end);
-    if (p == end) return fail(end, error::invalid_json);
+    if (p == end) return fail(end, errc::invalid_json);
   }
 array_value_byte:
   // p is at the element's first byte, which is not whitespace.
@@ -4987,11 +4984,11 @@ array_value_byte:
   } else if (*p == 't' || *p == 'f' || *p == 'n') {
     r = validate_literal_fast(p, end);
   } else if (*p == '.' || *p == '+') {
-    return fail(p, error::invalid_json_number);
+    return fail(p, errc::invalid_json_number);
   } else {
-    return fail(p, error::invalid_json);
+    return fail(p, errc::invalid_json);
   }
-  if (r.ec != error::none) return fail(r.p, r.ec);
+  if (r.ec != errc::none) return fail(r.p, r.ec);
   p = r.p;
   if constexpr (Info) {
     if (depth == first_depth) {
@@ -5005,16 +5002,16 @@ array_next:
     ++p;
     goto array_value_byte;
   }
-  if (p == end) return fail(end, error::invalid_json);
+  if (p == end) return fail(end, errc::invalid_json);
   if (SIOCODEC_UNLIKELY(static_cast<unsigned char>(*p) <= 0x20)) {
     p = skip_ws_rest(p, end);
-    if (p == end) return fail(end, error::invalid_json);
+    if (p == end) return fail(end, errc::invalid_json);
   }
   if (*p == ',') {
     ++p;
     goto array_value;
   }
-  if (*p != ']') return fail(p, error::invalid_json);
+  if (*p != ']') return fail(p, errc::invalid_json);
   ++p;
   // on to close
 
@@ -5035,7 +5032,7 @@ done:
   // p is just past the top-level value.
   if constexpr (Info) info->value_end = p;
   p = skip_ws(p, end);
-  if (p != end) return fail(p, error::invalid_json);
+  if (p != end) return fail(p, errc::invalid_json);
   return result<kind>(top, text.size());
 }
 
@@ -5450,9 +5447,9 @@ inline std::size_t value::unescaped_size() const noexcept {
 }
 
 inline result<std::size_t> value::unescape_to(char* out, std::size_t cap) const noexcept {
-  if (kind_ != kind::string) return {error::invalid_argument, 0};
+  if (kind_ != kind::string) return {errc::invalid_argument, 0};
   const std::size_t n = unescaped_size();
-  if (n > cap) return {error::output_too_small, cap};
+  if (n > cap) return {errc::output_too_small, cap};
   const std::string_view s = string_raw();
   (void)detail::decode_string(s.data(), s.data() + s.size(),
                               [&out](const char* piece, std::size_t k) {
@@ -5467,7 +5464,7 @@ template <class C>
 result<std::size_t> value::unescape(C& out) const {
   static_assert(is_resizable_buffer<C>::value,
                 "unescape() needs a resizable container of one-byte elements");
-  if (kind_ != kind::string) return {error::invalid_argument, 0};
+  if (kind_ != kind::string) return {errc::invalid_argument, 0};
   const std::size_t n = unescaped_size();
   const std::size_t old = out.size();
   out.resize(old + n);  // the one allocation
@@ -5484,36 +5481,36 @@ inline bool value::is_integer() const noexcept {
 }
 
 inline result<std::uint64_t> value::to_uint64() const noexcept {
-  if (kind_ != kind::number || size_ == 0) return {error::invalid_argument, 0};
+  if (kind_ != kind::number || size_ == 0) return {errc::invalid_argument, 0};
   std::size_t i = data_[0] == '-' ? 1 : 0;
   const bool negative = i == 1;
-  if (i == size_) return {error::invalid_argument, i};
+  if (i == size_) return {errc::invalid_argument, i};
   std::uint64_t v = 0;
   constexpr std::uint64_t max = std::numeric_limits<std::uint64_t>::max();
   for (; i < size_; ++i) {
-    if (!detail::is_digit(data_[i])) return {error::invalid_argument, i};
+    if (!detail::is_digit(data_[i])) return {errc::invalid_argument, i};
     const auto d = static_cast<std::uint64_t>(data_[i] - '0');
-    if (v > (max - d) / 10) return {error::invalid_argument, i};
+    if (v > (max - d) / 10) return {errc::invalid_argument, i};
     v = v * 10 + d;
   }
-  if (negative && v != 0) return {error::invalid_argument, 0};
+  if (negative && v != 0) return {errc::invalid_argument, 0};
   return {v, size_};
 }
 
 inline result<std::int64_t> value::to_int64() const noexcept {
-  if (kind_ != kind::number || size_ == 0) return {error::invalid_argument, 0};
+  if (kind_ != kind::number || size_ == 0) return {errc::invalid_argument, 0};
   std::size_t i = data_[0] == '-' ? 1 : 0;
   const bool negative = i == 1;
-  if (i == size_) return {error::invalid_argument, i};
+  if (i == size_) return {errc::invalid_argument, i};
   // Accumulate the magnitude unsigned: |INT64_MIN| does not fit in int64.
   const std::uint64_t limit =
       std::uint64_t{static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())} +
       (negative ? 1u : 0u);
   std::uint64_t v = 0;
   for (; i < size_; ++i) {
-    if (!detail::is_digit(data_[i])) return {error::invalid_argument, i};
+    if (!detail::is_digit(data_[i])) return {errc::invalid_argument, i};
     const auto d = static_cast<std::uint64_t>(data_[i] - '0');
-    if (v > (limit - d) / 10) return {error::invalid_argument, i};
+    if (v > (limit - d) / 10) return {errc::invalid_argument, i};
     v = v * 10 + d;
   }
   if (!negative) return {static_cast<std::int64_t>(v), size_};
@@ -5523,17 +5520,17 @@ inline result<std::int64_t> value::to_int64() const noexcept {
 }
 
 inline result<double> value::to_double() const noexcept {
-  if (kind_ != kind::number || size_ == 0) return {error::invalid_argument, 0};
+  if (kind_ != kind::number || size_ == 0) return {errc::invalid_argument, 0};
   const char* const end = data_ + size_;
   // The JSON grammar first: from_chars alone would also take "inf", "nan" and "1." here.
   const detail::scan_result r = detail::validate_number(data_, end);
-  if (r.ec != error::none || r.p != end) {
-    return {error::invalid_argument, static_cast<std::size_t>(r.p - data_)};
+  if (r.ec != errc::none || r.p != end) {
+    return {errc::invalid_argument, static_cast<std::size_t>(r.p - data_)};
   }
   double d = 0;
   const std::from_chars_result fc = std::from_chars(data_, end, d, std::chars_format::general);
   if (fc.ec == std::errc() && fc.ptr == end) return {d, size_};
-  if (fc.ec != std::errc::result_out_of_range) return {error::invalid_argument, 0};
+  if (fc.ec != std::errc::result_out_of_range) return {errc::invalid_argument, 0};
   // from_chars reports magnitudes beyond double as errors; JavaScript rounds them to Infinity or
   // zero. Out of range means |x| > DBL_MAX or |x| < half the smallest denormal, so the sign of
   // the decimal exponent of the first significant digit says which.
@@ -6145,7 +6142,7 @@ namespace json {
 /// Errors: invalid_utf8 (`utf8` is not valid UTF-8; nothing useful was written, and the
 /// encoders' measuring pass reports it before anything is).
 template <class W>
-error emit_string(W& w, std::string_view utf8) noexcept;
+errc emit_string(W& w, std::string_view utf8) noexcept;
 
 /// Size of the JSON string literal emit_string() writes for `utf8`, quotes included.
 /// @return the size (also offset()).
@@ -6171,7 +6168,7 @@ namespace detail {
 
 // emit_string with the offset of the bad byte reported through `bad` on invalid_utf8.
 template <class W>
-error emit_string_at(W& w, std::string_view utf8, std::size_t& bad) noexcept {
+errc emit_string_at(W& w, std::string_view utf8, std::size_t& bad) noexcept {
   static constexpr char hex[] = "0123456789abcdef";
   const char* const begin = utf8.data();
   const char* const end = begin + utf8.size();
@@ -6188,7 +6185,7 @@ error emit_string_at(W& w, std::string_view utf8, std::size_t& bad) noexcept {
           reinterpret_cast<const unsigned char*>(p), reinterpret_cast<const unsigned char*>(end));
       if (len == 0) {
         bad = static_cast<std::size_t>(p - begin);
-        return error::invalid_utf8;
+        return errc::invalid_utf8;
       }
       p += len;
       continue;
@@ -6217,7 +6214,7 @@ error emit_string_at(W& w, std::string_view utf8, std::size_t& bad) noexcept {
   }
   if (end != run) w.append(run, static_cast<std::size_t>(end - run));
   w.put('"');
-  return error::none;
+  return errc::none;
 }
 
 // Copies k bytes, sizeof(Word) <= k <= 2 * sizeof(Word), as two overlapping words (both loaded
@@ -6337,13 +6334,13 @@ SIOCODEC_ALWAYS_INLINE bool copy_plain(char* d, const char* s, std::size_t k) no
 }  // namespace detail
 
 template <class W>
-SIOCODEC_ALWAYS_INLINE error emit_string(W& w, std::string_view utf8) noexcept {
+SIOCODEC_ALWAYS_INLINE errc emit_string(W& w, std::string_view utf8) noexcept {
   // Most strings are plain ASCII with nothing to escape: decide that inline, then one copy.
   if (SIOCODEC_LIKELY(detail::is_plain_string(utf8.data(), utf8.size()))) {
     w.put('"');
     w.append(utf8.data(), utf8.size());
     w.put('"');
-    return error::none;
+    return errc::none;
   }
   std::size_t bad = 0;
   return detail::emit_string_at(w, utf8, bad);
@@ -6352,8 +6349,8 @@ SIOCODEC_ALWAYS_INLINE error emit_string(W& w, std::string_view utf8) noexcept {
 inline result<std::size_t> string_size(std::string_view utf8) noexcept {
   ::SIOCODEC_NAMESPACE::detail::size_counter c;
   std::size_t bad = 0;
-  const error e = detail::emit_string_at(c, utf8, bad);
-  if (e != error::none) return {e, bad};
+  const errc e = detail::emit_string_at(c, utf8, bad);
+  if (e != errc::none) return {e, bad};
   return {c.n, c.n};
 }
 
@@ -6361,7 +6358,7 @@ inline result<std::size_t> encode_string_to(char* out, std::size_t cap,
                                             std::string_view utf8) noexcept {
   const result<std::size_t> size = string_size(utf8);
   if (!size) return size;
-  if (*size > cap) return {error::output_too_small, cap};
+  if (*size > cap) return {errc::output_too_small, cap};
   ::SIOCODEC_NAMESPACE::detail::buffer_writer w{out};
   (void)emit_string(w, utf8);
   return size;
@@ -6506,12 +6503,12 @@ inline bool sid_is_plain(std::string_view sid) noexcept {
 }
 
 template <class W>
-error emit_handshake(W& w, const handshake& h) noexcept {
-  if (!sid_is_plain(h.sid)) return error::invalid_argument;
-  if (h.ping_interval == 0 || h.ping_interval > max_timer_ms) return error::invalid_argument;
-  if (h.ping_timeout == 0 || h.ping_timeout > max_timer_ms) return error::invalid_argument;
+errc emit_handshake(W& w, const handshake& h) noexcept {
+  if (!sid_is_plain(h.sid)) return errc::invalid_argument;
+  if (h.ping_interval == 0 || h.ping_interval > max_timer_ms) return errc::invalid_argument;
+  if (h.ping_timeout == 0 || h.ping_timeout > max_timer_ms) return errc::invalid_argument;
   if (h.max_payload && (*h.max_payload == 0 || *h.max_payload > max_safe_integer)) {
-    return error::invalid_argument;
+    return errc::invalid_argument;
   }
   w.append("{\"sid\":\"", 8);
   w.append(h.sid.data(), h.sid.size());
@@ -6537,11 +6534,11 @@ error emit_handshake(W& w, const handshake& h) noexcept {
     json::emit_uint(w, *h.max_payload);
   }
   w.put('}');
-  return error::none;
+  return errc::none;
 }
 
 template <class W>
-error emit_sid(W& w, std::string_view sid) noexcept {
+errc emit_sid(W& w, std::string_view sid) noexcept {
   static constexpr char hex[] = "0123456789ABCDEF";
   for (const char c : sid) {
     if (is_sid_char(c)) {
@@ -6553,7 +6550,7 @@ error emit_sid(W& w, std::string_view sid) noexcept {
       w.put(hex[u & 0xF]);
     }
   }
-  return error::none;
+  return errc::none;
 }
 
 // An integer field in [lo, hi], written without fraction or exponent.
@@ -6572,7 +6569,7 @@ inline result<handshake> parse_handshake(std::string_view text,
                                          const handshake_options& opts) noexcept {
   auto root = json::parse(text);
   if (!root) return {root.error(), root.offset()};
-  if (!root->is_object()) return {error::invalid_handshake, 0};
+  if (!root->is_object()) return {errc::invalid_handshake, 0};
   const auto offset_of = [&text](const json::value& v) {
     return static_cast<std::size_t>(v.raw().data() - text.data());
   };
@@ -6591,21 +6588,21 @@ inline result<handshake> parse_handshake(std::string_view text,
     }
   }
   if (!sid.exists() || !upgrades.exists() || !interval.exists() || !timeout.exists()) {
-    return {error::invalid_handshake, text.size()};
+    return {errc::invalid_handshake, text.size()};
   }
   handshake h;
   if (!sid.is_string() || sid.has_escapes() || sid.string_raw().empty()) {
-    return {error::invalid_handshake, offset_of(sid)};
+    return {errc::invalid_handshake, offset_of(sid)};
   }
   h.sid = sid.string_raw();
   if (!opts.lax) {
     for (std::size_t i = 0; i < h.sid.size(); ++i) {
-      if (!is_sid_char(h.sid[i])) return {error::invalid_handshake, offset_of(sid) + 1 + i};
+      if (!is_sid_char(h.sid[i])) return {errc::invalid_handshake, offset_of(sid) + 1 + i};
     }
   }
-  if (!upgrades.is_array()) return {error::invalid_handshake, offset_of(upgrades)};
+  if (!upgrades.is_array()) return {errc::invalid_handshake, offset_of(upgrades)};
   for (const json::value& name : upgrades.elements()) {
-    if (!name.is_string()) return {error::invalid_handshake, offset_of(name)};
+    if (!name.is_string()) return {errc::invalid_handshake, offset_of(name)};
     if (name.string_equals("websocket")) h.upgrades |= transport_websocket;
     if (name.string_equals("webtransport")) h.upgrades |= transport_webtransport;
     if (name.string_equals("polling")) h.upgrades |= transport_polling;
@@ -6613,16 +6610,16 @@ inline result<handshake> parse_handshake(std::string_view text,
   h.upgrades_json = upgrades.raw();
   std::uint64_t n = 0;
   if (!detail::read_bounded(interval, 1, detail::max_timer_ms, n)) {
-    return {error::invalid_handshake, offset_of(interval)};
+    return {errc::invalid_handshake, offset_of(interval)};
   }
   h.ping_interval = static_cast<std::uint32_t>(n);
   if (!detail::read_bounded(timeout, 1, detail::max_timer_ms, n)) {
-    return {error::invalid_handshake, offset_of(timeout)};
+    return {errc::invalid_handshake, offset_of(timeout)};
   }
   h.ping_timeout = static_cast<std::uint32_t>(n);
   if (max_payload.exists()) {
     if (!detail::read_bounded(max_payload, 1, detail::max_safe_integer, n)) {
-      return {error::invalid_handshake, offset_of(max_payload)};
+      return {errc::invalid_handshake, offset_of(max_payload)};
     }
     h.max_payload = n;
   }
@@ -6864,10 +6861,10 @@ class stream_decoder {
   }
 
   /// True after an error, until reset().
-  bool failed() const noexcept { return error_ != error::none; }
+  bool failed() const noexcept { return error_ != errc::none; }
 
-  /// The error that failed the decoder; error::none while it has not failed.
-  SIOCODEC_NAMESPACE::error error() const noexcept { return error_; }
+  /// The error that failed the decoder; errc::none while it has not failed.
+  errc error() const noexcept { return error_; }
 
   /// Bytes of the stream consumed so far; after an error, the stream offset of the offending
   /// byte. Inside on_packet: the offset just past the record being delivered.
@@ -6876,7 +6873,7 @@ class stream_decoder {
   /// True when no record is partially received, i.e. the stream may end here cleanly. False
   /// after an error.
   bool at_record_boundary() const noexcept {
-    return error_ == error::none && state_ == stream_state::header;
+    return error_ == errc::none && state_ == stream_state::header;
   }
 
   /// Where the decoder is inside the current record (see stream_state).
@@ -6898,7 +6895,7 @@ class stream_decoder {
     buffered_ = 0;
     need_ = 0;
     binary_ = false;
-    error_ = opts_.version == protocol_version::v4 ? error::none : error::invalid_argument;
+    error_ = opts_.version == protocol_version::v4 ? errc::none : errc::invalid_argument;
   }
 
   void release_storage() noexcept { SIOCODEC_NAMESPACE::detail::release_buffer(storage_); }
@@ -6936,18 +6933,17 @@ class stream_decoder {
     if (storage_.capacity() > opts_.max_retained_bytes) release_storage();
   }
 
-  SIOCODEC_NAMESPACE::error check_length() const noexcept {
-    if (length_ == 0) return error::empty_packet;
+  errc check_length() const noexcept {
+    if (length_ == 0) return errc::empty_packet;
     // max_length is the reference's bound; max_payload, a std::size_t, bounds the storage and
     // makes the later cast of length_ to std::size_t exact.
     if (length_ > max_length || length_ > std::uint64_t{opts_.max_payload}) {
-      return error::payload_too_large;
+      return errc::payload_too_large;
     }
-    return error::none;
+    return errc::none;
   }
 
-  decode_status fail(SIOCODEC_NAMESPACE::error e, std::uint64_t at,
-                     std::uint64_t chunk_base) noexcept {
+  decode_status fail(errc e, std::uint64_t at, std::uint64_t chunk_base) noexcept {
     error_ = e;
     offset_ = at;
     release_storage();
@@ -6957,17 +6953,16 @@ class stream_decoder {
   // Checks and delivers one complete payload that starts at stream offset `start`. On failure
   // returns the error and sets `at` to the stream offset of the offending byte.
   template <class F>
-  SIOCODEC_NAMESPACE::error deliver(const char* p, std::size_t n, std::uint64_t start, F& on_packet,
-                                    std::uint64_t& at) {
+  errc deliver(const char* p, std::size_t n, std::uint64_t start, F& on_packet, std::uint64_t& at) {
     if (binary_) {
       on_packet(packet_view{packet_type::message, data_kind::binary, std::string_view(p, n)});
-      return error::none;
+      return errc::none;
     }
     const std::size_t bad = SIOCODEC_NAMESPACE::detail::utf8_find_invalid(p, n);
     // The reference decodes text with a non-fatal TextDecoder (U+FFFD).
     if (bad != n && !opts_.allow_invalid_utf8) {
       at = start + bad;
-      return error::invalid_utf8;
+      return errc::invalid_utf8;
     }
     auto r = engineio::detail::decode_text_packet(std::string_view(p, n), opts_, 0);
     if (!r) {
@@ -6976,7 +6971,7 @@ class stream_decoder {
     }
     r->has_invalid_utf8 = bad != n;
     on_packet(*r);
-    return error::none;
+    return errc::none;
   }
 
   decode_options opts_;
@@ -6995,7 +6990,7 @@ class stream_decoder {
   std::uint8_t need_ = 0;
   stream_state state_ = stream_state::header;
   bool binary_ = false;
-  SIOCODEC_NAMESPACE::error error_ = error::none;
+  errc error_ = errc::none;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -7023,18 +7018,18 @@ void emit_header(W& w, std::uint64_t n, bool binary) noexcept {
 }
 
 template <class W>
-SIOCODEC_NAMESPACE::error emit_record(W& w, const packet_view& p) noexcept {
-  if (!is_valid(p.type)) return error::invalid_argument;
+errc emit_record(W& w, const packet_view& p) noexcept {
+  if (!is_valid(p.type)) return errc::invalid_argument;
   const std::uint64_t size = p.data.size();
   if (p.kind == data_kind::binary && size != 0) {
-    if (p.type != packet_type::message || size > max_length) return error::invalid_argument;
+    if (p.type != packet_type::message || size > max_length) return errc::invalid_argument;
     emit_header(w, size, true);
     w.append(p.data.data(), p.data.size());
-    return error::none;
+    return errc::none;
   }
   // Text, base64 and empty binary (written as "b", the empty base64) share the text record:
   // one character (the type digit or 'b') followed by the data as is.
-  if (size > max_length - 1) return error::invalid_argument;
+  if (size > max_length - 1) return errc::invalid_argument;
   emit_header(w, size + 1, false);
   return engineio::detail::emit_text_packet(w, p, protocol_version::v4);
 }
@@ -7043,10 +7038,10 @@ SIOCODEC_NAMESPACE::error emit_record(W& w, const packet_view& p) noexcept {
 
 inline result<std::size_t> encode_header_to(char* out, std::size_t cap, std::uint64_t payload_size,
                                             bool binary) noexcept {
-  if (payload_size > max_length) return {error::invalid_argument, 0};
+  if (payload_size > max_length) return {errc::invalid_argument, 0};
   return SIOCODEC_NAMESPACE::detail::write_bounded(out, cap, [&](auto& w) {
     detail::emit_header(w, payload_size, binary);
-    return error::none;
+    return errc::none;
   });
 }
 
@@ -7068,7 +7063,7 @@ result<std::size_t> encode(const packet_view& p, C& out) {
 template <class Storage>
 template <class F>
 decode_status stream_decoder<Storage>::feed(byte_view chunk, F&& on_packet) {
-  if (error_ != error::none) return {0, error_};
+  if (error_ != errc::none) return {0, error_};
   const unsigned char* const begin = chunk.data();
   const unsigned char* const end = begin + chunk.size();
   const unsigned char* it = begin;
@@ -7089,8 +7084,8 @@ decode_status stream_decoder<Storage>::feed(byte_view chunk, F&& on_packet) {
         // decoder consistent, standing after this record.
         state_ = stream_state::header;
         offset_ = here();
-        const SIOCODEC_NAMESPACE::error e = deliver(p, len, start, on_packet, at);
-        if (e != error::none) return fail(e, at, base);
+        const errc e = deliver(p, len, start, on_packet, at);
+        if (e != errc::none) return fail(e, at, base);
         continue;
       }
       const std::size_t take = avail < len - buffered_ ? avail : len - buffered_;
@@ -7103,9 +7098,9 @@ decode_status stream_decoder<Storage>::feed(byte_view chunk, F&& on_packet) {
       buffered_ = 0;
       state_ = stream_state::header;
       offset_ = here();
-      const SIOCODEC_NAMESPACE::error e = deliver(reinterpret_cast<const char*>(storage_.data()),
-                                                  len, payload_start_, on_packet, at);
-      if (e != error::none) return fail(e, at, base);
+      const errc e = deliver(reinterpret_cast<const char*>(storage_.data()), len, payload_start_,
+                             on_packet, at);
+      if (e != errc::none) return fail(e, at, base);
       trim_storage();
       continue;
     }
@@ -7129,13 +7124,13 @@ decode_status stream_decoder<Storage>::feed(byte_view chunk, F&& on_packet) {
       if (need_ != 0) break;
     }
 
-    const SIOCODEC_NAMESPACE::error e = check_length();
-    if (e != error::none) return fail(e, record_start_, base);
+    const errc e = check_length();
+    if (e != errc::none) return fail(e, record_start_, base);
     state_ = stream_state::payload;
     payload_start_ = here();
   }
   offset_ = base + chunk.size();
-  return {chunk.size(), error::none};
+  return {chunk.size(), errc::none};
 }
 
 }  // namespace webtransport
@@ -7470,7 +7465,7 @@ inline result<kind> validate(byte_view bytes, const options& opts) noexcept {
   std::uint64_t is_map[max_depth_limit / 64];
   for (std::size_t i = 0; i * 64 < max_depth; ++i) wants_value[i] = is_map[i] = 0;
   std::size_t depth = 0;
-  const auto fail = [begin](const unsigned char* at, error e) {
+  const auto fail = [begin](const unsigned char* at, errc e) {
     return result<kind>(e, static_cast<std::size_t>(at - begin));
   };
   const auto bit = [](const std::uint64_t* words, std::size_t i) {
@@ -7482,26 +7477,26 @@ inline result<kind> validate(byte_view bytes, const options& opts) noexcept {
   };
 
   const unsigned char* p = begin;
-  if (p == end) return fail(p, error::invalid_msgpack);
+  if (p == end) return fail(p, errc::invalid_msgpack);
   kind top = kind::nil;
   bool first = true;
   for (;;) {
     // Invariant: p is where a value must start.
-    if (p == end) return fail(end, error::invalid_msgpack);
+    if (p == end) return fail(end, errc::invalid_msgpack);
     detail::header h;
-    if (!detail::read_header(p, end, h)) return fail(p, error::invalid_msgpack);
+    if (!detail::read_header(p, end, h)) return fail(p, errc::invalid_msgpack);
     if (first) {
       top = h.k;
       first = false;
     }
     const auto left = static_cast<std::uint64_t>(end - p) - h.head;
-    if (h.length > left) return fail(p, error::invalid_msgpack);
+    if (h.length > left) return fail(p, errc::invalid_msgpack);
     if (h.k == kind::array || h.k == kind::map) {
-      if (depth >= max_depth) return fail(p, error::nesting_too_deep);
+      if (depth >= max_depth) return fail(p, errc::nesting_too_deep);
       const bool map = h.k == kind::map;
       // Each element takes at least one byte: a count the input cannot hold is refused here,
       // before any loop runs over it.
-      if ((map ? 2 * h.count : h.count) > left) return fail(p, error::invalid_msgpack);
+      if ((map ? 2 * h.count : h.count) > left) return fail(p, errc::invalid_msgpack);
       p += h.head;
       if (h.count != 0) {
         // count <= left < 2^64, and a 32-bit count field cannot exceed uint32_t.
@@ -7516,7 +7511,7 @@ inline result<kind> validate(byte_view bytes, const options& opts) noexcept {
         const char* s = reinterpret_cast<const char*>(p + h.head);
         const auto n = static_cast<std::size_t>(h.length);
         const std::size_t bad = ::SIOCODEC_NAMESPACE::detail::utf8_find_invalid(s, n);
-        if (bad != n) return fail(p + h.head + bad, error::invalid_utf8);
+        if (bad != n) return fail(p + h.head + bad, errc::invalid_utf8);
       }
       p += h.head + static_cast<std::size_t>(h.length);
     }
@@ -7533,7 +7528,7 @@ inline result<kind> validate(byte_view bytes, const options& opts) noexcept {
     }
     if (depth == 0) break;
   }
-  if (p != end) return fail(p, error::trailing_data);
+  if (p != end) return fail(p, errc::trailing_data);
   return result<kind>(top, bytes.size());
 }
 
@@ -7804,11 +7799,11 @@ inline bool value::is_negative_integer() const noexcept {
 inline result<std::int64_t> value::to_int64() const noexcept {
   detail::integer_bits b;
   if (kind_ != kind::integer || !detail::read_integer(data_, size_, b)) {
-    return {error::invalid_argument, 0};
+    return {errc::invalid_argument, 0};
   }
   if (b.negative) return {b.s, size_};
   if (b.u > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
-    return {error::invalid_argument, 0};
+    return {errc::invalid_argument, 0};
   }
   return {static_cast<std::int64_t>(b.u), size_};
 }
@@ -7816,7 +7811,7 @@ inline result<std::int64_t> value::to_int64() const noexcept {
 inline result<std::uint64_t> value::to_uint64() const noexcept {
   detail::integer_bits b;
   if (kind_ != kind::integer || !detail::read_integer(data_, size_, b) || b.negative) {
-    return {error::invalid_argument, 0};
+    return {errc::invalid_argument, 0};
   }
   return {b.u, size_};
 }
@@ -7824,7 +7819,7 @@ inline result<std::uint64_t> value::to_uint64() const noexcept {
 inline result<double> value::to_double() const noexcept {
   if (kind_ == kind::integer) {
     detail::integer_bits b;
-    if (!detail::read_integer(data_, size_, b)) return {error::invalid_argument, 0};
+    if (!detail::read_integer(data_, size_, b)) return {errc::invalid_argument, 0};
     return {b.negative ? static_cast<double>(b.s) : static_cast<double>(b.u), size_};
   }
   if (kind_ == kind::floating) {
@@ -7841,7 +7836,7 @@ inline result<double> value::to_double() const noexcept {
       return {d, size_};
     }
   }
-  return {error::invalid_argument, 0};
+  return {errc::invalid_argument, 0};
 }
 
 inline std::string_view value::get_string() const noexcept {
@@ -8007,48 +8002,48 @@ void emit_float32(W& w, float f) noexcept;
 /// Errors: invalid_utf8 (`utf8` is not valid UTF-8; the encoders' measuring pass reports it
 /// before anything is written), invalid_argument (2^32 bytes or more: no str form holds it).
 template <class W>
-error emit_string(W& w, std::string_view utf8) noexcept;
+errc emit_string(W& w, std::string_view utf8) noexcept;
 
 /// Writes the header of a str of `n` bytes; the caller appends exactly n bytes of UTF-8.
 /// Errors: invalid_argument (n >= 2^32).
 template <class W>
-error emit_string_header(W& w, std::size_t n) noexcept;
+errc emit_string_header(W& w, std::size_t n) noexcept;
 
 /// Writes `bytes` as a bin 8/16/32 (what notepack.io writes for a Node Buffer).
 /// Errors: invalid_argument (2^32 bytes or more).
 template <class W>
-error emit_binary(W& w, byte_view bytes) noexcept;
+errc emit_binary(W& w, byte_view bytes) noexcept;
 
 /// Writes the header of a bin of `n` bytes; the caller appends exactly n bytes.
 /// Errors: invalid_argument (n >= 2^32).
 template <class W>
-error emit_binary_header(W& w, std::size_t n) noexcept;
+errc emit_binary_header(W& w, std::size_t n) noexcept;
 
 /// Writes `bytes` as an ext 8/16/32 of type 0, never a fixext: what notepack.io writes for an
 /// ArrayBuffer or typed array (a fixext 1 or 8 of type 0 would be read back as undefined or a
 /// Date). Peers decode it as binary, as they do a bin.
 /// Errors: invalid_argument (2^32 bytes or more).
 template <class W>
-error emit_arraybuffer(W& w, byte_view bytes) noexcept;
+errc emit_arraybuffer(W& w, byte_view bytes) noexcept;
 
 /// Writes the header of an array of `n` elements (fixarray below 16, array 16/32); the caller
 /// writes the n elements.
 /// Errors: invalid_argument (n >= 2^32).
 template <class W>
-error emit_array_header(W& w, std::size_t n) noexcept;
+errc emit_array_header(W& w, std::size_t n) noexcept;
 
 /// Writes the header of a map of `n` pairs (fixmap below 16, map 16/32); the caller writes n
 /// keys, each followed by its value.
 /// Errors: invalid_argument (n >= 2^32).
 template <class W>
-error emit_map_header(W& w, std::size_t n) noexcept;
+errc emit_map_header(W& w, std::size_t n) noexcept;
 
 /// Writes an extension of `type` holding `data`, in the smallest form: fixext 1/2/4/8/16 for
 /// those sizes, ext 8/16/32 otherwise. Type 0 has a meaning for notepack.io (see
 /// emit_arraybuffer, emit_undefined); other types reach JavaScript peers as `[type, Buffer]`.
 /// Errors: invalid_argument (2^32 bytes or more).
 template <class W>
-error emit_ext(W& w, std::int8_t type, byte_view data) noexcept;
+errc emit_ext(W& w, std::int8_t type, byte_view data) noexcept;
 
 /// Copies the bytes of `v` verbatim (a value read elsewhere, written back unchanged).
 template <class W>
@@ -8202,67 +8197,67 @@ void emit_number(W& w, double d) noexcept {
 }
 
 template <class W>
-error emit_string_header(W& w, std::size_t n) noexcept {
-  if (!detail::fits_u32(n)) return error::invalid_argument;
+errc emit_string_header(W& w, std::size_t n) noexcept {
+  if (!detail::fits_u32(n)) return errc::invalid_argument;
   detail::size_header(w, n, 32, 0xa0, 0xd9, 0xda, 0xdb);
-  return error::none;
+  return errc::none;
 }
 
 template <class W>
-error emit_string(W& w, std::string_view utf8) noexcept {
+errc emit_string(W& w, std::string_view utf8) noexcept {
   if (!detail::validated_pass<W>::value &&
       ::SIOCODEC_NAMESPACE::detail::utf8_find_invalid(utf8.data(), utf8.size()) != utf8.size()) {
-    return error::invalid_utf8;
+    return errc::invalid_utf8;
   }
-  const error e = emit_string_header(w, utf8.size());
-  if (e != error::none) return e;
+  const errc e = emit_string_header(w, utf8.size());
+  if (e != errc::none) return e;
   w.append(utf8.data(), utf8.size());
-  return error::none;
+  return errc::none;
 }
 
 template <class W>
-error emit_binary_header(W& w, std::size_t n) noexcept {
-  if (!detail::fits_u32(n)) return error::invalid_argument;
+errc emit_binary_header(W& w, std::size_t n) noexcept {
+  if (!detail::fits_u32(n)) return errc::invalid_argument;
   detail::size_header(w, n, 0, 0, 0xc4, 0xc5, 0xc6);
-  return error::none;
+  return errc::none;
 }
 
 template <class W>
-error emit_binary(W& w, byte_view bytes) noexcept {
-  const error e = emit_binary_header(w, bytes.size());
-  if (e != error::none) return e;
+errc emit_binary(W& w, byte_view bytes) noexcept {
+  const errc e = emit_binary_header(w, bytes.size());
+  if (e != errc::none) return e;
   w.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
-  return error::none;
+  return errc::none;
 }
 
 template <class W>
-error emit_arraybuffer(W& w, byte_view bytes) noexcept {
+errc emit_arraybuffer(W& w, byte_view bytes) noexcept {
   const std::size_t n = bytes.size();
-  if (!detail::fits_u32(n)) return error::invalid_argument;
+  if (!detail::fits_u32(n)) return errc::invalid_argument;
   detail::size_header(w, n, 0, 0, 0xc7, 0xc8, 0xc9);
   w.put('\0');  // ext type 0
   w.append(reinterpret_cast<const char*>(bytes.data()), n);
-  return error::none;
+  return errc::none;
 }
 
 template <class W>
-error emit_array_header(W& w, std::size_t n) noexcept {
-  if (!detail::fits_u32(n)) return error::invalid_argument;
+errc emit_array_header(W& w, std::size_t n) noexcept {
+  if (!detail::fits_u32(n)) return errc::invalid_argument;
   detail::size_header(w, n, 16, 0x90, 0, 0xdc, 0xdd);
-  return error::none;
+  return errc::none;
 }
 
 template <class W>
-error emit_map_header(W& w, std::size_t n) noexcept {
-  if (!detail::fits_u32(n)) return error::invalid_argument;
+errc emit_map_header(W& w, std::size_t n) noexcept {
+  if (!detail::fits_u32(n)) return errc::invalid_argument;
   detail::size_header(w, n, 16, 0x80, 0, 0xde, 0xdf);
-  return error::none;
+  return errc::none;
 }
 
 template <class W>
-error emit_ext(W& w, std::int8_t type, byte_view data) noexcept {
+errc emit_ext(W& w, std::int8_t type, byte_view data) noexcept {
   const std::size_t n = data.size();
-  if (!detail::fits_u32(n)) return error::invalid_argument;
+  if (!detail::fits_u32(n)) return errc::invalid_argument;
   const char t = static_cast<char>(static_cast<unsigned char>(type));
   switch (n) {
     case 1: w.put(static_cast<char>(0xd4)); break;
@@ -8274,7 +8269,7 @@ error emit_ext(W& w, std::int8_t type, byte_view data) noexcept {
   }
   w.put(t);
   w.append(reinterpret_cast<const char*>(data.data()), n);
-  return error::none;
+  return errc::none;
 }
 
 template <class W>
@@ -8522,8 +8517,8 @@ struct placeholder_info {
   std::uint64_t num = 0;
 };
 
-inline error check_flat_object(const json::value& obj, std::size_t attachments, bool lax,
-                               placeholder_info& out) noexcept {
+inline errc check_flat_object(const json::value& obj, std::size_t attachments, bool lax,
+                              placeholder_info& out) noexcept {
   out = {};
   bool has_key = false;
   json::value flag, num;
@@ -8556,27 +8551,27 @@ inline error check_flat_object(const json::value& obj, std::size_t attachments, 
   }
   // Both references (4.2.7 and 3.4.5) test `_placeholder === true`: anything else is the
   // application's data, which their encoders send unchanged.
-  if (!has_key || flag.raw() != "true") return error::none;
-  if (!lax && (members != 2 || flags != 1 || nums != 1)) return error::invalid_placeholder;
-  if (!num.is_number()) return error::invalid_placeholder;
+  if (!has_key || flag.raw() != "true") return errc::none;
+  if (!lax && (members != 2 || flags != 1 || nums != 1)) return errc::invalid_placeholder;
+  if (!num.is_number()) return errc::invalid_placeholder;
   std::uint64_t n = 0;
   if (num.is_integer() && (lax || num.raw()[0] != '-')) {  // strict: no encoder writes -0
     auto r = num.to_uint64();
-    if (!r) return error::invalid_placeholder;
+    if (!r) return errc::invalid_placeholder;
     n = *r;
   } else {
     // 1.0 or 1e0 name attachment 1 in JavaScript; only lax accepts such spellings.
-    if (!lax) return error::invalid_placeholder;
+    if (!lax) return errc::invalid_placeholder;
     auto d = num.to_double();
     if (!d || !(*d >= 0) || *d != std::floor(*d) || *d >= 18446744073709551616.0) {
-      return error::invalid_placeholder;
+      return errc::invalid_placeholder;
     }
     n = static_cast<std::uint64_t>(*d);
   }
-  if (n >= attachments) return error::invalid_placeholder;
+  if (n >= attachments) return errc::invalid_placeholder;
   out.is_placeholder = true;
   out.num = n;
-  return error::none;
+  return errc::none;
 }
 
 using json::detail::is_digit;
@@ -8662,8 +8657,8 @@ struct attachment_coverage {
 // Walks the payload of a binary packet once (plus at most one look-ahead per object, so each byte
 // is read at most twice) and checks every placeholder. With `used` non-null, records the
 // attachments referenced.
-inline error scan_placeholders(std::string_view json_text, std::size_t attachments, bool lax,
-                               attachment_coverage* used, std::size_t& at) noexcept {
+inline errc scan_placeholders(std::string_view json_text, std::size_t attachments, bool lax,
+                              attachment_coverage* used, std::size_t& at) noexcept {
   const char* const begin = json_text.data();
   const char* const end = begin + json_text.size();
   const char* p = begin;
@@ -8674,7 +8669,7 @@ inline error scan_placeholders(std::string_view json_text, std::size_t attachmen
       if (const char* close = canonical_placeholder(p, end, n)) {
         if (n >= attachments || (used != nullptr && !used->mark(n))) {
           at = static_cast<std::size_t>(p - begin);
-          return error::invalid_placeholder;
+          return errc::invalid_placeholder;
         }
         p = close;
         continue;
@@ -8686,11 +8681,11 @@ inline error scan_placeholders(std::string_view json_text, std::size_t attachmen
         placeholder_info info;
         const auto obj =
             json::value::unchecked(std::string_view(p, static_cast<std::size_t>(close - p)));
-        error e = check_flat_object(obj, attachments, lax, info);
-        if (e == error::none && info.is_placeholder && used != nullptr && !used->mark(info.num)) {
-          e = error::invalid_placeholder;
+        errc e = check_flat_object(obj, attachments, lax, info);
+        if (e == errc::none && info.is_placeholder && used != nullptr && !used->mark(info.num)) {
+          e = errc::invalid_placeholder;
         }
-        if (e != error::none) {
+        if (e != errc::none) {
           at = static_cast<std::size_t>(p - begin);
           return e;
         }
@@ -8712,7 +8707,7 @@ inline error scan_placeholders(std::string_view json_text, std::size_t attachmen
           const char* v = json::detail::skip_ws(q + 1, end);
           if (static_cast<std::size_t>(end - v) >= 4 && std::string_view(v, 4) == "true") {
             at = static_cast<std::size_t>(p - begin);
-            return error::invalid_placeholder;
+            return errc::invalid_placeholder;
           }
         }
       }
@@ -8721,20 +8716,20 @@ inline error scan_placeholders(std::string_view json_text, std::size_t attachmen
     }
     ++p;
   }
-  return error::none;
+  return errc::none;
 }
 
-inline error check_placeholders(std::string_view json_text, std::size_t attachments, bool lax,
-                                std::size_t& at) noexcept {
+inline errc check_placeholders(std::string_view json_text, std::size_t attachments, bool lax,
+                               std::size_t& at) noexcept {
   if (lax) return scan_placeholders(json_text, attachments, true, nullptr, at);
   attachment_coverage used(attachments);
-  const error e = scan_placeholders(json_text, attachments, false, &used, at);
-  if (e != error::none) return e;
+  const errc e = scan_placeholders(json_text, attachments, false, &used, at);
+  if (e != errc::none) return e;
   if (!used.complete()) {
     at = json_text.size();
-    return error::invalid_placeholder;
+    return errc::invalid_placeholder;
   }
-  return error::none;
+  return errc::none;
 }
 
 }  // namespace detail
@@ -9048,25 +9043,25 @@ SIOCODEC_ALWAYS_INLINE bool is_reserved_event(std::string_view quoted, bool esca
 // Checks the payload's JSON shape for the packet type from what validation noted (`info`, the
 // top-level kind `k`); `at` receives the offending offset within the payload. An event's name
 // token goes to `event`, so that event_name() need not find it again.
-SIOCODEC_ALWAYS_INLINE error check_shape(packet_type type, json::kind k,
-                                         const json::detail::text_info& info, protocol_version v,
-                                         std::size_t& at, std::string_view& event) noexcept {
+SIOCODEC_ALWAYS_INLINE errc check_shape(packet_type type, json::kind k,
+                                        const json::detail::text_info& info, protocol_version v,
+                                        std::size_t& at, std::string_view& event) noexcept {
   at = 0;
   const bool v4 = (v == protocol_version::v4);
   switch (type) {
     case packet_type::connect:
-      if (k == json::kind::object) return error::none;
-      if (v4 && (k == json::kind::array || k == json::kind::null)) return error::none;
-      return error::invalid_payload;
-    case packet_type::disconnect: return error::invalid_payload;
+      if (k == json::kind::object) return errc::none;
+      if (v4 && (k == json::kind::array || k == json::kind::null)) return errc::none;
+      return errc::invalid_payload;
+    case packet_type::disconnect: return errc::invalid_payload;
     case packet_type::connect_error:
-      if (k == json::kind::string || k == json::kind::object) return error::none;
-      if (v4 && (k == json::kind::array || k == json::kind::null)) return error::none;
-      return error::invalid_payload;
+      if (k == json::kind::string || k == json::kind::object) return errc::none;
+      if (v4 && (k == json::kind::array || k == json::kind::null)) return errc::none;
+      return errc::invalid_payload;
     case packet_type::event:
     case packet_type::binary_event: {
-      if (k != json::kind::array) return error::invalid_payload;
-      if (info.first_begin == nullptr) return error::invalid_event_name;
+      if (k != json::kind::array) return errc::invalid_payload;
+      if (info.first_begin == nullptr) return errc::invalid_event_name;
       const json::kind name = json::detail::kind_of(*info.first_begin);
       const std::string_view token(info.first_begin,
                                    static_cast<std::size_t>(info.first_end - info.first_begin));
@@ -9074,42 +9069,42 @@ SIOCODEC_ALWAYS_INLINE error check_shape(packet_type type, json::kind k,
       if (name == json::kind::string) {
         if (!v4 && is_reserved_event(token, info.first_escaped)) {
           at = static_cast<std::size_t>(info.first_begin - info.value_begin);
-          return error::reserved_event_name;
+          return errc::reserved_event_name;
         }
       } else if (name != json::kind::number) {
         at = static_cast<std::size_t>(info.first_begin - info.value_begin);
-        return error::invalid_event_name;
+        return errc::invalid_event_name;
       }
       event = token;
-      return error::none;
+      return errc::none;
     }
     case packet_type::ack:
     case packet_type::binary_ack:
-      return k == json::kind::array ? error::none : error::invalid_payload;
+      return k == json::kind::array ? errc::none : errc::invalid_payload;
   }
-  return error::invalid_payload;
+  return errc::invalid_payload;
 }
 
 // decode() writing into `pkt`, which holds a default packet_view on entry. On failure returns the
 // error and sets `offset`; `pkt` is then partly written and meaningless. In place, so that
 // decode() and basic_decoder build their result without copying the packet.
-inline error decode_fields(std::string_view text, const decode_options& opts, packet_view& pkt,
-                           std::size_t& offset) noexcept {
+inline errc decode_fields(std::string_view text, const decode_options& opts, packet_view& pkt,
+                          std::size_t& offset) noexcept {
   const char* const begin = text.data();
   const char* const end = begin + text.size();
   const char* p = begin;
   const auto at = [begin](const char* q) { return static_cast<std::size_t>(q - begin); };
-  const auto fail = [&offset](error e, std::size_t where) {
+  const auto fail = [&offset](errc e, std::size_t where) {
     offset = where;
     return e;
   };
 
   // type
   if (p == end) {
-    if (!opts.lax) return fail(error::unknown_packet_type, 0);
+    if (!opts.lax) return fail(errc::unknown_packet_type, 0);
     // Number("") is 0 in the reference: an empty text is a CONNECT.
     pkt.type = packet_type::connect;
-    return error::none;
+    return errc::none;
   }
   if (*p >= '0' && *p <= '6') {
     pkt.type = static_cast<packet_type>(*p - '0');
@@ -9118,7 +9113,7 @@ inline error decode_fields(std::string_view text, const decode_options& opts, pa
     pkt.type = packet_type::connect;  // Number(" ") is 0
     p += js_space_length(p, end);
   } else {
-    return fail(error::unknown_packet_type, 0);
+    return fail(errc::unknown_packet_type, 0);
   }
 
   // attachments
@@ -9126,22 +9121,22 @@ inline error decode_fields(std::string_view text, const decode_options& opts, pa
     const char* count_begin = p;
     if (opts.lax) {
       while (p != end && *p != '-') ++p;
-      if (p == end) return fail(error::invalid_attachment_count, at(p));
+      if (p == end) return fail(errc::invalid_attachment_count, at(p));
       const double n = js_string_to_number(count_begin, p);
       // Number.isInteger(n) && n >= 1, as the reference checks: Infinity and fractions fail.
       if (!(n >= 1) || !std::isfinite(n) || n != std::floor(n)) {
-        return fail(error::invalid_attachment_count, at(count_begin));
+        return fail(errc::invalid_attachment_count, at(count_begin));
       }
       // size_t may not hold n (max_attachments near SIZE_MAX rounds up to 2^64 as a double):
       // converting then would be undefined.
       constexpr double size_range =
           2.0 * static_cast<double>(std::size_t{1} << (sizeof(std::size_t) * 8 - 1));
       if (n >= size_range || n > static_cast<double>(opts.max_attachments)) {
-        return fail(error::too_many_attachments, at(count_begin));
+        return fail(errc::too_many_attachments, at(count_begin));
       }
       pkt.attachment_count = static_cast<std::size_t>(n);
     } else {
-      if (p == end || *p < '1' || *p > '9') return fail(error::invalid_attachment_count, at(p));
+      if (p == end || *p < '1' || *p > '9') return fail(errc::invalid_attachment_count, at(p));
       std::size_t n = 0;
       // n * 10 + d > max exactly when n > max / 10, or n == max / 10 and d > max % 10: tested
       // before multiplying, so that no limit, SIZE_MAX included, lets n wrap.
@@ -9149,12 +9144,12 @@ inline error decode_fields(std::string_view text, const decode_options& opts, pa
       while (p != end && is_digit(*p)) {
         const auto d = static_cast<std::size_t>(*p - '0');
         if (n > cap || (n == cap && d > last)) {
-          return fail(error::too_many_attachments, at(count_begin));
+          return fail(errc::too_many_attachments, at(count_begin));
         }
         n = n * 10 + d;
         ++p;
       }
-      if (p == end || *p != '-') return fail(error::invalid_attachment_count, at(p));
+      if (p == end || *p != '-') return fail(errc::invalid_attachment_count, at(p));
       pkt.attachment_count = n;
     }
     ++p;  // '-'
@@ -9166,13 +9161,13 @@ inline error decode_fields(std::string_view text, const decode_options& opts, pa
     unsigned high = 0;  // the bytes' OR: UTF-8 needs checking only when one is above 0x7F
     while (p != end && *p != ',') high |= static_cast<unsigned char>(*p++);
     const auto len = static_cast<std::size_t>(p - nsp_begin);
-    if (len > opts.max_namespace) return fail(error::invalid_namespace, at(nsp_begin));
+    if (len > opts.max_namespace) return fail(errc::invalid_namespace, at(nsp_begin));
     pkt.nsp = std::string_view(nsp_begin, len);
     if (SIOCODEC_UNLIKELY(high >= 0x80)) {
       const std::size_t bad = ::SIOCODEC_NAMESPACE::detail::utf8_find_invalid(nsp_begin, len);
       if (bad != len) {
         // The encoders refuse such a namespace, so a server could not even answer it.
-        if (!opts.allow_invalid_utf8) return fail(error::invalid_utf8, at(nsp_begin) + bad);
+        if (!opts.allow_invalid_utf8) return fail(errc::invalid_utf8, at(nsp_begin) + bad);
         pkt.has_invalid_utf8 = true;
       }
     }
@@ -9204,8 +9199,8 @@ inline error decode_fields(std::string_view text, const decode_options& opts, pa
       p += k;
     }
     if (any) {
-      if (gap) return fail(error::invalid_ack_id, at(id_begin));  // the reference gets NaN
-      if (overflow || id > opts.max_ack_id) return fail(error::ack_id_overflow, at(id_begin));
+      if (gap) return fail(errc::invalid_ack_id, at(id_begin));  // the reference gets NaN
+      if (overflow || id > opts.max_ack_id) return fail(errc::ack_id_overflow, at(id_begin));
       pkt.id = id;
     }
   } else if (p != end && is_digit(*p)) {
@@ -9218,12 +9213,12 @@ inline error decode_fields(std::string_view text, const decode_options& opts, pa
     while (p != end && is_digit(*p)) {
       const auto d = static_cast<std::uint64_t>(*p - '0');
       if (id > cap || (id == cap && d > last) || id * 10 + d > opts.max_ack_id) {
-        return fail(error::ack_id_overflow, at(id_begin));
+        return fail(errc::ack_id_overflow, at(id_begin));
       }
       id = id * 10 + d;
       ++p;
     }
-    if (*id_begin == '0' && p - id_begin > 1) return fail(error::invalid_ack_id, at(id_begin));
+    if (*id_begin == '0' && p - id_begin > 1) return fail(errc::invalid_ack_id, at(id_begin));
     pkt.id = id;
   }
 
@@ -9231,12 +9226,12 @@ inline error decode_fields(std::string_view text, const decode_options& opts, pa
   if (p != end) {
     const char* json_begin = p;
     const std::string_view rest(p, static_cast<std::size_t>(end - p));
-    if (!opts.lax && json::detail::is_ws(*p)) return fail(error::invalid_json, at(p));
+    if (!opts.lax && json::detail::is_ws(*p)) return fail(errc::invalid_json, at(p));
     json::options jo;
     jo.max_depth = opts.max_depth;
     json::detail::text_info info;
     result<json::kind> k = json::detail::validate_text<true>(rest, jo, &info);
-    if (SIOCODEC_UNLIKELY(!k && k.error() == error::invalid_utf8 && opts.allow_invalid_utf8)) {
+    if (SIOCODEC_UNLIKELY(!k && k.error() == errc::invalid_utf8 && opts.allow_invalid_utf8)) {
       // Only on failure, so that valid payloads pay nothing for the option.
       info = json::detail::text_info{};
       k = json::detail::validate_text<true, true>(rest, jo, &info);
@@ -9246,21 +9241,21 @@ inline error decode_fields(std::string_view text, const decode_options& opts, pa
     pkt.data = std::string_view(info.value_begin,
                                 static_cast<std::size_t>(info.value_end - info.value_begin));
     std::size_t where = 0;
-    const error shape = check_shape(pkt.type, *k, info, opts.version, where, pkt.event_raw);
-    if (shape != error::none) {
+    const errc shape = check_shape(pkt.type, *k, info, opts.version, where, pkt.event_raw);
+    if (shape != errc::none) {
       return fail(shape, static_cast<std::size_t>(pkt.data.data() - begin) + where);
     }
     if (is_binary(pkt.type)) {
-      const error e = check_placeholders(pkt.data, pkt.attachment_count, opts.lax, where);
-      if (e != error::none) {
+      const errc e = check_placeholders(pkt.data, pkt.attachment_count, opts.lax, where);
+      if (e != errc::none) {
         return fail(e, static_cast<std::size_t>(pkt.data.data() - begin) + where);
       }
     }
   } else if (is_binary(pkt.type) && !opts.lax) {
     // Attachments with nothing to place them in: never written by an encoder.
-    return fail(error::invalid_placeholder, at(p));
+    return fail(errc::invalid_placeholder, at(p));
   }
-  return error::none;
+  return errc::none;
 }
 
 }  // namespace detail
@@ -9270,8 +9265,8 @@ inline result<packet_view> decode_header(std::string_view text,
   // One object, returned by NRVO on both paths.
   result<packet_view> r(std::in_place, text.size());
   std::size_t offset = 0;
-  const error e = detail::decode_fields(text, opts, *r, offset);
-  if (e != error::none) r = result<packet_view>(e, offset);
+  const errc e = detail::decode_fields(text, opts, *r, offset);
+  if (e != errc::none) r = result<packet_view>(e, offset);
   return r;
 }
 
@@ -9279,7 +9274,7 @@ inline result<packet_view> decode(std::string_view text, const decode_options& o
   // The type is the first byte in both modes (lax reads a space there as CONNECT), so this is
   // exactly "the packet would decode as a binary type".
   if (SIOCODEC_UNLIKELY(!text.empty() && (text[0] == '5' || text[0] == '6'))) {
-    return {error::needs_attachments, 0};
+    return {errc::needs_attachments, 0};
   }
   return decode_header(text, opts);
 }
@@ -9437,7 +9432,7 @@ inline bool resolve_placeholder(const argument_source& s, const json::value& v,
   // Before the attachments arrive, any num is taken (count unknown to this check: the decoder
   // already held it to the announced count).
   const std::size_t count = s.attachments != nullptr ? s.attachment_count : ~std::size_t{0};
-  if (check_flat_object(v, count, true, info) != error::none || !info.is_placeholder) {
+  if (check_flat_object(v, count, true, info) != errc::none || !info.is_placeholder) {
     return false;
   }
   if (s.attachments != nullptr) out = s.attachments[info.num];
@@ -9534,9 +9529,9 @@ struct msgpack_packet_view {
   /// CONNECT_ERROR, nothing for DISCONNECT. The absent value (exists() false) when the packet
   /// has none: no "data" key, or notepack.io's undefined.
   msgpack::value data;
-  /// Set by msgpack_parser::decode with decode_options::allow_invalid_utf8 when some str of the message
-  /// (the namespace, a value or a key) is not UTF-8; those strings are the bytes as received and
-  /// utf8::lossy() gives what the reference decodes them to. Always false otherwise.
+  /// Set by msgpack_parser::decode with decode_options::allow_invalid_utf8 when some str of the
+  /// message (the namespace, a value or a key) is not UTF-8; those strings are the bytes as
+  /// received and utf8::lossy() gives what the reference decodes them to. Always false otherwise.
   bool has_invalid_utf8 = false;
 
   /// True when the packet carries a payload.
@@ -9588,8 +9583,7 @@ namespace msgpack_parser {
 /// - ack_id_overflow: "id" is above opts.max_ack_id or 2^64 - 1.
 ///
 /// Complexity: linear in message.size(); no allocation; recursion-free.
-result<msgpack_packet_view> decode(byte_view message,
-                                           const decode_options& opts = {}) noexcept;
+result<msgpack_packet_view> decode(byte_view message, const decode_options& opts = {}) noexcept;
 
 /// Decodes one TEXT Engine.IO message of the protocol v4 msgpack parser (socket.io-msgpack-parser
 /// 2.2.1 sends CONNECT, DISCONNECT and ERROR as `JSON.stringify(packet)`), into a packet_view of
@@ -9612,8 +9606,7 @@ result<msgpack_packet_view> decode(byte_view message,
 ///   are not UTF-8 and sets has_invalid_utf8).
 /// - unknown_packet_type, invalid_namespace (also: escaped), invalid_payload, invalid_ack_id,
 ///   ack_id_overflow: as for decode().
-result<packet_view> decode_text(std::string_view message,
-                                        const decode_options& opts = {}) noexcept;
+result<packet_view> decode_text(std::string_view message, const decode_options& opts = {}) noexcept;
 }  // namespace msgpack_parser
 
 // ---------------------------------------------------------------------------------------------
@@ -9630,34 +9623,34 @@ inline bool mp_js_integer(const msgpack::value& v, double& out) noexcept {
   return true;
 }
 
-inline error mp_check_type(const msgpack::value& v, protocol_version version,
-                           packet_type& out) noexcept {
+inline errc mp_check_type(const msgpack::value& v, protocol_version version,
+                          packet_type& out) noexcept {
   double d = 0;
   const double max = version == protocol_version::v4 ? 6 : 4;
-  if (!mp_js_integer(v, d) || d < 0 || d > max) return error::unknown_packet_type;
+  if (!mp_js_integer(v, d) || d < 0 || d > max) return errc::unknown_packet_type;
   out = static_cast<packet_type>(static_cast<int>(d));
-  return error::none;
+  return errc::none;
 }
 
 // An ack id: an integer value >= 0 (int or float form), exact for integer forms.
-inline error mp_check_id(const msgpack::value& v, const decode_options& opts,
-                         std::optional<std::uint64_t>& out) noexcept {
+inline errc mp_check_id(const msgpack::value& v, const decode_options& opts,
+                        std::optional<std::uint64_t>& out) noexcept {
   if (v.is_integer()) {
-    if (v.is_negative_integer()) return error::invalid_ack_id;
+    if (v.is_negative_integer()) return errc::invalid_ack_id;
     const result<std::uint64_t> u = v.to_uint64();
-    if (!u) return error::invalid_ack_id;
-    if (*u > opts.max_ack_id) return error::ack_id_overflow;
+    if (!u) return errc::invalid_ack_id;
+    if (*u > opts.max_ack_id) return errc::ack_id_overflow;
     out = *u;
-    return error::none;
+    return errc::none;
   }
   double d = 0;
-  if (!mp_js_integer(v, d)) return error::invalid_ack_id;
-  if (d < 0) return error::invalid_ack_id;
-  if (d >= 18446744073709551616.0) return error::ack_id_overflow;
+  if (!mp_js_integer(v, d)) return errc::invalid_ack_id;
+  if (d < 0) return errc::invalid_ack_id;
+  if (d >= 18446744073709551616.0) return errc::ack_id_overflow;
   const auto u = static_cast<std::uint64_t>(d);
-  if (u > opts.max_ack_id) return error::ack_id_overflow;
+  if (u > opts.max_ack_id) return errc::ack_id_overflow;
   out = u;
-  return error::none;
+  return errc::none;
 }
 
 // The data rules of checkPacket(); `present` false for a missing or undefined "data".
@@ -9680,15 +9673,14 @@ inline bool mp_data_valid(packet_type t, bool present, msgpack::kind k,
 }  // namespace detail
 
 namespace msgpack_parser {
-inline result<msgpack_packet_view> decode(byte_view message,
-                                                  const decode_options& opts) noexcept {
+inline result<msgpack_packet_view> decode(byte_view message, const decode_options& opts) noexcept {
   msgpack::options mo;
   // max_depth bounds the payload, as it does for the default parser; the packet map around it is
   // one more level.
   mo.max_depth = opts.max_depth + (opts.max_depth < msgpack::max_depth_limit ? 1 : 0);
   result<msgpack::value> root = msgpack::parse(message, mo);
   bool lossy = false;
-  if (SIOCODEC_UNLIKELY(!root && root.error() == error::invalid_utf8 && opts.allow_invalid_utf8)) {
+  if (SIOCODEC_UNLIKELY(!root && root.error() == errc::invalid_utf8 && opts.allow_invalid_utf8)) {
     // Parsed again without the check only then, so that the flag needs no pass of its own.
     mo.check_utf8 = false;
     root = msgpack::parse(message, mo);
@@ -9698,7 +9690,7 @@ inline result<msgpack_packet_view> decode(byte_view message,
   const auto at = [&message](const msgpack::value& v) {
     return v.exists() ? static_cast<std::size_t>(v.raw().data() - message.data()) : 0;
   };
-  if (!root->is_map()) return {error::unknown_packet_type, 0};
+  if (!root->is_map()) return {errc::unknown_packet_type, 0};
   msgpack::value type_v, nsp_v, data_v, id_v;
   for (const msgpack::member& m : root->members()) {
     if (!m.key.is_string()) continue;
@@ -9715,33 +9707,33 @@ inline result<msgpack_packet_view> decode(byte_view message,
   }
   msgpack_packet_view p;
   p.has_invalid_utf8 = lossy;
-  if (detail::mp_check_type(type_v, opts.version, p.type) != error::none) {
-    return {error::unknown_packet_type, at(type_v)};
+  if (detail::mp_check_type(type_v, opts.version, p.type) != errc::none) {
+    return {errc::unknown_packet_type, at(type_v)};
   }
   if (!nsp_v.is_string() || nsp_v.get_string().size() > opts.max_namespace) {
-    return {error::invalid_namespace, at(nsp_v)};
+    return {errc::invalid_namespace, at(nsp_v)};
   }
   p.nsp = nsp_v.get_string();
   const bool present = data_v.exists() && !data_v.is_undefined();
   if (!detail::mp_data_valid(p.type, present, data_v.type(), opts.version)) {
-    return {error::invalid_payload, at(data_v)};
+    return {errc::invalid_payload, at(data_v)};
   }
   if (present) p.data = data_v;
   if (id_v.exists() && !id_v.is_undefined()) {
-    const error e = detail::mp_check_id(id_v, opts, p.id);
-    if (e != error::none) return {e, at(id_v)};
+    const errc e = detail::mp_check_id(id_v, opts, p.id);
+    if (e != errc::none) return {e, at(id_v)};
   }
   return {p, message.size()};
 }
 
 inline result<packet_view> decode_text(std::string_view message,
-                                               const decode_options& opts) noexcept {
-  if (opts.version != protocol_version::v4) return {error::unexpected_text_frame, 0};
+                                       const decode_options& opts) noexcept {
+  if (opts.version != protocol_version::v4) return {errc::unexpected_text_frame, 0};
   json::options jo;
   jo.max_depth = opts.max_depth;
   result<json::value> root = json::parse(message, jo);
   bool lossy = false;
-  if (SIOCODEC_UNLIKELY(!root && root.error() == error::invalid_utf8 && opts.allow_invalid_utf8)) {
+  if (SIOCODEC_UNLIKELY(!root && root.error() == errc::invalid_utf8 && opts.allow_invalid_utf8)) {
     // As decode() does: validated again, strings taken in their U+FFFD form, only then.
     const result<json::kind> k = json::detail::validate_text<false, true>(message, jo, nullptr);
     if (!k) return {k.error(), k.offset()};
@@ -9752,7 +9744,7 @@ inline result<packet_view> decode_text(std::string_view message,
   const auto at = [&message](const json::value& v) {
     return v.exists() ? static_cast<std::size_t>(v.raw().data() - message.data()) : 0;
   };
-  if (!root->is_object()) return {error::unknown_packet_type, 0};
+  if (!root->is_object()) return {errc::unknown_packet_type, 0};
   json::value type_v, nsp_v, data_v, id_v;
   (void)root->find("type", type_v);
   (void)root->find("nsp", nsp_v);
@@ -9763,12 +9755,12 @@ inline result<packet_view> decode_text(std::string_view message,
   {
     const result<double> d = type_v.to_double();
     if (!d || !std::isfinite(*d) || std::floor(*d) != *d || *d < 0 || *d > 6) {
-      return {error::unknown_packet_type, at(type_v)};
+      return {errc::unknown_packet_type, at(type_v)};
     }
     p.type = static_cast<packet_type>(static_cast<int>(*d));
   }
   if (!nsp_v.is_string() || nsp_v.has_escapes() || nsp_v.string_raw().size() > opts.max_namespace) {
-    return {error::invalid_namespace, at(nsp_v)};
+    return {errc::invalid_namespace, at(nsp_v)};
   }
   p.nsp = nsp_v.string_raw();
   const json::kind k = data_v.type();
@@ -9779,21 +9771,21 @@ inline result<packet_view> decode_text(std::string_view message,
     case packet_type::connect_error: ok = k == json::kind::string; break;
     default: ok = k == json::kind::array; break;
   }
-  if (!ok) return {error::invalid_payload, at(data_v)};
+  if (!ok) return {errc::invalid_payload, at(data_v)};
   p.data = data_v.raw();
   if (id_v.exists()) {
-    if (!id_v.is_number()) return {error::invalid_ack_id, at(id_v)};
+    if (!id_v.is_number()) return {errc::invalid_ack_id, at(id_v)};
     const result<std::uint64_t> u = id_v.to_uint64();
     if (u) {
-      if (*u > opts.max_ack_id) return {error::ack_id_overflow, at(id_v)};
+      if (*u > opts.max_ack_id) return {errc::ack_id_overflow, at(id_v)};
       p.id = *u;
     } else {
       const result<double> d = id_v.to_double();
       if (!d || !std::isfinite(*d) || std::floor(*d) != *d || *d < 0) {
-        return {error::invalid_ack_id, at(id_v)};
+        return {errc::invalid_ack_id, at(id_v)};
       }
       if (*d >= 18446744073709551616.0 || static_cast<std::uint64_t>(*d) > opts.max_ack_id) {
-        return {error::ack_id_overflow, at(id_v)};
+        return {errc::ack_id_overflow, at(id_v)};
       }
       p.id = static_cast<std::uint64_t>(*d);
     }
@@ -10210,7 +10202,7 @@ inline any_value::any_value(const json::value& v, const byte_view* attachments,
       const std::string_view raw = v.raw();
       if (detail::flat_object_end(raw.data(), raw.data() + raw.size()) == nullptr) break;
       detail::placeholder_info info;
-      if (detail::check_flat_object(v, n, true, info) == error::none && info.is_placeholder) {
+      if (detail::check_flat_object(v, n, true, info) == errc::none && info.is_placeholder) {
         kind_ = value_kind::binary;
         bytes_ = attachments[info.num];
       }
@@ -10256,10 +10248,10 @@ inline bool any_value::direct_string(std::string_view& out) const noexcept {
 }
 
 inline result<std::size_t> any_value::string_to(char* out, std::size_t cap) const noexcept {
-  if (kind_ != value_kind::string) return {error::invalid_argument, 0};
+  if (kind_ != value_kind::string) return {errc::invalid_argument, 0};
   if (!msgpack_) return json_.unescape_to(out, cap);
   const std::string_view s = mp_.get_string();
-  if (s.size() > cap) return {error::output_too_small, cap};
+  if (s.size() > cap) return {errc::output_too_small, cap};
   if (!s.empty()) std::memcpy(out, s.data(), s.size());
   return {s.size(), s.size()};
 }
@@ -10268,7 +10260,7 @@ template <class C>
 result<std::size_t> any_value::append_string(C& out) const {
   static_assert(is_resizable_buffer<C>::value,
                 "append_string() needs a resizable container of one-byte elements");
-  if (kind_ != value_kind::string) return {error::invalid_argument, 0};
+  if (kind_ != value_kind::string) return {errc::invalid_argument, 0};
   if (!msgpack_) return json_.unescape(out);
   const std::string_view s = mp_.get_string();
   const std::size_t old = out.size();
@@ -11171,8 +11163,8 @@ class basic_writer {
   /// An object key (escaped like a string) and its colon; the next value is its value.
   Derived& key(std::string_view utf8) noexcept;
 
-  /// The first error so far (error::none while all is well).
-  ::SIOCODEC_NAMESPACE::error error() const noexcept { return error_; }
+  /// The first error so far (errc::none while all is well).
+  errc error() const noexcept { return error_; }
 
  protected:
   static constexpr std::size_t stack_words = max_depth_limit / 64;
@@ -11211,8 +11203,8 @@ class basic_writer {
   void fast_end(const slot& s, char* end) noexcept;
   bool counts_value() const noexcept;
   void count_value(std::size_t k) noexcept;
-  void fail(::SIOCODEC_NAMESPACE::error e) noexcept {
-    if (error_ == ::SIOCODEC_NAMESPACE::error::none) error_ = e;
+  void fail(errc e) noexcept {
+    if (error_ == errc::none) error_ = e;
     st_ = st_error;
   }
   Derived& open(bool object) noexcept;
@@ -11235,7 +11227,7 @@ class basic_writer {
   // Left uninitialized (512 bytes, twice per encode): a bit is only read at a level open()
   // has entered, and open() writes it.
   std::uint64_t object_bits_[stack_words];
-  ::SIOCODEC_NAMESPACE::error error_ = ::SIOCODEC_NAMESPACE::error::none;
+  errc error_ = errc::none;
   kind top_kind_ = kind::null;
   std::uint8_t st_ = st_top;
   // What st_ becomes after a value at the current level: st_value_comma in an array,
@@ -11287,7 +11279,7 @@ inline bool basic_writer<D>::begin_value(json::kind k) noexcept {
     top_kind_ = k;
     return true;
   }
-  if (st_ != st_error) fail(::SIOCODEC_NAMESPACE::error::invalid_argument);
+  if (st_ != st_error) fail(errc::invalid_argument);
   return false;
 }
 
@@ -11476,7 +11468,7 @@ SIOCODEC_NOINLINE inline D& basic_writer<D>::string_slow(std::string_view utf8) 
   }
   if (!begin_value(json::kind::string)) return self();
   detail::json_sink& s = *sink_;
-  ::SIOCODEC_NAMESPACE::error e;
+  errc e;
   if (SIOCODEC_LIKELY(detail::has_string_room(s, utf8.size(), 0))) {
     detail::raw_sink r{s.p};
     e = json::emit_string(r, utf8);
@@ -11484,7 +11476,7 @@ SIOCODEC_NOINLINE inline D& basic_writer<D>::string_slow(std::string_view utf8) 
   } else {
     e = json::emit_string(s, utf8);
   }
-  if (SIOCODEC_UNLIKELY(e != ::SIOCODEC_NAMESPACE::error::none)) {
+  if (SIOCODEC_UNLIKELY(e != errc::none)) {
     fail(e);
     return self();
   }
@@ -11497,8 +11489,8 @@ inline D& basic_writer<D>::raw(std::string_view json) noexcept {
   json::kind k = json::kind::null;
   if (!detail::raw_kind(json, k)) {
     // Empty text would leave a hole; at the top, leading whitespace would be read as an ack id.
-    if (error_ == ::SIOCODEC_NAMESPACE::error::none && (json.empty() || depth_ == 0)) {
-      fail(::SIOCODEC_NAMESPACE::error::invalid_argument);
+    if (error_ == errc::none && (json.empty() || depth_ == 0)) {
+      fail(errc::invalid_argument);
       return self();
     }
   }
@@ -11545,7 +11537,7 @@ SIOCODEC_NOINLINE inline D& basic_writer<D>::open_slow(bool object) noexcept {
   }
   if (!begin_value(object ? json::kind::object : json::kind::array)) return self();
   if (SIOCODEC_UNLIKELY(depth_ >= max_depth_)) {
-    fail(::SIOCODEC_NAMESPACE::error::nesting_too_deep);
+    fail(errc::nesting_too_deep);
     return self();
   }
   sink_->put(object ? '{' : '[');
@@ -11582,10 +11574,10 @@ SIOCODEC_ALWAYS_INLINE void basic_writer<D>::leave() noexcept {
 
 template <class D>
 SIOCODEC_NOINLINE inline D& basic_writer<D>::close_slow(bool object) noexcept {
-  if (error_ != ::SIOCODEC_NAMESPACE::error::none) return self();
+  if (error_ != errc::none) return self();
   const std::uint8_t open = object ? st_key_comma : st_value_comma;
   if ((st_ | 1) != open || after_value_ != open) {
-    fail(::SIOCODEC_NAMESPACE::error::invalid_argument);
+    fail(errc::invalid_argument);
     return self();
   }
   if (sink_->counts_only()) {
@@ -11626,9 +11618,9 @@ SIOCODEC_ALWAYS_INLINE D& basic_writer<D>::key(std::string_view utf8) noexcept {
 
 template <class D>
 SIOCODEC_NOINLINE inline D& basic_writer<D>::key_slow(std::string_view utf8) noexcept {
-  if (error_ != ::SIOCODEC_NAMESPACE::error::none) return self();
+  if (error_ != errc::none) return self();
   if (SIOCODEC_UNLIKELY((st_ | 1) != st_key_comma)) {
-    fail(::SIOCODEC_NAMESPACE::error::invalid_argument);
+    fail(errc::invalid_argument);
     return self();
   }
   const bool comma = (st_ & 1) != 0;
@@ -11638,7 +11630,7 @@ SIOCODEC_NOINLINE inline D& basic_writer<D>::key_slow(std::string_view utf8) noe
     st_ = st_value;
     return self();
   }
-  ::SIOCODEC_NAMESPACE::error e;
+  errc e;
   if (SIOCODEC_LIKELY(detail::has_string_room(s, utf8.size(), 2))) {
     detail::raw_sink r{s.p};
     if (comma) r.put(',');
@@ -11650,7 +11642,7 @@ SIOCODEC_NOINLINE inline D& basic_writer<D>::key_slow(std::string_view utf8) noe
     e = json::emit_string(s, utf8);
     s.put(':');
   }
-  if (SIOCODEC_UNLIKELY(e != ::SIOCODEC_NAMESPACE::error::none)) {
+  if (SIOCODEC_UNLIKELY(e != errc::none)) {
     fail(e);
     return self();
   }
@@ -11772,14 +11764,14 @@ struct args_access {
   }
   static std::size_t cost(const args_writer& a) noexcept { return a.att_cost_; }
   // The outcome after the builder wrote everything: no error and nothing left open.
-  static error finish(args_writer& a) noexcept {
-    if (a.error_ == error::none && a.depth_ != 0) a.fail(error::invalid_argument);
+  static errc finish(args_writer& a) noexcept {
+    if (a.error_ == errc::none && a.depth_ != 0) a.fail(errc::invalid_argument);
     return a.error_;
   }
-  // Whether a top-level value was written, for a writer whose finish() gave error::none: only
+  // Whether a top-level value was written, for a writer whose finish() gave errc::none: only
   // a value leaves st_top then (every other way out of it is an error, st_error).
   static bool has_value(const args_writer& a) noexcept {
-    SIOCODEC_ASSERT(a.error_ == error::none);
+    SIOCODEC_ASSERT(a.error_ == errc::none);
     return a.st_ != args_writer::st_top;
   }
   static json::kind top_kind(const args_writer& a) noexcept { return a.top_kind_; }
@@ -11801,24 +11793,24 @@ inline args_writer::args_writer(detail::json_sink* sink, byte_view* atts, std::s
 inline args_writer& args_writer::binary(byte_view bytes) noexcept {
   if (!begin_value(json::kind::object)) return *this;
   if (!binary_allowed_) {
-    fail(::SIOCODEC_NAMESPACE::error::invalid_argument);
+    fail(errc::invalid_argument);
     return *this;
   }
   const std::size_t num = attachments_;
   if (num >= max_attachments_) {
-    fail(::SIOCODEC_NAMESPACE::error::too_many_attachments);
+    fail(errc::too_many_attachments);
     return *this;
   }
   if (num < atts_room_) {
     ::new (static_cast<void*>(atts_ + num)) byte_view(bytes);  // the slot may be raw storage
   } else if (strict_atts_) {                                   // more than the measuring pass saw
-    fail(::SIOCODEC_NAMESPACE::error::invalid_argument);
+    fail(errc::invalid_argument);
     return *this;
   }
   if (att_cost_fn_ != nullptr) {
     const std::size_t c = att_cost_fn_(bytes, att_cost_ctx_);
     if (c == static_cast<std::size_t>(-1) || att_cost_ + c < c) {
-      fail(::SIOCODEC_NAMESPACE::error::invalid_argument);
+      fail(errc::invalid_argument);
       return *this;
     }
     att_cost_ += c;
@@ -11995,34 +11987,34 @@ namespace detail {
 
 inline bool is_main_nsp(std::string_view nsp) noexcept { return nsp.empty() || nsp == "/"; }
 
-inline error check_header(packet_type type, std::size_t attachments, std::string_view nsp,
-                          std::string_view query, const encode_options& opts) noexcept {
-  if (!is_valid(type)) return error::invalid_argument;
+inline errc check_header(packet_type type, std::size_t attachments, std::string_view nsp,
+                         std::string_view query, const encode_options& opts) noexcept {
+  if (!is_valid(type)) return errc::invalid_argument;
   if (is_binary(type)) {
-    if (attachments == 0) return error::invalid_argument;
-    if (attachments > opts.max_attachments) return error::too_many_attachments;
+    if (attachments == 0) return errc::invalid_argument;
+    if (attachments > opts.max_attachments) return errc::too_many_attachments;
   } else if (attachments != 0) {
-    return error::invalid_argument;
+    return errc::invalid_argument;
   }
   if (!is_main_nsp(nsp)) {
     // The decoder only sees a namespace that starts with '/', and ends it at the first ','.
     if (nsp.front() != '/' || nsp.find(',') != std::string_view::npos) {
-      return error::invalid_argument;
+      return errc::invalid_argument;
     }
     if (::SIOCODEC_NAMESPACE::detail::utf8_find_invalid(nsp.data(), nsp.size()) != nsp.size()) {
-      return error::invalid_utf8;
+      return errc::invalid_utf8;
     }
   }
   if (!query.empty()) {
     if (type != packet_type::connect || query.find(',') != std::string_view::npos) {
-      return error::invalid_argument;
+      return errc::invalid_argument;
     }
     if (::SIOCODEC_NAMESPACE::detail::utf8_find_invalid(query.data(), query.size()) !=
         query.size()) {
-      return error::invalid_utf8;
+      return errc::invalid_utf8;
     }
   }
-  return error::none;
+  return errc::none;
 }
 
 template <class W>
@@ -12050,20 +12042,20 @@ void emit_header(W& w, packet_type type, std::size_t attachments, std::string_vi
 }
 
 template <class W>
-error emit_packet(W& w, const packet_view& p, const encode_options& opts) noexcept {
+errc emit_packet(W& w, const packet_view& p, const encode_options& opts) noexcept {
   if (W::counting) {
-    const error e = check_header(p.type, p.attachment_count, p.nsp, {}, opts);
-    if (e != error::none) return e;
+    const errc e = check_header(p.type, p.attachment_count, p.nsp, {}, opts);
+    if (e != errc::none) return e;
     // A leading digit would be read back as (part of) the ack id; leading whitespace is what
     // the reference's Number() also takes for an ack id.
     if (!p.data.empty() &&
         ((p.data.front() >= '0' && p.data.front() <= '9') || json::detail::is_ws(p.data.front()))) {
-      return error::invalid_argument;
+      return errc::invalid_argument;
     }
   }
   emit_header(w, p.type, p.attachment_count, p.nsp, {}, p.id);
   w.append(p.data.data(), p.data.size());
-  return error::none;
+  return errc::none;
 }
 
 }  // namespace detail
@@ -12107,48 +12099,48 @@ struct text_plan {
 // Each Data kind: checks before writing (here), writes its one top-level value or none
 // (builders.hpp), checks after (here).
 template <class... A>
-error check_data(const event_data<A...>& d, const encode_options& o) noexcept {
+errc check_data(const event_data<A...>& d, const encode_options& o) noexcept {
   if (o.version == protocol_version::v5 && is_reserved_event_name(d.name)) {
-    return error::reserved_event_name;
+    return errc::reserved_event_name;
   }
-  return error::none;
+  return errc::none;
 }
 template <class D>
-error check_data(const D&, const encode_options&) noexcept {
-  return error::none;
+errc check_data(const D&, const encode_options&) noexcept {
+  return errc::none;
 }
 
 template <class V>
-error check_written(const auth_data<V>&, bool has_value, json::kind k,
-                    const encode_options& o) noexcept {
-  if (!has_value) return error::none;
+errc check_written(const auth_data<V>&, bool has_value, json::kind k,
+                   const encode_options& o) noexcept {
+  if (!has_value) return errc::none;
   // v4 CONNECT packets carry no payload: auth travels in the namespace's query string.
-  if (o.version == protocol_version::v4) return error::invalid_argument;
-  return k == json::kind::object ? error::none : error::invalid_argument;
+  if (o.version == protocol_version::v4) return errc::invalid_argument;
+  return k == json::kind::object ? errc::none : errc::invalid_argument;
 }
 template <class... D>
-error check_written(const error_data<D...>&, bool, json::kind k, const encode_options& o) noexcept {
+errc check_written(const error_data<D...>&, bool, json::kind k, const encode_options& o) noexcept {
   // The v4 decoder takes a string or any JSON object/array/null for ERROR, nothing else.
   if (o.version == protocol_version::v4 && (k == json::kind::number || k == json::kind::boolean)) {
-    return error::invalid_argument;
+    return errc::invalid_argument;
   }
-  return error::none;
+  return errc::none;
 }
 template <class D>
-error check_written(const D&, bool, json::kind, const encode_options&) noexcept {
-  return error::none;
+errc check_written(const D&, bool, json::kind, const encode_options&) noexcept {
+  return errc::none;
 }
 
 // Runs the builder's callbacks through `w`, then the checks both the measuring pass and the
 // one-pass writer make, in the same order: the writer's own errors, the data kind's, then the
 // header's. `type` becomes the type as written (promoted when there were binary values).
 template <class B>
-error write_and_check(const B& b, const encode_options& o, args_writer& w, packet_type& type) {
+errc write_and_check(const B& b, const encode_options& o, args_writer& w, packet_type& type) {
   write_data(w, b.data());
-  error e = args_access::finish(w);
-  if (e != error::none) return e;
+  errc e = args_access::finish(w);
+  if (e != errc::none) return e;
   e = check_written(b.data(), args_access::has_value(w), args_access::top_kind(w), o);
-  if (e != error::none) return e;
+  if (e != errc::none) return e;
   const std::size_t n = w.attachment_count();
   type = n != 0 ? promoted(b.type()) : b.type();
   return check_header(type, n, b.nsp(), b.query(), o);
@@ -12156,19 +12148,19 @@ error write_and_check(const B& b, const encode_options& o, args_writer& w, packe
 
 // The measuring pass. With `track`, the plan also gets what frames.hpp needs.
 template <class B>
-error plan_builder(const B& b, const encode_options& o, bool track, text_plan& plan,
-                   std::size_t (*cost)(byte_view, const void*) noexcept = nullptr,
-                   const void* cost_ctx = nullptr) {
+errc plan_builder(const B& b, const encode_options& o, bool track, text_plan& plan,
+                  std::size_t (*cost)(byte_view, const void*) noexcept = nullptr,
+                  const void* cost_ctx = nullptr) {
   using Data = typename B::data_type;
-  error e = check_data(b.data(), o);
-  if (e != error::none) return e;
+  errc e = check_data(b.data(), o);
+  if (e != errc::none) return e;
   json_sink json_count;
   json_count.track = track;
   args_writer w = args_access::make(&json_count, nullptr, 0, false, o, Data::allows_binary);
   if (cost != nullptr) args_access::set_cost(w, cost, cost_ctx);
   packet_type type = b.type();
   e = write_and_check(b, o, w, type);
-  if (e != error::none) return e;
+  if (e != errc::none) return e;
   const std::size_t n = w.attachment_count();
   text_counter head;
   head.track = track;
@@ -12176,18 +12168,18 @@ error plan_builder(const B& b, const encode_options& o, bool track, text_plan& p
   plan.type = type;
   plan.attachments = n;
   plan.bytes = head.n + json_count.extra;
-  if (json_count.overflow || plan.bytes < head.n) return error::invalid_argument;
+  if (json_count.overflow || plan.bytes < head.n) return errc::invalid_argument;
   plan.utf16 = head.utf16 + json_count.utf16;
   plan.bad_utf8 = head.bad_utf8 || json_count.bad_utf8;
   plan.has_separator = head.has_separator || json_count.has_separator;
   plan.attachment_cost = args_access::cost(w);
-  return error::none;
+  return errc::none;
 }
 
 // The writing pass: exactly plan.bytes at `out`, the attachment views at `atts`.
 template <class B>
-error write_builder(const B& b, const encode_options& o, const text_plan& plan, char* out,
-                    byte_view* atts) {
+errc write_builder(const B& b, const encode_options& o, const text_plan& plan, char* out,
+                   byte_view* atts) {
   using Data = typename B::data_type;
   json_sink cw;
   cw.p = out;
@@ -12195,12 +12187,12 @@ error write_builder(const B& b, const encode_options& o, const text_plan& plan, 
   emit_header(cw, plan.type, plan.attachments, b.nsp(), b.query(), b.id());
   args_writer w = args_access::make(&cw, atts, plan.attachments, true, o, Data::allows_binary);
   write_data(w, b.data());
-  const error e = args_access::finish(w);
-  if (e != error::none) return e;
+  const errc e = args_access::finish(w);
+  if (e != errc::none) return e;
   if (cw.extra != 0 || cw.p != out + plan.bytes || w.attachment_count() != plan.attachments) {
-    return error::invalid_argument;
+    return errc::invalid_argument;
   }
-  return error::none;
+  return errc::none;
 }
 
 // Attachment views a one-pass encode keeps on the stack before they go to the caller's
@@ -12268,13 +12260,13 @@ struct once_plan {
 // values turn up, the rest is moved right to make room for `<count>-` and the type is
 // promoted. With `separator_check` (Engine.IO v4 polling), a text holding 0x1E is an error.
 template <class B>
-error one_pass(const B& b, const encode_options& o, char* out, std::size_t room, byte_view* atts,
-               bool separator_check, once_plan& plan,
-               std::size_t (*cost)(byte_view, const void*) noexcept = nullptr,
-               const void* cost_ctx = nullptr) {
+errc one_pass(const B& b, const encode_options& o, char* out, std::size_t room, byte_view* atts,
+              bool separator_check, once_plan& plan,
+              std::size_t (*cost)(byte_view, const void*) noexcept = nullptr,
+              const void* cost_ctx = nullptr) {
   using Data = typename B::data_type;
-  error e = check_data(b.data(), o);
-  if (e != error::none) return e;
+  errc e = check_data(b.data(), o);
+  if (e != errc::none) return e;
   json_sink s;
   s.p = out;
   s.end = out + room;
@@ -12284,17 +12276,17 @@ error one_pass(const B& b, const encode_options& o, char* out, std::size_t room,
   if (cost != nullptr) args_access::set_cost(w, cost, cost_ctx);
   packet_type type = b.type();
   e = write_and_check(b, o, w, type);
-  if (e != error::none) return e;
+  if (e != errc::none) return e;
   const std::size_t n = w.attachment_count();
   const std::size_t written = static_cast<std::size_t>(s.p - out);
   const std::size_t grow =
       n != 0 ? static_cast<std::size_t>(json::detail::decimal_digits(n)) + 1 : 0;
   std::size_t bytes = written + s.extra;
-  if (s.overflow || bytes < written || bytes + grow < bytes) return error::invalid_argument;
+  if (s.overflow || bytes < written || bytes + grow < bytes) return errc::invalid_argument;
   bytes += grow;
   if (separator_check &&
       (s.has_separator || (written != 0 && std::memchr(out, 0x1E, written) != nullptr))) {
-    return error::invalid_argument;
+    return errc::invalid_argument;
   }
   plan.text.type = type;
   plan.text.attachments = n;
@@ -12309,7 +12301,7 @@ error one_pass(const B& b, const encode_options& o, char* out, std::size_t room,
     head.end = out + 1 + grow;
     emit_header(head, type, n, {}, {}, std::nullopt);
   }
-  return error::none;
+  return errc::none;
 }
 
 // Storage for packets that carry no attachments.
@@ -12323,10 +12315,10 @@ struct no_attachments {
 
 // Makes room for n more attachment views. Returns the first slot, or null when there is none.
 template <class A>
-byte_view* grow_attachments(A& atts, std::size_t n, error& e) {
+byte_view* grow_attachments(A& atts, std::size_t n, errc& e) {
   const std::size_t old = atts.size();
   if (n > atts.max_size() - old) {
-    e = error::too_many_attachments;
+    e = errc::too_many_attachments;
     return nullptr;
   }
   if (n == 0) return nullptr;
@@ -12339,8 +12331,8 @@ byte_view* grow_attachments(A& atts, std::size_t n, error& e) {
 template <class B, std::enable_if_t<is_packet_builder<B>::value, int>>
 result<std::size_t> encoded_size(const B& b, const encode_options& opts) {
   detail::text_plan plan;
-  const error e = detail::plan_builder(b, opts, false, plan);
-  if (e != error::none) return {e, 0};
+  const errc e = detail::plan_builder(b, opts, false, plan);
+  if (e != errc::none) return {e, 0};
   return {plan.bytes, plan.bytes};
 }
 
@@ -12352,15 +12344,15 @@ result<std::size_t> encode_to(char* out, std::size_t cap, const B& b, A& attachm
   byte_view* const local = slots_raw.get();
   detail::once_text_buffer text;
   detail::once_plan plan;
-  error e = detail::one_pass(b, opts, text.raw, cap < detail::once_text ? cap : detail::once_text,
-                             local, false, plan);
-  if (e != error::none) return {e, 0};
+  errc e = detail::one_pass(b, opts, text.raw, cap < detail::once_text ? cap : detail::once_text,
+                            local, false, plan);
+  if (e != errc::none) return {e, 0};
   const std::size_t bytes = plan.text.bytes;
-  if (bytes > cap) return {error::output_too_small, cap};
+  if (bytes > cap) return {errc::output_too_small, cap};
   const std::size_t n = plan.text.attachments;
   const std::size_t old_atts = attachments.size();
   byte_view* slots = detail::grow_attachments(attachments, n, e);
-  if (e != error::none) return {e, 0};
+  if (e != errc::none) return {e, 0};
   if (plan.written && n <= detail::once_attachments) {
     detail::copy_text(out, text.raw, bytes);
     // Byte copy of raw storage (byte_view is trivially copyable): one_pass constructed these n
@@ -12371,7 +12363,7 @@ result<std::size_t> encode_to(char* out, std::size_t cap, const B& b, A& attachm
     if (slots != nullptr) std::memcpy(static_cast<void*>(slots), local, n * sizeof(byte_view));
   } else {
     e = detail::write_builder(b, opts, plan.text, out, slots);
-    if (e != error::none) {
+    if (e != errc::none) {
       attachments.resize(old_atts);
       return {e, 0};
     }
@@ -12391,17 +12383,17 @@ result<std::size_t> encode(const B& b, Container& out, A& attachments, const enc
   static_assert(is_resizable_buffer<Container>::value,
                 "encode() needs a resizable container of one-byte elements");
   detail::text_plan plan;
-  error e = detail::plan_builder(b, opts, false, plan);
-  if (e != error::none) return {e, 0};
+  errc e = detail::plan_builder(b, opts, false, plan);
+  if (e != errc::none) return {e, 0};
   if (plan.attachments > attachments.max_size() - attachments.size()) {
-    return {error::too_many_attachments, 0};
+    return {errc::too_many_attachments, 0};
   }
   const std::size_t old = out.size();
   const std::size_t old_atts = attachments.size();
   out.resize(old + plan.bytes);  // the one allocation
   byte_view* slots = detail::grow_attachments(attachments, plan.attachments, e);
   e = detail::write_builder(b, opts, plan, reinterpret_cast<char*>(out.data()) + old, slots);
-  if (e != error::none) {
+  if (e != errc::none) {
     out.resize(old);
     attachments.resize(old_atts);
     return {e, 0};
@@ -12472,8 +12464,8 @@ result<std::size_t> encoded_frames_size(const packet_view& p,
                                         const engineio::transport_options& to = {}) noexcept;
 
 /// Writes the frames of `p` into `storage` (at most `cap` bytes), then calls `send(const
-/// engineio::frame&)` once per frame, in the order they must be sent: the text frame first, then the
-/// binary frames (WebSocket); or once with the body (polling). Nothing is sent on error.
+/// engineio::frame&)` once per frame, in the order they must be sent: the text frame first, then
+/// the binary frames (WebSocket); or once with the body (polling). Nothing is sent on error.
 /// @return bytes of storage used.
 /// Errors: those of encoded_frames_size(), and output_too_small (nothing written or sent;
 /// offset() is cap).
@@ -12532,8 +12524,8 @@ result<std::size_t> encode_frames(const B& b, Container& storage, A& attachments
 /// encode_frames for a packet without binary values (one would be too_many_attachments).
 template <class B, class Container, class Send,
           std::enable_if_t<is_packet_builder<B>::value, int> = 0>
-result<std::size_t> encode_frames(const B& b, Container& storage, const engineio::transport_options& to,
-                                  Send&& send);
+result<std::size_t> encode_frames(const B& b, Container& storage,
+                                  const engineio::transport_options& to, Send&& send);
 
 // ---------------------------------------------------------------------------------------------
 // Implementation
@@ -12553,15 +12545,15 @@ inline std::size_t attachment_cost_hook(byte_view bytes, const void* ctx) noexce
   return engineio::detail::next_binary_cost(bytes, *static_cast<const framing*>(ctx));
 }
 
-inline error sum_attachment_costs(const byte_view* atts, std::size_t n, framing f,
-                                  std::size_t& total) noexcept {
+inline errc sum_attachment_costs(const byte_view* atts, std::size_t n, framing f,
+                                 std::size_t& total) noexcept {
   total = 0;
   for (std::size_t i = 0; i < n; ++i) {
     const std::size_t c = engineio::detail::next_binary_cost(atts[i], f);
-    if (c == static_cast<std::size_t>(-1) || total + c < c) return error::invalid_argument;
+    if (c == static_cast<std::size_t>(-1) || total + c < c) return errc::invalid_argument;
     total += c;
   }
-  return error::none;
+  return errc::none;
 }
 
 struct frames_plan {
@@ -12573,54 +12565,53 @@ struct frames_plan {
 
 // Completes a plan whose text part is measured: the framing given the attachment count, the
 // transport's checks on the text, and the layout.
-inline error finish_plan(frames_plan& fp) noexcept {
+inline errc finish_plan(frames_plan& fp) noexcept {
   const text_plan& t = fp.text;
   if (t.attachments == 0) fp.format = engineio::detail::framing_for_text(fp.format);
-  if (fp.format == framing::poll_v4 && t.has_separator) return error::invalid_argument;
-  if ((fp.format == framing::poll_v3_text || fp.format == framing::poll_v3_binary) &&
-      t.bad_utf8) {
-    return error::invalid_utf8;
+  if (fp.format == framing::poll_v4 && t.has_separator) return errc::invalid_argument;
+  if ((fp.format == framing::poll_v3_text || fp.format == framing::poll_v3_binary) && t.bad_utf8) {
+    return errc::invalid_utf8;
   }
   ::SIOCODEC_NAMESPACE::detail::size_counter c;
   engineio::detail::emit_text_prefix(c, fp.format, t.bytes, t.utf16);
   c.add(t.bytes);
   c.add(t.attachment_cost);
-  if (c.overflow) return error::invalid_argument;
+  if (c.overflow) return errc::invalid_argument;
   fp.prefix = c.n - t.bytes - t.attachment_cost;
   fp.total = c.n;
-  return error::none;
+  return errc::none;
 }
 
-inline error plan_view(const packet_view& p, const engineio::transport_options& to,
-                       const encode_options& eo, frames_plan& fp) noexcept {
-  if (!engineio::detail::valid_transport(to)) return error::invalid_argument;
+inline errc plan_view(const packet_view& p, const engineio::transport_options& to,
+                      const encode_options& eo, frames_plan& fp) noexcept {
+  if (!engineio::detail::valid_transport(to)) return errc::invalid_argument;
   fp.format = engineio::detail::framing_of(to);
   text_counter c;
   c.track = engineio::detail::is_polling(fp.format);
-  const error e = emit_packet(c, p, eo);
-  if (e != error::none) return e;
-  if (c.overflow) return error::invalid_argument;
+  const errc e = emit_packet(c, p, eo);
+  if (e != errc::none) return e;
+  if (c.overflow) return errc::invalid_argument;
   text_plan& t = fp.text;
   t.type = p.type;
   t.attachments = is_binary(p.type) ? p.attachment_count : 0;
-  if (t.attachments != 0 && p.attachments == nullptr) return error::invalid_argument;
+  if (t.attachments != 0 && p.attachments == nullptr) return errc::invalid_argument;
   t.bytes = c.n;
   t.utf16 = c.utf16;
   t.bad_utf8 = c.bad_utf8;
   t.has_separator = c.has_separator;
-  const error ce = sum_attachment_costs(p.attachments, t.attachments, fp.format, t.attachment_cost);
-  if (ce != error::none) return ce;
+  const errc ce = sum_attachment_costs(p.attachments, t.attachments, fp.format, t.attachment_cost);
+  if (ce != errc::none) return ce;
   return finish_plan(fp);
 }
 
 template <class B>
-error plan_built(const B& b, const engineio::transport_options& to, const encode_options& eo,
-                 frames_plan& fp) {
-  if (!engineio::detail::valid_transport(to)) return error::invalid_argument;
+errc plan_built(const B& b, const engineio::transport_options& to, const encode_options& eo,
+                frames_plan& fp) {
+  if (!engineio::detail::valid_transport(to)) return errc::invalid_argument;
   fp.format = engineio::detail::framing_of(to);
-  const error e = plan_builder(b, eo, engineio::detail::is_polling(fp.format), fp.text,
-                               &attachment_cost_hook, &fp.format);
-  if (e != error::none) return e;
+  const errc e = plan_builder(b, eo, engineio::detail::is_polling(fp.format), fp.text,
+                              &attachment_cost_hook, &fp.format);
+  if (e != errc::none) return e;
   return finish_plan(fp);
 }
 
@@ -12634,7 +12625,8 @@ void finish_frames(char* storage, const frames_plan& fp, const byte_view* atts, 
   engineio::detail::emit_text_prefix(head, fp.format, fp.text.bytes, fp.text.utf16);
   const std::size_t n = fp.text.attachments;
   ::SIOCODEC_NAMESPACE::detail::buffer_writer tail{storage + fp.prefix + fp.text.bytes};
-  for (std::size_t i = 0; i < n; ++i) (void)engineio::detail::emit_next_binary(tail, atts[i], fp.format);
+  for (std::size_t i = 0; i < n; ++i)
+    (void)engineio::detail::emit_next_binary(tail, atts[i], fp.format);
 
   if (engineio::detail::is_polling(fp.format)) {
     send(frame{engineio::detail::body_kind(fp.format), {}, std::string_view(storage, fp.total)});
@@ -12658,35 +12650,35 @@ void finish_frames(char* storage, const frames_plan& fp, const byte_view* atts, 
 // The writing pass of a builder into storage laid out by `fp`; checks that the attachments it
 // found frame to the size measured.
 template <class B>
-error write_built_frames(const B& b, const encode_options& eo, const frames_plan& fp,
-                         char* storage, byte_view* slots) {
-  error e = write_builder(b, eo, fp.text, storage + fp.prefix, slots);
-  if (e != error::none) return e;
+errc write_built_frames(const B& b, const encode_options& eo, const frames_plan& fp, char* storage,
+                        byte_view* slots) {
+  errc e = write_builder(b, eo, fp.text, storage + fp.prefix, slots);
+  if (e != errc::none) return e;
   std::size_t cost = 0;
   e = sum_attachment_costs(slots, fp.text.attachments, fp.format, cost);
-  if (e != error::none || cost != fp.text.attachment_cost) return error::invalid_argument;
-  return error::none;
+  if (e != errc::none || cost != fp.text.attachment_cost) return errc::invalid_argument;
+  return errc::none;
 }
 
 // write_built_frames into slots that `attachments` has just grown by, from old_atts. On failure
 // nothing is sent, so the container gets its old size back.
 template <class B, class A>
-error write_built_frames_into(const B& b, const encode_options& eo, const frames_plan& fp,
-                              char* storage, byte_view* slots, A& attachments,
-                              std::size_t old_atts) {
-  const error e = write_built_frames(b, eo, fp, storage, slots);
-  if (e != error::none) attachments.resize(old_atts);
+errc write_built_frames_into(const B& b, const encode_options& eo, const frames_plan& fp,
+                             char* storage, byte_view* slots, A& attachments,
+                             std::size_t old_atts) {
+  const errc e = write_built_frames(b, eo, fp, storage, slots);
+  if (e != errc::none) attachments.resize(old_atts);
   return e;
 }
 
 template <class Send>
 result<std::size_t> view_frames_to(char* storage, std::size_t cap, const packet_view& p,
-                                   const engineio::transport_options& to,
-                                   const encode_options& eo, Send& send) {
+                                   const engineio::transport_options& to, const encode_options& eo,
+                                   Send& send) {
   frames_plan fp;
-  const error e = plan_view(p, to, eo, fp);
-  if (e != error::none) return {e, 0};
-  if (fp.total > cap) return {error::output_too_small, cap};
+  const errc e = plan_view(p, to, eo, fp);
+  if (e != errc::none) return {e, 0};
+  if (fp.total > cap) return {errc::output_too_small, cap};
   ::SIOCODEC_NAMESPACE::detail::buffer_writer w{storage + fp.prefix};
   (void)emit_packet(w, p, eo);
   finish_frames(storage, fp, p.attachments, send);
@@ -12700,8 +12692,8 @@ result<std::size_t> view_frames(const packet_view& p, Container& storage,
   static_assert(is_resizable_buffer<Container>::value,
                 "encode_frames() needs a resizable container of one-byte elements");
   frames_plan fp;
-  const error e = plan_view(p, to, eo, fp);
-  if (e != error::none) return {e, 0};
+  const errc e = plan_view(p, to, eo, fp);
+  if (e != errc::none) return {e, 0};
   const std::size_t old = storage.size();
   storage.resize(old + fp.total);  // the one allocation
   char* out = reinterpret_cast<char*>(storage.data()) + old;
@@ -12713,21 +12705,21 @@ result<std::size_t> view_frames(const packet_view& p, Container& storage,
 
 template <class B, class A, class Send>
 result<std::size_t> built_frames_to(char* storage, std::size_t cap, const B& b, A& attachments,
-                                    const engineio::transport_options& to,
-                                    const encode_options& eo, Send& send) {
-  if (!engineio::detail::valid_transport(to)) return {error::invalid_argument, 0};
+                                    const engineio::transport_options& to, const encode_options& eo,
+                                    Send& send) {
+  if (!engineio::detail::valid_transport(to)) return {errc::invalid_argument, 0};
   frames_plan fp;
   fp.format = engineio::detail::framing_of(to);
   if (fp.format == framing::poll_v3_text || fp.format == framing::poll_v3_binary) {
     // The length prefix of a v3 payload item precedes the text: measured first.
-    error e = plan_built(b, to, eo, fp);
-    if (e != error::none) return {e, 0};
-    if (fp.total > cap) return {error::output_too_small, cap};
+    errc e = plan_built(b, to, eo, fp);
+    if (e != errc::none) return {e, 0};
+    if (fp.total > cap) return {errc::output_too_small, cap};
     const std::size_t old_atts = attachments.size();
     byte_view* slots = grow_attachments(attachments, fp.text.attachments, e);
-    if (e != error::none) return {e, 0};
+    if (e != errc::none) return {e, 0};
     e = write_built_frames_into(b, eo, fp, storage, slots, attachments, old_atts);
-    if (e != error::none) return {e, 0};
+    if (e != errc::none) return {e, 0};
     finish_frames(storage, fp, slots, send);
     return {fp.total, fp.total};
   }
@@ -12737,27 +12729,27 @@ result<std::size_t> built_frames_to(char* storage, std::size_t cap, const B& b, 
   once_text_buffer text;
   once_plan plan;
   const std::size_t room = cap == 0 ? 0 : cap - 1 < once_text ? cap - 1 : once_text;
-  error e = one_pass(b, eo, text.raw, room, local, fp.format == framing::poll_v4, plan,
-                     &attachment_cost_hook, &fp.format);
-  if (e != error::none) return {e, 0};
+  errc e = one_pass(b, eo, text.raw, room, local, fp.format == framing::poll_v4, plan,
+                    &attachment_cost_hook, &fp.format);
+  if (e != errc::none) return {e, 0};
   fp.text = plan.text;
   fp.prefix = 1;
   fp.total = 1 + fp.text.bytes;
   if (fp.total < 1 || fp.total + fp.text.attachment_cost < fp.total) {
-    return {error::invalid_argument, 0};
+    return {errc::invalid_argument, 0};
   }
   fp.total += fp.text.attachment_cost;
-  if (fp.total > cap) return {error::output_too_small, cap};
+  if (fp.total > cap) return {errc::output_too_small, cap};
   const std::size_t n = fp.text.attachments;
   const std::size_t old_atts = attachments.size();
   byte_view* slots = grow_attachments(attachments, n, e);
-  if (e != error::none) return {e, 0};
+  if (e != errc::none) return {e, 0};
   if (plan.written && n <= once_attachments) {
     copy_text(storage + 1, text.raw, fp.text.bytes);
     for (std::size_t i = 0; i < n; ++i) slots[i] = local[i];
   } else {
     e = write_built_frames_into(b, eo, fp, storage, slots, attachments, old_atts);
-    if (e != error::none) return {e, 0};
+    if (e != errc::none) return {e, 0};
   }
   finish_frames(storage, fp, slots, send);
   return {fp.total, fp.total};
@@ -12770,10 +12762,10 @@ result<std::size_t> built_frames(const B& b, Container& storage, A& attachments,
   static_assert(is_resizable_buffer<Container>::value,
                 "encode_frames() needs a resizable container of one-byte elements");
   frames_plan fp;
-  error e = plan_built(b, to, eo, fp);
-  if (e != error::none) return {e, 0};
+  errc e = plan_built(b, to, eo, fp);
+  if (e != errc::none) return {e, 0};
   if (fp.text.attachments > attachments.max_size() - attachments.size()) {
-    return {error::too_many_attachments, 0};
+    return {errc::too_many_attachments, 0};
   }
   const std::size_t old = storage.size();
   const std::size_t old_atts = attachments.size();
@@ -12781,7 +12773,7 @@ result<std::size_t> built_frames(const B& b, Container& storage, A& attachments,
   byte_view* slots = grow_attachments(attachments, fp.text.attachments, e);
   char* out = reinterpret_cast<char*>(storage.data()) + old;
   e = write_built_frames_into(b, eo, fp, out, slots, attachments, old_atts);
-  if (e != error::none) {
+  if (e != errc::none) {
     storage.resize(old);
     return {e, 0};
   }
@@ -12796,8 +12788,8 @@ result<std::size_t> built_frames(const B& b, Container& storage, A& attachments,
 inline result<std::size_t> encoded_frames_size(const packet_view& p,
                                                const engineio::transport_options& to) noexcept {
   detail::frames_plan fp;
-  const error e = detail::plan_view(p, to, detail::packet_options(to), fp);
-  if (e != error::none) return {e, 0};
+  const errc e = detail::plan_view(p, to, detail::packet_options(to), fp);
+  if (e != errc::none) return {e, 0};
   return {fp.total, fp.total};
 }
 
@@ -12818,8 +12810,8 @@ result<std::size_t> encode_frames(const packet_view& p, Container& storage,
 template <class B, std::enable_if_t<is_packet_builder<B>::value, int>>
 result<std::size_t> encoded_frames_size(const B& b, const engineio::transport_options& to) {
   detail::frames_plan fp;
-  const error e = detail::plan_built(b, to, detail::packet_options(to), fp);
-  if (e != error::none) return {e, 0};
+  const errc e = detail::plan_built(b, to, detail::packet_options(to), fp);
+  if (e != errc::none) return {e, 0};
   return {fp.total, fp.total};
 }
 
@@ -13029,8 +13021,8 @@ class basic_value_writer {
   /// A map key (a str); the next value is its value.
   Derived& key(std::string_view utf8) noexcept;
 
-  /// The first error so far (error::none while all is well).
-  ::SIOCODEC_NAMESPACE::error error() const noexcept { return error_; }
+  /// The first error so far (errc::none while all is well).
+  errc error() const noexcept { return error_; }
 
  protected:
   // The builders' own nesting bound, whatever encode_options::max_depth says: the writer keeps
@@ -13052,8 +13044,8 @@ class basic_value_writer {
   template <class F>
   decltype(auto) out(F&& f) noexcept;
   bool begin_value(msgpack::kind k) noexcept;
-  void fail(::SIOCODEC_NAMESPACE::error e) noexcept {
-    if (error_ == ::SIOCODEC_NAMESPACE::error::none) error_ = e;
+  void fail(errc e) noexcept {
+    if (error_ == errc::none) error_ = e;
   }
   bool in_map() const noexcept {
     const std::size_t top = depth_ - 1;
@@ -13080,7 +13072,7 @@ class basic_value_writer {
   std::size_t starts_[depth_limit];
   unsigned char reserved_[depth_limit];
   std::uint64_t map_bits_[depth_limit / 64] = {};
-  ::SIOCODEC_NAMESPACE::error error_ = ::SIOCODEC_NAMESPACE::error::none;
+  errc error_ = errc::none;
   msgpack::kind top_kind_ = msgpack::kind::nil;
   bool after_key_ = false;
 };
@@ -13100,10 +13092,10 @@ decltype(auto) basic_value_writer<D>::out(F&& f) noexcept {
 
 template <class D>
 inline bool basic_value_writer<D>::begin_value(msgpack::kind k) noexcept {
-  if (error_ != ::SIOCODEC_NAMESPACE::error::none) return false;
+  if (error_ != errc::none) return false;
   if (depth_ == 0) {
     if (top_values_ != 0) {  // a payload is one value
-      fail(::SIOCODEC_NAMESPACE::error::invalid_argument);
+      fail(errc::invalid_argument);
       return false;
     }
     ++top_values_;
@@ -13112,14 +13104,14 @@ inline bool basic_value_writer<D>::begin_value(msgpack::kind k) noexcept {
   }
   if (in_map()) {
     if (!after_key_) {
-      fail(::SIOCODEC_NAMESPACE::error::invalid_argument);
+      fail(errc::invalid_argument);
       return false;
     }
     after_key_ = false;
     return true;
   }
   if (counts_[depth_ - 1] == 0xFFFFFFFFu) {  // no array form holds more
-    fail(::SIOCODEC_NAMESPACE::error::invalid_argument);
+    fail(errc::invalid_argument);
     return false;
   }
   ++counts_[depth_ - 1];
@@ -13169,27 +13161,25 @@ D& basic_value_writer<D>::integer(Int v) noexcept {
 template <class D>
 inline D& basic_value_writer<D>::string(std::string_view utf8) noexcept {
   if (!begin_value(msgpack::kind::string)) return self();
-  const ::SIOCODEC_NAMESPACE::error e =
-      out([utf8](auto& w) { return msgpack::emit_string(w, utf8); });
-  if (e != ::SIOCODEC_NAMESPACE::error::none) fail(e);
+  const errc e = out([utf8](auto& w) { return msgpack::emit_string(w, utf8); });
+  if (e != errc::none) fail(e);
   return self();
 }
 
 template <class D>
 inline D& basic_value_writer<D>::binary(byte_view bytes) noexcept {
   if (!begin_value(msgpack::kind::binary)) return self();
-  const ::SIOCODEC_NAMESPACE::error e =
-      out([bytes](auto& w) { return msgpack::emit_binary(w, bytes); });
-  if (e != ::SIOCODEC_NAMESPACE::error::none) fail(e);
+  const errc e = out([bytes](auto& w) { return msgpack::emit_binary(w, bytes); });
+  if (e != errc::none) fail(e);
   ++binaries_;
   return self();
 }
 
 template <class D>
 inline D& basic_value_writer<D>::raw_msgpack(const msgpack::value& v) noexcept {
-  if (error_ != ::SIOCODEC_NAMESPACE::error::none) return self();
+  if (error_ != errc::none) return self();
   if (!v.exists()) {
-    fail(::SIOCODEC_NAMESPACE::error::invalid_argument);
+    fail(errc::invalid_argument);
     return self();
   }
   if (begin_value(v.type())) out([&v](auto& w) { msgpack::emit_value(w, v); });
@@ -13200,7 +13190,7 @@ template <class D>
 inline D& basic_value_writer<D>::open(bool map) noexcept {
   if (!begin_value(map ? msgpack::kind::map : msgpack::kind::array)) return self();
   if (depth_ >= max_depth_) {
-    fail(::SIOCODEC_NAMESPACE::error::nesting_too_deep);
+    fail(errc::nesting_too_deep);
     return self();
   }
   const std::size_t index = containers_++;
@@ -13220,7 +13210,7 @@ inline D& basic_value_writer<D>::open(bool map) noexcept {
       // Room for the header the measuring pass saw; filled in by close().
       const std::size_t h = plan_->header_of(index);
       if (h > writer_->cap - writer_->pos) {
-        fail(::SIOCODEC_NAMESPACE::error::invalid_argument);
+        fail(errc::invalid_argument);
         return self();
       }
       writer_->pos += h;
@@ -13234,9 +13224,9 @@ inline D& basic_value_writer<D>::open(bool map) noexcept {
 
 template <class D>
 inline D& basic_value_writer<D>::close(bool map) noexcept {
-  if (error_ != ::SIOCODEC_NAMESPACE::error::none) return self();
+  if (error_ != errc::none) return self();
   if (depth_ == 0 || in_map() != map || after_key_) {
-    fail(::SIOCODEC_NAMESPACE::error::invalid_argument);
+    fail(errc::invalid_argument);
     return self();
   }
   --depth_;
@@ -13254,14 +13244,14 @@ inline D& basic_value_writer<D>::close(bool map) noexcept {
   if (reserved_[depth_] != 0) {
     // A second run of the callbacks that changed the element count could need another size.
     if (reserved_[depth_] != h) {
-      fail(::SIOCODEC_NAMESPACE::error::invalid_argument);
+      fail(errc::invalid_argument);
       return self();
     }
     std::memcpy(w.base + start, head.b, h);
     return self();
   }
   if (h > w.cap - w.pos) {
-    fail(::SIOCODEC_NAMESPACE::error::invalid_argument);
+    fail(errc::invalid_argument);
     return self();
   }
   std::memmove(w.base + start + h, w.base + start, w.pos - start);
@@ -13272,15 +13262,14 @@ inline D& basic_value_writer<D>::close(bool map) noexcept {
 
 template <class D>
 inline D& basic_value_writer<D>::key(std::string_view utf8) noexcept {
-  if (error_ != ::SIOCODEC_NAMESPACE::error::none) return self();
+  if (error_ != errc::none) return self();
   if (!in_map() || after_key_ || counts_[depth_ - 1] == 0xFFFFFFFFu) {
-    fail(::SIOCODEC_NAMESPACE::error::invalid_argument);
+    fail(errc::invalid_argument);
     return self();
   }
   ++counts_[depth_ - 1];
-  const ::SIOCODEC_NAMESPACE::error e =
-      out([utf8](auto& w) { return msgpack::emit_string(w, utf8); });
-  if (e != ::SIOCODEC_NAMESPACE::error::none) fail(e);
+  const errc e = out([utf8](auto& w) { return msgpack::emit_string(w, utf8); });
+  if (e != errc::none) fail(e);
   after_key_ = true;
   return self();
 }
@@ -13294,8 +13283,8 @@ inline void basic_value_writer<D>::json_string(const json::value& s, bool as_key
   const std::size_t n = s.unescaped_size();
   bool bad = false;
   const auto write = [&](auto& w) {
-    ::SIOCODEC_NAMESPACE::error e = msgpack::emit_string_header(w, n);
-    if (e != ::SIOCODEC_NAMESPACE::error::none) return e;
+    errc e = msgpack::emit_string_header(w, n);
+    if (e != errc::none) return e;
     (void)json::detail::decode_string(
         raw.data(), raw.data() + raw.size(), [&w, &bad](const char* piece, std::size_t k) {
           if (::SIOCODEC_NAMESPACE::detail::utf8_find_invalid(piece, k) != k) {
@@ -13304,11 +13293,11 @@ inline void basic_value_writer<D>::json_string(const json::value& s, bool as_key
           w.append(piece, k);
           return true;
         });
-    return bad ? ::SIOCODEC_NAMESPACE::error::invalid_utf8 : ::SIOCODEC_NAMESPACE::error::none;
+    return bad ? errc::invalid_utf8 : errc::none;
   };
   if (as_key) {
     if (!in_map() || after_key_ || counts_[depth_ - 1] == 0xFFFFFFFFu) {
-      fail(::SIOCODEC_NAMESPACE::error::invalid_argument);
+      fail(errc::invalid_argument);
       return;
     }
     ++counts_[depth_ - 1];
@@ -13316,8 +13305,8 @@ inline void basic_value_writer<D>::json_string(const json::value& s, bool as_key
   } else if (!begin_value(msgpack::kind::string)) {
     return;
   }
-  const ::SIOCODEC_NAMESPACE::error e = out(write);
-  if (e != ::SIOCODEC_NAMESPACE::error::none) fail(e);
+  const errc e = out(write);
+  if (e != errc::none) fail(e);
 }
 
 // Bounded recursion: every level opens a container first, and open() fails at max_depth_
@@ -13342,7 +13331,7 @@ inline void basic_value_writer<D>::transcode(const json::value& v) noexcept {
       }
       const result<double> d = v.to_double();
       if (!d) {
-        fail(::SIOCODEC_NAMESPACE::error::invalid_argument);
+        fail(errc::invalid_argument);
         return;
       }
       number(*d);
@@ -13352,7 +13341,7 @@ inline void basic_value_writer<D>::transcode(const json::value& v) noexcept {
     case json::kind::array:
       begin_array();
       for (const json::value& e : v.elements()) {
-        if (error_ != ::SIOCODEC_NAMESPACE::error::none) return;
+        if (error_ != errc::none) return;
         transcode(e);
       }
       end_array();
@@ -13360,7 +13349,7 @@ inline void basic_value_writer<D>::transcode(const json::value& v) noexcept {
     case json::kind::object:
       begin_object();
       for (const json::member& m : v.members()) {
-        if (error_ != ::SIOCODEC_NAMESPACE::error::none) return;
+        if (error_ != errc::none) return;
         json_string(m.key, true);
         transcode(m.val);
       }
@@ -13371,10 +13360,10 @@ inline void basic_value_writer<D>::transcode(const json::value& v) noexcept {
 
 template <class D>
 inline D& basic_value_writer<D>::raw(std::string_view json) noexcept {
-  if (error_ != ::SIOCODEC_NAMESPACE::error::none) return self();
+  if (error_ != errc::none) return self();
   const json::value v = json::value::unchecked(json);
   if (!v.exists()) {
-    fail(::SIOCODEC_NAMESPACE::error::invalid_argument);
+    fail(errc::invalid_argument);
     return self();
   }
   transcode(v);
@@ -13489,8 +13478,8 @@ struct mp_access {
                                      const encode_options& o) noexcept {
     return msgpack_args_writer(nullptr, w, plan, o);
   }
-  static error finish(msgpack_args_writer& a) noexcept {
-    if (a.error_ == error::none && a.depth_ != 0) a.fail(error::invalid_argument);
+  static errc finish(msgpack_args_writer& a) noexcept {
+    if (a.error_ == errc::none && a.depth_ != 0) a.fail(errc::invalid_argument);
     return a.error_;
   }
   static bool has_value(const msgpack_args_writer& a) noexcept { return a.top_values_ != 0; }
@@ -13608,7 +13597,7 @@ result<std::size_t> encoded_size(const B& b, const encode_options& opts = {});
 /// then unspecified).
 template <class B, std::enable_if_t<is_packet_builder<B>::value, int> = 0>
 result<std::size_t> encode_to(char* out, std::size_t cap, const B& b,
-                                      const encode_options& opts = {});
+                              const encode_options& opts = {});
 
 /// Appends the message for builder `b` to `out` (one resize; on error `out` keeps its size).
 /// Errors: those of encode_to() but output_too_small.
@@ -13690,26 +13679,26 @@ struct mp_nsp {
 
 // The packet map around a payload written by `data(w)` (nothing when has_data is false).
 template <class W, class Data>
-error emit_mp_packet(W& w, packet_type type, const mp_nsp& nsp, bool has_data,
-                     const std::optional<std::uint64_t>& id, Data&& data) noexcept {
+errc emit_mp_packet(W& w, packet_type type, const mp_nsp& nsp, bool has_data,
+                    const std::optional<std::uint64_t>& id, Data&& data) noexcept {
   const std::size_t n = 2 + (has_data ? 1u : 0u) + (id ? 1u : 0u);
   w.put(static_cast<char>(static_cast<unsigned char>(0x80 | n)));
   emit_mp_key(w, "type");
   msgpack::emit_uint(w, static_cast<std::uint8_t>(type));
   emit_mp_key(w, "nsp");
-  error e = msgpack::emit_string_header(w, nsp.size());
-  if (e != error::none) return e;
+  errc e = msgpack::emit_string_header(w, nsp.size());
+  if (e != errc::none) return e;
   nsp.write_raw(w);
   if (has_data) {
     emit_mp_key(w, "data");
     e = data(w);
-    if (e != error::none) return e;
+    if (e != errc::none) return e;
   }
   if (id) {
     emit_mp_key(w, "id");
     msgpack::emit_uint(w, *id);
   }
-  return error::none;
+  return errc::none;
 }
 
 // The JSON text of a v4 CONNECT / DISCONNECT / ERROR: {"type":T,"nsp":"...","data":"...","id":N}.
@@ -13736,25 +13725,25 @@ inline bool mp_type_valid(packet_type t, protocol_version v) noexcept {
 }
 
 template <class W>
-error emit_msgpack_view(W& w, const msgpack_packet_view& p, const encode_options& o) noexcept {
+errc emit_msgpack_view(W& w, const msgpack_packet_view& p, const encode_options& o) noexcept {
   const mp_nsp nsp{p.nsp, {}, false};
   const bool has = p.has_data();
   if (W::counting) {
-    if (!mp_type_valid(p.type, o.version)) return error::invalid_argument;
-    if (!mp_data_valid(p.type, has, p.data.type(), o.version)) return error::invalid_argument;
-    if (!is_utf8(p.nsp)) return error::invalid_utf8;
+    if (!mp_type_valid(p.type, o.version)) return errc::invalid_argument;
+    if (!mp_data_valid(p.type, has, p.data.type(), o.version)) return errc::invalid_argument;
+    if (!is_utf8(p.nsp)) return errc::invalid_utf8;
   }
   if (encoded_frame_kind(p, o) == engineio::frame_kind::text) {
     // v4 text: CONNECT / DISCONNECT carry no data, ERROR a str (checked above).
     const std::string_view msg = p.data.get_string();
-    if (W::counting && has && !is_utf8(msg)) return error::invalid_utf8;
-    if (W::counting && needs_json_escape(p.nsp)) return error::invalid_argument;
+    if (W::counting && has && !is_utf8(msg)) return errc::invalid_utf8;
+    if (W::counting && needs_json_escape(p.nsp)) return errc::invalid_argument;
     emit_v4_text(w, p.type, nsp, has ? &msg : nullptr, p.id);
-    return error::none;
+    return errc::none;
   }
   return emit_mp_packet(w, p.type, nsp, has, p.id, [&p](auto& out) {
     msgpack::emit_value(out, p.data);
-    return error::none;
+    return errc::none;
   });
 }
 
@@ -13832,16 +13821,16 @@ struct mp_built {
 };
 
 template <class B>
-error mp_plan_builder(const B& b, const encode_options& o, mp_built& out) {
+errc mp_plan_builder(const B& b, const encode_options& o, mp_built& out) {
   using Data = typename B::data_type;
   const Data& d = b.data();
   const mp_nsp nsp{b.nsp(), b.query()};
-  if (!is_utf8(b.nsp()) || !is_utf8(b.query())) return error::invalid_utf8;
-  if (!b.query().empty() && b.type() != packet_type::connect) return error::invalid_argument;
+  if (!is_utf8(b.nsp()) || !is_utf8(b.query())) return errc::invalid_utf8;
+  if (!b.query().empty() && b.type() != packet_type::connect) return errc::invalid_argument;
   if constexpr (mp_data_traits<Data>::is_event) {
-    if (!is_utf8(d.name)) return error::invalid_utf8;
+    if (!is_utf8(d.name)) return errc::invalid_utf8;
     if (o.version == protocol_version::v5 && is_reserved_event_name(d.name)) {
-      return error::reserved_event_name;
+      return errc::reserved_event_name;
     }
   }
   out.type = b.type();
@@ -13849,22 +13838,22 @@ error mp_plan_builder(const B& b, const encode_options& o, mp_built& out) {
   if (out.text) {
     // v4 CONNECT / DISCONNECT / ERROR: JSON text, no payload but ERROR's message.
     if constexpr (mp_data_traits<Data>::is_auth || mp_data_traits<Data>::has_error_data) {
-      return error::invalid_argument;
+      return errc::invalid_argument;
     }
     const std::string_view msg = mp_error_message(d);
-    if (!is_utf8(msg)) return error::invalid_utf8;
-    if (needs_json_escape(b.nsp()) || needs_json_escape(b.query())) return error::invalid_argument;
+    if (!is_utf8(msg)) return errc::invalid_utf8;
+    if (needs_json_escape(b.nsp()) || needs_json_escape(b.query())) return errc::invalid_argument;
     ::SIOCODEC_NAMESPACE::detail::size_counter c;
     emit_v4_text(c, out.type, nsp, mp_data_traits<Data>::is_error ? &msg : nullptr, b.id());
     out.bytes = c.n;
-    return c.overflow ? error::invalid_argument : error::none;
+    return c.overflow ? errc::invalid_argument : errc::none;
   }
   mp_counter data_count;
   msgpack_args_writer w = mp_access::counting(&data_count, &out.plan, o);
   write_data(w, d);
-  error e = mp_access::finish(w);
-  if (e != error::none) return e;
-  if (data_count.overflow) return error::invalid_argument;
+  errc e = mp_access::finish(w);
+  if (e != errc::none) return e;
+  if (data_count.overflow) return errc::invalid_argument;
   out.plan.has_data = mp_access::has_value(w);
   out.plan.top = mp_access::top_kind(w);
   out.plan.binaries = w.attachment_count();
@@ -13872,45 +13861,45 @@ error mp_plan_builder(const B& b, const encode_options& o, mp_built& out) {
   out.plan.data_bytes = data_count.n;
   if constexpr (mp_data_traits<Data>::is_auth) {
     // The auth must be a map (the reference refuses anything else); none at all is fine.
-    if (out.plan.has_data && out.plan.top != msgpack::kind::map) return error::invalid_argument;
+    if (out.plan.has_data && out.plan.top != msgpack::kind::map) return errc::invalid_argument;
   }
   if (o.version == protocol_version::v4 && out.plan.binaries != 0) out.type = promoted(out.type);
   mp_counter head;
   e = emit_mp_packet(head, out.type, nsp, out.plan.has_data, b.id(),
-                     [](auto&) { return error::none; });
-  if (e != error::none) return e;
+                     [](auto&) { return errc::none; });
+  if (e != errc::none) return e;
   out.bytes = head.n + data_count.n;
-  if (out.bytes < head.n || head.overflow) return error::invalid_argument;
-  return error::none;
+  if (out.bytes < head.n || head.overflow) return errc::invalid_argument;
+  return errc::none;
 }
 
 // The writing pass: exactly built.bytes at `out`.
 template <class B>
-error mp_write_builder(const B& b, const encode_options& o, mp_built& built, char* out) {
+errc mp_write_builder(const B& b, const encode_options& o, mp_built& built, char* out) {
   using Data = typename B::data_type;
   const mp_nsp nsp{b.nsp(), b.query()};
   if (built.text) {
     const std::string_view msg = mp_error_message(b.data());
     ::SIOCODEC_NAMESPACE::detail::buffer_writer bw{out};
     emit_v4_text(bw, built.type, nsp, mp_data_traits<Data>::is_error ? &msg : nullptr, b.id());
-    return error::none;
+    return errc::none;
   }
   mp_writer mw{out, 0, built.bytes};
-  const error e =
+  const errc e =
       emit_mp_packet(mw, built.type, nsp, built.plan.has_data, b.id(), [&](mp_writer& sink) {
         (void)sink;  // the args writer appends to `mw` itself
         msgpack_args_writer w = mp_access::writing(&mw, &built.plan, o);
         write_data(w, b.data());
-        const error fe = mp_access::finish(w);
-        if (fe != error::none) return fe;
+        const errc fe = mp_access::finish(w);
+        if (fe != errc::none) return fe;
         if (mp_access::has_value(w) != built.plan.has_data) {
-          return error::invalid_argument;
+          return errc::invalid_argument;
         }
-        return error::none;
+        return errc::none;
       });
-  if (e != error::none) return e;
-  if (mw.overflow || mw.pos != built.bytes) return error::invalid_argument;
-  return error::none;
+  if (e != errc::none) return e;
+  if (mw.overflow || mw.pos != built.bytes) return errc::invalid_argument;
+  return errc::none;
 }
 
 }  // namespace detail
@@ -13919,20 +13908,19 @@ namespace msgpack_parser {
 template <class B, std::enable_if_t<is_packet_builder<B>::value, int>>
 result<std::size_t> encoded_size(const B& b, const encode_options& opts) {
   detail::mp_built built;
-  const error e = detail::mp_plan_builder(b, opts, built);
-  if (e != error::none) return {e, 0};
+  const errc e = detail::mp_plan_builder(b, opts, built);
+  if (e != errc::none) return {e, 0};
   return {built.bytes, built.bytes};
 }
 
 template <class B, std::enable_if_t<is_packet_builder<B>::value, int>>
-result<std::size_t> encode_to(char* out, std::size_t cap, const B& b,
-                                      const encode_options& opts) {
+result<std::size_t> encode_to(char* out, std::size_t cap, const B& b, const encode_options& opts) {
   detail::mp_built built;
-  error e = detail::mp_plan_builder(b, opts, built);
-  if (e != error::none) return {e, 0};
-  if (built.bytes > cap) return {error::output_too_small, cap};
+  errc e = detail::mp_plan_builder(b, opts, built);
+  if (e != errc::none) return {e, 0};
+  if (built.bytes > cap) return {errc::output_too_small, cap};
   e = detail::mp_write_builder(b, opts, built, out);
-  if (e != error::none) return {e, 0};
+  if (e != errc::none) return {e, 0};
   return {built.bytes, built.bytes};
 }
 
@@ -13941,12 +13929,12 @@ result<std::size_t> encode(const B& b, Container& out, const encode_options& opt
   static_assert(is_resizable_buffer<Container>::value,
                 "msgpack_parser::encode() needs a resizable container of one-byte elements");
   detail::mp_built built;
-  error e = detail::mp_plan_builder(b, opts, built);
-  if (e != error::none) return {e, 0};
+  errc e = detail::mp_plan_builder(b, opts, built);
+  if (e != errc::none) return {e, 0};
   const std::size_t old = out.size();
   out.resize(old + built.bytes);  // the one allocation
   e = detail::mp_write_builder(b, opts, built, reinterpret_cast<char*>(out.data()) + old);
-  if (e != error::none) {
+  if (e != errc::none) {
     out.resize(old);
     return {e, 0};
   }
@@ -13996,8 +13984,7 @@ namespace msgpack_parser {
 /// Errors (offset 0): those of encoded_size() (of the view or the builder); invalid_argument (an
 /// out-of-range version or transport, a message too large to frame).
 template <class P>
-result<std::size_t> encoded_frames_size(const P& p,
-                                                const engineio::transport_options& to = {});
+result<std::size_t> encoded_frames_size(const P& p, const engineio::transport_options& to = {});
 
 /// Writes the frames of `p` into `storage` (at most `cap` bytes), then calls `send(const
 /// engineio::frame&)` once with the one frame (`prefix` always empty). Nothing is sent on
@@ -14006,13 +13993,13 @@ result<std::size_t> encoded_frames_size(const P& p,
 /// is cap).
 template <class P, class Send>
 result<std::size_t> encode_frames_to(char* storage, std::size_t cap, const P& p,
-                                             const engineio::transport_options& to, Send&& send);
+                                     const engineio::transport_options& to, Send&& send);
 
 /// Resizes `storage` once to hold the frames of `p` past its current contents, then sends them
 /// as encode_frames_to() does. On error `storage` keeps its size and nothing is sent.
 template <class P, class Container, class Send>
 result<std::size_t> encode_frames(const P& p, Container& storage,
-                                          const engineio::transport_options& to, Send&& send);
+                                  const engineio::transport_options& to, Send&& send);
 }  // namespace msgpack_parser
 
 // ---------------------------------------------------------------------------------------------
@@ -14036,22 +14023,22 @@ struct mp_frames_plan {
 };
 
 template <class P>
-error mp_measure(const P& p, const encode_options& eo, bool track, mp_frames_plan& fp) {
+errc mp_measure(const P& p, const encode_options& eo, bool track, mp_frames_plan& fp) {
   if constexpr (std::is_same<P, msgpack_packet_view>::value) {
     fp.text = encoded_frame_kind(p, eo) == engineio::frame_kind::text;
     text_counter c;
     c.track = track && fp.text;
-    const error e = emit_msgpack_view(c, p, eo);
-    if (e != error::none) return e;
-    if (c.overflow) return error::invalid_argument;
+    const errc e = emit_msgpack_view(c, p, eo);
+    if (e != errc::none) return e;
+    if (c.overflow) return errc::invalid_argument;
     fp.message = c.n;
     fp.utf16 = c.utf16;
-    return error::none;
+    return errc::none;
   } else {
     static_assert(is_packet_builder<P>::value,
                   "msgpack frames take a msgpack_packet_view or a packet builder");
-    const error e = mp_plan_builder(p, eo, fp.built);
-    if (e != error::none) return e;
+    const errc e = mp_plan_builder(p, eo, fp.built);
+    if (e != errc::none) return e;
     fp.text = fp.built.text;
     fp.message = fp.built.bytes;
     if (track && fp.text) {
@@ -14063,25 +14050,25 @@ error mp_measure(const P& p, const encode_options& eo, bool track, mp_frames_pla
                    mp_data_traits<typename P::data_type>::is_error ? &msg : nullptr, p.id());
       fp.utf16 = c.utf16;
     }
-    return error::none;
+    return errc::none;
   }
 }
 
 // The framing of the one message, measured with the Engine.IO primitives that write it.
 template <class P>
-error mp_plan_frames(const P& p, const engineio::transport_options& to, const encode_options& eo,
-                     mp_frames_plan& fp) {
-  if (!engineio::detail::valid_transport(to)) return error::invalid_argument;
+errc mp_plan_frames(const P& p, const engineio::transport_options& to, const encode_options& eo,
+                    mp_frames_plan& fp) {
+  if (!engineio::detail::valid_transport(to)) return errc::invalid_argument;
   fp.format = engineio::detail::framing_of(to);
-  const error e = mp_measure(p, eo, engineio::detail::is_polling(fp.format), fp);
-  if (e != error::none) return e;
+  const errc e = mp_measure(p, eo, engineio::detail::is_polling(fp.format), fp);
+  if (e != errc::none) return e;
   if (fp.text) {
-    if (fp.format == framing::ws_v4) return error::invalid_argument;  // never: v5 has no text
+    if (fp.format == framing::ws_v4) return errc::invalid_argument;  // never: v5 has no text
     fp.format = engineio::detail::framing_for_text(fp.format);
   }
   const std::size_t n = fp.message;
   fp.framed_in_place = fp.text || !engineio::detail::binary_as_base64(fp.format);
-  if (!fp.framed_in_place && n > base64::max_encodable) return error::invalid_argument;
+  if (!fp.framed_in_place && n > base64::max_encodable) return errc::invalid_argument;
   ::SIOCODEC_NAMESPACE::detail::size_counter c;
   if (fp.text) {
     engineio::detail::emit_text_prefix(c, fp.format, n, fp.utf16);
@@ -14089,14 +14076,14 @@ error mp_plan_frames(const P& p, const engineio::transport_options& to, const en
     engineio::detail::emit_binary_prefix(c, fp.format, n);
   }
   c.add(fp.framed_in_place ? n : n + base64::encoded_size(n));
-  if (c.overflow) return error::invalid_argument;
+  if (c.overflow) return errc::invalid_argument;
   fp.offset = fp.framed_in_place ? c.n - n : 0;
   fp.total = c.n;
-  return error::none;
+  return errc::none;
 }
 
 template <class P>
-error mp_write_message(const P& p, const encode_options& eo, mp_frames_plan& fp, char* at) {
+errc mp_write_message(const P& p, const encode_options& eo, mp_frames_plan& fp, char* at) {
   if constexpr (std::is_same<P, msgpack_packet_view>::value) {
     ::SIOCODEC_NAMESPACE::detail::buffer_writer w{at};
     return emit_msgpack_view(w, p, eo);
@@ -14107,13 +14094,13 @@ error mp_write_message(const P& p, const encode_options& eo, mp_frames_plan& fp,
 
 // Writes the message and its framing into storage (fp.total bytes) and sends the frame.
 template <class P, class Send>
-error mp_write_frames(const P& p, const encode_options& eo, mp_frames_plan& fp, char* storage,
-                      Send& send) {
-  const error e = mp_write_message(p, eo, fp, storage + fp.offset);
-  if (e != error::none) return e;
-  const engineio::frame_kind kind =
-      engineio::detail::is_polling(fp.format) ? engineio::detail::body_kind(fp.format)
-      : fp.text                               ? engineio::frame_kind::text
+errc mp_write_frames(const P& p, const encode_options& eo, mp_frames_plan& fp, char* storage,
+                     Send& send) {
+  const errc e = mp_write_message(p, eo, fp, storage + fp.offset);
+  if (e != errc::none) return e;
+  const engineio::frame_kind kind = engineio::detail::is_polling(fp.format)
+                                        ? engineio::detail::body_kind(fp.format)
+                                    : fp.text ? engineio::frame_kind::text
                                               : engineio::frame_kind::binary;
   if (fp.framed_in_place) {
     ::SIOCODEC_NAMESPACE::detail::buffer_writer w{storage};
@@ -14123,7 +14110,7 @@ error mp_write_frames(const P& p, const encode_options& eo, mp_frames_plan& fp, 
       engineio::detail::emit_binary_prefix(w, fp.format, fp.message);
     }
     send(engineio::frame{kind, {}, std::string_view(storage, fp.total)});
-    return error::none;
+    return errc::none;
   }
   // A polling text body carrying the message (at the start of the storage) as base64.
   char* body = storage + fp.message;
@@ -14131,7 +14118,7 @@ error mp_write_frames(const P& p, const encode_options& eo, mp_frames_plan& fp, 
   engineio::detail::emit_binary_prefix(bw, fp.format, fp.message);
   base64::detail::emit(bw, byte_view(storage, fp.message));
   send(engineio::frame{kind, {}, std::string_view(body, static_cast<std::size_t>(bw.p - body))});
-  return error::none;
+  return errc::none;
 }
 
 template <class P, class Send>
@@ -14139,23 +14126,22 @@ result<std::size_t> mp_frames_to(char* storage, std::size_t cap, const P& p,
                                  const engineio::transport_options& to, const encode_options& eo,
                                  Send& send) {
   mp_frames_plan fp;
-  error e = mp_plan_frames(p, to, eo, fp);
-  if (e != error::none) return {e, 0};
-  if (fp.total > cap) return {error::output_too_small, cap};
+  errc e = mp_plan_frames(p, to, eo, fp);
+  if (e != errc::none) return {e, 0};
+  if (fp.total > cap) return {errc::output_too_small, cap};
   e = mp_write_frames(p, eo, fp, storage, send);
-  if (e != error::none) return {e, 0};
+  if (e != errc::none) return {e, 0};
   return {fp.total, fp.total};
 }
 
 template <class P, class Container, class Send>
-result<std::size_t> mp_frames(const P& p, Container& storage,
-                              const engineio::transport_options& to, const encode_options& eo,
-                              Send& send) {
+result<std::size_t> mp_frames(const P& p, Container& storage, const engineio::transport_options& to,
+                              const encode_options& eo, Send& send) {
   static_assert(is_resizable_buffer<Container>::value,
                 "msgpack_parser::encode_frames() needs a resizable container of one-byte elements");
   mp_frames_plan fp;
-  error e = mp_plan_frames(p, to, eo, fp);
-  if (e != error::none) return {e, 0};
+  errc e = mp_plan_frames(p, to, eo, fp);
+  if (e != errc::none) return {e, 0};
   const std::size_t old = storage.size();
   storage.resize(old + fp.total);  // the one allocation
   // Nothing is sent unless the message was written completely (a builder callback can fail in
@@ -14167,7 +14153,7 @@ result<std::size_t> mp_frames(const P& p, Container& storage,
     have = true;
   };
   e = mp_write_frames(p, eo, fp, reinterpret_cast<char*>(storage.data()) + old, collect);
-  if (e != error::none) {
+  if (e != errc::none) {
     storage.resize(old);
     return {e, 0};
   }
@@ -14181,20 +14167,20 @@ namespace msgpack_parser {
 template <class P>
 result<std::size_t> encoded_frames_size(const P& p, const engineio::transport_options& to) {
   detail::mp_frames_plan fp;
-  const error e = detail::mp_plan_frames(p, to, detail::packet_options(to), fp);
-  if (e != error::none) return {e, 0};
+  const errc e = detail::mp_plan_frames(p, to, detail::packet_options(to), fp);
+  if (e != errc::none) return {e, 0};
   return {fp.total, fp.total};
 }
 
 template <class P, class Send>
 result<std::size_t> encode_frames_to(char* storage, std::size_t cap, const P& p,
-                                             const engineio::transport_options& to, Send&& send) {
+                                     const engineio::transport_options& to, Send&& send) {
   return detail::mp_frames_to(storage, cap, p, to, detail::packet_options(to), send);
 }
 
 template <class P, class Container, class Send>
 result<std::size_t> encode_frames(const P& p, Container& storage,
-                                          const engineio::transport_options& to, Send&& send) {
+                                  const engineio::transport_options& to, Send&& send) {
   return detail::mp_frames(p, storage, to, detail::packet_options(to), send);
 }
 }  // namespace msgpack_parser
@@ -14572,7 +14558,7 @@ class basic_decoder {
   ///   last attachment arrives, with attachment_count and attachments set (attachments[i] is
   ///   what placeholder `num: i` stands for). offset() is message.size(). Lifetimes: see the
   ///   class documentation.
-  /// - error::incomplete, offset() == message.size(): the message was accepted (a binary header,
+  /// - errc::incomplete, offset() == message.size(): the message was accepted (a binary header,
   ///   or an attachment that is not the last) and more attachments are expected.
   /// - any other error, with the offset of the offending byte in `message`; the decoder is then
   ///   idle and holds nothing.
@@ -14600,7 +14586,7 @@ class basic_decoder {
   result<packet_view> feed(std::string_view message, engineio::frame_kind kind) {
     if (kind == engineio::frame_kind::text) return feed_text(message);
     if (kind == engineio::frame_kind::binary) return feed_binary(byte_view(message));
-    return fail(error::invalid_argument, 0);
+    return fail(errc::invalid_argument, 0);
   }
 
   /// The same for a message held as bytes.
@@ -14617,7 +14603,7 @@ class basic_decoder {
   /// own storage with base64::decode_to and feed the bytes.
   ///
   /// @return as feed(message, kind), except that for a base64 attachment offset() counts the
-  ///   decoded bytes (on success and with error::incomplete), the size limits apply to the
+  ///   decoded bytes (on success and with errc::incomplete), the size limits apply to the
   ///   decoded bytes, and their errors report offset 0.
   ///
   /// Errors: as feed(message, kind), plus
@@ -14627,13 +14613,13 @@ class basic_decoder {
   /// - invalid_base64: `b64` mode rejects the text (offset of the offending character).
   result<packet_view> feed(const engineio::packet_view& message,
                            base64::mode b64 = base64::mode::strict) {
-    if (message.type != engineio::packet_type::message) return fail(error::invalid_argument, 0);
+    if (message.type != engineio::packet_type::message) return fail(errc::invalid_argument, 0);
     switch (message.kind) {
       case engineio::data_kind::text: return feed_text(message.data);
       case engineio::data_kind::binary: return feed_binary(message.bytes());
       case engineio::data_kind::base64: return feed_base64(message.data, b64);
     }
-    return fail(error::invalid_argument, 0);
+    return fail(errc::invalid_argument, 0);
   }
 
   /// idle or reassembling (see decoder_state).
@@ -14729,7 +14715,7 @@ class basic_decoder {
     other.clear();
   }
 
-  result<packet_view> fail(error e, std::size_t offset) noexcept {
+  result<packet_view> fail(errc e, std::size_t offset) noexcept {
     clear();
     return {e, offset};
   }
@@ -14756,7 +14742,7 @@ class basic_decoder {
     // between decode() and the caller.
     result<packet_view> r(std::in_place, text.size());
     if (state_ == decoder_state::reassembling) {
-      r = fail(error::unexpected_text_frame, 0);
+      r = fail(errc::unexpected_text_frame, 0);
       return r;
     }
     // The previous packet's storage is reused: the packet it backed is invalidated by contract.
@@ -14765,12 +14751,12 @@ class basic_decoder {
     if (SIOCODEC_UNLIKELY(oversized_)) trim();
     if (mode_ == attachment_mode::copy) bytes_.clear();
     if (text.size() > opts_.max_packet_bytes) {
-      r = fail(error::packet_too_large, opts_.max_packet_bytes);
+      r = fail(errc::packet_too_large, opts_.max_packet_bytes);
       return r;
     }
     std::size_t offset = 0;
-    const error e = detail::decode_fields(text, opts_, *r, offset);
-    if (e != error::none) {
+    const errc e = detail::decode_fields(text, opts_, *r, offset);
+    if (e != errc::none) {
       r = fail(e, offset);
       return r;
     }
@@ -14779,7 +14765,7 @@ class basic_decoder {
     // expects nothing must never arm the decoder (CVE-2026-69185: the reference's armed
     // reconstructor then buffered every later binary frame without limit).
     if (is_binary(pkt.type) && pkt.attachment_count == 0) {
-      r = fail(error::invalid_attachment_count, 1);
+      r = fail(errc::invalid_attachment_count, 1);
       return r;
     }
     if (mode_ == attachment_mode::copy) {
@@ -14800,22 +14786,22 @@ class basic_decoder {
     received_ = 0;
     total_ = text.size();
     state_ = decoder_state::reassembling;
-    r = result<packet_view>(error::incomplete, text.size());
+    r = result<packet_view>(errc::incomplete, text.size());
     return r;
   }
 
-  // Checks the size of the next attachment; error::none when it may be accepted.
-  error check_attachment(std::size_t size, std::size_t& offset) const noexcept {
+  // Checks the size of the next attachment; errc::none when it may be accepted.
+  errc check_attachment(std::size_t size, std::size_t& offset) const noexcept {
     if (size > opts_.max_attachment_bytes) {
       offset = opts_.max_attachment_bytes;
-      return error::attachment_too_large;
+      return errc::attachment_too_large;
     }
     // total_ <= max_packet_bytes holds while reassembling, so this cannot wrap.
     if (size > opts_.max_packet_bytes - total_) {
       offset = opts_.max_packet_bytes - total_;
-      return error::packet_too_large;
+      return errc::packet_too_large;
     }
-    return error::none;
+    return errc::none;
   }
 
   // Records attachment number received_ (its bytes are already stored in copy mode).
@@ -14842,7 +14828,7 @@ class basic_decoder {
     // One result returned (NRVO) on both paths, the packet built in it: see feed_text.
     result<packet_view> r(std::in_place, size);
     if (received_ < expected_) {
-      r = result<packet_view>(error::incomplete, size);
+      r = result<packet_view>(errc::incomplete, size);
       return r;
     }
     packet_view& pkt = *r;
@@ -14868,10 +14854,10 @@ class basic_decoder {
   }
 
   result<packet_view> feed_binary(byte_view frame) {
-    if (state_ != decoder_state::reassembling) return fail(error::unexpected_binary_frame, 0);
+    if (state_ != decoder_state::reassembling) return fail(errc::unexpected_binary_frame, 0);
     std::size_t offset = 0;
-    const error e = check_attachment(frame.size(), offset);
-    if (e != error::none) return fail(e, offset);
+    const errc e = check_attachment(frame.size(), offset);
+    if (e != errc::none) return fail(e, offset);
     unwind_guard guard{this};
     if (mode_ == attachment_mode::copy) {
       grow(bytes_, frame.size(), opts_.max_packet_bytes, 0);
@@ -14885,13 +14871,13 @@ class basic_decoder {
   }
 
   result<packet_view> feed_base64(std::string_view text, base64::mode b64) {
-    if (mode_ != attachment_mode::copy) return fail(error::invalid_argument, 0);
-    if (state_ != decoder_state::reassembling) return fail(error::unexpected_binary_frame, 0);
+    if (mode_ != attachment_mode::copy) return fail(errc::invalid_argument, 0);
+    if (state_ != decoder_state::reassembling) return fail(errc::unexpected_binary_frame, 0);
     const result<std::size_t> size = base64::decoded_size(text, b64);
-    if (!size) return fail(error::invalid_base64, size.offset());
+    if (!size) return fail(errc::invalid_base64, size.offset());
     std::size_t offset = 0;
-    const error e = check_attachment(*size, offset);
-    if (e != error::none) return fail(e, 0);
+    const errc e = check_attachment(*size, offset);
+    if (e != errc::none) return fail(e, 0);
     unwind_guard guard{this};
     grow(bytes_, *size, opts_.max_packet_bytes, 0);
     const std::size_t at = bytes_.size();
@@ -14899,7 +14885,7 @@ class basic_decoder {
     const auto written = base64::decode_to(text, byte_span(bytes_.data() + at, *size), b64);
     if (!written || *written != *size) {
       guard.self = nullptr;
-      return fail(error::invalid_base64, written ? 0 : written.offset());
+      return fail(errc::invalid_base64, written ? 0 : written.offset());
     }
     push_view(byte_view(static_cast<const unsigned char*>(nullptr), *size));
     guard.self = nullptr;
@@ -14965,7 +14951,7 @@ namespace socketio {
 //     // every Engine.IO message of the connection, in order, as the Engine.IO decoders
 //     // deliver it (WebSocket frame, polling body item, base64 or not):
 //     auto r = c.decode(message);                          // result<sio::any_packet>
-//     if (r.error() == siocodec::error::incomplete) return; // default parser: attachments due
+//     if (r.error() == siocodec::errc::incomplete) return; // default parser: attachments due
 //     if (!r) return close_connection();
 //     if (r->type() == sio::packet_type::event && r->event_name().string_equals("chat")) {
 //       for (const sio::any_value& a : r->arguments()) {
@@ -15043,11 +15029,11 @@ inline codec_options make_codec_options(const decode_options& d,
 /// Decoding: decode() takes every Engine.IO `message` packet of the connection in order, as
 /// the Engine.IO layer delivered it: text, binary, or base64 (`b<base64>` of polling bodies).
 /// The default parser runs a basic_decoder (reassembly of binary attachments: a BINARY_EVENT
-/// header returns error::incomplete until its attachments arrive); the msgpack parser decodes
+/// header returns errc::incomplete until its attachments arrive); the msgpack parser decodes
 /// each message on its own (msgpack_parser::decode(); in protocol v4 its text messages with
 /// msgpack_parser::decode_text()). Errors are those of basic_decoder::feed(const
-/// engineio::packet_view&) and msgpack_parser::decode(), plus, for msgpack: unexpected_text_frame (a
-/// text message in protocol v5), packet_too_large (a message longer than
+/// engineio::packet_view&) and msgpack_parser::decode(), plus, for msgpack: unexpected_text_frame
+/// (a text message in protocol v5), packet_too_large (a message longer than
 /// decode_options::max_packet_bytes), invalid_base64 (a base64 message `base64` mode rejects),
 /// invalid_argument (an Engine.IO packet that is not a `message`, or an unknown data kind).
 /// After any error the codec is ready for the next message (the connection normally closes, as
@@ -15108,7 +15094,7 @@ class basic_codec {
   // --- decoding ----------------------------------------------------------------------------
 
   /// Decodes the next Engine.IO message of the connection. @return the packet,
-  /// error::incomplete (default parser: more attachments due) or an error (see the class
+  /// errc::incomplete (default parser: more attachments due) or an error (see the class
   /// documentation). A base64 message is decoded in `codec_options::base64` mode: by the
   /// default parser as basic_decoder::feed() does (copy mode only); by the msgpack parser into
   /// the codec's scratch storage.
@@ -15122,7 +15108,7 @@ class basic_codec {
       return decode(
           engineio::packet_view::text(engineio::packet_type::message, message.as_chars()));
     }
-    if (kind != engineio::frame_kind::binary) return {error::invalid_argument, 0};
+    if (kind != engineio::frame_kind::binary) return {errc::invalid_argument, 0};
     return decode(engineio::packet_view::binary(message));
   }
   /// decode(byte_view, kind) of text held as a string.
@@ -15153,8 +15139,8 @@ class basic_codec {
   /// error, and both containers keep their size.
   /// @return bytes appended to `storage`.
   /// Errors: those of encode(builder, storage, attachments) (default parser) or
-  /// msgpack_parser::encode() / encode(msgpack_packet_view); invalid_argument: a decoded packet of the
-  /// other parser, or a protocol v4 text packet of the msgpack parser.
+  /// msgpack_parser::encode() / encode(msgpack_packet_view); invalid_argument: a decoded packet of
+  /// the other parser, or a protocol v4 text packet of the msgpack parser.
   template <
       class P, class Container, class A, class Emit,
       std::enable_if_t<detail::is_codec_packet<P>::value && is_attachment_sink<A>::value, int> = 0>
@@ -15187,9 +15173,10 @@ class basic_codec {
 
   /// The fused path: writes the frames that carry `packet` on transport `to` into `storage`
   /// (one resize) and calls `send(const engineio::frame&)` once per frame (frames.hpp,
-  /// msgpack_parser/frames.hpp). Errors: those of encode_frames() / msgpack_parser::encode_frames(),
-  /// with this codec's encode options; invalid_argument when protocol_for(to.version) is not
-  /// version(), or for a decoded packet as in encode(). Nothing is sent on error.
+  /// msgpack_parser/frames.hpp). Errors: those of encode_frames() /
+  /// msgpack_parser::encode_frames(), with this codec's encode options; invalid_argument when
+  /// protocol_for(to.version) is not version(), or for a decoded packet as in encode(). Nothing is
+  /// sent on error.
   template <
       class P, class Container, class A, class Send,
       std::enable_if_t<detail::is_codec_packet<P>::value && is_attachment_sink<A>::value, int> = 0>
@@ -15245,16 +15232,16 @@ class basic_codec {
   result<std::size_t> encode_with(Out out, std::size_t old, const P& packet, A& attachments,
                                   Emit& emit) const {
     message_layout m;
-    result<std::size_t> r{error::invalid_argument, 0};
+    result<std::size_t> r{errc::invalid_argument, 0};
     const std::size_t old_atts = attachments.size();
     if constexpr (std::is_same<P, any_packet>::value) {
-      if (packet.parser() != kind()) return {error::invalid_argument, 0};
+      if (packet.parser() != kind()) return {errc::invalid_argument, 0};
       if (packet.is_msgpack()) {
         const msgpack_packet_view& mp = packet.as_msgpack_packet();
         m.kind = encoded_frame_kind(mp, encode_);
         r = out.view(mp, encode_);
       } else {
-        if (kind() == parser_kind::msgpack) return {error::invalid_argument, 0};  // v4 text
+        if (kind() == parser_kind::msgpack) return {errc::invalid_argument, 0};  // v4 text
         const packet_view& pv = packet.as_packet_view();
         r = out.view(pv, encode_);
         m.attachments = pv.attachments;
@@ -15297,11 +15284,11 @@ class basic_codec {
   template <class Out, class P, class A, class Send>
   result<std::size_t> frames_with(Out out, const P& packet, A& attachments,
                                   const engineio::transport_options& to, Send& send) const {
-    if (protocol_for(to.version) != version()) return {error::invalid_argument, 0};
+    if (protocol_for(to.version) != version()) return {errc::invalid_argument, 0};
     if constexpr (std::is_same<P, any_packet>::value) {
-      if (packet.parser() != kind()) return {error::invalid_argument, 0};
+      if (packet.parser() != kind()) return {errc::invalid_argument, 0};
       if (packet.is_msgpack()) return out.frames(packet.as_msgpack_packet(), to, encode_, send);
-      if (kind() == parser_kind::msgpack) return {error::invalid_argument, 0};  // v4 text
+      if (kind() == parser_kind::msgpack) return {errc::invalid_argument, 0};  // v4 text
       return out.frames(packet.as_packet_view(), to, encode_, send);
     } else {
       if (kind() == parser_kind::msgpack) {
@@ -15313,13 +15300,13 @@ class basic_codec {
           return out.frames(packet, attachments, to, encode_, send);
         }
       }
-      return {error::invalid_argument, 0};  // never: kind() is the fixed kind
+      return {errc::invalid_argument, 0};  // never: kind() is the fixed kind
     }
   }
 
   result<any_packet> decode_msgpack_message(byte_view message, bool text) noexcept {
     const decode_options& o = json_.options();
-    if (message.size() > o.max_packet_bytes) return {error::packet_too_large, o.max_packet_bytes};
+    if (message.size() > o.max_packet_bytes) return {errc::packet_too_large, o.max_packet_bytes};
     if (text) {
       const result<packet_view> t = msgpack_parser::decode_text(message.as_chars(), o);
       if (!t) return {t.error(), t.offset()};
@@ -15364,16 +15351,16 @@ result<any_packet> basic_codec<Kind, Allocator>::decode(const engineio::packet_v
     if (!r) return {r.error(), r.offset()};
     return {any_packet(*r), r.offset()};
   }
-  if (message.type != engineio::packet_type::message) return {error::invalid_argument, 0};
+  if (message.type != engineio::packet_type::message) return {errc::invalid_argument, 0};
   switch (message.kind) {
     case engineio::data_kind::text: return decode_msgpack_message(byte_view(message.data), true);
     case engineio::data_kind::binary: return decode_msgpack_message(message.bytes(), false);
     case engineio::data_kind::base64: break;
   }
-  if (message.kind != engineio::data_kind::base64) return {error::invalid_argument, 0};
+  if (message.kind != engineio::data_kind::base64) return {errc::invalid_argument, 0};
   const result<std::size_t> n = base64::decoded_size(message.data, base64_);
   if (!n) return {n.error(), n.offset()};
-  if (*n > json_.options().max_packet_bytes) return {error::packet_too_large, 0};
+  if (*n > json_.options().max_packet_bytes) return {errc::packet_too_large, 0};
   // The previous packet, which may point into the scratch, is invalidated by now: a large
   // scratch is released before it is reused, as basic_decoder does.
   if (scratch_.capacity() > json_.options().max_retained_bytes) release_scratch();
@@ -15444,11 +15431,11 @@ std::size_t lossy_utf16_length(std::string_view text) noexcept;
 namespace detail {
 
 template <class W>
-error emit_lossy(W& w, std::string_view text) noexcept {
+errc emit_lossy(W& w, std::string_view text) noexcept {
   ::SIOCODEC_NAMESPACE::detail::utf8_for_each_lossy(
       text.data(), text.size(), [&w](const char* s, std::size_t k) { w.append(s, k); },
       [&w] { w.append("\xEF\xBF\xBD", 3); });
-  return error::none;
+  return errc::none;
 }
 
 }  // namespace detail
@@ -15507,20 +15494,20 @@ class error_category_impl final : public std::error_category {
  public:
   const char* name() const noexcept override { return "siocodec"; }
   std::string message(int ev) const override {
-    return ::SIOCODEC_NAMESPACE::message(static_cast<error>(ev));
+    return ::SIOCODEC_NAMESPACE::message(static_cast<errc>(ev));
   }
 };
 }  // namespace detail
 
-/// The category of every std::error_code made from a siocodec::error. One instance per program
+/// The category of every std::error_code made from a siocodec::errc. One instance per program
 /// (a function-local static), so categories compare equal across translation units.
 inline const std::error_category& error_category() noexcept {
   static const detail::error_category_impl instance;
   return instance;
 }
 
-/// error::none maps to a code that tests false, like every other success code.
-inline std::error_code make_error_code(error e) noexcept {
+/// errc::none maps to a code that tests false, like every other success code.
+inline std::error_code make_error_code(errc e) noexcept {
   return {static_cast<int>(e), error_category()};
 }
 
@@ -15528,7 +15515,7 @@ SIOCODEC_END_NAMESPACE
 
 namespace std {
 template <>
-struct is_error_code_enum<::SIOCODEC_NAMESPACE::error> : true_type {};
+struct is_error_code_enum<::SIOCODEC_NAMESPACE::errc> : true_type {};
 }  // namespace std
 
 #endif  // SIOCODEC_ERROR_CODE_HPP

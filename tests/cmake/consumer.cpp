@@ -47,7 +47,7 @@ int main() {
 
   // A malformed frame gets a typed error with its offset, not a crash.
   const auto bad = eio::decode(std::string_view("9"), eio::frame_kind::text);
-  check(!bad && bad.error() == siocodec::error::unknown_packet_type && bad.offset() == 0,
+  check(!bad && bad.error() == siocodec::errc::unknown_packet_type && bad.offset() == 0,
         "an unknown packet type is refused at offset 0");
 
   if (failures != 0) return 1;

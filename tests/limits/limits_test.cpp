@@ -29,7 +29,7 @@ namespace eio = siocodec::engineio;
 namespace wt = siocodec::engineio::webtransport;
 namespace sio = siocodec::socketio;
 namespace json = siocodec::json;
-using siocodec::error;
+using siocodec::errc;
 
 namespace {
 
@@ -47,7 +47,7 @@ void check(bool ok, const char* what, int line) {
 
 // A result that failed with `e` at `at`.
 template <class R>
-bool fails(const R& r, error e, std::size_t at) {
+bool fails(const R& r, errc e, std::size_t at) {
   return !r && r.error() == e && r.offset() == at;
 }
 
@@ -59,9 +59,9 @@ std::string nested(std::size_t depth) {
 
 void engineio_frames() {
   CHECK(eio::decode(text_packet(64), eio::frame_kind::text).has_value());
-  CHECK(fails(eio::decode(text_packet(65), eio::frame_kind::text), error::payload_too_large, 64));
+  CHECK(fails(eio::decode(text_packet(65), eio::frame_kind::text), errc::payload_too_large, 64));
   CHECK(eio::decode(std::string(64, 'x'), eio::frame_kind::binary).has_value());
-  CHECK(fails(eio::decode(std::string(65, 'x'), eio::frame_kind::binary), error::payload_too_large,
+  CHECK(fails(eio::decode(std::string(65, 'x'), eio::frame_kind::binary), errc::payload_too_large,
               64));
 }
 
@@ -76,28 +76,28 @@ void engineio_payloads() {
   const std::string body64 = "4" + std::string(30, 'a') + "\x1e" + "4" + std::string(31, 'b');
   CHECK(body64.size() == 64);
   auto ok = eio::decode_payload(body64);
-  CHECK(count(ok) == 2 && ok.error() == error::none);
+  CHECK(count(ok) == 2 && ok.error() == errc::none);
   auto big = eio::decode_payload(body64 + "c");
-  CHECK(count(big) == 0 && big.error() == error::payload_too_large && big.offset() == 64);
+  CHECK(count(big) == 0 && big.error() == errc::payload_too_large && big.offset() == 64);
 
   // The packet count.
   auto three = eio::decode_payload("4a\x1e"
                                    "4b\x1e"
                                    "4c");
-  CHECK(count(three) == 3 && three.error() == error::none);
+  CHECK(count(three) == 3 && three.error() == errc::none);
   auto four = eio::decode_payload("4a\x1e"
                                   "4b\x1e"
                                   "4c\x1e"
                                   "4d");
-  CHECK(count(four) == 3 && four.error() == error::too_many_packets && four.offset() == 9);
+  CHECK(count(four) == 3 && four.error() == errc::too_many_packets && four.offset() == 9);
 
   // A v3 length: at most max_payload.
   eio::decode_options v3;
   v3.version = eio::protocol_version::v3;
   auto len64 = eio::decode_payload("64:4x", eio::frame_kind::text, v3);
-  CHECK(count(len64) == 0 && len64.error() == error::truncated);
+  CHECK(count(len64) == 0 && len64.error() == errc::truncated);
   auto len65 = eio::decode_payload("65:4x", eio::frame_kind::text, v3);
-  CHECK(count(len65) == 0 && len65.error() == error::payload_too_large && len65.offset() == 1);
+  CHECK(count(len65) == 0 && len65.error() == errc::payload_too_large && len65.offset() == 1);
 
   // The resumable decoder, the same body cut in two.
   for (const std::string& body : {body64, body64 + "c"}) {
@@ -109,7 +109,7 @@ void engineio_payloads() {
     if (body.size() == 64) {
       CHECK(b.ok() && n == 2);
     } else {
-      CHECK(b.ec == error::payload_too_large && dec.body_offset() == 64);
+      CHECK(b.ec == errc::payload_too_large && dec.body_offset() == 64);
     }
   }
   eio::payload_decoder<> four_dec;
@@ -118,7 +118,7 @@ void engineio_payloads() {
                                   "4c\x1e"
                                   "4d",
                                   [](const eio::packet_view&) {});
-  CHECK(st.ec == error::too_many_packets && four_dec.body_offset() == 9);
+  CHECK(st.ec == errc::too_many_packets && four_dec.body_offset() == 9);
 }
 
 void webtransport() {
@@ -132,29 +132,29 @@ void webtransport() {
   CHECK(ok.first.ok() && ok.second == 1);
   // Lengths 65 and above need no extended header below 126: refused at the header byte.
   const auto big = feed(std::string(1, '\x41') + text_packet(65));
-  CHECK(big.first.ec == error::payload_too_large && big.first.consumed == 0 && big.second == 0);
+  CHECK(big.first.ec == errc::payload_too_large && big.first.consumed == 0 && big.second == 0);
   // A non-minimal 16-bit length of 64 is still 64.
   const auto ext = feed(std::string("\x7e\x00\x40", 3) + text_packet(64));
   CHECK(ext.first.ok() && ext.second == 1);
   const auto ext65 = feed(std::string("\x7e\x00\x41", 3) + text_packet(65));
-  CHECK(ext65.first.ec == error::payload_too_large && ext65.first.consumed == 0);
+  CHECK(ext65.first.ec == errc::payload_too_large && ext65.first.consumed == 0);
 }
 
 void json_depth() {
   CHECK(json::validate(nested(4)).has_value());
-  CHECK(fails(json::validate(nested(5)), error::nesting_too_deep, 4));
+  CHECK(fails(json::validate(nested(5)), errc::nesting_too_deep, 4));
   CHECK(json::validate(R"({"a":{"b":{"c":{"d":1}}}})").has_value());
-  CHECK(fails(json::validate(R"({"a":{"b":{"c":{"d":{}}}}})"), error::nesting_too_deep, 20));
+  CHECK(fails(json::validate(R"({"a":{"b":{"c":{"d":{}}}}})"), errc::nesting_too_deep, 20));
   // The handshake parser uses the default JSON options.
   const std::string hs = R"({"sid":"x","upgrades":[],"pingInterval":1,"pingTimeout":1,"x":)";
   CHECK(eio::parse_handshake(hs + nested(3) + "}").has_value());
-  CHECK(fails(eio::parse_handshake(hs + nested(4) + "}"), error::nesting_too_deep, hs.size() + 3));
+  CHECK(fails(eio::parse_handshake(hs + nested(4) + "}"), errc::nesting_too_deep, hs.size() + 3));
 #ifdef SIOCODEC_LIMITS_HAVE_MSGPACK
   // msgpack's depth defaults to the JSON one: fixarray 0x91 opens a level.
   const std::string mp4 = "\x91\x91\x91\x91\x01";
   const std::string mp5 = "\x91\x91\x91\x91\x91\x01";
   CHECK(siocodec::msgpack::validate(siocodec::byte_view(mp4)).has_value());
-  CHECK(fails(siocodec::msgpack::validate(siocodec::byte_view(mp5)), error::nesting_too_deep, 4));
+  CHECK(fails(siocodec::msgpack::validate(siocodec::byte_view(mp5)), errc::nesting_too_deep, 4));
 #endif
 }
 
@@ -164,16 +164,16 @@ void socketio_decode() {
   const std::string three =
       R"(53-["a",{"_placeholder":true,"num":0},{"_placeholder":true,"num":1},)"
       R"({"_placeholder":true,"num":2}])";
-  CHECK(fails(sio::decode_header(three), error::too_many_attachments, 1));
+  CHECK(fails(sio::decode_header(three), errc::too_many_attachments, 1));
   sio::decode_options lax;
   lax.lax = true;
-  CHECK(fails(sio::decode_header(three, lax), error::too_many_attachments, 1));
+  CHECK(fails(sio::decode_header(three, lax), errc::too_many_attachments, 1));
 
   CHECK(sio::decode("2[\"a\"," + nested(3) + "]").has_value());
-  CHECK(fails(sio::decode("2[\"a\"," + nested(4) + "]"), error::nesting_too_deep, 1 + 5 + 3));
+  CHECK(fails(sio::decode("2[\"a\"," + nested(4) + "]"), errc::nesting_too_deep, 1 + 5 + 3));
 
   CHECK(sio::decode("2/abcdefg,[\"a\"]").has_value());
-  CHECK(fails(sio::decode("2/abcdefgh,[\"a\"]"), error::invalid_namespace, 1));
+  CHECK(fails(sio::decode("2/abcdefgh,[\"a\"]"), errc::invalid_namespace, 1));
 }
 
 void socketio_decoder() {
@@ -185,18 +185,18 @@ void socketio_decoder() {
     for (const bool over_packet : {false, true}) {
       if (over_attachment && over_packet) continue;
       sio::decoder dec;
-      CHECK(dec.feed(header, eio::frame_kind::text).error() == error::incomplete);
+      CHECK(dec.feed(header, eio::frame_kind::text).error() == errc::incomplete);
       const std::string first(over_attachment ? 65 : 64, 'x');
       const auto a = dec.feed(first, eio::frame_kind::binary);
       if (over_attachment) {
-        CHECK(fails(a, error::attachment_too_large, 64));
+        CHECK(fails(a, errc::attachment_too_large, 64));
         continue;
       }
-      CHECK(a.error() == error::incomplete);
+      CHECK(a.error() == errc::incomplete);
       const std::string second(over_packet ? room + 1 : room, 'y');
       const auto b = dec.feed(second, eio::frame_kind::binary);
       if (over_packet) {
-        CHECK(fails(b, error::packet_too_large, room));
+        CHECK(fails(b, errc::packet_too_large, room));
       } else {
         CHECK(b.has_value() && b->attachment_count == 2);
       }
@@ -208,7 +208,7 @@ void socketio_decoder() {
   CHECK(long_text.size() == 192);
   CHECK(dec.feed(long_text, eio::frame_kind::text).has_value());
   CHECK(fails(dec.feed("2[\"" + std::string(192 - 4, 'a') + "\"]", eio::frame_kind::text),
-              error::packet_too_large, 192));
+              errc::packet_too_large, 192));
 }
 
 void socketio_encode() {
@@ -218,7 +218,7 @@ void socketio_encode() {
   p.attachment_count = 2;
   CHECK(sio::encoded_size(p).has_value());
   p.attachment_count = 3;
-  CHECK(sio::encoded_size(p).error() == error::too_many_attachments);
+  CHECK(sio::encoded_size(p).error() == errc::too_many_attachments);
 
   // Builders: the event's own array is depth 1, so `["a",[[[1]]]]` is depth 4.
   std::string out;
@@ -226,7 +226,7 @@ void socketio_encode() {
   CHECK(out == R"(2["a",[[[1]]]])");
   out.clear();
   CHECK(sio::encode(sio::event("a", sio::array(sio::array(sio::array(sio::array(1))))), out)
-            .error() == error::nesting_too_deep);
+            .error() == errc::nesting_too_deep);
   CHECK(out.empty());
 }
 

@@ -35,7 +35,7 @@ namespace sio = siocodec::socketio;
 namespace json = siocodec::json;
 namespace b64 = siocodec::base64;
 using siocodec::byte_view;
-using siocodec::error;
+using siocodec::errc;
 using namespace std::string_view_literals;
 
 int failures = 0;
@@ -57,7 +57,7 @@ void test_base64() {
   std::string raw;
   CHECK(b64::decode("AQIDBA=="sv, raw) && byte_view(raw) == b1234);
   const auto bad = b64::decoded_size("AQI*"sv);
-  CHECK(!bad && bad.error() == error::invalid_base64 && bad.offset() == 3);
+  CHECK(!bad && bad.error() == errc::invalid_base64 && bad.offset() == 3);
 }
 
 void test_json() {
@@ -81,7 +81,7 @@ void test_engineio() {
   const auto b = eio::decode("bAQIDBA=="sv, eio::frame_kind::text);
   CHECK(b && b->kind == eio::data_kind::base64 && b->data == "AQIDBA==");
   const auto bad = eio::decode("7"sv, eio::frame_kind::text);
-  CHECK(!bad && bad.error() == error::unknown_packet_type);
+  CHECK(!bad && bad.error() == errc::unknown_packet_type);
 
   std::string frame;
   CHECK(eio::encode(eio::packet_view::text(eio::packet_type::ping, "probe"), frame) &&
@@ -89,7 +89,7 @@ void test_engineio() {
   char fixed[4];
   const auto small =
       eio::encode_to(fixed, eio::packet_view::text(eio::packet_type::message, "hi!!"));
-  CHECK(!small && small.error() == error::output_too_small);
+  CHECK(!small && small.error() == errc::output_too_small);
   std::string text_only;
   eio::encode_options no_binary;
   no_binary.supports_binary = false;
@@ -106,7 +106,7 @@ void test_engineio() {
     if (n == 2) CHECK(p.kind == eio::data_kind::base64);
     ++n;
   }
-  CHECK(n == 3 && reader.error() == error::none);
+  CHECK(n == 3 && reader.error() == errc::none);
   eio::payload_decoder<> chunked;
   std::size_t m = 0;
   const auto on_packet = [&m](const eio::packet_view&) { ++m; };
@@ -163,7 +163,7 @@ void test_socketio() {
   // Reassembly: the header, then the attachment frame.
   sio::decoder d;
   const auto header = d.feed(std::string_view(built), eio::frame_kind::text);
-  CHECK(!header && header.error() == error::incomplete && d.waiting());
+  CHECK(!header && header.error() == errc::incomplete && d.waiting());
   const auto whole = d.feed(b1234, eio::frame_kind::binary);
   CHECK(whole && whole->attachment_count == 1 && whole->attachment(0) == b1234);
   std::size_t binary_args = 0;
@@ -184,8 +184,8 @@ void test_socketio() {
 }
 
 void test_errors() {
-  CHECK(std::string_view(siocodec::to_string(error::invalid_base64)) == "invalid_base64");
-  const std::error_code ec = siocodec::make_error_code(error::payload_too_large);
+  CHECK(std::string_view(siocodec::to_string(errc::invalid_base64)) == "invalid_base64");
+  const std::error_code ec = siocodec::make_error_code(errc::payload_too_large);
   CHECK(ec && std::string_view(ec.category().name()) == "siocodec");
 }
 

@@ -269,7 +269,7 @@ void print_line(const std::string& line) {
   std::fputc('\n', stdout);
 }
 
-void print_error(siocodec::error e, std::size_t offset) {
+void print_error(siocodec::errc e, std::size_t offset) {
   std::string line = "{\"error\":\"";
   line += siocodec::to_string(e);
   line += "\",\"offset\":";
@@ -321,7 +321,7 @@ class connection {
                                    siocodec::byte_span(scratch.data(), scratch.size()));
         eio::packet_view p;
         while (reader.next(p)) packet(p);
-        if (reader.error() != siocodec::error::none) print_error(reader.error(), reader.offset());
+        if (reader.error() != siocodec::errc::none) print_error(reader.error(), reader.offset());
         return;
       }
       case transport::webtransport: {
@@ -359,7 +359,7 @@ class connection {
     if (s_.parser == sio::parser_kind::msgpack) return msgpack_message(m);
     const auto r = sio_.feed(m, eio_opts_.base64);
     if (!r) {
-      if (r.error() != siocodec::error::incomplete) print_error(r.error(), r.offset());
+      if (r.error() != siocodec::errc::incomplete) print_error(r.error(), r.offset());
       return;
     }
     const sio::packet_view& p = *r;

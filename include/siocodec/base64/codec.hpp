@@ -234,11 +234,11 @@ inline std::size_t strict_run(std::string_view text, std::size_t pad, unsigned c
 
 inline result<std::size_t> strict_size(std::string_view text) noexcept {
   const std::size_t n = text.size();
-  if (n % 4 != 0) return {error::invalid_base64, n};
+  if (n % 4 != 0) return {errc::invalid_base64, n};
   if (n == 0) return {std::size_t{0}, 0};
   const std::size_t pad = strict_padding(text.data(), n);
   const std::size_t at = strict_run(text, pad, nullptr);
-  if (at != n) return {error::invalid_base64, at};
+  if (at != n) return {errc::invalid_base64, at};
   return {n / 4 * 3 - pad, n};
 }
 
@@ -362,7 +362,7 @@ constexpr std::size_t lax_bound(std::size_t n) noexcept { return n / 4 * 3 + n %
 inline result<std::size_t> strict_decode_into(std::string_view text, std::size_t pad,
                                               std::size_t size, unsigned char* out) noexcept {
   const std::size_t at = strict_run(text, pad, out);
-  if (at != text.size()) return {error::invalid_base64, at};
+  if (at != text.size()) return {errc::invalid_base64, at};
   return {size, text.size()};
 }
 

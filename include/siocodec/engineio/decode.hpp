@@ -59,13 +59,13 @@ inline result<packet_view> decode_base64_packet(std::string_view text, const dec
   packet_type type = packet_type::message;
   std::size_t skip = 1;
   if (opts.version == protocol_version::v3) {
-    if (text.size() < 2 || !is_type_digit(text[1])) return {error::unknown_packet_type, base + 1};
+    if (text.size() < 2 || !is_type_digit(text[1])) return {errc::unknown_packet_type, base + 1};
     type = static_cast<packet_type>(text[1] - '0');
     skip = 2;
   }
   const std::string_view b64 = text.substr(skip);
   const auto checked = base64::decoded_size(b64, opts.base64);
-  if (!checked) return {error::invalid_base64, base + skip + checked.offset()};
+  if (!checked) return {errc::invalid_base64, base + skip + checked.offset()};
   return {packet_view{type, data_kind::base64, b64}, base + text.size()};
 }
 
@@ -75,14 +75,14 @@ inline result<packet_view> decode_base64_packet(std::string_view text, const dec
 SIOCODEC_ALWAYS_INLINE result<packet_view> decode_text_packet(std::string_view text,
                                                               const decode_options& opts,
                                                               std::size_t base) noexcept {
-  if (text.empty()) return {error::empty_packet, base};
+  if (text.empty()) return {errc::empty_packet, base};
   const char c = text[0];
   if (is_type_digit(c)) {
     return {packet_view::text(static_cast<packet_type>(c - '0'), text.substr(1)),
             base + text.size()};
   }
   if (c == 'b') return decode_base64_packet(text, opts, base);
-  return {error::unknown_packet_type, base};
+  return {errc::unknown_packet_type, base};
 }
 
 inline result<packet_view> decode_binary_packet(std::string_view frame,
@@ -90,9 +90,9 @@ inline result<packet_view> decode_binary_packet(std::string_view frame,
   if (opts.version == protocol_version::v4) {
     return {packet_view{packet_type::message, data_kind::binary, frame}, frame.size()};
   }
-  if (frame.empty()) return {error::empty_packet, 0};
+  if (frame.empty()) return {errc::empty_packet, 0};
   const auto type = static_cast<unsigned char>(frame[0]);
-  if (type > 6) return {error::unknown_packet_type, 0};
+  if (type > 6) return {errc::unknown_packet_type, 0};
   return {packet_view{static_cast<packet_type>(type), data_kind::binary, frame.substr(1)},
           frame.size()};
 }
@@ -101,7 +101,7 @@ inline result<packet_view> decode_binary_packet(std::string_view frame,
 
 inline result<packet_view> decode(std::string_view frame, frame_kind kind,
                                   const decode_options& opts) noexcept {
-  if (frame.size() > opts.max_payload) return {error::payload_too_large, opts.max_payload};
+  if (frame.size() > opts.max_payload) return {errc::payload_too_large, opts.max_payload};
   if (kind == frame_kind::binary) return detail::decode_binary_packet(frame, opts);
   return detail::decode_text_packet(frame, opts, 0);
 }

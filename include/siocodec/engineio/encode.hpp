@@ -65,37 +65,37 @@ inline char type_digit(packet_type t) noexcept {
 // Checks that `p` has a text (`b`-less or `b`) form and writes it: shared by frames, polling
 // bodies and WebTransport records. `binary_as_base64` turns binary data into `b` forms.
 template <class W>
-error emit_text_packet(W& w, const packet_view& p, protocol_version v) noexcept {
-  if (!is_valid(p.type)) return error::invalid_argument;
+errc emit_text_packet(W& w, const packet_view& p, protocol_version v) noexcept {
+  if (!is_valid(p.type)) return errc::invalid_argument;
   if (p.kind == data_kind::text) {
     w.put(type_digit(p.type));
     w.append(p.data.data(), p.data.size());
-    return error::none;
+    return errc::none;
   }
-  if (v == protocol_version::v4 && p.type != packet_type::message) return error::invalid_argument;
+  if (v == protocol_version::v4 && p.type != packet_type::message) return errc::invalid_argument;
   w.put('b');
   if (v == protocol_version::v3) w.put(type_digit(p.type));
   if (p.kind == data_kind::base64) {
-    if (!base64::decoded_size(p.data, base64::mode::strict)) return error::invalid_argument;
+    if (!base64::decoded_size(p.data, base64::mode::strict)) return errc::invalid_argument;
     w.append(p.data.data(), p.data.size());
-    return error::none;
+    return errc::none;
   }
-  if (p.data.size() > base64::max_encodable) return error::invalid_argument;
+  if (p.data.size() > base64::max_encodable) return errc::invalid_argument;
   base64::detail::emit(w, p.bytes());
-  return error::none;
+  return errc::none;
 }
 
 template <class W>
-error emit_frame(W& w, const packet_view& p, const encode_options& opts) noexcept {
+errc emit_frame(W& w, const packet_view& p, const encode_options& opts) noexcept {
   if (encoded_frame_kind(p, opts) == frame_kind::text) return emit_text_packet(w, p, opts.version);
-  if (!is_valid(p.type)) return error::invalid_argument;
+  if (!is_valid(p.type)) return errc::invalid_argument;
   if (opts.version == protocol_version::v4) {
-    if (p.type != packet_type::message) return error::invalid_argument;
+    if (p.type != packet_type::message) return errc::invalid_argument;
   } else {
     w.put(static_cast<char>(p.type));
   }
   w.append(p.data.data(), p.data.size());
-  return error::none;
+  return errc::none;
 }
 
 }  // namespace detail

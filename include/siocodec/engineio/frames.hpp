@@ -171,9 +171,9 @@ void emit_binary_prefix(W& w, framing f, std::size_t n) noexcept {
 /// write nothing: the frame points at the caller's bytes. Errors: invalid_argument (too large
 /// to base64-encode).
 template <class W>
-error emit_next_binary(W& w, byte_view bytes, framing f) noexcept {
-  if (f == framing::ws_v4 || f == framing::ws_v3) return error::none;
-  if (binary_as_base64(f) && bytes.size() > base64::max_encodable) return error::invalid_argument;
+errc emit_next_binary(W& w, byte_view bytes, framing f) noexcept {
+  if (f == framing::ws_v4 || f == framing::ws_v3) return errc::none;
+  if (binary_as_base64(f) && bytes.size() > base64::max_encodable) return errc::invalid_argument;
   if (f == framing::poll_v4) w.put('\x1e');
   emit_binary_prefix(w, f, bytes.size());
   if (binary_as_base64(f)) {
@@ -181,13 +181,13 @@ error emit_next_binary(W& w, byte_view bytes, framing f) noexcept {
   } else {
     w.append(bytes.as_chars().data(), bytes.size());
   }
-  return error::none;
+  return errc::none;
 }
 
 /// Storage bytes of emit_next_binary(); SIZE_MAX when the message cannot be framed.
 inline std::size_t next_binary_cost(byte_view bytes, framing f) noexcept {
   ::SIOCODEC_NAMESPACE::detail::size_counter c;
-  if (emit_next_binary(c, bytes, f) != error::none || c.overflow) {
+  if (emit_next_binary(c, bytes, f) != errc::none || c.overflow) {
     return static_cast<std::size_t>(-1);
   }
   return c.n;

@@ -130,12 +130,12 @@ inline bool sid_is_plain(std::string_view sid) noexcept {
 }
 
 template <class W>
-error emit_handshake(W& w, const handshake& h) noexcept {
-  if (!sid_is_plain(h.sid)) return error::invalid_argument;
-  if (h.ping_interval == 0 || h.ping_interval > max_timer_ms) return error::invalid_argument;
-  if (h.ping_timeout == 0 || h.ping_timeout > max_timer_ms) return error::invalid_argument;
+errc emit_handshake(W& w, const handshake& h) noexcept {
+  if (!sid_is_plain(h.sid)) return errc::invalid_argument;
+  if (h.ping_interval == 0 || h.ping_interval > max_timer_ms) return errc::invalid_argument;
+  if (h.ping_timeout == 0 || h.ping_timeout > max_timer_ms) return errc::invalid_argument;
   if (h.max_payload && (*h.max_payload == 0 || *h.max_payload > max_safe_integer)) {
-    return error::invalid_argument;
+    return errc::invalid_argument;
   }
   w.append("{\"sid\":\"", 8);
   w.append(h.sid.data(), h.sid.size());
@@ -161,11 +161,11 @@ error emit_handshake(W& w, const handshake& h) noexcept {
     json::emit_uint(w, *h.max_payload);
   }
   w.put('}');
-  return error::none;
+  return errc::none;
 }
 
 template <class W>
-error emit_sid(W& w, std::string_view sid) noexcept {
+errc emit_sid(W& w, std::string_view sid) noexcept {
   static constexpr char hex[] = "0123456789ABCDEF";
   for (const char c : sid) {
     if (is_sid_char(c)) {
@@ -177,7 +177,7 @@ error emit_sid(W& w, std::string_view sid) noexcept {
       w.put(hex[u & 0xF]);
     }
   }
-  return error::none;
+  return errc::none;
 }
 
 // An integer field in [lo, hi], written without fraction or exponent.
@@ -196,7 +196,7 @@ inline result<handshake> parse_handshake(std::string_view text,
                                          const handshake_options& opts) noexcept {
   auto root = json::parse(text);
   if (!root) return {root.error(), root.offset()};
-  if (!root->is_object()) return {error::invalid_handshake, 0};
+  if (!root->is_object()) return {errc::invalid_handshake, 0};
   const auto offset_of = [&text](const json::value& v) {
     return static_cast<std::size_t>(v.raw().data() - text.data());
   };
@@ -215,21 +215,21 @@ inline result<handshake> parse_handshake(std::string_view text,
     }
   }
   if (!sid.exists() || !upgrades.exists() || !interval.exists() || !timeout.exists()) {
-    return {error::invalid_handshake, text.size()};
+    return {errc::invalid_handshake, text.size()};
   }
   handshake h;
   if (!sid.is_string() || sid.has_escapes() || sid.string_raw().empty()) {
-    return {error::invalid_handshake, offset_of(sid)};
+    return {errc::invalid_handshake, offset_of(sid)};
   }
   h.sid = sid.string_raw();
   if (!opts.lax) {
     for (std::size_t i = 0; i < h.sid.size(); ++i) {
-      if (!is_sid_char(h.sid[i])) return {error::invalid_handshake, offset_of(sid) + 1 + i};
+      if (!is_sid_char(h.sid[i])) return {errc::invalid_handshake, offset_of(sid) + 1 + i};
     }
   }
-  if (!upgrades.is_array()) return {error::invalid_handshake, offset_of(upgrades)};
+  if (!upgrades.is_array()) return {errc::invalid_handshake, offset_of(upgrades)};
   for (const json::value& name : upgrades.elements()) {
-    if (!name.is_string()) return {error::invalid_handshake, offset_of(name)};
+    if (!name.is_string()) return {errc::invalid_handshake, offset_of(name)};
     if (name.string_equals("websocket")) h.upgrades |= transport_websocket;
     if (name.string_equals("webtransport")) h.upgrades |= transport_webtransport;
     if (name.string_equals("polling")) h.upgrades |= transport_polling;
@@ -237,16 +237,16 @@ inline result<handshake> parse_handshake(std::string_view text,
   h.upgrades_json = upgrades.raw();
   std::uint64_t n = 0;
   if (!detail::read_bounded(interval, 1, detail::max_timer_ms, n)) {
-    return {error::invalid_handshake, offset_of(interval)};
+    return {errc::invalid_handshake, offset_of(interval)};
   }
   h.ping_interval = static_cast<std::uint32_t>(n);
   if (!detail::read_bounded(timeout, 1, detail::max_timer_ms, n)) {
-    return {error::invalid_handshake, offset_of(timeout)};
+    return {errc::invalid_handshake, offset_of(timeout)};
   }
   h.ping_timeout = static_cast<std::uint32_t>(n);
   if (max_payload.exists()) {
     if (!detail::read_bounded(max_payload, 1, detail::max_safe_integer, n)) {
-      return {error::invalid_handshake, offset_of(max_payload)};
+      return {errc::invalid_handshake, offset_of(max_payload)};
     }
     h.max_payload = n;
   }

@@ -59,8 +59,8 @@ class payload_decoder {
   /// opts.max_retained_bytes and releases a larger one.
   void reset() noexcept;
 
-  bool failed() const noexcept { return error_ != ::SIOCODEC_NAMESPACE::error::none; }
-  ::SIOCODEC_NAMESPACE::error error() const noexcept { return error_; }
+  bool failed() const noexcept { return error_ != errc::none; }
+  errc error() const noexcept { return error_; }
   /// Body bytes consumed so far (after an error: the error's offset in the body).
   std::size_t body_offset() const noexcept { return offset_; }
   /// Packets delivered so far.
@@ -71,8 +71,7 @@ class payload_decoder {
   decode_status deliver(std::string_view content, std::size_t content_offset, F& on_packet);
   template <class F>
   decode_status run(std::string_view chunk, F& on_packet, bool last);
-  decode_status fail(::SIOCODEC_NAMESPACE::error e, std::size_t at_body,
-                     std::size_t at_chunk) noexcept;
+  decode_status fail(errc e, std::size_t at_body, std::size_t at_chunk) noexcept;
   // Empties the storage after a delivered packet, releasing it above the retention limit.
   void clear_storage() noexcept {
     storage_.resize(0);
@@ -89,7 +88,7 @@ class payload_decoder {
   std::string_view pending_last_;  // finish(chunk): the last v4 item, still in the caller's chunk
   std::size_t pending_last_offset_ = 0;
   std::uint8_t format_ = 0;
-  ::SIOCODEC_NAMESPACE::error error_ = ::SIOCODEC_NAMESPACE::error::none;
+  errc error_ = errc::none;
   detail::payload_state state_;
 };
 
@@ -115,14 +114,14 @@ void payload_decoder<Storage>::reset() noexcept {
   item_offset_ = 0;
   state_ = detail::payload_state{};
   pending_last_ = {};
-  error_ = ::SIOCODEC_NAMESPACE::error::none;
+  error_ = errc::none;
   if (static_cast<detail::payload_format>(format_) == detail::payload_format::invalid) {
-    error_ = ::SIOCODEC_NAMESPACE::error::unexpected_binary_frame;
+    error_ = errc::unexpected_binary_frame;
   }
 }
 
 template <class Storage>
-decode_status payload_decoder<Storage>::fail(::SIOCODEC_NAMESPACE::error e, std::size_t at_body,
+decode_status payload_decoder<Storage>::fail(errc e, std::size_t at_body,
                                              std::size_t at_chunk) noexcept {
   error_ = e;
   offset_ = at_body;
@@ -135,7 +134,7 @@ decode_status payload_decoder<Storage>::deliver(std::string_view content,
                                                 std::size_t content_offset, F& on_packet) {
   const auto fmt = static_cast<detail::payload_format>(format_);
   if (count_ == opts_.max_packets) {
-    error_ = ::SIOCODEC_NAMESPACE::error::too_many_packets;
+    error_ = errc::too_many_packets;
     offset_ = state_.item_start;
     return {0, error_};
   }
@@ -147,7 +146,7 @@ decode_status payload_decoder<Storage>::deliver(std::string_view content,
   }
   ++count_;
   on_packet(*r);
-  return {0, ::SIOCODEC_NAMESPACE::error::none};
+  return {0, errc::none};
 }
 
 template <class Storage>
@@ -180,7 +179,7 @@ decode_status payload_decoder<Storage>::run(std::string_view chunk, F& on_packet
     const std::size_t room = opts_.max_payload - base;
     auto below = run(chunk.substr(0, room), on_packet, false);
     if (!below.ok()) return below;
-    return fail(::SIOCODEC_NAMESPACE::error::payload_too_large, opts_.max_payload, room);
+    return fail(errc::payload_too_large, opts_.max_payload, room);
   }
   std::size_t pos = 0;
   while (pos < chunk.size()) {
@@ -210,8 +209,7 @@ decode_status payload_decoder<Storage>::run(std::string_view chunk, F& on_packet
     if (s.kind == step::need_more) {
       if (storage_.size() == 0) item_offset_ = base + s.content_begin;
       if (part.size() > opts_.max_payload - storage_.size()) {
-        return fail(::SIOCODEC_NAMESPACE::error::payload_too_large, base + s.content_begin,
-                    s.content_begin);
+        return fail(errc::payload_too_large, base + s.content_begin, s.content_begin);
       }
       const std::size_t old = storage_.size();
       storage_.resize(old + part.size());
@@ -237,7 +235,7 @@ decode_status payload_decoder<Storage>::run(std::string_view chunk, F& on_packet
     pos = s.next;
   }
   offset_ = base + chunk.size();
-  return {chunk.size(), ::SIOCODEC_NAMESPACE::error::none};
+  return {chunk.size(), errc::none};
 }
 
 template <class Storage>
@@ -262,7 +260,7 @@ decode_status payload_decoder<Storage>::finish(F&& on_packet) {
     auto st = deliver(content, item_offset_, on_packet);
     clear_storage();
     if (!st.ok()) return {0, error_};
-    return {0, ::SIOCODEC_NAMESPACE::error::none};
+    return {0, errc::none};
   }
   if (detail::payload_scanner::ends_lossy(state_, opts_)) {
     state_.phase = 0;
@@ -271,13 +269,13 @@ decode_status payload_decoder<Storage>::finish(F&& on_packet) {
                 item_offset_, on_packet);
     storage_.resize(0);
     if (!st.ok()) return {0, error_};
-    return {0, ::SIOCODEC_NAMESPACE::error::none};
+    return {0, errc::none};
   }
-  if (state_.phase != 0) return fail(::SIOCODEC_NAMESPACE::error::truncated, offset_, 0);
+  if (state_.phase != 0) return fail(errc::truncated, offset_, 0);
   if (fmt == detail::payload_format::v3_text && offset_ == 0) {
-    return fail(::SIOCODEC_NAMESPACE::error::empty_packet, 0, 0);
+    return fail(errc::empty_packet, 0, 0);
   }
-  return {0, ::SIOCODEC_NAMESPACE::error::none};
+  return {0, errc::none};
 }
 
 }  // namespace engineio

@@ -53,18 +53,18 @@ frame_kind payload_frame_kind(const packet_view* packets, std::size_t n,
 namespace detail {
 
 template <class W>
-error emit_v4_payload(W& w, const packet_view* packets, std::size_t n) noexcept {
+errc emit_v4_payload(W& w, const packet_view* packets, std::size_t n) noexcept {
   for (std::size_t i = 0; i < n; ++i) {
     const packet_view& p = packets[i];
     if (i != 0) w.put('\x1e');
     if (W::counting && p.kind == data_kind::text && !p.data.empty() &&
         std::memchr(p.data.data(), 0x1E, p.data.size()) != nullptr) {
-      return error::invalid_argument;
+      return errc::invalid_argument;
     }
-    const error e = emit_text_packet(w, p, protocol_version::v4);
-    if (e != error::none) return e;
+    const errc e = emit_text_packet(w, p, protocol_version::v4);
+    if (e != errc::none) return e;
   }
-  return error::none;
+  return errc::none;
 }
 
 template <class W>
@@ -80,23 +80,23 @@ void emit_decimal(W& w, std::uint64_t v, bool digit_bytes) noexcept {
 }
 
 template <class W>
-error emit_v3_text_payload(W& w, const packet_view* packets, std::size_t n) noexcept {
+errc emit_v3_text_payload(W& w, const packet_view* packets, std::size_t n) noexcept {
   if (n == 0) {
     w.append("0:", 2);
-    return error::none;
+    return errc::none;
   }
   for (std::size_t i = 0; i < n; ++i) {
     const packet_view& p = packets[i];
     // All framing characters are ASCII: the packet's UTF-16 length is its text form's length
     // with the data counted in UTF-16 units.
     ::SIOCODEC_NAMESPACE::detail::size_counter text;
-    const error e = emit_text_packet(text, p, protocol_version::v3);
-    if (e != error::none) return e;
+    const errc e = emit_text_packet(text, p, protocol_version::v3);
+    if (e != errc::none) return e;
     std::size_t units = text.n;
     if (p.kind == data_kind::text) {
       if (W::counting && ::SIOCODEC_NAMESPACE::detail::utf8_find_invalid(
                              p.data.data(), p.data.size()) != p.data.size()) {
-        return error::invalid_utf8;
+        return errc::invalid_utf8;
       }
       units = 1 + ::SIOCODEC_NAMESPACE::detail::utf16_length(p.data.data(), p.data.size());
     }
@@ -104,14 +104,14 @@ error emit_v3_text_payload(W& w, const packet_view* packets, std::size_t n) noex
     w.put(':');
     (void)emit_text_packet(w, p, protocol_version::v3);
   }
-  return error::none;
+  return errc::none;
 }
 
 template <class W>
-error emit_v3_binary_payload(W& w, const packet_view* packets, std::size_t n) noexcept {
+errc emit_v3_binary_payload(W& w, const packet_view* packets, std::size_t n) noexcept {
   for (std::size_t i = 0; i < n; ++i) {
     const packet_view& p = packets[i];
-    if (!is_valid(p.type)) return error::invalid_argument;
+    if (!is_valid(p.type)) return errc::invalid_argument;
     if (p.kind == data_kind::binary) {
       w.put('\x01');
       emit_decimal(w, std::uint64_t{1} + p.data.size(), true);
@@ -123,22 +123,22 @@ error emit_v3_binary_payload(W& w, const packet_view* packets, std::size_t n) no
     if (W::counting && p.kind == data_kind::text &&
         ::SIOCODEC_NAMESPACE::detail::utf8_find_invalid(p.data.data(), p.data.size()) !=
             p.data.size()) {
-      return error::invalid_utf8;
+      return errc::invalid_utf8;
     }
     ::SIOCODEC_NAMESPACE::detail::size_counter text;
-    const error e = emit_text_packet(text, p, protocol_version::v3);
-    if (e != error::none) return e;
+    const errc e = emit_text_packet(text, p, protocol_version::v3);
+    if (e != errc::none) return e;
     w.put('\x00');
     emit_decimal(w, text.n, true);
     w.put('\xff');
     (void)emit_text_packet(w, p, protocol_version::v3);
   }
-  return error::none;
+  return errc::none;
 }
 
 template <class W>
-error emit_payload(W& w, const packet_view* packets, std::size_t n,
-                   const encode_options& opts) noexcept {
+errc emit_payload(W& w, const packet_view* packets, std::size_t n,
+                  const encode_options& opts) noexcept {
   if (opts.version == protocol_version::v4) return emit_v4_payload(w, packets, n);
   if (payload_frame_kind(packets, n, opts) == frame_kind::binary) {
     return emit_v3_binary_payload(w, packets, n);

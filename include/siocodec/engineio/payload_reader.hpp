@@ -42,7 +42,7 @@ struct payload_cursor {
 ///
 ///     auto reader = engineio::decode_payload(body);
 ///     for (const engineio::packet_view& p : reader) handle(p);
-///     if (reader.error() != siocodec::error::none) fail(reader.error(), reader.offset());
+///     if (reader.error() != siocodec::errc::none) fail(reader.error(), reader.offset());
 ///
 /// Base64 packets are validated and yielded as data_kind::base64 views of their text, unless
 /// scratch storage was given: then they are decoded into it, one after the other, and yielded as
@@ -80,8 +80,8 @@ class payload_reader {
   /// Reads the next packet into `out`. Returns false at the end of the body or on an error.
   bool next(packet_view& out) noexcept;
 
-  /// error::none while reading and after a clean end.
-  ::SIOCODEC_NAMESPACE::error error() const noexcept { return error_; }
+  /// errc::none while reading and after a clean end.
+  errc error() const noexcept { return error_; }
   /// After an error: its offset in the body. Otherwise: body bytes consumed so far.
   std::size_t offset() const noexcept { return pos_; }
   /// Packets returned so far.
@@ -99,7 +99,7 @@ class payload_reader {
   // next() for the v3 bodies (length-prefixed items), through the resumable scanner.
   bool next_framed(packet_view& out) noexcept;
   // Ends the walk on error `e` at byte `at`; false, for next() to return.
-  bool stop(::SIOCODEC_NAMESPACE::error e, std::size_t at) noexcept {
+  bool stop(errc e, std::size_t at) noexcept {
     error_ = e;
     pos_ = at;
     done_ = true;
@@ -117,7 +117,7 @@ class payload_reader {
   std::size_t count_ = 0;
   std::uint8_t format_ = 0;
   bool done_ = true;
-  ::SIOCODEC_NAMESPACE::error error_ = ::SIOCODEC_NAMESPACE::error::none;
+  errc error_ = errc::none;
 };
 
 /// Starts reading a polling body: a payload_reader over `body`.
@@ -138,15 +138,15 @@ inline payload_reader::payload_reader(std::string_view body, frame_kind kind,
   const auto fmt = detail::format_of(opts.version, kind);
   format_ = static_cast<std::uint8_t>(fmt);
   if (fmt == detail::payload_format::invalid) {
-    error_ = ::SIOCODEC_NAMESPACE::error::unexpected_binary_frame;
+    error_ = errc::unexpected_binary_frame;
     done_ = true;
   } else if (body.size() > opts.max_payload) {
-    error_ = ::SIOCODEC_NAMESPACE::error::payload_too_large;
+    error_ = errc::payload_too_large;
     pos_ = opts.max_payload;
     done_ = true;
   } else if (body.empty() && fmt != detail::payload_format::v3_binary) {
     // The reference reports an empty text body as a parser error in both versions.
-    error_ = ::SIOCODEC_NAMESPACE::error::empty_packet;
+    error_ = errc::empty_packet;
     done_ = true;
   }
 }
@@ -169,7 +169,7 @@ inline bool payload_reader::next(packet_view& out) noexcept {
     content_end = static_cast<std::size_t>(static_cast<const char*>(sep) - body_.data());
     next = content_end + 1;
   }
-  if (count_ == opts_.max_packets) return stop(::SIOCODEC_NAMESPACE::error::too_many_packets, pos_);
+  if (count_ == opts_.max_packets) return stop(errc::too_many_packets, pos_);
   return take(detail::decode_text_packet(body_.substr(pos_, content_end - pos_), opts_, pos_), out,
               next);
 }
@@ -193,12 +193,12 @@ inline bool payload_reader::next_framed(packet_view& out) noexcept {
     if (s.kind == detail::payload_scanner::step::need_more) {
       if (fmt != detail::payload_format::v4_text &&
           !detail::payload_scanner::ends_lossy(st, opts_)) {
-        return stop(::SIOCODEC_NAMESPACE::error::truncated, body_.size());
+        return stop(errc::truncated, body_.size());
       }
       done_ = true;  // the last v4 item runs to the end of the body
     }
     if (count_ == opts_.max_packets) {
-      return stop(::SIOCODEC_NAMESPACE::error::too_many_packets, st.item_start);
+      return stop(errc::too_many_packets, st.item_start);
     }
     const std::string_view content = body_.substr(s.content_begin, s.content_end - s.content_begin);
     return take(detail::decode_item(fmt, st.string_item, content, opts_, s.content_begin), out,

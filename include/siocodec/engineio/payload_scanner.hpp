@@ -69,7 +69,7 @@ inline result<packet_view> decode_item(payload_format fmt, bool string_item,
     // surrogate into one U+FFFD where Node's decoders give three, so that stays refused too).
     const std::size_t bad =
         ::SIOCODEC_NAMESPACE::detail::utf8_find_invalid(content.data(), content.size());
-    if (bad != content.size()) return {error::invalid_utf8, base + bad};
+    if (bad != content.size()) return {errc::invalid_utf8, base + bad};
   }
   if (fmt == payload_format::v3_text && opts.allow_invalid_utf8) {
     auto r = decode_text_packet(content, opts, base);
@@ -94,7 +94,7 @@ struct payload_scanner {
     std::size_t next = 0;           // where scanning continues
     std::size_t content_begin = 0;  // this step's part of the item content: [begin, end)
     std::size_t content_end = 0;
-    ::SIOCODEC_NAMESPACE::error ec = ::SIOCODEC_NAMESPACE::error::none;
+    errc ec = errc::none;
     std::size_t error_at = 0;  // body offset of the error
   };
 
@@ -130,7 +130,7 @@ struct payload_scanner {
         st.pending = 0;
         st.astral = false;
         if (fmt == payload_format::v3_binary) {
-          if (u[i] > 1) return fail(s, error::invalid_item_kind, base + i);
+          if (u[i] > 1) return fail(s, errc::invalid_item_kind, base + i);
           st.string_item = (u[i] == 0);
           ++i;
         }
@@ -141,13 +141,13 @@ struct payload_scanner {
         const unsigned char c = u[i];
         const bool is_end = (fmt == payload_format::v3_binary) ? (c == 0xFF) : (c == ':');
         if (is_end) {
-          if (!st.have_digit) return fail(s, error::invalid_length, base + i);
+          if (!st.have_digit) return fail(s, errc::invalid_length, base + i);
           ++i;
           if (st.length == 0) {
             // `0:` is how the reference encodes an empty list; it yields nothing. A binary item
             // of length 0 cannot hold a packet type.
             if (fmt == payload_format::v3_binary) {
-              return fail(s, error::empty_packet, st.item_start);
+              return fail(s, errc::empty_packet, st.item_start);
             }
             st.phase = item_begin;
             s.kind = step::skip;
@@ -160,19 +160,19 @@ struct payload_scanner {
         }
         unsigned digit;
         if (fmt == payload_format::v3_binary) {
-          if (c > 9) return fail(s, error::invalid_length, base + i);
+          if (c > 9) return fail(s, errc::invalid_length, base + i);
           digit = c;
         } else {
-          if (c < '0' || c > '9') return fail(s, error::invalid_length, base + i);
+          if (c < '0' || c > '9') return fail(s, errc::invalid_length, base + i);
           digit = static_cast<unsigned>(c - '0');
         }
         // The reference accepts leading zeros (it compares with Number()); no encoder writes them.
-        if (st.leading_zero) return fail(s, error::invalid_length, base + i);
+        if (st.leading_zero) return fail(s, errc::invalid_length, base + i);
         if (!st.have_digit && digit == 0) st.leading_zero = true;
         st.have_digit = true;
         // Checked before multiplying, so the length cannot wrap whatever max_payload is.
         if (digit > opts.max_payload || st.length > (opts.max_payload - digit) / 10) {
-          return fail(s, error::payload_too_large, base + i);
+          return fail(s, errc::payload_too_large, base + i);
         }
         st.length = st.length * 10 + digit;
         ++i;
@@ -201,7 +201,7 @@ struct payload_scanner {
         const unsigned char c = u[i];
         if (st.pending != 0) {
           if (c < st.second_lo || c > st.second_hi) {
-            if (!lossy) return fail(s, error::invalid_utf8, base + i);
+            if (!lossy) return fail(s, errc::invalid_utf8, base + i);
             // The subpart so far is one U+FFFD, counted at its lead byte; `c` starts afresh.
             st.pending = 0;
             st.astral = false;
@@ -235,13 +235,13 @@ struct payload_scanner {
           st.second_lo = (c == 0xF0) ? 0x90 : 0x80;
           st.second_hi = (c == 0xF4) ? 0x8F : 0xBF;
         } else {
-          if (!lossy) return fail(s, error::invalid_utf8, base + i);
+          if (!lossy) return fail(s, errc::invalid_utf8, base + i);
           ++st.seen;  // a byte that starts no sequence: one U+FFFD
         }
         ++i;
         // A length that ends between the two halves of a surrogate pair: the reference would
         // cut the pair and deliver a lone surrogate; UTF-8 cannot carry that.
-        if (st.seen > st.length) return fail(s, error::invalid_length, st.item_start);
+        if (st.seen > st.length) return fail(s, errc::invalid_length, st.item_start);
         if (st.seen == st.length && st.pending == 0) return finish_item(s, st, i);
       }
       s.content_end = n;
@@ -268,7 +268,7 @@ struct payload_scanner {
     st.phase = item_begin;
     return s;
   }
-  static step fail(step& s, ::SIOCODEC_NAMESPACE::error e, std::size_t body_offset) noexcept {
+  static step fail(step& s, errc e, std::size_t body_offset) noexcept {
     s.kind = step::failure;
     s.ec = e;
     s.error_at = body_offset;

@@ -203,10 +203,10 @@ class stream_decoder {
   }
 
   /// True after an error, until reset().
-  bool failed() const noexcept { return error_ != error::none; }
+  bool failed() const noexcept { return error_ != errc::none; }
 
-  /// The error that failed the decoder; error::none while it has not failed.
-  SIOCODEC_NAMESPACE::error error() const noexcept { return error_; }
+  /// The error that failed the decoder; errc::none while it has not failed.
+  errc error() const noexcept { return error_; }
 
   /// Bytes of the stream consumed so far; after an error, the stream offset of the offending
   /// byte. Inside on_packet: the offset just past the record being delivered.
@@ -215,7 +215,7 @@ class stream_decoder {
   /// True when no record is partially received, i.e. the stream may end here cleanly. False
   /// after an error.
   bool at_record_boundary() const noexcept {
-    return error_ == error::none && state_ == stream_state::header;
+    return error_ == errc::none && state_ == stream_state::header;
   }
 
   /// Where the decoder is inside the current record (see stream_state).
@@ -237,7 +237,7 @@ class stream_decoder {
     buffered_ = 0;
     need_ = 0;
     binary_ = false;
-    error_ = opts_.version == protocol_version::v4 ? error::none : error::invalid_argument;
+    error_ = opts_.version == protocol_version::v4 ? errc::none : errc::invalid_argument;
   }
 
   void release_storage() noexcept { SIOCODEC_NAMESPACE::detail::release_buffer(storage_); }
@@ -275,18 +275,17 @@ class stream_decoder {
     if (storage_.capacity() > opts_.max_retained_bytes) release_storage();
   }
 
-  SIOCODEC_NAMESPACE::error check_length() const noexcept {
-    if (length_ == 0) return error::empty_packet;
+  errc check_length() const noexcept {
+    if (length_ == 0) return errc::empty_packet;
     // max_length is the reference's bound; max_payload, a std::size_t, bounds the storage and
     // makes the later cast of length_ to std::size_t exact.
     if (length_ > max_length || length_ > std::uint64_t{opts_.max_payload}) {
-      return error::payload_too_large;
+      return errc::payload_too_large;
     }
-    return error::none;
+    return errc::none;
   }
 
-  decode_status fail(SIOCODEC_NAMESPACE::error e, std::uint64_t at,
-                     std::uint64_t chunk_base) noexcept {
+  decode_status fail(errc e, std::uint64_t at, std::uint64_t chunk_base) noexcept {
     error_ = e;
     offset_ = at;
     release_storage();
@@ -296,17 +295,16 @@ class stream_decoder {
   // Checks and delivers one complete payload that starts at stream offset `start`. On failure
   // returns the error and sets `at` to the stream offset of the offending byte.
   template <class F>
-  SIOCODEC_NAMESPACE::error deliver(const char* p, std::size_t n, std::uint64_t start, F& on_packet,
-                                    std::uint64_t& at) {
+  errc deliver(const char* p, std::size_t n, std::uint64_t start, F& on_packet, std::uint64_t& at) {
     if (binary_) {
       on_packet(packet_view{packet_type::message, data_kind::binary, std::string_view(p, n)});
-      return error::none;
+      return errc::none;
     }
     const std::size_t bad = SIOCODEC_NAMESPACE::detail::utf8_find_invalid(p, n);
     // The reference decodes text with a non-fatal TextDecoder (U+FFFD).
     if (bad != n && !opts_.allow_invalid_utf8) {
       at = start + bad;
-      return error::invalid_utf8;
+      return errc::invalid_utf8;
     }
     auto r = engineio::detail::decode_text_packet(std::string_view(p, n), opts_, 0);
     if (!r) {
@@ -315,7 +313,7 @@ class stream_decoder {
     }
     r->has_invalid_utf8 = bad != n;
     on_packet(*r);
-    return error::none;
+    return errc::none;
   }
 
   decode_options opts_;
@@ -334,7 +332,7 @@ class stream_decoder {
   std::uint8_t need_ = 0;
   stream_state state_ = stream_state::header;
   bool binary_ = false;
-  SIOCODEC_NAMESPACE::error error_ = error::none;
+  errc error_ = errc::none;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -362,18 +360,18 @@ void emit_header(W& w, std::uint64_t n, bool binary) noexcept {
 }
 
 template <class W>
-SIOCODEC_NAMESPACE::error emit_record(W& w, const packet_view& p) noexcept {
-  if (!is_valid(p.type)) return error::invalid_argument;
+errc emit_record(W& w, const packet_view& p) noexcept {
+  if (!is_valid(p.type)) return errc::invalid_argument;
   const std::uint64_t size = p.data.size();
   if (p.kind == data_kind::binary && size != 0) {
-    if (p.type != packet_type::message || size > max_length) return error::invalid_argument;
+    if (p.type != packet_type::message || size > max_length) return errc::invalid_argument;
     emit_header(w, size, true);
     w.append(p.data.data(), p.data.size());
-    return error::none;
+    return errc::none;
   }
   // Text, base64 and empty binary (written as "b", the empty base64) share the text record:
   // one character (the type digit or 'b') followed by the data as is.
-  if (size > max_length - 1) return error::invalid_argument;
+  if (size > max_length - 1) return errc::invalid_argument;
   emit_header(w, size + 1, false);
   return engineio::detail::emit_text_packet(w, p, protocol_version::v4);
 }
@@ -382,10 +380,10 @@ SIOCODEC_NAMESPACE::error emit_record(W& w, const packet_view& p) noexcept {
 
 inline result<std::size_t> encode_header_to(char* out, std::size_t cap, std::uint64_t payload_size,
                                             bool binary) noexcept {
-  if (payload_size > max_length) return {error::invalid_argument, 0};
+  if (payload_size > max_length) return {errc::invalid_argument, 0};
   return SIOCODEC_NAMESPACE::detail::write_bounded(out, cap, [&](auto& w) {
     detail::emit_header(w, payload_size, binary);
-    return error::none;
+    return errc::none;
   });
 }
 
@@ -407,7 +405,7 @@ result<std::size_t> encode(const packet_view& p, C& out) {
 template <class Storage>
 template <class F>
 decode_status stream_decoder<Storage>::feed(byte_view chunk, F&& on_packet) {
-  if (error_ != error::none) return {0, error_};
+  if (error_ != errc::none) return {0, error_};
   const unsigned char* const begin = chunk.data();
   const unsigned char* const end = begin + chunk.size();
   const unsigned char* it = begin;
@@ -428,8 +426,8 @@ decode_status stream_decoder<Storage>::feed(byte_view chunk, F&& on_packet) {
         // decoder consistent, standing after this record.
         state_ = stream_state::header;
         offset_ = here();
-        const SIOCODEC_NAMESPACE::error e = deliver(p, len, start, on_packet, at);
-        if (e != error::none) return fail(e, at, base);
+        const errc e = deliver(p, len, start, on_packet, at);
+        if (e != errc::none) return fail(e, at, base);
         continue;
       }
       const std::size_t take = avail < len - buffered_ ? avail : len - buffered_;
@@ -442,9 +440,9 @@ decode_status stream_decoder<Storage>::feed(byte_view chunk, F&& on_packet) {
       buffered_ = 0;
       state_ = stream_state::header;
       offset_ = here();
-      const SIOCODEC_NAMESPACE::error e = deliver(reinterpret_cast<const char*>(storage_.data()),
-                                                  len, payload_start_, on_packet, at);
-      if (e != error::none) return fail(e, at, base);
+      const errc e = deliver(reinterpret_cast<const char*>(storage_.data()), len, payload_start_,
+                             on_packet, at);
+      if (e != errc::none) return fail(e, at, base);
       trim_storage();
       continue;
     }
@@ -468,13 +466,13 @@ decode_status stream_decoder<Storage>::feed(byte_view chunk, F&& on_packet) {
       if (need_ != 0) break;
     }
 
-    const SIOCODEC_NAMESPACE::error e = check_length();
-    if (e != error::none) return fail(e, record_start_, base);
+    const errc e = check_length();
+    if (e != errc::none) return fail(e, record_start_, base);
     state_ = stream_state::payload;
     payload_start_ = here();
   }
   offset_ = base + chunk.size();
-  return {chunk.size(), error::none};
+  return {chunk.size(), errc::none};
 }
 
 }  // namespace webtransport

@@ -29,7 +29,7 @@ constexpr unsigned hex_value(char c) noexcept {
 /// Where a scanner stopped: just past the token on success, at the offending byte on failure.
 struct scan_result {
   const char* p;
-  error ec;
+  errc ec;
   /// validate_string() only: the string holds a backslash escape.
   bool escaped = false;
 };
@@ -42,13 +42,13 @@ template <bool Lossy = false>
 scan_result validate_string_rest(const char* p, const char* end) noexcept {
   bool escaped = false;
   for (;;) {
-    if (p == end) return {end, error::invalid_json_string};
+    if (p == end) return {end, errc::invalid_json_string};
     const auto c = static_cast<unsigned char>(*p);
-    if (c == '"') return {p + 1, error::none, escaped};
+    if (c == '"') return {p + 1, errc::none, escaped};
     if (c == '\\') {
       escaped = true;
       ++p;
-      if (p == end) return {end, error::invalid_json_string};
+      if (p == end) return {end, errc::invalid_json_string};
       switch (*p) {
         case '"':
         case '\\':
@@ -61,21 +61,21 @@ scan_result validate_string_rest(const char* p, const char* end) noexcept {
         case 'u':
           ++p;
           for (int i = 0; i < 4; ++i, ++p) {
-            if (p == end) return {end, error::invalid_json_string};
-            if (hex_value(*p) > 15) return {p, error::invalid_json_string};
+            if (p == end) return {end, errc::invalid_json_string};
+            if (hex_value(*p) > 15) return {p, errc::invalid_json_string};
           }
           break;
-        default: return {p, error::invalid_json_string};
+        default: return {p, errc::invalid_json_string};
       }
     } else if (c < 0x20) {
-      return {p, error::invalid_json_string};
+      return {p, errc::invalid_json_string};
     } else {
       // Non-ASCII text tends to come in runs (CJK, emoji): stay in this loop while it lasts.
       do {
         const std::size_t len = ::SIOCODEC_NAMESPACE::detail::utf8_sequence_length(
             reinterpret_cast<const unsigned char*>(p), reinterpret_cast<const unsigned char*>(end));
         if (len == 0) {
-          if constexpr (!Lossy) return {p, error::invalid_utf8};
+          if constexpr (!Lossy) return {p, errc::invalid_utf8};
           ++p;
           continue;
         }
@@ -99,7 +99,7 @@ SIOCODEC_ALWAYS_INLINE scan_result validate_string(const char* p, const char* en
     const unsigned m = sse2_mask<scan_class::string>(p);
     if (SIOCODEC_LIKELY(m != 0)) {
       p += __builtin_ctz(m);
-      if (SIOCODEC_LIKELY(*p == '"')) return {p + 1, error::none};
+      if (SIOCODEC_LIKELY(*p == '"')) return {p + 1, errc::none};
       return validate_string_rest<Lossy>(p, end);
     }
     return validate_string_rest<Lossy>(scan_rest<scan_class::string>(p + 16, end), end);
@@ -112,7 +112,7 @@ SIOCODEC_ALWAYS_INLINE scan_result validate_string(const char* p, const char* en
     const unsigned m = sse2_mask<scan_class::string>(w) >> (p - w);
     if (SIOCODEC_LIKELY(m != 0)) {
       p += __builtin_ctz(m);
-      if (SIOCODEC_LIKELY(*p == '"')) return {p + 1, error::none};
+      if (SIOCODEC_LIKELY(*p == '"')) return {p + 1, errc::none};
       return validate_string_rest<Lossy>(p, end);
     }
     return validate_string_rest<Lossy>(end, end);
@@ -121,7 +121,7 @@ SIOCODEC_ALWAYS_INLINE scan_result validate_string(const char* p, const char* en
   (void)lo;
 #endif
   p = scan_string(p, end);
-  if (SIOCODEC_LIKELY(p != end && *p == '"')) return {p + 1, error::none};
+  if (SIOCODEC_LIKELY(p != end && *p == '"')) return {p + 1, errc::none};
   return validate_string_rest<Lossy>(p, end);
 }
 
@@ -156,7 +156,7 @@ SIOCODEC_ALWAYS_INLINE scan_result validate_member_string(const char* p, const c
     for (int i = 0; i < 16; ++i) {
       const auto c = static_cast<unsigned char>(p[i]);
       if (string_stop.v[c] != 0) {
-        if (SIOCODEC_LIKELY(c == '"')) return {p + i + 1, error::none};
+        if (SIOCODEC_LIKELY(c == '"')) return {p + i + 1, errc::none};
         return validate_string_rest<Lossy>(p + i, end);
       }
     }
@@ -190,7 +190,7 @@ SIOCODEC_ALWAYS_INLINE unsigned number_follow_class(char c) noexcept {
 SIOCODEC_ALWAYS_INLINE scan_result validate_number_inline(const char* p, const char* end) noexcept {
   if (*p == '-') {
     ++p;
-    if (p == end) return {end, error::invalid_json_number};
+    if (p == end) return {end, errc::invalid_json_number};
   }
   if (*p == '0') {
     ++p;
@@ -198,34 +198,34 @@ SIOCODEC_ALWAYS_INLINE scan_result validate_number_inline(const char* p, const c
     do ++p;
     while (p != end && is_digit(*p));
   } else {
-    return {p, error::invalid_json_number};
+    return {p, errc::invalid_json_number};
   }
   // One table lookup decides the usual case (the number ends: `,` `]` `}`); `.`, `e` and a
   // byte that continues the number (an error) take the branches below.
-  if (p == end) return {p, error::none};
+  if (p == end) return {p, errc::none};
   unsigned follow = number_follow_class(*p);
-  if (SIOCODEC_LIKELY(follow == 0)) return {p, error::none};
+  if (SIOCODEC_LIKELY(follow == 0)) return {p, errc::none};
   if (follow == 1) {
     ++p;
-    if (p == end) return {end, error::invalid_json_number};
-    if (!is_digit(*p)) return {p, error::invalid_json_number};
+    if (p == end) return {end, errc::invalid_json_number};
+    if (!is_digit(*p)) return {p, errc::invalid_json_number};
     do ++p;
     while (p != end && is_digit(*p));
-    if (p == end) return {p, error::none};
+    if (p == end) return {p, errc::none};
     follow = number_follow_class(*p);
-    if (SIOCODEC_LIKELY(follow == 0)) return {p, error::none};
+    if (SIOCODEC_LIKELY(follow == 0)) return {p, errc::none};
   }
   if (follow == 2) {
     ++p;
     if (p != end && (*p == '+' || *p == '-')) ++p;
-    if (p == end) return {end, error::invalid_json_number};
-    if (!is_digit(*p)) return {p, error::invalid_json_number};
+    if (p == end) return {end, errc::invalid_json_number};
+    if (!is_digit(*p)) return {p, errc::invalid_json_number};
     do ++p;
     while (p != end && is_digit(*p));
-    if (p == end || number_follow_class(*p) == 0) return {p, error::none};
+    if (p == end || number_follow_class(*p) == 0) return {p, errc::none};
   }
   // A digit after a leading `0`, a sign, or a second `.` or exponent.
-  return {p, error::invalid_json_number};
+  return {p, errc::invalid_json_number};
 }
 
 /// Validates a number starting at `p` (a '-' or a digit). No library calls: the grammar only.
@@ -240,10 +240,10 @@ inline scan_result validate_number(const char* p, const char* end) noexcept {
 inline scan_result validate_literal(const char* p, const char* end, const char* word,
                                     std::size_t n) noexcept {
   for (std::size_t i = 1; i < n; ++i) {
-    if (p + i == end) return {end, error::invalid_json};
-    if (p[i] != word[i]) return {p + i, error::invalid_json};
+    if (p + i == end) return {end, errc::invalid_json};
+    if (p[i] != word[i]) return {p + i, errc::invalid_json};
   }
-  return {p + n, error::none};
+  return {p + n, errc::none};
 }
 
 /// A word of T's size, loaded to be compared whole: 2 bytes (`,"` between object members) or 4
@@ -282,16 +282,16 @@ SIOCODEC_ALWAYS_INLINE scan_result validate_literal_fast(const char* p, const ch
   switch (*p) {
     case 't':
       if (SIOCODEC_LIKELY(end - p >= 4 && load_word<std::uint32_t>(p) == true_word))
-        return {p + 4, error::none};
+        return {p + 4, errc::none};
       return validate_literal(p, end, "true", 4);
     case 'f':
       if (SIOCODEC_LIKELY(end - p >= 5 && load_word<std::uint32_t>(p + 1) == alse_word)) {
-        return {p + 5, error::none};
+        return {p + 5, errc::none};
       }
       return validate_literal(p, end, "false", 5);
     default:
       if (SIOCODEC_LIKELY(end - p >= 4 && load_word<std::uint32_t>(p) == null_word))
-        return {p + 4, error::none};
+        return {p + 4, errc::none};
       return validate_literal(p, end, "null", 4);
   }
 }

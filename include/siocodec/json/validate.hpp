@@ -131,24 +131,24 @@ result<kind> detail::validate_text(std::string_view text, const options& opts,
   // Info: the depth at which the next value to end is the first element of the top-level
   // container: 1 until that element has ended, then 0, which no value inside a container has.
   [[maybe_unused]] std::size_t first_depth = 1;
-  const auto fail = [begin](const char* at, error e) {
+  const auto fail = [begin](const char* at, errc e) {
     return result<kind>(e, static_cast<std::size_t>(at - begin));
   };
   // Every local is declared before the first goto (none may be jumped over).
   kind top = kind::null;
-  scan_result r{nullptr, error::none};
+  scan_result r{nullptr, errc::none};
   std::uint64_t bit = 0;
   constexpr std::uint16_t comma_quote = word_of<std::uint16_t>(",\"");  // between members
 
   const char* p = skip_ws(begin, end);
-  if (p == end) return fail(end, error::invalid_json);
+  if (p == end) return fail(end, errc::invalid_json);
   if constexpr (Info) info->value_begin = p;
   // A Socket.IO event or ack payload: an array at depth 0, whose push needs none of
   // open_array's general steps (level 0 is bit 0 of word 0, and no other word is in use).
   // `goto open_array` here instead was measured: 4 more instructions per w1 decode (449).
   if (SIOCODEC_LIKELY(*p == '[')) {
     top = kind::array;
-    if (SIOCODEC_UNLIKELY(max_depth == 0)) return fail(p, error::nesting_too_deep);
+    if (SIOCODEC_UNLIKELY(max_depth == 0)) return fail(p, errc::nesting_too_deep);
     stack[0] = 0;
     depth = 1;
     p = skip_ws(p + 1, end);
@@ -189,16 +189,16 @@ result<kind> detail::validate_text(std::string_view text, const options& opts,
       r = validate_number(p, end);
       break;
     case '.':
-    case '+': return fail(p, error::invalid_json_number);
-    default: return fail(p, error::invalid_json);
+    case '+': return fail(p, errc::invalid_json_number);
+    default: return fail(p, errc::invalid_json);
   }
-  if (r.ec != error::none) return fail(r.p, r.ec);
+  if (r.ec != errc::none) return fail(r.p, r.ec);
   p = r.p;
   goto done;
 
 // ---- objects: p at the `{` -------------------------------------------------------------------
 open_object:
-  if (depth >= max_depth) return fail(p, error::nesting_too_deep);
+  if (depth >= max_depth) return fail(p, errc::nesting_too_deep);
   bit = std::uint64_t{1} << (depth % 64);
   stack[depth / 64] = (depth % 64 == 0 ? 0 : stack[depth / 64]) | bit;
   ++depth;
@@ -213,24 +213,24 @@ open_object:
 object_key:
   // p is where a key must start. Whitespace is skipped only where a byte does not fit (here and
   // below): compact JSON has none, and a check of the expected byte first costs nothing more.
-  if (p == end) return fail(end, error::invalid_json);
+  if (p == end) return fail(end, errc::invalid_json);
   if (SIOCODEC_UNLIKELY(static_cast<unsigned char>(*p) <= 0x20)) {
     p = skip_ws_rest(p, end);
-    if (p == end) return fail(end, error::invalid_json);
+    if (p == end) return fail(end, errc::invalid_json);
   }
-  if (*p != '"') return fail(p, error::invalid_json);
+  if (*p != '"') return fail(p, errc::invalid_json);
 object_key_quote:
   // p is at the key's opening quote.
   r = validate_member_string<Lossy>(p + 1, end, begin);
-  if (r.ec != error::none) return fail(r.p, r.ec);
+  if (r.ec != errc::none) return fail(r.p, r.ec);
   p = r.p;
   // Compact JSON: the `:` and then the value's first byte; else the same checks one by one.
   if (SIOCODEC_UNLIKELY(end - p < 2 || *p != ':' || static_cast<unsigned char>(p[1]) <= 0x20)) {
     p = skip_ws(p, end);
-    if (p == end) return fail(end, error::invalid_json);
-    if (*p != ':') return fail(p, error::invalid_json);
+    if (p == end) return fail(end, errc::invalid_json);
+    if (*p != ':') return fail(p, errc::invalid_json);
     p = skip_ws(p + 1, end);
-    if (p == end) return fail(end, error::invalid_json);
+    if (p == end) return fail(end, errc::invalid_json);
   } else {
     ++p;
   }
@@ -250,11 +250,11 @@ object_key_quote:
   } else if (*p == 't' || *p == 'f' || *p == 'n') {
     r = validate_literal_fast(p, end);
   } else if (*p == '.' || *p == '+') {
-    return fail(p, error::invalid_json_number);
+    return fail(p, errc::invalid_json_number);
   } else {
-    return fail(p, error::invalid_json);
+    return fail(p, errc::invalid_json);
   }
-  if (r.ec != error::none) return fail(r.p, r.ec);
+  if (r.ec != errc::none) return fail(r.p, r.ec);
   p = r.p;
   if constexpr (Info) {
     if (depth == first_depth) {
@@ -268,22 +268,22 @@ object_next:
     ++p;
     goto object_key_quote;
   }
-  if (p == end) return fail(end, error::invalid_json);
+  if (p == end) return fail(end, errc::invalid_json);
   if (SIOCODEC_UNLIKELY(static_cast<unsigned char>(*p) <= 0x20)) {
     p = skip_ws_rest(p, end);
-    if (p == end) return fail(end, error::invalid_json);
+    if (p == end) return fail(end, errc::invalid_json);
   }
   if (*p == ',') {
     ++p;
     goto object_key;
   }
-  if (*p != '}') return fail(p, error::invalid_json);
+  if (*p != '}') return fail(p, errc::invalid_json);
   ++p;
   goto close;
 
 // ---- arrays: p at the `[` --------------------------------------------------------------------
 open_array:
-  if (depth >= max_depth) return fail(p, error::nesting_too_deep);
+  if (depth >= max_depth) return fail(p, errc::nesting_too_deep);
   bit = std::uint64_t{1} << (depth % 64);
   stack[depth / 64] = (depth % 64 == 0 ? 0 : stack[depth / 64]) & ~bit;
   ++depth;
@@ -297,10 +297,10 @@ open_array:
   }
 array_value:
   // p is where an element must start.
-  if (p == end) return fail(end, error::invalid_json);
+  if (p == end) return fail(end, errc::invalid_json);
   if (SIOCODEC_UNLIKELY(static_cast<unsigned char>(*p) <= 0x20)) {
     p = skip_ws_rest(p, end);
-    if (p == end) return fail(end, error::invalid_json);
+    if (p == end) return fail(end, errc::invalid_json);
   }
 array_value_byte:
   // p is at the element's first byte, which is not whitespace.
@@ -323,11 +323,11 @@ array_value_byte:
   } else if (*p == 't' || *p == 'f' || *p == 'n') {
     r = validate_literal_fast(p, end);
   } else if (*p == '.' || *p == '+') {
-    return fail(p, error::invalid_json_number);
+    return fail(p, errc::invalid_json_number);
   } else {
-    return fail(p, error::invalid_json);
+    return fail(p, errc::invalid_json);
   }
-  if (r.ec != error::none) return fail(r.p, r.ec);
+  if (r.ec != errc::none) return fail(r.p, r.ec);
   p = r.p;
   if constexpr (Info) {
     if (depth == first_depth) {
@@ -341,16 +341,16 @@ array_next:
     ++p;
     goto array_value_byte;
   }
-  if (p == end) return fail(end, error::invalid_json);
+  if (p == end) return fail(end, errc::invalid_json);
   if (SIOCODEC_UNLIKELY(static_cast<unsigned char>(*p) <= 0x20)) {
     p = skip_ws_rest(p, end);
-    if (p == end) return fail(end, error::invalid_json);
+    if (p == end) return fail(end, errc::invalid_json);
   }
   if (*p == ',') {
     ++p;
     goto array_value;
   }
-  if (*p != ']') return fail(p, error::invalid_json);
+  if (*p != ']') return fail(p, errc::invalid_json);
   ++p;
   // on to close
 
@@ -371,7 +371,7 @@ done:
   // p is just past the top-level value.
   if constexpr (Info) info->value_end = p;
   p = skip_ws(p, end);
-  if (p != end) return fail(p, error::invalid_json);
+  if (p != end) return fail(p, errc::invalid_json);
   return result<kind>(top, text.size());
 }
 

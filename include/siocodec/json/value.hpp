@@ -253,9 +253,9 @@ inline std::size_t value::unescaped_size() const noexcept {
 }
 
 inline result<std::size_t> value::unescape_to(char* out, std::size_t cap) const noexcept {
-  if (kind_ != kind::string) return {error::invalid_argument, 0};
+  if (kind_ != kind::string) return {errc::invalid_argument, 0};
   const std::size_t n = unescaped_size();
-  if (n > cap) return {error::output_too_small, cap};
+  if (n > cap) return {errc::output_too_small, cap};
   const std::string_view s = string_raw();
   (void)detail::decode_string(s.data(), s.data() + s.size(),
                               [&out](const char* piece, std::size_t k) {
@@ -270,7 +270,7 @@ template <class C>
 result<std::size_t> value::unescape(C& out) const {
   static_assert(is_resizable_buffer<C>::value,
                 "unescape() needs a resizable container of one-byte elements");
-  if (kind_ != kind::string) return {error::invalid_argument, 0};
+  if (kind_ != kind::string) return {errc::invalid_argument, 0};
   const std::size_t n = unescaped_size();
   const std::size_t old = out.size();
   out.resize(old + n);  // the one allocation
@@ -287,36 +287,36 @@ inline bool value::is_integer() const noexcept {
 }
 
 inline result<std::uint64_t> value::to_uint64() const noexcept {
-  if (kind_ != kind::number || size_ == 0) return {error::invalid_argument, 0};
+  if (kind_ != kind::number || size_ == 0) return {errc::invalid_argument, 0};
   std::size_t i = data_[0] == '-' ? 1 : 0;
   const bool negative = i == 1;
-  if (i == size_) return {error::invalid_argument, i};
+  if (i == size_) return {errc::invalid_argument, i};
   std::uint64_t v = 0;
   constexpr std::uint64_t max = std::numeric_limits<std::uint64_t>::max();
   for (; i < size_; ++i) {
-    if (!detail::is_digit(data_[i])) return {error::invalid_argument, i};
+    if (!detail::is_digit(data_[i])) return {errc::invalid_argument, i};
     const auto d = static_cast<std::uint64_t>(data_[i] - '0');
-    if (v > (max - d) / 10) return {error::invalid_argument, i};
+    if (v > (max - d) / 10) return {errc::invalid_argument, i};
     v = v * 10 + d;
   }
-  if (negative && v != 0) return {error::invalid_argument, 0};
+  if (negative && v != 0) return {errc::invalid_argument, 0};
   return {v, size_};
 }
 
 inline result<std::int64_t> value::to_int64() const noexcept {
-  if (kind_ != kind::number || size_ == 0) return {error::invalid_argument, 0};
+  if (kind_ != kind::number || size_ == 0) return {errc::invalid_argument, 0};
   std::size_t i = data_[0] == '-' ? 1 : 0;
   const bool negative = i == 1;
-  if (i == size_) return {error::invalid_argument, i};
+  if (i == size_) return {errc::invalid_argument, i};
   // Accumulate the magnitude unsigned: |INT64_MIN| does not fit in int64.
   const std::uint64_t limit =
       std::uint64_t{static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())} +
       (negative ? 1u : 0u);
   std::uint64_t v = 0;
   for (; i < size_; ++i) {
-    if (!detail::is_digit(data_[i])) return {error::invalid_argument, i};
+    if (!detail::is_digit(data_[i])) return {errc::invalid_argument, i};
     const auto d = static_cast<std::uint64_t>(data_[i] - '0');
-    if (v > (limit - d) / 10) return {error::invalid_argument, i};
+    if (v > (limit - d) / 10) return {errc::invalid_argument, i};
     v = v * 10 + d;
   }
   if (!negative) return {static_cast<std::int64_t>(v), size_};
@@ -326,17 +326,17 @@ inline result<std::int64_t> value::to_int64() const noexcept {
 }
 
 inline result<double> value::to_double() const noexcept {
-  if (kind_ != kind::number || size_ == 0) return {error::invalid_argument, 0};
+  if (kind_ != kind::number || size_ == 0) return {errc::invalid_argument, 0};
   const char* const end = data_ + size_;
   // The JSON grammar first: from_chars alone would also take "inf", "nan" and "1." here.
   const detail::scan_result r = detail::validate_number(data_, end);
-  if (r.ec != error::none || r.p != end) {
-    return {error::invalid_argument, static_cast<std::size_t>(r.p - data_)};
+  if (r.ec != errc::none || r.p != end) {
+    return {errc::invalid_argument, static_cast<std::size_t>(r.p - data_)};
   }
   double d = 0;
   const std::from_chars_result fc = std::from_chars(data_, end, d, std::chars_format::general);
   if (fc.ec == std::errc() && fc.ptr == end) return {d, size_};
-  if (fc.ec != std::errc::result_out_of_range) return {error::invalid_argument, 0};
+  if (fc.ec != std::errc::result_out_of_range) return {errc::invalid_argument, 0};
   // from_chars reports magnitudes beyond double as errors; JavaScript rounds them to Infinity or
   // zero. Out of range means |x| > DBL_MAX or |x| < half the smallest denormal, so the sign of
   // the decimal exponent of the first significant digit says which.

@@ -34,7 +34,7 @@ namespace json {
 /// Errors: invalid_utf8 (`utf8` is not valid UTF-8; nothing useful was written, and the
 /// encoders' measuring pass reports it before anything is).
 template <class W>
-error emit_string(W& w, std::string_view utf8) noexcept;
+errc emit_string(W& w, std::string_view utf8) noexcept;
 
 /// Size of the JSON string literal emit_string() writes for `utf8`, quotes included.
 /// @return the size (also offset()).
@@ -60,7 +60,7 @@ namespace detail {
 
 // emit_string with the offset of the bad byte reported through `bad` on invalid_utf8.
 template <class W>
-error emit_string_at(W& w, std::string_view utf8, std::size_t& bad) noexcept {
+errc emit_string_at(W& w, std::string_view utf8, std::size_t& bad) noexcept {
   static constexpr char hex[] = "0123456789abcdef";
   const char* const begin = utf8.data();
   const char* const end = begin + utf8.size();
@@ -77,7 +77,7 @@ error emit_string_at(W& w, std::string_view utf8, std::size_t& bad) noexcept {
           reinterpret_cast<const unsigned char*>(p), reinterpret_cast<const unsigned char*>(end));
       if (len == 0) {
         bad = static_cast<std::size_t>(p - begin);
-        return error::invalid_utf8;
+        return errc::invalid_utf8;
       }
       p += len;
       continue;
@@ -106,7 +106,7 @@ error emit_string_at(W& w, std::string_view utf8, std::size_t& bad) noexcept {
   }
   if (end != run) w.append(run, static_cast<std::size_t>(end - run));
   w.put('"');
-  return error::none;
+  return errc::none;
 }
 
 // Copies k bytes, sizeof(Word) <= k <= 2 * sizeof(Word), as two overlapping words (both loaded
@@ -226,13 +226,13 @@ SIOCODEC_ALWAYS_INLINE bool copy_plain(char* d, const char* s, std::size_t k) no
 }  // namespace detail
 
 template <class W>
-SIOCODEC_ALWAYS_INLINE error emit_string(W& w, std::string_view utf8) noexcept {
+SIOCODEC_ALWAYS_INLINE errc emit_string(W& w, std::string_view utf8) noexcept {
   // Most strings are plain ASCII with nothing to escape: decide that inline, then one copy.
   if (SIOCODEC_LIKELY(detail::is_plain_string(utf8.data(), utf8.size()))) {
     w.put('"');
     w.append(utf8.data(), utf8.size());
     w.put('"');
-    return error::none;
+    return errc::none;
   }
   std::size_t bad = 0;
   return detail::emit_string_at(w, utf8, bad);
@@ -241,8 +241,8 @@ SIOCODEC_ALWAYS_INLINE error emit_string(W& w, std::string_view utf8) noexcept {
 inline result<std::size_t> string_size(std::string_view utf8) noexcept {
   ::SIOCODEC_NAMESPACE::detail::size_counter c;
   std::size_t bad = 0;
-  const error e = detail::emit_string_at(c, utf8, bad);
-  if (e != error::none) return {e, bad};
+  const errc e = detail::emit_string_at(c, utf8, bad);
+  if (e != errc::none) return {e, bad};
   return {c.n, c.n};
 }
 
@@ -250,7 +250,7 @@ inline result<std::size_t> encode_string_to(char* out, std::size_t cap,
                                             std::string_view utf8) noexcept {
   const result<std::size_t> size = string_size(utf8);
   if (!size) return size;
-  if (*size > cap) return {error::output_too_small, cap};
+  if (*size > cap) return {errc::output_too_small, cap};
   ::SIOCODEC_NAMESPACE::detail::buffer_writer w{out};
   (void)emit_string(w, utf8);
   return size;

@@ -62,8 +62,8 @@ class basic_writer {
   /// An object key (escaped like a string) and its colon; the next value is its value.
   Derived& key(std::string_view utf8) noexcept;
 
-  /// The first error so far (error::none while all is well).
-  ::SIOCODEC_NAMESPACE::error error() const noexcept { return error_; }
+  /// The first error so far (errc::none while all is well).
+  errc error() const noexcept { return error_; }
 
  protected:
   static constexpr std::size_t stack_words = max_depth_limit / 64;
@@ -102,8 +102,8 @@ class basic_writer {
   void fast_end(const slot& s, char* end) noexcept;
   bool counts_value() const noexcept;
   void count_value(std::size_t k) noexcept;
-  void fail(::SIOCODEC_NAMESPACE::error e) noexcept {
-    if (error_ == ::SIOCODEC_NAMESPACE::error::none) error_ = e;
+  void fail(errc e) noexcept {
+    if (error_ == errc::none) error_ = e;
     st_ = st_error;
   }
   Derived& open(bool object) noexcept;
@@ -126,7 +126,7 @@ class basic_writer {
   // Left uninitialized (512 bytes, twice per encode): a bit is only read at a level open()
   // has entered, and open() writes it.
   std::uint64_t object_bits_[stack_words];
-  ::SIOCODEC_NAMESPACE::error error_ = ::SIOCODEC_NAMESPACE::error::none;
+  errc error_ = errc::none;
   kind top_kind_ = kind::null;
   std::uint8_t st_ = st_top;
   // What st_ becomes after a value at the current level: st_value_comma in an array,
@@ -178,7 +178,7 @@ inline bool basic_writer<D>::begin_value(json::kind k) noexcept {
     top_kind_ = k;
     return true;
   }
-  if (st_ != st_error) fail(::SIOCODEC_NAMESPACE::error::invalid_argument);
+  if (st_ != st_error) fail(errc::invalid_argument);
   return false;
 }
 
@@ -367,7 +367,7 @@ SIOCODEC_NOINLINE inline D& basic_writer<D>::string_slow(std::string_view utf8) 
   }
   if (!begin_value(json::kind::string)) return self();
   detail::json_sink& s = *sink_;
-  ::SIOCODEC_NAMESPACE::error e;
+  errc e;
   if (SIOCODEC_LIKELY(detail::has_string_room(s, utf8.size(), 0))) {
     detail::raw_sink r{s.p};
     e = json::emit_string(r, utf8);
@@ -375,7 +375,7 @@ SIOCODEC_NOINLINE inline D& basic_writer<D>::string_slow(std::string_view utf8) 
   } else {
     e = json::emit_string(s, utf8);
   }
-  if (SIOCODEC_UNLIKELY(e != ::SIOCODEC_NAMESPACE::error::none)) {
+  if (SIOCODEC_UNLIKELY(e != errc::none)) {
     fail(e);
     return self();
   }
@@ -388,8 +388,8 @@ inline D& basic_writer<D>::raw(std::string_view json) noexcept {
   json::kind k = json::kind::null;
   if (!detail::raw_kind(json, k)) {
     // Empty text would leave a hole; at the top, leading whitespace would be read as an ack id.
-    if (error_ == ::SIOCODEC_NAMESPACE::error::none && (json.empty() || depth_ == 0)) {
-      fail(::SIOCODEC_NAMESPACE::error::invalid_argument);
+    if (error_ == errc::none && (json.empty() || depth_ == 0)) {
+      fail(errc::invalid_argument);
       return self();
     }
   }
@@ -436,7 +436,7 @@ SIOCODEC_NOINLINE inline D& basic_writer<D>::open_slow(bool object) noexcept {
   }
   if (!begin_value(object ? json::kind::object : json::kind::array)) return self();
   if (SIOCODEC_UNLIKELY(depth_ >= max_depth_)) {
-    fail(::SIOCODEC_NAMESPACE::error::nesting_too_deep);
+    fail(errc::nesting_too_deep);
     return self();
   }
   sink_->put(object ? '{' : '[');
@@ -473,10 +473,10 @@ SIOCODEC_ALWAYS_INLINE void basic_writer<D>::leave() noexcept {
 
 template <class D>
 SIOCODEC_NOINLINE inline D& basic_writer<D>::close_slow(bool object) noexcept {
-  if (error_ != ::SIOCODEC_NAMESPACE::error::none) return self();
+  if (error_ != errc::none) return self();
   const std::uint8_t open = object ? st_key_comma : st_value_comma;
   if ((st_ | 1) != open || after_value_ != open) {
-    fail(::SIOCODEC_NAMESPACE::error::invalid_argument);
+    fail(errc::invalid_argument);
     return self();
   }
   if (sink_->counts_only()) {
@@ -517,9 +517,9 @@ SIOCODEC_ALWAYS_INLINE D& basic_writer<D>::key(std::string_view utf8) noexcept {
 
 template <class D>
 SIOCODEC_NOINLINE inline D& basic_writer<D>::key_slow(std::string_view utf8) noexcept {
-  if (error_ != ::SIOCODEC_NAMESPACE::error::none) return self();
+  if (error_ != errc::none) return self();
   if (SIOCODEC_UNLIKELY((st_ | 1) != st_key_comma)) {
-    fail(::SIOCODEC_NAMESPACE::error::invalid_argument);
+    fail(errc::invalid_argument);
     return self();
   }
   const bool comma = (st_ & 1) != 0;
@@ -529,7 +529,7 @@ SIOCODEC_NOINLINE inline D& basic_writer<D>::key_slow(std::string_view utf8) noe
     st_ = st_value;
     return self();
   }
-  ::SIOCODEC_NAMESPACE::error e;
+  errc e;
   if (SIOCODEC_LIKELY(detail::has_string_room(s, utf8.size(), 2))) {
     detail::raw_sink r{s.p};
     if (comma) r.put(',');
@@ -541,7 +541,7 @@ SIOCODEC_NOINLINE inline D& basic_writer<D>::key_slow(std::string_view utf8) noe
     e = json::emit_string(s, utf8);
     s.put(':');
   }
-  if (SIOCODEC_UNLIKELY(e != ::SIOCODEC_NAMESPACE::error::none)) {
+  if (SIOCODEC_UNLIKELY(e != errc::none)) {
     fail(e);
     return self();
   }

@@ -310,7 +310,7 @@ inline result<kind> validate(byte_view bytes, const options& opts) noexcept {
   std::uint64_t is_map[max_depth_limit / 64];
   for (std::size_t i = 0; i * 64 < max_depth; ++i) wants_value[i] = is_map[i] = 0;
   std::size_t depth = 0;
-  const auto fail = [begin](const unsigned char* at, error e) {
+  const auto fail = [begin](const unsigned char* at, errc e) {
     return result<kind>(e, static_cast<std::size_t>(at - begin));
   };
   const auto bit = [](const std::uint64_t* words, std::size_t i) {
@@ -322,26 +322,26 @@ inline result<kind> validate(byte_view bytes, const options& opts) noexcept {
   };
 
   const unsigned char* p = begin;
-  if (p == end) return fail(p, error::invalid_msgpack);
+  if (p == end) return fail(p, errc::invalid_msgpack);
   kind top = kind::nil;
   bool first = true;
   for (;;) {
     // Invariant: p is where a value must start.
-    if (p == end) return fail(end, error::invalid_msgpack);
+    if (p == end) return fail(end, errc::invalid_msgpack);
     detail::header h;
-    if (!detail::read_header(p, end, h)) return fail(p, error::invalid_msgpack);
+    if (!detail::read_header(p, end, h)) return fail(p, errc::invalid_msgpack);
     if (first) {
       top = h.k;
       first = false;
     }
     const auto left = static_cast<std::uint64_t>(end - p) - h.head;
-    if (h.length > left) return fail(p, error::invalid_msgpack);
+    if (h.length > left) return fail(p, errc::invalid_msgpack);
     if (h.k == kind::array || h.k == kind::map) {
-      if (depth >= max_depth) return fail(p, error::nesting_too_deep);
+      if (depth >= max_depth) return fail(p, errc::nesting_too_deep);
       const bool map = h.k == kind::map;
       // Each element takes at least one byte: a count the input cannot hold is refused here,
       // before any loop runs over it.
-      if ((map ? 2 * h.count : h.count) > left) return fail(p, error::invalid_msgpack);
+      if ((map ? 2 * h.count : h.count) > left) return fail(p, errc::invalid_msgpack);
       p += h.head;
       if (h.count != 0) {
         // count <= left < 2^64, and a 32-bit count field cannot exceed uint32_t.
@@ -356,7 +356,7 @@ inline result<kind> validate(byte_view bytes, const options& opts) noexcept {
         const char* s = reinterpret_cast<const char*>(p + h.head);
         const auto n = static_cast<std::size_t>(h.length);
         const std::size_t bad = ::SIOCODEC_NAMESPACE::detail::utf8_find_invalid(s, n);
-        if (bad != n) return fail(p + h.head + bad, error::invalid_utf8);
+        if (bad != n) return fail(p + h.head + bad, errc::invalid_utf8);
       }
       p += h.head + static_cast<std::size_t>(h.length);
     }
@@ -373,7 +373,7 @@ inline result<kind> validate(byte_view bytes, const options& opts) noexcept {
     }
     if (depth == 0) break;
   }
-  if (p != end) return fail(p, error::trailing_data);
+  if (p != end) return fail(p, errc::trailing_data);
   return result<kind>(top, bytes.size());
 }
 

@@ -266,11 +266,11 @@ inline bool value::is_negative_integer() const noexcept {
 inline result<std::int64_t> value::to_int64() const noexcept {
   detail::integer_bits b;
   if (kind_ != kind::integer || !detail::read_integer(data_, size_, b)) {
-    return {error::invalid_argument, 0};
+    return {errc::invalid_argument, 0};
   }
   if (b.negative) return {b.s, size_};
   if (b.u > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
-    return {error::invalid_argument, 0};
+    return {errc::invalid_argument, 0};
   }
   return {static_cast<std::int64_t>(b.u), size_};
 }
@@ -278,7 +278,7 @@ inline result<std::int64_t> value::to_int64() const noexcept {
 inline result<std::uint64_t> value::to_uint64() const noexcept {
   detail::integer_bits b;
   if (kind_ != kind::integer || !detail::read_integer(data_, size_, b) || b.negative) {
-    return {error::invalid_argument, 0};
+    return {errc::invalid_argument, 0};
   }
   return {b.u, size_};
 }
@@ -286,7 +286,7 @@ inline result<std::uint64_t> value::to_uint64() const noexcept {
 inline result<double> value::to_double() const noexcept {
   if (kind_ == kind::integer) {
     detail::integer_bits b;
-    if (!detail::read_integer(data_, size_, b)) return {error::invalid_argument, 0};
+    if (!detail::read_integer(data_, size_, b)) return {errc::invalid_argument, 0};
     return {b.negative ? static_cast<double>(b.s) : static_cast<double>(b.u), size_};
   }
   if (kind_ == kind::floating) {
@@ -303,7 +303,7 @@ inline result<double> value::to_double() const noexcept {
       return {d, size_};
     }
   }
-  return {error::invalid_argument, 0};
+  return {errc::invalid_argument, 0};
 }
 
 inline std::string_view value::get_string() const noexcept {

@@ -163,8 +163,8 @@ class basic_value_writer {
   /// A map key (a str); the next value is its value.
   Derived& key(std::string_view utf8) noexcept;
 
-  /// The first error so far (error::none while all is well).
-  ::SIOCODEC_NAMESPACE::error error() const noexcept { return error_; }
+  /// The first error so far (errc::none while all is well).
+  errc error() const noexcept { return error_; }
 
  protected:
   // The builders' own nesting bound, whatever encode_options::max_depth says: the writer keeps
@@ -186,8 +186,8 @@ class basic_value_writer {
   template <class F>
   decltype(auto) out(F&& f) noexcept;
   bool begin_value(msgpack::kind k) noexcept;
-  void fail(::SIOCODEC_NAMESPACE::error e) noexcept {
-    if (error_ == ::SIOCODEC_NAMESPACE::error::none) error_ = e;
+  void fail(errc e) noexcept {
+    if (error_ == errc::none) error_ = e;
   }
   bool in_map() const noexcept {
     const std::size_t top = depth_ - 1;
@@ -214,7 +214,7 @@ class basic_value_writer {
   std::size_t starts_[depth_limit];
   unsigned char reserved_[depth_limit];
   std::uint64_t map_bits_[depth_limit / 64] = {};
-  ::SIOCODEC_NAMESPACE::error error_ = ::SIOCODEC_NAMESPACE::error::none;
+  errc error_ = errc::none;
   msgpack::kind top_kind_ = msgpack::kind::nil;
   bool after_key_ = false;
 };
@@ -234,10 +234,10 @@ decltype(auto) basic_value_writer<D>::out(F&& f) noexcept {
 
 template <class D>
 inline bool basic_value_writer<D>::begin_value(msgpack::kind k) noexcept {
-  if (error_ != ::SIOCODEC_NAMESPACE::error::none) return false;
+  if (error_ != errc::none) return false;
   if (depth_ == 0) {
     if (top_values_ != 0) {  // a payload is one value
-      fail(::SIOCODEC_NAMESPACE::error::invalid_argument);
+      fail(errc::invalid_argument);
       return false;
     }
     ++top_values_;
@@ -246,14 +246,14 @@ inline bool basic_value_writer<D>::begin_value(msgpack::kind k) noexcept {
   }
   if (in_map()) {
     if (!after_key_) {
-      fail(::SIOCODEC_NAMESPACE::error::invalid_argument);
+      fail(errc::invalid_argument);
       return false;
     }
     after_key_ = false;
     return true;
   }
   if (counts_[depth_ - 1] == 0xFFFFFFFFu) {  // no array form holds more
-    fail(::SIOCODEC_NAMESPACE::error::invalid_argument);
+    fail(errc::invalid_argument);
     return false;
   }
   ++counts_[depth_ - 1];
@@ -303,27 +303,25 @@ D& basic_value_writer<D>::integer(Int v) noexcept {
 template <class D>
 inline D& basic_value_writer<D>::string(std::string_view utf8) noexcept {
   if (!begin_value(msgpack::kind::string)) return self();
-  const ::SIOCODEC_NAMESPACE::error e =
-      out([utf8](auto& w) { return msgpack::emit_string(w, utf8); });
-  if (e != ::SIOCODEC_NAMESPACE::error::none) fail(e);
+  const errc e = out([utf8](auto& w) { return msgpack::emit_string(w, utf8); });
+  if (e != errc::none) fail(e);
   return self();
 }
 
 template <class D>
 inline D& basic_value_writer<D>::binary(byte_view bytes) noexcept {
   if (!begin_value(msgpack::kind::binary)) return self();
-  const ::SIOCODEC_NAMESPACE::error e =
-      out([bytes](auto& w) { return msgpack::emit_binary(w, bytes); });
-  if (e != ::SIOCODEC_NAMESPACE::error::none) fail(e);
+  const errc e = out([bytes](auto& w) { return msgpack::emit_binary(w, bytes); });
+  if (e != errc::none) fail(e);
   ++binaries_;
   return self();
 }
 
 template <class D>
 inline D& basic_value_writer<D>::raw_msgpack(const msgpack::value& v) noexcept {
-  if (error_ != ::SIOCODEC_NAMESPACE::error::none) return self();
+  if (error_ != errc::none) return self();
   if (!v.exists()) {
-    fail(::SIOCODEC_NAMESPACE::error::invalid_argument);
+    fail(errc::invalid_argument);
     return self();
   }
   if (begin_value(v.type())) out([&v](auto& w) { msgpack::emit_value(w, v); });
@@ -334,7 +332,7 @@ template <class D>
 inline D& basic_value_writer<D>::open(bool map) noexcept {
   if (!begin_value(map ? msgpack::kind::map : msgpack::kind::array)) return self();
   if (depth_ >= max_depth_) {
-    fail(::SIOCODEC_NAMESPACE::error::nesting_too_deep);
+    fail(errc::nesting_too_deep);
     return self();
   }
   const std::size_t index = containers_++;
@@ -354,7 +352,7 @@ inline D& basic_value_writer<D>::open(bool map) noexcept {
       // Room for the header the measuring pass saw; filled in by close().
       const std::size_t h = plan_->header_of(index);
       if (h > writer_->cap - writer_->pos) {
-        fail(::SIOCODEC_NAMESPACE::error::invalid_argument);
+        fail(errc::invalid_argument);
         return self();
       }
       writer_->pos += h;
@@ -368,9 +366,9 @@ inline D& basic_value_writer<D>::open(bool map) noexcept {
 
 template <class D>
 inline D& basic_value_writer<D>::close(bool map) noexcept {
-  if (error_ != ::SIOCODEC_NAMESPACE::error::none) return self();
+  if (error_ != errc::none) return self();
   if (depth_ == 0 || in_map() != map || after_key_) {
-    fail(::SIOCODEC_NAMESPACE::error::invalid_argument);
+    fail(errc::invalid_argument);
     return self();
   }
   --depth_;
@@ -388,14 +386,14 @@ inline D& basic_value_writer<D>::close(bool map) noexcept {
   if (reserved_[depth_] != 0) {
     // A second run of the callbacks that changed the element count could need another size.
     if (reserved_[depth_] != h) {
-      fail(::SIOCODEC_NAMESPACE::error::invalid_argument);
+      fail(errc::invalid_argument);
       return self();
     }
     std::memcpy(w.base + start, head.b, h);
     return self();
   }
   if (h > w.cap - w.pos) {
-    fail(::SIOCODEC_NAMESPACE::error::invalid_argument);
+    fail(errc::invalid_argument);
     return self();
   }
   std::memmove(w.base + start + h, w.base + start, w.pos - start);
@@ -406,15 +404,14 @@ inline D& basic_value_writer<D>::close(bool map) noexcept {
 
 template <class D>
 inline D& basic_value_writer<D>::key(std::string_view utf8) noexcept {
-  if (error_ != ::SIOCODEC_NAMESPACE::error::none) return self();
+  if (error_ != errc::none) return self();
   if (!in_map() || after_key_ || counts_[depth_ - 1] == 0xFFFFFFFFu) {
-    fail(::SIOCODEC_NAMESPACE::error::invalid_argument);
+    fail(errc::invalid_argument);
     return self();
   }
   ++counts_[depth_ - 1];
-  const ::SIOCODEC_NAMESPACE::error e =
-      out([utf8](auto& w) { return msgpack::emit_string(w, utf8); });
-  if (e != ::SIOCODEC_NAMESPACE::error::none) fail(e);
+  const errc e = out([utf8](auto& w) { return msgpack::emit_string(w, utf8); });
+  if (e != errc::none) fail(e);
   after_key_ = true;
   return self();
 }
@@ -428,8 +425,8 @@ inline void basic_value_writer<D>::json_string(const json::value& s, bool as_key
   const std::size_t n = s.unescaped_size();
   bool bad = false;
   const auto write = [&](auto& w) {
-    ::SIOCODEC_NAMESPACE::error e = msgpack::emit_string_header(w, n);
-    if (e != ::SIOCODEC_NAMESPACE::error::none) return e;
+    errc e = msgpack::emit_string_header(w, n);
+    if (e != errc::none) return e;
     (void)json::detail::decode_string(
         raw.data(), raw.data() + raw.size(), [&w, &bad](const char* piece, std::size_t k) {
           if (::SIOCODEC_NAMESPACE::detail::utf8_find_invalid(piece, k) != k) {
@@ -438,11 +435,11 @@ inline void basic_value_writer<D>::json_string(const json::value& s, bool as_key
           w.append(piece, k);
           return true;
         });
-    return bad ? ::SIOCODEC_NAMESPACE::error::invalid_utf8 : ::SIOCODEC_NAMESPACE::error::none;
+    return bad ? errc::invalid_utf8 : errc::none;
   };
   if (as_key) {
     if (!in_map() || after_key_ || counts_[depth_ - 1] == 0xFFFFFFFFu) {
-      fail(::SIOCODEC_NAMESPACE::error::invalid_argument);
+      fail(errc::invalid_argument);
       return;
     }
     ++counts_[depth_ - 1];
@@ -450,8 +447,8 @@ inline void basic_value_writer<D>::json_string(const json::value& s, bool as_key
   } else if (!begin_value(msgpack::kind::string)) {
     return;
   }
-  const ::SIOCODEC_NAMESPACE::error e = out(write);
-  if (e != ::SIOCODEC_NAMESPACE::error::none) fail(e);
+  const errc e = out(write);
+  if (e != errc::none) fail(e);
 }
 
 // Bounded recursion: every level opens a container first, and open() fails at max_depth_
@@ -476,7 +473,7 @@ inline void basic_value_writer<D>::transcode(const json::value& v) noexcept {
       }
       const result<double> d = v.to_double();
       if (!d) {
-        fail(::SIOCODEC_NAMESPACE::error::invalid_argument);
+        fail(errc::invalid_argument);
         return;
       }
       number(*d);
@@ -486,7 +483,7 @@ inline void basic_value_writer<D>::transcode(const json::value& v) noexcept {
     case json::kind::array:
       begin_array();
       for (const json::value& e : v.elements()) {
-        if (error_ != ::SIOCODEC_NAMESPACE::error::none) return;
+        if (error_ != errc::none) return;
         transcode(e);
       }
       end_array();
@@ -494,7 +491,7 @@ inline void basic_value_writer<D>::transcode(const json::value& v) noexcept {
     case json::kind::object:
       begin_object();
       for (const json::member& m : v.members()) {
-        if (error_ != ::SIOCODEC_NAMESPACE::error::none) return;
+        if (error_ != errc::none) return;
         json_string(m.key, true);
         transcode(m.val);
       }
@@ -505,10 +502,10 @@ inline void basic_value_writer<D>::transcode(const json::value& v) noexcept {
 
 template <class D>
 inline D& basic_value_writer<D>::raw(std::string_view json) noexcept {
-  if (error_ != ::SIOCODEC_NAMESPACE::error::none) return self();
+  if (error_ != errc::none) return self();
   const json::value v = json::value::unchecked(json);
   if (!v.exists()) {
-    fail(::SIOCODEC_NAMESPACE::error::invalid_argument);
+    fail(errc::invalid_argument);
     return self();
   }
   transcode(v);

@@ -76,48 +76,48 @@ void emit_float32(W& w, float f) noexcept;
 /// Errors: invalid_utf8 (`utf8` is not valid UTF-8; the encoders' measuring pass reports it
 /// before anything is written), invalid_argument (2^32 bytes or more: no str form holds it).
 template <class W>
-error emit_string(W& w, std::string_view utf8) noexcept;
+errc emit_string(W& w, std::string_view utf8) noexcept;
 
 /// Writes the header of a str of `n` bytes; the caller appends exactly n bytes of UTF-8.
 /// Errors: invalid_argument (n >= 2^32).
 template <class W>
-error emit_string_header(W& w, std::size_t n) noexcept;
+errc emit_string_header(W& w, std::size_t n) noexcept;
 
 /// Writes `bytes` as a bin 8/16/32 (what notepack.io writes for a Node Buffer).
 /// Errors: invalid_argument (2^32 bytes or more).
 template <class W>
-error emit_binary(W& w, byte_view bytes) noexcept;
+errc emit_binary(W& w, byte_view bytes) noexcept;
 
 /// Writes the header of a bin of `n` bytes; the caller appends exactly n bytes.
 /// Errors: invalid_argument (n >= 2^32).
 template <class W>
-error emit_binary_header(W& w, std::size_t n) noexcept;
+errc emit_binary_header(W& w, std::size_t n) noexcept;
 
 /// Writes `bytes` as an ext 8/16/32 of type 0, never a fixext: what notepack.io writes for an
 /// ArrayBuffer or typed array (a fixext 1 or 8 of type 0 would be read back as undefined or a
 /// Date). Peers decode it as binary, as they do a bin.
 /// Errors: invalid_argument (2^32 bytes or more).
 template <class W>
-error emit_arraybuffer(W& w, byte_view bytes) noexcept;
+errc emit_arraybuffer(W& w, byte_view bytes) noexcept;
 
 /// Writes the header of an array of `n` elements (fixarray below 16, array 16/32); the caller
 /// writes the n elements.
 /// Errors: invalid_argument (n >= 2^32).
 template <class W>
-error emit_array_header(W& w, std::size_t n) noexcept;
+errc emit_array_header(W& w, std::size_t n) noexcept;
 
 /// Writes the header of a map of `n` pairs (fixmap below 16, map 16/32); the caller writes n
 /// keys, each followed by its value.
 /// Errors: invalid_argument (n >= 2^32).
 template <class W>
-error emit_map_header(W& w, std::size_t n) noexcept;
+errc emit_map_header(W& w, std::size_t n) noexcept;
 
 /// Writes an extension of `type` holding `data`, in the smallest form: fixext 1/2/4/8/16 for
 /// those sizes, ext 8/16/32 otherwise. Type 0 has a meaning for notepack.io (see
 /// emit_arraybuffer, emit_undefined); other types reach JavaScript peers as `[type, Buffer]`.
 /// Errors: invalid_argument (2^32 bytes or more).
 template <class W>
-error emit_ext(W& w, std::int8_t type, byte_view data) noexcept;
+errc emit_ext(W& w, std::int8_t type, byte_view data) noexcept;
 
 /// Copies the bytes of `v` verbatim (a value read elsewhere, written back unchanged).
 template <class W>
@@ -271,67 +271,67 @@ void emit_number(W& w, double d) noexcept {
 }
 
 template <class W>
-error emit_string_header(W& w, std::size_t n) noexcept {
-  if (!detail::fits_u32(n)) return error::invalid_argument;
+errc emit_string_header(W& w, std::size_t n) noexcept {
+  if (!detail::fits_u32(n)) return errc::invalid_argument;
   detail::size_header(w, n, 32, 0xa0, 0xd9, 0xda, 0xdb);
-  return error::none;
+  return errc::none;
 }
 
 template <class W>
-error emit_string(W& w, std::string_view utf8) noexcept {
+errc emit_string(W& w, std::string_view utf8) noexcept {
   if (!detail::validated_pass<W>::value &&
       ::SIOCODEC_NAMESPACE::detail::utf8_find_invalid(utf8.data(), utf8.size()) != utf8.size()) {
-    return error::invalid_utf8;
+    return errc::invalid_utf8;
   }
-  const error e = emit_string_header(w, utf8.size());
-  if (e != error::none) return e;
+  const errc e = emit_string_header(w, utf8.size());
+  if (e != errc::none) return e;
   w.append(utf8.data(), utf8.size());
-  return error::none;
+  return errc::none;
 }
 
 template <class W>
-error emit_binary_header(W& w, std::size_t n) noexcept {
-  if (!detail::fits_u32(n)) return error::invalid_argument;
+errc emit_binary_header(W& w, std::size_t n) noexcept {
+  if (!detail::fits_u32(n)) return errc::invalid_argument;
   detail::size_header(w, n, 0, 0, 0xc4, 0xc5, 0xc6);
-  return error::none;
+  return errc::none;
 }
 
 template <class W>
-error emit_binary(W& w, byte_view bytes) noexcept {
-  const error e = emit_binary_header(w, bytes.size());
-  if (e != error::none) return e;
+errc emit_binary(W& w, byte_view bytes) noexcept {
+  const errc e = emit_binary_header(w, bytes.size());
+  if (e != errc::none) return e;
   w.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
-  return error::none;
+  return errc::none;
 }
 
 template <class W>
-error emit_arraybuffer(W& w, byte_view bytes) noexcept {
+errc emit_arraybuffer(W& w, byte_view bytes) noexcept {
   const std::size_t n = bytes.size();
-  if (!detail::fits_u32(n)) return error::invalid_argument;
+  if (!detail::fits_u32(n)) return errc::invalid_argument;
   detail::size_header(w, n, 0, 0, 0xc7, 0xc8, 0xc9);
   w.put('\0');  // ext type 0
   w.append(reinterpret_cast<const char*>(bytes.data()), n);
-  return error::none;
+  return errc::none;
 }
 
 template <class W>
-error emit_array_header(W& w, std::size_t n) noexcept {
-  if (!detail::fits_u32(n)) return error::invalid_argument;
+errc emit_array_header(W& w, std::size_t n) noexcept {
+  if (!detail::fits_u32(n)) return errc::invalid_argument;
   detail::size_header(w, n, 16, 0x90, 0, 0xdc, 0xdd);
-  return error::none;
+  return errc::none;
 }
 
 template <class W>
-error emit_map_header(W& w, std::size_t n) noexcept {
-  if (!detail::fits_u32(n)) return error::invalid_argument;
+errc emit_map_header(W& w, std::size_t n) noexcept {
+  if (!detail::fits_u32(n)) return errc::invalid_argument;
   detail::size_header(w, n, 16, 0x80, 0, 0xde, 0xdf);
-  return error::none;
+  return errc::none;
 }
 
 template <class W>
-error emit_ext(W& w, std::int8_t type, byte_view data) noexcept {
+errc emit_ext(W& w, std::int8_t type, byte_view data) noexcept {
   const std::size_t n = data.size();
-  if (!detail::fits_u32(n)) return error::invalid_argument;
+  if (!detail::fits_u32(n)) return errc::invalid_argument;
   const char t = static_cast<char>(static_cast<unsigned char>(type));
   switch (n) {
     case 1: w.put(static_cast<char>(0xd4)); break;
@@ -343,7 +343,7 @@ error emit_ext(W& w, std::int8_t type, byte_view data) noexcept {
   }
   w.put(t);
   w.append(reinterpret_cast<const char*>(data.data()), n);
-  return error::none;
+  return errc::none;
 }
 
 template <class W>

@@ -335,7 +335,7 @@ inline any_value::any_value(const json::value& v, const byte_view* attachments,
       const std::string_view raw = v.raw();
       if (detail::flat_object_end(raw.data(), raw.data() + raw.size()) == nullptr) break;
       detail::placeholder_info info;
-      if (detail::check_flat_object(v, n, true, info) == error::none && info.is_placeholder) {
+      if (detail::check_flat_object(v, n, true, info) == errc::none && info.is_placeholder) {
         kind_ = value_kind::binary;
         bytes_ = attachments[info.num];
       }
@@ -381,10 +381,10 @@ inline bool any_value::direct_string(std::string_view& out) const noexcept {
 }
 
 inline result<std::size_t> any_value::string_to(char* out, std::size_t cap) const noexcept {
-  if (kind_ != value_kind::string) return {error::invalid_argument, 0};
+  if (kind_ != value_kind::string) return {errc::invalid_argument, 0};
   if (!msgpack_) return json_.unescape_to(out, cap);
   const std::string_view s = mp_.get_string();
-  if (s.size() > cap) return {error::output_too_small, cap};
+  if (s.size() > cap) return {errc::output_too_small, cap};
   if (!s.empty()) std::memcpy(out, s.data(), s.size());
   return {s.size(), s.size()};
 }
@@ -393,7 +393,7 @@ template <class C>
 result<std::size_t> any_value::append_string(C& out) const {
   static_assert(is_resizable_buffer<C>::value,
                 "append_string() needs a resizable container of one-byte elements");
-  if (kind_ != value_kind::string) return {error::invalid_argument, 0};
+  if (kind_ != value_kind::string) return {errc::invalid_argument, 0};
   if (!msgpack_) return json_.unescape(out);
   const std::string_view s = mp_.get_string();
   const std::size_t old = out.size();

@@ -44,7 +44,7 @@ namespace socketio {
 //     // every Engine.IO message of the connection, in order, as the Engine.IO decoders
 //     // deliver it (WebSocket frame, polling body item, base64 or not):
 //     auto r = c.decode(message);                          // result<sio::any_packet>
-//     if (r.error() == siocodec::error::incomplete) return; // default parser: attachments due
+//     if (r.error() == siocodec::errc::incomplete) return; // default parser: attachments due
 //     if (!r) return close_connection();
 //     if (r->type() == sio::packet_type::event && r->event_name().string_equals("chat")) {
 //       for (const sio::any_value& a : r->arguments()) {
@@ -122,11 +122,11 @@ inline codec_options make_codec_options(const decode_options& d,
 /// Decoding: decode() takes every Engine.IO `message` packet of the connection in order, as
 /// the Engine.IO layer delivered it: text, binary, or base64 (`b<base64>` of polling bodies).
 /// The default parser runs a basic_decoder (reassembly of binary attachments: a BINARY_EVENT
-/// header returns error::incomplete until its attachments arrive); the msgpack parser decodes
+/// header returns errc::incomplete until its attachments arrive); the msgpack parser decodes
 /// each message on its own (msgpack_parser::decode(); in protocol v4 its text messages with
 /// msgpack_parser::decode_text()). Errors are those of basic_decoder::feed(const
-/// engineio::packet_view&) and msgpack_parser::decode(), plus, for msgpack: unexpected_text_frame (a
-/// text message in protocol v5), packet_too_large (a message longer than
+/// engineio::packet_view&) and msgpack_parser::decode(), plus, for msgpack: unexpected_text_frame
+/// (a text message in protocol v5), packet_too_large (a message longer than
 /// decode_options::max_packet_bytes), invalid_base64 (a base64 message `base64` mode rejects),
 /// invalid_argument (an Engine.IO packet that is not a `message`, or an unknown data kind).
 /// After any error the codec is ready for the next message (the connection normally closes, as
@@ -187,7 +187,7 @@ class basic_codec {
   // --- decoding ----------------------------------------------------------------------------
 
   /// Decodes the next Engine.IO message of the connection. @return the packet,
-  /// error::incomplete (default parser: more attachments due) or an error (see the class
+  /// errc::incomplete (default parser: more attachments due) or an error (see the class
   /// documentation). A base64 message is decoded in `codec_options::base64` mode: by the
   /// default parser as basic_decoder::feed() does (copy mode only); by the msgpack parser into
   /// the codec's scratch storage.
@@ -201,7 +201,7 @@ class basic_codec {
       return decode(
           engineio::packet_view::text(engineio::packet_type::message, message.as_chars()));
     }
-    if (kind != engineio::frame_kind::binary) return {error::invalid_argument, 0};
+    if (kind != engineio::frame_kind::binary) return {errc::invalid_argument, 0};
     return decode(engineio::packet_view::binary(message));
   }
   /// decode(byte_view, kind) of text held as a string.
@@ -232,8 +232,8 @@ class basic_codec {
   /// error, and both containers keep their size.
   /// @return bytes appended to `storage`.
   /// Errors: those of encode(builder, storage, attachments) (default parser) or
-  /// msgpack_parser::encode() / encode(msgpack_packet_view); invalid_argument: a decoded packet of the
-  /// other parser, or a protocol v4 text packet of the msgpack parser.
+  /// msgpack_parser::encode() / encode(msgpack_packet_view); invalid_argument: a decoded packet of
+  /// the other parser, or a protocol v4 text packet of the msgpack parser.
   template <
       class P, class Container, class A, class Emit,
       std::enable_if_t<detail::is_codec_packet<P>::value && is_attachment_sink<A>::value, int> = 0>
@@ -266,9 +266,10 @@ class basic_codec {
 
   /// The fused path: writes the frames that carry `packet` on transport `to` into `storage`
   /// (one resize) and calls `send(const engineio::frame&)` once per frame (frames.hpp,
-  /// msgpack_parser/frames.hpp). Errors: those of encode_frames() / msgpack_parser::encode_frames(),
-  /// with this codec's encode options; invalid_argument when protocol_for(to.version) is not
-  /// version(), or for a decoded packet as in encode(). Nothing is sent on error.
+  /// msgpack_parser/frames.hpp). Errors: those of encode_frames() /
+  /// msgpack_parser::encode_frames(), with this codec's encode options; invalid_argument when
+  /// protocol_for(to.version) is not version(), or for a decoded packet as in encode(). Nothing is
+  /// sent on error.
   template <
       class P, class Container, class A, class Send,
       std::enable_if_t<detail::is_codec_packet<P>::value && is_attachment_sink<A>::value, int> = 0>
@@ -324,16 +325,16 @@ class basic_codec {
   result<std::size_t> encode_with(Out out, std::size_t old, const P& packet, A& attachments,
                                   Emit& emit) const {
     message_layout m;
-    result<std::size_t> r{error::invalid_argument, 0};
+    result<std::size_t> r{errc::invalid_argument, 0};
     const std::size_t old_atts = attachments.size();
     if constexpr (std::is_same<P, any_packet>::value) {
-      if (packet.parser() != kind()) return {error::invalid_argument, 0};
+      if (packet.parser() != kind()) return {errc::invalid_argument, 0};
       if (packet.is_msgpack()) {
         const msgpack_packet_view& mp = packet.as_msgpack_packet();
         m.kind = encoded_frame_kind(mp, encode_);
         r = out.view(mp, encode_);
       } else {
-        if (kind() == parser_kind::msgpack) return {error::invalid_argument, 0};  // v4 text
+        if (kind() == parser_kind::msgpack) return {errc::invalid_argument, 0};  // v4 text
         const packet_view& pv = packet.as_packet_view();
         r = out.view(pv, encode_);
         m.attachments = pv.attachments;
@@ -376,11 +377,11 @@ class basic_codec {
   template <class Out, class P, class A, class Send>
   result<std::size_t> frames_with(Out out, const P& packet, A& attachments,
                                   const engineio::transport_options& to, Send& send) const {
-    if (protocol_for(to.version) != version()) return {error::invalid_argument, 0};
+    if (protocol_for(to.version) != version()) return {errc::invalid_argument, 0};
     if constexpr (std::is_same<P, any_packet>::value) {
-      if (packet.parser() != kind()) return {error::invalid_argument, 0};
+      if (packet.parser() != kind()) return {errc::invalid_argument, 0};
       if (packet.is_msgpack()) return out.frames(packet.as_msgpack_packet(), to, encode_, send);
-      if (kind() == parser_kind::msgpack) return {error::invalid_argument, 0};  // v4 text
+      if (kind() == parser_kind::msgpack) return {errc::invalid_argument, 0};  // v4 text
       return out.frames(packet.as_packet_view(), to, encode_, send);
     } else {
       if (kind() == parser_kind::msgpack) {
@@ -392,13 +393,13 @@ class basic_codec {
           return out.frames(packet, attachments, to, encode_, send);
         }
       }
-      return {error::invalid_argument, 0};  // never: kind() is the fixed kind
+      return {errc::invalid_argument, 0};  // never: kind() is the fixed kind
     }
   }
 
   result<any_packet> decode_msgpack_message(byte_view message, bool text) noexcept {
     const decode_options& o = json_.options();
-    if (message.size() > o.max_packet_bytes) return {error::packet_too_large, o.max_packet_bytes};
+    if (message.size() > o.max_packet_bytes) return {errc::packet_too_large, o.max_packet_bytes};
     if (text) {
       const result<packet_view> t = msgpack_parser::decode_text(message.as_chars(), o);
       if (!t) return {t.error(), t.offset()};
@@ -443,16 +444,16 @@ result<any_packet> basic_codec<Kind, Allocator>::decode(const engineio::packet_v
     if (!r) return {r.error(), r.offset()};
     return {any_packet(*r), r.offset()};
   }
-  if (message.type != engineio::packet_type::message) return {error::invalid_argument, 0};
+  if (message.type != engineio::packet_type::message) return {errc::invalid_argument, 0};
   switch (message.kind) {
     case engineio::data_kind::text: return decode_msgpack_message(byte_view(message.data), true);
     case engineio::data_kind::binary: return decode_msgpack_message(message.bytes(), false);
     case engineio::data_kind::base64: break;
   }
-  if (message.kind != engineio::data_kind::base64) return {error::invalid_argument, 0};
+  if (message.kind != engineio::data_kind::base64) return {errc::invalid_argument, 0};
   const result<std::size_t> n = base64::decoded_size(message.data, base64_);
   if (!n) return {n.error(), n.offset()};
-  if (*n > json_.options().max_packet_bytes) return {error::packet_too_large, 0};
+  if (*n > json_.options().max_packet_bytes) return {errc::packet_too_large, 0};
   // The previous packet, which may point into the scratch, is invalidated by now: a large
   // scratch is released before it is reused, as basic_decoder does.
   if (scratch_.capacity() > json_.options().max_retained_bytes) release_scratch();

@@ -123,7 +123,7 @@ void check_decode(reporter& rep, std::size_t i, sio::protocol_version version,
       sio::decoder dec(opts, mode);
       auto r = dec.feed(std::string_view(text), eio::frame_kind::text);
       for (const std::string& a : atts) {
-        if (r || r.error() != siocodec::error::incomplete) break;
+        if (r || r.error() != siocodec::errc::incomplete) break;
         r = dec.feed(siocodec::byte_view(a), eio::frame_kind::binary);
       }
       const std::string what =
@@ -183,7 +183,7 @@ void check_utf8(reporter& rep, std::size_t i, sio::protocol_version version,
     opts.version = version;
     opts.lax = lax;
     const auto strict = sio::decode_header(bytes, opts);
-    if (strict || (!desc.is_null() && strict.error() != siocodec::error::invalid_utf8)) {
+    if (strict || (!desc.is_null() && strict.error() != siocodec::errc::invalid_utf8)) {
       rep.fail(i, std::string("without allow_invalid_utf8 (") + (lax ? "lax" : "strict") +
                       "): " + (strict ? "accepted" : siocodec::to_string(strict.error())) +
                       " for " + siotest::to_hex(bytes));
@@ -253,7 +253,7 @@ ojson check_build(reporter& rep, std::size_t i, sio::protocol_version version, b
   std::string why;
   std::string out;
   std::vector<siocodec::byte_view> views;
-  siocodec::error ec = siocodec::error::none;
+  siocodec::errc ec = siocodec::errc::none;
   const bool expressible = siotest::with_builder(desc, version, bins, why, [&](const auto& b) {
     const auto r = sio::encode(b, out, views, eo);
     if (!r) ec = r.error();
@@ -263,7 +263,7 @@ ojson check_build(reporter& rep, std::size_t i, sio::protocol_version version, b
     line["error"] = "not expressible";
     return line;
   }
-  if (ec != siocodec::error::none) {
+  if (ec != siocodec::errc::none) {
     rep.fail(i, std::string("the builder fails with ") + siocodec::to_string(ec));
     line["error"] = siocodec::to_string(ec);
     return line;

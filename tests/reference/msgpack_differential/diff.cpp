@@ -8,7 +8,8 @@
 //
 // Answer: {"dec": <packet>|{"error": "<code>"}, "reenc": hex|null, "walk": hex|null,
 //          "build": hex|null|"-", "lax": <packet>|{"error"}, "skip": true?}
-// - dec:   msgpack_parser::decode / msgpack_parser::decode_text, the packet described as vector JSON;
+// - dec:   msgpack_parser::decode / msgpack_parser::decode_text, the packet described as vector
+// JSON;
 // - reenc: encode() of the decoded view (the payload copied verbatim);
 // - walk:  the packet written again value by value with the msgpack emit_* functions, which
 //          must choose the reference's encodings for every value;
@@ -35,7 +36,7 @@ namespace json = siocodec::json;
 namespace mp = siocodec::msgpack;
 namespace sio = siocodec::socketio;
 using siocodec::byte_view;
-using siocodec::error;
+using siocodec::errc;
 
 namespace {
 
@@ -89,7 +90,7 @@ void append_number(std::string& out, double d) {
       (std::fabs(d) < 9007199254740992.0 || d == 9007199254740992.0)) {
     (void)siocodec::detail::write_append(out, [d](auto& w) {
       json::emit_number(w, d);
-      return error::none;
+      return errc::none;
     });
     return;
   }
@@ -101,7 +102,7 @@ void append_number(std::string& out, double d) {
   } else {
     (void)siocodec::detail::write_append(out, [d](auto& w) {
       json::emit_number(w, d);
-      return error::none;
+      return errc::none;
     });
   }
   out += "\"}";
@@ -128,7 +129,7 @@ struct describer {
           out.clear();
           (void)siocodec::detail::write_append(out, [d](auto& w) {
             json::emit_number(w, d);
-            return error::none;
+            return errc::none;
           });
         }
         return true;
@@ -249,19 +250,19 @@ void describe_packet(std::string& out, sio::packet_type type, std::string_view n
 
 // Writes a value again with the emitters, choosing every encoding anew.
 template <class W>
-error walk(W& w, const mp::value& v) {
+errc walk(W& w, const mp::value& v) {
   switch (v.type()) {
-    case mp::kind::nil: mp::emit_nil(w); return error::none;
-    case mp::kind::undefined: mp::emit_undefined(w); return error::none;
-    case mp::kind::boolean: mp::emit_bool(w, v.get_bool()); return error::none;
+    case mp::kind::nil: mp::emit_nil(w); return errc::none;
+    case mp::kind::undefined: mp::emit_undefined(w); return errc::none;
+    case mp::kind::boolean: mp::emit_bool(w, v.get_bool()); return errc::none;
     case mp::kind::integer:
       if (v.is_negative_integer()) {
         mp::emit_int(w, *v.to_int64());
       } else {
         mp::emit_uint(w, *v.to_uint64());
       }
-      return error::none;
-    case mp::kind::floating: mp::emit_number(w, *v.to_double()); return error::none;
+      return errc::none;
+    case mp::kind::floating: mp::emit_number(w, *v.to_double()); return errc::none;
     case mp::kind::string: return mp::emit_string(w, v.get_string());
     case mp::kind::binary:
       if (v.raw().data()[0] >= 0xc4 && v.raw().data()[0] <= 0xc6)
@@ -269,22 +270,22 @@ error walk(W& w, const mp::value& v) {
       return mp::emit_arraybuffer(w, v.bytes());
     case mp::kind::ext: return mp::emit_ext(w, v.ext_type(), v.bytes());
     case mp::kind::array: {
-      error e = mp::emit_array_header(w, v.size());
+      errc e = mp::emit_array_header(w, v.size());
       for (const mp::value& x : v.elements()) {
-        if (e == error::none) e = walk(w, x);
+        if (e == errc::none) e = walk(w, x);
       }
       return e;
     }
     case mp::kind::map: {
-      error e = mp::emit_map_header(w, v.size());
+      errc e = mp::emit_map_header(w, v.size());
       for (const mp::member& m : v.members()) {
-        if (e == error::none) e = walk(w, m.key);
-        if (e == error::none) e = walk(w, m.val);
+        if (e == errc::none) e = walk(w, m.key);
+        if (e == errc::none) e = walk(w, m.val);
       }
       return e;
     }
   }
-  return error::invalid_argument;
+  return errc::invalid_argument;
 }
 
 // --- builders from the description ---------------------------------------------------------------

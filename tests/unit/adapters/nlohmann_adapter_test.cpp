@@ -66,7 +66,7 @@
 #include <vector>
 
 using siocodec::byte_view;
-using siocodec::error;
+using siocodec::errc;
 namespace eio = siocodec::engineio;
 namespace sio = siocodec::socketio;
 namespace sj = siocodec::adapters::nlohmann_json;
@@ -137,11 +137,11 @@ struct frames {
 
 // Encodes builder `b` (default parser) and copies its attachments out. ok false on error.
 template <class B>
-frames encode_frames(const B& b, error& e, const sio::encode_options& eo = {}) {
+frames encode_frames(const B& b, errc& e, const sio::encode_options& eo = {}) {
   frames f;
   std::vector<byte_view> atts;
   const auto r = sio::encode(b, f.text, atts, eo);
-  e = r ? error::none : r.error();
+  e = r ? errc::none : r.error();
   for (const byte_view a : atts) f.atts.emplace_back(a.as_chars());
   if (r) {
     // The other two encoder forms must agree with encode().
@@ -150,7 +150,7 @@ frames encode_frames(const B& b, error& e, const sio::encode_options& eo = {}) {
     std::vector<byte_view> atts2;
     const auto t = sio::encode_to(&to[0], to.size(), b, atts2, eo);
     if (!n || *n != f.text.size() || !t || to != f.text || atts2.size() != atts.size()) {
-      e = error::invalid_argument;
+      e = errc::invalid_argument;
     }
   }
   return f;
@@ -158,10 +158,10 @@ frames encode_frames(const B& b, error& e, const sio::encode_options& eo = {}) {
 
 template <class B>
 frames encode_ok(const B& b, const sio::encode_options& eo = {}) {
-  error e = error::none;
+  errc e = errc::none;
   frames f = encode_frames(b, e, eo);
   INFO("encode: " << siocodec::to_string(e));
-  REQUIRE(e == error::none);
+  REQUIRE(e == errc::none);
   return f;
 }
 
@@ -169,7 +169,7 @@ frames encode_ok(const B& b, const sio::encode_options& eo = {}) {
 siocodec::result<sio::packet_view> feed_all(sio::decoder& dec, const frames& f) {
   auto r = dec.feed(std::string_view(f.text), eio::frame_kind::text);
   for (const std::string& a : f.atts) {
-    if (r || r.error() != error::incomplete) break;
+    if (r || r.error() != errc::incomplete) break;
     r = dec.feed(byte_view(a), eio::frame_kind::binary);
   }
   return r;
@@ -344,9 +344,9 @@ template <class J>
 std::string round_trip(const J& args, std::uint64_t id) {
   sio::encode_options eo;
   eo.max_attachments = 1000;
-  error e = error::none;
+  errc e = errc::none;
   const frames f = encode_frames(sio::event("ev", sj::spread(args)).nsp("/n").id(id), e, eo);
-  if (e != error::none) return std::string("encode: ") + siocodec::to_string(e);
+  if (e != errc::none) return std::string("encode: ") + siocodec::to_string(e);
   // nlohmann's own serializer writes what JSON.stringify writes for values without floats
   // (JavaScript and nlohmann format those differently) and binaries: an independent check of
   // the text.
@@ -559,7 +559,7 @@ void check_sio_decode(const ojson& v, const std::string& id, vector_counts& c) {
   std::size_t k = 0;
   std::vector<std::string> keep;  // the frames outlive the packets (copy mode needs none)
   for (const ojson& msg : v["messages"]) {
-    siocodec::result<sio::packet_view> r{error::incomplete, 0};
+    siocodec::result<sio::packet_view> r{errc::incomplete, 0};
     if (const auto t = msg.find("text"); t != msg.end()) {
       keep.push_back(t->get<std::string>());
       r = dec.feed(std::string_view(keep.back()), eio::frame_kind::text);
@@ -572,7 +572,7 @@ void check_sio_decode(const ojson& v, const std::string& id, vector_counts& c) {
       return;  // base64 attachments and resets: nothing more for the adapter
     }
     if (!r) {
-      if (r.error() == error::incomplete) continue;
+      if (r.error() == errc::incomplete) continue;
       return;
     }
     if (k >= packets.size()) {
@@ -613,9 +613,9 @@ void compare_frames(const B& b, const ojson& want_frames, sio::protocol_version 
                     const std::string& id, vector_counts& c) {
   sio::encode_options eo;
   eo.version = version;
-  error e = error::none;
+  errc e = errc::none;
   const frames got = encode_frames(b, e, eo);
-  if (e != error::none) {
+  if (e != errc::none) {
     c.failures.push_back(id + ": encode failed: " + siocodec::to_string(e));
     return;
   }
@@ -710,8 +710,8 @@ void check_mp_value_decode(const ojson& v, const std::string& id, vector_counts&
   compare_value(sj::to_json<json>(*r), expected, id, "to_json<json>", c);
 }
 
-// msgpack.encode (notepack.io values): the value as a J, written by msgpack_parser::encode() as an ack
-// argument, gives notepack.io's bytes (or our documented ones, "ours").
+// msgpack.encode (notepack.io values): the value as a J, written by msgpack_parser::encode() as an
+// ack argument, gives notepack.io's bytes (or our documented ones, "ours").
 void check_mp_value_encode(const ojson& v, const std::string& id, vector_counts& c) {
   ojson value;
   if (!from_description(v["value"], value)) return;  // undefined, ArrayBuffer, Date: no J
@@ -756,7 +756,8 @@ void check_mp_decode(const ojson& v, const std::string& id, vector_counts& c) {
     bytes = t->get<std::string>();
     const auto p = sio::msgpack_parser::decode_text(bytes, opts);
     if (!p) {
-      c.failures.push_back(id + ": msgpack_parser::decode_text failed: " + siocodec::to_string(p.error()));
+      c.failures.push_back(
+          id + ": msgpack_parser::decode_text failed: " + siocodec::to_string(p.error()));
       return;
     }
     any = sio::any_packet(*p, sio::parser_kind::msgpack);
@@ -764,7 +765,8 @@ void check_mp_decode(const ojson& v, const std::string& id, vector_counts& c) {
     if (!siotest::from_hex(msg["binary"].get_ref<const std::string&>(), bytes)) return;
     const auto p = sio::msgpack_parser::decode(byte_view(bytes), opts);
     if (!p) {
-      c.failures.push_back(id + ": msgpack_parser::decode failed: " + siocodec::to_string(p.error()));
+      c.failures.push_back(id +
+                           ": msgpack_parser::decode failed: " + siocodec::to_string(p.error()));
       return;
     }
     any = sio::any_packet(*p);
@@ -832,7 +834,7 @@ void check_mp_encode(const ojson& v, const std::string& id, vector_counts& c) {
   sio::encode_options eo;
   eo.version = version;
   std::string out;
-  siocodec::result<std::size_t> r{error::invalid_argument, 0};
+  siocodec::result<std::size_t> r{errc::invalid_argument, 0};
   if ((type == 2 || type == 5) && data.is_array() && !data.empty() && data[0].is_string()) {
     auto b = sio::event(data[0].get_ref<const std::string&>(), sj::spread(data, 1)).nsp(nsp);
     if (ack_id) b.id(*ack_id);
@@ -996,8 +998,8 @@ TEST_CASE("a decoded binary packet converts with its attachments in place") {
   const std::string a0("\x01\x02", 2);
   const std::string a1;  // empty attachment
   sio::decoder dec;
-  REQUIRE(dec.feed(std::string_view(header), eio::frame_kind::text).error() == error::incomplete);
-  REQUIRE(dec.feed(byte_view(a0), eio::frame_kind::binary).error() == error::incomplete);
+  REQUIRE(dec.feed(std::string_view(header), eio::frame_kind::text).error() == errc::incomplete);
+  REQUIRE(dec.feed(byte_view(a0), eio::frame_kind::binary).error() == errc::incomplete);
   const auto p = dec.feed(byte_view(a1), eio::frame_kind::binary);
   REQUIRE(p);
   const json args = sj::arguments_of(*p);
@@ -1188,27 +1190,27 @@ TEST_CASE("nlohmann values wherever a value goes") {
 }
 
 TEST_CASE("what cannot be written is the encoder's error") {
-  error e = error::none;
+  errc e = errc::none;
   const auto fails = [&e](const auto& b, const sio::encode_options& eo = {}) {
     const frames f = encode_frames(b, e, eo);
-    return f.text.empty() && f.atts.empty() ? e : error::none;
+    return f.text.empty() && f.atts.empty() ? e : errc::none;
   };
   const json bad_string = std::string("a\xC3(", 3);
   json bad_key = json::object();
   bad_key[std::string("\xFF", 1)] = 1;
-  CHECK(fails(sio::event("u", bad_string)) == error::invalid_utf8);
-  CHECK(fails(sio::event("u", json::array({1, bad_key}))) == error::invalid_utf8);
-  CHECK(fails(sio::event("d", json(json::value_t::discarded))) == error::invalid_argument);
+  CHECK(fails(sio::event("u", bad_string)) == errc::invalid_utf8);
+  CHECK(fails(sio::event("u", json::array({1, bad_key}))) == errc::invalid_utf8);
+  CHECK(fails(sio::event("d", json(json::value_t::discarded))) == errc::invalid_argument);
   CHECK(fails(sio::event("d", json::array({json::parse("[", nullptr, false)}))) ==
-        error::invalid_argument);
-  CHECK(fails(sio::connect("/", json{{"b", bin<json>({1})}})) == error::invalid_argument);
-  CHECK(fails(sio::connect("/", json::array())) == error::invalid_argument);  // auth: an object
+        errc::invalid_argument);
+  CHECK(fails(sio::connect("/", json{{"b", bin<json>({1})}})) == errc::invalid_argument);
+  CHECK(fails(sio::connect("/", json::array())) == errc::invalid_argument);  // auth: an object
   json many = json::array();
   for (int i = 0; i < 11; ++i) many.push_back(bin<json>({1}));
-  CHECK(fails(sio::event("m", many)) == error::too_many_attachments);  // default limit: 10
+  CHECK(fails(sio::event("m", many)) == errc::too_many_attachments);  // default limit: 10
   sio::encode_options eo;
   eo.max_attachments = 11;
-  CHECK(fails(sio::event("m", many), eo) == error::none);
+  CHECK(fails(sio::event("m", many), eo) == errc::none);
 
   // Deeper than max_depth: refused, and the walk stops there (no recursion at any depth).
   json deep = json::array();
@@ -1217,18 +1219,18 @@ TEST_CASE("what cannot be written is the encoder's error") {
     p->push_back(json::array());
     p = &(*p)[0];
   }
-  CHECK(fails(sio::event("deep", deep)) == error::nesting_too_deep);
+  CHECK(fails(sio::event("deep", deep)) == errc::nesting_too_deep);
   std::string mp;
   const auto m = sio::msgpack_parser::encode(sio::event("deep", deep), mp);
   CHECK(!m);
-  CHECK(m.error() == error::nesting_too_deep);
+  CHECK(m.error() == errc::nesting_too_deep);
   CHECK(mp.empty());
   // The default max_depth is 128: the event's `[`, then at most 127 levels in an argument.
   json limit = 1;
   for (int i = 0; i < 128; ++i) limit = json::array({limit});
-  CHECK(fails(sio::event("ok", limit)) == error::nesting_too_deep);
+  CHECK(fails(sio::event("ok", limit)) == errc::nesting_too_deep);
   limit = limit[0];
-  CHECK(fails(sio::event("ok", limit)) == error::none);
+  CHECK(fails(sio::event("ok", limit)) == errc::none);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1361,7 +1363,8 @@ TEST_CASE("msgpack packets convert, and nlohmann values encode for the msgpack p
   // types).
   const json args = json::array({1u, -2, 2.5, "x", bin<json>({0xAA}), json{{"k", nullptr}}});
   std::string out;
-  const auto r = sio::msgpack_parser::encode(sio::event("m", sj::spread(args)).nsp("/q").id(5), out);
+  const auto r =
+      sio::msgpack_parser::encode(sio::event("m", sj::spread(args)).nsp("/q").id(5), out);
   REQUIRE(r);
   // Reference: {type: 2, nsp: "/q", data: ["m", 1, -2, 2.5, "x", Buffer<aa>, {k: null}], id: 5}.
   CHECK(siotest::to_hex(out) == "84a474797065"
@@ -1380,12 +1383,13 @@ TEST_CASE("msgpack packets convert, and nlohmann values encode for the msgpack p
                                 "a26964"
                                 "05");
   // The other two encoder forms agree.
-  const auto n = sio::msgpack_parser::encoded_size(sio::event("m", sj::spread(args)).nsp("/q").id(5));
+  const auto n =
+      sio::msgpack_parser::encoded_size(sio::event("m", sj::spread(args)).nsp("/q").id(5));
   REQUIRE(n);
   CHECK(*n == out.size());
   std::string to(out.size(), '#');
-  const auto t =
-      sio::msgpack_parser::encode_to(&to[0], to.size(), sio::event("m", sj::spread(args)).nsp("/q").id(5));
+  const auto t = sio::msgpack_parser::encode_to(&to[0], to.size(),
+                                                sio::event("m", sj::spread(args)).nsp("/q").id(5));
   CHECK(t);
   CHECK(to == out);
   const auto p = sio::msgpack_parser::decode(byte_view(out));
@@ -1410,23 +1414,24 @@ TEST_CASE("msgpack packets convert, and nlohmann values encode for the msgpack p
   CHECK(sj::event_name_of(*bare).is_null());
   const auto empty =
       sio::msgpack_parser::decode(byte_view(std::string_view("\x83\xa4type\x02\xa3nsp\xa1/\xa4"
-                                                     "data\x90",
-                                                     19)));
+                                                             "data\x90",
+                                                             19)));
   REQUIRE(empty);
   CHECK(sj::to_json(*empty) == json::array());
   CHECK(sj::arguments_of(*empty) == json::array());
   CHECK(sj::event_name_of(*empty).is_null());
   // A non-string event name converts as it is; an ACK has no name.
   std::string ack;
-  REQUIRE(sio::msgpack_parser::encode(sio::ack(7, json::array({1, "two"}), nullptr).nsp("/a"), ack));
+  REQUIRE(
+      sio::msgpack_parser::encode(sio::ack(7, json::array({1, "two"}), nullptr).nsp("/a"), ack));
   const auto a = sio::msgpack_parser::decode(byte_view(ack));
   REQUIRE(a);
   CHECK(sj::event_name_of(*a).is_null());
   CHECK(sj::arguments_of(*a) == json::array({json::array({1, "two"}), nullptr}));
   const auto numeric =
       sio::msgpack_parser::decode(byte_view(std::string_view("\x83\xa4type\x02\xa3nsp\xa1/\xa4"
-                                                     "data\x92\x2a\xc3",
-                                                     21)));
+                                                             "data\x92\x2a\xc3",
+                                                             21)));
   REQUIRE(numeric);
   CHECK(sj::event_name_of(*numeric) == 42);
   CHECK(sj::arguments_of(*numeric) == json::array({true}));
@@ -1452,31 +1457,31 @@ TEST_CASE("msgpack: what cannot be written is the encoder's error") {
   const auto fails = [](const auto& b) {
     std::string out;
     const auto r = sio::msgpack_parser::encode(b, out);
-    return r ? error::none : (out.empty() ? r.error() : error::incomplete);
+    return r ? errc::none : (out.empty() ? r.error() : errc::incomplete);
   };
   json bad_key = json::object();
   bad_key[std::string("\xFF", 1)] = 1;
-  CHECK(fails(sio::event("u", json(std::string("a\xC3(", 3)))) == error::invalid_utf8);
-  CHECK(fails(sio::event("u", json::array({1, bad_key}))) == error::invalid_utf8);
-  CHECK(fails(sio::event("d", json(json::value_t::discarded))) == error::invalid_argument);
-  CHECK(fails(sio::connect("/", json::array())) == error::invalid_argument);  // auth: a map
+  CHECK(fails(sio::event("u", json(std::string("a\xC3(", 3)))) == errc::invalid_utf8);
+  CHECK(fails(sio::event("u", json::array({1, bad_key}))) == errc::invalid_utf8);
+  CHECK(fails(sio::event("d", json(json::value_t::discarded))) == errc::invalid_argument);
+  CHECK(fails(sio::connect("/", json::array())) == errc::invalid_argument);  // auth: a map
   // Binaries are inline: no attachment limit.
   json many = json::array();
   for (int i = 0; i < 11; ++i) many.push_back(bin<json>({1}));
-  CHECK(fails(sio::event("m", many)) == error::none);
+  CHECK(fails(sio::event("m", many)) == errc::none);
   // The default max_depth is 128 for msgpack too: the event's array, then 127 levels.
   json limit = 1;
   for (int i = 0; i < 128; ++i) limit = json::array({limit});
-  CHECK(fails(sio::event("ok", limit)) == error::nesting_too_deep);
+  CHECK(fails(sio::event("ok", limit)) == errc::nesting_too_deep);
   limit = limit[0];
-  CHECK(fails(sio::event("ok", limit)) == error::none);
+  CHECK(fails(sio::event("ok", limit)) == errc::none);
 }
 
 TEST_CASE("any_packet: packets of either parser convert through one call") {
   // The default parser: a binary event, its attachment in place.
   sio::codec dp(sio::parser_kind::json);
   const std::string header = R"(51-/x,["up",{"_placeholder":true,"num":0}])";
-  REQUIRE(dp.decode(std::string_view(header), eio::frame_kind::text).error() == error::incomplete);
+  REQUIRE(dp.decode(std::string_view(header), eio::frame_kind::text).error() == errc::incomplete);
   const std::string att("\x05\x06", 2);
   const auto d = dp.decode(byte_view(att), eio::frame_kind::binary);
   REQUIRE(d);

@@ -20,7 +20,7 @@ namespace b64 = siocodec::base64;
 using b64::mode;
 using siocodec::byte_span;
 using siocodec::byte_view;
-using siocodec::error;
+using siocodec::errc;
 
 namespace {
 
@@ -314,7 +314,7 @@ TEST_CASE("base64: emit composes with other output through the writer") {
     w.put('b');
     b64::detail::emit(w, view(in));
     w.put('\x1e');
-    return error::none;
+    return errc::none;
   });
   REQUIRE(r);
   CHECK(*r == 10);
@@ -329,7 +329,7 @@ void check_strict_error(std::string_view text, std::size_t offset) {
   CAPTURE(printable(text));
   auto size = b64::decoded_size(text, mode::strict);
   REQUIRE_FALSE(size);
-  CHECK(size.error() == error::invalid_base64);
+  CHECK(size.error() == errc::invalid_base64);
   CHECK(size.offset() == offset);
 
   // decode_to reports the same error, even into a buffer that is too small.
@@ -337,7 +337,7 @@ void check_strict_error(std::string_view text, std::size_t offset) {
   for (std::size_t cap : {std::size_t{0}, std::size_t{1}, sizeof buf}) {
     auto d = b64::decode_to(text, byte_span(buf, cap), mode::strict);
     REQUIRE_FALSE(d);
-    CHECK(d.error() == error::invalid_base64);
+    CHECK(d.error() == errc::invalid_base64);
     CHECK(d.offset() == offset);
   }
 
@@ -345,7 +345,7 @@ void check_strict_error(std::string_view text, std::size_t offset) {
   std::string out = "keep";
   auto c = b64::decode(text, out, mode::strict);
   REQUIRE_FALSE(c);
-  CHECK(c.error() == error::invalid_base64);
+  CHECK(c.error() == errc::invalid_base64);
   CHECK(c.offset() == offset);
   CHECK(out == "keep");
 
@@ -483,7 +483,7 @@ TEST_CASE("base64: strict matches the bit-by-bit reference on pseudo-random inpu
     REQUIRE(static_cast<bool>(size) == ref.ok);
     if (!ref.ok) {
       ++rejected;
-      REQUIRE(size.error() == error::invalid_base64);
+      REQUIRE(size.error() == errc::invalid_base64);
       REQUIRE(size.offset() == ref.offset);
       bytes out(64);
       auto d = b64::decode_to(text, byte_span(out.data(), out.size()), mode::strict);
@@ -526,7 +526,7 @@ TEST_CASE("base64: encode_to never writes past cap") {
       auto w = b64::encode_to(buf.data(), cap, view(in));
       if (cap < need) {
         REQUIRE_FALSE(w);
-        CHECK(w.error() == error::output_too_small);
+        CHECK(w.error() == errc::output_too_small);
         CHECK(w.offset() == cap);
         for (char c : buf) REQUIRE(static_cast<unsigned char>(c) == canary);  // nothing written
       } else {
@@ -564,7 +564,7 @@ TEST_CASE("base64: decode_to never writes past cap, in both modes") {
         auto d = b64::decode_to(text, byte_span(buf.data(), cap), m);
         if (cap < len) {
           REQUIRE_FALSE(d);
-          CHECK(d.error() == error::output_too_small);
+          CHECK(d.error() == errc::output_too_small);
           CHECK(d.offset() == cap);
           for (unsigned char c : buf) REQUIRE(c == canary);  // nothing written
         } else {
@@ -589,10 +589,10 @@ TEST_CASE("base64: decode_to into an empty span") {
   CHECK(*b == 0);
   auto c = b64::decode_to("QQ", byte_span(), mode::lax);
   REQUIRE_FALSE(c);
-  CHECK(c.error() == error::output_too_small);
+  CHECK(c.error() == errc::output_too_small);
   auto d = b64::decode_to("QQ==", byte_span(), mode::strict);
   REQUIRE_FALSE(d);
-  CHECK(d.error() == error::output_too_small);
+  CHECK(d.error() == errc::output_too_small);
   CHECK(d.offset() == 0);
 }
 
@@ -604,11 +604,11 @@ TEST_CASE("base64: encoders refuse input whose encoding is not addressable") {
   char buf[4];
   auto w = b64::encode_to(buf, sizeof buf, huge);
   REQUIRE_FALSE(w);
-  CHECK(w.error() == error::invalid_argument);
+  CHECK(w.error() == errc::invalid_argument);
   std::string s = "keep";
   auto e = b64::encode(huge, s);
   REQUIRE_FALSE(e);
-  CHECK(e.error() == error::invalid_argument);
+  CHECK(e.error() == errc::invalid_argument);
   CHECK(s == "keep");
   CHECK(b64::encoded_size(b64::max_encodable) >= b64::max_encodable);
 }
@@ -700,7 +700,7 @@ TEST_CASE("base64: a failed decode leaves the container untouched") {
   const std::string bad = std::string(400, 'A') + "!AAA";  // the error is found after the resize
   auto r = b64::decode(bad, v);
   REQUIRE_FALSE(r);
-  CHECK(r.error() == error::invalid_base64);
+  CHECK(r.error() == errc::invalid_base64);
   CHECK(r.offset() == 400);
   CHECK(v == std::vector<unsigned char>{1, 2, 3});
   auto r2 = b64::decode("AAAAAR==", v);
@@ -802,7 +802,7 @@ TEST_CASE("base64: lax mode agrees with Node on every committed case") {
     if (!expected.empty()) {
       auto small = b64::decode_to(text, byte_span(roomy.data(), expected.size() - 1), mode::lax);
       REQUIRE_FALSE(small);
-      REQUIRE(small.error() == error::output_too_small);
+      REQUIRE(small.error() == errc::output_too_small);
     }
     bytes appended;
     REQUIRE(b64::decode(text, appended, mode::lax));
@@ -851,7 +851,7 @@ namespace {
 // buffer, canaries included, so partial writes before an error must match too.
 struct outcome {
   bool ok;
-  error ec;
+  errc ec;
   std::size_t value_or_offset;
   bytes buffer;
   bool operator==(const outcome& o) const {
@@ -860,28 +860,28 @@ struct outcome {
 };
 
 outcome run_decode(std::string_view text, mode m, std::size_t cap) {
-  outcome o{false, error::none, 0, bytes(cap + 8, 0xA5)};
+  outcome o{false, errc::none, 0, bytes(cap + 8, 0xA5)};
   const auto r = b64::decode_to(text, byte_span(o.buffer.data(), cap), m);
   o.ok = static_cast<bool>(r);
-  o.ec = r ? error::none : r.error();
+  o.ec = r ? errc::none : r.error();
   o.value_or_offset = r ? *r : r.offset();
   return o;
 }
 
 outcome run_decoded_size(std::string_view text, mode m) {
-  outcome o{false, error::none, 0, {}};
+  outcome o{false, errc::none, 0, {}};
   const auto r = b64::decoded_size(text, m);
   o.ok = static_cast<bool>(r);
-  o.ec = r ? error::none : r.error();
+  o.ec = r ? errc::none : r.error();
   o.value_or_offset = r ? *r : r.offset();
   return o;
 }
 
 outcome run_encode(const bytes& in, std::size_t cap) {
-  outcome o{false, error::none, 0, bytes(cap + 8, 0x5A)};
+  outcome o{false, errc::none, 0, bytes(cap + 8, 0x5A)};
   const auto r = b64::encode_to(reinterpret_cast<char*>(o.buffer.data()), cap, view(in));
   o.ok = static_cast<bool>(r);
-  o.ec = r ? error::none : r.error();
+  o.ec = r ? errc::none : r.error();
   o.value_or_offset = r ? *r : r.offset();
   return o;
 }

@@ -19,7 +19,7 @@
 namespace {
 
 // Everything is reachable with and without the ABI namespace, and they are the same entities.
-static_assert(std::is_same<siocodec::error, siocodec::SIOCODEC_ABI_NAMESPACE::error>::value, "");
+static_assert(std::is_same<siocodec::errc, siocodec::SIOCODEC_ABI_NAMESPACE::errc>::value, "");
 
 #if defined(__cpp_exceptions) || defined(__EXCEPTIONS)
 static_assert(SIOCODEC_HAS_EXCEPTIONS == 1, "exceptions are on in this build");

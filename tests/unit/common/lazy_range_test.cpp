@@ -122,7 +122,7 @@ TEST_CASE("lazy_range: a payload reader's iterator yields each packet once") {
   std::vector<std::string_view> data;
   for (const eio::packet_view& p : reader) data.push_back(p.data);
   CHECK(data == std::vector<std::string_view>{"hello", ""});
-  CHECK(reader.error() == siocodec::error::none);
+  CHECK(reader.error() == siocodec::errc::none);
   CHECK(reader.begin() == reader.end());  // consumed
 }
 

@@ -8,14 +8,14 @@
 #include <utility>
 
 using siocodec::decode_status;
-using siocodec::error;
+using siocodec::errc;
 using siocodec::result;
 
 TEST_CASE("result holds a value and the bytes consumed") {
   result<int> r(42, 7);
   REQUIRE(r.has_value());
   REQUIRE(static_cast<bool>(r));
-  CHECK(r.error() == error::none);
+  CHECK(r.error() == errc::none);
   CHECK(r.value() == 42);
   CHECK(*r == 42);
   CHECK(r.offset() == 7);
@@ -23,9 +23,9 @@ TEST_CASE("result holds a value and the bytes consumed") {
 }
 
 TEST_CASE("result holds an error and its offset") {
-  result<std::string_view> r(error::invalid_base64, 13);
+  result<std::string_view> r(errc::invalid_base64, 13);
   REQUIRE_FALSE(r.has_value());
-  CHECK(r.error() == error::invalid_base64);
+  CHECK(r.error() == errc::invalid_base64);
   CHECK(r.offset() == 13);
   CHECK(r.value_or("fallback") == "fallback");
 }
@@ -40,8 +40,8 @@ TEST_CASE("result operator-> reaches members") {
 }
 
 TEST_CASE("decode_status is ok only without an error") {
-  constexpr decode_status ok{5, error::none};
-  constexpr decode_status bad{2, error::truncated};
+  constexpr decode_status ok{5, errc::none};
+  constexpr decode_status bad{2, errc::truncated};
   static_assert(ok.ok() && !bad.ok(), "");
   CHECK(bad.consumed == 2);
 }

@@ -14,7 +14,7 @@
 #include <string_view>
 #include <vector>
 
-using siocodec::error;
+using siocodec::errc;
 namespace detail = siocodec::detail;
 
 namespace {
@@ -32,16 +32,16 @@ static_assert(!siocodec::is_resizable_buffer<int>::value, "");
 // Writes "ab", three 'x', then "cd" into a reserved slot: every writer operation once.
 struct sample_emitter {
   int* calls;
-  error operator()(detail::size_counter& w) const {
+  errc operator()(detail::size_counter& w) const {
     ++*calls;
     return emit(w);
   }
-  error operator()(detail::buffer_writer& w) const {
+  errc operator()(detail::buffer_writer& w) const {
     ++*calls;
     return emit(w);
   }
   template <class W>
-  static error emit(W& w) {
+  static errc emit(W& w) {
     w.append("ab", 2);
     w.fill('x', 3);
     char* slot = w.reserve(2);
@@ -50,7 +50,7 @@ struct sample_emitter {
       slot[1] = 'd';
     }
     w.put('!');
-    return error::none;
+    return errc::none;
   }
 };
 constexpr std::string_view sample = "abxxxcd!";
@@ -95,7 +95,7 @@ TEST_CASE("sink: write_bounded() writes exactly, or nothing") {
 
   std::string(sizeof buf, '.').copy(buf, sizeof buf);
   const auto small = detail::write_bounded(buf, sample.size() - 1, sample_emitter{&calls});
-  CHECK(small.error() == error::output_too_small);
+  CHECK(small.error() == errc::output_too_small);
   CHECK(small.offset() == sample.size() - 1);  // the capacity that was given
   CHECK(std::string_view(buf, sizeof buf) == std::string(sizeof buf, '.'));
 }
@@ -115,22 +115,22 @@ TEST_CASE("sink: write_append() appends with exactly one resize") {
 }
 
 TEST_CASE("sink: an emitter's error, or a size that wraps, stops before anything is written") {
-  const auto failing = [](auto&) { return error::invalid_utf8; };
+  const auto failing = [](auto&) { return errc::invalid_utf8; };
   char buf[4] = {'.', '.', '.', '.'};
-  CHECK(detail::measure(failing).error() == error::invalid_utf8);
-  CHECK(detail::write_bounded(buf, sizeof buf, failing).error() == error::invalid_utf8);
+  CHECK(detail::measure(failing).error() == errc::invalid_utf8);
+  CHECK(detail::write_bounded(buf, sizeof buf, failing).error() == errc::invalid_utf8);
   CHECK(std::string_view(buf, 4) == "....");
   counting_buffer out;
-  CHECK(detail::write_append(out, failing).error() == error::invalid_utf8);
+  CHECK(detail::write_append(out, failing).error() == errc::invalid_utf8);
   CHECK(out.resizes == 0);
 
   // Sizes summed past SIZE_MAX are caught, not wrapped into a small allocation.
   const auto huge = [](auto& w) {
     w.fill('x', std::numeric_limits<std::size_t>::max());
     w.fill('x', 2);
-    return error::none;
+    return errc::none;
   };
-  CHECK(detail::measure(huge).error() == error::invalid_argument);
-  CHECK(detail::write_append(out, huge).error() == error::invalid_argument);
+  CHECK(detail::measure(huge).error() == errc::invalid_argument);
+  CHECK(detail::write_append(out, huge).error() == errc::invalid_argument);
   CHECK(out.resizes == 0);
 }

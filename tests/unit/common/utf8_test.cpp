@@ -19,7 +19,7 @@
 
 using namespace std::string_view_literals;
 using siocodec::byte_view;
-using siocodec::error;
+using siocodec::errc;
 namespace eio = siocodec::engineio;
 namespace sio = siocodec::socketio;
 namespace utf8 = siocodec::utf8;
@@ -99,7 +99,7 @@ TEST_CASE("utf8::lossy replaces each maximal subpart as Node does") {
     CHECK(std::string_view(buf, *to) == want);
     if (!want.empty()) {
       const auto small = utf8::lossy_to(buf, want.size() - 1, in);
-      CHECK(small.error() == error::output_too_small);
+      CHECK(small.error() == errc::output_too_small);
     }
   }
   CHECK(utf8::find_invalid("ab\xc3(") == 2);
@@ -111,13 +111,13 @@ TEST_CASE("socketio::decode: a namespace that is not UTF-8") {
   sio::decode_options strict;
   auto r = sio::decode(text, strict);
   REQUIRE_FALSE(r);
-  CHECK(r.error() == error::invalid_utf8);
+  CHECK(r.error() == errc::invalid_utf8);
   CHECK(r.offset() == 5);
   sio::decode_options lax;
   lax.lax = true;
   r = sio::decode(text, lax);
   REQUIRE_FALSE(r);  // lax is about JavaScript's coercions, not about UTF-8
-  CHECK(r.error() == error::invalid_utf8);
+  CHECK(r.error() == errc::invalid_utf8);
   CHECK(r.offset() == 5);
   for (const bool l : {false, true}) {
     sio::decode_options allow;
@@ -157,7 +157,7 @@ TEST_CASE("socketio::decode: payload strings that are not UTF-8") {
     INFO(std::string(c.text));
     auto r = sio::decode(c.text);
     REQUIRE_FALSE(r);
-    CHECK(r.error() == error::invalid_utf8);
+    CHECK(r.error() == errc::invalid_utf8);
     CHECK(r.offset() == c.offset);
     r = sio::decode(c.text, allow);
     REQUIRE(r);
@@ -171,12 +171,12 @@ TEST_CASE("socketio::decode: payload strings that are not UTF-8") {
   for (const std::string_view bad : {"2[\"a\",\xff]"sv, "2[\"a\"]\xc3"sv}) {
     const auto e = sio::decode(bad, allow);
     REQUIRE_FALSE(e);
-    CHECK(e.error() == error::invalid_json);
+    CHECK(e.error() == errc::invalid_json);
   }
   // Other errors after the bad bytes are still found.
   const auto e = sio::decode("2[\"a\xff\",tru]", allow);
   REQUIRE_FALSE(e);
-  CHECK(e.error() != error::invalid_utf8);
+  CHECK(e.error() != errc::invalid_utf8);
 }
 
 TEST_CASE("msgpack_parser::decode: strings that are not UTF-8 need allow_invalid_utf8, not lax") {
@@ -188,11 +188,11 @@ TEST_CASE("msgpack_parser::decode: strings that are not UTF-8 need allow_invalid
   sio::decode_options o;
   auto r = sio::msgpack_parser::decode(byte_view(msg), o);
   REQUIRE_FALSE(r);
-  CHECK(r.error() == error::invalid_utf8);
+  CHECK(r.error() == errc::invalid_utf8);
   o.lax = true;
   r = sio::msgpack_parser::decode(byte_view(msg), o);
   REQUIRE_FALSE(r);
-  CHECK(r.error() == error::invalid_utf8);
+  CHECK(r.error() == errc::invalid_utf8);
   o.allow_invalid_utf8 = true;
   r = sio::msgpack_parser::decode(byte_view(msg), o);
   REQUIRE(r);
@@ -262,7 +262,7 @@ TEST_CASE("Engine.IO v3 text bodies: invalid UTF-8 counted as the reference coun
     {
       auto reader = eio::decode_payload(body, eio::frame_kind::text, strict);
       for (const eio::packet_view& p : reader) (void)p;
-      CHECK((reader.error() != error::none) == (c.error || !utf8::is_valid(body)));
+      CHECK((reader.error() != errc::none) == (c.error || !utf8::is_valid(body)));
     }
     {
       auto reader = eio::decode_payload(body, eio::frame_kind::text, allow);
@@ -278,7 +278,7 @@ TEST_CASE("Engine.IO v3 text bodies: invalid UTF-8 counted as the reference coun
         seen += hex_of(l);
       }
       CHECK(seen == c.packets);
-      CHECK((reader.error() != error::none) == c.error);
+      CHECK((reader.error() != errc::none) == c.error);
     }
     // The resumable decoder agrees for every cut of the body.
     for (std::size_t cut = 0; cut <= body.size(); ++cut) {
@@ -307,7 +307,7 @@ TEST_CASE("WebTransport text records: invalid UTF-8 with allow_invalid_utf8") {
   {
     eio::webtransport::stream_decoder<> dec(o);
     const auto st = dec.feed(byte_view(stream), [](const eio::packet_view&) {});
-    CHECK(st.ec == error::invalid_utf8);
+    CHECK(st.ec == errc::invalid_utf8);
   }
   o.allow_invalid_utf8 = true;
   eio::webtransport::stream_decoder<> dec(o);
@@ -332,7 +332,7 @@ TEST_CASE("msgpack_parser::decode_text (protocol v4): strings that are not UTF-8
   o.version = sio::protocol_version::v4;
   auto r = sio::msgpack_parser::decode_text(msg, o);
   REQUIRE_FALSE(r);
-  CHECK(r.error() == error::invalid_utf8);
+  CHECK(r.error() == errc::invalid_utf8);
   CHECK(r.offset() == 19);
   o.allow_invalid_utf8 = true;
   r = sio::msgpack_parser::decode_text(msg, o);

@@ -7,7 +7,7 @@
 #include <string_view>
 
 using namespace std::string_view_literals;
-using siocodec::error;
+using siocodec::errc;
 namespace eio = siocodec::engineio;
 using eio::data_kind;
 using eio::frame_kind;
@@ -48,11 +48,11 @@ TEST_CASE("text data is passed through untouched") {
 
 TEST_CASE("text errors carry their offsets") {
   auto empty = eio::decode(""sv, frame_kind::text);
-  CHECK(empty.error() == error::empty_packet);
+  CHECK(empty.error() == errc::empty_packet);
   CHECK(empty.offset() == 0);
   for (auto bad : {"7"sv, "9hello"sv, " "sv, "B"sv, "x4"sv, "\xff"sv, "-1"sv}) {
     auto r = eio::decode(bad, frame_kind::text);
-    CHECK(r.error() == error::unknown_packet_type);
+    CHECK(r.error() == errc::unknown_packet_type);
     CHECK(r.offset() == 0);
   }
 }
@@ -70,7 +70,7 @@ TEST_CASE("v4 base64 text packets are validated, not decoded") {
   CHECK(empty->data.empty());
 
   auto bad = eio::decode("bAQ*DBA=="sv, frame_kind::text);
-  CHECK(bad.error() == error::invalid_base64);
+  CHECK(bad.error() == errc::invalid_base64);
   CHECK(bad.offset() == 3);
 
   // Node's decoder skips junk and accepts missing padding; lax mode accepts the same.
@@ -114,9 +114,9 @@ TEST_CASE("v3 binary frames start with a raw type byte") {
   CHECK(ping->data.empty());
 
   // The ASCII digit is not the type byte (the EIO3 0x04 mix-up of other clients).
-  CHECK(eio::decode("4\x01"sv, frame_kind::binary, v3()).error() == error::unknown_packet_type);
-  CHECK(eio::decode("\x07"sv, frame_kind::binary, v3()).error() == error::unknown_packet_type);
-  CHECK(eio::decode(""sv, frame_kind::binary, v3()).error() == error::empty_packet);
+  CHECK(eio::decode("4\x01"sv, frame_kind::binary, v3()).error() == errc::unknown_packet_type);
+  CHECK(eio::decode("\x07"sv, frame_kind::binary, v3()).error() == errc::unknown_packet_type);
+  CHECK(eio::decode(""sv, frame_kind::binary, v3()).error() == errc::empty_packet);
 }
 
 TEST_CASE("v3 base64 text packets carry their type digit") {
@@ -133,11 +133,11 @@ TEST_CASE("v3 base64 text packets carry their type digit") {
   // The reference decodes these to an undefined type; we refuse them.
   for (auto bad : {"b"sv, "b9AQID"sv, "bAQID"sv}) {
     auto e = eio::decode(bad, frame_kind::text, v3());
-    CHECK(e.error() == error::unknown_packet_type);
+    CHECK(e.error() == errc::unknown_packet_type);
     CHECK(e.offset() == 1);
   }
   auto bad64 = eio::decode("b4AQ!D"sv, frame_kind::text, v3());
-  CHECK(bad64.error() == error::invalid_base64);
+  CHECK(bad64.error() == errc::invalid_base64);
   CHECK(bad64.offset() == 4);
 }
 
@@ -146,7 +146,7 @@ TEST_CASE("max_payload bounds a single frame") {
   o.max_payload = 5;
   CHECK(eio::decode("4abcd"sv, frame_kind::text, o));
   auto big = eio::decode("4abcde"sv, frame_kind::text, o);
-  CHECK(big.error() == error::payload_too_large);
+  CHECK(big.error() == errc::payload_too_large);
   CHECK(big.offset() == 5);
-  CHECK(eio::decode("123456"sv, frame_kind::binary, o).error() == error::payload_too_large);
+  CHECK(eio::decode("123456"sv, frame_kind::binary, o).error() == errc::payload_too_large);
 }

@@ -11,7 +11,7 @@
 
 using namespace std::string_view_literals;
 using siocodec::byte_view;
-using siocodec::error;
+using siocodec::errc;
 namespace eio = siocodec::engineio;
 using eio::data_kind;
 using eio::frame_kind;
@@ -64,15 +64,15 @@ TEST_CASE("binary packets per version and transport") {
 TEST_CASE("packets the wire cannot carry are refused") {
   std::string s;
   const auto bad_type = packet_view::text(static_cast<packet_type>(7), "x");
-  CHECK(eio::encode(bad_type, s).error() == error::invalid_argument);
+  CHECK(eio::encode(bad_type, s).error() == errc::invalid_argument);
   // v4 binary frames have no type byte: only messages can be binary.
   const auto bin_ping = packet_view::binary(bytes4, packet_type::ping);
-  CHECK(eio::encode(bin_ping, s).error() == error::invalid_argument);
+  CHECK(eio::encode(bin_ping, s).error() == errc::invalid_argument);
   CHECK(eio::encode(bin_ping, s, opts(eio::protocol_version::v4, false)).error() ==
-        error::invalid_argument);
+        errc::invalid_argument);
   CHECK(eio::encode(bin_ping, s, opts(eio::protocol_version::v3, true)));
   const packet_view bad64{packet_type::message, data_kind::base64, "AQ=D"};
-  CHECK(eio::encode(bad64, s).error() == error::invalid_argument);
+  CHECK(eio::encode(bad64, s).error() == errc::invalid_argument);
 }
 
 TEST_CASE("encode_to never writes past its capacity") {
@@ -82,7 +82,7 @@ TEST_CASE("encode_to never writes past its capacity") {
     std::fill(std::begin(buf), std::end(buf), '#');
     auto r = eio::encode_to(buf, cap, p);
     if (cap < 6) {
-      CHECK(r.error() == error::output_too_small);
+      CHECK(r.error() == errc::output_too_small);
       CHECK(std::string_view(buf, sizeof buf) == std::string(16, '#'));
     } else {
       REQUIRE(r);

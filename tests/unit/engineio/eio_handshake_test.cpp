@@ -8,7 +8,7 @@
 #include <string_view>
 
 using namespace std::string_view_literals;
-using siocodec::error;
+using siocodec::errc;
 namespace eio = siocodec::engineio;
 
 TEST_CASE("handshake: the reference server's open packet") {
@@ -57,39 +57,38 @@ TEST_CASE("handshake: v3 servers, WebSocket-only sessions, extra keys, whitespac
 TEST_CASE("handshake: strict validation with offsets") {
   struct c {
     std::string_view text;
-    error ec;
+    errc ec;
     std::size_t offset;
   };
   const c cases[] = {
-      {R"([1])"sv, error::invalid_handshake, 0},
-      {R"("sid")"sv, error::invalid_handshake, 0},
-      {R"({"sid":"a"})"sv, error::invalid_handshake, 11},
-      {R"({"sid":1,"upgrades":[],"pingInterval":1,"pingTimeout":1})"sv, error::invalid_handshake,
-       7},
-      {R"({"sid":"","upgrades":[],"pingInterval":1,"pingTimeout":1})"sv, error::invalid_handshake,
+      {R"([1])"sv, errc::invalid_handshake, 0},
+      {R"("sid")"sv, errc::invalid_handshake, 0},
+      {R"({"sid":"a"})"sv, errc::invalid_handshake, 11},
+      {R"({"sid":1,"upgrades":[],"pingInterval":1,"pingTimeout":1})"sv, errc::invalid_handshake, 7},
+      {R"({"sid":"","upgrades":[],"pingInterval":1,"pingTimeout":1})"sv, errc::invalid_handshake,
        7},
       {R"({"sid":"a\"b","upgrades":[],"pingInterval":1,"pingTimeout":1})"sv,
-       error::invalid_handshake, 7},
+       errc::invalid_handshake, 7},
       {R"({"sid":"a","upgrades":"websocket","pingInterval":1,"pingTimeout":1})"sv,
-       error::invalid_handshake, 22},
-      {R"({"sid":"a","upgrades":[1],"pingInterval":1,"pingTimeout":1})"sv, error::invalid_handshake,
+       errc::invalid_handshake, 22},
+      {R"({"sid":"a","upgrades":[1],"pingInterval":1,"pingTimeout":1})"sv, errc::invalid_handshake,
        23},
-      {R"({"sid":"a","upgrades":[],"pingInterval":0,"pingTimeout":1})"sv, error::invalid_handshake,
+      {R"({"sid":"a","upgrades":[],"pingInterval":0,"pingTimeout":1})"sv, errc::invalid_handshake,
        40},
-      {R"({"sid":"a","upgrades":[],"pingInterval":1.5,"pingTimeout":1})"sv,
-       error::invalid_handshake, 40},
-      {R"({"sid":"a","upgrades":[],"pingInterval":"1","pingTimeout":1})"sv,
-       error::invalid_handshake, 40},
+      {R"({"sid":"a","upgrades":[],"pingInterval":1.5,"pingTimeout":1})"sv, errc::invalid_handshake,
+       40},
+      {R"({"sid":"a","upgrades":[],"pingInterval":"1","pingTimeout":1})"sv, errc::invalid_handshake,
+       40},
       {R"({"sid":"a","upgrades":[],"pingInterval":1,"pingTimeout":2147483648})"sv,
-       error::invalid_handshake, 56},
-      {R"({"sid":"a","upgrades":[],"pingInterval":1,"pingTimeout":-1})"sv, error::invalid_handshake,
+       errc::invalid_handshake, 56},
+      {R"({"sid":"a","upgrades":[],"pingInterval":1,"pingTimeout":-1})"sv, errc::invalid_handshake,
        56},
       {R"({"sid":"a","upgrades":[],"pingInterval":1,"pingTimeout":1,"maxPayload":9007199254740992})"sv,
-       error::invalid_handshake, 71},
+       errc::invalid_handshake, 71},
       {R"({"sid":"a","upgrades":[],"pingInterval":1,"pingTimeout":1,"maxPayload":null})"sv,
-       error::invalid_handshake, 71},
-      {R"({"sid":"a",})"sv, error::invalid_json, 11},
-      {""sv, error::invalid_json, 0},
+       errc::invalid_handshake, 71},
+      {R"({"sid":"a",})"sv, errc::invalid_json, 11},
+      {""sv, errc::invalid_json, 0},
   };
   for (const auto& t : cases) {
     CAPTURE(t.text);
@@ -118,17 +117,17 @@ TEST_CASE("handshake: encoding refuses what a client would reject") {
   for (auto bad_sid : {""sv, "a\"b"sv, "a\\b"sv, "a\nb"sv, "\xff"sv}) {
     eio::handshake b = h;
     b.sid = bad_sid;
-    CHECK(eio::handshake_size(b).error() == error::invalid_argument);
+    CHECK(eio::handshake_size(b).error() == errc::invalid_argument);
   }
   eio::handshake zero = h;
   zero.ping_timeout = 0;
-  CHECK(eio::handshake_size(zero).error() == error::invalid_argument);
+  CHECK(eio::handshake_size(zero).error() == errc::invalid_argument);
   eio::handshake big = h;
   big.max_payload = 9007199254740992ull;
-  CHECK(eio::handshake_size(big).error() == error::invalid_argument);
+  CHECK(eio::handshake_size(big).error() == errc::invalid_argument);
 
   char small[10];
-  CHECK(eio::encode_handshake_to(small, sizeof small, h).error() == error::output_too_small);
+  CHECK(eio::encode_handshake_to(small, sizeof small, h).error() == errc::output_too_small);
 }
 
 // Issue 19.6: a sid is pasted into query strings, so strict parsing accepts only RFC 3986
@@ -168,7 +167,7 @@ TEST_CASE("handshake: strict sids are URL-safe, lax ones are percent-encoded by 
     CAPTURE(t.sid);
     const std::string text = with_sid(t.sid);
     const auto strict = eio::parse_handshake(text);
-    CHECK(strict.error() == error::invalid_handshake);
+    CHECK(strict.error() == errc::invalid_handshake);
     CHECK(strict.offset() == 8 + t.bad);  // `{"sid":"` is 8 bytes
     eio::handshake_options lax;
     lax.lax = true;
@@ -188,7 +187,7 @@ TEST_CASE("handshake: strict sids are URL-safe, lax ones are percent-encoded by 
     CHECK(std::string_view(buf, t.encoded.size()) == t.encoded);
     std::memset(buf, '#', sizeof buf);
     const auto small = eio::encode_sid_to(buf, t.encoded.size() - 1, h->sid);
-    CHECK(small.error() == error::output_too_small);
+    CHECK(small.error() == errc::output_too_small);
     CHECK(std::string_view(buf, sizeof buf) == std::string(sizeof buf, '#'));
   }
 }

@@ -11,7 +11,7 @@
 
 using namespace std::string_view_literals;
 using siocodec::byte_view;
-using siocodec::error;
+using siocodec::errc;
 namespace eio = siocodec::engineio;
 using eio::data_kind;
 using eio::frame_kind;
@@ -36,7 +36,7 @@ std::ostream& operator<<(std::ostream& os, const owned& p) {
 
 struct outcome {
   std::vector<owned> packets;
-  error ec = error::none;
+  errc ec = errc::none;
   std::size_t offset = 0;
 };
 
@@ -111,7 +111,7 @@ TEST_CASE("v4 payload: packets separated by 0x1E") {
                     "2\x1e"
                     "4world"sv,
                     frame_kind::text);
-  CHECK(r.ec == error::none);
+  CHECK(r.ec == errc::none);
   CHECK(r.offset == 15);
   REQUIRE(r.packets.size() == 3);
   CHECK(r.packets[0] == msg("hello"));
@@ -128,23 +128,23 @@ TEST_CASE("v4 payload: packets separated by 0x1E") {
 TEST_CASE("v4 payload: errors stop the body after the good packets") {
   auto empty = read_all(""sv, frame_kind::text);
   CHECK(empty.packets.empty());
-  CHECK(empty.ec == error::empty_packet);
+  CHECK(empty.ec == errc::empty_packet);
 
   auto sep = read_all("\x1e"sv, frame_kind::text);
   CHECK(sep.packets.empty());
-  CHECK(sep.ec == error::empty_packet);
+  CHECK(sep.ec == errc::empty_packet);
   CHECK(sep.offset == 0);
 
   auto trailing = read_all("4a\x1e"sv, frame_kind::text);
   CHECK(trailing.packets == std::vector<owned>{msg("a")});
-  CHECK(trailing.ec == error::empty_packet);
+  CHECK(trailing.ec == errc::empty_packet);
   CHECK(trailing.offset == 3);
 
   auto middle = read_all("4a\x1e\x1e"
                          "4b"sv,
                          frame_kind::text);
   CHECK(middle.packets == std::vector<owned>{msg("a")});
-  CHECK(middle.ec == error::empty_packet);
+  CHECK(middle.ec == errc::empty_packet);
   CHECK(middle.offset == 3);
 
   auto type = read_all("4a\x1e"
@@ -152,20 +152,20 @@ TEST_CASE("v4 payload: errors stop the body after the good packets") {
                        "4c"sv,
                        frame_kind::text);
   CHECK(type.packets == std::vector<owned>{msg("a")});
-  CHECK(type.ec == error::unknown_packet_type);
+  CHECK(type.ec == errc::unknown_packet_type);
   CHECK(type.offset == 3);
 
   auto b64 = read_all("4a\x1e"
                       "bAQ#D"sv,
                       frame_kind::text);
-  CHECK(b64.ec == error::invalid_base64);
+  CHECK(b64.ec == errc::invalid_base64);
   CHECK(b64.offset == 6);
 
   // A v3 body given to a v4 decoder is a noop with data, as in the reference.
   auto v3body = read_all("6:4hello"sv, frame_kind::text);
   CHECK(v3body.packets == std::vector<owned>{{packet_type::noop, data_kind::text, ":4hello"}});
 
-  CHECK(read_all("4a"sv, frame_kind::binary).ec == error::unexpected_binary_frame);
+  CHECK(read_all("4a"sv, frame_kind::binary).ec == errc::unexpected_binary_frame);
 }
 
 TEST_CASE("v4 payload: limits") {
@@ -174,11 +174,11 @@ TEST_CASE("v4 payload: limits") {
   CHECK(read_all("4a\x1e"
                  "4bcdefg"sv,
                  frame_kind::text, o)
-            .ec == error::none);
+            .ec == errc::none);
   auto big = read_all("4a\x1e"
                       "4bcdefgh"sv,
                       frame_kind::text, o);
-  CHECK(big.ec == error::payload_too_large);
+  CHECK(big.ec == errc::payload_too_large);
   CHECK(big.offset == 10);
   CHECK(big.packets.empty());  // checked before anything is read, as the server does
 
@@ -189,7 +189,7 @@ TEST_CASE("v4 payload: limits") {
                        "4c"sv,
                        frame_kind::text, c);
   CHECK(many.packets.size() == 2);
-  CHECK(many.ec == error::too_many_packets);
+  CHECK(many.ec == errc::too_many_packets);
   CHECK(many.offset == 6);
 }
 
@@ -201,7 +201,7 @@ TEST_CASE("v4 payload: base64 packets decoded into scratch") {
   auto reader = eio::decode_payload(body, frame_kind::text, {}, scratch);
   std::vector<owned> got;
   for (const auto& p : reader) got.push_back({p.type, p.kind, std::string(p.data)});
-  CHECK(reader.error() == error::none);
+  CHECK(reader.error() == errc::none);
   REQUIRE(got.size() == 3);
   CHECK(got[0] == owned{packet_type::message, data_kind::binary, "\x01\x02\x03\x04"});
   CHECK(got[1] == msg("x"));
@@ -215,7 +215,7 @@ TEST_CASE("v4 payload: base64 packets decoded into scratch") {
     ++n;
   }
   CHECK(n == 2);
-  CHECK(tight.error() == error::output_too_small);
+  CHECK(tight.error() == errc::output_too_small);
   CHECK(tight.offset() == 13);
 }
 
@@ -224,7 +224,7 @@ TEST_CASE("v3 text payload: lengths in UTF-16 code units") {
   auto r = read_all("6:4hello2:4\xe2\x82\xac"
                     "3:4\xf0\x9f\x98\x80"sv,
                     frame_kind::text, o);
-  CHECK(r.ec == error::none);
+  CHECK(r.ec == errc::none);
   REQUIRE(r.packets.size() == 3);
   CHECK(r.packets[1] == msg("\xe2\x82\xac"));
   CHECK(r.packets[2] == msg("\xf0\x9f\x98\x80"));
@@ -234,7 +234,7 @@ TEST_CASE("v3 text payload: lengths in UTF-16 code units") {
   CHECK(b.packets[1] == owned{packet_type::message, data_kind::base64, "AQIDBA=="});
 
   auto zero = read_all("0:"sv, frame_kind::text, o);
-  CHECK(zero.ec == error::none);
+  CHECK(zero.ec == errc::none);
   CHECK(zero.packets.empty());
   auto hs = read_all("2:40"sv, frame_kind::text, o);
   CHECK(hs.packets == std::vector<owned>{msg("0")});
@@ -244,30 +244,30 @@ TEST_CASE("v3 text payload: errors") {
   const auto o = opts(eio::protocol_version::v3);
   struct c {
     std::string_view body;
-    error ec;
+    errc ec;
     std::size_t offset;
     std::size_t good;
   };
   const c cases[] = {
-      {""sv, error::empty_packet, 0, 0},
-      {"1!"sv, error::invalid_length, 1, 0},
-      {"))"sv, error::invalid_length, 0, 0},
-      {"1:"sv, error::truncated, 2, 0},
-      {"3:99:"sv, error::unknown_packet_type, 2, 0},
-      {"1:aa"sv, error::unknown_packet_type, 2, 0},
-      {"1:a2:b"sv, error::unknown_packet_type, 2, 0},
-      {":4"sv, error::invalid_length, 0, 0},
-      {"06:4hello"sv, error::invalid_length, 1, 0},
-      {" 6:4hello"sv, error::invalid_length, 0, 0},
-      {"6:4hello1"sv, error::truncated, 9, 1},
-      {"6:4hell"sv, error::truncated, 7, 0},
-      {"4:4\xe2\x82\xac"sv, error::truncated, 6, 0},
-      {"2:4\xf0\x9f\x98\x80"sv, error::invalid_length, 0, 0},
-      {"2:4\xff"sv, error::invalid_utf8, 3, 0},
-      {"2:4\xe2\x82"sv, error::truncated, 5, 0},
-      {"3:4\xed\xa0\x80"sv, error::invalid_utf8, 4, 0},
-      {"2:4a2:9b"sv, error::unknown_packet_type, 6, 1},
-      {"99999999999:4"sv, error::payload_too_large, 6, 0},
+      {""sv, errc::empty_packet, 0, 0},
+      {"1!"sv, errc::invalid_length, 1, 0},
+      {"))"sv, errc::invalid_length, 0, 0},
+      {"1:"sv, errc::truncated, 2, 0},
+      {"3:99:"sv, errc::unknown_packet_type, 2, 0},
+      {"1:aa"sv, errc::unknown_packet_type, 2, 0},
+      {"1:a2:b"sv, errc::unknown_packet_type, 2, 0},
+      {":4"sv, errc::invalid_length, 0, 0},
+      {"06:4hello"sv, errc::invalid_length, 1, 0},
+      {" 6:4hello"sv, errc::invalid_length, 0, 0},
+      {"6:4hello1"sv, errc::truncated, 9, 1},
+      {"6:4hell"sv, errc::truncated, 7, 0},
+      {"4:4\xe2\x82\xac"sv, errc::truncated, 6, 0},
+      {"2:4\xf0\x9f\x98\x80"sv, errc::invalid_length, 0, 0},
+      {"2:4\xff"sv, errc::invalid_utf8, 3, 0},
+      {"2:4\xe2\x82"sv, errc::truncated, 5, 0},
+      {"3:4\xed\xa0\x80"sv, errc::invalid_utf8, 4, 0},
+      {"2:4a2:9b"sv, errc::unknown_packet_type, 6, 1},
+      {"99999999999:4"sv, errc::payload_too_large, 6, 0},
   };
   for (const auto& t : cases) {
     CAPTURE(t.body);
@@ -282,7 +282,7 @@ TEST_CASE("v3 binary payload") {
   const auto o = opts(eio::protocol_version::v3);
   auto spec = read_all("\x00\x04\xff\x34\xe2\x82\xac\x01\x05\xff\x04\x01\x02\x03\x04"sv,
                        frame_kind::binary, o);
-  CHECK(spec.ec == error::none);
+  CHECK(spec.ec == errc::none);
   REQUIRE(spec.packets.size() == 2);
   CHECK(spec.packets[0] == msg("\xe2\x82\xac"));
   CHECK(spec.packets[1] == owned{packet_type::message, data_kind::binary, "\x01\x02\x03\x04"});
@@ -292,34 +292,34 @@ TEST_CASE("v3 binary payload") {
                          frame_kind::binary, o);
   CHECK(eleven.packets == std::vector<owned>{msg("hello world")});
 
-  CHECK(read_all(""sv, frame_kind::binary, o).ec == error::none);
+  CHECK(read_all(""sv, frame_kind::binary, o).ec == errc::none);
 
   struct c {
     std::string_view body;
-    error ec;
+    errc ec;
     std::size_t offset;
   };
   const c cases[] = {
       {"\x02\x01\xff"
        "4"sv,
-       error::invalid_item_kind, 0},
+       errc::invalid_item_kind, 0},
       {"\x00\x0c\xff"
        "4"sv,
-       error::invalid_length, 1},
+       errc::invalid_length, 1},
       {"\x00\xff"
        "4"sv,
-       error::invalid_length, 1},
+       errc::invalid_length, 1},
       {"\x00\x00\x01\xff"
        "4"sv,
-       error::invalid_length, 2},
-      {"\x00\x09\xff\x34\x61"sv, error::truncated, 5},
-      {"\x00\x01"sv, error::truncated, 2},
-      {"\x00\x00\xff"sv, error::empty_packet, 0},
-      {"\x00\x02\xff\x34\xff"sv, error::invalid_utf8, 4},
-      {"\x01\x02\xff\x09\x01"sv, error::unknown_packet_type, 3},
+       errc::invalid_length, 2},
+      {"\x00\x09\xff\x34\x61"sv, errc::truncated, 5},
+      {"\x00\x01"sv, errc::truncated, 2},
+      {"\x00\x00\xff"sv, errc::empty_packet, 0},
+      {"\x00\x02\xff\x34\xff"sv, errc::invalid_utf8, 4},
+      {"\x01\x02\xff\x09\x01"sv, errc::unknown_packet_type, 3},
       {"\x00\x01\xff"
        "9"sv,
-       error::unknown_packet_type, 3},
+       errc::unknown_packet_type, 3},
   };
   for (const auto& t : cases) {
     CAPTURE(t.body);
@@ -375,9 +375,9 @@ TEST_CASE("payload encoding, every format") {
 
   const packet_view sep[] = {packet_view::text(packet_type::message, "a\x1e"
                                                                      "b")};
-  CHECK(eio::encode_payload(sep, 1, s).error() == error::invalid_argument);
+  CHECK(eio::encode_payload(sep, 1, s).error() == errc::invalid_argument);
   const packet_view bad_utf8[] = {packet_view::text(packet_type::message, "\xff")};
-  CHECK(eio::encode_payload(bad_utf8, 1, s, v3).error() == error::invalid_utf8);
+  CHECK(eio::encode_payload(bad_utf8, 1, s, v3).error() == errc::invalid_utf8);
 }
 
 TEST_CASE("payload encode_to respects its capacity") {
@@ -386,7 +386,7 @@ TEST_CASE("payload encode_to respects its capacity") {
   const std::size_t need = *eio::encoded_payload_size(two, 2);
   CHECK(need == 8);
   std::string buf(need + 4, '#');
-  CHECK(eio::encode_payload_to(&buf[0], need - 1, two, 2).error() == error::output_too_small);
+  CHECK(eio::encode_payload_to(&buf[0], need - 1, two, 2).error() == errc::output_too_small);
   CHECK(buf == std::string(need + 4, '#'));
   auto r = eio::encode_payload_to(&buf[0], buf.size(), two, 2);
   REQUIRE(r);
@@ -437,7 +437,7 @@ TEST_CASE("encoded payloads decode back to the same packets") {
           CHECK((p.kind == data_kind::binary) == (packets[i].kind == data_kind::binary));
           ++i;
         }
-        CHECK(reader.error() == error::none);
+        CHECK(reader.error() == errc::none);
         CHECK(i == packets.size());
         check_all_splits(body, kind, opts(v));
       }
@@ -482,9 +482,9 @@ TEST_CASE("chunked decoding: limits, zero-copy and bounded storage") {
   auto ignore = [](const packet_view&) {};
   CHECK(dec.feed("4abc\x1e", ignore));
   auto st = dec.feed("4defg", ignore);
-  CHECK(st.ec == error::payload_too_large);
+  CHECK(st.ec == errc::payload_too_large);
   CHECK(dec.body_offset() == 8);
-  CHECK(dec.feed("x", ignore).ec == error::payload_too_large);  // errors are final
+  CHECK(dec.feed("x", ignore).ec == errc::payload_too_large);  // errors are final
   dec.reset();
   CHECK_FALSE(dec.failed());
 

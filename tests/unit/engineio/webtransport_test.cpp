@@ -21,7 +21,7 @@
 
 namespace wt = siocodec::engineio::webtransport;
 using siocodec::byte_view;
-using siocodec::error;
+using siocodec::errc;
 using siocodec::engineio::data_kind;
 using siocodec::engineio::decode_options;
 using siocodec::engineio::packet_type;
@@ -229,7 +229,7 @@ void check_chunking(const test_stream& t, const std::vector<std::size_t>& cuts) 
     if (!st || st.consumed != chunk.size() || dec.stream_offset() != to ||
         dec.at_record_boundary() != t.is_boundary(to)) {
       INFO("cuts at chunk " << i << " ending at " << to);
-      REQUIRE(st.ec == error::none);
+      REQUIRE(st.ec == errc::none);
       REQUIRE(st.consumed == chunk.size());
       REQUIRE(dec.stream_offset() == to);
       REQUIRE(dec.at_record_boundary() == t.is_boundary(to));
@@ -333,10 +333,10 @@ TEST_CASE("webtransport: encoder rejects what the format cannot carry") {
   std::string out = "keep";
   const auto expect_invalid = [&](const packet_view& p) {
     const auto s = wt::encoded_size(p);
-    CHECK(s.error() == error::invalid_argument);
+    CHECK(s.error() == errc::invalid_argument);
     char buf[64];
-    CHECK(wt::encode_to(buf, sizeof buf, p).error() == error::invalid_argument);
-    CHECK(wt::encode(p, out).error() == error::invalid_argument);
+    CHECK(wt::encode_to(buf, sizeof buf, p).error() == errc::invalid_argument);
+    CHECK(wt::encode(p, out).error() == errc::invalid_argument);
     CHECK(out == "keep");
   };
   expect_invalid(packet_view::text(static_cast<packet_type>(7), "x"));
@@ -350,7 +350,7 @@ TEST_CASE("webtransport: encoder rejects what the format cannot carry") {
 
   char buf[16];
   CHECK(wt::encode_header_to(buf, sizeof buf, wt::max_length + 1, false).error() ==
-        error::invalid_argument);
+        errc::invalid_argument);
   const auto r = wt::encode_header_to(buf, sizeof buf, wt::max_length, true);
   REQUIRE(r);
   CHECK(hex(std::string(buf, *r)) == "ff001fffffffffffff");
@@ -396,13 +396,13 @@ TEST_CASE("webtransport: three output forms agree, and encode_to never writes pa
     // One byte short: nothing written at all.
     std::vector<char> small(n + 8, '#');
     const auto rs = wt::encode_to(small.data(), n - 1, p);
-    CHECK(rs.error() == error::output_too_small);
+    CHECK(rs.error() == errc::output_too_small);
     CHECK(std::string(small.data(), small.size()) == std::string(n + 8, '#'));
   }
   char arr[8];
   CHECK(hex(std::string(arr, *wt::encode_to(arr, packet_view::text(packet_type::ping)))) == "0132");
   char hdr[2];
-  CHECK(wt::encode_header_to(hdr, 2, 126, false).error() == error::output_too_small);
+  CHECK(wt::encode_header_to(hdr, 2, 126, false).error() == errc::output_too_small);
   CHECK(*wt::encode_header_to(hdr, 1, 125, false) == 1);
 }
 
@@ -527,39 +527,39 @@ TEST_CASE("webtransport: every error with its offset") {
     const char* what;
     std::string stream;
     std::size_t max_payload;
-    error ec;
+    errc ec;
     std::size_t offset;   // stream offset of the offending byte
     std::size_t packets;  // delivered before the error
   };
   const std::string ok = bytes({0x02, '4', 'a'});  // a valid record first: offsets are absolute
   const std::size_t big = 1000000;
   const row rows[] = {
-      {"length 0", ok + bytes({0x00}), big, error::empty_packet, 3, 1},
-      {"binary length 0", ok + bytes({0x80}), big, error::empty_packet, 3, 1},
-      {"16-bit length 0", ok + bytes({0x7e, 0, 0}), big, error::empty_packet, 3, 1},
-      {"64-bit length 0", ok + bytes({0xff, 0, 0, 0, 0, 0, 0, 0, 0}), big, error::empty_packet, 3,
+      {"length 0", ok + bytes({0x00}), big, errc::empty_packet, 3, 1},
+      {"binary length 0", ok + bytes({0x80}), big, errc::empty_packet, 3, 1},
+      {"16-bit length 0", ok + bytes({0x7e, 0, 0}), big, errc::empty_packet, 3, 1},
+      {"64-bit length 0", ok + bytes({0xff, 0, 0, 0, 0, 0, 0, 0, 0}), big, errc::empty_packet, 3,
        1},
-      {"7-bit > max", ok + bytes({0x06, '4', 'a', 'b', 'c', 'd', 'e'}), 5, error::payload_too_large,
+      {"7-bit > max", ok + bytes({0x06, '4', 'a', 'b', 'c', 'd', 'e'}), 5, errc::payload_too_large,
        3, 1},
-      {"16-bit > max", ok + bytes({0x7e, 0x01, 0x2d}), 300, error::payload_too_large, 3, 1},
+      {"16-bit > max", ok + bytes({0x7e, 0x01, 0x2d}), 300, errc::payload_too_large, 3, 1},
       {"64-bit > max", ok + bytes({0x7f, 0, 0, 0, 0, 0, 0x0f, 0x42, 0x41}), big,
-       error::payload_too_large, 3, 1},
-      {"2^53", ok + bytes({0x7f, 0, 0x20, 0, 0, 0, 0, 0, 0}), SIZE_MAX, error::payload_too_large, 3,
+       errc::payload_too_large, 3, 1},
+      {"2^53", ok + bytes({0x7f, 0, 0x20, 0, 0, 0, 0, 0, 0}), SIZE_MAX, errc::payload_too_large, 3,
        1},
       {"2^64-1", ok + bytes({0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}), SIZE_MAX,
-       error::payload_too_large, 3, 1},
-      {"invalid utf8", ok + bytes({0x04, '4', 0xc3, 0x28, 'a'}), big, error::invalid_utf8, 5, 1},
-      {"cut utf8 sequence", ok + bytes({0x03, '4', 'a', 0xe2}), big, error::invalid_utf8, 6, 1},
-      {"lone continuation", ok + bytes({0x02, '4', 0x80}), big, error::invalid_utf8, 5, 1},
-      {"surrogate", ok + bytes({0x04, '4', 0xed, 0xa0, 0x80}), big, error::invalid_utf8, 5, 1},
-      {"invalid utf8 in type", ok + bytes({0x02, 0xff, '4'}), big, error::invalid_utf8, 4, 1},
-      {"unknown type 7", ok + bytes({0x02, '7', 'a'}), big, error::unknown_packet_type, 4, 1},
-      {"unknown type B", ok + bytes({0x01, 'B'}), big, error::unknown_packet_type, 4, 1},
+       errc::payload_too_large, 3, 1},
+      {"invalid utf8", ok + bytes({0x04, '4', 0xc3, 0x28, 'a'}), big, errc::invalid_utf8, 5, 1},
+      {"cut utf8 sequence", ok + bytes({0x03, '4', 'a', 0xe2}), big, errc::invalid_utf8, 6, 1},
+      {"lone continuation", ok + bytes({0x02, '4', 0x80}), big, errc::invalid_utf8, 5, 1},
+      {"surrogate", ok + bytes({0x04, '4', 0xed, 0xa0, 0x80}), big, errc::invalid_utf8, 5, 1},
+      {"invalid utf8 in type", ok + bytes({0x02, 0xff, '4'}), big, errc::invalid_utf8, 4, 1},
+      {"unknown type 7", ok + bytes({0x02, '7', 'a'}), big, errc::unknown_packet_type, 4, 1},
+      {"unknown type B", ok + bytes({0x01, 'B'}), big, errc::unknown_packet_type, 4, 1},
       {"leading BOM", ok + bytes({0x06, 0xef, 0xbb, 0xbf, '4', 'h', 'i'}), big,
-       error::unknown_packet_type, 4, 1},
-      {"base64 bad char", ok + bytes({0x05, 'b', 'A', '*', 'I', 'D'}), big, error::invalid_base64,
-       6, 1},
-      {"base64 bad length", ok + bytes({0x04, 'b', 'A', 'Q', '='}), big, error::invalid_base64, 8,
+       errc::unknown_packet_type, 4, 1},
+      {"base64 bad char", ok + bytes({0x05, 'b', 'A', '*', 'I', 'D'}), big, errc::invalid_base64, 6,
+       1},
+      {"base64 bad length", ok + bytes({0x04, 'b', 'A', 'Q', '='}), big, errc::invalid_base64, 8,
        1},
   };
   for (const auto& r : rows) {
@@ -605,7 +605,7 @@ TEST_CASE("webtransport: offending byte in an earlier chunk gives consumed 0") {
   REQUIRE(c.feed(bytes({0x02, '4', 'a', 0x7e})));
   REQUIRE(c.feed(bytes({0x01})));
   const auto st = c.feed(bytes({0x2d, '4'}));
-  CHECK(st.ec == error::payload_too_large);
+  CHECK(st.ec == errc::payload_too_large);
   CHECK(st.consumed == 0);
   CHECK(c.dec.stream_offset() == 3);
 
@@ -613,7 +613,7 @@ TEST_CASE("webtransport: offending byte in an earlier chunk gives consumed 0") {
   string_collector d;
   REQUIRE(d.feed(bytes({0x05, '4', 0xc0})));
   const auto st2 = d.feed(bytes({0x80, 'a', 'b', 0x01, '2'}));
-  CHECK(st2.ec == error::invalid_utf8);
+  CHECK(st2.ec == errc::invalid_utf8);
   CHECK(st2.consumed == 0);
   CHECK(d.dec.stream_offset() == 2);
   CHECK(d.packets.empty());
@@ -622,7 +622,7 @@ TEST_CASE("webtransport: offending byte in an earlier chunk gives consumed 0") {
   string_collector e;
   REQUIRE(e.feed(bytes({0x05, '4', 'a'})));
   const auto st3 = e.feed(bytes({'b', 0xc0, 0x80, 0x01, '2'}));
-  CHECK(st3.ec == error::invalid_utf8);
+  CHECK(st3.ec == errc::invalid_utf8);
   CHECK(st3.consumed == 1);
   CHECK(e.dec.stream_offset() == 4);
 }
@@ -630,12 +630,12 @@ TEST_CASE("webtransport: offending byte in an earlier chunk gives consumed 0") {
 TEST_CASE("webtransport: errors are terminal until reset") {
   string_collector c;
   const auto st = c.feed(bytes({0x02, '7', 'x', 0x01, '2'}));
-  CHECK(st.ec == error::unknown_packet_type);
+  CHECK(st.ec == errc::unknown_packet_type);
   CHECK(st.consumed == 1);
   CHECK(c.packets.empty());  // unlike the reference, the next record is not decoded
   for (int i = 0; i < 3; ++i) {
     const auto again = c.feed(bytes({0x01, '2'}));
-    CHECK(again.ec == error::unknown_packet_type);
+    CHECK(again.ec == errc::unknown_packet_type);
     CHECK(again.consumed == 0);
     CHECK(c.dec.stream_offset() == 1);
   }
@@ -643,7 +643,7 @@ TEST_CASE("webtransport: errors are terminal until reset") {
 
   c.dec.reset();
   CHECK_FALSE(c.dec.failed());
-  CHECK(c.dec.error() == error::none);
+  CHECK(c.dec.error() == errc::none);
   CHECK(c.dec.stream_offset() == 0);
   CHECK(c.dec.at_record_boundary());
   const auto fresh = c.feed(bytes({0x01, '2'}));
@@ -670,13 +670,13 @@ TEST_CASE("webtransport: only Engine.IO v4 is accepted") {
   opts.version = siocodec::engineio::protocol_version::v3;
   string_collector c(opts);
   CHECK(c.dec.failed());
-  CHECK(c.dec.error() == error::invalid_argument);
+  CHECK(c.dec.error() == errc::invalid_argument);
   const auto st = c.feed(bytes({0x01, '2'}));
-  CHECK(st.ec == error::invalid_argument);
+  CHECK(st.ec == errc::invalid_argument);
   CHECK(st.consumed == 0);
   CHECK(c.dec.stream_offset() == 0);
   c.dec.reset();
-  CHECK(c.dec.error() == error::invalid_argument);
+  CHECK(c.dec.error() == errc::invalid_argument);
   CHECK(c.packets.empty());
 }
 
@@ -693,7 +693,7 @@ TEST_CASE("webtransport: max_payload boundary, on the real length") {
     REQUIRE(c.packets.size() == 1);
     CHECK(c.packets[0].data.size() == n);
     const auto st = c.feed(over);
-    CHECK(st.ec == error::payload_too_large);
+    CHECK(st.ec == errc::payload_too_large);
     CHECK(st.consumed == 0);
     CHECK(c.dec.stream_offset() == at_limit.size());
   }
@@ -709,7 +709,7 @@ TEST_CASE("webtransport: max_payload boundary, on the real length") {
   decode_options zero;
   zero.max_payload = 0;
   string_collector z(zero);
-  CHECK(z.feed(bytes({0x01, '2'})).ec == error::payload_too_large);
+  CHECK(z.feed(bytes({0x01, '2'})).ec == errc::payload_too_large);
 }
 
 TEST_CASE("webtransport: lengths up to 2^53-1 pass, 2^53 fails whatever max_payload") {
@@ -727,14 +727,14 @@ TEST_CASE("webtransport: lengths up to 2^53-1 pass, 2^53 fails whatever max_payl
   }
   wt::stream_decoder<> dec(opts);
   const auto st = dec.feed(bytes({0x7f, 0x00, 0x20, 0, 0, 0, 0, 0, 0}), [](const packet_view&) {});
-  CHECK(st.ec == error::payload_too_large);
+  CHECK(st.ec == errc::payload_too_large);
   CHECK(st.consumed == 0);
 }
 
 TEST_CASE("webtransport: lax base64 mode accepts what the reference server accepts") {
   const std::string rec = bytes({0x05, 'b', 'A', 'Q', '-', '_'});  // URL-safe, no padding
   string_collector strict;
-  CHECK(strict.feed(rec).ec == error::invalid_base64);
+  CHECK(strict.feed(rec).ec == errc::invalid_base64);
   decode_options opts;
   opts.base64 = siocodec::base64::mode::lax;
   string_collector lax(opts);
@@ -832,7 +832,7 @@ TEST_CASE("webtransport: storage never exceeds the announced length nor max_payl
       const std::size_t before = g_alloc.count;
       const auto st = dec.feed(bytes({0x7f, 0, 0, 0, 0, 0, 0x01, 0x11, 0x71}),  // 70001
                                [](const packet_view&) {});
-      CHECK(st.ec == error::payload_too_large);
+      CHECK(st.ec == errc::payload_too_large);
       CHECK(g_alloc.count == before);
       CHECK(g_alloc.live == 0);
       dec.reset();

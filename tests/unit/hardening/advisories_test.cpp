@@ -26,7 +26,7 @@ namespace eio = siocodec::engineio;
 namespace wt = siocodec::engineio::webtransport;
 namespace sio = siocodec::socketio;
 using siocodec::byte_view;
-using siocodec::error;
+using siocodec::errc;
 
 namespace {
 
@@ -60,11 +60,11 @@ TEST_CASE("CVE-2020-36049: huge digit runs are bounded at the first digit too ma
   CHECK(packets == 0);
   // The seventh length digit takes the announced length (9,999,999) past max_payload (10^6):
   // refused there, before any of the body is looked at.
-  CHECK(reader.error() == error::payload_too_large);
+  CHECK(reader.error() == errc::payload_too_large);
   CHECK(reader.offset() == 6);
   eio::payload_decoder<> dec(eio::frame_kind::text, o);
   const siocodec::decode_status st = dec.finish(body, [](const eio::packet_view&) {});
-  CHECK(st.ec == error::payload_too_large);
+  CHECK(st.ec == errc::payload_too_large);
   CHECK(dec.body_offset() == 6);
 
   // The Socket.IO packet itself: the ack id overflows at its first digit past 2^64 - 1, the
@@ -72,22 +72,22 @@ TEST_CASE("CVE-2020-36049: huge digit runs are bounded at the first digit too ma
   for (const bool lax : {false, true}) {
     const std::string ack = "2" + digits + "[\"a\"]";
     const auto a = sio::decode_header(ack, sio_opts(lax));
-    CHECK(a.error() == error::ack_id_overflow);
+    CHECK(a.error() == errc::ack_id_overflow);
     CHECK(a.offset() == 1);
     const auto n = sio::decode_header("2/nsp," + digits + "[\"a\"]", sio_opts(lax));
-    CHECK(n.error() == error::ack_id_overflow);
+    CHECK(n.error() == errc::ack_id_overflow);
     CHECK(n.offset() == 6);
     sio::decode_options small = sio_opts(lax);
     small.max_ack_id = 1000;
     const auto s = sio::decode_header("21001[\"a\"]", small);
-    CHECK(s.error() == error::ack_id_overflow);
+    CHECK(s.error() == errc::ack_id_overflow);
     CHECK(sio::decode_header("21000[\"a\"]", small).has_value());
   }
   // 2^64 - 1 is the largest id; one more overflows.
   const auto max = sio::decode_header("218446744073709551615[\"a\"]");
   REQUIRE(max.has_value());
   CHECK(max->id == std::uint64_t{18446744073709551615u});
-  CHECK(sio::decode_header("218446744073709551616[\"a\"]").error() == error::ack_id_overflow);
+  CHECK(sio::decode_header("218446744073709551616[\"a\"]").error() == errc::ack_id_overflow);
 }
 
 TEST_CASE("CVE-2022-2421: a placeholder must be {_placeholder:true, num:<index < count>}") {
@@ -96,19 +96,18 @@ TEST_CASE("CVE-2022-2421: a placeholder must be {_placeholder:true, num:<index <
       const std::string text = "51-[\"hello\"," + placeholder(num) + "]";
       INFO(text << " lax=" << lax);
       const auto r = sio::decode_header(text, sio_opts(lax));
-      CHECK(r.error() == error::invalid_placeholder);
+      CHECK(r.error() == errc::invalid_placeholder);
       // The reassembler refuses the header before buffering anything; the attachment that
       // follows then arrives to an idle decoder.
       sio::decoder dec(sio_opts(lax));
-      CHECK(dec.feed(text, eio::frame_kind::text).error() == error::invalid_placeholder);
+      CHECK(dec.feed(text, eio::frame_kind::text).error() == errc::invalid_placeholder);
       CHECK(dec.state() == sio::decoder_state::idle);
-      CHECK(dec.feed(attachment, eio::frame_kind::binary).error() ==
-            error::unexpected_binary_frame);
+      CHECK(dec.feed(attachment, eio::frame_kind::binary).error() == errc::unexpected_binary_frame);
     }
     // The valid form, for contrast.
     const std::string ok = "51-[\"hello\"," + placeholder("0") + "]";
     sio::decoder dec(sio_opts(lax));
-    CHECK(dec.feed(ok, eio::frame_kind::text).error() == error::incomplete);
+    CHECK(dec.feed(ok, eio::frame_kind::text).error() == errc::incomplete);
     const auto r = dec.feed(attachment, eio::frame_kind::binary);
     REQUIRE(r.has_value());
     REQUIRE(r->attachment_count == 1);
@@ -123,7 +122,7 @@ TEST_CASE("CVE-2023-32695: an event name must be a string or a number") {
                                R"(2[true])", R"(21[{"toString":"foo"}])"}) {
         INFO(text << " lax=" << lax);
         const auto r = sio::decode_header(text, sio_opts(lax, v));
-        CHECK(r.error() == error::invalid_event_name);
+        CHECK(r.error() == errc::invalid_event_name);
         CHECK(r.offset() == std::string_view(text).find('[') + 1);
       }
       for (const char* text : {R"(2["a"])", R"(2[42])"}) {
@@ -147,7 +146,7 @@ TEST_CASE("CVE-2024-38355: 'error' is an ordinary event to the parser") {
       const std::string text = std::string("2[\"") + name + "\"]";
       INFO(text);
       const auto reserved = sio::decode_header(text, sio_opts(lax));
-      CHECK(reserved.error() == error::reserved_event_name);
+      CHECK(reserved.error() == errc::reserved_event_name);
       CHECK(reserved.offset() == 2);
     }
   }
@@ -156,10 +155,10 @@ TEST_CASE("CVE-2024-38355: 'error' is an ordinary event to the parser") {
 TEST_CASE("CVE-2026-33151: the attachment count is capped before anything is buffered") {
   for (const bool lax : {false, true}) {
     const auto huge = sio::decode_header(R"(599999999999999999999-["a"])", sio_opts(lax));
-    CHECK(huge.error() == error::too_many_attachments);
+    CHECK(huge.error() == errc::too_many_attachments);
     CHECK(huge.offset() == 1);
     const auto eleven = sio::decode_header(R"(511-["a"])", sio_opts(lax));
-    CHECK(eleven.error() == error::too_many_attachments);
+    CHECK(eleven.error() == errc::too_many_attachments);
     // Ten, the default limit, is accepted.
     std::string ten = "510-[\"a\"";
     for (int i = 0; i < 10; ++i) ten += "," + placeholder(std::to_string(i));
@@ -169,10 +168,9 @@ TEST_CASE("CVE-2026-33151: the attachment count is capped before anything is buf
     // refused instead of buffered.
     sio::decoder dec(sio_opts(lax));
     CHECK(dec.feed(std::string_view(R"(599999999999999999999-["a"])"), eio::frame_kind::text)
-              .error() == error::too_many_attachments);
+              .error() == errc::too_many_attachments);
     for (int i = 0; i < 100; ++i) {
-      CHECK(dec.feed(attachment, eio::frame_kind::binary).error() ==
-            error::unexpected_binary_frame);
+      CHECK(dec.feed(attachment, eio::frame_kind::binary).error() == errc::unexpected_binary_frame);
     }
     CHECK(dec.allocated_bytes() == 0);
     // The total bytes of the attachments are bounded too.
@@ -180,8 +178,8 @@ TEST_CASE("CVE-2026-33151: the attachment count is capped before anything is buf
     small.max_attachment_bytes = 2;
     sio::decoder bounded(small, sio::attachment_mode::copy);
     const std::string one = "51-[\"a\"," + placeholder("0") + "]";
-    CHECK(bounded.feed(one, eio::frame_kind::text).error() == error::incomplete);
-    CHECK(bounded.feed(attachment, eio::frame_kind::binary).error() == error::attachment_too_large);
+    CHECK(bounded.feed(one, eio::frame_kind::text).error() == errc::incomplete);
+    CHECK(bounded.feed(attachment, eio::frame_kind::binary).error() == errc::attachment_too_large);
     CHECK(bounded.state() == sio::decoder_state::idle);
   }
 }
@@ -191,26 +189,26 @@ TEST_CASE("CVE-2026-69185: a header must announce at least one attachment") {
     for (const char* text : {R"(50-["a"])", R"(5-["a"])", R"(60-["a"])", R"(500-["a"])"}) {
       INFO(text << " lax=" << lax);
       const auto r = sio::decode_header(text, sio_opts(lax));
-      CHECK(r.error() == error::invalid_attachment_count);
+      CHECK(r.error() == errc::invalid_attachment_count);
       // No reconstructor left armed: the decoder is idle and the binary frames that follow
       // are refused, not appended.
       sio::decoder dec(sio_opts(lax));
       CHECK(dec.feed(std::string_view(text), eio::frame_kind::text).error() ==
-            error::invalid_attachment_count);
+            errc::invalid_attachment_count);
       CHECK(dec.state() == sio::decoder_state::idle);
       for (int i = 0; i < 20; ++i) {
         CHECK(dec.feed(attachment, eio::frame_kind::binary).error() ==
-              error::unexpected_binary_frame);
+              errc::unexpected_binary_frame);
       }
       CHECK(dec.allocated_bytes() == 0);
     }
     // After a complete binary packet the decoder is idle again as well.
     sio::decoder dec(sio_opts(lax), sio::attachment_mode::copy);
     const std::string one = "51-[\"a\"," + placeholder("0") + "]";
-    CHECK(dec.feed(one, eio::frame_kind::text).error() == error::incomplete);
+    CHECK(dec.feed(one, eio::frame_kind::text).error() == errc::incomplete);
     CHECK(dec.feed(attachment, eio::frame_kind::binary).has_value());
     CHECK(dec.state() == sio::decoder_state::idle);
-    CHECK(dec.feed(attachment, eio::frame_kind::binary).error() == error::unexpected_binary_frame);
+    CHECK(dec.feed(attachment, eio::frame_kind::binary).error() == errc::unexpected_binary_frame);
   }
 }
 
@@ -221,15 +219,15 @@ TEST_CASE("CVE-2020-36048: a body over max_payload is refused before it is read"
     eio::decode_options o;
     o.version = version;
     const auto r = eio::decode_payload(body, eio::frame_kind::text, o);
-    CHECK(r.error() == error::payload_too_large);
+    CHECK(r.error() == errc::payload_too_large);
     CHECK(r.offset() == SIOCODEC_DEFAULT_MAX_PAYLOAD);
   }
   // A body of exactly max_payload bytes is read.
   const std::string full = "4" + std::string(SIOCODEC_DEFAULT_MAX_PAYLOAD - 1, 'x');
-  CHECK(eio::decode_payload(full, eio::frame_kind::text).error() == error::none);
+  CHECK(eio::decode_payload(full, eio::frame_kind::text).error() == errc::none);
   // A single frame, and a WebTransport record announcing more than max_payload (refused at its
   // header: nothing is buffered).
-  CHECK(eio::decode(full + "x", eio::frame_kind::text).error() == error::payload_too_large);
+  CHECK(eio::decode(full + "x", eio::frame_kind::text).error() == errc::payload_too_large);
   std::string header = "\x7f";
   const std::uint64_t len = std::uint64_t{SIOCODEC_DEFAULT_MAX_PAYLOAD} + 1;
   for (int shift = 56; shift >= 0; shift -= 8) {
@@ -237,16 +235,16 @@ TEST_CASE("CVE-2020-36048: a body over max_payload is refused before it is read"
   }
   wt::stream_decoder<> dec;
   const siocodec::decode_status st = dec.feed(header, [](const eio::packet_view&) {});
-  CHECK(st.ec == error::payload_too_large);
+  CHECK(st.ec == errc::payload_too_large);
 }
 
 TEST_CASE("CVE-2026-59725: a v4 polling body is text; a binary one is refused at once") {
   eio::decode_options o;
   const auto r = eio::decode_payload("4hello", eio::frame_kind::binary, o);
-  CHECK(r.error() == error::unexpected_binary_frame);
+  CHECK(r.error() == errc::unexpected_binary_frame);
   CHECK(r.offset() == 0);
   eio::payload_decoder<> dec(eio::frame_kind::binary, o);
-  CHECK(dec.feed("4hello", [](const eio::packet_view&) {}).ec == error::unexpected_binary_frame);
+  CHECK(dec.feed("4hello", [](const eio::packet_view&) {}).ec == errc::unexpected_binary_frame);
   CHECK(dec.failed());
 }
 
@@ -269,7 +267,7 @@ TEST_CASE("GHSA-gr94-w7qr-f4j3: the handshake is validated strictly") {
   for (const auto& b : bad) {
     INFO(b.first);
     const auto r = eio::parse_handshake(b.first);
-    CHECK(r.error() == error::invalid_handshake);
+    CHECK(r.error() == errc::invalid_handshake);
     CHECK(r.offset() == b.second);
   }
 }
@@ -312,11 +310,11 @@ TEST_CASE("CVE-2023-31125: a name from the wire is data, and a zero is a value")
     INFO(bad);
     const auto r = sio::decode_header(bad);
     CHECK_FALSE(r.has_value());
-    CHECK(r.error() != error::none);
+    CHECK(r.error() != errc::none);
   }
   const auto bad_eio = eio::decode("9", eio::frame_kind::text);
   CHECK_FALSE(bad_eio.has_value());
-  CHECK(bad_eio.error() != error::none);
+  CHECK(bad_eio.error() != errc::none);
 }
 
 TEST_CASE("CVE-2022-21676, CVE-2022-41940: no decoder lets an error escape") {

@@ -41,7 +41,7 @@ namespace sio = siocodec::socketio;
 namespace json = siocodec::json;
 namespace b64 = siocodec::base64;
 using siocodec::byte_view;
-using siocodec::error;
+using siocodec::errc;
 
 namespace {
 
@@ -277,10 +277,10 @@ TEST_CASE("the Socket.IO reassembler is idle and clean after an allocation failu
     // Feeds the whole packet; checks what it delivers.
     const auto feed_all = [&] {
       auto r = dec.feed(header, eio::frame_kind::text);
-      REQUIRE(r.error() == error::incomplete);
+      REQUIRE(r.error() == errc::incomplete);
       for (std::size_t i = 0; i < n_atts; ++i) {
         r = dec.feed(byte_view(atts[i]), eio::frame_kind::binary);
-        if (i + 1 < n_atts) REQUIRE(r.error() == error::incomplete);
+        if (i + 1 < n_atts) REQUIRE(r.error() == errc::incomplete);
       }
       REQUIRE(r.has_value());
       REQUIRE(r->attachment_count == n_atts);
@@ -351,7 +351,7 @@ TEST_CASE("socketio::codec survives an allocation failure, with either parser") 
     const auto feed_all = [&] {
       // Engine.IO framing removed: the text frame starts with the message type '4'.
       auto r = p.decode(std::string_view(frames[0].second).substr(1), frames[0].first);
-      REQUIRE(r.error() == error::incomplete);
+      REQUIRE(r.error() == errc::incomplete);
       r = p.decode(byte_view(frames[1].second), frames[1].first);
       REQUIRE(r.has_value());
       check_event(*r);

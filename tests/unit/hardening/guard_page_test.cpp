@@ -350,7 +350,7 @@ TEST_CASE("resumable decoders never read past a chunk they were fed") {
       sio::decoder dec({}, mode);
       const auto r = dec.feed(page.place_at_end(s), eio::frame_kind::text);
       sink += r.offset();
-      if (r.error() == siocodec::error::incomplete) {
+      if (r.error() == siocodec::errc::incomplete) {
         const auto a = dec.feed(page.place_at_end(s), eio::frame_kind::binary);
         sink += a.offset();
       }

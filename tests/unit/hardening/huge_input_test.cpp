@@ -26,7 +26,7 @@ namespace eio = siocodec::engineio;
 namespace wt = siocodec::engineio::webtransport;
 namespace sio = siocodec::socketio;
 namespace json = siocodec::json;
-using siocodec::error;
+using siocodec::errc;
 
 // Every heap allocation of the program goes through malloc (operator new, std::allocator,
 // new_delete_resource all end there), so counting malloc calls shows that a call made none.
@@ -107,8 +107,8 @@ TEST_CASE("a million levels of nesting are refused at the depth limit, without r
   json::options deepest;
   deepest.max_depth = std::numeric_limits<std::size_t>::max();  // clamped to max_depth_limit
 
-  siocodec::result<json::kind> r1(error::none), r2(error::none), r3(error::none), r4(error::none),
-      r5(error::none);
+  siocodec::result<json::kind> r1(errc::none), r2(errc::none), r3(errc::none), r4(errc::none),
+      r5(errc::none);
   const std::size_t n = mallocs_during([&] {
     r1 = json::validate(arrays);
     r2 = json::validate(open_arrays);
@@ -117,17 +117,17 @@ TEST_CASE("a million levels of nesting are refused at the depth limit, without r
     r5 = json::validate(objects, deepest);
   });
   CHECK(n == 0);
-  CHECK(r1.error() == error::nesting_too_deep);
+  CHECK(r1.error() == errc::nesting_too_deep);
   CHECK(r1.offset() == SIOCODEC_DEFAULT_MAX_JSON_DEPTH);
-  CHECK(r2.error() == error::nesting_too_deep);
+  CHECK(r2.error() == errc::nesting_too_deep);
   CHECK(r2.offset() == SIOCODEC_DEFAULT_MAX_JSON_DEPTH);
-  CHECK(r3.error() == error::nesting_too_deep);
+  CHECK(r3.error() == errc::nesting_too_deep);
   CHECK(r3.offset() == std::size_t{5} * SIOCODEC_DEFAULT_MAX_JSON_DEPTH);
-  CHECK(r4.error() == error::nesting_too_deep);
+  CHECK(r4.error() == errc::nesting_too_deep);
   CHECK(r4.offset() == json::max_depth_limit);
-  CHECK(r5.error() == error::nesting_too_deep);
+  CHECK(r5.error() == errc::nesting_too_deep);
   CHECK(r5.offset() == std::size_t{5} * json::max_depth_limit);
-  CHECK(json::parse(arrays).error() == error::nesting_too_deep);
+  CHECK(json::parse(arrays).error() == errc::nesting_too_deep);
 
   // The lazy accessors over the unvalidated text walk it with a counter, not a call per level.
   std::size_t size = 0, elements = 0;
@@ -148,24 +148,24 @@ TEST_CASE("a million levels of nesting are refused at the depth limit, without r
       sio::decode_options o;
       o.version = version;
       o.lax = lax;
-      siocodec::result<sio::packet_view> e(error::none), c(error::none);
+      siocodec::result<sio::packet_view> e(errc::none), c(errc::none);
       const std::size_t k = mallocs_during([&] {
         e = sio::decode_header(event, o);
         c = sio::decode_header(connect, o);
       });
       CHECK(k == 0);
-      CHECK(e.error() == error::nesting_too_deep);
+      CHECK(e.error() == errc::nesting_too_deep);
       CHECK(e.offset() == 1 + SIOCODEC_DEFAULT_MAX_JSON_DEPTH);
-      CHECK(c.error() == error::nesting_too_deep);
+      CHECK(c.error() == errc::nesting_too_deep);
       CHECK(c.offset() == 1 + std::size_t{5} * SIOCODEC_DEFAULT_MAX_JSON_DEPTH);
     }
   }
   const auto h = eio::parse_handshake(objects);
-  CHECK(h.error() == error::nesting_too_deep);
+  CHECK(h.error() == errc::nesting_too_deep);
   sio::decode_options big;
   big.max_packet_bytes = std::numeric_limits<std::size_t>::max();
   sio::decoder dec(big, sio::attachment_mode::copy);
-  CHECK(dec.feed(event, eio::frame_kind::text).error() == error::nesting_too_deep);
+  CHECK(dec.feed(event, eio::frame_kind::text).error() == errc::nesting_too_deep);
   CHECK(dec.allocated_bytes() == 0);
 }
 
@@ -186,9 +186,9 @@ TEST_CASE("100 MB digit runs decode in linear time without allocating") {
         sio::decode_options o;
         o.version = version;
         o.lax = lax;
-        siocodec::result<sio::packet_view> r(error::none);
+        siocodec::result<sio::packet_view> r(errc::none);
         CHECK(mallocs_during([&] { r = sio::decode_header(text, o); }) == 0);
-        CHECK(r.error() == error::ack_id_overflow);
+        CHECK(r.error() == errc::ack_id_overflow);
         CHECK(r.offset() == 1);
       }
     }
@@ -196,12 +196,12 @@ TEST_CASE("100 MB digit runs decode in linear time without allocating") {
     sio::decode_options o;
     o.max_packet_bytes = std::numeric_limits<std::size_t>::max();
     sio::decoder dec(o);
-    siocodec::result<sio::packet_view> r(error::none);
+    siocodec::result<sio::packet_view> r(errc::none);
     CHECK(mallocs_during([&] { r = dec.feed(text, eio::frame_kind::text); }) == 0);
-    CHECK(r.error() == error::ack_id_overflow);
+    CHECK(r.error() == errc::ack_id_overflow);
     // With the default limit it never gets that far.
     sio::decoder limited;
-    CHECK(limited.feed(text, eio::frame_kind::text).error() == error::packet_too_large);
+    CHECK(limited.feed(text, eio::frame_kind::text).error() == errc::packet_too_large);
   }
 
   SECTION("Socket.IO attachment count") {
@@ -209,17 +209,18 @@ TEST_CASE("100 MB digit runs decode in linear time without allocating") {
     for (const bool lax : {false, true}) {
       sio::decode_options o;
       o.lax = lax;
-      siocodec::result<sio::packet_view> r(error::none);
+      siocodec::result<sio::packet_view> r(errc::none);
       CHECK(mallocs_during([&] { r = sio::decode_header(text, o); }) == 0);
       // Strict mode stops at the first digit that takes the count over max_attachments. Lax
       // mode reads the count as the reference does, Number() of the digits: 10^100000000 is
       // Infinity, which is not an integer, so "Illegal attachments" as in socket.io-parser.
-      CHECK(r.error() == (lax ? error::invalid_attachment_count : error::too_many_attachments));
+      CHECK(r.error() == (lax ? errc::invalid_attachment_count : errc::too_many_attachments));
       CHECK(r.offset() == 1);
       // Without the '-', the count never ends.
-      siocodec::result<sio::packet_view> u(error::none);
-      CHECK(mallocs_during([&] { u = sio::decode_header(text.substr(0, 1 + hundred_mb), o); }) == 0);
-      CHECK(u.error() == (lax ? error::invalid_attachment_count : error::too_many_attachments));
+      siocodec::result<sio::packet_view> u(errc::none);
+      CHECK(mallocs_during([&] { u = sio::decode_header(text.substr(0, 1 + hundred_mb), o); }) ==
+            0);
+      CHECK(u.error() == (lax ? errc::invalid_attachment_count : errc::too_many_attachments));
     }
   }
 
@@ -228,16 +229,16 @@ TEST_CASE("100 MB digit runs decode in linear time without allocating") {
     for (const bool lax : {false, true}) {
       sio::decode_options o;
       o.lax = lax;
-      siocodec::result<sio::packet_view> r(error::none);
+      siocodec::result<sio::packet_view> r(errc::none);
       CHECK(mallocs_during([&] { r = sio::decode_header(text, o); }) == 0);
-      CHECK(r.error() == error::invalid_namespace);
+      CHECK(r.error() == errc::invalid_namespace);
       CHECK(r.offset() == 1);
     }
   }
 
   SECTION("JSON number") {
     const std::string_view text = make("2[", '9', "]");
-    siocodec::result<sio::packet_view> r(error::none);
+    siocodec::result<sio::packet_view> r(errc::none);
     CHECK(mallocs_during([&] { r = sio::decode_header(text, {}); }) == 0);
     REQUIRE(r.has_value());  // a number is a valid event name
     CHECK(r->data.size() == hundred_mb + 2);
@@ -248,20 +249,20 @@ TEST_CASE("100 MB digit runs decode in linear time without allocating") {
     eio::decode_options o;
     o.version = eio::protocol_version::v3;
     // The default max_payload refuses the body before reading it.
-    CHECK(eio::decode_payload(body, eio::frame_kind::text, o).error() == error::payload_too_large);
+    CHECK(eio::decode_payload(body, eio::frame_kind::text, o).error() == errc::payload_too_large);
     o.max_payload = std::numeric_limits<std::size_t>::max();
-    error e = error::none;
+    errc e = errc::none;
     CHECK(mallocs_during([&] {
             auto reader = eio::decode_payload(body, eio::frame_kind::text, o);
             for (const eio::packet_view& p : reader) (void)p;
             e = reader.error();
           }) == 0);
-    CHECK((e == error::payload_too_large || e == error::invalid_length));
+    CHECK((e == errc::payload_too_large || e == errc::invalid_length));
     // The same body in 64 KiB chunks: the length is kept in the decoder's state, not its storage.
     eio::payload_decoder<> dec(eio::frame_kind::text, o);
-    error ce = error::none;
+    errc ce = errc::none;
     CHECK(mallocs_during([&] {
-            for (std::size_t at = 0; at < body.size() && ce == error::none; at += 65536) {
+            for (std::size_t at = 0; at < body.size() && ce == errc::none; at += 65536) {
               ce = dec.feed(body.substr(at, 65536), [](const eio::packet_view&) {}).ec;
             }
           }) == 0);
@@ -273,13 +274,13 @@ TEST_CASE("100 MB digit runs decode in linear time without allocating") {
     eio::decode_options o;
     o.version = eio::protocol_version::v3;
     o.max_payload = std::numeric_limits<std::size_t>::max();
-    error e = error::none;
+    errc e = errc::none;
     CHECK(mallocs_during([&] {
             auto reader = eio::decode_payload(body, eio::frame_kind::binary, o);
             for (const eio::packet_view& p : reader) (void)p;
             e = reader.error();
           }) == 0);
-    CHECK((e == error::payload_too_large || e == error::invalid_length));
+    CHECK((e == errc::payload_too_large || e == errc::invalid_length));
   }
 
   SECTION("WebTransport") {
@@ -318,11 +319,11 @@ TEST_CASE("100 MB digit runs decode in linear time without allocating") {
     CHECK(mem.bytes <= 3 * (len + 1));
     // The default limit refuses the record at its header.
     wt::stream_decoder<> limited;
-    CHECK(limited.feed(stream, [](const eio::packet_view&) {}).ec == error::payload_too_large);
+    CHECK(limited.feed(stream, [](const eio::packet_view&) {}).ec == errc::payload_too_large);
     // And a stream that is digits from its first byte: '9' announces a 57-byte text record
     // that does not start with a packet type.
     wt::stream_decoder<> digits(o);
     CHECK(digits.feed(stream.substr(9), [](const eio::packet_view&) {}).ec ==
-          error::unknown_packet_type);
+          errc::unknown_packet_type);
   }
 }

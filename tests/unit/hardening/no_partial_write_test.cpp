@@ -16,7 +16,7 @@
 
 using namespace std::string_view_literals;
 using siocodec::byte_view;
-using siocodec::error;
+using siocodec::errc;
 namespace b64 = siocodec::base64;
 namespace eio = siocodec::engineio;
 namespace sio = siocodec::socketio;
@@ -51,7 +51,7 @@ void every_cap(const char* name, Call&& call) {
     std::vector<char> buf(need + slack, sentinel);
     const auto r = call(buf.data(), cap);
     REQUIRE_FALSE(r);
-    CHECK(r.error() == error::output_too_small);
+    CHECK(r.error() == errc::output_too_small);
     REQUIRE(untouched(buf));
   }
   std::vector<char> buf(need + slack, sentinel);
@@ -181,8 +181,9 @@ TEST_CASE("no partial write: Socket.IO encode_to, every form") {
   mpv.data = mp::value::unchecked(byte_view(data));
   every_cap("encode_to(msgpack_packet_view)",
             [&](char* o, std::size_t c) { return sio::encode_to(o, c, mpv); });
-  every_cap("msgpack_parser::encode_to(builder)",
-            [&](char* o, std::size_t c) { return sio::msgpack_parser::encode_to(o, c, binary_builder()); });
+  every_cap("msgpack_parser::encode_to(builder)", [&](char* o, std::size_t c) {
+    return sio::msgpack_parser::encode_to(o, c, binary_builder());
+  });
 }
 
 TEST_CASE("no partial write: Socket.IO frames, every transport") {
@@ -214,7 +215,8 @@ TEST_CASE("no partial write: Socket.IO frames, every transport") {
                                            count_send{&sent}));
     });
     every_cap("msgpack_parser::encode_frames_to(builder)", [&](char* o, std::size_t c) {
-      return checked(sio::msgpack_parser::encode_frames_to(o, c, binary_builder(), fo, count_send{&sent}));
+      return checked(
+          sio::msgpack_parser::encode_frames_to(o, c, binary_builder(), fo, count_send{&sent}));
     });
     sio::codec_options co;
     co.version = sio::protocol_for(fo.version);
@@ -231,7 +233,7 @@ TEST_CASE("no partial write: a builder whose value fails halfway writes nothing"
   const auto bad = sio::event("chat", std::string(100, 'a'), "ok", "\xff");
   std::vector<char> buf(4096, sentinel);
   const auto r = sio::encode_to(buf.data(), buf.size(), bad);
-  CHECK(r.error() == error::invalid_utf8);
+  CHECK(r.error() == errc::invalid_utf8);
   CHECK(untouched(buf));
   int sent = 0;
   for (const eio::transport_options& fo : all_frame_options()) {
@@ -244,7 +246,7 @@ TEST_CASE("no partial write: a builder whose value fails halfway writes nothing"
   sio::attachment_list<1> one;
   const auto t = sio::encode_to(buf.data(), buf.size(),
                                 sio::event("x", std::string(50, 'b'), atts[0], atts[1]), one);
-  CHECK(t.error() == error::too_many_attachments);
+  CHECK(t.error() == errc::too_many_attachments);
   CHECK(untouched(buf));
   CHECK(one.size() == 0);
 }

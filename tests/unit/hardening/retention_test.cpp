@@ -19,7 +19,7 @@
 
 namespace sio = siocodec::socketio;
 namespace eio = siocodec::engineio;
-using siocodec::error;
+using siocodec::errc;
 
 namespace {
 
@@ -33,10 +33,10 @@ std::string binary_header(std::size_t n) {
 
 // Feeds one BINARY_EVENT with n attachments of `size` bytes; true when it is delivered whole.
 bool feed_big(sio::decoder& d, std::size_t n, std::size_t size) {
-  if (d.feed(binary_header(n), eio::frame_kind::text).error() != error::incomplete) return false;
+  if (d.feed(binary_header(n), eio::frame_kind::text).error() != errc::incomplete) return false;
   const std::string att(size, 'a');
   for (std::size_t i = 0; i + 1 < n; ++i) {
-    if (d.feed(att, eio::frame_kind::binary).error() != error::incomplete) return false;
+    if (d.feed(att, eio::frame_kind::binary).error() != errc::incomplete) return false;
   }
   const auto r = d.feed(att, eio::frame_kind::binary);
   return r && r->attachment_count == n && r->attachments[n - 1].size() == size;
@@ -91,8 +91,8 @@ TEST_CASE("retention: copy mode releases a large packet's buffer, keeps a small 
     CHECK(d.allocated_bytes() == held);  // reused, no allocation per packet
   }
   SECTION("trim() leaves a pending packet alone") {
-    REQUIRE(d.feed(binary_header(2), eio::frame_kind::text).error() == error::incomplete);
-    REQUIRE(d.feed(std::string(200000, 'x'), eio::frame_kind::binary).error() == error::incomplete);
+    REQUIRE(d.feed(binary_header(2), eio::frame_kind::text).error() == errc::incomplete);
+    REQUIRE(d.feed(std::string(200000, 'x'), eio::frame_kind::binary).error() == errc::incomplete);
     const std::size_t held = d.allocated_bytes();
     d.trim();
     CHECK(d.allocated_bytes() == held);

@@ -17,7 +17,7 @@ inline std::string number_text(double d) {
   std::string out;
   const auto r = siocodec::detail::write_append(out, [d](auto& w) {
     siocodec::json::emit_number(w, d);
-    return siocodec::error::none;
+    return siocodec::errc::none;
   });
   REQUIRE(r.has_value());
   REQUIRE(*r == out.size());

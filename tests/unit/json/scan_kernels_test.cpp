@@ -15,7 +15,7 @@
 #include <vector>
 
 namespace json = siocodec::json;
-using siocodec::error;
+using siocodec::errc;
 
 namespace {
 
@@ -160,7 +160,7 @@ const std::vector<std::size_t> start_offsets = {0, 1, 7, 15, 16, 33, 63};
 struct verdict {
   bool ok;
   json::kind k;
-  error ec;
+  errc ec;
   std::size_t offset;
   bool operator==(const verdict& o) const {
     return ok == o.ok && k == o.k && ec == o.ec && offset == o.offset;
@@ -171,7 +171,7 @@ verdict validate_with(json::kernel k, std::string_view text) {
   const kernel_scope scope(k);
   const json_cases::exact_copy copy(text);
   const auto r = json::validate(copy.view());
-  return {r.has_value(), r ? *r : json::kind::null, r ? error::none : r.error(), r.offset()};
+  return {r.has_value(), r ? *r : json::kind::null, r ? errc::none : r.error(), r.offset()};
 }
 
 }  // namespace

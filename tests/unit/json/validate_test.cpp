@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-using siocodec::error;
+using siocodec::errc;
 using siocodec::json::kind;
 using siocodec::json::options;
 using siocodec::json::validate;
@@ -25,7 +25,7 @@ struct y_case {
 
 struct n_case {
   std::string_view text;
-  error e;
+  errc e;
   std::size_t offset;
 };
 
@@ -108,177 +108,177 @@ constexpr y_case y_cases[] = {
 // Must reject, with this error at this offset.
 constexpr n_case n_cases[] = {
     // structure
-    {"", error::invalid_json, 0},
-    {"   ", error::invalid_json, 3},
-    {"x", error::invalid_json, 0},
-    {"[", error::invalid_json, 1},
-    {"[1", error::invalid_json, 2},
-    {"[1,", error::invalid_json, 3},
-    {"[1,]", error::invalid_json, 3},
-    {"[,1]", error::invalid_json, 1},
-    {"[,]", error::invalid_json, 1},
-    {"[1 2]", error::invalid_json, 3},
-    {"[1:2]", error::invalid_json, 2},
-    {"]", error::invalid_json, 0},
-    {"}", error::invalid_json, 0},
-    {",", error::invalid_json, 0},
-    {":", error::invalid_json, 0},
-    {"[}", error::invalid_json, 1},
-    {"{]", error::invalid_json, 1},
-    {"[1}", error::invalid_json, 2},
-    {R"({"a":1])", error::invalid_json, 6},
-    {"{", error::invalid_json, 1},
-    {"{ ", error::invalid_json, 2},
-    {R"({"a")", error::invalid_json, 4},
-    {R"({"a" 1})", error::invalid_json, 5},
-    {R"({"a":})", error::invalid_json, 5},
-    {R"({"a":)", error::invalid_json, 5},
-    {R"({"a":1)", error::invalid_json, 6},
-    {R"({"a":1,})", error::invalid_json, 7},
-    {R"({"a":1,)", error::invalid_json, 7},
-    {R"({,"a":1})", error::invalid_json, 1},
-    {R"({"a"::1})", error::invalid_json, 5},
-    {R"({"a";1})", error::invalid_json, 4},
-    {"{1:2}", error::invalid_json, 1},
-    {"{'a':1}", error::invalid_json, 1},
-    {"{a:1}", error::invalid_json, 1},
-    {"{null:1}", error::invalid_json, 1},
-    {R"({"a":1 "b":2})", error::invalid_json, 7},
-    {R"(["a":1])", error::invalid_json, 4},
-    {"1 2", error::invalid_json, 2},
-    {"[] []", error::invalid_json, 3},
-    {"[]]", error::invalid_json, 2},
-    {"[1]x", error::invalid_json, 3},
-    {R"("a""b")", error::invalid_json, 3},
-    {"/*c*/1", error::invalid_json, 0},
-    {"1//c", error::invalid_json, 1},
+    {"", errc::invalid_json, 0},
+    {"   ", errc::invalid_json, 3},
+    {"x", errc::invalid_json, 0},
+    {"[", errc::invalid_json, 1},
+    {"[1", errc::invalid_json, 2},
+    {"[1,", errc::invalid_json, 3},
+    {"[1,]", errc::invalid_json, 3},
+    {"[,1]", errc::invalid_json, 1},
+    {"[,]", errc::invalid_json, 1},
+    {"[1 2]", errc::invalid_json, 3},
+    {"[1:2]", errc::invalid_json, 2},
+    {"]", errc::invalid_json, 0},
+    {"}", errc::invalid_json, 0},
+    {",", errc::invalid_json, 0},
+    {":", errc::invalid_json, 0},
+    {"[}", errc::invalid_json, 1},
+    {"{]", errc::invalid_json, 1},
+    {"[1}", errc::invalid_json, 2},
+    {R"({"a":1])", errc::invalid_json, 6},
+    {"{", errc::invalid_json, 1},
+    {"{ ", errc::invalid_json, 2},
+    {R"({"a")", errc::invalid_json, 4},
+    {R"({"a" 1})", errc::invalid_json, 5},
+    {R"({"a":})", errc::invalid_json, 5},
+    {R"({"a":)", errc::invalid_json, 5},
+    {R"({"a":1)", errc::invalid_json, 6},
+    {R"({"a":1,})", errc::invalid_json, 7},
+    {R"({"a":1,)", errc::invalid_json, 7},
+    {R"({,"a":1})", errc::invalid_json, 1},
+    {R"({"a"::1})", errc::invalid_json, 5},
+    {R"({"a";1})", errc::invalid_json, 4},
+    {"{1:2}", errc::invalid_json, 1},
+    {"{'a':1}", errc::invalid_json, 1},
+    {"{a:1}", errc::invalid_json, 1},
+    {"{null:1}", errc::invalid_json, 1},
+    {R"({"a":1 "b":2})", errc::invalid_json, 7},
+    {R"(["a":1])", errc::invalid_json, 4},
+    {"1 2", errc::invalid_json, 2},
+    {"[] []", errc::invalid_json, 3},
+    {"[]]", errc::invalid_json, 2},
+    {"[1]x", errc::invalid_json, 3},
+    {R"("a""b")", errc::invalid_json, 3},
+    {"/*c*/1", errc::invalid_json, 0},
+    {"1//c", errc::invalid_json, 1},
     // literals
-    {"t", error::invalid_json, 1},
-    {"tru", error::invalid_json, 3},
-    {"trUe", error::invalid_json, 2},
-    {"truex", error::invalid_json, 4},
-    {"true1", error::invalid_json, 4},
-    {"nul", error::invalid_json, 3},
-    {"nulll", error::invalid_json, 4},
-    {"fals", error::invalid_json, 4},
-    {"falsE", error::invalid_json, 4},
-    {"True", error::invalid_json, 0},
-    {"NULL", error::invalid_json, 0},
-    {"NaN", error::invalid_json, 0},
-    {"Infinity", error::invalid_json, 0},
-    {"undefined", error::invalid_json, 0},
-    {"[nan]", error::invalid_json, 2},
+    {"t", errc::invalid_json, 1},
+    {"tru", errc::invalid_json, 3},
+    {"trUe", errc::invalid_json, 2},
+    {"truex", errc::invalid_json, 4},
+    {"true1", errc::invalid_json, 4},
+    {"nul", errc::invalid_json, 3},
+    {"nulll", errc::invalid_json, 4},
+    {"fals", errc::invalid_json, 4},
+    {"falsE", errc::invalid_json, 4},
+    {"True", errc::invalid_json, 0},
+    {"NULL", errc::invalid_json, 0},
+    {"NaN", errc::invalid_json, 0},
+    {"Infinity", errc::invalid_json, 0},
+    {"undefined", errc::invalid_json, 0},
+    {"[nan]", errc::invalid_json, 2},
     // bytes that are not JSON whitespace, ASCII or not
     {"\xEF\xBB\xBF"
      "1",
-     error::invalid_json, 0},                    // a byte order mark
-    {"1\xC2\xA0", error::invalid_json, 1},       // U+00A0
-    {"[\xE2\x80\xA8]", error::invalid_json, 1},  // U+2028
-    {"\xC3\xA9", error::invalid_json, 0},
-    {"[\xC3\xA9]", error::invalid_json, 1},
+     errc::invalid_json, 0},                    // a byte order mark
+    {"1\xC2\xA0", errc::invalid_json, 1},       // U+00A0
+    {"[\xE2\x80\xA8]", errc::invalid_json, 1},  // U+2028
+    {"\xC3\xA9", errc::invalid_json, 0},
+    {"[\xC3\xA9]", errc::invalid_json, 1},
     {"\x0b"
      "1",
-     error::invalid_json, 0},  // VT
+     errc::invalid_json, 0},  // VT
     {"\x0c"
      "1",
-     error::invalid_json, 0},  // FF
-    {"1\x00"sv, error::invalid_json, 1},
-    {"\x00"sv, error::invalid_json, 0},
+     errc::invalid_json, 0},  // FF
+    {"1\x00"sv, errc::invalid_json, 1},
+    {"\x00"sv, errc::invalid_json, 0},
     {"[1,\x1f"
      "2]",
-     error::invalid_json, 3},
+     errc::invalid_json, 3},
     // numbers
-    {"-", error::invalid_json_number, 1},
-    {"-a", error::invalid_json_number, 1},
-    {"--1", error::invalid_json_number, 1},
-    {"- 1", error::invalid_json_number, 1},
-    {"01", error::invalid_json_number, 1},
-    {"-01", error::invalid_json_number, 2},
-    {"00", error::invalid_json_number, 1},
-    {"[01]", error::invalid_json_number, 2},
-    {"1.", error::invalid_json_number, 2},
-    {"1.e5", error::invalid_json_number, 2},
-    {"1.x", error::invalid_json_number, 2},
-    {"[1.]", error::invalid_json_number, 3},
-    {".5", error::invalid_json_number, 0},
-    {"[.5]", error::invalid_json_number, 1},
-    {"+1", error::invalid_json_number, 0},
-    {"1e", error::invalid_json_number, 2},
-    {"1E", error::invalid_json_number, 2},
-    {"1e+", error::invalid_json_number, 3},
-    {"1e-x", error::invalid_json_number, 3},
-    {"1e+-1", error::invalid_json_number, 3},
-    {"1.5e", error::invalid_json_number, 4},
-    {"1.5.3", error::invalid_json_number, 3},
-    {"0.0.0", error::invalid_json_number, 3},
-    {"1e5e3", error::invalid_json_number, 3},
-    {"1e5.3", error::invalid_json_number, 3},
-    {"1E5E", error::invalid_json_number, 3},
-    {"[1-2]", error::invalid_json_number, 2},
-    {"1+2", error::invalid_json_number, 1},
-    {"-Infinity", error::invalid_json_number, 1},
-    {"0x10", error::invalid_json, 1},
-    {"1_000", error::invalid_json, 1},
-    {"[-]", error::invalid_json_number, 2},
-    {"{\"a\":-}", error::invalid_json_number, 6},
+    {"-", errc::invalid_json_number, 1},
+    {"-a", errc::invalid_json_number, 1},
+    {"--1", errc::invalid_json_number, 1},
+    {"- 1", errc::invalid_json_number, 1},
+    {"01", errc::invalid_json_number, 1},
+    {"-01", errc::invalid_json_number, 2},
+    {"00", errc::invalid_json_number, 1},
+    {"[01]", errc::invalid_json_number, 2},
+    {"1.", errc::invalid_json_number, 2},
+    {"1.e5", errc::invalid_json_number, 2},
+    {"1.x", errc::invalid_json_number, 2},
+    {"[1.]", errc::invalid_json_number, 3},
+    {".5", errc::invalid_json_number, 0},
+    {"[.5]", errc::invalid_json_number, 1},
+    {"+1", errc::invalid_json_number, 0},
+    {"1e", errc::invalid_json_number, 2},
+    {"1E", errc::invalid_json_number, 2},
+    {"1e+", errc::invalid_json_number, 3},
+    {"1e-x", errc::invalid_json_number, 3},
+    {"1e+-1", errc::invalid_json_number, 3},
+    {"1.5e", errc::invalid_json_number, 4},
+    {"1.5.3", errc::invalid_json_number, 3},
+    {"0.0.0", errc::invalid_json_number, 3},
+    {"1e5e3", errc::invalid_json_number, 3},
+    {"1e5.3", errc::invalid_json_number, 3},
+    {"1E5E", errc::invalid_json_number, 3},
+    {"[1-2]", errc::invalid_json_number, 2},
+    {"1+2", errc::invalid_json_number, 1},
+    {"-Infinity", errc::invalid_json_number, 1},
+    {"0x10", errc::invalid_json, 1},
+    {"1_000", errc::invalid_json, 1},
+    {"[-]", errc::invalid_json_number, 2},
+    {"{\"a\":-}", errc::invalid_json_number, 6},
     // strings
-    {"\"", error::invalid_json_string, 1},
-    {"\"abc", error::invalid_json_string, 4},
-    {"\"abcdefghijklmnopqrstuvwxyz", error::invalid_json_string, 27},
-    {"\"\\", error::invalid_json_string, 2},
-    {R"("\x")", error::invalid_json_string, 2},
-    {R"("\U0041")", error::invalid_json_string, 2},
-    {R"("\u")", error::invalid_json_string, 3},
-    {R"("\u12")", error::invalid_json_string, 5},
-    {R"("\u12G4")", error::invalid_json_string, 5},
-    {R"("\u 123")", error::invalid_json_string, 3},
-    {"\"\\u123", error::invalid_json_string, 6},
-    {R"("\'")", error::invalid_json_string, 2},
-    {R"("\0")", error::invalid_json_string, 2},
-    {R"("\a")", error::invalid_json_string, 2},
-    {R"("\v")", error::invalid_json_string, 2},
-    {R"("\ ")", error::invalid_json_string, 2},
-    {"\"\\\xC3\xA9\"", error::invalid_json_string, 2},
-    {"\"a\tb\"", error::invalid_json_string, 2},
-    {"\"\n\"", error::invalid_json_string, 1},
-    {"\"\x00\""sv, error::invalid_json_string, 1},
-    {"\"\x1f\"", error::invalid_json_string, 1},
-    {"\"abcdefghijk\x01\"", error::invalid_json_string, 12},
-    {"'a'", error::invalid_json, 0},
-    {R"(["a","b])", error::invalid_json_string, 8},
-    {R"({"a\q":1})", error::invalid_json_string, 4},
-    {"{\"\x01\":1}", error::invalid_json_string, 2},
-    {R"({"a)", error::invalid_json_string, 3},
+    {"\"", errc::invalid_json_string, 1},
+    {"\"abc", errc::invalid_json_string, 4},
+    {"\"abcdefghijklmnopqrstuvwxyz", errc::invalid_json_string, 27},
+    {"\"\\", errc::invalid_json_string, 2},
+    {R"("\x")", errc::invalid_json_string, 2},
+    {R"("\U0041")", errc::invalid_json_string, 2},
+    {R"("\u")", errc::invalid_json_string, 3},
+    {R"("\u12")", errc::invalid_json_string, 5},
+    {R"("\u12G4")", errc::invalid_json_string, 5},
+    {R"("\u 123")", errc::invalid_json_string, 3},
+    {"\"\\u123", errc::invalid_json_string, 6},
+    {R"("\'")", errc::invalid_json_string, 2},
+    {R"("\0")", errc::invalid_json_string, 2},
+    {R"("\a")", errc::invalid_json_string, 2},
+    {R"("\v")", errc::invalid_json_string, 2},
+    {R"("\ ")", errc::invalid_json_string, 2},
+    {"\"\\\xC3\xA9\"", errc::invalid_json_string, 2},
+    {"\"a\tb\"", errc::invalid_json_string, 2},
+    {"\"\n\"", errc::invalid_json_string, 1},
+    {"\"\x00\""sv, errc::invalid_json_string, 1},
+    {"\"\x1f\"", errc::invalid_json_string, 1},
+    {"\"abcdefghijk\x01\"", errc::invalid_json_string, 12},
+    {"'a'", errc::invalid_json, 0},
+    {R"(["a","b])", errc::invalid_json_string, 8},
+    {R"({"a\q":1})", errc::invalid_json_string, 4},
+    {"{\"\x01\":1}", errc::invalid_json_string, 2},
+    {R"({"a)", errc::invalid_json_string, 3},
     // UTF-8 inside strings (offset: first byte of the bad sequence)
-    {"\"\x80\"", error::invalid_utf8, 1},  // lone continuation byte
-    {"\"\xBF\"", error::invalid_utf8, 1},
-    {"\"\xC0\x80\"", error::invalid_utf8, 1},      // overlong NUL
-    {"\"\xC1\xBF\"", error::invalid_utf8, 1},      // overlong 2-byte
-    {"\"\xE0\x80\x80\"", error::invalid_utf8, 1},  // overlong 3-byte
-    {"\"\xE0\x9F\xBF\"", error::invalid_utf8, 1},
-    {"\"\xF0\x80\x80\x80\"", error::invalid_utf8, 1},  // overlong 4-byte
-    {"\"\xF0\x8F\xBF\xBF\"", error::invalid_utf8, 1},
-    {"\"\xED\xA0\x80\"", error::invalid_utf8, 1},              // U+D800 encoded
-    {"\"\xED\xBF\xBF\"", error::invalid_utf8, 1},              // U+DFFF encoded
-    {"\"\xED\xA0\xBD\xED\xB8\x80\"", error::invalid_utf8, 1},  // CESU-8 pair
-    {"\"\xF4\x90\x80\x80\"", error::invalid_utf8, 1},          // U+110000
-    {"\"\xF5\x80\x80\x80\"", error::invalid_utf8, 1},
-    {"\"\xF8\x88\x80\x80\x80\"", error::invalid_utf8, 1},  // 5-byte form
-    {"\"\xFC\x84\x80\x80\x80\x80\"", error::invalid_utf8, 1},
-    {"\"\xFE\"", error::invalid_utf8, 1},
-    {"\"\xFF\"", error::invalid_utf8, 1},
-    {"\"\xC2\"", error::invalid_utf8, 1},  // cut by the closing quote
-    {"\"\xE2\x82\"", error::invalid_utf8, 1},
-    {"\"\xF0\x9F\x98\"", error::invalid_utf8, 1},
+    {"\"\x80\"", errc::invalid_utf8, 1},  // lone continuation byte
+    {"\"\xBF\"", errc::invalid_utf8, 1},
+    {"\"\xC0\x80\"", errc::invalid_utf8, 1},      // overlong NUL
+    {"\"\xC1\xBF\"", errc::invalid_utf8, 1},      // overlong 2-byte
+    {"\"\xE0\x80\x80\"", errc::invalid_utf8, 1},  // overlong 3-byte
+    {"\"\xE0\x9F\xBF\"", errc::invalid_utf8, 1},
+    {"\"\xF0\x80\x80\x80\"", errc::invalid_utf8, 1},  // overlong 4-byte
+    {"\"\xF0\x8F\xBF\xBF\"", errc::invalid_utf8, 1},
+    {"\"\xED\xA0\x80\"", errc::invalid_utf8, 1},              // U+D800 encoded
+    {"\"\xED\xBF\xBF\"", errc::invalid_utf8, 1},              // U+DFFF encoded
+    {"\"\xED\xA0\xBD\xED\xB8\x80\"", errc::invalid_utf8, 1},  // CESU-8 pair
+    {"\"\xF4\x90\x80\x80\"", errc::invalid_utf8, 1},          // U+110000
+    {"\"\xF5\x80\x80\x80\"", errc::invalid_utf8, 1},
+    {"\"\xF8\x88\x80\x80\x80\"", errc::invalid_utf8, 1},  // 5-byte form
+    {"\"\xFC\x84\x80\x80\x80\x80\"", errc::invalid_utf8, 1},
+    {"\"\xFE\"", errc::invalid_utf8, 1},
+    {"\"\xFF\"", errc::invalid_utf8, 1},
+    {"\"\xC2\"", errc::invalid_utf8, 1},  // cut by the closing quote
+    {"\"\xE2\x82\"", errc::invalid_utf8, 1},
+    {"\"\xF0\x9F\x98\"", errc::invalid_utf8, 1},
     {"\"\xE2\x82"
      "a\"",
-     error::invalid_utf8, 1},
-    {"\"ab\xE2\x82", error::invalid_utf8, 3},  // cut by the end of the input
-    {"\"\xF0\x9F\x98", error::invalid_utf8, 1},
-    {"\"\xC3\xA9\xC3\"", error::invalid_utf8, 3},
-    {"\"abcdefgh\x80\"", error::invalid_utf8, 9},
-    {"\"\xC3\xA9\x80\"", error::invalid_utf8, 3},  // one continuation too many
-    {"{\"k\xFF\":1}", error::invalid_utf8, 3},
+     errc::invalid_utf8, 1},
+    {"\"ab\xE2\x82", errc::invalid_utf8, 3},  // cut by the end of the input
+    {"\"\xF0\x9F\x98", errc::invalid_utf8, 1},
+    {"\"\xC3\xA9\xC3\"", errc::invalid_utf8, 3},
+    {"\"abcdefgh\x80\"", errc::invalid_utf8, 9},
+    {"\"\xC3\xA9\x80\"", errc::invalid_utf8, 3},  // one continuation too many
+    {"{\"k\xFF\":1}", errc::invalid_utf8, 3},
 };
 
 std::string nested_arrays(std::size_t n) { return std::string(n, '[') + std::string(n, ']'); }
@@ -330,13 +330,13 @@ TEST_CASE("validate reads nothing past the end of the view") {
   CHECK(validate(std::string_view("123e5", 3)).has_value());
   CHECK(validate(std::string_view("[1]]", 3)).has_value());
   const auto r = validate(std::string_view("\"abc\"", 4));
-  CHECK(r.error() == error::invalid_json_string);
+  CHECK(r.error() == errc::invalid_json_string);
   CHECK(r.offset() == 4);
   const auto n = validate(std::string_view("-1", 1));
-  CHECK(n.error() == error::invalid_json_number);
+  CHECK(n.error() == errc::invalid_json_number);
   CHECK(n.offset() == 1);
   const auto u = validate(std::string_view("\"\xC3\xA9\"", 2));
-  CHECK(u.error() == error::invalid_utf8);
+  CHECK(u.error() == errc::invalid_utf8);
   CHECK(u.offset() == 1);
 }
 
@@ -350,23 +350,23 @@ TEST_CASE("validate: depth limit boundary") {
     o.max_depth = d;
     if (d != 0) CHECK(validate(nested_arrays(d), o).has_value());
     const auto a = validate(nested_arrays(d + 1), o);
-    CHECK(a.error() == error::nesting_too_deep);
+    CHECK(a.error() == errc::nesting_too_deep);
     CHECK(a.offset() == d);
     CHECK(validate(nested_objects(d), o).has_value());  // d == 0: the scalar "0"
     const auto b = validate(nested_objects(d + 1), o);
-    CHECK(b.error() == error::nesting_too_deep);
+    CHECK(b.error() == errc::nesting_too_deep);
     CHECK(b.offset() == d * 5);
   }
   // The default is SIOCODEC_DEFAULT_MAX_JSON_DEPTH.
   CHECK(validate(nested_arrays(SIOCODEC_DEFAULT_MAX_JSON_DEPTH)).has_value());
   CHECK(validate(nested_arrays(SIOCODEC_DEFAULT_MAX_JSON_DEPTH + 1)).error() ==
-        error::nesting_too_deep);
+        errc::nesting_too_deep);
   // Scalars have depth 0 even with max_depth 0.
   options zero;
   zero.max_depth = 0;
   CHECK(validate("1", zero).has_value());
   CHECK(validate("\"[\"", zero).has_value());
-  CHECK(validate("{}", zero).error() == error::nesting_too_deep);
+  CHECK(validate("{}", zero).error() == errc::nesting_too_deep);
 }
 
 TEST_CASE("validate: depth is tracked per container, mixing arrays and objects") {
@@ -374,7 +374,7 @@ TEST_CASE("validate: depth is tracked per container, mixing arrays and objects")
   o.max_depth = 3;
   CHECK(validate(R"([{"a":[1]},{"b":[2]},[[3]]])", o).has_value());
   const auto r = validate(R"([{"a":[1]},{"b":[[2]]}])", o);
-  CHECK(r.error() == error::nesting_too_deep);
+  CHECK(r.error() == errc::nesting_too_deep);
   CHECK(r.offset() == 17);
   // Closing must match the container kind at every depth of the bit stack (word boundaries).
   for (const std::size_t n :
@@ -391,7 +391,7 @@ TEST_CASE("validate: depth is tracked per container, mixing arrays and objects")
     std::string bad = s;
     bad[pos] = bad[pos] == ']' ? '}' : ']';
     const auto e = validate(bad, big);
-    CHECK(e.error() == error::invalid_json);
+    CHECK(e.error() == errc::invalid_json);
     CHECK(e.offset() == pos);
   }
 }
@@ -399,19 +399,19 @@ TEST_CASE("validate: depth is tracked per container, mixing arrays and objects")
 TEST_CASE("validate: a million nested arrays fail fast with nesting_too_deep, no recursion") {
   const std::string deep = nested_arrays(1000000);
   const auto r = validate(deep);
-  CHECK(r.error() == error::nesting_too_deep);
+  CHECK(r.error() == errc::nesting_too_deep);
   CHECK(r.offset() == SIOCODEC_DEFAULT_MAX_JSON_DEPTH);
   // Even when the caller asks for no limit, the fixed stack caps it.
   options o;
   o.max_depth = static_cast<std::size_t>(-1);
   const auto c = validate(deep, o);
-  CHECK(c.error() == error::nesting_too_deep);
+  CHECK(c.error() == errc::nesting_too_deep);
   CHECK(c.offset() == siocodec::json::max_depth_limit);
   CHECK(validate(nested_arrays(siocodec::json::max_depth_limit), o).has_value());
   std::string objs;
   for (int i = 0; i < 1000000; ++i) objs += R"({"":)";
   const auto d = validate(objs, o);
-  CHECK(d.error() == error::nesting_too_deep);
+  CHECK(d.error() == errc::nesting_too_deep);
   CHECK(d.offset() == siocodec::json::max_depth_limit * 4);
 }
 
@@ -425,7 +425,7 @@ TEST_CASE("validate: every escape letter and every byte as a raw string characte
     const auto r = validate(esc);
     CHECK(r.has_value() == esc_ok);
     if (!esc_ok) {
-      CHECK(r.error() == error::invalid_json_string);
+      CHECK(r.error() == errc::invalid_json_string);
       CHECK(r.offset() == (c == 'u' ? 3u : 2u));  // `\u` fails at its first missing hex digit
     }
     // As a raw byte inside a string.
@@ -433,10 +433,10 @@ TEST_CASE("validate: every escape letter and every byte as a raw string characte
     const std::string raw = std::string("\"") + ch + "\"";
     const auto s = validate(raw);
     if (c < 0x20) {
-      CHECK(s.error() == error::invalid_json_string);
+      CHECK(s.error() == errc::invalid_json_string);
       CHECK(s.offset() == 1);
     } else if (c >= 0x80) {
-      CHECK(s.error() == error::invalid_utf8);  // a lone lead or continuation byte
+      CHECK(s.error() == errc::invalid_utf8);  // a lone lead or continuation byte
       CHECK(s.offset() == 1);
     } else {
       CHECK(s.has_value());
@@ -447,7 +447,7 @@ TEST_CASE("validate: every escape letter and every byte as a raw string characte
     std::string s = R"("\u0000")";
     s[static_cast<std::size_t>(3 + pos)] = 'g';
     const auto r = validate(s);
-    CHECK(r.error() == error::invalid_json_string);
+    CHECK(r.error() == errc::invalid_json_string);
     CHECK(r.offset() == static_cast<std::size_t>(3 + pos));
   }
 }
@@ -460,26 +460,26 @@ TEST_CASE("validate: object strings stop at the right byte on either side of the
   // as an array element (which has no byte loop).
   struct stop {
     std::string_view bytes;
-    error e;           // error::none: the string stays valid
+    errc e;            // errc::none: the string stays valid
     std::size_t skip;  // offset of the error from the stop byte
   };
   const stop stops[] = {
-      {R"(\n)", error::none, 0},
-      {R"(\u00e9)", error::none, 0},
-      {R"(\x)", error::invalid_json_string, 1},
-      {"\xC3\xA9", error::none, 0},
-      {"\xF0\x9F\x98\x80", error::none, 0},
-      {"\x01", error::invalid_json_string, 0},
-      {"\x1f", error::invalid_json_string, 0},
-      {"\xff", error::invalid_utf8, 0},
-      {"\xC3(", error::invalid_utf8, 0},
-      {"\"", error::invalid_json, 1},
+      {R"(\n)", errc::none, 0},
+      {R"(\u00e9)", errc::none, 0},
+      {R"(\x)", errc::invalid_json_string, 1},
+      {"\xC3\xA9", errc::none, 0},
+      {"\xF0\x9F\x98\x80", errc::none, 0},
+      {"\x01", errc::invalid_json_string, 0},
+      {"\x1f", errc::invalid_json_string, 0},
+      {"\xff", errc::invalid_utf8, 0},
+      {"\xC3(", errc::invalid_utf8, 0},
+      {"\"", errc::invalid_json, 1},
   };
 
   for (std::size_t len = 0; len <= 40; ++len) {
     for (std::size_t at = 0; at <= len; ++at) {
       for (const stop& st : stops) {
-        if (at == len && st.e == error::invalid_json) continue;  // that is the closing quote
+        if (at == len && st.e == errc::invalid_json) continue;  // that is the closing quote
         std::string content(at, 'a');
         content += st.bytes;
         content += std::string(len - at, 'b');
@@ -496,7 +496,7 @@ TEST_CASE("validate: object strings stop at the right byte on either side of the
           CHECK(k.error() == st.e);
           CHECK(v.error() == st.e);
           CHECK(a.error() == st.e);
-          if (st.e != error::none) {
+          if (st.e != errc::none) {
             CHECK(k.offset() == 2 + at + st.skip);
             CHECK(v.offset() == 6 + at + st.skip);
             CHECK(a.offset() == 2 + at + st.skip);
@@ -535,7 +535,7 @@ TEST_CASE("validate agrees with UTF-8 decoding for every 2-, 3- and 4-byte lead"
       const auto r = validate(s);
       CHECK(r.has_value() == ok);
       if (!ok) {
-        CHECK(r.error() == error::invalid_utf8);
+        CHECK(r.error() == errc::invalid_utf8);
         CHECK(r.offset() == 1);
       }
     }
@@ -587,13 +587,13 @@ TEST_CASE("validate agrees with node's JSON.parse on every line of json_cases.tx
     //   sequence cut by the end is reported at its lead byte, up to 3 bytes back);
     // - the prefix that includes the offending byte fails at exactly that byte.
     REQUIRE(r.offset() <= input.size());
-    if (r.error() == error::nesting_too_deep) continue;
+    if (r.error() == errc::nesting_too_deep) continue;
     for (std::size_t k = 0; k < r.offset(); ++k) {
       const json_cases::exact_copy prefix(std::string_view(input).substr(0, k));
       const auto p = validate(prefix.view());
       if (p.has_value()) continue;
       INFO("prefix " << k << " fails at " << p.offset() << " " << siocodec::to_string(p.error()));
-      if (p.error() == error::invalid_utf8) {
+      if (p.error() == errc::invalid_utf8) {
         CHECK(p.offset() + 4 > k);
       } else {
         CHECK(p.offset() == k);

@@ -16,7 +16,7 @@
 #include <utility>
 #include <vector>
 
-using siocodec::error;
+using siocodec::errc;
 using siocodec::json::kind;
 using siocodec::json::member;
 using siocodec::json::parse;
@@ -73,7 +73,7 @@ void canonical(const value& v, std::string& out) {
       REQUIRE(d.has_value());
       REQUIRE(siocodec::detail::write_append(out, [&](auto& w) {
                 siocodec::json::emit_number(w, *d);
-                return error::none;
+                return errc::none;
               }).has_value());
       return;
     }
@@ -167,11 +167,11 @@ TEST_CASE("parse gives the root value without the surrounding whitespace") {
   CHECK(v.raw() == "[1, 2]");
   CHECK(v.exists());
   const auto bad = parse("[1,]");
-  CHECK(bad.error() == error::invalid_json);
+  CHECK(bad.error() == errc::invalid_json);
   CHECK(bad.offset() == 3);
   siocodec::json::options o;
   o.max_depth = 1;
-  CHECK(parse("[[]]", o).error() == error::nesting_too_deep);
+  CHECK(parse("[[]]", o).error() == errc::nesting_too_deep);
   CHECK(parse("[]", o).offset() == 2);
 }
 
@@ -239,9 +239,9 @@ TEST_CASE("strings: raw view, escapes, comparison, unescaping") {
   CHECK_FALSE(num.string_equals("12"));
   CHECK(num.unescaped_size() == 0);
   char buf[8];
-  CHECK(num.unescape_to(buf, sizeof buf).error() == error::invalid_argument);
+  CHECK(num.unescape_to(buf, sizeof buf).error() == errc::invalid_argument);
   std::string s;
-  CHECK(num.unescape(s).error() == error::invalid_argument);
+  CHECK(num.unescape(s).error() == errc::invalid_argument);
 }
 
 TEST_CASE("strings: surrogate pairs decode, lone surrogates become U+FFFD") {
@@ -275,7 +275,7 @@ TEST_CASE("unescape_to: exact capacity works, one byte less writes nothing") {
   CHECK(buf == "x\xC3\xA9\xF0\x9F\x98\x80####");
   std::string small(n, '#');
   const auto r = v.unescape_to(&small[0], n - 1);
-  CHECK(r.error() == error::output_too_small);
+  CHECK(r.error() == errc::output_too_small);
   CHECK(r.offset() == n - 1);
   CHECK(small == std::string(n, '#'));
   // unescape appends to any byte container.
@@ -320,29 +320,29 @@ TEST_CASE("integers: to_uint64 and to_int64 at the limits") {
   CHECK(u("42").offset() == 2);
   CHECK(*u("18446744073709551615") == std::numeric_limits<std::uint64_t>::max());
   const auto over = u("18446744073709551616");
-  CHECK(over.error() == error::invalid_argument);
+  CHECK(over.error() == errc::invalid_argument);
   CHECK(over.offset() == 19);
-  CHECK(u("99999999999999999999").error() == error::invalid_argument);
+  CHECK(u("99999999999999999999").error() == errc::invalid_argument);
   CHECK(u("184467440737095516150").offset() == 20);
-  CHECK(u("-1").error() == error::invalid_argument);
+  CHECK(u("-1").error() == errc::invalid_argument);
   CHECK(u("-1").offset() == 0);
-  CHECK(u("1.0").error() == error::invalid_argument);
+  CHECK(u("1.0").error() == errc::invalid_argument);
   CHECK(u("1.0").offset() == 1);
   CHECK(u("1e3").offset() == 1);
-  CHECK(u("\"1\"").error() == error::invalid_argument);
-  CHECK(u("true").error() == error::invalid_argument);
+  CHECK(u("\"1\"").error() == errc::invalid_argument);
+  CHECK(u("true").error() == errc::invalid_argument);
 
   CHECK(*i("0") == 0);
   CHECK(*i("-0") == 0);
   CHECK(*i("-42") == -42);
   CHECK(*i("9223372036854775807") == std::numeric_limits<std::int64_t>::max());
   CHECK(*i("-9223372036854775808") == std::numeric_limits<std::int64_t>::min());
-  CHECK(i("9223372036854775808").error() == error::invalid_argument);
+  CHECK(i("9223372036854775808").error() == errc::invalid_argument);
   CHECK(i("9223372036854775808").offset() == 18);
-  CHECK(i("-9223372036854775809").error() == error::invalid_argument);
+  CHECK(i("-9223372036854775809").error() == errc::invalid_argument);
   CHECK(i("-9223372036854775809").offset() == 19);
   CHECK(i("-1.5").offset() == 2);
-  CHECK(i("null").error() == error::invalid_argument);
+  CHECK(i("null").error() == errc::invalid_argument);
 
   CHECK(must_parse("-12").is_integer());
   CHECK(must_parse("0").is_integer());
@@ -377,12 +377,12 @@ TEST_CASE("to_double: the special cases JavaScript defines") {
   CHECK(d("2.4703282292062327e-324") == 0);
   CHECK(d("1.7976931348623158e308") == std::numeric_limits<double>::max());
   CHECK(d("1.7976931348623159e308") == std::numeric_limits<double>::infinity());
-  CHECK(must_parse("\"1\"").to_double().error() == error::invalid_argument);
+  CHECK(must_parse("\"1\"").to_double().error() == errc::invalid_argument);
   // unchecked() text that is not a JSON number is refused, not guessed at.
-  CHECK(value::unchecked("-inf").to_double().error() == error::invalid_argument);
-  CHECK(value::unchecked("1.").to_double().error() == error::invalid_argument);
+  CHECK(value::unchecked("-inf").to_double().error() == errc::invalid_argument);
+  CHECK(value::unchecked("1.").to_double().error() == errc::invalid_argument);
   CHECK(value::unchecked("1.").to_double().offset() == 2);
-  CHECK(value::unchecked("0x1p3").to_double().error() == error::invalid_argument);
+  CHECK(value::unchecked("0x1p3").to_double().error() == errc::invalid_argument);
 }
 
 TEST_CASE("to_double matches Number() bit for bit on every line of json_value_cases.txt") {

@@ -17,7 +17,7 @@
 #include <system_error>
 #include <vector>
 
-using siocodec::error;
+using siocodec::errc;
 namespace json = siocodec::json;
 
 namespace {
@@ -45,7 +45,7 @@ std::string emitted(F f) {
   std::string out;
   REQUIRE(siocodec::detail::write_append(out, [&](auto& w) {
             f(w);
-            return error::none;
+            return errc::none;
           }).has_value());
   return out;
 }
@@ -77,17 +77,17 @@ TEST_CASE("emit_string rejects invalid UTF-8 with the offset of the bad sequence
        {c{"\x80", 0}, c{"ab\xC0\x80", 2}, c{"\xED\xA0\x80", 0}, c{"abcdefghij\xF4\x90\x80\x80", 10},
         c{"\xE2\x82", 0}, c{"\xC3\xA9\xC3", 2}, c{"x\xFF", 1}}) {
     const auto r = json::string_size(t.in);
-    CHECK(r.error() == error::invalid_utf8);
+    CHECK(r.error() == errc::invalid_utf8);
     CHECK(r.offset() == t.offset);
     std::string out = "keep";
-    CHECK(json::encode_string(t.in, out).error() == error::invalid_utf8);
+    CHECK(json::encode_string(t.in, out).error() == errc::invalid_utf8);
     CHECK(out == "keep");
     char buf[64];
     std::memset(buf, '#', sizeof buf);
-    CHECK(json::encode_string_to(buf, sizeof buf, t.in).error() == error::invalid_utf8);
+    CHECK(json::encode_string_to(buf, sizeof buf, t.in).error() == errc::invalid_utf8);
     CHECK(buf[0] == '#');
     siocodec::detail::size_counter counter;
-    CHECK(json::emit_string(counter, t.in) == error::invalid_utf8);
+    CHECK(json::emit_string(counter, t.in) == errc::invalid_utf8);
   }
 }
 
@@ -103,7 +103,7 @@ TEST_CASE("encode_string_to: exact capacity works, one byte less writes nothing"
   CHECK(buf == "\"a\\\"\\n\xC3\xA9\"##");
   std::string small(*size, '#');
   const auto e = json::encode_string_to(&small[0], *size - 1, in);
-  CHECK(e.error() == error::output_too_small);
+  CHECK(e.error() == errc::output_too_small);
   CHECK(e.offset() == *size - 1);
   CHECK(small == std::string(*size, '#'));
   std::vector<unsigned char> v = {'['};
@@ -268,7 +268,7 @@ TEST_CASE("the emit functions compose inside one encoder over both writer passes
   // An encoder shaped like the library's: measure, then write into exact storage.
   const auto emit = [](auto& w) {
     w.put('[');
-    if (const error e = json::emit_string(w, "ev\xC3\xA9nt"); e != error::none) return e;
+    if (const errc e = json::emit_string(w, "ev\xC3\xA9nt"); e != errc::none) return e;
     w.put(',');
     json::emit_number(w, 0.5);
     w.put(',');
@@ -276,7 +276,7 @@ TEST_CASE("the emit functions compose inside one encoder over both writer passes
     w.put(',');
     json::emit_uint(w, 4);
     w.put(']');
-    return error::none;
+    return errc::none;
   };
   const auto size = siocodec::detail::measure(emit);
   REQUIRE(size.has_value());
@@ -286,11 +286,10 @@ TEST_CASE("the emit functions compose inside one encoder over both writer passes
   CHECK(buf == "[\"ev\xC3\xA9nt\",0.5,-3,4]");
   CHECK(json::validate(buf).has_value());
   char tiny[4];
-  CHECK(siocodec::detail::write_bounded(tiny, sizeof tiny, emit).error() ==
-        error::output_too_small);
+  CHECK(siocodec::detail::write_bounded(tiny, sizeof tiny, emit).error() == errc::output_too_small);
   // A failing emit_string fails the measuring pass, before anything is written.
   const auto bad = [](auto& w) { return json::emit_string(w, "\xFF"); };
   std::string out = "x";
-  CHECK(siocodec::detail::write_append(out, bad).error() == error::invalid_utf8);
+  CHECK(siocodec::detail::write_append(out, bad).error() == errc::invalid_utf8);
   CHECK(out == "x");
 }

@@ -10,7 +10,7 @@
 #include <vector>
 
 using siocodec::byte_view;
-using siocodec::error;
+using siocodec::errc;
 namespace mp = siocodec::msgpack;
 
 namespace {
@@ -53,7 +53,7 @@ TEST_CASE("validate: the kind of every one-byte message") {
     } else {
       // Every other prefix announces more bytes (or is c1): the message is cut.
       REQUIRE_FALSE(r);
-      CHECK(r.error() == error::invalid_msgpack);
+      CHECK(r.error() == errc::invalid_msgpack);
       CHECK(r.offset() == 0);
     }
   }
@@ -121,32 +121,32 @@ TEST_CASE("validate: big-endian fields give the same sizes on any host") {
   std::string b = unhex("da0102") + std::string(258, 'x');
   CHECK(mp::validate(byte_view(b)));
   b.pop_back();
-  CHECK(mp::validate(byte_view(b)).error() == error::invalid_msgpack);
+  CHECK(mp::validate(byte_view(b)).error() == errc::invalid_msgpack);
 }
 
 TEST_CASE("validate: errors and their offsets") {
-  CHECK(check("").error() == error::invalid_msgpack);
-  CHECK(check("c1").error() == error::invalid_msgpack);
+  CHECK(check("").error() == errc::invalid_msgpack);
+  CHECK(check("c1").error() == errc::invalid_msgpack);
   const auto c1 = check("9301c102");
-  CHECK(c1.error() == error::invalid_msgpack);
+  CHECK(c1.error() == errc::invalid_msgpack);
   CHECK(c1.offset() == 2);
   const auto trail = check("c0c3");
-  CHECK(trail.error() == error::trailing_data);
+  CHECK(trail.error() == errc::trailing_data);
   CHECK(trail.offset() == 1);
   // An array missing its last element: the input ends where it should start.
   const auto missing = check("9201cc");
-  CHECK(missing.error() == error::invalid_msgpack);
+  CHECK(missing.error() == errc::invalid_msgpack);
   CHECK(missing.offset() == 2);
   const auto at_end = check("930102");
-  CHECK(at_end.error() == error::invalid_msgpack);
+  CHECK(at_end.error() == errc::invalid_msgpack);
   CHECK(at_end.offset() == 0);  // three elements cannot fit in two bytes: refused at the header
   const auto cut_payload = check("91a3616263" + std::string());
   CHECK(cut_payload);
   const auto cut = check("91a36162");
-  CHECK(cut.error() == error::invalid_msgpack);
+  CHECK(cut.error() == errc::invalid_msgpack);
   CHECK(cut.offset() == 1);
   const auto utf8 = check("92a0a461c328ff");
-  CHECK(utf8.error() == error::invalid_utf8);
+  CHECK(utf8.error() == errc::invalid_utf8);
   CHECK(utf8.offset() == 4);  // the first byte of the bad sequence
 }
 
@@ -155,11 +155,11 @@ TEST_CASE("validate: an announced count or length is checked before it is used")
                           "dcffff", "deffff00", "dd7fffffff01"}) {
     INFO(hex);
     const auto r = check(hex);
-    CHECK(r.error() == error::invalid_msgpack);
+    CHECK(r.error() == errc::invalid_msgpack);
     CHECK(r.offset() == 0);
   }
   // A map of n pairs needs 2n bytes at least.
-  CHECK(check("82a161").error() == error::invalid_msgpack);
+  CHECK(check("82a161").error() == errc::invalid_msgpack);
 }
 
 TEST_CASE("validate: depth limit") {
@@ -168,23 +168,23 @@ TEST_CASE("validate: depth limit") {
   CHECK(mp::validate(byte_view(at_limit), o));
   const std::string over = nested_arrays(128);
   const auto r = mp::validate(byte_view(over), o);
-  CHECK(r.error() == error::nesting_too_deep);
+  CHECK(r.error() == errc::nesting_too_deep);
   CHECK(r.offset() == 128);
   o.max_depth = 3;
   CHECK(mp::validate(byte_view(nested_arrays(2)), o));
-  CHECK(mp::validate(byte_view(nested_arrays(3)), o).error() == error::nesting_too_deep);
+  CHECK(mp::validate(byte_view(nested_arrays(3)), o).error() == errc::nesting_too_deep);
   o.max_depth = 0;
   CHECK(check("01", o));
-  CHECK(check("90", o).error() == error::nesting_too_deep);
+  CHECK(check("90", o).error() == errc::nesting_too_deep);
   // Maps count the same way, whether the nesting is in keys or values.
   o.max_depth = 2;
   CHECK(check("819080", o));
-  CHECK(check("8181a0900190", o).error() == error::nesting_too_deep);
+  CHECK(check("8181a0900190", o).error() == errc::nesting_too_deep);
   // A limit above max_depth_limit acts as max_depth_limit.
   o.max_depth = 1u << 30;
   CHECK(mp::validate(byte_view(nested_arrays(mp::max_depth_limit - 1)), o));
   CHECK(mp::validate(byte_view(nested_arrays(mp::max_depth_limit)), o).error() ==
-        error::nesting_too_deep);
+        errc::nesting_too_deep);
   // Many closed containers at one level do not add up.
   std::string wide = unhex("dc0400");
   for (int i = 0; i < 1024; ++i) wide += '\x90';
@@ -206,7 +206,7 @@ TEST_CASE("validate: maps alternate keys and values through nesting") {
               "93c080"
               "a162"
               "90")
-            .error() == error::invalid_msgpack);
+            .error() == errc::invalid_msgpack);
 }
 
 TEST_CASE("validate: UTF-8 checking can be turned off") {
@@ -214,10 +214,10 @@ TEST_CASE("validate: UTF-8 checking can be turned off") {
   o.check_utf8 = false;
   CHECK(check("a2c328", o));
   CHECK(check("81a1ff01", o));
-  CHECK(check("a2c328").error() == error::invalid_utf8);
-  CHECK(check("81a1ff01").error() == error::invalid_utf8);
-  CHECK(check("a3eda080").error() == error::invalid_utf8);    // an encoded surrogate
-  CHECK(check("a4f4908080").error() == error::invalid_utf8);  // above U+10FFFF
+  CHECK(check("a2c328").error() == errc::invalid_utf8);
+  CHECK(check("81a1ff01").error() == errc::invalid_utf8);
+  CHECK(check("a3eda080").error() == errc::invalid_utf8);    // an encoded surrogate
+  CHECK(check("a4f4908080").error() == errc::invalid_utf8);  // above U+10FFFF
   CHECK(check("a4f09f9880"));
   CHECK(check("c402c328"));  // bin is not text
 }
@@ -231,11 +231,11 @@ TEST_CASE("validate: every truncation of a rich message fails cleanly") {
   for (std::size_t n = 0; n < full.size(); ++n) {
     const auto r = mp::validate(byte_view(full.data(), n));
     INFO("length " << n);
-    CHECK(r.error() == error::invalid_msgpack);
+    CHECK(r.error() == errc::invalid_msgpack);
     CHECK(r.offset() <= n);
   }
   const std::string more = full + '\xc0';
-  CHECK(mp::validate(byte_view(more)).error() == error::trailing_data);
+  CHECK(mp::validate(byte_view(more)).error() == errc::trailing_data);
 }
 
 TEST_CASE("validate and the value's skipping agree on random input") {

@@ -11,7 +11,7 @@
 #include <vector>
 
 using siocodec::byte_view;
-using siocodec::error;
+using siocodec::errc;
 namespace mp = siocodec::msgpack;
 
 namespace {
@@ -85,7 +85,7 @@ TEST_CASE("value: integers of every width") {
     REQUIRE(v.to_int64());
     CHECK(*v.to_int64() == c.s);
     if (c.negative) {
-      CHECK(v.to_uint64().error() == error::invalid_argument);
+      CHECK(v.to_uint64().error() == errc::invalid_argument);
     } else {
       CHECK(*v.to_uint64() == c.u);
     }
@@ -93,7 +93,7 @@ TEST_CASE("value: integers of every width") {
   }
   const mp::value big = parse("cfffffffffffffffff");
   CHECK(*big.to_uint64() == std::numeric_limits<std::uint64_t>::max());
-  CHECK(big.to_int64().error() == error::invalid_argument);
+  CHECK(big.to_int64().error() == errc::invalid_argument);
   CHECK(*big.to_double() == 18446744073709551616.0);  // rounded, as notepack.io's hi * 2^32 + lo
   CHECK(*parse("cf0020000000000001").to_double() == 9007199254740992.0);
 }
@@ -107,9 +107,9 @@ TEST_CASE("value: floats") {
   const mp::value two = parse("cb4000000000000000");
   CHECK(two.is_floating());
   CHECK_FALSE(two.is_integer());
-  CHECK(two.to_int64().error() == error::invalid_argument);  // a float is not an integer form
-  CHECK(two.to_uint64().error() == error::invalid_argument);
-  CHECK(parse("a0").to_double().error() == error::invalid_argument);
+  CHECK(two.to_int64().error() == errc::invalid_argument);  // a float is not an integer form
+  CHECK(two.to_uint64().error() == errc::invalid_argument);
+  CHECK(parse("a0").to_double().error() == errc::invalid_argument);
 }
 
 TEST_CASE("value: scalars") {
@@ -206,7 +206,7 @@ TEST_CASE("value: the absent value") {
   CHECK(none.members().empty());
   CHECK(none.get_string().empty());
   CHECK(none.bytes().empty());
-  CHECK(none.to_double().error() == error::invalid_argument);
+  CHECK(none.to_double().error() == errc::invalid_argument);
   CHECK_FALSE(mp::value::unchecked(byte_view()).exists());
 }
 
@@ -231,6 +231,6 @@ TEST_CASE("value: unchecked views of hostile bytes stay in bounds") {
 TEST_CASE("value: parse reports validate's errors") {
   const std::string b = unhex("9201c1");
   const auto r = mp::parse(byte_view(b));
-  CHECK(r.error() == error::invalid_msgpack);
+  CHECK(r.error() == errc::invalid_msgpack);
   CHECK(r.offset() == 2);
 }

@@ -14,7 +14,7 @@
 #include <vector>
 
 using siocodec::byte_view;
-using siocodec::error;
+using siocodec::errc;
 namespace mp = siocodec::msgpack;
 
 namespace {
@@ -35,7 +35,7 @@ std::string written(F&& emit) {
   std::string out;
   const auto r = siocodec::detail::write_append(out, [&emit](auto& w) {
     emit(w);
-    return error::none;
+    return errc::none;
   });
   REQUIRE(r);
   CHECK(*r == out.size());
@@ -115,7 +115,7 @@ TEST_CASE("writer: JavaScript numbers as notepack.io writes them") {
 TEST_CASE("writer: str, bin and ext at every size boundary") {
   const auto str_of = [](std::size_t n) {
     const std::string s(n, 'x');
-    return written([&s](auto& w) { REQUIRE(mp::emit_string(w, s) == error::none); });
+    return written([&s](auto& w) { REQUIRE(mp::emit_string(w, s) == errc::none); });
   };
   CHECK(hex(str_of(0)) == "a0");
   CHECK(hex(str_of(31).substr(0, 1)) == "bf");
@@ -129,7 +129,7 @@ TEST_CASE("writer: str, bin and ext at every size boundary") {
   }
   const auto bin_of = [](std::size_t n) {
     const std::string s(n, '\x07');
-    return written([&s](auto& w) { REQUIRE(mp::emit_binary(w, byte_view(s)) == error::none); });
+    return written([&s](auto& w) { REQUIRE(mp::emit_binary(w, byte_view(s)) == errc::none); });
   };
   CHECK(hex(bin_of(0)) == "c400");
   CHECK(hex(bin_of(255).substr(0, 2)) == "c4ff");
@@ -137,8 +137,7 @@ TEST_CASE("writer: str, bin and ext at every size boundary") {
   CHECK(hex(bin_of(65536).substr(0, 5)) == "c600010000");
   const auto ab_of = [](std::size_t n) {
     const std::string s(n, '\x07');
-    return written(
-        [&s](auto& w) { REQUIRE(mp::emit_arraybuffer(w, byte_view(s)) == error::none); });
+    return written([&s](auto& w) { REQUIRE(mp::emit_arraybuffer(w, byte_view(s)) == errc::none); });
   };
   CHECK(hex(ab_of(1)) == "c7010007");  // never a fixext: d4 00 would read as undefined
   CHECK(hex(ab_of(8).substr(0, 3)) == "c70800");
@@ -146,7 +145,7 @@ TEST_CASE("writer: str, bin and ext at every size boundary") {
   CHECK(hex(ab_of(65536).substr(0, 6)) == "c90001000000");
   const auto ext_of = [](std::int8_t t, std::size_t n) {
     const std::string s(n, '\x01');
-    return hex(written([&](auto& w) { REQUIRE(mp::emit_ext(w, t, byte_view(s)) == error::none); }));
+    return hex(written([&](auto& w) { REQUIRE(mp::emit_ext(w, t, byte_view(s)) == errc::none); }));
   };
   CHECK(ext_of(5, 1) == "d40501");
   CHECK(ext_of(5, 2) == "d5050101");
@@ -161,7 +160,7 @@ TEST_CASE("writer: str, bin and ext at every size boundary") {
 
 TEST_CASE("writer: array and map headers") {
   const auto arr = [](std::size_t n) {
-    return hex(written([n](auto& w) { REQUIRE(mp::emit_array_header(w, n) == error::none); }));
+    return hex(written([n](auto& w) { REQUIRE(mp::emit_array_header(w, n) == errc::none); }));
   };
   CHECK(arr(0) == "90");
   CHECK(arr(15) == "9f");
@@ -169,7 +168,7 @@ TEST_CASE("writer: array and map headers") {
   CHECK(arr(65535) == "dcffff");
   CHECK(arr(65536) == "dd00010000");
   const auto map = [](std::size_t n) {
-    return hex(written([n](auto& w) { REQUIRE(mp::emit_map_header(w, n) == error::none); }));
+    return hex(written([n](auto& w) { REQUIRE(mp::emit_map_header(w, n) == errc::none); }));
   };
   CHECK(map(0) == "80");
   CHECK(map(15) == "8f");
@@ -184,19 +183,19 @@ TEST_CASE("writer: sizes no msgpack form holds, and text that is not UTF-8") {
   siocodec::detail::size_counter c;
   const std::size_t huge = std::size_t{1} << 32;
   if (sizeof(std::size_t) > 4) {
-    CHECK(mp::emit_array_header(c, huge) == error::invalid_argument);
-    CHECK(mp::emit_map_header(c, huge) == error::invalid_argument);
-    CHECK(mp::emit_string_header(c, huge) == error::invalid_argument);
-    CHECK(mp::emit_binary_header(c, huge) == error::invalid_argument);
+    CHECK(mp::emit_array_header(c, huge) == errc::invalid_argument);
+    CHECK(mp::emit_map_header(c, huge) == errc::invalid_argument);
+    CHECK(mp::emit_string_header(c, huge) == errc::invalid_argument);
+    CHECK(mp::emit_binary_header(c, huge) == errc::invalid_argument);
     // The size is refused before any byte is touched.
     const unsigned char one = 1;
-    CHECK(mp::emit_binary(c, byte_view(&one, huge)) == error::invalid_argument);
-    CHECK(mp::emit_ext(c, 3, byte_view(&one, huge)) == error::invalid_argument);
-    CHECK(mp::emit_arraybuffer(c, byte_view(&one, huge)) == error::invalid_argument);
+    CHECK(mp::emit_binary(c, byte_view(&one, huge)) == errc::invalid_argument);
+    CHECK(mp::emit_ext(c, 3, byte_view(&one, huge)) == errc::invalid_argument);
+    CHECK(mp::emit_arraybuffer(c, byte_view(&one, huge)) == errc::invalid_argument);
   }
-  CHECK(mp::emit_string(c, "\xc3\x28") == error::invalid_utf8);
-  CHECK(mp::emit_string(c, "\xed\xa0\x80") == error::invalid_utf8);
-  CHECK(mp::emit_string(c, "caf\xc3\xa9") == error::none);
+  CHECK(mp::emit_string(c, "\xc3\x28") == errc::invalid_utf8);
+  CHECK(mp::emit_string(c, "\xed\xa0\x80") == errc::invalid_utf8);
+  CHECK(mp::emit_string(c, "caf\xc3\xa9") == errc::none);
 }
 
 TEST_CASE("writer: what it writes parses back to the same values") {

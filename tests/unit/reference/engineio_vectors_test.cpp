@@ -329,14 +329,14 @@ std::string join(const std::vector<std::string>& list) {
   return s + "]";
 }
 
-std::string error_text(bool error, siocodec::error code) {
+std::string error_text(bool error, siocodec::errc code) {
   return error ? std::string("error ") + siocodec::to_string(code) : "no error";
 }
 
 // Compares a decoder's outcome (packets + error) with an expectation.
 void check_list(walker& w, const std::string& id, const std::string& what, const expectation& e,
-                const std::vector<std::string>& packets, siocodec::error code) {
-  const bool failed = code != siocodec::error::none;
+                const std::vector<std::string>& packets, siocodec::errc code) {
+  const bool failed = code != siocodec::errc::none;
   std::string problem;
   if (packets != e.packets) {
     problem += " packets " + join(packets) + ", expected " + join(e.packets) + ";";
@@ -352,7 +352,7 @@ void check_list(walker& w, const std::string& id, const std::string& what, const
 }
 
 void check_error_code(walker& w, const std::string& id, const std::string& what,
-                      const expectation& e, siocodec::error code) {
+                      const expectation& e, siocodec::errc code) {
   if (!e.error_name.empty() && e.error_name != siocodec::to_string(code)) {
     w.fail(id, what + ": error " + siocodec::to_string(code) + ", expected " + e.error_name);
   }
@@ -406,7 +406,7 @@ void check_encoder(walker& w, const std::string& id, const expectation& e, bool 
   if (*n != 0) {
     std::string small(*n, '#');
     const siocodec::result<std::size_t> s = to(&small[0], *n - 1);
-    if (s || s.error() != siocodec::error::output_too_small) {
+    if (s || s.error() != siocodec::errc::output_too_small) {
       w.fail(id, "encode_to with one byte too few did not report output_too_small");
     }
     if (small != std::string(*n, '#')) w.fail(id, "encode_to wrote past a too small capacity");

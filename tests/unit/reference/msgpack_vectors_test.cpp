@@ -38,7 +38,7 @@ namespace json = siocodec::json;
 namespace mp = siocodec::msgpack;
 namespace sio = siocodec::socketio;
 using siocodec::byte_view;
-using siocodec::error;
+using siocodec::errc;
 
 namespace {
 
@@ -205,7 +205,7 @@ bool same(const json::value& want, const sio::any_value& got, bool lax, std::str
 
 // Writes vector JSON with markers as msgpack, the way notepack.io writes the JavaScript value.
 template <class W>
-error emit_json(W& w, const json::value& v) {
+errc emit_json(W& w, const json::value& v) {
   const std::string mk = marker(v);
   if (mk == "$binary" || mk == "$arraybuffer") {
     std::string bytes;
@@ -215,7 +215,7 @@ error emit_json(W& w, const json::value& v) {
   }
   if (mk == "$undefined") {
     mp::emit_undefined(w);
-    return error::none;
+    return errc::none;
   }
   if (mk == "$date") {
     const double ms = number_of(member(v, "$date"));
@@ -231,30 +231,30 @@ error emit_json(W& w, const json::value& v) {
   }
   if (mk == "$number" || v.is_number()) {
     mp::emit_number(w, number_of(v));
-    return error::none;
+    return errc::none;
   }
   switch (v.type()) {
-    case json::kind::null: mp::emit_nil(w); return error::none;
-    case json::kind::boolean: mp::emit_bool(w, v.get_bool()); return error::none;
+    case json::kind::null: mp::emit_nil(w); return errc::none;
+    case json::kind::boolean: mp::emit_bool(w, v.get_bool()); return errc::none;
     case json::kind::string: return mp::emit_string(w, str(v));
     case json::kind::array: {
-      error e = mp::emit_array_header(w, v.size());
+      errc e = mp::emit_array_header(w, v.size());
       for (const json::value& x : v.elements()) {
-        if (e == error::none) e = emit_json(w, x);
+        if (e == errc::none) e = emit_json(w, x);
       }
       return e;
     }
     case json::kind::object: {
-      error e = mp::emit_map_header(w, v.size());
+      errc e = mp::emit_map_header(w, v.size());
       for (const json::member& m : v.members()) {
-        if (e == error::none) e = mp::emit_string(w, str(m.key));
-        if (e == error::none) e = emit_json(w, m.val);
+        if (e == errc::none) e = mp::emit_string(w, str(m.key));
+        if (e == errc::none) e = emit_json(w, m.val);
       }
       return e;
     }
     case json::kind::number: break;
   }
-  return error::invalid_argument;
+  return errc::invalid_argument;
 }
 
 bool to_msgpack(const json::value& v, std::string& out) {
@@ -500,7 +500,7 @@ void check_sio_decode(walker& w, const std::string& id, const json::value& v) {
       lax.lax = true;
       if (utf8) {
         const auto refused = run(lax);
-        if (refused || refused.error() != siocodec::error::invalid_utf8) {
+        if (refused || refused.error() != siocodec::errc::invalid_utf8) {
           w.fail(id, "lax without allow_invalid_utf8 must refuse with invalid_utf8");
         }
         lax.allow_invalid_utf8 = true;
@@ -548,7 +548,8 @@ void check_builder(walker& w, const std::string& id, const B& b, const sio::enco
   }
   if (out != want.bytes)
     w.fail(id, "builder wrote " + to_hex(out) + ", expected " + to_hex(want.bytes));
-  if ((sio::msgpack_parser::encoded_frame_kind(b, o) == siocodec::engineio::frame_kind::text) != want.text) {
+  if ((sio::msgpack_parser::encoded_frame_kind(b, o) == siocodec::engineio::frame_kind::text) !=
+      want.text) {
     w.fail(id, "builder frame kind");
   }
   const auto n = sio::msgpack_parser::encoded_size(b, o);
@@ -556,8 +557,8 @@ void check_builder(walker& w, const std::string& id, const B& b, const sio::enco
   std::vector<char> buf(out.size() + 1);
   const auto t = sio::msgpack_parser::encode_to(buf.data(), out.size(), b, o);
   if (!t || std::string_view(buf.data(), out.size()) != out) w.fail(id, "builder encode_to");
-  if (!out.empty() &&
-      sio::msgpack_parser::encode_to(buf.data(), out.size() - 1, b, o).error() != error::output_too_small) {
+  if (!out.empty() && sio::msgpack_parser::encode_to(buf.data(), out.size() - 1, b, o).error() !=
+                          errc::output_too_small) {
     w.fail(id, "builder encode_to cap - 1");
   }
   ++w.builder_checked;
@@ -706,7 +707,7 @@ void check_sio_encode(walker& w, const std::string& id, const json::value& v) {
   std::vector<char> buf(out.size() + 1);
   const auto t = sio::encode_to(buf.data(), out.size(), p, o);
   if (!t || std::string_view(buf.data(), out.size()) != out) w.fail(id, "encode_to");
-  if (sio::encode_to(buf.data(), out.size() - 1, p, o).error() != error::output_too_small) {
+  if (sio::encode_to(buf.data(), out.size() - 1, p, o).error() != errc::output_too_small) {
     w.fail(id, "encode_to cap - 1");
   }
   try_builders(w, id, packet, o, want);

@@ -240,7 +240,7 @@ expectation lax_expectation(reader& r, const ojson& v, const expectation& strict
 
 struct outcome {
   std::vector<std::string> packets;
-  siocodec::error ec = siocodec::error::none;
+  siocodec::errc ec = siocodec::errc::none;
 };
 
 void check_outcome(walker& w, const std::string& id, const std::string& what, const expectation& e,
@@ -249,7 +249,7 @@ void check_outcome(walker& w, const std::string& id, const std::string& what, co
   if (o.packets != e.packets) {
     problem += " packets " + join(o.packets) + ", expected " + join(e.packets) + ";";
   }
-  const bool failed = o.ec != siocodec::error::none;
+  const bool failed = o.ec != siocodec::errc::none;
   if (failed != e.error) {
     problem += std::string(" ") +
                (failed ? std::string("error ") + siocodec::to_string(o.ec) : "no error") +
@@ -309,7 +309,7 @@ outcome run_decoder(walker& w, const std::string& id, const std::string& what,
   outcome o;
   sio::decoder dec(opts, mode);
   for (const message& m : msgs) {
-    siocodec::result<sio::packet_view> r(siocodec::error::incomplete, 0);
+    siocodec::result<sio::packet_view> r(siocodec::errc::incomplete, 0);
     switch (m.kind) {
       case message::reset: dec.reset(); continue;
       case message::text: r = dec.feed(std::string_view(m.bytes), eio::frame_kind::text); break;
@@ -333,7 +333,7 @@ outcome run_decoder(walker& w, const std::string& id, const std::string& what,
       if (dec.waiting()) w.fail(id, what + ": still waiting after delivering a packet");
       continue;
     }
-    if (r.error() == siocodec::error::incomplete) {
+    if (r.error() == siocodec::errc::incomplete) {
       if (!dec.waiting()) w.fail(id, what + ": incomplete but not waiting");
       continue;
     }
@@ -473,7 +473,7 @@ void check_builder(walker& w, const std::string& id, const B& b, sio::protocol_v
     std::string small(got.size(), '#');
     sio::attachment_list<16> list2;
     const auto s = sio::encode_to(&small[0], got.size() - 1, b, list2, eo);
-    if (s || s.error() != siocodec::error::output_too_small || list2.size() != 0) {
+    if (s || s.error() != siocodec::errc::output_too_small || list2.size() != 0) {
       w.fail(id, "encode_to with one byte too few did not report output_too_small");
     }
   }
@@ -513,7 +513,7 @@ void check_round_trip(walker& w, const std::string& id, const frames_t& fr,
     sio::decoder dec(opts, mode);
     auto r = dec.feed(std::string_view(fr.text), eio::frame_kind::text);
     for (const std::string& a : fr.attachments) {
-      if (r || r.error() != siocodec::error::incomplete) break;
+      if (r || r.error() != siocodec::errc::incomplete) break;
       r = dec.feed(siocodec::byte_view(a), eio::frame_kind::binary);
     }
     if (!r) {

@@ -20,7 +20,7 @@
 #include <vector>
 
 using siocodec::byte_view;
-using siocodec::error;
+using siocodec::errc;
 namespace eio = siocodec::engineio;
 namespace json = siocodec::json;
 namespace mp = siocodec::msgpack;
@@ -82,7 +82,7 @@ TEST_CASE("codec: one interface over both parsers") {
     std::optional<sio::any_packet> got;
     for (std::size_t i = 0; i < messages.size(); ++i) {
       const auto d = p.decode(std::string_view(messages[i]), kinds[i]);
-      if (d.error() == error::incomplete) {
+      if (d.error() == errc::incomplete) {
         CHECK(p.waiting());
         continue;
       }
@@ -136,15 +136,15 @@ TEST_CASE("codec: one interface over both parsers") {
 TEST_CASE("codec: msgpack specifics") {
   sio::codec p(sio::parser_kind::msgpack);
   CHECK(p.decode(std::string_view(R"({"type":0,"nsp":"/"})"), eio::frame_kind::text).error() ==
-        error::unexpected_text_frame);
+        errc::unexpected_text_frame);
   CHECK(p.decode(std::string_view("\xc1"), eio::frame_kind::binary).error() ==
-        error::invalid_msgpack);
+        errc::invalid_msgpack);
   CHECK_FALSE(p.waiting());
   sio::codec_options small;
   small.decode.max_packet_bytes = 4;
   sio::codec q(sio::parser_kind::msgpack, small);
   CHECK(q.decode(std::string_view("\x82\xa4type\x00"), eio::frame_kind::binary).error() ==
-        error::packet_too_large);
+        errc::packet_too_large);
   // A base64 message (polling) goes through the parser's scratch storage.
   std::string storage;
   std::string body;
@@ -160,9 +160,9 @@ TEST_CASE("codec: msgpack specifics") {
   CHECK(d->event_name().string_equals("a"));
   eio::packet_view bad = *pk;
   bad.data = "@@@@";
-  CHECK(p.decode(bad).error() == error::invalid_base64);
+  CHECK(p.decode(bad).error() == errc::invalid_base64);
   bad.type = eio::packet_type::ping;
-  CHECK(p.decode(bad).error() == error::invalid_argument);
+  CHECK(p.decode(bad).error() == errc::invalid_argument);
   // The protocol v4 msgpack parser takes text packets.
   sio::codec_options v4;
   v4.version = sio::protocol_version::v4;
@@ -205,7 +205,7 @@ TEST_CASE("codec: names and any_value kinds") {
   char buf[2];
   CHECK(escaped.string_to(buf, 2));
   CHECK(std::string_view(buf, 2) == "a\n");
-  CHECK(escaped.string_to(buf, 1).error() == error::output_too_small);
+  CHECK(escaped.string_to(buf, 1).error() == errc::output_too_small);
   CHECK_FALSE(sio::any_value().exists());
   CHECK(sio::any_value()[0].kind() == sio::value_kind::absent);
 }
@@ -215,9 +215,9 @@ TEST_CASE("codec: a message of neither frame kind, or a packet that is not a mes
     sio::codec p(kind);
     INFO(sio::to_string(kind));
     CHECK(p.decode(std::string_view("2[\"a\"]"), static_cast<eio::frame_kind>(7)).error() ==
-          error::invalid_argument);
+          errc::invalid_argument);
     CHECK(p.decode(eio::packet_view::text(eio::packet_type::ping, "probe")).error() ==
-          error::invalid_argument);
+          errc::invalid_argument);
     // Ready for the next message after the error.
     const auto ok = messages_of(p, sio::event("ok"));  // the packet's views point into it
     const auto next = p.decode(ok[0].bytes, ok[0].kind);
@@ -235,20 +235,20 @@ TEST_CASE("codec: the msgpack base64 scratch is bounded and its errors have offs
   // 12 base64 characters decode to 9 bytes: refused before the scratch grows.
   const auto big =
       p.decode(eio::packet_view{eio::packet_type::message, eio::data_kind::base64, "AAAAAAAAAAAA"});
-  CHECK(big.error() == error::packet_too_large);
+  CHECK(big.error() == errc::packet_too_large);
   // Valid base64 of an invalid message: the msgpack error, at offset 0 (its offsets would be
   // offsets in the decoded bytes, not in the text).
   const auto bad =
       p.decode(eio::packet_view{eio::packet_type::message, eio::data_kind::base64, "wQ=="});
-  CHECK(bad.error() == error::invalid_msgpack);
+  CHECK(bad.error() == errc::invalid_msgpack);
   CHECK(bad.offset() == 0);
   // Lax base64 is passed through: `wQ` without padding is Node-valid, strict-invalid.
   const auto unpadded =
       p.decode(eio::packet_view{eio::packet_type::message, eio::data_kind::base64, "wQ"});
-  CHECK(unpadded.error() == error::invalid_base64);
+  CHECK(unpadded.error() == errc::invalid_base64);
   const auto lax =
       lax_codec.decode(eio::packet_view{eio::packet_type::message, eio::data_kind::base64, "wQ"});
-  CHECK(lax.error() == error::invalid_msgpack);
+  CHECK(lax.error() == errc::invalid_msgpack);
 }
 
 TEST_CASE("codec: the default parser takes base64 attachments in copy mode only") {
@@ -256,14 +256,13 @@ TEST_CASE("codec: the default parser takes base64 attachments in copy mode only"
   const char* header = R"(51-["up",{"_placeholder":true,"num":0}])";
   const eio::packet_view attachment{eio::packet_type::message, eio::data_kind::base64, "AQID"};
   sio::codec borrow(sio::parser_kind::json);
-  CHECK(borrow.decode(std::string_view(header), eio::frame_kind::text).error() ==
-        error::incomplete);
+  CHECK(borrow.decode(std::string_view(header), eio::frame_kind::text).error() == errc::incomplete);
   CHECK(borrow.waiting());
-  CHECK(borrow.decode(attachment).error() == error::invalid_argument);
+  CHECK(borrow.decode(attachment).error() == errc::invalid_argument);
   CHECK_FALSE(borrow.waiting());
 
   sio::codec copy(sio::parser_kind::json, sio::make_codec_options({}, sio::attachment_mode::copy));
-  CHECK(copy.decode(std::string_view(header), eio::frame_kind::text).error() == error::incomplete);
+  CHECK(copy.decode(std::string_view(header), eio::frame_kind::text).error() == errc::incomplete);
   const auto r = copy.decode(attachment);
   REQUIRE(r);
   CHECK(r->type() == sio::packet_type::binary_event);
@@ -272,11 +271,11 @@ TEST_CASE("codec: the default parser takes base64 attachments in copy mode only"
   CHECK(args.begin()->is_binary());
   CHECK(args.begin()->bytes() == byte_view(blob, 3));
   // reset() drops a pending packet.
-  CHECK(copy.decode(std::string_view(header), eio::frame_kind::text).error() == error::incomplete);
+  CHECK(copy.decode(std::string_view(header), eio::frame_kind::text).error() == errc::incomplete);
   copy.reset();
   CHECK_FALSE(copy.waiting());
   CHECK(copy.decode(byte_view(blob, 3), eio::frame_kind::binary).error() ==
-        error::unexpected_binary_frame);
+        errc::unexpected_binary_frame);
 }
 
 TEST_CASE("codec: a packet is forwarded only by a parser of its kind") {
@@ -292,9 +291,9 @@ TEST_CASE("codec: a packet is forwarded only by a parser of its kind") {
   bool sent = false;
   const auto send = [&sent](const eio::frame&) { sent = true; };
   CHECK(msgpack_parser.encode_frames(*from_json, storage, eio::transport_options(), send).error() ==
-        error::invalid_argument);
+        errc::invalid_argument);
   CHECK(json_parser.encode_frames(*from_msgpack, storage, eio::transport_options(), send).error() ==
-        error::invalid_argument);
+        errc::invalid_argument);
   CHECK_FALSE(sent);
   CHECK(storage.empty());
   // The protocol v4 msgpack parser's text packets carry the msgpack kind but a packet_view:
@@ -306,7 +305,7 @@ TEST_CASE("codec: a packet is forwarded only by a parser of its kind") {
   REQUIRE(text);
   eio::transport_options v3;
   v3.version = eio::protocol_version::v3;
-  CHECK(old.encode_frames(*text, storage, v3, send).error() == error::invalid_argument);
+  CHECK(old.encode_frames(*text, storage, v3, send).error() == errc::invalid_argument);
 }
 
 TEST_CASE("codec: any_packet of each type") {
@@ -427,7 +426,7 @@ TEST_CASE("codec: encode emits the Engine.IO messages the frame encoders carry")
       bool sent = false;
       const auto small =
           c.encode_to(buf, 3, b, atts2, [&sent](const eio::packet_view&) { sent = true; });
-      CHECK(small.error() == error::output_too_small);
+      CHECK(small.error() == errc::output_too_small);
       CHECK_FALSE(sent);
     }
   }
@@ -470,7 +469,7 @@ TEST_CASE("codec: decode takes every message kind, and a proxy re-encodes what i
           pv = eio::packet_view{eio::packet_type::message, eio::data_kind::base64, b64_keep.back()};
         }
         const auto r = receiver.decode(pv);
-        if (r.error() == error::incomplete) continue;
+        if (r.error() == errc::incomplete) continue;
         REQUIRE(r);
         got = *r;
       }
@@ -496,11 +495,11 @@ TEST_CASE("codec: encode errors emit nothing and keep both containers") {
     bool sent = false;
     const auto send = [&sent](const eio::packet_view&) { sent = true; };
     CHECK(c.encode(sio::event("connect"), storage, atts, send).error() ==
-          error::reserved_event_name);
+          errc::reserved_event_name);
     if (kind == sio::parser_kind::json) {
       sio::attachment_list<1> one;
       CHECK(c.encode(sio::event("a", byte_view(blob, 1), byte_view(blob, 1)), storage, one, send)
-                .error() == error::too_many_attachments);
+                .error() == errc::too_many_attachments);
       CHECK(one.size() == 0);
     }
     CHECK_FALSE(sent);

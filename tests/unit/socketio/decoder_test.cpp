@@ -33,7 +33,7 @@ using sio::decoder_state;
 using sio::packet_type;
 using sio::packet_view;
 using siocodec::byte_view;
-using siocodec::error;
+using siocodec::errc;
 using siocodec::result;
 
 namespace {
@@ -256,7 +256,7 @@ TEST_CASE("idle -> reassembling -> idle: BINARY_EVENT with two attachments") {
     const std::string header = "52-/admin,7[\"ev\"," + placeholder(0) + "," + placeholder(1) + "]";
     const std::string a0 = bytes_of({1, 2}), a1 = bytes_of({3});
     auto r = feed_text(d, header);
-    CHECK(r.error() == error::incomplete);
+    CHECK(r.error() == errc::incomplete);
     CHECK(r.offset() == header.size());
     CHECK(d.state() == decoder_state::reassembling);
     CHECK(d.waiting());
@@ -265,7 +265,7 @@ TEST_CASE("idle -> reassembling -> idle: BINARY_EVENT with two attachments") {
     CHECK(d.pending_bytes() == header.size());
 
     r = feed_binary(d, a0);
-    CHECK(r.error() == error::incomplete);
+    CHECK(r.error() == errc::incomplete);
     CHECK(r.offset() == 2);
     CHECK(d.waiting());
     CHECK(d.attachments_received() == 1);
@@ -299,9 +299,9 @@ TEST_CASE("BINARY_ACK keeps its type; placeholders may come in any order") {
     INFO(mode_name(mode));
     sio::decoder d({}, mode);
     const std::string header = "62-/admin,7[" + placeholder(1) + "," + placeholder(0) + "]";
-    REQUIRE(feed_text(d, header).error() == error::incomplete);
+    REQUIRE(feed_text(d, header).error() == errc::incomplete);
     const std::string a0 = bytes_of({1}), a1 = bytes_of({2});  // alive for borrow mode
-    REQUIRE(feed_binary(d, a0).error() == error::incomplete);
+    REQUIRE(feed_binary(d, a0).error() == errc::incomplete);
     CHECK(describe(feed_binary(d, a1)) == "packet@1 type=6 nsp=/admin id=7 data=[" +
                                               placeholder(1) + "," + placeholder(0) +
                                               "] att=2:01,02");
@@ -314,7 +314,7 @@ TEST_CASE("an empty binary frame is a valid (empty) attachment") {
     INFO(mode_name(mode));
     sio::decoder d({}, mode);
     const std::string header = "51-[\"a\"," + placeholder(0) + "]";
-    REQUIRE(feed_text(d, header).error() == error::incomplete);
+    REQUIRE(feed_text(d, header).error() == errc::incomplete);
     const auto r = feed_binary(d, "");
     REQUIRE(r);
     CHECK(r->attachment_count == 1);
@@ -329,8 +329,8 @@ TEST_CASE("reassembling + text -> idle with unexpected_text_frame") {
     counting_resource res;
     pmr_decoder d({}, mode, &res);
     const std::string header = "52-[\"a\"," + placeholder(0) + "," + placeholder(1) + "]";
-    REQUIRE(feed_text(d, header).error() == error::incomplete);
-    REQUIRE(feed_binary(d, bytes_of({1})).error() == error::incomplete);
+    REQUIRE(feed_text(d, header).error() == errc::incomplete);
+    REQUIRE(feed_binary(d, bytes_of({1})).error() == errc::incomplete);
     const auto r = feed_text(d, "2[\"x\"]");
     CHECK(describe(r) == "unexpected_text_frame@0");
     CHECK(is_clean(d));
@@ -358,7 +358,7 @@ TEST_CASE("idle + binary -> idle with unexpected_binary_frame") {
     REQUIRE(feed_text(d, "2[\"x\"]"));
     CHECK(describe(feed_binary(d, bytes_of({1}))) == "unexpected_binary_frame@0");
     const std::string header = "51-[\"x\"," + placeholder(0) + "]";
-    REQUIRE(feed_text(d, header).error() == error::incomplete);
+    REQUIRE(feed_text(d, header).error() == errc::incomplete);
     REQUIRE(feed_binary(d, bytes_of({9})));
     CHECK(describe(feed_binary(d, bytes_of({1}))) == "unexpected_binary_frame@0");
     CHECK(is_clean(d));
@@ -396,7 +396,7 @@ TEST_CASE("a binary header without data: refused strictly, waits for its attachm
     sio::decode_options opts;
     opts.lax = true;
     sio::decoder lax(opts, mode);
-    REQUIRE(feed_text(lax, "51-").error() == error::incomplete);
+    REQUIRE(feed_text(lax, "51-").error() == errc::incomplete);
     CHECK(describe(feed_binary(lax, bytes_of({9}))) == "packet@1 type=5 nsp=/ data= att=1:09");
   }
 }
@@ -404,7 +404,7 @@ TEST_CASE("a binary header without data: refused strictly, waits for its attachm
 TEST_CASE("a frame kind that is neither text nor binary is invalid_argument") {
   for (const auto mode : both_modes) {
     sio::decoder d({}, mode);
-    REQUIRE(feed_text(d, "51-[\"a\"," + placeholder(0) + "]").error() == error::incomplete);
+    REQUIRE(feed_text(d, "51-[\"a\"," + placeholder(0) + "]").error() == errc::incomplete);
     CHECK(describe(d.feed(std::string_view("x"), static_cast<frame_kind>(7))) ==
           "invalid_argument@0");
     CHECK(is_clean(d));
@@ -425,8 +425,8 @@ TEST_CASE("reset() mid-packet drops it; a fresh packet then works") {
     opts.max_attachments = 40;
     pmr_decoder d(opts, mode, &res);
     // enough attachments that the list spills to the allocator in both modes
-    REQUIRE(feed_text(d, "540-" + event_with(40)).error() == error::incomplete);
-    for (int i = 0; i < 20; ++i) REQUIRE(feed_binary(d, "abc").error() == error::incomplete);
+    REQUIRE(feed_text(d, "540-" + event_with(40)).error() == errc::incomplete);
+    for (int i = 0; i < 20; ++i) REQUIRE(feed_binary(d, "abc").error() == errc::incomplete);
     CHECK(d.allocated_bytes() > 0);
     CHECK(res.outstanding > 0);
     d.reset();
@@ -434,7 +434,7 @@ TEST_CASE("reset() mid-packet drops it; a fresh packet then works") {
     CHECK(res.outstanding == 0);
     CHECK(describe(feed_binary(d, "abc")) == "unexpected_binary_frame@0");
     const std::string fresh = "51-/n,3" + event_with(1);
-    REQUIRE(feed_text(d, fresh).error() == error::incomplete);
+    REQUIRE(feed_text(d, fresh).error() == errc::incomplete);
     CHECK(describe(feed_binary(d, "z")) ==
           "packet@1 type=5 nsp=/n id=3 data=" + event_with(1) + " att=1:7a");
     d.reset();
@@ -453,13 +453,13 @@ TEST_CASE("a decoder moved mid-packet carries on; the source is left idle and em
     frames.push_back("520-/m," + event_with(20));
     for (int i = 0; i < 20; ++i) frames.push_back(std::string(1, static_cast<char>('a' + i)));
     sio::decoder a(opts, mode);
-    REQUIRE(feed_text(a, frames[0]).error() == error::incomplete);
+    REQUIRE(feed_text(a, frames[0]).error() == errc::incomplete);
     for (int i = 1; i <= 18; ++i)
-      REQUIRE(feed_binary(a, frames[static_cast<std::size_t>(i)]).error() == error::incomplete);
+      REQUIRE(feed_binary(a, frames[static_cast<std::size_t>(i)]).error() == errc::incomplete);
     sio::decoder b(std::move(a));
     CHECK(is_clean(a));  // NOLINT(bugprone-use-after-move): documented state
     CHECK(b.attachments_received() == 18);
-    REQUIRE(feed_binary(b, frames[19]).error() == error::incomplete);
+    REQUIRE(feed_binary(b, frames[19]).error() == errc::incomplete);
     sio::decoder c;
     c = std::move(b);
     CHECK(is_clean(b));  // NOLINT(bugprone-use-after-move)
@@ -482,8 +482,8 @@ TEST_CASE("borrow mode is zero-copy: the views are the caller's frames") {
   const std::string a0 = "first", a1 = "second";
   sio::decoder d;
   CHECK(d.mode() == attachment_mode::borrow);
-  REQUIRE(feed_text(d, header).error() == error::incomplete);
-  REQUIRE(feed_binary(d, a0).error() == error::incomplete);
+  REQUIRE(feed_text(d, header).error() == errc::incomplete);
+  REQUIRE(feed_binary(d, a0).error() == errc::incomplete);
   const auto r = feed_binary(d, a1);
   REQUIRE(r);
   CHECK(r->nsp.data() == header.data() + 3);
@@ -509,9 +509,9 @@ TEST_CASE("borrow mode allocates nothing up to inline_attachments attachments") 
     pmr_decoder d(n <= 10 ? sio::decode_options() : opts, attachment_mode::borrow, &res);
     const std::string header = "5" + std::to_string(n) + "-" + event_with(n);
     std::vector<std::string> atts(n, std::string(1000, 'x'));
-    REQUIRE(feed_text(d, header).error() == error::incomplete);
+    REQUIRE(feed_text(d, header).error() == errc::incomplete);
     for (std::size_t i = 0; i + 1 < n; ++i)
-      REQUIRE(feed_binary(d, atts[i]).error() == error::incomplete);
+      REQUIRE(feed_binary(d, atts[i]).error() == errc::incomplete);
     const auto r = feed_binary(d, atts[n - 1]);
     REQUIRE(r);
     for (std::size_t i = 0; i < n; ++i)
@@ -525,11 +525,11 @@ TEST_CASE("borrow mode allocates nothing up to inline_attachments attachments") 
     opts.max_attachments = 17;
     pmr_decoder d(opts, attachment_mode::borrow, &res);
     const std::string header = "517-" + event_with(17);
-    REQUIRE(feed_text(d, header).error() == error::incomplete);
+    REQUIRE(feed_text(d, header).error() == errc::incomplete);
     std::vector<std::string> atts;
     for (int i = 0; i < 17; ++i) atts.push_back(std::string(1, static_cast<char>(i)));
     for (int i = 0; i < 16; ++i)
-      REQUIRE(feed_binary(d, atts[static_cast<std::size_t>(i)]).error() == error::incomplete);
+      REQUIRE(feed_binary(d, atts[static_cast<std::size_t>(i)]).error() == errc::incomplete);
     CHECK(res.attempts == 0);
     const auto r = feed_binary(d, atts[16]);
     REQUIRE(r);
@@ -552,7 +552,7 @@ TEST_CASE("copy mode survives the caller overwriting and freeing its frames") {
   }();
   {
     std::string frame = header;
-    REQUIRE(feed_text(d, frame).error() == error::incomplete);
+    REQUIRE(feed_text(d, frame).error() == errc::incomplete);
     frame.assign(frame.size(), '#');
   }
   std::string expected_att;
@@ -566,7 +566,7 @@ TEST_CASE("copy mode survives the caller overwriting and freeing its frames") {
         (i ? "," : "") +
         hex(byte_view(std::string(static_cast<std::size_t>(i * 7), static_cast<char>('A' + i))));
     if (i < 29) {
-      REQUIRE(r.error() == error::incomplete);
+      REQUIRE(r.error() == errc::incomplete);
       continue;
     }
     REQUIRE(r);
@@ -589,7 +589,7 @@ TEST_CASE("the noted event name follows the packet into copy mode's storage") {
     CAPTURE(mode == attachment_mode::copy);
     sio::decoder d(sio::decode_options(), mode);
     std::string header = R"(51-/x,["shot",{"_placeholder":true,"num":0}])";
-    REQUIRE(feed_text(d, header).error() == error::incomplete);
+    REQUIRE(feed_text(d, header).error() == errc::incomplete);
     if (mode == attachment_mode::copy) header.assign(header.size(), '#');
     const std::string bytes = "abc";
     const auto r = feed_binary(d, bytes);
@@ -780,17 +780,17 @@ TEST_CASE("max_attachment_bytes: ok at the limit, attachment_too_large one byte 
     sio::decoder d(opts, mode);
     const std::string header = "52-" + event_with(2);
     const std::string at_max(64, 'a'), over(65, 'b');
-    REQUIRE(feed_text(d, header).error() == error::incomplete);
-    REQUIRE(feed_binary(d, at_max).error() == error::incomplete);
+    REQUIRE(feed_text(d, header).error() == errc::incomplete);
+    REQUIRE(feed_binary(d, at_max).error() == errc::incomplete);
     const auto r = feed_binary(d, at_max);
     REQUIRE(r);
     CHECK(r->attachments[1].size() == 64);
 
-    REQUIRE(feed_text(d, header).error() == error::incomplete);
-    REQUIRE(feed_binary(d, at_max).error() == error::incomplete);
+    REQUIRE(feed_text(d, header).error() == errc::incomplete);
+    REQUIRE(feed_binary(d, at_max).error() == errc::incomplete);
     CHECK(describe(feed_binary(d, over)) == "attachment_too_large@64");
     CHECK(is_clean(d));
-    REQUIRE(feed_text(d, header).error() == error::incomplete);
+    REQUIRE(feed_text(d, header).error() == errc::incomplete);
     CHECK(describe(feed_binary(d, over)) == "attachment_too_large@64");
     CHECK(is_clean(d));
     CHECK(describe(feed_binary(d, at_max)) == "unexpected_binary_frame@0");
@@ -805,20 +805,20 @@ TEST_CASE("max_packet_bytes: header plus attachments, exact limit accepted") {
     opts.max_packet_bytes = header.size() + 30;
     sio::decoder d(opts, mode);
     const std::string ten(10, 'x');
-    REQUIRE(feed_text(d, header).error() == error::incomplete);
-    REQUIRE(feed_binary(d, ten).error() == error::incomplete);
-    REQUIRE(feed_binary(d, ten).error() == error::incomplete);
+    REQUIRE(feed_text(d, header).error() == errc::incomplete);
+    REQUIRE(feed_binary(d, ten).error() == errc::incomplete);
+    REQUIRE(feed_binary(d, ten).error() == errc::incomplete);
     CHECK(d.pending_bytes() == header.size() + 20);
     REQUIRE(feed_binary(d, ten));  // exactly max_packet_bytes
 
-    REQUIRE(feed_text(d, header).error() == error::incomplete);
-    REQUIRE(feed_binary(d, ten).error() == error::incomplete);
-    REQUIRE(feed_binary(d, ten).error() == error::incomplete);
+    REQUIRE(feed_text(d, header).error() == errc::incomplete);
+    REQUIRE(feed_binary(d, ten).error() == errc::incomplete);
+    REQUIRE(feed_binary(d, ten).error() == errc::incomplete);
     // 11 bytes: the 11th is the first over the limit
     CHECK(describe(feed_binary(d, std::string(11, 'y'))) == "packet_too_large@10");
     CHECK(is_clean(d));
 
-    REQUIRE(feed_text(d, header).error() == error::incomplete);
+    REQUIRE(feed_text(d, header).error() == errc::incomplete);
     CHECK(describe(feed_binary(d, std::string(31, 'y'))) == "packet_too_large@30");
     CHECK(is_clean(d));
   }
@@ -848,8 +848,8 @@ TEST_CASE("1,000 attachments announced, 3 sent: storage holds only what arrived"
   SECTION("borrow: no allocation at all") {
     counting_resource res;
     pmr_decoder d(opts, attachment_mode::borrow, &res);
-    REQUIRE(feed_text(d, header).error() == error::incomplete);
-    for (int i = 0; i < 3; ++i) REQUIRE(feed_binary(d, att).error() == error::incomplete);
+    REQUIRE(feed_text(d, header).error() == errc::incomplete);
+    for (int i = 0; i < 3; ++i) REQUIRE(feed_binary(d, att).error() == errc::incomplete);
     CHECK(d.attachments_expected() == 1000);
     CHECK(d.attachments_received() == 3);
     CHECK(res.attempts == 0);
@@ -858,8 +858,8 @@ TEST_CASE("1,000 attachments announced, 3 sent: storage holds only what arrived"
   SECTION("copy: the buffer never exceeds twice the bytes received") {
     counting_resource res;
     pmr_decoder d(opts, attachment_mode::copy, &res);
-    REQUIRE(feed_text(d, header).error() == error::incomplete);
-    for (int i = 0; i < 3; ++i) REQUIRE(feed_binary(d, att).error() == error::incomplete);
+    REQUIRE(feed_text(d, header).error() == errc::incomplete);
+    for (int i = 0; i < 3; ++i) REQUIRE(feed_binary(d, att).error() == errc::incomplete);
     const std::size_t arrived = header.size() + 30;
     // One buffer, grown geometrically from the header's size: its capacity stays within twice
     // the bytes received (the old block is freed right after each growth), and no attachment
@@ -874,8 +874,8 @@ TEST_CASE("1,000 attachments announced, 3 sent: storage holds only what arrived"
       INFO(mode_name(mode));
       counting_resource res;
       pmr_decoder d(opts, mode, &res);
-      REQUIRE(feed_text(d, header).error() == error::incomplete);
-      for (int i = 0; i < 100; ++i) REQUIRE(feed_binary(d, "x").error() == error::incomplete);
+      REQUIRE(feed_text(d, header).error() == errc::incomplete);
+      for (int i = 0; i < 100; ++i) REQUIRE(feed_binary(d, "x").error() == errc::incomplete);
       const std::size_t list_bound = 2 * 100 * sizeof(byte_view);
       const std::size_t bytes_bound = mode == attachment_mode::copy ? 2 * (header.size() + 100) : 0;
       CHECK(res.outstanding <= list_bound + bytes_bound);
@@ -904,7 +904,7 @@ TEST_CASE("CVE-2026-69185: zero attachments never arm the decoder") {
     pmr_decoder d({}, mode, &res);
     for (const char* header : {"50-[\"a\"]", "5-[\"a\"]", "60-[]", "500-[\"a\"]"}) {
       INFO(header);
-      CHECK(feed_text(d, header).error() == error::invalid_attachment_count);
+      CHECK(feed_text(d, header).error() == errc::invalid_attachment_count);
       CHECK(is_clean(d));
       for (int i = 0; i < 100; ++i) {
         CHECK(describe(feed_binary(d, std::string(1000, 'x'))) == "unexpected_binary_frame@0");
@@ -918,7 +918,7 @@ TEST_CASE("CVE-2026-69185: zero attachments never arm the decoder") {
     pmr_decoder l(lax, mode, &res);
     for (const char* header : {"5-[\"a\"]", "50x0-[\"a\"]", "5 0-[\"a\"]"}) {
       INFO(header);
-      CHECK(feed_text(l, header).error() == error::invalid_attachment_count);
+      CHECK(feed_text(l, header).error() == errc::invalid_attachment_count);
       CHECK(describe(feed_binary(l, "x")) == "unexpected_binary_frame@0");
       CHECK(is_clean(l));
     }
@@ -934,13 +934,13 @@ TEST_CASE("CVE-2026-33151: a huge attachment count is refused before anything is
     CHECK(describe(feed_text(d, "511-" + event_with(11))) == "too_many_attachments@1");
     CHECK(is_clean(d));
     for (int i = 0; i < 1000; ++i) {
-      CHECK(feed_binary(d, "chunk").error() == error::unexpected_binary_frame);
+      CHECK(feed_binary(d, "chunk").error() == errc::unexpected_binary_frame);
     }
     CHECK(res.attempts == 0);
     // the default limit is the reference's maxAttachments, 10
     const std::string ten = "510-" + event_with(10);
-    REQUIRE(feed_text(d, ten).error() == error::incomplete);
-    for (int i = 0; i < 9; ++i) REQUIRE(feed_binary(d, "a").error() == error::incomplete);
+    REQUIRE(feed_text(d, ten).error() == errc::incomplete);
+    for (int i = 0; i < 9; ++i) REQUIRE(feed_binary(d, "a").error() == errc::incomplete);
     CHECK(feed_binary(d, "a"));
   }
 }
@@ -959,7 +959,7 @@ TEST_CASE("CVE-2022-2421: placeholders that are not indexes are refused with the
                                "51-[\"hello\",{\"_placeholder\":true,\"num\":\"__proto__\"}]"}) {
       INFO(header);
       const std::size_t before = res.attempts;
-      CHECK(feed_text(d, header).error() == error::invalid_placeholder);
+      CHECK(feed_text(d, header).error() == errc::invalid_placeholder);
       CHECK(is_clean(d));
       CHECK(describe(feed_binary(d, bytes_of({1, 2}))) == "unexpected_binary_frame@0");
       CHECK(res.attempts == before);  // nothing was buffered
@@ -975,11 +975,11 @@ TEST_CASE("CVE-2023-32695: an object as event name is refused, binary or not") {
     sio::decoder d({}, mode);
     CHECK(describe(feed_text(d, "2[{\"toString\":\"foo\"}]")) == "invalid_event_name@2");
     CHECK(feed_text(d, "51-[{\"toString\":\"foo\"}," + placeholder(0) + "]").error() ==
-          error::invalid_event_name);
+          errc::invalid_event_name);
     CHECK(is_clean(d));
     CHECK(describe(feed_binary(d, "x")) == "unexpected_binary_frame@0");
     // a placeholder as event name is refused too (validation runs on the placeholder form)
-    CHECK(feed_text(d, "51-[" + placeholder(0) + "]").error() == error::invalid_event_name);
+    CHECK(feed_text(d, "51-[" + placeholder(0) + "]").error() == errc::invalid_event_name);
     CHECK(is_clean(d));
   }
 }
@@ -1029,20 +1029,20 @@ TEST_CASE("feed(engineio::packet_view): text, binary and base64 messages") {
   SECTION("copy mode decodes base64 into its storage") {
     counting_resource res;
     pmr_decoder d({}, attachment_mode::copy, &res);
-    REQUIRE(d.feed(*eio_text).error() == error::incomplete);
-    REQUIRE(d.feed(*b64_pkt).error() == error::incomplete);
+    REQUIRE(d.feed(*eio_text).error() == errc::incomplete);
+    REQUIRE(d.feed(*b64_pkt).error() == errc::incomplete);
     const auto r = d.feed(*bin_pkt);
     CHECK(describe(r) ==
           "packet@4 type=5 nsp=/ data=" + event_with(2) + " att=2:deadbeef,deadbeef");
   }
   SECTION("borrow mode takes text and binary, refuses base64") {
     sio::decoder d;
-    REQUIRE(d.feed(*eio_text).error() == error::incomplete);
-    REQUIRE(d.feed(*bin_pkt).error() == error::incomplete);
+    REQUIRE(d.feed(*eio_text).error() == errc::incomplete);
+    REQUIRE(d.feed(*bin_pkt).error() == errc::incomplete);
     CHECK(describe(d.feed(*b64_pkt)) == "invalid_argument@0");
     CHECK(is_clean(d));
-    REQUIRE(d.feed(*eio_text).error() == error::incomplete);
-    REQUIRE(d.feed(*bin_pkt).error() == error::incomplete);
+    REQUIRE(d.feed(*eio_text).error() == errc::incomplete);
+    REQUIRE(d.feed(*bin_pkt).error() == errc::incomplete);
     const auto r = d.feed(*bin_pkt);
     REQUIRE(r);
     CHECK(r->attachments[1].data() == byte_view(raw).data());
@@ -1050,7 +1050,7 @@ TEST_CASE("feed(engineio::packet_view): text, binary and base64 messages") {
   SECTION("not a message, or an unknown data kind: invalid_argument") {
     for (const auto mode : both_modes) {
       sio::decoder d({}, mode);
-      REQUIRE(d.feed(*eio_text).error() == error::incomplete);
+      REQUIRE(d.feed(*eio_text).error() == errc::incomplete);
       CHECK(describe(d.feed(eio::packet_view::text(eio::packet_type::ping, "probe"))) ==
             "invalid_argument@0");
       CHECK(is_clean(d));
@@ -1063,17 +1063,17 @@ TEST_CASE("feed(engineio::packet_view): text, binary and base64 messages") {
     opts.max_attachment_bytes = 3;
     sio::decoder d(opts, attachment_mode::copy);
     CHECK(describe(d.feed(*b64_pkt)) == "unexpected_binary_frame@0");  // idle
-    REQUIRE(d.feed(*eio_text).error() == error::incomplete);
+    REQUIRE(d.feed(*eio_text).error() == errc::incomplete);
     const eio::packet_view bad{eio::packet_type::message, eio::data_kind::base64, "AQ*="};
     CHECK(describe(d.feed(bad)) == "invalid_base64@2");
     CHECK(is_clean(d));
-    REQUIRE(d.feed(*eio_text).error() == error::incomplete);
+    REQUIRE(d.feed(*eio_text).error() == errc::incomplete);
     CHECK(describe(d.feed(*b64_pkt)) == "attachment_too_large@0");  // 4 decoded bytes
     CHECK(is_clean(d));
     // lax reads what Node's Buffer.from reads
-    REQUIRE(d.feed(*eio_text).error() == error::incomplete);
+    REQUIRE(d.feed(*eio_text).error() == errc::incomplete);
     const eio::packet_view sloppy{eio::packet_type::message, eio::data_kind::base64, "AQ*"};
-    REQUIRE(d.feed(sloppy, siocodec::base64::mode::lax).error() == error::incomplete);
+    REQUIRE(d.feed(sloppy, siocodec::base64::mode::lax).error() == errc::incomplete);
     CHECK(describe(d.feed(sloppy, siocodec::base64::mode::lax)) ==
           "packet@1 type=5 nsp=/ data=" + event_with(2) + " att=2:01,01");
   }
@@ -1121,7 +1121,7 @@ TEST_CASE("allocation failure at every point leaves the decoder idle, clean and 
           if (r)
             ++delivered;
           else
-            REQUIRE(r.error() == error::incomplete);
+            REQUIRE(r.error() == errc::incomplete);
         } catch (const std::bad_alloc&) {
           failed = true;
           CHECK(d.state() == decoder_state::idle);
@@ -1140,8 +1140,8 @@ TEST_CASE("allocation failure at every point leaves the decoder idle, clean and 
       // reusable: a complete packet goes through with allocation working again
       res.fail_at = std::numeric_limits<std::size_t>::max();
       const std::string header = "52-/y," + event_with(2);  // alive for borrow mode
-      REQUIRE(feed_text(d, header).error() == error::incomplete);
-      REQUIRE(feed_binary(d, "p").error() == error::incomplete);
+      REQUIRE(feed_text(d, header).error() == errc::incomplete);
+      REQUIRE(feed_binary(d, "p").error() == errc::incomplete);
       CHECK(describe(feed_binary(d, "q")) ==
             "packet@1 type=5 nsp=/y data=" + event_with(2) + " att=2:70,71");
     }

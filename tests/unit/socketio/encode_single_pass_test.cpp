@@ -15,7 +15,7 @@
 #include <vector>
 
 using siocodec::byte_view;
-using siocodec::error;
+using siocodec::errc;
 namespace eio = siocodec::engineio;
 namespace sio = siocodec::socketio;
 
@@ -93,7 +93,7 @@ void check_every_cap(const B& b, const sio::encode_options& o) {
     const auto r = sio::encode_to(buf.data(), cap, b, atts, o);
     for (std::size_t i = cap; i < buf.size(); ++i) REQUIRE(buf[i] == '#');
     if (cap < want.size()) {
-      CHECK(r.error() == error::output_too_small);
+      CHECK(r.error() == errc::output_too_small);
       CHECK(r.offset() == cap);
       REQUIRE(atts.size() == 1);
       CHECK(atts[0].data() == sentinel.data());
@@ -128,7 +128,7 @@ void check_every_frames_cap(const B& b, const eio::transport_options& o) {
                                                     [&](const eio::frame& f) { got(f); });
     for (std::size_t i = cap; i < buf.size(); ++i) REQUIRE(buf[i] == '#');
     if (cap < *ref) {
-      CHECK(r.error() == error::output_too_small);
+      CHECK(r.error() == errc::output_too_small);
       CHECK(r.offset() == cap);
       CHECK(got.frames.empty());
       REQUIRE(atts.size() == 1);
@@ -229,7 +229,7 @@ TEST_CASE("sio single pass: callbacks run once into a caller buffer, twice into 
   runs = 0;
   atts.clear();
   // Too small: still one run.
-  CHECK(sio::encode_to(buf, 3, sio::event("e", cb), atts).error() == error::output_too_small);
+  CHECK(sio::encode_to(buf, 3, sio::event("e", cb), atts).error() == errc::output_too_small);
   CHECK(runs == 1);
   runs = 0;
   std::string s;
@@ -260,18 +260,18 @@ TEST_CASE("sio single pass: errors found late still win over output_too_small") 
   atts.resize(1);
   const auto late_bad_utf8 = sio::event("e", "ok", std::string(40, 'x'), "\xc3");
   for (std::size_t cap : {std::size_t{0}, std::size_t{1}, std::size_t{5}, sizeof buf}) {
-    CHECK(sio::encode_to(buf, cap, late_bad_utf8, atts).error() == error::invalid_utf8);
+    CHECK(sio::encode_to(buf, cap, late_bad_utf8, atts).error() == errc::invalid_utf8);
     CHECK(sio::encode_to(buf, cap, sio::event("e", std::string(50, 'y'), bin_a).nsp("bad"), atts)
-              .error() == error::invalid_argument);
+              .error() == errc::invalid_argument);
     CHECK(sio::encode_to(buf, cap, sio::event("connect", 1), atts).error() ==
-          error::reserved_event_name);
+          errc::reserved_event_name);
     CHECK(sio::encode_to(buf, cap, sio::event("e", std::string(50, 'y'), bin_a).nsp("/\xff"), atts)
-              .error() == error::invalid_utf8);
+              .error() == errc::invalid_utf8);
     sio::encode_options deep;
     deep.max_depth = 2;  // `[` is depth 1, an array argument depth 2
     CHECK(sio::encode_to(buf, cap, sio::event("e", std::string(50, 'y'), sio::array(sio::array(1))),
                          atts, deep)
-              .error() == error::nesting_too_deep);
+              .error() == errc::nesting_too_deep);
     // A binary value where none may go, after the buffer is full.
     CHECK(sio::encode_to(
               buf, cap,
@@ -280,14 +280,14 @@ TEST_CASE("sio single pass: errors found late still win over output_too_small") 
                              w.begin_object().key(std::string(70, 'k')).binary(bin_a).end_object();
                            }),
               atts)
-              .error() == error::invalid_argument);
+              .error() == errc::invalid_argument);
     // Engine.IO v4 polling: a record separator in raw JSON past the end of the buffer.
     frames_seen seen;
     CHECK(sio::encode_frames_to(
               buf, cap, sio::event("e", std::string(60, 'z'), sio::raw_json("\"\x1e\"")), atts,
               fopts(eio::protocol_version::v4, eio::transport_kind::polling),
               [&](const eio::frame& f) { seen(f); })
-              .error() == error::invalid_argument);
+              .error() == errc::invalid_argument);
     CHECK(seen.frames.empty());
     CHECK(atts.size() == 1);
   }
@@ -297,13 +297,13 @@ TEST_CASE("sio single pass: errors found late still win over output_too_small") 
   two.resize(1);
   const auto b = sio::event("e", bin_a, bin_b);
   char big[256];
-  CHECK(sio::encode_to(big, sizeof big, b, two).error() == error::too_many_attachments);
-  CHECK(sio::encode_to(buf, 4, b, two).error() == error::output_too_small);
+  CHECK(sio::encode_to(big, sizeof big, b, two).error() == errc::too_many_attachments);
+  CHECK(sio::encode_to(buf, 4, b, two).error() == errc::output_too_small);
   CHECK(two.size() == 1);
   // More than max_attachments: too_many_attachments whatever the capacity.
   sio::encode_options one;
   one.max_attachments = 1;
   sio::attachment_list<4> four;
-  CHECK(sio::encode_to(buf, 2, b, four, one).error() == error::too_many_attachments);
+  CHECK(sio::encode_to(buf, 2, b, four, one).error() == errc::too_many_attachments);
   CHECK(four.size() == 0);
 }

@@ -57,7 +57,7 @@ void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
 
 using namespace std::string_view_literals;
 using siocodec::byte_view;
-using siocodec::error;
+using siocodec::errc;
 namespace sio = siocodec::socketio;
 using sio::packet_type;
 using sio::packet_view;
@@ -92,7 +92,7 @@ std::string enc(const packet_view& p, const sio::encode_options& o = {}) {
   return s;
 }
 
-error enc_error(const packet_view& p, const sio::encode_options& o = {}) {
+errc enc_error(const packet_view& p, const sio::encode_options& o = {}) {
   std::string s = "keep";
   auto r = sio::encode(p, s, o);
   CHECK(s == "keep");
@@ -130,7 +130,7 @@ std::string build(const B& b, std::vector<byte_view>* atts_out = nullptr,
 }
 
 template <class B>
-error build_error(const B& b, const sio::encode_options& o = {}) {
+errc build_error(const B& b, const sio::encode_options& o = {}) {
   std::string s = "keep";
   std::vector<byte_view> atts(1);
   auto r = sio::encode(b, s, atts, o);
@@ -215,21 +215,20 @@ TEST_CASE("sio encode: ack ids over the whole 64-bit range") {
 }
 
 TEST_CASE("sio encode: packet_view fields the wire cannot carry are refused") {
-  CHECK(enc_error(pv(static_cast<packet_type>(7), "/", {}, "[]")) == error::invalid_argument);
-  CHECK(enc_error(pv(static_cast<packet_type>(255), "/", {}, "")) == error::invalid_argument);
+  CHECK(enc_error(pv(static_cast<packet_type>(7), "/", {}, "[]")) == errc::invalid_argument);
+  CHECK(enc_error(pv(static_cast<packet_type>(255), "/", {}, "")) == errc::invalid_argument);
   // Binary types need attachments, the others must have none.
-  CHECK(enc_error(pv(packet_type::binary_event, "/", {}, R"(["a"])", 0)) ==
-        error::invalid_argument);
-  CHECK(enc_error(pv(packet_type::binary_ack, "/", 1, "[]", 0)) == error::invalid_argument);
-  CHECK(enc_error(pv(packet_type::event, "/", {}, R"(["a"])", 1)) == error::invalid_argument);
+  CHECK(enc_error(pv(packet_type::binary_event, "/", {}, R"(["a"])", 0)) == errc::invalid_argument);
+  CHECK(enc_error(pv(packet_type::binary_ack, "/", 1, "[]", 0)) == errc::invalid_argument);
+  CHECK(enc_error(pv(packet_type::event, "/", {}, R"(["a"])", 1)) == errc::invalid_argument);
   // The reference writes `2admin,["a"]`, which no decoder reads back.
-  CHECK(enc_error(pv(packet_type::event, "admin", {}, R"(["a"])")) == error::invalid_argument);
-  CHECK(enc_error(pv(packet_type::event, "/a,b", {}, R"(["a"])")) == error::invalid_argument);
-  CHECK(enc_error(pv(packet_type::event, "/a\xff", {}, R"(["a"])")) == error::invalid_utf8);
+  CHECK(enc_error(pv(packet_type::event, "admin", {}, R"(["a"])")) == errc::invalid_argument);
+  CHECK(enc_error(pv(packet_type::event, "/a,b", {}, R"(["a"])")) == errc::invalid_argument);
+  CHECK(enc_error(pv(packet_type::event, "/a\xff", {}, R"(["a"])")) == errc::invalid_utf8);
   // Data whose first byte would be read as an ack id.
-  CHECK(enc_error(pv(packet_type::connect_error, "/", {}, "5")) == error::invalid_argument);
-  CHECK(enc_error(pv(packet_type::event, "/", {}, R"( ["a"])")) == error::invalid_argument);
-  CHECK(enc_error(pv(packet_type::event, "/", {}, "\n[\"a\"]")) == error::invalid_argument);
+  CHECK(enc_error(pv(packet_type::connect_error, "/", {}, "5")) == errc::invalid_argument);
+  CHECK(enc_error(pv(packet_type::event, "/", {}, R"( ["a"])")) == errc::invalid_argument);
+  CHECK(enc_error(pv(packet_type::event, "/", {}, "\n[\"a\"]")) == errc::invalid_argument);
   CHECK(enc(pv(packet_type::connect_error, "/", {}, "-5")) == "4-5");  // "-" is no id digit
   // max_attachments, as the peer's decoder enforces it.
   std::string placeholders = "[";
@@ -239,7 +238,7 @@ TEST_CASE("sio encode: packet_view fields the wire cannot carry are refused") {
   }
   placeholders += "]";
   CHECK(enc_error(pv(packet_type::binary_ack, "/", 1, placeholders, 11)) ==
-        error::too_many_attachments);
+        errc::too_many_attachments);
   sio::encode_options more;
   more.max_attachments = 11;
   CHECK(enc(pv(packet_type::binary_ack, "/", 1, placeholders, 11), more) == "611-1" + placeholders);
@@ -253,7 +252,7 @@ TEST_CASE("sio encode: encode_to writes nothing unless it succeeds") {
     std::vector<char> buf(want.size() + 4, '#');
     auto r = sio::encode_to(buf.data(), cap, p);
     if (cap < want.size()) {
-      CHECK(r.error() == error::output_too_small);
+      CHECK(r.error() == errc::output_too_small);
       CHECK(r.offset() == cap);
       CHECK(std::string(buf.begin(), buf.end()) == std::string(buf.size(), '#'));
     } else {
@@ -264,7 +263,7 @@ TEST_CASE("sio encode: encode_to writes nothing unless it succeeds") {
     }
   }
   char arr[8];
-  CHECK(sio::encode_to(arr, p).error() == error::output_too_small);
+  CHECK(sio::encode_to(arr, p).error() == errc::output_too_small);
   char big[64];
   auto r = sio::encode_to(big, p);
   REQUIRE(r);
@@ -382,10 +381,10 @@ TEST_CASE("sio encode: strings are escaped exactly as JSON.stringify escapes the
   CHECK(build(sio::event("k", sio::object("a\"b", 1, "\n", 2, "\xc3\xa9", 3))) ==
         "2[\"k\",{\"a\\\"b\":1,\"\\n\":2,\"\xc3\xa9\":3}]");
   // Invalid UTF-8 anywhere: in an argument, a nested string, a key, the event name.
-  CHECK(build_error(sio::event("s", "\xc3")) == error::invalid_utf8);
-  CHECK(build_error(sio::event("s", sio::array(1, "\xed\xa0\x80"))) == error::invalid_utf8);
-  CHECK(build_error(sio::event("s", sio::object("\xff", 1))) == error::invalid_utf8);
-  CHECK(build_error(sio::event("\xc0\xaf")) == error::invalid_utf8);
+  CHECK(build_error(sio::event("s", "\xc3")) == errc::invalid_utf8);
+  CHECK(build_error(sio::event("s", sio::array(1, "\xed\xa0\x80"))) == errc::invalid_utf8);
+  CHECK(build_error(sio::event("s", sio::object("\xff", 1))) == errc::invalid_utf8);
+  CHECK(build_error(sio::event("\xc0\xaf")) == errc::invalid_utf8);
   // Text types.
   const char* cstr = "c";
   const char* null_cstr = nullptr;
@@ -597,7 +596,7 @@ TEST_CASE("sio encode: json::value goes where a value goes, as its raw text") {
   CHECK(build(sio::event("e", v, 2)) == R"(2["e",{"a":[1,"x"]},2])");
   CHECK(build(sio::connect("/", v)) == R"(0{"a":[1,"x"]})");
   // The absent value has no text: an error, as empty raw_json is.
-  CHECK(build_error(sio::event("e", siocodec::json::value())) == error::invalid_argument);
+  CHECK(build_error(sio::event("e", siocodec::json::value())) == errc::invalid_argument);
 }
 
 TEST_CASE("sio encode: CONNECT, DISCONNECT and CONNECT_ERROR builders") {
@@ -610,18 +609,18 @@ TEST_CASE("sio encode: CONNECT, DISCONNECT and CONNECT_ERROR builders") {
   CHECK(build(sio::connect("/", auth)) == R"(0{"token":"abc"})");
   CHECK(build(sio::connect("/", sio::raw_json(R"({"token":"abc"})"))) == R"(0{"token":"abc"})");
   // CONNECT auth must be an object without binary values; v4 CONNECT has no payload.
-  CHECK(build_error(sio::connect("/", "token")) == error::invalid_argument);
-  CHECK(build_error(sio::connect("/", sio::array(1))) == error::invalid_argument);
-  CHECK(build_error(sio::connect("/", sio::raw_json("[1]"))) == error::invalid_argument);
-  CHECK(build_error(sio::connect("/", sio::object("blob", b0102))) == error::invalid_argument);
-  CHECK(build_error(sio::connect("/", sio::object("t", 1)), v4()) == error::invalid_argument);
+  CHECK(build_error(sio::connect("/", "token")) == errc::invalid_argument);
+  CHECK(build_error(sio::connect("/", sio::array(1))) == errc::invalid_argument);
+  CHECK(build_error(sio::connect("/", sio::raw_json("[1]"))) == errc::invalid_argument);
+  CHECK(build_error(sio::connect("/", sio::object("blob", b0102))) == errc::invalid_argument);
+  CHECK(build_error(sio::connect("/", sio::object("t", 1)), v4()) == errc::invalid_argument);
   // sio3: {type:0, nsp:"/admin?token=1"} -> auth in the query string (protocol v4)
   CHECK(build(sio::connect("/admin").query("token=1"), nullptr, v4()) == "0/admin?token=1,");
   // sio3: {type:0, nsp:"/?token=1"}
   CHECK(build(sio::connect().query("token=1"), nullptr, v4()) == "0/?token=1,");
-  CHECK(build_error(sio::connect("/admin").query("a=1,b")) == error::invalid_argument);
-  CHECK(build_error(sio::event("e").query("a=1")) == error::invalid_argument);
-  CHECK(build_error(sio::connect("/admin").query("a=\xff")) == error::invalid_utf8);
+  CHECK(build_error(sio::connect("/admin").query("a=1,b")) == errc::invalid_argument);
+  CHECK(build_error(sio::event("e").query("a=1")) == errc::invalid_argument);
+  CHECK(build_error(sio::connect("/admin").query("a=\xff")) == errc::invalid_utf8);
   // sio4: {type:1, nsp:"/admin"}
   CHECK(build(sio::disconnect("/admin")) == "1/admin,");
   CHECK(build(sio::disconnect()) == "1");
@@ -634,15 +633,15 @@ TEST_CASE("sio encode: CONNECT, DISCONNECT and CONNECT_ERROR builders") {
   CHECK(build(sio::connect_error("Not authorized"), nullptr, v4()) == R"(4"Not authorized")");
   // sio3: {type:4, nsp:"/", data:{code:1}}
   CHECK(build(sio::connect_error("x", sio::object("code", 1)), nullptr, v4()) == R"(4{"code":1})");
-  CHECK(build_error(sio::connect_error("x", 5), v4()) == error::invalid_argument);
-  CHECK(build_error(sio::connect_error("x", b0102)) == error::invalid_argument);
-  CHECK(build_error(sio::connect_error("\xff")) == error::invalid_utf8);
+  CHECK(build_error(sio::connect_error("x", 5), v4()) == errc::invalid_argument);
+  CHECK(build_error(sio::connect_error("x", b0102)) == errc::invalid_argument);
+  CHECK(build_error(sio::connect_error("\xff")) == errc::invalid_utf8);
 }
 
 TEST_CASE("sio encode: reserved event names are refused in protocol v5 only") {
   for (auto name : {"connect", "connect_error", "disconnect", "disconnecting", "newListener",
                     "removeListener"}) {
-    CHECK(build_error(sio::event(name, 1)) == error::reserved_event_name);
+    CHECK(build_error(sio::event(name, 1)) == errc::reserved_event_name);
     CHECK(build(sio::event(name, 1), nullptr, v4()) == "2[\"" + std::string(name) + "\",1]");
   }
   CHECK(build(sio::event("error")) == R"(2["error"])");  // not reserved, as in the reference
@@ -652,64 +651,64 @@ TEST_CASE("sio encode: builder namespaces follow the packet_view rules") {
   CHECK(build(sio::event("a").nsp("")) == R"(2["a"])");
   CHECK(build(sio::event("a").nsp("/")) == R"(2["a"])");
   CHECK(build(sio::event("a").nsp("/admin").id(0)) == R"(2/admin,0["a"])");
-  CHECK(build_error(sio::event("a").nsp("admin")) == error::invalid_argument);
-  CHECK(build_error(sio::event("a").nsp("/a,b")) == error::invalid_argument);
-  CHECK(build_error(sio::event("a").nsp("/\xc3")) == error::invalid_utf8);
+  CHECK(build_error(sio::event("a").nsp("admin")) == errc::invalid_argument);
+  CHECK(build_error(sio::event("a").nsp("/a,b")) == errc::invalid_argument);
+  CHECK(build_error(sio::event("a").nsp("/\xc3")) == errc::invalid_utf8);
 }
 
 TEST_CASE("sio encode: misuse of args_writer is an error, never bad JSON") {
   const auto bad = [](auto f) { return build_error(sio::event("e", f)); };
   CHECK(bad([](sio::args_writer& w) { w.begin_object().integer(1).end_object(); }) ==
-        error::invalid_argument);  // value without key
-  CHECK(bad([](sio::args_writer& w) { w.key("k"); }) == error::invalid_argument);
+        errc::invalid_argument);  // value without key
+  CHECK(bad([](sio::args_writer& w) { w.key("k"); }) == errc::invalid_argument);
   CHECK(bad([](sio::args_writer& w) { w.begin_object().key("a").key("b"); }) ==
-        error::invalid_argument);
+        errc::invalid_argument);
   CHECK(bad([](sio::args_writer& w) { w.begin_object().key("a").end_object(); }) ==
-        error::invalid_argument);
-  CHECK(bad([](sio::args_writer& w) { w.begin_array().end_object(); }) == error::invalid_argument);
-  CHECK(bad([](sio::args_writer& w) { w.end_array(); }) == error::invalid_argument);  // the event's
-  CHECK(bad([](sio::args_writer& w) { w.begin_array(); }) == error::invalid_argument);
-  CHECK(bad([](sio::args_writer& w) { w.raw(""); }) == error::invalid_argument);
+        errc::invalid_argument);
+  CHECK(bad([](sio::args_writer& w) { w.begin_array().end_object(); }) == errc::invalid_argument);
+  CHECK(bad([](sio::args_writer& w) { w.end_array(); }) == errc::invalid_argument);  // the event's
+  CHECK(bad([](sio::args_writer& w) { w.begin_array(); }) == errc::invalid_argument);
+  CHECK(bad([](sio::args_writer& w) { w.raw(""); }) == errc::invalid_argument);
   CHECK(bad([](sio::args_writer& w) { w.begin_object().member("k", 1).member("j", 2); }) ==
-        error::invalid_argument);  // left open
+        errc::invalid_argument);  // left open
   // The first error wins and later calls change nothing.
   CHECK(bad([](sio::args_writer& w) {
           w.string("\xff");
-          CHECK(w.error() == error::invalid_utf8);
+          CHECK(w.error() == errc::invalid_utf8);
           w.key("k").end_object();
-          CHECK(w.error() == error::invalid_utf8);
-        }) == error::invalid_utf8);
-  CHECK(bad([](sio::args_writer& w) { w.begin_array().key("k"); }) == error::invalid_argument);
+          CHECK(w.error() == errc::invalid_utf8);
+        }) == errc::invalid_utf8);
+  CHECK(bad([](sio::args_writer& w) { w.begin_array().key("k"); }) == errc::invalid_argument);
   CHECK(bad([](sio::args_writer& w) { w.begin_object().key("a").begin_array().end_object(); }) ==
-        error::invalid_argument);
+        errc::invalid_argument);
   CHECK(bad([](sio::args_writer& w) {
           w.begin_object().key("a").begin_array().end_array().end_array();
-        }) == error::invalid_argument);
+        }) == errc::invalid_argument);
   CHECK(bad([](sio::args_writer& w) { w.begin_object().key("a").begin_object().end_array(); }) ==
-        error::invalid_argument);
+        errc::invalid_argument);
   // After an error nothing is written or checked any more, containers included.
   CHECK(bad([](sio::args_writer& w) {
           w.begin_object().number(1.5);
-          CHECK(w.error() == error::invalid_argument);
+          CHECK(w.error() == errc::invalid_argument);
           w.end_object().end_array().begin_array().integer(2).key("k").null().boolean(true);
-          CHECK(w.error() == error::invalid_argument);
-        }) == error::invalid_argument);
+          CHECK(w.error() == errc::invalid_argument);
+        }) == errc::invalid_argument);
   // A payload is one value: a second one at the top is an error, whatever its kind.
   CHECK(build_error(sio::connect("/", [](sio::args_writer& w) {
           w.begin_object().end_object();
           w.string("x");
-        })) == error::invalid_argument);
+        })) == errc::invalid_argument);
   CHECK(build_error(sio::connect("/", [](sio::args_writer& w) {
           w.begin_object().end_object();
           w.begin_object().end_object();
-        })) == error::invalid_argument);
+        })) == errc::invalid_argument);
   CHECK(build_error(sio::connect("/", [](sio::args_writer& w) {
           w.begin_object().end_object();
           w.end_object();
-        })) == error::invalid_argument);
+        })) == errc::invalid_argument);
   // Nested raw JSON may start with whitespace; a whole payload may not.
   CHECK(build(sio::event("e", sio::raw_json(" 1"))) == R"(2["e", 1])");
-  CHECK(build_error(sio::connect("/", sio::raw_json(" {}"))) == error::invalid_argument);
+  CHECK(build_error(sio::connect("/", sio::raw_json(" {}"))) == errc::invalid_argument);
 }
 
 TEST_CASE("sio encode: nesting is bounded by max_depth") {
@@ -722,16 +721,16 @@ TEST_CASE("sio encode: nesting is bounded by max_depth") {
   sio::encode_options o;
   o.max_depth = 4;  // the event's array is level 1
   CHECK(build(sio::event("d", nest(3)), nullptr, o) == R"(2["d",[[[]]]])");
-  CHECK(build_error(sio::event("d", nest(4)), o) == error::nesting_too_deep);
+  CHECK(build_error(sio::event("d", nest(4)), o) == errc::nesting_too_deep);
   // The default is the decoders' default, and what is written at it decodes.
   const auto deepest = nest(SIOCODEC_DEFAULT_MAX_JSON_DEPTH - 1);
   const std::string text = build(sio::event("d", deepest));
   CHECK(sio::decode(text));
   CHECK(build_error(sio::event("d", nest(SIOCODEC_DEFAULT_MAX_JSON_DEPTH))) ==
-        error::nesting_too_deep);
+        errc::nesting_too_deep);
   // Far deeper requests stay bounded by json::max_depth_limit.
   o.max_depth = std::numeric_limits<std::size_t>::max();
-  CHECK(build_error(sio::event("d", nest(5000)), o) == error::nesting_too_deep);
+  CHECK(build_error(sio::event("d", nest(5000)), o) == errc::nesting_too_deep);
 }
 
 TEST_CASE("sio encode: attachment limits and storage") {
@@ -743,7 +742,7 @@ TEST_CASE("sio encode: attachment limits and storage") {
   std::vector<byte_view> atts;
   build(sio::event("m", many(10)), &atts);
   CHECK(atts.size() == 10);
-  CHECK(build_error(sio::event("m", many(11))) == error::too_many_attachments);
+  CHECK(build_error(sio::event("m", many(11))) == errc::too_many_attachments);
   sio::encode_options o;
   o.max_attachments = 12;
   build(sio::event("m", many(11)), &atts, o);
@@ -755,15 +754,15 @@ TEST_CASE("sio encode: attachment limits and storage") {
   char buf[256];
   std::memset(buf, '#', sizeof buf);
   auto r = sio::encode_to(buf, sizeof buf, sio::event("m", many(3)), two);
-  CHECK(r.error() == error::too_many_attachments);
+  CHECK(r.error() == errc::too_many_attachments);
   CHECK(two.size() == 0);
   std::string s;
-  CHECK(sio::encode(sio::event("m", many(3)), s, two).error() == error::too_many_attachments);
+  CHECK(sio::encode(sio::event("m", many(3)), s, two).error() == errc::too_many_attachments);
   CHECK(s.empty());
   // Without an attachment container, a binary value has nowhere to go.
-  CHECK(sio::encode(sio::event("m", b0102), s).error() == error::too_many_attachments);
+  CHECK(sio::encode(sio::event("m", b0102), s).error() == errc::too_many_attachments);
   CHECK(sio::encode_to(buf, sizeof buf, sio::event("m", b0102)).error() ==
-        error::too_many_attachments);
+        errc::too_many_attachments);
   CHECK(sio::encode(sio::event("m", 1), s));
   CHECK(s == R"(2["m",1])");
 }
@@ -776,7 +775,7 @@ TEST_CASE("sio encode: builder encode_to writes nothing unless it succeeds") {
     sio::attachment_list<1> atts;
     auto r = sio::encode_to(buf.data(), cap, b, atts);
     if (cap < want.size()) {
-      CHECK(r.error() == error::output_too_small);
+      CHECK(r.error() == errc::output_too_small);
       CHECK(r.offset() == cap);
       CHECK(atts.size() == 0);
       // Nothing written on failure, not even below cap (issue 19.4).
@@ -806,7 +805,7 @@ TEST_CASE("sio encode: a callback that changes between its two runs cannot overf
 
   run = 0;
   std::string s = "keep";
-  CHECK(sio::encode(sio::event("e", grows), s).error() == error::invalid_argument);
+  CHECK(sio::encode(sio::event("e", grows), s).error() == errc::invalid_argument);
   CHECK(s == "keep");
 
   // More binary values the second time: refused, the list keeps its size.
@@ -816,13 +815,13 @@ TEST_CASE("sio encode: a callback that changes between its two runs cannot overf
     ++run;
   };
   sio::attachment_list<4> atts;
-  CHECK(sio::encode(sio::event("e", more_binary), s, atts).error() == error::invalid_argument);
+  CHECK(sio::encode(sio::event("e", more_binary), s, atts).error() == errc::invalid_argument);
   CHECK(atts.size() == 0);
   CHECK(s == "keep");
   // Fewer bytes the second time.
   run = 0;
   const auto shrinks = [&run](sio::args_writer& w) { w.string(run++ == 0 ? "long one" : "s"); };
-  CHECK(sio::encode(sio::event("e", shrinks), s).error() == error::invalid_argument);
+  CHECK(sio::encode(sio::event("e", shrinks), s).error() == errc::invalid_argument);
 }
 
 TEST_CASE("sio encode: no allocation when encoding into a caller buffer") {

@@ -22,7 +22,7 @@
 using namespace std::string_literals;
 using namespace std::string_view_literals;
 using siocodec::byte_view;
-using siocodec::error;
+using siocodec::errc;
 namespace eio = siocodec::engineio;
 namespace sio = siocodec::socketio;
 using eio::frame_kind;
@@ -342,62 +342,62 @@ TEST_CASE("sio frames: what a transport cannot carry is refused, and nothing is 
   packet_view rs;
   rs.nsp = "/a\x1e";
   rs.data = "[\"x\"]";
-  CHECK(fails(rs, poll4) == error::invalid_argument);
+  CHECK(fails(rs, poll4) == errc::invalid_argument);
   rs.nsp = "/";
   rs.data = "[\"\x1e\"]";  // raw JSON is trusted, but the framing is checked
-  CHECK(fails(rs, poll4) == error::invalid_argument);
+  CHECK(fails(rs, poll4) == errc::invalid_argument);
   CHECK(frames_of(rs, ws4).size() == 1);
   CHECK(frames_of(rs, poll3t)[0].bytes == "7:42[\"\x1e\"]");
 
   // v3 polling lengths count UTF-16 units: the text must be UTF-8.
   packet_view bad;
   bad.data = "[\"\xff\"]";
-  CHECK(fails(bad, poll3t) == error::invalid_utf8);
-  CHECK(fails(bad, poll3b) == error::invalid_utf8);
+  CHECK(fails(bad, poll3t) == errc::invalid_utf8);
+  CHECK(fails(bad, poll3b) == errc::invalid_utf8);
   CHECK(frames_of(bad, ws3).size() == 1);  // trusted on WebSocket
   CHECK(frames_of(bad, poll4).size() == 1);
 
   // A binary packet must bring its attachments.
   packet_view no_atts = binary_packet();
   no_atts.attachments = nullptr;
-  CHECK(fails(no_atts, ws4) == error::invalid_argument);
+  CHECK(fails(no_atts, ws4) == errc::invalid_argument);
   // Header errors as encode() reports them.
   packet_view bad_nsp = binary_packet();
   bad_nsp.nsp = "admin";
-  CHECK(fails(bad_nsp, ws4) == error::invalid_argument);
+  CHECK(fails(bad_nsp, ws4) == errc::invalid_argument);
   packet_view zero = binary_packet();
   zero.attachment_count = 0;
-  CHECK(fails(zero, poll4) == error::invalid_argument);
+  CHECK(fails(zero, poll4) == errc::invalid_argument);
   // Options out of range.
   eio::transport_options odd = ws4;
   odd.version = static_cast<eio::protocol_version>(5);
-  CHECK(fails(binary_packet(), odd) == error::invalid_argument);
+  CHECK(fails(binary_packet(), odd) == errc::invalid_argument);
   odd = ws4;
   odd.transport = static_cast<eio::transport_kind>(2);
-  CHECK(fails(binary_packet(), odd) == error::invalid_argument);
+  CHECK(fails(binary_packet(), odd) == errc::invalid_argument);
   // A connection's own limits: the codec's encode_options.
   sio::codec_options co;
   co.encode.max_attachments = 1;
   const sio::codec one(sio::parser_kind::json, co);
   std::string one_storage;
   CHECK(one.encode_frames(sio::any_packet(binary_packet()), one_storage, ws4, count).error() ==
-        error::too_many_attachments);
+        errc::too_many_attachments);
   // The transport's Engine.IO version must carry the codec's Socket.IO version.
   CHECK(one.encode_frames(sio::event("x"), one_storage, poll3t, count).error() ==
-        error::invalid_argument);
+        errc::invalid_argument);
   CHECK(one_storage.empty());
 
   // Builders: the same checks on the text they write.
   std::string storage;
   std::vector<byte_view> atts;
   CHECK(sio::encode_frames(sio::event("x", sio::raw_json("\"\x1e\"")), storage, atts, poll4, count)
-            .error() == error::invalid_argument);
+            .error() == errc::invalid_argument);
   CHECK(sio::encode_frames(sio::event("x", sio::raw_json("\"\xc3\"")), storage, atts, poll3t, count)
-            .error() == error::invalid_utf8);
+            .error() == errc::invalid_utf8);
   CHECK(sio::encode_frames(sio::event("x", attachments[0]), storage, poll4, count).error() ==
-        error::too_many_attachments);
+        errc::too_many_attachments);
   CHECK(sio::encode_frames(sio::event("connect"), storage, poll4, count).error() ==
-        error::reserved_event_name);
+        errc::reserved_event_name);
   CHECK(storage.empty());
   CHECK(atts.empty());
   CHECK(sends == 0);
@@ -416,8 +416,8 @@ TEST_CASE("sio frames: encode_frames_to writes nothing unless it succeeds") {
         auto r = sio::encode_frames_to(buf.data(), cap, binary_packet(), o, collector{&f});
         auto rb = sio::encode_frames_to(buf.data(), cap, binary_builder(), atts, o, collector{&f});
         if (cap < need) {
-          CHECK(r.error() == error::output_too_small);
-          CHECK(rb.error() == error::output_too_small);
+          CHECK(r.error() == errc::output_too_small);
+          CHECK(rb.error() == errc::output_too_small);
           CHECK(r.offset() == cap);
           CHECK(f.empty());
           CHECK(atts.size() == 0);
@@ -466,7 +466,7 @@ TEST_CASE("sio frames: the Engine.IO and Socket.IO decoders read the frames back
   auto reader = eio::decode_payload(f[0].bytes);
   std::vector<eio::packet_view> items;
   for (const auto& p : reader) items.push_back(p);
-  REQUIRE(reader.error() == error::none);
+  REQUIRE(reader.error() == errc::none);
   REQUIRE(items.size() == 3);
   CHECK(items[0].type == eio::packet_type::message);
   auto sp = sio::decode_header(items[0].data);
@@ -491,7 +491,7 @@ TEST_CASE("sio frames: the Engine.IO and Socket.IO decoders read the frames back
   auto reader3 = eio::decode_payload(f3[0].bytes, frame_kind::binary, d3);
   items.clear();
   for (const auto& p : reader3) items.push_back(p);
-  REQUIRE(reader3.error() == error::none);
+  REQUIRE(reader3.error() == errc::none);
   REQUIRE(items.size() == 3);
   sio::decode_options sd4;
   sd4.version = sio::protocol_version::v4;

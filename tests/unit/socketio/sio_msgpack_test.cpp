@@ -17,7 +17,7 @@
 #include <vector>
 
 using siocodec::byte_view;
-using siocodec::error;
+using siocodec::errc;
 namespace eio = siocodec::engineio;
 namespace json = siocodec::json;
 namespace mp = siocodec::msgpack;
@@ -72,13 +72,13 @@ std::string mp_encode(const B& b, const sio::encode_options& o = {}) {
   CHECK(buf[out.size()] == '\x55');
   if (!out.empty()) {
     CHECK(sio::msgpack_parser::encode_to(buf.data(), out.size() - 1, b, o).error() ==
-          error::output_too_small);
+          errc::output_too_small);
   }
   return out;
 }
 
 template <class B>
-error mp_error(const B& b, const sio::encode_options& o = {}) {
+errc mp_error(const B& b, const sio::encode_options& o = {}) {
   std::string out = "keep";
   const auto r = sio::msgpack_parser::encode(b, out, o);
   CHECK(out == "keep");
@@ -133,30 +133,30 @@ TEST_CASE("msgpack_parser::decode: error codes and offsets") {
     REQUIRE_FALSE(r);
     return std::make_pair(r.error(), r.offset());
   };
-  CHECK(err("").first == error::invalid_msgpack);
-  CHECK(err("c0").first == error::unknown_packet_type);
+  CHECK(err("").first == errc::invalid_msgpack);
+  CHECK(err("c0").first == errc::unknown_packet_type);
   // The offset of the offending value.
   CHECK(err("82" + TYPE + "07" + NSP + "a12f") ==
-        std::make_pair(error::unknown_packet_type, std::size_t{6}));
-  CHECK(err("81" + NSP + "a12f") == std::make_pair(error::unknown_packet_type, std::size_t{0}));
+        std::make_pair(errc::unknown_packet_type, std::size_t{6}));
+  CHECK(err("81" + NSP + "a12f") == std::make_pair(errc::unknown_packet_type, std::size_t{0}));
   CHECK(err("82" + TYPE + "02" + NSP + "05") ==
-        std::make_pair(error::invalid_namespace, std::size_t{11}));
+        std::make_pair(errc::invalid_namespace, std::size_t{11}));
   CHECK(err("83" + TYPE + "02" + NSP + "a12f" + DATA + "80") ==
-        std::make_pair(error::invalid_payload, std::size_t{18}));
+        std::make_pair(errc::invalid_payload, std::size_t{18}));
   CHECK(err("84" + TYPE + "02" + NSP + "a12f" + DATA + "90" + ID + "ff") ==
-        std::make_pair(error::invalid_ack_id, std::size_t{22}));
+        std::make_pair(errc::invalid_ack_id, std::size_t{22}));
   // Checks run in the reference's order: type, nsp, data, id.
   CHECK(err("84" + TYPE + "09" + NSP + "05" + DATA + "80" + ID + "ff").first ==
-        error::unknown_packet_type);
+        errc::unknown_packet_type);
   CHECK(err("84" + TYPE + "02" + NSP + "05" + DATA + "80" + ID + "ff").first ==
-        error::invalid_namespace);
+        errc::invalid_namespace);
   sio::decode_options small;
   small.max_ack_id = 10;
   CHECK(err("84" + TYPE + "02" + NSP + "a12f" + DATA + "90" + ID + "0b", small).first ==
-        error::ack_id_overflow);
+        errc::ack_id_overflow);
   small.max_namespace = 3;
   CHECK(err("83" + TYPE + "02" + NSP + s("/abc") + DATA + "90", small).first ==
-        error::invalid_namespace);
+        errc::invalid_namespace);
 }
 
 TEST_CASE("msgpack_parser::decode: protocol v4 accepts 0-6 with 2.x's data rules") {
@@ -169,23 +169,24 @@ TEST_CASE("msgpack_parser::decode: protocol v4 accepts 0-6 with 2.x's data rules
   CHECK(sio::event_name(p).string_equals("b"));
   CHECK((*sio::arguments(p).begin()).bytes().size() == 1);
   const std::string connect_map = unhex("83" + TYPE + "00" + NSP + "a12f" + DATA + "80");
-  CHECK(sio::msgpack_parser::decode(byte_view(connect_map), v4).error() == error::invalid_payload);
+  CHECK(sio::msgpack_parser::decode(byte_view(connect_map), v4).error() == errc::invalid_payload);
   CHECK(sio::msgpack_parser::decode(byte_view(connect_map)));
 }
 
 TEST_CASE("msgpack_parser::decode_text: protocol v4 only") {
   CHECK(sio::msgpack_parser::decode_text(R"({"type":0,"nsp":"/"})").error() ==
-        error::unexpected_text_frame);
+        errc::unexpected_text_frame);
   sio::decode_options v4;
   v4.version = sio::protocol_version::v4;
-  const auto p = sio::msgpack_parser::decode_text(R"({"nsp":"/admin","type":4,"data":"no","id":7})", v4);
+  const auto p =
+      sio::msgpack_parser::decode_text(R"({"nsp":"/admin","type":4,"data":"no","id":7})", v4);
   REQUIRE(p);
   CHECK(p->type == sio::packet_type::connect_error);
   CHECK(p->nsp == "/admin");
   CHECK(p->data == R"("no")");
   CHECK(*p->id == 7);
   const auto bad = sio::msgpack_parser::decode_text(R"({"type":0,"nsp":"/a\"b"})", v4);
-  CHECK(bad.error() == error::invalid_namespace);
+  CHECK(bad.error() == errc::invalid_namespace);
   CHECK(bad.offset() == 16);
 }
 
@@ -201,7 +202,7 @@ TEST_CASE("encode(msgpack_packet_view): three forms, validation") {
   CHECK(hex(out) ==
         "84" + TYPE + "02" + NSP + s("/chat") + DATA + "92a163c403010203" + ID + "cd012c");
   char small[8];
-  CHECK(sio::encode_to(small, p).error() == error::output_too_small);
+  CHECK(sio::encode_to(small, p).error() == errc::output_too_small);
   CHECK(sio::encoded_size(p).value() == out.size());
   // The decoded packet encodes back to the same bytes.
   std::string again;
@@ -210,17 +211,17 @@ TEST_CASE("encode(msgpack_packet_view): three forms, validation") {
 
   sio::msgpack_packet_view bad = p;
   bad.type = sio::packet_type::binary_event;
-  CHECK(sio::encoded_size(bad).error() == error::invalid_argument);
+  CHECK(sio::encoded_size(bad).error() == errc::invalid_argument);
   bad = p;
   bad.data = mp::value();
-  CHECK(sio::encoded_size(bad).error() == error::invalid_argument);  // EVENT needs an array
+  CHECK(sio::encoded_size(bad).error() == errc::invalid_argument);  // EVENT needs an array
   bad.type = sio::packet_type::disconnect;
   CHECK(sio::encoded_size(bad));
   bad.data = p.data;
-  CHECK(sio::encoded_size(bad).error() == error::invalid_argument);
+  CHECK(sio::encoded_size(bad).error() == errc::invalid_argument);
   bad = p;
   bad.nsp = "\xff";
-  CHECK(sio::encoded_size(bad).error() == error::invalid_utf8);
+  CHECK(sio::encoded_size(bad).error() == errc::invalid_utf8);
   // An undefined payload is no payload.
   const std::string undef = unhex("d40000");
   sio::msgpack_packet_view c;
@@ -245,11 +246,12 @@ TEST_CASE("encode(msgpack_packet_view): protocol v4 text packets") {
   CHECK(out == R"({"type":4,"nsp":"/","data":"bad \"token\""})");
   p.type = sio::packet_type::event;
   CHECK(sio::encoded_frame_kind(p, v4) == eio::frame_kind::binary);
-  // A namespace JSON would escape: msgpack_parser::decode accepts it, but it cannot travel as v4 text.
+  // A namespace JSON would escape: msgpack_parser::decode accepts it, but it cannot travel as v4
+  // text.
   p.type = sio::packet_type::disconnect;
   p.data = mp::value();
   p.nsp = "/\"q\"";
-  CHECK(sio::encoded_size(p, v4).error() == error::invalid_argument);
+  CHECK(sio::encoded_size(p, v4).error() == errc::invalid_argument);
   p.nsp = "/q";
   CHECK(sio::encoded_size(p, v4));
 }
@@ -285,9 +287,9 @@ TEST_CASE("msgpack builders: protocol v4") {
         R"({"type":0,"nsp":"/admin?token=1"})");
   CHECK(mp_encode(sio::connect().query("a=b"), v4) == R"({"type":0,"nsp":"/?a=b"})");
   // A namespace JSON would escape cannot be read back by msgpack_parser::decode_text: refused.
-  CHECK(mp_error(sio::connect().query("a=\"b\""), v4) == error::invalid_argument);
-  CHECK(mp_error(sio::disconnect("/a\\b"), v4) == error::invalid_argument);
-  CHECK(mp_error(sio::connect_error("x").nsp("/\n"), v4) == error::invalid_argument);
+  CHECK(mp_error(sio::connect().query("a=\"b\""), v4) == errc::invalid_argument);
+  CHECK(mp_error(sio::disconnect("/a\\b"), v4) == errc::invalid_argument);
+  CHECK(mp_error(sio::connect_error("x").nsp("/\n"), v4) == errc::invalid_argument);
   CHECK(mp_encode(sio::event("x").nsp("/a\"b"), v4).size() > 0);  // msgpack: no JSON involved
   CHECK(mp_encode(sio::disconnect("/x").id(3), v4) == R"({"type":1,"nsp":"/x","id":3})");
   CHECK(mp_encode(sio::connect_error("denied\n"), v4) ==
@@ -295,32 +297,32 @@ TEST_CASE("msgpack builders: protocol v4") {
   // The message is escaped by json::emit_string, as JSON.stringify escapes it.
   CHECK(mp_encode(sio::connect_error("q\"\\\x01\t\x7f\xc3\xa9"), v4) ==
         "{\"type\":4,\"nsp\":\"/\",\"data\":\"q\\\"\\\\\\u0001\\t\x7f\xc3\xa9\"}");
-  CHECK(mp_error(sio::connect_error("\xff"), v4) == error::invalid_utf8);
+  CHECK(mp_error(sio::connect_error("\xff"), v4) == errc::invalid_utf8);
   CHECK(sio::msgpack_parser::encoded_frame_kind(sio::connect(), v4) == eio::frame_kind::text);
   // Binary values promote EVENT / ACK to BINARY_EVENT / BINARY_ACK, as Socket.IO 2.x does.
   CHECK(hex(mp_encode(sio::event("b", byte_view(blob, 1)), v4)) ==
         "83" + TYPE + "05" + NSP + "a12f" + DATA + "92" + s("b") + "c40107");
   CHECK(hex(mp_encode(sio::ack(1, byte_view(blob, 1)), v4)).substr(0, 14) == "84" + TYPE + "06");
   CHECK(hex(mp_encode(sio::event("b", 1), v4)).substr(0, 14) == "83" + TYPE + "02");
-  CHECK(mp_error(sio::connect("/", sio::object("a", 1)), v4) == error::invalid_argument);
-  CHECK(mp_error(sio::connect_error("x", 1), v4) == error::invalid_argument);
+  CHECK(mp_error(sio::connect("/", sio::object("a", 1)), v4) == errc::invalid_argument);
+  CHECK(mp_error(sio::connect_error("x", 1), v4) == errc::invalid_argument);
   // Reserved names are a v5 rule.
-  CHECK(mp_error(sio::event("connect")) == error::reserved_event_name);
+  CHECK(mp_error(sio::event("connect")) == errc::reserved_event_name);
   CHECK(hex(mp_encode(sio::event("connect"), v4)).size() > 0);
 }
 
 TEST_CASE("msgpack builders: refusals") {
-  CHECK(mp_error(sio::connect("/", 5)) == error::invalid_argument);  // auth must be a map
-  CHECK(mp_error(sio::event("x").query("a=1")) == error::invalid_argument);
-  CHECK(mp_error(sio::event("x").nsp("/\xff")) == error::invalid_utf8);
-  CHECK(mp_error(sio::event("\xff")) == error::invalid_utf8);
-  CHECK(mp_error(sio::event("x", std::string_view("\xc3\x28"))) == error::invalid_utf8);
-  CHECK(mp_error(sio::event("x", [](auto& w) { w.end_array(); })) == error::invalid_argument);
+  CHECK(mp_error(sio::connect("/", 5)) == errc::invalid_argument);  // auth must be a map
+  CHECK(mp_error(sio::event("x").query("a=1")) == errc::invalid_argument);
+  CHECK(mp_error(sio::event("x").nsp("/\xff")) == errc::invalid_utf8);
+  CHECK(mp_error(sio::event("\xff")) == errc::invalid_utf8);
+  CHECK(mp_error(sio::event("x", std::string_view("\xc3\x28"))) == errc::invalid_utf8);
+  CHECK(mp_error(sio::event("x", [](auto& w) { w.end_array(); })) == errc::invalid_argument);
   CHECK(mp_error(sio::event("x", [](auto& w) { w.begin_object().value(1); })) ==
-        error::invalid_argument);
-  CHECK(mp_error(sio::event("x", [](auto& w) { w.begin_array(); })) == error::invalid_argument);
-  CHECK(mp_error(sio::event("x", sio::raw_json(""))) == error::invalid_argument);
-  CHECK(mp_error(sio::event("x", mp::value())) == error::invalid_argument);
+        errc::invalid_argument);
+  CHECK(mp_error(sio::event("x", [](auto& w) { w.begin_array(); })) == errc::invalid_argument);
+  CHECK(mp_error(sio::event("x", sio::raw_json(""))) == errc::invalid_argument);
+  CHECK(mp_error(sio::event("x", mp::value())) == errc::invalid_argument);
 }
 
 TEST_CASE("msgpack builders: C++ values") {
@@ -405,7 +407,7 @@ TEST_CASE("msgpack builders: container headers of every size, beyond the planned
       mp::emit_array_header(w, l.size());
       for (const int x : l) mp::emit_int(w, x);
     }
-    return error::none;
+    return errc::none;
   });
   REQUIRE(r);
   CHECK(out == want);
@@ -423,26 +425,26 @@ TEST_CASE("msgpack builders: callbacks that change between passes are caught") {
   std::string out;
   // A different element count in the planned region.
   CHECK(sio::msgpack_parser::encode(sio::event("x",
-                                       [&calls](auto& w) {
-                                         const int n = calls++ == 0 ? 15 : 16;
-                                         w.begin_array();
-                                         for (int i = 0; i < n; ++i) w.value(i);
-                                         w.end_array();
-                                       }),
-                            out)
-            .error() == error::invalid_argument);
+                                               [&calls](auto& w) {
+                                                 const int n = calls++ == 0 ? 15 : 16;
+                                                 w.begin_array();
+                                                 for (int i = 0; i < n; ++i) w.value(i);
+                                                 w.end_array();
+                                               }),
+                                    out)
+            .error() == errc::invalid_argument);
   CHECK(out.empty());
   calls = 0;
   const auto r = sio::msgpack_parser::encode(
       sio::event("x", [&calls](auto& w) { w.value(calls++ == 0 ? 1 : 1000); }), out);
-  CHECK(r.error() == error::invalid_argument);
+  CHECK(r.error() == errc::invalid_argument);
   CHECK(out.empty());
   calls = 0;
   char buf[64];
   CHECK(sio::msgpack_parser::encode_to(
             buf, sizeof buf,
             sio::event("x", [&calls](auto& w) { w.string(calls++ == 0 ? "a" : "abcdefgh"); }))
-            .error() == error::invalid_argument);
+            .error() == errc::invalid_argument);
 }
 
 TEST_CASE("msgpack builders: depth") {
@@ -455,11 +457,12 @@ TEST_CASE("msgpack builders: depth") {
     };
   };
   CHECK(sio::msgpack_parser::encoded_size(sio::event("d", nest(2)), o));  // data is depth 1 already
-  CHECK(sio::msgpack_parser::encoded_size(sio::event("d", nest(3)), o).error() == error::nesting_too_deep);
+  CHECK(sio::msgpack_parser::encoded_size(sio::event("d", nest(3)), o).error() ==
+        errc::nesting_too_deep);
   o.max_depth = 100000;  // clamped
   CHECK(sio::msgpack_parser::encoded_size(sio::event("d", nest(255)), o));
   CHECK(sio::msgpack_parser::encoded_size(sio::event("d", nest(256)), o).error() ==
-        error::nesting_too_deep);
+        errc::nesting_too_deep);
 }
 
 TEST_CASE("msgpack frames: every transport") {
@@ -474,22 +477,23 @@ TEST_CASE("msgpack frames: every transport") {
   const auto frames_of = [&](const auto& packet, const eio::transport_options& fo) {
     std::vector<sent> out;
     std::string storage = "x";
-    const auto r = sio::msgpack_parser::encode_frames(packet, storage, fo, [&out](const eio::frame& f) {
-      CHECK(f.prefix.empty());
-      out.push_back({f.kind, std::string(f.data)});
-    });
+    const auto r =
+        sio::msgpack_parser::encode_frames(packet, storage, fo, [&out](const eio::frame& f) {
+          CHECK(f.prefix.empty());
+          out.push_back({f.kind, std::string(f.data)});
+        });
     REQUIRE(r);
     CHECK(storage.size() == 1 + *r);
     CHECK(sio::msgpack_parser::encoded_frames_size(packet, fo).value() == *r);
     std::vector<char> buf(*r);
     std::size_t n = 0;
     REQUIRE(sio::msgpack_parser::encode_frames_to(buf.data(), buf.size(), packet, fo,
-                                          [&n](const eio::frame&) { ++n; }));
+                                                  [&n](const eio::frame&) { ++n; }));
     CHECK(n == 1);
     if (!buf.empty()) {
       CHECK(sio::msgpack_parser::encode_frames_to(buf.data(), buf.size() - 1, packet, fo,
-                                          [](const eio::frame&) { FAIL("sent"); })
-                .error() == error::output_too_small);
+                                                  [](const eio::frame&) { FAIL("sent"); })
+                .error() == errc::output_too_small);
     }
     REQUIRE(out.size() == 1);
     return out[0];
@@ -515,7 +519,7 @@ TEST_CASE("msgpack frames: every transport") {
       CHECK(d->event_name().string_equals("hi"));
       CHECK((*d->arguments().begin()).bytes() == byte_view(blob, 2));
     }
-    CHECK(reader.error() == error::none);
+    CHECK(reader.error() == errc::none);
     CHECK(n == 1);
   }
   // Engine.IO v3 WebSocket: 0x04 then the message, contiguous.
@@ -546,7 +550,7 @@ TEST_CASE("msgpack frames: every transport") {
       CHECK(pk.kind == eio::data_kind::binary);
       CHECK(pk.data == msg4);
     }
-    CHECK(reader.error() == error::none);
+    CHECK(reader.error() == errc::none);
     CHECK(n == 1);
   }
   // ... a text packet in a text body, lengths in UTF-16 units.
@@ -575,7 +579,7 @@ TEST_CASE("msgpack frames: every transport") {
       REQUIRE(d);
       CHECK(d->id() == std::optional<std::uint64_t>(1));
     }
-    CHECK(reader.error() == error::none);
+    CHECK(reader.error() == errc::none);
     CHECK(n == 1);
   }
   // A decoded packet frames the same way as its builder.
@@ -583,7 +587,7 @@ TEST_CASE("msgpack frames: every transport") {
   const auto decoded = must_decode(msg);
   CHECK(frames_of(decoded, fo).bytes == msg);
   fo.version = static_cast<eio::protocol_version>(7);
-  CHECK(sio::msgpack_parser::encoded_frames_size(b, fo).error() == error::invalid_argument);
+  CHECK(sio::msgpack_parser::encoded_frames_size(b, fo).error() == errc::invalid_argument);
 }
 
 // Issue 17.1: socket.io-msgpack-parser carries binary values inline and keeps no placeholders, so

@@ -7,8 +7,8 @@
 #include <siocodec/config.hpp>
 #include <siocodec/error.hpp>
 #include <siocodec/json/write.hpp>
-#include <siocodec/socketio/default_parser/encode.hpp>
 #include <siocodec/socketio.hpp>
+#include <siocodec/socketio/default_parser/encode.hpp>
 
 #include <cmath>
 #include <cstddef>
@@ -77,7 +77,7 @@ void write_json(W& w, const J& root) {
   while (v != nullptr) {
     // After the first error the writer ignores everything: stop, which also bounds the walk of
     // a tree deeper than max_depth.
-    if (w.error() != ::SIOCODEC_NAMESPACE::error::none) return;
+    if (w.error() != errc::none) return;
     switch (v->type()) {
       case value_t::null: w.null(); break;
       case value_t::boolean:

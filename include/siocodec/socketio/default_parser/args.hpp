@@ -157,7 +157,7 @@ inline bool resolve_placeholder(const argument_source& s, const json::value& v,
   // Before the attachments arrive, any num is taken (count unknown to this check: the decoder
   // already held it to the announced count).
   const std::size_t count = s.attachments != nullptr ? s.attachment_count : ~std::size_t{0};
-  if (check_flat_object(v, count, true, info) != error::none || !info.is_placeholder) {
+  if (check_flat_object(v, count, true, info) != errc::none || !info.is_placeholder) {
     return false;
   }
   if (s.attachments != nullptr) out = s.attachments[info.num];

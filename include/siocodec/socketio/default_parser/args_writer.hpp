@@ -123,14 +123,14 @@ struct args_access {
   }
   static std::size_t cost(const args_writer& a) noexcept { return a.att_cost_; }
   // The outcome after the builder wrote everything: no error and nothing left open.
-  static error finish(args_writer& a) noexcept {
-    if (a.error_ == error::none && a.depth_ != 0) a.fail(error::invalid_argument);
+  static errc finish(args_writer& a) noexcept {
+    if (a.error_ == errc::none && a.depth_ != 0) a.fail(errc::invalid_argument);
     return a.error_;
   }
-  // Whether a top-level value was written, for a writer whose finish() gave error::none: only
+  // Whether a top-level value was written, for a writer whose finish() gave errc::none: only
   // a value leaves st_top then (every other way out of it is an error, st_error).
   static bool has_value(const args_writer& a) noexcept {
-    SIOCODEC_ASSERT(a.error_ == error::none);
+    SIOCODEC_ASSERT(a.error_ == errc::none);
     return a.st_ != args_writer::st_top;
   }
   static json::kind top_kind(const args_writer& a) noexcept { return a.top_kind_; }
@@ -152,24 +152,24 @@ inline args_writer::args_writer(detail::json_sink* sink, byte_view* atts, std::s
 inline args_writer& args_writer::binary(byte_view bytes) noexcept {
   if (!begin_value(json::kind::object)) return *this;
   if (!binary_allowed_) {
-    fail(::SIOCODEC_NAMESPACE::error::invalid_argument);
+    fail(errc::invalid_argument);
     return *this;
   }
   const std::size_t num = attachments_;
   if (num >= max_attachments_) {
-    fail(::SIOCODEC_NAMESPACE::error::too_many_attachments);
+    fail(errc::too_many_attachments);
     return *this;
   }
   if (num < atts_room_) {
     ::new (static_cast<void*>(atts_ + num)) byte_view(bytes);  // the slot may be raw storage
   } else if (strict_atts_) {                                   // more than the measuring pass saw
-    fail(::SIOCODEC_NAMESPACE::error::invalid_argument);
+    fail(errc::invalid_argument);
     return *this;
   }
   if (att_cost_fn_ != nullptr) {
     const std::size_t c = att_cost_fn_(bytes, att_cost_ctx_);
     if (c == static_cast<std::size_t>(-1) || att_cost_ + c < c) {
-      fail(::SIOCODEC_NAMESPACE::error::invalid_argument);
+      fail(errc::invalid_argument);
       return *this;
     }
     att_cost_ += c;

@@ -152,25 +152,25 @@ SIOCODEC_ALWAYS_INLINE bool is_reserved_event(std::string_view quoted, bool esca
 // Checks the payload's JSON shape for the packet type from what validation noted (`info`, the
 // top-level kind `k`); `at` receives the offending offset within the payload. An event's name
 // token goes to `event`, so that event_name() need not find it again.
-SIOCODEC_ALWAYS_INLINE error check_shape(packet_type type, json::kind k,
-                                         const json::detail::text_info& info, protocol_version v,
-                                         std::size_t& at, std::string_view& event) noexcept {
+SIOCODEC_ALWAYS_INLINE errc check_shape(packet_type type, json::kind k,
+                                        const json::detail::text_info& info, protocol_version v,
+                                        std::size_t& at, std::string_view& event) noexcept {
   at = 0;
   const bool v4 = (v == protocol_version::v4);
   switch (type) {
     case packet_type::connect:
-      if (k == json::kind::object) return error::none;
-      if (v4 && (k == json::kind::array || k == json::kind::null)) return error::none;
-      return error::invalid_payload;
-    case packet_type::disconnect: return error::invalid_payload;
+      if (k == json::kind::object) return errc::none;
+      if (v4 && (k == json::kind::array || k == json::kind::null)) return errc::none;
+      return errc::invalid_payload;
+    case packet_type::disconnect: return errc::invalid_payload;
     case packet_type::connect_error:
-      if (k == json::kind::string || k == json::kind::object) return error::none;
-      if (v4 && (k == json::kind::array || k == json::kind::null)) return error::none;
-      return error::invalid_payload;
+      if (k == json::kind::string || k == json::kind::object) return errc::none;
+      if (v4 && (k == json::kind::array || k == json::kind::null)) return errc::none;
+      return errc::invalid_payload;
     case packet_type::event:
     case packet_type::binary_event: {
-      if (k != json::kind::array) return error::invalid_payload;
-      if (info.first_begin == nullptr) return error::invalid_event_name;
+      if (k != json::kind::array) return errc::invalid_payload;
+      if (info.first_begin == nullptr) return errc::invalid_event_name;
       const json::kind name = json::detail::kind_of(*info.first_begin);
       const std::string_view token(info.first_begin,
                                    static_cast<std::size_t>(info.first_end - info.first_begin));
@@ -178,42 +178,42 @@ SIOCODEC_ALWAYS_INLINE error check_shape(packet_type type, json::kind k,
       if (name == json::kind::string) {
         if (!v4 && is_reserved_event(token, info.first_escaped)) {
           at = static_cast<std::size_t>(info.first_begin - info.value_begin);
-          return error::reserved_event_name;
+          return errc::reserved_event_name;
         }
       } else if (name != json::kind::number) {
         at = static_cast<std::size_t>(info.first_begin - info.value_begin);
-        return error::invalid_event_name;
+        return errc::invalid_event_name;
       }
       event = token;
-      return error::none;
+      return errc::none;
     }
     case packet_type::ack:
     case packet_type::binary_ack:
-      return k == json::kind::array ? error::none : error::invalid_payload;
+      return k == json::kind::array ? errc::none : errc::invalid_payload;
   }
-  return error::invalid_payload;
+  return errc::invalid_payload;
 }
 
 // decode() writing into `pkt`, which holds a default packet_view on entry. On failure returns the
 // error and sets `offset`; `pkt` is then partly written and meaningless. In place, so that
 // decode() and basic_decoder build their result without copying the packet.
-inline error decode_fields(std::string_view text, const decode_options& opts, packet_view& pkt,
-                           std::size_t& offset) noexcept {
+inline errc decode_fields(std::string_view text, const decode_options& opts, packet_view& pkt,
+                          std::size_t& offset) noexcept {
   const char* const begin = text.data();
   const char* const end = begin + text.size();
   const char* p = begin;
   const auto at = [begin](const char* q) { return static_cast<std::size_t>(q - begin); };
-  const auto fail = [&offset](error e, std::size_t where) {
+  const auto fail = [&offset](errc e, std::size_t where) {
     offset = where;
     return e;
   };
 
   // type
   if (p == end) {
-    if (!opts.lax) return fail(error::unknown_packet_type, 0);
+    if (!opts.lax) return fail(errc::unknown_packet_type, 0);
     // Number("") is 0 in the reference: an empty text is a CONNECT.
     pkt.type = packet_type::connect;
-    return error::none;
+    return errc::none;
   }
   if (*p >= '0' && *p <= '6') {
     pkt.type = static_cast<packet_type>(*p - '0');
@@ -222,7 +222,7 @@ inline error decode_fields(std::string_view text, const decode_options& opts, pa
     pkt.type = packet_type::connect;  // Number(" ") is 0
     p += js_space_length(p, end);
   } else {
-    return fail(error::unknown_packet_type, 0);
+    return fail(errc::unknown_packet_type, 0);
   }
 
   // attachments
@@ -230,22 +230,22 @@ inline error decode_fields(std::string_view text, const decode_options& opts, pa
     const char* count_begin = p;
     if (opts.lax) {
       while (p != end && *p != '-') ++p;
-      if (p == end) return fail(error::invalid_attachment_count, at(p));
+      if (p == end) return fail(errc::invalid_attachment_count, at(p));
       const double n = js_string_to_number(count_begin, p);
       // Number.isInteger(n) && n >= 1, as the reference checks: Infinity and fractions fail.
       if (!(n >= 1) || !std::isfinite(n) || n != std::floor(n)) {
-        return fail(error::invalid_attachment_count, at(count_begin));
+        return fail(errc::invalid_attachment_count, at(count_begin));
       }
       // size_t may not hold n (max_attachments near SIZE_MAX rounds up to 2^64 as a double):
       // converting then would be undefined.
       constexpr double size_range =
           2.0 * static_cast<double>(std::size_t{1} << (sizeof(std::size_t) * 8 - 1));
       if (n >= size_range || n > static_cast<double>(opts.max_attachments)) {
-        return fail(error::too_many_attachments, at(count_begin));
+        return fail(errc::too_many_attachments, at(count_begin));
       }
       pkt.attachment_count = static_cast<std::size_t>(n);
     } else {
-      if (p == end || *p < '1' || *p > '9') return fail(error::invalid_attachment_count, at(p));
+      if (p == end || *p < '1' || *p > '9') return fail(errc::invalid_attachment_count, at(p));
       std::size_t n = 0;
       // n * 10 + d > max exactly when n > max / 10, or n == max / 10 and d > max % 10: tested
       // before multiplying, so that no limit, SIZE_MAX included, lets n wrap.
@@ -253,12 +253,12 @@ inline error decode_fields(std::string_view text, const decode_options& opts, pa
       while (p != end && is_digit(*p)) {
         const auto d = static_cast<std::size_t>(*p - '0');
         if (n > cap || (n == cap && d > last)) {
-          return fail(error::too_many_attachments, at(count_begin));
+          return fail(errc::too_many_attachments, at(count_begin));
         }
         n = n * 10 + d;
         ++p;
       }
-      if (p == end || *p != '-') return fail(error::invalid_attachment_count, at(p));
+      if (p == end || *p != '-') return fail(errc::invalid_attachment_count, at(p));
       pkt.attachment_count = n;
     }
     ++p;  // '-'
@@ -270,13 +270,13 @@ inline error decode_fields(std::string_view text, const decode_options& opts, pa
     unsigned high = 0;  // the bytes' OR: UTF-8 needs checking only when one is above 0x7F
     while (p != end && *p != ',') high |= static_cast<unsigned char>(*p++);
     const auto len = static_cast<std::size_t>(p - nsp_begin);
-    if (len > opts.max_namespace) return fail(error::invalid_namespace, at(nsp_begin));
+    if (len > opts.max_namespace) return fail(errc::invalid_namespace, at(nsp_begin));
     pkt.nsp = std::string_view(nsp_begin, len);
     if (SIOCODEC_UNLIKELY(high >= 0x80)) {
       const std::size_t bad = ::SIOCODEC_NAMESPACE::detail::utf8_find_invalid(nsp_begin, len);
       if (bad != len) {
         // The encoders refuse such a namespace, so a server could not even answer it.
-        if (!opts.allow_invalid_utf8) return fail(error::invalid_utf8, at(nsp_begin) + bad);
+        if (!opts.allow_invalid_utf8) return fail(errc::invalid_utf8, at(nsp_begin) + bad);
         pkt.has_invalid_utf8 = true;
       }
     }
@@ -308,8 +308,8 @@ inline error decode_fields(std::string_view text, const decode_options& opts, pa
       p += k;
     }
     if (any) {
-      if (gap) return fail(error::invalid_ack_id, at(id_begin));  // the reference gets NaN
-      if (overflow || id > opts.max_ack_id) return fail(error::ack_id_overflow, at(id_begin));
+      if (gap) return fail(errc::invalid_ack_id, at(id_begin));  // the reference gets NaN
+      if (overflow || id > opts.max_ack_id) return fail(errc::ack_id_overflow, at(id_begin));
       pkt.id = id;
     }
   } else if (p != end && is_digit(*p)) {
@@ -322,12 +322,12 @@ inline error decode_fields(std::string_view text, const decode_options& opts, pa
     while (p != end && is_digit(*p)) {
       const auto d = static_cast<std::uint64_t>(*p - '0');
       if (id > cap || (id == cap && d > last) || id * 10 + d > opts.max_ack_id) {
-        return fail(error::ack_id_overflow, at(id_begin));
+        return fail(errc::ack_id_overflow, at(id_begin));
       }
       id = id * 10 + d;
       ++p;
     }
-    if (*id_begin == '0' && p - id_begin > 1) return fail(error::invalid_ack_id, at(id_begin));
+    if (*id_begin == '0' && p - id_begin > 1) return fail(errc::invalid_ack_id, at(id_begin));
     pkt.id = id;
   }
 
@@ -335,12 +335,12 @@ inline error decode_fields(std::string_view text, const decode_options& opts, pa
   if (p != end) {
     const char* json_begin = p;
     const std::string_view rest(p, static_cast<std::size_t>(end - p));
-    if (!opts.lax && json::detail::is_ws(*p)) return fail(error::invalid_json, at(p));
+    if (!opts.lax && json::detail::is_ws(*p)) return fail(errc::invalid_json, at(p));
     json::options jo;
     jo.max_depth = opts.max_depth;
     json::detail::text_info info;
     result<json::kind> k = json::detail::validate_text<true>(rest, jo, &info);
-    if (SIOCODEC_UNLIKELY(!k && k.error() == error::invalid_utf8 && opts.allow_invalid_utf8)) {
+    if (SIOCODEC_UNLIKELY(!k && k.error() == errc::invalid_utf8 && opts.allow_invalid_utf8)) {
       // Only on failure, so that valid payloads pay nothing for the option.
       info = json::detail::text_info{};
       k = json::detail::validate_text<true, true>(rest, jo, &info);
@@ -350,21 +350,21 @@ inline error decode_fields(std::string_view text, const decode_options& opts, pa
     pkt.data = std::string_view(info.value_begin,
                                 static_cast<std::size_t>(info.value_end - info.value_begin));
     std::size_t where = 0;
-    const error shape = check_shape(pkt.type, *k, info, opts.version, where, pkt.event_raw);
-    if (shape != error::none) {
+    const errc shape = check_shape(pkt.type, *k, info, opts.version, where, pkt.event_raw);
+    if (shape != errc::none) {
       return fail(shape, static_cast<std::size_t>(pkt.data.data() - begin) + where);
     }
     if (is_binary(pkt.type)) {
-      const error e = check_placeholders(pkt.data, pkt.attachment_count, opts.lax, where);
-      if (e != error::none) {
+      const errc e = check_placeholders(pkt.data, pkt.attachment_count, opts.lax, where);
+      if (e != errc::none) {
         return fail(e, static_cast<std::size_t>(pkt.data.data() - begin) + where);
       }
     }
   } else if (is_binary(pkt.type) && !opts.lax) {
     // Attachments with nothing to place them in: never written by an encoder.
-    return fail(error::invalid_placeholder, at(p));
+    return fail(errc::invalid_placeholder, at(p));
   }
-  return error::none;
+  return errc::none;
 }
 
 }  // namespace detail
@@ -374,8 +374,8 @@ inline result<packet_view> decode_header(std::string_view text,
   // One object, returned by NRVO on both paths.
   result<packet_view> r(std::in_place, text.size());
   std::size_t offset = 0;
-  const error e = detail::decode_fields(text, opts, *r, offset);
-  if (e != error::none) r = result<packet_view>(e, offset);
+  const errc e = detail::decode_fields(text, opts, *r, offset);
+  if (e != errc::none) r = result<packet_view>(e, offset);
   return r;
 }
 
@@ -383,7 +383,7 @@ inline result<packet_view> decode(std::string_view text, const decode_options& o
   // The type is the first byte in both modes (lax reads a space there as CONNECT), so this is
   // exactly "the packet would decode as a binary type".
   if (SIOCODEC_UNLIKELY(!text.empty() && (text[0] == '5' || text[0] == '6'))) {
-    return {error::needs_attachments, 0};
+    return {errc::needs_attachments, 0};
   }
   return decode_header(text, opts);
 }

@@ -186,7 +186,7 @@ class basic_decoder {
   ///   last attachment arrives, with attachment_count and attachments set (attachments[i] is
   ///   what placeholder `num: i` stands for). offset() is message.size(). Lifetimes: see the
   ///   class documentation.
-  /// - error::incomplete, offset() == message.size(): the message was accepted (a binary header,
+  /// - errc::incomplete, offset() == message.size(): the message was accepted (a binary header,
   ///   or an attachment that is not the last) and more attachments are expected.
   /// - any other error, with the offset of the offending byte in `message`; the decoder is then
   ///   idle and holds nothing.
@@ -214,7 +214,7 @@ class basic_decoder {
   result<packet_view> feed(std::string_view message, engineio::frame_kind kind) {
     if (kind == engineio::frame_kind::text) return feed_text(message);
     if (kind == engineio::frame_kind::binary) return feed_binary(byte_view(message));
-    return fail(error::invalid_argument, 0);
+    return fail(errc::invalid_argument, 0);
   }
 
   /// The same for a message held as bytes.
@@ -231,7 +231,7 @@ class basic_decoder {
   /// own storage with base64::decode_to and feed the bytes.
   ///
   /// @return as feed(message, kind), except that for a base64 attachment offset() counts the
-  ///   decoded bytes (on success and with error::incomplete), the size limits apply to the
+  ///   decoded bytes (on success and with errc::incomplete), the size limits apply to the
   ///   decoded bytes, and their errors report offset 0.
   ///
   /// Errors: as feed(message, kind), plus
@@ -241,13 +241,13 @@ class basic_decoder {
   /// - invalid_base64: `b64` mode rejects the text (offset of the offending character).
   result<packet_view> feed(const engineio::packet_view& message,
                            base64::mode b64 = base64::mode::strict) {
-    if (message.type != engineio::packet_type::message) return fail(error::invalid_argument, 0);
+    if (message.type != engineio::packet_type::message) return fail(errc::invalid_argument, 0);
     switch (message.kind) {
       case engineio::data_kind::text: return feed_text(message.data);
       case engineio::data_kind::binary: return feed_binary(message.bytes());
       case engineio::data_kind::base64: return feed_base64(message.data, b64);
     }
-    return fail(error::invalid_argument, 0);
+    return fail(errc::invalid_argument, 0);
   }
 
   /// idle or reassembling (see decoder_state).
@@ -343,7 +343,7 @@ class basic_decoder {
     other.clear();
   }
 
-  result<packet_view> fail(error e, std::size_t offset) noexcept {
+  result<packet_view> fail(errc e, std::size_t offset) noexcept {
     clear();
     return {e, offset};
   }
@@ -370,7 +370,7 @@ class basic_decoder {
     // between decode() and the caller.
     result<packet_view> r(std::in_place, text.size());
     if (state_ == decoder_state::reassembling) {
-      r = fail(error::unexpected_text_frame, 0);
+      r = fail(errc::unexpected_text_frame, 0);
       return r;
     }
     // The previous packet's storage is reused: the packet it backed is invalidated by contract.
@@ -379,12 +379,12 @@ class basic_decoder {
     if (SIOCODEC_UNLIKELY(oversized_)) trim();
     if (mode_ == attachment_mode::copy) bytes_.clear();
     if (text.size() > opts_.max_packet_bytes) {
-      r = fail(error::packet_too_large, opts_.max_packet_bytes);
+      r = fail(errc::packet_too_large, opts_.max_packet_bytes);
       return r;
     }
     std::size_t offset = 0;
-    const error e = detail::decode_fields(text, opts_, *r, offset);
-    if (e != error::none) {
+    const errc e = detail::decode_fields(text, opts_, *r, offset);
+    if (e != errc::none) {
       r = fail(e, offset);
       return r;
     }
@@ -393,7 +393,7 @@ class basic_decoder {
     // expects nothing must never arm the decoder (CVE-2026-69185: the reference's armed
     // reconstructor then buffered every later binary frame without limit).
     if (is_binary(pkt.type) && pkt.attachment_count == 0) {
-      r = fail(error::invalid_attachment_count, 1);
+      r = fail(errc::invalid_attachment_count, 1);
       return r;
     }
     if (mode_ == attachment_mode::copy) {
@@ -414,22 +414,22 @@ class basic_decoder {
     received_ = 0;
     total_ = text.size();
     state_ = decoder_state::reassembling;
-    r = result<packet_view>(error::incomplete, text.size());
+    r = result<packet_view>(errc::incomplete, text.size());
     return r;
   }
 
-  // Checks the size of the next attachment; error::none when it may be accepted.
-  error check_attachment(std::size_t size, std::size_t& offset) const noexcept {
+  // Checks the size of the next attachment; errc::none when it may be accepted.
+  errc check_attachment(std::size_t size, std::size_t& offset) const noexcept {
     if (size > opts_.max_attachment_bytes) {
       offset = opts_.max_attachment_bytes;
-      return error::attachment_too_large;
+      return errc::attachment_too_large;
     }
     // total_ <= max_packet_bytes holds while reassembling, so this cannot wrap.
     if (size > opts_.max_packet_bytes - total_) {
       offset = opts_.max_packet_bytes - total_;
-      return error::packet_too_large;
+      return errc::packet_too_large;
     }
-    return error::none;
+    return errc::none;
   }
 
   // Records attachment number received_ (its bytes are already stored in copy mode).
@@ -456,7 +456,7 @@ class basic_decoder {
     // One result returned (NRVO) on both paths, the packet built in it: see feed_text.
     result<packet_view> r(std::in_place, size);
     if (received_ < expected_) {
-      r = result<packet_view>(error::incomplete, size);
+      r = result<packet_view>(errc::incomplete, size);
       return r;
     }
     packet_view& pkt = *r;
@@ -482,10 +482,10 @@ class basic_decoder {
   }
 
   result<packet_view> feed_binary(byte_view frame) {
-    if (state_ != decoder_state::reassembling) return fail(error::unexpected_binary_frame, 0);
+    if (state_ != decoder_state::reassembling) return fail(errc::unexpected_binary_frame, 0);
     std::size_t offset = 0;
-    const error e = check_attachment(frame.size(), offset);
-    if (e != error::none) return fail(e, offset);
+    const errc e = check_attachment(frame.size(), offset);
+    if (e != errc::none) return fail(e, offset);
     unwind_guard guard{this};
     if (mode_ == attachment_mode::copy) {
       grow(bytes_, frame.size(), opts_.max_packet_bytes, 0);
@@ -499,13 +499,13 @@ class basic_decoder {
   }
 
   result<packet_view> feed_base64(std::string_view text, base64::mode b64) {
-    if (mode_ != attachment_mode::copy) return fail(error::invalid_argument, 0);
-    if (state_ != decoder_state::reassembling) return fail(error::unexpected_binary_frame, 0);
+    if (mode_ != attachment_mode::copy) return fail(errc::invalid_argument, 0);
+    if (state_ != decoder_state::reassembling) return fail(errc::unexpected_binary_frame, 0);
     const result<std::size_t> size = base64::decoded_size(text, b64);
-    if (!size) return fail(error::invalid_base64, size.offset());
+    if (!size) return fail(errc::invalid_base64, size.offset());
     std::size_t offset = 0;
-    const error e = check_attachment(*size, offset);
-    if (e != error::none) return fail(e, 0);
+    const errc e = check_attachment(*size, offset);
+    if (e != errc::none) return fail(e, 0);
     unwind_guard guard{this};
     grow(bytes_, *size, opts_.max_packet_bytes, 0);
     const std::size_t at = bytes_.size();
@@ -513,7 +513,7 @@ class basic_decoder {
     const auto written = base64::decode_to(text, byte_span(bytes_.data() + at, *size), b64);
     if (!written || *written != *size) {
       guard.self = nullptr;
-      return fail(error::invalid_base64, written ? 0 : written.offset());
+      return fail(errc::invalid_base64, written ? 0 : written.offset());
     }
     push_view(byte_view(static_cast<const unsigned char*>(nullptr), *size));
     guard.self = nullptr;

@@ -153,34 +153,34 @@ namespace detail {
 
 inline bool is_main_nsp(std::string_view nsp) noexcept { return nsp.empty() || nsp == "/"; }
 
-inline error check_header(packet_type type, std::size_t attachments, std::string_view nsp,
-                          std::string_view query, const encode_options& opts) noexcept {
-  if (!is_valid(type)) return error::invalid_argument;
+inline errc check_header(packet_type type, std::size_t attachments, std::string_view nsp,
+                         std::string_view query, const encode_options& opts) noexcept {
+  if (!is_valid(type)) return errc::invalid_argument;
   if (is_binary(type)) {
-    if (attachments == 0) return error::invalid_argument;
-    if (attachments > opts.max_attachments) return error::too_many_attachments;
+    if (attachments == 0) return errc::invalid_argument;
+    if (attachments > opts.max_attachments) return errc::too_many_attachments;
   } else if (attachments != 0) {
-    return error::invalid_argument;
+    return errc::invalid_argument;
   }
   if (!is_main_nsp(nsp)) {
     // The decoder only sees a namespace that starts with '/', and ends it at the first ','.
     if (nsp.front() != '/' || nsp.find(',') != std::string_view::npos) {
-      return error::invalid_argument;
+      return errc::invalid_argument;
     }
     if (::SIOCODEC_NAMESPACE::detail::utf8_find_invalid(nsp.data(), nsp.size()) != nsp.size()) {
-      return error::invalid_utf8;
+      return errc::invalid_utf8;
     }
   }
   if (!query.empty()) {
     if (type != packet_type::connect || query.find(',') != std::string_view::npos) {
-      return error::invalid_argument;
+      return errc::invalid_argument;
     }
     if (::SIOCODEC_NAMESPACE::detail::utf8_find_invalid(query.data(), query.size()) !=
         query.size()) {
-      return error::invalid_utf8;
+      return errc::invalid_utf8;
     }
   }
-  return error::none;
+  return errc::none;
 }
 
 template <class W>
@@ -208,20 +208,20 @@ void emit_header(W& w, packet_type type, std::size_t attachments, std::string_vi
 }
 
 template <class W>
-error emit_packet(W& w, const packet_view& p, const encode_options& opts) noexcept {
+errc emit_packet(W& w, const packet_view& p, const encode_options& opts) noexcept {
   if (W::counting) {
-    const error e = check_header(p.type, p.attachment_count, p.nsp, {}, opts);
-    if (e != error::none) return e;
+    const errc e = check_header(p.type, p.attachment_count, p.nsp, {}, opts);
+    if (e != errc::none) return e;
     // A leading digit would be read back as (part of) the ack id; leading whitespace is what
     // the reference's Number() also takes for an ack id.
     if (!p.data.empty() &&
         ((p.data.front() >= '0' && p.data.front() <= '9') || json::detail::is_ws(p.data.front()))) {
-      return error::invalid_argument;
+      return errc::invalid_argument;
     }
   }
   emit_header(w, p.type, p.attachment_count, p.nsp, {}, p.id);
   w.append(p.data.data(), p.data.size());
-  return error::none;
+  return errc::none;
 }
 
 }  // namespace detail
@@ -265,48 +265,48 @@ struct text_plan {
 // Each Data kind: checks before writing (here), writes its one top-level value or none
 // (builders.hpp), checks after (here).
 template <class... A>
-error check_data(const event_data<A...>& d, const encode_options& o) noexcept {
+errc check_data(const event_data<A...>& d, const encode_options& o) noexcept {
   if (o.version == protocol_version::v5 && is_reserved_event_name(d.name)) {
-    return error::reserved_event_name;
+    return errc::reserved_event_name;
   }
-  return error::none;
+  return errc::none;
 }
 template <class D>
-error check_data(const D&, const encode_options&) noexcept {
-  return error::none;
+errc check_data(const D&, const encode_options&) noexcept {
+  return errc::none;
 }
 
 template <class V>
-error check_written(const auth_data<V>&, bool has_value, json::kind k,
-                    const encode_options& o) noexcept {
-  if (!has_value) return error::none;
+errc check_written(const auth_data<V>&, bool has_value, json::kind k,
+                   const encode_options& o) noexcept {
+  if (!has_value) return errc::none;
   // v4 CONNECT packets carry no payload: auth travels in the namespace's query string.
-  if (o.version == protocol_version::v4) return error::invalid_argument;
-  return k == json::kind::object ? error::none : error::invalid_argument;
+  if (o.version == protocol_version::v4) return errc::invalid_argument;
+  return k == json::kind::object ? errc::none : errc::invalid_argument;
 }
 template <class... D>
-error check_written(const error_data<D...>&, bool, json::kind k, const encode_options& o) noexcept {
+errc check_written(const error_data<D...>&, bool, json::kind k, const encode_options& o) noexcept {
   // The v4 decoder takes a string or any JSON object/array/null for ERROR, nothing else.
   if (o.version == protocol_version::v4 && (k == json::kind::number || k == json::kind::boolean)) {
-    return error::invalid_argument;
+    return errc::invalid_argument;
   }
-  return error::none;
+  return errc::none;
 }
 template <class D>
-error check_written(const D&, bool, json::kind, const encode_options&) noexcept {
-  return error::none;
+errc check_written(const D&, bool, json::kind, const encode_options&) noexcept {
+  return errc::none;
 }
 
 // Runs the builder's callbacks through `w`, then the checks both the measuring pass and the
 // one-pass writer make, in the same order: the writer's own errors, the data kind's, then the
 // header's. `type` becomes the type as written (promoted when there were binary values).
 template <class B>
-error write_and_check(const B& b, const encode_options& o, args_writer& w, packet_type& type) {
+errc write_and_check(const B& b, const encode_options& o, args_writer& w, packet_type& type) {
   write_data(w, b.data());
-  error e = args_access::finish(w);
-  if (e != error::none) return e;
+  errc e = args_access::finish(w);
+  if (e != errc::none) return e;
   e = check_written(b.data(), args_access::has_value(w), args_access::top_kind(w), o);
-  if (e != error::none) return e;
+  if (e != errc::none) return e;
   const std::size_t n = w.attachment_count();
   type = n != 0 ? promoted(b.type()) : b.type();
   return check_header(type, n, b.nsp(), b.query(), o);
@@ -314,19 +314,19 @@ error write_and_check(const B& b, const encode_options& o, args_writer& w, packe
 
 // The measuring pass. With `track`, the plan also gets what frames.hpp needs.
 template <class B>
-error plan_builder(const B& b, const encode_options& o, bool track, text_plan& plan,
-                   std::size_t (*cost)(byte_view, const void*) noexcept = nullptr,
-                   const void* cost_ctx = nullptr) {
+errc plan_builder(const B& b, const encode_options& o, bool track, text_plan& plan,
+                  std::size_t (*cost)(byte_view, const void*) noexcept = nullptr,
+                  const void* cost_ctx = nullptr) {
   using Data = typename B::data_type;
-  error e = check_data(b.data(), o);
-  if (e != error::none) return e;
+  errc e = check_data(b.data(), o);
+  if (e != errc::none) return e;
   json_sink json_count;
   json_count.track = track;
   args_writer w = args_access::make(&json_count, nullptr, 0, false, o, Data::allows_binary);
   if (cost != nullptr) args_access::set_cost(w, cost, cost_ctx);
   packet_type type = b.type();
   e = write_and_check(b, o, w, type);
-  if (e != error::none) return e;
+  if (e != errc::none) return e;
   const std::size_t n = w.attachment_count();
   text_counter head;
   head.track = track;
@@ -334,18 +334,18 @@ error plan_builder(const B& b, const encode_options& o, bool track, text_plan& p
   plan.type = type;
   plan.attachments = n;
   plan.bytes = head.n + json_count.extra;
-  if (json_count.overflow || plan.bytes < head.n) return error::invalid_argument;
+  if (json_count.overflow || plan.bytes < head.n) return errc::invalid_argument;
   plan.utf16 = head.utf16 + json_count.utf16;
   plan.bad_utf8 = head.bad_utf8 || json_count.bad_utf8;
   plan.has_separator = head.has_separator || json_count.has_separator;
   plan.attachment_cost = args_access::cost(w);
-  return error::none;
+  return errc::none;
 }
 
 // The writing pass: exactly plan.bytes at `out`, the attachment views at `atts`.
 template <class B>
-error write_builder(const B& b, const encode_options& o, const text_plan& plan, char* out,
-                    byte_view* atts) {
+errc write_builder(const B& b, const encode_options& o, const text_plan& plan, char* out,
+                   byte_view* atts) {
   using Data = typename B::data_type;
   json_sink cw;
   cw.p = out;
@@ -353,12 +353,12 @@ error write_builder(const B& b, const encode_options& o, const text_plan& plan, 
   emit_header(cw, plan.type, plan.attachments, b.nsp(), b.query(), b.id());
   args_writer w = args_access::make(&cw, atts, plan.attachments, true, o, Data::allows_binary);
   write_data(w, b.data());
-  const error e = args_access::finish(w);
-  if (e != error::none) return e;
+  const errc e = args_access::finish(w);
+  if (e != errc::none) return e;
   if (cw.extra != 0 || cw.p != out + plan.bytes || w.attachment_count() != plan.attachments) {
-    return error::invalid_argument;
+    return errc::invalid_argument;
   }
-  return error::none;
+  return errc::none;
 }
 
 // Attachment views a one-pass encode keeps on the stack before they go to the caller's
@@ -426,13 +426,13 @@ struct once_plan {
 // values turn up, the rest is moved right to make room for `<count>-` and the type is
 // promoted. With `separator_check` (Engine.IO v4 polling), a text holding 0x1E is an error.
 template <class B>
-error one_pass(const B& b, const encode_options& o, char* out, std::size_t room, byte_view* atts,
-               bool separator_check, once_plan& plan,
-               std::size_t (*cost)(byte_view, const void*) noexcept = nullptr,
-               const void* cost_ctx = nullptr) {
+errc one_pass(const B& b, const encode_options& o, char* out, std::size_t room, byte_view* atts,
+              bool separator_check, once_plan& plan,
+              std::size_t (*cost)(byte_view, const void*) noexcept = nullptr,
+              const void* cost_ctx = nullptr) {
   using Data = typename B::data_type;
-  error e = check_data(b.data(), o);
-  if (e != error::none) return e;
+  errc e = check_data(b.data(), o);
+  if (e != errc::none) return e;
   json_sink s;
   s.p = out;
   s.end = out + room;
@@ -442,17 +442,17 @@ error one_pass(const B& b, const encode_options& o, char* out, std::size_t room,
   if (cost != nullptr) args_access::set_cost(w, cost, cost_ctx);
   packet_type type = b.type();
   e = write_and_check(b, o, w, type);
-  if (e != error::none) return e;
+  if (e != errc::none) return e;
   const std::size_t n = w.attachment_count();
   const std::size_t written = static_cast<std::size_t>(s.p - out);
   const std::size_t grow =
       n != 0 ? static_cast<std::size_t>(json::detail::decimal_digits(n)) + 1 : 0;
   std::size_t bytes = written + s.extra;
-  if (s.overflow || bytes < written || bytes + grow < bytes) return error::invalid_argument;
+  if (s.overflow || bytes < written || bytes + grow < bytes) return errc::invalid_argument;
   bytes += grow;
   if (separator_check &&
       (s.has_separator || (written != 0 && std::memchr(out, 0x1E, written) != nullptr))) {
-    return error::invalid_argument;
+    return errc::invalid_argument;
   }
   plan.text.type = type;
   plan.text.attachments = n;
@@ -467,7 +467,7 @@ error one_pass(const B& b, const encode_options& o, char* out, std::size_t room,
     head.end = out + 1 + grow;
     emit_header(head, type, n, {}, {}, std::nullopt);
   }
-  return error::none;
+  return errc::none;
 }
 
 // Storage for packets that carry no attachments.
@@ -481,10 +481,10 @@ struct no_attachments {
 
 // Makes room for n more attachment views. Returns the first slot, or null when there is none.
 template <class A>
-byte_view* grow_attachments(A& atts, std::size_t n, error& e) {
+byte_view* grow_attachments(A& atts, std::size_t n, errc& e) {
   const std::size_t old = atts.size();
   if (n > atts.max_size() - old) {
-    e = error::too_many_attachments;
+    e = errc::too_many_attachments;
     return nullptr;
   }
   if (n == 0) return nullptr;
@@ -497,8 +497,8 @@ byte_view* grow_attachments(A& atts, std::size_t n, error& e) {
 template <class B, std::enable_if_t<is_packet_builder<B>::value, int>>
 result<std::size_t> encoded_size(const B& b, const encode_options& opts) {
   detail::text_plan plan;
-  const error e = detail::plan_builder(b, opts, false, plan);
-  if (e != error::none) return {e, 0};
+  const errc e = detail::plan_builder(b, opts, false, plan);
+  if (e != errc::none) return {e, 0};
   return {plan.bytes, plan.bytes};
 }
 
@@ -510,15 +510,15 @@ result<std::size_t> encode_to(char* out, std::size_t cap, const B& b, A& attachm
   byte_view* const local = slots_raw.get();
   detail::once_text_buffer text;
   detail::once_plan plan;
-  error e = detail::one_pass(b, opts, text.raw, cap < detail::once_text ? cap : detail::once_text,
-                             local, false, plan);
-  if (e != error::none) return {e, 0};
+  errc e = detail::one_pass(b, opts, text.raw, cap < detail::once_text ? cap : detail::once_text,
+                            local, false, plan);
+  if (e != errc::none) return {e, 0};
   const std::size_t bytes = plan.text.bytes;
-  if (bytes > cap) return {error::output_too_small, cap};
+  if (bytes > cap) return {errc::output_too_small, cap};
   const std::size_t n = plan.text.attachments;
   const std::size_t old_atts = attachments.size();
   byte_view* slots = detail::grow_attachments(attachments, n, e);
-  if (e != error::none) return {e, 0};
+  if (e != errc::none) return {e, 0};
   if (plan.written && n <= detail::once_attachments) {
     detail::copy_text(out, text.raw, bytes);
     // Byte copy of raw storage (byte_view is trivially copyable): one_pass constructed these n
@@ -529,7 +529,7 @@ result<std::size_t> encode_to(char* out, std::size_t cap, const B& b, A& attachm
     if (slots != nullptr) std::memcpy(static_cast<void*>(slots), local, n * sizeof(byte_view));
   } else {
     e = detail::write_builder(b, opts, plan.text, out, slots);
-    if (e != error::none) {
+    if (e != errc::none) {
       attachments.resize(old_atts);
       return {e, 0};
     }
@@ -549,17 +549,17 @@ result<std::size_t> encode(const B& b, Container& out, A& attachments, const enc
   static_assert(is_resizable_buffer<Container>::value,
                 "encode() needs a resizable container of one-byte elements");
   detail::text_plan plan;
-  error e = detail::plan_builder(b, opts, false, plan);
-  if (e != error::none) return {e, 0};
+  errc e = detail::plan_builder(b, opts, false, plan);
+  if (e != errc::none) return {e, 0};
   if (plan.attachments > attachments.max_size() - attachments.size()) {
-    return {error::too_many_attachments, 0};
+    return {errc::too_many_attachments, 0};
   }
   const std::size_t old = out.size();
   const std::size_t old_atts = attachments.size();
   out.resize(old + plan.bytes);  // the one allocation
   byte_view* slots = detail::grow_attachments(attachments, plan.attachments, e);
   e = detail::write_builder(b, opts, plan, reinterpret_cast<char*>(out.data()) + old, slots);
-  if (e != error::none) {
+  if (e != errc::none) {
     out.resize(old);
     attachments.resize(old_atts);
     return {e, 0};

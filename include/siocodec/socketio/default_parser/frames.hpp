@@ -60,8 +60,8 @@ result<std::size_t> encoded_frames_size(const packet_view& p,
                                         const engineio::transport_options& to = {}) noexcept;
 
 /// Writes the frames of `p` into `storage` (at most `cap` bytes), then calls `send(const
-/// engineio::frame&)` once per frame, in the order they must be sent: the text frame first, then the
-/// binary frames (WebSocket); or once with the body (polling). Nothing is sent on error.
+/// engineio::frame&)` once per frame, in the order they must be sent: the text frame first, then
+/// the binary frames (WebSocket); or once with the body (polling). Nothing is sent on error.
 /// @return bytes of storage used.
 /// Errors: those of encoded_frames_size(), and output_too_small (nothing written or sent;
 /// offset() is cap).
@@ -120,8 +120,8 @@ result<std::size_t> encode_frames(const B& b, Container& storage, A& attachments
 /// encode_frames for a packet without binary values (one would be too_many_attachments).
 template <class B, class Container, class Send,
           std::enable_if_t<is_packet_builder<B>::value, int> = 0>
-result<std::size_t> encode_frames(const B& b, Container& storage, const engineio::transport_options& to,
-                                  Send&& send);
+result<std::size_t> encode_frames(const B& b, Container& storage,
+                                  const engineio::transport_options& to, Send&& send);
 
 // ---------------------------------------------------------------------------------------------
 // Implementation
@@ -141,15 +141,15 @@ inline std::size_t attachment_cost_hook(byte_view bytes, const void* ctx) noexce
   return engineio::detail::next_binary_cost(bytes, *static_cast<const framing*>(ctx));
 }
 
-inline error sum_attachment_costs(const byte_view* atts, std::size_t n, framing f,
-                                  std::size_t& total) noexcept {
+inline errc sum_attachment_costs(const byte_view* atts, std::size_t n, framing f,
+                                 std::size_t& total) noexcept {
   total = 0;
   for (std::size_t i = 0; i < n; ++i) {
     const std::size_t c = engineio::detail::next_binary_cost(atts[i], f);
-    if (c == static_cast<std::size_t>(-1) || total + c < c) return error::invalid_argument;
+    if (c == static_cast<std::size_t>(-1) || total + c < c) return errc::invalid_argument;
     total += c;
   }
-  return error::none;
+  return errc::none;
 }
 
 struct frames_plan {
@@ -161,54 +161,53 @@ struct frames_plan {
 
 // Completes a plan whose text part is measured: the framing given the attachment count, the
 // transport's checks on the text, and the layout.
-inline error finish_plan(frames_plan& fp) noexcept {
+inline errc finish_plan(frames_plan& fp) noexcept {
   const text_plan& t = fp.text;
   if (t.attachments == 0) fp.format = engineio::detail::framing_for_text(fp.format);
-  if (fp.format == framing::poll_v4 && t.has_separator) return error::invalid_argument;
-  if ((fp.format == framing::poll_v3_text || fp.format == framing::poll_v3_binary) &&
-      t.bad_utf8) {
-    return error::invalid_utf8;
+  if (fp.format == framing::poll_v4 && t.has_separator) return errc::invalid_argument;
+  if ((fp.format == framing::poll_v3_text || fp.format == framing::poll_v3_binary) && t.bad_utf8) {
+    return errc::invalid_utf8;
   }
   ::SIOCODEC_NAMESPACE::detail::size_counter c;
   engineio::detail::emit_text_prefix(c, fp.format, t.bytes, t.utf16);
   c.add(t.bytes);
   c.add(t.attachment_cost);
-  if (c.overflow) return error::invalid_argument;
+  if (c.overflow) return errc::invalid_argument;
   fp.prefix = c.n - t.bytes - t.attachment_cost;
   fp.total = c.n;
-  return error::none;
+  return errc::none;
 }
 
-inline error plan_view(const packet_view& p, const engineio::transport_options& to,
-                       const encode_options& eo, frames_plan& fp) noexcept {
-  if (!engineio::detail::valid_transport(to)) return error::invalid_argument;
+inline errc plan_view(const packet_view& p, const engineio::transport_options& to,
+                      const encode_options& eo, frames_plan& fp) noexcept {
+  if (!engineio::detail::valid_transport(to)) return errc::invalid_argument;
   fp.format = engineio::detail::framing_of(to);
   text_counter c;
   c.track = engineio::detail::is_polling(fp.format);
-  const error e = emit_packet(c, p, eo);
-  if (e != error::none) return e;
-  if (c.overflow) return error::invalid_argument;
+  const errc e = emit_packet(c, p, eo);
+  if (e != errc::none) return e;
+  if (c.overflow) return errc::invalid_argument;
   text_plan& t = fp.text;
   t.type = p.type;
   t.attachments = is_binary(p.type) ? p.attachment_count : 0;
-  if (t.attachments != 0 && p.attachments == nullptr) return error::invalid_argument;
+  if (t.attachments != 0 && p.attachments == nullptr) return errc::invalid_argument;
   t.bytes = c.n;
   t.utf16 = c.utf16;
   t.bad_utf8 = c.bad_utf8;
   t.has_separator = c.has_separator;
-  const error ce = sum_attachment_costs(p.attachments, t.attachments, fp.format, t.attachment_cost);
-  if (ce != error::none) return ce;
+  const errc ce = sum_attachment_costs(p.attachments, t.attachments, fp.format, t.attachment_cost);
+  if (ce != errc::none) return ce;
   return finish_plan(fp);
 }
 
 template <class B>
-error plan_built(const B& b, const engineio::transport_options& to, const encode_options& eo,
-                 frames_plan& fp) {
-  if (!engineio::detail::valid_transport(to)) return error::invalid_argument;
+errc plan_built(const B& b, const engineio::transport_options& to, const encode_options& eo,
+                frames_plan& fp) {
+  if (!engineio::detail::valid_transport(to)) return errc::invalid_argument;
   fp.format = engineio::detail::framing_of(to);
-  const error e = plan_builder(b, eo, engineio::detail::is_polling(fp.format), fp.text,
-                               &attachment_cost_hook, &fp.format);
-  if (e != error::none) return e;
+  const errc e = plan_builder(b, eo, engineio::detail::is_polling(fp.format), fp.text,
+                              &attachment_cost_hook, &fp.format);
+  if (e != errc::none) return e;
   return finish_plan(fp);
 }
 
@@ -222,7 +221,8 @@ void finish_frames(char* storage, const frames_plan& fp, const byte_view* atts, 
   engineio::detail::emit_text_prefix(head, fp.format, fp.text.bytes, fp.text.utf16);
   const std::size_t n = fp.text.attachments;
   ::SIOCODEC_NAMESPACE::detail::buffer_writer tail{storage + fp.prefix + fp.text.bytes};
-  for (std::size_t i = 0; i < n; ++i) (void)engineio::detail::emit_next_binary(tail, atts[i], fp.format);
+  for (std::size_t i = 0; i < n; ++i)
+    (void)engineio::detail::emit_next_binary(tail, atts[i], fp.format);
 
   if (engineio::detail::is_polling(fp.format)) {
     send(frame{engineio::detail::body_kind(fp.format), {}, std::string_view(storage, fp.total)});
@@ -246,35 +246,35 @@ void finish_frames(char* storage, const frames_plan& fp, const byte_view* atts, 
 // The writing pass of a builder into storage laid out by `fp`; checks that the attachments it
 // found frame to the size measured.
 template <class B>
-error write_built_frames(const B& b, const encode_options& eo, const frames_plan& fp,
-                         char* storage, byte_view* slots) {
-  error e = write_builder(b, eo, fp.text, storage + fp.prefix, slots);
-  if (e != error::none) return e;
+errc write_built_frames(const B& b, const encode_options& eo, const frames_plan& fp, char* storage,
+                        byte_view* slots) {
+  errc e = write_builder(b, eo, fp.text, storage + fp.prefix, slots);
+  if (e != errc::none) return e;
   std::size_t cost = 0;
   e = sum_attachment_costs(slots, fp.text.attachments, fp.format, cost);
-  if (e != error::none || cost != fp.text.attachment_cost) return error::invalid_argument;
-  return error::none;
+  if (e != errc::none || cost != fp.text.attachment_cost) return errc::invalid_argument;
+  return errc::none;
 }
 
 // write_built_frames into slots that `attachments` has just grown by, from old_atts. On failure
 // nothing is sent, so the container gets its old size back.
 template <class B, class A>
-error write_built_frames_into(const B& b, const encode_options& eo, const frames_plan& fp,
-                              char* storage, byte_view* slots, A& attachments,
-                              std::size_t old_atts) {
-  const error e = write_built_frames(b, eo, fp, storage, slots);
-  if (e != error::none) attachments.resize(old_atts);
+errc write_built_frames_into(const B& b, const encode_options& eo, const frames_plan& fp,
+                             char* storage, byte_view* slots, A& attachments,
+                             std::size_t old_atts) {
+  const errc e = write_built_frames(b, eo, fp, storage, slots);
+  if (e != errc::none) attachments.resize(old_atts);
   return e;
 }
 
 template <class Send>
 result<std::size_t> view_frames_to(char* storage, std::size_t cap, const packet_view& p,
-                                   const engineio::transport_options& to,
-                                   const encode_options& eo, Send& send) {
+                                   const engineio::transport_options& to, const encode_options& eo,
+                                   Send& send) {
   frames_plan fp;
-  const error e = plan_view(p, to, eo, fp);
-  if (e != error::none) return {e, 0};
-  if (fp.total > cap) return {error::output_too_small, cap};
+  const errc e = plan_view(p, to, eo, fp);
+  if (e != errc::none) return {e, 0};
+  if (fp.total > cap) return {errc::output_too_small, cap};
   ::SIOCODEC_NAMESPACE::detail::buffer_writer w{storage + fp.prefix};
   (void)emit_packet(w, p, eo);
   finish_frames(storage, fp, p.attachments, send);
@@ -288,8 +288,8 @@ result<std::size_t> view_frames(const packet_view& p, Container& storage,
   static_assert(is_resizable_buffer<Container>::value,
                 "encode_frames() needs a resizable container of one-byte elements");
   frames_plan fp;
-  const error e = plan_view(p, to, eo, fp);
-  if (e != error::none) return {e, 0};
+  const errc e = plan_view(p, to, eo, fp);
+  if (e != errc::none) return {e, 0};
   const std::size_t old = storage.size();
   storage.resize(old + fp.total);  // the one allocation
   char* out = reinterpret_cast<char*>(storage.data()) + old;
@@ -301,21 +301,21 @@ result<std::size_t> view_frames(const packet_view& p, Container& storage,
 
 template <class B, class A, class Send>
 result<std::size_t> built_frames_to(char* storage, std::size_t cap, const B& b, A& attachments,
-                                    const engineio::transport_options& to,
-                                    const encode_options& eo, Send& send) {
-  if (!engineio::detail::valid_transport(to)) return {error::invalid_argument, 0};
+                                    const engineio::transport_options& to, const encode_options& eo,
+                                    Send& send) {
+  if (!engineio::detail::valid_transport(to)) return {errc::invalid_argument, 0};
   frames_plan fp;
   fp.format = engineio::detail::framing_of(to);
   if (fp.format == framing::poll_v3_text || fp.format == framing::poll_v3_binary) {
     // The length prefix of a v3 payload item precedes the text: measured first.
-    error e = plan_built(b, to, eo, fp);
-    if (e != error::none) return {e, 0};
-    if (fp.total > cap) return {error::output_too_small, cap};
+    errc e = plan_built(b, to, eo, fp);
+    if (e != errc::none) return {e, 0};
+    if (fp.total > cap) return {errc::output_too_small, cap};
     const std::size_t old_atts = attachments.size();
     byte_view* slots = grow_attachments(attachments, fp.text.attachments, e);
-    if (e != error::none) return {e, 0};
+    if (e != errc::none) return {e, 0};
     e = write_built_frames_into(b, eo, fp, storage, slots, attachments, old_atts);
-    if (e != error::none) return {e, 0};
+    if (e != errc::none) return {e, 0};
     finish_frames(storage, fp, slots, send);
     return {fp.total, fp.total};
   }
@@ -325,27 +325,27 @@ result<std::size_t> built_frames_to(char* storage, std::size_t cap, const B& b, 
   once_text_buffer text;
   once_plan plan;
   const std::size_t room = cap == 0 ? 0 : cap - 1 < once_text ? cap - 1 : once_text;
-  error e = one_pass(b, eo, text.raw, room, local, fp.format == framing::poll_v4, plan,
-                     &attachment_cost_hook, &fp.format);
-  if (e != error::none) return {e, 0};
+  errc e = one_pass(b, eo, text.raw, room, local, fp.format == framing::poll_v4, plan,
+                    &attachment_cost_hook, &fp.format);
+  if (e != errc::none) return {e, 0};
   fp.text = plan.text;
   fp.prefix = 1;
   fp.total = 1 + fp.text.bytes;
   if (fp.total < 1 || fp.total + fp.text.attachment_cost < fp.total) {
-    return {error::invalid_argument, 0};
+    return {errc::invalid_argument, 0};
   }
   fp.total += fp.text.attachment_cost;
-  if (fp.total > cap) return {error::output_too_small, cap};
+  if (fp.total > cap) return {errc::output_too_small, cap};
   const std::size_t n = fp.text.attachments;
   const std::size_t old_atts = attachments.size();
   byte_view* slots = grow_attachments(attachments, n, e);
-  if (e != error::none) return {e, 0};
+  if (e != errc::none) return {e, 0};
   if (plan.written && n <= once_attachments) {
     copy_text(storage + 1, text.raw, fp.text.bytes);
     for (std::size_t i = 0; i < n; ++i) slots[i] = local[i];
   } else {
     e = write_built_frames_into(b, eo, fp, storage, slots, attachments, old_atts);
-    if (e != error::none) return {e, 0};
+    if (e != errc::none) return {e, 0};
   }
   finish_frames(storage, fp, slots, send);
   return {fp.total, fp.total};
@@ -358,10 +358,10 @@ result<std::size_t> built_frames(const B& b, Container& storage, A& attachments,
   static_assert(is_resizable_buffer<Container>::value,
                 "encode_frames() needs a resizable container of one-byte elements");
   frames_plan fp;
-  error e = plan_built(b, to, eo, fp);
-  if (e != error::none) return {e, 0};
+  errc e = plan_built(b, to, eo, fp);
+  if (e != errc::none) return {e, 0};
   if (fp.text.attachments > attachments.max_size() - attachments.size()) {
-    return {error::too_many_attachments, 0};
+    return {errc::too_many_attachments, 0};
   }
   const std::size_t old = storage.size();
   const std::size_t old_atts = attachments.size();
@@ -369,7 +369,7 @@ result<std::size_t> built_frames(const B& b, Container& storage, A& attachments,
   byte_view* slots = grow_attachments(attachments, fp.text.attachments, e);
   char* out = reinterpret_cast<char*>(storage.data()) + old;
   e = write_built_frames_into(b, eo, fp, out, slots, attachments, old_atts);
-  if (e != error::none) {
+  if (e != errc::none) {
     storage.resize(old);
     return {e, 0};
   }
@@ -384,8 +384,8 @@ result<std::size_t> built_frames(const B& b, Container& storage, A& attachments,
 inline result<std::size_t> encoded_frames_size(const packet_view& p,
                                                const engineio::transport_options& to) noexcept {
   detail::frames_plan fp;
-  const error e = detail::plan_view(p, to, detail::packet_options(to), fp);
-  if (e != error::none) return {e, 0};
+  const errc e = detail::plan_view(p, to, detail::packet_options(to), fp);
+  if (e != errc::none) return {e, 0};
   return {fp.total, fp.total};
 }
 
@@ -406,8 +406,8 @@ result<std::size_t> encode_frames(const packet_view& p, Container& storage,
 template <class B, std::enable_if_t<is_packet_builder<B>::value, int>>
 result<std::size_t> encoded_frames_size(const B& b, const engineio::transport_options& to) {
   detail::frames_plan fp;
-  const error e = detail::plan_built(b, to, detail::packet_options(to), fp);
-  if (e != error::none) return {e, 0};
+  const errc e = detail::plan_built(b, to, detail::packet_options(to), fp);
+  if (e != errc::none) return {e, 0};
   return {fp.total, fp.total};
 }
 

@@ -82,8 +82,8 @@ struct placeholder_info {
   std::uint64_t num = 0;
 };
 
-inline error check_flat_object(const json::value& obj, std::size_t attachments, bool lax,
-                               placeholder_info& out) noexcept {
+inline errc check_flat_object(const json::value& obj, std::size_t attachments, bool lax,
+                              placeholder_info& out) noexcept {
   out = {};
   bool has_key = false;
   json::value flag, num;
@@ -116,27 +116,27 @@ inline error check_flat_object(const json::value& obj, std::size_t attachments, 
   }
   // Both references (4.2.7 and 3.4.5) test `_placeholder === true`: anything else is the
   // application's data, which their encoders send unchanged.
-  if (!has_key || flag.raw() != "true") return error::none;
-  if (!lax && (members != 2 || flags != 1 || nums != 1)) return error::invalid_placeholder;
-  if (!num.is_number()) return error::invalid_placeholder;
+  if (!has_key || flag.raw() != "true") return errc::none;
+  if (!lax && (members != 2 || flags != 1 || nums != 1)) return errc::invalid_placeholder;
+  if (!num.is_number()) return errc::invalid_placeholder;
   std::uint64_t n = 0;
   if (num.is_integer() && (lax || num.raw()[0] != '-')) {  // strict: no encoder writes -0
     auto r = num.to_uint64();
-    if (!r) return error::invalid_placeholder;
+    if (!r) return errc::invalid_placeholder;
     n = *r;
   } else {
     // 1.0 or 1e0 name attachment 1 in JavaScript; only lax accepts such spellings.
-    if (!lax) return error::invalid_placeholder;
+    if (!lax) return errc::invalid_placeholder;
     auto d = num.to_double();
     if (!d || !(*d >= 0) || *d != std::floor(*d) || *d >= 18446744073709551616.0) {
-      return error::invalid_placeholder;
+      return errc::invalid_placeholder;
     }
     n = static_cast<std::uint64_t>(*d);
   }
-  if (n >= attachments) return error::invalid_placeholder;
+  if (n >= attachments) return errc::invalid_placeholder;
   out.is_placeholder = true;
   out.num = n;
-  return error::none;
+  return errc::none;
 }
 
 using json::detail::is_digit;
@@ -222,8 +222,8 @@ struct attachment_coverage {
 // Walks the payload of a binary packet once (plus at most one look-ahead per object, so each byte
 // is read at most twice) and checks every placeholder. With `used` non-null, records the
 // attachments referenced.
-inline error scan_placeholders(std::string_view json_text, std::size_t attachments, bool lax,
-                               attachment_coverage* used, std::size_t& at) noexcept {
+inline errc scan_placeholders(std::string_view json_text, std::size_t attachments, bool lax,
+                              attachment_coverage* used, std::size_t& at) noexcept {
   const char* const begin = json_text.data();
   const char* const end = begin + json_text.size();
   const char* p = begin;
@@ -234,7 +234,7 @@ inline error scan_placeholders(std::string_view json_text, std::size_t attachmen
       if (const char* close = canonical_placeholder(p, end, n)) {
         if (n >= attachments || (used != nullptr && !used->mark(n))) {
           at = static_cast<std::size_t>(p - begin);
-          return error::invalid_placeholder;
+          return errc::invalid_placeholder;
         }
         p = close;
         continue;
@@ -246,11 +246,11 @@ inline error scan_placeholders(std::string_view json_text, std::size_t attachmen
         placeholder_info info;
         const auto obj =
             json::value::unchecked(std::string_view(p, static_cast<std::size_t>(close - p)));
-        error e = check_flat_object(obj, attachments, lax, info);
-        if (e == error::none && info.is_placeholder && used != nullptr && !used->mark(info.num)) {
-          e = error::invalid_placeholder;
+        errc e = check_flat_object(obj, attachments, lax, info);
+        if (e == errc::none && info.is_placeholder && used != nullptr && !used->mark(info.num)) {
+          e = errc::invalid_placeholder;
         }
-        if (e != error::none) {
+        if (e != errc::none) {
           at = static_cast<std::size_t>(p - begin);
           return e;
         }
@@ -272,7 +272,7 @@ inline error scan_placeholders(std::string_view json_text, std::size_t attachmen
           const char* v = json::detail::skip_ws(q + 1, end);
           if (static_cast<std::size_t>(end - v) >= 4 && std::string_view(v, 4) == "true") {
             at = static_cast<std::size_t>(p - begin);
-            return error::invalid_placeholder;
+            return errc::invalid_placeholder;
           }
         }
       }
@@ -281,20 +281,20 @@ inline error scan_placeholders(std::string_view json_text, std::size_t attachmen
     }
     ++p;
   }
-  return error::none;
+  return errc::none;
 }
 
-inline error check_placeholders(std::string_view json_text, std::size_t attachments, bool lax,
-                                std::size_t& at) noexcept {
+inline errc check_placeholders(std::string_view json_text, std::size_t attachments, bool lax,
+                               std::size_t& at) noexcept {
   if (lax) return scan_placeholders(json_text, attachments, true, nullptr, at);
   attachment_coverage used(attachments);
-  const error e = scan_placeholders(json_text, attachments, false, &used, at);
-  if (e != error::none) return e;
+  const errc e = scan_placeholders(json_text, attachments, false, &used, at);
+  if (e != errc::none) return e;
   if (!used.complete()) {
     at = json_text.size();
-    return error::invalid_placeholder;
+    return errc::invalid_placeholder;
   }
-  return error::none;
+  return errc::none;
 }
 
 }  // namespace detail

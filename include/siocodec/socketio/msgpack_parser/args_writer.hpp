@@ -119,8 +119,8 @@ struct mp_access {
                                      const encode_options& o) noexcept {
     return msgpack_args_writer(nullptr, w, plan, o);
   }
-  static error finish(msgpack_args_writer& a) noexcept {
-    if (a.error_ == error::none && a.depth_ != 0) a.fail(error::invalid_argument);
+  static errc finish(msgpack_args_writer& a) noexcept {
+    if (a.error_ == errc::none && a.depth_ != 0) a.fail(errc::invalid_argument);
     return a.error_;
   }
   static bool has_value(const msgpack_args_writer& a) noexcept { return a.top_values_ != 0; }

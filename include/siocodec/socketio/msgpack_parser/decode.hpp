@@ -5,13 +5,13 @@
 
 #include <siocodec/bytes.hpp>
 #include <siocodec/config.hpp>
-#include <siocodec/error.hpp>
-#include <siocodec/result.hpp>
 #include <siocodec/detail/utf8.hpp>
+#include <siocodec/error.hpp>
 #include <siocodec/json/validate.hpp>
 #include <siocodec/json/value.hpp>
 #include <siocodec/msgpack/reader.hpp>
 #include <siocodec/msgpack/value.hpp>
+#include <siocodec/result.hpp>
 #include <siocodec/socketio/packet.hpp>
 
 #include <cmath>
@@ -66,9 +66,9 @@ struct msgpack_packet_view {
   /// CONNECT_ERROR, nothing for DISCONNECT. The absent value (exists() false) when the packet
   /// has none: no "data" key, or notepack.io's undefined.
   msgpack::value data;
-  /// Set by msgpack_parser::decode with decode_options::allow_invalid_utf8 when some str of the message
-  /// (the namespace, a value or a key) is not UTF-8; those strings are the bytes as received and
-  /// utf8::lossy() gives what the reference decodes them to. Always false otherwise.
+  /// Set by msgpack_parser::decode with decode_options::allow_invalid_utf8 when some str of the
+  /// message (the namespace, a value or a key) is not UTF-8; those strings are the bytes as
+  /// received and utf8::lossy() gives what the reference decodes them to. Always false otherwise.
   bool has_invalid_utf8 = false;
 
   /// True when the packet carries a payload.
@@ -120,8 +120,7 @@ namespace msgpack_parser {
 /// - ack_id_overflow: "id" is above opts.max_ack_id or 2^64 - 1.
 ///
 /// Complexity: linear in message.size(); no allocation; recursion-free.
-result<msgpack_packet_view> decode(byte_view message,
-                                           const decode_options& opts = {}) noexcept;
+result<msgpack_packet_view> decode(byte_view message, const decode_options& opts = {}) noexcept;
 
 /// Decodes one TEXT Engine.IO message of the protocol v4 msgpack parser (socket.io-msgpack-parser
 /// 2.2.1 sends CONNECT, DISCONNECT and ERROR as `JSON.stringify(packet)`), into a packet_view of
@@ -144,8 +143,7 @@ result<msgpack_packet_view> decode(byte_view message,
 ///   are not UTF-8 and sets has_invalid_utf8).
 /// - unknown_packet_type, invalid_namespace (also: escaped), invalid_payload, invalid_ack_id,
 ///   ack_id_overflow: as for decode().
-result<packet_view> decode_text(std::string_view message,
-                                        const decode_options& opts = {}) noexcept;
+result<packet_view> decode_text(std::string_view message, const decode_options& opts = {}) noexcept;
 }  // namespace msgpack_parser
 
 // ---------------------------------------------------------------------------------------------
@@ -162,34 +160,34 @@ inline bool mp_js_integer(const msgpack::value& v, double& out) noexcept {
   return true;
 }
 
-inline error mp_check_type(const msgpack::value& v, protocol_version version,
-                           packet_type& out) noexcept {
+inline errc mp_check_type(const msgpack::value& v, protocol_version version,
+                          packet_type& out) noexcept {
   double d = 0;
   const double max = version == protocol_version::v4 ? 6 : 4;
-  if (!mp_js_integer(v, d) || d < 0 || d > max) return error::unknown_packet_type;
+  if (!mp_js_integer(v, d) || d < 0 || d > max) return errc::unknown_packet_type;
   out = static_cast<packet_type>(static_cast<int>(d));
-  return error::none;
+  return errc::none;
 }
 
 // An ack id: an integer value >= 0 (int or float form), exact for integer forms.
-inline error mp_check_id(const msgpack::value& v, const decode_options& opts,
-                         std::optional<std::uint64_t>& out) noexcept {
+inline errc mp_check_id(const msgpack::value& v, const decode_options& opts,
+                        std::optional<std::uint64_t>& out) noexcept {
   if (v.is_integer()) {
-    if (v.is_negative_integer()) return error::invalid_ack_id;
+    if (v.is_negative_integer()) return errc::invalid_ack_id;
     const result<std::uint64_t> u = v.to_uint64();
-    if (!u) return error::invalid_ack_id;
-    if (*u > opts.max_ack_id) return error::ack_id_overflow;
+    if (!u) return errc::invalid_ack_id;
+    if (*u > opts.max_ack_id) return errc::ack_id_overflow;
     out = *u;
-    return error::none;
+    return errc::none;
   }
   double d = 0;
-  if (!mp_js_integer(v, d)) return error::invalid_ack_id;
-  if (d < 0) return error::invalid_ack_id;
-  if (d >= 18446744073709551616.0) return error::ack_id_overflow;
+  if (!mp_js_integer(v, d)) return errc::invalid_ack_id;
+  if (d < 0) return errc::invalid_ack_id;
+  if (d >= 18446744073709551616.0) return errc::ack_id_overflow;
   const auto u = static_cast<std::uint64_t>(d);
-  if (u > opts.max_ack_id) return error::ack_id_overflow;
+  if (u > opts.max_ack_id) return errc::ack_id_overflow;
   out = u;
-  return error::none;
+  return errc::none;
 }
 
 // The data rules of checkPacket(); `present` false for a missing or undefined "data".
@@ -212,15 +210,14 @@ inline bool mp_data_valid(packet_type t, bool present, msgpack::kind k,
 }  // namespace detail
 
 namespace msgpack_parser {
-inline result<msgpack_packet_view> decode(byte_view message,
-                                                  const decode_options& opts) noexcept {
+inline result<msgpack_packet_view> decode(byte_view message, const decode_options& opts) noexcept {
   msgpack::options mo;
   // max_depth bounds the payload, as it does for the default parser; the packet map around it is
   // one more level.
   mo.max_depth = opts.max_depth + (opts.max_depth < msgpack::max_depth_limit ? 1 : 0);
   result<msgpack::value> root = msgpack::parse(message, mo);
   bool lossy = false;
-  if (SIOCODEC_UNLIKELY(!root && root.error() == error::invalid_utf8 && opts.allow_invalid_utf8)) {
+  if (SIOCODEC_UNLIKELY(!root && root.error() == errc::invalid_utf8 && opts.allow_invalid_utf8)) {
     // Parsed again without the check only then, so that the flag needs no pass of its own.
     mo.check_utf8 = false;
     root = msgpack::parse(message, mo);
@@ -230,7 +227,7 @@ inline result<msgpack_packet_view> decode(byte_view message,
   const auto at = [&message](const msgpack::value& v) {
     return v.exists() ? static_cast<std::size_t>(v.raw().data() - message.data()) : 0;
   };
-  if (!root->is_map()) return {error::unknown_packet_type, 0};
+  if (!root->is_map()) return {errc::unknown_packet_type, 0};
   msgpack::value type_v, nsp_v, data_v, id_v;
   for (const msgpack::member& m : root->members()) {
     if (!m.key.is_string()) continue;
@@ -247,33 +244,33 @@ inline result<msgpack_packet_view> decode(byte_view message,
   }
   msgpack_packet_view p;
   p.has_invalid_utf8 = lossy;
-  if (detail::mp_check_type(type_v, opts.version, p.type) != error::none) {
-    return {error::unknown_packet_type, at(type_v)};
+  if (detail::mp_check_type(type_v, opts.version, p.type) != errc::none) {
+    return {errc::unknown_packet_type, at(type_v)};
   }
   if (!nsp_v.is_string() || nsp_v.get_string().size() > opts.max_namespace) {
-    return {error::invalid_namespace, at(nsp_v)};
+    return {errc::invalid_namespace, at(nsp_v)};
   }
   p.nsp = nsp_v.get_string();
   const bool present = data_v.exists() && !data_v.is_undefined();
   if (!detail::mp_data_valid(p.type, present, data_v.type(), opts.version)) {
-    return {error::invalid_payload, at(data_v)};
+    return {errc::invalid_payload, at(data_v)};
   }
   if (present) p.data = data_v;
   if (id_v.exists() && !id_v.is_undefined()) {
-    const error e = detail::mp_check_id(id_v, opts, p.id);
-    if (e != error::none) return {e, at(id_v)};
+    const errc e = detail::mp_check_id(id_v, opts, p.id);
+    if (e != errc::none) return {e, at(id_v)};
   }
   return {p, message.size()};
 }
 
 inline result<packet_view> decode_text(std::string_view message,
-                                               const decode_options& opts) noexcept {
-  if (opts.version != protocol_version::v4) return {error::unexpected_text_frame, 0};
+                                       const decode_options& opts) noexcept {
+  if (opts.version != protocol_version::v4) return {errc::unexpected_text_frame, 0};
   json::options jo;
   jo.max_depth = opts.max_depth;
   result<json::value> root = json::parse(message, jo);
   bool lossy = false;
-  if (SIOCODEC_UNLIKELY(!root && root.error() == error::invalid_utf8 && opts.allow_invalid_utf8)) {
+  if (SIOCODEC_UNLIKELY(!root && root.error() == errc::invalid_utf8 && opts.allow_invalid_utf8)) {
     // As decode() does: validated again, strings taken in their U+FFFD form, only then.
     const result<json::kind> k = json::detail::validate_text<false, true>(message, jo, nullptr);
     if (!k) return {k.error(), k.offset()};
@@ -284,7 +281,7 @@ inline result<packet_view> decode_text(std::string_view message,
   const auto at = [&message](const json::value& v) {
     return v.exists() ? static_cast<std::size_t>(v.raw().data() - message.data()) : 0;
   };
-  if (!root->is_object()) return {error::unknown_packet_type, 0};
+  if (!root->is_object()) return {errc::unknown_packet_type, 0};
   json::value type_v, nsp_v, data_v, id_v;
   (void)root->find("type", type_v);
   (void)root->find("nsp", nsp_v);
@@ -295,12 +292,12 @@ inline result<packet_view> decode_text(std::string_view message,
   {
     const result<double> d = type_v.to_double();
     if (!d || !std::isfinite(*d) || std::floor(*d) != *d || *d < 0 || *d > 6) {
-      return {error::unknown_packet_type, at(type_v)};
+      return {errc::unknown_packet_type, at(type_v)};
     }
     p.type = static_cast<packet_type>(static_cast<int>(*d));
   }
   if (!nsp_v.is_string() || nsp_v.has_escapes() || nsp_v.string_raw().size() > opts.max_namespace) {
-    return {error::invalid_namespace, at(nsp_v)};
+    return {errc::invalid_namespace, at(nsp_v)};
   }
   p.nsp = nsp_v.string_raw();
   const json::kind k = data_v.type();
@@ -311,21 +308,21 @@ inline result<packet_view> decode_text(std::string_view message,
     case packet_type::connect_error: ok = k == json::kind::string; break;
     default: ok = k == json::kind::array; break;
   }
-  if (!ok) return {error::invalid_payload, at(data_v)};
+  if (!ok) return {errc::invalid_payload, at(data_v)};
   p.data = data_v.raw();
   if (id_v.exists()) {
-    if (!id_v.is_number()) return {error::invalid_ack_id, at(id_v)};
+    if (!id_v.is_number()) return {errc::invalid_ack_id, at(id_v)};
     const result<std::uint64_t> u = id_v.to_uint64();
     if (u) {
-      if (*u > opts.max_ack_id) return {error::ack_id_overflow, at(id_v)};
+      if (*u > opts.max_ack_id) return {errc::ack_id_overflow, at(id_v)};
       p.id = *u;
     } else {
       const result<double> d = id_v.to_double();
       if (!d || !std::isfinite(*d) || std::floor(*d) != *d || *d < 0) {
-        return {error::invalid_ack_id, at(id_v)};
+        return {errc::invalid_ack_id, at(id_v)};
       }
       if (*d >= 18446744073709551616.0 || static_cast<std::uint64_t>(*d) > opts.max_ack_id) {
-        return {error::ack_id_overflow, at(id_v)};
+        return {errc::ack_id_overflow, at(id_v)};
       }
       p.id = static_cast<std::uint64_t>(*d);
     }

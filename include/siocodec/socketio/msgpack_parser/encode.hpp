@@ -118,7 +118,7 @@ result<std::size_t> encoded_size(const B& b, const encode_options& opts = {});
 /// then unspecified).
 template <class B, std::enable_if_t<is_packet_builder<B>::value, int> = 0>
 result<std::size_t> encode_to(char* out, std::size_t cap, const B& b,
-                                      const encode_options& opts = {});
+                              const encode_options& opts = {});
 
 /// Appends the message for builder `b` to `out` (one resize; on error `out` keeps its size).
 /// Errors: those of encode_to() but output_too_small.
@@ -200,26 +200,26 @@ struct mp_nsp {
 
 // The packet map around a payload written by `data(w)` (nothing when has_data is false).
 template <class W, class Data>
-error emit_mp_packet(W& w, packet_type type, const mp_nsp& nsp, bool has_data,
-                     const std::optional<std::uint64_t>& id, Data&& data) noexcept {
+errc emit_mp_packet(W& w, packet_type type, const mp_nsp& nsp, bool has_data,
+                    const std::optional<std::uint64_t>& id, Data&& data) noexcept {
   const std::size_t n = 2 + (has_data ? 1u : 0u) + (id ? 1u : 0u);
   w.put(static_cast<char>(static_cast<unsigned char>(0x80 | n)));
   emit_mp_key(w, "type");
   msgpack::emit_uint(w, static_cast<std::uint8_t>(type));
   emit_mp_key(w, "nsp");
-  error e = msgpack::emit_string_header(w, nsp.size());
-  if (e != error::none) return e;
+  errc e = msgpack::emit_string_header(w, nsp.size());
+  if (e != errc::none) return e;
   nsp.write_raw(w);
   if (has_data) {
     emit_mp_key(w, "data");
     e = data(w);
-    if (e != error::none) return e;
+    if (e != errc::none) return e;
   }
   if (id) {
     emit_mp_key(w, "id");
     msgpack::emit_uint(w, *id);
   }
-  return error::none;
+  return errc::none;
 }
 
 // The JSON text of a v4 CONNECT / DISCONNECT / ERROR: {"type":T,"nsp":"...","data":"...","id":N}.
@@ -246,25 +246,25 @@ inline bool mp_type_valid(packet_type t, protocol_version v) noexcept {
 }
 
 template <class W>
-error emit_msgpack_view(W& w, const msgpack_packet_view& p, const encode_options& o) noexcept {
+errc emit_msgpack_view(W& w, const msgpack_packet_view& p, const encode_options& o) noexcept {
   const mp_nsp nsp{p.nsp, {}, false};
   const bool has = p.has_data();
   if (W::counting) {
-    if (!mp_type_valid(p.type, o.version)) return error::invalid_argument;
-    if (!mp_data_valid(p.type, has, p.data.type(), o.version)) return error::invalid_argument;
-    if (!is_utf8(p.nsp)) return error::invalid_utf8;
+    if (!mp_type_valid(p.type, o.version)) return errc::invalid_argument;
+    if (!mp_data_valid(p.type, has, p.data.type(), o.version)) return errc::invalid_argument;
+    if (!is_utf8(p.nsp)) return errc::invalid_utf8;
   }
   if (encoded_frame_kind(p, o) == engineio::frame_kind::text) {
     // v4 text: CONNECT / DISCONNECT carry no data, ERROR a str (checked above).
     const std::string_view msg = p.data.get_string();
-    if (W::counting && has && !is_utf8(msg)) return error::invalid_utf8;
-    if (W::counting && needs_json_escape(p.nsp)) return error::invalid_argument;
+    if (W::counting && has && !is_utf8(msg)) return errc::invalid_utf8;
+    if (W::counting && needs_json_escape(p.nsp)) return errc::invalid_argument;
     emit_v4_text(w, p.type, nsp, has ? &msg : nullptr, p.id);
-    return error::none;
+    return errc::none;
   }
   return emit_mp_packet(w, p.type, nsp, has, p.id, [&p](auto& out) {
     msgpack::emit_value(out, p.data);
-    return error::none;
+    return errc::none;
   });
 }
 
@@ -342,16 +342,16 @@ struct mp_built {
 };
 
 template <class B>
-error mp_plan_builder(const B& b, const encode_options& o, mp_built& out) {
+errc mp_plan_builder(const B& b, const encode_options& o, mp_built& out) {
   using Data = typename B::data_type;
   const Data& d = b.data();
   const mp_nsp nsp{b.nsp(), b.query()};
-  if (!is_utf8(b.nsp()) || !is_utf8(b.query())) return error::invalid_utf8;
-  if (!b.query().empty() && b.type() != packet_type::connect) return error::invalid_argument;
+  if (!is_utf8(b.nsp()) || !is_utf8(b.query())) return errc::invalid_utf8;
+  if (!b.query().empty() && b.type() != packet_type::connect) return errc::invalid_argument;
   if constexpr (mp_data_traits<Data>::is_event) {
-    if (!is_utf8(d.name)) return error::invalid_utf8;
+    if (!is_utf8(d.name)) return errc::invalid_utf8;
     if (o.version == protocol_version::v5 && is_reserved_event_name(d.name)) {
-      return error::reserved_event_name;
+      return errc::reserved_event_name;
     }
   }
   out.type = b.type();
@@ -359,22 +359,22 @@ error mp_plan_builder(const B& b, const encode_options& o, mp_built& out) {
   if (out.text) {
     // v4 CONNECT / DISCONNECT / ERROR: JSON text, no payload but ERROR's message.
     if constexpr (mp_data_traits<Data>::is_auth || mp_data_traits<Data>::has_error_data) {
-      return error::invalid_argument;
+      return errc::invalid_argument;
     }
     const std::string_view msg = mp_error_message(d);
-    if (!is_utf8(msg)) return error::invalid_utf8;
-    if (needs_json_escape(b.nsp()) || needs_json_escape(b.query())) return error::invalid_argument;
+    if (!is_utf8(msg)) return errc::invalid_utf8;
+    if (needs_json_escape(b.nsp()) || needs_json_escape(b.query())) return errc::invalid_argument;
     ::SIOCODEC_NAMESPACE::detail::size_counter c;
     emit_v4_text(c, out.type, nsp, mp_data_traits<Data>::is_error ? &msg : nullptr, b.id());
     out.bytes = c.n;
-    return c.overflow ? error::invalid_argument : error::none;
+    return c.overflow ? errc::invalid_argument : errc::none;
   }
   mp_counter data_count;
   msgpack_args_writer w = mp_access::counting(&data_count, &out.plan, o);
   write_data(w, d);
-  error e = mp_access::finish(w);
-  if (e != error::none) return e;
-  if (data_count.overflow) return error::invalid_argument;
+  errc e = mp_access::finish(w);
+  if (e != errc::none) return e;
+  if (data_count.overflow) return errc::invalid_argument;
   out.plan.has_data = mp_access::has_value(w);
   out.plan.top = mp_access::top_kind(w);
   out.plan.binaries = w.attachment_count();
@@ -382,45 +382,45 @@ error mp_plan_builder(const B& b, const encode_options& o, mp_built& out) {
   out.plan.data_bytes = data_count.n;
   if constexpr (mp_data_traits<Data>::is_auth) {
     // The auth must be a map (the reference refuses anything else); none at all is fine.
-    if (out.plan.has_data && out.plan.top != msgpack::kind::map) return error::invalid_argument;
+    if (out.plan.has_data && out.plan.top != msgpack::kind::map) return errc::invalid_argument;
   }
   if (o.version == protocol_version::v4 && out.plan.binaries != 0) out.type = promoted(out.type);
   mp_counter head;
   e = emit_mp_packet(head, out.type, nsp, out.plan.has_data, b.id(),
-                     [](auto&) { return error::none; });
-  if (e != error::none) return e;
+                     [](auto&) { return errc::none; });
+  if (e != errc::none) return e;
   out.bytes = head.n + data_count.n;
-  if (out.bytes < head.n || head.overflow) return error::invalid_argument;
-  return error::none;
+  if (out.bytes < head.n || head.overflow) return errc::invalid_argument;
+  return errc::none;
 }
 
 // The writing pass: exactly built.bytes at `out`.
 template <class B>
-error mp_write_builder(const B& b, const encode_options& o, mp_built& built, char* out) {
+errc mp_write_builder(const B& b, const encode_options& o, mp_built& built, char* out) {
   using Data = typename B::data_type;
   const mp_nsp nsp{b.nsp(), b.query()};
   if (built.text) {
     const std::string_view msg = mp_error_message(b.data());
     ::SIOCODEC_NAMESPACE::detail::buffer_writer bw{out};
     emit_v4_text(bw, built.type, nsp, mp_data_traits<Data>::is_error ? &msg : nullptr, b.id());
-    return error::none;
+    return errc::none;
   }
   mp_writer mw{out, 0, built.bytes};
-  const error e =
+  const errc e =
       emit_mp_packet(mw, built.type, nsp, built.plan.has_data, b.id(), [&](mp_writer& sink) {
         (void)sink;  // the args writer appends to `mw` itself
         msgpack_args_writer w = mp_access::writing(&mw, &built.plan, o);
         write_data(w, b.data());
-        const error fe = mp_access::finish(w);
-        if (fe != error::none) return fe;
+        const errc fe = mp_access::finish(w);
+        if (fe != errc::none) return fe;
         if (mp_access::has_value(w) != built.plan.has_data) {
-          return error::invalid_argument;
+          return errc::invalid_argument;
         }
-        return error::none;
+        return errc::none;
       });
-  if (e != error::none) return e;
-  if (mw.overflow || mw.pos != built.bytes) return error::invalid_argument;
-  return error::none;
+  if (e != errc::none) return e;
+  if (mw.overflow || mw.pos != built.bytes) return errc::invalid_argument;
+  return errc::none;
 }
 
 }  // namespace detail
@@ -429,20 +429,19 @@ namespace msgpack_parser {
 template <class B, std::enable_if_t<is_packet_builder<B>::value, int>>
 result<std::size_t> encoded_size(const B& b, const encode_options& opts) {
   detail::mp_built built;
-  const error e = detail::mp_plan_builder(b, opts, built);
-  if (e != error::none) return {e, 0};
+  const errc e = detail::mp_plan_builder(b, opts, built);
+  if (e != errc::none) return {e, 0};
   return {built.bytes, built.bytes};
 }
 
 template <class B, std::enable_if_t<is_packet_builder<B>::value, int>>
-result<std::size_t> encode_to(char* out, std::size_t cap, const B& b,
-                                      const encode_options& opts) {
+result<std::size_t> encode_to(char* out, std::size_t cap, const B& b, const encode_options& opts) {
   detail::mp_built built;
-  error e = detail::mp_plan_builder(b, opts, built);
-  if (e != error::none) return {e, 0};
-  if (built.bytes > cap) return {error::output_too_small, cap};
+  errc e = detail::mp_plan_builder(b, opts, built);
+  if (e != errc::none) return {e, 0};
+  if (built.bytes > cap) return {errc::output_too_small, cap};
   e = detail::mp_write_builder(b, opts, built, out);
-  if (e != error::none) return {e, 0};
+  if (e != errc::none) return {e, 0};
   return {built.bytes, built.bytes};
 }
 
@@ -451,12 +450,12 @@ result<std::size_t> encode(const B& b, Container& out, const encode_options& opt
   static_assert(is_resizable_buffer<Container>::value,
                 "msgpack_parser::encode() needs a resizable container of one-byte elements");
   detail::mp_built built;
-  error e = detail::mp_plan_builder(b, opts, built);
-  if (e != error::none) return {e, 0};
+  errc e = detail::mp_plan_builder(b, opts, built);
+  if (e != errc::none) return {e, 0};
   const std::size_t old = out.size();
   out.resize(old + built.bytes);  // the one allocation
   e = detail::mp_write_builder(b, opts, built, reinterpret_cast<char*>(out.data()) + old);
-  if (e != error::none) {
+  if (e != errc::none) {
     out.resize(old);
     return {e, 0};
   }

@@ -5,12 +5,12 @@
 
 #include <siocodec/bytes.hpp>
 #include <siocodec/config.hpp>
-#include <siocodec/error.hpp>
-#include <siocodec/result.hpp>
 #include <siocodec/engineio/encode.hpp>
 #include <siocodec/engineio/frames.hpp>
 #include <siocodec/engineio/packet.hpp>
 #include <siocodec/engineio/payload.hpp>
+#include <siocodec/error.hpp>
+#include <siocodec/result.hpp>
 #include <siocodec/sink.hpp>
 #include <siocodec/socketio/default_parser/frames.hpp>
 #include <siocodec/socketio/msgpack_parser/encode.hpp>
@@ -46,8 +46,7 @@ namespace msgpack_parser {
 /// Errors (offset 0): those of encoded_size() (of the view or the builder); invalid_argument (an
 /// out-of-range version or transport, a message too large to frame).
 template <class P>
-result<std::size_t> encoded_frames_size(const P& p,
-                                                const engineio::transport_options& to = {});
+result<std::size_t> encoded_frames_size(const P& p, const engineio::transport_options& to = {});
 
 /// Writes the frames of `p` into `storage` (at most `cap` bytes), then calls `send(const
 /// engineio::frame&)` once with the one frame (`prefix` always empty). Nothing is sent on
@@ -56,13 +55,13 @@ result<std::size_t> encoded_frames_size(const P& p,
 /// is cap).
 template <class P, class Send>
 result<std::size_t> encode_frames_to(char* storage, std::size_t cap, const P& p,
-                                             const engineio::transport_options& to, Send&& send);
+                                     const engineio::transport_options& to, Send&& send);
 
 /// Resizes `storage` once to hold the frames of `p` past its current contents, then sends them
 /// as encode_frames_to() does. On error `storage` keeps its size and nothing is sent.
 template <class P, class Container, class Send>
 result<std::size_t> encode_frames(const P& p, Container& storage,
-                                          const engineio::transport_options& to, Send&& send);
+                                  const engineio::transport_options& to, Send&& send);
 }  // namespace msgpack_parser
 
 // ---------------------------------------------------------------------------------------------
@@ -86,22 +85,22 @@ struct mp_frames_plan {
 };
 
 template <class P>
-error mp_measure(const P& p, const encode_options& eo, bool track, mp_frames_plan& fp) {
+errc mp_measure(const P& p, const encode_options& eo, bool track, mp_frames_plan& fp) {
   if constexpr (std::is_same<P, msgpack_packet_view>::value) {
     fp.text = encoded_frame_kind(p, eo) == engineio::frame_kind::text;
     text_counter c;
     c.track = track && fp.text;
-    const error e = emit_msgpack_view(c, p, eo);
-    if (e != error::none) return e;
-    if (c.overflow) return error::invalid_argument;
+    const errc e = emit_msgpack_view(c, p, eo);
+    if (e != errc::none) return e;
+    if (c.overflow) return errc::invalid_argument;
     fp.message = c.n;
     fp.utf16 = c.utf16;
-    return error::none;
+    return errc::none;
   } else {
     static_assert(is_packet_builder<P>::value,
                   "msgpack frames take a msgpack_packet_view or a packet builder");
-    const error e = mp_plan_builder(p, eo, fp.built);
-    if (e != error::none) return e;
+    const errc e = mp_plan_builder(p, eo, fp.built);
+    if (e != errc::none) return e;
     fp.text = fp.built.text;
     fp.message = fp.built.bytes;
     if (track && fp.text) {
@@ -113,25 +112,25 @@ error mp_measure(const P& p, const encode_options& eo, bool track, mp_frames_pla
                    mp_data_traits<typename P::data_type>::is_error ? &msg : nullptr, p.id());
       fp.utf16 = c.utf16;
     }
-    return error::none;
+    return errc::none;
   }
 }
 
 // The framing of the one message, measured with the Engine.IO primitives that write it.
 template <class P>
-error mp_plan_frames(const P& p, const engineio::transport_options& to, const encode_options& eo,
-                     mp_frames_plan& fp) {
-  if (!engineio::detail::valid_transport(to)) return error::invalid_argument;
+errc mp_plan_frames(const P& p, const engineio::transport_options& to, const encode_options& eo,
+                    mp_frames_plan& fp) {
+  if (!engineio::detail::valid_transport(to)) return errc::invalid_argument;
   fp.format = engineio::detail::framing_of(to);
-  const error e = mp_measure(p, eo, engineio::detail::is_polling(fp.format), fp);
-  if (e != error::none) return e;
+  const errc e = mp_measure(p, eo, engineio::detail::is_polling(fp.format), fp);
+  if (e != errc::none) return e;
   if (fp.text) {
-    if (fp.format == framing::ws_v4) return error::invalid_argument;  // never: v5 has no text
+    if (fp.format == framing::ws_v4) return errc::invalid_argument;  // never: v5 has no text
     fp.format = engineio::detail::framing_for_text(fp.format);
   }
   const std::size_t n = fp.message;
   fp.framed_in_place = fp.text || !engineio::detail::binary_as_base64(fp.format);
-  if (!fp.framed_in_place && n > base64::max_encodable) return error::invalid_argument;
+  if (!fp.framed_in_place && n > base64::max_encodable) return errc::invalid_argument;
   ::SIOCODEC_NAMESPACE::detail::size_counter c;
   if (fp.text) {
     engineio::detail::emit_text_prefix(c, fp.format, n, fp.utf16);
@@ -139,14 +138,14 @@ error mp_plan_frames(const P& p, const engineio::transport_options& to, const en
     engineio::detail::emit_binary_prefix(c, fp.format, n);
   }
   c.add(fp.framed_in_place ? n : n + base64::encoded_size(n));
-  if (c.overflow) return error::invalid_argument;
+  if (c.overflow) return errc::invalid_argument;
   fp.offset = fp.framed_in_place ? c.n - n : 0;
   fp.total = c.n;
-  return error::none;
+  return errc::none;
 }
 
 template <class P>
-error mp_write_message(const P& p, const encode_options& eo, mp_frames_plan& fp, char* at) {
+errc mp_write_message(const P& p, const encode_options& eo, mp_frames_plan& fp, char* at) {
   if constexpr (std::is_same<P, msgpack_packet_view>::value) {
     ::SIOCODEC_NAMESPACE::detail::buffer_writer w{at};
     return emit_msgpack_view(w, p, eo);
@@ -157,13 +156,13 @@ error mp_write_message(const P& p, const encode_options& eo, mp_frames_plan& fp,
 
 // Writes the message and its framing into storage (fp.total bytes) and sends the frame.
 template <class P, class Send>
-error mp_write_frames(const P& p, const encode_options& eo, mp_frames_plan& fp, char* storage,
-                      Send& send) {
-  const error e = mp_write_message(p, eo, fp, storage + fp.offset);
-  if (e != error::none) return e;
-  const engineio::frame_kind kind =
-      engineio::detail::is_polling(fp.format) ? engineio::detail::body_kind(fp.format)
-      : fp.text                               ? engineio::frame_kind::text
+errc mp_write_frames(const P& p, const encode_options& eo, mp_frames_plan& fp, char* storage,
+                     Send& send) {
+  const errc e = mp_write_message(p, eo, fp, storage + fp.offset);
+  if (e != errc::none) return e;
+  const engineio::frame_kind kind = engineio::detail::is_polling(fp.format)
+                                        ? engineio::detail::body_kind(fp.format)
+                                    : fp.text ? engineio::frame_kind::text
                                               : engineio::frame_kind::binary;
   if (fp.framed_in_place) {
     ::SIOCODEC_NAMESPACE::detail::buffer_writer w{storage};
@@ -173,7 +172,7 @@ error mp_write_frames(const P& p, const encode_options& eo, mp_frames_plan& fp, 
       engineio::detail::emit_binary_prefix(w, fp.format, fp.message);
     }
     send(engineio::frame{kind, {}, std::string_view(storage, fp.total)});
-    return error::none;
+    return errc::none;
   }
   // A polling text body carrying the message (at the start of the storage) as base64.
   char* body = storage + fp.message;
@@ -181,7 +180,7 @@ error mp_write_frames(const P& p, const encode_options& eo, mp_frames_plan& fp, 
   engineio::detail::emit_binary_prefix(bw, fp.format, fp.message);
   base64::detail::emit(bw, byte_view(storage, fp.message));
   send(engineio::frame{kind, {}, std::string_view(body, static_cast<std::size_t>(bw.p - body))});
-  return error::none;
+  return errc::none;
 }
 
 template <class P, class Send>
@@ -189,23 +188,22 @@ result<std::size_t> mp_frames_to(char* storage, std::size_t cap, const P& p,
                                  const engineio::transport_options& to, const encode_options& eo,
                                  Send& send) {
   mp_frames_plan fp;
-  error e = mp_plan_frames(p, to, eo, fp);
-  if (e != error::none) return {e, 0};
-  if (fp.total > cap) return {error::output_too_small, cap};
+  errc e = mp_plan_frames(p, to, eo, fp);
+  if (e != errc::none) return {e, 0};
+  if (fp.total > cap) return {errc::output_too_small, cap};
   e = mp_write_frames(p, eo, fp, storage, send);
-  if (e != error::none) return {e, 0};
+  if (e != errc::none) return {e, 0};
   return {fp.total, fp.total};
 }
 
 template <class P, class Container, class Send>
-result<std::size_t> mp_frames(const P& p, Container& storage,
-                              const engineio::transport_options& to, const encode_options& eo,
-                              Send& send) {
+result<std::size_t> mp_frames(const P& p, Container& storage, const engineio::transport_options& to,
+                              const encode_options& eo, Send& send) {
   static_assert(is_resizable_buffer<Container>::value,
                 "msgpack_parser::encode_frames() needs a resizable container of one-byte elements");
   mp_frames_plan fp;
-  error e = mp_plan_frames(p, to, eo, fp);
-  if (e != error::none) return {e, 0};
+  errc e = mp_plan_frames(p, to, eo, fp);
+  if (e != errc::none) return {e, 0};
   const std::size_t old = storage.size();
   storage.resize(old + fp.total);  // the one allocation
   // Nothing is sent unless the message was written completely (a builder callback can fail in
@@ -217,7 +215,7 @@ result<std::size_t> mp_frames(const P& p, Container& storage,
     have = true;
   };
   e = mp_write_frames(p, eo, fp, reinterpret_cast<char*>(storage.data()) + old, collect);
-  if (e != error::none) {
+  if (e != errc::none) {
     storage.resize(old);
     return {e, 0};
   }
@@ -231,20 +229,20 @@ namespace msgpack_parser {
 template <class P>
 result<std::size_t> encoded_frames_size(const P& p, const engineio::transport_options& to) {
   detail::mp_frames_plan fp;
-  const error e = detail::mp_plan_frames(p, to, detail::packet_options(to), fp);
-  if (e != error::none) return {e, 0};
+  const errc e = detail::mp_plan_frames(p, to, detail::packet_options(to), fp);
+  if (e != errc::none) return {e, 0};
   return {fp.total, fp.total};
 }
 
 template <class P, class Send>
 result<std::size_t> encode_frames_to(char* storage, std::size_t cap, const P& p,
-                                             const engineio::transport_options& to, Send&& send) {
+                                     const engineio::transport_options& to, Send&& send) {
   return detail::mp_frames_to(storage, cap, p, to, detail::packet_options(to), send);
 }
 
 template <class P, class Container, class Send>
 result<std::size_t> encode_frames(const P& p, Container& storage,
-                                          const engineio::transport_options& to, Send&& send) {
+                                  const engineio::transport_options& to, Send&& send) {
   return detail::mp_frames(p, storage, to, detail::packet_options(to), send);
 }
 }  // namespace msgpack_parser
