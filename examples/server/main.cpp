@@ -42,8 +42,8 @@
 #include "socketio_server.hpp"
 
 #include <siocodec/json/write.hpp>
-#include <siocodec/socketio/default_parser/args.hpp>
 #include <siocodec/socketio/codec.hpp>
+#include <siocodec/socketio/default_parser/args.hpp>
 
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/signal_set.hpp>

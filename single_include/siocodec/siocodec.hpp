@@ -9875,7 +9875,6 @@ inline msgpack_argument_range::msgpack_argument_range(const msgpack_packet_view&
   }
 }
 
-
 }  // namespace socketio
 SIOCODEC_END_NAMESPACE
 

@@ -9,10 +9,10 @@
 #include <siocodec/error.hpp>
 #include <siocodec/json/value.hpp>
 #include <siocodec/msgpack/value.hpp>
-#include <siocodec/socketio/default_parser/args.hpp>
 #include <siocodec/socketio.hpp>
-#include <siocodec/socketio/packet.hpp>
 #include <siocodec/socketio/codec.hpp>
+#include <siocodec/socketio/default_parser/args.hpp>
+#include <siocodec/socketio/packet.hpp>
 
 #include <cmath>
 #include <cstddef>
@@ -113,8 +113,8 @@ template <class J = ::nlohmann::json>
 ///   (ordered_json keeps the message's order otherwise, without JavaScript's moving of
 ///   integer-like keys to the front).
 ///
-/// The view must come from validated bytes (msgpack_parser::decode(), msgpack::parse()); on others the
-/// result is unspecified but the call stays memory safe. Any depth: the walk uses a heap stack,
+/// The view must come from validated bytes (msgpack_parser::decode(), msgpack::parse()); on others
+/// the result is unspecified but the call stays memory safe. Any depth: the walk uses a heap stack,
 /// not recursion. Complexity: a msgpack::value finds its own end by skipping its contents, so
 /// O(bytes x depth) in the worst case (depth is bounded by the validator's max_depth).
 /// @return the value; null for the absent value.
