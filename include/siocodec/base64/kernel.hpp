@@ -96,7 +96,7 @@ inline std::size_t simd_decode([[maybe_unused]] const char* in, std::size_t n,
                                [[maybe_unused]] unsigned char* out) noexcept {
   if (n < simd_min_decode) return 0;
   // Validating or decoding is chosen here once, for whichever kernel runs.
-  const auto blocks = [in, n, out](auto store) noexcept -> std::size_t {
+  const auto blocks = [&](auto store) noexcept -> std::size_t {
     [[maybe_unused]] constexpr bool stores = decltype(store)::value;
     switch (active_kernel()) {
 #if SIOCODEC_X86_SIMD
