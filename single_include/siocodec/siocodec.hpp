@@ -255,9 +255,9 @@ SIOCODEC_END_NAMESPACE
 #define SIOCODEC_DEFAULT_MAX_RETAINED_BYTES 65536
 #endif
 
-/// Stack buffer, in bytes, into which socketio::encode_to / encode_frames_to write a packet built
-/// from values in one pass; the text is copied to the caller's buffer only once it is complete,
-/// so that a failed call writes nothing. A longer text is measured by that pass and written by
+/// Stack buffer, in bytes, into which socketio::encode_to / encode / encode_frames_to write a
+/// packet built from values in one pass; the text is copied to the caller's buffer (or container)
+/// only once it is complete, so that a failed call writes nothing. A longer text is measured by that pass and written by
 /// a second one (about twice the work). 2 KiB holds every workload but the 1 MiB one.
 #ifndef SIOCODEC_ONE_PASS_BUFFER
 #define SIOCODEC_ONE_PASS_BUFFER 2048
@@ -11682,15 +11682,15 @@ struct args_access;
 /// order; the encoder hands the byte views back in that order and promotes EVENT / ACK to
 /// BINARY_EVENT / BINARY_ACK. Only EVENT and ACK may hold binary values.
 ///
-/// How often the callbacks run depends on the call: once for encode_to() and for
-/// encode_frames_to() over WebSocket and Engine.IO v4 polling when the text fits
-/// SIOCODEC_ONE_PASS_BUFFER (it is written into the encoder's own buffer and copied to the
-/// caller's on success; a longer text is written by a second run); twice for encode() and
-/// encode_frames() into a growable container and for Engine.IO v3 polling frames (a measuring pass,
-/// then a writing pass, so that the container grows exactly once and the length prefix precedes the
-/// text); once for encoded_size(). When they run twice they must write the same values both times;
-/// an encoder that notices a difference fails with invalid_argument rather than write past the size
-/// it measured.
+/// How often the callbacks run depends on the call: once for encode_to(), encode() and, over
+/// WebSocket and Engine.IO v4 polling, encode_frames_to() when the text fits
+/// SIOCODEC_ONE_PASS_BUFFER (it is written into the encoder's own buffer and copied out on
+/// success; a longer text is written by a second run); twice for encode_frames() into a growable
+/// container and for Engine.IO v3 polling frames (a measuring pass, then a writing pass, so that
+/// the container grows exactly once and the length prefix precedes the text); once for
+/// encoded_size(). When they run twice they must write the same values both times; an encoder
+/// that notices a difference fails with invalid_argument rather than write past the size it
+/// measured.
 ///
 /// Misuse does not throw or assert: the first error is kept, every later call is ignored, and
 /// the encoder returns that error. Errors: invalid_argument (a value where an object expects a
@@ -11877,11 +11877,11 @@ SIOCODEC_END_NAMESPACE
 //       auto r = sio::encode(sio::event("chat", "hello", buffer).nsp("/room"), text, atts);
 //       // text == R"(51-/room,["chat","hello",{"_placeholder":true,"num":0}])", atts[0] == buffer
 //
-// Into a caller buffer, builders are written in one pass, straight into the buffer and bounded
-// by its capacity: the header is first written for no attachments, and when binary values turn
-// up the rest of the text is moved right to make room for `<count>-`. Into a container they are
-// measured, then written (the values are visited twice), so that it grows exactly once. Nothing
-// is allocated either way, unless the containers do.
+// Builders are written in one pass into a stack buffer (SIOCODEC_ONE_PASS_BUFFER, 2 KiB): the
+// header is first written for no attachments, and when binary values turn up the rest of the text
+// is moved right to make room for `<count>-`. Once the packet is complete and valid, the text is
+// copied to the caller's buffer, or to a container grown exactly once; a longer text is measured
+// by that pass and written by a second. Nothing is allocated, unless the containers do.
 
 SIOCODEC_BEGIN_NAMESPACE
 namespace socketio {
@@ -11967,7 +11967,9 @@ result<std::size_t> encode_to(char* out, std::size_t cap, const B& b,
                               const encode_options& opts = {});
 
 /// Appends the text of `b` to `out` (one resize) and its attachment views to `attachments`.
-/// Two passes: the value callbacks run twice (measuring, then writing; see args_writer).
+/// Like encode_to(): one run of the value callbacks for a text of up to SIOCODEC_ONE_PASS_BUFFER
+/// bytes and 16 binary values, then one resize and a copy; a longer text, a second, writing run
+/// straight into the container (see args_writer).
 /// Errors: those of encode_to() but output_too_small, and invalid_argument when a callback
 /// wrote something else in its second run. On error both containers keep their old size.
 template <class B, class Container, class A,
@@ -12325,6 +12327,52 @@ byte_view* grow_attachments(A& atts, std::size_t n, errc& e) {
   return atts.data() + old;
 }
 
+// The one-pass encode behind encode_to() and encode(): one run of the callbacks into the stack
+// buffer (one_pass) and, when the text fit, one copy to where `place(bytes)` says it goes; a
+// longer text, or more attachments than the stack keeps, gets a writing run straight there.
+// `place` returns null for errc::output_too_small (a caller buffer too small) and `unplace`
+// undoes it after a failed second run, so that on any error the caller's output and
+// attachments keep their sizes. Attachments are checked after `place`, as encode_to() always did
+// (output_too_small takes precedence); `check_first` checks them before, for a container, which
+// must not grow at all on error.
+template <class B, class A, class Place, class Unplace>
+SIOCODEC_ALWAYS_INLINE result<std::size_t> encode_once(const B& b, A& attachments,
+                                                       const encode_options& opts, std::size_t room,
+                                                       bool check_first, Place&& place,
+                                                       Unplace&& unplace) {
+  once_slots slots_raw;
+  byte_view* const local = slots_raw.get();
+  once_text_buffer text;
+  once_plan plan;
+  errc e = one_pass(b, opts, text.raw, room < once_text ? room : once_text, local, false, plan);
+  if (e != errc::none) return {e, 0};
+  const std::size_t bytes = plan.text.bytes;
+  const std::size_t n = plan.text.attachments;
+  const std::size_t old_atts = attachments.size();
+  if (check_first && n > attachments.max_size() - old_atts) return {errc::too_many_attachments, 0};
+  char* const out = place(bytes);
+  if (out == nullptr) return {errc::output_too_small, room};
+  byte_view* slots = grow_attachments(attachments, n, e);
+  if (e != errc::none) return {e, 0};
+  if (plan.written && n <= once_attachments) {
+    copy_text(out, text.raw, bytes);
+    // Byte copy of raw storage (byte_view is trivially copyable): one_pass constructed these n
+    // views, which the compiler cannot follow through the argument writer; an element-wise copy
+    // reads them as byte_view objects and g++ 12 -O1 reports -Wmaybe-uninitialized on slots_raw.
+    // grow_attachments gives a slot exactly when n != 0; testing the slot rather than n lets
+    // the compiler see that no_attachments (never a slot) copies nothing (else -Wnonnull).
+    if (slots != nullptr) std::memcpy(static_cast<void*>(slots), local, n * sizeof(byte_view));
+  } else {
+    e = write_builder(b, opts, plan.text, out, slots);
+    if (e != errc::none) {
+      unplace();
+      attachments.resize(old_atts);
+      return {e, 0};
+    }
+  }
+  return {bytes, bytes};
+}
+
 }  // namespace detail
 
 template <class B, std::enable_if_t<is_packet_builder<B>::value, int>>
@@ -12339,35 +12387,9 @@ template <class B, class A,
           std::enable_if_t<is_packet_builder<B>::value && is_attachment_sink<A>::value, int>>
 result<std::size_t> encode_to(char* out, std::size_t cap, const B& b, A& attachments,
                               const encode_options& opts) {
-  detail::once_slots slots_raw;
-  byte_view* const local = slots_raw.get();
-  detail::once_text_buffer text;
-  detail::once_plan plan;
-  errc e = detail::one_pass(b, opts, text.raw, cap < detail::once_text ? cap : detail::once_text,
-                            local, false, plan);
-  if (e != errc::none) return {e, 0};
-  const std::size_t bytes = plan.text.bytes;
-  if (bytes > cap) return {errc::output_too_small, cap};
-  const std::size_t n = plan.text.attachments;
-  const std::size_t old_atts = attachments.size();
-  byte_view* slots = detail::grow_attachments(attachments, n, e);
-  if (e != errc::none) return {e, 0};
-  if (plan.written && n <= detail::once_attachments) {
-    detail::copy_text(out, text.raw, bytes);
-    // Byte copy of raw storage (byte_view is trivially copyable): one_pass constructed these n
-    // views, which the compiler cannot follow through the argument writer; an element-wise copy
-    // reads them as byte_view objects and g++ 12 -O1 reports -Wmaybe-uninitialized on slots_raw.
-    // grow_attachments gives a slot exactly when n != 0; testing the slot rather than n lets
-    // the compiler see that no_attachments (never a slot) copies nothing (else -Wnonnull).
-    if (slots != nullptr) std::memcpy(static_cast<void*>(slots), local, n * sizeof(byte_view));
-  } else {
-    e = detail::write_builder(b, opts, plan.text, out, slots);
-    if (e != errc::none) {
-      attachments.resize(old_atts);
-      return {e, 0};
-    }
-  }
-  return {bytes, bytes};
+  return detail::encode_once(
+      b, attachments, opts, cap, false,
+      [&](std::size_t bytes) { return bytes <= cap ? out : static_cast<char*>(nullptr); }, [] {});
 }
 
 template <class B, std::enable_if_t<is_packet_builder<B>::value, int>>
@@ -12381,23 +12403,14 @@ template <class B, class Container, class A,
 result<std::size_t> encode(const B& b, Container& out, A& attachments, const encode_options& opts) {
   static_assert(is_resizable_buffer<Container>::value,
                 "encode() needs a resizable container of one-byte elements");
-  detail::text_plan plan;
-  errc e = detail::plan_builder(b, opts, false, plan);
-  if (e != errc::none) return {e, 0};
-  if (plan.attachments > attachments.max_size() - attachments.size()) {
-    return {errc::too_many_attachments, 0};
-  }
   const std::size_t old = out.size();
-  const std::size_t old_atts = attachments.size();
-  out.resize(old + plan.bytes);  // the one allocation
-  byte_view* slots = detail::grow_attachments(attachments, plan.attachments, e);
-  e = detail::write_builder(b, opts, plan, reinterpret_cast<char*>(out.data()) + old, slots);
-  if (e != errc::none) {
-    out.resize(old);
-    attachments.resize(old_atts);
-    return {e, 0};
-  }
-  return {plan.bytes, plan.bytes};
+  return detail::encode_once(
+      b, attachments, opts, detail::once_text, true,
+      [&](std::size_t bytes) {
+        out.resize(old + bytes);  // the one allocation
+        return reinterpret_cast<char*>(out.data()) + old;
+      },
+      [&] { out.resize(old); });
 }
 
 template <class B, class Container, std::enable_if_t<is_packet_builder<B>::value, int>>

@@ -215,7 +215,7 @@ TEST_CASE("sio single pass: binary values promote the type and move the JSON rig
   CHECK(want == R"(52-["a",{"_placeholder":true,"num":0},{"_placeholder":true,"num":1}])");
 }
 
-TEST_CASE("sio single pass: callbacks run once into a caller buffer, twice into a container") {
+TEST_CASE("sio single pass: callbacks run once into a caller buffer and into a container") {
   int runs = 0;
   const auto cb = [&runs](sio::args_writer& w) {
     ++runs;
@@ -234,7 +234,19 @@ TEST_CASE("sio single pass: callbacks run once into a caller buffer, twice into 
   runs = 0;
   std::string s;
   REQUIRE(sio::encode(sio::event("e", cb), s, atts));
+  CHECK(runs == 1);
+  CHECK(s == R"(51-["e","v",{"_placeholder":true,"num":0}])");
+  // A text longer than the one-pass buffer: measured by the first run, written by a second.
+  const std::string big(SIOCODEC_ONE_PASS_BUFFER, 'x');
+  const auto long_cb = [&runs, &big](sio::args_writer& w) {
+    ++runs;
+    w.string(big);
+  };
+  runs = 0;
+  s.clear();
+  REQUIRE(sio::encode(sio::event("e", long_cb), s));
   CHECK(runs == 2);
+  CHECK(s.size() == big.size() + 9);  // 2["e","<big>"]
   runs = 0;
   REQUIRE(sio::encoded_size(sio::event("e", cb)));
   CHECK(runs == 1);

@@ -803,14 +803,25 @@ TEST_CASE("sio encode: a callback that changes between its two runs cannot overf
   CHECK(buf[14] == '#');
   CHECK(buf[20] == '#');
 
+  // encode into a container runs them once as well while the text fits the one-pass buffer.
   run = 0;
   std::string s = "keep";
-  CHECK(sio::encode(sio::event("e", grows), s).error() == errc::invalid_argument);
-  CHECK(s == "keep");
+  REQUIRE(sio::encode(sio::event("e", grows), s));
+  CHECK(s == R"(keep2["e","short"])");
 
-  // More binary values the second time: refused, the list keeps its size.
+  // A longer text is measured by a first run and written by a second: a second run that writes
+  // more, other binary values or less is refused, and both containers keep their sizes.
+  const std::string big(SIOCODEC_ONE_PASS_BUFFER + 100, 'x');
   run = 0;
-  const auto more_binary = [&run](sio::args_writer& w) {
+  const auto grows_big = [&run, &big](sio::args_writer& w) {
+    w.string(run++ == 0 ? big : big + "more");
+  };
+  s = "keep";
+  CHECK(sio::encode(sio::event("e", grows_big), s).error() == errc::invalid_argument);
+  CHECK(s == "keep");
+  run = 0;
+  const auto more_binary = [&run, &big](sio::args_writer& w) {
+    w.string(big);
     for (int i = 0; i <= run; ++i) w.binary(b0102);
     ++run;
   };
@@ -818,10 +829,12 @@ TEST_CASE("sio encode: a callback that changes between its two runs cannot overf
   CHECK(sio::encode(sio::event("e", more_binary), s, atts).error() == errc::invalid_argument);
   CHECK(atts.size() == 0);
   CHECK(s == "keep");
-  // Fewer bytes the second time.
   run = 0;
-  const auto shrinks = [&run](sio::args_writer& w) { w.string(run++ == 0 ? "long one" : "s"); };
+  const auto shrinks = [&run, &big](sio::args_writer& w) {
+    w.string(run++ == 0 ? big + "long" : big);
+  };
   CHECK(sio::encode(sio::event("e", shrinks), s).error() == errc::invalid_argument);
+  CHECK(s == "keep");
 }
 
 TEST_CASE("sio encode: no allocation when encoding into a caller buffer") {

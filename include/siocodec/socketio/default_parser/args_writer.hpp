@@ -42,15 +42,15 @@ struct args_access;
 /// order; the encoder hands the byte views back in that order and promotes EVENT / ACK to
 /// BINARY_EVENT / BINARY_ACK. Only EVENT and ACK may hold binary values.
 ///
-/// How often the callbacks run depends on the call: once for encode_to() and for
-/// encode_frames_to() over WebSocket and Engine.IO v4 polling when the text fits
-/// SIOCODEC_ONE_PASS_BUFFER (it is written into the encoder's own buffer and copied to the
-/// caller's on success; a longer text is written by a second run); twice for encode() and
-/// encode_frames() into a growable container and for Engine.IO v3 polling frames (a measuring pass,
-/// then a writing pass, so that the container grows exactly once and the length prefix precedes the
-/// text); once for encoded_size(). When they run twice they must write the same values both times;
-/// an encoder that notices a difference fails with invalid_argument rather than write past the size
-/// it measured.
+/// How often the callbacks run depends on the call: once for encode_to(), encode() and, over
+/// WebSocket and Engine.IO v4 polling, encode_frames_to() when the text fits
+/// SIOCODEC_ONE_PASS_BUFFER (it is written into the encoder's own buffer and copied out on
+/// success; a longer text is written by a second run); twice for encode_frames() into a growable
+/// container and for Engine.IO v3 polling frames (a measuring pass, then a writing pass, so that
+/// the container grows exactly once and the length prefix precedes the text); once for
+/// encoded_size(). When they run twice they must write the same values both times; an encoder
+/// that notices a difference fails with invalid_argument rather than write past the size it
+/// measured.
 ///
 /// Misuse does not throw or assert: the first error is kept, every later call is ignored, and
 /// the encoder returns that error. Errors: invalid_argument (a value where an object expects a

@@ -44,11 +44,11 @@
 //       auto r = sio::encode(sio::event("chat", "hello", buffer).nsp("/room"), text, atts);
 //       // text == R"(51-/room,["chat","hello",{"_placeholder":true,"num":0}])", atts[0] == buffer
 //
-// Into a caller buffer, builders are written in one pass, straight into the buffer and bounded
-// by its capacity: the header is first written for no attachments, and when binary values turn
-// up the rest of the text is moved right to make room for `<count>-`. Into a container they are
-// measured, then written (the values are visited twice), so that it grows exactly once. Nothing
-// is allocated either way, unless the containers do.
+// Builders are written in one pass into a stack buffer (SIOCODEC_ONE_PASS_BUFFER, 2 KiB): the
+// header is first written for no attachments, and when binary values turn up the rest of the text
+// is moved right to make room for `<count>-`. Once the packet is complete and valid, the text is
+// copied to the caller's buffer, or to a container grown exactly once; a longer text is measured
+// by that pass and written by a second. Nothing is allocated, unless the containers do.
 
 SIOCODEC_BEGIN_NAMESPACE
 namespace socketio {
@@ -134,7 +134,9 @@ result<std::size_t> encode_to(char* out, std::size_t cap, const B& b,
                               const encode_options& opts = {});
 
 /// Appends the text of `b` to `out` (one resize) and its attachment views to `attachments`.
-/// Two passes: the value callbacks run twice (measuring, then writing; see args_writer).
+/// Like encode_to(): one run of the value callbacks for a text of up to SIOCODEC_ONE_PASS_BUFFER
+/// bytes and 16 binary values, then one resize and a copy; a longer text, a second, writing run
+/// straight into the container (see args_writer).
 /// Errors: those of encode_to() but output_too_small, and invalid_argument when a callback
 /// wrote something else in its second run. On error both containers keep their old size.
 template <class B, class Container, class A,
@@ -492,6 +494,52 @@ byte_view* grow_attachments(A& atts, std::size_t n, errc& e) {
   return atts.data() + old;
 }
 
+// The one-pass encode behind encode_to() and encode(): one run of the callbacks into the stack
+// buffer (one_pass) and, when the text fit, one copy to where `place(bytes)` says it goes; a
+// longer text, or more attachments than the stack keeps, gets a writing run straight there.
+// `place` returns null for errc::output_too_small (a caller buffer too small) and `unplace`
+// undoes it after a failed second run, so that on any error the caller's output and
+// attachments keep their sizes. Attachments are checked after `place`, as encode_to() always did
+// (output_too_small takes precedence); `check_first` checks them before, for a container, which
+// must not grow at all on error.
+template <class B, class A, class Place, class Unplace>
+SIOCODEC_ALWAYS_INLINE result<std::size_t> encode_once(const B& b, A& attachments,
+                                                       const encode_options& opts, std::size_t room,
+                                                       bool check_first, Place&& place,
+                                                       Unplace&& unplace) {
+  once_slots slots_raw;
+  byte_view* const local = slots_raw.get();
+  once_text_buffer text;
+  once_plan plan;
+  errc e = one_pass(b, opts, text.raw, room < once_text ? room : once_text, local, false, plan);
+  if (e != errc::none) return {e, 0};
+  const std::size_t bytes = plan.text.bytes;
+  const std::size_t n = plan.text.attachments;
+  const std::size_t old_atts = attachments.size();
+  if (check_first && n > attachments.max_size() - old_atts) return {errc::too_many_attachments, 0};
+  char* const out = place(bytes);
+  if (out == nullptr) return {errc::output_too_small, room};
+  byte_view* slots = grow_attachments(attachments, n, e);
+  if (e != errc::none) return {e, 0};
+  if (plan.written && n <= once_attachments) {
+    copy_text(out, text.raw, bytes);
+    // Byte copy of raw storage (byte_view is trivially copyable): one_pass constructed these n
+    // views, which the compiler cannot follow through the argument writer; an element-wise copy
+    // reads them as byte_view objects and g++ 12 -O1 reports -Wmaybe-uninitialized on slots_raw.
+    // grow_attachments gives a slot exactly when n != 0; testing the slot rather than n lets
+    // the compiler see that no_attachments (never a slot) copies nothing (else -Wnonnull).
+    if (slots != nullptr) std::memcpy(static_cast<void*>(slots), local, n * sizeof(byte_view));
+  } else {
+    e = write_builder(b, opts, plan.text, out, slots);
+    if (e != errc::none) {
+      unplace();
+      attachments.resize(old_atts);
+      return {e, 0};
+    }
+  }
+  return {bytes, bytes};
+}
+
 }  // namespace detail
 
 template <class B, std::enable_if_t<is_packet_builder<B>::value, int>>
@@ -506,35 +554,9 @@ template <class B, class A,
           std::enable_if_t<is_packet_builder<B>::value && is_attachment_sink<A>::value, int>>
 result<std::size_t> encode_to(char* out, std::size_t cap, const B& b, A& attachments,
                               const encode_options& opts) {
-  detail::once_slots slots_raw;
-  byte_view* const local = slots_raw.get();
-  detail::once_text_buffer text;
-  detail::once_plan plan;
-  errc e = detail::one_pass(b, opts, text.raw, cap < detail::once_text ? cap : detail::once_text,
-                            local, false, plan);
-  if (e != errc::none) return {e, 0};
-  const std::size_t bytes = plan.text.bytes;
-  if (bytes > cap) return {errc::output_too_small, cap};
-  const std::size_t n = plan.text.attachments;
-  const std::size_t old_atts = attachments.size();
-  byte_view* slots = detail::grow_attachments(attachments, n, e);
-  if (e != errc::none) return {e, 0};
-  if (plan.written && n <= detail::once_attachments) {
-    detail::copy_text(out, text.raw, bytes);
-    // Byte copy of raw storage (byte_view is trivially copyable): one_pass constructed these n
-    // views, which the compiler cannot follow through the argument writer; an element-wise copy
-    // reads them as byte_view objects and g++ 12 -O1 reports -Wmaybe-uninitialized on slots_raw.
-    // grow_attachments gives a slot exactly when n != 0; testing the slot rather than n lets
-    // the compiler see that no_attachments (never a slot) copies nothing (else -Wnonnull).
-    if (slots != nullptr) std::memcpy(static_cast<void*>(slots), local, n * sizeof(byte_view));
-  } else {
-    e = detail::write_builder(b, opts, plan.text, out, slots);
-    if (e != errc::none) {
-      attachments.resize(old_atts);
-      return {e, 0};
-    }
-  }
-  return {bytes, bytes};
+  return detail::encode_once(
+      b, attachments, opts, cap, false,
+      [&](std::size_t bytes) { return bytes <= cap ? out : static_cast<char*>(nullptr); }, [] {});
 }
 
 template <class B, std::enable_if_t<is_packet_builder<B>::value, int>>
@@ -548,23 +570,14 @@ template <class B, class Container, class A,
 result<std::size_t> encode(const B& b, Container& out, A& attachments, const encode_options& opts) {
   static_assert(is_resizable_buffer<Container>::value,
                 "encode() needs a resizable container of one-byte elements");
-  detail::text_plan plan;
-  errc e = detail::plan_builder(b, opts, false, plan);
-  if (e != errc::none) return {e, 0};
-  if (plan.attachments > attachments.max_size() - attachments.size()) {
-    return {errc::too_many_attachments, 0};
-  }
   const std::size_t old = out.size();
-  const std::size_t old_atts = attachments.size();
-  out.resize(old + plan.bytes);  // the one allocation
-  byte_view* slots = detail::grow_attachments(attachments, plan.attachments, e);
-  e = detail::write_builder(b, opts, plan, reinterpret_cast<char*>(out.data()) + old, slots);
-  if (e != errc::none) {
-    out.resize(old);
-    attachments.resize(old_atts);
-    return {e, 0};
-  }
-  return {plan.bytes, plan.bytes};
+  return detail::encode_once(
+      b, attachments, opts, detail::once_text, true,
+      [&](std::size_t bytes) {
+        out.resize(old + bytes);  // the one allocation
+        return reinterpret_cast<char*>(out.data()) + old;
+      },
+      [&] { out.resize(old); });
 }
 
 template <class B, class Container, std::enable_if_t<is_packet_builder<B>::value, int>>
