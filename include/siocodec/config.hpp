@@ -136,8 +136,9 @@ SIOCODEC_END_NAMESPACE
 
 /// Stack buffer, in bytes, into which socketio::encode_to / encode / encode_frames_to write a
 /// packet built from values in one pass; the text is copied to the caller's buffer (or container)
-/// only once it is complete, so that a failed call writes nothing. A longer text is measured by that pass and written by
-/// a second one (about twice the work). 2 KiB holds every workload but the 1 MiB one.
+/// only once it is complete, so that a failed call writes nothing. A longer text is measured by
+/// that pass and written by a second one (about twice the work). 2 KiB holds every workload but the
+/// 1 MiB one.
 #ifndef SIOCODEC_ONE_PASS_BUFFER
 #define SIOCODEC_ONE_PASS_BUFFER 2048
 #endif
