@@ -5,6 +5,7 @@
 
 #include <siocodec/engineio/decode.hpp>
 #include <siocodec/engineio/encode.hpp>
+#include <siocodec/engineio/engine_types.hpp>
 #include <siocodec/engineio/frames.hpp>
 #include <siocodec/engineio/handshake.hpp>
 #include <siocodec/engineio/packet.hpp>

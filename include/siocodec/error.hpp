@@ -112,10 +112,21 @@ enum class errc : std::uint8_t {
   /// A one-shot socketio::decode() was given a BINARY_EVENT / BINARY_ACK header, whose
   /// attachments arrive in later messages: decode the connection with socketio::basic_decoder.
   needs_attachments,
+
+  // --- Protocol engines (engineio::client, engineio::server_session, ...) ----------------------
+  /// A queue of an engine (messages to send, events not yet polled, a recovery store) would go
+  /// over its limit. The engine closes the session rather than grow.
+  queue_full,
+  /// A well-formed packet the session's state does not allow: a ping in the wrong heartbeat
+  /// direction, a second open, an upgrade without a probe, a second long-poll GET at once.
+  unexpected_packet,
+  /// An application call the engine cannot take in its current state (sending on a closed
+  /// session, opening one twice).
+  invalid_state,
 };
 
 /// Number of enumerators in `errc`; every value below it has a name.
-constexpr unsigned error_count = static_cast<unsigned>(errc::needs_attachments) + 1;
+constexpr unsigned error_count = static_cast<unsigned>(errc::invalid_state) + 1;
 
 /// The enumerator's name ("invalid_base64"), stable across versions. Unknown values give "unknown".
 constexpr const char* to_string(errc e) noexcept {
@@ -154,6 +165,9 @@ constexpr const char* to_string(errc e) noexcept {
     case errc::invalid_msgpack: return "invalid_msgpack";
     case errc::trailing_data: return "trailing_data";
     case errc::needs_attachments: return "needs_attachments";
+    case errc::queue_full: return "queue_full";
+    case errc::unexpected_packet: return "unexpected_packet";
+    case errc::invalid_state: return "invalid_state";
   }
   return "unknown";
 }
@@ -195,6 +209,9 @@ constexpr const char* message(errc e) noexcept {
     case errc::invalid_msgpack: return "invalid msgpack";
     case errc::trailing_data: return "trailing data after a complete value";
     case errc::needs_attachments: return "binary packet header: its attachments need a decoder";
+    case errc::queue_full: return "queue over its limit";
+    case errc::unexpected_packet: return "packet not allowed in the session's state";
+    case errc::invalid_state: return "call not allowed in the session's state";
   }
   return "unknown error";
 }

@@ -37,6 +37,7 @@
 //   <siocodec/json/number.hpp>
 //   <siocodec/json/write.hpp>
 //   <siocodec/engineio/handshake.hpp>
+//   <siocodec/engineio/engine_types.hpp>
 //   <siocodec/engineio/webtransport.hpp>
 //   <siocodec/engineio.hpp>
 //   <siocodec/json/json.hpp>
@@ -1355,10 +1356,21 @@ enum class errc : std::uint8_t {
   /// A one-shot socketio::decode() was given a BINARY_EVENT / BINARY_ACK header, whose
   /// attachments arrive in later messages: decode the connection with socketio::basic_decoder.
   needs_attachments,
+
+  // --- Protocol engines (engineio::client, engineio::server_session, ...) ----------------------
+  /// A queue of an engine (messages to send, events not yet polled, a recovery store) would go
+  /// over its limit. The engine closes the session rather than grow.
+  queue_full,
+  /// A well-formed packet the session's state does not allow: a ping in the wrong heartbeat
+  /// direction, a second open, an upgrade without a probe, a second long-poll GET at once.
+  unexpected_packet,
+  /// An application call the engine cannot take in its current state (sending on a closed
+  /// session, opening one twice).
+  invalid_state,
 };
 
 /// Number of enumerators in `errc`; every value below it has a name.
-constexpr unsigned error_count = static_cast<unsigned>(errc::needs_attachments) + 1;
+constexpr unsigned error_count = static_cast<unsigned>(errc::invalid_state) + 1;
 
 /// The enumerator's name ("invalid_base64"), stable across versions. Unknown values give "unknown".
 constexpr const char* to_string(errc e) noexcept {
@@ -1397,6 +1409,9 @@ constexpr const char* to_string(errc e) noexcept {
     case errc::invalid_msgpack: return "invalid_msgpack";
     case errc::trailing_data: return "trailing_data";
     case errc::needs_attachments: return "needs_attachments";
+    case errc::queue_full: return "queue_full";
+    case errc::unexpected_packet: return "unexpected_packet";
+    case errc::invalid_state: return "invalid_state";
   }
   return "unknown";
 }
@@ -1438,6 +1453,9 @@ constexpr const char* message(errc e) noexcept {
     case errc::invalid_msgpack: return "invalid msgpack";
     case errc::trailing_data: return "trailing data after a complete value";
     case errc::needs_attachments: return "binary packet header: its attachments need a decoder";
+    case errc::queue_full: return "queue over its limit";
+    case errc::unexpected_packet: return "packet not allowed in the session's state";
+    case errc::invalid_state: return "call not allowed in the session's state";
   }
   return "unknown error";
 }
@@ -2568,6 +2586,18 @@ SIOCODEC_END_NAMESPACE
 
 #endif  // SIOCODEC_ENGINEIO_ENCODE_HPP
 // ---- end <siocodec/engineio/encode.hpp> ------------------------------------------------------
+// ---- begin <siocodec/engineio/engine_types.hpp> ----------------------------------------------
+// SPDX-License-Identifier: BSL-1.0
+// What the Engine.IO engines (client.hpp, server.hpp) share: time, close reasons, events.
+//
+// An engine is a value that is fed and drained (docs/engines.md). It never reads a clock: every
+// call that can move time takes `now`, a count of milliseconds on a monotonic clock of the
+// caller's choosing (steady_clock, a tick counter, a simulator's virtual clock). Only
+// differences between two `now` values matter, so the epoch is the caller's. A `now` smaller
+// than the previous one (a clock that stepped back) is treated as the previous one.
+#ifndef SIOCODEC_ENGINEIO_ENGINE_TYPES_HPP
+#define SIOCODEC_ENGINEIO_ENGINE_TYPES_HPP
+
 // ---- begin <siocodec/engineio/frames.hpp> ----------------------------------------------------
 // SPDX-License-Identifier: BSL-1.0
 // How Engine.IO messages travel on each transport: the transport options, the frame a transport
@@ -6665,6 +6695,93 @@ SIOCODEC_END_NAMESPACE
 
 #endif  // SIOCODEC_ENGINEIO_HANDSHAKE_HPP
 // ---- end <siocodec/engineio/handshake.hpp> ---------------------------------------------------
+
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+
+SIOCODEC_BEGIN_NAMESPACE
+namespace engineio {
+
+/// Milliseconds on the caller's monotonic clock (see the file comment).
+using millis = std::uint64_t;
+
+/// "No deadline": what next_deadline() returns when nothing is timed. Comparing `now` against
+/// it needs no special case, since no clock reaches it.
+constexpr millis no_deadline = std::numeric_limits<millis>::max();
+
+/// Why a session ended. to_string() gives the reference's string (engine.io `lib/socket.ts`,
+/// engine.io-client `lib/socket.ts`), which is what the `close` event of Node carries.
+enum class close_reason : std::uint8_t {
+  /// This side's application called close() ("forced close").
+  forced_close,
+  /// The peer closed: a `close` packet, or its transport ended cleanly ("transport close").
+  transport_close,
+  /// The transport failed: a connection reset, an HTTP error status, a WebSocket error
+  /// ("transport error").
+  transport_error,
+  /// The heartbeat stopped: no ping (v4 client, v3 server) or no pong (v4 server, v3 client) in
+  /// time ("ping timeout").
+  ping_timeout,
+  /// The peer sent bytes the codec refuses, or a packet the session's state does not allow
+  /// ("parse error"). The close event carries the errc and its offset.
+  parse_error,
+  /// A queue went over its limit (errc::queue_full): the peer does not take what it is sent fast
+  /// enough ("send queue full": siocodec's own; the reference has no such limit).
+  queue_full,
+};
+
+/// The reference's string for a close reason ("ping timeout", ...).
+constexpr const char* to_string(close_reason r) noexcept {
+  switch (r) {
+    case close_reason::forced_close: return "forced close";
+    case close_reason::transport_close: return "transport close";
+    case close_reason::transport_error: return "transport error";
+    case close_reason::ping_timeout: return "ping timeout";
+    case close_reason::parse_error: return "parse error";
+    case close_reason::queue_full: return "send queue full";
+  }
+  return "unknown";
+}
+
+/// What an engine tells its application. Drained with poll_event().
+enum class event_kind : std::uint8_t {
+  /// The session is open. Client: `handshake` is the server's open packet. Server: the open
+  /// packet has been queued for the client.
+  open,
+  /// The session moved to another transport (`transport`): a completed upgrade.
+  upgrade,
+  /// A `message` packet arrived: `packet` (text, binary, or for polling bodies base64 text).
+  /// Hand it to socketio::codec::decode().
+  message,
+  /// The session ended (`reason`, and `error` / `offset` when an error caused it). The last
+  /// event of a session; the engine returns no transmit after the ones that close the transport.
+  close,
+};
+
+/// One event. A view: `packet` and the strings of `handshake` point into the engine's buffers
+/// and stay valid until the next non-const call on the engine.
+struct event {
+  event_kind kind = event_kind::message;
+  /// message: the packet (type message).
+  packet_view packet;
+  /// open (client): the server's handshake.
+  handshake hs;
+  /// open, upgrade: the transport now in use.
+  transport_kind transport = transport_kind::polling;
+  /// close: why.
+  close_reason reason = close_reason::forced_close;
+  /// close: the error behind parse_error, queue_full or transport_error (none otherwise), and
+  /// its byte offset in the input that caused it.
+  errc error = errc::none;
+  std::size_t offset = 0;
+};
+
+}  // namespace engineio
+SIOCODEC_END_NAMESPACE
+
+#endif  // SIOCODEC_ENGINEIO_ENGINE_TYPES_HPP
+// ---- end <siocodec/engineio/engine_types.hpp> ------------------------------------------------
 // ---- begin <siocodec/engineio/webtransport.hpp> ----------------------------------------------
 // SPDX-License-Identifier: BSL-1.0
 // Engine.IO over WebTransport: length-prefixed records on one byte stream (protocol.md §1.10).
