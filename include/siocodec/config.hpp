@@ -111,6 +111,19 @@ SIOCODEC_END_NAMESPACE
 #define SIOCODEC_DEFAULT_MAX_PAYLOAD_PACKETS 1000000
 #endif
 
+/// Most messages an Engine.IO engine holds for a peer that has not taken them yet (queued for
+/// the next polling response or POST, or for a WebSocket being upgraded to). The reference has no
+/// such limit; without one a peer that never reads grows the process without bound. Over it, the
+/// session closes with close_reason::queue_full.
+#ifndef SIOCODEC_DEFAULT_ENGINE_MAX_QUEUED_MESSAGES
+#define SIOCODEC_DEFAULT_ENGINE_MAX_QUEUED_MESSAGES 100000
+#endif
+
+/// Most bytes of those messages: 16 default-sized payloads.
+#ifndef SIOCODEC_DEFAULT_ENGINE_MAX_QUEUED_BYTES
+#define SIOCODEC_DEFAULT_ENGINE_MAX_QUEUED_BYTES (16u * 1000000u)
+#endif
+
 /// Most binary attachments one Socket.IO packet may announce; socket.io-parser's maxAttachments.
 #ifndef SIOCODEC_DEFAULT_MAX_ATTACHMENTS
 #define SIOCODEC_DEFAULT_MAX_ATTACHMENTS 10
