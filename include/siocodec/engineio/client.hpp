@@ -440,27 +440,27 @@ inline std::size_t client::writable_count(std::size_t n) const noexcept {
   return n;
 }
 
-// One POST with the first writable packets of the queue (and the `1` packet last when
-// `with_close`). Returns false when nothing was sent.
+// One POST with the first writable packets of the queue, and with `with_close` the `1` packet
+// after them (what does not fit is dropped: the session is ending). Returns false when nothing
+// was sent.
 inline bool client::post_queue(bool with_close) {
-  if (with_close) queue_.push_back(queued{packet_type::close, data_kind::text, q_buf_.size(), 0});
   const std::size_t n = writable_count(queue_.size());
-  if (n == 0) return false;
   batch_.clear();
   for (std::size_t i = 0; i < n; ++i) {
     const queued& q = queue_[i];
     batch_.push_back(packet_view{q.type, q.kind, std::string_view(q_buf_).substr(q.off, q.len)});
   }
+  if (with_close) batch_.push_back(packet_view::text(packet_type::close));
+  if (batch_.empty()) return false;
   const encode_options enc = poll_encoding();
   const std::size_t off = tx_body_.size();
-  const auto written = encode_payload(batch_.data(), n, tx_body_, enc);
+  const auto written = encode_payload(batch_.data(), batch_.size(), tx_body_, enc);
   // send() checked each message against this encoder, so this cannot fail; if it did, the
   // packets are dropped rather than sent half-framed.
   if (written) {
-    push_tx(client_action::post, 0, 0, payload_frame_kind(batch_.data(), n, enc), off, *written);
     const std::size_t q_off = build_query(transport_kind::polling);
-    tx_.back().q_off = q_off;
-    tx_.back().q_len = tx_query_.size() - q_off;
+    push_tx(client_action::post, q_off, tx_query_.size() - q_off,
+            payload_frame_kind(batch_.data(), batch_.size(), enc), off, *written);
     post_in_flight_ = true;
   }
   drop_front(n);

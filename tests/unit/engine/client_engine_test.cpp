@@ -799,6 +799,26 @@ TEST_CASE("client: close() on each transport") {
     CHECK(tx[1].action == client_action::post);
     CHECK(tx[1].body == "1");
   }
+  SECTION("during the pause: the queued messages, then 1, in one POST under maxPayload") {
+    harness h;
+    open_polling(
+        h,
+        R"(0{"sid":"abc","upgrades":["websocket"],"pingInterval":25000,"pingTimeout":20000,"maxPayload":20})");
+    h.c.handle_ws_open(1);
+    h.c.handle_ws_message(frame_kind::text, "3probe", 2);  // paused; the GET still in flight
+    for (const auto d : {"aaaaaaaa"sv, "bbbbbbbb"sv, "cccccccc"sv}) {
+      REQUIRE(h.c.send(packet_view::text(eio::packet_type::message, d), 3) == errc::none);
+    }
+    h.take_tx();
+    h.c.close(4);
+    auto tx = h.take_tx();
+    REQUIRE(tx.size() == 2);
+    CHECK(tx[0].action == client_action::ws_close);
+    CHECK(tx[1].action == client_action::post);
+    CHECK(tx[1].body == "4aaaaaaaa\x1e"
+                        "4bbbbbbbb\x1e"
+                        "1");
+  }
   SECTION("before the handshake") {
     harness h;
     h.c.close(0);  // never opened: nothing
