@@ -103,10 +103,10 @@ class server_session {
   /// the heartbeat. `initial` polling: the caller then passes the handshake GET itself to
   /// handle_get(), which is answered with the open packet. `initial` websocket: the open packet
   /// is the first ws_send. `supports_binary`: false for a v3 client that sent b64=1 (its polling
-  /// bodies are then always text). A sid the open packet cannot carry (empty, or outside
-  /// is_sid_char(), see make_sid()), or an option the handshake cannot carry (an interval of 0
-  /// or above 2^31 - 1, max_payload 0), ends the session at once: its only event is a close
-  /// event with error invalid_argument.
+  /// bodies are then always text). A sid the open packet cannot carry without escapes (empty,
+  /// a control character, `"`, `\`, not UTF-8; make_sid() makes good ones), or an option the
+  /// handshake cannot carry (an interval of 0 or above 2^31 - 1, max_payload 0), ends the
+  /// session at once: its only event is a close event with error invalid_argument.
   server_session(const server_options& opts, std::string_view sid, protocol_version version,
                  transport_kind initial, bool supports_binary, millis now);
 
@@ -571,8 +571,8 @@ inline void server_session::process(const packet_view& p, millis now) {
   switch (p.type) {
     case packet_type::ping:
       if (version_ == protocol_version::v4) {
-        finish(close_reason::transport_error, errc::unexpected_packet, 0,
-               held_answer::close_packet, true);  // "invalid heartbeat direction"
+        finish(close_reason::transport_error, errc::unexpected_packet, 0, held_answer::close_packet,
+               true);  // "invalid heartbeat direction"
         return;
       }
       v3_deadline_ = after(now, std::uint64_t{ping_interval_} + ping_timeout_);
@@ -580,8 +580,8 @@ inline void server_session::process(const packet_view& p, millis now) {
       return;
     case packet_type::pong:
       if (version_ == protocol_version::v3) {
-        finish(close_reason::transport_error, errc::unexpected_packet, 0,
-               held_answer::close_packet, true);
+        finish(close_reason::transport_error, errc::unexpected_packet, 0, held_answer::close_packet,
+               true);
         return;
       }
       // clearTimeout(pingTimeoutTimer); pingIntervalTimer.refresh(): the next ping comes
@@ -670,8 +670,7 @@ inline void server_session::on_probe_packet(const packet_view& p, millis now) {
   upgrade_deadline_ = no_deadline;
 }
 
-inline void server_session::handle_ws_message(frame_kind kind, std::string_view bytes,
-                                              millis now) {
+inline void server_session::handle_ws_message(frame_kind kind, std::string_view bytes, millis now) {
   now = advance(now);
   compact();
   if (state_ == state::closed) return;
@@ -838,8 +837,8 @@ inline void server_session::finish(close_reason r, errc e, std::size_t offset, h
   if (held_get_) {
     held_get_ = false;
     if (held != held_answer::none) {
-      const packet_view p = packet_view::text(held == held_answer::noop ? packet_type::noop
-                                                                        : packet_type::close);
+      const packet_view p =
+          packet_view::text(held == held_answer::noop ? packet_type::noop : packet_type::close);
       const std::size_t off = tx_data_.size();
       const auto n = encode_payload(&p, 1, tx_data_, encode_opts());
       tx_.push_back({server_action::answer_get, 200, text_plain, frame_kind::text, off,
