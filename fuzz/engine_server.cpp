@@ -116,7 +116,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   o.close_timeout = in.integral<std::uint32_t>(1, 100);
   o.max_payload = in.integral<std::size_t>(1, 64);
   o.max_queued_messages = in.integral<std::size_t>(1, 8);
-  o.max_queued_bytes = in.integral<std::size_t>(1, 256);
+  o.max_queued_bytes = in.integral<std::size_t>(1, 512);
   o.allow_upgrades = in.boolean();
   o.base64 = in.boolean() ? siocodec::base64::mode::lax : siocodec::base64::mode::strict;
   const auto version = in.boolean() ? eio::protocol_version::v4 : eio::protocol_version::v3;
@@ -126,8 +126,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   m.last_now = in.integral<eio::millis>(0, 1000);
   eio::millis now = m.last_now;
   const bool bad_sid = in.integral<std::uint8_t>(0, 31) == 0;
-  eio::server_session s(o, bad_sid ? std::string_view("\"") : std::string_view("sid_0123"),
-                        version, initial, binary, now);
+  eio::server_session s(o, bad_sid ? std::string_view("\"") : std::string_view("sid_0123"), version,
+                        initial, binary, now);
   m.ws_live = initial == eio::transport_kind::websocket && !bad_sid;
   drain(s, m, 0, false);
 
@@ -135,6 +135,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const bool was_open = s.is_open();
     const bool closed_before = m.closed;
     std::size_t posts = 0;
+    bool fed = true;
     const auto op = in.integral<std::uint8_t>(0, 13);
     // Time: mostly forward, sometimes back (read as the last time seen).
     const auto step = in.integral<std::uint16_t>(0, 300);
@@ -200,13 +201,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         break;
       }
       case 12: s.close(now); break;
-      case 13: {
-        // Only the timing of the next deadline: a pure check.
-        FUZZ_CHECK(s.next_deadline() >= m.last_now);
+      case 13:
+        // Time passes without the session hearing of it: its deadline may now be in the past
+        // of the caller's clock, never of the session's.
+        fed = false;
         break;
-      }
     }
-    if (now > m.last_now) m.last_now = now;
+    if (fed && now > m.last_now) m.last_now = now;
     drain(s, m, posts, closed_before);
   }
   return 0;

@@ -613,15 +613,24 @@ TEST_CASE("server: queue limits: over max_queued_messages or bytes, queue_full c
   }
   {
     eio::server_options b;
-    b.max_queued_bytes = 10;
+    b.max_queued_bytes = 120;
     eio::server_session s(b, sid, protocol_version::v4, transport_kind::websocket, true, 0);
     (void)transmits(s);
-    CHECK(s.send(text("12345678"), 1) == errc::none);  // 9 bytes undrained
-    CHECK(s.send(text("12"), 1) == errc::queue_full);
+    CHECK(s.send(text(std::string(100, 'x')), 1) == errc::none);  // 101 bytes undrained
+    CHECK(s.send(text(std::string(19, 'x')), 1) == errc::queue_full);
     auto t = transmits(s);
     REQUIRE(t.size() == 1);  // what was not taken is dropped
     CHECK(t[0].action == server_action::ws_close);
     check_closed(s, close_reason::queue_full);
+  }
+  {
+    // Limits too small for the open packet itself: the session cannot start.
+    eio::server_options tiny;
+    tiny.max_queued_bytes = 10;
+    auto s = polling(protocol_version::v4, tiny);
+    auto e = events(s);
+    REQUIRE(e.size() == 1);
+    CHECK(e[0].reason == close_reason::queue_full);
   }
   {
     // v3 pongs for a client that pings and never polls are bounded too.
