@@ -281,7 +281,7 @@ TEST_CASE("server: POST over maxHttpBufferSize: 413, the session stays") {
   CHECK(transmits(s)[0].status == 200);
 }
 
-TEST_CASE("server: malformed POST: parse error, the held GET gets the close packet, POST 400") {
+TEST_CASE("server: malformed POST: parse error, the held GET gets the close packet, POST ok") {
   auto s = opened();
   s.handle_get(1);
   s.handle_post(frame_kind::text,
@@ -297,9 +297,11 @@ TEST_CASE("server: malformed POST: parse error, the held GET gets the close pack
   auto t = transmits(s);
   REQUIRE(t.size() == 2);
   check_get(t[0], "1");
+  // engine.io 6.6.12 under node 20: the POST is still answered 200 "ok" (Polling.doClose()
+  // destroys the finished data request, which does not stop the answer).
   CHECK(t[1].action == server_action::answer_post);
-  CHECK(t[1].status == 400);
-  CHECK(t[1].body == R"({"code":3,"message":"Bad request"})");
+  CHECK(t[1].status == 200);
+  CHECK(t[1].body == "ok");
 }
 
 TEST_CASE("server: binary POST body on v4: transport error, 400") {
@@ -402,6 +404,7 @@ TEST_CASE("server: v3 heartbeat: the client pings, the server pongs, pingInterva
 TEST_CASE("server: heartbeat in the wrong direction is a transport error") {
   auto s4 = opened();
   s4.handle_post(frame_kind::text, "2", 1);
+  CHECK(transmits(s4).at(0).body == "ok");  // as the reference answers it
   check_closed(s4, close_reason::transport_error);
   auto s3 = opened(protocol_version::v3);
   s3.handle_post(frame_kind::text, "1:3", 1);
