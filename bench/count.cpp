@@ -15,6 +15,7 @@
 //
 // then divide "Collected" by N (bench/instructions.sh does it, and also checks the N vs 2N
 // difference).
+#include "engine_ops.hpp"
 #include "ops.hpp"
 #include "workloads.hpp"
 
@@ -206,6 +207,8 @@ const std::vector<op_entry>& operations() {
       entry<bench::encode_raw_string_op>(),
       entry<bench::eio_encode_op>(),
       entry<bench::payload_encode_op>(),
+      entry<bench::engine_send_op>(),
+      entry<bench::engine_recv_op>(),
       entry<bench::memcpy_op>(),
   };
   return ops;
