@@ -10,6 +10,8 @@
 #include <siocodec/engineio/handshake.hpp>
 #include <siocodec/engineio/packet.hpp>
 #include <siocodec/engineio/payload.hpp>
+#include <siocodec/engineio/request.hpp>
+#include <siocodec/engineio/server.hpp>
 #include <siocodec/engineio/webtransport.hpp>
 
 #endif  // SIOCODEC_ENGINEIO_HPP
