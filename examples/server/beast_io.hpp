@@ -80,6 +80,7 @@ class ws_session : public ws_link, public std::enable_shared_from_this<ws_sessio
   void send(eio::frame_kind kind, std::string bytes) override {
     if (closing_) return;
     out_bytes_ += bytes.size();
+    ++sent_;
     out_.emplace_back(kind == eio::frame_kind::binary, std::move(bytes));
     if (out_.size() == 1) write_next();
   }
@@ -97,6 +98,8 @@ class ws_session : public ws_link, public std::enable_shared_from_this<ws_sessio
 
   std::size_t queued_frames() const override { return out_.size(); }
   std::size_t queued_bytes() const override { return out_bytes_; }
+  std::uint64_t sent() const override { return sent_; }
+  std::uint64_t written() const override { return written_; }
 
   void close(std::uint16_t code) override {
     if (closing_) return;
@@ -133,6 +136,7 @@ class ws_session : public ws_link, public std::enable_shared_from_this<ws_sessio
                         self->out_bytes_ = 0;
                         return;
                       }
+                      ++self->written_;
                       if (!self->out_.empty()) {
                         self->write_next();
                       } else if (self->closing_) {
@@ -152,6 +156,8 @@ class ws_session : public ws_link, public std::enable_shared_from_this<ws_sessio
   target target_;
   std::deque<std::pair<bool, std::string>> out_;
   std::size_t out_bytes_ = 0;  // of out_
+  std::uint64_t sent_ = 0;
+  std::uint64_t written_ = 0;
   bool closing_ = false;
   std::uint16_t close_code_ = ws_close_normal;
 };

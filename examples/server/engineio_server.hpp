@@ -61,6 +61,10 @@ class ws_link {
   /// Frames handed to send() and not yet written to the socket, and their bytes.
   virtual std::size_t queued_frames() const = 0;
   virtual std::size_t queued_bytes() const = 0;
+  /// Frames handed to send() so far, and frames written to the socket so far: frame number k
+  /// (counting from 1) has gone out once written() >= k.
+  virtual std::uint64_t sent() const = 0;
+  virtual std::uint64_t written() const = 0;
 
   std::function<void(eio::frame_kind, std::string_view)> on_message;
   std::function<void(bool error)> on_closed;
@@ -190,12 +194,18 @@ class session : public std::enable_shared_from_this<session> {
 
   void attach(const std::shared_ptr<ws_link>& link) {
     ws_ = link;
+    ping_frame_ = 0;
     std::weak_ptr<session> weak = shared_from_this();
     std::weak_ptr<ws_link> weak_link = link;
     // Only the link the session holds speaks: one the engine closed is forgotten at once.
     link->on_message = [weak, weak_link](eio::frame_kind kind, std::string_view frame) {
       auto s = weak.lock();
       if (!s || s->ws_ != weak_link.lock()) return;
+      // A pong counts once its ping is written (Beast's queue is the transport's, which the
+      // engine cannot see): a client that does not read cannot live on blind pongs.
+      if (kind == eio::frame_kind::text && frame == "3" && s->ws_->written() < s->ping_frame_) {
+        return;
+      }
       s->engine_.handle_ws_message(kind, frame, now_ms());
       s->pump();
     };
@@ -292,6 +302,7 @@ class session : public std::enable_shared_from_this<session> {
       case eio::server_action::ws_send:
         if (!ws_) return;
         ws_->send(t.body.kind, std::string(t.body.prefix) + std::string(t.body.data));
+        if (t.body.kind == eio::frame_kind::text && t.body.data == "2") ping_frame_ = ws_->sent();
         check_ws_queue();
         return;
       case eio::server_action::ws_close: close_ws(); return;
@@ -352,6 +363,7 @@ class session : public std::enable_shared_from_this<session> {
   std::deque<reply_fn> gets_;        // GETs handed to the engine and not answered, oldest first
   reply_fn post_;                    // the POST being handled
   std::shared_ptr<ws_link> ws_;      // the probe, the upgraded WebSocket, or the ws-only one
+  std::uint64_t ping_frame_ = 0;     // ws_'s frame number of the last v4 ping
   std::string message_;
   std::string reason_;  // set by close() or the glue: overrides the engine's close reason
   static constexpr std::size_t trim_above = 65536;  // bytes of a message, socketio's too
