@@ -552,7 +552,7 @@ inline void server_session::handle_post(frame_kind body_kind, std::string_view b
     }
     process(p, now);
   }
-  if (state_ != state::closed && reader.error() != errc::none) {
+  if (state_ == state::open && reader.error() != errc::none) {  // closing: ignored, as onPacket
     // decodePayload() yields an "error" packet: socket.onPacket -> onClose("parse error").
     finish(close_reason::parse_error, reader.error(), reader.offset(), held_answer::close_packet,
            true);

@@ -808,3 +808,19 @@ TEST_CASE("server: v3 binary WebSocket messages carry their type byte") {
   CHECK(t[0].kind == frame_kind::binary);
   CHECK(t[0].body == "\x04\x09"sv);
 }
+
+TEST_CASE("server: while closing, a bad POST is ignored as the reference's onPacket ignores it") {
+  // socket.js onPacket(): if ("open" !== this.readyState) return — also for the "error" packet
+  // of a malformed body, so the session still ends as a forced close with the close packet.
+  auto s = opened();
+  s.close(1);
+  s.handle_post(frame_kind::text, "x", 2);
+  auto t = transmits(s);
+  REQUIRE(t.size() == 1);
+  CHECK(t[0].body == "ok");
+  CHECK(events(s).empty());
+  s.handle_get(3);
+  check_get(transmits(s).at(0), "6\x1e"
+                                "1");
+  check_closed(s, close_reason::forced_close);
+}
