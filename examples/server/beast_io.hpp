@@ -15,7 +15,6 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
-#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -32,31 +31,15 @@ using tcp = net::ip::tcp;
 /// The path Socket.IO clients use by default.
 constexpr std::string_view engineio_path = "/socket.io/";
 
-/// A request target split into its path and its decoded query parameters.
+/// A request target split into its path and its query (read by eio::parse_query).
 struct target {
   std::string path;
-  std::map<std::string, std::string, std::less<>> query;
-
-  std::string_view param(std::string_view name) const {
-    auto it = query.find(name);
-    return it == query.end() ? std::string_view() : std::string_view(it->second);
-  }
+  std::string query;
 
   static target parse(std::string_view t) {
-    target out;
     const std::size_t q = t.find('?');
-    out.path = std::string(t.substr(0, q));
-    std::string_view rest = q == std::string_view::npos ? std::string_view() : t.substr(q + 1);
-    while (!rest.empty()) {
-      const std::size_t amp = rest.find('&');
-      const std::string_view pair = rest.substr(0, amp);
-      rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
-      const std::size_t eq = pair.find('=');
-      // Engine.IO's parameters (EIO, transport, sid, b64, t) never need percent-decoding.
-      out.query[std::string(pair.substr(0, eq))] =
-          eq == std::string_view::npos ? std::string() : std::string(pair.substr(eq + 1));
-    }
-    return out;
+    if (q == std::string_view::npos) return {std::string(t), std::string()};
+    return {std::string(t.substr(0, q)), std::string(t.substr(q + 1))};
   }
 };
 
@@ -64,10 +47,7 @@ struct target {
 inline http_request to_engineio(const target& t, const http::request<http::string_body>& req) {
   http_request r;
   r.method = std::string_view(req.method_string().data(), req.method_string().size());
-  r.eio = t.param("EIO");
-  r.transport = t.param("transport");
-  r.sid = t.param("sid");
-  r.b64 = t.param("b64") == "1" || t.param("b64") == "true";
+  r.query = t.query;
   const auto ct = req[http::field::content_type];
   r.content_type = std::string_view(ct.data(), ct.size());
   r.body = req.body();
@@ -133,7 +113,7 @@ class ws_session : public ws_link, public std::enable_shared_from_this<ws_sessio
     ws_.async_read(buffer_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
       if (ec) {
         // Closed by the peer, by us, or by Beast (1009 for a message over read_message_max).
-        if (self->on_closed) self->on_closed();
+        if (self->on_closed) self->on_closed(ec != websocket::error::closed);
         return;
       }
       const auto kind = self->ws_.got_text() ? eio::frame_kind::text : eio::frame_kind::binary;

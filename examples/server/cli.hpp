@@ -5,6 +5,7 @@
 
 #include "engineio_server.hpp"
 
+#include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <string>
@@ -33,6 +34,7 @@ struct server_cli {
 /// or a refused one, so that main() prints its usage.
 template <class Extra>
 bool parse_cli(int argc, char** argv, server_cli& o, Extra&& extra) {
+  bool queue_bytes_given = false;
   for (int i = 1; i < argc; ++i) {
     cli_arg a;
     a.name = argv[i];
@@ -54,14 +56,19 @@ bool parse_cli(int argc, char** argv, server_cli& o, Extra&& extra) {
     } else if (a.name == "--max-payload" && a.numeric && a.n >= 1) {
       o.eio.max_payload = static_cast<std::size_t>(a.n);
     } else if (a.name == "--max-send-queue-bytes" && a.numeric && a.n >= 1) {
-      o.eio.max_send_queue_bytes = static_cast<std::size_t>(a.n);
+      o.eio.max_queued_bytes = static_cast<std::size_t>(a.n);
+      queue_bytes_given = true;
     } else if (a.name == "--max-send-queue-packets" && a.numeric && a.n >= 1) {
-      o.eio.max_send_queue_packets = static_cast<std::size_t>(a.n);
+      o.eio.max_queued_messages = static_cast<std::size_t>(a.n);
     } else if (a.name == "--exit-with-stdin" && a.numeric) {
       o.exit_with_stdin = a.n != 0;
     } else if (!extra(static_cast<const cli_arg&>(a))) {
       return false;
     }
+  }
+  // 16 messages of the largest size, as many for a server that takes larger ones.
+  if (!queue_bytes_given) {
+    o.eio.max_queued_bytes = o.eio.max_payload > SIZE_MAX / 16 ? SIZE_MAX : 16 * o.eio.max_payload;
   }
   return true;
 }

@@ -280,6 +280,44 @@ scenarios.heartbeat = {
   },
 };
 
+// The heartbeat timing of issue 21, at pingInterval 1 s: an idle session stays up for 10 s (the
+// client answers every ping), and a client that stops answering (a raw polling client that never
+// GETs, a raw WebSocket that never pongs) is dropped within pingInterval + pingTimeout, plus a
+// margin for a loaded machine.
+scenarios.heartbeat_timing = {
+  serverArgs: ['--ping-interval', '1000', '--ping-timeout', '1000'],
+  async run(server, port, transport) {
+    const m = manager(port, transport);
+    const s = m.socket('/');
+    await connected(s);
+    const engine = m.engine;
+    assert.equal(engine._pingInterval, 1000);
+    let pings = 0;
+    engine.on('ping', () => { pings++; });
+    await new Promise((r) => setTimeout(r, 10000));
+    assert.equal(server.find((l) => l.type === 'close' && l.sid === engine.id), undefined,
+                 'the idle session was closed');
+    assert.ok(pings >= 8, `only ${pings} pings in 10 s with pingInterval 1000`);
+    same(await call(s, 'echo', 'after 10 s'), ['after 10 s'], 'echo after 10 s idle');
+    await checkUpgrade(server, m, transport);
+
+    const t0 = Date.now();
+    let sid;
+    if (transport === 'polling') {
+      sid = (await pollingHandshake(port)).sid;  // then no GET, no pong
+    } else {
+      const ws = rawWebSocket(port);
+      await ws.opened;
+      await new Promise((r) => setTimeout(r, 50));
+      sid = JSON.parse(ws.received[0].slice(1)).sid;  // then no pong
+    }
+    const closed = await server.waitFor((l) => l.type === 'close' && l.sid === sid, 'the timeout');
+    assert.equal(closed.reason, 'ping timeout');
+    const elapsed = Date.now() - t0;
+    assert.ok(elapsed >= 1990 && elapsed < 2600, `dropped after ${elapsed} ms (expected 2000)`);
+  },
+};
+
 // Several namespaces over one connection, with auth; socket ids; events land in the right one.
 scenarios.namespaces_auth = {
   async run(server, port, transport) {
