@@ -39,8 +39,9 @@ struct client_options {
   transport_kind initial = transport_kind::polling;
   /// Upgrade polling -> websocket when the handshake offers it (engine.io-client `upgrade`).
   bool upgrade = true;
-  /// Engine.IO v3 polling only: false asks the server for base64 text bodies (`b64=1`, what
-  /// engine.io-client's forceBase64 does) and sends binary messages as base64 text.
+  /// Engine.IO v3 only: false asks the server for base64 text (`b64=1` in every query, what
+  /// engine.io-client's forceBase64 does) and sends binary messages as base64 text (`b4...`),
+  /// over polling and over a WebSocket alike.
   bool supports_binary = true;
   /// How the open packet's JSON is checked (lax session ids or not).
   handshake_options handshake;
@@ -193,7 +194,10 @@ class client {
     return last_now_;
   }
   bool live() const noexcept { return state_ == state::opening || state_ == state::open; }
-  encode_options ws_encoding() const noexcept { return {opts_.version, true}; }
+  bool base64_only() const noexcept {
+    return opts_.version == protocol_version::v3 && !opts_.supports_binary;
+  }
+  encode_options ws_encoding() const noexcept { return {opts_.version, !base64_only()}; }
   encode_options poll_encoding() const noexcept { return {opts_.version, opts_.supports_binary}; }
 
   void begin_call();
@@ -295,7 +299,7 @@ inline void client::push_ws_text(std::string_view text) {
 // polling only) and, for a client without binary, `b64=1` before the sid exists; onHandshake
 // adds `sid` last. Object key order is insertion order, so every later request reads
 // `EIO=4&transport=polling&t=..[&b64=1]&sid=..`. A WebSocket gets `EIO=4&transport=websocket`
-// (with `&sid=..` when upgrading).
+// (with `&sid=..` when upgrading, then `&b64=1` for a v3 client without binary).
 inline std::size_t client::build_query(transport_kind t) {
   const std::size_t off = tx_query_.size();
   tx_query_ += opts_.version == protocol_version::v3 ? "EIO=3" : "EIO=4";
@@ -313,7 +317,7 @@ inline std::size_t client::build_query(transport_kind t) {
       tx_query_ += alphabet[z & 63u];
       z >>= 6;
     }
-    if (opts_.version == protocol_version::v3 && !opts_.supports_binary) tx_query_ += "&b64=1";
+    if (base64_only()) tx_query_ += "&b64=1";
   } else {
     tx_query_ += "&transport=websocket";
   }
@@ -321,6 +325,8 @@ inline std::size_t client::build_query(transport_kind t) {
     tx_query_ += "&sid=";
     (void)encode_sid(hs_.sid, tx_query_);
   }
+  // websocket.ts uri(): `if (!this.supportsBinary) query.b64 = 1;`, after the sid.
+  if (t == transport_kind::websocket && base64_only()) tx_query_ += "&b64=1";
   return off;
 }
 
@@ -480,7 +486,8 @@ inline void client::flush() {
   for (const queued& q : queue_) {
     const packet_view p{q.type, q.kind, std::string_view(q_buf_).substr(q.off, q.len)};
     const std::size_t off = tx_body_.size();
-    if (opts_.version == protocol_version::v3 && p.kind == data_kind::binary) {
+    if (opts_.version == protocol_version::v3 && p.kind == data_kind::binary &&
+        enc.supports_binary) {
       // frames.hpp's v3 binary frame: the type byte as a static prefix, then the bytes.
       tx_body_.append(p.data.data(), p.data.size());
       push_tx(client_action::ws_send, 0, 0, frame_kind::binary, off, p.data.size(), true);

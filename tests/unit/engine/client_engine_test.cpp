@@ -287,6 +287,8 @@ TEST_CASE("client: v3 polling without binary asks b64=1 and reads base64 bodies"
   REQUIRE(tx.size() == 2);
   CHECK(tx[1].action == client_action::get);
   CHECK(tx[1].query.substr(tx[1].query.size() - 14) == "&b64=1&sid=abc");
+  REQUIRE(tx[0].action == client_action::open_websocket);
+  const std::string ws_query = tx[0].query;
   h.take_ev();
 
   h.c.handle_get_response(frame_kind::text, "6:b4AQID", 1);
@@ -303,6 +305,23 @@ TEST_CASE("client: v3 polling without binary asks b64=1 and reads base64 bodies"
   CHECK(tx[1].kind == frame_kind::text);
   CHECK(tx[1].body == "6:b4AQID");
   CHECK(tx[1].query.substr(tx[1].query.size() - 14) == "&b64=1&sid=abc");
+
+  // The upgrade: websocket.ts uri() adds b64=1 after the sid, and binary stays base64 text (as
+  // engine.io-client 3.5.6 with forceBase64 was seen to do against engine.io 3.x:
+  // `GET /engine.io/?EIO=3&transport=websocket&sid=..&b64=1`).
+  CHECK(ws_query == "EIO=3&transport=websocket&sid=abc&b64=1");
+  h.c.handle_ws_open(3);
+  h.c.handle_ws_message(frame_kind::text, "3probe", 3);
+  h.c.handle_post_response(4);
+  h.c.handle_get_response(frame_kind::text, "1:6", 4);
+  REQUIRE(h.c.transport() == transport_kind::websocket);
+  h.take_tx();
+  REQUIRE(h.c.send(packet_view::binary(siocodec::byte_view(bytes, 3)), 5) == errc::none);
+  tx = h.take_tx();
+  REQUIRE(tx.size() == 1);
+  CHECK(tx[0].action == client_action::ws_send);
+  CHECK(tx[0].kind == frame_kind::text);
+  CHECK(tx[0].body == "b4AQID");
 }
 
 TEST_CASE("client: v3 polling with binary sends and reads binary bodies") {
