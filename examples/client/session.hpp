@@ -214,23 +214,20 @@ class session {
   bool connect(std::string_view nsp, std::string_view auth) {
     const bool v4_main = sio_version() == sio::protocol_version::v4 && (nsp == "/" || nsp.empty());
     if (v4_main && namespace_state("/") == static_cast<int>(ns_state::connected)) return true;
-    if (!engine_.is_open()) {
-      // engineio::client::send() takes messages once the session is open; check `auth` now,
-      // so that the caller learns at once that it is not an object.
-      std::string query;
-      if (!auth.empty() && !(sio_version() == sio::protocol_version::v5
-                                 ? json::parse(auth) && json::parse(auth)->is_object()
-                                 : auth_to_query(auth, query))) {
-        return false;
-      }
-      namespaces_[std::string(nsp)] = ns_state::connecting;
-      refused_.erase(std::string(nsp));
-      pending_connects_.emplace_back(std::string(nsp), std::string(auth));
-      return true;
+    // engineio::client::send() takes messages once the session is open: until then the CONNECT
+    // waits for the open event, and `auth` is checked now, so that a bad one is refused at once.
+    std::string query;
+    const bool open = engine_.is_open();
+    if (!open && !auth.empty() &&
+        !(sio_version() == sio::protocol_version::v5 ? is_object(auth)
+                                                     : auth_to_query(auth, query))) {
+      return false;
     }
     namespaces_[std::string(nsp)] = ns_state::connecting;
     refused_.erase(std::string(nsp));
-    return send_connect(nsp, auth);
+    if (open) return send_connect(nsp, auth);
+    pending_connects_.emplace_back(std::string(nsp), std::string(auth));
+    return true;
   }
 
   /// Emits event `name` on `nsp` with `args_json` (a JSON array; {"$binary":"hex"} objects are
@@ -321,6 +318,7 @@ class session {
     transport_error_ = std::string(what);
     engine_.handle_ws_closed(now_ms(), error);
     drain_events();
+    transport_error_.clear();
   }
 
   /// A polling GET answered 200; `body` and `octet_stream` (Content-Type
@@ -345,6 +343,7 @@ class session {
     transport_error_ = std::string(what);
     engine_.handle_http_error(request, now_ms());
     drain_events();
+    transport_error_.clear();
   }
 
   /// The timer of next_deadline() fired.
@@ -387,8 +386,6 @@ class session {
   /// The session is over (closed cleanly or not); see listener::on_close(). poll_transmit() may
   /// still hand out what ends the transport.
   bool closed() const noexcept { return closed_; }
-  eio::transport_kind current_transport() const noexcept { return engine_.transport(); }
-  std::string_view sid() const noexcept { return engine_.sid(); }
 
  private:
   enum class ns_state { connecting = 1, connected = 2, refused = 3 };
@@ -559,6 +556,11 @@ class session {
     }
   }
 
+  static bool is_object(std::string_view text) {
+    const auto v = json::parse(text);
+    return v && v->is_object();
+  }
+
   // v4 CONNECT has no payload: a JSON object of scalars becomes key=value&... (percent-encoded).
   static bool auth_to_query(std::string_view auth, std::string& out) {
     auto v = json::parse(auth);
@@ -631,9 +633,11 @@ class session {
   bool closed_ = false;
   bool post_in_flight_ = false;  // a POST handed to the transport and not yet answered
   std::string input_ = "input";  // what the engine was last fed, for error messages
-  std::string transport_error_;  // why the transport failed, as it said
-  std::string failure_;          // why the Socket.IO layer closed the session
-  std::string message_;          // the message being decoded (see on_message)
+  // Why the transport failed, as it said; kept during the call that reports it only, since a
+  // failed upgrade probe closes nothing.
+  std::string transport_error_;
+  std::string failure_;  // why the Socket.IO layer closed the session
+  std::string message_;  // the message being decoded (see on_message)
   std::vector<std::pair<std::string, std::string>> pending_connects_;  // before the handshake
   std::map<std::string, ns_state> namespaces_;
   std::set<std::string> refused_;
