@@ -48,9 +48,10 @@ struct client_options {
   /// Limits of what is accepted from the server (max_payload, max_packets...). `version` is
   /// overwritten by the session's.
   decode_options decode;
-  /// Most messages queued by send() and not yet handed to a transmit.
+  /// Most items waiting, counted apart in each direction: messages queued by send() plus
+  /// transmits the caller has not polled; message events the caller has not polled.
   std::size_t max_queued_messages = SIOCODEC_DEFAULT_ENGINE_MAX_QUEUED_MESSAGES;
-  /// Most bytes of message data queued by send() and not yet handed to a transmit.
+  /// Most bytes waiting, counted the same way (message data, transmit bodies, event data).
   std::size_t max_queued_bytes = SIOCODEC_DEFAULT_ENGINE_MAX_QUEUED_BYTES;
 };
 
@@ -84,9 +85,9 @@ struct client_transmit {
 ///
 /// Memory: inputs are copied where kept (the caller may free its buffer when a call returns);
 /// outputs are views into buffers the engine reuses, so a session in steady state allocates
-/// nothing. The send queue is bounded (max_queued_messages, max_queued_bytes). The event and
-/// transmit queues grow only with what the caller feeds in one call and are emptied by the
-/// caller's draining.
+/// nothing. What waits is bounded by max_queued_messages / max_queued_bytes: the send queue with
+/// the transmits not yet polled, and the events not yet polled; going over either closes the
+/// session with queue_full.
 class client {
  public:
   explicit client(const client_options& opts = {});
@@ -104,7 +105,8 @@ class client {
   /// One WebSocket message arrived. The first message of a websocket-first session must be the
   /// open packet. Errors close the session: the decode errors of decode() and parse_handshake(),
   /// unexpected_packet (a packet other than open first, or a second open packet) with reason
-  /// parse_error and the offset in `bytes`.
+  /// parse_error and the offset in `bytes`; queue_full (reason queue_full) when the events not
+  /// yet polled would pass the limits.
   void handle_ws_message(frame_kind kind, std::string_view bytes, millis now);
   /// The WebSocket closed cleanly (error false) or failed (true). The live transport: the
   /// session closes (transport_close / transport_error). A probe: the upgrade is abandoned and
@@ -113,7 +115,8 @@ class client {
   /// The GET in flight was answered 200 with `body` (`body_kind` binary for
   /// application/octet-stream). The first body must start with the open packet. Errors close the
   /// session with reason parse_error and the offset in `body`: the errors of payload_reader,
-  /// those of parse_handshake(), unexpected_packet.
+  /// those of parse_handshake(), unexpected_packet; queue_full (reason queue_full) when the events
+  /// not yet polled would pass the limits.
   void handle_get_response(frame_kind body_kind, std::string_view body, millis now);
   /// The POST in flight was answered 200.
   void handle_post_response(millis now);
@@ -125,7 +128,8 @@ class client {
   /// pingTimeout. Early calls do nothing.
   void handle_timeout(millis now);
   /// When handle_timeout() must be called next; no_deadline when nothing is timed. Never below
-  /// the last `now` seen.
+  /// the last `now` seen: every call that takes `now` moves the engine's clock, even one whose
+  /// report the state ignores.
   millis next_deadline() const noexcept;
 
   /// Queues one message packet (text, binary, or base64 text), sent as soon as the transport
@@ -194,6 +198,11 @@ class client {
     return last_now_;
   }
   bool live() const noexcept { return state_ == state::opening || state_ == state::open; }
+  // True when one more item of `bytes` would pass max_queued_messages / max_queued_bytes.
+  bool over_limits(std::size_t items, std::size_t held, std::size_t bytes) const noexcept {
+    return items >= opts_.max_queued_messages || held > opts_.max_queued_bytes ||
+           bytes > opts_.max_queued_bytes - held;
+  }
   bool base64_only() const noexcept {
     return opts_.version == protocol_version::v3 && !opts_.supports_binary;
   }
@@ -269,22 +278,42 @@ inline client::client(const client_options& opts) : opts_(opts), dec_(opts.decod
 
 // Outputs the caller has drained are dropped at the start of a call that adds outputs, so that
 // views handed out stay valid until that call and storage is reused (clear keeps capacity).
+// A caller that drains only part of them keeps the rest: the drained prefix is erased (records
+// and bytes; offsets only grow, so the first kept record's offset is where the kept bytes start),
+// so that what the buffers hold is what the caller has not taken, which the limits count.
 inline void client::begin_call() {
   if (tx_head_ == tx_.size()) {
     tx_.clear();
-    tx_head_ = 0;
     tx_query_.clear();
     tx_body_.clear();
+  } else if (tx_head_ != 0) {
+    const std::size_t q0 = tx_[tx_head_].q_off, b0 = tx_[tx_head_].b_off;
+    tx_.erase(tx_.begin(), tx_.begin() + static_cast<std::ptrdiff_t>(tx_head_));
+    tx_query_.erase(0, q0);
+    tx_body_.erase(0, b0);
+    for (tx_record& r : tx_) {
+      r.q_off -= q0;
+      r.b_off -= b0;
+    }
   }
+  tx_head_ = 0;
   if (ev_head_ == ev_.size()) {
     ev_.clear();
-    ev_head_ = 0;
     ev_buf_.clear();
+  } else if (ev_head_ != 0) {
+    const std::size_t e0 = ev_[ev_head_].off;
+    ev_.erase(ev_.begin(), ev_.begin() + static_cast<std::ptrdiff_t>(ev_head_));
+    ev_buf_.erase(0, e0);
+    for (ev_record& r : ev_) r.off -= e0;
   }
+  ev_head_ = 0;
 }
 
 inline void client::push_tx(client_action a, std::size_t q_off, std::size_t q_len, frame_kind kind,
                             std::size_t b_off, std::size_t b_len, bool v3_type_byte) {
+  // Records without a query or body point at the end of those buffers: offsets never decrease.
+  if (q_len == 0) q_off = tx_query_.size();
+  if (b_len == 0) b_off = tx_body_.size();
   tx_.push_back(tx_record{a, kind, v3_type_byte, q_off, q_len, b_off, b_len});
 }
 
@@ -337,8 +366,8 @@ inline void client::start_get() {
 }
 
 inline void client::push_event(event_kind k) {
-  ev_.push_back(
-      ev_record{k, data_kind::text, transport_, close_reason::forced_close, errc::none, 0, 0, 0});
+  ev_.push_back(ev_record{k, data_kind::text, transport_, close_reason::forced_close, errc::none, 0,
+                          ev_buf_.size(), 0});
 }
 
 inline errc client::open(millis now, std::uint64_t random) {
@@ -370,7 +399,8 @@ inline void client::close_with(close_reason reason, errc e, std::size_t offset,
   if (!live()) return;
   const bool was_open = state_ == state::open;
   state_ = state::closed;
-  ev_.push_back(ev_record{event_kind::close, data_kind::text, transport_, reason, e, offset, 0, 0});
+  ev_.push_back(ev_record{event_kind::close, data_kind::text, transport_, reason, e, offset,
+                          ev_buf_.size(), 0});
   if (transport_ == transport_kind::websocket) {
     if (reason == close_reason::forced_close) {
       flush();  // the reference's close() waits for the write buffer to drain first
@@ -520,9 +550,10 @@ inline void client::run_timers(millis now) {
 }
 
 inline void client::handle_timeout(millis now) {
+  now = tick(now);
   if (!live()) return;
   begin_call();
-  run_timers(tick(now));
+  run_timers(now);
 }
 
 inline millis client::next_deadline() const noexcept {
@@ -600,6 +631,12 @@ inline bool client::on_packet(const packet_view& p, std::size_t offset, millis n
       if (opts_.version == protocol_version::v3) v3_ping_at_ = now + hs_.ping_interval;
       return true;
     case packet_type::message: {
+      // Events the application has not polled count against the same limits as sends, so a
+      // caller that stops draining cannot be made to grow without bound.
+      if (over_limits(ev_.size(), ev_buf_.size(), p.data.size())) {
+        close_with(close_reason::queue_full, errc::queue_full, offset);
+        return false;
+      }
       const std::size_t off = ev_buf_.size();
       ev_buf_.append(p.data.data(), p.data.size());
       ev_.push_back(ev_record{event_kind::message, p.kind, transport_, close_reason::forced_close,
@@ -613,9 +650,9 @@ inline bool client::on_packet(const packet_view& p, std::size_t offset, millis n
 }
 
 inline void client::handle_get_response(frame_kind body_kind, std::string_view body, millis now) {
+  now = tick(now);
   if (!live() || !get_in_flight_) return;
   begin_call();
-  now = tick(now);
   get_in_flight_ = false;
   run_timers(now);
   if (!live()) return;
@@ -640,9 +677,9 @@ inline void client::handle_get_response(frame_kind body_kind, std::string_view b
 }
 
 inline void client::handle_post_response(millis now) {
+  now = tick(now);
   if (!live() || !post_in_flight_) return;
   begin_call();
-  now = tick(now);
   post_in_flight_ = false;
   run_timers(now);
   if (!live()) return;
@@ -651,13 +688,13 @@ inline void client::handle_post_response(millis now) {
 }
 
 inline void client::handle_http_error(client_action request, millis now) {
+  now = tick(now);
   if (!live()) return;
   if (!(request == client_action::get && get_in_flight_) &&
       !(request == client_action::post && post_in_flight_)) {
     return;
   }
   begin_call();
-  tick(now);
   if (request == client_action::get) get_in_flight_ = false;
   if (request == client_action::post) post_in_flight_ = false;
   close_with(close_reason::transport_error, errc::none, 0);
@@ -693,9 +730,9 @@ inline void client::probe_failed(bool ws_still_open) {
 }
 
 inline void client::handle_ws_open(millis now) {
+  now = tick(now);
   if (!live() || ws_ != ws_state::connecting) return;
   begin_call();
-  tick(now);
   ws_ = ws_state::open;
   if (upgrade_ == upgrade_state::connecting) {
     upgrade_ = upgrade_state::probing;
@@ -704,9 +741,9 @@ inline void client::handle_ws_open(millis now) {
 }
 
 inline void client::handle_ws_message(frame_kind kind, std::string_view bytes, millis now) {
+  now = tick(now);
   if (!live() || ws_ != ws_state::open) return;
   begin_call();
-  now = tick(now);
   run_timers(now);
   if (!live()) return;
   const auto p = decode(bytes, kind, dec_);
@@ -731,9 +768,9 @@ inline void client::handle_ws_message(frame_kind kind, std::string_view bytes, m
 }
 
 inline void client::handle_ws_closed(millis now, bool error) {
+  now = tick(now);
   if (!live() || ws_ == ws_state::none) return;
   begin_call();
-  tick(now);
   if (ws_ == ws_state::closing) {  // the failed probe we closed
     ws_ = ws_state::none;
     return;
@@ -747,6 +784,7 @@ inline void client::handle_ws_closed(millis now, bool error) {
 }
 
 inline errc client::send(const packet_view& message, millis now) {
+  now = tick(now);
   if (state_ != state::open) return errc::invalid_state;
   if (message.type != packet_type::message ||
       (message.kind != data_kind::text && message.kind != data_kind::binary &&
@@ -761,10 +799,12 @@ inline errc client::send(const packet_view& message, millis now) {
     return errc::invalid_argument;
   }
   begin_call();
-  run_timers(tick(now));
+  run_timers(now);
   if (state_ != state::open) return errc::invalid_state;
-  if (queued_messages_ >= opts_.max_queued_messages ||
-      message.data.size() > opts_.max_queued_bytes - queued_bytes_) {
+  // What waits counts: the queue, and the transmits the caller has not taken (over a WebSocket a
+  // message leaves the queue at once).
+  if (over_limits(queued_messages_ + tx_.size(), queued_bytes_ + tx_body_.size(),
+                  message.data.size())) {
     close_with(close_reason::queue_full, errc::queue_full, 0);
     return errc::queue_full;
   }
@@ -777,9 +817,9 @@ inline errc client::send(const packet_view& message, millis now) {
 }
 
 inline void client::close(millis now) {
+  now = tick(now);
   if (!live()) return;
   begin_call();
-  tick(now);
   close_with(close_reason::forced_close, errc::none, 0);
 }
 
