@@ -340,6 +340,28 @@ scenarios.big_json = () => {
   };
 };
 
+// A burst the server sends while no GET waits arrives as one polling body of 150,000 messages
+// (more than the engine's default 100,000 waiting events): the client must take it whole, as
+// engine.io-client does (its body limit is the server's, not a count of packets).
+scenarios.burst_150k = () => {
+  const n = 150000;
+  return {
+    transports: ['polling'],
+    script: [
+      {emit: 'send_seq', args: [n]},
+      {expect_events: 1, event: 'seq_done', timeout_ms: 60000},
+      {disconnect: true},
+    ],
+    timeout: 90000,
+    check(r) {
+      cleanEnd(r);
+      const seq = events(r.lines, 'seq').map((x) => x.args[0]);
+      assert.strictEqual(seq.length, n, `received ${seq.length} of ${n} events`);
+      for (let i = 0; i < n; i++) assert.strictEqual(seq[i], i, `event ${i} out of order`);
+    },
+  };
+};
+
 scenarios.ordered_10k = () => {
   const n = 10000;
   const script = [];
