@@ -6,7 +6,8 @@
 //                   [--script FILE|-] [--timeout MS] [--max-payload BYTES] [--lax-handshake]
 //
 // The script and the output format are described in examples/client/README.md; how the pieces
-// fit (session.hpp: the protocol, transports.hpp: Beast) in docs/integration.md.
+// fit (session.hpp: Socket.IO on the library's Engine.IO client engine, transports.hpp: Beast)
+// in docs/integration.md.
 #include "session.hpp"
 #include "transports.hpp"
 
@@ -18,9 +19,11 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <iterator>
 #include <map>
+#include <random>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -182,15 +185,15 @@ class app final : public listener {
     }
     host_header_ = opts_.host + ":" + opts_.port;
     ws_.on_open = [this] {
-      if (session_.current_transport() == transport::polling) session_.on_probe_open();
+      session_.on_ws_open();
       pump();
     };
     ws_.on_message = [this](std::string_view data, bool binary) {
       session_.on_ws_message(data, binary);
       pump();
     };
-    ws_.on_end = [this](const std::string& what) {
-      session_.on_transport_error(what);
+    ws_.on_end = [this](bool error, const std::string& what) {
+      session_.on_ws_closed(error, what);
       pump();
     };
     watchdog_.expires_after(std::chrono::milliseconds(opts_.timeout_ms));
@@ -205,6 +208,9 @@ class app final : public listener {
       return exit_usage;
     }
     waiting_nsp_ = opts_.nsp;
+    // The engine has no randomness of its own: its `t` cache-busters come from this seed.
+    std::random_device rd;
+    session_.start((std::uint64_t{rd()} << 32) ^ rd());
     pump();
     io_.run();
     std::fflush(stdout);
@@ -212,7 +218,7 @@ class app final : public listener {
   }
 
   // --- listener: print what arrives ---------------------------------------------------------
-  void on_open(const eio::handshake& hs, transport t) override {
+  void on_open(const eio::handshake& hs, eio::transport_kind t) override {
     std::string line = "{\"type\":\"open\",\"sid\":";
     append_string(line, hs.sid);
     line += ",\"transport\":\"";
@@ -222,7 +228,7 @@ class app final : public listener {
     if (hs.max_payload) line += ",\"maxPayload\":" + std::to_string(*hs.max_payload);
     print(line + "}");
   }
-  void on_upgrade(transport t) override {
+  void on_upgrade(eio::transport_kind t) override {
     print(std::string("{\"type\":\"upgrade\",\"transport\":\"") + to_string(t) + "\"}");
   }
   void on_connect(std::string_view nsp, const sio::any_value& data) override {
@@ -294,58 +300,63 @@ class app final : public listener {
     std::fputc('\n', stdout);
   }
 
-  // Called after every input: lets the session's wishes reach the sockets, runs the script.
+  // Called after every input: runs the script, then does what the engine asks of the sockets.
   void pump() {
-    if (session_.closed()) return teardown();
+    if (torn_down_) return;
     run_script();  // first: what it emits goes out below
-    if (session_.want_websocket()) {
-      session_.websocket_requested();
-      ws_.open(endpoints_, host_header_, session_.target(opts_.path, transport::websocket));
-    }
-    std::vector<out_frame> frames;
-    session_.take_ws_frames(frames);
-    for (out_frame& f : frames) ws_.send(std::move(f));
-    out_frame body;
-    if (!post_.busy() && session_.start_post(body)) {
-      post_.request(endpoints_, host_header_, http::verb::post,
-                    session_.target(opts_.path, transport::polling), std::move(body),
-                    [this](unsigned status, std::string_view, bool, const std::string& err) {
-                      if (status == 200) {
-                        session_.on_post_done();
-                      } else {
-                        session_.on_transport_error(
-                            err.empty() ? "POST answered " + std::to_string(status) : err);
-                      }
-                      pump();
-                    });
-    }
-    if (!get_.busy() && session_.start_get()) {
-      get_.request(
-          endpoints_, host_header_, http::verb::get,
-          session_.target(opts_.path, transport::polling), out_frame{},
-          [this](unsigned status, std::string_view data, bool octet, const std::string& err) {
-            if (status == 200) {
-              session_.on_poll_response(data, octet);
-            } else {
-              session_.on_transport_error(err.empty() ? "GET answered " + std::to_string(status)
-                                                      : err);
-            }
-            pump();
-          });
-    }
+    while (const auto t = session_.poll_transmit()) execute(*t);
     arm_heartbeat();
-    if (session_.closed()) return teardown();
-    if (session_.finished() && !shutting_down_) {
-      // Everything, the close packet included, has been handed to the transport.
-      shutting_down_ = true;
-      if (session_.current_transport() == transport::websocket) {
-        ws_.close();  // sends what is queued, then the close frame; on_end("") follows
-      } else if (!post_.busy()) {
-        session_.on_transport_error("");
-        return teardown();
-      }
+    if (session_.closed()) {
+      // The session is over: the held GET has nothing more to bring; the last POST (the `1`
+      // packet) and the WebSocket's close handshake are let finish.
+      get_.cancel();
+      if (!post_.busy() && !ws_.is_open()) teardown();
     }
     std::fflush(stdout);
+  }
+
+  // One transmit of the engine. Its views die with the next call on the session: the channels
+  // copy what they keep.
+  void execute(const eio::client_transmit& t) {
+    switch (t.action) {
+      case eio::client_action::open_websocket:
+        return ws_.open(endpoints_, host_header_, target(t.query));
+      case eio::client_action::ws_send: return ws_.send(frame_of(t.body));
+      case eio::client_action::ws_close: return ws_.close();
+      case eio::client_action::get:
+        return get_.request(endpoints_, host_header_, http::verb::get, target(t.query), out_frame{},
+                            answered(eio::client_action::get));
+      case eio::client_action::post:
+        return post_.request(endpoints_, host_header_, http::verb::post, target(t.query),
+                             frame_of(t.body), answered(eio::client_action::post));
+    }
+  }
+
+  std::string target(std::string_view query) const { return opts_.path + "?" + std::string(query); }
+
+  static out_frame frame_of(const eio::frame& f) {
+    out_frame o;
+    o.bytes.reserve(f.size());
+    o.bytes.append(f.prefix).append(f.data);
+    o.binary = f.kind == eio::frame_kind::binary;
+    return o;
+  }
+
+  // The handler of a GET or POST: its answer goes to the session.
+  http_channel::handler answered(eio::client_action request) {
+    return [this, request](unsigned status, std::string_view body, bool octet,
+                           const std::string& err) {
+      const char* name = request == eio::client_action::get ? "GET" : "POST";
+      if (status != 200) {
+        session_.on_http_error(
+            request, err.empty() ? std::string(name) + " answered " + std::to_string(status) : err);
+      } else if (request == eio::client_action::get) {
+        session_.on_get_response(body, octet);
+      } else {
+        session_.on_post_response();
+      }
+      pump();
+    };
   }
 
   void arm_heartbeat() {
@@ -357,7 +368,7 @@ class app final : public listener {
     heartbeat_.async_wait([this](beast::error_code ec) {
       if (ec) return;
       heartbeat_armed_ = false;
-      session_.on_timer(clock::now());
+      session_.on_timer();
       pump();
     });
   }
@@ -377,12 +388,11 @@ class app final : public listener {
 
   void fail_script(int code) {
     if (exit_code_ == exit_ok) exit_code_ = code;
-    session_.close();
     script_done_ = true;
-    pump();
     // A server that no longer answers must not keep us waiting: end the session now.
-    session_.on_transport_error("gave up");
+    session_.close_now();
     pump();
+    teardown();
   }
 
   // --- the script ---------------------------------------------------------------------------
@@ -522,7 +532,7 @@ class app final : public listener {
   std::string host_header_;
   bool heartbeat_armed_ = false;
   clock::time_point heartbeat_at_{};
-  bool shutting_down_ = false, torn_down_ = false;
+  bool torn_down_ = false;
   int exit_code_ = exit_ok;
   // script state
   std::size_t pc_ = 0;
@@ -615,9 +625,9 @@ int main(int argc, char** argv) {
     } else if (arg == "--transport") {
       const std::string_view t = value("--transport");
       if (t == "websocket")
-        o.session.initial = transport::websocket;
+        o.session.initial = eio::transport_kind::websocket;
       else if (t == "polling")
-        o.session.initial = transport::polling;
+        o.session.initial = eio::transport_kind::polling;
       else
         return usage("--transport is websocket or polling");
     } else if (arg == "--eio") {

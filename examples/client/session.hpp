@@ -1,18 +1,21 @@
 // SPDX-License-Identifier: BSL-1.0
-// The Engine.IO / Socket.IO client session of examples/client, without any I/O ("sans-I/O").
+// The Socket.IO client session of examples/client, without any I/O ("sans-I/O").
 //
-// Everything the protocol needs lives here: the handshake, the heartbeat timers, the upgrade
-// from polling to WebSocket, namespace connects, ack ids, and the Socket.IO parser (the default
+// Two layers. The Engine.IO session (handshake, heartbeat timers, the upgrade from polling to
+// WebSocket, the polling requests) is the library's engineio::client. On top of it, this file
+// keeps the Socket.IO layer: namespace connects, ack ids, and the Socket.IO parser (the default
 // one, with the reassembly of binary packets, or msgpack: session_config::parser).
 // The socket stack (transports.hpp: Boost.Beast) only moves bytes: it hands the session what it
 // received, with the one fact the codec needs from the transport (text or binary frame, text or
-// octet-stream body), and sends what the session asks it to send. docs/integration.md walks
-// through it.
+// octet-stream body), and does what the engine's transmits ask (open a WebSocket, send, close,
+// GET, POST). docs/integration.md walks through it.
 #ifndef SIOCODEC_EXAMPLES_CLIENT_SESSION_HPP
 #define SIOCODEC_EXAMPLES_CLIENT_SESSION_HPP
 
+#include <siocodec/engineio/client.hpp>
 #include <siocodec/siocodec.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -33,17 +36,22 @@ namespace sio = siocodec::socketio;
 namespace json = siocodec::json;
 using clock = std::chrono::steady_clock;
 
-enum class transport { websocket, polling };
+inline const char* to_string(eio::transport_kind t) noexcept {
+  return t == eio::transport_kind::websocket ? "websocket" : "polling";
+}
 
-inline const char* to_string(transport t) noexcept {
-  return t == transport::websocket ? "websocket" : "polling";
+/// steady_clock in milliseconds: the `now` the engine is given, and the unit of its deadlines.
+inline eio::millis now_ms() {
+  const auto d =
+      std::chrono::duration_cast<std::chrono::milliseconds>(clock::now().time_since_epoch());
+  return static_cast<eio::millis>(d.count());
 }
 
 struct session_config {
   /// Engine.IO v4 talks Socket.IO v5 (socket.io >= 3); v3 talks Socket.IO v4 (socket.io 2.x).
   eio::protocol_version version = eio::protocol_version::v4;
   /// The transport the session opens with.
-  transport initial = transport::websocket;
+  eio::transport_kind initial = eio::transport_kind::websocket;
   /// Upgrade a polling session to WebSocket when the server offers it.
   bool upgrade = true;
   /// Our decode limit for one frame or polling body (what we accept from the server).
@@ -52,16 +60,9 @@ struct session_config {
   sio::parser_kind parser = sio::parser_kind::json;
   /// Accept a handshake whose sid holds characters other than RFC 3986 unreserved ones, as
   /// engine.io-client does (eio::handshake_options::lax). Off: such a handshake ends the session
-  /// with a parse error, since a server that sends it is broken or hostile. Either way the sid
-  /// is percent-encoded in our URLs.
+  /// with a parse error, since a server that sends it is broken or hostile. Either way the engine
+  /// percent-encodes the sid in our URLs.
   bool lax_handshake = false;
-};
-
-/// One frame for the WebSocket (`binary` selects a binary frame), or one polling body (`binary`:
-/// an application/octet-stream body, Engine.IO v3 only).
-struct out_frame {
-  std::string bytes;
-  bool binary = false;
 };
 
 /// What the session reports to its user: packets and values of either parser (binary values,
@@ -69,8 +70,8 @@ struct out_frame {
 class listener {
  public:
   virtual ~listener() = default;
-  virtual void on_open(const eio::handshake& hs, transport t) = 0;
-  virtual void on_upgrade(transport t) = 0;
+  virtual void on_open(const eio::handshake& hs, eio::transport_kind t) = 0;
+  virtual void on_upgrade(eio::transport_kind t) = 0;
   /// CONNECT acknowledged (`data` is the server's object; absent when it sent none).
   virtual void on_connect(std::string_view nsp, const sio::any_value& data) = 0;
   /// CONNECT refused (v5 CONNECT_ERROR, v4 ERROR while connecting).
@@ -178,20 +179,28 @@ void write_received(W& w, const sio::any_value& v) {
   w.null();
 }
 
-/// The client session. Single-threaded: call everything from the thread that runs the I/O.
+/// The client session: the Socket.IO layer on one engineio::client. Single-threaded: call
+/// everything from the thread that runs the I/O.
 ///
 /// The I/O layer's contract, in full:
-/// - feed what arrives: on_ws_message() for each WebSocket message, on_poll_response() for
-///   each polling GET body, on_post_done() when a POST was answered, on_probe_open() when the
-///   upgrade WebSocket is connected, on_transport_error() when a socket fails;
-/// - then call pump() of its own, which asks: want_websocket() (open a WebSocket to
-///   websocket_target()), take_ws_frames() (send them, in order), start_post() (send this body),
-///   start_get() (issue a long-poll GET), next_deadline() (call on_timer() then), finished().
+/// - start() once;
+/// - feed what the transports report: on_ws_open(), on_ws_message(), on_ws_closed() for the
+///   WebSocket, on_get_response(), on_post_response(), on_http_error() for the HTTP requests,
+///   on_timer() at next_deadline();
+/// - after each of them, and after the application's calls, drain poll_transmit() into the
+///   transports until it returns nothing; closed() turns true once the session is over.
 class session {
  public:
   session(const session_config& cfg, listener& l)
-      : cfg_(cfg), listener_(l), codec_(cfg.parser, codec_options(cfg)) {
-    transport_ = cfg.initial;
+      : cfg_(cfg),
+        listener_(l),
+        codec_(cfg.parser, codec_options(cfg)),
+        engine_(engine_options(cfg)) {}
+
+  /// Starts the Engine.IO session. `random` seeds the engine's `t` cache-busters (the engine has
+  /// no randomness of its own).
+  void start(std::uint64_t random) {
+    (void)engine_.open(now_ms(), random);  // fails only when called twice
   }
 
   // ----------------------------------------------------------------------------------------
@@ -201,22 +210,25 @@ class session {
   /// Joins `nsp`; `auth` is a JSON object or empty. v5 sends it as the CONNECT payload; v4 has
   /// no CONNECT payload, so it becomes the namespace's query string (`0/nsp?token=x,`), which is
   /// what socket.io-client 2.x does with its `query` option. Over v4 the server joins every
-  /// client to "/" by itself, so joining "/" sends nothing.
-  /// Returns false when the CONNECT cannot be encoded.
+  /// client to "/" by itself, so joining "/" sends nothing. Before the handshake the CONNECT
+  /// waits for the engine's open event. Returns false when the CONNECT cannot be encoded.
   bool connect(std::string_view nsp, std::string_view auth) {
     const bool v4_main = sio_version() == sio::protocol_version::v4 && (nsp == "/" || nsp.empty());
     if (v4_main && namespace_state("/") == static_cast<int>(ns_state::connected)) return true;
+    // engineio::client::send() takes messages once the session is open: until then the CONNECT
+    // waits for the open event, and `auth` is checked now, so that a bad one is refused at once.
+    std::string query;
+    const bool open = engine_.is_open();
+    if (!open && !auth.empty() &&
+        !(sio_version() == sio::protocol_version::v5 ? is_object(auth)
+                                                     : auth_to_query(auth, query))) {
+      return false;
+    }
     namespaces_[std::string(nsp)] = ns_state::connecting;
     refused_.erase(std::string(nsp));
-    if (sio_version() == sio::protocol_version::v5) {
-      return auth.empty() ? send_packet(sio::connect(nsp))
-                          : send_packet(sio::connect(nsp, sio::raw_json(auth)));
-    }
-    if (v4_main) return true;  // the server joins it by itself
-    std::string query;
-    if (!auth.empty() && !auth_to_query(auth, query)) return false;
-    return query.empty() ? send_packet(sio::connect(nsp))
-                         : send_packet(sio::connect(nsp).query(query));
+    if (open) return send_connect(nsp, auth);
+    pending_connects_.emplace_back(std::string(nsp), std::string(auth));
+    return true;
   }
 
   /// Emits event `name` on `nsp` with `args_json` (a JSON array; {"$binary":"hex"} objects are
@@ -259,14 +271,21 @@ class session {
     namespaces_.erase(it);
   }
 
-  /// Leaves every namespace and closes the Engine.IO session (close packet); finished() turns
-  /// true once everything queued has gone out.
+  /// Leaves every namespace, then closes the Engine.IO session once what is queued has gone out
+  /// (see poll_transmit()).
   void close() {
-    if (state_ == state::closing || state_ == state::closed) return;
+    if (closing_ || closed_) return;
     std::vector<std::string> names;
     for (const auto& n : namespaces_) names.push_back(n.first);
     for (const auto& n : names) leave(n);
-    state_ = state::closing;
+    closing_ = true;
+  }
+
+  /// close(), without waiting for anything: for a server that no longer answers.
+  void close_now() {
+    close();
+    engine_.close(now_ms());
+    drain_events();
   }
 
   /// The state of a namespace: 0 unknown, 1 connecting, 2 connected, 3 refused.
@@ -277,201 +296,100 @@ class session {
   }
 
   // ----------------------------------------------------------------------------------------
-  // The I/O side: what arrived.
+  // The I/O side: what the transports report. Each goes to the engine, then its events are
+  // handled.
   // ----------------------------------------------------------------------------------------
 
-  /// A WebSocket message (the main one, or the probe during an upgrade).
+  /// The WebSocket the engine asked for (open_websocket) is connected.
+  void on_ws_open() {
+    engine_.handle_ws_open(now_ms());
+    drain_events();
+  }
+
+  /// A WebSocket message, with the kind of frame it came in.
   void on_ws_message(std::string_view data, bool binary) {
-    // A message read together with the one that closed the session (the "40" right after a
-    // refused handshake) must not reach the session: nothing happens after close.
-    if (state_ == state::closed) return;
+    input_ = "websocket message";
     const auto kind = binary ? eio::frame_kind::binary : eio::frame_kind::text;
-    auto p = eio::decode(data, kind, eio_options());
-    if (!p) return fail("engine.io frame", p.error(), p.offset());
-    if (upgrade_ == upgrade_state::probing) {
-      // During the probe only the probe's answer may come over the new WebSocket.
-      if (p->type == eio::packet_type::pong && p->data == "probe") {
-        upgrade_ = upgrade_state::pausing;
-        return;
-      }
-      return fail_text("unexpected packet on the probe WebSocket");
-    }
-    on_packet(*p);
+    engine_.handle_ws_message(kind, data, now_ms());
+    drain_events();
   }
 
-  /// A polling GET answered; `body` and `octet_stream` (Content-Type
+  /// The WebSocket closed: cleanly (the server's close frame, or ours) or not (`what` says why).
+  void on_ws_closed(bool error, std::string_view what) {
+    transport_error_ = std::string(what);
+    engine_.handle_ws_closed(now_ms(), error);
+    drain_events();
+    transport_error_.clear();
+  }
+
+  /// A polling GET answered 200; `body` and `octet_stream` (Content-Type
   /// application/octet-stream: an Engine.IO v3 binary payload) as received.
-  void on_poll_response(std::string_view body, bool octet_stream) {
-    get_in_flight_ = false;
-    if (state_ == state::closed) return;
+  void on_get_response(std::string_view body, bool octet_stream) {
+    input_ = "polling body";
     const auto kind = octet_stream ? eio::frame_kind::binary : eio::frame_kind::text;
-    auto reader = eio::decode_payload(body, kind, eio_options());
-    for (const eio::packet_view& p : reader) {
-      on_packet(p);
-      if (state_ == state::closed) return;
-    }
-    if (reader.error() != siocodec::errc::none) {
-      fail("polling body", reader.error(), reader.offset());
-    }
+    engine_.handle_get_response(kind, body, now_ms());
+    drain_events();
   }
 
-  /// A POST was answered (the HTTP status was checked by the I/O layer).
-  void on_post_done() { post_in_flight_ = false; }
-
-  /// The upgrade WebSocket is connected: send the probe.
-  void on_probe_open() {
-    upgrade_ = upgrade_state::probing;
-    ws_out_.push_back(encode_ws(eio::packet_view::text(eio::packet_type::ping, "probe")));
+  /// The POST in flight was answered 200.
+  void on_post_response() {
+    post_in_flight_ = false;
+    engine_.handle_post_response(now_ms());
+    drain_events();
   }
 
-  /// The transport failed (connect error, HTTP error status, WebSocket closed by the peer).
-  void on_transport_error(std::string_view what) {
-    if (state_ == state::closing && out_.empty()) {
-      finish("io client disconnect", "");
-      return;
-    }
-    finish("transport close", what);
+  /// The GET or POST in flight failed, or was answered with another status (`what`).
+  void on_http_error(eio::client_action request, std::string_view what) {
+    if (request == eio::client_action::post) post_in_flight_ = false;
+    transport_error_ = std::string(what);
+    engine_.handle_http_error(request, now_ms());
+    drain_events();
+    transport_error_.clear();
   }
 
-  /// Timers: call at next_deadline().
-  void on_timer(clock::time_point now) {
-    if (state_ != state::open && state_ != state::closing) return;
-    if (cfg_.version == eio::protocol_version::v4) {
-      if (now >= ping_deadline_) finish("ping timeout", "no ping from the server in time");
-      return;
-    }
-    // v3: the client pings, the server answers with a pong.
-    if (pong_deadline_ && now >= *pong_deadline_) {
-      finish("ping timeout", "no pong from the server in time");
-    } else if (!pong_deadline_ && now >= next_ping_) {
-      queue(eio::packet_type::ping, {}, false);
-      pong_deadline_ = now + std::chrono::milliseconds(handshake_.ping_timeout);
-    }
+  /// The timer of next_deadline() fired.
+  void on_timer() {
+    engine_.handle_timeout(now_ms());
+    drain_events();
+  }
+
+  /// When on_timer() wants to run (the engine's one deadline).
+  std::optional<clock::time_point> next_deadline() const {
+    const eio::millis d = engine_.next_deadline();
+    if (d == eio::no_deadline) return std::nullopt;
+    return clock::time_point(std::chrono::milliseconds(d));
   }
 
   // ----------------------------------------------------------------------------------------
   // The I/O side: what to do next.
   // ----------------------------------------------------------------------------------------
 
-  transport current_transport() const noexcept { return transport_; }
-  const std::string& sid() const noexcept { return sid_; }
-  bool is_open() const noexcept { return state_ == state::open; }
-  /// The session is over (closed cleanly or not); see on_close().
-  bool closed() const noexcept { return state_ == state::closed; }
-  /// close() was called and everything it queued has been handed out.
-  bool finished() const noexcept {
-    return state_ == state::closed || (state_ == state::closing && close_queued_ && out_.empty() &&
-                                       ws_out_.empty() && !post_in_flight_);
+  /// The next thing the transports must do; its views are valid until the next call on the
+  /// session. Once close() was called and everything queued has gone out, the engine is
+  /// closed here: over polling, the `1` packet then travels in a POST of its own, after the
+  /// POST that carried the DISCONNECTs was answered. A socket.io server handles the packets of
+  /// a polling body on the next tick, after a close packet in the same body would already have
+  /// closed the session ("transport close" instead of "client namespace disconnect");
+  /// engine.io-client waits for "drain" in the same way.
+  std::optional<eio::client_transmit> poll_transmit() {
+    drain_events();
+    auto t = engine_.poll_transmit();
+    if (!t && closing_ && !closed_ &&
+        (engine_.transport() == eio::transport_kind::websocket || !post_in_flight_)) {
+      engine_.close(now_ms());
+      drain_events();
+      t = engine_.poll_transmit();
+    }
+    if (t && t->action == eio::client_action::post) post_in_flight_ = true;
+    return t;
   }
 
-  /// True when the I/O layer should open a WebSocket now: at the start of a WebSocket session,
-  /// or to probe an upgrade (websocket_target() says which).
-  bool want_websocket() const noexcept {
-    if (transport_ == transport::websocket) return state_ == state::connecting && !ws_requested_;
-    return state_ == state::open && cfg_.upgrade && upgrade_ == upgrade_state::none &&
-           (handshake_upgrades_ & eio::transport_websocket) != 0 && !ws_requested_;
-  }
-  void websocket_requested() noexcept { ws_requested_ = true; }
-
-  /// The request target (path and query) of the next request on `t`.
-  std::string target(std::string_view path, transport t) {
-    std::string s(path);
-    s += cfg_.version == eio::protocol_version::v4 ? "?EIO=4" : "?EIO=3";
-    s += t == transport::websocket ? "&transport=websocket" : "&transport=polling";
-    if (t == transport::polling) s += "&t=" + std::to_string(request_counter_++);
-    if (!sid_.empty()) {
-      // Strict parsing already refused a sid with `&`, `=` or `#`; a lax one may hold them, and
-      // pasted as is they would add or override query parameters of our requests.
-      s += "&sid=";
-      (void)eio::encode_sid(sid_, s);
-    }
-    return s;
-  }
-
-  /// Frames for the WebSocket, in order.
-  void take_ws_frames(std::vector<out_frame>& frames) {
-    if (upgrade_ == upgrade_state::pausing && !get_in_flight_ && !post_in_flight_) {
-      // Polling is paused (no request in flight): complete the upgrade. Whatever the session
-      // queued meanwhile now goes over the WebSocket, after the upgrade packet.
-      ws_out_.push_back(encode_ws(eio::packet_view::text(eio::packet_type::upgrade)));
-      upgrade_ = upgrade_state::done;
-      transport_ = transport::websocket;
-      listener_.on_upgrade(transport_);
-    }
-    if (transport_ == transport::websocket && opened()) {
-      for (const pending& p : out_) ws_out_.push_back(encode_ws(view(p)));
-      out_.clear();
-      // Over WebSocket, closing the WebSocket closes the session (engine.io-client sends no
-      // close packet there either): nothing more to queue.
-      if (state_ == state::closing) close_queued_ = true;
-    }
-    for (auto& f : ws_out_) frames.push_back(std::move(f));
-    ws_out_.clear();
-  }
-
-  /// The next polling POST body, when one should be sent now. Packets are batched up to the
-  /// server's maxPayload (the first packet always goes, as engine.io-client does).
-  bool start_post(out_frame& body) {
-    if (transport_ != transport::polling || !opened() || post_in_flight_ ||
-        upgrade_ == upgrade_state::pausing) {
-      return false;
-    }
-    queue_close_when_drained();
-    if (out_.empty()) return false;
-    const std::size_t limit = handshake_.max_payload ? *handshake_.max_payload : 1000000;
-    std::vector<eio::packet_view> batch;
-    std::size_t estimate = 0;
-    for (const pending& p : out_) {
-      // Per packet: its frame size, base64 growth for binary, the separator or length prefix.
-      const std::size_t n = p.data.size() * (p.binary ? 4 : 3) / 3 + 16;
-      if (!batch.empty() && estimate + n > limit) break;
-      estimate += n;
-      batch.push_back(view(p));
-    }
-    eio::encode_options eo;
-    eo.version = cfg_.version;
-    body.bytes.clear();
-    auto r = eio::encode_payload(batch.data(), batch.size(), body.bytes, eo);
-    if (!r) {
-      fail("encoding a polling body", r.error(), r.offset());
-      return false;
-    }
-    body.binary =
-        eio::payload_frame_kind(batch.data(), batch.size(), eo) == eio::frame_kind::binary;
-    out_.erase(out_.begin(), out_.begin() + static_cast<std::ptrdiff_t>(batch.size()));
-    post_in_flight_ = true;
-    return true;
-  }
-
-  /// True when a long-poll GET should be issued now (the first one makes the handshake).
-  bool start_get() {
-    if (transport_ != transport::polling || get_in_flight_) return false;
-    if (state_ == state::connecting && handshake_requested_) return false;
-    if (state_ != state::connecting && state_ != state::open) return false;
-    if (upgrade_ == upgrade_state::pausing || upgrade_ == upgrade_state::done) return false;
-    handshake_requested_ = true;
-    get_in_flight_ = true;
-    return true;
-  }
-
-  /// When on_timer() wants to run.
-  std::optional<clock::time_point> next_deadline() const {
-    if (state_ != state::open && state_ != state::closing) return std::nullopt;
-    if (cfg_.version == eio::protocol_version::v4) return ping_deadline_;
-    return pong_deadline_ ? *pong_deadline_ : next_ping_;
-  }
+  /// The session is over (closed cleanly or not); see listener::on_close(). poll_transmit() may
+  /// still hand out what ends the transport.
+  bool closed() const noexcept { return closed_; }
 
  private:
-  enum class state { connecting, open, closing, closed };
-  enum class upgrade_state { none, probing, pausing, done };
   enum class ns_state { connecting = 1, connected = 2, refused = 3 };
-
-  // One Engine.IO packet waiting to be sent, owned (text, or the bytes of an attachment).
-  struct pending {
-    eio::packet_type type;
-    bool binary;
-    std::string data;
-  };
 
   static sio::codec_options codec_options(const session_config& cfg) {
     sio::codec_options o;
@@ -484,111 +402,90 @@ class session {
     o.attachments = sio::attachment_mode::copy;
     return o;
   }
-  eio::decode_options eio_options() const {
-    eio::decode_options o;
-    o.version = cfg_.version;
-    o.max_payload = cfg_.max_payload;
+  static eio::client_options engine_options(const session_config& cfg) {
+    eio::client_options o;
+    o.version = cfg.version;
+    o.initial = cfg.initial;
+    o.upgrade = cfg.upgrade;
+    o.handshake.lax = cfg.lax_handshake;
+    o.decode.max_payload = cfg.max_payload;
+    // WORKAROUND (reported to the engine's author): the engine counts the message events of the
+    // input being handled against its queue limits (default 100,000 messages, 16 MB), so one
+    // polling body the decode limits accept (up to max_packets messages, max_payload bytes)
+    // could close the session with "send queue full", where engine.io-client takes it whole
+    // (interop burst_150k). This session drains the events after every call, so the limits
+    // are raised to what one accepted input can hold.
+    o.max_queued_messages = std::max(o.max_queued_messages, o.decode.max_packets);
+    o.max_queued_bytes = std::max(o.max_queued_bytes, cfg.max_payload);
     return o;
   }
   sio::protocol_version sio_version() const { return codec_.version(); }
-  bool opened() const { return state_ == state::open || state_ == state::closing; }
 
-  static eio::packet_view view(const pending& p) {
-    return p.binary
-               ? eio::packet_view::binary(siocodec::byte_view(std::string_view(p.data)), p.type)
-               : eio::packet_view::text(p.type, p.data);
-  }
-  out_frame encode_ws(const eio::packet_view& p) {
-    eio::encode_options eo;
-    eo.version = cfg_.version;
-    out_frame f;
-    f.binary = eio::encoded_frame_kind(p, eo) == eio::frame_kind::binary;
-    if (!eio::encode(p, f.bytes, eo)) fail_text("cannot encode an Engine.IO packet");
-    return f;
-  }
-  void queue(eio::packet_type t, std::string data, bool binary) {
-    if (state_ == state::closed) return;
-    out_.push_back(pending{t, binary, std::move(data)});
-  }
-  // Polling: the close packet goes out only after everything queued before it was delivered: a
-  // socket.io server handles the DISCONNECTs of a polling body on the next tick, after the close
-  // packet of the same body would already have closed the session ("transport close" instead
-  // of "client namespace disconnect"). engine.io-client waits for "drain" in the same way.
-  void queue_close_when_drained() {
-    if (state_ == state::closing && !close_queued_ && out_.empty() && !post_in_flight_ &&
-        transport_ == transport::polling) {
-      close_queued_ = true;
-      queue(eio::packet_type::close, {}, false);
+  // The CONNECT of connect(), once the session is open.
+  bool send_connect(std::string_view nsp, std::string_view auth) {
+    const bool v4_main = sio_version() == sio::protocol_version::v4 && (nsp == "/" || nsp.empty());
+    if (sio_version() == sio::protocol_version::v5) {
+      return auth.empty() ? send_packet(sio::connect(nsp))
+                          : send_packet(sio::connect(nsp, sio::raw_json(auth)));
     }
+    if (v4_main) return true;  // the server joins it by itself
+    std::string query;
+    if (!auth.empty() && !auth_to_query(auth, query)) return false;
+    return query.empty() ? send_packet(sio::connect(nsp))
+                         : send_packet(sio::connect(nsp).query(query));
   }
+
   // A Socket.IO packet becomes Engine.IO messages: default parser, one with its text, then one
   // binary message per attachment; msgpack, one binary message (protocol v4: CONNECT,
-  // DISCONNECT and ERROR are JSON text). The transport decides later how they are framed (a
-  // WebSocket message each, or a batch in a polling body), so they are queued as messages;
-  // nothing is emitted when the packet cannot be encoded.
+  // DISCONNECT and ERROR are JSON text). The engine copies each and frames them for the
+  // transport of the moment (a WebSocket message each, or a batch in a polling body). Returns
+  // false when the packet cannot be encoded or the engine refused it (not open, or its queue
+  // is full: then the session closes).
   template <class Builder>
   bool send_packet(const Builder& b) {
     std::string storage;
     std::vector<siocodec::byte_view> atts;
-    const auto r = codec_.encode(b, storage, atts, [this](const eio::packet_view& m) {
-      queue(eio::packet_type::message, std::string(m.data), m.kind != eio::data_kind::text);
+    siocodec::errc sent = siocodec::errc::none;
+    const auto r = codec_.encode(b, storage, atts, [&](const eio::packet_view& m) {
+      if (sent == siocodec::errc::none) sent = engine_.send(m, now_ms());
     });
-    return r.has_value();
+    return r.has_value() && sent == siocodec::errc::none;
   }
 
-  void on_packet(const eio::packet_view& p) {
-    switch (p.type) {
-      case eio::packet_type::open: return on_open(p);
-      case eio::packet_type::ping:
-        // v4 heartbeat: the server pings, we answer at once; v3 servers never ping.
-        if (cfg_.version == eio::protocol_version::v4) {
-          queue(eio::packet_type::pong, {}, false);
-          arm_ping_deadline();
-        }
-        return;
-      case eio::packet_type::pong:
-        if (cfg_.version == eio::protocol_version::v3) {
-          pong_deadline_.reset();
-          next_ping_ = clock::now() + std::chrono::milliseconds(handshake_.ping_interval);
-        }
-        return;
-      case eio::packet_type::message: return on_message(p);
-      case eio::packet_type::close: return finish("transport close", "");
-      case eio::packet_type::noop:
-      case eio::packet_type::upgrade: return;
+  // Handles every event the engine has. Handlers call the engine again (acks, CONNECTs), which
+  // may add events: the loop takes them too, and a nested call returns at once.
+  void drain_events() {
+    if (draining_) return;
+    draining_ = true;
+    while (const auto e = engine_.poll_event()) {
+      switch (e->kind) {
+        case eio::event_kind::open: on_open(*e); break;
+        case eio::event_kind::upgrade: listener_.on_upgrade(e->transport); break;
+        case eio::event_kind::message: on_message(e->packet); break;
+        case eio::event_kind::close: on_close(*e); break;
+      }
     }
+    draining_ = false;
   }
 
-  void on_open(const eio::packet_view& p) {
-    if (state_ != state::connecting) return fail_text("a second open packet");
-    eio::handshake_options hopts;
-    hopts.lax = cfg_.lax_handshake;
-    auto hs = eio::parse_handshake(p.data, hopts);
-    if (!hs) return fail("handshake", hs.error(), hs.offset());
-    handshake_ = *hs;
-    sid_ = std::string(hs->sid);  // the handshake is a view into the frame: keep a copy
-    handshake_.sid = sid_;
-    handshake_.upgrades_json = {};
-    handshake_upgrades_ = hs->upgrades;
-    state_ = state::open;
-    if (cfg_.version == eio::protocol_version::v4) {
-      arm_ping_deadline();
-    } else {
-      next_ping_ = clock::now() + std::chrono::milliseconds(handshake_.ping_interval);
+  void on_open(const eio::event& e) {
+    listener_.on_open(e.hs, e.transport);
+    std::vector<std::pair<std::string, std::string>> pending;
+    pending.swap(pending_connects_);
+    for (const auto& c : pending) {
+      if (!send_connect(c.first, c.second)) return fail_text("cannot send a CONNECT");
     }
-    listener_.on_open(handshake_, transport_);
-  }
-
-  void arm_ping_deadline() {
-    ping_deadline_ =
-        clock::now() + std::chrono::milliseconds(std::uint64_t{handshake_.ping_interval} +
-                                                 handshake_.ping_timeout);
   }
 
   void on_message(const eio::packet_view& m) {
+    // The event's view lives until the next call on the engine, and answering (an ack) calls
+    // send(): a msgpack packet, read in place, must outlive that, so it is decoded from a copy.
     // Copy mode: attachments (base64 ones too) are kept in the codec until their packet is
     // complete; a msgpack packet arrives whole (from polling base64, decoded into the codec).
-    auto r = codec_.decode(m);
+    message_.assign(m.data.data(), m.data.size());
+    eio::packet_view copy = m;
+    copy.data = message_;
+    auto r = codec_.decode(copy);
     if (!r) {
       if (r.error() == siocodec::errc::incomplete) return;  // more attachments to come
       return fail("socket.io packet", r.error(), r.offset());
@@ -668,6 +565,11 @@ class session {
     }
   }
 
+  static bool is_object(std::string_view text) {
+    const auto v = json::parse(text);
+    return v && v->is_object();
+  }
+
   // v4 CONNECT has no payload: a JSON object of scalars becomes key=value&... (percent-encoded).
   static bool auth_to_query(std::string_view auth, std::string& out) {
     auto v = json::parse(auth);
@@ -690,47 +592,62 @@ class session {
     return true;
   }
 
+  // Errors of the Socket.IO layer end the Engine.IO session too; the close event that follows
+  // reports them.
   void fail(const char* where, siocodec::errc e, std::size_t offset) {
-    std::string why =
-        std::string(where) + ": " + siocodec::to_string(e) + " at offset " + std::to_string(offset);
-    finish("parse error", why);
+    fail_text(std::string(where) + ": " + siocodec::to_string(e) + " at offset " +
+              std::to_string(offset));
   }
-  void fail_text(std::string_view why) { finish("parse error", why); }
+  void fail_text(std::string_view why) {
+    if (closed_ || !failure_.empty()) return;
+    failure_ = std::string(why);
+    engine_.close(now_ms());
+    drain_events();
+  }
 
-  void finish(std::string_view reason, std::string_view error) {
-    if (state_ == state::closed) return;
-    const bool clean = state_ == state::closing;
-    state_ = state::closed;
-    out_.clear();
-    ws_out_.clear();
+  // The engine's close event: the namespaces go with the session, then the listener hears why.
+  void on_close(const eio::event& e) {
+    std::string reason = eio::to_string(e.reason);
+    std::string error;
+    if (!failure_.empty()) {
+      reason = "parse error";
+      error = failure_;
+    } else if (e.reason == eio::close_reason::forced_close && closing_) {
+      reason = "io client disconnect";  // what socket.io-client reports for its own close
+    } else if (e.error != siocodec::errc::none) {
+      error =
+          input_ + ": " + siocodec::to_string(e.error) + " at offset " + std::to_string(e.offset);
+    } else if (e.reason == eio::close_reason::ping_timeout) {
+      error = cfg_.version == eio::protocol_version::v4 ? "no ping from the server in time"
+                                                        : "no pong from the server in time";
+    } else if (e.reason == eio::close_reason::transport_error ||
+               e.reason == eio::close_reason::transport_close) {
+      error = transport_error_;
+    }
+    closed_ = true;
     codec_.reset();
     std::vector<std::string> names;
     for (const auto& n : namespaces_) names.push_back(n.first);
     namespaces_.clear();
     for (const auto& n : names) listener_.on_disconnect(n, reason);
-    listener_.on_close(clean ? std::string_view("io client disconnect") : reason, error);
+    listener_.on_close(reason, error);
   }
 
   session_config cfg_;
   listener& listener_;
   sio::codec codec_;
-  state state_ = state::connecting;
-  transport transport_ = transport::websocket;
-  upgrade_state upgrade_ = upgrade_state::none;
-  eio::handshake handshake_;
-  std::string sid_;
-  std::uint8_t handshake_upgrades_ = 0;
-  std::deque<pending> out_;        // Engine.IO packets not yet handed to a transport
-  std::vector<out_frame> ws_out_;  // encoded WebSocket frames (probe, upgrade, packets)
-  bool ws_requested_ = false;
-  bool handshake_requested_ = false;
-  bool close_queued_ = false;
-  bool get_in_flight_ = false;
-  bool post_in_flight_ = false;
-  std::uint64_t request_counter_ = 0;
-  clock::time_point ping_deadline_{};               // v4: the server's next ping is due by then
-  clock::time_point next_ping_{};                   // v3: when we ping next
-  std::optional<clock::time_point> pong_deadline_;  // v3: the pong is due by then
+  eio::client engine_;
+  bool draining_ = false;
+  bool closing_ = false;
+  bool closed_ = false;
+  bool post_in_flight_ = false;  // a POST handed to the transport and not yet answered
+  std::string input_ = "input";  // what the engine was last fed, for error messages
+  // Why the transport failed, as it said; kept during the call that reports it only, since a
+  // failed upgrade probe closes nothing.
+  std::string transport_error_;
+  std::string failure_;  // why the Socket.IO layer closed the session
+  std::string message_;  // the message being decoded (see on_message)
+  std::vector<std::pair<std::string, std::string>> pending_connects_;  // before the handshake
   std::map<std::string, ns_state> namespaces_;
   std::set<std::string> refused_;
   std::set<std::pair<std::string, std::uint64_t>> pending_acks_;

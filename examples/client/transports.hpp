@@ -3,12 +3,10 @@
 //
 // Nothing here knows Engine.IO or Socket.IO. A WebSocket delivers messages with a text/binary
 // flag; an HTTP channel sends one request at a time and delivers the response body with its
-// Content-Type. session.hpp turns those into packets. Single-threaded: every handler runs on
+// Content-Type. session.hpp hands those to the engine. Single-threaded: every handler runs on
 // the io_context's one thread. Errors travel as error_code (no exception is thrown here).
 #ifndef SIOCODEC_EXAMPLES_CLIENT_TRANSPORTS_HPP
 #define SIOCODEC_EXAMPLES_CLIENT_TRANSPORTS_HPP
-
-#include "session.hpp"
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
@@ -17,6 +15,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
 
+#include <chrono>
 #include <cstddef>
 #include <deque>
 #include <functional>
@@ -33,14 +32,22 @@ namespace http = beast::http;
 namespace websocket = beast::websocket;
 using tcp = net::ip::tcp;
 
+/// One frame for the WebSocket (`binary` selects a binary frame), or one polling body (`binary`:
+/// an application/octet-stream body).
+struct out_frame {
+  std::string bytes;
+  bool binary = false;
+};
+
 /// One WebSocket connection: open(), send() frames in order, close(). Messages arrive through
 /// on_message(data, binary); the data is valid during the call only.
 class ws_channel {
  public:
   std::function<void()> on_open;
   std::function<void(std::string_view data, bool binary)> on_message;
-  /// The connection failed or ended; `what` is empty after our own close().
-  std::function<void(const std::string& what)> on_end;
+  /// The connection ended: cleanly (`error` false: our own close(), `what` empty, or the
+  /// server's close frame) or not (`what` says why).
+  std::function<void(bool error, const std::string& what)> on_end;
 
   ws_channel(net::io_context& io, std::size_t max_message) : ws_(io), max_(max_message) {}
 
@@ -50,12 +57,12 @@ class ws_channel {
     beast::get_lowest_layer(ws_).expires_after(std::chrono::seconds(10));
     beast::get_lowest_layer(ws_).async_connect(
         endpoints, [this](beast::error_code ec, const tcp::endpoint&) {
-          if (ec) return end("websocket connect: " + ec.message());
+          if (ec) return end(true, "websocket connect: " + ec.message());
           beast::get_lowest_layer(ws_).expires_never();
           ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::client));
           ws_.read_message_max(max_);
           ws_.async_handshake(host_, target_, [this](beast::error_code hec) {
-            if (hec) return end("websocket handshake: " + hec.message());
+            if (hec) return end(true, "websocket handshake: " + hec.message());
             open_ = true;
             read();
             if (on_open) on_open();
@@ -83,7 +90,9 @@ class ws_channel {
       if (ec) {
         const bool ours =
             closing_ && (ec == websocket::error::closed || ec == net::error::operation_aborted);
-        return end(ours ? std::string() : "websocket read: " + ec.message());
+        if (ours) return end(false, std::string());
+        if (ec == websocket::error::closed) return end(false, "websocket closed by the server");
+        return end(true, "websocket read: " + ec.message());
       }
       const auto data = buffer_.data();
       on_message(std::string_view(static_cast<const char*>(data.data()), data.size()),
@@ -101,7 +110,7 @@ class ws_channel {
         writing_ = true;
         ws_.async_close(websocket::close_code::normal, [this](beast::error_code) {
           writing_ = false;
-          end(std::string());
+          end(false, std::string());
         });
       }
       return;
@@ -110,19 +119,19 @@ class ws_channel {
     ws_.binary(queue_.front().binary);
     ws_.async_write(net::buffer(queue_.front().bytes), [this](beast::error_code ec, std::size_t) {
       writing_ = false;
-      if (ec) return end("websocket write: " + ec.message());
+      if (ec) return end(true, "websocket write: " + ec.message());
       queue_.pop_front();
       write_next();
     });
   }
 
-  void end(const std::string& what) {
+  void end(bool error, const std::string& what) {
     if (ended_) return;
     ended_ = true;
     open_ = false;
     beast::error_code ignored;
     beast::get_lowest_layer(ws_).socket().close(ignored);
-    if (on_end) on_end(what);
+    if (on_end) on_end(error, what);
   }
 
   websocket::stream<beast::tcp_stream> ws_;

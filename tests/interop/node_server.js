@@ -38,6 +38,12 @@
 //   stray_acks()              sends an ACK for id 999999 and a BINARY_ACK for id 1000000, which
 //                             the client never asked for, then emits "strays_sent"
 //
+// --stop-heartbeat-after MS: MS after a namespace connection the server's Engine.IO session stops
+// its side of the heartbeat but stays up: v4 (engine.io 6) sends no more pings and no longer
+// waits for pongs; v3 (engine.io 3) answers the client's pings no more. The client must notice
+// within pingInterval + pingTimeout (obs.engine: heartbeatStoppedAt, lastPingSentAt,
+// unansweredPingAt, closedAt, in Date.now() milliseconds).
+//
 // --sid-suffix TEXT appends TEXT to every Engine.IO session id (a hostile server's sid: the
 // client must percent-encode it into its request queries for the session to work).
 'use strict';
@@ -61,6 +67,7 @@ const maxHttpBufferSize = Number(option('max-http-buffer-size', 'MAX_HTTP_BUFFER
 const transports = option('transports', 'TRANSPORTS', 'polling,websocket').split(',');
 const lifetime = Number(option('lifetime', 'LIFETIME', '120000'));
 const sidSuffix = option('sid-suffix', 'SID_SUFFIX', '');
+const stopHeartbeatAfter = Number(option('stop-heartbeat-after', 'STOP_HEARTBEAT_AFTER', '0'));
 if (sioVersion !== 4 && sioVersion !== 2) {
   process.stderr.write('node_server: --sio must be 4 or 2\n');
   process.exit(2);
@@ -111,16 +118,36 @@ function engineRecord(conn) {
   if (!e) {
     e = obs.engine[conn.id] = {
       firstTransport: conn.transport.name, transport: conn.transport.name, upgraded: false,
-      pings: 0, pongs: 0, closeReason: null,
+      pings: 0, pongs: 0, closeReason: null, closedAt: null, heartbeatStoppedAt: null,
+      lastPingSentAt: null, unansweredPingAt: null,
     };
     conn.on('packet', (p) => {
-      if (p.type === 'ping' && p.data !== 'probe') e.pings++;
+      if (p.type === 'ping' && p.data !== 'probe') {
+        e.pings++;
+        if (e.heartbeatStoppedAt && e.unansweredPingAt === null) e.unansweredPingAt = Date.now();
+      }
       if (p.type === 'pong' && p.data !== 'probe') e.pongs++;
     });
+    conn.on('packetCreate', (p) => {
+      if (p.type === 'ping' && p.data !== 'probe') e.lastPingSentAt = Date.now();
+    });
     conn.on('upgrade', (t) => { e.upgraded = true; e.transport = t.name; });
-    conn.on('close', (reason) => { e.closeReason = reason; });
+    conn.on('close', (reason) => { e.closeReason = reason; e.closedAt = Date.now(); });
+    if (stopHeartbeatAfter > 0) setTimeout(() => stopHeartbeat(conn, e), stopHeartbeatAfter);
   }
   return e;
+}
+
+// A server that stops answering, as seen by its client: the session object stays, its heartbeat
+// packets no longer go out (see --stop-heartbeat-after).
+function stopHeartbeat(conn, e) {
+  e.heartbeatStoppedAt = Date.now();
+  const send = conn.sendPacket.bind(conn);
+  const dropped = sioVersion === 4 ? 'ping' : 'pong';
+  conn.sendPacket = (type, ...rest) => (type === dropped ? undefined : send(type, ...rest));
+  // engine.io 6 arms a timer for the pong after each ping; without the ping it would close the
+  // session by itself ("ping timeout" on the server's side, "transport close" on ours).
+  if (sioVersion === 4) conn.resetPingTimeout = () => {};
 }
 
 // --- the server --------------------------------------------------------------------------------
