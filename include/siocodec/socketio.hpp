@@ -4,6 +4,7 @@
 #define SIOCODEC_SOCKETIO_HPP
 
 #include <siocodec/socketio/any.hpp>
+#include <siocodec/socketio/client.hpp>
 #include <siocodec/socketio/codec.hpp>
 #include <siocodec/socketio/default_parser/args.hpp>
 #include <siocodec/socketio/default_parser/decode.hpp>
