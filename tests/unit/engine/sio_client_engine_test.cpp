@@ -799,3 +799,49 @@ TEST_CASE("sio client: steady state emits and events allocate nothing") {
   CHECK(h.c.pending_acks() == 0);
   CHECK(got > 0);
 }
+
+TEST_CASE("sio client: a packet the codec refuses: disconnect(parse error), reconnection") {
+  harness h;
+  connect_main(h);
+  h.server(R"(42["broken)");  // Manager.ondata: the decoder throws -> onclose("parse error")
+  const auto ev = h.take_ev();
+  REQUIRE(first(ev, client_event_kind::disconnect));
+  CHECK(first(ev, client_event_kind::disconnect)->reason == disconnect_reason::parse_error);
+  CHECK_FALSE(h.c.engine().is_open());
+  CHECK(h.c.next_deadline() == 1000);
+  h.advance(1000);
+  CHECK(first(h.take_ev(), client_event_kind::reconnect_attempt));
+}
+
+TEST_CASE("sio client: the Engine.IO close reason becomes the disconnect reason") {
+  harness h;
+  connect_main(h);
+  // engine.io-client v4: no ping for pingInterval + pingTimeout -> "ping timeout".
+  h.advance(45000);
+  const auto ev = h.take_ev();
+  REQUIRE(first(ev, client_event_kind::disconnect));
+  CHECK(first(ev, client_event_kind::disconnect)->reason == disconnect_reason::ping_timeout);
+  CHECK(std::string_view(sio::to_string(disconnect_reason::ping_timeout)) == "ping timeout");
+  CHECK(sio::from_engine(eio::close_reason::forced_close, false) ==
+        disconnect_reason::io_server_disconnect);
+  CHECK(sio::from_engine(eio::close_reason::queue_full, true) == disconnect_reason::queue_full);
+}
+
+TEST_CASE("sio client: close() leaves everything, no reconnection, closed for good") {
+  harness h;
+  connect_main(h);
+  sio::emit_options o;
+  o.want_ack = true;
+  REQUIRE(h.c.emit(sio::event("q"), 1, o));
+  h.take_ws();
+  h.c.close(2);
+  const auto ev = h.take_ev();
+  CHECK(kinds(ev) == std::vector<client_event_kind>{client_event_kind::disconnect,
+                                                    client_event_kind::ack_disconnected});
+  CHECK(ev[0].reason == disconnect_reason::io_client_disconnect);
+  CHECK(h.take_ws() == std::vector<std::string>{"41"});
+  CHECK_FALSE(h.c.is_open());
+  CHECK(h.c.next_deadline() == eio::no_deadline);
+  CHECK(h.c.join("/", 3) == errc::invalid_state);
+  CHECK(h.c.emit(sio::event("x"), 3).error() == errc::invalid_state);
+}
