@@ -845,3 +845,32 @@ TEST_CASE("sio client: close() leaves everything, no reconnection, closed for go
   CHECK(h.c.join("/", 3) == errc::invalid_state);
   CHECK(h.c.emit(sio::event("x"), 3).error() == errc::invalid_state);
 }
+
+TEST_CASE("sio client: over long-polling, base64 attachments in a v4 payload") {
+  sio::client_options o;  // polling first, the reference's default
+  o.engine.upgrade = false;
+  harness h(o);
+  REQUIRE(h.c.open(0, 1) == errc::none);
+  REQUIRE(h.c.join("/", 0) == errc::none);
+  h.drain();
+  REQUIRE(h.tx.size() == 1);
+  CHECK(h.tx[0].action == client_action::get);
+  h.tx.clear();
+  h.c.handle_get_response(frame_kind::text, hs4, 0);
+  h.drain();
+  bool posted = false;
+  for (const tx_copy& t : h.tx)
+    if (t.action == client_action::post) posted = t.body == "40";
+  CHECK(posted);
+  h.c.handle_post_response(1);
+  // engine.io-parser 5 encodePayload: packets joined by \x1e, binary as b<base64>.
+  h.c.handle_get_response(frame_kind::text,
+                          "40{\"sid\":\"s\"}\x1e"
+                          "451-[\"up\",{\"_placeholder\":true,\"num\":0}]\x1e"
+                          "bAQI=",
+                          2);
+  const auto ev = h.take_ev();
+  REQUIRE(kinds(ev) ==
+          std::vector<client_event_kind>{client_event_kind::connect, client_event_kind::event});
+  CHECK(ev.back().args == std::vector<std::string>{"\x01\x02"});
+}
