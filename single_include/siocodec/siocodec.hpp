@@ -18520,12 +18520,13 @@ inline void client::schedule_reconnect(millis now) {
     if (state_ != state::closed) state_ = state::stopped;
     return;
   }
-  if (!opts_.reconnect.enabled) {
-    state_ = state::closed;
-    return;
-  }
-  if (attempts_ >= opts_.reconnect.attempts) {
-    push(client_event_kind::reconnect_failed, "").attempt = attempts_;
+  if (!opts_.reconnect.enabled || attempts_ >= opts_.reconnect.attempts) {
+    if (opts_.reconnect.enabled) push(client_event_kind::reconnect_failed, "").attempt = attempts_;
+    // Closed for good: the acks of buffered packets would otherwise wait forever.
+    for (nsp_rec& ns : nsps_) {
+      resolve_acks(ns.uid, true);
+      drop_buffer(ns);
+    }
     state_ = state::closed;
     return;
   }

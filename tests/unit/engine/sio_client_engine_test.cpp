@@ -874,3 +874,117 @@ TEST_CASE("sio client: over long-polling, base64 attachments in a v4 payload") {
           std::vector<client_event_kind>{client_event_kind::connect, client_event_kind::event});
   CHECK(ev.back().args == std::vector<std::string>{"\x01\x02"});
 }
+
+// Seeded random runs: random emits (with and without acks, volatile), joins and leaves, server
+// frames (valid, unknown ack ids, garbage), transport losses and time steps. Invariants after
+// every step: every ack id emit() returned resolves exactly once (ack, ack_timeout or
+// ack_disconnected, never for an id not pending), the buffers stay within their limits, the
+// deadline is never below the last `now`; close() at the end resolves everything left.
+TEST_CASE("sio client: random runs keep acks exactly-once and buffers bounded") {
+  const std::string_view frames[] = {
+      R"(40{"sid":"s","pid":"p"})",
+      R"(40/a,{"sid":"t"})",
+      "41",
+      "41/a,",
+      R"(44/a,{"message":"no"})",
+      R"(42["e","o-1"])",
+      R"(42/a,["e",1])",
+      R"(451-["b",{"_placeholder":true,"num":0}])",
+      R"(42["broken)",
+      "4",
+      R"(40{"nosid":1})",
+  };
+  for (std::uint64_t seed = 1; seed <= 12; ++seed) {
+    sio::client_options o = ws_options();
+    o.reconnect.randomization = 0.5;
+    o.reconnect.attempts = 3;
+    o.max_buffered_packets = 20;
+    o.max_pending_acks = 40;
+    harness h(o);
+    std::uint64_t x = seed * 0x9E3779B97F4A7C15ull;
+    const auto rnd = [&](std::uint64_t n) {
+      x ^= x << 13;
+      x ^= x >> 7;
+      x ^= x << 17;
+      return x % n;
+    };
+    std::vector<std::pair<std::string, std::uint64_t>> pending;
+    const auto resolve = [&](const ev_copy& e) {
+      for (std::size_t i = 0; i < pending.size(); ++i) {
+        if (pending[i].first == e.nsp && pending[i].second == e.ack_id) {
+          pending.erase(pending.begin() + static_cast<std::ptrdiff_t>(i));
+          return true;
+        }
+      }
+      return false;
+    };
+    const auto check = [&] {
+      h.drain();
+      for (const ev_copy& e : h.ev) {
+        if (e.kind == client_event_kind::ack || e.kind == client_event_kind::ack_timeout ||
+            e.kind == client_event_kind::ack_disconnected) {
+          INFO("seed " << seed << " nsp " << e.nsp << " id " << e.ack_id);
+          CHECK(resolve(e));
+        }
+      }
+      h.ev.clear();
+      bool opening = false;
+      for (const tx_copy& t : h.tx)
+        if (t.action == client_action::open_websocket) opening = true;
+      h.tx.clear();
+      if (opening && rnd(4) != 0) {
+        h.c.handle_ws_open(h.now);
+        h.server(hs4);
+        h.drain();
+        for (const ev_copy& e : h.ev)
+          if (e.kind == client_event_kind::ack_disconnected) CHECK(resolve(e));
+        h.ev.clear();
+        h.tx.clear();
+      }
+      CHECK(h.c.buffered_packets() <= 20);
+      CHECK(h.c.pending_acks() <= 40);
+      CHECK(h.c.pending_acks() == pending.size());
+      CHECK(h.c.next_deadline() >= h.now);
+    };
+    REQUIRE(h.c.open(0, seed) == errc::none);
+    (void)h.c.join("/", 0);
+    check();
+    for (int step = 0; step < 1500; ++step) {
+      const std::string_view nsp = rnd(2) ? "/" : "/a";
+      switch (rnd(9)) {
+        case 0:
+        case 1: {
+          sio::emit_options e;
+          e.want_ack = rnd(3) != 0;
+          e.volatile_packet = rnd(5) == 0;
+          e.ack_timeout = rnd(2) ? rnd(3000) : 0;
+          const auto r = h.c.emit(sio::event("m", step).nsp(nsp), h.now, e);
+          if (r && *r != sio::no_ack) pending.emplace_back(std::string(nsp), *r);
+          break;
+        }
+        case 2: (void)(rnd(3) ? h.c.join(nsp, h.now) : h.c.leave(nsp, h.now)); break;
+        case 3:
+        case 4: h.server(frames[rnd(sizeof frames / sizeof frames[0])]); break;
+        case 5: {
+          const std::string f = (rnd(2) ? "43" : "43/a,") + std::to_string(rnd(12)) + "[]";
+          h.server(f);
+          break;
+        }
+        case 6:
+          if (rnd(4) == 0)
+            h.c.handle_ws_closed(h.now, rnd(2) != 0);
+          else
+            h.server_bin("\x01");
+          break;
+        default: h.advance(h.now + rnd(2500)); break;
+      }
+      check();
+      if (!h.c.is_open()) break;
+    }
+    h.c.close(h.now);
+    check();
+    INFO("seed " << seed);
+    CHECK(pending.empty());
+    CHECK(h.c.buffered_packets() == 0);
+  }
+}
