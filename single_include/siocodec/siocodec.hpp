@@ -18631,7 +18631,7 @@ inline bool client::on_packet(const any_packet& p, client_event& out, millis now
       if (v5()) {
         any_value sid, pid;
         const any_value d = p.data();
-        if (!d.is_object() || !d.find("sid", sid) || !sid.is_string()) {
+        if (!d.is_object() || !d.find("sid", sid) || !sid.is_string() || sid.string_size() == 0) {
           // socket.js onpacket: a CONNECT without sid comes from a 2.x server.
           out.kind = client_event_kind::connect_error;
           out.nsp = ns->name;
@@ -18689,8 +18689,9 @@ inline bool client::on_packet(const any_packet& p, client_event& out, millis now
       out.kind = client_event_kind::event;
       out.nsp = ns->name;
       out.packet = p;
-      if (!ns->pid.empty()) {
-        // socket.js onevent: with a pid, a string last argument is the offset.
+      if (!ns->pid.empty() && !p.id()) {
+        // socket.js onevent/emitEvent: with a pid, a string last argument is the offset (an
+        // event with an ack id ends with the ack function there, so it carries none).
         any_value last;
         for (const any_value& a : p.arguments()) last = a;
         if (last.is_string()) {

@@ -303,14 +303,20 @@ TEST_CASE("sio client: CONNECT_ERROR refuses a namespace; the last one closes th
   CHECK(h.c.connected("/"));
   CHECK(h.c.emit(sio::event("x").nsp("/admin"), 0).error() == errc::invalid_state);
 
-  // A v5 CONNECT without sid is the reference's "v2.x server" connect_error.
+  // A v5 CONNECT without sid (or an empty one: `packet.data.sid` falsy) is the reference's
+  // "v2.x server" connect_error; the socket is not destroyed.
   REQUIRE(h.c.join("/b", 0) == errc::none);
   h.take_ws();
   h.server("40/b,");
+  h.server(R"(40/b,{"sid":""})");
   ev = h.take_ev();
-  REQUIRE(ev.size() == 1);
+  REQUIRE(ev.size() == 2);
   CHECK(ev[0].kind == client_event_kind::connect_error);
   CHECK(ev[0].nsp == "/b");
+  CHECK(ev[1].kind == client_event_kind::connect_error);
+  h.server(R"(40/b,{"sid":"s-b"})");
+  CHECK(first(h.take_ev(), client_event_kind::connect));
+  CHECK(h.c.connected("/b"));
 
   // The last namespace refused: Manager._destroy closes the session, no reconnection.
   harness g;
@@ -678,8 +684,11 @@ TEST_CASE("sio client: connection state recovery: pid and offset in CONNECT, rec
   REQUIRE(ev.size() == 2);
   CHECK(ev[0].offset == "o-1");
   CHECK(ev[1].offset == "o-2");
-  h.server(R"(42["n",1])");  // a last argument that is not a string keeps the offset
-  h.take_ev();
+  h.server(R"(42["n",1])");       // a last argument that is not a string keeps the offset
+  h.server(R"(427["n","o-x"])");  // nor does an event with an ack id (its last is the ack fn)
+  ev = h.take_ev();
+  REQUIRE(ev.size() == 2);
+  CHECK(ev[1].offset.empty());
   lose_and_reopen(h, 10, 1010);
   // socket.js _sendConnectPacket: Object.assign({pid, offset}, auth).
   CHECK(h.take_ws() == std::vector<std::string>{R"(40{"pid":"p1","offset":"o-2","token":"abc"})"});
