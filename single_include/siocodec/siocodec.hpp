@@ -18084,6 +18084,7 @@ class client {
     std::uint32_t uid;
     std::uint64_t id;
     millis deadline;
+    bool buffered;  // its packet waits in the namespace's send buffer
   };
   struct record {
     client_event_kind kind = client_event_kind::event;
@@ -18384,6 +18385,8 @@ inline void client::flush_buffer(nsp_rec& ns, millis now) {
     v.data = std::string_view(ns.buf).substr(m.off, m.len);
     (void)eng_.send(v, now);  // a failure closes the session: the close event says why
   }
+  for (ack_rec& a : acks_)
+    if (a.uid == ns.uid) a.buffered = false;
   drop_buffer(ns);
 }
 
@@ -18394,12 +18397,7 @@ inline void client::resolve_acks(std::uint32_t uid, bool all) {
   std::size_t w = 0;
   for (std::size_t i = 0; i < acks_.size(); ++i) {
     const ack_rec a = acks_[i];
-    bool resolve = a.uid == uid;
-    if (resolve && !all && ns) {
-      for (const buffered_msg& m : ns->msgs)
-        if (!m.dropped && m.first && m.ack_id == a.id) resolve = false;
-    }
-    if (resolve) {
+    if (a.uid == uid && (all || !a.buffered)) {
       record& r = push(client_event_kind::ack_disconnected, ns ? std::string_view(ns->name) : "");
       r.ack_id = a.id;
     } else {
@@ -18499,8 +18497,9 @@ result<std::uint64_t> client::emit(const Builder& packet, millis now, const emit
   // volatile and not connected: dropped (socket.js emit: discardPacket), the ack still waits.
   if (o.want_ack) {
     ++ns->next_id;
-    acks_.push_back(
-        ack_rec{ns->uid, id, o.ack_timeout ? now + o.ack_timeout : engineio::no_deadline});
+    acks_.push_back(ack_rec{ns->uid, id,
+                            o.ack_timeout ? now + o.ack_timeout : engineio::no_deadline,
+                            !live && !o.volatile_packet});
   }
   return id;
 }
@@ -18565,7 +18564,7 @@ inline void client::handle_timeout(millis now) {
       continue;
     }
     nsp_rec* ns = find_uid(a.uid);
-    if (ns) {
+    if (ns && a.buffered) {
       for (buffered_msg& m : ns->msgs) {
         if (m.dropped || m.ack_id != a.id) continue;
         m.dropped = true;
