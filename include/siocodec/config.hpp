@@ -174,4 +174,33 @@ SIOCODEC_END_NAMESPACE
 #define SIOCODEC_DEFAULT_MAX_NAMESPACE 65536
 #endif
 
+/// Most packets a Socket.IO client engine buffers for namespaces that are not connected yet
+/// (socket.io-client's sendBuffer, which has no limit). Without one, an application that emits
+/// while the server is unreachable grows the process for as long as the outage lasts. Over it,
+/// emit() returns errc::queue_full.
+#ifndef SIOCODEC_DEFAULT_SIO_MAX_BUFFERED_PACKETS
+#define SIOCODEC_DEFAULT_SIO_MAX_BUFFERED_PACKETS 10000
+#endif
+
+/// Most bytes of those buffered packets (encoded): 16 default-sized payloads, as the Engine.IO
+/// engines' queue limit.
+#ifndef SIOCODEC_DEFAULT_SIO_MAX_BUFFERED_BYTES
+#define SIOCODEC_DEFAULT_SIO_MAX_BUFFERED_BYTES (16u * 1000000u)
+#endif
+
+/// Most acks a Socket.IO engine waits for at once, per client or connection. The reference's
+/// `acks` map has no limit; a peer that never answers would grow it forever (and ack ids are
+/// what the peer echoes, so a bounded registry also bounds what a hostile peer can make us
+/// look up). Over it, emit() with want_ack returns errc::queue_full.
+#ifndef SIOCODEC_DEFAULT_SIO_MAX_PENDING_ACKS
+#define SIOCODEC_DEFAULT_SIO_MAX_PENDING_ACKS 65536
+#endif
+
+/// Most namespaces one Socket.IO client or connection holds. The reference has no limit; each
+/// namespace carries state (buffer, acks, recovery pid/offset), so a peer that asks for many
+/// would grow it without bound. Over it, join() (client) returns errc::queue_full.
+#ifndef SIOCODEC_DEFAULT_SIO_MAX_NAMESPACES
+#define SIOCODEC_DEFAULT_SIO_MAX_NAMESPACES 256
+#endif
+
 #endif  // SIOCODEC_CONFIG_HPP

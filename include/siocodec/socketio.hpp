@@ -4,12 +4,14 @@
 #define SIOCODEC_SOCKETIO_HPP
 
 #include <siocodec/socketio/any.hpp>
+#include <siocodec/socketio/client.hpp>
 #include <siocodec/socketio/codec.hpp>
 #include <siocodec/socketio/default_parser/args.hpp>
 #include <siocodec/socketio/default_parser/decode.hpp>
 #include <siocodec/socketio/default_parser/decoder.hpp>
 #include <siocodec/socketio/default_parser/encode.hpp>
 #include <siocodec/socketio/default_parser/frames.hpp>
+#include <siocodec/socketio/engine_types.hpp>
 #include <siocodec/socketio/msgpack_parser/args.hpp>
 #include <siocodec/socketio/msgpack_parser/decode.hpp>
 #include <siocodec/socketio/msgpack_parser/encode.hpp>
