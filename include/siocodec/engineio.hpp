@@ -3,6 +3,7 @@
 #ifndef SIOCODEC_ENGINEIO_HPP
 #define SIOCODEC_ENGINEIO_HPP
 
+#include <siocodec/engineio/client.hpp>
 #include <siocodec/engineio/decode.hpp>
 #include <siocodec/engineio/encode.hpp>
 #include <siocodec/engineio/engine_types.hpp>

@@ -1,0 +1,1034 @@
+// SPDX-License-Identifier: BSL-1.0
+// The Engine.IO client engine (engineio/client.hpp): one TEST_CASE per transition, with
+// engine.io-client 6.6.8 (v4) and 3.5.6 (v3) as the spec (tests/interop/node_modules).
+#include <siocodec/engineio/client.hpp>
+
+#include "support/catch.hpp"
+
+#include <atomic>
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+using namespace std::string_view_literals;
+using siocodec::errc;
+namespace eio = siocodec::engineio;
+using eio::client_action;
+using eio::close_reason;
+using eio::event_kind;
+using eio::frame_kind;
+using eio::packet_view;
+using eio::transport_kind;
+
+// The malloc counter of tests/unit/hardening/huge_input_test.cpp (one hook per program), where it
+// exists: glibc, no sanitizer owning malloc.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define SIOCODEC_ENGINE_TEST_NO_MALLOC_COUNT 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(memory_sanitizer) ||                         \
+    __has_feature(thread_sanitizer)
+#define SIOCODEC_ENGINE_TEST_NO_MALLOC_COUNT 1
+#endif
+#endif
+#if defined(__GLIBC__) && !defined(SIOCODEC_ENGINE_TEST_NO_MALLOC_COUNT)
+#define SIOCODEC_ENGINE_TEST_MALLOC_COUNT 1
+std::size_t siocodec_test_mallocs() noexcept;
+#endif
+
+namespace {
+
+// engine.io 6.6 / 3.x open packets (engine.io lib/socket.ts onOpen, the key order of the server).
+constexpr std::string_view hs4 =
+    R"(0{"sid":"abc","upgrades":["websocket"],"pingInterval":25000,"pingTimeout":20000,"maxPayload":1000000})";
+constexpr std::string_view hs4_no_upgrade =
+    R"(0{"sid":"abc","upgrades":[],"pingInterval":25000,"pingTimeout":20000,"maxPayload":1000000})";
+constexpr std::string_view hs3_json =
+    R"({"sid":"abc","upgrades":["websocket"],"pingInterval":1000,"pingTimeout":500})";
+
+struct tx_copy {
+  client_action action;
+  std::string query;
+  std::string body;  // prefix + data
+  frame_kind kind;
+  bool prefixed;
+};
+
+struct ev_copy {
+  event_kind kind;
+  eio::data_kind data_kind;
+  std::string data;
+  close_reason reason;
+  errc error;
+  std::size_t offset;
+  transport_kind transport;
+  std::string sid;
+};
+
+// A client and copies of everything it said, so that tests read plain values.
+struct harness {
+  eio::client c;
+  std::vector<tx_copy> tx;
+  std::vector<ev_copy> ev;
+
+  explicit harness(const eio::client_options& o = {}) : c(o) {}
+
+  void drain() {
+    while (auto t = c.poll_transmit()) {
+      tx.push_back({t->action, std::string(t->query),
+                    std::string(t->body.prefix) + std::string(t->body.data), t->body.kind,
+                    !t->body.prefix.empty()});
+    }
+    while (auto e = c.poll_event()) {
+      ev.push_back({e->kind, e->packet.kind, std::string(e->packet.data), e->reason, e->error,
+                    e->offset, e->transport, std::string(e->hs.sid)});
+    }
+  }
+  std::vector<tx_copy> take_tx() {
+    drain();
+    auto out = std::move(tx);
+    tx.clear();
+    return out;
+  }
+  std::vector<ev_copy> take_ev() {
+    drain();
+    auto out = std::move(ev);
+    ev.clear();
+    return out;
+  }
+};
+
+std::string v3_text_item(std::string_view packet) {
+  return std::to_string(packet.size()) + ":" + std::string(packet);
+}
+
+// A v4 polling session opened at `now` (handshake answered); transmits and events drained.
+void open_polling(harness& h, std::string_view handshake = hs4, eio::millis now = 0) {
+  REQUIRE(h.c.open(now, 42) == errc::none);
+  h.drain();
+  h.c.handle_get_response(frame_kind::text, handshake, now);
+  h.drain();
+  h.tx.clear();
+  h.ev.clear();
+  REQUIRE(h.c.is_open());
+}
+
+eio::client_options v3_options() {
+  eio::client_options o;
+  o.version = eio::protocol_version::v3;
+  o.upgrade = false;
+  return o;
+}
+
+// A v3 polling session opened at 0; transmits and events drained.
+void open_v3(harness& h) {
+  REQUIRE(h.c.open(0, 1) == errc::none);
+  h.c.handle_get_response(frame_kind::text, v3_text_item("0" + std::string(hs3_json)), 0);
+  h.take_tx();
+  h.take_ev();
+}
+
+// A v4 session upgraded to WebSocket; nothing in flight on polling.
+void open_upgraded(harness& h) {
+  open_polling(h);
+  h.c.handle_ws_open(1);
+  h.c.handle_ws_message(frame_kind::text, "3probe", 2);
+  h.c.handle_get_response(frame_kind::text, "6", 3);
+  h.drain();
+  h.tx.clear();
+  h.ev.clear();
+  REQUIRE(h.c.transport() == transport_kind::websocket);
+}
+
+bool has_prefix(const std::string& s, std::string_view p) { return s.compare(0, p.size(), p) == 0; }
+
+}  // namespace
+
+TEST_CASE("client: handshake over polling (v4)") {
+  harness h;
+  CHECK(h.c.sid().empty());
+  CHECK(h.c.next_deadline() == eio::no_deadline);
+  REQUIRE(h.c.open(1000, 7) == errc::none);
+  auto tx = h.take_tx();
+  REQUIRE(tx.size() == 1);
+  CHECK(tx[0].action == client_action::get);
+  // polling.ts uri(): query[timestampParam] = randomString(), no sid before the handshake.
+  REQUIRE(tx[0].query.size() == "EIO=4&transport=polling&t="sv.size() + 8);
+  CHECK(has_prefix(tx[0].query, "EIO=4&transport=polling&t="));
+  const std::string t1 = tx[0].query.substr(tx[0].query.size() - 8);
+  CHECK_FALSE(h.c.is_open());
+  CHECK(h.take_ev().empty());
+
+  h.c.handle_get_response(frame_kind::text,
+                          std::string(hs4) + "\x1e"
+                                             "4hello",
+                          1000);
+  auto ev = h.take_ev();
+  REQUIRE(ev.size() == 2);
+  CHECK(ev[0].kind == event_kind::open);
+  CHECK(ev[0].sid == "abc");
+  CHECK(ev[0].transport == transport_kind::polling);
+  CHECK(ev[1].kind == event_kind::message);
+  CHECK(ev[1].data == "hello");
+  CHECK(h.c.is_open());
+  CHECK(h.c.sid() == "abc");
+  CHECK(h.c.version() == eio::protocol_version::v4);
+  CHECK(h.c.server_handshake().ping_interval == 25000);
+  tx = h.take_tx();
+  REQUIRE(tx.size() == 2);
+  // onOpen() starts the probe (createTransport: EIO, transport, sid; no `t` on a WebSocket),
+  // then Polling.onData polls again with the sid the handshake added to the query last.
+  CHECK(tx[0].action == client_action::open_websocket);
+  CHECK(tx[0].query == "EIO=4&transport=websocket&sid=abc");
+  CHECK(tx[1].action == client_action::get);
+  CHECK(has_prefix(tx[1].query, "EIO=4&transport=polling&t="));
+  CHECK(tx[1].query.size() == "EIO=4&transport=polling&t=&sid=abc"sv.size() + 8);
+  CHECK(tx[1].query.substr(tx[1].query.size() - 8) == "&sid=abc");
+  CHECK(tx[1].query.substr(26, 8) != t1);  // a new cache buster
+  CHECK(h.c.open(1000, 7) == errc::invalid_state);
+}
+
+TEST_CASE("client: the cache buster comes from the caller's seed") {
+  harness a, b, c;
+  REQUIRE(a.c.open(0, 1) == errc::none);
+  REQUIRE(b.c.open(5, 1) == errc::none);
+  REQUIRE(c.c.open(0, 2) == errc::none);
+  const auto qa = a.take_tx()[0].query, qb = b.take_tx()[0].query, qc = c.take_tx()[0].query;
+  CHECK(qa == qb);
+  CHECK(qa != qc);
+}
+
+TEST_CASE("client: handshake over WebSocket first (v4)") {
+  eio::client_options o;
+  o.initial = transport_kind::websocket;
+  harness h(o);
+  REQUIRE(h.c.open(0, 1) == errc::none);
+  auto tx = h.take_tx();
+  REQUIRE(tx.size() == 1);
+  CHECK(tx[0].action == client_action::open_websocket);
+  CHECK(tx[0].query == "EIO=4&transport=websocket");
+  h.c.handle_ws_message(frame_kind::text, hs4, 0);  // before the socket opened: ignored
+  CHECK(h.take_ev().empty());
+  h.c.handle_ws_open(1);
+  CHECK(h.take_tx().empty());
+  h.c.handle_ws_message(frame_kind::text, hs4, 2);
+  auto ev = h.take_ev();
+  REQUIRE(ev.size() == 1);
+  CHECK(ev[0].kind == event_kind::open);
+  CHECK(ev[0].transport == transport_kind::websocket);
+  CHECK(h.c.transport() == transport_kind::websocket);
+  CHECK(h.take_tx().empty());  // no upgrade from a WebSocket
+  h.c.handle_ws_message(frame_kind::binary, "\x01\x02"sv, 3);
+  ev = h.take_ev();
+  REQUIRE(ev.size() == 1);
+  CHECK(ev[0].data_kind == eio::data_kind::binary);
+  CHECK(ev[0].data == "\x01\x02"sv);
+  REQUIRE(h.c.send(packet_view::text(eio::packet_type::message, "hi"), 4) == errc::none);
+  tx = h.take_tx();
+  REQUIRE(tx.size() == 1);
+  CHECK(tx[0].action == client_action::ws_send);
+  CHECK(tx[0].body == "4hi");
+}
+
+TEST_CASE("client: handshake over polling and WebSocket (v3)") {
+  harness h(v3_options());
+  REQUIRE(h.c.open(0, 1) == errc::none);
+  auto tx = h.take_tx();
+  REQUIRE(tx.size() == 1);
+  CHECK(has_prefix(tx[0].query, "EIO=3&transport=polling&t="));
+  CHECK(tx[0].query.find("b64") == std::string::npos);
+  h.c.handle_get_response(frame_kind::text,
+                          v3_text_item("0" + std::string(hs3_json)) + v3_text_item("40"), 0);
+  auto ev = h.take_ev();
+  REQUIRE(ev.size() == 2);
+  CHECK(ev[0].kind == event_kind::open);
+  CHECK(ev[1].data == "0");
+  CHECK(h.c.version() == eio::protocol_version::v3);
+  tx = h.take_tx();
+  REQUIRE(tx.size() == 1);  // upgrade off: only the next GET
+  CHECK(tx[0].action == client_action::get);
+
+  auto w = v3_options();
+  w.initial = transport_kind::websocket;
+  harness ws(w);
+  REQUIRE(ws.c.open(0, 1) == errc::none);
+  CHECK(ws.take_tx()[0].query == "EIO=3&transport=websocket");
+  ws.c.handle_ws_open(0);
+  ws.c.handle_ws_message(frame_kind::text, "0" + std::string(hs3_json), 0);
+  REQUIRE(ws.c.is_open());
+  ws.take_ev();
+  // v3 binary over a WebSocket: the type byte 0x04 as the frame's prefix (frames.hpp).
+  const unsigned char bytes[] = {1, 2, 3};
+  REQUIRE(ws.c.send(packet_view::binary(siocodec::byte_view(bytes, 3)), 1) == errc::none);
+  tx = ws.take_tx();
+  REQUIRE(tx.size() == 1);
+  CHECK(tx[0].kind == frame_kind::binary);
+  CHECK(tx[0].prefixed);
+  CHECK(tx[0].body == "\x04\x01\x02\x03"sv);
+  ws.c.handle_ws_message(frame_kind::binary, "\x04\x09"sv, 2);
+  auto e = ws.take_ev();
+  REQUIRE(e.size() == 1);
+  CHECK(e[0].data == "\x09"sv);
+}
+
+TEST_CASE("client: v3 polling without binary asks b64=1 and reads base64 bodies") {
+  auto o = v3_options();
+  o.upgrade = true;
+  o.supports_binary = false;
+  harness h(o);
+  REQUIRE(h.c.open(0, 1) == errc::none);
+  auto tx = h.take_tx();
+  // polling.ts uri(): `if (!this.supportsBinary && !query.sid) query.b64 = 1;` after `t`; the
+  // key stays in the query object, and onHandshake appends sid after it.
+  CHECK(has_prefix(tx[0].query, "EIO=3&transport=polling&t="));
+  CHECK(tx[0].query.substr(tx[0].query.size() - 6) == "&b64=1");
+  h.c.handle_get_response(frame_kind::text, v3_text_item("0" + std::string(hs3_json)), 0);
+  tx = h.take_tx();
+  REQUIRE(tx.size() == 2);
+  CHECK(tx[1].action == client_action::get);
+  CHECK(tx[1].query.substr(tx[1].query.size() - 14) == "&b64=1&sid=abc");
+  h.take_ev();
+
+  h.c.handle_get_response(frame_kind::text, "6:b4AQID", 1);
+  auto ev = h.take_ev();
+  REQUIRE(ev.size() == 1);
+  CHECK(ev[0].data_kind == eio::data_kind::base64);
+  CHECK(ev[0].data == "AQID");
+
+  const unsigned char bytes[] = {1, 2, 3};
+  REQUIRE(h.c.send(packet_view::binary(siocodec::byte_view(bytes, 3)), 2) == errc::none);
+  tx = h.take_tx();
+  REQUIRE(tx.size() == 2);  // the GET, then the POST
+  CHECK(tx[1].action == client_action::post);
+  CHECK(tx[1].kind == frame_kind::text);
+  CHECK(tx[1].body == "6:b4AQID");
+  CHECK(tx[1].query.substr(tx[1].query.size() - 14) == "&b64=1&sid=abc");
+}
+
+TEST_CASE("client: v3 polling with binary sends and reads binary bodies") {
+  harness h(v3_options());
+  open_v3(h);
+  const unsigned char bytes[] = {1, 2, 3};
+  REQUIRE(h.c.send(packet_view::binary(siocodec::byte_view(bytes, 3)), 1) == errc::none);
+  auto tx = h.take_tx();
+  REQUIRE(tx.size() == 1);
+  CHECK(tx[0].action == client_action::post);
+  CHECK(tx[0].kind == frame_kind::binary);
+  CHECK(tx[0].body == "\x01\x04\xff\x04\x01\x02\x03"sv);
+
+  // A binary body from the server: a string item then a binary item.
+  const packet_view items[] = {packet_view::text(eio::packet_type::message, "x"),
+                               packet_view::binary(siocodec::byte_view(bytes, 3))};
+  std::string body;
+  REQUIRE(eio::encode_payload(items, 2, body, {eio::protocol_version::v3, true}));
+  h.c.handle_get_response(frame_kind::binary, body, 2);
+  auto ev = h.take_ev();
+  REQUIRE(ev.size() == 2);
+  CHECK(ev[0].data == "x");
+  CHECK(ev[1].data_kind == eio::data_kind::binary);
+  CHECK(ev[1].data == "\x01\x02\x03"sv);
+}
+
+TEST_CASE("client: bad and hostile handshakes close with a typed error and offset") {
+  struct bad_case {
+    std::string_view body;
+    errc error;
+    std::size_t offset;
+  };
+  const bad_case cases[] = {
+      {"4hello", errc::unexpected_packet, 0},  // a message before the open packet
+      {"6", errc::unexpected_packet, 0},
+      {R"(0{"sid":1,"upgrades":[],"pingInterval":1,"pingTimeout":1})", errc::invalid_handshake, 8},
+      // a sid that would inject query parameters (handshake.hpp is_sid_char)
+      {R"(0{"sid":"a&transport=x","upgrades":[],"pingInterval":1,"pingTimeout":1})",
+       errc::invalid_handshake, 10},
+      {R"(0{"sid":"a","upgrades":[],"pingInterval":0,"pingTimeout":1})", errc::invalid_handshake,
+       41},
+      {"0{", errc::invalid_json, 2},
+      {"0[]", errc::invalid_handshake, 1},
+      {"", errc::empty_packet, 0},
+      {"9", errc::unknown_packet_type, 0},
+      {"\x1e", errc::empty_packet, 0},
+  };
+  for (const auto& k : cases) {
+    CAPTURE(k.body);
+    harness h;
+    REQUIRE(h.c.open(0, 1) == errc::none);
+    h.take_tx();
+    h.c.handle_get_response(frame_kind::text, k.body, 0);
+    auto ev = h.take_ev();
+    REQUIRE(ev.size() == 1);
+    CHECK(ev[0].kind == event_kind::close);
+    CHECK(ev[0].reason == close_reason::parse_error);
+    CHECK(ev[0].error == k.error);
+    CHECK(ev[0].offset == k.offset);
+    CHECK(h.take_tx().empty());  // no sid: no `1` to POST
+    CHECK_FALSE(h.c.is_open());
+    CHECK(h.c.next_deadline() == eio::no_deadline);
+    CHECK(h.c.send(packet_view::text(eio::packet_type::message, "x"), 1) == errc::invalid_state);
+  }
+  // A binary v4 body and a binary first WebSocket message.
+  harness b;
+  REQUIRE(b.c.open(0, 1) == errc::none);
+  b.c.handle_get_response(frame_kind::binary, hs4, 0);
+  auto ev = b.take_ev();
+  REQUIRE(ev.size() == 1);
+  CHECK(ev[0].error == errc::unexpected_binary_frame);
+  eio::client_options o;
+  o.initial = transport_kind::websocket;
+  harness w(o);
+  REQUIRE(w.c.open(0, 1) == errc::none);
+  w.c.handle_ws_open(0);
+  w.c.handle_ws_message(frame_kind::binary, hs4, 0);
+  ev = w.take_ev();
+  REQUIRE(ev.size() == 1);
+  CHECK(ev[0].error == errc::unexpected_packet);
+  auto tx = w.take_tx();
+  REQUIRE(tx.size() == 2);
+  CHECK(tx[1].action == client_action::ws_close);
+  // A second open packet mid-session.
+  harness s;
+  open_polling(s);
+  s.c.handle_get_response(frame_kind::text, "4a\x1e" + std::string(hs4), 1);
+  ev = s.take_ev();
+  REQUIRE(ev.size() == 2);
+  CHECK(ev[1].error == errc::unexpected_packet);
+  CHECK(ev[1].offset == 3);
+}
+
+TEST_CASE("client: the GET loop, one GET in flight") {
+  harness h;
+  open_polling(h, hs4_no_upgrade);
+  h.c.handle_get_response(frame_kind::text,
+                          "4a\x1e"
+                          "6\x1e"
+                          "4b",
+                          10);
+  auto ev = h.take_ev();
+  REQUIRE(ev.size() == 2);
+  CHECK(ev[0].data == "a");
+  CHECK(ev[1].data == "b");
+  auto tx = h.take_tx();
+  REQUIRE(tx.size() == 1);
+  CHECK(tx[0].action == client_action::get);
+  // Each answer starts exactly one new GET.
+  h.c.handle_get_response(frame_kind::text, "6", 11);
+  h.c.handle_get_response(frame_kind::text, "4c", 12);
+  ev = h.take_ev();
+  REQUIRE(ev.size() == 1);
+  CHECK(ev[0].data == "c");
+  tx = h.take_tx();
+  REQUIRE(tx.size() == 2);
+  CHECK(tx[0].action == client_action::get);
+  CHECK(tx[1].action == client_action::get);
+  // An upgrade packet from the server is ignored, as engine.io-client does.
+  h.c.handle_get_response(frame_kind::text, "5", 13);
+  CHECK(h.take_ev().empty());
+  CHECK(h.c.is_open());
+}
+
+TEST_CASE("client: POST batching under maxPayload, one POST in flight") {
+  harness h;
+  open_polling(
+      h,
+      R"(0{"sid":"abc","upgrades":[],"pingInterval":25000,"pingTimeout":20000,"maxPayload":20})");
+  auto msg = [](std::string_view d) { return packet_view::text(eio::packet_type::message, d); };
+  REQUIRE(h.c.send(msg("aaaaaaaa"), 1) == errc::none);
+  auto tx = h.take_tx();
+  REQUIRE(tx.size() == 1);
+  CHECK(tx[0].action == client_action::post);
+  CHECK(tx[0].body == "4aaaaaaaa");
+  CHECK(has_prefix(tx[0].query, "EIO=4&transport=polling&t="));
+  CHECK(tx[0].query.substr(tx[0].query.size() - 8) == "&sid=abc");
+  REQUIRE(h.c.send(msg("bbbbbbbb"), 2) == errc::none);
+  REQUIRE(h.c.send(msg("cccccccc"), 2) == errc::none);
+  REQUIRE(h.c.send(msg("dddddddd"), 2) == errc::none);
+  CHECK(h.take_tx().empty());  // the first POST is still in flight
+  h.c.handle_post_response(3);
+  // _getWritablePackets: 1 + 8 = 9, + 2 + 8 = 19 <= 20, + 2 + 8 = 29 > 20: two packets.
+  tx = h.take_tx();
+  REQUIRE(tx.size() == 1);
+  CHECK(tx[0].body == "4bbbbbbbb\x1e"
+                      "4cccccccc");
+  h.c.handle_post_response(4);
+  tx = h.take_tx();
+  REQUIRE(tx.size() == 1);
+  CHECK(tx[0].body == "4dddddddd");
+  // A single packet over maxPayload still goes, alone ("if (i > 0 && payloadSize > max)").
+  REQUIRE(h.c.send(msg("eeeeeeeeeeeeeeeeeeeeeeeeeeeeee"), 5) == errc::none);
+  REQUIRE(h.c.send(msg("f"), 5) == errc::none);
+  h.c.handle_post_response(6);
+  tx = h.take_tx();
+  REQUIRE(tx.size() == 1);
+  CHECK(tx[0].body == "4eeeeeeeeeeeeeeeeeeeeeeeeeeeeee");
+  h.c.handle_post_response(7);
+  tx = h.take_tx();
+  REQUIRE(tx.size() == 1);
+  CHECK(tx[0].body == "4f");
+  h.c.handle_post_response(8);
+  h.c.handle_post_response(9);  // no POST in flight: ignored
+  CHECK(h.take_tx().empty());
+  // Binary data counts 1.33 bytes per byte (util.ts byteLength): 12 bytes -> 16.
+  const unsigned char twelve[12] = {};
+  REQUIRE(h.c.send(msg("x"), 10) == errc::none);  // in flight
+  REQUIRE(h.c.send(packet_view::binary(siocodec::byte_view(twelve, 12)), 10) == errc::none);
+  REQUIRE(h.c.send(msg("yyy"), 10) == errc::none);
+  h.take_tx();
+  h.c.handle_post_response(11);
+  tx = h.take_tx();
+  REQUIRE(tx.size() == 1);
+  CHECK(tx[0].body == "bAAAAAAAAAAAAAAAA");  // 1 + 16 + 2 + 3 = 22 > 20 (with 12: 18, both)
+  h.c.handle_post_response(12);
+  tx = h.take_tx();
+  REQUIRE(tx.size() == 1);
+  CHECK(tx[0].body == "4yyy");
+}
+
+TEST_CASE("client: v4 heartbeat, pong at once, timeout at pingInterval + pingTimeout") {
+  harness h;
+  open_polling(h, hs4_no_upgrade, 1000);
+  CHECK(h.c.next_deadline() == 1000 + 25000 + 20000);
+  h.c.handle_timeout(45999);
+  CHECK(h.c.is_open());
+  h.c.handle_get_response(frame_kind::text, "2", 45999);  // the server's ping, just in time
+  auto tx = h.take_tx();
+  REQUIRE(tx.size() == 2);
+  CHECK(tx[0].action == client_action::post);
+  CHECK(tx[0].body == "3");
+  CHECK(tx[1].action == client_action::get);
+  CHECK(h.c.next_deadline() == 45999 + 45000);
+  // A ping while the pong's POST is in flight: one pong waits, not two.
+  h.c.handle_get_response(frame_kind::text,
+                          "2\x1e"
+                          "2",
+                          46000);
+  CHECK(h.take_tx().size() == 1);  // only the GET
+  h.c.handle_post_response(46001);
+  tx = h.take_tx();
+  REQUIRE(tx.size() == 1);
+  CHECK(tx[0].body == "3");
+  // A pong from the server outside a probe: engine.io-client 6.6 has no case for it (ignored).
+  h.c.handle_get_response(frame_kind::text, "3", 46002);
+  CHECK(h.c.is_open());
+  h.c.handle_timeout(46000 + 44999);
+  CHECK(h.c.is_open());
+  CHECK(h.take_ev().empty());
+  h.c.handle_timeout(46000 + 45000);  // _resetPingTimeout: setTimeout(.., interval + timeout)
+  auto ev = h.take_ev();
+  REQUIRE(ev.size() == 1);
+  CHECK(ev[0].kind == event_kind::close);
+  CHECK(ev[0].reason == close_reason::ping_timeout);
+  CHECK(std::string(eio::to_string(ev[0].reason)) == "ping timeout");
+  tx = h.take_tx();
+  // transport.close() on an open polling transport writes the `1` packet (Polling.doClose), but
+  // not while a POST is in flight (the last pong's, here): see the next test.
+  REQUIRE(tx.size() == 1);
+  CHECK(tx[0].action == client_action::get);  // after the server's pong
+  CHECK(h.c.next_deadline() == eio::no_deadline);
+}
+
+TEST_CASE("client: v4 ping timeout over polling posts the close packet") {
+  harness h;
+  open_polling(h, hs4_no_upgrade, 0);
+  h.c.handle_timeout(45000);
+  auto tx = h.take_tx();
+  REQUIRE(tx.size() == 1);
+  CHECK(tx[0].action == client_action::post);
+  CHECK(tx[0].body == "1");
+  // The GET in flight answered late: the engine has closed, nothing more.
+  h.c.handle_get_response(frame_kind::text, "4late", 45001);
+  CHECK(h.take_ev().size() == 1);  // only the close event
+  CHECK(h.take_tx().empty());
+}
+
+TEST_CASE("client: a late ping that arrives after the deadline does not revive the session") {
+  harness h;
+  open_polling(h, hs4_no_upgrade, 0);
+  h.c.handle_get_response(frame_kind::text, "2", 45000);
+  auto ev = h.take_ev();
+  REQUIRE(ev.size() == 1);
+  CHECK(ev[0].reason == close_reason::ping_timeout);
+}
+
+TEST_CASE("client: v3 heartbeat, the client pings, pong within pingTimeout") {
+  harness h(v3_options());
+  open_v3(h);
+  CHECK(h.c.next_deadline() == 1000);  // setPing(): pingInterval
+  h.c.handle_timeout(999);
+  CHECK(h.take_tx().empty());
+  h.c.handle_timeout(1000);
+  auto tx = h.take_tx();
+  REQUIRE(tx.size() == 1);
+  CHECK(tx[0].action == client_action::post);
+  CHECK(tx[0].body == "1:2");
+  CHECK(h.c.next_deadline() == 1500);  // onHeartbeat(pingTimeout)
+  h.c.handle_post_response(1001);
+  // A ping from the server: engine.io-client 3.5 has no case for it (ignored), but as any
+  // packet it re-arms the liveness timer: now + pingInterval + pingTimeout.
+  h.c.handle_get_response(frame_kind::text, "1:2", 1100);
+  CHECK(h.c.is_open());
+  CHECK(h.take_tx().size() == 1);  // only the GET: no pong from a client
+  CHECK(h.c.next_deadline() == 2600);
+  h.c.handle_get_response(frame_kind::text, "1:3", 1400);  // the pong
+  CHECK(h.c.next_deadline() == 2400);                      // setPing() again
+  h.take_tx();
+  h.c.handle_timeout(2400);
+  tx = h.take_tx();
+  REQUIRE(tx.size() == 1);
+  CHECK(tx[0].body == "1:2");
+  CHECK(h.c.next_deadline() == 2900);
+  h.c.handle_timeout(2899);
+  CHECK(h.c.is_open());
+  h.c.handle_timeout(2900);  // no pong within pingTimeout
+  auto ev = h.take_ev();
+  REQUIRE(ev.size() == 1);
+  CHECK(ev[0].reason == close_reason::ping_timeout);
+}
+
+TEST_CASE("client: a clock that steps back counts as the last now") {
+  harness h;
+  open_polling(h, hs4_no_upgrade, 10000);
+  h.c.handle_get_response(frame_kind::text, "2", 20000);  // deadline 65000
+  h.c.handle_get_response(frame_kind::text, "2", 5000);   // back in time: treated as 20000
+  CHECK(h.c.next_deadline() == 65000);
+  h.c.handle_timeout(64999);
+  CHECK(h.c.is_open());
+  h.c.handle_timeout(1);
+  CHECK(h.c.is_open());
+  // Never a deadline in the past: a caller late with handle_timeout sees its last now.
+  harness v3(v3_options());
+  REQUIRE(v3.c.open(0, 1) == errc::none);
+  v3.c.handle_get_response(frame_kind::text, v3_text_item("0" + std::string(hs3_json)), 0);
+  v3.c.handle_get_response(frame_kind::text, "1:6", 3000);
+  // The ping was due at 1000: sent on this call, with 3000 as now; then the noop, as any packet,
+  // re-arms the liveness timer (onHeartbeat()): 3000 + 1000 + 500.
+  auto tx = v3.take_tx();
+  REQUIRE(tx.size() == 4);  // GET, GET, then this call's POST and GET
+  CHECK(tx[2].action == client_action::post);
+  CHECK(tx[2].body == "1:2");
+  CHECK(v3.c.next_deadline() == 4500);
+  // A report that moves the clock without running the timers (the probe's socket opened):
+  // the deadline is then the last now, never one in the past.
+  harness u;
+  open_polling(u, hs4, 0);
+  u.c.handle_ws_open(50000);
+  CHECK(u.c.next_deadline() == 50000);
+  u.c.handle_timeout(50000);
+  CHECK_FALSE(u.c.is_open());
+}
+
+TEST_CASE("client: the upgrade, happy path, packets sent during it flushed in order after 5") {
+  harness h;
+  open_polling(h);  // a GET in flight, open_websocket asked
+  h.c.handle_ws_open(1);
+  auto tx = h.take_tx();
+  REQUIRE(tx.size() == 1);
+  CHECK(tx[0].action == client_action::ws_send);
+  CHECK(tx[0].body == "2probe");
+  CHECK(tx[0].kind == frame_kind::text);
+  // Before `3probe` polling still writes (flush() is blocked only while `upgrading`).
+  REQUIRE(h.c.send(packet_view::text(eio::packet_type::message, "m1"), 2) == errc::none);
+  tx = h.take_tx();
+  REQUIRE(tx.size() == 1);
+  CHECK(tx[0].action == client_action::post);
+  CHECK(tx[0].body == "4m1");
+  h.c.handle_ws_message(frame_kind::text, "3probe", 3);
+  CHECK(h.take_tx().empty());  // paused: waiting for the GET and the POST
+  REQUIRE(h.c.send(packet_view::text(eio::packet_type::message, "m2"), 4) == errc::none);
+  REQUIRE(h.c.send(packet_view::text(eio::packet_type::message, "m3"), 4) == errc::none);
+  h.c.handle_get_response(frame_kind::text, "6", 5);  // the server's noop
+  CHECK(h.take_tx().empty());                         // no new GET while pausing
+  CHECK(h.c.transport() == transport_kind::polling);
+  h.c.handle_post_response(6);
+  tx = h.take_tx();
+  REQUIRE(tx.size() == 3);
+  CHECK(tx[0].action == client_action::ws_send);
+  CHECK(tx[0].body == "5");
+  CHECK(tx[1].body == "4m2");
+  CHECK(tx[2].body == "4m3");
+  auto ev = h.take_ev();
+  REQUIRE(ev.size() == 1);
+  CHECK(ev[0].kind == event_kind::upgrade);
+  CHECK(ev[0].transport == transport_kind::websocket);
+  CHECK(h.c.transport() == transport_kind::websocket);
+  // On the WebSocket: messages, pings.
+  h.c.handle_ws_message(frame_kind::text, "4hi", 7);
+  h.c.handle_ws_message(frame_kind::text, "2", 8);
+  ev = h.take_ev();
+  REQUIRE(ev.size() == 1);
+  CHECK(ev[0].data == "hi");
+  tx = h.take_tx();
+  REQUIRE(tx.size() == 1);
+  CHECK(tx[0].body == "3");
+  CHECK(h.c.next_deadline() == 8 + 45000);
+  // Polling is over: late HTTP reports are ignored.
+  h.c.handle_http_error(client_action::get, 9);
+  CHECK(h.c.is_open());
+}
+
+TEST_CASE("client: a ping during the pause is answered after 5 over the WebSocket") {
+  harness h;
+  open_polling(h);
+  h.c.handle_ws_open(1);
+  h.c.handle_ws_message(frame_kind::text, "3probe", 2);
+  h.take_tx();
+  h.c.handle_get_response(frame_kind::text,
+                          "2\x1e"
+                          "6",
+                          3);
+  auto tx = h.take_tx();
+  REQUIRE(tx.size() == 2);
+  CHECK(tx[0].body == "5");
+  CHECK(tx[1].body == "3");
+}
+
+TEST_CASE("client: probe failures keep polling") {
+  SECTION("anything but 3probe: ws_close") {
+    harness h;
+    open_polling(h);
+    h.c.handle_ws_open(1);
+    h.take_tx();
+    h.c.handle_ws_message(frame_kind::text, "3nope", 2);
+    auto tx = h.take_tx();
+    REQUIRE(tx.size() == 1);
+    CHECK(tx[0].action == client_action::ws_close);
+    h.c.handle_ws_message(frame_kind::text, "3probe", 3);  // too late: ignored
+    h.c.handle_ws_closed(4, false);
+    CHECK(h.c.is_open());
+    CHECK(h.take_tx().empty());
+    h.c.handle_get_response(frame_kind::text, "4x", 5);
+    tx = h.take_tx();
+    REQUIRE(tx.size() == 1);
+    CHECK(tx[0].action == client_action::get);
+    CHECK(h.c.transport() == transport_kind::polling);
+  }
+  SECTION("the probe socket fails to connect") {
+    harness h;
+    open_polling(h);
+    h.c.handle_ws_closed(1, true);
+    CHECK(h.c.is_open());
+    CHECK(h.take_tx().empty());  // already closed: nothing to close
+    REQUIRE(h.c.send(packet_view::text(eio::packet_type::message, "a"), 2) == errc::none);
+    CHECK(h.take_tx()[0].action == client_action::post);
+  }
+  SECTION("the probe socket closes after 3probe: polling resumes") {
+    harness h;
+    open_polling(h);
+    h.c.handle_ws_open(1);
+    REQUIRE(h.c.send(packet_view::text(eio::packet_type::message, "a"), 2) == errc::none);
+    h.c.handle_ws_message(frame_kind::text, "3probe", 2);
+    REQUIRE(h.c.send(packet_view::text(eio::packet_type::message, "b"), 3) == errc::none);
+    h.c.handle_get_response(frame_kind::text, "6", 4);   // the POST of "a" is still in flight
+    h.c.handle_get_response(frame_kind::text, "4x", 4);  // no GET in flight: ignored
+    CHECK(h.take_ev().empty());
+    h.take_tx();
+    h.c.handle_ws_closed(5, false);
+    auto tx = h.take_tx();
+    REQUIRE(tx.size() == 1);
+    CHECK(tx[0].action == client_action::get);
+    h.c.handle_post_response(6);
+    tx = h.take_tx();
+    REQUIRE(tx.size() == 1);
+    CHECK(tx[0].action == client_action::post);
+    CHECK(tx[0].body == "4b");
+    CHECK(h.c.transport() == transport_kind::polling);
+    CHECK(h.c.is_open());
+  }
+}
+
+TEST_CASE("client: close() on each transport") {
+  SECTION("polling: the queue and the 1 packet in one POST") {
+    harness h;
+    open_polling(h, hs4_no_upgrade);
+    h.c.close(1);
+    auto ev = h.take_ev();
+    REQUIRE(ev.size() == 1);
+    CHECK(ev[0].kind == event_kind::close);
+    CHECK(ev[0].reason == close_reason::forced_close);
+    auto tx = h.take_tx();
+    REQUIRE(tx.size() == 1);
+    CHECK(tx[0].action == client_action::post);
+    CHECK(tx[0].body == "1");
+    h.c.close(2);
+    CHECK(h.take_ev().empty());
+    CHECK(h.take_tx().empty());
+    CHECK(h.c.send(packet_view::text(eio::packet_type::message, "x"), 3) == errc::invalid_state);
+  }
+  SECTION("polling, messages queued behind a POST: no second POST") {
+    harness h;
+    open_polling(h, hs4_no_upgrade);
+    REQUIRE(h.c.send(packet_view::text(eio::packet_type::message, "a"), 1) == errc::none);
+    REQUIRE(h.c.send(packet_view::text(eio::packet_type::message, "b"), 1) == errc::none);
+    h.take_tx();
+    h.c.close(2);
+    CHECK(h.take_tx().empty());
+    h.c.handle_post_response(3);
+    CHECK(h.take_tx().empty());
+  }
+  SECTION("polling v3: the queue then 1") {
+    harness h(v3_options());
+    open_v3(h);
+    h.c.close(1);
+    auto tx = h.take_tx();
+    REQUIRE(tx.size() == 1);
+    CHECK(tx[0].body == "1:1");
+  }
+  SECTION("websocket: ws_close, no 1 packet (BaseWS.doClose only closes the socket)") {
+    harness h;
+    open_upgraded(h);
+    h.c.close(10);
+    auto tx = h.take_tx();
+    REQUIRE(tx.size() == 1);
+    CHECK(tx[0].action == client_action::ws_close);
+    auto ev = h.take_ev();
+    REQUIRE(ev.size() == 1);
+    CHECK(ev[0].reason == close_reason::forced_close);
+    h.c.handle_ws_closed(11, false);
+    h.c.handle_ws_message(frame_kind::text, "4x", 12);
+    CHECK(h.take_ev().empty());
+  }
+  SECTION("during the probe: the probe socket is closed too") {
+    harness h;
+    open_polling(h);
+    h.c.handle_ws_open(1);
+    h.take_tx();
+    h.c.close(2);
+    auto tx = h.take_tx();
+    REQUIRE(tx.size() == 2);
+    CHECK(tx[0].action == client_action::ws_close);
+    CHECK(tx[1].action == client_action::post);
+    CHECK(tx[1].body == "1");
+  }
+  SECTION("before the handshake") {
+    harness h;
+    h.c.close(0);  // never opened: nothing
+    CHECK(h.take_ev().empty());
+    REQUIRE(h.c.open(0, 1) == errc::none);
+    h.take_tx();
+    h.c.close(1);
+    auto ev = h.take_ev();
+    REQUIRE(ev.size() == 1);
+    CHECK(ev[0].reason == close_reason::forced_close);
+    CHECK(h.take_tx().empty());
+    CHECK(h.c.open(2, 1) == errc::invalid_state);
+  }
+}
+
+TEST_CASE("client: the server's close packet") {
+  SECTION("polling") {
+    harness h;
+    open_polling(h, hs4_no_upgrade);
+    h.c.handle_get_response(frame_kind::text,
+                            "4a\x1e"
+                            "1\x1e"
+                            "4b",
+                            1);
+    auto ev = h.take_ev();
+    REQUIRE(ev.size() == 2);
+    CHECK(ev[0].data == "a");
+    CHECK(ev[1].kind == event_kind::close);
+    CHECK(ev[1].reason == close_reason::transport_close);
+    CHECK(h.take_tx().empty());  // the transport is closed: no GET, no `1` back
+  }
+  SECTION("websocket") {
+    harness h;
+    open_upgraded(h);
+    h.c.handle_ws_message(frame_kind::text, "1", 1);
+    auto ev = h.take_ev();
+    REQUIRE(ev.size() == 1);
+    CHECK(ev[0].reason == close_reason::transport_close);
+    auto tx = h.take_tx();
+    REQUIRE(tx.size() == 1);
+    CHECK(tx[0].action == client_action::ws_close);
+  }
+}
+
+TEST_CASE("client: transport errors") {
+  SECTION("GET failed") {
+    harness h;
+    open_polling(h, hs4_no_upgrade);
+    h.c.handle_http_error(client_action::post, 1);  // no POST in flight: ignored
+    CHECK(h.c.is_open());
+    h.c.handle_http_error(client_action::get, 2);
+    auto ev = h.take_ev();
+    REQUIRE(ev.size() == 1);
+    CHECK(ev[0].reason == close_reason::transport_error);
+    auto tx = h.take_tx();
+    REQUIRE(tx.size() == 1);  // transport.close(): Polling.doClose writes `1`
+    CHECK(tx[0].body == "1");
+  }
+  SECTION("handshake GET failed") {
+    harness h;
+    REQUIRE(h.c.open(0, 1) == errc::none);
+    h.take_tx();
+    h.c.handle_http_error(client_action::get, 1);
+    auto ev = h.take_ev();
+    REQUIRE(ev.size() == 1);
+    CHECK(ev[0].reason == close_reason::transport_error);
+    CHECK(h.take_tx().empty());
+  }
+  SECTION("POST failed") {
+    harness h;
+    open_polling(h, hs4_no_upgrade);
+    REQUIRE(h.c.send(packet_view::text(eio::packet_type::message, "a"), 1) == errc::none);
+    h.take_tx();
+    h.c.handle_http_error(client_action::post, 2);
+    auto ev = h.take_ev();
+    REQUIRE(ev.size() == 1);
+    CHECK(ev[0].reason == close_reason::transport_error);
+  }
+  SECTION("the live WebSocket fails or closes") {
+    harness a, b;
+    open_upgraded(a);
+    open_upgraded(b);
+    a.c.handle_ws_closed(1, true);
+    b.c.handle_ws_closed(1, false);
+    auto ea = a.take_ev(), eb = b.take_ev();
+    REQUIRE(ea.size() == 1);
+    REQUIRE(eb.size() == 1);
+    CHECK(ea[0].reason == close_reason::transport_error);
+    CHECK(eb[0].reason == close_reason::transport_close);
+    CHECK(a.take_tx().empty());  // the socket is gone already
+    CHECK(b.take_tx().empty());
+  }
+  SECTION("a WebSocket message the codec refuses") {
+    harness h;
+    open_upgraded(h);
+    h.c.handle_ws_message(frame_kind::text, "x", 1);
+    auto ev = h.take_ev();
+    REQUIRE(ev.size() == 1);
+    CHECK(ev[0].reason == close_reason::parse_error);
+    CHECK(ev[0].error == errc::unknown_packet_type);
+    CHECK(ev[0].offset == 0);
+  }
+}
+
+TEST_CASE("client: queue limits close the session with queue_full") {
+  auto msg = [](std::string_view d) { return packet_view::text(eio::packet_type::message, d); };
+  SECTION("messages") {
+    eio::client_options o;
+    o.max_queued_messages = 2;
+    harness h(o);
+    open_polling(h, hs4_no_upgrade);
+    REQUIRE(h.c.send(msg("1"), 1) == errc::none);  // in flight: not queued any more
+    REQUIRE(h.c.send(msg("2"), 1) == errc::none);
+    REQUIRE(h.c.send(msg("3"), 1) == errc::none);
+    CHECK(h.c.send(msg("4"), 1) == errc::queue_full);
+    auto ev = h.take_ev();
+    REQUIRE(ev.size() == 1);
+    CHECK(ev[0].reason == close_reason::queue_full);
+    CHECK(ev[0].error == errc::queue_full);
+    CHECK(h.c.send(msg("5"), 1) == errc::invalid_state);
+  }
+  SECTION("bytes") {
+    eio::client_options o;
+    o.max_queued_bytes = 10;
+    harness h(o);
+    open_polling(h, hs4_no_upgrade);
+    REQUIRE(h.c.send(msg("in flight"), 1) == errc::none);
+    REQUIRE(h.c.send(msg("12345"), 1) == errc::none);
+    REQUIRE(h.c.send(msg("12345"), 1) == errc::none);
+    CHECK(h.c.send(msg("1"), 1) == errc::queue_full);
+    CHECK_FALSE(h.c.is_open());
+  }
+}
+
+TEST_CASE("client: send() refuses what it cannot queue") {
+  harness h;
+  CHECK(h.c.send(packet_view::text(eio::packet_type::message, "x"), 0) == errc::invalid_state);
+  REQUIRE(h.c.open(0, 1) == errc::none);
+  CHECK(h.c.send(packet_view::text(eio::packet_type::message, "x"), 0) == errc::invalid_state);
+  h.c.handle_get_response(frame_kind::text, hs4_no_upgrade, 0);
+  CHECK(h.c.send(packet_view::text(eio::packet_type::ping), 0) == errc::invalid_argument);
+  CHECK(h.c.send(packet_view::text(eio::packet_type::message, "a\x1e"
+                                                              "b"),
+                 0) == errc::invalid_argument);  // would split in a v4 polling body
+  packet_view bad_b64{eio::packet_type::message, eio::data_kind::base64, "!!"};
+  CHECK(h.c.send(bad_b64, 0) == errc::invalid_argument);
+  CHECK(h.c.is_open());
+  CHECK(h.take_tx().size() == 2);  // only the GETs: nothing was queued
+}
+
+TEST_CASE("client: event and transmit views stay valid until the next call, inputs are copied") {
+  harness h;
+  open_polling(h, hs4_no_upgrade);
+  std::string body = "4first\x1e"
+                     "4second";
+  h.c.handle_get_response(frame_kind::text, body, 1);
+  body.assign(body.size(), 'X');  // the caller reuses its buffer
+  auto e1 = h.c.poll_event();
+  REQUIRE(e1);
+  auto t1 = h.c.poll_transmit();  // draining transmits does not invalidate events
+  REQUIRE(t1);
+  auto e2 = h.c.poll_event();
+  REQUIRE(e2);
+  CHECK(e1->packet.data == "first");
+  CHECK(e2->packet.data == "second");
+  CHECK(t1->action == client_action::get);
+  CHECK_FALSE(h.c.poll_event());
+  CHECK(e1->packet.data == "first");
+  // The handshake's views live as long as the engine.
+  CHECK(h.c.sid() == "abc");
+  h.c.handle_get_response(frame_kind::text, "4third", 2);
+  CHECK(h.c.sid() == "abc");
+}
+
+namespace {
+
+// Runs `round` a few times to let the buffers reach their size, then 1000 times more; returns
+// the mallocs of those 1000 (0 where they cannot be counted).
+template <class F>
+std::size_t steady_state_mallocs(F&& round) {
+  for (int i = 0; i < 8; ++i) round();
+#ifdef SIOCODEC_ENGINE_TEST_MALLOC_COUNT
+  const std::size_t before = siocodec_test_mallocs();
+#endif
+  for (int i = 0; i < 1000; ++i) round();
+#ifdef SIOCODEC_ENGINE_TEST_MALLOC_COUNT
+  return siocodec_test_mallocs() - before;
+#else
+  return 0;
+#endif
+}
+
+}  // namespace
+
+TEST_CASE("client: the steady state allocates nothing") {
+  const auto msg = packet_view::text(eio::packet_type::message, "a message from the client");
+  eio::millis now = 1;
+  std::size_t events = 0, transmits = 0;
+  const auto drain = [&](eio::client& c) {
+    while (auto t = c.poll_transmit()) transmits += t->body.size();
+    while (auto e = c.poll_event()) events += e->packet.data.size();
+    ++now;
+  };
+
+  harness h;
+  open_polling(h, hs4_no_upgrade);
+  const std::string body = "4message from the server\x1e"
+                           "2";
+  CHECK(steady_state_mallocs([&] {
+          (void)h.c.send(msg, now);
+          h.c.handle_get_response(frame_kind::text, body, now);
+          h.c.handle_post_response(now);
+          h.c.handle_timeout(now);
+          (void)h.c.next_deadline();
+          drain(h.c);
+        }) == 0);
+  CHECK(h.c.is_open());
+  CHECK(events == 1008 * "message from the server"sv.size());
+  CHECK(transmits > 0);
+
+  // The same over an upgraded WebSocket.
+  harness w;
+  open_upgraded(w);
+  CHECK(steady_state_mallocs([&] {
+          (void)w.c.send(msg, now);
+          w.c.handle_ws_message(frame_kind::text, "4message from the server", now);
+          w.c.handle_ws_message(frame_kind::text, "2", now);
+          w.c.handle_timeout(now);
+          drain(w.c);
+        }) == 0);
+  CHECK(w.c.is_open());
+  CHECK(events == 2016 * "message from the server"sv.size());
+}
