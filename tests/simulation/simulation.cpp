@@ -24,7 +24,9 @@
 //     client, at most one GET held by the server, every POST answered; no queue over its limit.
 #include <siocodec/base64.hpp>
 #include <siocodec/engineio/client.hpp>
+#include <siocodec/engineio/decode.hpp>
 #include <siocodec/engineio/engine_types.hpp>
+#include <siocodec/engineio/payload_reader.hpp>
 #include <siocodec/engineio/request.hpp>
 #include <siocodec/engineio/server.hpp>
 
@@ -323,12 +325,12 @@ struct side_state {
   bool forced_close_called = false;
   eio::close_reason reason = eio::close_reason::forced_close;
   std::size_t closed_step = 0;
-  millis max_now = 0;        // the highest `now` given to the engine (its clamped clock)
-  std::int64_t offset = 0;   // engine clock = real + offset
-  millis dead_from = never;  // real time from which its transmits vanish
-  bool arrived = false;      // something from the peer arrived
-  millis last_arrival = 0;   // on this side's clock, when it last did
-  millis jumped = 0;         // forward clock steps since: a timer due in one runs late
+  millis max_now = 0;         // the highest `now` given to the engine (its clamped clock)
+  std::int64_t offset = 0;    // engine clock = real + offset
+  millis dead_from = never;   // real time from which its transmits vanish
+  bool arrived = false;       // something from the peer arrived
+  millis last_heartbeat = 0;  // on this side's clock, when its heartbeat was last reset
+  millis jumped = 0;          // forward clock steps since: a timer due in one runs late
   std::size_t same_time_timeouts = 0;
   bool queue_full_seen = false;
   std::vector<msg_record> sent;  // messages this side's send() accepted
@@ -406,12 +408,18 @@ class world {
 
   // the steps -------------------------------------------------------------------------------------
   void process(const net_event& e);
-  void arrival(who w) {
+  /// Something from the peer reached `w`; `heartbeat`: a packet that resets w's heartbeat.
+  void arrival(who w, bool heartbeat = false) {
     side_state& s = side_[ix(w)];
     s.arrived = true;
-    s.last_arrival = std::max(s.max_now, engine_time(w, now_));
+    if (heartbeat) heartbeat_now(w);
+  }
+  void heartbeat_now(who w) {
+    side_state& s = side_[ix(w)];
+    s.last_heartbeat = std::max(s.max_now, engine_time(w, now_));
     s.jumped = 0;
   }
+  bool resets_heartbeat(who w, eio::frame_kind kind, std::string_view bytes, bool polling) const;
   eio::route_result route(std::string_view method, const eio::request_query& q, bool ws);
   bool create_session(const eio::route_result& routed);
   void server_request(std::size_t id);
@@ -512,7 +520,7 @@ bool world::create_session(const eio::route_result& routed) {
   o.max_queued_bytes = cfg_.queue_bytes[ix(who::server)];
   server_.emplace(o, sid_, routed.version, routed.transport, routed.supports_binary,
                   now_for(who::server, false));
-  side_[ix(who::server)].last_arrival = side_[ix(who::server)].max_now;
+  heartbeat_now(who::server);  // the heartbeat starts with the session
   return true;
 }
 
@@ -522,7 +530,7 @@ void world::server_request(std::size_t id) {
   const bool is_get = q.action == eio::client_action::get;
   trace("%8" PRIu64 " server <- %s ?%s %s\n", now_, is_get ? "GET" : "POST", q.query.c_str(),
         is_get ? "" : shown(q.body).c_str());
-  arrival(who::server);
+  arrival(who::server, !is_get && resets_heartbeat(who::server, q.body_kind, q.body, true));
   const auto parsed = eio::parse_query(q.query);
   const auto routed = route(is_get ? "GET" : "POST", parsed, false);
   if (!routed) {
@@ -637,7 +645,7 @@ void world::deliver_ws_item(const net_event& e) {
   if (w.sent_close[ix(to)]) return;
   trace("%8" PRIu64 " %s <- ws %s %s\n", now_, name_of(to),
         e.fkind == eio::frame_kind::text ? "text" : "binary", shown(e.bytes).c_str());
-  arrival(to);
+  arrival(to, resets_heartbeat(to, e.fkind, e.bytes, false));
   if (to == who::client) {
     client_.handle_ws_message(e.fkind, e.bytes, now_for(to));
   } else {
@@ -686,7 +694,8 @@ void world::process(const net_event& e) {
       (get ? gets_in_flight_ : posts_in_flight_)--;
       trace("%8" PRIu64 " client <- %s response %u %s\n", now_, get ? "GET" : "POST", q.status,
             shown(q.resp_body).c_str());
-      arrival(who::client);
+      arrival(who::client, get && q.status == 200 &&
+                               resets_heartbeat(who::client, q.resp_kind, q.resp_body, true));
       const millis n = now_for(who::client);
       if (q.status != 200) {
         client_.handle_http_error(q.action, n);
@@ -901,6 +910,7 @@ void world::on_event(who w, const eio::event& ev) {
       trace("%8" PRIu64 " %s event: open\n", now_, name_of(w));
       if (s.opened) fail("%s: a second open event", name_of(w));
       s.opened = true;
+      if (w == who::client) heartbeat_now(w);
       if (w == who::client) {
         if (ev.hs.sid != sid_)
           fail("client: open with sid %s, the server made %s", std::string(ev.hs.sid).c_str(),
@@ -1194,25 +1204,57 @@ bool world::check_step() {
   return !failed_;
 }
 
+/// The packets that reset a side's heartbeat, as the reference's timers go: the v4 client's
+/// ping timeout restarts on a ping, the v3 server's on a ping (probes excluded); the v4 server's
+/// on a pong, and once per ping on any other packet ("got packet while waiting for pong -
+/// refreshing ping timeout"), so on any packet for this bound; the v3 client (engine.io-client
+/// 3.x onHeartbeat) on any packet. The server engine also restarts the timeout when an upgrade
+/// completes (`5`), where the reference leaves the session without one (server.hpp).
+bool world::resets_heartbeat(who w, eio::frame_kind kind, std::string_view bytes,
+                             bool polling) const {
+  const bool v4 = cfg_.version == eio::protocol_version::v4;
+  if ((w == who::client) != v4) return true;
+  const eio::packet_type want = eio::packet_type::ping;
+  eio::decode_options o;
+  o.version = cfg_.version;
+  const auto is_beat = [&](const eio::packet_view& p) {
+    return (p.type == want && p.data != "probe") ||
+           (w == who::server && p.type == eio::packet_type::upgrade);
+  };
+  if (!polling) {
+    const auto p = eio::decode(bytes, kind, o);
+    return p && is_beat(*p);
+  }
+  auto reader = eio::decode_payload(bytes, kind, o);
+  for (const eio::packet_view& p : reader) {
+    if (is_beat(p)) return true;
+  }
+  return false;
+}
+
 /// Before the clock moves to `t_next`: a side whose peer went silent (stopped answering, or
-/// closed) must have closed by pingInterval + pingTimeout after the last thing it received from
-/// it, on its own clock (one tick of slack for `>` against `>=`).
+/// closed) must have closed by pingInterval + pingTimeout after its heartbeat was last reset, on
+/// its own clock (one tick of slack for `>` against `>=`).
 bool world::check_silence(millis t_next) {
   const millis bound = millis{cfg_.ping_interval} + cfg_.ping_timeout + 1;
   for (const who w : {who::client, who::server}) {
     const who p = peer_of(w);
     const side_state& s = side_[ix(w)];
     const side_state& ps = side_[ix(p)];
-    if (!has_engine(w) || s.closed || !s.arrived) continue;
+    // The client's heartbeat starts with its open event (engine.io-client has no handshake
+    // timeout of its own); the server's with the session.
+    if (!has_engine(w) || s.closed || (w == who::client && !s.opened)) continue;
     const bool silent = (ps.closed && (p == who::client || reclaimed_)) || now_ >= ps.dead_from;
     if (!silent) continue;
     // Its own timer is due first: the loop handles it before the clock moves on.
     if (real_of(w, deadline_of(w)) <= t_next) continue;
     const millis at = std::max(s.max_now, engine_time(w, t_next));
-    if (at > s.last_arrival + bound + s.jumped) {
-      return fail("%s still open at %" PRIu64 " on its clock: its peer went silent and the last "
-                  "arrival was at %" PRIu64 " (pingInterval %u + pingTimeout %u)",
-                  name_of(w), at, s.last_arrival, cfg_.ping_interval, cfg_.ping_timeout);
+    if (at > s.last_heartbeat + bound + s.jumped) {
+      return fail("%s still open at %" PRIu64 " on its clock: its peer went silent and its "
+                  "heartbeat was last reset at %" PRIu64 " (pingInterval %u + pingTimeout %u); "
+                  "its next deadline is %" PRIu64,
+                  name_of(w), at, s.last_heartbeat, cfg_.ping_interval, cfg_.ping_timeout,
+                  deadline_of(w));
     }
   }
   return true;
