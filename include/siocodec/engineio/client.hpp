@@ -39,17 +39,19 @@ struct client_options {
   transport_kind initial = transport_kind::polling;
   /// Upgrade polling -> websocket when the handshake offers it (engine.io-client `upgrade`).
   bool upgrade = true;
-  /// Engine.IO v3 polling only: false asks the server for base64 text bodies (`b64=1`, what
-  /// engine.io-client's forceBase64 does) and sends binary messages as base64 text.
+  /// Engine.IO v3 only: false asks the server for base64 text (`b64=1` in every query, what
+  /// engine.io-client's forceBase64 does) and sends binary messages as base64 text (`b4...`),
+  /// over polling and over a WebSocket alike.
   bool supports_binary = true;
   /// How the open packet's JSON is checked (lax session ids or not).
   handshake_options handshake;
   /// Limits of what is accepted from the server (max_payload, max_packets...). `version` is
   /// overwritten by the session's.
   decode_options decode;
-  /// Most messages queued by send() and not yet handed to a transmit.
+  /// Most items waiting, counted apart in each direction: messages queued by send() plus
+  /// transmits the caller has not polled; message events the caller has not polled.
   std::size_t max_queued_messages = SIOCODEC_DEFAULT_ENGINE_MAX_QUEUED_MESSAGES;
-  /// Most bytes of message data queued by send() and not yet handed to a transmit.
+  /// Most bytes waiting, counted the same way (message data, transmit bodies, event data).
   std::size_t max_queued_bytes = SIOCODEC_DEFAULT_ENGINE_MAX_QUEUED_BYTES;
 };
 
@@ -83,9 +85,9 @@ struct client_transmit {
 ///
 /// Memory: inputs are copied where kept (the caller may free its buffer when a call returns);
 /// outputs are views into buffers the engine reuses, so a session in steady state allocates
-/// nothing. The send queue is bounded (max_queued_messages, max_queued_bytes). The event and
-/// transmit queues grow only with what the caller feeds in one call and are emptied by the
-/// caller's draining.
+/// nothing. What waits is bounded by max_queued_messages / max_queued_bytes: the send queue with
+/// the transmits not yet polled, and the events not yet polled; going over either closes the
+/// session with queue_full.
 class client {
  public:
   explicit client(const client_options& opts = {});
@@ -103,7 +105,8 @@ class client {
   /// One WebSocket message arrived. The first message of a websocket-first session must be the
   /// open packet. Errors close the session: the decode errors of decode() and parse_handshake(),
   /// unexpected_packet (a packet other than open first, or a second open packet) with reason
-  /// parse_error and the offset in `bytes`.
+  /// parse_error and the offset in `bytes`; queue_full (reason queue_full) when the events not
+  /// yet polled would pass the limits.
   void handle_ws_message(frame_kind kind, std::string_view bytes, millis now);
   /// The WebSocket closed cleanly (error false) or failed (true). The live transport: the
   /// session closes (transport_close / transport_error). A probe: the upgrade is abandoned and
@@ -112,7 +115,8 @@ class client {
   /// The GET in flight was answered 200 with `body` (`body_kind` binary for
   /// application/octet-stream). The first body must start with the open packet. Errors close the
   /// session with reason parse_error and the offset in `body`: the errors of payload_reader,
-  /// those of parse_handshake(), unexpected_packet.
+  /// those of parse_handshake(), unexpected_packet; queue_full (reason queue_full) when the events
+  /// not yet polled would pass the limits.
   void handle_get_response(frame_kind body_kind, std::string_view body, millis now);
   /// The POST in flight was answered 200.
   void handle_post_response(millis now);
@@ -193,7 +197,15 @@ class client {
     return last_now_;
   }
   bool live() const noexcept { return state_ == state::opening || state_ == state::open; }
-  encode_options ws_encoding() const noexcept { return {opts_.version, true}; }
+  // True when one more item of `bytes` would pass max_queued_messages / max_queued_bytes.
+  bool over_limits(std::size_t items, std::size_t held, std::size_t bytes) const noexcept {
+    return items >= opts_.max_queued_messages || held > opts_.max_queued_bytes ||
+           bytes > opts_.max_queued_bytes - held;
+  }
+  bool base64_only() const noexcept {
+    return opts_.version == protocol_version::v3 && !opts_.supports_binary;
+  }
+  encode_options ws_encoding() const noexcept { return {opts_.version, !base64_only()}; }
   encode_options poll_encoding() const noexcept { return {opts_.version, opts_.supports_binary}; }
 
   void begin_call();
@@ -265,22 +277,42 @@ inline client::client(const client_options& opts) : opts_(opts), dec_(opts.decod
 
 // Outputs the caller has drained are dropped at the start of a call that adds outputs, so that
 // views handed out stay valid until that call and storage is reused (clear keeps capacity).
+// A caller that drains only part of them keeps the rest: the drained prefix is erased (records
+// and bytes; offsets only grow, so the first kept record's offset is where the kept bytes start),
+// so that what the buffers hold is what the caller has not taken, which the limits count.
 inline void client::begin_call() {
   if (tx_head_ == tx_.size()) {
     tx_.clear();
-    tx_head_ = 0;
     tx_query_.clear();
     tx_body_.clear();
+  } else if (tx_head_ != 0) {
+    const std::size_t q0 = tx_[tx_head_].q_off, b0 = tx_[tx_head_].b_off;
+    tx_.erase(tx_.begin(), tx_.begin() + static_cast<std::ptrdiff_t>(tx_head_));
+    tx_query_.erase(0, q0);
+    tx_body_.erase(0, b0);
+    for (tx_record& r : tx_) {
+      r.q_off -= q0;
+      r.b_off -= b0;
+    }
   }
+  tx_head_ = 0;
   if (ev_head_ == ev_.size()) {
     ev_.clear();
-    ev_head_ = 0;
     ev_buf_.clear();
+  } else if (ev_head_ != 0) {
+    const std::size_t e0 = ev_[ev_head_].off;
+    ev_.erase(ev_.begin(), ev_.begin() + static_cast<std::ptrdiff_t>(ev_head_));
+    ev_buf_.erase(0, e0);
+    for (ev_record& r : ev_) r.off -= e0;
   }
+  ev_head_ = 0;
 }
 
 inline void client::push_tx(client_action a, std::size_t q_off, std::size_t q_len, frame_kind kind,
                             std::size_t b_off, std::size_t b_len, bool v3_type_byte) {
+  // Records without a query or body point at the end of those buffers: offsets never decrease.
+  if (q_len == 0) q_off = tx_query_.size();
+  if (b_len == 0) b_off = tx_body_.size();
   tx_.push_back(tx_record{a, kind, v3_type_byte, q_off, q_len, b_off, b_len});
 }
 
@@ -295,7 +327,7 @@ inline void client::push_ws_text(std::string_view text) {
 // polling only) and, for a client without binary, `b64=1` before the sid exists; onHandshake
 // adds `sid` last. Object key order is insertion order, so every later request reads
 // `EIO=4&transport=polling&t=..[&b64=1]&sid=..`. A WebSocket gets `EIO=4&transport=websocket`
-// (with `&sid=..` when upgrading).
+// (with `&sid=..` when upgrading, then `&b64=1` for a v3 client without binary).
 inline std::size_t client::build_query(transport_kind t) {
   const std::size_t off = tx_query_.size();
   tx_query_ += opts_.version == protocol_version::v3 ? "EIO=3" : "EIO=4";
@@ -313,7 +345,7 @@ inline std::size_t client::build_query(transport_kind t) {
       tx_query_ += alphabet[z & 63u];
       z >>= 6;
     }
-    if (opts_.version == protocol_version::v3 && !opts_.supports_binary) tx_query_ += "&b64=1";
+    if (base64_only()) tx_query_ += "&b64=1";
   } else {
     tx_query_ += "&transport=websocket";
   }
@@ -321,6 +353,8 @@ inline std::size_t client::build_query(transport_kind t) {
     tx_query_ += "&sid=";
     (void)encode_sid(hs_.sid, tx_query_);
   }
+  // websocket.ts uri(): `if (!this.supportsBinary) query.b64 = 1;`, after the sid.
+  if (t == transport_kind::websocket && base64_only()) tx_query_ += "&b64=1";
   return off;
 }
 
@@ -331,8 +365,8 @@ inline void client::start_get() {
 }
 
 inline void client::push_event(event_kind k) {
-  ev_.push_back(
-      ev_record{k, data_kind::text, transport_, close_reason::forced_close, errc::none, 0, 0, 0});
+  ev_.push_back(ev_record{k, data_kind::text, transport_, close_reason::forced_close, errc::none, 0,
+                          ev_buf_.size(), 0});
 }
 
 inline errc client::open(millis now, std::uint64_t random) {
@@ -364,7 +398,8 @@ inline void client::close_with(close_reason reason, errc e, std::size_t offset,
   if (!live()) return;
   const bool was_open = state_ == state::open;
   state_ = state::closed;
-  ev_.push_back(ev_record{event_kind::close, data_kind::text, transport_, reason, e, offset, 0, 0});
+  ev_.push_back(ev_record{event_kind::close, data_kind::text, transport_, reason, e, offset,
+                          ev_buf_.size(), 0});
   if (transport_ == transport_kind::websocket) {
     if (reason == close_reason::forced_close) {
       flush();  // the reference's close() waits for the write buffer to drain first
@@ -440,27 +475,27 @@ inline std::size_t client::writable_count(std::size_t n) const noexcept {
   return n;
 }
 
-// One POST with the first writable packets of the queue (and the `1` packet last when
-// `with_close`). Returns false when nothing was sent.
+// One POST with the first writable packets of the queue, and with `with_close` the `1` packet
+// after them (what does not fit is dropped: the session is ending). Returns false when nothing
+// was sent.
 inline bool client::post_queue(bool with_close) {
-  if (with_close) queue_.push_back(queued{packet_type::close, data_kind::text, q_buf_.size(), 0});
   const std::size_t n = writable_count(queue_.size());
-  if (n == 0) return false;
   batch_.clear();
   for (std::size_t i = 0; i < n; ++i) {
     const queued& q = queue_[i];
     batch_.push_back(packet_view{q.type, q.kind, std::string_view(q_buf_).substr(q.off, q.len)});
   }
+  if (with_close) batch_.push_back(packet_view::text(packet_type::close));
+  if (batch_.empty()) return false;
   const encode_options enc = poll_encoding();
   const std::size_t off = tx_body_.size();
-  const auto written = encode_payload(batch_.data(), n, tx_body_, enc);
+  const auto written = encode_payload(batch_.data(), batch_.size(), tx_body_, enc);
   // send() checked each message against this encoder, so this cannot fail; if it did, the
   // packets are dropped rather than sent half-framed.
   if (written) {
-    push_tx(client_action::post, 0, 0, payload_frame_kind(batch_.data(), n, enc), off, *written);
     const std::size_t q_off = build_query(transport_kind::polling);
-    tx_.back().q_off = q_off;
-    tx_.back().q_len = tx_query_.size() - q_off;
+    push_tx(client_action::post, q_off, tx_query_.size() - q_off,
+            payload_frame_kind(batch_.data(), batch_.size(), enc), off, *written);
     post_in_flight_ = true;
   }
   drop_front(n);
@@ -480,7 +515,8 @@ inline void client::flush() {
   for (const queued& q : queue_) {
     const packet_view p{q.type, q.kind, std::string_view(q_buf_).substr(q.off, q.len)};
     const std::size_t off = tx_body_.size();
-    if (opts_.version == protocol_version::v3 && p.kind == data_kind::binary) {
+    if (opts_.version == protocol_version::v3 && p.kind == data_kind::binary &&
+        enc.supports_binary) {
       // frames.hpp's v3 binary frame: the type byte as a static prefix, then the bytes.
       tx_body_.append(p.data.data(), p.data.size());
       push_tx(client_action::ws_send, 0, 0, frame_kind::binary, off, p.data.size(), true);
@@ -593,6 +629,12 @@ inline bool client::on_packet(const packet_view& p, std::size_t offset, millis n
       if (opts_.version == protocol_version::v3) v3_ping_at_ = now + hs_.ping_interval;
       return true;
     case packet_type::message: {
+      // Events the application has not polled count against the same limits as sends, so a
+      // caller that stops draining cannot be made to grow without bound.
+      if (over_limits(ev_.size(), ev_buf_.size(), p.data.size())) {
+        close_with(close_reason::queue_full, errc::queue_full, offset);
+        return false;
+      }
       const std::size_t off = ev_buf_.size();
       ev_buf_.append(p.data.data(), p.data.size());
       ev_.push_back(ev_record{event_kind::message, p.kind, transport_, close_reason::forced_close,
@@ -756,8 +798,10 @@ inline errc client::send(const packet_view& message, millis now) {
   begin_call();
   run_timers(tick(now));
   if (state_ != state::open) return errc::invalid_state;
-  if (queued_messages_ >= opts_.max_queued_messages ||
-      message.data.size() > opts_.max_queued_bytes - queued_bytes_) {
+  // What waits counts: the queue, and the transmits the caller has not taken (over a WebSocket a
+  // message leaves the queue at once).
+  if (over_limits(queued_messages_ + tx_.size(), queued_bytes_ + tx_body_.size(),
+                  message.data.size())) {
     close_with(close_reason::queue_full, errc::queue_full, 0);
     return errc::queue_full;
   }

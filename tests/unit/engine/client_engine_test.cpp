@@ -287,6 +287,8 @@ TEST_CASE("client: v3 polling without binary asks b64=1 and reads base64 bodies"
   REQUIRE(tx.size() == 2);
   CHECK(tx[1].action == client_action::get);
   CHECK(tx[1].query.substr(tx[1].query.size() - 14) == "&b64=1&sid=abc");
+  REQUIRE(tx[0].action == client_action::open_websocket);
+  const std::string ws_query = tx[0].query;
   h.take_ev();
 
   h.c.handle_get_response(frame_kind::text, "6:b4AQID", 1);
@@ -303,6 +305,23 @@ TEST_CASE("client: v3 polling without binary asks b64=1 and reads base64 bodies"
   CHECK(tx[1].kind == frame_kind::text);
   CHECK(tx[1].body == "6:b4AQID");
   CHECK(tx[1].query.substr(tx[1].query.size() - 14) == "&b64=1&sid=abc");
+
+  // The upgrade: websocket.ts uri() adds b64=1 after the sid, and binary stays base64 text (as
+  // engine.io-client 3.5.6 with forceBase64 was seen to do against engine.io 3.x:
+  // `GET /engine.io/?EIO=3&transport=websocket&sid=..&b64=1`).
+  CHECK(ws_query == "EIO=3&transport=websocket&sid=abc&b64=1");
+  h.c.handle_ws_open(3);
+  h.c.handle_ws_message(frame_kind::text, "3probe", 3);
+  h.c.handle_post_response(4);
+  h.c.handle_get_response(frame_kind::text, "1:6", 4);
+  REQUIRE(h.c.transport() == transport_kind::websocket);
+  h.take_tx();
+  REQUIRE(h.c.send(packet_view::binary(siocodec::byte_view(bytes, 3)), 5) == errc::none);
+  tx = h.take_tx();
+  REQUIRE(tx.size() == 1);
+  CHECK(tx[0].action == client_action::ws_send);
+  CHECK(tx[0].kind == frame_kind::text);
+  CHECK(tx[0].body == "b4AQID");
 }
 
 TEST_CASE("client: v3 polling with binary sends and reads binary bodies") {
@@ -799,6 +818,26 @@ TEST_CASE("client: close() on each transport") {
     CHECK(tx[1].action == client_action::post);
     CHECK(tx[1].body == "1");
   }
+  SECTION("during the pause: the queued messages, then 1, in one POST under maxPayload") {
+    harness h;
+    open_polling(
+        h,
+        R"(0{"sid":"abc","upgrades":["websocket"],"pingInterval":25000,"pingTimeout":20000,"maxPayload":20})");
+    h.c.handle_ws_open(1);
+    h.c.handle_ws_message(frame_kind::text, "3probe", 2);  // paused; the GET still in flight
+    for (const auto d : {"aaaaaaaa"sv, "bbbbbbbb"sv, "cccccccc"sv}) {
+      REQUIRE(h.c.send(packet_view::text(eio::packet_type::message, d), 3) == errc::none);
+    }
+    h.take_tx();
+    h.c.close(4);
+    auto tx = h.take_tx();
+    REQUIRE(tx.size() == 2);
+    CHECK(tx[0].action == client_action::ws_close);
+    CHECK(tx[1].action == client_action::post);
+    CHECK(tx[1].body == "4aaaaaaaa\x1e"
+                        "4bbbbbbbb\x1e"
+                        "1");
+  }
   SECTION("before the handshake") {
     harness h;
     h.c.close(0);  // never opened: nothing
@@ -911,6 +950,7 @@ TEST_CASE("client: queue limits close the session with queue_full") {
     harness h(o);
     open_polling(h, hs4_no_upgrade);
     REQUIRE(h.c.send(msg("1"), 1) == errc::none);  // in flight: not queued any more
+    h.take_tx();                                    // (its POST taken by the caller)
     REQUIRE(h.c.send(msg("2"), 1) == errc::none);
     REQUIRE(h.c.send(msg("3"), 1) == errc::none);
     CHECK(h.c.send(msg("4"), 1) == errc::queue_full);
@@ -926,10 +966,71 @@ TEST_CASE("client: queue limits close the session with queue_full") {
     harness h(o);
     open_polling(h, hs4_no_upgrade);
     REQUIRE(h.c.send(msg("in flight"), 1) == errc::none);
+    h.take_tx();
     REQUIRE(h.c.send(msg("12345"), 1) == errc::none);
     REQUIRE(h.c.send(msg("12345"), 1) == errc::none);
     CHECK(h.c.send(msg("1"), 1) == errc::queue_full);
     CHECK_FALSE(h.c.is_open());
+  }
+}
+
+TEST_CASE("client: transmits and events not polled count against the limits") {
+  auto msg = [](std::string_view d) { return packet_view::text(eio::packet_type::message, d); };
+  SECTION("over a WebSocket a message leaves the queue at once: its transmit counts") {
+    eio::client_options o;
+    o.max_queued_messages = 3;
+    o.initial = transport_kind::websocket;
+    harness h(o);
+    REQUIRE(h.c.open(0, 1) == errc::none);
+    h.c.handle_ws_open(0);
+    h.c.handle_ws_message(frame_kind::text, hs4, 0);
+    h.take_tx();
+    h.take_ev();
+    REQUIRE(h.c.send(msg("1"), 1) == errc::none);
+    REQUIRE(h.c.send(msg("2"), 1) == errc::none);
+    REQUIRE(h.c.send(msg("3"), 1) == errc::none);
+    // The caller takes one and keeps the rest: the engine keeps them too, in order.
+    auto t = h.c.poll_transmit();
+    REQUIRE(t);
+    CHECK(t->body.data == "41");
+    REQUIRE(h.c.send(msg("4"), 1) == errc::none);
+    auto tx = h.take_tx();
+    REQUIRE(tx.size() == 3);
+    CHECK(tx[0].body == "42");
+    CHECK(tx[1].body == "43");
+    CHECK(tx[2].body == "44");
+    for (const auto d : {"5"sv, "6"sv, "7"sv}) REQUIRE(h.c.send(msg(d), 2) == errc::none);
+    CHECK(h.c.send(msg("8"), 2) == errc::queue_full);
+    auto ev = h.take_ev();
+    REQUIRE(ev.size() == 1);
+    CHECK(ev[0].reason == close_reason::queue_full);
+  }
+  SECTION("events") {
+    eio::client_options o;
+    o.max_queued_messages = 3;
+    harness h(o);
+    open_polling(h, hs4_no_upgrade);
+    h.c.handle_get_response(frame_kind::text,
+                            "4a\x1e"
+                            "4b",
+                            1);
+    auto e = h.c.poll_event();  // one taken, one left
+    REQUIRE(e);
+    CHECK(e->packet.data == "a");
+    h.c.handle_get_response(frame_kind::text,
+                            "4c\x1e"
+                            "4d\x1e"
+                            "4e",
+                            2);
+    auto ev = h.take_ev();
+    REQUIRE(ev.size() == 4);
+    CHECK(ev[0].data == "b");
+    CHECK(ev[1].data == "c");
+    CHECK(ev[2].data == "d");
+    CHECK(ev[3].kind == event_kind::close);
+    CHECK(ev[3].reason == close_reason::queue_full);
+    CHECK(ev[3].error == errc::queue_full);
+    CHECK(ev[3].offset == 6);  // the packet that did not fit: "4e"
   }
 }
 
