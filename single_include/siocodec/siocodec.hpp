@@ -39,6 +39,8 @@
 //   <siocodec/engineio/handshake.hpp>
 //   <siocodec/engineio/engine_types.hpp>
 //   <siocodec/engineio/client.hpp>
+//   <siocodec/engineio/server.hpp>
+//   <siocodec/engineio/request.hpp>
 //   <siocodec/engineio/webtransport.hpp>
 //   <siocodec/engineio.hpp>
 //   <siocodec/json/json.hpp>
@@ -7649,6 +7651,1311 @@ SIOCODEC_END_NAMESPACE
 
 #endif  // SIOCODEC_ENGINEIO_CLIENT_HPP
 // ---- end <siocodec/engineio/client.hpp> ------------------------------------------------------
+// ---- begin <siocodec/engineio/request.hpp> ---------------------------------------------------
+// SPDX-License-Identifier: BSL-1.0
+// Routing Engine.IO requests to server sessions, as the reference server's verify() does:
+// the query (EIO, transport, sid, b64), the error codes and their exact answers, session ids.
+//
+// The flow of a server (engine.io 6.6.12 build/server.js handleRequest / handleUpgrade):
+//
+//     auto q = eio::parse_query(target_query);
+//     eio::route_options ro;                       // allow_eio3, websocket_upgrade, ...
+//     ro.session = find(q.sid);                    // the caller's table of sessions
+//     auto r = eio::route_request(method, q, ro.session != nullptr, ro);
+//     if (!r) answer(eio::error_status(r.error), "application/json", eio::error_body(r.error));
+//     else if (r.handshake) create a server_session(opts, eio::make_sid(random).view(), r.version,
+//                                                   r.transport, r.supports_binary, now) ...
+//     else hand the request to ro.session (handle_get / handle_post / handle_ws_open).
+#ifndef SIOCODEC_ENGINEIO_REQUEST_HPP
+#define SIOCODEC_ENGINEIO_REQUEST_HPP
+
+// ---- begin <siocodec/engineio/server.hpp> ----------------------------------------------------
+// SPDX-License-Identifier: BSL-1.0
+// The Engine.IO server engine: one session (one sid) as a sans-I/O state machine.
+//
+// A server_session is a value that is fed and drained (engine_types.hpp, docs/engines.md): the
+// caller's HTTP and WebSocket layer hands it what arrived (a long-poll GET, a POST body, a
+// WebSocket message, a WebSocket that opened or closed) with the time, and drains what it must
+// do (poll_transmit: answer the held GET, answer the POST, send on the WebSocket, close the
+// WebSocket) and what the application sees (poll_event: open, message, upgrade, close). It never
+// reads a clock, starts a timer or opens a socket: next_deadline() says when handle_timeout()
+// is due. The routing of requests to sessions (query parsing, the reference's error answers, sid
+// generation) is in request.hpp.
+//
+// The behaviour is engine.io 6.6.12's (build/socket.js, server.js, transports/polling.js,
+// transports/websocket.js); the comments quote it where it matters and say why where this engine
+// departs from it (always towards a session that ends instead of one that hangs).
+//
+// Transmits are answered in order: every answer_get answers the oldest GET handed to
+// handle_get() that is not answered yet (there are two only in the overlap case, see
+// handle_get()); every answer_post answers the POST of the handle_post() call that produced it.
+// At most one WebSocket is attached at a time (the WebSocket-only session's, the upgraded one, or
+// the upgrade probe), so ws_send and ws_close need no name.
+#ifndef SIOCODEC_ENGINEIO_SERVER_HPP
+#define SIOCODEC_ENGINEIO_SERVER_HPP
+
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+SIOCODEC_BEGIN_NAMESPACE
+namespace engineio {
+
+/// Options of a server_session. The defaults are the reference server's.
+struct server_options {
+  /// Milliseconds between the server's pings (v4) or the client's (v3): pingInterval.
+  std::uint32_t ping_interval = 25000;
+  /// Milliseconds the pong (v4) or the next ping (v3, on top of ping_interval) may take.
+  std::uint32_t ping_timeout = 20000;
+  /// Milliseconds an upgrade probe WebSocket has to send `5` before it is dropped.
+  std::uint32_t upgrade_timeout = 10000;
+  /// maxHttpBufferSize: the largest POST body or WebSocket message accepted, advertised to the
+  /// client as maxPayload.
+  std::size_t max_payload = SIOCODEC_DEFAULT_MAX_PAYLOAD;
+  /// Offer the upgrade to WebSocket in the open packet of a polling session (allowUpgrades).
+  bool allow_upgrades = true;
+  /// How `b` (base64) packets of POST bodies are checked: lax accepts what Node's Buffer.from
+  /// accepts, as the reference does.
+  base64::mode base64 = base64::mode::lax;
+  /// Packets and bytes the session may hold for the client: packets waiting for a long-poll GET,
+  /// ws_send transmits not yet drained, and events not yet drained. Going over closes the
+  /// session (close_reason::queue_full). The reference has no such bound; without one, a client
+  /// that never reads grows the server without limit.
+  std::size_t max_queued_messages = SIOCODEC_DEFAULT_ENGINE_MAX_QUEUED_MESSAGES;
+  std::size_t max_queued_bytes = SIOCODEC_DEFAULT_ENGINE_MAX_QUEUED_BYTES;
+  /// Milliseconds close() waits, on polling with no GET held, for the GET that carries the
+  /// close packet (the reference's Polling.closeTimeout).
+  std::uint32_t close_timeout = 30000;
+};
+
+/// What the caller's transport layer must do.
+enum class server_action : std::uint8_t {
+  answer_get,   ///< answer the oldest unanswered GET: status, content_type, body
+  answer_post,  ///< answer the POST: status, content_type, body ("ok", or the error)
+  ws_send,      ///< send body on the session's WebSocket (the upgraded one, the probe, ws-only)
+  ws_close,     ///< close that WebSocket (after what was sent on it)
+};
+
+/// One transmit. A view: content_type and body point into the session (or static strings) and
+/// stay valid until the next non-const call on the session other than poll_event().
+struct server_transmit {
+  server_action action = server_action::ws_send;
+  /// answer_get, answer_post: the HTTP status.
+  unsigned status = 200;
+  /// answer_get, answer_post: the Content-Type header; empty means none (the reference's 400
+  /// and 413 answers have none).
+  std::string_view content_type;
+  /// answer_get, answer_post: the body (kind binary: a v3 binary payload). ws_send: one
+  /// WebSocket message, kind is its opcode.
+  frame body;
+};
+
+/// One Engine.IO session on the server. See the file comment.
+///
+/// Errors never throw: what the client does wrong ends the session with a close event; what the
+/// application does wrong is a returned errc (send) or ignored (calls after the end).
+class server_session {
+ public:
+  /// A new session: queues the open packet (sid, upgrades ["websocket"] for a polling session
+  /// when allow_upgrades, pingInterval, pingTimeout, maxPayload), emits the open event and starts
+  /// the heartbeat. `initial` polling: the caller then passes the handshake GET itself to
+  /// handle_get(), which is answered with the open packet. `initial` websocket: the open packet
+  /// is the first ws_send. `supports_binary`: false for a v3 client that sent b64=1 (its polling
+  /// bodies are then always text). A sid the open packet cannot carry without escapes (empty,
+  /// a control character, `"`, `\`, not UTF-8; make_sid() makes good ones), or an option the
+  /// handshake cannot carry (an interval of 0 or above 2^31 - 1, max_payload 0), ends the
+  /// session at once: its only event is a close event with error invalid_argument. So do
+  /// queue limits too small for the open packet (close_reason::queue_full).
+  server_session(const server_options& opts, std::string_view sid, protocol_version version,
+                 transport_kind initial, bool supports_binary, millis now);
+
+  /// A long-poll GET for this sid arrived. Answered at once (answer_get) when packets are
+  /// queued, or during an upgrade (a noop), else held until something is sent. A second GET
+  /// while one is held ends the session as the reference does (transport error: the held GET is
+  /// answered with a close packet, the new one with 400 and no body). On a session that is on
+  /// WebSocket: answered 400 Bad request, as the reference's verify() (transport mismatch).
+  void handle_get(millis now);
+  /// The held GET's connection went away before it was answered: the reference ends the
+  /// session ("poll connection closed prematurely": transport error). No answer is sent.
+  void handle_get_aborted(millis now);
+  /// A POST with `body` (kind binary: sent as application/octet-stream) arrived. Always
+  /// answered (answer_post): 200 "ok", also when the body ends the session (a malformed body:
+  /// parse error; a packet the heartbeat does not allow: transport error), as the reference;
+  /// 413 when the body is over max_payload (the session stays); 400 without a body for a
+  /// binary body on v4 (transport error); 400 Bad request when the session is on WebSocket.
+  /// The body is copied as needed.
+  void handle_post(frame_kind body_kind, std::string_view body, millis now);
+  /// A WebSocket with this sid connected: on a polling session, the upgrade probe. Ignored when
+  /// a WebSocket is already attached (the caller closes the new one: the reference does;
+  /// accepts_websocket() tells beforehand); closed at once (ws_close) while the session closes.
+  void handle_ws_open(millis now);
+  /// A WebSocket message on the attached WebSocket (the probe during an upgrade).
+  void handle_ws_message(frame_kind kind, std::string_view bytes, millis now);
+  /// The attached WebSocket closed, cleanly (`error` false: transport close) or not (transport
+  /// error). A probe that closes only ends the upgrade.
+  void handle_ws_closed(millis now, bool error);
+  /// Runs what is due: pings, the ping timeout, the upgrade timeout, the close timeout. Early
+  /// calls do nothing.
+  void handle_timeout(millis now);
+  /// When handle_timeout() is due next: never before the last `now` seen; no_deadline once
+  /// closed.
+  millis next_deadline() const noexcept;
+
+  /// Queues one message packet (text, binary or base64, as engineio::encode() takes it).
+  /// Errors: invalid_argument (not a message, or a packet the transport cannot carry: a v4 text
+  /// with the 0x1E separator on polling, v3 text that is not UTF-8 on polling, base64 data
+  /// strict base64 rejects), invalid_state (the session is closing or closed), queue_full (over
+  /// max_queued_messages / max_queued_bytes: the session closes with queue_full).
+  errc send(const packet_view& message, millis now);
+  /// Ends the session (forced close). WebSocket: ws_close, as the reference (no close packet).
+  /// Polling: the held GET, or else the next GET within close_timeout, carries the queued
+  /// packets and a close packet; the close event comes then (or at the close timeout).
+  void close(millis now);
+
+  /// The next event, or nothing. After the close event, nothing more.
+  std::optional<event> poll_event();
+  /// The next transmit, or nothing.
+  std::optional<server_transmit> poll_transmit();
+
+  /// True until the close event has been queued.
+  bool is_open() const noexcept { return state_ != state::closed; }
+  /// The transport in use (polling until an upgrade completes).
+  transport_kind transport() const noexcept { return transport_; }
+  std::string_view sid() const noexcept { return sid_; }
+  protocol_version version() const noexcept { return version_; }
+
+  // --- Beyond the pinned API -------------------------------------------------------------------
+  /// True when handle_ws_open() would take a WebSocket as the upgrade probe (an open polling
+  /// session with no WebSocket attached): the reference refuses a second one (closes it).
+  bool accepts_websocket() const noexcept {
+    return state_ == state::open && transport_ == transport_kind::polling && probe_ == probe::none;
+  }
+  /// A probe WebSocket is attached (handle_ws_open() on a polling session, no `5` yet).
+  bool upgrading() const noexcept { return probe_ != probe::none; }
+  /// A long-poll GET is held.
+  bool holds_get() const noexcept { return held_get_; }
+  /// What the session holds for the client: queued packets plus undrained ws_send transmits.
+  std::size_t queued_messages() const noexcept { return out_.size() + tx_ws_messages_; }
+  std::size_t queued_bytes() const noexcept { return out_data_.size() + tx_ws_bytes_; }
+  const server_options& options() const noexcept { return opts_; }
+
+ private:
+  enum class state : std::uint8_t { open, closing, closed };
+  enum class probe : std::uint8_t { none, opened, probed };  // probed: `2probe` answered
+  // How finish() ends the transport: the close packet to a held GET (the reference's
+  // Polling.doClose while writable), a noop (the client's own close packet: Polling.onClose),
+  // or nothing (the held GET or the WebSocket is already gone).
+  enum class held_answer : std::uint8_t { close_packet, noop, none };
+
+  struct out_packet {
+    packet_type type;
+    data_kind kind;
+    std::size_t off, len;  // in out_data_
+  };
+  struct tx_record {
+    server_action action;
+    unsigned status;
+    std::string_view content_type;  // static strings only
+    frame_kind kind;
+    std::size_t off, len;  // in tx_data_
+  };
+  struct ev_record {
+    event_kind kind;
+    data_kind data;
+    bool invalid_utf8;
+    transport_kind transport;
+    close_reason reason;
+    errc error;
+    std::size_t offset;
+    std::size_t off, len;  // in ev_data_
+  };
+
+  static constexpr std::string_view text_plain = "text/plain; charset=UTF-8";
+  static constexpr std::string_view octet_stream = "application/octet-stream";
+  static constexpr std::string_view text_html = "text/html";
+  static constexpr std::string_view app_json = "application/json";
+  static constexpr std::string_view bad_request_body = "{\"code\":3,\"message\":\"Bad request\"}";
+
+  millis advance(millis now) noexcept {
+    if (now > last_now_) last_now_ = now;
+    return last_now_;
+  }
+  encode_options encode_opts() const noexcept {
+    encode_options eo;
+    eo.version = version_;
+    eo.supports_binary = transport_ == transport_kind::websocket || supports_binary_;
+    return eo;
+  }
+  static millis after(millis now, std::uint64_t ms) noexcept {
+    return ms > no_deadline - now ? no_deadline : now + ms;
+  }
+
+  void compact();
+  void push_tx(server_action a, unsigned status, std::string_view ctype, frame_kind kind,
+               std::string_view body);
+  void push_ws(const packet_view& p);
+  void push_event(event_kind k, const packet_view* p = nullptr);
+  bool enqueue(const packet_view& p);
+  bool fits(const packet_view& p) const noexcept;
+  void answer_held_get();
+  void flush();
+  void process(const packet_view& p, millis now);
+  void on_probe_packet(const packet_view& p, millis now);
+  void finish(close_reason r, errc e, std::size_t offset, held_answer held, bool ws_alive);
+  void drop_ws_transmits();
+
+  server_options opts_;
+  std::string sid_;
+  protocol_version version_;
+  bool supports_binary_;
+  decode_options decode_opts_;
+  transport_kind transport_;
+  state state_ = state::open;
+  probe probe_ = probe::none;
+  bool ws_attached_ = false;  // the session's WebSocket (ws-only or upgraded) is open
+  bool held_get_ = false;
+  millis last_now_;
+
+  // Heartbeat. v4: ping at ping_due_, then a pong is due at pong_deadline_ (awaiting_pong_),
+  // refreshed once by another packet. v3: the next ping is due at v3_deadline_.
+  millis ping_due_ = no_deadline;
+  millis pong_deadline_ = no_deadline;
+  bool awaiting_pong_ = false;
+  bool refreshed_ = false;
+  millis v3_deadline_ = no_deadline;
+  millis upgrade_deadline_ = no_deadline;
+  millis close_deadline_ = no_deadline;
+
+  // The packets waiting for a GET (polling), their data in one buffer.
+  std::vector<out_packet> out_;
+  std::string out_data_;
+  std::vector<packet_view> views_;  // scratch for encode_payload
+  // Transmits and events not yet drained, their bytes in one buffer each (capacity is kept:
+  // the steady state allocates nothing).
+  std::vector<tx_record> tx_;
+  std::size_t tx_head_ = 0;
+  std::string tx_data_;
+  std::size_t tx_ws_messages_ = 0, tx_ws_bytes_ = 0;  // undrained ws_send transmits
+  std::vector<ev_record> ev_;
+  std::size_t ev_head_ = 0;
+  std::string ev_data_;
+  std::size_t ev_bytes_ = 0;  // undrained event data
+  std::uint32_t ping_interval_, ping_timeout_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Implementation
+// ---------------------------------------------------------------------------------------------
+
+inline server_session::server_session(const server_options& opts, std::string_view sid,
+                                      protocol_version version, transport_kind initial,
+                                      bool supports_binary, millis now)
+    : opts_(opts),
+      sid_(sid),
+      version_(version == protocol_version::v3 ? protocol_version::v3 : protocol_version::v4),
+      supports_binary_(supports_binary),
+      transport_(initial == transport_kind::websocket ? transport_kind::websocket
+                                                      : transport_kind::polling),
+      ws_attached_(transport_ == transport_kind::websocket),
+      last_now_(now),
+      ping_interval_(opts.ping_interval),
+      ping_timeout_(opts.ping_timeout) {
+  decode_opts_.version = version_;
+  decode_opts_.base64 = opts_.base64;
+  decode_opts_.max_payload = opts_.max_payload;
+  handshake hs;
+  hs.sid = sid_;
+  // socket.js getAvailableUpgrades(): server.upgrades(transport.name) is [] unless
+  // allowUpgrades, and only polling upgrades (to websocket).
+  hs.upgrades = (transport_ == transport_kind::polling && opts_.allow_upgrades)
+                    ? std::uint8_t{transport_websocket}
+                    : std::uint8_t{0};
+  hs.ping_interval = opts_.ping_interval;
+  hs.ping_timeout = opts_.ping_timeout;
+  hs.max_payload = opts_.max_payload;
+  std::string json;
+  if (!encode_handshake(hs, json)) {
+    state_ = state::closed;
+    ev_record r{};
+    r.kind = event_kind::close;
+    r.reason = close_reason::forced_close;
+    r.error = errc::invalid_argument;
+    r.transport = transport_;
+    ev_.push_back(r);
+    return;
+  }
+  if (json.size() + 1 > opts_.max_queued_bytes || opts_.max_queued_messages == 0) {
+    // Limits too small for the open packet itself.
+    finish(close_reason::queue_full, errc::queue_full, 0, held_answer::none, true);
+    return;
+  }
+  // socket.js onOpen(): sendPacket("open", ...), emit("open"), then the heartbeat.
+  const packet_view open = packet_view::text(packet_type::open, json);
+  if (transport_ == transport_kind::websocket) {
+    push_ws(open);
+  } else {
+    out_.push_back({packet_type::open, data_kind::text, 0, json.size()});
+    out_data_ = json;
+  }
+  push_event(event_kind::open);
+  if (version_ == protocol_version::v3) {
+    // "in protocol v3, the client sends a ping, and the server answers with a pong":
+    // resetPingTimeout() with pingInterval + pingTimeout.
+    v3_deadline_ = after(now, std::uint64_t{ping_interval_} + ping_timeout_);
+  } else {
+    ping_due_ = after(now, ping_interval_);  // schedulePing()
+  }
+}
+
+inline void server_session::compact() {
+  if (tx_head_ != 0) {
+    if (tx_head_ == tx_.size()) {
+      tx_.clear();
+      tx_data_.clear();
+    } else {
+      const std::size_t base = tx_[tx_head_].off;
+      tx_.erase(tx_.begin(), tx_.begin() + static_cast<std::ptrdiff_t>(tx_head_));
+      tx_data_.erase(0, base);
+      for (tx_record& r : tx_) r.off -= base;
+    }
+    tx_head_ = 0;
+  }
+  if (ev_head_ != 0) {
+    if (ev_head_ == ev_.size()) {
+      ev_.clear();
+      ev_data_.clear();
+    } else {
+      const std::size_t base = ev_[ev_head_].off;
+      ev_.erase(ev_.begin(), ev_.begin() + static_cast<std::ptrdiff_t>(ev_head_));
+      ev_data_.erase(0, base);
+      for (ev_record& r : ev_) r.off -= base;
+    }
+    ev_head_ = 0;
+  }
+}
+
+inline void server_session::push_tx(server_action a, unsigned status, std::string_view ctype,
+                                    frame_kind kind, std::string_view body) {
+  const std::size_t off = tx_data_.size();
+  tx_data_.append(body.data(), body.size());
+  tx_.push_back({a, status, ctype, kind, off, body.size()});
+}
+
+// One packet as one WebSocket message (the reference's WebSocket.send: encodePacket each).
+inline void server_session::push_ws(const packet_view& p) {
+  const encode_options eo = encode_opts();
+  const std::size_t off = tx_data_.size();
+  const auto n = encode(p, tx_data_, eo);
+  if (!n) return;  // validated by the callers: the session's own packets always encode
+  tx_.push_back({server_action::ws_send, 0, {}, encoded_frame_kind(p, eo), off, *n});
+  ++tx_ws_messages_;
+  tx_ws_bytes_ += *n;
+}
+
+inline void server_session::push_event(event_kind k, const packet_view* p) {
+  ev_record r{};
+  r.kind = k;
+  r.transport = transport_;
+  r.off = ev_data_.size();
+  if (p != nullptr) {
+    r.data = p->kind;
+    r.invalid_utf8 = p->has_invalid_utf8;
+    r.len = p->data.size();
+    ev_data_.append(p->data.data(), p->data.size());
+    ev_bytes_ += p->data.size();
+  }
+  ev_.push_back(r);
+}
+
+// The write buffer: over WebSocket every packet goes out at once; on polling it waits for a
+// GET. False when the session closed (queue_full).
+inline bool server_session::enqueue(const packet_view& p) {
+  const bool ws = transport_ == transport_kind::websocket;
+  if (ws && (state_ != state::open || !ws_attached_)) return true;
+  if (!fits(p)) {
+    finish(close_reason::queue_full, errc::queue_full, 0, held_answer::close_packet, true);
+    return false;
+  }
+  if (ws) {
+    push_ws(p);
+    return true;
+  }
+  out_.push_back({p.type, p.kind, out_data_.size(), p.data.size()});
+  out_data_.append(p.data.data(), p.data.size());
+  flush();
+  return true;
+}
+
+// Whether `p` may join what the session holds for the client (queued_messages/bytes).
+inline bool server_session::fits(const packet_view& p) const noexcept {
+  std::size_t cost = p.data.size() + 1;
+  if (transport_ == transport_kind::websocket) {
+    const auto n = encoded_size(p, encode_opts());
+    cost = n ? *n : 0;
+  }
+  const std::size_t held = queued_bytes();
+  return queued_messages() < opts_.max_queued_messages && cost <= opts_.max_queued_bytes &&
+         held <= opts_.max_queued_bytes - cost;
+}
+
+// Answers the held GET with everything queued (the reference's Polling.send: one payload).
+inline void server_session::answer_held_get() {
+  views_.clear();
+  for (const out_packet& o : out_) {
+    views_.push_back({o.type, o.kind, std::string_view(out_data_).substr(o.off, o.len)});
+  }
+  encode_options eo = encode_opts();
+  const std::size_t off = tx_data_.size();
+  auto n = encode_payload(views_.data(), views_.size(), tx_data_, eo);
+  frame_kind kind = payload_frame_kind(views_.data(), views_.size(), eo);
+  if (!n) {
+    // Cannot happen: send() checks every message against this encoder. Answer a noop rather
+    // than leave the GET hanging.
+    tx_data_.resize(off);
+    const packet_view noop = packet_view::text(packet_type::noop);
+    n = encode_payload(&noop, 1, tx_data_, eo);
+    kind = frame_kind::text;
+  }
+  // polling.js doWrite(): "text/plain; charset=UTF-8" for a string, else
+  // "application/octet-stream" (a v3 binary payload).
+  tx_.push_back({server_action::answer_get, 200,
+                 kind == frame_kind::binary ? octet_stream : text_plain, kind, off,
+                 n ? *n : std::size_t{0}});
+  out_.clear();
+  out_data_.clear();
+  held_get_ = false;
+}
+
+inline void server_session::flush() {
+  if (held_get_ && !out_.empty() && transport_ == transport_kind::polling) answer_held_get();
+}
+
+inline void server_session::handle_get(millis now) {
+  now = advance(now);
+  compact();
+  if (state_ == state::closed) return;
+  if (transport_ == transport_kind::websocket) {
+    // server.js verify(): "bad request: unexpected transport without upgrade".
+    push_tx(server_action::answer_get, 400, app_json, frame_kind::text, bad_request_body);
+    return;
+  }
+  if (held_get_) {
+    // polling.js onPollRequest(): if (this.req) { this.onError("overlap from client");
+    // res.writeHead(400); res.end(); } — the error closes the socket ("transport error"),
+    // whose clearTransport() closes the polling transport while writable: the held GET gets
+    // the close packet; then the new GET gets 400 without a body.
+    finish(close_reason::transport_error, errc::unexpected_packet, 0, held_answer::close_packet,
+           true);
+    push_tx(server_action::answer_get, 400, {}, frame_kind::text, {});
+    return;
+  }
+  held_get_ = true;
+  if (state_ == state::closing) {
+    // polling.js: onPollRequest() with shouldClose set sends [noop] with the close packet
+    // appended ("6\x1e1"). Packets queued before close() go in the same answer (the reference
+    // sends them one GET earlier, then the close packet on the next).
+    if (out_.empty()) out_.push_back({packet_type::noop, data_kind::text, 0, 0});
+    out_.push_back({packet_type::close, data_kind::text, out_data_.size(), 0});
+    answer_held_get();
+    finish(close_reason::forced_close, errc::none, 0, held_answer::none, true);
+    return;
+  }
+  if (probe_ == probe::probed && out_.empty()) {
+    // socket.js _maybeUpgrade(): after `2probe`, a noop every 100 ms while polling is
+    // writable, so that the client can pause polling. Without timers: at once.
+    out_.push_back({packet_type::noop, data_kind::text, out_data_.size(), 0});
+  }
+  flush();
+}
+
+inline void server_session::handle_get_aborted(millis now) {
+  now = advance(now);
+  compact();
+  if (state_ == state::closed || !held_get_) return;
+  held_get_ = false;
+  // polling.js: req.on("close", () => this.onError("poll connection closed prematurely")).
+  finish(close_reason::transport_error, errc::none, 0, held_answer::none, true);
+}
+
+inline void server_session::handle_post(frame_kind body_kind, std::string_view body, millis now) {
+  now = advance(now);
+  compact();
+  if (state_ == state::closed) return;
+  if (transport_ == transport_kind::websocket) {
+    push_tx(server_action::answer_post, 400, app_json, frame_kind::text, bad_request_body);
+    return;
+  }
+  if (body_kind == frame_kind::binary && version_ == protocol_version::v4) {
+    // polling.js onDataRequest(): if (isBinary && this.protocol === 4) { this.onError("invalid
+    // content"); return res.writeHead(400).end(); }
+    finish(close_reason::transport_error, errc::unexpected_binary_frame, 0,
+           held_answer::close_packet, true);
+    push_tx(server_action::answer_post, 400, {}, frame_kind::text, {});
+    return;
+  }
+  if (body.size() > opts_.max_payload) {
+    // polling.js onData(): contentLength > maxHttpBufferSize -> res.writeHead(413).end(); the
+    // session stays.
+    push_tx(server_action::answer_post, 413, {}, frame_kind::text, {});
+    return;
+  }
+  payload_reader reader(body, body_kind, decode_opts_);
+  packet_view p;
+  while (state_ != state::closed && reader.next(p)) {
+    if (p.type == packet_type::close) {
+      // polling.js onData(): a close packet ends the transport (Polling.onClose: a noop to the
+      // held GET), and so the socket ("transport close"). The POST is answered "ok".
+      finish(close_reason::transport_close, errc::none, 0, held_answer::noop, true);
+      break;
+    }
+    process(p, now);
+  }
+  if (state_ == state::open && reader.error() != errc::none) {  // closing: ignored, as onPacket
+    // decodePayload() yields an "error" packet: socket.onPacket -> onClose("parse error").
+    finish(close_reason::parse_error, reader.error(), reader.offset(), held_answer::close_packet,
+           true);
+  }
+  // The socket may have closed on this body (a parse error, a ping in the wrong direction):
+  // Polling.doClose() then destroys the data request, yet the reference's answer still goes
+  // out, 200 "ok" (checked against engine.io 6.6.12 under node 20).
+  // "text/html is required instead of text/plain to avoid an unwanted download dialog".
+  push_tx(server_action::answer_post, 200, text_html, frame_kind::text, "ok");
+}
+
+// socket.js onPacket(): every packet of the session's transport.
+inline void server_session::process(const packet_view& p, millis now) {
+  if (state_ != state::open) return;  // "packet received with closed socket"
+  if (version_ == protocol_version::v4 && awaiting_pong_ && !refreshed_ &&
+      p.type != packet_type::pong) {
+    // "got packet while waiting for pong - refreshing ping timeout" (once per ping).
+    pong_deadline_ = after(now, ping_timeout_);
+    refreshed_ = true;
+  }
+  switch (p.type) {
+    case packet_type::ping:
+      if (version_ == protocol_version::v4) {
+        finish(close_reason::transport_error, errc::unexpected_packet, 0, held_answer::close_packet,
+               true);  // "invalid heartbeat direction"
+        return;
+      }
+      v3_deadline_ = after(now, std::uint64_t{ping_interval_} + ping_timeout_);
+      (void)enqueue(packet_view::text(packet_type::pong));
+      return;
+    case packet_type::pong:
+      if (version_ == protocol_version::v3) {
+        finish(close_reason::transport_error, errc::unexpected_packet, 0, held_answer::close_packet,
+               true);
+        return;
+      }
+      // clearTimeout(pingTimeoutTimer); pingIntervalTimer.refresh(): the next ping comes
+      // pingInterval after this pong (also after a pong nobody asked for, as the reference).
+      awaiting_pong_ = false;
+      pong_deadline_ = no_deadline;
+      ping_due_ = after(now, ping_interval_);
+      return;
+    case packet_type::message:
+      push_event(event_kind::message, &p);
+      if (ev_.size() - ev_head_ > opts_.max_queued_messages || ev_bytes_ > opts_.max_queued_bytes) {
+        finish(close_reason::queue_full, errc::queue_full, 0, held_answer::close_packet, true);
+      }
+      return;
+    case packet_type::open:
+    case packet_type::close:  // over WebSocket: socket.onPacket has no case for it (ignored;
+                              // the client closes its WebSocket next: transport close)
+    case packet_type::upgrade:
+    case packet_type::noop: return;
+  }
+}
+
+inline void server_session::handle_ws_open(millis now) {
+  now = advance(now);
+  compact();
+  if (state_ == state::closed) return;
+  if (ws_attached_ || probe_ != probe::none) return;  // documented: the caller closes it
+  if (state_ == state::closing) {
+    push_tx(server_action::ws_close, 0, {}, frame_kind::text, {});
+    return;
+  }
+  // server.js onWebSocket() -> socket._maybeUpgrade(transport): the upgrade timer starts.
+  // (verify() does not check allowUpgrades: the reference takes the probe even then.)
+  probe_ = probe::opened;
+  upgrade_deadline_ = after(now, opts_.upgrade_timeout);
+}
+
+inline void server_session::on_probe_packet(const packet_view& p, millis now) {
+  if (p.type == packet_type::ping && p.kind == data_kind::text && p.data == "probe") {
+    // transport.send([{ type: "pong", data: "probe" }]), then the noop cycle starts.
+    const packet_view pong = packet_view::text(packet_type::pong, "probe");
+    if (!fits(pong)) {
+      finish(close_reason::queue_full, errc::queue_full, 0, held_answer::close_packet, true);
+      return;
+    }
+    push_ws(pong);
+    probe_ = probe::probed;
+    if (held_get_ && out_.empty()) {
+      out_.push_back({packet_type::noop, data_kind::text, out_data_.size(), 0});
+    }
+    flush();
+    return;
+  }
+  if (p.type == packet_type::upgrade) {
+    // "got upgrade packet - upgrading": the polling transport is discarded and closed (a
+    // held GET, writable, gets the close packet: Polling.doClose), the WebSocket takes over,
+    // the write buffer is flushed over it.
+    if (held_get_) {
+      // Only the close packet goes to that GET: the queued packets move to the WebSocket.
+      const packet_view close_packet = packet_view::text(packet_type::close);
+      const std::size_t off = tx_data_.size();
+      const auto n = encode_payload(&close_packet, 1, tx_data_, encode_opts());
+      tx_.push_back({server_action::answer_get, 200, text_plain, frame_kind::text, off,
+                     n ? *n : std::size_t{0}});
+      held_get_ = false;
+    }
+    probe_ = probe::none;
+    upgrade_deadline_ = no_deadline;
+    transport_ = transport_kind::websocket;
+    ws_attached_ = true;
+    // clearTransport() clears the ping timeout, and 6.6.12 then never re-arms it for v3 (the
+    // next ping's refresh() finds no timer) nor, for v4, if the pong of an outstanding ping is
+    // lost with the old transport: a session that can never time out. Here the timeout that
+    // was running starts again over the new transport.
+    if (version_ == protocol_version::v3) {
+      v3_deadline_ = after(now, std::uint64_t{ping_interval_} + ping_timeout_);
+    } else if (awaiting_pong_) {
+      pong_deadline_ = after(now, ping_timeout_);
+    }
+    push_event(event_kind::upgrade);
+    for (const out_packet& o : out_) {
+      push_ws({o.type, o.kind, std::string_view(out_data_).substr(o.off, o.len)});
+    }
+    out_.clear();
+    out_data_.clear();
+    return;
+  }
+  // Anything else: cleanup(); transport.close(). The session stays on polling.
+  push_tx(server_action::ws_close, 0, {}, frame_kind::text, {});
+  probe_ = probe::none;
+  upgrade_deadline_ = no_deadline;
+}
+
+inline void server_session::handle_ws_message(frame_kind kind, std::string_view bytes, millis now) {
+  now = advance(now);
+  compact();
+  if (state_ == state::closed) return;
+  const auto r = decode(bytes, kind, decode_opts_);
+  if (probe_ != probe::none) {
+    if (!r) {
+      // The probe's error (a parse error, or the ws library's maxPayload): onError ->
+      // cleanup(); transport.close(). The session stays.
+      push_tx(server_action::ws_close, 0, {}, frame_kind::text, {});
+      probe_ = probe::none;
+      upgrade_deadline_ = no_deadline;
+      return;
+    }
+    on_probe_packet(*r, now);
+    return;
+  }
+  if (!ws_attached_) return;
+  if (!r) {
+    if (r.error() == errc::payload_too_large) {
+      // ws closes with 1009 and emits "error": transport error.
+      finish(close_reason::transport_error, r.error(), r.offset(), held_answer::none, true);
+    } else {
+      // decodePacket() -> { type: "error" } -> onClose("parse error").
+      finish(close_reason::parse_error, r.error(), r.offset(), held_answer::none, true);
+    }
+    return;
+  }
+  process(*r, now);
+}
+
+inline void server_session::handle_ws_closed(millis now, bool error) {
+  now = advance(now);
+  compact();
+  if (state_ == state::closed) return;
+  if (probe_ != probe::none) {
+    // onTransportClose / onError: the upgrade is over, the session stays on polling.
+    probe_ = probe::none;
+    upgrade_deadline_ = no_deadline;
+    return;
+  }
+  if (!ws_attached_) return;
+  ws_attached_ = false;
+  finish(error ? close_reason::transport_error : close_reason::transport_close, errc::none, 0,
+         held_answer::none, false);
+}
+
+inline void server_session::handle_timeout(millis now) {
+  now = advance(now);
+  compact();
+  if (state_ == state::closed) return;
+  if (probe_ != probe::none && now >= upgrade_deadline_) {
+    // "client did not complete upgrade - closing transport".
+    push_tx(server_action::ws_close, 0, {}, frame_kind::text, {});
+    probe_ = probe::none;
+    upgrade_deadline_ = no_deadline;
+  }
+  if (state_ == state::closing && now >= close_deadline_) {
+    // Polling closeTimeout: onClose() -> "forced close"; no GET to answer.
+    finish(close_reason::forced_close, errc::none, 0, held_answer::none, true);
+    return;
+  }
+  if (version_ == protocol_version::v3) {
+    if (now >= v3_deadline_) {
+      finish(close_reason::ping_timeout, errc::none, 0, held_answer::close_packet, true);
+    }
+    return;
+  }
+  if (awaiting_pong_ && now >= pong_deadline_) {
+    finish(close_reason::ping_timeout, errc::none, 0, held_answer::close_packet, true);
+    return;
+  }
+  if (!awaiting_pong_ && now >= ping_due_) {
+    // schedulePing()'s timer: sendPacket("ping") (dropped while closing, as sendPacket drops
+    // it), resetPingTimeout().
+    awaiting_pong_ = true;
+    refreshed_ = false;
+    ping_due_ = no_deadline;
+    pong_deadline_ = after(now, ping_timeout_);
+    if (state_ == state::open) (void)enqueue(packet_view::text(packet_type::ping));
+  }
+}
+
+inline millis server_session::next_deadline() const noexcept {
+  if (state_ == state::closed) return no_deadline;
+  millis d = no_deadline;
+  auto take = [&d](millis t) {
+    if (t < d) d = t;
+  };
+  if (probe_ != probe::none) take(upgrade_deadline_);
+  if (state_ == state::closing) take(close_deadline_);
+  if (version_ == protocol_version::v3) {
+    take(v3_deadline_);
+  } else {
+    take(awaiting_pong_ ? pong_deadline_ : ping_due_);
+  }
+  if (d == no_deadline) return d;
+  return d < last_now_ ? last_now_ : d;
+}
+
+inline errc server_session::send(const packet_view& message, millis now) {
+  now = advance(now);
+  compact();
+  if (state_ != state::open) return errc::invalid_state;
+  if (message.type != packet_type::message) return errc::invalid_argument;
+  if (message.kind != data_kind::text && message.kind != data_kind::binary &&
+      message.kind != data_kind::base64) {
+    return errc::invalid_argument;
+  }
+  const encode_options eo = encode_opts();
+  if (transport_ == transport_kind::websocket) {
+    if (!encoded_size(message, eo)) return errc::invalid_argument;
+  } else if (!encoded_payload_size(&message, 1, eo)) {
+    return errc::invalid_argument;
+  }
+  if (!enqueue(message)) return errc::queue_full;
+  return errc::none;
+}
+
+inline void server_session::close(millis now) {
+  now = advance(now);
+  compact();
+  if (state_ != state::open) return;
+  if (transport_ == transport_kind::websocket) {
+    // websocket.js doClose(): this.socket.close() — no close packet over WebSocket.
+    finish(close_reason::forced_close, errc::none, 0, held_answer::none, true);
+    return;
+  }
+  if (probe_ != probe::none) {
+    push_tx(server_action::ws_close, 0, {}, frame_kind::text, {});
+    probe_ = probe::none;
+    upgrade_deadline_ = no_deadline;
+  }
+  if (held_get_) {
+    // The held GET means an empty write buffer: Polling.doClose() while writable sends the
+    // close packet, then "forced close".
+    finish(close_reason::forced_close, errc::none, 0, held_answer::close_packet, true);
+    return;
+  }
+  // "transport not writable - buffering orderly close": the next GET carries the close packet.
+  state_ = state::closing;
+  close_deadline_ = after(now, opts_.close_timeout);
+}
+
+inline void server_session::drop_ws_transmits() {
+  std::size_t w = tx_head_;
+  for (std::size_t i = tx_head_; i < tx_.size(); ++i) {
+    if (tx_[i].action != server_action::ws_send) tx_[w++] = tx_[i];
+  }
+  tx_.resize(w);
+  tx_ws_messages_ = 0;
+  tx_ws_bytes_ = 0;
+}
+
+// socket.js onClose(reason): the end, whatever the reason. The write buffer is dropped, the
+// transport closed (clearTransport), a probe closed (its onClose listener), then "close".
+inline void server_session::finish(close_reason r, errc e, std::size_t offset, held_answer held,
+                                   bool ws_alive) {
+  if (state_ == state::closed) return;
+  state_ = state::closed;
+  out_.clear();
+  out_data_.clear();
+  // A client that does not read: what it was sent and did not take goes too.
+  if (r == close_reason::queue_full) drop_ws_transmits();
+  if (held_get_) {
+    held_get_ = false;
+    if (held != held_answer::none) {
+      const packet_view p =
+          packet_view::text(held == held_answer::noop ? packet_type::noop : packet_type::close);
+      const std::size_t off = tx_data_.size();
+      const auto n = encode_payload(&p, 1, tx_data_, encode_opts());
+      tx_.push_back({server_action::answer_get, 200, text_plain, frame_kind::text, off,
+                     n ? *n : std::size_t{0}});
+    }
+  }
+  if ((ws_attached_ && ws_alive) || probe_ != probe::none) {
+    push_tx(server_action::ws_close, 0, {}, frame_kind::text, {});
+  }
+  ws_attached_ = false;
+  probe_ = probe::none;
+  awaiting_pong_ = false;
+  ping_due_ = pong_deadline_ = v3_deadline_ = upgrade_deadline_ = close_deadline_ = no_deadline;
+  // Events the application has not drained stay; the close event is the last one. Its limit
+  // does not apply (it is the one that reports going over).
+  ev_record c{};
+  c.kind = event_kind::close;
+  c.transport = transport_;
+  c.reason = r;
+  c.error = e;
+  c.offset = offset;
+  c.off = ev_data_.size();
+  ev_.push_back(c);
+}
+
+inline std::optional<event> server_session::poll_event() {
+  if (ev_head_ == ev_.size()) {
+    ev_.clear();
+    ev_data_.clear();
+    ev_head_ = 0;
+    ev_bytes_ = 0;
+    return std::nullopt;
+  }
+  const ev_record& r = ev_[ev_head_++];
+  event e;
+  e.kind = r.kind;
+  e.transport = r.transport;
+  e.reason = r.reason;
+  e.error = r.error;
+  e.offset = r.offset;
+  if (r.kind == event_kind::message) {
+    e.packet.type = packet_type::message;
+    e.packet.kind = r.data;
+    e.packet.data = std::string_view(ev_data_).substr(r.off, r.len);
+    e.packet.has_invalid_utf8 = r.invalid_utf8;
+    ev_bytes_ -= r.len;
+  } else if (r.kind == event_kind::open) {
+    e.hs.sid = sid_;
+    e.hs.upgrades = (r.transport == transport_kind::polling && opts_.allow_upgrades)
+                        ? std::uint8_t{transport_websocket}
+                        : std::uint8_t{0};
+    e.hs.ping_interval = opts_.ping_interval;
+    e.hs.ping_timeout = opts_.ping_timeout;
+    e.hs.max_payload = opts_.max_payload;
+  }
+  return e;
+}
+
+inline std::optional<server_transmit> server_session::poll_transmit() {
+  if (tx_head_ == tx_.size()) {
+    tx_.clear();
+    tx_data_.clear();
+    tx_head_ = 0;
+    return std::nullopt;
+  }
+  const tx_record& r = tx_[tx_head_++];
+  server_transmit t;
+  t.action = r.action;
+  t.status = r.status;
+  t.content_type = r.content_type;
+  t.body.kind = r.kind;
+  t.body.data = std::string_view(tx_data_).substr(r.off, r.len);
+  if (r.action == server_action::ws_send) {
+    --tx_ws_messages_;
+    tx_ws_bytes_ -= r.len;
+  }
+  return t;
+}
+
+}  // namespace engineio
+SIOCODEC_END_NAMESPACE
+
+#endif  // SIOCODEC_ENGINEIO_SERVER_HPP
+// ---- end <siocodec/engineio/server.hpp> ------------------------------------------------------
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+
+/// Longest session id parse_query() percent-decodes (into the request_query itself, so that it
+/// never allocates). The reference's ids are 20 characters; a UUID is 36. A longer sid that
+/// needs decoding is reported as sid_too_long, which routes as an unknown sid.
+#ifndef SIOCODEC_MAX_QUERY_SID
+#define SIOCODEC_MAX_QUERY_SID 128
+#endif
+
+SIOCODEC_BEGIN_NAMESPACE
+namespace engineio {
+
+/// The reference server's error codes (server.js BaseServer.errors), sent as
+/// `{"code":N,"message":"..."}`.
+enum class request_error : std::uint8_t {
+  unknown_transport = 0,             ///< "Transport unknown"
+  unknown_sid = 1,                   ///< "Session ID unknown"
+  bad_handshake_method = 2,          ///< "Bad handshake method"
+  bad_request = 3,                   ///< "Bad request"
+  forbidden = 4,                     ///< "Forbidden" (the caller's allowRequest refused)
+  unsupported_protocol_version = 5,  ///< "Unsupported protocol version"
+};
+
+/// The reference's message of an error (server.js BaseServer.errorMessages).
+constexpr std::string_view to_string(request_error e) noexcept {
+  switch (e) {
+    case request_error::unknown_transport: return "Transport unknown";
+    case request_error::unknown_sid: return "Session ID unknown";
+    case request_error::bad_handshake_method: return "Bad handshake method";
+    case request_error::bad_request: return "Bad request";
+    case request_error::forbidden: return "Forbidden";
+    case request_error::unsupported_protocol_version: return "Unsupported protocol version";
+  }
+  return "Bad request";
+}
+
+/// The HTTP status of an error answer: 403 for forbidden, 400 otherwise (server.js
+/// abortRequest()). A refused WebSocket upgrade is answered 400 whatever the error, with the
+/// message as a text/html body (abortUpgrade()).
+constexpr unsigned error_status(request_error e) noexcept {
+  return e == request_error::forbidden ? 403u : 400u;
+}
+
+/// The exact JSON body of an error answer (Content-Type: application/json), as the reference's
+/// JSON.stringify({ code, message }) writes it. A static string.
+constexpr std::string_view error_body(request_error e) noexcept {
+  switch (e) {
+    case request_error::unknown_transport: return "{\"code\":0,\"message\":\"Transport unknown\"}";
+    case request_error::unknown_sid: return "{\"code\":1,\"message\":\"Session ID unknown\"}";
+    case request_error::bad_handshake_method:
+      return "{\"code\":2,\"message\":\"Bad handshake method\"}";
+    case request_error::bad_request: return "{\"code\":3,\"message\":\"Bad request\"}";
+    case request_error::forbidden: return "{\"code\":4,\"message\":\"Forbidden\"}";
+    case request_error::unsupported_protocol_version:
+      return "{\"code\":5,\"message\":\"Unsupported protocol version\"}";
+  }
+  return "{\"code\":3,\"message\":\"Bad request\"}";
+}
+
+/// The Engine.IO parameters of a request's query, as the reference reads them
+/// (new URL(req.url).searchParams, then Object.fromEntries: names and values percent-decoded,
+/// `+` is a space, the last of repeated names wins, a `%` not followed by two hex digits stays
+/// as it is). Views: into the query, into static strings, or (a sid that needed decoding) into
+/// the struct itself; copies re-point them.
+struct request_query {
+  /// `EIO` (named `eio`: <cerrno> defines EIO as a macro, so no C++ name can be EIO): "4" or
+  /// "3" (static strings, whatever their spelling in the query), another value as
+  /// written in the query (not decoded), or empty when absent. The reference reads every value
+  /// but "4" as protocol 3.
+  std::string_view eio;
+  /// `transport`: "polling", "websocket", "webtransport" (static strings), another value as
+  /// written, or empty when absent.
+  std::string_view transport;
+  /// `sid`, percent-decoded (a view into the query when it needed no decoding). Empty when
+  /// absent or empty: a handshake. Not checked for UTF-8 (the reference would replace bad bytes
+  /// by U+FFFD; no session id it issues holds them, so such a sid is unknown either way).
+  std::string_view sid;
+  /// `b64` present and not empty (the reference: supportsBinary = !req._query.b64): a v3 client
+  /// that cannot take binary polling bodies.
+  bool b64 = false;
+  /// The sid needed decoding and is longer than SIOCODEC_MAX_QUERY_SID: route_request() answers
+  /// unknown_sid (`sid` is then the raw text).
+  bool sid_too_long = false;
+
+  request_query() noexcept = default;
+  request_query(const request_query& o) noexcept { *this = o; }
+  request_query& operator=(const request_query& o) noexcept {
+    if (this == &o) return *this;
+    eio = o.eio;
+    transport = o.transport;
+    b64 = o.b64;
+    sid_too_long = o.sid_too_long;
+    std::memcpy(sid_buf_, o.sid_buf_, sizeof sid_buf_);
+    sid = o.sid.data() == o.sid_buf_ ? std::string_view(sid_buf_, o.sid.size()) : o.sid;
+    return *this;
+  }
+
+ private:
+  friend request_query parse_query(std::string_view query) noexcept;
+  char sid_buf_[SIOCODEC_MAX_QUERY_SID] = {};
+};
+
+/// Reads the Engine.IO parameters of a query string (the part after `?`; a whole request target
+/// such as `/engine.io/?EIO=4&transport=polling` is accepted too, and a `#` ends the query).
+/// Never fails, never allocates: what it does not understand is left for route_request() to
+/// refuse. O(query.size()).
+request_query parse_query(std::string_view query) noexcept;
+
+/// What route_request() needs beyond the query.
+struct route_options {
+  /// Accept Engine.IO v3 handshakes (the reference's allowEIO3, off by default).
+  bool allow_eio3 = false;
+  /// Accept the transports (the reference's `transports` option; WebTransport never goes
+  /// through verify()).
+  bool allow_polling = true;
+  bool allow_websocket = true;
+  /// The request is an HTTP Upgrade to WebSocket (handleUpgrade), not a plain HTTP request.
+  /// A handshake with transport=websocket must be one; a request with a sid may then name
+  /// another transport than the session's (the upgrade).
+  bool websocket_upgrade = false;
+  /// The caller's allowRequest verdict on a handshake: false answers forbidden.
+  bool allowed = true;
+  /// The session the sid names, when the caller has it: its transport and protocol version are
+  /// then checked as verify() does (bad_request on a mismatch). Null: not checked.
+  const server_session* session = nullptr;
+};
+
+/// The verdict of route_request(). `explicit operator bool`: true when the request may go on.
+struct route_result {
+  /// Valid when !ok.
+  request_error error = request_error::bad_request;
+  bool ok = false;
+  /// No sid: a handshake, which creates a session.
+  bool handshake = false;
+  /// The protocol: v4 for EIO=4, v3 for anything else (server.js computeProtocolRevision()).
+  protocol_version version = protocol_version::v3;
+  /// The transport the query names (meaningful when ok).
+  transport_kind transport = transport_kind::polling;
+  /// !b64: for the server_session of a handshake.
+  bool supports_binary = true;
+
+  explicit operator bool() const noexcept { return ok; }
+};
+
+/// Decides a request as the reference's verify() then handshake() do, in their order:
+/// 1. the transport is not an allowed "polling" / "websocket": unknown_transport;
+/// 2. a sid: not known (`sid_known` false, or sid_too_long): unknown_sid; with
+///    opts.session, a transport other than the session's without websocket_upgrade, or a
+///    protocol other than the session's: bad_request;
+/// 3. no sid (a handshake): method not "GET": bad_handshake_method; transport websocket without
+///    websocket_upgrade: bad_request; opts.allowed false: forbidden; protocol 3 without
+///    allow_eio3: unsupported_protocol_version.
+/// Not covered: the Origin header check (bad_request in the reference) and a method other than
+/// GET / POST on a polling sid (the reference answers 500 without a body): the caller's.
+route_result route_request(std::string_view method, const request_query& query, bool sid_known,
+                           const route_options& opts = {}) noexcept;
+
+/// A session id made of the caller's randomness: the first 15 bytes of `random` (missing bytes
+/// count as 0: give 15 good ones) as 20 characters of base64url, like the reference's base64id
+/// (which base64-encodes 15 bytes and maps `/` to `_`, `+` to `-`).
+struct sid_chars {
+  char data[20];
+  std::string_view view() const& noexcept { return std::string_view(data, sizeof data); }
+};
+sid_chars make_sid(byte_view random) noexcept;
+
+// ---------------------------------------------------------------------------------------------
+// Implementation
+// ---------------------------------------------------------------------------------------------
+
+namespace detail {
+
+inline int query_hex(char c) noexcept {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// True when `raw` needs application/x-www-form-urlencoded decoding.
+inline bool query_needs_decoding(std::string_view raw) noexcept {
+  for (char c : raw) {
+    if (c == '%' || c == '+') return true;
+  }
+  return false;
+}
+
+// Decodes `raw` into out[0, cap); returns the decoded size, or cap + 1 when it does not fit.
+inline std::size_t query_decode(std::string_view raw, char* out, std::size_t cap) noexcept {
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < raw.size(); ++i) {
+    char c = raw[i];
+    if (c == '+') {
+      c = ' ';
+    } else if (c == '%' && i + 2 < raw.size() && query_hex(raw[i + 1]) >= 0 &&
+               query_hex(raw[i + 2]) >= 0) {
+      c = static_cast<char>(query_hex(raw[i + 1]) * 16 + query_hex(raw[i + 2]));
+      i += 2;
+    }
+    if (n == cap) return cap + 1;
+    out[n++] = c;
+  }
+  return n;
+}
+
+// The decoded value when it is one of `known` (a static string), else `raw` itself.
+template <std::size_t N>
+std::string_view query_known(std::string_view raw, const std::string_view (&known)[N]) noexcept {
+  char buf[16];
+  std::string_view decoded = raw;
+  if (query_needs_decoding(raw)) {
+    const std::size_t n = query_decode(raw, buf, sizeof buf);
+    if (n > sizeof buf) return raw;
+    decoded = std::string_view(buf, n);
+  }
+  for (const std::string_view& k : known) {
+    if (decoded == k) return k;
+  }
+  return raw;
+}
+
+// True when the decoded `raw` is `name`.
+inline bool query_name_is(std::string_view raw, std::string_view name) noexcept {
+  if (!query_needs_decoding(raw)) return raw == name;
+  char buf[16];
+  const std::size_t n = query_decode(raw, buf, sizeof buf);
+  return n <= sizeof buf && std::string_view(buf, n) == name;
+}
+
+}  // namespace detail
+
+inline request_query parse_query(std::string_view query) noexcept {
+  static constexpr std::string_view versions[] = {"4", "3"};
+  static constexpr std::string_view transports[] = {"polling", "websocket", "webtransport"};
+  request_query q;
+  const std::size_t question = query.find('?');
+  if (question != std::string_view::npos) query.remove_prefix(question + 1);
+  const std::size_t hash = query.find('#');
+  if (hash != std::string_view::npos) query = query.substr(0, hash);
+  std::string_view eio_raw, transport, sid, b64;
+  bool have_eio = false, have_transport = false, have_sid = false, have_b64 = false;
+  while (!query.empty()) {
+    const std::size_t amp = query.find('&');
+    const std::string_view pair = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+    if (pair.empty()) continue;
+    const std::size_t eq = pair.find('=');
+    const std::string_view name = pair.substr(0, eq);
+    const std::string_view value =
+        eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1);
+    // Object.fromEntries(): the last of repeated names wins.
+    if (detail::query_name_is(name, "EIO")) {
+      eio_raw = value;
+      have_eio = true;
+    } else if (detail::query_name_is(name, "transport")) {
+      transport = value;
+      have_transport = true;
+    } else if (detail::query_name_is(name, "sid")) {
+      sid = value;
+      have_sid = true;
+    } else if (detail::query_name_is(name, "b64")) {
+      b64 = value;
+      have_b64 = true;
+    }
+  }
+  if (have_eio) q.eio = detail::query_known(eio_raw, versions);
+  if (have_transport) q.transport = detail::query_known(transport, transports);
+  // A value that decodes to nothing is only possible for an empty one (every escape or `+`
+  // yields a byte), so emptiness needs no decoding.
+  q.b64 = have_b64 && !b64.empty();
+  if (have_sid) {
+    if (!detail::query_needs_decoding(sid)) {
+      q.sid = sid;
+    } else {
+      const std::size_t n = detail::query_decode(sid, q.sid_buf_, sizeof q.sid_buf_);
+      if (n > sizeof q.sid_buf_) {
+        q.sid = sid;
+        q.sid_too_long = true;
+      } else {
+        q.sid = std::string_view(q.sid_buf_, n);
+      }
+    }
+  }
+  return q;
+}
+
+inline route_result route_request(std::string_view method, const request_query& query,
+                                  bool sid_known, const route_options& opts) noexcept {
+  route_result r;
+  // computeProtocolRevision(): req._query.EIO === "4" ? 4 : 3 ("3rd revision by default").
+  r.version = query.eio == "4" ? protocol_version::v4 : protocol_version::v3;
+  r.supports_binary = !query.b64;
+  auto fail = [&r](request_error e) {
+    r.ok = false;
+    r.error = e;
+    return r;
+  };
+  // if (!~this.opts.transports.indexOf(transport) || transport === "webtransport")
+  if (query.transport == "polling" && opts.allow_polling) {
+    r.transport = transport_kind::polling;
+  } else if (query.transport == "websocket" && opts.allow_websocket) {
+    r.transport = transport_kind::websocket;
+  } else {
+    return fail(request_error::unknown_transport);
+  }
+  if (!query.sid.empty()) {
+    if (!sid_known || query.sid_too_long) return fail(request_error::unknown_sid);
+    if (opts.session != nullptr) {
+      // "bad request: unexpected transport without upgrade"
+      if (!opts.websocket_upgrade && opts.session->transport() != r.transport) {
+        return fail(request_error::bad_request);
+      }
+      // "bad request: unexpected protocol version during upgrade"
+      if (opts.session->version() != r.version) return fail(request_error::bad_request);
+    }
+    r.ok = true;
+    return r;
+  }
+  r.handshake = true;
+  // "handshake is GET only"
+  if (method != "GET") return fail(request_error::bad_handshake_method);
+  // "invalid transport upgrade"
+  if (r.transport == transport_kind::websocket && !opts.websocket_upgrade) {
+    return fail(request_error::bad_request);
+  }
+  if (!opts.allowed) return fail(request_error::forbidden);
+  // handshake(): if (protocol === 3 && !this.opts.allowEIO3) -> UNSUPPORTED_PROTOCOL_VERSION
+  if (r.version == protocol_version::v3 && !opts.allow_eio3) {
+    return fail(request_error::unsupported_protocol_version);
+  }
+  r.ok = true;
+  return r;
+}
+
+inline sid_chars make_sid(byte_view random) noexcept {
+  static constexpr char alphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  unsigned char in[15] = {};
+  const std::size_t n = random.size() < sizeof in ? random.size() : sizeof in;
+  for (std::size_t i = 0; i < n; ++i) in[i] = random.data()[i];
+  sid_chars s{};
+  for (std::size_t i = 0, o = 0; i < sizeof in; i += 3, o += 4) {
+    const std::uint32_t v =
+        (std::uint32_t{in[i]} << 16) | (std::uint32_t{in[i + 1]} << 8) | std::uint32_t{in[i + 2]};
+    s.data[o] = alphabet[(v >> 18) & 63u];
+    s.data[o + 1] = alphabet[(v >> 12) & 63u];
+    s.data[o + 2] = alphabet[(v >> 6) & 63u];
+    s.data[o + 3] = alphabet[v & 63u];
+  }
+  return s;
+}
+
+}  // namespace engineio
+SIOCODEC_END_NAMESPACE
+
+#endif  // SIOCODEC_ENGINEIO_REQUEST_HPP
+// ---- end <siocodec/engineio/request.hpp> -----------------------------------------------------
 // ---- begin <siocodec/engineio/webtransport.hpp> ----------------------------------------------
 // SPDX-License-Identifier: BSL-1.0
 // Engine.IO over WebTransport: length-prefixed records on one byte stream (protocol.md §1.10).

@@ -272,8 +272,8 @@ inline request_query parse_query(std::string_view query) noexcept {
     if (pair.empty()) continue;
     const std::size_t eq = pair.find('=');
     const std::string_view name = pair.substr(0, eq);
-    const std::string_view value = eq == std::string_view::npos ? std::string_view()
-                                                                : pair.substr(eq + 1);
+    const std::string_view value =
+        eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1);
     // Object.fromEntries(): the last of repeated names wins.
     if (detail::query_name_is(name, "EIO")) {
       eio_raw = value;
@@ -366,8 +366,8 @@ inline sid_chars make_sid(byte_view random) noexcept {
   for (std::size_t i = 0; i < n; ++i) in[i] = random.data()[i];
   sid_chars s{};
   for (std::size_t i = 0, o = 0; i < sizeof in; i += 3, o += 4) {
-    const std::uint32_t v = (std::uint32_t{in[i]} << 16) | (std::uint32_t{in[i + 1]} << 8) |
-                            std::uint32_t{in[i + 2]};
+    const std::uint32_t v =
+        (std::uint32_t{in[i]} << 16) | (std::uint32_t{in[i + 1]} << 8) | std::uint32_t{in[i + 2]};
     s.data[o] = alphabet[(v >> 18) & 63u];
     s.data[o + 1] = alphabet[(v >> 12) & 63u];
     s.data[o + 2] = alphabet[(v >> 6) & 63u];

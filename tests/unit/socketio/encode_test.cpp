@@ -54,6 +54,15 @@ void operator delete[](void* p) noexcept { std::free(p); }
 void operator delete(void* p, std::size_t) noexcept { std::free(p); }
 void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
 #endif
+// The count for the other files of the program (tests/unit/engine/ declare these two).
+bool siocodec_test_allocations_counted() noexcept {
+#if defined(SIOCODEC_TEST_NO_ALLOCATION_COUNT)
+  return false;
+#else
+  return true;
+#endif
+}
+std::size_t siocodec_test_allocations() noexcept { return g_allocations.load(); }
 
 using namespace std::string_view_literals;
 using siocodec::byte_view;
