@@ -15,6 +15,7 @@
 //
 // then divide "Collected" by N (bench/instructions.sh does it, and also checks the N vs 2N
 // difference).
+#include "engine_ops.hpp"
 #include "ops.hpp"
 #include "workloads.hpp"
 
@@ -207,6 +208,9 @@ const std::vector<op_entry>& operations() {
       entry<bench::eio_encode_op>(),
       entry<bench::payload_encode_op>(),
       entry<bench::memcpy_op>(),
+      entry<bench::engine_ws_down_op>(),
+      entry<bench::engine_ws_up_op>(),
+      entry<bench::codec_ws_op>(),
   };
   return ops;
 }

@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   bench::register_eio_encode();
   bench::register_payload();
   bench::register_binary();
+  bench::register_engine();
   benchmark::AddCustomContext("siocodec", SIOCODEC_VERSION_STRING);
   benchmark::AddCustomContext("workloads", bench::workloads_dir());
 #if defined(__clang__)

@@ -54,6 +54,7 @@ void register_sio_decode();
 void register_sio_encode();
 void register_payload();
 void register_binary();
+void register_engine();
 
 }  // namespace bench
 
