@@ -334,6 +334,7 @@ struct side_state {
   std::size_t same_time_timeouts = 0;
   bool queue_full_seen = false;
   std::vector<msg_record> sent;  // messages this side's send() accepted
+  std::size_t sent_bytes = 0;    // their sizes
   std::size_t delivered = 0;     // of them, how many the peer received
   std::string scratch;
   std::string decoded;
@@ -441,6 +442,7 @@ class world {
   void on_event(who w, const eio::event& ev);
   void check_message(who receiver, const eio::packet_view& p);
   void reclaim_server();
+  void messages_out(eio::frame_kind kind, std::string_view bytes, bool polling);
   bool check_queues();
   bool check_step();
   bool check_silence(millis t_next);
@@ -468,6 +470,8 @@ class world {
   std::vector<ws_conn> wss_;
   std::size_t client_ws_ = SIZE_MAX;  // the client's WebSocket (probe or only)
   std::size_t server_ws_ = SIZE_MAX;  // the session's WebSocket
+  std::size_t client_out_ = 0;        // client messages seen in its transmits
+  std::size_t client_out_bytes_ = 0;  // their sizes
   std::size_t gets_in_flight_ = 0;
   std::size_t posts_in_flight_ = 0;
   std::deque<std::size_t> held_gets_;
@@ -781,6 +785,7 @@ void world::send_one(who w) {
       return;
     }
     s.sent.push_back(m);
+    s.sent_bytes += m.size;
     ++stats_.messages;
     return;
   }
@@ -1009,6 +1014,7 @@ void world::drain_client() {
               shown(q.body).c_str(), gone ? " (vanishes)" : "");
         check_query(q.query, eio::transport_kind::polling);
         if (!get) check_body_kind("client POST", q.body_kind);
+        if (!get) messages_out(q.body_kind, q.body, true);
         if (failed_) return;
         const std::size_t id = reqs_.size();
         reqs_.push_back(std::move(q));
@@ -1060,6 +1066,7 @@ void world::drain_client() {
               close ? "close" : (tx->body.kind == eio::frame_kind::text ? "text" : "binary"),
               shown(bytes).c_str(), gone ? " (vanishes)" : "");
         if (close) w.sent_close[ix(who::client)] = true;
+        if (!close) messages_out(tx->body.kind, bytes, false);
         if (gone || w.broken || w.told_closed[ix(who::client)]) break;
         ws_push(client_ws_, who::server, close ? ws_item_kind::close : ws_item_kind::message,
                 tx->body.kind, std::move(bytes));
@@ -1173,8 +1180,41 @@ void world::drain() {
 
 // --- invariants ---------------------------------------------------------------------------------
 
-/// What an engine holds for its peer stays within its limits (the engines' accessors).
+/// The messages a client transmit carries leave its queue, oldest first.
+void world::messages_out(eio::frame_kind kind, std::string_view bytes, bool polling) {
+  side_state& c = side_[ix(who::client)];
+  eio::decode_options o;
+  o.version = cfg_.version;
+  o.max_payload = std::size_t{1} << 30;
+  const auto leave = [&](const eio::packet_view& p) {
+    if (p.type != eio::packet_type::message) return;
+    if (client_out_ < c.sent.size()) client_out_bytes_ += c.sent[client_out_].size;
+    ++client_out_;
+  };
+  if (!polling) {
+    if (const auto p = eio::decode(bytes, kind, o)) leave(*p);
+    return;
+  }
+  auto reader = eio::decode_payload(bytes, kind, o);
+  for (const eio::packet_view& p : reader) leave(p);
+}
+
+/// What an engine holds for its peer stays within its limits: the server's accessors; for the
+/// client, the messages send() accepted that no transmit has carried yet (its limits count
+/// the transmits not polled too).
 bool world::check_queues() {
+  const side_state& c = side_[ix(who::client)];
+  if (c.opened && !c.closed) {
+    std::size_t bytes = c.sent_bytes;
+    const std::size_t n = c.sent.size() - std::min(client_out_, c.sent.size());
+    bytes -= std::min(client_out_bytes_, bytes);
+    if (n > cfg_.queue_messages[ix(who::client)] || bytes > cfg_.queue_bytes[ix(who::client)]) {
+      return fail("client: %zu messages / %zu bytes accepted and not sent, over its limits %zu / "
+                  "%zu",
+                  n, bytes, cfg_.queue_messages[ix(who::client)],
+                  cfg_.queue_bytes[ix(who::client)]);
+    }
+  }
   if (server_ && !reclaimed_) {
     const std::size_t n = server_->queued_messages(), b = server_->queued_bytes();
     // WORKAROUND (server engine, reported; --strict without it): the control packets the
