@@ -213,10 +213,11 @@ struct run_config {
   std::uint32_t upgrade_timeout = 10000;
   std::size_t max_payload = 1000000;
   std::size_t max_message = 4096;
-  std::size_t queue_messages[2] = {SIOCODEC_DEFAULT_ENGINE_MAX_QUEUED_MESSAGES,
-                                   SIOCODEC_DEFAULT_ENGINE_MAX_QUEUED_MESSAGES};
-  std::size_t queue_bytes[2] = {SIOCODEC_DEFAULT_ENGINE_MAX_QUEUED_BYTES,
-                                SIOCODEC_DEFAULT_ENGINE_MAX_QUEUED_BYTES};
+  // The engines' defaults unless drawn small.
+  std::size_t queue_messages[2] = {eio::client_options{}.max_queued_messages,
+                                   eio::server_options{}.max_queued_messages};
+  std::size_t queue_bytes[2] = {eio::client_options{}.max_queued_bytes,
+                                eio::server_options{}.max_queued_bytes};
   millis dmin = 1, dmax = 10;
   millis duration = 5000;        // app actions stop then
   millis send_gap = 100;         // mean gap between app sends
@@ -279,7 +280,7 @@ run_config random_config(prng& r) {
   c.client_send_gap = std::max<millis>(c.send_gap, static_cast<millis>(min_gap));
   for (std::size_t s = 0; s < 2; ++s) {
     if (r.percent(10)) c.queue_messages[s] = r.range(4, 64);
-    if (r.percent(10)) c.queue_bytes[s] = r.range(c.max_message + 1, 64 * 1024);
+    if (r.percent(10)) c.queue_bytes[s] = r.range(c.max_message + 1, std::uint64_t{64} * 1024);
   }
   // The epoch is the caller's: sometimes near 0, sometimes far out.
   for (std::size_t s = 0; s < 2; ++s) {
@@ -1022,8 +1023,8 @@ void world::drain_client() {
         if (gone) break;  // never arrives, never answered: the client is not answering
         post(ev_kind::req_arrive, now_ + delay(), id);
         if (cfg_.p_req_reset != 0 && rng_.per_mille(cfg_.p_req_reset)) {
-          post(ev_kind::req_reset, now_ + rng_.range(0, 4 * cfg_.dmax + 2 * cfg_.ping_interval),
-               id);
+          post(ev_kind::req_reset,
+               now_ + rng_.range(0, 4 * cfg_.dmax + 2 * millis{cfg_.ping_interval}), id);
         }
         break;
       }
