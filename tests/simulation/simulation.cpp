@@ -81,7 +81,6 @@ constexpr who peer_of(who w) noexcept { return w == who::client ? who::server : 
 constexpr const char* name_of(who w) noexcept { return w == who::client ? "client" : "server"; }
 
 bool g_trace = false;
-bool g_strict = false;  // no WORKAROUND for the known engine bugs
 
 void trace(const char* fmt, ...) {
   if (!g_trace) return;
@@ -344,7 +343,6 @@ struct side_state {
 struct stats {
   std::uint64_t runs = 0, faulty = 0, closed_runs = 0, upgrades = 0, messages = 0, steps = 0;
   std::uint64_t reasons[8] = {};
-  std::uint64_t post_over_max_payload = 0;
 };
 
 class world {
@@ -463,7 +461,6 @@ class world {
   std::optional<eio::server_session> server_;
   std::string sid_;
   bool reclaimed_ = false;
-  bool excused_ = false;  // a known engine bug hit this run (see the WORKAROUNDs)
   bool handshakes_ = false;
   side_state side_[2];
 
@@ -755,12 +752,8 @@ void world::process(const net_event& e) {
 
 errc world::send_packet(who w, const eio::packet_view& p) {
   if (w == who::server) return server_->send(p, now_for(w));
-  const millis seen = side_[ix(w)].max_now;
-  const errc r = client_.send(p, now_for(w));
-  // WORKAROUND (client engine, reported; --strict without it): send() returns its errors
-  // before looking at `now`, so that `now` does not count as seen.
-  if (r != errc::none && r != errc::queue_full && !g_strict) side_[ix(w)].max_now = seen;
-  return r;
+  // send() reads `now` before anything else (its errors included), so it counts as seen.
+  return client_.send(p, now_for(w));
 }
 
 void world::send_one(who w) {
@@ -1000,16 +993,9 @@ void world::drain_client() {
         // One message always fits (max_message), so a body over maxPayload is a batch the
         // client should have split (engine.io-client _getWritablePackets).
         if (!get && q.body.size() > cfg_.max_payload && !s.closed) {
-          if (g_strict) {
-            fail("client: a POST body of %zu bytes, over maxPayload %zu", q.body.size(),
-                 cfg_.max_payload);
-            return;
-          }
-          // WORKAROUND (client engine, reported; --strict without it): its batch estimate
-          // undercounts base64 and the v3 framing, the server answers 413 and the session
-          // closes. Counted, and the run is judged as one with a fault.
-          ++stats_.post_over_max_payload;
-          excused_ = true;
+          fail("client: a POST body of %zu bytes, over maxPayload %zu", q.body.size(),
+               cfg_.max_payload);
+          return;
         }
         trace("%8" PRIu64 " client -> %s ?%s %s%s\n", now_, get ? "GET" : "POST", q.query.c_str(),
               shown(q.body).c_str(), gone ? " (vanishes)" : "");
@@ -1218,12 +1204,7 @@ bool world::check_queues() {
   }
   if (server_ && !reclaimed_) {
     const std::size_t n = server_->queued_messages(), b = server_->queued_bytes();
-    // WORKAROUND (server engine, reported; --strict without it): the control packets the
-    // session queues itself (3probe, pong, noop, close) are not held to the limit, so a queue
-    // full of messages goes over by those few.
-    const std::size_t slack_n = g_strict ? 0 : 4, slack_b = g_strict ? 0 : 32;
-    if (n > cfg_.queue_messages[ix(who::server)] + slack_n ||
-        b > cfg_.queue_bytes[ix(who::server)] + slack_b) {
+    if (n > cfg_.queue_messages[ix(who::server)] || b > cfg_.queue_bytes[ix(who::server)]) {
       return fail("server: %zu messages / %zu bytes queued, over its limits %zu / %zu", n, b,
                   cfg_.queue_messages[ix(who::server)], cfg_.queue_bytes[ix(who::server)]);
     }
@@ -1313,7 +1294,7 @@ bool world::check_end() {
   const bool any_closed = c.closed || s.closed;
   if (any_closed) ++stats_.closed_runs;
   if (c.upgraded) ++stats_.upgrades;
-  if (!cfg_.faulty && !excused_ && !app_closed && !queue_full) {
+  if (!cfg_.faulty && !app_closed && !queue_full) {
     if (any_closed) {
       return fail("a run without faults and without close ended with a close (client %s, "
                   "server %s)",
@@ -1441,11 +1422,9 @@ bool parse_u64(const char* s, std::uint64_t& out) {
 }
 
 int usage() {
-  std::fprintf(stderr,
-               "usage: siocodec_simulation [--seed N | --seeds A..B] [--trace] [--stats]\n"
-               "  --seed N      one run, seed N (with --trace: every step)\n"
-               "  --seeds A..B  the runs of seeds A to B inclusive (default 0..999)\n"
-               "  --strict      fail on the known engine bugs instead of working around them\n");
+  std::fprintf(stderr, "usage: siocodec_simulation [--seed N | --seeds A..B] [--trace] [--stats]\n"
+                       "  --seed N      one run, seed N (with --trace: every step)\n"
+                       "  --seeds A..B  the runs of seeds A to B inclusive (default 0..999)\n");
   return 2;
 }
 
@@ -1458,8 +1437,6 @@ int main(int argc, char** argv) {
     const std::string_view a = argv[i];
     if (a == "--trace") {
       g_trace = true;
-    } else if (a == "--strict") {
-      g_strict = true;
     } else if (a == "--stats") {
       show_stats = true;
     } else if (a == "--seed" && i + 1 < argc) {
@@ -1492,8 +1469,7 @@ int main(int argc, char** argv) {
       std::printf(" %s %" PRIu64 ";", eio::to_string(static_cast<eio::close_reason>(r)),
                   st.reasons[r]);
     }
-    std::printf("\n%" PRIu64 " client POSTs over maxPayload (known bug, worked around)\n",
-                st.post_over_max_payload);
+    std::printf("\n");
   }
   if (failures != 0) {
     std::printf("%" PRIu64 " of %" PRIu64 " runs FAILED\n", failures, st.runs);
