@@ -409,14 +409,6 @@ class session {
     o.upgrade = cfg.upgrade;
     o.handshake.lax = cfg.lax_handshake;
     o.decode.max_payload = cfg.max_payload;
-    // WORKAROUND (reported to the engine's author): the engine counts the message events of the
-    // input being handled against its queue limits (default 100,000 messages, 16 MB), so one
-    // polling body the decode limits accept (up to max_packets messages, max_payload bytes)
-    // could close the session with "send queue full", where engine.io-client takes it whole
-    // (interop burst_150k). This session drains the events after every call, so the limits
-    // are raised to what one accepted input can hold.
-    o.max_queued_messages = std::max(o.max_queued_messages, o.decode.max_packets);
-    o.max_queued_bytes = std::max(o.max_queued_bytes, cfg.max_payload);
     return o;
   }
   sio::protocol_version sio_version() const { return codec_.version(); }

@@ -133,13 +133,11 @@ class session : public std::enable_shared_from_this<session> {
 
   /// Queues a text message (a Socket.IO packet); the engine copies it.
   void send_text(std::string_view text) {
-    trim_ |= text.size() > trim_above;
     (void)engine_.send(eio::packet_view::text(eio::packet_type::message, text), now_ms());
     pump();
   }
   /// Queues a binary message (a Socket.IO attachment); the engine copies it.
   void send_binary(siocodec::byte_view bytes) {
-    trim_ |= bytes.size() > trim_above;
     (void)engine_.send(eio::packet_view::binary(bytes), now_ms());
     pump();
   }
@@ -257,10 +255,7 @@ class session : public std::enable_shared_from_this<session> {
         eio::packet_view p = e->packet;
         p.data = message_;
         handler_.on_message(*this, p);
-        if (message_.size() > trim_above) {
-          std::string().swap(message_);
-          trim_ = true;
-        }
+        if (message_.size() > trim_above) std::string().swap(message_);
       } else if (e->kind == eio::event_kind::upgrade) {
         events_.upgraded(*this);
       } else {
@@ -274,27 +269,16 @@ class session : public std::enable_shared_from_this<session> {
     }
     pumping_ = false;
     if (closed_) return;
-    // WORKAROUND (engine issue, see the report of issue 21): the engine's buffers keep the
-    // capacity a large message grew them to, so an idle session would hold its largest message
-    // for ever. A copy of the drained engine has buffers of its size only. Swapped, not
-    // assigned: moving a short string into a long one keeps the long one's buffer.
-    if (trim_) {
-      eio::server_session fresh(engine_);
-      std::swap(engine_, fresh);
-    }
-    trim_ = false;
     arm();
   }
 
   void transmit(const eio::server_transmit& t) {
     const std::string_view type = t.content_type;
-    trim_ |= t.body.size() > trim_above;
     switch (t.action) {
       case eio::server_action::answer_get:
         if (gets_.empty()) return;
         answer(gets_.front(), t.status, type, t.body.data);
         gets_.pop_front();
-        last_get_ = now_ms();
         return;
       case eio::server_action::answer_post:
         if (post_) answer(post_, t.status, type, t.body.data);
@@ -310,19 +294,7 @@ class session : public std::enable_shared_from_this<session> {
   }
 
   void arm() {
-    eio::millis due = engine_.next_deadline();
-    // WORKAROUND (engine issue, see the report of issue 21): a pong counts even when the ping
-    // it answers is still queued for a GET that never came, so a polling client that never GETs
-    // and POSTs blind pongs keeps its session for ever. A client that reads always has a GET
-    // held or on its way; one that has none for pingInterval + pingTimeout is not reading.
-    const bool polling = engine_.transport() == eio::transport_kind::polling;
-    const bool idle_poller = polling && !engine_.holds_get() && !engine_.upgrading();
-    if (idle_poller) {
-      const eio::millis limit =
-          last_get_ + std::uint64_t{opts_.ping_interval} + std::uint64_t{opts_.ping_timeout};
-      if (now_ms() >= limit) return drop("ping timeout");
-      if (limit < due) due = limit;
-    }
+    const eio::millis due = engine_.next_deadline();
     if (due == armed_) return;
     armed_ = due;
     if (due == eio::no_deadline) {
@@ -339,18 +311,6 @@ class session : public std::enable_shared_from_this<session> {
     });
   }
 
-  // Ends the session from the glue (the engine is abandoned with it).
-  void drop(const char* reason) {
-    if (closed_) return;
-    auto self = shared_from_this();
-    closed_ = true;
-    timer_.cancel();
-    close_ws();
-    gets_.clear();
-    handler_.on_close(*this, reason_.empty() ? std::string_view(reason) : reason_);
-    events_.gone(*this);
-  }
-
   eio::server_session engine_;
   std::string sid_;
   server_options opts_;
@@ -359,15 +319,13 @@ class session : public std::enable_shared_from_this<session> {
   events events_;
   boost::asio::steady_timer timer_;
   eio::millis armed_ = eio::no_deadline;
-  eio::millis last_get_ = now_ms();  // when the last GET was answered
-  std::deque<reply_fn> gets_;        // GETs handed to the engine and not answered, oldest first
-  reply_fn post_;                    // the POST being handled
-  std::shared_ptr<ws_link> ws_;      // the probe, the upgraded WebSocket, or the ws-only one
-  std::uint64_t ping_frame_ = 0;     // ws_'s frame number of the last v4 ping
+  std::deque<reply_fn> gets_;     // GETs handed to the engine and not answered, oldest first
+  reply_fn post_;                 // the POST being handled
+  std::shared_ptr<ws_link> ws_;   // the probe, the upgraded WebSocket, or the ws-only one
+  std::uint64_t ping_frame_ = 0;  // ws_'s frame number of the last v4 ping
   std::string message_;
   std::string reason_;  // set by close() or the glue: overrides the engine's close reason
   static constexpr std::size_t trim_above = 65536;  // bytes of a message, socketio's too
-  bool trim_ = false;
   bool pumping_ = false;
   bool closed_ = false;
 };

@@ -119,9 +119,11 @@ SIOCODEC_END_NAMESPACE
 #define SIOCODEC_DEFAULT_ENGINE_MAX_QUEUED_MESSAGES 100000
 #endif
 
-/// Most bytes of those messages: 16 default-sized payloads.
+/// Most bytes of those messages: 16 default-sized payloads (16 x 1e6), written as one literal so
+/// that initializing a size_t from it is no widened multiplication (clang-tidy
+/// bugprone-implicit-widening-of-multiplication-result).
 #ifndef SIOCODEC_DEFAULT_ENGINE_MAX_QUEUED_BYTES
-#define SIOCODEC_DEFAULT_ENGINE_MAX_QUEUED_BYTES (16u * 1000000u)
+#define SIOCODEC_DEFAULT_ENGINE_MAX_QUEUED_BYTES 16000000u
 #endif
 
 /// Most binary attachments one Socket.IO packet may announce; socket.io-parser's maxAttachments.

@@ -246,9 +246,11 @@ SIOCODEC_END_NAMESPACE
 #define SIOCODEC_DEFAULT_ENGINE_MAX_QUEUED_MESSAGES 100000
 #endif
 
-/// Most bytes of those messages: 16 default-sized payloads.
+/// Most bytes of those messages: 16 default-sized payloads (16 x 1e6), written as one literal so
+/// that initializing a size_t from it is no widened multiplication (clang-tidy
+/// bugprone-implicit-widening-of-multiplication-result).
 #ifndef SIOCODEC_DEFAULT_ENGINE_MAX_QUEUED_BYTES
-#define SIOCODEC_DEFAULT_ENGINE_MAX_QUEUED_BYTES (16u * 1000000u)
+#define SIOCODEC_DEFAULT_ENGINE_MAX_QUEUED_BYTES 16000000u
 #endif
 
 /// Most binary attachments one Socket.IO packet may announce; socket.io-parser's maxAttachments.
@@ -6837,6 +6839,17 @@ struct event {
   std::size_t offset = 0;
 };
 
+namespace detail {
+/// Releases the storage of an emptied engine buffer when it is over `limit` bytes: a large
+/// message grows a buffer once, and an idle session must not keep that size for ever (the
+/// engines' max_retained_bytes). Buffers within the limit keep their capacity, so that the
+/// steady state with small messages allocates nothing.
+template <class Container>
+void release_if_over(Container& c, std::size_t limit) noexcept {
+  if (c.capacity() > limit / sizeof(typename Container::value_type)) Container().swap(c);
+}
+}  // namespace detail
+
 }  // namespace engineio
 SIOCODEC_END_NAMESPACE
 
@@ -6871,10 +6884,18 @@ struct client_options {
   /// overwritten by the session's.
   decode_options decode;
   /// Most items waiting, counted apart in each direction: messages queued by send() plus
-  /// transmits the caller has not polled; message events the caller has not polled.
+  /// transmits the caller has not polled; message events the caller has not polled in earlier
+  /// calls (the events of the input being handled are bounded by `decode` already: max_packets,
+  /// max_payload; a polling body is taken whole, as engine.io-client does).
   std::size_t max_queued_messages = SIOCODEC_DEFAULT_ENGINE_MAX_QUEUED_MESSAGES;
   /// Most bytes waiting, counted the same way (message data, transmit bodies, event data).
   std::size_t max_queued_bytes = SIOCODEC_DEFAULT_ENGINE_MAX_QUEUED_BYTES;
+  /// Capacity a drained buffer (send queue, transmits, events) may keep: above it, the storage
+  /// a large message grew is released at the first call after the buffer was drained (a timer
+  /// call at the latest: views stay valid until then), so that an idle session does not hold
+  /// its largest message for ever. Within it, capacity is kept (the steady state
+  /// allocates nothing).
+  std::size_t max_retained_bytes = SIOCODEC_DEFAULT_MAX_RETAINED_BYTES;
 };
 
 /// What a client transmit asks the transport to do.
@@ -6938,7 +6959,8 @@ class client {
   /// application/octet-stream). The first body must start with the open packet. Errors close the
   /// session with reason parse_error and the offset in `body`: the errors of payload_reader,
   /// those of parse_handshake(), unexpected_packet; queue_full (reason queue_full) when the events
-  /// not yet polled would pass the limits.
+  /// earlier calls left unpolled, with the message at hand, would pass the limits (the messages
+  /// of one body are bounded by the decode limits only).
   void handle_get_response(frame_kind body_kind, std::string_view body, millis now);
   /// The POST in flight was answered 200.
   void handle_post_response(millis now);
@@ -6980,6 +7002,14 @@ class client {
   /// The session id, empty until the handshake arrived.
   std::string_view sid() const noexcept { return hs_.sid; }
   protocol_version version() const noexcept { return opts_.version; }
+  /// Bytes of storage the engine's buffers hold (their capacity): what an idle session keeps,
+  /// at most about max_retained_bytes per buffer once drained.
+  std::size_t retained_capacity() const noexcept {
+    return q_buf_.capacity() + queue_.capacity() * sizeof(queued) +
+           batch_.capacity() * sizeof(packet_view) + tx_query_.capacity() + tx_body_.capacity() +
+           tx_.capacity() * sizeof(tx_record) + ev_buf_.capacity() +
+           ev_.capacity() * sizeof(ev_record);
+  }
   /// The server's handshake (valid once is_open(); its views live as long as the engine).
   const handshake& server_handshake() const noexcept { return hs_; }
 
@@ -7086,6 +7116,8 @@ class client {
   std::string ev_buf_;
   std::vector<ev_record> ev_;
   std::size_t ev_head_ = 0;
+  // The events left undrained by earlier calls (counted at begin_call()).
+  std::size_t ev_carried_ = 0, ev_carried_bytes_ = 0;
   bool close_delivered_ = false;
 };
 
@@ -7105,9 +7137,14 @@ inline client::client(const client_options& opts) : opts_(opts), dec_(opts.decod
 // so that what the buffers hold is what the caller has not taken, which the limits count.
 inline void client::begin_call() {
   if (tx_head_ == tx_.size()) {
-    tx_.clear();
-    tx_query_.clear();
-    tx_body_.clear();
+    if (tx_head_ != 0) {
+      tx_.clear();
+      tx_query_.clear();
+      tx_body_.clear();
+      detail::release_if_over(tx_, opts_.max_retained_bytes);
+      detail::release_if_over(tx_query_, opts_.max_retained_bytes);
+      detail::release_if_over(tx_body_, opts_.max_retained_bytes);
+    }
   } else if (tx_head_ != 0) {
     const std::size_t q0 = tx_[tx_head_].q_off, b0 = tx_[tx_head_].b_off;
     tx_.erase(tx_.begin(), tx_.begin() + static_cast<std::ptrdiff_t>(tx_head_));
@@ -7120,8 +7157,12 @@ inline void client::begin_call() {
   }
   tx_head_ = 0;
   if (ev_head_ == ev_.size()) {
-    ev_.clear();
-    ev_buf_.clear();
+    if (ev_head_ != 0) {
+      ev_.clear();
+      ev_buf_.clear();
+      detail::release_if_over(ev_, opts_.max_retained_bytes);
+      detail::release_if_over(ev_buf_, opts_.max_retained_bytes);
+    }
   } else if (ev_head_ != 0) {
     const std::size_t e0 = ev_[ev_head_].off;
     ev_.erase(ev_.begin(), ev_.begin() + static_cast<std::ptrdiff_t>(ev_head_));
@@ -7129,6 +7170,8 @@ inline void client::begin_call() {
     for (ev_record& r : ev_) r.off -= e0;
   }
   ev_head_ = 0;
+  ev_carried_ = ev_.size();
+  ev_carried_bytes_ = ev_buf_.size();
 }
 
 inline void client::push_tx(client_action a, std::size_t q_off, std::size_t q_len, frame_kind kind,
@@ -7274,6 +7317,8 @@ inline void client::drop_front(std::size_t n) {
   if (n == queue_.size()) {
     queue_.clear();
     q_buf_.clear();
+    detail::release_if_over(queue_, opts_.max_retained_bytes);
+    detail::release_if_over(q_buf_, opts_.max_retained_bytes);
     return;
   }
   queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
@@ -7282,18 +7327,32 @@ inline void client::drop_front(std::size_t n) {
 }
 
 // engine.io-client's Socket._getWritablePackets: how many queued packets one POST carries under
-// the server's maxPayload. Its estimate, kept as it is so that both clients batch alike: 1 for
-// the first type byte, each packet's data (UTF-8 bytes of a string; ceil(1.33 x bytes) of a
-// binary, the base64 growth), 2 per following packet; a single packet over it still goes alone.
+// the server's maxPayload; a single packet over it still goes alone. The reference estimates
+// (1 + data + 2 per packet, base64 as 1.33 x bytes), which undercounts the base64 padding, the
+// `b` prefix and the v3 length framing, so its batches can go over maxPayload and the server
+// answers 413 (the session ends). Here each packet counts at least what it adds to the body:
+// v4, its encoded text plus the 0x1E separator; v3, its encoded form plus the framing of either
+// payload kind (length digits and `:`, or the kind byte, digits and 0xFF).
 inline std::size_t client::writable_count(std::size_t n) const noexcept {
   if (!hs_.max_payload || n <= 1) return n;
-  std::uint64_t size = 1;
+  const bool v3 = opts_.version == protocol_version::v3;
+  // A v4 payload carries binary as base64 text whatever supports_binary says.
+  const encode_options enc{opts_.version, v3 && opts_.supports_binary};
+  std::uint64_t size = 0;
   for (std::size_t i = 0; i < n; ++i) {
     const queued& q = queue_[i];
-    const std::uint64_t len = q.len;
-    size += q.kind == data_kind::binary ? (len * 133 + 99) / 100 : len;
+    const packet_view p{q.type, q.kind, std::string_view(q_buf_).substr(q.off, q.len)};
+    const auto e = encoded_size(p, enc);
+    // send() checked every queued packet against this framing; a failure cannot happen, and
+    // counting it as over the limit sends it alone rather than not at all.
+    if (!e) return i == 0 ? 1 : i;
+    std::uint64_t cost = *e + 1;
+    if (v3) {
+      cost = *e + 2;
+      for (std::uint64_t v = *e; v != 0; v /= 10) ++cost;
+    }
+    size += cost;
     if (i > 0 && size > *hs_.max_payload) return i;
-    size += 2;
   }
   return n;
 }
@@ -7321,6 +7380,8 @@ inline bool client::post_queue(bool with_close) {
             payload_frame_kind(batch_.data(), batch_.size(), enc), off, *written);
     post_in_flight_ = true;
   }
+  batch_.clear();
+  detail::release_if_over(batch_, opts_.max_retained_bytes);
   drop_front(n);
   return written.has_value();
 }
@@ -7453,9 +7514,11 @@ inline bool client::on_packet(const packet_view& p, std::size_t offset, millis n
       if (opts_.version == protocol_version::v3) v3_ping_at_ = now + hs_.ping_interval;
       return true;
     case packet_type::message: {
-      // Events the application has not polled count against the same limits as sends, so a
-      // caller that stops draining cannot be made to grow without bound.
-      if (over_limits(ev_.size(), ev_buf_.size(), p.data.size())) {
+      // Events the application left unpolled in earlier calls count against the same limits as
+      // sends, so a caller that stops draining cannot be made to grow without bound. Those of
+      // this input are bounded by the decode limits: a polling body the decoder accepts is
+      // taken whole, as engine.io-client does (it has no queue limit at all).
+      if (over_limits(ev_carried_, ev_carried_bytes_, p.data.size())) {
         close_with(close_reason::queue_full, errc::queue_full, offset);
         return false;
       }
@@ -7756,14 +7819,21 @@ struct server_options {
   /// accepts, as the reference does.
   base64::mode base64 = base64::mode::lax;
   /// Packets and bytes the session may hold for the client: packets waiting for a long-poll GET,
-  /// ws_send transmits not yet drained, and events not yet drained. Going over closes the
-  /// session (close_reason::queue_full). The reference has no such bound; without one, a client
+  /// ws_send transmits not yet drained, and events earlier calls left undrained (the
+  /// messages of one POST body or WebSocket message are bounded by max_payload and the decode
+  /// limits, and taken whole as the reference does). Going over closes the session
+  /// (close_reason::queue_full). The reference has no such bound; without one, a client
   /// that never reads grows the server without limit.
   std::size_t max_queued_messages = SIOCODEC_DEFAULT_ENGINE_MAX_QUEUED_MESSAGES;
   std::size_t max_queued_bytes = SIOCODEC_DEFAULT_ENGINE_MAX_QUEUED_BYTES;
   /// Milliseconds close() waits, on polling with no GET held, for the GET that carries the
   /// close packet (the reference's Polling.closeTimeout).
   std::uint32_t close_timeout = 30000;
+  /// Capacity a drained buffer (queued packets, transmits, events) may keep: above it, the
+  /// storage a large message grew is released once the buffer is empty, so that an idle session
+  /// does not hold its largest message for ever. Within it, capacity is kept (the steady state
+  /// allocates nothing).
+  std::size_t max_retained_bytes = SIOCODEC_DEFAULT_MAX_RETAINED_BYTES;
 };
 
 /// What the caller's transport layer must do.
@@ -7874,8 +7944,15 @@ class server_session {
   bool holds_get() const noexcept { return held_get_; }
   /// What the session holds for the client: queued packets plus undrained ws_send transmits.
   std::size_t queued_messages() const noexcept { return out_.size() + tx_ws_messages_; }
-  std::size_t queued_bytes() const noexcept { return out_data_.size() + tx_ws_bytes_; }
+  std::size_t queued_bytes() const noexcept { return out_bytes_ + tx_ws_bytes_; }
   const server_options& options() const noexcept { return opts_; }
+  /// Bytes of storage the session's buffers hold (their capacity): what an idle session keeps,
+  /// at most about max_retained_bytes per buffer once drained.
+  std::size_t retained_capacity() const noexcept {
+    return out_.capacity() * sizeof(out_packet) + out_data_.capacity() +
+           views_.capacity() * sizeof(packet_view) + tx_.capacity() * sizeof(tx_record) +
+           tx_data_.capacity() + ev_.capacity() * sizeof(ev_record) + ev_data_.capacity();
+  }
 
  private:
   enum class state : std::uint8_t { open, closing, closed };
@@ -7896,6 +7973,7 @@ class server_session {
     std::string_view content_type;  // static strings only
     frame_kind kind;
     std::size_t off, len;  // in tx_data_
+    bool ping = false;     // carries the outstanding ping (a pong counts once it is polled)
   };
   struct ev_record {
     event_kind kind;
@@ -7924,6 +8002,12 @@ class server_session {
     eo.supports_binary = transport_ == transport_kind::websocket || supports_binary_;
     return eo;
   }
+  // What `p` weighs in queued_bytes(): its size as a WebSocket message (over WebSocket,
+  // binary always goes as binary), on either transport.
+  std::size_t ws_cost(const packet_view& p) const noexcept {
+    const auto n = encoded_size(p, encode_options{version_, true});
+    return n ? *n : p.data.size() + 2;
+  }
   static millis after(millis now, std::uint64_t ms) noexcept {
     return ms > no_deadline - now ? no_deadline : now + ms;
   }
@@ -7941,6 +8025,10 @@ class server_session {
   void on_probe_packet(const packet_view& p, millis now);
   void finish(close_reason r, errc e, std::size_t offset, held_answer held, bool ws_alive);
   void drop_ws_transmits();
+  void trim_tx() noexcept;
+  void trim_ev() noexcept;
+  void trim_out() noexcept;
+  void begin_input() noexcept;
 
   server_options opts_;
   std::string sid_;
@@ -7960,6 +8048,10 @@ class server_session {
   millis pong_deadline_ = no_deadline;
   bool awaiting_pong_ = false;
   bool refreshed_ = false;
+  // The outstanding ping has been handed to the transport (its transmit was polled). A pong
+  // counts only then: the reference takes any pong, so a polling client that never GETs and
+  // POSTs `3` would keep its session for ever.
+  bool ping_delivered_ = false;
   millis v3_deadline_ = no_deadline;
   millis upgrade_deadline_ = no_deadline;
   millis close_deadline_ = no_deadline;
@@ -7967,6 +8059,10 @@ class server_session {
   // The packets waiting for a GET (polling), their data in one buffer.
   std::vector<out_packet> out_;
   std::string out_data_;
+  // The queued packets counted as WebSocket messages (their encoded size, at least their data):
+  // what they weigh after an upgrade moves them to the WebSocket, so that the move never takes
+  // the session over max_queued_bytes.
+  std::size_t out_bytes_ = 0;
   std::vector<packet_view> views_;  // scratch for encode_payload
   // Transmits and events not yet drained, their bytes in one buffer each (capacity is kept:
   // the steady state allocates nothing).
@@ -7978,6 +8074,9 @@ class server_session {
   std::size_t ev_head_ = 0;
   std::string ev_data_;
   std::size_t ev_bytes_ = 0;  // undrained event data
+  // The events left undrained by earlier calls, counted at the start of an input: the events of
+  // one input are bounded by the decode limits already (max_packets, max_payload).
+  std::size_t ev_carried_ = 0, ev_carried_bytes_ = 0;
   std::uint32_t ping_interval_, ping_timeout_;
 };
 
@@ -8034,6 +8133,7 @@ inline server_session::server_session(const server_options& opts, std::string_vi
   } else {
     out_.push_back({packet_type::open, data_kind::text, 0, json.size()});
     out_data_ = json;
+    out_bytes_ = json.size() + 1;
   }
   push_event(event_kind::open);
   if (version_ == protocol_version::v3) {
@@ -8046,10 +8146,10 @@ inline server_session::server_session(const server_options& opts, std::string_vi
 }
 
 inline void server_session::compact() {
+  if ((tx_head_ | ev_head_) == 0) return;
   if (tx_head_ != 0) {
     if (tx_head_ == tx_.size()) {
-      tx_.clear();
-      tx_data_.clear();
+      trim_tx();
     } else {
       const std::size_t base = tx_[tx_head_].off;
       tx_.erase(tx_.begin(), tx_.begin() + static_cast<std::ptrdiff_t>(tx_head_));
@@ -8060,8 +8160,7 @@ inline void server_session::compact() {
   }
   if (ev_head_ != 0) {
     if (ev_head_ == ev_.size()) {
-      ev_.clear();
-      ev_data_.clear();
+      trim_ev();
     } else {
       const std::size_t base = ev_[ev_head_].off;
       ev_.erase(ev_.begin(), ev_.begin() + static_cast<std::ptrdiff_t>(ev_head_));
@@ -8070,6 +8169,35 @@ inline void server_session::compact() {
     }
     ev_head_ = 0;
   }
+}
+
+inline void server_session::trim_tx() noexcept {
+  tx_.clear();
+  tx_data_.clear();
+  detail::release_if_over(tx_, opts_.max_retained_bytes);
+  detail::release_if_over(tx_data_, opts_.max_retained_bytes);
+}
+
+inline void server_session::trim_ev() noexcept {
+  ev_.clear();
+  ev_data_.clear();
+  detail::release_if_over(ev_, opts_.max_retained_bytes);
+  detail::release_if_over(ev_data_, opts_.max_retained_bytes);
+}
+
+inline void server_session::trim_out() noexcept {
+  out_.clear();
+  out_data_.clear();
+  out_bytes_ = 0;
+  views_.clear();
+  detail::release_if_over(out_, opts_.max_retained_bytes);
+  detail::release_if_over(out_data_, opts_.max_retained_bytes);
+  detail::release_if_over(views_, opts_.max_retained_bytes);
+}
+
+inline void server_session::begin_input() noexcept {
+  ev_carried_ = ev_.size() - ev_head_;
+  ev_carried_bytes_ = ev_bytes_;
 }
 
 inline void server_session::push_tx(server_action a, unsigned status, std::string_view ctype,
@@ -8085,7 +8213,13 @@ inline void server_session::push_ws(const packet_view& p) {
   const std::size_t off = tx_data_.size();
   const auto n = encode(p, tx_data_, eo);
   if (!n) return;  // validated by the callers: the session's own packets always encode
-  tx_.push_back({server_action::ws_send, 0, {}, encoded_frame_kind(p, eo), off, *n});
+  tx_.push_back({server_action::ws_send,
+                 0,
+                 {},
+                 encoded_frame_kind(p, eo),
+                 off,
+                 *n,
+                 p.type == packet_type::ping});
   ++tx_ws_messages_;
   tx_ws_bytes_ += *n;
 }
@@ -8118,6 +8252,7 @@ inline bool server_session::enqueue(const packet_view& p) {
     push_ws(p);
     return true;
   }
+  out_bytes_ += ws_cost(p);
   out_.push_back({p.type, p.kind, out_data_.size(), p.data.size()});
   out_data_.append(p.data.data(), p.data.size());
   flush();
@@ -8126,11 +8261,7 @@ inline bool server_session::enqueue(const packet_view& p) {
 
 // Whether `p` may join what the session holds for the client (queued_messages/bytes).
 inline bool server_session::fits(const packet_view& p) const noexcept {
-  std::size_t cost = p.data.size() + 1;
-  if (transport_ == transport_kind::websocket) {
-    const auto n = encoded_size(p, encode_opts());
-    cost = n ? *n : 0;
-  }
+  const std::size_t cost = ws_cost(p);
   const std::size_t held = queued_bytes();
   return queued_messages() < opts_.max_queued_messages && cost <= opts_.max_queued_bytes &&
          held <= opts_.max_queued_bytes - cost;
@@ -8156,11 +8287,12 @@ inline void server_session::answer_held_get() {
   }
   // polling.js doWrite(): "text/plain; charset=UTF-8" for a string, else
   // "application/octet-stream" (a v3 binary payload).
+  bool ping = false;
+  for (const out_packet& o : out_) ping |= o.type == packet_type::ping;
   tx_.push_back({server_action::answer_get, 200,
                  kind == frame_kind::binary ? octet_stream : text_plain, kind, off,
-                 n ? *n : std::size_t{0}});
-  out_.clear();
-  out_data_.clear();
+                 n ? *n : std::size_t{0}, ping});
+  trim_out();
   held_get_ = false;
 }
 
@@ -8237,6 +8369,7 @@ inline void server_session::handle_post(frame_kind body_kind, std::string_view b
     push_tx(server_action::answer_post, 413, {}, frame_kind::text, {});
     return;
   }
+  begin_input();
   payload_reader reader(body, body_kind, decode_opts_);
   packet_view p;
   while (state_ != state::closed && reader.next(p)) {
@@ -8286,16 +8419,23 @@ inline void server_session::process(const packet_view& p, millis now) {
         return;
       }
       // clearTimeout(pingTimeoutTimer); pingIntervalTimer.refresh(): the next ping comes
-      // pingInterval after this pong (also after a pong nobody asked for, as the reference).
+      // pingInterval after this pong. The reference takes a pong nobody asked for too, which
+      // lets a client that never reads (never GETs) keep its session with blind `3`s; here a
+      // pong counts only for a ping handed to the transport, others are ignored.
+      if (!awaiting_pong_ || !ping_delivered_) return;
       awaiting_pong_ = false;
       pong_deadline_ = no_deadline;
       ping_due_ = after(now, ping_interval_);
       return;
     case packet_type::message:
-      push_event(event_kind::message, &p);
-      if (ev_.size() - ev_head_ > opts_.max_queued_messages || ev_bytes_ > opts_.max_queued_bytes) {
+      // What the caller left undrained before this input, plus this message: a body of many
+      // messages (bounded by the decode limits) is taken whole, as the reference does.
+      if (ev_carried_ + 1 > opts_.max_queued_messages || p.data.size() > opts_.max_queued_bytes ||
+          ev_carried_bytes_ > opts_.max_queued_bytes - p.data.size()) {
         finish(close_reason::queue_full, errc::queue_full, 0, held_answer::close_packet, true);
+        return;
       }
+      push_event(event_kind::message, &p);
       return;
     case packet_type::open:
     case packet_type::close:  // over WebSocket: socket.onPacket has no case for it (ignored;
@@ -8366,8 +8506,7 @@ inline void server_session::on_probe_packet(const packet_view& p, millis now) {
     for (const out_packet& o : out_) {
       push_ws({o.type, o.kind, std::string_view(out_data_).substr(o.off, o.len)});
     }
-    out_.clear();
-    out_data_.clear();
+    trim_out();
     return;
   }
   // Anything else: cleanup(); transport.close(). The session stays on polling.
@@ -8380,6 +8519,7 @@ inline void server_session::handle_ws_message(frame_kind kind, std::string_view 
   now = advance(now);
   compact();
   if (state_ == state::closed) return;
+  begin_input();
   const auto r = decode(bytes, kind, decode_opts_);
   if (probe_ != probe::none) {
     if (!r) {
@@ -8453,6 +8593,7 @@ inline void server_session::handle_timeout(millis now) {
     // it), resetPingTimeout().
     awaiting_pong_ = true;
     refreshed_ = false;
+    ping_delivered_ = false;
     ping_due_ = no_deadline;
     pong_deadline_ = after(now, ping_timeout_);
     if (state_ == state::open) (void)enqueue(packet_view::text(packet_type::ping));
@@ -8487,10 +8628,37 @@ inline errc server_session::send(const packet_view& message, millis now) {
   }
   const encode_options eo = encode_opts();
   if (transport_ == transport_kind::websocket) {
-    if (!encoded_size(message, eo)) return errc::invalid_argument;
-  } else if (!encoded_payload_size(&message, 1, eo)) {
-    return errc::invalid_argument;
+    // The per-message path (what the engine adds to the codec is measured by bench
+    // engine_send): a text frame is its type digit and its data (engineio::encode's text form,
+    // with nothing to check), written without measuring it twice or zero-filling room first;
+    // other kinds are measured once, for the check and the limits (ws_cost is this size).
+    const bool text = message.kind == data_kind::text;
+    std::size_t n = message.data.size() + 1;
+    if (!text) {
+      const auto m = encoded_size(message, eo);
+      if (!m) return errc::invalid_argument;
+      n = *m;
+    }
+    if (!ws_attached_) return errc::none;  // enqueue(): nothing to send on (the session ends)
+    const std::size_t held = queued_bytes();
+    if (queued_messages() >= opts_.max_queued_messages || n > opts_.max_queued_bytes ||
+        held > opts_.max_queued_bytes - n) {
+      finish(close_reason::queue_full, errc::queue_full, 0, held_answer::close_packet, true);
+      return errc::queue_full;
+    }
+    const std::size_t off = tx_data_.size();
+    if (text) {
+      tx_data_.push_back(detail::type_digit(message.type));
+      tx_data_.append(message.data.data(), message.data.size());
+    } else {
+      (void)encode(message, tx_data_, eo);
+    }
+    tx_.push_back({server_action::ws_send, 0, {}, encoded_frame_kind(message, eo), off, n});
+    ++tx_ws_messages_;
+    tx_ws_bytes_ += n;
+    return errc::none;
   }
+  if (!encoded_payload_size(&message, 1, eo)) return errc::invalid_argument;
   if (!enqueue(message)) return errc::queue_full;
   return errc::none;
 }
@@ -8536,8 +8704,7 @@ inline void server_session::finish(close_reason r, errc e, std::size_t offset, h
                                    bool ws_alive) {
   if (state_ == state::closed) return;
   state_ = state::closed;
-  out_.clear();
-  out_data_.clear();
+  trim_out();
   // A client that does not read: what it was sent and did not take goes too.
   if (r == close_reason::queue_full) drop_ws_transmits();
   if (held_get_) {
@@ -8572,8 +8739,7 @@ inline void server_session::finish(close_reason r, errc e, std::size_t offset, h
 
 inline std::optional<event> server_session::poll_event() {
   if (ev_head_ == ev_.size()) {
-    ev_.clear();
-    ev_data_.clear();
+    trim_ev();
     ev_head_ = 0;
     ev_bytes_ = 0;
     return std::nullopt;
@@ -8605,12 +8771,12 @@ inline std::optional<event> server_session::poll_event() {
 
 inline std::optional<server_transmit> server_session::poll_transmit() {
   if (tx_head_ == tx_.size()) {
-    tx_.clear();
-    tx_data_.clear();
+    trim_tx();
     tx_head_ = 0;
     return std::nullopt;
   }
   const tx_record& r = tx_[tx_head_++];
+  if (r.ping) ping_delivered_ = true;
   server_transmit t;
   t.action = r.action;
   t.status = r.status;

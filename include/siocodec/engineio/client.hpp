@@ -49,10 +49,18 @@ struct client_options {
   /// overwritten by the session's.
   decode_options decode;
   /// Most items waiting, counted apart in each direction: messages queued by send() plus
-  /// transmits the caller has not polled; message events the caller has not polled.
+  /// transmits the caller has not polled; message events the caller has not polled in earlier
+  /// calls (the events of the input being handled are bounded by `decode` already: max_packets,
+  /// max_payload; a polling body is taken whole, as engine.io-client does).
   std::size_t max_queued_messages = SIOCODEC_DEFAULT_ENGINE_MAX_QUEUED_MESSAGES;
   /// Most bytes waiting, counted the same way (message data, transmit bodies, event data).
   std::size_t max_queued_bytes = SIOCODEC_DEFAULT_ENGINE_MAX_QUEUED_BYTES;
+  /// Capacity a drained buffer (send queue, transmits, events) may keep: above it, the storage
+  /// a large message grew is released at the first call after the buffer was drained (a timer
+  /// call at the latest: views stay valid until then), so that an idle session does not hold
+  /// its largest message for ever. Within it, capacity is kept (the steady state
+  /// allocates nothing).
+  std::size_t max_retained_bytes = SIOCODEC_DEFAULT_MAX_RETAINED_BYTES;
 };
 
 /// What a client transmit asks the transport to do.
@@ -116,7 +124,8 @@ class client {
   /// application/octet-stream). The first body must start with the open packet. Errors close the
   /// session with reason parse_error and the offset in `body`: the errors of payload_reader,
   /// those of parse_handshake(), unexpected_packet; queue_full (reason queue_full) when the events
-  /// not yet polled would pass the limits.
+  /// earlier calls left unpolled, with the message at hand, would pass the limits (the messages
+  /// of one body are bounded by the decode limits only).
   void handle_get_response(frame_kind body_kind, std::string_view body, millis now);
   /// The POST in flight was answered 200.
   void handle_post_response(millis now);
@@ -158,6 +167,14 @@ class client {
   /// The session id, empty until the handshake arrived.
   std::string_view sid() const noexcept { return hs_.sid; }
   protocol_version version() const noexcept { return opts_.version; }
+  /// Bytes of storage the engine's buffers hold (their capacity): what an idle session keeps,
+  /// at most about max_retained_bytes per buffer once drained.
+  std::size_t retained_capacity() const noexcept {
+    return q_buf_.capacity() + queue_.capacity() * sizeof(queued) +
+           batch_.capacity() * sizeof(packet_view) + tx_query_.capacity() + tx_body_.capacity() +
+           tx_.capacity() * sizeof(tx_record) + ev_buf_.capacity() +
+           ev_.capacity() * sizeof(ev_record);
+  }
   /// The server's handshake (valid once is_open(); its views live as long as the engine).
   const handshake& server_handshake() const noexcept { return hs_; }
 
@@ -264,6 +281,8 @@ class client {
   std::string ev_buf_;
   std::vector<ev_record> ev_;
   std::size_t ev_head_ = 0;
+  // The events left undrained by earlier calls (counted at begin_call()).
+  std::size_t ev_carried_ = 0, ev_carried_bytes_ = 0;
   bool close_delivered_ = false;
 };
 
@@ -283,9 +302,14 @@ inline client::client(const client_options& opts) : opts_(opts), dec_(opts.decod
 // so that what the buffers hold is what the caller has not taken, which the limits count.
 inline void client::begin_call() {
   if (tx_head_ == tx_.size()) {
-    tx_.clear();
-    tx_query_.clear();
-    tx_body_.clear();
+    if (tx_head_ != 0) {
+      tx_.clear();
+      tx_query_.clear();
+      tx_body_.clear();
+      detail::release_if_over(tx_, opts_.max_retained_bytes);
+      detail::release_if_over(tx_query_, opts_.max_retained_bytes);
+      detail::release_if_over(tx_body_, opts_.max_retained_bytes);
+    }
   } else if (tx_head_ != 0) {
     const std::size_t q0 = tx_[tx_head_].q_off, b0 = tx_[tx_head_].b_off;
     tx_.erase(tx_.begin(), tx_.begin() + static_cast<std::ptrdiff_t>(tx_head_));
@@ -298,8 +322,12 @@ inline void client::begin_call() {
   }
   tx_head_ = 0;
   if (ev_head_ == ev_.size()) {
-    ev_.clear();
-    ev_buf_.clear();
+    if (ev_head_ != 0) {
+      ev_.clear();
+      ev_buf_.clear();
+      detail::release_if_over(ev_, opts_.max_retained_bytes);
+      detail::release_if_over(ev_buf_, opts_.max_retained_bytes);
+    }
   } else if (ev_head_ != 0) {
     const std::size_t e0 = ev_[ev_head_].off;
     ev_.erase(ev_.begin(), ev_.begin() + static_cast<std::ptrdiff_t>(ev_head_));
@@ -307,6 +335,8 @@ inline void client::begin_call() {
     for (ev_record& r : ev_) r.off -= e0;
   }
   ev_head_ = 0;
+  ev_carried_ = ev_.size();
+  ev_carried_bytes_ = ev_buf_.size();
 }
 
 inline void client::push_tx(client_action a, std::size_t q_off, std::size_t q_len, frame_kind kind,
@@ -452,6 +482,8 @@ inline void client::drop_front(std::size_t n) {
   if (n == queue_.size()) {
     queue_.clear();
     q_buf_.clear();
+    detail::release_if_over(queue_, opts_.max_retained_bytes);
+    detail::release_if_over(q_buf_, opts_.max_retained_bytes);
     return;
   }
   queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
@@ -460,18 +492,32 @@ inline void client::drop_front(std::size_t n) {
 }
 
 // engine.io-client's Socket._getWritablePackets: how many queued packets one POST carries under
-// the server's maxPayload. Its estimate, kept as it is so that both clients batch alike: 1 for
-// the first type byte, each packet's data (UTF-8 bytes of a string; ceil(1.33 x bytes) of a
-// binary, the base64 growth), 2 per following packet; a single packet over it still goes alone.
+// the server's maxPayload; a single packet over it still goes alone. The reference estimates
+// (1 + data + 2 per packet, base64 as 1.33 x bytes), which undercounts the base64 padding, the
+// `b` prefix and the v3 length framing, so its batches can go over maxPayload and the server
+// answers 413 (the session ends). Here each packet counts at least what it adds to the body:
+// v4, its encoded text plus the 0x1E separator; v3, its encoded form plus the framing of either
+// payload kind (length digits and `:`, or the kind byte, digits and 0xFF).
 inline std::size_t client::writable_count(std::size_t n) const noexcept {
   if (!hs_.max_payload || n <= 1) return n;
-  std::uint64_t size = 1;
+  const bool v3 = opts_.version == protocol_version::v3;
+  // A v4 payload carries binary as base64 text whatever supports_binary says.
+  const encode_options enc{opts_.version, v3 && opts_.supports_binary};
+  std::uint64_t size = 0;
   for (std::size_t i = 0; i < n; ++i) {
     const queued& q = queue_[i];
-    const std::uint64_t len = q.len;
-    size += q.kind == data_kind::binary ? (len * 133 + 99) / 100 : len;
+    const packet_view p{q.type, q.kind, std::string_view(q_buf_).substr(q.off, q.len)};
+    const auto e = encoded_size(p, enc);
+    // send() checked every queued packet against this framing; a failure cannot happen, and
+    // counting it as over the limit sends it alone rather than not at all.
+    if (!e) return i == 0 ? 1 : i;
+    std::uint64_t cost = *e + 1;
+    if (v3) {
+      cost = *e + 2;
+      for (std::uint64_t v = *e; v != 0; v /= 10) ++cost;
+    }
+    size += cost;
     if (i > 0 && size > *hs_.max_payload) return i;
-    size += 2;
   }
   return n;
 }
@@ -499,6 +545,8 @@ inline bool client::post_queue(bool with_close) {
             payload_frame_kind(batch_.data(), batch_.size(), enc), off, *written);
     post_in_flight_ = true;
   }
+  batch_.clear();
+  detail::release_if_over(batch_, opts_.max_retained_bytes);
   drop_front(n);
   return written.has_value();
 }
@@ -631,9 +679,11 @@ inline bool client::on_packet(const packet_view& p, std::size_t offset, millis n
       if (opts_.version == protocol_version::v3) v3_ping_at_ = now + hs_.ping_interval;
       return true;
     case packet_type::message: {
-      // Events the application has not polled count against the same limits as sends, so a
-      // caller that stops draining cannot be made to grow without bound.
-      if (over_limits(ev_.size(), ev_buf_.size(), p.data.size())) {
+      // Events the application left unpolled in earlier calls count against the same limits as
+      // sends, so a caller that stops draining cannot be made to grow without bound. Those of
+      // this input are bounded by the decode limits: a polling body the decoder accepts is
+      // taken whole, as engine.io-client does (it has no queue limit at all).
+      if (over_limits(ev_carried_, ev_carried_bytes_, p.data.size())) {
         close_with(close_reason::queue_full, errc::queue_full, offset);
         return false;
       }

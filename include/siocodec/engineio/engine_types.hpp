@@ -96,6 +96,17 @@ struct event {
   std::size_t offset = 0;
 };
 
+namespace detail {
+/// Releases the storage of an emptied engine buffer when it is over `limit` bytes: a large
+/// message grows a buffer once, and an idle session must not keep that size for ever (the
+/// engines' max_retained_bytes). Buffers within the limit keep their capacity, so that the
+/// steady state with small messages allocates nothing.
+template <class Container>
+void release_if_over(Container& c, std::size_t limit) noexcept {
+  if (c.capacity() > limit / sizeof(typename Container::value_type)) Container().swap(c);
+}
+}  // namespace detail
+
 }  // namespace engineio
 SIOCODEC_END_NAMESPACE
 

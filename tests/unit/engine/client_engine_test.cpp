@@ -487,7 +487,7 @@ TEST_CASE("client: POST batching under maxPayload, one POST in flight") {
   h.c.handle_post_response(8);
   h.c.handle_post_response(9);  // no POST in flight: ignored
   CHECK(h.take_tx().empty());
-  // Binary data counts 1.33 bytes per byte (util.ts byteLength): 12 bytes -> 16.
+  // Binary data counts as its base64 text: 12 bytes -> "b" + 16.
   const unsigned char twelve[12] = {};
   REQUIRE(h.c.send(msg("x"), 10) == errc::none);  // in flight
   REQUIRE(h.c.send(packet_view::binary(siocodec::byte_view(twelve, 12)), 10) == errc::none);
@@ -496,7 +496,7 @@ TEST_CASE("client: POST batching under maxPayload, one POST in flight") {
   h.c.handle_post_response(11);
   tx = h.take_tx();
   REQUIRE(tx.size() == 1);
-  CHECK(tx[0].body == "bAAAAAAAAAAAAAAAA");  // 1 + 16 + 2 + 3 = 22 > 20 (with 12: 18, both)
+  CHECK(tx[0].body == "bAAAAAAAAAAAAAAAA");  // 17 + 1, + "4yyy" + 1 = 23 > 20
   h.c.handle_post_response(12);
   tx = h.take_tx();
   REQUIRE(tx.size() == 1);
@@ -1008,32 +1008,134 @@ TEST_CASE("client: transmits and events not polled count against the limits") {
     CHECK(ev[0].reason == close_reason::queue_full);
   }
   SECTION("events") {
+    // What earlier calls left unpolled counts at the next input; the events of one input are
+    // bounded by the decode limits (a polling body is taken whole, as engine.io-client does).
     eio::client_options o;
     o.max_queued_messages = 3;
     harness h(o);
     open_polling(h, hs4_no_upgrade);
     h.c.handle_get_response(frame_kind::text,
                             "4a\x1e"
-                            "4b",
+                            "4b\x1e"
+                            "4c\x1e"
+                            "4d",
                             1);
-    auto e = h.c.poll_event();  // one taken, one left
+    auto e = h.c.poll_event();  // one taken, three left
     REQUIRE(e);
     CHECK(e->packet.data == "a");
+    CHECK(h.c.is_open());
     h.c.handle_get_response(frame_kind::text,
-                            "4c\x1e"
-                            "4d\x1e"
-                            "4e",
+                            "4e\x1e"
+                            "4f",
                             2);
     auto ev = h.take_ev();
     REQUIRE(ev.size() == 4);
     CHECK(ev[0].data == "b");
-    CHECK(ev[1].data == "c");
     CHECK(ev[2].data == "d");
     CHECK(ev[3].kind == event_kind::close);
     CHECK(ev[3].reason == close_reason::queue_full);
     CHECK(ev[3].error == errc::queue_full);
-    CHECK(ev[3].offset == 6);  // the packet that did not fit: "4e"
+    CHECK(ev[3].offset == 0);  // the first packet that did not fit: "4e"
   }
+}
+
+TEST_CASE("client: one polling body of more messages than max_queued_messages is taken whole") {
+  // interop burst_150k: 150,000 messages in one body (decode max_packets allows 1,000,000).
+  harness h;
+  open_polling(h, hs4_no_upgrade);
+  std::string body;
+  const std::size_t n = 150000;
+  body.reserve(n * 3);
+  for (std::size_t i = 0; i < n; ++i) {
+    if (i != 0) body += '\x1e';
+    body += "4x";
+  }
+  h.c.handle_get_response(frame_kind::text, body, 1);
+  std::size_t messages = 0;
+  while (auto e = h.c.poll_event()) {
+    if (e->kind == event_kind::message) ++messages;
+  }
+  CHECK(messages == n);
+  CHECK(h.c.is_open());
+  // Drained: the next body is taken whole too, and the storage it grew is released.
+  h.c.handle_get_response(frame_kind::text, body, 2);
+  messages = 0;
+  while (auto e = h.c.poll_event()) {
+    if (e->kind == event_kind::message) ++messages;
+  }
+  CHECK(messages == n);
+  CHECK(h.c.is_open());
+  h.c.handle_timeout(3);
+  CHECK(h.c.retained_capacity() <= 8 * SIOCODEC_DEFAULT_MAX_RETAINED_BYTES);
+}
+
+TEST_CASE("client: drained buffers above max_retained_bytes are released") {
+  eio::client_options o;
+  o.decode.max_payload = 2000000;
+  o.initial = transport_kind::websocket;
+  harness h(o);
+  REQUIRE(h.c.open(0, 1) == errc::none);
+  h.c.handle_ws_open(0);
+  h.c.handle_ws_message(frame_kind::text, hs4_no_upgrade, 0);
+  h.take_tx();
+  h.take_ev();
+  const std::string big(1000000, 'x');
+  REQUIRE(h.c.send(packet_view::text(eio::packet_type::message, big), 1) == errc::none);
+  h.c.handle_ws_message(frame_kind::text, "4" + big, 1);
+  CHECK(h.c.retained_capacity() > 2000000);
+  h.drain();
+  h.c.handle_timeout(2);  // the next call (views handed out stay valid until then)
+  CHECK(h.c.retained_capacity() <= 4 * o.max_retained_bytes);
+}
+
+TEST_CASE("client: POST bodies stay within maxPayload where the reference's estimate does not") {
+  // engine.io-client counts a 1-byte binary as 2 bytes; its body is "bAA==" (5) plus the 0x1E:
+  // five of them pass its estimate (19 <= 20) and make a 29-byte body the server refuses (413).
+  harness h;
+  open_polling(
+      h,
+      R"(0{"sid":"abc","upgrades":[],"pingInterval":25000,"pingTimeout":20000,"maxPayload":20})");
+  const unsigned char one[1] = {};
+  REQUIRE(h.c.send(packet_view::text(eio::packet_type::message, "x"), 1) == errc::none);
+  for (int i = 0; i < 5; ++i) {
+    REQUIRE(h.c.send(packet_view::binary(siocodec::byte_view(one, 1)), 1) == errc::none);
+  }
+  h.take_tx();  // "4x" in flight
+  std::size_t sent = 0;
+  for (eio::millis t = 2; t < 10 && sent < 5; ++t) {
+    h.c.handle_post_response(t);
+    for (const auto& tx : h.take_tx()) {
+      REQUIRE(tx.action == client_action::post);
+      CHECK(tx.body.size() <= 20);
+      for (char c : tx.body) sent += c == 'b' ? 1 : 0;
+    }
+  }
+  CHECK(sent == 5);
+  // v3: the length framing counts too ("2:4x" is 4 bytes for 2 of data).
+  harness h3(v3_options());
+  REQUIRE(h3.c.open(0, 1) == errc::none);
+  h3.c.handle_get_response(
+      frame_kind::text,
+      v3_text_item(
+          R"(0{"sid":"abc","upgrades":[],"pingInterval":1000,"pingTimeout":500,"maxPayload":20})"),
+      0);
+  h3.take_tx();
+  h3.take_ev();
+  REQUIRE(h3.c.send(packet_view::text(eio::packet_type::message, "x"), 1) == errc::none);
+  for (int i = 0; i < 6; ++i) {
+    REQUIRE(h3.c.send(packet_view::text(eio::packet_type::message, "yyy"), 1) == errc::none);
+  }
+  h3.take_tx();
+  std::size_t items = 0;
+  for (eio::millis t = 2; t < 20 && items < 6; ++t) {
+    h3.c.handle_post_response(t);
+    for (const auto& tx : h3.take_tx()) {
+      if (tx.action != client_action::post) continue;
+      CHECK(tx.body.size() <= 20);
+      for (std::size_t p = 0; (p = tx.body.find("4yyy", p)) != std::string::npos; ++p) ++items;
+    }
+  }
+  CHECK(items == 6);
 }
 
 TEST_CASE("client: send() refuses what it cannot queue") {

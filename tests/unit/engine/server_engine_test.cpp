@@ -644,15 +644,96 @@ TEST_CASE("server: queue limits: over max_queued_messages or bytes, queue_full c
     check_closed(s, close_reason::queue_full);
   }
   {
-    // Events the application does not drain are bounded as well.
+    // Events the application does not drain are bounded as well: what earlier calls left
+    // counts at the next input (one body is bounded by the decode limits and taken whole).
     auto s = opened(protocol_version::v4, o);
     s.handle_post(frame_kind::text,
                   "4a\x1e"
                   "4b\x1e"
-                  "4c\x1e"
-                  "4d",
+                  "4c",
                   1);
-    check_closed(s, close_reason::queue_full);
+    CHECK(s.is_open());
+    s.handle_post(frame_kind::text, "4d", 2);
+    auto e = events(s);
+    REQUIRE(e.size() == 4);
+    CHECK(e[2].data == "c");
+    CHECK(e[3].kind == event_kind::close);
+    CHECK(e[3].reason == close_reason::queue_full);
+  }
+}
+
+TEST_CASE("server: a POST body of more messages than max_queued_messages is taken whole") {
+  // As the reference (no queue limit): one body holds up to decode max_packets messages.
+  eio::server_options o;
+  o.max_queued_messages = 3;
+  o.max_queued_bytes = 200;  // the open packet fits
+  auto s = opened(protocol_version::v4, o);
+  std::string body;
+  for (int i = 0; i < 10; ++i) body += (i == 0 ? "" : "\x1e") + ("4" + std::string(50, 'x'));
+  s.handle_post(frame_kind::text, body, 1);
+  auto e = events(s);
+  REQUIRE(e.size() == 10);
+  for (const auto& x : e) CHECK(x.kind == event_kind::message);
+  CHECK(s.is_open());
+  // Drained between calls: the next body is taken whole too.
+  s.handle_post(frame_kind::text, body, 2);
+  CHECK(events(s).size() == 10);
+  CHECK(s.is_open());
+}
+
+TEST_CASE("server: a pong counts only for a ping handed to the transport") {
+  SECTION("a polling client that never GETs and POSTs blind pongs times out") {
+    auto s = opened();
+    for (eio::millis t = 50; t < 100000 && s.is_open(); t += 50) {
+      s.handle_post(frame_kind::text, "3", t);
+      if (t >= s.next_deadline()) s.handle_timeout(t);
+      (void)transmits(s);  // the POST answers only: no GET, so the ping is never sent
+    }
+    CHECK_FALSE(s.is_open());
+  }
+  SECTION("a pong with no ping outstanding does not move the next ping") {
+    auto s = opened();
+    s.handle_post(frame_kind::text, "3", 10000);
+    (void)transmits(s);
+    CHECK(s.next_deadline() == 25000);
+  }
+  SECTION("over WebSocket: the ping counts once its ws_send was polled") {
+    eio::server_session s({}, sid, protocol_version::v4, transport_kind::websocket, true, 0);
+    (void)transmits(s);
+    s.handle_timeout(25000);
+    s.handle_ws_message(frame_kind::text, "3", 25001);  // the ping is not polled yet
+    CHECK(s.next_deadline() == 45000);
+    auto t = transmits(s);
+    REQUIRE(t.size() == 1);
+    CHECK(t[0].body == "2");
+    s.handle_ws_message(frame_kind::text, "3", 25002);
+    CHECK(s.next_deadline() == 50002);
+  }
+}
+
+TEST_CASE("server: drained buffers above max_retained_bytes are released") {
+  const std::string big(1000000, 'x');
+  eio::server_options o;
+  o.max_payload = 2000000;
+  {
+    eio::server_session s(o, sid, protocol_version::v4, transport_kind::websocket, true, 0);
+    (void)transmits(s);
+    (void)events(s);
+    REQUIRE(s.send(text(big), 1) == errc::none);
+    s.handle_ws_message(frame_kind::text, "4" + big, 1);
+    CHECK(s.retained_capacity() > 2000000);
+    CHECK(transmits(s).size() == 1);
+    CHECK(events(s).size() == 1);
+    CHECK(s.retained_capacity() <= 4 * o.max_retained_bytes);
+  }
+  {
+    auto s = opened(protocol_version::v4, o);
+    REQUIRE(s.send(text(big), 1) == errc::none);
+    s.handle_post(frame_kind::text, "4" + big, 1);
+    s.handle_get(2);
+    (void)transmits(s);
+    (void)events(s);
+    CHECK(s.retained_capacity() <= 4 * o.max_retained_bytes);
   }
 }
 
@@ -687,9 +768,9 @@ TEST_CASE("server: the steady state allocates nothing") {
       s.handle_ws_message(frame_kind::text, "4[\"ack\",1]", now);
       s.handle_ws_message(frame_kind::binary, "\x01\x02"sv, now);
       s.handle_timeout(now);
-      s.handle_ws_message(frame_kind::text, "3", now);
       std::size_t n = 0;
       while (auto t = s.poll_transmit()) n += t->body.size();
+      s.handle_ws_message(frame_kind::text, "3", now);  // the pong of the ping just sent
       while (auto e = s.poll_event()) n += e->packet.data.size();
       CHECK(n > 0);
     };
@@ -702,15 +783,16 @@ TEST_CASE("server: the steady state allocates nothing") {
   {
     auto s = opened();
     auto round = [&](eio::millis now) {
-      s.handle_get(now);
+      s.handle_timeout(now);
+      s.handle_get(now);  // answered with the ping when one is due, else by the sends
       REQUIRE(s.send(text("[\"event\",\"payload\"]"), now) == errc::none);
       REQUIRE(s.send(eio::packet_view::binary(siocodec::byte_view(b, 4)), now) == errc::none);
+      while (auto t = s.poll_transmit()) CHECK(t->status == 200);
       s.handle_post(frame_kind::text,
                     "4[\"a\"]\x1e"
                     "bAQID\x1e"
                     "3",
                     now);
-      s.handle_timeout(now);
       while (auto t = s.poll_transmit()) CHECK(t->status == 200);
       while (auto e = s.poll_event()) CHECK(e->kind == event_kind::message);
     };
