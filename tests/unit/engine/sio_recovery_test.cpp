@@ -224,26 +224,31 @@ struct client_side {
     offset = std::string(e->offset);
     return *e;
   }
+  // request() then accept() from `store` with 30 bytes from `seed`; returns those bytes.
+  std::vector<unsigned char> join(std::string_view frame, sio::recovery_store& store,
+                                  unsigned char seed, eio::millis now = 0) {
+    std::string pid, offset;
+    request(frame, pid, offset);
+    std::vector<unsigned char> r(30);
+    for (std::size_t i = 0; i < r.size(); ++i) r[i] = static_cast<unsigned char>(seed + 3 * i);
+    REQUIRE(c.accept("/", byte_view(r.data(), r.size()), now, &store) == errc::none);
+    return r;
+  }
 };
 
-std::vector<unsigned char> rnd(unsigned char seed) {
-  std::vector<unsigned char> r(30);
-  for (std::size_t i = 0; i < r.size(); ++i) r[i] = static_cast<unsigned char>(seed + 3 * i);
-  return r;
+sio::server_options recovering() {
+  sio::server_options o;
+  o.recovery = true;
+  return o;
 }
 
 }  // namespace
 
 TEST_CASE("recovery: server_connection: emit stores, transport close persists, CONNECT restores") {
-  sio::server_options o;
-  o.recovery = true;
+  const sio::server_options o = recovering();
   sio::recovery_store store;
   client_side a(o);
-  std::string pid, off;
-  a.request("40", pid, off);
-  CHECK(pid.empty());
-  const auto r1 = rnd(1);
-  REQUIRE(a.c.accept("/", byte_view(r1.data(), r1.size()), 0, &store) == errc::none);
+  const auto r1 = a.join("40", store, 1);
   const std::string sid(a.c.sid("/"));
   const std::string p1(eio::make_sid(byte_view(r1.data() + 15, 15)).view());
   auto t = a.bodies();
@@ -265,11 +270,12 @@ TEST_CASE("recovery: server_connection: emit stores, transport close persists, C
   REQUIRE(store.broadcast(sio::event("m3"), {{"room1"}, {}}, 32));
 
   client_side b(o);
+  std::string pid, off;
   const std::string connect = "40{\"pid\":\"" + p1 + "\",\"offset\":\"0-0\",\"token\":\"x\"}";
   b.request(connect, pid, off);
   CHECK(pid == p1);
   CHECK(off == "0-0");
-  const auto r2 = rnd(2);
+  const auto r2 = std::vector<unsigned char>(30, 2);
   REQUIRE(b.c.accept("/", byte_view(r2.data(), r2.size()), 40, &store) == errc::none);
   t = b.bodies();
   REQUIRE(t.size() == 3);
@@ -288,35 +294,24 @@ TEST_CASE("recovery: server_connection: emit stores, transport close persists, C
 }
 
 TEST_CASE("recovery: server_connection: a namespace disconnect is not persisted") {
-  sio::server_options o;
-  o.recovery = true;
+  const sio::server_options o = recovering();
   sio::recovery_store store;
   client_side a(o);
-  std::string pid, off;
-  a.request("40", pid, off);
-  const auto r = rnd(5);
-  REQUIRE(a.c.accept("/", byte_view(r.data(), r.size()), 0, &store) == errc::none);
+  a.join("40", store, 5);
   a.c.handle_ws_message(eio::frame_kind::text, "41", 1);  // "client namespace disconnect"
   while (a.c.poll_event()) {
   }
   CHECK(store.session_count() == 0);
   client_side b(o);
-  b.request("40", pid, off);
-  REQUIRE(b.c.accept("/", byte_view(r.data(), r.size()), 0, &store) == errc::none);
+  b.join("40", store, 5);
   REQUIRE(b.c.disconnect("/", 1) == errc::none);  // "server namespace disconnect"
   CHECK(store.session_count() == 0);
 }
 
 TEST_CASE("recovery: server_connection: unknown pid: a new session, recovered false") {
-  sio::server_options o;
-  o.recovery = true;
   sio::recovery_store store;
-  client_side a(o);
-  std::string pid, off;
-  a.request("40{\"pid\":\"nobody\",\"offset\":\"0-0\"}", pid, off);
-  CHECK(pid == "nobody");
-  const auto r = rnd(9);
-  REQUIRE(a.c.accept("/", byte_view(r.data(), r.size()), 0, &store) == errc::none);
+  client_side a(recovering());
+  const auto r = a.join("40{\"pid\":\"nobody\",\"offset\":\"0-0\"}", store, 9);
   auto t = a.bodies();
   REQUIRE(t.size() == 1);
   CHECK(t[0] == "40{\"sid\":\"" + std::string(eio::make_sid(byte_view(r.data(), 15)).view()) +
@@ -333,7 +328,7 @@ TEST_CASE("recovery: server_connection: recovery off ignores pid and offset") {
   std::string pid, off;
   a.request("40{\"pid\":\"P\",\"offset\":\"0-0\"}", pid, off);
   CHECK(pid.empty());
-  const auto r = rnd(9);
+  const std::vector<unsigned char> r(30, 9);
   REQUIRE(a.c.accept("/", byte_view(r.data(), r.size()), 0, &store) == errc::none);
   REQUIRE(a.c.emit(sio::event("hi"), 0));
   auto t = a.bodies();
