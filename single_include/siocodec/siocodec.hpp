@@ -18545,6 +18545,7 @@ class server_connection {
   const engineio::server_session& engine() const noexcept { return engine_; }
 
  private:
+  static constexpr std::size_t max_recovery_string = 64;
   struct pending_ack {
     std::uint64_t id;
     millis deadline;
@@ -18600,6 +18601,10 @@ class server_connection {
   millis last_now_;
   millis connect_deadline_;
   bool closed_ = false;  // the close event came (or the session never opened)
+  // This side ended the session (close, shutdown, the connect timeout, a client's violation):
+  // the packets still queued in the Engine.IO session are not acted on (the reference's socket
+  // stops reading once closing), and no call admits or sends any more.
+  bool ending_ = false;
   std::vector<std::unique_ptr<nsp_socket>> nsps_;
   std::size_t pending_acks_ = 0;
   std::string scratch_;
@@ -18735,11 +18740,13 @@ inline void server_connection::drop_all(disconnect_reason r, bool persist) {
 // client.js close() after "invalid state" or a decode error (onerror -> conn.close()): every
 // socket goes with it, then the session.
 inline void server_connection::violation(disconnect_reason r) {
+  ending_ = true;
   drop_all(r, true);
   engine_.close(last_now_);
 }
 
 inline std::optional<server_event> server_connection::on_message(const engineio::packet_view& m) {
+  if (ending_) return std::nullopt;
   const result<any_packet> r = codec_.decode(m);
   if (r.error() == errc::incomplete) return std::nullopt;  // attachments due
   if (!r) {
@@ -18784,8 +18791,11 @@ inline std::optional<server_event> server_connection::on_message(const engineio:
         // namespace.js _createSocket(): auth.pid and auth.offset, both strings.
         any_value pid, off;
         const any_value auth = p.data();
+        // Longer strings were never issued by a store (pids are 20 characters, offsets at most
+        // 33): not copied, so a pending CONNECT holds little.
         if (auth.is_object() && auth.find("pid", pid) && auth.find("offset", off) &&
-            pid.is_string() && off.is_string()) {
+            pid.is_string() && off.is_string() && pid.string_size() <= max_recovery_string &&
+            off.string_size() <= max_recovery_string) {
           (void)pid.append_string(n.req_pid);
           (void)off.append_string(n.req_offset);
           e.pid = n.req_pid;
@@ -18872,7 +18882,8 @@ inline std::optional<server_event> server_connection::poll_event() {
       case engineio::event_kind::open:
         push(server_event_kind::engine, {});
         ev_.back().eng = *ee;
-        if (codec_.version() == protocol_version::v4 && nsps_.size() < opts_.max_namespaces) {
+        if (codec_.version() == protocol_version::v4 && !ending_ &&
+            nsps_.size() < opts_.max_namespaces) {
           // index.js (2.x) onconnection(): client.connect('/'): the main namespace is asked for
           // by the server itself, without a CONNECT from the client.
           nsps_.push_back(std::make_unique<nsp_socket>());
@@ -18906,7 +18917,7 @@ inline errc server_connection::accept(std::string_view nsp, byte_view random, mi
                                       recovery_store* store) {
   advance(now);
   nsp_socket* s = find(main_if_empty(nsp));
-  if (s == nullptr || s->connected || closed_ || !engine_.is_open()) return errc::invalid_state;
+  if (s == nullptr || s->connected || closed_ || ending_) return errc::invalid_state;
   const bool v4 = codec_.version() == protocol_version::v4;
   std::optional<restored_session> restored;
   if (!v4 && opts_.recovery && store != nullptr && !s->req_pid.empty()) {
@@ -18963,7 +18974,7 @@ template <class Builder>
 errc server_connection::reject_with(std::string_view nsp, const Builder& b, millis now) {
   advance(now);
   nsp_socket* s = find(main_if_empty(nsp));
-  if (s == nullptr || s->connected || closed_) return errc::invalid_state;
+  if (s == nullptr || s->connected || closed_ || ending_) return errc::invalid_state;
   Builder out = b;
   out.nsp(s->name);
   const errc e = send_built(out, now);
@@ -18976,7 +18987,7 @@ result<std::uint64_t> server_connection::emit(const Builder& packet, millis now,
                                               const emit_options& o) {
   advance(now);
   nsp_socket* s = find(main_if_empty(packet.nsp()));
-  if (s == nullptr || !s->connected || closed_) return {errc::invalid_state, 0};
+  if (s == nullptr || !s->connected || closed_ || ending_) return {errc::invalid_state, 0};
   if (o.want_ack) {
     if (pending_acks_ >= opts_.max_pending_acks) return {errc::queue_full, 0};
     const std::uint64_t id = s->next_ack;
@@ -19015,7 +19026,7 @@ template <class Builder>
 errc server_connection::send(const Builder& packet, millis now) {
   advance(now);
   const nsp_socket* s = find(main_if_empty(packet.nsp()));
-  if (s == nullptr || !s->connected || closed_) return errc::invalid_state;
+  if (s == nullptr || !s->connected || closed_ || ending_) return errc::invalid_state;
   return send_built(packet, now);
 }
 
@@ -19034,7 +19045,7 @@ inline errc server_connection::send_encoded(const encoded_packet& p, millis now)
 inline errc server_connection::disconnect(std::string_view nsp, millis now) {
   advance(now);
   nsp_socket* s = find(main_if_empty(nsp));
-  if (s == nullptr || !s->connected || closed_) return errc::invalid_state;
+  if (s == nullptr || !s->connected || closed_ || ending_) return errc::invalid_state;
   // socket.js disconnect(): DISCONNECT, then _onclose("server namespace disconnect").
   const errc e = send_built(socketio::disconnect(s->name), now);
   drop(s, disconnect_reason::io_server_disconnect, false);
@@ -19043,7 +19054,8 @@ inline errc server_connection::disconnect(std::string_view nsp, millis now) {
 
 inline void server_connection::close(millis now) {
   advance(now);
-  if (closed_) return;
+  if (closed_ || ending_) return;
+  ending_ = true;
   // client._disconnect(): socket.disconnect() each, then close().
   while (!nsps_.empty()) {
     nsp_socket* s = nsps_.front().get();
@@ -19055,7 +19067,8 @@ inline void server_connection::close(millis now) {
 
 inline void server_connection::shutdown(millis now) {
   advance(now);
-  if (closed_) return;
+  if (closed_ || ending_) return;
+  ending_ = true;
   drop_all(disconnect_reason::server_shutting_down, true);
   engine_.close(now);
 }
@@ -19077,6 +19090,7 @@ inline void server_connection::handle_timeout(millis now) {
     connect_deadline_ = engineio::no_deadline;
     if (connected_count() == 0) {
       // client.js setup(): "no namespace joined yet, close the client".
+      ending_ = true;
       drop_all(disconnect_reason::io_server_disconnect, false);
       engine_.close(now);
       return;

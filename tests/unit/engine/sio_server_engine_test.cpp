@@ -701,3 +701,32 @@ TEST_CASE("sio server: steady state: no allocation per event in, emit out, ack")
   CHECK(siocodec_test_allocations() - before == 0);
   CHECK(seen > 0);
 }
+
+TEST_CASE("sio server: after a violation, the rest of the POST body is ignored") {
+  sio::server_connection c({}, eio_sid, eio::protocol_version::v4, transport_kind::polling, true,
+                           0);
+  c.handle_get(0);
+  (void)drain(c);
+  (void)events(c);
+  c.handle_post(frame_kind::text, "40", 0);
+  (void)events(c);
+  const auto r = random_bytes();
+  REQUIRE(c.accept("/", byte_view(r.data(), r.size()), 0) == errc::none);
+  (void)drain(c);
+  (void)events(c);
+  // One body: a packet for a namespace not joined (invalid state: close), then a CONNECT and an
+  // event the closing session must not act on.
+  c.handle_post(frame_kind::text,
+                "42/nope,[\"x\"]\x1e"
+                "40/a,\x1e"
+                "42[\"late\"]",
+                0);
+  auto e = events(c);
+  REQUIRE(e.size() == 1);
+  CHECK(e[0].kind == server_event_kind::disconnect);
+  CHECK(e[0].reason == sio::disconnect_reason::parse_error);
+  CHECK(c.accept("/a", byte_view(r.data(), r.size()), 0) == errc::invalid_state);
+  CHECK(c.emit(sio::event("x"), 0).error() == errc::invalid_state);
+  c.handle_get(0);  // carries the close packet
+  check_closed(events(c), eio::close_reason::forced_close);
+}
