@@ -10,12 +10,15 @@
 //   every POST handed to an open session gets exactly one answer_post;
 // - WebSocket transmits only while a WebSocket is attached, and none after ws_close;
 // - open comes first; after the close event nothing at all: no event, no transmit, in any later
-//   step; is_open() is false exactly from then on.
+//   step; is_open() is false exactly from then on;
+// - parse_query / route_request on the bytes of a query: views inside the query or static
+//   strings, copies own their decoded sid, verdicts consistent with the query, exact answers.
 //
 // Input: the options and the operations are integers taken from the end, the bytes of bodies,
 // messages and sends from the front (common.hpp provider).
 #include "common.hpp"
 
+#include <siocodec/engineio/request.hpp>
 #include <siocodec/engineio/server.hpp>
 
 namespace eio = siocodec::engineio;
@@ -103,6 +106,48 @@ void drain(eio::server_session& s, model& m, std::size_t posts, bool step_after_
   // At most one held GET, and it is the one the session says it holds.
   FUZZ_CHECK(m.gets == (s.holds_get() ? 1u : 0u));
   siocodec_fuzz::use(sum);
+}
+
+// parse_query and route_request on the bytes of a query: views where they belong, a copy of
+// the query owns its decoded sid, verdicts and answers consistent.
+void route(std::string_view text, const eio::server_session& s, siocodec_fuzz::provider& in) {
+  const eio::request_query q = eio::parse_query(text);
+  for (std::string_view v : {q.eio, q.transport}) {
+    FUZZ_CHECK(v.empty() || v == "4" || v == "3" || v == "polling" || v == "websocket" ||
+               v == "webtransport" || siocodec_fuzz::within(v, text));
+  }
+  const bool sid_in_query = siocodec_fuzz::within(q.sid, text);
+  FUZZ_CHECK(sid_in_query || q.sid.size() <= SIOCODEC_MAX_QUERY_SID);
+  if (q.sid_too_long) FUZZ_CHECK(sid_in_query);
+  const eio::request_query copy = q;
+  FUZZ_CHECK(copy.sid == q.sid && copy.eio == q.eio && copy.transport == q.transport);
+  if (!sid_in_query && !q.sid.empty()) FUZZ_CHECK(copy.sid.data() != q.sid.data());
+  static constexpr std::string_view methods[] = {"GET", "POST", "PUT", ""};
+  eio::route_options o;
+  o.allow_eio3 = in.boolean();
+  o.websocket_upgrade = in.boolean();
+  o.allowed = in.boolean();
+  o.allow_polling = in.boolean();
+  o.allow_websocket = in.boolean();
+  const bool known = in.boolean();
+  if (known && in.boolean()) o.session = &s;
+  const std::string_view method = methods[in.integral<std::size_t>(0, 3)];
+  const eio::route_result r = eio::route_request(method, copy, known, o);
+  FUZZ_CHECK(static_cast<bool>(r) == r.ok);
+  if (r.ok) {
+    FUZZ_CHECK(r.handshake == q.sid.empty());
+    FUZZ_CHECK(r.version == (q.eio == "4" ? eio::protocol_version::v4 : eio::protocol_version::v3));
+    if (r.handshake) FUZZ_CHECK(method == "GET" && o.allowed);
+    return;
+  }
+  const auto code = static_cast<unsigned>(r.error);
+  FUZZ_CHECK(code <= 5);
+  const std::string_view body = eio::error_body(r.error);
+  FUZZ_CHECK(body.size() > 9 && body.substr(0, 8) == "{\"code\":" &&
+             body[8] == static_cast<char>('0' + code));
+  FUZZ_CHECK(body.find(eio::to_string(r.error)) != std::string_view::npos);
+  FUZZ_CHECK(eio::error_status(r.error) ==
+             (r.error == eio::request_error::forbidden ? 403u : 400u));
 }
 
 }  // namespace
@@ -201,11 +246,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         break;
       }
       case 12: s.close(now); break;
-      case 13:
-        // Time passes without the session hearing of it: its deadline may now be in the past
-        // of the caller's clock, never of the session's.
+      case 13: {
+        // Time passes without the session hearing of it (its deadline may now be in the past
+        // of the caller's clock, never of the session's), while a request is routed.
         fed = false;
+        const siocodec_fuzz::exact_bytes query(in.bytes(in.integral<std::size_t>(0, 200)));
+        route(query.view(), s, in);
         break;
+      }
     }
     if (fed && now > m.last_now) m.last_now = now;
     drain(s, m, posts, closed_before);

@@ -128,7 +128,8 @@ class client {
   /// pingTimeout. Early calls do nothing.
   void handle_timeout(millis now);
   /// When handle_timeout() must be called next; no_deadline when nothing is timed. Never below
-  /// the last `now` seen.
+  /// the last `now` seen: every call that takes `now` moves the engine's clock, even one whose
+  /// report the state ignores.
   millis next_deadline() const noexcept;
 
   /// Queues one message packet (text, binary, or base64 text), sent as soon as the transport
@@ -549,9 +550,10 @@ inline void client::run_timers(millis now) {
 }
 
 inline void client::handle_timeout(millis now) {
+  now = tick(now);
   if (!live()) return;
   begin_call();
-  run_timers(tick(now));
+  run_timers(now);
 }
 
 inline millis client::next_deadline() const noexcept {
@@ -648,9 +650,9 @@ inline bool client::on_packet(const packet_view& p, std::size_t offset, millis n
 }
 
 inline void client::handle_get_response(frame_kind body_kind, std::string_view body, millis now) {
+  now = tick(now);
   if (!live() || !get_in_flight_) return;
   begin_call();
-  now = tick(now);
   get_in_flight_ = false;
   run_timers(now);
   if (!live()) return;
@@ -675,9 +677,9 @@ inline void client::handle_get_response(frame_kind body_kind, std::string_view b
 }
 
 inline void client::handle_post_response(millis now) {
+  now = tick(now);
   if (!live() || !post_in_flight_) return;
   begin_call();
-  now = tick(now);
   post_in_flight_ = false;
   run_timers(now);
   if (!live()) return;
@@ -686,13 +688,13 @@ inline void client::handle_post_response(millis now) {
 }
 
 inline void client::handle_http_error(client_action request, millis now) {
+  now = tick(now);
   if (!live()) return;
   if (!(request == client_action::get && get_in_flight_) &&
       !(request == client_action::post && post_in_flight_)) {
     return;
   }
   begin_call();
-  tick(now);
   if (request == client_action::get) get_in_flight_ = false;
   if (request == client_action::post) post_in_flight_ = false;
   close_with(close_reason::transport_error, errc::none, 0);
@@ -728,9 +730,9 @@ inline void client::probe_failed(bool ws_still_open) {
 }
 
 inline void client::handle_ws_open(millis now) {
+  now = tick(now);
   if (!live() || ws_ != ws_state::connecting) return;
   begin_call();
-  tick(now);
   ws_ = ws_state::open;
   if (upgrade_ == upgrade_state::connecting) {
     upgrade_ = upgrade_state::probing;
@@ -739,9 +741,9 @@ inline void client::handle_ws_open(millis now) {
 }
 
 inline void client::handle_ws_message(frame_kind kind, std::string_view bytes, millis now) {
+  now = tick(now);
   if (!live() || ws_ != ws_state::open) return;
   begin_call();
-  now = tick(now);
   run_timers(now);
   if (!live()) return;
   const auto p = decode(bytes, kind, dec_);
@@ -766,9 +768,9 @@ inline void client::handle_ws_message(frame_kind kind, std::string_view bytes, m
 }
 
 inline void client::handle_ws_closed(millis now, bool error) {
+  now = tick(now);
   if (!live() || ws_ == ws_state::none) return;
   begin_call();
-  tick(now);
   if (ws_ == ws_state::closing) {  // the failed probe we closed
     ws_ = ws_state::none;
     return;
@@ -782,6 +784,7 @@ inline void client::handle_ws_closed(millis now, bool error) {
 }
 
 inline errc client::send(const packet_view& message, millis now) {
+  now = tick(now);
   if (state_ != state::open) return errc::invalid_state;
   if (message.type != packet_type::message ||
       (message.kind != data_kind::text && message.kind != data_kind::binary &&
@@ -796,7 +799,7 @@ inline errc client::send(const packet_view& message, millis now) {
     return errc::invalid_argument;
   }
   begin_call();
-  run_timers(tick(now));
+  run_timers(now);
   if (state_ != state::open) return errc::invalid_state;
   // What waits counts: the queue, and the transmits the caller has not taken (over a WebSocket a
   // message leaves the queue at once).
@@ -814,9 +817,9 @@ inline errc client::send(const packet_view& message, millis now) {
 }
 
 inline void client::close(millis now) {
+  now = tick(now);
   if (!live()) return;
   begin_call();
-  tick(now);
   close_with(close_reason::forced_close, errc::none, 0);
 }
 

@@ -632,6 +632,8 @@ TEST_CASE("client: a clock that steps back counts as the last now") {
   open_polling(u, hs4, 0);
   u.c.handle_ws_open(50000);
   CHECK(u.c.next_deadline() == 50000);
+  u.c.handle_post_response(60000);  // no POST in flight: ignored, but the clock moved
+  CHECK(u.c.next_deadline() == 60000);
   u.c.handle_timeout(50000);
   CHECK_FALSE(u.c.is_open());
 }
@@ -950,7 +952,7 @@ TEST_CASE("client: queue limits close the session with queue_full") {
     harness h(o);
     open_polling(h, hs4_no_upgrade);
     REQUIRE(h.c.send(msg("1"), 1) == errc::none);  // in flight: not queued any more
-    h.take_tx();                                    // (its POST taken by the caller)
+    h.take_tx();                                   // (its POST taken by the caller)
     REQUIRE(h.c.send(msg("2"), 1) == errc::none);
     REQUIRE(h.c.send(msg("3"), 1) == errc::none);
     CHECK(h.c.send(msg("4"), 1) == errc::queue_full);
@@ -1132,4 +1134,101 @@ TEST_CASE("client: the steady state allocates nothing") {
         }) == 0);
   CHECK(w.c.is_open());
   CHECK(events == 2016 * "message from the server"sv.size());
+}
+
+TEST_CASE("client: random reports and hostile bodies keep the invariants") {
+  // Seeded, so a failure replays: reports in any order, bodies made of valid and broken pieces,
+  // clocks that jump back and forth. Invariants after every step: the deadline is never before
+  // the last now, nothing follows the close event, views are readable (ASan checks them).
+  const std::string_view pieces[] = {hs4,
+                                     hs4_no_upgrade,
+                                     "0{}",
+                                     "2",
+                                     "3",
+                                     "3probe",
+                                     "4hello",
+                                     "6",
+                                     "1",
+                                     "5",
+                                     "bAQID",
+                                     "b!!",
+                                     "9",
+                                     "",
+                                     "\x1e",
+                                     "0",
+                                     "4\x1e"
+                                     "4",
+                                     "2probe",
+                                     "40",
+                                     "1:2",
+                                     "6:b4AQID",
+                                     "5:4abcd",
+                                     "x"};
+  for (std::uint64_t seed = 1; seed <= 300; ++seed) {
+    CAPTURE(seed);
+    std::uint64_t st = seed * 0x9E3779B97F4A7C15u;
+    const auto next = [&st](std::uint64_t n) {
+      st ^= st << 13;
+      st ^= st >> 7;
+      st ^= st << 17;
+      return st % n;
+    };
+    eio::client_options o;
+    o.version = next(2) ? eio::protocol_version::v4 : eio::protocol_version::v3;
+    o.initial = next(3) ? transport_kind::polling : transport_kind::websocket;
+    o.supports_binary = next(2) != 0;
+    o.max_queued_messages = 1 + next(20);
+    eio::client c(o);
+    eio::millis now = next(1000), last = now;
+    REQUIRE(c.open(now, seed) == errc::none);
+    bool closed = false;
+    for (int step = 0; step < 200; ++step) {
+      now = next(8) == 0 ? now - std::min<eio::millis>(now, next(5000)) : now + next(30000);
+      std::string body;
+      for (std::uint64_t k = 1 + next(3); k != 0; --k) {
+        if (!body.empty() && next(2)) body += '\x1e';
+        body += pieces[next(std::size(pieces))];
+      }
+      const auto kind = next(6) == 0 ? frame_kind::binary : frame_kind::text;
+      bool told = true;  // the engine was given `now`
+      switch (next(10)) {
+        case 0: c.handle_ws_open(now); break;
+        case 1: c.handle_ws_message(kind, body, now); break;
+        case 2: c.handle_ws_closed(now, next(2) != 0); break;
+        case 3: c.handle_get_response(kind, body, now); break;
+        case 4: c.handle_post_response(now); break;
+        case 5: c.handle_http_error(next(2) ? client_action::get : client_action::post, now); break;
+        case 6: c.handle_timeout(now); break;
+        case 7: (void)c.send(packet_view::text(eio::packet_type::message, body), now); break;
+        case 8: {  // exactly at the deadline
+          const eio::millis d = c.next_deadline();
+          if (d != eio::no_deadline) now = d;
+          c.handle_timeout(now);
+          break;
+        }
+        default:
+          if (next(10) == 0) {
+            c.close(now);
+          } else {
+            told = false;
+          }
+          break;
+      }
+      if (told) last = std::max(last, now);
+      if (next(4) != 0) {  // sometimes the caller lets outputs pile up
+        while (auto t = c.poll_transmit()) {
+          CHECK(std::string(t->query).size() + t->body.size() < 10000000);
+        }
+        while (auto e = c.poll_event()) {
+          CHECK_FALSE(closed);
+          if (e->kind == event_kind::close) closed = true;
+          CHECK(std::string(e->packet.data).size() <= body.size() + hs4.size());
+        }
+      }
+      const auto d = c.next_deadline();
+      INFO("step " << step);
+      CHECK((d == eio::no_deadline || d >= last));
+      if (closed) CHECK_FALSE(c.is_open());
+    }
+  }
 }
