@@ -10,8 +10,11 @@
 #include <siocodec/socketio.hpp>
 
 #include <cstdint>
+#include <map>
+#include <set>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 namespace sio = siocodec::socketio;
@@ -727,4 +730,123 @@ TEST_CASE("sio server: after a violation, the rest of the POST body is ignored")
   CHECK(c.emit(sio::event("x"), 0).error() == errc::invalid_state);
   c.handle_get(0);  // carries the close packet
   check_closed(events(c), eio::close_reason::forced_close);
+}
+
+TEST_CASE("sio server: seeded random runs: every ack resolves exactly once, deadlines ahead") {
+  // A client sending joins, leaves, events, answers for any id, garbage; an application that
+  // accepts, rejects, emits with and without ack deadlines, disconnects; time moving (and
+  // sometimes stepping back); the transport closing. After each step: the deadline is never
+  // behind the clock, no ack resolves twice or unasked, the registry stays within its limit;
+  // after the close, every ack has resolved.
+  const char* const nsps[] = {"/", "/a", "/b"};
+  std::size_t resolved = 0;
+  for (std::uint32_t seed = 1; seed <= 40; ++seed) {
+    std::uint32_t x = seed * 2654435761u;
+    auto rnd = [&x](std::uint32_t n) {
+      x ^= x << 13;
+      x ^= x >> 17;
+      x ^= x << 5;
+      return x % n;
+    };
+    sio::server_options so;
+    so.max_pending_acks = 8;
+    so.max_namespaces = 3;
+    sio::server_connection c(so, eio_sid, eio::protocol_version::v4, transport_kind::websocket,
+                             true, 0);
+    std::map<std::string, unsigned> epoch;                                 // per namespace
+    std::map<std::tuple<std::string, unsigned, std::uint64_t>, int> acks;  // 0 open, 1 resolved
+    eio::millis now = 0, seen_now = 0;
+    bool closed = false;
+    std::set<std::string> asked;  // CONNECT sent, not answered or left yet
+    const auto r = random_bytes();
+    for (int step = 0; step < 400 && !closed; ++step) {
+      const std::string nsp = nsps[rnd(3)];
+      const std::string pre = nsp == "/" ? "" : nsp + ",";
+      // A client that follows the protocol but for rare garbage: packets only on namespaces
+      // it joined, a CONNECT only for one it has not asked for (else: invalid state, closed).
+      const bool joined = c.connected(nsp);
+      const unsigned op = rnd(12);
+      if (op <= 3 && !joined) {
+        if (asked.insert(nsp).second) in(c, "40" + pre, now);
+        continue;
+      }
+      switch (op) {
+        case 0:
+        case 1:
+          in(c, "41" + pre, now);
+          asked.erase(nsp);
+          break;
+        case 2: in(c, "42" + pre + "[\"e\"," + std::to_string(rnd(9)) + "]", now); break;
+        case 3: in(c, "43" + pre + std::to_string(rnd(6)) + "[]", now); break;
+        case 4: (void)c.accept(nsp, byte_view(r.data(), r.size()), now); break;
+        case 5:
+          if (c.reject(nsp, "no", now) == errc::none) asked.erase(nsp);
+          break;
+        case 6:
+        case 7: {
+          sio::emit_options o;
+          o.want_ack = rnd(4) != 0;
+          o.ack_timeout = rnd(3) * 500;
+          auto id = c.emit(sio::event("q").nsp(nsp), now, o);
+          if (id && *id != sio::no_ack) {
+            CHECK(acks.emplace(std::make_tuple(nsp, epoch[nsp], *id), 0).second);
+          }
+          break;
+        }
+        case 8:
+          if (c.disconnect(nsp, now) == errc::none) asked.erase(nsp);
+          break;
+        case 9: now = rnd(8) == 0 && now > 300 ? now - 300 : now + rnd(1500); break;
+        case 10: c.handle_timeout(now); break;
+        default:
+          if (rnd(30) == 0) {
+            c.handle_ws_closed(now, rnd(2) == 0);
+          } else if (rnd(100) == 0) {
+            in(c, "4garbage", now);
+          } else {
+            in(c, "3", now);  // pong
+          }
+      }
+      if (op != 9 && now > seen_now) seen_now = now;  // the latest `now` the connection saw
+      while (auto t = c.poll_transmit()) {
+      }
+      while (auto e = c.poll_event()) {
+        const std::string n(e->nsp);
+        switch (e->kind) {
+          case server_event_kind::connect: ++epoch[n]; break;
+          case server_event_kind::ack:
+          case server_event_kind::ack_timeout:
+          case server_event_kind::ack_disconnected: {
+            auto it = acks.find(std::make_tuple(n, epoch[n], e->ack_id));
+            REQUIRE(it != acks.end());
+            CHECK(it->second == 0);
+            it->second = 1;
+            break;
+          }
+          case server_event_kind::engine:
+            if (e->engine_event.kind == eio::event_kind::close) closed = true;
+            break;
+          default: break;
+        }
+      }
+      CHECK(c.next_deadline() >= seen_now);
+      CHECK(c.pending_acks() <= so.max_pending_acks);
+    }
+    if (!closed) {
+      c.handle_ws_closed(now, false);
+      while (auto e = c.poll_event()) {
+        if (e->kind == server_event_kind::ack_disconnected) {
+          const std::string n(e->nsp);
+          auto it = acks.find(std::make_tuple(n, epoch[n], e->ack_id));
+          REQUIRE(it != acks.end());
+          CHECK(it->second == 0);
+          it->second = 1;
+        }
+      }
+    }
+    for (const auto& a : acks) CHECK(a.second == 1);
+    resolved += acks.size();
+    CHECK(c.pending_acks() == 0);
+  }
+  CHECK(resolved > 100);  // the runs do exercise the registry
 }
