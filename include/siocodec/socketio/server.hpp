@@ -577,7 +577,9 @@ inline errc server_connection::accept(std::string_view nsp, byte_view random, mi
                                       recovery_store* store) {
   advance(now);
   nsp_socket* s = find(main_if_empty(nsp));
-  if (s == nullptr || s->connected || closed_ || ending_) return errc::invalid_state;
+  if (s == nullptr || s->connected || closed_ || ending_ || !engine_.is_open()) {
+    return errc::invalid_state;
+  }
   const bool v4 = codec_.version() == protocol_version::v4;
   std::optional<restored_session> restored;
   if (!v4 && opts_.recovery && store != nullptr && !s->req_pid.empty()) {
