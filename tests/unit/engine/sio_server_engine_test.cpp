@@ -640,7 +640,7 @@ TEST_CASE("sio server: protocol v4 (socket.io 2.x): main namespace asked at open
   t = ws_bodies(c);
   REQUIRE(t.size() == 1);
   CHECK(t[0] == "40/chat,");  // socket.io-parser 3.4.5 Encoder: {type: 0, nsp: "/chat"}
-  in(c, "42/nope,[\"x\"]");  // 2.x: "no socket for namespace": ignored
+  in(c, "42/nope,[\"x\"]");   // 2.x: "no socket for namespace": ignored
   in(c, "42/chat,1[\"hi\"]");
   e = events(c);
   REQUIRE(e.size() == 2);
@@ -853,4 +853,27 @@ TEST_CASE("sio server: seeded random runs: every ack resolves exactly once, dead
     CHECK(c.pending_acks() == 0);
   }
   CHECK(resolved > 100);  // the runs do exercise the registry
+}
+
+TEST_CASE("sio server: polling: a binary event and its b<base64> attachment in one POST body") {
+  auto c = polling_joined();
+  // socket.io-client 4.8 over polling: engine.io-parser encodePayload joins the text packet and
+  // the attachment as `b` + base64 with \x1e.
+  c.handle_post(frame_kind::text,
+                "451-[\"bin\",{\"_placeholder\":true,\"num\":0}]\x1e"
+                "bAQID",
+                0);
+  (void)drain(c);  // the POST's 200 ok
+  auto e = events(c);
+  REQUIRE(e.size() == 1);
+  CHECK(e[0].kind == server_event_kind::event);
+  REQUIRE(e[0].binary.size() == 1);
+  CHECK(e[0].binary[0] == std::string("\x01\x02\x03", 3));
+  const unsigned char out[] = {4, 5};
+  REQUIRE(c.emit(sio::event("bin", byte_view(out, 2)), 0));
+  c.handle_get(0);
+  auto t = drain(c);
+  REQUIRE(t.size() == 1);
+  CHECK(t[0].body == "451-[\"bin\",{\"_placeholder\":true,\"num\":0}]\x1e"
+                     "bBAU=");
 }
