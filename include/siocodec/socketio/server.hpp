@@ -118,7 +118,8 @@ class server_connection {
   /// `0/nsp`), then, for a restored session, the packets it missed. `random`: 15 bytes for the
   /// socket's sid (30 with recovery: the last 15 for its pid; v4 uses the Engine.IO sid). `store`:
   /// the namespace's recovery store (recovery on): a recovering CONNECT is restored from it,
-  /// and the socket's emits and disconnect go through it.
+  /// and the socket's emits and disconnect go through it: it must outlive the socket (until
+  /// its disconnect event, or the connection's destruction).
   /// Errors: invalid_state (no CONNECT pending for `nsp`, or the session is closed),
   /// invalid_argument (`random` too short), the Engine.IO session's send errors.
   errc accept(std::string_view nsp, byte_view random, millis now, recovery_store* store = nullptr);
