@@ -18076,6 +18076,12 @@ struct recovery_options {
   /// random number, the start time), so that an offset a client kept from a previous run never
   /// matches a packet of this one (the reference's yeast() ids are time based).
   std::uint64_t epoch = 0;
+  /// Beyond the reference (off by default, as socket.io): restore a session whose CONNECT has a
+  /// pid but no offset. A client records the offset of every stored packet it receives, so one
+  /// without an offset received none since the position persist() was given: all of them are
+  /// missed. socket.io needs an offset (socket.io #5538: a socket that got no event before it
+  /// lost its transport is never recovered).
+  bool recover_without_offset = false;
 };
 
 /// What restore() gives back. Views into the store, valid until its next non-const call.
@@ -18110,10 +18116,18 @@ class recovery_store {
   /// replaced. Over max_sessions, the session that disconnected first is forgotten.
   /// Errors: invalid_argument (an empty pid, or more rooms than max_rooms).
   errc persist(std::string_view pid, std::string_view sid, const rooms_view& rooms, millis now);
+  /// persist() with the position() the socket was at when it connected (or was restored): what
+  /// recover_without_offset restores from.
+  errc persist(std::string_view pid, std::string_view sid, const rooms_view& rooms, millis now,
+               std::uint64_t since);
+  /// The position of the next packet broadcast (a count of every packet ever stored).
+  std::uint64_t position() const noexcept { return counter_; }
 
   /// A recovering CONNECT {pid, offset}: the session and the packets after `offset` that its
   /// rooms would have received; nothing when the pid is unknown or expired (it is then
-  /// forgotten) or the offset is not kept any more (too old, or never issued). A restored
+  /// forgotten) or the offset is not kept any more (too old, or never issued). An empty offset
+  /// restores from the persisted position with recover_without_offset (nothing otherwise). A
+  /// restored
   /// session is forgotten: it persists again when it disconnects again.
   std::optional<restored_session> restore(std::string_view pid, std::string_view offset,
                                           millis now);
@@ -18134,11 +18148,14 @@ class recovery_store {
     std::size_t nrooms = 0, nexcept = 0;
     std::size_t bytes = 0;
     millis at = 0;
+    std::uint64_t seq = 0;
   };
   struct session {
     std::string pid, sid;
     std::vector<std::string> rooms;
     millis at = 0;
+    std::uint64_t since = 0;
+    bool has_since = false;
   };
 
   template <class... A>
@@ -18237,6 +18254,7 @@ result<const encoded_packet*> recovery_store::broadcast(const Builder& ev, const
       ring_.emplace_back();
     }
     stored& s = slot(count_);
+    s.seq = counter_;
     write_offset(s.offset);
     const errc e = s.pkt.assign(with_offset(ev, s.offset), codec_);
     if (e != errc::none) return {e, 0};
@@ -18272,6 +18290,17 @@ inline void recovery_store::expire(millis now) {
 
 inline errc recovery_store::persist(std::string_view pid, std::string_view sid,
                                     const rooms_view& rooms, millis now) {
+  const errc e = persist(pid, sid, rooms, now, 0);
+  if (e == errc::none) {
+    for (session& x : sessions_) {
+      if (x.pid == pid) x.has_since = false;
+    }
+  }
+  return e;
+}
+
+inline errc recovery_store::persist(std::string_view pid, std::string_view sid,
+                                    const rooms_view& rooms, millis now, std::uint64_t since) {
   if (pid.empty() || rooms.size() > opts_.max_rooms) return errc::invalid_argument;
   expire(now);
   session* s = nullptr;
@@ -18294,6 +18323,8 @@ inline errc recovery_store::persist(std::string_view pid, std::string_view sid,
   s->sid.assign(sid.data(), sid.size());
   s->rooms.assign(rooms.begin(), rooms.end());
   s->at = now;
+  s->since = since;
+  s->has_since = true;
   return errc::none;
 }
 
@@ -18324,19 +18355,35 @@ inline std::optional<restored_session> recovery_store::restore(std::string_view 
     if (sessions_[i].pid == pid) si = i;
   }
   if (si == sessions_.size() || pid.empty()) return std::nullopt;
-  std::size_t index = count_;
-  for (std::size_t i = 0; i < count_; ++i) {
-    if (slot(i).offset == offset) {
-      index = i;
-      break;
+  // `first`: the first packet the session may have missed.
+  std::size_t first = count_ + 1;
+  if (offset.empty()) {
+    const session& x = sessions_[si];
+    if (!opts_.recover_without_offset || !x.has_since) return std::nullopt;
+    // Packets from `since` on must all be kept still (none dropped by a bound or expiry).
+    const std::uint64_t oldest = count_ == 0 ? counter_ : slot(0).seq;
+    if (oldest > x.since) return std::nullopt;
+    first = count_;
+    for (std::size_t i = 0; i < count_; ++i) {
+      if (slot(i).seq >= x.since) {
+        first = i;
+        break;
+      }
+    }
+  } else {
+    for (std::size_t i = 0; i < count_; ++i) {
+      if (slot(i).offset == offset) {
+        first = i + 1;
+        break;
+      }
     }
   }
-  if (index == count_) return std::nullopt;  // "the offset may be too old"
+  if (first > count_) return std::nullopt;  // "the offset may be too old"
   std::swap(restored_, sessions_[si]);
   if (si + 1 != sessions_.size()) sessions_[si] = std::move(sessions_.back());
   sessions_.pop_back();
   missed_.clear();
-  for (std::size_t i = index + 1; i < count_; ++i) {
+  for (std::size_t i = first; i < count_; ++i) {
     if (includes(restored_, slot(i))) missed_.push_back(&slot(i).pkt);
   }
   restored_rooms_.assign(restored_.rooms.begin(), restored_.rooms.end());
@@ -18560,6 +18607,7 @@ class server_connection {
     std::string sid, pid;
     std::string req_pid, req_offset;  // a recovering CONNECT's
     recovery_store* store = nullptr;
+    std::uint64_t since = 0;  // the store's position when the socket connected
     std::vector<std::string> rooms;
     std::vector<std::string_view> room_views;
     std::uint64_t next_ack = 0;
@@ -18727,7 +18775,8 @@ inline void server_connection::drop(nsp_socket* s, disconnect_reason r, bool per
   if (s->connected) {
     if (persist && s->store != nullptr && !s->pid.empty() && recoverable(r)) {
       (void)s->store->persist(s->pid, s->sid,
-                              rooms_view(s->room_views.data(), s->room_views.size()), last_now_);
+                              rooms_view(s->room_views.data(), s->room_views.size()), last_now_,
+                              s->since);
     }
     push(server_event_kind::disconnect, s->name, {}, {}, false, no_ack, r);
     for (const pending_ack& a : s->acks) {
@@ -18797,11 +18846,14 @@ inline std::optional<server_event> server_connection::on_message(const engineio:
         const any_value auth = p.data();
         // Longer strings were never issued by a store (pids are 20 characters, offsets at most
         // 33): not copied, so a pending CONNECT holds little.
-        if (auth.is_object() && auth.find("pid", pid) && auth.find("offset", off) &&
-            pid.is_string() && off.is_string() && pid.string_size() <= max_recovery_string &&
-            off.string_size() <= max_recovery_string) {
+        // No offset (socket.io-client drops an undefined one): kept for the store's
+        // recover_without_offset, which restores nothing otherwise, as the reference.
+        if (auth.is_object() && auth.find("pid", pid) && pid.is_string() &&
+            pid.string_size() <= max_recovery_string &&
+            (!auth.find("offset", off) ||
+             (off.is_string() && off.string_size() <= max_recovery_string))) {
           (void)pid.append_string(n.req_pid);
-          (void)off.append_string(n.req_offset);
+          if (off.is_string()) (void)off.append_string(n.req_offset);
           e.pid = n.req_pid;
           e.offset = n.req_offset;
         }
@@ -18951,6 +19003,8 @@ inline errc server_connection::accept(std::string_view nsp, byte_view random, mi
   s->req_pid.clear();
   s->req_offset.clear();
   s->store = opts_.recovery ? store : nullptr;
+  // Every stored packet from here on reaches the client with its offset.
+  if (s->store != nullptr) s->since = s->store->position();
   s->connected = true;
   connect_deadline_ = engineio::no_deadline;  // client.js doConnect(): clearTimeout
   // socket.js _onconnect(): CONNECT {sid, pid} (v4: a bare CONNECT). JSON.stringify drops the

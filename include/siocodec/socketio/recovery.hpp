@@ -104,6 +104,12 @@ struct recovery_options {
   /// random number, the start time), so that an offset a client kept from a previous run never
   /// matches a packet of this one (the reference's yeast() ids are time based).
   std::uint64_t epoch = 0;
+  /// Beyond the reference (off by default, as socket.io): restore a session whose CONNECT has a
+  /// pid but no offset. A client records the offset of every stored packet it receives, so one
+  /// without an offset received none since the position persist() was given: all of them are
+  /// missed. socket.io needs an offset (socket.io #5538: a socket that got no event before it
+  /// lost its transport is never recovered).
+  bool recover_without_offset = false;
 };
 
 /// What restore() gives back. Views into the store, valid until its next non-const call.
@@ -138,10 +144,18 @@ class recovery_store {
   /// replaced. Over max_sessions, the session that disconnected first is forgotten.
   /// Errors: invalid_argument (an empty pid, or more rooms than max_rooms).
   errc persist(std::string_view pid, std::string_view sid, const rooms_view& rooms, millis now);
+  /// persist() with the position() the socket was at when it connected (or was restored): what
+  /// recover_without_offset restores from.
+  errc persist(std::string_view pid, std::string_view sid, const rooms_view& rooms, millis now,
+               std::uint64_t since);
+  /// The position of the next packet broadcast (a count of every packet ever stored).
+  std::uint64_t position() const noexcept { return counter_; }
 
   /// A recovering CONNECT {pid, offset}: the session and the packets after `offset` that its
   /// rooms would have received; nothing when the pid is unknown or expired (it is then
-  /// forgotten) or the offset is not kept any more (too old, or never issued). A restored
+  /// forgotten) or the offset is not kept any more (too old, or never issued). An empty offset
+  /// restores from the persisted position with recover_without_offset (nothing otherwise). A
+  /// restored
   /// session is forgotten: it persists again when it disconnects again.
   std::optional<restored_session> restore(std::string_view pid, std::string_view offset,
                                           millis now);
@@ -162,11 +176,14 @@ class recovery_store {
     std::size_t nrooms = 0, nexcept = 0;
     std::size_t bytes = 0;
     millis at = 0;
+    std::uint64_t seq = 0;
   };
   struct session {
     std::string pid, sid;
     std::vector<std::string> rooms;
     millis at = 0;
+    std::uint64_t since = 0;
+    bool has_since = false;
   };
 
   template <class... A>
@@ -265,6 +282,7 @@ result<const encoded_packet*> recovery_store::broadcast(const Builder& ev, const
       ring_.emplace_back();
     }
     stored& s = slot(count_);
+    s.seq = counter_;
     write_offset(s.offset);
     const errc e = s.pkt.assign(with_offset(ev, s.offset), codec_);
     if (e != errc::none) return {e, 0};
@@ -300,6 +318,17 @@ inline void recovery_store::expire(millis now) {
 
 inline errc recovery_store::persist(std::string_view pid, std::string_view sid,
                                     const rooms_view& rooms, millis now) {
+  const errc e = persist(pid, sid, rooms, now, 0);
+  if (e == errc::none) {
+    for (session& x : sessions_) {
+      if (x.pid == pid) x.has_since = false;
+    }
+  }
+  return e;
+}
+
+inline errc recovery_store::persist(std::string_view pid, std::string_view sid,
+                                    const rooms_view& rooms, millis now, std::uint64_t since) {
   if (pid.empty() || rooms.size() > opts_.max_rooms) return errc::invalid_argument;
   expire(now);
   session* s = nullptr;
@@ -322,6 +351,8 @@ inline errc recovery_store::persist(std::string_view pid, std::string_view sid,
   s->sid.assign(sid.data(), sid.size());
   s->rooms.assign(rooms.begin(), rooms.end());
   s->at = now;
+  s->since = since;
+  s->has_since = true;
   return errc::none;
 }
 
@@ -352,19 +383,35 @@ inline std::optional<restored_session> recovery_store::restore(std::string_view 
     if (sessions_[i].pid == pid) si = i;
   }
   if (si == sessions_.size() || pid.empty()) return std::nullopt;
-  std::size_t index = count_;
-  for (std::size_t i = 0; i < count_; ++i) {
-    if (slot(i).offset == offset) {
-      index = i;
-      break;
+  // `first`: the first packet the session may have missed.
+  std::size_t first = count_ + 1;
+  if (offset.empty()) {
+    const session& x = sessions_[si];
+    if (!opts_.recover_without_offset || !x.has_since) return std::nullopt;
+    // Packets from `since` on must all be kept still (none dropped by a bound or expiry).
+    const std::uint64_t oldest = count_ == 0 ? counter_ : slot(0).seq;
+    if (oldest > x.since) return std::nullopt;
+    first = count_;
+    for (std::size_t i = 0; i < count_; ++i) {
+      if (slot(i).seq >= x.since) {
+        first = i;
+        break;
+      }
+    }
+  } else {
+    for (std::size_t i = 0; i < count_; ++i) {
+      if (slot(i).offset == offset) {
+        first = i + 1;
+        break;
+      }
     }
   }
-  if (index == count_) return std::nullopt;  // "the offset may be too old"
+  if (first > count_) return std::nullopt;  // "the offset may be too old"
   std::swap(restored_, sessions_[si]);
   if (si + 1 != sessions_.size()) sessions_[si] = std::move(sessions_.back());
   sessions_.pop_back();
   missed_.clear();
-  for (std::size_t i = index + 1; i < count_; ++i) {
+  for (std::size_t i = first; i < count_; ++i) {
     if (includes(restored_, slot(i))) missed_.push_back(&slot(i).pkt);
   }
   restored_rooms_.assign(restored_.rooms.begin(), restored_.rooms.end());

@@ -217,6 +217,7 @@ class server_connection {
     std::string sid, pid;
     std::string req_pid, req_offset;  // a recovering CONNECT's
     recovery_store* store = nullptr;
+    std::uint64_t since = 0;  // the store's position when the socket connected
     std::vector<std::string> rooms;
     std::vector<std::string_view> room_views;
     std::uint64_t next_ack = 0;
@@ -384,7 +385,8 @@ inline void server_connection::drop(nsp_socket* s, disconnect_reason r, bool per
   if (s->connected) {
     if (persist && s->store != nullptr && !s->pid.empty() && recoverable(r)) {
       (void)s->store->persist(s->pid, s->sid,
-                              rooms_view(s->room_views.data(), s->room_views.size()), last_now_);
+                              rooms_view(s->room_views.data(), s->room_views.size()), last_now_,
+                              s->since);
     }
     push(server_event_kind::disconnect, s->name, {}, {}, false, no_ack, r);
     for (const pending_ack& a : s->acks) {
@@ -454,11 +456,14 @@ inline std::optional<server_event> server_connection::on_message(const engineio:
         const any_value auth = p.data();
         // Longer strings were never issued by a store (pids are 20 characters, offsets at most
         // 33): not copied, so a pending CONNECT holds little.
-        if (auth.is_object() && auth.find("pid", pid) && auth.find("offset", off) &&
-            pid.is_string() && off.is_string() && pid.string_size() <= max_recovery_string &&
-            off.string_size() <= max_recovery_string) {
+        // No offset (socket.io-client drops an undefined one): kept for the store's
+        // recover_without_offset, which restores nothing otherwise, as the reference.
+        if (auth.is_object() && auth.find("pid", pid) && pid.is_string() &&
+            pid.string_size() <= max_recovery_string &&
+            (!auth.find("offset", off) ||
+             (off.is_string() && off.string_size() <= max_recovery_string))) {
           (void)pid.append_string(n.req_pid);
-          (void)off.append_string(n.req_offset);
+          if (off.is_string()) (void)off.append_string(n.req_offset);
           e.pid = n.req_pid;
           e.offset = n.req_offset;
         }
@@ -608,6 +613,8 @@ inline errc server_connection::accept(std::string_view nsp, byte_view random, mi
   s->req_pid.clear();
   s->req_offset.clear();
   s->store = opts_.recovery ? store : nullptr;
+  // Every stored packet from here on reaches the client with its offset.
+  if (s->store != nullptr) s->since = s->store->position();
   s->connected = true;
   connect_deadline_ = engineio::no_deadline;  // client.js doConnect(): clearTimeout
   // socket.js _onconnect(): CONNECT {sid, pid} (v4: a bare CONNECT). JSON.stringify drops the

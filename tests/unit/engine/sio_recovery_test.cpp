@@ -336,3 +336,56 @@ TEST_CASE("recovery: server_connection: recovery off ignores pid and offset") {
   CHECK(t[1] == "42[\"hi\"]");  // no offset
   CHECK(store.packet_count() == 0);
 }
+
+TEST_CASE("recovery: no offset: nothing by default (socket.io), restored from the position with "
+          "recover_without_offset") {
+  for (bool on : {false, true}) {
+    sio::recovery_options o;
+    o.max_packets = 3;
+    o.recover_without_offset = on;
+    sio::recovery_store s(o);
+    send(s, "before", {}, 0);
+    const std::uint64_t since = s.position();  // the socket connects here, gets no event
+    REQUIRE(s.persist("P", "S", {}, 1, since) == errc::none);
+    send(s, "m1", {}, 2);
+    send(s, "m2", {}, 3);
+    auto r = s.restore("P", "", 4);
+    CHECK(r.has_value() == on);
+    if (r)
+      CHECK(missed(*r) == std::vector<std::string>{"42[\"m1\",1,\"0-1\"]", "42[\"m2\",1,\"0-2\"]"});
+    // A packet from `since` on was dropped (max_packets): not restorable.
+    REQUIRE(s.persist("P", "S", {}, 5, since) == errc::none);
+    send(s, "m3", {}, 6);
+    send(s, "m4", {}, 6);
+    CHECK_FALSE(s.restore("P", "", 7));
+    // persist() without a position never restores without an offset.
+    REQUIRE(s.persist("Q", "S", {}, 8) == errc::none);
+    CHECK_FALSE(s.restore("Q", "", 8));
+  }
+}
+
+TEST_CASE("recovery: server_connection: a socket that got no event, recover_without_offset") {
+  for (bool on : {false, true}) {
+    sio::recovery_options ro;
+    ro.recover_without_offset = on;
+    sio::recovery_store store(ro);
+    client_side a(recovering());
+    const auto r1 = a.join("40", store, 1);
+    const std::string p1(eio::make_sid(byte_view(r1.data() + 15, 15)).view());
+    (void)a.bodies();
+    a.c.handle_ws_closed(20, false);
+    while (a.c.poll_event()) {
+    }
+    REQUIRE(store.broadcast(sio::event("m1"), {}, 30));
+    client_side b(recovering());
+    // socket.io-client 4.8: Object.assign({pid, offset: undefined}, auth): JSON drops the offset.
+    b.join("40{\"pid\":\"" + p1 + "\"}", store, 2, 40);
+    auto t = b.bodies();
+    REQUIRE(t.size() == (on ? 2u : 1u));
+    CHECK((t[0].find(p1) != std::string::npos) == on);
+    if (on) CHECK(t[1] == "42[\"m1\",\"0-0\"]");
+    auto e = b.c.poll_event();
+    REQUIRE(e);
+    CHECK(e->recovered == on);
+  }
+}
