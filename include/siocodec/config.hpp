@@ -205,4 +205,31 @@ SIOCODEC_END_NAMESPACE
 #define SIOCODEC_DEFAULT_SIO_MAX_NAMESPACES 256
 #endif
 
+/// Most packets a Socket.IO recovery_store keeps for disconnected sessions (socket.io-adapter's
+/// SessionAwareAdapter keeps every packet of maxDisconnectionDuration, with no count limit: a
+/// busy namespace grows it without bound for two minutes). Over it, the oldest packet goes (a
+/// session whose offset it was can no longer be recovered: the reference's "offset too old").
+#ifndef SIOCODEC_DEFAULT_SIO_RECOVERY_MAX_PACKETS
+#define SIOCODEC_DEFAULT_SIO_RECOVERY_MAX_PACKETS 10000
+#endif
+
+/// Most bytes of those packets (encoded, with their offsets and room names): 16 default-sized
+/// payloads, as the engines' queue limits.
+#ifndef SIOCODEC_DEFAULT_SIO_RECOVERY_MAX_BYTES
+#define SIOCODEC_DEFAULT_SIO_RECOVERY_MAX_BYTES (16u * 1000000u)
+#endif
+
+/// Most disconnected sessions a recovery_store remembers (the reference: every one of the last
+/// maxDisconnectionDuration). A mass disconnect of more sockets than this keeps the most recent
+/// ones; each session costs its pid, sid and room names.
+#ifndef SIOCODEC_DEFAULT_SIO_RECOVERY_MAX_SESSIONS
+#define SIOCODEC_DEFAULT_SIO_RECOVERY_MAX_SESSIONS 10000
+#endif
+
+/// Most rooms recorded per session (persist(), room_filter, server_connection::set_rooms). The
+/// reference has none; room names are copied, so the count bounds what one session can hold.
+#ifndef SIOCODEC_DEFAULT_SIO_RECOVERY_MAX_ROOMS
+#define SIOCODEC_DEFAULT_SIO_RECOVERY_MAX_ROOMS 64
+#endif
+
 #endif  // SIOCODEC_CONFIG_HPP

@@ -11,11 +11,14 @@
 #include <siocodec/socketio/default_parser/decoder.hpp>
 #include <siocodec/socketio/default_parser/encode.hpp>
 #include <siocodec/socketio/default_parser/frames.hpp>
+#include <siocodec/socketio/encoded_packet.hpp>
 #include <siocodec/socketio/engine_types.hpp>
 #include <siocodec/socketio/msgpack_parser/args.hpp>
 #include <siocodec/socketio/msgpack_parser/decode.hpp>
 #include <siocodec/socketio/msgpack_parser/encode.hpp>
 #include <siocodec/socketio/msgpack_parser/frames.hpp>
 #include <siocodec/socketio/packet.hpp>
+#include <siocodec/socketio/recovery.hpp>
+#include <siocodec/socketio/server.hpp>
 
 #endif  // SIOCODEC_SOCKETIO_HPP

@@ -73,6 +73,9 @@
 //   <siocodec/socketio/codec.hpp>
 //   <siocodec/socketio/engine_types.hpp>
 //   <siocodec/socketio/client.hpp>
+//   <siocodec/socketio/encoded_packet.hpp>
+//   <siocodec/socketio/recovery.hpp>
+//   <siocodec/socketio/server.hpp>
 //   <siocodec/socketio.hpp>
 //   <siocodec/utf8.hpp>
 //   <siocodec/siocodec.hpp>
@@ -330,6 +333,33 @@ SIOCODEC_END_NAMESPACE
 /// would grow it without bound. Over it, join() (client) returns errc::queue_full.
 #ifndef SIOCODEC_DEFAULT_SIO_MAX_NAMESPACES
 #define SIOCODEC_DEFAULT_SIO_MAX_NAMESPACES 256
+#endif
+
+/// Most packets a Socket.IO recovery_store keeps for disconnected sessions (socket.io-adapter's
+/// SessionAwareAdapter keeps every packet of maxDisconnectionDuration, with no count limit: a
+/// busy namespace grows it without bound for two minutes). Over it, the oldest packet goes (a
+/// session whose offset it was can no longer be recovered: the reference's "offset too old").
+#ifndef SIOCODEC_DEFAULT_SIO_RECOVERY_MAX_PACKETS
+#define SIOCODEC_DEFAULT_SIO_RECOVERY_MAX_PACKETS 10000
+#endif
+
+/// Most bytes of those packets (encoded, with their offsets and room names): 16 default-sized
+/// payloads, as the engines' queue limits.
+#ifndef SIOCODEC_DEFAULT_SIO_RECOVERY_MAX_BYTES
+#define SIOCODEC_DEFAULT_SIO_RECOVERY_MAX_BYTES (16u * 1000000u)
+#endif
+
+/// Most disconnected sessions a recovery_store remembers (the reference: every one of the last
+/// maxDisconnectionDuration). A mass disconnect of more sockets than this keeps the most recent
+/// ones; each session costs its pid, sid and room names.
+#ifndef SIOCODEC_DEFAULT_SIO_RECOVERY_MAX_SESSIONS
+#define SIOCODEC_DEFAULT_SIO_RECOVERY_MAX_SESSIONS 10000
+#endif
+
+/// Most rooms recorded per session (persist(), room_filter, server_connection::set_rooms). The
+/// reference has none; room names are copied, so the count bounds what one session can hold.
+#ifndef SIOCODEC_DEFAULT_SIO_RECOVERY_MAX_ROOMS
+#define SIOCODEC_DEFAULT_SIO_RECOVERY_MAX_ROOMS 64
 #endif
 
 #endif  // SIOCODEC_CONFIG_HPP
@@ -18956,6 +18986,1356 @@ SIOCODEC_END_NAMESPACE
 
 #endif  // SIOCODEC_SOCKETIO_CLIENT_HPP
 // ---- end <siocodec/socketio/client.hpp> ------------------------------------------------------
+// ---- begin <siocodec/socketio/encoded_packet.hpp> --------------------------------------------
+// SPDX-License-Identifier: BSL-1.0
+// One Socket.IO packet encoded once, for many connections (broadcast): its Engine.IO messages
+// in storage of its own. Part of server.hpp's API (recovery.hpp stores these too).
+#ifndef SIOCODEC_SOCKETIO_ENCODED_PACKET_HPP
+#define SIOCODEC_SOCKETIO_ENCODED_PACKET_HPP
+
+
+#include <cstddef>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+SIOCODEC_BEGIN_NAMESPACE
+namespace socketio {
+
+/// A packet encoded once for many connections (broadcast): the Engine.IO messages of one
+/// Socket.IO packet (default parser: the text message then one binary message per attachment;
+/// msgpack: one message), copied into storage of its own, so that it outlives the builder and
+/// its values. server_connection::send_encoded() queues the same messages on any number of
+/// connections of the same parser and protocol version. Copyable; a copy owns its bytes.
+class encoded_packet {
+ public:
+  /// Forward range of the messages, in send order (engineio::packet_view by value, pointing into
+  /// the packet's storage: valid while the packet lives and is not assigned again).
+  class message_range {
+   public:
+    class iterator {
+     public:
+      iterator(const encoded_packet* p, std::size_t i) noexcept : p_(p), i_(i) {}
+      engineio::packet_view operator*() const noexcept { return p_->message(i_); }
+      iterator& operator++() noexcept {
+        ++i_;
+        return *this;
+      }
+      bool operator==(const iterator& o) const noexcept { return i_ == o.i_; }
+      bool operator!=(const iterator& o) const noexcept { return i_ != o.i_; }
+
+     private:
+      const encoded_packet* p_;
+      std::size_t i_;
+    };
+    explicit message_range(const encoded_packet* p) noexcept : p_(p) {}
+    iterator begin() const noexcept { return {p_, 0}; }
+    iterator end() const noexcept { return {p_, p_->size()}; }
+    std::size_t size() const noexcept { return p_->size(); }
+
+   private:
+    const encoded_packet* p_;
+  };
+
+  encoded_packet() = default;
+
+  /// Encodes `packet` (any builder codec::encode takes) with codec `c`'s parser and options.
+  /// Errors: the encoder's (basic_codec::encode()).
+  template <class Builder, class Codec>
+  static result<encoded_packet> encode(const Builder& packet, const Codec& c) {
+    encoded_packet p;
+    const errc e = p.assign(packet, c);
+    if (e != errc::none) return {e, 0};
+    return p;
+  }
+
+  /// encode() into this packet, reusing its storage (no allocation once it is large enough).
+  /// On error the packet is empty. Errors: the encoder's.
+  template <class Builder, class Codec>
+  errc assign(const Builder& packet, const Codec& c) {
+    clear();
+    parser_ = c.kind();
+    version_ = c.version();
+    const result<std::size_t> r =
+        c.encode(packet, data_, atts_, [this](const engineio::packet_view& m) {
+          // The text message lies in data_; attachments are views of the caller's bytes,
+          // copied once encode() has returned (data_ must not move while it runs).
+          const std::less<const char*> before;
+          const char* b = data_.data();
+          const char* p = m.data.data();
+          const bool inside = m.data.empty() || (!before(p, b) && !before(b + data_.size(), p));
+          msgs_.push_back({m.type, m.kind, inside ? static_cast<std::size_t>(p - b) : 0,
+                           m.data.size(), inside || m.data.empty() ? nullptr : p});
+        });
+    if (!r) {
+      clear();
+      return r.error();
+    }
+    for (msg& m : msgs_) {
+      if (m.external == nullptr) {
+        if (m.len == 0) m.off = 0;
+        continue;
+      }
+      m.off = data_.size();
+      data_.append(m.external, m.len);
+      m.external = nullptr;
+    }
+    atts_.clear();
+    return errc::none;
+  }
+
+  /// Number of Engine.IO messages (0 for an empty packet).
+  std::size_t size() const noexcept { return msgs_.size(); }
+  bool empty() const noexcept { return msgs_.empty(); }
+  /// Message `i` (precondition: i < size()).
+  engineio::packet_view message(std::size_t i) const noexcept {
+    const msg& m = msgs_[i];
+    return {m.type, m.kind, std::string_view(data_).substr(m.off, m.len)};
+  }
+  message_range messages() const noexcept { return message_range(this); }
+  /// Bytes of all messages.
+  std::size_t bytes() const noexcept { return data_.size(); }
+  /// The parser and protocol it was encoded for: send_encoded() refuses other connections.
+  parser_kind parser() const noexcept { return parser_; }
+  protocol_version version() const noexcept { return version_; }
+  /// Empties the packet; its storage is kept.
+  void clear() noexcept {
+    msgs_.clear();
+    data_.clear();
+    atts_.clear();
+  }
+
+ private:
+  struct msg {
+    engineio::packet_type type;
+    engineio::data_kind kind;
+    std::size_t off, len;
+    const char* external;  // during assign() only
+  };
+  std::vector<msg> msgs_;
+  std::string data_;
+  std::vector<byte_view> atts_;
+  parser_kind parser_ = parser_kind::json;
+  protocol_version version_ = protocol_version::v5;
+};
+
+}  // namespace socketio
+SIOCODEC_END_NAMESPACE
+
+#endif  // SIOCODEC_SOCKETIO_ENCODED_PACKET_HPP
+// ---- end <siocodec/socketio/encoded_packet.hpp> ----------------------------------------------
+// ---- begin <siocodec/socketio/recovery.hpp> --------------------------------------------------
+// SPDX-License-Identifier: BSL-1.0
+// Connection state recovery, server side: socket.io-adapter's SessionAwareAdapter
+// (dist/in-memory-adapter.js) as a bounded store on the caller's clock.
+//
+// With connectionStateRecovery on, every EVENT without ack that is not volatile goes through
+// the adapter's broadcast(): an offset (a unique string) is pushed as its last argument and the
+// packet is kept with the rooms it went to. A namespace socket that disconnects for a reason
+// that allows recovery leaves its pid, sid and rooms behind (persistSession). A client that
+// comes back within maxDisconnectionDuration sends {pid, offset} in its CONNECT; restoreSession
+// gives back the sid and every kept packet after that offset the session's rooms would have
+// received (shouldIncludePacket). The reference keeps all of it without limit and expires it
+// once a minute; this store is bounded (packets, bytes, sessions, rooms) and expires on every
+// call, exactly at the duration.
+#ifndef SIOCODEC_SOCKETIO_RECOVERY_HPP
+#define SIOCODEC_SOCKETIO_RECOVERY_HPP
+
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+SIOCODEC_BEGIN_NAMESPACE
+namespace socketio {
+
+/// A list of room names (views): an array (or braced list), or a container of std::string_view.
+class rooms_view {
+ public:
+  constexpr rooms_view() noexcept = default;
+  constexpr rooms_view(const std::string_view* items, std::size_t n) noexcept
+      : items_(items), size_(n) {}
+  template <std::size_t N>
+  constexpr rooms_view(const std::string_view (&items)[N]) noexcept  // NOLINT
+      : items_(items), size_(N) {}
+  /// A braced list, for arguments: `store.persist(pid, sid, {"a", "b"}, now)`. Its array lives
+  /// until the end of the full expression only: never keep such a rooms_view.
+  rooms_view(std::initializer_list<std::string_view> l) noexcept  // NOLINT
+      : items_(first(l)), size_(l.size()) {}
+  template <class C, std::enable_if_t<std::is_convertible<decltype(std::declval<const C&>().data()),
+                                                          const std::string_view*>::value,
+                                      int> = 0>
+  rooms_view(const C& c) noexcept : items_(c.data()), size_(c.size()) {}  // NOLINT
+
+  const std::string_view* begin() const noexcept { return items_; }
+  const std::string_view* end() const noexcept { return items_ + size_; }
+  std::size_t size() const noexcept { return size_; }
+  bool empty() const noexcept { return size_ == 0; }
+  std::string_view operator[](std::size_t i) const noexcept { return items_[i]; }
+  bool contains(std::string_view room) const noexcept {
+    for (std::string_view r : *this) {
+      if (r == room) return true;
+    }
+    return false;
+  }
+
+ private:
+  static const std::string_view* first(std::initializer_list<std::string_view> l) noexcept {
+    return l.begin();
+  }
+  const std::string_view* items_ = nullptr;
+  std::size_t size_ = 0;
+};
+
+/// Where a broadcast goes: to the sockets in any of `rooms` (all of the namespace when empty),
+/// except those in any of `except` (socket.io's BroadcastOperator to() / except()). A socket is
+/// always in the room named by its sid.
+struct room_filter {
+  rooms_view rooms;
+  rooms_view except;
+};
+
+/// Options of a recovery_store.
+struct recovery_options {
+  /// How long a disconnected session can be recovered, and how long packets are kept
+  /// (connectionStateRecovery.maxDisconnectionDuration: 2 minutes by default).
+  millis max_disconnection_duration = 120000;
+  /// Most packets kept; the oldest goes first.
+  std::size_t max_packets = SIOCODEC_DEFAULT_SIO_RECOVERY_MAX_PACKETS;
+  /// Most bytes kept (encoded packets, offsets, room names); the oldest packets go first.
+  std::size_t max_bytes = SIOCODEC_DEFAULT_SIO_RECOVERY_MAX_BYTES;
+  /// Most disconnected sessions kept; the one that disconnected first goes first.
+  std::size_t max_sessions = SIOCODEC_DEFAULT_SIO_RECOVERY_MAX_SESSIONS;
+  /// Most rooms per packet filter and per session.
+  std::size_t max_rooms = SIOCODEC_DEFAULT_SIO_RECOVERY_MAX_ROOMS;
+  /// The parser and codec options the packets are encoded with: those of the connections
+  /// they are sent on (server_options::parser and codec; recovery needs protocol v5).
+  parser_kind parser = parser_kind::json;
+  codec_options codec;
+  /// Written in front of every offset: a value that differs between runs of the server (a
+  /// random number, the start time), so that an offset a client kept from a previous run never
+  /// matches a packet of this one (the reference's yeast() ids are time based).
+  std::uint64_t epoch = 0;
+  /// Beyond the reference (off by default, as socket.io): restore a session whose CONNECT has a
+  /// pid but no offset. A client records the offset of every stored packet it receives, so one
+  /// without an offset received none since the position persist() was given: all of them are
+  /// missed. socket.io needs an offset (socket.io #5538: a socket that got no event before it
+  /// lost its transport is never recovered).
+  bool recover_without_offset = false;
+};
+
+/// What restore() gives back. Views into the store, valid until its next non-const call.
+struct restored_session {
+  std::string_view sid;
+  std::string_view pid;
+  /// The rooms persisted with the session (the sid's own room not included).
+  rooms_view rooms;
+  /// The packets the session missed, in the order they were broadcast.
+  const encoded_packet* const* missed = nullptr;
+  std::size_t missed_count = 0;
+};
+
+/// Connection state recovery, server side (socket.io-adapter SessionAwareAdapter): one per
+/// namespace, owned by the caller, bounded, on the caller's clock. Not thread-safe.
+class recovery_store {
+ public:
+  explicit recovery_store(const recovery_options& o = {}) : opts_(o), codec_(o.parser, o.codec) {}
+
+  /// Stores an EVENT without ack for the rooms it goes to: appends the offset argument (a
+  /// unique string: the epoch and a counter), records it, and returns the encoded packet to
+  /// send to the connected targets (valid until the next non-const call on the store).
+  /// Packets older than max_disconnection_duration, and the oldest over max_packets /
+  /// max_bytes, are dropped first.
+  /// Errors: invalid_argument (`event` is not an EVENT builder without an id, or more rooms than
+  /// max_rooms), packet_too_large (the packet alone is over max_bytes), the encoder's.
+  template <class Builder>
+  result<const encoded_packet*> broadcast(const Builder& event, const room_filter& to, millis now);
+
+  /// A namespace socket disconnected for a reason that allows recovery: keeps its pid, sid and
+  /// rooms (names copied) until now + max_disconnection_duration. A pid already kept is
+  /// replaced. Over max_sessions, the session that disconnected first is forgotten.
+  /// Errors: invalid_argument (an empty pid, or more rooms than max_rooms).
+  errc persist(std::string_view pid, std::string_view sid, const rooms_view& rooms, millis now);
+  /// persist() with the position() the socket was at when it connected (or was restored): what
+  /// recover_without_offset restores from.
+  errc persist(std::string_view pid, std::string_view sid, const rooms_view& rooms, millis now,
+               std::uint64_t since);
+  /// The position of the next packet broadcast (a count of every packet ever stored).
+  std::uint64_t position() const noexcept { return counter_; }
+
+  /// A recovering CONNECT {pid, offset}: the session and the packets after `offset` that its
+  /// rooms would have received; nothing when the pid is unknown or expired (it is then
+  /// forgotten) or the offset is not kept any more (too old, or never issued). An empty offset
+  /// restores from the persisted position with recover_without_offset (nothing otherwise). A
+  /// restored
+  /// session is forgotten: it persists again when it disconnects again.
+  std::optional<restored_session> restore(std::string_view pid, std::string_view offset,
+                                          millis now);
+
+  /// Drops what has expired at `now` (every call does this first).
+  void expire(millis now);
+
+  std::size_t packet_count() const noexcept { return count_; }
+  std::size_t bytes() const noexcept { return bytes_; }
+  std::size_t session_count() const noexcept { return sessions_.size(); }
+  const recovery_options& options() const noexcept { return opts_; }
+
+ private:
+  struct stored {
+    encoded_packet pkt;
+    std::string offset;
+    std::vector<std::string> rooms, except;
+    std::size_t nrooms = 0, nexcept = 0;
+    std::size_t bytes = 0;
+    millis at = 0;
+    std::uint64_t seq = 0;
+  };
+  struct session {
+    std::string pid, sid;
+    std::vector<std::string> rooms;
+    millis at = 0;
+    std::uint64_t since = 0;
+    bool has_since = false;
+  };
+
+  template <class... A>
+  static auto with_offset(const packet_builder<detail::event_data<A...>>& b,
+                          std::string_view offset) {
+    const auto& d = b.data();
+    auto args = [&d, offset](auto& w) {
+      detail::write_all(w, d.args);
+      w.value(offset);
+    };
+    auto r = ::SIOCODEC_NAMESPACE::socketio::event(d.name, std::move(args));
+    r.nsp(b.nsp());
+    return r;
+  }
+  template <class T>
+  struct is_event : std::false_type {};
+  template <class... A>
+  struct is_event<packet_builder<detail::event_data<A...>>> : std::true_type {};
+
+  static void copy_names(std::vector<std::string>& to, std::size_t& n, const rooms_view& from) {
+    if (to.size() < from.size()) to.resize(from.size());
+    for (std::size_t i = 0; i < from.size(); ++i) to[i].assign(from[i].data(), from[i].size());
+    n = from.size();
+  }
+  stored& slot(std::size_t i) noexcept { return ring_[(head_ + i) % ring_.size()]; }
+  const stored& slot(std::size_t i) const noexcept { return ring_[(head_ + i) % ring_.size()]; }
+  void pop_front() noexcept {
+    bytes_ -= ring_[head_].bytes;
+    head_ = (head_ + 1) % ring_.size();
+    --count_;
+    if (count_ == 0) head_ = 0;
+  }
+  bool expired(millis at, millis now) const noexcept {
+    // The reference: `disconnectedAt + maxDisconnectionDuration < Date.now()`.
+    return at <= now && now - at > opts_.max_disconnection_duration;
+  }
+  static bool includes(const session& s, const stored& p) noexcept;
+  void write_offset(std::string& out);
+
+  recovery_options opts_;
+  codec codec_;
+  std::vector<stored> ring_;  // grows to max_packets, then reused
+  std::size_t head_ = 0, count_ = 0, bytes_ = 0;
+  std::uint64_t counter_ = 0;
+  std::vector<session> sessions_;
+  session restored_;
+  std::vector<std::string_view> restored_rooms_;
+  std::vector<const encoded_packet*> missed_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Implementation
+// ---------------------------------------------------------------------------------------------
+
+inline void recovery_store::write_offset(std::string& out) {
+  // "<epoch>-<counter>", both in hex: unique within a run and, with a fresh epoch, across runs.
+  static constexpr char hex[] = "0123456789abcdef";
+  char buf[40];
+  std::size_t n = 0;
+  auto put = [&](std::uint64_t v) {
+    char tmp[16];
+    std::size_t k = 0;
+    do {
+      tmp[k++] = hex[v & 15u];
+      v >>= 4;
+    } while (v != 0);
+    while (k != 0) buf[n++] = tmp[--k];
+  };
+  put(opts_.epoch);
+  buf[n++] = '-';
+  put(counter_++);
+  out.assign(buf, n);
+}
+
+template <class Builder>
+result<const encoded_packet*> recovery_store::broadcast(const Builder& ev, const room_filter& to,
+                                                        millis now) {
+  if constexpr (!is_event<Builder>::value) {
+    (void)ev;
+    (void)to;
+    (void)now;
+    return {errc::invalid_argument, 0};
+  } else {
+    // "packets with acknowledgement are not stored": the caller sends those itself.
+    if (ev.id().has_value() || ev.type() != packet_type::event) return {errc::invalid_argument, 0};
+    if (to.rooms.size() > opts_.max_rooms || to.except.size() > opts_.max_rooms) {
+      return {errc::invalid_argument, 0};
+    }
+    if (opts_.max_packets == 0) return {errc::packet_too_large, 0};
+    expire(now);
+    if (count_ == opts_.max_packets) pop_front();
+    if (count_ == ring_.size()) {
+      // Grow: the ring is full and below max_packets; put it in order first.
+      std::rotate(ring_.begin(), ring_.begin() + static_cast<std::ptrdiff_t>(head_), ring_.end());
+      head_ = 0;
+      ring_.emplace_back();
+    }
+    stored& s = slot(count_);
+    s.seq = counter_;
+    write_offset(s.offset);
+    const errc e = s.pkt.assign(with_offset(ev, s.offset), codec_);
+    if (e != errc::none) return {e, 0};
+    copy_names(s.rooms, s.nrooms, to.rooms);
+    copy_names(s.except, s.nexcept, to.except);
+    std::size_t b = s.pkt.bytes() + s.offset.size();
+    for (std::string_view r : to.rooms) b += r.size();
+    for (std::string_view r : to.except) b += r.size();
+    if (b > opts_.max_bytes) {
+      s.pkt.clear();
+      return {errc::packet_too_large, 0};
+    }
+    while (count_ != 0 && bytes_ + b > opts_.max_bytes) pop_front();
+    s.bytes = b;
+    s.at = now;
+    bytes_ += b;
+    ++count_;
+    return &slot(count_ - 1).pkt;
+  }
+}
+
+inline void recovery_store::expire(millis now) {
+  while (count_ != 0 && expired(ring_[head_].at, now)) pop_front();
+  for (std::size_t i = 0; i < sessions_.size();) {
+    if (expired(sessions_[i].at, now)) {
+      if (i + 1 != sessions_.size()) sessions_[i] = std::move(sessions_.back());
+      sessions_.pop_back();
+    } else {
+      ++i;
+    }
+  }
+}
+
+inline errc recovery_store::persist(std::string_view pid, std::string_view sid,
+                                    const rooms_view& rooms, millis now) {
+  const errc e = persist(pid, sid, rooms, now, 0);
+  if (e == errc::none) {
+    for (session& x : sessions_) {
+      if (x.pid == pid) x.has_since = false;
+    }
+  }
+  return e;
+}
+
+inline errc recovery_store::persist(std::string_view pid, std::string_view sid,
+                                    const rooms_view& rooms, millis now, std::uint64_t since) {
+  if (pid.empty() || rooms.size() > opts_.max_rooms) return errc::invalid_argument;
+  expire(now);
+  session* s = nullptr;
+  for (session& x : sessions_) {
+    if (x.pid == pid) s = &x;
+  }
+  if (s == nullptr) {
+    if (opts_.max_sessions == 0) return errc::none;
+    if (sessions_.size() >= opts_.max_sessions) {
+      auto oldest =
+          std::min_element(sessions_.begin(), sessions_.end(),
+                           [](const session& a, const session& b) { return a.at < b.at; });
+      s = &*oldest;
+    } else {
+      sessions_.emplace_back();
+      s = &sessions_.back();
+    }
+  }
+  s->pid.assign(pid.data(), pid.size());
+  s->sid.assign(sid.data(), sid.size());
+  s->rooms.assign(rooms.begin(), rooms.end());
+  s->at = now;
+  s->since = since;
+  s->has_since = true;
+  return errc::none;
+}
+
+inline bool recovery_store::includes(const session& s, const stored& p) noexcept {
+  // shouldIncludePacket(sessionRooms, opts): in a target room (or no room given), in no
+  // excepted room. The session's rooms include its sid (Socket._onconnect: join(this.id)).
+  auto in = [](const std::vector<std::string>& names, std::size_t n, std::string_view room) {
+    for (std::size_t i = 0; i < n; ++i) {
+      if (names[i] == room) return true;
+    }
+    return false;
+  };
+  bool included = p.nrooms == 0 || in(p.rooms, p.nrooms, s.sid);
+  bool excluded = in(p.except, p.nexcept, s.sid);
+  for (const std::string& r : s.rooms) {
+    included = included || in(p.rooms, p.nrooms, r);
+    excluded = excluded || in(p.except, p.nexcept, r);
+  }
+  return included && !excluded;
+}
+
+inline std::optional<restored_session> recovery_store::restore(std::string_view pid,
+                                                               std::string_view offset,
+                                                               millis now) {
+  expire(now);
+  std::size_t si = sessions_.size();
+  for (std::size_t i = 0; i < sessions_.size(); ++i) {
+    if (sessions_[i].pid == pid) si = i;
+  }
+  if (si == sessions_.size() || pid.empty()) return std::nullopt;
+  // `first`: the first packet the session may have missed.
+  std::size_t first = count_ + 1;
+  if (offset.empty()) {
+    const session& x = sessions_[si];
+    if (!opts_.recover_without_offset || !x.has_since) return std::nullopt;
+    // Packets from `since` on must all be kept still (none dropped by a bound or expiry).
+    const std::uint64_t oldest = count_ == 0 ? counter_ : slot(0).seq;
+    if (oldest > x.since) return std::nullopt;
+    first = count_;
+    for (std::size_t i = 0; i < count_; ++i) {
+      if (slot(i).seq >= x.since) {
+        first = i;
+        break;
+      }
+    }
+  } else {
+    for (std::size_t i = 0; i < count_; ++i) {
+      if (slot(i).offset == offset) {
+        first = i + 1;
+        break;
+      }
+    }
+  }
+  if (first > count_) return std::nullopt;  // "the offset may be too old"
+  std::swap(restored_, sessions_[si]);
+  if (si + 1 != sessions_.size()) sessions_[si] = std::move(sessions_.back());
+  sessions_.pop_back();
+  missed_.clear();
+  for (std::size_t i = first; i < count_; ++i) {
+    if (includes(restored_, slot(i))) missed_.push_back(&slot(i).pkt);
+  }
+  restored_rooms_.assign(restored_.rooms.begin(), restored_.rooms.end());
+  restored_session r;
+  r.sid = restored_.sid;
+  r.pid = restored_.pid;
+  r.rooms = rooms_view(restored_rooms_.data(), restored_rooms_.size());
+  r.missed = missed_.data();
+  r.missed_count = missed_.size();
+  return r;
+}
+
+}  // namespace socketio
+SIOCODEC_END_NAMESPACE
+
+#endif  // SIOCODEC_SOCKETIO_RECOVERY_HPP
+// ---- end <siocodec/socketio/recovery.hpp> ----------------------------------------------------
+// ---- begin <siocodec/socketio/server.hpp> ----------------------------------------------------
+// SPDX-License-Identifier: BSL-1.0
+// The Socket.IO server engine: one Engine.IO session and its namespace sockets, sans-I/O.
+//
+// A server_connection owns an engineio::server_session and has its shape (docs/engines.md):
+// the same handle_* calls (forwarded), poll_transmit() (the Engine.IO session's transmits,
+// unchanged), poll_event() (Socket.IO events), one next_deadline() / handle_timeout(). On top
+// it keeps the namespace sockets of the session (socket.io 4.8 dist/client.js, socket.js,
+// namespace.js): admission of a CONNECT by the application (accept() / reject(), at once or
+// later), the CONNECT reply {sid[, pid]}, the connect timeout, acks both ways with deadlines,
+// DISCONNECT both ways, and connection state recovery through a recovery_store.
+//
+// Events are produced when poll_event() is called: the Engine.IO events it drains are decoded
+// then (h11's next_event() is the model), so a packet's views stay valid until the next
+// non-const call. Protocol v4 (socket.io 2.x, Engine.IO v3) as socket.io 2.5 does it: the main
+// namespace is asked for at open (connect_request for "/" without a packet), CONNECT carries a
+// query in its namespace, a refusal is an ERROR packet, and there is no recovery.
+#ifndef SIOCODEC_SOCKETIO_SERVER_HPP
+#define SIOCODEC_SOCKETIO_SERVER_HPP
+
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+SIOCODEC_BEGIN_NAMESPACE
+namespace socketio {
+
+/// Options of a server_connection. The defaults are socket.io 4.8's.
+struct server_options {
+  engineio::server_options engine;
+  /// The parser of every connection of the server (`new Server({ parser })`).
+  parser_kind parser = parser_kind::json;
+  /// Codec limits. The version is the session's (v5 over Engine.IO v4, v4 over v3); the
+  /// attachments are always copied (a packet's attachments may arrive in later calls).
+  codec_options codec;
+  /// socket.io connectTimeout: an Engine.IO session that has no namespace joined this many
+  /// milliseconds after it opened is closed (client.js setup()).
+  std::uint32_t connect_timeout = 45000;
+  /// connectionStateRecovery: CONNECT replies carry a pid, EVENTs without ack go through the
+  /// namespace's recovery_store (given to accept()), recovering CONNECTs are restored.
+  bool recovery = false;
+  /// Most acks the connection waits for at once, all namespaces together.
+  std::size_t max_pending_acks = SIOCODEC_DEFAULT_SIO_MAX_PENDING_ACKS;
+  /// Most namespaces joined or asked for at once. A CONNECT over it closes the session
+  /// (disconnect reason queue_full).
+  std::size_t max_namespaces = SIOCODEC_DEFAULT_SIO_MAX_NAMESPACES;
+  /// Most rooms set_rooms() keeps per namespace socket.
+  std::size_t max_rooms = SIOCODEC_DEFAULT_SIO_RECOVERY_MAX_ROOMS;
+};
+
+enum class server_event_kind : std::uint8_t {
+  /// nsp, packet (CONNECT with auth; v4: `query`, and no packet for the main namespace asked
+  /// for at open); answer accept() or reject(), now or later. A recovering CONNECT (v5, auth
+  /// with string `pid` and `offset`): pid and offset set.
+  connect_request,
+  /// nsp admitted: sid, pid (recovery on), recovered.
+  connect,
+  /// nsp, packet (EVENT / BINARY_EVENT; packet.id() set when the client wants an ack: answer
+  /// with send(sio::ack(id, ...).nsp(nsp))).
+  event,
+  /// nsp, ack_id, packet (the ACK answering an emit with want_ack).
+  ack,
+  /// nsp, ack_id: no answer within emit_options::ack_timeout.
+  ack_timeout,
+  /// nsp, ack_id: the namespace socket disconnected before the answer came.
+  ack_disconnected,
+  /// nsp, reason.
+  disconnect,
+  /// engine_event: open, upgrade, close of the Engine.IO session (after the disconnects).
+  engine,
+};
+
+/// One event. A view: strings and the packet are valid until the next non-const call.
+struct server_event {
+  server_event_kind kind = server_event_kind::engine;
+  std::string_view nsp;
+  std::string_view sid;           // connect
+  bool recovered = false;         // connect
+  std::uint64_t ack_id = no_ack;  // ack, ack_timeout, ack_disconnected
+  any_packet packet;              // connect_request, event, ack
+  std::string_view offset;        // connect_request: the recovery offset the client sent
+  disconnect_reason reason = disconnect_reason::transport_close;  // disconnect
+  engineio::event engine_event;                                   // engine
+  // Beyond the pinned API:
+  std::string_view pid;    // connect_request: the pid sent; connect: the socket's pid
+  std::string_view query;  // connect_request, protocol v4: the query after the namespace
+};
+
+/// One Engine.IO session and its namespace sockets (see the file comment). Errors never
+/// throw: what the client does wrong closes the session; what the application does wrong is a
+/// returned errc. One per session; not thread-safe.
+class server_connection {
+ public:
+  /// A new session, as engineio::server_session's constructor (the same arguments).
+  server_connection(const server_options& opts, std::string_view eio_sid,
+                    engineio::protocol_version version, engineio::transport_kind initial,
+                    bool supports_binary, millis now);
+
+  /// Admits a namespace asked for by connect_request: queues CONNECT {sid[, pid]} (v4: `0` /
+  /// `0/nsp`), then, for a restored session, the packets it missed. `random`: 15 bytes for the
+  /// socket's sid (30 with recovery: the last 15 for its pid; v4 uses the Engine.IO sid). `store`:
+  /// the namespace's recovery store (recovery on): a recovering CONNECT is restored from it,
+  /// and the socket's emits and disconnect go through it: it must outlive the socket (until
+  /// its disconnect event, or the connection's destruction).
+  /// Errors: invalid_state (no CONNECT pending for `nsp`, or the session is closed),
+  /// invalid_argument (`random` too short), the Engine.IO session's send errors.
+  errc accept(std::string_view nsp, byte_view random, millis now, recovery_store* store = nullptr);
+  /// Refuses a pending CONNECT: CONNECT_ERROR {message, data} (v4: ERROR with data, or the
+  /// message). Errors: invalid_state, the encoder's, the session's send errors.
+  template <class Data>
+  errc reject(std::string_view nsp, std::string_view message, const Data& data, millis now) {
+    return reject_with(nsp, connect_error(message, data), now);
+  }
+  errc reject(std::string_view nsp, std::string_view message, millis now) {
+    return reject_with(nsp, connect_error(message), now);
+  }
+
+  /// EVENT on the builder's namespace. want_ack: an ack id is allocated (per socket, from 0)
+  /// and registered with its deadline; returns it (no_ack otherwise). With recovery and a store,
+  /// an EVENT without ack that is not volatile goes through the store (its offset appended),
+  /// as socket.js emit() does. A volatile packet is dropped while the transport cannot write
+  /// (polling with no GET held), as writeToEngine() does.
+  /// Errors: invalid_state (namespace not connected), queue_full (max_pending_acks), the
+  /// encoder's, the store's, the session's send errors.
+  template <class Builder>
+  result<std::uint64_t> emit(const Builder& packet, millis now, const emit_options& o = {});
+  /// Any packet as it is, on its namespace (an ACK answering an event). Errors: invalid_state
+  /// (namespace not connected), the encoder's, the session's send errors.
+  template <class Builder>
+  errc send(const Builder& packet, millis now);
+  /// Broadcast: queues the messages of `p` (encoded once for many connections). The namespace
+  /// inside `p` is the caller's business. Errors: invalid_argument (encoded for another parser
+  /// or protocol version), the session's send errors.
+  errc send_encoded(const encoded_packet& p, millis now);
+  /// DISCONNECT to the client: event disconnect (io server disconnect), pending acks end with
+  /// ack_disconnected; not persisted (socket.disconnect()). Errors: invalid_state.
+  errc disconnect(std::string_view nsp, millis now);
+  /// Disconnects every namespace (DISCONNECT each) and closes the session
+  /// (socket.disconnect(true)).
+  void close(millis now);
+
+  // --- Beyond the pinned API -------------------------------------------------------------------
+  /// io.close(): every namespace socket disconnects with server_shutting_down (persisted, as
+  /// the reference), no DISCONNECT packets, and the session closes.
+  void shutdown(millis now);
+  /// The rooms of a namespace socket besides its own sid's (copied), persisted with it when it
+  /// disconnects for a reason that allows recovery. Errors: invalid_state (not connected),
+  /// invalid_argument (more than max_rooms).
+  errc set_rooms(std::string_view nsp, const rooms_view& rooms);
+  /// The rooms set or restored (recovered sockets get theirs back); empty when not connected.
+  rooms_view rooms(std::string_view nsp) const noexcept;
+  bool connected(std::string_view nsp) const noexcept;
+  /// The socket's sid ("" when not connected).
+  std::string_view sid(std::string_view nsp) const noexcept;
+  std::size_t pending_acks() const noexcept { return pending_acks_; }
+  const server_options& options() const noexcept { return opts_; }
+
+  // --- Forwarded to engineio::server_session ---------------------------------------------------
+  void handle_get(millis now) {
+    advance(now);
+    engine_.handle_get(now);
+  }
+  void handle_get_aborted(millis now) {
+    advance(now);
+    engine_.handle_get_aborted(now);
+  }
+  void handle_post(engineio::frame_kind k, std::string_view body, millis now) {
+    advance(now);
+    engine_.handle_post(k, body, now);
+  }
+  void handle_ws_open(millis now) {
+    advance(now);
+    engine_.handle_ws_open(now);
+  }
+  void handle_ws_message(engineio::frame_kind k, std::string_view bytes, millis now) {
+    advance(now);
+    engine_.handle_ws_message(k, bytes, now);
+  }
+  void handle_ws_closed(millis now, bool error) {
+    advance(now);
+    engine_.handle_ws_closed(now, error);
+  }
+  /// Runs what is due: the session's timers, ack deadlines (ack_timeout), the connect timeout.
+  void handle_timeout(millis now);
+  millis next_deadline() const noexcept;
+  std::optional<engineio::server_transmit> poll_transmit() { return engine_.poll_transmit(); }
+  std::optional<server_event> poll_event();
+  const engineio::server_session& engine() const noexcept { return engine_; }
+
+ private:
+  static constexpr std::size_t max_recovery_string = 64;
+  struct pending_ack {
+    std::uint64_t id;
+    millis deadline;
+  };
+  struct nsp_socket {
+    std::string name;
+    bool connected = false;
+    std::string sid, pid;
+    std::string req_pid, req_offset;  // a recovering CONNECT's
+    recovery_store* store = nullptr;
+    std::uint64_t since = 0;  // the store's position when the socket connected
+    std::vector<std::string> rooms;
+    std::vector<std::string_view> room_views;
+    std::uint64_t next_ack = 0;
+    std::vector<pending_ack> acks;
+  };
+  struct ev_record {
+    server_event_kind kind;
+    std::size_t nsp_off, nsp_len, sid_off, sid_len, pid_off, pid_len;
+    bool recovered;
+    std::uint64_t ack_id;
+    disconnect_reason reason;
+    engineio::event eng;
+  };
+
+  void advance(millis now) noexcept {
+    if (now > last_now_) last_now_ = now;
+  }
+  static std::string_view main_if_empty(std::string_view n) noexcept {
+    return n.empty() ? std::string_view("/") : n;
+  }
+  nsp_socket* find(std::string_view name) noexcept;
+  const nsp_socket* find(std::string_view name) const noexcept;
+  void erase(const nsp_socket* s) noexcept;
+  std::size_t connected_count() const noexcept;
+  std::size_t put(std::string_view s);
+  void push(server_event_kind k, std::string_view nsp, std::string_view sid = {},
+            std::string_view pid = {}, bool recovered = false, std::uint64_t ack = no_ack,
+            disconnect_reason r = disconnect_reason::transport_close);
+  void drop(nsp_socket* s, disconnect_reason r, bool persist);
+  void drop_all(disconnect_reason r, bool persist);
+  void violation(disconnect_reason r);
+  std::optional<server_event> on_message(const engineio::packet_view& m);
+  template <class Builder>
+  errc send_built(const Builder& b, millis now);
+  template <class Builder>
+  errc reject_with(std::string_view nsp, const Builder& b, millis now);
+  static bool recoverable(disconnect_reason r) noexcept;
+
+  server_options opts_;
+  engineio::server_session engine_;
+  codec codec_;
+  std::string eio_sid_;
+  millis last_now_;
+  millis connect_deadline_;
+  bool closed_ = false;  // the close event came (or the session never opened)
+  // This side ended the session (close, shutdown, the connect timeout, a client's violation):
+  // the packets still queued in the Engine.IO session are not acted on (the reference's socket
+  // stops reading once closing), and no call admits or sends any more.
+  bool ending_ = false;
+  std::vector<std::unique_ptr<nsp_socket>> nsps_;
+  std::size_t pending_acks_ = 0;
+  std::string scratch_;
+  std::vector<byte_view> atts_;
+  std::vector<ev_record> ev_;
+  std::size_t ev_head_ = 0;
+  std::string ev_data_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Implementation
+// ---------------------------------------------------------------------------------------------
+
+namespace detail {
+inline codec_options server_codec_options(const server_options& o,
+                                          engineio::protocol_version v) noexcept {
+  codec_options c = o.codec;
+  c.version = v == engineio::protocol_version::v3 ? protocol_version::v4 : protocol_version::v5;
+  // A BINARY_EVENT's attachments may come in later handle_* calls, after the Engine.IO
+  // session has dropped the header's bytes: the decoder keeps its own copy.
+  c.attachments = attachment_mode::copy;
+  return c;
+}
+}  // namespace detail
+
+inline server_connection::server_connection(const server_options& opts, std::string_view eio_sid,
+                                            engineio::protocol_version version,
+                                            engineio::transport_kind initial, bool supports_binary,
+                                            millis now)
+    : opts_(opts),
+      engine_(opts.engine, eio_sid, version, initial, supports_binary, now),
+      codec_(opts.parser, detail::server_codec_options(opts, version)),
+      eio_sid_(eio_sid),
+      last_now_(now),
+      connect_deadline_(opts.connect_timeout > engineio::no_deadline - now
+                            ? engineio::no_deadline
+                            : now + opts.connect_timeout) {}
+
+inline server_connection::nsp_socket* server_connection::find(std::string_view name) noexcept {
+  for (auto& s : nsps_) {
+    if (s->name == name) return s.get();
+  }
+  return nullptr;
+}
+inline const server_connection::nsp_socket* server_connection::find(
+    std::string_view name) const noexcept {
+  for (const auto& s : nsps_) {
+    if (s->name == name) return s.get();
+  }
+  return nullptr;
+}
+inline void server_connection::erase(const nsp_socket* s) noexcept {
+  for (std::size_t i = 0; i < nsps_.size(); ++i) {
+    if (nsps_[i].get() == s) {
+      pending_acks_ -= nsps_[i]->acks.size();
+      nsps_.erase(nsps_.begin() + static_cast<std::ptrdiff_t>(i));
+      return;
+    }
+  }
+}
+inline std::size_t server_connection::connected_count() const noexcept {
+  std::size_t n = 0;
+  for (const auto& s : nsps_) n += s->connected ? 1u : 0u;
+  return n;
+}
+inline bool server_connection::connected(std::string_view nsp) const noexcept {
+  const nsp_socket* s = find(main_if_empty(nsp));
+  return s != nullptr && s->connected;
+}
+inline std::string_view server_connection::sid(std::string_view nsp) const noexcept {
+  const nsp_socket* s = find(main_if_empty(nsp));
+  return s != nullptr && s->connected ? std::string_view(s->sid) : std::string_view();
+}
+inline rooms_view server_connection::rooms(std::string_view nsp) const noexcept {
+  const nsp_socket* s = find(main_if_empty(nsp));
+  if (s == nullptr || !s->connected) return {};
+  return rooms_view(s->room_views.data(), s->room_views.size());
+}
+
+inline std::size_t server_connection::put(std::string_view s) {
+  const std::size_t off = ev_data_.size();
+  ev_data_.append(s.data(), s.size());
+  return off;
+}
+
+inline void server_connection::push(server_event_kind k, std::string_view nsp, std::string_view sid,
+                                    std::string_view pid, bool recovered, std::uint64_t ack,
+                                    disconnect_reason r) {
+  ev_record e{};
+  e.kind = k;
+  e.nsp_off = put(nsp);
+  e.nsp_len = nsp.size();
+  e.sid_off = put(sid);
+  e.sid_len = sid.size();
+  e.pid_off = put(pid);
+  e.pid_len = pid.size();
+  e.recovered = recovered;
+  e.ack_id = ack;
+  e.reason = r;
+  ev_.push_back(e);
+}
+
+// socket.js RECOVERABLE_DISCONNECT_REASONS: transport error, transport close, forced close
+// (what a parse error becomes there: client.onerror -> conn.close()), ping timeout, server
+// shutting down, forced server close (client.close(): a packet the state does not allow).
+// Not: the namespace disconnects either side asked for. queue_full is a transport that could
+// not keep up: recoverable as a transport error is.
+inline bool server_connection::recoverable(disconnect_reason r) noexcept {
+  return r != disconnect_reason::io_server_disconnect &&
+         r != disconnect_reason::io_client_disconnect;
+}
+
+// socket.js _onclose(): persist (recovery on, reason allows it), then "disconnect". The acks
+// the socket waited for end with ack_disconnected, so that each resolves exactly once.
+inline void server_connection::drop(nsp_socket* s, disconnect_reason r, bool persist) {
+  if (s->connected) {
+    if (persist && s->store != nullptr && !s->pid.empty() && recoverable(r)) {
+      (void)s->store->persist(s->pid, s->sid,
+                              rooms_view(s->room_views.data(), s->room_views.size()), last_now_,
+                              s->since);
+    }
+    push(server_event_kind::disconnect, s->name, {}, {}, false, no_ack, r);
+    for (const pending_ack& a : s->acks) {
+      push(server_event_kind::ack_disconnected, s->name, {}, {}, false, a.id);
+    }
+  }
+  erase(s);
+}
+
+inline void server_connection::drop_all(disconnect_reason r, bool persist) {
+  while (!nsps_.empty()) drop(nsps_.front().get(), r, persist);
+}
+
+// client.js close() after "invalid state" or a decode error (onerror -> conn.close()): every
+// socket goes with it, then the session.
+inline void server_connection::violation(disconnect_reason r) {
+  ending_ = true;
+  drop_all(r, true);
+  engine_.close(last_now_);
+}
+
+inline std::optional<server_event> server_connection::on_message(const engineio::packet_view& m) {
+  if (ending_) return std::nullopt;
+  const result<any_packet> r = codec_.decode(m);
+  if (r.error() == errc::incomplete) return std::nullopt;  // attachments due
+  if (!r) {
+    violation(disconnect_reason::parse_error);
+    return std::nullopt;
+  }
+  const any_packet& p = *r;
+  const bool v4 = codec_.version() == protocol_version::v4;
+  std::string_view name = p.nsp();
+  std::string_view query;
+  if (v4 && p.type() == packet_type::connect) {
+    // client.js (2.x): url.parse(packet.nsp).pathname, and its query.
+    const std::size_t q = name.find('?');
+    if (q != std::string_view::npos) {
+      query = name.substr(q + 1);
+      name = name.substr(0, q);
+    }
+    if (name.empty()) name = "/";
+  }
+  nsp_socket* s = find(name);
+  server_event e;
+  e.nsp = name;
+  e.packet = p;
+  switch (p.type()) {
+    case packet_type::connect: {
+      if (s != nullptr) {
+        // 4.8: a CONNECT for a namespace that has a socket is an invalid state (close). 2.x
+        // creates a second socket; here the repeat is ignored (the main namespace it joined at
+        // open, asked again with a query by socket.io-client 2.x).
+        if (v4) return std::nullopt;
+        violation(disconnect_reason::parse_error);
+        return std::nullopt;
+      }
+      if (nsps_.size() >= opts_.max_namespaces) {
+        violation(disconnect_reason::queue_full);
+        return std::nullopt;
+      }
+      nsps_.push_back(std::make_unique<nsp_socket>());
+      nsp_socket& n = *nsps_.back();
+      n.name.assign(name.data(), name.size());
+      if (!v4 && opts_.recovery) {
+        // namespace.js _createSocket(): auth.pid and auth.offset, both strings.
+        any_value pid, off;
+        const any_value auth = p.data();
+        // Longer strings were never issued by a store (pids are 20 characters, offsets at most
+        // 33): not copied, so a pending CONNECT holds little.
+        // No offset (socket.io-client drops an undefined one): kept for the store's
+        // recover_without_offset, which restores nothing otherwise, as the reference.
+        if (auth.is_object() && auth.find("pid", pid) && pid.is_string() &&
+            pid.string_size() <= max_recovery_string &&
+            (!auth.find("offset", off) ||
+             (off.is_string() && off.string_size() <= max_recovery_string))) {
+          (void)pid.append_string(n.req_pid);
+          if (off.is_string()) (void)off.append_string(n.req_offset);
+          e.pid = n.req_pid;
+          e.offset = n.req_offset;
+        }
+      }
+      e.kind = server_event_kind::connect_request;
+      e.query = query;
+      return e;
+    }
+    case packet_type::connect_error:
+      // client.js ondecoded(): a client never sends one: invalid state.
+      violation(disconnect_reason::parse_error);
+      return std::nullopt;
+    default: break;
+  }
+  if (s == nullptr || !s->connected) {
+    if (v4) return std::nullopt;                // 2.x: "no socket for namespace", ignored
+    violation(disconnect_reason::parse_error);  // 4.8: invalid state
+    return std::nullopt;
+  }
+  switch (p.type()) {
+    case packet_type::event:
+    case packet_type::binary_event: e.kind = server_event_kind::event; return e;
+    case packet_type::ack:
+    case packet_type::binary_ack: {
+      // socket.js onack(): an unknown id is ignored ("bad ack").
+      if (!p.id().has_value()) return std::nullopt;
+      for (std::size_t i = 0; i < s->acks.size(); ++i) {
+        if (s->acks[i].id == *p.id()) {
+          s->acks.erase(s->acks.begin() + static_cast<std::ptrdiff_t>(i));
+          --pending_acks_;
+          e.kind = server_event_kind::ack;
+          e.ack_id = *p.id();
+          return e;
+        }
+      }
+      return std::nullopt;
+    }
+    case packet_type::disconnect:
+      // socket.js ondisconnect(): "client namespace disconnect", not recoverable.
+      drop(s, disconnect_reason::io_client_disconnect, false);
+      return std::nullopt;
+    default: return std::nullopt;
+  }
+}
+
+inline std::optional<server_event> server_connection::poll_event() {
+  for (;;) {
+    if (ev_head_ != ev_.size()) {
+      const ev_record& r = ev_[ev_head_++];
+      server_event e;
+      e.kind = r.kind;
+      const std::string_view d(ev_data_);
+      e.nsp = d.substr(r.nsp_off, r.nsp_len);
+      e.sid = d.substr(r.sid_off, r.sid_len);
+      e.pid = d.substr(r.pid_off, r.pid_len);
+      e.recovered = r.recovered;
+      e.ack_id = r.ack_id;
+      e.reason = r.reason;
+      e.engine_event = r.eng;
+      return e;
+    }
+    ev_.clear();
+    ev_data_.clear();
+    ev_head_ = 0;
+    std::optional<engineio::event> ee = engine_.poll_event();
+    if (!ee) return std::nullopt;
+    switch (ee->kind) {
+      case engineio::event_kind::message: {
+        std::optional<server_event> e = on_message(ee->packet);
+        if (e) return e;
+        continue;
+      }
+      case engineio::event_kind::close: {
+        // client.js onclose(reason): every socket's _onclose(reason), then the session is gone.
+        closed_ = true;
+        connect_deadline_ = engineio::no_deadline;
+        drop_all(from_engine(ee->reason, false), true);
+        push(server_event_kind::engine, {});
+        ev_.back().eng = *ee;
+        continue;
+      }
+      case engineio::event_kind::open:
+        push(server_event_kind::engine, {});
+        ev_.back().eng = *ee;
+        if (codec_.version() == protocol_version::v4 && !ending_ &&
+            nsps_.size() < opts_.max_namespaces) {
+          // index.js (2.x) onconnection(): client.connect('/'): the main namespace is asked for
+          // by the server itself, without a CONNECT from the client.
+          nsps_.push_back(std::make_unique<nsp_socket>());
+          nsps_.back()->name = "/";
+          push(server_event_kind::connect_request, "/");
+        }
+        continue;
+      case engineio::event_kind::upgrade:
+        push(server_event_kind::engine, {});
+        ev_.back().eng = *ee;
+        continue;
+    }
+  }
+}
+
+template <class Builder>
+errc server_connection::send_built(const Builder& b, millis now) {
+  scratch_.clear();
+  atts_.clear();
+  errc first = errc::none;
+  const result<std::size_t> r =
+      codec_.encode(b, scratch_, atts_, [&](const engineio::packet_view& m) {
+        const errc e = engine_.send(m, now);
+        if (first == errc::none) first = e;
+      });
+  if (!r) return r.error();
+  return first;
+}
+
+inline errc server_connection::accept(std::string_view nsp, byte_view random, millis now,
+                                      recovery_store* store) {
+  advance(now);
+  nsp_socket* s = find(main_if_empty(nsp));
+  if (s == nullptr || s->connected || closed_ || ending_ || !engine_.is_open()) {
+    return errc::invalid_state;
+  }
+  const bool v4 = codec_.version() == protocol_version::v4;
+  std::optional<restored_session> restored;
+  if (!v4 && opts_.recovery && store != nullptr && !s->req_pid.empty()) {
+    restored = store->restore(s->req_pid, s->req_offset, now);
+  }
+  if (v4) {
+    // socket.js (2.x): id = nsp.name !== "/" ? nsp.name + "#" + client.id : client.id.
+    s->sid = s->name == "/" ? eio_sid_ : s->name + "#" + eio_sid_;
+  } else if (restored) {
+    s->sid.assign(restored->sid.data(), restored->sid.size());
+    s->pid.assign(restored->pid.data(), restored->pid.size());
+    s->rooms.assign(restored->rooms.begin(), restored->rooms.end());
+  } else {
+    // base64id.generateId(): 15 random bytes in base64; the pid likewise, independently (it is
+    // the secret that lets a client take a session back).
+    const std::size_t need = opts_.recovery ? 30 : 15;
+    if (random.size() < need) return errc::invalid_argument;
+    s->sid = std::string(engineio::make_sid(random).view());
+    if (opts_.recovery) {
+      s->pid =
+          std::string(engineio::make_sid(byte_view(random.data() + 15, random.size() - 15)).view());
+    }
+  }
+  s->room_views.assign(s->rooms.begin(), s->rooms.end());
+  s->req_pid.clear();
+  s->req_offset.clear();
+  s->store = opts_.recovery ? store : nullptr;
+  // Every stored packet from here on reaches the client with its offset.
+  if (s->store != nullptr) s->since = s->store->position();
+  s->connected = true;
+  connect_deadline_ = engineio::no_deadline;  // client.js doConnect(): clearTimeout
+  // socket.js _onconnect(): CONNECT {sid, pid} (v4: a bare CONNECT). JSON.stringify drops the
+  // pid when it is undefined (recovery off).
+  errc e;
+  if (v4) {
+    e = send_built(connect(s->name), now);
+  } else if (s->pid.empty()) {
+    e = send_built(connect(s->name, object("sid", std::string_view(s->sid))), now);
+  } else {
+    e = send_built(
+        connect(s->name, object("sid", std::string_view(s->sid), "pid", std::string_view(s->pid))),
+        now);
+  }
+  // The missed packets follow the reply (the reference writes them from the Socket constructor,
+  // before it: a client then drops them, as it is not connected yet).
+  if (restored && e == errc::none) {
+    for (std::size_t i = 0; i < restored->missed_count && e == errc::none; ++i) {
+      e = send_encoded(*restored->missed[i], now);
+    }
+  }
+  push(server_event_kind::connect, s->name, s->sid, s->pid, restored.has_value());
+  return e;
+}
+
+template <class Builder>
+errc server_connection::reject_with(std::string_view nsp, const Builder& b, millis now) {
+  advance(now);
+  nsp_socket* s = find(main_if_empty(nsp));
+  if (s == nullptr || s->connected || closed_ || ending_) return errc::invalid_state;
+  Builder out = b;
+  out.nsp(s->name);
+  const errc e = send_built(out, now);
+  erase(s);
+  return e;
+}
+
+template <class Builder>
+result<std::uint64_t> server_connection::emit(const Builder& packet, millis now,
+                                              const emit_options& o) {
+  advance(now);
+  nsp_socket* s = find(main_if_empty(packet.nsp()));
+  if (s == nullptr || !s->connected || closed_ || ending_) return {errc::invalid_state, 0};
+  if (o.want_ack) {
+    if (pending_acks_ >= opts_.max_pending_acks) return {errc::queue_full, 0};
+    const std::uint64_t id = s->next_ack;
+    Builder b = packet;
+    b.id(id);
+    const errc e = send_built(b, now);
+    if (e != errc::none) return {e, 0};
+    ++s->next_ack;
+    const millis deadline = o.ack_timeout == 0 || o.ack_timeout > engineio::no_deadline - now
+                                ? engineio::no_deadline
+                                : now + o.ack_timeout;
+    s->acks.push_back({id, deadline});
+    ++pending_acks_;
+    return id;
+  }
+  if (o.volatile_packet && engine_.transport() == engineio::transport_kind::polling &&
+      !engine_.holds_get()) {
+    return no_ack;  // "volatile packet is discarded since the transport is not currently writable"
+  }
+  if (s->store != nullptr && !o.volatile_packet && packet.type() == packet_type::event) {
+    // socket.js emit(): with connectionStateRecovery, adapter.broadcast(packet, {rooms: [id]}).
+    const std::string_view self[1] = {s->sid};
+    const result<const encoded_packet*> p =
+        s->store->broadcast(packet, room_filter{rooms_view(self, 1), {}}, now);
+    if (!p) return {p.error(), p.offset()};
+    const errc e = send_encoded(**p, now);
+    if (e != errc::none) return {e, 0};
+    return no_ack;
+  }
+  const errc e = send_built(packet, now);
+  if (e != errc::none) return {e, 0};
+  return no_ack;
+}
+
+template <class Builder>
+errc server_connection::send(const Builder& packet, millis now) {
+  advance(now);
+  const nsp_socket* s = find(main_if_empty(packet.nsp()));
+  if (s == nullptr || !s->connected || closed_ || ending_) return errc::invalid_state;
+  return send_built(packet, now);
+}
+
+inline errc server_connection::send_encoded(const encoded_packet& p, millis now) {
+  advance(now);
+  if (p.parser() != codec_.kind() || p.version() != codec_.version()) {
+    return errc::invalid_argument;
+  }
+  for (engineio::packet_view m : p.messages()) {
+    const errc e = engine_.send(m, now);
+    if (e != errc::none) return e;
+  }
+  return errc::none;
+}
+
+inline errc server_connection::disconnect(std::string_view nsp, millis now) {
+  advance(now);
+  nsp_socket* s = find(main_if_empty(nsp));
+  if (s == nullptr || !s->connected || closed_ || ending_) return errc::invalid_state;
+  // socket.js disconnect(): DISCONNECT, then _onclose("server namespace disconnect").
+  const errc e = send_built(socketio::disconnect(s->name), now);
+  drop(s, disconnect_reason::io_server_disconnect, false);
+  return e;
+}
+
+inline void server_connection::close(millis now) {
+  advance(now);
+  if (closed_ || ending_) return;
+  ending_ = true;
+  // client._disconnect(): socket.disconnect() each, then close().
+  while (!nsps_.empty()) {
+    nsp_socket* s = nsps_.front().get();
+    if (s->connected) (void)send_built(socketio::disconnect(s->name), now);
+    drop(s, disconnect_reason::io_server_disconnect, false);
+  }
+  engine_.close(now);
+}
+
+inline void server_connection::shutdown(millis now) {
+  advance(now);
+  if (closed_ || ending_) return;
+  ending_ = true;
+  drop_all(disconnect_reason::server_shutting_down, true);
+  engine_.close(now);
+}
+
+inline errc server_connection::set_rooms(std::string_view nsp, const rooms_view& rooms) {
+  nsp_socket* s = find(main_if_empty(nsp));
+  if (s == nullptr || !s->connected) return errc::invalid_state;
+  if (rooms.size() > opts_.max_rooms) return errc::invalid_argument;
+  s->rooms.assign(rooms.begin(), rooms.end());
+  s->room_views.assign(s->rooms.begin(), s->rooms.end());
+  return errc::none;
+}
+
+inline void server_connection::handle_timeout(millis now) {
+  advance(now);
+  engine_.handle_timeout(now);
+  if (closed_) return;
+  if (now >= connect_deadline_) {
+    connect_deadline_ = engineio::no_deadline;
+    if (connected_count() == 0) {
+      // client.js setup(): "no namespace joined yet, close the client".
+      ending_ = true;
+      drop_all(disconnect_reason::io_server_disconnect, false);
+      engine_.close(now);
+      return;
+    }
+  }
+  for (auto& s : nsps_) {
+    std::size_t w = 0;
+    for (std::size_t i = 0; i < s->acks.size(); ++i) {
+      if (now >= s->acks[i].deadline) {
+        // registerAckCallback(): "operation has timed out".
+        push(server_event_kind::ack_timeout, s->name, {}, {}, false, s->acks[i].id);
+        --pending_acks_;
+      } else {
+        s->acks[w++] = s->acks[i];
+      }
+    }
+    s->acks.resize(w);
+  }
+}
+
+inline millis server_connection::next_deadline() const noexcept {
+  millis d = engine_.next_deadline();
+  if (closed_) return d;
+  if (connect_deadline_ < d) d = connect_deadline_;
+  for (const auto& s : nsps_) {
+    for (const pending_ack& a : s->acks) {
+      if (a.deadline < d) d = a.deadline;
+    }
+  }
+  return d < last_now_ ? last_now_ : d;
+}
+
+}  // namespace socketio
+SIOCODEC_END_NAMESPACE
+
+#endif  // SIOCODEC_SOCKETIO_SERVER_HPP
+// ---- end <siocodec/socketio/server.hpp> ------------------------------------------------------
 
 #endif  // SIOCODEC_SOCKETIO_HPP
 // ---- end <siocodec/socketio.hpp> -------------------------------------------------------------

@@ -1,0 +1,799 @@
+// SPDX-License-Identifier: BSL-1.0
+// The Socket.IO server engine: one Engine.IO session and its namespace sockets, sans-I/O.
+//
+// A server_connection owns an engineio::server_session and has its shape (docs/engines.md):
+// the same handle_* calls (forwarded), poll_transmit() (the Engine.IO session's transmits,
+// unchanged), poll_event() (Socket.IO events), one next_deadline() / handle_timeout(). On top
+// it keeps the namespace sockets of the session (socket.io 4.8 dist/client.js, socket.js,
+// namespace.js): admission of a CONNECT by the application (accept() / reject(), at once or
+// later), the CONNECT reply {sid[, pid]}, the connect timeout, acks both ways with deadlines,
+// DISCONNECT both ways, and connection state recovery through a recovery_store.
+//
+// Events are produced when poll_event() is called: the Engine.IO events it drains are decoded
+// then (h11's next_event() is the model), so a packet's views stay valid until the next
+// non-const call. Protocol v4 (socket.io 2.x, Engine.IO v3) as socket.io 2.5 does it: the main
+// namespace is asked for at open (connect_request for "/" without a packet), CONNECT carries a
+// query in its namespace, a refusal is an ERROR packet, and there is no recovery.
+#ifndef SIOCODEC_SOCKETIO_SERVER_HPP
+#define SIOCODEC_SOCKETIO_SERVER_HPP
+
+#include <siocodec/bytes.hpp>
+#include <siocodec/config.hpp>
+#include <siocodec/engineio/engine_types.hpp>
+#include <siocodec/engineio/request.hpp>
+#include <siocodec/engineio/server.hpp>
+#include <siocodec/error.hpp>
+#include <siocodec/result.hpp>
+#include <siocodec/socketio/any.hpp>
+#include <siocodec/socketio/builders.hpp>
+#include <siocodec/socketio/codec.hpp>
+#include <siocodec/socketio/encoded_packet.hpp>
+#include <siocodec/socketio/engine_types.hpp>
+#include <siocodec/socketio/packet.hpp>
+#include <siocodec/socketio/recovery.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+SIOCODEC_BEGIN_NAMESPACE
+namespace socketio {
+
+/// Options of a server_connection. The defaults are socket.io 4.8's.
+struct server_options {
+  engineio::server_options engine;
+  /// The parser of every connection of the server (`new Server({ parser })`).
+  parser_kind parser = parser_kind::json;
+  /// Codec limits. The version is the session's (v5 over Engine.IO v4, v4 over v3); the
+  /// attachments are always copied (a packet's attachments may arrive in later calls).
+  codec_options codec;
+  /// socket.io connectTimeout: an Engine.IO session that has no namespace joined this many
+  /// milliseconds after it opened is closed (client.js setup()).
+  std::uint32_t connect_timeout = 45000;
+  /// connectionStateRecovery: CONNECT replies carry a pid, EVENTs without ack go through the
+  /// namespace's recovery_store (given to accept()), recovering CONNECTs are restored.
+  bool recovery = false;
+  /// Most acks the connection waits for at once, all namespaces together.
+  std::size_t max_pending_acks = SIOCODEC_DEFAULT_SIO_MAX_PENDING_ACKS;
+  /// Most namespaces joined or asked for at once. A CONNECT over it closes the session
+  /// (disconnect reason queue_full).
+  std::size_t max_namespaces = SIOCODEC_DEFAULT_SIO_MAX_NAMESPACES;
+  /// Most rooms set_rooms() keeps per namespace socket.
+  std::size_t max_rooms = SIOCODEC_DEFAULT_SIO_RECOVERY_MAX_ROOMS;
+};
+
+enum class server_event_kind : std::uint8_t {
+  /// nsp, packet (CONNECT with auth; v4: `query`, and no packet for the main namespace asked
+  /// for at open); answer accept() or reject(), now or later. A recovering CONNECT (v5, auth
+  /// with string `pid` and `offset`): pid and offset set.
+  connect_request,
+  /// nsp admitted: sid, pid (recovery on), recovered.
+  connect,
+  /// nsp, packet (EVENT / BINARY_EVENT; packet.id() set when the client wants an ack: answer
+  /// with send(sio::ack(id, ...).nsp(nsp))).
+  event,
+  /// nsp, ack_id, packet (the ACK answering an emit with want_ack).
+  ack,
+  /// nsp, ack_id: no answer within emit_options::ack_timeout.
+  ack_timeout,
+  /// nsp, ack_id: the namespace socket disconnected before the answer came.
+  ack_disconnected,
+  /// nsp, reason.
+  disconnect,
+  /// engine_event: open, upgrade, close of the Engine.IO session (after the disconnects).
+  engine,
+};
+
+/// One event. A view: strings and the packet are valid until the next non-const call.
+struct server_event {
+  server_event_kind kind = server_event_kind::engine;
+  std::string_view nsp;
+  std::string_view sid;           // connect
+  bool recovered = false;         // connect
+  std::uint64_t ack_id = no_ack;  // ack, ack_timeout, ack_disconnected
+  any_packet packet;              // connect_request, event, ack
+  std::string_view offset;        // connect_request: the recovery offset the client sent
+  disconnect_reason reason = disconnect_reason::transport_close;  // disconnect
+  engineio::event engine_event;                                   // engine
+  // Beyond the pinned API:
+  std::string_view pid;    // connect_request: the pid sent; connect: the socket's pid
+  std::string_view query;  // connect_request, protocol v4: the query after the namespace
+};
+
+/// One Engine.IO session and its namespace sockets (see the file comment). Errors never
+/// throw: what the client does wrong closes the session; what the application does wrong is a
+/// returned errc. One per session; not thread-safe.
+class server_connection {
+ public:
+  /// A new session, as engineio::server_session's constructor (the same arguments).
+  server_connection(const server_options& opts, std::string_view eio_sid,
+                    engineio::protocol_version version, engineio::transport_kind initial,
+                    bool supports_binary, millis now);
+
+  /// Admits a namespace asked for by connect_request: queues CONNECT {sid[, pid]} (v4: `0` /
+  /// `0/nsp`), then, for a restored session, the packets it missed. `random`: 15 bytes for the
+  /// socket's sid (30 with recovery: the last 15 for its pid; v4 uses the Engine.IO sid). `store`:
+  /// the namespace's recovery store (recovery on): a recovering CONNECT is restored from it,
+  /// and the socket's emits and disconnect go through it: it must outlive the socket (until
+  /// its disconnect event, or the connection's destruction).
+  /// Errors: invalid_state (no CONNECT pending for `nsp`, or the session is closed),
+  /// invalid_argument (`random` too short), the Engine.IO session's send errors.
+  errc accept(std::string_view nsp, byte_view random, millis now, recovery_store* store = nullptr);
+  /// Refuses a pending CONNECT: CONNECT_ERROR {message, data} (v4: ERROR with data, or the
+  /// message). Errors: invalid_state, the encoder's, the session's send errors.
+  template <class Data>
+  errc reject(std::string_view nsp, std::string_view message, const Data& data, millis now) {
+    return reject_with(nsp, connect_error(message, data), now);
+  }
+  errc reject(std::string_view nsp, std::string_view message, millis now) {
+    return reject_with(nsp, connect_error(message), now);
+  }
+
+  /// EVENT on the builder's namespace. want_ack: an ack id is allocated (per socket, from 0)
+  /// and registered with its deadline; returns it (no_ack otherwise). With recovery and a store,
+  /// an EVENT without ack that is not volatile goes through the store (its offset appended),
+  /// as socket.js emit() does. A volatile packet is dropped while the transport cannot write
+  /// (polling with no GET held), as writeToEngine() does.
+  /// Errors: invalid_state (namespace not connected), queue_full (max_pending_acks), the
+  /// encoder's, the store's, the session's send errors.
+  template <class Builder>
+  result<std::uint64_t> emit(const Builder& packet, millis now, const emit_options& o = {});
+  /// Any packet as it is, on its namespace (an ACK answering an event). Errors: invalid_state
+  /// (namespace not connected), the encoder's, the session's send errors.
+  template <class Builder>
+  errc send(const Builder& packet, millis now);
+  /// Broadcast: queues the messages of `p` (encoded once for many connections). The namespace
+  /// inside `p` is the caller's business. Errors: invalid_argument (encoded for another parser
+  /// or protocol version), the session's send errors.
+  errc send_encoded(const encoded_packet& p, millis now);
+  /// DISCONNECT to the client: event disconnect (io server disconnect), pending acks end with
+  /// ack_disconnected; not persisted (socket.disconnect()). Errors: invalid_state.
+  errc disconnect(std::string_view nsp, millis now);
+  /// Disconnects every namespace (DISCONNECT each) and closes the session
+  /// (socket.disconnect(true)).
+  void close(millis now);
+
+  // --- Beyond the pinned API -------------------------------------------------------------------
+  /// io.close(): every namespace socket disconnects with server_shutting_down (persisted, as
+  /// the reference), no DISCONNECT packets, and the session closes.
+  void shutdown(millis now);
+  /// The rooms of a namespace socket besides its own sid's (copied), persisted with it when it
+  /// disconnects for a reason that allows recovery. Errors: invalid_state (not connected),
+  /// invalid_argument (more than max_rooms).
+  errc set_rooms(std::string_view nsp, const rooms_view& rooms);
+  /// The rooms set or restored (recovered sockets get theirs back); empty when not connected.
+  rooms_view rooms(std::string_view nsp) const noexcept;
+  bool connected(std::string_view nsp) const noexcept;
+  /// The socket's sid ("" when not connected).
+  std::string_view sid(std::string_view nsp) const noexcept;
+  std::size_t pending_acks() const noexcept { return pending_acks_; }
+  const server_options& options() const noexcept { return opts_; }
+
+  // --- Forwarded to engineio::server_session ---------------------------------------------------
+  void handle_get(millis now) {
+    advance(now);
+    engine_.handle_get(now);
+  }
+  void handle_get_aborted(millis now) {
+    advance(now);
+    engine_.handle_get_aborted(now);
+  }
+  void handle_post(engineio::frame_kind k, std::string_view body, millis now) {
+    advance(now);
+    engine_.handle_post(k, body, now);
+  }
+  void handle_ws_open(millis now) {
+    advance(now);
+    engine_.handle_ws_open(now);
+  }
+  void handle_ws_message(engineio::frame_kind k, std::string_view bytes, millis now) {
+    advance(now);
+    engine_.handle_ws_message(k, bytes, now);
+  }
+  void handle_ws_closed(millis now, bool error) {
+    advance(now);
+    engine_.handle_ws_closed(now, error);
+  }
+  /// Runs what is due: the session's timers, ack deadlines (ack_timeout), the connect timeout.
+  void handle_timeout(millis now);
+  millis next_deadline() const noexcept;
+  std::optional<engineio::server_transmit> poll_transmit() { return engine_.poll_transmit(); }
+  std::optional<server_event> poll_event();
+  const engineio::server_session& engine() const noexcept { return engine_; }
+
+ private:
+  static constexpr std::size_t max_recovery_string = 64;
+  struct pending_ack {
+    std::uint64_t id;
+    millis deadline;
+  };
+  struct nsp_socket {
+    std::string name;
+    bool connected = false;
+    std::string sid, pid;
+    std::string req_pid, req_offset;  // a recovering CONNECT's
+    recovery_store* store = nullptr;
+    std::uint64_t since = 0;  // the store's position when the socket connected
+    std::vector<std::string> rooms;
+    std::vector<std::string_view> room_views;
+    std::uint64_t next_ack = 0;
+    std::vector<pending_ack> acks;
+  };
+  struct ev_record {
+    server_event_kind kind;
+    std::size_t nsp_off, nsp_len, sid_off, sid_len, pid_off, pid_len;
+    bool recovered;
+    std::uint64_t ack_id;
+    disconnect_reason reason;
+    engineio::event eng;
+  };
+
+  void advance(millis now) noexcept {
+    if (now > last_now_) last_now_ = now;
+  }
+  static std::string_view main_if_empty(std::string_view n) noexcept {
+    return n.empty() ? std::string_view("/") : n;
+  }
+  nsp_socket* find(std::string_view name) noexcept;
+  const nsp_socket* find(std::string_view name) const noexcept;
+  void erase(const nsp_socket* s) noexcept;
+  std::size_t connected_count() const noexcept;
+  std::size_t put(std::string_view s);
+  void push(server_event_kind k, std::string_view nsp, std::string_view sid = {},
+            std::string_view pid = {}, bool recovered = false, std::uint64_t ack = no_ack,
+            disconnect_reason r = disconnect_reason::transport_close);
+  void drop(nsp_socket* s, disconnect_reason r, bool persist);
+  void drop_all(disconnect_reason r, bool persist);
+  void violation(disconnect_reason r);
+  std::optional<server_event> on_message(const engineio::packet_view& m);
+  template <class Builder>
+  errc send_built(const Builder& b, millis now);
+  template <class Builder>
+  errc reject_with(std::string_view nsp, const Builder& b, millis now);
+  static bool recoverable(disconnect_reason r) noexcept;
+
+  server_options opts_;
+  engineio::server_session engine_;
+  codec codec_;
+  std::string eio_sid_;
+  millis last_now_;
+  millis connect_deadline_;
+  bool closed_ = false;  // the close event came (or the session never opened)
+  // This side ended the session (close, shutdown, the connect timeout, a client's violation):
+  // the packets still queued in the Engine.IO session are not acted on (the reference's socket
+  // stops reading once closing), and no call admits or sends any more.
+  bool ending_ = false;
+  std::vector<std::unique_ptr<nsp_socket>> nsps_;
+  std::size_t pending_acks_ = 0;
+  std::string scratch_;
+  std::vector<byte_view> atts_;
+  std::vector<ev_record> ev_;
+  std::size_t ev_head_ = 0;
+  std::string ev_data_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Implementation
+// ---------------------------------------------------------------------------------------------
+
+namespace detail {
+inline codec_options server_codec_options(const server_options& o,
+                                          engineio::protocol_version v) noexcept {
+  codec_options c = o.codec;
+  c.version = v == engineio::protocol_version::v3 ? protocol_version::v4 : protocol_version::v5;
+  // A BINARY_EVENT's attachments may come in later handle_* calls, after the Engine.IO
+  // session has dropped the header's bytes: the decoder keeps its own copy.
+  c.attachments = attachment_mode::copy;
+  return c;
+}
+}  // namespace detail
+
+inline server_connection::server_connection(const server_options& opts, std::string_view eio_sid,
+                                            engineio::protocol_version version,
+                                            engineio::transport_kind initial, bool supports_binary,
+                                            millis now)
+    : opts_(opts),
+      engine_(opts.engine, eio_sid, version, initial, supports_binary, now),
+      codec_(opts.parser, detail::server_codec_options(opts, version)),
+      eio_sid_(eio_sid),
+      last_now_(now),
+      connect_deadline_(opts.connect_timeout > engineio::no_deadline - now
+                            ? engineio::no_deadline
+                            : now + opts.connect_timeout) {}
+
+inline server_connection::nsp_socket* server_connection::find(std::string_view name) noexcept {
+  for (auto& s : nsps_) {
+    if (s->name == name) return s.get();
+  }
+  return nullptr;
+}
+inline const server_connection::nsp_socket* server_connection::find(
+    std::string_view name) const noexcept {
+  for (const auto& s : nsps_) {
+    if (s->name == name) return s.get();
+  }
+  return nullptr;
+}
+inline void server_connection::erase(const nsp_socket* s) noexcept {
+  for (std::size_t i = 0; i < nsps_.size(); ++i) {
+    if (nsps_[i].get() == s) {
+      pending_acks_ -= nsps_[i]->acks.size();
+      nsps_.erase(nsps_.begin() + static_cast<std::ptrdiff_t>(i));
+      return;
+    }
+  }
+}
+inline std::size_t server_connection::connected_count() const noexcept {
+  std::size_t n = 0;
+  for (const auto& s : nsps_) n += s->connected ? 1u : 0u;
+  return n;
+}
+inline bool server_connection::connected(std::string_view nsp) const noexcept {
+  const nsp_socket* s = find(main_if_empty(nsp));
+  return s != nullptr && s->connected;
+}
+inline std::string_view server_connection::sid(std::string_view nsp) const noexcept {
+  const nsp_socket* s = find(main_if_empty(nsp));
+  return s != nullptr && s->connected ? std::string_view(s->sid) : std::string_view();
+}
+inline rooms_view server_connection::rooms(std::string_view nsp) const noexcept {
+  const nsp_socket* s = find(main_if_empty(nsp));
+  if (s == nullptr || !s->connected) return {};
+  return rooms_view(s->room_views.data(), s->room_views.size());
+}
+
+inline std::size_t server_connection::put(std::string_view s) {
+  const std::size_t off = ev_data_.size();
+  ev_data_.append(s.data(), s.size());
+  return off;
+}
+
+inline void server_connection::push(server_event_kind k, std::string_view nsp, std::string_view sid,
+                                    std::string_view pid, bool recovered, std::uint64_t ack,
+                                    disconnect_reason r) {
+  ev_record e{};
+  e.kind = k;
+  e.nsp_off = put(nsp);
+  e.nsp_len = nsp.size();
+  e.sid_off = put(sid);
+  e.sid_len = sid.size();
+  e.pid_off = put(pid);
+  e.pid_len = pid.size();
+  e.recovered = recovered;
+  e.ack_id = ack;
+  e.reason = r;
+  ev_.push_back(e);
+}
+
+// socket.js RECOVERABLE_DISCONNECT_REASONS: transport error, transport close, forced close
+// (what a parse error becomes there: client.onerror -> conn.close()), ping timeout, server
+// shutting down, forced server close (client.close(): a packet the state does not allow).
+// Not: the namespace disconnects either side asked for. queue_full is a transport that could
+// not keep up: recoverable as a transport error is.
+inline bool server_connection::recoverable(disconnect_reason r) noexcept {
+  return r != disconnect_reason::io_server_disconnect &&
+         r != disconnect_reason::io_client_disconnect;
+}
+
+// socket.js _onclose(): persist (recovery on, reason allows it), then "disconnect". The acks
+// the socket waited for end with ack_disconnected, so that each resolves exactly once.
+inline void server_connection::drop(nsp_socket* s, disconnect_reason r, bool persist) {
+  if (s->connected) {
+    if (persist && s->store != nullptr && !s->pid.empty() && recoverable(r)) {
+      (void)s->store->persist(s->pid, s->sid,
+                              rooms_view(s->room_views.data(), s->room_views.size()), last_now_,
+                              s->since);
+    }
+    push(server_event_kind::disconnect, s->name, {}, {}, false, no_ack, r);
+    for (const pending_ack& a : s->acks) {
+      push(server_event_kind::ack_disconnected, s->name, {}, {}, false, a.id);
+    }
+  }
+  erase(s);
+}
+
+inline void server_connection::drop_all(disconnect_reason r, bool persist) {
+  while (!nsps_.empty()) drop(nsps_.front().get(), r, persist);
+}
+
+// client.js close() after "invalid state" or a decode error (onerror -> conn.close()): every
+// socket goes with it, then the session.
+inline void server_connection::violation(disconnect_reason r) {
+  ending_ = true;
+  drop_all(r, true);
+  engine_.close(last_now_);
+}
+
+inline std::optional<server_event> server_connection::on_message(const engineio::packet_view& m) {
+  if (ending_) return std::nullopt;
+  const result<any_packet> r = codec_.decode(m);
+  if (r.error() == errc::incomplete) return std::nullopt;  // attachments due
+  if (!r) {
+    violation(disconnect_reason::parse_error);
+    return std::nullopt;
+  }
+  const any_packet& p = *r;
+  const bool v4 = codec_.version() == protocol_version::v4;
+  std::string_view name = p.nsp();
+  std::string_view query;
+  if (v4 && p.type() == packet_type::connect) {
+    // client.js (2.x): url.parse(packet.nsp).pathname, and its query.
+    const std::size_t q = name.find('?');
+    if (q != std::string_view::npos) {
+      query = name.substr(q + 1);
+      name = name.substr(0, q);
+    }
+    if (name.empty()) name = "/";
+  }
+  nsp_socket* s = find(name);
+  server_event e;
+  e.nsp = name;
+  e.packet = p;
+  switch (p.type()) {
+    case packet_type::connect: {
+      if (s != nullptr) {
+        // 4.8: a CONNECT for a namespace that has a socket is an invalid state (close). 2.x
+        // creates a second socket; here the repeat is ignored (the main namespace it joined at
+        // open, asked again with a query by socket.io-client 2.x).
+        if (v4) return std::nullopt;
+        violation(disconnect_reason::parse_error);
+        return std::nullopt;
+      }
+      if (nsps_.size() >= opts_.max_namespaces) {
+        violation(disconnect_reason::queue_full);
+        return std::nullopt;
+      }
+      nsps_.push_back(std::make_unique<nsp_socket>());
+      nsp_socket& n = *nsps_.back();
+      n.name.assign(name.data(), name.size());
+      if (!v4 && opts_.recovery) {
+        // namespace.js _createSocket(): auth.pid and auth.offset, both strings.
+        any_value pid, off;
+        const any_value auth = p.data();
+        // Longer strings were never issued by a store (pids are 20 characters, offsets at most
+        // 33): not copied, so a pending CONNECT holds little.
+        // No offset (socket.io-client drops an undefined one): kept for the store's
+        // recover_without_offset, which restores nothing otherwise, as the reference.
+        if (auth.is_object() && auth.find("pid", pid) && pid.is_string() &&
+            pid.string_size() <= max_recovery_string &&
+            (!auth.find("offset", off) ||
+             (off.is_string() && off.string_size() <= max_recovery_string))) {
+          (void)pid.append_string(n.req_pid);
+          if (off.is_string()) (void)off.append_string(n.req_offset);
+          e.pid = n.req_pid;
+          e.offset = n.req_offset;
+        }
+      }
+      e.kind = server_event_kind::connect_request;
+      e.query = query;
+      return e;
+    }
+    case packet_type::connect_error:
+      // client.js ondecoded(): a client never sends one: invalid state.
+      violation(disconnect_reason::parse_error);
+      return std::nullopt;
+    default: break;
+  }
+  if (s == nullptr || !s->connected) {
+    if (v4) return std::nullopt;                // 2.x: "no socket for namespace", ignored
+    violation(disconnect_reason::parse_error);  // 4.8: invalid state
+    return std::nullopt;
+  }
+  switch (p.type()) {
+    case packet_type::event:
+    case packet_type::binary_event: e.kind = server_event_kind::event; return e;
+    case packet_type::ack:
+    case packet_type::binary_ack: {
+      // socket.js onack(): an unknown id is ignored ("bad ack").
+      if (!p.id().has_value()) return std::nullopt;
+      for (std::size_t i = 0; i < s->acks.size(); ++i) {
+        if (s->acks[i].id == *p.id()) {
+          s->acks.erase(s->acks.begin() + static_cast<std::ptrdiff_t>(i));
+          --pending_acks_;
+          e.kind = server_event_kind::ack;
+          e.ack_id = *p.id();
+          return e;
+        }
+      }
+      return std::nullopt;
+    }
+    case packet_type::disconnect:
+      // socket.js ondisconnect(): "client namespace disconnect", not recoverable.
+      drop(s, disconnect_reason::io_client_disconnect, false);
+      return std::nullopt;
+    default: return std::nullopt;
+  }
+}
+
+inline std::optional<server_event> server_connection::poll_event() {
+  for (;;) {
+    if (ev_head_ != ev_.size()) {
+      const ev_record& r = ev_[ev_head_++];
+      server_event e;
+      e.kind = r.kind;
+      const std::string_view d(ev_data_);
+      e.nsp = d.substr(r.nsp_off, r.nsp_len);
+      e.sid = d.substr(r.sid_off, r.sid_len);
+      e.pid = d.substr(r.pid_off, r.pid_len);
+      e.recovered = r.recovered;
+      e.ack_id = r.ack_id;
+      e.reason = r.reason;
+      e.engine_event = r.eng;
+      return e;
+    }
+    ev_.clear();
+    ev_data_.clear();
+    ev_head_ = 0;
+    std::optional<engineio::event> ee = engine_.poll_event();
+    if (!ee) return std::nullopt;
+    switch (ee->kind) {
+      case engineio::event_kind::message: {
+        std::optional<server_event> e = on_message(ee->packet);
+        if (e) return e;
+        continue;
+      }
+      case engineio::event_kind::close: {
+        // client.js onclose(reason): every socket's _onclose(reason), then the session is gone.
+        closed_ = true;
+        connect_deadline_ = engineio::no_deadline;
+        drop_all(from_engine(ee->reason, false), true);
+        push(server_event_kind::engine, {});
+        ev_.back().eng = *ee;
+        continue;
+      }
+      case engineio::event_kind::open:
+        push(server_event_kind::engine, {});
+        ev_.back().eng = *ee;
+        if (codec_.version() == protocol_version::v4 && !ending_ &&
+            nsps_.size() < opts_.max_namespaces) {
+          // index.js (2.x) onconnection(): client.connect('/'): the main namespace is asked for
+          // by the server itself, without a CONNECT from the client.
+          nsps_.push_back(std::make_unique<nsp_socket>());
+          nsps_.back()->name = "/";
+          push(server_event_kind::connect_request, "/");
+        }
+        continue;
+      case engineio::event_kind::upgrade:
+        push(server_event_kind::engine, {});
+        ev_.back().eng = *ee;
+        continue;
+    }
+  }
+}
+
+template <class Builder>
+errc server_connection::send_built(const Builder& b, millis now) {
+  scratch_.clear();
+  atts_.clear();
+  errc first = errc::none;
+  const result<std::size_t> r =
+      codec_.encode(b, scratch_, atts_, [&](const engineio::packet_view& m) {
+        const errc e = engine_.send(m, now);
+        if (first == errc::none) first = e;
+      });
+  if (!r) return r.error();
+  return first;
+}
+
+inline errc server_connection::accept(std::string_view nsp, byte_view random, millis now,
+                                      recovery_store* store) {
+  advance(now);
+  nsp_socket* s = find(main_if_empty(nsp));
+  if (s == nullptr || s->connected || closed_ || ending_ || !engine_.is_open()) {
+    return errc::invalid_state;
+  }
+  const bool v4 = codec_.version() == protocol_version::v4;
+  std::optional<restored_session> restored;
+  if (!v4 && opts_.recovery && store != nullptr && !s->req_pid.empty()) {
+    restored = store->restore(s->req_pid, s->req_offset, now);
+  }
+  if (v4) {
+    // socket.js (2.x): id = nsp.name !== "/" ? nsp.name + "#" + client.id : client.id.
+    s->sid = s->name == "/" ? eio_sid_ : s->name + "#" + eio_sid_;
+  } else if (restored) {
+    s->sid.assign(restored->sid.data(), restored->sid.size());
+    s->pid.assign(restored->pid.data(), restored->pid.size());
+    s->rooms.assign(restored->rooms.begin(), restored->rooms.end());
+  } else {
+    // base64id.generateId(): 15 random bytes in base64; the pid likewise, independently (it is
+    // the secret that lets a client take a session back).
+    const std::size_t need = opts_.recovery ? 30 : 15;
+    if (random.size() < need) return errc::invalid_argument;
+    s->sid = std::string(engineio::make_sid(random).view());
+    if (opts_.recovery) {
+      s->pid =
+          std::string(engineio::make_sid(byte_view(random.data() + 15, random.size() - 15)).view());
+    }
+  }
+  s->room_views.assign(s->rooms.begin(), s->rooms.end());
+  s->req_pid.clear();
+  s->req_offset.clear();
+  s->store = opts_.recovery ? store : nullptr;
+  // Every stored packet from here on reaches the client with its offset.
+  if (s->store != nullptr) s->since = s->store->position();
+  s->connected = true;
+  connect_deadline_ = engineio::no_deadline;  // client.js doConnect(): clearTimeout
+  // socket.js _onconnect(): CONNECT {sid, pid} (v4: a bare CONNECT). JSON.stringify drops the
+  // pid when it is undefined (recovery off).
+  errc e;
+  if (v4) {
+    e = send_built(connect(s->name), now);
+  } else if (s->pid.empty()) {
+    e = send_built(connect(s->name, object("sid", std::string_view(s->sid))), now);
+  } else {
+    e = send_built(
+        connect(s->name, object("sid", std::string_view(s->sid), "pid", std::string_view(s->pid))),
+        now);
+  }
+  // The missed packets follow the reply (the reference writes them from the Socket constructor,
+  // before it: a client then drops them, as it is not connected yet).
+  if (restored && e == errc::none) {
+    for (std::size_t i = 0; i < restored->missed_count && e == errc::none; ++i) {
+      e = send_encoded(*restored->missed[i], now);
+    }
+  }
+  push(server_event_kind::connect, s->name, s->sid, s->pid, restored.has_value());
+  return e;
+}
+
+template <class Builder>
+errc server_connection::reject_with(std::string_view nsp, const Builder& b, millis now) {
+  advance(now);
+  nsp_socket* s = find(main_if_empty(nsp));
+  if (s == nullptr || s->connected || closed_ || ending_) return errc::invalid_state;
+  Builder out = b;
+  out.nsp(s->name);
+  const errc e = send_built(out, now);
+  erase(s);
+  return e;
+}
+
+template <class Builder>
+result<std::uint64_t> server_connection::emit(const Builder& packet, millis now,
+                                              const emit_options& o) {
+  advance(now);
+  nsp_socket* s = find(main_if_empty(packet.nsp()));
+  if (s == nullptr || !s->connected || closed_ || ending_) return {errc::invalid_state, 0};
+  if (o.want_ack) {
+    if (pending_acks_ >= opts_.max_pending_acks) return {errc::queue_full, 0};
+    const std::uint64_t id = s->next_ack;
+    Builder b = packet;
+    b.id(id);
+    const errc e = send_built(b, now);
+    if (e != errc::none) return {e, 0};
+    ++s->next_ack;
+    const millis deadline = o.ack_timeout == 0 || o.ack_timeout > engineio::no_deadline - now
+                                ? engineio::no_deadline
+                                : now + o.ack_timeout;
+    s->acks.push_back({id, deadline});
+    ++pending_acks_;
+    return id;
+  }
+  if (o.volatile_packet && engine_.transport() == engineio::transport_kind::polling &&
+      !engine_.holds_get()) {
+    return no_ack;  // "volatile packet is discarded since the transport is not currently writable"
+  }
+  if (s->store != nullptr && !o.volatile_packet && packet.type() == packet_type::event) {
+    // socket.js emit(): with connectionStateRecovery, adapter.broadcast(packet, {rooms: [id]}).
+    const std::string_view self[1] = {s->sid};
+    const result<const encoded_packet*> p =
+        s->store->broadcast(packet, room_filter{rooms_view(self, 1), {}}, now);
+    if (!p) return {p.error(), p.offset()};
+    const errc e = send_encoded(**p, now);
+    if (e != errc::none) return {e, 0};
+    return no_ack;
+  }
+  const errc e = send_built(packet, now);
+  if (e != errc::none) return {e, 0};
+  return no_ack;
+}
+
+template <class Builder>
+errc server_connection::send(const Builder& packet, millis now) {
+  advance(now);
+  const nsp_socket* s = find(main_if_empty(packet.nsp()));
+  if (s == nullptr || !s->connected || closed_ || ending_) return errc::invalid_state;
+  return send_built(packet, now);
+}
+
+inline errc server_connection::send_encoded(const encoded_packet& p, millis now) {
+  advance(now);
+  if (p.parser() != codec_.kind() || p.version() != codec_.version()) {
+    return errc::invalid_argument;
+  }
+  for (engineio::packet_view m : p.messages()) {
+    const errc e = engine_.send(m, now);
+    if (e != errc::none) return e;
+  }
+  return errc::none;
+}
+
+inline errc server_connection::disconnect(std::string_view nsp, millis now) {
+  advance(now);
+  nsp_socket* s = find(main_if_empty(nsp));
+  if (s == nullptr || !s->connected || closed_ || ending_) return errc::invalid_state;
+  // socket.js disconnect(): DISCONNECT, then _onclose("server namespace disconnect").
+  const errc e = send_built(socketio::disconnect(s->name), now);
+  drop(s, disconnect_reason::io_server_disconnect, false);
+  return e;
+}
+
+inline void server_connection::close(millis now) {
+  advance(now);
+  if (closed_ || ending_) return;
+  ending_ = true;
+  // client._disconnect(): socket.disconnect() each, then close().
+  while (!nsps_.empty()) {
+    nsp_socket* s = nsps_.front().get();
+    if (s->connected) (void)send_built(socketio::disconnect(s->name), now);
+    drop(s, disconnect_reason::io_server_disconnect, false);
+  }
+  engine_.close(now);
+}
+
+inline void server_connection::shutdown(millis now) {
+  advance(now);
+  if (closed_ || ending_) return;
+  ending_ = true;
+  drop_all(disconnect_reason::server_shutting_down, true);
+  engine_.close(now);
+}
+
+inline errc server_connection::set_rooms(std::string_view nsp, const rooms_view& rooms) {
+  nsp_socket* s = find(main_if_empty(nsp));
+  if (s == nullptr || !s->connected) return errc::invalid_state;
+  if (rooms.size() > opts_.max_rooms) return errc::invalid_argument;
+  s->rooms.assign(rooms.begin(), rooms.end());
+  s->room_views.assign(s->rooms.begin(), s->rooms.end());
+  return errc::none;
+}
+
+inline void server_connection::handle_timeout(millis now) {
+  advance(now);
+  engine_.handle_timeout(now);
+  if (closed_) return;
+  if (now >= connect_deadline_) {
+    connect_deadline_ = engineio::no_deadline;
+    if (connected_count() == 0) {
+      // client.js setup(): "no namespace joined yet, close the client".
+      ending_ = true;
+      drop_all(disconnect_reason::io_server_disconnect, false);
+      engine_.close(now);
+      return;
+    }
+  }
+  for (auto& s : nsps_) {
+    std::size_t w = 0;
+    for (std::size_t i = 0; i < s->acks.size(); ++i) {
+      if (now >= s->acks[i].deadline) {
+        // registerAckCallback(): "operation has timed out".
+        push(server_event_kind::ack_timeout, s->name, {}, {}, false, s->acks[i].id);
+        --pending_acks_;
+      } else {
+        s->acks[w++] = s->acks[i];
+      }
+    }
+    s->acks.resize(w);
+  }
+}
+
+inline millis server_connection::next_deadline() const noexcept {
+  millis d = engine_.next_deadline();
+  if (closed_) return d;
+  if (connect_deadline_ < d) d = connect_deadline_;
+  for (const auto& s : nsps_) {
+    for (const pending_ack& a : s->acks) {
+      if (a.deadline < d) d = a.deadline;
+    }
+  }
+  return d < last_now_ ? last_now_ : d;
+}
+
+}  // namespace socketio
+SIOCODEC_END_NAMESPACE
+
+#endif  // SIOCODEC_SOCKETIO_SERVER_HPP
