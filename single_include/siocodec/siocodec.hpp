@@ -317,7 +317,7 @@ SIOCODEC_END_NAMESPACE
 /// Most bytes of those buffered packets (encoded): 16 default-sized payloads, as the Engine.IO
 /// engines' queue limit.
 #ifndef SIOCODEC_DEFAULT_SIO_MAX_BUFFERED_BYTES
-#define SIOCODEC_DEFAULT_SIO_MAX_BUFFERED_BYTES (16u * 1000000u)
+#define SIOCODEC_DEFAULT_SIO_MAX_BUFFERED_BYTES 16000000u
 #endif
 
 /// Most acks a Socket.IO engine waits for at once, per client or connection. The reference's
@@ -346,7 +346,7 @@ SIOCODEC_END_NAMESPACE
 /// Most bytes of those packets (encoded, with their offsets and room names): 16 default-sized
 /// payloads, as the engines' queue limits.
 #ifndef SIOCODEC_DEFAULT_SIO_RECOVERY_MAX_BYTES
-#define SIOCODEC_DEFAULT_SIO_RECOVERY_MAX_BYTES (16u * 1000000u)
+#define SIOCODEC_DEFAULT_SIO_RECOVERY_MAX_BYTES 16000000u
 #endif
 
 /// Most disconnected sessions a recovery_store remembers (the reference: every one of the last
