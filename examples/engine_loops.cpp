@@ -103,43 +103,37 @@ struct server {
   }
 };
 
-void drain_server(server& s, eio::millis now) {
-  eio::server_session& ss = *s.session;
+using act = eio::server_action;
+
+void drain_server(eio::server_session& ss, eio::millis now) {
   while (std::optional<eio::event> ev = ss.poll_event()) {
     if (ev->kind == eio::event_kind::message) {  // echo every message
       const std::string echo = "echo: " + std::string(ev->packet.data);
       (void)ss.send(eio::packet_view::text(eio::packet_type::message, echo), now);
     } else if (ev->kind == eio::event_kind::close) {
-      std::printf("%6llu server: closed (%s)\n", static_cast<unsigned long long>(now),
-                  eio::to_string(ev->reason));
-      closes += ev->reason == eio::close_reason::transport_close;
+      closes += ev->reason == eio::close_reason::transport_close;  // the client's close()
     }
   }
   while (std::optional<eio::server_transmit> tx = ss.poll_transmit()) {
     switch (tx->action) {
-      case eio::server_action::answer_get:
-        carry(delivery::get_answer, {}, tx->body, tx->status);
-        break;
-      case eio::server_action::answer_post:
-        carry(delivery::post_answer, {}, tx->body, tx->status);
-        break;
-      case eio::server_action::ws_send: carry(delivery::ws_to_client, {}, tx->body); break;
-      case eio::server_action::ws_close: carry(delivery::ws_close_by_server); break;
+      case act::answer_get: carry(delivery::get_answer, {}, tx->body, tx->status); break;
+      case act::answer_post: carry(delivery::post_answer, {}, tx->body, tx->status); break;
+      case act::ws_send: carry(delivery::ws_to_client, {}, tx->body); break;
+      case act::ws_close: carry(delivery::ws_close_by_server); break;
     }
   }
 }
 
 void serve(server& s, std::string_view method, const delivery& d, eio::millis now) {
   const eio::request_query q = eio::parse_query(d.query);
-  const bool known = s.session && q.sid == s.session->sid();
   eio::route_options ro;
   ro.websocket_upgrade = d.what == delivery::ws_connect;
-  const eio::route_result r = eio::route_request(method, q, known, ro);
-  if (!r) {
-    carry(d.what == delivery::post ? delivery::post_answer : delivery::get_answer, {},
-          eio::frame{eio::frame_kind::text, {}, eio::error_body(r.error)},
-          eio::error_status(r.error));
-    return;
+  const eio::route_result r =
+      eio::route_request(method, q, s.session && q.sid == s.session->sid(), ro);
+  if (!r) {  // the reference's answer: 400 (403 when forbidden) and its JSON body
+    const eio::frame body{eio::frame_kind::text, {}, eio::error_body(r.error)};
+    return carry(d.what == delivery::post ? delivery::post_answer : delivery::get_answer, {}, body,
+                 eio::error_status(r.error));
   }
   if (r.handshake) {
     s.session.emplace(s.opts, eio::make_sid(s.random_bytes()).view(), r.version, r.transport,
@@ -149,7 +143,7 @@ void serve(server& s, std::string_view method, const delivery& d, eio::millis no
   }
   if (d.what == delivery::get) s.session->handle_get(now);
   if (d.what == delivery::post) s.session->handle_post(d.kind, d.bytes, now);
-  drain_server(s, now);
+  drain_server(*s.session, now);
 }
 
 }  // namespace
@@ -193,7 +187,7 @@ int main() {
         case delivery::ws_close_by_server: client.handle_ws_closed(now, false); break;
       }
       if (d.what == delivery::ws_connect) client.handle_ws_open(now);
-      if (srv.session) drain_server(srv, now);
+      if (srv.session) drain_server(*srv.session, now);
       drain_client(client, now);
       continue;
     }
@@ -211,7 +205,7 @@ int main() {
     if (next > now) now = next;
     client.handle_timeout(now);
     if (srv.session) srv.session->handle_timeout(now);
-    if (srv.session) drain_server(srv, now);
+    if (srv.session) drain_server(*srv.session, now);
     drain_client(client, now);
   }
   // The session lived through the minute (a lost heartbeat would have closed it with "ping
