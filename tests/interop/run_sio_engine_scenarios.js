@@ -12,64 +12,23 @@
 // the JSON lines it prints. Exit code: 0 all passed, 1 a failure, 2 usage, 77 node_modules
 // missing (skipped, as run_client_scenarios.js).
 'use strict';
-const {spawn} = require('child_process');
-const fs = require('fs');
 const http = require('http');
 const path = require('path');
+const {NM, sleep, check, spawnLines, run} = require('./sio_engine_common');
 
-function arg(name, dflt) {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : dflt;
-}
-const clientPath = arg('client', process.env.SIOCODEC_SIO_ENGINE_CLIENT);
-const only = arg('scenario', 'all');
-const onlyTransport = arg('transport', 'all');
-const verbose = process.argv.includes('--verbose');
-const NM = path.join(__dirname, 'node_modules');
-
-// --- process handling --------------------------------------------------------------------------
-const children = new Set();
-function killAll() {
-  for (const c of children) {
-    try { process.kill(-c.pid, 'SIGKILL'); } catch (_) { /* already gone */ }
-  }
-  children.clear();
-}
-process.on('exit', killAll);
-for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-  process.on(sig, () => { killAll(); process.exit(1); });
-}
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-function check(cond, what) { if (!cond) throw new Error(`check failed: ${what}`); }
-
-// One client process: send(command), expect(predicate) consumes lines up to the first match.
-function startClient(port, v3) {
+// One client process: send(command), expect(what, predicate), seen().
+function startClient(exe, port, v3) {
   const args = ['--port', String(port)];
   if (v3) args.push('--v3');
-  const child = spawn(clientPath, args, {detached: true, stdio: ['pipe', 'pipe', 'pipe']});
-  children.add(child);
-  child.on('exit', () => children.delete(child));
   const lines = [], received = [];
-  let buf = '';
   let wake = null;
-  child.stdout.on('data', (d) => {
-    buf += d;
-    let i;
-    while ((i = buf.indexOf('\n')) >= 0) {
-      const l = buf.slice(0, i);
-      buf = buf.slice(i + 1);
-      if (verbose) console.log('[client]', l);
-      let o;
-      try { o = JSON.parse(l); } catch (_) { o = {raw: l}; }
-      lines.push(o);
-      received.push(o);
-      if (wake) wake();
-    }
+  const child = spawnLines(exe, args, 'client', (o) => {
+    lines.push(o);
+    received.push(o);
+    if (wake) wake();
   });
-  child.stderr.on('data', (d) => process.stderr.write(d));
   const c = {
-    send(l) { if (verbose) console.log('[cmd]', l); child.stdin.write(l + '\n'); },
+    send(l) { child.stdin.write(l + '\n'); },
     // Resolves with the first line matching `pred` and consumes it (the namespaces' replies may
     // come in any order; the order of events is checked on seen()).
     async expect(what, pred, ms = 5000) {
@@ -162,9 +121,9 @@ function stop(c, io, httpServer) {
 }
 
 // --- scenarios ------------------------------------------------------------------------------------
-async function namespaces({v2}) {
+async function namespaces(exe, {v2}) {
   const {io, port, httpServer} = v2 ? await server25() : await server48();
-  const c = startClient(port, v2);
+  const c = startClient(exe, port, v2);
   try {
     c.send('join / -');
     c.send(v2 ? 'join /admin ?token=abc' : 'join /admin {"token":"abc"}');
@@ -194,9 +153,9 @@ async function namespaces({v2}) {
   }
 }
 
-async function acks({v2}) {
+async function acks(exe, {v2}) {
   const {io, port, httpServer} = v2 ? await server25() : await server48();
-  const c = startClient(port, v2);
+  const c = startClient(exe, port, v2);
   try {
     c.send('join / -');
     await c.expect('connect /', ev('connect', '/'));
@@ -221,9 +180,9 @@ async function acks({v2}) {
 // The server drops the transport (engine.io socket.close(): "forced close" on the node side, the
 // WebSocket closes under the client): disconnect "transport close", a reconnect attempt, and
 // both namespaces joined again on the new session.
-async function reconnect({v2}) {
+async function reconnect(exe, {v2}) {
   const {io, port, httpServer} = v2 ? await server25() : await server48();
-  const c = startClient(port, v2);
+  const c = startClient(exe, port, v2);
   try {
     c.send('join / -');
     c.send(v2 ? 'join /admin ?token=abc' : 'join /admin {"token":"abc"}');
@@ -255,10 +214,10 @@ async function reconnect({v2}) {
 
 // connectionStateRecovery on the node server: events broadcast while the client is away are
 // delivered after the reconnect, once and in order; socket.recovered on node, recovered on ours.
-async function recovery() {
+async function recovery(exe) {
   const {io, port, httpServer} = await server48({
       connectionStateRecovery: {maxDisconnectionDuration: 60000, skipMiddlewares: true}});
-  const c = startClient(port, false);
+  const c = startClient(exe, port, false);
   try {
     c.send('join / -');
     const first = await c.expect('connect /', ev('connect', '/'));
@@ -285,56 +244,12 @@ async function recovery() {
   }
 }
 
-const matrix = {
-  namespaces: () => namespaces({v2: false}),
-  acks: () => acks({v2: false}),
-  reconnect: () => reconnect({v2: false}),
-  recovery: () => recovery(),
-  namespaces_v2: () => namespaces({v2: true}),
-  acks_v2: () => acks({v2: true}),
-  reconnect_v2: () => reconnect({v2: true}),
-};
-
-async function main() {
-  if (process.argv.includes('--list')) {
-    for (const name of Object.keys(matrix)) console.log(`${name} websocket`);
-    return 0;
-  }
-  const missing = ['socket.io', 'socket.io-v2']
-      .filter((p) => !fs.existsSync(path.join(NM, p)));
-  if (missing.length) {
-    console.log(`SKIP: tests/interop/node_modules lacks ${missing.join(', ')}`);
-    return 77;
-  }
-  if (!clientPath || !fs.existsSync(clientPath)) {
-    console.error('run_sio_engine_scenarios: --client PATH to sio_engine_client is required');
-    return 2;
-  }
-  if (onlyTransport !== 'all' && onlyTransport !== 'websocket') {
-    console.error('run_sio_engine_scenarios: websocket only');
-    return 2;
-  }
-  let passed = 0, failed = 0;
-  for (const name of Object.keys(matrix)) {
-    if (only !== 'all' && only !== name) continue;
-    const t0 = Date.now();
-    try {
-      await Promise.race([matrix[name](), sleep(25000).then(() => { throw new Error('25 s limit'); })]);
-      console.log(`PASS ${name}.websocket (${Date.now() - t0} ms)`);
-      passed++;
-    } catch (e) {
-      console.log(`FAIL ${name}.websocket: ${e && e.stack ? e.stack : e}`);
-      failed++;
-    }
-    killAll();
-  }
-  if (passed + failed === 0) {
-    console.error(`run_sio_engine_scenarios: no scenario matches ${only}`);
-    return 2;
-  }
-  console.log(`${passed} passed, ${failed} failed`);
-  return failed ? 1 : 0;
-}
-
-main().then((code) => { killAll(); process.exit(code); },
-            (e) => { console.error(e); killAll(); process.exit(1); });
+run('run_sio_engine_scenarios', 'client', ['socket.io', 'socket.io-v2', 'ws'], {
+  namespaces: (exe) => namespaces(exe, {v2: false}),
+  acks: (exe) => acks(exe, {v2: false}),
+  reconnect: (exe) => reconnect(exe, {v2: false}),
+  recovery: (exe) => recovery(exe),
+  namespaces_v2: (exe) => namespaces(exe, {v2: true}),
+  acks_v2: (exe) => acks(exe, {v2: true}),
+  reconnect_v2: (exe) => reconnect(exe, {v2: true}),
+});
