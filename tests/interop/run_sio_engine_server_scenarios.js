@@ -34,7 +34,9 @@ function connect(port, nsp = '/', opts = {}) {
   return io(`http://127.0.0.1:${port}${nsp}`,
             {transports: ['websocket'], reconnectionDelay: 100, reconnectionDelayMax: 500, ...opts});
 }
+// Resolves at once when the socket already connected (several sockets connect at the same time).
 const connected = (s) => new Promise((resolve, reject) => {
+  if (s.connected) return resolve();
   s.once('connect', resolve);
   s.once('connect_error', reject);
 });
