@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: BSL-1.0
 // sio_engine_server: a small Socket.IO server on the library's socketio::server_connection
 // (one per Engine.IO session, routed by engineio::route_request) and one recovery_store for "/",
-// over Boost.Beast, WebSocket only. run_sio_engine_server_scenarios.js drives socket.io-client
-// 4.8 against it (issue 22).
+// over Boost.Beast, WebSocket only (examples/server/beast_io.hpp is bound to the examples' own
+// Engine.IO glue, engineio_server.hpp, so this keeps a minimal one).
+// run_sio_engine_server_scenarios.js drives socket.io-client 4.8 against it (issue 22).
 //
 //   sio_engine_server            prints {"listening":PORT}, then JSON lines
 // Namespaces: "/" (recovery on), "/admin" (auth.token must be "abc", else CONNECT_ERROR
@@ -357,5 +358,6 @@ int main() {
   reader.detach();
   io.run();
   std::fflush(stdout);
+  // The reader thread may still be blocked in getline (after `quit`): end without joining it.
   std::_Exit(0);
 }
