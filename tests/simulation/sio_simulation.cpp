@@ -88,7 +88,7 @@ struct late_ack {
 
 struct totals {
   std::uint64_t runs = 0, faulty = 0, steps = 0, events = 0, acks = 0, timeouts = 0,
-                disconnected = 0, reconnects = 0;
+                disconnected = 0, reconnects = 0, recovery_runs = 0, recovered = 0;
 };
 
 std::int64_t seq_of(const sio::any_packet& p) {
@@ -130,6 +130,11 @@ class world {
   void app_step();
   bool check();
   std::string pick_nsp() { return nsps_[rng_.below(nsps_.size())]; }
+  void reset_stores();
+  sio::recovery_store* store(const std::string& nsp) {
+    return recovery_ ? &stores_.at(nsp) : nullptr;
+  }
+  bool server_emit(const std::string& nsp);
 
   std::uint64_t seed_;
   prng rng_;
@@ -159,6 +164,16 @@ class world {
   std::map<std::string, std::int64_t> c_sent_connected_, s_sent_connected_;
   std::set<std::string> s_connected_;
   std::uint64_t step_ = 0;
+  bool leaves_ = false;
+  // Connection state recovery (v5 runs only): one store per namespace, as an application would.
+  bool recovery_ = false;
+  bool small_store_ = false;  // limits small enough to lose packets: recovery not expected
+  sio::recovery_options ro_;
+  std::map<std::string, sio::recovery_store> stores_;
+  std::map<std::string, millis> offset_at_;       // the client got an event with an offset
+  std::map<std::string, millis> lost_at_;         // a transport loss the namespace should survive
+  std::map<std::string, std::int64_t> s_stored_;  // last server event put in the store
+  std::map<std::string, std::pair<std::int64_t, millis>> must_see_;  // seq, by when
 };
 
 bool world::fail(const char* fmt, ...) {
@@ -199,7 +214,67 @@ void world::configure() {
                              : r < 7 ? policy::reject
                                      : policy::deferred);
   }
+  leaves_ = rng_.percent(30);
+  recovery_ = v5_ && rng_.percent(40);
+  if (recovery_) {
+    so_.recovery = true;
+    ro_.parser = co_.parser;
+    ro_.epoch = seed_;
+    ro_.max_disconnection_duration = rng_.range(500, 5000);
+    small_store_ = rng_.percent(20);
+    if (small_store_) {
+      ro_.max_packets = rng_.range(1, 6);
+      ro_.max_bytes = rng_.range(64, 400);
+      ro_.max_sessions = rng_.range(1, 2);
+    }
+    reset_stores();
+  }
   c_.emplace(co_);
+}
+
+void world::reset_stores() {
+  stores_.clear();
+  lost_at_.clear();
+  must_see_.clear();
+  for (const std::string& n : nsps_) stores_.emplace(n, sio::recovery_store(ro_));
+}
+
+// A server EVENT on `nsp`. With recovery, one without ack is a broadcast through the store
+// (sent with send_encoded() when the namespace is connected, else only stored: missed).
+bool world::server_emit(const std::string& nsp) {
+  const bool connected = s_ && s_connected_.count(nsp) != 0;
+  sio::emit_options o;
+  o.want_ack = connected && rng_.percent(40);
+  if (o.want_ack && rng_.percent(70)) o.ack_timeout = rng_.range(1, 2000);
+  if (recovery_ && !o.want_ack && rng_.percent(connected ? 50 : 100)) {
+    if (!connected && lost_at_.count(nsp) == 0) return true;
+    const std::int64_t seq = s_next_[nsp]++;
+    auto p = stores_.at(nsp).broadcast(sio::event("s", seq).nsp(nsp), sio::room_filter{}, now_);
+    if (!p) {
+      if (!small_store_) return fail("store broadcast: unexpected error");
+      faults_ = true;
+      return true;
+    }
+    s_stored_[nsp] = seq;
+    trace("%8" PRIu64 " server broadcast %s #%" PRId64 "%s\n", now_, nsp.c_str(), seq,
+          connected ? "" : " (stored only)");
+    if (!connected) return true;
+    if (s_->send_encoded(*p.value(), now_) != errc::none) faults_ = true;
+    s_sent_connected_[nsp] = seq;
+    return true;
+  }
+  if (!connected) return true;
+  const std::int64_t seq = s_next_[nsp]++;
+  auto id = s_->emit(sio::event("s", seq).nsp(nsp), now_, o);
+  if (!id) {
+    if (id.error() != errc::queue_full) return fail("server emit: unexpected error");
+    faults_ = true;
+    return true;
+  }
+  if (o.want_ack) s_acks_.insert({nsp, id.value()});
+  if (recovery_ && !o.want_ack) s_stored_[nsp] = seq;  // emit() goes through the store too
+  s_sent_connected_[nsp] = seq;
+  return true;
 }
 
 void world::drain_client() {
@@ -215,6 +290,7 @@ void world::drain_client() {
           return void(
               fail("client: event %s #%" PRId64 " after #%" PRId64, nsp.c_str(), s, it->second));
         c_seen_[nsp] = s;
+        if (!ev->offset.empty()) offset_at_[nsp] = now_;
         if (ev->packet.id()) {
           const std::uint64_t id = *ev->packet.id();
           const auto r = rng_.below(10);
@@ -241,6 +317,29 @@ void world::drain_client() {
         break;
       }
       case sio::client_event_kind::reconnect: ++t_.reconnects; break;
+      case sio::client_event_kind::connect: {
+        trace("%8" PRIu64 " client connect %s%s\n", now_, nsp.c_str(),
+              ev->recovered ? " (recovered)" : "");
+        const auto got = offset_at_.find(nsp);
+        const millis last_offset = got == offset_at_.end() ? 0 : got->second;
+        offset_at_.erase(nsp);
+        if (ev->recovered) ++t_.recovered;
+        auto lost = lost_at_.find(nsp);
+        if (lost == lost_at_.end()) break;
+        // The loss, the reconnection and the admission took less than the store keeps a
+        // session, and the packet of the client's last offset is still kept (packets expire
+        // after the same duration), with a margin for the network's delays: it must come back.
+        const bool expect =
+            !small_store_ && last_offset != 0 &&
+            now_ - lost->second + 2 * dmax_ + 5 < millis{ro_.max_disconnection_duration} &&
+            now_ + 3 * dmax_ + 5 - last_offset < millis{ro_.max_disconnection_duration};
+        lost_at_.erase(lost);
+        if (expect && !ev->recovered)
+          return void(fail("client: %s not recovered after a transport loss", nsp.c_str()));
+        if (ev->recovered && s_stored_.count(nsp))
+          must_see_[nsp] = {s_stored_[nsp], now_ + dmax_ + 1};
+        break;
+      }
       default:
         trace("%8" PRIu64 " client event kind %u %s\n", now_, static_cast<unsigned>(ev->kind),
               nsp.c_str());
@@ -306,7 +405,7 @@ void world::drain_server() {
         } else {
           unsigned char r[30];
           for (auto& b : r) b = static_cast<unsigned char>(rng_.next());
-          if (s_->accept(nsp, siocodec::byte_view(r, sizeof r), now_) != errc::none)
+          if (s_->accept(nsp, siocodec::byte_view(r, sizeof r), now_, store(nsp)) != errc::none)
             return void(fail("server: accept failed"));
         }
         break;
@@ -389,6 +488,11 @@ void world::deliver(const item& it) {
 void world::break_transport(bool restart) {
   faults_ = true;
   trace("%8" PRIu64 " FAULT %s\n", now_, restart ? "server restart" : "transport loss");
+  if (recovery_ && !restart) {
+    for (const std::string& n : nsps_) {
+      if (c_->connected(n) && offset_at_.count(n) && !lost_at_.count(n)) lost_at_[n] = now_;
+    }
+  }
   const std::uint64_t gone = conn_;
   conn_ = 0;
   net_.clear();
@@ -397,6 +501,7 @@ void world::break_transport(bool restart) {
       s_.reset();
       s_connected_.clear();
       s_acks_.clear();
+      if (recovery_) reset_stores();  // an in-memory adapter does not survive a restart
     } else {
       s_->handle_ws_closed(now_, true);
     }
@@ -423,22 +528,11 @@ void world::app_step() {
     if (o.want_ack) c_acks_.insert({nsp, id.value()});
     c_sent_connected_[nsp] = seq;
   } else if (r < 65) {
-    if (!s_ || !s_connected_.count(nsp)) return;
-    sio::emit_options o;
-    o.want_ack = rng_.percent(40);
-    if (o.want_ack && rng_.percent(70)) o.ack_timeout = rng_.range(1, 2000);
-    const std::int64_t seq = s_next_[nsp]++;
-    auto id = s_->emit(sio::event("s", seq).nsp(nsp), now_, o);
-    if (!id) {
-      if (id.error() != errc::queue_full) return void(fail("server emit: unexpected error"));
-      faults_ = true;
-      return;
-    }
-    if (o.want_ack) s_acks_.insert({nsp, id.value()});
-    s_sent_connected_[nsp] = seq;
+    (void)server_emit(nsp);
   } else if (r < 68) {
-    if (c_->connected(nsp) && nsp != "/") {
+    if (leaves_ && c_->connected(nsp) && nsp != "/") {
       faults_ = true;
+      lost_at_.erase(nsp);
       trace("%8" PRIu64 " client leaves %s\n", now_, nsp.c_str());
       (void)c_->leave(nsp, now_);
     }
@@ -459,10 +553,27 @@ bool world::check() {
   if (s_ && s_->pending_acks() > so_.max_pending_acks) return fail("server: acks over limit");
   if (s_ && s_->pending_acks() != s_acks_.size())
     return fail("server: pending_acks() %zu, harness %zu", s_->pending_acks(), s_acks_.size());
+  for (const auto& [n, st] : stores_) {
+    if (st.packet_count() > ro_.max_packets || st.bytes() > ro_.max_bytes ||
+        st.session_count() > ro_.max_sessions)
+      return fail("store %s over its limits", n.c_str());
+  }
+  for (auto it = must_see_.begin(); it != must_see_.end();) {
+    if (now_ <= it->second.second) {
+      ++it;
+      continue;
+    }
+    const auto seen = c_seen_.find(it->first);
+    if (seen == c_seen_.end() || seen->second < it->second.first)
+      return fail("client: %s recovered but missed server event #%" PRId64, it->first.c_str(),
+                  it->second.first);
+    it = must_see_.erase(it);
+  }
   return true;
 }
 
 bool world::run() {
+  if (recovery_) ++t_.recovery_runs;
   ++t_.runs;
   if (c_->open(now_, rng_.next()) != errc::none) return fail("client: open failed");
   for (const std::string& n : nsps_) (void)c_->join(n, now_);
@@ -507,7 +618,7 @@ bool world::run() {
       if (it->second <= now_ && s_) {
         unsigned char r[30];
         for (auto& b : r) b = static_cast<unsigned char>(rng_.next());
-        (void)s_->accept(it->first, siocodec::byte_view(r, sizeof r), now_);
+        (void)s_->accept(it->first, siocodec::byte_view(r, sizeof r), now_, store(it->first));
         it = deferred_.erase(it);
       } else {
         ++it;
@@ -594,10 +705,11 @@ int main(int argc, char** argv) {
   }
   if (show_stats || failures != 0) {
     std::printf("%" PRIu64 " runs (%" PRIu64 " with faults or leaves), %" PRIu64 " steps, %" PRIu64
-                " events, acks: %" PRIu64 " answered, %" PRIu64 " timed out, %" PRIu64
-                " disconnected; %" PRIu64 " reconnects\n",
+                " events; acks: %" PRIu64 " answered, %" PRIu64 " timed out, %" PRIu64
+                " disconnected; %" PRIu64 " reconnects; %" PRIu64 " runs with recovery, %" PRIu64
+                " namespaces recovered\n",
                 t.runs, t.faulty, t.steps, t.events, t.acks, t.timeouts, t.disconnected,
-                t.reconnects);
+                t.reconnects, t.recovery_runs, t.recovered);
   }
   if (failures != 0) {
     std::printf("%" PRIu64 " of %" PRIu64 " runs FAILED\n", failures, t.runs);
