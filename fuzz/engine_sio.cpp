@@ -115,6 +115,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   unsigned char random[30];
   for (int steps = 0; steps < 128 && in.remaining() != 0; ++steps) {
     const auto op = in.integral<std::uint8_t>(0, 12);
+    bool fed = true;  // the connection was given `now`
     const char* nsp = nsps[in.integral<std::size_t>(0, 2)];
     switch (op) {
       case 0: {  // a Socket.IO text message, from a template with random bytes after it
@@ -151,7 +152,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       case 6: (void)c.send(sio::ack(in.integral<std::uint64_t>(0, 8), "r").nsp(nsp), now); break;
       case 7: {
         auto p = store.broadcast(sio::event("b", steps).nsp(nsp), {}, now);
-        if (p) (void)c.send_encoded(**p, now);
+        if (p) {
+          (void)c.send_encoded(**p, now);
+        } else {
+          fed = false;  // the store refused it: the connection saw nothing
+        }
         break;
       }
       case 8:
@@ -164,9 +169,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       default:
         // Time passes unseen: the next call brings it (the invariant is about `now`s given).
         now += in.integral<eio::millis>(0, 20);
+        fed = false;
         break;
     }
-    if (op <= 11) m.last_now = now;
+    if (fed) m.last_now = now;
     drain(c, m, o, store, ro);
   }
   return 0;
