@@ -19401,7 +19401,9 @@ result<const encoded_packet*> recovery_store::broadcast(const Builder& ev, const
       head_ = 0;
       ring_.emplace_back();
     }
-    stored& s = slot(count_);
+    // Where the new packet goes, fixed now: evicting every kept packet below resets head_.
+    const std::size_t pos = (head_ + count_) % ring_.size();
+    stored& s = ring_[pos];
     s.seq = counter_;
     write_offset(s.offset);
     const errc e = s.pkt.assign(with_offset(ev, s.offset), codec_);
@@ -19419,8 +19421,9 @@ result<const encoded_packet*> recovery_store::broadcast(const Builder& ev, const
     s.bytes = b;
     s.at = now;
     bytes_ += b;
+    if (count_ == 0) head_ = pos;
     ++count_;
-    return &slot(count_ - 1).pkt;
+    return &s.pkt;
   }
 }
 

@@ -389,3 +389,19 @@ TEST_CASE("recovery: server_connection: a socket that got no event, recover_with
     CHECK(e->recovered == on);
   }
 }
+
+// Found by the Socket.IO simulation (seed 35 of siocodec_sio_simulation): a broadcast that
+// evicted every packet kept (max_bytes room for one) returned, and left in the ring, the evicted
+// packet instead of the new one, so the client got an old event twice and the new one never.
+TEST_CASE("recovery: a broadcast that evicts every kept packet returns and keeps the new one") {
+  sio::recovery_options o;
+  o.max_bytes = 20;  // one `42["x",1,"0-N"]` (15 bytes + a 3-byte offset), not two
+  sio::recovery_store s(o);
+  for (const char* name : {"a", "b", "c", "d"}) {
+    auto r = s.broadcast(sio::event(name, 1), {}, 0);
+    REQUIRE(r);
+    CHECK(text_of(**r).find(std::string("[\"") + name + "\"") != std::string::npos);
+    CHECK(s.packet_count() == 1);
+    CHECK(s.bytes() <= 20);
+  }
+}
