@@ -114,8 +114,8 @@ class server_connection {
                     engineio::protocol_version version, engineio::transport_kind initial,
                     bool supports_binary, millis now);
 
-  /// Admits a namespace asked for by connect_request: queues CONNECT {sid[, pid]} (v4: `0` /
-  /// `0/nsp`), then, for a restored session, the packets it missed. `random`: 15 bytes for the
+  /// Admits a namespace asked for by connect_request: queues, for a restored session, the
+  /// packets it missed, then CONNECT {sid[, pid]} (v4: `0` / `0/nsp`). `random`: 15 bytes for the
   /// socket's sid (30 with recovery: the last 15 for its pid; v4 uses the Engine.IO sid). `store`:
   /// the namespace's recovery store (recovery on): a recovering CONNECT is restored from it,
   /// and the socket's emits and disconnect go through it: it must outlive the socket (until
@@ -617,24 +617,26 @@ inline errc server_connection::accept(std::string_view nsp, byte_view random, mi
   if (s->store != nullptr) s->since = s->store->position();
   s->connected = true;
   connect_deadline_ = engineio::no_deadline;  // client.js doConnect(): clearTimeout
-  // socket.js _onconnect(): CONNECT {sid, pid} (v4: a bare CONNECT). JSON.stringify drops the
-  // pid when it is undefined (recovery off).
-  errc e;
-  if (v4) {
-    e = send_built(connect(s->name), now);
-  } else if (s->pid.empty()) {
-    e = send_built(connect(s->name, object("sid", std::string_view(s->sid))), now);
-  } else {
-    e = send_built(
-        connect(s->name, object("sid", std::string_view(s->sid), "pid", std::string_view(s->pid))),
-        now);
-  }
-  // The missed packets follow the reply (the reference writes them from the Socket constructor,
-  // before it: a client then drops them, as it is not connected yet).
-  if (restored && e == errc::none) {
+  // The missed packets go first: socket.io 4.8 writes them from the Socket constructor, before
+  // _onconnect() writes the reply, and socket.io-client keeps them (receiveBuffer) to emit them
+  // just before "connect". Sent after the reply, they would reach the application after
+  // "connect", which no reference client sees.
+  errc e = errc::none;
+  if (restored) {
     for (std::size_t i = 0; i < restored->missed_count && e == errc::none; ++i) {
       e = send_encoded(*restored->missed[i], now);
     }
+  }
+  // socket.js _onconnect(): CONNECT {sid, pid} (v4: a bare CONNECT). JSON.stringify drops the
+  // pid when it is undefined (recovery off).
+  if (e == errc::none && v4) {
+    e = send_built(connect(s->name), now);
+  } else if (e == errc::none && s->pid.empty()) {
+    e = send_built(connect(s->name, object("sid", std::string_view(s->sid))), now);
+  } else if (e == errc::none) {
+    e = send_built(
+        connect(s->name, object("sid", std::string_view(s->sid), "pid", std::string_view(s->pid))),
+        now);
   }
   push(server_event_kind::connect, s->name, s->sid, s->pid, restored.has_value());
   return e;
