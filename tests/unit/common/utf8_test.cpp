@@ -11,6 +11,7 @@
 #include <siocodec/utf8.hpp>
 
 #include "support/catch.hpp"
+#include "support/hex.hpp"
 
 #include <cstddef>
 #include <string>
@@ -26,14 +27,7 @@ namespace utf8 = siocodec::utf8;
 
 namespace {
 
-std::string unhex(std::string_view h) {
-  std::string out;
-  const auto nib = [](char c) { return c <= '9' ? c - '0' : c - 'a' + 10; };
-  for (std::size_t i = 0; i + 1 < h.size(); i += 2) {
-    out.push_back(static_cast<char>(nib(h[i]) * 16 + nib(h[i + 1])));
-  }
-  return out;
-}
+using siocodec_test::unhex;
 
 struct lossy_case {
   const char* in;

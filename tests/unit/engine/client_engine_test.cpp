@@ -3,6 +3,7 @@
 // engine.io-client 6.6.8 (v4) and 3.5.6 (v3) as the spec (tests/interop/node_modules).
 #include <siocodec/engineio/client.hpp>
 
+#include "support/allocations.hpp"
 #include "support/catch.hpp"
 
 #include <atomic>
@@ -20,21 +21,6 @@ using eio::event_kind;
 using eio::frame_kind;
 using eio::packet_view;
 using eio::transport_kind;
-
-// The malloc counter of tests/unit/hardening/huge_input_test.cpp (one hook per program), where it
-// exists: glibc, no sanitizer owning malloc.
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#define SIOCODEC_ENGINE_TEST_NO_MALLOC_COUNT 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(memory_sanitizer) ||                         \
-    __has_feature(thread_sanitizer)
-#define SIOCODEC_ENGINE_TEST_NO_MALLOC_COUNT 1
-#endif
-#endif
-#if defined(__GLIBC__) && !defined(SIOCODEC_ENGINE_TEST_NO_MALLOC_COUNT)
-#define SIOCODEC_ENGINE_TEST_MALLOC_COUNT 1
-std::size_t siocodec_test_mallocs() noexcept;
-#endif
 
 namespace {
 
@@ -1185,15 +1171,9 @@ namespace {
 template <class F>
 std::size_t steady_state_mallocs(F&& round) {
   for (int i = 0; i < 8; ++i) round();
-#ifdef SIOCODEC_ENGINE_TEST_MALLOC_COUNT
-  const std::size_t before = siocodec_test_mallocs();
-#endif
-  for (int i = 0; i < 1000; ++i) round();
-#ifdef SIOCODEC_ENGINE_TEST_MALLOC_COUNT
-  return siocodec_test_mallocs() - before;
-#else
-  return 0;
-#endif
+  return siocodec_test::allocations_during([&] {
+    for (int i = 0; i < 1000; ++i) round();
+  });
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 // its parsers (engine.io-parser encodePayload, build/parser-v3 encodePayload) under node 20.
 #include <siocodec/engineio/server.hpp>
 
+#include "support/allocations.hpp"
 #include "support/catch.hpp"
 
 #include <cstddef>
@@ -21,11 +22,6 @@ using eio::frame_kind;
 using eio::protocol_version;
 using eio::server_action;
 using eio::transport_kind;
-
-// The count of operator new calls of the test program (tests/unit/socketio/encode_test.cpp
-// replaces operator new); false when it is not counted (AddressSanitizer).
-bool siocodec_test_allocations_counted() noexcept;
-std::size_t siocodec_test_allocations() noexcept;
 
 namespace {
 
@@ -755,7 +751,7 @@ TEST_CASE("server: after the close event, inputs are ignored") {
 }
 
 TEST_CASE("server: the steady state allocates nothing") {
-  if (!siocodec_test_allocations_counted()) {
+  if (!siocodec_test::allocations_counted()) {
     WARN("allocations are not counted in this build (AddressSanitizer)");
     return;
   }
@@ -775,9 +771,9 @@ TEST_CASE("server: the steady state allocates nothing") {
       CHECK(n > 0);
     };
     for (eio::millis t = 0; t < 100; ++t) round(t * 1000);  // warm up: capacities grow
-    const std::size_t before = siocodec_test_allocations();
+    const std::size_t before = siocodec_test::allocations();
     for (eio::millis t = 100; t < 1100; ++t) round(t * 1000);
-    CHECK(siocodec_test_allocations() == before);
+    CHECK(siocodec_test::allocations() == before);
     CHECK(s.is_open());
   }
   {
@@ -797,9 +793,9 @@ TEST_CASE("server: the steady state allocates nothing") {
       while (auto e = s.poll_event()) CHECK(e->kind == event_kind::message);
     };
     for (eio::millis t = 0; t < 100; ++t) round(t * 1000);
-    const std::size_t before = siocodec_test_allocations();
+    const std::size_t before = siocodec_test::allocations();
     for (eio::millis t = 100; t < 1100; ++t) round(t * 1000);
-    CHECK(siocodec_test_allocations() == before);
+    CHECK(siocodec_test::allocations() == before);
     CHECK(s.is_open());
   }
 }

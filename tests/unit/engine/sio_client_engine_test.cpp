@@ -11,6 +11,7 @@
 #include <siocodec/socketio.hpp>
 #include <siocodec/socketio/client.hpp>
 
+#include "support/allocations.hpp"
 #include "support/catch.hpp"
 
 #include <cstddef>
@@ -27,19 +28,6 @@ using eio::client_action;
 using eio::frame_kind;
 using sio::client_event_kind;
 using sio::disconnect_reason;
-
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#define SIOCODEC_SIO_TEST_NO_MALLOC_COUNT 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(memory_sanitizer) ||                         \
-    __has_feature(thread_sanitizer)
-#define SIOCODEC_SIO_TEST_NO_MALLOC_COUNT 1
-#endif
-#endif
-#if defined(__GLIBC__) && !defined(SIOCODEC_SIO_TEST_NO_MALLOC_COUNT)
-#define SIOCODEC_SIO_TEST_MALLOC_COUNT 1
-std::size_t siocodec_test_mallocs() noexcept;  // tests/unit/hardening/huge_input_test.cpp
-#endif
 
 namespace {
 
@@ -798,13 +786,9 @@ TEST_CASE("sio client: steady state emits and events allocate nothing") {
     (void)h.c.next_deadline();
   };
   for (int i = 0; i < 16; ++i) round();
-#ifdef SIOCODEC_SIO_TEST_MALLOC_COUNT
-  const std::size_t before = siocodec_test_mallocs();
-#endif
-  for (int i = 0; i < 1000; ++i) round();
-#ifdef SIOCODEC_SIO_TEST_MALLOC_COUNT
-  CHECK(siocodec_test_mallocs() - before == 0);
-#endif
+  CHECK(siocodec_test::allocations_during([&] {
+          for (int i = 0; i < 1000; ++i) round();
+        }) == 0);
   CHECK(h.c.pending_acks() == 0);
   CHECK(got > 0);
 }

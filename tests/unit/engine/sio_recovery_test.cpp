@@ -4,6 +4,7 @@
 // socketio::server_connection (socket.io 4.8 dist/namespace.js _createSocket, dist/socket.js
 // _onclose). The recovering CONNECT is what socket.io-client 4.8 sends (build/cjs/socket.js
 // _sendConnectPacket: Object.assign({ pid, offset: this._lastOffset }, auth)).
+#include "support/allocations.hpp"
 #include "support/catch.hpp"
 
 #include <siocodec/engineio/request.hpp>
@@ -20,9 +21,6 @@ namespace eio = siocodec::engineio;
 using sio::server_event_kind;
 using siocodec::byte_view;
 using siocodec::errc;
-
-bool siocodec_test_allocations_counted() noexcept;
-std::size_t siocodec_test_allocations() noexcept;
 
 namespace {
 
@@ -186,10 +184,10 @@ TEST_CASE("recovery: steady state broadcast allocates nothing once the ring is f
   o.max_packets = 4;
   sio::recovery_store s(o);
   for (int i = 0; i < 16; ++i) (void)s.broadcast(sio::event("tick", i), {{"room"}, {}}, 0);
-  if (!siocodec_test_allocations_counted()) return;
-  const std::size_t before = siocodec_test_allocations();
+  if (!siocodec_test::allocations_counted()) return;
+  const std::size_t before = siocodec_test::allocations();
   for (int i = 0; i < 100; ++i) (void)s.broadcast(sio::event("tick", i), {{"room"}, {}}, 0);
-  CHECK(siocodec_test_allocations() - before == 0);
+  CHECK(siocodec_test::allocations() - before == 0);
 }
 
 // --- server_connection with recovery on -----------------------------------------------------

@@ -4,6 +4,7 @@
 // `40` / `40/admin,{...}`; emit() gives `42[...]`, with an ack `42<id>[...]`; ack() answers
 // `43<id>[...]`; disconnect() sends `41`), and checked against what socket.io 4.8 writes
 // (dist/socket.js _onconnect: CONNECT {sid, pid}; dist/client.js connect: CONNECT_ERROR).
+#include "support/allocations.hpp"
 #include "support/catch.hpp"
 
 #include <siocodec/engineio/request.hpp>
@@ -25,9 +26,6 @@ using eio::transport_kind;
 using sio::server_event_kind;
 using siocodec::byte_view;
 using siocodec::errc;
-
-bool siocodec_test_allocations_counted() noexcept;
-std::size_t siocodec_test_allocations() noexcept;
 
 namespace {
 
@@ -688,7 +686,7 @@ TEST_CASE("sio server: msgpack parser: CONNECT, reply, event") {
 }
 
 TEST_CASE("sio server: steady state: no allocation per event in, emit out, ack") {
-  if (!siocodec_test_allocations_counted()) return;
+  if (!siocodec_test::allocations_counted()) return;
   sio::server_options so;
   so.engine.ping_interval = 100000000;
   so.engine.ping_timeout = 100000000;
@@ -711,9 +709,9 @@ TEST_CASE("sio server: steady state: no allocation per event in, emit out, ack")
     while (auto e = c.poll_event()) ++seen;
   };
   for (eio::millis i = 0; i < 8; ++i) round(i * 3000);
-  const std::size_t before = siocodec_test_allocations();
+  const std::size_t before = siocodec_test::allocations();
   for (eio::millis i = 8; i < 108; ++i) round(i * 3000);
-  CHECK(siocodec_test_allocations() - before == 0);
+  CHECK(siocodec_test::allocations() - before == 0);
   CHECK(seen > 0);
 }
 

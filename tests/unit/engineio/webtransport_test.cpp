@@ -5,6 +5,7 @@
 #include <siocodec/engineio/webtransport.hpp>
 
 #include "support/catch.hpp"
+#include "support/hex.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -35,16 +36,7 @@ std::string bytes(std::initializer_list<int> list) {
   return s;
 }
 
-std::string hex(std::string_view s) {
-  static constexpr char digits[] = "0123456789abcdef";
-  std::string out;
-  for (const char c : s) {
-    const auto b = static_cast<unsigned char>(c);
-    out.push_back(digits[b >> 4]);
-    out.push_back(digits[b & 15]);
-  }
-  return out;
-}
+using siocodec_test::hex;
 
 std::string encode_one(const packet_view& p) {
   std::string out;

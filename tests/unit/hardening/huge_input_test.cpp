@@ -11,6 +11,7 @@
 #include <siocodec/socketio/default_parser/decode.hpp>
 #include <siocodec/socketio/default_parser/decoder.hpp>
 
+#include "support/allocations.hpp"
 #include "support/catch.hpp"
 
 #include <atomic>
@@ -28,49 +29,7 @@ namespace sio = siocodec::socketio;
 namespace json = siocodec::json;
 using siocodec::errc;
 
-// Every heap allocation of the program goes through malloc (operator new, std::allocator,
-// new_delete_resource all end there), so counting malloc calls shows that a call made none.
-// glibc only (its __libc_malloc is the real allocator), and not under AddressSanitizer, which
-// owns malloc itself; the pmr checks further down run everywhere.
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#define SIOCODEC_HARDENING_NO_MALLOC_HOOK 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(memory_sanitizer) ||                         \
-    __has_feature(thread_sanitizer)
-#define SIOCODEC_HARDENING_NO_MALLOC_HOOK 1
-#endif
-#endif
-#if defined(__GLIBC__) && !defined(SIOCODEC_HARDENING_NO_MALLOC_HOOK)
-#define SIOCODEC_HARDENING_MALLOC_HOOK 1
-// glibc's own allocator entry point, which the hook forwards to.
-extern "C" void* __libc_malloc(std::size_t size);  // NOLINT(bugprone-reserved-identifier)
 namespace {
-std::atomic<std::size_t> g_mallocs{0};
-}  // namespace
-extern "C" void* malloc(std::size_t size) noexcept {
-  g_mallocs.fetch_add(1, std::memory_order_relaxed);
-  return __libc_malloc(size);
-}
-// The count, for the other files of the program that show a call allocates nothing (the
-// engines' tests): a program has one malloc.
-std::size_t siocodec_test_mallocs() noexcept;
-std::size_t siocodec_test_mallocs() noexcept { return g_mallocs.load(); }
-#endif
-
-namespace {
-
-// The number of mallocs `f` made, or 0 where they cannot be counted.
-template <class F>
-std::size_t mallocs_during(F&& f) {
-#ifdef SIOCODEC_HARDENING_MALLOC_HOOK
-  const std::size_t before = g_mallocs.load();
-  f();
-  return g_mallocs.load() - before;
-#else
-  f();
-  return 0;
-#endif
-}
 
 // A memory resource that counts what it hands out, for the decoders that take one.
 class counting_resource final : public std::pmr::memory_resource {
@@ -113,7 +72,7 @@ TEST_CASE("a million levels of nesting are refused at the depth limit, without r
 
   siocodec::result<json::kind> r1(errc::none), r2(errc::none), r3(errc::none), r4(errc::none),
       r5(errc::none);
-  const std::size_t n = mallocs_during([&] {
+  const std::size_t n = siocodec_test::allocations_during([&] {
     r1 = json::validate(arrays);
     r2 = json::validate(open_arrays);
     r3 = json::validate(objects);
@@ -135,7 +94,7 @@ TEST_CASE("a million levels of nesting are refused at the depth limit, without r
 
   // The lazy accessors over the unvalidated text walk it with a counter, not a call per level.
   std::size_t size = 0, elements = 0;
-  const std::size_t m = mallocs_during([&] {
+  const std::size_t m = siocodec_test::allocations_during([&] {
     const json::value v = json::value::unchecked(arrays);
     size = v.size();
     for (const json::value& e : v.elements()) elements += e.raw().size();
@@ -153,7 +112,7 @@ TEST_CASE("a million levels of nesting are refused at the depth limit, without r
       o.version = version;
       o.lax = lax;
       siocodec::result<sio::packet_view> e(errc::none), c(errc::none);
-      const std::size_t k = mallocs_during([&] {
+      const std::size_t k = siocodec_test::allocations_during([&] {
         e = sio::decode_header(event, o);
         c = sio::decode_header(connect, o);
       });
@@ -191,7 +150,7 @@ TEST_CASE("100 MB digit runs decode in linear time without allocating") {
         o.version = version;
         o.lax = lax;
         siocodec::result<sio::packet_view> r(errc::none);
-        CHECK(mallocs_during([&] { r = sio::decode_header(text, o); }) == 0);
+        CHECK(siocodec_test::allocations_during([&] { r = sio::decode_header(text, o); }) == 0);
         CHECK(r.error() == errc::ack_id_overflow);
         CHECK(r.offset() == 1);
       }
@@ -201,7 +160,8 @@ TEST_CASE("100 MB digit runs decode in linear time without allocating") {
     o.max_packet_bytes = std::numeric_limits<std::size_t>::max();
     sio::decoder dec(o);
     siocodec::result<sio::packet_view> r(errc::none);
-    CHECK(mallocs_during([&] { r = dec.feed(text, eio::frame_kind::text); }) == 0);
+    CHECK(siocodec_test::allocations_during([&] { r = dec.feed(text, eio::frame_kind::text); }) ==
+          0);
     CHECK(r.error() == errc::ack_id_overflow);
     // With the default limit it never gets that far.
     sio::decoder limited;
@@ -214,7 +174,7 @@ TEST_CASE("100 MB digit runs decode in linear time without allocating") {
       sio::decode_options o;
       o.lax = lax;
       siocodec::result<sio::packet_view> r(errc::none);
-      CHECK(mallocs_during([&] { r = sio::decode_header(text, o); }) == 0);
+      CHECK(siocodec_test::allocations_during([&] { r = sio::decode_header(text, o); }) == 0);
       // Strict mode stops at the first digit that takes the count over max_attachments. Lax
       // mode reads the count as the reference does, Number() of the digits: 10^100000000 is
       // Infinity, which is not an integer, so "Illegal attachments" as in socket.io-parser.
@@ -222,8 +182,8 @@ TEST_CASE("100 MB digit runs decode in linear time without allocating") {
       CHECK(r.offset() == 1);
       // Without the '-', the count never ends.
       siocodec::result<sio::packet_view> u(errc::none);
-      CHECK(mallocs_during([&] { u = sio::decode_header(text.substr(0, 1 + hundred_mb), o); }) ==
-            0);
+      CHECK(siocodec_test::allocations_during(
+                [&] { u = sio::decode_header(text.substr(0, 1 + hundred_mb), o); }) == 0);
       CHECK(u.error() == (lax ? errc::invalid_attachment_count : errc::too_many_attachments));
     }
   }
@@ -234,7 +194,7 @@ TEST_CASE("100 MB digit runs decode in linear time without allocating") {
       sio::decode_options o;
       o.lax = lax;
       siocodec::result<sio::packet_view> r(errc::none);
-      CHECK(mallocs_during([&] { r = sio::decode_header(text, o); }) == 0);
+      CHECK(siocodec_test::allocations_during([&] { r = sio::decode_header(text, o); }) == 0);
       CHECK(r.error() == errc::invalid_namespace);
       CHECK(r.offset() == 1);
     }
@@ -243,7 +203,7 @@ TEST_CASE("100 MB digit runs decode in linear time without allocating") {
   SECTION("JSON number") {
     const std::string_view text = make("2[", '9', "]");
     siocodec::result<sio::packet_view> r(errc::none);
-    CHECK(mallocs_during([&] { r = sio::decode_header(text, {}); }) == 0);
+    CHECK(siocodec_test::allocations_during([&] { r = sio::decode_header(text, {}); }) == 0);
     REQUIRE(r.has_value());  // a number is a valid event name
     CHECK(r->data.size() == hundred_mb + 2);
   }
@@ -256,7 +216,7 @@ TEST_CASE("100 MB digit runs decode in linear time without allocating") {
     CHECK(eio::decode_payload(body, eio::frame_kind::text, o).error() == errc::payload_too_large);
     o.max_payload = std::numeric_limits<std::size_t>::max();
     errc e = errc::none;
-    CHECK(mallocs_during([&] {
+    CHECK(siocodec_test::allocations_during([&] {
             auto reader = eio::decode_payload(body, eio::frame_kind::text, o);
             for (const eio::packet_view& p : reader) (void)p;
             e = reader.error();
@@ -265,7 +225,7 @@ TEST_CASE("100 MB digit runs decode in linear time without allocating") {
     // The same body in 64 KiB chunks: the length is kept in the decoder's state, not its storage.
     eio::payload_decoder<> dec(eio::frame_kind::text, o);
     errc ce = errc::none;
-    CHECK(mallocs_during([&] {
+    CHECK(siocodec_test::allocations_during([&] {
             for (std::size_t at = 0; at < body.size() && ce == errc::none; at += 65536) {
               ce = dec.feed(body.substr(at, 65536), [](const eio::packet_view&) {}).ec;
             }
@@ -279,7 +239,7 @@ TEST_CASE("100 MB digit runs decode in linear time without allocating") {
     o.version = eio::protocol_version::v3;
     o.max_payload = std::numeric_limits<std::size_t>::max();
     errc e = errc::none;
-    CHECK(mallocs_during([&] {
+    CHECK(siocodec_test::allocations_during([&] {
             auto reader = eio::decode_payload(body, eio::frame_kind::binary, o);
             for (const eio::packet_view& p : reader) (void)p;
             e = reader.error();
@@ -301,7 +261,7 @@ TEST_CASE("100 MB digit runs decode in linear time without allocating") {
     std::size_t delivered = 0;
     wt::stream_decoder<> whole(o);
     siocodec::decode_status st;
-    CHECK(mallocs_during([&] {
+    CHECK(siocodec_test::allocations_during([&] {
             st = whole.feed(stream, [&](const eio::packet_view& p) { delivered = p.data.size(); });
           }) == 0);
     CHECK(st.ok());

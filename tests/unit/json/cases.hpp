@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "support/hex.hpp"
+
 namespace json_cases {
 
 /// One line of a case file, split at tabs.
@@ -37,16 +39,7 @@ inline std::vector<line> read(const char* name) {
   return out;
 }
 
-/// Bytes from lowercase or uppercase hex.
-inline std::string unhex(std::string_view h) {
-  const auto v = [](char c) { return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10; };
-  std::string out;
-  out.reserve(h.size() / 2);
-  for (std::size_t i = 0; i + 1 < h.size(); i += 2) {
-    out.push_back(static_cast<char>((v(h[i]) << 4) | v(h[i + 1])));
-  }
-  return out;
-}
+using siocodec_test::unhex;
 
 /// A heap copy of exactly s.size() bytes, so AddressSanitizer reports any read past the end
 /// (std::string has a terminating NUL and often spare capacity).

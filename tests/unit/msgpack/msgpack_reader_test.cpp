@@ -3,6 +3,7 @@
 #include <siocodec/msgpack/value.hpp>
 
 #include "support/catch.hpp"
+#include "support/hex.hpp"
 
 #include <cstdint>
 #include <random>
@@ -15,13 +16,7 @@ namespace mp = siocodec::msgpack;
 
 namespace {
 
-std::string unhex(const std::string& h) {
-  std::string out;
-  for (std::size_t i = 0; i + 1 < h.size(); i += 2) {
-    out.push_back(static_cast<char>(std::stoi(h.substr(i, 2), nullptr, 16)));
-  }
-  return out;
-}
+using siocodec_test::unhex;
 
 siocodec::result<mp::kind> check(const std::string& hex, const mp::options& o = {}) {
   const std::string b = unhex(hex);

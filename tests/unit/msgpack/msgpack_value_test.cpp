@@ -2,6 +2,7 @@
 #include <siocodec/msgpack/value.hpp>
 
 #include "support/catch.hpp"
+#include "support/hex.hpp"
 
 #include <cmath>
 #include <cstdint>
@@ -16,13 +17,7 @@ namespace mp = siocodec::msgpack;
 
 namespace {
 
-std::string unhex(const std::string& h) {
-  std::string out;
-  for (std::size_t i = 0; i + 1 < h.size(); i += 2) {
-    out.push_back(static_cast<char>(std::stoi(h.substr(i, 2), nullptr, 16)));
-  }
-  return out;
-}
+using siocodec_test::unhex;
 
 // Keeps the bytes of every parsed value alive for the test's duration.
 std::vector<std::string>& arena() {

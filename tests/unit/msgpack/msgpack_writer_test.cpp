@@ -4,6 +4,7 @@
 #include <siocodec/sink.hpp>
 
 #include "support/catch.hpp"
+#include "support/hex.hpp"
 
 #include <cmath>
 #include <cstdint>
@@ -19,15 +20,7 @@ namespace mp = siocodec::msgpack;
 
 namespace {
 
-std::string hex(const std::string& s) {
-  static constexpr char d[] = "0123456789abcdef";
-  std::string out;
-  for (const char c : s) {
-    out.push_back(d[static_cast<unsigned char>(c) >> 4]);
-    out.push_back(d[static_cast<unsigned char>(c) & 15]);
-  }
-  return out;
-}
+using siocodec_test::hex;
 
 // Runs `emit` through both passes (measure, then write) and returns the bytes.
 template <class F>

@@ -11,6 +11,7 @@
 #include <siocodec/socketio/codec.hpp>
 
 #include "support/catch.hpp"
+#include "support/hex.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -27,16 +28,6 @@ namespace mp = siocodec::msgpack;
 namespace sio = siocodec::socketio;
 
 namespace {
-
-// Bytes from lowercase hex digits.
-std::string from_hex(std::string_view h) {
-  const auto nibble = [](char c) { return c <= '9' ? c - '0' : c - 'a' + 10; };
-  std::string out;
-  for (std::size_t i = 0; i + 1 < h.size(); i += 2) {
-    out.push_back(static_cast<char>(nibble(h[i]) * 16 + nibble(h[i + 1])));
-  }
-  return out;
-}
 
 // The frames a parser writes for builder `b`, as the messages its peer's parser is fed.
 struct message {
@@ -184,7 +175,8 @@ TEST_CASE("codec: names and any_value kinds") {
   CHECK(k == sio::parser_kind::json);
   CHECK_FALSE(sio::parse_parser_kind("cbor", k));
   CHECK(std::string(sio::to_string(sio::parser_kind::msgpack)) == "msgpack");
-  const std::string ok = from_hex("99c0d40000c3cb3ff8000000000000a0c4009080d7000000000000000000");
+  const std::string ok =
+      siocodec_test::unhex("99c0d40000c3cb3ff8000000000000a0c4009080d7000000000000000000");
   const auto w = mp::parse(byte_view(ok));
   REQUIRE(w);
   std::vector<sio::value_kind> kinds;

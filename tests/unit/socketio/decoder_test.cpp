@@ -8,6 +8,7 @@
 #include <siocodec/socketio/default_parser/decoder.hpp>
 
 #include "support/catch.hpp"
+#include "support/hex.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -81,15 +82,7 @@ class counting_resource : public std::pmr::memory_resource {
   }
 };
 
-std::string hex(byte_view b) {
-  static constexpr char digits[] = "0123456789abcdef";
-  std::string out;
-  for (const unsigned char c : b) {
-    out.push_back(digits[c >> 4]);
-    out.push_back(digits[c & 15]);
-  }
-  return out;
-}
+using siocodec_test::hex;
 
 std::string bytes_of(std::initializer_list<int> list) {
   std::string s;

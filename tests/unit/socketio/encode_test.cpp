@@ -5,6 +5,7 @@
 #include <siocodec/socketio/default_parser/decode.hpp>
 #include <siocodec/socketio/default_parser/encode.hpp>
 
+#include "support/allocations.hpp"
 #include "support/catch.hpp"
 
 #include <array>
@@ -22,47 +23,6 @@
 #include <string>
 #include <string_view>
 #include <vector>
-
-// Counts every allocation of the test program, so that a test can show that a call made none.
-// The replacement covers the whole program; it only counts and forwards to malloc/free. It is
-// left out under AddressSanitizer, whose own operator new does not mix with it.
-#if defined(__SANITIZE_ADDRESS__)
-#define SIOCODEC_TEST_NO_ALLOCATION_COUNT 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define SIOCODEC_TEST_NO_ALLOCATION_COUNT 1
-#endif
-#endif
-namespace {
-std::atomic<std::size_t> g_allocations{0};
-}  // namespace
-#if !defined(SIOCODEC_TEST_NO_ALLOCATION_COUNT)
-namespace {
-void* counted_malloc(std::size_t n) noexcept {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
-  std::abort();
-}
-}  // namespace
-// Each operator new is a one-call forwarder, so that wherever g++ inlines an operator delete
-// (down to its std::free) it inlines the matching operator new as well. A new that stays a call
-// while its delete becomes free() is what g++ 12 reports as -Wmismatched-new-delete (at -O1).
-void* operator new(std::size_t n) { return counted_malloc(n); }
-void* operator new[](std::size_t n) { return counted_malloc(n); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
-#endif
-// The count for the other files of the program (tests/unit/engine/ declare these two).
-bool siocodec_test_allocations_counted() noexcept {
-#if defined(SIOCODEC_TEST_NO_ALLOCATION_COUNT)
-  return false;
-#else
-  return true;
-#endif
-}
-std::size_t siocodec_test_allocations() noexcept { return g_allocations.load(); }
 
 using namespace std::string_view_literals;
 using siocodec::byte_view;
@@ -847,9 +807,7 @@ TEST_CASE("sio encode: a callback that changes between its two runs cannot overf
 }
 
 TEST_CASE("sio encode: no allocation when encoding into a caller buffer") {
-#if defined(SIOCODEC_TEST_NO_ALLOCATION_COUNT)
-  WARN("allocation counting is off under AddressSanitizer");
-#endif
+  if (!siocodec_test::allocations_counted()) WARN("allocations are not counted in this build");
   char buf[512];
   sio::attachment_list<4> atts;
   const std::vector<int> v{1, 2, 3};
@@ -857,13 +815,13 @@ TEST_CASE("sio encode: no allocation when encoding into a caller buffer") {
                             sio::object("k", sio::array(b0102, nullptr)))
                      .nsp("/room")
                      .id(7);
-  const std::size_t before = g_allocations.load();
+  const std::size_t before = siocodec_test::allocations();
   auto r = sio::encode_to(buf, sizeof buf, b, atts);
   auto n = sio::encoded_size(b);
   auto p = sio::encode_to(
       buf, sizeof buf,
       pv(packet_type::binary_event, "/a", 1, R"([{"_placeholder":true,"num":0}])", 1));
-  const std::size_t after = g_allocations.load();
+  const std::size_t after = siocodec_test::allocations();
   REQUIRE(r);
   REQUIRE(n);
   REQUIRE(p);

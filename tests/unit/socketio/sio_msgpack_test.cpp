@@ -6,6 +6,7 @@
 #include <siocodec/socketio/codec.hpp>
 
 #include "support/catch.hpp"
+#include "support/hex.hpp"
 
 #include <array>
 #include <cstddef>
@@ -25,27 +26,9 @@ namespace sio = siocodec::socketio;
 
 namespace {
 
-std::string unhex(const std::string& h) {
-  std::string out;
-  for (std::size_t i = 0; i + 1 < h.size(); i += 2) {
-    if (h[i] == ' ') {
-      --i;
-      continue;
-    }
-    out.push_back(static_cast<char>(std::stoi(h.substr(i, 2), nullptr, 16)));
-  }
-  return out;
-}
+using siocodec_test::unhex;
 
-std::string hex(std::string_view s) {
-  static constexpr char d[] = "0123456789abcdef";
-  std::string out;
-  for (const char c : s) {
-    out.push_back(d[static_cast<unsigned char>(c) >> 4]);
-    out.push_back(d[static_cast<unsigned char>(c) & 15]);
-  }
-  return out;
-}
+using siocodec_test::hex;
 
 // fixstr hex of ASCII text.
 std::string s(std::string_view t) {
