@@ -15,7 +15,7 @@
 //
 // then divide "Collected" by N (bench/instructions.sh does it, and also checks the N vs 2N
 // difference).
-#include "engine_ops.hpp"
+#include "count.hpp"
 #include "ops.hpp"
 #include "workloads.hpp"
 
@@ -27,17 +27,10 @@
 #include <string>
 #include <vector>
 
-namespace {
-
-struct counters {
-  bool on = false;
-  std::size_t news = 0;     // operator new / new[] (all forms)
-  std::size_t mallocs = 0;  // malloc, calloc, realloc, memalign, posix_memalign, aligned_alloc
-  std::size_t frees = 0;    // operator delete and free of non-null pointers
-};
+namespace bench::count {
 counters g_count;
-
-}  // namespace
+}  // namespace bench::count
+using bench::count::g_count;
 
 // --- allocation hooks --------------------------------------------------------------------------
 // glibc's own entry points are reserved names, and its declarations name their parameters with
@@ -131,63 +124,17 @@ void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { counte
 void operator delete(void* p, const std::nothrow_t&) noexcept { counted_delete(p); }
 void operator delete[](void* p, const std::nothrow_t&) noexcept { counted_delete(p); }
 
-// --- the measured loop -------------------------------------------------------------------------
-using runner = std::size_t (*)(void* op, std::size_t n);
-
-// Everything callgrind collects with --toggle-collect=siocodec_bench_measure happens in here: N
-// calls of Op::run() and the loop around them (a few instructions per operation).
-extern "C" __attribute__((noinline)) std::size_t siocodec_bench_measure(runner run, void* op,
-                                                                        std::size_t n) {
+// --- the measured loop (count.hpp) -------------------------------------------------------------
+extern "C" __attribute__((noinline)) std::size_t siocodec_bench_measure(bench::count::runner run,
+                                                                        void* op, std::size_t n) {
   return run(op, n);
 }
 
 namespace {
 
-template <class Op>
-std::size_t run_n(void* p, std::size_t n) {
-  Op& op = *static_cast<Op*>(p);
-  std::size_t done = 0;
-  for (std::size_t i = 0; i < n; ++i) done += op.run();
-  return done;
-}
-
-struct outcome {
-  bool applies = false;
-  std::string problem;
-  std::size_t packets = 0;
-  std::size_t bytes = 0;
-  counters c;
-};
-
-template <class Op>
-outcome measure(const bench::workload& w, std::size_t n) {
-  outcome o;
-  if (!Op::applies(w)) return o;
-  o.applies = true;
-  Op op(w);
-  o.problem = op.check();
-  if (!o.problem.empty()) return o;
-  (void)op.run();  // warm: the first run may size reusable storage
-  o.packets = op.packets();
-  o.bytes = op.bytes();
-  g_count = counters{};
-  g_count.on = true;
-  const std::size_t done = siocodec_bench_measure(&run_n<Op>, &op, n);
-  g_count.on = false;
-  o.c = g_count;
-  if (done != n * o.packets) o.problem = "an operation failed";
-  return o;
-}
-
-struct op_entry {
-  const char* name;
-  outcome (*fn)(const bench::workload&, std::size_t);
-};
-
-template <class Op>
-op_entry entry() {
-  return {Op::name, &measure<Op>};
-}
+using bench::count::entry;
+using bench::count::op_entry;
+using bench::count::outcome;
 
 const std::vector<op_entry>& operations() {
   static const std::vector<op_entry> ops = {
@@ -207,11 +154,14 @@ const std::vector<op_entry>& operations() {
       entry<bench::encode_raw_string_op>(),
       entry<bench::eio_encode_op>(),
       entry<bench::payload_encode_op>(),
-      entry<bench::engine_send_op>(),
-      entry<bench::engine_recv_op>(),
-      entry<bench::memcpy_op>(),
   };
-  return ops;
+  static const std::vector<op_entry> all = [] {
+    std::vector<op_entry> v = ops;
+    for (const op_entry& e : bench::count::engine_operations()) v.push_back(e);
+    v.push_back(entry<bench::memcpy_op>());
+    return v;
+  }();
+  return all;
 }
 
 int usage() {

@@ -30,20 +30,6 @@ inline eio::server_options engine_server_options() {
   return o;
 }
 
-/// The Engine.IO messages of a WebSocket workload (text without its `4`, binary as it is).
-inline std::vector<eio::packet_view> engine_messages(const workload& w) {
-  std::vector<eio::packet_view> out;
-  for (const frame& f : w.frames) {
-    if (f.kind == eio::frame_kind::text) {
-      out.push_back(
-          eio::packet_view::text(eio::packet_type::message, std::string_view(f.bytes).substr(1)));
-    } else {
-      out.push_back(eio::packet_view::binary(byte_view(f.bytes.data(), f.bytes.size())));
-    }
-  }
-  return out;
-}
-
 class engine_send_op {
  public:
   static constexpr const char* name = "engine_send";

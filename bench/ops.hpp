@@ -825,19 +825,25 @@ using encode_raw_string_op = basic_encode_op<source::raw_json, output::new_strin
 
 /// engineio::encode_to() alone for each WebSocket frame: `4` + the Socket.IO text (a copy), or
 /// a binary frame.
+/// The Engine.IO messages of a WebSocket workload (text without its `4`, binary as it is).
+inline std::vector<eio::packet_view> engine_messages(const workload& w) {
+  std::vector<eio::packet_view> out;
+  for (const frame& f : w.frames) {
+    if (f.kind == eio::frame_kind::text) {
+      out.push_back(
+          eio::packet_view::text(eio::packet_type::message, std::string_view(f.bytes).substr(1)));
+    } else {
+      out.push_back(eio::packet_view::binary(byte_view(f.bytes.data(), f.bytes.size())));
+    }
+  }
+  return out;
+}
+
 class eio_encode_op {
  public:
   static constexpr const char* name = "eio_encode";
   static bool applies(const workload& w) { return !w.is_polling(); }
-  explicit eio_encode_op(const workload& w) : w_(&w) {
-    for (const frame& f : w.frames) {
-      if (f.kind == eio::frame_kind::text) {
-        pks_.push_back(
-            eio::packet_view::text(eio::packet_type::message, std::string_view(f.bytes).substr(1)));
-      } else {
-        pks_.push_back(eio::packet_view::binary(byte_view(f.bytes.data(), f.bytes.size())));
-      }
-    }
+  explicit eio_encode_op(const workload& w) : w_(&w), pks_(engine_messages(w)) {
     out_.resize(w.bytes() + 16);
   }
   std::size_t run() noexcept {
