@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: BSL-1.0
 // Chat example: the application on top of examples/server/socketio_server.hpp. A registry of the
 // connected users keyed by socket id, the rooms they are in, and the events of docs/chat.md
-// (join, leave, message, typing, image), each broadcast to the sockets of one room.
+// (join, leave, message, typing, image), each broadcast to the sockets of one room: encoded once
+// (socketio::encoded_packet), the same messages queued on every member's session.
 #ifndef SIOCODEC_EXAMPLES_CHAT_CHAT_ROOMS_HPP
 #define SIOCODEC_EXAMPLES_CHAT_CHAT_ROOMS_HPP
 
@@ -68,10 +69,11 @@ class rooms {
         return void(s.ack(ev, sio::object("ok", false, "error", "invalid message")));
       }
       const std::uint64_t at = now_ms();
-      const std::size_t n = broadcast(m->room, s.id(), [&](demo::socket& to) {
-        to.emit("message", sio::object("room", m->room, "id", s.id(), "nick", m->nick, "text", text,
-                                       "at", at));
-      });
+      const std::string id = s.id();
+      const std::size_t n =
+          broadcast(m->room, id,
+                    sio::event("message", sio::object("room", m->room, "id", id, "nick", m->nick,
+                                                      "text", text, "at", at)));
       // The ack confirms delivery: the message was queued for every other user of the room.
       s.ack(ev, sio::object("ok", true, "delivered", n, "at", at));
     };
@@ -79,10 +81,10 @@ class rooms {
       member* m = find(s.id());
       if (m == nullptr) return;
       const bool typing = arg(ev, 0).get_bool();
-      broadcast(m->room, s.id(), [&](demo::socket& to) {
-        to.emit("typing",
-                sio::object("room", m->room, "id", s.id(), "nick", m->nick, "typing", typing));
-      });
+      const std::string id = s.id();
+      broadcast(m->room, id,
+                sio::event("typing", sio::object("room", m->room, "id", id, "nick", m->nick,
+                                                 "typing", typing)));
     };
     ns.events["image"] = [this](demo::socket& s, const demo::incoming_event& ev) {
       member* m = find(s.id());
@@ -102,10 +104,11 @@ class rooms {
         return void(s.ack(ev, sio::object("ok", false, "error", "not an image")));
       }
       const std::uint64_t at = now_ms();
-      const std::size_t n = broadcast(m->room, s.id(), [&](demo::socket& to) {
-        to.emit("image", sio::object("room", m->room, "id", s.id(), "nick", m->nick, "name",
-                                     name_text, "type", type_text, "at", at, "data", bytes));
-      });
+      const std::string id = s.id();
+      const std::size_t n = broadcast(
+          m->room, id,
+          sio::event("image", sio::object("room", m->room, "id", id, "nick", m->nick, "name",
+                                          name_text, "type", type_text, "at", at, "data", bytes)));
       s.ack(ev, sio::object("ok", true, "delivered", n, "bytes", bytes.size(), "at", at));
     };
   }
@@ -189,21 +192,37 @@ class rooms {
     return it == members_.end() ? nullptr : &it->second;
   }
 
-  // Calls f(socket) for every member of `room` but `except`; @return how many.
-  template <class F>
-  std::size_t broadcast(const std::string& room, const std::string& except, F&& f) {
+  // Sends `event` (a builder) to every member of `room` but `except`; @return to how many.
+  template <class B>
+  std::size_t broadcast(const std::string& room, const std::string& except, const B& event) {
     if (shutting_down_) return 0;
     auto it = rooms_.find(room);
     if (it == rooms_.end()) return 0;
     // A copy: sending never changes the rooms, but a handler could, in a larger application.
-    const std::vector<std::string> ids(it->second.begin(), it->second.end());
+    return deliver(std::vector<std::string>(it->second.begin(), it->second.end()), except, event);
+  }
+
+  // Encodes `event` once per protocol version among the sockets `ids` (all of one namespace)
+  // and queues the same Engine.IO messages on each but `except`'s; @return how many.
+  template <class B>
+  std::size_t deliver(const std::vector<std::string>& ids, const std::string& except, B event) {
+    std::optional<sio::encoded_packet> once[2];  // Socket.IO v5, v4
     std::size_t n = 0;
     for (const std::string& id : ids) {
-      if (id == except) continue;
-      if (member* m = find(id)) {
-        f(*m->socket);
-        ++n;
+      member* m = id == except ? nullptr : find(id);
+      if (m == nullptr) continue;
+      const sio::server_connection& c = m->socket->eio_session().conn();
+      const sio::protocol_version v = sio::protocol_for(c.engine().version());
+      std::optional<sio::encoded_packet>& p = once[v == sio::protocol_version::v5 ? 0 : 1];
+      if (!p) {
+        sio::codec_options o = c.options().codec;
+        o.version = v;
+        event.nsp(m->socket->nsp());
+        auto r = sio::encoded_packet::encode(event, sio::codec(c.options().parser, o));
+        if (!r) return n;
+        p = std::move(*r);
       }
+      if (m->socket->send_encoded(*p)) ++n;
     }
     return n;
   }
@@ -236,16 +255,17 @@ class rooms {
 
   void send_rooms_to_all() {
     if (shutting_down_) return;
-    for (auto& m : members_) send_rooms(*m.second.socket);
+    std::vector<std::string> ids;
+    for (const auto& m : members_) ids.push_back(m.first);
+    deliver(ids, std::string(), sio::event("rooms", room_list()));
   }
 
   // Tells the users of `room` that `nick` joined or left, with the new user list.
   void presence(const std::string& room, const std::string& id, const std::string& nick,
                 std::string_view what) {
-    broadcast(room, id, [&](demo::socket& to) {
-      to.emit("presence", sio::object("room", room, "id", id, "nick", nick, "event", what, "users",
-                                      users_of(room)));
-    });
+    broadcast(room, id,
+              sio::event("presence", sio::object("room", room, "id", id, "nick", nick, "event",
+                                                 what, "users", users_of(room))));
   }
 
   void leave_room(const std::string& id, member& m) {

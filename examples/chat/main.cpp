@@ -128,12 +128,12 @@ int main(int argc, char** argv) {
   demo::sio_server sio;
   chat_rooms.install(sio.of("/"));
   chat_rooms.on_log = log_line;
-  sio.on_refused = [](const demo::connection&, std::string_view, std::string_view message) {
+  sio.on_refused = [](const demo::session&, std::string_view, std::string_view message) {
     log_line("chat: connection refused: " + std::string(message));
   };
 
   demo::net::io_context io;
-  demo::server eio(io, cli.eio, sio);
+  demo::server eio(io, demo::make_server_options(cli.eio, demo::sio::parser_kind::json), sio);
   auto l = std::make_shared<demo::listener>(io, eio);
   l->on_other_request = [files = static_files(cli)](
                             const demo::target& t,
