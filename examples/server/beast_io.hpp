@@ -215,22 +215,21 @@ class http_session : public std::enable_shared_from_this<http_session> {
   // request) are kept for the next read(), up to a bound.
   void watch(std::function<void()> aborted) {
     watching_ = true;
-    stream_.socket().async_read_some(
-        buffer_.prepare(watch_limit),
-        [self = shared_from_this(), aborted = std::move(aborted)](beast::error_code ec,
-                                                                  std::size_t n) mutable {
-          self->watching_ = false;
-          self->buffer_.commit(n);
-          if (ec) {
-            if (!self->answered_) aborted();
-            return;
-          }
-          if (self->answered_) {
-            if (self->read_after_watch_) self->read();
-          } else if (self->buffer_.size() < watch_limit) {
-            self->watch(std::move(aborted));
-          }
-        });
+    stream_.socket().async_read_some(buffer_.prepare(watch_limit),
+                                     [self = shared_from_this(), aborted = std::move(aborted)](
+                                         beast::error_code ec, std::size_t n) mutable {
+                                       self->watching_ = false;
+                                       self->buffer_.commit(n);
+                                       if (ec) {
+                                         if (!self->answered_) aborted();
+                                         return;
+                                       }
+                                       if (self->answered_) {
+                                         if (self->read_after_watch_) self->read();
+                                       } else if (self->buffer_.size() < watch_limit) {
+                                         self->watch(std::move(aborted));
+                                       }
+                                     });
   }
 
   void write(http_reply reply, bool keep_alive) {
@@ -264,8 +263,8 @@ class http_session : public std::enable_shared_from_this<http_session> {
   server& eio_;
   request_handler other_;
   static constexpr std::size_t watch_limit = 4096;
-  bool answered_ = true;         // the request being handled has its answer
-  bool watching_ = false;        // watch()'s read is pending
+  bool answered_ = true;           // the request being handled has its answer
+  bool watching_ = false;          // watch()'s read is pending
   bool read_after_watch_ = false;  // the answer went out while watching: read() after it
 };
 

@@ -328,7 +328,7 @@ class session : public std::enable_shared_from_this<session> {
   reply_fn post_;                 // the POST being handled
   std::shared_ptr<ws_link> ws_;   // the probe, the upgraded WebSocket, or the ws-only one
   std::uint64_t ping_frame_ = 0;  // ws_'s frame number of the last v4 ping
-  std::string reason_;  // set by close() or the glue: overrides the engine's close reason
+  std::string reason_;            // set by close() or the glue: overrides the engine's close reason
   bool pumping_ = false;
   bool closed_ = false;
 };
@@ -353,7 +353,8 @@ class server {
     std::shared_ptr<session> s = find(q.sid);
     const eio::route_result r = route(req.method, q, s, false);
     if (!r) {
-      reply({eio::error_status(r.error), "application/json", std::string(eio::error_body(r.error))});
+      reply(
+          {eio::error_status(r.error), "application/json", std::string(eio::error_body(r.error))});
     } else if (r.handshake) {
       create(r, &reply, nullptr);
     } else if (req.method == "GET") {
@@ -364,7 +365,8 @@ class server {
     } else if (req.method == "POST") {
       s->on_post(req.content_type, req.body, reply);
     } else {
-      reply({400, "application/json", std::string(eio::error_body(eio::request_error::bad_request))});
+      reply(
+          {400, "application/json", std::string(eio::error_body(eio::request_error::bad_request))});
     }
     return nullptr;
   }

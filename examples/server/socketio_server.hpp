@@ -169,8 +169,8 @@ template <class... A>
 bool socket::emit_with_ack(ack_handler on_ack, std::string_view name, A&&... args) {
   sio::emit_options o;
   o.want_ack = true;
-  const auto id = session_.conn().emit(sio::event(name, std::forward<A>(args)...).nsp(nsp_),
-                                       now_ms(), o);
+  const auto id =
+      session_.conn().emit(sio::event(name, std::forward<A>(args)...).nsp(nsp_), now_ms(), o);
   if (!id) {
     if (id.error() == siocodec::errc::queue_full) session_.close("too many pending acks");
     return false;
