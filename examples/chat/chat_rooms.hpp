@@ -39,10 +39,15 @@ constexpr std::string_view lobby = "lobby";
 /// The chat: users (one per socket of namespace "/"), rooms, and the events.
 class rooms {
  public:
-  explicit rooms(limits l = {}) : limits_(l) {}
+  /// `epoch`: a number that differs between runs (recovery offsets of a previous run never match).
+  explicit rooms(limits l = {}, std::uint64_t epoch = 0)
+      : limits_(l), store_(store_options(epoch)) {}
 
-  /// Installs the auth check, the connect handler and the events on namespace `ns`.
-  void install(demo::namespace_def& ns) {
+  /// Installs the auth check, the connect handler, the events and the recovery store on
+  /// namespace `ns` (named `nsp`; the server needs server_options::recovery for the store).
+  void install(demo::namespace_def& ns, std::string nsp = "/") {
+    nsp_ = std::move(nsp);
+    ns.store = &store_;
     ns.authorize = [this](const sio::any_value& auth) { return authorize(auth); };
     ns.on_connect = [this](demo::socket& s) { on_connect(s); };
     ns.events["join"] = [this](demo::socket& s, const demo::incoming_event& ev) {
@@ -182,8 +187,14 @@ class rooms {
     members_[s.id()] = member{&s, std::move(pending_nick_), std::string()};
     pending_nick_.clear();
     s.user_data = std::make_shared<departure>(*this, s.id());
-    if (on_log) on_log("chat: " + members_[s.id()].nick + " connected (" + s.id() + ")");
-    // The client joins a room itself (`join`, usually "lobby"); until then it is in none.
+    if (on_log) {
+      on_log("chat: " + members_[s.id()].nick + (s.recovered() ? " recovered (" : " connected (") +
+             s.id() + ")");
+    }
+    // A recovered socket has its room back (and got what the room said meanwhile); otherwise
+    // the client joins a room itself (`join`, usually "lobby"); until then it is in none.
+    const sio::rooms_view back = s.eio_session().conn().rooms(s.nsp());
+    if (s.recovered() && !back.empty()) return move_to(s, std::string(back[0]));
     send_rooms(s);
   }
 
@@ -192,21 +203,37 @@ class rooms {
     return it == members_.end() ? nullptr : &it->second;
   }
 
+  static sio::recovery_options store_options(std::uint64_t epoch) {
+    sio::recovery_options o;
+    o.epoch = epoch;
+    return o;
+  }
+
   // Sends `event` (a builder) to every member of `room` but `except`; @return to how many.
   template <class B>
   std::size_t broadcast(const std::string& room, const std::string& except, const B& event) {
     if (shutting_down_) return 0;
+    const std::string_view to[1] = {room};
+    const std::string_view but[1] = {except};
     auto it = rooms_.find(room);
-    if (it == rooms_.end()) return 0;
+    std::vector<std::string> ids;
     // A copy: sending never changes the rooms, but a handler could, in a larger application.
-    return deliver(std::vector<std::string>(it->second.begin(), it->second.end()), except, event);
+    if (it != rooms_.end()) ids.assign(it->second.begin(), it->second.end());
+    return deliver(ids, except, sio::room_filter{sio::rooms_view(to), sio::rooms_view(but)}, event);
   }
 
-  // Encodes `event` once per protocol version among the sockets `ids` (all of one namespace)
-  // and queues the same Engine.IO messages on each but `except`'s; @return how many.
+  // Encodes `event` once per protocol version among the sockets `ids` (all of namespace nsp_)
+  // and queues the same Engine.IO messages on each but `except`'s; @return how many. The v5
+  // packet goes through the recovery store first, with the rooms it is for (`to`): a member
+  // who lost its transport gets it when it recovers, and its offset comes with it.
   template <class B>
-  std::size_t deliver(const std::vector<std::string>& ids, const std::string& except, B event) {
+  std::size_t deliver(const std::vector<std::string>& ids, const std::string& except,
+                      const sio::room_filter& to, B event) {
     std::optional<sio::encoded_packet> once[2];  // Socket.IO v5, v4
+    event.nsp(nsp_);
+    // On the engines' clock (demo::now_ms, steady), not the wall clock of the `at` fields.
+    const auto stored = store_.broadcast(event, to, demo::now_ms());
+    if (stored) once[0] = **stored;  // a copy: the store's is valid until its next call
     std::size_t n = 0;
     for (const std::string& id : ids) {
       member* m = id == except ? nullptr : find(id);
@@ -217,7 +244,6 @@ class rooms {
       if (!p) {
         sio::codec_options o = c.options().codec;
         o.version = v;
-        event.nsp(m->socket->nsp());
         auto r = sio::encoded_packet::encode(event, sio::codec(c.options().parser, o));
         if (!r) return n;
         p = std::move(*r);
@@ -257,7 +283,7 @@ class rooms {
     if (shutting_down_) return;
     std::vector<std::string> ids;
     for (const auto& m : members_) ids.push_back(m.first);
-    deliver(ids, std::string(), sio::event("rooms", room_list()));
+    deliver(ids, std::string(), sio::room_filter{}, sio::event("rooms", room_list()));
   }
 
   // Tells the users of `room` that `nick` joined or left, with the new user list.
@@ -285,6 +311,9 @@ class rooms {
     if (m == nullptr || m->room == room) return;
     leave_room(s.id(), *m);
     m->room = room;
+    // The engine persists it when the socket loses its transport, and gives it back on recovery.
+    const std::string_view rooms_of[1] = {m->room};
+    (void)s.eio_session().conn().set_rooms(s.nsp(), sio::rooms_view(rooms_of));
     rooms_[room].insert(s.id());
     presence(room, s.id(), m->nick, "joined");
     send_rooms_to_all();
@@ -309,6 +338,8 @@ class rooms {
   }
 
   limits limits_;
+  sio::recovery_store store_;  // outlives the sockets: the server is destroyed first
+  std::string nsp_ = "/";
   std::string pending_nick_;
   std::map<std::string, member> members_;               // by socket id
   std::map<std::string, std::set<std::string>> rooms_;  // room -> socket ids

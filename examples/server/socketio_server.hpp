@@ -52,6 +52,10 @@ struct namespace_def {
   std::function<void(socket&)> on_connect;
   std::map<std::string, event_handler, std::less<>> events;
   event_handler unknown_event;  // events without a handler of their own (may be empty)
+  /// With server_options::recovery: the namespace's connection state recovery (it must outlive
+  /// the server's sockets). A recovering CONNECT is restored from it; the socket's emits go
+  /// through it.
+  sio::recovery_store* store = nullptr;
 };
 
 /// One client in one namespace (socket.io's server-side Socket): a name for a namespace of
@@ -64,6 +68,9 @@ class socket {
   /// The socket's id (the engine's sid of the namespace).
   std::string id() const { return std::string(session_.conn().sid(nsp_)); }
   session& eio_session() const { return session_; }
+  /// The CONNECT restored a disconnected session (connection state recovery): same id, rooms
+  /// (session.conn().rooms(nsp())) and the packets it missed.
+  bool recovered() const { return recovered_; }
 
   /// Sends any packet builder (sio::event(), sio::ack()...) on this socket's namespace.
   template <class B>
@@ -107,6 +114,7 @@ class socket {
   friend class sio_server;
   session& session_;
   std::string nsp_;
+  bool recovered_ = false;
   std::map<std::uint64_t, ack_handler> acks_;
 };
 
@@ -249,6 +257,7 @@ inline void sio_server::on_event(session& s, const sio::server_event& e) {
     const namespace_def* def = find_namespace(e.nsp);
     auto& slot = socks[std::string(e.nsp)];
     slot = std::make_unique<socket>(s, std::string(e.nsp));
+    slot->recovered_ = e.recovered;
     if (def != nullptr && def->on_connect) def->on_connect(*slot);
     return;
   }
@@ -291,7 +300,7 @@ inline void sio_server::on_connect_request(session& s, const sio::server_event& 
   }
   unsigned char random[30];  // the socket's sid, and its pid with recovery
   for (unsigned char& b : random) b = static_cast<unsigned char>(rng_());
-  (void)s.conn().accept(nsp, siocodec::byte_view(random, sizeof random), now_ms());
+  (void)s.conn().accept(nsp, siocodec::byte_view(random, sizeof random), now_ms(), def->store);
 }
 
 inline void sio_server::on_socket_event(socket& sock, const sio::server_event& e) {
