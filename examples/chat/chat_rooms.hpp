@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: BSL-1.0
 // Chat example: the application on top of examples/server/socketio_server.hpp. A registry of the
 // connected users keyed by socket id, the rooms they are in, and the events of docs/chat.md
-// (join, leave, message, typing, image), each broadcast to the sockets of one room.
+// (join, leave, message, typing, image), each broadcast to the sockets of one room: encoded once
+// (socketio::encoded_packet), the same messages queued on every member's session.
 #ifndef SIOCODEC_EXAMPLES_CHAT_CHAT_ROOMS_HPP
 #define SIOCODEC_EXAMPLES_CHAT_CHAT_ROOMS_HPP
 
@@ -38,10 +39,15 @@ constexpr std::string_view lobby = "lobby";
 /// The chat: users (one per socket of namespace "/"), rooms, and the events.
 class rooms {
  public:
-  explicit rooms(limits l = {}) : limits_(l) {}
+  /// `epoch`: a number that differs between runs (recovery offsets of a previous run never match).
+  explicit rooms(limits l = {}, std::uint64_t epoch = 0)
+      : limits_(l), store_(store_options(epoch)) {}
 
-  /// Installs the auth check, the connect handler and the events on namespace `ns`.
-  void install(demo::namespace_def& ns) {
+  /// Installs the auth check, the connect handler, the events and the recovery store on
+  /// namespace `ns` (named `nsp`; the server needs server_options::recovery for the store).
+  void install(demo::namespace_def& ns, std::string nsp = "/") {
+    nsp_ = std::move(nsp);
+    ns.store = &store_;
     ns.authorize = [this](const sio::any_value& auth) { return authorize(auth); };
     ns.on_connect = [this](demo::socket& s) { on_connect(s); };
     ns.events["join"] = [this](demo::socket& s, const demo::incoming_event& ev) {
@@ -68,10 +74,11 @@ class rooms {
         return void(s.ack(ev, sio::object("ok", false, "error", "invalid message")));
       }
       const std::uint64_t at = now_ms();
-      const std::size_t n = broadcast(m->room, s.id(), [&](demo::socket& to) {
-        to.emit("message", sio::object("room", m->room, "id", s.id(), "nick", m->nick, "text", text,
-                                       "at", at));
-      });
+      const std::string id = s.id();
+      const std::size_t n =
+          broadcast(m->room, id,
+                    sio::event("message", sio::object("room", m->room, "id", id, "nick", m->nick,
+                                                      "text", text, "at", at)));
       // The ack confirms delivery: the message was queued for every other user of the room.
       s.ack(ev, sio::object("ok", true, "delivered", n, "at", at));
     };
@@ -79,10 +86,10 @@ class rooms {
       member* m = find(s.id());
       if (m == nullptr) return;
       const bool typing = arg(ev, 0).get_bool();
-      broadcast(m->room, s.id(), [&](demo::socket& to) {
-        to.emit("typing",
-                sio::object("room", m->room, "id", s.id(), "nick", m->nick, "typing", typing));
-      });
+      const std::string id = s.id();
+      broadcast(m->room, id,
+                sio::event("typing", sio::object("room", m->room, "id", id, "nick", m->nick,
+                                                 "typing", typing)));
     };
     ns.events["image"] = [this](demo::socket& s, const demo::incoming_event& ev) {
       member* m = find(s.id());
@@ -102,10 +109,11 @@ class rooms {
         return void(s.ack(ev, sio::object("ok", false, "error", "not an image")));
       }
       const std::uint64_t at = now_ms();
-      const std::size_t n = broadcast(m->room, s.id(), [&](demo::socket& to) {
-        to.emit("image", sio::object("room", m->room, "id", s.id(), "nick", m->nick, "name",
-                                     name_text, "type", type_text, "at", at, "data", bytes));
-      });
+      const std::string id = s.id();
+      const std::size_t n = broadcast(
+          m->room, id,
+          sio::event("image", sio::object("room", m->room, "id", id, "nick", m->nick, "name",
+                                          name_text, "type", type_text, "at", at, "data", bytes)));
       s.ack(ev, sio::object("ok", true, "delivered", n, "bytes", bytes.size(), "at", at));
     };
   }
@@ -179,8 +187,14 @@ class rooms {
     members_[s.id()] = member{&s, std::move(pending_nick_), std::string()};
     pending_nick_.clear();
     s.user_data = std::make_shared<departure>(*this, s.id());
-    if (on_log) on_log("chat: " + members_[s.id()].nick + " connected (" + s.id() + ")");
-    // The client joins a room itself (`join`, usually "lobby"); until then it is in none.
+    if (on_log) {
+      on_log("chat: " + members_[s.id()].nick + (s.recovered() ? " recovered (" : " connected (") +
+             s.id() + ")");
+    }
+    // A recovered socket has its room back (and got what the room said meanwhile); otherwise
+    // the client joins a room itself (`join`, usually "lobby"); until then it is in none.
+    const sio::rooms_view back = s.eio_session().conn().rooms(s.nsp());
+    if (s.recovered() && !back.empty()) return move_to(s, std::string(back[0]));
     send_rooms(s);
   }
 
@@ -189,21 +203,52 @@ class rooms {
     return it == members_.end() ? nullptr : &it->second;
   }
 
-  // Calls f(socket) for every member of `room` but `except`; @return how many.
-  template <class F>
-  std::size_t broadcast(const std::string& room, const std::string& except, F&& f) {
+  static sio::recovery_options store_options(std::uint64_t epoch) {
+    sio::recovery_options o;
+    o.epoch = epoch;
+    return o;
+  }
+
+  // Sends `event` (a builder) to every member of `room` but `except`; @return to how many.
+  template <class B>
+  std::size_t broadcast(const std::string& room, const std::string& except, const B& event) {
     if (shutting_down_) return 0;
+    const std::string_view to[1] = {room};
+    const std::string_view but[1] = {except};
     auto it = rooms_.find(room);
-    if (it == rooms_.end()) return 0;
+    std::vector<std::string> ids;
     // A copy: sending never changes the rooms, but a handler could, in a larger application.
-    const std::vector<std::string> ids(it->second.begin(), it->second.end());
+    if (it != rooms_.end()) ids.assign(it->second.begin(), it->second.end());
+    return deliver(ids, except, sio::room_filter{sio::rooms_view(to), sio::rooms_view(but)}, event);
+  }
+
+  // Encodes `event` once per protocol version among the sockets `ids` (all of namespace nsp_)
+  // and queues the same Engine.IO messages on each but `except`'s; @return how many. The v5
+  // packet goes through the recovery store first, with the rooms it is for (`to`): a member
+  // who lost its transport gets it when it recovers, and its offset comes with it.
+  template <class B>
+  std::size_t deliver(const std::vector<std::string>& ids, const std::string& except,
+                      const sio::room_filter& to, B event) {
+    std::optional<sio::encoded_packet> once[2];  // Socket.IO v5, v4
+    event.nsp(nsp_);
+    // On the engines' clock (demo::now_ms, steady), not the wall clock of the `at` fields.
+    const auto stored = store_.broadcast(event, to, demo::now_ms());
+    if (stored) once[0] = **stored;  // a copy: the store's is valid until its next call
     std::size_t n = 0;
     for (const std::string& id : ids) {
-      if (id == except) continue;
-      if (member* m = find(id)) {
-        f(*m->socket);
-        ++n;
+      member* m = id == except ? nullptr : find(id);
+      if (m == nullptr) continue;
+      const sio::server_connection& c = m->socket->eio_session().conn();
+      const sio::protocol_version v = sio::protocol_for(c.engine().version());
+      std::optional<sio::encoded_packet>& p = once[v == sio::protocol_version::v5 ? 0 : 1];
+      if (!p) {
+        sio::codec_options o = c.options().codec;
+        o.version = v;
+        auto r = sio::encoded_packet::encode(event, sio::codec(c.options().parser, o));
+        if (!r) return n;
+        p = std::move(*r);
       }
+      if (m->socket->send_encoded(*p)) ++n;
     }
     return n;
   }
@@ -236,16 +281,17 @@ class rooms {
 
   void send_rooms_to_all() {
     if (shutting_down_) return;
-    for (auto& m : members_) send_rooms(*m.second.socket);
+    std::vector<std::string> ids;
+    for (const auto& m : members_) ids.push_back(m.first);
+    deliver(ids, std::string(), sio::room_filter{}, sio::event("rooms", room_list()));
   }
 
   // Tells the users of `room` that `nick` joined or left, with the new user list.
   void presence(const std::string& room, const std::string& id, const std::string& nick,
                 std::string_view what) {
-    broadcast(room, id, [&](demo::socket& to) {
-      to.emit("presence", sio::object("room", room, "id", id, "nick", nick, "event", what, "users",
-                                      users_of(room)));
-    });
+    broadcast(room, id,
+              sio::event("presence", sio::object("room", room, "id", id, "nick", nick, "event",
+                                                 what, "users", users_of(room))));
   }
 
   void leave_room(const std::string& id, member& m) {
@@ -265,6 +311,9 @@ class rooms {
     if (m == nullptr || m->room == room) return;
     leave_room(s.id(), *m);
     m->room = room;
+    // The engine persists it when the socket loses its transport, and gives it back on recovery.
+    const std::string_view rooms_of[1] = {m->room};
+    (void)s.eio_session().conn().set_rooms(s.nsp(), sio::rooms_view(rooms_of));
     rooms_[room].insert(s.id());
     presence(room, s.id(), m->nick, "joined");
     send_rooms_to_all();
@@ -289,6 +338,8 @@ class rooms {
   }
 
   limits limits_;
+  sio::recovery_store store_;  // outlives the sockets: the server is destroyed first
+  std::string nsp_ = "/";
   std::string pending_nick_;
   std::map<std::string, member> members_;               // by socket id
   std::map<std::string, std::set<std::string>> rooms_;  // room -> socket ids

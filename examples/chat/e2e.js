@@ -314,6 +314,25 @@ async function main() {
     if (t !== "polling") throw new Error(`carol's transport became ${t}`);
   });
 
+  await step("alice loses her transport: on recovery she gets bob's message from meanwhile", async () => {
+    const id = await alice.evaluate(() => window.chatDebug.id());
+    // Reconnects after 3 s: bob writes in between.
+    await alice.evaluate(() => window.chatDebug.dropTransport(3000));
+    await waitText(bob, "#users li", "alice", true);
+    await bob.fill("#text", "Said while alice was away");
+    await bob.press("#text", "Enter");
+    await waitText(alice, "#log .msg .text", "Said while alice was away");
+    await waitText(bob, "#users li", "alice");
+    if (!(await alice.evaluate(() => window.chatDebug.recovered()))) {
+      throw new Error("alice's session was not recovered");
+    }
+    const again = await alice.evaluate(() => window.chatDebug.id());
+    if (again !== id) throw new Error(`alice's id changed: ${id} -> ${again}`);
+    if ((await alice.evaluate(() => window.chatDebug.room())) !== "lobby") {
+      throw new Error("alice is not back in #lobby");
+    }
+  });
+
   await step("screenshots", async () => {
     for (const [name, page] of [["alice", alice], ["bob", bob], ["carol", carol]]) {
       const file = path.join(artifacts, `${name}.png`);

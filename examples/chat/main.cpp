@@ -22,8 +22,10 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <fstream>
 #include <functional>
 #include <iterator>
@@ -124,16 +126,22 @@ int main(int argc, char** argv) {
   }
 
   // The application lives longer than the Socket.IO server, whose sockets unregister from it.
-  chat::rooms chat_rooms;
+  // Recovery offsets carry the start time: those of a previous run never match.
+  chat::rooms chat_rooms({}, static_cast<std::uint64_t>(std::time(nullptr)));
   demo::sio_server sio;
   chat_rooms.install(sio.of("/"));
   chat_rooms.on_log = log_line;
-  sio.on_refused = [](const demo::connection&, std::string_view, std::string_view message) {
+  sio.on_refused = [](const demo::session&, std::string_view, std::string_view message) {
     log_line("chat: connection refused: " + std::string(message));
   };
 
   demo::net::io_context io;
-  demo::server eio(io, cli.eio, sio);
+  // Connection state recovery (socket.io's connectionStateRecovery): a browser that loses its
+  // transport gets back its id, its room and what it missed (chat_rooms.hpp keeps the store).
+  demo::sio::server_options engine =
+      demo::make_server_options(cli.eio, demo::sio::parser_kind::json);
+  engine.recovery = true;
+  demo::server eio(io, engine, sio);
   auto l = std::make_shared<demo::listener>(io, eio);
   l->on_other_request = [files = static_files(cli)](
                             const demo::target& t,

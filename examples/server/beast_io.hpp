@@ -202,12 +202,38 @@ class http_session : public std::enable_shared_from_this<http_session> {
       std::make_shared<ws_session>(stream_.release_socket())->start(eio_, parser_->release());
       return;
     }
-    eio_.handle_http(r, [self = shared_from_this(), keep_alive](http_reply reply) {
-      self->write(std::move(reply), keep_alive);
-    });
+    answered_ = false;
+    std::function<void()> aborted =
+        eio_.handle_http(r, [self = shared_from_this(), keep_alive](http_reply reply) {
+          self->write(std::move(reply), keep_alive);
+        });
+    if (!answered_ && aborted) watch(std::move(aborted));
+  }
+
+  // A held long-poll GET: reads on, so that the client's going away (EOF, reset) is seen
+  // before the answer and told to the engine (aborted). Bytes that come meanwhile (a pipelined
+  // request) are kept for the next read(), up to a bound.
+  void watch(std::function<void()> aborted) {
+    watching_ = true;
+    stream_.socket().async_read_some(buffer_.prepare(watch_limit),
+                                     [self = shared_from_this(), aborted = std::move(aborted)](
+                                         beast::error_code ec, std::size_t n) mutable {
+                                       self->watching_ = false;
+                                       self->buffer_.commit(n);
+                                       if (ec) {
+                                         if (!self->answered_) aborted();
+                                         return;
+                                       }
+                                       if (self->answered_) {
+                                         if (self->read_after_watch_) self->read();
+                                       } else if (self->buffer_.size() < watch_limit) {
+                                         self->watch(std::move(aborted));
+                                       }
+                                     });
   }
 
   void write(http_reply reply, bool keep_alive) {
+    answered_ = true;
     auto res = std::make_shared<http::response<http::string_body>>(
         static_cast<http::status>(reply.status), 11);
     res->set(http::field::content_type, reply.content_type);
@@ -219,7 +245,9 @@ class http_session : public std::enable_shared_from_this<http_session> {
     http::async_write(stream_, *res,
                       [self = shared_from_this(), res](beast::error_code ec, std::size_t) {
                         if (ec || !res->keep_alive()) return self->shutdown();
-                        self->read();
+                        // One read at a time: the watch's own completion reads on.
+                        self->read_after_watch_ = self->watching_;
+                        if (!self->watching_) self->read();
                       });
   }
 
@@ -234,6 +262,10 @@ class http_session : public std::enable_shared_from_this<http_session> {
   target target_;
   server& eio_;
   request_handler other_;
+  static constexpr std::size_t watch_limit = 4096;
+  bool answered_ = true;           // the request being handled has its answer
+  bool watching_ = false;          // watch()'s read is pending
+  bool read_after_watch_ = false;  // the answer went out while watching: read() after it
 };
 
 /// Accepts TCP connections and starts an http_session on each.

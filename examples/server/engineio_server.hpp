@@ -1,15 +1,17 @@
 // SPDX-License-Identifier: BSL-1.0
-// Example server, layer 1 of 3: Engine.IO sessions. The protocol (handshake, long-polling, the
-// upgrade, heartbeat, maxPayload) is siocodec's server engine (engineio/server.hpp) and its
-// routing (engineio/request.hpp); this file is the glue between the engine and the other two
-// layers: it feeds each session what the I/O layer received, hands the engine's transmits to the
-// I/O layer (answer the held GET or the POST, send or close the WebSocket), its events to the
-// layer above (open, message, close), and keeps one Asio timer per session at next_deadline().
+// Example server, layer 1 of 3: sessions. The protocols are siocodec's engines: the Socket.IO
+// server engine (socketio/server.hpp: namespaces, acks, CONNECT replies) over the Engine.IO one
+// it owns (handshake, long-polling, the upgrade, heartbeat, maxPayload), and the routing of
+// engineio/request.hpp. This file is the glue between them and the other two layers: it feeds
+// each session what the I/O layer received, hands the engine's transmits to the I/O layer
+// (answer the held GET or the POST, send or close the WebSocket), its events to the layer above
+// (open, the Socket.IO events, close), and keeps one Asio timer per session at next_deadline().
 #ifndef SIOCODEC_EXAMPLES_SERVER_ENGINEIO_SERVER_HPP
 #define SIOCODEC_EXAMPLES_SERVER_ENGINEIO_SERVER_HPP
 
 #include <siocodec/engineio/request.hpp>
 #include <siocodec/engineio/server.hpp>
+#include <siocodec/socketio/server.hpp>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -29,6 +31,7 @@
 
 namespace demo {
 namespace eio = siocodec::engineio;
+namespace sio = siocodec::socketio;
 
 /// What an HTTP request to the Engine.IO path carries, as the I/O layer read it.
 struct http_request {
@@ -75,18 +78,19 @@ constexpr std::uint16_t ws_close_normal = 1000;
 
 class session;
 
-/// The layer above one session (Socket.IO): told when it opens, of each message, of its end.
+/// The layer above one session (the application): told when it opens, of each Socket.IO event
+/// of the engine (connect_request, connect, event, ack...: socketio::server_event), of its end.
 class session_handler {
  public:
   virtual ~session_handler() = default;
   virtual void on_open(session& s) = 0;
-  /// A `message` packet: text, binary, or base64 text (the `b` packets of polling bodies).
-  virtual void on_message(session& s, const eio::packet_view& p) = 0;
+  /// Valid during the call only (the event's views die at the engine's next non-const call).
+  virtual void on_event(session& s, const sio::server_event& e) = 0;
   virtual void on_close(session& s, std::string_view reason) = 0;
 };
 
-/// The engine's options. max_queued_messages / max_queued_bytes bound what a session may hold
-/// for a client that does not take it: packets queued while no long-poll GET waits (the
+/// The Engine.IO engine's options. max_queued_messages / max_queued_bytes bound what a session
+/// may hold for a client that does not take it: packets queued while no long-poll GET waits (the
 /// engine's queue) and WebSocket frames Beast has not written (the glue's check_ws_queue()).
 using server_options = eio::server_options;
 
@@ -97,8 +101,8 @@ inline eio::millis now_ms() {
       duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count());
 }
 
-/// One Engine.IO session: an eio::server_session, the HTTP requests and the WebSocket it is
-/// waiting on, and its timer.
+/// One session: a socketio::server_connection (which owns the eio::server_session), the HTTP
+/// requests and the WebSocket it is waiting on, and its timer.
 class session : public std::enable_shared_from_this<session> {
  public:
   /// What the session tells its server.
@@ -107,45 +111,43 @@ class session : public std::enable_shared_from_this<session> {
     std::function<void(const session&)> gone;      // closed: forget this sid
   };
 
-  session(boost::asio::io_context& io, const server_options& opts, std::string_view sid,
+  session(boost::asio::io_context& io, const sio::server_options& opts, std::string_view sid,
           const eio::route_result& r, session_handler& handler, events ev)
-      : engine_(opts, sid, r.version, r.transport, r.supports_binary, now_ms()),
+      : conn_(opts, sid, r.version, r.transport, r.supports_binary, now_ms()),
         sid_(sid),
-        opts_(opts),
+        opts_(opts.engine),
         supports_binary_(r.supports_binary),
         handler_(handler),
         events_(std::move(ev)),
         timer_(io) {}
 
   const std::string& sid() const { return sid_; }
-  eio::protocol_version version() const { return engine_.version(); }
+  eio::protocol_version version() const { return conn_.engine().version(); }
   bool is_open() const { return !closed_; }
   std::size_t max_payload() const { return opts_.max_payload; }
   /// v3 only: the client asked for base64 (`b64=1`): its polling bodies are always text.
   bool base64_only() const { return !supports_binary_; }
   /// The transport in use (the last one, once closed).
   const char* transport_name() const {
-    return engine_.transport() == eio::transport_kind::websocket ? "websocket" : "polling";
+    return conn_.engine().transport() == eio::transport_kind::websocket ? "websocket" : "polling";
   }
-  const eio::server_session& engine() const { return engine_; }
+  const eio::server_session& engine() const { return conn_.engine(); }
 
   // --- for the layer above ------------------------------------------------------------------
 
-  /// Queues a text message (a Socket.IO packet); the engine copies it.
-  void send_text(std::string_view text) {
-    (void)engine_.send(eio::packet_view::text(eio::packet_type::message, text), now_ms());
-    pump();
-  }
-  /// Queues a binary message (a Socket.IO attachment); the engine copies it.
-  void send_binary(siocodec::byte_view bytes) {
-    (void)engine_.send(eio::packet_view::binary(bytes), now_ms());
-    pump();
-  }
-  /// Ends the session; `reason` is what on_close() reports.
+  /// The Socket.IO engine: accept()/reject() a connect_request, emit(), send(), send_encoded().
+  /// After calling it from outside this session's handler (a broadcast), call flush().
+  sio::server_connection& conn() { return conn_; }
+  const sio::server_connection& conn() const { return conn_; }
+  /// Hands what the engine queued to the I/O layer (a no-op inside this session's handlers,
+  /// whose loop drains it anyway).
+  void flush() { pump(); }
+  /// Ends the session (DISCONNECT to every namespace, then the close); `reason` is what
+  /// on_close() reports.
   void close(std::string_view reason) {
     if (closed_) return;
     if (reason_.empty()) reason_ = std::string(reason);
-    engine_.close(now_ms());
+    conn_.close(now_ms());
     pump();
   }
 
@@ -156,21 +158,28 @@ class session : public std::enable_shared_from_this<session> {
     if (ws) attach(ws);
     if (handshake_get != nullptr) {
       gets_.push_back(*handshake_get);
-      engine_.handle_get(now_ms());
+      conn_.handle_get(now_ms());
     }
     pump();
   }
 
   void on_get(reply_fn reply) {
     gets_.push_back(std::move(reply));
-    engine_.handle_get(now_ms());
+    conn_.handle_get(now_ms());
+    pump();
+  }
+
+  /// The connection of a GET not yet answered went away: if the engine holds it, the session
+  /// ends (the reference's "poll connection closed prematurely").
+  void on_get_aborted() {
+    conn_.handle_get_aborted(now_ms());
     pump();
   }
 
   void on_post(std::string_view content_type, std::string_view body, reply_fn reply) {
     post_ = std::move(reply);
     const bool binary = content_type == "application/octet-stream";
-    engine_.handle_post(binary ? eio::frame_kind::binary : eio::frame_kind::text, body, now_ms());
+    conn_.handle_post(binary ? eio::frame_kind::binary : eio::frame_kind::text, body, now_ms());
     pump();
     if (post_)
       answer(post_, 400, "application/json", eio::error_body(eio::request_error::bad_request));
@@ -179,7 +188,7 @@ class session : public std::enable_shared_from_this<session> {
   /// A WebSocket with this sid: the upgrade probe (the server checked accepts_websocket()).
   void on_probe(const std::shared_ptr<ws_link>& link) {
     attach(link);
-    engine_.handle_ws_open(now_ms());
+    conn_.handle_ws_open(now_ms());
     pump();
   }
 
@@ -204,14 +213,14 @@ class session : public std::enable_shared_from_this<session> {
       if (kind == eio::frame_kind::text && frame == "3" && s->ws_->written() < s->ping_frame_) {
         return;
       }
-      s->engine_.handle_ws_message(kind, frame, now_ms());
+      s->conn_.handle_ws_message(kind, frame, now_ms());
       s->pump();
     };
     link->on_closed = [weak, weak_link](bool error) {
       auto s = weak.lock();
       if (!s || s->ws_ != weak_link.lock()) return;
       s->ws_.reset();
-      s->engine_.handle_ws_closed(now_ms(), error);
+      s->conn_.handle_ws_closed(now_ms(), error);
       s->pump();
     };
   }
@@ -232,7 +241,7 @@ class session : public std::enable_shared_from_this<session> {
     if (reason_.empty()) reason_ = "send queue full";
     ws_->abort();
     ws_.reset();
-    engine_.handle_ws_closed(now_ms(), true);
+    conn_.handle_ws_closed(now_ms(), true);
   }
 
   // Drains the engine: transmits to the I/O layer, events to the layer above, until both are
@@ -243,27 +252,23 @@ class session : public std::enable_shared_from_this<session> {
     pumping_ = true;
     auto self = shared_from_this();  // a handler may close the session, which drops it
     for (;;) {
-      while (auto t = engine_.poll_transmit()) transmit(*t);
-      auto e = engine_.poll_event();
+      while (auto t = conn_.poll_transmit()) transmit(*t);
+      auto e = conn_.poll_event();
       if (!e) break;
-      if (e->kind == eio::event_kind::open) {
+      // The Engine.IO session's own events (messages are decoded by the Socket.IO engine).
+      if (e->kind != sio::server_event_kind::engine) {
+        handler_.on_event(*this, *e);
+      } else if (e->engine_event.kind == eio::event_kind::open) {
         handler_.on_open(*this);
-      } else if (e->kind == eio::event_kind::message) {
-        // The view dies at the engine's next non-const call, which a handler makes when it
-        // answers: the layer above gets a copy. Kept for the next message, unless large.
-        message_.assign(e->packet.data);
-        eio::packet_view p = e->packet;
-        p.data = message_;
-        handler_.on_message(*this, p);
-        if (message_.size() > trim_above) std::string().swap(message_);
-      } else if (e->kind == eio::event_kind::upgrade) {
+      } else if (e->engine_event.kind == eio::event_kind::upgrade) {
         events_.upgraded(*this);
-      } else {
+      } else if (e->engine_event.kind == eio::event_kind::close) {
         closed_ = true;
         timer_.cancel();
         close_ws();
         gets_.clear();  // unanswered: their connections close
-        handler_.on_close(*this, reason_.empty() ? eio::to_string(e->reason) : reason_);
+        handler_.on_close(*this,
+                          reason_.empty() ? eio::to_string(e->engine_event.reason) : reason_);
         events_.gone(*this);
       }
     }
@@ -294,7 +299,7 @@ class session : public std::enable_shared_from_this<session> {
   }
 
   void arm() {
-    const eio::millis due = engine_.next_deadline();
+    const eio::millis due = conn_.next_deadline();
     if (due == armed_) return;
     armed_ = due;
     if (due == eio::no_deadline) {
@@ -306,12 +311,12 @@ class session : public std::enable_shared_from_this<session> {
       auto s = weak.lock();
       if (ec || !s || s->closed_) return;
       s->armed_ = eio::no_deadline;
-      s->engine_.handle_timeout(now_ms());
+      s->conn_.handle_timeout(now_ms());
       s->pump();
     });
   }
 
-  eio::server_session engine_;
+  sio::server_connection conn_;
   std::string sid_;
   server_options opts_;
   bool supports_binary_;
@@ -323,9 +328,7 @@ class session : public std::enable_shared_from_this<session> {
   reply_fn post_;                 // the POST being handled
   std::shared_ptr<ws_link> ws_;   // the probe, the upgraded WebSocket, or the ws-only one
   std::uint64_t ping_frame_ = 0;  // ws_'s frame number of the last v4 ping
-  std::string message_;
-  std::string reason_;  // set by close() or the glue: overrides the engine's close reason
-  static constexpr std::size_t trim_above = 65536;  // bytes of a message, socketio's too
+  std::string reason_;            // set by close() or the glue: overrides the engine's close reason
   bool pumping_ = false;
   bool closed_ = false;
 };
@@ -334,28 +337,38 @@ class session : public std::enable_shared_from_this<session> {
 /// them with eio::route_request (the reference's checks and error answers).
 class server {
  public:
-  server(boost::asio::io_context& io, server_options opts, session_handler& handler)
+  server(boost::asio::io_context& io, const sio::server_options& opts, session_handler& handler)
       : io_(io), opts_(opts), handler_(handler), rng_(std::random_device{}()) {}
 
-  const server_options& options() const { return opts_; }
+  const server_options& options() const { return opts_.engine; }
 
   /// Called by each session when it moves to WebSocket.
   std::function<void(const session&)> on_upgrade = [](const session&) {};
 
   /// An HTTP request for the polling transport: a handshake, a long-poll or a POST. `reply` is
-  /// called once, now or later (a held long-poll).
-  void handle_http(const http_request& req, const reply_fn& reply) {
+  /// called once, now or later (a held long-poll). @return for a GET of a session, what to call
+  /// if its connection closes before `reply` was called (empty otherwise).
+  std::function<void()> handle_http(const http_request& req, const reply_fn& reply) {
     const eio::request_query q = eio::parse_query(req.query);
     std::shared_ptr<session> s = find(q.sid);
     const eio::route_result r = route(req.method, q, s, false);
     if (!r) {
-      return reply(
+      reply(
           {eio::error_status(r.error), "application/json", std::string(eio::error_body(r.error))});
+    } else if (r.handshake) {
+      create(r, &reply, nullptr);
+    } else if (req.method == "GET") {
+      s->on_get(reply);
+      return [weak = std::weak_ptr<session>(s)] {
+        if (auto held = weak.lock()) held->on_get_aborted();
+      };
+    } else if (req.method == "POST") {
+      s->on_post(req.content_type, req.body, reply);
+    } else {
+      reply(
+          {400, "application/json", std::string(eio::error_body(eio::request_error::bad_request))});
     }
-    if (r.handshake) return (void)create(r, &reply, nullptr);
-    if (req.method == "GET") return s->on_get(reply);
-    if (req.method == "POST") return s->on_post(req.content_type, req.body, reply);
-    reply({400, "application/json", std::string(eio::error_body(eio::request_error::bad_request))});
+    return nullptr;
   }
 
   /// Checks a WebSocket upgrade request before the I/O layer accepts it: nullopt when it may
@@ -419,7 +432,7 @@ class server {
   }
 
   boost::asio::io_context& io_;
-  server_options opts_;
+  sio::server_options opts_;
   session_handler& handler_;
   std::mt19937_64 rng_;
   std::map<std::string, std::shared_ptr<session>, std::less<>> sessions_;

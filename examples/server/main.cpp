@@ -13,7 +13,8 @@
 // The limits that keep one client from growing the server (docs/integration.md, "The example
 // server's limits"): what a session may have queued for a client that does not read
 // (--max-send-queue-*: the session is closed), the server's ack requests a socket may leave
-// unanswered (--max-pending-acks: the session is closed), and the largest count `flood` obeys.
+// unanswered (--max-pending-acks: the Socket.IO engine's max_pending_acks, all namespaces of a
+// session together; the session is closed), and the largest count `flood` obeys.
 //
 // --exit-with-stdin 1 ends the server when its standard input closes, so that a test driver
 // that started it with a pipe can never leave it running.
@@ -212,9 +213,9 @@ void append_json(std::string& out, const demo::sio::any_value& v) {
   }
 }
 
-void log_packet(const demo::connection& c, const demo::sio::any_packet& p) {
+void log_packet(const demo::session& s, const demo::sio::any_packet& p) {
   std::string line = "{\"type\":\"" + std::string(demo::sio::to_string(p.type())) + "\"," +
-                     session_fields(c.eio_session()) + ",\"nsp\":" + quoted(p.nsp());
+                     session_fields(s) + ",\"nsp\":" + quoted(p.nsp());
   if (p.id()) line += ",\"id\":" + std::to_string(*p.id());
   const demo::sio::any_value name = p.event_name();
   if (name.exists()) append_json(line += ",\"name\":", name);
@@ -362,8 +363,6 @@ int main(int argc, char** argv) {
 
   // Socket.IO: the application.
   demo::sio_server sio;
-  sio.parser = cli.parser;
-  sio.max_pending_acks = cli.max_pending_acks;
   define_events(sio.of("/"), cli.max_flood);
   define_events(sio.of("/ünïcødé-😀"), cli.max_flood);
   demo::namespace_def& admin = sio.of("/admin");
@@ -376,23 +375,28 @@ int main(int argc, char** argv) {
   };
   define_events(admin, cli.max_flood);
 
-  sio.on_opened = [](const demo::connection& c) {
-    log_line("{\"type\":\"open\"," + session_fields(c.eio_session()) +
-             ",\"b64\":" + (c.eio_session().base64_only() ? "true" : "false") + "}");
+  sio.on_opened = [](const demo::session& s) {
+    log_line("{\"type\":\"open\"," + session_fields(s) +
+             ",\"b64\":" + (s.base64_only() ? "true" : "false") + "}");
   };
   sio.on_packet = log_packet;
-  sio.on_refused = [](const demo::connection& c, std::string_view nsp, std::string_view msg) {
-    log_line("{\"type\":\"connect_refused\"," + session_fields(c.eio_session()) +
-             ",\"nsp\":" + quoted(nsp) + ",\"message\":" + quoted(msg) + "}");
+  sio.on_refused = [](const demo::session& s, std::string_view nsp, std::string_view msg) {
+    log_line("{\"type\":\"connect_refused\"," + session_fields(s) + ",\"nsp\":" + quoted(nsp) +
+             ",\"message\":" + quoted(msg) + "}");
   };
-  sio.on_closed = [](const demo::connection& c, std::string_view reason) {
-    log_line("{\"type\":\"close\"," + session_fields(c.eio_session()) +
-             ",\"reason\":" + quoted(reason) + "}");
+  sio.on_left = [](const demo::session& s, std::string_view nsp, demo::sio::disconnect_reason r) {
+    log_line("{\"type\":\"disconnect\"," + session_fields(s) + ",\"nsp\":" + quoted(nsp) +
+             ",\"reason\":" + quoted(demo::sio::to_string(r)) + "}");
+  };
+  sio.on_closed = [](const demo::session& s, std::string_view reason) {
+    log_line("{\"type\":\"close\"," + session_fields(s) + ",\"reason\":" + quoted(reason) + "}");
   };
 
-  // Engine.IO and the sockets.
+  // The engines and the sockets.
+  demo::sio::server_options engine = demo::make_server_options(cli.eio, cli.parser);
+  engine.max_pending_acks = cli.max_pending_acks;
   demo::net::io_context io;
-  demo::server eio(io, cli.eio, sio);
+  demo::server eio(io, engine, sio);
   eio.on_upgrade = [](const demo::session& s) {
     log_line("{\"type\":\"upgrade\"," + session_fields(s) + "}");
   };

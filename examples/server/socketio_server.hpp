@@ -1,21 +1,17 @@
 // SPDX-License-Identifier: BSL-1.0
-// Example server, layer 2 of 3: a small Socket.IO server over the Engine.IO sessions of
-// engineio_server.hpp: namespaces with an auth callback, events dispatched to handlers, acks in
-// both directions, binary values. Every packet is decoded and encoded by one socketio::codec per
-// connection (the default parser or msgpack, one for the whole server as socket.io's `parser`
-// option), with the socketio builders, whatever the transport below.
+// Example server, layer 2 of 3: the application's view of Socket.IO. Namespaces, CONNECT
+// replies, ack ids and their limit, DISCONNECT and the codec are the Socket.IO server engine's
+// (socketio::server_connection, one per session of engineio_server.hpp); this file dispatches
+// its events to what the application defines per namespace: who may join (authorize), what
+// happens on joining, a handler per event name, a callback per ack the server asked for.
 #ifndef SIOCODEC_EXAMPLES_SERVER_SOCKETIO_SERVER_HPP
 #define SIOCODEC_EXAMPLES_SERVER_SOCKETIO_SERVER_HPP
 
 #include "engineio_server.hpp"
 
-#include <siocodec/engineio/decode.hpp>
 #include <siocodec/json/value.hpp>
 #include <siocodec/json/write.hpp>
-#include <siocodec/socketio/codec.hpp>
-#include <siocodec/socketio/default_parser/args.hpp>
-#include <siocodec/socketio/default_parser/encode.hpp>
-#include <siocodec/socketio/packet.hpp>
+#include <siocodec/socketio/server.hpp>
 
 #include <cstdint>
 #include <functional>
@@ -29,10 +25,8 @@
 #include <vector>
 
 namespace demo {
-namespace sio = siocodec::socketio;
 namespace json = siocodec::json;
 
-class connection;
 class socket;
 
 /// A received EVENT (or BINARY_EVENT, attachments included), as a handler sees it, from either
@@ -58,21 +52,41 @@ struct namespace_def {
   std::function<void(socket&)> on_connect;
   std::map<std::string, event_handler, std::less<>> events;
   event_handler unknown_event;  // events without a handler of their own (may be empty)
+  /// With server_options::recovery: the namespace's connection state recovery (it must outlive
+  /// the server's sockets). A recovering CONNECT is restored from it; the socket's emits go
+  /// through it.
+  sio::recovery_store* store = nullptr;
 };
 
-/// One client in one namespace (socket.io's server-side Socket).
+/// One client in one namespace (socket.io's server-side Socket): a name for a namespace of
+/// the session's engine, and the callbacks of the acks it asked for.
 class socket {
  public:
-  socket(connection& c, std::string nsp, std::string id)
-      : conn_(c), nsp_(std::move(nsp)), id_(std::move(id)) {}
+  socket(session& s, std::string nsp) : session_(s), nsp_(std::move(nsp)) {}
 
   const std::string& nsp() const { return nsp_; }
-  const std::string& id() const { return id_; }
-  connection& conn() const { return conn_; }
+  /// The socket's id (the engine's sid of the namespace).
+  std::string id() const { return std::string(session_.conn().sid(nsp_)); }
+  session& eio_session() const { return session_; }
+  /// The CONNECT restored a disconnected session (connection state recovery): same id, rooms
+  /// (session.conn().rooms(nsp())) and the packets it missed.
+  bool recovered() const { return recovered_; }
 
   /// Sends any packet builder (sio::event(), sio::ack()...) on this socket's namespace.
   template <class B>
-  bool send(B&& builder);
+  bool send(B&& builder) {
+    builder.nsp(nsp_);
+    const bool ok = session_.conn().send(builder, now_ms()) == siocodec::errc::none;
+    session_.flush();
+    return ok;
+  }
+
+  /// A packet encoded once for many sockets (socketio::encoded_packet, of this namespace).
+  bool send_encoded(const sio::encoded_packet& p) {
+    const bool ok = session_.conn().send_encoded(p, now_ms()) == siocodec::errc::none;
+    session_.flush();
+    return ok;
+  }
 
   /// emit(name, args...): an EVENT.
   template <class... A>
@@ -80,17 +94,11 @@ class socket {
     return send(sio::event(name, std::forward<A>(args)...));
   }
 
-  /// An EVENT asking for an ack: `on_ack` receives the client's answer. Ack ids count from 0
-  /// per socket, as the reference server's do.
-  /// Over sio_server::max_pending_acks requests left unanswered, the session is closed
-  /// ("too many pending acks") and false returned.
+  /// An EVENT asking for an ack: `on_ack` receives the client's answer. The engine numbers it
+  /// (from 0 per socket) and bounds the acks waited for (server_options::max_pending_acks);
+  /// over that bound the session is closed ("too many pending acks") and false returned.
   template <class... A>
-  bool emit_with_ack(ack_handler on_ack, std::string_view name, A&&... args) {
-    if (!may_ask_ack()) return false;
-    const std::uint64_t id = next_ack_id_++;
-    acks_[id] = std::move(on_ack);
-    return send(sio::event(name, std::forward<A>(args)...).id(id));
-  }
+  bool emit_with_ack(ack_handler on_ack, std::string_view name, A&&... args);
 
   /// The ACK answering event `ev` (nothing when the client asked for none).
   template <class... A>
@@ -103,151 +111,81 @@ class socket {
   std::shared_ptr<void> user_data;
 
  private:
-  inline bool may_ask_ack();
-
-  friend class connection;
-  connection& conn_;
+  friend class sio_server;
+  session& session_;
   std::string nsp_;
-  std::string id_;
-  std::uint64_t next_ack_id_ = 0;
+  bool recovered_ = false;
   std::map<std::uint64_t, ack_handler> acks_;
 };
 
-class sio_server;
-
-/// The Socket.IO state of one Engine.IO session: the codec (with the default parser's
-/// reassembly of attachments) and the joined namespaces.
-class connection {
- public:
-  connection(sio_server& server, session& s, sio::parser_kind kind)
-      : server_(server), session_(s), codec_(kind, codec_options(s)) {}
-
-  session& eio_session() const { return session_; }
-  sio_server& server() const { return server_; }
-  /// Socket.IO v5 over Engine.IO v4, v4 (Socket.IO 2.x) over Engine.IO v3.
-  sio::protocol_version version() const { return codec_.version(); }
-
-  /// The parser every packet of this connection goes through.
-  sio::parser_kind parser_kind() const { return codec_.kind(); }
-
-  /// Encodes builder `b` and queues its Engine.IO messages: default parser, the text, then one
-  /// binary message per attachment; msgpack, one binary message. The session frames them for
-  /// its transport of the moment, which may change before they go out (an upgrade); it copies
-  /// each message into its queue, so the views may die with this call.
-  template <class B>
-  bool send(const B& b) {
-    std::string storage;
-    std::vector<siocodec::byte_view> attachments;
-    const auto r = codec_.encode(b, storage, attachments, [this](const eio::packet_view& m) {
-      if (m.kind == eio::data_kind::text) {
-        session_.send_text(m.data);
-      } else {
-        session_.send_binary(m.bytes());
-      }
-    });
-    return r.has_value();
-  }
-
-  inline void on_message(const eio::packet_view& p);
-  inline void on_open();
-
- private:
-  static sio::codec_options codec_options(const session& s) {
-    sio::codec_options o;
-    o.version = sio::protocol_for(s.version());
-    // One attachment may be as large as one Engine.IO message.
-    o.decode.max_attachment_bytes = s.max_payload();
-    o.decode.max_packet_bytes = s.max_payload() * (o.decode.max_attachments + 1);
-    // A polling body is gone once it has been read: copy mode keeps header and attachments.
-    o.attachments = sio::attachment_mode::copy;
-    return o;
-  }
-
-  inline void dispatch(const sio::any_packet& p);
-  inline void on_connect(const sio::any_packet& p);
-  socket* find(std::string_view nsp) {
-    auto it = sockets_.find(nsp);
-    return it == sockets_.end() ? nullptr : it->second.get();
-  }
-
-  sio_server& server_;
-  session& session_;
-  sio::codec codec_;
-  std::map<std::string, std::unique_ptr<socket>, std::less<>> sockets_;
-};
-
-/// The Socket.IO server: namespaces, and one connection per Engine.IO session.
+/// The Socket.IO server: namespaces, and the sockets of each session, fed by its engine.
 class sio_server : public session_handler {
  public:
   /// Defines (or returns) namespace `name`.
   namespace_def& of(const std::string& name) { return namespaces_[name]; }
 
-  /// The Socket.IO parser of every connection (socket.io's `parser` server option: clients
-  /// must use the same). Set it before the first session opens.
-  sio::parser_kind parser = sio::parser_kind::json;
-
-  /// Ack requests a socket may have unanswered (emit_with_ack): a client that never answers
-  /// would otherwise grow them without limit. Over it, the session is closed.
-  std::size_t max_pending_acks = 1000;
-
   /// Observers, for logging: every session that opens, every packet received (after
-  /// reassembly), every CONNECT refused, every session that ends.
-  std::function<void(const connection&)> on_opened;
-  std::function<void(const connection&, const sio::any_packet&)> on_packet;
-  std::function<void(const connection&, std::string_view nsp, std::string_view message)> on_refused;
-  std::function<void(const connection&, std::string_view reason)> on_closed;
+  /// reassembly), every CONNECT refused, every namespace left, every session that ends.
+  std::function<void(const session&)> on_opened;
+  std::function<void(const session&, const sio::any_packet&)> on_packet;
+  std::function<void(const session&, std::string_view nsp, std::string_view message)> on_refused;
+  std::function<void(const session&, std::string_view nsp, sio::disconnect_reason)> on_left;
+  std::function<void(const session&, std::string_view reason)> on_closed;
 
   const namespace_def* find_namespace(std::string_view name) const {
     auto it = namespaces_.find(std::string(name));
     return it == namespaces_.end() ? nullptr : &it->second;
   }
 
-  std::string random_id() {
-    static constexpr char alphabet[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    std::string id;
-    for (int i = 0; i < 20; ++i) id += alphabet[rng_() % 64];
-    return id;
-  }
-
   // --- session_handler ------------------------------------------------------------------------
   void on_open(session& s) override {
-    auto c = std::make_shared<connection>(*this, s, parser);
-    connections_[&s] = c;
-    if (on_opened) on_opened(*c);
-    c->on_open();
+    sessions_[&s];
+    if (on_opened) on_opened(s);
   }
-  void on_message(session& s, const eio::packet_view& p) override {
-    auto it = connections_.find(&s);
-    if (it == connections_.end()) return;
-    auto keep = it->second;  // a handler may close the session, which drops the connection
-    keep->on_message(p);
-  }
+  inline void on_event(session& s, const sio::server_event& e) override;
   void on_close(session& s, std::string_view reason) override {
-    auto it = connections_.find(&s);
-    if (it == connections_.end()) return;
-    if (on_closed) on_closed(*it->second, reason);
-    connections_.erase(it);
+    if (on_closed) on_closed(s, reason);
+    sessions_.erase(&s);
   }
 
  private:
+  using sockets = std::map<std::string, std::unique_ptr<socket>, std::less<>>;
+  inline void on_connect_request(session& s, const sio::server_event& e);
+  inline void on_socket_event(socket& sock, const sio::server_event& e);
+
   std::map<std::string, namespace_def> namespaces_;
-  std::map<const session*, std::shared_ptr<connection>> connections_;
+  std::map<const session*, sockets> sessions_;
   std::mt19937_64 rng_{std::random_device{}()};
 };
 
-// ---------------------------------------------------------------------------------------------
-
-inline bool socket::may_ask_ack() {
-  if (acks_.size() < conn_.server().max_pending_acks) return true;
-  conn_.eio_session().close("too many pending acks");
-  return false;
+/// The engine's options for this layer: `parser` and the Engine.IO options, the codec's limits
+/// from the Engine.IO maxPayload.
+inline sio::server_options make_server_options(const server_options& engine,
+                                               sio::parser_kind parser) {
+  sio::server_options o;
+  o.engine = engine;
+  o.parser = parser;
+  // One attachment may be as large as one Engine.IO message.
+  o.codec.decode.max_attachment_bytes = engine.max_payload;
+  o.codec.decode.max_packet_bytes = engine.max_payload * (o.codec.decode.max_attachments + 1);
+  return o;
 }
 
-template <class B>
-bool socket::send(B&& builder) {
-  builder.nsp(nsp_);
-  return conn_.send(builder);
+// ---------------------------------------------------------------------------------------------
+
+template <class... A>
+bool socket::emit_with_ack(ack_handler on_ack, std::string_view name, A&&... args) {
+  sio::emit_options o;
+  o.want_ack = true;
+  const auto id =
+      session_.conn().emit(sio::event(name, std::forward<A>(args)...).nsp(nsp_), now_ms(), o);
+  if (!id) {
+    if (id.error() == siocodec::errc::queue_full) session_.close("too many pending acks");
+    return false;
+  }
+  acks_[*id] = std::move(on_ack);
+  session_.flush();
+  return true;
 }
 
 namespace detail {
@@ -310,114 +248,96 @@ inline std::string number_text(const sio::any_value& v) {
 
 }  // namespace detail
 
-inline void connection::on_open() {
-  // Protocol v4 has no explicit CONNECT to the main namespace: the server joins every client
-  // to it and says so with `0`.
-  if (version() == sio::protocol_version::v4 && server_.find_namespace("/") != nullptr) {
-    sio::packet_view connect;
-    connect.type = sio::packet_type::connect;
-    on_connect(sio::any_packet(connect, codec_.kind()));
-  }
-}
-
-inline void connection::on_message(const eio::packet_view& p) {
-  // Text, binary and polling base64 messages all go to the same codec; copy mode keeps the
-  // header and attachments, since a polling body is gone once it has been read (msgpack packets
-  // are complete in their message, base64 ones decoded into the codec).
-  const auto r = codec_.decode(p);
-  if (!r) {
-    if (r.error() == siocodec::errc::incomplete) return;  // attachments still to come
-    session_.close("parse error");
+inline void sio_server::on_event(session& s, const sio::server_event& e) {
+  auto it = sessions_.find(&s);
+  if (it == sessions_.end()) return;
+  sockets& socks = it->second;
+  if (e.kind == sio::server_event_kind::connect_request) return on_connect_request(s, e);
+  if (e.kind == sio::server_event_kind::connect) {
+    const namespace_def* def = find_namespace(e.nsp);
+    auto& slot = socks[std::string(e.nsp)];
+    slot = std::make_unique<socket>(s, std::string(e.nsp));
+    slot->recovered_ = e.recovered;
+    if (def != nullptr && def->on_connect) def->on_connect(*slot);
     return;
   }
-  if (server_.on_packet) server_.on_packet(*this, *r);
-  dispatch(*r);
-  // The packet is handled (handlers copy what they keep): give back a copy-mode buffer grown by
-  // a large packet now, so that an idle connection holds at most max_retained_bytes of it
-  // instead of waiting for its next message.
-  codec_.trim();
-}
-
-inline void connection::dispatch(const sio::any_packet& p) {
-  if (p.type() == sio::packet_type::connect) return on_connect(p);
-  socket* s = find(p.nsp());
-  if (s == nullptr) {
-    // A packet for a namespace the client has not joined: the reference closes the connection.
-    session_.close("invalid state");
+  auto sock = socks.find(e.nsp);
+  if (sock == socks.end()) return;
+  if (e.kind == sio::server_event_kind::disconnect) {
+    if (on_left) on_left(s, e.nsp, e.reason);
+    // Destroyed after the erase: its user_data may tell the application, which may send.
+    std::unique_ptr<socket> gone = std::move(sock->second);
+    socks.erase(sock);
     return;
   }
-  switch (p.type()) {
-    case sio::packet_type::disconnect: sockets_.erase(sockets_.find(p.nsp())); return;
-    case sio::packet_type::event:
-    case sio::packet_type::binary_event: {
-      const sio::any_value name = p.event_name();
-      incoming_event ev{std::string(), p, p.id()};
-      if (name.is_string()) {
-        (void)name.append_string(ev.name);
-      } else if (name.is_number()) {
-        ev.name = detail::number_text(name);
-      }  // msgpack checks nothing: another kind has no handler but unknown_event
-      const namespace_def* def = server_.find_namespace(s->nsp());
-      if (def == nullptr) return;
-      auto h = def->events.find(ev.name);
-      if (h != def->events.end()) {
-        h->second(*s, ev);
-      } else if (def->unknown_event) {
-        def->unknown_event(*s, ev);
-      }
-      return;
-    }
-    case sio::packet_type::ack:
-    case sio::packet_type::binary_ack: {
-      if (!p.id()) return;
-      auto it = s->acks_.find(*p.id());
-      if (it == s->acks_.end()) return;  // unknown or already answered
-      ack_handler h = std::move(it->second);
-      s->acks_.erase(it);
-      h(*s, p);
-      return;
-    }
-    case sio::packet_type::connect:
-    case sio::packet_type::connect_error:
-      session_.close("invalid state");  // CONNECT_ERROR is server -> client only
-      return;
-  }
+  on_socket_event(*sock->second, e);
 }
 
-inline void connection::on_connect(const sio::any_packet& p) {
-  std::string_view nsp = p.nsp();
+inline void sio_server::on_connect_request(session& s, const sio::server_event& e) {
+  // v4: the main namespace asked for at open comes without a packet (nothing to log).
+  const bool v4 = s.version() == eio::protocol_version::v3;
+  if (on_packet && e.packet.type() == sio::packet_type::connect) on_packet(s, e.packet);
   std::string query_auth;
-  sio::any_value auth = p.has_data() ? p.data() : sio::any_value(json::value::unchecked("{}"));
-  if (version() == sio::protocol_version::v4) {
-    const std::size_t q = nsp.find('?');
-    if (q != std::string_view::npos) {
-      query_auth = detail::query_to_json(nsp.substr(q + 1));
-      auth = sio::any_value(json::value::unchecked(query_auth));
-      nsp = nsp.substr(0, q);
-    }
+  sio::any_value auth =
+      e.packet.has_data() ? e.packet.data() : sio::any_value(json::value::unchecked("{}"));
+  if (v4 && !e.query.empty()) {
+    query_auth = detail::query_to_json(e.query);
+    auth = sio::any_value(json::value::unchecked(query_auth));
   }
-  const namespace_def* def = server_.find_namespace(nsp);
+  const namespace_def* def = find_namespace(e.nsp);
   std::optional<std::string> refusal;
   if (def == nullptr) {
     refusal = "Invalid namespace";  // the reference server's message
   } else if (def->authorize) {
     refusal = def->authorize(auth);
   }
+  const std::string nsp(e.nsp);  // the event's views die at the engine's next call
   if (refusal) {
-    // v5: {"message":"..."}; v4: the bare string, as Socket.IO 2.x sends it.
-    send(sio::connect_error(*refusal).nsp(nsp));
-    if (server_.on_refused) server_.on_refused(*this, nsp, *refusal);
+    // v5: CONNECT_ERROR {"message":"..."}; v4: ERROR with the bare string, as 2.x sends it.
+    (void)s.conn().reject(nsp, *refusal, now_ms());
+    if (on_refused) on_refused(s, nsp, *refusal);
     return;
   }
-  auto s = std::make_unique<socket>(*this, std::string(nsp), server_.random_id());
-  socket& joined = *s;
-  sockets_[std::string(nsp)] = std::move(s);
-  if (version() == sio::protocol_version::v5) {
-    send(sio::connect(nsp, sio::object("sid", joined.id())));
-  } else {
-    send(sio::connect(nsp));
+  unsigned char random[30];  // the socket's sid, and its pid with recovery
+  for (unsigned char& b : random) b = static_cast<unsigned char>(rng_());
+  (void)s.conn().accept(nsp, siocodec::byte_view(random, sizeof random), now_ms(), def->store);
+}
+
+inline void sio_server::on_socket_event(socket& sock, const sio::server_event& e) {
+  session& s = sock.eio_session();
+  switch (e.kind) {
+    case sio::server_event_kind::event: {
+      if (on_packet) on_packet(s, e.packet);
+      const sio::any_value name = e.packet.event_name();
+      incoming_event ev{std::string(), e.packet, e.packet.id()};
+      if (name.is_string()) {
+        (void)name.append_string(ev.name);
+      } else if (name.is_number()) {
+        ev.name = detail::number_text(name);
+      }  // msgpack checks nothing: another kind has no handler but unknown_event
+      const namespace_def* def = find_namespace(sock.nsp());
+      if (def == nullptr) return;
+      auto h = def->events.find(ev.name);
+      if (h != def->events.end()) {
+        h->second(sock, ev);
+      } else if (def->unknown_event) {
+        def->unknown_event(sock, ev);
+      }
+      return;
+    }
+    case sio::server_event_kind::ack: {
+      if (on_packet) on_packet(s, e.packet);
+      auto it = sock.acks_.find(e.ack_id);
+      if (it == sock.acks_.end()) return;
+      ack_handler h = std::move(it->second);
+      sock.acks_.erase(it);
+      h(sock, e.packet);
+      return;
+    }
+    case sio::server_event_kind::ack_timeout:
+    case sio::server_event_kind::ack_disconnected: sock.acks_.erase(e.ack_id); return;
+    default: return;
   }
-  if (def->on_connect) def->on_connect(joined);
 }
 
 }  // namespace demo

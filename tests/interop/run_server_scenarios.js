@@ -280,6 +280,27 @@ scenarios.heartbeat = {
   },
 };
 
+// A long-poll GET whose client goes away before it is answered ends the session at once, as
+// the reference's does (polling.js: "poll connection closed prematurely", a transport error),
+// not after the ping timeout (25 s here): the example tells the engine (handle_get_aborted).
+scenarios.get_aborted = {
+  transports: ['polling'],
+  async run(server, port) {
+    const { sid } = await pollingHandshake(port);
+    const req = http.request({ host: '127.0.0.1', port, method: 'GET', agent: false,
+                               path: `/socket.io/?EIO=4&transport=polling&sid=${sid}` });
+    req.on('error', () => {});
+    req.end();
+    await new Promise((r) => setTimeout(r, 200));  // the GET is held (nothing to send)
+    assert.equal(server.find((l) => l.type === 'close' && l.sid === sid), undefined);
+    const t0 = Date.now();
+    req.destroy();
+    const closed = await server.waitFor((l) => l.type === 'close' && l.sid === sid, 'the close');
+    assert.equal(closed.reason, 'transport error');
+    assert.ok(Date.now() - t0 < 2000, `closed after ${Date.now() - t0} ms`);
+  },
+};
+
 // The heartbeat timing of issue 21, at pingInterval 1 s: an idle session stays up for 10 s (the
 // client answers every ping), and a client that stops answering (a raw polling client that never
 // GETs, a raw WebSocket that never pongs) is dropped within pingInterval + pingTimeout, plus a
@@ -591,7 +612,10 @@ scenarios.eio3 = {
     await new Promise((resolve, reject) => { admin.on('connect', resolve); admin.on('error', reject); });
     const [who] = await call(admin, 'whoami');
     assert.equal(who.nsp, '/admin');
-    assert.match(who.id, /^[A-Za-z0-9_-]{20}$/);
+    // The Socket.IO engine names a v4 socket as socket.io 2.x does (socket.js: nsp.name + '#' +
+    // client.id outside the main namespace), which is also the id the 2.x client computes.
+    assert.match(who.id, /^\/admin#[A-Za-z0-9_-]{20}$/);
+    assert.equal(who.id, admin.id);
     // Protocol v4 carries the auth in the namespace's query string.
     await server.waitFor((l) => l.type === 'connect' && l.nsp === '/admin?token=secret', 'CONNECT');
     const bad = track(ioV2(`${url}/admin`, { ...opts, query: { token: 'nope' } }));

@@ -26,6 +26,14 @@
       ? socket.io.engine.transport.name : null,
     id: () => socket && socket.id,
     room: () => room,
+    // Connection state recovery: whether the last CONNECT restored the session, and a way to
+    // lose the transport (the client reconnects after `delay` ms, as after a network drop).
+    recovered: () => Boolean(socket && socket.recovered),
+    dropTransport: (delay) => {
+      socket.io.reconnectionDelay(delay);
+      socket.io.randomizationFactor(0);
+      socket.io.engine.close();
+    },
     images: [],             // every image received: {nick, name, type, bytes: Uint8Array}
   });
 
@@ -180,7 +188,13 @@
       $("me").textContent = nick;
       document.title = `${nick} · siocodec chat`;
       showStatus();
-      join(wantedRoom);  // again after a reconnection
+      // A recovered session (connection state recovery) is still in its room and has been sent
+      // what it missed: joining again would clear the log.
+      if (socket.recovered) {
+        system("Reconnected: nothing was missed");
+      } else {
+        join(wantedRoom);  // again after a reconnection
+      }
       $("text").focus();
     });
 

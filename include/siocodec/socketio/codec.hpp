@@ -222,6 +222,10 @@ class basic_codec {
     json_.trim();
     if (scratch_.capacity() > json_.options().max_retained_bytes) release_scratch();
   }
+  /// Bytes of decoder storage held (capacities): what trim() brings down to max_retained_bytes.
+  std::size_t allocated_bytes() const noexcept {
+    return json_.allocated_bytes() + scratch_.capacity();
+  }
 
   // --- encoding ----------------------------------------------------------------------------
 

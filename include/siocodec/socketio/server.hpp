@@ -171,6 +171,9 @@ class server_connection {
   /// The socket's sid ("" when not connected).
   std::string_view sid(std::string_view nsp) const noexcept;
   std::size_t pending_acks() const noexcept { return pending_acks_; }
+  /// Bytes of decoder storage the connection holds (socketio::codec::allocated_bytes()): once
+  /// poll_event() has returned nothing, at most decode_options::max_retained_bytes.
+  std::size_t decoder_bytes() const noexcept { return codec_.allocated_bytes(); }
   const server_options& options() const noexcept { return opts_; }
 
   // --- Forwarded to engineio::server_session ---------------------------------------------------
@@ -528,6 +531,10 @@ inline std::optional<server_event> server_connection::poll_event() {
     ev_.clear();
     ev_data_.clear();
     ev_head_ = 0;
+    // The packet returned last is dead now (views until the next call): its copy-mode storage
+    // above max_retained_bytes goes, so that an idle connection does not keep its last large
+    // packet (socketio::codec::trim() keeps a packet waiting for attachments).
+    codec_.trim();
     std::optional<engineio::event> ee = engine_.poll_event();
     if (!ee) return std::nullopt;
     switch (ee->kind) {

@@ -351,6 +351,27 @@ TEST_CASE("sio server: binary both ways (attachments across calls)") {
   CHECK(t[1].body == std::string("\x09\x08", 2));
 }
 
+TEST_CASE("sio server: a large packet's decoder storage is released once it is handled") {
+  // Copy mode keeps a packet in the codec until the next decode; an idle connection would keep
+  // its last large packet (the example server's interop.hostile.idle_after_large_packet).
+  auto c = ws();
+  join(c);
+  const std::size_t retained = c.options().codec.decode.max_retained_bytes;
+  in(c, "451-[\"bin\",{\"_placeholder\":true,\"num\":0}]");
+  CHECK(events(c).empty());
+  const std::string bytes(4 * retained, 'x');
+  c.handle_ws_message(frame_kind::binary, bytes, 0);
+  REQUIRE(c.poll_event());  // the packet, its views valid until the next call
+  CHECK(c.decoder_bytes() > retained);
+  CHECK(!c.poll_event());  // handled: nothing else due
+  CHECK(c.decoder_bytes() <= retained);
+  // And the next packet decodes as before.
+  in(c, "42[\"small\"]");
+  auto e = events(c);
+  REQUIRE(e.size() == 1);
+  CHECK(e[0].data == "[\"small\"]");
+}
+
 TEST_CASE("sio server: ack answered: the ack event carries the answer") {
   auto c = ws();
   join(c);
