@@ -280,7 +280,8 @@ class app final : public listener {
       case k::ack_disconnected: line += ",\"id\":" + std::to_string(e.ack_id); break;
       case k::disconnect: append_string(line += ",\"reason\":", sio::to_string(e.reason)); break;
       case k::reconnect_attempt:
-        line += ",\"attempt\":" + std::to_string(e.attempt) + ",\"delay\":" + std::to_string(e.delay);
+        line +=
+            ",\"attempt\":" + std::to_string(e.attempt) + ",\"delay\":" + std::to_string(e.delay);
         break;
       case k::reconnect:
         ++reconnects_;
@@ -400,7 +401,7 @@ class app final : public listener {
   // The handler of a GET or POST: its answer goes to the session.
   http_channel::handler answered(eio::client_action request) {
     return [this, request, gen = session_.generation()](unsigned status, std::string_view body,
-                                                         bool octet, const std::string& err) {
+                                                        bool octet, const std::string& err) {
       const char* name = request == eio::client_action::get ? "GET" : "POST";
       if (status != 200) {
         session_.on_http_error(
@@ -525,8 +526,8 @@ class app final : public listener {
       std::string_view args = "[]";
       if (a.find("args", x)) args = x.raw();
       const bool want_ack = a.find("ack", x) && x.get_bool();
-      const auto ack_timeout = static_cast<eio::millis>(
-          a.find("ack_timeout_ms", x) ? number_of(x, 0) : 0);
+      const auto ack_timeout =
+          static_cast<eio::millis>(a.find("ack_timeout_ms", x) ? number_of(x, 0) : 0);
       const bool ok = session_.emit(nsp, name, args, want_ack, ack_timeout);
       if (!ok) std::fprintf(stderr, "siocodec_client: cannot encode emit on line %zu\n", pc_);
       return ok;

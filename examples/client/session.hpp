@@ -209,7 +209,8 @@ inline bool auth_to_query(std::string_view auth, std::string& out) {
 /// The client session: socketio::client plus what the example needs around it.
 class session {
  public:
-  session(const session_config& cfg, listener& l) : cfg_(cfg), listener_(l), client_(options(cfg)) {}
+  session(const session_config& cfg, listener& l)
+      : cfg_(cfg), listener_(l), client_(options(cfg)) {}
 
   /// Starts the first Engine.IO session. `random` seeds the engine (the `t` cache-busters and
   /// the reconnection jitter: the engine has no randomness of its own).
@@ -225,7 +226,8 @@ class session {
   bool connect(std::string_view nsp, std::string_view auth) {
     siocodec::errc e;
     if (cfg_.version == eio::protocol_version::v4) {
-      e = auth.empty() ? client_.join(nsp, now_ms()) : client_.join(nsp, sio::raw_json(auth), now_ms());
+      e = auth.empty() ? client_.join(nsp, now_ms())
+                       : client_.join(nsp, sio::raw_json(auth), now_ms());
     } else {
       std::string query;
       if (!auth.empty() && !auth_to_query(auth, query)) return false;
@@ -242,8 +244,8 @@ class session {
   /// sent as attachments). With `want_ack`, asks for an ack (`ack_timeout` ms, 0: none). Not
   /// connected (a reconnection under way): the engine buffers it. Returns false when the
   /// arguments cannot be encoded or the engine refused the emit.
-  bool emit(std::string_view nsp, std::string_view name, std::string_view args_json,
-            bool want_ack, eio::millis ack_timeout) {
+  bool emit(std::string_view nsp, std::string_view name, std::string_view args_json, bool want_ack,
+            eio::millis ack_timeout) {
     auto args = json::parse(args_json);
     if (!args || !args->is_array()) return false;
     std::deque<std::string> keep;
