@@ -316,20 +316,13 @@ class app final : public listener {
   void pump() {
     if (torn_down_) return;
     run_script();  // first: what it emits goes out below
-    while (const auto t = session_.poll_transmit()) {
-      if (gen_ != session_.generation()) {
-        // That Engine.IO session is over: its held GET has nothing more to bring (a POST is let
-        // finish: it may carry the last DISCONNECT; its answer is dropped by generation).
-        gen_ = session_.generation();
-        if (get_) std::exchange(get_, nullptr)->cancel();
-      }
-      execute(*t);
-    }
+    while (const auto t = session_.poll_transmit()) execute(*t);
     arm_heartbeat();
-    if (session_.closed()) {
-      if (get_) get_->cancel();
-      if (!(post_ && post_->busy()) && !(ws_ && ws_->is_open())) teardown();
-    }
+    // The held GET of a session that is over is left alone until the POST in flight, which may
+    // carry the last DISCONNECT, has been answered: a socket.io server that sees the GET's
+    // connection close first ends every namespace with "transport error". A new session's GET
+    // takes a new channel (channel()), and a late answer is dropped by generation.
+    if (session_.closed() && !(post_ && post_->busy()) && !(ws_ && ws_->is_open())) teardown();
     std::fflush(stdout);
   }
 
@@ -594,7 +587,6 @@ class app final : public listener {
   ws_channel* ws_ = nullptr;  // the current Engine.IO session's
   std::vector<std::unique_ptr<http_channel>> http_;
   http_channel *get_ = nullptr, *post_ = nullptr;
-  std::uint64_t gen_ = 0;
   net::steady_timer heartbeat_, script_timer_, expect_timer_, watchdog_;
   tcp::resolver::results_type endpoints_;
   std::string host_header_;
