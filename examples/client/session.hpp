@@ -235,7 +235,7 @@ class session {
     }
     if (e != siocodec::errc::none) return false;
     if (std::find(joined_.begin(), joined_.end(), nsp) == joined_.end()) joined_.emplace_back(nsp);
-    state_[std::string(nsp)] = ns_state::joining;
+    state_.emplace(std::string(nsp), ns_state::joining);  // joined already: as it was
     drain_events();
     return true;
   }
@@ -294,7 +294,10 @@ class session {
 
   // --- the I/O side: what the transports report, tagged with the Engine.IO session they
   // belong to (generation()): a late answer of a session already gone is dropped. -----------
-  void on_ws_open() { client_.handle_ws_open(now_ms()), drain_events(); }
+  void on_ws_open() {
+    client_.handle_ws_open(now_ms());
+    drain_events();
+  }
   void on_ws_message(std::string_view data, bool binary) {
     input_ = "websocket message";
     client_.handle_ws_message(binary ? eio::frame_kind::binary : eio::frame_kind::text, data,
