@@ -4,9 +4,11 @@
 //   siocodec_client URL [--namespace /nsp] [--auth JSON] [--transport websocket|polling]
 //                   [--eio 4|3] [--parser default|msgpack] [--no-upgrade] [--path /socket.io/]
 //                   [--script FILE|-] [--timeout MS] [--max-payload BYTES] [--lax-handshake]
+//                   [--reconnection 0|1] [--reconnection-attempts N] [--reconnection-delay MS]
+//                   [--reconnection-delay-max MS] [--randomization-factor F]
 //
 // The script and the output format are described in examples/client/README.md; how the pieces
-// fit (session.hpp: Socket.IO on the library's Engine.IO client engine, transports.hpp: Beast)
+// fit (session.hpp: glue around the library's Socket.IO client engine, transports.hpp: Beast)
 // in docs/integration.md.
 #include "session.hpp"
 #include "transports.hpp"
@@ -23,6 +25,7 @@
 #include <iostream>
 #include <iterator>
 #include <map>
+#include <memory>
 #include <random>
 #include <sstream>
 #include <string>
@@ -159,6 +162,24 @@ void append_args(std::string& out, const sio::any_packet& p) {
 // The application: wires the session to the Beast channels and runs the script.
 // ------------------------------------------------------------------------------------------
 
+const char* kind_name(const sio::client_event& e) {
+  using k = sio::client_event_kind;
+  switch (e.kind) {
+    case k::connect: return "connect";
+    case k::connect_error: return "connect_error";
+    case k::event: return "event";
+    case k::ack: return "ack";
+    case k::ack_timeout: return "ack_timeout";
+    case k::ack_disconnected: return "ack_disconnected";
+    case k::disconnect: return "disconnect";
+    case k::reconnect_attempt: return "reconnect_attempt";
+    case k::reconnect: return "reconnect";
+    case k::reconnect_failed: return "reconnect_failed";
+    case k::engine: break;
+  }
+  return e.engine_event.kind == eio::event_kind::open ? "open" : "upgrade";
+}
+
 class app final : public listener {
  public:
   app(net::io_context& io, const options& o, std::vector<std::string> script)
@@ -166,9 +187,6 @@ class app final : public listener {
         opts_(o),
         script_(std::move(script)),
         session_(o.session, *this),
-        ws_(io, o.session.max_payload),
-        get_(io, o.session.max_payload),
-        post_(io, o.session.max_payload),
         heartbeat_(io),
         script_timer_(io),
         expect_timer_(io),
@@ -184,18 +202,6 @@ class app final : public listener {
       return exit_transport;
     }
     host_header_ = opts_.host + ":" + opts_.port;
-    ws_.on_open = [this] {
-      session_.on_ws_open();
-      pump();
-    };
-    ws_.on_message = [this](std::string_view data, bool binary) {
-      session_.on_ws_message(data, binary);
-      pump();
-    };
-    ws_.on_end = [this](bool error, const std::string& what) {
-      session_.on_ws_closed(error, what);
-      pump();
-    };
     watchdog_.expires_after(std::chrono::milliseconds(opts_.timeout_ms));
     watchdog_.async_wait([this](beast::error_code wec) {
       if (wec) return;
@@ -208,7 +214,8 @@ class app final : public listener {
       return exit_usage;
     }
     waiting_nsp_ = opts_.nsp;
-    // The engine has no randomness of its own: its `t` cache-busters come from this seed.
+    // The engine has no randomness of its own: its `t` cache-busters and the reconnection
+    // jitter come from this seed.
     std::random_device rd;
     session_.start((std::uint64_t{rd()} << 32) ^ rd());
     pump();
@@ -218,65 +225,70 @@ class app final : public listener {
   }
 
   // --- listener: print what arrives ---------------------------------------------------------
-  void on_open(const eio::handshake& hs, eio::transport_kind t) override {
-    std::string line = "{\"type\":\"open\",\"sid\":";
-    append_string(line, hs.sid);
-    line += ",\"transport\":\"";
-    line += to_string(t);
-    line += "\",\"pingInterval\":" + std::to_string(hs.ping_interval) +
-            ",\"pingTimeout\":" + std::to_string(hs.ping_timeout);
-    if (hs.max_payload) line += ",\"maxPayload\":" + std::to_string(*hs.max_payload);
-    print(line + "}");
-  }
-  void on_upgrade(eio::transport_kind t) override {
-    print(std::string("{\"type\":\"upgrade\",\"transport\":\"") + to_string(t) + "\"}");
-  }
-  void on_connect(std::string_view nsp, const sio::any_value& data) override {
-    std::string line = "{\"type\":\"connect\",\"nsp\":";
-    append_string(line, nsp);
-    if (data.exists()) append_value(line += ",\"data\":", data);
-    print(line + "}");
-  }
-  void on_connect_error(std::string_view nsp, const sio::any_value& data) override {
-    std::string line = "{\"type\":\"connect_error\",\"nsp\":";
-    append_string(line, nsp);
-    if (data.exists()) append_value(line += ",\"data\":", data);
-    print(line + "}");
-  }
-  void on_event(const sio::any_packet& p) override {
-    std::string line = "{\"type\":\"event\",\"nsp\":";
-    append_string(line, p.nsp());
-    line += ",\"name\":";
-    const sio::any_value name = p.event_name();
-    append_value(line, name);
-    if (p.id()) line += ",\"id\":" + std::to_string(*p.id());
-    line.push_back(',');
-    append_args(line, p);
-    print(line + "}");
-    ++events_;
-    std::string key;
-    if (name.is_string() && name.append_string(key)) ++events_by_name_[key];
-  }
-  void on_ack(const sio::any_packet& p) override {
-    std::string line = "{\"type\":\"ack\",\"nsp\":";
-    append_string(line, p.nsp());
-    line += ",\"id\":" + std::to_string(p.id() ? *p.id() : 0) + ",";
-    append_args(line, p);
-    print(line + "}");
-    ++acks_;
-  }
-  void on_unexpected_ack(const sio::any_packet& p) override {
-    std::string line = "{\"type\":\"unexpected_ack\",\"nsp\":";
-    append_string(line, p.nsp());
-    if (p.id()) line += ",\"id\":" + std::to_string(*p.id());
-    print(line + "}");
-    std::fprintf(stderr, "siocodec_client: ignored an ack for no emit of ours\n");
-  }
-  void on_disconnect(std::string_view nsp, std::string_view reason) override {
-    std::string line = "{\"type\":\"disconnect\",\"nsp\":";
-    append_string(line, nsp);
-    line += ",\"reason\":";
-    append_string(line, reason);
+  void on_event(const sio::client_event& e) override {
+    using k = sio::client_event_kind;
+    std::string line = "{\"type\":\"";
+    line += kind_name(e);
+    line += '"';
+    if (e.kind != k::engine && e.kind != k::reconnect_attempt && e.kind != k::reconnect &&
+        e.kind != k::reconnect_failed) {
+      append_string(line += ",\"nsp\":", e.nsp);
+    }
+    switch (e.kind) {
+      case k::engine: {
+        const eio::event& ev = e.engine_event;
+        if (ev.kind == eio::event_kind::close) return;  // the final `close` line says why
+        if (ev.kind == eio::event_kind::open) {
+          append_string(line += ",\"sid\":", ev.hs.sid);
+          line += ",\"transport\":\"" + std::string(to_string(ev.transport)) +
+                  "\",\"pingInterval\":" + std::to_string(ev.hs.ping_interval) +
+                  ",\"pingTimeout\":" + std::to_string(ev.hs.ping_timeout);
+          if (ev.hs.max_payload) line += ",\"maxPayload\":" + std::to_string(*ev.hs.max_payload);
+        } else {
+          line += ",\"transport\":\"" + std::string(to_string(ev.transport)) + "\"";
+        }
+        break;
+      }
+      case k::connect:
+        // v5: the server's CONNECT data is {sid[, pid]}; v4 CONNECT carries none.
+        if (opts_.session.version == eio::protocol_version::v4) {
+          append_string(line += ",\"data\":{\"sid\":", e.sid);
+          line += '}';
+        }
+        line += e.recovered ? ",\"recovered\":true" : ",\"recovered\":false";
+        break;
+      case k::connect_error:
+        if (e.packet.data().exists()) append_value(line += ",\"data\":", e.packet.data());
+        break;
+      case k::event: {
+        const sio::any_value name = e.packet.event_name();
+        append_value(line += ",\"name\":", name);
+        if (e.packet.id()) line += ",\"id\":" + std::to_string(*e.packet.id());
+        line.push_back(',');
+        append_args(line, e.packet);
+        ++events_;
+        std::string key;
+        if (name.is_string() && name.append_string(key)) ++events_by_name_[key];
+        break;
+      }
+      case k::ack:
+        line += ",\"id\":" + std::to_string(e.ack_id) + ",";
+        append_args(line, e.packet);
+        ++acks_;
+        break;
+      case k::ack_timeout:
+      case k::ack_disconnected: line += ",\"id\":" + std::to_string(e.ack_id); break;
+      case k::disconnect: append_string(line += ",\"reason\":", sio::to_string(e.reason)); break;
+      case k::reconnect_attempt:
+        line +=
+            ",\"attempt\":" + std::to_string(e.attempt) + ",\"delay\":" + std::to_string(e.delay);
+        break;
+      case k::reconnect:
+        ++reconnects_;
+        line += ",\"attempt\":" + std::to_string(e.attempt);
+        break;
+      case k::reconnect_failed: line += ",\"attempt\":" + std::to_string(e.attempt); break;
+    }
     print(line + "}");
   }
   void on_close(std::string_view reason, std::string_view error) override {
@@ -306,12 +318,11 @@ class app final : public listener {
     run_script();  // first: what it emits goes out below
     while (const auto t = session_.poll_transmit()) execute(*t);
     arm_heartbeat();
-    if (session_.closed()) {
-      // The session is over: the held GET has nothing more to bring; the last POST (the `1`
-      // packet) and the WebSocket's close handshake are let finish.
-      get_.cancel();
-      if (!post_.busy() && !ws_.is_open()) teardown();
-    }
+    // The held GET of a session that is over is left alone until the POST in flight, which may
+    // carry the last DISCONNECT, has been answered: a socket.io server that sees the GET's
+    // connection close first ends every namespace with "transport error". A new session's GET
+    // takes a new channel (channel()), and a late answer is dropped by generation.
+    if (session_.closed() && !(post_ && post_->busy()) && !(ws_ && ws_->is_open())) teardown();
     std::fflush(stdout);
   }
 
@@ -319,17 +330,55 @@ class app final : public listener {
   // copy what they keep.
   void execute(const eio::client_transmit& t) {
     switch (t.action) {
-      case eio::client_action::open_websocket:
-        return ws_.open(endpoints_, host_header_, target(t.query));
-      case eio::client_action::ws_send: return ws_.send(frame_of(t.body));
-      case eio::client_action::ws_close: return ws_.close();
+      case eio::client_action::open_websocket: return open_websocket(target(t.query));
+      case eio::client_action::ws_send:
+        if (ws_) ws_->send(frame_of(t.body));
+        return;
+      case eio::client_action::ws_close:
+        // The engine knows already: the end of this WebSocket is not reported to it.
+        if (ws_) std::exchange(ws_, nullptr)->close();
+        return;
       case eio::client_action::get:
-        return get_.request(endpoints_, host_header_, http::verb::get, target(t.query), out_frame{},
-                            answered(eio::client_action::get));
+        return channel(get_).request(endpoints_, host_header_, http::verb::get, target(t.query),
+                                     out_frame{}, answered(eio::client_action::get));
       case eio::client_action::post:
-        return post_.request(endpoints_, host_header_, http::verb::post, target(t.query),
-                             frame_of(t.body), answered(eio::client_action::post));
+        return channel(post_).request(endpoints_, host_header_, http::verb::post, target(t.query),
+                                      frame_of(t.body), answered(eio::client_action::post));
     }
+  }
+
+  // Every Engine.IO session (a reconnection, an upgrade probe) gets a WebSocket of its own; a
+  // channel is kept alive until the end, since its handlers may still run.
+  void open_websocket(const std::string& target) {
+    channels_.push_back(std::make_unique<ws_channel>(io_, opts_.session.max_payload));
+    ws_channel* ch = ws_ = channels_.back().get();
+    ch->on_open = [this, ch] {
+      if (ch != ws_) return;
+      session_.on_ws_open();
+      pump();
+    };
+    ch->on_message = [this, ch](std::string_view data, bool binary) {
+      if (ch != ws_) return;
+      session_.on_ws_message(data, binary);
+      pump();
+    };
+    ch->on_end = [this, ch](bool error, const std::string& what) {
+      if (ch != ws_) return;
+      ws_ = nullptr;
+      session_.on_ws_closed(error, what);
+      pump();
+    };
+    ch->open(endpoints_, host_header_, target);
+  }
+
+  // The channel for the next GET or POST: a busy one (a late answer of a session that is gone)
+  // is put aside.
+  http_channel& channel(http_channel*& slot) {
+    if (!slot || slot->busy()) {
+      http_.push_back(std::make_unique<http_channel>(io_, opts_.session.max_payload));
+      slot = http_.back().get();
+    }
+    return *slot;
   }
 
   std::string target(std::string_view query) const { return opts_.path + "?" + std::string(query); }
@@ -344,16 +393,17 @@ class app final : public listener {
 
   // The handler of a GET or POST: its answer goes to the session.
   http_channel::handler answered(eio::client_action request) {
-    return [this, request](unsigned status, std::string_view body, bool octet,
-                           const std::string& err) {
+    return [this, request, gen = session_.generation()](unsigned status, std::string_view body,
+                                                        bool octet, const std::string& err) {
       const char* name = request == eio::client_action::get ? "GET" : "POST";
       if (status != 200) {
         session_.on_http_error(
-            request, err.empty() ? std::string(name) + " answered " + std::to_string(status) : err);
+            request, err.empty() ? std::string(name) + " answered " + std::to_string(status) : err,
+            gen);
       } else if (request == eio::client_action::get) {
-        session_.on_get_response(body, octet);
+        session_.on_get_response(body, octet, gen);
       } else {
-        session_.on_post_response();
+        session_.on_post_response(gen);
       }
       pump();
     };
@@ -376,9 +426,9 @@ class app final : public listener {
   void teardown() {
     if (torn_down_) return;
     torn_down_ = true;
-    get_.cancel();
-    post_.cancel();
-    if (ws_.is_open()) ws_.close();
+    for (const auto& h : http_) h->cancel();
+    for (const auto& w : channels_)
+      if (w->is_open()) w->close();
     heartbeat_.cancel();
     script_timer_.cancel();
     expect_timer_.cancel();
@@ -418,16 +468,17 @@ class app final : public listener {
     in_script_ = false;
   }
 
-  enum class wait { none, nsp, time, events, acks };
+  enum class wait { none, nsp, time, events, acks, reconnects };
 
   bool condition_met() {
     switch (waiting_) {
       case wait::none: return true;
-      case wait::nsp: return session_.namespace_state(waiting_nsp_) != 1;
+      case wait::nsp: return session_.namespace_state(waiting_nsp_) != 0;
       case wait::time: return time_up_;
       case wait::events:
         return (wait_name_.empty() ? events_ : events_by_name_[wait_name_]) >= wait_count_;
       case wait::acks: return acks_ >= wait_count_;
+      case wait::reconnects: return reconnects_ >= wait_count_;
     }
     return true;
   }
@@ -468,8 +519,9 @@ class app final : public listener {
       std::string_view args = "[]";
       if (a.find("args", x)) args = x.raw();
       const bool want_ack = a.find("ack", x) && x.get_bool();
-      bool ok = false;
-      (void)session_.emit(nsp, name, args, want_ack, ok);
+      const auto ack_timeout =
+          static_cast<eio::millis>(a.find("ack_timeout_ms", x) ? number_of(x, 0) : 0);
+      const bool ok = session_.emit(nsp, name, args, want_ack, ack_timeout);
       if (!ok) std::fprintf(stderr, "siocodec_client: cannot encode emit on line %zu\n", pc_);
       return ok;
     }
@@ -495,6 +547,12 @@ class app final : public listener {
       waiting_ = wait::acks;
       wait_count_ = static_cast<std::uint64_t>(number_of(v, 0));
       expect_within(timeout, std::to_string(wait_count_) + " acks");
+      return true;
+    }
+    if (a.find("expect_reconnects", v)) {
+      waiting_ = wait::reconnects;
+      wait_count_ = static_cast<std::uint64_t>(number_of(v, 0));
+      expect_within(timeout, std::to_string(wait_count_) + " reconnections");
       return true;
     }
     if (a.find("connect", v)) {
@@ -525,8 +583,10 @@ class app final : public listener {
   options opts_;
   std::vector<std::string> script_;
   session session_;
-  ws_channel ws_;
-  http_channel get_, post_;
+  std::vector<std::unique_ptr<ws_channel>> channels_;
+  ws_channel* ws_ = nullptr;  // the current Engine.IO session's
+  std::vector<std::unique_ptr<http_channel>> http_;
+  http_channel *get_ = nullptr, *post_ = nullptr;
   net::steady_timer heartbeat_, script_timer_, expect_timer_, watchdog_;
   tcp::resolver::results_type endpoints_;
   std::string host_header_;
@@ -541,7 +601,7 @@ class app final : public listener {
   std::string waiting_nsp_;
   std::uint64_t wait_count_ = 0;
   std::string wait_name_;
-  std::uint64_t events_ = 0, acks_ = 0;
+  std::uint64_t events_ = 0, acks_ = 0, reconnects_ = 0;
   std::map<std::string, std::uint64_t> events_by_name_;
 };
 
@@ -555,10 +615,21 @@ int usage(const char* why) {
                "usage: siocodec_client URL [--namespace /nsp] [--auth JSON]\n"
                "         [--transport websocket|polling] [--eio 4|3] [--parser default|msgpack]\n"
                "         [--no-upgrade] [--path /socket.io/] [--script FILE|-] [--timeout MS]\n"
-               "         [--max-payload BYTES] [--lax-handshake]\n"
+               "         [--max-payload BYTES] [--lax-handshake] [--reconnection 0|1]\n"
+               "         [--reconnection-attempts N] [--reconnection-delay MS]\n"
+               "         [--reconnection-delay-max MS] [--randomization-factor F]\n"
                "URL is http://host:port[/namespace] (ws:// also accepted).\n",
                why);
   return exit_usage;
+}
+
+// A decimal number that fits in 32 bits.
+bool number(const char* text, std::uint32_t& out) {
+  char* end = nullptr;
+  const unsigned long long v = std::strtoull(text, &end, 10);
+  if (end == text || *end != '\0' || v > 0xFFFFFFFFull) return false;
+  out = static_cast<std::uint32_t>(v);
+  return true;
 }
 
 bool parse_url(std::string_view url, options& o) {
@@ -651,6 +722,24 @@ int main(int argc, char** argv) {
       o.timeout_ms = std::strtol(value("--timeout"), nullptr, 10);
     } else if (arg == "--lax-handshake") {
       o.session.lax_handshake = true;
+    } else if (arg == "--reconnection") {
+      const std::string_view v = value("--reconnection");
+      if (v != "0" && v != "1") return usage("--reconnection is 0 or 1");
+      o.session.reconnect.enabled = v == "1";
+    } else if (arg == "--reconnection-attempts") {
+      if (!number(value("--reconnection-attempts"), o.session.reconnect.attempts))
+        return usage("--reconnection-attempts is a number");
+    } else if (arg == "--reconnection-delay") {
+      if (!number(value("--reconnection-delay"), o.session.reconnect.delay))
+        return usage("--reconnection-delay is a number of milliseconds");
+    } else if (arg == "--reconnection-delay-max") {
+      if (!number(value("--reconnection-delay-max"), o.session.reconnect.delay_max))
+        return usage("--reconnection-delay-max is a number of milliseconds");
+    } else if (arg == "--randomization-factor") {
+      char* end = nullptr;
+      const char* text = value("--randomization-factor");
+      o.session.reconnect.randomization = std::strtod(text, &end);
+      if (end == text || *end != '\0') return usage("--randomization-factor is a number");
     } else if (arg == "--max-payload") {
       o.session.max_payload = std::strtoul(value("--max-payload"), nullptr, 10);
     } else if (!arg.empty() && arg[0] != '-' && url.empty()) {

@@ -18493,16 +18493,23 @@ inline errc client::send_connect(nsp_rec& ns, millis now) {
   }
   // Recovery (socket.js _sendConnectPacket): Object.assign({pid, offset}, auth). The auth's
   // members follow ours, so an auth key `pid` wins in JSON.parse as it does in Object.assign.
-  std::string merged;
-  const errc pe = encode_msgs(socketio::connect("/", socketio::object("pid", ns.pid)));
-  if (pe != errc::none) return pe;
+  // The object is JSON text whatever the parser (the auth is kept as JSON): the JSON codec
+  // writes it, the client's codec encodes the CONNECT (msgpack converts raw JSON).
+  static_codec<parser_kind::json> text;
+  std::string part, merged;
+  const auto none = [](const engineio::packet_view&) {};
+  const result<std::size_t> pr =
+      text.encode(socketio::connect("/", socketio::object("pid", ns.pid)), part, none);
+  if (!pr) return pr.error();
   // "0{"pid":"..."}" -> drop the leading 0 and the closing brace.
-  merged.assign(enc_buf_, 1, enc_buf_.size() - 2);
+  merged.assign(part, 1, part.size() - 2);
   if (ns.has_offset) {
-    const errc oe = encode_msgs(socketio::connect("/", socketio::object("offset", ns.offset)));
-    if (oe != errc::none) return oe;
+    part.clear();
+    const result<std::size_t> orr =
+        text.encode(socketio::connect("/", socketio::object("offset", ns.offset)), part, none);
+    if (!orr) return orr.error();
     merged += ',';
-    merged.append(enc_buf_, 2, enc_buf_.size() - 3);
+    merged.append(part, 2, part.size() - 3);
   }
   if (ns.has_auth && ns.auth.size() > 2) {
     merged += ',';

@@ -37,6 +37,17 @@
 //   disconnect_me()           the server disconnects this namespace socket
 //   stray_acks()              sends an ACK for id 999999 and a BINARY_ACK for id 1000000, which
 //                             the client never asked for, then emits "strays_sent"
+//   drop_transport()          closes the client's Engine.IO connection (socket.conn.close(): the
+//                             client sees "transport close" and reconnects)
+//   server_disconnect()       socket.disconnect(true): DISCONNECT, then the connection closes
+//                             ("io server disconnect": the client must not reconnect)
+//   broadcast(...args)        emits "news"(...args) to the whole namespace (with --recovery the
+//                             server appends its offset argument)
+//   drop_then_broadcast(n)    drop_transport, then, while the client is away, broadcasts
+//                             "news"(i) for i = 0..n-1 (with --recovery: kept for the client)
+//
+// --recovery: socket.io 4.8's connectionStateRecovery (maxDisconnectionDuration 2 minutes);
+// obs.connections[k].recovered is socket.recovered.
 //
 // --stop-heartbeat-after MS: MS after a namespace connection the server's Engine.IO session stops
 // its side of the heartbeat but stays up: v4 (engine.io 6) sends no more pings and no longer
@@ -68,6 +79,7 @@ const transports = option('transports', 'TRANSPORTS', 'polling,websocket').split
 const lifetime = Number(option('lifetime', 'LIFETIME', '120000'));
 const sidSuffix = option('sid-suffix', 'SID_SUFFIX', '');
 const stopHeartbeatAfter = Number(option('stop-heartbeat-after', 'STOP_HEARTBEAT_AFTER', '0'));
+const recovery = process.argv.includes('--recovery');
 if (sioVersion !== 4 && sioVersion !== 2) {
   process.stderr.write('node_server: --sio must be 4 or 2\n');
   process.exit(2);
@@ -169,7 +181,9 @@ const common = {pingInterval, pingTimeout, maxHttpBufferSize, transports};
 if (sioVersion === 4) {
   const {Server} = require('socket.io');
   const parser = parserName === 'msgpack' ? {parser: require('socket.io-msgpack-parser')} : {};
-  io = new Server(httpServer, {...common, ...parser, serveClient: false, cors: {origin: '*'}});
+  const csr = recovery ? {connectionStateRecovery: {maxDisconnectionDuration: 120000}} : {};
+  io = new Server(httpServer,
+                  {...common, ...parser, ...csr, serveClient: false, cors: {origin: '*'}});
 } else {
   const ioV2 = require('socket.io-v2');
   io = ioV2(httpServer, {...common, serveClient: false});
@@ -193,6 +207,7 @@ function handlers(socket) {
     nsp: socket.nsp.name, id: socket.id, engineId: conn.id, auth: plain(authOf(socket)),
     transportAtConnect: conn.transport.name, events: [], replies: [],
     seq: {count: 0, next: 0, outOfOrder: 0}, disconnectReason: null,
+    recovered: !!socket.recovered,
   };
   obs.connections.push(rec);
   socket.on('disconnect', (reason) => { rec.disconnectReason = reason; rec.engine = e; });
@@ -244,6 +259,26 @@ function handlers(socket) {
     socket.packet({type: sioVersion === 4 ? 3 : 6, id: 1000000,
                    data: ['never asked', Buffer.from([1, 2, 3])]});
     socket.emit('strays_sent');
+  });
+  socket.on('drop_transport', () => {
+    rec.events.push({name: 'drop_transport', len: 2});
+    socket.conn.close();
+  });
+  socket.on('server_disconnect', () => {
+    rec.events.push({name: 'server_disconnect', len: 2});
+    socket.disconnect(true);
+  });
+  socket.on('broadcast', (...args) => {
+    rec.events.push({name: 'broadcast', ...summary(args)});
+    socket.nsp.emit('news', ...args);
+  });
+  socket.on('drop_then_broadcast', (n) => {
+    rec.events.push({name: 'drop_then_broadcast', ...summary([n])});
+    const nsp = socket.nsp;
+    socket.once('disconnect', () => setTimeout(() => {
+      for (let i = 0; i < n; i++) nsp.emit('news', i);
+    }, 50));
+    socket.conn.close();
   });
   socket.on('disconnect_me', () => {
     rec.events.push({name: 'disconnect_me', len: 2});

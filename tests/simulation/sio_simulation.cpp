@@ -533,6 +533,9 @@ void world::app_step() {
     if (leaves_ && c_->connected(nsp) && nsp != "/") {
       faults_ = true;
       lost_at_.erase(nsp);
+      // What the server replays after a recovering CONNECT may still be on its way: a socket
+      // that leaves drops it, as socket.io-client's destroyed socket does.
+      must_see_.erase(nsp);
       trace("%8" PRIu64 " client leaves %s\n", now_, nsp.c_str());
       (void)c_->leave(nsp, now_);
     }

@@ -981,3 +981,41 @@ TEST_CASE("sio client: random runs keep acks exactly-once and buffers bounded") 
     CHECK(h.c.buffered_packets() == 0);
   }
 }
+
+// The recovery CONNECT is built as JSON text (pid, offset, then the auth's members) and only then
+// encoded by the client's parser: with msgpack, building it from the parser's own output took
+// msgpack bytes for JSON, and the re-join CONNECT was never sent (socket.io 4.8 with
+// socket.io-msgpack-parser and connectionStateRecovery: no recovery, no re-join).
+TEST_CASE("sio client: msgpack parser: the recovery CONNECT carries pid and offset") {
+  sio::client_options o = ws_options();
+  o.parser = sio::parser_kind::msgpack;
+  harness h(o);
+  REQUIRE(h.c.open(0, 1) == errc::none);
+  REQUIRE(h.c.join("/", sio::object("token", "abc"), 0) == errc::none);
+  h.open_engine();
+  sio::static_codec<sio::parser_kind::msgpack> server_codec;
+  std::string storage;
+  std::vector<std::string> out;
+  const auto encode = [&](const auto& b) {
+    out.clear();
+    storage.clear();
+    REQUIRE(server_codec.encode(b, storage,
+                                [&](const eio::packet_view& m) { out.emplace_back(m.data); }));
+  };
+  (void)h.take_ws();
+  encode(sio::connect("/", sio::raw_json(R"({"sid":"s1","pid":"p1"})")));
+  h.server_bin(out[0]);
+  encode(sio::event("chat", "hi", "o-1"));
+  h.server_bin(out[0]);
+  auto ev = h.take_ev();
+  REQUIRE(first(ev, client_event_kind::event));
+  CHECK(first(ev, client_event_kind::event)->offset == "o-1");
+  lose_and_reopen(h, 10, 1010);
+  encode(sio::connect("/", sio::raw_json(R"({"pid":"p1","offset":"o-1","token":"abc"})")));
+  CHECK(h.take_ws() == out);
+  encode(sio::connect("/", sio::raw_json(R"({"sid":"s1","pid":"p1"})")));
+  h.server_bin(out[0]);
+  ev = h.take_ev();
+  REQUIRE(first(ev, client_event_kind::connect));
+  CHECK(first(ev, client_event_kind::connect)->recovered);
+}
