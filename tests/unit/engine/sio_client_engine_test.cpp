@@ -1087,3 +1087,61 @@ TEST_CASE("sio client: acks answered in any order, timeouts in deadline order") 
   h.c.close(h.now);
   CHECK(h.c.pending_acks() == 0);
 }
+
+TEST_CASE("sio client: thousands of pending acks: once grown, the registry allocates nothing") {
+  sio::client_options co = ws_options();
+  co.engine.max_queued_messages = 5000;
+  harness h(co);
+  connect_main(h);
+  sio::emit_options o;
+  o.want_ack = true;
+  std::uint64_t next = 0;
+  std::uint64_t x = 88172645463325252ull;
+  char frame[32];
+  std::vector<std::uint64_t> ids;
+  std::size_t answered = 0, timed_out = 0;
+  const auto round = [&] {
+    ids.clear();
+    for (int i = 0; i < 2000; ++i) {
+      o.ack_timeout = i % 4 == 0 ? 50 : 0;
+      const auto id = h.c.emit(sio::event("m", i), h.now, o);
+      REQUIRE(id);
+      REQUIRE(*id == next++);
+      if (i % 4 != 0) ids.push_back(*id);
+      while (h.c.poll_transmit()) {
+      }
+    }
+    for (std::size_t i = ids.size(); i > 1; --i) {  // answered in a random order
+      x ^= x << 13;
+      x ^= x >> 7;
+      x ^= x << 17;
+      std::swap(ids[i - 1], ids[x % i]);
+    }
+    for (const std::uint64_t id : ids) {
+      const int n =
+          std::snprintf(frame, sizeof frame, "43%llu[]", static_cast<unsigned long long>(id));
+      h.c.handle_ws_message(frame_kind::text, std::string_view(frame, static_cast<std::size_t>(n)),
+                            h.now);
+      while (auto e = h.c.poll_event()) answered += e->kind == client_event_kind::ack;
+    }
+    h.now += 50;
+    h.c.handle_timeout(h.now);
+    while (auto e = h.c.poll_event()) timed_out += e->kind == client_event_kind::ack_timeout;
+    while (h.c.poll_transmit()) {
+    }
+  };
+  round();
+  CHECK(answered == 1500);
+  CHECK(timed_out == 500);
+  CHECK(h.c.pending_acks() == 0);
+#ifdef SIOCODEC_SIO_TEST_MALLOC_COUNT
+  const std::size_t before = siocodec_test_mallocs();
+#endif
+  round();
+#ifdef SIOCODEC_SIO_TEST_MALLOC_COUNT
+  CHECK(siocodec_test_mallocs() - before == 0);
+#endif
+  CHECK(answered == 3000);
+  CHECK(timed_out == 1000);
+  CHECK(h.c.pending_acks() == 0);
+}
