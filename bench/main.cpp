@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   bench::register_payload();
   bench::register_binary();
   bench::register_engine();
+  bench::register_sio_acks();
   benchmark::AddCustomContext("siocodec", SIOCODEC_VERSION_STRING);
   benchmark::AddCustomContext("workloads", bench::workloads_dir());
 #if defined(__clang__)

@@ -55,6 +55,7 @@ void register_sio_encode();
 void register_payload();
 void register_binary();
 void register_engine();
+void register_sio_acks();
 
 }  // namespace bench
 

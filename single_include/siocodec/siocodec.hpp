@@ -56,6 +56,7 @@
 //   <siocodec/socketio/msgpack_parser/decode.hpp>
 //   <siocodec/socketio/msgpack_parser/args.hpp>
 //   <siocodec/socketio/any.hpp>
+//   <siocodec/detail/ack_registry.hpp>
 //   <siocodec/socketio/arg_traits.hpp>
 //   <siocodec/socketio/builders.hpp>
 //   <siocodec/json/sink.hpp>
@@ -12881,6 +12882,216 @@ SIOCODEC_END_NAMESPACE
 #ifndef SIOCODEC_SOCKETIO_CLIENT_HPP
 #define SIOCODEC_SOCKETIO_CLIENT_HPP
 
+// ---- begin <siocodec/detail/ack_registry.hpp> ------------------------------------------------
+// SPDX-License-Identifier: BSL-1.0
+// The registry of pending acks the Socket.IO engines keep (socketio::client,
+// socketio::server_connection): lookup by (owner, id) and the earliest deadline in O(log n) with
+// up to max_pending_acks (65536 by default) entries, where a linear scan per answered ack made
+// answering n acks O(n^2).
+#ifndef SIOCODEC_DETAIL_ACK_REGISTRY_HPP
+#define SIOCODEC_DETAIL_ACK_REGISTRY_HPP
+
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+SIOCODEC_BEGIN_NAMESPACE
+namespace detail {
+
+// Entries live densely in `items_` (removal moves the last one into the hole); `table_` is an
+// open-addressing index (linear probing, backward-shift deletion: no tombstones, so lookups stay
+// short whatever the churn) of item positions + 1; `heap_` is a binary min-heap of the positions
+// of the entries with a deadline, ordered by (deadline, seq) so that equal deadlines expire in
+// the order the acks were asked for. Every container keeps its capacity: once grown to the
+// largest number of acks pending at once, asking and answering allocate nothing.
+class ack_registry {
+ public:
+  static constexpr std::uint64_t no_deadline = ~std::uint64_t{0};
+  struct entry {
+    std::uint32_t owner;  // the namespace (its engine-local id)
+    std::uint64_t id;
+    std::uint64_t deadline;
+    std::uint64_t seq;  // order of insertion
+    bool flag;          // the client's "its packet still waits in the send buffer"
+    std::uint32_t heap_pos;
+  };
+
+  std::size_t size() const noexcept { return items_.size(); }
+  bool empty() const noexcept { return items_.empty(); }
+
+  /// Adds (owner, id), which must not be present (the engines allocate ids per owner).
+  void insert(std::uint32_t owner, std::uint64_t id, std::uint64_t deadline, bool flag) {
+    if ((items_.size() + 1) * 2 > table_.size()) grow();
+    const auto pos = static_cast<std::uint32_t>(items_.size());
+    items_.push_back(entry{owner, id, deadline, next_seq_++, flag, npos});
+    std::size_t i = home(owner, id);
+    while (table_[i] != 0) i = (i + 1) & mask();
+    table_[i] = pos + 1;
+    if (deadline != no_deadline) {
+      items_[pos].heap_pos = static_cast<std::uint32_t>(heap_.size());
+      heap_.push_back(pos);
+      sift_up(heap_.size() - 1);
+    }
+  }
+
+  /// Removes (owner, id): true when it was there.
+  bool erase(std::uint32_t owner, std::uint64_t id) noexcept {
+    const std::size_t t = slot_of(owner, id);
+    if (t == npos_slot) return false;
+    remove_at(t);
+    return true;
+  }
+
+  /// The earliest deadline, no_deadline when none.
+  std::uint64_t next_deadline() const noexcept {
+    return heap_.empty() ? no_deadline : items_[heap_[0]].deadline;
+  }
+
+  /// Removes the earliest entry whose deadline is at or before `now` into `out`: false when none.
+  bool pop_expired(std::uint64_t now, entry& out) noexcept {
+    if (heap_.empty() || items_[heap_[0]].deadline > now) return false;
+    out = items_[heap_[0]];
+    remove_at(slot_of(out.owner, out.id));
+    return true;
+  }
+
+  /// Calls f(entry&) on every entry (to change `flag`; nothing else may change).
+  template <class F>
+  void for_each(F&& f) noexcept(noexcept(f(std::declval<entry&>()))) {
+    for (entry& e : items_) f(e);
+  }
+
+  /// Removes every entry `pred` selects and then calls `removed(entry)` for each, in the order
+  /// they were inserted (the order the engines report them in).
+  template <class Pred, class F>
+  void erase_if(Pred&& pred, F&& removed) {
+    scratch_.clear();
+    for (const entry& e : items_)
+      if (pred(e)) scratch_.push_back(e);
+    if (scratch_.empty()) return;
+    std::sort(scratch_.begin(), scratch_.end(),
+              [](const entry& a, const entry& b) { return a.seq < b.seq; });
+    for (const entry& e : scratch_) (void)erase(e.owner, e.id);
+    for (const entry& e : scratch_) removed(e);
+  }
+
+ private:
+  static constexpr std::uint32_t npos = ~std::uint32_t{0};
+  static constexpr std::size_t npos_slot = ~std::size_t{0};
+
+  std::size_t mask() const noexcept { return table_.size() - 1; }
+  std::size_t home(std::uint32_t owner, std::uint64_t id) const noexcept {
+    std::uint64_t x = id * 0x9E3779B97F4A7C15ull ^ (std::uint64_t{owner} * 0xC2B2AE3D27D4EB4Full);
+    x ^= x >> 29;
+    x *= 0xBF58476D1CE4E5B9ull;
+    x ^= x >> 32;
+    return static_cast<std::size_t>(x) & mask();
+  }
+  std::size_t slot_of(std::uint32_t owner, std::uint64_t id) const noexcept {
+    if (table_.empty()) return npos_slot;
+    for (std::size_t i = home(owner, id);; i = (i + 1) & mask()) {
+      if (table_[i] == 0) return npos_slot;
+      const entry& e = items_[table_[i] - 1];
+      if (e.owner == owner && e.id == id) return i;
+    }
+  }
+  void grow() {
+    const std::size_t cap = table_.empty() ? 16 : table_.size() * 2;
+    table_.assign(cap, 0);
+    for (std::size_t p = 0; p < items_.size(); ++p) {
+      std::size_t i = home(items_[p].owner, items_[p].id);
+      while (table_[i] != 0) i = (i + 1) & mask();
+      table_[i] = static_cast<std::uint32_t>(p + 1);
+    }
+  }
+  // Removes the entry whose index slot is `t`.
+  void remove_at(std::size_t t) noexcept {
+    const std::uint32_t pos = table_[t] - 1;
+    if (items_[pos].heap_pos != npos) heap_remove(items_[pos].heap_pos);
+    // Backward-shift deletion: pull later members of the probe run into the hole when the hole
+    // lies between their home and where they sit.
+    std::size_t hole = t;
+    table_[hole] = 0;
+    for (std::size_t j = (hole + 1) & mask(); table_[j] != 0; j = (j + 1) & mask()) {
+      const entry& e = items_[table_[j] - 1];
+      const std::size_t k = home(e.owner, e.id);
+      const bool stays = hole <= j ? (hole < k && k <= j) : (hole < k || k <= j);
+      if (stays) continue;
+      table_[hole] = table_[j];
+      table_[j] = 0;
+      hole = j;
+    }
+    const auto last = static_cast<std::uint32_t>(items_.size() - 1);
+    if (pos != last) {
+      items_[pos] = items_[last];
+      table_[slot_of_pos(last)] = pos + 1;
+      if (items_[pos].heap_pos != npos) heap_[items_[pos].heap_pos] = pos;
+    }
+    items_.pop_back();
+  }
+  std::size_t slot_of_pos(std::uint32_t pos) const noexcept {
+    const entry& e = items_[pos];
+    std::size_t i = home(e.owner, e.id);
+    while (table_[i] != pos + 1) i = (i + 1) & mask();
+    return i;
+  }
+  bool before(std::uint32_t a, std::uint32_t b) const noexcept {
+    const entry& x = items_[a];
+    const entry& y = items_[b];
+    return x.deadline != y.deadline ? x.deadline < y.deadline : x.seq < y.seq;
+  }
+  void place(std::size_t h, std::uint32_t pos) noexcept {
+    heap_[h] = pos;
+    items_[pos].heap_pos = static_cast<std::uint32_t>(h);
+  }
+  void sift_up(std::size_t h) noexcept {
+    const std::uint32_t pos = heap_[h];
+    while (h != 0) {
+      const std::size_t parent = (h - 1) / 2;
+      if (!before(pos, heap_[parent])) break;
+      place(h, heap_[parent]);
+      h = parent;
+    }
+    place(h, pos);
+  }
+  void sift_down(std::size_t h) noexcept {
+    const std::uint32_t pos = heap_[h];
+    const std::size_t n = heap_.size();
+    for (;;) {
+      std::size_t c = 2 * h + 1;
+      if (c >= n) break;
+      if (c + 1 < n && before(heap_[c + 1], heap_[c])) ++c;
+      if (!before(heap_[c], pos)) break;
+      place(h, heap_[c]);
+      h = c;
+    }
+    place(h, pos);
+  }
+  void heap_remove(std::size_t h) noexcept {
+    items_[heap_[h]].heap_pos = npos;
+    const std::uint32_t moved = heap_.back();
+    heap_.pop_back();
+    if (h == heap_.size()) return;
+    place(h, moved);
+    sift_up(h);
+    sift_down(items_[moved].heap_pos);
+  }
+
+  std::vector<entry> items_;
+  std::vector<std::uint32_t> table_;
+  std::vector<std::uint32_t> heap_;
+  std::vector<entry> scratch_;
+  std::uint64_t next_seq_ = 0;
+};
+
+}  // namespace detail
+SIOCODEC_END_NAMESPACE
+
+#endif  // SIOCODEC_DETAIL_ACK_REGISTRY_HPP
+// ---- end <siocodec/detail/ack_registry.hpp> --------------------------------------------------
 // ---- begin <siocodec/socketio/arg_traits.hpp> ------------------------------------------------
 // SPDX-License-Identifier: BSL-1.0
 // How C++ values are written as Socket.IO arguments: arg_traits, the one value dispatch of both
@@ -18193,7 +18404,10 @@ class client {
   /// open (it may be called before open()). A namespace already joined: nothing.
   /// Errors: invalid_state (closed for good), invalid_argument (`nsp` does not start with `/`),
   /// queue_full (max_namespaces namespaces joined).
-  errc join(std::string_view nsp, millis now) { return join_impl(nsp, {}, {}, now); }
+  errc join(std::string_view nsp, millis now) {
+    tick(now);
+    return join_impl(nsp, {}, {}, now);
+  }
   /// join() with an auth payload (v5: `auth`, any value arg_traits can write as an object; it
   /// is encoded now, kept, and sent again on every re-join). Errors: those of join(), the
   /// encoder's (invalid_argument: not an object, or protocol v4: use join_query()).
@@ -18283,12 +18497,8 @@ class client {
     std::string buf;
     std::vector<buffered_msg> msgs;
   };
-  struct ack_rec {
-    std::uint32_t uid;
-    std::uint64_t id;
-    millis deadline;
-    bool buffered;  // its packet waits in the namespace's send buffer
-  };
+  // An ack: owner = the namespace's uid, flag = its packet waits in the namespace's send buffer.
+  using ack_rec = siocodec::detail::ack_registry::entry;
   struct record {
     client_event_kind kind = client_event_kind::event;
     std::string nsp;
@@ -18341,7 +18551,7 @@ class client {
   std::uint64_t rng_ = 0;
   std::uint32_t next_uid_ = 1;
   std::vector<nsp_rec> nsps_;
-  std::vector<ack_rec> acks_;
+  siocodec::detail::ack_registry acks_;
   std::size_t buffered_packets_ = 0;
   std::size_t buffered_bytes_ = 0;
   // encode scratch
@@ -18443,7 +18653,10 @@ inline errc client::start_session(millis now) {
 }
 
 inline errc client::open(millis now, std::uint64_t random) {
-  if (state_ != state::idle) return errc::invalid_state;
+  if (state_ != state::idle) {
+    tick(now);
+    return errc::invalid_state;
+  }
   last_now_ = now;
   rng_ = random;
   skip_reconnect_ = false;
@@ -18529,7 +18742,6 @@ inline errc client::join_impl(std::string_view nsp, std::string_view auth_json,
   if (nsp.front() != '/') return errc::invalid_argument;
   if (find(nsp)) return errc::none;
   if (nsps_.size() >= opts_.max_namespaces) return errc::queue_full;
-  if (now > last_now_) last_now_ = now;
   nsps_.emplace_back();
   nsp_rec& ns = nsps_.back();
   ns.uid = next_uid_++;
@@ -18559,6 +18771,7 @@ inline errc client::join_impl(std::string_view nsp, std::string_view auth_json,
 
 template <class Auth>
 errc client::join(std::string_view nsp, const Auth& auth, millis now) {
+  tick(now);
   if (!v5()) return errc::invalid_argument;
   // The auth is kept as JSON text: it must be sent again on every re-join, long after the
   // caller's value is gone, and the recovery CONNECT merges pid and offset into it.
@@ -18572,6 +18785,7 @@ errc client::join(std::string_view nsp, const Auth& auth, millis now) {
 }
 
 inline errc client::join_query(std::string_view nsp, std::string_view query, millis now) {
+  tick(now);
   if (v5()) return errc::invalid_argument;
   return join_impl(nsp, {}, query, now);
 }
@@ -18595,8 +18809,9 @@ inline void client::flush_buffer(nsp_rec& ns, millis now) {
     v.data = std::string_view(ns.buf).substr(m.off, m.len);
     (void)eng_.send(v, now);  // a failure closes the session: the close event says why
   }
-  for (ack_rec& a : acks_)
-    if (a.uid == ns.uid) a.buffered = false;
+  acks_.for_each([&](ack_rec& a) noexcept {
+    if (a.owner == ns.uid) a.flag = false;
+  });
   drop_buffer(ns);
 }
 
@@ -18604,17 +18819,12 @@ inline void client::resolve_acks(std::uint32_t uid, bool all) {
   // all: every ack of the namespace; otherwise only those whose packet left the buffer
   // (socket.js _clearAcks keeps the acks of buffered packets: they are sent after reconnect).
   nsp_rec* ns = find_uid(uid);
-  std::size_t w = 0;
-  for (std::size_t i = 0; i < acks_.size(); ++i) {
-    const ack_rec a = acks_[i];
-    if (a.uid == uid && (all || !a.buffered)) {
-      record& r = push(client_event_kind::ack_disconnected, ns ? std::string_view(ns->name) : "");
-      r.ack_id = a.id;
-    } else {
-      acks_[w++] = a;
-    }
-  }
-  acks_.resize(w);
+  acks_.erase_if([&](const ack_rec& a) { return a.owner == uid && (all || !a.flag); },
+                 [&](const ack_rec& a) {
+                   record& r = push(client_event_kind::ack_disconnected,
+                                    ns ? std::string_view(ns->name) : "");
+                   r.ack_id = a.id;
+                 });
 }
 
 inline void client::remove_nsp(std::string_view nsp) {
@@ -18640,10 +18850,10 @@ inline void client::after_last_left(millis now) {
 }
 
 inline errc client::leave(std::string_view nsp, millis now) {
+  tick(now);
   nsp = normalize(nsp);
   nsp_rec* ns = find(nsp);
   if (!ns || state_ == state::closed) return errc::invalid_state;
-  if (now > last_now_) last_now_ = now;
   if (ns->st == ns_state::connected) {
     if (encode_msgs(socketio::disconnect(ns->name)) == errc::none) (void)send_messages(now);
     push(client_event_kind::disconnect, ns->name).reason = disconnect_reason::io_client_disconnect;
@@ -18655,6 +18865,7 @@ inline errc client::leave(std::string_view nsp, millis now) {
 }
 
 inline void client::close(millis now) {
+  tick(now);
   if (state_ == state::closed) return;
   while (!nsps_.empty()) {
     const std::string name = nsps_.front().name;
@@ -18669,10 +18880,12 @@ inline void client::close(millis now) {
 
 template <class Builder>
 result<std::uint64_t> client::emit(const Builder& packet, millis now, const emit_options& o) {
+  // Every call that is given `now` takes it, refused or not (as server_connection does): a
+  // deadline the refused call saw pass would otherwise be reported in the past.
+  tick(now);
   if (state_ == state::closed) return {errc::invalid_state, 0};
   nsp_rec* ns = find(packet.nsp());
   if (!ns) return {errc::invalid_state, 0};
-  if (now > last_now_) last_now_ = now;
   const bool live = ns->st == ns_state::connected && eng_.is_open();
   if (o.want_ack && acks_.size() >= opts_.max_pending_acks) return {errc::queue_full, 0};
   std::uint64_t id = no_ack;
@@ -18707,19 +18920,21 @@ result<std::uint64_t> client::emit(const Builder& packet, millis now, const emit
   // volatile and not connected: dropped (socket.js emit: discardPacket), the ack still waits.
   if (o.want_ack) {
     ++ns->next_id;
-    acks_.push_back(ack_rec{ns->uid, id,
-                            o.ack_timeout ? now + o.ack_timeout : engineio::no_deadline,
-                            !live && !o.volatile_packet});
+    // Saturating: a timeout past the end of the clock is no timeout (not one in the past).
+    const millis deadline = o.ack_timeout == 0 || o.ack_timeout > engineio::no_deadline - now
+                                ? engineio::no_deadline
+                                : now + o.ack_timeout;
+    acks_.insert(ns->uid, id, deadline, !live && !o.volatile_packet);
   }
   return id;
 }
 
 template <class Builder>
 errc client::send(const Builder& packet, millis now) {
+  tick(now);
   if (state_ == state::closed) return errc::invalid_state;
   nsp_rec* ns = find(packet.nsp());
   if (!ns || ns->st != ns_state::connected || !eng_.is_open()) return errc::invalid_state;
-  if (now > last_now_) last_now_ = now;
   const errc e = encode_msgs(packet);
   return e != errc::none ? e : send_messages(now);
 }
@@ -18766,15 +18981,10 @@ inline void client::handle_timeout(millis now) {
   }
   // Ack deadlines (socket.js _registerAckCallback's timer): the packet leaves the send buffer
   // too, as the reference removes it.
-  std::size_t w = 0;
-  for (std::size_t i = 0; i < acks_.size(); ++i) {
-    const ack_rec a = acks_[i];
-    if (now < a.deadline) {
-      acks_[w++] = a;
-      continue;
-    }
-    nsp_rec* ns = find_uid(a.uid);
-    if (ns && a.buffered) {
+  ack_rec a;
+  while (acks_.pop_expired(now, a)) {
+    nsp_rec* ns = find_uid(a.owner);
+    if (ns && a.flag) {
       for (buffered_msg& m : ns->msgs) {
         if (m.dropped || m.ack_id != a.id) continue;
         m.dropped = true;
@@ -18784,15 +18994,13 @@ inline void client::handle_timeout(millis now) {
     }
     push(client_event_kind::ack_timeout, ns ? std::string_view(ns->name) : "").ack_id = a.id;
   }
-  acks_.resize(w);
 }
 
 inline millis client::next_deadline() const noexcept {
   millis d = eng_.next_deadline();
   if (state_ == state::opening && connect_deadline_ < d) d = connect_deadline_;
   if (state_ == state::waiting && reconnect_at_ < d) d = reconnect_at_;
-  for (const ack_rec& a : acks_)
-    if (a.deadline < d) d = a.deadline;
+  if (acks_.next_deadline() < d) d = acks_.next_deadline();
   if (d != engineio::no_deadline && d < last_now_) d = last_now_;
   return d;
 }
@@ -18916,16 +19124,12 @@ inline bool client::on_packet(const any_packet& p, client_event& out, millis now
     case packet_type::binary_ack: {
       if (!ns || !p.id()) return false;
       const std::uint64_t id = *p.id();
-      for (std::size_t i = 0; i < acks_.size(); ++i) {
-        if (acks_[i].uid != ns->uid || acks_[i].id != id) continue;
-        acks_.erase(acks_.begin() + static_cast<std::ptrdiff_t>(i));
-        out.kind = client_event_kind::ack;
-        out.nsp = ns->name;
-        out.ack_id = id;
-        out.packet = p;
-        return true;
-      }
-      return false;  // socket.js onack: an unknown id is ignored
+      if (!acks_.erase(ns->uid, id)) return false;  // socket.js onack: an unknown id is ignored
+      out.kind = client_event_kind::ack;
+      out.nsp = ns->name;
+      out.ack_id = id;
+      out.packet = p;
+      return true;
     }
     case packet_type::disconnect: {
       if (!ns) return false;
@@ -19725,7 +19929,7 @@ class server_connection {
   bool connected(std::string_view nsp) const noexcept;
   /// The socket's sid ("" when not connected).
   std::string_view sid(std::string_view nsp) const noexcept;
-  std::size_t pending_acks() const noexcept { return pending_acks_; }
+  std::size_t pending_acks() const noexcept { return acks_.size(); }
   /// Bytes of decoder storage the connection holds (socketio::codec::allocated_bytes()): once
   /// poll_event() has returned nothing, at most decode_options::max_retained_bytes.
   std::size_t decoder_bytes() const noexcept { return codec_.allocated_bytes(); }
@@ -19765,11 +19969,8 @@ class server_connection {
 
  private:
   static constexpr std::size_t max_recovery_string = 64;
-  struct pending_ack {
-    std::uint64_t id;
-    millis deadline;
-  };
   struct nsp_socket {
+    std::uint32_t uid = 0;  // owner of its acks in acks_
     std::string name;
     bool connected = false;
     std::string sid, pid;
@@ -19779,7 +19980,6 @@ class server_connection {
     std::vector<std::string> rooms;
     std::vector<std::string_view> room_views;
     std::uint64_t next_ack = 0;
-    std::vector<pending_ack> acks;
   };
   struct ev_record {
     server_event_kind kind;
@@ -19798,7 +19998,7 @@ class server_connection {
   }
   nsp_socket* find(std::string_view name) noexcept;
   const nsp_socket* find(std::string_view name) const noexcept;
-  void erase(const nsp_socket* s) noexcept;
+  void erase(const nsp_socket* s);
   std::size_t connected_count() const noexcept;
   std::size_t put(std::string_view s);
   void push(server_event_kind k, std::string_view nsp, std::string_view sid = {},
@@ -19826,7 +20026,9 @@ class server_connection {
   // stops reading once closing), and no call admits or sends any more.
   bool ending_ = false;
   std::vector<std::unique_ptr<nsp_socket>> nsps_;
-  std::size_t pending_acks_ = 0;
+  // The acks asked for, all namespaces together (owner = nsp_socket::uid).
+  siocodec::detail::ack_registry acks_;
+  std::uint32_t next_uid_ = 1;
   std::string scratch_;
   std::vector<byte_view> atts_;
   std::vector<ev_record> ev_;
@@ -19876,10 +20078,13 @@ inline const server_connection::nsp_socket* server_connection::find(
   }
   return nullptr;
 }
-inline void server_connection::erase(const nsp_socket* s) noexcept {
+inline void server_connection::erase(const nsp_socket* s) {
   for (std::size_t i = 0; i < nsps_.size(); ++i) {
     if (nsps_[i].get() == s) {
-      pending_acks_ -= nsps_[i]->acks.size();
+      const std::uint32_t uid = nsps_[i]->uid;
+      acks_.erase_if(
+          [uid](const siocodec::detail::ack_registry::entry& a) { return a.owner == uid; },
+          [](const siocodec::detail::ack_registry::entry&) {});
       nsps_.erase(nsps_.begin() + static_cast<std::ptrdiff_t>(i));
       return;
     }
@@ -19947,9 +20152,11 @@ inline void server_connection::drop(nsp_socket* s, disconnect_reason r, bool per
                               s->since);
     }
     push(server_event_kind::disconnect, s->name, {}, {}, false, no_ack, r);
-    for (const pending_ack& a : s->acks) {
-      push(server_event_kind::ack_disconnected, s->name, {}, {}, false, a.id);
-    }
+    acks_.erase_if(
+        [s](const siocodec::detail::ack_registry::entry& a) { return a.owner == s->uid; },
+        [&](const siocodec::detail::ack_registry::entry& a) {
+          push(server_event_kind::ack_disconnected, s->name, {}, {}, false, a.id);
+        });
   }
   erase(s);
 }
@@ -20007,6 +20214,7 @@ inline std::optional<server_event> server_connection::on_message(const engineio:
       }
       nsps_.push_back(std::make_unique<nsp_socket>());
       nsp_socket& n = *nsps_.back();
+      n.uid = next_uid_++;
       n.name.assign(name.data(), name.size());
       if (!v4 && opts_.recovery) {
         // namespace.js _createSocket(): auth.pid and auth.offset, both strings.
@@ -20048,16 +20256,10 @@ inline std::optional<server_event> server_connection::on_message(const engineio:
     case packet_type::binary_ack: {
       // socket.js onack(): an unknown id is ignored ("bad ack").
       if (!p.id().has_value()) return std::nullopt;
-      for (std::size_t i = 0; i < s->acks.size(); ++i) {
-        if (s->acks[i].id == *p.id()) {
-          s->acks.erase(s->acks.begin() + static_cast<std::ptrdiff_t>(i));
-          --pending_acks_;
-          e.kind = server_event_kind::ack;
-          e.ack_id = *p.id();
-          return e;
-        }
-      }
-      return std::nullopt;
+      if (!acks_.erase(s->uid, *p.id())) return std::nullopt;
+      e.kind = server_event_kind::ack;
+      e.ack_id = *p.id();
+      return e;
     }
     case packet_type::disconnect:
       // socket.js ondisconnect(): "client namespace disconnect", not recoverable.
@@ -20115,6 +20317,7 @@ inline std::optional<server_event> server_connection::poll_event() {
           // index.js (2.x) onconnection(): client.connect('/'): the main namespace is asked for
           // by the server itself, without a CONNECT from the client.
           nsps_.push_back(std::make_unique<nsp_socket>());
+          nsps_.back()->uid = next_uid_++;
           nsps_.back()->name = "/";
           push(server_event_kind::connect_request, "/");
         }
@@ -20223,7 +20426,7 @@ result<std::uint64_t> server_connection::emit(const Builder& packet, millis now,
   nsp_socket* s = find(main_if_empty(packet.nsp()));
   if (s == nullptr || !s->connected || closed_ || ending_) return {errc::invalid_state, 0};
   if (o.want_ack) {
-    if (pending_acks_ >= opts_.max_pending_acks) return {errc::queue_full, 0};
+    if (acks_.size() >= opts_.max_pending_acks) return {errc::queue_full, 0};
     const std::uint64_t id = s->next_ack;
     Builder b = packet;
     b.id(id);
@@ -20233,8 +20436,7 @@ result<std::uint64_t> server_connection::emit(const Builder& packet, millis now,
     const millis deadline = o.ack_timeout == 0 || o.ack_timeout > engineio::no_deadline - now
                                 ? engineio::no_deadline
                                 : now + o.ack_timeout;
-    s->acks.push_back({id, deadline});
-    ++pending_acks_;
+    acks_.insert(s->uid, id, deadline, false);
     return id;
   }
   if (o.volatile_packet && engine_.transport() == engineio::transport_kind::polling &&
@@ -20330,18 +20532,14 @@ inline void server_connection::handle_timeout(millis now) {
       return;
     }
   }
-  for (auto& s : nsps_) {
-    std::size_t w = 0;
-    for (std::size_t i = 0; i < s->acks.size(); ++i) {
-      if (now >= s->acks[i].deadline) {
-        // registerAckCallback(): "operation has timed out".
-        push(server_event_kind::ack_timeout, s->name, {}, {}, false, s->acks[i].id);
-        --pending_acks_;
-      } else {
-        s->acks[w++] = s->acks[i];
-      }
+  // registerAckCallback(): "operation has timed out". Earliest deadline first.
+  siocodec::detail::ack_registry::entry a;
+  while (acks_.pop_expired(now, a)) {
+    for (const auto& s : nsps_) {
+      if (s->uid != a.owner) continue;
+      push(server_event_kind::ack_timeout, s->name, {}, {}, false, a.id);
+      break;
     }
-    s->acks.resize(w);
   }
 }
 
@@ -20349,11 +20547,7 @@ inline millis server_connection::next_deadline() const noexcept {
   millis d = engine_.next_deadline();
   if (closed_) return d;
   if (connect_deadline_ < d) d = connect_deadline_;
-  for (const auto& s : nsps_) {
-    for (const pending_ack& a : s->acks) {
-      if (a.deadline < d) d = a.deadline;
-    }
-  }
+  if (acks_.next_deadline() < d) d = acks_.next_deadline();
   return d < last_now_ ? last_now_ : d;
 }
 

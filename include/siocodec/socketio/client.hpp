@@ -13,6 +13,7 @@
 #define SIOCODEC_SOCKETIO_CLIENT_HPP
 
 #include <siocodec/config.hpp>
+#include <siocodec/detail/ack_registry.hpp>
 #include <siocodec/engineio/client.hpp>
 #include <siocodec/engineio/engine_types.hpp>
 #include <siocodec/error.hpp>
@@ -189,7 +190,10 @@ class client {
   /// open (it may be called before open()). A namespace already joined: nothing.
   /// Errors: invalid_state (closed for good), invalid_argument (`nsp` does not start with `/`),
   /// queue_full (max_namespaces namespaces joined).
-  errc join(std::string_view nsp, millis now) { return join_impl(nsp, {}, {}, now); }
+  errc join(std::string_view nsp, millis now) {
+    tick(now);
+    return join_impl(nsp, {}, {}, now);
+  }
   /// join() with an auth payload (v5: `auth`, any value arg_traits can write as an object; it
   /// is encoded now, kept, and sent again on every re-join). Errors: those of join(), the
   /// encoder's (invalid_argument: not an object, or protocol v4: use join_query()).
@@ -279,12 +283,8 @@ class client {
     std::string buf;
     std::vector<buffered_msg> msgs;
   };
-  struct ack_rec {
-    std::uint32_t uid;
-    std::uint64_t id;
-    millis deadline;
-    bool buffered;  // its packet waits in the namespace's send buffer
-  };
+  // An ack: owner = the namespace's uid, flag = its packet waits in the namespace's send buffer.
+  using ack_rec = siocodec::detail::ack_registry::entry;
   struct record {
     client_event_kind kind = client_event_kind::event;
     std::string nsp;
@@ -337,7 +337,7 @@ class client {
   std::uint64_t rng_ = 0;
   std::uint32_t next_uid_ = 1;
   std::vector<nsp_rec> nsps_;
-  std::vector<ack_rec> acks_;
+  siocodec::detail::ack_registry acks_;
   std::size_t buffered_packets_ = 0;
   std::size_t buffered_bytes_ = 0;
   // encode scratch
@@ -439,7 +439,10 @@ inline errc client::start_session(millis now) {
 }
 
 inline errc client::open(millis now, std::uint64_t random) {
-  if (state_ != state::idle) return errc::invalid_state;
+  if (state_ != state::idle) {
+    tick(now);
+    return errc::invalid_state;
+  }
   last_now_ = now;
   rng_ = random;
   skip_reconnect_ = false;
@@ -525,7 +528,6 @@ inline errc client::join_impl(std::string_view nsp, std::string_view auth_json,
   if (nsp.front() != '/') return errc::invalid_argument;
   if (find(nsp)) return errc::none;
   if (nsps_.size() >= opts_.max_namespaces) return errc::queue_full;
-  if (now > last_now_) last_now_ = now;
   nsps_.emplace_back();
   nsp_rec& ns = nsps_.back();
   ns.uid = next_uid_++;
@@ -555,6 +557,7 @@ inline errc client::join_impl(std::string_view nsp, std::string_view auth_json,
 
 template <class Auth>
 errc client::join(std::string_view nsp, const Auth& auth, millis now) {
+  tick(now);
   if (!v5()) return errc::invalid_argument;
   // The auth is kept as JSON text: it must be sent again on every re-join, long after the
   // caller's value is gone, and the recovery CONNECT merges pid and offset into it.
@@ -568,6 +571,7 @@ errc client::join(std::string_view nsp, const Auth& auth, millis now) {
 }
 
 inline errc client::join_query(std::string_view nsp, std::string_view query, millis now) {
+  tick(now);
   if (v5()) return errc::invalid_argument;
   return join_impl(nsp, {}, query, now);
 }
@@ -591,8 +595,9 @@ inline void client::flush_buffer(nsp_rec& ns, millis now) {
     v.data = std::string_view(ns.buf).substr(m.off, m.len);
     (void)eng_.send(v, now);  // a failure closes the session: the close event says why
   }
-  for (ack_rec& a : acks_)
-    if (a.uid == ns.uid) a.buffered = false;
+  acks_.for_each([&](ack_rec& a) noexcept {
+    if (a.owner == ns.uid) a.flag = false;
+  });
   drop_buffer(ns);
 }
 
@@ -600,17 +605,12 @@ inline void client::resolve_acks(std::uint32_t uid, bool all) {
   // all: every ack of the namespace; otherwise only those whose packet left the buffer
   // (socket.js _clearAcks keeps the acks of buffered packets: they are sent after reconnect).
   nsp_rec* ns = find_uid(uid);
-  std::size_t w = 0;
-  for (std::size_t i = 0; i < acks_.size(); ++i) {
-    const ack_rec a = acks_[i];
-    if (a.uid == uid && (all || !a.buffered)) {
-      record& r = push(client_event_kind::ack_disconnected, ns ? std::string_view(ns->name) : "");
-      r.ack_id = a.id;
-    } else {
-      acks_[w++] = a;
-    }
-  }
-  acks_.resize(w);
+  acks_.erase_if([&](const ack_rec& a) { return a.owner == uid && (all || !a.flag); },
+                 [&](const ack_rec& a) {
+                   record& r = push(client_event_kind::ack_disconnected,
+                                    ns ? std::string_view(ns->name) : "");
+                   r.ack_id = a.id;
+                 });
 }
 
 inline void client::remove_nsp(std::string_view nsp) {
@@ -636,10 +636,10 @@ inline void client::after_last_left(millis now) {
 }
 
 inline errc client::leave(std::string_view nsp, millis now) {
+  tick(now);
   nsp = normalize(nsp);
   nsp_rec* ns = find(nsp);
   if (!ns || state_ == state::closed) return errc::invalid_state;
-  if (now > last_now_) last_now_ = now;
   if (ns->st == ns_state::connected) {
     if (encode_msgs(socketio::disconnect(ns->name)) == errc::none) (void)send_messages(now);
     push(client_event_kind::disconnect, ns->name).reason = disconnect_reason::io_client_disconnect;
@@ -651,6 +651,7 @@ inline errc client::leave(std::string_view nsp, millis now) {
 }
 
 inline void client::close(millis now) {
+  tick(now);
   if (state_ == state::closed) return;
   while (!nsps_.empty()) {
     const std::string name = nsps_.front().name;
@@ -665,10 +666,12 @@ inline void client::close(millis now) {
 
 template <class Builder>
 result<std::uint64_t> client::emit(const Builder& packet, millis now, const emit_options& o) {
+  // Every call that is given `now` takes it, refused or not (as server_connection does): a
+  // deadline the refused call saw pass would otherwise be reported in the past.
+  tick(now);
   if (state_ == state::closed) return {errc::invalid_state, 0};
   nsp_rec* ns = find(packet.nsp());
   if (!ns) return {errc::invalid_state, 0};
-  if (now > last_now_) last_now_ = now;
   const bool live = ns->st == ns_state::connected && eng_.is_open();
   if (o.want_ack && acks_.size() >= opts_.max_pending_acks) return {errc::queue_full, 0};
   std::uint64_t id = no_ack;
@@ -703,19 +706,21 @@ result<std::uint64_t> client::emit(const Builder& packet, millis now, const emit
   // volatile and not connected: dropped (socket.js emit: discardPacket), the ack still waits.
   if (o.want_ack) {
     ++ns->next_id;
-    acks_.push_back(ack_rec{ns->uid, id,
-                            o.ack_timeout ? now + o.ack_timeout : engineio::no_deadline,
-                            !live && !o.volatile_packet});
+    // Saturating: a timeout past the end of the clock is no timeout (not one in the past).
+    const millis deadline = o.ack_timeout == 0 || o.ack_timeout > engineio::no_deadline - now
+                                ? engineio::no_deadline
+                                : now + o.ack_timeout;
+    acks_.insert(ns->uid, id, deadline, !live && !o.volatile_packet);
   }
   return id;
 }
 
 template <class Builder>
 errc client::send(const Builder& packet, millis now) {
+  tick(now);
   if (state_ == state::closed) return errc::invalid_state;
   nsp_rec* ns = find(packet.nsp());
   if (!ns || ns->st != ns_state::connected || !eng_.is_open()) return errc::invalid_state;
-  if (now > last_now_) last_now_ = now;
   const errc e = encode_msgs(packet);
   return e != errc::none ? e : send_messages(now);
 }
@@ -762,15 +767,10 @@ inline void client::handle_timeout(millis now) {
   }
   // Ack deadlines (socket.js _registerAckCallback's timer): the packet leaves the send buffer
   // too, as the reference removes it.
-  std::size_t w = 0;
-  for (std::size_t i = 0; i < acks_.size(); ++i) {
-    const ack_rec a = acks_[i];
-    if (now < a.deadline) {
-      acks_[w++] = a;
-      continue;
-    }
-    nsp_rec* ns = find_uid(a.uid);
-    if (ns && a.buffered) {
+  ack_rec a;
+  while (acks_.pop_expired(now, a)) {
+    nsp_rec* ns = find_uid(a.owner);
+    if (ns && a.flag) {
       for (buffered_msg& m : ns->msgs) {
         if (m.dropped || m.ack_id != a.id) continue;
         m.dropped = true;
@@ -780,15 +780,13 @@ inline void client::handle_timeout(millis now) {
     }
     push(client_event_kind::ack_timeout, ns ? std::string_view(ns->name) : "").ack_id = a.id;
   }
-  acks_.resize(w);
 }
 
 inline millis client::next_deadline() const noexcept {
   millis d = eng_.next_deadline();
   if (state_ == state::opening && connect_deadline_ < d) d = connect_deadline_;
   if (state_ == state::waiting && reconnect_at_ < d) d = reconnect_at_;
-  for (const ack_rec& a : acks_)
-    if (a.deadline < d) d = a.deadline;
+  if (acks_.next_deadline() < d) d = acks_.next_deadline();
   if (d != engineio::no_deadline && d < last_now_) d = last_now_;
   return d;
 }
@@ -912,16 +910,12 @@ inline bool client::on_packet(const any_packet& p, client_event& out, millis now
     case packet_type::binary_ack: {
       if (!ns || !p.id()) return false;
       const std::uint64_t id = *p.id();
-      for (std::size_t i = 0; i < acks_.size(); ++i) {
-        if (acks_[i].uid != ns->uid || acks_[i].id != id) continue;
-        acks_.erase(acks_.begin() + static_cast<std::ptrdiff_t>(i));
-        out.kind = client_event_kind::ack;
-        out.nsp = ns->name;
-        out.ack_id = id;
-        out.packet = p;
-        return true;
-      }
-      return false;  // socket.js onack: an unknown id is ignored
+      if (!acks_.erase(ns->uid, id)) return false;  // socket.js onack: an unknown id is ignored
+      out.kind = client_event_kind::ack;
+      out.nsp = ns->name;
+      out.ack_id = id;
+      out.packet = p;
+      return true;
     }
     case packet_type::disconnect: {
       if (!ns) return false;

@@ -19,6 +19,7 @@
 
 #include <siocodec/bytes.hpp>
 #include <siocodec/config.hpp>
+#include <siocodec/detail/ack_registry.hpp>
 #include <siocodec/engineio/engine_types.hpp>
 #include <siocodec/engineio/request.hpp>
 #include <siocodec/engineio/server.hpp>
@@ -170,7 +171,7 @@ class server_connection {
   bool connected(std::string_view nsp) const noexcept;
   /// The socket's sid ("" when not connected).
   std::string_view sid(std::string_view nsp) const noexcept;
-  std::size_t pending_acks() const noexcept { return pending_acks_; }
+  std::size_t pending_acks() const noexcept { return acks_.size(); }
   /// Bytes of decoder storage the connection holds (socketio::codec::allocated_bytes()): once
   /// poll_event() has returned nothing, at most decode_options::max_retained_bytes.
   std::size_t decoder_bytes() const noexcept { return codec_.allocated_bytes(); }
@@ -210,11 +211,8 @@ class server_connection {
 
  private:
   static constexpr std::size_t max_recovery_string = 64;
-  struct pending_ack {
-    std::uint64_t id;
-    millis deadline;
-  };
   struct nsp_socket {
+    std::uint32_t uid = 0;  // owner of its acks in acks_
     std::string name;
     bool connected = false;
     std::string sid, pid;
@@ -224,7 +222,6 @@ class server_connection {
     std::vector<std::string> rooms;
     std::vector<std::string_view> room_views;
     std::uint64_t next_ack = 0;
-    std::vector<pending_ack> acks;
   };
   struct ev_record {
     server_event_kind kind;
@@ -243,7 +240,7 @@ class server_connection {
   }
   nsp_socket* find(std::string_view name) noexcept;
   const nsp_socket* find(std::string_view name) const noexcept;
-  void erase(const nsp_socket* s) noexcept;
+  void erase(const nsp_socket* s);
   std::size_t connected_count() const noexcept;
   std::size_t put(std::string_view s);
   void push(server_event_kind k, std::string_view nsp, std::string_view sid = {},
@@ -271,7 +268,9 @@ class server_connection {
   // stops reading once closing), and no call admits or sends any more.
   bool ending_ = false;
   std::vector<std::unique_ptr<nsp_socket>> nsps_;
-  std::size_t pending_acks_ = 0;
+  // The acks asked for, all namespaces together (owner = nsp_socket::uid).
+  siocodec::detail::ack_registry acks_;
+  std::uint32_t next_uid_ = 1;
   std::string scratch_;
   std::vector<byte_view> atts_;
   std::vector<ev_record> ev_;
@@ -321,10 +320,13 @@ inline const server_connection::nsp_socket* server_connection::find(
   }
   return nullptr;
 }
-inline void server_connection::erase(const nsp_socket* s) noexcept {
+inline void server_connection::erase(const nsp_socket* s) {
   for (std::size_t i = 0; i < nsps_.size(); ++i) {
     if (nsps_[i].get() == s) {
-      pending_acks_ -= nsps_[i]->acks.size();
+      const std::uint32_t uid = nsps_[i]->uid;
+      acks_.erase_if(
+          [uid](const siocodec::detail::ack_registry::entry& a) { return a.owner == uid; },
+          [](const siocodec::detail::ack_registry::entry&) {});
       nsps_.erase(nsps_.begin() + static_cast<std::ptrdiff_t>(i));
       return;
     }
@@ -392,9 +394,11 @@ inline void server_connection::drop(nsp_socket* s, disconnect_reason r, bool per
                               s->since);
     }
     push(server_event_kind::disconnect, s->name, {}, {}, false, no_ack, r);
-    for (const pending_ack& a : s->acks) {
-      push(server_event_kind::ack_disconnected, s->name, {}, {}, false, a.id);
-    }
+    acks_.erase_if(
+        [s](const siocodec::detail::ack_registry::entry& a) { return a.owner == s->uid; },
+        [&](const siocodec::detail::ack_registry::entry& a) {
+          push(server_event_kind::ack_disconnected, s->name, {}, {}, false, a.id);
+        });
   }
   erase(s);
 }
@@ -452,6 +456,7 @@ inline std::optional<server_event> server_connection::on_message(const engineio:
       }
       nsps_.push_back(std::make_unique<nsp_socket>());
       nsp_socket& n = *nsps_.back();
+      n.uid = next_uid_++;
       n.name.assign(name.data(), name.size());
       if (!v4 && opts_.recovery) {
         // namespace.js _createSocket(): auth.pid and auth.offset, both strings.
@@ -493,16 +498,10 @@ inline std::optional<server_event> server_connection::on_message(const engineio:
     case packet_type::binary_ack: {
       // socket.js onack(): an unknown id is ignored ("bad ack").
       if (!p.id().has_value()) return std::nullopt;
-      for (std::size_t i = 0; i < s->acks.size(); ++i) {
-        if (s->acks[i].id == *p.id()) {
-          s->acks.erase(s->acks.begin() + static_cast<std::ptrdiff_t>(i));
-          --pending_acks_;
-          e.kind = server_event_kind::ack;
-          e.ack_id = *p.id();
-          return e;
-        }
-      }
-      return std::nullopt;
+      if (!acks_.erase(s->uid, *p.id())) return std::nullopt;
+      e.kind = server_event_kind::ack;
+      e.ack_id = *p.id();
+      return e;
     }
     case packet_type::disconnect:
       // socket.js ondisconnect(): "client namespace disconnect", not recoverable.
@@ -560,6 +559,7 @@ inline std::optional<server_event> server_connection::poll_event() {
           // index.js (2.x) onconnection(): client.connect('/'): the main namespace is asked for
           // by the server itself, without a CONNECT from the client.
           nsps_.push_back(std::make_unique<nsp_socket>());
+          nsps_.back()->uid = next_uid_++;
           nsps_.back()->name = "/";
           push(server_event_kind::connect_request, "/");
         }
@@ -668,7 +668,7 @@ result<std::uint64_t> server_connection::emit(const Builder& packet, millis now,
   nsp_socket* s = find(main_if_empty(packet.nsp()));
   if (s == nullptr || !s->connected || closed_ || ending_) return {errc::invalid_state, 0};
   if (o.want_ack) {
-    if (pending_acks_ >= opts_.max_pending_acks) return {errc::queue_full, 0};
+    if (acks_.size() >= opts_.max_pending_acks) return {errc::queue_full, 0};
     const std::uint64_t id = s->next_ack;
     Builder b = packet;
     b.id(id);
@@ -678,8 +678,7 @@ result<std::uint64_t> server_connection::emit(const Builder& packet, millis now,
     const millis deadline = o.ack_timeout == 0 || o.ack_timeout > engineio::no_deadline - now
                                 ? engineio::no_deadline
                                 : now + o.ack_timeout;
-    s->acks.push_back({id, deadline});
-    ++pending_acks_;
+    acks_.insert(s->uid, id, deadline, false);
     return id;
   }
   if (o.volatile_packet && engine_.transport() == engineio::transport_kind::polling &&
@@ -775,18 +774,14 @@ inline void server_connection::handle_timeout(millis now) {
       return;
     }
   }
-  for (auto& s : nsps_) {
-    std::size_t w = 0;
-    for (std::size_t i = 0; i < s->acks.size(); ++i) {
-      if (now >= s->acks[i].deadline) {
-        // registerAckCallback(): "operation has timed out".
-        push(server_event_kind::ack_timeout, s->name, {}, {}, false, s->acks[i].id);
-        --pending_acks_;
-      } else {
-        s->acks[w++] = s->acks[i];
-      }
+  // registerAckCallback(): "operation has timed out". Earliest deadline first.
+  siocodec::detail::ack_registry::entry a;
+  while (acks_.pop_expired(now, a)) {
+    for (const auto& s : nsps_) {
+      if (s->uid != a.owner) continue;
+      push(server_event_kind::ack_timeout, s->name, {}, {}, false, a.id);
+      break;
     }
-    s->acks.resize(w);
   }
 }
 
@@ -794,11 +789,7 @@ inline millis server_connection::next_deadline() const noexcept {
   millis d = engine_.next_deadline();
   if (closed_) return d;
   if (connect_deadline_ < d) d = connect_deadline_;
-  for (const auto& s : nsps_) {
-    for (const pending_ack& a : s->acks) {
-      if (a.deadline < d) d = a.deadline;
-    }
-  }
+  if (acks_.next_deadline() < d) d = acks_.next_deadline();
   return d < last_now_ ? last_now_ : d;
 }
 

@@ -1019,3 +1019,145 @@ TEST_CASE("sio client: msgpack parser: the recovery CONNECT carries pid and offs
   REQUIRE(first(ev, client_event_kind::connect));
   CHECK(first(ev, client_event_kind::connect)->recovered);
 }
+
+TEST_CASE("sio client: a refused call still takes its `now` (no deadline reported in the past)") {
+  // Found by fuzz/engine_sio_client: emit() on a namespace not joined returned before taking
+  // `now`, so next_deadline() went on reporting the connect timeout that call saw pass.
+  sio::client_options o = ws_options();
+  o.connect_timeout = 5;
+  harness h(o);
+  REQUIRE(h.c.open(0, 7) == errc::none);
+  h.drain();
+  CHECK(h.c.next_deadline() == 5);
+  CHECK(h.c.emit(sio::event("e").nsp("/b"), 12, {}).error() == errc::invalid_state);
+  CHECK(h.c.next_deadline() >= 12);
+  CHECK(h.c.send(sio::ack(0, "r").nsp("/b"), 20) == errc::invalid_state);
+  CHECK(h.c.next_deadline() >= 20);
+  CHECK(h.c.leave("/b", 30) == errc::invalid_state);
+  CHECK(h.c.next_deadline() >= 30);
+  CHECK(h.c.join_query("/b", "t=1", 40) == errc::invalid_argument);
+  CHECK(h.c.next_deadline() >= 40);
+  CHECK(h.c.open(50, 1) == errc::invalid_state);
+  CHECK(h.c.next_deadline() >= 50);
+}
+
+TEST_CASE("sio client: an ack timeout past the end of the clock never fires") {
+  // emit() added the timeout to `now` without checking: the deadline wrapped into the past and
+  // the ack timed out at the next timer call.
+  harness h;
+  connect_main(h);
+  h.now = 10;
+  sio::emit_options o;
+  o.want_ack = true;
+  o.ack_timeout = eio::no_deadline - 5;
+  const auto id = h.c.emit(sio::event("e"), h.now, o);
+  REQUIRE(id);
+  CHECK(h.c.next_deadline() >= 1000);
+  h.advance(100);
+  CHECK(first(h.take_ev(), client_event_kind::ack_timeout) == nullptr);
+  CHECK(h.c.pending_acks() == 1);
+}
+
+TEST_CASE("sio client: acks answered in any order, timeouts in deadline order") {
+  harness h;
+  connect_main(h);
+  sio::emit_options o;
+  o.want_ack = true;
+  std::vector<std::uint64_t> ids;
+  for (int i = 0; i < 200; ++i) {
+    o.ack_timeout = i % 3 == 0 ? 0 : static_cast<eio::millis>(1000 + (i * 37) % 500);
+    const auto id = h.c.emit(sio::event("e", i), h.now, o);
+    REQUIRE(id);
+    ids.push_back(*id);
+  }
+  h.take_ws();
+  // Answer every other one, from the last backwards; an unknown and a repeated id are ignored.
+  std::size_t answered = 0;
+  for (std::size_t i = ids.size(); i-- > 0;) {
+    if (i % 2) continue;
+    h.server("43" + std::to_string(ids[i]) + "[]");
+    ++answered;
+  }
+  h.server("43" + std::to_string(ids[0]) + "[]");
+  h.server("43999[]");
+  std::size_t acks = 0;
+  for (const ev_copy& e : h.take_ev()) acks += e.kind == client_event_kind::ack ? 1 : 0;
+  CHECK(acks == answered);
+  CHECK(h.c.pending_acks() == ids.size() - answered);
+  // The rest time out, earliest deadline first, equal deadlines in the order asked.
+  eio::millis last = 0;
+  std::uint64_t last_id = 0;
+  std::size_t timeouts = 0;
+  while (h.c.next_deadline() != eio::no_deadline && h.c.next_deadline() < 2000) {
+    const eio::millis d = h.c.next_deadline();
+    CHECK(d >= last);
+    h.now = d;
+    h.c.handle_timeout(d);
+    for (const ev_copy& e : h.take_ev()) {
+      if (e.kind != client_event_kind::ack_timeout) continue;
+      const eio::millis want = 1000 + (e.ack_id * 37) % 500;
+      CHECK(want == d);
+      if (d == last) CHECK(e.ack_id > last_id);
+      last = d;
+      last_id = e.ack_id;
+      ++timeouts;
+    }
+  }
+  std::size_t with_timeout = 0;
+  for (std::size_t i = 0; i < ids.size(); ++i) with_timeout += (i % 2 && i % 3 != 0) ? 1 : 0;
+  CHECK(timeouts == with_timeout);
+  h.c.close(h.now);
+  CHECK(h.c.pending_acks() == 0);
+}
+
+TEST_CASE("sio client: thousands of pending acks: once grown, the registry allocates nothing") {
+  sio::client_options co = ws_options();
+  co.engine.max_queued_messages = 5000;
+  harness h(co);
+  connect_main(h);
+  sio::emit_options o;
+  o.want_ack = true;
+  std::uint64_t next = 0;
+  std::uint64_t x = 88172645463325252ull;
+  char frame[32];
+  std::vector<std::uint64_t> ids;
+  std::size_t answered = 0, timed_out = 0;
+  const auto round = [&] {
+    ids.clear();
+    for (int i = 0; i < 2000; ++i) {
+      o.ack_timeout = i % 4 == 0 ? 50 : 0;
+      const auto id = h.c.emit(sio::event("m", i), h.now, o);
+      REQUIRE(id);
+      REQUIRE(*id == next++);
+      if (i % 4 != 0) ids.push_back(*id);
+      while (h.c.poll_transmit()) {
+      }
+    }
+    for (std::size_t i = ids.size(); i > 1; --i) {  // answered in a random order
+      x ^= x << 13;
+      x ^= x >> 7;
+      x ^= x << 17;
+      std::swap(ids[i - 1], ids[x % i]);
+    }
+    for (const std::uint64_t id : ids) {
+      const int n =
+          std::snprintf(frame, sizeof frame, "43%llu[]", static_cast<unsigned long long>(id));
+      h.c.handle_ws_message(frame_kind::text, std::string_view(frame, static_cast<std::size_t>(n)),
+                            h.now);
+      while (auto e = h.c.poll_event()) answered += e->kind == client_event_kind::ack;
+    }
+    h.now += 50;
+    h.c.handle_timeout(h.now);
+    while (auto e = h.c.poll_event()) timed_out += e->kind == client_event_kind::ack_timeout;
+    while (h.c.poll_transmit()) {
+    }
+  };
+  round();
+  CHECK(answered == 1500);
+  CHECK(timed_out == 500);
+  CHECK(h.c.pending_acks() == 0);
+  CHECK(siocodec_test::allocations_during(round) == 0);
+  CHECK(answered == 3000);
+  CHECK(timed_out == 1000);
+  CHECK(h.c.pending_acks() == 0);
+}
