@@ -18498,7 +18498,7 @@ class client {
     std::vector<buffered_msg> msgs;
   };
   // An ack: owner = the namespace's uid, flag = its packet waits in the namespace's send buffer.
-  using ack_rec = siocodec::detail::ack_registry::entry;
+  using ack_rec = ::SIOCODEC_NAMESPACE::detail::ack_registry::entry;
   struct record {
     client_event_kind kind = client_event_kind::event;
     std::string nsp;
@@ -18551,7 +18551,7 @@ class client {
   std::uint64_t rng_ = 0;
   std::uint32_t next_uid_ = 1;
   std::vector<nsp_rec> nsps_;
-  siocodec::detail::ack_registry acks_;
+  ::SIOCODEC_NAMESPACE::detail::ack_registry acks_;
   std::size_t buffered_packets_ = 0;
   std::size_t buffered_bytes_ = 0;
   // encode scratch
@@ -20027,7 +20027,7 @@ class server_connection {
   bool ending_ = false;
   std::vector<std::unique_ptr<nsp_socket>> nsps_;
   // The acks asked for, all namespaces together (owner = nsp_socket::uid).
-  siocodec::detail::ack_registry acks_;
+  ::SIOCODEC_NAMESPACE::detail::ack_registry acks_;
   std::uint32_t next_uid_ = 1;
   std::string scratch_;
   std::vector<byte_view> atts_;
@@ -20083,8 +20083,10 @@ inline void server_connection::erase(const nsp_socket* s) {
     if (nsps_[i].get() == s) {
       const std::uint32_t uid = nsps_[i]->uid;
       acks_.erase_if(
-          [uid](const siocodec::detail::ack_registry::entry& a) { return a.owner == uid; },
-          [](const siocodec::detail::ack_registry::entry&) {});
+          [uid](const ::SIOCODEC_NAMESPACE::detail::ack_registry::entry& a) {
+            return a.owner == uid;
+          },
+          [](const ::SIOCODEC_NAMESPACE::detail::ack_registry::entry&) {});
       nsps_.erase(nsps_.begin() + static_cast<std::ptrdiff_t>(i));
       return;
     }
@@ -20153,8 +20155,10 @@ inline void server_connection::drop(nsp_socket* s, disconnect_reason r, bool per
     }
     push(server_event_kind::disconnect, s->name, {}, {}, false, no_ack, r);
     acks_.erase_if(
-        [s](const siocodec::detail::ack_registry::entry& a) { return a.owner == s->uid; },
-        [&](const siocodec::detail::ack_registry::entry& a) {
+        [s](const ::SIOCODEC_NAMESPACE::detail::ack_registry::entry& a) {
+          return a.owner == s->uid;
+        },
+        [&](const ::SIOCODEC_NAMESPACE::detail::ack_registry::entry& a) {
           push(server_event_kind::ack_disconnected, s->name, {}, {}, false, a.id);
         });
   }
@@ -20533,7 +20537,7 @@ inline void server_connection::handle_timeout(millis now) {
     }
   }
   // registerAckCallback(): "operation has timed out". Earliest deadline first.
-  siocodec::detail::ack_registry::entry a;
+  ::SIOCODEC_NAMESPACE::detail::ack_registry::entry a;
   while (acks_.pop_expired(now, a)) {
     for (const auto& s : nsps_) {
       if (s->uid != a.owner) continue;

@@ -284,7 +284,7 @@ class client {
     std::vector<buffered_msg> msgs;
   };
   // An ack: owner = the namespace's uid, flag = its packet waits in the namespace's send buffer.
-  using ack_rec = siocodec::detail::ack_registry::entry;
+  using ack_rec = ::SIOCODEC_NAMESPACE::detail::ack_registry::entry;
   struct record {
     client_event_kind kind = client_event_kind::event;
     std::string nsp;
@@ -337,7 +337,7 @@ class client {
   std::uint64_t rng_ = 0;
   std::uint32_t next_uid_ = 1;
   std::vector<nsp_rec> nsps_;
-  siocodec::detail::ack_registry acks_;
+  ::SIOCODEC_NAMESPACE::detail::ack_registry acks_;
   std::size_t buffered_packets_ = 0;
   std::size_t buffered_bytes_ = 0;
   // encode scratch
