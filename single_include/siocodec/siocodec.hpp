@@ -39,6 +39,7 @@
 //   <siocodec/engineio/handshake.hpp>
 //   <siocodec/engineio/engine_types.hpp>
 //   <siocodec/engineio/client.hpp>
+//   <siocodec/engineio/impl/server.hpp>
 //   <siocodec/engineio/server.hpp>
 //   <siocodec/engineio/request.hpp>
 //   <siocodec/engineio/webtransport.hpp>
@@ -73,9 +74,11 @@
 //   <siocodec/socketio/default_parser/decoder.hpp>
 //   <siocodec/socketio/codec.hpp>
 //   <siocodec/socketio/engine_types.hpp>
+//   <siocodec/socketio/impl/client.hpp>
 //   <siocodec/socketio/client.hpp>
 //   <siocodec/socketio/encoded_packet.hpp>
 //   <siocodec/socketio/recovery.hpp>
+//   <siocodec/socketio/impl/server.hpp>
 //   <siocodec/socketio/server.hpp>
 //   <siocodec/socketio.hpp>
 //   <siocodec/utf8.hpp>
@@ -8111,9 +8114,20 @@ class server_session {
   std::uint32_t ping_interval_, ping_timeout_;
 };
 
-// ---------------------------------------------------------------------------------------------
-// Implementation
-// ---------------------------------------------------------------------------------------------
+}  // namespace engineio
+SIOCODEC_END_NAMESPACE
+
+// The member definitions, apart so that this file reads as the engine's documentation.
+// ---- begin <siocodec/engineio/impl/server.hpp> -----------------------------------------------
+// SPDX-License-Identifier: BSL-1.0
+// The Engine.IO server engine: the definitions of what <siocodec/engineio/server.hpp> declares.
+// That header includes this file at its end; including this file alone includes that one first.
+#ifndef SIOCODEC_ENGINEIO_IMPL_SERVER_HPP
+#define SIOCODEC_ENGINEIO_IMPL_SERVER_HPP
+
+
+SIOCODEC_BEGIN_NAMESPACE
+namespace engineio {
 
 inline server_session::server_session(const server_options& opts, std::string_view sid,
                                       protocol_version version, transport_kind initial,
@@ -8826,6 +8840,9 @@ inline std::optional<server_transmit> server_session::poll_transmit() {
 
 }  // namespace engineio
 SIOCODEC_END_NAMESPACE
+
+#endif  // SIOCODEC_ENGINEIO_IMPL_SERVER_HPP
+// ---- end <siocodec/engineio/impl/server.hpp> -------------------------------------------------
 
 #endif  // SIOCODEC_ENGINEIO_SERVER_HPP
 // ---- end <siocodec/engineio/server.hpp> ------------------------------------------------------
@@ -18574,9 +18591,20 @@ class client {
   record cur_;
 };
 
-// ---------------------------------------------------------------------------------------------
-// Implementation
-// ---------------------------------------------------------------------------------------------
+}  // namespace socketio
+SIOCODEC_END_NAMESPACE
+
+// The member definitions, apart so that this file reads as the engine's documentation.
+// ---- begin <siocodec/socketio/impl/client.hpp> -----------------------------------------------
+// SPDX-License-Identifier: BSL-1.0
+// The Socket.IO client engine: the definitions of what <siocodec/socketio/client.hpp> declares.
+// That header includes this file at its end; including this file alone includes that one first.
+#ifndef SIOCODEC_SOCKETIO_IMPL_CLIENT_HPP
+#define SIOCODEC_SOCKETIO_IMPL_CLIENT_HPP
+
+
+SIOCODEC_BEGIN_NAMESPACE
+namespace socketio {
 
 namespace detail {
 inline codec_options client_codec_options(const client_options& o) noexcept {
@@ -19201,6 +19229,9 @@ inline std::optional<client_event> client::poll_event() {
 
 }  // namespace socketio
 SIOCODEC_END_NAMESPACE
+
+#endif  // SIOCODEC_SOCKETIO_IMPL_CLIENT_HPP
+// ---- end <siocodec/socketio/impl/client.hpp> -------------------------------------------------
 
 #endif  // SIOCODEC_SOCKETIO_CLIENT_HPP
 // ---- end <siocodec/socketio/client.hpp> ------------------------------------------------------
@@ -20036,9 +20067,20 @@ class server_connection {
   std::string ev_data_;
 };
 
-// ---------------------------------------------------------------------------------------------
-// Implementation
-// ---------------------------------------------------------------------------------------------
+}  // namespace socketio
+SIOCODEC_END_NAMESPACE
+
+// The member definitions, apart so that this file reads as the engine's documentation.
+// ---- begin <siocodec/socketio/impl/server.hpp> -----------------------------------------------
+// SPDX-License-Identifier: BSL-1.0
+// The Socket.IO server engine: the definitions of what <siocodec/socketio/server.hpp> declares.
+// That header includes this file at its end; including this file alone includes that one first.
+#ifndef SIOCODEC_SOCKETIO_IMPL_SERVER_HPP
+#define SIOCODEC_SOCKETIO_IMPL_SERVER_HPP
+
+
+SIOCODEC_BEGIN_NAMESPACE
+namespace socketio {
 
 namespace detail {
 inline codec_options server_codec_options(const server_options& o,
@@ -20557,6 +20599,9 @@ inline millis server_connection::next_deadline() const noexcept {
 
 }  // namespace socketio
 SIOCODEC_END_NAMESPACE
+
+#endif  // SIOCODEC_SOCKETIO_IMPL_SERVER_HPP
+// ---- end <siocodec/socketio/impl/server.hpp> -------------------------------------------------
 
 #endif  // SIOCODEC_SOCKETIO_SERVER_HPP
 // ---- end <siocodec/socketio/server.hpp> ------------------------------------------------------

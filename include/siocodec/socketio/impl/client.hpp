@@ -1,0 +1,636 @@
+// SPDX-License-Identifier: BSL-1.0
+// The Socket.IO client engine: the definitions of what <siocodec/socketio/client.hpp> declares.
+// That header includes this file at its end; including this file alone includes that one first.
+#ifndef SIOCODEC_SOCKETIO_IMPL_CLIENT_HPP
+#define SIOCODEC_SOCKETIO_IMPL_CLIENT_HPP
+
+#include <siocodec/socketio/client.hpp>
+
+SIOCODEC_BEGIN_NAMESPACE
+namespace socketio {
+
+namespace detail {
+inline codec_options client_codec_options(const client_options& o) noexcept {
+  codec_options c = o.codec;
+  c.version = o.engine.version == engineio::protocol_version::v3 ? protocol_version::v4
+                                                                 : protocol_version::v5;
+  c.decode.version = c.version;
+  c.encode.version = c.version;
+  c.attachments = attachment_mode::copy;
+  return c;
+}
+}  // namespace detail
+
+inline client::client(const client_options& opts)
+    : opts_(opts), eng_(opts.engine), codec_(opts.parser, detail::client_codec_options(opts)) {}
+
+inline std::uint64_t client::draw64() noexcept {
+  // splitmix64: one 64-bit state, a good spread from any seed, and cheap.
+  std::uint64_t z = (rng_ += 0x9E3779B97F4A7C15ull);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
+inline client::nsp_rec* client::find(std::string_view nsp) noexcept {
+  nsp = normalize(nsp);
+  for (nsp_rec& n : nsps_)
+    if (n.name == nsp) return &n;
+  return nullptr;
+}
+inline const client::nsp_rec* client::find(std::string_view nsp) const noexcept {
+  nsp = normalize(nsp);
+  for (const nsp_rec& n : nsps_)
+    if (n.name == nsp) return &n;
+  return nullptr;
+}
+inline client::nsp_rec* client::find_uid(std::uint32_t uid) noexcept {
+  for (nsp_rec& n : nsps_)
+    if (n.uid == uid) return &n;
+  return nullptr;
+}
+
+inline bool client::connected(std::string_view nsp) const noexcept {
+  const nsp_rec* n = find(nsp);
+  return n && n->st == ns_state::connected;
+}
+
+inline client::record& client::push(client_event_kind k, std::string_view nsp) {
+  if (q_size_ == q_.size()) q_.emplace_back();
+  record& r = q_[q_size_++];
+  r.kind = k;
+  r.nsp.assign(nsp.data(), nsp.size());
+  r.sid.clear();
+  r.recovered = false;
+  r.session_failed = false;
+  r.ack_id = no_ack;
+  r.reason = disconnect_reason::transport_close;
+  r.attempt = 0;
+  r.delay = 0;
+  return r;
+}
+
+inline errc client::start_session(millis now) {
+  eng_ = engineio::client(opts_.engine);
+  codec_.reset();
+  opened_once_ = false;
+  override_reason_.reset();
+  v4_main_connected_ = false;
+  const errc e = eng_.open(now, draw64());
+  if (e != errc::none) return e;
+  state_ = state::opening;
+  connect_deadline_ = opts_.connect_timeout ? now + opts_.connect_timeout : engineio::no_deadline;
+  return errc::none;
+}
+
+inline errc client::open(millis now, std::uint64_t random) {
+  if (state_ != state::idle) {
+    tick(now);
+    return errc::invalid_state;
+  }
+  last_now_ = now;
+  rng_ = random;
+  skip_reconnect_ = false;
+  return start_session(now);
+}
+
+template <class P>
+errc client::encode_msgs(const P& packet) {
+  enc_buf_.clear();
+  atts_.clear();
+  msgs_.clear();
+  const result<std::size_t> r = codec_.encode(
+      packet, enc_buf_, atts_, [&](const engineio::packet_view& m) { msgs_.push_back(m); });
+  return r ? errc::none : r.error();
+}
+
+inline errc client::send_messages(millis now) {
+  for (const engineio::packet_view& m : msgs_) {
+    const errc e = eng_.send(m, now);
+    if (e != errc::none) return e;
+  }
+  return errc::none;
+}
+
+inline errc client::send_connect(nsp_rec& ns, millis now) {
+  if (!v5()) {
+    // Socket.IO 2.x: the server connects every client to "/" on its own and says so with `0`;
+    // the client sends no CONNECT for it (socket.io-client 2.x Socket.onopen).
+    if (ns.name == "/") {
+      if (v4_main_connected_ && ns.st != ns_state::connected) {
+        ns.st = ns_state::connected;
+        record& r = push(client_event_kind::connect, ns.name);
+        r.sid.assign(eng_.sid().data(), eng_.sid().size());
+        flush_buffer(ns, now);
+      }
+      return errc::none;
+    }
+    errc e = ns.query.empty() ? encode_msgs(socketio::connect(ns.name))
+                              : encode_msgs(socketio::connect(ns.name).query(ns.query));
+    return e != errc::none ? e : send_messages(now);
+  }
+  ns.sent_pid.clear();
+  if (ns.pid.empty()) {
+    const errc e = ns.has_auth ? encode_msgs(socketio::connect(ns.name, raw_json(ns.auth)))
+                               : encode_msgs(socketio::connect(ns.name));
+    return e != errc::none ? e : send_messages(now);
+  }
+  // Recovery (socket.js _sendConnectPacket): Object.assign({pid, offset}, auth). The auth's
+  // members follow ours, so an auth key `pid` wins in JSON.parse as it does in Object.assign.
+  // The object is JSON text whatever the parser (the auth is kept as JSON): the JSON codec
+  // writes it, the client's codec encodes the CONNECT (msgpack converts raw JSON).
+  static_codec<parser_kind::json> text;
+  std::string part, merged;
+  const auto none = [](const engineio::packet_view&) {};
+  const result<std::size_t> pr =
+      text.encode(socketio::connect("/", socketio::object("pid", ns.pid)), part, none);
+  if (!pr) return pr.error();
+  // "0{"pid":"..."}" -> drop the leading 0 and the closing brace.
+  merged.assign(part, 1, part.size() - 2);
+  if (ns.has_offset) {
+    part.clear();
+    const result<std::size_t> orr =
+        text.encode(socketio::connect("/", socketio::object("offset", ns.offset)), part, none);
+    if (!orr) return orr.error();
+    merged += ',';
+    merged.append(part, 2, part.size() - 3);
+  }
+  if (ns.has_auth && ns.auth.size() > 2) {
+    merged += ',';
+    merged.append(ns.auth, 1, ns.auth.size() - 1);
+  } else {
+    merged += '}';
+  }
+  ns.sent_pid = ns.pid;
+  const errc e = encode_msgs(socketio::connect(ns.name, raw_json(merged)));
+  return e != errc::none ? e : send_messages(now);
+}
+
+inline errc client::join_impl(std::string_view nsp, std::string_view auth_json,
+                              std::string_view query, millis now) {
+  if (state_ == state::closed) return errc::invalid_state;
+  nsp = normalize(nsp);
+  if (nsp.front() != '/') return errc::invalid_argument;
+  if (find(nsp)) return errc::none;
+  if (nsps_.size() >= opts_.max_namespaces) return errc::queue_full;
+  nsps_.emplace_back();
+  nsp_rec& ns = nsps_.back();
+  ns.uid = next_uid_++;
+  ns.name.assign(nsp.data(), nsp.size());
+  ns.has_auth = !auth_json.empty();
+  ns.auth.assign(auth_json.data(), auth_json.size());
+  ns.query.assign(query.data(), query.size());
+  if (state_ == state::stopped) {
+    // socket.io-client Socket.connect(): a closed Manager opens a new session.
+    skip_reconnect_ = false;
+    const errc e = start_session(now);
+    if (e != errc::none) {
+      nsps_.pop_back();
+      return e;
+    }
+    return errc::none;
+  }
+  if (state_ == state::open) {
+    const errc e = send_connect(ns, now);
+    if (e != errc::none) {
+      nsps_.pop_back();
+      return e;
+    }
+  }
+  return errc::none;
+}
+
+template <class Auth>
+errc client::join(std::string_view nsp, const Auth& auth, millis now) {
+  tick(now);
+  if (!v5()) return errc::invalid_argument;
+  // The auth is kept as JSON text: it must be sent again on every re-join, long after the
+  // caller's value is gone, and the recovery CONNECT merges pid and offset into it.
+  static_codec<parser_kind::json> text;
+  std::string out;
+  const result<std::size_t> r =
+      text.encode(socketio::connect("/", auth), out, [](const engineio::packet_view&) {});
+  if (!r) return r.error();
+  if (out.size() < 3 || out[1] != '{') return errc::invalid_argument;
+  return join_impl(nsp, std::string_view(out).substr(1), {}, now);
+}
+
+inline errc client::join_query(std::string_view nsp, std::string_view query, millis now) {
+  tick(now);
+  if (v5()) return errc::invalid_argument;
+  return join_impl(nsp, {}, query, now);
+}
+
+inline void client::drop_buffer(nsp_rec& ns) {
+  for (const buffered_msg& m : ns.msgs) {
+    if (m.dropped) continue;
+    buffered_bytes_ -= m.len;
+    if (m.first) --buffered_packets_;
+  }
+  ns.msgs.clear();
+  ns.buf.clear();
+}
+
+inline void client::flush_buffer(nsp_rec& ns, millis now) {
+  for (const buffered_msg& m : ns.msgs) {
+    if (m.dropped) continue;
+    engineio::packet_view v;
+    v.type = engineio::packet_type::message;
+    v.kind = m.kind;
+    v.data = std::string_view(ns.buf).substr(m.off, m.len);
+    (void)eng_.send(v, now);  // a failure closes the session: the close event says why
+  }
+  acks_.for_each([&](ack_rec& a) noexcept {
+    if (a.owner == ns.uid) a.flag = false;
+  });
+  drop_buffer(ns);
+}
+
+inline void client::resolve_acks(std::uint32_t uid, bool all) {
+  // all: every ack of the namespace; otherwise only those whose packet left the buffer
+  // (socket.js _clearAcks keeps the acks of buffered packets: they are sent after reconnect).
+  nsp_rec* ns = find_uid(uid);
+  acks_.erase_if([&](const ack_rec& a) { return a.owner == uid && (all || !a.flag); },
+                 [&](const ack_rec& a) {
+                   record& r = push(client_event_kind::ack_disconnected,
+                                    ns ? std::string_view(ns->name) : "");
+                   r.ack_id = a.id;
+                 });
+}
+
+inline void client::remove_nsp(std::string_view nsp) {
+  for (std::size_t i = 0; i < nsps_.size(); ++i) {
+    if (nsps_[i].name == nsp) {
+      drop_buffer(nsps_[i]);
+      nsps_.erase(nsps_.begin() + static_cast<std::ptrdiff_t>(i));
+      return;
+    }
+  }
+}
+
+inline void client::after_last_left(millis now) {
+  // Manager._destroy / _close: no active socket left, the session closes, no reconnection.
+  if (!nsps_.empty() || state_ == state::closed) return;
+  skip_reconnect_ = true;
+  reconnect_at_ = engineio::no_deadline;
+  connect_deadline_ = engineio::no_deadline;
+  reconnecting_ = false;
+  attempts_ = 0;
+  eng_.close(now);
+  state_ = state::stopped;
+}
+
+inline errc client::leave(std::string_view nsp, millis now) {
+  tick(now);
+  nsp = normalize(nsp);
+  nsp_rec* ns = find(nsp);
+  if (!ns || state_ == state::closed) return errc::invalid_state;
+  if (ns->st == ns_state::connected) {
+    if (encode_msgs(socketio::disconnect(ns->name)) == errc::none) (void)send_messages(now);
+    push(client_event_kind::disconnect, ns->name).reason = disconnect_reason::io_client_disconnect;
+  }
+  resolve_acks(ns->uid, true);
+  remove_nsp(nsp);
+  after_last_left(now);
+  return errc::none;
+}
+
+inline void client::close(millis now) {
+  tick(now);
+  if (state_ == state::closed) return;
+  while (!nsps_.empty()) {
+    const std::string name = nsps_.front().name;
+    (void)leave(name, now);
+  }
+  reconnect_at_ = engineio::no_deadline;
+  connect_deadline_ = engineio::no_deadline;
+  skip_reconnect_ = true;
+  eng_.close(now);
+  state_ = state::closed;
+}
+
+template <class Builder>
+result<std::uint64_t> client::emit(const Builder& packet, millis now, const emit_options& o) {
+  // Every call that is given `now` takes it, refused or not (as server_connection does): a
+  // deadline the refused call saw pass would otherwise be reported in the past.
+  tick(now);
+  if (state_ == state::closed) return {errc::invalid_state, 0};
+  nsp_rec* ns = find(packet.nsp());
+  if (!ns) return {errc::invalid_state, 0};
+  const bool live = ns->st == ns_state::connected && eng_.is_open();
+  if (o.want_ack && acks_.size() >= opts_.max_pending_acks) return {errc::queue_full, 0};
+  std::uint64_t id = no_ack;
+  errc e;
+  if (o.want_ack) {
+    id = ns->next_id;
+    Builder b = packet;
+    b.id(id);
+    e = encode_msgs(b);
+  } else {
+    e = encode_msgs(packet);
+  }
+  if (e != errc::none) return {e, 0};
+  if (!live && !o.volatile_packet) {
+    std::size_t bytes = 0;
+    for (const engineio::packet_view& m : msgs_) bytes += m.data.size();
+    if (buffered_packets_ + 1 > opts_.max_buffered_packets ||
+        buffered_bytes_ + bytes > opts_.max_buffered_bytes)
+      return {errc::queue_full, 0};
+    bool first = true;
+    for (const engineio::packet_view& m : msgs_) {
+      ns->msgs.push_back(buffered_msg{m.kind, ns->buf.size(), m.data.size(), first, false, id});
+      ns->buf.append(m.data.data(), m.data.size());
+      first = false;
+    }
+    ++buffered_packets_;
+    buffered_bytes_ += bytes;
+  } else if (live) {
+    e = send_messages(now);
+    if (e != errc::none) return {e, 0};
+  }
+  // volatile and not connected: dropped (socket.js emit: discardPacket), the ack still waits.
+  if (o.want_ack) {
+    ++ns->next_id;
+    // Saturating: a timeout past the end of the clock is no timeout (not one in the past).
+    const millis deadline = o.ack_timeout == 0 || o.ack_timeout > engineio::no_deadline - now
+                                ? engineio::no_deadline
+                                : now + o.ack_timeout;
+    acks_.insert(ns->uid, id, deadline, !live && !o.volatile_packet);
+  }
+  return id;
+}
+
+template <class Builder>
+errc client::send(const Builder& packet, millis now) {
+  tick(now);
+  if (state_ == state::closed) return errc::invalid_state;
+  nsp_rec* ns = find(packet.nsp());
+  if (!ns || ns->st != ns_state::connected || !eng_.is_open()) return errc::invalid_state;
+  const errc e = encode_msgs(packet);
+  return e != errc::none ? e : send_messages(now);
+}
+
+inline void client::schedule_reconnect(millis now) {
+  if (skip_reconnect_ || state_ == state::closed) {
+    if (state_ != state::closed) state_ = state::stopped;
+    return;
+  }
+  if (!opts_.reconnect.enabled || attempts_ >= opts_.reconnect.attempts) {
+    if (opts_.reconnect.enabled) push(client_event_kind::reconnect_failed, "").attempt = attempts_;
+    // Closed for good: the acks of buffered packets would otherwise wait forever.
+    for (nsp_rec& ns : nsps_) {
+      resolve_acks(ns.uid, true);
+      drop_buffer(ns);
+    }
+    state_ = state::closed;
+    return;
+  }
+  last_delay_ = reconnect_delay(opts_.reconnect, attempts_, draw01());
+  ++attempts_;
+  reconnecting_ = true;
+  reconnect_at_ = now + last_delay_;
+  state_ = state::waiting;
+}
+
+inline void client::handle_timeout(millis now) {
+  if (now < last_now_) now = last_now_;
+  last_now_ = now;
+  eng_.handle_timeout(now);
+  if (state_ == state::opening && now >= connect_deadline_) {
+    // Manager.open's timer: onError("timeout"), the session closes; the close event reports
+    // connect_error to the joining namespaces and schedules the next attempt.
+    connect_deadline_ = engineio::no_deadline;
+    eng_.close(now);
+  }
+  if (state_ == state::waiting && now >= reconnect_at_) {
+    reconnect_at_ = engineio::no_deadline;
+    record& r = push(client_event_kind::reconnect_attempt, "");
+    r.attempt = attempts_;
+    r.delay = last_delay_;
+    const errc e = start_session(now);
+    if (e != errc::none) schedule_reconnect(now);
+  }
+  // Ack deadlines (socket.js _registerAckCallback's timer): the packet leaves the send buffer
+  // too, as the reference removes it.
+  ack_rec a;
+  while (acks_.pop_expired(now, a)) {
+    nsp_rec* ns = find_uid(a.owner);
+    if (ns && a.flag) {
+      for (buffered_msg& m : ns->msgs) {
+        if (m.dropped || m.ack_id != a.id) continue;
+        m.dropped = true;
+        buffered_bytes_ -= m.len;
+        if (m.first) --buffered_packets_;
+      }
+    }
+    push(client_event_kind::ack_timeout, ns ? std::string_view(ns->name) : "").ack_id = a.id;
+  }
+}
+
+inline millis client::next_deadline() const noexcept {
+  millis d = eng_.next_deadline();
+  if (state_ == state::opening && connect_deadline_ < d) d = connect_deadline_;
+  if (state_ == state::waiting && reconnect_at_ < d) d = reconnect_at_;
+  if (acks_.next_deadline() < d) d = acks_.next_deadline();
+  if (d != engineio::no_deadline && d < last_now_) d = last_now_;
+  return d;
+}
+
+inline void client::on_engine_open(millis now) {
+  state_ = state::open;
+  opened_once_ = true;
+  connect_deadline_ = engineio::no_deadline;
+  if (reconnecting_) {
+    push(client_event_kind::reconnect, "").attempt = attempts_;
+    reconnecting_ = false;
+  }
+  attempts_ = 0;  // Manager.onreconnect / onopen: backoff.reset()
+  for (nsp_rec& ns : nsps_) (void)send_connect(ns, now);
+}
+
+inline void client::on_engine_close(const engineio::event& e, millis now) {
+  const disconnect_reason why = override_reason_ ? *override_reason_ : from_engine(e.reason, true);
+  override_reason_.reset();
+  const bool never_opened = !opened_once_;
+  for (nsp_rec& ns : nsps_) {
+    if (ns.st == ns_state::connected) {
+      ns.st = ns_state::joining;
+      push(client_event_kind::disconnect, ns.name).reason = why;
+    } else if (never_opened && !skip_reconnect_) {
+      // Socket.onerror: a session that could not open is a connect_error of every socket not
+      // yet connected.
+      push(client_event_kind::connect_error, ns.name).session_failed = true;
+    }
+  }
+  for (nsp_rec& ns : nsps_) resolve_acks(ns.uid, false);
+  codec_.reset();
+  connect_deadline_ = engineio::no_deadline;
+  if (state_ == state::closed || state_ == state::stopped) return;
+  schedule_reconnect(now);
+}
+
+inline bool client::on_packet(const any_packet& p, client_event& out, millis now) {
+  const std::string_view nsp = normalize(p.nsp());
+  nsp_rec* ns = find(nsp);
+  switch (p.type()) {
+    case packet_type::connect: {
+      if (!v5() && nsp == "/") v4_main_connected_ = true;
+      if (!ns || ns->st == ns_state::connected) return false;
+      if (v5()) {
+        any_value sid, pid;
+        const any_value d = p.data();
+        if (!d.is_object() || !d.find("sid", sid) || !sid.is_string() || sid.string_size() == 0) {
+          // socket.js onpacket: a CONNECT without sid comes from a 2.x server.
+          out.kind = client_event_kind::connect_error;
+          out.nsp = ns->name;
+          out.packet = p;
+          return true;
+        }
+        ns->sid.clear();
+        (void)sid.append_string(ns->sid);
+        std::string new_pid;
+        if (d.find("pid", pid) && pid.is_string()) (void)pid.append_string(new_pid);
+        const bool recovered = !new_pid.empty() && new_pid == ns->sent_pid;
+        ns->pid = std::move(new_pid);
+        ns->st = ns_state::connected;
+        record& r = push(client_event_kind::connect, ns->name);
+        r.sid = ns->sid;
+        r.recovered = recovered;
+      } else {
+        // socket.io-client 2.x: the socket id is the Engine.IO sid, `nsp#sid` off the main one.
+        ns->sid.clear();
+        if (nsp != "/") {
+          ns->sid.assign(nsp.data(), nsp.size());
+          ns->sid += '#';
+        }
+        ns->sid.append(eng_.sid().data(), eng_.sid().size());
+        ns->st = ns_state::connected;
+        push(client_event_kind::connect, ns->name).sid = ns->sid;
+      }
+      flush_buffer(*ns, now);
+      return false;
+    }
+    case packet_type::connect_error: {
+      // v5 CONNECT_ERROR; v4 ERROR (an ERROR on "/" concerns every socket, socket.io-client 2.x).
+      if (!ns && !v5() && nsp == "/") {
+        for (nsp_rec& n : nsps_) {
+          if (n.st == ns_state::connected) continue;
+          ns = &n;
+          break;
+        }
+      }
+      if (!ns || ns->st == ns_state::connected) return false;
+      // socket.js: CONNECT_ERROR destroys the socket; it is not joined again.
+      cur_.nsp = ns->name;
+      resolve_acks(ns->uid, true);
+      const std::string name = ns->name;
+      remove_nsp(name);
+      out.kind = client_event_kind::connect_error;
+      out.nsp = cur_.nsp;
+      out.packet = p;
+      after_last_left(now);
+      return true;
+    }
+    case packet_type::event:
+    case packet_type::binary_event: {
+      if (!ns) return false;
+      out.kind = client_event_kind::event;
+      out.nsp = ns->name;
+      out.packet = p;
+      if (!ns->pid.empty() && !p.id()) {
+        // socket.js onevent/emitEvent: with a pid, a string last argument is the offset (an
+        // event with an ack id ends with the ack function there, so it carries none).
+        any_value last;
+        for (const any_value& a : p.arguments()) last = a;
+        if (last.is_string()) {
+          ns->offset.clear();
+          (void)last.append_string(ns->offset);
+          ns->has_offset = true;
+          out.offset = ns->offset;
+        }
+      }
+      return true;
+    }
+    case packet_type::ack:
+    case packet_type::binary_ack: {
+      if (!ns || !p.id()) return false;
+      const std::uint64_t id = *p.id();
+      if (!acks_.erase(ns->uid, id)) return false;  // socket.js onack: an unknown id is ignored
+      out.kind = client_event_kind::ack;
+      out.nsp = ns->name;
+      out.ack_id = id;
+      out.packet = p;
+      return true;
+    }
+    case packet_type::disconnect: {
+      if (!ns) return false;
+      // socket.js ondisconnect: destroy, onclose("io server disconnect").
+      if (ns->st == ns_state::connected)
+        push(client_event_kind::disconnect, ns->name).reason =
+            disconnect_reason::io_server_disconnect;
+      resolve_acks(ns->uid, true);
+      const std::string name = ns->name;
+      remove_nsp(name);
+      after_last_left(now);
+      return false;
+    }
+  }
+  return false;
+}
+
+inline std::optional<client_event> client::poll_event() {
+  for (;;) {
+    if (q_head_ < q_size_) {
+      std::swap(cur_, q_[q_head_++]);
+      if (q_head_ == q_size_) q_head_ = q_size_ = 0;
+      client_event ev;
+      ev.kind = cur_.kind;
+      ev.nsp = cur_.nsp;
+      ev.sid = cur_.sid;
+      ev.recovered = cur_.recovered;
+      ev.session_failed = cur_.session_failed;
+      ev.ack_id = cur_.ack_id;
+      ev.reason = cur_.reason;
+      ev.attempt = cur_.attempt;
+      ev.delay = cur_.delay;
+      return ev;
+    }
+    std::optional<engineio::event> e = eng_.poll_event();
+    if (!e) return std::nullopt;
+    const millis now = last_now_;
+    client_event ev;
+    switch (e->kind) {
+      case engineio::event_kind::open:
+        on_engine_open(now);
+        ev.kind = client_event_kind::engine;
+        ev.engine_event = *e;
+        return ev;
+      case engineio::event_kind::upgrade:
+        ev.kind = client_event_kind::engine;
+        ev.engine_event = *e;
+        return ev;
+      case engineio::event_kind::close:
+        on_engine_close(*e, now);
+        ev.kind = client_event_kind::engine;
+        ev.engine_event = *e;
+        return ev;
+      case engineio::event_kind::message: {
+        const result<any_packet> r = codec_.decode(e->packet);
+        if (!r) {
+          if (r.error() == errc::incomplete) continue;
+          // Manager.ondata: a packet the decoder refuses closes with "parse error".
+          override_reason_ = disconnect_reason::parse_error;
+          eng_.close(now);
+          continue;
+        }
+        if (on_packet(*r, ev, now)) return ev;
+        continue;
+      }
+    }
+  }
+}
+
+}  // namespace socketio
+SIOCODEC_END_NAMESPACE
+
+#endif  // SIOCODEC_SOCKETIO_IMPL_CLIENT_HPP
