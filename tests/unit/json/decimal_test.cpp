@@ -150,7 +150,8 @@ TEST_CASE("decimal: parse_double rounds as std::from_chars") {
   };
   for (const char* c : cases) check_parse(c);
   // Zeros keep their sign; the values from_chars reports as out of range.
-  CHECK(std::signbit(dd::parse_double("-0", "-0" + 2)));
+  const std::string minus_zero = "-0";
+  CHECK(std::signbit(dd::parse_double(minus_zero.data(), minus_zero.data() + 2)));
   const std::string big = "1" + std::string(400, '0');
   CHECK(std::isinf(dd::parse_double(big.data(), big.data() + big.size())));
   const std::string tiny = "-1e-330";
@@ -172,7 +173,9 @@ TEST_CASE("decimal: pow10_double is 10^e correctly rounded") {
     if (r.ec == std::errc::result_out_of_range) expect = e > 0 ? HUGE_VAL : 0.0;
     CHECK(bits_of(dd::pow10_double(e)) == bits_of(expect));
     const double p = std::pow(10.0, e);
-    CHECK(std::fabs(p - expect) <= std::fabs(std::nextafter(expect, 0.0) - expect));
+    if (p != expect) {  // at most one ulp away (infinities and zeros are equal)
+      CHECK(std::fabs(p - expect) <= std::fabs(std::nextafter(expect, 0.0) - expect));
+    }
   }
   CHECK(dd::pow10_double(100000) == HUGE_VAL);
   CHECK(dd::pow10_double(-100000) == 0.0);
