@@ -4095,6 +4095,7 @@ SIOCODEC_END_NAMESPACE
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 
 SIOCODEC_BEGIN_NAMESPACE
 namespace detail {
@@ -4215,7 +4216,7 @@ inline double round_to_double(std::uint64_t q, int x, bool sticky) noexcept {
     bl = 53;
   }
   const int e = x + bl - 1;  // the value's binary exponent
-  if (e > 1023) return __builtin_huge_val();
+  if (e > 1023) return std::numeric_limits<double>::infinity();
   std::uint64_t rep;
   if (e < -1022) {
     rep = q << (x + 1074);  // a denormal: the field holds q x 2^(x + 1074)
@@ -4275,12 +4276,10 @@ inline double parse_double(const char* p, const char* end) noexcept {
     exp10 += eneg ? -e : e;
   }
   double mag = 0;
-  if (count == 0) {
+  if (count == 0 || count + exp10 < -324) {  // zero, or below half the smallest denormal
     mag = 0;
   } else if (count + exp10 > 310) {
-    mag = __builtin_huge_val();
-  } else if (count + exp10 < -324) {
-    mag = 0;
+    mag = std::numeric_limits<double>::infinity();
   } else if (count <= 15 && !dropped_nonzero && exp10 >= -22 && exp10 <= 22) {
     // Clinger's fast path: both operands exact, so one correctly rounded operation.
     double p10 = 1;
