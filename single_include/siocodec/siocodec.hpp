@@ -6633,7 +6633,7 @@ SIOCODEC_ALWAYS_INLINE std::size_t format_number(double d, char* out) noexcept {
 #else
       const char* t = three_digits.padded[f];
       std::memcpy(o + 1, t, 4);
-      const auto kept = static_cast<std::size_t>(t[3]);
+      const auto kept = static_cast<std::size_t>(static_cast<unsigned char>(t[3]));
 #endif
       return static_cast<std::size_t>(o - out) + 1 + kept;
     }
