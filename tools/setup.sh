@@ -9,7 +9,9 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 packages=(cmake ninja-build g++ clang libclang-rt-14-dev catch2 libbenchmark-dev
           nlohmann-json3-dev pkg-config gnuplot-nox libboost1.81-dev clang-format-14
           clang-tidy-14 python3 git binutils chromium
-          g++-aarch64-linux-gnu qemu-user)  # tools/test.sh aarch64: NEON kernels under qemu
+          g++-aarch64-linux-gnu qemu-user  # tools/test.sh aarch64: NEON kernels under qemu
+          # tools/test.sh cortexm4: tools/embedded/build.sh
+          gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

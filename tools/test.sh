@@ -21,12 +21,19 @@ jobs="${SIOCODEC_JOBS:-$(nproc)}"
 #   -Wno-restrict: g++ 12's libstdc++ in C++20 reports a false -Wrestrict in
 #   operator+(const char*, std::string&&) (GCC PR 105329) in 8 files (7 unit tests, usage.cpp).
 # - clang17: clang C++17 Debug.
-# - portable: clang C++20 Release with SIOCODEC_NO_SIMD: the portable code alone.
+# - portable: clang C++20 Release with SIOCODEC_NO_SIMD: the portable code alone, and with
+#   SIOCODEC_SIZE_FIRST (config.hpp): the size-first code passes the same suite (the portable
+#   code without it is still run by every configuration through the kernel tests' scalar runs).
 # - asan: clang with ASan + UBSan. noexcept: g++ with -fno-exceptions -fno-rtti.
 # - aarch64: g++ cross-compiled for AArch64 (cmake/toolchains/aarch64-linux-gnu.cmake), the unit
 #   suite and the framework-free programs run under qemu-user: the NEON kernels (nothing that
 #   needs node). Release: its suite ran in 42 s under qemu on the busy 2-core CI machine, the
 #   Debug one in 594 s.
+# - cortexm4: tools/embedded/build.sh: the codec and the client engines cross-compiled for
+#   Cortex-M4 (arm-none-eabi-g++, newlib-nano, -Os, the warning set with -Werror), both parsers,
+#   default and SIOCODEC_SIZE_FIRST; prints flash and static RAM and fails on a rise of more than
+#   5% over tools/embedded/sizes.txt; runs the same programs on the host (heap use). Not a CMake
+#   build; the unit suite with SIOCODEC_SIZE_FIRST is built and run by `portable`.
 # "lint" is tools/lint.sh (clang-format and clang-tidy), not a build; "fuzz" is fuzz/run.sh 19
 # (every libFuzzer target for 19 s, ASan+UBSan; docs/fuzzing.md). 20 targets x 19 s / 2 at a time:
 # the 190 s the 19 targets took at 20 s each.
@@ -35,10 +42,11 @@ configs=(
   "gcc17|g++|17|Debug||-DSIOCODEC_TEST_CONSUMERS=ON -DSIOCODEC_BUILD_BENCHMARKS=ON"
   "gcc20|g++|20|Release|-Wno-restrict|-DSIOCODEC_TEST_SINGLE_HEADER=ON $no_slow"
   "clang17|clang++|17|Debug||$no_slow"
-  "portable|clang++|20|Release|-DSIOCODEC_NO_SIMD|$no_slow"
+  "portable|clang++|20|Release|-DSIOCODEC_NO_SIMD -DSIOCODEC_SIZE_FIRST=1|$no_slow"
   "asan|clang++|17|Debug|-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer|$no_slow"
   "noexcept|g++|17|Debug|-fno-exceptions -fno-rtti|"
   "aarch64|aarch64-linux-gnu-g++|17|Release||-DCMAKE_TOOLCHAIN_FILE=$root/cmake/toolchains/aarch64-linux-gnu.cmake -DSIOCODEC_BUILD_EXAMPLES=OFF -DSIOCODEC_INSTALL=OFF $no_slow"
+  "cortexm4|||||"
   "lint|||||"
   "fuzz|||||"
 )
@@ -78,6 +86,15 @@ for entry in "${configs[@]}"; do
   if [ "$name" = fuzz ]; then
     echo "=== fuzz (fuzz/run.sh 19: every fuzz target for about 19 s, two at a time)"
     if SIOCODEC_FUZZ_BUILD="$dir" bash "$root/fuzz/run.sh" 19; then
+      finish "$name" passed "$start"
+    else
+      finish "$name" FAILED "$start"
+    fi
+    continue
+  fi
+  if [ "$name" = cortexm4 ]; then
+    echo "=== cortexm4 (tools/embedded/build.sh: Cortex-M4 sizes against tools/embedded/sizes.txt)"
+    if SIOCODEC_JOBS="$jobs" bash "$root/tools/embedded/build.sh" "$dir"; then
       finish "$name" passed "$start"
     else
       finish "$name" FAILED "$start"

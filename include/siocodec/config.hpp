@@ -61,10 +61,30 @@ SIOCODEC_END_NAMESPACE
           : ::SIOCODEC_NAMESPACE::detail::assertion_failed(#cond, __FILE__, __LINE__))
 #endif
 
+// ---------------------------------------------------------------------------------------------
+// Size first. Define SIOCODEC_SIZE_FIRST to 1 before the first include to trade speed for flash
+// where a table or a fast path costs kilobytes: microcontrollers (docs/embedded.md). The output
+// and every error are the same as without it (the unit suite runs with it in CI, configuration
+// portable); only speed changes. What it replaces: std::from_chars(double) and
+// std::to_chars(double), with their fast_float and Ryu tables (14 KB and 120 KB on Cortex-M4),
+// by exact big-integer conversions (detail/decimal.hpp), which also replace pow; the JSON
+// writer's 8 KB three-digit table and its fast paths for short decimals (by the two-digit loop
+// and the general path); the base64 decoder's 4.75 KB of tables (by the same entries computed
+// per character); forced inlining and unrolling (SIOCODEC_ALWAYS_INLINE is plain inline,
+// SIOCODEC_UNROLL_16 nothing: -Os decides).
+// ---------------------------------------------------------------------------------------------
+#ifndef SIOCODEC_SIZE_FIRST
+#define SIOCODEC_SIZE_FIRST 0
+#endif
+
 #if defined(__GNUC__) || defined(__clang__)
 #define SIOCODEC_LIKELY(x) __builtin_expect(!!(x), 1)
 #define SIOCODEC_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#if SIOCODEC_SIZE_FIRST
+#define SIOCODEC_ALWAYS_INLINE inline
+#else
 #define SIOCODEC_ALWAYS_INLINE inline __attribute__((always_inline))
+#endif
 // Keeps a slow path out of its callers' code, so that the inlined fast path stays small.
 #define SIOCODEC_NOINLINE __attribute__((noinline))
 #else
@@ -76,7 +96,9 @@ SIOCODEC_END_NAMESPACE
 
 // Unrolls the next loop, whose trip count is a constant of 16, where -O2 would not: for loops
 // whose exits must stay separate, predicted branches (json::detail::validate_member_string).
-#if defined(__clang__)
+#if SIOCODEC_SIZE_FIRST
+#define SIOCODEC_UNROLL_16
+#elif defined(__clang__)
 #define SIOCODEC_UNROLL_16 _Pragma("unroll 16")
 #elif defined(__GNUC__)
 #define SIOCODEC_UNROLL_16 _Pragma("GCC unroll 16")

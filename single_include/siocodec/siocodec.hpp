@@ -28,6 +28,7 @@
 //   <siocodec/engineio/payload_reader.hpp>
 //   <siocodec/engineio/payload.hpp>
 //   <siocodec/engineio/frames.hpp>
+//   <siocodec/detail/decimal.hpp>
 //   <siocodec/detail/lazy_value.hpp>
 //   <siocodec/json/scan.hpp>
 //   <siocodec/json/tokens.hpp>
@@ -195,10 +196,30 @@ SIOCODEC_END_NAMESPACE
           : ::SIOCODEC_NAMESPACE::detail::assertion_failed(#cond, __FILE__, __LINE__))
 #endif
 
+// ---------------------------------------------------------------------------------------------
+// Size first. Define SIOCODEC_SIZE_FIRST to 1 before the first include to trade speed for flash
+// where a table or a fast path costs kilobytes: microcontrollers (docs/embedded.md). The output
+// and every error are the same as without it (the unit suite runs with it in CI, configuration
+// portable); only speed changes. What it replaces: std::from_chars(double) and
+// std::to_chars(double), with their fast_float and Ryu tables (14 KB and 120 KB on Cortex-M4),
+// by exact big-integer conversions (detail/decimal.hpp), which also replace pow; the JSON
+// writer's 8 KB three-digit table and its fast paths for short decimals (by the two-digit loop
+// and the general path); the base64 decoder's 4.75 KB of tables (by the same entries computed
+// per character); forced inlining and unrolling (SIOCODEC_ALWAYS_INLINE is plain inline,
+// SIOCODEC_UNROLL_16 nothing: -Os decides).
+// ---------------------------------------------------------------------------------------------
+#ifndef SIOCODEC_SIZE_FIRST
+#define SIOCODEC_SIZE_FIRST 0
+#endif
+
 #if defined(__GNUC__) || defined(__clang__)
 #define SIOCODEC_LIKELY(x) __builtin_expect(!!(x), 1)
 #define SIOCODEC_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#if SIOCODEC_SIZE_FIRST
+#define SIOCODEC_ALWAYS_INLINE inline
+#else
 #define SIOCODEC_ALWAYS_INLINE inline __attribute__((always_inline))
+#endif
 // Keeps a slow path out of its callers' code, so that the inlined fast path stays small.
 #define SIOCODEC_NOINLINE __attribute__((noinline))
 #else
@@ -210,7 +231,9 @@ SIOCODEC_END_NAMESPACE
 
 // Unrolls the next loop, whose trip count is a constant of 16, where -O2 would not: for loops
 // whose exits must stay separate, predicted branches (json::detail::validate_member_string).
-#if defined(__clang__)
+#if SIOCODEC_SIZE_FIRST
+#define SIOCODEC_UNROLL_16
+#elif defined(__clang__)
 #define SIOCODEC_UNROLL_16 _Pragma("unroll 16")
 #elif defined(__GNUC__)
 #define SIOCODEC_UNROLL_16 _Pragma("GCC unroll 16")
@@ -1706,21 +1729,20 @@ struct decode_table {
   std::uint8_t v[256];
 };
 
-constexpr decode_table make_decode_table(bool lax) noexcept {
-  decode_table t{};
-  for (unsigned c = 0; c < 256; ++c) {
-    const std::uint8_t d = decode_value(static_cast<unsigned char>(c), lax);
-    t.v[c] = d < 64     ? d
-             : !lax     ? strict_invalid
-             : c == '=' ? lax_stop
-             : c < 0x80 ? lax_skip
-                        : lax_non_ascii;
-  }
-  return t;
+constexpr std::uint8_t decode_class(unsigned char c, bool lax) noexcept {
+  const std::uint8_t d = decode_value(c, lax);
+  return d < 64     ? d
+         : !lax     ? strict_invalid
+         : c == '=' ? lax_stop
+         : c < 0x80 ? lax_skip
+                    : lax_non_ascii;
 }
 
-inline constexpr decode_table strict_table = make_decode_table(false);
-inline constexpr decode_table lax_table = make_decode_table(true);
+constexpr decode_table make_decode_table(bool lax) noexcept {
+  decode_table t{};
+  for (unsigned c = 0; c < 256; ++c) t.v[c] = decode_class(static_cast<unsigned char>(c), lax);
+  return t;
+}
 
 // The block kernels' tables: one per place in a group, each digit's value already shifted into
 // place, so a group is four loads OR-ed together and one test of a flag bit (the layout of
@@ -1729,6 +1751,46 @@ inline constexpr decode_table lax_table = make_decode_table(true);
 constexpr std::uint32_t lax_bad = 1u << 24;
 constexpr std::uint32_t strict_bad = 1u << 25;
 
+constexpr std::uint32_t block_entry(unsigned place, unsigned char c) noexcept {
+  const std::uint8_t d = decode_value(c, true);
+  const bool standard = decode_value(c, false) < 64;
+  return d < 64 ? (std::uint32_t{d} << (18 - 6 * place)) | (standard ? 0 : strict_bad)
+                : lax_bad | strict_bad;
+}
+
+#if SIOCODEC_SIZE_FIRST
+// Size first (config.hpp): the same entries computed per character instead of 4.75 KiB of
+// tables; `strict_table.v[c]` and `decode_blocks.d[place][c]` read the same in both builds.
+struct computed_classes {
+  bool lax;
+  // Indexed as the table is, by a byte value in any unsigned type (< 256).
+  std::uint8_t operator[](unsigned c) const noexcept {
+    return decode_class(static_cast<unsigned char>(c), lax);
+  }
+};
+struct computed_decode_table {
+  computed_classes v;
+};
+inline constexpr computed_decode_table strict_table{{false}};
+inline constexpr computed_decode_table lax_table{{true}};
+
+struct computed_block_row {
+  unsigned place;
+  std::uint32_t operator[](unsigned c) const noexcept {
+    return block_entry(place, static_cast<unsigned char>(c));
+  }
+};
+struct computed_block_rows {
+  computed_block_row operator[](unsigned place) const noexcept { return {place}; }
+};
+struct computed_block_tables {
+  computed_block_rows d;
+};
+inline constexpr computed_block_tables decode_blocks{};
+#else
+inline constexpr decode_table strict_table = make_decode_table(false);
+inline constexpr decode_table lax_table = make_decode_table(true);
+
 struct block_tables {
   std::uint32_t d[4][256];
 };
@@ -1736,17 +1798,14 @@ struct block_tables {
 constexpr block_tables make_block_tables() noexcept {
   block_tables t{};
   for (unsigned place = 0; place < 4; ++place) {
-    for (unsigned c = 0; c < 256; ++c) {
-      const std::uint8_t d = decode_value(static_cast<unsigned char>(c), true);
-      const bool standard = decode_value(static_cast<unsigned char>(c), false) < 64;
-      t.d[place][c] = d < 64 ? (std::uint32_t{d} << (18 - 6 * place)) | (standard ? 0 : strict_bad)
-                             : lax_bad | strict_bad;
-    }
+    for (unsigned c = 0; c < 256; ++c)
+      t.d[place][c] = block_entry(place, static_cast<unsigned char>(c));
   }
   return t;
 }
 
 inline constexpr block_tables decode_blocks = make_block_tables();
+#endif
 
 // Encoding tables: the first digit of a group straight from its byte, the others from any byte
 // whose low 6 bits are the digit (modp_b64's e0/e1), so no masking is needed.
@@ -4024,6 +4083,354 @@ SIOCODEC_END_NAMESPACE
 #ifndef SIOCODEC_JSON_VALUE_HPP
 #define SIOCODEC_JSON_VALUE_HPP
 
+// ---- begin <siocodec/detail/decimal.hpp> -----------------------------------------------------
+// SPDX-License-Identifier: BSL-1.0
+// Exact decimal <-> double conversions in little code, for SIOCODEC_SIZE_FIRST (config.hpp):
+// std::from_chars(double) and std::to_chars(double) bring libstdc++'s fast_float and Ryu tables
+// with them (about 14 KB and 120 KB on Cortex-M4), these need a few hundred bytes of tables
+// and a big integer on the stack instead. Both are exact, so their results are those of the
+// standard functions (tests/unit/json/decimal_test.cpp compares them on every build); they are
+// slower (tens of microseconds, not tens of nanoseconds), which only numbers off the writer's
+// and reader's fast paths pay.
+#ifndef SIOCODEC_DETAIL_DECIMAL_HPP
+#define SIOCODEC_DETAIL_DECIMAL_HPP
+
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+
+SIOCODEC_BEGIN_NAMESPACE
+namespace detail {
+
+// An unsigned integer of up to 4096 bits, 32-bit limbs, least significant first; `n` limbs in
+// use, the top one nonzero (0 has n == 0). 4096 bits hold every value the conversions below
+// make: at most 10^1125 x 2^60 when parsing, 2^1130 when printing.
+struct big_uint {
+  static constexpr int capacity = 128;
+  std::uint32_t w[capacity];
+  int n = 0;
+
+  void set(std::uint64_t v) noexcept {
+    w[0] = static_cast<std::uint32_t>(v);
+    w[1] = static_cast<std::uint32_t>(v >> 32);
+    n = w[1] != 0 ? 2 : (w[0] != 0 ? 1 : 0);
+  }
+  // *this = *this * m + add.
+  void mul_add(std::uint32_t m, std::uint32_t add) noexcept {
+    std::uint64_t carry = add;
+    for (int i = 0; i < n; ++i) {
+      const std::uint64_t t = std::uint64_t{w[i]} * m + carry;
+      w[i] = static_cast<std::uint32_t>(t);
+      carry = t >> 32;
+    }
+    if (carry != 0 && n < capacity) w[n++] = static_cast<std::uint32_t>(carry);
+  }
+  void mul_pow10(unsigned e) noexcept {
+    for (; e >= 9; e -= 9) mul_add(1000000000u, 0);
+    std::uint32_t p = 1;
+    for (; e != 0; --e) p *= 10;
+    mul_add(p, 0);
+  }
+  void shl(unsigned bits) noexcept {
+    if (n == 0) return;
+    const int limbs = static_cast<int>(bits / 32);
+    const unsigned b = bits % 32;
+    int top = n + limbs;
+    if (top >= capacity) top = capacity - 1;  // never reached: see capacity
+    w[top] = 0;
+    for (int i = top - 1; i >= limbs; --i) {
+      const std::uint32_t x = w[i - limbs];
+      if (b != 0) w[i + 1] |= x >> (32 - b);
+      w[i] = b != 0 ? x << b : x;
+    }
+    for (int i = 0; i < limbs; ++i) w[i] = 0;
+    n = top + 1;
+    trim();
+  }
+  void shr1() noexcept {
+    for (int i = 0; i < n; ++i) w[i] = (w[i] >> 1) | (i + 1 < n ? w[i + 1] << 31 : 0);
+    trim();
+  }
+  void trim() noexcept {
+    while (n > 0 && w[n - 1] == 0) --n;
+  }
+  unsigned bit_length() const noexcept {
+    if (n == 0) return 0;
+    unsigned b = 0;
+    for (std::uint32_t t = w[n - 1]; t != 0; t >>= 1) ++b;
+    return static_cast<unsigned>(n - 1) * 32 + b;
+  }
+  // *this -= o; precondition: *this >= o.
+  void sub(const big_uint& o) noexcept {
+    std::int64_t borrow = 0;
+    for (int i = 0; i < n; ++i) {
+      const std::int64_t t = std::int64_t{w[i]} - (i < o.n ? std::int64_t{o.w[i]} : 0) - borrow;
+      borrow = t < 0 ? 1 : 0;
+      w[i] = static_cast<std::uint32_t>(t + (borrow << 32));
+    }
+    trim();
+  }
+};
+
+// -1, 0 or 1 as a + b (b may be nothing) compares with c.
+inline int big_compare_sum(const big_uint& a, const big_uint* b, const big_uint& c) noexcept {
+  // The sum's limbs from the top, compared as they are formed; a carry from below can only
+  // be known after the lower limbs, so the sum is formed first (at most one limb longer).
+  std::uint32_t s[big_uint::capacity + 1];
+  int n = a.n > (b ? b->n : 0) ? a.n : (b ? b->n : 0);
+  std::uint64_t carry = 0;
+  for (int i = 0; i < n; ++i) {
+    const std::uint64_t t =
+        std::uint64_t{i < a.n ? a.w[i] : 0u} + (b && i < b->n ? b->w[i] : 0u) + carry;
+    s[i] = static_cast<std::uint32_t>(t);
+    carry = t >> 32;
+  }
+  if (carry != 0) s[n++] = static_cast<std::uint32_t>(carry);
+  if (n != c.n) return n < c.n ? -1 : 1;
+  for (int i = n - 1; i >= 0; --i) {
+    if (s[i] != c.w[i]) return s[i] < c.w[i] ? -1 : 1;
+  }
+  return 0;
+}
+
+// The double nearest to (q + a little when `sticky`) x 2^x, ties to even: IEEE-754 rounding,
+// with overflow to infinity and gradual underflow. q != 0.
+inline double round_to_double(std::uint64_t q, int x, bool sticky) noexcept {
+  int bits = 0;
+  for (std::uint64_t t = q; t != 0; t >>= 1) ++bits;
+  int drop = bits - 53;
+  if (x + drop < -1074) drop = -1074 - x;  // below the normals: fewer bits kept
+  if (drop >= 64) return 0.0;              // below half the smallest denormal
+  if (drop > 0) {
+    const std::uint64_t rest = q & ((std::uint64_t{1} << drop) - 1);
+    const std::uint64_t half = std::uint64_t{1} << (drop - 1);
+    q >>= drop;
+    x += drop;
+    if (rest > half || (rest == half && (sticky || (q & 1) != 0))) ++q;
+  }
+  if (q == 0) return 0.0;
+  // q x 2^x, exactly (q <= 2^53), by the exponent field: no ldexp.
+  int bl = 0;
+  for (std::uint64_t t = q; t != 0; t >>= 1) ++bl;
+  if (bl == 54) {  // rounded up to 2^53
+    q >>= 1;
+    ++x;
+    bl = 53;
+  }
+  const int e = x + bl - 1;  // the value's binary exponent
+  if (e > 1023) return std::numeric_limits<double>::infinity();
+  std::uint64_t rep;
+  if (e < -1022) {
+    rep = q << (x + 1074);  // a denormal: the field holds q x 2^(x + 1074)
+  } else {
+    rep = ((q << (53 - bl)) & ((std::uint64_t{1} << 52) - 1)) |
+          (static_cast<std::uint64_t>(e + 1023) << 52);
+  }
+  double d;
+  std::memcpy(&d, &rep, sizeof d);
+  return d;
+}
+
+// The value of the JSON number text [p, end) (the grammar already checked: -?int frac? exp?),
+// correctly rounded as std::from_chars rounds it; magnitudes beyond the doubles give infinity,
+// below half the smallest denormal zero (signed), as JavaScript's Number() does.
+inline double parse_double(const char* p, const char* end) noexcept {
+  const bool negative = *p == '-';
+  if (negative) ++p;
+  // Significant digits, at most 800 of them: past 767 digits no digit but the first nonzero one
+  // can change the rounding, and it is kept as a final 1 (sticky).
+  constexpr int max_digits = 800;
+  std::uint64_t small = 0;  // the first 19 digits, the fast path's
+  int count = 0;
+  bool dropped_nonzero = false;
+  long long exp10 = 0;  // value = digits x 10^exp10
+  big_uint d;
+  d.n = 0;
+  bool in_fraction = false;
+  for (; p != end && *p != 'e' && *p != 'E'; ++p) {
+    if (*p == '.') {
+      in_fraction = true;
+      continue;
+    }
+    const auto digit = static_cast<std::uint32_t>(*p - '0');
+    if (count == 0 && digit == 0) {
+      if (in_fraction) --exp10;
+      continue;
+    }
+    if (count < max_digits) {
+      if (count < 19) small = small * 10 + digit;
+      d.mul_add(10, digit);  // the first (nonzero) digit: the carry becomes the first limb
+      ++count;
+      if (in_fraction) --exp10;
+    } else {
+      if (digit != 0) dropped_nonzero = true;
+      if (!in_fraction) ++exp10;
+    }
+  }
+  if (p != end) {  // the exponent
+    ++p;
+    const bool eneg = *p == '-';
+    if (*p == '-' || *p == '+') ++p;
+    long long e = 0;
+    for (; p != end; ++p) {
+      if (e < 100000000) e = e * 10 + (*p - '0');  // saturates far beyond any double
+    }
+    exp10 += eneg ? -e : e;
+  }
+  double mag = 0;
+  if (count == 0 || count + exp10 < -324) {  // zero, or below half the smallest denormal
+    mag = 0;
+  } else if (count + exp10 > 310) {
+    mag = std::numeric_limits<double>::infinity();
+  } else if (count <= 15 && !dropped_nonzero && exp10 >= -22 && exp10 <= 22) {
+    // Clinger's fast path: both operands exact, so one correctly rounded operation.
+    double p10 = 1;
+    for (long long i = exp10 < 0 ? -exp10 : exp10; i != 0; --i) p10 *= 10;
+    const auto v = static_cast<double>(small);
+    mag = exp10 < 0 ? v / p10 : v * p10;
+  } else {
+    if (dropped_nonzero) {
+      d.mul_add(10, 1);
+      --exp10;
+    }
+    // value = r / s x 2^-k, with the quotient q = floor(r / s) in [2^56, 2^58).
+    big_uint s;
+    s.set(1);
+    if (exp10 >= 0) {
+      d.mul_pow10(static_cast<unsigned>(exp10));
+    } else {
+      s.mul_pow10(static_cast<unsigned>(-exp10));
+    }
+    const int k = 57 + static_cast<int>(s.bit_length()) - static_cast<int>(d.bit_length());
+    if (k >= 0) {
+      d.shl(static_cast<unsigned>(k));
+    } else {
+      s.shl(static_cast<unsigned>(-k));
+    }
+    s.shl(57);
+    std::uint64_t q = 0;
+    for (int i = 57; i >= 0; --i) {
+      if (big_compare_sum(d, nullptr, s) >= 0) {
+        d.sub(s);
+        q |= std::uint64_t{1} << i;
+      }
+      s.shr1();
+    }
+    mag = round_to_double(q, -k, d.n != 0);
+  }
+  return negative ? -mag : mag;
+}
+
+// 10^e correctly rounded (what glibc's pow(10.0, e) returns: decimal_test.cpp checks every e
+// from -400 to 400), without pow: through parse_double.
+inline double pow10_double(int e) noexcept {
+  char text[16] = {'1', 'e'};
+  char* p = text + 2;
+  unsigned m = e < 0 ? 0u - static_cast<unsigned>(e) : static_cast<unsigned>(e);
+  if (e < 0) *p++ = '-';
+  char rev[12];
+  int k = 0;
+  do {
+    rev[k++] = static_cast<char>('0' + m % 10);
+    m /= 10;
+  } while (m != 0);
+  while (k != 0) *p++ = rev[--k];
+  return parse_double(text, p);
+}
+
+// The shortest decimal digits that read back as the positive finite double v (as
+// std::to_chars(v) writes them; of several, the closest to v, then the even one): writes them
+// to `digits` (at most 17) and returns their count; `point` gets n with v = 0.d1d2... x 10^n.
+// Steele and White's / Burger and Dybvig's free-format algorithm, in exact integers.
+inline int shortest_digits(double v, char* digits, int& point) noexcept {
+  std::uint64_t bits;
+  std::memcpy(&bits, &v, sizeof bits);
+  const int field = static_cast<int>((bits >> 52) & 0x7FF);
+  std::uint64_t f = bits & ((std::uint64_t{1} << 52) - 1);
+  int e;
+  if (field == 0) {
+    e = -1074;
+  } else {
+    f |= std::uint64_t{1} << 52;
+    e = field - 1075;
+  }
+  const bool even = (f & 1) == 0;
+  // Below a power of two the next double down is half as far as the next one up.
+  const bool lopsided = field > 1 && (bits & ((std::uint64_t{1} << 52) - 1)) == 0;
+  // v = r / s; the halfway points to the neighbours are (r - m_minus) / s and (r + m_plus) / s.
+  big_uint r, s, mp, mm;
+  r.set(f);
+  s.set(1);
+  mp.set(1);
+  mm.set(1);
+  if (e >= 0) {
+    r.shl(static_cast<unsigned>(e) + (lopsided ? 2 : 1));
+    s.set(lopsided ? 4 : 2);
+    mp.shl(static_cast<unsigned>(e) + (lopsided ? 1 : 0));
+    mm.shl(static_cast<unsigned>(e));
+  } else {
+    r.shl(lopsided ? 2 : 1);
+    s.shl(static_cast<unsigned>(-e) + (lopsided ? 2 : 1));
+    if (lopsided) mp.set(2);
+  }
+  // n, first estimated from the binary exponent: floor(x log10(2)) + 1 for v in [2^x, 2^x+1),
+  // where 78913 / 2^18 is log10(2) closely enough for |x| <= 1650 (Ryu's log10Pow2); too
+  // small by at most one, which the test below corrects.
+  int bl = 0;
+  for (std::uint64_t t = f; t != 0; t >>= 1) ++bl;
+  const long x = e + bl - 1;
+  const long fl = x >= 0 ? (x * 78913) >> 18 : -((-x * 78913 + (1 << 18) - 1) >> 18);
+  int n = static_cast<int>(fl) + 1;
+  if (n >= 0) {
+    s.mul_pow10(static_cast<unsigned>(n));
+  } else {
+    r.mul_pow10(static_cast<unsigned>(-n));
+    mp.mul_pow10(static_cast<unsigned>(-n));
+    mm.mul_pow10(static_cast<unsigned>(-n));
+  }
+  const int high = big_compare_sum(r, &mp, s);
+  if (even ? high >= 0 : high > 0) {
+    ++n;
+    s.mul_add(10, 0);
+  }
+  point = n;
+  int count = 0;
+  for (;;) {
+    r.mul_add(10, 0);
+    mp.mul_add(10, 0);
+    mm.mul_add(10, 0);
+    int digit = 0;
+    while (big_compare_sum(r, nullptr, s) >= 0) {
+      r.sub(s);
+      ++digit;
+    }
+    const int low_cmp = big_compare_sum(r, nullptr, mm);  // r vs m_minus
+    const int high_cmp = big_compare_sum(r, &mp, s);      // r + m_plus vs s
+    const bool low = even ? low_cmp <= 0 : low_cmp < 0;
+    const bool up = even ? high_cmp >= 0 : high_cmp > 0;
+    if (!low && !up) {
+      digits[count++] = static_cast<char>('0' + digit);
+      continue;
+    }
+    if (low && up) {
+      // Both neighbours read back: the closer one, the even one on a tie.
+      const int half = big_compare_sum(r, &r, s);  // 2r vs s
+      if (half > 0 || (half == 0 && (digit & 1) != 0)) ++digit;
+    } else if (up) {
+      ++digit;
+    }
+    digits[count++] = static_cast<char>('0' + digit);
+    return count;
+  }
+}
+
+}  // namespace detail
+SIOCODEC_END_NAMESPACE
+
+#endif  // SIOCODEC_DETAIL_DECIMAL_HPP
+// ---- end <siocodec/detail/decimal.hpp> -------------------------------------------------------
 // ---- begin <siocodec/detail/lazy_value.hpp> --------------------------------------------------
 // SPDX-License-Identifier: BSL-1.0
 // What json::value and msgpack::value share: the view itself (a pointer, a length, a kind), the
@@ -5654,6 +6061,10 @@ inline result<double> value::to_double() const noexcept {
   if (r.ec != errc::none || r.p != end) {
     return {errc::invalid_argument, static_cast<std::size_t>(r.p - data_)};
   }
+#if SIOCODEC_SIZE_FIRST
+  // No std::from_chars(double) and its tables: the same correctly rounded value, slower.
+  return {::SIOCODEC_NAMESPACE::detail::parse_double(data_, end), size_};
+#else
   double d = 0;
   const std::from_chars_result fc = std::from_chars(data_, end, d, std::chars_format::general);
   if (fc.ec == std::errc() && fc.ptr == end) return {d, size_};
@@ -5696,6 +6107,7 @@ inline result<double> value::to_double() const noexcept {
   double mag = 0;
   if (seen && lead + exp >= 0) mag = std::numeric_limits<double>::infinity();
   return {negative ? -mag : mag, size_};
+#endif
 }
 
 inline array_range value::elements() const noexcept {
@@ -5871,6 +6283,7 @@ inline char* format_uint(std::uint64_t v, char* end) noexcept {
 // format_number copy small values with one load and one store instead of dividing: `text`
 // holds the digits without leading zeros, then (in its last byte) their count; `padded` holds
 // all three digits, zero-padded, then the count left without the trailing '0' digits (0 for 0).
+#if !SIOCODEC_SIZE_FIRST
 struct three_digit_table {
   char text[1000][4];
   char padded[1000][4];
@@ -5889,11 +6302,13 @@ struct three_digit_table {
   }
 };
 inline constexpr three_digit_table three_digits{};
+#endif
 
 // Writes v in decimal at `out` (room for 20 bytes checked by the caller); returns the end.
 // Small values, the common case of ids, counts and coordinates, take one or two table copies
 // (which may write up to 3 bytes past the end, within the room).
 SIOCODEC_ALWAYS_INLINE char* write_uint(std::uint64_t v, char* out) noexcept {
+#if !SIOCODEC_SIZE_FIRST  // size first: no 8 KB table, the two-digit loop of format_uint
   if (v < 1000) {
     const char* t = three_digits.text[v];
     std::memcpy(out, t, 4);
@@ -5907,6 +6322,7 @@ SIOCODEC_ALWAYS_INLINE char* write_uint(std::uint64_t v, char* out) noexcept {
     std::memcpy(out, three_digits.padded[v - hi * 1000], 4);
     return out + 3;
   }
+#endif
   char* const end = out + decimal_digits(v);
   (void)format_uint(v, end);
   return end;
@@ -6016,8 +6432,6 @@ SIOCODEC_ALWAYS_INLINE bool exact_decimals(double d, double p10, std::uint64_t& 
 SIOCODEC_ALWAYS_INLINE std::size_t format_short_decimal(double d, char* out) noexcept {
 #if defined(FLT_EVAL_METHOD) && FLT_EVAL_METHOD == 0
   static constexpr double pow10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
-  static constexpr std::uint64_t upow10[] = {1,      10,      100,      1000,      10000,
-                                             100000, 1000000, 10000000, 100000000, 1000000000};
   constexpr double limit = 1125899906842624.0;  // 2^50
   if (!(d >= 1e-6)) return 0;
   if (d < limit / 1e9) {
@@ -6046,6 +6460,9 @@ SIOCODEC_ALWAYS_INLINE std::size_t format_short_decimal(double d, char* out) noe
       continue;
     }
 #if defined(__SIZEOF_INT128__)
+    // Only here: 32-bit targets (no __int128) would see an unused variable.
+    static constexpr std::uint64_t upow10[] = {1,      10,      100,      1000,      10000,
+                                               100000, 1000000, 10000000, 100000000, 1000000000};
     if (!(m < 9007199254740992.0)) return 0;  // 2^53
     std::uint64_t bits;
     std::memcpy(&bits, &d, sizeof bits);
@@ -6111,6 +6528,14 @@ inline std::size_t format_number_general(double d, char* out) noexcept {
     out[0] = '0';
     return 1;
   }
+  char* o = out;
+#if SIOCODEC_SIZE_FIRST
+  // The same digits as std::to_chars below, without its tables (detail/decimal.hpp).
+  if (d < 0) *o++ = '-';
+  char digits[20];
+  int n = 0;  // value = 0.d1...dk x 10^n
+  const int k = ::SIOCODEC_NAMESPACE::detail::shortest_digits(std::fabs(d), digits, n);
+#else
   // std::to_chars without a precision gives the shortest digits that round-trip, the closest
   // to the value when several are that short: the digits ECMA-262 asks for. Only the layout
   // differs ("1.5e+300", "1e-07"), so we read the digits and exponent back and lay them out.
@@ -6118,7 +6543,6 @@ inline std::size_t format_number_general(double d, char* out) noexcept {
   const std::to_chars_result r =
       std::to_chars(sci, sci + sizeof sci, d, std::chars_format::scientific);
   const char* p = sci;
-  char* o = out;
   if (*p == '-') {
     *o++ = '-';
     ++p;
@@ -6135,6 +6559,7 @@ inline std::size_t format_number_general(double d, char* out) noexcept {
   for (; p != r.ptr; ++p) e = e * 10 + (*p - '0');
   if (eneg) e = -e;
   const int n = e + 1;  // value = 0.d1...dk x 10^n
+#endif
   const auto copy = [&o](const char* s, int len) {
     if (len > 0) std::memcpy(o, s, static_cast<std::size_t>(len));
     o += len;
@@ -6205,14 +6630,25 @@ SIOCODEC_ALWAYS_INLINE std::size_t format_number(double d, char* out) noexcept {
       o = write_uint(i / 1000, o);
       if (f == 0) return static_cast<std::size_t>(o - out);
       // ".ddd" less its trailing zeros (f != 0: at least one digit stays).
-      const char* t = three_digits.padded[f];
       o[0] = '.';
+#if SIOCODEC_SIZE_FIRST
+      write_fixed_digits(f, o + 4, 3);
+      const std::size_t kept = f % 10 != 0 ? 3 : (f % 100 != 0 ? 2 : 1);
+#else
+      const char* t = three_digits.padded[f];
       std::memcpy(o + 1, t, 4);
-      return static_cast<std::size_t>(o - out) + 1 + static_cast<std::size_t>(t[3]);
+      const auto kept = static_cast<std::size_t>(static_cast<unsigned char>(t[3]));
+#endif
+      return static_cast<std::size_t>(o - out) + 1 + kept;
     }
   }
 #endif
+#if SIOCODEC_SIZE_FIRST
+  // Without format_short_decimal's 1.4 KB: the general path writes the same text, slower.
+  return format_number_general(d, out);
+#else
   return format_number_rest(d, out);
+#endif
 }
 }  // namespace detail
 
@@ -10627,8 +11063,14 @@ void put_be(W& w, unsigned char prefix, std::uint64_t v, unsigned width) noexcep
   w.append(buf, 1 + width);
 }
 
+// Always true where size_t has 32 bits (Cortex-M), where the comparison would be -Wtype-limits.
 constexpr bool fits_u32(std::size_t n) noexcept {
+#if SIZE_MAX > 0xFFFFFFFFu
   return static_cast<std::uint64_t>(n) <= 0xFFFFFFFFu;
+#else
+  (void)n;
+  return true;
+#endif
 }
 
 // A header with an 8/16/32-bit size field: (fix | n) when n < fix_limit, else the 8-bit form
@@ -10968,9 +11410,13 @@ inline double js_string_to_number(const char* p, const char* end) noexcept {
     exponent += eneg ? -e : e;
   }
   if (q != end) return nan;
-  // Only integer results in a small range matter to the caller, so plain arithmetic is exact
-  // enough: the value is compared with an integer limit of at most a few thousand.
+    // Only integer results in a small range matter to the caller, so plain arithmetic is exact
+    // enough: the value is compared with an integer limit of at most a few thousand.
+#if SIOCODEC_SIZE_FIRST
+  const double v = mantissa * ::SIOCODEC_NAMESPACE::detail::pow10_double(exponent);
+#else
   const double v = mantissa * std::pow(10.0, exponent);
+#endif
   return negative ? -v : v;
 }
 
@@ -18293,7 +18739,13 @@ inline std::uint32_t reconnect_delay(const reconnect_options& o, std::uint32_t a
   const double min = o.delay ? static_cast<double>(o.delay) : 1000.0;
   const double max = o.delay_max ? static_cast<double>(o.delay_max) : 5000.0;
   const double jitter = (o.randomization > 0 && o.randomization <= 1) ? o.randomization : 0.0;
+#if SIOCODEC_SIZE_FIRST
+  // min x 2^attempt exactly as below (a power of two scales exactly, or overflows to
+  // infinity in both), without pow's 3 KB.
+  double ms = attempt > 2100 ? min * HUGE_VAL : std::ldexp(min, static_cast<int>(attempt));
+#else
   double ms = min * std::pow(2.0, static_cast<double>(attempt));
+#endif
   if (jitter != 0.0) {
     const double deviation = std::floor(random01 * jitter * ms);
     const double tenth = std::floor(random01 * 10);

@@ -60,21 +60,20 @@ struct decode_table {
   std::uint8_t v[256];
 };
 
-constexpr decode_table make_decode_table(bool lax) noexcept {
-  decode_table t{};
-  for (unsigned c = 0; c < 256; ++c) {
-    const std::uint8_t d = decode_value(static_cast<unsigned char>(c), lax);
-    t.v[c] = d < 64     ? d
-             : !lax     ? strict_invalid
-             : c == '=' ? lax_stop
-             : c < 0x80 ? lax_skip
-                        : lax_non_ascii;
-  }
-  return t;
+constexpr std::uint8_t decode_class(unsigned char c, bool lax) noexcept {
+  const std::uint8_t d = decode_value(c, lax);
+  return d < 64     ? d
+         : !lax     ? strict_invalid
+         : c == '=' ? lax_stop
+         : c < 0x80 ? lax_skip
+                    : lax_non_ascii;
 }
 
-inline constexpr decode_table strict_table = make_decode_table(false);
-inline constexpr decode_table lax_table = make_decode_table(true);
+constexpr decode_table make_decode_table(bool lax) noexcept {
+  decode_table t{};
+  for (unsigned c = 0; c < 256; ++c) t.v[c] = decode_class(static_cast<unsigned char>(c), lax);
+  return t;
+}
 
 // The block kernels' tables: one per place in a group, each digit's value already shifted into
 // place, so a group is four loads OR-ed together and one test of a flag bit (the layout of
@@ -83,6 +82,46 @@ inline constexpr decode_table lax_table = make_decode_table(true);
 constexpr std::uint32_t lax_bad = 1u << 24;
 constexpr std::uint32_t strict_bad = 1u << 25;
 
+constexpr std::uint32_t block_entry(unsigned place, unsigned char c) noexcept {
+  const std::uint8_t d = decode_value(c, true);
+  const bool standard = decode_value(c, false) < 64;
+  return d < 64 ? (std::uint32_t{d} << (18 - 6 * place)) | (standard ? 0 : strict_bad)
+                : lax_bad | strict_bad;
+}
+
+#if SIOCODEC_SIZE_FIRST
+// Size first (config.hpp): the same entries computed per character instead of 4.75 KiB of
+// tables; `strict_table.v[c]` and `decode_blocks.d[place][c]` read the same in both builds.
+struct computed_classes {
+  bool lax;
+  // Indexed as the table is, by a byte value in any unsigned type (< 256).
+  std::uint8_t operator[](unsigned c) const noexcept {
+    return decode_class(static_cast<unsigned char>(c), lax);
+  }
+};
+struct computed_decode_table {
+  computed_classes v;
+};
+inline constexpr computed_decode_table strict_table{{false}};
+inline constexpr computed_decode_table lax_table{{true}};
+
+struct computed_block_row {
+  unsigned place;
+  std::uint32_t operator[](unsigned c) const noexcept {
+    return block_entry(place, static_cast<unsigned char>(c));
+  }
+};
+struct computed_block_rows {
+  computed_block_row operator[](unsigned place) const noexcept { return {place}; }
+};
+struct computed_block_tables {
+  computed_block_rows d;
+};
+inline constexpr computed_block_tables decode_blocks{};
+#else
+inline constexpr decode_table strict_table = make_decode_table(false);
+inline constexpr decode_table lax_table = make_decode_table(true);
+
 struct block_tables {
   std::uint32_t d[4][256];
 };
@@ -90,17 +129,14 @@ struct block_tables {
 constexpr block_tables make_block_tables() noexcept {
   block_tables t{};
   for (unsigned place = 0; place < 4; ++place) {
-    for (unsigned c = 0; c < 256; ++c) {
-      const std::uint8_t d = decode_value(static_cast<unsigned char>(c), true);
-      const bool standard = decode_value(static_cast<unsigned char>(c), false) < 64;
-      t.d[place][c] = d < 64 ? (std::uint32_t{d} << (18 - 6 * place)) | (standard ? 0 : strict_bad)
-                             : lax_bad | strict_bad;
-    }
+    for (unsigned c = 0; c < 256; ++c)
+      t.d[place][c] = block_entry(place, static_cast<unsigned char>(c));
   }
   return t;
 }
 
 inline constexpr block_tables decode_blocks = make_block_tables();
+#endif
 
 // Encoding tables: the first digit of a group straight from its byte, the others from any byte
 // whose low 6 bits are the digit (modp_b64's e0/e1), so no masking is needed.

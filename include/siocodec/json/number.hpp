@@ -5,6 +5,7 @@
 #define SIOCODEC_JSON_NUMBER_HPP
 
 #include <siocodec/config.hpp>
+#include <siocodec/detail/decimal.hpp>
 
 #include <cfloat>
 #include <charconv>
@@ -92,6 +93,7 @@ inline char* format_uint(std::uint64_t v, char* end) noexcept {
 // format_number copy small values with one load and one store instead of dividing: `text`
 // holds the digits without leading zeros, then (in its last byte) their count; `padded` holds
 // all three digits, zero-padded, then the count left without the trailing '0' digits (0 for 0).
+#if !SIOCODEC_SIZE_FIRST
 struct three_digit_table {
   char text[1000][4];
   char padded[1000][4];
@@ -110,11 +112,13 @@ struct three_digit_table {
   }
 };
 inline constexpr three_digit_table three_digits{};
+#endif
 
 // Writes v in decimal at `out` (room for 20 bytes checked by the caller); returns the end.
 // Small values, the common case of ids, counts and coordinates, take one or two table copies
 // (which may write up to 3 bytes past the end, within the room).
 SIOCODEC_ALWAYS_INLINE char* write_uint(std::uint64_t v, char* out) noexcept {
+#if !SIOCODEC_SIZE_FIRST  // size first: no 8 KB table, the two-digit loop of format_uint
   if (v < 1000) {
     const char* t = three_digits.text[v];
     std::memcpy(out, t, 4);
@@ -128,6 +132,7 @@ SIOCODEC_ALWAYS_INLINE char* write_uint(std::uint64_t v, char* out) noexcept {
     std::memcpy(out, three_digits.padded[v - hi * 1000], 4);
     return out + 3;
   }
+#endif
   char* const end = out + decimal_digits(v);
   (void)format_uint(v, end);
   return end;
@@ -237,8 +242,6 @@ SIOCODEC_ALWAYS_INLINE bool exact_decimals(double d, double p10, std::uint64_t& 
 SIOCODEC_ALWAYS_INLINE std::size_t format_short_decimal(double d, char* out) noexcept {
 #if defined(FLT_EVAL_METHOD) && FLT_EVAL_METHOD == 0
   static constexpr double pow10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
-  static constexpr std::uint64_t upow10[] = {1,      10,      100,      1000,      10000,
-                                             100000, 1000000, 10000000, 100000000, 1000000000};
   constexpr double limit = 1125899906842624.0;  // 2^50
   if (!(d >= 1e-6)) return 0;
   if (d < limit / 1e9) {
@@ -267,6 +270,9 @@ SIOCODEC_ALWAYS_INLINE std::size_t format_short_decimal(double d, char* out) noe
       continue;
     }
 #if defined(__SIZEOF_INT128__)
+    // Only here: 32-bit targets (no __int128) would see an unused variable.
+    static constexpr std::uint64_t upow10[] = {1,      10,      100,      1000,      10000,
+                                               100000, 1000000, 10000000, 100000000, 1000000000};
     if (!(m < 9007199254740992.0)) return 0;  // 2^53
     std::uint64_t bits;
     std::memcpy(&bits, &d, sizeof bits);
@@ -332,6 +338,14 @@ inline std::size_t format_number_general(double d, char* out) noexcept {
     out[0] = '0';
     return 1;
   }
+  char* o = out;
+#if SIOCODEC_SIZE_FIRST
+  // The same digits as std::to_chars below, without its tables (detail/decimal.hpp).
+  if (d < 0) *o++ = '-';
+  char digits[20];
+  int n = 0;  // value = 0.d1...dk x 10^n
+  const int k = ::SIOCODEC_NAMESPACE::detail::shortest_digits(std::fabs(d), digits, n);
+#else
   // std::to_chars without a precision gives the shortest digits that round-trip, the closest
   // to the value when several are that short: the digits ECMA-262 asks for. Only the layout
   // differs ("1.5e+300", "1e-07"), so we read the digits and exponent back and lay them out.
@@ -339,7 +353,6 @@ inline std::size_t format_number_general(double d, char* out) noexcept {
   const std::to_chars_result r =
       std::to_chars(sci, sci + sizeof sci, d, std::chars_format::scientific);
   const char* p = sci;
-  char* o = out;
   if (*p == '-') {
     *o++ = '-';
     ++p;
@@ -356,6 +369,7 @@ inline std::size_t format_number_general(double d, char* out) noexcept {
   for (; p != r.ptr; ++p) e = e * 10 + (*p - '0');
   if (eneg) e = -e;
   const int n = e + 1;  // value = 0.d1...dk x 10^n
+#endif
   const auto copy = [&o](const char* s, int len) {
     if (len > 0) std::memcpy(o, s, static_cast<std::size_t>(len));
     o += len;
@@ -426,14 +440,25 @@ SIOCODEC_ALWAYS_INLINE std::size_t format_number(double d, char* out) noexcept {
       o = write_uint(i / 1000, o);
       if (f == 0) return static_cast<std::size_t>(o - out);
       // ".ddd" less its trailing zeros (f != 0: at least one digit stays).
-      const char* t = three_digits.padded[f];
       o[0] = '.';
+#if SIOCODEC_SIZE_FIRST
+      write_fixed_digits(f, o + 4, 3);
+      const std::size_t kept = f % 10 != 0 ? 3 : (f % 100 != 0 ? 2 : 1);
+#else
+      const char* t = three_digits.padded[f];
       std::memcpy(o + 1, t, 4);
-      return static_cast<std::size_t>(o - out) + 1 + static_cast<std::size_t>(t[3]);
+      const auto kept = static_cast<std::size_t>(static_cast<unsigned char>(t[3]));
+#endif
+      return static_cast<std::size_t>(o - out) + 1 + kept;
     }
   }
 #endif
+#if SIOCODEC_SIZE_FIRST
+  // Without format_short_decimal's 1.4 KB: the general path writes the same text, slower.
+  return format_number_general(d, out);
+#else
   return format_number_rest(d, out);
+#endif
 }
 }  // namespace detail
 

@@ -4,6 +4,7 @@
 #define SIOCODEC_JSON_VALUE_HPP
 
 #include <siocodec/config.hpp>
+#include <siocodec/detail/decimal.hpp>
 #include <siocodec/detail/lazy_range.hpp>
 #include <siocodec/detail/lazy_value.hpp>
 #include <siocodec/error.hpp>
@@ -333,6 +334,10 @@ inline result<double> value::to_double() const noexcept {
   if (r.ec != errc::none || r.p != end) {
     return {errc::invalid_argument, static_cast<std::size_t>(r.p - data_)};
   }
+#if SIOCODEC_SIZE_FIRST
+  // No std::from_chars(double) and its tables: the same correctly rounded value, slower.
+  return {::SIOCODEC_NAMESPACE::detail::parse_double(data_, end), size_};
+#else
   double d = 0;
   const std::from_chars_result fc = std::from_chars(data_, end, d, std::chars_format::general);
   if (fc.ec == std::errc() && fc.ptr == end) return {d, size_};
@@ -375,6 +380,7 @@ inline result<double> value::to_double() const noexcept {
   double mag = 0;
   if (seen && lead + exp >= 0) mag = std::numeric_limits<double>::infinity();
   return {negative ? -mag : mag, size_};
+#endif
 }
 
 inline array_range value::elements() const noexcept {

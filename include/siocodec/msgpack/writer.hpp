@@ -158,8 +158,14 @@ void put_be(W& w, unsigned char prefix, std::uint64_t v, unsigned width) noexcep
   w.append(buf, 1 + width);
 }
 
+// Always true where size_t has 32 bits (Cortex-M), where the comparison would be -Wtype-limits.
 constexpr bool fits_u32(std::size_t n) noexcept {
+#if SIZE_MAX > 0xFFFFFFFFu
   return static_cast<std::uint64_t>(n) <= 0xFFFFFFFFu;
+#else
+  (void)n;
+  return true;
+#endif
 }
 
 // A header with an 8/16/32-bit size field: (fix | n) when n < fix_limit, else the 8-bit form

@@ -5,6 +5,7 @@
 #define SIOCODEC_SOCKETIO_DEFAULT_PARSER_JS_NUMBER_HPP
 
 #include <siocodec/config.hpp>
+#include <siocodec/detail/decimal.hpp>
 
 #include <cmath>
 #include <cstddef>
@@ -113,9 +114,13 @@ inline double js_string_to_number(const char* p, const char* end) noexcept {
     exponent += eneg ? -e : e;
   }
   if (q != end) return nan;
-  // Only integer results in a small range matter to the caller, so plain arithmetic is exact
-  // enough: the value is compared with an integer limit of at most a few thousand.
+    // Only integer results in a small range matter to the caller, so plain arithmetic is exact
+    // enough: the value is compared with an integer limit of at most a few thousand.
+#if SIOCODEC_SIZE_FIRST
+  const double v = mantissa * ::SIOCODEC_NAMESPACE::detail::pow10_double(exponent);
+#else
   const double v = mantissa * std::pow(10.0, exponent);
+#endif
   return negative ? -v : v;
 }
 
