@@ -229,9 +229,7 @@ class client {
     return state_ == state::opening || state_ == state::open || state_ == state::closing;
   }
   // Open or closing: the handshake is done and the heartbeat runs.
-  bool established() const noexcept {
-    return state_ == state::open || state_ == state::closing;
-  }
+  bool established() const noexcept { return state_ == state::open || state_ == state::closing; }
   // True when one more item of `bytes` would pass max_queued_messages / max_queued_bytes.
   bool over_limits(std::size_t items, std::size_t held, std::size_t bytes) const noexcept {
     return items >= opts_.max_queued_messages || held > opts_.max_queued_bytes ||

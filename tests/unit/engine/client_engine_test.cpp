@@ -919,8 +919,9 @@ TEST_CASE("client: closing over polling (close() with a POST in flight)") {
   SECTION("received packets are handled; a ping re-arms the heartbeat without a pong") {
     harness h;
     closing(h);
-    h.c.handle_get_response(frame_kind::text, "4hi\x1e"
-                                              "2",
+    h.c.handle_get_response(frame_kind::text,
+                            "4hi\x1e"
+                            "2",
                             10);
     auto ev = h.take_ev();
     REQUIRE(ev.size() == 1);
