@@ -348,10 +348,10 @@ class session {
 
   /// The next thing the transports must do; its views are valid until the next call on the
   /// session. While closing over polling, one namespace is left per POST and the last with
-  /// client::close(): the engine closes the Engine.IO session in the call that leaves the last
-  /// namespace, and drops what is still queued when a POST is in flight, so DISCONNECTs queued
-  /// behind it would be lost (the server would see "transport close" later instead of "client
-  /// namespace disconnect"). engine.io-client waits for "drain" in the same way.
+  /// client::close() once no POST is in flight, so that the Engine.IO session closes in that
+  /// call: with a POST in flight the engine would wait for the POSTs to drain
+  /// (engineio::client::is_closing(), as engine.io-client waits for "drain") after this session
+  /// has reported its end, and the listener stops the transports then.
   std::optional<eio::client_transmit> poll_transmit() {
     drain_events();
     auto t = client_.poll_transmit();

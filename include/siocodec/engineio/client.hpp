@@ -142,16 +142,25 @@ class client {
   millis next_deadline() const noexcept;
 
   /// Queues one message packet (text, binary, or base64 text), sent as soon as the transport
-  /// allows. Errors: invalid_state (not open), invalid_argument (not a message packet, or data
+  /// allows. Errors: invalid_state (not open, which includes closing: engine.io-client's
+  /// _sendPacket drops packets silently then), invalid_argument (not a message packet, or data
   /// the transport in use cannot frame: a v4 polling text holding 0x1E, a v3 polling text that
   /// is not UTF-8, base64 data strict base64 refuses), queue_full (over max_queued_messages or
   /// max_queued_bytes: the session closes with reason queue_full).
   errc send(const packet_view& message, millis now);
   /// Closes the session (the reference's "forced close"): the close event, then the transmits
-  /// that end the transport. Polling: one POST with what is queued (as much as one POST may
-  /// carry) and the `1` packet, as engine.io-client's Polling.doClose writes it; websocket: the
-  /// queued messages, then ws_close (engine.io-client sends no `1` over a WebSocket). A no-op
-  /// before open() and after the close event.
+  /// that end the transport. Websocket: the queued messages, then ws_close (engine.io-client
+  /// sends no `1` over a WebSocket). Polling, no POST in flight: one POST with what is queued
+  /// and the `1` packet, as engine.io-client's Polling.doClose writes it. Polling with a POST in
+  /// flight, or more queued than one POST carries: the session is closing (is_closing()) until
+  /// the queue is written, as engine.io-client waits for "drain": each POST answer sends the
+  /// next batch, and the answer that leaves nothing queued brings the close event (forced_close)
+  /// and a POST with the `1` alone. While closing, send() returns invalid_state, received
+  /// packets are handled (a ping re-arms the heartbeat but gets no pong, as in the reference),
+  /// and the session still closes at once on a ping timeout, an HTTP error, a `1` from the
+  /// server or a parse error, with that reason. An upgrade in progress is abandoned (its
+  /// WebSocket closed, polling goes on). A no-op before open(), while closing, and after the
+  /// close event.
   void close(millis now);
 
   /// The next event, or nothing. Its views stay valid until the next non-const call other than
@@ -160,8 +169,10 @@ class client {
   /// The next transmit, or nothing.
   std::optional<client_transmit> poll_transmit();
 
-  /// True between the open event and the close event.
+  /// True between the open event and close() (or the close event, whichever comes first).
   bool is_open() const noexcept { return state_ == state::open; }
+  /// True between a close() that waits for the POSTs to drain and the close event (see close()).
+  bool is_closing() const noexcept { return state_ == state::closing; }
   /// The transport in use (websocket once an upgrade completed).
   transport_kind transport() const noexcept { return transport_; }
   /// The session id, empty until the handshake arrived.
@@ -179,7 +190,7 @@ class client {
   const handshake& server_handshake() const noexcept { return hs_; }
 
  private:
-  enum class state : std::uint8_t { idle, opening, open, closed };
+  enum class state : std::uint8_t { idle, opening, open, closing, closed };
   // The one WebSocket a session can have at a time: the live transport (websocket-first, or
   // after the upgrade) or the upgrade's probe.
   enum class ws_state : std::uint8_t { none, connecting, open, closing };
@@ -214,7 +225,11 @@ class client {
     if (now > last_now_) last_now_ = now;
     return last_now_;
   }
-  bool live() const noexcept { return state_ == state::opening || state_ == state::open; }
+  bool live() const noexcept {
+    return state_ == state::opening || state_ == state::open || state_ == state::closing;
+  }
+  // Open or closing: the handshake is done and the heartbeat runs.
+  bool established() const noexcept { return state_ == state::open || state_ == state::closing; }
   // True when one more item of `bytes` would pass max_queued_messages / max_queued_bytes.
   bool over_limits(std::size_t items, std::size_t held, std::size_t bytes) const noexcept {
     return items >= opts_.max_queued_messages || held > opts_.max_queued_bytes ||
@@ -244,6 +259,7 @@ class client {
   bool on_handshake(const packet_view& p, std::size_t offset, millis now);
   void maybe_finish_upgrade();
   void probe_failed(bool ws_still_open);
+  void abandon_upgrade();
 
   client_options opts_;
   decode_options dec_;
@@ -427,7 +443,7 @@ inline errc client::open(millis now, std::uint64_t random) {
 inline void client::close_with(close_reason reason, errc e, std::size_t offset,
                                bool transport_gone) {
   if (!live()) return;
-  const bool was_open = state_ == state::open;
+  const bool was_open = established();
   state_ = state::closed;
   ev_.push_back(ev_record{event_kind::close, data_kind::text, transport_, reason, e, offset,
                           ev_buf_.size(), 0});
@@ -447,7 +463,8 @@ inline void client::close_with(close_reason reason, errc e, std::size_t offset,
     // handshake (no sid to address). Nor while a POST is in flight: engine.io-client would send
     // a second one, which the reference server refuses as "data request overlap from client"
     // (engine.io transports/polling.js onDataRequest: 400) and turns into a transport error;
-    // the server notices the end by its heartbeat instead.
+    // the server notices the end by its heartbeat instead. (close() itself waits for the POST:
+    // the closing state.)
     if (was_open && !transport_gone && !post_in_flight_) {
       if (reason != close_reason::forced_close) drop_front(queue_.size());
       (void)post_queue(true);
@@ -579,7 +596,7 @@ inline void client::flush() {
 }
 
 inline void client::run_timers(millis now) {
-  if (state_ != state::open) return;
+  if (!established()) return;
   if (opts_.version == protocol_version::v4) {
     if (now >= ping_deadline_) close_with(close_reason::ping_timeout, errc::none, 0);
     return;
@@ -592,6 +609,7 @@ inline void client::run_timers(millis now) {
     // engine.io-client 3.5 setPing(): ping, then onHeartbeat(pingTimeout).
     v3_ping_at_ = no_deadline;
     v3_dead_at_ = now + hs_.ping_timeout;
+    if (state_ == state::closing) return;  // sendPacket() drops the ping, the timer stays
     queue_control(packet_type::ping);
     flush();
   }
@@ -605,7 +623,7 @@ inline void client::handle_timeout(millis now) {
 }
 
 inline millis client::next_deadline() const noexcept {
-  if (state_ != state::open) return no_deadline;
+  if (!established()) return no_deadline;
   millis d = ping_deadline_;
   if (opts_.version == protocol_version::v3)
     d = v3_ping_at_ < v3_dead_at_ ? v3_ping_at_ : v3_dead_at_;
@@ -669,8 +687,11 @@ inline bool client::on_packet(const packet_view& p, std::size_t offset, millis n
       // no case for one and ignores it, and so does this engine.
       if (opts_.version == protocol_version::v4) {
         ping_deadline_ = now + hs_.ping_interval + hs_.ping_timeout;
-        queue_control(packet_type::pong);
-        flush();
+        // _sendPacket() drops the pong while closing; the `1` follows soon.
+        if (state_ == state::open) {
+          queue_control(packet_type::pong);
+          flush();
+        }
       }
       return true;
     case packet_type::pong:
@@ -735,6 +756,10 @@ inline void client::handle_post_response(millis now) {
   if (!live()) return;
   maybe_finish_upgrade();
   flush();
+  // Socket.close()'s "drain": the queue is written, the session ends with a lone `1`.
+  if (state_ == state::closing && !post_in_flight_) {
+    close_with(close_reason::forced_close, errc::none, 0);
+  }
 }
 
 inline void client::handle_http_error(client_action request, millis now) {
@@ -777,6 +802,21 @@ inline void client::probe_failed(bool ws_still_open) {
     if (!get_in_flight_) start_get();
     flush();
   }
+}
+
+// close() while an upgrade is in progress: engine.io-client waits for the upgrade to finish
+// (waitForUpgrade) and closes over the WebSocket; polling already carries the session, so the
+// probe is dropped instead and the close goes on over polling (the server drops the probe on
+// its upgrade timeout).
+inline void client::abandon_upgrade() {
+  if (upgrade_ == upgrade_state::none || upgrade_ == upgrade_state::done) return;
+  if (ws_ == ws_state::connecting) {
+    upgrade_ = upgrade_state::none;
+    push_tx(client_action::ws_close, 0, 0, frame_kind::text, 0, 0);
+    ws_ = ws_state::closing;
+    return;
+  }
+  probe_failed(ws_ == ws_state::open);
 }
 
 inline void client::handle_ws_open(millis now) {
@@ -868,8 +908,16 @@ inline errc client::send(const packet_view& message, millis now) {
 
 inline void client::close(millis now) {
   now = tick(now);
-  if (!live()) return;
+  if (!live() || state_ == state::closing) return;
   begin_call();
+  if (state_ == state::open && transport_ == transport_kind::polling &&
+      (post_in_flight_ || writable_count(queue_.size()) < queue_.size())) {
+    // Socket.close(): "closing" until the write buffer drains (handle_post_response()).
+    state_ = state::closing;
+    abandon_upgrade();
+    flush();
+    return;
+  }
   close_with(close_reason::forced_close, errc::none, 0);
 }
 

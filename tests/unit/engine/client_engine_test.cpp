@@ -761,16 +761,60 @@ TEST_CASE("client: close() on each transport") {
     CHECK(h.take_tx().empty());
     CHECK(h.c.send(packet_view::text(eio::packet_type::message, "x"), 3) == errc::invalid_state);
   }
-  SECTION("polling, messages queued behind a POST: no second POST") {
+  SECTION("polling, messages queued behind a POST: sent after its answer, then 1 alone") {
+    // Socket.close(): "closing" while the writeBuffer is not empty; "drain" -> _onClose("forced
+    // close") -> transport.close() -> Polling.doClose writes [{type: "close"}] in its own POST.
     harness h;
     open_polling(h, hs4_no_upgrade);
     REQUIRE(h.c.send(packet_view::text(eio::packet_type::message, "a"), 1) == errc::none);
     REQUIRE(h.c.send(packet_view::text(eio::packet_type::message, "b"), 1) == errc::none);
+    REQUIRE(h.c.send(packet_view::text(eio::packet_type::message, "c"), 1) == errc::none);
+    auto tx = h.take_tx();
+    REQUIRE(tx.size() == 1);
+    CHECK(tx[0].body == "4a");
+    h.c.close(2);
+    CHECK(h.take_tx().empty());  // one POST at a time
+    CHECK(h.take_ev().empty());  // the close event waits for the drain
+    CHECK_FALSE(h.c.is_open());
+    CHECK(h.c.is_closing());
+    h.c.close(3);  // a second close() does nothing
+    CHECK(h.take_tx().empty());
+    h.c.handle_post_response(4);
+    tx = h.take_tx();
+    REQUIRE(tx.size() == 1);
+    CHECK(tx[0].action == client_action::post);
+    CHECK(tx[0].body == "4b\x1e"
+                        "4c");
+    CHECK(h.take_ev().empty());
+    h.c.handle_post_response(5);
+    auto ev = h.take_ev();
+    REQUIRE(ev.size() == 1);
+    CHECK(ev[0].kind == event_kind::close);
+    CHECK(ev[0].reason == close_reason::forced_close);
+    tx = h.take_tx();
+    REQUIRE(tx.size() == 1);
+    CHECK(tx[0].action == client_action::post);
+    CHECK(tx[0].body == "1");
+    CHECK_FALSE(h.c.is_closing());
+    h.c.handle_post_response(6);
+    CHECK(h.take_tx().empty());
+    CHECK(h.take_ev().empty());
+  }
+  SECTION("polling, nothing queued behind the POST in flight: 1 after its answer") {
+    harness h;
+    open_polling(h, hs4_no_upgrade);
+    REQUIRE(h.c.send(packet_view::text(eio::packet_type::message, "a"), 1) == errc::none);
     h.take_tx();
     h.c.close(2);
     CHECK(h.take_tx().empty());
+    CHECK(h.take_ev().empty());
     h.c.handle_post_response(3);
-    CHECK(h.take_tx().empty());
+    auto ev = h.take_ev();
+    REQUIRE(ev.size() == 1);
+    CHECK(ev[0].reason == close_reason::forced_close);
+    auto tx = h.take_tx();
+    REQUIRE(tx.size() == 1);
+    CHECK(tx[0].body == "1");
   }
   SECTION("polling v3: the queue then 1") {
     harness h(v3_options());
@@ -806,7 +850,7 @@ TEST_CASE("client: close() on each transport") {
     CHECK(tx[1].action == client_action::post);
     CHECK(tx[1].body == "1");
   }
-  SECTION("during the pause: the queued messages, then 1, in one POST under maxPayload") {
+  SECTION("during the pause: the upgrade is dropped, the queue drains over polling, then 1") {
     harness h;
     open_polling(
         h,
@@ -823,8 +867,20 @@ TEST_CASE("client: close() on each transport") {
     CHECK(tx[0].action == client_action::ws_close);
     CHECK(tx[1].action == client_action::post);
     CHECK(tx[1].body == "4aaaaaaaa\x1e"
-                        "4bbbbbbbb\x1e"
-                        "1");
+                        "4bbbbbbbb");
+    CHECK(h.take_ev().empty());
+    h.c.handle_ws_closed(5, false);  // the probe we closed: nothing
+    h.c.handle_post_response(6);
+    tx = h.take_tx();
+    REQUIRE(tx.size() == 1);
+    CHECK(tx[0].body == "4cccccccc");
+    h.c.handle_post_response(7);
+    tx = h.take_tx();
+    REQUIRE(tx.size() == 1);
+    CHECK(tx[0].body == "1");
+    auto ev = h.take_ev();
+    REQUIRE(ev.size() == 1);
+    CHECK(ev[0].reason == close_reason::forced_close);
   }
   SECTION("before the handshake") {
     harness h;
@@ -838,6 +894,99 @@ TEST_CASE("client: close() on each transport") {
     CHECK(ev[0].reason == close_reason::forced_close);
     CHECK(h.take_tx().empty());
     CHECK(h.c.open(2, 1) == errc::invalid_state);
+  }
+}
+
+TEST_CASE("client: closing over polling (close() with a POST in flight)") {
+  auto closing = [](harness& h) {
+    open_polling(h, hs4_no_upgrade);
+    REQUIRE(h.c.send(packet_view::text(eio::packet_type::message, "a"), 1) == errc::none);
+    REQUIRE(h.c.send(packet_view::text(eio::packet_type::message, "b"), 1) == errc::none);
+    h.take_tx();
+    h.c.close(2);
+    REQUIRE(h.c.is_closing());
+    REQUIRE(h.take_ev().empty());
+  };
+  SECTION("send() is refused with invalid_state, nothing queued") {
+    harness h;
+    closing(h);
+    CHECK(h.c.send(packet_view::text(eio::packet_type::message, "x"), 3) == errc::invalid_state);
+    h.c.handle_post_response(4);
+    auto tx = h.take_tx();
+    REQUIRE(tx.size() == 1);
+    CHECK(tx[0].body == "4b");
+  }
+  SECTION("received packets are handled; a ping re-arms the heartbeat without a pong") {
+    harness h;
+    closing(h);
+    h.c.handle_get_response(frame_kind::text,
+                            "4hi\x1e"
+                            "2",
+                            10);
+    auto ev = h.take_ev();
+    REQUIRE(ev.size() == 1);
+    CHECK(ev[0].kind == event_kind::message);
+    CHECK(ev[0].data == "hi");
+    auto tx = h.take_tx();
+    REQUIRE(tx.size() == 1);  // the next GET (Polling.onData polls while the transport is open)
+    CHECK(tx[0].action == client_action::get);
+    CHECK(h.c.next_deadline() == 10 + 25000 + 20000);
+    h.c.handle_post_response(11);
+    tx = h.take_tx();
+    REQUIRE(tx.size() == 1);
+    CHECK(tx[0].body == "4b");  // no pong: _sendPacket() drops it while closing
+  }
+  SECTION("a ping timeout while closing closes with ping_timeout") {
+    harness h;
+    closing(h);
+    CHECK(h.c.next_deadline() == 45000);
+    h.c.handle_timeout(45000);
+    auto ev = h.take_ev();
+    REQUIRE(ev.size() == 1);
+    CHECK(ev[0].reason == close_reason::ping_timeout);
+    CHECK(h.take_tx().empty());  // the POST is still in flight: no second one
+    CHECK_FALSE(h.c.is_closing());
+    h.c.handle_post_response(45001);
+    CHECK(h.take_tx().empty());
+    CHECK(h.take_ev().empty());
+  }
+  SECTION("an HTTP error on the POST closes at once with transport_error") {
+    harness h;
+    closing(h);
+    h.c.handle_http_error(client_action::post, 3);
+    auto ev = h.take_ev();
+    REQUIRE(ev.size() == 1);
+    CHECK(ev[0].reason == close_reason::transport_error);
+    auto tx = h.take_tx();
+    REQUIRE(tx.size() == 1);  // transport.close(): Polling.doClose writes `1`
+    CHECK(tx[0].body == "1");
+    h.c.handle_post_response(4);
+    CHECK(h.take_tx().empty());
+  }
+  SECTION("the server's 1 while closing") {
+    harness h;
+    closing(h);
+    h.c.handle_get_response(frame_kind::text, "1", 3);
+    auto ev = h.take_ev();
+    REQUIRE(ev.size() == 1);
+    CHECK(ev[0].reason == close_reason::transport_close);
+    CHECK(h.take_tx().empty());
+  }
+  SECTION("v3: the ping timer stays, no ping is sent while closing") {
+    harness h(v3_options());
+    open_v3(h);
+    REQUIRE(h.c.send(packet_view::text(eio::packet_type::message, "a"), 1) == errc::none);
+    h.take_tx();
+    h.c.close(2);
+    REQUIRE(h.c.is_closing());
+    CHECK(h.c.next_deadline() == 1000);
+    h.c.handle_timeout(1000);
+    CHECK(h.take_tx().empty());
+    CHECK(h.c.next_deadline() == 1500);
+    h.c.handle_timeout(1500);
+    auto ev = h.take_ev();
+    REQUIRE(ev.size() == 1);
+    CHECK(ev[0].reason == close_reason::ping_timeout);
   }
 }
 

@@ -839,6 +839,51 @@ TEST_CASE("sio client: close() leaves everything, no reconnection, closed for go
   CHECK(h.c.emit(sio::event("x"), 3).error() == errc::invalid_state);
 }
 
+TEST_CASE("sio client: close() over polling with a POST in flight: DISCONNECTs, then 1") {
+  sio::client_options o;
+  o.engine.upgrade = false;
+  harness h(o);
+  REQUIRE(h.c.open(0, 1) == errc::none);
+  REQUIRE(h.c.join("/", 0) == errc::none);
+  REQUIRE(h.c.join("/admin", 0) == errc::none);
+  h.drain();
+  h.tx.clear();
+  h.c.handle_get_response(frame_kind::text, hs4, 0);
+  h.drain();
+  h.tx.clear();
+  h.c.handle_post_response(1);  // "40"; then "40/admin," goes out
+  h.c.handle_post_response(1);
+  h.c.handle_get_response(frame_kind::text,
+                          "40{\"sid\":\"a\"}\x1e"
+                          "40/admin,{\"sid\":\"b\"}",
+                          1);
+  h.drain();
+  REQUIRE(h.c.connected("/"));
+  REQUIRE(h.c.connected("/admin"));
+  h.tx.clear();
+  REQUIRE(h.c.emit(sio::event("q"), 2));
+  h.drain();
+  REQUIRE(h.tx.size() == 1);
+  CHECK(h.tx[0].body == R"(42["q"])");
+  h.tx.clear();
+  h.c.close(3);  // the POST of "q" is in flight
+  h.drain();
+  CHECK(h.tx.empty());
+  CHECK(h.c.engine().is_closing());
+  h.c.handle_post_response(4);  // engine.io-client's "drain": the DISCONNECTs go out
+  h.drain();
+  REQUIRE(h.tx.size() == 1);
+  CHECK(h.tx[0].action == client_action::post);
+  CHECK(h.tx[0].body == "41\x1e"
+                        "41/admin,");
+  h.tx.clear();
+  h.c.handle_post_response(5);  // then the close packet
+  h.drain();
+  REQUIRE(h.tx.size() == 1);
+  CHECK(h.tx[0].body == "1");
+  CHECK_FALSE(h.c.engine().is_closing());
+}
+
 TEST_CASE("sio client: over long-polling, base64 attachments in a v4 payload") {
   sio::client_options o;  // polling first, the reference's default
   o.engine.upgrade = false;
