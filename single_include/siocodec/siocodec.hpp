@@ -39,6 +39,7 @@
 //   <siocodec/json/write.hpp>
 //   <siocodec/engineio/handshake.hpp>
 //   <siocodec/engineio/engine_types.hpp>
+//   <siocodec/engineio/impl/client.hpp>
 //   <siocodec/engineio/client.hpp>
 //   <siocodec/engineio/impl/server.hpp>
 //   <siocodec/engineio/server.hpp>
@@ -7607,9 +7608,20 @@ class client {
   bool close_delivered_ = false;
 };
 
-// ---------------------------------------------------------------------------------------------
-// Implementation
-// ---------------------------------------------------------------------------------------------
+}  // namespace engineio
+SIOCODEC_END_NAMESPACE
+
+// The member definitions, apart so that this file reads as the engine's documentation.
+// ---- begin <siocodec/engineio/impl/client.hpp> -----------------------------------------------
+// SPDX-License-Identifier: BSL-1.0
+// The Engine.IO client engine: the definitions of what <siocodec/engineio/client.hpp> declares.
+// That header includes this file at its end; including this file alone includes that one first.
+#ifndef SIOCODEC_ENGINEIO_IMPL_CLIENT_HPP
+#define SIOCODEC_ENGINEIO_IMPL_CLIENT_HPP
+
+
+SIOCODEC_BEGIN_NAMESPACE
+namespace engineio {
 
 inline client::client(const client_options& opts) : opts_(opts), dec_(opts.decode) {
   dec_.version = opts.version;
@@ -8263,6 +8275,9 @@ inline std::optional<client_transmit> client::poll_transmit() {
 
 }  // namespace engineio
 SIOCODEC_END_NAMESPACE
+
+#endif  // SIOCODEC_ENGINEIO_IMPL_CLIENT_HPP
+// ---- end <siocodec/engineio/impl/client.hpp> -------------------------------------------------
 
 #endif  // SIOCODEC_ENGINEIO_CLIENT_HPP
 // ---- end <siocodec/engineio/client.hpp> ------------------------------------------------------
