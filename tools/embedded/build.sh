@@ -27,7 +27,9 @@ export cpu_flags="${cpu[*]} ${opt[*]} ${warn[*]}" link_flags="${link[*]}" root h
 
 build_one() {  # program parser config
   local defs=(-std=c++17 -I"$root/include")
-  [ "$2" = msgpack ] && defs+=(-DSIOCODEC_EMBEDDED_MSGPACK=1)
+  # One parser compiled in (SIOCODEC_PARSERS, config.hpp), as a device that talks to one server.
+  if [ "$2" = msgpack ]; then defs+=(-DSIOCODEC_EMBEDDED_MSGPACK=1 -DSIOCODEC_PARSERS=2)
+  else defs+=(-DSIOCODEC_PARSERS=1); fi
   [ "$3" = size ] && defs+=(-DSIOCODEC_SIZE_FIRST=1)
   local name="$1-$2-$3"
   # shellcheck disable=SC2086  # flag lists
