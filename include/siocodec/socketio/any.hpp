@@ -118,9 +118,7 @@ class any_value {
     return mp() ? mp_.to_uint64() : json_.to_uint64();
   }
   /// The number as JavaScript holds it. Errors: invalid_argument (not a number).
-  result<double> to_double() const noexcept {
-    return mp() ? mp_.to_double() : json_.to_double();
-  }
+  result<double> to_double() const noexcept { return mp() ? mp_.to_double() : json_.to_double(); }
 
   /// True when this is a string whose decoded UTF-8 equals `utf8`.
   bool string_equals(std::string_view utf8) const noexcept {
@@ -200,7 +198,7 @@ struct any_cursor {
   MsgpackCursor mp;
   const byte_view* atts = nullptr;
   std::size_t natts = 0;
-  bool msgpack = false;  // read through is_mp(), which folds with SIOCODEC_PARSERS 1
+  bool msgpack = false;    // read through is_mp(), which folds with SIOCODEC_PARSERS 1
   bool skip_name = false;  // an EVENT's arguments start after its name
 
   static any_cursor over(const MsgpackCursor& c) noexcept {
