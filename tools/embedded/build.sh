@@ -3,7 +3,8 @@
 # The Cortex-M4 build (docs/embedded.md): cross-compiles codec.cpp and
 # client.cpp with Debian's gcc-arm-none-eabi for each parser (json, msgpack) and configuration
 # (default, size-first: SIOCODEC_SIZE_FIRST), prints flash (.text + .rodata) and static RAM
-# (.data + .bss) of each, and fails when a figure is more than 5% over tools/embedded/sizes.txt.
+# (.data + .bss) of each, and fails when a figure is more than 5% over tools/embedded/sizes.txt,
+# or when a program links the parser it did not choose (SIOCODEC_PARSERS 1 or 2).
 # It also builds the same programs for the host and runs them: their checks pass, and they print
 # the heap allocations they made (the codec must make none).
 #   tools/embedded/build.sh [build-dir]          check against sizes.txt
@@ -27,7 +28,9 @@ export cpu_flags="${cpu[*]} ${opt[*]} ${warn[*]}" link_flags="${link[*]}" root h
 
 build_one() {  # program parser config
   local defs=(-std=c++17 -I"$root/include")
-  [ "$2" = msgpack ] && defs+=(-DSIOCODEC_EMBEDDED_MSGPACK=1)
+  # One parser compiled in (SIOCODEC_PARSERS, config.hpp), as a device that talks to one server.
+  if [ "$2" = msgpack ]; then defs+=(-DSIOCODEC_EMBEDDED_MSGPACK=1 -DSIOCODEC_PARSERS=2)
+  else defs+=(-DSIOCODEC_PARSERS=1); fi
   [ "$3" = size ] && defs+=(-DSIOCODEC_SIZE_FIRST=1)
   local name="$1-$2-$3"
   # shellcheck disable=SC2086  # flag lists
@@ -73,6 +76,13 @@ for v in "${variants[@]}"; do
   printf '%-8s %-8s %-8s %8d %8d %12s %s\n' "$program" "$parser" "$config" "$flash" "$ram" \
     "$allocs" "${rec:-(none)}"
   new+=("$program $parser $config $flash $ram")
+  # SIOCODEC_PARSERS (above): the parser the program did not choose must not be linked.
+  if [ "$parser" = json ]; then other='msgpack_parser::|mp_plan_builder'
+  else other='decode_fields|basic_decoder<[^>]*>::feed|[^_]plan_builder<'; fi
+  if arm-none-eabi-nm -C "$elf" | grep -Eq "$other"; then
+    echo "  ^ links the other parser ($(arm-none-eabi-nm -C "$elf" | grep -Ec "$other") symbols of /$other/)"
+    failed=1
+  fi
   if [ -n "$rec" ]; then
     read -r rflash rram <<<"$rec"
     # More than 5% over the record fails (integer arithmetic: x * 100 > r * 105).

@@ -97,41 +97,39 @@ class any_value {
   bool is_extension() const noexcept { return kind_ == value_kind::extension; }
 
   /// True for a msgpack value, false for a JSON one (or the absent value).
-  bool is_msgpack() const noexcept { return msgpack_; }
+  bool is_msgpack() const noexcept { return mp(); }
   /// The JSON view (the absent json::value for a msgpack value).
   const json::value& as_json() const noexcept { return json_; }
   /// The msgpack view (the absent msgpack::value for a JSON value).
   const msgpack::value& as_msgpack() const noexcept { return mp_; }
 
   /// true for true. Precondition: is_bool().
-  bool get_bool() const noexcept { return msgpack_ ? mp_.get_bool() : json_.get_bool(); }
+  bool get_bool() const noexcept { return mp() ? mp_.get_bool() : json_.get_bool(); }
 
   /// True for an integer as written: a JSON number without fraction or exponent, a msgpack
   /// integer form. (JavaScript encoders write every integral number that way.)
-  bool is_integer() const noexcept { return msgpack_ ? mp_.is_integer() : json_.is_integer(); }
+  bool is_integer() const noexcept { return mp() ? mp_.is_integer() : json_.is_integer(); }
   /// Errors: invalid_argument (not an integer as written, or out of range).
   result<std::int64_t> to_int64() const noexcept {
-    return msgpack_ ? mp_.to_int64() : json_.to_int64();
+    return mp() ? mp_.to_int64() : json_.to_int64();
   }
   /// Errors: invalid_argument (not an integer as written, negative, or out of range).
   result<std::uint64_t> to_uint64() const noexcept {
-    return msgpack_ ? mp_.to_uint64() : json_.to_uint64();
+    return mp() ? mp_.to_uint64() : json_.to_uint64();
   }
   /// The number as JavaScript holds it. Errors: invalid_argument (not a number).
-  result<double> to_double() const noexcept {
-    return msgpack_ ? mp_.to_double() : json_.to_double();
-  }
+  result<double> to_double() const noexcept { return mp() ? mp_.to_double() : json_.to_double(); }
 
   /// True when this is a string whose decoded UTF-8 equals `utf8`.
   bool string_equals(std::string_view utf8) const noexcept {
-    return msgpack_ ? mp_.string_equals(utf8) : json_.string_equals(utf8);
+    return mp() ? mp_.string_equals(utf8) : json_.string_equals(utf8);
   }
   /// The decoded string without copying, when that is possible: always for msgpack, for JSON
   /// when the string has no escapes. @return false otherwise (use append_string()).
   bool direct_string(std::string_view& out) const noexcept;
   /// Bytes of the decoded string (0 for a non-string).
   std::size_t string_size() const noexcept {
-    return msgpack_ ? mp_.get_string().size() : json_.unescaped_size();
+    return mp() ? mp_.get_string().size() : json_.unescaped_size();
   }
   /// Writes the decoded string to `out`. @return bytes written.
   /// Errors: invalid_argument (not a string), output_too_small (nothing written).
@@ -143,7 +141,7 @@ class any_value {
   /// The bytes of a binary value (attachment, bin, ext 0) or of an extension; empty otherwise.
   byte_view bytes() const noexcept { return bytes_; }
   /// The type of a msgpack extension; 0 otherwise.
-  std::int8_t ext_type() const noexcept { return msgpack_ ? mp_.ext_type() : 0; }
+  std::int8_t ext_type() const noexcept { return mp() ? mp_.ext_type() : 0; }
 
   /// Elements (array) or members (object); 0 otherwise. O(1) for msgpack, O(n) for JSON.
   std::size_t size() const noexcept;
@@ -158,6 +156,8 @@ class any_value {
   bool find(std::string_view key, any_value& out) const noexcept;
 
  private:
+  // SIOCODEC_PARSERS 1: never msgpack, so that the msgpack branches fold away.
+  bool mp() const noexcept { return SIOCODEC_PARSERS != 1 && msgpack_; }
   json::value json_;
   msgpack::value mp_;
   const byte_view* atts_ = nullptr;
@@ -198,7 +198,7 @@ struct any_cursor {
   MsgpackCursor mp;
   const byte_view* atts = nullptr;
   std::size_t natts = 0;
-  bool msgpack = false;
+  bool msgpack = false;    // read through is_mp(), which folds with SIOCODEC_PARSERS 1
   bool skip_name = false;  // an EVENT's arguments start after its name
 
   static any_cursor over(const MsgpackCursor& c) noexcept {
@@ -215,11 +215,12 @@ struct any_cursor {
     a.natts = n;
     return a;
   }
+  bool is_mp() const noexcept { return SIOCODEC_PARSERS != 1 && msgpack; }
   const void* position() const noexcept {
-    return msgpack ? static_cast<const void*>(mp.position()) : json.position();
+    return is_mp() ? static_cast<const void*>(mp.position()) : json.position();
   }
   void start() noexcept {
-    if (msgpack) {
+    if (is_mp()) {
       mp.start();
       if (skip_name) mp.next();
     } else {
@@ -229,7 +230,7 @@ struct any_cursor {
     load();
   }
   void next() noexcept {
-    if (msgpack) {
+    if (is_mp()) {
       mp.next();
     } else {
       json.next();
@@ -240,7 +241,7 @@ struct any_cursor {
     if (position() == nullptr) {
       cur = Element();
     } else {
-      cur = msgpack ? any_element(mp.cur, nullptr, 0) : any_element(json.cur, atts, natts);
+      cur = is_mp() ? any_element(mp.cur, nullptr, 0) : any_element(json.cur, atts, natts);
     }
   }
 };
@@ -270,7 +271,7 @@ class any_packet {
   /// The parser that decoded it.
   parser_kind parser() const noexcept { return parser_; }
   /// True when the packet is a msgpack_packet_view (false for a packet_view).
-  bool is_msgpack() const noexcept { return msgpack_; }
+  bool is_msgpack() const noexcept { return mp(); }
   /// The default parser's view. Precondition: !is_msgpack(). On a temporary any_packet, a copy
   /// (a reference into the temporary would dangle).
   const packet_view& as_packet_view() const& noexcept { return json_; }
@@ -279,13 +280,13 @@ class any_packet {
   const msgpack_packet_view& as_msgpack_packet() const& noexcept { return mp_; }
   msgpack_packet_view as_msgpack_packet() && noexcept { return mp_; }
 
-  packet_type type() const noexcept { return msgpack_ ? mp_.type : json_.type; }
-  std::string_view nsp() const noexcept { return msgpack_ ? mp_.nsp : json_.nsp; }
-  const std::optional<std::uint64_t>& id() const noexcept { return msgpack_ ? mp_.id : json_.id; }
-  bool has_data() const noexcept { return msgpack_ ? mp_.has_data() : json_.has_data(); }
+  packet_type type() const noexcept { return mp() ? mp_.type : json_.type; }
+  std::string_view nsp() const noexcept { return mp() ? mp_.nsp : json_.nsp; }
+  const std::optional<std::uint64_t>& id() const noexcept { return mp() ? mp_.id : json_.id; }
+  bool has_data() const noexcept { return mp() ? mp_.has_data() : json_.has_data(); }
   /// The view's has_invalid_utf8 (decode_options::allow_invalid_utf8).
   bool has_invalid_utf8() const noexcept {
-    return msgpack_ ? mp_.has_invalid_utf8 : json_.has_invalid_utf8;
+    return mp() ? mp_.has_invalid_utf8 : json_.has_invalid_utf8;
   }
 
   /// The payload (the absent value when there is none).
@@ -299,6 +300,7 @@ class any_packet {
   any_argument_range arguments() const noexcept;
 
  private:
+  bool mp() const noexcept { return SIOCODEC_PARSERS != 1 && msgpack_; }
   packet_view json_;
   msgpack_packet_view mp_;
   parser_kind parser_ = parser_kind::json;
@@ -371,7 +373,7 @@ inline any_value::any_value(const msgpack::value& v) noexcept : mp_(v), msgpack_
 
 inline bool any_value::direct_string(std::string_view& out) const noexcept {
   if (kind_ != value_kind::string) return false;
-  if (msgpack_) {
+  if (mp()) {
     out = mp_.get_string();
     return true;
   }
@@ -382,7 +384,7 @@ inline bool any_value::direct_string(std::string_view& out) const noexcept {
 
 inline result<std::size_t> any_value::string_to(char* out, std::size_t cap) const noexcept {
   if (kind_ != value_kind::string) return {errc::invalid_argument, 0};
-  if (!msgpack_) return json_.unescape_to(out, cap);
+  if (!mp()) return json_.unescape_to(out, cap);
   const std::string_view s = mp_.get_string();
   if (s.size() > cap) return {errc::output_too_small, cap};
   if (!s.empty()) std::memcpy(out, s.data(), s.size());
@@ -394,7 +396,7 @@ result<std::size_t> any_value::append_string(C& out) const {
   static_assert(is_resizable_buffer<C>::value,
                 "append_string() needs a resizable container of one-byte elements");
   if (kind_ != value_kind::string) return {errc::invalid_argument, 0};
-  if (!msgpack_) return json_.unescape(out);
+  if (!mp()) return json_.unescape(out);
   const std::string_view s = mp_.get_string();
   const std::size_t old = out.size();
   out.resize(old + s.size());
@@ -404,32 +406,32 @@ result<std::size_t> any_value::append_string(C& out) const {
 
 inline std::size_t any_value::size() const noexcept {
   if (kind_ != value_kind::array && kind_ != value_kind::object) return 0;
-  return msgpack_ ? mp_.size() : json_.size();
+  return mp() ? mp_.size() : json_.size();
 }
 
 inline any_array_range any_value::elements() const noexcept {
   if (kind_ != value_kind::array) return {};
   using cursor = detail::any_array_cursor;
-  if (msgpack_) return any_array_range(cursor::over(mp_.elements().cursor()));
+  if (mp()) return any_array_range(cursor::over(mp_.elements().cursor()));
   return any_array_range(cursor::over(json_.elements().cursor(), atts_, natts_));
 }
 
 inline any_object_range any_value::members() const noexcept {
   if (kind_ != value_kind::object) return {};
   using cursor = detail::any_object_cursor;
-  if (msgpack_) return any_object_range(cursor::over(mp_.members().cursor()));
+  if (mp()) return any_object_range(cursor::over(mp_.members().cursor()));
   return any_object_range(cursor::over(json_.members().cursor(), atts_, natts_));
 }
 
 inline any_value any_value::operator[](std::size_t i) const noexcept {
   if (kind_ != value_kind::array) return {};
-  if (msgpack_) return any_value(mp_[i]);
+  if (mp()) return any_value(mp_[i]);
   return any_value(json_[i], atts_, natts_);
 }
 
 inline bool any_value::find(std::string_view key, any_value& out) const noexcept {
   if (kind_ != value_kind::object) return false;
-  if (msgpack_) {
+  if (mp()) {
     msgpack::value v;
     if (!mp_.find(key, v)) return false;
     out = any_value(v);
@@ -442,7 +444,7 @@ inline bool any_value::find(std::string_view key, any_value& out) const noexcept
 }
 
 inline any_value any_packet::data() const noexcept {
-  if (msgpack_) return any_value(payload(mp_));
+  if (mp()) return any_value(payload(mp_));
   if (json_.data.empty()) return {};
   return any_value(json::value::unchecked(json_.data), json_.attachments,
                    json_.attachments != nullptr ? json_.attachment_count : 0);

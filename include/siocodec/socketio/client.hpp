@@ -17,6 +17,7 @@
 #include <siocodec/engineio/client.hpp>
 #include <siocodec/engineio/engine_types.hpp>
 #include <siocodec/error.hpp>
+#include <siocodec/json/write.hpp>
 #include <siocodec/result.hpp>
 #include <siocodec/socketio/any.hpp>
 #include <siocodec/socketio/arg_traits.hpp>
@@ -79,7 +80,13 @@ inline std::uint32_t reconnect_delay(const reconnect_options& o, std::uint32_t a
   const double m = std::isnan(ms) ? ms : (ms < max ? ms : max);
   if (!std::isfinite(m)) return 0;
   const double t = std::trunc(m);
+#if SIOCODEC_SIZE_FIRST
+  // fmod(t, 2^32) without fmod's 0.9 KB: t / 2^32 and its floor are exact, and so is the
+  // difference (t and the multiple of 2^32 share an exponent range; the result fits in 53 bits).
+  const double wrapped = t - std::floor(t / 4294967296.0) * 4294967296.0;
+#else
   const double wrapped = std::fmod(t, 4294967296.0);
+#endif
   const double u = wrapped < 0 ? wrapped + 4294967296.0 : wrapped;
   if (u >= 2147483648.0) return 0;  // ToInt32 gives a negative number
   return static_cast<std::uint32_t>(u);

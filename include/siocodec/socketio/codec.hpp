@@ -69,11 +69,26 @@ namespace socketio {
 
 namespace detail {
 /// The parser kind held at run time.
+/// With one parser compiled in (SIOCODEC_PARSERS 1 or 2, config.hpp), get() is that parser, a
+/// constant: every branch on it folds away and the other parser is not linked.
 struct runtime_parser_kind {
   parser_kind value = parser_kind::json;
-  constexpr parser_kind get() const noexcept { return value; }
+  constexpr parser_kind get() const noexcept {
+#if SIOCODEC_PARSERS == 1
+    return parser_kind::json;
+#elif SIOCODEC_PARSERS == 2
+    return parser_kind::msgpack;
+#else
+    return value;
+#endif
+  }
 };
-/// The parser kind fixed at compile time: every branch on it folds away.
+/// Whether parser `k` is compiled in (SIOCODEC_PARSERS).
+constexpr bool parser_enabled(parser_kind k) noexcept {
+  return (SIOCODEC_PARSERS & (k == parser_kind::json ? 1 : 2)) != 0;
+}
+/// The parser kind fixed at compile time: every branch on it folds away. SIOCODEC_PARSERS does
+/// not restrict it: the type names its parser (the client writes its auth JSON with one).
 template <parser_kind K>
 struct fixed_parser_kind {
   static constexpr parser_kind get() noexcept { return K; }
@@ -163,7 +178,9 @@ class basic_codec {
         scratch_(byte_alloc(alloc)),
         encode_(with_version(opts.encode, opts.version)),
         base64_(opts.base64),
-        kind_{kind} {}
+        kind_{kind} {
+    SIOCODEC_ASSERT(detail::parser_enabled(kind));  // compiled out: SIOCODEC_PARSERS
+  }
 
   /// A codec whose parser is fixed by its type.
   template <class K = Kind,

@@ -694,6 +694,22 @@ TEST_CASE("sio client: connection state recovery: pid and offset in CONNECT, rec
   CHECK(first(ev, client_event_kind::connect)->sid == "s9");
 }
 
+// The recovery CONNECT writes pid and offset as JSON.stringify does (json::encode_string since
+// the client stopped instantiating a second codec for them): escapes and non-ASCII survive.
+TEST_CASE("sio client: connection state recovery: pid and offset are escaped as JSON") {
+  harness h;
+  REQUIRE(h.c.open(0, 1) == errc::none);
+  REQUIRE(h.c.join("/", 0) == errc::none);
+  h.open_engine();
+  CHECK(h.take_ws() == std::vector<std::string>{"40"});
+  h.server(R"(40{"sid":"s1","pid":"p\"1\\\u0001é"})");
+  h.take_ev();
+  h.server(R"(42["chat","o\n\u00e9"])");
+  REQUIRE(h.take_ev().size() == 1);
+  lose_and_reopen(h, 10, 1010);
+  CHECK(h.take_ws() == std::vector<std::string>{R"(40{"pid":"p\"1\\\u0001é","offset":"o\né"})"});
+}
+
 TEST_CASE("sio client: protocol v4 (Socket.IO 2.x): implicit /, query, ERROR") {
   sio::client_options o = ws_options();
   o.engine.version = eio::protocol_version::v3;
