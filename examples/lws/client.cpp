@@ -386,13 +386,7 @@ class app {
         if (ws_->wsi) lws_callback_on_writable(ws_->wsi);
         return;
       }
-      case eio::client_action::ws_close:
-        if (!ws_) return;
-        ws_->ended = true;  // the engine knows already
-        ws_->close_after_out = true;
-        if (ws_->wsi) lws_callback_on_writable(ws_->wsi);
-        ws_ = nullptr;
-        return;
+      case eio::client_action::ws_close: return close_current();
       case eio::client_action::get:
       case eio::client_action::post:
         // WebSocket only: the engine asks for these only on a polling session.
@@ -400,7 +394,20 @@ class app {
     }
   }
 
+  // The engine is done with the current WebSocket: what is queued goes out, then the close.
+  void close_current() {
+    if (!ws_) return;
+    ws_->ended = true;  // the engine knows already
+    ws_->close_after_out = true;
+    if (ws_->wsi) lws_callback_on_writable(ws_->wsi);
+    ws_ = nullptr;
+  }
+
   void open_websocket(std::string_view query) {
+    // A new Engine.IO session (a namespace joined after the last one left) may start before the
+    // old session's ws_close was polled: socketio::client replaces its engine, and that
+    // transmit with it. The old WebSocket is over either way.
+    close_current();
     conns_.push_back(std::make_unique<connection>());
     connection* c = ws_ = conns_.back().get();
     const std::string path = opts_.path + "?" + std::string(query);
