@@ -358,13 +358,15 @@ class app {
   void pump() {
     if (in_pump_ || torn_down_) return;
     in_pump_ = true;
-    for (;;) {
-      drain_events();
+    // Until nothing moves: an event may satisfy the script's wait, a script line may emit.
+    for (bool any = true; any;) {
+      any = drain_events();
       run_script();
-      drain_events();
-      const auto t = client_.poll_transmit();
-      if (!t) break;
-      execute(*t);
+      any = drain_events() || any;
+      if (const auto t = client_.poll_transmit()) {
+        execute(*t);
+        any = true;
+      }
     }
     in_pump_ = false;
     if (const eio::millis d = client_.next_deadline(); d != eio::no_deadline) {
@@ -507,11 +509,13 @@ class app {
   }
 
   // Prints every event and acts on it. Handlers call the engine again (an ack answer), which
-  // may add events: the loop takes them too.
-  void drain_events() {
-    if (draining_) return;
+  // may add events: the loop takes them too. True when there was any.
+  bool drain_events() {
+    if (draining_) return false;
     draining_ = true;
+    bool any = false;
     while (const auto e = client_.poll_event()) {
+      any = true;
       on_event(*e);
       if (e->kind == sio::client_event_kind::event && e->packet.id()) answer(e->packet);
       if (fatal_) {
@@ -524,6 +528,7 @@ class app {
       closed_ = true;
       print_close();
     }
+    return any;
   }
 
   void on_event(const sio::client_event& e) {
