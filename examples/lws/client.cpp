@@ -167,11 +167,13 @@ void put_value(std::string& out, const sio::any_value& v) {
         out.push_back(digits[c & 15]);
       }
       out += '"';
-      if (v.kind() == sio::value_kind::extension) out += ",\"type\":" + std::to_string(v.ext_type());
+      if (v.kind() == sio::value_kind::extension)
+        out += ",\"type\":" + std::to_string(v.ext_type());
       out += '}';
       return;
     case sio::value_kind::array:
-      return put_list(out, '[', ']', v.elements(), [&](const sio::any_value& e) { put_value(out, e); });
+      return put_list(out, '[', ']', v.elements(),
+                      [&](const sio::any_value& e) { put_value(out, e); });
     case sio::value_kind::object:
       return put_list(out, '{', '}', v.members(), [&](const sio::any_member& m) {
         std::string key;
@@ -242,8 +244,8 @@ class app {
 
   int run() {
     lws_set_log_level(LLL_ERR, nullptr);
-    static const lws_protocols protocols[] = {
-        {"siocodec", &app::callback, 0, 0, 0, nullptr, 0}, {nullptr, nullptr, 0, 0, 0, nullptr, 0}};
+    static const lws_protocols protocols[] = {{"siocodec", &app::callback, 0, 0, 0, nullptr, 0},
+                                              {nullptr, nullptr, 0, 0, 0, nullptr, 0}};
     lws_context_creation_info info{};
     info.port = CONTEXT_PORT_NO_LISTEN;
     info.protocols = protocols;
@@ -533,10 +535,17 @@ class app {
 
   void on_event(const sio::client_event& e) {
     using k = sio::client_event_kind;
-    static const char* const names[] = {
-        "connect",    "connect_error",     "event",     "ack",
-        "ack_timeout", "ack_disconnected", "disconnect", "reconnect_attempt",
-        "reconnect",  "reconnect_failed",  ""};
+    static const char* const names[] = {"connect",
+                                        "connect_error",
+                                        "event",
+                                        "ack",
+                                        "ack_timeout",
+                                        "ack_disconnected",
+                                        "disconnect",
+                                        "reconnect_attempt",
+                                        "reconnect",
+                                        "reconnect_failed",
+                                        ""};
     if (e.kind == k::engine) return on_engine(e.engine_event);
     std::string line = "{\"type\":\"";
     line += names[static_cast<int>(e.kind)];
@@ -583,7 +592,8 @@ class app {
         put_string(line += ",\"reason\":", sio::to_string(e.reason));
         break;
       case k::reconnect_attempt:
-        line += ",\"attempt\":" + std::to_string(e.attempt) + ",\"delay\":" + std::to_string(e.delay);
+        line +=
+            ",\"attempt\":" + std::to_string(e.attempt) + ",\"delay\":" + std::to_string(e.delay);
         break;
       case k::reconnect:
         ++reconnects_;
@@ -601,7 +611,8 @@ class app {
   }
 
   void on_engine(const eio::event& ev) {
-    const char* transport = ev.transport == eio::transport_kind::websocket ? "websocket" : "polling";
+    const char* transport =
+        ev.transport == eio::transport_kind::websocket ? "websocket" : "polling";
     std::string line;
     if (ev.kind == eio::event_kind::open) {
       put_string(line += "{\"type\":\"open\",\"sid\":", ev.hs.sid);
