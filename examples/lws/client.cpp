@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: BSL-1.0
 // siocodec_lws_client: a Socket.IO client on libwebsockets (its own event loop and callbacks, no
 // Asio), driven by a script, printing JSON lines: the command line, script and output of
-// examples/client (examples/client/README.md), WebSocket only.
+// examples/client (examples/client/README.md): WebSocket, HTTP long-polling (lws's HTTP client)
+// and the upgrade.
 //
-//   siocodec_lws_client URL [--namespace /nsp] [--auth JSON] [--transport websocket]
-//                       [--eio 4|3] [--parser default|msgpack] [--path /socket.io/]
+//   siocodec_lws_client URL [--namespace /nsp] [--auth JSON] [--transport websocket|polling]
+//                       [--eio 4|3] [--parser default|msgpack] [--no-upgrade] [--path /socket.io/]
 //                       [--script FILE|-] [--timeout MS] [--max-payload BYTES] [--lax-handshake]
 //                       [--reconnection 0|1] [--reconnection-attempts N] [--reconnection-delay MS]
 //                       [--reconnection-delay-max MS] [--randomization-factor F]
@@ -219,10 +220,16 @@ struct timer {
   eio::millis at = 0;
 };
 
-// One WebSocket: every Engine.IO session (a reconnection) gets its own, kept until the end
-// (lws may still call back about it).
+// One WebSocket, or one polling GET or POST: each gets its own lws connection, kept until the
+// end (lws may still call back about it).
 struct connection {
   lws* wsi = nullptr;
+  std::optional<eio::client_action> http;  // get or post; nothing for a WebSocket
+  std::uint64_t gen = 0;                   // the Engine.IO session a request belongs to
+  int status = 0;
+  bool octet = false;  // Content-Type application/octet-stream (an Engine.IO v3 binary payload)
+  std::string body;    // a POST's, after LWS_PRE bytes of room
+  bool body_binary = false;
   std::deque<std::string> out;  // frames, each after LWS_PRE bytes of room for the header
   std::deque<bool> out_binary;
   bool close_after_out = false;  // the engine closed it: send what is queued, then close
@@ -281,11 +288,11 @@ class app {
     auto* self = static_cast<app*>(lws_context_user(lws_get_context(wsi)));
     auto* c = static_cast<connection*>(lws_get_opaque_user_data(wsi));
     if (!self || !c || self->torn_down_) return 0;
-    return self->on_lws(*c, wsi, reason, static_cast<const char*>(in), len);
+    return self->on_lws(*c, wsi, reason, in, len);
   }
 
-  int on_lws(connection& c, lws* wsi, lws_callback_reasons reason, const char* in,
-             std::size_t len) {
+  int on_lws(connection& c, lws* wsi, lws_callback_reasons reason, void* raw, std::size_t len) {
+    const char* in = static_cast<const char*>(raw);
     switch (reason) {
       case LWS_CALLBACK_CLIENT_ESTABLISHED:
         c.wsi = wsi;
@@ -330,16 +337,96 @@ class app {
           return -1;
         }
         return 0;
-      case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
-        end(c, true, in && len ? std::string(in, len) : std::string("connection failed"));
+      case LWS_CALLBACK_CLIENT_CONNECTION_ERROR: {
+        std::string what = in && len ? std::string(in, len) : std::string("connection failed");
+        c.http ? answered(c, std::move(what)) : end(c, true, std::move(what));
         c.wsi = nullptr;
         break;
+      }
+      // --- HTTP long-polling: a GET or a POST ---
+      case LWS_CALLBACK_CLIENT_APPEND_HANDSHAKE_HEADER:
+        if (c.http == eio::client_action::post) {
+          auto** p = static_cast<unsigned char**>(raw);
+          unsigned char* const e = *p + len;
+          const std::string_view type =
+              c.body_binary ? "application/octet-stream" : "text/plain;charset=UTF-8";
+          const std::string length = std::to_string(c.body.size() - LWS_PRE);
+          if (lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_CONTENT_TYPE, bytes(type),
+                                           static_cast<int>(type.size()), p, e) ||
+              lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH, bytes(length),
+                                           static_cast<int>(length.size()), p, e)) {
+            return -1;
+          }
+          lws_client_http_body_pending(wsi, 1);
+          lws_callback_on_writable(wsi);
+        }
+        return 0;
+      case LWS_CALLBACK_CLIENT_HTTP_WRITEABLE: {
+        const std::size_t n = c.body.size() - LWS_PRE;
+        auto* p = reinterpret_cast<unsigned char*>(&c.body[LWS_PRE]);
+        if (lws_write(wsi, p, n, LWS_WRITE_HTTP_FINAL) < static_cast<int>(n)) return -1;
+        lws_client_http_body_pending(wsi, 0);
+        return 0;
+      }
+      case LWS_CALLBACK_ESTABLISHED_CLIENT_HTTP: {
+        c.status = static_cast<int>(lws_http_client_http_response(wsi));
+        char type[64] = {};
+        c.octet = lws_hdr_copy(wsi, type, sizeof type, WSI_TOKEN_HTTP_CONTENT_TYPE) > 0 &&
+                  std::string_view(type).find("octet-stream") != std::string_view::npos;
+        return 0;
+      }
+      case LWS_CALLBACK_RECEIVE_CLIENT_HTTP: {
+        // lws signals that data waits; lws_http_client_read() hands it to RECEIVE_CLIENT_HTTP_READ.
+        char buf[LWS_PRE + 4096];
+        char* p = buf + LWS_PRE;
+        int n = static_cast<int>(sizeof buf - LWS_PRE);
+        return lws_http_client_read(wsi, &p, &n) < 0 ? -1 : 0;
+      }
+      case LWS_CALLBACK_RECEIVE_CLIENT_HTTP_READ:
+        if (c.rx.size() + len > opts_.client.engine.decode.max_payload) {
+          answered(c, "a polling body larger than --max-payload");
+          return -1;
+        }
+        c.rx.append(in, len);
+        return 0;
+      case LWS_CALLBACK_COMPLETED_CLIENT_HTTP: answered(c, ""); break;
+      case LWS_CALLBACK_CLOSED_CLIENT_HTTP: answered(c, "closed before its answer"); break;
       case LWS_CALLBACK_CLIENT_CLOSED: end(c, false, "the server closed the WebSocket"); break;
       case LWS_CALLBACK_WSI_DESTROY: c.wsi = nullptr; break;
       default: return 0;
     }
     pump();
     return 0;
+  }
+
+  static const unsigned char* bytes(std::string_view s) {
+    return reinterpret_cast<const unsigned char*>(s.data());
+  }
+
+  // A GET or POST was answered (`error` empty), or failed: the engine hears of it unless it
+  // belongs to an Engine.IO session that is gone.
+  void answered(connection& c, std::string error) {
+    if (c.ended) return;
+    c.ended = true;
+    if (c.gen != gen_) return;
+    const eio::client_action request = *c.http;
+    if (error.empty() && c.status == 200) {
+      if (request == eio::client_action::get) {
+        input_ = "polling body";
+        client_.handle_get_response(c.octet ? eio::frame_kind::binary : eio::frame_kind::text, c.rx,
+                                    now_ms());
+      } else {
+        client_.handle_post_response(now_ms());
+      }
+    } else {
+      const char* name = request == eio::client_action::get ? "GET" : "POST";
+      transport_error_ =
+          error.empty() ? std::string(name) + " answered " + std::to_string(c.status) : error;
+      client_.handle_http_error(request, now_ms());
+      drain_events();
+      transport_error_.clear();
+    }
+    c.rx = std::string();
   }
 
   // The WebSocket ended: the engine hears of it unless it ended it itself.
@@ -392,9 +479,17 @@ class app {
       }
       case eio::client_action::ws_close: return close_current();
       case eio::client_action::get:
-      case eio::client_action::post:
-        // WebSocket only: the engine asks for these only on a polling session.
-        return;
+      case eio::client_action::post: {
+        connection& c = *conns_.emplace_back(std::make_unique<connection>());
+        c.http = t.action;
+        c.gen = gen_;
+        if (t.action == eio::client_action::post) {
+          c.body.assign(LWS_PRE, '\0');
+          c.body.append(t.body.prefix).append(t.body.data);
+          c.body_binary = t.body.kind == eio::frame_kind::binary;
+        }
+        return connect(c, t.query, t.action == eio::client_action::get ? "GET" : "POST");
+      }
     }
   }
 
@@ -413,7 +508,12 @@ class app {
     // transmit with it. The old WebSocket is over either way.
     close_current();
     conns_.push_back(std::make_unique<connection>());
-    connection* c = ws_ = conns_.back().get();
+    connect(*(ws_ = conns_.back().get()), query, nullptr);
+  }
+
+  // Connects `c` to the Engine.IO path with the transmit's query: a WebSocket (`method` null) or
+  // an HTTP request.
+  void connect(connection& c, std::string_view query, const char* method) {
     const std::string path = opts_.path + "?" + std::string(query);
     lws_client_connect_info i{};
     i.context = ctx_;
@@ -421,10 +521,16 @@ class app {
     i.port = opts_.port;
     i.path = path.c_str();
     i.host = host_header_.c_str();
-    i.opaque_user_data = c;
-    i.pwsi = &c->wsi;
-    // No subprotocol (i.protocol): socket.io's server offers none.
-    if (!lws_client_connect_via_info(&i)) end(*c, true, "lws_client_connect_via_info failed");
+    i.method = method;
+    // An HTTP request must name the protocol whose callback gets it: lws binds it then, and
+    // drops the body otherwise ("swallowed read"). A WebSocket names none (it would be offered
+    // as a subprotocol, and socket.io's server offers none): protocols[0] gets it.
+    i.protocol = method ? "siocodec" : nullptr;
+    i.opaque_user_data = &c;
+    i.pwsi = &c.wsi;
+    if (lws_client_connect_via_info(&i)) return;
+    c.http ? answered(c, "lws_client_connect_via_info failed")
+           : end(c, true, "lws_client_connect_via_info failed");
   }
 
   // --- timers -------------------------------------------------------------------------------
@@ -625,7 +731,9 @@ class app {
     if (ev.kind != eio::event_kind::close) {
       return print("{\"type\":\"upgrade\",\"transport\":\"" + std::string(transport) + "\"}");
     }
-    // The session ended: why, in the words of the final close line (if it is the last).
+    // The session ended: a late answer of its requests is dropped; why it ended, in the words of
+    // the final close line (if it is the last).
+    ++gen_;
     if (final_reason_ == "io client disconnect") return;
     final_reason_ = sio::to_string(sio::from_engine(ev.reason, true));
     final_error_.clear();
@@ -699,11 +807,13 @@ class app {
     client_.close(now_ms());
   }
 
-  // Once closed and every WebSocket has been closed (or given up on): leave the loop.
+  // Once closed, every WebSocket closed and every POST answered (one may carry the last
+  // DISCONNECT; a socket.io server that sees the held GET's connection close first ends every
+  // namespace with "transport error"): leave the loop. A GET still held is dropped then.
   void finish_if_done() {
     if (!closed_ || done_) return;
     for (const auto& c : conns_) {
-      if (c->wsi) return;
+      if (c->wsi && c->http != eio::client_action::get) return;
     }
     teardown();
   }
@@ -857,6 +967,7 @@ class app {
   bool in_script_ = false, script_done_ = false, time_up_ = false, script_end_ = false;
   wait waiting_ = wait::nsp;  // the first CONNECT's answer
   std::string waiting_nsp_, waiting_for_ = "the first CONNECT answer", wait_name_;
+  std::uint64_t gen_ = 0;  // counts the Engine.IO sessions that ended
   std::uint64_t wait_count_ = 0, events_ = 0, acks_ = 0, reconnects_ = 0;
   std::map<std::string, std::uint64_t> events_by_name_;
 };
@@ -867,8 +978,8 @@ int usage(const std::string& why) {
   std::fprintf(stderr,
                "siocodec_lws_client: %s\n"
                "usage: siocodec_lws_client URL [--namespace /nsp] [--auth JSON]\n"
-               "         [--transport websocket] [--eio 4|3] [--parser default|msgpack]\n"
-               "         [--path /socket.io/] [--script FILE|-] [--timeout MS]\n"
+               "         [--transport websocket|polling] [--eio 4|3] [--parser default|msgpack]\n"
+               "         [--no-upgrade] [--path /socket.io/] [--script FILE|-] [--timeout MS]\n"
                "         [--max-payload BYTES] [--lax-handshake] [--reconnection 0|1]\n"
                "         [--reconnection-attempts N] [--reconnection-delay MS]\n"
                "         [--reconnection-delay-max MS] [--randomization-factor F]\n",
@@ -944,15 +1055,18 @@ int main(int argc, char** argv) {
       nsp = val;
     } else if (arg == "--auth" && value("")) {
       o.auth = val;
-    } else if (arg == "--transport" && value("websocket")) {
-      c.engine.initial = eio::transport_kind::websocket;
+    } else if (arg == "--transport" && value("")) {
+      const std::string_view t = val;
+      if (t != "websocket" && t != "polling") return usage("--transport websocket|polling");
+      c.engine.initial =
+          t == "polling" ? eio::transport_kind::polling : eio::transport_kind::websocket;
     } else if (arg == "--eio" && value("")) {
       if (std::string_view(val) != "4" && std::string_view(val) != "3") return usage("--eio 4|3");
       c.engine.version = val[0] == '4' ? eio::protocol_version::v4 : eio::protocol_version::v3;
     } else if (arg == "--parser" && value("")) {
       if (!sio::parse_parser_kind(val, c.parser)) return usage("--parser default|msgpack");
     } else if (arg == "--no-upgrade") {
-      // A WebSocket session has nothing to upgrade to.
+      c.engine.upgrade = false;
     } else if (arg == "--path" && value("")) {
       o.path = val;
     } else if (arg == "--script" && value("")) {
