@@ -232,6 +232,7 @@ struct connection {
   bool body_binary = false;
   std::deque<std::string> out;  // frames, each after LWS_PRE bytes of room for the header
   std::deque<bool> out_binary;
+  std::size_t out_bytes = 0;
   bool close_after_out = false;  // the engine closed it: send what is queued, then close
   bool ended = false;            // its end was reported to the engine (or the engine ended it)
   std::string rx;
@@ -242,11 +243,14 @@ class app {
  public:
   app(const options& o, std::vector<std::string> script)
       : opts_(o), script_(std::move(script)), client_(o.client) {
-    for (timer* t : {&deadline_, &script_timer_, &expect_timer_, &watchdog_}) t->owner = this;
+    for (timer* t : {&deadline_, &script_timer_, &expect_timer_, &watchdog_, &linger_}) {
+      t->owner = this;
+    }
     deadline_.fire = &app::on_deadline;
     script_timer_.fire = &app::on_script_timer;
     expect_timer_.fire = &app::on_expect_timeout;
     watchdog_.fire = &app::on_watchdog;
+    linger_.fire = &app::teardown;
   }
 
   int run() {
@@ -327,6 +331,7 @@ class app {
             end(c, true, "lws_write failed");
             return -1;
           }
+          c.out_bytes -= n;
           c.out.pop_front();
           c.out_binary.pop_front();
         }
@@ -470,6 +475,17 @@ class app {
       case eio::client_action::open_websocket: return open_websocket(t.query);
       case eio::client_action::ws_send: {
         if (!ws_) return;
+        // What lws has not written yet is bounded as the engine's own queue is: a server that
+        // does not read ends the WebSocket (a transport error) instead of growing the client.
+        if (t.body.size() > opts_.client.engine.max_queued_bytes - ws_->out_bytes) {
+          connection& c = *ws_;
+          end(c, true, "send queue full: the server does not read");
+          c.out.clear();
+          c.out_binary.clear();
+          if (c.wsi) lws_set_timeout(c.wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+          return;
+        }
+        ws_->out_bytes += t.body.size();
         std::string f(LWS_PRE, '\0');
         f.append(t.body.prefix).append(t.body.data);
         ws_->out.push_back(std::move(f));
@@ -635,6 +651,9 @@ class app {
     if (!closed_ && !client_.is_open()) {
       closed_ = true;
       print_close();
+      // What ends the transports (the last frames, a POST with the last DISCONNECT) gets this
+      // long: a server that no longer reads must not keep us.
+      schedule(linger_, now_ms() + 2000);
     }
     return any;
   }
@@ -820,7 +839,7 @@ class app {
 
   void teardown() {
     done_ = true;
-    for (timer* t : {&deadline_, &script_timer_, &expect_timer_, &watchdog_}) cancel(*t);
+    for (timer* t : {&deadline_, &script_timer_, &expect_timer_, &watchdog_, &linger_}) cancel(*t);
     lws_cancel_service(ctx_);
   }
 
@@ -953,7 +972,7 @@ class app {
   std::string host_header_;
   std::vector<std::unique_ptr<connection>> conns_;
   connection* ws_ = nullptr;  // the current Engine.IO session's WebSocket
-  timer deadline_, script_timer_, expect_timer_, watchdog_;
+  timer deadline_, script_timer_, expect_timer_, watchdog_, linger_;
   bool in_pump_ = false, draining_ = false, fatal_ = false, closed_ = false;
   bool done_ = false, torn_down_ = false;
   int exit_code_ = exit_ok;
@@ -1038,6 +1057,7 @@ bool read_script(const std::string& name, std::vector<std::string>& lines) {
 int main(int argc, char** argv) {
   options o;
   sio::client_options& c = o.client;
+  c.engine.initial = eio::transport_kind::websocket;  // examples/client's default
   // A client trusts its server more than a server trusts the internet: the interop suite's
   // 1 MB attachments and events, with room to spare.
   std::uint64_t max_payload = 64u << 20;
