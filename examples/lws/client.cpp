@@ -219,6 +219,7 @@ struct timer {
   bool armed = false;
   eio::millis at = 0;
 };
+static_assert(std::is_standard_layout_v<timer>, "on_sul() casts the sul back to its timer");
 
 // One WebSocket, or one polling GET or POST: each gets its own lws connection, kept until the
 // end (lws may still call back about it).
