@@ -8,6 +8,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 packages=(cmake ninja-build g++ clang libclang-rt-14-dev catch2 libbenchmark-dev
           nlohmann-json3-dev pkg-config gnuplot-nox libboost1.81-dev clang-format-14
+          libwebsockets-dev  # examples/lws
           clang-tidy-14 python3 git binutils chromium
           g++-aarch64-linux-gnu qemu-user  # tools/test.sh aarch64: NEON kernels under qemu
           # tools/test.sh cortexm4: tools/embedded/build.sh
