@@ -8,10 +8,11 @@
 //                   [--reconnection-delay-max MS] [--randomization-factor F]
 //
 // The script and the output format are described in examples/client/README.md; how the pieces
-// fit (session.hpp: glue around the library's Socket.IO client engine, transports.hpp: Beast)
-// in docs/integration.md.
+// fit (session.hpp: glue around the library's Socket.IO client engine; the Beast channels of the
+// client adapter, include/siocodec/adapters/beast/) in docs/integration.md.
 #include "session.hpp"
-#include "transports.hpp"
+
+#include <siocodec/adapters/beast/client.hpp>
 
 #include <boost/asio/steady_timer.hpp>
 
@@ -35,6 +36,19 @@
 namespace {
 
 using namespace sioclient;  // NOLINT(google-build-using-namespace): an example's main file
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = net::ip::tcp;
+// The Beast channels are the client adapter's (include/siocodec/adapters/beast/detail/).
+using siocodec::adapters::beast::detail::client_endpoint;
+using siocodec::adapters::beast::detail::http_base;
+using siocodec::adapters::beast::detail::out_frame;
+using siocodec::adapters::beast::detail::ws_base;
+template <bool Tls>
+using ws_channel = siocodec::adapters::beast::detail::ws_channel<Tls>;
+template <bool Tls>
+using http_channel = siocodec::adapters::beast::detail::http_channel<Tls>;
 
 // Exit codes.
 constexpr int exit_ok = 0;         // the script ran to its end and the session closed cleanly
@@ -58,104 +72,16 @@ struct options {
 // ------------------------------------------------------------------------------------------
 
 void append_string(std::string& out, std::string_view s) {
-  if (!json::encode_string(s, out)) out += "\"<invalid utf-8>\"";
+  siocodec::adapters::beast::append_json_string(out, s);
 }
 
-void append_hex(std::string& out, siocodec::byte_view b) {
-  static const char digits[] = "0123456789abcdef";
-  out += "{\"$binary\":\"";
-  for (const unsigned char c : b) {
-    out.push_back(digits[c >> 4]);
-    out.push_back(digits[c & 15]);
-  }
-  out += "\"}";
-}
-
-// A number of a msgpack value as JSON.stringify writes it (integers with all their digits).
-void append_number(std::string& out, const sio::any_value& v) {
-  if (const auto i = v.to_int64()) {
-    out += std::to_string(*i);
-  } else if (const auto u = v.to_uint64()) {
-    out += std::to_string(*u);
-  } else {
-    struct appender {
-      std::string& s;
-      void append(const char* p, std::size_t n) { s.append(p, n); }
-    } a{out};
-    json::emit_number(a, v.to_double() ? *v.to_double() : 0.0);
-  }
-}
-
-// `v` as JSON, binary values (attachments, bins; msgpack extensions too, with their "type") as
-// {"$binary":"hex"}, msgpack's undefined as null. JSON scalars are copied as they arrived.
-// Depth is bounded by the decoder's max_depth.
 void append_value(std::string& out, const sio::any_value& v) {
-  switch (v.kind()) {
-    case sio::value_kind::absent:
-    case sio::value_kind::null:
-    case sio::value_kind::undefined: out += "null"; return;
-    case sio::value_kind::binary: return append_hex(out, v.bytes());
-    case sio::value_kind::extension:
-      append_hex(out, v.bytes());
-      out.pop_back();
-      out += ",\"type\":" + std::to_string(v.ext_type()) + "}";
-      return;
-    case sio::value_kind::array: {
-      out.push_back('[');
-      bool first = true;
-      for (const sio::any_value& e : v.elements()) {
-        if (!first) out.push_back(',');
-        first = false;
-        append_value(out, e);
-      }
-      out.push_back(']');
-      return;
-    }
-    case sio::value_kind::object: {
-      out.push_back('{');
-      bool first = true;
-      for (const sio::any_member& m : v.members()) {
-        if (!first) out.push_back(',');
-        first = false;
-        if (m.key.is_msgpack() || !m.key.is_string()) {
-          std::string key;
-          (void)m.key.append_string(key);
-          append_string(out, key);
-        } else {
-          out += m.key.as_json().raw();
-        }
-        out.push_back(':');
-        append_value(out, m.val);
-      }
-      out.push_back('}');
-      return;
-    }
-    case sio::value_kind::boolean:
-    case sio::value_kind::number:
-    case sio::value_kind::string: break;
-  }
-  if (!v.is_msgpack()) {
-    out += v.as_json().raw();
-  } else if (v.is_bool()) {
-    out += v.get_bool() ? "true" : "false";
-  } else if (v.is_number()) {
-    append_number(out, v);
-  } else {
-    std::string s;
-    (void)v.append_string(s);
-    append_string(out, s);
-  }
+  siocodec::adapters::beast::append_json(out, v);
 }
 
 void append_args(std::string& out, const sio::any_packet& p) {
-  out += "\"args\":[";
-  bool first = true;
-  for (const sio::any_value& a : p.arguments()) {
-    if (!first) out.push_back(',');
-    first = false;
-    append_value(out, a);
-  }
-  out.push_back(']');
+  out += "\"args\":";
+  siocodec::adapters::beast::append_json_args(out, p);
 }
 
 // ------------------------------------------------------------------------------------------
@@ -195,13 +121,15 @@ class app final : public listener {
   int run() {
     beast::error_code ec;
     tcp::resolver resolver(io_);
-    endpoints_ = resolver.resolve(opts_.host, opts_.port, ec);
+    ep_.endpoints = resolver.resolve(opts_.host, opts_.port, ec);
     if (ec) {
       std::fprintf(stderr, "siocodec_client: cannot resolve %s: %s\n", opts_.host.c_str(),
                    ec.message().c_str());
       return exit_transport;
     }
-    host_header_ = opts_.host + ":" + opts_.port;
+    ep_.host = opts_.host;
+    ep_.host_header = opts_.host + ":" + opts_.port;
+    ep_.user_agent = "siocodec-example-client";
     watchdog_.expires_after(std::chrono::milliseconds(opts_.timeout_ms));
     watchdog_.async_wait([this](beast::error_code wec) {
       if (wec) return;
@@ -339,19 +267,20 @@ class app final : public listener {
         if (ws_) std::exchange(ws_, nullptr)->close();
         return;
       case eio::client_action::get:
-        return channel(get_).request(endpoints_, host_header_, http::verb::get, target(t.query),
-                                     out_frame{}, answered(eio::client_action::get));
+        return channel(get_).request(ep_, http::verb::get, target(t.query), out_frame{},
+                                     answered(eio::client_action::get));
       case eio::client_action::post:
-        return channel(post_).request(endpoints_, host_header_, http::verb::post, target(t.query),
-                                      frame_of(t.body), answered(eio::client_action::post));
+        return channel(post_).request(ep_, http::verb::post, target(t.query), frame_of(t.body),
+                                      answered(eio::client_action::post));
     }
   }
 
   // Every Engine.IO session (a reconnection, an upgrade probe) gets a WebSocket of its own; a
   // channel is kept alive until the end, since its handlers may still run.
   void open_websocket(const std::string& target) {
-    channels_.push_back(std::make_unique<ws_channel>(io_, opts_.session.max_payload));
-    ws_channel* ch = ws_ = channels_.back().get();
+    channels_.push_back(std::make_shared<ws_channel<false>>(
+        io_, ep_, opts_.session.max_payload, SIOCODEC_DEFAULT_BEAST_MAX_SEND_QUEUE_BYTES));
+    ws_base* ch = ws_ = channels_.back().get();
     ch->on_open = [this, ch] {
       if (ch != ws_) return;
       session_.on_ws_open();
@@ -368,14 +297,14 @@ class app final : public listener {
       session_.on_ws_closed(error, what);
       pump();
     };
-    ch->open(endpoints_, host_header_, target);
+    ch->open(ep_, target);
   }
 
   // The channel for the next GET or POST: a busy one (a late answer of a session that is gone)
   // is put aside.
-  http_channel& channel(http_channel*& slot) {
+  http_base& channel(http_base*& slot) {
     if (!slot || slot->busy()) {
-      http_.push_back(std::make_unique<http_channel>(io_, opts_.session.max_payload));
+      http_.push_back(std::make_shared<http_channel<false>>(io_, opts_.session.max_payload));
       slot = http_.back().get();
     }
     return *slot;
@@ -392,7 +321,7 @@ class app final : public listener {
   }
 
   // The handler of a GET or POST: its answer goes to the session.
-  http_channel::handler answered(eio::client_action request) {
+  http_base::handler answered(eio::client_action request) {
     return [this, request, gen = session_.generation()](unsigned status, std::string_view body,
                                                         bool octet, const std::string& err) {
       const char* name = request == eio::client_action::get ? "GET" : "POST";
@@ -583,13 +512,12 @@ class app final : public listener {
   options opts_;
   std::vector<std::string> script_;
   session session_;
-  std::vector<std::unique_ptr<ws_channel>> channels_;
-  ws_channel* ws_ = nullptr;  // the current Engine.IO session's
-  std::vector<std::unique_ptr<http_channel>> http_;
-  http_channel *get_ = nullptr, *post_ = nullptr;
+  std::vector<std::shared_ptr<ws_base>> channels_;
+  ws_base* ws_ = nullptr;  // the current Engine.IO session's
+  std::vector<std::shared_ptr<http_base>> http_;
+  http_base *get_ = nullptr, *post_ = nullptr;
   net::steady_timer heartbeat_, script_timer_, expect_timer_, watchdog_;
-  tcp::resolver::results_type endpoints_;
-  std::string host_header_;
+  client_endpoint ep_;
   bool heartbeat_armed_ = false;
   clock::time_point heartbeat_at_{};
   bool torn_down_ = false;
