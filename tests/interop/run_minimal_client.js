@@ -1,0 +1,118 @@
+#!/usr/bin/env node
+// SPDX-License-Identifier: BSL-1.0
+// Interop test of examples/minimal/client.cpp (the Beast client adapter's 15-line program)
+// against a real socket.io 4.8 server started here, in this process.
+//
+//   node run_minimal_client.js --client PATH [--scenario echo_reconnect|backpressure] [--tls]
+//
+// echo_reconnect: the client connects over polling, upgrades to WebSocket, emits echo("hi", 42)
+// with an ack; the server emits news({n}) then acks. Once the connection is on WebSocket the
+// server drops the Engine.IO connection (socket.conn.close(): "transport close"); the client
+// must reconnect by itself, emit again, and on the second connection the server disconnects
+// the socket (socket.disconnect(true): "io server disconnect"), after which the client has
+// nothing left to do and must exit 0. The client's stdout must be exactly the expected lines.
+// --tls: the same over https (a throwaway self-signed certificate made with `openssl req`);
+// exit 77 (skipped) without openssl.
+'use strict';
+
+const {spawn, execFileSync} = require('child_process');
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+
+function arg(name, fallback) {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
+}
+const clientPath = arg('client', process.env.SIOCODEC_MINIMAL_CLIENT);
+const scenario = arg('scenario', 'echo_reconnect');
+const tls = process.argv.includes('--tls');
+if (!clientPath) {
+  console.error('usage: run_minimal_client.js --client PATH');
+  process.exit(1);
+}
+let Server;
+try {
+  ({Server} = require('socket.io'));
+} catch (e) {
+  console.error('socket.io is not installed in tests/interop/node_modules (npm ci): skipped');
+  process.exit(77);
+}
+
+let child = null;
+function finish(code, why) {
+  if (why) console.error(`run_minimal_client: ${why}`);
+  if (child) {
+    try { process.kill(-child.pid, 'SIGKILL'); } catch (_) { /* gone */ }
+  }
+  process.exit(code);
+}
+setTimeout(() => finish(1, 'timed out after 25 s'), 25000).unref();
+
+function makeHttpServer() {
+  if (!tls) return require('http').createServer();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'siocodec-tls-'));
+  try {
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1',
+                             '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1',
+                             '-keyout', path.join(dir, 'key.pem'), '-out',
+                             path.join(dir, 'cert.pem')],
+                 {stdio: 'ignore'});
+  } catch (e) {
+    console.error('openssl not usable: skipped');
+    process.exit(77);
+  }
+  return require('https').createServer({key: fs.readFileSync(path.join(dir, 'key.pem')),
+                                        cert: fs.readFileSync(path.join(dir, 'cert.pem'))});
+}
+
+const httpServer = makeHttpServer();
+const io = new Server(httpServer, {pingInterval: 2000, pingTimeout: 2000});
+let connections = 0;
+const seen = [];
+io.on('connection', (socket) => {
+  const n = ++connections;
+  seen.push({n, initial: socket.conn.transport.name});
+  socket.on('echo', (...args) => {
+    const ack = typeof args[args.length - 1] === 'function' ? args.pop() : null;
+    socket.emit('news', {n});
+    if (ack) ack(...args);
+    // Wait for the upgrade so that both transports carried traffic before the drop.
+    const act = () => {
+      seen[n - 1].dropped_on = socket.conn.transport.name;
+      if (n === 1) socket.conn.close();
+      else socket.disconnect(true);
+    };
+    if (socket.conn.transport.name === 'websocket') setTimeout(act, 50);
+    else socket.conn.once('upgrade', () => setTimeout(act, 50));
+  });
+});
+
+httpServer.listen(0, '127.0.0.1', () => {
+  const url = `${tls ? 'https' : 'http'}://127.0.0.1:${httpServer.address().port}`;
+  const env = {...process.env};
+  if (tls) env.SIOCODEC_TEST_INSECURE_TLS = '1';
+  child = spawn(clientPath, [url], {detached: true, stdio: ['ignore', 'pipe', 'inherit'], env});
+  let out = '';
+  child.stdout.on('data', (d) => { out += d; });
+  child.on('exit', (code, signal) => {
+    const expected = [
+      'event news [{"n":1}] ',
+      'ack ["hi",42] ',
+      'disconnect transport close ',
+      'event news [{"n":2}] ',
+      'ack ["hi",42] ',
+      'disconnect io server disconnect ',
+    ].join('\n') + '\n';
+    console.log(out);
+    console.log(JSON.stringify(seen));
+    if (code !== 0) finish(1, `client exited with ${code} (${signal})`);
+    if (out !== expected) finish(1, `unexpected output, wanted:\n${expected}`);
+    if (connections !== 2) finish(1, `${connections} connections, wanted 2`);
+    if (seen.some((s) => s.initial !== 'polling' || s.dropped_on !== 'websocket')) {
+      finish(1, 'each connection must start on polling and be upgraded');
+    }
+    child = null;
+    finish(0);
+  });
+});
