@@ -3,7 +3,10 @@
 // Interop test of examples/minimal/client.cpp (the Beast client adapter's 15-line program)
 // against a real socket.io 4.8 server started here, in this process.
 //
-//   node run_minimal_client.js --client PATH [--scenario echo_reconnect|backpressure] [--tls]
+//   node run_minimal_client.js --client PATH [--scenario echo_reconnect|tls|backpressure]
+//
+// PATH is siocodec_minimal_client for echo_reconnect, adapter_client (adapter_client.cpp) for the
+// others.
 //
 // echo_reconnect: the client connects over polling, upgrades to WebSocket, emits echo("hi", 42)
 // with an ack; the server emits news({n}) then acks. Once the connection is on WebSocket the
@@ -11,8 +14,13 @@
 // must reconnect by itself, emit again, and on the second connection the server disconnects
 // the socket (socket.disconnect(true): "io server disconnect"), after which the client has
 // nothing left to do and must exit 0. The client's stdout must be exactly the expected lines.
-// --tls: the same over https (a throwaway self-signed certificate made with `openssl req`);
-// exit 77 (skipped) without openssl.
+// tls: echo_reconnect over https (a throwaway self-signed certificate made with `openssl req`
+// now; exit 77, skipped, without openssl), by adapter_client tls.
+// backpressure: WebSocket only; once the namespace is connected the server stops reading its
+// TCP socket and emits "paused"; adapter_client then emits 64 KiB events every millisecond with a
+// 1 MiB send queue limit: the client must drop the connection with "send queue full" when the
+// queue is full, having never held more than the limit, and end ("transport error", no
+// reconnection in that program).
 'use strict';
 
 const {spawn, execFileSync} = require('child_process');
@@ -26,7 +34,7 @@ function arg(name, fallback) {
 }
 const clientPath = arg('client', process.env.SIOCODEC_MINIMAL_CLIENT);
 const scenario = arg('scenario', 'echo_reconnect');
-const tls = process.argv.includes('--tls');
+const tls = scenario === 'tls';
 if (!clientPath) {
   console.error('usage: run_minimal_client.js --client PATH');
   process.exit(1);
@@ -72,6 +80,12 @@ let connections = 0;
 const seen = [];
 io.on('connection', (socket) => {
   const n = ++connections;
+  if (scenario === 'backpressure') {
+    seen.push({n, initial: socket.conn.transport.name});
+    socket.conn.transport.socket._socket.pause();
+    socket.emit('paused');
+    return;
+  }
   seen.push({n, initial: socket.conn.transport.name});
   socket.on('echo', (...args) => {
     const ack = typeof args[args.length - 1] === 'function' ? args.pop() : null;
@@ -91,11 +105,12 @@ io.on('connection', (socket) => {
 httpServer.listen(0, '127.0.0.1', () => {
   const url = `${tls ? 'https' : 'http'}://127.0.0.1:${httpServer.address().port}`;
   const env = {...process.env};
-  if (tls) env.SIOCODEC_TEST_INSECURE_TLS = '1';
-  child = spawn(clientPath, [url], {detached: true, stdio: ['ignore', 'pipe', 'inherit'], env});
+  const args = scenario === 'echo_reconnect' ? [url] : [scenario, url];
+  child = spawn(clientPath, args, {detached: true, stdio: ['ignore', 'pipe', 'inherit'], env});
   let out = '';
   child.stdout.on('data', (d) => { out += d; });
   child.on('exit', (code, signal) => {
+    if (scenario === 'backpressure') return checkBackpressure(out, code, signal);
     const expected = [
       'event news [{"n":1}] ',
       'ack ["hi",42] ',
@@ -116,3 +131,16 @@ httpServer.listen(0, '127.0.0.1', () => {
     finish(0);
   });
 });
+
+function checkBackpressure(out, code, signal) {
+  console.log(out);
+  if (code !== 0) finish(1, `client exited with ${code} (${signal})`);
+  const m = /^queue full max_queued=(\d+) limit=(\d+)\ndisconnect transport error\n$/.exec(out);
+  if (!m) finish(1, 'wanted "queue full ..." then "disconnect transport error"');
+  const max = Number(m[1]);
+  const limit = Number(m[2]);
+  // Never over the limit, and really filled (within two 64 KiB events of it).
+  if (max > limit || max < limit - 2 * 65536) finish(1, `max_queued ${max}, limit ${limit}`);
+  child = null;
+  finish(0);
+}

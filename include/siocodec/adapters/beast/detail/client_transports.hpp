@@ -60,6 +60,18 @@ struct client_endpoint {
   std::string user_agent;
 };
 
+#if SIOCODEC_BEAST_SSL
+/// SNI for a host name (not for an address literal, RFC 6066 section 3). SSL_set_tlsext_host_name
+/// is a macro with a C cast; this is its expansion.
+inline bool set_server_name(SSL* ssl, const std::string& host) {
+  bb::error_code ec;
+  (void)net::ip::make_address(host, ec);
+  if (!ec) return true;
+  return SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
+                  const_cast<char*>(host.c_str())) == 1;
+}
+#endif
+
 /// One frame for the WebSocket (`binary` selects a binary frame), or one polling body (`binary`:
 /// an application/octet-stream body).
 struct out_frame {
@@ -114,7 +126,7 @@ class ws_channel final : public ws_base, public std::enable_shared_from_this<ws_
 #if SIOCODEC_BEAST_SSL
     if constexpr (Tls) {
       // SNI, and the certificate must name the host (the context decides whether it is checked).
-      if (!SSL_set_tlsext_host_name(ws_->next_layer().native_handle(), ep.host.c_str())) {
+      if (!set_server_name(ws_->next_layer().native_handle(), ep.host)) {
         return end(true, "websocket: cannot set the TLS server name");
       }
       ws_->next_layer().set_verify_callback(net::ssl::host_name_verification(ep.host));
@@ -337,7 +349,7 @@ class http_channel final : public http_base,
     auto self = this->shared_from_this();
 #if SIOCODEC_BEAST_SSL
     if constexpr (Tls) {
-      if (!SSL_set_tlsext_host_name(stream_->native_handle(), ep_->host.c_str())) {
+      if (!set_server_name(stream_->native_handle(), ep_->host)) {
         return finish(0, {}, false, "cannot set the TLS server name");
       }
       stream_->set_verify_callback(net::ssl::host_name_verification(ep_->host));
