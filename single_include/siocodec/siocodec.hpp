@@ -87,6 +87,9 @@
 //   <siocodec/siocodec.hpp>
 //   <siocodec/error_code.hpp>
 // Not included (copy them next to this file to use them):
+//   <siocodec/adapters/beast/client.hpp>: adapter
+//   <siocodec/adapters/beast/detail/client_json.hpp>: adapter
+//   <siocodec/adapters/beast/detail/client_transports.hpp>: adapter
 //   <siocodec/adapters/nlohmann.hpp>: adapter
 //   <siocodec/adapters/nlohmann/basic_json.hpp>: adapter
 //   <siocodec/adapters/nlohmann/from_json.hpp>: adapter
