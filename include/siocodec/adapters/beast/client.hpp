@@ -24,14 +24,12 @@
 #define SIOCODEC_BEAST_SSL 0
 #endif
 
+#include <siocodec/adapters/beast/detail/client_io.hpp>
 #include <siocodec/adapters/beast/detail/client_json.hpp>
-#include <siocodec/adapters/beast/detail/client_transports.hpp>
 #include <siocodec/config.hpp>
 #include <siocodec/error.hpp>
 #include <siocodec/socketio/builders.hpp>
 #include <siocodec/socketio/client.hpp>
-
-#include <boost/asio/steady_timer.hpp>
 
 #include <chrono>
 #include <cstddef>
@@ -39,6 +37,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <random>
 #include <string>
 #include <string_view>
@@ -294,7 +293,11 @@ class client {
   /// before io.run(): handlers and namespaces set up right after construction see everything.
   /// A bad URL, or a host that does not resolve, is reported by on_error() and on_close().
   client(boost::asio::io_context& io, std::string_view url, client_options opts = {})
-      : io_(io), opts_(prepare(std::move(opts))), engine_(opts_.engine), timer_(io), resolver_(io) {
+      : io_(io),
+        opts_(prepare(std::move(opts))),
+        engine_(opts_.engine),
+        resolver_(io),
+        net_(io, *this, [this] { pump(); }) {
     start(url);
   }
 #if SIOCODEC_BEAST_SSL
@@ -303,14 +306,18 @@ class client {
   /// certificates for a real check; the host name is checked against the certificate then.
   client(boost::asio::io_context& io, std::string_view url, boost::asio::ssl::context& tls,
          client_options opts = {})
-      : io_(io), opts_(prepare(std::move(opts))), engine_(opts_.engine), timer_(io), resolver_(io) {
-    ep_.tls = &tls;
+      : io_(io),
+        opts_(prepare(std::move(opts))),
+        engine_(opts_.engine),
+        resolver_(io),
+        net_(io, *this, [this] { pump(); }) {
+    net_.settings().ep.tls = &tls;
     start(url);
   }
 #endif
   client(const client&) = delete;
   client& operator=(const client&) = delete;
-  ~client() { drop_everything(); }
+  ~client() { resolver_.cancel(); }
 
   /// The namespace `nsp` ("" : the URL's path, "/" when it had none), joined now (its CONNECT
   /// goes out once the session is open). Errors are reported by on_error() (invalid namespace,
@@ -339,7 +346,6 @@ class client {
   /// Leaves every namespace (DISCONNECTs are sent) and closes the session for good; io.run()
   /// returns once the last bytes are out.
   void close() {
-    closing_ = true;
     engine_.close(now());
     pump();
   }
@@ -349,7 +355,7 @@ class client {
   /// False once closed for good.
   bool is_open() const noexcept { return engine_.is_open() && !failed_; }
   /// Bytes the current WebSocket holds unsent (0 without one).
-  std::size_t queued_bytes() const noexcept { return ws_ ? ws_->queued_bytes() : 0; }
+  std::size_t queued_bytes() const noexcept { return net_.queued_bytes(); }
 
   /// steady_clock in milliseconds: the engine's clock.
   static socketio::millis now() {
@@ -361,6 +367,7 @@ class client {
  private:
   friend class beast::socket;
   friend class message;
+  friend class detail::client_io<client>;
   using tcp = detail::tcp;
 
   static client_options prepare(client_options o) {
@@ -377,21 +384,29 @@ class client {
     base_nsp_ = url_.path;
     if (!ok) return fail_later("bad URL: " + std::string(u));
 #if SIOCODEC_BEAST_SSL
-    if (url_.tls && !ep_.tls) return fail_later("an https/wss URL needs an ssl::context");
+    if (url_.tls && !net_.settings().ep.tls) {
+      return fail_later("an https/wss URL needs an ssl::context");
+    }
 #else
     if (url_.tls) return fail_later("https/wss needs SIOCODEC_BEAST_SSL=1 and an ssl::context");
 #endif
-    ep_.host = url_.host;
+    detail::client_io_settings& io = net_.settings();
+    io.ep.host = url_.host;
     const bool default_port = url_.port == (url_.tls ? "443" : "80");
-    ep_.host_header = default_port ? url_.host : url_.host + ":" + url_.port;
-    ep_.connect_timeout = opts_.connect_timeout;
-    ep_.user_agent = opts_.user_agent;
+    io.ep.host_header = default_port ? url_.host : url_.host + ":" + url_.port;
+    io.ep.connect_timeout = opts_.connect_timeout;
+    io.ep.user_agent = opts_.user_agent;
+    io.path = opts_.path;
+    io.query = url_.query;
+    io.tls = url_.tls;
+    io.max_payload = opts_.engine.engine.decode.max_payload;
+    io.max_send_queue = opts_.max_send_queue_bytes;
     resolver_.async_resolve(url_.host, url_.port,
                             [this](boost::system::error_code ec, tcp::resolver::results_type r) {
                               if (ec == boost::asio::error::operation_aborted) return;
                               if (ec)
                                 return fail("cannot resolve " + url_.host + ": " + ec.message());
-                              ep_.endpoints = std::move(r);
+                              net_.settings().ep.endpoints = std::move(r);
                               std::uint64_t seed = opts_.seed;
                               if (seed == 0) {
                                 std::random_device rd;
@@ -449,21 +464,16 @@ class client {
     do {
       again_ = false;
       while (const auto e = engine_.poll_event()) dispatch(*e);
-      while (const auto t = engine_.poll_transmit()) execute(*t);
+      net_.flush();
     } while (again_);
     pumping_ = false;
-    arm_timer();
-    // The held GET of a session that is over goes once no POST is in flight (it may carry the
-    // last DISCONNECTs: a socket.io server that sees the GET's connection close first ends
-    // every namespace with "transport error").
-    if (stale_get_ && !(post_ && post_->busy())) {
-      stale_get_->cancel();
-      stale_get_.reset();
-    }
-    if (!engine_.is_open() && !closed_reported_) {
-      closed_reported_ = true;
-      if (!(post_ && post_->busy()) && get_) get_->cancel();
-      if (!failed_ && on_close_) on_close_(last_reason_);
+    if (!engine_.is_open()) {
+      // Closed for good: once the last POST (DISCONNECTs) is answered, nothing is left to run.
+      if (!net_.post_busy()) net_.shutdown();
+      if (!closed_reported_) {
+        closed_reported_ = true;
+        if (!failed_ && on_close_) on_close_(last_reason_);
+      }
     }
   }
 
@@ -526,9 +536,7 @@ class client {
       case k::engine:
         if (e.engine_event.kind == engineio::event_kind::close) {
           ++gen_;
-          // This session's GET is no longer wanted (see pump()); its POST finishes.
-          if (get_ && get_->busy()) stale_get_ = std::move(get_);
-          get_.reset();
+          net_.session_ended();
           if (e.engine_event.error != errc::none) {
             report(std::string("engine.io session closed: ") +
                    siocodec_to_string(e.engine_event.error) + " at offset " +
@@ -542,166 +550,52 @@ class client {
     }
   }
 
-  void execute(const engineio::client_transmit& t) {
-    using a = engineio::client_action;
-    switch (t.action) {
-      case a::open_websocket: return open_websocket(target(t.query));
-      case a::ws_send:
-        if (ws_) ws_->send(frame_of(t.body));
-        return;
-      case a::ws_close:
-        // The engine knows already: the end of this WebSocket is not reported to it.
-        if (ws_) {
-          ws_->on_end = nullptr;
-          std::exchange(ws_, nullptr)->close();
-        }
-        return;
-      case a::get:
-        return channel(get_).request(ep_, detail::http::verb::get, target(t.query),
-                                     detail::out_frame{}, answered(a::get));
-      case a::post:
-        return channel(post_).request(ep_, detail::http::verb::post, target(t.query),
-                                      frame_of(t.body), answered(a::post));
-    }
-  }
-
-  std::string target(std::string_view query) const {
-    std::string s = opts_.path;
-    s += '?';
-    s += query;
-    if (!url_.query.empty()) s.append("&").append(url_.query);
-    return s;
-  }
-
-  static detail::out_frame frame_of(const engineio::frame& f) {
-    detail::out_frame o;
-    o.bytes.reserve(f.size());
-    o.bytes.append(f.prefix).append(f.data);
-    o.binary = f.kind == engineio::frame_kind::binary;
-    return o;
-  }
-
-  std::size_t max_payload() const noexcept { return opts_.engine.engine.decode.max_payload; }
-
-  void open_websocket(const std::string& target) {
-    if (ws_) ws_->detach();
-    std::shared_ptr<detail::ws_base> ch;
-#if SIOCODEC_BEAST_SSL
-    if (url_.tls) {
-      ch = std::make_shared<detail::ws_channel<true>>(io_, ep_, max_payload(),
-                                                      opts_.max_send_queue_bytes);
-    }
-#endif
-    if (!ch) {
-      ch = std::make_shared<detail::ws_channel<false>>(io_, ep_, max_payload(),
-                                                       opts_.max_send_queue_bytes);
-    }
-    ws_ = ch;
-    detail::ws_base* raw = ch.get();
-    ch->on_open = [this, raw] {
-      if (raw != ws_.get()) return;
-      engine_.handle_ws_open(now());
-      pump();
-    };
-    ch->on_message = [this, raw](std::string_view data, bool binary) {
-      if (raw != ws_.get()) return;
-      engine_.handle_ws_message(binary ? engineio::frame_kind::binary : engineio::frame_kind::text,
-                                data, now());
-      pump();
-    };
-    ch->on_end = [this, raw](bool error, const std::string& what) {
-      if (raw != ws_.get()) return;
-      ws_.reset();
-      if (!what.empty()) report(what);
-      engine_.handle_ws_closed(now(), error);
-      pump();
-    };
-    ch->open(ep_, target);
-  }
-
-  // The channel for the next GET or POST: a busy one (a late answer of a session that is gone)
-  // is dropped; its own handlers keep it alive until they ran, and its answer is ignored.
-  detail::http_base& channel(std::shared_ptr<detail::http_base>& slot) {
-    if (!slot || slot->busy()) {
-#if SIOCODEC_BEAST_SSL
-      if (url_.tls) {
-        slot = std::make_shared<detail::http_channel<true>>(io_, max_payload());
-        return *slot;
-      }
-#endif
-      slot = std::make_shared<detail::http_channel<false>>(io_, max_payload());
-    }
-    return *slot;
-  }
-
-  detail::http_base::handler answered(engineio::client_action request) {
-    return [this, request, gen = gen_](unsigned status, std::string_view body, bool octet,
-                                       const std::string& err) {
-      if (gen != gen_) {
-        pump();  // a stale GET may wait for this POST
-        return;
-      }
-      if (status != 200) {
-        const char* name = request == engineio::client_action::get ? "GET" : "POST";
-        report(err.empty() ? std::string(name) + " answered " + std::to_string(status) : err);
-        engine_.handle_http_error(request, now());
-      } else if (request == engineio::client_action::get) {
-        engine_.handle_get_response(
-            octet ? engineio::frame_kind::binary : engineio::frame_kind::text, body, now());
-      } else {
-        engine_.handle_post_response(now());
-      }
-      pump();
-    };
-  }
-
-  void arm_timer() {
+  // What detail::client_io asks of its session (see there).
+  std::optional<engineio::client_transmit> poll_transmit() { return engine_.poll_transmit(); }
+  std::optional<std::chrono::steady_clock::time_point> next_deadline() const {
     const socketio::millis d = engine_.next_deadline();
-    if (d == engineio::no_deadline) {
-      if (timer_armed_) timer_.cancel();
-      timer_armed_ = false;
-      return;
-    }
-    if (timer_armed_ && d == timer_at_) return;
-    timer_armed_ = true;
-    timer_at_ = d;
-    timer_.expires_at(std::chrono::steady_clock::time_point(std::chrono::milliseconds(d)));
-    timer_.async_wait([this](boost::system::error_code ec) {
-      if (ec) return;
-      timer_armed_ = false;
-      engine_.handle_timeout(now());
-      pump();
-    });
+    if (d == engineio::no_deadline) return std::nullopt;
+    return std::chrono::steady_clock::time_point(std::chrono::milliseconds(d));
   }
-
-  void drop_everything() {
-    resolver_.cancel();
-    timer_.cancel();
-    if (ws_) ws_->detach();
-    for (auto* slot : {&get_, &post_, &stale_get_}) {
-      if (*slot) (*slot)->cancel();
-    }
+  std::uint64_t generation() const noexcept { return gen_; }
+  void on_ws_open() { engine_.handle_ws_open(now()); }
+  void on_ws_message(std::string_view data, bool binary) {
+    engine_.handle_ws_message(binary ? engineio::frame_kind::binary : engineio::frame_kind::text,
+                              data, now());
   }
+  void on_ws_closed(bool error, std::string_view what) {
+    if (!what.empty()) report(std::string(what));
+    engine_.handle_ws_closed(now(), error);
+  }
+  void on_get_response(std::string_view body, bool octet, std::uint64_t gen) {
+    if (gen != gen_) return;  // the GET of an Engine.IO session already gone
+    engine_.handle_get_response(octet ? engineio::frame_kind::binary : engineio::frame_kind::text,
+                                body, now());
+  }
+  void on_post_response(std::uint64_t gen) {
+    if (gen == gen_) engine_.handle_post_response(now());
+  }
+  void on_http_error(engineio::client_action request, std::string_view what, std::uint64_t gen) {
+    if (gen != gen_) return;
+    report(std::string(what));
+    engine_.handle_http_error(request, now());
+  }
+  void on_timer() { engine_.handle_timeout(now()); }
 
   boost::asio::io_context& io_;
   client_options opts_;
   socketio::client engine_;
-  boost::asio::steady_timer timer_;
   tcp::resolver resolver_;
+  detail::client_io<client> net_;
   url url_;
-  detail::client_endpoint ep_;
   std::string base_nsp_ = "/";
   std::map<std::string, std::unique_ptr<beast::socket>, std::less<>> sockets_;
-  std::shared_ptr<detail::ws_base> ws_;
-  std::shared_ptr<detail::http_base> get_, post_, stale_get_;
   std::uint64_t gen_ = 0;  // Engine.IO sessions ended: a late HTTP answer of an old one is dropped
   std::function<void(std::string_view)> on_error_, on_close_;
   std::function<void(const socketio::client_event&)> on_engine_event_;
   std::string last_reason_ = "io client disconnect";
   std::string scratch_;
-  socketio::millis timer_at_ = 0;
-  bool timer_armed_ = false, pumping_ = false, again_ = false, closing_ = false, failed_ = false,
-       closed_reported_ = false;
+  bool pumping_ = false, again_ = false, failed_ = false, closed_reported_ = false;
 };
 
 template <class... A>
