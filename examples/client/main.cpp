@@ -13,6 +13,7 @@
 #include "session.hpp"
 
 #include <siocodec/adapters/beast/client.hpp>
+#include <siocodec/adapters/beast/detail/client_io.hpp>
 
 #include <boost/asio/steady_timer.hpp>
 
@@ -40,15 +41,9 @@ namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = net::ip::tcp;
-// The Beast channels are the client adapter's (include/siocodec/adapters/beast/detail/).
-using siocodec::adapters::beast::detail::client_endpoint;
-using siocodec::adapters::beast::detail::http_base;
-using siocodec::adapters::beast::detail::out_frame;
-using siocodec::adapters::beast::detail::ws_base;
-template <bool Tls>
-using ws_channel = siocodec::adapters::beast::detail::ws_channel<Tls>;
-template <bool Tls>
-using http_channel = siocodec::adapters::beast::detail::http_channel<Tls>;
+// The I/O is the client adapter's (include/siocodec/adapters/beast/detail/client_io.hpp).
+using siocodec::adapters::beast::detail::client_io;
+using siocodec::adapters::beast::detail::client_io_settings;
 
 // Exit codes.
 constexpr int exit_ok = 0;         // the script ran to its end and the session closed cleanly
@@ -113,7 +108,7 @@ class app final : public listener {
         opts_(o),
         script_(std::move(script)),
         session_(o.session, *this),
-        heartbeat_(io),
+        net_(io, session_, [this] { pump(); }),
         script_timer_(io),
         expect_timer_(io),
         watchdog_(io) {}
@@ -121,15 +116,18 @@ class app final : public listener {
   int run() {
     beast::error_code ec;
     tcp::resolver resolver(io_);
-    ep_.endpoints = resolver.resolve(opts_.host, opts_.port, ec);
+    client_io_settings& io = net_.settings();
+    io.ep.endpoints = resolver.resolve(opts_.host, opts_.port, ec);
     if (ec) {
       std::fprintf(stderr, "siocodec_client: cannot resolve %s: %s\n", opts_.host.c_str(),
                    ec.message().c_str());
       return exit_transport;
     }
-    ep_.host = opts_.host;
-    ep_.host_header = opts_.host + ":" + opts_.port;
-    ep_.user_agent = "siocodec-example-client";
+    io.ep.host = opts_.host;
+    io.ep.host_header = opts_.host + ":" + opts_.port;
+    io.ep.user_agent = "siocodec-example-client";
+    io.path = opts_.path;
+    io.max_payload = opts_.session.max_payload;
     watchdog_.expires_after(std::chrono::milliseconds(opts_.timeout_ms));
     watchdog_.async_wait([this](beast::error_code wec) {
       if (wec) return;
@@ -244,121 +242,19 @@ class app final : public listener {
   void pump() {
     if (torn_down_) return;
     run_script();  // first: what it emits goes out below
-    while (const auto t = session_.poll_transmit()) execute(*t);
-    arm_heartbeat();
+    net_.flush();  // the engine's transmits to the adapter's channels, its deadline to the timer
     // The held GET of a session that is over is left alone until the POST in flight, which may
     // carry the last DISCONNECT, has been answered: a socket.io server that sees the GET's
     // connection close first ends every namespace with "transport error". A new session's GET
-    // takes a new channel (channel()), and a late answer is dropped by generation.
-    if (session_.closed() && !(post_ && post_->busy()) && !(ws_ && ws_->is_open())) teardown();
+    // takes a new channel, and a late answer is dropped by generation.
+    if (session_.closed() && !net_.post_busy() && !net_.ws_open()) teardown();
     std::fflush(stdout);
-  }
-
-  // One transmit of the engine. Its views die with the next call on the session: the channels
-  // copy what they keep.
-  void execute(const eio::client_transmit& t) {
-    switch (t.action) {
-      case eio::client_action::open_websocket: return open_websocket(target(t.query));
-      case eio::client_action::ws_send:
-        if (ws_) ws_->send(frame_of(t.body));
-        return;
-      case eio::client_action::ws_close:
-        // The engine knows already: the end of this WebSocket is not reported to it.
-        if (ws_) std::exchange(ws_, nullptr)->close();
-        return;
-      case eio::client_action::get:
-        return channel(get_).request(ep_, http::verb::get, target(t.query), out_frame{},
-                                     answered(eio::client_action::get));
-      case eio::client_action::post:
-        return channel(post_).request(ep_, http::verb::post, target(t.query), frame_of(t.body),
-                                      answered(eio::client_action::post));
-    }
-  }
-
-  // Every Engine.IO session (a reconnection, an upgrade probe) gets a WebSocket of its own; a
-  // channel is kept alive until the end, since its handlers may still run.
-  void open_websocket(const std::string& target) {
-    channels_.push_back(std::make_shared<ws_channel<false>>(
-        io_, ep_, opts_.session.max_payload, SIOCODEC_DEFAULT_BEAST_MAX_SEND_QUEUE_BYTES));
-    ws_base* ch = ws_ = channels_.back().get();
-    ch->on_open = [this, ch] {
-      if (ch != ws_) return;
-      session_.on_ws_open();
-      pump();
-    };
-    ch->on_message = [this, ch](std::string_view data, bool binary) {
-      if (ch != ws_) return;
-      session_.on_ws_message(data, binary);
-      pump();
-    };
-    ch->on_end = [this, ch](bool error, const std::string& what) {
-      if (ch != ws_) return;
-      ws_ = nullptr;
-      session_.on_ws_closed(error, what);
-      pump();
-    };
-    ch->open(ep_, target);
-  }
-
-  // The channel for the next GET or POST: a busy one (a late answer of a session that is gone)
-  // is put aside.
-  http_base& channel(http_base*& slot) {
-    if (!slot || slot->busy()) {
-      http_.push_back(std::make_shared<http_channel<false>>(io_, opts_.session.max_payload));
-      slot = http_.back().get();
-    }
-    return *slot;
-  }
-
-  std::string target(std::string_view query) const { return opts_.path + "?" + std::string(query); }
-
-  static out_frame frame_of(const eio::frame& f) {
-    out_frame o;
-    o.bytes.reserve(f.size());
-    o.bytes.append(f.prefix).append(f.data);
-    o.binary = f.kind == eio::frame_kind::binary;
-    return o;
-  }
-
-  // The handler of a GET or POST: its answer goes to the session.
-  http_base::handler answered(eio::client_action request) {
-    return [this, request, gen = session_.generation()](unsigned status, std::string_view body,
-                                                        bool octet, const std::string& err) {
-      const char* name = request == eio::client_action::get ? "GET" : "POST";
-      if (status != 200) {
-        session_.on_http_error(
-            request, err.empty() ? std::string(name) + " answered " + std::to_string(status) : err,
-            gen);
-      } else if (request == eio::client_action::get) {
-        session_.on_get_response(body, octet, gen);
-      } else {
-        session_.on_post_response(gen);
-      }
-      pump();
-    };
-  }
-
-  void arm_heartbeat() {
-    const auto d = session_.next_deadline();
-    if (!d || (heartbeat_armed_ && *d == heartbeat_at_)) return;
-    heartbeat_armed_ = true;
-    heartbeat_at_ = *d;
-    heartbeat_.expires_at(*d);
-    heartbeat_.async_wait([this](beast::error_code ec) {
-      if (ec) return;
-      heartbeat_armed_ = false;
-      session_.on_timer();
-      pump();
-    });
   }
 
   void teardown() {
     if (torn_down_) return;
     torn_down_ = true;
-    for (const auto& h : http_) h->cancel();
-    for (const auto& w : channels_)
-      if (w->is_open()) w->close();
-    heartbeat_.cancel();
+    net_.shutdown();
     script_timer_.cancel();
     expect_timer_.cancel();
     watchdog_.cancel();
@@ -512,14 +408,9 @@ class app final : public listener {
   options opts_;
   std::vector<std::string> script_;
   session session_;
-  std::vector<std::shared_ptr<ws_base>> channels_;
-  ws_base* ws_ = nullptr;  // the current Engine.IO session's
-  std::vector<std::shared_ptr<http_base>> http_;
-  http_base *get_ = nullptr, *post_ = nullptr;
-  net::steady_timer heartbeat_, script_timer_, expect_timer_, watchdog_;
-  client_endpoint ep_;
-  bool heartbeat_armed_ = false;
-  clock::time_point heartbeat_at_{};
+  // The Beast half: the client adapter's I/O (channels, the engine's timer) over the session.
+  client_io<session> net_;
+  net::steady_timer script_timer_, expect_timer_, watchdog_;
   bool torn_down_ = false;
   int exit_code_ = exit_ok;
   // script state
@@ -561,23 +452,12 @@ bool number(const char* text, std::uint32_t& out) {
 }
 
 bool parse_url(std::string_view url, options& o) {
-  std::string_view rest;
-  for (std::string_view scheme : {"http://", "ws://"}) {
-    if (url.substr(0, scheme.size()) == scheme) rest = url.substr(scheme.size());
-  }
-  if (rest.empty()) return false;
-  const std::size_t slash = rest.find('/');
-  std::string_view authority = rest.substr(0, slash);
-  if (slash != std::string_view::npos && rest.size() > slash + 1) {
-    o.nsp = std::string(rest.substr(slash));  // as socket.io-client: the URL path is the namespace
-  }
-  const std::size_t colon = authority.rfind(':');
-  if (colon != std::string_view::npos) {
-    o.port = std::string(authority.substr(colon + 1));
-    authority = authority.substr(0, colon);
-  }
-  o.host = std::string(authority);
-  return !o.host.empty() && !o.port.empty();
+  siocodec::adapters::beast::url u;
+  if (!siocodec::adapters::beast::parse_url(url, u) || u.tls) return false;
+  o.host = u.host;
+  o.port = u.port;
+  if (u.path.size() > 1) o.nsp = u.path;  // as socket.io-client: the URL path is the namespace
+  return true;
 }
 
 bool read_script(const std::string& name, std::vector<std::string>& lines) {
