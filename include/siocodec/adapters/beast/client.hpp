@@ -43,12 +43,6 @@
 #include <string_view>
 #include <utility>
 
-#ifndef SIOCODEC_DEFAULT_BEAST_MAX_SEND_QUEUE_BYTES
-/// Bytes a WebSocket may hold written-but-not-sent (a server that does not read) before the
-/// client adapter drops the connection with "send queue full".
-#define SIOCODEC_DEFAULT_BEAST_MAX_SEND_QUEUE_BYTES (16u << 20)
-#endif
-
 SIOCODEC_BEGIN_NAMESPACE
 namespace adapters {
 namespace beast {

@@ -50,7 +50,7 @@ struct client_io_settings {
   /// Largest WebSocket message / HTTP body accepted.
   std::size_t max_payload = std::size_t{64} << 20;
   /// Bytes a WebSocket may hold unsent before it is dropped ("send queue full").
-  std::size_t max_send_queue = std::size_t{16} << 20;
+  std::size_t max_send_queue = SIOCODEC_DEFAULT_BEAST_MAX_SEND_QUEUE_BYTES;
 };
 
 template <class Session>
