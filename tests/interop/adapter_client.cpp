@@ -7,6 +7,8 @@
 //   adapter_client backpressure URL   WebSocket only, send queue limited to 1 MiB; emits 64 KiB
 //                                     events every millisecond to a server that stopped reading
 //                                     and prints how it ended
+//   adapter_client urls               parse_url() on a table of good and bad URLs (no network;
+//                                     ctest adapter.client.urls)
 //
 // Output: the minimal client's lines (tls), or `queue full max_queued=N limit=L` and then
 // `disconnect REASON` (backpressure).
@@ -51,7 +53,7 @@ int run_backpressure(const char* url) {
   o.reconnect.enabled = false;
   sb::client client(io, url, o);
   sb::socket& s = client.socket("/");
-  const std::string chunk(64 * 1024, 'x');
+  const std::string chunk(std::size_t{64} * 1024, 'x');
   std::size_t max_queued = 0;
   bool full = false;
   boost::asio::steady_timer tick(io);
@@ -79,11 +81,61 @@ int run_backpressure(const char* url) {
   return full ? 0 : 1;
 }
 
+// parse_url(): what socket.io-client accepts, and malformed input refused (never read out of
+// bounds: the table includes truncated forms).
+int run_urls() {
+  struct good_case {
+    const char* in;
+    bool tls;
+    const char *host, *port, *path, *query;
+  };
+  const good_case good[] = {
+      {"http://127.0.0.1:3000", false, "127.0.0.1", "3000", "/", ""},
+      {"https://example.com/chat?token=1#frag", true, "example.com", "443", "/chat", "token=1"},
+      {"ws://[::1]:8080/", false, "::1", "8080", "/", ""},
+      {"wss://user:pw@h", true, "h", "443", "/", ""},
+      {"http://h?x=1&y=2", false, "h", "80", "/", "x=1&y=2"},
+      {"http://h:65535/a/b", false, "h", "65535", "/a/b", ""},
+  };
+  const char* bad[] = {"",
+                       "h:80",
+                       "ftp://h",
+                       "http://",
+                       "http://:80",
+                       "http://h:0",
+                       "http://h:65536",
+                       "http://h:12a",
+                       "http://[::1",
+                       "http://[::1]x",
+                       "https://h:123456"};
+  int failures = 0;
+  for (const good_case& c : good) {
+    sb::url u;
+    const bool ok = sb::parse_url(c.in, u);
+    if (!ok || u.tls != c.tls || u.host != c.host || u.port != c.port || u.path != c.path ||
+        u.query != c.query) {
+      std::cout << "FAIL " << c.in << " -> " << ok << ' ' << u.host << ' ' << u.port << ' '
+                << u.path << ' ' << u.query << std::endl;
+      ++failures;
+    }
+  }
+  for (const char* in : bad) {
+    sb::url u;
+    if (sb::parse_url(in, u)) {
+      std::cout << "FAIL accepted " << in << std::endl;
+      ++failures;
+    }
+  }
+  std::cout << failures << " failures" << std::endl;
+  return failures == 0 ? 0 : 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc == 2 && std::strcmp(argv[1], "urls") == 0) return run_urls();
   if (argc == 3 && std::strcmp(argv[1], "tls") == 0) return run_tls(argv[2]);
   if (argc == 3 && std::strcmp(argv[1], "backpressure") == 0) return run_backpressure(argv[2]);
-  std::cerr << "usage: adapter_client tls|backpressure URL\n";
+  std::cerr << "usage: adapter_client tls|backpressure URL | urls\n";
   return 2;
 }
