@@ -7,6 +7,9 @@
 //   adapter_client backpressure URL   WebSocket only, send queue limited to 1 MiB; emits 64 KiB
 //                                     events every millisecond to a server that stopped reading
 //                                     and prints how it ended
+//   adapter_client close URL          joins "/" and "/admin" over polling only, emits echo on
+//                                     both, and close()s once both acks are in: prints
+//                                     `disconnect NSP REASON` and `closed REASON`, and must exit
 //   adapter_client urls               parse_url() on a table of good and bad URLs (no network;
 //                                     ctest adapter.client.urls)
 //
@@ -81,6 +84,31 @@ int run_backpressure(const char* url) {
   return full ? 0 : 1;
 }
 
+int run_close(const char* url) {
+  boost::asio::io_context io;
+  sb::client_options o;
+  o.transports = sb::transports::polling;
+  sb::client client(io, url, o);
+  int acks = 0;
+  for (const char* nsp : {"/", "/admin"}) {
+    sb::socket& s = client.socket(nsp);
+    s.on_connect([&client, &s, &acks] {
+      (void)s.emit_ack(
+          5000,
+          [&](const sb::reply& r) {
+            if (r.ok() && ++acks == 2) client.close();
+          },
+          "echo", 1);
+    });
+    s.on_disconnect([&s](std::string_view why) {
+      std::cout << "disconnect " << s.nsp() << ' ' << why << std::endl;
+    });
+  }
+  client.on_close([](std::string_view why) { std::cout << "closed " << why << std::endl; });
+  io.run();
+  return acks == 2 ? 0 : 1;
+}
+
 // parse_url(): what socket.io-client accepts, and malformed input refused (never read out of
 // bounds: the table includes truncated forms).
 int run_urls() {
@@ -135,7 +163,8 @@ int run_urls() {
 int main(int argc, char** argv) {
   if (argc == 2 && std::strcmp(argv[1], "urls") == 0) return run_urls();
   if (argc == 3 && std::strcmp(argv[1], "tls") == 0) return run_tls(argv[2]);
+  if (argc == 3 && std::strcmp(argv[1], "close") == 0) return run_close(argv[2]);
   if (argc == 3 && std::strcmp(argv[1], "backpressure") == 0) return run_backpressure(argv[2]);
-  std::cerr << "usage: adapter_client tls|backpressure URL | urls\n";
+  std::cerr << "usage: adapter_client tls|backpressure|close URL | urls\n";
   return 2;
 }

@@ -3,7 +3,7 @@
 // Interop test of examples/minimal/client.cpp (the Beast client adapter's 15-line program)
 // against a real socket.io 4.8 server started here, in this process.
 //
-//   node run_minimal_client.js --client PATH [--scenario echo_reconnect|tls|backpressure]
+//   node run_minimal_client.js --client PATH [--scenario echo_reconnect|tls|backpressure|close]
 //
 // PATH is siocodec_minimal_client for echo_reconnect, adapter_client (adapter_client.cpp) for the
 // others.
@@ -21,6 +21,9 @@
 // 1 MiB send queue limit: the client must drop the connection with "send queue full" when the
 // queue is full, having never held more than the limit, and end ("transport error", no
 // reconnection in that program).
+// close: over polling only, "/" and "/admin" joined, an echo acked on each, then client.close():
+// the server must see both namespaces disconnect with "client namespace disconnect" (the
+// DISCONNECTs arrived before the Engine.IO close), and the client must end by itself.
 'use strict';
 
 const {spawn, execFileSync} = require('child_process');
@@ -78,7 +81,20 @@ const httpServer = makeHttpServer();
 const io = new Server(httpServer, {pingInterval: 2000, pingTimeout: 2000});
 let connections = 0;
 const seen = [];
+const closeReasons = [];
+if (scenario === 'close') {
+  for (const nsp of ['/', '/admin']) {
+    io.of(nsp).on('connection', (socket) => {
+      socket.on('echo', (...args) => {
+        const ack = args.pop();
+        ack(...args);
+      });
+      socket.on('disconnect', (reason) => closeReasons.push(`${nsp} ${reason}`));
+    });
+  }
+}
 io.on('connection', (socket) => {
+  if (scenario === 'close') return;
   const n = ++connections;
   if (scenario === 'backpressure') {
     seen.push({n, initial: socket.conn.transport.name});
@@ -111,6 +127,7 @@ httpServer.listen(0, '127.0.0.1', () => {
   child.stdout.on('data', (d) => { out += d; });
   child.on('exit', (code, signal) => {
     if (scenario === 'backpressure') return checkBackpressure(out, code, signal);
+    if (scenario === 'close') return setTimeout(() => checkClose(out, code, signal), 300);
     const expected = [
       'event news [{"n":1}] ',
       'ack ["hi",42] ',
@@ -131,6 +148,23 @@ httpServer.listen(0, '127.0.0.1', () => {
     finish(0);
   });
 });
+
+function checkClose(out, code, signal) {
+  console.log(out);
+  console.log(JSON.stringify(closeReasons));
+  if (code !== 0) finish(1, `client exited with ${code} (${signal})`);
+  const lines = out.trim().split('\n').sort();
+  const want = ['closed io client disconnect', 'disconnect / io client disconnect',
+                'disconnect /admin io client disconnect'];
+  if (JSON.stringify(lines) !== JSON.stringify(want)) finish(1, `wanted ${JSON.stringify(want)}`);
+  const reasons = closeReasons.slice().sort();
+  if (JSON.stringify(reasons) !== JSON.stringify(['/ client namespace disconnect',
+                                                   '/admin client namespace disconnect'])) {
+    finish(1, 'the server must see both DISCONNECTs');
+  }
+  child = null;
+  finish(0);
+}
 
 function checkBackpressure(out, code, signal) {
   console.log(out);
