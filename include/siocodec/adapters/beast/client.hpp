@@ -13,7 +13,9 @@
 // own). One steady_timer follows the engine's next_deadline() (heartbeat, ack timeouts, the
 // reconnection delay). Reconnection is the engine's (client_options::reconnect, socket.io-client's
 // Manager options and defaults). TLS (https://, wss://) needs SIOCODEC_BEAST_SSL=1 before this
-// include, OpenSSL at link time, and an ssl::context handed to the constructor.
+// include, OpenSSL at link time, and an ssl::context handed to the constructor. Define
+// SIOCODEC_BEAST_SSL the same way in every translation unit of a program (it changes the layout
+// of the adapter's types), ideally on the command line.
 //
 // Boost.Beast and Asio need exceptions and RTTI: this header is not for -fno-exceptions builds
 // (the engines are).
