@@ -10,6 +10,7 @@ packages=(cmake ninja-build g++ clang libclang-rt-14-dev catch2 libbenchmark-dev
           nlohmann-json3-dev pkg-config gnuplot-nox libboost1.81-dev clang-format-14
           libwebsockets-dev  # examples/lws
           clang-tidy-14 python3 git binutils chromium
+          libssl-dev openssl  # the Beast client adapter's TLS test (interop.adapter.client.tls)
           g++-aarch64-linux-gnu qemu-user  # tools/test.sh aarch64: NEON kernels under qemu
           # tools/test.sh cortexm4: tools/embedded/build.sh
           gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib)

@@ -8,10 +8,12 @@
 //                   [--reconnection-delay-max MS] [--randomization-factor F]
 //
 // The script and the output format are described in examples/client/README.md; how the pieces
-// fit (session.hpp: glue around the library's Socket.IO client engine, transports.hpp: Beast)
-// in docs/integration.md.
+// fit (session.hpp: glue around the library's Socket.IO client engine; the Beast channels of the
+// client adapter, include/siocodec/adapters/beast/) in docs/integration.md.
 #include "session.hpp"
-#include "transports.hpp"
+
+#include <siocodec/adapters/beast/client.hpp>
+#include <siocodec/adapters/beast/detail/client_io.hpp>
 
 #include <boost/asio/steady_timer.hpp>
 
@@ -35,6 +37,13 @@
 namespace {
 
 using namespace sioclient;  // NOLINT(google-build-using-namespace): an example's main file
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = net::ip::tcp;
+// The I/O is the client adapter's (include/siocodec/adapters/beast/detail/client_io.hpp).
+using siocodec::adapters::beast::detail::client_io;
+using siocodec::adapters::beast::detail::client_io_settings;
 
 // Exit codes.
 constexpr int exit_ok = 0;         // the script ran to its end and the session closed cleanly
@@ -58,104 +67,16 @@ struct options {
 // ------------------------------------------------------------------------------------------
 
 void append_string(std::string& out, std::string_view s) {
-  if (!json::encode_string(s, out)) out += "\"<invalid utf-8>\"";
+  siocodec::adapters::beast::append_json_string(out, s);
 }
 
-void append_hex(std::string& out, siocodec::byte_view b) {
-  static const char digits[] = "0123456789abcdef";
-  out += "{\"$binary\":\"";
-  for (const unsigned char c : b) {
-    out.push_back(digits[c >> 4]);
-    out.push_back(digits[c & 15]);
-  }
-  out += "\"}";
-}
-
-// A number of a msgpack value as JSON.stringify writes it (integers with all their digits).
-void append_number(std::string& out, const sio::any_value& v) {
-  if (const auto i = v.to_int64()) {
-    out += std::to_string(*i);
-  } else if (const auto u = v.to_uint64()) {
-    out += std::to_string(*u);
-  } else {
-    struct appender {
-      std::string& s;
-      void append(const char* p, std::size_t n) { s.append(p, n); }
-    } a{out};
-    json::emit_number(a, v.to_double() ? *v.to_double() : 0.0);
-  }
-}
-
-// `v` as JSON, binary values (attachments, bins; msgpack extensions too, with their "type") as
-// {"$binary":"hex"}, msgpack's undefined as null. JSON scalars are copied as they arrived.
-// Depth is bounded by the decoder's max_depth.
 void append_value(std::string& out, const sio::any_value& v) {
-  switch (v.kind()) {
-    case sio::value_kind::absent:
-    case sio::value_kind::null:
-    case sio::value_kind::undefined: out += "null"; return;
-    case sio::value_kind::binary: return append_hex(out, v.bytes());
-    case sio::value_kind::extension:
-      append_hex(out, v.bytes());
-      out.pop_back();
-      out += ",\"type\":" + std::to_string(v.ext_type()) + "}";
-      return;
-    case sio::value_kind::array: {
-      out.push_back('[');
-      bool first = true;
-      for (const sio::any_value& e : v.elements()) {
-        if (!first) out.push_back(',');
-        first = false;
-        append_value(out, e);
-      }
-      out.push_back(']');
-      return;
-    }
-    case sio::value_kind::object: {
-      out.push_back('{');
-      bool first = true;
-      for (const sio::any_member& m : v.members()) {
-        if (!first) out.push_back(',');
-        first = false;
-        if (m.key.is_msgpack() || !m.key.is_string()) {
-          std::string key;
-          (void)m.key.append_string(key);
-          append_string(out, key);
-        } else {
-          out += m.key.as_json().raw();
-        }
-        out.push_back(':');
-        append_value(out, m.val);
-      }
-      out.push_back('}');
-      return;
-    }
-    case sio::value_kind::boolean:
-    case sio::value_kind::number:
-    case sio::value_kind::string: break;
-  }
-  if (!v.is_msgpack()) {
-    out += v.as_json().raw();
-  } else if (v.is_bool()) {
-    out += v.get_bool() ? "true" : "false";
-  } else if (v.is_number()) {
-    append_number(out, v);
-  } else {
-    std::string s;
-    (void)v.append_string(s);
-    append_string(out, s);
-  }
+  siocodec::adapters::beast::append_json(out, v);
 }
 
 void append_args(std::string& out, const sio::any_packet& p) {
-  out += "\"args\":[";
-  bool first = true;
-  for (const sio::any_value& a : p.arguments()) {
-    if (!first) out.push_back(',');
-    first = false;
-    append_value(out, a);
-  }
-  out.push_back(']');
+  out += "\"args\":";
+  siocodec::adapters::beast::append_json_args(out, p);
 }
 
 // ------------------------------------------------------------------------------------------
@@ -187,7 +108,7 @@ class app final : public listener {
         opts_(o),
         script_(std::move(script)),
         session_(o.session, *this),
-        heartbeat_(io),
+        net_(io, session_, [this] { pump(); }),
         script_timer_(io),
         expect_timer_(io),
         watchdog_(io) {}
@@ -195,13 +116,18 @@ class app final : public listener {
   int run() {
     beast::error_code ec;
     tcp::resolver resolver(io_);
-    endpoints_ = resolver.resolve(opts_.host, opts_.port, ec);
+    client_io_settings& io = net_.settings();
+    io.ep.endpoints = resolver.resolve(opts_.host, opts_.port, ec);
     if (ec) {
       std::fprintf(stderr, "siocodec_client: cannot resolve %s: %s\n", opts_.host.c_str(),
                    ec.message().c_str());
       return exit_transport;
     }
-    host_header_ = opts_.host + ":" + opts_.port;
+    io.ep.host = opts_.host;
+    io.ep.host_header = opts_.host + ":" + opts_.port;
+    io.ep.user_agent = "siocodec-example-client";
+    io.path = opts_.path;
+    io.max_payload = opts_.session.max_payload;
     watchdog_.expires_after(std::chrono::milliseconds(opts_.timeout_ms));
     watchdog_.async_wait([this](beast::error_code wec) {
       if (wec) return;
@@ -316,120 +242,19 @@ class app final : public listener {
   void pump() {
     if (torn_down_) return;
     run_script();  // first: what it emits goes out below
-    while (const auto t = session_.poll_transmit()) execute(*t);
-    arm_heartbeat();
+    net_.flush();  // the engine's transmits to the adapter's channels, its deadline to the timer
     // The held GET of a session that is over is left alone until the POST in flight, which may
     // carry the last DISCONNECT, has been answered: a socket.io server that sees the GET's
     // connection close first ends every namespace with "transport error". A new session's GET
-    // takes a new channel (channel()), and a late answer is dropped by generation.
-    if (session_.closed() && !(post_ && post_->busy()) && !(ws_ && ws_->is_open())) teardown();
+    // takes a new channel, and a late answer is dropped by generation.
+    if (session_.closed() && !net_.post_busy() && !net_.ws_open()) teardown();
     std::fflush(stdout);
-  }
-
-  // One transmit of the engine. Its views die with the next call on the session: the channels
-  // copy what they keep.
-  void execute(const eio::client_transmit& t) {
-    switch (t.action) {
-      case eio::client_action::open_websocket: return open_websocket(target(t.query));
-      case eio::client_action::ws_send:
-        if (ws_) ws_->send(frame_of(t.body));
-        return;
-      case eio::client_action::ws_close:
-        // The engine knows already: the end of this WebSocket is not reported to it.
-        if (ws_) std::exchange(ws_, nullptr)->close();
-        return;
-      case eio::client_action::get:
-        return channel(get_).request(endpoints_, host_header_, http::verb::get, target(t.query),
-                                     out_frame{}, answered(eio::client_action::get));
-      case eio::client_action::post:
-        return channel(post_).request(endpoints_, host_header_, http::verb::post, target(t.query),
-                                      frame_of(t.body), answered(eio::client_action::post));
-    }
-  }
-
-  // Every Engine.IO session (a reconnection, an upgrade probe) gets a WebSocket of its own; a
-  // channel is kept alive until the end, since its handlers may still run.
-  void open_websocket(const std::string& target) {
-    channels_.push_back(std::make_unique<ws_channel>(io_, opts_.session.max_payload));
-    ws_channel* ch = ws_ = channels_.back().get();
-    ch->on_open = [this, ch] {
-      if (ch != ws_) return;
-      session_.on_ws_open();
-      pump();
-    };
-    ch->on_message = [this, ch](std::string_view data, bool binary) {
-      if (ch != ws_) return;
-      session_.on_ws_message(data, binary);
-      pump();
-    };
-    ch->on_end = [this, ch](bool error, const std::string& what) {
-      if (ch != ws_) return;
-      ws_ = nullptr;
-      session_.on_ws_closed(error, what);
-      pump();
-    };
-    ch->open(endpoints_, host_header_, target);
-  }
-
-  // The channel for the next GET or POST: a busy one (a late answer of a session that is gone)
-  // is put aside.
-  http_channel& channel(http_channel*& slot) {
-    if (!slot || slot->busy()) {
-      http_.push_back(std::make_unique<http_channel>(io_, opts_.session.max_payload));
-      slot = http_.back().get();
-    }
-    return *slot;
-  }
-
-  std::string target(std::string_view query) const { return opts_.path + "?" + std::string(query); }
-
-  static out_frame frame_of(const eio::frame& f) {
-    out_frame o;
-    o.bytes.reserve(f.size());
-    o.bytes.append(f.prefix).append(f.data);
-    o.binary = f.kind == eio::frame_kind::binary;
-    return o;
-  }
-
-  // The handler of a GET or POST: its answer goes to the session.
-  http_channel::handler answered(eio::client_action request) {
-    return [this, request, gen = session_.generation()](unsigned status, std::string_view body,
-                                                        bool octet, const std::string& err) {
-      const char* name = request == eio::client_action::get ? "GET" : "POST";
-      if (status != 200) {
-        session_.on_http_error(
-            request, err.empty() ? std::string(name) + " answered " + std::to_string(status) : err,
-            gen);
-      } else if (request == eio::client_action::get) {
-        session_.on_get_response(body, octet, gen);
-      } else {
-        session_.on_post_response(gen);
-      }
-      pump();
-    };
-  }
-
-  void arm_heartbeat() {
-    const auto d = session_.next_deadline();
-    if (!d || (heartbeat_armed_ && *d == heartbeat_at_)) return;
-    heartbeat_armed_ = true;
-    heartbeat_at_ = *d;
-    heartbeat_.expires_at(*d);
-    heartbeat_.async_wait([this](beast::error_code ec) {
-      if (ec) return;
-      heartbeat_armed_ = false;
-      session_.on_timer();
-      pump();
-    });
   }
 
   void teardown() {
     if (torn_down_) return;
     torn_down_ = true;
-    for (const auto& h : http_) h->cancel();
-    for (const auto& w : channels_)
-      if (w->is_open()) w->close();
-    heartbeat_.cancel();
+    net_.shutdown();
     script_timer_.cancel();
     expect_timer_.cancel();
     watchdog_.cancel();
@@ -583,15 +408,9 @@ class app final : public listener {
   options opts_;
   std::vector<std::string> script_;
   session session_;
-  std::vector<std::unique_ptr<ws_channel>> channels_;
-  ws_channel* ws_ = nullptr;  // the current Engine.IO session's
-  std::vector<std::unique_ptr<http_channel>> http_;
-  http_channel *get_ = nullptr, *post_ = nullptr;
-  net::steady_timer heartbeat_, script_timer_, expect_timer_, watchdog_;
-  tcp::resolver::results_type endpoints_;
-  std::string host_header_;
-  bool heartbeat_armed_ = false;
-  clock::time_point heartbeat_at_{};
+  // The Beast half: the client adapter's I/O (channels, the engine's timer) over the session.
+  client_io<session> net_;
+  net::steady_timer script_timer_, expect_timer_, watchdog_;
   bool torn_down_ = false;
   int exit_code_ = exit_ok;
   // script state
@@ -633,23 +452,12 @@ bool number(const char* text, std::uint32_t& out) {
 }
 
 bool parse_url(std::string_view url, options& o) {
-  std::string_view rest;
-  for (std::string_view scheme : {"http://", "ws://"}) {
-    if (url.substr(0, scheme.size()) == scheme) rest = url.substr(scheme.size());
-  }
-  if (rest.empty()) return false;
-  const std::size_t slash = rest.find('/');
-  std::string_view authority = rest.substr(0, slash);
-  if (slash != std::string_view::npos && rest.size() > slash + 1) {
-    o.nsp = std::string(rest.substr(slash));  // as socket.io-client: the URL path is the namespace
-  }
-  const std::size_t colon = authority.rfind(':');
-  if (colon != std::string_view::npos) {
-    o.port = std::string(authority.substr(colon + 1));
-    authority = authority.substr(0, colon);
-  }
-  o.host = std::string(authority);
-  return !o.host.empty() && !o.port.empty();
+  siocodec::adapters::beast::url u;
+  if (!siocodec::adapters::beast::parse_url(url, u) || u.tls) return false;
+  o.host = u.host;
+  o.port = u.port;
+  if (u.path.size() > 1) o.nsp = u.path;  // as socket.io-client: the URL path is the namespace
+  return true;
 }
 
 bool read_script(const std::string& name, std::vector<std::string>& lines) {

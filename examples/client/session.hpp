@@ -7,7 +7,8 @@
 // the one fact the codec needs from them (text or binary frame, text or octet-stream body), keeps
 // the words that make a failure readable (which input, which transport error), answers the
 // server's ack requests, and turns the script's JSON into packets. The socket stack
-// (transports.hpp: Boost.Beast) does what the engine's transmits ask (open a WebSocket, send,
+// (the client adapter's I/O, include/siocodec/adapters/beast/detail/client_io.hpp: Boost.Beast)
+// does what the engine's transmits ask (open a WebSocket, send,
 // close, GET, POST). docs/integration.md walks through it.
 #ifndef SIOCODEC_EXAMPLES_CLIENT_SESSION_HPP
 #define SIOCODEC_EXAMPLES_CLIENT_SESSION_HPP

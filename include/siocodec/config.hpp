@@ -273,4 +273,12 @@ SIOCODEC_END_NAMESPACE
 #define SIOCODEC_DEFAULT_SIO_RECOVERY_MAX_ROOMS 64
 #endif
 
+/// Bytes the Beast client adapter's WebSocket may hold written but not yet sent
+/// (adapters/beast/client.hpp, client_options::max_send_queue_bytes), as the Engine.IO engines'
+/// queue limit: a server that stops reading fills it, and the connection is then dropped with
+/// "send queue full" instead of growing the process.
+#ifndef SIOCODEC_DEFAULT_BEAST_MAX_SEND_QUEUE_BYTES
+#define SIOCODEC_DEFAULT_BEAST_MAX_SEND_QUEUE_BYTES 16000000u
+#endif
+
 #endif  // SIOCODEC_CONFIG_HPP

@@ -87,6 +87,10 @@
 //   <siocodec/siocodec.hpp>
 //   <siocodec/error_code.hpp>
 // Not included (copy them next to this file to use them):
+//   <siocodec/adapters/beast/client.hpp>: adapter
+//   <siocodec/adapters/beast/detail/client_io.hpp>: adapter
+//   <siocodec/adapters/beast/detail/client_json.hpp>: adapter
+//   <siocodec/adapters/beast/detail/client_transports.hpp>: adapter
 //   <siocodec/adapters/nlohmann.hpp>: adapter
 //   <siocodec/adapters/nlohmann/basic_json.hpp>: adapter
 //   <siocodec/adapters/nlohmann/from_json.hpp>: adapter
@@ -407,6 +411,14 @@ SIOCODEC_END_NAMESPACE
 /// reference has none; room names are copied, so the count bounds what one session can hold.
 #ifndef SIOCODEC_DEFAULT_SIO_RECOVERY_MAX_ROOMS
 #define SIOCODEC_DEFAULT_SIO_RECOVERY_MAX_ROOMS 64
+#endif
+
+/// Bytes the Beast client adapter's WebSocket may hold written but not yet sent
+/// (adapters/beast/client.hpp, client_options::max_send_queue_bytes), as the Engine.IO engines'
+/// queue limit: a server that stops reading fills it, and the connection is then dropped with
+/// "send queue full" instead of growing the process.
+#ifndef SIOCODEC_DEFAULT_BEAST_MAX_SEND_QUEUE_BYTES
+#define SIOCODEC_DEFAULT_BEAST_MAX_SEND_QUEUE_BYTES 16000000u
 #endif
 
 #endif  // SIOCODEC_CONFIG_HPP

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: BSL-1.0
 // sio_engine_client: the library's socketio::client engine over the Beast WebSocket channel of
-// examples/client (transports.hpp), driven by commands on stdin, reporting JSON lines on stdout.
-// run_sio_engine_scenarios.js drives it against socket.io 4.8 and 2.5 (issue 22).
+// the client adapter (include/siocodec/adapters/beast/detail/client_transports.hpp), driven by
+// commands on stdin, reporting JSON lines on stdout. run_sio_engine_scenarios.js drives it against
+// socket.io 4.8 and 2.5 (issue 22).
 //
 //   sio_engine_client --port P [--v3]       (--v3: Engine.IO v3 / Socket.IO v4, for socket.io 2.5)
 // Commands, one a line:
@@ -12,9 +13,10 @@
 // Output: {"ev":"<client_event_kind>", ...}, {"cmd":..., "result":...} per command.
 // WebSocket only: the transport is not what is tested here (the examples' interop tests cover
 // polling and the upgrade).
-#include "../../examples/client/transports.hpp"
-
+#include <siocodec/adapters/beast/detail/client_transports.hpp>
 #include <siocodec/socketio.hpp>
+
+#include <boost/asio/steady_timer.hpp>
 
 #include <chrono>
 #include <cstdio>
@@ -28,7 +30,12 @@
 
 namespace eio = siocodec::engineio;
 namespace sio = siocodec::socketio;
-using namespace sioclient;
+namespace net = boost::asio;
+namespace beast = boost::beast;
+using tcp = net::ip::tcp;
+using siocodec::adapters::beast::detail::client_endpoint;
+using siocodec::adapters::beast::detail::out_frame;
+using ws_channel = siocodec::adapters::beast::detail::ws_channel<false>;
 
 namespace {
 
@@ -84,8 +91,9 @@ class driver {
   driver(net::io_context& io, const std::string& port, bool v3)
       : io_(io), timer_(io), client_(options(v3)) {
     tcp::resolver r(io);
-    endpoints_ = r.resolve("127.0.0.1", port);
-    host_ = "127.0.0.1:" + port;
+    ep_.endpoints = r.resolve("127.0.0.1", port);
+    ep_.host = "127.0.0.1";
+    ep_.host_header = "127.0.0.1:" + port;
   }
 
   void command(const std::string& line) {
@@ -226,7 +234,8 @@ class driver {
       case eio::client_action::open_websocket: {
         // A channel serves one connection; the old ones stay alive (their handlers may still
         // run) but no longer reach the engine.
-        channels_.push_back(std::make_unique<ws_channel>(io_, std::size_t{1} << 20));
+        channels_.push_back(
+            std::make_shared<ws_channel>(io_, ep_, std::size_t{1} << 20, std::size_t{16} << 20));
         ws_channel* ch = channels_.back().get();
         ws_ = ch;
         ch->on_open = [this, ch] {
@@ -248,7 +257,7 @@ class driver {
           client_.handle_ws_closed(now(), error);
           pump();
         };
-        ch->open(endpoints_, host_, "/socket.io/?" + std::string(t.query));
+        ch->open(ep_, "/socket.io/?" + std::string(t.query));
         return;
       }
       case eio::client_action::ws_send:
@@ -288,9 +297,8 @@ class driver {
   net::io_context& io_;
   net::steady_timer timer_;
   sio::client client_;
-  tcp::resolver::results_type endpoints_;
-  std::string host_;
-  std::vector<std::unique_ptr<ws_channel>> channels_;
+  client_endpoint ep_;
+  std::vector<std::shared_ptr<ws_channel>> channels_;
   ws_channel* ws_ = nullptr;
   const std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
   bool opened_ = false, quitting_ = false;
