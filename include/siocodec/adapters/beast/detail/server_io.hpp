@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: BSL-1.0
-// Example server, layer 3 of 3: the sockets. Boost.Beast reads HTTP requests and WebSocket
+// The Beast server adapter, layer 3 of 3: the sockets. Boost.Beast reads HTTP requests and WebSocket
 // messages and writes the answers; everything Engine.IO is left to engineio_server.hpp.
-#ifndef SIOCODEC_EXAMPLES_SERVER_BEAST_IO_HPP
-#define SIOCODEC_EXAMPLES_SERVER_BEAST_IO_HPP
+#ifndef SIOCODEC_ADAPTERS_BEAST_DETAIL_SERVER_IO_HPP
+#define SIOCODEC_ADAPTERS_BEAST_DETAIL_SERVER_IO_HPP
 
-#include "engineio_server.hpp"
+#include <siocodec/adapters/beast/detail/server_session.hpp>
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
@@ -21,10 +21,11 @@
 #include <string_view>
 #include <utility>
 
-namespace demo {
-namespace beast = boost::beast;
-namespace http = beast::http;
-namespace websocket = beast::websocket;
+SIOCODEC_BEGIN_NAMESPACE
+namespace adapters {
+namespace beast {
+namespace http = boost::beast::http;
+namespace websocket = boost::beast::websocket;
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
 
@@ -63,14 +64,14 @@ class ws_session : public ws_link, public std::enable_shared_from_this<ws_sessio
  public:
   explicit ws_session(tcp::socket&& s) : ws_(std::move(s)) {}
 
-  void start(server& eio, http::request<http::string_body> req) {
+  void start(engine_server& eio, http::request<http::string_body> req) {
     req_ = std::move(req);
     target_ = target::parse(std::string_view(req_.target().data(), req_.target().size()));
-    ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+    ws_.set_option(websocket::stream_base::timeout::suggested(boost::beast::role_type::server));
     // The codec's limit, given to Beast too: a larger message is refused (close 1009) before
     // it is buffered.
     ws_.read_message_max(eio.options().max_payload);
-    ws_.async_accept(req_, [self = shared_from_this(), &eio](beast::error_code ec) {
+    ws_.async_accept(req_, [self = shared_from_this(), &eio](boost::beast::error_code ec) {
       if (ec) return;
       eio.attach_websocket(to_engineio(self->target_, self->req_), self);
       self->read();
@@ -92,8 +93,8 @@ class ws_session : public ws_link, public std::enable_shared_from_this<ws_sessio
       out_bytes_ -= out_.back().second.size();
       out_.pop_back();
     }
-    beast::error_code ignored;
-    beast::get_lowest_layer(ws_).socket().close(ignored);
+    boost::beast::error_code ignored;
+    boost::beast::get_lowest_layer(ws_).socket().close(ignored);
   }
 
   std::size_t queued_frames() const override { return out_.size(); }
@@ -110,7 +111,7 @@ class ws_session : public ws_link, public std::enable_shared_from_this<ws_sessio
 
  private:
   void read() {
-    ws_.async_read(buffer_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+    ws_.async_read(buffer_, [self = shared_from_this()](boost::beast::error_code ec, std::size_t) {
       if (ec) {
         // Closed by the peer, by us, or by Beast (1009 for a message over read_message_max).
         if (self->on_closed) self->on_closed(ec != websocket::error::closed);
@@ -128,7 +129,7 @@ class ws_session : public ws_link, public std::enable_shared_from_this<ws_sessio
   void write_next() {
     ws_.binary(out_.front().first);
     ws_.async_write(net::buffer(out_.front().second),
-                    [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                    [self = shared_from_this()](boost::beast::error_code ec, std::size_t) {
                       self->out_bytes_ -= self->out_.front().second.size();
                       self->out_.pop_front();
                       if (ec) {
@@ -147,11 +148,11 @@ class ws_session : public ws_link, public std::enable_shared_from_this<ws_sessio
 
   void do_close() {
     ws_.async_close(websocket::close_reason(close_code_),
-                    [self = shared_from_this()](beast::error_code) {});
+                    [self = shared_from_this()](boost::beast::error_code) {});
   }
 
-  websocket::stream<beast::tcp_stream> ws_;
-  beast::flat_buffer buffer_;
+  websocket::stream<boost::beast::tcp_stream> ws_;
+  boost::beast::flat_buffer buffer_;
   http::request<http::string_body> req_;
   target target_;
   std::deque<std::pair<bool, std::string>> out_;
@@ -166,7 +167,7 @@ class ws_session : public ws_link, public std::enable_shared_from_this<ws_sessio
 /// server and writes its replies, and turns WebSocket upgrade requests into ws_sessions.
 class http_session : public std::enable_shared_from_this<http_session> {
  public:
-  http_session(tcp::socket&& s, server& eio, request_handler other = nullptr)
+  http_session(tcp::socket&& s, engine_server& eio, request_handler other = nullptr)
       : stream_(std::move(s)), eio_(eio), other_(std::move(other)) {}
 
   void start() { read(); }
@@ -180,10 +181,10 @@ class http_session : public std::enable_shared_from_this<http_session> {
     stream_.expires_after(std::chrono::seconds(120));  // an idle keep-alive connection
     http::async_read(
         stream_, buffer_, *parser_,
-        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
+        [self = shared_from_this()](boost::beast::error_code ec, std::size_t) { self->on_read(ec); });
   }
 
-  void on_read(beast::error_code ec) {
+  void on_read(boost::beast::error_code ec) {
     if (ec == http::error::body_limit) {
       return write(http_reply{413, "text/plain; charset=UTF-8", ""}, false);
     }
@@ -217,7 +218,7 @@ class http_session : public std::enable_shared_from_this<http_session> {
     watching_ = true;
     stream_.socket().async_read_some(buffer_.prepare(watch_limit),
                                      [self = shared_from_this(), aborted = std::move(aborted)](
-                                         beast::error_code ec, std::size_t n) mutable {
+                                         boost::beast::error_code ec, std::size_t n) mutable {
                                        self->watching_ = false;
                                        self->buffer_.commit(n);
                                        if (ec) {
@@ -243,7 +244,7 @@ class http_session : public std::enable_shared_from_this<http_session> {
     // A client that does not read its answer must not hold the body here forever.
     stream_.expires_after(std::chrono::seconds(30));
     http::async_write(stream_, *res,
-                      [self = shared_from_this(), res](beast::error_code ec, std::size_t) {
+                      [self = shared_from_this(), res](boost::beast::error_code ec, std::size_t) {
                         if (ec || !res->keep_alive()) return self->shutdown();
                         // One read at a time: the watch's own completion reads on.
                         self->read_after_watch_ = self->watching_;
@@ -252,15 +253,15 @@ class http_session : public std::enable_shared_from_this<http_session> {
   }
 
   void shutdown() {
-    beast::error_code ignored;
+    boost::beast::error_code ignored;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
   }
 
-  beast::tcp_stream stream_;
-  beast::flat_buffer buffer_;
+  boost::beast::tcp_stream stream_;
+  boost::beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   target target_;
-  server& eio_;
+  engine_server& eio_;
   request_handler other_;
   static constexpr std::size_t watch_limit = 4096;
   bool answered_ = true;           // the request being handled has its answer
@@ -271,10 +272,10 @@ class http_session : public std::enable_shared_from_this<http_session> {
 /// Accepts TCP connections and starts an http_session on each.
 class listener : public std::enable_shared_from_this<listener> {
  public:
-  listener(net::io_context& io, server& eio) : acceptor_(io), eio_(eio) {}
+  listener(net::io_context& io, engine_server& eio) : acceptor_(io), eio_(eio) {}
 
   /// Binds and listens; @return the bound port (useful with port 0), or 0 on failure.
-  std::uint16_t open(const std::string& host, std::uint16_t port, beast::error_code& ec) {
+  std::uint16_t open(const std::string& host, std::uint16_t port, boost::beast::error_code& ec) {
     const tcp::endpoint ep(net::ip::make_address(host, ec), port);
     if (ec) return 0;
     acceptor_.open(ep.protocol(), ec);
@@ -289,7 +290,8 @@ class listener : public std::enable_shared_from_this<listener> {
   request_handler on_other_request;
 
   void accept() {
-    acceptor_.async_accept([self = shared_from_this()](beast::error_code ec, tcp::socket s) {
+    acceptor_.async_accept([self = shared_from_this()](boost::beast::error_code ec, tcp::socket s) {
+      if (!self->acceptor_.is_open()) return;  // close()d
       if (!ec) {
         s.set_option(tcp::no_delay(true), ec);
         std::make_shared<http_session>(std::move(s), self->eio_, self->on_other_request)->start();
@@ -298,11 +300,19 @@ class listener : public std::enable_shared_from_this<listener> {
     });
   }
 
+  /// Stops accepting (the sessions already open go on).
+  void close() {
+    boost::beast::error_code ignored;
+    acceptor_.close(ignored);
+  }
+
  private:
   tcp::acceptor acceptor_;
-  server& eio_;
+  engine_server& eio_;
 };
 
-}  // namespace demo
+}  // namespace beast
+}  // namespace adapters
+SIOCODEC_END_NAMESPACE
 
-#endif  // SIOCODEC_EXAMPLES_SERVER_BEAST_IO_HPP
+#endif  // SIOCODEC_ADAPTERS_BEAST_DETAIL_SERVER_IO_HPP

@@ -1,0 +1,79 @@
+#!/usr/bin/env node
+// SPDX-License-Identifier: BSL-1.0
+// Drives examples/minimal/server.cpp (the 15-line echo server) with socket.io-client 4.8:
+// an emit comes back, an ack is answered, binary survives, over WebSocket, long-polling and the
+// upgrade between them. Run from tests/interop (its node_modules).
+//
+//   node drive_server.js PATH_TO_SERVER
+'use strict';
+
+const assert = require('assert/strict');
+const path = require('path');
+const { spawn } = require('child_process');
+
+const { io } = require(path.join(process.cwd(), 'node_modules', 'socket.io-client'));
+
+function startServer(exe) {
+  const proc = spawn(exe, ['0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  process.on('exit', () => proc.kill('SIGKILL'));
+  return new Promise((resolve, reject) => {
+    let err = '';
+    proc.stderr.on('data', (d) => {
+      err += d;
+      const m = /listening on (\d+)/.exec(err);
+      if (m) resolve({ proc, port: Number(m[1]) });
+    });
+    proc.on('exit', (code) => reject(new Error(`server exited (${code}): ${err}`)));
+  });
+}
+
+async function scenario(port, transports) {
+  const socket = io(`http://127.0.0.1:${port}`, { transports, reconnection: false, timeout: 5000 });
+  try {
+    await new Promise((resolve, reject) => {
+      socket.once('connect', resolve);
+      socket.once('connect_error', reject);
+    });
+    // An event without ack comes back under its own name.
+    const echoed = new Promise((resolve) => socket.once('hello', (...args) => resolve(args)));
+    socket.emit('hello', 'wörld', 42, { nested: [true, null] });
+    assert.deepEqual(await echoed, ['wörld', 42, { nested: [true, null] }]);
+    // An ack is answered with the arguments.
+    const answer = await socket.timeout(5000).emitWithAck('sum', 1, 'two');
+    assert.equal(answer, 1);  // the ack's first argument (emitWithAck resolves with it)
+    const all = await new Promise((resolve, reject) => {
+      socket.timeout(5000).emit('args', 'a', 'b', (err, ...args) => (err ? reject(err) : resolve(args)));
+    });
+    assert.deepEqual(all, ['a', 'b']);
+    // Binary, at any depth, both ways.
+    const bytes = Buffer.from([0, 1, 2, 253, 254, 255]);
+    const bin = await socket.timeout(5000).emitWithAck('bin', { data: bytes, list: [bytes] });
+    assert.ok(Buffer.from(bin.data).equals(bytes));
+    assert.ok(Buffer.from(bin.list[0]).equals(bytes));
+    if (transports.length === 2) {
+      // Give the upgrade time to happen, then echo once more over it.
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal(socket.io.engine.transport.name, 'websocket');
+      assert.equal(await socket.timeout(5000).emitWithAck('after-upgrade', 7), 7);
+    }
+  } finally {
+    socket.disconnect();
+  }
+}
+
+async function main() {
+  const exe = process.argv[2];
+  if (!exe) throw new Error('usage: node drive_server.js PATH_TO_SERVER');
+  const { proc, port } = await startServer(exe);
+  for (const transports of [['websocket'], ['polling'], ['polling', 'websocket']]) {
+    await scenario(port, transports);
+    console.log(`ok: ${transports.join('+')}`);
+  }
+  proc.kill('SIGTERM');
+  process.exit(0);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
