@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: BSL-1.0
-// Chat example: the application on top of the Beast server adapter (siocodec/adapters/beast). A registry of the
-// connected users keyed by socket id, the rooms they are in, and the events of docs/chat.md
-// (join, leave, message, typing, image), each broadcast to the sockets of one room: encoded once
-// (socketio::encoded_packet), the same messages queued on every member's session.
+// Chat example: the application on top of the Beast server adapter (siocodec/adapters/beast). A
+// registry of the connected users keyed by socket id, the rooms they are in, and the events of
+// docs/chat.md (join, leave, message, typing, image), each broadcast to the sockets of one room:
+// encoded once (socketio::encoded_packet), the same messages queued on every member's session.
 #ifndef SIOCODEC_EXAMPLES_CHAT_CHAT_ROOMS_HPP
 #define SIOCODEC_EXAMPLES_CHAT_CHAT_ROOMS_HPP
 

@@ -139,8 +139,8 @@ int main(int argc, char** argv) {
     log_line("chat: connection refused: " + std::string(message));
   };
   server.on_other_request = [files = static_files(cli)](
-                            const demo::target& t,
-                            const demo::http::request<demo::http::string_body>& req) {
+                                const demo::target& t,
+                                const demo::http::request<demo::http::string_body>& req) {
     auto it = files.find(t.path);
     if (it == files.end()) return demo::http_reply{404, "text/plain; charset=UTF-8", "not found"};
     if (req.method() != demo::http::verb::get) {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: BSL-1.0
 // A complete Socket.IO echo server: every event comes back, acks are answered (port: argv[1]).
 #include <siocodec/adapters/beast/server.hpp>
 

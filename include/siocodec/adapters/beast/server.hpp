@@ -67,8 +67,7 @@ class server {
 
   /// Binds `host`:`port` (0: a free port) and starts accepting. @return the port bound, or 0
   /// with `ec` set (an address that does not parse, a port in use...).
-  std::uint16_t listen(const std::string& host, std::uint16_t port,
-                       boost::system::error_code& ec) {
+  std::uint16_t listen(const std::string& host, std::uint16_t port, boost::system::error_code& ec) {
     listener_->on_other_request = on_other_request;
     const std::uint16_t bound = listener_->open(host, port, ec);
     if (bound != 0) listener_->accept();

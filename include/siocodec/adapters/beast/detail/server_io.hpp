@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSL-1.0
-// The Beast server adapter, layer 3 of 3: the sockets. Boost.Beast reads HTTP requests and WebSocket
-// messages and writes the answers; everything Engine.IO is left to engineio_server.hpp.
+// The Beast server adapter, layer 3 of 3: the sockets. Boost.Beast reads HTTP requests and
+// WebSocket messages and writes the answers; everything Engine.IO is left to engineio_server.hpp.
 #ifndef SIOCODEC_ADAPTERS_BEAST_DETAIL_SERVER_IO_HPP
 #define SIOCODEC_ADAPTERS_BEAST_DETAIL_SERVER_IO_HPP
 
@@ -179,9 +179,10 @@ class http_session : public std::enable_shared_from_this<http_session> {
     // it is still checked by engineio::decode_payload, which applies the same limit.
     parser_->body_limit(eio_.options().max_payload);
     stream_.expires_after(std::chrono::seconds(120));  // an idle keep-alive connection
-    http::async_read(
-        stream_, buffer_, *parser_,
-        [self = shared_from_this()](boost::beast::error_code ec, std::size_t) { self->on_read(ec); });
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = shared_from_this()](boost::beast::error_code ec, std::size_t) {
+                       self->on_read(ec);
+                     });
   }
 
   void on_read(boost::beast::error_code ec) {

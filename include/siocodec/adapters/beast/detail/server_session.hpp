@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: BSL-1.0
-// The Beast server adapter, layer 1 of 3: sessions. The protocols are siocodec's engines: the Socket.IO
-// server engine (socketio/server.hpp: namespaces, acks, CONNECT replies) over the Engine.IO one
-// it owns (handshake, long-polling, the upgrade, heartbeat, maxPayload), and the routing of
-// engineio/request.hpp. This file is the glue between them and the other two layers: it feeds
-// each session what the I/O layer received, hands the engine's transmits to the I/O layer
+// The Beast server adapter, layer 1 of 3: sessions. The protocols are siocodec's engines: the
+// Socket.IO server engine (socketio/server.hpp: namespaces, acks, CONNECT replies) over the
+// Engine.IO one it owns (handshake, long-polling, the upgrade, heartbeat, maxPayload), and the
+// routing of engineio/request.hpp. This file is the glue between them and the other two layers: it
+// feeds each session what the I/O layer received, hands the engine's transmits to the I/O layer
 // (answer the held GET or the POST, send or close the WebSocket), its events to the layer above
 // (open, the Socket.IO events, close), and keeps one Asio timer per session at next_deadline().
 #ifndef SIOCODEC_ADAPTERS_BEAST_DETAIL_SERVER_SESSION_HPP
@@ -340,7 +340,8 @@ class session : public std::enable_shared_from_this<session> {
 /// them with eio::route_request (the reference's checks and error answers).
 class engine_server {
  public:
-  engine_server(boost::asio::io_context& io, const sio::server_options& opts, session_handler& handler)
+  engine_server(boost::asio::io_context& io, const sio::server_options& opts,
+                session_handler& handler)
       : io_(io), opts_(opts), handler_(handler), rng_(std::random_device{}()) {}
 
   const engine_options& options() const { return opts_.engine; }
@@ -423,7 +424,8 @@ class engine_server {
     do {
       unsigned char random[15];
       for (unsigned char& b : random) b = static_cast<unsigned char>(rng_());
-      sid = std::string(eio::make_sid(::SIOCODEC_NAMESPACE::byte_view(random, sizeof random)).view());
+      sid =
+          std::string(eio::make_sid(::SIOCODEC_NAMESPACE::byte_view(random, sizeof random)).view());
     } while (sessions_.count(sid) != 0);
     session::events ev;
     ev.upgraded = [this](const session& s) { on_upgrade(s); };

@@ -123,8 +123,8 @@ class socket {
   /// `timeout_ms` (0: none) without an answer, or when the socket leaves first, `on_failure`
   /// (may be empty) is called instead of `on_ack`; exactly one of them is called.
   template <class... A>
-  bool emit_with_ack_for(eio::millis timeout_ms, ack_handler on_ack,
-                         ack_failure_handler on_failure, std::string_view name, A&&... args);
+  bool emit_with_ack_for(eio::millis timeout_ms, ack_handler on_ack, ack_failure_handler on_failure,
+                         std::string_view name, A&&... args);
 
   /// Handles event `name` on this socket: tried before its namespace's handler of that name.
   socket& on(std::string name, event_handler h) {
@@ -281,15 +281,15 @@ inline bool echo(socket& s, const incoming_event& ev) {
 
 template <class... A>
 bool socket::emit_with_ack_for(eio::millis timeout_ms, ack_handler on_ack,
-                               ack_failure_handler on_failure, std::string_view name,
-                               A&&... args) {
+                               ack_failure_handler on_failure, std::string_view name, A&&... args) {
   sio::emit_options o;
   o.want_ack = true;
   o.ack_timeout = timeout_ms;
   const auto id =
       session_.conn().emit(sio::event(name, std::forward<A>(args)...).nsp(nsp_), now_ms(), o);
   if (!id) {
-    if (id.error() == ::SIOCODEC_NAMESPACE::errc::queue_full) session_.close("too many pending acks");
+    if (id.error() == ::SIOCODEC_NAMESPACE::errc::queue_full)
+      session_.close("too many pending acks");
     return false;
   }
   acks_[*id] = pending_ack{std::move(on_ack), std::move(on_failure)};
@@ -409,7 +409,8 @@ inline void sio_server::on_connect_request(session& s, const sio::server_event& 
   }
   unsigned char random[30];  // the socket's sid, and its pid with recovery
   for (unsigned char& b : random) b = static_cast<unsigned char>(rng_());
-  (void)s.conn().accept(nsp, ::SIOCODEC_NAMESPACE::byte_view(random, sizeof random), now_ms(), def->store);
+  (void)s.conn().accept(nsp, ::SIOCODEC_NAMESPACE::byte_view(random, sizeof random), now_ms(),
+                        def->store);
 }
 
 inline void sio_server::on_socket_event(socket& sock, const sio::server_event& e) {
