@@ -87,6 +87,10 @@
 //   <siocodec/siocodec.hpp>
 //   <siocodec/error_code.hpp>
 // Not included (copy them next to this file to use them):
+//   <siocodec/adapters/beast/detail/server_io.hpp>: adapter
+//   <siocodec/adapters/beast/detail/server_session.hpp>: adapter
+//   <siocodec/adapters/beast/detail/server_sockets.hpp>: adapter
+//   <siocodec/adapters/beast/server.hpp>: adapter
 //   <siocodec/adapters/nlohmann.hpp>: adapter
 //   <siocodec/adapters/nlohmann/basic_json.hpp>: adapter
 //   <siocodec/adapters/nlohmann/from_json.hpp>: adapter
