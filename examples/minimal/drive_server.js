@@ -2,7 +2,9 @@
 // SPDX-License-Identifier: BSL-1.0
 // Drives examples/minimal/server.cpp (the 15-line echo server) with socket.io-client 4.8:
 // an emit comes back, an ack is answered, binary survives, over WebSocket, long-polling and the
-// upgrade between them. Run from tests/interop (its node_modules).
+// upgrade between them; and the adapter's default backpressure: a WebSocket client that stops
+// reading while asking for 500 KB echoes is closed before the server's memory grows past a
+// bound. Run from tests/interop (its node_modules).
 //
 //   node drive_server.js PATH_TO_SERVER
 'use strict';
@@ -11,7 +13,45 @@ const assert = require('assert/strict');
 const path = require('path');
 const { spawn } = require('child_process');
 
+const fs = require('fs');
+
 const { io } = require(path.join(process.cwd(), 'node_modules', 'socket.io-client'));
+const WebSocket = require(path.join(process.cwd(), 'node_modules', 'ws'));
+
+// The engine's default bound on what a session holds (16 MB) plus the process and the kernel's
+// socket buffers: an unbounded queue would pass it within the 40 MB the client asks for.
+const RSS_BOUND_MB = 120;
+const rssMb = (pid) => {
+  const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : 0;
+};
+
+async function neverReads(port, pid) {
+  const ws = new WebSocket(`ws://127.0.0.1:${port}/socket.io/?EIO=4&transport=websocket`);
+  await new Promise((resolve, reject) => {
+    ws.once('message', resolve);  // the open packet
+    ws.once('error', reject);
+  });
+  const closed = new Promise((resolve) => ws.once('close', resolve));
+  let isClosed = false;
+  closed.then(() => { isClosed = true; });
+  ws.send('40');
+  await new Promise((r) => setTimeout(r, 100));
+  ws.pause();  // read nothing more: the echoes pile up in the server
+  const big = '42' + JSON.stringify(['big', 'x'.repeat(500000)]);
+  let maxRss = 0;
+  let sent = 0;
+  for (; sent < 80 && !isClosed; sent++) {
+    await new Promise((resolve) => ws.send(big, resolve));
+    maxRss = Math.max(maxRss, rssMb(pid));
+    assert.ok(maxRss < RSS_BOUND_MB, `server RSS ${maxRss.toFixed(1)} MB after ${sent} requests`);
+  }
+  ws.resume();  // see the close (the server aborted the connection)
+  const timeout = new Promise((_, reject) =>
+    setTimeout(() => reject(new Error(`not closed after ${sent} requests of 500 KB`)), 10000));
+  await Promise.race([closed, timeout]);
+  return { sent, maxRss };
+}
 
 function startServer(exe) {
   const proc = spawn(exe, ['0'], { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -69,6 +109,11 @@ async function main() {
     await scenario(port, transports);
     console.log(`ok: ${transports.join('+')}`);
   }
+  const bp = await neverReads(port, proc.pid);
+  console.log(`ok: a client that does not read is closed (${bp.sent} requests, ` +
+              `server RSS at most ${bp.maxRss.toFixed(1)} MB)`);
+  // The server still serves the others.
+  await scenario(port, ['websocket']);
   proc.kill('SIGTERM');
   process.exit(0);
 }

@@ -145,6 +145,9 @@ class session : public std::enable_shared_from_this<session> {
   /// Hands what the engine queued to the I/O layer (a no-op inside this session's handlers,
   /// whose loop drains it anyway).
   void flush() { pump(); }
+  /// The reason this side gave when it ended the session (close(), "send queue full"); empty
+  /// otherwise, or until then.
+  const std::string& close_reason() const { return reason_; }
   /// Ends the session (DISCONNECT to every namespace, then the close); `reason` is what
   /// on_close() reports.
   void close(std::string_view reason) {

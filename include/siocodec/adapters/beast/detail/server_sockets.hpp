@@ -137,6 +137,15 @@ class socket {
     return *this;
   }
 
+  /// Told once when the socket leaves its namespace, with the reason: the session's when this
+  /// side closed it ("send queue full" for a client that does not read, "too many pending
+  /// acks"), else socket.io's (`sio::to_string(disconnect_reason)`: "transport close", "ping
+  /// timeout", "io server disconnect"...). The socket is destroyed after the call.
+  socket& on_disconnect(std::function<void(socket&, std::string_view reason)> h) {
+    disconnect_handler_ = std::move(h);
+    return *this;
+  }
+
   /// Leaves the namespace: DISCONNECT to the client (socket.io's `socket.disconnect()`); the
   /// session stays. False when it was not connected.
   bool disconnect() {
@@ -167,6 +176,7 @@ class socket {
   std::map<std::uint64_t, pending_ack> acks_;
   std::map<std::string, event_handler, std::less<>> handlers_;
   event_handler any_handler_;
+  std::function<void(socket&, std::string_view)> disconnect_handler_;
 };
 
 /// The Socket.IO server: namespaces, and the sockets of each session, fed by its engine.
@@ -377,6 +387,11 @@ inline void sio_server::on_event(session& s, const sio::server_event& e) {
     // Destroyed after the erase: its user_data may tell the application, which may send.
     std::unique_ptr<socket> gone = std::move(sock->second);
     socks.erase(sock);
+    if (gone->disconnect_handler_) {
+      const std::string_view why =
+          s.close_reason().empty() ? sio::to_string(e.reason) : s.close_reason();
+      gone->disconnect_handler_(*gone, why);
+    }
     return;
   }
   on_socket_event(*sock->second, e);
