@@ -24,8 +24,9 @@
 // server_options().engine): the engine's queue while no long-poll waits, Beast's write queue of
 // the WebSocket. Over either bound the session is closed and the application's close observer
 // (sockets().on_closed) is told the reason ("send queue full"; the engine's own reasons
-// otherwise). Needs Boost >= 1.81 (Beast), exceptions and RTTI (Asio's); not part of the single
-// header.
+// otherwise). TLS (https, wss): define SIOCODEC_BEAST_SSL=1 before the include, link OpenSSL,
+// and hand listen() an ssl::context. Needs Boost >= 1.81 (Beast), exceptions and RTTI (Asio's);
+// not part of the single header.
 #ifndef SIOCODEC_ADAPTERS_BEAST_SERVER_HPP
 #define SIOCODEC_ADAPTERS_BEAST_SERVER_HPP
 
@@ -80,6 +81,15 @@ class server {
     if (ec) throw boost::system::system_error(ec);
     return bound;
   }
+#if defined(SIOCODEC_BEAST_SSL) && SIOCODEC_BEAST_SSL
+  /// listen() over TLS: https and wss only, with `tls` (its certificate and key loaded; it
+  /// must outlive the server's connections).
+  std::uint16_t listen(const std::string& host, std::uint16_t port, net::ssl::context& tls,
+                       boost::system::error_code& ec) {
+    listener_->tls = &tls;
+    return listen(host, port, ec);
+  }
+#endif
   /// Stops accepting connections; the open sessions go on until they end.
   void close() { listener_->close(); }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSL-1.0
 // The Beast server adapter, layer 3 of 3: the sockets. Boost.Beast reads HTTP requests and
-// WebSocket messages and writes the answers; everything Engine.IO is left to engineio_server.hpp.
+// WebSocket messages and writes the answers, over TCP or TLS (SIOCODEC_BEAST_SSL=1); everything
+// Engine.IO is left to server_session.hpp.
 #ifndef SIOCODEC_ADAPTERS_BEAST_DETAIL_SERVER_IO_HPP
 #define SIOCODEC_ADAPTERS_BEAST_DETAIL_SERVER_IO_HPP
 
@@ -10,6 +11,11 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
+#if defined(SIOCODEC_BEAST_SSL) && SIOCODEC_BEAST_SSL
+#include <boost/asio/ssl/context.hpp>
+#include <boost/beast/ssl.hpp>
+#include <boost/beast/websocket/ssl.hpp>
+#endif
 
 #include <chrono>
 #include <cstdint>
@@ -19,6 +25,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 
 SIOCODEC_BEGIN_NAMESPACE
@@ -59,19 +66,29 @@ inline http_request to_engineio(const target& t, const http::request<http::strin
 using request_handler =
     std::function<http_reply(const target&, const http::request<http::string_body>&)>;
 
-/// One accepted WebSocket: reads messages into the session, writes its frames one at a time.
-class ws_session : public ws_link, public std::enable_shared_from_this<ws_session> {
+/// The plain stream; with SIOCODEC_BEAST_SSL, tls_stream is the TLS one.
+using plain_stream = boost::beast::tcp_stream;
+#if defined(SIOCODEC_BEAST_SSL) && SIOCODEC_BEAST_SSL
+using tls_stream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
+#endif
+
+/// One accepted WebSocket (over `Stream`: plain_stream or tls_stream): reads messages into the
+/// session, writes its frames one at a time.
+template <class Stream>
+class ws_session : public ws_link, public std::enable_shared_from_this<ws_session<Stream>> {
  public:
-  explicit ws_session(tcp::socket&& s) : ws_(std::move(s)) {}
+  explicit ws_session(Stream&& s) : ws_(std::move(s)) {}
 
   void start(engine_server& eio, http::request<http::string_body> req) {
     req_ = std::move(req);
+    // Beast's WebSocket timeouts replace the HTTP ones from here on.
+    boost::beast::get_lowest_layer(ws_).expires_never();
     target_ = target::parse(std::string_view(req_.target().data(), req_.target().size()));
     ws_.set_option(websocket::stream_base::timeout::suggested(boost::beast::role_type::server));
     // The codec's limit, given to Beast too: a larger message is refused (close 1009) before
     // it is buffered.
     ws_.read_message_max(eio.options().max_payload);
-    ws_.async_accept(req_, [self = shared_from_this(), &eio](boost::beast::error_code ec) {
+    ws_.async_accept(req_, [self = this->shared_from_this(), &eio](boost::beast::error_code ec) {
       if (ec) return;
       eio.attach_websocket(to_engineio(self->target_, self->req_), self);
       self->read();
@@ -111,25 +128,26 @@ class ws_session : public ws_link, public std::enable_shared_from_this<ws_sessio
 
  private:
   void read() {
-    ws_.async_read(buffer_, [self = shared_from_this()](boost::beast::error_code ec, std::size_t) {
-      if (ec) {
-        // Closed by the peer, by us, or by Beast (1009 for a message over read_message_max).
-        if (self->on_closed) self->on_closed(ec != websocket::error::closed);
-        return;
-      }
-      const auto kind = self->ws_.got_text() ? eio::frame_kind::text : eio::frame_kind::binary;
-      const auto data = self->buffer_.cdata();
-      const std::string_view frame(static_cast<const char*>(data.data()), data.size());
-      if (self->on_message) self->on_message(kind, frame);
-      self->buffer_.consume(self->buffer_.size());
-      if (!self->closing_) self->read();
-    });
+    ws_.async_read(
+        buffer_, [self = this->shared_from_this()](boost::beast::error_code ec, std::size_t) {
+          if (ec) {
+            // Closed by the peer, by us, or by Beast (1009 for a message over read_message_max).
+            if (self->on_closed) self->on_closed(ec != websocket::error::closed);
+            return;
+          }
+          const auto kind = self->ws_.got_text() ? eio::frame_kind::text : eio::frame_kind::binary;
+          const auto data = self->buffer_.cdata();
+          const std::string_view frame(static_cast<const char*>(data.data()), data.size());
+          if (self->on_message) self->on_message(kind, frame);
+          self->buffer_.consume(self->buffer_.size());
+          if (!self->closing_) self->read();
+        });
   }
 
   void write_next() {
     ws_.binary(out_.front().first);
     ws_.async_write(net::buffer(out_.front().second),
-                    [self = shared_from_this()](boost::beast::error_code ec, std::size_t) {
+                    [self = this->shared_from_this()](boost::beast::error_code ec, std::size_t) {
                       self->out_bytes_ -= self->out_.front().second.size();
                       self->out_.pop_front();
                       if (ec) {
@@ -148,10 +166,10 @@ class ws_session : public ws_link, public std::enable_shared_from_this<ws_sessio
 
   void do_close() {
     ws_.async_close(websocket::close_reason(close_code_),
-                    [self = shared_from_this()](boost::beast::error_code) {});
+                    [self = this->shared_from_this()](boost::beast::error_code) {});
   }
 
-  websocket::stream<boost::beast::tcp_stream> ws_;
+  websocket::stream<Stream> ws_;
   boost::beast::flat_buffer buffer_;
   http::request<http::string_body> req_;
   target target_;
@@ -163,14 +181,30 @@ class ws_session : public ws_link, public std::enable_shared_from_this<ws_sessio
   std::uint16_t close_code_ = ws_close_normal;
 };
 
-/// One HTTP connection: reads requests (keep-alive), hands polling requests to the Engine.IO
-/// server and writes its replies, and turns WebSocket upgrade requests into ws_sessions.
-class http_session : public std::enable_shared_from_this<http_session> {
+/// One HTTP connection (over `Stream`: plain_stream or tls_stream): reads requests
+/// (keep-alive), hands polling requests to the Engine.IO server and writes its replies, and
+/// turns WebSocket upgrade requests into ws_sessions.
+template <class Stream>
+class http_session : public std::enable_shared_from_this<http_session<Stream>> {
+  static constexpr bool tls = !std::is_same_v<Stream, plain_stream>;
+
  public:
-  http_session(tcp::socket&& s, engine_server& eio, request_handler other = nullptr)
+  http_session(Stream&& s, engine_server& eio, request_handler other = nullptr)
       : stream_(std::move(s)), eio_(eio), other_(std::move(other)) {}
 
-  void start() { read(); }
+  void start() {
+    if constexpr (tls) {
+      // A client that connects and never completes the handshake is dropped.
+      boost::beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(30));
+      stream_.async_handshake(Stream::server,  // ssl::stream_base::server
+                              [self = this->shared_from_this()](boost::beast::error_code ec) {
+                                if (ec) return self->shutdown();
+                                self->read();
+                              });
+    } else {
+      read();
+    }
+  }
 
  private:
   void read() {
@@ -178,9 +212,9 @@ class http_session : public std::enable_shared_from_this<http_session> {
     // The codec's limit: a larger body is refused (413) before it is buffered. A body within
     // it is still checked by engineio::decode_payload, which applies the same limit.
     parser_->body_limit(eio_.options().max_payload);
-    stream_.expires_after(std::chrono::seconds(120));  // an idle keep-alive connection
+    lowest().expires_after(std::chrono::seconds(120));  // an idle keep-alive connection
     http::async_read(stream_, buffer_, *parser_,
-                     [self = shared_from_this()](boost::beast::error_code ec, std::size_t) {
+                     [self = this->shared_from_this()](boost::beast::error_code ec, std::size_t) {
                        self->on_read(ec);
                      });
   }
@@ -190,7 +224,7 @@ class http_session : public std::enable_shared_from_this<http_session> {
       return write(http_reply{413, "text/plain; charset=UTF-8", ""}, false);
     }
     if (ec) return shutdown();
-    stream_.expires_never();  // a long-poll is held up to pingInterval
+    lowest().expires_never();  // a long-poll is held up to pingInterval
     const http::request<http::string_body>& req = parser_->get();
     target_ = target::parse(std::string_view(req.target().data(), req.target().size()));
     const bool keep_alive = req.keep_alive();
@@ -201,12 +235,17 @@ class http_session : public std::enable_shared_from_this<http_session> {
     const http_request r = to_engineio(target_, req);
     if (websocket::is_upgrade(req)) {
       if (auto refusal = eio_.check_websocket(r)) return write(std::move(*refusal), false);
-      std::make_shared<ws_session>(stream_.release_socket())->start(eio_, parser_->release());
+      if constexpr (tls) {
+        std::make_shared<ws_session<Stream>>(std::move(stream_))->start(eio_, parser_->release());
+      } else {
+        std::make_shared<ws_session<Stream>>(Stream(stream_.release_socket()))
+            ->start(eio_, parser_->release());
+      }
       return;
     }
     answered_ = false;
     std::function<void()> aborted =
-        eio_.handle_http(r, [self = shared_from_this(), keep_alive](http_reply reply) {
+        eio_.handle_http(r, [self = this->shared_from_this(), keep_alive](http_reply reply) {
           self->write(std::move(reply), keep_alive);
         });
     if (!answered_ && aborted) watch(std::move(aborted));
@@ -217,21 +256,21 @@ class http_session : public std::enable_shared_from_this<http_session> {
   // request) are kept for the next read(), up to a bound.
   void watch(std::function<void()> aborted) {
     watching_ = true;
-    stream_.socket().async_read_some(buffer_.prepare(watch_limit),
-                                     [self = shared_from_this(), aborted = std::move(aborted)](
-                                         boost::beast::error_code ec, std::size_t n) mutable {
-                                       self->watching_ = false;
-                                       self->buffer_.commit(n);
-                                       if (ec) {
-                                         if (!self->answered_) aborted();
-                                         return;
-                                       }
-                                       if (self->answered_) {
-                                         if (self->read_after_watch_) self->read();
-                                       } else if (self->buffer_.size() < watch_limit) {
-                                         self->watch(std::move(aborted));
-                                       }
-                                     });
+    watch_stream().async_read_some(buffer_.prepare(watch_limit),
+                                   [self = this->shared_from_this(), aborted = std::move(aborted)](
+                                       boost::beast::error_code ec, std::size_t n) mutable {
+                                     self->watching_ = false;
+                                     self->buffer_.commit(n);
+                                     if (ec) {
+                                       if (!self->answered_) aborted();
+                                       return;
+                                     }
+                                     if (self->answered_) {
+                                       if (self->read_after_watch_) self->read();
+                                     } else if (self->buffer_.size() < watch_limit) {
+                                       self->watch(std::move(aborted));
+                                     }
+                                   });
   }
 
   void write(http_reply reply, bool keep_alive) {
@@ -243,22 +282,35 @@ class http_session : public std::enable_shared_from_this<http_session> {
     res->body() = std::move(reply.body);
     res->prepare_payload();
     // A client that does not read its answer must not hold the body here forever.
-    stream_.expires_after(std::chrono::seconds(30));
-    http::async_write(stream_, *res,
-                      [self = shared_from_this(), res](boost::beast::error_code ec, std::size_t) {
-                        if (ec || !res->keep_alive()) return self->shutdown();
-                        // One read at a time: the watch's own completion reads on.
-                        self->read_after_watch_ = self->watching_;
-                        if (!self->watching_) self->read();
-                      });
+    lowest().expires_after(std::chrono::seconds(30));
+    http::async_write(
+        stream_, *res,
+        [self = this->shared_from_this(), res](boost::beast::error_code ec, std::size_t) {
+          if (ec || !res->keep_alive()) return self->shutdown();
+          // One read at a time: the watch's own completion reads on.
+          self->read_after_watch_ = self->watching_;
+          if (!self->watching_) self->read();
+        });
   }
 
   void shutdown() {
     boost::beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    // TLS: no close_notify; the TCP shutdown tells the client as much as it needs.
+    lowest().socket().shutdown(tcp::socket::shutdown_send, ignored);
   }
 
-  boost::beast::tcp_stream stream_;
+  plain_stream& lowest() { return boost::beast::get_lowest_layer(stream_); }
+  // What watch() reads: the TLS stream (its records must be decrypted in order), else the
+  // socket itself (the tcp_stream's timeout is off while a long-poll is held).
+  auto& watch_stream() {
+    if constexpr (tls) {
+      return stream_;
+    } else {
+      return stream_.socket();
+    }
+  }
+
+  Stream stream_;
   boost::beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   target target_;
@@ -289,16 +341,31 @@ class listener : public std::enable_shared_from_this<listener> {
 
   /// Answers the requests for other paths than engineio_path; empty: 404 for all of them.
   request_handler on_other_request;
+#if defined(SIOCODEC_BEAST_SSL) && SIOCODEC_BEAST_SSL
+  /// Set: every connection is TLS (https, wss) with this context (which must outlive them).
+  net::ssl::context* tls = nullptr;
+#endif
 
   void accept() {
-    acceptor_.async_accept([self = shared_from_this()](boost::beast::error_code ec, tcp::socket s) {
-      if (!self->acceptor_.is_open()) return;  // close()d
-      if (!ec) {
-        s.set_option(tcp::no_delay(true), ec);
-        std::make_shared<http_session>(std::move(s), self->eio_, self->on_other_request)->start();
-      }
-      self->accept();
-    });
+    acceptor_.async_accept(
+        [self = this->shared_from_this()](boost::beast::error_code ec, tcp::socket s) {
+          if (!self->acceptor_.is_open()) return;  // close()d
+          if (!ec) {
+            s.set_option(tcp::no_delay(true), ec);
+#if defined(SIOCODEC_BEAST_SSL) && SIOCODEC_BEAST_SSL
+            if (self->tls != nullptr) {
+              std::make_shared<http_session<tls_stream>>(tls_stream(std::move(s), *self->tls),
+                                                         self->eio_, self->on_other_request)
+                  ->start();
+              return self->accept();
+            }
+#endif
+            std::make_shared<http_session<plain_stream>>(plain_stream(std::move(s)), self->eio_,
+                                                         self->on_other_request)
+                ->start();
+          }
+          self->accept();
+        });
   }
 
   /// Stops accepting (the sessions already open go on).
