@@ -80,6 +80,7 @@ function startServer(exe) {
     let err = '';
     proc.stderr.on('data', (d) => {
       err += d;
+      proc.log = err;
       const m = /listening on (\d+)/.exec(err);
       if (m) resolve({ proc, port: Number(m[1]) });
     });
@@ -130,7 +131,13 @@ async function main() {
     await scenario(port, transports);
     console.log(`ok: ${transports.join('+')}`);
   }
-  if (!TLS) {
+  if (TLS) {
+    // socket::on_disconnect told each socket's end (the client's disconnect()).
+    await new Promise((r) => setTimeout(r, 200));
+    const ends = proc.log.match(/^disconnect: .*$/gm) || [];
+    assert.deepEqual(ends, Array(3).fill('disconnect: io client disconnect'), proc.log);
+    console.log('ok: on_disconnect told of each end');
+  } else {
     const bp = await neverReads(port, proc.pid);
     console.log(`ok: a client that does not read is closed (${bp.sent} requests, ` +
                 `server RSS at most ${bp.maxRss.toFixed(1)} MB)`);

@@ -388,8 +388,8 @@ inline void sio_server::on_event(session& s, const sio::server_event& e) {
     std::unique_ptr<socket> gone = std::move(sock->second);
     socks.erase(sock);
     if (gone->disconnect_handler_) {
-      const std::string_view why =
-          s.close_reason().empty() ? sio::to_string(e.reason) : s.close_reason();
+      std::string_view why = s.close_reason();
+      if (why.empty()) why = sio::to_string(e.reason);
       gone->disconnect_handler_(*gone, why);
     }
     return;
