@@ -9,8 +9,9 @@
 //   node drive_server.js PATH_TO_SERVER [--tls]
 //
 // --tls: the server is tests/interop/adapter_server_tls.cpp (PORT CERT KEY), given a self-signed
-// certificate made here with openssl; the clients use https and wss (not verifying it), and
-// the backpressure check is left out (the plain run covers it).
+// certificate made here with openssl, and serving path /sio/ (server::path); the clients use
+// https and wss (not verifying it), and the backpressure check is left out (the plain run
+// covers it).
 'use strict';
 
 const assert = require('assert/strict');
@@ -61,6 +62,7 @@ async function neverReads(port, pid) {
 
 const TLS = process.argv.includes('--tls');
 const SCHEME = TLS ? 'https' : 'http';
+const PATH = TLS ? '/sio/' : '/socket.io/';
 
 function selfSigned() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'siocodec-tls-'));
@@ -90,7 +92,8 @@ function startServer(exe) {
 
 async function scenario(port, transports) {
   const socket = io(`${SCHEME}://127.0.0.1:${port}`,
-                    { transports, reconnection: false, timeout: 5000, rejectUnauthorized: false });
+                    { transports, path: PATH, reconnection: false, timeout: 5000,
+                      rejectUnauthorized: false });
   try {
     await new Promise((resolve, reject) => {
       socket.once('connect', resolve);

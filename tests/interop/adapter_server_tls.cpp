@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
   tls.use_certificate_chain_file(argv[2]);
   tls.use_private_key_file(argv[3], boost::asio::ssl::context::pem);
   sio::server server(io);
+  server.path = "/sio/";  // not the default: the driver's clients ask for it
   server.of("/").on_connect = [](sio::socket& socket) {
     socket.on_any(sio::echo);
     // The driver checks that each socket's end is told, with socket.io's reason.

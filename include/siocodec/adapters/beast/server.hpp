@@ -52,8 +52,8 @@ inline sio::server_options default_server_options() {
   return make_server_options(engine_options{}, sio::parser_kind::json);
 }
 
-/// A Socket.IO server on `io` (see the file comment). Serves `/socket.io/`; other paths are
-/// answered by on_other_request (404 when empty). Must outlive io.run() (or close() first and
+/// A Socket.IO server on `io` (see the file comment). Serves `path` (`/socket.io/`); other paths
+/// are answered by on_other_request (404 when empty). Must outlive io.run() (or close() first and
 /// let the sessions end), since the sessions refer to it.
 class server {
  public:
@@ -70,6 +70,7 @@ class server {
   /// with `ec` set (an address that does not parse, a port in use...).
   std::uint16_t listen(const std::string& host, std::uint16_t port, boost::system::error_code& ec) {
     listener_->on_other_request = on_other_request;
+    listener_->path = path;
     const std::uint16_t bound = listener_->open(host, port, ec);
     if (bound != 0) listener_->accept();
     return bound;
@@ -95,6 +96,9 @@ class server {
 
   /// Answers HTTP requests for other paths (static files); set before listen().
   request_handler on_other_request;
+  /// The Engine.IO path (socket.io's `path`; the clients send the trailing slash); set before
+  /// listen().
+  std::string path = std::string(engineio_path);
 
   /// The Socket.IO layer: observers (on_opened, on_packet, on_refused, on_left, on_closed).
   sio_server& sockets() { return sockets_; }

@@ -36,7 +36,7 @@ namespace websocket = boost::beast::websocket;
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
 
-/// The path Socket.IO clients use by default.
+/// The path Socket.IO clients use by default (listener::path changes it).
 constexpr std::string_view engineio_path = "/socket.io/";
 
 /// A request target split into its path and its query (read by eio::parse_query).
@@ -189,8 +189,9 @@ class http_session : public std::enable_shared_from_this<http_session<Stream>> {
   static constexpr bool tls = !std::is_same_v<Stream, plain_stream>;
 
  public:
-  http_session(Stream&& s, engine_server& eio, request_handler other = nullptr)
-      : stream_(std::move(s)), eio_(eio), other_(std::move(other)) {}
+  http_session(Stream&& s, engine_server& eio, request_handler other = nullptr,
+               std::string path = std::string(engineio_path))
+      : stream_(std::move(s)), eio_(eio), other_(std::move(other)), path_(std::move(path)) {}
 
   void start() {
     if constexpr (tls) {
@@ -228,7 +229,7 @@ class http_session : public std::enable_shared_from_this<http_session<Stream>> {
     const http::request<http::string_body>& req = parser_->get();
     target_ = target::parse(std::string_view(req.target().data(), req.target().size()));
     const bool keep_alive = req.keep_alive();
-    if (target_.path != engineio_path) {
+    if (target_.path != path_) {
       if (other_) return write(other_(target_, req), keep_alive);
       return write(http_reply{404, "text/plain; charset=UTF-8", "not found"}, keep_alive);
     }
@@ -316,6 +317,7 @@ class http_session : public std::enable_shared_from_this<http_session<Stream>> {
   target target_;
   engine_server& eio_;
   request_handler other_;
+  std::string path_;
   static constexpr std::size_t watch_limit = 4096;
   bool answered_ = true;           // the request being handled has its answer
   bool watching_ = false;          // watch()'s read is pending
@@ -339,33 +341,36 @@ class listener : public std::enable_shared_from_this<listener> {
     return acceptor_.local_endpoint().port();
   }
 
-  /// Answers the requests for other paths than engineio_path; empty: 404 for all of them.
+  /// Answers the requests for other paths than `path`; empty: 404 for all of them.
   request_handler on_other_request;
+  /// The Engine.IO path (socket.io's `path` option), with its trailing slash as the clients
+  /// send it.
+  std::string path = std::string(engineio_path);
 #if defined(SIOCODEC_BEAST_SSL) && SIOCODEC_BEAST_SSL
   /// Set: every connection is TLS (https, wss) with this context (which must outlive them).
   net::ssl::context* tls = nullptr;
 #endif
 
   void accept() {
-    acceptor_.async_accept(
-        [self = this->shared_from_this()](boost::beast::error_code ec, tcp::socket s) {
-          if (!self->acceptor_.is_open()) return;  // close()d
-          if (!ec) {
-            s.set_option(tcp::no_delay(true), ec);
+    acceptor_.async_accept([self = this->shared_from_this()](boost::beast::error_code ec,
+                                                             tcp::socket s) {
+      if (!self->acceptor_.is_open()) return;  // close()d
+      if (!ec) {
+        s.set_option(tcp::no_delay(true), ec);
 #if defined(SIOCODEC_BEAST_SSL) && SIOCODEC_BEAST_SSL
-            if (self->tls != nullptr) {
-              std::make_shared<http_session<tls_stream>>(tls_stream(std::move(s), *self->tls),
-                                                         self->eio_, self->on_other_request)
-                  ->start();
-              return self->accept();
-            }
+        if (self->tls != nullptr) {
+          std::make_shared<http_session<tls_stream>>(tls_stream(std::move(s), *self->tls),
+                                                     self->eio_, self->on_other_request, self->path)
+              ->start();
+          return self->accept();
+        }
 #endif
-            std::make_shared<http_session<plain_stream>>(plain_stream(std::move(s)), self->eio_,
-                                                         self->on_other_request)
-                ->start();
-          }
-          self->accept();
-        });
+        std::make_shared<http_session<plain_stream>>(plain_stream(std::move(s)), self->eio_,
+                                                     self->on_other_request, self->path)
+            ->start();
+      }
+      self->accept();
+    });
   }
 
   /// Stops accepting (the sessions already open go on).
