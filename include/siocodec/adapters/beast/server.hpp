@@ -16,17 +16,18 @@
 // - detail/server_session.hpp: one session (the engines, the held HTTP requests, the WebSocket,
 //   the timer), and engine_server, the table of sessions routing requests to them.
 // - detail/server_sockets.hpp: namespaces (namespace_def: authorize, on_connect, a handler per
-//   event), sockets (socket: on(), emit(), emit_with_ack(), ack(), disconnect()), copy_args().
+//   event), sockets (socket: on(), on_any(), on_disconnect(), emit(), emit_with_ack_for(), ack(),
+//   disconnect()), copy_args() and echo().
 // - detail/server_io.hpp: Beast's HTTP and WebSocket sessions and the listener.
 //
 // Backpressure: what a session holds for a client that does not read is bounded in messages
-// and bytes (engineio::server_options::max_queued_messages / max_queued_bytes, in
-// server_options().engine): the engine's queue while no long-poll waits, Beast's write queue of
-// the WebSocket. Over either bound the session is closed and the application's close observer
-// (sockets().on_closed) is told the reason ("send queue full"; the engine's own reasons
-// otherwise). TLS (https, wss): define SIOCODEC_BEAST_SSL=1 before the include, link OpenSSL,
-// and hand listen() an ssl::context. Needs Boost >= 1.81 (Beast), exceptions and RTTI (Asio's);
-// not part of the single header.
+// and bytes (engineio::server_options::max_queued_messages / max_queued_bytes, 16 MB by
+// default, in the socketio::server_options given to the constructor, `.engine`): the engine's
+// queue while no long-poll waits, Beast's write queue of the WebSocket. Over either bound the
+// session is closed and the application is told the reason ("send queue full"; the engine's own
+// reasons otherwise) by sockets().on_closed and each socket's on_disconnect(). TLS (https, wss):
+// define SIOCODEC_BEAST_SSL=1 before the include, link OpenSSL, and hand listen() an ssl::context.
+// Needs Boost >= 1.81 (Beast), exceptions and RTTI (Asio's); not part of the single header.
 #ifndef SIOCODEC_ADAPTERS_BEAST_SERVER_HPP
 #define SIOCODEC_ADAPTERS_BEAST_SERVER_HPP
 
