@@ -1,13 +1,12 @@
 // SPDX-License-Identifier: BSL-1.0
-// Chat example: the application on top of examples/server/socketio_server.hpp. A registry of the
-// connected users keyed by socket id, the rooms they are in, and the events of docs/chat.md
-// (join, leave, message, typing, image), each broadcast to the sockets of one room: encoded once
-// (socketio::encoded_packet), the same messages queued on every member's session.
+// Chat example: the application on top of the Beast server adapter (siocodec/adapters/beast). A
+// registry of the connected users keyed by socket id, the rooms they are in, and the events of
+// docs/chat.md (join, leave, message, typing, image), each broadcast to the sockets of one room:
+// encoded once (socketio::encoded_packet), the same messages queued on every member's session.
 #ifndef SIOCODEC_EXAMPLES_CHAT_CHAT_ROOMS_HPP
 #define SIOCODEC_EXAMPLES_CHAT_CHAT_ROOMS_HPP
 
-#include "socketio_server.hpp"
-
+#include <siocodec/adapters/beast/server.hpp>
 #include <siocodec/socketio/codec.hpp>
 
 #include <chrono>
@@ -22,6 +21,10 @@
 #include <string_view>
 #include <utility>
 #include <vector>
+
+namespace demo {
+using namespace ::siocodec::adapters::beast;  // as examples/server/cli.hpp
+}  // namespace demo
 
 namespace chat {
 namespace sio = demo::sio;

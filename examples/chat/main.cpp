@@ -10,11 +10,8 @@
 // Prints `chat: open http://HOST:PORT/` once listening (--port 0 picks a free port), then one
 // line per user who connects or leaves. Ctrl-C (SIGINT) or SIGTERM stops it.
 
-#include "beast_io.hpp"
 #include "chat_rooms.hpp"
 #include "cli.hpp"
-#include "engineio_server.hpp"
-#include "socketio_server.hpp"
 
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -128,24 +125,22 @@ int main(int argc, char** argv) {
   // The application lives longer than the Socket.IO server, whose sockets unregister from it.
   // Recovery offsets carry the start time: those of a previous run never match.
   chat::rooms chat_rooms({}, static_cast<std::uint64_t>(std::time(nullptr)));
-  demo::sio_server sio;
-  chat_rooms.install(sio.of("/"));
-  chat_rooms.on_log = log_line;
-  sio.on_refused = [](const demo::session&, std::string_view, std::string_view message) {
-    log_line("chat: connection refused: " + std::string(message));
-  };
-
   demo::net::io_context io;
   // Connection state recovery (socket.io's connectionStateRecovery): a browser that loses its
   // transport gets back its id, its room and what it missed (chat_rooms.hpp keeps the store).
   demo::sio::server_options engine =
       demo::make_server_options(cli.eio, demo::sio::parser_kind::json);
   engine.recovery = true;
-  demo::server eio(io, engine, sio);
-  auto l = std::make_shared<demo::listener>(io, eio);
-  l->on_other_request = [files = static_files(cli)](
-                            const demo::target& t,
-                            const demo::http::request<demo::http::string_body>& req) {
+  demo::server server(io, engine);
+  chat_rooms.install(server.of("/"));
+  chat_rooms.on_log = log_line;
+  server.sockets().on_refused = [](const demo::session&, std::string_view,
+                                   std::string_view message) {
+    log_line("chat: connection refused: " + std::string(message));
+  };
+  server.on_other_request = [files = static_files(cli)](
+                                const demo::target& t,
+                                const demo::http::request<demo::http::string_body>& req) {
     auto it = files.find(t.path);
     if (it == files.end()) return demo::http_reply{404, "text/plain; charset=UTF-8", "not found"};
     if (req.method() != demo::http::verb::get) {
@@ -157,20 +152,19 @@ int main(int argc, char** argv) {
     return demo::http_reply{200, it->second.content_type, std::move(*body)};
   };
 
-  demo::beast::error_code ec;
-  const std::uint16_t port = l->open(cli.host, cli.port, ec);
+  boost::system::error_code ec;
+  const std::uint16_t port = server.listen(cli.host, cli.port, ec);
   if (ec) {
     std::fprintf(stderr, "siocodec_chat: cannot listen on %s:%u: %s\n", cli.host.c_str(),
                  static_cast<unsigned>(cli.port), ec.message().c_str());
     return 1;
   }
-  l->accept();
   const bool ipv6 = cli.host.find(':') != std::string::npos;
   log_line("chat: open http://" + (ipv6 ? "[" + cli.host + "]" : cli.host) + ":" +
            std::to_string(port) + "/");
 
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
-  signals.async_wait([&](const demo::beast::error_code& e, int sig) {
+  signals.async_wait([&](const boost::system::error_code& e, int sig) {
     if (e) return;
     log_line(std::string("chat: ") + (sig == SIGINT ? "SIGINT" : "SIGTERM") + ", stopping");
     chat_rooms.shut_down();
@@ -180,7 +174,7 @@ int main(int argc, char** argv) {
   char input_buffer[256];
   std::function<void()> watch_stdin = [&] {
     input.async_read_some(boost::asio::buffer(input_buffer),
-                          [&](const demo::beast::error_code& e, std::size_t) {
+                          [&](const boost::system::error_code& e, std::size_t) {
                             if (e) {  // EOF: the test driver is gone
                               chat_rooms.shut_down();
                               return io.stop();

@@ -12,7 +12,7 @@ namespace sb = siocodec::adapters::beast;
 int main(int argc, char** argv) {
   boost::asio::io_context io;
   sb::client client(io, argc > 1 ? argv[1] : "http://127.0.0.1:3000");
-  sb::socket& s = client.socket("/");
+  sb::client_socket& s = client.socket("/");
   auto print = [](auto... a) { ((std::cout << a << ' '), ...) << std::endl; };
   auto on_ack = [&](const sb::reply& r) { print("ack", r.json()); };
   s.on_connect([&] { s.emit_ack(5000, on_ack, "echo", "hi", 42); });

@@ -3,7 +3,7 @@
 #ifndef SIOCODEC_EXAMPLES_SERVER_CLI_HPP
 #define SIOCODEC_EXAMPLES_SERVER_CLI_HPP
 
-#include "engineio_server.hpp"
+#include <siocodec/adapters/beast/server.hpp>
 
 #include <cstddef>
 #include <cstdint>
@@ -12,6 +12,8 @@
 #include <string_view>
 
 namespace demo {
+// The examples' names are the adapter's, and theirs (CLI, printing) beside them.
+using namespace ::siocodec::adapters::beast;
 
 /// One `--name value` option; `n` is the value read as a decimal number when `numeric`.
 struct cli_arg {
@@ -26,7 +28,7 @@ struct server_cli {
   std::string host = "127.0.0.1";
   std::uint16_t port = 0;
   bool exit_with_stdin = false;
-  server_options eio;
+  engine_options eio;
 };
 
 /// Reads argv as `--name value` pairs into `o`; an option it does not know goes to

@@ -37,10 +37,7 @@
 //   whoami       acks {"nsp":...,"id":...}
 //   any other    acks its arguments back, or emits an event of the same name with them
 
-#include "beast_io.hpp"
 #include "cli.hpp"
-#include "engineio_server.hpp"
-#include "socketio_server.hpp"
 
 #include <siocodec/json/write.hpp>
 #include <siocodec/socketio/codec.hpp>
@@ -65,53 +62,6 @@
 namespace {
 
 // --- reading arguments and writing them back ---------------------------------------------------
-
-// Writes a received value `v` (of either parser) through a builder's writer (of either parser:
-// the server's parser decides which one runs), binary values (at any depth) becoming
-// attachments or bins again: how a server re-sends what it received. Depth is bounded by the
-// decoders' max_depth.
-template <class W>
-void write_copy(W& w, const demo::sio::any_value& v) {
-  using kind = demo::sio::value_kind;
-  switch (v.kind()) {
-    case kind::binary: w.binary(v.bytes()); return;
-    case kind::array:
-      w.begin_array();
-      for (const demo::sio::any_value& e : v.elements()) write_copy(w, e);
-      w.end_array();
-      return;
-    case kind::object:
-      w.begin_object();
-      for (const demo::sio::any_member& m : v.members()) {
-        std::string key;
-        (void)m.key.append_string(key);  // msgpack: a non-string key becomes ""
-        w.key(key);
-        write_copy(w, m.val);
-      }
-      w.end_object();
-      return;
-    default: break;
-  }
-  if constexpr (std::is_same_v<W, demo::sio::msgpack_args_writer>) {
-    // Scalars verbatim: msgpack keeps its number forms, JSON is converted by the writer.
-    if (v.is_msgpack()) {
-      w.raw_msgpack(v.as_msgpack());
-    } else {
-      w.raw(v.as_json().raw());
-    }
-  } else if (!v.is_msgpack()) {
-    w.raw(v.as_json().raw());  // numbers keep their digits, strings their escapes
-  } else {
-    w.null();  // not reached: a default-parser server holds no msgpack values
-  }
-}
-
-// The arguments of an EVENT (after its name) or an ACK, as a builder callback for either writer.
-auto copy_args(const demo::sio::any_packet& p) {
-  return [&p](auto& w) {
-    for (const demo::sio::any_value& a : p.arguments()) write_copy(w, a);
-  };
-}
 
 // The sizes of the binary values of `v`, depth first (the order of the default parser's
 // attachments).
@@ -259,9 +209,9 @@ struct counter_state {
 void define_events(demo::namespace_def& ns, std::uint64_t max_flood) {
   ns.events["echo"] = [](demo::socket& s, const demo::incoming_event& ev) {
     if (ev.ack_id) {
-      s.ack(ev, copy_args(ev.packet));
+      s.ack(ev, demo::copy_args(ev.packet));
     } else {
-      s.emit("echo", copy_args(ev.packet));
+      s.emit("echo", demo::copy_args(ev.packet));
     }
   };
 
@@ -270,7 +220,7 @@ void define_events(demo::namespace_def& ns, std::uint64_t max_flood) {
     std::vector<std::size_t> sizes;
     for (const demo::sio::any_value& a : p.arguments()) binary_sizes(a, sizes);
     auto with_summary = [&p, &sizes](auto& w) {
-      copy_args(p)(w);
+      demo::copy_args(p)(w);
       w.begin_object().member("attachments", sizes.size()).key("sizes").begin_array();
       for (const std::size_t n : sizes) w.value(n);
       w.end_array().end_object();
@@ -287,12 +237,12 @@ void define_events(demo::namespace_def& ns, std::uint64_t max_flood) {
     s.emit_with_ack(
         [asked](demo::socket& self, const demo::sio::any_packet& answer) {
           if (asked) {
-            self.send(demo::sio::ack(*asked, copy_args(answer)));
+            self.send(demo::sio::ack(*asked, demo::copy_args(answer)));
           } else {
-            self.emit("server_ack_result", copy_args(answer));
+            self.emit("server_ack_result", demo::copy_args(answer));
           }
         },
-        "ask", copy_args(ev.packet));
+        "ask", demo::copy_args(ev.packet));
   };
 
   ns.events["count"] = [](demo::socket& s, const demo::incoming_event& ev) {
@@ -317,9 +267,9 @@ void define_events(demo::namespace_def& ns, std::uint64_t max_flood) {
   // Events without a handler (unicode names in the tests) come back under their own name.
   ns.unknown_event = [](demo::socket& s, const demo::incoming_event& ev) {
     if (ev.ack_id) {
-      s.ack(ev, copy_args(ev.packet));
+      s.ack(ev, demo::copy_args(ev.packet));
     } else {
-      s.emit(ev.name, copy_args(ev.packet));
+      s.emit(ev.name, demo::copy_args(ev.packet));
     }
   };
 
@@ -361,8 +311,14 @@ int main(int argc, char** argv) {
     return 2;
   }
 
+  // The engines and the sockets (the adapter).
+  demo::sio::server_options engine = demo::make_server_options(cli.eio, cli.parser);
+  engine.max_pending_acks = cli.max_pending_acks;
+  demo::net::io_context io;
+  demo::server server(io, engine);
+
   // Socket.IO: the application.
-  demo::sio_server sio;
+  demo::sio_server& sio = server.sockets();
   define_events(sio.of("/"), cli.max_flood);
   define_events(sio.of("/ünïcødé-😀"), cli.max_flood);
   demo::namespace_def& admin = sio.of("/admin");
@@ -392,32 +348,25 @@ int main(int argc, char** argv) {
     log_line("{\"type\":\"close\"," + session_fields(s) + ",\"reason\":" + quoted(reason) + "}");
   };
 
-  // The engines and the sockets.
-  demo::sio::server_options engine = demo::make_server_options(cli.eio, cli.parser);
-  engine.max_pending_acks = cli.max_pending_acks;
-  demo::net::io_context io;
-  demo::server eio(io, engine, sio);
-  eio.on_upgrade = [](const demo::session& s) {
+  server.engine().on_upgrade = [](const demo::session& s) {
     log_line("{\"type\":\"upgrade\"," + session_fields(s) + "}");
   };
-  auto l = std::make_shared<demo::listener>(io, eio);
-  demo::beast::error_code ec;
-  const std::uint16_t port = l->open(cli.host, cli.port, ec);
+  boost::system::error_code ec;
+  const std::uint16_t port = server.listen(cli.host, cli.port, ec);
   if (ec) {
     std::fprintf(stderr, "siocodec_server: cannot listen on %s:%u: %s\n", cli.host.c_str(),
                  static_cast<unsigned>(cli.port), ec.message().c_str());
     return 1;
   }
-  l->accept();
   log_line("listening on " + std::to_string(port));
 
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
-  signals.async_wait([&io](const demo::beast::error_code&, int) { io.stop(); });
+  signals.async_wait([&io](const boost::system::error_code&, int) { io.stop(); });
   boost::asio::posix::stream_descriptor input(io);
   char input_buffer[256];
   std::function<void()> watch_stdin = [&] {
     input.async_read_some(boost::asio::buffer(input_buffer),
-                          [&](const demo::beast::error_code& e, std::size_t) {
+                          [&](const boost::system::error_code& e, std::size_t) {
                             if (e) return io.stop();  // EOF: the driver is gone
                             watch_stdin();
                           });

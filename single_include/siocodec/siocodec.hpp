@@ -91,6 +91,10 @@
 //   <siocodec/adapters/beast/detail/client_io.hpp>: adapter
 //   <siocodec/adapters/beast/detail/client_json.hpp>: adapter
 //   <siocodec/adapters/beast/detail/client_transports.hpp>: adapter
+//   <siocodec/adapters/beast/detail/server_io.hpp>: adapter
+//   <siocodec/adapters/beast/detail/server_session.hpp>: adapter
+//   <siocodec/adapters/beast/detail/server_sockets.hpp>: adapter
+//   <siocodec/adapters/beast/server.hpp>: adapter
 //   <siocodec/adapters/nlohmann.hpp>: adapter
 //   <siocodec/adapters/nlohmann/basic_json.hpp>: adapter
 //   <siocodec/adapters/nlohmann/from_json.hpp>: adapter

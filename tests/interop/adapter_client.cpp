@@ -36,7 +36,7 @@ int run_tls(const char* url) {
   boost::asio::ssl::context tls(boost::asio::ssl::context::tls_client);
   tls.set_verify_mode(boost::asio::ssl::verify_none);
   sb::client client(io, url, tls);
-  sb::socket& s = client.socket("/");
+  sb::client_socket& s = client.socket("/");
   auto print = [](auto... a) { ((std::cout << a << ' '), ...) << std::endl; };
   auto on_ack = [&](const sb::reply& r) { print("ack", r.json()); };
   s.on_connect([&] { s.emit_ack(5000, on_ack, "echo", "hi", 42); });
@@ -55,7 +55,7 @@ int run_backpressure(const char* url) {
   o.max_send_queue_bytes = limit;
   o.reconnect.enabled = false;
   sb::client client(io, url, o);
-  sb::socket& s = client.socket("/");
+  sb::client_socket& s = client.socket("/");
   const std::string chunk(std::size_t{64} * 1024, 'x');
   std::size_t max_queued = 0;
   bool full = false;
@@ -91,7 +91,7 @@ int run_close(const char* url) {
   sb::client client(io, url, o);
   int acks = 0;
   for (const char* nsp : {"/", "/admin"}) {
-    sb::socket& s = client.socket(nsp);
+    sb::client_socket& s = client.socket(nsp);
     s.on_connect([&client, &s, &acks] {
       (void)s.emit_ack(
           5000,

@@ -29,3 +29,22 @@ siocodec_add_interop_tests(server "${CMAKE_CURRENT_LIST_DIR}/run_server_scenario
 # seconds each (`--soak SECONDS`, by hand, runs them all at once for longer).
 siocodec_add_interop_tests(hostile "${CMAKE_CURRENT_LIST_DIR}/run_hostile_scenarios.js"
                            --server siocodec_server)
+
+# The Beast server adapter over TLS (https, wss; a self-signed certificate made by openssl at
+# test time), driven as examples/minimal/server.cpp is (examples/minimal/drive_server.js).
+find_package(OpenSSL QUIET)
+find_program(SIOCODEC_OPENSSL_EXE openssl)
+if(OpenSSL_FOUND AND SIOCODEC_OPENSSL_EXE)
+  find_package(Boost 1.81 CONFIG QUIET)
+  find_package(Threads REQUIRED)
+  add_executable(adapter_server_tls adapter_server_tls.cpp)
+  target_link_libraries(adapter_server_tls PRIVATE siocodec::siocodec siocodec_warnings
+                        Boost::headers Threads::Threads OpenSSL::SSL)
+  add_test(NAME interop.adapter.server.tls
+           COMMAND "${SIOCODEC_NODE}" "${PROJECT_SOURCE_DIR}/examples/minimal/drive_server.js"
+                   "$<TARGET_FILE:adapter_server_tls>" --tls
+           WORKING_DIRECTORY "${CMAKE_CURRENT_SOURCE_DIR}")
+  set_tests_properties(interop.adapter.server.tls PROPERTIES TIMEOUT 30 LABELS "interop")
+else()
+  message(STATUS "interop.adapter.server.tls: skipped (needs OpenSSL and the openssl command)")
+endif()

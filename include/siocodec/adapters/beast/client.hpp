@@ -147,7 +147,7 @@ inline bool parse_url(std::string_view s, url& out) {
 }
 
 class client;
-class socket;
+class client_socket;
 
 /// An EVENT received on a socket. A view: valid during the handler only, and only until the
 /// handler's first call that emits (emit(), ack(), leave(): the engine reuses its buffers), so
@@ -180,8 +180,8 @@ class message {
 
  private:
   friend class client;
-  message(beast::socket& s, const socketio::any_packet& p) : socket_(s), packet_(p) {}
-  beast::socket& socket_;
+  message(beast::client_socket& s, const socketio::any_packet& p) : socket_(s), packet_(p) {}
+  beast::client_socket& socket_;
   const socketio::any_packet& packet_;
   bool acked_ = false;
 };
@@ -216,20 +216,20 @@ class reply {
   const socketio::any_packet& packet_;
 };
 
-using event_handler = std::function<void(message&)>;
-using ack_handler = std::function<void(const reply&)>;
+using message_handler = std::function<void(message&)>;
+using reply_handler = std::function<void(const reply&)>;
 
 /// One namespace of a client (socket.io-client's `io.socket(nsp)`). Obtained from
 /// client::socket(); a reference stays valid as long as the client.
-class socket {
+class client_socket {
  public:
-  socket(const socket&) = delete;
-  socket& operator=(const socket&) = delete;
+  client_socket(const client_socket&) = delete;
+  client_socket& operator=(const client_socket&) = delete;
 
   /// Handler of event `name` (replaces an earlier one).
-  void on(std::string name, event_handler h) { handlers_[std::move(name)] = std::move(h); }
+  void on(std::string name, message_handler h) { handlers_[std::move(name)] = std::move(h); }
   /// Handler of the events without a handler of their own.
-  void on_any(event_handler h) { any_ = std::move(h); }
+  void on_any(message_handler h) { any_ = std::move(h); }
   /// The namespace is connected (again, after a reconnection): id() is set.
   void on_connect(std::function<void()> h) { on_connect_ = std::move(h); }
   /// The namespace disconnected: the reference's reason ("io server disconnect", "transport
@@ -253,7 +253,7 @@ class socket {
   /// emit() asking for an ack: `done` runs exactly once, with the answer, a timeout after
   /// `timeout_ms` (0: none) or the namespace's disconnection.
   template <class... A>
-  errc emit_ack(socketio::millis timeout_ms, ack_handler done, std::string_view name,
+  errc emit_ack(socketio::millis timeout_ms, reply_handler done, std::string_view name,
                 const A&... args);
   /// Leaves the namespace (DISCONNECT). Leaving the last one closes the Engine.IO session
   /// without reconnection, as the reference's Manager does.
@@ -267,17 +267,17 @@ class socket {
  private:
   friend class client;
   friend class message;
-  socket(client& c, std::string nsp) : client_(c), nsp_(std::move(nsp)) {}
+  client_socket(client& c, std::string nsp) : client_(c), nsp_(std::move(nsp)) {}
 
   client& client_;
   std::string nsp_, sid_;
   bool connected_ = false;
-  std::map<std::string, event_handler, std::less<>> handlers_;
-  event_handler any_;
+  std::map<std::string, message_handler, std::less<>> handlers_;
+  message_handler any_;
   std::function<void()> on_connect_;
   std::function<void(std::string_view)> on_disconnect_;
   std::function<void(std::string_view)> on_connect_error_;
-  std::map<std::uint64_t, ack_handler> acks_;
+  std::map<std::uint64_t, reply_handler> acks_;
 };
 
 /// A Socket.IO client: one Engine.IO session at a time (reconnected by the engine) and its
@@ -318,13 +318,13 @@ class client {
   /// The namespace `nsp` ("" : the URL's path, "/" when it had none), joined now (its CONNECT
   /// goes out once the session is open). Errors are reported by on_error() (invalid namespace,
   /// too many namespaces: client_options::engine.max_namespaces).
-  beast::socket& socket(std::string_view nsp = {}) {
+  beast::client_socket& socket(std::string_view nsp = {}) {
     return join(nsp, [&](std::string_view n) { return engine_.join(n, now()); });
   }
   /// socket() with an auth payload (protocol v5: anything arg_traits writes as an object, e.g.
   /// raw_json(R"({"token":"x"})")), sent again on every re-join.
   template <class Auth>
-  beast::socket& socket(std::string_view nsp, const Auth& auth) {
+  beast::client_socket& socket(std::string_view nsp, const Auth& auth) {
     return join(nsp, [&](std::string_view n) { return engine_.join(n, auth, now()); });
   }
 
@@ -361,7 +361,7 @@ class client {
   }
 
  private:
-  friend class beast::socket;
+  friend class beast::client_socket;
   friend class message;
   friend class detail::client_io<client>;
   using tcp = detail::tcp;
@@ -414,11 +414,11 @@ class client {
   }
 
   template <class Join>
-  beast::socket& join(std::string_view nsp, Join&& do_join) {
+  beast::client_socket& join(std::string_view nsp, Join&& do_join) {
     const std::string n = nsp.empty() ? base_nsp_ : std::string(nsp);
     auto it = sockets_.find(n);
     if (it == sockets_.end()) {
-      it = sockets_.emplace(n, std::unique_ptr<beast::socket>(new beast::socket(*this, n))).first;
+      it = sockets_.emplace(n, std::unique_ptr<beast::client_socket>(new beast::client_socket(*this, n))).first;
     }
     const errc e = do_join(n);
     if (e != errc::none) report("cannot join " + n + ": " + siocodec_to_string(e));
@@ -444,7 +444,7 @@ class client {
     if (on_close_) on_close_("io client disconnect");
   }
 
-  beast::socket* find(std::string_view nsp) {
+  beast::client_socket* find(std::string_view nsp) {
     const auto it = sockets_.find(nsp);
     return it == sockets_.end() ? nullptr : it->second.get();
   }
@@ -476,7 +476,7 @@ class client {
   void dispatch(const socketio::client_event& e) {
     using k = socketio::client_event_kind;
     if (on_engine_event_) on_engine_event_(e);
-    beast::socket* s = e.kind == k::engine || e.kind == k::reconnect_attempt ||
+    beast::client_socket* s = e.kind == k::engine || e.kind == k::reconnect_attempt ||
                                e.kind == k::reconnect || e.kind == k::reconnect_failed
                            ? nullptr
                            : find(e.nsp);
@@ -514,7 +514,7 @@ class client {
         if (!s) return;
         const auto it = s->acks_.find(e.ack_id);
         if (it == s->acks_.end()) return;
-        ack_handler h = std::move(it->second);
+        reply_handler h = std::move(it->second);
         s->acks_.erase(it);
         const reply::status st = e.kind == k::ack           ? reply::status::ok
                                  : e.kind == k::ack_timeout ? reply::status::timeout
@@ -585,7 +585,7 @@ class client {
   detail::client_io<client> net_;
   url url_;
   std::string base_nsp_ = "/";
-  std::map<std::string, std::unique_ptr<beast::socket>, std::less<>> sockets_;
+  std::map<std::string, std::unique_ptr<beast::client_socket>, std::less<>> sockets_;
   std::uint64_t gen_ = 0;  // Engine.IO sessions ended: a late HTTP answer of an old one is dropped
   std::function<void(std::string_view)> on_error_, on_close_;
   std::function<void(const socketio::client_event&)> on_engine_event_;
@@ -595,14 +595,14 @@ class client {
 };
 
 template <class... A>
-errc socket::emit(std::string_view name, const A&... args) {
+errc client_socket::emit(std::string_view name, const A&... args) {
   const auto r = client_.engine_.emit(socketio::event(name, args...).nsp(nsp_), client::now());
   client_.pump();
   return r ? errc::none : r.error();
 }
 
 template <class... A>
-errc socket::emit_ack(socketio::millis timeout_ms, ack_handler done, std::string_view name,
+errc client_socket::emit_ack(socketio::millis timeout_ms, reply_handler done, std::string_view name,
                       const A&... args) {
   socketio::emit_options o;
   o.want_ack = true;
@@ -614,7 +614,7 @@ errc socket::emit_ack(socketio::millis timeout_ms, ack_handler done, std::string
   return errc::none;
 }
 
-inline void socket::leave() {
+inline void client_socket::leave() {
   (void)client_.engine_.leave(nsp_, client::now());
   client_.pump();
 }

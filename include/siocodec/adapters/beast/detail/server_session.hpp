@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: BSL-1.0
-// Example server, layer 1 of 3: sessions. The protocols are siocodec's engines: the Socket.IO
-// server engine (socketio/server.hpp: namespaces, acks, CONNECT replies) over the Engine.IO one
-// it owns (handshake, long-polling, the upgrade, heartbeat, maxPayload), and the routing of
-// engineio/request.hpp. This file is the glue between them and the other two layers: it feeds
-// each session what the I/O layer received, hands the engine's transmits to the I/O layer
+// The Beast server adapter, layer 1 of 3: sessions. The protocols are siocodec's engines: the
+// Socket.IO server engine (socketio/server.hpp: namespaces, acks, CONNECT replies) over the
+// Engine.IO one it owns (handshake, long-polling, the upgrade, heartbeat, maxPayload), and the
+// routing of engineio/request.hpp. This file is the glue between them and the other two layers: it
+// feeds each session what the I/O layer received, hands the engine's transmits to the I/O layer
 // (answer the held GET or the POST, send or close the WebSocket), its events to the layer above
 // (open, the Socket.IO events, close), and keeps one Asio timer per session at next_deadline().
-#ifndef SIOCODEC_EXAMPLES_SERVER_ENGINEIO_SERVER_HPP
-#define SIOCODEC_EXAMPLES_SERVER_ENGINEIO_SERVER_HPP
+#ifndef SIOCODEC_ADAPTERS_BEAST_DETAIL_SERVER_SESSION_HPP
+#define SIOCODEC_ADAPTERS_BEAST_DETAIL_SERVER_SESSION_HPP
 
+#include <siocodec/config.hpp>
 #include <siocodec/engineio/request.hpp>
 #include <siocodec/engineio/server.hpp>
 #include <siocodec/socketio/server.hpp>
@@ -29,9 +30,11 @@
 #include <string_view>
 #include <utility>
 
-namespace demo {
-namespace eio = siocodec::engineio;
-namespace sio = siocodec::socketio;
+SIOCODEC_BEGIN_NAMESPACE
+namespace adapters {
+namespace beast {
+namespace eio = ::SIOCODEC_NAMESPACE::engineio;
+namespace sio = ::SIOCODEC_NAMESPACE::socketio;
 
 /// What an HTTP request to the Engine.IO path carries, as the I/O layer read it.
 struct http_request {
@@ -92,7 +95,7 @@ class session_handler {
 /// The Engine.IO engine's options. max_queued_messages / max_queued_bytes bound what a session
 /// may hold for a client that does not take it: packets queued while no long-poll GET waits (the
 /// engine's queue) and WebSocket frames Beast has not written (the glue's check_ws_queue()).
-using server_options = eio::server_options;
+using engine_options = eio::server_options;
 
 /// The milliseconds the engines take: steady_clock's, whose epoch does not matter.
 inline eio::millis now_ms() {
@@ -142,6 +145,9 @@ class session : public std::enable_shared_from_this<session> {
   /// Hands what the engine queued to the I/O layer (a no-op inside this session's handlers,
   /// whose loop drains it anyway).
   void flush() { pump(); }
+  /// The reason this side gave when it ended the session (close(), "send queue full"); empty
+  /// otherwise, or until then.
+  const std::string& close_reason() const { return reason_; }
   /// Ends the session (DISCONNECT to every namespace, then the close); `reason` is what
   /// on_close() reports.
   void close(std::string_view reason) {
@@ -318,7 +324,7 @@ class session : public std::enable_shared_from_this<session> {
 
   sio::server_connection conn_;
   std::string sid_;
-  server_options opts_;
+  engine_options opts_;
   bool supports_binary_;
   session_handler& handler_;
   events events_;
@@ -335,12 +341,13 @@ class session : public std::enable_shared_from_this<session> {
 
 /// The Engine.IO server: the table of sessions, and the routing of requests and WebSockets to
 /// them with eio::route_request (the reference's checks and error answers).
-class server {
+class engine_server {
  public:
-  server(boost::asio::io_context& io, const sio::server_options& opts, session_handler& handler)
+  engine_server(boost::asio::io_context& io, const sio::server_options& opts,
+                session_handler& handler)
       : io_(io), opts_(opts), handler_(handler), rng_(std::random_device{}()) {}
 
-  const server_options& options() const { return opts_.engine; }
+  const engine_options& options() const { return opts_.engine; }
 
   /// Called by each session when it moves to WebSocket.
   std::function<void(const session&)> on_upgrade = [](const session&) {};
@@ -420,7 +427,8 @@ class server {
     do {
       unsigned char random[15];
       for (unsigned char& b : random) b = static_cast<unsigned char>(rng_());
-      sid = std::string(eio::make_sid(siocodec::byte_view(random, sizeof random)).view());
+      sid =
+          std::string(eio::make_sid(::SIOCODEC_NAMESPACE::byte_view(random, sizeof random)).view());
     } while (sessions_.count(sid) != 0);
     session::events ev;
     ev.upgraded = [this](const session& s) { on_upgrade(s); };
@@ -438,6 +446,8 @@ class server {
   std::map<std::string, std::shared_ptr<session>, std::less<>> sessions_;
 };
 
-}  // namespace demo
+}  // namespace beast
+}  // namespace adapters
+SIOCODEC_END_NAMESPACE
 
-#endif  // SIOCODEC_EXAMPLES_SERVER_ENGINEIO_SERVER_HPP
+#endif  // SIOCODEC_ADAPTERS_BEAST_DETAIL_SERVER_SESSION_HPP

@@ -1,16 +1,17 @@
 // SPDX-License-Identifier: BSL-1.0
-// Example server, layer 2 of 3: the application's view of Socket.IO. Namespaces, CONNECT
+// The Beast server adapter, layer 2 of 3: the application's view of Socket.IO. Namespaces, CONNECT
 // replies, ack ids and their limit, DISCONNECT and the codec are the Socket.IO server engine's
 // (socketio::server_connection, one per session of engineio_server.hpp); this file dispatches
 // its events to what the application defines per namespace: who may join (authorize), what
 // happens on joining, a handler per event name, a callback per ack the server asked for.
-#ifndef SIOCODEC_EXAMPLES_SERVER_SOCKETIO_SERVER_HPP
-#define SIOCODEC_EXAMPLES_SERVER_SOCKETIO_SERVER_HPP
+#ifndef SIOCODEC_ADAPTERS_BEAST_DETAIL_SERVER_SOCKETS_HPP
+#define SIOCODEC_ADAPTERS_BEAST_DETAIL_SERVER_SOCKETS_HPP
 
-#include "engineio_server.hpp"
+#include <siocodec/adapters/beast/detail/server_session.hpp>
 
 #include <siocodec/json/value.hpp>
 #include <siocodec/json/write.hpp>
+#include <siocodec/socketio/msgpack_parser/args_writer.hpp>
 #include <siocodec/socketio/server.hpp>
 
 #include <cstdint>
@@ -21,11 +22,14 @@
 #include <random>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
-namespace demo {
-namespace json = siocodec::json;
+SIOCODEC_BEGIN_NAMESPACE
+namespace adapters {
+namespace beast {
+namespace json = ::SIOCODEC_NAMESPACE::json;
 
 class socket;
 
@@ -40,6 +44,9 @@ struct incoming_event {
 using event_handler = std::function<void(socket&, const incoming_event&)>;
 /// Receives the ACK (or BINARY_ACK) answering an event the server emitted with an ack request.
 using ack_handler = std::function<void(socket&, const sio::any_packet&)>;
+/// Told when an ack the server asked for will not come: `timed_out` (the emit's timeout passed)
+/// or else the socket left its namespace first.
+using ack_failure_handler = std::function<void(socket&, bool timed_out)>;
 /// Decides on a CONNECT: nullopt accepts it, a message refuses it with a CONNECT_ERROR. `auth`
 /// is the CONNECT's object (JSON or msgpack; `{}` when it has none); for a protocol v4 client
 /// (Socket.IO 2.x) it is built from the query string of the namespace, which is where those
@@ -56,6 +63,17 @@ struct namespace_def {
   /// the server's sockets). A recovering CONNECT is restored from it; the socket's emits go
   /// through it.
   sio::recovery_store* store = nullptr;
+
+  /// events[name] = h, chainable.
+  namespace_def& on(std::string name, event_handler h) {
+    events[std::move(name)] = std::move(h);
+    return *this;
+  }
+  /// The handler of event `name`, or nullptr.
+  const event_handler* find(std::string_view name) const {
+    auto it = events.find(name);
+    return it == events.end() ? nullptr : &it->second;
+  }
 };
 
 /// One client in one namespace (socket.io's server-side Socket): a name for a namespace of
@@ -76,14 +94,14 @@ class socket {
   template <class B>
   bool send(B&& builder) {
     builder.nsp(nsp_);
-    const bool ok = session_.conn().send(builder, now_ms()) == siocodec::errc::none;
+    const bool ok = session_.conn().send(builder, now_ms()) == ::SIOCODEC_NAMESPACE::errc::none;
     session_.flush();
     return ok;
   }
 
   /// A packet encoded once for many sockets (socketio::encoded_packet, of this namespace).
   bool send_encoded(const sio::encoded_packet& p) {
-    const bool ok = session_.conn().send_encoded(p, now_ms()) == siocodec::errc::none;
+    const bool ok = session_.conn().send_encoded(p, now_ms()) == ::SIOCODEC_NAMESPACE::errc::none;
     session_.flush();
     return ok;
   }
@@ -98,7 +116,43 @@ class socket {
   /// (from 0 per socket) and bounds the acks waited for (server_options::max_pending_acks);
   /// over that bound the session is closed ("too many pending acks") and false returned.
   template <class... A>
-  bool emit_with_ack(ack_handler on_ack, std::string_view name, A&&... args);
+  bool emit_with_ack(ack_handler on_ack, std::string_view name, A&&... args) {
+    return emit_with_ack_for(0, std::move(on_ack), nullptr, name, std::forward<A>(args)...);
+  }
+  /// emit_with_ack() with a timeout (socket.io's `socket.timeout(ms).emit()`): after
+  /// `timeout_ms` (0: none) without an answer, or when the socket leaves first, `on_failure`
+  /// (may be empty) is called instead of `on_ack`; exactly one of them is called.
+  template <class... A>
+  bool emit_with_ack_for(eio::millis timeout_ms, ack_handler on_ack, ack_failure_handler on_failure,
+                         std::string_view name, A&&... args);
+
+  /// Handles event `name` on this socket: tried before its namespace's handler of that name.
+  socket& on(std::string name, event_handler h) {
+    handlers_[std::move(name)] = std::move(h);
+    return *this;
+  }
+  /// Handles the events that have no handler of their own (on() or the namespace's).
+  socket& on_any(event_handler h) {
+    any_handler_ = std::move(h);
+    return *this;
+  }
+
+  /// Told once when the socket leaves its namespace, with the reason: the session's when this
+  /// side closed it ("send queue full" for a client that does not read, "too many pending
+  /// acks"), else socket.io's (`sio::to_string(disconnect_reason)`: "transport close", "ping
+  /// timeout", "io server disconnect"...). The socket is destroyed after the call.
+  socket& on_disconnect(std::function<void(socket&, std::string_view reason)> h) {
+    disconnect_handler_ = std::move(h);
+    return *this;
+  }
+
+  /// Leaves the namespace: DISCONNECT to the client (socket.io's `socket.disconnect()`); the
+  /// session stays. False when it was not connected.
+  bool disconnect() {
+    const bool ok = session_.conn().disconnect(nsp_, now_ms()) == ::SIOCODEC_NAMESPACE::errc::none;
+    session_.flush();
+    return ok;
+  }
 
   /// The ACK answering event `ev` (nothing when the client asked for none).
   template <class... A>
@@ -115,7 +169,14 @@ class socket {
   session& session_;
   std::string nsp_;
   bool recovered_ = false;
-  std::map<std::uint64_t, ack_handler> acks_;
+  struct pending_ack {
+    ack_handler on_ack;
+    ack_failure_handler on_failure;
+  };
+  std::map<std::uint64_t, pending_ack> acks_;
+  std::map<std::string, event_handler, std::less<>> handlers_;
+  event_handler any_handler_;
+  std::function<void(socket&, std::string_view)> disconnect_handler_;
 };
 
 /// The Socket.IO server: namespaces, and the sockets of each session, fed by its engine.
@@ -160,7 +221,7 @@ class sio_server : public session_handler {
 
 /// The engine's options for this layer: `parser` and the Engine.IO options, the codec's limits
 /// from the Engine.IO maxPayload.
-inline sio::server_options make_server_options(const server_options& engine,
+inline sio::server_options make_server_options(const engine_options& engine,
                                                sio::parser_kind parser) {
   sio::server_options o;
   o.engine = engine;
@@ -171,19 +232,77 @@ inline sio::server_options make_server_options(const server_options& engine,
   return o;
 }
 
+/// Writes a received value `v` (of either parser) through a builder's writer (of either parser:
+/// the server's parser decides which one runs), binary values (at any depth) becoming
+/// attachments or bins again: how a server re-sends what it received. Depth is bounded by the
+/// decoders' max_depth.
+template <class W>
+void write_copy(W& w, const sio::any_value& v) {
+  using kind = sio::value_kind;
+  switch (v.kind()) {
+    case kind::binary: w.binary(v.bytes()); return;
+    case kind::array:
+      w.begin_array();
+      for (const sio::any_value& e : v.elements()) write_copy(w, e);
+      w.end_array();
+      return;
+    case kind::object:
+      w.begin_object();
+      for (const sio::any_member& m : v.members()) {
+        std::string key;
+        (void)m.key.append_string(key);  // msgpack: a non-string key becomes ""
+        w.key(key);
+        write_copy(w, m.val);
+      }
+      w.end_object();
+      return;
+    default: break;
+  }
+  if constexpr (std::is_same_v<W, sio::msgpack_args_writer>) {
+    // Scalars verbatim: msgpack keeps its number forms, JSON is converted by the writer.
+    if (v.is_msgpack()) {
+      w.raw_msgpack(v.as_msgpack());
+    } else {
+      w.raw(v.as_json().raw());
+    }
+  } else if (!v.is_msgpack()) {
+    w.raw(v.as_json().raw());  // numbers keep their digits, strings their escapes
+  } else {
+    w.null();  // not reached: a default-parser server holds no msgpack values
+  }
+}
+
+/// The arguments of an EVENT (after its name) or an ACK, as a builder argument for either
+/// writer: `s.emit("echo", copy_args(ev.packet))` sends back what came. Holds `p` by
+/// reference: use it within the handler.
+inline auto copy_args(const sio::any_packet& p) {
+  return [&p](auto& w) {
+    for (const sio::any_value& a : p.arguments()) write_copy(w, a);
+  };
+}
+
+/// Sends back what `ev` carried: the ACK when the client asked for one, else the same event.
+inline bool echo(socket& s, const incoming_event& ev) {
+  if (ev.ack_id) return s.ack(ev, copy_args(ev.packet));
+  return s.emit(ev.name, copy_args(ev.packet));
+}
+
 // ---------------------------------------------------------------------------------------------
 
 template <class... A>
-bool socket::emit_with_ack(ack_handler on_ack, std::string_view name, A&&... args) {
+bool socket::emit_with_ack_for(eio::millis timeout_ms, ack_handler on_ack,
+                               ack_failure_handler on_failure, std::string_view name, A&&... args) {
   sio::emit_options o;
   o.want_ack = true;
+  o.ack_timeout = timeout_ms;
   const auto id =
       session_.conn().emit(sio::event(name, std::forward<A>(args)...).nsp(nsp_), now_ms(), o);
   if (!id) {
-    if (id.error() == siocodec::errc::queue_full) session_.close("too many pending acks");
+    if (id.error() == ::SIOCODEC_NAMESPACE::errc::queue_full)
+      session_.close("too many pending acks");
     return false;
   }
-  acks_[*id] = std::move(on_ack);
+  acks_[*id] = pending_ack{std::move(on_ack), std::move(on_failure)};
   session_.flush();
   return true;
 }
@@ -268,6 +387,11 @@ inline void sio_server::on_event(session& s, const sio::server_event& e) {
     // Destroyed after the erase: its user_data may tell the application, which may send.
     std::unique_ptr<socket> gone = std::move(sock->second);
     socks.erase(sock);
+    if (gone->disconnect_handler_) {
+      std::string_view why = s.close_reason();
+      if (why.empty()) why = sio::to_string(e.reason);
+      gone->disconnect_handler_(*gone, why);
+    }
     return;
   }
   on_socket_event(*sock->second, e);
@@ -300,7 +424,8 @@ inline void sio_server::on_connect_request(session& s, const sio::server_event& 
   }
   unsigned char random[30];  // the socket's sid, and its pid with recovery
   for (unsigned char& b : random) b = static_cast<unsigned char>(rng_());
-  (void)s.conn().accept(nsp, siocodec::byte_view(random, sizeof random), now_ms(), def->store);
+  (void)s.conn().accept(nsp, ::SIOCODEC_NAMESPACE::byte_view(random, sizeof random), now_ms(),
+                        def->store);
 }
 
 inline void sio_server::on_socket_event(socket& sock, const sio::server_event& e) {
@@ -315,31 +440,45 @@ inline void sio_server::on_socket_event(socket& sock, const sio::server_event& e
       } else if (name.is_number()) {
         ev.name = detail::number_text(name);
       }  // msgpack checks nothing: another kind has no handler but unknown_event
+      // Copied before the call: a handler may replace itself (on()).
+      event_handler h;
       const namespace_def* def = find_namespace(sock.nsp());
-      if (def == nullptr) return;
-      auto h = def->events.find(ev.name);
-      if (h != def->events.end()) {
-        h->second(sock, ev);
-      } else if (def->unknown_event) {
-        def->unknown_event(sock, ev);
+      if (auto own = sock.handlers_.find(ev.name); own != sock.handlers_.end()) {
+        h = own->second;
+      } else if (const event_handler* shared = def != nullptr ? def->find(ev.name) : nullptr) {
+        h = *shared;
+      } else if (sock.any_handler_) {
+        h = sock.any_handler_;
+      } else if (def != nullptr) {
+        h = def->unknown_event;
       }
+      if (h) h(sock, ev);
       return;
     }
     case sio::server_event_kind::ack: {
       if (on_packet) on_packet(s, e.packet);
       auto it = sock.acks_.find(e.ack_id);
       if (it == sock.acks_.end()) return;
-      ack_handler h = std::move(it->second);
+      ack_handler h = std::move(it->second.on_ack);
       sock.acks_.erase(it);
-      h(sock, e.packet);
+      if (h) h(sock, e.packet);
       return;
     }
     case sio::server_event_kind::ack_timeout:
-    case sio::server_event_kind::ack_disconnected: sock.acks_.erase(e.ack_id); return;
+    case sio::server_event_kind::ack_disconnected: {
+      auto it = sock.acks_.find(e.ack_id);
+      if (it == sock.acks_.end()) return;
+      ack_failure_handler h = std::move(it->second.on_failure);
+      sock.acks_.erase(it);
+      if (h) h(sock, e.kind == sio::server_event_kind::ack_timeout);
+      return;
+    }
     default: return;
   }
 }
 
-}  // namespace demo
+}  // namespace beast
+}  // namespace adapters
+SIOCODEC_END_NAMESPACE
 
-#endif  // SIOCODEC_EXAMPLES_SERVER_SOCKETIO_SERVER_HPP
+#endif  // SIOCODEC_ADAPTERS_BEAST_DETAIL_SERVER_SOCKETS_HPP
