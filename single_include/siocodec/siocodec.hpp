@@ -13450,10 +13450,12 @@ class ack_registry {
   static constexpr std::uint64_t no_deadline = ~std::uint64_t{0};
   struct entry {
     std::uint32_t owner;  // the namespace (its engine-local id)
+    // The client's "its packet still waits in the send buffer": 1 + the position of the
+    // packet's first message there (so that a timeout drops it without a scan), 0 otherwise.
+    std::uint32_t flag;
     std::uint64_t id;
     std::uint64_t deadline;
     std::uint64_t seq;  // order of insertion
-    bool flag;          // the client's "its packet still waits in the send buffer"
     std::uint32_t heap_pos;
   };
 
@@ -13461,10 +13463,10 @@ class ack_registry {
   bool empty() const noexcept { return items_.empty(); }
 
   /// Adds (owner, id), which must not be present (the engines allocate ids per owner).
-  void insert(std::uint32_t owner, std::uint64_t id, std::uint64_t deadline, bool flag) {
+  void insert(std::uint32_t owner, std::uint64_t id, std::uint64_t deadline, std::uint32_t flag) {
     if ((items_.size() + 1) * 2 > table_.size()) grow();
     const auto pos = static_cast<std::uint32_t>(items_.size());
-    items_.push_back(entry{owner, id, deadline, next_seq_++, flag, npos});
+    items_.push_back(entry{owner, flag, id, deadline, next_seq_++, npos});
     std::size_t i = home(owner, id);
     while (table_[i] != 0) i = (i + 1) & mask();
     table_[i] = pos + 1;
@@ -18780,6 +18782,7 @@ SIOCODEC_END_NAMESPACE
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -18914,6 +18917,14 @@ struct client_event {
   std::string_view offset;
   /// disconnect.
   disconnect_reason reason = disconnect_reason::transport_close;
+  /// disconnect: the error behind the reason, errc::none when there is none. parse_error: the
+  /// codec's error for a packet it refused (invalid_json, invalid_namespace, invalid_msgpack, any
+  /// decode error of socketio::codec), or the Engine.IO client's (its close event's) when the
+  /// Engine.IO layer refused the bytes; queue_full, transport_error: the Engine.IO client's.
+  errc error = errc::none;
+  /// disconnect: where `error` happened: the byte offset in the refused Engine.IO message's data
+  /// (a Socket.IO decode error; 0 for a base64 message) or the Engine.IO close event's offset.
+  std::size_t error_offset = 0;
   /// reconnect_attempt, reconnect.
   std::uint32_t attempt = 0;
   /// reconnect_attempt: the delay waited before it (reconnect_delay()).
@@ -18945,7 +18956,12 @@ class client {
   errc open(millis now, std::uint64_t random);
 
   /// Joins `nsp` (socket.io-client `io.socket(nsp)`): its CONNECT goes out once the session is
-  /// open (it may be called before open()). A namespace already joined: nothing.
+  /// open (it may be called before open()). A namespace already joined: nothing. After the last
+  /// namespace left, a new session is opened; while the old one is still closing (polling,
+  /// engine().is_closing()), it is opened once the old one has written its DISCONNECTs and `1`
+  /// and closed (the reference opens it at once, beside the old one, but the transport reports
+  /// here carry no session: one session at a time), and the old session's last transmits are
+  /// handed out by poll_transmit() before the new one's.
   /// Errors: invalid_state (closed for good), invalid_argument (`nsp` does not start with `/`),
   /// queue_full (max_namespaces namespaces joined).
   errc join(std::string_view nsp, millis now) {
@@ -19001,8 +19017,9 @@ class client {
   /// When handle_timeout() must be called next; engineio::no_deadline when nothing is timed.
   millis next_deadline() const noexcept;
 
-  /// The next transmit of the current Engine.IO session, or nothing.
-  std::optional<engineio::client_transmit> poll_transmit() { return eng_.poll_transmit(); }
+  /// The next transmit of the current Engine.IO session (first those the session closed before
+  /// a join() restarted it still had, see join()), or nothing.
+  std::optional<engineio::client_transmit> poll_transmit();
   /// The next event, or nothing. Decoding happens here: the Engine.IO client's message events
   /// are turned into Socket.IO packets one at a time.
   std::optional<client_event> poll_event();
@@ -19026,7 +19043,6 @@ class client {
     std::size_t off, len;
     bool first;  // first message of a packet (counts as one packet)
     bool dropped;
-    std::uint64_t ack_id;
   };
   struct nsp_rec {
     std::uint32_t uid = 0;
@@ -19041,7 +19057,8 @@ class client {
     std::string buf;
     std::vector<buffered_msg> msgs;
   };
-  // An ack: owner = the namespace's uid, flag = its packet waits in the namespace's send buffer.
+  // An ack: owner = the namespace's uid, flag = 1 + the position in the namespace's `msgs` of
+  // its packet's first message while the packet waits there (0 otherwise).
   using ack_rec = ::SIOCODEC_NAMESPACE::detail::ack_registry::entry;
   struct record {
     client_event_kind kind = client_event_kind::event;
@@ -19051,6 +19068,8 @@ class client {
     bool session_failed = false;
     std::uint64_t ack_id = no_ack;
     disconnect_reason reason = disconnect_reason::transport_close;
+    errc error = errc::none;
+    std::size_t error_offset = 0;
     std::uint32_t attempt = 0;
     millis delay = 0;
   };
@@ -19072,6 +19091,7 @@ class client {
   errc join_impl(std::string_view nsp, std::string_view auth_json, std::string_view query,
                  millis now);
   errc start_session(millis now);
+  errc restart_session(millis now);
   errc send_connect(nsp_rec& ns, millis now);
   errc send_messages(millis now);
   template <class P>
@@ -19089,6 +19109,11 @@ class client {
 
   client_options opts_;
   engineio::client eng_;
+  // The session a join() replaced after the last leave, until its last transmits are polled
+  // (the DISCONNECTs, then `1` or ws_close).
+  std::unique_ptr<engineio::client> old_eng_;
+  // join() came while the old session was closing: the new one starts at its close event.
+  bool restart_pending_ = false;
   codec codec_;
   state state_ = state::idle;
   millis last_now_ = 0;
@@ -19111,6 +19136,9 @@ class client {
   bool opened_once_ = false;  // the current session reached open
   bool skip_reconnect_ = false;
   std::optional<disconnect_reason> override_reason_;
+  // The codec's refusal that made this side close the session (with override_reason_).
+  errc decode_error_ = errc::none;
+  std::size_t decode_offset_ = 0;
   bool v4_main_connected_ = false;
   // events
   std::vector<record> q_;
@@ -19189,6 +19217,8 @@ inline client::record& client::push(client_event_kind k, std::string_view nsp) {
   r.session_failed = false;
   r.ack_id = no_ack;
   r.reason = disconnect_reason::transport_close;
+  r.error = errc::none;
+  r.error_offset = 0;
   r.attempt = 0;
   r.delay = 0;
   return r;
@@ -19205,6 +19235,21 @@ inline errc client::start_session(millis now) {
   state_ = state::opening;
   connect_deadline_ = opts_.connect_timeout ? now + opts_.connect_timeout : engineio::no_deadline;
   return errc::none;
+}
+
+// The session this side closed keeps what it has not handed out yet (its DISCONNECTs, `1` or
+// ws_close): the transport must still write them, the old engine.io-client Socket does.
+inline errc client::restart_session(millis now) {
+  old_eng_ = std::make_unique<engineio::client>(std::move(eng_));
+  return start_session(now);
+}
+
+inline std::optional<engineio::client_transmit> client::poll_transmit() {
+  if (old_eng_) {
+    if (std::optional<engineio::client_transmit> t = old_eng_->poll_transmit()) return t;
+    old_eng_.reset();
+  }
+  return eng_.poll_transmit();
 }
 
 inline errc client::open(millis now, std::uint64_t random) {
@@ -19305,9 +19350,14 @@ inline errc client::join_impl(std::string_view nsp, std::string_view auth_json,
   ns.auth.assign(auth_json.data(), auth_json.size());
   ns.query.assign(query.data(), query.size());
   if (state_ == state::stopped) {
-    // socket.io-client Socket.connect(): a closed Manager opens a new session.
+    // socket.io-client Socket.connect(): a closed Manager opens a new session (Manager.open:
+    // a new Engine, whatever the old one still has to write).
     skip_reconnect_ = false;
-    const errc e = start_session(now);
+    if (eng_.is_closing()) {
+      restart_pending_ = true;
+      return errc::none;
+    }
+    const errc e = restart_session(now);
     if (e != errc::none) {
       nsps_.pop_back();
       return e;
@@ -19365,7 +19415,7 @@ inline void client::flush_buffer(nsp_rec& ns, millis now) {
     (void)eng_.send(v, now);  // a failure closes the session: the close event says why
   }
   acks_.for_each([&](ack_rec& a) noexcept {
-    if (a.owner == ns.uid) a.flag = false;
+    if (a.owner == ns.uid) a.flag = 0;
   });
   drop_buffer(ns);
 }
@@ -19396,6 +19446,7 @@ inline void client::after_last_left(millis now) {
   // Manager._destroy / _close: no active socket left, the session closes, no reconnection.
   if (!nsps_.empty() || state_ == state::closed) return;
   skip_reconnect_ = true;
+  restart_pending_ = false;
   reconnect_at_ = engineio::no_deadline;
   connect_deadline_ = engineio::no_deadline;
   reconnecting_ = false;
@@ -19444,6 +19495,7 @@ result<std::uint64_t> client::emit(const Builder& packet, millis now, const emit
   const bool live = ns->st == ns_state::connected && eng_.is_open();
   if (o.want_ack && acks_.size() >= opts_.max_pending_acks) return {errc::queue_full, 0};
   std::uint64_t id = no_ack;
+  std::size_t buffered_at = 0;
   errc e;
   if (o.want_ack) {
     id = ns->next_id;
@@ -19457,12 +19509,15 @@ result<std::uint64_t> client::emit(const Builder& packet, millis now, const emit
   if (!live && !o.volatile_packet) {
     std::size_t bytes = 0;
     for (const engineio::packet_view& m : msgs_) bytes += m.data.size();
+    // The last bound keeps a message's position within the ack registry's 32-bit flag.
     if (buffered_packets_ + 1 > opts_.max_buffered_packets ||
-        buffered_bytes_ + bytes > opts_.max_buffered_bytes)
+        buffered_bytes_ + bytes > opts_.max_buffered_bytes ||
+        ns->msgs.size() + msgs_.size() >= 0xFFFFFFFFu)
       return {errc::queue_full, 0};
+    buffered_at = ns->msgs.size();
     bool first = true;
     for (const engineio::packet_view& m : msgs_) {
-      ns->msgs.push_back(buffered_msg{m.kind, ns->buf.size(), m.data.size(), first, false, id});
+      ns->msgs.push_back(buffered_msg{m.kind, ns->buf.size(), m.data.size(), first, false});
       ns->buf.append(m.data.data(), m.data.size());
       first = false;
     }
@@ -19479,7 +19534,8 @@ result<std::uint64_t> client::emit(const Builder& packet, millis now, const emit
     const millis deadline = o.ack_timeout == 0 || o.ack_timeout > engineio::no_deadline - now
                                 ? engineio::no_deadline
                                 : now + o.ack_timeout;
-    acks_.insert(ns->uid, id, deadline, !live && !o.volatile_packet);
+    acks_.insert(ns->uid, id, deadline,
+                 !live && !o.volatile_packet ? static_cast<std::uint32_t>(buffered_at + 1) : 0u);
   }
   return id;
 }
@@ -19535,13 +19591,17 @@ inline void client::handle_timeout(millis now) {
     if (e != errc::none) schedule_reconnect(now);
   }
   // Ack deadlines (socket.js _registerAckCallback's timer): the packet leaves the send buffer
-  // too, as the reference removes it.
+  // too, as the reference removes it. Its messages are found by position, not by a scan: n
+  // buffered packets timing out at once cost O(n), not O(n^2) (10000 at once, the default
+  // max_buffered_packets: 126 ms in one handle_timeout with the scan).
   ack_rec a;
   while (acks_.pop_expired(now, a)) {
     nsp_rec* ns = find_uid(a.owner);
     if (ns && a.flag) {
-      for (buffered_msg& m : ns->msgs) {
-        if (m.dropped || m.ack_id != a.id) continue;
+      for (std::size_t i = a.flag - 1u; i < ns->msgs.size(); ++i) {
+        buffered_msg& m = ns->msgs[i];
+        if (i != a.flag - 1u && m.first) break;  // the next packet
+        if (m.dropped) continue;
         m.dropped = true;
         buffered_bytes_ -= m.len;
         if (m.first) --buffered_packets_;
@@ -19574,12 +19634,17 @@ inline void client::on_engine_open(millis now) {
 
 inline void client::on_engine_close(const engineio::event& e, millis now) {
   const disconnect_reason why = override_reason_ ? *override_reason_ : from_engine(e.reason, true);
+  const errc err = override_reason_ ? decode_error_ : e.error;
+  const std::size_t err_at = override_reason_ ? decode_offset_ : e.offset;
   override_reason_.reset();
   const bool never_opened = !opened_once_;
   for (nsp_rec& ns : nsps_) {
     if (ns.st == ns_state::connected) {
       ns.st = ns_state::joining;
-      push(client_event_kind::disconnect, ns.name).reason = why;
+      record& r = push(client_event_kind::disconnect, ns.name);
+      r.reason = why;
+      r.error = err;
+      r.error_offset = err_at;
     } else if (never_opened && !skip_reconnect_) {
       // Socket.onerror: a session that could not open is a connect_error of every socket not
       // yet connected.
@@ -19589,6 +19654,12 @@ inline void client::on_engine_close(const engineio::event& e, millis now) {
   for (nsp_rec& ns : nsps_) resolve_acks(ns.uid, false);
   codec_.reset();
   connect_deadline_ = engineio::no_deadline;
+  if (state_ == state::stopped && restart_pending_) {
+    // The join() that came while this session was closing.
+    restart_pending_ = false;
+    if (restart_session(now) != errc::none) schedule_reconnect(now);
+    return;
+  }
   if (state_ == state::closed || state_ == state::stopped) return;
   schedule_reconnect(now);
 }
@@ -19715,6 +19786,8 @@ inline std::optional<client_event> client::poll_event() {
       ev.session_failed = cur_.session_failed;
       ev.ack_id = cur_.ack_id;
       ev.reason = cur_.reason;
+      ev.error = cur_.error;
+      ev.error_offset = cur_.error_offset;
       ev.attempt = cur_.attempt;
       ev.delay = cur_.delay;
       return ev;
@@ -19744,6 +19817,8 @@ inline std::optional<client_event> client::poll_event() {
           if (r.error() == errc::incomplete) continue;
           // Manager.ondata: a packet the decoder refuses closes with "parse error".
           override_reason_ = disconnect_reason::parse_error;
+          decode_error_ = r.error();
+          decode_offset_ = r.offset();
           eng_.close(now);
           continue;
         }
@@ -20419,6 +20494,16 @@ struct server_event {
   // Beyond the pinned API:
   std::string_view pid;    // connect_request: the pid sent; connect: the socket's pid
   std::string_view query;  // connect_request, protocol v4: the query after the namespace
+  /// disconnect: the error behind the reason, errc::none when there is none. parse_error: the
+  /// codec's error for a packet it refused (invalid_json, invalid_namespace, invalid_msgpack, any
+  /// decode error of socketio::codec), unexpected_packet for a packet the state does not allow
+  /// (a second CONNECT, a CONNECT_ERROR, a packet for a namespace not connected), or the
+  /// Engine.IO session's (its close event's) when the Engine.IO layer refused the bytes;
+  /// queue_full: queue_full; transport_error: the Engine.IO session's.
+  errc error = errc::none;
+  /// disconnect: where `error` happened: the byte offset in the refused Engine.IO message's data
+  /// (0 for a base64 message and for unexpected_packet), or the Engine.IO close event's offset.
+  std::size_t error_offset = 0;
 };
 
 /// One Engine.IO session and its namespace sockets (see the file comment). Errors never
@@ -20545,6 +20630,8 @@ class server_connection {
     bool recovered;
     std::uint64_t ack_id;
     disconnect_reason reason;
+    errc error;
+    std::size_t error_offset;
     engineio::event eng;
   };
 
@@ -20562,9 +20649,10 @@ class server_connection {
   void push(server_event_kind k, std::string_view nsp, std::string_view sid = {},
             std::string_view pid = {}, bool recovered = false, std::uint64_t ack = no_ack,
             disconnect_reason r = disconnect_reason::transport_close);
-  void drop(nsp_socket* s, disconnect_reason r, bool persist);
-  void drop_all(disconnect_reason r, bool persist);
-  void violation(disconnect_reason r);
+  void drop(nsp_socket* s, disconnect_reason r, bool persist, errc ec = errc::none,
+            std::size_t at = 0);
+  void drop_all(disconnect_reason r, bool persist, errc ec = errc::none, std::size_t at = 0);
+  void violation(disconnect_reason r, errc ec, std::size_t at = 0);
   std::optional<server_event> on_message(const engineio::packet_view& m);
   template <class Builder>
   errc send_built(const Builder& b, millis now);
@@ -20715,7 +20803,8 @@ inline bool server_connection::recoverable(disconnect_reason r) noexcept {
 
 // socket.js _onclose(): persist (recovery on, reason allows it), then "disconnect". The acks
 // the socket waited for end with ack_disconnected, so that each resolves exactly once.
-inline void server_connection::drop(nsp_socket* s, disconnect_reason r, bool persist) {
+inline void server_connection::drop(nsp_socket* s, disconnect_reason r, bool persist, errc ec,
+                                    std::size_t at) {
   if (s->connected) {
     if (persist && s->store != nullptr && !s->pid.empty() && recoverable(r)) {
       (void)s->store->persist(s->pid, s->sid,
@@ -20723,6 +20812,8 @@ inline void server_connection::drop(nsp_socket* s, disconnect_reason r, bool per
                               s->since);
     }
     push(server_event_kind::disconnect, s->name, {}, {}, false, no_ack, r);
+    ev_.back().error = ec;
+    ev_.back().error_offset = at;
     acks_.erase_if(
         [s](const ::SIOCODEC_NAMESPACE::detail::ack_registry::entry& a) {
           return a.owner == s->uid;
@@ -20734,15 +20825,16 @@ inline void server_connection::drop(nsp_socket* s, disconnect_reason r, bool per
   erase(s);
 }
 
-inline void server_connection::drop_all(disconnect_reason r, bool persist) {
-  while (!nsps_.empty()) drop(nsps_.front().get(), r, persist);
+inline void server_connection::drop_all(disconnect_reason r, bool persist, errc ec,
+                                        std::size_t at) {
+  while (!nsps_.empty()) drop(nsps_.front().get(), r, persist, ec, at);
 }
 
 // client.js close() after "invalid state" or a decode error (onerror -> conn.close()): every
 // socket goes with it, then the session.
-inline void server_connection::violation(disconnect_reason r) {
+inline void server_connection::violation(disconnect_reason r, errc ec, std::size_t at) {
   ending_ = true;
-  drop_all(r, true);
+  drop_all(r, true, ec, at);
   engine_.close(last_now_);
 }
 
@@ -20751,7 +20843,7 @@ inline std::optional<server_event> server_connection::on_message(const engineio:
   const result<any_packet> r = codec_.decode(m);
   if (r.error() == errc::incomplete) return std::nullopt;  // attachments due
   if (!r) {
-    violation(disconnect_reason::parse_error);
+    violation(disconnect_reason::parse_error, r.error(), r.offset());
     return std::nullopt;
   }
   const any_packet& p = *r;
@@ -20778,11 +20870,11 @@ inline std::optional<server_event> server_connection::on_message(const engineio:
         // creates a second socket; here the repeat is ignored (the main namespace it joined at
         // open, asked again with a query by socket.io-client 2.x).
         if (v4) return std::nullopt;
-        violation(disconnect_reason::parse_error);
+        violation(disconnect_reason::parse_error, errc::unexpected_packet);
         return std::nullopt;
       }
       if (nsps_.size() >= opts_.max_namespaces) {
-        violation(disconnect_reason::queue_full);
+        violation(disconnect_reason::queue_full, errc::queue_full);
         return std::nullopt;
       }
       nsps_.push_back(std::make_unique<nsp_socket>());
@@ -20813,13 +20905,13 @@ inline std::optional<server_event> server_connection::on_message(const engineio:
     }
     case packet_type::connect_error:
       // client.js ondecoded(): a client never sends one: invalid state.
-      violation(disconnect_reason::parse_error);
+      violation(disconnect_reason::parse_error, errc::unexpected_packet);
       return std::nullopt;
     default: break;
   }
   if (s == nullptr || !s->connected) {
-    if (v4) return std::nullopt;                // 2.x: "no socket for namespace", ignored
-    violation(disconnect_reason::parse_error);  // 4.8: invalid state
+    if (v4) return std::nullopt;  // 2.x: "no socket for namespace", ignored
+    violation(disconnect_reason::parse_error, errc::unexpected_packet);  // 4.8: invalid state
     return std::nullopt;
   }
   switch (p.type()) {
@@ -20855,6 +20947,8 @@ inline std::optional<server_event> server_connection::poll_event() {
       e.recovered = r.recovered;
       e.ack_id = r.ack_id;
       e.reason = r.reason;
+      e.error = r.error;
+      e.error_offset = r.error_offset;
       e.engine_event = r.eng;
       return e;
     }
@@ -20877,7 +20971,7 @@ inline std::optional<server_event> server_connection::poll_event() {
         // client.js onclose(reason): every socket's _onclose(reason), then the session is gone.
         closed_ = true;
         connect_deadline_ = engineio::no_deadline;
-        drop_all(from_engine(ee->reason, false), true);
+        drop_all(from_engine(ee->reason, false), true, ee->error, ee->offset);
         push(server_event_kind::engine, {});
         ev_.back().eng = *ee;
         continue;
