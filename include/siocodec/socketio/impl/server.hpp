@@ -365,25 +365,23 @@ inline errc server_connection::accept(std::string_view nsp, byte_view random, mi
   // _onconnect() writes the reply, and socket.io-client keeps them (receiveBuffer) to emit them
   // just before "connect". Sent after the reply, they would reach the application after
   // "connect", which no reference client sees.
-  errc e = errc::none;
+  // The socket is connected from here on, whether the sends below fail or not (a failure closes
+  // the session, whose close event disconnects it): the connect event comes in every case.
+  push(server_event_kind::connect, s->name, s->sid, s->pid, restored.has_value());
   if (restored) {
-    for (std::size_t i = 0; i < restored->missed_count && e == errc::none; ++i) {
-      e = send_encoded(*restored->missed[i], now);
+    for (std::size_t i = 0; i < restored->missed_count; ++i) {
+      const errc e = send_encoded(*restored->missed[i], now);
+      if (e != errc::none) return e;
     }
   }
   // socket.js _onconnect(): CONNECT {sid, pid} (v4: a bare CONNECT). JSON.stringify drops the
   // pid when it is undefined (recovery off).
-  if (e == errc::none && v4) {
-    e = send_built(connect(s->name), now);
-  } else if (e == errc::none && s->pid.empty()) {
-    e = send_built(connect(s->name, object("sid", std::string_view(s->sid))), now);
-  } else if (e == errc::none) {
-    e = send_built(
-        connect(s->name, object("sid", std::string_view(s->sid), "pid", std::string_view(s->pid))),
-        now);
-  }
-  push(server_event_kind::connect, s->name, s->sid, s->pid, restored.has_value());
-  return e;
+  if (v4) return send_built(connect(s->name), now);
+  if (s->pid.empty())
+    return send_built(connect(s->name, object("sid", std::string_view(s->sid))), now);
+  return send_built(
+      connect(s->name, object("sid", std::string_view(s->sid), "pid", std::string_view(s->pid))),
+      now);
 }
 
 template <class Builder>
