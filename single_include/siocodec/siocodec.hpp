@@ -18957,11 +18957,12 @@ class client {
 
   /// Joins `nsp` (socket.io-client `io.socket(nsp)`): its CONNECT goes out once the session is
   /// open (it may be called before open()). A namespace already joined: nothing. After the last
-  /// namespace left, a new session is opened; while the old one is still closing (polling,
-  /// engine().is_closing()), it is opened once the old one has written its DISCONNECTs and `1`
-  /// and closed (the reference opens it at once, beside the old one, but the transport reports
-  /// here carry no session: one session at a time), and the old session's last transmits are
-  /// handed out by poll_transmit() before the new one's.
+  /// namespace left, a new session is opened when poll_event() hands out the old one's close
+  /// event: at once when it was handed out already, else (WebSocket, or polling while closing,
+  /// engine().is_closing(), until its DISCONNECTs and `1` are written) then. The reference opens
+  /// the new one at once, beside the old one, but the transport reports here carry no session:
+  /// one session at a time, and every report before that event is the old one's. The old
+  /// session's last transmits (`1`, ws_close) come from poll_transmit() before the new one's.
   /// Errors: invalid_state (closed for good), invalid_argument (`nsp` does not start with `/`),
   /// queue_full (max_namespaces namespaces joined).
   errc join(std::string_view nsp, millis now) {
@@ -19112,8 +19113,10 @@ class client {
   // The session a join() replaced after the last leave, until its last transmits are polled
   // (the DISCONNECTs, then `1` or ws_close).
   std::unique_ptr<engineio::client> old_eng_;
-  // join() came while the old session was closing: the new one starts at its close event.
+  // join() came before the old session's close event was polled: the new one starts at it.
   bool restart_pending_ = false;
+  // The current session's close event was polled (or there is no session yet).
+  bool close_seen_ = true;
   codec codec_;
   state state_ = state::idle;
   millis last_now_ = 0;
@@ -19228,6 +19231,7 @@ inline errc client::start_session(millis now) {
   eng_ = engineio::client(opts_.engine);
   codec_.reset();
   opened_once_ = false;
+  close_seen_ = false;
   override_reason_.reset();
   v4_main_connected_ = false;
   const errc e = eng_.open(now, draw64());
@@ -19246,7 +19250,14 @@ inline errc client::restart_session(millis now) {
 
 inline std::optional<engineio::client_transmit> client::poll_transmit() {
   if (old_eng_) {
-    if (std::optional<engineio::client_transmit> t = old_eng_->poll_transmit()) return t;
+    // What ends the old session (its POSTs, WebSocket messages and close); not a long-poll GET
+    // or a WebSocket it had not handed out yet: the server no longer knows the session, and the
+    // answer (an error) would be taken for the new session's.
+    while (std::optional<engineio::client_transmit> t = old_eng_->poll_transmit()) {
+      if (t->action != engineio::client_action::get &&
+          t->action != engineio::client_action::open_websocket)
+        return t;
+    }
     old_eng_.reset();
   }
   return eng_.poll_transmit();
@@ -19353,7 +19364,9 @@ inline errc client::join_impl(std::string_view nsp, std::string_view auth_json,
     // socket.io-client Socket.connect(): a closed Manager opens a new session (Manager.open:
     // a new Engine, whatever the old one still has to write).
     skip_reconnect_ = false;
-    if (eng_.is_closing()) {
+    if (!close_seen_) {
+      // The old session is closing, or closed with its close event not yet polled: the new one
+      // starts at that event, so that every report and transmit before it is the old one's.
       restart_pending_ = true;
       return errc::none;
     }
@@ -19633,6 +19646,7 @@ inline void client::on_engine_open(millis now) {
 }
 
 inline void client::on_engine_close(const engineio::event& e, millis now) {
+  close_seen_ = true;
   const disconnect_reason why = override_reason_ ? *override_reason_ : from_engine(e.reason, true);
   const errc err = override_reason_ ? decode_error_ : e.error;
   const std::size_t err_at = override_reason_ ? decode_offset_ : e.offset;

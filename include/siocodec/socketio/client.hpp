@@ -203,11 +203,12 @@ class client {
 
   /// Joins `nsp` (socket.io-client `io.socket(nsp)`): its CONNECT goes out once the session is
   /// open (it may be called before open()). A namespace already joined: nothing. After the last
-  /// namespace left, a new session is opened; while the old one is still closing (polling,
-  /// engine().is_closing()), it is opened once the old one has written its DISCONNECTs and `1`
-  /// and closed (the reference opens it at once, beside the old one, but the transport reports
-  /// here carry no session: one session at a time), and the old session's last transmits are
-  /// handed out by poll_transmit() before the new one's.
+  /// namespace left, a new session is opened when poll_event() hands out the old one's close
+  /// event: at once when it was handed out already, else (WebSocket, or polling while closing,
+  /// engine().is_closing(), until its DISCONNECTs and `1` are written) then. The reference opens
+  /// the new one at once, beside the old one, but the transport reports here carry no session:
+  /// one session at a time, and every report before that event is the old one's. The old
+  /// session's last transmits (`1`, ws_close) come from poll_transmit() before the new one's.
   /// Errors: invalid_state (closed for good), invalid_argument (`nsp` does not start with `/`),
   /// queue_full (max_namespaces namespaces joined).
   errc join(std::string_view nsp, millis now) {
@@ -358,8 +359,10 @@ class client {
   // The session a join() replaced after the last leave, until its last transmits are polled
   // (the DISCONNECTs, then `1` or ws_close).
   std::unique_ptr<engineio::client> old_eng_;
-  // join() came while the old session was closing: the new one starts at its close event.
+  // join() came before the old session's close event was polled: the new one starts at it.
   bool restart_pending_ = false;
+  // The current session's close event was polled (or there is no session yet).
+  bool close_seen_ = true;
   codec codec_;
   state state_ = state::idle;
   millis last_now_ = 0;

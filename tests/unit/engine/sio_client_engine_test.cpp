@@ -1041,6 +1041,42 @@ TEST_CASE("sio client: join() while the last session is closing: its DISCONNECT 
   CHECK(joined);
 }
 
+// A refusal of the last namespace closes the session at once (no POST in flight): its close
+// event is still to be polled when the application joins again. The new session waits for it:
+// a transport that tags its requests by session (examples/client counts close events) would
+// otherwise hand the old session's late GET answer to the new one's handshake GET
+// (interop.client.connect_error.polling: the new session failed to open and reconnected).
+TEST_CASE("sio client: join() before the old session's close event: the new one waits for it") {
+  sio::client_options o;
+  o.engine.upgrade = false;
+  harness h(o);
+  REQUIRE(h.c.open(0, 1) == errc::none);
+  REQUIRE(h.c.join("/auth", 0) == errc::none);
+  h.drain();
+  h.c.handle_get_response(frame_kind::text, hs4, 0);
+  h.drain();
+  h.c.handle_post_response(1);  // "40/auth,"
+  h.tx.clear();
+  h.c.handle_get_response(frame_kind::text, "44/auth,{\"message\":\"no\"}", 2);
+  std::optional<sio::client_event> e;
+  do {
+    e = h.c.poll_event();
+    REQUIRE(e);
+  } while (e->kind != client_event_kind::connect_error);
+  REQUIRE(h.c.join("/", 2) == errc::none);
+  CHECK(h.c.engine().sid() == "eio1");  // still the old session
+  h.drain();
+  // The old session's `1`, then the new handshake; not the long-poll GET the old one had not
+  // handed out (its answer, an error for a session the server closed, would be taken for the
+  // handshake's).
+  REQUIRE(h.tx.size() == 2);
+  CHECK(h.tx[0].action == client_action::post);
+  CHECK(h.tx[0].body == "1");
+  CHECK(h.tx[1].action == client_action::get);
+  CHECK(h.tx[1].query.find("sid=") == std::string::npos);
+  CHECK(h.c.engine().sid().empty());  // the new one, after the old one's close event
+}
+
 // The same over a WebSocket: the old session closes at once, but its DISCONNECT and ws_close
 // were still to be polled when join() replaced it.
 TEST_CASE("sio client: join() right after the last leave: the old DISCONNECT and ws_close go out") {

@@ -76,6 +76,7 @@ inline errc client::start_session(millis now) {
   eng_ = engineio::client(opts_.engine);
   codec_.reset();
   opened_once_ = false;
+  close_seen_ = false;
   override_reason_.reset();
   v4_main_connected_ = false;
   const errc e = eng_.open(now, draw64());
@@ -94,7 +95,14 @@ inline errc client::restart_session(millis now) {
 
 inline std::optional<engineio::client_transmit> client::poll_transmit() {
   if (old_eng_) {
-    if (std::optional<engineio::client_transmit> t = old_eng_->poll_transmit()) return t;
+    // What ends the old session (its POSTs, WebSocket messages and close); not a long-poll GET
+    // or a WebSocket it had not handed out yet: the server no longer knows the session, and the
+    // answer (an error) would be taken for the new session's.
+    while (std::optional<engineio::client_transmit> t = old_eng_->poll_transmit()) {
+      if (t->action != engineio::client_action::get &&
+          t->action != engineio::client_action::open_websocket)
+        return t;
+    }
     old_eng_.reset();
   }
   return eng_.poll_transmit();
@@ -201,7 +209,9 @@ inline errc client::join_impl(std::string_view nsp, std::string_view auth_json,
     // socket.io-client Socket.connect(): a closed Manager opens a new session (Manager.open:
     // a new Engine, whatever the old one still has to write).
     skip_reconnect_ = false;
-    if (eng_.is_closing()) {
+    if (!close_seen_) {
+      // The old session is closing, or closed with its close event not yet polled: the new one
+      // starts at that event, so that every report and transmit before it is the old one's.
       restart_pending_ = true;
       return errc::none;
     }
@@ -481,6 +491,7 @@ inline void client::on_engine_open(millis now) {
 }
 
 inline void client::on_engine_close(const engineio::event& e, millis now) {
+  close_seen_ = true;
   const disconnect_reason why = override_reason_ ? *override_reason_ : from_engine(e.reason, true);
   const errc err = override_reason_ ? decode_error_ : e.error;
   const std::size_t err_at = override_reason_ ? decode_offset_ : e.offset;
