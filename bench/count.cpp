@@ -137,27 +137,27 @@ using bench::count::op_entry;
 using bench::count::outcome;
 
 const std::vector<op_entry>& operations() {
-  static const std::vector<op_entry> ops = {
-      entry<bench::decode_op>(),
-      entry<bench::decode_copy_op>(),
-      entry<bench::sio_decode_op>(),
-      entry<bench::json_validate_op>(),
-      entry<bench::eio_decode_op>(),
-      entry<bench::payload_decode_op>(),
-      entry<bench::payload_decode_b64_op>(),
-      entry<bench::base64_decode_op>(),
-      entry<bench::base64_decode_lax_op>(),
-      entry<bench::base64_encode_op>(),
-      entry<bench::encode_op>(),
-      entry<bench::encode_string_op>(),
-      entry<bench::encode_raw_op>(),
-      entry<bench::encode_raw_string_op>(),
-      entry<bench::eio_encode_op>(),
-      entry<bench::payload_encode_op>(),
-  };
   static const std::vector<op_entry> all = [] {
-    std::vector<op_entry> v = ops;
-    for (const op_entry& e : bench::count::engine_operations()) v.push_back(e);
+    std::vector<op_entry> v = {
+        entry<bench::decode_op>(),
+        entry<bench::decode_copy_op>(),
+        entry<bench::sio_decode_op>(),
+        entry<bench::json_validate_op>(),
+        entry<bench::eio_decode_op>(),
+        entry<bench::payload_decode_op>(),
+        entry<bench::payload_decode_b64_op>(),
+        entry<bench::base64_decode_op>(),
+        entry<bench::base64_decode_lax_op>(),
+        entry<bench::base64_encode_op>(),
+        entry<bench::encode_op>(),
+        entry<bench::encode_string_op>(),
+        entry<bench::encode_raw_op>(),
+        entry<bench::encode_raw_string_op>(),
+        entry<bench::eio_encode_op>(),
+        entry<bench::payload_encode_op>(),
+    };
+    const std::vector<op_entry>& engine = bench::count::engine_operations();
+    v.insert(v.end(), engine.begin(), engine.end());
     v.push_back(entry<bench::memcpy_op>());
     return v;
   }();

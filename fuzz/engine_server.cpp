@@ -17,6 +17,7 @@
 // Input: the options and the operations are integers taken from the end, the bytes of bodies,
 // messages and sends from the front (common.hpp provider).
 #include "common.hpp"
+#include "engine_common.hpp"
 
 #include <siocodec/engineio/request.hpp>
 #include <siocodec/engineio/server.hpp>
@@ -34,11 +35,7 @@ struct model {
   eio::millis last_now = 0;
 };
 
-std::size_t touch(std::string_view s) noexcept {
-  std::size_t h = 0;
-  for (char c : s) h = h * 31 + static_cast<unsigned char>(c);
-  return h;
-}
+using siocodec_fuzz::touch;
 
 // Drains the session and checks the invariants. `posts`: answer_post transmits expected now.
 void drain(eio::server_session& s, model& m, std::size_t posts, bool step_after_close) {

@@ -9,6 +9,7 @@
 // - next_deadline() is never before the last `now`;
 // - pending acks, the Engine.IO queue and the store stay within their limits.
 #include "common.hpp"
+#include "engine_common.hpp"
 
 #include <siocodec/socketio.hpp>
 
@@ -23,13 +24,9 @@ using siocodec::errc;
 
 namespace {
 
-std::size_t touch(std::string_view s) noexcept {
-  std::size_t h = 0;
-  for (char c : s) h = h * 31 + static_cast<unsigned char>(c);
-  return h;
-}
+using siocodec_fuzz::nsps;
+using siocodec_fuzz::touch;
 
-const char* const nsps[] = {"/", "/a", "/b"};
 const char* const templates[] = {"40",
                                  "40/a,",
                                  "40/b,",

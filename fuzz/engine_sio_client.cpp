@@ -13,6 +13,7 @@
 // - next_deadline() is never before the last `now` given;
 // - pending acks and buffered packets stay within their limits.
 #include "common.hpp"
+#include "engine_common.hpp"
 
 #include <siocodec/engineio/encode.hpp>
 #include <siocodec/engineio/payload_encode.hpp>
@@ -31,13 +32,8 @@ using siocodec::errc;
 
 namespace {
 
-std::size_t touch(std::string_view s) noexcept {
-  std::size_t h = 0;
-  for (char c : s) h = h * 31 + static_cast<unsigned char>(c);
-  return h;
-}
-
-const char* const nsps[] = {"/", "/a", "/b"};
+using siocodec_fuzz::nsps;
+using siocodec_fuzz::touch;
 
 struct model {
   // Pending acks and their deadlines (no_deadline: none).

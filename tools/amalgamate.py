@@ -35,6 +35,11 @@ REGENERATE = "python3 tools/amalgamate.py"
 # Headers kept out of the single header whatever they include.
 SEPARATE_DIRS = ("siocodec/adapters/",)
 
+# Headers that may be included under a condition: every include of them in the tree is under
+# that same condition and so is every use (detail/decimal.hpp: SIOCODEC_SIZE_FIRST), so that
+# inlining one where it is first met hides it from no one who needs it.
+CONDITIONAL_OK = ("siocodec/detail/decimal.hpp",)
+
 # The C++23 standard library headers and the C compatibility headers; anything else that is not
 # siocodec/... is a third-party header.
 STD_HEADERS = set("""
@@ -167,7 +172,7 @@ def amalgamate():
                     f'include/{name}:{number}: quoted include "{m.group(2)}": use <siocodec/...>')
             if m and m.group(2).startswith("siocodec/"):
                 target = m.group(2)
-                if depth > 1:
+                if depth > 1 and target not in CONDITIONAL_OK:
                     # Inlining it here would hide it from every later include whenever the
                     # condition is false.
                     raise AmalgamationError(

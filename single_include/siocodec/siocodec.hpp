@@ -28,12 +28,12 @@
 //   <siocodec/engineio/payload_reader.hpp>
 //   <siocodec/engineio/payload.hpp>
 //   <siocodec/engineio/frames.hpp>
-//   <siocodec/detail/decimal.hpp>
 //   <siocodec/detail/lazy_value.hpp>
 //   <siocodec/json/scan.hpp>
 //   <siocodec/json/tokens.hpp>
 //   <siocodec/json/validate.hpp>
 //   <siocodec/json/walk.hpp>
+//   <siocodec/detail/decimal.hpp>
 //   <siocodec/json/value.hpp>
 //   <siocodec/json/number.hpp>
 //   <siocodec/json/write.hpp>
@@ -4119,354 +4119,6 @@ SIOCODEC_END_NAMESPACE
 #ifndef SIOCODEC_JSON_VALUE_HPP
 #define SIOCODEC_JSON_VALUE_HPP
 
-// ---- begin <siocodec/detail/decimal.hpp> -----------------------------------------------------
-// SPDX-License-Identifier: BSL-1.0
-// Exact decimal <-> double conversions in little code, for SIOCODEC_SIZE_FIRST (config.hpp):
-// std::from_chars(double) and std::to_chars(double) bring libstdc++'s fast_float and Ryu tables
-// with them (about 14 KB and 120 KB on Cortex-M4), these need a few hundred bytes of tables
-// and a big integer on the stack instead. Both are exact, so their results are those of the
-// standard functions (tests/unit/json/decimal_test.cpp compares them on every build); they are
-// slower (tens of microseconds, not tens of nanoseconds), which only numbers off the writer's
-// and reader's fast paths pay.
-#ifndef SIOCODEC_DETAIL_DECIMAL_HPP
-#define SIOCODEC_DETAIL_DECIMAL_HPP
-
-
-#include <cstddef>
-#include <cstdint>
-#include <cstring>
-#include <limits>
-
-SIOCODEC_BEGIN_NAMESPACE
-namespace detail {
-
-// An unsigned integer of up to 4096 bits, 32-bit limbs, least significant first; `n` limbs in
-// use, the top one nonzero (0 has n == 0). 4096 bits hold every value the conversions below
-// make: at most 10^1125 x 2^60 when parsing, 2^1130 when printing.
-struct big_uint {
-  static constexpr int capacity = 128;
-  std::uint32_t w[capacity];
-  int n = 0;
-
-  void set(std::uint64_t v) noexcept {
-    w[0] = static_cast<std::uint32_t>(v);
-    w[1] = static_cast<std::uint32_t>(v >> 32);
-    n = w[1] != 0 ? 2 : (w[0] != 0 ? 1 : 0);
-  }
-  // *this = *this * m + add.
-  void mul_add(std::uint32_t m, std::uint32_t add) noexcept {
-    std::uint64_t carry = add;
-    for (int i = 0; i < n; ++i) {
-      const std::uint64_t t = std::uint64_t{w[i]} * m + carry;
-      w[i] = static_cast<std::uint32_t>(t);
-      carry = t >> 32;
-    }
-    if (carry != 0 && n < capacity) w[n++] = static_cast<std::uint32_t>(carry);
-  }
-  void mul_pow10(unsigned e) noexcept {
-    for (; e >= 9; e -= 9) mul_add(1000000000u, 0);
-    std::uint32_t p = 1;
-    for (; e != 0; --e) p *= 10;
-    mul_add(p, 0);
-  }
-  void shl(unsigned bits) noexcept {
-    if (n == 0) return;
-    const int limbs = static_cast<int>(bits / 32);
-    const unsigned b = bits % 32;
-    int top = n + limbs;
-    if (top >= capacity) top = capacity - 1;  // never reached: see capacity
-    w[top] = 0;
-    for (int i = top - 1; i >= limbs; --i) {
-      const std::uint32_t x = w[i - limbs];
-      if (b != 0) w[i + 1] |= x >> (32 - b);
-      w[i] = b != 0 ? x << b : x;
-    }
-    for (int i = 0; i < limbs; ++i) w[i] = 0;
-    n = top + 1;
-    trim();
-  }
-  void shr1() noexcept {
-    for (int i = 0; i < n; ++i) w[i] = (w[i] >> 1) | (i + 1 < n ? w[i + 1] << 31 : 0);
-    trim();
-  }
-  void trim() noexcept {
-    while (n > 0 && w[n - 1] == 0) --n;
-  }
-  unsigned bit_length() const noexcept {
-    if (n == 0) return 0;
-    unsigned b = 0;
-    for (std::uint32_t t = w[n - 1]; t != 0; t >>= 1) ++b;
-    return static_cast<unsigned>(n - 1) * 32 + b;
-  }
-  // *this -= o; precondition: *this >= o.
-  void sub(const big_uint& o) noexcept {
-    std::int64_t borrow = 0;
-    for (int i = 0; i < n; ++i) {
-      const std::int64_t t = std::int64_t{w[i]} - (i < o.n ? std::int64_t{o.w[i]} : 0) - borrow;
-      borrow = t < 0 ? 1 : 0;
-      w[i] = static_cast<std::uint32_t>(t + (borrow << 32));
-    }
-    trim();
-  }
-};
-
-// -1, 0 or 1 as a + b (b may be nothing) compares with c.
-inline int big_compare_sum(const big_uint& a, const big_uint* b, const big_uint& c) noexcept {
-  // The sum's limbs from the top, compared as they are formed; a carry from below can only
-  // be known after the lower limbs, so the sum is formed first (at most one limb longer).
-  std::uint32_t s[big_uint::capacity + 1];
-  int n = a.n > (b ? b->n : 0) ? a.n : (b ? b->n : 0);
-  std::uint64_t carry = 0;
-  for (int i = 0; i < n; ++i) {
-    const std::uint64_t t =
-        std::uint64_t{i < a.n ? a.w[i] : 0u} + (b && i < b->n ? b->w[i] : 0u) + carry;
-    s[i] = static_cast<std::uint32_t>(t);
-    carry = t >> 32;
-  }
-  if (carry != 0) s[n++] = static_cast<std::uint32_t>(carry);
-  if (n != c.n) return n < c.n ? -1 : 1;
-  for (int i = n - 1; i >= 0; --i) {
-    if (s[i] != c.w[i]) return s[i] < c.w[i] ? -1 : 1;
-  }
-  return 0;
-}
-
-// The double nearest to (q + a little when `sticky`) x 2^x, ties to even: IEEE-754 rounding,
-// with overflow to infinity and gradual underflow. q != 0.
-inline double round_to_double(std::uint64_t q, int x, bool sticky) noexcept {
-  int bits = 0;
-  for (std::uint64_t t = q; t != 0; t >>= 1) ++bits;
-  int drop = bits - 53;
-  if (x + drop < -1074) drop = -1074 - x;  // below the normals: fewer bits kept
-  if (drop >= 64) return 0.0;              // below half the smallest denormal
-  if (drop > 0) {
-    const std::uint64_t rest = q & ((std::uint64_t{1} << drop) - 1);
-    const std::uint64_t half = std::uint64_t{1} << (drop - 1);
-    q >>= drop;
-    x += drop;
-    if (rest > half || (rest == half && (sticky || (q & 1) != 0))) ++q;
-  }
-  if (q == 0) return 0.0;
-  // q x 2^x, exactly (q <= 2^53), by the exponent field: no ldexp.
-  int bl = 0;
-  for (std::uint64_t t = q; t != 0; t >>= 1) ++bl;
-  if (bl == 54) {  // rounded up to 2^53
-    q >>= 1;
-    ++x;
-    bl = 53;
-  }
-  const int e = x + bl - 1;  // the value's binary exponent
-  if (e > 1023) return std::numeric_limits<double>::infinity();
-  std::uint64_t rep;
-  if (e < -1022) {
-    rep = q << (x + 1074);  // a denormal: the field holds q x 2^(x + 1074)
-  } else {
-    rep = ((q << (53 - bl)) & ((std::uint64_t{1} << 52) - 1)) |
-          (static_cast<std::uint64_t>(e + 1023) << 52);
-  }
-  double d;
-  std::memcpy(&d, &rep, sizeof d);
-  return d;
-}
-
-// The value of the JSON number text [p, end) (the grammar already checked: -?int frac? exp?),
-// correctly rounded as std::from_chars rounds it; magnitudes beyond the doubles give infinity,
-// below half the smallest denormal zero (signed), as JavaScript's Number() does.
-inline double parse_double(const char* p, const char* end) noexcept {
-  const bool negative = *p == '-';
-  if (negative) ++p;
-  // Significant digits, at most 800 of them: past 767 digits no digit but the first nonzero one
-  // can change the rounding, and it is kept as a final 1 (sticky).
-  constexpr int max_digits = 800;
-  std::uint64_t small = 0;  // the first 19 digits, the fast path's
-  int count = 0;
-  bool dropped_nonzero = false;
-  long long exp10 = 0;  // value = digits x 10^exp10
-  big_uint d;
-  d.n = 0;
-  bool in_fraction = false;
-  for (; p != end && *p != 'e' && *p != 'E'; ++p) {
-    if (*p == '.') {
-      in_fraction = true;
-      continue;
-    }
-    const auto digit = static_cast<std::uint32_t>(*p - '0');
-    if (count == 0 && digit == 0) {
-      if (in_fraction) --exp10;
-      continue;
-    }
-    if (count < max_digits) {
-      if (count < 19) small = small * 10 + digit;
-      d.mul_add(10, digit);  // the first (nonzero) digit: the carry becomes the first limb
-      ++count;
-      if (in_fraction) --exp10;
-    } else {
-      if (digit != 0) dropped_nonzero = true;
-      if (!in_fraction) ++exp10;
-    }
-  }
-  if (p != end) {  // the exponent
-    ++p;
-    const bool eneg = *p == '-';
-    if (*p == '-' || *p == '+') ++p;
-    long long e = 0;
-    for (; p != end; ++p) {
-      if (e < 100000000) e = e * 10 + (*p - '0');  // saturates far beyond any double
-    }
-    exp10 += eneg ? -e : e;
-  }
-  double mag = 0;
-  if (count == 0 || count + exp10 < -324) {  // zero, or below half the smallest denormal
-    mag = 0;
-  } else if (count + exp10 > 310) {
-    mag = std::numeric_limits<double>::infinity();
-  } else if (count <= 15 && !dropped_nonzero && exp10 >= -22 && exp10 <= 22) {
-    // Clinger's fast path: both operands exact, so one correctly rounded operation.
-    double p10 = 1;
-    for (long long i = exp10 < 0 ? -exp10 : exp10; i != 0; --i) p10 *= 10;
-    const auto v = static_cast<double>(small);
-    mag = exp10 < 0 ? v / p10 : v * p10;
-  } else {
-    if (dropped_nonzero) {
-      d.mul_add(10, 1);
-      --exp10;
-    }
-    // value = r / s x 2^-k, with the quotient q = floor(r / s) in [2^56, 2^58).
-    big_uint s;
-    s.set(1);
-    if (exp10 >= 0) {
-      d.mul_pow10(static_cast<unsigned>(exp10));
-    } else {
-      s.mul_pow10(static_cast<unsigned>(-exp10));
-    }
-    const int k = 57 + static_cast<int>(s.bit_length()) - static_cast<int>(d.bit_length());
-    if (k >= 0) {
-      d.shl(static_cast<unsigned>(k));
-    } else {
-      s.shl(static_cast<unsigned>(-k));
-    }
-    s.shl(57);
-    std::uint64_t q = 0;
-    for (int i = 57; i >= 0; --i) {
-      if (big_compare_sum(d, nullptr, s) >= 0) {
-        d.sub(s);
-        q |= std::uint64_t{1} << i;
-      }
-      s.shr1();
-    }
-    mag = round_to_double(q, -k, d.n != 0);
-  }
-  return negative ? -mag : mag;
-}
-
-// 10^e correctly rounded (what glibc's pow(10.0, e) returns: decimal_test.cpp checks every e
-// from -400 to 400), without pow: through parse_double.
-inline double pow10_double(int e) noexcept {
-  char text[16] = {'1', 'e'};
-  char* p = text + 2;
-  unsigned m = e < 0 ? 0u - static_cast<unsigned>(e) : static_cast<unsigned>(e);
-  if (e < 0) *p++ = '-';
-  char rev[12];
-  int k = 0;
-  do {
-    rev[k++] = static_cast<char>('0' + m % 10);
-    m /= 10;
-  } while (m != 0);
-  while (k != 0) *p++ = rev[--k];
-  return parse_double(text, p);
-}
-
-// The shortest decimal digits that read back as the positive finite double v (as
-// std::to_chars(v) writes them; of several, the closest to v, then the even one): writes them
-// to `digits` (at most 17) and returns their count; `point` gets n with v = 0.d1d2... x 10^n.
-// Steele and White's / Burger and Dybvig's free-format algorithm, in exact integers.
-inline int shortest_digits(double v, char* digits, int& point) noexcept {
-  std::uint64_t bits;
-  std::memcpy(&bits, &v, sizeof bits);
-  const int field = static_cast<int>((bits >> 52) & 0x7FF);
-  std::uint64_t f = bits & ((std::uint64_t{1} << 52) - 1);
-  int e;
-  if (field == 0) {
-    e = -1074;
-  } else {
-    f |= std::uint64_t{1} << 52;
-    e = field - 1075;
-  }
-  const bool even = (f & 1) == 0;
-  // Below a power of two the next double down is half as far as the next one up.
-  const bool lopsided = field > 1 && (bits & ((std::uint64_t{1} << 52) - 1)) == 0;
-  // v = r / s; the halfway points to the neighbours are (r - m_minus) / s and (r + m_plus) / s.
-  big_uint r, s, mp, mm;
-  r.set(f);
-  s.set(1);
-  mp.set(1);
-  mm.set(1);
-  if (e >= 0) {
-    r.shl(static_cast<unsigned>(e) + (lopsided ? 2 : 1));
-    s.set(lopsided ? 4 : 2);
-    mp.shl(static_cast<unsigned>(e) + (lopsided ? 1 : 0));
-    mm.shl(static_cast<unsigned>(e));
-  } else {
-    r.shl(lopsided ? 2 : 1);
-    s.shl(static_cast<unsigned>(-e) + (lopsided ? 2 : 1));
-    if (lopsided) mp.set(2);
-  }
-  // n, first estimated from the binary exponent: floor(x log10(2)) + 1 for v in [2^x, 2^x+1),
-  // where 78913 / 2^18 is log10(2) closely enough for |x| <= 1650 (Ryu's log10Pow2); too
-  // small by at most one, which the test below corrects.
-  int bl = 0;
-  for (std::uint64_t t = f; t != 0; t >>= 1) ++bl;
-  const long x = e + bl - 1;
-  const long fl = x >= 0 ? (x * 78913) >> 18 : -((-x * 78913 + (1 << 18) - 1) >> 18);
-  int n = static_cast<int>(fl) + 1;
-  if (n >= 0) {
-    s.mul_pow10(static_cast<unsigned>(n));
-  } else {
-    r.mul_pow10(static_cast<unsigned>(-n));
-    mp.mul_pow10(static_cast<unsigned>(-n));
-    mm.mul_pow10(static_cast<unsigned>(-n));
-  }
-  const int high = big_compare_sum(r, &mp, s);
-  if (even ? high >= 0 : high > 0) {
-    ++n;
-    s.mul_add(10, 0);
-  }
-  point = n;
-  int count = 0;
-  for (;;) {
-    r.mul_add(10, 0);
-    mp.mul_add(10, 0);
-    mm.mul_add(10, 0);
-    int digit = 0;
-    while (big_compare_sum(r, nullptr, s) >= 0) {
-      r.sub(s);
-      ++digit;
-    }
-    const int low_cmp = big_compare_sum(r, nullptr, mm);  // r vs m_minus
-    const int high_cmp = big_compare_sum(r, &mp, s);      // r + m_plus vs s
-    const bool low = even ? low_cmp <= 0 : low_cmp < 0;
-    const bool up = even ? high_cmp >= 0 : high_cmp > 0;
-    if (!low && !up) {
-      digits[count++] = static_cast<char>('0' + digit);
-      continue;
-    }
-    if (low && up) {
-      // Both neighbours read back: the closer one, the even one on a tie.
-      const int half = big_compare_sum(r, &r, s);  // 2r vs s
-      if (half > 0 || (half == 0 && (digit & 1) != 0)) ++digit;
-    } else if (up) {
-      ++digit;
-    }
-    digits[count++] = static_cast<char>('0' + digit);
-    return count;
-  }
-}
-
-}  // namespace detail
-SIOCODEC_END_NAMESPACE
-
-#endif  // SIOCODEC_DETAIL_DECIMAL_HPP
-// ---- end <siocodec/detail/decimal.hpp> -------------------------------------------------------
 // ---- begin <siocodec/detail/lazy_value.hpp> --------------------------------------------------
 // SPDX-License-Identifier: BSL-1.0
 // What json::value and msgpack::value share: the view itself (a pointer, a length, a kind), the
@@ -5783,6 +5435,358 @@ SIOCODEC_END_NAMESPACE
 #include <limits>
 #include <string_view>
 
+// Only size-first builds use it: the others do not parse its big-integer code.
+#if SIOCODEC_SIZE_FIRST
+// ---- begin <siocodec/detail/decimal.hpp> -----------------------------------------------------
+// SPDX-License-Identifier: BSL-1.0
+// Exact decimal <-> double conversions in little code, for SIOCODEC_SIZE_FIRST (config.hpp):
+// std::from_chars(double) and std::to_chars(double) bring libstdc++'s fast_float and Ryu tables
+// with them (about 14 KB and 120 KB on Cortex-M4), these need a few hundred bytes of tables
+// and a big integer on the stack instead. Both are exact, so their results are those of the
+// standard functions (tests/unit/json/decimal_test.cpp compares them on every build); they are
+// slower (tens of microseconds, not tens of nanoseconds), which only numbers off the writer's
+// and reader's fast paths pay.
+#ifndef SIOCODEC_DETAIL_DECIMAL_HPP
+#define SIOCODEC_DETAIL_DECIMAL_HPP
+
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+
+SIOCODEC_BEGIN_NAMESPACE
+namespace detail {
+
+// An unsigned integer of up to 4096 bits, 32-bit limbs, least significant first; `n` limbs in
+// use, the top one nonzero (0 has n == 0). 4096 bits hold every value the conversions below
+// make: at most 10^1125 x 2^60 when parsing, 2^1130 when printing.
+struct big_uint {
+  static constexpr int capacity = 128;
+  std::uint32_t w[capacity];
+  int n = 0;
+
+  void set(std::uint64_t v) noexcept {
+    w[0] = static_cast<std::uint32_t>(v);
+    w[1] = static_cast<std::uint32_t>(v >> 32);
+    n = w[1] != 0 ? 2 : (w[0] != 0 ? 1 : 0);
+  }
+  // *this = *this * m + add.
+  void mul_add(std::uint32_t m, std::uint32_t add) noexcept {
+    std::uint64_t carry = add;
+    for (int i = 0; i < n; ++i) {
+      const std::uint64_t t = std::uint64_t{w[i]} * m + carry;
+      w[i] = static_cast<std::uint32_t>(t);
+      carry = t >> 32;
+    }
+    if (carry != 0 && n < capacity) w[n++] = static_cast<std::uint32_t>(carry);
+  }
+  void mul_pow10(unsigned e) noexcept {
+    for (; e >= 9; e -= 9) mul_add(1000000000u, 0);
+    std::uint32_t p = 1;
+    for (; e != 0; --e) p *= 10;
+    mul_add(p, 0);
+  }
+  void shl(unsigned bits) noexcept {
+    if (n == 0) return;
+    const int limbs = static_cast<int>(bits / 32);
+    const unsigned b = bits % 32;
+    int top = n + limbs;
+    if (top >= capacity) top = capacity - 1;  // never reached: see capacity
+    w[top] = 0;
+    for (int i = top - 1; i >= limbs; --i) {
+      const std::uint32_t x = w[i - limbs];
+      if (b != 0) w[i + 1] |= x >> (32 - b);
+      w[i] = b != 0 ? x << b : x;
+    }
+    for (int i = 0; i < limbs; ++i) w[i] = 0;
+    n = top + 1;
+    trim();
+  }
+  void shr1() noexcept {
+    for (int i = 0; i < n; ++i) w[i] = (w[i] >> 1) | (i + 1 < n ? w[i + 1] << 31 : 0);
+    trim();
+  }
+  void trim() noexcept {
+    while (n > 0 && w[n - 1] == 0) --n;
+  }
+  unsigned bit_length() const noexcept {
+    if (n == 0) return 0;
+    unsigned b = 0;
+    for (std::uint32_t t = w[n - 1]; t != 0; t >>= 1) ++b;
+    return static_cast<unsigned>(n - 1) * 32 + b;
+  }
+  // *this -= o; precondition: *this >= o.
+  void sub(const big_uint& o) noexcept {
+    std::int64_t borrow = 0;
+    for (int i = 0; i < n; ++i) {
+      const std::int64_t t = std::int64_t{w[i]} - (i < o.n ? std::int64_t{o.w[i]} : 0) - borrow;
+      borrow = t < 0 ? 1 : 0;
+      w[i] = static_cast<std::uint32_t>(t + (borrow << 32));
+    }
+    trim();
+  }
+};
+
+// -1, 0 or 1 as a + b (b may be nothing) compares with c.
+inline int big_compare_sum(const big_uint& a, const big_uint* b, const big_uint& c) noexcept {
+  // The sum's limbs from the top, compared as they are formed; a carry from below can only
+  // be known after the lower limbs, so the sum is formed first (at most one limb longer).
+  std::uint32_t s[big_uint::capacity + 1];
+  int n = a.n > (b ? b->n : 0) ? a.n : (b ? b->n : 0);
+  std::uint64_t carry = 0;
+  for (int i = 0; i < n; ++i) {
+    const std::uint64_t t =
+        std::uint64_t{i < a.n ? a.w[i] : 0u} + (b && i < b->n ? b->w[i] : 0u) + carry;
+    s[i] = static_cast<std::uint32_t>(t);
+    carry = t >> 32;
+  }
+  if (carry != 0) s[n++] = static_cast<std::uint32_t>(carry);
+  if (n != c.n) return n < c.n ? -1 : 1;
+  for (int i = n - 1; i >= 0; --i) {
+    if (s[i] != c.w[i]) return s[i] < c.w[i] ? -1 : 1;
+  }
+  return 0;
+}
+
+// The double nearest to (q + a little when `sticky`) x 2^x, ties to even: IEEE-754 rounding,
+// with overflow to infinity and gradual underflow. q != 0.
+inline double round_to_double(std::uint64_t q, int x, bool sticky) noexcept {
+  int bits = 0;
+  for (std::uint64_t t = q; t != 0; t >>= 1) ++bits;
+  int drop = bits - 53;
+  if (x + drop < -1074) drop = -1074 - x;  // below the normals: fewer bits kept
+  if (drop >= 64) return 0.0;              // below half the smallest denormal
+  if (drop > 0) {
+    const std::uint64_t rest = q & ((std::uint64_t{1} << drop) - 1);
+    const std::uint64_t half = std::uint64_t{1} << (drop - 1);
+    q >>= drop;
+    x += drop;
+    if (rest > half || (rest == half && (sticky || (q & 1) != 0))) ++q;
+  }
+  if (q == 0) return 0.0;
+  // q x 2^x, exactly (q <= 2^53), by the exponent field: no ldexp.
+  int bl = 0;
+  for (std::uint64_t t = q; t != 0; t >>= 1) ++bl;
+  if (bl == 54) {  // rounded up to 2^53
+    q >>= 1;
+    ++x;
+    bl = 53;
+  }
+  const int e = x + bl - 1;  // the value's binary exponent
+  if (e > 1023) return std::numeric_limits<double>::infinity();
+  std::uint64_t rep;
+  if (e < -1022) {
+    rep = q << (x + 1074);  // a denormal: the field holds q x 2^(x + 1074)
+  } else {
+    rep = ((q << (53 - bl)) & ((std::uint64_t{1} << 52) - 1)) |
+          (static_cast<std::uint64_t>(e + 1023) << 52);
+  }
+  double d;
+  std::memcpy(&d, &rep, sizeof d);
+  return d;
+}
+
+// The value of the JSON number text [p, end) (the grammar already checked: -?int frac? exp?),
+// correctly rounded as std::from_chars rounds it; magnitudes beyond the doubles give infinity,
+// below half the smallest denormal zero (signed), as JavaScript's Number() does.
+inline double parse_double(const char* p, const char* end) noexcept {
+  const bool negative = *p == '-';
+  if (negative) ++p;
+  // Significant digits, at most 800 of them: past 767 digits no digit but the first nonzero one
+  // can change the rounding, and it is kept as a final 1 (sticky).
+  constexpr int max_digits = 800;
+  std::uint64_t small = 0;  // the first 19 digits, the fast path's
+  int count = 0;
+  bool dropped_nonzero = false;
+  long long exp10 = 0;  // value = digits x 10^exp10
+  big_uint d;
+  d.n = 0;
+  bool in_fraction = false;
+  for (; p != end && *p != 'e' && *p != 'E'; ++p) {
+    if (*p == '.') {
+      in_fraction = true;
+      continue;
+    }
+    const auto digit = static_cast<std::uint32_t>(*p - '0');
+    if (count == 0 && digit == 0) {
+      if (in_fraction) --exp10;
+      continue;
+    }
+    if (count < max_digits) {
+      if (count < 19) small = small * 10 + digit;
+      d.mul_add(10, digit);  // the first (nonzero) digit: the carry becomes the first limb
+      ++count;
+      if (in_fraction) --exp10;
+    } else {
+      if (digit != 0) dropped_nonzero = true;
+      if (!in_fraction) ++exp10;
+    }
+  }
+  if (p != end) {  // the exponent
+    ++p;
+    const bool eneg = *p == '-';
+    if (*p == '-' || *p == '+') ++p;
+    long long e = 0;
+    for (; p != end; ++p) {
+      if (e < 100000000) e = e * 10 + (*p - '0');  // saturates far beyond any double
+    }
+    exp10 += eneg ? -e : e;
+  }
+  double mag = 0;
+  if (count == 0 || count + exp10 < -324) {  // zero, or below half the smallest denormal
+    mag = 0;
+  } else if (count + exp10 > 310) {
+    mag = std::numeric_limits<double>::infinity();
+  } else if (count <= 15 && !dropped_nonzero && exp10 >= -22 && exp10 <= 22) {
+    // Clinger's fast path: both operands exact, so one correctly rounded operation.
+    double p10 = 1;
+    for (long long i = exp10 < 0 ? -exp10 : exp10; i != 0; --i) p10 *= 10;
+    const auto v = static_cast<double>(small);
+    mag = exp10 < 0 ? v / p10 : v * p10;
+  } else {
+    if (dropped_nonzero) {
+      d.mul_add(10, 1);
+      --exp10;
+    }
+    // value = r / s x 2^-k, with the quotient q = floor(r / s) in [2^56, 2^58).
+    big_uint s;
+    s.set(1);
+    if (exp10 >= 0) {
+      d.mul_pow10(static_cast<unsigned>(exp10));
+    } else {
+      s.mul_pow10(static_cast<unsigned>(-exp10));
+    }
+    const int k = 57 + static_cast<int>(s.bit_length()) - static_cast<int>(d.bit_length());
+    if (k >= 0) {
+      d.shl(static_cast<unsigned>(k));
+    } else {
+      s.shl(static_cast<unsigned>(-k));
+    }
+    s.shl(57);
+    std::uint64_t q = 0;
+    for (int i = 57; i >= 0; --i) {
+      if (big_compare_sum(d, nullptr, s) >= 0) {
+        d.sub(s);
+        q |= std::uint64_t{1} << i;
+      }
+      s.shr1();
+    }
+    mag = round_to_double(q, -k, d.n != 0);
+  }
+  return negative ? -mag : mag;
+}
+
+// 10^e correctly rounded (what glibc's pow(10.0, e) returns: decimal_test.cpp checks every e
+// from -400 to 400), without pow: through parse_double.
+inline double pow10_double(int e) noexcept {
+  char text[16] = {'1', 'e'};
+  char* p = text + 2;
+  unsigned m = e < 0 ? 0u - static_cast<unsigned>(e) : static_cast<unsigned>(e);
+  if (e < 0) *p++ = '-';
+  char rev[12];
+  int k = 0;
+  do {
+    rev[k++] = static_cast<char>('0' + m % 10);
+    m /= 10;
+  } while (m != 0);
+  while (k != 0) *p++ = rev[--k];
+  return parse_double(text, p);
+}
+
+// The shortest decimal digits that read back as the positive finite double v (as
+// std::to_chars(v) writes them; of several, the closest to v, then the even one): writes them
+// to `digits` (at most 17) and returns their count; `point` gets n with v = 0.d1d2... x 10^n.
+// Steele and White's / Burger and Dybvig's free-format algorithm, in exact integers.
+inline int shortest_digits(double v, char* digits, int& point) noexcept {
+  std::uint64_t bits;
+  std::memcpy(&bits, &v, sizeof bits);
+  const int field = static_cast<int>((bits >> 52) & 0x7FF);
+  std::uint64_t f = bits & ((std::uint64_t{1} << 52) - 1);
+  int e;
+  if (field == 0) {
+    e = -1074;
+  } else {
+    f |= std::uint64_t{1} << 52;
+    e = field - 1075;
+  }
+  const bool even = (f & 1) == 0;
+  // Below a power of two the next double down is half as far as the next one up.
+  const bool lopsided = field > 1 && (bits & ((std::uint64_t{1} << 52) - 1)) == 0;
+  // v = r / s; the halfway points to the neighbours are (r - m_minus) / s and (r + m_plus) / s.
+  big_uint r, s, mp, mm;
+  r.set(f);
+  s.set(1);
+  mp.set(1);
+  mm.set(1);
+  if (e >= 0) {
+    r.shl(static_cast<unsigned>(e) + (lopsided ? 2 : 1));
+    s.set(lopsided ? 4 : 2);
+    mp.shl(static_cast<unsigned>(e) + (lopsided ? 1 : 0));
+    mm.shl(static_cast<unsigned>(e));
+  } else {
+    r.shl(lopsided ? 2 : 1);
+    s.shl(static_cast<unsigned>(-e) + (lopsided ? 2 : 1));
+    if (lopsided) mp.set(2);
+  }
+  // n, first estimated from the binary exponent: floor(x log10(2)) + 1 for v in [2^x, 2^x+1),
+  // where 78913 / 2^18 is log10(2) closely enough for |x| <= 1650 (Ryu's log10Pow2); too
+  // small by at most one, which the test below corrects.
+  int bl = 0;
+  for (std::uint64_t t = f; t != 0; t >>= 1) ++bl;
+  const long x = e + bl - 1;
+  const long fl = x >= 0 ? (x * 78913) >> 18 : -((-x * 78913 + (1 << 18) - 1) >> 18);
+  int n = static_cast<int>(fl) + 1;
+  if (n >= 0) {
+    s.mul_pow10(static_cast<unsigned>(n));
+  } else {
+    r.mul_pow10(static_cast<unsigned>(-n));
+    mp.mul_pow10(static_cast<unsigned>(-n));
+    mm.mul_pow10(static_cast<unsigned>(-n));
+  }
+  const int high = big_compare_sum(r, &mp, s);
+  if (even ? high >= 0 : high > 0) {
+    ++n;
+    s.mul_add(10, 0);
+  }
+  point = n;
+  int count = 0;
+  for (;;) {
+    r.mul_add(10, 0);
+    mp.mul_add(10, 0);
+    mm.mul_add(10, 0);
+    int digit = 0;
+    while (big_compare_sum(r, nullptr, s) >= 0) {
+      r.sub(s);
+      ++digit;
+    }
+    const int low_cmp = big_compare_sum(r, nullptr, mm);  // r vs m_minus
+    const int high_cmp = big_compare_sum(r, &mp, s);      // r + m_plus vs s
+    const bool low = even ? low_cmp <= 0 : low_cmp < 0;
+    const bool up = even ? high_cmp >= 0 : high_cmp > 0;
+    if (!low && !up) {
+      digits[count++] = static_cast<char>('0' + digit);
+      continue;
+    }
+    if (low && up) {
+      // Both neighbours read back: the closer one, the even one on a tie.
+      const int half = big_compare_sum(r, &r, s);  // 2r vs s
+      if (half > 0 || (half == 0 && (digit & 1) != 0)) ++digit;
+    } else if (up) {
+      ++digit;
+    }
+    digits[count++] = static_cast<char>('0' + digit);
+    return count;
+  }
+}
+
+}  // namespace detail
+SIOCODEC_END_NAMESPACE
+
+#endif  // SIOCODEC_DETAIL_DECIMAL_HPP
+// ---- end <siocodec/detail/decimal.hpp> -------------------------------------------------------
+#endif
+
 SIOCODEC_BEGIN_NAMESPACE
 namespace json {
 
@@ -6239,6 +6243,10 @@ SIOCODEC_END_NAMESPACE
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+
+// Only size-first builds use it: the others do not parse its big-integer code.
+#if SIOCODEC_SIZE_FIRST
+#endif
 
 SIOCODEC_BEGIN_NAMESPACE
 namespace json {
@@ -11405,6 +11413,10 @@ SIOCODEC_END_NAMESPACE
 #include <cstddef>
 #include <string_view>
 
+// Only size-first builds use it: the others do not parse its big-integer code.
+#if SIOCODEC_SIZE_FIRST
+#endif
+
 SIOCODEC_BEGIN_NAMESPACE
 namespace socketio {
 namespace detail {
@@ -13475,10 +13487,12 @@ class ack_registry {
   static constexpr std::uint64_t no_deadline = ~std::uint64_t{0};
   struct entry {
     std::uint32_t owner;  // the namespace (its engine-local id)
+    // The client's "its packet still waits in the send buffer": 1 + the position of the
+    // packet's first message there (so that a timeout drops it without a scan), 0 otherwise.
+    std::uint32_t flag;
     std::uint64_t id;
     std::uint64_t deadline;
     std::uint64_t seq;  // order of insertion
-    bool flag;          // the client's "its packet still waits in the send buffer"
     std::uint32_t heap_pos;
   };
 
@@ -13486,10 +13500,10 @@ class ack_registry {
   bool empty() const noexcept { return items_.empty(); }
 
   /// Adds (owner, id), which must not be present (the engines allocate ids per owner).
-  void insert(std::uint32_t owner, std::uint64_t id, std::uint64_t deadline, bool flag) {
+  void insert(std::uint32_t owner, std::uint64_t id, std::uint64_t deadline, std::uint32_t flag) {
     if ((items_.size() + 1) * 2 > table_.size()) grow();
     const auto pos = static_cast<std::uint32_t>(items_.size());
-    items_.push_back(entry{owner, id, deadline, next_seq_++, flag, npos});
+    items_.push_back(entry{owner, flag, id, deadline, next_seq_++, npos});
     std::size_t i = home(owner, id);
     while (table_[i] != 0) i = (i + 1) & mask();
     table_[i] = pos + 1;
@@ -18822,6 +18836,7 @@ SIOCODEC_END_NAMESPACE
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -18962,6 +18977,14 @@ struct client_event {
   std::string_view offset;
   /// disconnect.
   disconnect_reason reason = disconnect_reason::transport_close;
+  /// disconnect: the error behind the reason, errc::none when there is none. parse_error: the
+  /// codec's error for a packet it refused (invalid_json, invalid_namespace, invalid_msgpack, any
+  /// decode error of socketio::codec), or the Engine.IO client's (its close event's) when the
+  /// Engine.IO layer refused the bytes; queue_full, transport_error: the Engine.IO client's.
+  errc error = errc::none;
+  /// disconnect: where `error` happened: the byte offset in the refused Engine.IO message's data
+  /// (a Socket.IO decode error; 0 for a base64 message) or the Engine.IO close event's offset.
+  std::size_t error_offset = 0;
   /// reconnect_attempt, reconnect.
   std::uint32_t attempt = 0;
   /// reconnect_attempt: the delay waited before it (reconnect_delay()).
@@ -18993,7 +19016,13 @@ class client {
   errc open(millis now, std::uint64_t random);
 
   /// Joins `nsp` (socket.io-client `io.socket(nsp)`): its CONNECT goes out once the session is
-  /// open (it may be called before open()). A namespace already joined: nothing.
+  /// open (it may be called before open()). A namespace already joined: nothing. After the last
+  /// namespace left, a new session is opened when poll_event() hands out the old one's close
+  /// event: at once when it was handed out already, else (WebSocket, or polling while closing,
+  /// engine().is_closing(), until its DISCONNECTs and `1` are written) then. The reference opens
+  /// the new one at once, beside the old one, but the transport reports here carry no session:
+  /// one session at a time, and every report before that event is the old one's. The old
+  /// session's last transmits (`1`, ws_close) come from poll_transmit() before the new one's.
   /// Errors: invalid_state (closed for good), invalid_argument (`nsp` does not start with `/`),
   /// queue_full (max_namespaces namespaces joined).
   errc join(std::string_view nsp, millis now) {
@@ -19049,8 +19078,9 @@ class client {
   /// When handle_timeout() must be called next; engineio::no_deadline when nothing is timed.
   millis next_deadline() const noexcept;
 
-  /// The next transmit of the current Engine.IO session, or nothing.
-  std::optional<engineio::client_transmit> poll_transmit() { return eng_.poll_transmit(); }
+  /// The next transmit of the current Engine.IO session (first those the session closed before
+  /// a join() restarted it still had, see join()), or nothing.
+  std::optional<engineio::client_transmit> poll_transmit();
   /// The next event, or nothing. Decoding happens here: the Engine.IO client's message events
   /// are turned into Socket.IO packets one at a time.
   std::optional<client_event> poll_event();
@@ -19074,7 +19104,6 @@ class client {
     std::size_t off, len;
     bool first;  // first message of a packet (counts as one packet)
     bool dropped;
-    std::uint64_t ack_id;
   };
   struct nsp_rec {
     std::uint32_t uid = 0;
@@ -19089,7 +19118,8 @@ class client {
     std::string buf;
     std::vector<buffered_msg> msgs;
   };
-  // An ack: owner = the namespace's uid, flag = its packet waits in the namespace's send buffer.
+  // An ack: owner = the namespace's uid, flag = 1 + the position in the namespace's `msgs` of
+  // its packet's first message while the packet waits there (0 otherwise).
   using ack_rec = ::SIOCODEC_NAMESPACE::detail::ack_registry::entry;
   struct record {
     client_event_kind kind = client_event_kind::event;
@@ -19099,6 +19129,8 @@ class client {
     bool session_failed = false;
     std::uint64_t ack_id = no_ack;
     disconnect_reason reason = disconnect_reason::transport_close;
+    errc error = errc::none;
+    std::size_t error_offset = 0;
     std::uint32_t attempt = 0;
     millis delay = 0;
   };
@@ -19120,6 +19152,7 @@ class client {
   errc join_impl(std::string_view nsp, std::string_view auth_json, std::string_view query,
                  millis now);
   errc start_session(millis now);
+  errc restart_session(millis now);
   errc send_connect(nsp_rec& ns, millis now);
   errc send_messages(millis now);
   template <class P>
@@ -19137,6 +19170,13 @@ class client {
 
   client_options opts_;
   engineio::client eng_;
+  // The session a join() replaced after the last leave, until its last transmits are polled
+  // (the DISCONNECTs, then `1` or ws_close).
+  std::unique_ptr<engineio::client> old_eng_;
+  // join() came before the old session's close event was polled: the new one starts at it.
+  bool restart_pending_ = false;
+  // The current session's close event was polled (or there is no session yet).
+  bool close_seen_ = true;
   codec codec_;
   state state_ = state::idle;
   millis last_now_ = 0;
@@ -19159,6 +19199,9 @@ class client {
   bool opened_once_ = false;  // the current session reached open
   bool skip_reconnect_ = false;
   std::optional<disconnect_reason> override_reason_;
+  // The codec's refusal that made this side close the session (with override_reason_).
+  errc decode_error_ = errc::none;
+  std::size_t decode_offset_ = 0;
   bool v4_main_connected_ = false;
   // events
   std::vector<record> q_;
@@ -19237,6 +19280,8 @@ inline client::record& client::push(client_event_kind k, std::string_view nsp) {
   r.session_failed = false;
   r.ack_id = no_ack;
   r.reason = disconnect_reason::transport_close;
+  r.error = errc::none;
+  r.error_offset = 0;
   r.attempt = 0;
   r.delay = 0;
   return r;
@@ -19246,6 +19291,7 @@ inline errc client::start_session(millis now) {
   eng_ = engineio::client(opts_.engine);
   codec_.reset();
   opened_once_ = false;
+  close_seen_ = false;
   override_reason_.reset();
   v4_main_connected_ = false;
   const errc e = eng_.open(now, draw64());
@@ -19253,6 +19299,28 @@ inline errc client::start_session(millis now) {
   state_ = state::opening;
   connect_deadline_ = opts_.connect_timeout ? now + opts_.connect_timeout : engineio::no_deadline;
   return errc::none;
+}
+
+// The session this side closed keeps what it has not handed out yet (its DISCONNECTs, `1` or
+// ws_close): the transport must still write them, the old engine.io-client Socket does.
+inline errc client::restart_session(millis now) {
+  old_eng_ = std::make_unique<engineio::client>(std::move(eng_));
+  return start_session(now);
+}
+
+inline std::optional<engineio::client_transmit> client::poll_transmit() {
+  if (old_eng_) {
+    // What ends the old session (its POSTs, WebSocket messages and close); not a long-poll GET
+    // or a WebSocket it had not handed out yet: the server no longer knows the session, and the
+    // answer (an error) would be taken for the new session's.
+    while (std::optional<engineio::client_transmit> t = old_eng_->poll_transmit()) {
+      if (t->action != engineio::client_action::get &&
+          t->action != engineio::client_action::open_websocket)
+        return t;
+    }
+    old_eng_.reset();
+  }
+  return eng_.poll_transmit();
 }
 
 inline errc client::open(millis now, std::uint64_t random) {
@@ -19347,9 +19415,16 @@ inline errc client::join_impl(std::string_view nsp, std::string_view auth_json,
   ns.auth.assign(auth_json.data(), auth_json.size());
   ns.query.assign(query.data(), query.size());
   if (state_ == state::stopped) {
-    // socket.io-client Socket.connect(): a closed Manager opens a new session.
+    // socket.io-client Socket.connect(): a closed Manager opens a new session (Manager.open:
+    // a new Engine, whatever the old one still has to write).
     skip_reconnect_ = false;
-    const errc e = start_session(now);
+    if (!close_seen_) {
+      // The old session is closing, or closed with its close event not yet polled: the new one
+      // starts at that event, so that every report and transmit before it is the old one's.
+      restart_pending_ = true;
+      return errc::none;
+    }
+    const errc e = restart_session(now);
     if (e != errc::none) {
       nsps_.pop_back();
       return e;
@@ -19407,7 +19482,7 @@ inline void client::flush_buffer(nsp_rec& ns, millis now) {
     (void)eng_.send(v, now);  // a failure closes the session: the close event says why
   }
   acks_.for_each([&](ack_rec& a) noexcept {
-    if (a.owner == ns.uid) a.flag = false;
+    if (a.owner == ns.uid) a.flag = 0;
   });
   drop_buffer(ns);
 }
@@ -19438,6 +19513,7 @@ inline void client::after_last_left(millis now) {
   // Manager._destroy / _close: no active socket left, the session closes, no reconnection.
   if (!nsps_.empty() || state_ == state::closed) return;
   skip_reconnect_ = true;
+  restart_pending_ = false;
   reconnect_at_ = engineio::no_deadline;
   connect_deadline_ = engineio::no_deadline;
   reconnecting_ = false;
@@ -19486,6 +19562,7 @@ result<std::uint64_t> client::emit(const Builder& packet, millis now, const emit
   const bool live = ns->st == ns_state::connected && eng_.is_open();
   if (o.want_ack && acks_.size() >= opts_.max_pending_acks) return {errc::queue_full, 0};
   std::uint64_t id = no_ack;
+  std::size_t buffered_at = 0;
   errc e;
   if (o.want_ack) {
     id = ns->next_id;
@@ -19499,12 +19576,15 @@ result<std::uint64_t> client::emit(const Builder& packet, millis now, const emit
   if (!live && !o.volatile_packet) {
     std::size_t bytes = 0;
     for (const engineio::packet_view& m : msgs_) bytes += m.data.size();
+    // The last bound keeps a message's position within the ack registry's 32-bit flag.
     if (buffered_packets_ + 1 > opts_.max_buffered_packets ||
-        buffered_bytes_ + bytes > opts_.max_buffered_bytes)
+        buffered_bytes_ + bytes > opts_.max_buffered_bytes ||
+        ns->msgs.size() + msgs_.size() >= 0xFFFFFFFFu)
       return {errc::queue_full, 0};
+    buffered_at = ns->msgs.size();
     bool first = true;
     for (const engineio::packet_view& m : msgs_) {
-      ns->msgs.push_back(buffered_msg{m.kind, ns->buf.size(), m.data.size(), first, false, id});
+      ns->msgs.push_back(buffered_msg{m.kind, ns->buf.size(), m.data.size(), first, false});
       ns->buf.append(m.data.data(), m.data.size());
       first = false;
     }
@@ -19521,7 +19601,8 @@ result<std::uint64_t> client::emit(const Builder& packet, millis now, const emit
     const millis deadline = o.ack_timeout == 0 || o.ack_timeout > engineio::no_deadline - now
                                 ? engineio::no_deadline
                                 : now + o.ack_timeout;
-    acks_.insert(ns->uid, id, deadline, !live && !o.volatile_packet);
+    acks_.insert(ns->uid, id, deadline,
+                 !live && !o.volatile_packet ? static_cast<std::uint32_t>(buffered_at + 1) : 0u);
   }
   return id;
 }
@@ -19577,13 +19658,17 @@ inline void client::handle_timeout(millis now) {
     if (e != errc::none) schedule_reconnect(now);
   }
   // Ack deadlines (socket.js _registerAckCallback's timer): the packet leaves the send buffer
-  // too, as the reference removes it.
+  // too, as the reference removes it. Its messages are found by position, not by a scan: n
+  // buffered packets timing out at once cost O(n), not O(n^2) (10000 at once, the default
+  // max_buffered_packets: 126 ms in one handle_timeout with the scan).
   ack_rec a;
   while (acks_.pop_expired(now, a)) {
     nsp_rec* ns = find_uid(a.owner);
     if (ns && a.flag) {
-      for (buffered_msg& m : ns->msgs) {
-        if (m.dropped || m.ack_id != a.id) continue;
+      for (std::size_t i = a.flag - 1u; i < ns->msgs.size(); ++i) {
+        buffered_msg& m = ns->msgs[i];
+        if (i != a.flag - 1u && m.first) break;  // the next packet
+        if (m.dropped) continue;
         m.dropped = true;
         buffered_bytes_ -= m.len;
         if (m.first) --buffered_packets_;
@@ -19615,13 +19700,19 @@ inline void client::on_engine_open(millis now) {
 }
 
 inline void client::on_engine_close(const engineio::event& e, millis now) {
+  close_seen_ = true;
   const disconnect_reason why = override_reason_ ? *override_reason_ : from_engine(e.reason, true);
+  const errc err = override_reason_ ? decode_error_ : e.error;
+  const std::size_t err_at = override_reason_ ? decode_offset_ : e.offset;
   override_reason_.reset();
   const bool never_opened = !opened_once_;
   for (nsp_rec& ns : nsps_) {
     if (ns.st == ns_state::connected) {
       ns.st = ns_state::joining;
-      push(client_event_kind::disconnect, ns.name).reason = why;
+      record& r = push(client_event_kind::disconnect, ns.name);
+      r.reason = why;
+      r.error = err;
+      r.error_offset = err_at;
     } else if (never_opened && !skip_reconnect_) {
       // Socket.onerror: a session that could not open is a connect_error of every socket not
       // yet connected.
@@ -19631,6 +19722,12 @@ inline void client::on_engine_close(const engineio::event& e, millis now) {
   for (nsp_rec& ns : nsps_) resolve_acks(ns.uid, false);
   codec_.reset();
   connect_deadline_ = engineio::no_deadline;
+  if (state_ == state::stopped && restart_pending_) {
+    // The join() that came while this session was closing.
+    restart_pending_ = false;
+    if (restart_session(now) != errc::none) schedule_reconnect(now);
+    return;
+  }
   if (state_ == state::closed || state_ == state::stopped) return;
   schedule_reconnect(now);
 }
@@ -19757,6 +19854,8 @@ inline std::optional<client_event> client::poll_event() {
       ev.session_failed = cur_.session_failed;
       ev.ack_id = cur_.ack_id;
       ev.reason = cur_.reason;
+      ev.error = cur_.error;
+      ev.error_offset = cur_.error_offset;
       ev.attempt = cur_.attempt;
       ev.delay = cur_.delay;
       return ev;
@@ -19786,6 +19885,8 @@ inline std::optional<client_event> client::poll_event() {
           if (r.error() == errc::incomplete) continue;
           // Manager.ondata: a packet the decoder refuses closes with "parse error".
           override_reason_ = disconnect_reason::parse_error;
+          decode_error_ = r.error();
+          decode_offset_ = r.offset();
           eng_.close(now);
           continue;
         }
@@ -20461,6 +20562,16 @@ struct server_event {
   // Beyond the pinned API:
   std::string_view pid;    // connect_request: the pid sent; connect: the socket's pid
   std::string_view query;  // connect_request, protocol v4: the query after the namespace
+  /// disconnect: the error behind the reason, errc::none when there is none. parse_error: the
+  /// codec's error for a packet it refused (invalid_json, invalid_namespace, invalid_msgpack, any
+  /// decode error of socketio::codec), unexpected_packet for a packet the state does not allow
+  /// (a second CONNECT, a CONNECT_ERROR, a packet for a namespace not connected), or the
+  /// Engine.IO session's (its close event's) when the Engine.IO layer refused the bytes;
+  /// queue_full: queue_full; transport_error: the Engine.IO session's.
+  errc error = errc::none;
+  /// disconnect: where `error` happened: the byte offset in the refused Engine.IO message's data
+  /// (0 for a base64 message and for unexpected_packet), or the Engine.IO close event's offset.
+  std::size_t error_offset = 0;
 };
 
 /// One Engine.IO session and its namespace sockets (see the file comment). Errors never
@@ -20587,6 +20698,8 @@ class server_connection {
     bool recovered;
     std::uint64_t ack_id;
     disconnect_reason reason;
+    errc error;
+    std::size_t error_offset;
     engineio::event eng;
   };
 
@@ -20604,9 +20717,10 @@ class server_connection {
   void push(server_event_kind k, std::string_view nsp, std::string_view sid = {},
             std::string_view pid = {}, bool recovered = false, std::uint64_t ack = no_ack,
             disconnect_reason r = disconnect_reason::transport_close);
-  void drop(nsp_socket* s, disconnect_reason r, bool persist);
-  void drop_all(disconnect_reason r, bool persist);
-  void violation(disconnect_reason r);
+  void drop(nsp_socket* s, disconnect_reason r, bool persist, errc ec = errc::none,
+            std::size_t at = 0);
+  void drop_all(disconnect_reason r, bool persist, errc ec = errc::none, std::size_t at = 0);
+  void violation(disconnect_reason r, errc ec, std::size_t at = 0);
   std::optional<server_event> on_message(const engineio::packet_view& m);
   template <class Builder>
   errc send_built(const Builder& b, millis now);
@@ -20757,7 +20871,8 @@ inline bool server_connection::recoverable(disconnect_reason r) noexcept {
 
 // socket.js _onclose(): persist (recovery on, reason allows it), then "disconnect". The acks
 // the socket waited for end with ack_disconnected, so that each resolves exactly once.
-inline void server_connection::drop(nsp_socket* s, disconnect_reason r, bool persist) {
+inline void server_connection::drop(nsp_socket* s, disconnect_reason r, bool persist, errc ec,
+                                    std::size_t at) {
   if (s->connected) {
     if (persist && s->store != nullptr && !s->pid.empty() && recoverable(r)) {
       (void)s->store->persist(s->pid, s->sid,
@@ -20765,6 +20880,8 @@ inline void server_connection::drop(nsp_socket* s, disconnect_reason r, bool per
                               s->since);
     }
     push(server_event_kind::disconnect, s->name, {}, {}, false, no_ack, r);
+    ev_.back().error = ec;
+    ev_.back().error_offset = at;
     acks_.erase_if(
         [s](const ::SIOCODEC_NAMESPACE::detail::ack_registry::entry& a) {
           return a.owner == s->uid;
@@ -20776,15 +20893,16 @@ inline void server_connection::drop(nsp_socket* s, disconnect_reason r, bool per
   erase(s);
 }
 
-inline void server_connection::drop_all(disconnect_reason r, bool persist) {
-  while (!nsps_.empty()) drop(nsps_.front().get(), r, persist);
+inline void server_connection::drop_all(disconnect_reason r, bool persist, errc ec,
+                                        std::size_t at) {
+  while (!nsps_.empty()) drop(nsps_.front().get(), r, persist, ec, at);
 }
 
 // client.js close() after "invalid state" or a decode error (onerror -> conn.close()): every
 // socket goes with it, then the session.
-inline void server_connection::violation(disconnect_reason r) {
+inline void server_connection::violation(disconnect_reason r, errc ec, std::size_t at) {
   ending_ = true;
-  drop_all(r, true);
+  drop_all(r, true, ec, at);
   engine_.close(last_now_);
 }
 
@@ -20793,7 +20911,7 @@ inline std::optional<server_event> server_connection::on_message(const engineio:
   const result<any_packet> r = codec_.decode(m);
   if (r.error() == errc::incomplete) return std::nullopt;  // attachments due
   if (!r) {
-    violation(disconnect_reason::parse_error);
+    violation(disconnect_reason::parse_error, r.error(), r.offset());
     return std::nullopt;
   }
   const any_packet& p = *r;
@@ -20820,11 +20938,11 @@ inline std::optional<server_event> server_connection::on_message(const engineio:
         // creates a second socket; here the repeat is ignored (the main namespace it joined at
         // open, asked again with a query by socket.io-client 2.x).
         if (v4) return std::nullopt;
-        violation(disconnect_reason::parse_error);
+        violation(disconnect_reason::parse_error, errc::unexpected_packet);
         return std::nullopt;
       }
       if (nsps_.size() >= opts_.max_namespaces) {
-        violation(disconnect_reason::queue_full);
+        violation(disconnect_reason::queue_full, errc::queue_full);
         return std::nullopt;
       }
       nsps_.push_back(std::make_unique<nsp_socket>());
@@ -20855,13 +20973,13 @@ inline std::optional<server_event> server_connection::on_message(const engineio:
     }
     case packet_type::connect_error:
       // client.js ondecoded(): a client never sends one: invalid state.
-      violation(disconnect_reason::parse_error);
+      violation(disconnect_reason::parse_error, errc::unexpected_packet);
       return std::nullopt;
     default: break;
   }
   if (s == nullptr || !s->connected) {
-    if (v4) return std::nullopt;                // 2.x: "no socket for namespace", ignored
-    violation(disconnect_reason::parse_error);  // 4.8: invalid state
+    if (v4) return std::nullopt;  // 2.x: "no socket for namespace", ignored
+    violation(disconnect_reason::parse_error, errc::unexpected_packet);  // 4.8: invalid state
     return std::nullopt;
   }
   switch (p.type()) {
@@ -20897,6 +21015,8 @@ inline std::optional<server_event> server_connection::poll_event() {
       e.recovered = r.recovered;
       e.ack_id = r.ack_id;
       e.reason = r.reason;
+      e.error = r.error;
+      e.error_offset = r.error_offset;
       e.engine_event = r.eng;
       return e;
     }
@@ -20919,7 +21039,7 @@ inline std::optional<server_event> server_connection::poll_event() {
         // client.js onclose(reason): every socket's _onclose(reason), then the session is gone.
         closed_ = true;
         connect_deadline_ = engineio::no_deadline;
-        drop_all(from_engine(ee->reason, false), true);
+        drop_all(from_engine(ee->reason, false), true, ee->error, ee->offset);
         push(server_event_kind::engine, {});
         ev_.back().eng = *ee;
         continue;
@@ -21001,25 +21121,23 @@ inline errc server_connection::accept(std::string_view nsp, byte_view random, mi
   // _onconnect() writes the reply, and socket.io-client keeps them (receiveBuffer) to emit them
   // just before "connect". Sent after the reply, they would reach the application after
   // "connect", which no reference client sees.
-  errc e = errc::none;
+  // The socket is connected from here on, whether the sends below fail or not (a failure closes
+  // the session, whose close event disconnects it): the connect event comes in every case.
+  push(server_event_kind::connect, s->name, s->sid, s->pid, restored.has_value());
   if (restored) {
-    for (std::size_t i = 0; i < restored->missed_count && e == errc::none; ++i) {
-      e = send_encoded(*restored->missed[i], now);
+    for (std::size_t i = 0; i < restored->missed_count; ++i) {
+      const errc e = send_encoded(*restored->missed[i], now);
+      if (e != errc::none) return e;
     }
   }
   // socket.js _onconnect(): CONNECT {sid, pid} (v4: a bare CONNECT). JSON.stringify drops the
   // pid when it is undefined (recovery off).
-  if (e == errc::none && v4) {
-    e = send_built(connect(s->name), now);
-  } else if (e == errc::none && s->pid.empty()) {
-    e = send_built(connect(s->name, object("sid", std::string_view(s->sid))), now);
-  } else if (e == errc::none) {
-    e = send_built(
-        connect(s->name, object("sid", std::string_view(s->sid), "pid", std::string_view(s->pid))),
-        now);
-  }
-  push(server_event_kind::connect, s->name, s->sid, s->pid, restored.has_value());
-  return e;
+  if (v4) return send_built(connect(s->name), now);
+  if (s->pid.empty())
+    return send_built(connect(s->name, object("sid", std::string_view(s->sid))), now);
+  return send_built(
+      connect(s->name, object("sid", std::string_view(s->sid), "pid", std::string_view(s->pid))),
+      now);
 }
 
 template <class Builder>

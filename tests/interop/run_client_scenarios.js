@@ -20,7 +20,6 @@
 // client with `--parser msgpack`.
 'use strict';
 
-const {spawn} = require('child_process');
 const crypto = require('crypto');
 const fs = require('fs');
 const http = require('http');
@@ -39,24 +38,7 @@ const onlyTransport = arg('transport', 'all');
 const verbose = process.argv.includes('--verbose');
 
 // --- process handling --------------------------------------------------------------------------
-const children = new Set();
-function killAll() {
-  for (const c of children) {
-    try { process.kill(-c.pid, 'SIGKILL'); } catch (_) { /* already gone */ }
-  }
-  children.clear();
-}
-process.on('exit', killAll);
-for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-  process.on(sig, () => { killAll(); process.exit(1); });
-}
-
-function spawnGroup(cmd, args, opts = {}) {
-  const child = spawn(cmd, args, {detached: true, stdio: ['pipe', 'pipe', 'pipe'], ...opts});
-  children.add(child);
-  child.on('exit', () => children.delete(child));
-  return child;
-}
+const {killAll, spawnGroup} = require('./child_processes');
 
 function startServer(sio, parser, extra = []) {
   return new Promise((resolve, reject) => {

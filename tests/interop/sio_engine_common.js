@@ -4,9 +4,9 @@
 // happens) and the scenario loop with its exit codes (0 all passed, 1 a failure, 2 usage, 77
 // node_modules missing: skipped, as the other runners).
 'use strict';
-const {spawn} = require('child_process');
 const fs = require('fs');
 const path = require('path');
+const {killAll, spawnGroup} = require('./child_processes');
 
 const NM = path.join(__dirname, 'node_modules');
 function arg(name, dflt) {
@@ -17,23 +17,9 @@ const verbose = process.argv.includes('--verbose');
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 function check(cond, what) { if (!cond) throw new Error(`check failed: ${what}`); }
 
-const children = new Set();
-function killAll() {
-  for (const c of children) {
-    try { process.kill(-c.pid, 'SIGKILL'); } catch (_) { /* already gone */ }
-  }
-  children.clear();
-}
-process.on('exit', killAll);
-for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-  process.on(sig, () => { killAll(); process.exit(1); });
-}
-
 // Spawns `cmd` in its own group; calls onLine(parsed JSON, or {raw}) per stdout line.
 function spawnLines(cmd, args, tag, onLine) {
-  const child = spawn(cmd, args, {detached: true, stdio: ['pipe', 'pipe', 'pipe']});
-  children.add(child);
-  child.on('exit', () => children.delete(child));
+  const child = spawnGroup(cmd, args);
   let buf = '';
   child.stdout.on('data', (d) => {
     buf += d;

@@ -30,6 +30,29 @@ inline std::string unhex(std::string_view h) {
   return out;
 }
 
+/// The value of a hex digit of either case, -1 for any other character.
+inline int hex_digit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+/// Bytes from hex digits of either case, strictly (the reference vectors' data files, where a
+/// stray character is a broken vector): false, `out` unspecified, unless `h` is pairs of digits.
+inline bool unhex(std::string_view h, std::string& out) {
+  out.clear();
+  if (h.size() % 2 != 0) return false;
+  out.reserve(h.size() / 2);
+  for (std::size_t i = 0; i < h.size(); i += 2) {
+    const int hi = hex_digit(h[i]);
+    const int lo = hex_digit(h[i + 1]);
+    if (hi < 0 || lo < 0) return false;
+    out.push_back(static_cast<char>(hi * 16 + lo));
+  }
+  return true;
+}
+
 /// Lowercase hex of bytes.
 inline std::string hex(std::string_view s) {
   static constexpr char digits[] = "0123456789abcdef";

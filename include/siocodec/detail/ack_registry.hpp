@@ -28,10 +28,12 @@ class ack_registry {
   static constexpr std::uint64_t no_deadline = ~std::uint64_t{0};
   struct entry {
     std::uint32_t owner;  // the namespace (its engine-local id)
+    // The client's "its packet still waits in the send buffer": 1 + the position of the
+    // packet's first message there (so that a timeout drops it without a scan), 0 otherwise.
+    std::uint32_t flag;
     std::uint64_t id;
     std::uint64_t deadline;
     std::uint64_t seq;  // order of insertion
-    bool flag;          // the client's "its packet still waits in the send buffer"
     std::uint32_t heap_pos;
   };
 
@@ -39,10 +41,10 @@ class ack_registry {
   bool empty() const noexcept { return items_.empty(); }
 
   /// Adds (owner, id), which must not be present (the engines allocate ids per owner).
-  void insert(std::uint32_t owner, std::uint64_t id, std::uint64_t deadline, bool flag) {
+  void insert(std::uint32_t owner, std::uint64_t id, std::uint64_t deadline, std::uint32_t flag) {
     if ((items_.size() + 1) * 2 > table_.size()) grow();
     const auto pos = static_cast<std::uint32_t>(items_.size());
-    items_.push_back(entry{owner, id, deadline, next_seq_++, flag, npos});
+    items_.push_back(entry{owner, flag, id, deadline, next_seq_++, npos});
     std::size_t i = home(owner, id);
     while (table_[i] != 0) i = (i + 1) & mask();
     table_[i] = pos + 1;

@@ -5,7 +5,6 @@
 #define SIOCODEC_JSON_NUMBER_HPP
 
 #include <siocodec/config.hpp>
-#include <siocodec/detail/decimal.hpp>
 
 #include <cfloat>
 #include <charconv>
@@ -13,6 +12,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+
+// Only size-first builds use it: the others do not parse its big-integer code.
+#if SIOCODEC_SIZE_FIRST
+#include <siocodec/detail/decimal.hpp>
+#endif
 
 SIOCODEC_BEGIN_NAMESPACE
 namespace json {

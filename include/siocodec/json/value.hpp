@@ -4,7 +4,6 @@
 #define SIOCODEC_JSON_VALUE_HPP
 
 #include <siocodec/config.hpp>
-#include <siocodec/detail/decimal.hpp>
 #include <siocodec/detail/lazy_range.hpp>
 #include <siocodec/detail/lazy_value.hpp>
 #include <siocodec/error.hpp>
@@ -19,6 +18,11 @@
 #include <cstring>
 #include <limits>
 #include <string_view>
+
+// Only size-first builds use it: the others do not parse its big-integer code.
+#if SIOCODEC_SIZE_FIRST
+#include <siocodec/detail/decimal.hpp>
+#endif
 
 SIOCODEC_BEGIN_NAMESPACE
 namespace json {

@@ -29,6 +29,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -169,6 +170,14 @@ struct client_event {
   std::string_view offset;
   /// disconnect.
   disconnect_reason reason = disconnect_reason::transport_close;
+  /// disconnect: the error behind the reason, errc::none when there is none. parse_error: the
+  /// codec's error for a packet it refused (invalid_json, invalid_namespace, invalid_msgpack, any
+  /// decode error of socketio::codec), or the Engine.IO client's (its close event's) when the
+  /// Engine.IO layer refused the bytes; queue_full, transport_error: the Engine.IO client's.
+  errc error = errc::none;
+  /// disconnect: where `error` happened: the byte offset in the refused Engine.IO message's data
+  /// (a Socket.IO decode error; 0 for a base64 message) or the Engine.IO close event's offset.
+  std::size_t error_offset = 0;
   /// reconnect_attempt, reconnect.
   std::uint32_t attempt = 0;
   /// reconnect_attempt: the delay waited before it (reconnect_delay()).
@@ -200,7 +209,13 @@ class client {
   errc open(millis now, std::uint64_t random);
 
   /// Joins `nsp` (socket.io-client `io.socket(nsp)`): its CONNECT goes out once the session is
-  /// open (it may be called before open()). A namespace already joined: nothing.
+  /// open (it may be called before open()). A namespace already joined: nothing. After the last
+  /// namespace left, a new session is opened when poll_event() hands out the old one's close
+  /// event: at once when it was handed out already, else (WebSocket, or polling while closing,
+  /// engine().is_closing(), until its DISCONNECTs and `1` are written) then. The reference opens
+  /// the new one at once, beside the old one, but the transport reports here carry no session:
+  /// one session at a time, and every report before that event is the old one's. The old
+  /// session's last transmits (`1`, ws_close) come from poll_transmit() before the new one's.
   /// Errors: invalid_state (closed for good), invalid_argument (`nsp` does not start with `/`),
   /// queue_full (max_namespaces namespaces joined).
   errc join(std::string_view nsp, millis now) {
@@ -256,8 +271,9 @@ class client {
   /// When handle_timeout() must be called next; engineio::no_deadline when nothing is timed.
   millis next_deadline() const noexcept;
 
-  /// The next transmit of the current Engine.IO session, or nothing.
-  std::optional<engineio::client_transmit> poll_transmit() { return eng_.poll_transmit(); }
+  /// The next transmit of the current Engine.IO session (first those the session closed before
+  /// a join() restarted it still had, see join()), or nothing.
+  std::optional<engineio::client_transmit> poll_transmit();
   /// The next event, or nothing. Decoding happens here: the Engine.IO client's message events
   /// are turned into Socket.IO packets one at a time.
   std::optional<client_event> poll_event();
@@ -281,7 +297,6 @@ class client {
     std::size_t off, len;
     bool first;  // first message of a packet (counts as one packet)
     bool dropped;
-    std::uint64_t ack_id;
   };
   struct nsp_rec {
     std::uint32_t uid = 0;
@@ -296,7 +311,8 @@ class client {
     std::string buf;
     std::vector<buffered_msg> msgs;
   };
-  // An ack: owner = the namespace's uid, flag = its packet waits in the namespace's send buffer.
+  // An ack: owner = the namespace's uid, flag = 1 + the position in the namespace's `msgs` of
+  // its packet's first message while the packet waits there (0 otherwise).
   using ack_rec = ::SIOCODEC_NAMESPACE::detail::ack_registry::entry;
   struct record {
     client_event_kind kind = client_event_kind::event;
@@ -306,6 +322,8 @@ class client {
     bool session_failed = false;
     std::uint64_t ack_id = no_ack;
     disconnect_reason reason = disconnect_reason::transport_close;
+    errc error = errc::none;
+    std::size_t error_offset = 0;
     std::uint32_t attempt = 0;
     millis delay = 0;
   };
@@ -327,6 +345,7 @@ class client {
   errc join_impl(std::string_view nsp, std::string_view auth_json, std::string_view query,
                  millis now);
   errc start_session(millis now);
+  errc restart_session(millis now);
   errc send_connect(nsp_rec& ns, millis now);
   errc send_messages(millis now);
   template <class P>
@@ -344,6 +363,13 @@ class client {
 
   client_options opts_;
   engineio::client eng_;
+  // The session a join() replaced after the last leave, until its last transmits are polled
+  // (the DISCONNECTs, then `1` or ws_close).
+  std::unique_ptr<engineio::client> old_eng_;
+  // join() came before the old session's close event was polled: the new one starts at it.
+  bool restart_pending_ = false;
+  // The current session's close event was polled (or there is no session yet).
+  bool close_seen_ = true;
   codec codec_;
   state state_ = state::idle;
   millis last_now_ = 0;
@@ -366,6 +392,9 @@ class client {
   bool opened_once_ = false;  // the current session reached open
   bool skip_reconnect_ = false;
   std::optional<disconnect_reason> override_reason_;
+  // The codec's refusal that made this side close the session (with override_reason_).
+  errc decode_error_ = errc::none;
+  std::size_t decode_offset_ = 0;
   bool v4_main_connected_ = false;
   // events
   std::vector<record> q_;

@@ -103,6 +103,16 @@ struct server_event {
   // Beyond the pinned API:
   std::string_view pid;    // connect_request: the pid sent; connect: the socket's pid
   std::string_view query;  // connect_request, protocol v4: the query after the namespace
+  /// disconnect: the error behind the reason, errc::none when there is none. parse_error: the
+  /// codec's error for a packet it refused (invalid_json, invalid_namespace, invalid_msgpack, any
+  /// decode error of socketio::codec), unexpected_packet for a packet the state does not allow
+  /// (a second CONNECT, a CONNECT_ERROR, a packet for a namespace not connected), or the
+  /// Engine.IO session's (its close event's) when the Engine.IO layer refused the bytes;
+  /// queue_full: queue_full; transport_error: the Engine.IO session's.
+  errc error = errc::none;
+  /// disconnect: where `error` happened: the byte offset in the refused Engine.IO message's data
+  /// (0 for a base64 message and for unexpected_packet), or the Engine.IO close event's offset.
+  std::size_t error_offset = 0;
 };
 
 /// One Engine.IO session and its namespace sockets (see the file comment). Errors never
@@ -229,6 +239,8 @@ class server_connection {
     bool recovered;
     std::uint64_t ack_id;
     disconnect_reason reason;
+    errc error;
+    std::size_t error_offset;
     engineio::event eng;
   };
 
@@ -246,9 +258,10 @@ class server_connection {
   void push(server_event_kind k, std::string_view nsp, std::string_view sid = {},
             std::string_view pid = {}, bool recovered = false, std::uint64_t ack = no_ack,
             disconnect_reason r = disconnect_reason::transport_close);
-  void drop(nsp_socket* s, disconnect_reason r, bool persist);
-  void drop_all(disconnect_reason r, bool persist);
-  void violation(disconnect_reason r);
+  void drop(nsp_socket* s, disconnect_reason r, bool persist, errc ec = errc::none,
+            std::size_t at = 0);
+  void drop_all(disconnect_reason r, bool persist, errc ec = errc::none, std::size_t at = 0);
+  void violation(disconnect_reason r, errc ec, std::size_t at = 0);
   std::optional<server_event> on_message(const engineio::packet_view& m);
   template <class Builder>
   errc send_built(const Builder& b, millis now);

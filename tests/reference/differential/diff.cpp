@@ -65,7 +65,7 @@ struct reporter {
 
 std::string frames_text(const std::string& text, const std::vector<std::string>& atts) {
   std::string s = siotest::quote_json(text);
-  for (const std::string& a : atts) s += " + " + siotest::to_hex(a);
+  for (const std::string& a : atts) s += " + " + siocodec_test::hex(a);
   return s;
 }
 
@@ -186,18 +186,18 @@ void check_utf8(reporter& rep, std::size_t i, sio::protocol_version version,
     if (strict || (!desc.is_null() && strict.error() != siocodec::errc::invalid_utf8)) {
       rep.fail(i, std::string("without allow_invalid_utf8 (") + (lax ? "lax" : "strict") +
                       "): " + (strict ? "accepted" : siocodec::to_string(strict.error())) +
-                      " for " + siotest::to_hex(bytes));
+                      " for " + siocodec_test::hex(bytes));
       return;
     }
     opts.allow_invalid_utf8 = true;
     const auto r = sio::decode_header(bytes, opts);
     if (desc.is_null()) {
-      if (r) rep.fail(i, "accepts what the reference refuses: " + siotest::to_hex(bytes));
+      if (r) rep.fail(i, "accepts what the reference refuses: " + siocodec_test::hex(bytes));
       continue;
     }
     if (!r) {
       rep.fail(i, std::string("allow_invalid_utf8 gives ") + siocodec::to_string(r.error()) +
-                      " at " + std::to_string(r.offset()) + " for " + siotest::to_hex(bytes));
+                      " at " + std::to_string(r.offset()) + " for " + siocodec_test::hex(bytes));
       return;
     }
     if (!r->has_invalid_utf8) rep.fail(i, "has_invalid_utf8 not set");
@@ -214,7 +214,7 @@ void check_utf8(reporter& rep, std::size_t i, sio::protocol_version version,
     }
     const std::string got = describe(q);
     if (got != want) {
-      rep.fail(i, "lossy " + got + ", reference " + want + " for " + siotest::to_hex(bytes));
+      rep.fail(i, "lossy " + got + ", reference " + want + " for " + siocodec_test::hex(bytes));
       return;
     }
   }
@@ -228,7 +228,7 @@ ojson frames_json(const std::string& text, const std::vector<std::string>& atts)
   f.push_back(std::move(t));
   for (const std::string& a : atts) {
     ojson b = ojson::object();
-    b["binary"] = siotest::to_hex(a);
+    b["binary"] = siocodec_test::hex(a);
     f.push_back(std::move(b));
   }
   return f;
@@ -312,7 +312,7 @@ int main(int argc, char** argv) {
       const auto h = v.find("hex");
       const auto d = v.find("desc");
       if (ver == v.end() || h == v.end() || !h->is_string() || d == v.end() ||
-          !siotest::from_hex(h->get_ref<const std::string&>(), bytes)) {
+          !siocodec_test::unhex(h->get_ref<const std::string&>(), bytes)) {
         std::fprintf(stderr, "diff: malformed packet %zu\n", i);
         return 2;
       }
@@ -346,7 +346,7 @@ int main(int argc, char** argv) {
       std::string bytes;
       const auto b = (*frames)[k].find("binary");
       if (b == (*frames)[k].end() || !b->is_string() ||
-          !siotest::from_hex(b->get_ref<const std::string&>(), bytes)) {
+          !siocodec_test::unhex(b->get_ref<const std::string&>(), bytes)) {
         std::fprintf(stderr, "diff: malformed frame in packet %zu\n", i);
         return 2;
       }

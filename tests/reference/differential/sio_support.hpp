@@ -16,6 +16,9 @@
 
 #include <nlohmann/json.hpp>
 
+// Relative: diff.cpp is built with this directory alone on its include path.
+#include "../../support/hex.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <cmath>
@@ -35,42 +38,6 @@ namespace siotest {
 
 namespace sio = siocodec::socketio;
 using ojson = nlohmann::ordered_json;
-
-// --- hex --------------------------------------------------------------------------------------
-
-inline std::string to_hex(std::string_view s) {
-  static constexpr char digits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(s.size() * 2);
-  for (const char c : s) {
-    const auto b = static_cast<unsigned char>(c);
-    out.push_back(digits[b >> 4]);
-    out.push_back(digits[b & 15]);
-  }
-  return out;
-}
-
-inline std::string to_hex(siocodec::byte_view b) { return to_hex(b.as_chars()); }
-
-inline int hex_digit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-/// Hex -> bytes; false on malformed hex.
-inline bool from_hex(std::string_view h, std::string& out) {
-  out.clear();
-  if (h.size() % 2 != 0) return false;
-  for (std::size_t i = 0; i < h.size(); i += 2) {
-    const int hi = hex_digit(h[i]);
-    const int lo = hex_digit(h[i + 1]);
-    if (hi < 0 || lo < 0) return false;
-    out.push_back(static_cast<char>(static_cast<unsigned char>(hi * 16 + lo)));
-  }
-  return true;
-}
 
 /// A JSON string literal of `s` for messages; bytes that are not UTF-8 show as U+FFFD.
 inline std::string quote_json(std::string_view s) {
@@ -108,7 +75,7 @@ inline std::string prepare_json(std::string_view raw) {
           int v = 0;
           bool ok = true;
           for (std::size_t k = 0; k < 4; ++k) {
-            const int d = hex_digit(raw[i + 2 + k]);
+            const int d = siocodec_test::hex_digit(raw[i + 2 + k]);
             ok = ok && d >= 0;
             v = v * 16 + (d < 0 ? 0 : d);
           }
@@ -200,7 +167,7 @@ inline bool units_of(std::string_view s, std::vector<std::uint16_t>& out) {
       bool ok = true;
       for (std::size_t k = 1; k <= 4; ++k) {
         const std::uint32_t h = cps[i + k];
-        const int d = h < 128 ? hex_digit(static_cast<char>(h)) : -1;
+        const int d = h < 128 ? siocodec_test::hex_digit(static_cast<char>(h)) : -1;
         ok = ok && d >= 0;
         v = v * 16 + (d < 0 ? 0 : d);
       }
@@ -227,7 +194,7 @@ inline bool units_of_hex(std::string_view h, std::vector<std::uint16_t>& out) {
   for (std::size_t i = 0; i < h.size(); i += 4) {
     int v = 0;
     for (std::size_t k = 0; k < 4; ++k) {
-      const int d = hex_digit(h[i + k]);
+      const int d = siocodec_test::hex_digit(h[i + k]);
       if (d < 0) return false;
       v = v * 16 + d;
     }
@@ -276,7 +243,7 @@ inline std::string canonical_units(const std::vector<std::uint16_t>& u) {
 
 inline std::string canonical_string(std::string_view s) {
   std::vector<std::uint16_t> u;
-  if (!units_of(s, u)) return "<malformed UTF-8 " + to_hex(s) + ">";
+  if (!units_of(s, u)) return "<malformed UTF-8 " + siocodec_test::hex(s) + ">";
   return canonical_units(u);
 }
 
@@ -389,7 +356,7 @@ inline void substitute_placeholders(ojson& j, const siocodec::byte_view* atts, s
   if (flag != j.end() && flag->is_boolean() && flag->get<bool>() && num != j.end() &&
       number_value(*num, d) && d >= 0 && d < static_cast<double>(n) && d == std::floor(d)) {
     ojson marker = ojson::object();
-    marker["$binary"] = to_hex(atts[static_cast<std::size_t>(d)]);
+    marker["$binary"] = siocodec_test::hex(atts[static_cast<std::size_t>(d)]);
     j = std::move(marker);
     return;
   }
@@ -410,7 +377,8 @@ inline bool collect_binaries(const ojson& j, std::deque<std::string>& out) {
   if (!j.is_object()) return true;
   if (marker_of(j) == "$binary") {
     std::string bytes;
-    if (!j.begin()->is_string() || !from_hex(j.begin()->get_ref<const std::string&>(), bytes)) {
+    if (!j.begin()->is_string() ||
+        !siocodec_test::unhex(j.begin()->get_ref<const std::string&>(), bytes)) {
       return false;
     }
     out.push_back(std::move(bytes));

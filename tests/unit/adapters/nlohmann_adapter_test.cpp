@@ -413,7 +413,7 @@ bool from_description(const ojson& d, ojson& out) {
   const std::string m = siotest::marker_of(d);
   if (m == "$binary") {
     std::string bytes;
-    if (!siotest::from_hex(d.begin()->get_ref<const std::string&>(), bytes)) return false;
+    if (!siocodec_test::unhex(d.begin()->get_ref<const std::string&>(), bytes)) return false;
     out = ojson::binary(std::vector<std::uint8_t>(bytes.begin(), bytes.end()));
     return true;
   }
@@ -440,7 +440,7 @@ bool from_description(const ojson& d, ojson& out) {
 ojson to_markers(const ojson& j) {
   if (j.is_binary()) {
     ojson m = ojson::object();
-    m["$binary"] = siotest::to_hex(byte_view(j.get_binary().data(), j.get_binary().size()));
+    m["$binary"] = siocodec_test::hex(byte_view(j.get_binary().data(), j.get_binary().size()));
     if (!j.get_binary().has_subtype()) return m;
     const auto type = static_cast<std::int8_t>(static_cast<std::uint8_t>(j.get_binary().subtype()));
     return ojson::array({static_cast<int>(type), m});
@@ -508,7 +508,7 @@ bool expected_of(const ojson& ref, ojson& out) {
     for (int i = 0; i < 4; ++i) bytes.push_back(static_cast<char>(h >> (24 - 8 * i)));
     for (int i = 0; i < 4; ++i) bytes.push_back(static_cast<char>(l >> (24 - 8 * i)));
     ojson data = ojson::object();
-    data["$binary"] = siotest::to_hex(bytes);
+    data["$binary"] = siocodec_test::hex(bytes);
     out = ojson::array({0, data});
     return true;
   }
@@ -565,7 +565,7 @@ void check_sio_decode(const ojson& v, const std::string& id, vector_counts& c) {
       r = dec.feed(std::string_view(keep.back()), eio::frame_kind::text);
     } else if (const auto b = msg.find("binary"); b != msg.end()) {
       std::string bytes;
-      if (!siotest::from_hex(b->get_ref<const std::string&>(), bytes)) return;
+      if (!siocodec_test::unhex(b->get_ref<const std::string&>(), bytes)) return;
       keep.push_back(bytes);
       r = dec.feed(byte_view(keep.back()), eio::frame_kind::binary);
     } else {
@@ -625,7 +625,7 @@ void compare_frames(const B& b, const ojson& want_frames, sio::protocol_version 
       want.text = t->get<std::string>();
     } else {
       std::string bytes;
-      siotest::from_hex(fr["binary"].get_ref<const std::string&>(), bytes);
+      siocodec_test::unhex(fr["binary"].get_ref<const std::string&>(), bytes);
       want.atts.push_back(bytes);
     }
   }
@@ -693,7 +693,7 @@ void compare_value(const ojson& ours, const ojson& expected, const std::string& 
 void check_mp_value_decode(const ojson& v, const std::string& id, vector_counts& c) {
   if (v.contains("ours")) return;  // errors here (lax strings: raw bytes, not the reference's)
   std::string bytes;
-  if (!siotest::from_hex(v["binary"].get_ref<const std::string&>(), bytes)) return;
+  if (!siocodec_test::unhex(v["binary"].get_ref<const std::string&>(), bytes)) return;
   const auto value = v["ref"].find("value");
   if (value == v["ref"].end()) return;
   ojson expected;
@@ -731,7 +731,7 @@ void check_mp_value_encode(const ojson& v, const std::string& id, vector_counts&
     c.failures.push_back(id + ": our message does not decode to one argument");
     return;
   }
-  const std::string got = siotest::to_hex((*args.begin()).raw());
+  const std::string got = siocodec_test::hex((*args.begin()).raw());
   if (got != want_bin->get_ref<const std::string&>()) {
     c.failures.push_back(id + ": msgpack wrote " + got + ", reference " +
                          want_bin->get_ref<const std::string&>());
@@ -762,7 +762,7 @@ void check_mp_decode(const ojson& v, const std::string& id, vector_counts& c) {
     }
     any = sio::any_packet(*p, sio::parser_kind::msgpack);
   } else {
-    if (!siotest::from_hex(msg["binary"].get_ref<const std::string&>(), bytes)) return;
+    if (!siocodec_test::unhex(msg["binary"].get_ref<const std::string&>(), bytes)) return;
     const auto p = sio::msgpack_parser::decode(byte_view(bytes), opts);
     if (!p) {
       c.failures.push_back(id +
@@ -848,9 +848,9 @@ void check_mp_encode(const ojson& v, const std::string& id, vector_counts& c) {
   }
   ++c.mp_encoded;
   const std::string& want = (*frames_it)[0]["binary"].get_ref<const std::string&>();
-  if (!r || siotest::to_hex(out) != want) {
+  if (!r || siocodec_test::hex(out) != want) {
     c.failures.push_back(id + ": msgpack wrote " +
-                         (r ? siotest::to_hex(out) : siocodec::to_string(r.error())) +
+                         (r ? siocodec_test::hex(out) : siocodec::to_string(r.error())) +
                          ", reference " + want);
   }
 }
@@ -1242,41 +1242,41 @@ TEST_CASE("msgpack values convert, binaries inline, every integer exact") {
   //  bin 01 02, ext 8 of type 0 (ArrayBuffer) 03, fixext 1 of type 5 09, Date (d7 00 ...),
   //  fixext 1 of type -1 07, float 64 -0, a map with keys of every kind (below)]
   std::string bytes;
-  REQUIRE(siotest::from_hex("dc0010"
-                            "c0"
-                            "d40000"
-                            "c3"
-                            "cfffffffffffffffff"
-                            "d38000000000000000"
-                            "ff"
-                            "ca3fc00000"
-                            "cb7ff8000000000000"
-                            "a2c3a9"
-                            "c4020102"
-                            "c7010003"
-                            "d40509"
-                            "d7000000000000000001"
-                            "d4ff07"
-                            "cb8000000000000000"
-                            // {1: "one", -2: 2, true: 3, nil: 4, 1.5: 5, bin 00: 6, "s": 7,
-                            //  "s": 8, undefined: 9, uint 64 max: 10, NaN: 11, [1]: 12, -0.0: 13,
-                            //  1e21: 14}
-                            "8e"
-                            "01a36f6e65"
-                            "fe02"
-                            "c303"
-                            "c004"
-                            "cb3ff800000000000005"
-                            "c4010006"
-                            "a17307"
-                            "a17308"
-                            "d4000009"
-                            "cfffffffffffffffff0a"
-                            "cb7ff80000000000000b"
-                            "91010c"
-                            "cb80000000000000000d"
-                            "cb444b1ae4d6e2ef500e",
-                            bytes));
+  REQUIRE(siocodec_test::unhex("dc0010"
+                               "c0"
+                               "d40000"
+                               "c3"
+                               "cfffffffffffffffff"
+                               "d38000000000000000"
+                               "ff"
+                               "ca3fc00000"
+                               "cb7ff8000000000000"
+                               "a2c3a9"
+                               "c4020102"
+                               "c7010003"
+                               "d40509"
+                               "d7000000000000000001"
+                               "d4ff07"
+                               "cb8000000000000000"
+                               // {1: "one", -2: 2, true: 3, nil: 4, 1.5: 5, bin 00: 6, "s": 7,
+                               //  "s": 8, undefined: 9, uint 64 max: 10, NaN: 11, [1]: 12, -0.0:
+                               //  13, 1e21: 14}
+                               "8e"
+                               "01a36f6e65"
+                               "fe02"
+                               "c303"
+                               "c004"
+                               "cb3ff800000000000005"
+                               "c4010006"
+                               "a17307"
+                               "a17308"
+                               "d4000009"
+                               "cfffffffffffffffff0a"
+                               "cb7ff80000000000000b"
+                               "91010c"
+                               "cb80000000000000000d"
+                               "cb444b1ae4d6e2ef500e",
+                               bytes));
   const auto v = siocodec::msgpack::parse(byte_view(bytes));
   REQUIRE(v);
   const json j = sj::to_json(*v);
@@ -1367,21 +1367,21 @@ TEST_CASE("msgpack packets convert, and nlohmann values encode for the msgpack p
       sio::msgpack_parser::encode(sio::event("m", sj::spread(args)).nsp("/q").id(5), out);
   REQUIRE(r);
   // Reference: {type: 2, nsp: "/q", data: ["m", 1, -2, 2.5, "x", Buffer<aa>, {k: null}], id: 5}.
-  CHECK(siotest::to_hex(out) == "84a474797065"
-                                "02"
-                                "a36e7370"
-                                "a22f71"
-                                "a464617461"
-                                "97"
-                                "a16d"
-                                "01"
-                                "fe"
-                                "cb4004000000000000"
-                                "a178"
-                                "c401aa"
-                                "81a16bc0"
-                                "a26964"
-                                "05");
+  CHECK(siocodec_test::hex(out) == "84a474797065"
+                                   "02"
+                                   "a36e7370"
+                                   "a22f71"
+                                   "a464617461"
+                                   "97"
+                                   "a16d"
+                                   "01"
+                                   "fe"
+                                   "cb4004000000000000"
+                                   "a178"
+                                   "c401aa"
+                                   "81a16bc0"
+                                   "a26964"
+                                   "05");
   // The other two encoder forms agree.
   const auto n =
       sio::msgpack_parser::encoded_size(sio::event("m", sj::spread(args)).nsp("/q").id(5));
@@ -1441,7 +1441,7 @@ TEST_CASE("msgpack: a CONNECT's auth and a CONNECT_ERROR's data, binaries includ
   std::string out;
   REQUIRE(sio::msgpack_parser::encode(sio::connect("/", json{{"b", bin<json>({1})}}), out));
   // Reference: {type: 0, nsp: "/", data: {b: Buffer<01>}}.
-  CHECK(siotest::to_hex(out) == "83a47479706500a36e7370a12fa46461746181a162c40101");
+  CHECK(siocodec_test::hex(out) == "83a47479706500a36e7370a12fa46461746181a162c40101");
   const auto p = sio::msgpack_parser::decode(byte_view(out));
   REQUIRE(p);
   CHECK(sj::to_json(*p) == json{{"b", bin<json>({1})}});

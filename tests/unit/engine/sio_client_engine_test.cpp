@@ -13,6 +13,7 @@
 
 #include "support/allocations.hpp"
 #include "support/catch.hpp"
+#include "unit/engine/sio_refusals.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -50,6 +51,8 @@ struct ev_copy {
   std::string name;               // event name
   std::vector<std::string> args;  // string args as text, binary args as bytes, others "?"
   eio::event_kind engine_kind;
+  errc error;
+  std::size_t error_offset;
 };
 
 struct tx_copy {
@@ -106,7 +109,9 @@ struct harness {
                   sio::packet_type::connect,
                   {},
                   {},
-                  e->engine_event.kind};
+                  e->engine_event.kind,
+                  e->error,
+                  e->error_offset};
         if (e->kind == client_event_kind::event || e->kind == client_event_kind::ack ||
             e->kind == client_event_kind::connect_error) {
           x.has_packet = !e->session_failed;
@@ -164,6 +169,20 @@ struct harness {
   }
 };
 
+// The server's side of the msgpack parser: the Engine.IO messages of one packet as a socket.io
+// server with socket.io-msgpack-parser writes them, into `out`.
+struct msgpack_server {
+  sio::static_codec<sio::parser_kind::msgpack> codec;
+  std::string storage;
+  std::vector<std::string> out;
+  template <class Builder>
+  void encode(const Builder& b) {
+    out.clear();
+    storage.clear();
+    REQUIRE(codec.encode(b, storage, [&](const eio::packet_view& m) { out.emplace_back(m.data); }));
+  }
+};
+
 std::vector<client_event_kind> kinds(const std::vector<ev_copy>& v, bool with_engine = false) {
   std::vector<client_event_kind> k;
   for (const ev_copy& e : v)
@@ -175,6 +194,14 @@ const ev_copy* first(const std::vector<ev_copy>& v, client_event_kind k) {
   for (const ev_copy& e : v)
     if (e.kind == k) return &e;
   return nullptr;
+}
+
+// A disconnect event's reason, error and error offset.
+void check_disconnect(const ev_copy& e, disconnect_reason r, errc error, std::size_t at) {
+  CHECK(e.kind == client_event_kind::disconnect);
+  CHECK(e.reason == r);
+  CHECK(e.error == error);
+  CHECK(e.error_offset == at);
 }
 
 // A client with "/" joined and connected at time 0.
@@ -471,6 +498,51 @@ TEST_CASE("sio client: acks of a lost session resolve as ack_disconnected") {
   CHECK(first(h.take_ev(), client_event_kind::ack_timeout) == nullptr);
 }
 
+// A buffered packet whose ack times out leaves the send buffer (socket.js _registerAckCallback
+// removes it from sendBuffer): all of its messages (a binary packet has several), none of its
+// neighbours', found by position, whatever timed out before it.
+TEST_CASE("sio client: ack timeout of buffered packets drops exactly their messages") {
+  harness h;
+  REQUIRE(h.c.open(0, 1) == errc::none);
+  REQUIRE(h.c.join("/", 0) == errc::none);
+  sio::emit_options a;
+  a.want_ack = true;
+  a.ack_timeout = 100;
+  sio::emit_options late = a;
+  late.ack_timeout = 1000;
+  const std::vector<std::uint8_t> bin{1, 2, 3};
+  REQUIRE(h.c.emit(sio::event("keep0"), 0));
+  REQUIRE(h.c.emit(sio::event("t1", bin, bin), 0, a).value() == 0);  // three messages
+  REQUIRE(h.c.emit(sio::event("keep1", bin), 0, late).value() == 1);
+  REQUIRE(h.c.emit(sio::event("t2"), 0, a).value() == 2);
+  REQUIRE(h.c.emit(sio::event("t3", bin), 0, a).value() == 3);
+  REQUIRE(h.c.emit(sio::event("keep2"), 0));
+  CHECK(h.c.buffered_packets() == 6);
+  h.advance(100);
+  auto ev = h.take_ev();
+  std::vector<std::uint64_t> ids;
+  for (const ev_copy& e : ev)
+    if (e.kind == client_event_kind::ack_timeout) ids.push_back(e.ack_id);
+  CHECK(ids == std::vector<std::uint64_t>{0, 2, 3});
+  CHECK(h.c.buffered_packets() == 3);
+  h.open_engine();
+  CHECK(h.take_ws() == std::vector<std::string>{"40"});
+  h.server(R"(40{"sid":"s"})");
+  std::vector<std::string> text;
+  h.drain();
+  for (const tx_copy& t : h.tx)
+    if (t.action == client_action::ws_send) text.push_back(t.body);
+  h.tx.clear();
+  CHECK(text == std::vector<std::string>{R"(42["keep0"])",
+                                         R"(451-1["keep1",{"_placeholder":true,"num":0}])",
+                                         std::string("\x01\x02\x03"), R"(42["keep2"])"});
+  h.server(R"(431[])");
+  ev = h.take_ev();
+  REQUIRE(first(ev, client_event_kind::ack));
+  CHECK(first(ev, client_event_kind::ack)->ack_id == 1);
+  CHECK(h.c.pending_acks() == 0);
+}
+
 TEST_CASE("sio client: emits buffered while not connected are flushed in order on connect") {
   harness h;
   REQUIRE(h.c.open(0, 1) == errc::none);
@@ -747,32 +819,25 @@ TEST_CASE("sio client: msgpack parser basics") {
   REQUIRE(h.c.open(0, 1) == errc::none);
   REQUIRE(h.c.join("/", 0) == errc::none);
   h.open_engine();
-  sio::static_codec<sio::parser_kind::msgpack> server_codec;
-  std::string storage;
-  std::vector<std::string> out;
-  const auto encode = [&](const auto& b) {
-    out.clear();
-    storage.clear();
-    REQUIRE(server_codec.encode(b, storage,
-                                [&](const eio::packet_view& m) { out.emplace_back(m.data); }));
-  };
-  encode(sio::connect("/"));
+  msgpack_server srv;
+  const std::vector<std::string>& out = srv.out;
+  srv.encode(sio::connect("/"));
   REQUIRE(h.take_ws() == std::vector<std::string>{"" + out[0]});
   CHECK(h.tx.empty());
   // The reply {sid} as the msgpack parser carries it (a CONNECT whose data is the object).
-  encode(sio::connect("/", sio::object("sid", "m1")));
+  srv.encode(sio::connect("/", sio::object("sid", "m1")));
   h.server_bin(out[0]);
   auto ev = h.take_ev();
   REQUIRE(first(ev, client_event_kind::connect));
   CHECK(first(ev, client_event_kind::connect)->sid == "m1");
-  encode(sio::event("news", "x", std::vector<std::uint8_t>{1, 2}));
+  srv.encode(sio::event("news", "x", std::vector<std::uint8_t>{1, 2}));
   h.server_bin(out[0]);
   ev = h.take_ev();
   REQUIRE(ev.size() == 1);
   CHECK(ev[0].name == "news");
   CHECK(ev[0].args == std::vector<std::string>{"x", "\x01\x02"});
   REQUIRE(h.c.emit(sio::event("up", 5), 1));
-  encode(sio::event("up", 5));
+  srv.encode(sio::event("up", 5));
   CHECK(h.take_ws() == out);
 }
 
@@ -815,11 +880,52 @@ TEST_CASE("sio client: a packet the codec refuses: disconnect(parse error), reco
   h.server(R"(42["broken)");  // Manager.ondata: the decoder throws -> onclose("parse error")
   const auto ev = h.take_ev();
   REQUIRE(first(ev, client_event_kind::disconnect));
-  CHECK(first(ev, client_event_kind::disconnect)->reason == disconnect_reason::parse_error);
+  // The error where the codec saw it: the end, the string unterminated.
+  check_disconnect(*first(ev, client_event_kind::disconnect), disconnect_reason::parse_error,
+                   errc::invalid_json_string, 9);
   CHECK_FALSE(h.c.engine().is_open());
   CHECK(h.c.next_deadline() == 1000);
   h.advance(1000);
   CHECK(first(h.take_ev(), client_event_kind::reconnect_attempt));
+}
+
+// The disconnect carries the codec's error and offset, the same the codec gives on its own (the
+// Engine.IO message's data, without the `4` of the Engine.IO packet type), on every namespace.
+TEST_CASE("sio client: a hostile packet: the disconnect carries the codec's errc and offset") {
+  for (const std::string_view p : siocodec_test::refused_sio_packets) {
+    CAPTURE(p);
+    const siocodec_test::refusal want = siocodec_test::codec_refusal(p);
+    harness h;
+    connect_main(h);
+    connect_admin(h);
+    h.server("4" + std::string(p));
+    std::size_t n = 0;
+    for (const ev_copy& e : h.take_ev()) {
+      if (e.kind != client_event_kind::disconnect) continue;
+      ++n;
+      check_disconnect(e, disconnect_reason::parse_error, want.error, want.offset);
+    }
+    CHECK(n == 2);
+  }
+}
+
+// The close event's error and offset reach the disconnect: an Engine.IO-level refusal carries
+// them, a clean close none.
+TEST_CASE("sio client: the disconnect carries the Engine.IO close event's errc and offset") {
+  harness h;
+  connect_main(h);
+  h.server("7x");  // no such Engine.IO packet type
+  auto ev = h.take_ev();
+  const ev_copy* d = first(ev, client_event_kind::disconnect);
+  REQUIRE(d);
+  check_disconnect(*d, disconnect_reason::parse_error, errc::unknown_packet_type, 0);
+  harness clean;
+  connect_main(clean);
+  clean.c.handle_ws_closed(5, false);
+  ev = clean.take_ev();
+  d = first(ev, client_event_kind::disconnect);
+  REQUIRE(d);
+  check_disconnect(*d, disconnect_reason::transport_close, errc::none, 0);
 }
 
 TEST_CASE("sio client: the Engine.IO close reason becomes the disconnect reason") {
@@ -898,6 +1004,108 @@ TEST_CASE("sio client: close() over polling with a POST in flight: DISCONNECTs, 
   REQUIRE(h.tx.size() == 1);
   CHECK(h.tx[0].body == "1");
   CHECK_FALSE(h.c.engine().is_closing());
+}
+
+// socket.io-client: the last socket's disconnect() closes the Manager (readyState "closed" at
+// once) while its engine.io-client Socket still drains; a connect() then opens a new Engine and
+// the old one still writes the DISCONNECT and `1`. Here one session at a time: the new one
+// starts at the old one's close event, after the old one's last POSTs. Replacing the engine at
+// join() lost the DISCONNECT and the `1` (the server saw a transport close, ping timeout later).
+TEST_CASE("sio client: join() while the last session is closing: its DISCONNECT and 1 go out") {
+  sio::client_options o;
+  o.engine.upgrade = false;
+  harness h(o);
+  REQUIRE(h.c.open(0, 1) == errc::none);
+  REQUIRE(h.c.join("/", 0) == errc::none);
+  h.drain();
+  h.tx.clear();
+  h.c.handle_get_response(frame_kind::text, hs4, 0);
+  h.drain();
+  h.c.handle_post_response(1);  // "40"
+  h.c.handle_get_response(frame_kind::text, "40{\"sid\":\"a\"}", 1);
+  h.drain();
+  REQUIRE(h.c.connected("/"));
+  REQUIRE(h.c.emit(sio::event("q"), 2));
+  h.drain();
+  h.tx.clear();
+  REQUIRE(h.c.leave("/", 3) == errc::none);  // the POST of "q" is in flight
+  h.drain();
+  CHECK(h.c.engine().is_closing());
+  REQUIRE(h.c.join("/admin", 3) == errc::none);
+  h.drain();
+  CHECK(h.tx.empty());  // nothing of the new session yet
+  h.c.handle_post_response(4);
+  h.drain();
+  REQUIRE(h.tx.size() == 1);
+  CHECK(h.tx[0].action == client_action::post);
+  CHECK(h.tx[0].body == "41");
+  h.tx.clear();
+  h.c.handle_post_response(5);  // the old session closes: its `1`, then the new handshake
+  h.drain();
+  REQUIRE(h.tx.size() == 2);
+  CHECK(h.tx[0].action == client_action::post);
+  CHECK(h.tx[0].body == "1");
+  CHECK(h.tx[0].query.find("sid=eio1") != std::string::npos);
+  CHECK(h.tx[1].action == client_action::get);
+  CHECK(h.tx[1].query.find("sid=") == std::string::npos);
+  h.tx.clear();
+  h.c.handle_get_response(frame_kind::text, hs4, 6);
+  h.drain();
+  bool joined = false;
+  for (const tx_copy& t : h.tx)
+    joined = joined || (t.action == client_action::post && t.body == "40/admin,");
+  CHECK(joined);
+}
+
+// A refusal of the last namespace closes the session at once (no POST in flight): its close
+// event is still to be polled when the application joins again. The new session waits for it:
+// a transport that tags its requests by session (examples/client counts close events) would
+// otherwise hand the old session's late GET answer to the new one's handshake GET
+// (interop.client.connect_error.polling: the new session failed to open and reconnected).
+TEST_CASE("sio client: join() before the old session's close event: the new one waits for it") {
+  sio::client_options o;
+  o.engine.upgrade = false;
+  harness h(o);
+  REQUIRE(h.c.open(0, 1) == errc::none);
+  REQUIRE(h.c.join("/auth", 0) == errc::none);
+  h.drain();
+  h.c.handle_get_response(frame_kind::text, hs4, 0);
+  h.drain();
+  h.c.handle_post_response(1);  // "40/auth,"
+  h.tx.clear();
+  h.c.handle_get_response(frame_kind::text, "44/auth,{\"message\":\"no\"}", 2);
+  std::optional<sio::client_event> e;
+  do {
+    e = h.c.poll_event();
+    REQUIRE(e);
+  } while (e->kind != client_event_kind::connect_error);
+  REQUIRE(h.c.join("/", 2) == errc::none);
+  CHECK(h.c.engine().sid() == "eio1");  // still the old session
+  h.drain();
+  // The old session's `1`, then the new handshake; not the long-poll GET the old one had not
+  // handed out (its answer, an error for a session the server closed, would be taken for the
+  // handshake's).
+  REQUIRE(h.tx.size() == 2);
+  CHECK(h.tx[0].action == client_action::post);
+  CHECK(h.tx[0].body == "1");
+  CHECK(h.tx[1].action == client_action::get);
+  CHECK(h.tx[1].query.find("sid=") == std::string::npos);
+  CHECK(h.c.engine().sid().empty());  // the new one, after the old one's close event
+}
+
+// The same over a WebSocket: the old session closes at once, but its DISCONNECT and ws_close
+// were still to be polled when join() replaced it.
+TEST_CASE("sio client: join() right after the last leave: the old DISCONNECT and ws_close go out") {
+  harness h;
+  connect_main(h);
+  REQUIRE(h.c.leave("/", 1) == errc::none);
+  REQUIRE(h.c.join("/admin", 1) == errc::none);
+  h.drain();
+  REQUIRE(h.tx.size() == 3);
+  CHECK(h.tx[0].action == client_action::ws_send);
+  CHECK(h.tx[0].body == "41");
+  CHECK(h.tx[1].action == client_action::ws_close);
+  CHECK(h.tx[2].action == client_action::open_websocket);
 }
 
 TEST_CASE("sio client: over long-polling, base64 attachments in a v4 payload") {
@@ -1054,27 +1262,20 @@ TEST_CASE("sio client: msgpack parser: the recovery CONNECT carries pid and offs
   REQUIRE(h.c.open(0, 1) == errc::none);
   REQUIRE(h.c.join("/", sio::object("token", "abc"), 0) == errc::none);
   h.open_engine();
-  sio::static_codec<sio::parser_kind::msgpack> server_codec;
-  std::string storage;
-  std::vector<std::string> out;
-  const auto encode = [&](const auto& b) {
-    out.clear();
-    storage.clear();
-    REQUIRE(server_codec.encode(b, storage,
-                                [&](const eio::packet_view& m) { out.emplace_back(m.data); }));
-  };
+  msgpack_server srv;
+  const std::vector<std::string>& out = srv.out;
   (void)h.take_ws();
-  encode(sio::connect("/", sio::raw_json(R"({"sid":"s1","pid":"p1"})")));
+  srv.encode(sio::connect("/", sio::raw_json(R"({"sid":"s1","pid":"p1"})")));
   h.server_bin(out[0]);
-  encode(sio::event("chat", "hi", "o-1"));
+  srv.encode(sio::event("chat", "hi", "o-1"));
   h.server_bin(out[0]);
   auto ev = h.take_ev();
   REQUIRE(first(ev, client_event_kind::event));
   CHECK(first(ev, client_event_kind::event)->offset == "o-1");
   lose_and_reopen(h, 10, 1010);
-  encode(sio::connect("/", sio::raw_json(R"({"pid":"p1","offset":"o-1","token":"abc"})")));
+  srv.encode(sio::connect("/", sio::raw_json(R"({"pid":"p1","offset":"o-1","token":"abc"})")));
   CHECK(h.take_ws() == out);
-  encode(sio::connect("/", sio::raw_json(R"({"sid":"s1","pid":"p1"})")));
+  srv.encode(sio::connect("/", sio::raw_json(R"({"sid":"s1","pid":"p1"})")));
   h.server_bin(out[0]);
   ev = h.take_ev();
   REQUIRE(first(ev, client_event_kind::connect));

@@ -6,6 +6,7 @@
 // (dist/socket.js _onconnect: CONNECT {sid, pid}; dist/client.js connect: CONNECT_ERROR).
 #include "support/allocations.hpp"
 #include "support/catch.hpp"
+#include "unit/engine/sio_refusals.hpp"
 
 #include <siocodec/engineio/request.hpp>
 #include <siocodec/socketio.hpp>
@@ -43,6 +44,8 @@ struct sev {
   bool recovered;
   std::uint64_t ack_id;
   sio::disconnect_reason reason;
+  errc error;
+  std::size_t error_offset;
   bool has_packet;
   sio::packet_type type;
   bool has_id;
@@ -83,6 +86,8 @@ std::vector<sev> events(sio::server_connection& c) {
     s.recovered = e->recovered;
     s.ack_id = e->ack_id;
     s.reason = e->reason;
+    s.error = e->error;
+    s.error_offset = e->error_offset;
     s.engine_kind = e->engine_event.kind;
     s.engine_reason = e->engine_event.reason;
     s.has_packet = e->kind == server_event_kind::connect_request ||
@@ -471,7 +476,8 @@ TEST_CASE("sio server: max_pending_acks: queue_full, nothing sent") {
 
 // The client's `frame`, on a session joined to "/", closes it: the socket disconnects for
 // `r`, then the Engine.IO session closes (client.js close(): forced).
-void check_closes(std::string_view frame, sio::disconnect_reason r,
+// `ec` and `at`: the error and offset the disconnect carries.
+void check_closes(std::string_view frame, sio::disconnect_reason r, errc ec, std::size_t at = 0,
                   const sio::server_options& o = {}) {
   auto c = ws(o);
   join(c);
@@ -480,30 +486,46 @@ void check_closes(std::string_view frame, sio::disconnect_reason r,
   REQUIRE(e.size() == 2);
   CHECK(e[0].kind == server_event_kind::disconnect);
   CHECK(e[0].reason == r);
+  CHECK(e[0].error == ec);
+  CHECK(e[0].error_offset == at);
   check_closed(e, eio::close_reason::forced_close);
   CHECK_FALSE(c.connected("/"));
 }
 
 TEST_CASE("sio server: a packet for a namespace not joined closes the session (4.8)") {
-  check_closes("42/nope,[\"x\"]", sio::disconnect_reason::parse_error);  // "invalid state"
+  check_closes("42/nope,[\"x\"]", sio::disconnect_reason::parse_error,  // "invalid state"
+               errc::unexpected_packet);
 }
 
 TEST_CASE("sio server: a CONNECT for a namespace already joined closes the session (4.8)") {
-  check_closes("40", sio::disconnect_reason::parse_error);
+  check_closes("40", sio::disconnect_reason::parse_error, errc::unexpected_packet);
 }
 
 TEST_CASE("sio server: a CONNECT_ERROR from the client closes the session (4.8)") {
-  check_closes("44{\"message\":\"x\"}", sio::disconnect_reason::parse_error);
+  check_closes("44{\"message\":\"x\"}", sio::disconnect_reason::parse_error,
+               errc::unexpected_packet);
 }
 
 TEST_CASE("sio server: a packet the parser refuses closes the session: parse error") {
-  check_closes("42[\"unterminated", sio::disconnect_reason::parse_error);  // client.js onerror
+  check_closes("42[\"unterminated", sio::disconnect_reason::parse_error,  // client.js onerror
+               errc::invalid_json_string, 15);                            // the end: unterminated
+}
+
+// The disconnect carries the codec's error and offset, the same the codec gives on its own
+// (the Engine.IO message's data, without the `4` of the Engine.IO packet type).
+TEST_CASE("sio server: a hostile packet: the disconnect carries the codec's errc and offset") {
+  for (const std::string_view p : siocodec_test::refused_sio_packets) {
+    CAPTURE(p);
+    const siocodec_test::refusal want = siocodec_test::codec_refusal(p);
+    check_closes("4" + std::string(p), sio::disconnect_reason::parse_error, want.error,
+                 want.offset);
+  }
 }
 
 TEST_CASE("sio server: max_namespaces: one CONNECT too many closes the session") {
   sio::server_options o;
   o.max_namespaces = 1;
-  check_closes("40/b,", sio::disconnect_reason::queue_full, o);
+  check_closes("40/b,", sio::disconnect_reason::queue_full, errc::queue_full, 0, o);
 }
 
 TEST_CASE("sio server: disconnect() sends DISCONNECT and ends the socket") {

@@ -7,6 +7,7 @@
 // eio.encode_payload, wt.encode, wt.decode, base64.decode, base64.encode. Other ops (Socket.IO
 // vectors in the same directory) are left to their own walkers.
 #include "support/catch.hpp"
+#include "support/hex.hpp"
 
 #ifdef SIOCODEC_HAVE_NLOHMANN
 
@@ -40,37 +41,6 @@ using json = nlohmann::json;
 namespace {
 
 // --- small helpers ----------------------------------------------------------------------------
-
-std::string to_hex(std::string_view s) {
-  static constexpr char digits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(s.size() * 2);
-  for (const char c : s) {
-    const auto b = static_cast<unsigned char>(c);
-    out.push_back(digits[b >> 4]);
-    out.push_back(digits[b & 15]);
-  }
-  return out;
-}
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return -1;
-}
-
-// Lowercase hex -> bytes; false on malformed hex.
-bool from_hex(std::string_view h, std::string& out) {
-  out.clear();
-  if (h.size() % 2 != 0) return false;
-  for (std::size_t i = 0; i < h.size(); i += 2) {
-    const int hi = hex_value(h[i]);
-    const int lo = hex_value(h[i + 1]);
-    if (hi < 0 || lo < 0) return false;
-    out.push_back(static_cast<char>(static_cast<unsigned char>(hi * 16 + lo)));
-  }
-  return true;
-}
 
 // A failure message for one vector; collected and reported together at the end.
 struct walker {
@@ -115,7 +85,7 @@ struct reader {
   }
   std::string bytes(const json& j) {
     std::string out;
-    if (!from_hex(string(j), out)) bad("malformed hex");
+    if (!siocodec_test::unhex(string(j), out)) bad("malformed hex");
     return out;
   }
   std::uint64_t number(const json& j) {
@@ -155,7 +125,7 @@ std::string describe(const std::string& type, const char* kind, const std::strin
   s += ' ';
   s += kind;
   s += ' ';
-  s += kind[0] == 't' ? quoted(data) : to_hex(data);
+  s += kind[0] == 't' ? quoted(data) : siocodec_test::hex(data);
   return s;
 }
 
@@ -387,8 +357,8 @@ void check_encoder(walker& w, const std::string& id, const expectation& e, bool 
   }
   const std::string got = out.substr(6);
   if (got != e.bytes) {
-    w.fail(id, "encode wrote " + (actual_is_text ? quoted(got) : to_hex(got)) + ", expected " +
-                   (e.is_text ? quoted(e.bytes) : to_hex(e.bytes)));
+    w.fail(id, "encode wrote " + (actual_is_text ? quoted(got) : siocodec_test::hex(got)) +
+                   ", expected " + (e.is_text ? quoted(e.bytes) : siocodec_test::hex(e.bytes)));
   }
   if (*n != e.bytes.size() || *a != got.size()) {
     w.fail(id, "sizes disagree: encoded_size " + std::to_string(*n) + ", encode " +
@@ -698,7 +668,7 @@ void base64_decode(walker& w, reader& r, const std::string& id, const json& v) {
     const auto size = b64::decoded_size(text, mode);
     if (e.error) {
       if (d) {
-        w.fail(id, what + ": gave " + to_hex(out.substr(6)) + ", expected an error");
+        w.fail(id, what + ": gave " + siocodec_test::hex(out.substr(6)) + ", expected an error");
       } else {
         check_error_code(w, id, what, e, d.error());
       }
@@ -707,11 +677,12 @@ void base64_decode(walker& w, reader& r, const std::string& id, const json& v) {
     }
     if (!d || !size) {
       w.fail(id, what + ": error " + siocodec::to_string(d ? size.error() : d.error()) +
-                     ", expected " + to_hex(e.bytes));
+                     ", expected " + siocodec_test::hex(e.bytes));
       continue;
     }
     if (out.substr(6) != e.bytes) {
-      w.fail(id, what + ": gave " + to_hex(out.substr(6)) + ", expected " + to_hex(e.bytes));
+      w.fail(id, what + ": gave " + siocodec_test::hex(out.substr(6)) + ", expected " +
+                     siocodec_test::hex(e.bytes));
     }
     if (*size != e.bytes.size()) w.fail(id, what + ": decoded_size " + std::to_string(*size));
     std::string buf(e.bytes.size() + 1, '#');

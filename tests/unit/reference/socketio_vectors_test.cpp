@@ -87,7 +87,7 @@ struct reader {
   }
   std::string bytes(const ojson& j) {
     std::string out;
-    if (!siotest::from_hex(string(j), out)) bad("malformed hex");
+    if (!siocodec_test::unhex(string(j), out)) bad("malformed hex");
     return out;
   }
   void bad(const std::string& what) {
@@ -421,7 +421,7 @@ bool frames_of(reader& r, const ojson& list, frames_t& out) {
 
 std::string describe_frames(const std::string& text, const std::vector<std::string>& atts) {
   std::string s = siotest::quote_json(text);
-  for (const std::string& a : atts) s += " + " + siotest::to_hex(a);
+  for (const std::string& a : atts) s += " + " + siocodec_test::hex(a);
   return s;
 }
 

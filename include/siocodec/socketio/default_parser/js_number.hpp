@@ -5,11 +5,15 @@
 #define SIOCODEC_SOCKETIO_DEFAULT_PARSER_JS_NUMBER_HPP
 
 #include <siocodec/config.hpp>
-#include <siocodec/detail/decimal.hpp>
 
 #include <cmath>
 #include <cstddef>
 #include <string_view>
+
+// Only size-first builds use it: the others do not parse its big-integer code.
+#if SIOCODEC_SIZE_FIRST
+#include <siocodec/detail/decimal.hpp>
+#endif
 
 SIOCODEC_BEGIN_NAMESPACE
 namespace socketio {

@@ -65,6 +65,8 @@ inline client::record& client::push(client_event_kind k, std::string_view nsp) {
   r.session_failed = false;
   r.ack_id = no_ack;
   r.reason = disconnect_reason::transport_close;
+  r.error = errc::none;
+  r.error_offset = 0;
   r.attempt = 0;
   r.delay = 0;
   return r;
@@ -74,6 +76,7 @@ inline errc client::start_session(millis now) {
   eng_ = engineio::client(opts_.engine);
   codec_.reset();
   opened_once_ = false;
+  close_seen_ = false;
   override_reason_.reset();
   v4_main_connected_ = false;
   const errc e = eng_.open(now, draw64());
@@ -81,6 +84,28 @@ inline errc client::start_session(millis now) {
   state_ = state::opening;
   connect_deadline_ = opts_.connect_timeout ? now + opts_.connect_timeout : engineio::no_deadline;
   return errc::none;
+}
+
+// The session this side closed keeps what it has not handed out yet (its DISCONNECTs, `1` or
+// ws_close): the transport must still write them, the old engine.io-client Socket does.
+inline errc client::restart_session(millis now) {
+  old_eng_ = std::make_unique<engineio::client>(std::move(eng_));
+  return start_session(now);
+}
+
+inline std::optional<engineio::client_transmit> client::poll_transmit() {
+  if (old_eng_) {
+    // What ends the old session (its POSTs, WebSocket messages and close); not a long-poll GET
+    // or a WebSocket it had not handed out yet: the server no longer knows the session, and the
+    // answer (an error) would be taken for the new session's.
+    while (std::optional<engineio::client_transmit> t = old_eng_->poll_transmit()) {
+      if (t->action != engineio::client_action::get &&
+          t->action != engineio::client_action::open_websocket)
+        return t;
+    }
+    old_eng_.reset();
+  }
+  return eng_.poll_transmit();
 }
 
 inline errc client::open(millis now, std::uint64_t random) {
@@ -175,9 +200,16 @@ inline errc client::join_impl(std::string_view nsp, std::string_view auth_json,
   ns.auth.assign(auth_json.data(), auth_json.size());
   ns.query.assign(query.data(), query.size());
   if (state_ == state::stopped) {
-    // socket.io-client Socket.connect(): a closed Manager opens a new session.
+    // socket.io-client Socket.connect(): a closed Manager opens a new session (Manager.open:
+    // a new Engine, whatever the old one still has to write).
     skip_reconnect_ = false;
-    const errc e = start_session(now);
+    if (!close_seen_) {
+      // The old session is closing, or closed with its close event not yet polled: the new one
+      // starts at that event, so that every report and transmit before it is the old one's.
+      restart_pending_ = true;
+      return errc::none;
+    }
+    const errc e = restart_session(now);
     if (e != errc::none) {
       nsps_.pop_back();
       return e;
@@ -235,7 +267,7 @@ inline void client::flush_buffer(nsp_rec& ns, millis now) {
     (void)eng_.send(v, now);  // a failure closes the session: the close event says why
   }
   acks_.for_each([&](ack_rec& a) noexcept {
-    if (a.owner == ns.uid) a.flag = false;
+    if (a.owner == ns.uid) a.flag = 0;
   });
   drop_buffer(ns);
 }
@@ -266,6 +298,7 @@ inline void client::after_last_left(millis now) {
   // Manager._destroy / _close: no active socket left, the session closes, no reconnection.
   if (!nsps_.empty() || state_ == state::closed) return;
   skip_reconnect_ = true;
+  restart_pending_ = false;
   reconnect_at_ = engineio::no_deadline;
   connect_deadline_ = engineio::no_deadline;
   reconnecting_ = false;
@@ -314,6 +347,7 @@ result<std::uint64_t> client::emit(const Builder& packet, millis now, const emit
   const bool live = ns->st == ns_state::connected && eng_.is_open();
   if (o.want_ack && acks_.size() >= opts_.max_pending_acks) return {errc::queue_full, 0};
   std::uint64_t id = no_ack;
+  std::size_t buffered_at = 0;
   errc e;
   if (o.want_ack) {
     id = ns->next_id;
@@ -327,12 +361,15 @@ result<std::uint64_t> client::emit(const Builder& packet, millis now, const emit
   if (!live && !o.volatile_packet) {
     std::size_t bytes = 0;
     for (const engineio::packet_view& m : msgs_) bytes += m.data.size();
+    // The last bound keeps a message's position within the ack registry's 32-bit flag.
     if (buffered_packets_ + 1 > opts_.max_buffered_packets ||
-        buffered_bytes_ + bytes > opts_.max_buffered_bytes)
+        buffered_bytes_ + bytes > opts_.max_buffered_bytes ||
+        ns->msgs.size() + msgs_.size() >= 0xFFFFFFFFu)
       return {errc::queue_full, 0};
+    buffered_at = ns->msgs.size();
     bool first = true;
     for (const engineio::packet_view& m : msgs_) {
-      ns->msgs.push_back(buffered_msg{m.kind, ns->buf.size(), m.data.size(), first, false, id});
+      ns->msgs.push_back(buffered_msg{m.kind, ns->buf.size(), m.data.size(), first, false});
       ns->buf.append(m.data.data(), m.data.size());
       first = false;
     }
@@ -349,7 +386,8 @@ result<std::uint64_t> client::emit(const Builder& packet, millis now, const emit
     const millis deadline = o.ack_timeout == 0 || o.ack_timeout > engineio::no_deadline - now
                                 ? engineio::no_deadline
                                 : now + o.ack_timeout;
-    acks_.insert(ns->uid, id, deadline, !live && !o.volatile_packet);
+    acks_.insert(ns->uid, id, deadline,
+                 !live && !o.volatile_packet ? static_cast<std::uint32_t>(buffered_at + 1) : 0u);
   }
   return id;
 }
@@ -405,13 +443,17 @@ inline void client::handle_timeout(millis now) {
     if (e != errc::none) schedule_reconnect(now);
   }
   // Ack deadlines (socket.js _registerAckCallback's timer): the packet leaves the send buffer
-  // too, as the reference removes it.
+  // too, as the reference removes it. Its messages are found by position, not by a scan: n
+  // buffered packets timing out at once cost O(n), not O(n^2) (10000 at once, the default
+  // max_buffered_packets: 126 ms in one handle_timeout with the scan).
   ack_rec a;
   while (acks_.pop_expired(now, a)) {
     nsp_rec* ns = find_uid(a.owner);
     if (ns && a.flag) {
-      for (buffered_msg& m : ns->msgs) {
-        if (m.dropped || m.ack_id != a.id) continue;
+      for (std::size_t i = a.flag - 1u; i < ns->msgs.size(); ++i) {
+        buffered_msg& m = ns->msgs[i];
+        if (i != a.flag - 1u && m.first) break;  // the next packet
+        if (m.dropped) continue;
         m.dropped = true;
         buffered_bytes_ -= m.len;
         if (m.first) --buffered_packets_;
@@ -443,13 +485,19 @@ inline void client::on_engine_open(millis now) {
 }
 
 inline void client::on_engine_close(const engineio::event& e, millis now) {
+  close_seen_ = true;
   const disconnect_reason why = override_reason_ ? *override_reason_ : from_engine(e.reason, true);
+  const errc err = override_reason_ ? decode_error_ : e.error;
+  const std::size_t err_at = override_reason_ ? decode_offset_ : e.offset;
   override_reason_.reset();
   const bool never_opened = !opened_once_;
   for (nsp_rec& ns : nsps_) {
     if (ns.st == ns_state::connected) {
       ns.st = ns_state::joining;
-      push(client_event_kind::disconnect, ns.name).reason = why;
+      record& r = push(client_event_kind::disconnect, ns.name);
+      r.reason = why;
+      r.error = err;
+      r.error_offset = err_at;
     } else if (never_opened && !skip_reconnect_) {
       // Socket.onerror: a session that could not open is a connect_error of every socket not
       // yet connected.
@@ -459,6 +507,12 @@ inline void client::on_engine_close(const engineio::event& e, millis now) {
   for (nsp_rec& ns : nsps_) resolve_acks(ns.uid, false);
   codec_.reset();
   connect_deadline_ = engineio::no_deadline;
+  if (state_ == state::stopped && restart_pending_) {
+    // The join() that came while this session was closing.
+    restart_pending_ = false;
+    if (restart_session(now) != errc::none) schedule_reconnect(now);
+    return;
+  }
   if (state_ == state::closed || state_ == state::stopped) return;
   schedule_reconnect(now);
 }
@@ -585,6 +639,8 @@ inline std::optional<client_event> client::poll_event() {
       ev.session_failed = cur_.session_failed;
       ev.ack_id = cur_.ack_id;
       ev.reason = cur_.reason;
+      ev.error = cur_.error;
+      ev.error_offset = cur_.error_offset;
       ev.attempt = cur_.attempt;
       ev.delay = cur_.delay;
       return ev;
@@ -614,6 +670,8 @@ inline std::optional<client_event> client::poll_event() {
           if (r.error() == errc::incomplete) continue;
           // Manager.ondata: a packet the decoder refuses closes with "parse error".
           override_reason_ = disconnect_reason::parse_error;
+          decode_error_ = r.error();
+          decode_offset_ = r.offset();
           eng_.close(now);
           continue;
         }

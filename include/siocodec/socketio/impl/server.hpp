@@ -115,7 +115,8 @@ inline bool server_connection::recoverable(disconnect_reason r) noexcept {
 
 // socket.js _onclose(): persist (recovery on, reason allows it), then "disconnect". The acks
 // the socket waited for end with ack_disconnected, so that each resolves exactly once.
-inline void server_connection::drop(nsp_socket* s, disconnect_reason r, bool persist) {
+inline void server_connection::drop(nsp_socket* s, disconnect_reason r, bool persist, errc ec,
+                                    std::size_t at) {
   if (s->connected) {
     if (persist && s->store != nullptr && !s->pid.empty() && recoverable(r)) {
       (void)s->store->persist(s->pid, s->sid,
@@ -123,6 +124,8 @@ inline void server_connection::drop(nsp_socket* s, disconnect_reason r, bool per
                               s->since);
     }
     push(server_event_kind::disconnect, s->name, {}, {}, false, no_ack, r);
+    ev_.back().error = ec;
+    ev_.back().error_offset = at;
     acks_.erase_if(
         [s](const ::SIOCODEC_NAMESPACE::detail::ack_registry::entry& a) {
           return a.owner == s->uid;
@@ -134,15 +137,16 @@ inline void server_connection::drop(nsp_socket* s, disconnect_reason r, bool per
   erase(s);
 }
 
-inline void server_connection::drop_all(disconnect_reason r, bool persist) {
-  while (!nsps_.empty()) drop(nsps_.front().get(), r, persist);
+inline void server_connection::drop_all(disconnect_reason r, bool persist, errc ec,
+                                        std::size_t at) {
+  while (!nsps_.empty()) drop(nsps_.front().get(), r, persist, ec, at);
 }
 
 // client.js close() after "invalid state" or a decode error (onerror -> conn.close()): every
 // socket goes with it, then the session.
-inline void server_connection::violation(disconnect_reason r) {
+inline void server_connection::violation(disconnect_reason r, errc ec, std::size_t at) {
   ending_ = true;
-  drop_all(r, true);
+  drop_all(r, true, ec, at);
   engine_.close(last_now_);
 }
 
@@ -151,7 +155,7 @@ inline std::optional<server_event> server_connection::on_message(const engineio:
   const result<any_packet> r = codec_.decode(m);
   if (r.error() == errc::incomplete) return std::nullopt;  // attachments due
   if (!r) {
-    violation(disconnect_reason::parse_error);
+    violation(disconnect_reason::parse_error, r.error(), r.offset());
     return std::nullopt;
   }
   const any_packet& p = *r;
@@ -178,11 +182,11 @@ inline std::optional<server_event> server_connection::on_message(const engineio:
         // creates a second socket; here the repeat is ignored (the main namespace it joined at
         // open, asked again with a query by socket.io-client 2.x).
         if (v4) return std::nullopt;
-        violation(disconnect_reason::parse_error);
+        violation(disconnect_reason::parse_error, errc::unexpected_packet);
         return std::nullopt;
       }
       if (nsps_.size() >= opts_.max_namespaces) {
-        violation(disconnect_reason::queue_full);
+        violation(disconnect_reason::queue_full, errc::queue_full);
         return std::nullopt;
       }
       nsps_.push_back(std::make_unique<nsp_socket>());
@@ -213,13 +217,13 @@ inline std::optional<server_event> server_connection::on_message(const engineio:
     }
     case packet_type::connect_error:
       // client.js ondecoded(): a client never sends one: invalid state.
-      violation(disconnect_reason::parse_error);
+      violation(disconnect_reason::parse_error, errc::unexpected_packet);
       return std::nullopt;
     default: break;
   }
   if (s == nullptr || !s->connected) {
-    if (v4) return std::nullopt;                // 2.x: "no socket for namespace", ignored
-    violation(disconnect_reason::parse_error);  // 4.8: invalid state
+    if (v4) return std::nullopt;  // 2.x: "no socket for namespace", ignored
+    violation(disconnect_reason::parse_error, errc::unexpected_packet);  // 4.8: invalid state
     return std::nullopt;
   }
   switch (p.type()) {
@@ -255,6 +259,8 @@ inline std::optional<server_event> server_connection::poll_event() {
       e.recovered = r.recovered;
       e.ack_id = r.ack_id;
       e.reason = r.reason;
+      e.error = r.error;
+      e.error_offset = r.error_offset;
       e.engine_event = r.eng;
       return e;
     }
@@ -277,7 +283,7 @@ inline std::optional<server_event> server_connection::poll_event() {
         // client.js onclose(reason): every socket's _onclose(reason), then the session is gone.
         closed_ = true;
         connect_deadline_ = engineio::no_deadline;
-        drop_all(from_engine(ee->reason, false), true);
+        drop_all(from_engine(ee->reason, false), true, ee->error, ee->offset);
         push(server_event_kind::engine, {});
         ev_.back().eng = *ee;
         continue;
@@ -359,25 +365,23 @@ inline errc server_connection::accept(std::string_view nsp, byte_view random, mi
   // _onconnect() writes the reply, and socket.io-client keeps them (receiveBuffer) to emit them
   // just before "connect". Sent after the reply, they would reach the application after
   // "connect", which no reference client sees.
-  errc e = errc::none;
+  // The socket is connected from here on, whether the sends below fail or not (a failure closes
+  // the session, whose close event disconnects it): the connect event comes in every case.
+  push(server_event_kind::connect, s->name, s->sid, s->pid, restored.has_value());
   if (restored) {
-    for (std::size_t i = 0; i < restored->missed_count && e == errc::none; ++i) {
-      e = send_encoded(*restored->missed[i], now);
+    for (std::size_t i = 0; i < restored->missed_count; ++i) {
+      const errc e = send_encoded(*restored->missed[i], now);
+      if (e != errc::none) return e;
     }
   }
   // socket.js _onconnect(): CONNECT {sid, pid} (v4: a bare CONNECT). JSON.stringify drops the
   // pid when it is undefined (recovery off).
-  if (e == errc::none && v4) {
-    e = send_built(connect(s->name), now);
-  } else if (e == errc::none && s->pid.empty()) {
-    e = send_built(connect(s->name, object("sid", std::string_view(s->sid))), now);
-  } else if (e == errc::none) {
-    e = send_built(
-        connect(s->name, object("sid", std::string_view(s->sid), "pid", std::string_view(s->pid))),
-        now);
-  }
-  push(server_event_kind::connect, s->name, s->sid, s->pid, restored.has_value());
-  return e;
+  if (v4) return send_built(connect(s->name), now);
+  if (s->pid.empty())
+    return send_built(connect(s->name, object("sid", std::string_view(s->sid))), now);
+  return send_built(
+      connect(s->name, object("sid", std::string_view(s->sid), "pid", std::string_view(s->pid))),
+      now);
 }
 
 template <class Builder>
