@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: BSL-1.0
 // siocodec_lws_server: a Socket.IO server on libwebsockets (its own event loop, one protocol
 // callback, lws_sul timers), one socketio::server_connection per Engine.IO session, serving the
-// test application of examples/server (README.md here) over WebSocket (`transports:
-// ['websocket']`; no HTTP long-polling yet).
+// test application of examples/server (README.md here) over WebSocket, HTTP long-polling (lws's
+// HTTP server) and the upgrade, Engine.IO v4 and v3.
 //
 //   siocodec_lws_server [--port 0] [--host 127.0.0.1] [--ping-interval 25000]
 //                       [--ping-timeout 20000] [--max-payload 1000000]
@@ -28,6 +28,7 @@
 #include <libwebsockets.h>
 
 #include <poll.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -181,7 +182,8 @@ struct timer {
 };
 static_assert(std::is_standard_layout_v<timer>, "on_sul() casts the sul back to its timer");
 
-// One Engine.IO session on one WebSocket.
+// One Engine.IO session: its WebSocket (the probe, the upgraded one or the WebSocket-only one)
+// and the polling requests it holds.
 struct session {
   timer t;
   std::unique_ptr<sio::server_connection> conn;
@@ -196,6 +198,10 @@ struct session {
   bool close_ws = false;      // the engine closed the WebSocket: after the queued frames
   bool closed = false;        // the engine's close event came
   bool pumping = false;
+  bool started = false;   // its first transport came (the handshake GET, or the WebSocket)
+  bool b64 = false;       // v3: the client asked for base64 polling bodies
+  std::deque<lws*> gets;  // GETs handed to the engine and not answered, oldest first
+  lws* post = nullptr;    // the POST being handled
   eio::millis armed = eio::no_deadline;
   std::string reason;  // ours, over the engine's ("send queue full")
   std::map<std::string, nsp_state, std::less<>> nsps;
@@ -253,6 +259,19 @@ class server {
         if (::read(0, buf, sizeof buf) <= 0) g_stop = 1;  // EOF: the driver is gone
       }
     }
+    // lws 4.1 does not read a connection whose HTTP answer is pending, so it never sees a
+    // client give up a held long-poll: looked at here (a peer's FIN reads as 0 bytes).
+    std::vector<lws*> gone;
+    for (const auto& [sid, sess] : sessions_) {
+      for (lws* g : sess->gets) {
+        char byte;
+        if (::recv(lws_get_socket_fd(g), &byte, 1, MSG_PEEK | MSG_DONTWAIT) == 0) gone.push_back(g);
+      }
+    }
+    for (lws* g : gone) {
+      http_closed(g);
+      lws_set_timeout(g, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+    }
     watch_.owner = this;
     lws_sul_schedule(ctx_, 0, &watch_.sul, &server::on_watch, 100 * LWS_US_PER_MS);
   }
@@ -268,17 +287,30 @@ class server {
   int on_lws(lws* wsi, lws_callback_reasons reason, void* in, std::size_t len) {
     auto* s = static_cast<session*>(lws_get_opaque_user_data(wsi));
     switch (reason) {
-      case LWS_CALLBACK_HTTP:
-        // Long-polling is not served here (yet): the reference's answer to a transport it does
-        // not offer is 400 too.
-        lws_return_http_status(wsi, HTTP_STATUS_BAD_REQUEST, nullptr);
-        return -1;
+      case LWS_CALLBACK_HTTP: return on_http(wsi);
+      case LWS_CALLBACK_HTTP_BODY: {
+        auto it = http_.find(wsi);
+        if (it == http_.end()) return -1;
+        // Kept up to one byte over maxPayload: enough for the engine to answer 413.
+        std::string& body = it->second.body;
+        const std::size_t room = opts_.eio.max_payload + 1 - body.size();
+        body.append(static_cast<const char*>(in), std::min(len, room));
+        return 0;
+      }
+      case LWS_CALLBACK_HTTP_BODY_COMPLETION: return on_post(wsi);
+      case LWS_CALLBACK_HTTP_WRITEABLE: return write_reply(wsi);
+      case LWS_CALLBACK_CLOSED_HTTP: http_closed(wsi); return 0;
       case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION: return admit(wsi) ? 0 : -1;
       case LWS_CALLBACK_ESTABLISHED:
-        if (s != nullptr) pump(*s);
+        if (s == nullptr) return -1;
+        s->wsi = wsi;
+        s->close_ws = false;
+        if (s->started) s->conn->handle_ws_open(now_ms());  // the upgrade probe
+        s->started = true;
+        pump(*s);
         return 0;
       case LWS_CALLBACK_RECEIVE: {
-        if (s == nullptr) return -1;
+        if (s == nullptr || s->wsi != wsi) return -1;
         if (lws_is_first_fragment(wsi)) {
           s->rx.clear();
           s->rx_binary = lws_frame_is_binary(wsi) != 0;
@@ -300,7 +332,7 @@ class server {
         return 0;
       }
       case LWS_CALLBACK_SERVER_WRITEABLE: {
-        if (s == nullptr) return -1;
+        if (s == nullptr || s->wsi != wsi) return -1;
         if (!s->out.empty()) {
           std::string& f = s->out.front();
           const std::size_t n = f.size() - LWS_PRE;
@@ -322,26 +354,45 @@ class server {
         return 0;
       }
       case LWS_CALLBACK_CLOSED:
-        if (s != nullptr && !s->closed) {
-          s->wsi = nullptr;
-          s->conn->handle_ws_closed(now_ms(), s->rx_too_large);
-          pump(*s);
-        }
-        return 0;
       case LWS_CALLBACK_WSI_DESTROY:
-        if (s != nullptr) {
-          lws_set_opaque_user_data(wsi, nullptr);
-          lws_sul_cancel(&s->t.sul);
-          sessions_.erase(s->sid);
-        }
+        if (s != nullptr) ws_gone(*s, wsi);
         return 0;
       default: return 0;
     }
   }
 
-  // A WebSocket upgrade: only new WebSocket-only sessions (no sid) are served here.
-  bool admit(lws* wsi) {
-    // lws splits the query at '&' into fragments (and %-decodes them): joined back here.
+  // The WebSocket `wsi` of `s` (or one that never got to ESTABLISHED) is gone.
+  void ws_gone(session& s, lws* wsi) {
+    lws_set_opaque_user_data(wsi, nullptr);
+    if (!s.started) {  // a new WebSocket-only session whose handshake failed
+      forget(s);
+      return;
+    }
+    if (s.wsi != wsi) return;
+    s.wsi = nullptr;
+    s.out.clear();
+    s.out_binary.clear();
+    s.out_bytes = 0;
+    if (s.closed) {
+      forget(s);
+      return;
+    }
+    s.conn->handle_ws_closed(now_ms(), s.rx_too_large);
+    pump(s);
+  }
+
+  void forget(session& s) {
+    lws_sul_cancel(&s.t.sul);
+    sessions_.erase(s.sid);
+  }
+
+  session* find(std::string_view sid) {
+    auto it = sessions_.find(sid);
+    return it == sessions_.end() ? nullptr : it->second.get();
+  }
+
+  // lws splits the query at '&' into fragments (and %-decodes them): joined back here.
+  static std::string query_of(lws* wsi) {
     std::string query;
     char arg[1024];
     for (int i = 0; i < 64; ++i) {
@@ -350,13 +401,19 @@ class server {
       if (i != 0) query += '&';
       query.append(arg, static_cast<std::size_t>(got));
     }
-    const eio::request_query q = eio::parse_query(query);
-    if (!q.sid.empty()) return false;
+    return query;
+  }
+
+  static eio::route_result route(std::string_view method, const eio::request_query& q,
+                                 const session* s, bool websocket) {
     eio::route_options ro;
     ro.allow_eio3 = true;  // socket.io-client 2.x
-    ro.websocket_upgrade = true;
-    const eio::route_result r = eio::route_request("GET", q, false, ro);
-    if (!r || !r.handshake) return false;
+    ro.websocket_upgrade = websocket;
+    ro.session = s != nullptr ? &s->conn->engine() : nullptr;
+    return eio::route_request(method, q, s != nullptr, ro);
+  }
+
+  session& create(const eio::route_result& r) {
     std::string sid;
     do {
       unsigned char random[15];
@@ -367,12 +424,137 @@ class server {
     s->t.s = s.get();
     s->t.owner = this;
     s->sid = sid;
-    s->wsi = wsi;
+    s->b64 = !r.supports_binary;
     s->conn = std::make_unique<sio::server_connection>(sopts_, sid, r.version, r.transport,
                                                        r.supports_binary, now_ms());
-    lws_set_opaque_user_data(wsi, s.get());
+    session& ref = *s;
     sessions_.emplace(sid, std::move(s));
+    return ref;
+  }
+
+  // A WebSocket upgrade: a new WebSocket-only session (no sid), or the upgrade probe of a
+  // polling session (the reference's checks: route_request, one WebSocket per session).
+  bool admit(lws* wsi) {
+    const std::string query = query_of(wsi);
+    const eio::request_query q = eio::parse_query(query);
+    session* s = find(q.sid);
+    const eio::route_result r = route("GET", q, s, true);
+    if (!r) return false;
+    if (s == nullptr) {
+      if (!r.handshake) return false;
+      s = &create(r);
+    } else if (!s->conn->engine().accepts_websocket() || s->wsi != nullptr) {
+      return false;
+    }
+    lws_set_opaque_user_data(wsi, s);
     return true;
+  }
+
+  // --- HTTP long-polling ------------------------------------------------------------------------
+
+  int on_http(lws* wsi) {
+    const bool post = lws_hdr_total_length(wsi, WSI_TOKEN_POST_URI) > 0;
+    const bool get = lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) > 0;
+    http_req& h = http_[wsi];
+    h = http_req{};
+    h.post = post;
+    h.query = query_of(wsi);
+    char type[128];
+    if (lws_hdr_copy(wsi, type, sizeof type, WSI_TOKEN_HTTP_CONTENT_TYPE) > 0)
+      h.content_type = type;
+    if (post) return 0;  // answered at HTTP_BODY_COMPLETION
+    const eio::request_query q = eio::parse_query(h.query);
+    session* s = find(q.sid);
+    const eio::route_result r = route(get ? "GET" : "OTHER", q, s, false);
+    if (!r) {
+      answer(wsi, eio::error_status(r.error), "application/json", eio::error_body(r.error));
+      return 0;
+    }
+    // A held long-poll waits for the engine (up to pingInterval), not for lws's timeouts.
+    lws_set_timeout(wsi, NO_PENDING_TIMEOUT, 0);
+    if (r.handshake) s = &create(r);
+    h.sid = s->sid;
+    s->gets.push_back(wsi);
+    s->started = true;
+    s->conn->handle_get(now_ms());
+    pump(*s);
+    return 0;
+  }
+
+  int on_post(lws* wsi) {
+    auto it = http_.find(wsi);
+    if (it == http_.end()) return -1;
+    http_req& h = it->second;
+    const eio::request_query q = eio::parse_query(h.query);
+    session* s = find(q.sid);
+    const eio::route_result r = route("POST", q, s, false);
+    if (!r || s == nullptr) {
+      const eio::request_error e = r ? eio::request_error::bad_request : r.error;
+      answer(wsi, eio::error_status(e), "application/json", eio::error_body(e));
+      return 0;
+    }
+    h.sid = s->sid;
+    s->post = wsi;
+    const bool binary = h.content_type == "application/octet-stream";
+    s->conn->handle_post(binary ? eio::frame_kind::binary : eio::frame_kind::text, h.body,
+                         now_ms());
+    const std::string sid = s->sid;
+    pump(*s);
+    if (session* still = find(sid)) still->post = nullptr;
+    auto again = http_.find(wsi);
+    if (again != http_.end() && !again->second.ready) {
+      answer(wsi, 400, "application/json", eio::error_body(eio::request_error::bad_request));
+    }
+    return 0;
+  }
+
+  void answer(lws* wsi, unsigned status, std::string_view type, std::string_view body) {
+    auto it = http_.find(wsi);
+    if (it == http_.end() || it->second.ready) return;
+    it->second.ready = true;
+    it->second.status = status;
+    it->second.type = std::string(type);
+    it->second.reply.assign(LWS_PRE, '\0');
+    it->second.reply += body;
+    lws_callback_on_writable(wsi);
+  }
+
+  int write_reply(lws* wsi) {
+    auto it = http_.find(wsi);
+    if (it == http_.end() || !it->second.ready) return 0;
+    http_req& h = it->second;
+    unsigned char head[LWS_PRE + 512];
+    unsigned char* start = head + LWS_PRE;
+    unsigned char* p = start;
+    unsigned char* end = head + sizeof head - 1;
+    const std::size_t n = h.reply.size() - LWS_PRE;
+    if (lws_add_http_common_headers(wsi, h.status, h.type.c_str(), n, &p, end) != 0 ||
+        lws_finalize_write_http_header(wsi, start, &p, end) != 0) {
+      return -1;
+    }
+    auto* body = reinterpret_cast<unsigned char*>(&h.reply[LWS_PRE]);
+    if (lws_write(wsi, body, n, LWS_WRITE_HTTP_FINAL) < static_cast<int>(n)) return -1;
+    http_.erase(it);
+    return lws_http_transaction_completed(wsi) != 0 ? -1 : 0;
+  }
+
+  // The connection of an HTTP request went away: a held GET not yet answered ends its session
+  // if the engine holds it (the reference's "poll connection closed prematurely").
+  void http_closed(lws* wsi) {
+    auto it = http_.find(wsi);
+    if (it == http_.end()) return;
+    const bool held = !it->second.post && !it->second.ready;
+    session* s = find(it->second.sid);
+    http_.erase(it);
+    if (s == nullptr) return;
+    if (s->post == wsi) s->post = nullptr;
+    auto g = std::find(s->gets.begin(), s->gets.end(), wsi);
+    if (g == s->gets.end()) return;
+    s->gets.erase(g);
+    if (held && !s->closed) {
+      s->conn->handle_get_aborted(now_ms());
+      pump(*s);
+    }
   }
 
   // --- the engine's transmits and events ------------------------------------------------------
@@ -387,7 +569,10 @@ class server {
       if (e->kind != sio::server_event_kind::engine) {
         on_event(s, *e);
       } else if (e->engine_event.kind == eio::event_kind::open) {
-        log_line("{\"type\":\"open\"," + fields(s) + ",\"b64\":false}");
+        log_line("{\"type\":\"open\"," + fields(s) + ",\"b64\":" + (s.b64 ? "true" : "false") +
+                 "}");
+      } else if (e->engine_event.kind == eio::event_kind::upgrade) {
+        log_line("{\"type\":\"upgrade\"," + fields(s) + "}");
       } else if (e->engine_event.kind == eio::event_kind::close) {
         s.closed = true;
         lws_sul_cancel(&s.t.sul);
@@ -395,10 +580,20 @@ class server {
                  quoted(s.reason.empty() ? eio::to_string(e->engine_event.reason) : s.reason) +
                  "}");
         end_ws(s);
+        // Unanswered GETs: their connections close.
+        for (lws* g : s.gets) {
+          http_.erase(g);
+          lws_set_timeout(g, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+        }
+        s.gets.clear();
       }
     }
     s.pumping = false;
-    if (!s.closed) arm(s);
+    if (!s.closed) {
+      arm(s);
+    } else if (s.wsi == nullptr) {
+      forget(s);  // nothing of it left in lws: `s` is gone
+    }
   }
 
   void end_ws(session& s) {
@@ -407,8 +602,19 @@ class server {
   }
 
   void transmit(session& s, const eio::server_transmit& t) {
-    if (t.action == eio::server_action::ws_close) return end_ws(s);
-    if (t.action != eio::server_action::ws_send || s.wsi == nullptr || s.close_ws) return;
+    switch (t.action) {
+      case eio::server_action::answer_get:
+        if (s.gets.empty()) return;
+        answer(s.gets.front(), t.status, t.content_type, t.body.data);
+        s.gets.pop_front();
+        return;
+      case eio::server_action::answer_post:
+        if (s.post != nullptr) answer(s.post, t.status, t.content_type, t.body.data);
+        return;
+      case eio::server_action::ws_close: return end_ws(s);
+      case eio::server_action::ws_send: break;
+    }
+    if (s.wsi == nullptr || s.close_ws) return;
     std::string f(LWS_PRE, '\0');
     f += t.body.prefix;
     f += t.body.data;
@@ -423,6 +629,7 @@ class server {
       s.out.clear();
       s.out_binary.clear();
       s.out_bytes = 0;
+      lws_set_opaque_user_data(s.wsi, nullptr);
       lws_set_timeout(s.wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
       s.wsi = nullptr;
       s.conn->handle_ws_closed(now_ms(), true);
@@ -456,7 +663,8 @@ class server {
     const eio::server_session& e = s.conn->engine();
     return "\"sid\":" + quoted(s.sid) +
            ",\"eio\":" + (e.version() == eio::protocol_version::v4 ? "4" : "3") +
-           ",\"transport\":\"websocket\"";
+           ",\"transport\":\"" +
+           (e.transport() == eio::transport_kind::websocket ? "websocket" : "polling") + "\"";
   }
 
   static void log_packet(const session& s, const sio::any_packet& p) {
@@ -606,6 +814,16 @@ class server {
   std::mt19937_64 rng_;
   lws_context* ctx_ = nullptr;
   timer watch_;
+  // An HTTP request (one at a time per connection, keep-alive or not) until it is answered.
+  struct http_req {
+    bool post = false;
+    std::string query, content_type, body;
+    std::string sid;  // of the session it went to
+    bool ready = false;
+    unsigned status = 200;
+    std::string type, reply;  // reply: after LWS_PRE bytes of room
+  };
+  std::map<lws*, http_req> http_;
   std::map<std::string, std::unique_ptr<session>, std::less<>> sessions_;
 };
 
