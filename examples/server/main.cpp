@@ -38,6 +38,7 @@
 //   any other    acks its arguments back, or emits an event of the same name with them
 
 #include "cli.hpp"
+#include "log.hpp"
 
 #include <siocodec/json/write.hpp>
 #include <siocodec/socketio/codec.hpp>
@@ -61,33 +62,9 @@
 
 namespace {
 
-// --- reading arguments and writing them back ---------------------------------------------------
-
-// The sizes of the binary values of `v`, depth first (the order of the default parser's
-// attachments).
-void binary_sizes(const demo::sio::any_value& v, std::vector<std::size_t>& out) {
-  if (v.is_binary()) {
-    out.push_back(v.bytes().size());
-  } else if (v.is_array()) {
-    for (const demo::sio::any_value& e : v.elements()) binary_sizes(e, out);
-  } else if (v.is_object()) {
-    for (const demo::sio::any_member& m : v.members()) binary_sizes(m.val, out);
-  }
-}
-
-// --- the JSON log lines -------------------------------------------------------------------------
-
-std::string quoted(std::string_view s) {
-  std::string out;
-  if (!demo::json::encode_string(s, out)) out = "\"<not utf-8>\"";
-  return out;
-}
-
-void log_line(const std::string& line) {
-  std::fwrite(line.data(), 1, line.size(), stdout);
-  std::fputc('\n', stdout);
-  std::fflush(stdout);
-}
+using server_log::binary_sizes;
+using server_log::log_line;
+using server_log::quoted;
 
 std::string session_fields(const demo::session& s) {
   return "\"sid\":" + quoted(s.sid()) +
@@ -95,108 +72,9 @@ std::string session_fields(const demo::session& s) {
          ",\"transport\":\"" + s.transport_name() + "\"";
 }
 
-// A msgpack value as JSON, for the log: bin (and ext) as {"$binary":"<hex>"} (ext adds its
-// "type"), undefined as null. Depth is bounded by the decoder's max_depth.
-void append_json(std::string& out, const demo::sio::any_value& v) {
-  using kind = demo::sio::value_kind;
-  switch (v.kind()) {
-    case kind::absent:
-    case kind::null:
-    case kind::undefined: out += "null"; return;
-    case kind::boolean: out += v.get_bool() ? "true" : "false"; return;
-    case kind::number: {
-      if (!v.is_msgpack()) {
-        out += v.as_json().raw();
-      } else if (const auto i = v.to_int64()) {
-        out += std::to_string(*i);
-      } else if (const auto u = v.to_uint64()) {
-        out += std::to_string(*u);
-      } else {
-        out += demo::detail::number_text(v);  // JSON.stringify's digits (NaN: null)
-      }
-      return;
-    }
-    case kind::string: {
-      std::string s;
-      (void)v.append_string(s);
-      out += quoted(s);
-      return;
-    }
-    case kind::binary:
-    case kind::extension: {
-      static const char digits[] = "0123456789abcdef";
-      out += "{\"$binary\":\"";
-      for (const unsigned char b : v.bytes()) {
-        out += digits[b >> 4];
-        out += digits[b & 15];
-      }
-      out += '"';
-      if (v.is_extension()) out += ",\"type\":" + std::to_string(v.ext_type());
-      out += '}';
-      return;
-    }
-    case kind::array: {
-      out += '[';
-      bool first = true;
-      for (const demo::sio::any_value& e : v.elements()) {
-        if (!first) out += ',';
-        first = false;
-        append_json(out, e);
-      }
-      out += ']';
-      return;
-    }
-    case kind::object: {
-      out += '{';
-      bool first = true;
-      for (const demo::sio::any_member& m : v.members()) {
-        if (!first) out += ',';
-        first = false;
-        std::string key;
-        (void)m.key.append_string(key);
-        out += quoted(key) + ':';
-        append_json(out, m.val);
-      }
-      out += '}';
-      return;
-    }
-  }
-}
-
 void log_packet(const demo::session& s, const demo::sio::any_packet& p) {
-  std::string line = "{\"type\":\"" + std::string(demo::sio::to_string(p.type())) + "\"," +
-                     session_fields(s) + ",\"nsp\":" + quoted(p.nsp());
-  if (p.id()) line += ",\"id\":" + std::to_string(*p.id());
-  const demo::sio::any_value name = p.event_name();
-  if (name.exists()) append_json(line += ",\"name\":", name);
-  if (p.is_msgpack()) {
-    if (p.has_data()) {
-      std::string data;
-      append_json(data, p.data());
-      if (data.size() <= 4096) {
-        line += ",\"data\":" + data;
-      } else {
-        line += ",\"data_size\":" + std::to_string(data.size());
-      }
-    }
-    log_line(line + "}");
-    return;
-  }
-  const demo::sio::packet_view& v = p.as_packet_view();
-  if (v.data.size() <= 4096) {
-    if (v.has_data()) line += ",\"data\":" + std::string(v.data);
-  } else {
-    line += ",\"data_size\":" + std::to_string(v.data.size());
-  }
-  if (v.attachment_count != 0) {
-    line += ",\"attachments\":[";
-    for (std::size_t i = 0; i < v.attachment_count; ++i) {
-      if (i != 0) line += ',';
-      line += std::to_string(v.attachment(i).size());
-    }
-    line += ']';
-  }
-  log_line(line + "}");
+  log_line("{\"type\":\"" + std::string(demo::sio::to_string(p.type())) + "\"," +
+           session_fields(s) + server_log::packet_fields(p) + "}");
 }
 
 // --- the application ----------------------------------------------------------------------------
