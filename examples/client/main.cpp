@@ -254,9 +254,7 @@ class app {
   }
 
  private:
-  bool v5() const {
-    return opts_.client.engine.engine.version == eio::protocol_version::v4;
-  }
+  bool v5() const { return opts_.client.engine.engine.version == eio::protocol_version::v4; }
 
   // Joins `nsp` (auth: a JSON object or empty). v5 sends it in the CONNECT; v4 has no CONNECT
   // payload, so it becomes the namespace's query.

@@ -448,7 +448,10 @@ class client {
     const std::string n = nsp.empty() ? base_nsp_ : std::string(nsp);
     auto it = sockets_.find(n);
     if (it == sockets_.end()) {
-      it = sockets_.emplace(n, std::unique_ptr<beast::client_socket>(new beast::client_socket(*this, n))).first;
+      it =
+          sockets_
+              .emplace(n, std::unique_ptr<beast::client_socket>(new beast::client_socket(*this, n)))
+              .first;
     }
     const errc e = do_join(n);
     if (e != errc::none) report("cannot join " + n + ": " + siocodec_to_string(e));
@@ -521,9 +524,9 @@ class client {
     using k = socketio::client_event_kind;
     if (on_engine_event_) on_engine_event_(e);
     beast::client_socket* s = e.kind == k::engine || e.kind == k::reconnect_attempt ||
-                               e.kind == k::reconnect || e.kind == k::reconnect_failed
-                           ? nullptr
-                           : find(e.nsp);
+                                      e.kind == k::reconnect || e.kind == k::reconnect_failed
+                                  ? nullptr
+                                  : find(e.nsp);
     switch (e.kind) {
       case k::connect:
         if (!s) return;
@@ -657,8 +660,8 @@ class client {
     last_reason_ = socketio::to_string(socketio::from_engine(e.reason, true));
     last_error_.clear();
     if (e.error != errc::none) {
-      last_error_ = input_ + ": " + siocodec_to_string(e.error) + " at offset " +
-                    std::to_string(e.offset);
+      last_error_ =
+          input_ + ": " + siocodec_to_string(e.error) + " at offset " + std::to_string(e.offset);
     } else if (e.reason == engineio::close_reason::ping_timeout) {
       last_error_ = opts_.engine.engine.version == engineio::protocol_version::v4
                         ? "no ping from the server in time"
@@ -691,7 +694,7 @@ class client {
   bool by_us_ = false;  // close() or a setup failure: the end is "io client disconnect"
   bool stop_ = false;   // a parse error without reconnect_on_parse_error: close after dispatch
   bool stopped_ = false;
-  bool close_wanted_ = false;   // close() waits for the POST in flight
+  bool close_wanted_ = false;    // close() waits for the POST in flight
   bool post_in_flight_ = false;  // a POST handed to the I/O and not yet answered
 };
 
@@ -704,7 +707,7 @@ errc client_socket::emit(std::string_view name, const A&... args) {
 
 template <class... A>
 errc client_socket::emit_ack(socketio::millis timeout_ms, reply_handler done, std::string_view name,
-                      const A&... args) {
+                             const A&... args) {
   socketio::emit_options o;
   o.want_ack = true;
   o.ack_timeout = timeout_ms;
