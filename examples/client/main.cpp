@@ -7,13 +7,13 @@
 //                   [--reconnection 0|1] [--reconnection-attempts N] [--reconnection-delay MS]
 //                   [--reconnection-delay-max MS] [--randomization-factor F]
 //
-// The script and the output format are described in examples/client/README.md; how the pieces
-// fit (session.hpp: glue around the library's Socket.IO client engine; the Beast channels of the
-// client adapter, include/siocodec/adapters/beast/) in docs/integration.md.
-#include "session.hpp"
-
+// A thin program over the public client adapter (include/siocodec/adapters/beast/client.hpp):
+// the adapter and its engine do the protocol (sessions, namespaces, acks, heartbeat,
+// reconnection); this file reads the command line and the script, prints what the engine
+// reports and answers the server's ack requests. The script and the output format are described
+// in examples/client/README.md.
 #include <siocodec/adapters/beast/client.hpp>
-#include <siocodec/adapters/beast/detail/client_io.hpp>
+#include <siocodec/siocodec.hpp>
 
 #include <boost/asio/steady_timer.hpp>
 
@@ -22,28 +22,26 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <deque>
 #include <fstream>
-#include <functional>
 #include <iostream>
 #include <iterator>
 #include <map>
-#include <memory>
-#include <random>
-#include <sstream>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace {
 
-using namespace sioclient;  // NOLINT(google-build-using-namespace): an example's main file
+namespace eio = siocodec::engineio;
+namespace sio = siocodec::socketio;
+namespace json = siocodec::json;
 namespace net = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
-using tcp = net::ip::tcp;
-// The I/O is the client adapter's (include/siocodec/adapters/beast/detail/client_io.hpp).
-using siocodec::adapters::beast::detail::client_io;
-using siocodec::adapters::beast::detail::client_io_settings;
+namespace adapter = siocodec::adapters::beast;
+using error_code = boost::system::error_code;
 
 // Exit codes.
 constexpr int exit_ok = 0;         // the script ran to its end and the session closed cleanly
@@ -53,34 +51,153 @@ constexpr int exit_protocol = 3;   // the server sent something siocodec refused
 constexpr int exit_timeout = 4;    // an expectation of the script (or --timeout) ran out of time
 
 struct options {
-  std::string host, port = "80", path = "/socket.io/";
+  std::string url;
   std::string nsp = "/";
   std::string auth;
   std::string script = "";
-  session_config session;
+  adapter::client_options client;
+  eio::transport_kind initial = eio::transport_kind::websocket;
+  bool upgrade = true;
   long timeout_ms = 60000;
 };
 
-// ------------------------------------------------------------------------------------------
-// JSON output: one line per thing received. Binary values (attachments, msgpack bins) are
-// written {"$binary":"hex"}, whatever the parser.
-// ------------------------------------------------------------------------------------------
-
-void append_string(std::string& out, std::string_view s) {
-  siocodec::adapters::beast::append_json_string(out, s);
-}
-
-void append_value(std::string& out, const sio::any_value& v) {
-  siocodec::adapters::beast::append_json(out, v);
-}
-
-void append_args(std::string& out, const sio::any_packet& p) {
-  out += "\"args\":";
-  siocodec::adapters::beast::append_json_args(out, p);
+const char* to_string(eio::transport_kind t) noexcept {
+  return t == eio::transport_kind::websocket ? "websocket" : "polling";
 }
 
 // ------------------------------------------------------------------------------------------
-// The application: wires the session to the Beast channels and runs the script.
+// Script values to packets: {"$binary":"hex"} objects are the example's notation for bytes.
+// ------------------------------------------------------------------------------------------
+
+// Writes one JSON value of a script to `w` (the writer of either parser), {"$binary":"hex"} as
+// binary (attachments, or msgpack bins), decoded into `keep`, which must outlive the encode.
+// False on malformed hex. Depth is bounded by json::parse's depth limit.
+template <class W>
+bool write_json(W& w, const json::value& v, std::deque<std::string>& keep) {
+  if (v.is_array()) {
+    w.begin_array();
+    for (const json::value& e : v.elements()) {
+      if (!write_json(w, e, keep)) return false;
+    }
+    w.end_array();
+    return true;
+  }
+  if (v.is_object()) {
+    json::value hex;
+    if (v.size() == 1 && v.find("$binary", hex) && hex.is_string() && !hex.has_escapes()) {
+      const std::string_view h = hex.string_raw();
+      if (h.size() % 2 != 0) return false;
+      std::string& b = keep.emplace_back();
+      const auto nibble = [](char c, int& out) {
+        if (c >= '0' && c <= '9')
+          out = c - '0';
+        else if (c >= 'a' && c <= 'f')
+          out = c - 'a' + 10;
+        else if (c >= 'A' && c <= 'F')
+          out = c - 'A' + 10;
+        else
+          return false;
+        return true;
+      };
+      for (std::size_t i = 0; i < h.size(); i += 2) {
+        int hi = 0, lo = 0;
+        if (!nibble(h[i], hi) || !nibble(h[i + 1], lo)) return false;
+        b.push_back(static_cast<char>(hi * 16 + lo));
+      }
+      w.binary(siocodec::byte_view(std::string_view(b)));
+      return true;
+    }
+    w.begin_object();
+    for (const json::member& m : v.members()) {
+      if (m.key.has_escapes()) {
+        std::string key;
+        if (!m.key.unescape(key)) return false;
+        w.key(key);
+      } else {
+        w.key(m.key.string_raw());
+      }
+      if (!write_json(w, m.val, keep)) return false;
+    }
+    w.end_object();
+    return true;
+  }
+  w.raw(v.raw());  // scalars: already valid JSON text (msgpack: converted by the writer)
+  return true;
+}
+
+// Writes a received value (of either parser) back through `w`, binary included: the default
+// answer to a server's ack request echoes the event's arguments. Depth is bounded by the
+// decoders' max_depth.
+template <class W>
+void write_received(W& w, const sio::any_value& v) {
+  switch (v.kind()) {
+    case sio::value_kind::binary: w.binary(v.bytes()); return;
+    case sio::value_kind::array:
+      w.begin_array();
+      for (const sio::any_value& e : v.elements()) write_received(w, e);
+      w.end_array();
+      return;
+    case sio::value_kind::object:
+      w.begin_object();
+      for (const sio::any_member& m : v.members()) {
+        std::string key;
+        (void)m.key.append_string(key);
+        w.key(key);
+        write_received(w, m.val);
+      }
+      w.end_object();
+      return;
+    default: break;
+  }
+  // Scalars verbatim: the parser that decoded `v` is the one encoding now.
+  if constexpr (std::is_same_v<W, sio::msgpack_args_writer>) {
+    if (v.is_msgpack()) return void(w.raw_msgpack(v.as_msgpack()));
+  }
+  if (!v.is_msgpack()) return void(w.raw(v.as_json().raw()));
+  w.null();
+}
+
+// Appends `s` with everything but RFC 3986 unreserved characters as %XX.
+void percent_encode(std::string_view s, std::string& out) {
+  static const char hex[] = "0123456789ABCDEF";
+  for (const char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    if ((u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9') || u == '-' ||
+        u == '_' || u == '.' || u == '~') {
+      out.push_back(c);
+    } else {
+      out.push_back('%');
+      out.push_back(hex[u >> 4]);
+      out.push_back(hex[u & 15]);
+    }
+  }
+}
+
+// Socket.IO v4 CONNECT has no payload: a JSON object of scalars becomes key=value&... (what
+// socket.io-client 2.x does with its `query` option).
+bool auth_to_query(std::string_view auth, std::string& out) {
+  auto v = json::parse(auth);
+  if (!v || !v->is_object()) return false;
+  for (const json::member& m : v->members()) {
+    std::string k, val;
+    if (!m.key.unescape(k)) return false;
+    if (m.val.is_string()) {
+      if (!m.val.unescape(val)) return false;
+    } else if (!m.val.is_array() && !m.val.is_object()) {
+      val = std::string(m.val.raw());
+    } else {
+      return false;
+    }
+    if (!out.empty()) out.push_back('&');
+    percent_encode(k, out);
+    out.push_back('=');
+    percent_encode(val, out);
+  }
+  return true;
+}
+
+// ------------------------------------------------------------------------------------------
+// The application: prints the engine's events, runs the script.
 // ------------------------------------------------------------------------------------------
 
 const char* kind_name(const sio::client_event& e) {
@@ -101,71 +218,100 @@ const char* kind_name(const sio::client_event& e) {
   return e.engine_event.kind == eio::event_kind::open ? "open" : "upgrade";
 }
 
-class app final : public listener {
+class app {
  public:
   app(net::io_context& io, const options& o, std::vector<std::string> script)
       : io_(io),
         opts_(o),
         script_(std::move(script)),
-        session_(o.session, *this),
-        net_(io, session_, [this] { pump(); }),
+        client_(io, o.url, o.client),
         script_timer_(io),
         expect_timer_(io),
-        watchdog_(io) {}
+        watchdog_(io) {
+    client_.on_engine_event([this](const sio::client_event& e) { print(e); });
+    client_.on_close([this](std::string_view reason) { closed(reason); });
+    // The script goes on once an input's events are dispatched, before the answers go out.
+    client_.on_dispatched([this] { run_script(); });
+  }
 
   int run() {
-    beast::error_code ec;
-    tcp::resolver resolver(io_);
-    client_io_settings& io = net_.settings();
-    io.ep.endpoints = resolver.resolve(opts_.host, opts_.port, ec);
-    if (ec) {
-      std::fprintf(stderr, "siocodec_client: cannot resolve %s: %s\n", opts_.host.c_str(),
-                   ec.message().c_str());
-      return exit_transport;
-    }
-    io.ep.host = opts_.host;
-    io.ep.host_header = opts_.host + ":" + opts_.port;
-    io.ep.user_agent = "siocodec-example-client";
-    io.path = opts_.path;
-    io.max_payload = opts_.session.max_payload;
     watchdog_.expires_after(std::chrono::milliseconds(opts_.timeout_ms));
-    watchdog_.async_wait([this](beast::error_code wec) {
-      if (wec) return;
+    watchdog_.async_wait([this](error_code ec) {
+      if (ec) return;
       std::fprintf(stderr, "siocodec_client: --timeout of %ld ms reached\n", opts_.timeout_ms);
       fail_script(exit_timeout);
     });
-    if (!session_.connect(opts_.nsp, opts_.auth)) {
+    waiting_nsp_ = opts_.nsp;
+    if (!join(opts_.nsp, opts_.auth)) {
       std::fprintf(stderr, "siocodec_client: cannot encode the CONNECT (--auth must be a JSON "
                            "object; over --eio 3 of scalars)\n");
       return exit_usage;
     }
-    waiting_nsp_ = opts_.nsp;
-    // The engine has no randomness of its own: its `t` cache-busters and the reconnection
-    // jitter come from this seed.
-    std::random_device rd;
-    session_.start((std::uint64_t{rd()} << 32) ^ rd());
-    pump();
+    started_ = true;
     io_.run();
     std::fflush(stdout);
     return exit_code_;
   }
 
-  // --- listener: print what arrives ---------------------------------------------------------
-  void on_event(const sio::client_event& e) override {
+ private:
+  bool v5() const { return opts_.client.engine.engine.version == eio::protocol_version::v4; }
+
+  // Joins `nsp` (auth: a JSON object or empty). v5 sends it in the CONNECT; v4 has no CONNECT
+  // payload, so it becomes the namespace's query.
+  bool join(const std::string& nsp, std::string_view auth) {
+    state_.emplace(nsp, ns_state::joining);  // joined already: as it was
+    adapter::client_socket* s = nullptr;
+    if (v5()) {
+      if (!auth.empty() && !json::parse(auth)) return false;
+      s = auth.empty() ? &client_.socket(nsp) : &client_.socket(nsp, sio::raw_json(auth));
+    } else {
+      std::string query;
+      if (!auth.empty() && !auth_to_query(auth, query)) return false;
+      s = &client_.socket_query(nsp, query);
+    }
+    s->on_any([this](adapter::message& m) { answer(m); });
+    sockets_[nsp] = s;
+    return true;
+  }
+
+  // The server asked for an ack: answer with the script's reply, or echo the arguments.
+  void answer(adapter::message& m) {
+    if (!m.wants_ack()) return;
+    std::optional<json::value> reply_args;
+    if (const auto r = replies_.find(m.name()); r != replies_.end()) {
+      auto parsed = json::parse(r->second);
+      if (parsed && parsed->is_array()) reply_args = *parsed;
+    }
+    std::deque<std::string> keep;
+    bool ok = true;
+    const auto e = m.ack([&](auto& w) {
+      if (reply_args) {
+        for (const json::value& a : reply_args->elements()) ok = write_json(w, a, keep) && ok;
+      } else {
+        for (const sio::any_value& a : m.args()) write_received(w, a);
+      }
+    });
+    if (e != siocodec::errc::none || !ok) {
+      std::fprintf(stderr, "siocodec_client: cannot encode an ack\n");
+    }
+  }
+
+  // --- printing: one JSON line per engine event -------------------------------------------
+  void print(const sio::client_event& e) {
     using k = sio::client_event_kind;
     std::string line = "{\"type\":\"";
     line += kind_name(e);
     line += '"';
     if (e.kind != k::engine && e.kind != k::reconnect_attempt && e.kind != k::reconnect &&
         e.kind != k::reconnect_failed) {
-      append_string(line += ",\"nsp\":", e.nsp);
+      adapter::append_json_string(line += ",\"nsp\":", e.nsp);
     }
     switch (e.kind) {
       case k::engine: {
         const eio::event& ev = e.engine_event;
         if (ev.kind == eio::event_kind::close) return;  // the final `close` line says why
         if (ev.kind == eio::event_kind::open) {
-          append_string(line += ",\"sid\":", ev.hs.sid);
+          adapter::append_json_string(line += ",\"sid\":", ev.hs.sid);
           line += ",\"transport\":\"" + std::string(to_string(ev.transport)) +
                   "\",\"pingInterval\":" + std::to_string(ev.hs.ping_interval) +
                   ",\"pingTimeout\":" + std::to_string(ev.hs.ping_timeout);
@@ -176,35 +322,45 @@ class app final : public listener {
         break;
       }
       case k::connect:
+        state_[std::string(e.nsp)] = ns_state::connected;
         // v5: the server's CONNECT data is {sid[, pid]}; v4 CONNECT carries none.
-        if (opts_.session.version == eio::protocol_version::v4) {
-          append_string(line += ",\"data\":{\"sid\":", e.sid);
+        if (v5()) {
+          adapter::append_json_string(line += ",\"data\":{\"sid\":", e.sid);
           line += '}';
         }
         line += e.recovered ? ",\"recovered\":true" : ",\"recovered\":false";
         break;
       case k::connect_error:
-        if (e.packet.data().exists()) append_value(line += ",\"data\":", e.packet.data());
+        // A session that could not be opened is retried; a refusal is final.
+        if (!e.session_failed) state_.erase(std::string(e.nsp));
+        if (e.packet.data().exists()) adapter::append_json(line += ",\"data\":", e.packet.data());
         break;
       case k::event: {
         const sio::any_value name = e.packet.event_name();
-        append_value(line += ",\"name\":", name);
+        adapter::append_json(line += ",\"name\":", name);
         if (e.packet.id()) line += ",\"id\":" + std::to_string(*e.packet.id());
-        line.push_back(',');
-        append_args(line, e.packet);
+        line += ",\"args\":";
+        adapter::append_json_args(line, e.packet);
         ++events_;
         std::string key;
         if (name.is_string() && name.append_string(key)) ++events_by_name_[key];
         break;
       }
       case k::ack:
-        line += ",\"id\":" + std::to_string(e.ack_id) + ",";
-        append_args(line, e.packet);
+        line += ",\"id\":" + std::to_string(e.ack_id) + ",\"args\":";
+        adapter::append_json_args(line, e.packet);
         ++acks_;
         break;
       case k::ack_timeout:
       case k::ack_disconnected: line += ",\"id\":" + std::to_string(e.ack_id); break;
-      case k::disconnect: append_string(line += ",\"reason\":", sio::to_string(e.reason)); break;
+      case k::disconnect:
+        if (e.reason == sio::disconnect_reason::io_server_disconnect) {
+          state_.erase(std::string(e.nsp));
+        } else if (e.reason != sio::disconnect_reason::io_client_disconnect) {
+          state_[std::string(e.nsp)] = ns_state::joining;  // re-joined on reconnect
+        }
+        adapter::append_json_string(line += ",\"reason\":", sio::to_string(e.reason));
+        break;
       case k::reconnect_attempt:
         line +=
             ",\"attempt\":" + std::to_string(e.attempt) + ",\"delay\":" + std::to_string(e.delay);
@@ -215,90 +371,78 @@ class app final : public listener {
         break;
       case k::reconnect_failed: line += ",\"attempt\":" + std::to_string(e.attempt); break;
     }
-    print(line + "}");
+    write_line(line + "}");
   }
-  void on_close(std::string_view reason, std::string_view error) override {
+
+  void closed(std::string_view reason) {
+    if (close_printed_) return;
+    close_printed_ = true;
+    const std::string& error = client_.last_error();
     std::string line = "{\"type\":\"close\",\"reason\":";
-    append_string(line, reason);
+    adapter::append_json_string(line, reason);
     if (!error.empty()) {
       line += ",\"error\":";
-      append_string(line, error);
-      std::fprintf(stderr, "siocodec_client: %.*s: %.*s\n", static_cast<int>(reason.size()),
-                   reason.data(), static_cast<int>(error.size()), error.data());
+      adapter::append_json_string(line, error);
+      std::fprintf(stderr, "siocodec_client: %.*s: %s\n", static_cast<int>(reason.size()),
+                   reason.data(), error.c_str());
     }
-    print(line + "}");
+    write_line(line + "}");
     if (exit_code_ == exit_ok && !(script_done_ && error.empty())) {
       exit_code_ = reason == "parse error" ? exit_protocol : exit_transport;
     }
-  }
-
- private:
-  void print(const std::string& line) {
-    std::fwrite(line.data(), 1, line.size(), stdout);
-    std::fputc('\n', stdout);
-  }
-
-  // Called after every input: runs the script, then does what the engine asks of the sockets.
-  void pump() {
-    if (torn_down_) return;
-    run_script();  // first: what it emits goes out below
-    net_.flush();  // the engine's transmits to the adapter's channels, its deadline to the timer
-    // The held GET of a session that is over is left alone until the POST in flight, which may
-    // carry the last DISCONNECT, has been answered: a socket.io server that sees the GET's
-    // connection close first ends every namespace with "transport error". A new session's GET
-    // takes a new channel, and a late answer is dropped by generation.
-    if (session_.closed() && !net_.post_busy() && !net_.ws_open()) teardown();
-    std::fflush(stdout);
-  }
-
-  void teardown() {
-    if (torn_down_) return;
-    torn_down_ = true;
-    net_.shutdown();
+    script_done_ = true;
     script_timer_.cancel();
     expect_timer_.cancel();
     watchdog_.cancel();
     std::fflush(stdout);
   }
 
+  static void write_line(const std::string& line) {
+    std::fwrite(line.data(), 1, line.size(), stdout);
+    std::fputc('\n', stdout);
+  }
+
   void fail_script(int code) {
     if (exit_code_ == exit_ok) exit_code_ = code;
     script_done_ = true;
-    // A server that no longer answers must not keep us waiting: end the session now.
-    session_.close_now();
-    pump();
-    teardown();
+    // A server that no longer answers must not keep us waiting.
+    client_.close();
+    closed("io client disconnect");
+    io_.stop();
   }
 
-  // --- the script ---------------------------------------------------------------------------
-  // One JSON object per line; see examples/client/README.md.
+  // --- the script: one JSON object per line; see examples/client/README.md. ---------------
   void run_script() {
-    if (in_script_ || script_done_ || session_.closed()) return;
+    if (!started_ || in_script_ || script_done_ || !client_.is_open()) return;
     in_script_ = true;
     while (!script_done_ && condition_met()) {
       waiting_ = wait::none;
       expect_timer_.cancel();
       if (pc_ == script_.size()) {
         script_done_ = true;
-        session_.close();
+        client_.close();
         break;
       }
       if (!step(script_[pc_++])) {
         exit_code_ = exit_usage;
         script_done_ = true;
-        session_.close();
+        client_.close();
         break;
       }
     }
     in_script_ = false;
   }
 
+  enum class ns_state { joining, connected };
   enum class wait { none, nsp, time, events, acks, reconnects };
 
   bool condition_met() {
     switch (waiting_) {
       case wait::none: return true;
-      case wait::nsp: return session_.namespace_state(waiting_nsp_) != 0;
+      case wait::nsp: {
+        const auto it = state_.find(waiting_nsp_);
+        return it == state_.end() || it->second == ns_state::connected;
+      }
       case wait::time: return time_up_;
       case wait::events:
         return (wait_name_.empty() ? events_ : events_by_name_[wait_name_]) >= wait_count_;
@@ -310,7 +454,7 @@ class app final : public listener {
 
   void expect_within(long ms, const std::string& what) {
     expect_timer_.expires_after(std::chrono::milliseconds(ms));
-    expect_timer_.async_wait([this, what](beast::error_code ec) {
+    expect_timer_.async_wait([this, what](error_code ec) {
       if (ec) return;
       std::fprintf(stderr, "siocodec_client: timed out waiting for %s\n", what.c_str());
       fail_script(exit_timeout);
@@ -326,6 +470,22 @@ class app final : public listener {
   static long number_of(const json::value& v, long fallback) {
     auto n = v.to_uint64();
     return n ? static_cast<long>(*n) : fallback;
+  }
+
+  bool emit(const std::string& nsp, std::string_view name, std::string_view args_json,
+            bool want_ack, eio::millis ack_timeout) {
+    const auto s = sockets_.find(nsp);
+    auto args = json::parse(args_json);
+    if (s == sockets_.end() || !args || !args->is_array()) return false;
+    std::deque<std::string> keep;
+    bool hex_ok = true;
+    auto write_args = [&](auto& w) {
+      for (const json::value& a : args->elements()) hex_ok = write_json(w, a, keep) && hex_ok;
+    };
+    // Acks are printed from the engine's events: the reply handler has nothing to do.
+    const siocodec::errc e = want_ack ? s->second->emit_ack(ack_timeout, {}, name, write_args)
+                                      : s->second->emit(name, write_args);
+    return e == siocodec::errc::none && hex_ok;
   }
 
   bool step(const std::string& line) {
@@ -346,7 +506,7 @@ class app final : public listener {
       const bool want_ack = a.find("ack", x) && x.get_bool();
       const auto ack_timeout =
           static_cast<eio::millis>(a.find("ack_timeout_ms", x) ? number_of(x, 0) : 0);
-      const bool ok = session_.emit(nsp, name, args, want_ack, ack_timeout);
+      const bool ok = emit(nsp, name, args, want_ack, ack_timeout);
       if (!ok) std::fprintf(stderr, "siocodec_client: cannot encode emit on line %zu\n", pc_);
       return ok;
     }
@@ -354,10 +514,10 @@ class app final : public listener {
       waiting_ = wait::time;
       time_up_ = false;
       script_timer_.expires_after(std::chrono::milliseconds(number_of(v, 0)));
-      script_timer_.async_wait([this](beast::error_code ec) {
+      script_timer_.async_wait([this](error_code ec) {
         if (ec) return;
         time_up_ = true;
-        pump();
+        run_script();
       });
       return true;
     }
@@ -383,18 +543,20 @@ class app final : public listener {
     if (a.find("connect", v)) {
       waiting_nsp_ = string_of(v);
       const std::string auth = a.find("auth", x) ? std::string(x.raw()) : std::string();
-      if (!session_.connect(waiting_nsp_, auth)) return false;
+      if (!join(waiting_nsp_, auth)) return false;
       waiting_ = wait::nsp;
       expect_within(timeout, "the CONNECT answer of " + waiting_nsp_);
       return true;
     }
     if (a.find("on", v)) {
-      session_.set_reply(string_of(v), a.find("reply", x) ? std::string(x.raw()) : "[]");
+      replies_[string_of(v)] = a.find("reply", x) ? std::string(x.raw()) : "[]";
       return true;
     }
     if (a.find("disconnect", v)) {
       if (v.is_string()) {
-        session_.leave(string_of(v));
+        const std::string nsp = string_of(v);
+        state_.erase(nsp);
+        if (const auto s = sockets_.find(nsp); s != sockets_.end()) s->second->leave();
         return true;
       }
       pc_ = script_.size();  // the end: close() follows
@@ -407,12 +569,13 @@ class app final : public listener {
   net::io_context& io_;
   options opts_;
   std::vector<std::string> script_;
-  session session_;
-  // The Beast half: the client adapter's I/O (channels, the engine's timer) over the session.
-  client_io<session> net_;
+  adapter::client client_;
   net::steady_timer script_timer_, expect_timer_, watchdog_;
-  bool torn_down_ = false;
+  std::map<std::string, adapter::client_socket*> sockets_;
+  std::map<std::string, ns_state> state_;
+  std::map<std::string, std::string> replies_;
   int exit_code_ = exit_ok;
+  bool close_printed_ = false, started_ = false;
   // script state
   std::size_t pc_ = 0;
   bool in_script_ = false, script_done_ = false, time_up_ = false;
@@ -454,8 +617,7 @@ bool number(const char* text, std::uint32_t& out) {
 bool parse_url(std::string_view url, options& o) {
   siocodec::adapters::beast::url u;
   if (!siocodec::adapters::beast::parse_url(url, u) || u.tls) return false;
-  o.host = u.host;
-  o.port = u.port;
+  o.url = std::string(url);
   if (u.path.size() > 1) o.nsp = u.path;  // as socket.io-client: the URL path is the namespace
   return true;
 }
@@ -486,6 +648,9 @@ bool read_script(const std::string& name, std::vector<std::string>& lines) {
 int main(int argc, char** argv) {
   options o;
   std::string url;
+  // Our decode limit for one frame or polling body. A client trusts its server more than a
+  // server trusts the internet: the 1 MB attachments and events of the interop suite fit.
+  std::size_t max_payload = 64u << 20;
   bool nsp_given = false;
   for (int i = 1; i < argc; ++i) {
     const std::string_view arg = argv[i];
@@ -504,52 +669,52 @@ int main(int argc, char** argv) {
     } else if (arg == "--transport") {
       const std::string_view t = value("--transport");
       if (t == "websocket")
-        o.session.initial = eio::transport_kind::websocket;
+        o.initial = eio::transport_kind::websocket;
       else if (t == "polling")
-        o.session.initial = eio::transport_kind::polling;
+        o.initial = eio::transport_kind::polling;
       else
         return usage("--transport is websocket or polling");
     } else if (arg == "--eio") {
       const std::string_view v = value("--eio");
       if (v == "4")
-        o.session.version = eio::protocol_version::v4;
+        o.client.engine.engine.version = eio::protocol_version::v4;
       else if (v == "3")
-        o.session.version = eio::protocol_version::v3;
+        o.client.engine.engine.version = eio::protocol_version::v3;
       else
         return usage("--eio is 4 or 3");
     } else if (arg == "--parser") {
-      if (!sio::parse_parser_kind(value("--parser"), o.session.parser))
+      if (!sio::parse_parser_kind(value("--parser"), o.client.engine.parser))
         return usage("--parser is default or msgpack");
     } else if (arg == "--no-upgrade") {
-      o.session.upgrade = false;
+      o.upgrade = false;
     } else if (arg == "--path") {
-      o.path = value("--path");
+      o.client.path = value("--path");
     } else if (arg == "--script") {
       o.script = value("--script");
     } else if (arg == "--timeout") {
       o.timeout_ms = std::strtol(value("--timeout"), nullptr, 10);
     } else if (arg == "--lax-handshake") {
-      o.session.lax_handshake = true;
+      o.client.engine.engine.handshake.lax = true;
     } else if (arg == "--reconnection") {
       const std::string_view v = value("--reconnection");
       if (v != "0" && v != "1") return usage("--reconnection is 0 or 1");
-      o.session.reconnect.enabled = v == "1";
+      o.client.reconnect.enabled = v == "1";
     } else if (arg == "--reconnection-attempts") {
-      if (!number(value("--reconnection-attempts"), o.session.reconnect.attempts))
+      if (!number(value("--reconnection-attempts"), o.client.reconnect.attempts))
         return usage("--reconnection-attempts is a number");
     } else if (arg == "--reconnection-delay") {
-      if (!number(value("--reconnection-delay"), o.session.reconnect.delay))
+      if (!number(value("--reconnection-delay"), o.client.reconnect.delay))
         return usage("--reconnection-delay is a number of milliseconds");
     } else if (arg == "--reconnection-delay-max") {
-      if (!number(value("--reconnection-delay-max"), o.session.reconnect.delay_max))
+      if (!number(value("--reconnection-delay-max"), o.client.reconnect.delay_max))
         return usage("--reconnection-delay-max is a number of milliseconds");
     } else if (arg == "--randomization-factor") {
       char* end = nullptr;
       const char* text = value("--randomization-factor");
-      o.session.reconnect.randomization = std::strtod(text, &end);
+      o.client.reconnect.randomization = std::strtod(text, &end);
       if (end == text || *end != '\0') return usage("--randomization-factor is a number");
     } else if (arg == "--max-payload") {
-      o.session.max_payload = std::strtoul(value("--max-payload"), nullptr, 10);
+      max_payload = std::strtoul(value("--max-payload"), nullptr, 10);
     } else if (!arg.empty() && arg[0] != '-' && url.empty()) {
       url = arg;
     } else {
@@ -562,6 +727,17 @@ int main(int argc, char** argv) {
   if (nsp_given) o.nsp = nsp;
   if (o.nsp.empty() || o.nsp[0] != '/') return usage("a namespace starts with '/'");
   if (o.timeout_ms <= 0) return usage("--timeout must be positive");
+  sio::client_options& engine = o.client.engine;
+  engine.engine.decode.max_payload = max_payload;
+  engine.codec.decode.max_attachment_bytes = max_payload;
+  engine.codec.decode.max_packet_bytes = max_payload;
+  o.client.transports = o.initial == eio::transport_kind::websocket ? adapter::transports::websocket
+                        : o.upgrade ? adapter::transports::polling_then_websocket
+                                    : adapter::transports::polling;
+  o.client.user_agent = "siocodec-example-client";
+  // What siocodec refused will not improve by asking again: stop there (the reference would
+  // reconnect), exit status 3.
+  o.client.reconnect_on_parse_error = false;
   std::vector<std::string> script;
   if (!read_script(o.script, script)) return usage("cannot read the script");
   net::io_context io;

@@ -79,6 +79,11 @@ struct client_options {
   std::string user_agent = "siocodec";
   /// The engine's random seed (`t` cache busters, reconnection jitter); 0: std::random_device.
   std::uint64_t seed = 0;
+  /// What siocodec's decoder refused (a handshake, packet or payload: reason "parse error")
+  /// is reconnected after, as the reference does. False: the client closes for good instead
+  /// (on_close("parse error"), last_error() says what was refused), for tools and tests that
+  /// must not retry a server that sends what they refuse.
+  bool reconnect_on_parse_error = true;
 };
 
 /// A parsed client URL: `http`/`ws` (plain) or `https`/`wss` (TLS), host, port (the scheme's by
@@ -328,10 +333,20 @@ class client {
     return join(nsp, [&](std::string_view n) { return engine_.join(n, auth, now()); });
   }
 
+  /// socket() for protocol v4 (Engine.IO v3, socket.io 2.x), whose CONNECT has no payload:
+  /// `query` (already percent-encoded, `k=v&...`) goes into the CONNECT (`0/nsp?query,`) and
+  /// every re-join, as socket.io-client 2.x's `query` option. Errors as socket() (the engine's
+  /// join_query(): invalid_argument on protocol v5).
+  beast::client_socket& socket_query(std::string_view nsp, std::string_view query) {
+    return join(nsp, [&](std::string_view n) { return engine_.join_query(n, query, now()); });
+  }
+
   /// Transport and setup failures, in words (for logging): the client goes on (reconnects).
   void on_error(std::function<void(std::string_view what)> h) { on_error_ = std::move(h); }
   /// The client is closed for good (close(), reconnection exhausted or off, a bad URL):
-  /// `reason` is the last disconnect reason ("io client disconnect", "transport close"...).
+  /// `reason` is "io client disconnect" after close() or a setup failure, otherwise why the last
+  /// Engine.IO session ended ("transport close", "ping timeout", "parse error"...); last_error()
+  /// says more.
   void on_close(std::function<void(std::string_view reason)> h) { on_close_ = std::move(h); }
   /// Every engine event, before the socket handlers see it (reconnect_attempt, engine open /
   /// upgrade / close...): for logging and tests. A view valid during the call only.
@@ -339,15 +354,30 @@ class client {
     on_engine_event_ = std::move(h);
   }
 
+  /// Runs once the events of an input have been dispatched, before what they ask for is sent:
+  /// where a program that reacts to several events together (a script, a state machine) acts.
+  /// Emitting, joining or leaving there is safe (the event views are gone) and goes out with
+  /// the answers to the same input. A join there reaches the engine before it acts on the
+  /// state the input left (e.g. closing a session whose last namespace was just refused).
+  void on_dispatched(std::function<void()> h) { on_dispatched_ = std::move(h); }
+
   /// Leaves every namespace (DISCONNECTs are sent) and closes the session for good; io.run()
-  /// returns once the last bytes are out.
+  /// returns once the last bytes are out. Over polling with a POST in flight, the close waits
+  /// for its answer, so that the DISCONNECTs and the Engine.IO close leave in one last POST.
   void close() {
-    engine_.close(now());
+    closed_by_us();
+    close_wanted_ = true;
     pump();
   }
 
   /// The engine, for what this adapter does not wrap (engine().engine().transport()...).
   const socketio::client& engine() const noexcept { return engine_; }
+  /// Why the last Engine.IO session ended, in words ("" when it ended cleanly or by close()):
+  /// `websocket message: <errc> at offset N` or `polling body: ...` for input the decoder
+  /// refused (the errc's name and the byte offset in that frame or body), "no ping from the
+  /// server in time" (protocol v5; v4: "no pong ...") for a heartbeat timeout, and the
+  /// transport's own words for a transport failure. For on_close() and logging.
+  const std::string& last_error() const noexcept { return last_error_; }
   /// False once closed for good.
   bool is_open() const noexcept { return engine_.is_open() && !failed_; }
   /// Bytes the current WebSocket holds unsent (0 without one).
@@ -418,7 +448,10 @@ class client {
     const std::string n = nsp.empty() ? base_nsp_ : std::string(nsp);
     auto it = sockets_.find(n);
     if (it == sockets_.end()) {
-      it = sockets_.emplace(n, std::unique_ptr<beast::client_socket>(new beast::client_socket(*this, n))).first;
+      it =
+          sockets_
+              .emplace(n, std::unique_ptr<beast::client_socket>(new beast::client_socket(*this, n)))
+              .first;
     }
     const errc e = do_join(n);
     if (e != errc::none) report("cannot join " + n + ": " + siocodec_to_string(e));
@@ -459,7 +492,21 @@ class client {
     pumping_ = true;
     do {
       again_ = false;
-      while (const auto e = engine_.poll_event()) dispatch(*e);
+      while (const auto e = engine_.poll_event()) {
+        dispatch(*e);
+        if (stop_) {  // after dispatch: the views of `e` are no longer used
+          stop_ = false;
+          engine_.close(now());
+        }
+      }
+      if (on_dispatched_) on_dispatched_();  // a nested pump() asks for another round
+      if (close_wanted_ && (!post_in_flight_ || !engine_.engine().is_open() ||
+                            engine_.engine().transport() == engineio::transport_kind::websocket)) {
+        close_wanted_ = false;
+        engine_.close(now());
+        again_ = true;  // its disconnect events
+        continue;
+      }
       net_.flush();
     } while (again_);
     pumping_ = false;
@@ -477,9 +524,9 @@ class client {
     using k = socketio::client_event_kind;
     if (on_engine_event_) on_engine_event_(e);
     beast::client_socket* s = e.kind == k::engine || e.kind == k::reconnect_attempt ||
-                               e.kind == k::reconnect || e.kind == k::reconnect_failed
-                           ? nullptr
-                           : find(e.nsp);
+                                      e.kind == k::reconnect || e.kind == k::reconnect_failed
+                                  ? nullptr
+                                  : find(e.nsp);
     switch (e.kind) {
       case k::connect:
         if (!s) return;
@@ -523,7 +570,8 @@ class client {
         return;
       }
       case k::disconnect:
-        last_reason_ = socketio::to_string(e.reason);
+        if (!by_us_) last_reason_ = socketio::to_string(e.reason);
+        if (e.reason == socketio::disconnect_reason::parse_error) stop_on_parse_error();
         if (!s) return;
         s->connected_ = false;
         s->sid_.clear();
@@ -533,11 +581,7 @@ class client {
         if (e.engine_event.kind == engineio::event_kind::close) {
           ++gen_;
           net_.session_ended();
-          if (e.engine_event.error != errc::none) {
-            report(std::string("engine.io session closed: ") +
-                   siocodec_to_string(e.engine_event.error) + " at offset " +
-                   std::to_string(e.engine_event.offset));
-          }
+          on_engine_close(e.engine_event);
         }
         return;
       case k::reconnect_attempt:
@@ -547,7 +591,11 @@ class client {
   }
 
   // What detail::client_io asks of its session (see there).
-  std::optional<engineio::client_transmit> poll_transmit() { return engine_.poll_transmit(); }
+  std::optional<engineio::client_transmit> poll_transmit() {
+    auto t = engine_.poll_transmit();
+    if (t && t->action == engineio::client_action::post) post_in_flight_ = true;
+    return t;
+  }
   std::optional<std::chrono::steady_clock::time_point> next_deadline() const {
     const socketio::millis d = engine_.next_deadline();
     if (d == engineio::no_deadline) return std::nullopt;
@@ -556,27 +604,75 @@ class client {
   std::uint64_t generation() const noexcept { return gen_; }
   void on_ws_open() { engine_.handle_ws_open(now()); }
   void on_ws_message(std::string_view data, bool binary) {
+    input_ = "websocket message";
     engine_.handle_ws_message(binary ? engineio::frame_kind::binary : engineio::frame_kind::text,
                               data, now());
   }
   void on_ws_closed(bool error, std::string_view what) {
     if (!what.empty()) report(std::string(what));
+    transport_error_ = std::string(what);
     engine_.handle_ws_closed(now(), error);
+    pump();  // the close event reads transport_error_, kept for this call only
+    transport_error_.clear();
   }
   void on_get_response(std::string_view body, bool octet, std::uint64_t gen) {
     if (gen != gen_) return;  // the GET of an Engine.IO session already gone
+    input_ = "polling body";
     engine_.handle_get_response(octet ? engineio::frame_kind::binary : engineio::frame_kind::text,
                                 body, now());
   }
   void on_post_response(std::uint64_t gen) {
-    if (gen == gen_) engine_.handle_post_response(now());
+    if (gen != gen_) return;
+    post_in_flight_ = false;
+    engine_.handle_post_response(now());
   }
   void on_http_error(engineio::client_action request, std::string_view what, std::uint64_t gen) {
     if (gen != gen_) return;
+    if (request == engineio::client_action::post) post_in_flight_ = false;
     report(std::string(what));
+    transport_error_ = std::string(what);
     engine_.handle_http_error(request, now());
+    pump();
+    transport_error_.clear();
   }
   void on_timer() { engine_.handle_timeout(now()); }
+
+  // The end is the application's, whatever ended an earlier Engine.IO session.
+  void closed_by_us() {
+    by_us_ = true;
+    last_reason_ = "io client disconnect";
+    last_error_.clear();
+  }
+
+  void stop_on_parse_error() {
+    if (opts_.reconnect_on_parse_error || by_us_) return;
+    if (!stopped_) stop_ = true;
+    stopped_ = true;
+    last_reason_ = "parse error";
+  }
+
+  // Why the Engine.IO session ended, in the words of last_error(); failures of a failed
+  // upgrade probe close nothing, so transport_error_ lives for the reporting call only.
+  void on_engine_close(const engineio::event& e) {
+    post_in_flight_ = false;
+    // close() is ours; so is the close that follows a parse error we stopped at.
+    if (by_us_ || (stopped_ && e.reason == engineio::close_reason::forced_close)) return;
+    last_reason_ = socketio::to_string(socketio::from_engine(e.reason, true));
+    last_error_.clear();
+    if (e.error != errc::none) {
+      last_error_ =
+          input_ + ": " + siocodec_to_string(e.error) + " at offset " + std::to_string(e.offset);
+    } else if (e.reason == engineio::close_reason::ping_timeout) {
+      last_error_ = opts_.engine.engine.version == engineio::protocol_version::v4
+                        ? "no ping from the server in time"
+                        : "no pong from the server in time";
+    } else if (e.reason == engineio::close_reason::transport_error ||
+               e.reason == engineio::close_reason::transport_close) {
+      last_error_ = transport_error_;
+    }
+    if (!last_error_.empty()) report("engine.io session closed: " + last_error_);
+    if (e.reason == engineio::close_reason::parse_error) stop_on_parse_error();
+  }
 
   boost::asio::io_context& io_;
   client_options opts_;
@@ -589,9 +685,17 @@ class client {
   std::uint64_t gen_ = 0;  // Engine.IO sessions ended: a late HTTP answer of an old one is dropped
   std::function<void(std::string_view)> on_error_, on_close_;
   std::function<void(const socketio::client_event&)> on_engine_event_;
+  std::function<void()> on_dispatched_;
   std::string last_reason_ = "io client disconnect";
   std::string scratch_;
+  std::string last_error_, transport_error_;
+  std::string input_ = "input";  // what the engine was last fed, for last_error()
   bool pumping_ = false, again_ = false, failed_ = false, closed_reported_ = false;
+  bool by_us_ = false;  // close() or a setup failure: the end is "io client disconnect"
+  bool stop_ = false;   // a parse error without reconnect_on_parse_error: close after dispatch
+  bool stopped_ = false;
+  bool close_wanted_ = false;    // close() waits for the POST in flight
+  bool post_in_flight_ = false;  // a POST handed to the I/O and not yet answered
 };
 
 template <class... A>
@@ -603,7 +707,7 @@ errc client_socket::emit(std::string_view name, const A&... args) {
 
 template <class... A>
 errc client_socket::emit_ack(socketio::millis timeout_ms, reply_handler done, std::string_view name,
-                      const A&... args) {
+                             const A&... args) {
   socketio::emit_options o;
   o.want_ack = true;
   o.ack_timeout = timeout_ms;
