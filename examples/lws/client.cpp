@@ -20,6 +20,8 @@
 
 #include <libwebsockets.h>
 
+#include "../client/script.hpp"
+
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -67,74 +69,9 @@ struct options {
 // --- values both ways: the script's JSON ({"$binary":"hex"} for bytes) into either parser's
 // writer, and what was received back out as a JSON line. -----------------------------------
 
-int nibble(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// Hex bytes are decoded into `keep`, which outlives the encode. Depth is bounded by json::parse.
-template <class W>
-bool write_json(W& w, const json::value& v, std::deque<std::string>& keep) {
-  json::value hex;
-  if (v.is_object() && v.size() == 1 && v.find("$binary", hex) && hex.is_string()) {
-    const std::string_view h = hex.string_raw();
-    std::string& b = keep.emplace_back();
-    for (std::size_t i = 0; i + 1 < h.size(); i += 2) {
-      const int hi = nibble(h[i]), lo = nibble(h[i + 1]);
-      if (hi < 0 || lo < 0) return false;
-      b.push_back(static_cast<char>(hi * 16 + lo));
-    }
-    w.binary(siocodec::byte_view(std::string_view(b)));
-    return h.size() % 2 == 0;
-  }
-  bool ok = true;
-  if (v.is_array()) {
-    w.begin_array();
-    for (const json::value& e : v.elements()) ok = write_json(w, e, keep) && ok;
-    w.end_array();
-  } else if (v.is_object()) {
-    w.begin_object();
-    for (const json::member& m : v.members()) {
-      std::string key;
-      ok = m.key.unescape(key) && ok;
-      w.key(key);
-      ok = write_json(w, m.val, keep) && ok;
-    }
-    w.end_object();
-  } else {
-    w.raw(v.raw());  // a scalar is valid JSON text already (msgpack: the writer converts it)
-  }
-  return ok;
-}
-
-// The server's arguments written back (the default ack answer is an echo).
-template <class W>
-void echo_value(W& w, const sio::any_value& v) {
-  if (v.kind() == sio::value_kind::binary) return void(w.binary(v.bytes()));
-  if (v.is_array()) {
-    w.begin_array();
-    for (const sio::any_value& e : v.elements()) echo_value(w, e);
-    return void(w.end_array());
-  }
-  if (v.is_object()) {
-    w.begin_object();
-    for (const sio::any_member& m : v.members()) {
-      std::string key;
-      (void)m.key.append_string(key);
-      w.key(key);
-      echo_value(w, m.val);
-    }
-    return void(w.end_object());
-  }
-  // The parser that decoded `v` encodes now: the other pairings only need to compile.
-  if constexpr (std::is_same_v<W, sio::msgpack_args_writer>) {
-    if (v.is_msgpack()) return void(w.raw_msgpack(v.as_msgpack()));
-  }
-  if (!v.is_msgpack()) return void(w.raw(v.as_json().raw()));
-  w.null();
-}
+using example_script::read_script;
+using example_script::write_json;
+using example_script::write_received;
 
 void put_string(std::string& out, std::string_view s) {
   if (!json::encode_string(s, out)) out += "\"<invalid utf-8>\"";
@@ -794,7 +731,7 @@ class app {
       if (reply) {
         for (const json::value& a : reply->elements()) ok = write_json(w, a, keep) && ok;
       } else {
-        for (const sio::any_value& a : p.arguments()) echo_value(w, a);
+        for (const sio::any_value& a : p.arguments()) write_received(w, a);
       }
     });
     if (client_.send(b.nsp(p.nsp()), now_ms()) != siocodec::errc::none || !ok) {
@@ -1031,26 +968,6 @@ bool parse_url(std::string_view url, options& o) {
   o.host = authority;
   o.port = static_cast<int>(port);
   return !o.host.empty();
-}
-
-bool read_script(const std::string& name, std::vector<std::string>& lines) {
-  std::string text;
-  if (name == "-") {
-    text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
-  } else if (!name.empty()) {
-    std::ifstream in(name, std::ios::binary);
-    if (!in) return false;
-    text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  }
-  for (std::size_t start = 0; start < text.size();) {
-    std::size_t end = text.find('\n', start);
-    if (end == std::string::npos) end = text.size();
-    std::string line = text.substr(start, end - start);
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.find_first_not_of(" \t") != std::string::npos) lines.push_back(std::move(line));
-    start = end + 1;
-  }
-  return true;
 }
 
 }  // namespace
