@@ -21,8 +21,15 @@ list(TRANSFORM _amalgamated REPLACE "^//   <(siocodec/[^>]+)>$" "\\1")
 set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${_single}")
 file(GLOB_RECURSE _headers CONFIGURE_DEPENDS RELATIVE "${_include}" "${_include}/siocodec/*.hpp")
 
+# Amalgamated only under a condition (tools/amalgamate.py CONDITIONAL_OK: detail/decimal.hpp, in
+# the single header inside #if SIOCODEC_SIZE_FIRST): its wrapper includes the real header, whose
+# include guard the amalgamation keeps, so a test that includes it directly gets it in both
+# configurations and never twice.
+set(_conditional siocodec/detail/decimal.hpp)
 foreach(h IN LISTS _headers)
-  if(h IN_LIST _amalgamated)
+  if(h IN_LIST _conditional)
+    set(_target "${_include}/${h}")
+  elseif(h IN_LIST _amalgamated)
     set(_target "${_single}")
   else()
     set(_target "${_include}/${h}")

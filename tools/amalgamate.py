@@ -38,6 +38,7 @@ SEPARATE_DIRS = ("siocodec/adapters/",)
 # Headers that may be included under a condition: every include of them in the tree is under
 # that same condition and so is every use (detail/decimal.hpp: SIOCODEC_SIZE_FIRST), so that
 # inlining one where it is first met hides it from no one who needs it.
+# cmake/single_header_shims.cmake keeps the same list (its wrappers include these directly).
 CONDITIONAL_OK = ("siocodec/detail/decimal.hpp",)
 
 # The C++23 standard library headers and the C compatibility headers; anything else that is not
