@@ -43,14 +43,15 @@ class histogram {
   std::uint64_t max() const noexcept { return max_; }
 
   /// The value at percentile `p` (0 < p <= 100): the midpoint of the bucket that holds the
-  /// ceil(p% of count)-th smallest value, never above max(). 0 when empty.
+  /// ceil(p% of count)-th smallest value, never above max(); max() itself for the largest.
+  /// 0 when empty.
   std::uint64_t percentile(double p) const noexcept {
     if (total_ == 0) return 0;
     double want = p / 100.0 * static_cast<double>(total_);
     std::uint64_t rank = static_cast<std::uint64_t>(want);
     if (static_cast<double>(rank) < want) ++rank;
     if (rank == 0) rank = 1;
-    if (rank > total_) rank = total_;
+    if (rank >= total_) return max_;
     std::uint64_t seen = 0;
     for (std::size_t i = 0; i < bucket_count; ++i) {
       seen += counts_[i];
@@ -66,7 +67,7 @@ class histogram {
     if (ns < linear_limit) return static_cast<std::size_t>(ns);
     const unsigned top = 63u - static_cast<unsigned>(__builtin_clzll(ns));  // floor(log2(ns))
     if (top >= max_bits) return bucket_count - 1;
-    const unsigned shift = top - sub_bits;  // >= 1
+    const unsigned shift = top - sub_bits;                                     // >= 1
     const std::uint64_t sub = (ns >> shift) - (std::uint64_t{1} << sub_bits);  // 0..127
     return static_cast<std::size_t>(linear_limit + (shift - 1) * (std::uint64_t{1} << sub_bits) +
                                     sub);

@@ -39,9 +39,8 @@ inline void append_upgrade_request(std::string& out, std::string_view host_heade
   }
   out += " HTTP/1.1\r\nHost: ";
   out += host_header;
-  out +=
-      "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-      "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+  out += "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+         "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
 }
 
 enum class parse_status { incomplete, ok, failed };
@@ -81,8 +80,8 @@ inline parse_status parse_frame(std::string_view in, std::size_t max_payload, fr
   std::size_t head = 2;
   if (len == 126) {
     if (in.size() < 4) return parse_status::incomplete;
-    len = (std::uint64_t{static_cast<unsigned char>(in[2])} << 8) |
-          static_cast<unsigned char>(in[3]);
+    len =
+        (std::uint64_t{static_cast<unsigned char>(in[2])} << 8) | static_cast<unsigned char>(in[3]);
     head = 4;
   } else if (len == 127) {
     if (in.size() < 10) return parse_status::incomplete;

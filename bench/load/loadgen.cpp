@@ -74,7 +74,8 @@ enum phase : int { connecting = 0, warming = 1, measuring = 2, stopping = 3 };
 std::uint64_t clock_ns() {
   timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<std::uint64_t>(ts.tv_sec) * 1000000000u + static_cast<std::uint64_t>(ts.tv_nsec);
+  return static_cast<std::uint64_t>(ts.tv_sec) * 1000000000u +
+         static_cast<std::uint64_t>(ts.tv_nsec);
 }
 
 double cpu_seconds() {
@@ -402,22 +403,20 @@ class worker {
           c.frag_op = f.opcode;
           return;
         }
-        c.eng.handle_ws_message(f.opcode == ws::op_text ? eio::frame_kind::text
-                                                        : eio::frame_kind::binary,
-                                f.payload, now_ms_);
+        c.eng.handle_ws_message(
+            f.opcode == ws::op_text ? eio::frame_kind::text : eio::frame_kind::binary, f.payload,
+            now_ms_);
         break;
       case ws::op_continuation:
         c.frag.append(f.payload.data(), f.payload.size());
         if (c.frag.size() > max_frame) return transport_failed(c);
         if (!f.fin) return;
-        c.eng.handle_ws_message(c.frag_op == ws::op_text ? eio::frame_kind::text
-                                                         : eio::frame_kind::binary,
-                                c.frag, now_ms_);
+        c.eng.handle_ws_message(
+            c.frag_op == ws::op_text ? eio::frame_kind::text : eio::frame_kind::binary, c.frag,
+            now_ms_);
         c.frag.clear();
         break;
-      case ws::op_ping:
-        ws::append_frame(c.out, ws::op_pong, f.payload, {}, next_mask(c));
-        return;
+      case ws::op_ping: ws::append_frame(c.out, ws::op_pong, f.payload, {}, next_mask(c)); return;
       case ws::op_close:
         ws::append_frame(c.out, ws::op_close, {}, {}, next_mask(c));
         (void)flush(c);
@@ -563,8 +562,8 @@ class worker {
     }
     payload_.clear();
     char stamp[24];
-    const int n = std::snprintf(stamp, sizeof stamp, "%llu;",
-                                static_cast<unsigned long long>(now_ns_));
+    const int n =
+        std::snprintf(stamp, sizeof stamp, "%llu;", static_cast<unsigned long long>(now_ns_));
     payload_.append(stamp, static_cast<std::size_t>(n));
     if (payload_.size() < opt_.payload) payload_.append(opt_.payload - payload_.size(), 'x');
     const std::string_view text(payload_);
@@ -573,7 +572,9 @@ class worker {
     ack.want_ack = true;
     switch (opt_.scen) {
       case scenario::chat: ok = c.eng.emit(sio::event("chat", text), now_ms_).has_value(); break;
-      case scenario::echo: ok = c.eng.emit(sio::event("echo", text), now_ms_, ack).has_value(); break;
+      case scenario::echo:
+        ok = c.eng.emit(sio::event("echo", text), now_ms_, ack).has_value();
+        break;
       case scenario::binary: {
         const auto r = c.eng.emit(sio::event("bin", siocodec::byte_view(bin_.data(), bin_.size())),
                                   now_ms_, ack);
@@ -737,8 +738,8 @@ int main(int argc, char** argv) {
                    static_cast<double>(now - t0) / 1e9, what,
                    static_cast<unsigned long long>(total(&progress::connected)), opt.clients,
                    static_cast<unsigned long long>(total(&progress::failed)),
-                   static_cast<double>(s - last_sent) / dt, static_cast<double>(r - last_received) / dt,
-                   static_cast<double>(p99) / 1e3);
+                   static_cast<double>(s - last_sent) / dt,
+                   static_cast<double>(r - last_received) / dt, static_cast<double>(p99) / 1e3);
     }
     last_sent = s;
     last_received = r;

@@ -66,7 +66,8 @@ TEST_CASE("histogram percentiles are the sorted samples' within 1%") {
   REQUIRE(h.count() == samples.size());
   CHECK(h.max() == samples.back());
   for (const double p : {1.0, 50.0, 90.0, 99.0, 99.9, 99.99}) {
-    std::size_t rank = static_cast<std::size_t>(std::ceil(p / 100 * samples.size()));
+    const auto rank =
+        static_cast<std::size_t>(std::ceil(p / 100 * static_cast<double>(samples.size())));
     const std::uint64_t exact = samples[rank - 1];
     CAPTURE(p, exact, h.percentile(p));
     CHECK(relative_error(h.percentile(p), exact) <= 0.01);
