@@ -12,11 +12,16 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 # A few seconds each, small enough for a shared 2-core CI machine.
+# The polling runs put a share of the clients on HTTP long-polling only.
 RUNS = {
     "chat": ["--clients", "200", "--room-size", "20", "--rate", "200"],
     "echo": ["--clients", "50"],
     "binary": ["--clients", "20"],
     "idle": ["--clients", "300"],
+    "chat-polling": ["--clients", "100", "--room-size", "20", "--rate", "100",
+                     "--polling-share", "0.5"],
+    "echo-polling": ["--clients", "20", "--polling-share", "1"],
+    "idle-polling": ["--clients", "100", "--polling-share", "0.5"],
 }
 
 
@@ -35,7 +40,8 @@ def main():
         if len(line) != 2 or line[0] != "listening":
             print("test_server.js did not start:", line)
             return 1
-        cmd = [a.loadgen, "--host", "127.0.0.1", "--port", line[1], "--scenario", a.scenario,
+        scenario = a.scenario.split("-")[0]
+        cmd = [a.loadgen, "--host", "127.0.0.1", "--port", line[1], "--scenario", scenario,
                "--duration", "2", "--warmup", "1", "--threads", "2"] + RUNS[a.scenario]
         print(" ".join(cmd), flush=True)
         run = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, timeout=50)
@@ -44,7 +50,7 @@ def main():
         clients = int(RUNS[a.scenario][1])
         checks = [
             ("exit status 0", run.returncode == 0),
-            ("scenario", r["scenario"] == a.scenario),
+            ("scenario", r["scenario"] == scenario),
             ("all connected", r["clients"] == clients and r["connected"] == clients),
             ("all still connected", r["connected_at_end"] == clients),
             ("no error", r["errors"] == 0 and r["disconnects"] == 0),
@@ -52,14 +58,14 @@ def main():
             ("duration", 1.5 < r["duration_s"] < 3),
         ]
         lat = r["latency_us"]
-        if a.scenario != "idle":
+        if scenario != "idle":
             checks += [
                 ("sent > 0", r["sent"] > 0),
                 ("received > 0", r["received"] > 0),
                 ("latency set", 0 < lat["p50"] <= lat["p90"] <= lat["p99"] <= lat["p999"]
                  <= lat["max"]),
             ]
-        if a.scenario == "chat":  # 20 copies of every message: a room of 20, everyone hears it
+        if scenario == "chat":  # 20 copies of every message: a room of 20, everyone hears it
             checks.append(("room fan-out", r["received"] > 10 * r["sent"]))
         bad = [name for name, ok in checks if not ok]
         for name in bad:

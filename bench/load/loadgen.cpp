@@ -9,6 +9,7 @@
 // carries (or that the generator keeps per ack id) to the loop turn that read the answer, into
 // one histogram per thread (gen_histogram.hpp), merged at the end.
 #include "gen_histogram.hpp"
+#include "gen_http.hpp"
 #include "gen_ws.hpp"
 
 #include <siocodec/siocodec.hpp>
@@ -26,6 +27,7 @@
 #include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -41,6 +43,7 @@ namespace eio = siocodec::engineio;
 namespace sio = siocodec::socketio;
 using siocodec_load::histogram;
 namespace ws = siocodec_load::ws;
+namespace http = siocodec_load::http;
 
 namespace {
 
@@ -110,10 +113,33 @@ struct shared_run {
   std::atomic<int> ph{connecting};
 };
 
-struct client {
-  explicit client(const sio::client_options& o) : eng(o) {}
+// What an epoll event points at: a client's WebSocket, or one of a polling client's two HTTP
+// connections (one GET and one POST in flight at most, as the engine asks).
+struct pollable {
+  bool http = false;
+};
+
+struct client;
+
+struct http_sock : pollable {
+  client* owner = nullptr;
+  bool post = false;
+  int fd = -1;
+  bool connecting = false, busy = false, want_out = false;
+  std::string in, out;
+  std::size_t out_off = 0;
+};
+
+struct client : pollable {
+  explicit client(const sio::client_options& o) : eng(o) {
+    get_sock.http = post_sock.http = true;
+    get_sock.owner = post_sock.owner = this;
+    post_sock.post = true;
+  }
   sio::client eng;
   std::uint32_t index = 0;
+  bool polling = false;  // long-polling only (--polling-share)
+  http_sock get_sock, post_sock;
   int fd = -1;
   enum class st : std::uint8_t { idle, connecting, upgrading, open, closed } state = st::idle;
   bool want_out = false;  // EPOLLOUT is registered
@@ -137,8 +163,14 @@ class worker {
     o.engine.initial = eio::transport_kind::websocket;
     o.engine.upgrade = false;
     o.reconnect.enabled = false;  // a lost client is counted, not hidden by a reconnection
+    sio::client_options op = o;
+    op.engine.initial = eio::transport_kind::polling;
     for (const std::uint32_t i : indices) {
-      auto c = std::make_unique<client>(o);
+      // Spread evenly: client i polls when floor((i + 1) F) > floor(i F).
+      const bool polls =
+          std::floor((i + 1) * opt_.polling_share) > std::floor(i * opt_.polling_share);
+      auto c = std::make_unique<client>(polls ? op : o);
+      c->polling = polls;
       c->index = i;
       c->mask = 0x9E3779B9u * (i + 1);
       if (opt_.scen == scenario::binary) c->sent_at.reset(new std::uint64_t[ack_ring]());
@@ -180,8 +212,13 @@ class worker {
       now_ms_ = now_ns_ / 1000000u;
       measuring_ = ph == measuring;
       for (int i = 0; i < n; ++i) {
-        client& c = *static_cast<client*>(evs[static_cast<std::size_t>(i)].data.ptr);
-        on_io(c, evs[static_cast<std::size_t>(i)].events);
+        pollable* p = static_cast<pollable*>(evs[static_cast<std::size_t>(i)].data.ptr);
+        const std::uint32_t what = evs[static_cast<std::size_t>(i)].events;
+        if (p->http) {
+          on_http_io(*static_cast<http_sock*>(p), what);
+        } else {
+          on_io(*static_cast<client*>(p), what);
+        }
       }
       // The engines' timers (heartbeat, connect timeout): at most every 5 ms.
       if (now_ns_ - last_scan >= 5000000u) {
@@ -257,6 +294,8 @@ class worker {
       connected_at_end += cp->connected;
       if (cp->fd >= 0) ::close(cp->fd);
       cp->fd = -1;
+      if (cp->get_sock.fd >= 0) ::close(cp->get_sock.fd);
+      if (cp->post_sock.fd >= 0) ::close(cp->post_sock.fd);
     }
     ::close(ep_);
   }
@@ -277,6 +316,7 @@ class worker {
     std::string auth = "{\"room\":\"r" + std::to_string(c.index / opt_.room_size) + "\"}";
     (void)c.eng.open(now_ms_, 0x5EEDull * (c.index + 1) + id_);
     (void)c.eng.join("/", sio::raw_json(auth), now_ms_);
+    if (c.polling) c.state = client::st::open;  // its requests open their own connections
     drain(c);
   }
 
@@ -293,7 +333,7 @@ class worker {
     ws::append_upgrade_request(c.out, run_.host_header, "/socket.io/", query);
     epoll_event ev{};
     ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP;
-    ev.data.ptr = &c;
+    ev.data.ptr = static_cast<pollable*>(&c);
     c.want_out = true;
     if (epoll_ctl(ep_, EPOLL_CTL_ADD, c.fd, &ev) != 0) return transport_failed(c);
   }
@@ -354,7 +394,7 @@ class worker {
     if (pending != c.want_out) {
       epoll_event ev{};
       ev.events = EPOLLIN | EPOLLRDHUP | (pending ? EPOLLOUT : 0u);
-      ev.data.ptr = &c;
+      ev.data.ptr = static_cast<pollable*>(&c);
       (void)epoll_ctl(ep_, EPOLL_CTL_MOD, c.fd, &ev);
       c.want_out = pending;
     }
@@ -472,13 +512,138 @@ class worker {
             }
             close_fd(c);
             break;
-          case eio::client_action::get:
-          case eio::client_action::post: break;  // websocket only: never asked
+          case eio::client_action::get: http_request(c, c.get_sock, *tx); break;
+          case eio::client_action::post: http_request(c, c.post_sock, *tx); break;
         }
       }
       if (!any) break;
     }
+    if (c.polling) {
+      if (!c.eng.is_open() && c.state != client::st::closed) {
+        http_close(c.get_sock);
+        http_close(c.post_sock);
+        c.state = client::st::closed;
+      }
+      return;
+    }
     if (c.state == client::st::open && c.out_off < c.out.size()) (void)flush(c);
+  }
+
+  // ---- long-polling: plain HTTP/1.1 keep-alive requests --------------------------------------
+  void http_request(client& c, http_sock& s, const eio::client_transmit& tx) {
+    if (c.state != client::st::open) return;
+    s.out.clear();
+    s.out_off = 0;
+    http::append_request(s.out, s.post, run_.host_header, "/socket.io/", tx.query,
+                         tx.body.kind == eio::frame_kind::binary, tx.body.prefix, tx.body.data);
+    s.busy = true;
+    if (s.fd >= 0) {
+      (void)http_flush(s);
+      return;
+    }
+    s.fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (s.fd < 0) return http_failed(s);
+    const int one = 1;
+    (void)setsockopt(s.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    const int r = ::connect(s.fd, reinterpret_cast<const sockaddr*>(&run_.addr), sizeof run_.addr);
+    if (r != 0 && errno != EINPROGRESS) return http_failed(s);
+    s.connecting = true;
+    epoll_event ev{};
+    ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP;
+    ev.data.ptr = static_cast<pollable*>(&s);
+    s.want_out = true;
+    if (epoll_ctl(ep_, EPOLL_CTL_ADD, s.fd, &ev) != 0) return http_failed(s);
+  }
+
+  void http_close(http_sock& s) {
+    if (s.fd >= 0) {
+      (void)epoll_ctl(ep_, EPOLL_CTL_DEL, s.fd, nullptr);
+      ::close(s.fd);
+    }
+    s.fd = -1;
+    s.connecting = false;
+    s.want_out = false;
+    s.in.clear();
+  }
+
+  // The request in flight failed (or the connection under it): the engine's transport error.
+  void http_failed(http_sock& s) {
+    const bool busy = s.busy;
+    http_close(s);
+    s.busy = false;
+    if (!busy) return;
+    client& c = *s.owner;
+    c.eng.handle_http_error(s.post ? eio::client_action::post : eio::client_action::get, now_ms_);
+    drain(c);
+  }
+
+  bool http_flush(http_sock& s) {
+    if (s.fd < 0 || s.connecting) return true;
+    while (s.out_off < s.out.size()) {
+      const ssize_t w = ::send(s.fd, s.out.data() + s.out_off, s.out.size() - s.out_off,
+                               MSG_NOSIGNAL | MSG_DONTWAIT);
+      if (w < 0) {
+        if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+        if (errno == EINTR) continue;
+        http_failed(s);
+        return false;
+      }
+      s.out_off += static_cast<std::size_t>(w);
+    }
+    const bool pending = s.out_off < s.out.size();
+    if (pending != s.want_out) {
+      epoll_event ev{};
+      ev.events = EPOLLIN | EPOLLRDHUP | (pending ? EPOLLOUT : 0u);
+      ev.data.ptr = static_cast<pollable*>(&s);
+      (void)epoll_ctl(ep_, EPOLL_CTL_MOD, s.fd, &ev);
+      s.want_out = pending;
+    }
+    return true;
+  }
+
+  void on_http_io(http_sock& s, std::uint32_t events) {
+    if (s.fd < 0) return;
+    if (s.connecting && (events & (EPOLLOUT | EPOLLERR | EPOLLHUP))) {
+      int err = 0;
+      socklen_t len = sizeof err;
+      (void)getsockopt(s.fd, SOL_SOCKET, SO_ERROR, &err, &len);
+      if (err != 0) return http_failed(s);
+      s.connecting = false;
+    }
+    if (events & EPOLLOUT) {
+      if (!http_flush(s)) return;
+    }
+    if (!(events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))) return;
+    const std::size_t kept = s.in.size();
+    if (kept) std::memcpy(buf_.get(), s.in.data(), kept);
+    const ssize_t r = ::read(s.fd, buf_.get() + kept, read_buffer_size - kept);
+    if (r == 0) return http_failed(s);  // an idle keep-alive connection closes quietly
+    if (r < 0) {
+      if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return;
+      return http_failed(s);
+    }
+    const std::string_view data(buf_.get(), kept + static_cast<std::size_t>(r));
+    http::response resp;
+    std::size_t used = 0;
+    const http::parse_status st = http::parse_response(data, max_frame + 1024, resp, used);
+    if (st == http::parse_status::incomplete) {
+      s.in.assign(data.data(), data.size());
+      return;
+    }
+    if (st == http::parse_status::failed || !s.busy) return http_failed(s);
+    s.in.clear();
+    s.busy = false;
+    if (resp.close) http_close(s);
+    client& c = *s.owner;
+    if (resp.status != 200) {
+      c.eng.handle_http_error(s.post ? eio::client_action::post : eio::client_action::get, now_ms_);
+    } else if (s.post) {
+      c.eng.handle_post_response(now_ms_);
+    } else {
+      c.eng.handle_get_response(resp.binary ? eio::frame_kind::binary : eio::frame_kind::text,
+                                resp.body, now_ms_);
+    }
+    drain(c);
   }
 
   void on_event(client& c, const sio::client_event& e) {
@@ -700,10 +865,6 @@ int main(int argc, char** argv) {
   options opt;
   if (!parse_args(argc, argv, opt)) {
     usage();
-    return 2;
-  }
-  if (opt.polling_share > 0) {
-    std::fprintf(stderr, "siocodec_loadgen: --polling-share is not implemented yet\n");
     return 2;
   }
   if (opt.scen == scenario::chat && opt.rate <= 0) opt.rate = opt.clients;  // 1/s per client
