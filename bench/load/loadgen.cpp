@@ -117,6 +117,11 @@ struct shared_run {
 // connections (one GET and one POST in flight at most, as the engine asks).
 struct pollable {
   bool http = false;
+  int fd = -1;
+  bool want_out = false;  // EPOLLOUT is registered
+  std::string in;         // bytes of an incomplete frame or answer
+  std::string out;        // bytes not yet written
+  std::size_t out_off = 0;
 };
 
 struct client;
@@ -124,10 +129,7 @@ struct client;
 struct http_sock : pollable {
   client* owner = nullptr;
   bool post = false;
-  int fd = -1;
-  bool connecting = false, busy = false, want_out = false;
-  std::string in, out;
-  std::size_t out_off = 0;
+  bool connecting = false, busy = false;
 };
 
 struct client : pollable {
@@ -140,15 +142,10 @@ struct client : pollable {
   std::uint32_t index = 0;
   bool polling = false;  // long-polling only (--polling-share)
   http_sock get_sock, post_sock;
-  int fd = -1;
   enum class st : std::uint8_t { idle, connecting, upgrading, open, closed } state = st::idle;
-  bool want_out = false;  // EPOLLOUT is registered
   bool connected = false, ever_connected = false, failed = false;
   bool ready = false;  // closed loop: emits again at the end of the loop turn
-  std::string in;      // bytes of an incomplete frame (or of the HTTP answer)
-  std::string out;     // bytes not yet written
-  std::size_t out_off = 0;
-  std::string frag;  // a fragmented message
+  std::string frag;    // a fragmented message
   std::uint8_t frag_op = 0;
   std::uint32_t mask = 0;
   std::uint32_t outstanding = 0;
@@ -320,34 +317,75 @@ class worker {
     drain(c);
   }
 
-  void connect_tcp(client& c, std::string_view query) {
-    c.fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (c.fd < 0) return transport_failed(c);
+  // ---- connections (a WebSocket, or a polling client's GET or POST) --------------------------
+  // A non-blocking connection to the server, registered for its connect (EPOLLOUT). False when
+  // it failed at once (p.fd may be open: close_conn() it).
+  bool open_conn(pollable& p) {
+    p.fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (p.fd < 0) return false;
     const int one = 1;
-    (void)setsockopt(c.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    const int r = ::connect(c.fd, reinterpret_cast<const sockaddr*>(&run_.addr), sizeof run_.addr);
-    if (r != 0 && errno != EINPROGRESS) return transport_failed(c);
+    (void)setsockopt(p.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    const int r = ::connect(p.fd, reinterpret_cast<const sockaddr*>(&run_.addr), sizeof run_.addr);
+    if (r != 0 && errno != EINPROGRESS) return false;
+    epoll_event ev{};
+    ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP;
+    ev.data.ptr = &p;
+    p.want_out = true;
+    return epoll_ctl(ep_, EPOLL_CTL_ADD, p.fd, &ev) == 0;
+  }
+
+  // Writes what `p` holds, and watches EPOLLOUT while some is left. False when the connection
+  // failed.
+  bool write_out(pollable& p) {
+    while (p.out_off < p.out.size()) {
+      const ssize_t w = ::send(p.fd, p.out.data() + p.out_off, p.out.size() - p.out_off,
+                               MSG_NOSIGNAL | MSG_DONTWAIT);
+      if (w < 0) {
+        if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+        if (errno == EINTR) continue;
+        return false;
+      }
+      p.out_off += static_cast<std::size_t>(w);
+    }
+    const bool pending = p.out_off < p.out.size();
+    if (!pending) {
+      p.out.clear();
+      p.out_off = 0;
+    }
+    if (pending != p.want_out) {
+      epoll_event ev{};
+      ev.events = EPOLLIN | EPOLLRDHUP | (pending ? EPOLLOUT : 0u);
+      ev.data.ptr = &p;
+      (void)epoll_ctl(ep_, EPOLL_CTL_MOD, p.fd, &ev);
+      p.want_out = pending;
+    }
+    return true;
+  }
+
+  void close_conn(pollable& p) {
+    if (p.fd >= 0) {
+      (void)epoll_ctl(ep_, EPOLL_CTL_DEL, p.fd, nullptr);
+      ::close(p.fd);
+    }
+    p.fd = -1;
+    p.want_out = false;
+    p.in.clear();
+    p.out.clear();
+    p.out_off = 0;
+  }
+
+  // ---- WebSocket clients ----------------------------------------------------------------------
+  void connect_tcp(client& c, std::string_view query) {
     c.state = client::st::connecting;
     c.out.clear();
     c.out_off = 0;
     ws::append_upgrade_request(c.out, run_.host_header, "/socket.io/", query);
-    epoll_event ev{};
-    ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP;
-    ev.data.ptr = static_cast<pollable*>(&c);
-    c.want_out = true;
-    if (epoll_ctl(ep_, EPOLL_CTL_ADD, c.fd, &ev) != 0) return transport_failed(c);
+    if (!open_conn(c)) return transport_failed(c);
   }
 
   void close_fd(client& c) {
-    if (c.fd >= 0) {
-      (void)epoll_ctl(ep_, EPOLL_CTL_DEL, c.fd, nullptr);
-      ::close(c.fd);
-    }
-    c.fd = -1;
+    close_conn(c);
     c.state = client::st::closed;
-    c.in.clear();
-    c.out.clear();
-    c.out_off = 0;
   }
 
   // The TCP connection or the WebSocket failed: the engine decides what it means.
@@ -375,30 +413,9 @@ class worker {
   // Writes what is queued; false when the connection failed (and was handled).
   bool flush(client& c) {
     if (c.fd < 0 || c.state == client::st::connecting) return true;
-    while (c.out_off < c.out.size()) {
-      const ssize_t w = ::send(c.fd, c.out.data() + c.out_off, c.out.size() - c.out_off,
-                               MSG_NOSIGNAL | MSG_DONTWAIT);
-      if (w < 0) {
-        if (errno == EAGAIN || errno == EWOULDBLOCK) break;
-        if (errno == EINTR) continue;
-        transport_failed(c);
-        return false;
-      }
-      c.out_off += static_cast<std::size_t>(w);
-    }
-    const bool pending = c.out_off < c.out.size();
-    if (!pending) {
-      c.out.clear();
-      c.out_off = 0;
-    }
-    if (pending != c.want_out) {
-      epoll_event ev{};
-      ev.events = EPOLLIN | EPOLLRDHUP | (pending ? EPOLLOUT : 0u);
-      ev.data.ptr = static_cast<pollable*>(&c);
-      (void)epoll_ctl(ep_, EPOLL_CTL_MOD, c.fd, &ev);
-      c.want_out = pending;
-    }
-    return true;
+    if (write_out(c)) return true;
+    transport_failed(c);
+    return false;
   }
 
   void on_readable(client& c) {
@@ -541,29 +558,13 @@ class worker {
       (void)http_flush(s);
       return;
     }
-    s.fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (s.fd < 0) return http_failed(s);
-    const int one = 1;
-    (void)setsockopt(s.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    const int r = ::connect(s.fd, reinterpret_cast<const sockaddr*>(&run_.addr), sizeof run_.addr);
-    if (r != 0 && errno != EINPROGRESS) return http_failed(s);
     s.connecting = true;
-    epoll_event ev{};
-    ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP;
-    ev.data.ptr = static_cast<pollable*>(&s);
-    s.want_out = true;
-    if (epoll_ctl(ep_, EPOLL_CTL_ADD, s.fd, &ev) != 0) return http_failed(s);
+    if (!open_conn(s)) return http_failed(s);
   }
 
   void http_close(http_sock& s) {
-    if (s.fd >= 0) {
-      (void)epoll_ctl(ep_, EPOLL_CTL_DEL, s.fd, nullptr);
-      ::close(s.fd);
-    }
-    s.fd = -1;
+    close_conn(s);
     s.connecting = false;
-    s.want_out = false;
-    s.in.clear();
   }
 
   // The request in flight failed (or the connection under it): the engine's transport error.
@@ -579,26 +580,9 @@ class worker {
 
   bool http_flush(http_sock& s) {
     if (s.fd < 0 || s.connecting) return true;
-    while (s.out_off < s.out.size()) {
-      const ssize_t w = ::send(s.fd, s.out.data() + s.out_off, s.out.size() - s.out_off,
-                               MSG_NOSIGNAL | MSG_DONTWAIT);
-      if (w < 0) {
-        if (errno == EAGAIN || errno == EWOULDBLOCK) break;
-        if (errno == EINTR) continue;
-        http_failed(s);
-        return false;
-      }
-      s.out_off += static_cast<std::size_t>(w);
-    }
-    const bool pending = s.out_off < s.out.size();
-    if (pending != s.want_out) {
-      epoll_event ev{};
-      ev.events = EPOLLIN | EPOLLRDHUP | (pending ? EPOLLOUT : 0u);
-      ev.data.ptr = static_cast<pollable*>(&s);
-      (void)epoll_ctl(ep_, EPOLL_CTL_MOD, s.fd, &ev);
-      s.want_out = pending;
-    }
-    return true;
+    if (write_out(s)) return true;
+    http_failed(s);
+    return false;
   }
 
   void on_http_io(http_sock& s, std::uint32_t events) {
