@@ -91,6 +91,12 @@ double cpu_seconds() {
   return tv(ru.ru_utime) + tv(ru.ru_stime);
 }
 
+long max_rss_kb() {
+  rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  return ru.ru_maxrss;
+}
+
 // The send time a payload starts with ("<ns>;..."): 0 when it does not.
 std::uint64_t parse_stamp(std::string_view s) {
   std::uint64_t v = 0;
@@ -956,13 +962,14 @@ int main(int argc, char** argv) {
       "\"sent_per_s\":%.1f,\"received_per_s\":%.1f,"
       "\"latency_us\":{\"p50\":%.1f,\"p90\":%.1f,\"p99\":%.1f,\"p999\":%.1f,\"max\":%.1f},"
       "\"gen_cpu_s\":%.3f,\"gen_cpu_percent\":%.1f,\"threads\":%u,\"connected_at_end\":%llu,"
-      "\"skipped\":%llu,\"offered_per_s\":%.1f}\n",
+      "\"skipped\":%llu,\"offered_per_s\":%.1f,\"gen_max_rss_kb\":%ld}\n",
       opt.scenario_name.c_str(), opt.clients, static_cast<unsigned long long>(connected),
       static_cast<unsigned long long>(errors), static_cast<unsigned long long>(disconnects), secs,
       static_cast<unsigned long long>(sent), static_cast<unsigned long long>(received),
       static_cast<double>(sent) / secs, static_cast<double>(received) / secs, us(50), us(90),
       us(99), us(99.9), static_cast<double>(h.max()) / 1e3, cpu, cpu / secs * 100, opt.threads,
-      static_cast<unsigned long long>(at_end), static_cast<unsigned long long>(skipped), opt.rate);
+      static_cast<unsigned long long>(at_end), static_cast<unsigned long long>(skipped), opt.rate,
+      max_rss_kb());
   if (!opt.json_file.empty()) {
     std::FILE* f = std::fopen(opt.json_file.c_str(), "w");
     if (!f || std::fputs(json, f) < 0 || std::fclose(f) != 0) {
