@@ -82,13 +82,17 @@ std::uint64_t clock_ns() {
          static_cast<std::uint64_t>(ts.tv_nsec);
 }
 
-double cpu_seconds() {
+// The process's CPU time so far: user, system.
+struct cpu_time {
+  double user = 0, sys = 0;
+};
+cpu_time cpu_seconds() {
   rusage ru;
   getrusage(RUSAGE_SELF, &ru);
   const auto tv = [](const timeval& t) {
     return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
   };
-  return tv(ru.ru_utime) + tv(ru.ru_stime);
+  return {tv(ru.ru_utime), tv(ru.ru_stime)};
 }
 
 long max_rss_kb() {
@@ -926,7 +930,7 @@ int main(int argc, char** argv) {
     sleep_s(std::min(1.0, opt.warmup - w));
     tick("warmup");
   }
-  const double cpu0 = cpu_seconds();
+  const cpu_time cpu0 = cpu_seconds();
   const std::uint64_t m0 = clock_ns();
   run.ph.store(measuring, std::memory_order_release);
   for (double w = 0; w < opt.duration; w += 1) {
@@ -935,7 +939,7 @@ int main(int argc, char** argv) {
   }
   run.ph.store(stopping, std::memory_order_release);
   const std::uint64_t m1 = clock_ns();
-  const double cpu1 = cpu_seconds();
+  const cpu_time cpu1 = cpu_seconds();
   for (auto& t : threads) t.join();
 
   histogram h;
@@ -952,7 +956,8 @@ int main(int argc, char** argv) {
     skipped += w->skipped;
   }
   const double secs = static_cast<double>(m1 - m0) / 1e9;
-  const double cpu = cpu1 - cpu0;
+  const double cpu_user = cpu1.user - cpu0.user, cpu_sys = cpu1.sys - cpu0.sys;
+  const double cpu = cpu_user + cpu_sys;
   const auto us = [&](double p) { return static_cast<double>(h.percentile(p)) / 1e3; };
   char json[1024];
   std::snprintf(
@@ -961,15 +966,16 @@ int main(int argc, char** argv) {
       "\"disconnects\":%llu,\"duration_s\":%.3f,\"sent\":%llu,\"received\":%llu,"
       "\"sent_per_s\":%.1f,\"received_per_s\":%.1f,"
       "\"latency_us\":{\"p50\":%.1f,\"p90\":%.1f,\"p99\":%.1f,\"p999\":%.1f,\"max\":%.1f},"
-      "\"gen_cpu_s\":%.3f,\"gen_cpu_percent\":%.1f,\"threads\":%u,\"connected_at_end\":%llu,"
+      "\"gen_cpu_s\":%.3f,\"gen_cpu_percent\":%.1f,\"gen_cpu_user_s\":%.3f,\"gen_cpu_sys_s\":%.3f,"
+      "\"threads\":%u,\"connected_at_end\":%llu,"
       "\"skipped\":%llu,\"offered_per_s\":%.1f,\"gen_max_rss_kb\":%ld}\n",
       opt.scenario_name.c_str(), opt.clients, static_cast<unsigned long long>(connected),
       static_cast<unsigned long long>(errors), static_cast<unsigned long long>(disconnects), secs,
       static_cast<unsigned long long>(sent), static_cast<unsigned long long>(received),
       static_cast<double>(sent) / secs, static_cast<double>(received) / secs, us(50), us(90),
-      us(99), us(99.9), static_cast<double>(h.max()) / 1e3, cpu, cpu / secs * 100, opt.threads,
-      static_cast<unsigned long long>(at_end), static_cast<unsigned long long>(skipped), opt.rate,
-      max_rss_kb());
+      us(99), us(99.9), static_cast<double>(h.max()) / 1e3, cpu, cpu / secs * 100, cpu_user,
+      cpu_sys, opt.threads, static_cast<unsigned long long>(at_end),
+      static_cast<unsigned long long>(skipped), opt.rate, max_rss_kb());
   if (!opt.json_file.empty()) {
     std::FILE* f = std::fopen(opt.json_file.c_str(), "w");
     if (!f || std::fputs(json, f) < 0 || std::fclose(f) != 0) {
