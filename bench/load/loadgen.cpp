@@ -37,6 +37,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace eio = siocodec::engineio;
@@ -164,7 +165,7 @@ struct client : pollable {
 
 class worker {
  public:
-  worker(shared_run& run, unsigned id, std::vector<std::uint32_t> indices)
+  worker(shared_run& run, unsigned id, const std::vector<std::uint32_t>& indices)
       : run_(run), opt_(*run.opt), id_(id) {
     sio::client_options o;
     o.engine.initial = eio::transport_kind::websocket;
@@ -790,6 +791,22 @@ void usage() {
       "  [--quiet]\n");
 }
 
+bool parse_scenario(std::string_view name, scenario& out) {
+  const std::pair<std::string_view, scenario> names[] = {
+      {"chat", scenario::chat},
+      {"echo", scenario::echo},
+      {"binary", scenario::binary},
+      {"idle", scenario::idle},
+  };
+  for (const auto& n : names) {
+    if (n.first == name) {
+      out = n.second;
+      return true;
+    }
+  }
+  return false;
+}
+
 bool parse_args(int argc, char** argv, options& o) {
   for (int i = 1; i < argc; ++i) {
     const std::string_view a = argv[i];
@@ -804,24 +821,19 @@ bool parse_args(int argc, char** argv, options& o) {
     const bool num = end != v && *end == '\0' && d >= 0;
     if (a == "--host") {
       o.host = v;
-    } else if (a == "--json") {
+      continue;
+    }
+    if (a == "--json") {
       o.json_file = v;
-    } else if (a == "--scenario") {
+      continue;
+    }
+    if (a == "--scenario") {
       o.scenario_name = v;
-      if (o.scenario_name == "chat") {
-        o.scen = scenario::chat;
-      } else if (o.scenario_name == "echo") {
-        o.scen = scenario::echo;
-      } else if (o.scenario_name == "binary") {
-        o.scen = scenario::binary;
-      } else if (o.scenario_name == "idle") {
-        o.scen = scenario::idle;
-      } else {
-        return false;
-      }
-    } else if (!num) {
-      return false;
-    } else if (a == "--port") {
+      if (!parse_scenario(o.scenario_name, o.scen)) return false;
+      continue;
+    }
+    if (!num) return false;
+    if (a == "--port") {
       o.port = static_cast<int>(d);
     } else if (a == "--clients") {
       o.clients = static_cast<std::uint32_t>(d);
