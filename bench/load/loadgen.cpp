@@ -955,11 +955,12 @@ int main(int argc, char** argv) {
   for (auto& t : threads) t.join();
 
   histogram h;
-  std::uint64_t connected = 0, errors = 0, disconnects = 0, sent = 0, received = 0, at_end = 0,
-                skipped = 0;
+  std::uint64_t connected = 0, connect_failed = 0, errors = 0, disconnects = 0, sent = 0,
+                received = 0, at_end = 0, skipped = 0;
   for (auto& w : workers) {
     h.merge(w->hist);
     connected += w->connected_;
+    connect_failed += w->failed_;
     errors += w->errors;
     disconnects += w->disconnects;
     sent += w->sent;
@@ -980,14 +981,15 @@ int main(int argc, char** argv) {
       "\"latency_us\":{\"p50\":%.1f,\"p90\":%.1f,\"p99\":%.1f,\"p999\":%.1f,\"max\":%.1f},"
       "\"gen_cpu_s\":%.3f,\"gen_cpu_percent\":%.1f,\"gen_cpu_user_s\":%.3f,\"gen_cpu_sys_s\":%.3f,"
       "\"threads\":%u,\"connected_at_end\":%llu,"
-      "\"skipped\":%llu,\"offered_per_s\":%.1f,\"gen_max_rss_kb\":%ld}\n",
+      "\"connect_failed\":%llu,\"skipped\":%llu,\"offered_per_s\":%.1f,\"gen_max_rss_kb\":%ld}\n",
       opt.scenario_name.c_str(), opt.clients, static_cast<unsigned long long>(connected),
       static_cast<unsigned long long>(errors), static_cast<unsigned long long>(disconnects), secs,
       static_cast<unsigned long long>(sent), static_cast<unsigned long long>(received),
       static_cast<double>(sent) / secs, static_cast<double>(received) / secs, us(50), us(90),
       us(99), us(99.9), static_cast<double>(h.max()) / 1e3, cpu, cpu / secs * 100, cpu_user,
       cpu_sys, opt.threads, static_cast<unsigned long long>(at_end),
-      static_cast<unsigned long long>(skipped), opt.rate, max_rss_kb());
+      static_cast<unsigned long long>(connect_failed), static_cast<unsigned long long>(skipped),
+      opt.rate, max_rss_kb());
   if (!opt.json_file.empty()) {
     std::FILE* f = std::fopen(opt.json_file.c_str(), "w");
     if (!f || std::fputs(json, f) < 0 || std::fclose(f) != 0) {
