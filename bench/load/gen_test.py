@@ -28,17 +28,19 @@ RUNS = {
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--node", default="node")
+    # Any server of the contract that prints `listening <port>` (node_server.js works too).
+    ap.add_argument("--server", default=os.path.join(HERE, "test_server.js"))
     ap.add_argument("--loadgen", required=True)
     ap.add_argument("--scenario", required=True, choices=sorted(RUNS))
     a = ap.parse_args()
     # idle: a 1 s heartbeat, so that the run sees pings answered.
-    srv = subprocess.Popen([a.node, os.path.join(HERE, "test_server.js"), "--port", "0",
+    srv = subprocess.Popen([a.node, a.server, "--port", "0",
                             "--ping-interval", "1000", "--ping-timeout", "2000"],
                            stdout=subprocess.PIPE, text=True, cwd=HERE)
     try:
         line = srv.stdout.readline().split()
         if len(line) != 2 or line[0] != "listening":
-            print("test_server.js did not start:", line)
+            print(a.server, "did not start:", line)
             return 1
         scenario = a.scenario.split("-")[0]
         cmd = [a.loadgen, "--host", "127.0.0.1", "--port", line[1], "--scenario", scenario,
