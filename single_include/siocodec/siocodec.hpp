@@ -18,6 +18,8 @@
 //   <siocodec/base64/codec.hpp>
 //   <siocodec/sink.hpp>
 //   <siocodec/base64.hpp>
+//   <siocodec/memory.hpp>
+//   <siocodec/detail/rvector.hpp>
 //   <siocodec/engineio/packet.hpp>
 //   <siocodec/engineio/decode.hpp>
 //   <siocodec/engineio/encode.hpp>
@@ -1509,10 +1511,13 @@ enum class errc : std::uint8_t {
   /// An application call the engine cannot take in its current state (sending on a closed
   /// session, opening one twice).
   invalid_state,
+  /// The memory_resource the caller gave an engine (client_options::memory) had no room left.
+  /// The engine closes the session rather than go on with part of its state.
+  out_of_memory,
 };
 
 /// Number of enumerators in `errc`; every value below it has a name.
-constexpr unsigned error_count = static_cast<unsigned>(errc::invalid_state) + 1;
+constexpr unsigned error_count = static_cast<unsigned>(errc::out_of_memory) + 1;
 
 /// The enumerator's name ("invalid_base64"), stable across versions. Unknown values give "unknown".
 constexpr const char* to_string(errc e) noexcept {
@@ -1554,6 +1559,7 @@ constexpr const char* to_string(errc e) noexcept {
     case errc::queue_full: return "queue_full";
     case errc::unexpected_packet: return "unexpected_packet";
     case errc::invalid_state: return "invalid_state";
+    case errc::out_of_memory: return "out_of_memory";
   }
   return "unknown";
 }
@@ -1598,6 +1604,7 @@ constexpr const char* message(errc e) noexcept {
     case errc::queue_full: return "queue over its limit";
     case errc::unexpected_packet: return "packet not allowed in the session's state";
     case errc::invalid_state: return "call not allowed in the session's state";
+    case errc::out_of_memory: return "the caller's memory resource has no room left";
   }
   return "unknown error";
 }
@@ -2223,14 +2230,26 @@ result<std::size_t> write_bounded(char* out, std::size_t cap, Emit&& emit) noexc
   return size;
 }
 
+// Containers whose growth can fail without exceptions (detail::rvector over a caller's
+// memory_resource): try_resize() returns false, reported as out_of_memory.
+template <class C, class = void>
+struct has_try_resize : std::false_type {};
+template <class C>
+struct has_try_resize<C, std::void_t<decltype(std::declval<C&>().try_resize(std::size_t{}))>>
+    : std::true_type {};
+
 template <class Container, class Emit>
 result<std::size_t> write_append(Container& out, Emit&& emit) {
-  static_assert(is_resizable_buffer<Container>::value,
+  static_assert(is_resizable_buffer<Container>::value || has_try_resize<Container>::value,
                 "encode() needs a resizable container of one-byte elements");
   auto size = measure(emit);
   if (!size) return size;
   const std::size_t old = out.size();
-  out.resize(old + *size);  // the one allocation
+  if constexpr (has_try_resize<Container>::value) {
+    if (!out.try_resize(old + *size)) return {errc::out_of_memory, 0};
+  } else {
+    out.resize(old + *size);  // the one allocation
+  }
   buffer_writer w{reinterpret_cast<char*>(out.data()) + old};
   (void)emit(w);
   return size;
@@ -2410,6 +2429,334 @@ SIOCODEC_END_NAMESPACE
 #ifndef SIOCODEC_ENGINEIO_CLIENT_HPP
 #define SIOCODEC_ENGINEIO_CLIENT_HPP
 
+// ---- begin <siocodec/detail/rvector.hpp> -----------------------------------------------------
+// SPDX-License-Identifier: BSL-1.0
+// The client engines' growable buffer: a vector of trivially copyable elements over a
+// memory_resource (null: the global operator new, as std::vector). Growth is try_*: false when
+// the resource has no room, with the buffer unchanged, which std::vector cannot report under
+// -fno-exceptions. It is also smaller than libstdc++'s string and vector code (docs/embedded.md).
+#ifndef SIOCODEC_DETAIL_RVECTOR_HPP
+#define SIOCODEC_DETAIL_RVECTOR_HPP
+
+// ---- begin <siocodec/memory.hpp> -------------------------------------------------------------
+// SPDX-License-Identifier: BSL-1.0
+// Caller-provided memory for the client engines (docs/embedded.md, docs/memory.md): a two-call
+// interface an application implements over whatever it has (a static array, an RTOS pool), and
+// buffer_resource, a bounded first-fit allocator over one caller array. No global state.
+#ifndef SIOCODEC_MEMORY_HPP
+#define SIOCODEC_MEMORY_HPP
+
+
+#include <cstddef>
+#include <cstdint>
+
+SIOCODEC_BEGIN_NAMESPACE
+
+/// Where an engine takes its storage from (engineio::client_options::memory,
+/// socketio::client_options::memory). Unlike std::pmr::memory_resource it reports failure by
+/// returning null, never by throwing: an engine that gets null closes its session with
+/// errc::out_of_memory. The engines never ask for an alignment above alignof(std::max_align_t).
+/// A resource must outlive every engine that uses it; an engine calls it from the calls made
+/// on that engine only (one thread, as the engines themselves).
+class memory_resource {
+ public:
+  /// `bytes` (> 0) aligned to `align` (a power of two), or null when it cannot.
+  virtual void* allocate(std::size_t bytes, std::size_t align) noexcept = 0;
+  /// Gives back a block allocate() returned, with the same bytes and align.
+  virtual void deallocate(void* p, std::size_t bytes, std::size_t align) noexcept = 0;
+
+ protected:
+  memory_resource() = default;
+  memory_resource(const memory_resource&) = default;
+  memory_resource& operator=(const memory_resource&) = default;
+  ~memory_resource() = default;  // not deleted through this interface
+};
+
+/// A memory_resource over one caller array: first fit over a free list kept in address order,
+/// blocks split on allocation and merged with their free neighbours on deallocation, so that
+/// the array does not fragment for the engines' pattern (a few buffers that grow and shrink).
+/// Each block costs a header of header_bytes and is rounded up to `granule` bytes. An
+/// allocation walks the free list (a handful of blocks for the engines); a deallocation walks it
+/// up to the block's place. Running out returns null. Not thread-safe; no global state; the
+/// array is not touched outside allocate/deallocate and must outlive the resource's users.
+class buffer_resource final : public memory_resource {
+ public:
+  /// The unit of every block (and the largest alignment served).
+  static constexpr std::size_t granule = alignof(std::max_align_t);
+
+ private:
+  struct block {
+    std::size_t size;  // of the whole block, header included
+    block* next;       // free blocks only
+  };
+
+ public:
+  /// Bytes of bookkeeping in front of every block.
+  static constexpr std::size_t header_bytes = (sizeof(block) + granule - 1) / granule * granule;
+
+  /// Bytes a block serving `n` bytes takes from the array (memory bounds are sums of these).
+  static constexpr std::size_t block_bytes(std::size_t n) noexcept {
+    return header_bytes + (n == 0 ? granule : (n + granule - 1) / granule * granule);
+  }
+
+  /// Serves from `size` bytes at `buffer` (the part aligned to granule).
+  buffer_resource(void* buffer, std::size_t size) noexcept {
+    const auto start = reinterpret_cast<std::uintptr_t>(buffer);
+    const std::uintptr_t aligned = (start + granule - 1) / granule * granule;
+    if (buffer == nullptr || aligned - start >= size) return;
+    const std::size_t usable = (size - (aligned - start)) / granule * granule;
+    if (usable < header_bytes + granule) return;
+    base_ = reinterpret_cast<unsigned char*>(aligned);
+    free_ = reinterpret_cast<block*>(aligned);
+    free_->size = usable;
+    free_->next = nullptr;
+    capacity_ = usable;
+  }
+  buffer_resource(const buffer_resource&) = delete;
+  buffer_resource& operator=(const buffer_resource&) = delete;
+
+  void* allocate(std::size_t bytes, std::size_t align) noexcept override {
+    if (align > granule || bytes > capacity_) return nullptr;
+    const std::size_t need = block_bytes(bytes);
+    block** link = &free_;
+    for (block* b = free_; b != nullptr; link = &b->next, b = b->next) {
+      if (b->size < need) continue;
+      if (b->size - need >= header_bytes + granule) {
+        // The front is served, the rest stays free: low holes are filled first and the
+        // untouched end of the array stays in one piece.
+        auto* rest = reinterpret_cast<block*>(reinterpret_cast<unsigned char*>(b) + need);
+        rest->size = b->size - need;
+        rest->next = b->next;
+        *link = rest;
+        b->size = need;
+      } else {
+        *link = b->next;
+      }
+      used_ += b->size;
+      const auto reach = static_cast<std::size_t>(end_of(b) - base_);
+      if (reach > peak_) peak_ = reach;
+      return reinterpret_cast<unsigned char*>(b) + header_bytes;
+    }
+    return nullptr;
+  }
+
+  void deallocate(void* p, std::size_t, std::size_t) noexcept override {
+    if (p == nullptr) return;
+    auto* b = reinterpret_cast<block*>(static_cast<unsigned char*>(p) - header_bytes);
+    used_ -= b->size;
+    block* prev = nullptr;
+    block* next = free_;
+    while (next != nullptr && next < b) {
+      prev = next;
+      next = next->next;
+    }
+    b->next = next;
+    if (next != nullptr && end_of(b) == reinterpret_cast<unsigned char*>(next)) {
+      b->size += next->size;
+      b->next = next->next;
+    }
+    if (prev == nullptr) {
+      free_ = b;
+    } else if (end_of(prev) == reinterpret_cast<unsigned char*>(b)) {
+      prev->size += b->size;
+      prev->next = b->next;
+    } else {
+      prev->next = b;
+    }
+  }
+
+  /// Bytes of the array that blocks can use (after alignment).
+  std::size_t capacity() const noexcept { return capacity_; }
+  /// Bytes taken by the blocks in use now, headers included.
+  std::size_t used() const noexcept { return used_; }
+  /// How far into the array blocks have reached (holes included): an array of this size serves
+  /// the same sequence of requests the same way, so a test run on a large array says how large
+  /// the product's must be (docs/embedded.md).
+  std::size_t peak() const noexcept { return peak_; }
+
+ private:
+  static unsigned char* end_of(block* b) noexcept {
+    return reinterpret_cast<unsigned char*>(b) + b->size;
+  }
+
+  unsigned char* base_ = nullptr;
+  block* free_ = nullptr;
+  std::size_t capacity_ = 0;
+  std::size_t used_ = 0;
+  std::size_t peak_ = 0;
+};
+
+SIOCODEC_END_NAMESPACE
+
+#endif  // SIOCODEC_MEMORY_HPP
+// ---- end <siocodec/memory.hpp> ---------------------------------------------------------------
+
+#include <cstddef>
+#include <cstring>
+#include <new>
+#include <string_view>
+#include <type_traits>
+
+SIOCODEC_BEGIN_NAMESPACE
+namespace detail {
+
+template <class T>
+class rvector {
+  static_assert(std::is_trivially_copyable<T>::value, "rvector holds trivially copyable types");
+
+ public:
+  using value_type = T;
+
+  explicit rvector(memory_resource* mr = nullptr) noexcept : mr_(mr) {}
+  rvector(const rvector&) = delete;
+  rvector& operator=(const rvector&) = delete;
+  rvector(rvector&& o) noexcept : p_(o.p_), n_(o.n_), cap_(o.cap_), mr_(o.mr_) {
+    o.p_ = nullptr;
+    o.n_ = o.cap_ = 0;
+  }
+  rvector& operator=(rvector&& o) noexcept {
+    if (this != &o) {
+      release();
+      p_ = o.p_;
+      n_ = o.n_;
+      cap_ = o.cap_;
+      mr_ = o.mr_;
+      o.p_ = nullptr;
+      o.n_ = o.cap_ = 0;
+    }
+    return *this;
+  }
+  ~rvector() { release(); }
+
+  T* data() noexcept { return p_; }
+  const T* data() const noexcept { return p_; }
+  std::size_t size() const noexcept { return n_; }
+  std::size_t capacity() const noexcept { return cap_; }
+  bool empty() const noexcept { return n_ == 0; }
+  T* begin() noexcept { return p_; }
+  T* end() noexcept { return p_ + n_; }
+  const T* begin() const noexcept { return p_; }
+  const T* end() const noexcept { return p_ + n_; }
+  T& operator[](std::size_t i) noexcept { return p_[i]; }
+  const T& operator[](std::size_t i) const noexcept { return p_[i]; }
+  T& back() noexcept { return p_[n_ - 1]; }
+  memory_resource* resource() const noexcept { return mr_; }
+
+  void clear() noexcept { n_ = 0; }
+  void pop_back() noexcept { --n_; }
+  /// Frees the storage (the resource stays).
+  void release() noexcept {
+    if (p_ != nullptr) {
+      if (mr_ != nullptr) {
+        mr_->deallocate(p_, cap_ * sizeof(T), alignof(T));
+      } else {
+        ::operator delete(p_);
+      }
+    }
+    p_ = nullptr;
+    n_ = cap_ = 0;
+  }
+
+  /// Room for `n` elements in all; false (nothing changed) when the resource has none.
+  bool try_reserve(std::size_t n) noexcept {
+    if (n <= cap_) return true;
+    if (n > ~std::size_t{0} / sizeof(T)) return false;
+    T* q;
+    if (mr_ != nullptr) {
+      q = static_cast<T*>(mr_->allocate(n * sizeof(T), alignof(T)));
+      if (q == nullptr) return false;
+    } else {
+      q = static_cast<T*>(::operator new(n * sizeof(T)));
+    }
+    if (n_ != 0) std::memcpy(q, p_, n_ * sizeof(T));
+    const std::size_t n_keep = n_;
+    release();
+    p_ = q;
+    n_ = n_keep;
+    cap_ = n;
+    return true;
+  }
+  /// `n` more elements fit (growing geometrically, as std::vector).
+  bool try_grow(std::size_t extra) noexcept {
+    if (extra <= cap_ - n_) return true;
+    if (extra > ~std::size_t{0} - n_) return false;
+    const std::size_t need = n_ + extra;
+    std::size_t want = cap_ > ~std::size_t{0} / 2 ? need : cap_ * 2;
+    if (want < need) want = need;
+    if (want < min_capacity) want = min_capacity;
+    // With a bounded resource, doubling may not fit where the exact size does.
+    return try_reserve(want) || (want != need && try_reserve(need));
+  }
+  bool try_push_back(const T& v) noexcept {
+    if (!try_grow(1)) return false;
+    p_[n_++] = v;
+    return true;
+  }
+  bool try_append(const T* s, std::size_t k) noexcept {
+    if (!try_grow(k)) return false;
+    if (k != 0) std::memcpy(p_ + n_, s, k * sizeof(T));
+    n_ += k;
+    return true;
+  }
+  /// New elements are left uninitialized (the encoders write them).
+  bool try_resize(std::size_t n) noexcept {
+    if (n > n_ && !try_grow(n - n_)) return false;
+    n_ = n;
+    return true;
+  }
+  /// Drops the first `k` elements.
+  void erase_front(std::size_t k) noexcept {
+    if (k >= n_) {
+      n_ = 0;
+      return;
+    }
+    std::memmove(p_, p_ + k, (n_ - k) * sizeof(T));
+    n_ -= k;
+  }
+  void erase_at(std::size_t i) noexcept {
+    std::memmove(p_ + i, p_ + i + 1, (n_ - i - 1) * sizeof(T));
+    --n_;
+  }
+
+ private:
+  static constexpr std::size_t min_capacity = sizeof(T) >= 16 ? 2 : 16 / sizeof(T);
+
+  T* p_ = nullptr;
+  std::size_t n_ = 0;
+  std::size_t cap_ = 0;
+  memory_resource* mr_ = nullptr;
+};
+
+/// A byte string over a memory_resource.
+class rstring : public rvector<char> {
+ public:
+  using rvector<char>::rvector;
+  std::string_view view() const noexcept { return {data(), size()}; }
+  operator std::string_view() const noexcept { return view(); }  // NOLINT: a string's view
+  bool try_assign(std::string_view s) noexcept {
+    clear();
+    return try_append(s.data(), s.size());
+  }
+  bool try_append(std::string_view s) noexcept {
+    return rvector<char>::try_append(s.data(), s.size());
+  }
+  using rvector<char>::try_append;
+};
+
+/// Frees `c`'s storage when it is over `limit` bytes (the engines' max_retained_bytes).
+template <class T>
+void release_if_over(rvector<T>& c, std::size_t limit) noexcept {
+  if (c.capacity() > limit / sizeof(T)) c.release();
+}
+inline void release_if_over(rstring& c, std::size_t limit) noexcept {
+  if (c.capacity() > limit) c.release();
+}
+
+}  // namespace detail
+SIOCODEC_END_NAMESPACE
+
+#endif  // SIOCODEC_DETAIL_RVECTOR_HPP
+// ---- end <siocodec/detail/rvector.hpp> -------------------------------------------------------
 // ---- begin <siocodec/engineio/decode.hpp> ----------------------------------------------------
 // SPDX-License-Identifier: BSL-1.0
 // Decoding one Engine.IO packet from one transport frame (WebSocket message, WebTransport record).
@@ -7362,6 +7709,10 @@ template <class Container>
 void release_if_over(Container& c, std::size_t limit) noexcept {
   if (c.capacity() > limit / sizeof(typename Container::value_type)) Container().swap(c);
 }
+// The engines' own buffers keep their memory_resource when released.
+using ::SIOCODEC_NAMESPACE::detail::release_if_over;
+using ::SIOCODEC_NAMESPACE::detail::rstring;
+using ::SIOCODEC_NAMESPACE::detail::rvector;
 }  // namespace detail
 
 }  // namespace engineio
@@ -7373,9 +7724,7 @@ SIOCODEC_END_NAMESPACE
 #include <cstddef>
 #include <cstdint>
 #include <optional>
-#include <string>
 #include <string_view>
-#include <vector>
 
 SIOCODEC_BEGIN_NAMESPACE
 namespace engineio {
@@ -7410,6 +7759,13 @@ struct client_options {
   /// its largest message for ever. Within it, capacity is kept (the steady state
   /// allocates nothing).
   std::size_t max_retained_bytes = SIOCODEC_DEFAULT_MAX_RETAINED_BYTES;
+  /// Where the session's buffers come from: null (the default) is the global operator new;
+  /// a caller's resource (buffer_resource over a static array) makes the engine use that alone.
+  /// When the resource has no room, the session closes with reason queue_full and error
+  /// out_of_memory (docs/embedded.md: how much a session needs); the transmits that would end
+  /// the transport may then be missing, so close the transport on that close event. Must
+  /// outlive the client.
+  memory_resource* memory = nullptr;
 };
 
 /// What a client transmit asks the transport to do.
@@ -7444,7 +7800,9 @@ struct client_transmit {
 /// outputs are views into buffers the engine reuses, so a session in steady state allocates
 /// nothing. What waits is bounded by max_queued_messages / max_queued_bytes: the send queue with
 /// the transmits not yet polled, and the events not yet polled; going over either closes the
-/// session with queue_full.
+/// session with queue_full. Every buffer comes from client_options::memory; when it has no room
+/// the session closes with reason queue_full and error out_of_memory (in every handle_* call,
+/// send(), close(), open(), handle_timeout()).
 class client {
  public:
   explicit client(const client_options& opts = {});
@@ -7495,7 +7853,8 @@ class client {
   /// _sendPacket drops packets silently then), invalid_argument (not a message packet, or data
   /// the transport in use cannot frame: a v4 polling text holding 0x1E, a v3 polling text that
   /// is not UTF-8, base64 data strict base64 refuses), queue_full (over max_queued_messages or
-  /// max_queued_bytes: the session closes with reason queue_full).
+  /// max_queued_bytes: the session closes with reason queue_full), out_of_memory
+  /// (client_options::memory has no room: the session closes, reason queue_full).
   errc send(const packet_view& message, millis now);
   /// Closes the session (the reference's "forced close"): the close event, then the transmits
   /// that end the transport. Websocket: the queued messages, then ws_close (engine.io-client
@@ -7609,6 +7968,15 @@ class client {
   void maybe_finish_upgrade();
   void probe_failed(bool ws_still_open);
   void abandon_upgrade();
+  // Growth that failed sets oom_; the public call that saw it closes the session on its way
+  // out (settle()), never in the middle of a loop over a buffer.
+  void settle() {
+    if (oom_ && live()) close_with(close_reason::queue_full, errc::out_of_memory, 0);
+  }
+  struct settle_on_exit {
+    client& c;
+    ~settle_on_exit() { c.settle(); }
+  };
 
   client_options opts_;
   decode_options dec_;
@@ -7621,7 +7989,8 @@ class client {
   millis last_now_ = 0;
   std::uint64_t rng_ = 0;
 
-  std::string hs_json_;
+  bool oom_ = false;
+  detail::rstring hs_json_;
   handshake hs_;
 
   // Heartbeat. v4: the ping deadline. v3: when the next ping is due, and when the session is
@@ -7632,22 +8001,25 @@ class client {
 
   // The send queue (engine.io-client's writeBuffer): messages and the engine's own packets
   // (pong, v3 ping), data in q_buf_.
-  std::string q_buf_;
-  std::vector<queued> queue_;
+  detail::rstring q_buf_;
+  detail::rvector<queued> queue_;
   std::size_t queued_messages_ = 0;
   std::size_t queued_bytes_ = 0;
-  std::vector<packet_view> batch_;
+  detail::rvector<packet_view> batch_;
 
-  std::string tx_query_;
-  std::string tx_body_;
-  std::vector<tx_record> tx_;
+  detail::rstring tx_query_;
+  detail::rstring tx_body_;
+  detail::rvector<tx_record> tx_;
   std::size_t tx_head_ = 0;
 
-  std::string ev_buf_;
-  std::vector<ev_record> ev_;
+  detail::rstring ev_buf_;
+  detail::rvector<ev_record> ev_;
   std::size_t ev_head_ = 0;
   // The events left undrained by earlier calls (counted at begin_call()).
   std::size_t ev_carried_ = 0, ev_carried_bytes_ = 0;
+  // The close event, apart from ev_ so that it needs no storage (it ends out_of_memory too).
+  ev_record close_ev_{};
+  bool close_pending_ = false;
   bool close_delivered_ = false;
 };
 
@@ -7666,7 +8038,18 @@ SIOCODEC_END_NAMESPACE
 SIOCODEC_BEGIN_NAMESPACE
 namespace engineio {
 
-inline client::client(const client_options& opts) : opts_(opts), dec_(opts.decode) {
+inline client::client(const client_options& opts)
+    : opts_(opts),
+      dec_(opts.decode),
+      hs_json_(opts.memory),
+      q_buf_(opts.memory),
+      queue_(opts.memory),
+      batch_(opts.memory),
+      tx_query_(opts.memory),
+      tx_body_(opts.memory),
+      tx_(opts.memory),
+      ev_buf_(opts.memory),
+      ev_(opts.memory) {
   dec_.version = opts.version;
   transport_ = opts.initial;
 }
@@ -7688,9 +8071,9 @@ inline void client::begin_call() {
     }
   } else if (tx_head_ != 0) {
     const std::size_t q0 = tx_[tx_head_].q_off, b0 = tx_[tx_head_].b_off;
-    tx_.erase(tx_.begin(), tx_.begin() + static_cast<std::ptrdiff_t>(tx_head_));
-    tx_query_.erase(0, q0);
-    tx_body_.erase(0, b0);
+    tx_.erase_front(tx_head_);
+    tx_query_.erase_front(q0);
+    tx_body_.erase_front(b0);
     for (tx_record& r : tx_) {
       r.q_off -= q0;
       r.b_off -= b0;
@@ -7706,8 +8089,8 @@ inline void client::begin_call() {
     }
   } else if (ev_head_ != 0) {
     const std::size_t e0 = ev_[ev_head_].off;
-    ev_.erase(ev_.begin(), ev_.begin() + static_cast<std::ptrdiff_t>(ev_head_));
-    ev_buf_.erase(0, e0);
+    ev_.erase_front(ev_head_);
+    ev_buf_.erase_front(e0);
     for (ev_record& r : ev_) r.off -= e0;
   }
   ev_head_ = 0;
@@ -7720,12 +8103,14 @@ inline void client::push_tx(client_action a, std::size_t q_off, std::size_t q_le
   // Records without a query or body point at the end of those buffers: offsets never decrease.
   if (q_len == 0) q_off = tx_query_.size();
   if (b_len == 0) b_off = tx_body_.size();
-  tx_.push_back(tx_record{a, kind, v3_type_byte, q_off, q_len, b_off, b_len});
+  // After a failed growth no transmit goes out: its query or body may be cut short.
+  if (oom_ || !tx_.try_push_back(tx_record{a, kind, v3_type_byte, q_off, q_len, b_off, b_len}))
+    oom_ = true;
 }
 
 inline void client::push_ws_text(std::string_view text) {
   const std::size_t off = tx_body_.size();
-  tx_body_.append(text.data(), text.size());
+  if (!tx_body_.try_append(text)) oom_ = true;
   push_tx(client_action::ws_send, 0, 0, frame_kind::text, off, text.size());
 }
 
@@ -7737,9 +8122,12 @@ inline void client::push_ws_text(std::string_view text) {
 // (with `&sid=..` when upgrading, then `&b64=1` for a v3 client without binary).
 inline std::size_t client::build_query(transport_kind t) {
   const std::size_t off = tx_query_.size();
-  tx_query_ += opts_.version == protocol_version::v3 ? "EIO=3" : "EIO=4";
+  const auto add = [this](std::string_view part) {
+    if (!tx_query_.try_append(part)) oom_ = true;
+  };
+  add(opts_.version == protocol_version::v3 ? "EIO=3" : "EIO=4");
   if (t == transport_kind::polling) {
-    tx_query_ += "&transport=polling&t=";
+    add("&transport=polling&t=");
     // A cache buster from the caller's seed (splitmix64), in yeast's URL-safe alphabet.
     static constexpr char alphabet[] =
         "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_";
@@ -7748,20 +8136,22 @@ inline std::size_t client::build_query(transport_kind t) {
     z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9u;
     z = (z ^ (z >> 27)) * 0x94D049BB133111EBu;
     z ^= z >> 31;
-    for (int i = 0; i < 8; ++i) {
-      tx_query_ += alphabet[z & 63u];
+    char t_value[8];
+    for (char& c : t_value) {
+      c = alphabet[z & 63u];
       z >>= 6;
     }
-    if (base64_only()) tx_query_ += "&b64=1";
+    add(std::string_view(t_value, sizeof t_value));
+    if (base64_only()) add("&b64=1");
   } else {
-    tx_query_ += "&transport=websocket";
+    add("&transport=websocket");
   }
   if (!hs_.sid.empty()) {
-    tx_query_ += "&sid=";
-    (void)encode_sid(hs_.sid, tx_query_);
+    add("&sid=");
+    if (!encode_sid(hs_.sid, tx_query_)) oom_ = true;
   }
   // websocket.ts uri(): `if (!this.supportsBinary) query.b64 = 1;`, after the sid.
-  if (t == transport_kind::websocket && base64_only()) tx_query_ += "&b64=1";
+  if (t == transport_kind::websocket && base64_only()) add("&b64=1");
   return off;
 }
 
@@ -7772,8 +8162,9 @@ inline void client::start_get() {
 }
 
 inline void client::push_event(event_kind k) {
-  ev_.push_back(ev_record{k, data_kind::text, transport_, close_reason::forced_close, errc::none, 0,
-                          ev_buf_.size(), 0});
+  if (!ev_.try_push_back(ev_record{k, data_kind::text, transport_, close_reason::forced_close,
+                                   errc::none, 0, ev_buf_.size(), 0}))
+    oom_ = true;
 }
 
 inline errc client::open(millis now, std::uint64_t random) {
@@ -7782,6 +8173,7 @@ inline errc client::open(millis now, std::uint64_t random) {
       (opts_.initial != transport_kind::polling && opts_.initial != transport_kind::websocket)) {
     return errc::invalid_argument;
   }
+  const settle_on_exit settle_guard{*this};
   begin_call();
   last_now_ = now;
   rng_ = random;
@@ -7805,8 +8197,8 @@ inline void client::close_with(close_reason reason, errc e, std::size_t offset,
   if (!live()) return;
   const bool was_open = established();
   state_ = state::closed;
-  ev_.push_back(ev_record{event_kind::close, data_kind::text, transport_, reason, e, offset,
-                          ev_buf_.size(), 0});
+  close_ev_ = ev_record{event_kind::close, data_kind::text, transport_, reason, e, offset, 0, 0};
+  close_pending_ = true;
   if (transport_ == transport_kind::websocket) {
     if (reason == close_reason::forced_close) {
       flush();  // the reference's close() waits for the write buffer to drain first
@@ -7843,7 +8235,7 @@ inline void client::queue_control(packet_type t) {
   for (const queued& q : queue_) {
     if (q.type == t) return;
   }
-  queue_.push_back(queued{t, data_kind::text, q_buf_.size(), 0});
+  if (!queue_.try_push_back(queued{t, data_kind::text, q_buf_.size(), 0})) oom_ = true;
 }
 
 inline void client::drop_front(std::size_t n) {
@@ -7863,8 +8255,8 @@ inline void client::drop_front(std::size_t n) {
     detail::release_if_over(q_buf_, opts_.max_retained_bytes);
     return;
   }
-  queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
-  q_buf_.erase(0, bytes);
+  queue_.erase_front(n);
+  q_buf_.erase_front(bytes);
   for (queued& q : queue_) q.off -= bytes;
 }
 
@@ -7907,15 +8299,22 @@ inline bool client::post_queue(bool with_close) {
   batch_.clear();
   for (std::size_t i = 0; i < n; ++i) {
     const queued& q = queue_[i];
-    batch_.push_back(packet_view{q.type, q.kind, std::string_view(q_buf_).substr(q.off, q.len)});
+    if (!batch_.try_push_back(
+            packet_view{q.type, q.kind, std::string_view(q_buf_).substr(q.off, q.len)}))
+      oom_ = true;
   }
-  if (with_close) batch_.push_back(packet_view::text(packet_type::close));
-  if (batch_.empty()) return false;
+  if (with_close && !batch_.try_push_back(packet_view::text(packet_type::close))) oom_ = true;
+  if (batch_.empty() || oom_) {
+    batch_.clear();
+    drop_front(n);
+    return false;
+  }
   const encode_options enc = poll_encoding();
   const std::size_t off = tx_body_.size();
   const auto written = encode_payload(batch_.data(), batch_.size(), tx_body_, enc);
-  // send() checked each message against this encoder, so this cannot fail; if it did, the
-  // packets are dropped rather than sent half-framed.
+  // send() checked each message against this encoder, so this fails only for want of memory;
+  // the packets are then dropped rather than sent half-framed.
+  if (!written) oom_ = true;
   if (written) {
     const std::size_t q_off = build_query(transport_kind::polling);
     push_tx(client_action::post, q_off, tx_query_.size() - q_off,
@@ -7944,12 +8343,15 @@ inline void client::flush() {
     if (opts_.version == protocol_version::v3 && p.kind == data_kind::binary &&
         enc.supports_binary) {
       // frames.hpp's v3 binary frame: the type byte as a static prefix, then the bytes.
-      tx_body_.append(p.data.data(), p.data.size());
+      if (!tx_body_.try_append(p.data)) oom_ = true;
       push_tx(client_action::ws_send, 0, 0, frame_kind::binary, off, p.data.size(), true);
       continue;
     }
     const auto written = encode(p, tx_body_, enc);
-    if (!written) continue;  // checked by send(); unreachable
+    if (!written) {  // checked by send(): only out of memory
+      oom_ = true;
+      continue;
+    }
     push_tx(client_action::ws_send, 0, 0, encoded_frame_kind(p, enc), off, *written);
   }
   drop_front(queue_.size());
@@ -7978,6 +8380,7 @@ inline void client::run_timers(millis now) {
 inline void client::handle_timeout(millis now) {
   now = tick(now);
   if (!live()) return;
+  const settle_on_exit settle_guard{*this};
   begin_call();
   run_timers(now);
 }
@@ -7996,7 +8399,10 @@ inline bool client::on_handshake(const packet_view& p, std::size_t offset, milli
     close_with(close_reason::parse_error, errc::unexpected_packet, offset);
     return false;
   }
-  hs_json_.assign(p.data.data(), p.data.size());
+  if (!hs_json_.try_assign(p.data)) {
+    close_with(close_reason::queue_full, errc::out_of_memory, offset);
+    return false;
+  }
   auto h = parse_handshake(hs_json_, opts_.handshake);
   if (!h) {
     close_with(close_reason::parse_error, h.error(), offset + 1 + h.offset());
@@ -8069,9 +8475,13 @@ inline bool client::on_packet(const packet_view& p, std::size_t offset, millis n
         return false;
       }
       const std::size_t off = ev_buf_.size();
-      ev_buf_.append(p.data.data(), p.data.size());
-      ev_.push_back(ev_record{event_kind::message, p.kind, transport_, close_reason::forced_close,
-                              errc::none, 0, off, p.data.size()});
+      if (!ev_buf_.try_append(p.data) ||
+          !ev_.try_push_back(ev_record{event_kind::message, p.kind, transport_,
+                                       close_reason::forced_close, errc::none, 0, off,
+                                       p.data.size()})) {
+        close_with(close_reason::queue_full, errc::out_of_memory, offset);
+        return false;
+      }
       return true;
     }
     case packet_type::upgrade:  // ignored by engine.io-client
@@ -8083,6 +8493,7 @@ inline bool client::on_packet(const packet_view& p, std::size_t offset, millis n
 inline void client::handle_get_response(frame_kind body_kind, std::string_view body, millis now) {
   now = tick(now);
   if (!live() || !get_in_flight_) return;
+  const settle_on_exit settle_guard{*this};
   begin_call();
   get_in_flight_ = false;
   run_timers(now);
@@ -8110,6 +8521,7 @@ inline void client::handle_get_response(frame_kind body_kind, std::string_view b
 inline void client::handle_post_response(millis now) {
   now = tick(now);
   if (!live() || !post_in_flight_) return;
+  const settle_on_exit settle_guard{*this};
   begin_call();
   post_in_flight_ = false;
   run_timers(now);
@@ -8129,6 +8541,7 @@ inline void client::handle_http_error(client_action request, millis now) {
       !(request == client_action::post && post_in_flight_)) {
     return;
   }
+  const settle_on_exit settle_guard{*this};
   begin_call();
   if (request == client_action::get) get_in_flight_ = false;
   if (request == client_action::post) post_in_flight_ = false;
@@ -8182,6 +8595,7 @@ inline void client::abandon_upgrade() {
 inline void client::handle_ws_open(millis now) {
   now = tick(now);
   if (!live() || ws_ != ws_state::connecting) return;
+  const settle_on_exit settle_guard{*this};
   begin_call();
   ws_ = ws_state::open;
   if (upgrade_ == upgrade_state::connecting) {
@@ -8193,6 +8607,7 @@ inline void client::handle_ws_open(millis now) {
 inline void client::handle_ws_message(frame_kind kind, std::string_view bytes, millis now) {
   now = tick(now);
   if (!live() || ws_ != ws_state::open) return;
+  const settle_on_exit settle_guard{*this};
   begin_call();
   run_timers(now);
   if (!live()) return;
@@ -8220,6 +8635,7 @@ inline void client::handle_ws_message(frame_kind kind, std::string_view bytes, m
 inline void client::handle_ws_closed(millis now, bool error) {
   now = tick(now);
   if (!live() || ws_ == ws_state::none) return;
+  const settle_on_exit settle_guard{*this};
   begin_call();
   if (ws_ == ws_state::closing) {  // the failed probe we closed
     ws_ = ws_state::none;
@@ -8258,17 +8674,27 @@ inline errc client::send(const packet_view& message, millis now) {
     close_with(close_reason::queue_full, errc::queue_full, 0);
     return errc::queue_full;
   }
-  queue_.push_back(queued{message.type, message.kind, q_buf_.size(), message.data.size()});
-  q_buf_.append(message.data.data(), message.data.size());
+  const bool listed =
+      queue_.try_push_back(queued{message.type, message.kind, q_buf_.size(), message.data.size()});
+  if (!listed || !q_buf_.try_append(message.data)) {
+    if (listed) queue_.pop_back();  // not counted as queued: drop_front() must not see it
+    close_with(close_reason::queue_full, errc::out_of_memory, 0);
+    return errc::out_of_memory;
+  }
   ++queued_messages_;
   queued_bytes_ += message.data.size();
   flush();
+  if (oom_) {
+    settle();
+    return errc::out_of_memory;
+  }
   return errc::none;
 }
 
 inline void client::close(millis now) {
   now = tick(now);
   if (!live() || state_ == state::closing) return;
+  const settle_on_exit settle_guard{*this};
   begin_call();
   if (state_ == state::open && transport_ == transport_kind::polling &&
       (post_in_flight_ || writable_count(queue_.size()) < queue_.size())) {
@@ -8282,8 +8708,9 @@ inline void client::close(millis now) {
 }
 
 inline std::optional<event> client::poll_event() {
-  if (ev_head_ == ev_.size() || close_delivered_) return std::nullopt;
-  const ev_record& r = ev_[ev_head_++];
+  if (close_delivered_) return std::nullopt;
+  if (ev_head_ == ev_.size() && !close_pending_) return std::nullopt;
+  const ev_record& r = ev_head_ < ev_.size() ? ev_[ev_head_++] : close_ev_;
   event e;
   e.kind = r.kind;
   e.transport = r.transport;

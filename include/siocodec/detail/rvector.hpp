@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: BSL-1.0
+// The client engines' growable buffer: a vector of trivially copyable elements over a
+// memory_resource (null: the global operator new, as std::vector). Growth is try_*: false when
+// the resource has no room, with the buffer unchanged, which std::vector cannot report under
+// -fno-exceptions. It is also smaller than libstdc++'s string and vector code (docs/embedded.md).
+#ifndef SIOCODEC_DETAIL_RVECTOR_HPP
+#define SIOCODEC_DETAIL_RVECTOR_HPP
+
+#include <siocodec/config.hpp>
+#include <siocodec/memory.hpp>
+
+#include <cstddef>
+#include <cstring>
+#include <new>
+#include <string_view>
+#include <type_traits>
+
+SIOCODEC_BEGIN_NAMESPACE
+namespace detail {
+
+template <class T>
+class rvector {
+  static_assert(std::is_trivially_copyable<T>::value, "rvector holds trivially copyable types");
+
+ public:
+  using value_type = T;
+
+  explicit rvector(memory_resource* mr = nullptr) noexcept : mr_(mr) {}
+  rvector(const rvector&) = delete;
+  rvector& operator=(const rvector&) = delete;
+  rvector(rvector&& o) noexcept : p_(o.p_), n_(o.n_), cap_(o.cap_), mr_(o.mr_) {
+    o.p_ = nullptr;
+    o.n_ = o.cap_ = 0;
+  }
+  rvector& operator=(rvector&& o) noexcept {
+    if (this != &o) {
+      release();
+      p_ = o.p_;
+      n_ = o.n_;
+      cap_ = o.cap_;
+      mr_ = o.mr_;
+      o.p_ = nullptr;
+      o.n_ = o.cap_ = 0;
+    }
+    return *this;
+  }
+  ~rvector() { release(); }
+
+  T* data() noexcept { return p_; }
+  const T* data() const noexcept { return p_; }
+  std::size_t size() const noexcept { return n_; }
+  std::size_t capacity() const noexcept { return cap_; }
+  bool empty() const noexcept { return n_ == 0; }
+  T* begin() noexcept { return p_; }
+  T* end() noexcept { return p_ + n_; }
+  const T* begin() const noexcept { return p_; }
+  const T* end() const noexcept { return p_ + n_; }
+  T& operator[](std::size_t i) noexcept { return p_[i]; }
+  const T& operator[](std::size_t i) const noexcept { return p_[i]; }
+  T& back() noexcept { return p_[n_ - 1]; }
+  memory_resource* resource() const noexcept { return mr_; }
+
+  void clear() noexcept { n_ = 0; }
+  void pop_back() noexcept { --n_; }
+  /// Frees the storage (the resource stays).
+  void release() noexcept {
+    if (p_ != nullptr) {
+      if (mr_ != nullptr) {
+        mr_->deallocate(p_, cap_ * sizeof(T), alignof(T));
+      } else {
+        ::operator delete(p_);
+      }
+    }
+    p_ = nullptr;
+    n_ = cap_ = 0;
+  }
+
+  /// Room for `n` elements in all; false (nothing changed) when the resource has none.
+  bool try_reserve(std::size_t n) noexcept {
+    if (n <= cap_) return true;
+    if (n > ~std::size_t{0} / sizeof(T)) return false;
+    T* q;
+    if (mr_ != nullptr) {
+      q = static_cast<T*>(mr_->allocate(n * sizeof(T), alignof(T)));
+      if (q == nullptr) return false;
+    } else {
+      q = static_cast<T*>(::operator new(n * sizeof(T)));
+    }
+    if (n_ != 0) std::memcpy(q, p_, n_ * sizeof(T));
+    const std::size_t n_keep = n_;
+    release();
+    p_ = q;
+    n_ = n_keep;
+    cap_ = n;
+    return true;
+  }
+  /// `n` more elements fit (growing geometrically, as std::vector).
+  bool try_grow(std::size_t extra) noexcept {
+    if (extra <= cap_ - n_) return true;
+    if (extra > ~std::size_t{0} - n_) return false;
+    const std::size_t need = n_ + extra;
+    std::size_t want = cap_ > ~std::size_t{0} / 2 ? need : cap_ * 2;
+    if (want < need) want = need;
+    if (want < min_capacity) want = min_capacity;
+    // With a bounded resource, doubling may not fit where the exact size does.
+    return try_reserve(want) || (want != need && try_reserve(need));
+  }
+  bool try_push_back(const T& v) noexcept {
+    if (!try_grow(1)) return false;
+    p_[n_++] = v;
+    return true;
+  }
+  bool try_append(const T* s, std::size_t k) noexcept {
+    if (!try_grow(k)) return false;
+    if (k != 0) std::memcpy(p_ + n_, s, k * sizeof(T));
+    n_ += k;
+    return true;
+  }
+  /// New elements are left uninitialized (the encoders write them).
+  bool try_resize(std::size_t n) noexcept {
+    if (n > n_ && !try_grow(n - n_)) return false;
+    n_ = n;
+    return true;
+  }
+  /// Drops the first `k` elements.
+  void erase_front(std::size_t k) noexcept {
+    if (k >= n_) {
+      n_ = 0;
+      return;
+    }
+    std::memmove(p_, p_ + k, (n_ - k) * sizeof(T));
+    n_ -= k;
+  }
+  void erase_at(std::size_t i) noexcept {
+    std::memmove(p_ + i, p_ + i + 1, (n_ - i - 1) * sizeof(T));
+    --n_;
+  }
+
+ private:
+  static constexpr std::size_t min_capacity = sizeof(T) >= 16 ? 2 : 16 / sizeof(T);
+
+  T* p_ = nullptr;
+  std::size_t n_ = 0;
+  std::size_t cap_ = 0;
+  memory_resource* mr_ = nullptr;
+};
+
+/// A byte string over a memory_resource.
+class rstring : public rvector<char> {
+ public:
+  using rvector<char>::rvector;
+  std::string_view view() const noexcept { return {data(), size()}; }
+  operator std::string_view() const noexcept { return view(); }  // NOLINT: a string's view
+  bool try_assign(std::string_view s) noexcept {
+    clear();
+    return try_append(s.data(), s.size());
+  }
+  bool try_append(std::string_view s) noexcept {
+    return rvector<char>::try_append(s.data(), s.size());
+  }
+  using rvector<char>::try_append;
+};
+
+/// Frees `c`'s storage when it is over `limit` bytes (the engines' max_retained_bytes).
+template <class T>
+void release_if_over(rvector<T>& c, std::size_t limit) noexcept {
+  if (c.capacity() > limit / sizeof(T)) c.release();
+}
+inline void release_if_over(rstring& c, std::size_t limit) noexcept {
+  if (c.capacity() > limit) c.release();
+}
+
+}  // namespace detail
+SIOCODEC_END_NAMESPACE
+
+#endif  // SIOCODEC_DETAIL_RVECTOR_HPP
