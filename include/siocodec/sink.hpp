@@ -118,6 +118,17 @@ template <class C>
 struct has_try_resize<C, std::void_t<decltype(std::declval<C&>().try_resize(std::size_t{}))>>
     : std::true_type {};
 
+// Resizes `out` to `n` bytes: false when a try_resize() container could not grow.
+template <class Container>
+bool resize_buffer(Container& out, std::size_t n) {
+  if constexpr (has_try_resize<Container>::value) {
+    return out.try_resize(n);
+  } else {
+    out.resize(n);
+    return true;
+  }
+}
+
 template <class Container, class Emit>
 result<std::size_t> write_append(Container& out, Emit&& emit) {
   static_assert(is_resizable_buffer<Container>::value || has_try_resize<Container>::value,

@@ -172,6 +172,13 @@ class client {
   /// WebSocket closed, polling goes on). A no-op before open(), while closing, and after the
   /// close event.
   void close(millis now);
+  /// Closes the session as when its own memory runs out (reason queue_full, error
+  /// out_of_memory): for an owner whose memory ran out (socketio::client). A no-op when not live.
+  void close_out_of_memory(millis now) {
+    tick(now);
+    oom_ = true;
+    settle();
+  }
 
   /// The next event, or nothing. Its views stay valid until the next non-const call other than
   /// poll_transmit().
