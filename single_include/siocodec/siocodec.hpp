@@ -6319,7 +6319,8 @@ class value : public ::SIOCODEC_NAMESPACE::detail::lazy_value<value, char, kind,
   /// written; offset() is cap).
   result<std::size_t> unescape_to(char* out, std::size_t cap) const noexcept;
   /// Appends the decoded content to `out` (any resizable byte container; exactly one resize).
-  /// Errors: invalid_argument (not a string).
+  /// Errors: invalid_argument (not a string), out_of_memory (a container whose try_resize()
+  /// failed; nothing written).
   template <class C>
   result<std::size_t> unescape(C& out) const;
 
@@ -7211,7 +7212,8 @@ result<std::size_t> encode_string_to(char* out, std::size_t cap, std::string_vie
 
 /// Appends the JSON string literal for `utf8` to `out` (any resizable byte container; exactly
 /// one resize, none on error).
-/// Errors: invalid_utf8 (as string_size).
+/// Errors: invalid_utf8 (as string_size); out_of_memory (a container whose try_resize() failed,
+/// such as the client engines' over a caller's memory_resource; nothing written).
 template <class C>
 result<std::size_t> encode_string(std::string_view utf8, C& out);
 
@@ -13636,7 +13638,8 @@ class any_value {
   /// Writes the decoded string to `out`. @return bytes written.
   /// Errors: invalid_argument (not a string), output_too_small (nothing written).
   result<std::size_t> string_to(char* out, std::size_t cap) const noexcept;
-  /// Appends the decoded string to `out` (one resize). Errors: invalid_argument.
+  /// Appends the decoded string to `out` (one resize). Errors: invalid_argument, out_of_memory
+  /// (a container whose try_resize() failed; nothing written).
   template <class C>
   result<std::size_t> append_string(C& out) const;
 
@@ -18471,6 +18474,8 @@ class basic_decoder {
   ///   of the first byte over the limit), or a text message is longer than max_packet_bytes
   ///   (offset max_packet_bytes; checked before decoding).
   /// - invalid_argument: `kind` is neither text nor binary (offset 0).
+  /// - out_of_memory (offset 0): with detail::resource_allocator (socketio::client over a
+  ///   caller's memory_resource), the storage could not grow; the decoder is idle.
   ///
   /// Throws: only what the allocator throws (see the class documentation).
   ///

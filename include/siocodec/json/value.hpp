@@ -111,7 +111,8 @@ class value : public ::SIOCODEC_NAMESPACE::detail::lazy_value<value, char, kind,
   /// written; offset() is cap).
   result<std::size_t> unescape_to(char* out, std::size_t cap) const noexcept;
   /// Appends the decoded content to `out` (any resizable byte container; exactly one resize).
-  /// Errors: invalid_argument (not a string).
+  /// Errors: invalid_argument (not a string), out_of_memory (a container whose try_resize()
+  /// failed; nothing written).
   template <class C>
   result<std::size_t> unescape(C& out) const;
 

@@ -49,7 +49,8 @@ result<std::size_t> encode_string_to(char* out, std::size_t cap, std::string_vie
 
 /// Appends the JSON string literal for `utf8` to `out` (any resizable byte container; exactly
 /// one resize, none on error).
-/// Errors: invalid_utf8 (as string_size).
+/// Errors: invalid_utf8 (as string_size); out_of_memory (a container whose try_resize() failed,
+/// such as the client engines' over a caller's memory_resource; nothing written).
 template <class C>
 result<std::size_t> encode_string(std::string_view utf8, C& out);
 

@@ -134,7 +134,8 @@ class any_value {
   /// Writes the decoded string to `out`. @return bytes written.
   /// Errors: invalid_argument (not a string), output_too_small (nothing written).
   result<std::size_t> string_to(char* out, std::size_t cap) const noexcept;
-  /// Appends the decoded string to `out` (one resize). Errors: invalid_argument.
+  /// Appends the decoded string to `out` (one resize). Errors: invalid_argument, out_of_memory
+  /// (a container whose try_resize() failed; nothing written).
   template <class C>
   result<std::size_t> append_string(C& out) const;
 

@@ -207,6 +207,8 @@ class basic_decoder {
   ///   of the first byte over the limit), or a text message is longer than max_packet_bytes
   ///   (offset max_packet_bytes; checked before decoding).
   /// - invalid_argument: `kind` is neither text nor binary (offset 0).
+  /// - out_of_memory (offset 0): with detail::resource_allocator (socketio::client over a
+  ///   caller's memory_resource), the storage could not grow; the decoder is idle.
   ///
   /// Throws: only what the allocator throws (see the class documentation).
   ///
