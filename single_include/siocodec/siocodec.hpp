@@ -2513,13 +2513,15 @@ class buffer_resource final : public memory_resource {
 
   /// Serves from `size` bytes at `buffer` (the part aligned to granule).
   buffer_resource(void* buffer, std::size_t size) noexcept {
-    const auto start = reinterpret_cast<std::uintptr_t>(buffer);
-    const std::uintptr_t aligned = (start + granule - 1) / granule * granule;
-    if (buffer == nullptr || aligned - start >= size) return;
-    const std::size_t usable = (size - (aligned - start)) / granule * granule;
+    if (buffer == nullptr) return;
+    // Pointer arithmetic from the caller's pointer (no integer-to-pointer cast).
+    const std::size_t misalign = reinterpret_cast<std::uintptr_t>(buffer) % granule;
+    const std::size_t pad = misalign == 0 ? 0 : granule - misalign;
+    if (pad >= size) return;
+    const std::size_t usable = (size - pad) / granule * granule;
     if (usable < header_bytes + granule) return;
-    base_ = reinterpret_cast<unsigned char*>(aligned);
-    free_ = reinterpret_cast<block*>(aligned);
+    base_ = static_cast<unsigned char*>(buffer) + pad;
+    free_ = reinterpret_cast<block*>(base_);
     free_->size = usable;
     free_->next = nullptr;
     capacity_ = usable;
