@@ -199,7 +199,9 @@ class rvector {
   }
 
  private:
-  static constexpr std::size_t min_capacity = sizeof(T) >= 16 ? 2 : 16 / sizeof(T);
+  // 32 bytes at least, as std::string's first heap block (twice its 15-byte inline buffer):
+  // short texts (names, ids, control packets) then rarely grow a second time.
+  static constexpr std::size_t min_capacity = sizeof(T) >= 16 ? 2 : 32 / sizeof(T);
 
   // Ends the lifetimes of elements [from, to), which must be the last ones.
   void destroy(std::size_t from, std::size_t to) noexcept {
