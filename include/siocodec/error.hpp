@@ -123,10 +123,13 @@ enum class errc : std::uint8_t {
   /// An application call the engine cannot take in its current state (sending on a closed
   /// session, opening one twice).
   invalid_state,
+  /// The memory_resource the caller gave an engine (client_options::memory) had no room left.
+  /// The engine closes the session rather than go on with part of its state.
+  out_of_memory,
 };
 
 /// Number of enumerators in `errc`; every value below it has a name.
-constexpr unsigned error_count = static_cast<unsigned>(errc::invalid_state) + 1;
+constexpr unsigned error_count = static_cast<unsigned>(errc::out_of_memory) + 1;
 
 /// The enumerator's name ("invalid_base64"), stable across versions. Unknown values give "unknown".
 constexpr const char* to_string(errc e) noexcept {
@@ -168,6 +171,7 @@ constexpr const char* to_string(errc e) noexcept {
     case errc::queue_full: return "queue_full";
     case errc::unexpected_packet: return "unexpected_packet";
     case errc::invalid_state: return "invalid_state";
+    case errc::out_of_memory: return "out_of_memory";
   }
   return "unknown";
 }
@@ -212,6 +216,7 @@ constexpr const char* message(errc e) noexcept {
     case errc::queue_full: return "queue over its limit";
     case errc::unexpected_packet: return "packet not allowed in the session's state";
     case errc::invalid_state: return "call not allowed in the session's state";
+    case errc::out_of_memory: return "the caller's memory resource has no room left";
   }
   return "unknown error";
 }

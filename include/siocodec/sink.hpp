@@ -110,14 +110,37 @@ result<std::size_t> write_bounded(char* out, std::size_t cap, Emit&& emit) noexc
   return size;
 }
 
+// Containers whose growth can fail without exceptions (detail::rvector over a caller's
+// memory_resource): try_resize() returns false, reported as out_of_memory.
+template <class C, class = void>
+struct has_try_resize : std::false_type {};
+template <class C>
+struct has_try_resize<C, std::void_t<decltype(std::declval<C&>().try_resize(std::size_t{}))>>
+    : std::true_type {};
+
+// Resizes `out` to `n` bytes: false when a try_resize() container could not grow.
+template <class Container>
+bool resize_buffer(Container& out, std::size_t n) {
+  if constexpr (has_try_resize<Container>::value) {
+    return out.try_resize(n);
+  } else {
+    out.resize(n);
+    return true;
+  }
+}
+
 template <class Container, class Emit>
 result<std::size_t> write_append(Container& out, Emit&& emit) {
-  static_assert(is_resizable_buffer<Container>::value,
+  static_assert(is_resizable_buffer<Container>::value || has_try_resize<Container>::value,
                 "encode() needs a resizable container of one-byte elements");
   auto size = measure(emit);
   if (!size) return size;
   const std::size_t old = out.size();
-  out.resize(old + *size);  // the one allocation
+  if constexpr (has_try_resize<Container>::value) {
+    if (!out.try_resize(old + *size)) return {errc::out_of_memory, 0};
+  } else {
+    out.resize(old + *size);  // the one allocation
+  }
   buffer_writer w{reinterpret_cast<char*>(out.data()) + old};
   (void)emit(w);
   return size;

@@ -18,6 +18,8 @@
 //   <siocodec/base64/codec.hpp>
 //   <siocodec/sink.hpp>
 //   <siocodec/base64.hpp>
+//   <siocodec/memory.hpp>
+//   <siocodec/detail/rvector.hpp>
 //   <siocodec/engineio/packet.hpp>
 //   <siocodec/engineio/decode.hpp>
 //   <siocodec/engineio/encode.hpp>
@@ -1509,10 +1511,13 @@ enum class errc : std::uint8_t {
   /// An application call the engine cannot take in its current state (sending on a closed
   /// session, opening one twice).
   invalid_state,
+  /// The memory_resource the caller gave an engine (client_options::memory) had no room left.
+  /// The engine closes the session rather than go on with part of its state.
+  out_of_memory,
 };
 
 /// Number of enumerators in `errc`; every value below it has a name.
-constexpr unsigned error_count = static_cast<unsigned>(errc::invalid_state) + 1;
+constexpr unsigned error_count = static_cast<unsigned>(errc::out_of_memory) + 1;
 
 /// The enumerator's name ("invalid_base64"), stable across versions. Unknown values give "unknown".
 constexpr const char* to_string(errc e) noexcept {
@@ -1554,6 +1559,7 @@ constexpr const char* to_string(errc e) noexcept {
     case errc::queue_full: return "queue_full";
     case errc::unexpected_packet: return "unexpected_packet";
     case errc::invalid_state: return "invalid_state";
+    case errc::out_of_memory: return "out_of_memory";
   }
   return "unknown";
 }
@@ -1598,6 +1604,7 @@ constexpr const char* message(errc e) noexcept {
     case errc::queue_full: return "queue over its limit";
     case errc::unexpected_packet: return "packet not allowed in the session's state";
     case errc::invalid_state: return "call not allowed in the session's state";
+    case errc::out_of_memory: return "the caller's memory resource has no room left";
   }
   return "unknown error";
 }
@@ -2223,14 +2230,37 @@ result<std::size_t> write_bounded(char* out, std::size_t cap, Emit&& emit) noexc
   return size;
 }
 
+// Containers whose growth can fail without exceptions (detail::rvector over a caller's
+// memory_resource): try_resize() returns false, reported as out_of_memory.
+template <class C, class = void>
+struct has_try_resize : std::false_type {};
+template <class C>
+struct has_try_resize<C, std::void_t<decltype(std::declval<C&>().try_resize(std::size_t{}))>>
+    : std::true_type {};
+
+// Resizes `out` to `n` bytes: false when a try_resize() container could not grow.
+template <class Container>
+bool resize_buffer(Container& out, std::size_t n) {
+  if constexpr (has_try_resize<Container>::value) {
+    return out.try_resize(n);
+  } else {
+    out.resize(n);
+    return true;
+  }
+}
+
 template <class Container, class Emit>
 result<std::size_t> write_append(Container& out, Emit&& emit) {
-  static_assert(is_resizable_buffer<Container>::value,
+  static_assert(is_resizable_buffer<Container>::value || has_try_resize<Container>::value,
                 "encode() needs a resizable container of one-byte elements");
   auto size = measure(emit);
   if (!size) return size;
   const std::size_t old = out.size();
-  out.resize(old + *size);  // the one allocation
+  if constexpr (has_try_resize<Container>::value) {
+    if (!out.try_resize(old + *size)) return {errc::out_of_memory, 0};
+  } else {
+    out.resize(old + *size);  // the one allocation
+  }
   buffer_writer w{reinterpret_cast<char*>(out.data()) + old};
   (void)emit(w);
   return size;
@@ -2410,6 +2440,425 @@ SIOCODEC_END_NAMESPACE
 #ifndef SIOCODEC_ENGINEIO_CLIENT_HPP
 #define SIOCODEC_ENGINEIO_CLIENT_HPP
 
+// ---- begin <siocodec/detail/rvector.hpp> -----------------------------------------------------
+// SPDX-License-Identifier: BSL-1.0
+// The client engines' growable buffer: a vector over a memory_resource (null: the global
+// operator new, as std::vector). Growth is try_*: false when the resource has no room, with the
+// buffer unchanged, which std::vector cannot report under -fno-exceptions. Elements are bytes
+// and records (copied with memcpy) or the engines' own records holding rvectors (moved, which
+// cannot fail). It is also smaller than libstdc++'s string and vector code (docs/embedded.md).
+#ifndef SIOCODEC_DETAIL_RVECTOR_HPP
+#define SIOCODEC_DETAIL_RVECTOR_HPP
+
+// ---- begin <siocodec/memory.hpp> -------------------------------------------------------------
+// SPDX-License-Identifier: BSL-1.0
+// Caller-provided memory for the client engines (docs/embedded.md, docs/memory.md): a two-call
+// interface an application implements over whatever it has (a static array, an RTOS pool), and
+// buffer_resource, a bounded first-fit allocator over one caller array. No global state.
+#ifndef SIOCODEC_MEMORY_HPP
+#define SIOCODEC_MEMORY_HPP
+
+
+#include <cstddef>
+#include <cstdint>
+
+SIOCODEC_BEGIN_NAMESPACE
+
+/// Where an engine takes its storage from (engineio::client_options::memory,
+/// socketio::client_options::memory). Unlike std::pmr::memory_resource it reports failure by
+/// returning null, never by throwing: an engine that gets null closes its session with
+/// errc::out_of_memory. The engines never ask for an alignment above alignof(std::max_align_t).
+/// A resource must outlive every engine that uses it; an engine calls it from the calls made
+/// on that engine only (one thread, as the engines themselves).
+class memory_resource {
+ public:
+  /// `bytes` (> 0) aligned to `align` (a power of two), or null when it cannot.
+  virtual void* allocate(std::size_t bytes, std::size_t align) noexcept = 0;
+  /// Gives back a block allocate() returned, with the same bytes and align.
+  virtual void deallocate(void* p, std::size_t bytes, std::size_t align) noexcept = 0;
+
+ protected:
+  memory_resource() = default;
+  memory_resource(const memory_resource&) = default;
+  memory_resource& operator=(const memory_resource&) = default;
+  ~memory_resource() = default;  // not deleted through this interface
+};
+
+/// A memory_resource over one caller array: first fit over a free list kept in address order,
+/// blocks split on allocation and merged with their free neighbours on deallocation, so that
+/// the array does not fragment for the engines' pattern (a few buffers that grow and shrink).
+/// Each block costs a header of header_bytes and is rounded up to `granule` bytes. An
+/// allocation walks the free list (a handful of blocks for the engines); a deallocation walks it
+/// up to the block's place. Running out returns null. Not thread-safe; no global state; the
+/// array is not touched outside allocate/deallocate and must outlive the resource's users.
+class buffer_resource final : public memory_resource {
+ public:
+  /// The unit of every block (and the largest alignment served).
+  static constexpr std::size_t granule = alignof(std::max_align_t);
+
+ private:
+  struct block {
+    std::size_t size;  // of the whole block, header included
+    block* next;       // free blocks only
+  };
+
+ public:
+  /// Bytes of bookkeeping in front of every block.
+  static constexpr std::size_t header_bytes = (sizeof(block) + granule - 1) / granule * granule;
+
+  /// Bytes a block serving `n` bytes takes from the array (memory bounds are sums of these).
+  static constexpr std::size_t block_bytes(std::size_t n) noexcept {
+    return header_bytes + (n == 0 ? granule : (n + granule - 1) / granule * granule);
+  }
+
+  /// Serves from `size` bytes at `buffer` (the part aligned to granule).
+  buffer_resource(void* buffer, std::size_t size) noexcept {
+    if (buffer == nullptr) return;
+    // Pointer arithmetic from the caller's pointer (no integer-to-pointer cast).
+    const std::size_t misalign = reinterpret_cast<std::uintptr_t>(buffer) % granule;
+    const std::size_t pad = misalign == 0 ? 0 : granule - misalign;
+    if (pad >= size) return;
+    const std::size_t usable = (size - pad) / granule * granule;
+    if (usable < header_bytes + granule) return;
+    base_ = static_cast<unsigned char*>(buffer) + pad;
+    free_ = reinterpret_cast<block*>(base_);
+    free_->size = usable;
+    free_->next = nullptr;
+    capacity_ = usable;
+  }
+  buffer_resource(const buffer_resource&) = delete;
+  buffer_resource& operator=(const buffer_resource&) = delete;
+
+  void* allocate(std::size_t bytes, std::size_t align) noexcept override {
+    if (align > granule || bytes > capacity_) return nullptr;
+    const std::size_t need = block_bytes(bytes);
+    block** link = &free_;
+    for (block* b = free_; b != nullptr; link = &b->next, b = b->next) {
+      if (b->size < need) continue;
+      if (b->size - need >= header_bytes + granule) {
+        // The front is served, the rest stays free: low holes are filled first and the
+        // untouched end of the array stays in one piece.
+        auto* rest = reinterpret_cast<block*>(reinterpret_cast<unsigned char*>(b) + need);
+        rest->size = b->size - need;
+        rest->next = b->next;
+        *link = rest;
+        b->size = need;
+      } else {
+        *link = b->next;
+      }
+      used_ += b->size;
+      const auto reach = static_cast<std::size_t>(end_of(b) - base_);
+      if (reach > peak_) peak_ = reach;
+      return reinterpret_cast<unsigned char*>(b) + header_bytes;
+    }
+    return nullptr;
+  }
+
+  void deallocate(void* p, std::size_t, std::size_t) noexcept override {
+    if (p == nullptr) return;
+    auto* b = reinterpret_cast<block*>(static_cast<unsigned char*>(p) - header_bytes);
+    used_ -= b->size;
+    block* prev = nullptr;
+    block* next = free_;
+    while (next != nullptr && next < b) {
+      prev = next;
+      next = next->next;
+    }
+    b->next = next;
+    if (next != nullptr && end_of(b) == reinterpret_cast<unsigned char*>(next)) {
+      b->size += next->size;
+      b->next = next->next;
+    }
+    if (prev == nullptr) {
+      free_ = b;
+    } else if (end_of(prev) == reinterpret_cast<unsigned char*>(b)) {
+      prev->size += b->size;
+      prev->next = b->next;
+    } else {
+      prev->next = b;
+    }
+  }
+
+  /// Bytes of the array that blocks can use (after alignment).
+  std::size_t capacity() const noexcept { return capacity_; }
+  /// Bytes taken by the blocks in use now, headers included.
+  std::size_t used() const noexcept { return used_; }
+  /// How far into the array blocks have reached (holes included): an array of this size serves
+  /// the same sequence of requests the same way, so a test run on a large array says how large
+  /// the product's must be (docs/embedded.md).
+  std::size_t peak() const noexcept { return peak_; }
+
+ private:
+  static unsigned char* end_of(block* b) noexcept {
+    return reinterpret_cast<unsigned char*>(b) + b->size;
+  }
+
+  unsigned char* base_ = nullptr;
+  block* free_ = nullptr;
+  std::size_t capacity_ = 0;
+  std::size_t used_ = 0;
+  std::size_t peak_ = 0;
+};
+
+SIOCODEC_END_NAMESPACE
+
+#endif  // SIOCODEC_MEMORY_HPP
+// ---- end <siocodec/memory.hpp> ---------------------------------------------------------------
+
+#include <cstddef>
+#include <cstring>
+#include <new>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+SIOCODEC_BEGIN_NAMESPACE
+namespace detail {
+
+/// Carries a memory_resource where a component takes an allocator (socketio::basic_decoder,
+/// basic_codec): with it, their storage is an rvector over the resource (decoder_storage_t),
+/// whose failure they report as out_of_memory.
+template <class T>
+struct resource_allocator {
+  using value_type = T;
+  memory_resource* mr = nullptr;
+  resource_allocator() noexcept = default;
+  explicit resource_allocator(memory_resource* m) noexcept : mr(m) {}
+  template <class U>
+  resource_allocator(const resource_allocator<U>& o) noexcept : mr(o.mr) {}  // NOLINT: rebind
+};
+
+template <class T>
+class rvector {
+  static constexpr bool trivial = std::is_trivially_copyable<T>::value;
+  static_assert(trivial || std::is_nothrow_move_constructible<T>::value,
+                "rvector relocates elements by moving them");
+
+ public:
+  using value_type = T;
+
+  explicit rvector(memory_resource* mr = nullptr) noexcept : mr_(mr) {}
+  template <class U>
+  explicit rvector(const resource_allocator<U>& a) noexcept : mr_(a.mr) {}
+  rvector(const rvector&) = delete;
+  rvector& operator=(const rvector&) = delete;
+  rvector(rvector&& o) noexcept : p_(o.p_), n_(o.n_), cap_(o.cap_), mr_(o.mr_) {
+    o.p_ = nullptr;
+    o.n_ = o.cap_ = 0;
+  }
+  rvector& operator=(rvector&& o) noexcept {
+    if (this != &o) {
+      release();
+      p_ = o.p_;
+      n_ = o.n_;
+      cap_ = o.cap_;
+      mr_ = o.mr_;
+      o.p_ = nullptr;
+      o.n_ = o.cap_ = 0;
+    }
+    return *this;
+  }
+  ~rvector() { release(); }
+
+  T* data() noexcept { return p_; }
+  const T* data() const noexcept { return p_; }
+  std::size_t size() const noexcept { return n_; }
+  std::size_t capacity() const noexcept { return cap_; }
+  bool empty() const noexcept { return n_ == 0; }
+  T* begin() noexcept { return p_; }
+  T* end() noexcept { return p_ + n_; }
+  const T* begin() const noexcept { return p_; }
+  const T* end() const noexcept { return p_ + n_; }
+  T& operator[](std::size_t i) noexcept { return p_[i]; }
+  const T& operator[](std::size_t i) const noexcept { return p_[i]; }
+  T& back() noexcept { return p_[n_ - 1]; }
+  memory_resource* resource() const noexcept { return mr_; }
+  resource_allocator<T> get_allocator() const noexcept { return resource_allocator<T>(mr_); }
+  std::size_t max_size() const noexcept { return ~std::size_t{0} / sizeof(T); }
+  void swap(rvector& o) noexcept {
+    std::swap(p_, o.p_);
+    std::swap(n_, o.n_);
+    std::swap(cap_, o.cap_);
+    std::swap(mr_, o.mr_);
+  }
+
+  // The std::vector calls of basic_decoder, made only within the capacity that try_reserve()
+  // (through reserve()) gave: the decoder checks capacity() after reserve().
+  void reserve(std::size_t n) noexcept { (void)try_reserve(n); }
+  void resize(std::size_t n) noexcept { (void)try_resize(n); }
+  void push_back(const T& v) noexcept { (void)try_push_back(v); }
+  template <class It>
+  void insert(T* at, It first, It last) noexcept {
+    static_assert(trivial, "bytes and plain records only");
+    if (at != end() || !try_grow(static_cast<std::size_t>(last - first))) return;
+    for (; first != last; ++first) p_[n_++] = static_cast<T>(*first);
+  }
+
+  void clear() noexcept { destroy(0, n_); }
+  void pop_back() noexcept { destroy(n_ - 1, n_); }
+  /// Frees the storage (the resource stays).
+  void release() noexcept {
+    destroy(0, n_);
+    if (p_ != nullptr) {
+      if (mr_ != nullptr) {
+        mr_->deallocate(p_, cap_ * sizeof(T), alignof(T));
+      } else {
+        ::operator delete(p_);
+      }
+    }
+    p_ = nullptr;
+    n_ = cap_ = 0;
+  }
+
+  /// Room for `n` elements in all; false (nothing changed) when the resource has none.
+  bool try_reserve(std::size_t n) noexcept {
+    if (n <= cap_) return true;
+    if (n > ~std::size_t{0} / sizeof(T)) return false;
+    T* q;
+    if (mr_ != nullptr) {
+      q = static_cast<T*>(mr_->allocate(n * sizeof(T), alignof(T)));
+      if (q == nullptr) return false;
+    } else {
+      q = static_cast<T*>(::operator new(n * sizeof(T)));
+    }
+    const std::size_t n_keep = n_;
+    if constexpr (trivial) {
+      if (n_ != 0) std::memcpy(static_cast<void*>(q), p_, n_ * sizeof(T));
+      n_ = 0;
+    } else {
+      for (std::size_t i = 0; i < n_; ++i) ::new (static_cast<void*>(q + i)) T(std::move(p_[i]));
+    }
+    release();
+    p_ = q;
+    n_ = n_keep;
+    cap_ = n;
+    return true;
+  }
+  /// `n` more elements fit (growing geometrically, as std::vector).
+  bool try_grow(std::size_t extra) noexcept {
+    if (extra <= cap_ - n_) return true;
+    if (extra > ~std::size_t{0} - n_) return false;
+    const std::size_t need = n_ + extra;
+    std::size_t want = cap_ > ~std::size_t{0} / 2 ? need : cap_ * 2;
+    if (want < need) want = need;
+    if (want < min_capacity) want = min_capacity;
+    // With a bounded resource, doubling may not fit where the exact size does.
+    return try_reserve(want) || (want != need && try_reserve(need));
+  }
+  bool try_push_back(const T& v) noexcept {
+    static_assert(trivial, "try_emplace_back() for records that own storage");
+    if (!try_grow(1)) return false;
+    p_[n_++] = v;
+    return true;
+  }
+  template <class... Args>
+  bool try_emplace_back(Args&&... args) noexcept {
+    if (!try_grow(1)) return false;
+    ::new (static_cast<void*>(p_ + n_)) T(std::forward<Args>(args)...);
+    ++n_;
+    return true;
+  }
+  bool try_append(const T* s, std::size_t k) noexcept {
+    static_assert(trivial, "bytes and plain records only");
+    if (!try_grow(k)) return false;
+    if (k != 0) std::memcpy(p_ + n_, s, k * sizeof(T));
+    n_ += k;
+    return true;
+  }
+  /// New elements are left uninitialized (the encoders write them).
+  bool try_resize(std::size_t n) noexcept {
+    static_assert(trivial, "bytes and plain records only");
+    if (n > n_ && !try_grow(n - n_)) return false;
+    n_ = n;
+    return true;
+  }
+  /// Drops the first `k` elements.
+  void erase_front(std::size_t k) noexcept {
+    static_assert(trivial, "bytes and plain records only");
+    if (k >= n_) {
+      n_ = 0;
+      return;
+    }
+    std::memmove(static_cast<void*>(p_), p_ + k, (n_ - k) * sizeof(T));
+    n_ -= k;
+  }
+  void erase_at(std::size_t i) noexcept {
+    if constexpr (trivial) {
+      std::memmove(static_cast<void*>(p_ + i), p_ + i + 1, (n_ - i - 1) * sizeof(T));
+      --n_;
+    } else {
+      for (std::size_t j = i; j + 1 < n_; ++j) p_[j] = std::move(p_[j + 1]);
+      destroy(n_ - 1, n_);
+    }
+  }
+
+ private:
+  // 32 bytes at least, as std::string's first heap block (twice its 15-byte inline buffer):
+  // short texts (names, ids, control packets) then rarely grow a second time.
+  static constexpr std::size_t min_capacity = sizeof(T) >= 16 ? 2 : 32 / sizeof(T);
+
+  // Ends the lifetimes of elements [from, to), which must be the last ones.
+  void destroy(std::size_t from, std::size_t to) noexcept {
+    if constexpr (!trivial) {
+      for (std::size_t i = from; i < to; ++i) p_[i].~T();
+    }
+    n_ = from;
+  }
+
+  T* p_ = nullptr;
+  std::size_t n_ = 0;
+  std::size_t cap_ = 0;
+  memory_resource* mr_ = nullptr;
+};
+
+/// basic_decoder's and basic_codec's storage: std::vector, or an rvector over the resource that
+/// a resource_allocator carries.
+template <class T, class A>
+struct decoder_storage {
+  using type = std::vector<T, A>;
+};
+template <class T>
+struct decoder_storage<T, resource_allocator<T>> {
+  using type = rvector<T>;
+};
+template <class T, class A>
+using decoder_storage_t = typename decoder_storage<T, A>::type;
+
+/// A byte string over a memory_resource.
+class rstring : public rvector<char> {
+ public:
+  using rvector<char>::rvector;
+  std::string_view view() const noexcept { return {data(), size()}; }
+  operator std::string_view() const noexcept { return view(); }  // NOLINT: a string's view
+  bool try_assign(std::string_view s) noexcept {
+    clear();
+    return try_append(s.data(), s.size());
+  }
+  bool try_append(std::string_view s) noexcept {
+    return rvector<char>::try_append(s.data(), s.size());
+  }
+  using rvector<char>::try_append;
+  friend bool operator==(const rstring& a, std::string_view b) noexcept { return a.view() == b; }
+  friend bool operator==(std::string_view a, const rstring& b) noexcept { return a == b.view(); }
+  friend bool operator!=(const rstring& a, std::string_view b) noexcept { return a.view() != b; }
+  friend bool operator!=(std::string_view a, const rstring& b) noexcept { return a != b.view(); }
+};
+
+/// Frees `c`'s storage when it is over `limit` bytes (the engines' max_retained_bytes).
+template <class T>
+void release_if_over(rvector<T>& c, std::size_t limit) noexcept {
+  if (c.capacity() > limit / sizeof(T)) c.release();
+}
+inline void release_if_over(rstring& c, std::size_t limit) noexcept {
+  if (c.capacity() > limit) c.release();
+}
+
+}  // namespace detail
+SIOCODEC_END_NAMESPACE
+
+#endif  // SIOCODEC_DETAIL_RVECTOR_HPP
+// ---- end <siocodec/detail/rvector.hpp> -------------------------------------------------------
 // ---- begin <siocodec/engineio/decode.hpp> ----------------------------------------------------
 // SPDX-License-Identifier: BSL-1.0
 // Decoding one Engine.IO packet from one transport frame (WebSocket message, WebTransport record).
@@ -5874,7 +6323,8 @@ class value : public ::SIOCODEC_NAMESPACE::detail::lazy_value<value, char, kind,
   /// written; offset() is cap).
   result<std::size_t> unescape_to(char* out, std::size_t cap) const noexcept;
   /// Appends the decoded content to `out` (any resizable byte container; exactly one resize).
-  /// Errors: invalid_argument (not a string).
+  /// Errors: invalid_argument (not a string), out_of_memory (a container whose try_resize()
+  /// failed; nothing written).
   template <class C>
   result<std::size_t> unescape(C& out) const;
 
@@ -6036,12 +6486,14 @@ inline result<std::size_t> value::unescape_to(char* out, std::size_t cap) const 
 
 template <class C>
 result<std::size_t> value::unescape(C& out) const {
-  static_assert(is_resizable_buffer<C>::value,
-                "unescape() needs a resizable container of one-byte elements");
+  static_assert(
+      is_resizable_buffer<C>::value || ::SIOCODEC_NAMESPACE::detail::has_try_resize<C>::value,
+      "unescape() needs a resizable container of one-byte elements");
   if (kind_ != kind::string) return {errc::invalid_argument, 0};
   const std::size_t n = unescaped_size();
   const std::size_t old = out.size();
-  out.resize(old + n);  // the one allocation
+  // The one allocation.
+  if (!::SIOCODEC_NAMESPACE::detail::resize_buffer(out, old + n)) return {errc::out_of_memory, 0};
   return unescape_to(reinterpret_cast<char*>(out.data()) + old, n);
 }
 
@@ -6764,7 +7216,8 @@ result<std::size_t> encode_string_to(char* out, std::size_t cap, std::string_vie
 
 /// Appends the JSON string literal for `utf8` to `out` (any resizable byte container; exactly
 /// one resize, none on error).
-/// Errors: invalid_utf8 (as string_size).
+/// Errors: invalid_utf8 (as string_size); out_of_memory (a container whose try_resize() failed,
+/// such as the client engines' over a caller's memory_resource; nothing written).
 template <class C>
 result<std::size_t> encode_string(std::string_view utf8, C& out);
 
@@ -6973,12 +7426,15 @@ inline result<std::size_t> encode_string_to(char* out, std::size_t cap,
 
 template <class C>
 result<std::size_t> encode_string(std::string_view utf8, C& out) {
-  static_assert(is_resizable_buffer<C>::value,
-                "encode_string() needs a resizable container of one-byte elements");
+  static_assert(
+      is_resizable_buffer<C>::value || ::SIOCODEC_NAMESPACE::detail::has_try_resize<C>::value,
+      "encode_string() needs a resizable container of one-byte elements");
   const result<std::size_t> size = string_size(utf8);
   if (!size) return size;
   const std::size_t old = out.size();
-  out.resize(old + *size);  // the one allocation
+  // The one allocation.
+  if (!::SIOCODEC_NAMESPACE::detail::resize_buffer(out, old + *size))
+    return {errc::out_of_memory, 0};
   ::SIOCODEC_NAMESPACE::detail::buffer_writer w{reinterpret_cast<char*>(out.data()) + old};
   (void)emit_string(w, utf8);
   return size;
@@ -7362,6 +7818,10 @@ template <class Container>
 void release_if_over(Container& c, std::size_t limit) noexcept {
   if (c.capacity() > limit / sizeof(typename Container::value_type)) Container().swap(c);
 }
+// The engines' own buffers keep their memory_resource when released.
+using ::SIOCODEC_NAMESPACE::detail::release_if_over;
+using ::SIOCODEC_NAMESPACE::detail::rstring;
+using ::SIOCODEC_NAMESPACE::detail::rvector;
 }  // namespace detail
 
 }  // namespace engineio
@@ -7373,9 +7833,7 @@ SIOCODEC_END_NAMESPACE
 #include <cstddef>
 #include <cstdint>
 #include <optional>
-#include <string>
 #include <string_view>
-#include <vector>
 
 SIOCODEC_BEGIN_NAMESPACE
 namespace engineio {
@@ -7410,6 +7868,13 @@ struct client_options {
   /// its largest message for ever. Within it, capacity is kept (the steady state
   /// allocates nothing).
   std::size_t max_retained_bytes = SIOCODEC_DEFAULT_MAX_RETAINED_BYTES;
+  /// Where the session's buffers come from: null (the default) is the global operator new;
+  /// a caller's resource (buffer_resource over a static array) makes the engine use that alone.
+  /// When the resource has no room, the session closes with reason queue_full and error
+  /// out_of_memory (docs/embedded.md: how much a session needs); the transmits that would end
+  /// the transport may then be missing, so close the transport on that close event. Must
+  /// outlive the client.
+  memory_resource* memory = nullptr;
 };
 
 /// What a client transmit asks the transport to do.
@@ -7444,7 +7909,9 @@ struct client_transmit {
 /// outputs are views into buffers the engine reuses, so a session in steady state allocates
 /// nothing. What waits is bounded by max_queued_messages / max_queued_bytes: the send queue with
 /// the transmits not yet polled, and the events not yet polled; going over either closes the
-/// session with queue_full.
+/// session with queue_full. Every buffer comes from client_options::memory; when it has no room
+/// the session closes with reason queue_full and error out_of_memory (in every handle_* call,
+/// send(), close(), open(), handle_timeout()).
 class client {
  public:
   explicit client(const client_options& opts = {});
@@ -7495,7 +7962,8 @@ class client {
   /// _sendPacket drops packets silently then), invalid_argument (not a message packet, or data
   /// the transport in use cannot frame: a v4 polling text holding 0x1E, a v3 polling text that
   /// is not UTF-8, base64 data strict base64 refuses), queue_full (over max_queued_messages or
-  /// max_queued_bytes: the session closes with reason queue_full).
+  /// max_queued_bytes: the session closes with reason queue_full), out_of_memory
+  /// (client_options::memory has no room: the session closes, reason queue_full).
   errc send(const packet_view& message, millis now);
   /// Closes the session (the reference's "forced close"): the close event, then the transmits
   /// that end the transport. Websocket: the queued messages, then ws_close (engine.io-client
@@ -7511,6 +7979,13 @@ class client {
   /// WebSocket closed, polling goes on). A no-op before open(), while closing, and after the
   /// close event.
   void close(millis now);
+  /// Closes the session as when its own memory runs out (reason queue_full, error
+  /// out_of_memory): for an owner whose memory ran out (socketio::client). A no-op when not live.
+  void close_out_of_memory(millis now) {
+    tick(now);
+    oom_ = true;
+    settle();
+  }
 
   /// The next event, or nothing. Its views stay valid until the next non-const call other than
   /// poll_transmit().
@@ -7609,6 +8084,15 @@ class client {
   void maybe_finish_upgrade();
   void probe_failed(bool ws_still_open);
   void abandon_upgrade();
+  // Growth that failed sets oom_; the public call that saw it closes the session on its way
+  // out (settle()), never in the middle of a loop over a buffer.
+  void settle() {
+    if (oom_ && live()) close_with(close_reason::queue_full, errc::out_of_memory, 0);
+  }
+  struct settle_on_exit {
+    client& c;
+    ~settle_on_exit() { c.settle(); }
+  };
 
   client_options opts_;
   decode_options dec_;
@@ -7621,7 +8105,8 @@ class client {
   millis last_now_ = 0;
   std::uint64_t rng_ = 0;
 
-  std::string hs_json_;
+  bool oom_ = false;
+  detail::rstring hs_json_;
   handshake hs_;
 
   // Heartbeat. v4: the ping deadline. v3: when the next ping is due, and when the session is
@@ -7632,22 +8117,25 @@ class client {
 
   // The send queue (engine.io-client's writeBuffer): messages and the engine's own packets
   // (pong, v3 ping), data in q_buf_.
-  std::string q_buf_;
-  std::vector<queued> queue_;
+  detail::rstring q_buf_;
+  detail::rvector<queued> queue_;
   std::size_t queued_messages_ = 0;
   std::size_t queued_bytes_ = 0;
-  std::vector<packet_view> batch_;
+  detail::rvector<packet_view> batch_;
 
-  std::string tx_query_;
-  std::string tx_body_;
-  std::vector<tx_record> tx_;
+  detail::rstring tx_query_;
+  detail::rstring tx_body_;
+  detail::rvector<tx_record> tx_;
   std::size_t tx_head_ = 0;
 
-  std::string ev_buf_;
-  std::vector<ev_record> ev_;
+  detail::rstring ev_buf_;
+  detail::rvector<ev_record> ev_;
   std::size_t ev_head_ = 0;
   // The events left undrained by earlier calls (counted at begin_call()).
   std::size_t ev_carried_ = 0, ev_carried_bytes_ = 0;
+  // The close event, apart from ev_ so that it needs no storage (it ends out_of_memory too).
+  ev_record close_ev_{};
+  bool close_pending_ = false;
   bool close_delivered_ = false;
 };
 
@@ -7666,7 +8154,18 @@ SIOCODEC_END_NAMESPACE
 SIOCODEC_BEGIN_NAMESPACE
 namespace engineio {
 
-inline client::client(const client_options& opts) : opts_(opts), dec_(opts.decode) {
+inline client::client(const client_options& opts)
+    : opts_(opts),
+      dec_(opts.decode),
+      hs_json_(opts.memory),
+      q_buf_(opts.memory),
+      queue_(opts.memory),
+      batch_(opts.memory),
+      tx_query_(opts.memory),
+      tx_body_(opts.memory),
+      tx_(opts.memory),
+      ev_buf_(opts.memory),
+      ev_(opts.memory) {
   dec_.version = opts.version;
   transport_ = opts.initial;
 }
@@ -7688,9 +8187,9 @@ inline void client::begin_call() {
     }
   } else if (tx_head_ != 0) {
     const std::size_t q0 = tx_[tx_head_].q_off, b0 = tx_[tx_head_].b_off;
-    tx_.erase(tx_.begin(), tx_.begin() + static_cast<std::ptrdiff_t>(tx_head_));
-    tx_query_.erase(0, q0);
-    tx_body_.erase(0, b0);
+    tx_.erase_front(tx_head_);
+    tx_query_.erase_front(q0);
+    tx_body_.erase_front(b0);
     for (tx_record& r : tx_) {
       r.q_off -= q0;
       r.b_off -= b0;
@@ -7706,8 +8205,8 @@ inline void client::begin_call() {
     }
   } else if (ev_head_ != 0) {
     const std::size_t e0 = ev_[ev_head_].off;
-    ev_.erase(ev_.begin(), ev_.begin() + static_cast<std::ptrdiff_t>(ev_head_));
-    ev_buf_.erase(0, e0);
+    ev_.erase_front(ev_head_);
+    ev_buf_.erase_front(e0);
     for (ev_record& r : ev_) r.off -= e0;
   }
   ev_head_ = 0;
@@ -7720,12 +8219,14 @@ inline void client::push_tx(client_action a, std::size_t q_off, std::size_t q_le
   // Records without a query or body point at the end of those buffers: offsets never decrease.
   if (q_len == 0) q_off = tx_query_.size();
   if (b_len == 0) b_off = tx_body_.size();
-  tx_.push_back(tx_record{a, kind, v3_type_byte, q_off, q_len, b_off, b_len});
+  // After a failed growth no transmit goes out: its query or body may be cut short.
+  if (oom_ || !tx_.try_push_back(tx_record{a, kind, v3_type_byte, q_off, q_len, b_off, b_len}))
+    oom_ = true;
 }
 
 inline void client::push_ws_text(std::string_view text) {
   const std::size_t off = tx_body_.size();
-  tx_body_.append(text.data(), text.size());
+  if (!tx_body_.try_append(text)) oom_ = true;
   push_tx(client_action::ws_send, 0, 0, frame_kind::text, off, text.size());
 }
 
@@ -7737,9 +8238,12 @@ inline void client::push_ws_text(std::string_view text) {
 // (with `&sid=..` when upgrading, then `&b64=1` for a v3 client without binary).
 inline std::size_t client::build_query(transport_kind t) {
   const std::size_t off = tx_query_.size();
-  tx_query_ += opts_.version == protocol_version::v3 ? "EIO=3" : "EIO=4";
+  const auto add = [this](std::string_view part) {
+    if (!tx_query_.try_append(part)) oom_ = true;
+  };
+  add(opts_.version == protocol_version::v3 ? "EIO=3" : "EIO=4");
   if (t == transport_kind::polling) {
-    tx_query_ += "&transport=polling&t=";
+    add("&transport=polling&t=");
     // A cache buster from the caller's seed (splitmix64), in yeast's URL-safe alphabet.
     static constexpr char alphabet[] =
         "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_";
@@ -7748,20 +8252,22 @@ inline std::size_t client::build_query(transport_kind t) {
     z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9u;
     z = (z ^ (z >> 27)) * 0x94D049BB133111EBu;
     z ^= z >> 31;
-    for (int i = 0; i < 8; ++i) {
-      tx_query_ += alphabet[z & 63u];
+    char t_value[8];
+    for (char& c : t_value) {
+      c = alphabet[z & 63u];
       z >>= 6;
     }
-    if (base64_only()) tx_query_ += "&b64=1";
+    add(std::string_view(t_value, sizeof t_value));
+    if (base64_only()) add("&b64=1");
   } else {
-    tx_query_ += "&transport=websocket";
+    add("&transport=websocket");
   }
   if (!hs_.sid.empty()) {
-    tx_query_ += "&sid=";
-    (void)encode_sid(hs_.sid, tx_query_);
+    add("&sid=");
+    if (!encode_sid(hs_.sid, tx_query_)) oom_ = true;
   }
   // websocket.ts uri(): `if (!this.supportsBinary) query.b64 = 1;`, after the sid.
-  if (t == transport_kind::websocket && base64_only()) tx_query_ += "&b64=1";
+  if (t == transport_kind::websocket && base64_only()) add("&b64=1");
   return off;
 }
 
@@ -7772,8 +8278,9 @@ inline void client::start_get() {
 }
 
 inline void client::push_event(event_kind k) {
-  ev_.push_back(ev_record{k, data_kind::text, transport_, close_reason::forced_close, errc::none, 0,
-                          ev_buf_.size(), 0});
+  if (!ev_.try_push_back(ev_record{k, data_kind::text, transport_, close_reason::forced_close,
+                                   errc::none, 0, ev_buf_.size(), 0}))
+    oom_ = true;
 }
 
 inline errc client::open(millis now, std::uint64_t random) {
@@ -7782,6 +8289,7 @@ inline errc client::open(millis now, std::uint64_t random) {
       (opts_.initial != transport_kind::polling && opts_.initial != transport_kind::websocket)) {
     return errc::invalid_argument;
   }
+  const settle_on_exit settle_guard{*this};
   begin_call();
   last_now_ = now;
   rng_ = random;
@@ -7805,8 +8313,8 @@ inline void client::close_with(close_reason reason, errc e, std::size_t offset,
   if (!live()) return;
   const bool was_open = established();
   state_ = state::closed;
-  ev_.push_back(ev_record{event_kind::close, data_kind::text, transport_, reason, e, offset,
-                          ev_buf_.size(), 0});
+  close_ev_ = ev_record{event_kind::close, data_kind::text, transport_, reason, e, offset, 0, 0};
+  close_pending_ = true;
   if (transport_ == transport_kind::websocket) {
     if (reason == close_reason::forced_close) {
       flush();  // the reference's close() waits for the write buffer to drain first
@@ -7843,7 +8351,7 @@ inline void client::queue_control(packet_type t) {
   for (const queued& q : queue_) {
     if (q.type == t) return;
   }
-  queue_.push_back(queued{t, data_kind::text, q_buf_.size(), 0});
+  if (!queue_.try_push_back(queued{t, data_kind::text, q_buf_.size(), 0})) oom_ = true;
 }
 
 inline void client::drop_front(std::size_t n) {
@@ -7863,8 +8371,8 @@ inline void client::drop_front(std::size_t n) {
     detail::release_if_over(q_buf_, opts_.max_retained_bytes);
     return;
   }
-  queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
-  q_buf_.erase(0, bytes);
+  queue_.erase_front(n);
+  q_buf_.erase_front(bytes);
   for (queued& q : queue_) q.off -= bytes;
 }
 
@@ -7907,15 +8415,22 @@ inline bool client::post_queue(bool with_close) {
   batch_.clear();
   for (std::size_t i = 0; i < n; ++i) {
     const queued& q = queue_[i];
-    batch_.push_back(packet_view{q.type, q.kind, std::string_view(q_buf_).substr(q.off, q.len)});
+    if (!batch_.try_push_back(
+            packet_view{q.type, q.kind, std::string_view(q_buf_).substr(q.off, q.len)}))
+      oom_ = true;
   }
-  if (with_close) batch_.push_back(packet_view::text(packet_type::close));
-  if (batch_.empty()) return false;
+  if (with_close && !batch_.try_push_back(packet_view::text(packet_type::close))) oom_ = true;
+  if (batch_.empty() || oom_) {
+    batch_.clear();
+    drop_front(n);
+    return false;
+  }
   const encode_options enc = poll_encoding();
   const std::size_t off = tx_body_.size();
   const auto written = encode_payload(batch_.data(), batch_.size(), tx_body_, enc);
-  // send() checked each message against this encoder, so this cannot fail; if it did, the
-  // packets are dropped rather than sent half-framed.
+  // send() checked each message against this encoder, so this fails only for want of memory;
+  // the packets are then dropped rather than sent half-framed.
+  if (!written) oom_ = true;
   if (written) {
     const std::size_t q_off = build_query(transport_kind::polling);
     push_tx(client_action::post, q_off, tx_query_.size() - q_off,
@@ -7944,12 +8459,15 @@ inline void client::flush() {
     if (opts_.version == protocol_version::v3 && p.kind == data_kind::binary &&
         enc.supports_binary) {
       // frames.hpp's v3 binary frame: the type byte as a static prefix, then the bytes.
-      tx_body_.append(p.data.data(), p.data.size());
+      if (!tx_body_.try_append(p.data)) oom_ = true;
       push_tx(client_action::ws_send, 0, 0, frame_kind::binary, off, p.data.size(), true);
       continue;
     }
     const auto written = encode(p, tx_body_, enc);
-    if (!written) continue;  // checked by send(); unreachable
+    if (!written) {  // checked by send(): only out of memory
+      oom_ = true;
+      continue;
+    }
     push_tx(client_action::ws_send, 0, 0, encoded_frame_kind(p, enc), off, *written);
   }
   drop_front(queue_.size());
@@ -7978,6 +8496,7 @@ inline void client::run_timers(millis now) {
 inline void client::handle_timeout(millis now) {
   now = tick(now);
   if (!live()) return;
+  const settle_on_exit settle_guard{*this};
   begin_call();
   run_timers(now);
 }
@@ -7996,7 +8515,10 @@ inline bool client::on_handshake(const packet_view& p, std::size_t offset, milli
     close_with(close_reason::parse_error, errc::unexpected_packet, offset);
     return false;
   }
-  hs_json_.assign(p.data.data(), p.data.size());
+  if (!hs_json_.try_assign(p.data)) {
+    close_with(close_reason::queue_full, errc::out_of_memory, offset);
+    return false;
+  }
   auto h = parse_handshake(hs_json_, opts_.handshake);
   if (!h) {
     close_with(close_reason::parse_error, h.error(), offset + 1 + h.offset());
@@ -8069,9 +8591,13 @@ inline bool client::on_packet(const packet_view& p, std::size_t offset, millis n
         return false;
       }
       const std::size_t off = ev_buf_.size();
-      ev_buf_.append(p.data.data(), p.data.size());
-      ev_.push_back(ev_record{event_kind::message, p.kind, transport_, close_reason::forced_close,
-                              errc::none, 0, off, p.data.size()});
+      if (!ev_buf_.try_append(p.data) ||
+          !ev_.try_push_back(ev_record{event_kind::message, p.kind, transport_,
+                                       close_reason::forced_close, errc::none, 0, off,
+                                       p.data.size()})) {
+        close_with(close_reason::queue_full, errc::out_of_memory, offset);
+        return false;
+      }
       return true;
     }
     case packet_type::upgrade:  // ignored by engine.io-client
@@ -8083,6 +8609,7 @@ inline bool client::on_packet(const packet_view& p, std::size_t offset, millis n
 inline void client::handle_get_response(frame_kind body_kind, std::string_view body, millis now) {
   now = tick(now);
   if (!live() || !get_in_flight_) return;
+  const settle_on_exit settle_guard{*this};
   begin_call();
   get_in_flight_ = false;
   run_timers(now);
@@ -8110,6 +8637,7 @@ inline void client::handle_get_response(frame_kind body_kind, std::string_view b
 inline void client::handle_post_response(millis now) {
   now = tick(now);
   if (!live() || !post_in_flight_) return;
+  const settle_on_exit settle_guard{*this};
   begin_call();
   post_in_flight_ = false;
   run_timers(now);
@@ -8129,6 +8657,7 @@ inline void client::handle_http_error(client_action request, millis now) {
       !(request == client_action::post && post_in_flight_)) {
     return;
   }
+  const settle_on_exit settle_guard{*this};
   begin_call();
   if (request == client_action::get) get_in_flight_ = false;
   if (request == client_action::post) post_in_flight_ = false;
@@ -8182,6 +8711,7 @@ inline void client::abandon_upgrade() {
 inline void client::handle_ws_open(millis now) {
   now = tick(now);
   if (!live() || ws_ != ws_state::connecting) return;
+  const settle_on_exit settle_guard{*this};
   begin_call();
   ws_ = ws_state::open;
   if (upgrade_ == upgrade_state::connecting) {
@@ -8193,6 +8723,7 @@ inline void client::handle_ws_open(millis now) {
 inline void client::handle_ws_message(frame_kind kind, std::string_view bytes, millis now) {
   now = tick(now);
   if (!live() || ws_ != ws_state::open) return;
+  const settle_on_exit settle_guard{*this};
   begin_call();
   run_timers(now);
   if (!live()) return;
@@ -8220,6 +8751,7 @@ inline void client::handle_ws_message(frame_kind kind, std::string_view bytes, m
 inline void client::handle_ws_closed(millis now, bool error) {
   now = tick(now);
   if (!live() || ws_ == ws_state::none) return;
+  const settle_on_exit settle_guard{*this};
   begin_call();
   if (ws_ == ws_state::closing) {  // the failed probe we closed
     ws_ = ws_state::none;
@@ -8258,17 +8790,27 @@ inline errc client::send(const packet_view& message, millis now) {
     close_with(close_reason::queue_full, errc::queue_full, 0);
     return errc::queue_full;
   }
-  queue_.push_back(queued{message.type, message.kind, q_buf_.size(), message.data.size()});
-  q_buf_.append(message.data.data(), message.data.size());
+  const bool listed =
+      queue_.try_push_back(queued{message.type, message.kind, q_buf_.size(), message.data.size()});
+  if (!listed || !q_buf_.try_append(message.data)) {
+    if (listed) queue_.pop_back();  // not counted as queued: drop_front() must not see it
+    close_with(close_reason::queue_full, errc::out_of_memory, 0);
+    return errc::out_of_memory;
+  }
   ++queued_messages_;
   queued_bytes_ += message.data.size();
   flush();
+  if (oom_) {
+    settle();
+    return errc::out_of_memory;
+  }
   return errc::none;
 }
 
 inline void client::close(millis now) {
   now = tick(now);
   if (!live() || state_ == state::closing) return;
+  const settle_on_exit settle_guard{*this};
   begin_call();
   if (state_ == state::open && transport_ == transport_kind::polling &&
       (post_in_flight_ || writable_count(queue_.size()) < queue_.size())) {
@@ -8282,8 +8824,9 @@ inline void client::close(millis now) {
 }
 
 inline std::optional<event> client::poll_event() {
-  if (ev_head_ == ev_.size() || close_delivered_) return std::nullopt;
-  const ev_record& r = ev_[ev_head_++];
+  if (close_delivered_) return std::nullopt;
+  if (ev_head_ == ev_.size() && !close_pending_) return std::nullopt;
+  const ev_record& r = ev_head_ < ev_.size() ? ev_[ev_head_++] : close_ev_;
   event e;
   e.kind = r.kind;
   e.transport = r.transport;
@@ -13099,7 +13642,8 @@ class any_value {
   /// Writes the decoded string to `out`. @return bytes written.
   /// Errors: invalid_argument (not a string), output_too_small (nothing written).
   result<std::size_t> string_to(char* out, std::size_t cap) const noexcept;
-  /// Appends the decoded string to `out` (one resize). Errors: invalid_argument.
+  /// Appends the decoded string to `out` (one resize). Errors: invalid_argument, out_of_memory
+  /// (a container whose try_resize() failed; nothing written).
   template <class C>
   result<std::size_t> append_string(C& out) const;
 
@@ -13358,13 +13902,15 @@ inline result<std::size_t> any_value::string_to(char* out, std::size_t cap) cons
 
 template <class C>
 result<std::size_t> any_value::append_string(C& out) const {
-  static_assert(is_resizable_buffer<C>::value,
-                "append_string() needs a resizable container of one-byte elements");
+  static_assert(
+      is_resizable_buffer<C>::value || ::SIOCODEC_NAMESPACE::detail::has_try_resize<C>::value,
+      "append_string() needs a resizable container of one-byte elements");
   if (kind_ != value_kind::string) return {errc::invalid_argument, 0};
   if (!mp()) return json_.unescape(out);
   const std::string_view s = mp_.get_string();
   const std::size_t old = out.size();
-  out.resize(old + s.size());
+  if (!::SIOCODEC_NAMESPACE::detail::resize_buffer(out, old + s.size()))
+    return {errc::out_of_memory, 0};
   if (!s.empty()) std::memcpy(reinterpret_cast<char*>(out.data()) + old, s.data(), s.size());
   return {s.size(), s.size()};
 }
@@ -13471,7 +14017,6 @@ SIOCODEC_END_NAMESPACE
 #include <cstddef>
 #include <cstdint>
 #include <utility>
-#include <vector>
 
 SIOCODEC_BEGIN_NAMESPACE
 namespace detail {
@@ -13496,22 +14041,33 @@ class ack_registry {
     std::uint32_t heap_pos;
   };
 
+  /// Storage from `mr` (null: the global operator new).
+  explicit ack_registry(memory_resource* mr = nullptr) noexcept
+      : items_(mr), table_(mr), heap_(mr), scratch_(mr) {}
+
   std::size_t size() const noexcept { return items_.size(); }
   bool empty() const noexcept { return items_.empty(); }
 
   /// Adds (owner, id), which must not be present (the engines allocate ids per owner).
-  void insert(std::uint32_t owner, std::uint64_t id, std::uint64_t deadline, std::uint32_t flag) {
-    if ((items_.size() + 1) * 2 > table_.size()) grow();
+  // False (nothing changed) when the memory resource has no room. Every container is grown
+  // first, so that a failure leaves the registry as it was; erase_if's scratch keeps the
+  // capacity of items_, so that removals never need memory.
+  bool insert(std::uint32_t owner, std::uint64_t id, std::uint64_t deadline, std::uint32_t flag) {
+    if ((items_.size() + 1) * 2 > table_.size() && !grow()) return false;
+    if (!items_.try_grow(1) || !scratch_.try_reserve(items_.capacity()) ||
+        (deadline != no_deadline && !heap_.try_grow(1)))
+      return false;
     const auto pos = static_cast<std::uint32_t>(items_.size());
-    items_.push_back(entry{owner, flag, id, deadline, next_seq_++, npos});
+    (void)items_.try_push_back(entry{owner, flag, id, deadline, next_seq_++, npos});
     std::size_t i = home(owner, id);
     while (table_[i] != 0) i = (i + 1) & mask();
     table_[i] = pos + 1;
     if (deadline != no_deadline) {
       items_[pos].heap_pos = static_cast<std::uint32_t>(heap_.size());
-      heap_.push_back(pos);
+      (void)heap_.try_push_back(pos);
       sift_up(heap_.size() - 1);
     }
+    return true;
   }
 
   /// Removes (owner, id): true when it was there.
@@ -13547,7 +14103,7 @@ class ack_registry {
   void erase_if(Pred&& pred, F&& removed) {
     scratch_.clear();
     for (const entry& e : items_)
-      if (pred(e)) scratch_.push_back(e);
+      if (pred(e)) (void)scratch_.try_push_back(e);  // within the capacity insert() kept
     if (scratch_.empty()) return;
     std::sort(scratch_.begin(), scratch_.end(),
               [](const entry& a, const entry& b) { return a.seq < b.seq; });
@@ -13575,14 +14131,18 @@ class ack_registry {
       if (e.owner == owner && e.id == id) return i;
     }
   }
-  void grow() {
+  bool grow() noexcept {
     const std::size_t cap = table_.empty() ? 16 : table_.size() * 2;
-    table_.assign(cap, 0);
+    rvector<std::uint32_t> fresh(table_.resource());
+    if (!fresh.try_resize(cap)) return false;
+    for (std::uint32_t& t : fresh) t = 0;
+    table_ = std::move(fresh);
     for (std::size_t p = 0; p < items_.size(); ++p) {
       std::size_t i = home(items_[p].owner, items_[p].id);
       while (table_[i] != 0) i = (i + 1) & mask();
       table_[i] = static_cast<std::uint32_t>(p + 1);
     }
+    return true;
   }
   // Removes the entry whose index slot is `t`.
   void remove_at(std::size_t t) noexcept {
@@ -13657,10 +14217,10 @@ class ack_registry {
     sift_down(items_[moved].heap_pos);
   }
 
-  std::vector<entry> items_;
-  std::vector<std::uint32_t> table_;
-  std::vector<std::uint32_t> heap_;
-  std::vector<entry> scratch_;
+  rvector<entry> items_;
+  rvector<std::uint32_t> table_;
+  rvector<std::uint32_t> heap_;
+  rvector<entry> scratch_;
   std::uint64_t next_seq_ = 0;
 };
 
@@ -17918,6 +18478,8 @@ class basic_decoder {
   ///   of the first byte over the limit), or a text message is longer than max_packet_bytes
   ///   (offset max_packet_bytes; checked before decoding).
   /// - invalid_argument: `kind` is neither text nor binary (offset 0).
+  /// - out_of_memory (offset 0): with detail::resource_allocator (socketio::client over a
+  ///   caller's memory_resource), the storage could not grow; the decoder is idle.
   ///
   /// Throws: only what the allocator throws (see the class documentation).
   ///
@@ -18061,10 +18623,13 @@ class basic_decoder {
   }
 
   // detail::grow_bounded, noting growth where it happens, so that feed() tests one flag
-  // instead of two capacities.
+  // instead of two capacities. False when the storage could not grow (a caller's
+  // memory_resource out of room: resource_allocator); std::vector's cannot fail without
+  // exceptions.
   template <class V>
-  void grow(V& v, std::size_t extra, std::size_t limit, std::size_t minimum) {
+  bool grow(V& v, std::size_t extra, std::size_t limit, std::size_t minimum) {
     if (detail::grow_bounded(v, extra, limit, minimum)) oversized_ = true;
+    return v.capacity() - v.size() >= extra;
   }
 
   // Copy mode: the packet with nsp, data and the event name pointing into bytes_.
@@ -18110,7 +18675,10 @@ class basic_decoder {
     }
     if (mode_ == attachment_mode::copy) {
       unwind_guard guard{this};
-      grow(bytes_, text.size(), opts_.max_packet_bytes, 0);
+      if (!grow(bytes_, text.size(), opts_.max_packet_bytes, 0)) {
+        r = fail(errc::out_of_memory, 0);
+        return r;
+      }
       bytes_.insert(bytes_.end(), text.begin(), text.end());
       guard.self = nullptr;
       header_size_ = text.size();
@@ -18144,21 +18712,23 @@ class basic_decoder {
     return errc::none;
   }
 
-  // Records attachment number received_ (its bytes are already stored in copy mode).
-  void push_view(byte_view v) {
+  // Records attachment number received_ (its bytes are already stored in copy mode). False:
+  // out of memory.
+  bool push_view(byte_view v) {
     if (received_ < inline_attachments) {
       inline_[received_] = v;
-      return;
+      return true;
     }
     if (received_ == inline_attachments) {
       // Only now, with the 17th attachment in hand, does the list move to the allocator; it
       // never grows past the announced count, nor faster than attachments arrive (doubling).
       overflow_.clear();
-      grow(overflow_, inline_attachments + 1, expected_, 2 * inline_attachments);
+      if (!grow(overflow_, inline_attachments + 1, expected_, 2 * inline_attachments)) return false;
       overflow_.insert(overflow_.end(), inline_, inline_ + inline_attachments);
     }
-    grow(overflow_, 1, expected_, 0);
+    if (!grow(overflow_, 1, expected_, 0)) return false;
     overflow_.push_back(v);
+    return true;
   }
 
   // Accepts attachment number received_ of `size` bytes; delivers the packet after the last.
@@ -18199,14 +18769,17 @@ class basic_decoder {
     const errc e = check_attachment(frame.size(), offset);
     if (e != errc::none) return fail(e, offset);
     unwind_guard guard{this};
+    bool stored;
     if (mode_ == attachment_mode::copy) {
-      grow(bytes_, frame.size(), opts_.max_packet_bytes, 0);
-      bytes_.insert(bytes_.end(), frame.begin(), frame.end());
-      push_view(byte_view(static_cast<const unsigned char*>(nullptr), frame.size()));
+      stored = grow(bytes_, frame.size(), opts_.max_packet_bytes, 0);
+      if (stored) bytes_.insert(bytes_.end(), frame.begin(), frame.end());
+      stored =
+          stored && push_view(byte_view(static_cast<const unsigned char*>(nullptr), frame.size()));
     } else {
-      push_view(frame);
+      stored = push_view(frame);
     }
     guard.self = nullptr;
+    if (!stored) return fail(errc::out_of_memory, 0);
     return accepted(frame.size());
   }
 
@@ -18219,7 +18792,10 @@ class basic_decoder {
     const errc e = check_attachment(*size, offset);
     if (e != errc::none) return fail(e, 0);
     unwind_guard guard{this};
-    grow(bytes_, *size, opts_.max_packet_bytes, 0);
+    if (!grow(bytes_, *size, opts_.max_packet_bytes, 0)) {
+      guard.self = nullptr;
+      return fail(errc::out_of_memory, 0);
+    }
     const std::size_t at = bytes_.size();
     bytes_.resize(at + *size);
     const auto written = base64::decode_to(text, byte_span(bytes_.data() + at, *size), b64);
@@ -18227,18 +18803,19 @@ class basic_decoder {
       guard.self = nullptr;
       return fail(errc::invalid_base64, written ? 0 : written.offset());
     }
-    push_view(byte_view(static_cast<const unsigned char*>(nullptr), *size));
+    const bool listed = push_view(byte_view(static_cast<const unsigned char*>(nullptr), *size));
     guard.self = nullptr;
+    if (!listed) return fail(errc::out_of_memory, 0);
     return accepted(*size);
   }
 
   decode_options opts_;
   // Copy mode: the header text, then each attachment, back to back. Offsets, not pointers, are
   // kept while it may still grow.
-  std::vector<unsigned char, byte_alloc> bytes_;
+  ::SIOCODEC_NAMESPACE::detail::decoder_storage_t<unsigned char, byte_alloc> bytes_;
   // The attachment list of a packet announcing more than inline_attachments (all entries, the
   // first inline_attachments copied from inline_ when the list spilled).
-  std::vector<byte_view, view_alloc> overflow_;
+  ::SIOCODEC_NAMESPACE::detail::decoder_storage_t<byte_view, view_alloc> overflow_;
   // The attachment list otherwise. Copy mode: only the sizes are meaningful until delivery.
   byte_view inline_[inline_attachments] = {};
   // The decoded header while reassembling (copy mode: nsp and data are empty unless they are
@@ -18679,12 +19256,12 @@ class basic_codec {
   }
 
   void release_scratch() noexcept {
-    std::vector<unsigned char, byte_alloc> empty(scratch_.get_allocator());
+    decltype(scratch_) empty(scratch_.get_allocator());
     empty.swap(scratch_);
   }
 
   basic_decoder<Allocator> json_;
-  std::vector<unsigned char, byte_alloc> scratch_;
+  ::SIOCODEC_NAMESPACE::detail::decoder_storage_t<unsigned char, byte_alloc> scratch_;
   encode_options encode_;
   base64::mode base64_;
   Kind kind_;
@@ -18725,7 +19302,7 @@ result<any_packet> basic_codec<Kind, Allocator>::decode(const engineio::packet_v
   // The previous packet, which may point into the scratch, is invalidated by now: a large
   // scratch is released before it is reused, as basic_decoder does.
   if (scratch_.capacity() > json_.options().max_retained_bytes) release_scratch();
-  scratch_.resize(*n);
+  if (!::SIOCODEC_NAMESPACE::detail::resize_buffer(scratch_, *n)) return {errc::out_of_memory, 0};
   const result<std::size_t> d =
       base64::decode_to(message.data, byte_span(scratch_.data(), scratch_.size()), base64_);
   if (!d) return {d.error(), d.offset()};
@@ -18838,10 +19415,8 @@ SIOCODEC_END_NAMESPACE
 #include <cstdint>
 #include <memory>
 #include <optional>
-#include <string>
 #include <string_view>
 #include <utility>
-#include <vector>
 
 SIOCODEC_BEGIN_NAMESPACE
 namespace socketio {
@@ -18903,6 +19478,11 @@ inline std::uint32_t reconnect_delay(const reconnect_options& o, std::uint32_t a
 /// Options of a client.
 struct client_options {
   /// The Engine.IO session (transport, version: Engine.IO v4 carries Socket.IO v5, v3 carries v4).
+  /// `engine.memory` is the whole client's memory: the Engine.IO sessions' buffers and the
+  /// client's own (namespaces, acks, events, encoder and decoder storage). Out of room, the
+  /// Engine.IO session closes with out_of_memory (its close event, reason queue_full: every
+  /// connected namespace gets disconnect(queue_full, out_of_memory)) and reconnection follows
+  /// as for any lost session; calls that needed the memory return out_of_memory.
   engineio::client_options engine;
   /// The parser the server uses (`new Server({parser})`).
   parser_kind parser = parser_kind::json;
@@ -19005,7 +19585,8 @@ struct client_event {
 ///
 /// Memory: what is kept is copied (auth, pid, offsets, buffered packets); every queue is bounded
 /// (client_options); buffers keep their capacity, so the steady state (emits, events, acks)
-/// allocates nothing. A new Engine.IO session (reconnection) allocates.
+/// allocates nothing. A new Engine.IO session (reconnection) allocates. Every allocation comes
+/// from client_options::engine.memory (the global operator new when null).
 class client {
  public:
   explicit client(const client_options& opts = {});
@@ -19024,7 +19605,7 @@ class client {
   /// one session at a time, and every report before that event is the old one's. The old
   /// session's last transmits (`1`, ws_close) come from poll_transmit() before the new one's.
   /// Errors: invalid_state (closed for good), invalid_argument (`nsp` does not start with `/`),
-  /// queue_full (max_namespaces namespaces joined).
+  /// queue_full (max_namespaces namespaces joined), out_of_memory (engine.memory has no room).
   errc join(std::string_view nsp, millis now) {
     tick(now);
     return join_impl(nsp, {}, {}, now);
@@ -19048,13 +19629,13 @@ class client {
   /// id (no_ack without want_ack). While `nsp` is not connected the packet is encoded now and
   /// buffered (bounded), or dropped when volatile (an ack it asked for still resolves, by
   /// timeout or disconnect, as in the reference). Errors: invalid_state (closed, or `nsp` not
-  /// joined), queue_full (max_buffered_packets / _bytes, max_pending_acks), the encoder's, those
-  /// of engineio::client::send().
+  /// joined), queue_full (max_buffered_packets / _bytes, max_pending_acks), out_of_memory
+  /// (engine.memory has no room), the encoder's, those of engineio::client::send().
   template <class Builder>
   result<std::uint64_t> emit(const Builder& packet, millis now, const emit_options& o = {});
   /// Sends any packet as it is (an ACK answering an event: sio::ack(id, args...).nsp(n)), now
-  /// when `nsp` is connected. Errors: invalid_state (closed, `nsp` not connected), the
-  /// encoder's, those of engineio::client::send().
+  /// when `nsp` is connected. Errors: invalid_state (closed, `nsp` not connected), out_of_memory,
+  /// the encoder's, those of engineio::client::send().
   template <class Builder>
   errc send(const Builder& packet, millis now);
   /// Leaves every namespace (as leave()) and closes the session for good: no reconnection.
@@ -19105,26 +19686,32 @@ class client {
     bool first;  // first message of a packet (counts as one packet)
     bool dropped;
   };
+  using rstring = ::SIOCODEC_NAMESPACE::detail::rstring;
+  template <class T>
+  using rvector = ::SIOCODEC_NAMESPACE::detail::rvector<T>;
   struct nsp_rec {
+    explicit nsp_rec(memory_resource* m) noexcept
+        : name(m), auth(m), query(m), sid(m), pid(m), sent_pid(m), offset(m), buf(m), msgs(m) {}
     std::uint32_t uid = 0;
-    std::string name;
+    rstring name;
     ns_state st = ns_state::joining;
     bool has_auth = false;
-    std::string auth;   // v5: the auth object as JSON text
-    std::string query;  // v4
-    std::string sid, pid, sent_pid, offset;
+    rstring auth;   // v5: the auth object as JSON text
+    rstring query;  // v4
+    rstring sid, pid, sent_pid, offset;
     bool has_offset = false;
     std::uint64_t next_id = 0;
-    std::string buf;
-    std::vector<buffered_msg> msgs;
+    rstring buf;
+    rvector<buffered_msg> msgs;
   };
   // An ack: owner = the namespace's uid, flag = 1 + the position in the namespace's `msgs` of
   // its packet's first message while the packet waits there (0 otherwise).
   using ack_rec = ::SIOCODEC_NAMESPACE::detail::ack_registry::entry;
   struct record {
+    explicit record(memory_resource* m = nullptr) noexcept : nsp(m), sid(m) {}
     client_event_kind kind = client_event_kind::event;
-    std::string nsp;
-    std::string sid;
+    rstring nsp;
+    rstring sid;
     bool recovered = false;
     bool session_failed = false;
     std::uint64_t ack_id = no_ack;
@@ -19167,29 +19754,52 @@ class client {
   bool on_packet(const any_packet& p, client_event& out, millis now);
   void schedule_reconnect(millis now);
   std::size_t active_count() const noexcept { return nsps_.size(); }
+  memory_resource* memory() const noexcept { return opts_.engine.memory; }
+  template <class F>
+  errc encode_into(rstring& out, F&& encode_to);
+  // A growth that failed where no error can be returned (an event record) sets oom_; the
+  // session is then closed with out_of_memory by settle(), at the end of the call.
+  void settle(millis now) {
+    if (!oom_) return;
+    oom_ = false;
+    eng_.close_out_of_memory(now);
+  }
+  struct settle_on_exit {
+    client& c;
+    ~settle_on_exit() { c.settle(c.last_now_); }
+  };
+  // The old session (old_eng_) lives in the client's memory too.
+  struct engine_deleter {
+    memory_resource* mr;
+    void operator()(engineio::client* c) const noexcept;
+  };
 
   client_options opts_;
   engineio::client eng_;
   // The session a join() replaced after the last leave, until its last transmits are polled
   // (the DISCONNECTs, then `1` or ws_close).
-  std::unique_ptr<engineio::client> old_eng_;
+  std::unique_ptr<engineio::client, engine_deleter> old_eng_;
   // join() came before the old session's close event was polled: the new one starts at it.
   bool restart_pending_ = false;
   // The current session's close event was polled (or there is no session yet).
   bool close_seen_ = true;
-  codec codec_;
+  // The decoder's storage comes from engine.memory too (an rvector through resource_allocator).
+  basic_runtime_codec<::SIOCODEC_NAMESPACE::detail::resource_allocator<unsigned char>> codec_;
   state state_ = state::idle;
   millis last_now_ = 0;
   std::uint64_t rng_ = 0;
   std::uint32_t next_uid_ = 1;
-  std::vector<nsp_rec> nsps_;
+  rvector<nsp_rec> nsps_;
   ::SIOCODEC_NAMESPACE::detail::ack_registry acks_;
   std::size_t buffered_packets_ = 0;
   std::size_t buffered_bytes_ = 0;
   // encode scratch
-  std::string enc_buf_;
-  std::vector<byte_view> atts_;
-  std::vector<engineio::packet_view> msgs_;
+  rstring enc_buf_;
+  rvector<byte_view> atts_;
+  rvector<engineio::packet_view> msgs_;
+  rstring tmp_;  // a CONNECT's merged auth, a pid being read
+  bool oom_ = false;
+  record lost_;  // what push() hands out when the record queue cannot grow
   // the connect timeout, the reconnection timer
   millis connect_deadline_ = engineio::no_deadline;
   millis reconnect_at_ = engineio::no_deadline;
@@ -19204,7 +19814,7 @@ class client {
   std::size_t decode_offset_ = 0;
   bool v4_main_connected_ = false;
   // events
-  std::vector<record> q_;
+  rvector<record> q_;
   std::size_t q_head_ = 0, q_size_ = 0;
   record cur_;
 };
@@ -19234,10 +19844,43 @@ inline codec_options client_codec_options(const client_options& o) noexcept {
   c.attachments = attachment_mode::copy;
   return c;
 }
+
+// The encoders' attachment list over the client's rvector: max_size() is the capacity, so that
+// the encoder never resizes past it (too_many_attachments instead: the client grows it, or
+// reports out_of_memory, and encodes again).
+struct client_attachments {
+  ::SIOCODEC_NAMESPACE::detail::rvector<byte_view>& v;
+  byte_view* data() noexcept { return v.data(); }
+  std::size_t size() const noexcept { return v.size(); }
+  std::size_t max_size() const noexcept { return v.capacity(); }
+  void resize(std::size_t n) noexcept { (void)v.try_resize(n); }  // within the capacity
+};
 }  // namespace detail
 
 inline client::client(const client_options& opts)
-    : opts_(opts), eng_(opts.engine), codec_(opts.parser, detail::client_codec_options(opts)) {}
+    : opts_(opts),
+      eng_(opts.engine),
+      old_eng_(nullptr, engine_deleter{opts.engine.memory}),
+      codec_(opts.parser, detail::client_codec_options(opts),
+             ::SIOCODEC_NAMESPACE::detail::resource_allocator<unsigned char>(opts.engine.memory)),
+      nsps_(opts.engine.memory),
+      acks_(opts.engine.memory),
+      enc_buf_(opts.engine.memory),
+      atts_(opts.engine.memory),
+      msgs_(opts.engine.memory),
+      tmp_(opts.engine.memory),
+      lost_(opts.engine.memory),
+      q_(opts.engine.memory),
+      cur_(opts.engine.memory) {}
+
+inline void client::engine_deleter::operator()(engineio::client* c) const noexcept {
+  if (mr == nullptr) {
+    delete c;
+    return;
+  }
+  c->~client();
+  mr->deallocate(c, sizeof(engineio::client), alignof(engineio::client));
+}
 
 inline std::uint64_t client::draw64() noexcept {
   // splitmix64: one 64-bit state, a good spread from any seed, and cheap.
@@ -19271,10 +19914,14 @@ inline bool client::connected(std::string_view nsp) const noexcept {
 }
 
 inline client::record& client::push(client_event_kind k, std::string_view nsp) {
-  if (q_size_ == q_.size()) q_.emplace_back();
-  record& r = q_[q_size_++];
+  if (q_size_ == q_.size() && !q_.try_emplace_back(memory())) oom_ = true;
+  record& r = q_size_ < q_.size() ? q_[q_size_++] : lost_;
   r.kind = k;
-  r.nsp.assign(nsp.data(), nsp.size());
+  if (!r.nsp.try_assign(nsp)) {
+    // The event cannot be reported: the session closes (settle()) and nothing is half-said.
+    oom_ = true;
+    if (&r != &lost_) --q_size_;
+  }
   r.sid.clear();
   r.recovered = false;
   r.session_failed = false;
@@ -19304,7 +19951,13 @@ inline errc client::start_session(millis now) {
 // The session this side closed keeps what it has not handed out yet (its DISCONNECTs, `1` or
 // ws_close): the transport must still write them, the old engine.io-client Socket does.
 inline errc client::restart_session(millis now) {
-  old_eng_ = std::make_unique<engineio::client>(std::move(eng_));
+  if (memory() == nullptr) {
+    old_eng_.reset(new engineio::client(std::move(eng_)));
+  } else {
+    void* p = memory()->allocate(sizeof(engineio::client), alignof(engineio::client));
+    if (p == nullptr) return errc::out_of_memory;
+    old_eng_.reset(::new (p) engineio::client(std::move(eng_)));
+  }
   return start_session(now);
 }
 
@@ -19334,14 +19987,43 @@ inline errc client::open(millis now, std::uint64_t random) {
   return start_session(now);
 }
 
+// Encodes with encode_to() into `out`'s capacity, doubling it on output_too_small: the steady
+// state encodes once, and a resource out of room is reported rather than grown into.
+template <class F>
+errc client::encode_into(rstring& out, F&& encode_to) {
+  for (;;) {
+    const result<std::size_t> r = encode_to(out.data(), out.capacity());
+    if (r) {
+      (void)out.try_resize(*r);  // within the capacity
+      return errc::none;
+    }
+    if (r.error() != errc::output_too_small) return r.error();
+    const std::size_t want = out.capacity() < 32 ? 64 : out.capacity() * 2;
+    out.release();  // its bytes are not needed: the peak stays one buffer
+    if (!out.try_reserve(want)) return errc::out_of_memory;
+  }
+}
+
 template <class P>
 errc client::encode_msgs(const P& packet) {
-  enc_buf_.clear();
-  atts_.clear();
-  msgs_.clear();
-  const result<std::size_t> r = codec_.encode(
-      packet, enc_buf_, atts_, [&](const engineio::packet_view& m) { msgs_.push_back(m); });
-  return r ? errc::none : r.error();
+  for (;;) {
+    atts_.clear();
+    bool lost = false;
+    detail::client_attachments atts{atts_};
+    const errc e = encode_into(enc_buf_, [&](char* out, std::size_t cap) {
+      msgs_.clear();
+      return codec_.encode_to(out, cap, packet, atts, [&](const engineio::packet_view& m) {
+        if (!msgs_.try_push_back(m)) lost = true;
+      });
+    });
+    if (e == errc::too_many_attachments && atts_.capacity() < (std::size_t{1} << 24)) {
+      const std::size_t want = atts_.capacity() < 2 ? 4 : atts_.capacity() * 2;
+      atts_.release();
+      if (!atts_.try_reserve(want)) return errc::out_of_memory;
+      continue;
+    }
+    return e == errc::none && lost ? errc::out_of_memory : e;
+  }
 }
 
 inline errc client::send_messages(millis now) {
@@ -19360,7 +20042,7 @@ inline errc client::send_connect(nsp_rec& ns, millis now) {
       if (v4_main_connected_ && ns.st != ns_state::connected) {
         ns.st = ns_state::connected;
         record& r = push(client_event_kind::connect, ns.name);
-        r.sid.assign(eng_.sid().data(), eng_.sid().size());
+        if (!r.sid.try_assign(eng_.sid())) oom_ = true;
         flush_buffer(ns, now);
       }
       return errc::none;
@@ -19381,21 +20063,19 @@ inline errc client::send_connect(nsp_rec& ns, millis now) {
   // encodes the CONNECT (msgpack converts raw JSON). Written with json::encode_string, the
   // escaping JSON.stringify does, rather than by a second codec: an encoder instantiated for
   // these two objects cost 1.5 KB of flash (docs/embedded.md).
-  std::string merged = "{\"pid\":";
+  rstring& merged = tmp_;
+  if (!merged.try_assign("{\"pid\":")) return errc::out_of_memory;
   const result<std::size_t> pr = json::encode_string(ns.pid, merged);
   if (!pr) return pr.error();
   if (ns.has_offset) {
-    merged += ",\"offset\":";
+    if (!merged.try_append(",\"offset\":")) return errc::out_of_memory;
     const result<std::size_t> orr = json::encode_string(ns.offset, merged);
     if (!orr) return orr.error();
   }
-  if (ns.has_auth && ns.auth.size() > 2) {
-    merged += ',';
-    merged.append(ns.auth, 1, ns.auth.size() - 1);
-  } else {
-    merged += '}';
-  }
-  ns.sent_pid = ns.pid;
+  const bool ok = ns.has_auth && ns.auth.size() > 2
+                      ? merged.try_append(",") && merged.try_append(ns.auth.view().substr(1))
+                      : merged.try_append("}");
+  if (!ok || !ns.sent_pid.try_assign(ns.pid)) return errc::out_of_memory;
   const errc e = encode_msgs(socketio::connect(ns.name, raw_json(merged)));
   return e != errc::none ? e : send_messages(now);
 }
@@ -19403,17 +20083,19 @@ inline errc client::send_connect(nsp_rec& ns, millis now) {
 inline errc client::join_impl(std::string_view nsp, std::string_view auth_json,
                               std::string_view query, millis now) {
   if (state_ == state::closed) return errc::invalid_state;
+  const settle_on_exit settle_guard{*this};
   nsp = normalize(nsp);
   if (nsp.front() != '/') return errc::invalid_argument;
   if (find(nsp)) return errc::none;
   if (nsps_.size() >= opts_.max_namespaces) return errc::queue_full;
-  nsps_.emplace_back();
+  if (!nsps_.try_emplace_back(memory())) return errc::out_of_memory;
   nsp_rec& ns = nsps_.back();
   ns.uid = next_uid_++;
-  ns.name.assign(nsp.data(), nsp.size());
   ns.has_auth = !auth_json.empty();
-  ns.auth.assign(auth_json.data(), auth_json.size());
-  ns.query.assign(query.data(), query.size());
+  if (!ns.name.try_assign(nsp) || !ns.auth.try_assign(auth_json) || !ns.query.try_assign(query)) {
+    nsps_.pop_back();
+    return errc::out_of_memory;
+  }
   if (state_ == state::stopped) {
     // socket.io-client Socket.connect(): a closed Manager opens a new session (Manager.open:
     // a new Engine, whatever the old one still has to write).
@@ -19448,12 +20130,15 @@ errc client::join(std::string_view nsp, const Auth& auth, millis now) {
   // The auth is kept as JSON text: it must be sent again on every re-join, long after the
   // caller's value is gone, and the recovery CONNECT merges pid and offset into it.
   static_codec<parser_kind::json> text;
-  std::string out;
-  const result<std::size_t> r =
-      text.encode(socketio::connect("/", auth), out, [](const engineio::packet_view&) {});
-  if (!r) return r.error();
+  rstring& out = tmp_;
+  const errc e = encode_into(out, [&](char* to, std::size_t cap) {
+    detail::no_attachments none;
+    return text.encode_to(to, cap, socketio::connect("/", auth), none,
+                          [](const engineio::packet_view&) {});
+  });
+  if (e != errc::none) return e;
   if (out.size() < 3 || out[1] != '{') return errc::invalid_argument;
-  return join_impl(nsp, std::string_view(out).substr(1), {}, now);
+  return join_impl(nsp, out.view().substr(1), {}, now);
 }
 
 inline errc client::join_query(std::string_view nsp, std::string_view query, millis now) {
@@ -19503,7 +20188,7 @@ inline void client::remove_nsp(std::string_view nsp) {
   for (std::size_t i = 0; i < nsps_.size(); ++i) {
     if (nsps_[i].name == nsp) {
       drop_buffer(nsps_[i]);
-      nsps_.erase(nsps_.begin() + static_cast<std::ptrdiff_t>(i));
+      nsps_.erase_at(i);  // `nsp` may be the record's own name: not read after this
       return;
     }
   }
@@ -19527,6 +20212,7 @@ inline errc client::leave(std::string_view nsp, millis now) {
   nsp = normalize(nsp);
   nsp_rec* ns = find(nsp);
   if (!ns || state_ == state::closed) return errc::invalid_state;
+  const settle_on_exit settle_guard{*this};
   if (ns->st == ns_state::connected) {
     if (encode_msgs(socketio::disconnect(ns->name)) == errc::none) (void)send_messages(now);
     push(client_event_kind::disconnect, ns->name).reason = disconnect_reason::io_client_disconnect;
@@ -19540,10 +20226,8 @@ inline errc client::leave(std::string_view nsp, millis now) {
 inline void client::close(millis now) {
   tick(now);
   if (state_ == state::closed) return;
-  while (!nsps_.empty()) {
-    const std::string name = nsps_.front().name;
-    (void)leave(name, now);
-  }
+  // leave() reads the name before it removes the record (remove_nsp()).
+  while (!nsps_.empty()) (void)leave(nsps_[0].name, now);
   reconnect_at_ = engineio::no_deadline;
   connect_deadline_ = engineio::no_deadline;
   skip_reconnect_ = true;
@@ -19557,6 +20241,7 @@ result<std::uint64_t> client::emit(const Builder& packet, millis now, const emit
   // deadline the refused call saw pass would otherwise be reported in the past.
   tick(now);
   if (state_ == state::closed) return {errc::invalid_state, 0};
+  const settle_on_exit settle_guard{*this};
   nsp_rec* ns = find(packet.nsp());
   if (!ns) return {errc::invalid_state, 0};
   const bool live = ns->st == ns_state::connected && eng_.is_open();
@@ -19573,37 +20258,49 @@ result<std::uint64_t> client::emit(const Builder& packet, millis now, const emit
     e = encode_msgs(packet);
   }
   if (e != errc::none) return {e, 0};
+  std::size_t bytes = 0;
   if (!live && !o.volatile_packet) {
-    std::size_t bytes = 0;
     for (const engineio::packet_view& m : msgs_) bytes += m.data.size();
     // The last bound keeps a message's position within the ack registry's 32-bit flag.
     if (buffered_packets_ + 1 > opts_.max_buffered_packets ||
         buffered_bytes_ + bytes > opts_.max_buffered_bytes ||
         ns->msgs.size() + msgs_.size() >= 0xFFFFFFFFu)
       return {errc::queue_full, 0};
+    // Room first, so that out of memory leaves nothing half-buffered.
+    if (!ns->msgs.try_grow(msgs_.size()) || !ns->buf.try_grow(bytes))
+      return {errc::out_of_memory, 0};
     buffered_at = ns->msgs.size();
+  }
+  // The ack is registered before the packet leaves, so that a registry out of room stops it.
+  if (o.want_ack) {
+    // Saturating: a timeout past the end of the clock is no timeout (not one in the past).
+    const millis deadline = o.ack_timeout == 0 || o.ack_timeout > engineio::no_deadline - now
+                                ? engineio::no_deadline
+                                : now + o.ack_timeout;
+    if (!acks_.insert(
+            ns->uid, id, deadline,
+            !live && !o.volatile_packet ? static_cast<std::uint32_t>(buffered_at + 1) : 0u))
+      return {errc::out_of_memory, 0};
+  }
+  if (!live && !o.volatile_packet) {
     bool first = true;
     for (const engineio::packet_view& m : msgs_) {
-      ns->msgs.push_back(buffered_msg{m.kind, ns->buf.size(), m.data.size(), first, false});
-      ns->buf.append(m.data.data(), m.data.size());
+      (void)ns->msgs.try_push_back(buffered_msg{m.kind, ns->buf.size(), m.data.size(), first,
+                                                false});  // within the room made above
+      (void)ns->buf.try_append(m.data);
       first = false;
     }
     ++buffered_packets_;
     buffered_bytes_ += bytes;
   } else if (live) {
     e = send_messages(now);
-    if (e != errc::none) return {e, 0};
+    if (e != errc::none) {
+      if (o.want_ack) (void)acks_.erase(ns->uid, id);
+      return {e, 0};
+    }
   }
   // volatile and not connected: dropped (socket.js emit: discardPacket), the ack still waits.
-  if (o.want_ack) {
-    ++ns->next_id;
-    // Saturating: a timeout past the end of the clock is no timeout (not one in the past).
-    const millis deadline = o.ack_timeout == 0 || o.ack_timeout > engineio::no_deadline - now
-                                ? engineio::no_deadline
-                                : now + o.ack_timeout;
-    acks_.insert(ns->uid, id, deadline,
-                 !live && !o.volatile_packet ? static_cast<std::uint32_t>(buffered_at + 1) : 0u);
-  }
+  if (o.want_ack) ++ns->next_id;
   return id;
 }
 
@@ -19611,6 +20308,7 @@ template <class Builder>
 errc client::send(const Builder& packet, millis now) {
   tick(now);
   if (state_ == state::closed) return errc::invalid_state;
+  const settle_on_exit settle_guard{*this};
   nsp_rec* ns = find(packet.nsp());
   if (!ns || ns->st != ns_state::connected || !eng_.is_open()) return errc::invalid_state;
   const errc e = encode_msgs(packet);
@@ -19642,6 +20340,7 @@ inline void client::schedule_reconnect(millis now) {
 inline void client::handle_timeout(millis now) {
   if (now < last_now_) now = last_now_;
   last_now_ = now;
+  const settle_on_exit settle_guard{*this};
   eng_.handle_timeout(now);
   if (state_ == state::opening && now >= connect_deadline_) {
     // Manager.open's timer: onError("timeout"), the session closes; the close event reports
@@ -19750,25 +20449,26 @@ inline bool client::on_packet(const any_packet& p, client_event& out, millis now
           return true;
         }
         ns->sid.clear();
-        (void)sid.append_string(ns->sid);
-        std::string new_pid;
-        if (d.find("pid", pid) && pid.is_string()) (void)pid.append_string(new_pid);
-        const bool recovered = !new_pid.empty() && new_pid == ns->sent_pid;
-        ns->pid = std::move(new_pid);
+        if (sid.append_string(ns->sid).error() == errc::out_of_memory) oom_ = true;
+        rstring& new_pid = tmp_;
+        new_pid.clear();
+        if (d.find("pid", pid) && pid.is_string() &&
+            pid.append_string(new_pid).error() == errc::out_of_memory)
+          oom_ = true;
+        const bool recovered = !new_pid.empty() && new_pid.view() == ns->sent_pid.view();
+        std::swap(ns->pid, new_pid);
         ns->st = ns_state::connected;
         record& r = push(client_event_kind::connect, ns->name);
-        r.sid = ns->sid;
+        if (!r.sid.try_assign(ns->sid)) oom_ = true;
         r.recovered = recovered;
       } else {
         // socket.io-client 2.x: the socket id is the Engine.IO sid, `nsp#sid` off the main one.
         ns->sid.clear();
-        if (nsp != "/") {
-          ns->sid.assign(nsp.data(), nsp.size());
-          ns->sid += '#';
-        }
-        ns->sid.append(eng_.sid().data(), eng_.sid().size());
+        if ((nsp != "/" && !(ns->sid.try_append(nsp) && ns->sid.try_append("#"))) ||
+            !ns->sid.try_append(eng_.sid()) ||
+            !push(client_event_kind::connect, ns->name).sid.try_assign(ns->sid))
+          oom_ = true;
         ns->st = ns_state::connected;
-        push(client_event_kind::connect, ns->name).sid = ns->sid;
       }
       flush_buffer(*ns, now);
       return false;
@@ -19784,10 +20484,9 @@ inline bool client::on_packet(const any_packet& p, client_event& out, millis now
       }
       if (!ns || ns->st == ns_state::connected) return false;
       // socket.js: CONNECT_ERROR destroys the socket; it is not joined again.
-      cur_.nsp = ns->name;
+      if (!cur_.nsp.try_assign(ns->name)) oom_ = true;
       resolve_acks(ns->uid, true);
-      const std::string name = ns->name;
-      remove_nsp(name);
+      remove_nsp(ns->name);  // reads the name before it removes the record
       out.kind = client_event_kind::connect_error;
       out.nsp = cur_.nsp;
       out.packet = p;
@@ -19807,7 +20506,7 @@ inline bool client::on_packet(const any_packet& p, client_event& out, millis now
         for (const any_value& a : p.arguments()) last = a;
         if (last.is_string()) {
           ns->offset.clear();
-          (void)last.append_string(ns->offset);
+          if (last.append_string(ns->offset).error() == errc::out_of_memory) oom_ = true;
           ns->has_offset = true;
           out.offset = ns->offset;
         }
@@ -19832,8 +20531,7 @@ inline bool client::on_packet(const any_packet& p, client_event& out, millis now
         push(client_event_kind::disconnect, ns->name).reason =
             disconnect_reason::io_server_disconnect;
       resolve_acks(ns->uid, true);
-      const std::string name = ns->name;
-      remove_nsp(name);
+      remove_nsp(ns->name);  // reads the name before it removes the record
       after_last_left(now);
       return false;
     }
@@ -19843,6 +20541,7 @@ inline bool client::on_packet(const any_packet& p, client_event& out, millis now
 
 inline std::optional<client_event> client::poll_event() {
   for (;;) {
+    settle(last_now_);
     if (q_head_ < q_size_) {
       std::swap(cur_, q_[q_head_++]);
       if (q_head_ == q_size_) q_head_ = q_size_ = 0;
@@ -19883,6 +20582,10 @@ inline std::optional<client_event> client::poll_event() {
         const result<any_packet> r = codec_.decode(e->packet);
         if (!r) {
           if (r.error() == errc::incomplete) continue;
+          if (r.error() == errc::out_of_memory) {  // settle() closes the session
+            oom_ = true;
+            continue;
+          }
           // Manager.ondata: a packet the decoder refuses closes with "parse error".
           override_reason_ = disconnect_reason::parse_error;
           decode_error_ = r.error();

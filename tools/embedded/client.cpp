@@ -8,6 +8,7 @@
 // config.hpp's default assertion handler prints with fprintf: 5 KB of newlib's stdio. It fires
 // only on API misuse, never on wire input, so a device traps instead (docs/embedded.md).
 #define SIOCODEC_ASSERT(cond) ((cond) ? static_cast<void>(0) : __builtin_trap())
+#include <siocodec/memory.hpp>
 #include <siocodec/socketio/client.hpp>
 
 #include "alloc_count.hpp"
@@ -53,6 +54,10 @@ constexpr eio::frame_kind sio_kind = eio::frame_kind::text;
 #endif
 
 volatile double result_t;
+
+// The caller's memory (client_options::memory): the engines take their buffers from it, not from
+// the heap. Its size: docs/embedded.md ("Heap").
+alignas(std::max_align_t) unsigned char engine_memory[3072];
 volatile unsigned counts[8];
 
 // Takes what the client has to send and what it reports; returns the kinds of events seen (a
@@ -84,8 +89,10 @@ unsigned drain(sio::client& c, unsigned& sent) {
 constexpr unsigned bit(sio::client_event_kind k) { return 1u << static_cast<unsigned>(k); }
 
 int run() {
+  siocodec::buffer_resource memory(engine_memory, sizeof engine_memory);
   sio::client_options o;
   o.engine.initial = eio::transport_kind::websocket;
+  o.engine.memory = &memory;
 #if SIOCODEC_EMBEDDED_MSGPACK
   o.parser = sio::parser_kind::msgpack;
 #endif
@@ -116,6 +123,9 @@ int run() {
   c.handle_timeout(now);
   drain(c, sent);
   counts[0] = sent;
+#if SIOCODEC_EMBEDDED_HOST
+  std::printf("client: engine memory peak %zu of %zu bytes\n", memory.peak(), memory.capacity());
+#endif
   return sent == 3 ? 0 : 7;  // CONNECT, the EVENT, the pong
 }
 

@@ -7,12 +7,13 @@
 #define SIOCODEC_DETAIL_ACK_REGISTRY_HPP
 
 #include <siocodec/config.hpp>
+#include <siocodec/detail/rvector.hpp>
+#include <siocodec/memory.hpp>
 
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <utility>
-#include <vector>
 
 SIOCODEC_BEGIN_NAMESPACE
 namespace detail {
@@ -37,22 +38,33 @@ class ack_registry {
     std::uint32_t heap_pos;
   };
 
+  /// Storage from `mr` (null: the global operator new).
+  explicit ack_registry(memory_resource* mr = nullptr) noexcept
+      : items_(mr), table_(mr), heap_(mr), scratch_(mr) {}
+
   std::size_t size() const noexcept { return items_.size(); }
   bool empty() const noexcept { return items_.empty(); }
 
   /// Adds (owner, id), which must not be present (the engines allocate ids per owner).
-  void insert(std::uint32_t owner, std::uint64_t id, std::uint64_t deadline, std::uint32_t flag) {
-    if ((items_.size() + 1) * 2 > table_.size()) grow();
+  // False (nothing changed) when the memory resource has no room. Every container is grown
+  // first, so that a failure leaves the registry as it was; erase_if's scratch keeps the
+  // capacity of items_, so that removals never need memory.
+  bool insert(std::uint32_t owner, std::uint64_t id, std::uint64_t deadline, std::uint32_t flag) {
+    if ((items_.size() + 1) * 2 > table_.size() && !grow()) return false;
+    if (!items_.try_grow(1) || !scratch_.try_reserve(items_.capacity()) ||
+        (deadline != no_deadline && !heap_.try_grow(1)))
+      return false;
     const auto pos = static_cast<std::uint32_t>(items_.size());
-    items_.push_back(entry{owner, flag, id, deadline, next_seq_++, npos});
+    (void)items_.try_push_back(entry{owner, flag, id, deadline, next_seq_++, npos});
     std::size_t i = home(owner, id);
     while (table_[i] != 0) i = (i + 1) & mask();
     table_[i] = pos + 1;
     if (deadline != no_deadline) {
       items_[pos].heap_pos = static_cast<std::uint32_t>(heap_.size());
-      heap_.push_back(pos);
+      (void)heap_.try_push_back(pos);
       sift_up(heap_.size() - 1);
     }
+    return true;
   }
 
   /// Removes (owner, id): true when it was there.
@@ -88,7 +100,7 @@ class ack_registry {
   void erase_if(Pred&& pred, F&& removed) {
     scratch_.clear();
     for (const entry& e : items_)
-      if (pred(e)) scratch_.push_back(e);
+      if (pred(e)) (void)scratch_.try_push_back(e);  // within the capacity insert() kept
     if (scratch_.empty()) return;
     std::sort(scratch_.begin(), scratch_.end(),
               [](const entry& a, const entry& b) { return a.seq < b.seq; });
@@ -116,14 +128,18 @@ class ack_registry {
       if (e.owner == owner && e.id == id) return i;
     }
   }
-  void grow() {
+  bool grow() noexcept {
     const std::size_t cap = table_.empty() ? 16 : table_.size() * 2;
-    table_.assign(cap, 0);
+    rvector<std::uint32_t> fresh(table_.resource());
+    if (!fresh.try_resize(cap)) return false;
+    for (std::uint32_t& t : fresh) t = 0;
+    table_ = std::move(fresh);
     for (std::size_t p = 0; p < items_.size(); ++p) {
       std::size_t i = home(items_[p].owner, items_[p].id);
       while (table_[i] != 0) i = (i + 1) & mask();
       table_[i] = static_cast<std::uint32_t>(p + 1);
     }
+    return true;
   }
   // Removes the entry whose index slot is `t`.
   void remove_at(std::size_t t) noexcept {
@@ -198,10 +214,10 @@ class ack_registry {
     sift_down(items_[moved].heap_pos);
   }
 
-  std::vector<entry> items_;
-  std::vector<std::uint32_t> table_;
-  std::vector<std::uint32_t> heap_;
-  std::vector<entry> scratch_;
+  rvector<entry> items_;
+  rvector<std::uint32_t> table_;
+  rvector<std::uint32_t> heap_;
+  rvector<entry> scratch_;
   std::uint64_t next_seq_ = 0;
 };
 

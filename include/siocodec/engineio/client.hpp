@@ -11,6 +11,7 @@
 #define SIOCODEC_ENGINEIO_CLIENT_HPP
 
 #include <siocodec/config.hpp>
+#include <siocodec/detail/rvector.hpp>
 #include <siocodec/engineio/decode.hpp>
 #include <siocodec/engineio/encode.hpp>
 #include <siocodec/engineio/engine_types.hpp>
@@ -20,13 +21,12 @@
 #include <siocodec/engineio/payload_encode.hpp>
 #include <siocodec/engineio/payload_reader.hpp>
 #include <siocodec/error.hpp>
+#include <siocodec/memory.hpp>
 
 #include <cstddef>
 #include <cstdint>
 #include <optional>
-#include <string>
 #include <string_view>
-#include <vector>
 
 SIOCODEC_BEGIN_NAMESPACE
 namespace engineio {
@@ -61,6 +61,13 @@ struct client_options {
   /// its largest message for ever. Within it, capacity is kept (the steady state
   /// allocates nothing).
   std::size_t max_retained_bytes = SIOCODEC_DEFAULT_MAX_RETAINED_BYTES;
+  /// Where the session's buffers come from: null (the default) is the global operator new;
+  /// a caller's resource (buffer_resource over a static array) makes the engine use that alone.
+  /// When the resource has no room, the session closes with reason queue_full and error
+  /// out_of_memory (docs/embedded.md: how much a session needs); the transmits that would end
+  /// the transport may then be missing, so close the transport on that close event. Must
+  /// outlive the client.
+  memory_resource* memory = nullptr;
 };
 
 /// What a client transmit asks the transport to do.
@@ -95,7 +102,9 @@ struct client_transmit {
 /// outputs are views into buffers the engine reuses, so a session in steady state allocates
 /// nothing. What waits is bounded by max_queued_messages / max_queued_bytes: the send queue with
 /// the transmits not yet polled, and the events not yet polled; going over either closes the
-/// session with queue_full.
+/// session with queue_full. Every buffer comes from client_options::memory; when it has no room
+/// the session closes with reason queue_full and error out_of_memory (in every handle_* call,
+/// send(), close(), open(), handle_timeout()).
 class client {
  public:
   explicit client(const client_options& opts = {});
@@ -146,7 +155,8 @@ class client {
   /// _sendPacket drops packets silently then), invalid_argument (not a message packet, or data
   /// the transport in use cannot frame: a v4 polling text holding 0x1E, a v3 polling text that
   /// is not UTF-8, base64 data strict base64 refuses), queue_full (over max_queued_messages or
-  /// max_queued_bytes: the session closes with reason queue_full).
+  /// max_queued_bytes: the session closes with reason queue_full), out_of_memory
+  /// (client_options::memory has no room: the session closes, reason queue_full).
   errc send(const packet_view& message, millis now);
   /// Closes the session (the reference's "forced close"): the close event, then the transmits
   /// that end the transport. Websocket: the queued messages, then ws_close (engine.io-client
@@ -162,6 +172,13 @@ class client {
   /// WebSocket closed, polling goes on). A no-op before open(), while closing, and after the
   /// close event.
   void close(millis now);
+  /// Closes the session as when its own memory runs out (reason queue_full, error
+  /// out_of_memory): for an owner whose memory ran out (socketio::client). A no-op when not live.
+  void close_out_of_memory(millis now) {
+    tick(now);
+    oom_ = true;
+    settle();
+  }
 
   /// The next event, or nothing. Its views stay valid until the next non-const call other than
   /// poll_transmit().
@@ -260,6 +277,15 @@ class client {
   void maybe_finish_upgrade();
   void probe_failed(bool ws_still_open);
   void abandon_upgrade();
+  // Growth that failed sets oom_; the public call that saw it closes the session on its way
+  // out (settle()), never in the middle of a loop over a buffer.
+  void settle() {
+    if (oom_ && live()) close_with(close_reason::queue_full, errc::out_of_memory, 0);
+  }
+  struct settle_on_exit {
+    client& c;
+    ~settle_on_exit() { c.settle(); }
+  };
 
   client_options opts_;
   decode_options dec_;
@@ -272,7 +298,8 @@ class client {
   millis last_now_ = 0;
   std::uint64_t rng_ = 0;
 
-  std::string hs_json_;
+  bool oom_ = false;
+  detail::rstring hs_json_;
   handshake hs_;
 
   // Heartbeat. v4: the ping deadline. v3: when the next ping is due, and when the session is
@@ -283,22 +310,25 @@ class client {
 
   // The send queue (engine.io-client's writeBuffer): messages and the engine's own packets
   // (pong, v3 ping), data in q_buf_.
-  std::string q_buf_;
-  std::vector<queued> queue_;
+  detail::rstring q_buf_;
+  detail::rvector<queued> queue_;
   std::size_t queued_messages_ = 0;
   std::size_t queued_bytes_ = 0;
-  std::vector<packet_view> batch_;
+  detail::rvector<packet_view> batch_;
 
-  std::string tx_query_;
-  std::string tx_body_;
-  std::vector<tx_record> tx_;
+  detail::rstring tx_query_;
+  detail::rstring tx_body_;
+  detail::rvector<tx_record> tx_;
   std::size_t tx_head_ = 0;
 
-  std::string ev_buf_;
-  std::vector<ev_record> ev_;
+  detail::rstring ev_buf_;
+  detail::rvector<ev_record> ev_;
   std::size_t ev_head_ = 0;
   // The events left undrained by earlier calls (counted at begin_call()).
   std::size_t ev_carried_ = 0, ev_carried_bytes_ = 0;
+  // The close event, apart from ev_ so that it needs no storage (it ends out_of_memory too).
+  ev_record close_ev_{};
+  bool close_pending_ = false;
   bool close_delivered_ = false;
 };
 

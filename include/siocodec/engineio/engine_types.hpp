@@ -10,6 +10,7 @@
 #define SIOCODEC_ENGINEIO_ENGINE_TYPES_HPP
 
 #include <siocodec/config.hpp>
+#include <siocodec/detail/rvector.hpp>
 #include <siocodec/engineio/frames.hpp>
 #include <siocodec/engineio/handshake.hpp>
 #include <siocodec/engineio/packet.hpp>
@@ -105,6 +106,10 @@ template <class Container>
 void release_if_over(Container& c, std::size_t limit) noexcept {
   if (c.capacity() > limit / sizeof(typename Container::value_type)) Container().swap(c);
 }
+// The engines' own buffers keep their memory_resource when released.
+using ::SIOCODEC_NAMESPACE::detail::release_if_over;
+using ::SIOCODEC_NAMESPACE::detail::rstring;
+using ::SIOCODEC_NAMESPACE::detail::rvector;
 }  // namespace detail
 
 }  // namespace engineio

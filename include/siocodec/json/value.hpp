@@ -111,7 +111,8 @@ class value : public ::SIOCODEC_NAMESPACE::detail::lazy_value<value, char, kind,
   /// written; offset() is cap).
   result<std::size_t> unescape_to(char* out, std::size_t cap) const noexcept;
   /// Appends the decoded content to `out` (any resizable byte container; exactly one resize).
-  /// Errors: invalid_argument (not a string).
+  /// Errors: invalid_argument (not a string), out_of_memory (a container whose try_resize()
+  /// failed; nothing written).
   template <class C>
   result<std::size_t> unescape(C& out) const;
 
@@ -273,12 +274,14 @@ inline result<std::size_t> value::unescape_to(char* out, std::size_t cap) const 
 
 template <class C>
 result<std::size_t> value::unescape(C& out) const {
-  static_assert(is_resizable_buffer<C>::value,
-                "unescape() needs a resizable container of one-byte elements");
+  static_assert(
+      is_resizable_buffer<C>::value || ::SIOCODEC_NAMESPACE::detail::has_try_resize<C>::value,
+      "unescape() needs a resizable container of one-byte elements");
   if (kind_ != kind::string) return {errc::invalid_argument, 0};
   const std::size_t n = unescaped_size();
   const std::size_t old = out.size();
-  out.resize(old + n);  // the one allocation
+  // The one allocation.
+  if (!::SIOCODEC_NAMESPACE::detail::resize_buffer(out, old + n)) return {errc::out_of_memory, 0};
   return unescape_to(reinterpret_cast<char*>(out.data()) + old, n);
 }
 

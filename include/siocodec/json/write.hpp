@@ -49,7 +49,8 @@ result<std::size_t> encode_string_to(char* out, std::size_t cap, std::string_vie
 
 /// Appends the JSON string literal for `utf8` to `out` (any resizable byte container; exactly
 /// one resize, none on error).
-/// Errors: invalid_utf8 (as string_size).
+/// Errors: invalid_utf8 (as string_size); out_of_memory (a container whose try_resize() failed,
+/// such as the client engines' over a caller's memory_resource; nothing written).
 template <class C>
 result<std::size_t> encode_string(std::string_view utf8, C& out);
 
@@ -258,12 +259,15 @@ inline result<std::size_t> encode_string_to(char* out, std::size_t cap,
 
 template <class C>
 result<std::size_t> encode_string(std::string_view utf8, C& out) {
-  static_assert(is_resizable_buffer<C>::value,
-                "encode_string() needs a resizable container of one-byte elements");
+  static_assert(
+      is_resizable_buffer<C>::value || ::SIOCODEC_NAMESPACE::detail::has_try_resize<C>::value,
+      "encode_string() needs a resizable container of one-byte elements");
   const result<std::size_t> size = string_size(utf8);
   if (!size) return size;
   const std::size_t old = out.size();
-  out.resize(old + *size);  // the one allocation
+  // The one allocation.
+  if (!::SIOCODEC_NAMESPACE::detail::resize_buffer(out, old + *size))
+    return {errc::out_of_memory, 0};
   ::SIOCODEC_NAMESPACE::detail::buffer_writer w{reinterpret_cast<char*>(out.data()) + old};
   (void)emit_string(w, utf8);
   return size;

@@ -134,7 +134,8 @@ class any_value {
   /// Writes the decoded string to `out`. @return bytes written.
   /// Errors: invalid_argument (not a string), output_too_small (nothing written).
   result<std::size_t> string_to(char* out, std::size_t cap) const noexcept;
-  /// Appends the decoded string to `out` (one resize). Errors: invalid_argument.
+  /// Appends the decoded string to `out` (one resize). Errors: invalid_argument, out_of_memory
+  /// (a container whose try_resize() failed; nothing written).
   template <class C>
   result<std::size_t> append_string(C& out) const;
 
@@ -393,13 +394,15 @@ inline result<std::size_t> any_value::string_to(char* out, std::size_t cap) cons
 
 template <class C>
 result<std::size_t> any_value::append_string(C& out) const {
-  static_assert(is_resizable_buffer<C>::value,
-                "append_string() needs a resizable container of one-byte elements");
+  static_assert(
+      is_resizable_buffer<C>::value || ::SIOCODEC_NAMESPACE::detail::has_try_resize<C>::value,
+      "append_string() needs a resizable container of one-byte elements");
   if (kind_ != value_kind::string) return {errc::invalid_argument, 0};
   if (!mp()) return json_.unescape(out);
   const std::string_view s = mp_.get_string();
   const std::size_t old = out.size();
-  out.resize(old + s.size());
+  if (!::SIOCODEC_NAMESPACE::detail::resize_buffer(out, old + s.size()))
+    return {errc::out_of_memory, 0};
   if (!s.empty()) std::memcpy(reinterpret_cast<char*>(out.data()) + old, s.data(), s.size());
   return {s.size(), s.size()};
 }

@@ -14,10 +14,12 @@
 
 #include <siocodec/config.hpp>
 #include <siocodec/detail/ack_registry.hpp>
+#include <siocodec/detail/rvector.hpp>
 #include <siocodec/engineio/client.hpp>
 #include <siocodec/engineio/engine_types.hpp>
 #include <siocodec/error.hpp>
 #include <siocodec/json/write.hpp>
+#include <siocodec/memory.hpp>
 #include <siocodec/result.hpp>
 #include <siocodec/socketio/any.hpp>
 #include <siocodec/socketio/arg_traits.hpp>
@@ -31,10 +33,8 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
-#include <string>
 #include <string_view>
 #include <utility>
-#include <vector>
 
 SIOCODEC_BEGIN_NAMESPACE
 namespace socketio {
@@ -96,6 +96,11 @@ inline std::uint32_t reconnect_delay(const reconnect_options& o, std::uint32_t a
 /// Options of a client.
 struct client_options {
   /// The Engine.IO session (transport, version: Engine.IO v4 carries Socket.IO v5, v3 carries v4).
+  /// `engine.memory` is the whole client's memory: the Engine.IO sessions' buffers and the
+  /// client's own (namespaces, acks, events, encoder and decoder storage). Out of room, the
+  /// Engine.IO session closes with out_of_memory (its close event, reason queue_full: every
+  /// connected namespace gets disconnect(queue_full, out_of_memory)) and reconnection follows
+  /// as for any lost session; calls that needed the memory return out_of_memory.
   engineio::client_options engine;
   /// The parser the server uses (`new Server({parser})`).
   parser_kind parser = parser_kind::json;
@@ -198,7 +203,8 @@ struct client_event {
 ///
 /// Memory: what is kept is copied (auth, pid, offsets, buffered packets); every queue is bounded
 /// (client_options); buffers keep their capacity, so the steady state (emits, events, acks)
-/// allocates nothing. A new Engine.IO session (reconnection) allocates.
+/// allocates nothing. A new Engine.IO session (reconnection) allocates. Every allocation comes
+/// from client_options::engine.memory (the global operator new when null).
 class client {
  public:
   explicit client(const client_options& opts = {});
@@ -217,7 +223,7 @@ class client {
   /// one session at a time, and every report before that event is the old one's. The old
   /// session's last transmits (`1`, ws_close) come from poll_transmit() before the new one's.
   /// Errors: invalid_state (closed for good), invalid_argument (`nsp` does not start with `/`),
-  /// queue_full (max_namespaces namespaces joined).
+  /// queue_full (max_namespaces namespaces joined), out_of_memory (engine.memory has no room).
   errc join(std::string_view nsp, millis now) {
     tick(now);
     return join_impl(nsp, {}, {}, now);
@@ -241,13 +247,13 @@ class client {
   /// id (no_ack without want_ack). While `nsp` is not connected the packet is encoded now and
   /// buffered (bounded), or dropped when volatile (an ack it asked for still resolves, by
   /// timeout or disconnect, as in the reference). Errors: invalid_state (closed, or `nsp` not
-  /// joined), queue_full (max_buffered_packets / _bytes, max_pending_acks), the encoder's, those
-  /// of engineio::client::send().
+  /// joined), queue_full (max_buffered_packets / _bytes, max_pending_acks), out_of_memory
+  /// (engine.memory has no room), the encoder's, those of engineio::client::send().
   template <class Builder>
   result<std::uint64_t> emit(const Builder& packet, millis now, const emit_options& o = {});
   /// Sends any packet as it is (an ACK answering an event: sio::ack(id, args...).nsp(n)), now
-  /// when `nsp` is connected. Errors: invalid_state (closed, `nsp` not connected), the
-  /// encoder's, those of engineio::client::send().
+  /// when `nsp` is connected. Errors: invalid_state (closed, `nsp` not connected), out_of_memory,
+  /// the encoder's, those of engineio::client::send().
   template <class Builder>
   errc send(const Builder& packet, millis now);
   /// Leaves every namespace (as leave()) and closes the session for good: no reconnection.
@@ -298,26 +304,32 @@ class client {
     bool first;  // first message of a packet (counts as one packet)
     bool dropped;
   };
+  using rstring = ::SIOCODEC_NAMESPACE::detail::rstring;
+  template <class T>
+  using rvector = ::SIOCODEC_NAMESPACE::detail::rvector<T>;
   struct nsp_rec {
+    explicit nsp_rec(memory_resource* m) noexcept
+        : name(m), auth(m), query(m), sid(m), pid(m), sent_pid(m), offset(m), buf(m), msgs(m) {}
     std::uint32_t uid = 0;
-    std::string name;
+    rstring name;
     ns_state st = ns_state::joining;
     bool has_auth = false;
-    std::string auth;   // v5: the auth object as JSON text
-    std::string query;  // v4
-    std::string sid, pid, sent_pid, offset;
+    rstring auth;   // v5: the auth object as JSON text
+    rstring query;  // v4
+    rstring sid, pid, sent_pid, offset;
     bool has_offset = false;
     std::uint64_t next_id = 0;
-    std::string buf;
-    std::vector<buffered_msg> msgs;
+    rstring buf;
+    rvector<buffered_msg> msgs;
   };
   // An ack: owner = the namespace's uid, flag = 1 + the position in the namespace's `msgs` of
   // its packet's first message while the packet waits there (0 otherwise).
   using ack_rec = ::SIOCODEC_NAMESPACE::detail::ack_registry::entry;
   struct record {
+    explicit record(memory_resource* m = nullptr) noexcept : nsp(m), sid(m) {}
     client_event_kind kind = client_event_kind::event;
-    std::string nsp;
-    std::string sid;
+    rstring nsp;
+    rstring sid;
     bool recovered = false;
     bool session_failed = false;
     std::uint64_t ack_id = no_ack;
@@ -360,29 +372,52 @@ class client {
   bool on_packet(const any_packet& p, client_event& out, millis now);
   void schedule_reconnect(millis now);
   std::size_t active_count() const noexcept { return nsps_.size(); }
+  memory_resource* memory() const noexcept { return opts_.engine.memory; }
+  template <class F>
+  errc encode_into(rstring& out, F&& encode_to);
+  // A growth that failed where no error can be returned (an event record) sets oom_; the
+  // session is then closed with out_of_memory by settle(), at the end of the call.
+  void settle(millis now) {
+    if (!oom_) return;
+    oom_ = false;
+    eng_.close_out_of_memory(now);
+  }
+  struct settle_on_exit {
+    client& c;
+    ~settle_on_exit() { c.settle(c.last_now_); }
+  };
+  // The old session (old_eng_) lives in the client's memory too.
+  struct engine_deleter {
+    memory_resource* mr;
+    void operator()(engineio::client* c) const noexcept;
+  };
 
   client_options opts_;
   engineio::client eng_;
   // The session a join() replaced after the last leave, until its last transmits are polled
   // (the DISCONNECTs, then `1` or ws_close).
-  std::unique_ptr<engineio::client> old_eng_;
+  std::unique_ptr<engineio::client, engine_deleter> old_eng_;
   // join() came before the old session's close event was polled: the new one starts at it.
   bool restart_pending_ = false;
   // The current session's close event was polled (or there is no session yet).
   bool close_seen_ = true;
-  codec codec_;
+  // The decoder's storage comes from engine.memory too (an rvector through resource_allocator).
+  basic_runtime_codec<::SIOCODEC_NAMESPACE::detail::resource_allocator<unsigned char>> codec_;
   state state_ = state::idle;
   millis last_now_ = 0;
   std::uint64_t rng_ = 0;
   std::uint32_t next_uid_ = 1;
-  std::vector<nsp_rec> nsps_;
+  rvector<nsp_rec> nsps_;
   ::SIOCODEC_NAMESPACE::detail::ack_registry acks_;
   std::size_t buffered_packets_ = 0;
   std::size_t buffered_bytes_ = 0;
   // encode scratch
-  std::string enc_buf_;
-  std::vector<byte_view> atts_;
-  std::vector<engineio::packet_view> msgs_;
+  rstring enc_buf_;
+  rvector<byte_view> atts_;
+  rvector<engineio::packet_view> msgs_;
+  rstring tmp_;  // a CONNECT's merged auth, a pid being read
+  bool oom_ = false;
+  record lost_;  // what push() hands out when the record queue cannot grow
   // the connect timeout, the reconnection timer
   millis connect_deadline_ = engineio::no_deadline;
   millis reconnect_at_ = engineio::no_deadline;
@@ -397,7 +432,7 @@ class client {
   std::size_t decode_offset_ = 0;
   bool v4_main_connected_ = false;
   // events
-  std::vector<record> q_;
+  rvector<record> q_;
   std::size_t q_head_ = 0, q_size_ = 0;
   record cur_;
 };

@@ -432,12 +432,12 @@ class basic_codec {
   }
 
   void release_scratch() noexcept {
-    std::vector<unsigned char, byte_alloc> empty(scratch_.get_allocator());
+    decltype(scratch_) empty(scratch_.get_allocator());
     empty.swap(scratch_);
   }
 
   basic_decoder<Allocator> json_;
-  std::vector<unsigned char, byte_alloc> scratch_;
+  ::SIOCODEC_NAMESPACE::detail::decoder_storage_t<unsigned char, byte_alloc> scratch_;
   encode_options encode_;
   base64::mode base64_;
   Kind kind_;
@@ -478,7 +478,7 @@ result<any_packet> basic_codec<Kind, Allocator>::decode(const engineio::packet_v
   // The previous packet, which may point into the scratch, is invalidated by now: a large
   // scratch is released before it is reused, as basic_decoder does.
   if (scratch_.capacity() > json_.options().max_retained_bytes) release_scratch();
-  scratch_.resize(*n);
+  if (!::SIOCODEC_NAMESPACE::detail::resize_buffer(scratch_, *n)) return {errc::out_of_memory, 0};
   const result<std::size_t> d =
       base64::decode_to(message.data, byte_span(scratch_.data(), scratch_.size()), base64_);
   if (!d) return {d.error(), d.offset()};

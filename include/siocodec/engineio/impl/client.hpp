@@ -9,7 +9,18 @@
 SIOCODEC_BEGIN_NAMESPACE
 namespace engineio {
 
-inline client::client(const client_options& opts) : opts_(opts), dec_(opts.decode) {
+inline client::client(const client_options& opts)
+    : opts_(opts),
+      dec_(opts.decode),
+      hs_json_(opts.memory),
+      q_buf_(opts.memory),
+      queue_(opts.memory),
+      batch_(opts.memory),
+      tx_query_(opts.memory),
+      tx_body_(opts.memory),
+      tx_(opts.memory),
+      ev_buf_(opts.memory),
+      ev_(opts.memory) {
   dec_.version = opts.version;
   transport_ = opts.initial;
 }
@@ -31,9 +42,9 @@ inline void client::begin_call() {
     }
   } else if (tx_head_ != 0) {
     const std::size_t q0 = tx_[tx_head_].q_off, b0 = tx_[tx_head_].b_off;
-    tx_.erase(tx_.begin(), tx_.begin() + static_cast<std::ptrdiff_t>(tx_head_));
-    tx_query_.erase(0, q0);
-    tx_body_.erase(0, b0);
+    tx_.erase_front(tx_head_);
+    tx_query_.erase_front(q0);
+    tx_body_.erase_front(b0);
     for (tx_record& r : tx_) {
       r.q_off -= q0;
       r.b_off -= b0;
@@ -49,8 +60,8 @@ inline void client::begin_call() {
     }
   } else if (ev_head_ != 0) {
     const std::size_t e0 = ev_[ev_head_].off;
-    ev_.erase(ev_.begin(), ev_.begin() + static_cast<std::ptrdiff_t>(ev_head_));
-    ev_buf_.erase(0, e0);
+    ev_.erase_front(ev_head_);
+    ev_buf_.erase_front(e0);
     for (ev_record& r : ev_) r.off -= e0;
   }
   ev_head_ = 0;
@@ -63,12 +74,14 @@ inline void client::push_tx(client_action a, std::size_t q_off, std::size_t q_le
   // Records without a query or body point at the end of those buffers: offsets never decrease.
   if (q_len == 0) q_off = tx_query_.size();
   if (b_len == 0) b_off = tx_body_.size();
-  tx_.push_back(tx_record{a, kind, v3_type_byte, q_off, q_len, b_off, b_len});
+  // After a failed growth no transmit goes out: its query or body may be cut short.
+  if (oom_ || !tx_.try_push_back(tx_record{a, kind, v3_type_byte, q_off, q_len, b_off, b_len}))
+    oom_ = true;
 }
 
 inline void client::push_ws_text(std::string_view text) {
   const std::size_t off = tx_body_.size();
-  tx_body_.append(text.data(), text.size());
+  if (!tx_body_.try_append(text)) oom_ = true;
   push_tx(client_action::ws_send, 0, 0, frame_kind::text, off, text.size());
 }
 
@@ -80,9 +93,12 @@ inline void client::push_ws_text(std::string_view text) {
 // (with `&sid=..` when upgrading, then `&b64=1` for a v3 client without binary).
 inline std::size_t client::build_query(transport_kind t) {
   const std::size_t off = tx_query_.size();
-  tx_query_ += opts_.version == protocol_version::v3 ? "EIO=3" : "EIO=4";
+  const auto add = [this](std::string_view part) {
+    if (!tx_query_.try_append(part)) oom_ = true;
+  };
+  add(opts_.version == protocol_version::v3 ? "EIO=3" : "EIO=4");
   if (t == transport_kind::polling) {
-    tx_query_ += "&transport=polling&t=";
+    add("&transport=polling&t=");
     // A cache buster from the caller's seed (splitmix64), in yeast's URL-safe alphabet.
     static constexpr char alphabet[] =
         "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_";
@@ -91,20 +107,22 @@ inline std::size_t client::build_query(transport_kind t) {
     z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9u;
     z = (z ^ (z >> 27)) * 0x94D049BB133111EBu;
     z ^= z >> 31;
-    for (int i = 0; i < 8; ++i) {
-      tx_query_ += alphabet[z & 63u];
+    char t_value[8];
+    for (char& c : t_value) {
+      c = alphabet[z & 63u];
       z >>= 6;
     }
-    if (base64_only()) tx_query_ += "&b64=1";
+    add(std::string_view(t_value, sizeof t_value));
+    if (base64_only()) add("&b64=1");
   } else {
-    tx_query_ += "&transport=websocket";
+    add("&transport=websocket");
   }
   if (!hs_.sid.empty()) {
-    tx_query_ += "&sid=";
-    (void)encode_sid(hs_.sid, tx_query_);
+    add("&sid=");
+    if (!encode_sid(hs_.sid, tx_query_)) oom_ = true;
   }
   // websocket.ts uri(): `if (!this.supportsBinary) query.b64 = 1;`, after the sid.
-  if (t == transport_kind::websocket && base64_only()) tx_query_ += "&b64=1";
+  if (t == transport_kind::websocket && base64_only()) add("&b64=1");
   return off;
 }
 
@@ -115,8 +133,9 @@ inline void client::start_get() {
 }
 
 inline void client::push_event(event_kind k) {
-  ev_.push_back(ev_record{k, data_kind::text, transport_, close_reason::forced_close, errc::none, 0,
-                          ev_buf_.size(), 0});
+  if (!ev_.try_push_back(ev_record{k, data_kind::text, transport_, close_reason::forced_close,
+                                   errc::none, 0, ev_buf_.size(), 0}))
+    oom_ = true;
 }
 
 inline errc client::open(millis now, std::uint64_t random) {
@@ -125,6 +144,7 @@ inline errc client::open(millis now, std::uint64_t random) {
       (opts_.initial != transport_kind::polling && opts_.initial != transport_kind::websocket)) {
     return errc::invalid_argument;
   }
+  const settle_on_exit settle_guard{*this};
   begin_call();
   last_now_ = now;
   rng_ = random;
@@ -148,8 +168,8 @@ inline void client::close_with(close_reason reason, errc e, std::size_t offset,
   if (!live()) return;
   const bool was_open = established();
   state_ = state::closed;
-  ev_.push_back(ev_record{event_kind::close, data_kind::text, transport_, reason, e, offset,
-                          ev_buf_.size(), 0});
+  close_ev_ = ev_record{event_kind::close, data_kind::text, transport_, reason, e, offset, 0, 0};
+  close_pending_ = true;
   if (transport_ == transport_kind::websocket) {
     if (reason == close_reason::forced_close) {
       flush();  // the reference's close() waits for the write buffer to drain first
@@ -186,7 +206,7 @@ inline void client::queue_control(packet_type t) {
   for (const queued& q : queue_) {
     if (q.type == t) return;
   }
-  queue_.push_back(queued{t, data_kind::text, q_buf_.size(), 0});
+  if (!queue_.try_push_back(queued{t, data_kind::text, q_buf_.size(), 0})) oom_ = true;
 }
 
 inline void client::drop_front(std::size_t n) {
@@ -206,8 +226,8 @@ inline void client::drop_front(std::size_t n) {
     detail::release_if_over(q_buf_, opts_.max_retained_bytes);
     return;
   }
-  queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
-  q_buf_.erase(0, bytes);
+  queue_.erase_front(n);
+  q_buf_.erase_front(bytes);
   for (queued& q : queue_) q.off -= bytes;
 }
 
@@ -250,15 +270,22 @@ inline bool client::post_queue(bool with_close) {
   batch_.clear();
   for (std::size_t i = 0; i < n; ++i) {
     const queued& q = queue_[i];
-    batch_.push_back(packet_view{q.type, q.kind, std::string_view(q_buf_).substr(q.off, q.len)});
+    if (!batch_.try_push_back(
+            packet_view{q.type, q.kind, std::string_view(q_buf_).substr(q.off, q.len)}))
+      oom_ = true;
   }
-  if (with_close) batch_.push_back(packet_view::text(packet_type::close));
-  if (batch_.empty()) return false;
+  if (with_close && !batch_.try_push_back(packet_view::text(packet_type::close))) oom_ = true;
+  if (batch_.empty() || oom_) {
+    batch_.clear();
+    drop_front(n);
+    return false;
+  }
   const encode_options enc = poll_encoding();
   const std::size_t off = tx_body_.size();
   const auto written = encode_payload(batch_.data(), batch_.size(), tx_body_, enc);
-  // send() checked each message against this encoder, so this cannot fail; if it did, the
-  // packets are dropped rather than sent half-framed.
+  // send() checked each message against this encoder, so this fails only for want of memory;
+  // the packets are then dropped rather than sent half-framed.
+  if (!written) oom_ = true;
   if (written) {
     const std::size_t q_off = build_query(transport_kind::polling);
     push_tx(client_action::post, q_off, tx_query_.size() - q_off,
@@ -287,12 +314,15 @@ inline void client::flush() {
     if (opts_.version == protocol_version::v3 && p.kind == data_kind::binary &&
         enc.supports_binary) {
       // frames.hpp's v3 binary frame: the type byte as a static prefix, then the bytes.
-      tx_body_.append(p.data.data(), p.data.size());
+      if (!tx_body_.try_append(p.data)) oom_ = true;
       push_tx(client_action::ws_send, 0, 0, frame_kind::binary, off, p.data.size(), true);
       continue;
     }
     const auto written = encode(p, tx_body_, enc);
-    if (!written) continue;  // checked by send(); unreachable
+    if (!written) {  // checked by send(): only out of memory
+      oom_ = true;
+      continue;
+    }
     push_tx(client_action::ws_send, 0, 0, encoded_frame_kind(p, enc), off, *written);
   }
   drop_front(queue_.size());
@@ -321,6 +351,7 @@ inline void client::run_timers(millis now) {
 inline void client::handle_timeout(millis now) {
   now = tick(now);
   if (!live()) return;
+  const settle_on_exit settle_guard{*this};
   begin_call();
   run_timers(now);
 }
@@ -339,7 +370,10 @@ inline bool client::on_handshake(const packet_view& p, std::size_t offset, milli
     close_with(close_reason::parse_error, errc::unexpected_packet, offset);
     return false;
   }
-  hs_json_.assign(p.data.data(), p.data.size());
+  if (!hs_json_.try_assign(p.data)) {
+    close_with(close_reason::queue_full, errc::out_of_memory, offset);
+    return false;
+  }
   auto h = parse_handshake(hs_json_, opts_.handshake);
   if (!h) {
     close_with(close_reason::parse_error, h.error(), offset + 1 + h.offset());
@@ -412,9 +446,13 @@ inline bool client::on_packet(const packet_view& p, std::size_t offset, millis n
         return false;
       }
       const std::size_t off = ev_buf_.size();
-      ev_buf_.append(p.data.data(), p.data.size());
-      ev_.push_back(ev_record{event_kind::message, p.kind, transport_, close_reason::forced_close,
-                              errc::none, 0, off, p.data.size()});
+      if (!ev_buf_.try_append(p.data) ||
+          !ev_.try_push_back(ev_record{event_kind::message, p.kind, transport_,
+                                       close_reason::forced_close, errc::none, 0, off,
+                                       p.data.size()})) {
+        close_with(close_reason::queue_full, errc::out_of_memory, offset);
+        return false;
+      }
       return true;
     }
     case packet_type::upgrade:  // ignored by engine.io-client
@@ -426,6 +464,7 @@ inline bool client::on_packet(const packet_view& p, std::size_t offset, millis n
 inline void client::handle_get_response(frame_kind body_kind, std::string_view body, millis now) {
   now = tick(now);
   if (!live() || !get_in_flight_) return;
+  const settle_on_exit settle_guard{*this};
   begin_call();
   get_in_flight_ = false;
   run_timers(now);
@@ -453,6 +492,7 @@ inline void client::handle_get_response(frame_kind body_kind, std::string_view b
 inline void client::handle_post_response(millis now) {
   now = tick(now);
   if (!live() || !post_in_flight_) return;
+  const settle_on_exit settle_guard{*this};
   begin_call();
   post_in_flight_ = false;
   run_timers(now);
@@ -472,6 +512,7 @@ inline void client::handle_http_error(client_action request, millis now) {
       !(request == client_action::post && post_in_flight_)) {
     return;
   }
+  const settle_on_exit settle_guard{*this};
   begin_call();
   if (request == client_action::get) get_in_flight_ = false;
   if (request == client_action::post) post_in_flight_ = false;
@@ -525,6 +566,7 @@ inline void client::abandon_upgrade() {
 inline void client::handle_ws_open(millis now) {
   now = tick(now);
   if (!live() || ws_ != ws_state::connecting) return;
+  const settle_on_exit settle_guard{*this};
   begin_call();
   ws_ = ws_state::open;
   if (upgrade_ == upgrade_state::connecting) {
@@ -536,6 +578,7 @@ inline void client::handle_ws_open(millis now) {
 inline void client::handle_ws_message(frame_kind kind, std::string_view bytes, millis now) {
   now = tick(now);
   if (!live() || ws_ != ws_state::open) return;
+  const settle_on_exit settle_guard{*this};
   begin_call();
   run_timers(now);
   if (!live()) return;
@@ -563,6 +606,7 @@ inline void client::handle_ws_message(frame_kind kind, std::string_view bytes, m
 inline void client::handle_ws_closed(millis now, bool error) {
   now = tick(now);
   if (!live() || ws_ == ws_state::none) return;
+  const settle_on_exit settle_guard{*this};
   begin_call();
   if (ws_ == ws_state::closing) {  // the failed probe we closed
     ws_ = ws_state::none;
@@ -601,17 +645,27 @@ inline errc client::send(const packet_view& message, millis now) {
     close_with(close_reason::queue_full, errc::queue_full, 0);
     return errc::queue_full;
   }
-  queue_.push_back(queued{message.type, message.kind, q_buf_.size(), message.data.size()});
-  q_buf_.append(message.data.data(), message.data.size());
+  const bool listed =
+      queue_.try_push_back(queued{message.type, message.kind, q_buf_.size(), message.data.size()});
+  if (!listed || !q_buf_.try_append(message.data)) {
+    if (listed) queue_.pop_back();  // not counted as queued: drop_front() must not see it
+    close_with(close_reason::queue_full, errc::out_of_memory, 0);
+    return errc::out_of_memory;
+  }
   ++queued_messages_;
   queued_bytes_ += message.data.size();
   flush();
+  if (oom_) {
+    settle();
+    return errc::out_of_memory;
+  }
   return errc::none;
 }
 
 inline void client::close(millis now) {
   now = tick(now);
   if (!live() || state_ == state::closing) return;
+  const settle_on_exit settle_guard{*this};
   begin_call();
   if (state_ == state::open && transport_ == transport_kind::polling &&
       (post_in_flight_ || writable_count(queue_.size()) < queue_.size())) {
@@ -625,8 +679,9 @@ inline void client::close(millis now) {
 }
 
 inline std::optional<event> client::poll_event() {
-  if (ev_head_ == ev_.size() || close_delivered_) return std::nullopt;
-  const ev_record& r = ev_[ev_head_++];
+  if (close_delivered_) return std::nullopt;
+  if (ev_head_ == ev_.size() && !close_pending_) return std::nullopt;
+  const ev_record& r = ev_head_ < ev_.size() ? ev_[ev_head_++] : close_ev_;
   event e;
   e.kind = r.kind;
   e.transport = r.transport;

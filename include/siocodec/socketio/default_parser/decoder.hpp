@@ -6,6 +6,7 @@
 #include <siocodec/base64.hpp>
 #include <siocodec/bytes.hpp>
 #include <siocodec/config.hpp>
+#include <siocodec/detail/rvector.hpp>
 #include <siocodec/engineio/packet.hpp>
 #include <siocodec/error.hpp>
 #include <siocodec/result.hpp>
@@ -206,6 +207,8 @@ class basic_decoder {
   ///   of the first byte over the limit), or a text message is longer than max_packet_bytes
   ///   (offset max_packet_bytes; checked before decoding).
   /// - invalid_argument: `kind` is neither text nor binary (offset 0).
+  /// - out_of_memory (offset 0): with detail::resource_allocator (socketio::client over a
+  ///   caller's memory_resource), the storage could not grow; the decoder is idle.
   ///
   /// Throws: only what the allocator throws (see the class documentation).
   ///
@@ -349,10 +352,13 @@ class basic_decoder {
   }
 
   // detail::grow_bounded, noting growth where it happens, so that feed() tests one flag
-  // instead of two capacities.
+  // instead of two capacities. False when the storage could not grow (a caller's
+  // memory_resource out of room: resource_allocator); std::vector's cannot fail without
+  // exceptions.
   template <class V>
-  void grow(V& v, std::size_t extra, std::size_t limit, std::size_t minimum) {
+  bool grow(V& v, std::size_t extra, std::size_t limit, std::size_t minimum) {
     if (detail::grow_bounded(v, extra, limit, minimum)) oversized_ = true;
+    return v.capacity() - v.size() >= extra;
   }
 
   // Copy mode: the packet with nsp, data and the event name pointing into bytes_.
@@ -398,7 +404,10 @@ class basic_decoder {
     }
     if (mode_ == attachment_mode::copy) {
       unwind_guard guard{this};
-      grow(bytes_, text.size(), opts_.max_packet_bytes, 0);
+      if (!grow(bytes_, text.size(), opts_.max_packet_bytes, 0)) {
+        r = fail(errc::out_of_memory, 0);
+        return r;
+      }
       bytes_.insert(bytes_.end(), text.begin(), text.end());
       guard.self = nullptr;
       header_size_ = text.size();
@@ -432,21 +441,23 @@ class basic_decoder {
     return errc::none;
   }
 
-  // Records attachment number received_ (its bytes are already stored in copy mode).
-  void push_view(byte_view v) {
+  // Records attachment number received_ (its bytes are already stored in copy mode). False:
+  // out of memory.
+  bool push_view(byte_view v) {
     if (received_ < inline_attachments) {
       inline_[received_] = v;
-      return;
+      return true;
     }
     if (received_ == inline_attachments) {
       // Only now, with the 17th attachment in hand, does the list move to the allocator; it
       // never grows past the announced count, nor faster than attachments arrive (doubling).
       overflow_.clear();
-      grow(overflow_, inline_attachments + 1, expected_, 2 * inline_attachments);
+      if (!grow(overflow_, inline_attachments + 1, expected_, 2 * inline_attachments)) return false;
       overflow_.insert(overflow_.end(), inline_, inline_ + inline_attachments);
     }
-    grow(overflow_, 1, expected_, 0);
+    if (!grow(overflow_, 1, expected_, 0)) return false;
     overflow_.push_back(v);
+    return true;
   }
 
   // Accepts attachment number received_ of `size` bytes; delivers the packet after the last.
@@ -487,14 +498,17 @@ class basic_decoder {
     const errc e = check_attachment(frame.size(), offset);
     if (e != errc::none) return fail(e, offset);
     unwind_guard guard{this};
+    bool stored;
     if (mode_ == attachment_mode::copy) {
-      grow(bytes_, frame.size(), opts_.max_packet_bytes, 0);
-      bytes_.insert(bytes_.end(), frame.begin(), frame.end());
-      push_view(byte_view(static_cast<const unsigned char*>(nullptr), frame.size()));
+      stored = grow(bytes_, frame.size(), opts_.max_packet_bytes, 0);
+      if (stored) bytes_.insert(bytes_.end(), frame.begin(), frame.end());
+      stored =
+          stored && push_view(byte_view(static_cast<const unsigned char*>(nullptr), frame.size()));
     } else {
-      push_view(frame);
+      stored = push_view(frame);
     }
     guard.self = nullptr;
+    if (!stored) return fail(errc::out_of_memory, 0);
     return accepted(frame.size());
   }
 
@@ -507,7 +521,10 @@ class basic_decoder {
     const errc e = check_attachment(*size, offset);
     if (e != errc::none) return fail(e, 0);
     unwind_guard guard{this};
-    grow(bytes_, *size, opts_.max_packet_bytes, 0);
+    if (!grow(bytes_, *size, opts_.max_packet_bytes, 0)) {
+      guard.self = nullptr;
+      return fail(errc::out_of_memory, 0);
+    }
     const std::size_t at = bytes_.size();
     bytes_.resize(at + *size);
     const auto written = base64::decode_to(text, byte_span(bytes_.data() + at, *size), b64);
@@ -515,18 +532,19 @@ class basic_decoder {
       guard.self = nullptr;
       return fail(errc::invalid_base64, written ? 0 : written.offset());
     }
-    push_view(byte_view(static_cast<const unsigned char*>(nullptr), *size));
+    const bool listed = push_view(byte_view(static_cast<const unsigned char*>(nullptr), *size));
     guard.self = nullptr;
+    if (!listed) return fail(errc::out_of_memory, 0);
     return accepted(*size);
   }
 
   decode_options opts_;
   // Copy mode: the header text, then each attachment, back to back. Offsets, not pointers, are
   // kept while it may still grow.
-  std::vector<unsigned char, byte_alloc> bytes_;
+  ::SIOCODEC_NAMESPACE::detail::decoder_storage_t<unsigned char, byte_alloc> bytes_;
   // The attachment list of a packet announcing more than inline_attachments (all entries, the
   // first inline_attachments copied from inline_ when the list spilled).
-  std::vector<byte_view, view_alloc> overflow_;
+  ::SIOCODEC_NAMESPACE::detail::decoder_storage_t<byte_view, view_alloc> overflow_;
   // The attachment list otherwise. Copy mode: only the sizes are meaningful until delivery.
   byte_view inline_[inline_attachments] = {};
   // The decoded header while reassembling (copy mode: nsp and data are empty unless they are

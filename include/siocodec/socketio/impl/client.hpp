@@ -19,10 +19,43 @@ inline codec_options client_codec_options(const client_options& o) noexcept {
   c.attachments = attachment_mode::copy;
   return c;
 }
+
+// The encoders' attachment list over the client's rvector: max_size() is the capacity, so that
+// the encoder never resizes past it (too_many_attachments instead: the client grows it, or
+// reports out_of_memory, and encodes again).
+struct client_attachments {
+  ::SIOCODEC_NAMESPACE::detail::rvector<byte_view>& v;
+  byte_view* data() noexcept { return v.data(); }
+  std::size_t size() const noexcept { return v.size(); }
+  std::size_t max_size() const noexcept { return v.capacity(); }
+  void resize(std::size_t n) noexcept { (void)v.try_resize(n); }  // within the capacity
+};
 }  // namespace detail
 
 inline client::client(const client_options& opts)
-    : opts_(opts), eng_(opts.engine), codec_(opts.parser, detail::client_codec_options(opts)) {}
+    : opts_(opts),
+      eng_(opts.engine),
+      old_eng_(nullptr, engine_deleter{opts.engine.memory}),
+      codec_(opts.parser, detail::client_codec_options(opts),
+             ::SIOCODEC_NAMESPACE::detail::resource_allocator<unsigned char>(opts.engine.memory)),
+      nsps_(opts.engine.memory),
+      acks_(opts.engine.memory),
+      enc_buf_(opts.engine.memory),
+      atts_(opts.engine.memory),
+      msgs_(opts.engine.memory),
+      tmp_(opts.engine.memory),
+      lost_(opts.engine.memory),
+      q_(opts.engine.memory),
+      cur_(opts.engine.memory) {}
+
+inline void client::engine_deleter::operator()(engineio::client* c) const noexcept {
+  if (mr == nullptr) {
+    delete c;
+    return;
+  }
+  c->~client();
+  mr->deallocate(c, sizeof(engineio::client), alignof(engineio::client));
+}
 
 inline std::uint64_t client::draw64() noexcept {
   // splitmix64: one 64-bit state, a good spread from any seed, and cheap.
@@ -56,10 +89,14 @@ inline bool client::connected(std::string_view nsp) const noexcept {
 }
 
 inline client::record& client::push(client_event_kind k, std::string_view nsp) {
-  if (q_size_ == q_.size()) q_.emplace_back();
-  record& r = q_[q_size_++];
+  if (q_size_ == q_.size() && !q_.try_emplace_back(memory())) oom_ = true;
+  record& r = q_size_ < q_.size() ? q_[q_size_++] : lost_;
   r.kind = k;
-  r.nsp.assign(nsp.data(), nsp.size());
+  if (!r.nsp.try_assign(nsp)) {
+    // The event cannot be reported: the session closes (settle()) and nothing is half-said.
+    oom_ = true;
+    if (&r != &lost_) --q_size_;
+  }
   r.sid.clear();
   r.recovered = false;
   r.session_failed = false;
@@ -89,7 +126,13 @@ inline errc client::start_session(millis now) {
 // The session this side closed keeps what it has not handed out yet (its DISCONNECTs, `1` or
 // ws_close): the transport must still write them, the old engine.io-client Socket does.
 inline errc client::restart_session(millis now) {
-  old_eng_ = std::make_unique<engineio::client>(std::move(eng_));
+  if (memory() == nullptr) {
+    old_eng_.reset(new engineio::client(std::move(eng_)));
+  } else {
+    void* p = memory()->allocate(sizeof(engineio::client), alignof(engineio::client));
+    if (p == nullptr) return errc::out_of_memory;
+    old_eng_.reset(::new (p) engineio::client(std::move(eng_)));
+  }
   return start_session(now);
 }
 
@@ -119,14 +162,43 @@ inline errc client::open(millis now, std::uint64_t random) {
   return start_session(now);
 }
 
+// Encodes with encode_to() into `out`'s capacity, doubling it on output_too_small: the steady
+// state encodes once, and a resource out of room is reported rather than grown into.
+template <class F>
+errc client::encode_into(rstring& out, F&& encode_to) {
+  for (;;) {
+    const result<std::size_t> r = encode_to(out.data(), out.capacity());
+    if (r) {
+      (void)out.try_resize(*r);  // within the capacity
+      return errc::none;
+    }
+    if (r.error() != errc::output_too_small) return r.error();
+    const std::size_t want = out.capacity() < 32 ? 64 : out.capacity() * 2;
+    out.release();  // its bytes are not needed: the peak stays one buffer
+    if (!out.try_reserve(want)) return errc::out_of_memory;
+  }
+}
+
 template <class P>
 errc client::encode_msgs(const P& packet) {
-  enc_buf_.clear();
-  atts_.clear();
-  msgs_.clear();
-  const result<std::size_t> r = codec_.encode(
-      packet, enc_buf_, atts_, [&](const engineio::packet_view& m) { msgs_.push_back(m); });
-  return r ? errc::none : r.error();
+  for (;;) {
+    atts_.clear();
+    bool lost = false;
+    detail::client_attachments atts{atts_};
+    const errc e = encode_into(enc_buf_, [&](char* out, std::size_t cap) {
+      msgs_.clear();
+      return codec_.encode_to(out, cap, packet, atts, [&](const engineio::packet_view& m) {
+        if (!msgs_.try_push_back(m)) lost = true;
+      });
+    });
+    if (e == errc::too_many_attachments && atts_.capacity() < (std::size_t{1} << 24)) {
+      const std::size_t want = atts_.capacity() < 2 ? 4 : atts_.capacity() * 2;
+      atts_.release();
+      if (!atts_.try_reserve(want)) return errc::out_of_memory;
+      continue;
+    }
+    return e == errc::none && lost ? errc::out_of_memory : e;
+  }
 }
 
 inline errc client::send_messages(millis now) {
@@ -145,7 +217,7 @@ inline errc client::send_connect(nsp_rec& ns, millis now) {
       if (v4_main_connected_ && ns.st != ns_state::connected) {
         ns.st = ns_state::connected;
         record& r = push(client_event_kind::connect, ns.name);
-        r.sid.assign(eng_.sid().data(), eng_.sid().size());
+        if (!r.sid.try_assign(eng_.sid())) oom_ = true;
         flush_buffer(ns, now);
       }
       return errc::none;
@@ -166,21 +238,19 @@ inline errc client::send_connect(nsp_rec& ns, millis now) {
   // encodes the CONNECT (msgpack converts raw JSON). Written with json::encode_string, the
   // escaping JSON.stringify does, rather than by a second codec: an encoder instantiated for
   // these two objects cost 1.5 KB of flash (docs/embedded.md).
-  std::string merged = "{\"pid\":";
+  rstring& merged = tmp_;
+  if (!merged.try_assign("{\"pid\":")) return errc::out_of_memory;
   const result<std::size_t> pr = json::encode_string(ns.pid, merged);
   if (!pr) return pr.error();
   if (ns.has_offset) {
-    merged += ",\"offset\":";
+    if (!merged.try_append(",\"offset\":")) return errc::out_of_memory;
     const result<std::size_t> orr = json::encode_string(ns.offset, merged);
     if (!orr) return orr.error();
   }
-  if (ns.has_auth && ns.auth.size() > 2) {
-    merged += ',';
-    merged.append(ns.auth, 1, ns.auth.size() - 1);
-  } else {
-    merged += '}';
-  }
-  ns.sent_pid = ns.pid;
+  const bool ok = ns.has_auth && ns.auth.size() > 2
+                      ? merged.try_append(",") && merged.try_append(ns.auth.view().substr(1))
+                      : merged.try_append("}");
+  if (!ok || !ns.sent_pid.try_assign(ns.pid)) return errc::out_of_memory;
   const errc e = encode_msgs(socketio::connect(ns.name, raw_json(merged)));
   return e != errc::none ? e : send_messages(now);
 }
@@ -188,17 +258,19 @@ inline errc client::send_connect(nsp_rec& ns, millis now) {
 inline errc client::join_impl(std::string_view nsp, std::string_view auth_json,
                               std::string_view query, millis now) {
   if (state_ == state::closed) return errc::invalid_state;
+  const settle_on_exit settle_guard{*this};
   nsp = normalize(nsp);
   if (nsp.front() != '/') return errc::invalid_argument;
   if (find(nsp)) return errc::none;
   if (nsps_.size() >= opts_.max_namespaces) return errc::queue_full;
-  nsps_.emplace_back();
+  if (!nsps_.try_emplace_back(memory())) return errc::out_of_memory;
   nsp_rec& ns = nsps_.back();
   ns.uid = next_uid_++;
-  ns.name.assign(nsp.data(), nsp.size());
   ns.has_auth = !auth_json.empty();
-  ns.auth.assign(auth_json.data(), auth_json.size());
-  ns.query.assign(query.data(), query.size());
+  if (!ns.name.try_assign(nsp) || !ns.auth.try_assign(auth_json) || !ns.query.try_assign(query)) {
+    nsps_.pop_back();
+    return errc::out_of_memory;
+  }
   if (state_ == state::stopped) {
     // socket.io-client Socket.connect(): a closed Manager opens a new session (Manager.open:
     // a new Engine, whatever the old one still has to write).
@@ -233,12 +305,15 @@ errc client::join(std::string_view nsp, const Auth& auth, millis now) {
   // The auth is kept as JSON text: it must be sent again on every re-join, long after the
   // caller's value is gone, and the recovery CONNECT merges pid and offset into it.
   static_codec<parser_kind::json> text;
-  std::string out;
-  const result<std::size_t> r =
-      text.encode(socketio::connect("/", auth), out, [](const engineio::packet_view&) {});
-  if (!r) return r.error();
+  rstring& out = tmp_;
+  const errc e = encode_into(out, [&](char* to, std::size_t cap) {
+    detail::no_attachments none;
+    return text.encode_to(to, cap, socketio::connect("/", auth), none,
+                          [](const engineio::packet_view&) {});
+  });
+  if (e != errc::none) return e;
   if (out.size() < 3 || out[1] != '{') return errc::invalid_argument;
-  return join_impl(nsp, std::string_view(out).substr(1), {}, now);
+  return join_impl(nsp, out.view().substr(1), {}, now);
 }
 
 inline errc client::join_query(std::string_view nsp, std::string_view query, millis now) {
@@ -288,7 +363,7 @@ inline void client::remove_nsp(std::string_view nsp) {
   for (std::size_t i = 0; i < nsps_.size(); ++i) {
     if (nsps_[i].name == nsp) {
       drop_buffer(nsps_[i]);
-      nsps_.erase(nsps_.begin() + static_cast<std::ptrdiff_t>(i));
+      nsps_.erase_at(i);  // `nsp` may be the record's own name: not read after this
       return;
     }
   }
@@ -312,6 +387,7 @@ inline errc client::leave(std::string_view nsp, millis now) {
   nsp = normalize(nsp);
   nsp_rec* ns = find(nsp);
   if (!ns || state_ == state::closed) return errc::invalid_state;
+  const settle_on_exit settle_guard{*this};
   if (ns->st == ns_state::connected) {
     if (encode_msgs(socketio::disconnect(ns->name)) == errc::none) (void)send_messages(now);
     push(client_event_kind::disconnect, ns->name).reason = disconnect_reason::io_client_disconnect;
@@ -325,10 +401,8 @@ inline errc client::leave(std::string_view nsp, millis now) {
 inline void client::close(millis now) {
   tick(now);
   if (state_ == state::closed) return;
-  while (!nsps_.empty()) {
-    const std::string name = nsps_.front().name;
-    (void)leave(name, now);
-  }
+  // leave() reads the name before it removes the record (remove_nsp()).
+  while (!nsps_.empty()) (void)leave(nsps_[0].name, now);
   reconnect_at_ = engineio::no_deadline;
   connect_deadline_ = engineio::no_deadline;
   skip_reconnect_ = true;
@@ -342,6 +416,7 @@ result<std::uint64_t> client::emit(const Builder& packet, millis now, const emit
   // deadline the refused call saw pass would otherwise be reported in the past.
   tick(now);
   if (state_ == state::closed) return {errc::invalid_state, 0};
+  const settle_on_exit settle_guard{*this};
   nsp_rec* ns = find(packet.nsp());
   if (!ns) return {errc::invalid_state, 0};
   const bool live = ns->st == ns_state::connected && eng_.is_open();
@@ -358,37 +433,49 @@ result<std::uint64_t> client::emit(const Builder& packet, millis now, const emit
     e = encode_msgs(packet);
   }
   if (e != errc::none) return {e, 0};
+  std::size_t bytes = 0;
   if (!live && !o.volatile_packet) {
-    std::size_t bytes = 0;
     for (const engineio::packet_view& m : msgs_) bytes += m.data.size();
     // The last bound keeps a message's position within the ack registry's 32-bit flag.
     if (buffered_packets_ + 1 > opts_.max_buffered_packets ||
         buffered_bytes_ + bytes > opts_.max_buffered_bytes ||
         ns->msgs.size() + msgs_.size() >= 0xFFFFFFFFu)
       return {errc::queue_full, 0};
+    // Room first, so that out of memory leaves nothing half-buffered.
+    if (!ns->msgs.try_grow(msgs_.size()) || !ns->buf.try_grow(bytes))
+      return {errc::out_of_memory, 0};
     buffered_at = ns->msgs.size();
+  }
+  // The ack is registered before the packet leaves, so that a registry out of room stops it.
+  if (o.want_ack) {
+    // Saturating: a timeout past the end of the clock is no timeout (not one in the past).
+    const millis deadline = o.ack_timeout == 0 || o.ack_timeout > engineio::no_deadline - now
+                                ? engineio::no_deadline
+                                : now + o.ack_timeout;
+    if (!acks_.insert(
+            ns->uid, id, deadline,
+            !live && !o.volatile_packet ? static_cast<std::uint32_t>(buffered_at + 1) : 0u))
+      return {errc::out_of_memory, 0};
+  }
+  if (!live && !o.volatile_packet) {
     bool first = true;
     for (const engineio::packet_view& m : msgs_) {
-      ns->msgs.push_back(buffered_msg{m.kind, ns->buf.size(), m.data.size(), first, false});
-      ns->buf.append(m.data.data(), m.data.size());
+      (void)ns->msgs.try_push_back(buffered_msg{m.kind, ns->buf.size(), m.data.size(), first,
+                                                false});  // within the room made above
+      (void)ns->buf.try_append(m.data);
       first = false;
     }
     ++buffered_packets_;
     buffered_bytes_ += bytes;
   } else if (live) {
     e = send_messages(now);
-    if (e != errc::none) return {e, 0};
+    if (e != errc::none) {
+      if (o.want_ack) (void)acks_.erase(ns->uid, id);
+      return {e, 0};
+    }
   }
   // volatile and not connected: dropped (socket.js emit: discardPacket), the ack still waits.
-  if (o.want_ack) {
-    ++ns->next_id;
-    // Saturating: a timeout past the end of the clock is no timeout (not one in the past).
-    const millis deadline = o.ack_timeout == 0 || o.ack_timeout > engineio::no_deadline - now
-                                ? engineio::no_deadline
-                                : now + o.ack_timeout;
-    acks_.insert(ns->uid, id, deadline,
-                 !live && !o.volatile_packet ? static_cast<std::uint32_t>(buffered_at + 1) : 0u);
-  }
+  if (o.want_ack) ++ns->next_id;
   return id;
 }
 
@@ -396,6 +483,7 @@ template <class Builder>
 errc client::send(const Builder& packet, millis now) {
   tick(now);
   if (state_ == state::closed) return errc::invalid_state;
+  const settle_on_exit settle_guard{*this};
   nsp_rec* ns = find(packet.nsp());
   if (!ns || ns->st != ns_state::connected || !eng_.is_open()) return errc::invalid_state;
   const errc e = encode_msgs(packet);
@@ -427,6 +515,7 @@ inline void client::schedule_reconnect(millis now) {
 inline void client::handle_timeout(millis now) {
   if (now < last_now_) now = last_now_;
   last_now_ = now;
+  const settle_on_exit settle_guard{*this};
   eng_.handle_timeout(now);
   if (state_ == state::opening && now >= connect_deadline_) {
     // Manager.open's timer: onError("timeout"), the session closes; the close event reports
@@ -535,25 +624,26 @@ inline bool client::on_packet(const any_packet& p, client_event& out, millis now
           return true;
         }
         ns->sid.clear();
-        (void)sid.append_string(ns->sid);
-        std::string new_pid;
-        if (d.find("pid", pid) && pid.is_string()) (void)pid.append_string(new_pid);
-        const bool recovered = !new_pid.empty() && new_pid == ns->sent_pid;
-        ns->pid = std::move(new_pid);
+        if (sid.append_string(ns->sid).error() == errc::out_of_memory) oom_ = true;
+        rstring& new_pid = tmp_;
+        new_pid.clear();
+        if (d.find("pid", pid) && pid.is_string() &&
+            pid.append_string(new_pid).error() == errc::out_of_memory)
+          oom_ = true;
+        const bool recovered = !new_pid.empty() && new_pid.view() == ns->sent_pid.view();
+        std::swap(ns->pid, new_pid);
         ns->st = ns_state::connected;
         record& r = push(client_event_kind::connect, ns->name);
-        r.sid = ns->sid;
+        if (!r.sid.try_assign(ns->sid)) oom_ = true;
         r.recovered = recovered;
       } else {
         // socket.io-client 2.x: the socket id is the Engine.IO sid, `nsp#sid` off the main one.
         ns->sid.clear();
-        if (nsp != "/") {
-          ns->sid.assign(nsp.data(), nsp.size());
-          ns->sid += '#';
-        }
-        ns->sid.append(eng_.sid().data(), eng_.sid().size());
+        if ((nsp != "/" && !(ns->sid.try_append(nsp) && ns->sid.try_append("#"))) ||
+            !ns->sid.try_append(eng_.sid()) ||
+            !push(client_event_kind::connect, ns->name).sid.try_assign(ns->sid))
+          oom_ = true;
         ns->st = ns_state::connected;
-        push(client_event_kind::connect, ns->name).sid = ns->sid;
       }
       flush_buffer(*ns, now);
       return false;
@@ -569,10 +659,9 @@ inline bool client::on_packet(const any_packet& p, client_event& out, millis now
       }
       if (!ns || ns->st == ns_state::connected) return false;
       // socket.js: CONNECT_ERROR destroys the socket; it is not joined again.
-      cur_.nsp = ns->name;
+      if (!cur_.nsp.try_assign(ns->name)) oom_ = true;
       resolve_acks(ns->uid, true);
-      const std::string name = ns->name;
-      remove_nsp(name);
+      remove_nsp(ns->name);  // reads the name before it removes the record
       out.kind = client_event_kind::connect_error;
       out.nsp = cur_.nsp;
       out.packet = p;
@@ -592,7 +681,7 @@ inline bool client::on_packet(const any_packet& p, client_event& out, millis now
         for (const any_value& a : p.arguments()) last = a;
         if (last.is_string()) {
           ns->offset.clear();
-          (void)last.append_string(ns->offset);
+          if (last.append_string(ns->offset).error() == errc::out_of_memory) oom_ = true;
           ns->has_offset = true;
           out.offset = ns->offset;
         }
@@ -617,8 +706,7 @@ inline bool client::on_packet(const any_packet& p, client_event& out, millis now
         push(client_event_kind::disconnect, ns->name).reason =
             disconnect_reason::io_server_disconnect;
       resolve_acks(ns->uid, true);
-      const std::string name = ns->name;
-      remove_nsp(name);
+      remove_nsp(ns->name);  // reads the name before it removes the record
       after_last_left(now);
       return false;
     }
@@ -628,6 +716,7 @@ inline bool client::on_packet(const any_packet& p, client_event& out, millis now
 
 inline std::optional<client_event> client::poll_event() {
   for (;;) {
+    settle(last_now_);
     if (q_head_ < q_size_) {
       std::swap(cur_, q_[q_head_++]);
       if (q_head_ == q_size_) q_head_ = q_size_ = 0;
@@ -668,6 +757,10 @@ inline std::optional<client_event> client::poll_event() {
         const result<any_packet> r = codec_.decode(e->packet);
         if (!r) {
           if (r.error() == errc::incomplete) continue;
+          if (r.error() == errc::out_of_memory) {  // settle() closes the session
+            oom_ = true;
+            continue;
+          }
           // Manager.ondata: a packet the decoder refuses closes with "parse error".
           override_reason_ = disconnect_reason::parse_error;
           decode_error_ = r.error();

@@ -1,0 +1,265 @@
+// SPDX-License-Identifier: BSL-1.0
+// The client engines' growable buffer: a vector over a memory_resource (null: the global
+// operator new, as std::vector). Growth is try_*: false when the resource has no room, with the
+// buffer unchanged, which std::vector cannot report under -fno-exceptions. Elements are bytes
+// and records (copied with memcpy) or the engines' own records holding rvectors (moved, which
+// cannot fail). It is also smaller than libstdc++'s string and vector code (docs/embedded.md).
+#ifndef SIOCODEC_DETAIL_RVECTOR_HPP
+#define SIOCODEC_DETAIL_RVECTOR_HPP
+
+#include <siocodec/config.hpp>
+#include <siocodec/memory.hpp>
+
+#include <cstddef>
+#include <cstring>
+#include <new>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+SIOCODEC_BEGIN_NAMESPACE
+namespace detail {
+
+/// Carries a memory_resource where a component takes an allocator (socketio::basic_decoder,
+/// basic_codec): with it, their storage is an rvector over the resource (decoder_storage_t),
+/// whose failure they report as out_of_memory.
+template <class T>
+struct resource_allocator {
+  using value_type = T;
+  memory_resource* mr = nullptr;
+  resource_allocator() noexcept = default;
+  explicit resource_allocator(memory_resource* m) noexcept : mr(m) {}
+  template <class U>
+  resource_allocator(const resource_allocator<U>& o) noexcept : mr(o.mr) {}  // NOLINT: rebind
+};
+
+template <class T>
+class rvector {
+  static constexpr bool trivial = std::is_trivially_copyable<T>::value;
+  static_assert(trivial || std::is_nothrow_move_constructible<T>::value,
+                "rvector relocates elements by moving them");
+
+ public:
+  using value_type = T;
+
+  explicit rvector(memory_resource* mr = nullptr) noexcept : mr_(mr) {}
+  template <class U>
+  explicit rvector(const resource_allocator<U>& a) noexcept : mr_(a.mr) {}
+  rvector(const rvector&) = delete;
+  rvector& operator=(const rvector&) = delete;
+  rvector(rvector&& o) noexcept : p_(o.p_), n_(o.n_), cap_(o.cap_), mr_(o.mr_) {
+    o.p_ = nullptr;
+    o.n_ = o.cap_ = 0;
+  }
+  rvector& operator=(rvector&& o) noexcept {
+    if (this != &o) {
+      release();
+      p_ = o.p_;
+      n_ = o.n_;
+      cap_ = o.cap_;
+      mr_ = o.mr_;
+      o.p_ = nullptr;
+      o.n_ = o.cap_ = 0;
+    }
+    return *this;
+  }
+  ~rvector() { release(); }
+
+  T* data() noexcept { return p_; }
+  const T* data() const noexcept { return p_; }
+  std::size_t size() const noexcept { return n_; }
+  std::size_t capacity() const noexcept { return cap_; }
+  bool empty() const noexcept { return n_ == 0; }
+  T* begin() noexcept { return p_; }
+  T* end() noexcept { return p_ + n_; }
+  const T* begin() const noexcept { return p_; }
+  const T* end() const noexcept { return p_ + n_; }
+  T& operator[](std::size_t i) noexcept { return p_[i]; }
+  const T& operator[](std::size_t i) const noexcept { return p_[i]; }
+  T& back() noexcept { return p_[n_ - 1]; }
+  memory_resource* resource() const noexcept { return mr_; }
+  resource_allocator<T> get_allocator() const noexcept { return resource_allocator<T>(mr_); }
+  std::size_t max_size() const noexcept { return ~std::size_t{0} / sizeof(T); }
+  void swap(rvector& o) noexcept {
+    std::swap(p_, o.p_);
+    std::swap(n_, o.n_);
+    std::swap(cap_, o.cap_);
+    std::swap(mr_, o.mr_);
+  }
+
+  // The std::vector calls of basic_decoder, made only within the capacity that try_reserve()
+  // (through reserve()) gave: the decoder checks capacity() after reserve().
+  void reserve(std::size_t n) noexcept { (void)try_reserve(n); }
+  void resize(std::size_t n) noexcept { (void)try_resize(n); }
+  void push_back(const T& v) noexcept { (void)try_push_back(v); }
+  template <class It>
+  void insert(T* at, It first, It last) noexcept {
+    static_assert(trivial, "bytes and plain records only");
+    if (at != end() || !try_grow(static_cast<std::size_t>(last - first))) return;
+    for (; first != last; ++first) p_[n_++] = static_cast<T>(*first);
+  }
+
+  void clear() noexcept { destroy(0, n_); }
+  void pop_back() noexcept { destroy(n_ - 1, n_); }
+  /// Frees the storage (the resource stays).
+  void release() noexcept {
+    destroy(0, n_);
+    if (p_ != nullptr) {
+      if (mr_ != nullptr) {
+        mr_->deallocate(p_, cap_ * sizeof(T), alignof(T));
+      } else {
+        ::operator delete(p_);
+      }
+    }
+    p_ = nullptr;
+    n_ = cap_ = 0;
+  }
+
+  /// Room for `n` elements in all; false (nothing changed) when the resource has none.
+  bool try_reserve(std::size_t n) noexcept {
+    if (n <= cap_) return true;
+    if (n > ~std::size_t{0} / sizeof(T)) return false;
+    T* q;
+    if (mr_ != nullptr) {
+      q = static_cast<T*>(mr_->allocate(n * sizeof(T), alignof(T)));
+      if (q == nullptr) return false;
+    } else {
+      q = static_cast<T*>(::operator new(n * sizeof(T)));
+    }
+    const std::size_t n_keep = n_;
+    if constexpr (trivial) {
+      if (n_ != 0) std::memcpy(static_cast<void*>(q), p_, n_ * sizeof(T));
+      n_ = 0;
+    } else {
+      for (std::size_t i = 0; i < n_; ++i) ::new (static_cast<void*>(q + i)) T(std::move(p_[i]));
+    }
+    release();
+    p_ = q;
+    n_ = n_keep;
+    cap_ = n;
+    return true;
+  }
+  /// `n` more elements fit (growing geometrically, as std::vector).
+  bool try_grow(std::size_t extra) noexcept {
+    if (extra <= cap_ - n_) return true;
+    if (extra > ~std::size_t{0} - n_) return false;
+    const std::size_t need = n_ + extra;
+    std::size_t want = cap_ > ~std::size_t{0} / 2 ? need : cap_ * 2;
+    if (want < need) want = need;
+    if (want < min_capacity) want = min_capacity;
+    // With a bounded resource, doubling may not fit where the exact size does.
+    return try_reserve(want) || (want != need && try_reserve(need));
+  }
+  bool try_push_back(const T& v) noexcept {
+    static_assert(trivial, "try_emplace_back() for records that own storage");
+    if (!try_grow(1)) return false;
+    p_[n_++] = v;
+    return true;
+  }
+  template <class... Args>
+  bool try_emplace_back(Args&&... args) noexcept {
+    if (!try_grow(1)) return false;
+    ::new (static_cast<void*>(p_ + n_)) T(std::forward<Args>(args)...);
+    ++n_;
+    return true;
+  }
+  bool try_append(const T* s, std::size_t k) noexcept {
+    static_assert(trivial, "bytes and plain records only");
+    if (!try_grow(k)) return false;
+    if (k != 0) std::memcpy(p_ + n_, s, k * sizeof(T));
+    n_ += k;
+    return true;
+  }
+  /// New elements are left uninitialized (the encoders write them).
+  bool try_resize(std::size_t n) noexcept {
+    static_assert(trivial, "bytes and plain records only");
+    if (n > n_ && !try_grow(n - n_)) return false;
+    n_ = n;
+    return true;
+  }
+  /// Drops the first `k` elements.
+  void erase_front(std::size_t k) noexcept {
+    static_assert(trivial, "bytes and plain records only");
+    if (k >= n_) {
+      n_ = 0;
+      return;
+    }
+    std::memmove(static_cast<void*>(p_), p_ + k, (n_ - k) * sizeof(T));
+    n_ -= k;
+  }
+  void erase_at(std::size_t i) noexcept {
+    if constexpr (trivial) {
+      std::memmove(static_cast<void*>(p_ + i), p_ + i + 1, (n_ - i - 1) * sizeof(T));
+      --n_;
+    } else {
+      for (std::size_t j = i; j + 1 < n_; ++j) p_[j] = std::move(p_[j + 1]);
+      destroy(n_ - 1, n_);
+    }
+  }
+
+ private:
+  // 32 bytes at least, as std::string's first heap block (twice its 15-byte inline buffer):
+  // short texts (names, ids, control packets) then rarely grow a second time.
+  static constexpr std::size_t min_capacity = sizeof(T) >= 16 ? 2 : 32 / sizeof(T);
+
+  // Ends the lifetimes of elements [from, to), which must be the last ones.
+  void destroy(std::size_t from, std::size_t to) noexcept {
+    if constexpr (!trivial) {
+      for (std::size_t i = from; i < to; ++i) p_[i].~T();
+    }
+    n_ = from;
+  }
+
+  T* p_ = nullptr;
+  std::size_t n_ = 0;
+  std::size_t cap_ = 0;
+  memory_resource* mr_ = nullptr;
+};
+
+/// basic_decoder's and basic_codec's storage: std::vector, or an rvector over the resource that
+/// a resource_allocator carries.
+template <class T, class A>
+struct decoder_storage {
+  using type = std::vector<T, A>;
+};
+template <class T>
+struct decoder_storage<T, resource_allocator<T>> {
+  using type = rvector<T>;
+};
+template <class T, class A>
+using decoder_storage_t = typename decoder_storage<T, A>::type;
+
+/// A byte string over a memory_resource.
+class rstring : public rvector<char> {
+ public:
+  using rvector<char>::rvector;
+  std::string_view view() const noexcept { return {data(), size()}; }
+  operator std::string_view() const noexcept { return view(); }  // NOLINT: a string's view
+  bool try_assign(std::string_view s) noexcept {
+    clear();
+    return try_append(s.data(), s.size());
+  }
+  bool try_append(std::string_view s) noexcept {
+    return rvector<char>::try_append(s.data(), s.size());
+  }
+  using rvector<char>::try_append;
+  friend bool operator==(const rstring& a, std::string_view b) noexcept { return a.view() == b; }
+  friend bool operator==(std::string_view a, const rstring& b) noexcept { return a == b.view(); }
+  friend bool operator!=(const rstring& a, std::string_view b) noexcept { return a.view() != b; }
+  friend bool operator!=(std::string_view a, const rstring& b) noexcept { return a != b.view(); }
+};
+
+/// Frees `c`'s storage when it is over `limit` bytes (the engines' max_retained_bytes).
+template <class T>
+void release_if_over(rvector<T>& c, std::size_t limit) noexcept {
+  if (c.capacity() > limit / sizeof(T)) c.release();
+}
+inline void release_if_over(rstring& c, std::size_t limit) noexcept {
+  if (c.capacity() > limit) c.release();
+}
+
+}  // namespace detail
+SIOCODEC_END_NAMESPACE
+
+#endif  // SIOCODEC_DETAIL_RVECTOR_HPP
