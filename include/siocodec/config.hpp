@@ -96,6 +96,25 @@ SIOCODEC_END_NAMESPACE
 #error "SIOCODEC_PARSERS: 1 (default parser), 2 (msgpack parser) or 3 (both)"
 #endif
 
+// ---------------------------------------------------------------------------------------------
+// Engine.IO client transports. A device that only ever speaks WebSocket defines
+// SIOCODEC_ENGINEIO_TRANSPORTS to 1 before the first include (2: HTTP long-polling only; 3, the
+// default: both, chosen at run time by client_options::initial and upgraded as the reference
+// does). With 1, engineio::client's transport tests fold to WebSocket, so the polling send queue,
+// its payload encoder and its URL building are not linked (docs/embedded.md); with 2 there is no
+// upgrade. client_options::initial then defaults to the one transport, and open() refuses one
+// that is compiled out with invalid_argument. What the engine keeps behaves as with 3 (the
+// embedded client program and the engine's WebSocket unit tests run with 1). Every translation
+// unit of a program must see the same value. The server engine is not affected.
+// ---------------------------------------------------------------------------------------------
+#ifndef SIOCODEC_ENGINEIO_TRANSPORTS
+#define SIOCODEC_ENGINEIO_TRANSPORTS 3
+#endif
+#if SIOCODEC_ENGINEIO_TRANSPORTS != 1 && SIOCODEC_ENGINEIO_TRANSPORTS != 2 &&                      \
+    SIOCODEC_ENGINEIO_TRANSPORTS != 3
+#error "SIOCODEC_ENGINEIO_TRANSPORTS: 1 (websocket), 2 (polling) or 3 (both)"
+#endif
+
 #if defined(__GNUC__) || defined(__clang__)
 #define SIOCODEC_LIKELY(x) __builtin_expect(!!(x), 1)
 #define SIOCODEC_UNLIKELY(x) __builtin_expect(!!(x), 0)

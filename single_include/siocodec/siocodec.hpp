@@ -240,6 +240,25 @@ SIOCODEC_END_NAMESPACE
 #error "SIOCODEC_PARSERS: 1 (default parser), 2 (msgpack parser) or 3 (both)"
 #endif
 
+// ---------------------------------------------------------------------------------------------
+// Engine.IO client transports. A device that only ever speaks WebSocket defines
+// SIOCODEC_ENGINEIO_TRANSPORTS to 1 before the first include (2: HTTP long-polling only; 3, the
+// default: both, chosen at run time by client_options::initial and upgraded as the reference
+// does). With 1, engineio::client's transport tests fold to WebSocket, so the polling send queue,
+// its payload encoder and its URL building are not linked (docs/embedded.md); with 2 there is no
+// upgrade. client_options::initial then defaults to the one transport, and open() refuses one
+// that is compiled out with invalid_argument. What the engine keeps behaves as with 3 (the
+// embedded client program and the engine's WebSocket unit tests run with 1). Every translation
+// unit of a program must see the same value. The server engine is not affected.
+// ---------------------------------------------------------------------------------------------
+#ifndef SIOCODEC_ENGINEIO_TRANSPORTS
+#define SIOCODEC_ENGINEIO_TRANSPORTS 3
+#endif
+#if SIOCODEC_ENGINEIO_TRANSPORTS != 1 && SIOCODEC_ENGINEIO_TRANSPORTS != 2 &&                      \
+    SIOCODEC_ENGINEIO_TRANSPORTS != 3
+#error "SIOCODEC_ENGINEIO_TRANSPORTS: 1 (websocket), 2 (polling) or 3 (both)"
+#endif
+
 #if defined(__GNUC__) || defined(__clang__)
 #define SIOCODEC_LIKELY(x) __builtin_expect(!!(x), 1)
 #define SIOCODEC_UNLIKELY(x) __builtin_expect(!!(x), 0)
@@ -7385,7 +7404,9 @@ struct client_options {
   /// The Engine.IO revision spoken (`EIO=4` or `EIO=3`).
   protocol_version version = protocol_version::v4;
   /// The first transport: polling (engine.io-client's default order, then upgrade) or websocket.
-  transport_kind initial = transport_kind::polling;
+  /// With SIOCODEC_ENGINEIO_TRANSPORTS 1 (config.hpp: WebSocket only) the default is websocket.
+  transport_kind initial =
+      SIOCODEC_ENGINEIO_TRANSPORTS == 1 ? transport_kind::websocket : transport_kind::polling;
   /// Upgrade polling -> websocket when the handshake offers it (engine.io-client `upgrade`).
   bool upgrade = true;
   /// Engine.IO v3 only: false asks the server for base64 text (`b64=1` in every query, what
@@ -7453,7 +7474,8 @@ class client {
   /// plus `b64=1` for a v3 client without binary support), or open_websocket
   /// (`EIO=4&transport=websocket`). `random` seeds the `t` cache-buster values.
   /// Errors: invalid_state (already opened, or closed), invalid_argument (options with a version
-  /// or transport out of range).
+  /// or transport out of range, or an `initial` transport compiled out by
+  /// SIOCODEC_ENGINEIO_TRANSPORTS).
   errc open(millis now, std::uint64_t random);
 
   /// The WebSocket asked for by open_websocket is connected: over websocket-first, the session
@@ -7569,6 +7591,15 @@ class client {
     std::size_t offset;
     std::size_t off, len;  // message data in ev_buf_
   };
+
+  // SIOCODEC_ENGINEIO_TRANSPORTS (config.hpp): the transports compiled in. Every transport test
+  // goes through on_polling(), so that with one transport it is a constant and the other
+  // transport's code folds away.
+  static constexpr bool has_ws = (SIOCODEC_ENGINEIO_TRANSPORTS & 1) != 0;
+  static constexpr bool has_polling = (SIOCODEC_ENGINEIO_TRANSPORTS & 2) != 0;
+  bool on_polling() const noexcept {
+    return has_polling && (!has_ws || transport_ == transport_kind::polling);
+  }
 
   millis tick(millis now) noexcept {
     if (now > last_now_) last_now_ = now;
@@ -7738,7 +7769,7 @@ inline void client::push_ws_text(std::string_view text) {
 inline std::size_t client::build_query(transport_kind t) {
   const std::size_t off = tx_query_.size();
   tx_query_ += opts_.version == protocol_version::v3 ? "EIO=3" : "EIO=4";
-  if (t == transport_kind::polling) {
+  if (has_polling && t == transport_kind::polling) {
     tx_query_ += "&transport=polling&t=";
     // A cache buster from the caller's seed (splitmix64), in yeast's URL-safe alphabet.
     static constexpr char alphabet[] =
@@ -7778,8 +7809,10 @@ inline void client::push_event(event_kind k) {
 
 inline errc client::open(millis now, std::uint64_t random) {
   if (state_ != state::idle) return errc::invalid_state;
+  const bool initial_ok = (has_polling && opts_.initial == transport_kind::polling) ||
+                          (has_ws && opts_.initial == transport_kind::websocket);
   if ((opts_.version != protocol_version::v4 && opts_.version != protocol_version::v3) ||
-      (opts_.initial != transport_kind::polling && opts_.initial != transport_kind::websocket)) {
+      !initial_ok) {
     return errc::invalid_argument;
   }
   begin_call();
@@ -7787,7 +7820,7 @@ inline errc client::open(millis now, std::uint64_t random) {
   rng_ = random;
   state_ = state::opening;
   transport_ = opts_.initial;
-  if (transport_ == transport_kind::polling) {
+  if (on_polling()) {
     start_get();
   } else {
     const std::size_t off = build_query(transport_kind::websocket);
@@ -7807,7 +7840,7 @@ inline void client::close_with(close_reason reason, errc e, std::size_t offset,
   state_ = state::closed;
   ev_.push_back(ev_record{event_kind::close, data_kind::text, transport_, reason, e, offset,
                           ev_buf_.size(), 0});
-  if (transport_ == transport_kind::websocket) {
+  if (!on_polling()) {
     if (reason == close_reason::forced_close) {
       flush();  // the reference's close() waits for the write buffer to drain first
     }
@@ -7932,7 +7965,7 @@ inline bool client::post_queue(bool with_close) {
 // POST at a time over polling; every packet at once over a WebSocket.
 inline void client::flush() {
   if (queue_.empty() || upgrade_ == upgrade_state::pausing) return;
-  if (transport_ == transport_kind::polling) {
+  if (on_polling()) {
     if (!post_in_flight_) (void)post_queue(false);
     return;
   }
@@ -8011,8 +8044,7 @@ inline bool client::on_handshake(const packet_view& p, std::size_t offset, milli
     // 3.5 onHandshake: setPing() only; the liveness timer starts with the next packet.
     v3_ping_at_ = now + hs_.ping_interval;
   }
-  if (opts_.upgrade && transport_ == transport_kind::polling &&
-      (hs_.upgrades & transport_websocket) != 0) {
+  if (has_ws && opts_.upgrade && on_polling() && (hs_.upgrades & transport_websocket) != 0) {
     const std::size_t off = build_query(transport_kind::websocket);
     push_tx(client_action::open_websocket, off, tx_query_.size() - off, frame_kind::text, 0, 0);
     ws_ = ws_state::connecting;
@@ -8039,8 +8071,7 @@ inline bool client::on_packet(const packet_view& p, std::size_t offset, millis n
       // Polling.onData closes the transport on `1`. Over a WebSocket engine.io-client ignores it
       // and waits for the socket to close; it is honoured on both here, since the server has
       // said the session is over.
-      close_with(close_reason::transport_close, errc::none, 0,
-                 transport_ == transport_kind::polling);
+      close_with(close_reason::transport_close, errc::none, 0, on_polling());
       return false;
     case packet_type::ping:
       // v4: answer at once and re-arm. A v3 client never gets pings; engine.io-client 3.5 has
@@ -8082,7 +8113,7 @@ inline bool client::on_packet(const packet_view& p, std::size_t offset, millis n
 
 inline void client::handle_get_response(frame_kind body_kind, std::string_view body, millis now) {
   now = tick(now);
-  if (!live() || !get_in_flight_) return;
+  if (!has_polling || !live() || !get_in_flight_) return;
   begin_call();
   get_in_flight_ = false;
   run_timers(now);
@@ -8103,13 +8134,13 @@ inline void client::handle_get_response(frame_kind body_kind, std::string_view b
     return;
   }
   // Polling.onData: poll again unless paused for the upgrade.
-  if (transport_ == transport_kind::polling && upgrade_ != upgrade_state::pausing) start_get();
+  if (on_polling() && upgrade_ != upgrade_state::pausing) start_get();
   maybe_finish_upgrade();
 }
 
 inline void client::handle_post_response(millis now) {
   now = tick(now);
-  if (!live() || !post_in_flight_) return;
+  if (!has_polling || !live() || !post_in_flight_) return;
   begin_call();
   post_in_flight_ = false;
   run_timers(now);
@@ -8124,7 +8155,7 @@ inline void client::handle_post_response(millis now) {
 
 inline void client::handle_http_error(client_action request, millis now) {
   now = tick(now);
-  if (!live()) return;
+  if (!has_polling || !live()) return;
   if (!(request == client_action::get && get_in_flight_) &&
       !(request == client_action::post && post_in_flight_)) {
     return;
@@ -8137,8 +8168,10 @@ inline void client::handle_http_error(client_action request, millis now) {
 
 inline void client::maybe_finish_upgrade() {
   // Polling.pause(): the switch waits for the GET ("pollComplete") and POST ("drain") in
-  // flight; the server answers the held GET with a noop.
-  if (upgrade_ != upgrade_state::pausing || get_in_flight_ || post_in_flight_) return;
+  // flight; the server answers the held GET with a noop. Only with both transports compiled in.
+  if (!(has_ws && has_polling) || upgrade_ != upgrade_state::pausing || get_in_flight_ ||
+      post_in_flight_)
+    return;
   if (!live()) return;
   upgrade_ = upgrade_state::done;
   transport_ = transport_kind::websocket;
@@ -8181,7 +8214,7 @@ inline void client::abandon_upgrade() {
 
 inline void client::handle_ws_open(millis now) {
   now = tick(now);
-  if (!live() || ws_ != ws_state::connecting) return;
+  if (!has_ws || !live() || ws_ != ws_state::connecting) return;
   begin_call();
   ws_ = ws_state::open;
   if (upgrade_ == upgrade_state::connecting) {
@@ -8192,12 +8225,12 @@ inline void client::handle_ws_open(millis now) {
 
 inline void client::handle_ws_message(frame_kind kind, std::string_view bytes, millis now) {
   now = tick(now);
-  if (!live() || ws_ != ws_state::open) return;
+  if (!has_ws || !live() || ws_ != ws_state::open) return;
   begin_call();
   run_timers(now);
   if (!live()) return;
   const auto p = decode(bytes, kind, dec_);
-  if (upgrade_ == upgrade_state::probing) {
+  if (has_polling && upgrade_ == upgrade_state::probing) {
     // _probe(): the first packet must be the pong "probe"; anything else fails the probe.
     if (p && p->type == packet_type::pong && p->kind == data_kind::text && p->data == "probe") {
       upgrade_ = upgrade_state::pausing;
@@ -8207,7 +8240,7 @@ inline void client::handle_ws_message(frame_kind kind, std::string_view bytes, m
     }
     return;
   }
-  if (transport_ != transport_kind::websocket && upgrade_ != upgrade_state::pausing) return;
+  if (on_polling() && upgrade_ != upgrade_state::pausing) return;
   // Between `3probe` and `5` engine.io-client listens to nothing on the probe and would drop a
   // packet; servers send nothing there, and if one does, it is handled rather than lost.
   if (!p) {
@@ -8219,13 +8252,13 @@ inline void client::handle_ws_message(frame_kind kind, std::string_view bytes, m
 
 inline void client::handle_ws_closed(millis now, bool error) {
   now = tick(now);
-  if (!live() || ws_ == ws_state::none) return;
+  if (!has_ws || !live() || ws_ == ws_state::none) return;
   begin_call();
   if (ws_ == ws_state::closing) {  // the failed probe we closed
     ws_ = ws_state::none;
     return;
   }
-  if (transport_ == transport_kind::websocket) {
+  if (!on_polling()) {
     close_with(error ? close_reason::transport_error : close_reason::transport_close, errc::none, 0,
                true);
     return;
@@ -8243,7 +8276,7 @@ inline errc client::send(const packet_view& message, millis now) {
   }
   // Checked against the framing in use, so that a queued packet always encodes. A packet that
   // polling can frame, a WebSocket can frame too, so an upgrade never strands one.
-  if (transport_ == transport_kind::polling) {
+  if (on_polling()) {
     if (!encoded_payload_size(&message, 1, poll_encoding())) return errc::invalid_argument;
   } else if (!encoded_size(message, ws_encoding())) {
     return errc::invalid_argument;
@@ -8270,7 +8303,7 @@ inline void client::close(millis now) {
   now = tick(now);
   if (!live() || state_ == state::closing) return;
   begin_call();
-  if (state_ == state::open && transport_ == transport_kind::polling &&
+  if (state_ == state::open && on_polling() &&
       (post_in_flight_ || writable_count(queue_.size()) < queue_.size())) {
     // Socket.close(): "closing" until the write buffer drains (handle_post_response()).
     state_ = state::closing;
