@@ -115,6 +115,22 @@ SIOCODEC_END_NAMESPACE
 #error "SIOCODEC_ENGINEIO_TRANSPORTS: 1 (websocket), 2 (polling) or 3 (both)"
 #endif
 
+// ---------------------------------------------------------------------------------------------
+// Legacy protocols in the client engines. A client that only talks to socket.io 3 and later
+// servers defines SIOCODEC_ENGINEIO_V3 to 0 before the first include: engineio::client and
+// socketio::client then speak Engine.IO v4 / Socket.IO v5 only, their version tests fold and the
+// Engine.IO v3 heartbeat, framing and base64 text mode and the Socket.IO v4 (socket.io 2.x)
+// handling are not linked (docs/embedded.md). open() refuses a v3 client_options with
+// invalid_argument. 1 (the default): both revisions, chosen at run time. The codec and the
+// server engines are not affected. Every translation unit of a program must see the same value.
+// ---------------------------------------------------------------------------------------------
+#ifndef SIOCODEC_ENGINEIO_V3
+#define SIOCODEC_ENGINEIO_V3 1
+#endif
+#if SIOCODEC_ENGINEIO_V3 != 0 && SIOCODEC_ENGINEIO_V3 != 1
+#error "SIOCODEC_ENGINEIO_V3: 1 (Engine.IO v3 and v4, the default) or 0 (v4 only)"
+#endif
+
 #if defined(__GNUC__) || defined(__clang__)
 #define SIOCODEC_LIKELY(x) __builtin_expect(!!(x), 1)
 #define SIOCODEC_UNLIKELY(x) __builtin_expect(!!(x), 0)

@@ -259,6 +259,22 @@ SIOCODEC_END_NAMESPACE
 #error "SIOCODEC_ENGINEIO_TRANSPORTS: 1 (websocket), 2 (polling) or 3 (both)"
 #endif
 
+// ---------------------------------------------------------------------------------------------
+// Legacy protocols in the client engines. A client that only talks to socket.io 3 and later
+// servers defines SIOCODEC_ENGINEIO_V3 to 0 before the first include: engineio::client and
+// socketio::client then speak Engine.IO v4 / Socket.IO v5 only, their version tests fold and the
+// Engine.IO v3 heartbeat, framing and base64 text mode and the Socket.IO v4 (socket.io 2.x)
+// handling are not linked (docs/embedded.md). open() refuses a v3 client_options with
+// invalid_argument. 1 (the default): both revisions, chosen at run time. The codec and the
+// server engines are not affected. Every translation unit of a program must see the same value.
+// ---------------------------------------------------------------------------------------------
+#ifndef SIOCODEC_ENGINEIO_V3
+#define SIOCODEC_ENGINEIO_V3 1
+#endif
+#if SIOCODEC_ENGINEIO_V3 != 0 && SIOCODEC_ENGINEIO_V3 != 1
+#error "SIOCODEC_ENGINEIO_V3: 1 (Engine.IO v3 and v4, the default) or 0 (v4 only)"
+#endif
+
 #if defined(__GNUC__) || defined(__clang__)
 #define SIOCODEC_LIKELY(x) __builtin_expect(!!(x), 1)
 #define SIOCODEC_UNLIKELY(x) __builtin_expect(!!(x), 0)
@@ -7474,8 +7490,8 @@ class client {
   /// plus `b64=1` for a v3 client without binary support), or open_websocket
   /// (`EIO=4&transport=websocket`). `random` seeds the `t` cache-buster values.
   /// Errors: invalid_state (already opened, or closed), invalid_argument (options with a version
-  /// or transport out of range, or an `initial` transport compiled out by
-  /// SIOCODEC_ENGINEIO_TRANSPORTS).
+  /// or transport out of range, or compiled out: an `initial` transport by
+  /// SIOCODEC_ENGINEIO_TRANSPORTS, v3 by SIOCODEC_ENGINEIO_V3 0).
   errc open(millis now, std::uint64_t random);
 
   /// The WebSocket asked for by open_websocket is connected: over websocket-first, the session
@@ -7600,6 +7616,14 @@ class client {
   bool on_polling() const noexcept {
     return has_polling && (!has_ws || transport_ == transport_kind::polling);
   }
+  // SIOCODEC_ENGINEIO_V3 (config.hpp): every version test goes through v3(), a constant false
+  // when v3 is compiled out.
+  bool v3() const noexcept {
+    return SIOCODEC_ENGINEIO_V3 != 0 && opts_.version == protocol_version::v3;
+  }
+  protocol_version wire_version() const noexcept {
+    return SIOCODEC_ENGINEIO_V3 != 0 ? opts_.version : protocol_version::v4;
+  }
 
   millis tick(millis now) noexcept {
     if (now > last_now_) last_now_ = now;
@@ -7615,11 +7639,9 @@ class client {
     return items >= opts_.max_queued_messages || held > opts_.max_queued_bytes ||
            bytes > opts_.max_queued_bytes - held;
   }
-  bool base64_only() const noexcept {
-    return opts_.version == protocol_version::v3 && !opts_.supports_binary;
-  }
-  encode_options ws_encoding() const noexcept { return {opts_.version, !base64_only()}; }
-  encode_options poll_encoding() const noexcept { return {opts_.version, opts_.supports_binary}; }
+  bool base64_only() const noexcept { return v3() && !opts_.supports_binary; }
+  encode_options ws_encoding() const noexcept { return {wire_version(), !base64_only()}; }
+  encode_options poll_encoding() const noexcept { return {wire_version(), opts_.supports_binary}; }
 
   void begin_call();
   void push_tx(client_action a, std::size_t q_off, std::size_t q_len, frame_kind kind,
@@ -7768,7 +7790,7 @@ inline void client::push_ws_text(std::string_view text) {
 // (with `&sid=..` when upgrading, then `&b64=1` for a v3 client without binary).
 inline std::size_t client::build_query(transport_kind t) {
   const std::size_t off = tx_query_.size();
-  tx_query_ += opts_.version == protocol_version::v3 ? "EIO=3" : "EIO=4";
+  tx_query_ += v3() ? "EIO=3" : "EIO=4";
   if (has_polling && t == transport_kind::polling) {
     tx_query_ += "&transport=polling&t=";
     // A cache buster from the caller's seed (splitmix64), in yeast's URL-safe alphabet.
@@ -7811,8 +7833,7 @@ inline errc client::open(millis now, std::uint64_t random) {
   if (state_ != state::idle) return errc::invalid_state;
   const bool initial_ok = (has_polling && opts_.initial == transport_kind::polling) ||
                           (has_ws && opts_.initial == transport_kind::websocket);
-  if ((opts_.version != protocol_version::v4 && opts_.version != protocol_version::v3) ||
-      !initial_ok) {
+  if ((opts_.version != protocol_version::v4 && !v3()) || !initial_ok) {
     return errc::invalid_argument;
   }
   begin_call();
@@ -7910,9 +7931,9 @@ inline void client::drop_front(std::size_t n) {
 // payload kind (length digits and `:`, or the kind byte, digits and 0xFF).
 inline std::size_t client::writable_count(std::size_t n) const noexcept {
   if (!hs_.max_payload || n <= 1) return n;
-  const bool v3 = opts_.version == protocol_version::v3;
+  const bool is_v3 = v3();
   // A v4 payload carries binary as base64 text whatever supports_binary says.
-  const encode_options enc{opts_.version, v3 && opts_.supports_binary};
+  const encode_options enc{wire_version(), is_v3 && opts_.supports_binary};
   std::uint64_t size = 0;
   for (std::size_t i = 0; i < n; ++i) {
     const queued& q = queue_[i];
@@ -7922,7 +7943,7 @@ inline std::size_t client::writable_count(std::size_t n) const noexcept {
     // counting it as over the limit sends it alone rather than not at all.
     if (!e) return i == 0 ? 1 : i;
     std::uint64_t cost = *e + 1;
-    if (v3) {
+    if (is_v3) {
       cost = *e + 2;
       for (std::uint64_t v = *e; v != 0; v /= 10) ++cost;
     }
@@ -7974,8 +7995,7 @@ inline void client::flush() {
   for (const queued& q : queue_) {
     const packet_view p{q.type, q.kind, std::string_view(q_buf_).substr(q.off, q.len)};
     const std::size_t off = tx_body_.size();
-    if (opts_.version == protocol_version::v3 && p.kind == data_kind::binary &&
-        enc.supports_binary) {
+    if (v3() && p.kind == data_kind::binary && enc.supports_binary) {
       // frames.hpp's v3 binary frame: the type byte as a static prefix, then the bytes.
       tx_body_.append(p.data.data(), p.data.size());
       push_tx(client_action::ws_send, 0, 0, frame_kind::binary, off, p.data.size(), true);
@@ -7990,7 +8010,7 @@ inline void client::flush() {
 
 inline void client::run_timers(millis now) {
   if (!established()) return;
-  if (opts_.version == protocol_version::v4) {
+  if (!v3()) {
     if (now >= ping_deadline_) close_with(close_reason::ping_timeout, errc::none, 0);
     return;
   }
@@ -8018,8 +8038,7 @@ inline void client::handle_timeout(millis now) {
 inline millis client::next_deadline() const noexcept {
   if (!established()) return no_deadline;
   millis d = ping_deadline_;
-  if (opts_.version == protocol_version::v3)
-    d = v3_ping_at_ < v3_dead_at_ ? v3_ping_at_ : v3_dead_at_;
+  if (v3()) d = v3_ping_at_ < v3_dead_at_ ? v3_ping_at_ : v3_dead_at_;
   if (d == no_deadline) return d;
   return d < last_now_ ? last_now_ : d;
 }
@@ -8038,7 +8057,7 @@ inline bool client::on_handshake(const packet_view& p, std::size_t offset, milli
   hs_ = *h;
   state_ = state::open;
   push_event(event_kind::open);
-  if (opts_.version == protocol_version::v4) {
+  if (!v3()) {
     ping_deadline_ = now + hs_.ping_interval + hs_.ping_timeout;  // _resetPingTimeout()
   } else {
     // 3.5 onHandshake: setPing() only; the liveness timer starts with the next packet.
@@ -8057,7 +8076,7 @@ inline bool client::on_handshake(const packet_view& p, std::size_t offset, milli
 // once the session closed.
 inline bool client::on_packet(const packet_view& p, std::size_t offset, millis now) {
   if (state_ == state::opening) return on_handshake(p, offset, now);
-  if (opts_.version == protocol_version::v3) {
+  if (v3()) {
     // 3.5: "Socket is live - any packet counts": every packet re-arms onHeartbeat().
     v3_dead_at_ = now + hs_.ping_interval + hs_.ping_timeout;
   }
@@ -8076,7 +8095,7 @@ inline bool client::on_packet(const packet_view& p, std::size_t offset, millis n
     case packet_type::ping:
       // v4: answer at once and re-arm. A v3 client never gets pings; engine.io-client 3.5 has
       // no case for one and ignores it, and so does this engine.
-      if (opts_.version == protocol_version::v4) {
+      if (!v3()) {
         ping_deadline_ = now + hs_.ping_interval + hs_.ping_timeout;
         // _sendPacket() drops the pong while closing; the `1` follows soon.
         if (state_ == state::open) {
@@ -8088,7 +8107,7 @@ inline bool client::on_packet(const packet_view& p, std::size_t offset, millis n
     case packet_type::pong:
       // v3: the answer to our ping: setPing(). A v4 client gets no pongs outside the probe;
       // engine.io-client 6.6 has no case for one and ignores it, and so does this engine.
-      if (opts_.version == protocol_version::v3) v3_ping_at_ = now + hs_.ping_interval;
+      if (v3()) v3_ping_at_ = now + hs_.ping_interval;
       return true;
     case packet_type::message: {
       // Events the application left unpolled in earlier calls count against the same limits as
@@ -19175,7 +19194,10 @@ class client {
     return last_now_;
   }
   static std::string_view normalize(std::string_view n) noexcept { return n.empty() ? "/" : n; }
-  bool v5() const noexcept { return opts_.engine.version == engineio::protocol_version::v4; }
+  // SIOCODEC_ENGINEIO_V3 0 (config.hpp): a constant, so that the protocol v4 paths fold away.
+  bool v5() const noexcept {
+    return SIOCODEC_ENGINEIO_V3 == 0 || opts_.engine.version == engineio::protocol_version::v4;
+  }
   nsp_rec* find(std::string_view nsp) noexcept;
   const nsp_rec* find(std::string_view nsp) const noexcept;
   nsp_rec* find_uid(std::uint32_t uid) noexcept;
@@ -19190,6 +19212,25 @@ class client {
   errc send_messages(millis now);
   template <class P>
   errc encode_msgs(const P& packet);
+  // An auth as one value type: its JSON text, or no value at all when empty.
+  struct optional_json {
+    std::string_view text;
+    template <class W>
+    void operator()(W& w) const {
+      if (!text.empty()) w.value(raw_json(text));
+    }
+  };
+  using v5_control = packet_builder<detail::auth_data<optional_json>>;
+  // The protocol v5 CONNECTs (with or without auth, the recovery one) and DISCONNECT as one
+  // builder type, so that one encoder instance serves them all: an instance is about 0.8 KB of
+  // flash on Cortex-M4 (docs/embedded.md). An auth_data that writes no value encodes as
+  // connect() / disconnect() do. Protocol v4 keeps connect() and disconnect(): its CONNECT
+  // carries no payload, which the msgpack parser checks by type.
+  static v5_control v5_packet(packet_type t, std::string_view nsp, std::string_view auth) {
+    v5_control b{t, detail::auth_data<optional_json>{optional_json{auth}}};
+    b.nsp(nsp);
+    return b;
+  }
   void flush_buffer(nsp_rec& ns, millis now);
   void drop_buffer(nsp_rec& ns);
   void resolve_acks(std::uint32_t uid, bool all);
@@ -19404,8 +19445,8 @@ inline errc client::send_connect(nsp_rec& ns, millis now) {
   }
   ns.sent_pid.clear();
   if (ns.pid.empty()) {
-    const errc e = ns.has_auth ? encode_msgs(socketio::connect(ns.name, raw_json(ns.auth)))
-                               : encode_msgs(socketio::connect(ns.name));
+    const errc e = encode_msgs(
+        v5_packet(packet_type::connect, ns.name, ns.has_auth ? ns.auth : std::string_view()));
     return e != errc::none ? e : send_messages(now);
   }
   // Recovery (socket.js _sendConnectPacket): Object.assign({pid, offset}, auth). The auth's
@@ -19429,7 +19470,7 @@ inline errc client::send_connect(nsp_rec& ns, millis now) {
     merged += '}';
   }
   ns.sent_pid = ns.pid;
-  const errc e = encode_msgs(socketio::connect(ns.name, raw_json(merged)));
+  const errc e = encode_msgs(v5_packet(packet_type::connect, ns.name, merged));
   return e != errc::none ? e : send_messages(now);
 }
 
@@ -19561,7 +19602,9 @@ inline errc client::leave(std::string_view nsp, millis now) {
   nsp_rec* ns = find(nsp);
   if (!ns || state_ == state::closed) return errc::invalid_state;
   if (ns->st == ns_state::connected) {
-    if (encode_msgs(socketio::disconnect(ns->name)) == errc::none) (void)send_messages(now);
+    const errc e = v5() ? encode_msgs(v5_packet(packet_type::disconnect, ns->name, {}))
+                        : encode_msgs(socketio::disconnect(ns->name));
+    if (e == errc::none) (void)send_messages(now);
     push(client_event_kind::disconnect, ns->name).reason = disconnect_reason::io_client_disconnect;
   }
   resolve_acks(ns->uid, true);

@@ -216,8 +216,9 @@ TEST_CASE("client: handshake over WebSocket first (v4)") {
   CHECK(tx[0].body == "4hi");
 }
 
-// SIOCODEC_ENGINEIO_TRANSPORTS (config.hpp): this file also runs in siocodec_ws_only_tests, built
-// with 1 (WebSocket only), without the test cases tagged [polling].
+// SIOCODEC_ENGINEIO_TRANSPORTS and SIOCODEC_ENGINEIO_V3 (config.hpp): this file also runs in
+// siocodec_embedded_client_tests, built with 1 (WebSocket only) and 0 (v4 only), without the
+// test cases tagged [polling] or [v3].
 TEST_CASE("client: a transport compiled out is refused, the default is one compiled in") {
   const eio::client_options defaults;
   eio::client_options poll;
@@ -244,6 +245,17 @@ TEST_CASE("client: a transport compiled out is refused, the default is one compi
   CHECK(p.open(0, 1) == errc::none);
   CHECK(w.open(0, 1) == errc::none);
 #endif
+}
+
+TEST_CASE("client: Engine.IO v3 compiled out is refused") {
+  eio::client_options o;
+  o.initial = transport_kind::websocket;
+  o.version = eio::protocol_version::v3;
+  eio::client c(o);
+  CHECK(c.open(0, 1) == (SIOCODEC_ENGINEIO_V3 ? errc::none : errc::invalid_argument));
+  o.version = eio::protocol_version::v4;
+  eio::client c4(o);
+  CHECK(c4.open(0, 1) == errc::none);
 }
 
 TEST_CASE("client: handshake over polling and WebSocket (v3)", "[polling]") {

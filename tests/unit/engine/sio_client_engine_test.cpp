@@ -8,6 +8,8 @@
 //   dist/client.js _doConnect:   CONNECT_ERROR {message:"Invalid namespace"}
 //   socket.io-adapter dist/in-memory-adapter.js broadcast (recovery): packet.data.push(id), the
 //   offset as the last argument -> 42["chat","hi","<offset>"]
+// This file also runs in siocodec_embedded_client_tests (WebSocket and Engine.IO v4 only,
+// config.hpp), without the test cases tagged [polling] or [v3].
 #include <siocodec/socketio.hpp>
 #include <siocodec/socketio/client.hpp>
 
@@ -782,7 +784,7 @@ TEST_CASE("sio client: connection state recovery: pid and offset are escaped as 
   CHECK(h.take_ws() == std::vector<std::string>{R"(40{"pid":"p\"1\\\u0001é","offset":"o\né"})"});
 }
 
-TEST_CASE("sio client: protocol v4 (Socket.IO 2.x): implicit /, query, ERROR") {
+TEST_CASE("sio client: protocol v4 (Socket.IO 2.x): implicit /, query, ERROR", "[v3]") {
   sio::client_options o = ws_options();
   o.engine.version = eio::protocol_version::v3;
   harness h(o);

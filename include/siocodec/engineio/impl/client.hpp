@@ -80,7 +80,7 @@ inline void client::push_ws_text(std::string_view text) {
 // (with `&sid=..` when upgrading, then `&b64=1` for a v3 client without binary).
 inline std::size_t client::build_query(transport_kind t) {
   const std::size_t off = tx_query_.size();
-  tx_query_ += opts_.version == protocol_version::v3 ? "EIO=3" : "EIO=4";
+  tx_query_ += v3() ? "EIO=3" : "EIO=4";
   if (has_polling && t == transport_kind::polling) {
     tx_query_ += "&transport=polling&t=";
     // A cache buster from the caller's seed (splitmix64), in yeast's URL-safe alphabet.
@@ -123,8 +123,7 @@ inline errc client::open(millis now, std::uint64_t random) {
   if (state_ != state::idle) return errc::invalid_state;
   const bool initial_ok = (has_polling && opts_.initial == transport_kind::polling) ||
                           (has_ws && opts_.initial == transport_kind::websocket);
-  if ((opts_.version != protocol_version::v4 && opts_.version != protocol_version::v3) ||
-      !initial_ok) {
+  if ((opts_.version != protocol_version::v4 && !v3()) || !initial_ok) {
     return errc::invalid_argument;
   }
   begin_call();
@@ -222,9 +221,9 @@ inline void client::drop_front(std::size_t n) {
 // payload kind (length digits and `:`, or the kind byte, digits and 0xFF).
 inline std::size_t client::writable_count(std::size_t n) const noexcept {
   if (!hs_.max_payload || n <= 1) return n;
-  const bool v3 = opts_.version == protocol_version::v3;
+  const bool is_v3 = v3();
   // A v4 payload carries binary as base64 text whatever supports_binary says.
-  const encode_options enc{opts_.version, v3 && opts_.supports_binary};
+  const encode_options enc{wire_version(), is_v3 && opts_.supports_binary};
   std::uint64_t size = 0;
   for (std::size_t i = 0; i < n; ++i) {
     const queued& q = queue_[i];
@@ -234,7 +233,7 @@ inline std::size_t client::writable_count(std::size_t n) const noexcept {
     // counting it as over the limit sends it alone rather than not at all.
     if (!e) return i == 0 ? 1 : i;
     std::uint64_t cost = *e + 1;
-    if (v3) {
+    if (is_v3) {
       cost = *e + 2;
       for (std::uint64_t v = *e; v != 0; v /= 10) ++cost;
     }
@@ -286,8 +285,7 @@ inline void client::flush() {
   for (const queued& q : queue_) {
     const packet_view p{q.type, q.kind, std::string_view(q_buf_).substr(q.off, q.len)};
     const std::size_t off = tx_body_.size();
-    if (opts_.version == protocol_version::v3 && p.kind == data_kind::binary &&
-        enc.supports_binary) {
+    if (v3() && p.kind == data_kind::binary && enc.supports_binary) {
       // frames.hpp's v3 binary frame: the type byte as a static prefix, then the bytes.
       tx_body_.append(p.data.data(), p.data.size());
       push_tx(client_action::ws_send, 0, 0, frame_kind::binary, off, p.data.size(), true);
@@ -302,7 +300,7 @@ inline void client::flush() {
 
 inline void client::run_timers(millis now) {
   if (!established()) return;
-  if (opts_.version == protocol_version::v4) {
+  if (!v3()) {
     if (now >= ping_deadline_) close_with(close_reason::ping_timeout, errc::none, 0);
     return;
   }
@@ -330,8 +328,7 @@ inline void client::handle_timeout(millis now) {
 inline millis client::next_deadline() const noexcept {
   if (!established()) return no_deadline;
   millis d = ping_deadline_;
-  if (opts_.version == protocol_version::v3)
-    d = v3_ping_at_ < v3_dead_at_ ? v3_ping_at_ : v3_dead_at_;
+  if (v3()) d = v3_ping_at_ < v3_dead_at_ ? v3_ping_at_ : v3_dead_at_;
   if (d == no_deadline) return d;
   return d < last_now_ ? last_now_ : d;
 }
@@ -350,7 +347,7 @@ inline bool client::on_handshake(const packet_view& p, std::size_t offset, milli
   hs_ = *h;
   state_ = state::open;
   push_event(event_kind::open);
-  if (opts_.version == protocol_version::v4) {
+  if (!v3()) {
     ping_deadline_ = now + hs_.ping_interval + hs_.ping_timeout;  // _resetPingTimeout()
   } else {
     // 3.5 onHandshake: setPing() only; the liveness timer starts with the next packet.
@@ -369,7 +366,7 @@ inline bool client::on_handshake(const packet_view& p, std::size_t offset, milli
 // once the session closed.
 inline bool client::on_packet(const packet_view& p, std::size_t offset, millis now) {
   if (state_ == state::opening) return on_handshake(p, offset, now);
-  if (opts_.version == protocol_version::v3) {
+  if (v3()) {
     // 3.5: "Socket is live - any packet counts": every packet re-arms onHeartbeat().
     v3_dead_at_ = now + hs_.ping_interval + hs_.ping_timeout;
   }
@@ -388,7 +385,7 @@ inline bool client::on_packet(const packet_view& p, std::size_t offset, millis n
     case packet_type::ping:
       // v4: answer at once and re-arm. A v3 client never gets pings; engine.io-client 3.5 has
       // no case for one and ignores it, and so does this engine.
-      if (opts_.version == protocol_version::v4) {
+      if (!v3()) {
         ping_deadline_ = now + hs_.ping_interval + hs_.ping_timeout;
         // _sendPacket() drops the pong while closing; the `1` follows soon.
         if (state_ == state::open) {
@@ -400,7 +397,7 @@ inline bool client::on_packet(const packet_view& p, std::size_t offset, millis n
     case packet_type::pong:
       // v3: the answer to our ping: setPing(). A v4 client gets no pongs outside the probe;
       // engine.io-client 6.6 has no case for one and ignores it, and so does this engine.
-      if (opts_.version == protocol_version::v3) v3_ping_at_ = now + hs_.ping_interval;
+      if (v3()) v3_ping_at_ = now + hs_.ping_interval;
       return true;
     case packet_type::message: {
       // Events the application left unpolled in earlier calls count against the same limits as
