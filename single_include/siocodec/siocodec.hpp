@@ -7995,11 +7995,18 @@ inline void client::flush() {
   for (const queued& q : queue_) {
     const packet_view p{q.type, q.kind, std::string_view(q_buf_).substr(q.off, q.len)};
     const std::size_t off = tx_body_.size();
-    if (v3() && p.kind == data_kind::binary && enc.supports_binary) {
-      // frames.hpp's v3 binary frame: the type byte as a static prefix, then the bytes.
+    if (p.kind == data_kind::binary && enc.supports_binary) {
+      // frames.hpp's binary frame: the bytes, after v3's type byte as a static prefix.
       tx_body_.append(p.data.data(), p.data.size());
-      push_tx(client_action::ws_send, 0, 0, frame_kind::binary, off, p.data.size(), true);
+      push_tx(client_action::ws_send, 0, 0, frame_kind::binary, off, p.data.size(), v3());
       continue;
+    }
+    // send() queues text, base64 and binary data; binary reaches the encoder only as the base64
+    // text of a v3 client without binary support, so that without v3 (SIOCODEC_ENGINEIO_V3 0)
+    // the base64 encoder is not linked.
+    if (p.kind == data_kind::binary ? !base64_only()
+                                    : p.kind != data_kind::text && p.kind != data_kind::base64) {
+      continue;  // unreachable
     }
     const auto written = encode(p, tx_body_, enc);
     if (!written) continue;  // checked by send(); unreachable
