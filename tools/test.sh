@@ -61,7 +61,8 @@ declare -A expect_kernels=(
 )
 # The cross build compiles and runs (under qemu) only what needs no node and no x86-64 program.
 declare -A only_targets=(
-  [aarch64]="siocodec_tests siocodec_kernels siocodec_limits_test siocodec_noexcept_test"
+  [aarch64]="siocodec_tests siocodec_embedded_client_tests siocodec_kernels siocodec_limits_test
+    siocodec_noexcept_test"
 )
 declare -A only_tests=([aarch64]='^(unit\.|kernels\.|limits$|noexcept\.)')
 declare -A emulator=([aarch64]="qemu-aarch64 -L /usr/aarch64-linux-gnu")

@@ -96,6 +96,41 @@ SIOCODEC_END_NAMESPACE
 #error "SIOCODEC_PARSERS: 1 (default parser), 2 (msgpack parser) or 3 (both)"
 #endif
 
+// ---------------------------------------------------------------------------------------------
+// Engine.IO client transports. A device that only ever speaks WebSocket defines
+// SIOCODEC_ENGINEIO_TRANSPORTS to 1 before the first include (2: HTTP long-polling only; 3, the
+// default: both, chosen at run time by client_options::initial and upgraded as the reference
+// does). With 1, engineio::client's transport tests fold to WebSocket, so the polling send queue,
+// its payload encoder and its URL building are not linked (docs/embedded.md); with 2 there is no
+// upgrade. client_options::initial then defaults to the one transport, and open() refuses one
+// that is compiled out with invalid_argument. What the engine keeps behaves as with 3 (the
+// embedded client program and the engine's WebSocket unit tests run with 1). Every translation
+// unit of a program must see the same value. The server engine is not affected.
+// ---------------------------------------------------------------------------------------------
+#ifndef SIOCODEC_ENGINEIO_TRANSPORTS
+#define SIOCODEC_ENGINEIO_TRANSPORTS 3
+#endif
+#if SIOCODEC_ENGINEIO_TRANSPORTS != 1 && SIOCODEC_ENGINEIO_TRANSPORTS != 2 &&                      \
+    SIOCODEC_ENGINEIO_TRANSPORTS != 3
+#error "SIOCODEC_ENGINEIO_TRANSPORTS: 1 (websocket), 2 (polling) or 3 (both)"
+#endif
+
+// ---------------------------------------------------------------------------------------------
+// Legacy protocols in the client engines. A client that only talks to socket.io 3 and later
+// servers defines SIOCODEC_ENGINEIO_V3 to 0 before the first include: engineio::client and
+// socketio::client then speak Engine.IO v4 / Socket.IO v5 only, their version tests fold and the
+// Engine.IO v3 heartbeat, framing and base64 text mode and the Socket.IO v4 (socket.io 2.x)
+// handling are not linked (docs/embedded.md). open() refuses a v3 client_options with
+// invalid_argument. 1 (the default): both revisions, chosen at run time. The codec and the
+// server engines are not affected. Every translation unit of a program must see the same value.
+// ---------------------------------------------------------------------------------------------
+#ifndef SIOCODEC_ENGINEIO_V3
+#define SIOCODEC_ENGINEIO_V3 1
+#endif
+#if SIOCODEC_ENGINEIO_V3 != 0 && SIOCODEC_ENGINEIO_V3 != 1
+#error "SIOCODEC_ENGINEIO_V3: 1 (Engine.IO v3 and v4, the default) or 0 (v4 only)"
+#endif
+
 #if defined(__GNUC__) || defined(__clang__)
 #define SIOCODEC_LIKELY(x) __builtin_expect(!!(x), 1)
 #define SIOCODEC_UNLIKELY(x) __builtin_expect(!!(x), 0)

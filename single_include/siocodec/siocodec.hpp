@@ -242,6 +242,41 @@ SIOCODEC_END_NAMESPACE
 #error "SIOCODEC_PARSERS: 1 (default parser), 2 (msgpack parser) or 3 (both)"
 #endif
 
+// ---------------------------------------------------------------------------------------------
+// Engine.IO client transports. A device that only ever speaks WebSocket defines
+// SIOCODEC_ENGINEIO_TRANSPORTS to 1 before the first include (2: HTTP long-polling only; 3, the
+// default: both, chosen at run time by client_options::initial and upgraded as the reference
+// does). With 1, engineio::client's transport tests fold to WebSocket, so the polling send queue,
+// its payload encoder and its URL building are not linked (docs/embedded.md); with 2 there is no
+// upgrade. client_options::initial then defaults to the one transport, and open() refuses one
+// that is compiled out with invalid_argument. What the engine keeps behaves as with 3 (the
+// embedded client program and the engine's WebSocket unit tests run with 1). Every translation
+// unit of a program must see the same value. The server engine is not affected.
+// ---------------------------------------------------------------------------------------------
+#ifndef SIOCODEC_ENGINEIO_TRANSPORTS
+#define SIOCODEC_ENGINEIO_TRANSPORTS 3
+#endif
+#if SIOCODEC_ENGINEIO_TRANSPORTS != 1 && SIOCODEC_ENGINEIO_TRANSPORTS != 2 &&                      \
+    SIOCODEC_ENGINEIO_TRANSPORTS != 3
+#error "SIOCODEC_ENGINEIO_TRANSPORTS: 1 (websocket), 2 (polling) or 3 (both)"
+#endif
+
+// ---------------------------------------------------------------------------------------------
+// Legacy protocols in the client engines. A client that only talks to socket.io 3 and later
+// servers defines SIOCODEC_ENGINEIO_V3 to 0 before the first include: engineio::client and
+// socketio::client then speak Engine.IO v4 / Socket.IO v5 only, their version tests fold and the
+// Engine.IO v3 heartbeat, framing and base64 text mode and the Socket.IO v4 (socket.io 2.x)
+// handling are not linked (docs/embedded.md). open() refuses a v3 client_options with
+// invalid_argument. 1 (the default): both revisions, chosen at run time. The codec and the
+// server engines are not affected. Every translation unit of a program must see the same value.
+// ---------------------------------------------------------------------------------------------
+#ifndef SIOCODEC_ENGINEIO_V3
+#define SIOCODEC_ENGINEIO_V3 1
+#endif
+#if SIOCODEC_ENGINEIO_V3 != 0 && SIOCODEC_ENGINEIO_V3 != 1
+#error "SIOCODEC_ENGINEIO_V3: 1 (Engine.IO v3 and v4, the default) or 0 (v4 only)"
+#endif
+
 #if defined(__GNUC__) || defined(__clang__)
 #define SIOCODEC_LIKELY(x) __builtin_expect(!!(x), 1)
 #define SIOCODEC_UNLIKELY(x) __builtin_expect(!!(x), 0)
@@ -7630,62 +7665,69 @@ inline bool read_bounded(const json::value& v, std::uint64_t lo, std::uint64_t h
 
 inline result<handshake> parse_handshake(std::string_view text,
                                          const handshake_options& opts) noexcept {
+#if SIOCODEC_PARSERS == 2
   auto root = json::parse(text);
   if (!root) return {root.error(), root.offset()};
+#else
+  // json::parse() with the validator instance the default parser's decoder calls (it also
+  // notes the top-level value, which is not needed here): the same results, and a client links
+  // one copy of the validator instead of two, 1 KB of flash on Cortex-M4. A msgpack-only client
+  // shares json::parse()'s with its auth transcoding.
+  json::detail::text_info info;
+  const result<json::kind> valid = json::detail::validate_text<true>(text, json::options{}, &info);
+  if (!valid) return {valid.error(), valid.offset()};
+  const result<json::value> root{json::value::unchecked(text), text.size()};
+#endif
   if (!root->is_object()) return {errc::invalid_handshake, 0};
   const auto offset_of = [&text](const json::value& v) {
     return static_cast<std::size_t>(v.raw().data() - text.data());
   };
-  json::value sid, upgrades, interval, timeout, max_payload;
+  // The keys and the upgrade names are looked up in tables, one comparison call each, rather
+  // than one inlined comparison per name: 1 KB less flash on Cortex-M4 (docs/embedded.md).
+  enum { sid, upgrades, interval, timeout, max_payload, n_keys };
+  static constexpr std::string_view keys[n_keys] = {"sid", "upgrades", "pingInterval",
+                                                    "pingTimeout", "maxPayload"};
+  json::value f[n_keys];
   for (const json::member& m : root->members()) {
-    if (m.key.string_equals("sid")) {
-      sid = m.val;
-    } else if (m.key.string_equals("upgrades")) {
-      upgrades = m.val;
-    } else if (m.key.string_equals("pingInterval")) {
-      interval = m.val;
-    } else if (m.key.string_equals("pingTimeout")) {
-      timeout = m.val;
-    } else if (m.key.string_equals("maxPayload")) {
-      max_payload = m.val;
+    for (int k = 0; k < n_keys; ++k) {
+      if (m.key.string_equals(keys[k])) {
+        f[k] = m.val;
+        break;
+      }
     }
   }
-  if (!sid.exists() || !upgrades.exists() || !interval.exists() || !timeout.exists()) {
-    return {errc::invalid_handshake, text.size()};
+  for (int k = 0; k < max_payload; ++k) {
+    if (!f[k].exists()) return {errc::invalid_handshake, text.size()};
   }
   handshake h;
-  if (!sid.is_string() || sid.has_escapes() || sid.string_raw().empty()) {
-    return {errc::invalid_handshake, offset_of(sid)};
+  if (!f[sid].is_string() || f[sid].has_escapes() || f[sid].string_raw().empty()) {
+    return {errc::invalid_handshake, offset_of(f[sid])};
   }
-  h.sid = sid.string_raw();
+  h.sid = f[sid].string_raw();
   if (!opts.lax) {
     for (std::size_t i = 0; i < h.sid.size(); ++i) {
-      if (!is_sid_char(h.sid[i])) return {errc::invalid_handshake, offset_of(sid) + 1 + i};
+      if (!is_sid_char(h.sid[i])) return {errc::invalid_handshake, offset_of(f[sid]) + 1 + i};
     }
   }
-  if (!upgrades.is_array()) return {errc::invalid_handshake, offset_of(upgrades)};
-  for (const json::value& name : upgrades.elements()) {
+  if (!f[upgrades].is_array()) return {errc::invalid_handshake, offset_of(f[upgrades])};
+  static constexpr std::string_view names[] = {"polling", "websocket", "webtransport"};
+  for (const json::value& name : f[upgrades].elements()) {
     if (!name.is_string()) return {errc::invalid_handshake, offset_of(name)};
-    if (name.string_equals("websocket")) h.upgrades |= transport_websocket;
-    if (name.string_equals("webtransport")) h.upgrades |= transport_webtransport;
-    if (name.string_equals("polling")) h.upgrades |= transport_polling;
-  }
-  h.upgrades_json = upgrades.raw();
-  std::uint64_t n = 0;
-  if (!detail::read_bounded(interval, 1, detail::max_timer_ms, n)) {
-    return {errc::invalid_handshake, offset_of(interval)};
-  }
-  h.ping_interval = static_cast<std::uint32_t>(n);
-  if (!detail::read_bounded(timeout, 1, detail::max_timer_ms, n)) {
-    return {errc::invalid_handshake, offset_of(timeout)};
-  }
-  h.ping_timeout = static_cast<std::uint32_t>(n);
-  if (max_payload.exists()) {
-    if (!detail::read_bounded(max_payload, 1, detail::max_safe_integer, n)) {
-      return {errc::invalid_handshake, offset_of(max_payload)};
+    for (int t = 0; t < 3; ++t) {
+      if (name.string_equals(names[t])) h.upgrades |= static_cast<std::uint8_t>(1u << t);
     }
-    h.max_payload = n;
   }
+  h.upgrades_json = f[upgrades].raw();
+  // pingInterval, pingTimeout, then maxPayload if present, in that order of errors.
+  std::uint64_t n[n_keys] = {};
+  for (int k = interval; k < n_keys; ++k) {
+    if (k == max_payload && !f[k].exists()) break;
+    const std::uint64_t hi = k == max_payload ? detail::max_safe_integer : detail::max_timer_ms;
+    if (!detail::read_bounded(f[k], 1, hi, n[k])) return {errc::invalid_handshake, offset_of(f[k])};
+  }
+  h.ping_interval = static_cast<std::uint32_t>(n[interval]);
+  h.ping_timeout = static_cast<std::uint32_t>(n[timeout]);
+  if (f[max_payload].exists()) h.max_payload = n[max_payload];
   return {h, text.size()};
 }
 
@@ -7843,7 +7885,9 @@ struct client_options {
   /// The Engine.IO revision spoken (`EIO=4` or `EIO=3`).
   protocol_version version = protocol_version::v4;
   /// The first transport: polling (engine.io-client's default order, then upgrade) or websocket.
-  transport_kind initial = transport_kind::polling;
+  /// With SIOCODEC_ENGINEIO_TRANSPORTS 1 (config.hpp: WebSocket only) the default is websocket.
+  transport_kind initial =
+      SIOCODEC_ENGINEIO_TRANSPORTS == 1 ? transport_kind::websocket : transport_kind::polling;
   /// Upgrade polling -> websocket when the handshake offers it (engine.io-client `upgrade`).
   bool upgrade = true;
   /// Engine.IO v3 only: false asks the server for base64 text (`b64=1` in every query, what
@@ -7920,7 +7964,8 @@ class client {
   /// plus `b64=1` for a v3 client without binary support), or open_websocket
   /// (`EIO=4&transport=websocket`). `random` seeds the `t` cache-buster values.
   /// Errors: invalid_state (already opened, or closed), invalid_argument (options with a version
-  /// or transport out of range).
+  /// or transport out of range, or compiled out: an `initial` transport by
+  /// SIOCODEC_ENGINEIO_TRANSPORTS, v3 by SIOCODEC_ENGINEIO_V3 0).
   errc open(millis now, std::uint64_t random);
 
   /// The WebSocket asked for by open_websocket is connected: over websocket-first, the session
@@ -8045,6 +8090,23 @@ class client {
     std::size_t off, len;  // message data in ev_buf_
   };
 
+  // SIOCODEC_ENGINEIO_TRANSPORTS (config.hpp): the transports compiled in. Every transport test
+  // goes through on_polling(), so that with one transport it is a constant and the other
+  // transport's code folds away.
+  static constexpr bool has_ws = (SIOCODEC_ENGINEIO_TRANSPORTS & 1) != 0;
+  static constexpr bool has_polling = (SIOCODEC_ENGINEIO_TRANSPORTS & 2) != 0;
+  bool on_polling() const noexcept {
+    return has_polling && (!has_ws || transport_ == transport_kind::polling);
+  }
+  // SIOCODEC_ENGINEIO_V3 (config.hpp): every version test goes through v3(), a constant false
+  // when v3 is compiled out.
+  bool v3() const noexcept {
+    return SIOCODEC_ENGINEIO_V3 != 0 && opts_.version == protocol_version::v3;
+  }
+  protocol_version wire_version() const noexcept {
+    return SIOCODEC_ENGINEIO_V3 != 0 ? opts_.version : protocol_version::v4;
+  }
+
   millis tick(millis now) noexcept {
     if (now > last_now_) last_now_ = now;
     return last_now_;
@@ -8059,11 +8121,9 @@ class client {
     return items >= opts_.max_queued_messages || held > opts_.max_queued_bytes ||
            bytes > opts_.max_queued_bytes - held;
   }
-  bool base64_only() const noexcept {
-    return opts_.version == protocol_version::v3 && !opts_.supports_binary;
-  }
-  encode_options ws_encoding() const noexcept { return {opts_.version, !base64_only()}; }
-  encode_options poll_encoding() const noexcept { return {opts_.version, opts_.supports_binary}; }
+  bool base64_only() const noexcept { return v3() && !opts_.supports_binary; }
+  encode_options ws_encoding() const noexcept { return {wire_version(), !base64_only()}; }
+  encode_options poll_encoding() const noexcept { return {wire_version(), opts_.supports_binary}; }
 
   void begin_call();
   void push_tx(client_action a, std::size_t q_off, std::size_t q_len, frame_kind kind,
@@ -8241,8 +8301,8 @@ inline std::size_t client::build_query(transport_kind t) {
   const auto add = [this](std::string_view part) {
     if (!tx_query_.try_append(part)) oom_ = true;
   };
-  add(opts_.version == protocol_version::v3 ? "EIO=3" : "EIO=4");
-  if (t == transport_kind::polling) {
+  add(v3() ? "EIO=3" : "EIO=4");
+  if (has_polling && t == transport_kind::polling) {
     add("&transport=polling&t=");
     // A cache buster from the caller's seed (splitmix64), in yeast's URL-safe alphabet.
     static constexpr char alphabet[] =
@@ -8285,8 +8345,9 @@ inline void client::push_event(event_kind k) {
 
 inline errc client::open(millis now, std::uint64_t random) {
   if (state_ != state::idle) return errc::invalid_state;
-  if ((opts_.version != protocol_version::v4 && opts_.version != protocol_version::v3) ||
-      (opts_.initial != transport_kind::polling && opts_.initial != transport_kind::websocket)) {
+  const bool initial_ok = (has_polling && opts_.initial == transport_kind::polling) ||
+                          (has_ws && opts_.initial == transport_kind::websocket);
+  if ((opts_.version != protocol_version::v4 && !v3()) || !initial_ok) {
     return errc::invalid_argument;
   }
   const settle_on_exit settle_guard{*this};
@@ -8295,7 +8356,7 @@ inline errc client::open(millis now, std::uint64_t random) {
   rng_ = random;
   state_ = state::opening;
   transport_ = opts_.initial;
-  if (transport_ == transport_kind::polling) {
+  if (on_polling()) {
     start_get();
   } else {
     const std::size_t off = build_query(transport_kind::websocket);
@@ -8315,7 +8376,7 @@ inline void client::close_with(close_reason reason, errc e, std::size_t offset,
   state_ = state::closed;
   close_ev_ = ev_record{event_kind::close, data_kind::text, transport_, reason, e, offset, 0, 0};
   close_pending_ = true;
-  if (transport_ == transport_kind::websocket) {
+  if (!on_polling()) {
     if (reason == close_reason::forced_close) {
       flush();  // the reference's close() waits for the write buffer to drain first
     }
@@ -8385,9 +8446,9 @@ inline void client::drop_front(std::size_t n) {
 // payload kind (length digits and `:`, or the kind byte, digits and 0xFF).
 inline std::size_t client::writable_count(std::size_t n) const noexcept {
   if (!hs_.max_payload || n <= 1) return n;
-  const bool v3 = opts_.version == protocol_version::v3;
+  const bool is_v3 = v3();
   // A v4 payload carries binary as base64 text whatever supports_binary says.
-  const encode_options enc{opts_.version, v3 && opts_.supports_binary};
+  const encode_options enc{wire_version(), is_v3 && opts_.supports_binary};
   std::uint64_t size = 0;
   for (std::size_t i = 0; i < n; ++i) {
     const queued& q = queue_[i];
@@ -8397,7 +8458,7 @@ inline std::size_t client::writable_count(std::size_t n) const noexcept {
     // counting it as over the limit sends it alone rather than not at all.
     if (!e) return i == 0 ? 1 : i;
     std::uint64_t cost = *e + 1;
-    if (v3) {
+    if (is_v3) {
       cost = *e + 2;
       for (std::uint64_t v = *e; v != 0; v /= 10) ++cost;
     }
@@ -8447,7 +8508,7 @@ inline bool client::post_queue(bool with_close) {
 // POST at a time over polling; every packet at once over a WebSocket.
 inline void client::flush() {
   if (queue_.empty() || upgrade_ == upgrade_state::pausing) return;
-  if (transport_ == transport_kind::polling) {
+  if (on_polling()) {
     if (!post_in_flight_) (void)post_queue(false);
     return;
   }
@@ -8456,12 +8517,18 @@ inline void client::flush() {
   for (const queued& q : queue_) {
     const packet_view p{q.type, q.kind, std::string_view(q_buf_).substr(q.off, q.len)};
     const std::size_t off = tx_body_.size();
-    if (opts_.version == protocol_version::v3 && p.kind == data_kind::binary &&
-        enc.supports_binary) {
-      // frames.hpp's v3 binary frame: the type byte as a static prefix, then the bytes.
+    if (p.kind == data_kind::binary && enc.supports_binary) {
+      // frames.hpp's binary frame: the bytes, after v3's type byte as a static prefix.
       if (!tx_body_.try_append(p.data)) oom_ = true;
-      push_tx(client_action::ws_send, 0, 0, frame_kind::binary, off, p.data.size(), true);
+      push_tx(client_action::ws_send, 0, 0, frame_kind::binary, off, p.data.size(), v3());
       continue;
+    }
+    // send() queues text, base64 and binary data; binary reaches the encoder only as the base64
+    // text of a v3 client without binary support, so that without v3 (SIOCODEC_ENGINEIO_V3 0)
+    // the base64 encoder is not linked.
+    if (p.kind == data_kind::binary ? !base64_only()
+                                    : p.kind != data_kind::text && p.kind != data_kind::base64) {
+      continue;  // unreachable
     }
     const auto written = encode(p, tx_body_, enc);
     if (!written) {  // checked by send(): only out of memory
@@ -8475,7 +8542,7 @@ inline void client::flush() {
 
 inline void client::run_timers(millis now) {
   if (!established()) return;
-  if (opts_.version == protocol_version::v4) {
+  if (!v3()) {
     if (now >= ping_deadline_) close_with(close_reason::ping_timeout, errc::none, 0);
     return;
   }
@@ -8504,8 +8571,7 @@ inline void client::handle_timeout(millis now) {
 inline millis client::next_deadline() const noexcept {
   if (!established()) return no_deadline;
   millis d = ping_deadline_;
-  if (opts_.version == protocol_version::v3)
-    d = v3_ping_at_ < v3_dead_at_ ? v3_ping_at_ : v3_dead_at_;
+  if (v3()) d = v3_ping_at_ < v3_dead_at_ ? v3_ping_at_ : v3_dead_at_;
   if (d == no_deadline) return d;
   return d < last_now_ ? last_now_ : d;
 }
@@ -8527,14 +8593,13 @@ inline bool client::on_handshake(const packet_view& p, std::size_t offset, milli
   hs_ = *h;
   state_ = state::open;
   push_event(event_kind::open);
-  if (opts_.version == protocol_version::v4) {
+  if (!v3()) {
     ping_deadline_ = now + hs_.ping_interval + hs_.ping_timeout;  // _resetPingTimeout()
   } else {
     // 3.5 onHandshake: setPing() only; the liveness timer starts with the next packet.
     v3_ping_at_ = now + hs_.ping_interval;
   }
-  if (opts_.upgrade && transport_ == transport_kind::polling &&
-      (hs_.upgrades & transport_websocket) != 0) {
+  if (has_ws && opts_.upgrade && on_polling() && (hs_.upgrades & transport_websocket) != 0) {
     const std::size_t off = build_query(transport_kind::websocket);
     push_tx(client_action::open_websocket, off, tx_query_.size() - off, frame_kind::text, 0, 0);
     ws_ = ws_state::connecting;
@@ -8547,7 +8612,7 @@ inline bool client::on_handshake(const packet_view& p, std::size_t offset, milli
 // once the session closed.
 inline bool client::on_packet(const packet_view& p, std::size_t offset, millis now) {
   if (state_ == state::opening) return on_handshake(p, offset, now);
-  if (opts_.version == protocol_version::v3) {
+  if (v3()) {
     // 3.5: "Socket is live - any packet counts": every packet re-arms onHeartbeat().
     v3_dead_at_ = now + hs_.ping_interval + hs_.ping_timeout;
   }
@@ -8561,13 +8626,12 @@ inline bool client::on_packet(const packet_view& p, std::size_t offset, millis n
       // Polling.onData closes the transport on `1`. Over a WebSocket engine.io-client ignores it
       // and waits for the socket to close; it is honoured on both here, since the server has
       // said the session is over.
-      close_with(close_reason::transport_close, errc::none, 0,
-                 transport_ == transport_kind::polling);
+      close_with(close_reason::transport_close, errc::none, 0, on_polling());
       return false;
     case packet_type::ping:
       // v4: answer at once and re-arm. A v3 client never gets pings; engine.io-client 3.5 has
       // no case for one and ignores it, and so does this engine.
-      if (opts_.version == protocol_version::v4) {
+      if (!v3()) {
         ping_deadline_ = now + hs_.ping_interval + hs_.ping_timeout;
         // _sendPacket() drops the pong while closing; the `1` follows soon.
         if (state_ == state::open) {
@@ -8579,7 +8643,7 @@ inline bool client::on_packet(const packet_view& p, std::size_t offset, millis n
     case packet_type::pong:
       // v3: the answer to our ping: setPing(). A v4 client gets no pongs outside the probe;
       // engine.io-client 6.6 has no case for one and ignores it, and so does this engine.
-      if (opts_.version == protocol_version::v3) v3_ping_at_ = now + hs_.ping_interval;
+      if (v3()) v3_ping_at_ = now + hs_.ping_interval;
       return true;
     case packet_type::message: {
       // Events the application left unpolled in earlier calls count against the same limits as
@@ -8608,7 +8672,7 @@ inline bool client::on_packet(const packet_view& p, std::size_t offset, millis n
 
 inline void client::handle_get_response(frame_kind body_kind, std::string_view body, millis now) {
   now = tick(now);
-  if (!live() || !get_in_flight_) return;
+  if (!has_polling || !live() || !get_in_flight_) return;
   const settle_on_exit settle_guard{*this};
   begin_call();
   get_in_flight_ = false;
@@ -8630,13 +8694,13 @@ inline void client::handle_get_response(frame_kind body_kind, std::string_view b
     return;
   }
   // Polling.onData: poll again unless paused for the upgrade.
-  if (transport_ == transport_kind::polling && upgrade_ != upgrade_state::pausing) start_get();
+  if (on_polling() && upgrade_ != upgrade_state::pausing) start_get();
   maybe_finish_upgrade();
 }
 
 inline void client::handle_post_response(millis now) {
   now = tick(now);
-  if (!live() || !post_in_flight_) return;
+  if (!has_polling || !live() || !post_in_flight_) return;
   const settle_on_exit settle_guard{*this};
   begin_call();
   post_in_flight_ = false;
@@ -8652,7 +8716,7 @@ inline void client::handle_post_response(millis now) {
 
 inline void client::handle_http_error(client_action request, millis now) {
   now = tick(now);
-  if (!live()) return;
+  if (!has_polling || !live()) return;
   if (!(request == client_action::get && get_in_flight_) &&
       !(request == client_action::post && post_in_flight_)) {
     return;
@@ -8666,8 +8730,10 @@ inline void client::handle_http_error(client_action request, millis now) {
 
 inline void client::maybe_finish_upgrade() {
   // Polling.pause(): the switch waits for the GET ("pollComplete") and POST ("drain") in
-  // flight; the server answers the held GET with a noop.
-  if (upgrade_ != upgrade_state::pausing || get_in_flight_ || post_in_flight_) return;
+  // flight; the server answers the held GET with a noop. Only with both transports compiled in.
+  if (!(has_ws && has_polling) || upgrade_ != upgrade_state::pausing || get_in_flight_ ||
+      post_in_flight_)
+    return;
   if (!live()) return;
   upgrade_ = upgrade_state::done;
   transport_ = transport_kind::websocket;
@@ -8710,7 +8776,7 @@ inline void client::abandon_upgrade() {
 
 inline void client::handle_ws_open(millis now) {
   now = tick(now);
-  if (!live() || ws_ != ws_state::connecting) return;
+  if (!has_ws || !live() || ws_ != ws_state::connecting) return;
   const settle_on_exit settle_guard{*this};
   begin_call();
   ws_ = ws_state::open;
@@ -8722,13 +8788,13 @@ inline void client::handle_ws_open(millis now) {
 
 inline void client::handle_ws_message(frame_kind kind, std::string_view bytes, millis now) {
   now = tick(now);
-  if (!live() || ws_ != ws_state::open) return;
+  if (!has_ws || !live() || ws_ != ws_state::open) return;
   const settle_on_exit settle_guard{*this};
   begin_call();
   run_timers(now);
   if (!live()) return;
   const auto p = decode(bytes, kind, dec_);
-  if (upgrade_ == upgrade_state::probing) {
+  if (has_polling && upgrade_ == upgrade_state::probing) {
     // _probe(): the first packet must be the pong "probe"; anything else fails the probe.
     if (p && p->type == packet_type::pong && p->kind == data_kind::text && p->data == "probe") {
       upgrade_ = upgrade_state::pausing;
@@ -8738,7 +8804,7 @@ inline void client::handle_ws_message(frame_kind kind, std::string_view bytes, m
     }
     return;
   }
-  if (transport_ != transport_kind::websocket && upgrade_ != upgrade_state::pausing) return;
+  if (on_polling() && upgrade_ != upgrade_state::pausing) return;
   // Between `3probe` and `5` engine.io-client listens to nothing on the probe and would drop a
   // packet; servers send nothing there, and if one does, it is handled rather than lost.
   if (!p) {
@@ -8750,14 +8816,14 @@ inline void client::handle_ws_message(frame_kind kind, std::string_view bytes, m
 
 inline void client::handle_ws_closed(millis now, bool error) {
   now = tick(now);
-  if (!live() || ws_ == ws_state::none) return;
+  if (!has_ws || !live() || ws_ == ws_state::none) return;
   const settle_on_exit settle_guard{*this};
   begin_call();
   if (ws_ == ws_state::closing) {  // the failed probe we closed
     ws_ = ws_state::none;
     return;
   }
-  if (transport_ == transport_kind::websocket) {
+  if (!on_polling()) {
     close_with(error ? close_reason::transport_error : close_reason::transport_close, errc::none, 0,
                true);
     return;
@@ -8775,7 +8841,7 @@ inline errc client::send(const packet_view& message, millis now) {
   }
   // Checked against the framing in use, so that a queued packet always encodes. A packet that
   // polling can frame, a WebSocket can frame too, so an upgrade never strands one.
-  if (transport_ == transport_kind::polling) {
+  if (on_polling()) {
     if (!encoded_payload_size(&message, 1, poll_encoding())) return errc::invalid_argument;
   } else if (!encoded_size(message, ws_encoding())) {
     return errc::invalid_argument;
@@ -8812,7 +8878,7 @@ inline void client::close(millis now) {
   if (!live() || state_ == state::closing) return;
   const settle_on_exit settle_guard{*this};
   begin_call();
-  if (state_ == state::open && transport_ == transport_kind::polling &&
+  if (state_ == state::open && on_polling() &&
       (post_in_flight_ || writable_count(queue_.size()) < queue_.size())) {
     // Socket.close(): "closing" until the write buffer drains (handle_post_response()).
     state_ = state::closing;
@@ -19729,7 +19795,10 @@ class client {
     return last_now_;
   }
   static std::string_view normalize(std::string_view n) noexcept { return n.empty() ? "/" : n; }
-  bool v5() const noexcept { return opts_.engine.version == engineio::protocol_version::v4; }
+  // SIOCODEC_ENGINEIO_V3 0 (config.hpp): a constant, so that the protocol v4 paths fold away.
+  bool v5() const noexcept {
+    return SIOCODEC_ENGINEIO_V3 == 0 || opts_.engine.version == engineio::protocol_version::v4;
+  }
   nsp_rec* find(std::string_view nsp) noexcept;
   const nsp_rec* find(std::string_view nsp) const noexcept;
   nsp_rec* find_uid(std::uint32_t uid) noexcept;
@@ -19744,6 +19813,25 @@ class client {
   errc send_messages(millis now);
   template <class P>
   errc encode_msgs(const P& packet);
+  // An auth as one value type: its JSON text, or no value at all when empty.
+  struct optional_json {
+    std::string_view text;
+    template <class W>
+    void operator()(W& w) const {
+      if (!text.empty()) w.value(raw_json(text));
+    }
+  };
+  using v5_control = packet_builder<detail::auth_data<optional_json>>;
+  // The protocol v5 CONNECTs (with or without auth, the recovery one) and DISCONNECT as one
+  // builder type, so that one encoder instance serves them all: an instance is about 0.8 KB of
+  // flash on Cortex-M4 (docs/embedded.md). An auth_data that writes no value encodes as
+  // connect() / disconnect() do. Protocol v4 keeps connect() and disconnect(): its CONNECT
+  // carries no payload, which the msgpack parser checks by type.
+  static v5_control v5_packet(packet_type t, std::string_view nsp, std::string_view auth) {
+    v5_control b{t, detail::auth_data<optional_json>{optional_json{auth}}};
+    b.nsp(nsp);
+    return b;
+  }
   void flush_buffer(nsp_rec& ns, millis now);
   void drop_buffer(nsp_rec& ns);
   void resolve_acks(std::uint32_t uid, bool all);
@@ -20053,8 +20141,8 @@ inline errc client::send_connect(nsp_rec& ns, millis now) {
   }
   ns.sent_pid.clear();
   if (ns.pid.empty()) {
-    const errc e = ns.has_auth ? encode_msgs(socketio::connect(ns.name, raw_json(ns.auth)))
-                               : encode_msgs(socketio::connect(ns.name));
+    const errc e = encode_msgs(
+        v5_packet(packet_type::connect, ns.name, ns.has_auth ? ns.auth : std::string_view()));
     return e != errc::none ? e : send_messages(now);
   }
   // Recovery (socket.js _sendConnectPacket): Object.assign({pid, offset}, auth). The auth's
@@ -20076,7 +20164,7 @@ inline errc client::send_connect(nsp_rec& ns, millis now) {
                       ? merged.try_append(",") && merged.try_append(ns.auth.view().substr(1))
                       : merged.try_append("}");
   if (!ok || !ns.sent_pid.try_assign(ns.pid)) return errc::out_of_memory;
-  const errc e = encode_msgs(socketio::connect(ns.name, raw_json(merged)));
+  const errc e = encode_msgs(v5_packet(packet_type::connect, ns.name, merged));
   return e != errc::none ? e : send_messages(now);
 }
 
@@ -20214,7 +20302,9 @@ inline errc client::leave(std::string_view nsp, millis now) {
   if (!ns || state_ == state::closed) return errc::invalid_state;
   const settle_on_exit settle_guard{*this};
   if (ns->st == ns_state::connected) {
-    if (encode_msgs(socketio::disconnect(ns->name)) == errc::none) (void)send_messages(now);
+    const errc e = v5() ? encode_msgs(v5_packet(packet_type::disconnect, ns->name, {}))
+                        : encode_msgs(socketio::disconnect(ns->name));
+    if (e == errc::none) (void)send_messages(now);
     push(client_event_kind::disconnect, ns->name).reason = disconnect_reason::io_client_disconnect;
   }
   resolve_acks(ns->uid, true);

@@ -4,7 +4,8 @@
 # client.cpp with Debian's gcc-arm-none-eabi for each parser (json, msgpack) and configuration
 # (default, size-first: SIOCODEC_SIZE_FIRST), prints flash (.text + .rodata) and static RAM
 # (.data + .bss) of each, and fails when a figure is more than 5% over tools/embedded/sizes.txt,
-# or when a program links the parser it did not choose (SIOCODEC_PARSERS 1 or 2).
+# or when a program links the parser it did not choose (SIOCODEC_PARSERS 1 or 2) or the client
+# links the polling transport (SIOCODEC_ENGINEIO_TRANSPORTS 1: WebSocket only).
 # It also builds the same programs for the host and runs them: their checks pass, and they print
 # the heap allocations they made: none, for the codec and for the client engines, which run on
 # a caller array (siocodec::buffer_resource, client_options::engine.memory).
@@ -32,6 +33,9 @@ build_one() {  # program parser config
   # One parser compiled in (SIOCODEC_PARSERS, config.hpp), as a device that talks to one server.
   if [ "$2" = msgpack ]; then defs+=(-DSIOCODEC_EMBEDDED_MSGPACK=1 -DSIOCODEC_PARSERS=2)
   else defs+=(-DSIOCODEC_PARSERS=1); fi
+  # The client program runs over a WebSocket only and speaks Engine.IO v4 / Socket.IO v5 only
+  # (SIOCODEC_ENGINEIO_TRANSPORTS, SIOCODEC_ENGINEIO_V3, config.hpp).
+  defs+=(-DSIOCODEC_ENGINEIO_TRANSPORTS=1 -DSIOCODEC_ENGINEIO_V3=0)
   [ "$3" = size ] && defs+=(-DSIOCODEC_SIZE_FIRST=1)
   local name="$1-$2-$3"
   # shellcheck disable=SC2086  # flag lists
@@ -82,6 +86,12 @@ for v in "${variants[@]}"; do
   else other='decode_fields|basic_decoder<[^>]*>::feed|[^_]plan_builder<'; fi
   if arm-none-eabi-nm -C "$elf" | grep -Eq "$other"; then
     echo "  ^ links the other parser ($(arm-none-eabi-nm -C "$elf" | grep -Ec "$other") symbols of /$other/)"
+    failed=1
+  fi
+  # SIOCODEC_ENGINEIO_TRANSPORTS 1 (above): no polling queue, payload encoder or body reader.
+  polling='client::(post_queue|writable_count|start_get|handle_get_response)|emit_payload|emit_v3_(text|binary)_payload|payload_reader'
+  if arm-none-eabi-nm -C "$elf" | grep -Eq "$polling"; then
+    echo "  ^ links the polling transport ($(arm-none-eabi-nm -C "$elf" | grep -Ec "$polling") symbols of /$polling/)"
     failed=1
   fi
   if [ -n "$rec" ]; then

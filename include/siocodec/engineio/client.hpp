@@ -36,7 +36,9 @@ struct client_options {
   /// The Engine.IO revision spoken (`EIO=4` or `EIO=3`).
   protocol_version version = protocol_version::v4;
   /// The first transport: polling (engine.io-client's default order, then upgrade) or websocket.
-  transport_kind initial = transport_kind::polling;
+  /// With SIOCODEC_ENGINEIO_TRANSPORTS 1 (config.hpp: WebSocket only) the default is websocket.
+  transport_kind initial =
+      SIOCODEC_ENGINEIO_TRANSPORTS == 1 ? transport_kind::websocket : transport_kind::polling;
   /// Upgrade polling -> websocket when the handshake offers it (engine.io-client `upgrade`).
   bool upgrade = true;
   /// Engine.IO v3 only: false asks the server for base64 text (`b64=1` in every query, what
@@ -113,7 +115,8 @@ class client {
   /// plus `b64=1` for a v3 client without binary support), or open_websocket
   /// (`EIO=4&transport=websocket`). `random` seeds the `t` cache-buster values.
   /// Errors: invalid_state (already opened, or closed), invalid_argument (options with a version
-  /// or transport out of range).
+  /// or transport out of range, or compiled out: an `initial` transport by
+  /// SIOCODEC_ENGINEIO_TRANSPORTS, v3 by SIOCODEC_ENGINEIO_V3 0).
   errc open(millis now, std::uint64_t random);
 
   /// The WebSocket asked for by open_websocket is connected: over websocket-first, the session
@@ -238,6 +241,23 @@ class client {
     std::size_t off, len;  // message data in ev_buf_
   };
 
+  // SIOCODEC_ENGINEIO_TRANSPORTS (config.hpp): the transports compiled in. Every transport test
+  // goes through on_polling(), so that with one transport it is a constant and the other
+  // transport's code folds away.
+  static constexpr bool has_ws = (SIOCODEC_ENGINEIO_TRANSPORTS & 1) != 0;
+  static constexpr bool has_polling = (SIOCODEC_ENGINEIO_TRANSPORTS & 2) != 0;
+  bool on_polling() const noexcept {
+    return has_polling && (!has_ws || transport_ == transport_kind::polling);
+  }
+  // SIOCODEC_ENGINEIO_V3 (config.hpp): every version test goes through v3(), a constant false
+  // when v3 is compiled out.
+  bool v3() const noexcept {
+    return SIOCODEC_ENGINEIO_V3 != 0 && opts_.version == protocol_version::v3;
+  }
+  protocol_version wire_version() const noexcept {
+    return SIOCODEC_ENGINEIO_V3 != 0 ? opts_.version : protocol_version::v4;
+  }
+
   millis tick(millis now) noexcept {
     if (now > last_now_) last_now_ = now;
     return last_now_;
@@ -252,11 +272,9 @@ class client {
     return items >= opts_.max_queued_messages || held > opts_.max_queued_bytes ||
            bytes > opts_.max_queued_bytes - held;
   }
-  bool base64_only() const noexcept {
-    return opts_.version == protocol_version::v3 && !opts_.supports_binary;
-  }
-  encode_options ws_encoding() const noexcept { return {opts_.version, !base64_only()}; }
-  encode_options poll_encoding() const noexcept { return {opts_.version, opts_.supports_binary}; }
+  bool base64_only() const noexcept { return v3() && !opts_.supports_binary; }
+  encode_options ws_encoding() const noexcept { return {wire_version(), !base64_only()}; }
+  encode_options poll_encoding() const noexcept { return {wire_version(), opts_.supports_binary}; }
 
   void begin_call();
   void push_tx(client_action a, std::size_t q_off, std::size_t q_len, frame_kind kind,

@@ -130,7 +130,7 @@ bool has_prefix(const std::string& s, std::string_view p) { return s.compare(0, 
 
 }  // namespace
 
-TEST_CASE("client: handshake over polling (v4)") {
+TEST_CASE("client: handshake over polling (v4)", "[polling]") {
   harness h;
   CHECK(h.c.sid().empty());
   CHECK(h.c.next_deadline() == eio::no_deadline);
@@ -174,7 +174,7 @@ TEST_CASE("client: handshake over polling (v4)") {
   CHECK(h.c.open(1000, 7) == errc::invalid_state);
 }
 
-TEST_CASE("client: the cache buster comes from the caller's seed") {
+TEST_CASE("client: the cache buster comes from the caller's seed", "[polling]") {
   harness a, b, c;
   REQUIRE(a.c.open(0, 1) == errc::none);
   REQUIRE(b.c.open(5, 1) == errc::none);
@@ -216,7 +216,49 @@ TEST_CASE("client: handshake over WebSocket first (v4)") {
   CHECK(tx[0].body == "4hi");
 }
 
-TEST_CASE("client: handshake over polling and WebSocket (v3)") {
+// SIOCODEC_ENGINEIO_TRANSPORTS and SIOCODEC_ENGINEIO_V3 (config.hpp): this file also runs in
+// siocodec_embedded_client_tests, built with 1 (WebSocket only) and 0 (v4 only), without the
+// test cases tagged [polling] or [v3].
+TEST_CASE("client: a transport compiled out is refused, the default is one compiled in") {
+  const eio::client_options defaults;
+  eio::client_options poll;
+  poll.initial = transport_kind::polling;
+  eio::client_options ws;
+  ws.initial = transport_kind::websocket;
+  eio::client p(poll), w(ws);
+#if SIOCODEC_ENGINEIO_TRANSPORTS == 1
+  CHECK(defaults.initial == transport_kind::websocket);
+  CHECK(p.open(0, 1) == errc::invalid_argument);
+  CHECK_FALSE(p.poll_transmit());
+  CHECK(w.open(0, 1) == errc::none);
+  // A polling report in a WebSocket-only build is a no-op, as it is for a request not in flight.
+  w.handle_get_response(frame_kind::text, hs4, 1);
+  w.handle_post_response(1);
+  w.handle_http_error(client_action::get, 1);
+  CHECK_FALSE(w.poll_event());
+#elif SIOCODEC_ENGINEIO_TRANSPORTS == 2
+  CHECK(defaults.initial == transport_kind::polling);
+  CHECK(p.open(0, 1) == errc::none);
+  CHECK(w.open(0, 1) == errc::invalid_argument);
+#else
+  CHECK(defaults.initial == transport_kind::polling);
+  CHECK(p.open(0, 1) == errc::none);
+  CHECK(w.open(0, 1) == errc::none);
+#endif
+}
+
+TEST_CASE("client: Engine.IO v3 compiled out is refused") {
+  eio::client_options o;
+  o.initial = transport_kind::websocket;
+  o.version = eio::protocol_version::v3;
+  eio::client c(o);
+  CHECK(c.open(0, 1) == (SIOCODEC_ENGINEIO_V3 ? errc::none : errc::invalid_argument));
+  o.version = eio::protocol_version::v4;
+  eio::client c4(o);
+  CHECK(c4.open(0, 1) == errc::none);
+}
+
+TEST_CASE("client: handshake over polling and WebSocket (v3)", "[polling]") {
   harness h(v3_options());
   REQUIRE(h.c.open(0, 1) == errc::none);
   auto tx = h.take_tx();
@@ -257,7 +299,7 @@ TEST_CASE("client: handshake over polling and WebSocket (v3)") {
   CHECK(e[0].data == "\x09"sv);
 }
 
-TEST_CASE("client: v3 polling without binary asks b64=1 and reads base64 bodies") {
+TEST_CASE("client: v3 polling without binary asks b64=1 and reads base64 bodies", "[polling]") {
   auto o = v3_options();
   o.upgrade = true;
   o.supports_binary = false;
@@ -310,7 +352,7 @@ TEST_CASE("client: v3 polling without binary asks b64=1 and reads base64 bodies"
   CHECK(tx[0].body == "b4AQID");
 }
 
-TEST_CASE("client: v3 polling with binary sends and reads binary bodies") {
+TEST_CASE("client: v3 polling with binary sends and reads binary bodies", "[polling]") {
   harness h(v3_options());
   open_v3(h);
   const unsigned char bytes[] = {1, 2, 3};
@@ -334,7 +376,7 @@ TEST_CASE("client: v3 polling with binary sends and reads binary bodies") {
   CHECK(ev[1].data == "\x01\x02\x03"sv);
 }
 
-TEST_CASE("client: bad and hostile handshakes close with a typed error and offset") {
+TEST_CASE("client: bad and hostile handshakes close with a typed error and offset", "[polling]") {
   struct bad_case {
     std::string_view body;
     errc error;
@@ -401,7 +443,7 @@ TEST_CASE("client: bad and hostile handshakes close with a typed error and offse
   CHECK(ev[1].offset == 3);
 }
 
-TEST_CASE("client: the GET loop, one GET in flight") {
+TEST_CASE("client: the GET loop, one GET in flight", "[polling]") {
   harness h;
   open_polling(h, hs4_no_upgrade);
   h.c.handle_get_response(frame_kind::text,
@@ -432,7 +474,7 @@ TEST_CASE("client: the GET loop, one GET in flight") {
   CHECK(h.c.is_open());
 }
 
-TEST_CASE("client: POST batching under maxPayload, one POST in flight") {
+TEST_CASE("client: POST batching under maxPayload, one POST in flight", "[polling]") {
   harness h;
   open_polling(
       h,
@@ -489,7 +531,8 @@ TEST_CASE("client: POST batching under maxPayload, one POST in flight") {
   CHECK(tx[0].body == "4yyy");
 }
 
-TEST_CASE("client: v4 heartbeat, pong at once, timeout at pingInterval + pingTimeout") {
+TEST_CASE("client: v4 heartbeat, pong at once, timeout at pingInterval + pingTimeout",
+          "[polling]") {
   harness h;
   open_polling(h, hs4_no_upgrade, 1000);
   CHECK(h.c.next_deadline() == 1000 + 25000 + 20000);
@@ -532,7 +575,7 @@ TEST_CASE("client: v4 heartbeat, pong at once, timeout at pingInterval + pingTim
   CHECK(h.c.next_deadline() == eio::no_deadline);
 }
 
-TEST_CASE("client: v4 ping timeout over polling posts the close packet") {
+TEST_CASE("client: v4 ping timeout over polling posts the close packet", "[polling]") {
   harness h;
   open_polling(h, hs4_no_upgrade, 0);
   h.c.handle_timeout(45000);
@@ -546,7 +589,8 @@ TEST_CASE("client: v4 ping timeout over polling posts the close packet") {
   CHECK(h.take_tx().empty());
 }
 
-TEST_CASE("client: a late ping that arrives after the deadline does not revive the session") {
+TEST_CASE("client: a late ping that arrives after the deadline does not revive the session",
+          "[polling]") {
   harness h;
   open_polling(h, hs4_no_upgrade, 0);
   h.c.handle_get_response(frame_kind::text, "2", 45000);
@@ -555,7 +599,7 @@ TEST_CASE("client: a late ping that arrives after the deadline does not revive t
   CHECK(ev[0].reason == close_reason::ping_timeout);
 }
 
-TEST_CASE("client: v3 heartbeat, the client pings, pong within pingTimeout") {
+TEST_CASE("client: v3 heartbeat, the client pings, pong within pingTimeout", "[polling]") {
   harness h(v3_options());
   open_v3(h);
   CHECK(h.c.next_deadline() == 1000);  // setPing(): pingInterval
@@ -590,7 +634,7 @@ TEST_CASE("client: v3 heartbeat, the client pings, pong within pingTimeout") {
   CHECK(ev[0].reason == close_reason::ping_timeout);
 }
 
-TEST_CASE("client: a clock that steps back counts as the last now") {
+TEST_CASE("client: a clock that steps back counts as the last now", "[polling]") {
   harness h;
   open_polling(h, hs4_no_upgrade, 10000);
   h.c.handle_get_response(frame_kind::text, "2", 20000);  // deadline 65000
@@ -624,7 +668,8 @@ TEST_CASE("client: a clock that steps back counts as the last now") {
   CHECK_FALSE(u.c.is_open());
 }
 
-TEST_CASE("client: the upgrade, happy path, packets sent during it flushed in order after 5") {
+TEST_CASE("client: the upgrade, happy path, packets sent during it flushed in order after 5",
+          "[polling]") {
   harness h;
   open_polling(h);  // a GET in flight, open_websocket asked
   h.c.handle_ws_open(1);
@@ -673,7 +718,7 @@ TEST_CASE("client: the upgrade, happy path, packets sent during it flushed in or
   CHECK(h.c.is_open());
 }
 
-TEST_CASE("client: a ping during the pause is answered after 5 over the WebSocket") {
+TEST_CASE("client: a ping during the pause is answered after 5 over the WebSocket", "[polling]") {
   harness h;
   open_polling(h);
   h.c.handle_ws_open(1);
@@ -689,7 +734,7 @@ TEST_CASE("client: a ping during the pause is answered after 5 over the WebSocke
   CHECK(tx[1].body == "3");
 }
 
-TEST_CASE("client: probe failures keep polling") {
+TEST_CASE("client: probe failures keep polling", "[polling]") {
   SECTION("anything but 3probe: ws_close") {
     harness h;
     open_polling(h);
@@ -743,7 +788,7 @@ TEST_CASE("client: probe failures keep polling") {
   }
 }
 
-TEST_CASE("client: close() on each transport") {
+TEST_CASE("client: close() on each transport", "[polling]") {
   SECTION("polling: the queue and the 1 packet in one POST") {
     harness h;
     open_polling(h, hs4_no_upgrade);
@@ -897,7 +942,7 @@ TEST_CASE("client: close() on each transport") {
   }
 }
 
-TEST_CASE("client: closing over polling (close() with a POST in flight)") {
+TEST_CASE("client: closing over polling (close() with a POST in flight)", "[polling]") {
   auto closing = [](harness& h) {
     open_polling(h, hs4_no_upgrade);
     REQUIRE(h.c.send(packet_view::text(eio::packet_type::message, "a"), 1) == errc::none);
@@ -990,7 +1035,7 @@ TEST_CASE("client: closing over polling (close() with a POST in flight)") {
   }
 }
 
-TEST_CASE("client: the server's close packet") {
+TEST_CASE("client: the server's close packet", "[polling]") {
   SECTION("polling") {
     harness h;
     open_polling(h, hs4_no_upgrade);
@@ -1019,7 +1064,7 @@ TEST_CASE("client: the server's close packet") {
   }
 }
 
-TEST_CASE("client: transport errors") {
+TEST_CASE("client: transport errors", "[polling]") {
   SECTION("GET failed") {
     harness h;
     open_polling(h, hs4_no_upgrade);
@@ -1079,7 +1124,7 @@ TEST_CASE("client: transport errors") {
   }
 }
 
-TEST_CASE("client: queue limits close the session with queue_full") {
+TEST_CASE("client: queue limits close the session with queue_full", "[polling]") {
   auto msg = [](std::string_view d) { return packet_view::text(eio::packet_type::message, d); };
   SECTION("messages") {
     eio::client_options o;
@@ -1111,7 +1156,7 @@ TEST_CASE("client: queue limits close the session with queue_full") {
   }
 }
 
-TEST_CASE("client: transmits and events not polled count against the limits") {
+TEST_CASE("client: transmits and events not polled count against the limits", "[polling]") {
   auto msg = [](std::string_view d) { return packet_view::text(eio::packet_type::message, d); };
   SECTION("over a WebSocket a message leaves the queue at once: its transmit counts") {
     eio::client_options o;
@@ -1174,7 +1219,8 @@ TEST_CASE("client: transmits and events not polled count against the limits") {
   }
 }
 
-TEST_CASE("client: one polling body of more messages than max_queued_messages is taken whole") {
+TEST_CASE("client: one polling body of more messages than max_queued_messages is taken whole",
+          "[polling]") {
   // interop burst_150k: 150,000 messages in one body (decode max_packets allows 1,000,000).
   harness h;
   open_polling(h, hs4_no_upgrade);
@@ -1223,7 +1269,8 @@ TEST_CASE("client: drained buffers above max_retained_bytes are released") {
   CHECK(h.c.retained_capacity() <= 4 * o.max_retained_bytes);
 }
 
-TEST_CASE("client: POST bodies stay within maxPayload where the reference's estimate does not") {
+TEST_CASE("client: POST bodies stay within maxPayload where the reference's estimate does not",
+          "[polling]") {
   // engine.io-client counts a 1-byte binary as 2 bytes; its body is "bAA==" (5) plus the 0x1E:
   // five of them pass its estimate (19 <= 20) and make a 29-byte body the server refuses (413).
   harness h;
@@ -1273,7 +1320,7 @@ TEST_CASE("client: POST bodies stay within maxPayload where the reference's esti
   CHECK(items == 6);
 }
 
-TEST_CASE("client: send() refuses what it cannot queue") {
+TEST_CASE("client: send() refuses what it cannot queue", "[polling]") {
   harness h;
   CHECK(h.c.send(packet_view::text(eio::packet_type::message, "x"), 0) == errc::invalid_state);
   REQUIRE(h.c.open(0, 1) == errc::none);
@@ -1289,7 +1336,8 @@ TEST_CASE("client: send() refuses what it cannot queue") {
   CHECK(h.take_tx().size() == 2);  // only the GETs: nothing was queued
 }
 
-TEST_CASE("client: event and transmit views stay valid until the next call, inputs are copied") {
+TEST_CASE("client: event and transmit views stay valid until the next call, inputs are copied",
+          "[polling]") {
   harness h;
   open_polling(h, hs4_no_upgrade);
   std::string body = "4first\x1e"
@@ -1327,7 +1375,7 @@ std::size_t steady_state_mallocs(F&& round) {
 
 }  // namespace
 
-TEST_CASE("client: the steady state allocates nothing") {
+TEST_CASE("client: the steady state allocates nothing", "[polling]") {
   const auto msg = packet_view::text(eio::packet_type::message, "a message from the client");
   eio::millis now = 1;
   std::size_t events = 0, transmits = 0;
@@ -1367,7 +1415,7 @@ TEST_CASE("client: the steady state allocates nothing") {
   CHECK(events == 2016 * "message from the server"sv.size());
 }
 
-TEST_CASE("client: random reports and hostile bodies keep the invariants") {
+TEST_CASE("client: random reports and hostile bodies keep the invariants", "[polling]") {
   // Seeded, so a failure replays: reports in any order, bodies made of valid and broken pieces,
   // clocks that jump back and forth. Invariants after every step: the deadline is never before
   // the last now, nothing follows the close event, views are readable (ASan checks them).

@@ -8,6 +8,8 @@
 //   dist/client.js _doConnect:   CONNECT_ERROR {message:"Invalid namespace"}
 //   socket.io-adapter dist/in-memory-adapter.js broadcast (recovery): packet.data.push(id), the
 //   offset as the last argument -> 42["chat","hi","<offset>"]
+// This file also runs in siocodec_embedded_client_tests (WebSocket and Engine.IO v4 only,
+// config.hpp), without the test cases tagged [polling] or [v3].
 #include <siocodec/socketio.hpp>
 #include <siocodec/socketio/client.hpp>
 
@@ -782,7 +784,7 @@ TEST_CASE("sio client: connection state recovery: pid and offset are escaped as 
   CHECK(h.take_ws() == std::vector<std::string>{R"(40{"pid":"p\"1\\\u0001é","offset":"o\né"})"});
 }
 
-TEST_CASE("sio client: protocol v4 (Socket.IO 2.x): implicit /, query, ERROR") {
+TEST_CASE("sio client: protocol v4 (Socket.IO 2.x): implicit /, query, ERROR", "[v3]") {
   sio::client_options o = ws_options();
   o.engine.version = eio::protocol_version::v3;
   harness h(o);
@@ -961,7 +963,8 @@ TEST_CASE("sio client: close() leaves everything, no reconnection, closed for go
   CHECK(h.c.emit(sio::event("x"), 3).error() == errc::invalid_state);
 }
 
-TEST_CASE("sio client: close() over polling with a POST in flight: DISCONNECTs, then 1") {
+TEST_CASE("sio client: close() over polling with a POST in flight: DISCONNECTs, then 1",
+          "[polling]") {
   sio::client_options o;
   o.engine.upgrade = false;
   harness h(o);
@@ -1011,7 +1014,8 @@ TEST_CASE("sio client: close() over polling with a POST in flight: DISCONNECTs, 
 // the old one still writes the DISCONNECT and `1`. Here one session at a time: the new one
 // starts at the old one's close event, after the old one's last POSTs. Replacing the engine at
 // join() lost the DISCONNECT and the `1` (the server saw a transport close, ping timeout later).
-TEST_CASE("sio client: join() while the last session is closing: its DISCONNECT and 1 go out") {
+TEST_CASE("sio client: join() while the last session is closing: its DISCONNECT and 1 go out",
+          "[polling]") {
   sio::client_options o;
   o.engine.upgrade = false;
   harness h(o);
@@ -1062,7 +1066,8 @@ TEST_CASE("sio client: join() while the last session is closing: its DISCONNECT 
 // a transport that tags its requests by session (examples/client counts close events) would
 // otherwise hand the old session's late GET answer to the new one's handshake GET
 // (interop.client.connect_error.polling: the new session failed to open and reconnected).
-TEST_CASE("sio client: join() before the old session's close event: the new one waits for it") {
+TEST_CASE("sio client: join() before the old session's close event: the new one waits for it",
+          "[polling]") {
   sio::client_options o;
   o.engine.upgrade = false;
   harness h(o);
@@ -1108,7 +1113,7 @@ TEST_CASE("sio client: join() right after the last leave: the old DISCONNECT and
   CHECK(h.tx[2].action == client_action::open_websocket);
 }
 
-TEST_CASE("sio client: over long-polling, base64 attachments in a v4 payload") {
+TEST_CASE("sio client: over long-polling, base64 attachments in a v4 payload", "[polling]") {
   sio::client_options o;  // polling first, the reference's default
   o.engine.upgrade = false;
   harness h(o);

@@ -96,8 +96,8 @@ inline std::size_t client::build_query(transport_kind t) {
   const auto add = [this](std::string_view part) {
     if (!tx_query_.try_append(part)) oom_ = true;
   };
-  add(opts_.version == protocol_version::v3 ? "EIO=3" : "EIO=4");
-  if (t == transport_kind::polling) {
+  add(v3() ? "EIO=3" : "EIO=4");
+  if (has_polling && t == transport_kind::polling) {
     add("&transport=polling&t=");
     // A cache buster from the caller's seed (splitmix64), in yeast's URL-safe alphabet.
     static constexpr char alphabet[] =
@@ -140,8 +140,9 @@ inline void client::push_event(event_kind k) {
 
 inline errc client::open(millis now, std::uint64_t random) {
   if (state_ != state::idle) return errc::invalid_state;
-  if ((opts_.version != protocol_version::v4 && opts_.version != protocol_version::v3) ||
-      (opts_.initial != transport_kind::polling && opts_.initial != transport_kind::websocket)) {
+  const bool initial_ok = (has_polling && opts_.initial == transport_kind::polling) ||
+                          (has_ws && opts_.initial == transport_kind::websocket);
+  if ((opts_.version != protocol_version::v4 && !v3()) || !initial_ok) {
     return errc::invalid_argument;
   }
   const settle_on_exit settle_guard{*this};
@@ -150,7 +151,7 @@ inline errc client::open(millis now, std::uint64_t random) {
   rng_ = random;
   state_ = state::opening;
   transport_ = opts_.initial;
-  if (transport_ == transport_kind::polling) {
+  if (on_polling()) {
     start_get();
   } else {
     const std::size_t off = build_query(transport_kind::websocket);
@@ -170,7 +171,7 @@ inline void client::close_with(close_reason reason, errc e, std::size_t offset,
   state_ = state::closed;
   close_ev_ = ev_record{event_kind::close, data_kind::text, transport_, reason, e, offset, 0, 0};
   close_pending_ = true;
-  if (transport_ == transport_kind::websocket) {
+  if (!on_polling()) {
     if (reason == close_reason::forced_close) {
       flush();  // the reference's close() waits for the write buffer to drain first
     }
@@ -240,9 +241,9 @@ inline void client::drop_front(std::size_t n) {
 // payload kind (length digits and `:`, or the kind byte, digits and 0xFF).
 inline std::size_t client::writable_count(std::size_t n) const noexcept {
   if (!hs_.max_payload || n <= 1) return n;
-  const bool v3 = opts_.version == protocol_version::v3;
+  const bool is_v3 = v3();
   // A v4 payload carries binary as base64 text whatever supports_binary says.
-  const encode_options enc{opts_.version, v3 && opts_.supports_binary};
+  const encode_options enc{wire_version(), is_v3 && opts_.supports_binary};
   std::uint64_t size = 0;
   for (std::size_t i = 0; i < n; ++i) {
     const queued& q = queue_[i];
@@ -252,7 +253,7 @@ inline std::size_t client::writable_count(std::size_t n) const noexcept {
     // counting it as over the limit sends it alone rather than not at all.
     if (!e) return i == 0 ? 1 : i;
     std::uint64_t cost = *e + 1;
-    if (v3) {
+    if (is_v3) {
       cost = *e + 2;
       for (std::uint64_t v = *e; v != 0; v /= 10) ++cost;
     }
@@ -302,7 +303,7 @@ inline bool client::post_queue(bool with_close) {
 // POST at a time over polling; every packet at once over a WebSocket.
 inline void client::flush() {
   if (queue_.empty() || upgrade_ == upgrade_state::pausing) return;
-  if (transport_ == transport_kind::polling) {
+  if (on_polling()) {
     if (!post_in_flight_) (void)post_queue(false);
     return;
   }
@@ -311,12 +312,18 @@ inline void client::flush() {
   for (const queued& q : queue_) {
     const packet_view p{q.type, q.kind, std::string_view(q_buf_).substr(q.off, q.len)};
     const std::size_t off = tx_body_.size();
-    if (opts_.version == protocol_version::v3 && p.kind == data_kind::binary &&
-        enc.supports_binary) {
-      // frames.hpp's v3 binary frame: the type byte as a static prefix, then the bytes.
+    if (p.kind == data_kind::binary && enc.supports_binary) {
+      // frames.hpp's binary frame: the bytes, after v3's type byte as a static prefix.
       if (!tx_body_.try_append(p.data)) oom_ = true;
-      push_tx(client_action::ws_send, 0, 0, frame_kind::binary, off, p.data.size(), true);
+      push_tx(client_action::ws_send, 0, 0, frame_kind::binary, off, p.data.size(), v3());
       continue;
+    }
+    // send() queues text, base64 and binary data; binary reaches the encoder only as the base64
+    // text of a v3 client without binary support, so that without v3 (SIOCODEC_ENGINEIO_V3 0)
+    // the base64 encoder is not linked.
+    if (p.kind == data_kind::binary ? !base64_only()
+                                    : p.kind != data_kind::text && p.kind != data_kind::base64) {
+      continue;  // unreachable
     }
     const auto written = encode(p, tx_body_, enc);
     if (!written) {  // checked by send(): only out of memory
@@ -330,7 +337,7 @@ inline void client::flush() {
 
 inline void client::run_timers(millis now) {
   if (!established()) return;
-  if (opts_.version == protocol_version::v4) {
+  if (!v3()) {
     if (now >= ping_deadline_) close_with(close_reason::ping_timeout, errc::none, 0);
     return;
   }
@@ -359,8 +366,7 @@ inline void client::handle_timeout(millis now) {
 inline millis client::next_deadline() const noexcept {
   if (!established()) return no_deadline;
   millis d = ping_deadline_;
-  if (opts_.version == protocol_version::v3)
-    d = v3_ping_at_ < v3_dead_at_ ? v3_ping_at_ : v3_dead_at_;
+  if (v3()) d = v3_ping_at_ < v3_dead_at_ ? v3_ping_at_ : v3_dead_at_;
   if (d == no_deadline) return d;
   return d < last_now_ ? last_now_ : d;
 }
@@ -382,14 +388,13 @@ inline bool client::on_handshake(const packet_view& p, std::size_t offset, milli
   hs_ = *h;
   state_ = state::open;
   push_event(event_kind::open);
-  if (opts_.version == protocol_version::v4) {
+  if (!v3()) {
     ping_deadline_ = now + hs_.ping_interval + hs_.ping_timeout;  // _resetPingTimeout()
   } else {
     // 3.5 onHandshake: setPing() only; the liveness timer starts with the next packet.
     v3_ping_at_ = now + hs_.ping_interval;
   }
-  if (opts_.upgrade && transport_ == transport_kind::polling &&
-      (hs_.upgrades & transport_websocket) != 0) {
+  if (has_ws && opts_.upgrade && on_polling() && (hs_.upgrades & transport_websocket) != 0) {
     const std::size_t off = build_query(transport_kind::websocket);
     push_tx(client_action::open_websocket, off, tx_query_.size() - off, frame_kind::text, 0, 0);
     ws_ = ws_state::connecting;
@@ -402,7 +407,7 @@ inline bool client::on_handshake(const packet_view& p, std::size_t offset, milli
 // once the session closed.
 inline bool client::on_packet(const packet_view& p, std::size_t offset, millis now) {
   if (state_ == state::opening) return on_handshake(p, offset, now);
-  if (opts_.version == protocol_version::v3) {
+  if (v3()) {
     // 3.5: "Socket is live - any packet counts": every packet re-arms onHeartbeat().
     v3_dead_at_ = now + hs_.ping_interval + hs_.ping_timeout;
   }
@@ -416,13 +421,12 @@ inline bool client::on_packet(const packet_view& p, std::size_t offset, millis n
       // Polling.onData closes the transport on `1`. Over a WebSocket engine.io-client ignores it
       // and waits for the socket to close; it is honoured on both here, since the server has
       // said the session is over.
-      close_with(close_reason::transport_close, errc::none, 0,
-                 transport_ == transport_kind::polling);
+      close_with(close_reason::transport_close, errc::none, 0, on_polling());
       return false;
     case packet_type::ping:
       // v4: answer at once and re-arm. A v3 client never gets pings; engine.io-client 3.5 has
       // no case for one and ignores it, and so does this engine.
-      if (opts_.version == protocol_version::v4) {
+      if (!v3()) {
         ping_deadline_ = now + hs_.ping_interval + hs_.ping_timeout;
         // _sendPacket() drops the pong while closing; the `1` follows soon.
         if (state_ == state::open) {
@@ -434,7 +438,7 @@ inline bool client::on_packet(const packet_view& p, std::size_t offset, millis n
     case packet_type::pong:
       // v3: the answer to our ping: setPing(). A v4 client gets no pongs outside the probe;
       // engine.io-client 6.6 has no case for one and ignores it, and so does this engine.
-      if (opts_.version == protocol_version::v3) v3_ping_at_ = now + hs_.ping_interval;
+      if (v3()) v3_ping_at_ = now + hs_.ping_interval;
       return true;
     case packet_type::message: {
       // Events the application left unpolled in earlier calls count against the same limits as
@@ -463,7 +467,7 @@ inline bool client::on_packet(const packet_view& p, std::size_t offset, millis n
 
 inline void client::handle_get_response(frame_kind body_kind, std::string_view body, millis now) {
   now = tick(now);
-  if (!live() || !get_in_flight_) return;
+  if (!has_polling || !live() || !get_in_flight_) return;
   const settle_on_exit settle_guard{*this};
   begin_call();
   get_in_flight_ = false;
@@ -485,13 +489,13 @@ inline void client::handle_get_response(frame_kind body_kind, std::string_view b
     return;
   }
   // Polling.onData: poll again unless paused for the upgrade.
-  if (transport_ == transport_kind::polling && upgrade_ != upgrade_state::pausing) start_get();
+  if (on_polling() && upgrade_ != upgrade_state::pausing) start_get();
   maybe_finish_upgrade();
 }
 
 inline void client::handle_post_response(millis now) {
   now = tick(now);
-  if (!live() || !post_in_flight_) return;
+  if (!has_polling || !live() || !post_in_flight_) return;
   const settle_on_exit settle_guard{*this};
   begin_call();
   post_in_flight_ = false;
@@ -507,7 +511,7 @@ inline void client::handle_post_response(millis now) {
 
 inline void client::handle_http_error(client_action request, millis now) {
   now = tick(now);
-  if (!live()) return;
+  if (!has_polling || !live()) return;
   if (!(request == client_action::get && get_in_flight_) &&
       !(request == client_action::post && post_in_flight_)) {
     return;
@@ -521,8 +525,10 @@ inline void client::handle_http_error(client_action request, millis now) {
 
 inline void client::maybe_finish_upgrade() {
   // Polling.pause(): the switch waits for the GET ("pollComplete") and POST ("drain") in
-  // flight; the server answers the held GET with a noop.
-  if (upgrade_ != upgrade_state::pausing || get_in_flight_ || post_in_flight_) return;
+  // flight; the server answers the held GET with a noop. Only with both transports compiled in.
+  if (!(has_ws && has_polling) || upgrade_ != upgrade_state::pausing || get_in_flight_ ||
+      post_in_flight_)
+    return;
   if (!live()) return;
   upgrade_ = upgrade_state::done;
   transport_ = transport_kind::websocket;
@@ -565,7 +571,7 @@ inline void client::abandon_upgrade() {
 
 inline void client::handle_ws_open(millis now) {
   now = tick(now);
-  if (!live() || ws_ != ws_state::connecting) return;
+  if (!has_ws || !live() || ws_ != ws_state::connecting) return;
   const settle_on_exit settle_guard{*this};
   begin_call();
   ws_ = ws_state::open;
@@ -577,13 +583,13 @@ inline void client::handle_ws_open(millis now) {
 
 inline void client::handle_ws_message(frame_kind kind, std::string_view bytes, millis now) {
   now = tick(now);
-  if (!live() || ws_ != ws_state::open) return;
+  if (!has_ws || !live() || ws_ != ws_state::open) return;
   const settle_on_exit settle_guard{*this};
   begin_call();
   run_timers(now);
   if (!live()) return;
   const auto p = decode(bytes, kind, dec_);
-  if (upgrade_ == upgrade_state::probing) {
+  if (has_polling && upgrade_ == upgrade_state::probing) {
     // _probe(): the first packet must be the pong "probe"; anything else fails the probe.
     if (p && p->type == packet_type::pong && p->kind == data_kind::text && p->data == "probe") {
       upgrade_ = upgrade_state::pausing;
@@ -593,7 +599,7 @@ inline void client::handle_ws_message(frame_kind kind, std::string_view bytes, m
     }
     return;
   }
-  if (transport_ != transport_kind::websocket && upgrade_ != upgrade_state::pausing) return;
+  if (on_polling() && upgrade_ != upgrade_state::pausing) return;
   // Between `3probe` and `5` engine.io-client listens to nothing on the probe and would drop a
   // packet; servers send nothing there, and if one does, it is handled rather than lost.
   if (!p) {
@@ -605,14 +611,14 @@ inline void client::handle_ws_message(frame_kind kind, std::string_view bytes, m
 
 inline void client::handle_ws_closed(millis now, bool error) {
   now = tick(now);
-  if (!live() || ws_ == ws_state::none) return;
+  if (!has_ws || !live() || ws_ == ws_state::none) return;
   const settle_on_exit settle_guard{*this};
   begin_call();
   if (ws_ == ws_state::closing) {  // the failed probe we closed
     ws_ = ws_state::none;
     return;
   }
-  if (transport_ == transport_kind::websocket) {
+  if (!on_polling()) {
     close_with(error ? close_reason::transport_error : close_reason::transport_close, errc::none, 0,
                true);
     return;
@@ -630,7 +636,7 @@ inline errc client::send(const packet_view& message, millis now) {
   }
   // Checked against the framing in use, so that a queued packet always encodes. A packet that
   // polling can frame, a WebSocket can frame too, so an upgrade never strands one.
-  if (transport_ == transport_kind::polling) {
+  if (on_polling()) {
     if (!encoded_payload_size(&message, 1, poll_encoding())) return errc::invalid_argument;
   } else if (!encoded_size(message, ws_encoding())) {
     return errc::invalid_argument;
@@ -667,7 +673,7 @@ inline void client::close(millis now) {
   if (!live() || state_ == state::closing) return;
   const settle_on_exit settle_guard{*this};
   begin_call();
-  if (state_ == state::open && transport_ == transport_kind::polling &&
+  if (state_ == state::open && on_polling() &&
       (post_in_flight_ || writable_count(queue_.size()) < queue_.size())) {
     // Socket.close(): "closing" until the write buffer drains (handle_post_response()).
     state_ = state::closing;

@@ -228,8 +228,8 @@ inline errc client::send_connect(nsp_rec& ns, millis now) {
   }
   ns.sent_pid.clear();
   if (ns.pid.empty()) {
-    const errc e = ns.has_auth ? encode_msgs(socketio::connect(ns.name, raw_json(ns.auth)))
-                               : encode_msgs(socketio::connect(ns.name));
+    const errc e = encode_msgs(
+        v5_packet(packet_type::connect, ns.name, ns.has_auth ? ns.auth : std::string_view()));
     return e != errc::none ? e : send_messages(now);
   }
   // Recovery (socket.js _sendConnectPacket): Object.assign({pid, offset}, auth). The auth's
@@ -251,7 +251,7 @@ inline errc client::send_connect(nsp_rec& ns, millis now) {
                       ? merged.try_append(",") && merged.try_append(ns.auth.view().substr(1))
                       : merged.try_append("}");
   if (!ok || !ns.sent_pid.try_assign(ns.pid)) return errc::out_of_memory;
-  const errc e = encode_msgs(socketio::connect(ns.name, raw_json(merged)));
+  const errc e = encode_msgs(v5_packet(packet_type::connect, ns.name, merged));
   return e != errc::none ? e : send_messages(now);
 }
 
@@ -389,7 +389,9 @@ inline errc client::leave(std::string_view nsp, millis now) {
   if (!ns || state_ == state::closed) return errc::invalid_state;
   const settle_on_exit settle_guard{*this};
   if (ns->st == ns_state::connected) {
-    if (encode_msgs(socketio::disconnect(ns->name)) == errc::none) (void)send_messages(now);
+    const errc e = v5() ? encode_msgs(v5_packet(packet_type::disconnect, ns->name, {}))
+                        : encode_msgs(socketio::disconnect(ns->name));
+    if (e == errc::none) (void)send_messages(now);
     push(client_event_kind::disconnect, ns->name).reason = disconnect_reason::io_client_disconnect;
   }
   resolve_acks(ns->uid, true);
