@@ -1,0 +1,250 @@
+#!/usr/bin/env node
+// SPDX-License-Identifier: BSL-1.0
+// Writes tests/reference/vectors/redis.jsonl: what the REAL @socket.io/redis-adapter 8.3.0 (inside
+// a socket.io 4.8.1 Server) and @socket.io/redis-emitter 5.1.0 publish, captured by a fake Redis
+// client, for a corpus of emits, requests and responses.
+//
+//   node tests/reference/redis/generate.js           regenerate the committed vectors
+//   node tests/reference/redis/generate.js --check   regenerate in memory; exit 1 if different
+//
+// The packages (socket.io 4.8.1, @socket.io/redis-adapter 8.3.0, @socket.io/redis-emitter 5.1.0,
+// notepack.io 3.0.1, pinned by tests/cluster/package-lock.json) come from
+// tests/reference/redis/node_modules when present, else tests/cluster/node_modules.
+// Output is deterministic: the adapter's random uid and request ids are replaced by counters.
+//
+// Each line is one publish: {"kind", "name", "channel", "hex", ...the description needed to
+// make it again}. Arguments are JSON with tags for what JSON cannot hold: {"$bin": hex} (a
+// Buffer, ArrayBuffer or typed array: notepack.io 3.0.1 writes all as bin), {"$undef": true}
+// (undefined: nil in an array, left out of an object), {"$num": "NaN" | "Infinity" |
+// "-Infinity" | "-0"}, {"$date": ms} (a Date: notepack's timestamp extension), and for two
+// large values {"$repeat": [text, count]} (a string) and {"$fill": [count, seed]} (the bytes
+// (i * 31 + seed) & 0xff).
+"use strict";
+
+const fs = require("fs");
+const path = require("path");
+const Module = require("module");
+
+const HERE = __dirname;
+// The packages: a node_modules here (a symlink made by hand), else the cluster harness's
+// (tests/cluster, installed by tools/setup.sh).
+const NM = [path.join(HERE, "node_modules"), path.join(HERE, "..", "..", "cluster", "node_modules")].find(
+  (d) => fs.existsSync(path.join(d, "@socket.io", "redis-emitter")),
+);
+if (!NM) {
+  console.error("redis/generate.js: no node_modules with @socket.io/redis-emitter (tests/cluster: npm ci)");
+  process.exit(2);
+}
+const OUT = path.join(HERE, "..", "vectors", "redis.jsonl");
+
+// Deterministic uid2(): the adapter draws its uid and every request id from it.
+let uidCounter = 0;
+function fakeUid2(n) {
+  uidCounter++;
+  return ("U" + String(uidCounter).padStart(8, "0")).slice(-n);
+}
+function preloadUid2() {
+  const adapterDir = path.dirname(require.resolve("@socket.io/redis-adapter", { paths: [NM] }));
+  const file = require.resolve("uid2", { paths: [adapterDir] });
+  const m = new Module(file);
+  m.filename = file;
+  m.loaded = true;
+  m.exports = fakeUid2;
+  Module._cache[file] = m;
+}
+preloadUid2();
+
+const req = (name) => require(require.resolve(name, { paths: [NM] }));
+const { Server } = req("socket.io");
+const { createAdapter } = req("@socket.io/redis-adapter");
+const { Emitter } = req("@socket.io/redis-emitter");
+const notepack = req("notepack.io");
+
+// A client of the `redis` v3 / ioredis shape (no pSubscribe: the adapter then uses psubscribe,
+// subscribe and the *Buffer events), recording every publish.
+function fakeClient(pubs, numsub) {
+  const listeners = {};
+  return {
+    publish(channel, message) {
+      pubs.push([String(channel), Buffer.from(message)]);
+      return Promise.resolve(1);
+    },
+    psubscribe() {},
+    subscribe() {},
+    punsubscribe() {},
+    unsubscribe() {},
+    on(ev, fn) {
+      (listeners[ev] = listeners[ev] || []).push(fn);
+    },
+    off() {},
+    listenerCount() {
+      return 1;
+    },
+    send_command(cmd, args, cb) {
+      cb(null, [args[1], numsub]);
+    },
+  };
+}
+
+// ---- argument tags --------------------------------------------------------------------------
+function tag(v) {
+  if (v === LONG_STRING) return { $repeat: ["w", 65536] };
+  if (v === LONG_BINARY) return { $fill: [65536, 5] };
+  if (v === undefined) return { $undef: true };
+  if (typeof v === "number") {
+    if (Number.isNaN(v)) return { $num: "NaN" };
+    if (v === Infinity) return { $num: "Infinity" };
+    if (v === -Infinity) return { $num: "-Infinity" };
+    if (Object.is(v, -0)) return { $num: "-0" };
+    return v;
+  }
+  if (v === null || typeof v !== "object") return v;
+  if (Buffer.isBuffer(v)) return { $bin: v.toString("hex") };
+  if (v instanceof ArrayBuffer) return { $bin: Buffer.from(v).toString("hex") };
+  if (ArrayBuffer.isView(v)) return { $bin: Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString("hex") };
+  if (v instanceof Date) return { $date: v.getTime() };
+  if (Array.isArray(v)) return v.map(tag);
+  const o = {};
+  for (const [k, x] of Object.entries(v)) o[k] = tag(x);
+  return o;
+}
+
+// ---- the corpus of arguments ----------------------------------------------------------------
+const bytes = (n, seed = 1) => Buffer.from(Array.from({ length: n }, (_, i) => (i * 31 + seed) & 0xff));
+const ARGS = {
+  none: [],
+  strings: ["", "a", "é", "😀 emoji", "日本語", "x".repeat(31), "x".repeat(32), "y".repeat(255), "z".repeat(256)],
+  ints: [0, 1, 127, 128, 255, 256, 65535, 65536, 4294967295, 4294967296, 9007199254740991],
+  negatives: [-1, -32, -33, -128, -129, -32768, -32769, -2147483648, -2147483649, -9007199254740991],
+  floats: [1.5, -0.5, 0.1, 1e-300, 123456.789, 2 ** 53 + 0.5 === 2 ** 53 ? 3.25 : 3.25],
+  specials: [NaN, Infinity, -Infinity, -0],
+  literals: [true, false, null],
+  binary: [bytes(3), Buffer.alloc(0)],
+  binary_sizes: [bytes(255), bytes(256, 7), bytes(300, 3)],
+  // Not a Uint16Array: notepack.io 3.0.1 writes Buffer.from(typedArray), which keeps each
+  // element modulo 256 (Uint16Array [258] becomes the one byte 02), not the array's bytes.
+  arraybuffer: [new Uint8Array([9, 8, 7]).buffer, new Uint8Array([1, 2]), new Int8Array([-1, 5])],
+  nested_binary: [{ a: { b: [1, bytes(4)] }, c: bytes(2, 9) }, [[bytes(1)]]],
+  objects: [{ x: 1, y: "two", z: [3, { w: null }] }, {}, Object.fromEntries(Array.from({ length: 16 }, (_, i) => ["k" + i, i]))],
+  arrays: [[], Array.from({ length: 15 }, (_, i) => i), Array.from({ length: 16 }, (_, i) => i)],
+  undefineds: [[1, undefined, 2], { a: 1, b: undefined, c: 3 }],
+};
+
+// The two large values, tagged {"$repeat": [text, count]} and {"$fill": [count, seed]}.
+const LONG_STRING = "w".repeat(65536);
+const LONG_BINARY = bytes(65536, 5);
+
+const cases = [];
+function push(entry, pubs) {
+  for (const [channel, msg] of pubs) cases.push(Object.assign({}, entry, { channel, hex: msg.toString("hex") }));
+  pubs.length = 0;
+}
+function decodeOpts(pub) {
+  // The flags object as published, in key order: [[key, value], ...].
+  const [, , opts] = notepack.decode(pub[1]);
+  return Object.entries(opts.flags || {});
+}
+
+// ---- the emitter ----------------------------------------------------------------------------
+function emitterCases() {
+  const pubs = [];
+  const client = fakeClient(pubs, 1);
+  const base = new Emitter(client);
+  const run = (name, of, ops, event, args) => {
+    let e = of === null ? base : base.of(of);
+    for (const op of ops) {
+      if (op[0] === "volatile") e = e.volatile;
+      else e = e[op[0]](op[1]);
+    }
+    e.emit(event, ...args);
+    push({ kind: "emitter.emit", name, of, ops, event, args: args.map(tag) }, pubs);
+  };
+  for (const [n, a] of Object.entries(ARGS)) run("args." + n, null, [], "ev", a);
+  // str 32 and bin 32 (2^16 bytes and up), described compactly in "args".
+  run("args.size32", null, [], "big", [LONG_STRING, LONG_BINARY]);
+  run("to.one", null, [["to", "room1"]], "hello", ["world"]);
+  run("to.two", null, [["to", "room1"], ["to", "room2"]], "hello", [1]);
+  run("to.array", null, [["to", ["a", "b", "a"]]], "hello", [1]);
+  run("in.dup", null, [["in", "a"], ["to", "a"]], "hello", [1]);
+  run("to.hash", null, [["to", "r#1"]], "hello", [1]);
+  run("to.unicode", null, [["to", "ルーム"]], "hello", [1]);
+  run("to.empty_name", null, [["to", ""]], "hello", [1]);
+  run("except", null, [["except", "x"], ["except", ["y", "x"]]], "hello", [1]);
+  run("to.except", null, [["to", "r"], ["except", "s"]], "hello", [1]);
+  run("volatile", null, [["volatile"]], "v", [1]);
+  run("compress.false", null, [["compress", false]], "c", [1]);
+  run("compress.volatile", null, [["compress", true], ["volatile"]], "c", [1]);
+  run("volatile.compress.again", null, [["volatile"], ["compress", true], ["compress", false]], "c", [1]);
+  run("of.slash", "/chat", [], "m", ["x"]);
+  run("of.noslash", "admin", [["to", "r"]], "m", ["x"]);
+  run("of.hash", "/a#b", [["to", "c"]], "m", ["x"]);
+  run("of.unicode", "/ünï", [], "m", ["x"]);
+  run("event.unicode", null, [], "événement", []);
+  run("event.long", null, [], "e".repeat(40), [bytes(10)]);
+  return cases;
+}
+
+// ---- the adapter inside a Server ------------------------------------------------------------
+function adapterCases() {
+  const pubs = [];
+  const pub = fakeClient(pubs, 2);
+  const sub = fakeClient([], 2);
+  const io = new Server({ adapter: createAdapter(pub, sub) });
+  const nsps = {};
+  const nsp = (name) => {
+    if (!nsps[name]) {
+      nsps[name] = io.of(name);
+      nsps[name].adapter.uid = "node" + Object.keys(nsps).length.toString().padStart(2, "0");
+    }
+    return nsps[name];
+  };
+  const run = (name, nspName, ops, event, args, extra = {}) => {
+    let op = nsp(nspName);
+    for (const o of ops) {
+      if (o[0] === "volatile") op = op.volatile;
+      else if (o[0] === "local") op = op.local;
+      else op = op[o[0]](o[1]);
+    }
+    op.emit(event, ...args);
+    const flags = pubs.length ? decodeOpts(pubs[0]) : [];
+    push(
+      Object.assign({ kind: "adapter.broadcast", name, nsp: nspName, uid: nsp(nspName).adapter.uid, ops, flags, event, args: args.map(tag) }, extra),
+      pubs,
+    );
+  };
+  run("all", "/", [], "hello", ["world", 1, 2.5]);
+  run("binary", "/", [], "bin", [bytes(5), { nested: bytes(2) }]);
+  run("to.one", "/", [["to", "room1"]], "hello", []);
+  run("to.two.except", "/", [["to", ["a", "b"]], ["except", ["c", "a"]]], "hello", []);
+  run("volatile.compress", "/", [["volatile"], ["compress", false]], "x", [1]);
+  run("timeout", "/", [["timeout", 1500]], "x", [1]);
+  run("nsp", "/chat", [["to", "r"]], "m", ["x"]);
+  run("nsp.hash", "/a#b", [], "m", ["x"]);
+  run("room.number", "/", [["to", 42]], "n", [1], { decode_only: true });
+  run("date", "/", [], "d", [new Date(1700000000000), new Date(1700000000123)], { decode_only: true });
+  for (const [n, a] of Object.entries(ARGS)) {
+    if (n !== "binary_sizes") run("args." + n, "/", [], "ev", a);
+  }
+  // local: nothing is published.
+  run("local", "/", [["local"]], "x", [1]);
+  return cases;
+}
+
+function main() {
+  emitterCases();
+  adapterCases();
+  const text = cases.map((c) => JSON.stringify(c)).join("\n") + "\n";
+  if (process.argv.includes("--check")) {
+    const old = fs.existsSync(OUT) ? fs.readFileSync(OUT, "utf8") : "";
+    if (old !== text) {
+      console.error("redis/generate.js: tests/reference/vectors/redis.jsonl is stale (run it without --check)");
+      process.exit(1);
+    }
+    console.log(`redis.jsonl: ${cases.length} vectors, fresh`);
+  } else {
+    fs.writeFileSync(OUT, text);
+    console.log(`wrote ${OUT}: ${cases.length} vectors`);
+  }
+  process.exit(0);
+}
+main();
