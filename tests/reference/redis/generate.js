@@ -16,7 +16,7 @@
 // make it again}. Arguments are JSON with tags for what JSON cannot hold: {"$bin": hex} (a
 // Buffer, ArrayBuffer or typed array: notepack.io 3.0.1 writes all as bin), {"$undef": true}
 // (undefined: nil in an array, left out of an object), {"$num": "NaN" | "Infinity" |
-// "-Infinity" | "-0"}, {"$date": ms} (a Date: notepack's timestamp extension), and for two
+// "-Infinity" | "-0" | exact digits of an integral double beyond 2^53}, {"$date": ms} (a Date: notepack's timestamp extension), and for two
 // large values {"$repeat": [text, count]} (a string) and {"$fill": [count, seed]} (the bytes
 // (i * 31 + seed) & 0xff).
 "use strict";
@@ -96,6 +96,9 @@ function tag(v) {
     if (v === Infinity) return { $num: "Infinity" };
     if (v === -Infinity) return { $num: "-Infinity" };
     if (Object.is(v, -0)) return { $num: "-0" };
+    // JSON.stringify prints an integral double beyond 2^53 in its shortest form, whose digits
+    // are not its exact value: give the exact digits, read as a double by the C++ side.
+    if (Number.isInteger(v) && !Number.isSafeInteger(v)) return { $num: BigInt(v).toString() };
     return v;
   }
   if (v === null || typeof v !== "object") return v;
@@ -145,12 +148,12 @@ function decodeOpts(pub) {
   return Object.entries(opts.flags || {});
 }
 
-// ---- the emitter ----------------------------------------------------------------------------
-function emitterCases() {
+// ---- the emitter and a Server on the adapter, each publishing into `pubs` ----------------------
+let emitterRun, adapterRun, io;
+function setup() {
   const pubs = [];
-  const client = fakeClient(pubs, 1);
-  const base = new Emitter(client);
-  const run = (name, of, ops, event, args) => {
+  const base = new Emitter(fakeClient(pubs, 1));
+  emitterRun = (name, of, ops, event, args) => {
     let e = of === null ? base : base.of(of);
     for (const op of ops) {
       if (op[0] === "volatile") e = e.volatile;
@@ -159,6 +162,33 @@ function emitterCases() {
     e.emit(event, ...args);
     push({ kind: "emitter.emit", name, of, ops, event, args: args.map(tag) }, pubs);
   };
+  io = new Server({ adapter: createAdapter(fakeClient(pubs, 2), fakeClient([], 2)) });
+  const nsps = {};
+  const nsp = (name) => {
+    if (!nsps[name]) {
+      nsps[name] = io.of(name);
+      nsps[name].adapter.uid = "node" + Object.keys(nsps).length.toString().padStart(2, "0");
+    }
+    return nsps[name];
+  };
+  adapterRun = (name, nspName, ops, event, args, extra = {}) => {
+    let op = nsp(nspName);
+    for (const o of ops) {
+      if (o[0] === "volatile") op = op.volatile;
+      else if (o[0] === "local") op = op.local;
+      else op = op[o[0]](o[1]);
+    }
+    op.emit(event, ...args);
+    const flags = pubs.length ? decodeOpts(pubs[0]) : [];
+    push(
+      Object.assign({ kind: "adapter.broadcast", name, nsp: nspName, uid: nsp(nspName).adapter.uid, ops, flags, event, args: args.map(tag) }, extra),
+      pubs,
+    );
+  };
+}
+
+function emitterCases() {
+  const run = emitterRun;
   for (const [n, a] of Object.entries(ARGS)) run("args." + n, null, [], "ev", a);
   // str 32 and bin 32 (2^16 bytes and up), described compactly in "args".
   run("args.size32", null, [], "big", [LONG_STRING, LONG_BINARY]);
@@ -186,32 +216,7 @@ function emitterCases() {
 
 // ---- the adapter inside a Server ------------------------------------------------------------
 function adapterCases() {
-  const pubs = [];
-  const pub = fakeClient(pubs, 2);
-  const sub = fakeClient([], 2);
-  const io = new Server({ adapter: createAdapter(pub, sub) });
-  const nsps = {};
-  const nsp = (name) => {
-    if (!nsps[name]) {
-      nsps[name] = io.of(name);
-      nsps[name].adapter.uid = "node" + Object.keys(nsps).length.toString().padStart(2, "0");
-    }
-    return nsps[name];
-  };
-  const run = (name, nspName, ops, event, args, extra = {}) => {
-    let op = nsp(nspName);
-    for (const o of ops) {
-      if (o[0] === "volatile") op = op.volatile;
-      else if (o[0] === "local") op = op.local;
-      else op = op[o[0]](o[1]);
-    }
-    op.emit(event, ...args);
-    const flags = pubs.length ? decodeOpts(pubs[0]) : [];
-    push(
-      Object.assign({ kind: "adapter.broadcast", name, nsp: nspName, uid: nsp(nspName).adapter.uid, ops, flags, event, args: args.map(tag) }, extra),
-      pubs,
-    );
-  };
+  const run = adapterRun;
   run("all", "/", [], "hello", ["world", 1, 2.5]);
   run("binary", "/", [], "bin", [bytes(5), { nested: bytes(2) }]);
   run("to.one", "/", [["to", "room1"]], "hello", []);
@@ -230,7 +235,86 @@ function adapterCases() {
   return cases;
 }
 
+// ---- random cases (the differential test) ---------------------------------------------------
+function mulberry32(seed) {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = seed;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function randomCases(seed, count) {
+  const rnd = mulberry32(seed);
+  const int = (n) => Math.floor(rnd() * n);
+  const pick = (a) => a[int(a.length)];
+  const CHARS = ["a", "Z", "0", " ", "#", "/", "\\", '"', "\n", "é", "ß", "日", "😀", "\u0001", "\u007f"];
+  const text = (max) => Array.from({ length: int(max + 1) }, () => pick(CHARS)).join("");
+  const NUMBERS = () =>
+    pick([
+      () => int(256) - 128,
+      () => int(70000),
+      () => int(2 ** 32) * pick([1, -1]),
+      () => int(2 ** 53) * pick([1, -1]),
+      () => (rnd() - 0.5) * 10 ** int(20),
+      () => pick([NaN, Infinity, -Infinity, -0, 0.5, 2 ** 32, -(2 ** 31), -(2 ** 31) - 1]),
+    ])();
+  const value = (depth) => {
+    const k = int(depth > 3 ? 6 : 9);
+    switch (k) {
+      case 0: return text(int(3) === 0 ? 300 : 20);
+      case 1: return NUMBERS();
+      case 2: return pick([true, false, null]);
+      case 3: return bytesOf(int(3) === 0 ? 300 : 8);
+      case 4: return pick([undefined, "x", 1]);
+      case 5: return text(5);
+      case 6: return Array.from({ length: int(int(4) === 0 ? 18 : 4) }, () => value(depth + 1));
+      default: {
+        const o = {};
+        const n = int(int(4) === 0 ? 18 : 4);
+        for (let i = 0; i < n; i++) o[text(6) + i] = value(depth + 1);
+        return o;
+      }
+    }
+  };
+  const bytesOf = (n) => Buffer.from(Array.from({ length: int(n + 1) }, () => int(256)));
+  const ROOMS = ["r1", "r2", "r#3", "ルーム", "", "a b", "x".repeat(40)];
+  const NSPS = ["/", "/chat", "/a#b", "/ü"];
+  const EVENTS = ["ev", "événement", "x".repeat(33), "message"];
+  for (let i = 0; i < count; i++) {
+    const ops = [];
+    for (let j = int(4); j > 0; j--) {
+      const r = int(6);
+      if (r === 0) ops.push(["volatile"]);
+      else if (r === 1) ops.push(["compress", rnd() < 0.5]);
+      else if (r === 2) ops.push(["except", int(2) ? pick(ROOMS) : [pick(ROOMS), pick(ROOMS)]]);
+      else ops.push(["to", int(2) ? pick(ROOMS) : [pick(ROOMS), pick(ROOMS)]]);
+    }
+    const args = Array.from({ length: int(5) }, () => value(1));
+    const event = pick(EVENTS);
+    if (rnd() < 0.5) {
+      emitterRun("random." + i, rnd() < 0.2 ? null : pick(NSPS), ops, event, args);
+    } else {
+      if (rnd() < 0.3) ops.push(["timeout", int(10000)]);
+      adapterRun("random." + i, pick(NSPS), ops, event, args);
+    }
+  }
+}
+
 function main() {
+  const at = process.argv.indexOf("--random");
+  if (at > 0) {
+    // --random SEED COUNT OUT: random emits through the real packages, for the differential test.
+    const [seed, count, out] = process.argv.slice(at + 1, at + 4);
+    setup();
+    randomCases(Number(seed), Number(count));
+    fs.writeFileSync(out, cases.map((c) => JSON.stringify(c)).join("\n") + "\n");
+    console.log(`wrote ${out}: ${cases.length} random vectors (seed ${seed})`);
+    process.exit(0);
+  }
+  setup();
   emitterCases();
   adapterCases();
   const text = cases.map((c) => JSON.stringify(c)).join("\n") + "\n";
