@@ -235,6 +235,141 @@ function adapterCases() {
   return cases;
 }
 
+// ---- requests and responses -----------------------------------------------------------------
+// Each publish of the request / response channels, described by the encoder call that makes it
+// (`call`) with its arguments read back from the message.
+function describe(channel, buf) {
+  const isJson = buf[0] === 0x7b;
+  const m = isJson ? JSON.parse(buf.toString()) : notepack.decode(buf);
+  const d = { channel, hex: buf.toString("hex") };
+  const opts = () => ({ rooms: m.opts.rooms, except: m.opts.except });
+  if (channel.includes("-request#")) {
+    switch (m.type) {
+      case 1: return Object.assign(d, { call: "all_rooms_request", uid: m.uid, requestId: m.requestId });
+      case 5: return Object.assign(d, { call: "fetch_sockets_request", uid: m.uid, requestId: m.requestId }, opts());
+      case 2:
+      case 3:
+        return Object.assign(d, { call: "join_request", join: m.type === 2, uid: m.uid || "", target: m.rooms }, opts());
+      case 4: return Object.assign(d, { call: "disconnect_request", uid: m.uid || "", close: m.close }, opts());
+      case 6:
+        return Object.assign(d, { call: "server_side_emit_request", uid: m.uid, requestId: m.requestId || "", data: JSON.stringify(m.data) });
+      case 7:
+        return Object.assign(d, {
+          call: "broadcast_request", uid: m.uid, requestId: m.requestId, nsp: m.packet.nsp,
+          rooms: m.opts.rooms, except: m.opts.except, flags: Object.entries(m.opts.flags || {}),
+          event: m.packet.data[0], args: m.packet.data.slice(1).map(tag),
+        });
+    }
+    throw new Error("unexpected request " + JSON.stringify(m));
+  }
+  if (m.type === 6) return Object.assign(d, { call: "server_side_emit_response", requestId: m.requestId, data: m.data === undefined ? "" : JSON.stringify(m.data) });
+  if (m.type === 8) return Object.assign(d, { call: "client_count_response", requestId: m.requestId, count: m.clientCount });
+  if (m.type === 9) return Object.assign(d, { call: "broadcast_ack_response", requestId: m.requestId }, "packet" in m ? { arg: tag(m.packet) } : {});
+  if (m.rooms) return Object.assign(d, { call: "all_rooms_response", requestId: m.requestId, rooms: m.rooms });
+  if (m.sockets && m.sockets.every((x) => typeof x === "string")) return Object.assign(d, { call: "sockets_response", requestId: m.requestId, ids: m.sockets });
+  if (m.sockets) return Object.assign(d, { call: "fetch_sockets_response", requestId: m.requestId, sockets: JSON.stringify(m.sockets) });
+  return Object.assign(d, { call: "remote_done_response", requestId: m.requestId });
+}
+
+const tick = () => new Promise((r) => setImmediate(r));
+
+async function requestCases() {
+  const pubs = [];
+  const record = (kind, name, extra = {}) => {
+    for (const [channel, buf] of pubs) cases.push(Object.assign({ kind, name }, extra, describe(channel, buf)));
+    pubs.length = 0;
+  };
+  // The emitter's requests.
+  const em = new Emitter(fakeClient(pubs, 1));
+  em.serverSideEmit("ev", 1, "x", { a: [true, null] });
+  record("emitter.request", "server_side_emit", { of: null, ops: [] });
+  em.to("r").except("x").socketsJoin(["a", "b"]);
+  record("emitter.request", "sockets_join", { of: null, ops: [["to", "r"], ["except", "x"]] });
+  em.socketsLeave("c");
+  record("emitter.request", "sockets_leave", { of: null, ops: [] });
+  em.in(["r1", "r2"]).disconnectSockets(true);
+  record("emitter.request", "disconnect_sockets", { of: null, ops: [["to", ["r1", "r2"]]] });
+  em.of("chat").disconnectSockets();
+  record("emitter.request", "disconnect_sockets.of", { of: "chat", ops: [] });
+
+  // A node's requests (2 subscribers: every request waits for one answer).
+  const srv = new Server({ adapter: createAdapter(fakeClient(pubs, 2), fakeClient([], 2)) });
+  const root = srv.of("/");
+  root.adapter.uid = "node01";
+  const quiet = (p) => p && p.catch && p.catch(() => {});
+  quiet(root.adapter.allRooms());
+  await tick();
+  record("adapter.request", "all_rooms");
+  quiet(srv.in("r").except("x").fetchSockets());
+  await tick();
+  record("adapter.request", "fetch_sockets");
+  srv.in("r").socketsJoin(["a", "é"]);
+  srv.except("x").socketsLeave("b");
+  srv.disconnectSockets(true);
+  await tick();
+  record("adapter.request", "join_leave_disconnect");
+  srv.serverSideEmit("ev", 1, { b: "x" });
+  await tick();
+  record("adapter.request", "server_side_emit");
+  srv.serverSideEmit("ev", 2, () => {});
+  await tick();
+  record("adapter.request", "server_side_emit.ack");
+  srv.timeout(1000).emit("ev", 1, Buffer.from([1, 2]), () => {});
+  srv.to("r").except("s").timeout(500).emit("ev2", () => {});
+  await tick();
+  record("adapter.request", "broadcast_with_ack");
+
+  // A node's responses: two local sockets (fakes with what the in-memory adapter uses).
+  const fakeSocket = (id, rooms) => ({
+    id,
+    handshake: { headers: { host: "localhost" }, time: "Mon Dec 07 2026", address: "::1", xdomain: false, secure: false, issued: 1796000000000, url: "/socket.io/?EIO=4&transport=websocket", query: { EIO: "4", transport: "websocket" }, auth: { token: "t" } },
+    rooms: new Set(rooms),
+    data: { user: id, n: 1 },
+    acks: new Map(),
+    client: { writeToEngine() {} },
+    join() {},
+    leave() {},
+    disconnect() {},
+  });
+  for (const [id, rooms] of [["sid1", ["sid1", "room1"]], ["sid2", ["sid2", "room1", "room2"]]]) {
+    root.sockets.set(id, fakeSocket(id, rooms));
+    root.adapter.addAll(id, new Set(rooms));
+  }
+  root.on("ping", (x, cb) => cb({ pong: x }));
+  const reqCh = "socket.io-request#/#";
+  const ask = async (name, msg) => {
+    await root.adapter.onrequest(reqCh, Buffer.isBuffer(msg) ? msg : Buffer.from(JSON.stringify(msg)));
+    await tick();
+    record("adapter.response", name);
+  };
+  await ask("sockets", { uid: "other", requestId: "q0", type: 0, rooms: ["room1"] });
+  await ask("all_rooms", { uid: "other", requestId: "q1", type: 1 });
+  await ask("fetch_sockets", { uid: "other", requestId: "q5", type: 5, opts: { rooms: ["room2"], except: [] } });
+  await ask("remote_join.legacy", { uid: "other", requestId: "q2", type: 2, sid: "sid1", room: "room9" });
+  await ask("remote_disconnect.legacy", { uid: "other", requestId: "q4", type: 4, sid: "sid2", close: true });
+  await ask("server_side_emit.ack", { uid: "other", requestId: "q6", type: 6, data: ["ping", 1] });
+  await ask("broadcast", notepack.encode({ uid: "other", requestId: "q7", type: 7, packet: { type: 2, data: ["ev", 1], nsp: "/" }, opts: { rooms: [], except: [], flags: { timeout: 1000 } } }));
+  // The two clients answer the broadcast: one value, a Buffer, then nothing (undefined).
+  const [s1, s2] = [root.sockets.get("sid1"), root.sockets.get("sid2")];
+  const id1 = [...s1.acks.keys()][0];
+  s1.acks.get(id1)("ok");
+  s2.acks.get([...s2.acks.keys()][0])(Buffer.from([7, 8]));
+  await tick();
+  record("adapter.response", "broadcast_ack");
+  await ask("broadcast.undefined", notepack.encode({ uid: "other", requestId: "q8", type: 7, packet: { type: 2, data: ["ev"], nsp: "/" }, opts: { rooms: ["room2"], except: [], flags: { timeout: 1000 } } }));
+  const s2b = root.sockets.get("sid2");
+  s2b.acks.get([...s2b.acks.keys()].pop())(undefined);
+  await tick();
+  record("adapter.response", "broadcast_ack.undefined");
+
+  // publishOnSpecificResponseChannel: the response goes to the requester's own channel.
+  const srv2 = new Server({ adapter: createAdapter(fakeClient(pubs, 2), fakeClient([], 2), { publishOnSpecificResponseChannel: true }) });
+  const root2 = srv2.of("/");
+  await root2.adapter.onrequest(reqCh, Buffer.from(JSON.stringify({ uid: "other", requestId: "q9", type: 1 })));
+  await tick();
+  record("adapter.response", "all_rooms.specific");
+}
+
 // ---- random cases (the differential test) ---------------------------------------------------
 function mulberry32(seed) {
   return () => {
@@ -303,7 +438,7 @@ function randomCases(seed, count) {
   }
 }
 
-function main() {
+async function main() {
   const at = process.argv.indexOf("--random");
   if (at > 0) {
     // --random SEED COUNT OUT: random emits through the real packages, for the differential test.
@@ -317,6 +452,7 @@ function main() {
   setup();
   emitterCases();
   adapterCases();
+  await requestCases();
   const text = cases.map((c) => JSON.stringify(c)).join("\n") + "\n";
   if (process.argv.includes("--check")) {
     const old = fs.existsSync(OUT) ? fs.readFileSync(OUT, "utf8") : "";

@@ -113,6 +113,41 @@ void add_rooms(std::vector<std::string>& set, const json::value& arg) {
   }
 }
 
+// The emitter a vector describes ("of", "ops"); `names` and `of_name` keep the views it holds.
+redis::emitter make_emitter(const json::value& v, std::vector<std::string>& names,
+                            std::string& of_name) {
+  redis::emitter e;
+  const json::value of = member(v, "of");
+  if (of.is_string()) {
+    of_name = str(of);
+    e = e.of(of_name);
+  }
+  names.reserve(64);
+  for (const json::value& op : member(v, "ops").elements()) {
+    const std::string o = str(op[0]);
+    if (o == "volatile") {
+      e = e.volatile_();
+    } else if (o == "compress") {
+      e = e.compress(op[1].get_bool());
+    } else {
+      std::vector<std::string> set;
+      add_rooms(set, op[1]);
+      for (auto& s : set) names.push_back(s);
+      for (std::size_t i = names.size() - set.size(); i < names.size(); ++i) {
+        e = o == "except" ? e.except(names[i]) : e.to(names[i]);
+      }
+    }
+  }
+  return e;
+}
+
+// A JSON array of strings as owned strings.
+std::vector<std::string> strings(const json::value& a) {
+  std::vector<std::string> out;
+  for (const json::value& e : a.elements()) out.push_back(str(e));
+  return out;
+}
+
 // Where two byte strings first differ (for the failure message).
 std::size_t first_difference(const std::string& a, const std::string& b) {
   std::size_t i = 0;
@@ -176,27 +211,9 @@ TEST_CASE("redis vectors: the emitter and the adapter's broadcasts, byte for byt
 
     if (kind == "emitter.emit") {
       ++emits;
-      redis::emitter e;
-      const json::value of = member(v, "of");
-      const std::string of_name = of.is_string() ? str(of) : std::string();
-      if (of.is_string()) e = e.of(of_name);
       std::vector<std::string> names;  // the views the emitter keeps
-      names.reserve(64);
-      for (const json::value& op : member(v, "ops").elements()) {
-        const std::string o = str(op[0]);
-        if (o == "volatile") {
-          e = e.volatile_();
-        } else if (o == "compress") {
-          e = e.compress(op[1].get_bool());
-        } else {
-          std::vector<std::string> set;
-          add_rooms(set, op[1]);
-          for (auto& s : set) names.push_back(s);
-          for (std::size_t i = names.size() - set.size(); i < names.size(); ++i) {
-            e = o == "except" ? e.except(names[i]) : e.to(names[i]);
-          }
-        }
-      }
+      std::string of_name;
+      const redis::emitter e = make_emitter(v, names, of_name);
       const auto r = e.emit(channel, msg, sio::event(event, data));
       REQUIRE(r);
       CHECK(channel == want_channel);
@@ -241,4 +258,137 @@ TEST_CASE("redis vectors: the emitter and the adapter's broadcasts, byte for byt
   }
   CHECK(emits >= 30);
   CHECK(broadcasts >= 20);
+}
+
+TEST_CASE("redis vectors: requests and responses, byte for byte") {
+  std::ifstream in(SIOCODEC_TEST_DATA_DIR "/reference/vectors/redis.jsonl", std::ios::binary);
+  REQUIRE(in);
+  std::string line;
+  std::size_t requests = 0, responses = 0;
+  while (std::getline(in, line)) {
+    const auto parsed = json::parse(line);
+    REQUIRE(parsed);
+    const json::value v = *parsed;
+    const std::string kind = str(member(v, "kind"));
+    if (kind != "emitter.request" && kind != "adapter.request" && kind != "adapter.response") {
+      continue;
+    }
+    const std::string call = str(member(v, "call"));
+    INFO(kind << " " << str(member(v, "name")) << " " << call);
+    const std::string want_channel = str(member(v, "channel"));
+    const std::string want = siocodec_test::unhex(str(member(v, "hex")));
+    const std::string uid = str(member(v, "uid"));
+    const std::string rid = str(member(v, "requestId"));
+    const std::vector<std::string> rooms = strings(member(v, "rooms")),
+                                   except = strings(member(v, "except")),
+                                   target = strings(member(v, "target"));
+    const auto rv = views(rooms), ev = views(except), tv = views(target);
+    std::string channel, msg;
+    siocodec::result<std::size_t> r{errc::invalid_argument, 0};
+
+    if (kind == "emitter.request") {
+      std::vector<std::string> names;
+      std::string of_name;
+      const redis::emitter e = make_emitter(v, names, of_name);
+      if (call == "server_side_emit_request") {
+        r = e.server_side_emit(channel, msg, str(member(v, "data")));
+      } else if (call == "join_request") {
+        r = member(v, "join").get_bool() ? e.sockets_join(channel, msg, tv)
+                                         : e.sockets_leave(channel, msg, tv);
+      } else if (call == "disconnect_request") {
+        r = e.disconnect_sockets(channel, msg, member(v, "close").get_bool());
+      }
+      REQUIRE(r);
+      CHECK(channel == want_channel);
+    } else {
+      if (call == "all_rooms_request") {
+        r = redis::encode_all_rooms_request(msg, uid, rid);
+      } else if (call == "fetch_sockets_request") {
+        r = redis::encode_fetch_sockets_request(msg, uid, rid, rv, ev);
+      } else if (call == "join_request") {
+        r = redis::encode_sockets_join_request(msg, member(v, "join").get_bool(), uid, rv, ev, tv);
+      } else if (call == "disconnect_request") {
+        r = redis::encode_disconnect_sockets_request(msg, uid, rv, ev,
+                                                     member(v, "close").get_bool());
+      } else if (call == "server_side_emit_request") {
+        r = redis::encode_server_side_emit_request(msg, uid, rid, str(member(v, "data")));
+      } else if (call == "broadcast_request") {
+        redis::broadcast_options o;
+        o.rooms = rv;
+        o.except = ev;
+        for (const json::value& f : member(v, "flags").elements()) {
+          if (str(f[0]) == "timeout") o.flags.set_timeout(*f[1].to_double());
+        }
+        const json::value args = member(v, "args");
+        const auto data = [&](auto& w) {
+          for (const json::value& a : args.elements()) write_tagged(w, a);
+        };
+        r = redis::encode_broadcast_request(msg, uid, rid, str(member(v, "nsp")), o,
+                                            sio::event(str(member(v, "event")), data));
+      } else if (call == "sockets_response") {
+        const auto ids = strings(member(v, "ids"));
+        r = redis::encode_sockets_response(msg, rid, views(ids));
+      } else if (call == "all_rooms_response") {
+        r = redis::encode_all_rooms_response(msg, rid, rv);
+      } else if (call == "fetch_sockets_response") {
+        r = redis::encode_fetch_sockets_response(msg, rid, str(member(v, "sockets")));
+      } else if (call == "remote_done_response") {
+        r = redis::encode_remote_done_response(msg, rid);
+      } else if (call == "server_side_emit_response") {
+        r = redis::encode_server_side_emit_response(msg, rid, str(member(v, "data")));
+      } else if (call == "client_count_response") {
+        r = redis::encode_client_count_response(msg, rid, *member(v, "count").to_uint64());
+      } else if (call == "broadcast_ack_response") {
+        const json::value arg = member(v, "arg");
+        r = redis::encode_broadcast_ack_response(msg, rid, [&](auto& w) {
+          if (arg.exists()) write_tagged(w, arg);
+        });
+      }
+      REQUIRE(r);
+      // The channel: the request channel, the common response channel, or the requester's.
+      const auto m = redis::match_channel(want_channel, "/");
+      REQUIRE(m);
+      if (kind == "adapter.request") {
+        CHECK(m->kind == redis::channel_kind::request);
+        (void)redis::request_channel(channel, "/");
+      } else if (m->kind == redis::channel_kind::specific_response) {
+        (void)redis::specific_response_channel(channel, "/", m->uid);
+      } else {
+        (void)redis::response_channel(channel, "/");
+      }
+      CHECK(channel == want_channel);
+    }
+    INFO("first difference at byte " << first_difference(msg, want));
+    CHECK(siocodec_test::hex(msg) == siocodec_test::hex(want));
+    CHECK(*r == want.size());
+
+    // And they decode.
+    if (kind == "adapter.response") {
+      ++responses;
+      const auto d = redis::decode_response(byte_view(want));
+      REQUIRE(d);
+      CHECK(d->request_id == rid);
+      CHECK(d->is_msgpack == (want[0] != '{'));
+      if (call == "client_count_response") {
+        CHECK(d->client_count == *member(v, "count").to_uint64());
+      }
+      if (call == "all_rooms_response") CHECK(d->rooms.size() == rooms.size());
+      if (call == "broadcast_ack_response") CHECK(d->packet.exists() == member(v, "arg").exists());
+    } else {
+      ++requests;
+      const auto d = redis::decode_request(byte_view(want));
+      REQUIRE(d);
+      CHECK(d->uid.value_or("") == uid);
+      CHECK(d->request_id.value_or("") == rid);
+      if (call == "broadcast_request") {
+        CHECK(d->type == redis::request_type::broadcast);
+        CHECK(d->flags.timeout().has_value());
+        CHECK(d->packet.data[0].string_equals(str(member(v, "event"))));
+      }
+      if (call == "join_request") CHECK(d->target_rooms.size() == target.size());
+      if (call == "disconnect_request") CHECK(d->close == member(v, "close").get_bool());
+    }
+  }
+  CHECK(requests >= 10);
+  CHECK(responses >= 10);
 }
