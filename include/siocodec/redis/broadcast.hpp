@@ -242,6 +242,17 @@ template <class C>
 result<std::size_t> encode_broadcast(C& out, std::string_view uid, const msgpack_packet_view& p,
                                      const broadcast_options& opts);
 
+/// Whether a local socket in the rooms `socket_rooms` is reached by a message targeting `rooms`
+/// and excluding `except` (a broadcast_view's lists, or a request_view's): the in-memory
+/// adapter's rule, not in any room of `except`, and in one of `rooms` unless `rooms` is empty or
+/// absent. As in socket.io, a socket is in the room named by its own id: include it in
+/// `socket_rooms` (`except` holds the sender's id for socket.broadcast.emit). A number in a
+/// list names a room a JavaScript server joined with a number, which is not the string of the
+/// same digits: it matches nothing here. `V` is msgpack::value or socketio::any_value.
+/// O(list sizes x socket_rooms.size); no allocation.
+template <class V>
+bool reaches(const V& rooms, const V& except, room_list socket_rooms) noexcept;
+
 /// Writes the msgpack value `v` of a decoded message (an argument of broadcast_view::packet's
 /// data, say) through a builder's writer of either parser, as a Node server re-encodes what
 /// notepack.io decoded for its own clients: the way to send a packet that came over Redis to
@@ -558,6 +569,20 @@ inline result<broadcast_view> decode_broadcast(byte_view message,
     return {errc::invalid_payload, at(bad)};
   }
   return {b, message.size()};
+}
+
+template <class V>
+bool reaches(const V& rooms, const V& except, room_list socket_rooms) noexcept {
+  const auto any_in = [&socket_rooms](const V& list) {
+    for (const auto& name : list.elements()) {
+      for (const std::string_view r : socket_rooms) {
+        if (name.string_equals(r)) return true;
+      }
+    }
+    return false;
+  };
+  if (except.exists() && any_in(except)) return false;
+  return !rooms.exists() || rooms.size() == 0 || any_in(rooms);
 }
 
 template <class W>

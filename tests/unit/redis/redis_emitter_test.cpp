@@ -216,3 +216,30 @@ TEST_CASE("write_value: a decoded broadcast re-encoded for default-parser client
                       out));
   CHECK(out == R"(2["e",{"1":"a","true":null,"x":[null,null],"-1":false}])");
 }
+
+TEST_CASE("reaches: the in-memory adapter's room rule") {
+  // to(["a", "b"]).except(["x"]), and a numeric room 42 that no C++ room name matches.
+  const std::string m = unhex("93 a178 82a474797065 02 a464617461 90"
+                              " 82 a5726f6f6d73 93 a161 a162 2a a6657863657074 91 a178");
+  const auto d = redis::decode_broadcast(byte_view(m));
+  REQUIRE(d);
+  using L = std::vector<std::string_view>;
+  const auto reaches = [&](const L& socket_rooms) {
+    return redis::reaches(d->rooms, d->except, redis::room_list(socket_rooms));
+  };
+  CHECK(reaches({"sid1", "a"}));
+  CHECK(reaches({"sid2", "b", "c"}));
+  CHECK(!reaches({"sid3", "c"}));
+  CHECK(!reaches({"sid4", "a", "x"}));  // excluded wins
+  CHECK(!reaches({"sid5", "42"}));      // a number room is not its digits
+  // No rooms: everyone but the excluded; any_value lists of a request behave alike.
+  const auto all = redis::decode_request(
+      byte_view(std::string(R"({"type":4,"opts":{"rooms":[],"except":["x"]},"close":false})")));
+  REQUIRE(all);
+  CHECK(redis::reaches(all->rooms, all->except, redis::room_list(L{"s", "y"})));
+  CHECK(!redis::reaches(all->rooms, all->except, redis::room_list(L{"s", "x"})));
+  const auto none =
+      redis::decode_broadcast(byte_view(unhex("93 a178 82a474797065 02 a464617461 90 80")));
+  REQUIRE(none);
+  CHECK(redis::reaches(none->rooms, none->except, redis::room_list(L{"s"})));
+}
