@@ -2,7 +2,8 @@
 // The Redis adapter layer (socketio::redis) on arbitrary bytes: decode_broadcast,
 // decode_request, decode_response and match_channel. Whatever decodes: every view lies inside
 // the input, the lists respect max_rooms, and a broadcast written again from its view
-// (encode_broadcast) decodes to the same uid, namespace, data and lists; a matched channel
+// (encode_broadcast) decodes to the same uid, namespace, data and lists, and its arguments
+// written through write_value make a default-parser packet that decodes; a matched channel
 // written again by the channel writer of its kind is the same bytes.
 //
 // Input: byte 0 chooses (bits 0-1: broadcast, request, response, channel; bits 2-3 max_depth:
@@ -11,6 +12,8 @@
 #include "common.hpp"
 
 #include <siocodec/redis.hpp>
+#include <siocodec/socketio/default_parser/decode.hpp>
+#include <siocodec/socketio/default_parser/encode.hpp>
 
 #include <string>
 #include <vector>
@@ -46,6 +49,25 @@ void broadcast(std::string_view in, const redis::broadcast_decode_options& o) {
   FUZZ_CHECK(d->packet.data.is_array());
   FUZZ_CHECK(inside(d->packet.data.raw().as_chars(), in));
   FUZZ_CHECK(d->rooms.size() <= o.max_rooms && d->except.size() <= o.max_rooms);
+  // Re-encoded for default-parser clients (write_value): the arguments make a valid packet, or
+  // one refused only for a limit of the default parser (attachments, depth).
+  std::string text;
+  siocodec::socketio::attachment_list<16> atts;
+  const mp::value data = d->packet.data;
+  const auto enc = siocodec::socketio::encode(
+      siocodec::socketio::event("e",
+                                [&](auto& w) {
+                                  for (const mp::value& a : data.elements()) {
+                                    redis::write_value(w, a);
+                                  }
+                                }),
+      text, atts);
+  if (enc) {
+    FUZZ_CHECK(siocodec::socketio::decode_header(text).has_value());
+  } else {
+    FUZZ_CHECK(enc.error() == siocodec::errc::too_many_attachments ||
+               enc.error() == siocodec::errc::nesting_too_deep);
+  }
   std::vector<std::string_view> rooms, except;
   if (!names(d->rooms, rooms) || !names(d->except, except)) return;
   redis::broadcast_options bo;
