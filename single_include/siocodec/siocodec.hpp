@@ -22037,13 +22037,15 @@ inline errc check_strings(std::string_view uid, std::string_view nsp,
                           const broadcast_options& o) noexcept {
   if (!utf8_ok(uid) || !utf8_ok(nsp)) return errc::invalid_utf8;
   for (const room_list* l : {&o.rooms, &o.except}) {
-    if (l->size > 0xFFFFFFFFu) return errc::invalid_argument;
+    if (!msgpack::detail::fits_u32(l->size)) return errc::invalid_argument;
     for (const std::string_view s : *l) {
       if (!utf8_ok(s)) return errc::invalid_utf8;
-      if (s.size() > 0xFFFFFFFFu) return errc::invalid_argument;
+      if (!msgpack::detail::fits_u32(s.size())) return errc::invalid_argument;
     }
   }
-  if (uid.size() > 0xFFFFFFFFu || nsp.size() > 0xFFFFFFFFu) return errc::invalid_argument;
+  if (!msgpack::detail::fits_u32(uid.size()) || !msgpack::detail::fits_u32(nsp.size())) {
+    return errc::invalid_argument;
+  }
   return errc::none;
 }
 
@@ -22880,7 +22882,7 @@ template <class C, class F>
 result<std::size_t> encode_broadcast_ack_response(C& out, std::string_view request_id,
                                                   F&& write_arg, const encode_options& eopts) {
   if (!detail::utf8_ok(request_id)) return {errc::invalid_utf8, 0};
-  if (request_id.size() > 0xFFFFFFFFu) return {errc::invalid_argument, 0};
+  if (!msgpack::detail::fits_u32(request_id.size())) return {errc::invalid_argument, 0};
   bool has_arg = false;
   return detail::append_two_pass(out, [&](auto& s, detail::mp_plan& plan) -> errc {
     using S = std::remove_reference_t<decltype(s)>;

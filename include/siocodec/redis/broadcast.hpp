@@ -329,13 +329,15 @@ inline errc check_strings(std::string_view uid, std::string_view nsp,
                           const broadcast_options& o) noexcept {
   if (!utf8_ok(uid) || !utf8_ok(nsp)) return errc::invalid_utf8;
   for (const room_list* l : {&o.rooms, &o.except}) {
-    if (l->size > 0xFFFFFFFFu) return errc::invalid_argument;
+    if (!msgpack::detail::fits_u32(l->size)) return errc::invalid_argument;
     for (const std::string_view s : *l) {
       if (!utf8_ok(s)) return errc::invalid_utf8;
-      if (s.size() > 0xFFFFFFFFu) return errc::invalid_argument;
+      if (!msgpack::detail::fits_u32(s.size())) return errc::invalid_argument;
     }
   }
-  if (uid.size() > 0xFFFFFFFFu || nsp.size() > 0xFFFFFFFFu) return errc::invalid_argument;
+  if (!msgpack::detail::fits_u32(uid.size()) || !msgpack::detail::fits_u32(nsp.size())) {
+    return errc::invalid_argument;
+  }
   return errc::none;
 }
 

@@ -532,7 +532,7 @@ template <class C, class F>
 result<std::size_t> encode_broadcast_ack_response(C& out, std::string_view request_id,
                                                   F&& write_arg, const encode_options& eopts) {
   if (!detail::utf8_ok(request_id)) return {errc::invalid_utf8, 0};
-  if (request_id.size() > 0xFFFFFFFFu) return {errc::invalid_argument, 0};
+  if (!msgpack::detail::fits_u32(request_id.size())) return {errc::invalid_argument, 0};
   bool has_arg = false;
   return detail::append_two_pass(out, [&](auto& s, detail::mp_plan& plan) -> errc {
     using S = std::remove_reference_t<decltype(s)>;
