@@ -166,8 +166,8 @@ struct broadcast_view {
   std::string_view uid;
   /// The packet: type EVENT (or BINARY_EVENT), its namespace ("/" when the message has none, as
   /// the reference assumes), its data array (binary arguments inline as bin) and an ack id if
-  /// one was written. It is what msgpack_parser::encode() sends to a local msgpack-parser client
-  /// as it is; to_json... for default-parser clients, see the node logic.
+  /// one was written. msgpack_parser::encode() sends it to a local msgpack-parser client as it
+  /// is; default-parser clients get its arguments through write_value() and a builder.
   msgpack_packet_view packet;
   /// The rooms to reach: an array of str / numbers (a JavaScript room may be a number), or the
   /// absent value (none: the whole namespace).
