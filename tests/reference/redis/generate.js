@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // SPDX-License-Identifier: BSL-1.0
-// Writes tests/reference/vectors/redis.jsonl: what the REAL @socket.io/redis-adapter 8.3.0 (inside
+// Writes tests/reference/redis/vectors.jsonl: what the REAL @socket.io/redis-adapter 8.3.0 (inside
 // a socket.io 4.8.1 Server) and @socket.io/redis-emitter 5.1.0 publish, captured by a fake Redis
 // client, for a corpus of emits, requests and responses.
 //
@@ -35,7 +35,7 @@ if (!NM) {
   console.error("redis/generate.js: no node_modules with @socket.io/redis-emitter (tests/cluster: npm ci)");
   process.exit(2);
 }
-const OUT = path.join(HERE, "..", "vectors", "redis.jsonl");
+const OUT = path.join(HERE, "vectors.jsonl");
 
 // Deterministic uid2(): the adapter draws its uid and every request id from it.
 let uidCounter = 0;
@@ -457,10 +457,10 @@ async function main() {
   if (process.argv.includes("--check")) {
     const old = fs.existsSync(OUT) ? fs.readFileSync(OUT, "utf8") : "";
     if (old !== text) {
-      console.error("redis/generate.js: tests/reference/vectors/redis.jsonl is stale (run it without --check)");
+      console.error("redis/generate.js: tests/reference/redis/vectors.jsonl is stale (run it without --check)");
       process.exit(1);
     }
-    console.log(`redis.jsonl: ${cases.length} vectors, fresh`);
+    console.log(`redis/vectors.jsonl: ${cases.length} vectors, fresh`);
   } else {
     fs.writeFileSync(OUT, text);
     console.log(`wrote ${OUT}: ${cases.length} vectors`);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSL-1.0
 // The channel names, the broadcast message and the emitter of socketio::redis, against bytes
 // @socket.io/redis-emitter 5.1.0 published (captured with a fake client; the full corpus is
-// tests/reference/vectors/redis.jsonl, walked by redis_vectors_test.cpp).
+// tests/reference/redis/vectors.jsonl, walked by redis_vectors_test.cpp).
 #include <siocodec/redis.hpp>
 #include <siocodec/socketio/default_parser/encode.hpp>
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: BSL-1.0
-// Walks tests/reference/vectors/redis.jsonl (tests/reference/redis/generate.js: what the real
+// Walks tests/reference/redis/vectors.jsonl (tests/reference/redis/generate.js: what the real
 // @socket.io/redis-emitter 5.1.0 and @socket.io/redis-adapter 8.3.0 published through a fake
 // Redis client) and checks that:
 // - emitter.emit: socketio::redis::emitter, given the same calls and arguments, appends exactly
@@ -187,7 +187,7 @@ TEST_CASE("redis vectors: the emitter and the adapter's broadcasts, byte for byt
   const char* other = std::getenv("SIOCODEC_REDIS_VECTORS");
   std::ifstream in(other != nullptr
                        ? std::string(other)
-                       : std::string(SIOCODEC_TEST_DATA_DIR) + "/reference/vectors/redis.jsonl",
+                       : std::string(SIOCODEC_TEST_DATA_DIR) + "/reference/redis/vectors.jsonl",
                    std::ios::binary);
   REQUIRE(in);
   std::string line;
@@ -261,7 +261,7 @@ TEST_CASE("redis vectors: the emitter and the adapter's broadcasts, byte for byt
 }
 
 TEST_CASE("redis vectors: requests and responses, byte for byte") {
-  std::ifstream in(SIOCODEC_TEST_DATA_DIR "/reference/vectors/redis.jsonl", std::ios::binary);
+  std::ifstream in(SIOCODEC_TEST_DATA_DIR "/reference/redis/vectors.jsonl", std::ios::binary);
   REQUIRE(in);
   std::string line;
   std::size_t requests = 0, responses = 0;
