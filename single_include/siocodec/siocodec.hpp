@@ -88,6 +88,12 @@
 //   <siocodec/utf8.hpp>
 //   <siocodec/siocodec.hpp>
 //   <siocodec/error_code.hpp>
+//   <siocodec/redis/channel.hpp>
+//   <siocodec/redis/broadcast.hpp>
+//   <siocodec/redis/request.hpp>
+//   <siocodec/redis/emitter.hpp>
+//   <siocodec/redis/tracker.hpp>
+//   <siocodec/redis.hpp>
 // Not included (copy them next to this file to use them):
 //   <siocodec/adapters/beast/client.hpp>: adapter
 //   <siocodec/adapters/beast/detail/client_io.hpp>: adapter
@@ -460,6 +466,26 @@ SIOCODEC_END_NAMESPACE
 /// "send queue full" instead of growing the process.
 #ifndef SIOCODEC_DEFAULT_BEAST_MAX_SEND_QUEUE_BYTES
 #define SIOCODEC_DEFAULT_BEAST_MAX_SEND_QUEUE_BYTES 16000000u
+#endif
+
+/// The Redis key prefix of @socket.io/redis-adapter and @socket.io/redis-emitter (their `key`
+/// option): channels are `<key>#<nsp>#`, `<key>-request#<nsp>#`, `<key>-response#<nsp>#`.
+#ifndef SIOCODEC_DEFAULT_REDIS_KEY
+#define SIOCODEC_DEFAULT_REDIS_KEY "socket.io"
+#endif
+
+/// Most room names in the `rooms` or `except` list of one Redis adapter message that
+/// socketio::redis decoders accept. The reference has no limit but the message size; a
+/// receiving node tests each local socket against these lists, so the count bounds that work.
+#ifndef SIOCODEC_DEFAULT_REDIS_MAX_ROOMS
+#define SIOCODEC_DEFAULT_REDIS_MAX_ROOMS 4096
+#endif
+
+/// Room names one socketio::redis::emitter can target (to/in) and exclude (except), each: the
+/// names are views kept inline in the emitter (no allocation), as @socket.io/redis-emitter
+/// keeps them in two Sets.
+#ifndef SIOCODEC_REDIS_EMITTER_MAX_ROOMS
+#define SIOCODEC_REDIS_EMITTER_MAX_ROOMS 32
 #endif
 
 #endif  // SIOCODEC_CONFIG_HPP
@@ -13378,6 +13404,26 @@ inline bool mp_data_valid(packet_type t, bool present, msgpack::kind k,
   return false;
 }
 
+// The "type", "nsp", "data" and "id" members of a packet map (the last of a repeated key; only
+// str keys count). Also used by the Redis adapter's messages (redis/broadcast.hpp).
+inline void mp_packet_fields(const msgpack::value& map, msgpack::value& type_v,
+                             msgpack::value& nsp_v, msgpack::value& data_v,
+                             msgpack::value& id_v) noexcept {
+  for (const msgpack::member& m : map.members()) {
+    if (!m.key.is_string()) continue;
+    const std::string_view k = m.key.get_string();
+    if (k == "type") {
+      type_v = m.val;
+    } else if (k == "nsp") {
+      nsp_v = m.val;
+    } else if (k == "data") {
+      data_v = m.val;
+    } else if (k == "id") {
+      id_v = m.val;
+    }
+  }
+}
+
 }  // namespace detail
 
 namespace msgpack_parser {
@@ -13400,19 +13446,7 @@ inline result<msgpack_packet_view> decode(byte_view message, const decode_option
   };
   if (!root->is_map()) return {errc::unknown_packet_type, 0};
   msgpack::value type_v, nsp_v, data_v, id_v;
-  for (const msgpack::member& m : root->members()) {
-    if (!m.key.is_string()) continue;
-    const std::string_view k = m.key.get_string();
-    if (k == "type") {
-      type_v = m.val;
-    } else if (k == "nsp") {
-      nsp_v = m.val;
-    } else if (k == "data") {
-      data_v = m.val;
-    } else if (k == "id") {
-      id_v = m.val;
-    }
-  }
+  detail::mp_packet_fields(*root, type_v, nsp_v, data_v, id_v);
   msgpack_packet_view p;
   p.has_invalid_utf8 = lossy;
   if (detail::mp_check_type(type_v, opts.version, p.type) != errc::none) {
@@ -22226,5 +22260,2213 @@ struct is_error_code_enum<::SIOCODEC_NAMESPACE::errc> : true_type {};
 
 #endif  // SIOCODEC_ERROR_CODE_HPP
 // ---- end <siocodec/error_code.hpp> -----------------------------------------------------------
+// ---- begin <siocodec/redis.hpp> --------------------------------------------------------------
+// SPDX-License-Identifier: BSL-1.0
+// Umbrella header of the Redis adapter layer (@socket.io/redis-adapter 8.3 and
+// @socket.io/redis-emitter 5.1 formats): channel names, messages, the emitter. Optional, like the
+// msgpack parser it builds on: siocodec.hpp does not include it (the single header, which holds
+// every header of include/, does).
+#ifndef SIOCODEC_REDIS_HPP
+#define SIOCODEC_REDIS_HPP
+
+// ---- begin <siocodec/redis/broadcast.hpp> ----------------------------------------------------
+// SPDX-License-Identifier: BSL-1.0
+// The broadcast message of @socket.io/redis-adapter 8.3 / @socket.io/redis-emitter 5.1:
+// `[uid, packet, {rooms, except, flags}]` as notepack.io 3.0.1 writes it.
+#ifndef SIOCODEC_REDIS_BROADCAST_HPP
+#define SIOCODEC_REDIS_BROADCAST_HPP
+
+// ---- begin <siocodec/redis/channel.hpp> ------------------------------------------------------
+// SPDX-License-Identifier: BSL-1.0
+// The Redis channel names of @socket.io/redis-adapter 8.3 and @socket.io/redis-emitter 5.1.
+#ifndef SIOCODEC_REDIS_CHANNEL_HPP
+#define SIOCODEC_REDIS_CHANNEL_HPP
+
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+// One adapter per namespace, and per adapter (prefix = the `key` option, "socket.io" by default):
+//
+//   <key>#<nsp>#             broadcasts to the whole namespace or to several rooms (PSUBSCRIBE
+//   <key>#<nsp>#<room>#      <key>#<nsp>#*); a broadcast to exactly one room goes to the room's
+//                            channel, so that a node without that room can drop it unread
+//   <key>-request#<nsp>#     requests (SUBSCRIBE), JSON or msgpack (request.hpp)
+//   <key>-response#<nsp>#    responses to every requester (SUBSCRIBE)
+//   <key>-response#<nsp>#<uid>#  responses to the node `uid` (publishOnSpecificResponseChannel)
+//
+// Names are bytes: Redis channels are binary-safe and the reference concatenates the strings
+// as they are, so a namespace or room holding '#' is written unchanged. That makes a channel
+// name ambiguous on its own ("socket.io#/a#b#" is the namespace "/a#b" or the room "b" of
+// "/a"), which is why match_channel() takes the namespace it is listening for, as each adapter
+// instance of the reference does.
+
+SIOCODEC_BEGIN_NAMESPACE
+namespace socketio {
+namespace redis {
+
+/// The default key prefix ("socket.io").
+inline constexpr std::string_view default_key = SIOCODEC_DEFAULT_REDIS_KEY;
+
+/// Appends `<key>#<nsp>#` (broadcasts to the whole namespace or to several rooms).
+/// @return bytes appended. Errors: invalid_argument (the size overflows size_t).
+template <class C>
+result<std::size_t> broadcast_channel(C& out, std::string_view nsp,
+                                      std::string_view key = default_key);
+
+/// Appends `<key>#<nsp>#<room>#` (a broadcast to exactly one room).
+/// Errors: invalid_argument (the size overflows size_t).
+template <class C>
+result<std::size_t> room_channel(C& out, std::string_view nsp, std::string_view room,
+                                 std::string_view key = default_key);
+
+/// Appends the PSUBSCRIBE pattern of a namespace's broadcasts: `<key>#<nsp>#*`. The reference
+/// writes the namespace into the glob as it is; here the glob characters `*?[]\` of the key and
+/// namespace are escaped with a backslash, so the pattern matches exactly the channels that
+/// start with `<key>#<nsp>#` (the reference's filter after the match) and no others.
+/// Errors: invalid_argument (the size overflows size_t).
+template <class C>
+result<std::size_t> broadcast_pattern(C& out, std::string_view nsp,
+                                      std::string_view key = default_key);
+
+/// Appends `<key>-request#<nsp>#`.
+/// Errors: invalid_argument (the size overflows size_t).
+template <class C>
+result<std::size_t> request_channel(C& out, std::string_view nsp,
+                                    std::string_view key = default_key);
+
+/// Appends `<key>-response#<nsp>#` (responses every node reads).
+/// Errors: invalid_argument (the size overflows size_t).
+template <class C>
+result<std::size_t> response_channel(C& out, std::string_view nsp,
+                                     std::string_view key = default_key);
+
+/// Appends `<key>-response#<nsp>#<uid>#`: the responses to node `uid` when the responders use
+/// publishOnSpecificResponseChannel.
+/// Errors: invalid_argument (the size overflows size_t).
+template <class C>
+result<std::size_t> specific_response_channel(C& out, std::string_view nsp, std::string_view uid,
+                                              std::string_view key = default_key);
+
+/// What a channel is, for the adapter of one namespace.
+enum class channel_kind : std::uint8_t {
+  broadcast,          ///< `<key>#<nsp>#`, and `<key>#<nsp>##` (an empty room: the reference
+                      ///< treats it as the whole namespace)
+  room,               ///< `<key>#<nsp>#<room>#`, room not empty
+  request,            ///< `<key>-request#<nsp>#`
+  response,           ///< `<key>-response#<nsp>#`
+  specific_response,  ///< `<key>-response#<nsp>#<uid>#`, uid not empty
+};
+
+/// A channel matched by match_channel(): its kind and the views of its variable part.
+struct channel_match {
+  channel_kind kind = channel_kind::broadcast;
+  /// kind room: the room name (a view into the channel).
+  std::string_view room;
+  /// kind specific_response: the uid of the node the responses are for.
+  std::string_view uid;
+};
+
+/// Tells which of the channels of the adapter of namespace `nsp` (prefix `key`) `channel` is.
+/// A room or uid part may hold '#'; it must end with '#'. (The reference drops the last
+/// character of a room channel whatever it is; no encoder writes one without the '#'.)
+/// @return the match; offset() is channel.size().
+/// Errors:
+/// - invalid_namespace: `channel` is not a channel of this key and namespace (offset: the first
+///   byte that differs from every name of the adapter, at most channel.size()).
+/// - invalid_argument: a room or uid part that does not end with '#' (offset channel.size()).
+result<channel_match> match_channel(std::string_view channel, std::string_view nsp,
+                                    std::string_view key = default_key) noexcept;
+
+// ---------------------------------------------------------------------------------------------
+// Implementation
+// ---------------------------------------------------------------------------------------------
+namespace detail {
+
+template <class W>
+void emit_glob_escaped(W& w, std::string_view s) noexcept {
+  for (const char c : s) {
+    if (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\') w.put('\\');
+    w.put(c);
+  }
+}
+
+// `<key><suffix>#<nsp>#` then, when `tail` is set, `<tail>#`.
+template <class C>
+result<std::size_t> append_channel(C& out, std::string_view key, std::string_view suffix,
+                                   std::string_view nsp, const std::string_view* tail) {
+  return ::SIOCODEC_NAMESPACE::detail::write_append(out, [&](auto& w) {
+    w.append(key.data(), key.size());
+    w.append(suffix.data(), suffix.size());
+    w.put('#');
+    w.append(nsp.data(), nsp.size());
+    w.put('#');
+    if (tail != nullptr) {
+      w.append(tail->data(), tail->size());
+      w.put('#');
+    }
+    return errc::none;
+  });
+}
+
+// Bytes `s` and `t` have in common from the start.
+constexpr std::size_t common_prefix(std::string_view s, std::string_view t) noexcept {
+  std::size_t i = 0;
+  while (i < s.size() && i < t.size() && s[i] == t[i]) ++i;
+  return i;
+}
+
+// Matches `<key><suffix>#<nsp>#` at the start of `ch`: true and `rest` set to what follows, or
+// false and `reached` raised to the length of the longest match.
+inline bool match_prefix(std::string_view ch, std::string_view key, std::string_view suffix,
+                         std::string_view nsp, std::string_view& rest,
+                         std::size_t& reached) noexcept {
+  std::size_t at = 0;
+  const auto part = [&](std::string_view p) {
+    const std::size_t n = common_prefix(ch.substr(at), p);
+    at += n;
+    return n == p.size();
+  };
+  const bool ok = part(key) && part(suffix) && part("#") && part(nsp) && part("#");
+  if (!ok) {
+    if (at > reached) reached = at;
+    return false;
+  }
+  rest = ch.substr(at);
+  return true;
+}
+
+}  // namespace detail
+
+template <class C>
+result<std::size_t> broadcast_channel(C& out, std::string_view nsp, std::string_view key) {
+  return detail::append_channel(out, key, {}, nsp, nullptr);
+}
+
+template <class C>
+result<std::size_t> room_channel(C& out, std::string_view nsp, std::string_view room,
+                                 std::string_view key) {
+  return detail::append_channel(out, key, {}, nsp, &room);
+}
+
+template <class C>
+result<std::size_t> broadcast_pattern(C& out, std::string_view nsp, std::string_view key) {
+  return ::SIOCODEC_NAMESPACE::detail::write_append(out, [&](auto& w) {
+    detail::emit_glob_escaped(w, key);
+    w.put('#');
+    detail::emit_glob_escaped(w, nsp);
+    w.append("#*", 2);
+    return errc::none;
+  });
+}
+
+template <class C>
+result<std::size_t> request_channel(C& out, std::string_view nsp, std::string_view key) {
+  return detail::append_channel(out, key, "-request", nsp, nullptr);
+}
+
+template <class C>
+result<std::size_t> response_channel(C& out, std::string_view nsp, std::string_view key) {
+  return detail::append_channel(out, key, "-response", nsp, nullptr);
+}
+
+template <class C>
+result<std::size_t> specific_response_channel(C& out, std::string_view nsp, std::string_view uid,
+                                              std::string_view key) {
+  return detail::append_channel(out, key, "-response", nsp, &uid);
+}
+
+inline result<channel_match> match_channel(std::string_view channel, std::string_view nsp,
+                                           std::string_view key) noexcept {
+  std::string_view rest;
+  std::size_t reached = 0;
+  channel_match m;
+  // A variable part: non-empty, ending with '#', which is not part of it.
+  const auto tail = [&](std::string_view& part) {
+    if (rest.empty() || rest.back() != '#') return false;
+    part = rest.substr(0, rest.size() - 1);
+    return true;
+  };
+  if (detail::match_prefix(channel, key, {}, nsp, rest, reached)) {
+    if (rest.empty()) return {m, channel.size()};
+    if (!tail(m.room)) return {errc::invalid_argument, channel.size()};
+    m.kind = m.room.empty() ? channel_kind::broadcast : channel_kind::room;
+    return {m, channel.size()};
+  }
+  if (detail::match_prefix(channel, key, "-request", nsp, rest, reached)) {
+    if (!rest.empty()) return {errc::invalid_namespace, channel.size() - rest.size()};
+    m.kind = channel_kind::request;
+    return {m, channel.size()};
+  }
+  if (detail::match_prefix(channel, key, "-response", nsp, rest, reached)) {
+    if (rest.empty()) {
+      m.kind = channel_kind::response;
+      return {m, channel.size()};
+    }
+    if (!tail(m.uid) || m.uid.empty()) return {errc::invalid_argument, channel.size()};
+    m.kind = channel_kind::specific_response;
+    return {m, channel.size()};
+  }
+  const std::size_t at = reached < channel.size() ? reached : channel.size();
+  return {errc::invalid_namespace, at};
+}
+
+}  // namespace redis
+}  // namespace socketio
+SIOCODEC_END_NAMESPACE
+
+#endif  // SIOCODEC_REDIS_CHANNEL_HPP
+// ---- end <siocodec/redis/channel.hpp> --------------------------------------------------------
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <optional>
+#include <string_view>
+#include <type_traits>
+
+// What the reference publishes on `<key>#<nsp>#` (or `<key>#<nsp>#<room>#` for one room) for
+// io.to(...).except(...).emit(...), in notepack.io 3.0.1's encoding:
+//
+//   93                          the array [uid, packet, opts]
+//     a6 "Xy3kQ9"               uid: the node's uid2(6), or "emitter" for the emitter
+//     83 a4"type" 02            packet {type: 2 (EVENT, even with binary arguments: the
+//        a4"data" 9N ...        parser promotes it per client), data: [event, ...args] (binary
+//        a3"nsp"  a1"/"         arguments as bin 8/16/32), nsp}
+//     83 a5"rooms"  9N ...      opts {rooms: [...], except: [...], flags: {...}}; the emitter
+//        a6"except" 9N ...      writes rooms, flags, except in that order; flags hold the
+//        a5"flags"  8N ...      keys that were set, in the order they were set
+//
+// notepack.io 3.0.1 differs from 2.2.0 (socket.io-msgpack-parser's encoder): ArrayBuffer and
+// typed arrays are written as bin (2.2.0: ext 8/16/32 of type 0), undefined as nil (2.2.0:
+// `d4 00 00`), and map members whose value is undefined are left out. Numbers, strings, arrays
+// and maps are written alike (msgpack/writer.hpp).
+
+SIOCODEC_BEGIN_NAMESPACE
+namespace socketio {
+namespace redis {
+
+/// The uid @socket.io/redis-emitter writes into its messages.
+inline constexpr std::string_view emitter_uid = "emitter";
+
+/// A list of room names: views of the caller's strings (pointer and count), as the adapter's
+/// `Set<Room>` spread into an array. Valid while what it points to is.
+struct room_list {
+  const std::string_view* data = nullptr;
+  std::size_t size = 0;
+
+  constexpr room_list() noexcept = default;
+  constexpr room_list(const std::string_view* d, std::size_t n) noexcept : data(d), size(n) {}
+  /// Any contiguous container of std::string_view (std::vector, std::array).
+  template <class C, std::enable_if_t<std::is_same<std::remove_cv_t<std::remove_pointer_t<
+                                                       decltype(std::declval<const C&>().data())>>,
+                                                   std::string_view>::value,
+                                      int> = 0>
+  constexpr room_list(const C& c) noexcept : data(c.data()), size(c.size()) {}
+
+  constexpr const std::string_view* begin() const noexcept { return data; }
+  constexpr const std::string_view* end() const noexcept { return data + size; }
+};
+
+/// The `flags` object of a broadcast: the keys socket.io 4.8's BroadcastOperator and the emitter
+/// set, kept in the order they were first set (notepack.io writes an object's keys in insertion
+/// order, and setting a key again keeps its place). Setting a flag to false writes `false`, as
+/// `compress(false)` does in JavaScript.
+class broadcast_flags {
+ public:
+  /// The flags the encoder knows, by their JavaScript name.
+  enum class flag : std::uint8_t {
+    volatile_flag,           ///< "volatile": the packet may be dropped if the client is busy
+    compress,                ///< "compress": permessage-deflate for this packet
+    local,                   ///< "local": this node only (never published by the reference)
+    timeout,                 ///< "timeout": ack timeout in ms (a number)
+    expect_single_response,  ///< "expectSingleResponse" (emitWithAck)
+  };
+  static constexpr std::size_t flag_count = 5;
+
+  broadcast_flags& set_volatile(bool v = true) noexcept { return set(flag::volatile_flag, v); }
+  broadcast_flags& set_compress(bool v) noexcept { return set(flag::compress, v); }
+  broadcast_flags& set_local(bool v = true) noexcept { return set(flag::local, v); }
+  broadcast_flags& set_expect_single_response(bool v = true) noexcept {
+    return set(flag::expect_single_response, v);
+  }
+  /// The ack timeout in milliseconds (written as notepack.io writes a Number).
+  broadcast_flags& set_timeout(double ms) noexcept {
+    timeout_ = ms;
+    return set(flag::timeout, true);
+  }
+
+  /// Whether `f` is set, and its value (timeout: whether it is set).
+  bool has(flag f) const noexcept { return (present_ >> index(f) & 1u) != 0; }
+  bool get(flag f) const noexcept { return (values_ >> index(f) & 1u) != 0; }
+  /// `volatile` set to true.
+  bool is_volatile() const noexcept { return has(flag::volatile_flag) && get(flag::volatile_flag); }
+  /// `compress`, when set.
+  std::optional<bool> compress() const noexcept {
+    return has(flag::compress) ? std::optional<bool>(get(flag::compress)) : std::nullopt;
+  }
+  /// `local` set to true.
+  bool is_local() const noexcept { return has(flag::local) && get(flag::local); }
+  /// The ack timeout, when set.
+  std::optional<double> timeout() const noexcept {
+    return has(flag::timeout) ? std::optional<double>(timeout_) : std::nullopt;
+  }
+  /// The flags set, in the order they were first set.
+  std::size_t size() const noexcept { return count_; }
+  flag at(std::size_t i) const noexcept { return order_[i]; }
+  /// Its JavaScript key.
+  static constexpr std::string_view name(flag f) noexcept {
+    switch (f) {
+      case flag::volatile_flag: return "volatile";
+      case flag::compress: return "compress";
+      case flag::local: return "local";
+      case flag::timeout: return "timeout";
+      case flag::expect_single_response: return "expectSingleResponse";
+    }
+    return {};
+  }
+
+ private:
+  static constexpr unsigned index(flag f) noexcept { return static_cast<unsigned>(f); }
+  broadcast_flags& set(flag f, bool v) noexcept {
+    const unsigned bit = 1u << index(f);
+    if ((present_ & bit) == 0) {
+      order_[count_++] = f;
+      present_ = static_cast<std::uint8_t>(present_ | bit);
+    }
+    values_ = static_cast<std::uint8_t>(v ? (values_ | bit) : (values_ & ~bit));
+    return *this;
+  }
+
+  flag order_[flag_count] = {};
+  std::uint8_t count_ = 0;
+  std::uint8_t present_ = 0;
+  std::uint8_t values_ = 0;
+  double timeout_ = 0;
+};
+
+/// The key order of the opts object: the adapter spreads `{rooms, except, flags}`, the emitter
+/// `{rooms, flags, except}`.
+enum class opts_order : std::uint8_t { adapter, emitter };
+
+/// The `opts` of a broadcast: `{rooms, except, flags}`.
+struct broadcast_options {
+  /// Rooms to reach (empty: the whole namespace). Written as given (the reference's come from a
+  /// Set: distinct).
+  room_list rooms;
+  /// Rooms whose sockets are left out (socket.broadcast adds the sender's own id).
+  room_list except;
+  broadcast_flags flags;
+  opts_order order = opts_order::adapter;
+};
+
+/// A decoded broadcast message: views into the message bytes, valid while they are.
+struct broadcast_view {
+  /// The publishing node's uid ("emitter" for @socket.io/redis-emitter). A node ignores its own.
+  std::string_view uid;
+  /// The packet: type EVENT (or BINARY_EVENT), its namespace ("/" when the message has none, as
+  /// the reference assumes), its data array (binary arguments inline as bin) and an ack id if
+  /// one was written. msgpack_parser::encode() sends it to a local msgpack-parser client as it
+  /// is; default-parser clients get its arguments through write_value() and a builder.
+  msgpack_packet_view packet;
+  /// The rooms to reach: an array of str / numbers (a JavaScript room may be a number), or the
+  /// absent value (none: the whole namespace).
+  msgpack::value rooms;
+  /// The rooms excluded, as `rooms`.
+  msgpack::value except;
+  /// The flags this codec knows (unknown keys are skipped; `raw_flags` holds them all).
+  broadcast_flags flags;
+  /// The flags map as written (the absent value when the message has none).
+  msgpack::value raw_flags;
+};
+
+/// Options of decode_broadcast().
+struct broadcast_decode_options {
+  /// Deepest nesting of the packet's data (the message adds two levels around it), as
+  /// socketio::decode_options::max_depth counts it.
+  std::size_t max_depth = SIOCODEC_DEFAULT_MAX_MSGPACK_DEPTH;
+  /// Longest namespace, in bytes.
+  std::size_t max_namespace = SIOCODEC_DEFAULT_MAX_NAMESPACE;
+  /// Most names in `rooms`, and in `except`.
+  std::size_t max_rooms = SIOCODEC_DEFAULT_REDIS_MAX_ROOMS;
+  /// Largest ack id accepted in the packet.
+  std::uint64_t max_ack_id = ~std::uint64_t{0};
+};
+
+/// Decodes a broadcast message, strictly: exactly one msgpack value (msgpack::validate: strings
+/// UTF-8, nesting bounded) which is the array `[uid, packet, opts]` of 3 elements; uid a str;
+/// packet a map with "type" 2 or 5 (any integral number form), "data" an array, "nsp" a str or
+/// absent, "id" absent, nil or an integral number >= 0; opts a map whose "rooms" and "except"
+/// are absent, nil or arrays of str and numbers, and whose "flags" is absent, nil or a map (its
+/// keys volatile, compress, local, expectSingleResponse booleans, timeout a number when
+/// present). Unknown keys of the packet, opts and flags are ignored, as the reference ignores
+/// them; the last of a repeated key counts.
+///
+/// The reference accepts more (it destructures whatever notepack.io decodes and lets
+/// JavaScript coerce); each refusal here is of a message no encoder of the reference writes.
+///
+/// @return the view; offset() is message.size(). On failure, the offset of the offending value
+///   (0 for the top level).
+/// Errors:
+/// - invalid_msgpack, trailing_data, nesting_too_deep, invalid_utf8: msgpack::validate's.
+/// - invalid_payload: not a 3-element array; uid not a str; packet or opts not a map; "data"
+///   missing or not an array; rooms / except / flags of the wrong kind, a room neither str nor
+///   number, a known flag of the wrong kind; more than max_rooms names.
+/// - unknown_packet_type: "type" missing, not an integral number, or neither 2 nor 5.
+/// - invalid_namespace: "nsp" not a str, or longer than max_namespace.
+/// - invalid_ack_id, ack_id_overflow: as msgpack_parser::decode() for "id".
+///
+/// Linear in message.size(); no allocation; no recursion.
+result<broadcast_view> decode_broadcast(byte_view message,
+                                        const broadcast_decode_options& opts = {}) noexcept;
+
+/// Appends the broadcast message `[uid, {type: 2, data: [name, args...], nsp}, opts]` for the
+/// EVENT builder `ev` (socketio::event(name, args...); its namespace and id are not used: `nsp`
+/// is the namespace written). Arguments are written by msgpack_args_writer (binary as bin), as
+/// the reference writes the same JavaScript values.
+/// @return bytes appended (exactly one resize of `out`; none on error).
+/// Errors (offset 0): those of msgpack_args_writer; reserved_event_name (the name is reserved,
+/// as the emitter throws); invalid_utf8 (uid, nsp, a room or the name is not UTF-8);
+/// invalid_argument (a size msgpack cannot carry).
+template <class C, class... A>
+result<std::size_t> encode_broadcast(
+    C& out, std::string_view uid, std::string_view nsp, const broadcast_options& opts,
+    const packet_builder<::SIOCODEC_NAMESPACE::socketio::detail::event_data<A...>>& ev,
+    const encode_options& eopts = {});
+
+/// Appends the broadcast message for packet `p` (written as `{type, data, nsp[, id]}`, `data`
+/// copied verbatim): what a node forwards, or a decoded message written again.
+/// Errors (offset 0): invalid_argument (`p.data` absent or not an array, a type other than
+/// EVENT / BINARY_EVENT, a size msgpack cannot carry); invalid_utf8 (uid, nsp or a room).
+template <class C>
+result<std::size_t> encode_broadcast(C& out, std::string_view uid, const msgpack_packet_view& p,
+                                     const broadcast_options& opts);
+
+/// Whether a local socket in the rooms `socket_rooms` is reached by a message targeting `rooms`
+/// and excluding `except` (a broadcast_view's lists, or a request_view's): the in-memory
+/// adapter's rule, not in any room of `except`, and in one of `rooms` unless `rooms` is empty or
+/// absent. As in socket.io, a socket is in the room named by its own id: include it in
+/// `socket_rooms` (`except` holds the sender's id for socket.broadcast.emit). A number in a
+/// list names a room a JavaScript server joined with a number, which is not the string of the
+/// same digits: it matches nothing here. `V` is msgpack::value or socketio::any_value.
+/// O(list sizes x socket_rooms.size); no allocation.
+template <class V>
+bool reaches(const V& rooms, const V& except, room_list socket_rooms) noexcept;
+
+/// Writes the msgpack value `v` of a decoded message (an argument of broadcast_view::packet's
+/// data, say) through a builder's writer of either parser, as a Node server re-encodes what
+/// notepack.io decoded for its own clients: the way to send a packet that came over Redis to
+/// default-parser clients (`sio::event(name, [&](auto& w) { for (...) write_value(w, arg); })`;
+/// msgpack-parser clients can get the packet as it is). bin (and ext type 0) becomes a binary
+/// value (an attachment for the default parser); integers keep all 64 bits; nil is null;
+/// undefined is null in an array and leaves its member out of a map, as JSON.stringify does; a
+/// map key that is an integer, a boolean or nil is written as JavaScript's String() of it, and a
+/// member with any other key is left out; other extensions (notepack's Date among them) are
+/// written as null. Recursive, to the depth the decoder bounded (max_depth).
+template <class W>
+void write_value(W& w, const msgpack::value& v);
+
+// ---------------------------------------------------------------------------------------------
+// Implementation
+// ---------------------------------------------------------------------------------------------
+namespace detail {
+
+using ::SIOCODEC_NAMESPACE::socketio::detail::mp_access;
+using ::SIOCODEC_NAMESPACE::socketio::detail::mp_counter;
+using ::SIOCODEC_NAMESPACE::socketio::detail::mp_plan;
+using ::SIOCODEC_NAMESPACE::socketio::detail::mp_writer;
+
+inline bool utf8_ok(std::string_view s) noexcept {
+  return ::SIOCODEC_NAMESPACE::detail::utf8_find_invalid(s.data(), s.size()) == s.size();
+}
+
+// A str of known-valid UTF-8, or a short ASCII key.
+template <class W>
+void put_str(W& w, std::string_view s) noexcept {
+  (void)msgpack::emit_string_header(w, s.size());
+  w.append(s.data(), s.size());
+}
+
+template <class W>
+void put_rooms(W& w, const room_list& r) noexcept {
+  (void)msgpack::emit_array_header(w, r.size);
+  for (const std::string_view s : r) put_str(w, s);
+}
+
+template <class W>
+void put_flags(W& w, const broadcast_flags& f) noexcept {
+  (void)msgpack::emit_map_header(w, f.size());
+  for (std::size_t i = 0; i < f.size(); ++i) {
+    const broadcast_flags::flag k = f.at(i);
+    put_str(w, broadcast_flags::name(k));
+    if (k == broadcast_flags::flag::timeout) {
+      msgpack::emit_number(w, *f.timeout());
+    } else {
+      msgpack::emit_bool(w, f.get(k));
+    }
+  }
+}
+
+template <class W>
+void put_opts(W& w, const broadcast_options& o) noexcept {
+  w.put(static_cast<char>(0x83));
+  put_str(w, "rooms");
+  put_rooms(w, o.rooms);
+  if (o.order == opts_order::adapter) {
+    put_str(w, "except");
+    put_rooms(w, o.except);
+    put_str(w, "flags");
+    put_flags(w, o.flags);
+  } else {
+    put_str(w, "flags");
+    put_flags(w, o.flags);
+    put_str(w, "except");
+    put_rooms(w, o.except);
+  }
+}
+
+inline errc check_strings(std::string_view uid, std::string_view nsp,
+                          const broadcast_options& o) noexcept {
+  if (!utf8_ok(uid) || !utf8_ok(nsp)) return errc::invalid_utf8;
+  for (const room_list* l : {&o.rooms, &o.except}) {
+    if (!msgpack::detail::fits_u32(l->size)) return errc::invalid_argument;
+    for (const std::string_view s : *l) {
+      if (!utf8_ok(s)) return errc::invalid_utf8;
+      if (!msgpack::detail::fits_u32(s.size())) return errc::invalid_argument;
+    }
+  }
+  if (!msgpack::detail::fits_u32(uid.size()) || !msgpack::detail::fits_u32(nsp.size())) {
+    return errc::invalid_argument;
+  }
+  return errc::none;
+}
+
+// The whole message through sink `s` (mp_counter or mp_writer); `data(s)` writes the data value
+// and returns an error.
+template <class S, class Data>
+errc emit_broadcast(S& s, std::string_view uid, std::string_view nsp, packet_type type,
+                    const std::optional<std::uint64_t>& id, const broadcast_options& o,
+                    Data&& data) {
+  s.put(static_cast<char>(0x93));
+  put_str(s, uid);
+  s.put(static_cast<char>(id ? 0x84 : 0x83));
+  put_str(s, "type");
+  msgpack::emit_uint(s, static_cast<std::uint64_t>(type));
+  put_str(s, "data");
+  const errc e = data(s);
+  if (e != errc::none) return e;
+  put_str(s, "nsp");
+  put_str(s, nsp);
+  if (id) {
+    put_str(s, "id");
+    msgpack::emit_uint(s, *id);
+  }
+  put_opts(s, o);
+  return errc::none;
+}
+
+// Measures with `data_counting`, then writes with `data_writing` into a resize of `out`.
+template <class C, class Run>
+result<std::size_t> append_two_pass(C& out, Run&& run) {
+  static_assert(is_resizable_buffer<C>::value,
+                "encode_broadcast() needs a resizable container of one-byte elements");
+  mp_plan plan;
+  mp_counter c;
+  errc e = run(c, plan);
+  if (e != errc::none) return {e, 0};
+  if (c.overflow) return {errc::invalid_argument, 0};
+  const std::size_t old = out.size();
+  out.resize(old + c.n);  // the one allocation
+  mp_writer w{reinterpret_cast<char*>(out.data()) + old, 0, c.n};
+  e = run(w, plan);
+  if (e == errc::none && (w.overflow || w.pos != c.n)) e = errc::invalid_argument;
+  if (e != errc::none) {
+    out.resize(old);
+    return {e, 0};
+  }
+  return {c.n, c.n};
+}
+
+}  // namespace detail
+
+template <class C, class... A>
+result<std::size_t> encode_broadcast(
+    C& out, std::string_view uid, std::string_view nsp, const broadcast_options& opts,
+    const packet_builder<::SIOCODEC_NAMESPACE::socketio::detail::event_data<A...>>& ev,
+    const encode_options& eopts) {
+  const std::string_view name = ev.data().name;
+  if (!detail::utf8_ok(name)) return {errc::invalid_utf8, 0};
+  if (::SIOCODEC_NAMESPACE::socketio::detail::is_reserved_event_name(name)) {
+    return {errc::reserved_event_name, 0};
+  }
+  const errc se = detail::check_strings(uid, nsp, opts);
+  if (se != errc::none) return {se, 0};
+  return detail::append_two_pass(out, [&](auto& s, detail::mp_plan& plan) -> errc {
+    return detail::emit_broadcast(
+        s, uid, nsp, packet_type::event, std::nullopt, opts, [&](auto& sink) -> errc {
+          using S = std::remove_reference_t<decltype(sink)>;
+          msgpack_args_writer w = [&] {
+            if constexpr (std::is_same<S, detail::mp_counter>::value) {
+              return detail::mp_access::counting(&sink, &plan, eopts);
+            } else {
+              return detail::mp_access::writing(&sink, &plan, eopts);
+            }
+          }();
+          ::SIOCODEC_NAMESPACE::socketio::detail::write_data(w, ev.data());
+          return detail::mp_access::finish(w);
+        });
+  });
+}
+
+template <class C>
+result<std::size_t> encode_broadcast(C& out, std::string_view uid, const msgpack_packet_view& p,
+                                     const broadcast_options& opts) {
+  if ((p.type != packet_type::event && p.type != packet_type::binary_event) || !p.data.is_array()) {
+    return {errc::invalid_argument, 0};
+  }
+  const errc se = detail::check_strings(uid, p.nsp, opts);
+  if (se != errc::none) return {se, 0};
+  return detail::append_two_pass(out, [&](auto& s, detail::mp_plan&) -> errc {
+    return detail::emit_broadcast(s, uid, p.nsp, p.type, p.id, opts, [&](auto& sink) -> errc {
+      msgpack::emit_value(sink, p.data);
+      return errc::none;
+    });
+  });
+}
+
+namespace detail {
+
+inline bool room_list_valid(const msgpack::value& v, std::size_t max) noexcept {
+  if (!v.exists() || v.is_nil()) return true;
+  if (!v.is_array() || v.size() > max) return false;
+  for (const msgpack::value& r : v.elements()) {
+    if (!r.is_string() && !r.is_number()) return false;
+  }
+  return true;
+}
+
+// The packet map {type, data, nsp, id} of a broadcast (or of a BROADCAST request) into `p`.
+// On failure: false, the error in `e` and the offending value in `bad` (absent: the map).
+inline bool read_broadcast_packet(const msgpack::value& packet,
+                                  const broadcast_decode_options& opts, msgpack_packet_view& p,
+                                  errc& e, msgpack::value& bad) noexcept {
+  msgpack::value type_v, nsp_v, data_v, id_v;
+  ::SIOCODEC_NAMESPACE::socketio::detail::mp_packet_fields(packet, type_v, nsp_v, data_v, id_v);
+  packet_type t = packet_type::event;
+  if (::SIOCODEC_NAMESPACE::socketio::detail::mp_check_type(type_v, protocol_version::v4, t) !=
+          errc::none ||
+      (t != packet_type::event && t != packet_type::binary_event)) {
+    e = errc::unknown_packet_type;
+    bad = type_v;
+    return false;
+  }
+  p.type = t;
+  if (nsp_v.exists()) {
+    if (!nsp_v.is_string() || nsp_v.get_string().size() > opts.max_namespace) {
+      e = errc::invalid_namespace;
+      bad = nsp_v;
+      return false;
+    }
+    p.nsp = nsp_v.get_string();
+  }
+  if (!data_v.is_array()) {
+    e = errc::invalid_payload;
+    bad = data_v;
+    return false;
+  }
+  p.data = data_v;
+  if (id_v.exists() && !id_v.is_nil() && !id_v.is_undefined()) {
+    decode_options d;
+    d.max_ack_id = opts.max_ack_id;
+    e = ::SIOCODEC_NAMESPACE::socketio::detail::mp_check_id(id_v, d, p.id);
+    if (e != errc::none) {
+      bad = id_v;
+      return false;
+    }
+  }
+  return true;
+}
+
+// The known keys of a flags map into `f`. On failure: false and the offending value in `bad`.
+inline bool read_flags(const msgpack::value& map, broadcast_flags& f,
+                       msgpack::value& bad) noexcept {
+  using F = broadcast_flags::flag;
+  for (const msgpack::member& m : map.members()) {
+    if (!m.key.is_string()) continue;
+    const std::string_view k = m.key.get_string();
+    if (k == "timeout") {
+      const result<double> d = m.val.to_double();
+      if (!d) {
+        bad = m.val;
+        return false;
+      }
+      f.set_timeout(*d);
+      continue;
+    }
+    for (std::size_t i = 0; i < broadcast_flags::flag_count; ++i) {
+      const auto which = static_cast<F>(i);
+      if (which == F::timeout || k != broadcast_flags::name(which)) continue;
+      if (!m.val.is_bool()) {
+        bad = m.val;
+        return false;
+      }
+      const bool v = m.val.get_bool();
+      switch (which) {
+        case F::volatile_flag: f.set_volatile(v); break;
+        case F::compress: f.set_compress(v); break;
+        case F::local: f.set_local(v); break;
+        default: f.set_expect_single_response(v); break;
+      }
+    }
+  }
+  return true;
+}
+
+}  // namespace detail
+
+inline result<broadcast_view> decode_broadcast(byte_view message,
+                                               const broadcast_decode_options& opts) noexcept {
+  msgpack::options mo;
+  mo.max_depth =
+      opts.max_depth + 2 < msgpack::max_depth_limit ? opts.max_depth + 2 : msgpack::max_depth_limit;
+  const result<msgpack::value> root = msgpack::parse(message, mo);
+  if (!root) return {root.error(), root.offset()};
+  const auto at = [&message](const msgpack::value& v) {
+    return v.exists() ? static_cast<std::size_t>(v.raw().data() - message.data()) : 0;
+  };
+  if (!root->is_array() || root->size() != 3) return {errc::invalid_payload, 0};
+  const msgpack::value uid = (*root)[0], packet = (*root)[1], o = (*root)[2];
+  if (!uid.is_string()) return {errc::invalid_payload, at(uid)};
+  if (!packet.is_map()) return {errc::invalid_payload, at(packet)};
+  if (!o.is_map()) return {errc::invalid_payload, at(o)};
+  broadcast_view b;
+  b.uid = uid.get_string();
+  errc e = errc::none;
+  msgpack::value bad;
+  if (!detail::read_broadcast_packet(packet, opts, b.packet, e, bad)) return {e, at(bad)};
+
+  for (const msgpack::member& m : o.members()) {
+    if (!m.key.is_string()) continue;
+    const std::string_view k = m.key.get_string();
+    if (k == "rooms") {
+      b.rooms = m.val;
+    } else if (k == "except") {
+      b.except = m.val;
+    } else if (k == "flags") {
+      b.raw_flags = m.val;
+    }
+  }
+  if (!detail::room_list_valid(b.rooms, opts.max_rooms))
+    return {errc::invalid_payload, at(b.rooms)};
+  if (!detail::room_list_valid(b.except, opts.max_rooms)) {
+    return {errc::invalid_payload, at(b.except)};
+  }
+  if (b.rooms.is_nil()) b.rooms = msgpack::value();
+  if (b.except.is_nil()) b.except = msgpack::value();
+  if (!b.raw_flags.exists() || b.raw_flags.is_nil()) {
+    b.raw_flags = msgpack::value();
+  } else if (!b.raw_flags.is_map()) {
+    return {errc::invalid_payload, at(b.raw_flags)};
+  } else if (!detail::read_flags(b.raw_flags, b.flags, bad)) {
+    return {errc::invalid_payload, at(bad)};
+  }
+  return {b, message.size()};
+}
+
+template <class V>
+bool reaches(const V& rooms, const V& except, room_list socket_rooms) noexcept {
+  const auto any_in = [&socket_rooms](const V& list) {
+    for (const auto& name : list.elements()) {
+      for (const std::string_view r : socket_rooms) {
+        if (name.string_equals(r)) return true;
+      }
+    }
+    return false;
+  };
+  if (except.exists() && any_in(except)) return false;
+  return !rooms.exists() || rooms.size() == 0 || any_in(rooms);
+}
+
+template <class W>
+void write_value(W& w, const msgpack::value& v) {
+  if (v.is_bool()) {
+    w.boolean(v.get_bool());
+  } else if (v.is_integer()) {
+    if (v.is_negative_integer()) {
+      w.integer(*v.to_int64());
+    } else {
+      w.integer(*v.to_uint64());
+    }
+  } else if (v.is_floating()) {
+    w.number(*v.to_double());
+  } else if (v.is_string()) {
+    w.string(v.get_string());
+  } else if (v.is_binary()) {
+    w.binary(v.bytes());
+  } else if (v.is_array()) {
+    w.begin_array();
+    for (const msgpack::value& e : v.elements()) write_value(w, e);
+    w.end_array();
+  } else if (v.is_map()) {
+    w.begin_object();
+    for (const msgpack::member& m : v.members()) {
+      if (m.val.is_undefined()) continue;
+      char digits[24];
+      std::string_view key;
+      if (m.key.is_string()) {
+        key = m.key.get_string();
+      } else if (m.key.is_integer()) {
+        // String() of the number: its decimal digits (beyond 2^53 JavaScript would round first).
+        const bool neg = m.key.is_negative_integer();
+        std::uint64_t mag =
+            neg ? 0 - static_cast<std::uint64_t>(*m.key.to_int64()) : *m.key.to_uint64();
+        std::size_t at = sizeof digits;
+        do {
+          digits[--at] = static_cast<char>('0' + mag % 10);
+          mag /= 10;
+        } while (mag != 0);
+        if (neg) digits[--at] = '-';
+        key = std::string_view(digits + at, sizeof digits - at);
+      } else if (m.key.is_bool()) {
+        key = m.key.get_bool() ? "true" : "false";
+      } else if (m.key.is_nil()) {
+        key = "null";
+      } else {
+        continue;
+      }
+      w.key(key);
+      write_value(w, m.val);
+    }
+    w.end_object();
+  } else {
+    w.null();  // nil, undefined, other extensions
+  }
+}
+
+}  // namespace redis
+}  // namespace socketio
+SIOCODEC_END_NAMESPACE
+
+#endif  // SIOCODEC_REDIS_BROADCAST_HPP
+// ---- end <siocodec/redis/broadcast.hpp> ------------------------------------------------------
+// ---- begin <siocodec/redis/emitter.hpp> ------------------------------------------------------
+// SPDX-License-Identifier: BSL-1.0
+// A sans-I/O @socket.io/redis-emitter 5.1: what to PUBLISH (channel, message) for an emit.
+#ifndef SIOCODEC_REDIS_EMITTER_HPP
+#define SIOCODEC_REDIS_EMITTER_HPP
+
+// ---- begin <siocodec/redis/request.hpp> ------------------------------------------------------
+// SPDX-License-Identifier: BSL-1.0
+// The request and response messages of @socket.io/redis-adapter 8.3 (and the requests of
+// @socket.io/redis-emitter 5.1): encode and decode.
+#ifndef SIOCODEC_REDIS_REQUEST_HPP
+#define SIOCODEC_REDIS_REQUEST_HPP
+
+
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+#include <type_traits>
+
+// Requests go to `<key>-request#<nsp>#`, responses to `<key>-response#<nsp>#` (or, with
+// publishOnSpecificResponseChannel, `<key>-response#<nsp>#<uid of the requester>#`). A message
+// whose first byte is `{` is JSON, anything else msgpack (notepack.io), as the reference tells
+// them apart. What 8.3.0 writes, key order included (JSON.stringify and notepack.io keep the
+// order in which the properties were set):
+//
+//   request                          sent by                      response
+//   ALL_ROOMS (1)       JSON  {"uid","requestId","type":1}        {"requestId","rooms":[...]}
+//   REMOTE_FETCH (5)    JSON  {"uid","requestId","type":5,        {"requestId","sockets":[{"id",
+//                               "opts":{"rooms","except"}}          "handshake","rooms","data"}]}
+//   REMOTE_JOIN (2)     JSON  {"uid","type":2,"opts":{"rooms",    none
+//   REMOTE_LEAVE (3)            "except"},"rooms":[...]}  (the emitter: no "uid")
+//   REMOTE_DISCONNECT (4) JSON {"uid","type":4,"opts":{...},      none
+//                               "close":bool}             (the emitter: no "uid")
+//   SERVER_SIDE_EMIT (6) JSON {"uid","type":6,"data":[...]}       none; with an ack:
+//                             with an ack: {"uid","requestId",    {"type":6,"requestId","data":x}
+//                               "type":6,"data":[...]}            (always on the common channel)
+//   BROADCAST (7)      msgpack {uid, requestId, type: 7,          {"type":8,"requestId",
+//                        packet: {type, data, nsp},                 "clientCount":N} (JSON), then
+//                        opts: {rooms, except, flags}}             per client ack, msgpack
+//                                                                  {type: 9, requestId, packet: x}
+//   SOCKETS (0)        (not sent by 8.3; answered)                {"requestId","sockets":[ids]}
+//   REMOTE_JOIN / LEAVE / DISCONNECT of 7.x: {"requestId","sid","room"|"close"}, answered
+//                                                                  {"requestId"}
+//
+// JSON messages are written as JSON.stringify writes them (json::emit_string). Values handed
+// in as JSON text (the SERVER_SIDE_EMIT arguments, an ack's argument, the fetched sockets) are
+// copied verbatim after a validation: JSON.stringify of a Buffer there is
+// {"type":"Buffer","data":[...]}, which is what a Node peer sends and reads.
+
+SIOCODEC_BEGIN_NAMESPACE
+namespace socketio {
+namespace redis {
+
+/// The RequestType values of @socket.io/redis-adapter 8.3.
+enum class request_type : std::uint8_t {
+  sockets = 0,
+  all_rooms = 1,
+  remote_join = 2,
+  remote_leave = 3,
+  remote_disconnect = 4,
+  remote_fetch = 5,
+  server_side_emit = 6,
+  broadcast = 7,
+  broadcast_client_count = 8,
+  broadcast_ack = 9,
+};
+
+/// A decoded request. Which members are set depends on `type` (see the table above); strings
+/// are views into the message, values are any_value views (JSON or msgpack, whichever the
+/// message was), all valid while the message bytes are.
+struct request_view {
+  request_type type = request_type::sockets;
+  /// True when the message was msgpack (BROADCAST), false for JSON.
+  bool is_msgpack = false;
+  /// The requester's uid; absent in the emitter's REMOTE_JOIN / LEAVE / DISCONNECT.
+  std::optional<std::string_view> uid;
+  /// The request id (uid2(6) in the reference); absent where the request expects no response.
+  std::optional<std::string_view> request_id;
+  /// The targeted sockets: opts.rooms and opts.except (REMOTE_JOIN / LEAVE / DISCONNECT /
+  /// FETCH, BROADCAST), or for SOCKETS the request's "rooms". Arrays of strings / numbers, or
+  /// absent (no restriction).
+  any_value rooms;
+  any_value except;
+  /// REMOTE_JOIN / REMOTE_LEAVE: the rooms to join or leave (an array).
+  any_value target_rooms;
+  /// REMOTE_DISCONNECT: close the underlying connection too.
+  bool close = false;
+  /// The 7.x per-socket form of REMOTE_JOIN / LEAVE / DISCONNECT: the socket id, and for JOIN /
+  /// LEAVE the room (a string or number).
+  std::optional<std::string_view> sid;
+  any_value room;
+  /// SERVER_SIDE_EMIT: the arguments (an array; the event name first, by convention).
+  any_value data;
+  /// BROADCAST: the packet ({type, data, nsp}) and the flags (timeout: the ack timeout).
+  msgpack_packet_view packet;
+  broadcast_flags flags;
+};
+
+/// A decoded response. The requester knows what it asked (by request_id); `type` is only
+/// written for SERVER_SIDE_EMIT, BROADCAST_CLIENT_COUNT and BROADCAST_ACK.
+struct response_view {
+  bool is_msgpack = false;
+  std::string_view request_id;
+  std::optional<request_type> type;
+  /// SOCKETS: an array of socket ids; REMOTE_FETCH: an array of {id, handshake, rooms, data}.
+  any_value sockets;
+  /// ALL_ROOMS: an array of room names.
+  any_value rooms;
+  /// SERVER_SIDE_EMIT: the ack's argument (absent: undefined).
+  any_value data;
+  /// BROADCAST_CLIENT_COUNT: how many clients the responder sent the packet to.
+  std::uint64_t client_count = 0;
+  /// BROADCAST_ACK: the client's ack argument (absent: undefined).
+  any_value packet;
+};
+
+/// Options of decode_request() and decode_response().
+struct request_decode_options {
+  /// Deepest nesting of the whole message (JSON or msgpack); the BROADCAST packet's data may
+  /// nest that deep below the message's own two levels.
+  std::size_t max_depth = SIOCODEC_DEFAULT_MAX_JSON_DEPTH;
+  /// Most names in a rooms / except / target list.
+  std::size_t max_rooms = SIOCODEC_DEFAULT_REDIS_MAX_ROOMS;
+  /// Longest namespace of a BROADCAST packet, in bytes.
+  std::size_t max_namespace = SIOCODEC_DEFAULT_MAX_NAMESPACE;
+};
+
+/// Decodes a message of the request channel. JSON when the first byte is `{` (json::parse:
+/// strict RFC 8259, UTF-8, bounded depth), msgpack otherwise (msgpack::parse). The message is an
+/// object with "type" an integer 0-7, and by type: SOCKETS "requestId", "rooms" absent or an
+/// array; ALL_ROOMS "requestId"; REMOTE_JOIN / LEAVE "opts" (an object, its "rooms" / "except"
+/// absent or arrays) and "rooms" an array, or the 7.x form "requestId", "sid" and "room" (a
+/// string or number); REMOTE_DISCONNECT "opts" and "close" (absent or a boolean), or "requestId",
+/// "sid" and "close"; REMOTE_FETCH "requestId" and "opts"; SERVER_SIDE_EMIT "data" an array,
+/// "requestId" optional; BROADCAST "requestId", "packet" (as in decode_broadcast()) and "opts"
+/// (with "flags"). "uid", "requestId" and "sid" are strings when present; in JSON they must be
+/// written without escapes (a view cannot hold an unescaped copy; uid2() writes only
+/// [A-Za-z0-9_-]). Room names are strings or numbers. Unknown keys are ignored.
+///
+/// @return the view; offset() is message.size(). On failure the offset of the offending value.
+/// Errors:
+/// - invalid_json / invalid_json_string / invalid_json_number / invalid_utf8 /
+///   nesting_too_deep (JSON), invalid_msgpack / trailing_data / nesting_too_deep / invalid_utf8
+///   (msgpack): the syntax;
+/// - unknown_packet_type: not an object, or "type" missing, not an integer or not 0-7;
+/// - invalid_payload: a member missing or of the wrong kind for the type, more than max_rooms
+///   names in a list;
+/// - the errors of decode_broadcast() for the BROADCAST packet (unknown_packet_type,
+///   invalid_namespace, invalid_ack_id, ack_id_overflow).
+result<request_view> decode_request(byte_view message,
+                                    const request_decode_options& opts = {}) noexcept;
+
+/// Decodes a message of a response channel (JSON or msgpack as decode_request()): an object
+/// with "requestId" a string (no escapes in JSON), "type" absent or an integer 0-9, "sockets" and
+/// "rooms" absent or arrays, "clientCount" a non-negative integer (required when type is 8),
+/// "data" and "packet" any value.
+/// Errors: as decode_request() (unknown_packet_type for a "type" out of range; invalid_payload
+/// for the members).
+result<response_view> decode_response(byte_view message,
+                                      const request_decode_options& opts = {}) noexcept;
+
+// --- encoding: requests ----------------------------------------------------------------------
+// Each appends the message to `out` (one resize; none on error) and returns its size.
+// Strings (uid, request id, rooms) must be UTF-8: invalid_utf8 otherwise. JSON text arguments
+// must be one valid JSON value of the stated kind: invalid_argument otherwise (offset 0).
+
+/// ALL_ROOMS: `{"uid":..,"requestId":..,"type":1}`.
+template <class C>
+result<std::size_t> encode_all_rooms_request(C& out, std::string_view uid,
+                                             std::string_view request_id);
+
+/// REMOTE_FETCH: `{"uid","requestId","type":5,"opts":{"rooms":[..],"except":[..]}}`.
+template <class C>
+result<std::size_t> encode_fetch_sockets_request(C& out, std::string_view uid,
+                                                 std::string_view request_id, room_list rooms,
+                                                 room_list except);
+
+/// REMOTE_JOIN (join true) or REMOTE_LEAVE: `{"uid","type":2|3,"opts":{"rooms","except"},
+/// "rooms":[..]}`; an empty `uid` writes the emitter's form, without "uid".
+template <class C>
+result<std::size_t> encode_sockets_join_request(C& out, bool join, std::string_view uid,
+                                                room_list rooms, room_list except,
+                                                room_list target);
+
+/// REMOTE_DISCONNECT: `{"uid","type":4,"opts":{..},"close":bool}`; an empty `uid` writes the
+/// emitter's form.
+template <class C>
+result<std::size_t> encode_disconnect_sockets_request(C& out, std::string_view uid, room_list rooms,
+                                                      room_list except, bool close);
+
+/// SERVER_SIDE_EMIT: `{"uid","type":6,"data":<args_json>}`, with a non-empty request_id
+/// `{"uid","requestId","type":6,"data":..}` (an ack is expected). `args_json` is a JSON array
+/// (the event name first).
+template <class C>
+result<std::size_t> encode_server_side_emit_request(C& out, std::string_view uid,
+                                                    std::string_view request_id,
+                                                    std::string_view args_json);
+
+/// BROADCAST (msgpack): `{uid, requestId, type: 7, packet: {type: 2, data: [name, args...],
+/// nsp}, opts: {rooms, except, flags}}` for EVENT builder `ev`: what broadcastWithAck publishes
+/// (set opts.flags' timeout: the reference always has one there).
+/// Errors: as encode_broadcast().
+template <class C, class... A>
+result<std::size_t> encode_broadcast_request(
+    C& out, std::string_view uid, std::string_view request_id, std::string_view nsp,
+    const broadcast_options& opts,
+    const packet_builder<::SIOCODEC_NAMESPACE::socketio::detail::event_data<A...>>& ev,
+    const encode_options& eopts = {});
+
+// --- encoding: responses ---------------------------------------------------------------------
+
+/// SOCKETS: `{"requestId","sockets":[ids]}`.
+template <class C>
+result<std::size_t> encode_sockets_response(C& out, std::string_view request_id, room_list ids);
+
+/// ALL_ROOMS: `{"requestId","rooms":[..]}`.
+template <class C>
+result<std::size_t> encode_all_rooms_response(C& out, std::string_view request_id, room_list rooms);
+
+/// REMOTE_FETCH: `{"requestId","sockets":<sockets_json>}`, `sockets_json` a JSON array of
+/// `{"id","handshake","rooms","data"}` objects (as the reference writes them).
+template <class C>
+result<std::size_t> encode_fetch_sockets_response(C& out, std::string_view request_id,
+                                                  std::string_view sockets_json);
+
+/// The 7.x REMOTE_JOIN / LEAVE / DISCONNECT answer: `{"requestId"}`.
+template <class C>
+result<std::size_t> encode_remote_done_response(C& out, std::string_view request_id);
+
+/// SERVER_SIDE_EMIT's ack: `{"type":6,"requestId","data":<data_json>}`; an empty `data_json` is
+/// undefined (no "data" member, as JSON.stringify leaves it out).
+template <class C>
+result<std::size_t> encode_server_side_emit_response(C& out, std::string_view request_id,
+                                                     std::string_view data_json);
+
+/// BROADCAST_CLIENT_COUNT: `{"type":8,"requestId","clientCount":N}`.
+template <class C>
+result<std::size_t> encode_client_count_response(C& out, std::string_view request_id,
+                                                 std::uint64_t client_count);
+
+/// BROADCAST_ACK (msgpack): `{type: 9, requestId, packet: <arg>}`, the argument written by
+/// `write_arg(msgpack_args_writer&)` (one value: `w.raw_msgpack(v)`, `w.raw(json)`,
+/// `w.value(x)`...; none written: undefined, the "packet" key left out).
+/// Errors: those of msgpack_args_writer; invalid_utf8 (request_id); invalid_argument (more than
+/// one value written).
+template <class C, class F>
+result<std::size_t> encode_broadcast_ack_response(C& out, std::string_view request_id,
+                                                  F&& write_arg, const encode_options& eopts = {});
+
+// ---------------------------------------------------------------------------------------------
+// Implementation
+// ---------------------------------------------------------------------------------------------
+namespace detail {
+
+inline bool json_ok(std::string_view text, json::kind want, bool any = false) noexcept {
+  const result<json::kind> k = json::validate(text);
+  return k && (any || *k == want);
+}
+
+template <class W>
+void json_key(W& w, std::string_view k) noexcept {
+  w.put('"');
+  w.append(k.data(), k.size());
+  w.append("\":", 2);
+}
+
+template <class W>
+errc json_str(W& w, std::string_view s) noexcept {
+  return json::emit_string(w, s);
+}
+
+template <class W>
+errc json_rooms(W& w, const room_list& r) noexcept {
+  w.put('[');
+  for (std::size_t i = 0; i < r.size; ++i) {
+    if (i != 0) w.put(',');
+    const errc e = json::emit_string(w, r.data[i]);
+    if (e != errc::none) return e;
+  }
+  w.put(']');
+  return errc::none;
+}
+
+template <class W>
+errc json_opts(W& w, const room_list& rooms, const room_list& except) noexcept {
+  json_key(w, "opts");
+  w.put('{');
+  json_key(w, "rooms");
+  errc e = json_rooms(w, rooms);
+  if (e != errc::none) return e;
+  w.put(',');
+  json_key(w, "except");
+  e = json_rooms(w, except);
+  w.put('}');
+  return e;
+}
+
+// `{` [`"uid":..,`] [`"requestId":..,`] `"type":T` then more(w) and `}`.
+template <class C, class More>
+result<std::size_t> json_message(C& out, std::string_view uid, std::string_view request_id,
+                                 request_type t, More&& more) {
+  return ::SIOCODEC_NAMESPACE::detail::write_append(out, [&](auto& w) -> errc {
+    w.put('{');
+    errc e = errc::none;
+    if (!uid.empty()) {
+      json_key(w, "uid");
+      if ((e = json_str(w, uid)) != errc::none) return e;
+      w.put(',');
+    }
+    if (!request_id.empty()) {
+      json_key(w, "requestId");
+      if ((e = json_str(w, request_id)) != errc::none) return e;
+      w.put(',');
+    }
+    json_key(w, "type");
+    json::emit_uint(w, static_cast<std::uint64_t>(t));
+    if ((e = more(w)) != errc::none) return e;
+    w.put('}');
+    return errc::none;
+  });
+}
+
+// `{"requestId":..` then, with a key, `,"<key>":` and more(w), and `}` (responses without a
+// type).
+template <class C, class More>
+result<std::size_t> json_response(C& out, std::string_view request_id, std::string_view key,
+                                  More&& more) {
+  return ::SIOCODEC_NAMESPACE::detail::write_append(out, [&](auto& w) -> errc {
+    w.put('{');
+    json_key(w, "requestId");
+    const errc e = json_str(w, request_id);
+    if (e != errc::none) return e;
+    if (!key.empty()) {
+      w.put(',');
+      json_key(w, key);
+      const errc m = more(w);
+      if (m != errc::none) return m;
+    }
+    w.put('}');
+    return errc::none;
+  });
+}
+
+}  // namespace detail
+
+template <class C>
+result<std::size_t> encode_all_rooms_request(C& out, std::string_view uid,
+                                             std::string_view request_id) {
+  return detail::json_message(out, uid, request_id, request_type::all_rooms,
+                              [](auto&) { return errc::none; });
+}
+
+template <class C>
+result<std::size_t> encode_fetch_sockets_request(C& out, std::string_view uid,
+                                                 std::string_view request_id, room_list rooms,
+                                                 room_list except) {
+  return detail::json_message(out, uid, request_id, request_type::remote_fetch, [&](auto& w) {
+    w.put(',');
+    return detail::json_opts(w, rooms, except);
+  });
+}
+
+template <class C>
+result<std::size_t> encode_sockets_join_request(C& out, bool join, std::string_view uid,
+                                                room_list rooms, room_list except,
+                                                room_list target) {
+  const request_type t = join ? request_type::remote_join : request_type::remote_leave;
+  return detail::json_message(out, uid, {}, t, [&](auto& w) {
+    w.put(',');
+    const errc e = detail::json_opts(w, rooms, except);
+    if (e != errc::none) return e;
+    w.put(',');
+    detail::json_key(w, "rooms");
+    return detail::json_rooms(w, target);
+  });
+}
+
+template <class C>
+result<std::size_t> encode_disconnect_sockets_request(C& out, std::string_view uid, room_list rooms,
+                                                      room_list except, bool close) {
+  return detail::json_message(out, uid, {}, request_type::remote_disconnect, [&](auto& w) {
+    w.put(',');
+    const errc e = detail::json_opts(w, rooms, except);
+    if (e != errc::none) return e;
+    w.put(',');
+    detail::json_key(w, "close");
+    w.append(close ? "true" : "false", close ? 4 : 5);
+    return errc::none;
+  });
+}
+
+template <class C>
+result<std::size_t> encode_server_side_emit_request(C& out, std::string_view uid,
+                                                    std::string_view request_id,
+                                                    std::string_view args_json) {
+  if (!detail::json_ok(args_json, json::kind::array)) return {errc::invalid_argument, 0};
+  return detail::json_message(out, uid, request_id, request_type::server_side_emit, [&](auto& w) {
+    w.put(',');
+    detail::json_key(w, "data");
+    w.append(args_json.data(), args_json.size());
+    return errc::none;
+  });
+}
+
+template <class C>
+result<std::size_t> encode_sockets_response(C& out, std::string_view request_id, room_list ids) {
+  return detail::json_response(out, request_id, "sockets",
+                               [&](auto& w) { return detail::json_rooms(w, ids); });
+}
+
+template <class C>
+result<std::size_t> encode_all_rooms_response(C& out, std::string_view request_id,
+                                              room_list rooms) {
+  return detail::json_response(out, request_id, "rooms",
+                               [&](auto& w) { return detail::json_rooms(w, rooms); });
+}
+
+template <class C>
+result<std::size_t> encode_fetch_sockets_response(C& out, std::string_view request_id,
+                                                  std::string_view sockets_json) {
+  if (!detail::json_ok(sockets_json, json::kind::array)) return {errc::invalid_argument, 0};
+  return detail::json_response(out, request_id, "sockets", [&](auto& w) {
+    w.append(sockets_json.data(), sockets_json.size());
+    return errc::none;
+  });
+}
+
+template <class C>
+result<std::size_t> encode_remote_done_response(C& out, std::string_view request_id) {
+  return detail::json_response(out, request_id, {}, [](auto&) { return errc::none; });
+}
+
+template <class C>
+result<std::size_t> encode_server_side_emit_response(C& out, std::string_view request_id,
+                                                     std::string_view data_json) {
+  if (!data_json.empty() && !detail::json_ok(data_json, json::kind::null, true)) {
+    return {errc::invalid_argument, 0};
+  }
+  return detail::json_message(out, {}, {}, request_type::server_side_emit, [&](auto& w) {
+    w.put(',');
+    detail::json_key(w, "requestId");
+    const errc e = detail::json_str(w, request_id);
+    if (e != errc::none) return e;
+    if (!data_json.empty()) {
+      w.put(',');
+      detail::json_key(w, "data");
+      w.append(data_json.data(), data_json.size());
+    }
+    return errc::none;
+  });
+}
+
+template <class C>
+result<std::size_t> encode_client_count_response(C& out, std::string_view request_id,
+                                                 std::uint64_t client_count) {
+  return detail::json_message(out, {}, {}, request_type::broadcast_client_count, [&](auto& w) {
+    w.put(',');
+    detail::json_key(w, "requestId");
+    const errc e = detail::json_str(w, request_id);
+    if (e != errc::none) return e;
+    w.put(',');
+    detail::json_key(w, "clientCount");
+    json::emit_uint(w, client_count);
+    return errc::none;
+  });
+}
+
+namespace detail {
+
+// A msgpack_args_writer over the sink of the pass (measuring or writing).
+template <class S>
+msgpack_args_writer pass_writer(S& sink, mp_plan& plan, const encode_options& eopts) noexcept {
+  if constexpr (std::is_same<S, mp_counter>::value) {
+    return mp_access::counting(&sink, &plan, eopts);
+  } else {
+    return mp_access::writing(&sink, &plan, eopts);
+  }
+}
+
+}  // namespace detail
+
+template <class C, class... A>
+result<std::size_t> encode_broadcast_request(
+    C& out, std::string_view uid, std::string_view request_id, std::string_view nsp,
+    const broadcast_options& opts,
+    const packet_builder<::SIOCODEC_NAMESPACE::socketio::detail::event_data<A...>>& ev,
+    const encode_options& eopts) {
+  const std::string_view name = ev.data().name;
+  if (!detail::utf8_ok(name) || !detail::utf8_ok(request_id)) return {errc::invalid_utf8, 0};
+  if (::SIOCODEC_NAMESPACE::socketio::detail::is_reserved_event_name(name)) {
+    return {errc::reserved_event_name, 0};
+  }
+  const errc se = detail::check_strings(uid, nsp, opts);
+  if (se != errc::none) return {se, 0};
+  return detail::append_two_pass(out, [&](auto& s, detail::mp_plan& plan) -> errc {
+    s.put(static_cast<char>(0x85));
+    detail::put_str(s, "uid");
+    detail::put_str(s, uid);
+    detail::put_str(s, "requestId");
+    detail::put_str(s, request_id);
+    detail::put_str(s, "type");
+    msgpack::emit_uint(s, static_cast<std::uint64_t>(request_type::broadcast));
+    detail::put_str(s, "packet");
+    s.put(static_cast<char>(0x83));
+    detail::put_str(s, "type");
+    msgpack::emit_uint(s, static_cast<std::uint64_t>(packet_type::event));
+    detail::put_str(s, "data");
+    msgpack_args_writer w = detail::pass_writer(s, plan, eopts);
+    ::SIOCODEC_NAMESPACE::socketio::detail::write_data(w, ev.data());
+    const errc e = detail::mp_access::finish(w);
+    if (e != errc::none) return e;
+    detail::put_str(s, "nsp");
+    detail::put_str(s, nsp);
+    detail::put_str(s, "opts");
+    detail::put_opts(s, opts);
+    return errc::none;
+  });
+}
+
+template <class C, class F>
+result<std::size_t> encode_broadcast_ack_response(C& out, std::string_view request_id,
+                                                  F&& write_arg, const encode_options& eopts) {
+  if (!detail::utf8_ok(request_id)) return {errc::invalid_utf8, 0};
+  if (!msgpack::detail::fits_u32(request_id.size())) return {errc::invalid_argument, 0};
+  bool has_arg = false;
+  return detail::append_two_pass(out, [&](auto& s, detail::mp_plan& plan) -> errc {
+    using S = std::remove_reference_t<decltype(s)>;
+    // The map's header (2 or 3 pairs) is only known once the argument is written: one byte is
+    // reserved, and the writing pass fills it in.
+    char* head = nullptr;
+    if constexpr (std::is_same<S, detail::mp_counter>::value) {
+      s.put('\0');
+    } else {
+      head = s.base + s.pos;
+      s.put('\0');
+    }
+    detail::put_str(s, "type");
+    msgpack::emit_uint(s, static_cast<std::uint64_t>(request_type::broadcast_ack));
+    detail::put_str(s, "requestId");
+    detail::put_str(s, request_id);
+    // The measuring pass runs the writer on a counter of its own to learn whether a value is
+    // written at all: the "packet" key (and the map's third pair) only come with one.
+    if constexpr (std::is_same<S, detail::mp_counter>::value) {
+      detail::mp_counter probe;
+      msgpack_args_writer pw = detail::pass_writer(probe, plan, eopts);
+      write_arg(pw);
+      const errc pe = detail::mp_access::finish(pw);
+      if (pe != errc::none) return pe;
+      has_arg = detail::mp_access::has_value(pw);
+      if (has_arg) {
+        detail::put_str(s, "packet");
+        s.add(probe.n);
+        if (probe.overflow) return errc::invalid_argument;
+      }
+    } else {
+      if (has_arg) {
+        detail::put_str(s, "packet");
+        msgpack_args_writer w = detail::pass_writer(s, plan, eopts);
+        write_arg(w);
+        const errc e = detail::mp_access::finish(w);
+        if (e != errc::none) return e;
+        if (!detail::mp_access::has_value(w)) return errc::invalid_argument;
+      }
+      if (head != nullptr && s.pos <= s.cap) *head = static_cast<char>(has_arg ? 0x83 : 0x82);
+    }
+    return errc::none;
+  });
+}
+
+// --- decoding ---------------------------------------------------------------------------------
+namespace detail {
+
+// One object of either encoding, read member by member.
+struct any_object {
+  any_value root;
+  bool msgpack = false;
+  const unsigned char* base = nullptr;  // the message: offsets are counted from here
+  // The offset of `v` in the message (0 for the absent value).
+  std::size_t at(const any_value& v) const noexcept {
+    if (!v.exists()) return 0;
+    const auto* p = msgpack ? v.as_msgpack().raw().data()
+                            : reinterpret_cast<const unsigned char*>(v.as_json().raw().data());
+    return static_cast<std::size_t>(p - base);
+  }
+};
+
+// A string member as a view: JSON strings must have no escapes.
+inline bool view_of(const any_value& v, std::string_view& out) noexcept {
+  if (!v.is_string()) return false;
+  if (v.is_msgpack()) {
+    out = v.as_msgpack().get_string();
+    return true;
+  }
+  if (v.as_json().has_escapes()) return false;
+  out = v.as_json().string_raw();
+  return true;
+}
+
+inline bool names_ok(const any_value& v, std::size_t max, bool required) noexcept {
+  if (!v.exists() || v.is_null() || v.is_undefined()) return !required;
+  if (!v.is_array()) return false;
+  std::size_t n = 0;
+  for (const any_value& e : v.elements()) {
+    if (++n > max) return false;
+    if (!e.is_string() && !e.is_number()) return false;
+  }
+  return true;
+}
+
+inline bool integer_in(const any_value& v, std::uint64_t max, std::uint64_t& out) noexcept {
+  if (!v.is_number()) return false;
+  const result<double> d = v.to_double();
+  if (!d || !(*d >= 0) || *d > static_cast<double>(max) || std::floor(*d) != *d) return false;
+  out = static_cast<std::uint64_t>(*d);
+  return true;
+}
+
+// Parses `message` as JSON (first byte '{') or msgpack into an object.
+inline result<any_object> parse_object(byte_view message, std::size_t max_depth) noexcept {
+  any_object o;
+  o.base = message.data();
+  if (!message.empty() && message.data()[0] == '{') {
+    json::options jo;
+    jo.max_depth = max_depth;
+    const result<json::value> r = json::parse(message.as_chars(), jo);
+    if (!r) return {r.error(), r.offset()};
+    o.root = any_value(*r);
+  } else {
+    msgpack::options mo;
+    mo.max_depth = max_depth;
+    const result<msgpack::value> r = msgpack::parse(message, mo);
+    if (!r) return {r.error(), r.offset()};
+    o.root = any_value(*r);
+    o.msgpack = true;
+  }
+  if (!o.root.is_object()) return {errc::unknown_packet_type, 0};
+  return {o, message.size()};
+}
+
+}  // namespace detail
+
+inline result<request_view> decode_request(byte_view message,
+                                           const request_decode_options& opts) noexcept {
+  const result<detail::any_object> parsed = detail::parse_object(message, opts.max_depth);
+  if (!parsed) return {parsed.error(), parsed.offset()};
+  const detail::any_object& o = *parsed;
+  const auto fail = [&o](errc e, const any_value& v) { return result<request_view>(e, o.at(v)); };
+  any_value type_v, uid_v, rid_v, opts_v, rooms_v, close_v, sid_v, room_v, data_v, packet_v;
+  for (const any_member& m : o.root.members()) {
+    std::string_view k;
+    if (!detail::view_of(m.key, k)) continue;
+    if (k == "type")
+      type_v = m.val;
+    else if (k == "uid")
+      uid_v = m.val;
+    else if (k == "requestId")
+      rid_v = m.val;
+    else if (k == "opts")
+      opts_v = m.val;
+    else if (k == "rooms")
+      rooms_v = m.val;
+    else if (k == "close")
+      close_v = m.val;
+    else if (k == "sid")
+      sid_v = m.val;
+    else if (k == "room")
+      room_v = m.val;
+    else if (k == "data")
+      data_v = m.val;
+    else if (k == "packet")
+      packet_v = m.val;
+  }
+  request_view r;
+  r.is_msgpack = o.msgpack;
+  std::uint64_t t = 0;
+  if (!detail::integer_in(type_v, 7, t)) return fail(errc::unknown_packet_type, type_v);
+  r.type = static_cast<request_type>(t);
+  std::string_view s;
+  if (uid_v.exists()) {
+    if (!detail::view_of(uid_v, s)) return fail(errc::invalid_payload, uid_v);
+    r.uid = s;
+  }
+  if (rid_v.exists()) {
+    if (!detail::view_of(rid_v, s)) return fail(errc::invalid_payload, rid_v);
+    r.request_id = s;
+  }
+  const auto need_id = [&]() { return r.request_id.has_value(); };
+  // opts: {rooms, except} (and flags for BROADCAST).
+  any_value flags_v;
+  const auto read_opts = [&]() -> bool {
+    if (!opts_v.is_object()) return false;
+    for (const any_member& m : opts_v.members()) {
+      std::string_view k;
+      if (!detail::view_of(m.key, k)) continue;
+      if (k == "rooms")
+        r.rooms = m.val;
+      else if (k == "except")
+        r.except = m.val;
+      else if (k == "flags")
+        flags_v = m.val;
+    }
+    return detail::names_ok(r.rooms, opts.max_rooms, false) &&
+           detail::names_ok(r.except, opts.max_rooms, false);
+  };
+  const auto read_close = [&]() -> bool {
+    if (!close_v.exists() || close_v.is_null() || close_v.is_undefined()) return true;
+    if (!close_v.is_bool()) return false;
+    r.close = close_v.get_bool();
+    return true;
+  };
+  switch (r.type) {
+    case request_type::sockets:
+      if (!need_id()) return fail(errc::invalid_payload, rid_v);
+      if (!detail::names_ok(rooms_v, opts.max_rooms, false)) {
+        return fail(errc::invalid_payload, rooms_v);
+      }
+      r.rooms = rooms_v;
+      break;
+    case request_type::all_rooms:
+      if (!need_id()) return fail(errc::invalid_payload, rid_v);
+      break;
+    case request_type::remote_join:
+    case request_type::remote_leave:
+    case request_type::remote_disconnect: {
+      const bool disconnect = r.type == request_type::remote_disconnect;
+      if (opts_v.exists()) {
+        if (!read_opts()) return fail(errc::invalid_payload, opts_v);
+        if (disconnect) {
+          if (!read_close()) return fail(errc::invalid_payload, close_v);
+        } else {
+          if (!detail::names_ok(rooms_v, opts.max_rooms, true)) {
+            return fail(errc::invalid_payload, rooms_v);
+          }
+          r.target_rooms = rooms_v;
+        }
+        break;
+      }
+      // The 7.x per-socket form.
+      if (!need_id()) return fail(errc::invalid_payload, rid_v);
+      if (!detail::view_of(sid_v, s)) return fail(errc::invalid_payload, sid_v);
+      r.sid = s;
+      if (disconnect) {
+        if (!read_close()) return fail(errc::invalid_payload, close_v);
+      } else {
+        if (!room_v.is_string() && !room_v.is_number()) return fail(errc::invalid_payload, room_v);
+        r.room = room_v;
+      }
+      break;
+    }
+    case request_type::remote_fetch:
+      if (!need_id()) return fail(errc::invalid_payload, rid_v);
+      if (!read_opts()) return fail(errc::invalid_payload, opts_v);
+      break;
+    case request_type::server_side_emit:
+      if (!data_v.is_array()) return fail(errc::invalid_payload, data_v);
+      r.data = data_v;
+      break;
+    case request_type::broadcast: {
+      if (!need_id()) return fail(errc::invalid_payload, rid_v);
+      if (!read_opts()) return fail(errc::invalid_payload, opts_v);
+      // The packet and flags as decode_broadcast() reads them: msgpack only (the reference
+      // writes this request with notepack.io; a JSON one could not carry binary).
+      if (!o.msgpack || !packet_v.is_object()) return fail(errc::invalid_payload, packet_v);
+      if (flags_v.exists() && !flags_v.is_null() && !flags_v.is_object()) {
+        return fail(errc::invalid_payload, flags_v);
+      }
+      broadcast_decode_options bo;
+      bo.max_namespace = opts.max_namespace;
+      errc pe = errc::none;
+      msgpack::value bad;
+      const auto at = [&o](const msgpack::value& v) { return o.at(any_value(v)); };
+      if (!detail::read_broadcast_packet(packet_v.as_msgpack(), bo, r.packet, pe, bad)) {
+        return {pe, at(bad)};
+      }
+      if (flags_v.is_object() && !detail::read_flags(flags_v.as_msgpack(), r.flags, bad)) {
+        return {errc::invalid_payload, at(bad)};
+      }
+      break;
+    }
+    default: return fail(errc::unknown_packet_type, type_v);
+  }
+  return {r, message.size()};
+}
+
+inline result<response_view> decode_response(byte_view message,
+                                             const request_decode_options& opts) noexcept {
+  const result<detail::any_object> parsed = detail::parse_object(message, opts.max_depth);
+  if (!parsed) return {parsed.error(), parsed.offset()};
+  const detail::any_object& o = *parsed;
+  const auto fail = [&o](errc e, const any_value& v) { return result<response_view>(e, o.at(v)); };
+  any_value type_v, rid_v, sockets_v, rooms_v, count_v;
+  response_view r;
+  r.is_msgpack = o.msgpack;
+  for (const any_member& m : o.root.members()) {
+    std::string_view k;
+    if (!detail::view_of(m.key, k)) continue;
+    if (k == "type")
+      type_v = m.val;
+    else if (k == "requestId")
+      rid_v = m.val;
+    else if (k == "sockets")
+      sockets_v = m.val;
+    else if (k == "rooms")
+      rooms_v = m.val;
+    else if (k == "clientCount")
+      count_v = m.val;
+    else if (k == "data")
+      r.data = m.val;
+    else if (k == "packet")
+      r.packet = m.val;
+  }
+  if (!detail::view_of(rid_v, r.request_id)) return fail(errc::invalid_payload, rid_v);
+  if (type_v.exists()) {
+    std::uint64_t t = 0;
+    if (!detail::integer_in(type_v, 9, t)) return fail(errc::unknown_packet_type, type_v);
+    r.type = static_cast<request_type>(t);
+  }
+  if (sockets_v.exists()) {
+    if (!sockets_v.is_array()) return fail(errc::invalid_payload, sockets_v);
+    r.sockets = sockets_v;
+  }
+  if (rooms_v.exists()) {
+    if (!detail::names_ok(rooms_v, opts.max_rooms, true))
+      return fail(errc::invalid_payload, rooms_v);
+    r.rooms = rooms_v;
+  }
+  if (count_v.exists() || r.type == request_type::broadcast_client_count) {
+    if (!detail::integer_in(count_v, ~std::uint64_t{0} >> 11, r.client_count)) {
+      return fail(errc::invalid_payload, count_v);
+    }
+  }
+  if (r.data.is_undefined()) r.data = any_value();
+  if (r.packet.is_undefined()) r.packet = any_value();
+  return {r, message.size()};
+}
+
+}  // namespace redis
+}  // namespace socketio
+SIOCODEC_END_NAMESPACE
+
+#endif  // SIOCODEC_REDIS_REQUEST_HPP
+// ---- end <siocodec/redis/request.hpp> --------------------------------------------------------
+
+#include <cstddef>
+#include <cstring>
+#include <initializer_list>
+#include <string_view>
+
+SIOCODEC_BEGIN_NAMESPACE
+namespace socketio {
+namespace redis {
+
+/// Publishes into a Socket.IO cluster of @socket.io/redis-adapter nodes as
+/// @socket.io/redis-emitter 5.1 does, without doing I/O: each call appends the channel and the
+/// message to the caller's containers, and the caller PUBLISHes them (hiredis:
+/// `redisCommand(c, "PUBLISH %b %b", ch.data(), ch.size(), msg.data(), msg.size())`).
+///
+///     sio::redis::emitter e;                                  // namespace "/", key "socket.io"
+///     e.to("room1").except("room2").emit(ch, msg, sio::event("hello", "world", bytes));
+///     e.of("/admin").volatile_().emit(ch, msg, sio::event("tick", 1));
+///
+/// Like the JavaScript BroadcastOperator, to() / in() / except() / volatile_() / compress()
+/// return a modified copy (the emitter itself is unchanged). Room names and the namespace are
+/// views: they must outlive the emitter copies that hold them. Up to
+/// SIOCODEC_REDIS_EMITTER_MAX_ROOMS names can be targeted and as many excluded (sets: a name
+/// given twice counts once); more is reported by the next emit as invalid_argument.
+class emitter {
+ public:
+  /// The emitter of namespace `nsp` (written as given, as the JavaScript constructor does) with
+  /// key prefix `key`.
+  explicit emitter(std::string_view nsp = "/", std::string_view key = default_key) noexcept
+      : nsp_(nsp), key_(key) {}
+
+  /// An emitter of namespace `nsp` with the same key: as `Emitter.of()`, a '/' is put before a
+  /// namespace that does not start with one (`of("admin")` writes "/admin"; such a namespace
+  /// longer than 255 bytes makes emit() fail with invalid_argument).
+  emitter of(std::string_view nsp) const noexcept {
+    emitter e(nsp, key_);
+    e.slash_ = nsp.empty() || nsp[0] != '/';
+    return e;
+  }
+
+  /// Targets a room (to() and in() are the same).
+  emitter to(std::string_view room) const noexcept {
+    emitter e = *this;
+    e.add(e.rooms_, e.n_rooms_, room);
+    return e;
+  }
+  /// Targets several rooms.
+  emitter to(room_list rooms) const noexcept {
+    emitter e = *this;
+    for (const std::string_view r : rooms) e.add(e.rooms_, e.n_rooms_, r);
+    return e;
+  }
+  emitter to(std::initializer_list<std::string_view> rooms) const noexcept {
+    return to(room_list(rooms.begin(), rooms.size()));
+  }
+  emitter in(std::string_view room) const noexcept { return to(room); }
+  emitter in(room_list rooms) const noexcept { return to(rooms); }
+  /// Excludes the sockets of a room.
+  emitter except(std::string_view room) const noexcept {
+    emitter e = *this;
+    e.add(e.except_, e.n_except_, room);
+    return e;
+  }
+  emitter except(std::initializer_list<std::string_view> rooms) const noexcept {
+    return except(room_list(rooms.begin(), rooms.size()));
+  }
+  emitter except(room_list rooms) const noexcept {
+    emitter e = *this;
+    for (const std::string_view r : rooms) e.add(e.except_, e.n_except_, r);
+    return e;
+  }
+  /// The volatile flag: a client that is not ready may miss the event.
+  emitter volatile_() const noexcept {
+    emitter e = *this;
+    e.flags_.set_volatile(true);
+    return e;
+  }
+  /// The compress flag.
+  emitter compress(bool c) const noexcept {
+    emitter e = *this;
+    e.flags_.set_compress(c);
+    return e;
+  }
+
+  /// Appends the channel (`<key>#<nsp>#`, or `<key>#<nsp>#<room>#` when exactly one room is
+  /// targeted) to `channel` and the broadcast message (uid "emitter", opts in the emitter's
+  /// order {rooms, flags, except}) for the EVENT builder `ev` to `message`.
+  /// @return the message's size. On error neither container changes.
+  /// Errors (offset 0): those of encode_broadcast(); invalid_argument (more rooms than
+  /// SIOCODEC_REDIS_EMITTER_MAX_ROOMS were given).
+  template <class C1, class C2, class... A>
+  result<std::size_t> emit(
+      C1& channel, C2& message,
+      const packet_builder<::SIOCODEC_NAMESPACE::socketio::detail::event_data<A...>>& ev,
+      const encode_options& eopts = {}) const;
+
+  /// SERVER_SIDE_EMIT on the request channel: `{"uid":"emitter","type":6,"data":<args_json>}`,
+  /// `args_json` a JSON array (the event name first). Acks are not supported, as in the
+  /// emitter. Errors: invalid_argument (not a JSON array; too many rooms), invalid_utf8.
+  template <class C1, class C2>
+  result<std::size_t> server_side_emit(C1& channel, C2& message, std::string_view args_json) const;
+  /// socketsJoin(rooms): the sockets targeted by to() / except() join `target`
+  /// (`{"type":2,"opts":{"rooms","except"},"rooms":[..]}` on the request channel).
+  /// Errors: invalid_utf8 (a name), invalid_argument (too many rooms).
+  template <class C1, class C2>
+  result<std::size_t> sockets_join(C1& channel, C2& message, room_list target) const {
+    return join_or_leave(channel, message, true, target);
+  }
+  /// socketsLeave(rooms): as sockets_join(), type 3.
+  template <class C1, class C2>
+  result<std::size_t> sockets_leave(C1& channel, C2& message, room_list target) const {
+    return join_or_leave(channel, message, false, target);
+  }
+  /// disconnectSockets(close): `{"type":4,"opts":{..},"close":bool}` on the request channel.
+  /// Errors: invalid_utf8 (a name), invalid_argument (too many rooms).
+  template <class C1, class C2>
+  result<std::size_t> disconnect_sockets(C1& channel, C2& message, bool close = false) const;
+
+  /// The namespace written ('/' prepended when of() added it).
+  std::string_view nsp() const noexcept { return nsp_; }
+  bool nsp_slash() const noexcept { return slash_; }
+  std::string_view key() const noexcept { return key_; }
+  room_list rooms() const noexcept { return {rooms_, n_rooms_}; }
+  room_list except_rooms() const noexcept { return {except_, n_except_}; }
+  const broadcast_flags& flags() const noexcept { return flags_; }
+
+ private:
+  static constexpr std::size_t cap = SIOCODEC_REDIS_EMITTER_MAX_ROOMS;
+  // Calls f(nsp) with the namespace as written.
+  template <class F>
+  result<std::size_t> with_nsp(F&& f) const;
+  template <class C1, class C2>
+  result<std::size_t> join_or_leave(C1& channel, C2& message, bool join, room_list target) const;
+  // Appends the message (msg(nsp)) then the channel (ch(nsp)); on error neither changes.
+  template <class C2, class Channel, class Message>
+  result<std::size_t> publish(C2& message, Channel&& ch, Message&& msg) const;
+  void add(std::string_view* set, std::size_t& n, std::string_view r) noexcept {
+    for (std::size_t i = 0; i < n; ++i) {
+      if (set[i] == r) return;
+    }
+    if (n == cap) {
+      overflow_ = true;
+      return;
+    }
+    set[n++] = r;
+  }
+
+  std::string_view nsp_;
+  std::string_view key_;
+  std::string_view rooms_[cap] = {};
+  std::string_view except_[cap] = {};
+  std::size_t n_rooms_ = 0;
+  std::size_t n_except_ = 0;
+  broadcast_flags flags_;
+  bool slash_ = false;
+  bool overflow_ = false;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Implementation
+// ---------------------------------------------------------------------------------------------
+
+template <class F>
+result<std::size_t> emitter::with_nsp(F&& f) const {
+  if (overflow_) return {errc::invalid_argument, 0};
+  if (!slash_) return f(nsp_);
+  // of("admin") names "/admin": the one namespace that is not the caller's view, assembled here.
+  char buf[256];
+  if (nsp_.size() + 1 > sizeof buf) return {errc::invalid_argument, 0};
+  buf[0] = '/';
+  if (!nsp_.empty()) std::memcpy(buf + 1, nsp_.data(), nsp_.size());
+  return f(std::string_view(buf, nsp_.size() + 1));
+}
+
+template <class C2, class Channel, class Message>
+result<std::size_t> emitter::publish(C2& message, Channel&& ch, Message&& msg) const {
+  return with_nsp([&](std::string_view nsp) -> result<std::size_t> {
+    const result<std::size_t> r = msg(nsp);
+    if (!r) return r;
+    const result<std::size_t> c = ch(nsp);
+    if (!c) {  // only a size overflow: undo the message
+      message.resize(message.size() - *r);
+      return {c.error(), 0};
+    }
+    return r;
+  });
+}
+
+template <class C1, class C2, class... A>
+result<std::size_t> emitter::emit(
+    C1& channel, C2& message,
+    const packet_builder<::SIOCODEC_NAMESPACE::socketio::detail::event_data<A...>>& ev,
+    const encode_options& eopts) const {
+  broadcast_options o;
+  o.rooms = rooms();
+  o.except = except_rooms();
+  o.flags = flags_;
+  o.order = opts_order::emitter;
+  return publish(
+      message,
+      [&](std::string_view nsp) {
+        return n_rooms_ == 1 ? room_channel(channel, nsp, rooms_[0], key_)
+                             : broadcast_channel(channel, nsp, key_);
+      },
+      [&](std::string_view nsp) {
+        return encode_broadcast(message, emitter_uid, nsp, o, ev, eopts);
+      });
+}
+
+template <class C1, class C2>
+result<std::size_t> emitter::server_side_emit(C1& channel, C2& message,
+                                              std::string_view args_json) const {
+  return publish(
+      message, [&](std::string_view nsp) { return request_channel(channel, nsp, key_); },
+      [&](std::string_view) {
+        return encode_server_side_emit_request(message, emitter_uid, {}, args_json);
+      });
+}
+
+template <class C1, class C2>
+result<std::size_t> emitter::join_or_leave(C1& channel, C2& message, bool join,
+                                           room_list target) const {
+  return publish(
+      message, [&](std::string_view nsp) { return request_channel(channel, nsp, key_); },
+      [&](std::string_view) {
+        return encode_sockets_join_request(message, join, {}, rooms(), except_rooms(), target);
+      });
+}
+
+template <class C1, class C2>
+result<std::size_t> emitter::disconnect_sockets(C1& channel, C2& message, bool close) const {
+  return publish(
+      message, [&](std::string_view nsp) { return request_channel(channel, nsp, key_); },
+      [&](std::string_view) {
+        return encode_disconnect_sockets_request(message, {}, rooms(), except_rooms(), close);
+      });
+}
+
+}  // namespace redis
+}  // namespace socketio
+SIOCODEC_END_NAMESPACE
+
+#endif  // SIOCODEC_REDIS_EMITTER_HPP
+// ---- end <siocodec/redis/emitter.hpp> --------------------------------------------------------
+// ---- begin <siocodec/redis/tracker.hpp> ------------------------------------------------------
+// SPDX-License-Identifier: BSL-1.0
+// The requester's side of @socket.io/redis-adapter 8.3's requests: which response belongs to
+// which request, when a request is complete, when it times out (sans-I/O, no allocation).
+#ifndef SIOCODEC_REDIS_TRACKER_HPP
+#define SIOCODEC_REDIS_TRACKER_HPP
+
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+
+SIOCODEC_BEGIN_NAMESPACE
+namespace socketio {
+namespace redis {
+
+/// The longest request id a request_tracker stores (uid2(6) ids have 6 characters).
+constexpr std::size_t max_request_id = 32;
+
+/// What request_tracker::on_response() / expire() report.
+enum class tracker_event_kind : std::uint8_t {
+  ignored,       ///< no pending request has this id (a late, foreign or own response)
+  counted,       ///< a response of a pending request, which waits for more
+  completed,     ///< the response that completes the request (it is forgotten)
+  client_count,  ///< BROADCAST with acks: a node's BROADCAST_CLIENT_COUNT
+  ack,           ///< BROADCAST with acks: one client's BROADCAST_ACK
+  timed_out,     ///< expire(): the deadline passed before the request completed
+};
+
+/// One report of a request_tracker. `request_id` points into the tracker (valid until the next
+/// call that changes it).
+struct tracker_event {
+  tracker_event_kind kind = tracker_event_kind::ignored;
+  request_type type = request_type::sockets;
+  std::string_view request_id;
+  /// Responses counted so far, and how many complete the request (the reference's msgCount /
+  /// numSub, or responses.length / numSub for SERVER_SIDE_EMIT).
+  std::uint32_t received = 0;
+  std::uint32_t expected = 0;
+  /// client_count: the responder's clientCount.
+  std::uint64_t client_count = 0;
+};
+
+/// The requests a node has in flight, with the reference's aggregation rules (RedisAdapter's
+/// `requests` and `ackRequests` maps), for up to N at once in fixed storage:
+///
+/// - SOCKETS, ALL_ROOMS, REMOTE_FETCH: start() with `expected` = the number of nodes
+///   (PUBSUB NUMSUB of the request channel, this node included); the node's own answer counts as
+///   the first. Every response counts, even one without "sockets" / "rooms" (the reference
+///   counts before it checks); the one that brings the count to `expected` completes it.
+/// - SERVER_SIDE_EMIT with an ack: `expected` = the number of other nodes; each response counts
+///   (its "data" is one node's answer).
+/// - REMOTE_JOIN / LEAVE / DISCONNECT of the 7.x per-socket form: the first response completes.
+/// - BROADCAST with acks: never completes; each BROADCAST_CLIENT_COUNT and BROADCAST_ACK is
+///   reported until the deadline (the ack timeout), after which responses are ignored.
+/// - Timeouts: expire(now) reports and forgets every request whose deadline has passed
+///   (`requestsTimeout`, 5000 ms by default in the reference: the caller picks the deadline).
+///
+/// The caller keeps what the responses carry (sockets, rooms, data): the views of a
+/// response_view die with its message. A node also uses is_pending() to skip its own requests
+/// when they come back on the request channel, as the reference does.
+template <std::size_t N = 64>
+class request_tracker {
+ public:
+  /// Starts tracking request `request_id` of type `t` until time `deadline` (any unit, the one
+  /// expire() is given).
+  /// Start one only when the reference would send the request: SOCKETS, ALL_ROOMS and
+  /// REMOTE_FETCH when there are other nodes (`expected` > 1), SERVER_SIDE_EMIT when
+  /// `expected` >= 1.
+  /// Errors: invalid_argument (an empty id, one longer than max_request_id, an id already
+  /// pending, `expected` 0 for SOCKETS / ALL_ROOMS / REMOTE_FETCH / SERVER_SIDE_EMIT, or
+  /// BROADCAST_CLIENT_COUNT / BROADCAST_ACK, which are responses); queue_full (N requests are
+  /// pending).
+  errc start(request_type t, std::string_view request_id, std::uint32_t expected,
+             std::uint64_t deadline) noexcept;
+
+  /// The response `r` (decode_response()): whose request it is and what it changes.
+  tracker_event on_response(const response_view& r) noexcept;
+
+  /// Reports (through `f(const tracker_event&)`) and forgets every request whose deadline is at
+  /// or before `now`; BROADCAST requests are reported too (kind timed_out), so the caller can
+  /// drop what it kept for them. @return how many were reported.
+  template <class F>
+  std::size_t expire(std::uint64_t now, F&& f) noexcept;
+
+  /// Forgets a request (the caller gave up on it). @return whether it was pending.
+  bool cancel(std::string_view request_id) noexcept;
+
+  /// Whether `request_id` is pending (an own request seen on the request channel).
+  bool is_pending(std::string_view request_id) const noexcept { return find(request_id) != N; }
+  /// The earliest deadline of a pending request; ~0 when none is.
+  std::uint64_t next_deadline() const noexcept;
+  /// Pending requests.
+  std::size_t size() const noexcept { return count_; }
+  static constexpr std::size_t capacity() noexcept { return N; }
+
+ private:
+  struct slot {
+    char id[max_request_id];
+    std::uint8_t id_size = 0;
+    bool used = false;
+    request_type type = request_type::sockets;
+    std::uint32_t received = 0;
+    std::uint32_t expected = 0;
+    std::uint64_t deadline = 0;
+    std::string_view id_view() const noexcept { return {id, id_size}; }
+  };
+  std::size_t find(std::string_view id) const noexcept {
+    for (std::size_t i = 0; i < N; ++i) {
+      if (slots_[i].used && slots_[i].id_view() == id) return i;
+    }
+    return N;
+  }
+  tracker_event event_of(const slot& s, tracker_event_kind k) const noexcept {
+    tracker_event e;
+    e.kind = k;
+    e.type = s.type;
+    e.request_id = s.id_view();
+    e.received = s.received;
+    e.expected = s.expected;
+    return e;
+  }
+
+  slot slots_[N];
+  std::size_t count_ = 0;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Implementation
+// ---------------------------------------------------------------------------------------------
+
+template <std::size_t N>
+errc request_tracker<N>::start(request_type t, std::string_view request_id, std::uint32_t expected,
+                               std::uint64_t deadline) noexcept {
+  if (request_id.empty() || request_id.size() > max_request_id || is_pending(request_id)) {
+    return errc::invalid_argument;
+  }
+  const bool counts = t == request_type::sockets || t == request_type::all_rooms ||
+                      t == request_type::remote_fetch || t == request_type::server_side_emit;
+  if (t == request_type::broadcast_client_count || t == request_type::broadcast_ack ||
+      (counts && expected == 0)) {
+    return errc::invalid_argument;
+  }
+  if (count_ == N) return errc::queue_full;
+  for (slot& s : slots_) {
+    if (s.used) continue;
+    std::memcpy(s.id, request_id.data(), request_id.size());
+    s.id_size = static_cast<std::uint8_t>(request_id.size());
+    s.used = true;
+    s.type = t;
+    // The node's own answer is the first of SOCKETS / ALL_ROOMS / REMOTE_FETCH (msgCount: 1).
+    s.received = (t == request_type::server_side_emit || !counts) ? 0 : 1;
+    s.expected = expected;
+    s.deadline = deadline;
+    ++count_;
+    return errc::none;
+  }
+  return errc::queue_full;  // unreachable: count_ < N
+}
+
+template <std::size_t N>
+tracker_event request_tracker<N>::on_response(const response_view& r) noexcept {
+  const std::size_t i = find(r.request_id);
+  if (i == N) return {};
+  slot& s = slots_[i];
+  if (s.type == request_type::broadcast) {
+    // The reference's ackRequests: only the two response types mean anything.
+    tracker_event e = event_of(s, tracker_event_kind::ignored);
+    if (r.type == request_type::broadcast_client_count) {
+      e.kind = tracker_event_kind::client_count;
+      e.client_count = r.client_count;
+    } else if (r.type == request_type::broadcast_ack) {
+      e.kind = tracker_event_kind::ack;
+    }
+    return e;
+  }
+  if (s.received != 0xFFFFFFFFu) ++s.received;
+  const bool done = (s.type == request_type::remote_join || s.type == request_type::remote_leave ||
+                     s.type == request_type::remote_disconnect) ||
+                    s.received >= s.expected;
+  if (!done) return event_of(s, tracker_event_kind::counted);
+  const tracker_event e = event_of(s, tracker_event_kind::completed);
+  s.used = false;
+  --count_;
+  // The event's id points into the slot, which nothing reuses before the next call.
+  return e;
+}
+
+template <std::size_t N>
+template <class F>
+std::size_t request_tracker<N>::expire(std::uint64_t now, F&& f) noexcept {
+  std::size_t n = 0;
+  for (slot& s : slots_) {
+    if (!s.used || s.deadline > now) continue;
+    s.used = false;
+    --count_;
+    ++n;
+    f(event_of(s, tracker_event_kind::timed_out));
+  }
+  return n;
+}
+
+template <std::size_t N>
+bool request_tracker<N>::cancel(std::string_view request_id) noexcept {
+  const std::size_t i = find(request_id);
+  if (i == N) return false;
+  slots_[i].used = false;
+  --count_;
+  return true;
+}
+
+template <std::size_t N>
+std::uint64_t request_tracker<N>::next_deadline() const noexcept {
+  std::uint64_t d = ~std::uint64_t{0};
+  for (const slot& s : slots_) {
+    if (s.used && s.deadline < d) d = s.deadline;
+  }
+  return d;
+}
+
+}  // namespace redis
+}  // namespace socketio
+SIOCODEC_END_NAMESPACE
+
+#endif  // SIOCODEC_REDIS_TRACKER_HPP
+// ---- end <siocodec/redis/tracker.hpp> --------------------------------------------------------
+
+#endif  // SIOCODEC_REDIS_HPP
+// ---- end <siocodec/redis.hpp> ----------------------------------------------------------------
 
 #endif  // SIOCODEC_SINGLE_HEADER_HPP
