@@ -1,0 +1,229 @@
+#!/usr/bin/env node
+// SPDX-License-Identifier: BSL-1.0
+// The cluster tests (ctest label `cluster`, tests/cluster/CMakeLists.txt): a redis-server, Node
+// socket.io 4.8 servers with @socket.io/redis-adapter 8.3 and, in the cxx.* scenarios, the
+// siocodec programs of examples/cluster; socket.io-client 4.8 clients on every server.
+//
+//   node run_cluster.js --list
+//   node run_cluster.js --scenario NAME [--node PATH] [--emit PATH]
+//
+// Each scenario sends broadcasts from its sources (a Node server, @socket.io/redis-emitter, the
+// C++ emitter, the siocodec node) to rooms, with `except`, on two namespaces, and checks that
+// every client of the cluster got exactly what socket.io's semantics say, once, binary intact:
+// after each broadcast the same source broadcasts "sentinel" to every client of both namespaces;
+// what a client received before its sentinel is compared with what it should have received (a
+// source's messages reach a server in publish order: one Redis connection each way).
+//   node.broadcast    two Node servers; broadcasts from each (proves the harness)
+//   node.emitter      two Node servers; @socket.io/redis-emitter
+//   cxx.emitter       two Node servers; siocodec_cluster_emit (--emit)
+//   cxx.node          two Node servers and siocodec_cluster_node (--node); broadcasts from a Node
+//                     server and from the siocodec node
+//   cxx.node_emitter  a Node server and the siocodec node; @socket.io/redis-emitter and, with
+//                     --emit, siocodec_cluster_emit
+// Exit code 77 (skipped, with the reason on stderr) when redis-server or node_modules is missing.
+'use strict';
+
+const {spawn} = require('child_process');
+const cluster = require('./cluster');
+
+const scenarios = {
+  'node.broadcast': {servers: ['node', 'node'], sources: ['server:0', 'server:1']},
+  'node.emitter': {servers: ['node', 'node'], sources: ['redis-emitter']},
+  'cxx.emitter': {servers: ['node', 'node'], sources: ['cxx-emitter'], needs: ['emit']},
+  'cxx.node': {servers: ['node', 'node', 'siocodec'], sources: ['server:0', 'server:2'],
+               needs: ['node']},
+  'cxx.node_emitter': {servers: ['node', 'siocodec'], sources: ['redis-emitter', 'cxx-emitter?'],
+                       needs: ['node']},
+};
+
+function arg(name) {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 && i + 1 < process.argv.length ? process.argv[i + 1] : undefined;
+}
+
+if (process.argv.includes('--list')) {
+  for (const name of Object.keys(scenarios)) console.log(name);
+  process.exit(0);
+}
+const scenarioName = arg('scenario');
+const scenario = scenarios[scenarioName];
+if (!scenario) {
+  console.error(`usage: run_cluster.js --list | --scenario ${Object.keys(scenarios).join('|')} ` +
+                '[--node PATH] [--emit PATH]');
+  process.exit(2);
+}
+const programs = {node: arg('node'), emit: arg('emit')};
+for (const n of scenario.needs || []) {
+  if (!programs[n]) {
+    console.error(`run_cluster: ${scenarioName} needs --${n}`);
+    process.exit(2);
+  }
+}
+const why = cluster.missing();
+if (why) {
+  console.error(`run_cluster: skipped: ${why}`);
+  process.exit(77);
+}
+
+const timeout = setTimeout(() => {
+  console.error(`run_cluster: ${scenarioName} timed out after 60 s`);
+  process.exit(1);
+}, 60000);
+
+// The clients of each server: [namespace, rooms].
+const layout = [['/', ['r1']], ['/', ['r1', 'muted']], ['/', ['r2', 'r1']], ['/', []],
+                ['/admin', ['r1']], ['/admin', []]];
+
+// The broadcasts of each source; `exceptClient` names a client (server index, layout index)
+// whose id is excepted (the room every socket is in).
+const cases = [
+  {nsp: '/', rooms: ['r1'], except: []},
+  {nsp: '/', rooms: ['r2'], except: []},
+  {nsp: '/', rooms: ['r1', 'r2'], except: []},
+  {nsp: '/', rooms: ['r1'], except: ['muted']},
+  {nsp: '/', rooms: [], except: [], exceptClient: [-1, 1]},
+  {nsp: '/', rooms: [], except: []},
+  {nsp: '/admin', rooms: ['r1'], except: []},
+  {nsp: '/admin', rooms: [], except: ['r1']},
+];
+
+function payload(tag, n) {
+  return [tag, {n, text: 'h\u00e9llo \u{1F600}', nested: [1, null, true]},
+          Buffer.from([0, 1, 2, 0xfe, 0xff, n & 0xff])];
+}
+
+function expects(client, c) {
+  if (client.nsp !== c.nsp || client.control) return false;
+  if (c.rooms.length && !client.rooms.some((r) => c.rooms.includes(r))) return false;
+  return !client.rooms.concat([client.id]).some((r) => c.except.includes(r));
+}
+
+async function main() {
+  const redis = await cluster.startRedis();
+  const servers = [];
+  const closers = [];
+  try {
+    for (let i = 0; i < scenario.servers.length; ++i) {
+      const kind = scenario.servers[i];
+      const s = kind === 'node' ? await cluster.startNodeServer(redis.port, `node${i}`)
+                                : await cluster.startSiocodecNode(programs.node, redis.port,
+                                                                  `siocodec${i}`);
+      servers.push(s);
+      closers.push(() => s.close());
+    }
+    const clients = [];
+    for (const s of servers) {
+      s.clients = [];
+      for (let j = 0; j < layout.length; ++j) {
+        const [nsp, rooms] = layout[j];
+        const c = await cluster.connectClient(s, nsp, rooms, `${s.name}.c${j}`);
+        closers.push(() => c.socket.close());
+        s.clients.push(c);
+        clients.push(c);
+      }
+    }
+    // The subscriptions of every server are in place once each has answered a request over
+    // Redis; simpler and enough here: a round of sentinels from the first source below.
+    for (const sourceName of scenario.sources) {
+      const source = await makeSource(sourceName, servers, redis, closers);
+      if (!source) continue;
+      await source.broadcast({nsp: '/', rooms: [], except: []}, ['sentinel']);
+      await source.broadcast({nsp: '/admin', rooms: [], except: []}, ['sentinel']);
+      await Promise.all(clients.map((cl) => cluster.until(cl, 'sentinel', 5000)));
+      for (let i = 0; i < cases.length; ++i) {
+        const c = {...cases[i]};
+        if (c.exceptClient) {
+          const [si, ci] = c.exceptClient;
+          c.except = [servers[(si + servers.length) % servers.length].clients[ci].id];
+        }
+        const tag = `${source.name}#${i}`;
+        await source.broadcast(c, ['ev', ...payload(tag, i)]);
+        await source.broadcast({nsp: '/', rooms: [], except: []}, ['sentinel']);
+        await source.broadcast({nsp: '/admin', rooms: [], except: []}, ['sentinel']);
+        const want = cluster.describe([{event: 'ev', args: payload(tag, i)}]);
+        const results = await Promise.all(clients.map((cl) => cluster.until(cl, 'sentinel', 5000)));
+        for (let k = 0; k < clients.length; ++k) {
+          const got = cluster.describe(results[k]);
+          const expected = expects(clients[k], c) ? want : '[]';
+          if (got !== expected) {
+            throw new Error(`${tag} ${JSON.stringify(c)}: ${clients[k].label} (rooms ` +
+                            `${clients[k].rooms}) got ${got}, expected ${expected}`);
+          }
+        }
+      }
+      console.log(`run_cluster: ${source.name}: ${cases.length} broadcasts to ` +
+                  `${clients.length} clients on ${servers.length} servers: ok`);
+    }
+  } finally {
+    for (const close of closers.reverse()) {
+      try { await close(); } catch (e) { console.error(`close: ${e.message}`); }
+    }
+    try { process.kill(-redis.child.pid, 'SIGKILL'); } catch (_) { /* gone */ }
+  }
+}
+
+// A source of broadcasts: {name, broadcast(case, [event, ...args]) -> Promise (published)}.
+async function makeSource(name, servers, redis, closers) {
+  if (name.startsWith('server:')) {
+    const s = servers[Number(name.slice(7))];
+    if (s.kind === 'node') {
+      return {name: s.name, async broadcast(c, ev) {
+        s.io.of(c.nsp).to(c.rooms).except(c.except).emit(...ev);
+      }};
+    }
+    // The siocodec node broadcasts what its client asks for (event `broadcast`, acked once
+    // delivered locally and published). The control client is left out of the checks.
+    const control = await cluster.connectClient(s, '/', [], `${s.name}.control`);
+    control.control = true;
+    closers.push(() => control.socket.close());
+    return {name: s.name, async broadcast(c, ev) {
+      const r = await control.socket.timeout(5000).emitWithAck(
+          'broadcast', {nsp: c.nsp, rooms: c.rooms, except: c.except}, ...ev);
+      if (r !== true) throw new Error(`${s.name}: broadcast acked ${JSON.stringify(r)}`);
+      control.got.length = 0;
+    }};
+  }
+  if (name === 'redis-emitter') {
+    const {Emitter} = require('@socket.io/redis-emitter');
+    const client = await cluster.redisClient(redis.port);
+    closers.push(() => client.quit());
+    const emitter = new Emitter(client);
+    return {name, async broadcast(c, ev) {
+      let op = emitter.of(c.nsp);
+      if (c.rooms.length) op = op.to(c.rooms);
+      if (c.except.length) op = op.except(c.except);
+      op.emit(...ev);
+      // node-redis pipelines the PUBLISH; a PING after it answers once it went through.
+      await client.ping();
+    }};
+  }
+  if (name.startsWith('cxx-emitter')) {
+    if (!programs.emit) return null;  // optional in this scenario
+    return {name: 'cxx-emitter', broadcast(c, ev) {
+      const args = ['--redis-port', String(redis.port), '--nsp', c.nsp];
+      for (const r of c.rooms) args.push('--to', r);
+      for (const r of c.except) args.push('--except', r);
+      args.push(ev[0]);
+      for (const a of ev.slice(1)) {
+        args.push(Buffer.isBuffer(a) ? `hex:${a.toString('hex')}` : `json:${JSON.stringify(a)}`);
+      }
+      return new Promise((resolve, reject) => {
+        const p = spawn(programs.emit, args, {stdio: ['ignore', 'ignore', 'pipe']});
+        let err = '';
+        p.stderr.on('data', (d) => { err += d; });
+        p.on('error', reject);
+        p.on('exit', (code) => code === 0 ? resolve()
+                                          : reject(new Error(`emit exited ${code}: ${err}`)));
+      });
+    }};
+  }
+  throw new Error(`unknown source ${name}`);
+}
+
+main().then(() => {
+  clearTimeout(timeout);
+  process.exit(0);
+}, (e) => {
+  console.error(`run_cluster: ${scenarioName}: FAILED: ${e.stack || e.message}`);
+  process.exit(1);
+});
