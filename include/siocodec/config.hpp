@@ -281,4 +281,24 @@ SIOCODEC_END_NAMESPACE
 #define SIOCODEC_DEFAULT_BEAST_MAX_SEND_QUEUE_BYTES 16000000u
 #endif
 
+/// The Redis key prefix of @socket.io/redis-adapter and @socket.io/redis-emitter (their `key`
+/// option): channels are `<key>#<nsp>#`, `<key>-request#<nsp>#`, `<key>-response#<nsp>#`.
+#ifndef SIOCODEC_DEFAULT_REDIS_KEY
+#define SIOCODEC_DEFAULT_REDIS_KEY "socket.io"
+#endif
+
+/// Most room names in the `rooms` or `except` list of one Redis adapter message that
+/// socketio::redis decoders accept. The reference has no limit but the message size; a
+/// receiving node tests each local socket against these lists, so the count bounds that work.
+#ifndef SIOCODEC_DEFAULT_REDIS_MAX_ROOMS
+#define SIOCODEC_DEFAULT_REDIS_MAX_ROOMS 4096
+#endif
+
+/// Room names one socketio::redis::emitter can target (to/in) and exclude (except), each: the
+/// names are views kept inline in the emitter (no allocation), as @socket.io/redis-emitter
+/// keeps them in two Sets.
+#ifndef SIOCODEC_REDIS_EMITTER_MAX_ROOMS
+#define SIOCODEC_REDIS_EMITTER_MAX_ROOMS 32
+#endif
+
 #endif  // SIOCODEC_CONFIG_HPP

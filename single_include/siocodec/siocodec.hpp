@@ -86,6 +86,10 @@
 //   <siocodec/utf8.hpp>
 //   <siocodec/siocodec.hpp>
 //   <siocodec/error_code.hpp>
+//   <siocodec/redis/channel.hpp>
+//   <siocodec/redis/broadcast.hpp>
+//   <siocodec/redis/emitter.hpp>
+//   <siocodec/redis.hpp>
 // Not included (copy them next to this file to use them):
 //   <siocodec/adapters/beast/client.hpp>: adapter
 //   <siocodec/adapters/beast/detail/client_io.hpp>: adapter
@@ -423,6 +427,26 @@ SIOCODEC_END_NAMESPACE
 /// "send queue full" instead of growing the process.
 #ifndef SIOCODEC_DEFAULT_BEAST_MAX_SEND_QUEUE_BYTES
 #define SIOCODEC_DEFAULT_BEAST_MAX_SEND_QUEUE_BYTES 16000000u
+#endif
+
+/// The Redis key prefix of @socket.io/redis-adapter and @socket.io/redis-emitter (their `key`
+/// option): channels are `<key>#<nsp>#`, `<key>-request#<nsp>#`, `<key>-response#<nsp>#`.
+#ifndef SIOCODEC_DEFAULT_REDIS_KEY
+#define SIOCODEC_DEFAULT_REDIS_KEY "socket.io"
+#endif
+
+/// Most room names in the `rooms` or `except` list of one Redis adapter message that
+/// socketio::redis decoders accept. The reference has no limit but the message size; a
+/// receiving node tests each local socket against these lists, so the count bounds that work.
+#ifndef SIOCODEC_DEFAULT_REDIS_MAX_ROOMS
+#define SIOCODEC_DEFAULT_REDIS_MAX_ROOMS 4096
+#endif
+
+/// Room names one socketio::redis::emitter can target (to/in) and exclude (except), each: the
+/// names are views kept inline in the emitter (no allocation), as @socket.io/redis-emitter
+/// keeps them in two Sets.
+#ifndef SIOCODEC_REDIS_EMITTER_MAX_ROOMS
+#define SIOCODEC_REDIS_EMITTER_MAX_ROOMS 32
 #endif
 
 #endif  // SIOCODEC_CONFIG_HPP
@@ -12769,6 +12793,26 @@ inline bool mp_data_valid(packet_type t, bool present, msgpack::kind k,
   return false;
 }
 
+// The "type", "nsp", "data" and "id" members of a packet map (the last of a repeated key; only
+// str keys count). Also used by the Redis adapter's messages (redis/broadcast.hpp).
+inline void mp_packet_fields(const msgpack::value& map, msgpack::value& type_v,
+                             msgpack::value& nsp_v, msgpack::value& data_v,
+                             msgpack::value& id_v) noexcept {
+  for (const msgpack::member& m : map.members()) {
+    if (!m.key.is_string()) continue;
+    const std::string_view k = m.key.get_string();
+    if (k == "type") {
+      type_v = m.val;
+    } else if (k == "nsp") {
+      nsp_v = m.val;
+    } else if (k == "data") {
+      data_v = m.val;
+    } else if (k == "id") {
+      id_v = m.val;
+    }
+  }
+}
+
 }  // namespace detail
 
 namespace msgpack_parser {
@@ -12791,19 +12835,7 @@ inline result<msgpack_packet_view> decode(byte_view message, const decode_option
   };
   if (!root->is_map()) return {errc::unknown_packet_type, 0};
   msgpack::value type_v, nsp_v, data_v, id_v;
-  for (const msgpack::member& m : root->members()) {
-    if (!m.key.is_string()) continue;
-    const std::string_view k = m.key.get_string();
-    if (k == "type") {
-      type_v = m.val;
-    } else if (k == "nsp") {
-      nsp_v = m.val;
-    } else if (k == "data") {
-      data_v = m.val;
-    } else if (k == "id") {
-      id_v = m.val;
-    }
-  }
+  detail::mp_packet_fields(*root, type_v, nsp_v, data_v, id_v);
   msgpack_packet_view p;
   p.has_invalid_utf8 = lossy;
   if (detail::mp_check_type(type_v, opts.version, p.type) != errc::none) {
@@ -21433,5 +21465,956 @@ struct is_error_code_enum<::SIOCODEC_NAMESPACE::errc> : true_type {};
 
 #endif  // SIOCODEC_ERROR_CODE_HPP
 // ---- end <siocodec/error_code.hpp> -----------------------------------------------------------
+// ---- begin <siocodec/redis.hpp> --------------------------------------------------------------
+// SPDX-License-Identifier: BSL-1.0
+// Umbrella header of the Redis adapter layer (@socket.io/redis-adapter 8.3 and
+// @socket.io/redis-emitter 5.1 formats): channel names, messages, the emitter. Optional, like the
+// msgpack parser it builds on: siocodec.hpp does not include it (the single header, which holds
+// every header of include/, does).
+#ifndef SIOCODEC_REDIS_HPP
+#define SIOCODEC_REDIS_HPP
+
+// ---- begin <siocodec/redis/broadcast.hpp> ----------------------------------------------------
+// SPDX-License-Identifier: BSL-1.0
+// The broadcast message of @socket.io/redis-adapter 8.3 / @socket.io/redis-emitter 5.1:
+// `[uid, packet, {rooms, except, flags}]` as notepack.io 3.0.1 writes it.
+#ifndef SIOCODEC_REDIS_BROADCAST_HPP
+#define SIOCODEC_REDIS_BROADCAST_HPP
+
+// ---- begin <siocodec/redis/channel.hpp> ------------------------------------------------------
+// SPDX-License-Identifier: BSL-1.0
+// The Redis channel names of @socket.io/redis-adapter 8.3 and @socket.io/redis-emitter 5.1.
+#ifndef SIOCODEC_REDIS_CHANNEL_HPP
+#define SIOCODEC_REDIS_CHANNEL_HPP
+
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+// One adapter per namespace, and per adapter (prefix = the `key` option, "socket.io" by default):
+//
+//   <key>#<nsp>#             broadcasts to the whole namespace or to several rooms (PSUBSCRIBE
+//   <key>#<nsp>#<room>#      <key>#<nsp>#*); a broadcast to exactly one room goes to the room's
+//                            channel, so that a node without that room can drop it unread
+//   <key>-request#<nsp>#     requests (SUBSCRIBE), JSON or msgpack (request.hpp)
+//   <key>-response#<nsp>#    responses to every requester (SUBSCRIBE)
+//   <key>-response#<nsp>#<uid>#  responses to the node `uid` (publishOnSpecificResponseChannel)
+//
+// Names are bytes: Redis channels are binary-safe and the reference concatenates the strings
+// as they are, so a namespace or room holding '#' is written unchanged. That makes a channel
+// name ambiguous on its own ("socket.io#/a#b#" is the namespace "/a#b" or the room "b" of
+// "/a"), which is why match_channel() takes the namespace it is listening for, as each adapter
+// instance of the reference does.
+
+SIOCODEC_BEGIN_NAMESPACE
+namespace socketio {
+namespace redis {
+
+/// The default key prefix ("socket.io").
+inline constexpr std::string_view default_key = SIOCODEC_DEFAULT_REDIS_KEY;
+
+/// Appends `<key>#<nsp>#` (broadcasts to the whole namespace or to several rooms).
+/// @return bytes appended. Errors: invalid_argument (the size overflows size_t).
+template <class C>
+result<std::size_t> broadcast_channel(C& out, std::string_view nsp,
+                                      std::string_view key = default_key);
+
+/// Appends `<key>#<nsp>#<room>#` (a broadcast to exactly one room).
+/// Errors: invalid_argument (the size overflows size_t).
+template <class C>
+result<std::size_t> room_channel(C& out, std::string_view nsp, std::string_view room,
+                                 std::string_view key = default_key);
+
+/// Appends the PSUBSCRIBE pattern of a namespace's broadcasts: `<key>#<nsp>#*`. The reference
+/// writes the namespace into the glob as it is; here the glob characters `*?[]\` of the key and
+/// namespace are escaped with a backslash, so the pattern matches exactly the channels that
+/// start with `<key>#<nsp>#` (the reference's filter after the match) and no others.
+/// Errors: invalid_argument (the size overflows size_t).
+template <class C>
+result<std::size_t> broadcast_pattern(C& out, std::string_view nsp,
+                                      std::string_view key = default_key);
+
+/// Appends `<key>-request#<nsp>#`.
+/// Errors: invalid_argument (the size overflows size_t).
+template <class C>
+result<std::size_t> request_channel(C& out, std::string_view nsp,
+                                    std::string_view key = default_key);
+
+/// Appends `<key>-response#<nsp>#` (responses every node reads).
+/// Errors: invalid_argument (the size overflows size_t).
+template <class C>
+result<std::size_t> response_channel(C& out, std::string_view nsp,
+                                     std::string_view key = default_key);
+
+/// Appends `<key>-response#<nsp>#<uid>#`: the responses to node `uid` when the responders use
+/// publishOnSpecificResponseChannel.
+/// Errors: invalid_argument (the size overflows size_t).
+template <class C>
+result<std::size_t> specific_response_channel(C& out, std::string_view nsp, std::string_view uid,
+                                              std::string_view key = default_key);
+
+/// What a channel is, for the adapter of one namespace.
+enum class channel_kind : std::uint8_t {
+  broadcast,          ///< `<key>#<nsp>#`, and `<key>#<nsp>##` (an empty room: the reference
+                      ///< treats it as the whole namespace)
+  room,               ///< `<key>#<nsp>#<room>#`, room not empty
+  request,            ///< `<key>-request#<nsp>#`
+  response,           ///< `<key>-response#<nsp>#`
+  specific_response,  ///< `<key>-response#<nsp>#<uid>#`, uid not empty
+};
+
+/// A channel matched by match_channel(): its kind and the views of its variable part.
+struct channel_match {
+  channel_kind kind = channel_kind::broadcast;
+  /// kind room: the room name (a view into the channel).
+  std::string_view room;
+  /// kind specific_response: the uid of the node the responses are for.
+  std::string_view uid;
+};
+
+/// Tells which of the channels of the adapter of namespace `nsp` (prefix `key`) `channel` is.
+/// A room or uid part may hold '#'; it must end with '#'. (The reference drops the last
+/// character of a room channel whatever it is; no encoder writes one without the '#'.)
+/// @return the match; offset() is channel.size().
+/// Errors:
+/// - invalid_namespace: `channel` is not a channel of this key and namespace (offset: the first
+///   byte that differs from every name of the adapter, at most channel.size()).
+/// - invalid_argument: a room or uid part that does not end with '#' (offset channel.size()).
+result<channel_match> match_channel(std::string_view channel, std::string_view nsp,
+                                    std::string_view key = default_key) noexcept;
+
+// ---------------------------------------------------------------------------------------------
+// Implementation
+// ---------------------------------------------------------------------------------------------
+namespace detail {
+
+template <class W>
+void emit_glob_escaped(W& w, std::string_view s) noexcept {
+  for (const char c : s) {
+    if (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\') w.put('\\');
+    w.put(c);
+  }
+}
+
+// `<key><suffix>#<nsp>#` then, when `tail` is set, `<tail>#`.
+template <class C>
+result<std::size_t> append_channel(C& out, std::string_view key, std::string_view suffix,
+                                   std::string_view nsp, const std::string_view* tail) {
+  return ::SIOCODEC_NAMESPACE::detail::write_append(out, [&](auto& w) {
+    w.append(key.data(), key.size());
+    w.append(suffix.data(), suffix.size());
+    w.put('#');
+    w.append(nsp.data(), nsp.size());
+    w.put('#');
+    if (tail != nullptr) {
+      w.append(tail->data(), tail->size());
+      w.put('#');
+    }
+    return errc::none;
+  });
+}
+
+// Bytes `s` and `t` have in common from the start.
+constexpr std::size_t common_prefix(std::string_view s, std::string_view t) noexcept {
+  std::size_t i = 0;
+  while (i < s.size() && i < t.size() && s[i] == t[i]) ++i;
+  return i;
+}
+
+// Matches `<key><suffix>#<nsp>#` at the start of `ch`: true and `rest` set to what follows, or
+// false and `reached` raised to the length of the longest match.
+inline bool match_prefix(std::string_view ch, std::string_view key, std::string_view suffix,
+                         std::string_view nsp, std::string_view& rest,
+                         std::size_t& reached) noexcept {
+  std::size_t at = 0;
+  const auto part = [&](std::string_view p) {
+    const std::size_t n = common_prefix(ch.substr(at), p);
+    at += n;
+    return n == p.size();
+  };
+  const bool ok = part(key) && part(suffix) && part("#") && part(nsp) && part("#");
+  if (!ok) {
+    if (at > reached) reached = at;
+    return false;
+  }
+  rest = ch.substr(at);
+  return true;
+}
+
+}  // namespace detail
+
+template <class C>
+result<std::size_t> broadcast_channel(C& out, std::string_view nsp, std::string_view key) {
+  return detail::append_channel(out, key, {}, nsp, nullptr);
+}
+
+template <class C>
+result<std::size_t> room_channel(C& out, std::string_view nsp, std::string_view room,
+                                 std::string_view key) {
+  return detail::append_channel(out, key, {}, nsp, &room);
+}
+
+template <class C>
+result<std::size_t> broadcast_pattern(C& out, std::string_view nsp, std::string_view key) {
+  return ::SIOCODEC_NAMESPACE::detail::write_append(out, [&](auto& w) {
+    detail::emit_glob_escaped(w, key);
+    w.put('#');
+    detail::emit_glob_escaped(w, nsp);
+    w.append("#*", 2);
+    return errc::none;
+  });
+}
+
+template <class C>
+result<std::size_t> request_channel(C& out, std::string_view nsp, std::string_view key) {
+  return detail::append_channel(out, key, "-request", nsp, nullptr);
+}
+
+template <class C>
+result<std::size_t> response_channel(C& out, std::string_view nsp, std::string_view key) {
+  return detail::append_channel(out, key, "-response", nsp, nullptr);
+}
+
+template <class C>
+result<std::size_t> specific_response_channel(C& out, std::string_view nsp, std::string_view uid,
+                                              std::string_view key) {
+  return detail::append_channel(out, key, "-response", nsp, &uid);
+}
+
+inline result<channel_match> match_channel(std::string_view channel, std::string_view nsp,
+                                           std::string_view key) noexcept {
+  std::string_view rest;
+  std::size_t reached = 0;
+  channel_match m;
+  // A variable part: non-empty, ending with '#', which is not part of it.
+  const auto tail = [&](std::string_view& part) {
+    if (rest.empty() || rest.back() != '#') return false;
+    part = rest.substr(0, rest.size() - 1);
+    return true;
+  };
+  if (detail::match_prefix(channel, key, {}, nsp, rest, reached)) {
+    if (rest.empty()) return {m, channel.size()};
+    if (!tail(m.room)) return {errc::invalid_argument, channel.size()};
+    m.kind = m.room.empty() ? channel_kind::broadcast : channel_kind::room;
+    return {m, channel.size()};
+  }
+  if (detail::match_prefix(channel, key, "-request", nsp, rest, reached)) {
+    if (!rest.empty()) return {errc::invalid_namespace, channel.size() - rest.size()};
+    m.kind = channel_kind::request;
+    return {m, channel.size()};
+  }
+  if (detail::match_prefix(channel, key, "-response", nsp, rest, reached)) {
+    if (rest.empty()) {
+      m.kind = channel_kind::response;
+      return {m, channel.size()};
+    }
+    if (!tail(m.uid) || m.uid.empty()) return {errc::invalid_argument, channel.size()};
+    m.kind = channel_kind::specific_response;
+    return {m, channel.size()};
+  }
+  const std::size_t at = reached < channel.size() ? reached : channel.size();
+  return {errc::invalid_namespace, at};
+}
+
+}  // namespace redis
+}  // namespace socketio
+SIOCODEC_END_NAMESPACE
+
+#endif  // SIOCODEC_REDIS_CHANNEL_HPP
+// ---- end <siocodec/redis/channel.hpp> --------------------------------------------------------
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <optional>
+#include <string_view>
+#include <type_traits>
+
+// What the reference publishes on `<key>#<nsp>#` (or `<key>#<nsp>#<room>#` for one room) for
+// io.to(...).except(...).emit(...), in notepack.io 3.0.1's encoding:
+//
+//   93                          the array [uid, packet, opts]
+//     a6 "Xy3kQ9"               uid: the node's uid2(6), or "emitter" for the emitter
+//     83 a4"type" 02            packet {type: 2 (EVENT, even with binary arguments: the
+//        a4"data" 9N ...        parser promotes it per client), data: [event, ...args] (binary
+//        a3"nsp"  a1"/"         arguments as bin 8/16/32), nsp}
+//     83 a5"rooms"  9N ...      opts {rooms: [...], except: [...], flags: {...}}; the emitter
+//        a6"except" 9N ...      writes rooms, flags, except in that order; flags hold the
+//        a5"flags"  8N ...      keys that were set, in the order they were set
+//
+// notepack.io 3.0.1 differs from 2.2.0 (socket.io-msgpack-parser's encoder): ArrayBuffer and
+// typed arrays are written as bin (2.2.0: ext 8/16/32 of type 0), undefined as nil (2.2.0:
+// `d4 00 00`), and map members whose value is undefined are left out. Numbers, strings, arrays
+// and maps are written alike (msgpack/writer.hpp).
+
+SIOCODEC_BEGIN_NAMESPACE
+namespace socketio {
+namespace redis {
+
+/// The uid @socket.io/redis-emitter writes into its messages.
+inline constexpr std::string_view emitter_uid = "emitter";
+
+/// A list of room names: views of the caller's strings (pointer and count), as the adapter's
+/// `Set<Room>` spread into an array. Valid while what it points to is.
+struct room_list {
+  const std::string_view* data = nullptr;
+  std::size_t size = 0;
+
+  constexpr room_list() noexcept = default;
+  constexpr room_list(const std::string_view* d, std::size_t n) noexcept : data(d), size(n) {}
+  /// Any contiguous container of std::string_view (std::vector, std::array).
+  template <class C, std::enable_if_t<std::is_same<std::remove_cv_t<std::remove_pointer_t<
+                                                       decltype(std::declval<const C&>().data())>>,
+                                                   std::string_view>::value,
+                                      int> = 0>
+  constexpr room_list(const C& c) noexcept : data(c.data()), size(c.size()) {}
+
+  constexpr const std::string_view* begin() const noexcept { return data; }
+  constexpr const std::string_view* end() const noexcept { return data + size; }
+};
+
+/// The `flags` object of a broadcast: the keys socket.io 4.8's BroadcastOperator and the emitter
+/// set, kept in the order they were first set (notepack.io writes an object's keys in insertion
+/// order, and setting a key again keeps its place). Setting a flag to false writes `false`, as
+/// `compress(false)` does in JavaScript.
+class broadcast_flags {
+ public:
+  /// The flags the encoder knows, by their JavaScript name.
+  enum class flag : std::uint8_t {
+    volatile_flag,           ///< "volatile": the packet may be dropped if the client is busy
+    compress,                ///< "compress": permessage-deflate for this packet
+    local,                   ///< "local": this node only (never published by the reference)
+    timeout,                 ///< "timeout": ack timeout in ms (a number)
+    expect_single_response,  ///< "expectSingleResponse" (emitWithAck)
+  };
+  static constexpr std::size_t flag_count = 5;
+
+  broadcast_flags& set_volatile(bool v = true) noexcept { return set(flag::volatile_flag, v); }
+  broadcast_flags& set_compress(bool v) noexcept { return set(flag::compress, v); }
+  broadcast_flags& set_local(bool v = true) noexcept { return set(flag::local, v); }
+  broadcast_flags& set_expect_single_response(bool v = true) noexcept {
+    return set(flag::expect_single_response, v);
+  }
+  /// The ack timeout in milliseconds (written as notepack.io writes a Number).
+  broadcast_flags& set_timeout(double ms) noexcept {
+    timeout_ = ms;
+    return set(flag::timeout, true);
+  }
+
+  /// Whether `f` is set, and its value (timeout: whether it is set).
+  bool has(flag f) const noexcept { return (present_ >> index(f) & 1u) != 0; }
+  bool get(flag f) const noexcept { return (values_ >> index(f) & 1u) != 0; }
+  /// `volatile` set to true.
+  bool is_volatile() const noexcept { return has(flag::volatile_flag) && get(flag::volatile_flag); }
+  /// `compress`, when set.
+  std::optional<bool> compress() const noexcept {
+    return has(flag::compress) ? std::optional<bool>(get(flag::compress)) : std::nullopt;
+  }
+  /// `local` set to true.
+  bool is_local() const noexcept { return has(flag::local) && get(flag::local); }
+  /// The ack timeout, when set.
+  std::optional<double> timeout() const noexcept {
+    return has(flag::timeout) ? std::optional<double>(timeout_) : std::nullopt;
+  }
+  /// The flags set, in the order they were first set.
+  std::size_t size() const noexcept { return count_; }
+  flag at(std::size_t i) const noexcept { return order_[i]; }
+  /// Its JavaScript key.
+  static constexpr std::string_view name(flag f) noexcept {
+    switch (f) {
+      case flag::volatile_flag: return "volatile";
+      case flag::compress: return "compress";
+      case flag::local: return "local";
+      case flag::timeout: return "timeout";
+      case flag::expect_single_response: return "expectSingleResponse";
+    }
+    return {};
+  }
+
+ private:
+  static constexpr unsigned index(flag f) noexcept { return static_cast<unsigned>(f); }
+  broadcast_flags& set(flag f, bool v) noexcept {
+    const unsigned bit = 1u << index(f);
+    if ((present_ & bit) == 0) {
+      order_[count_++] = f;
+      present_ = static_cast<std::uint8_t>(present_ | bit);
+    }
+    values_ = static_cast<std::uint8_t>(v ? (values_ | bit) : (values_ & ~bit));
+    return *this;
+  }
+
+  flag order_[flag_count] = {};
+  std::uint8_t count_ = 0;
+  std::uint8_t present_ = 0;
+  std::uint8_t values_ = 0;
+  double timeout_ = 0;
+};
+
+/// The key order of the opts object: the adapter spreads `{rooms, except, flags}`, the emitter
+/// `{rooms, flags, except}`.
+enum class opts_order : std::uint8_t { adapter, emitter };
+
+/// The `opts` of a broadcast: `{rooms, except, flags}`.
+struct broadcast_options {
+  /// Rooms to reach (empty: the whole namespace). Written as given (the reference's come from a
+  /// Set: distinct).
+  room_list rooms;
+  /// Rooms whose sockets are left out (socket.broadcast adds the sender's own id).
+  room_list except;
+  broadcast_flags flags;
+  opts_order order = opts_order::adapter;
+};
+
+/// A decoded broadcast message: views into the message bytes, valid while they are.
+struct broadcast_view {
+  /// The publishing node's uid ("emitter" for @socket.io/redis-emitter). A node ignores its own.
+  std::string_view uid;
+  /// The packet: type EVENT (or BINARY_EVENT), its namespace ("/" when the message has none, as
+  /// the reference assumes), its data array (binary arguments inline as bin) and an ack id if
+  /// one was written. It is what msgpack_parser::encode() sends to a local msgpack-parser client
+  /// as it is; to_json... for default-parser clients, see the node logic.
+  msgpack_packet_view packet;
+  /// The rooms to reach: an array of str / numbers (a JavaScript room may be a number), or the
+  /// absent value (none: the whole namespace).
+  msgpack::value rooms;
+  /// The rooms excluded, as `rooms`.
+  msgpack::value except;
+  /// The flags this codec knows (unknown keys are skipped; `raw_flags` holds them all).
+  broadcast_flags flags;
+  /// The flags map as written (the absent value when the message has none).
+  msgpack::value raw_flags;
+};
+
+/// Options of decode_broadcast().
+struct broadcast_decode_options {
+  /// Deepest nesting of the packet's data (the message adds two levels around it), as
+  /// socketio::decode_options::max_depth counts it.
+  std::size_t max_depth = SIOCODEC_DEFAULT_MAX_MSGPACK_DEPTH;
+  /// Longest namespace, in bytes.
+  std::size_t max_namespace = SIOCODEC_DEFAULT_MAX_NAMESPACE;
+  /// Most names in `rooms`, and in `except`.
+  std::size_t max_rooms = SIOCODEC_DEFAULT_REDIS_MAX_ROOMS;
+  /// Largest ack id accepted in the packet.
+  std::uint64_t max_ack_id = ~std::uint64_t{0};
+};
+
+/// Decodes a broadcast message, strictly: exactly one msgpack value (msgpack::validate: strings
+/// UTF-8, nesting bounded) which is the array `[uid, packet, opts]` of 3 elements; uid a str;
+/// packet a map with "type" 2 or 5 (any integral number form), "data" an array, "nsp" a str or
+/// absent, "id" absent, nil or an integral number >= 0; opts a map whose "rooms" and "except"
+/// are absent, nil or arrays of str and numbers, and whose "flags" is absent, nil or a map (its
+/// keys volatile, compress, local, expectSingleResponse booleans, timeout a number when
+/// present). Unknown keys of the packet, opts and flags are ignored, as the reference ignores
+/// them; the last of a repeated key counts.
+///
+/// The reference accepts more (it destructures whatever notepack.io decodes and lets
+/// JavaScript coerce); each refusal here is of a message no encoder of the reference writes.
+///
+/// @return the view; offset() is message.size(). On failure, the offset of the offending value
+///   (0 for the top level).
+/// Errors:
+/// - invalid_msgpack, trailing_data, nesting_too_deep, invalid_utf8: msgpack::validate's.
+/// - invalid_payload: not a 3-element array; uid not a str; packet or opts not a map; "data"
+///   missing or not an array; rooms / except / flags of the wrong kind, a room neither str nor
+///   number, a known flag of the wrong kind; more than max_rooms names.
+/// - unknown_packet_type: "type" missing, not an integral number, or neither 2 nor 5.
+/// - invalid_namespace: "nsp" not a str, or longer than max_namespace.
+/// - invalid_ack_id, ack_id_overflow: as msgpack_parser::decode() for "id".
+///
+/// Linear in message.size(); no allocation; no recursion.
+result<broadcast_view> decode_broadcast(byte_view message,
+                                        const broadcast_decode_options& opts = {}) noexcept;
+
+/// Appends the broadcast message `[uid, {type: 2, data: [name, args...], nsp}, opts]` for the
+/// EVENT builder `ev` (socketio::event(name, args...); its namespace and id are not used: `nsp`
+/// is the namespace written). Arguments are written by msgpack_args_writer (binary as bin), as
+/// the reference writes the same JavaScript values.
+/// @return bytes appended (exactly one resize of `out`; none on error).
+/// Errors (offset 0): those of msgpack_args_writer; reserved_event_name (the name is reserved,
+/// as the emitter throws); invalid_utf8 (uid, nsp, a room or the name is not UTF-8);
+/// invalid_argument (a size msgpack cannot carry).
+template <class C, class... A>
+result<std::size_t> encode_broadcast(
+    C& out, std::string_view uid, std::string_view nsp, const broadcast_options& opts,
+    const packet_builder<::SIOCODEC_NAMESPACE::socketio::detail::event_data<A...>>& ev,
+    const encode_options& eopts = {});
+
+/// Appends the broadcast message for packet `p` (written as `{type, data, nsp[, id]}`, `data`
+/// copied verbatim): what a node forwards, or a decoded message written again.
+/// Errors (offset 0): invalid_argument (`p.data` absent or not an array, a type other than
+/// EVENT / BINARY_EVENT, a size msgpack cannot carry); invalid_utf8 (uid, nsp or a room).
+template <class C>
+result<std::size_t> encode_broadcast(C& out, std::string_view uid, const msgpack_packet_view& p,
+                                     const broadcast_options& opts);
+
+// ---------------------------------------------------------------------------------------------
+// Implementation
+// ---------------------------------------------------------------------------------------------
+namespace detail {
+
+using ::SIOCODEC_NAMESPACE::socketio::detail::mp_access;
+using ::SIOCODEC_NAMESPACE::socketio::detail::mp_counter;
+using ::SIOCODEC_NAMESPACE::socketio::detail::mp_plan;
+using ::SIOCODEC_NAMESPACE::socketio::detail::mp_writer;
+
+inline bool utf8_ok(std::string_view s) noexcept {
+  return ::SIOCODEC_NAMESPACE::detail::utf8_find_invalid(s.data(), s.size()) == s.size();
+}
+
+// A str of known-valid UTF-8, or a short ASCII key.
+template <class W>
+void put_str(W& w, std::string_view s) noexcept {
+  (void)msgpack::emit_string_header(w, s.size());
+  w.append(s.data(), s.size());
+}
+
+template <class W>
+void put_rooms(W& w, const room_list& r) noexcept {
+  (void)msgpack::emit_array_header(w, r.size);
+  for (const std::string_view s : r) put_str(w, s);
+}
+
+template <class W>
+void put_flags(W& w, const broadcast_flags& f) noexcept {
+  (void)msgpack::emit_map_header(w, f.size());
+  for (std::size_t i = 0; i < f.size(); ++i) {
+    const broadcast_flags::flag k = f.at(i);
+    put_str(w, broadcast_flags::name(k));
+    if (k == broadcast_flags::flag::timeout) {
+      msgpack::emit_number(w, *f.timeout());
+    } else {
+      msgpack::emit_bool(w, f.get(k));
+    }
+  }
+}
+
+template <class W>
+void put_opts(W& w, const broadcast_options& o) noexcept {
+  w.put(static_cast<char>(0x83));
+  put_str(w, "rooms");
+  put_rooms(w, o.rooms);
+  if (o.order == opts_order::adapter) {
+    put_str(w, "except");
+    put_rooms(w, o.except);
+    put_str(w, "flags");
+    put_flags(w, o.flags);
+  } else {
+    put_str(w, "flags");
+    put_flags(w, o.flags);
+    put_str(w, "except");
+    put_rooms(w, o.except);
+  }
+}
+
+inline errc check_strings(std::string_view uid, std::string_view nsp,
+                          const broadcast_options& o) noexcept {
+  if (!utf8_ok(uid) || !utf8_ok(nsp)) return errc::invalid_utf8;
+  for (const room_list* l : {&o.rooms, &o.except}) {
+    if (l->size > 0xFFFFFFFFu) return errc::invalid_argument;
+    for (const std::string_view s : *l) {
+      if (!utf8_ok(s)) return errc::invalid_utf8;
+      if (s.size() > 0xFFFFFFFFu) return errc::invalid_argument;
+    }
+  }
+  if (uid.size() > 0xFFFFFFFFu || nsp.size() > 0xFFFFFFFFu) return errc::invalid_argument;
+  return errc::none;
+}
+
+// The whole message through sink `s` (mp_counter or mp_writer); `data(s)` writes the data value
+// and returns an error.
+template <class S, class Data>
+errc emit_broadcast(S& s, std::string_view uid, std::string_view nsp, packet_type type,
+                    const std::optional<std::uint64_t>& id, const broadcast_options& o,
+                    Data&& data) {
+  s.put(static_cast<char>(0x93));
+  put_str(s, uid);
+  s.put(static_cast<char>(id ? 0x84 : 0x83));
+  put_str(s, "type");
+  msgpack::emit_uint(s, static_cast<std::uint64_t>(type));
+  put_str(s, "data");
+  const errc e = data(s);
+  if (e != errc::none) return e;
+  put_str(s, "nsp");
+  put_str(s, nsp);
+  if (id) {
+    put_str(s, "id");
+    msgpack::emit_uint(s, *id);
+  }
+  put_opts(s, o);
+  return errc::none;
+}
+
+// Measures with `data_counting`, then writes with `data_writing` into a resize of `out`.
+template <class C, class Run>
+result<std::size_t> append_two_pass(C& out, Run&& run) {
+  static_assert(is_resizable_buffer<C>::value,
+                "encode_broadcast() needs a resizable container of one-byte elements");
+  mp_plan plan;
+  mp_counter c;
+  errc e = run(c, plan);
+  if (e != errc::none) return {e, 0};
+  if (c.overflow) return {errc::invalid_argument, 0};
+  const std::size_t old = out.size();
+  out.resize(old + c.n);  // the one allocation
+  mp_writer w{reinterpret_cast<char*>(out.data()) + old, 0, c.n};
+  e = run(w, plan);
+  if (e == errc::none && (w.overflow || w.pos != c.n)) e = errc::invalid_argument;
+  if (e != errc::none) {
+    out.resize(old);
+    return {e, 0};
+  }
+  return {c.n, c.n};
+}
+
+}  // namespace detail
+
+template <class C, class... A>
+result<std::size_t> encode_broadcast(
+    C& out, std::string_view uid, std::string_view nsp, const broadcast_options& opts,
+    const packet_builder<::SIOCODEC_NAMESPACE::socketio::detail::event_data<A...>>& ev,
+    const encode_options& eopts) {
+  const std::string_view name = ev.data().name;
+  if (!detail::utf8_ok(name)) return {errc::invalid_utf8, 0};
+  if (::SIOCODEC_NAMESPACE::socketio::detail::is_reserved_event_name(name)) {
+    return {errc::reserved_event_name, 0};
+  }
+  const errc se = detail::check_strings(uid, nsp, opts);
+  if (se != errc::none) return {se, 0};
+  return detail::append_two_pass(out, [&](auto& s, detail::mp_plan& plan) -> errc {
+    return detail::emit_broadcast(
+        s, uid, nsp, packet_type::event, std::nullopt, opts, [&](auto& sink) -> errc {
+          using S = std::remove_reference_t<decltype(sink)>;
+          msgpack_args_writer w = [&] {
+            if constexpr (std::is_same<S, detail::mp_counter>::value) {
+              return detail::mp_access::counting(&sink, &plan, eopts);
+            } else {
+              return detail::mp_access::writing(&sink, &plan, eopts);
+            }
+          }();
+          ::SIOCODEC_NAMESPACE::socketio::detail::write_data(w, ev.data());
+          return detail::mp_access::finish(w);
+        });
+  });
+}
+
+template <class C>
+result<std::size_t> encode_broadcast(C& out, std::string_view uid, const msgpack_packet_view& p,
+                                     const broadcast_options& opts) {
+  if ((p.type != packet_type::event && p.type != packet_type::binary_event) || !p.data.is_array()) {
+    return {errc::invalid_argument, 0};
+  }
+  const errc se = detail::check_strings(uid, p.nsp, opts);
+  if (se != errc::none) return {se, 0};
+  return detail::append_two_pass(out, [&](auto& s, detail::mp_plan&) -> errc {
+    return detail::emit_broadcast(s, uid, p.nsp, p.type, p.id, opts, [&](auto& sink) -> errc {
+      msgpack::emit_value(sink, p.data);
+      return errc::none;
+    });
+  });
+}
+
+namespace detail {
+
+inline bool room_list_valid(const msgpack::value& v, std::size_t max) noexcept {
+  if (!v.exists() || v.is_nil()) return true;
+  if (!v.is_array() || v.size() > max) return false;
+  for (const msgpack::value& r : v.elements()) {
+    if (!r.is_string() && !r.is_number()) return false;
+  }
+  return true;
+}
+
+}  // namespace detail
+
+inline result<broadcast_view> decode_broadcast(byte_view message,
+                                               const broadcast_decode_options& opts) noexcept {
+  msgpack::options mo;
+  mo.max_depth =
+      opts.max_depth + 2 < msgpack::max_depth_limit ? opts.max_depth + 2 : msgpack::max_depth_limit;
+  const result<msgpack::value> root = msgpack::parse(message, mo);
+  if (!root) return {root.error(), root.offset()};
+  const auto at = [&message](const msgpack::value& v) {
+    return v.exists() ? static_cast<std::size_t>(v.raw().data() - message.data()) : 0;
+  };
+  if (!root->is_array() || root->size() != 3) return {errc::invalid_payload, 0};
+  const msgpack::value uid = (*root)[0], packet = (*root)[1], o = (*root)[2];
+  if (!uid.is_string()) return {errc::invalid_payload, at(uid)};
+  if (!packet.is_map()) return {errc::invalid_payload, at(packet)};
+  if (!o.is_map()) return {errc::invalid_payload, at(o)};
+  broadcast_view b;
+  b.uid = uid.get_string();
+
+  msgpack::value type_v, nsp_v, data_v, id_v;
+  ::SIOCODEC_NAMESPACE::socketio::detail::mp_packet_fields(packet, type_v, nsp_v, data_v, id_v);
+  packet_type t = packet_type::event;
+  if (::SIOCODEC_NAMESPACE::socketio::detail::mp_check_type(type_v, protocol_version::v4, t) !=
+          errc::none ||
+      (t != packet_type::event && t != packet_type::binary_event)) {
+    return {errc::unknown_packet_type, at(type_v)};
+  }
+  b.packet.type = t;
+  if (nsp_v.exists()) {
+    if (!nsp_v.is_string() || nsp_v.get_string().size() > opts.max_namespace) {
+      return {errc::invalid_namespace, at(nsp_v)};
+    }
+    b.packet.nsp = nsp_v.get_string();
+  }
+  if (!data_v.is_array()) return {errc::invalid_payload, at(data_v)};
+  b.packet.data = data_v;
+  if (id_v.exists() && !id_v.is_nil() && !id_v.is_undefined()) {
+    decode_options d;
+    d.max_ack_id = opts.max_ack_id;
+    const errc e = ::SIOCODEC_NAMESPACE::socketio::detail::mp_check_id(id_v, d, b.packet.id);
+    if (e != errc::none) return {e, at(id_v)};
+  }
+
+  for (const msgpack::member& m : o.members()) {
+    if (!m.key.is_string()) continue;
+    const std::string_view k = m.key.get_string();
+    if (k == "rooms") {
+      b.rooms = m.val;
+    } else if (k == "except") {
+      b.except = m.val;
+    } else if (k == "flags") {
+      b.raw_flags = m.val;
+    }
+  }
+  if (!detail::room_list_valid(b.rooms, opts.max_rooms))
+    return {errc::invalid_payload, at(b.rooms)};
+  if (!detail::room_list_valid(b.except, opts.max_rooms)) {
+    return {errc::invalid_payload, at(b.except)};
+  }
+  if (b.rooms.is_nil()) b.rooms = msgpack::value();
+  if (b.except.is_nil()) b.except = msgpack::value();
+  if (b.raw_flags.exists() && !b.raw_flags.is_nil()) {
+    if (!b.raw_flags.is_map()) return {errc::invalid_payload, at(b.raw_flags)};
+    for (const msgpack::member& m : b.raw_flags.members()) {
+      if (!m.key.is_string()) continue;
+      const std::string_view k = m.key.get_string();
+      using F = broadcast_flags::flag;
+      if (k == "timeout") {
+        const result<double> d = m.val.to_double();
+        if (!d) return {errc::invalid_payload, at(m.val)};
+        b.flags.set_timeout(*d);
+        continue;
+      }
+      for (std::size_t i = 0; i < broadcast_flags::flag_count; ++i) {
+        const auto f = static_cast<F>(i);
+        if (f == F::timeout || k != broadcast_flags::name(f)) continue;
+        if (!m.val.is_bool()) return {errc::invalid_payload, at(m.val)};
+        switch (f) {
+          case F::volatile_flag: b.flags.set_volatile(m.val.get_bool()); break;
+          case F::compress: b.flags.set_compress(m.val.get_bool()); break;
+          case F::local: b.flags.set_local(m.val.get_bool()); break;
+          default: b.flags.set_expect_single_response(m.val.get_bool()); break;
+        }
+      }
+    }
+  } else {
+    b.raw_flags = msgpack::value();
+  }
+  return {b, message.size()};
+}
+
+}  // namespace redis
+}  // namespace socketio
+SIOCODEC_END_NAMESPACE
+
+#endif  // SIOCODEC_REDIS_BROADCAST_HPP
+// ---- end <siocodec/redis/broadcast.hpp> ------------------------------------------------------
+// ---- begin <siocodec/redis/emitter.hpp> ------------------------------------------------------
+// SPDX-License-Identifier: BSL-1.0
+// A sans-I/O @socket.io/redis-emitter 5.1: what to PUBLISH (channel, message) for an emit.
+#ifndef SIOCODEC_REDIS_EMITTER_HPP
+#define SIOCODEC_REDIS_EMITTER_HPP
+
+
+#include <cstddef>
+#include <cstring>
+#include <initializer_list>
+#include <string_view>
+
+SIOCODEC_BEGIN_NAMESPACE
+namespace socketio {
+namespace redis {
+
+/// Publishes into a Socket.IO cluster of @socket.io/redis-adapter nodes as
+/// @socket.io/redis-emitter 5.1 does, without doing I/O: each call appends the channel and the
+/// message to the caller's containers, and the caller PUBLISHes them (hiredis:
+/// `redisCommand(c, "PUBLISH %b %b", ch.data(), ch.size(), msg.data(), msg.size())`).
+///
+///     sio::redis::emitter e;                                  // namespace "/", key "socket.io"
+///     e.to("room1").except("room2").emit(ch, msg, sio::event("hello", "world", bytes));
+///     e.of("/admin").volatile_().emit(ch, msg, sio::event("tick", 1));
+///
+/// Like the JavaScript BroadcastOperator, to() / in() / except() / volatile_() / compress()
+/// return a modified copy (the emitter itself is unchanged). Room names and the namespace are
+/// views: they must outlive the emitter copies that hold them. Up to
+/// SIOCODEC_REDIS_EMITTER_MAX_ROOMS names can be targeted and as many excluded (sets: a name
+/// given twice counts once); more is reported by the next emit as invalid_argument.
+class emitter {
+ public:
+  /// The emitter of namespace `nsp` (written as given, as the JavaScript constructor does) with
+  /// key prefix `key`.
+  explicit emitter(std::string_view nsp = "/", std::string_view key = default_key) noexcept
+      : nsp_(nsp), key_(key) {}
+
+  /// An emitter of namespace `nsp` with the same key: as `Emitter.of()`, a '/' is put before a
+  /// namespace that does not start with one (`of("admin")` writes "/admin"; such a namespace
+  /// longer than 255 bytes makes emit() fail with invalid_argument).
+  emitter of(std::string_view nsp) const noexcept {
+    emitter e(nsp, key_);
+    e.slash_ = nsp.empty() || nsp[0] != '/';
+    return e;
+  }
+
+  /// Targets a room (to() and in() are the same).
+  emitter to(std::string_view room) const noexcept {
+    emitter e = *this;
+    e.add(e.rooms_, e.n_rooms_, room);
+    return e;
+  }
+  /// Targets several rooms.
+  emitter to(room_list rooms) const noexcept {
+    emitter e = *this;
+    for (const std::string_view r : rooms) e.add(e.rooms_, e.n_rooms_, r);
+    return e;
+  }
+  emitter to(std::initializer_list<std::string_view> rooms) const noexcept {
+    return to(room_list(rooms.begin(), rooms.size()));
+  }
+  emitter in(std::string_view room) const noexcept { return to(room); }
+  emitter in(room_list rooms) const noexcept { return to(rooms); }
+  /// Excludes the sockets of a room.
+  emitter except(std::string_view room) const noexcept {
+    emitter e = *this;
+    e.add(e.except_, e.n_except_, room);
+    return e;
+  }
+  emitter except(std::initializer_list<std::string_view> rooms) const noexcept {
+    return except(room_list(rooms.begin(), rooms.size()));
+  }
+  emitter except(room_list rooms) const noexcept {
+    emitter e = *this;
+    for (const std::string_view r : rooms) e.add(e.except_, e.n_except_, r);
+    return e;
+  }
+  /// The volatile flag: a client that is not ready may miss the event.
+  emitter volatile_() const noexcept {
+    emitter e = *this;
+    e.flags_.set_volatile(true);
+    return e;
+  }
+  /// The compress flag.
+  emitter compress(bool c) const noexcept {
+    emitter e = *this;
+    e.flags_.set_compress(c);
+    return e;
+  }
+
+  /// Appends the channel (`<key>#<nsp>#`, or `<key>#<nsp>#<room>#` when exactly one room is
+  /// targeted) to `channel` and the broadcast message (uid "emitter", opts in the emitter's
+  /// order {rooms, flags, except}) for the EVENT builder `ev` to `message`.
+  /// @return the message's size. On error neither container changes.
+  /// Errors (offset 0): those of encode_broadcast(); invalid_argument (more rooms than
+  /// SIOCODEC_REDIS_EMITTER_MAX_ROOMS were given).
+  template <class C1, class C2, class... A>
+  result<std::size_t> emit(
+      C1& channel, C2& message,
+      const packet_builder<::SIOCODEC_NAMESPACE::socketio::detail::event_data<A...>>& ev,
+      const encode_options& eopts = {}) const;
+
+  /// The namespace written ('/' prepended when of() added it).
+  std::string_view nsp() const noexcept { return nsp_; }
+  bool nsp_slash() const noexcept { return slash_; }
+  std::string_view key() const noexcept { return key_; }
+  room_list rooms() const noexcept { return {rooms_, n_rooms_}; }
+  room_list except_rooms() const noexcept { return {except_, n_except_}; }
+  const broadcast_flags& flags() const noexcept { return flags_; }
+
+ private:
+  static constexpr std::size_t cap = SIOCODEC_REDIS_EMITTER_MAX_ROOMS;
+  void add(std::string_view* set, std::size_t& n, std::string_view r) noexcept {
+    for (std::size_t i = 0; i < n; ++i) {
+      if (set[i] == r) return;
+    }
+    if (n == cap) {
+      overflow_ = true;
+      return;
+    }
+    set[n++] = r;
+  }
+
+  std::string_view nsp_;
+  std::string_view key_;
+  std::string_view rooms_[cap] = {};
+  std::string_view except_[cap] = {};
+  std::size_t n_rooms_ = 0;
+  std::size_t n_except_ = 0;
+  broadcast_flags flags_;
+  bool slash_ = false;
+  bool overflow_ = false;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Implementation
+// ---------------------------------------------------------------------------------------------
+
+template <class C1, class C2, class... A>
+result<std::size_t> emitter::emit(
+    C1& channel, C2& message,
+    const packet_builder<::SIOCODEC_NAMESPACE::socketio::detail::event_data<A...>>& ev,
+    const encode_options& eopts) const {
+  if (overflow_) return {errc::invalid_argument, 0};
+  // of("admin") names "/admin": the one case where the namespace is not the caller's view.
+  // It is assembled in a small stack buffer when short, else written in two pieces.
+  broadcast_options o;
+  o.rooms = rooms();
+  o.except = except_rooms();
+  o.flags = flags_;
+  o.order = opts_order::emitter;
+  const std::size_t old_channel = channel.size();
+  result<std::size_t> r = [&]() -> result<std::size_t> {
+    if (!slash_) return encode_broadcast(message, emitter_uid, nsp_, o, ev, eopts);
+    char buf[256];
+    if (nsp_.size() + 1 > sizeof buf) return {errc::invalid_argument, 0};
+    buf[0] = '/';
+    if (!nsp_.empty()) std::memcpy(buf + 1, nsp_.data(), nsp_.size());
+    return encode_broadcast(message, emitter_uid, std::string_view(buf, nsp_.size() + 1), o, ev,
+                            eopts);
+  }();
+  if (!r) return r;
+  // The channel, '/' included when of() added it.
+  const auto write_channel = [&](std::string_view ns) {
+    return n_rooms_ == 1 ? room_channel(channel, ns, rooms_[0], key_)
+                         : broadcast_channel(channel, ns, key_);
+  };
+  result<std::size_t> c{std::size_t{0}, 0};
+  if (!slash_) {
+    c = write_channel(nsp_);
+  } else {
+    char buf[256];
+    buf[0] = '/';
+    if (!nsp_.empty()) std::memcpy(buf + 1, nsp_.data(), nsp_.size());
+    c = write_channel(std::string_view(buf, nsp_.size() + 1));
+  }
+  if (!c) {
+    channel.resize(old_channel);
+    message.resize(message.size() - *r);
+    return {c.error(), 0};
+  }
+  return r;
+}
+
+}  // namespace redis
+}  // namespace socketio
+SIOCODEC_END_NAMESPACE
+
+#endif  // SIOCODEC_REDIS_EMITTER_HPP
+// ---- end <siocodec/redis/emitter.hpp> --------------------------------------------------------
+
+#endif  // SIOCODEC_REDIS_HPP
+// ---- end <siocodec/redis.hpp> ----------------------------------------------------------------
 
 #endif  // SIOCODEC_SINGLE_HEADER_HPP

@@ -207,6 +207,26 @@ inline bool mp_data_valid(packet_type t, bool present, msgpack::kind k,
   return false;
 }
 
+// The "type", "nsp", "data" and "id" members of a packet map (the last of a repeated key; only
+// str keys count). Also used by the Redis adapter's messages (redis/broadcast.hpp).
+inline void mp_packet_fields(const msgpack::value& map, msgpack::value& type_v,
+                             msgpack::value& nsp_v, msgpack::value& data_v,
+                             msgpack::value& id_v) noexcept {
+  for (const msgpack::member& m : map.members()) {
+    if (!m.key.is_string()) continue;
+    const std::string_view k = m.key.get_string();
+    if (k == "type") {
+      type_v = m.val;
+    } else if (k == "nsp") {
+      nsp_v = m.val;
+    } else if (k == "data") {
+      data_v = m.val;
+    } else if (k == "id") {
+      id_v = m.val;
+    }
+  }
+}
+
 }  // namespace detail
 
 namespace msgpack_parser {
@@ -229,19 +249,7 @@ inline result<msgpack_packet_view> decode(byte_view message, const decode_option
   };
   if (!root->is_map()) return {errc::unknown_packet_type, 0};
   msgpack::value type_v, nsp_v, data_v, id_v;
-  for (const msgpack::member& m : root->members()) {
-    if (!m.key.is_string()) continue;
-    const std::string_view k = m.key.get_string();
-    if (k == "type") {
-      type_v = m.val;
-    } else if (k == "nsp") {
-      nsp_v = m.val;
-    } else if (k == "data") {
-      data_v = m.val;
-    } else if (k == "id") {
-      id_v = m.val;
-    }
-  }
+  detail::mp_packet_fields(*root, type_v, nsp_v, data_v, id_v);
   msgpack_packet_view p;
   p.has_invalid_utf8 = lossy;
   if (detail::mp_check_type(type_v, opts.version, p.type) != errc::none) {
