@@ -151,10 +151,11 @@ async function startNodeServer(redisPort, name) {
   };
 }
 
-// siocodec_cluster_node (`exe`) joined to the cluster on Redis `redisPort`; it prints
-// `listening PORT` once it accepts connections and exits when its stdin closes.
-async function startSiocodecNode(exe, redisPort, name) {
-  const child = spawnGroup(exe, ['--port', '0', '--redis-port', String(redisPort)]);
+// siocodec_cluster_node (`exe`; or node_server.js, `exe` node and `args` its path) joined to
+// the cluster on Redis `redisPort`; it prints `listening PORT` once it accepts connections and
+// exits when its stdin closes.
+async function startSiocodecNode(exe, redisPort, name, args = []) {
+  const child = spawnGroup(exe, args.concat(['--port', '0', '--redis-port', String(redisPort)]));
   let log = '';
   child.stderr.on('data', (d) => { log += d; process.stderr.write(`[${name}] ${d}`); });
   const exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));

@@ -20,6 +20,9 @@
 //                     server and from the siocodec node
 //   cxx.node_emitter  a Node server and the siocodec node; @socket.io/redis-emitter and, with
 //                     --emit, siocodec_cluster_emit
+//   cxx.node_hostile  the siocodec node alone (a Node server would throw on them): messages that
+//                     are not the adapter's on its channels first (dropped, logged), then
+//                     @socket.io/redis-emitter as above
 // Exit code 77 (skipped, with the reason on stderr) when redis-server or node_modules is missing.
 'use strict';
 
@@ -34,6 +37,8 @@ const scenarios = {
                needs: ['node']},
   'cxx.node_emitter': {servers: ['node', 'siocodec'], sources: ['redis-emitter', 'cxx-emitter?'],
                        needs: ['node']},
+  'cxx.node_hostile': {servers: ['siocodec'], sources: ['redis-emitter'], needs: ['node'],
+                       hostile: true},
 };
 
 function arg(name) {
@@ -122,8 +127,7 @@ async function main() {
         clients.push(c);
       }
     }
-    // The subscriptions of every server are in place once each has answered a request over
-    // Redis; simpler and enough here: a round of sentinels from the first source below.
+    if (scenario.hostile) await publishHostile(redis);
     for (const sourceName of scenario.sources) {
       const source = await makeSource(sourceName, servers, redis, closers);
       if (!source) continue;
@@ -160,6 +164,28 @@ async function main() {
     }
     try { process.kill(-redis.child.pid, 'SIGKILL'); } catch (_) { /* gone */ }
   }
+}
+
+// Messages no encoder of the reference writes, on the channels of "/": a receiver must drop
+// them and go on (siocodec_cluster_node logs each with its error and offset).
+async function publishHostile(redis) {
+  const notepack = require('notepack.io');
+  const client = await cluster.redisClient(redis.port);
+  const bad = [
+    Buffer.alloc(0), Buffer.from([0x93]), Buffer.from([0xc1]), Buffer.from('not msgpack'),
+    notepack.encode(['uid', {type: 2, data: 'x', nsp: '/'}, {}]),
+    notepack.encode(['uid', {type: 9, data: ['ev'], nsp: '/'}, {}]),
+    notepack.encode(['uid', {type: 2, data: ['ev'], nsp: '/'}, {rooms: [{}]}]),
+    Buffer.concat([notepack.encode(['uid', {type: 2, data: ['ev'], nsp: '/'}, {}]),
+                   Buffer.from([0])]),
+    Buffer.from([0x93, 0xa3, 0x75, 0x69, 0x64, 0x83, 0xa4, 0x74, 0x79, 0x70, 0x65, 0x02, 0xa4,
+                 0x64, 0x61, 0x74, 0x61, 0xdd, 0xff, 0xff, 0xff, 0xff]),
+    Buffer.alloc(1000, 0x91),
+  ];
+  for (const b of bad) {
+    for (const ch of ['socket.io#/#', 'socket.io#/#r1#']) await client.publish(ch, b);
+  }
+  await client.quit();
 }
 
 // A source of broadcasts: {name, broadcast(case, [event, ...args]) -> Promise (published)}.

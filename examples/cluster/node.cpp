@@ -1,0 +1,396 @@
+// SPDX-License-Identifier: BSL-1.0
+// siocodec_cluster_node: a Socket.IO server (the Beast server adapter) joined to a cluster of
+// @socket.io/redis-adapter 8.3 nodes (Node socket.io 4.8 servers) through Redis, as an equal: a
+// broadcast from any node reaches the sockets of its rooms on every node (docs/cluster.md).
+//
+//   siocodec_cluster_node [--host IP] [--port N] [--redis-host IP] [--redis-port N] [--key PREFIX]
+//
+// Namespaces "/" and "/admin"; a socket's events:
+//   join ROOM | [ROOM...]                    joins rooms; acked with the socket's id
+//   broadcast {nsp, rooms, except} EVENT ARGS...  broadcasts EVENT ARGS... to namespace `nsp`
+//                                            (rooms, except: arrays of names) on every node of
+//                                            the cluster; acked with true once published
+// Every socket is in the room of its own id, as in socket.io. Prints `listening PORT` once it
+// accepts connections and has subscribed to the cluster's channels; exits when stdin closes.
+//
+// Two Redis connections (cluster::redis_link, hiredis on this io_context): one PSUBSCRIBEs
+// `<key>#<nsp>#*` for each namespace, one PUBLISHes. A local broadcast is delivered to the local
+// sockets and published as socketio::redis::encode_broadcast() writes it; a message from Redis
+// is decoded by socketio::redis::decode_broadcast(), dropped when this node published it (its
+// uid) or holds none of its one room, and delivered to the local sockets its rooms and except
+// select: encoded once per protocol version (socketio::encoded_packet) for all of them.
+#include "redis_link.hpp"
+
+#include <siocodec/adapters/beast/server.hpp>
+#include <siocodec/redis/broadcast.hpp>
+#include <siocodec/redis/channel.hpp>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+
+#include <unistd.h>
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <random>
+#include <set>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace demo = ::siocodec::adapters::beast;
+namespace sio = ::siocodec::socketio;
+namespace msgpack = ::siocodec::msgpack;
+namespace rs = ::siocodec::socketio::redis;
+
+namespace {
+
+// A msgpack value (from a message of the cluster) through a builder's writer, either parser:
+// how a packet that came over Redis is encoded for this node's clients. Depth is bounded by
+// decode_broadcast()'s max_depth, which validated the message.
+template <class W>
+void write_msgpack(W& w, const msgpack::value& v) {
+  if (v.is_bool()) {
+    w.boolean(v.get_bool());
+  } else if (v.is_integer()) {
+    if (v.is_negative_integer()) {
+      w.integer(*v.to_int64());
+    } else {
+      w.integer(*v.to_uint64());
+    }
+  } else if (v.is_floating()) {
+    w.number(*v.to_double());
+  } else if (v.is_string()) {
+    w.string(v.get_string());
+  } else if (v.is_binary()) {
+    w.binary(v.bytes());
+  } else if (v.is_array()) {
+    w.begin_array();
+    for (const msgpack::value& e : v.elements()) write_msgpack(w, e);
+    w.end_array();
+  } else if (v.is_map()) {
+    w.begin_object();
+    for (const msgpack::member& m : v.members()) {
+      // JavaScript makes every key a string; notepack writes no other.
+      w.key(m.key.is_string() ? m.key.get_string() : std::string_view());
+      write_msgpack(w, m.val);
+    }
+    w.end_object();
+  } else {
+    w.null();  // nil, undefined, ext: what JSON.stringify() makes of them
+  }
+}
+
+// The room names of a decoded message (an array of str and numbers, or absent). A number names
+// a room a JavaScript server joined with a number, which no socket of this node (rooms are the
+// strings of `join`) can be in: skipped.
+std::vector<std::string_view> names_of(const msgpack::value& v) {
+  std::vector<std::string_view> out;
+  if (!v.exists() || !v.is_array()) return out;
+  for (const msgpack::value& e : v.elements()) {
+    if (e.is_string()) out.push_back(e.get_string());
+  }
+  return out;
+}
+
+// One namespace of this node: its sockets and their rooms (socket.io's in-memory adapter).
+class space {
+ public:
+  explicit space(std::string name) : name_(std::move(name)) {}
+  const std::string& name() const { return name_; }
+
+  void add(demo::socket& s) { sockets_[s.id()] = &s; }
+  void remove(const std::string& id) {
+    sockets_.erase(id);
+    auto j = joined_.find(id);
+    if (j == joined_.end()) return;
+    for (const std::string& r : j->second) {
+      auto it = rooms_.find(r);
+      if (it == rooms_.end()) continue;
+      it->second.erase(id);
+      if (it->second.empty()) rooms_.erase(it);
+    }
+    joined_.erase(j);
+  }
+  void join(const std::string& id, const std::string& room) {
+    rooms_[room].insert(id);
+    joined_[id].insert(room);
+  }
+  // Whether a socket of this node is in `room` (its own id is one).
+  bool has_room(std::string_view room) const {
+    return rooms_.find(room) != rooms_.end() || sockets_.find(room) != sockets_.end();
+  }
+
+  // The sockets in any of `to` (all of them when empty) and in none of `except`, once each.
+  std::vector<demo::socket*> select(const std::vector<std::string_view>& to,
+                                    const std::vector<std::string_view>& except) const {
+    std::set<std::string_view> out;
+    const auto members = [this](std::string_view room, auto&& f) {
+      if (auto it = rooms_.find(room); it != rooms_.end()) {
+        for (const std::string& id : it->second) f(std::string_view(id));
+      }
+      if (auto it = sockets_.find(room); it != sockets_.end()) f(std::string_view(it->first));
+    };
+    if (to.empty()) {
+      for (const auto& s : sockets_) out.insert(s.first);
+    } else {
+      for (std::string_view r : to) members(r, [&](std::string_view id) { out.insert(id); });
+    }
+    for (std::string_view r : except) members(r, [&](std::string_view id) { out.erase(id); });
+    std::vector<demo::socket*> result;
+    for (std::string_view id : out) result.push_back(sockets_.find(id)->second);
+    return result;
+  }
+
+ private:
+  std::string name_;
+  std::map<std::string, demo::socket*, std::less<>> sockets_;        // by id
+  std::map<std::string, std::set<std::string>, std::less<>> rooms_;  // room -> ids
+  std::map<std::string, std::set<std::string>> joined_;              // id -> rooms
+};
+
+// Encodes EVENT builder `ev` once per protocol version among `to` and queues the same messages
+// on each; @return to how many.
+template <class B>
+std::size_t deliver(const std::vector<demo::socket*>& to, B ev, const std::string& nsp) {
+  ev.nsp(nsp);
+  std::optional<sio::encoded_packet> once[2];  // Socket.IO v5, v4
+  std::size_t n = 0;
+  for (demo::socket* s : to) {
+    const sio::server_connection& c = s->eio_session().conn();
+    const sio::protocol_version v = sio::protocol_for(c.engine().version());
+    std::optional<sio::encoded_packet>& p = once[v == sio::protocol_version::v5 ? 0 : 1];
+    if (!p) {
+      sio::codec_options o = c.options().codec;
+      o.version = v;
+      auto r = sio::encoded_packet::encode(ev, sio::codec(c.options().parser, o));
+      if (!r) return n;
+      p = std::move(*r);
+    }
+    if (s->send_encoded(*p)) ++n;
+  }
+  return n;
+}
+
+// A node uid as the reference makes one (uid2(6)): 6 characters, random per process.
+std::string make_uid() {
+  static constexpr char chars[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::random_device rd;
+  std::string uid;
+  for (int i = 0; i < 6; ++i) uid += chars[rd() % 64];
+  return uid;
+}
+
+class cluster_node {
+ public:
+  cluster_node(boost::asio::io_context& io, std::string key)
+      : io_(io), key_(std::move(key)), uid_(make_uid()), sub_(io), pub_(io), server_(io) {
+    for (const char* name : {"/", "/admin"}) {
+      auto& sp = spaces_.emplace(name, space(name)).first->second;
+      demo::namespace_def& ns = server_.of(name);
+      ns.on_connect = [&sp](demo::socket& s) {
+        sp.add(s);
+        s.on_disconnect([&sp](demo::socket& gone, std::string_view) { sp.remove(gone.id()); });
+      };
+      ns.on("join", [&sp](demo::socket& s, const demo::incoming_event& ev) {
+        const sio::any_value arg = ev.packet.data()[1];
+        std::string room;
+        if (arg.is_string() && arg.append_string(room)) sp.join(s.id(), room);
+        if (arg.is_array()) {
+          for (const sio::any_value& r : arg.elements()) {
+            room.clear();
+            if (r.is_string() && r.append_string(room)) sp.join(s.id(), room);
+          }
+        }
+        s.ack(ev, s.id());
+      });
+      ns.on("broadcast", [this](demo::socket& s, const demo::incoming_event& ev) {
+        s.ack(ev, on_broadcast_request(ev));
+      });
+    }
+  }
+
+  // Connects to Redis and subscribes; `ready(port)` once the subscriptions are confirmed and the
+  // server listens. @return false (with a message on stderr) when Redis cannot be reached.
+  bool start(const std::string& host, std::uint16_t port, const std::string& redis_host,
+             std::uint16_t redis_port, std::function<void(std::uint16_t)> ready) {
+    std::string error;
+    if (!sub_.connect(redis_host, redis_port, error) ||
+        !pub_.connect(redis_host, redis_port, error)) {
+      std::fprintf(stderr, "siocodec_cluster_node: redis: %s\n", error.c_str());
+      return false;
+    }
+    const auto down = [this](std::string_view why) {
+      std::fprintf(stderr, "siocodec_cluster_node: redis: %.*s\n", static_cast<int>(why.size()),
+                   why.data());
+      io_.stop();
+    };
+    sub_.on_down = down;
+    pub_.on_down = down;
+    auto pending = std::make_shared<std::size_t>(spaces_.size());
+    for (auto& entry : spaces_) {
+      space& sp = entry.second;
+      std::string pattern;
+      (void)rs::broadcast_pattern(pattern, sp.name(), key_);
+      sub_.subscribe(
+          pattern, true,
+          [this, &sp](std::string_view channel, std::string_view payload) {
+            on_message(sp, channel, payload);
+          },
+          [this, pending, host, port, ready] {
+            if (--*pending != 0) return;
+            ready(server_.listen(host, port));
+          });
+    }
+    return true;
+  }
+
+ private:
+  // `broadcast {nsp, rooms, except} EVENT ARGS...` from a client: delivered here and published.
+  bool on_broadcast_request(const demo::incoming_event& ev) {
+    const sio::any_value opts = ev.packet.data()[1];
+    const sio::any_value name = ev.packet.data()[2];
+    sio::any_value nsp_v, rooms_v, except_v;
+    std::string nsp, event;
+    if (!opts.is_object() || !opts.find("nsp", nsp_v) || !nsp_v.append_string(nsp) ||
+        !name.is_string() || !name.append_string(event)) {
+      return false;
+    }
+    auto it = spaces_.find(nsp);
+    if (it == spaces_.end()) return false;
+    std::vector<std::string> rooms, except;
+    const auto strings = [&opts](const char* k, std::vector<std::string>& out) {
+      sio::any_value a;
+      if (!opts.find(k, a) || !a.is_array()) return;
+      for (const sio::any_value& e : a.elements()) {
+        std::string s;
+        if (e.is_string() && e.append_string(s)) out.push_back(std::move(s));
+      }
+    };
+    strings("rooms", rooms);
+    strings("except", except);
+    const sio::any_packet& p = ev.packet;
+    // The arguments after the request's own two (opts, event name).
+    const auto args = [&p](auto& w) {
+      std::size_t i = 0;
+      for (const sio::any_value& a : p.arguments()) {
+        if (i++ >= 2) demo::write_copy(w, a);
+      }
+    };
+    return broadcast(it->second, std::vector<std::string_view>(rooms.begin(), rooms.end()),
+                     std::vector<std::string_view>(except.begin(), except.end()),
+                     sio::event(event, args));
+  }
+
+  // io.of(nsp).to(rooms).except(except).emit(...): the local sockets, then every other node.
+  template <class B>
+  bool broadcast(space& sp, const std::vector<std::string_view>& rooms,
+                 const std::vector<std::string_view>& except, const B& ev) {
+    rs::broadcast_options o;
+    o.rooms = rs::room_list(rooms.data(), rooms.size());
+    o.except = rs::room_list(except.data(), except.size());
+    std::string channel, message;
+    if (!rs::encode_broadcast(message, uid_, sp.name(), o, ev)) return false;
+    if (rooms.size() == 1) {
+      (void)rs::room_channel(channel, sp.name(), rooms[0], key_);
+    } else {
+      (void)rs::broadcast_channel(channel, sp.name(), key_);
+    }
+    deliver(sp.select(rooms, except), ev, sp.name());
+    return pub_.publish(channel, message);
+  }
+
+  // A message on one of the namespace's channels.
+  void on_message(space& sp, std::string_view channel, std::string_view payload) {
+    const auto ch = rs::match_channel(channel, sp.name(), key_);
+    if (!ch) return;
+    // The reference's shortcut: a one-room broadcast for a room no local socket is in.
+    if (ch->kind == rs::channel_kind::room && !sp.has_room(ch->room)) return;
+    const auto m = rs::decode_broadcast(::siocodec::byte_view(payload));
+    if (!m) {
+      std::fprintf(stderr, "siocodec_cluster_node: a message on %.*s: %s at byte %zu\n",
+                   static_cast<int>(channel.size()), channel.data(),
+                   ::siocodec::to_string(m.error()), m.offset());
+      return;
+    }
+    if (m->uid == uid_ || m->packet.nsp != sp.name()) return;
+    // [event, args...]; an event name that is not a string has no listener in socket.io-client.
+    auto data = m->packet.data.elements();
+    auto first = data.begin();
+    if (first == data.end() || !(*first).is_string()) return;
+    const std::string_view event = (*first).get_string();
+    const msgpack::value packet_data = m->packet.data;
+    const auto args = [&packet_data](auto& w) {
+      bool name = true;
+      for (const msgpack::value& a : packet_data.elements()) {
+        if (!name) write_msgpack(w, a);
+        name = false;
+      }
+    };
+    deliver(sp.select(names_of(m->rooms), names_of(m->except)), sio::event(event, args), sp.name());
+  }
+
+  boost::asio::io_context& io_;
+  std::string key_;
+  std::string uid_;
+  cluster::redis_link sub_, pub_;
+  std::map<std::string, space, std::less<>> spaces_;  // outlive the server's sockets
+  demo::server server_;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string host = "127.0.0.1", redis_host = "127.0.0.1", key(rs::default_key);
+  unsigned long port = 0, redis_port = 6379;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string_view a = argv[i];
+    if (a == "--host") {
+      host = argv[i + 1];
+    } else if (a == "--port") {
+      port = std::strtoul(argv[i + 1], nullptr, 10);
+    } else if (a == "--redis-host") {
+      redis_host = argv[i + 1];
+    } else if (a == "--redis-port") {
+      redis_port = std::strtoul(argv[i + 1], nullptr, 10);
+    } else if (a == "--key") {
+      key = argv[i + 1];
+    } else {
+      break;
+    }
+  }
+  if (argc % 2 == 0 || port > 65535 || redis_port == 0 || redis_port > 65535) {
+    std::fputs("usage: siocodec_cluster_node [--host IP] [--port N] [--redis-host IP] "
+               "[--redis-port N] [--key PREFIX]\n",
+               stderr);
+    return 2;
+  }
+  boost::asio::io_context io;
+  cluster_node node(io, key);
+  if (!node.start(host, static_cast<std::uint16_t>(port), redis_host,
+                  static_cast<std::uint16_t>(redis_port), [](std::uint16_t bound) {
+                    std::printf("listening %u\n", static_cast<unsigned>(bound));
+                    std::fflush(stdout);
+                  })) {
+    return 1;
+  }
+  // Ends when stdin closes (the test runner's pipe, or ^D).
+  boost::asio::posix::stream_descriptor in(io, ::dup(STDIN_FILENO));
+  std::array<char, 256> buf{};
+  std::function<void()> read_stdin = [&] {
+    in.async_read_some(boost::asio::buffer(buf),
+                       [&](const boost::system::error_code& ec, std::size_t) {
+                         if (ec) return io.stop();
+                         read_stdin();
+                       });
+  };
+  read_stdin();
+  io.run();
+  return 0;
+}
