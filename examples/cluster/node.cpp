@@ -256,7 +256,7 @@ class cluster_node {
   bool on_broadcast_request(const demo::incoming_event& ev) {
     const sio::any_value opts = ev.packet.data()[1];
     const sio::any_value name = ev.packet.data()[2];
-    sio::any_value nsp_v, rooms_v, except_v;
+    sio::any_value nsp_v;
     std::string nsp, event;
     if (!opts.is_object() || !opts.find("nsp", nsp_v) || !nsp_v.append_string(nsp) ||
         !name.is_string() || !name.append_string(event)) {
