@@ -11,7 +11,8 @@
 //                                            (rooms, except: arrays of names) on every node of
 //                                            the cluster; acked with true once published
 // Every socket is in the room of its own id, as in socket.io. Prints `listening PORT` once it
-// accepts connections and has subscribed to the cluster's channels; exits when stdin closes.
+// accepts connections and has subscribed to the cluster's channels; exits when stdin closes (0),
+// or when a Redis connection goes down (1).
 //
 // Two Redis connections (cluster::redis_link, hiredis on this io_context): one PSUBSCRIBEs
 // `<key>#<nsp>#*` for each namespace, one PUBLISHes. A local broadcast is delivered to the local
@@ -226,9 +227,11 @@ class cluster_node {
       std::fprintf(stderr, "siocodec_cluster_node: redis: %s\n", error.c_str());
       return false;
     }
+    // No reconnection: a supervisor restarts the node, its clients reconnect meanwhile.
     const auto down = [this](std::string_view why) {
       std::fprintf(stderr, "siocodec_cluster_node: redis: %.*s\n", static_cast<int>(why.size()),
                    why.data());
+      redis_down_ = true;
       io_.stop();
     };
     sub_.on_down = down;
@@ -250,6 +253,9 @@ class cluster_node {
     }
     return true;
   }
+
+  /// A Redis connection went down (the node stopped).
+  bool redis_down() const { return redis_down_; }
 
  private:
   // `broadcast {nsp, rooms, except} EVENT ARGS...` from a client: delivered here and published.
@@ -342,6 +348,7 @@ class cluster_node {
   cluster::redis_link sub_, pub_;
   std::map<std::string, space, std::less<>> spaces_;  // outlive the server's sockets
   demo::server server_;
+  bool redis_down_ = false;
 };
 
 }  // namespace
@@ -392,5 +399,5 @@ int main(int argc, char** argv) {
   };
   read_stdin();
   io.run();
-  return 0;
+  return node.redis_down() ? 1 : 0;
 }

@@ -157,6 +157,7 @@ async function startNodeServer(redisPort, name) {
 async function startSiocodecNode(exe, redisPort, name, args = []) {
   const child = spawnGroup(exe, args.concat(['--port', '0', '--redis-port', String(redisPort)]));
   let log = '';
+  child.stdin.on('error', () => { /* it exited first: nothing to close */ });
   child.stderr.on('data', (d) => { log += d; process.stderr.write(`[${name}] ${d}`); });
   const exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
   const m = await Promise.race([
@@ -168,13 +169,16 @@ async function startSiocodecNode(exe, redisPort, name, args = []) {
     name,
     kind: 'siocodec',
     child,
+    exited,  // resolves with the exit code
     port: Number(m[1]),
     async close() {
       child.stdin.end();
       const t = setTimeout(() => { try { process.kill(-child.pid, 'SIGKILL'); } catch (_) {} },
                            3000);
-      await exited;
+      const code = await exited;
       clearTimeout(t);
+      // A sanitizer's report at exit (a leak, a use after free) is an exit code too.
+      if (code !== 0) throw new Error(`${name} exited ${code} after its stdin closed`);
     },
   };
 }

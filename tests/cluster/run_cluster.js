@@ -23,6 +23,8 @@
 //   cxx.node_hostile  the siocodec node alone (a Node server would throw on them): messages that
 //                     are not the adapter's on its channels first (dropped, logged), then
 //                     @socket.io/redis-emitter as above
+//   cxx.redis_down    the siocodec node alone, its clients connected; redis-server is killed:
+//                     the node must say so and exit 1 (it does not reconnect) within 5 s
 // Exit code 77 (skipped, with the reason on stderr) when redis-server or node_modules is missing.
 'use strict';
 
@@ -39,6 +41,7 @@ const scenarios = {
                        needs: ['node']},
   'cxx.node_hostile': {servers: ['siocodec'], sources: ['redis-emitter'], needs: ['node'],
                        hostile: true},
+  'cxx.redis_down': {servers: ['siocodec'], sources: [], needs: ['node'], redisDown: true},
 };
 
 function arg(name) {
@@ -107,6 +110,7 @@ async function main() {
   const redis = await cluster.startRedis();
   const servers = [];
   const closers = [];
+  const closeErrors = [];
   try {
     for (let i = 0; i < scenario.servers.length; ++i) {
       const kind = scenario.servers[i];
@@ -128,6 +132,14 @@ async function main() {
       }
     }
     if (scenario.hostile) await publishHostile(redis);
+    if (scenario.redisDown) {
+      process.kill(-redis.child.pid, 'SIGKILL');
+      const code = await Promise.race([servers[0].exited,
+                                       new Promise((r) => setTimeout(() => r('running'), 5000))]);
+      if (code !== 1) throw new Error(`siocodec node after redis-server died: ${code}, not exit 1`);
+      console.log('run_cluster: redis-server killed: the siocodec node exited 1');
+      servers[0].close = async () => {};
+    }
     for (const sourceName of scenario.sources) {
       const source = await makeSource(sourceName, servers, redis, closers);
       if (!source) continue;
@@ -160,10 +172,11 @@ async function main() {
     }
   } finally {
     for (const close of closers.reverse()) {
-      try { await close(); } catch (e) { console.error(`close: ${e.message}`); }
+      try { await close(); } catch (e) { closeErrors.push(e.message); }
     }
     try { process.kill(-redis.child.pid, 'SIGKILL'); } catch (_) { /* gone */ }
   }
+  if (closeErrors.length) throw new Error(`at the end: ${closeErrors.join('; ')}`);
 }
 
 // Messages no encoder of the reference writes, on the channels of "/": a receiver must drop
