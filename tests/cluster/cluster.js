@@ -184,11 +184,12 @@ async function startSiocodecNode(exe, redisPort, name, args = []) {
 }
 
 // A socket.io-client 4.8 client of `server`'s namespace `nsp`, WebSocket only (no upgrade race
-// with the broadcasts), in `rooms`; it records every event it receives in `got`.
-async function connectClient(server, nsp, rooms, label) {
+// with the broadcasts) or long-polling only (`transport` 'polling'), in `rooms`; it records
+// every event it receives in `got`.
+async function connectClient(server, nsp, rooms, label, transport = 'websocket') {
   const {io} = require('socket.io-client');
   const socket = io(`http://127.0.0.1:${server.port}${nsp === '/' ? '' : nsp}`,
-                    {transports: ['websocket'], reconnection: false, forceNew: true});
+                    {transports: [transport], reconnection: false, forceNew: true});
   const client = {label, server: server.name, nsp, rooms, socket, got: [], waiters: []};
   socket.onAny((event, ...args) => {
     client.got.push({event, args});

@@ -78,9 +78,9 @@ const timeout = setTimeout(() => {
   process.exit(1);
 }, 60000);
 
-// The clients of each server: [namespace, rooms].
+// The clients of each server: [namespace, rooms, transport (WebSocket when absent)].
 const layout = [['/', ['r1']], ['/', ['r1', 'muted']], ['/', ['r2', 'r1']], ['/', []],
-                ['/admin', ['r1']], ['/admin', []]];
+                ['/admin', ['r1']], ['/admin', []], ['/', ['r2'], 'polling']];
 
 // The broadcasts of each source; `exceptClient` names a client (server index, layout index)
 // whose id is excepted (the room every socket is in).
@@ -124,8 +124,8 @@ async function main() {
     for (const s of servers) {
       s.clients = [];
       for (let j = 0; j < layout.length; ++j) {
-        const [nsp, rooms] = layout[j];
-        const c = await cluster.connectClient(s, nsp, rooms, `${s.name}.c${j}`);
+        const [nsp, rooms, transport] = layout[j];
+        const c = await cluster.connectClient(s, nsp, rooms, `${s.name}.c${j}`, transport);
         closers.push(() => c.socket.close());
         s.clients.push(c);
         clients.push(c);
