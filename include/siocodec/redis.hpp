@@ -9,5 +9,6 @@
 #include <siocodec/redis/broadcast.hpp>
 #include <siocodec/redis/channel.hpp>
 #include <siocodec/redis/emitter.hpp>
+#include <siocodec/redis/request.hpp>
 
 #endif  // SIOCODEC_REDIS_HPP

@@ -419,6 +419,83 @@ inline bool room_list_valid(const msgpack::value& v, std::size_t max) noexcept {
   return true;
 }
 
+// The packet map {type, data, nsp, id} of a broadcast (or of a BROADCAST request) into `p`.
+// On failure: false, the error in `e` and the offending value in `bad` (absent: the map).
+inline bool read_broadcast_packet(const msgpack::value& packet,
+                                  const broadcast_decode_options& opts, msgpack_packet_view& p,
+                                  errc& e, msgpack::value& bad) noexcept {
+  msgpack::value type_v, nsp_v, data_v, id_v;
+  ::SIOCODEC_NAMESPACE::socketio::detail::mp_packet_fields(packet, type_v, nsp_v, data_v, id_v);
+  packet_type t = packet_type::event;
+  if (::SIOCODEC_NAMESPACE::socketio::detail::mp_check_type(type_v, protocol_version::v4, t) !=
+          errc::none ||
+      (t != packet_type::event && t != packet_type::binary_event)) {
+    e = errc::unknown_packet_type;
+    bad = type_v;
+    return false;
+  }
+  p.type = t;
+  if (nsp_v.exists()) {
+    if (!nsp_v.is_string() || nsp_v.get_string().size() > opts.max_namespace) {
+      e = errc::invalid_namespace;
+      bad = nsp_v;
+      return false;
+    }
+    p.nsp = nsp_v.get_string();
+  }
+  if (!data_v.is_array()) {
+    e = errc::invalid_payload;
+    bad = data_v;
+    return false;
+  }
+  p.data = data_v;
+  if (id_v.exists() && !id_v.is_nil() && !id_v.is_undefined()) {
+    decode_options d;
+    d.max_ack_id = opts.max_ack_id;
+    e = ::SIOCODEC_NAMESPACE::socketio::detail::mp_check_id(id_v, d, p.id);
+    if (e != errc::none) {
+      bad = id_v;
+      return false;
+    }
+  }
+  return true;
+}
+
+// The known keys of a flags map into `f`. On failure: false and the offending value in `bad`.
+inline bool read_flags(const msgpack::value& map, broadcast_flags& f,
+                       msgpack::value& bad) noexcept {
+  using F = broadcast_flags::flag;
+  for (const msgpack::member& m : map.members()) {
+    if (!m.key.is_string()) continue;
+    const std::string_view k = m.key.get_string();
+    if (k == "timeout") {
+      const result<double> d = m.val.to_double();
+      if (!d) {
+        bad = m.val;
+        return false;
+      }
+      f.set_timeout(*d);
+      continue;
+    }
+    for (std::size_t i = 0; i < broadcast_flags::flag_count; ++i) {
+      const auto which = static_cast<F>(i);
+      if (which == F::timeout || k != broadcast_flags::name(which)) continue;
+      if (!m.val.is_bool()) {
+        bad = m.val;
+        return false;
+      }
+      const bool v = m.val.get_bool();
+      switch (which) {
+        case F::volatile_flag: f.set_volatile(v); break;
+        case F::compress: f.set_compress(v); break;
+        case F::local: f.set_local(v); break;
+        default: f.set_expect_single_response(v); break;
+      }
+    }
+  }
+  return true;
+}
+
 }  // namespace detail
 
 inline result<broadcast_view> decode_broadcast(byte_view message,
@@ -438,30 +515,9 @@ inline result<broadcast_view> decode_broadcast(byte_view message,
   if (!o.is_map()) return {errc::invalid_payload, at(o)};
   broadcast_view b;
   b.uid = uid.get_string();
-
-  msgpack::value type_v, nsp_v, data_v, id_v;
-  ::SIOCODEC_NAMESPACE::socketio::detail::mp_packet_fields(packet, type_v, nsp_v, data_v, id_v);
-  packet_type t = packet_type::event;
-  if (::SIOCODEC_NAMESPACE::socketio::detail::mp_check_type(type_v, protocol_version::v4, t) !=
-          errc::none ||
-      (t != packet_type::event && t != packet_type::binary_event)) {
-    return {errc::unknown_packet_type, at(type_v)};
-  }
-  b.packet.type = t;
-  if (nsp_v.exists()) {
-    if (!nsp_v.is_string() || nsp_v.get_string().size() > opts.max_namespace) {
-      return {errc::invalid_namespace, at(nsp_v)};
-    }
-    b.packet.nsp = nsp_v.get_string();
-  }
-  if (!data_v.is_array()) return {errc::invalid_payload, at(data_v)};
-  b.packet.data = data_v;
-  if (id_v.exists() && !id_v.is_nil() && !id_v.is_undefined()) {
-    decode_options d;
-    d.max_ack_id = opts.max_ack_id;
-    const errc e = ::SIOCODEC_NAMESPACE::socketio::detail::mp_check_id(id_v, d, b.packet.id);
-    if (e != errc::none) return {e, at(id_v)};
-  }
+  errc e = errc::none;
+  msgpack::value bad;
+  if (!detail::read_broadcast_packet(packet, opts, b.packet, e, bad)) return {e, at(bad)};
 
   for (const msgpack::member& m : o.members()) {
     if (!m.key.is_string()) continue;
@@ -481,32 +537,12 @@ inline result<broadcast_view> decode_broadcast(byte_view message,
   }
   if (b.rooms.is_nil()) b.rooms = msgpack::value();
   if (b.except.is_nil()) b.except = msgpack::value();
-  if (b.raw_flags.exists() && !b.raw_flags.is_nil()) {
-    if (!b.raw_flags.is_map()) return {errc::invalid_payload, at(b.raw_flags)};
-    for (const msgpack::member& m : b.raw_flags.members()) {
-      if (!m.key.is_string()) continue;
-      const std::string_view k = m.key.get_string();
-      using F = broadcast_flags::flag;
-      if (k == "timeout") {
-        const result<double> d = m.val.to_double();
-        if (!d) return {errc::invalid_payload, at(m.val)};
-        b.flags.set_timeout(*d);
-        continue;
-      }
-      for (std::size_t i = 0; i < broadcast_flags::flag_count; ++i) {
-        const auto f = static_cast<F>(i);
-        if (f == F::timeout || k != broadcast_flags::name(f)) continue;
-        if (!m.val.is_bool()) return {errc::invalid_payload, at(m.val)};
-        switch (f) {
-          case F::volatile_flag: b.flags.set_volatile(m.val.get_bool()); break;
-          case F::compress: b.flags.set_compress(m.val.get_bool()); break;
-          case F::local: b.flags.set_local(m.val.get_bool()); break;
-          default: b.flags.set_expect_single_response(m.val.get_bool()); break;
-        }
-      }
-    }
-  } else {
+  if (!b.raw_flags.exists() || b.raw_flags.is_nil()) {
     b.raw_flags = msgpack::value();
+  } else if (!b.raw_flags.is_map()) {
+    return {errc::invalid_payload, at(b.raw_flags)};
+  } else if (!detail::read_flags(b.raw_flags, b.flags, bad)) {
+    return {errc::invalid_payload, at(bad)};
   }
   return {b, message.size()};
 }

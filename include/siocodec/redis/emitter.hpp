@@ -7,6 +7,7 @@
 #include <siocodec/error.hpp>
 #include <siocodec/redis/broadcast.hpp>
 #include <siocodec/redis/channel.hpp>
+#include <siocodec/redis/request.hpp>
 #include <siocodec/result.hpp>
 #include <siocodec/socketio/builders.hpp>
 
@@ -105,6 +106,28 @@ class emitter {
       const packet_builder<::SIOCODEC_NAMESPACE::socketio::detail::event_data<A...>>& ev,
       const encode_options& eopts = {}) const;
 
+  /// SERVER_SIDE_EMIT on the request channel: `{"uid":"emitter","type":6,"data":<args_json>}`,
+  /// `args_json` a JSON array (the event name first). Acks are not supported, as in the
+  /// emitter. Errors: invalid_argument (not a JSON array; too many rooms), invalid_utf8.
+  template <class C1, class C2>
+  result<std::size_t> server_side_emit(C1& channel, C2& message, std::string_view args_json) const;
+  /// socketsJoin(rooms): the sockets targeted by to() / except() join `target`
+  /// (`{"type":2,"opts":{"rooms","except"},"rooms":[..]}` on the request channel).
+  /// Errors: invalid_utf8 (a name), invalid_argument (too many rooms).
+  template <class C1, class C2>
+  result<std::size_t> sockets_join(C1& channel, C2& message, room_list target) const {
+    return join_or_leave(channel, message, true, target);
+  }
+  /// socketsLeave(rooms): as sockets_join(), type 3.
+  template <class C1, class C2>
+  result<std::size_t> sockets_leave(C1& channel, C2& message, room_list target) const {
+    return join_or_leave(channel, message, false, target);
+  }
+  /// disconnectSockets(close): `{"type":4,"opts":{..},"close":bool}` on the request channel.
+  /// Errors: invalid_utf8 (a name), invalid_argument (too many rooms).
+  template <class C1, class C2>
+  result<std::size_t> disconnect_sockets(C1& channel, C2& message, bool close = false) const;
+
   /// The namespace written ('/' prepended when of() added it).
   std::string_view nsp() const noexcept { return nsp_; }
   bool nsp_slash() const noexcept { return slash_; }
@@ -115,6 +138,14 @@ class emitter {
 
  private:
   static constexpr std::size_t cap = SIOCODEC_REDIS_EMITTER_MAX_ROOMS;
+  // Calls f(nsp) with the namespace as written.
+  template <class F>
+  result<std::size_t> with_nsp(F&& f) const;
+  template <class C1, class C2>
+  result<std::size_t> join_or_leave(C1& channel, C2& message, bool join, room_list target) const;
+  // Appends the message (msg(nsp)) then the channel (ch(nsp)); on error neither changes.
+  template <class C2, class Channel, class Message>
+  result<std::size_t> publish(C2& message, Channel&& ch, Message&& msg) const;
   void add(std::string_view* set, std::size_t& n, std::string_view r) noexcept {
     for (std::size_t i = 0; i < n; ++i) {
       if (set[i] == r) return;
@@ -141,50 +172,80 @@ class emitter {
 // Implementation
 // ---------------------------------------------------------------------------------------------
 
+template <class F>
+result<std::size_t> emitter::with_nsp(F&& f) const {
+  if (overflow_) return {errc::invalid_argument, 0};
+  if (!slash_) return f(nsp_);
+  // of("admin") names "/admin": the one namespace that is not the caller's view, assembled here.
+  char buf[256];
+  if (nsp_.size() + 1 > sizeof buf) return {errc::invalid_argument, 0};
+  buf[0] = '/';
+  if (!nsp_.empty()) std::memcpy(buf + 1, nsp_.data(), nsp_.size());
+  return f(std::string_view(buf, nsp_.size() + 1));
+}
+
+template <class C2, class Channel, class Message>
+result<std::size_t> emitter::publish(C2& message, Channel&& ch, Message&& msg) const {
+  return with_nsp([&](std::string_view nsp) -> result<std::size_t> {
+    const result<std::size_t> r = msg(nsp);
+    if (!r) return r;
+    const result<std::size_t> c = ch(nsp);
+    if (!c) {  // only a size overflow: undo the message
+      message.resize(message.size() - *r);
+      return {c.error(), 0};
+    }
+    return r;
+  });
+}
+
 template <class C1, class C2, class... A>
 result<std::size_t> emitter::emit(
     C1& channel, C2& message,
     const packet_builder<::SIOCODEC_NAMESPACE::socketio::detail::event_data<A...>>& ev,
     const encode_options& eopts) const {
-  if (overflow_) return {errc::invalid_argument, 0};
-  // of("admin") names "/admin": the one case where the namespace is not the caller's view.
-  // It is assembled in a small stack buffer when short, else written in two pieces.
   broadcast_options o;
   o.rooms = rooms();
   o.except = except_rooms();
   o.flags = flags_;
   o.order = opts_order::emitter;
-  const std::size_t old_channel = channel.size();
-  result<std::size_t> r = [&]() -> result<std::size_t> {
-    if (!slash_) return encode_broadcast(message, emitter_uid, nsp_, o, ev, eopts);
-    char buf[256];
-    if (nsp_.size() + 1 > sizeof buf) return {errc::invalid_argument, 0};
-    buf[0] = '/';
-    if (!nsp_.empty()) std::memcpy(buf + 1, nsp_.data(), nsp_.size());
-    return encode_broadcast(message, emitter_uid, std::string_view(buf, nsp_.size() + 1), o, ev,
-                            eopts);
-  }();
-  if (!r) return r;
-  // The channel, '/' included when of() added it.
-  const auto write_channel = [&](std::string_view ns) {
-    return n_rooms_ == 1 ? room_channel(channel, ns, rooms_[0], key_)
-                         : broadcast_channel(channel, ns, key_);
-  };
-  result<std::size_t> c{std::size_t{0}, 0};
-  if (!slash_) {
-    c = write_channel(nsp_);
-  } else {
-    char buf[256];
-    buf[0] = '/';
-    if (!nsp_.empty()) std::memcpy(buf + 1, nsp_.data(), nsp_.size());
-    c = write_channel(std::string_view(buf, nsp_.size() + 1));
-  }
-  if (!c) {
-    channel.resize(old_channel);
-    message.resize(message.size() - *r);
-    return {c.error(), 0};
-  }
-  return r;
+  return publish(
+      message,
+      [&](std::string_view nsp) {
+        return n_rooms_ == 1 ? room_channel(channel, nsp, rooms_[0], key_)
+                             : broadcast_channel(channel, nsp, key_);
+      },
+      [&](std::string_view nsp) {
+        return encode_broadcast(message, emitter_uid, nsp, o, ev, eopts);
+      });
+}
+
+template <class C1, class C2>
+result<std::size_t> emitter::server_side_emit(C1& channel, C2& message,
+                                              std::string_view args_json) const {
+  return publish(
+      message, [&](std::string_view nsp) { return request_channel(channel, nsp, key_); },
+      [&](std::string_view) {
+        return encode_server_side_emit_request(message, emitter_uid, {}, args_json);
+      });
+}
+
+template <class C1, class C2>
+result<std::size_t> emitter::join_or_leave(C1& channel, C2& message, bool join,
+                                           room_list target) const {
+  return publish(
+      message, [&](std::string_view nsp) { return request_channel(channel, nsp, key_); },
+      [&](std::string_view) {
+        return encode_sockets_join_request(message, join, {}, rooms(), except_rooms(), target);
+      });
+}
+
+template <class C1, class C2>
+result<std::size_t> emitter::disconnect_sockets(C1& channel, C2& message, bool close) const {
+  return publish(
+      message, [&](std::string_view nsp) { return request_channel(channel, nsp, key_); },
+      [&](std::string_view) {
+        return encode_disconnect_sockets_request(message, {}, rooms(), except_rooms(), close);
+      });
 }
 
 }  // namespace redis

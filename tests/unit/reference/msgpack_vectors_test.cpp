@@ -14,6 +14,7 @@
 //
 // The vectors are read with siocodec's own JSON layer (no third-party dependency).
 #include "support/catch.hpp"
+#include "support/json_vectors.hpp"
 #include "support/lossy_utf8.hpp"
 
 #include <siocodec/json/value.hpp>
@@ -42,11 +43,8 @@ using siocodec::errc;
 
 namespace {
 
-std::string str(const json::value& v) {
-  std::string s;
-  (void)v.unescape(s);
-  return s;
-}
+using siocodec_test::member;
+using siocodec_test::str;
 
 bool from_hex(std::string_view h, std::string& out) {
   out.clear();
@@ -71,12 +69,6 @@ std::string to_hex(std::string_view s) {
     out.push_back(digits[b & 15]);
   }
   return out;
-}
-
-json::value member(const json::value& obj, std::string_view key) {
-  json::value v;
-  (void)obj.find(key, v);
-  return v;
 }
 
 // A marker object ({"$binary": ...}): its name, or empty.
