@@ -25,6 +25,7 @@
 #include <siocodec/adapters/beast/server.hpp>
 #include <siocodec/redis/broadcast.hpp>
 #include <siocodec/redis/channel.hpp>
+#include <siocodec/redis/request.hpp>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
@@ -99,6 +100,28 @@ std::vector<std::string_view> names_of(const msgpack::value& v) {
   return out;
 }
 
+// The strings of an array of a request (JSON or msgpack); numbers are skipped as in names_of().
+std::vector<std::string> strings_of(const sio::any_value& v) {
+  std::vector<std::string> out;
+  if (!v.is_array()) return out;
+  for (const sio::any_value& e : v.elements()) {
+    std::string s;
+    if (e.is_string() && e.append_string(s)) out.push_back(std::move(s));
+  }
+  return out;
+}
+
+std::vector<std::string_view> views(const std::vector<std::string>& v) {
+  return std::vector<std::string_view>(v.begin(), v.end());
+}
+
+// A JSON string literal.
+std::string quoted(std::string_view s) {
+  std::string out;
+  (void)::siocodec::json::encode_string(s, out);
+  return out;
+}
+
 // One namespace of this node: its sockets and their rooms (socket.io's in-memory adapter).
 class space {
  public:
@@ -121,6 +144,34 @@ class space {
   void join(const std::string& id, const std::string& room) {
     rooms_[room].insert(id);
     joined_[id].insert(room);
+  }
+  void leave(const std::string& id, const std::string& room) {
+    auto it = rooms_.find(room);
+    if (it != rooms_.end()) {
+      it->second.erase(id);
+      if (it->second.empty()) rooms_.erase(it);
+    }
+    auto j = joined_.find(id);
+    if (j != joined_.end()) j->second.erase(room);
+  }
+  // The rooms of socket `id`: its own id first, as socket.rooms.
+  std::vector<std::string> rooms_of(const std::string& id) const {
+    std::vector<std::string> out{id};
+    if (auto j = joined_.find(id); j != joined_.end())
+      out.insert(out.end(), j->second.begin(), j->second.end());
+    return out;
+  }
+  // Every room with a socket of this node in it, the sockets' own ones included (the in-memory
+  // adapter's rooms.keys()).
+  std::vector<std::string> all_rooms() const {
+    std::vector<std::string> out;
+    for (const auto& r : rooms_) out.push_back(r.first);
+    for (const auto& s : sockets_) out.push_back(s.first);
+    return out;
+  }
+  demo::socket* find(std::string_view id) const {
+    auto it = sockets_.find(id);
+    return it == sockets_.end() ? nullptr : it->second;
   }
   // Whether a socket of this node is in `room` (its own id is one).
   bool has_room(std::string_view room) const {
@@ -197,7 +248,8 @@ class cluster_node {
       demo::namespace_def& ns = server_.of(name);
       ns.on_connect = [&sp](demo::socket& s) {
         sp.add(s);
-        s.on_disconnect([&sp](demo::socket& gone, std::string_view) { sp.remove(gone.id()); });
+        // The id is kept: once the socket has left, the engine no longer knows it.
+        s.on_disconnect([&sp, id = s.id()](demo::socket&, std::string_view) { sp.remove(id); });
       };
       ns.on("join", [&sp](demo::socket& s, const demo::incoming_event& ev) {
         const sio::any_value arg = ev.packet.data()[1];
@@ -236,20 +288,28 @@ class cluster_node {
     };
     sub_.on_down = down;
     pub_.on_down = down;
-    auto pending = std::make_shared<std::size_t>(spaces_.size());
+    auto pending = std::make_shared<std::size_t>(2 * spaces_.size());
+    const auto subscribed = [this, pending, host, port, ready] {
+      if (--*pending != 0) return;
+      ready(server_.listen(host, port));
+    };
     for (auto& entry : spaces_) {
       space& sp = entry.second;
-      std::string pattern;
+      std::string pattern, requests;
       (void)rs::broadcast_pattern(pattern, sp.name(), key_);
       sub_.subscribe(
           pattern, true,
           [this, &sp](std::string_view channel, std::string_view payload) {
             on_message(sp, channel, payload);
           },
-          [this, pending, host, port, ready] {
-            if (--*pending != 0) return;
-            ready(server_.listen(host, port));
-          });
+          subscribed);
+      // The Node servers count the nodes by the subscribers of this channel (PUBSUB NUMSUB)
+      // and wait for as many answers to a request.
+      (void)rs::request_channel(requests, sp.name(), key_);
+      sub_.subscribe(
+          requests, false,
+          [this, &sp](std::string_view, std::string_view payload) { on_request(sp, payload); },
+          subscribed);
     }
     return true;
   }
@@ -340,6 +400,170 @@ class cluster_node {
       }
     };
     deliver(sp.select(names_of(m->rooms), names_of(m->except)), sio::event(event, args), sp.name());
+  }
+
+  // A request of another node (socket.io-request#<nsp>#): answered on the common response
+  // channel, as the reference does without publishOnSpecificResponseChannel.
+  void on_request(space& sp, std::string_view payload) {
+    const auto r = rs::decode_request(::siocodec::byte_view(payload));
+    if (!r) {
+      std::fprintf(stderr, "siocodec_cluster_node: a request: %s at byte %zu\n",
+                   ::siocodec::to_string(r.error()), r.offset());
+      return;
+    }
+    // Its own requests a node ignores, but for join / leave / disconnect, which the reference
+    // applies when they come back (this node sends none).
+    const bool own = r->uid && *r->uid == uid_;
+    if (own && r->type != rs::request_type::remote_join &&
+        r->type != rs::request_type::remote_leave &&
+        r->type != rs::request_type::remote_disconnect) {
+      return;
+    }
+    const std::string rid(r->request_id ? *r->request_id : std::string_view());
+    const std::vector<std::string> rooms = strings_of(r->rooms), except = strings_of(r->except);
+    std::string response;
+    switch (r->type) {
+      case rs::request_type::sockets: {
+        std::vector<std::string> ids;
+        for (demo::socket* s : sp.select(views(rooms), {})) ids.push_back(s->id());
+        const auto v = views(ids);
+        (void)rs::encode_sockets_response(response, rid, rs::room_list(v.data(), v.size()));
+        break;
+      }
+      case rs::request_type::all_rooms: {
+        const std::vector<std::string> all = sp.all_rooms();
+        const auto v = views(all);
+        (void)rs::encode_all_rooms_response(response, rid, rs::room_list(v.data(), v.size()));
+        break;
+      }
+      case rs::request_type::remote_join:
+      case rs::request_type::remote_leave: {
+        const bool join = r->type == rs::request_type::remote_join;
+        std::vector<std::string> ids, targets = strings_of(r->target_rooms);
+        if (r->sid) {  // 7.x: one socket, one room
+          ids.emplace_back(*r->sid);
+          targets.clear();
+          std::string room;
+          if (r->room.is_string() && r->room.append_string(room)) targets.push_back(room);
+        } else {
+          for (demo::socket* s : sp.select(views(rooms), views(except))) ids.push_back(s->id());
+        }
+        for (const std::string& id : ids) {
+          if (sp.find(id) == nullptr) continue;
+          for (const std::string& t : targets) join ? sp.join(id, t) : sp.leave(id, t);
+        }
+        if (r->sid && !rid.empty()) (void)rs::encode_remote_done_response(response, rid);
+        break;
+      }
+      case rs::request_type::remote_disconnect: {
+        std::vector<std::string> ids;
+        if (r->sid) {
+          ids.emplace_back(*r->sid);
+        } else {
+          for (demo::socket* s : sp.select(views(rooms), views(except))) ids.push_back(s->id());
+        }
+        // Looked up again each time: a disconnect destroys its socket.
+        for (const std::string& id : ids) {
+          demo::socket* s = sp.find(id);
+          if (s == nullptr) continue;
+          if (r->close) {
+            s->eio_session().close("forced close");
+          } else {
+            s->disconnect();
+          }
+        }
+        if (r->sid && !rid.empty()) (void)rs::encode_remote_done_response(response, rid);
+        break;
+      }
+      case rs::request_type::remote_fetch: {
+        std::string json = "[";
+        for (demo::socket* s : sp.select(views(rooms), views(except))) {
+          if (json.size() > 1) json += ',';
+          const std::string id = s->id();
+          // The handshake as far as this example keeps it: the reference's keys, so that a
+          // RemoteSocket on a Node server has them all.
+          json += "{\"id\":" + quoted(id) +
+                  ",\"handshake\":{\"headers\":{},\"time\":\"\",\"address\":\"\","
+                  "\"xdomain\":false,\"secure\":false,\"issued\":0,\"url\":\"\","
+                  "\"query\":{},\"auth\":{}},\"rooms\":[";
+          bool first = true;
+          for (const std::string& room : sp.rooms_of(id)) {
+            if (!first) json += ',';
+            first = false;
+            json += quoted(room);
+          }
+          json += "],\"data\":{}}";
+        }
+        json += ']';
+        (void)rs::encode_fetch_sockets_response(response, rid, json);
+        break;
+      }
+      case rs::request_type::server_side_emit: {
+        // The application's part: this example answers every server-side event that wants an
+        // ack with "siocodec:" and the JSON of its first argument.
+        if (rid.empty()) break;
+        std::string first_arg = "null";
+        std::size_t i = 0;
+        for (const sio::any_value& a : r->data.elements()) {
+          if (i++ == 1 && !a.is_msgpack()) first_arg = std::string(a.as_json().raw());
+        }
+        (void)rs::encode_server_side_emit_response(response, rid, quoted("siocodec:" + first_arg));
+        break;
+      }
+      case rs::request_type::broadcast: return broadcast_with_ack(sp, rid, *r, rooms, except);
+      default: return;
+    }
+    if (!response.empty()) {
+      std::string channel;
+      (void)rs::response_channel(channel, sp.name(), key_);
+      pub_.publish(channel, response);
+    }
+  }
+
+  // BROADCAST (io.timeout(ms).emitWithAck() on another node): the packet to each selected
+  // socket with an ack of its own, the number of them first, then each client's answer.
+  void broadcast_with_ack(space& sp, const std::string& rid, const rs::request_view& r,
+                          const std::vector<std::string>& rooms,
+                          const std::vector<std::string>& except) {
+    std::string channel;
+    (void)rs::response_channel(channel, sp.name(), key_);
+    auto data = r.packet.data.elements();
+    auto first = data.begin();
+    if (first == data.end() || !(*first).is_string()) return;
+    const std::string event((*first).get_string());
+    const msgpack::value packet_data = r.packet.data;
+    const auto args = [&packet_data](auto& w) {
+      bool name = true;
+      for (const msgpack::value& a : packet_data.elements()) {
+        if (!name) write_msgpack(w, a);
+        name = false;
+      }
+    };
+    const auto timeout = r.flags.timeout();
+    const auto ms = static_cast<demo::eio::millis>(timeout && *timeout > 0 ? *timeout : 0);
+    std::vector<std::string> ids;
+    for (demo::socket* s : sp.select(views(rooms), views(except))) ids.push_back(s->id());
+    // The count goes first: the requester waits for that many acks.
+    std::string count;
+    (void)rs::encode_client_count_response(count, rid, ids.size());
+    pub_.publish(channel, count);
+    for (const std::string& id : ids) {
+      demo::socket* s = sp.find(id);
+      if (s == nullptr) continue;
+      s->emit_with_ack_for(
+          ms,
+          [this, channel, rid](demo::socket&, const sio::any_packet& ack) {
+            std::string msg;
+            const auto answer = [&ack](auto& w) {
+              for (const sio::any_value& a : ack.arguments()) {
+                demo::write_copy(w, a);  // the first argument, as the reference's callback
+                break;
+              }
+            };
+            if (rs::encode_broadcast_ack_response(msg, rid, answer)) pub_.publish(channel, msg);
+          },
+          nullptr, event, args);
+    }
   }
 
   boost::asio::io_context& io_;

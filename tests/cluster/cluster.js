@@ -131,6 +131,10 @@ async function startNodeServer(redisPort, name) {
   const http = require('http').createServer();
   const io = new Server(http, {adapter: createAdapter(pub, sub, {requestsTimeout: 2000})});
   for (const nsp of namespaces) {
+    // Server-side events from other nodes (serverSideEmit): acked with this server's name.
+    io.of(nsp).on('hello', (n, ack) => {
+      if (typeof ack === 'function') ack(`${name}:${JSON.stringify(n)}`);
+    });
     io.of(nsp).on('connection', (socket) => {
       socket.on('join', (rooms, ack) => {
         socket.join(rooms);
@@ -191,6 +195,10 @@ async function connectClient(server, nsp, rooms, label, transport = 'websocket')
   const socket = io(`http://127.0.0.1:${server.port}${nsp === '/' ? '' : nsp}`,
                     {transports: [transport], reconnection: false, forceNew: true});
   const client = {label, server: server.name, nsp, rooms, socket, got: [], waiters: []};
+  // Broadcasts with an ack (emitWithAck on a server): answered with the client's label.
+  socket.on('q', (n, ack) => {
+    if (typeof ack === 'function') ack(`${label}:${n}`);
+  });
   socket.onAny((event, ...args) => {
     client.got.push({event, args});
     for (const w of client.waiters.splice(0)) w();

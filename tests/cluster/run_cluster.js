@@ -23,6 +23,11 @@
 //   cxx.node_hostile  the siocodec node alone (a Node server would throw on them): messages that
 //                     are not the adapter's on its channels first (dropped, logged), then
 //                     @socket.io/redis-emitter as above
+//   node.requests     three Node servers: the requests below (proves those checks)
+//   cxx.requests      two Node servers and the siocodec node; from a Node server: fetchSockets(),
+//                     allRooms(), serverSideEmitWithAck(), emitWithAck() to a room (client
+//                     count and acks), socketsJoin() / socketsLeave(), disconnectSockets(): the
+//                     siocodec node's sockets are seen, reached and answer as the Node ones
 //   cxx.redis_down    the siocodec node alone, its clients connected; redis-server is killed:
 //                     the node must say so and exit 1 (it does not reconnect) within 5 s
 // Exit code 77 (skipped, with the reason on stderr) when redis-server or node_modules is missing.
@@ -42,6 +47,9 @@ const scenarios = {
   'cxx.node_hostile': {servers: ['siocodec'], sources: ['redis-emitter'], needs: ['node'],
                        hostile: true},
   'cxx.redis_down': {servers: ['siocodec'], sources: [], needs: ['node'], redisDown: true},
+  'node.requests': {servers: ['node', 'node', 'node'], sources: [], requests: true},
+  'cxx.requests': {servers: ['node', 'node', 'siocodec'], sources: [], needs: ['node'],
+                   requests: true},
 };
 
 function arg(name) {
@@ -132,6 +140,7 @@ async function main() {
       }
     }
     if (scenario.hostile) await publishHostile(redis);
+    if (scenario.requests) await checkRequests(servers, clients);
     if (scenario.redisDown) {
       process.kill(-redis.child.pid, 'SIGKILL');
       const code = await Promise.race([servers[0].exited,
@@ -177,6 +186,65 @@ async function main() {
     try { process.kill(-redis.child.pid, 'SIGKILL'); } catch (_) { /* gone */ }
   }
   if (closeErrors.length) throw new Error(`at the end: ${closeErrors.join('; ')}`);
+}
+
+function same(what, got, want) {
+  const g = JSON.stringify(got), w = JSON.stringify(want);
+  if (g !== w) throw new Error(`${what}: got ${g}, expected ${w}`);
+}
+
+// The requests of @socket.io/redis-adapter 8.3, sent by the Node server servers[0] to the
+// cluster (the other servers answer; a node that does not would make each wait for its timeout
+// and fail, or not be counted at all).
+async function checkRequests(servers, clients) {
+  const io = servers[0].io.of('/');
+  const slash = clients.filter((c) => c.nsp === '/');
+  const entry = (id, rooms) => `${id} ${[...new Set([id, ...rooms])].sort().join(',')}`;
+  const inRoom = (room) => slash.filter((c) => c.rooms.includes(room));
+
+  const fetched = await io.in('r1').fetchSockets();
+  same('fetchSockets(r1)', fetched.map((s) => entry(s.id, [...s.rooms])).sort(),
+       inRoom('r1').map((c) => entry(c.id, c.rooms)).sort());
+
+  const all = [...await io.adapter.allRooms()].sort();
+  same('allRooms()', all, [...new Set(slash.flatMap((c) => [c.id, ...c.rooms]))].sort());
+
+  const answers = await io.serverSideEmitWithAck('hello', 7);
+  same('serverSideEmitWithAck', answers.sort(),
+       servers.slice(1).map((s) => `${s.kind === 'node' ? s.name : 'siocodec'}:7`).sort());
+
+  const acks = await io.to('r2').timeout(3000).emitWithAck('q', 5);
+  same('emitWithAck(r2)', acks.sort(), inRoom('r2').map((c) => `${c.label}:5`).sort());
+
+  // The reference applies socketsJoin() / socketsLeave() on every node when its own request
+  // comes back from Redis, its own node included: asked again until it holds (2 s at most).
+  const eventually = async (what, get, want) => {
+    let got;
+    for (let i = 0; i < 20; ++i) {
+      got = await get();
+      if (JSON.stringify(got) === JSON.stringify(want)) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    same(what, got, want);
+  };
+  const idsIn = async (room) => (await io.in(room).fetchSockets()).map((s) => s.id).sort();
+  io.in('r2').socketsJoin('r9');
+  await eventually('socketsJoin(r9)', () => idsIn('r9'), inRoom('r2').map((c) => c.id).sort());
+  io.in('r9').socketsLeave('r9');
+  await eventually('socketsLeave(r9)', () => idsIn('r9'), []);
+
+  const muted = inRoom('muted');
+  const gone = muted.map((c) => new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`${c.label}: not disconnected`)), 3000);
+    c.socket.on('disconnect', (reason) => { clearTimeout(t); resolve(`${c.label} ${reason}`); });
+  }));
+  io.in('muted').disconnectSockets();
+  same('disconnectSockets(muted)', (await Promise.all(gone)).sort(),
+       muted.map((c) => `${c.label} io server disconnect`).sort());
+  const left = (await io.fetchSockets()).map((s) => s.id).sort();
+  same('after disconnectSockets', left, slash.filter((c) => !muted.includes(c)).map((c) => c.id)
+                                            .sort());
+  console.log(`run_cluster: requests from node0 answered by ${servers.length - 1} nodes: ok`);
 }
 
 // Messages no encoder of the reference writes, on the channels of "/": a receiver must drop
