@@ -15,11 +15,14 @@
 // or when a Redis connection goes down (1).
 //
 // Two Redis connections (cluster::redis_link, hiredis on this io_context): one PSUBSCRIBEs
-// `<key>#<nsp>#*` for each namespace, one PUBLISHes. A local broadcast is delivered to the local
-// sockets and published as socketio::redis::encode_broadcast() writes it; a message from Redis
-// is decoded by socketio::redis::decode_broadcast(), dropped when this node published it (its
-// uid) or holds none of its one room, and delivered to the local sockets its rooms and except
-// select: encoded once per protocol version (socketio::encoded_packet) for all of them.
+// `<key>#<nsp>#*` and SUBSCRIBEs `<key>-request#<nsp>#` for each namespace, one PUBLISHes. A local
+// broadcast is delivered to the local sockets and published as socketio::redis::encode_broadcast()
+// writes it; a message from Redis is decoded by socketio::redis::decode_broadcast(), dropped when
+// this node published it (its uid) or holds none of its one room, and delivered to the local
+// sockets its rooms and except select: encoded once per protocol version (socketio::encoded_packet)
+// for all of them. A request of another node (socketio::redis::decode_request(): fetchSockets,
+// allRooms, serverSideEmit, a broadcast with acks, socketsJoin / socketsLeave / disconnectSockets)
+// is answered on `<key>-response#<nsp>#` as the reference answers it.
 #include "redis_link.hpp"
 
 #include <siocodec/adapters/beast/server.hpp>
