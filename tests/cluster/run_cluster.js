@@ -245,6 +245,25 @@ async function checkRequests(servers, clients) {
   same('after disconnectSockets', left, slash.filter((c) => !muted.includes(c)).map((c) => c.id)
                                             .sort());
   console.log(`run_cluster: requests from node0 answered by ${servers.length - 1} nodes: ok`);
+
+  // The last node goes away (the siocodec node: SIGKILL, no goodbye; a Node server: closed):
+  // Redis drops its subscriptions, the next request counts one node fewer and completes at once
+  // with the sockets of the others, as between Node servers.
+  const last = servers[servers.length - 1];
+  if (last.kind === 'node') {
+    await last.close();
+  } else {
+    process.kill(-last.child.pid, 'SIGKILL');
+    await last.exited;
+  }
+  last.close = async () => {};
+  const t0 = Date.now();
+  const remaining = (await io.fetchSockets()).map((s) => s.id).sort();
+  const ms = Date.now() - t0;
+  same(`fetchSockets() after ${last.name} went away`, remaining,
+       slash.filter((c) => !muted.includes(c) && c.server !== last.name).map((c) => c.id).sort());
+  if (ms > 1000) throw new Error(`fetchSockets() after ${last.name} went away took ${ms} ms`);
+  console.log(`run_cluster: ${last.name} went away: the next request took ${ms} ms: ok`);
 }
 
 // Messages no encoder of the reference writes, on the channels of "/": a receiver must drop
