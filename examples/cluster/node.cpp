@@ -10,6 +10,10 @@
 //   broadcast {nsp, rooms, except} EVENT ARGS...  broadcasts EVENT ARGS... to namespace `nsp`
 //                                            (rooms, except: arrays of names) on every node of
 //                                            the cluster; acked with true once published
+//   fetch {nsp, rooms, except}               fetchSockets() over the cluster; acked with
+//                                            [{id, rooms}...], or {error} after 5 s
+//   sse {nsp} EVENT ARGS...                  serverSideEmit() with an ack to the other nodes;
+//                                            acked with their answers, or {error} after 5 s
 // Every socket is in the room of its own id, as in socket.io. Prints `listening PORT` once it
 // accepts connections and has subscribed to the cluster's channels; exits when stdin closes (0),
 // or when a Redis connection goes down (1).
@@ -32,9 +36,11 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include <unistd.h>
 #include <array>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
@@ -269,6 +275,11 @@ class cluster_node {
       ns.on("broadcast", [this](demo::socket& s, const demo::incoming_event& ev) {
         s.ack(ev, on_broadcast_request(ev));
       });
+      ns.on("fetch",
+            [this](demo::socket& s, const demo::incoming_event& ev) { on_fetch_request(s, ev); });
+      ns.on("sse", [this](demo::socket& s, const demo::incoming_event& ev) {
+        on_server_side_emit_request(s, ev);
+      });
     }
   }
 
@@ -291,7 +302,7 @@ class cluster_node {
     };
     sub_.on_down = down;
     pub_.on_down = down;
-    auto pending = std::make_shared<std::size_t>(2 * spaces_.size());
+    auto pending = std::make_shared<std::size_t>(3 * spaces_.size());
     const auto subscribed = [this, pending, host, port, ready] {
       if (--*pending != 0) return;
       ready(server_.listen(host, port));
@@ -313,6 +324,11 @@ class cluster_node {
           requests, false,
           [this, &sp](std::string_view, std::string_view payload) { on_request(sp, payload); },
           subscribed);
+      std::string responses;
+      (void)rs::response_channel(responses, sp.name(), key_);
+      sub_.subscribe(
+          responses, false,
+          [this](std::string_view, std::string_view payload) { on_response(payload); }, subscribed);
     }
     return true;
   }
@@ -403,6 +419,165 @@ class cluster_node {
       }
     };
     deliver(sp.select(names_of(m->rooms), names_of(m->except)), sio::event(event, args), sp.name());
+  }
+
+  // --- this node's requests ------------------------------------------------------------------
+  // A request in flight: the answers (JSON text) until every other node has answered or the
+  // timeout passed.
+  struct pending_request {
+    std::size_t expected = 0;
+    std::vector<std::string> answers;
+    std::unique_ptr<boost::asio::steady_timer> timer;
+    std::function<void(const std::vector<std::string>&, bool complete)> done;
+  };
+
+  std::string next_request_id() { return uid_ + std::to_string(++request_seq_); }
+
+  // Publishes `message` (request `rid`) and calls `done` once the nodes counted by PUBSUB
+  // NUMSUB of the request channel, this one excepted, have answered, or after the timeout with
+  // what came (complete false), as the reference's requests do.
+  void send_request(const space& sp, const std::string& rid, std::string message,
+                    std::function<void(const std::vector<std::string>&, bool)> done) {
+    std::string channel;
+    (void)rs::request_channel(channel, sp.name(), key_);
+    pub_.command({"PUBSUB", "NUMSUB", channel},
+                 [this, rid, channel, message = std::move(message),
+                  done = std::move(done)](const redisReply* r) mutable {
+                   long long subscribers = 0;
+                   if (r != nullptr && r->type == REDIS_REPLY_ARRAY && r->elements == 2 &&
+                       r->element[1]->type == REDIS_REPLY_INTEGER) {
+                     subscribers = r->element[1]->integer;
+                   }
+                   if (subscribers <= 1) return done({}, true);  // nobody else
+                   pending_request& p = requests_[rid];
+                   p.expected = static_cast<std::size_t>(subscribers - 1);
+                   p.done = std::move(done);
+                   p.timer = std::make_unique<boost::asio::steady_timer>(io_);
+                   p.timer->expires_after(std::chrono::milliseconds(requests_timeout_ms));
+                   p.timer->async_wait([this, rid](const boost::system::error_code& ec) {
+                     if (!ec) finish_request(rid, false);
+                   });
+                   pub_.publish(channel, message);
+                 });
+  }
+
+  void finish_request(const std::string& rid, bool complete) {
+    auto it = requests_.find(rid);
+    if (it == requests_.end()) return;
+    pending_request p = std::move(it->second);
+    requests_.erase(it);
+    p.timer->cancel();
+    p.done(p.answers, complete);
+  }
+
+  // A message of the response channel: an answer to one of this node's requests, or to another
+  // node's (not in the table: ignored).
+  void on_response(std::string_view payload) {
+    const auto r = rs::decode_response(::siocodec::byte_view(payload));
+    if (!r) {
+      std::fprintf(stderr, "siocodec_cluster_node: a response: %s at byte %zu\n",
+                   ::siocodec::to_string(r.error()), r.offset());
+      return;
+    }
+    auto it = requests_.find(std::string(r->request_id));
+    if (it == requests_.end()) return;
+    const sio::any_value& v = r->sockets.is_array() ? r->sockets : r->data;
+    it->second.answers.emplace_back(v.is_array() || (v.exists() && !v.is_msgpack())
+                                        ? std::string(v.as_json().raw())
+                                        : std::string("null"));
+    if (it->second.answers.size() == it->second.expected) finish_request(it->first, true);
+  }
+
+  // The ack of a `fetch` or `sse` request to client `id` of `from`: `json`, or the error the
+  // reference rejects with when a node did not answer in time.
+  static void answer(const space& from, const std::string& id, std::uint64_t ack_id, bool complete,
+                     const std::string& json) {
+    demo::socket* to = from.find(id);
+    if (to == nullptr) return;
+    if (!complete) {
+      to->send(sio::ack(ack_id, sio::object("error", "timeout reached")));
+      return;
+    }
+    to->send(sio::ack(ack_id, [&json](auto& w) { w.raw(json); }));
+  }
+
+  // `fetch {nsp, rooms, except}` from a client: fetchSockets() over the cluster, acked with
+  // [{id, rooms}...] (this node's sockets first), or {error} when a node did not answer in time.
+  void on_fetch_request(demo::socket& s, const demo::incoming_event& ev) {
+    const sio::any_value opts = ev.packet.data()[1];
+    sio::any_value nsp_v, a;
+    std::string nsp;
+    if (!ev.ack_id || !opts.is_object() || !opts.find("nsp", nsp_v) || !nsp_v.append_string(nsp))
+      return;
+    auto it = spaces_.find(nsp);
+    if (it == spaces_.end()) return void(s.ack(ev, false));
+    space& sp = it->second;
+    const std::vector<std::string> rooms =
+        opts.find("rooms", a) ? strings_of(a) : std::vector<std::string>();
+    const std::vector<std::string> except =
+        opts.find("except", a) ? strings_of(a) : std::vector<std::string>();
+    // The local sockets as {id, rooms}; the remote ones as their nodes wrote them.
+    std::string local;
+    for (demo::socket* m : sp.select(views(rooms), views(except))) {
+      local +=
+          (local.empty() ? "" : ",") + std::string("{\"id\":") + quoted(m->id()) + ",\"rooms\":[";
+      bool first = true;
+      for (const std::string& room : sp.rooms_of(m->id())) {
+        local += (first ? "" : ",") + quoted(room);
+        first = false;
+      }
+      local += "]}";
+    }
+    const std::string rid = next_request_id();
+    const auto rv = views(rooms), ev_except = views(except);
+    std::string message;
+    (void)rs::encode_fetch_sockets_request(message, uid_, rid, rs::room_list(rv.data(), rv.size()),
+                                           rs::room_list(ev_except.data(), ev_except.size()));
+    const std::uint64_t ack_id = *ev.ack_id;
+    send_request(sp, rid, std::move(message),
+                 [&from = spaces_.find(s.nsp())->second, id = s.id(), ack_id, local](
+                     const std::vector<std::string>& answers, bool complete) {
+                   // Each answer is an array of sockets: spliced into one array.
+                   std::string all = "[" + local;
+                   for (const std::string& one : answers) {
+                     if (one.size() <= 2) continue;
+                     all += (all.size() > 1 ? "," : "") + one.substr(1, one.size() - 2);
+                   }
+                   answer(from, id, ack_id, complete, all + "]");
+                 });
+  }
+
+  // `sse {nsp} EVENT ARGS...` from a client: serverSideEmit with an ack to the other nodes,
+  // acked with their answers, or {error} when a node did not answer in time.
+  void on_server_side_emit_request(demo::socket& s, const demo::incoming_event& ev) {
+    const sio::any_value opts = ev.packet.data()[1];
+    sio::any_value nsp_v;
+    std::string nsp;
+    if (!ev.ack_id || !opts.is_object() || !opts.find("nsp", nsp_v) || !nsp_v.append_string(nsp))
+      return;
+    auto it = spaces_.find(nsp);
+    if (it == spaces_.end()) return void(s.ack(ev, false));
+    // [EVENT, ARGS...]: the request's arguments after its own first one, as JSON.
+    std::string args = "[";
+    std::size_t i = 0;
+    for (const sio::any_value& a : ev.packet.arguments()) {
+      if (i++ == 0 || a.is_msgpack()) continue;
+      args += (args.size() > 1 ? "," : "") + std::string(a.as_json().raw());
+    }
+    args += "]";
+    const std::string rid = next_request_id();
+    std::string message;
+    if (!rs::encode_server_side_emit_request(message, uid_, rid, args))
+      return void(s.ack(ev, false));
+    const std::uint64_t ack_id = *ev.ack_id;
+    space& sp = it->second;
+    send_request(sp, rid, std::move(message),
+                 [&from = spaces_.find(s.nsp())->second, id = s.id(), ack_id](
+                     const std::vector<std::string>& answers, bool complete) {
+                   std::string all = "[";
+                   for (const std::string& one : answers) all += (all.size() > 1 ? "," : "") + one;
+                   answer(from, id, ack_id, complete, all + "]");
+                 });
   }
 
   // A request of another node (socket.io-request#<nsp>#): answered on the common response
@@ -574,6 +749,10 @@ class cluster_node {
   std::string uid_;
   cluster::redis_link sub_, pub_;
   std::map<std::string, space, std::less<>> spaces_;  // outlive the server's sockets
+  std::map<std::string, pending_request> requests_;   // this node's, by request id
+  std::uint64_t request_seq_ = 0;
+  // The reference's requestsTimeout default.
+  static constexpr long requests_timeout_ms = 5000;
   demo::server server_;
   bool redis_down_ = false;
 };

@@ -213,6 +213,24 @@ async function checkRequests(servers, clients) {
   same('serverSideEmitWithAck', answers.sort(),
        servers.slice(1).map((s) => `${s.kind === 'node' ? s.name : 'siocodec'}:7`).sort());
 
+  // The same requests sent by the siocodec node (its clients' `fetch` and `sse` events): the
+  // Node servers answer it, it aggregates as the reference does. Its client is on "/admin", out
+  // of the "/" checks.
+  const sioc = servers.find((s) => s.kind === 'siocodec');
+  if (sioc) {
+    const control = await cluster.connectClient(sioc, '/admin', [], `${sioc.name}.control`);
+    const f = await control.socket.timeout(7000).emitWithAck(
+        'fetch', {nsp: '/', rooms: ['r1'], except: ['muted']});
+    same('fetchSockets(r1, except muted) from the siocodec node',
+         f.map((x) => entry(x.id, x.rooms)).sort(),
+         inRoom('r1').filter((c) => !c.rooms.includes('muted')).map((c) => entry(c.id, c.rooms))
+             .sort());
+    const a = await control.socket.timeout(7000).emitWithAck('sse', {nsp: '/'}, 'hello', 7);
+    same('serverSideEmitWithAck from the siocodec node', a.sort(),
+         servers.filter((s) => s.kind === 'node').map((s) => `${s.name}:7`).sort());
+    control.socket.close();
+  }
+
   const acks = await io.to('r2').timeout(3000).emitWithAck('q', 5);
   same('emitWithAck(r2)', acks.sort(), inRoom('r2').map((c) => `${c.label}:5`).sort());
 
