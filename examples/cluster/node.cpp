@@ -61,42 +61,6 @@ namespace rs = ::siocodec::socketio::redis;
 
 namespace {
 
-// A msgpack value (from a message of the cluster) through a builder's writer, either parser:
-// how a packet that came over Redis is encoded for this node's clients. Depth is bounded by
-// decode_broadcast()'s max_depth, which validated the message.
-template <class W>
-void write_msgpack(W& w, const msgpack::value& v) {
-  if (v.is_bool()) {
-    w.boolean(v.get_bool());
-  } else if (v.is_integer()) {
-    if (v.is_negative_integer()) {
-      w.integer(*v.to_int64());
-    } else {
-      w.integer(*v.to_uint64());
-    }
-  } else if (v.is_floating()) {
-    w.number(*v.to_double());
-  } else if (v.is_string()) {
-    w.string(v.get_string());
-  } else if (v.is_binary()) {
-    w.binary(v.bytes());
-  } else if (v.is_array()) {
-    w.begin_array();
-    for (const msgpack::value& e : v.elements()) write_msgpack(w, e);
-    w.end_array();
-  } else if (v.is_map()) {
-    w.begin_object();
-    for (const msgpack::member& m : v.members()) {
-      // JavaScript makes every key a string; notepack writes no other.
-      w.key(m.key.is_string() ? m.key.get_string() : std::string_view());
-      write_msgpack(w, m.val);
-    }
-    w.end_object();
-  } else {
-    w.null();  // nil, undefined, ext: what JSON.stringify() makes of them
-  }
-}
-
 // The room names of a decoded message (an array of str and numbers, or absent). A number names
 // a room a JavaScript server joined with a number, which no socket of this node (rooms are the
 // strings of `join`) can be in: skipped.
@@ -414,7 +378,7 @@ class cluster_node {
     const auto args = [&packet_data](auto& w) {
       bool name = true;
       for (const msgpack::value& a : packet_data.elements()) {
-        if (!name) write_msgpack(w, a);
+        if (!name) rs::write_value(w, a);
         name = false;
       }
     };
@@ -713,7 +677,7 @@ class cluster_node {
     const auto args = [&packet_data](auto& w) {
       bool name = true;
       for (const msgpack::value& a : packet_data.elements()) {
-        if (!name) write_msgpack(w, a);
+        if (!name) rs::write_value(w, a);
         name = false;
       }
     };

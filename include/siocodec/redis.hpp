@@ -10,5 +10,6 @@
 #include <siocodec/redis/channel.hpp>
 #include <siocodec/redis/emitter.hpp>
 #include <siocodec/redis/request.hpp>
+#include <siocodec/redis/tracker.hpp>
 
 #endif  // SIOCODEC_REDIS_HPP

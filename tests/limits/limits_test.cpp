@@ -3,6 +3,7 @@
 // per polling body, 2 attachments, JSON depth 4, namespaces of 8 bytes. Each limit must bite
 // exactly at its boundary, through default-constructed options, in every decoder and encoder
 // that has it: n is accepted, n + 1 refused with the documented error at the documented offset.
+// Redis adapter messages: 2 names per rooms / except list (decoders and the emitter).
 #include <siocodec/engineio/decode.hpp>
 #include <siocodec/engineio/handshake.hpp>
 #include <siocodec/engineio/payload.hpp>
@@ -14,6 +15,10 @@
 #if __has_include(<siocodec/msgpack/reader.hpp>)
 #include <siocodec/msgpack/reader.hpp>
 #define SIOCODEC_LIMITS_HAVE_MSGPACK 1
+#endif
+#if __has_include(<siocodec/redis.hpp>)
+#include <siocodec/redis.hpp>
+#define SIOCODEC_LIMITS_HAVE_REDIS 1
 #endif
 
 #include <cstddef>
@@ -230,6 +235,47 @@ void socketio_encode() {
   CHECK(out.empty());
 }
 
+#ifdef SIOCODEC_LIMITS_HAVE_REDIS
+// Redis adapter messages: 2 rooms per list, namespaces of 8 bytes, msgpack depth 4 for the data.
+void redis_messages() {
+  namespace redis = sio::redis;
+  using siocodec::byte_view;
+  const auto hex = [](std::string_view h) {
+    std::string out;
+    for (std::size_t i = 0; i + 1 < h.size(); i += 3) {
+      out.push_back(static_cast<char>(std::stoi(std::string(h.substr(i, 2)), nullptr, 16)));
+    }
+    return out;
+  };
+  // [uid, {type, data: <data>}, <opts>]: the data starts at offset 15.
+  const auto broadcast = [&hex](std::string_view data, std::string_view opts) {
+    return hex("93 a1 75 82 a4 74 79 70 65 02 a4 64 61 74 61 ") + hex(data) + hex(opts);
+  };
+  const auto decode = [](const std::string& m) { return redis::decode_broadcast(byte_view(m)); };
+  // The rooms array starts at offset 23.
+  CHECK(decode(broadcast("90 ", "81 a5 72 6f 6f 6d 73 92 a1 61 a1 62 ")).has_value());
+  CHECK(fails(decode(broadcast("90 ", "81 a5 72 6f 6f 6d 73 93 a1 61 a1 62 a1 63 ")),
+              errc::invalid_payload, 23));
+  CHECK(decode(broadcast("91 91 91 90 ", "80 ")).has_value());
+  CHECK(fails(decode(broadcast("91 91 91 91 90 ", "80 ")), errc::nesting_too_deep, 19));
+  // {type, data, nsp: <8 or 9 bytes>}: the nsp value at offset 20.
+  const std::string head = hex("93 a1 75 83 a4 74 79 70 65 02 a4 64 61 74 61 90 a3 6e 73 70 ");
+  CHECK(decode(head + "\xa8/2345678" + hex("80 ")).has_value());
+  CHECK(fails(decode(head + "\xa9/23456789" + hex("80 ")), errc::invalid_namespace, 20));
+  CHECK(redis::decode_request(
+            byte_view(std::string(R"({"type":0,"requestId":"q","rooms":["a","b"]})")))
+            .has_value());
+  CHECK(redis::decode_request(
+            byte_view(std::string(R"({"type":0,"requestId":"q","rooms":["a","b","c"]})")))
+            .error() == errc::invalid_payload);
+  // The emitter keeps 2 names per list.
+  std::string ch, msg;
+  const redis::emitter e;
+  CHECK(e.to("a").to("b").emit(ch, msg, sio::event("x")).has_value());
+  CHECK(e.to("a").to("b").to("c").emit(ch, msg, sio::event("x")).error() == errc::invalid_argument);
+}
+#endif
+
 }  // namespace
 
 int main() {
@@ -240,6 +286,9 @@ int main() {
   socketio_decode();
   socketio_decoder();
   socketio_encode();
+#ifdef SIOCODEC_LIMITS_HAVE_REDIS
+  redis_messages();
+#endif
   std::printf("limits: %d checks, %d failed\n", checks, failures);
   return failures == 0 ? 0 : 1;
 }

@@ -242,6 +242,19 @@ template <class C>
 result<std::size_t> encode_broadcast(C& out, std::string_view uid, const msgpack_packet_view& p,
                                      const broadcast_options& opts);
 
+/// Writes the msgpack value `v` of a decoded message (an argument of broadcast_view::packet's
+/// data, say) through a builder's writer of either parser, as a Node server re-encodes what
+/// notepack.io decoded for its own clients: the way to send a packet that came over Redis to
+/// default-parser clients (`sio::event(name, [&](auto& w) { for (...) write_value(w, arg); })`;
+/// msgpack-parser clients can get the packet as it is). bin (and ext type 0) becomes a binary
+/// value (an attachment for the default parser); integers keep all 64 bits; nil is null;
+/// undefined is null in an array and leaves its member out of a map, as JSON.stringify does; a
+/// map key that is an integer, a boolean or nil is written as JavaScript's String() of it, and a
+/// member with any other key is left out; other extensions (notepack's Date among them) are
+/// written as null. Recursive, to the depth the decoder bounded (max_depth).
+template <class W>
+void write_value(W& w, const msgpack::value& v);
+
 // ---------------------------------------------------------------------------------------------
 // Implementation
 // ---------------------------------------------------------------------------------------------
@@ -545,6 +558,62 @@ inline result<broadcast_view> decode_broadcast(byte_view message,
     return {errc::invalid_payload, at(bad)};
   }
   return {b, message.size()};
+}
+
+template <class W>
+void write_value(W& w, const msgpack::value& v) {
+  if (v.is_bool()) {
+    w.boolean(v.get_bool());
+  } else if (v.is_integer()) {
+    if (v.is_negative_integer()) {
+      w.integer(*v.to_int64());
+    } else {
+      w.integer(*v.to_uint64());
+    }
+  } else if (v.is_floating()) {
+    w.number(*v.to_double());
+  } else if (v.is_string()) {
+    w.string(v.get_string());
+  } else if (v.is_binary()) {
+    w.binary(v.bytes());
+  } else if (v.is_array()) {
+    w.begin_array();
+    for (const msgpack::value& e : v.elements()) write_value(w, e);
+    w.end_array();
+  } else if (v.is_map()) {
+    w.begin_object();
+    for (const msgpack::member& m : v.members()) {
+      if (m.val.is_undefined()) continue;
+      char digits[24];
+      std::string_view key;
+      if (m.key.is_string()) {
+        key = m.key.get_string();
+      } else if (m.key.is_integer()) {
+        // String() of the number: its decimal digits (beyond 2^53 JavaScript would round first).
+        const bool neg = m.key.is_negative_integer();
+        std::uint64_t mag =
+            neg ? 0 - static_cast<std::uint64_t>(*m.key.to_int64()) : *m.key.to_uint64();
+        std::size_t at = sizeof digits;
+        do {
+          digits[--at] = static_cast<char>('0' + mag % 10);
+          mag /= 10;
+        } while (mag != 0);
+        if (neg) digits[--at] = '-';
+        key = std::string_view(digits + at, sizeof digits - at);
+      } else if (m.key.is_bool()) {
+        key = m.key.get_bool() ? "true" : "false";
+      } else if (m.key.is_nil()) {
+        key = "null";
+      } else {
+        continue;
+      }
+      w.key(key);
+      write_value(w, m.val);
+    }
+    w.end_object();
+  } else {
+    w.null();  // nil, undefined, other extensions
+  }
 }
 
 }  // namespace redis

@@ -3,6 +3,7 @@
 // @socket.io/redis-emitter 5.1.0 published (captured with a fake client; the full corpus is
 // tests/reference/vectors/redis.jsonl, walked by redis_vectors_test.cpp).
 #include <siocodec/redis.hpp>
+#include <siocodec/socketio/default_parser/encode.hpp>
 
 #include "support/catch.hpp"
 #include "support/hex.hpp"
@@ -21,7 +22,12 @@ using siocodec_test::unhex;
 
 namespace {
 const unsigned char blob[] = {1, 2, 3};
-}
+// What @socket.io/redis-emitter 5.1.0 publishes for
+// emitter.to("room1").emit("hello", "world", Buffer.from([1, 2, 3]), 1.5, 7).
+constexpr std::string_view hello_hex =
+    "93a7656d697474657283a47479706502a46461746195a568656c6c6fa5776f726c64c403010203cb3ff800000000"
+    "000007a36e7370a12f83a5726f6f6d7391a5726f6f6d31a5666c61677380a665786365707490";
+}  // namespace
 
 TEST_CASE("channel names") {
   std::string s;
@@ -87,9 +93,7 @@ TEST_CASE("emitter: bytes of @socket.io/redis-emitter 5.1.0") {
   auto r = e.to("room1").emit(ch, msg, sio::event("hello", "world", b, 1.5, 7));
   REQUIRE(r);
   CHECK(ch == "socket.io#/#room1#");
-  CHECK(msg == unhex("93a7656d697474657283a47479706502a46461746195a568656c6c6fa5776f726c64c4030102"
-                     "03cb3ff800000000000007a36e7370a12f83a5726f6f6d7391a5726f6f6d31a5666c61677380"
-                     "a665786365707490"));
+  CHECK(msg == unhex(hello_hex));
   CHECK(*r == msg.size());
 
   ch.clear();
@@ -124,10 +128,7 @@ TEST_CASE("emitter: rooms are sets; too many rooms is an error") {
 }
 
 TEST_CASE("decode_broadcast: the emitter's message, and a round trip") {
-  const std::string m =
-      unhex("93a7656d697474657283a47479706502a46461746195a568656c6c6fa5776f726c64c403010203cb3ff8"
-            "00000000000007a36e7370a12f83a5726f6f6d7391a5726f6f6d31a5666c61677380a66578636570749"
-            "0");
+  const std::string m = unhex(hello_hex);
   const auto r = redis::decode_broadcast(byte_view(m));
   REQUIRE(r);
   CHECK(r->uid == "emitter");
@@ -182,4 +183,36 @@ TEST_CASE("decode_broadcast: hostile input gets a typed error and offset") {
   r = redis::decode_broadcast(byte_view(unhex("93 a178 82a474797065 02 a464617461 91 91 91 90 80")),
                               o);
   CHECK(r.error() == errc::nesting_too_deep);
+}
+
+TEST_CASE("write_value: a decoded broadcast re-encoded for default-parser clients") {
+  // The emitter's message: ["hello", "world", <bin 010203>, 1.5, 7].
+  const std::string m = unhex(hello_hex);
+  const auto d = redis::decode_broadcast(byte_view(m));
+  REQUIRE(d);
+  const siocodec::msgpack::value data = d->packet.data;
+  std::string out;
+  sio::attachment_list<4> atts;
+  const auto args = [&](auto& w) {
+    bool first = true;
+    for (const siocodec::msgpack::value& a : data.elements()) {
+      if (!first) redis::write_value(w, a);
+      first = false;
+    }
+  };
+  REQUIRE(sio::encode(sio::event(data[0].get_string(), args), out, atts));
+  CHECK(out == R"(51-["hello","world",{"_placeholder":true,"num":0},1.5,7])");
+  REQUIRE(atts.size() == 1);
+  CHECK(atts[0] == byte_view(blob, 3));
+
+  // Map keys as JavaScript's String(), undefined members left out, undefined in arrays null.
+  const std::string v = unhex("85 01 a161 c3 c0 a175 d40000 a178 92 d40000 c0 ff c2");
+  out.clear();
+  REQUIRE(sio::encode(sio::event("e",
+                                 [&](auto& w) {
+                                   redis::write_value(
+                                       w, siocodec::msgpack::value::unchecked(byte_view(v)));
+                                 }),
+                      out));
+  CHECK(out == R"(2["e",{"1":"a","true":null,"x":[null,null],"-1":false}])");
 }
