@@ -11,6 +11,7 @@ packages=(cmake ninja-build g++ clang libclang-rt-14-dev catch2 libbenchmark-dev
           libwebsockets-dev  # examples/lws
           clang-tidy-14 python3 git binutils chromium
           libssl-dev openssl  # the Beast client adapter's TLS test (interop.adapter.client.tls)
+          redis-server libhiredis-dev  # the cluster tests (tests/cluster, examples/cluster)
           g++-aarch64-linux-gnu qemu-user  # tools/test.sh aarch64: NEON kernels under qemu
           # tools/test.sh cortexm4: tools/embedded/build.sh
           gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib)
@@ -31,7 +32,7 @@ fi
 
 # The npm reference implementations the conformance tests compare against (pinned by lock files).
 for dir in "$root"/tests/reference "$root"/bench/reference "$root"/tests/interop \
-           "$root"/examples/chat; do
+           "$root"/examples/chat "$root"/tests/cluster; do
   if [ -f "$dir/package-lock.json" ]; then
     if [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules" ]; then
       echo "setup: npm ci in ${dir#$root/}"
