@@ -335,12 +335,20 @@ class listener : public std::enable_shared_from_this<listener> {
     if (ec) return 0;
     acceptor_.open(ep.protocol(), ec);
     if (!ec) acceptor_.set_option(net::socket_base::reuse_address(true), ec);
+#if defined(SO_REUSEPORT)
+    if (!ec && reuse_port) {
+      acceptor_.set_option(net::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>(true), ec);
+    }
+#endif
     if (!ec) acceptor_.bind(ep, ec);
     if (!ec) acceptor_.listen(net::socket_base::max_listen_connections, ec);
     if (ec) return 0;
     return acceptor_.local_endpoint().port();
   }
 
+  /// SO_REUSEPORT before bind (where the system has it): several listeners, one per
+  /// io_context, share one port and the kernel spreads the connections over them.
+  bool reuse_port = false;
   /// Answers the requests for other paths than `path`; empty: 404 for all of them.
   request_handler on_other_request;
   /// The Engine.IO path (socket.io's `path` option), with its trailing slash as the clients
