@@ -52,6 +52,7 @@ const io = new Server(httpServer, {
 });
 
 let sockets = 0;
+let messages = 0; // packets sent by the application (chat copies, acks), as the C++ server counts
 io.on('connection', (socket) => {
   ++sockets;
   const auth = socket.handshake.auth;
@@ -64,20 +65,31 @@ io.on('connection', (socket) => {
     // In no room: to the sender only, as the C++ server does.
     if (room === null) {
       socket.emit('chat', ...args);
+      ++messages;
     } else {
       io.to(room).emit('chat', ...args);
+      const members = io.of('/').adapter.rooms.get(room);
+      messages += members ? members.size : 0;
     }
   });
   socket.on('echo', (...args) => {
     const ack = args.pop();
-    if (typeof ack === 'function') ack(...args);
+    if (typeof ack === 'function') {
+      ack(...args);
+      ++messages;
+    }
   });
   socket.on('bin', (...args) => {
     const ack = args.pop();
-    if (typeof ack === 'function') ack(...args);
+    if (typeof ack === 'function') {
+      ack(...args);
+      ++messages;
+    }
   });
   socket.on('stats', (ack) => {
-    if (typeof ack === 'function') ack({ rss: process.memoryUsage().rss, sockets, allocs: -1 });
+    if (typeof ack === 'function') {
+      ack({ rss: process.memoryUsage().rss, sockets, allocs: -1, messages });
+    }
   });
 });
 

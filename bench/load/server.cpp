@@ -8,8 +8,10 @@
 // Prints `listening <port>` when ready. Namespace "/": the CONNECT auth {"room":"r"} puts the
 // socket in room r; `chat` [msg] goes to every socket of the sender's room, the sender included,
 // encoded once (socketio::encoded_packet) and queued on each member with send_encoded; `echo`
-// and `bin` are acked with their arguments; `stats` is acked with {rss, sockets, allocs}, allocs
-// being the operator new calls since start (counted by the replaced operator new below).
+// and `bin` are acked with their arguments; `stats` is acked with {rss, sockets, allocs,
+// messages}: allocs the operator new calls since start (counted by the replaced operator new
+// below), messages the packets the application sent since start (chat copies and acks; beyond the
+// contract, for the runner's allocations and CPU per message).
 //
 // --threads N: N io_contexts, one thread each, each with its own adapter server listening on the
 // same port (server::reuse_port: the kernel spreads the connections). A room is a set of sockets
@@ -89,6 +91,11 @@ namespace sio = siocodec::socketio;
 namespace net = boost::asio;
 
 std::atomic<std::int64_t> g_sockets{0};
+std::atomic<std::uint64_t> g_messages{0};
+
+void count(bool sent) {
+  if (sent) g_messages.fetch_add(1, std::memory_order_relaxed);
+}
 
 std::uint64_t rss_bytes() {
   std::FILE* f = std::fopen("/proc/self/statm", "r");
@@ -129,14 +136,17 @@ class worker {
     };
     ns.on_connect = [this](adapter::socket& s) { join(s); };
     ns.on("chat", [this](adapter::socket& s, const adapter::incoming_event& ev) { chat(s, ev); });
-    ns.on("echo",
-          [](adapter::socket& s, const adapter::incoming_event& ev) { adapter::echo(s, ev); });
-    ns.on("bin",
-          [](adapter::socket& s, const adapter::incoming_event& ev) { adapter::echo(s, ev); });
+    ns.on("echo", [](adapter::socket& s, const adapter::incoming_event& ev) {
+      count(adapter::echo(s, ev));
+    });
+    ns.on("bin", [](adapter::socket& s, const adapter::incoming_event& ev) {
+      count(adapter::echo(s, ev));
+    });
     ns.on("stats", [](adapter::socket& s, const adapter::incoming_event& ev) {
       // Read before the ack's own allocations, so that a window's difference is its own.
       const std::uint64_t allocs = g_news.load(std::memory_order_relaxed);
-      s.ack(ev, sio::object("rss", rss_bytes(), "sockets", g_sockets.load(), "allocs", allocs));
+      s.ack(ev, sio::object("rss", rss_bytes(), "sockets", g_sockets.load(), "allocs", allocs,
+                            "messages", g_messages.load()));
     });
   }
 
@@ -187,7 +197,7 @@ class worker {
       return;
     }
     if (m == nullptr || m->room.empty()) {
-      s.send_encoded(once_);  // in no room: to the sender only, as io.to(socket.id) would
+      count(s.send_encoded(once_));  // in no room: to the sender only, as io.to(socket.id) would
       return;
     }
     deliver(m->room, once_);
@@ -210,7 +220,7 @@ class worker {
       it = rooms_.find(room);
       if (it == rooms_.end()) return;
       if (i >= it->second.size()) continue;
-      it->second[i]->socket->send_encoded(p);
+      count(it->second[i]->socket->send_encoded(p));
     }
   }
 
