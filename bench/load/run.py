@@ -163,13 +163,13 @@ def run_scenario(server, loadgen, scenario, clients, duration, warmup, rate=0, e
 
 def settings(quick):
     if quick:
-        return {"rounds": 1, "chat_clients": 200, "chat_rates": [100, 400], "echo_clients": 20,
-                "bin_clients": 10, "idle_clients": 200, "duration": 1, "warmup": 0.5,
-                "idle_duration": 1}
+        return {"rounds": 1, "chat_clients": 200, "chat_rates": [200], "echo_clients": 20,
+                "bin_clients": 10, "idle_clients": 200, "idle_pings": [25000], "duration": 1,
+                "warmup": 0.3, "idle_duration": 1}
     return {"rounds": 3, "chat_clients": 1000,
             "chat_rates": [100, 200, 400, 700, 1000, 1500, 2000, 3000, 4000, 6000, 8000],
-            "echo_clients": 100, "bin_clients": 20, "idle_clients": 10000, "duration": 5,
-            "warmup": 2, "idle_duration": 10}
+            "echo_clients": 100, "bin_clients": 20, "idle_clients": 10000,
+            "idle_pings": [25000, 1000], "duration": 5, "warmup": 2, "idle_duration": 10}
 
 
 def chat_ramp(make, loadgen, cfg, quick):
@@ -202,7 +202,16 @@ def one_run(make, loadgen, scenario, clients, cfg, ping=25000, rate=0, duration=
         server.stop()
 
 
+def loadavg():
+    try:
+        with open("/proc/loadavg") as f:
+            return f.read().split()[0]
+    except OSError:
+        return "?"
+
+
 def measure(servers, loadgen, cfg, quick):
+    cfg["loadavg_before"] = loadavg()
     results = {name: [] for name in servers}
     for rnd in range(cfg["rounds"]):
         for name, make in servers.items():
@@ -212,7 +221,7 @@ def measure(servers, loadgen, cfg, quick):
             log(f"  echo closed loop: {r['echo_saturation'].get('received_per_s', 0):.0f} acks/s")
             r["binary"] = one_run(make, loadgen, "binary", cfg["bin_clients"], cfg)
             log(f"  binary: {r['binary'].get('received_per_s', 0):.0f} acks/s")
-            for ping in (25000, 1000):
+            for ping in cfg["idle_pings"]:
                 r[f"idle_{ping}"] = one_run(make, loadgen, "idle", cfg["idle_clients"], cfg,
                                             ping=ping, duration=cfg["idle_duration"])
                 log(f"  idle ping {ping}: {r[f'idle_{ping}'].get('connected', 0)} connected")
@@ -228,6 +237,7 @@ def measure(servers, loadgen, cfg, quick):
             results[name][rnd]["echo_fixed"] = e
             log(f"round {rnd + 1}: {name} echo at {half}/s: p99 "
                 f"{e.get('latency_us', {}).get('p99', 0)} us")
+    cfg["loadavg_after"] = loadavg()
     return results
 
 
@@ -274,15 +284,15 @@ def summarize(results):
         s["binary_per_s"] = med(r["binary"].get("received_per_s", 0) for r in rounds)
         s["binary_p99_us"] = med(r["binary"].get("latency_us", {}).get("p99") for r in rounds)
         for ping in (25000, 1000):
-            runs = [r[f"idle_{ping}"] for r in rounds]
+            runs = [r[f"idle_{ping}"] for r in rounds if f"idle_{ping}" in r]
             s[f"idle_{ping}_rss_per_conn"] = med(
                 (x["window"]["rss"] - x["rss_base"]) / x["window"]["sockets"]
                 if "window" in x and x["window"]["sockets"] > 0 else None for x in runs)
             s[f"idle_{ping}_cpu_percent"] = med(x["window"]["cpu_percent"] if "window" in x
                                                 else None for x in runs)
-            s[f"idle_{ping}_connected"] = min(x.get("connected", 0) for x in runs)
-            s[f"idle_{ping}_errors"] = max(x.get("errors", 0) + x.get("disconnects", 0)
-                                           for x in runs)
+            s[f"idle_{ping}_connected"] = min((x.get("connected", 0) for x in runs), default=0)
+            s[f"idle_{ping}_errors"] = max((x.get("errors", 0) + x.get("disconnects", 0)
+                                            for x in runs), default=0)
         s["gen_cpu_percent_max"] = max(
             [st.get("gen_cpu_percent", 0) for r in rounds for st in r["chat"]] +
             [r[k].get("gen_cpu_percent", 0) for r in rounds
@@ -397,7 +407,8 @@ def write_docs(doc, summary, results, cfg, svg_name, loadgen_desc):
         BEGIN,
         f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} by `bench/load/run.py` "
         f"({cfg['rounds']} interleaved rounds, medians; {cpu}, {os.cpu_count()} vCPU, "
-        f"node {node_version}; generator: {loadgen_desc}).",
+        f"node {node_version}; generator: {loadgen_desc}; 1-minute load average "
+        f"{cfg['loadavg_before']} before, {cfg['loadavg_after']} after).",
         "",
         table(summary, cfg, cfg["idle_clients"]),
         "",
@@ -479,7 +490,7 @@ def main():
     for name, rounds in results.items():
         for r in rounds:
             runs = list(r["chat"]) + [r[k] for k in ("echo_saturation", "echo_fixed", "binary",
-                                                     "idle_25000", "idle_1000")]
+                                                     "idle_25000", "idle_1000") if k in r]
             for x in runs:
                 if x.get("exit") != 0 or "problem" in x or x.get("connected") != x.get("clients"):
                     problems.append(f"{name} {x.get('scenario')}: exit {x.get('exit')} "
