@@ -130,7 +130,9 @@ async function run(port) {
   const back = await ack(a1, 'bin', bytes);
   if (!Buffer.isBuffer(back) || !back.equals(bytes)) fail('bin acked other bytes');
   const backPolling = await ack(a2, 'bin', bytes);
-  if (!Buffer.isBuffer(backPolling) || !backPolling.equals(bytes)) fail('bin (polling) acked other bytes');
+  if (!Buffer.isBuffer(backPolling) || !backPolling.equals(bytes)) {
+    fail('bin (polling) acked other bytes');
+  }
 
   const stats = await ack(b1, 'stats');
   if (typeof stats !== 'object' || typeof stats.rss !== 'number' || stats.rss <= 0 ||

@@ -2,7 +2,8 @@
 // The application of bench/load (bench/load/README.md) on socket.io 4.8.1 under node: what
 // siocodec_load_server does, for the same generator.
 //
-//   node node_server.js [--host 127.0.0.1] [--port 0] [--ping-interval 25000] [--ping-timeout 20000]
+//   node node_server.js [--host 127.0.0.1] [--port 0] [--ping-interval 25000]
+//                       [--ping-timeout 20000]
 //
 // Prints `listening <port>` when ready. Every option that bears on the comparison is set
 // explicitly (socket.io 4.8.1's defaults, the contract's values), so that a change of defaults in
@@ -24,7 +25,8 @@ function parseArgs(argv) {
     const key = names[argv[i]];
     if (!key || i + 1 >= argv.length) {
       process.stderr.write(
-        'usage: node node_server.js [--host H] [--port P] [--ping-interval MS] [--ping-timeout MS]\n');
+        'usage: node node_server.js [--host H] [--port P] [--ping-interval MS] ' +
+          '[--ping-timeout MS]\n');
       process.exit(2);
     }
     o[key] = key === 'host' ? argv[i + 1] : Number(argv[i + 1]);

@@ -129,7 +129,8 @@ def run_scenario(server, loadgen, scenario, clients, duration, warmup, rate=0, e
         time.sleep(0.1)
     time.sleep(warmup)
     a = server.sample() if gen.poll() is None else None
-    time.sleep(max(0.2, duration * 0.8))
+    # Well before the generator's end: a busy server answers stats late.
+    time.sleep(max(0.2, duration * 0.7))
     b = server.sample() if gen.poll() is None else None
     _, err = gen.communicate(timeout=120 + duration)
     result = {"exit": gen.returncode}

@@ -16,7 +16,9 @@ const socket = ioc(`http://127.0.0.1:${Number(process.argv[2])}`, {
 });
 socket.on('connect', () => {
   process.stdout.write('ready\n');
-  readline.createInterface({ input: process.stdin }).on('line', async () => {
+  const lines = readline.createInterface({ input: process.stdin });
+  lines.on('close', () => process.exit(0));  // the runner is done with this server
+  lines.on('line', async () => {
     try {
       process.stdout.write(`${JSON.stringify(await socket.timeout(10000).emitWithAck('stats'))}\n`);
     } catch (e) {
