@@ -213,6 +213,7 @@ def loadavg():
 
 def measure(servers, loadgen, cfg, quick):
     cfg["loadavg_before"] = loadavg()
+    cfg["measured_at"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     results = {name: [] for name in servers}
     for rnd in range(cfg["rounds"]):
         for name, make in servers.items():
@@ -383,6 +384,7 @@ set ylabel 'delivered (copies/s)'
 set format x '%.0s%c'
 set format y '%.0s%c'
 set key top left
+set logscale xy
 set grid
 plot '{files['siocodec']}' using 1:2 with linespoints lw 2 title 'siocodec (Beast adapter)', \\
      '{files['node']}' using 1:2 with linespoints lw 2 title 'socket.io 4.8.1 (node 20)', \\
@@ -392,7 +394,7 @@ plot '{files['siocodec']}' using 1:2 with linespoints lw 2 title 'siocodec (Beas
     return True
 
 
-def write_docs(doc, summary, results, cfg, svg_name, loadgen_desc):
+def write_docs(doc, summary, results, cfg, svg_name, loadgen_desc, note):
     node_version = subprocess.run(["node", "--version"], capture_output=True,
                                   text=True).stdout.strip()
     cpu = "unknown"
@@ -406,10 +408,11 @@ def write_docs(doc, summary, results, cfg, svg_name, loadgen_desc):
         pass
     section = "\n".join([
         BEGIN,
-        f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} by `bench/load/run.py` "
-        f"({cfg['rounds']} interleaved rounds, medians; {cpu}, {os.cpu_count()} vCPU, "
+        f"Measured {cfg.get('measured_at', '?')} by `bench/load/run.py` "
+        f"({cfg['rounds']} interleaved round(s), medians; {cpu}, {os.cpu_count()} vCPU, "
         f"node {node_version}; generator: {loadgen_desc}; 1-minute load average "
-        f"{cfg['loadavg_before']} before, {cfg['loadavg_after']} after).",
+        f"{cfg['loadavg_before']} before, {cfg['loadavg_after']} after)." +
+        (f" {note}" if note else ""),
         "",
         table(summary, cfg, cfg["idle_clients"]),
         "",
@@ -452,7 +455,15 @@ def main():
     ap.add_argument("--rounds", type=int, help="interleaved rounds (default 3, --quick 1)")
     ap.add_argument("--results", help="every run's figures, JSON (default: in --build-dir)")
     ap.add_argument("--doc", default=os.path.join(ROOT, "docs", "benchmarks.md"))
+    ap.add_argument("--note", default="", help="a sentence for the generated section's header")
+    ap.add_argument("--from-results", metavar="FILE",
+                    help="no run: write the docs from a --results file of an earlier run")
     args = ap.parse_args()
+    if args.from_results:
+        with open(args.from_results) as f:
+            saved = json.load(f)
+        publish(args, saved["runs"], saved["summary"], saved["settings"], saved.get("loadgen", "?"))
+        return
 
     build_dir = os.path.abspath(args.build_dir)
     if not args.no_build:
@@ -481,8 +492,10 @@ def main():
     results = measure(servers, loadgen, cfg, args.quick)
     summary = summarize(results)
     results_file = args.results or os.path.join(build_dir, "load-results.json")
+    desc = " ".join(os.path.basename(w) for w in loadgen)
     with open(results_file, "w") as f:
-        json.dump({"settings": cfg, "summary": summary, "runs": results}, f, indent=1)
+        json.dump({"settings": cfg, "summary": summary, "runs": results, "loadgen": desc}, f,
+                  indent=1)
     log(f"every run: {results_file}")
     print(table(summary, cfg, cfg["idle_clients"]))
 
@@ -501,12 +514,15 @@ def main():
     for p in problems:
         log(f"PROBLEM: {p}")
     if not args.quick:
-        svg = os.path.join(os.path.dirname(os.path.abspath(args.doc)), "load-chat.svg")
-        chart(results, svg)
-        desc = " ".join(os.path.basename(w) for w in loadgen)
-        write_docs(args.doc, summary, results, cfg, os.path.basename(svg), desc)
-        log(f"written: {args.doc}, {svg}")
+        publish(args, results, summary, cfg, desc)
     sys.exit(1 if problems else 0)
+
+
+def publish(args, results, summary, cfg, desc):
+    svg = os.path.join(os.path.dirname(os.path.abspath(args.doc)), "load-chat.svg")
+    chart(results, svg)
+    write_docs(args.doc, summary, results, cfg, os.path.basename(svg), desc, args.note)
+    log(f"written: {args.doc}, {svg}")
 
 
 if __name__ == "__main__":
