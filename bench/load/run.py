@@ -77,12 +77,15 @@ class Server:
         self.probe.stdin.flush()
         return json.loads(self.probe.stdout.readline())
 
-    def rss(self):
+    def status(self, field):
         with open(f"/proc/{self.proc.pid}/status") as f:
             for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) * 1024
+                if line.startswith(field + ":"):
+                    return int(line.split()[1])
         return 0
+
+    def rss(self):
+        return self.status("VmRSS") * 1024
 
     def cpu_s(self):
         with open(f"/proc/{self.proc.pid}/stat") as f:
@@ -92,7 +95,10 @@ class Server:
 
     def sample(self):
         s = self.stats()
+        # Involuntary context switches: a server preempted by other work on its CPU (a shared
+        # machine) is slower for reasons of its own.
         return {"t": time.monotonic(), "cpu_s": self.cpu_s(), "rss": self.rss(),
+                "preempted": self.status("nonvoluntary_ctxt_switches"),
                 "allocs": s.get("allocs", -1), "messages": s.get("messages", 0),
                 "sockets": s.get("sockets", 0)}
 
@@ -155,6 +161,7 @@ def run_scenario(server, loadgen, scenario, clients, duration, warmup, rate=0, e
             "allocs": (b["allocs"] - a["allocs"] - stats_allocs) if a["allocs"] >= 0 else None,
             "rss": b["rss"],
             "sockets": b["sockets"] - 1,
+            "preempted_per_s": (b["preempted"] - a["preempted"]) / (b["t"] - a["t"]),
         }
     return result
 
@@ -299,6 +306,9 @@ def summarize(results):
             [st.get("gen_cpu_percent", 0) for r in rounds for st in r["chat"]] +
             [r[k].get("gen_cpu_percent", 0) for r in rounds
              for k in ("echo_saturation", "echo_fixed", "binary")])
+        windows = [st.get("window") or {} for r in rounds for st in r["chat"]] + [
+            r[k].get("window") or {} for r in rounds for k in r if k != "chat"]
+        s["preempted_per_s_max"] = max((w.get("preempted_per_s", 0) for w in windows), default=0)
         out[name] = s
     return out
 
@@ -355,6 +365,8 @@ def table(summary, cfg, idle_clients):
         f"{max(n['idle_25000_errors'], n['idle_1000_errors'])} | |")
     lines.append(f"| generator's CPU, highest of the runs (%) | {fmt(s['gen_cpu_percent_max'])} | "
                  f"{fmt(n['gen_cpu_percent_max'])} | |")
+    lines.append("| server preempted by other work: involuntary context switches/s, highest | "
+                 f"{fmt(s.get('preempted_per_s_max'))} | {fmt(n.get('preempted_per_s_max'))} | |")
     return "\n".join(lines)
 
 
