@@ -91,6 +91,10 @@ class ws_session : public ws_link, public std::enable_shared_from_this<ws_sessio
     ws_.async_accept(req_, [self = this->shared_from_this(), &eio](boost::beast::error_code ec) {
       if (ec) return;
       eio.attach_websocket(to_engineio(self->target_, self->req_), self);
+      // Used up (the engine copied what it keeps): an idle connection should not hold the
+      // upgrade request's headers for its whole life.
+      self->req_ = {};
+      self->target_ = {};
       self->read();
     });
   }
