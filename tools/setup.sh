@@ -32,7 +32,7 @@ fi
 
 # The npm reference implementations the conformance tests compare against (pinned by lock files).
 for dir in "$root"/tests/reference "$root"/bench/reference "$root"/tests/interop \
-           "$root"/examples/chat "$root"/tests/cluster; do
+           "$root"/examples/chat "$root"/tests/cluster "$root"/bench/load; do
   if [ -f "$dir/package-lock.json" ]; then
     if [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules" ]; then
       echo "setup: npm ci in ${dir#$root/}"

@@ -72,6 +72,7 @@ class server {
   std::uint16_t listen(const std::string& host, std::uint16_t port, boost::system::error_code& ec) {
     listener_->on_other_request = on_other_request;
     listener_->path = path;
+    listener_->reuse_port = reuse_port;
     const std::uint16_t bound = listener_->open(host, port, ec);
     if (bound != 0) listener_->accept();
     return bound;
@@ -100,6 +101,13 @@ class server {
   /// The Engine.IO path (socket.io's `path`; the clients send the trailing slash); set before
   /// listen().
   std::string path = std::string(engineio_path);
+  /// Sets SO_REUSEPORT on the listening socket (Linux, the BSDs; ignored where the system has
+  /// none), so that one server per io_context (per thread) can listen() on the same port and the
+  /// kernel spreads the connections over them: the way to use several cores, since a session
+  /// belongs to one io_context. The servers share nothing: broadcasting to the sockets of the
+  /// others is the application's (bench/load/server.cpp posts the encoded packet to each). Set
+  /// before listen(). With port 0, listen the first server on 0 and the others on its port.
+  bool reuse_port = false;
 
   /// The Socket.IO layer: observers (on_opened, on_packet, on_refused, on_left, on_closed).
   sio_server& sockets() { return sockets_; }

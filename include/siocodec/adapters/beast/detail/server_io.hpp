@@ -91,30 +91,37 @@ class ws_session : public ws_link, public std::enable_shared_from_this<ws_sessio
     ws_.async_accept(req_, [self = this->shared_from_this(), &eio](boost::beast::error_code ec) {
       if (ec) return;
       eio.attach_websocket(to_engineio(self->target_, self->req_), self);
+      // Used up (the engine copied what it keeps): an idle connection should not hold the
+      // upgrade request's headers for its whole life.
+      self->req_ = {};
+      self->target_ = {};
       self->read();
     });
   }
 
-  void send(eio::frame_kind kind, std::string bytes) override {
+  void send(eio::frame_kind kind, std::string_view prefix, std::string_view data) override {
     if (closing_) return;
-    out_bytes_ += bytes.size();
+    // Into a string written before, whose storage is kept: once the queue and the strings have
+    // grown to the traffic, a message costs no allocation (bench/load measures it).
+    if (tail_ == out_.size()) out_.emplace_back();
+    out_frame& f = out_[tail_++];
+    f.binary = kind == eio::frame_kind::binary;
+    f.bytes.assign(prefix);
+    f.bytes.append(data);
+    out_bytes_ += f.bytes.size();
     ++sent_;
-    out_.emplace_back(kind == eio::frame_kind::binary, std::move(bytes));
-    if (out_.size() == 1) write_next();
+    if (queued() == 1) write_next();
   }
 
   void abort() override {
     closing_ = true;
     // The frame being written stays until its write fails; the rest goes now.
-    while (out_.size() > 1) {
-      out_bytes_ -= out_.back().second.size();
-      out_.pop_back();
-    }
+    while (queued() > 1) out_bytes_ -= out_[--tail_].bytes.size();
     boost::beast::error_code ignored;
     boost::beast::get_lowest_layer(ws_).socket().close(ignored);
   }
 
-  std::size_t queued_frames() const override { return out_.size(); }
+  std::size_t queued_frames() const override { return queued(); }
   std::size_t queued_bytes() const override { return out_bytes_; }
   std::uint64_t sent() const override { return sent_; }
   std::uint64_t written() const override { return written_; }
@@ -123,7 +130,7 @@ class ws_session : public ws_link, public std::enable_shared_from_this<ws_sessio
     if (closing_) return;
     closing_ = true;
     close_code_ = code;
-    if (out_.empty()) do_close();  // else after the last queued frame
+    if (queued() == 0) do_close();  // else after the last queued frame
   }
 
  private:
@@ -144,24 +151,43 @@ class ws_session : public ws_link, public std::enable_shared_from_this<ws_sessio
         });
   }
 
+  std::size_t queued() const { return tail_ - head_; }
+
   void write_next() {
-    ws_.binary(out_.front().first);
-    ws_.async_write(net::buffer(out_.front().second),
+    ws_.binary(out_[head_].binary);
+    ws_.async_write(net::buffer(out_[head_].bytes),
                     [self = this->shared_from_this()](boost::beast::error_code ec, std::size_t) {
-                      self->out_bytes_ -= self->out_.front().second.size();
-                      self->out_.pop_front();
+                      self->out_bytes_ -= self->out_[self->head_].bytes.size();
+                      self->pop_front();
                       if (ec) {
-                        self->out_.clear();
+                        self->head_ = self->tail_ = 0;
                         self->out_bytes_ = 0;
                         return;
                       }
                       ++self->written_;
-                      if (!self->out_.empty()) {
+                      if (self->queued() != 0) {
                         self->write_next();
                       } else if (self->closing_) {
                         self->do_close();
                       }
                     });
+  }
+
+  // The written frame's string stays in out_ for a later send(), up to kept_bytes of storage
+  // (a rare large message gives its storage back). Empty, the queue starts over at out_[0] and
+  // keeps kept_frames strings; past its middle, the queued frames move to the front (swaps: no
+  // allocation), so that a queue that never empties does not grow out_ either.
+  void pop_front() {
+    if (out_[head_].bytes.capacity() > kept_bytes) std::string().swap(out_[head_].bytes);
+    ++head_;
+    if (head_ == tail_) {
+      head_ = tail_ = 0;
+      if (out_.size() > kept_frames) out_.resize(kept_frames);
+    } else if (head_ >= out_.size() / 2) {
+      for (std::size_t i = head_; i < tail_; ++i) std::swap(out_[i - head_], out_[i]);
+      tail_ -= head_;
+      head_ = 0;
+    }
   }
 
   void do_close() {
@@ -173,8 +199,18 @@ class ws_session : public ws_link, public std::enable_shared_from_this<ws_sessio
   boost::beast::flat_buffer buffer_;
   http::request<http::string_body> req_;
   target target_;
-  std::deque<std::pair<bool, std::string>> out_;
-  std::size_t out_bytes_ = 0;  // of out_
+  struct out_frame {
+    bool binary = false;
+    std::string bytes;
+  };
+  // The queue is out_[head_, tail_), out_[head_] being written. A deque: adding a frame moves
+  // none, so the one being written (maybe in a string's inline buffer) stays where it is.
+  std::deque<out_frame> out_;
+  static constexpr std::size_t kept_frames = 16;
+  static constexpr std::size_t kept_bytes = 64 * 1024;
+  std::size_t head_ = 0;
+  std::size_t tail_ = 0;
+  std::size_t out_bytes_ = 0;  // of the queue
   std::uint64_t sent_ = 0;
   std::uint64_t written_ = 0;
   bool closing_ = false;
@@ -335,12 +371,20 @@ class listener : public std::enable_shared_from_this<listener> {
     if (ec) return 0;
     acceptor_.open(ep.protocol(), ec);
     if (!ec) acceptor_.set_option(net::socket_base::reuse_address(true), ec);
+#if defined(SO_REUSEPORT)
+    if (!ec && reuse_port) {
+      acceptor_.set_option(net::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>(true), ec);
+    }
+#endif
     if (!ec) acceptor_.bind(ep, ec);
     if (!ec) acceptor_.listen(net::socket_base::max_listen_connections, ec);
     if (ec) return 0;
     return acceptor_.local_endpoint().port();
   }
 
+  /// SO_REUSEPORT before bind (where the system has it): several listeners, one per
+  /// io_context, share one port and the kernel spreads the connections over them.
+  bool reuse_port = false;
   /// Answers the requests for other paths than `path`; empty: 404 for all of them.
   request_handler on_other_request;
   /// The Engine.IO path (socket.io's `path` option), with its trailing slash as the clients

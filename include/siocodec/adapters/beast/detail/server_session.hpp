@@ -58,7 +58,8 @@ using reply_fn = std::function<void(http_reply)>;
 class ws_link {
  public:
   virtual ~ws_link() = default;
-  virtual void send(eio::frame_kind kind, std::string bytes) = 0;
+  /// Queues the frame `prefix` + `data` (copied: the views die with the engine's next call).
+  virtual void send(eio::frame_kind kind, std::string_view prefix, std::string_view data) = 0;
   /// Closes after the frames already sent.
   virtual void close(std::uint16_t code) = 0;
   /// Closes the connection now, dropping the frames not yet written (a peer that does not read
@@ -296,7 +297,7 @@ class session : public std::enable_shared_from_this<session> {
         return;
       case eio::server_action::ws_send:
         if (!ws_) return;
-        ws_->send(t.body.kind, std::string(t.body.prefix) + std::string(t.body.data));
+        ws_->send(t.body.kind, t.body.prefix, t.body.data);
         if (t.body.kind == eio::frame_kind::text && t.body.data == "2") ping_frame_ = ws_->sent();
         check_ws_queue();
         return;
