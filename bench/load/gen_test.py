@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: BSL-1.0
-"""The load generator's ctest (label `load`): starts bench/load/test_server.js (socket.io 4.8) on a
+"""The load generator's ctest (label `load`): starts bench/load/node_server.js (socket.io 4.8) on a
 free port, runs siocodec_loadgen for a few seconds in one scenario against it, and checks the JSON
 result: every client connected, no error, answers received with a latency, the CPU reported."""
 import argparse
@@ -28,8 +28,8 @@ RUNS = {
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--node", default="node")
-    # Any server of the contract that prints `listening <port>` (node_server.js works too).
-    ap.add_argument("--server", default=os.path.join(HERE, "test_server.js"))
+    # Any server of the contract that prints `listening <port>`.
+    ap.add_argument("--server", default=os.path.join(HERE, "node_server.js"))
     ap.add_argument("--loadgen", required=True)
     ap.add_argument("--scenario", required=True, choices=sorted(RUNS))
     a = ap.parse_args()
