@@ -19022,7 +19022,8 @@ class client {
   /// engine().is_closing(), until its DISCONNECTs and `1` are written) then. The reference opens
   /// the new one at once, beside the old one, but the transport reports here carry no session:
   /// one session at a time, and every report before that event is the old one's. The old
-  /// session's last transmits (`1`, ws_close) come from poll_transmit() before the new one's.
+  /// session's last transmits (`1`, ws_close) come from poll_transmit() before the new one's,
+  /// those of every session replaced before the transport polled, oldest first.
   /// Errors: invalid_state (closed for good), invalid_argument (`nsp` does not start with `/`),
   /// queue_full (max_namespaces namespaces joined).
   errc join(std::string_view nsp, millis now) {
@@ -19170,9 +19171,12 @@ class client {
 
   client_options opts_;
   engineio::client eng_;
-  // The session a join() replaced after the last leave, until its last transmits are polled
-  // (the DISCONNECTs, then `1` or ws_close).
-  std::unique_ptr<engineio::client> old_eng_;
+  // The sessions a join() replaced after the last leave, oldest first, each until its last
+  // transmits are polled (the DISCONNECTs, then `1` or ws_close). Several when the application
+  // joins, leaves and joins again before the transport polls: socket.io-client's Manager opens
+  // a new Engine at each connect() and every old one drains on its own. One per join() after
+  // the last leave, each bounded by its own queue limits.
+  std::vector<std::unique_ptr<engineio::client>> old_engs_;
   // join() came before the old session's close event was polled: the new one starts at it.
   bool restart_pending_ = false;
   // The current session's close event was polled (or there is no session yet).
@@ -19303,22 +19307,25 @@ inline errc client::start_session(millis now) {
 
 // The session this side closed keeps what it has not handed out yet (its DISCONNECTs, `1` or
 // ws_close): the transport must still write them, the old engine.io-client Socket does.
+// A session replaced before its last transmits were polled waits behind the older ones: the
+// transport writes each session's end in the order the sessions were opened.
 inline errc client::restart_session(millis now) {
-  old_eng_ = std::make_unique<engineio::client>(std::move(eng_));
+  old_engs_.push_back(std::make_unique<engineio::client>(std::move(eng_)));
   return start_session(now);
 }
 
 inline std::optional<engineio::client_transmit> client::poll_transmit() {
-  if (old_eng_) {
+  while (!old_engs_.empty()) {
     // What ends the old session (its POSTs, WebSocket messages and close); not a long-poll GET
     // or a WebSocket it had not handed out yet: the server no longer knows the session, and the
     // answer (an error) would be taken for the new session's.
-    while (std::optional<engineio::client_transmit> t = old_eng_->poll_transmit()) {
+    engineio::client& old = *old_engs_.front();
+    while (std::optional<engineio::client_transmit> t = old.poll_transmit()) {
       if (t->action != engineio::client_action::get &&
           t->action != engineio::client_action::open_websocket)
         return t;
     }
-    old_eng_.reset();
+    old_engs_.erase(old_engs_.begin());
   }
   return eng_.poll_transmit();
 }

@@ -88,22 +88,25 @@ inline errc client::start_session(millis now) {
 
 // The session this side closed keeps what it has not handed out yet (its DISCONNECTs, `1` or
 // ws_close): the transport must still write them, the old engine.io-client Socket does.
+// A session replaced before its last transmits were polled waits behind the older ones: the
+// transport writes each session's end in the order the sessions were opened.
 inline errc client::restart_session(millis now) {
-  old_eng_ = std::make_unique<engineio::client>(std::move(eng_));
+  old_engs_.push_back(std::make_unique<engineio::client>(std::move(eng_)));
   return start_session(now);
 }
 
 inline std::optional<engineio::client_transmit> client::poll_transmit() {
-  if (old_eng_) {
+  while (!old_engs_.empty()) {
     // What ends the old session (its POSTs, WebSocket messages and close); not a long-poll GET
     // or a WebSocket it had not handed out yet: the server no longer knows the session, and the
     // answer (an error) would be taken for the new session's.
-    while (std::optional<engineio::client_transmit> t = old_eng_->poll_transmit()) {
+    engineio::client& old = *old_engs_.front();
+    while (std::optional<engineio::client_transmit> t = old.poll_transmit()) {
       if (t->action != engineio::client_action::get &&
           t->action != engineio::client_action::open_websocket)
         return t;
     }
-    old_eng_.reset();
+    old_engs_.erase(old_engs_.begin());
   }
   return eng_.poll_transmit();
 }
