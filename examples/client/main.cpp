@@ -63,13 +63,8 @@ struct options {
   long timeout_ms = 60000;
 };
 
-const char* to_string(eio::transport_kind t) noexcept {
-  return t == eio::transport_kind::websocket ? "websocket" : "polling";
-}
-
 using example_script::read_script;
 using example_script::write_json;
-using example_script::write_received;
 
 // Appends `s` with everything but RFC 3986 unreserved characters as %XX.
 void percent_encode(std::string_view s, std::string& out) {
@@ -114,24 +109,6 @@ bool auth_to_query(std::string_view auth, std::string& out) {
 // The application: prints the engine's events, runs the script.
 // ------------------------------------------------------------------------------------------
 
-const char* kind_name(const sio::client_event& e) {
-  using k = sio::client_event_kind;
-  switch (e.kind) {
-    case k::connect: return "connect";
-    case k::connect_error: return "connect_error";
-    case k::event: return "event";
-    case k::ack: return "ack";
-    case k::ack_timeout: return "ack_timeout";
-    case k::ack_disconnected: return "ack_disconnected";
-    case k::disconnect: return "disconnect";
-    case k::reconnect_attempt: return "reconnect_attempt";
-    case k::reconnect: return "reconnect";
-    case k::reconnect_failed: return "reconnect_failed";
-    case k::engine: break;
-  }
-  return e.engine_event.kind == eio::event_kind::open ? "open" : "upgrade";
-}
-
 class app {
  public:
   app(net::io_context& io, const options& o, std::vector<std::string> script)
@@ -173,7 +150,7 @@ class app {
   // Joins `nsp` (auth: a JSON object or empty). v5 sends it in the CONNECT; v4 has no CONNECT
   // payload, so it becomes the namespace's query.
   bool join(const std::string& nsp, std::string_view auth) {
-    state_.emplace(nsp, ns_state::joining);  // joined already: as it was
+    progress_.nsps.emplace(nsp, ns_state::joining);  // joined already: as it was
     adapter::client_socket* s = nullptr;
     if (v5()) {
       if (!auth.empty() && !json::parse(auth)) return false;
@@ -202,7 +179,7 @@ class app {
       if (reply_args) {
         for (const json::value& a : reply_args->elements()) ok = write_json(w, a, keep) && ok;
       } else {
-        for (const sio::any_value& a : m.args()) write_received(w, a);
+        for (const sio::any_value& a : m.args()) sio::copy_value(w, a);
       }
     });
     if (e != siocodec::errc::none || !ok) {
@@ -210,82 +187,11 @@ class app {
     }
   }
 
-  // --- printing: one JSON line per engine event -------------------------------------------
+  // --- printing: one JSON line per engine event (example_script::event_line) -------------
   void print(const sio::client_event& e) {
-    using k = sio::client_event_kind;
-    std::string line = "{\"type\":\"";
-    line += kind_name(e);
-    line += '"';
-    if (e.kind != k::engine && e.kind != k::reconnect_attempt && e.kind != k::reconnect &&
-        e.kind != k::reconnect_failed) {
-      adapter::append_json_string(line += ",\"nsp\":", e.nsp);
-    }
-    switch (e.kind) {
-      case k::engine: {
-        const eio::event& ev = e.engine_event;
-        if (ev.kind == eio::event_kind::close) return;  // the final `close` line says why
-        if (ev.kind == eio::event_kind::open) {
-          adapter::append_json_string(line += ",\"sid\":", ev.hs.sid);
-          line += ",\"transport\":\"" + std::string(to_string(ev.transport)) +
-                  "\",\"pingInterval\":" + std::to_string(ev.hs.ping_interval) +
-                  ",\"pingTimeout\":" + std::to_string(ev.hs.ping_timeout);
-          if (ev.hs.max_payload) line += ",\"maxPayload\":" + std::to_string(*ev.hs.max_payload);
-        } else {
-          line += ",\"transport\":\"" + std::string(to_string(ev.transport)) + "\"";
-        }
-        break;
-      }
-      case k::connect:
-        state_[std::string(e.nsp)] = ns_state::connected;
-        // v5: the server's CONNECT data is {sid[, pid]}; v4 CONNECT carries none.
-        if (v5()) {
-          adapter::append_json_string(line += ",\"data\":{\"sid\":", e.sid);
-          line += '}';
-        }
-        line += e.recovered ? ",\"recovered\":true" : ",\"recovered\":false";
-        break;
-      case k::connect_error:
-        // A session that could not be opened is retried; a refusal is final.
-        if (!e.session_failed) state_.erase(std::string(e.nsp));
-        if (e.packet.data().exists()) adapter::append_json(line += ",\"data\":", e.packet.data());
-        break;
-      case k::event: {
-        const sio::any_value name = e.packet.event_name();
-        adapter::append_json(line += ",\"name\":", name);
-        if (e.packet.id()) line += ",\"id\":" + std::to_string(*e.packet.id());
-        line += ",\"args\":";
-        adapter::append_json_args(line, e.packet);
-        ++events_;
-        std::string key;
-        if (name.is_string() && name.append_string(key)) ++events_by_name_[key];
-        break;
-      }
-      case k::ack:
-        line += ",\"id\":" + std::to_string(e.ack_id) + ",\"args\":";
-        adapter::append_json_args(line, e.packet);
-        ++acks_;
-        break;
-      case k::ack_timeout:
-      case k::ack_disconnected: line += ",\"id\":" + std::to_string(e.ack_id); break;
-      case k::disconnect:
-        if (e.reason == sio::disconnect_reason::io_server_disconnect) {
-          state_.erase(std::string(e.nsp));
-        } else if (e.reason != sio::disconnect_reason::io_client_disconnect) {
-          state_[std::string(e.nsp)] = ns_state::joining;  // re-joined on reconnect
-        }
-        adapter::append_json_string(line += ",\"reason\":", sio::to_string(e.reason));
-        break;
-      case k::reconnect_attempt:
-        line +=
-            ",\"attempt\":" + std::to_string(e.attempt) + ",\"delay\":" + std::to_string(e.delay);
-        break;
-      case k::reconnect:
-        ++reconnects_;
-        line += ",\"attempt\":" + std::to_string(e.attempt);
-        break;
-      case k::reconnect_failed: line += ",\"attempt\":" + std::to_string(e.attempt); break;
-    }
-    write_line(line + "}");
+    progress_.count(e);
+    const std::string line = example_script::event_line(e, v5());
+    if (!line.empty()) write_line(line);
   }
 
   void closed(std::string_view reason) {
@@ -347,23 +253,11 @@ class app {
     in_script_ = false;
   }
 
-  enum class ns_state { joining, connected };
-  enum class wait { none, nsp, time, events, acks, reconnects };
+  using ns_state = example_script::progress::ns_state;
+  using wait = example_script::progress::wait;
 
   bool condition_met() {
-    switch (waiting_) {
-      case wait::none: return true;
-      case wait::nsp: {
-        const auto it = state_.find(waiting_nsp_);
-        return it == state_.end() || it->second == ns_state::connected;
-      }
-      case wait::time: return time_up_;
-      case wait::events:
-        return (wait_name_.empty() ? events_ : events_by_name_[wait_name_]) >= wait_count_;
-      case wait::acks: return acks_ >= wait_count_;
-      case wait::reconnects: return reconnects_ >= wait_count_;
-    }
-    return true;
+    return progress_.met(waiting_, waiting_nsp_, wait_name_, wait_count_, time_up_);
   }
 
   void expect_within(long ms, const std::string& what) {
@@ -469,7 +363,7 @@ class app {
     if (a.find("disconnect", v)) {
       if (v.is_string()) {
         const std::string nsp = string_of(v);
-        state_.erase(nsp);
+        progress_.nsps.erase(nsp);
         if (const auto s = sockets_.find(nsp); s != sockets_.end()) s->second->leave();
         return true;
       }
@@ -486,7 +380,7 @@ class app {
   adapter::client client_;
   net::steady_timer script_timer_, expect_timer_, watchdog_;
   std::map<std::string, adapter::client_socket*> sockets_;
-  std::map<std::string, ns_state> state_;
+  example_script::progress progress_;
   std::map<std::string, std::string> replies_;
   int exit_code_ = exit_ok;
   bool close_printed_ = false, started_ = false;
@@ -497,8 +391,6 @@ class app {
   std::string waiting_nsp_;
   std::uint64_t wait_count_ = 0;
   std::string wait_name_;
-  std::uint64_t events_ = 0, acks_ = 0, reconnects_ = 0;
-  std::map<std::string, std::uint64_t> events_by_name_;
 };
 
 // ------------------------------------------------------------------------------------------

@@ -71,77 +71,8 @@ struct options {
 
 using example_script::read_script;
 using example_script::write_json;
-using example_script::write_received;
 
-void put_string(std::string& out, std::string_view s) {
-  if (!json::encode_string(s, out)) out += "\"<invalid utf-8>\"";
-}
-
-void put_value(std::string& out, const sio::any_value& v);
-
-template <class Range, class F>
-void put_list(std::string& out, char open, char close, const Range& r, F each) {
-  out.push_back(open);
-  bool first = true;
-  for (const auto& e : r) {
-    if (!first) out.push_back(',');
-    first = false;
-    each(e);
-  }
-  out.push_back(close);
-}
-
-void put_value(std::string& out, const sio::any_value& v) {
-  static const char digits[] = "0123456789abcdef";
-  switch (v.kind()) {
-    case sio::value_kind::absent:
-    case sio::value_kind::null:
-    case sio::value_kind::undefined: out += "null"; return;
-    case sio::value_kind::binary:
-    case sio::value_kind::extension:
-      out += "{\"$binary\":\"";
-      for (const unsigned char c : v.bytes()) {
-        out.push_back(digits[c >> 4]);
-        out.push_back(digits[c & 15]);
-      }
-      out += '"';
-      if (v.kind() == sio::value_kind::extension)
-        out += ",\"type\":" + std::to_string(v.ext_type());
-      out += '}';
-      return;
-    case sio::value_kind::array:
-      return put_list(out, '[', ']', v.elements(),
-                      [&](const sio::any_value& e) { put_value(out, e); });
-    case sio::value_kind::object:
-      return put_list(out, '{', '}', v.members(), [&](const sio::any_member& m) {
-        std::string key;
-        (void)m.key.append_string(key);
-        put_string(out, key);
-        out.push_back(':');
-        put_value(out, m.val);
-      });
-    default: break;
-  }
-  if (!v.is_msgpack()) {
-    out += v.as_json().raw();
-  } else if (v.is_bool()) {
-    out += v.get_bool() ? "true" : "false";
-  } else if (const auto i = v.to_int64()) {
-    out += std::to_string(*i);
-  } else if (const auto u = v.to_uint64()) {
-    out += std::to_string(*u);
-  } else if (v.is_number()) {
-    struct appender {
-      std::string& s;
-      void append(const char* p, std::size_t n) { s.append(p, n); }
-    } a{out};
-    json::emit_number(a, v.to_double() ? *v.to_double() : 0.0);
-  } else {
-    std::string s;
-    (void)v.append_string(s);
-    put_string(out, s);
-  }
-}
+using siocodec::adapters::beast::append_json_string;
 
 // --- the program -----------------------------------------------------------------------------
 
@@ -534,7 +465,7 @@ class app {
       e = client_.join_query(nsp, query, now_ms());
     }
     if (e != siocodec::errc::none) return false;
-    nsp_state_.emplace(nsp, 0);  // joined already: as it was
+    progress_.nsps.emplace(nsp, example_script::progress::ns_state::joining);  // as it was
     return true;
   }
 
@@ -597,97 +528,20 @@ class app {
   }
 
   void on_event(const sio::client_event& e) {
-    using k = sio::client_event_kind;
-    static const char* const names[] = {"connect",
-                                        "connect_error",
-                                        "event",
-                                        "ack",
-                                        "ack_timeout",
-                                        "ack_disconnected",
-                                        "disconnect",
-                                        "reconnect_attempt",
-                                        "reconnect",
-                                        "reconnect_failed",
-                                        ""};
-    if (e.kind == k::engine) return on_engine(e.engine_event);
-    std::string line = "{\"type\":\"";
-    line += names[static_cast<int>(e.kind)];
-    line += '"';
-    if (e.kind < k::reconnect_attempt) put_string(line += ",\"nsp\":", e.nsp);
-    switch (e.kind) {
-      case k::connect:
-        nsp_state_[std::string(e.nsp)] = 1;
-        if (opts_.client.engine.version == eio::protocol_version::v4) {
-          put_string(line += ",\"data\":{\"sid\":", e.sid);
-          line += '}';
-        }
-        line += e.recovered ? ",\"recovered\":true" : ",\"recovered\":false";
-        break;
-      case k::connect_error:
-        // A session that could not be opened is retried; a refusal is final.
-        if (!e.session_failed) nsp_state_.erase(std::string(e.nsp));
-        if (e.packet.data().exists()) put_value(line += ",\"data\":", e.packet.data());
-        break;
-      case k::event: {
-        const sio::any_value name = e.packet.event_name();
-        put_value(line += ",\"name\":", name);
-        if (e.packet.id()) line += ",\"id\":" + std::to_string(*e.packet.id());
-        put_args(line, e.packet);
-        ++events_;
-        std::string key;
-        if (name.is_string() && name.append_string(key)) ++events_by_name_[key];
-        break;
-      }
-      case k::ack:
-        line += ",\"id\":" + std::to_string(e.ack_id);
-        put_args(line, e.packet);
-        ++acks_;
-        break;
-      case k::ack_timeout:
-      case k::ack_disconnected: line += ",\"id\":" + std::to_string(e.ack_id); break;
-      case k::disconnect:
-        if (e.reason == sio::disconnect_reason::io_server_disconnect) {
-          nsp_state_.erase(std::string(e.nsp));
-        } else if (e.reason != sio::disconnect_reason::io_client_disconnect) {
-          nsp_state_[std::string(e.nsp)] = 0;  // joined again on reconnect
-        }
-        if (e.reason == sio::disconnect_reason::parse_error) fail("parse error", "");
-        put_string(line += ",\"reason\":", sio::to_string(e.reason));
-        break;
-      case k::reconnect_attempt:
-        line +=
-            ",\"attempt\":" + std::to_string(e.attempt) + ",\"delay\":" + std::to_string(e.delay);
-        break;
-      case k::reconnect:
-        ++reconnects_;
-        line += ",\"attempt\":" + std::to_string(e.attempt);
-        break;
-      case k::reconnect_failed: line += ",\"attempt\":" + std::to_string(e.attempt); break;
-      case k::engine: break;
+    progress_.count(e);
+    if (e.kind == sio::client_event_kind::disconnect &&
+        e.reason == sio::disconnect_reason::parse_error) {
+      fail("parse error", "");
     }
-    print(line + "}");
+    const std::string line =
+        example_script::event_line(e, opts_.client.engine.version == eio::protocol_version::v4);
+    if (!line.empty()) print(line);
+    if (e.kind == sio::client_event_kind::engine && e.engine_event.kind == eio::event_kind::close) {
+      on_close(e.engine_event);
+    }
   }
 
-  static void put_args(std::string& line, const sio::any_packet& p) {
-    line += ",\"args\":";
-    put_list(line, '[', ']', p.arguments(), [&](const sio::any_value& a) { put_value(line, a); });
-  }
-
-  void on_engine(const eio::event& ev) {
-    const char* transport =
-        ev.transport == eio::transport_kind::websocket ? "websocket" : "polling";
-    std::string line;
-    if (ev.kind == eio::event_kind::open) {
-      put_string(line += "{\"type\":\"open\",\"sid\":", ev.hs.sid);
-      line += ",\"transport\":\"" + std::string(transport) +
-              "\",\"pingInterval\":" + std::to_string(ev.hs.ping_interval) +
-              ",\"pingTimeout\":" + std::to_string(ev.hs.ping_timeout);
-      if (ev.hs.max_payload) line += ",\"maxPayload\":" + std::to_string(*ev.hs.max_payload);
-      return print(line + "}");
-    }
-    if (ev.kind != eio::event_kind::close) {
-      return print("{\"type\":\"upgrade\",\"transport\":\"" + std::string(transport) + "\"}");
-    }
+  void on_close(const eio::event& ev) {
     // The session ended: a late answer of its requests is dropped; why it ended, in the words of
     // the final close line (if it is the last).
     ++gen_;
@@ -731,7 +585,7 @@ class app {
       if (reply) {
         for (const json::value& a : reply->elements()) ok = write_json(w, a, keep) && ok;
       } else {
-        for (const sio::any_value& a : p.arguments()) write_received(w, a);
+        for (const sio::any_value& a : p.arguments()) sio::copy_value(w, a);
       }
     });
     if (client_.send(b.nsp(p.nsp()), now_ms()) != siocodec::errc::none || !ok) {
@@ -741,9 +595,9 @@ class app {
 
   void print_close() {
     std::string line = "{\"type\":\"close\",\"reason\":";
-    put_string(line, final_reason_);
+    append_json_string(line, final_reason_);
     if (!final_error_.empty()) {
-      put_string(line += ",\"error\":", final_error_);
+      append_json_string(line += ",\"error\":", final_error_);
       std::fprintf(stderr, "siocodec_lws_client: %s: %s\n", final_reason_.c_str(),
                    final_error_.c_str());
     }
@@ -809,22 +663,10 @@ class app {
     in_script_ = false;
   }
 
-  enum class wait { none, nsp, time, events, acks, reconnects };
+  using wait = example_script::progress::wait;
 
   bool condition_met() {
-    switch (waiting_) {
-      case wait::none: return true;
-      case wait::nsp: {
-        const auto it = nsp_state_.find(waiting_nsp_);
-        return it == nsp_state_.end() || it->second != 0;
-      }
-      case wait::time: return time_up_;
-      case wait::events:
-        return (wait_name_.empty() ? events_ : events_by_name_[wait_name_]) >= wait_count_;
-      case wait::acks: return acks_ >= wait_count_;
-      case wait::reconnects: return reconnects_ >= wait_count_;
-    }
-    return true;
+    return progress_.met(waiting_, waiting_nsp_, wait_name_, wait_count_, time_up_);
   }
 
   void expect(wait w, const json::value& count, long timeout, std::string what) {
@@ -894,7 +736,7 @@ class app {
         script_end_ = true;
         return true;
       }
-      nsp_state_.erase(string_of(v));
+      progress_.nsps.erase(string_of(v));
       (void)client_.leave(string_of(v), now_ms());
     } else {
       std::fprintf(stderr, "siocodec_lws_client: unknown action on script line %zu\n", pc_);
@@ -917,7 +759,7 @@ class app {
   std::string input_ = "input";  // what the engine was last fed, for error messages
   std::string transport_error_;  // why the WebSocket ended, during the call that reports it
   std::string final_reason_ = "transport close", final_error_;
-  std::map<std::string, int> nsp_state_;  // 0 joining, 1 connected; absent: neither
+  example_script::progress progress_;
   std::map<std::string, std::string> replies_;
   // script state
   std::size_t pc_ = 0;
@@ -925,8 +767,7 @@ class app {
   wait waiting_ = wait::nsp;  // the first CONNECT's answer
   std::string waiting_nsp_, waiting_for_ = "the first CONNECT answer", wait_name_;
   std::uint64_t gen_ = 0;  // counts the Engine.IO sessions that ended
-  std::uint64_t wait_count_ = 0, events_ = 0, acks_ = 0, reconnects_ = 0;
-  std::map<std::string, std::uint64_t> events_by_name_;
+  std::uint64_t wait_count_ = 0;
 };
 
 // --- command line ------------------------------------------------------------------------------

@@ -22,6 +22,7 @@
 
 #include <siocodec/engineio/request.hpp>
 #include <siocodec/json/write.hpp>
+#include <siocodec/socketio/copy.hpp>
 #include <siocodec/socketio/msgpack_parser/args_writer.hpp>
 #include <siocodec/socketio/server.hpp>
 
@@ -118,47 +119,7 @@ bool parse_cli(int argc, char** argv, options& o) {
   return true;
 }
 
-// --- values copied back ------------------------------------------------------------------
-
-// A received value through a builder's writer (either parser's), binary values becoming
-// attachments or bins again. Depth is bounded by the decoders' max_depth.
-template <class W>
-void write_copy(W& w, const sio::any_value& v) {
-  if (v.is_binary()) {
-    w.binary(v.bytes());
-  } else if (v.is_array()) {
-    w.begin_array();
-    for (const sio::any_value& e : v.elements()) write_copy(w, e);
-    w.end_array();
-  } else if (v.is_object()) {
-    w.begin_object();
-    for (const sio::any_member& m : v.members()) {
-      std::string key;
-      (void)m.key.append_string(key);
-      w.key(key);
-      write_copy(w, m.val);
-    }
-    w.end_object();
-  } else if constexpr (std::is_same_v<W, sio::msgpack_args_writer>) {
-    if (v.is_msgpack()) {
-      w.raw_msgpack(v.as_msgpack());
-    } else {
-      w.raw(v.as_json().raw());
-    }
-  } else if (!v.is_msgpack()) {
-    w.raw(v.as_json().raw());
-  } else {
-    w.null();  // not reached: a default-parser server holds no msgpack values
-  }
-}
-
-// The arguments of an EVENT (after its name) or an ACK, for either writer. Holds `p` by
-// reference: use it before the engine's next poll_event().
-auto copy_args(const sio::any_packet& p) {
-  return [&p](auto& w) {
-    for (const sio::any_value& a : p.arguments()) write_copy(w, a);
-  };
-}
+using sio::copy_args;  // an echo's arguments: what came, binary at any depth
 
 // --- sessions -----------------------------------------------------------------------------------
 

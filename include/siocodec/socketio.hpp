@@ -6,6 +6,7 @@
 #include <siocodec/socketio/any.hpp>
 #include <siocodec/socketio/client.hpp>
 #include <siocodec/socketio/codec.hpp>
+#include <siocodec/socketio/copy.hpp>
 #include <siocodec/socketio/default_parser/args.hpp>
 #include <siocodec/socketio/default_parser/decode.hpp>
 #include <siocodec/socketio/default_parser/decoder.hpp>

@@ -80,6 +80,7 @@
 //   <siocodec/socketio/engine_types.hpp>
 //   <siocodec/socketio/impl/client.hpp>
 //   <siocodec/socketio/client.hpp>
+//   <siocodec/socketio/copy.hpp>
 //   <siocodec/socketio/encoded_packet.hpp>
 //   <siocodec/socketio/recovery.hpp>
 //   <siocodec/socketio/impl/server.hpp>
@@ -19703,7 +19704,8 @@ class client {
   /// engine().is_closing(), until its DISCONNECTs and `1` are written) then. The reference opens
   /// the new one at once, beside the old one, but the transport reports here carry no session:
   /// one session at a time, and every report before that event is the old one's. The old
-  /// session's last transmits (`1`, ws_close) come from poll_transmit() before the new one's.
+  /// session's last transmits (`1`, ws_close) come from poll_transmit() before the new one's,
+  /// those of every session replaced before the transport polled, oldest first.
   /// Errors: invalid_state (closed for good), invalid_argument (`nsp` does not start with `/`),
   /// queue_full (max_namespaces namespaces joined), out_of_memory (engine.memory has no room).
   errc join(std::string_view nsp, millis now) {
@@ -19890,7 +19892,7 @@ class client {
     client& c;
     ~settle_on_exit() { c.settle(c.last_now_); }
   };
-  // The old session (old_eng_) lives in the client's memory too.
+  // The old sessions (old_engs_) live in the client's memory too.
   struct engine_deleter {
     memory_resource* mr;
     void operator()(engineio::client* c) const noexcept;
@@ -19898,9 +19900,12 @@ class client {
 
   client_options opts_;
   engineio::client eng_;
-  // The session a join() replaced after the last leave, until its last transmits are polled
-  // (the DISCONNECTs, then `1` or ws_close).
-  std::unique_ptr<engineio::client, engine_deleter> old_eng_;
+  // The sessions a join() replaced after the last leave, oldest first, each until its last
+  // transmits are polled (the DISCONNECTs, then `1` or ws_close). Several when the application
+  // joins, leaves and joins again before the transport polls: socket.io-client's Manager opens
+  // a new Engine at each connect() and every old one drains on its own. One per join() after
+  // the last leave, each bounded by its own queue limits; in the client's memory.
+  rvector<std::unique_ptr<engineio::client, engine_deleter>> old_engs_;
   // join() came before the old session's close event was polled: the new one starts at it.
   bool restart_pending_ = false;
   // The current session's close event was polled (or there is no session yet).
@@ -19982,7 +19987,7 @@ struct client_attachments {
 inline client::client(const client_options& opts)
     : opts_(opts),
       eng_(opts.engine),
-      old_eng_(nullptr, engine_deleter{opts.engine.memory}),
+      old_engs_(opts.engine.memory),
       codec_(opts.parser, detail::client_codec_options(opts),
              ::SIOCODEC_NAMESPACE::detail::resource_allocator<unsigned char>(opts.engine.memory)),
       nsps_(opts.engine.memory),
@@ -20072,28 +20077,35 @@ inline errc client::start_session(millis now) {
 
 // The session this side closed keeps what it has not handed out yet (its DISCONNECTs, `1` or
 // ws_close): the transport must still write them, the old engine.io-client Socket does.
+// A session replaced before its last transmits were polled waits behind the older ones: the
+// transport writes each session's end in the order the sessions were opened.
 inline errc client::restart_session(millis now) {
+  // Room first, so that a failure leaves the current session as it was.
+  if (!old_engs_.try_reserve(old_engs_.size() + 1)) return errc::out_of_memory;
+  std::unique_ptr<engineio::client, engine_deleter> old(nullptr, engine_deleter{memory()});
   if (memory() == nullptr) {
-    old_eng_.reset(new engineio::client(std::move(eng_)));
+    old.reset(new engineio::client(std::move(eng_)));
   } else {
     void* p = memory()->allocate(sizeof(engineio::client), alignof(engineio::client));
     if (p == nullptr) return errc::out_of_memory;
-    old_eng_.reset(::new (p) engineio::client(std::move(eng_)));
+    old.reset(::new (p) engineio::client(std::move(eng_)));
   }
+  (void)old_engs_.try_emplace_back(std::move(old));  // reserved above
   return start_session(now);
 }
 
 inline std::optional<engineio::client_transmit> client::poll_transmit() {
-  if (old_eng_) {
+  while (!old_engs_.empty()) {
     // What ends the old session (its POSTs, WebSocket messages and close); not a long-poll GET
     // or a WebSocket it had not handed out yet: the server no longer knows the session, and the
     // answer (an error) would be taken for the new session's.
-    while (std::optional<engineio::client_transmit> t = old_eng_->poll_transmit()) {
+    engineio::client& old = *old_engs_[0];
+    while (std::optional<engineio::client_transmit> t = old.poll_transmit()) {
       if (t->action != engineio::client_action::get &&
           t->action != engineio::client_action::open_websocket)
         return t;
     }
-    old_eng_.reset();
+    old_engs_.erase_front(1);
   }
   return eng_.poll_transmit();
 }
@@ -20732,6 +20744,73 @@ SIOCODEC_END_NAMESPACE
 
 #endif  // SIOCODEC_SOCKETIO_CLIENT_HPP
 // ---- end <siocodec/socketio/client.hpp> ------------------------------------------------------
+// ---- begin <siocodec/socketio/copy.hpp> ------------------------------------------------------
+// SPDX-License-Identifier: BSL-1.0
+// Received values written again: a decoded value (of either parser) through a builder's writer
+// (of either parser), binary values at any depth becoming attachments or bins again. How a
+// server or a client sends back what it received (an echo, a relay, the default ack answer)
+// without a DOM.
+#ifndef SIOCODEC_SOCKETIO_COPY_HPP
+#define SIOCODEC_SOCKETIO_COPY_HPP
+
+
+#include <string>
+#include <type_traits>
+
+SIOCODEC_BEGIN_NAMESPACE
+namespace socketio {
+
+/// Writes the received value `v` through `w` (args_writer or msgpack_args_writer, whichever
+/// parser encodes): binary values (attachments, msgpack bins) become binary values of `w`'s
+/// parser, arrays and objects are copied element by element, scalars verbatim (JSON numbers
+/// keep their digits and strings their escapes; msgpack scalars keep their forms through a
+/// msgpack writer, JSON scalars are converted by it). A msgpack scalar through the JSON writer
+/// is written as null (a codec of one parser holds values of that parser only); a msgpack
+/// object's non-string key becomes "". Depth is bounded by the decoder's max_depth that made
+/// `v`. Errors: none of its own; the writer's (its error()) are reported by the encode.
+template <class W>
+void copy_value(W& w, const any_value& v) {
+  switch (v.kind()) {
+    case value_kind::binary: w.binary(v.bytes()); return;
+    case value_kind::array:
+      w.begin_array();
+      for (const any_value& e : v.elements()) copy_value(w, e);
+      w.end_array();
+      return;
+    case value_kind::object:
+      w.begin_object();
+      for (const any_member& m : v.members()) {
+        std::string key;
+        (void)m.key.append_string(key);
+        w.key(key);
+        copy_value(w, m.val);
+      }
+      w.end_object();
+      return;
+    default: break;
+  }
+  if constexpr (std::is_same_v<W, msgpack_args_writer>) {
+    if (v.is_msgpack()) return void(w.raw_msgpack(v.as_msgpack()));
+  }
+  if (!v.is_msgpack()) return void(w.raw(v.as_json().raw()));
+  w.null();
+}
+
+/// The arguments of a received EVENT (after its name) or ACK as a builder argument for either
+/// parser's writer: `event("echo", copy_args(p))`, `ack(id, copy_args(p))`. Holds `p` by
+/// reference: encode before `p`'s buffer is released (for the engines, before their next
+/// poll_event()).
+inline auto copy_args(const any_packet& p) {
+  return [&p](auto& w) {
+    for (const any_value& a : p.arguments()) copy_value(w, a);
+  };
+}
+
+}  // namespace socketio
+SIOCODEC_END_NAMESPACE
+
+#endif  // SIOCODEC_SOCKETIO_COPY_HPP
+// ---- end <siocodec/socketio/copy.hpp> --------------------------------------------------------
 // ---- begin <siocodec/socketio/encoded_packet.hpp> --------------------------------------------
 // SPDX-License-Identifier: BSL-1.0
 // One Socket.IO packet encoded once, for many connections (broadcast): its Engine.IO messages

@@ -240,6 +240,34 @@ scenarios.acks = (v) => ({
   },
 });
 
+// What interop.sioengine.* (tests/interop/sio_engine_client.cpp) checked beyond the scenarios
+// above: an ack the server never answers times out on the client (ack_timeout, no late ack, the
+// next ack id goes on), and a namespace left and joined again on the same Engine.IO session
+// with another auth is refused by the server's middleware.
+scenarios.ack_timeout_rejoin = () => ({
+  client: ['--namespace', '/auth', '--auth', '{"token":"secret"}'],
+  script: [
+    {connect: '/'},
+    {emit: 'seq', args: [0], ack: true, ack_timeout_ms: 300},  // seq never acks
+    {wait_ms: 800},
+    {emit: 'echo', args: ['after'], ack: true},
+    {expect_acks: 1},
+    {disconnect: '/auth'},
+    {connect: '/auth', auth: {token: 'wrong'}},
+    {disconnect: true},
+  ],
+  check(r, obs) {
+    cleanEnd(r);
+    assert.deepStrictEqual(types(r.lines, 'ack_timeout'), [{type: 'ack_timeout', nsp: '/auth', id: 0}]);
+    assert.deepStrictEqual(acks(r.lines).map((x) => [x.id, x.args]), [[1, ['after']]]);
+    assert.strictEqual(types(r.lines, 'open').length, 1, 'one Engine.IO session');
+    const errs = types(r.lines, 'connect_error');
+    assert.deepStrictEqual(errs.map((e) => e.nsp), ['/auth']);
+    assert.deepStrictEqual(obs.rejected.map((x) => [x.nsp, x.auth]), [['/auth', {token: 'wrong'}]]);
+    assert.strictEqual(conns(obs, '/auth').length, 1);
+  },
+});
+
 const big = crypto.createHash('sha512');
 function bytes(n, seed) {
   const out = Buffer.alloc(n);

@@ -35,11 +35,11 @@ siocodec_add_interop_tests(hostile "${CMAKE_CURRENT_LIST_DIR}/run_hostile_scenar
 find_package(OpenSSL QUIET)
 find_program(SIOCODEC_OPENSSL_EXE openssl)
 if(OpenSSL_FOUND AND SIOCODEC_OPENSSL_EXE)
-  find_package(Boost 1.81 CONFIG QUIET)
-  find_package(Threads REQUIRED)
+  siocodec_beast_available(adapter_server_tls _beast)
   add_executable(adapter_server_tls adapter_server_tls.cpp)
   target_link_libraries(adapter_server_tls PRIVATE siocodec::siocodec siocodec_warnings
-                        Boost::headers Threads::Threads OpenSSL::SSL)
+                        OpenSSL::SSL)
+  siocodec_link_beast(adapter_server_tls)
   add_test(NAME interop.adapter.server.tls
            COMMAND "${SIOCODEC_NODE}" "${PROJECT_SOURCE_DIR}/examples/minimal/drive_server.js"
                    "$<TARGET_FILE:adapter_server_tls>" --tls

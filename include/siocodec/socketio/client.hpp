@@ -221,7 +221,8 @@ class client {
   /// engine().is_closing(), until its DISCONNECTs and `1` are written) then. The reference opens
   /// the new one at once, beside the old one, but the transport reports here carry no session:
   /// one session at a time, and every report before that event is the old one's. The old
-  /// session's last transmits (`1`, ws_close) come from poll_transmit() before the new one's.
+  /// session's last transmits (`1`, ws_close) come from poll_transmit() before the new one's,
+  /// those of every session replaced before the transport polled, oldest first.
   /// Errors: invalid_state (closed for good), invalid_argument (`nsp` does not start with `/`),
   /// queue_full (max_namespaces namespaces joined), out_of_memory (engine.memory has no room).
   errc join(std::string_view nsp, millis now) {
@@ -408,7 +409,7 @@ class client {
     client& c;
     ~settle_on_exit() { c.settle(c.last_now_); }
   };
-  // The old session (old_eng_) lives in the client's memory too.
+  // The old sessions (old_engs_) live in the client's memory too.
   struct engine_deleter {
     memory_resource* mr;
     void operator()(engineio::client* c) const noexcept;
@@ -416,9 +417,12 @@ class client {
 
   client_options opts_;
   engineio::client eng_;
-  // The session a join() replaced after the last leave, until its last transmits are polled
-  // (the DISCONNECTs, then `1` or ws_close).
-  std::unique_ptr<engineio::client, engine_deleter> old_eng_;
+  // The sessions a join() replaced after the last leave, oldest first, each until its last
+  // transmits are polled (the DISCONNECTs, then `1` or ws_close). Several when the application
+  // joins, leaves and joins again before the transport polls: socket.io-client's Manager opens
+  // a new Engine at each connect() and every old one drains on its own. One per join() after
+  // the last leave, each bounded by its own queue limits; in the client's memory.
+  rvector<std::unique_ptr<engineio::client, engine_deleter>> old_engs_;
   // join() came before the old session's close event was polled: the new one starts at it.
   bool restart_pending_ = false;
   // The current session's close event was polled (or there is no session yet).

@@ -17,6 +17,7 @@
 #include "support/catch.hpp"
 #include "unit/engine/sio_refusals.hpp"
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -1111,6 +1112,36 @@ TEST_CASE("sio client: join() right after the last leave: the old DISCONNECT and
   CHECK(h.tx[0].body == "41");
   CHECK(h.tx[1].action == client_action::ws_close);
   CHECK(h.tx[2].action == client_action::open_websocket);
+}
+
+// Two sessions replaced before the transport polls: socket.io-client's Manager opens a new
+// Engine at each connect() and every old Engine still drains on its own. Keeping only the last
+// replaced one lost the first one's DISCONNECT and ws_close (the server saw a transport close).
+TEST_CASE("sio client: two restarts before poll_transmit(): both old sessions' last transmits") {
+  harness h;
+  connect_main(h);
+  // Events only: each old session's close event starts the next one (the join() came first).
+  const auto events_only = [&] {
+    while (h.c.poll_event()) {
+    }
+  };
+  REQUIRE(h.c.leave("/", 1) == errc::none);  // the first session: `41`, ws_close
+  REQUIRE(h.c.join("/admin", 1) == errc::none);
+  events_only();
+  CHECK(h.c.engine().sid().empty());              // the second session started
+  REQUIRE(h.c.leave("/admin", 1) == errc::none);  // and closes before it opened
+  REQUIRE(h.c.join("/chat", 1) == errc::none);
+  events_only();
+  h.drain();
+  std::vector<client_action> actions;
+  for (const tx_copy& t : h.tx) actions.push_back(t.action);
+  REQUIRE(actions.size() >= 3);
+  CHECK(h.tx[0].action == client_action::ws_send);
+  CHECK(h.tx[0].body == "41");
+  CHECK(h.tx[1].action == client_action::ws_close);
+  // The second session had no WebSocket yet: nothing of it; then the third one's.
+  CHECK(actions.back() == client_action::open_websocket);
+  CHECK(std::count(actions.begin(), actions.end(), client_action::open_websocket) == 1);
 }
 
 TEST_CASE("sio client: over long-polling, base64 attachments in a v4 payload", "[polling]") {

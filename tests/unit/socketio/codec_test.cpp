@@ -2,13 +2,15 @@
 // socketio/codec.hpp: the per-connection codec over the default and the msgpack parser
 // (basic_codec, any_packet, any_value). The parsers underneath have their own test files
 // (decoder_test, sio_msgpack_test); here is what the codec adds: Engine.IO messages in and out,
-// dispatch by kind, its own errors, the msgpack base64 scratch, forwarding, and the kind-neutral
-// value views.
+// dispatch by kind, its own errors, the msgpack base64 scratch, forwarding, the kind-neutral
+// value views, and received values written again (socketio/copy.hpp: the copy encodes to the
+// frames that were received).
 #include <siocodec/engineio/decode.hpp>
 #include <siocodec/engineio/payload.hpp>
 #include <siocodec/json/json.hpp>
 #include <siocodec/msgpack/msgpack.hpp>
 #include <siocodec/socketio/codec.hpp>
+#include <siocodec/socketio/copy.hpp>
 
 #include "support/catch.hpp"
 #include "support/hex.hpp"
@@ -33,6 +35,7 @@ namespace {
 struct message {
   std::string bytes;
   eio::frame_kind kind;
+  bool operator==(const message& o) const { return bytes == o.bytes && kind == o.kind; }
 };
 template <class P, class B>
 std::vector<message> messages_of(const P& p, const B& b) {
@@ -48,6 +51,18 @@ std::vector<message> messages_of(const P& p, const B& b) {
       });
   REQUIRE(r);
   return out;
+}
+
+// `p` decodes `in` into `got` (the last message completes the packet).
+template <class P>
+void decode_all(P& p, const std::vector<message>& in, std::optional<sio::any_packet>& got) {
+  for (const message& m : in) {
+    const auto d = p.decode(std::string_view(m.bytes), m.kind);
+    if (d.error() == errc::incomplete) continue;
+    REQUIRE(d);
+    got = *d;
+  }
+  REQUIRE(got);
 }
 
 }  // namespace
@@ -498,4 +513,74 @@ TEST_CASE("codec: encode errors emit nothing and keep both containers") {
     CHECK(storage == "x");
     CHECK(atts.size() == 0);
   }
+}
+
+TEST_CASE("copy_args: an event copied through its own parser is the event received") {
+  const unsigned char blob[4] = {0, 1, 0xfe, 0xff};
+  const unsigned char inner[1] = {7};
+  const auto sent =
+      sio::event("evt", "text \"q\" é", 42, -7, 2.5, nullptr, true,
+                 sio::object("k", byte_view(inner, 1), "n", 1e300), byte_view(blob, 4))
+          .id(5);
+  const auto check_parser = [&](auto& p) {
+    const std::vector<message> in = messages_of(p, sent);
+    std::optional<sio::any_packet> got;
+    decode_all(p, in, got);
+    const sio::any_packet& pk = *got;
+    CHECK(messages_of(p, sio::event("evt", sio::copy_args(pk)).id(5)) == in);
+    // The same arguments as an ACK: an echo's answer.
+    CHECK(messages_of(p, sio::ack(5, sio::copy_args(pk))) ==
+          messages_of(
+              p, sio::ack(5, "text \"q\" é", 42, -7, 2.5, nullptr, true,
+                          sio::object("k", byte_view(inner, 1), "n", 1e300), byte_view(blob, 4))));
+  };
+  sio::static_codec<sio::parser_kind::json> json_parser;
+  check_parser(json_parser);
+  sio::static_codec<sio::parser_kind::msgpack> msgpack_parser;
+  check_parser(msgpack_parser);
+}
+
+TEST_CASE("copy_value: JSON scalars keep their text, escapes included") {
+  // As socket.io-parser writes nothing like it, but a peer may: the digits and escapes of the
+  // received text are sent back unchanged (no round trip through double or a decoded string).
+  sio::static_codec<sio::parser_kind::json> p;
+  const std::string frame = R"(2["evt",1.50,-0,1e2,"\u00e9\n",{"a":[0.10,"\/"]}])";
+  const auto d = p.decode(std::string_view(frame), eio::frame_kind::text);
+  REQUIRE(d);
+  const sio::any_packet pk = *d;
+  const std::vector<message> out = messages_of(p, sio::event("evt", sio::copy_args(pk)));
+  REQUIRE(out.size() == 1);
+  CHECK(out[0].bytes == frame);
+}
+
+TEST_CASE("copy_value: JSON values through the msgpack writer, msgpack scalars through JSON") {
+  sio::static_codec<sio::parser_kind::json> json_parser;
+  sio::static_codec<sio::parser_kind::msgpack> msgpack_parser;
+  const auto d = json_parser.decode(std::string_view(R"(2["evt",1,"s",[true,null],{"k":2.5}])"),
+                                    eio::frame_kind::text);
+  REQUIRE(d);
+  const sio::any_packet from_json = *d;
+  // The msgpack writer converts the JSON text: the same bytes as the values written directly.
+  CHECK(messages_of(msgpack_parser, sio::event("evt", sio::copy_args(from_json))) ==
+        messages_of(msgpack_parser, sio::event(
+                                        "evt", 1, "s",
+                                        [](auto& w) {
+                                          w.begin_array();
+                                          w.boolean(true);
+                                          w.null();
+                                          w.end_array();
+                                        },
+                                        sio::object("k", 2.5))));
+  // A msgpack scalar has no JSON text: the JSON writer writes null (containers and binary are
+  // still copied).
+  const unsigned char blob[2] = {1, 2};
+  const std::vector<message> in =
+      messages_of(msgpack_parser, sio::event("evt", 3, byte_view(blob, 2)));
+  std::optional<sio::any_packet> got;
+  decode_all(msgpack_parser, in, got);
+  const std::vector<message> out =
+      messages_of(json_parser, sio::event("evt", sio::copy_args(*got)));
+  REQUIRE(out.size() == 2);
+  CHECK(out[0].bytes == R"(51-["evt",null,{"_placeholder":true,"num":0}])");
+  CHECK(out[1].bytes == "\x01\x02");
 }

@@ -35,7 +35,7 @@ struct client_attachments {
 inline client::client(const client_options& opts)
     : opts_(opts),
       eng_(opts.engine),
-      old_eng_(nullptr, engine_deleter{opts.engine.memory}),
+      old_engs_(opts.engine.memory),
       codec_(opts.parser, detail::client_codec_options(opts),
              ::SIOCODEC_NAMESPACE::detail::resource_allocator<unsigned char>(opts.engine.memory)),
       nsps_(opts.engine.memory),
@@ -125,28 +125,35 @@ inline errc client::start_session(millis now) {
 
 // The session this side closed keeps what it has not handed out yet (its DISCONNECTs, `1` or
 // ws_close): the transport must still write them, the old engine.io-client Socket does.
+// A session replaced before its last transmits were polled waits behind the older ones: the
+// transport writes each session's end in the order the sessions were opened.
 inline errc client::restart_session(millis now) {
+  // Room first, so that a failure leaves the current session as it was.
+  if (!old_engs_.try_reserve(old_engs_.size() + 1)) return errc::out_of_memory;
+  std::unique_ptr<engineio::client, engine_deleter> old(nullptr, engine_deleter{memory()});
   if (memory() == nullptr) {
-    old_eng_.reset(new engineio::client(std::move(eng_)));
+    old.reset(new engineio::client(std::move(eng_)));
   } else {
     void* p = memory()->allocate(sizeof(engineio::client), alignof(engineio::client));
     if (p == nullptr) return errc::out_of_memory;
-    old_eng_.reset(::new (p) engineio::client(std::move(eng_)));
+    old.reset(::new (p) engineio::client(std::move(eng_)));
   }
+  (void)old_engs_.try_emplace_back(std::move(old));  // reserved above
   return start_session(now);
 }
 
 inline std::optional<engineio::client_transmit> client::poll_transmit() {
-  if (old_eng_) {
+  while (!old_engs_.empty()) {
     // What ends the old session (its POSTs, WebSocket messages and close); not a long-poll GET
     // or a WebSocket it had not handed out yet: the server no longer knows the session, and the
     // answer (an error) would be taken for the new session's.
-    while (std::optional<engineio::client_transmit> t = old_eng_->poll_transmit()) {
+    engineio::client& old = *old_engs_[0];
+    while (std::optional<engineio::client_transmit> t = old.poll_transmit()) {
       if (t->action != engineio::client_action::get &&
           t->action != engineio::client_action::open_websocket)
         return t;
     }
-    old_eng_.reset();
+    old_engs_.erase_front(1);
   }
   return eng_.poll_transmit();
 }

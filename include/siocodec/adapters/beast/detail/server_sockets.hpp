@@ -11,6 +11,7 @@
 
 #include <siocodec/json/value.hpp>
 #include <siocodec/json/write.hpp>
+#include <siocodec/socketio/copy.hpp>
 #include <siocodec/socketio/msgpack_parser/args_writer.hpp>
 #include <siocodec/socketio/server.hpp>
 
@@ -22,7 +23,6 @@
 #include <random>
 #include <string>
 #include <string_view>
-#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -232,54 +232,11 @@ inline sio::server_options make_server_options(const engine_options& engine,
   return o;
 }
 
-/// Writes a received value `v` (of either parser) through a builder's writer (of either parser:
-/// the server's parser decides which one runs), binary values (at any depth) becoming
-/// attachments or bins again: how a server re-sends what it received. Depth is bounded by the
-/// decoders' max_depth.
-template <class W>
-void write_copy(W& w, const sio::any_value& v) {
-  using kind = sio::value_kind;
-  switch (v.kind()) {
-    case kind::binary: w.binary(v.bytes()); return;
-    case kind::array:
-      w.begin_array();
-      for (const sio::any_value& e : v.elements()) write_copy(w, e);
-      w.end_array();
-      return;
-    case kind::object:
-      w.begin_object();
-      for (const sio::any_member& m : v.members()) {
-        std::string key;
-        (void)m.key.append_string(key);  // msgpack: a non-string key becomes ""
-        w.key(key);
-        write_copy(w, m.val);
-      }
-      w.end_object();
-      return;
-    default: break;
-  }
-  if constexpr (std::is_same_v<W, sio::msgpack_args_writer>) {
-    // Scalars verbatim: msgpack keeps its number forms, JSON is converted by the writer.
-    if (v.is_msgpack()) {
-      w.raw_msgpack(v.as_msgpack());
-    } else {
-      w.raw(v.as_json().raw());
-    }
-  } else if (!v.is_msgpack()) {
-    w.raw(v.as_json().raw());  // numbers keep their digits, strings their escapes
-  } else {
-    w.null();  // not reached: a default-parser server holds no msgpack values
-  }
-}
-
 /// The arguments of an EVENT (after its name) or an ACK, as a builder argument for either
-/// writer: `s.emit("echo", copy_args(ev.packet))` sends back what came. Holds `p` by
-/// reference: use it within the handler.
-inline auto copy_args(const sio::any_packet& p) {
-  return [&p](auto& w) {
-    for (const sio::any_value& a : p.arguments()) write_copy(w, a);
-  };
-}
+/// writer: `s.emit("echo", copy_args(ev.packet))` sends back what came, binary at any depth.
+/// Holds `p` by reference: use it within the handler. (socketio::copy_args, siocodec/socketio/
+/// copy.hpp.)
+using ::SIOCODEC_NAMESPACE::socketio::copy_args;
 
 /// Sends back what `ev` carried: the ACK when the client asked for one, else the same event.
 inline bool echo(socket& s, const incoming_event& ev) {
