@@ -33,6 +33,7 @@
 #include <siocodec/redis/broadcast.hpp>
 #include <siocodec/redis/channel.hpp>
 #include <siocodec/redis/request.hpp>
+#include <siocodec/socketio/copy.hpp>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
@@ -329,7 +330,7 @@ class cluster_node {
     const auto args = [&p](auto& w) {
       std::size_t i = 0;
       for (const sio::any_value& a : p.arguments()) {
-        if (i++ >= 2) demo::write_copy(w, a);
+        if (i++ >= 2) sio::copy_value(w, a);
       }
     };
     return broadcast(it->second, std::vector<std::string_view>(rooms.begin(), rooms.end()),
@@ -698,7 +699,7 @@ class cluster_node {
             std::string msg;
             const auto answer = [&ack](auto& w) {
               for (const sio::any_value& a : ack.arguments()) {
-                demo::write_copy(w, a);  // the first argument, as the reference's callback
+                sio::copy_value(w, a);  // the first argument, as the reference's callback
                 break;
               }
             };

@@ -153,7 +153,7 @@ inline std::optional<engineio::client_transmit> client::poll_transmit() {
           t->action != engineio::client_action::open_websocket)
         return t;
     }
-    old_engs_.erase_front(1);
+    old_engs_.erase_at(0);
   }
   return eng_.poll_transmit();
 }
