@@ -10,6 +10,7 @@
 
 #include <array>
 #include <cstdint>
+#include <list>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -153,8 +154,11 @@ TEST_CASE("decode_broadcast: the emitter's message, and a round trip") {
 }
 
 TEST_CASE("decode_broadcast: hostile input gets a typed error and offset") {
-  const auto dec = [](const std::string& hex) {
-    return redis::decode_broadcast(byte_view(unhex(hex)));
+  // The results are views into their input: every input lives until the end of the test.
+  std::list<std::string> inputs;
+  const auto dec = [&inputs](const std::string& hex) {
+    inputs.push_back(unhex(hex));
+    return redis::decode_broadcast(byte_view(inputs.back()));
   };
   CHECK(dec("").error() == errc::invalid_msgpack);
   CHECK(dec("92a17880").error() == errc::invalid_payload);  // two elements
@@ -180,8 +184,8 @@ TEST_CASE("decode_broadcast: hostile input gets a typed error and offset") {
   // Nesting is bounded.
   redis::broadcast_decode_options o;
   o.max_depth = 2;
-  r = redis::decode_broadcast(byte_view(unhex("93 a178 82a474797065 02 a464617461 91 91 91 90 80")),
-                              o);
+  inputs.push_back(unhex("93 a178 82a474797065 02 a464617461 91 91 91 90 80"));
+  r = redis::decode_broadcast(byte_view(inputs.back()), o);
   CHECK(r.error() == errc::nesting_too_deep);
 }
 
@@ -233,13 +237,14 @@ TEST_CASE("reaches: the in-memory adapter's room rule") {
   CHECK(!reaches({"sid4", "a", "x"}));  // excluded wins
   CHECK(!reaches({"sid5", "42"}));      // a number room is not its digits
   // No rooms: everyone but the excluded; any_value lists of a request behave alike.
-  const auto all = redis::decode_request(
-      byte_view(std::string(R"({"type":4,"opts":{"rooms":[],"except":["x"]},"close":false})")));
+  // The decoded lists are views into their input, which must outlive them.
+  const std::string all_in = R"({"type":4,"opts":{"rooms":[],"except":["x"]},"close":false})";
+  const auto all = redis::decode_request(byte_view(all_in));
   REQUIRE(all);
   CHECK(redis::reaches(all->rooms, all->except, redis::room_list(L{"s", "y"})));
   CHECK(!redis::reaches(all->rooms, all->except, redis::room_list(L{"s", "x"})));
-  const auto none =
-      redis::decode_broadcast(byte_view(unhex("93 a178 82a474797065 02 a464617461 90 80")));
+  const std::string none_in = unhex("93 a178 82a474797065 02 a464617461 90 80");
+  const auto none = redis::decode_broadcast(byte_view(none_in));
   REQUIRE(none);
   CHECK(redis::reaches(none->rooms, none->except, redis::room_list(L{"s"})));
 }
