@@ -2196,9 +2196,21 @@ SIOCODEC_END_NAMESPACE
 
 SIOCODEC_BEGIN_NAMESPACE
 
+namespace detail {
+// Containers whose growth can fail without exceptions (detail::rvector over a caller's
+// memory_resource): try_resize() returns false, reported as out_of_memory.
+template <class C, class = void>
+struct has_try_resize : std::false_type {};
+template <class C>
+struct has_try_resize<C, std::void_t<decltype(std::declval<C&>().try_resize(std::size_t{}))>>
+    : std::true_type {};
+}  // namespace detail
+
 /// True for containers an encoder can append to: contiguous storage of one-byte elements with
 /// data(), size() and resize() (std::string, std::vector<char>, std::vector<unsigned char>,
-/// std::pmr::string, ...).
+/// std::pmr::string, ...). Not the library's own containers over a caller's memory_resource
+/// (detail::rvector), whose resize() cannot report a failed growth: only the calls that check
+/// try_resize() take them (detail::is_growable_buffer).
 template <class C, class = void>
 struct is_resizable_buffer : std::false_type {};
 template <class C>
@@ -2207,7 +2219,8 @@ struct is_resizable_buffer<
                    decltype(std::declval<C&>().resize(std::size_t{}))>>
     : std::bool_constant<
           sizeof(*std::declval<C&>().data()) == 1 &&
-          !std::is_const<std::remove_reference_t<decltype(*std::declval<C&>().data())>>::value> {};
+          !std::is_const<std::remove_reference_t<decltype(*std::declval<C&>().data())>>::value &&
+          !detail::has_try_resize<C>::value> {};
 
 namespace detail {
 
@@ -2292,13 +2305,11 @@ result<std::size_t> write_bounded(char* out, std::size_t cap, Emit&& emit) noexc
   return size;
 }
 
-// Containers whose growth can fail without exceptions (detail::rvector over a caller's
-// memory_resource): try_resize() returns false, reported as out_of_memory.
-template <class C, class = void>
-struct has_try_resize : std::false_type {};
+// What the calls that grow through resize_buffer() take: a resizable buffer, or a byte
+// container whose growth can fail (try_resize()).
 template <class C>
-struct has_try_resize<C, std::void_t<decltype(std::declval<C&>().try_resize(std::size_t{}))>>
-    : std::true_type {};
+struct is_growable_buffer
+    : std::bool_constant<is_resizable_buffer<C>::value || has_try_resize<C>::value> {};
 
 // Resizes `out` to `n` bytes: false when a try_resize() container could not grow.
 template <class Container>
@@ -2313,16 +2324,13 @@ bool resize_buffer(Container& out, std::size_t n) {
 
 template <class Container, class Emit>
 result<std::size_t> write_append(Container& out, Emit&& emit) {
-  static_assert(is_resizable_buffer<Container>::value || has_try_resize<Container>::value,
+  static_assert(is_growable_buffer<Container>::value,
                 "encode() needs a resizable container of one-byte elements");
   auto size = measure(emit);
   if (!size) return size;
   const std::size_t old = out.size();
-  if constexpr (has_try_resize<Container>::value) {
-    if (!out.try_resize(old + *size)) return {errc::out_of_memory, 0};
-  } else {
-    out.resize(old + *size);  // the one allocation
-  }
+  // The one allocation.
+  if (!resize_buffer(out, old + *size)) return {errc::out_of_memory, 0};
   buffer_writer w{reinterpret_cast<char*>(out.data()) + old};
   (void)emit(w);
   return size;
@@ -6548,9 +6556,8 @@ inline result<std::size_t> value::unescape_to(char* out, std::size_t cap) const 
 
 template <class C>
 result<std::size_t> value::unescape(C& out) const {
-  static_assert(
-      is_resizable_buffer<C>::value || ::SIOCODEC_NAMESPACE::detail::has_try_resize<C>::value,
-      "unescape() needs a resizable container of one-byte elements");
+  static_assert(::SIOCODEC_NAMESPACE::detail::is_growable_buffer<C>::value,
+                "unescape() needs a resizable container of one-byte elements");
   if (kind_ != kind::string) return {errc::invalid_argument, 0};
   const std::size_t n = unescaped_size();
   const std::size_t old = out.size();
@@ -7488,9 +7495,8 @@ inline result<std::size_t> encode_string_to(char* out, std::size_t cap,
 
 template <class C>
 result<std::size_t> encode_string(std::string_view utf8, C& out) {
-  static_assert(
-      is_resizable_buffer<C>::value || ::SIOCODEC_NAMESPACE::detail::has_try_resize<C>::value,
-      "encode_string() needs a resizable container of one-byte elements");
+  static_assert(::SIOCODEC_NAMESPACE::detail::is_growable_buffer<C>::value,
+                "encode_string() needs a resizable container of one-byte elements");
   const result<std::size_t> size = string_size(utf8);
   if (!size) return size;
   const std::size_t old = out.size();
@@ -14003,9 +14009,8 @@ inline result<std::size_t> any_value::string_to(char* out, std::size_t cap) cons
 
 template <class C>
 result<std::size_t> any_value::append_string(C& out) const {
-  static_assert(
-      is_resizable_buffer<C>::value || ::SIOCODEC_NAMESPACE::detail::has_try_resize<C>::value,
-      "append_string() needs a resizable container of one-byte elements");
+  static_assert(::SIOCODEC_NAMESPACE::detail::is_growable_buffer<C>::value,
+                "append_string() needs a resizable container of one-byte elements");
   if (kind_ != value_kind::string) return {errc::invalid_argument, 0};
   if (!mp()) return json_.unescape(out);
   const std::string_view s = mp_.get_string();

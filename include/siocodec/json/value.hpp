@@ -274,9 +274,8 @@ inline result<std::size_t> value::unescape_to(char* out, std::size_t cap) const 
 
 template <class C>
 result<std::size_t> value::unescape(C& out) const {
-  static_assert(
-      is_resizable_buffer<C>::value || ::SIOCODEC_NAMESPACE::detail::has_try_resize<C>::value,
-      "unescape() needs a resizable container of one-byte elements");
+  static_assert(::SIOCODEC_NAMESPACE::detail::is_growable_buffer<C>::value,
+                "unescape() needs a resizable container of one-byte elements");
   if (kind_ != kind::string) return {errc::invalid_argument, 0};
   const std::size_t n = unescaped_size();
   const std::size_t old = out.size();

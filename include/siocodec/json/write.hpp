@@ -259,9 +259,8 @@ inline result<std::size_t> encode_string_to(char* out, std::size_t cap,
 
 template <class C>
 result<std::size_t> encode_string(std::string_view utf8, C& out) {
-  static_assert(
-      is_resizable_buffer<C>::value || ::SIOCODEC_NAMESPACE::detail::has_try_resize<C>::value,
-      "encode_string() needs a resizable container of one-byte elements");
+  static_assert(::SIOCODEC_NAMESPACE::detail::is_growable_buffer<C>::value,
+                "encode_string() needs a resizable container of one-byte elements");
   const result<std::size_t> size = string_size(utf8);
   if (!size) return size;
   const std::size_t old = out.size();

@@ -394,9 +394,8 @@ inline result<std::size_t> any_value::string_to(char* out, std::size_t cap) cons
 
 template <class C>
 result<std::size_t> any_value::append_string(C& out) const {
-  static_assert(
-      is_resizable_buffer<C>::value || ::SIOCODEC_NAMESPACE::detail::has_try_resize<C>::value,
-      "append_string() needs a resizable container of one-byte elements");
+  static_assert(::SIOCODEC_NAMESPACE::detail::is_growable_buffer<C>::value,
+                "append_string() needs a resizable container of one-byte elements");
   if (kind_ != value_kind::string) return {errc::invalid_argument, 0};
   if (!mp()) return json_.unescape(out);
   const std::string_view s = mp_.get_string();
