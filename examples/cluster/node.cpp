@@ -5,34 +5,34 @@
 //
 //   siocodec_cluster_node [--host IP] [--port N] [--redis-host IP] [--redis-port N] [--key PREFIX]
 //
-// Namespaces "/" and "/admin"; a socket's events:
-//   join ROOM | [ROOM...]                    joins rooms; acked with the socket's id
-//   broadcast {nsp, rooms, except} EVENT ARGS...  broadcasts EVENT ARGS... to namespace `nsp`
-//                                            (rooms, except: arrays of names) on every node of
-//                                            the cluster; acked with true once published
-//   fetch {nsp, rooms, except}               fetchSockets() over the cluster; acked with
-//                                            [{id, rooms}...], or {error} after 5 s
-//   sse {nsp} EVENT ARGS...                  serverSideEmit() with an ack to the other nodes;
-//                                            acked with their answers, or {error} after 5 s
-// Every socket is in the room of its own id, as in socket.io. Prints `listening PORT` once it
-// accepts connections and has subscribed to the cluster's channels; exits when stdin closes (0),
-// or when a Redis connection goes down (1).
+// Namespaces "/" and "/admin"; a socket's events (OPTS is {nsp, rooms, except}, rooms and except
+// arrays of names, both optional):
+//   join ROOM | [ROOM...]            joins rooms (this server only); acked with the socket's id
+//   broadcast OPTS EVENT ARGS...     io.of(nsp).to(rooms).except(except).emit(EVENT, ARGS...);
+//                                    acked with true once published
+//   broadcast_ack {..., timeout} EVENT ARGS...
+//                                    the same with .timeout(ms).emitWithAck(): acked with every
+//                                    client's answer, or {error, acks} after the timeout
+//   fetch OPTS                       fetchSockets(): acked with [{id, handshake, rooms, data}...]
+//   rooms {nsp}                      adapter.allRooms(): acked with the names
+//   sse {nsp} EVENT ARGS...          serverSideEmitWithAck() to the other nodes: acked with their
+//                                    answers (those three: {error} after requestsTimeout, 5 s)
+//   sockets_join {..., target}       socketsJoin(target) / socketsLeave(target) /
+//   sockets_leave {..., target}      disconnectSockets(close), on every node: acked with true
+//   disconnect_sockets {..., close}  once published
+// A server-side event of another node that wants an ack is answered "siocodec:<its first
+// argument as JSON>". Every socket is in the room of its own id, as in socket.io. Prints
+// `listening PORT` once it accepts connections and has subscribed to the cluster's channels;
+// exits when stdin closes (0), or when a Redis connection goes down (1).
 //
-// Two Redis connections (cluster::redis_link, hiredis on this io_context): one PSUBSCRIBEs
-// `<key>#<nsp>#*` and SUBSCRIBEs `<key>-request#<nsp>#` for each namespace, one PUBLISHes. A local
-// broadcast is delivered to the local sockets and published as socketio::redis::encode_broadcast()
-// writes it; a message from Redis is decoded by socketio::redis::decode_broadcast(), dropped when
-// this node published it (its uid) or holds none of its one room, and delivered to the local
-// sockets its rooms and except select: encoded once per protocol version (socketio::encoded_packet)
-// for all of them. A request of another node (socketio::redis::decode_request(): fetchSockets,
-// allRooms, serverSideEmit, a broadcast with acks, socketsJoin / socketsLeave / disconnectSockets)
-// is answered on `<key>-response#<nsp>#` as the reference answers it.
+// The cluster logic is socketio::redis::node (one per namespace, sans-I/O): this program gives it
+// what arrives on the Redis channels and the time, publishes what it hands out, and applies to
+// its own sockets what it returns (cluster_node::apply). Two Redis connections
+// (cluster::redis_link, hiredis on this io_context): one subscribes, one publishes.
 #include "redis_link.hpp"
 
 #include <siocodec/adapters/beast/server.hpp>
-#include <siocodec/redis/broadcast.hpp>
-#include <siocodec/redis/channel.hpp>
-#include <siocodec/redis/request.hpp>
+#include <siocodec/redis.hpp>
 #include <siocodec/socketio/copy.hpp>
 
 #include <boost/asio/io_context.hpp>
@@ -44,6 +44,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <functional>
 #include <map>
 #include <memory>
@@ -62,19 +63,9 @@ namespace rs = ::siocodec::socketio::redis;
 
 namespace {
 
-// The room names of a decoded message (an array of str and numbers, or absent). A number names
-// a room a JavaScript server joined with a number, which no socket of this node (rooms are the
-// strings of `join`) can be in: skipped.
-std::vector<std::string_view> names_of(const msgpack::value& v) {
-  std::vector<std::string_view> out;
-  if (!v.exists() || !v.is_array()) return out;
-  for (const msgpack::value& e : v.elements()) {
-    if (e.is_string()) out.push_back(e.get_string());
-  }
-  return out;
-}
-
-// The strings of an array of a request (JSON or msgpack); numbers are skipped as in names_of().
+// The strings of an array (JSON or msgpack). A number names a room a JavaScript server joined
+// with a number, which no socket of this node (rooms are the strings of `join`) can be in:
+// skipped.
 std::vector<std::string> strings_of(const sio::any_value& v) {
   std::vector<std::string> out;
   if (!v.is_array()) return out;
@@ -96,13 +87,34 @@ std::string quoted(std::string_view s) {
   return out;
 }
 
-// One namespace of this node: its sockets and their rooms (socket.io's in-memory adapter).
-class space {
+std::uint64_t now_ms() {
+  return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                        std::chrono::steady_clock::now().time_since_epoch())
+                                        .count());
+}
+
+// One namespace of this node: its sockets and their rooms (socket.io's in-memory adapter), and
+// what socketio::redis::node needs of them.
+class space final : public rs::local_sockets {
  public:
   explicit space(std::string name) : name_(std::move(name)) {}
   const std::string& name() const { return name_; }
 
-  void add(demo::socket& s) { sockets_[s.id()] = &s; }
+  void add(demo::socket& s) {
+    member& m = sockets_[s.id()];
+    m.socket = &s;
+    // The handshake as far as the Beast adapter tells it: when (socket.handshake.time, issued).
+    const auto wall = std::chrono::system_clock::now();
+    m.issued = static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(wall.time_since_epoch()).count());
+    const std::time_t t = std::chrono::system_clock::to_time_t(wall);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[96];
+    const std::size_t n = std::strftime(
+        buf, sizeof buf, "%a %b %d %Y %H:%M:%S GMT+0000 (Coordinated Universal Time)", &tm);
+    m.time.assign(buf, n);
+  }
   void remove(const std::string& id) {
     sockets_.erase(id);
     auto j = joined_.find(id);
@@ -116,6 +128,7 @@ class space {
     joined_.erase(j);
   }
   void join(const std::string& id, const std::string& room) {
+    if (sockets_.find(id) == sockets_.end()) return;
     rooms_[room].insert(id);
     joined_[id].insert(room);
   }
@@ -128,33 +141,14 @@ class space {
     auto j = joined_.find(id);
     if (j != joined_.end()) j->second.erase(room);
   }
-  // The rooms of socket `id`: its own id first, as socket.rooms.
-  std::vector<std::string> rooms_of(const std::string& id) const {
-    std::vector<std::string> out{id};
-    if (auto j = joined_.find(id); j != joined_.end())
-      out.insert(out.end(), j->second.begin(), j->second.end());
-    return out;
-  }
-  // Every room with a socket of this node in it, the sockets' own ones included (the in-memory
-  // adapter's rooms.keys()).
-  std::vector<std::string> all_rooms() const {
-    std::vector<std::string> out;
-    for (const auto& r : rooms_) out.push_back(r.first);
-    for (const auto& s : sockets_) out.push_back(s.first);
-    return out;
-  }
   demo::socket* find(std::string_view id) const {
     auto it = sockets_.find(id);
-    return it == sockets_.end() ? nullptr : it->second;
-  }
-  // Whether a socket of this node is in `room` (its own id is one).
-  bool has_room(std::string_view room) const {
-    return rooms_.find(room) != rooms_.end() || sockets_.find(room) != sockets_.end();
+    return it == sockets_.end() ? nullptr : it->second.socket;
   }
 
-  // The sockets in any of `to` (all of them when empty) and in none of `except`, once each.
-  std::vector<demo::socket*> select(const std::vector<std::string_view>& to,
-                                    const std::vector<std::string_view>& except) const {
+  // The ids of the sockets in any of `to` (all of them when empty) and in none of `except`.
+  std::vector<std::string> select(const std::vector<std::string>& to,
+                                  const std::vector<std::string>& except) const {
     std::set<std::string_view> out;
     const auto members = [this](std::string_view room, auto&& f) {
       if (auto it = rooms_.find(room); it != rooms_.end()) {
@@ -165,29 +159,54 @@ class space {
     if (to.empty()) {
       for (const auto& s : sockets_) out.insert(s.first);
     } else {
-      for (std::string_view r : to) members(r, [&](std::string_view id) { out.insert(id); });
+      for (const std::string& r : to) members(r, [&](std::string_view id) { out.insert(id); });
     }
-    for (std::string_view r : except) members(r, [&](std::string_view id) { out.erase(id); });
-    std::vector<demo::socket*> result;
-    for (std::string_view id : out) result.push_back(sockets_.find(id)->second);
-    return result;
+    for (const std::string& r : except) members(r, [&](std::string_view id) { out.erase(id); });
+    return std::vector<std::string>(out.begin(), out.end());
+  }
+
+  // rs::local_sockets: each socket with socket.rooms (its id first).
+  void for_each(rs::socket_visitor& v) const override {
+    std::vector<std::string_view> rooms;
+    for (const auto& s : sockets_) {
+      rooms.assign(1, s.first);
+      if (auto j = joined_.find(s.first); j != joined_.end())
+        rooms.insert(rooms.end(), j->second.begin(), j->second.end());
+      rs::local_socket l;
+      l.id = s.first;
+      l.rooms = rs::room_list(rooms);
+      l.handshake.time = s.second.time;
+      l.handshake.issued = s.second.issued;
+      l.handshake.url = "/socket.io/";
+      if (!v.visit(l)) return;
+    }
+  }
+  bool has_room(std::string_view room) const override {
+    return rooms_.find(room) != rooms_.end() || sockets_.find(room) != sockets_.end();
   }
 
  private:
+  struct member {
+    demo::socket* socket = nullptr;
+    std::uint64_t issued = 0;
+    std::string time;
+  };
   std::string name_;
-  std::map<std::string, demo::socket*, std::less<>> sockets_;        // by id
+  std::map<std::string, member, std::less<>> sockets_;               // by id
   std::map<std::string, std::set<std::string>, std::less<>> rooms_;  // room -> ids
   std::map<std::string, std::set<std::string>> joined_;              // id -> rooms
 };
 
-// Encodes EVENT builder `ev` once per protocol version among `to` and queues the same messages
-// on each; @return to how many.
+// Encodes EVENT builder `ev` once per protocol version among the sockets `ids` of `sp` and
+// queues the same messages on each; @return to how many.
 template <class B>
-std::size_t deliver(const std::vector<demo::socket*>& to, B ev, const std::string& nsp) {
-  ev.nsp(nsp);
+std::size_t deliver(const space& sp, const std::vector<std::string>& ids, B ev) {
+  ev.nsp(sp.name());
   std::optional<sio::encoded_packet> once[2];  // Socket.IO v5, v4
   std::size_t n = 0;
-  for (demo::socket* s : to) {
+  for (const std::string& id : ids) {
+    demo::socket* s = sp.find(id);
+    if (s == nullptr) continue;
     const sio::server_connection& c = s->eio_session().conn();
     const sio::protocol_version v = sio::protocol_for(c.engine().version());
     std::optional<sio::encoded_packet>& p = once[v == sio::protocol_version::v5 ? 0 : 1];
@@ -213,12 +232,69 @@ std::string make_uid() {
   return uid;
 }
 
+// The options of a request event: {nsp, rooms, except, target, timeout, close}.
+struct request_opts {
+  std::string nsp;
+  std::vector<std::string> rooms, except, target;
+  double timeout = 0;
+  bool close = false;
+};
+
+std::optional<request_opts> read_opts(const sio::any_value& v) {
+  request_opts o;
+  sio::any_value a;
+  if (!v.is_object() || !v.find("nsp", a) || !a.append_string(o.nsp)) return std::nullopt;
+  if (v.find("rooms", a)) o.rooms = strings_of(a);
+  if (v.find("except", a)) o.except = strings_of(a);
+  if (v.find("target", a)) o.target = strings_of(a);
+  if (v.find("timeout", a) && a.is_number()) o.timeout = a.to_double() ? *a.to_double() : 0;
+  if (v.find("close", a) && a.is_bool()) o.close = a.get_bool();
+  return o;
+}
+
+// [event, args...] of a packet from Redis: the event name (socket.io-client has no listener
+// for another kind), and a writer of the arguments for this server's clients.
+std::optional<std::string> event_of(const sio::msgpack_packet_view& p) {
+  auto data = p.data.elements();
+  auto first = data.begin();
+  if (first == data.end() || !(*first).is_string()) return std::nullopt;
+  return std::string((*first).get_string());
+}
+auto packet_args(const sio::msgpack_packet_view& p) {
+  return [data = p.data](auto& w) {
+    bool name = true;
+    for (const msgpack::value& a : data.elements()) {
+      if (!name) rs::write_value(w, a);
+      name = false;
+    }
+  };
+}
+
+// What a request of a client comes back with (the node's report on it).
+using reply_fn = std::function<void(const rs::node_event&)>;
+
+// The acks of one `broadcast_ack`, gathered as socket.io's BroadcastOperator.emitWithAck() does:
+// complete once every node (this one included) told its client count and that many acks came.
+struct ack_gathering {
+  const space* from = nullptr;  // the requesting client
+  std::string client;
+  std::uint64_t ack_id = 0;
+  std::uint32_t servers = 1, seen = 1;  // this node counts itself
+  std::uint64_t clients = 0;
+  std::vector<std::pair<bool, std::string>> acks;  // msgpack?, its bytes / JSON text
+  bool done = false;
+};
+
 class cluster_node {
  public:
   cluster_node(boost::asio::io_context& io, std::string key)
-      : io_(io), key_(std::move(key)), uid_(make_uid()), sub_(io), pub_(io), server_(io) {
+      : io_(io), key_(std::move(key)), sub_(io), pub_(io), timer_(io), server_(io) {
     for (const char* name : {"/", "/admin"}) {
-      auto& sp = spaces_.emplace(name, space(name)).first->second;
+      space& sp = spaces_.try_emplace(name, name).first->second;
+      rs::node_options opts;
+      opts.key = key_;
+      // One adapter per namespace, each with its own uid, as the reference.
+      nodes_.try_emplace(name, std::make_unique<rs::node>(name, make_uid(), sp, opts));
       demo::namespace_def& ns = server_.of(name);
       ns.on_connect = [&sp](demo::socket& s) {
         sp.add(s);
@@ -226,25 +302,52 @@ class cluster_node {
         s.on_disconnect([&sp, id = s.id()](demo::socket&, std::string_view) { sp.remove(id); });
       };
       ns.on("join", [&sp](demo::socket& s, const demo::incoming_event& ev) {
-        const sio::any_value arg = ev.packet.data()[1];
+        for (const std::string& room : strings_of(ev.packet.data()[1])) sp.join(s.id(), room);
         std::string room;
+        const sio::any_value arg = ev.packet.data()[1];
         if (arg.is_string() && arg.append_string(room)) sp.join(s.id(), room);
-        if (arg.is_array()) {
-          for (const sio::any_value& r : arg.elements()) {
-            room.clear();
-            if (r.is_string() && r.append_string(room)) sp.join(s.id(), room);
-          }
-        }
         s.ack(ev, s.id());
       });
       ns.on("broadcast", [this](demo::socket& s, const demo::incoming_event& ev) {
-        s.ack(ev, on_broadcast_request(ev));
+        s.ack(ev, on_broadcast(ev));
       });
-      ns.on("fetch",
-            [this](demo::socket& s, const demo::incoming_event& ev) { on_fetch_request(s, ev); });
+      ns.on("broadcast_ack",
+            [this](demo::socket& s, const demo::incoming_event& ev) { on_broadcast_ack(s, ev); });
+      ns.on("fetch", [this](demo::socket& s, const demo::incoming_event& ev) {
+        const auto o = read_opts(ev.packet.data()[1]);
+        if (!o) return;
+        request(s, ev, o->nsp, [o = *o](rs::node& n, std::uint32_t count) {
+          const auto rv = views(o.rooms), xv = views(o.except);
+          return n.fetch_sockets(rv, xv, count, now_ms());
+        });
+      });
+      ns.on("rooms", [this](demo::socket& s, const demo::incoming_event& ev) {
+        const auto o = read_opts(ev.packet.data()[1]);
+        if (!o) return;
+        request(s, ev, o->nsp,
+                [](rs::node& n, std::uint32_t count) { return n.all_rooms(count, now_ms()); });
+      });
       ns.on("sse", [this](demo::socket& s, const demo::incoming_event& ev) {
-        on_server_side_emit_request(s, ev);
+        const auto o = read_opts(ev.packet.data()[1]);
+        if (!o) return;
+        // [EVENT, ARGS...]: the request's arguments after its own first one, as JSON.
+        std::string args = "[";
+        std::size_t i = 0;
+        for (const sio::any_value& a : ev.packet.arguments()) {
+          if (i++ == 0 || a.is_msgpack()) continue;
+          args += (args.size() > 1 ? "," : "") + std::string(a.as_json().raw());
+        }
+        args += "]";
+        request(s, ev, o->nsp, [args](rs::node& n, std::uint32_t count) {
+          return n.server_side_emit_with_ack(args, count, now_ms());
+        });
       });
+      for (const char* what : {"sockets_join", "sockets_leave", "disconnect_sockets"}) {
+        ns.on(what,
+              [this, what = std::string(what)](demo::socket& s, const demo::incoming_event& ev) {
+                s.ack(ev, on_sockets(what, ev));
+              });
+      }
     }
   }
 
@@ -267,33 +370,23 @@ class cluster_node {
     };
     sub_.on_down = down;
     pub_.on_down = down;
-    auto pending = std::make_shared<std::size_t>(3 * spaces_.size());
+    auto pending = std::make_shared<std::size_t>(4 * nodes_.size());
     const auto subscribed = [this, pending, host, port, ready] {
       if (--*pending != 0) return;
       ready(server_.listen(host, port));
     };
-    for (auto& entry : spaces_) {
-      space& sp = entry.second;
-      std::string pattern, requests;
-      (void)rs::broadcast_pattern(pattern, sp.name(), key_);
-      sub_.subscribe(
-          pattern, true,
-          [this, &sp](std::string_view channel, std::string_view payload) {
-            on_message(sp, channel, payload);
-          },
-          subscribed);
-      // The Node servers count the nodes by the subscribers of this channel (PUBSUB NUMSUB)
-      // and wait for as many answers to a request.
-      (void)rs::request_channel(requests, sp.name(), key_);
-      sub_.subscribe(
-          requests, false,
-          [this, &sp](std::string_view, std::string_view payload) { on_request(sp, payload); },
-          subscribed);
-      std::string responses;
-      (void)rs::response_channel(responses, sp.name(), key_);
-      sub_.subscribe(
-          responses, false,
-          [this](std::string_view, std::string_view payload) { on_response(payload); }, subscribed);
+    for (auto& entry : nodes_) {
+      rs::node& n = *entry.second;
+      space& sp = spaces_.find(entry.first)->second;
+      const auto on_message = [this, &n, &sp](std::string_view channel, std::string_view payload) {
+        receive(n, sp, channel, payload);
+      };
+      // The Node servers count the nodes by the subscribers of the request channel (PUBSUB
+      // NUMSUB) and wait for as many answers to a request.
+      sub_.subscribe(n.broadcast_pattern(), true, on_message, subscribed);
+      sub_.subscribe(n.request_channel(), false, on_message, subscribed);
+      sub_.subscribe(n.response_channel(), false, on_message, subscribed);
+      sub_.subscribe(n.specific_response_channel(), false, on_message, subscribed);
     }
     return true;
   }
@@ -302,29 +395,193 @@ class cluster_node {
   bool redis_down() const { return redis_down_; }
 
  private:
-  // `broadcast {nsp, rooms, except} EVENT ARGS...` from a client: delivered here and published.
-  bool on_broadcast_request(const demo::incoming_event& ev) {
-    const sio::any_value opts = ev.packet.data()[1];
-    const sio::any_value name = ev.packet.data()[2];
-    sio::any_value nsp_v;
-    std::string nsp, event;
-    if (!opts.is_object() || !opts.find("nsp", nsp_v) || !nsp_v.append_string(nsp) ||
-        !name.is_string() || !name.append_string(event)) {
-      return false;
+  // A message on one of the namespace's channels: to its node, then what it returns applied.
+  void receive(rs::node& n, space& sp, std::string_view channel, std::string_view payload) {
+    const auto r = n.on_message(channel, ::siocodec::byte_view(payload), now_ms());
+    if (!r) {
+      std::fprintf(stderr, "siocodec_cluster_node: a message on %.*s: %s at byte %zu\n",
+                   static_cast<int>(channel.size()), channel.data(),
+                   ::siocodec::to_string(r.error()), r.offset());
+    } else {
+      apply(n, sp, *r);
     }
-    auto it = spaces_.find(nsp);
-    if (it == spaces_.end()) return false;
-    std::vector<std::string> rooms, except;
-    const auto strings = [&opts](const char* k, std::vector<std::string>& out) {
-      sio::any_value a;
-      if (!opts.find(k, a) || !a.is_array()) return;
-      for (const sio::any_value& e : a.elements()) {
-        std::string s;
-        if (e.is_string() && e.append_string(s)) out.push_back(std::move(s));
+    flush();
+  }
+
+  // What the node returns for a message: this server's part, on its sockets.
+  void apply(rs::node& n, space& sp, const rs::incoming& in) {
+    switch (in.kind) {
+      case rs::incoming_kind::none: return;
+      case rs::incoming_kind::broadcast: {
+        const auto event = event_of(in.packet);
+        if (!event) return;
+        deliver(sp, sp.select(strings_of(in.rooms), strings_of(in.except)),
+                sio::event(*event, packet_args(in.packet)));
+        return;
+      }
+      case rs::incoming_kind::join:
+      case rs::incoming_kind::leave: {
+        const bool join = in.kind == rs::incoming_kind::join;
+        std::vector<std::string> ids, targets;
+        if (in.sid) {  // 7.x: one socket, one room
+          ids.emplace_back(*in.sid);
+          std::string room;
+          if (in.room.is_string() && in.room.append_string(room)) targets.push_back(room);
+        } else {
+          ids = sp.select(strings_of(in.rooms), strings_of(in.except));
+          targets = strings_of(in.target_rooms);
+        }
+        for (const std::string& id : ids) {
+          for (const std::string& t : targets) join ? sp.join(id, t) : sp.leave(id, t);
+        }
+        return;
+      }
+      case rs::incoming_kind::disconnect: {
+        std::vector<std::string> ids;
+        if (in.sid) {
+          ids.emplace_back(*in.sid);
+        } else {
+          ids = sp.select(strings_of(in.rooms), strings_of(in.except));
+        }
+        // Looked up again each time: a disconnect destroys its socket.
+        for (const std::string& id : ids) {
+          demo::socket* s = sp.find(id);
+          if (s == nullptr) continue;
+          if (in.close) {
+            s->eio_session().close("forced close");
+          } else {
+            s->disconnect();
+          }
+        }
+        return;
+      }
+      case rs::incoming_kind::broadcast_with_ack: {
+        const auto event = event_of(in.packet);
+        if (!event) return;
+        const auto timeout = in.flags.timeout();
+        const auto ms = static_cast<demo::eio::millis>(timeout && *timeout > 0 ? *timeout : 0);
+        const std::string rid(in.request_id), requester(in.requester);
+        std::size_t sent = 0;
+        for (const std::string& id : sp.select(strings_of(in.rooms), strings_of(in.except))) {
+          demo::socket* s = sp.find(id);
+          if (s == nullptr) continue;
+          const bool ok = s->emit_with_ack_for(
+              ms,
+              [this, &n, rid, requester](demo::socket&, const sio::any_packet& ack) {
+                // The first argument, as the reference's callback.
+                (void)n.reply_broadcast_ack(rid, requester, [&ack](auto& w) {
+                  for (const sio::any_value& a : ack.arguments()) {
+                    sio::copy_value(w, a);
+                    break;
+                  }
+                });
+                flush();
+              },
+              nullptr, *event, packet_args(in.packet));
+          if (ok) ++sent;
+        }
+        (void)n.reply_client_count(rid, requester, sent);
+        return;
+      }
+      case rs::incoming_kind::server_side_emit: {
+        // The application's part: this example answers every server-side event that wants an
+        // ack with "siocodec:" and the JSON of its first argument.
+        if (in.request_id.empty()) return;
+        std::string first_arg = "null";
+        std::size_t i = 0;
+        for (const sio::any_value& a : in.data.elements()) {
+          if (i++ == 1 && !a.is_msgpack()) first_arg = std::string(a.as_json().raw());
+        }
+        (void)n.reply_server_side_emit(in.request_id, quoted("siocodec:" + first_arg));
+        return;
+      }
+    }
+  }
+
+  // Publishes what the nodes hand out, reports their events to whoever waits for them, and
+  // arms the timer for the next deadline.
+  void flush() {
+    for (auto& entry : nodes_) {
+      rs::node& n = *entry.second;
+      while (auto p = n.poll_transmit()) pub_.publish(p->channel, p->message);
+      while (auto e = n.poll_event()) {
+        auto it = waiting_.find(std::string(e->id.view()));
+        if (it == waiting_.end()) continue;
+        const reply_fn f = it->second;
+        if (e->kind != rs::node_event_kind::client_count && e->kind != rs::node_event_kind::ack)
+          waiting_.erase(it);
+        f(*e);
+      }
+    }
+    std::uint64_t next = ~std::uint64_t{0};
+    for (auto& entry : nodes_) next = std::min(next, entry.second->next_deadline());
+    if (next == armed_) return;
+    armed_ = next;
+    if (next == ~std::uint64_t{0}) return void(timer_.cancel());
+    timer_.expires_at(std::chrono::steady_clock::time_point(
+        std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+            std::chrono::milliseconds(next))));
+    timer_.async_wait([this](const boost::system::error_code& ec) {
+      if (ec) return;
+      armed_ = ~std::uint64_t{0};
+      const std::uint64_t now = now_ms();
+      for (auto& entry : nodes_) entry.second->expire(now);
+      flush();
+    });
+  }
+
+  // serverCount(): PUBSUB NUMSUB of the node's request channel, this node included.
+  void server_count(const rs::node& n, std::function<void(std::uint32_t)> then) {
+    pub_.command({"PUBSUB", "NUMSUB", n.request_channel()},
+                 [then = std::move(then)](const redisReply* r) {
+                   long long subscribers = 0;
+                   if (r != nullptr && r->type == REDIS_REPLY_ARRAY && r->elements == 2 &&
+                       r->element[1]->type == REDIS_REPLY_INTEGER) {
+                     subscribers = r->element[1]->integer;
+                   }
+                   then(static_cast<std::uint32_t>(subscribers < 0 ? 0 : subscribers));
+                 });
+  }
+
+  // A request of client `s` (event `ev`) to the node of `nsp`, made by `make` once the nodes are
+  // counted; the client's ack is the result, or {error} as the reference rejects.
+  template <class Make>
+  void request(demo::socket& s, const demo::incoming_event& ev, const std::string& nsp, Make make) {
+    if (!ev.ack_id) return;
+    auto it = nodes_.find(nsp);
+    if (it == nodes_.end()) return void(s.ack(ev, false));
+    rs::node& n = *it->second;
+    const space* from = &spaces_.find(s.nsp())->second;
+    reply_fn done = [from, id = s.id(), ack_id = *ev.ack_id](const rs::node_event& e) {
+      demo::socket* to = from->find(id);
+      if (to == nullptr) return;
+      if (e.kind == rs::node_event_kind::completed) {
+        to->send(sio::ack(ack_id, [&e](auto& w) { w.raw(e.json); }));
+      } else {
+        to->send(sio::ack(ack_id, sio::object("error", "timeout reached")));
       }
     };
-    strings("rooms", rooms);
-    strings("except", except);
+    server_count(n, [this, &n, make, done](std::uint32_t count) {
+      const auto id = make(n, count);
+      if (!id) {
+        rs::node_event e;
+        e.kind = rs::node_event_kind::failed;
+        done(e);
+      } else {
+        waiting_[std::string(id->view())] = done;
+      }
+      flush();
+    });
+  }
+
+  // `broadcast OPTS EVENT ARGS...`: delivered here and published.
+  bool on_broadcast(const demo::incoming_event& ev) {
+    const auto o = read_opts(ev.packet.data()[1]);
+    const sio::any_value name = ev.packet.data()[2];
+    std::string event;
+    if (!o || !name.is_string() || !name.append_string(event)) return false;
+    auto it = nodes_.find(o->nsp);
+    if (it == nodes_.end()) return false;
     const sio::any_packet& p = ev.packet;
     // The arguments after the request's own two (opts, event name).
     const auto args = [&p](auto& w) {
@@ -333,391 +590,142 @@ class cluster_node {
         if (i++ >= 2) sio::copy_value(w, a);
       }
     };
-    return broadcast(it->second, std::vector<std::string_view>(rooms.begin(), rooms.end()),
-                     std::vector<std::string_view>(except.begin(), except.end()),
-                     sio::event(event, args));
+    const auto rv = views(o->rooms), xv = views(o->except);
+    rs::broadcast_options bo;
+    bo.rooms = rv;
+    bo.except = xv;
+    const auto packet = sio::event(event, args);
+    const space& sp = spaces_.find(o->nsp)->second;
+    deliver(sp, sp.select(o->rooms, o->except), packet);
+    const bool ok = it->second->broadcast(packet, bo) == ::siocodec::errc::none;
+    flush();
+    return ok;
   }
 
-  // io.of(nsp).to(rooms).except(except).emit(...): the local sockets, then every other node.
-  template <class B>
-  bool broadcast(space& sp, const std::vector<std::string_view>& rooms,
-                 const std::vector<std::string_view>& except, const B& ev) {
-    rs::broadcast_options o;
-    o.rooms = rs::room_list(rooms.data(), rooms.size());
-    o.except = rs::room_list(except.data(), except.size());
-    std::string channel, message;
-    if (!rs::encode_broadcast(message, uid_, sp.name(), o, ev)) return false;
-    if (rooms.size() == 1) {
-      (void)rs::room_channel(channel, sp.name(), rooms[0], key_);
-    } else {
-      (void)rs::broadcast_channel(channel, sp.name(), key_);
-    }
-    deliver(sp.select(rooms, except), ev, sp.name());
-    return pub_.publish(channel, message);
-  }
-
-  // A message on one of the namespace's channels.
-  void on_message(space& sp, std::string_view channel, std::string_view payload) {
-    const auto ch = rs::match_channel(channel, sp.name(), key_);
-    if (!ch) return;
-    // The reference's shortcut: a one-room broadcast for a room no local socket is in.
-    if (ch->kind == rs::channel_kind::room && !sp.has_room(ch->room)) return;
-    const auto m = rs::decode_broadcast(::siocodec::byte_view(payload));
-    if (!m) {
-      std::fprintf(stderr, "siocodec_cluster_node: a message on %.*s: %s at byte %zu\n",
-                   static_cast<int>(channel.size()), channel.data(),
-                   ::siocodec::to_string(m.error()), m.offset());
+  // `broadcast_ack {nsp, rooms, except, timeout} EVENT ARGS...`: emitWithAck() over the cluster.
+  void on_broadcast_ack(demo::socket& s, const demo::incoming_event& ev) {
+    const auto o = read_opts(ev.packet.data()[1]);
+    const sio::any_value name = ev.packet.data()[2];
+    std::string event;
+    if (!ev.ack_id || !o || !(o->timeout > 0) || !name.is_string() || !name.append_string(event)) {
       return;
     }
-    if (m->uid == uid_ || m->packet.nsp != sp.name()) return;
-    // [event, args...]; an event name that is not a string has no listener in socket.io-client.
-    auto data = m->packet.data.elements();
-    auto first = data.begin();
-    if (first == data.end() || !(*first).is_string()) return;
-    const std::string_view event = (*first).get_string();
-    const msgpack::value packet_data = m->packet.data;
-    const auto args = [&packet_data](auto& w) {
-      bool name = true;
-      for (const msgpack::value& a : packet_data.elements()) {
-        if (!name) rs::write_value(w, a);
-        name = false;
-      }
-    };
-    deliver(sp.select(names_of(m->rooms), names_of(m->except)), sio::event(event, args), sp.name());
-  }
-
-  // --- this node's requests ------------------------------------------------------------------
-  // A request in flight: the answers (JSON text) until every other node has answered or the
-  // timeout passed.
-  struct pending_request {
-    std::size_t expected = 0;
-    std::vector<std::string> answers;
-    std::unique_ptr<boost::asio::steady_timer> timer;
-    std::function<void(const std::vector<std::string>&, bool complete)> done;
-  };
-
-  std::string next_request_id() { return uid_ + std::to_string(++request_seq_); }
-
-  // Publishes `message` (request `rid`) and calls `done` once the nodes counted by PUBSUB
-  // NUMSUB of the request channel, this one excepted, have answered, or after the timeout with
-  // what came (complete false), as the reference's requests do.
-  void send_request(const space& sp, const std::string& rid, std::string message,
-                    std::function<void(const std::vector<std::string>&, bool)> done) {
-    std::string channel;
-    (void)rs::request_channel(channel, sp.name(), key_);
-    pub_.command({"PUBSUB", "NUMSUB", channel},
-                 [this, rid, channel, message = std::move(message),
-                  done = std::move(done)](const redisReply* r) mutable {
-                   long long subscribers = 0;
-                   if (r != nullptr && r->type == REDIS_REPLY_ARRAY && r->elements == 2 &&
-                       r->element[1]->type == REDIS_REPLY_INTEGER) {
-                     subscribers = r->element[1]->integer;
-                   }
-                   if (subscribers <= 1) return done({}, true);  // nobody else
-                   pending_request& p = requests_[rid];
-                   p.expected = static_cast<std::size_t>(subscribers - 1);
-                   p.done = std::move(done);
-                   p.timer = std::make_unique<boost::asio::steady_timer>(io_);
-                   p.timer->expires_after(std::chrono::milliseconds(requests_timeout_ms));
-                   p.timer->async_wait([this, rid](const boost::system::error_code& ec) {
-                     if (!ec) finish_request(rid, false);
-                   });
-                   pub_.publish(channel, message);
-                 });
-  }
-
-  void finish_request(const std::string& rid, bool complete) {
-    auto it = requests_.find(rid);
-    if (it == requests_.end()) return;
-    pending_request p = std::move(it->second);
-    requests_.erase(it);
-    p.timer->cancel();
-    p.done(p.answers, complete);
-  }
-
-  // A message of the response channel: an answer to one of this node's requests, or to another
-  // node's (not in the table: ignored).
-  void on_response(std::string_view payload) {
-    const auto r = rs::decode_response(::siocodec::byte_view(payload));
-    if (!r) {
-      std::fprintf(stderr, "siocodec_cluster_node: a response: %s at byte %zu\n",
-                   ::siocodec::to_string(r.error()), r.offset());
-      return;
-    }
-    auto it = requests_.find(std::string(r->request_id));
-    if (it == requests_.end()) return;
-    const sio::any_value& v = r->sockets.is_array() ? r->sockets : r->data;
-    it->second.answers.emplace_back(v.is_array() || (v.exists() && !v.is_msgpack())
-                                        ? std::string(v.as_json().raw())
-                                        : std::string("null"));
-    if (it->second.answers.size() == it->second.expected) finish_request(it->first, true);
-  }
-
-  // The ack of a `fetch` or `sse` request to client `id` of `from`: `json`, or the error the
-  // reference rejects with when a node did not answer in time.
-  static void answer(const space& from, const std::string& id, std::uint64_t ack_id, bool complete,
-                     const std::string& json) {
-    demo::socket* to = from.find(id);
-    if (to == nullptr) return;
-    if (!complete) {
-      to->send(sio::ack(ack_id, sio::object("error", "timeout reached")));
-      return;
-    }
-    to->send(sio::ack(ack_id, [&json](auto& w) { w.raw(json); }));
-  }
-
-  // `fetch {nsp, rooms, except}` from a client: fetchSockets() over the cluster, acked with
-  // [{id, rooms}...] (this node's sockets first), or {error} when a node did not answer in time.
-  void on_fetch_request(demo::socket& s, const demo::incoming_event& ev) {
-    const sio::any_value opts = ev.packet.data()[1];
-    sio::any_value nsp_v, a;
-    std::string nsp;
-    if (!ev.ack_id || !opts.is_object() || !opts.find("nsp", nsp_v) || !nsp_v.append_string(nsp))
-      return;
-    auto it = spaces_.find(nsp);
-    if (it == spaces_.end()) return void(s.ack(ev, false));
-    space& sp = it->second;
-    const std::vector<std::string> rooms =
-        opts.find("rooms", a) ? strings_of(a) : std::vector<std::string>();
-    const std::vector<std::string> except =
-        opts.find("except", a) ? strings_of(a) : std::vector<std::string>();
-    // The local sockets as {id, rooms}; the remote ones as their nodes wrote them.
-    std::string local;
-    for (demo::socket* m : sp.select(views(rooms), views(except))) {
-      local +=
-          (local.empty() ? "" : ",") + std::string("{\"id\":") + quoted(m->id()) + ",\"rooms\":[";
-      bool first = true;
-      for (const std::string& room : sp.rooms_of(m->id())) {
-        local += (first ? "" : ",") + quoted(room);
-        first = false;
-      }
-      local += "]}";
-    }
-    const std::string rid = next_request_id();
-    const auto rv = views(rooms), ev_except = views(except);
-    std::string message;
-    (void)rs::encode_fetch_sockets_request(message, uid_, rid, rs::room_list(rv.data(), rv.size()),
-                                           rs::room_list(ev_except.data(), ev_except.size()));
-    const std::uint64_t ack_id = *ev.ack_id;
-    send_request(sp, rid, std::move(message),
-                 [&from = spaces_.find(s.nsp())->second, id = s.id(), ack_id, local](
-                     const std::vector<std::string>& answers, bool complete) {
-                   // Each answer is an array of sockets: spliced into one array.
-                   std::string all = "[" + local;
-                   for (const std::string& one : answers) {
-                     if (one.size() <= 2) continue;
-                     all += (all.size() > 1 ? "," : "") + one.substr(1, one.size() - 2);
-                   }
-                   answer(from, id, ack_id, complete, all + "]");
-                 });
-  }
-
-  // `sse {nsp} EVENT ARGS...` from a client: serverSideEmit with an ack to the other nodes,
-  // acked with their answers, or {error} when a node did not answer in time.
-  void on_server_side_emit_request(demo::socket& s, const demo::incoming_event& ev) {
-    const sio::any_value opts = ev.packet.data()[1];
-    sio::any_value nsp_v;
-    std::string nsp;
-    if (!ev.ack_id || !opts.is_object() || !opts.find("nsp", nsp_v) || !nsp_v.append_string(nsp))
-      return;
-    auto it = spaces_.find(nsp);
-    if (it == spaces_.end()) return void(s.ack(ev, false));
-    // [EVENT, ARGS...]: the request's arguments after its own first one, as JSON.
-    std::string args = "[";
+    auto it = nodes_.find(o->nsp);
+    if (it == nodes_.end()) return void(s.ack(ev, false));
+    // The arguments are written after the nodes are counted, when the event's views are gone.
+    std::vector<std::string> args;
     std::size_t i = 0;
     for (const sio::any_value& a : ev.packet.arguments()) {
-      if (i++ == 0 || a.is_msgpack()) continue;
-      args += (args.size() > 1 ? "," : "") + std::string(a.as_json().raw());
+      if (i++ >= 2 && !a.is_msgpack()) args.emplace_back(a.as_json().raw());
     }
-    args += "]";
-    const std::string rid = next_request_id();
-    std::string message;
-    if (!rs::encode_server_side_emit_request(message, uid_, rid, args))
-      return void(s.ack(ev, false));
-    const std::uint64_t ack_id = *ev.ack_id;
-    space& sp = it->second;
-    send_request(sp, rid, std::move(message),
-                 [&from = spaces_.find(s.nsp())->second, id = s.id(), ack_id](
-                     const std::vector<std::string>& answers, bool complete) {
-                   std::string all = "[";
-                   for (const std::string& one : answers) all += (all.size() > 1 ? "," : "") + one;
-                   answer(from, id, ack_id, complete, all + "]");
-                 });
-  }
-
-  // A request of another node (socket.io-request#<nsp>#): answered on the common response
-  // channel, as the reference does without publishOnSpecificResponseChannel.
-  void on_request(space& sp, std::string_view payload) {
-    const auto r = rs::decode_request(::siocodec::byte_view(payload));
-    if (!r) {
-      std::fprintf(stderr, "siocodec_cluster_node: a request: %s at byte %zu\n",
-                   ::siocodec::to_string(r.error()), r.offset());
-      return;
-    }
-    // Its own requests a node ignores, but for join / leave / disconnect, which the reference
-    // applies when they come back (this node sends none).
-    const bool own = r->uid && *r->uid == uid_;
-    if (own && r->type != rs::request_type::remote_join &&
-        r->type != rs::request_type::remote_leave &&
-        r->type != rs::request_type::remote_disconnect) {
-      return;
-    }
-    const std::string rid(r->request_id ? *r->request_id : std::string_view());
-    const std::vector<std::string> rooms = strings_of(r->rooms), except = strings_of(r->except);
-    std::string response;
-    switch (r->type) {
-      case rs::request_type::sockets: {
-        std::vector<std::string> ids;
-        for (demo::socket* s : sp.select(views(rooms), {})) ids.push_back(s->id());
-        const auto v = views(ids);
-        (void)rs::encode_sockets_response(response, rid, rs::room_list(v.data(), v.size()));
-        break;
-      }
-      case rs::request_type::all_rooms: {
-        const std::vector<std::string> all = sp.all_rooms();
-        const auto v = views(all);
-        (void)rs::encode_all_rooms_response(response, rid, rs::room_list(v.data(), v.size()));
-        break;
-      }
-      case rs::request_type::remote_join:
-      case rs::request_type::remote_leave: {
-        const bool join = r->type == rs::request_type::remote_join;
-        std::vector<std::string> ids, targets = strings_of(r->target_rooms);
-        if (r->sid) {  // 7.x: one socket, one room
-          ids.emplace_back(*r->sid);
-          targets.clear();
-          std::string room;
-          if (r->room.is_string() && r->room.append_string(room)) targets.push_back(room);
+    auto g = std::make_shared<ack_gathering>();
+    g->from = &spaces_.find(s.nsp())->second;
+    g->client = s.id();
+    g->ack_id = *ev.ack_id;
+    rs::node& n = *it->second;
+    const space& sp = spaces_.find(o->nsp)->second;
+    server_count(n, [this, &n, &sp, o = *o, event, args, g](std::uint32_t count) {
+      const auto write_args = [&args](auto& w) {
+        for (const std::string& a : args) w.raw(a);
+      };
+      const auto rv = views(o.rooms), xv = views(o.except);
+      rs::broadcast_options bo;
+      bo.rooms = rv;
+      bo.except = xv;
+      bo.flags.set_timeout(o.timeout);
+      const auto id = n.broadcast_with_ack(sio::event(event, write_args), bo, now_ms());
+      if (!id) return finish_acks(*g, true);
+      g->servers = count < 1 ? 1 : count;
+      waiting_[std::string(id->view())] = [g](const rs::node_event& e) {
+        if (e.kind == rs::node_event_kind::client_count) {
+          ++g->seen;
+          g->clients += e.client_count;
+        } else if (e.kind == rs::node_event_kind::ack) {
+          g->acks.emplace_back(e.json.empty(), e.json.empty() ? e.ack : e.json);
         } else {
-          for (demo::socket* s : sp.select(views(rooms), views(except))) ids.push_back(s->id());
+          return finish_acks(*g, true);
         }
-        for (const std::string& id : ids) {
-          if (sp.find(id) == nullptr) continue;
-          for (const std::string& t : targets) join ? sp.join(id, t) : sp.leave(id, t);
-        }
-        if (r->sid && !rid.empty()) (void)rs::encode_remote_done_response(response, rid);
-        break;
-      }
-      case rs::request_type::remote_disconnect: {
-        std::vector<std::string> ids;
-        if (r->sid) {
-          ids.emplace_back(*r->sid);
-        } else {
-          for (demo::socket* s : sp.select(views(rooms), views(except))) ids.push_back(s->id());
-        }
-        // Looked up again each time: a disconnect destroys its socket.
-        for (const std::string& id : ids) {
-          demo::socket* s = sp.find(id);
-          if (s == nullptr) continue;
-          if (r->close) {
-            s->eio_session().close("forced close");
-          } else {
-            s->disconnect();
-          }
-        }
-        if (r->sid && !rid.empty()) (void)rs::encode_remote_done_response(response, rid);
-        break;
-      }
-      case rs::request_type::remote_fetch: {
-        std::string json = "[";
-        for (demo::socket* s : sp.select(views(rooms), views(except))) {
-          if (json.size() > 1) json += ',';
-          const std::string id = s->id();
-          // The handshake as far as this example keeps it: the reference's keys, so that a
-          // RemoteSocket on a Node server has them all.
-          json += "{\"id\":" + quoted(id) +
-                  ",\"handshake\":{\"headers\":{},\"time\":\"\",\"address\":\"\","
-                  "\"xdomain\":false,\"secure\":false,\"issued\":0,\"url\":\"\","
-                  "\"query\":{},\"auth\":{}},\"rooms\":[";
-          bool first = true;
-          for (const std::string& room : sp.rooms_of(id)) {
-            if (!first) json += ',';
-            first = false;
-            json += quoted(room);
-          }
-          json += "],\"data\":{}}";
-        }
-        json += ']';
-        (void)rs::encode_fetch_sockets_response(response, rid, json);
-        break;
-      }
-      case rs::request_type::server_side_emit: {
-        // The application's part: this example answers every server-side event that wants an
-        // ack with "siocodec:" and the JSON of its first argument.
-        if (rid.empty()) break;
-        std::string first_arg = "null";
-        std::size_t i = 0;
-        for (const sio::any_value& a : r->data.elements()) {
-          if (i++ == 1 && !a.is_msgpack()) first_arg = std::string(a.as_json().raw());
-        }
-        (void)rs::encode_server_side_emit_response(response, rid, quoted("siocodec:" + first_arg));
-        break;
-      }
-      case rs::request_type::broadcast: return broadcast_with_ack(sp, rid, *r, rooms, except);
-      default: return;
-    }
-    if (!response.empty()) {
-      std::string channel;
-      (void)rs::response_channel(channel, sp.name(), key_);
-      pub_.publish(channel, response);
-    }
-  }
-
-  // BROADCAST (io.timeout(ms).emitWithAck() on another node): the packet to each selected
-  // socket with an ack of its own, the number of them first, then each client's answer.
-  void broadcast_with_ack(space& sp, const std::string& rid, const rs::request_view& r,
-                          const std::vector<std::string>& rooms,
-                          const std::vector<std::string>& except) {
-    std::string channel;
-    (void)rs::response_channel(channel, sp.name(), key_);
-    auto data = r.packet.data.elements();
-    auto first = data.begin();
-    if (first == data.end() || !(*first).is_string()) return;
-    const std::string event((*first).get_string());
-    const msgpack::value packet_data = r.packet.data;
-    const auto args = [&packet_data](auto& w) {
-      bool name = true;
-      for (const msgpack::value& a : packet_data.elements()) {
-        if (!name) rs::write_value(w, a);
-        name = false;
-      }
-    };
-    const auto timeout = r.flags.timeout();
-    const auto ms = static_cast<demo::eio::millis>(timeout && *timeout > 0 ? *timeout : 0);
-    std::vector<std::string> ids;
-    for (demo::socket* s : sp.select(views(rooms), views(except))) ids.push_back(s->id());
-    // The count goes first: the requester waits for that many acks.
-    std::string count;
-    (void)rs::encode_client_count_response(count, rid, ids.size());
-    pub_.publish(channel, count);
-    for (const std::string& id : ids) {
-      demo::socket* s = sp.find(id);
-      if (s == nullptr) continue;
-      s->emit_with_ack_for(
-          ms,
-          [this, channel, rid](demo::socket&, const sio::any_packet& ack) {
-            std::string msg;
-            const auto answer = [&ack](auto& w) {
+        check_acks(*g);
+      };
+      // The local part (the reference's super.broadcastWithAck()).
+      for (const std::string& to : sp.select(o.rooms, o.except)) {
+        demo::socket* t = sp.find(to);
+        if (t == nullptr) continue;
+        const bool ok = t->emit_with_ack_for(
+            static_cast<demo::eio::millis>(o.timeout),
+            [g](demo::socket&, const sio::any_packet& ack) {
+              std::string json = "null";
               for (const sio::any_value& a : ack.arguments()) {
-                sio::copy_value(w, a);  // the first argument, as the reference's callback
+                if (!a.is_msgpack()) json = std::string(a.as_json().raw());
                 break;
               }
-            };
-            if (rs::encode_broadcast_ack_response(msg, rid, answer)) pub_.publish(channel, msg);
-          },
-          nullptr, event, args);
+              g->acks.emplace_back(false, std::move(json));
+              check_acks(*g);
+            },
+            nullptr, event, write_args);
+        if (ok) ++g->clients;
+      }
+      flush();
+      check_acks(*g);
+    });
+  }
+
+  static void check_acks(ack_gathering& g) {
+    if (g.seen >= g.servers && g.acks.size() >= g.clients) finish_acks(g, false);
+  }
+
+  // The client's ack: every answer, or the error emitWithAck() rejects with.
+  static void finish_acks(ack_gathering& g, bool timed_out) {
+    if (g.done) return;
+    g.done = true;
+    demo::socket* to = g.from->find(g.client);
+    if (to == nullptr) return;
+    if (timed_out) {
+      to->send(sio::ack(g.ack_id, sio::object("error", "operation has timed out")));
+      return;
     }
+    to->send(sio::ack(g.ack_id, [&g](auto& w) {
+      w.begin_array();
+      for (const auto& a : g.acks) {
+        if (!a.first) {
+          w.raw(a.second);
+          continue;
+        }
+        const auto v = msgpack::parse(::siocodec::byte_view(a.second));
+        if (a.second.empty() || !v) {
+          w.null();  // undefined
+        } else {
+          rs::write_value(w, *v);
+        }
+      }
+      w.end_array();
+    }));
+  }
+
+  // `sockets_join` / `sockets_leave {nsp, rooms, except, target}`, `disconnect_sockets {nsp,
+  // rooms, except, close}`: published; applied here too when the request comes back.
+  bool on_sockets(const std::string& what, const demo::incoming_event& ev) {
+    const auto o = read_opts(ev.packet.data()[1]);
+    if (!o) return false;
+    auto it = nodes_.find(o->nsp);
+    if (it == nodes_.end()) return false;
+    rs::node& n = *it->second;
+    const auto rv = views(o->rooms), xv = views(o->except), tv = views(o->target);
+    const ::siocodec::errc e = what == "sockets_join"    ? n.sockets_join(rv, xv, tv)
+                               : what == "sockets_leave" ? n.sockets_leave(rv, xv, tv)
+                                                         : n.disconnect_sockets(rv, xv, o->close);
+    flush();
+    return e == ::siocodec::errc::none;
   }
 
   boost::asio::io_context& io_;
   std::string key_;
-  std::string uid_;
   cluster::redis_link sub_, pub_;
   std::map<std::string, space, std::less<>> spaces_;  // outlive the server's sockets
-  std::map<std::string, pending_request> requests_;   // this node's, by request id
-  std::uint64_t request_seq_ = 0;
-  // The reference's requestsTimeout default.
-  static constexpr long requests_timeout_ms = 5000;
+  std::map<std::string, std::unique_ptr<rs::node>, std::less<>> nodes_;
+  std::map<std::string, reply_fn> waiting_;  // this node's requests, by id
+  boost::asio::steady_timer timer_;
+  std::uint64_t armed_ = ~std::uint64_t{0};
   demo::server server_;
   bool redis_down_ = false;
 };

@@ -336,4 +336,31 @@ SIOCODEC_END_NAMESPACE
 #define SIOCODEC_REDIS_EMITTER_MAX_ROOMS 32
 #endif
 
+/// requestsTimeout of @socket.io/redis-adapter (milliseconds): how long a socketio::redis::node
+/// waits for the other nodes' answers to its fetchSockets() / allRooms() / serverSideEmit()
+/// (node_options::requests_timeout).
+#ifndef SIOCODEC_DEFAULT_REDIS_REQUESTS_TIMEOUT
+#define SIOCODEC_DEFAULT_REDIS_REQUESTS_TIMEOUT 5000u
+#endif
+
+/// Bytes a socketio::redis::node's publish and event queues hold together
+/// (node_options::max_queued_bytes), as the Engine.IO engines' queue bound; the reference's
+/// Redis client buffers without a bound.
+#ifndef SIOCODEC_DEFAULT_REDIS_NODE_MAX_QUEUED_BYTES
+#define SIOCODEC_DEFAULT_REDIS_NODE_MAX_QUEUED_BYTES 16000000u
+#endif
+
+/// Bytes of answers one request of a socketio::redis::node gathers (the JSON of a
+/// fetchSockets() / allRooms() / serverSideEmit() result; node_options::max_result_bytes). The
+/// reference has no bound but the process's memory.
+#ifndef SIOCODEC_DEFAULT_REDIS_NODE_MAX_RESULT_BYTES
+#define SIOCODEC_DEFAULT_REDIS_NODE_MAX_RESULT_BYTES 16000000u
+#endif
+
+/// Requests one socketio::redis::node has in flight at once (its request_tracker's fixed
+/// capacity); one more is refused with queue_full.
+#ifndef SIOCODEC_REDIS_NODE_MAX_REQUESTS
+#define SIOCODEC_REDIS_NODE_MAX_REQUESTS 64
+#endif
+
 #endif  // SIOCODEC_CONFIG_HPP

@@ -27,7 +27,11 @@
 //   cxx.requests      two Node servers and the siocodec node; from a Node server: fetchSockets(),
 //                     allRooms(), serverSideEmitWithAck(), emitWithAck() to a room (client
 //                     count and acks), socketsJoin() / socketsLeave(), disconnectSockets(): the
-//                     siocodec node's sockets are seen, reached and answer as the Node ones
+//                     siocodec node's sockets are seen, reached and answer as the Node ones;
+//                     from the siocodec node (socketio::redis::node): fetchSockets(),
+//                     serverSideEmitWithAck(), allRooms(), emitWithAck() to a room,
+//                     socketsJoin() / socketsLeave(), disconnectSockets(): the Node servers'
+//                     sockets are seen, reached and answer as from a Node server
 //   cxx.redis_down    the siocodec node alone, its clients connected; redis-server is killed:
 //                     the node must say so and exit 1 (it does not reconnect) within 5 s
 // Exit code 77 (skipped, with the reason on stderr) when redis-server or node_modules is missing.
@@ -217,8 +221,8 @@ async function checkRequests(servers, clients) {
   // Node servers answer it, it aggregates as the reference does. Its client is on "/admin", out
   // of the "/" checks.
   const sioc = servers.find((s) => s.kind === 'siocodec');
+  const control = sioc && await cluster.connectClient(sioc, '/admin', [], `${sioc.name}.control`);
   if (sioc) {
-    const control = await cluster.connectClient(sioc, '/admin', [], `${sioc.name}.control`);
     const f = await control.socket.timeout(7000).emitWithAck(
         'fetch', {nsp: '/', rooms: ['r1'], except: ['muted']});
     same('fetchSockets(r1, except muted) from the siocodec node',
@@ -228,7 +232,12 @@ async function checkRequests(servers, clients) {
     const a = await control.socket.timeout(7000).emitWithAck('sse', {nsp: '/'}, 'hello', 7);
     same('serverSideEmitWithAck from the siocodec node', a.sort(),
          servers.filter((s) => s.kind === 'node').map((s) => `${s.name}:7`).sort());
-    control.socket.close();
+    const r = await control.socket.timeout(7000).emitWithAck('rooms', {nsp: '/'});
+    same('allRooms() from the siocodec node', [...r].sort(), all);
+    const b = await control.socket.timeout(7000).emitWithAck(
+        'broadcast_ack', {nsp: '/', rooms: ['r2'], timeout: 3000}, 'q', 6);
+    same('emitWithAck(r2) from the siocodec node', [...b].sort(),
+         inRoom('r2').map((c) => `${c.label}:6`).sort());
   }
 
   const acks = await io.to('r2').timeout(3000).emitWithAck('q', 5);
@@ -250,13 +259,31 @@ async function checkRequests(servers, clients) {
   await eventually('socketsJoin(r9)', () => idsIn('r9'), inRoom('r2').map((c) => c.id).sort());
   io.in('r9').socketsLeave('r9');
   await eventually('socketsLeave(r9)', () => idsIn('r9'), []);
+  if (sioc) {
+    // The same from the siocodec node: the Node servers' sockets and its own join and leave.
+    same('socketsJoin(r8) from the siocodec node', await control.socket.timeout(3000).emitWithAck(
+        'sockets_join', {nsp: '/', rooms: ['r2'], target: ['r8']}), true);
+    await eventually('socketsJoin(r8) from the siocodec node', () => idsIn('r8'),
+                     inRoom('r2').map((c) => c.id).sort());
+    same('socketsLeave(r8) from the siocodec node', await control.socket.timeout(3000).emitWithAck(
+        'sockets_leave', {nsp: '/', rooms: ['r8'], target: ['r8']}), true);
+    await eventually('socketsLeave(r8) from the siocodec node', () => idsIn('r8'), []);
+  }
 
   const muted = inRoom('muted');
   const gone = muted.map((c) => new Promise((resolve, reject) => {
     const t = setTimeout(() => reject(new Error(`${c.label}: not disconnected`)), 3000);
     c.socket.on('disconnect', (reason) => { clearTimeout(t); resolve(`${c.label} ${reason}`); });
   }));
-  io.in('muted').disconnectSockets();
+  if (sioc) {
+    // disconnectSockets() from the siocodec node (from a Node server: the node.requests test).
+    same('disconnectSockets(muted) from the siocodec node',
+         await control.socket.timeout(3000).emitWithAck('disconnect_sockets',
+                                                         {nsp: '/', rooms: ['muted']}), true);
+    control.socket.close();
+  } else {
+    io.in('muted').disconnectSockets();
+  }
   same('disconnectSockets(muted)', (await Promise.all(gone)).sort(),
        muted.map((c) => `${c.label} io server disconnect`).sort());
   const left = (await io.fetchSockets()).map((s) => s.id).sort();
