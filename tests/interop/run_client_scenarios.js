@@ -240,7 +240,7 @@ scenarios.acks = (v) => ({
   },
 });
 
-// What interop.sioengine.* (tests/interop/sio_engine_client.cpp) checked beyond the scenarios
+// What the retired interop.sioengine.* (sio_engine_client.cpp) checked beyond the scenarios
 // above: an ack the server never answers times out on the client (ack_timeout, no late ack, the
 // next ack id goes on), and a namespace left and joined again on the same Engine.IO session
 // with another auth is refused by the server's middleware.
