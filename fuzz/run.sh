@@ -20,7 +20,7 @@
 #
 # New inputs go to a working copy, fuzz/corpus-work/<target>/ (kept between runs, ignored by
 # git), never to the committed corpus. Crashes go to fuzz/artifacts/<target>/. Logs and the
-# build tree go to $SIOCODEC_FUZZ_BUILD (default build/fuzz). See docs/fuzzing.md.
+# build tree go to $SIOCODEC_FUZZ_BUILD (default build/fuzz; made if missing). See docs/fuzzing.md.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${SIOCODEC_FUZZ_BUILD:-$root/build/fuzz}"
@@ -65,11 +65,14 @@ done
 # --- build --------------------------------------------------------------------------------------
 echo "=== building ${#targets[@]} fuzz targets in $build"
 build_start=$(date +%s)
+# The log goes inside the build tree, made first: in a fresh clone neither it nor its parent
+# (build/) exists, and the redirection would fail before cmake runs.
+mkdir -p "$build"
 if ! cmake -S "$root" -B "$build" -G Ninja -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_BUILD_TYPE= \
       -DSIOCODEC_BUILD_FUZZERS=ON -DSIOCODEC_BUILD_TESTS=OFF -DSIOCODEC_BUILD_EXAMPLES=OFF \
       -DSIOCODEC_BUILD_BENCHMARKS=OFF -DSIOCODEC_INSTALL=OFF -DSIOCODEC_WERROR=ON \
-      >"$build.configure.log" 2>&1; then
-  cat "$build.configure.log" >&2
+      >"$build/configure.log" 2>&1; then
+  cat "$build/configure.log" >&2
   exit 2
 fi
 build_targets=()

@@ -5,7 +5,7 @@
 //   siocodec_server [--port 0] [--host 127.0.0.1] [--ping-interval 25000] [--ping-timeout 20000]
 //                   [--max-payload 1000000] [--parser default|msgpack] [--exit-with-stdin 1]
 //                   [--max-send-queue-bytes 16*max-payload] [--max-send-queue-packets 100000]
-//                   [--max-pending-acks 1000] [--max-flood 10000]
+//                   [--max-pending-acks 1000] [--max-flood 10000] [--recovery 0]
 //
 // --parser is the Socket.IO parser every client must use: `default` (socket.io-parser) or
 // `msgpack` (socket.io-msgpack-parser), as the `parser` option of a socket.io server.
@@ -15,6 +15,11 @@
 // (--max-send-queue-*: the session is closed), the server's ack requests a socket may leave
 // unanswered (--max-pending-acks: the Socket.IO engine's max_pending_acks, all namespaces of a
 // session together; the session is closed), and the largest count `flood` obeys.
+//
+// --recovery MS turns connection state recovery on (socket.io's connectionStateRecovery with
+// maxDisconnectionDuration MS; 0, the default: off): a client that lost its transport and comes
+// back within MS gets its socket back (same id) and the events broadcast meanwhile. The engines
+// do the work (server_options::recovery, one socketio::recovery_store per namespace).
 //
 // --exit-with-stdin 1 ends the server when its standard input closes, so that a test driver
 // that started it with a pipe can never leave it running.
@@ -35,6 +40,8 @@
 //   count        [n]: checks that n counts 0, 1, 2...; an ack gets {"count":N,"ordered":bool}
 //   flood        [n]: emits m = min(n, --max-flood) events "flood" [0] ... [m-1], then acks m
 //   whoami       acks {"nsp":...,"id":...}
+//   broadcast    [from, to]: emits "tick" i (from <= i <= to) to every socket of the namespace
+//                (through its recovery store with --recovery), then acks the count
 //   any other    acks its arguments back, or emits an event of the same name with them
 
 #include "cli.hpp"
@@ -51,10 +58,15 @@
 
 #include <algorithm>
 #include <csignal>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <functional>
+#include <map>
+#include <memory>
+#include <random>
+#include <set>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -84,7 +96,46 @@ struct counter_state {
   bool ordered = true;
 };
 
-void define_events(demo::namespace_def& ns, std::uint64_t max_flood) {
+// The sockets of one namespace, for `broadcast`, and its recovery store (--recovery).
+struct namespace_state {
+  std::set<demo::socket*> sockets;
+  std::unique_ptr<demo::sio::recovery_store> store;
+};
+
+void define_events(demo::namespace_def& ns, std::uint64_t max_flood, namespace_state& state) {
+  ns.store = state.store.get();
+  ns.on_connect = [&state](demo::socket& s) {
+    state.sockets.insert(&s);
+    s.on_disconnect([&state](demo::socket& gone, std::string_view) { state.sockets.erase(&gone); });
+  };
+  // socket.io's io.of(nsp).emit(): with recovery, through the store, which gives each packet
+  // its offset and keeps it for the sockets that are away; encoded once for every socket.
+  // The count comes from the client: capped as flood's.
+  ns.events["broadcast"] = [&state, max_flood](demo::socket& s, const demo::incoming_event& ev) {
+    const auto from = ev.packet.data()[1].to_uint64();
+    const auto to = ev.packet.data()[2].to_uint64();
+    const std::uint64_t count =
+        from && to && *to >= *from ? std::min(*to - *from, max_flood - 1) + 1 : 0;
+    // A send may end its target's session (send queue full), which erases the target: a copy.
+    // It ends no other session, so the other pointers stay valid.
+    const std::vector<demo::socket*> targets(state.sockets.begin(), state.sockets.end());
+    std::uint64_t sent = 0;
+    for (; sent < count && max_flood != 0; ++sent) {
+      auto tick = demo::sio::event("tick", *from + sent).nsp(s.nsp());
+      if (state.store) {
+        const auto p = state.store->broadcast(tick, {}, demo::now_ms());
+        if (!p) break;
+        for (demo::socket* target : targets) {
+          if (state.sockets.count(target) != 0) target->send_encoded(**p);
+        }
+      } else {
+        for (demo::socket* target : targets) {
+          if (state.sockets.count(target) != 0) target->send(tick);
+        }
+      }
+    }
+    s.ack(ev, sent);
+  };
   ns.events["echo"] = [](demo::socket& s, const demo::incoming_event& ev) {
     if (ev.ack_id) {
       s.ack(ev, demo::copy_args(ev.packet));
@@ -160,6 +211,7 @@ struct cli_options : demo::server_cli {
   demo::sio::parser_kind parser = demo::sio::parser_kind::json;
   std::size_t max_pending_acks = 1000;
   std::uint64_t max_flood = 10000;  // the interop tests flood 10,000 events
+  std::uint64_t recovery_ms = 0;    // off
 };
 
 bool parse_cli(int argc, char** argv, cli_options& o) {
@@ -170,6 +222,10 @@ bool parse_cli(int argc, char** argv, cli_options& o) {
     }
     if (a.name == "--max-flood" && a.numeric) {
       o.max_flood = a.n;
+      return true;
+    }
+    if (a.name == "--recovery" && a.numeric) {
+      o.recovery_ms = a.n;
       return true;
     }
     return a.name == "--parser" && demo::sio::parse_parser_kind(a.value, o.parser);
@@ -185,20 +241,32 @@ int main(int argc, char** argv) {
                  "usage: siocodec_server [--port 0] [--host 127.0.0.1] [--ping-interval ms] "
                  "[--ping-timeout ms] [--max-payload bytes] [--parser default|msgpack] "
                  "[--exit-with-stdin 1] [--max-send-queue-bytes n] [--max-send-queue-packets n] "
-                 "[--max-pending-acks n] [--max-flood n]\n");
+                 "[--max-pending-acks n] [--max-flood n] [--recovery ms]\n");
     return 2;
   }
 
   // The engines and the sockets (the adapter).
   demo::sio::server_options engine = demo::make_server_options(cli.eio, cli.parser);
   engine.max_pending_acks = cli.max_pending_acks;
+  engine.recovery = cli.recovery_ms != 0;
+  std::map<std::string, namespace_state> namespaces;
+  for (const char* name : {"/", "/ünïcødé-😀", "/admin"}) {
+    namespace_state& st = namespaces[name];
+    if (!engine.recovery) continue;
+    demo::sio::recovery_options ro;
+    ro.max_disconnection_duration = cli.recovery_ms;
+    ro.parser = engine.parser;
+    ro.codec = engine.codec;
+    ro.epoch = std::random_device{}();  // an offset of another run of the server matches nothing
+    st.store = std::make_unique<demo::sio::recovery_store>(ro);
+  }
   demo::net::io_context io;
   demo::server server(io, engine);
 
   // Socket.IO: the application.
   demo::sio_server& sio = server.sockets();
-  define_events(sio.of("/"), cli.max_flood);
-  define_events(sio.of("/ünïcødé-😀"), cli.max_flood);
+  define_events(sio.of("/"), cli.max_flood, namespaces["/"]);
+  define_events(sio.of("/ünïcødé-😀"), cli.max_flood, namespaces["/ünïcødé-😀"]);
   demo::namespace_def& admin = sio.of("/admin");
   admin.authorize = [](const demo::sio::any_value& auth) -> std::optional<std::string> {
     demo::sio::any_value token;
@@ -207,7 +275,7 @@ int main(int argc, char** argv) {
     }
     return std::string("not authorized");
   };
-  define_events(admin, cli.max_flood);
+  define_events(admin, cli.max_flood, namespaces["/admin"]);
 
   sio.on_opened = [](const demo::session& s) {
     log_line("{\"type\":\"open\"," + session_fields(s) +

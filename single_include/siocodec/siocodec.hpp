@@ -20802,31 +20802,62 @@ namespace socketio {
 /// object's non-string key becomes "". Depth is bounded by the decoder's max_depth that made
 /// `v`. Errors: none of its own; the writer's (its error()) are reported by the encode.
 template <class W>
+void copy_value(W& w, const any_value& v);
+
+namespace detail {
+
+// The one walk of a received value through a builder's writer, shared by copy_value() and
+// redis::write_value() (redis/broadcast.hpp) so that what they have in common cannot drift
+// apart: binary values become the writer's binary values, arrays and objects are written
+// element by element, in order. What they document differently is the policy's:
+// `P::is_object(v)` (the value type's word for it), `P::key(w, m)` writes a member's key or
+// returns false to leave the member out, `P::scalar(w, v)` writes anything else. Recursive, as
+// deep as the decoder that made `v` allowed (its max_depth).
+template <class P, class W, class V>
+void write_received(W& w, const V& v) {
+  if (v.is_binary()) return void(w.binary(v.bytes()));
+  if (v.is_array()) {
+    w.begin_array();
+    for (const auto& e : v.elements()) write_received<P>(w, e);
+    w.end_array();
+    return;
+  }
+  if (P::is_object(v)) {
+    w.begin_object();
+    for (const auto& m : v.members()) {
+      if (P::key(w, m)) write_received<P>(w, m.val);
+    }
+    w.end_object();
+    return;
+  }
+  P::scalar(w, v);
+}
+
+// copy_value()'s policy: keys as decoded strings, scalars verbatim.
+struct copy_verbatim {
+  static bool is_object(const any_value& v) noexcept { return v.is_object(); }
+  template <class W>
+  static bool key(W& w, const any_member& m) {
+    std::string name;
+    (void)m.key.append_string(name);  // "" for a msgpack key that is not a string
+    w.key(name);
+    return true;
+  }
+  template <class W>
+  static void scalar(W& w, const any_value& v) {
+    if constexpr (std::is_same_v<W, msgpack_args_writer>) {
+      if (v.is_msgpack()) return void(w.raw_msgpack(v.as_msgpack()));
+    }
+    if (!v.is_msgpack()) return void(w.raw(v.as_json().raw()));
+    w.null();
+  }
+};
+
+}  // namespace detail
+
+template <class W>
 void copy_value(W& w, const any_value& v) {
-  switch (v.kind()) {
-    case value_kind::binary: w.binary(v.bytes()); return;
-    case value_kind::array:
-      w.begin_array();
-      for (const any_value& e : v.elements()) copy_value(w, e);
-      w.end_array();
-      return;
-    case value_kind::object:
-      w.begin_object();
-      for (const any_member& m : v.members()) {
-        std::string key;
-        (void)m.key.append_string(key);
-        w.key(key);
-        copy_value(w, m.val);
-      }
-      w.end_object();
-      return;
-    default: break;
-  }
-  if constexpr (std::is_same_v<W, msgpack_args_writer>) {
-    if (v.is_msgpack()) return void(w.raw_msgpack(v.as_msgpack()));
-  }
-  if (!v.is_msgpack()) return void(w.raw(v.as_json().raw()));
-  w.null();
+  detail::write_received<detail::copy_verbatim>(w, v);
 }
 
 /// The arguments of a received EVENT (after its name) or ACK as a builder argument for either
@@ -23200,60 +23231,66 @@ bool reaches(const V& rooms, const V& except, room_list socket_rooms) noexcept {
   return !rooms.exists() || rooms.size() == 0 || any_in(rooms);
 }
 
+namespace detail {
+
+// write_value()'s policy for the walk it shares with socketio::copy_value()
+// (socketio::detail::write_received): scalars and keys as JavaScript holds them.
+struct write_as_js {
+  static bool is_object(const msgpack::value& v) noexcept { return v.is_map(); }
+  template <class W>
+  static bool key(W& w, const msgpack::member& m) {
+    if (m.val.is_undefined()) return false;
+    char digits[24];
+    std::string_view name;
+    if (m.key.is_string()) {
+      name = m.key.get_string();
+    } else if (m.key.is_integer()) {
+      // String() of the number: its decimal digits (beyond 2^53 JavaScript would round first).
+      const bool neg = m.key.is_negative_integer();
+      std::uint64_t mag =
+          neg ? 0 - static_cast<std::uint64_t>(*m.key.to_int64()) : *m.key.to_uint64();
+      std::size_t at = sizeof digits;
+      do {
+        digits[--at] = static_cast<char>('0' + mag % 10);
+        mag /= 10;
+      } while (mag != 0);
+      if (neg) digits[--at] = '-';
+      name = std::string_view(digits + at, sizeof digits - at);
+    } else if (m.key.is_bool()) {
+      name = m.key.get_bool() ? "true" : "false";
+    } else if (m.key.is_nil()) {
+      name = "null";
+    } else {
+      return false;
+    }
+    w.key(name);
+    return true;
+  }
+  template <class W>
+  static void scalar(W& w, const msgpack::value& v) {
+    if (v.is_bool()) {
+      w.boolean(v.get_bool());
+    } else if (v.is_integer()) {
+      if (v.is_negative_integer()) {
+        w.integer(*v.to_int64());
+      } else {
+        w.integer(*v.to_uint64());
+      }
+    } else if (v.is_floating()) {
+      w.number(*v.to_double());
+    } else if (v.is_string()) {
+      w.string(v.get_string());
+    } else {
+      w.null();  // nil, undefined, other extensions
+    }
+  }
+};
+
+}  // namespace detail
+
 template <class W>
 void write_value(W& w, const msgpack::value& v) {
-  if (v.is_bool()) {
-    w.boolean(v.get_bool());
-  } else if (v.is_integer()) {
-    if (v.is_negative_integer()) {
-      w.integer(*v.to_int64());
-    } else {
-      w.integer(*v.to_uint64());
-    }
-  } else if (v.is_floating()) {
-    w.number(*v.to_double());
-  } else if (v.is_string()) {
-    w.string(v.get_string());
-  } else if (v.is_binary()) {
-    w.binary(v.bytes());
-  } else if (v.is_array()) {
-    w.begin_array();
-    for (const msgpack::value& e : v.elements()) write_value(w, e);
-    w.end_array();
-  } else if (v.is_map()) {
-    w.begin_object();
-    for (const msgpack::member& m : v.members()) {
-      if (m.val.is_undefined()) continue;
-      char digits[24];
-      std::string_view key;
-      if (m.key.is_string()) {
-        key = m.key.get_string();
-      } else if (m.key.is_integer()) {
-        // String() of the number: its decimal digits (beyond 2^53 JavaScript would round first).
-        const bool neg = m.key.is_negative_integer();
-        std::uint64_t mag =
-            neg ? 0 - static_cast<std::uint64_t>(*m.key.to_int64()) : *m.key.to_uint64();
-        std::size_t at = sizeof digits;
-        do {
-          digits[--at] = static_cast<char>('0' + mag % 10);
-          mag /= 10;
-        } while (mag != 0);
-        if (neg) digits[--at] = '-';
-        key = std::string_view(digits + at, sizeof digits - at);
-      } else if (m.key.is_bool()) {
-        key = m.key.get_bool() ? "true" : "false";
-      } else if (m.key.is_nil()) {
-        key = "null";
-      } else {
-        continue;
-      }
-      w.key(key);
-      write_value(w, m.val);
-    }
-    w.end_object();
-  } else {
-    w.null();  // nil, undefined, other extensions
-  }
+  ::SIOCODEC_NAMESPACE::socketio::detail::write_received<detail::write_as_js>(w, v);
 }
 
 }  // namespace redis

@@ -533,6 +533,51 @@ scenarios.ordered_10000 = {
   },
 };
 
+// Connection state recovery (siocodec_server --recovery, socket.io's connectionStateRecovery),
+// what the retired interop.sioserver.recovery checked on sio_engine_server.cpp: the client
+// loses its transport (its engine closed under it: "transport close" on the server, a reason
+// that allows recovery), events are broadcast while it is away, and when it connects again it
+// gets its socket back (socket.recovered, the same id) with the missed events, in order, before
+// 'connect' (socket.io 4.8 writes them before the CONNECT reply). `broadcast` [from, to] emits
+// "tick" i to every socket of the namespace through its recovery store.
+scenarios.recovery = {
+  transports: ['websocket', 'polling'],
+  serverArgs: ['--recovery', '60000'],
+  async run(server, port, transport) {
+    const m = manager(port, transport);  // reconnection off: the test says when to come back
+    const s = m.socket('/');
+    const got = [];
+    s.on('tick', (i) => got.push(i));
+    await connected(s);
+    assert.equal(s.recovered, false, 'a first connect is not recovered');
+    const id = s.id, engineId = m.engine.id;
+    // socket.io recovers a socket only when it holds an offset: it got a broadcast event.
+    same(await call(s, 'broadcast', 1, 3), [3], 'ticks 1..3');
+    for (let i = 0; i < 500 && got.length < 3; i++) await new Promise((r) => setTimeout(r, 10));
+    same(got, [1, 2, 3], 'ticks 1..3 received');
+    const gone = new Promise((r) => s.once('disconnect', r));
+    m.engine.close();
+    await gone;
+    await server.waitFor((l) => l.type === 'disconnect' && l.sid === engineId && l.nsp === '/',
+                         'the lost socket');
+    // Broadcast by another client while the first one is away.
+    const other = manager(port, transport).socket('/');
+    await connected(other);
+    same(await call(other, 'broadcast', 4, 8), [5], 'ticks 4..8 while away');
+    const back = new Promise((resolve) => s.once('connect', () => resolve(got.slice())));
+    s.connect();
+    same(await back, [1, 2, 3, 4, 5, 6, 7, 8], "the missed events, in order, before 'connect'");
+    assert.equal(s.recovered, true, 'socket.recovered');
+    assert.equal(s.id, id, 'the same socket id');
+    const restored = await server.waitFor((l) => l.type === 'connect' && l.nsp === '/' &&
+                                          l.sid === m.engine.id, 'the recovering CONNECT');
+    assert.ok(restored.data && typeof restored.data.pid === 'string', 'the CONNECT carries the pid');
+    same(await call(s, 'broadcast', 9, 10), [2], 'ticks 9..10');
+    for (let i = 0; i < 500 && got.length < 10; i++) await new Promise((r) => setTimeout(r, 10));
+    same(got, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 'every event once and in order');
+  },
+};
+
 // maxPayload: a body over the limit is refused with 413, a WebSocket message with close 1009;
 // exactly at the limit both pass.
 scenarios.max_payload = {
@@ -715,7 +760,7 @@ function normalizeHex(v) {
 // framing and Socket.IO 2.x; heartbeat does not depend on the parser).
 const withMsgpack = (sc) => ({ ...sc, serverArgs: [...(sc.serverArgs || []), '--parser', 'msgpack'] });
 for (const name of ['namespaces_auth', 'connect_error', 'acks', 'binary', 'unicode', 'large_json',
-                    'ordered_10000']) {
+                    'ordered_10000', 'recovery']) {
   scenarios[`msgpack.${name}`] = withMsgpack(scenarios[name]);
 }
 for (const [name, sc] of Object.entries(msgpackScenarios)) scenarios[`msgpack.${name}`] = withMsgpack(sc);

@@ -14,6 +14,7 @@
 #include <siocodec/result.hpp>
 #include <siocodec/sink.hpp>
 #include <siocodec/socketio/builders.hpp>
+#include <siocodec/socketio/copy.hpp>
 #include <siocodec/socketio/msgpack_parser/args_writer.hpp>
 #include <siocodec/socketio/msgpack_parser/decode.hpp>
 #include <siocodec/socketio/packet.hpp>
@@ -587,60 +588,66 @@ bool reaches(const V& rooms, const V& except, room_list socket_rooms) noexcept {
   return !rooms.exists() || rooms.size() == 0 || any_in(rooms);
 }
 
+namespace detail {
+
+// write_value()'s policy for the walk it shares with socketio::copy_value()
+// (socketio::detail::write_received): scalars and keys as JavaScript holds them.
+struct write_as_js {
+  static bool is_object(const msgpack::value& v) noexcept { return v.is_map(); }
+  template <class W>
+  static bool key(W& w, const msgpack::member& m) {
+    if (m.val.is_undefined()) return false;
+    char digits[24];
+    std::string_view name;
+    if (m.key.is_string()) {
+      name = m.key.get_string();
+    } else if (m.key.is_integer()) {
+      // String() of the number: its decimal digits (beyond 2^53 JavaScript would round first).
+      const bool neg = m.key.is_negative_integer();
+      std::uint64_t mag =
+          neg ? 0 - static_cast<std::uint64_t>(*m.key.to_int64()) : *m.key.to_uint64();
+      std::size_t at = sizeof digits;
+      do {
+        digits[--at] = static_cast<char>('0' + mag % 10);
+        mag /= 10;
+      } while (mag != 0);
+      if (neg) digits[--at] = '-';
+      name = std::string_view(digits + at, sizeof digits - at);
+    } else if (m.key.is_bool()) {
+      name = m.key.get_bool() ? "true" : "false";
+    } else if (m.key.is_nil()) {
+      name = "null";
+    } else {
+      return false;
+    }
+    w.key(name);
+    return true;
+  }
+  template <class W>
+  static void scalar(W& w, const msgpack::value& v) {
+    if (v.is_bool()) {
+      w.boolean(v.get_bool());
+    } else if (v.is_integer()) {
+      if (v.is_negative_integer()) {
+        w.integer(*v.to_int64());
+      } else {
+        w.integer(*v.to_uint64());
+      }
+    } else if (v.is_floating()) {
+      w.number(*v.to_double());
+    } else if (v.is_string()) {
+      w.string(v.get_string());
+    } else {
+      w.null();  // nil, undefined, other extensions
+    }
+  }
+};
+
+}  // namespace detail
+
 template <class W>
 void write_value(W& w, const msgpack::value& v) {
-  if (v.is_bool()) {
-    w.boolean(v.get_bool());
-  } else if (v.is_integer()) {
-    if (v.is_negative_integer()) {
-      w.integer(*v.to_int64());
-    } else {
-      w.integer(*v.to_uint64());
-    }
-  } else if (v.is_floating()) {
-    w.number(*v.to_double());
-  } else if (v.is_string()) {
-    w.string(v.get_string());
-  } else if (v.is_binary()) {
-    w.binary(v.bytes());
-  } else if (v.is_array()) {
-    w.begin_array();
-    for (const msgpack::value& e : v.elements()) write_value(w, e);
-    w.end_array();
-  } else if (v.is_map()) {
-    w.begin_object();
-    for (const msgpack::member& m : v.members()) {
-      if (m.val.is_undefined()) continue;
-      char digits[24];
-      std::string_view key;
-      if (m.key.is_string()) {
-        key = m.key.get_string();
-      } else if (m.key.is_integer()) {
-        // String() of the number: its decimal digits (beyond 2^53 JavaScript would round first).
-        const bool neg = m.key.is_negative_integer();
-        std::uint64_t mag =
-            neg ? 0 - static_cast<std::uint64_t>(*m.key.to_int64()) : *m.key.to_uint64();
-        std::size_t at = sizeof digits;
-        do {
-          digits[--at] = static_cast<char>('0' + mag % 10);
-          mag /= 10;
-        } while (mag != 0);
-        if (neg) digits[--at] = '-';
-        key = std::string_view(digits + at, sizeof digits - at);
-      } else if (m.key.is_bool()) {
-        key = m.key.get_bool() ? "true" : "false";
-      } else if (m.key.is_nil()) {
-        key = "null";
-      } else {
-        continue;
-      }
-      w.key(key);
-      write_value(w, m.val);
-    }
-    w.end_object();
-  } else {
-    w.null();  // nil, undefined, other extensions
-  }
+  ::SIOCODEC_NAMESPACE::socketio::detail::write_received<detail::write_as_js>(w, v);
 }
 
 }  // namespace redis

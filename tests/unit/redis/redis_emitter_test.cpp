@@ -221,6 +221,27 @@ TEST_CASE("write_value: a decoded broadcast re-encoded for default-parser client
   CHECK(out == R"(2["e",{"1":"a","true":null,"x":[null,null],"-1":false}])");
 }
 
+TEST_CASE("write_value and copy_value: one walk, the same containers and binary values") {
+  // They differ where their docs say (scalars, keys, undefined); binary values, arrays and
+  // objects go through the walk they share: [bin 010203, {"k": [bin 07], "e": {}}, []].
+  const std::string v = unhex("93 c403010203 82 a16b 91 c40107 a165 80 90");
+  const auto value = siocodec::msgpack::value::unchecked(byte_view(v));
+  std::string by_write, by_copy;
+  sio::attachment_list<4> atts_write, atts_copy;
+  REQUIRE(sio::encode(sio::event("e", [&](auto& w) { redis::write_value(w, value); }), by_write,
+                      atts_write));
+  REQUIRE(sio::encode(sio::event("e", [&](auto& w) { sio::copy_value(w, sio::any_value(value)); }),
+                      by_copy, atts_copy));
+  CHECK(
+      by_write ==
+      R"(52-["e",[{"_placeholder":true,"num":0},{"k":[{"_placeholder":true,"num":1}],"e":{}},[]]])");
+  CHECK(by_copy == by_write);
+  REQUIRE(atts_write.size() == 2);
+  REQUIRE(atts_copy.size() == 2);
+  CHECK(atts_copy[0] == atts_write[0]);
+  CHECK(atts_copy[1] == atts_write[1]);
+}
+
 TEST_CASE("reaches: the in-memory adapter's room rule") {
   // to(["a", "b"]).except(["x"]), and a numeric room 42 that no C++ room name matches.
   const std::string m = unhex("93 a178 82a474797065 02 a464617461 90"
