@@ -25,6 +25,16 @@ inline client::client(const client_options& opts)
   transport_ = opts.initial;
 }
 
+// Destroyed and built again where it is: the options are the one thing kept, and no member is
+// const or a reference, so the name designates the new client ([basic.life]). One constructor
+// and one destructor, rather than a temporary, a move assignment and the temporary's destructor
+// (socketio::client's reconnection).
+inline void client::reset() noexcept {
+  const client_options opts = opts_;
+  this->~client();
+  ::new (static_cast<void*>(this)) client(opts);
+}
+
 // Outputs the caller has drained are dropped at the start of a call that adds outputs, so that
 // views handed out stay valid until that call and storage is reused (clear keeps capacity).
 // A caller that drains only part of them keeps the rest: the drained prefix is erased (records
