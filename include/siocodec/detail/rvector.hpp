@@ -124,6 +124,15 @@ class rvector_base {
     // With a bounded resource, doubling may not fit where the exact size does.
     return reserve_raw(want, l) || (want != need && reserve_raw(need, l));
   }
+  // Appends `k` trivially copyable elements from `s`: the out-of-line form of try_append and
+  // try_push_back that SIOCODEC_SIZE_FIRST uses (one copy for every element type).
+  SIOCODEC_NOINLINE bool append_raw(const void* s, std::size_t k,
+                                    const rvector_layout& l) noexcept {
+    if (k > cap_ - n_ && !grow_raw(k, l)) return false;
+    if (k != 0) std::memcpy(static_cast<unsigned char*>(p_) + n_ * l.size, s, k * l.size);
+    n_ += k;
+    return true;
+  }
   // Drops the first `k` elements (trivially copyable ones).
   void erase_front_raw(std::size_t k, std::size_t size) noexcept {
     if (k >= n_) {
@@ -211,9 +220,13 @@ class rvector : public rvector_base {
   }
   bool try_push_back(const T& v) noexcept {
     static_assert(trivial, "try_emplace_back() for records that own storage");
+#if SIOCODEC_SIZE_FIRST
+    return append_raw(&v, 1, layout);
+#else
     if (!try_grow(1)) return false;
     data()[n_++] = v;
     return true;
+#endif
   }
   template <class... Args>
   bool try_emplace_back(Args&&... args) noexcept {
@@ -224,10 +237,14 @@ class rvector : public rvector_base {
   }
   bool try_append(const T* s, std::size_t k) noexcept {
     static_assert(trivial, "bytes and plain records only");
+#if SIOCODEC_SIZE_FIRST
+    return append_raw(s, k, layout);
+#else
     if (!try_grow(k)) return false;
     if (k != 0) std::memcpy(data() + n_, s, k * sizeof(T));
     n_ += k;
     return true;
+#endif
   }
   /// New elements are left uninitialized (the encoders write them).
   bool try_resize(std::size_t n) noexcept {
@@ -245,9 +262,13 @@ class rvector : public rvector_base {
     if constexpr (trivial) {
       erase_at_raw(i, sizeof(T));
     } else {
+      // The element's storage is freed, then the later ones are relocated down by one with the
+      // function growth uses: no move assignment of the type is linked (a namespace record's is
+      // ten buffers' worth of code).
       T* p = data();
-      for (std::size_t j = i; j + 1 < n_; ++j) p[j] = std::move(p[j + 1]);
-      destroy(n_ - 1, n_);
+      p[i].~T();
+      relocate(p + i, p + i + 1, n_ - i - 1);
+      --n_;
     }
   }
 

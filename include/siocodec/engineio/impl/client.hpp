@@ -127,7 +127,9 @@ inline std::size_t client::build_query(transport_kind t) {
   } else {
     add("&transport=websocket");
   }
-  if (!hs_.sid.empty()) {
+  // Only polling requests and the upgrade's WebSocket carry a sid: a WebSocket-only client
+  // builds its one query in open(), before any handshake, so the sid encoder is not linked.
+  if (has_polling && !hs_.sid.empty()) {
     add("&sid=");
     if (!encode_sid(hs_.sid, tx_query_)) oom_ = true;
   }
