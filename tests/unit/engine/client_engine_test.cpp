@@ -220,6 +220,47 @@ TEST_CASE("client: handshake over WebSocket first (v4)") {
 // SIOCODEC_ENGINEIO_TRANSPORTS and SIOCODEC_ENGINEIO_V3 (config.hpp): this file also runs in
 // siocodec_embedded_client_tests, built with 1 (WebSocket only) and 0 (v4 only), without the
 // test cases tagged [polling] or [v3].
+// What send() takes over a v4 WebSocket and the frames flush() writes for it (emit_frame()'s:
+// the type digit or `b`, then the data; binary as a binary frame), and what it refuses.
+TEST_CASE("client: v4 WebSocket messages of each kind, as emit_frame writes them") {
+  eio::client_options o;
+  o.initial = transport_kind::websocket;
+  harness h(o);
+  REQUIRE(h.c.open(0, 1) == errc::none);
+  h.c.handle_ws_open(0);
+  h.c.handle_ws_message(frame_kind::text, hs4, 0);
+  h.take_tx();
+  h.take_ev();
+  const packet_view b64{eio::packet_type::message, eio::data_kind::base64, "AQI="};
+  const packet_view bin{eio::packet_type::message, eio::data_kind::binary, "\x01\x02"sv};
+  REQUIRE(h.c.send(packet_view::text(eio::packet_type::message, "hi"), 1) == errc::none);
+  REQUIRE(h.c.send(b64, 1) == errc::none);
+  REQUIRE(h.c.send(bin, 1) == errc::none);
+  REQUIRE(h.c.send(packet_view::text(eio::packet_type::message, ""), 1) == errc::none);
+  h.c.handle_ws_message(frame_kind::text, "2", 2);  // the pong
+  const auto tx = h.take_tx();
+  REQUIRE(tx.size() == 5);
+  const std::string_view bodies[] = {"4hi", "bAQI=", "\x01\x02"sv, "4", "3"};
+  const frame_kind kinds[] = {frame_kind::text, frame_kind::text, frame_kind::binary,
+                              frame_kind::text, frame_kind::text};
+  for (std::size_t i = 0; i < 5; ++i) {
+    CAPTURE(i);
+    CHECK(tx[i].action == client_action::ws_send);
+    CHECK(tx[i].body == bodies[i]);
+    CHECK(tx[i].kind == kinds[i]);
+  }
+  // Refused: base64 that strict base64 rejects (bad characters, missing or extra padding), a
+  // packet that is not a message; nothing is queued and the session stays open.
+  for (const std::string_view bad : {"!!"sv, "AQI"sv, "AQI=="sv, "A==="sv}) {
+    CAPTURE(bad);
+    CHECK(h.c.send(packet_view{eio::packet_type::message, eio::data_kind::base64, bad}, 3) ==
+          errc::invalid_argument);
+  }
+  CHECK(h.c.send(packet_view::text(eio::packet_type::ping), 3) == errc::invalid_argument);
+  CHECK(h.c.is_open());
+  CHECK(h.take_tx().empty());
+}
+
 // reset() (what socketio::client's reconnection calls): the client is a new one with the same
 // options, every buffer freed, and a session on it runs exactly as on a client just built.
 TEST_CASE("client: reset() makes a new client in place, with the same options") {

@@ -330,6 +330,20 @@ inline void client::flush() {
       push_tx(client_action::ws_send, 0, 0, frame_kind::binary, off, p.data.size(), v3());
       continue;
     }
+    if (!v3()) {
+      // v4 over a WebSocket, what emit_frame() writes for the text and base64 messages send()
+      // checked: the type digit or `b`, then the data, in one text frame. Written here, so that
+      // a v4-only client (SIOCODEC_ENGINEIO_V3 0) links no frame encoder for it.
+      const char head = p.kind == data_kind::text ? detail::type_digit(p.type) : 'b';
+      if (!tx_body_.try_grow(1 + p.data.size())) {
+        oom_ = true;
+        continue;
+      }
+      (void)tx_body_.try_append(&head, 1);  // within the room made above
+      (void)tx_body_.try_append(p.data);
+      push_tx(client_action::ws_send, 0, 0, frame_kind::text, off, 1 + p.data.size());
+      continue;
+    }
     // send() queues text, base64 and binary data; binary reaches the encoder only as the base64
     // text of a v3 client without binary support, so that without v3 (SIOCODEC_ENGINEIO_V3 0)
     // the base64 encoder is not linked.
@@ -650,6 +664,12 @@ inline errc client::send(const packet_view& message, millis now) {
   // polling can frame, a WebSocket can frame too, so an upgrade never strands one.
   if (on_polling()) {
     if (!encoded_payload_size(&message, 1, poll_encoding())) return errc::invalid_argument;
+  } else if (!v3()) {
+    // What encoded_size() refuses of a v4 message over a WebSocket (it takes binary): base64
+    // data that strict base64 rejects. Tested here, so that flush() needs no frame encoder.
+    if (message.kind == data_kind::base64 &&
+        !base64::decoded_size(message.data, base64::mode::strict))
+      return errc::invalid_argument;
   } else if (!encoded_size(message, ws_encoding())) {
     return errc::invalid_argument;
   }
