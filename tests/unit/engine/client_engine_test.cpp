@@ -100,6 +100,17 @@ void open_polling(harness& h, std::string_view handshake = hs4, eio::millis now 
   REQUIRE(h.c.is_open());
 }
 
+// A v4 WebSocket-first session opened at 0 (the client's options must say websocket first);
+// transmits and events drained.
+void open_ws(harness& h) {
+  REQUIRE(h.c.open(0, 1) == errc::none);
+  h.c.handle_ws_open(0);
+  h.c.handle_ws_message(frame_kind::text, hs4, 0);
+  h.take_tx();
+  h.take_ev();
+  REQUIRE(h.c.is_open());
+}
+
 eio::client_options v3_options() {
   eio::client_options o;
   o.version = eio::protocol_version::v3;
@@ -226,11 +237,7 @@ TEST_CASE("client: v4 WebSocket messages of each kind, as emit_frame writes them
   eio::client_options o;
   o.initial = transport_kind::websocket;
   harness h(o);
-  REQUIRE(h.c.open(0, 1) == errc::none);
-  h.c.handle_ws_open(0);
-  h.c.handle_ws_message(frame_kind::text, hs4, 0);
-  h.take_tx();
-  h.take_ev();
+  open_ws(h);
   const packet_view b64{eio::packet_type::message, eio::data_kind::base64, "AQI="};
   const packet_view bin{eio::packet_type::message, eio::data_kind::binary, "\x01\x02"sv};
   REQUIRE(h.c.send(packet_view::text(eio::packet_type::message, "hi"), 1) == errc::none);
@@ -1275,11 +1282,7 @@ TEST_CASE("client: transmits and events not polled count against the limits", "[
     o.max_queued_messages = 3;
     o.initial = transport_kind::websocket;
     harness h(o);
-    REQUIRE(h.c.open(0, 1) == errc::none);
-    h.c.handle_ws_open(0);
-    h.c.handle_ws_message(frame_kind::text, hs4, 0);
-    h.take_tx();
-    h.take_ev();
+    open_ws(h);
     REQUIRE(h.c.send(msg("1"), 1) == errc::none);
     REQUIRE(h.c.send(msg("2"), 1) == errc::none);
     REQUIRE(h.c.send(msg("3"), 1) == errc::none);
