@@ -25,6 +25,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <new>
 #include <optional>
 #include <string_view>
 
@@ -175,6 +176,12 @@ class client {
   /// WebSocket closed, polling goes on). A no-op before open(), while closing, and after the
   /// close event.
   void close(millis now);
+  /// Makes this client what `client(opts)` would make with the options it was constructed with
+  /// (idle: open() starts a new session), in place: every buffer is freed, as when a new client
+  /// replaces this one, without a second client to build, move and destroy (for an owner that
+  /// opens session after session: socketio::client's reconnection). Views it handed out end.
+  /// Errors: none.
+  void reset() noexcept;
   /// Closes the session as when its own memory runs out (reason queue_full, error
   /// out_of_memory): for an owner whose memory ran out (socketio::client). A no-op when not live.
   void close_out_of_memory(millis now) {

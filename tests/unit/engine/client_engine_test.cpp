@@ -2,6 +2,7 @@
 // The Engine.IO client engine (engineio/client.hpp): one TEST_CASE per transition, with
 // engine.io-client 6.6.8 (v4) and 3.5.6 (v3) as the spec (tests/interop/node_modules).
 #include <siocodec/engineio/client.hpp>
+#include <siocodec/memory.hpp>
 
 #include "support/allocations.hpp"
 #include "support/catch.hpp"
@@ -96,6 +97,17 @@ void open_polling(harness& h, std::string_view handshake = hs4, eio::millis now 
   h.drain();
   h.tx.clear();
   h.ev.clear();
+  REQUIRE(h.c.is_open());
+}
+
+// A v4 WebSocket-first session opened at 0 (the client's options must say websocket first);
+// transmits and events drained.
+void open_ws(harness& h) {
+  REQUIRE(h.c.open(0, 1) == errc::none);
+  h.c.handle_ws_open(0);
+  h.c.handle_ws_message(frame_kind::text, hs4, 0);
+  h.take_tx();
+  h.take_ev();
   REQUIRE(h.c.is_open());
 }
 
@@ -219,6 +231,113 @@ TEST_CASE("client: handshake over WebSocket first (v4)") {
 // SIOCODEC_ENGINEIO_TRANSPORTS and SIOCODEC_ENGINEIO_V3 (config.hpp): this file also runs in
 // siocodec_embedded_client_tests, built with 1 (WebSocket only) and 0 (v4 only), without the
 // test cases tagged [polling] or [v3].
+// What send() takes over a v4 WebSocket and the frames flush() writes for it (emit_frame()'s:
+// the type digit or `b`, then the data; binary as a binary frame), and what it refuses.
+TEST_CASE("client: v4 WebSocket messages of each kind, as emit_frame writes them") {
+  eio::client_options o;
+  o.initial = transport_kind::websocket;
+  harness h(o);
+  open_ws(h);
+  const packet_view b64{eio::packet_type::message, eio::data_kind::base64, "AQI="};
+  const packet_view bin{eio::packet_type::message, eio::data_kind::binary, "\x01\x02"sv};
+  REQUIRE(h.c.send(packet_view::text(eio::packet_type::message, "hi"), 1) == errc::none);
+  REQUIRE(h.c.send(b64, 1) == errc::none);
+  REQUIRE(h.c.send(bin, 1) == errc::none);
+  REQUIRE(h.c.send(packet_view::text(eio::packet_type::message, ""), 1) == errc::none);
+  h.c.handle_ws_message(frame_kind::text, "2", 2);  // the pong
+  const auto tx = h.take_tx();
+  REQUIRE(tx.size() == 5);
+  const std::string_view bodies[] = {"4hi", "bAQI=", "\x01\x02"sv, "4", "3"};
+  const frame_kind kinds[] = {frame_kind::text, frame_kind::text, frame_kind::binary,
+                              frame_kind::text, frame_kind::text};
+  for (std::size_t i = 0; i < 5; ++i) {
+    CAPTURE(i);
+    CHECK(tx[i].action == client_action::ws_send);
+    CHECK(tx[i].body == bodies[i]);
+    CHECK(tx[i].kind == kinds[i]);
+  }
+  // Refused: base64 that strict base64 rejects (bad characters, missing or extra padding), a
+  // packet that is not a message; nothing is queued and the session stays open.
+  for (const std::string_view bad : {"!!"sv, "AQI"sv, "AQI=="sv, "A==="sv}) {
+    CAPTURE(bad);
+    CHECK(h.c.send(packet_view{eio::packet_type::message, eio::data_kind::base64, bad}, 3) ==
+          errc::invalid_argument);
+  }
+  CHECK(h.c.send(packet_view::text(eio::packet_type::ping), 3) == errc::invalid_argument);
+  CHECK(h.c.is_open());
+  CHECK(h.take_tx().empty());
+}
+
+// reset() (what socketio::client's reconnection calls): the client is a new one with the same
+// options, every buffer freed, and a session on it runs exactly as on a client just built.
+TEST_CASE("client: reset() makes a new client in place, with the same options") {
+  alignas(std::max_align_t) static unsigned char memory_a[8192];
+  alignas(std::max_align_t) static unsigned char memory_b[8192];
+  siocodec::buffer_resource ra(memory_a, sizeof memory_a), rb(memory_b, sizeof memory_b);
+  eio::client_options o;
+  o.initial = transport_kind::websocket;
+  o.max_queued_messages = 3;
+  o.memory = &ra;
+  const auto script = [](harness& h) {
+    REQUIRE(h.c.open(10, 7) == errc::none);
+    h.c.handle_ws_open(11);
+    h.c.handle_ws_message(frame_kind::text, hs4, 12);
+    h.c.handle_ws_message(frame_kind::text, "4event one", 13);
+    REQUIRE(h.c.send(packet_view::text(eio::packet_type::message, "hi"), 14) == errc::none);
+    h.drain();
+    h.c.handle_ws_message(frame_kind::text, "2", 15);  // the pong stays unpolled
+  };
+  harness h(o);
+  script(h);
+  CHECK(h.c.is_open());
+  CHECK(ra.used() != 0);
+  h.c.reset();
+  CHECK(ra.used() == 0);  // every buffer freed
+  CHECK(h.c.retained_capacity() == 0);
+  CHECK_FALSE(h.c.is_open());
+  CHECK(h.c.sid().empty());
+  CHECK(h.c.next_deadline() == eio::no_deadline);
+  CHECK_FALSE(h.c.poll_transmit());
+  CHECK_FALSE(h.c.poll_event());
+  h.tx.clear();
+  h.ev.clear();
+
+  // The same session again, beside one on a client built with the same options.
+  o.memory = &rb;
+  harness fresh(o);
+  script(h);
+  script(fresh);
+  h.drain();
+  fresh.drain();
+  REQUIRE(h.tx.size() == fresh.tx.size());
+  for (std::size_t i = 0; i < h.tx.size(); ++i) {
+    CHECK(h.tx[i].action == fresh.tx[i].action);
+    CHECK(h.tx[i].query == fresh.tx[i].query);
+    CHECK(h.tx[i].body == fresh.tx[i].body);
+  }
+  REQUIRE(h.ev.size() == fresh.ev.size());
+  for (std::size_t i = 0; i < h.ev.size(); ++i) {
+    CHECK(h.ev[i].kind == fresh.ev[i].kind);
+    CHECK(h.ev[i].data == fresh.ev[i].data);
+    CHECK(h.ev[i].sid == fresh.ev[i].sid);
+  }
+  CHECK(ra.used() == rb.used());
+  CHECK(h.c.next_deadline() == fresh.c.next_deadline());
+  // The options are kept: a fourth unpolled message is over max_queued_messages (3).
+  for (int i = 0; i < 4; ++i) (void)h.c.send(packet_view::text(eio::packet_type::message, "x"), 16);
+  CHECK_FALSE(h.c.is_open());
+
+  // After the close event, too.
+  h.drain();
+  h.tx.clear();
+  h.c.reset();
+  CHECK(ra.used() == 0);
+  CHECK(h.c.open(20, 1) == errc::none);
+  const auto tx = h.take_tx();
+  REQUIRE(tx.size() == 1);
+  CHECK(tx[0].action == client_action::open_websocket);
+}
+
 TEST_CASE("client: a transport compiled out is refused, the default is one compiled in") {
   const eio::client_options defaults;
   eio::client_options poll;
@@ -1163,11 +1282,7 @@ TEST_CASE("client: transmits and events not polled count against the limits", "[
     o.max_queued_messages = 3;
     o.initial = transport_kind::websocket;
     harness h(o);
-    REQUIRE(h.c.open(0, 1) == errc::none);
-    h.c.handle_ws_open(0);
-    h.c.handle_ws_message(frame_kind::text, hs4, 0);
-    h.take_tx();
-    h.take_ev();
+    open_ws(h);
     REQUIRE(h.c.send(msg("1"), 1) == errc::none);
     REQUIRE(h.c.send(msg("2"), 1) == errc::none);
     REQUIRE(h.c.send(msg("3"), 1) == errc::none);

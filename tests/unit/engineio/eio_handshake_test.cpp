@@ -3,6 +3,7 @@
 
 #include "support/catch.hpp"
 
+#include <cstdint>
 #include <cstring>
 #include <string>
 #include <string_view>
@@ -89,6 +90,40 @@ TEST_CASE("handshake: strict validation with offsets") {
        errc::invalid_handshake, 71},
       {R"({"sid":"a",})"sv, errc::invalid_json, 11},
       {""sv, errc::invalid_json, 0},
+      // Hostile open packets (below): the same answers as the member walk gave before the keys
+      // were looked up with json::value::find.
+      // The last duplicate wins when it is the invalid one.
+      {R"({"sid":"a","sid":"","upgrades":[],"pingInterval":1,"pingTimeout":1})"sv,
+       errc::invalid_handshake, 17},
+      // An escape in the sid value (the sid is used as written: no escapes).
+      {R"({"sid":"\u0061","upgrades":[],"pingInterval":1,"pingTimeout":1})"sv,
+       errc::invalid_handshake, 7},
+      // Fields only in a nested object: missing at the top level.
+      {R"({"x":{"sid":"a","upgrades":[],"pingInterval":1,"pingTimeout":1}})"sv,
+       errc::invalid_handshake, 64},
+      // -0, an exponent, a number past 2^64, a zero maxPayload.
+      {R"({"sid":"a","upgrades":[],"pingInterval":-0,"pingTimeout":1})"sv, errc::invalid_handshake,
+       40},
+      {R"({"sid":"a","upgrades":[],"pingInterval":1e3,"pingTimeout":1})"sv, errc::invalid_handshake,
+       40},
+      {R"({"sid":"a","upgrades":[],"pingInterval":1,"pingTimeout":184467440737095516160})"sv,
+       errc::invalid_handshake, 56},
+      {R"({"sid":"a","upgrades":[],"pingInterval":1,"pingTimeout":1,"maxPayload":0})"sv,
+       errc::invalid_handshake, 71},
+      // An upgrade list holding a nested array or null.
+      {R"({"sid":"a","upgrades":["websocket",["polling"]],"pingInterval":1,"pingTimeout":1})"sv,
+       errc::invalid_handshake, 35},
+      {R"({"sid":"a","upgrades":[null],"pingInterval":1,"pingTimeout":1})"sv,
+       errc::invalid_handshake, 23},
+      // Bad JSON after complete fields, and trailing bytes after the object.
+      {R"({"sid":"a","upgrades":[],"pingInterval":1,"pingTimeout":1,"x":tru})"sv,
+       errc::invalid_json, 65},
+      {R"({"sid":"a","upgrades":[],"pingInterval":1,"pingTimeout":1}x)"sv, errc::invalid_json, 58},
+      // A lone surrogate escape in a key is valid JSON; that key is just not one of ours.
+      {R"({"\ud800":1})"sv, errc::invalid_handshake, 12},
+      // Invalid UTF-8 in an ignored value.
+      {"{\"x\":\"\xff\",\"sid\":\"a\",\"upgrades\":[],\"pingInterval\":1,\"pingTimeout\":1}"sv,
+       errc::invalid_utf8, 6},
   };
   for (const auto& t : cases) {
     CAPTURE(t.text);
@@ -189,5 +224,47 @@ TEST_CASE("handshake: strict sids are URL-safe, lax ones are percent-encoded by 
     const auto small = eio::encode_sid_to(buf, t.encoded.size() - 1, h->sid);
     CHECK(small.error() == errc::output_too_small);
     CHECK(std::string_view(buf, sizeof buf) == std::string(sizeof buf, '#'));
+  }
+}
+
+// Hostile open packets: what a server (or whoever sits between) can put around the fields. Each
+// is read as JSON.parse reads it (escaped keys are the same keys, the last duplicate wins, only
+// the top level counts); the refusals are in "strict validation with offsets". The same answers
+// before and after the keys were looked up with json::value::find instead of a walk of their own.
+TEST_CASE("handshake: hostile open packets") {
+  struct ok_case {
+    std::string_view text;
+    std::string_view sid;
+    std::uint8_t upgrades;
+    std::uint32_t interval;
+  };
+  const ok_case accepted[] = {
+      // Escaped keys and upgrade names are the names (JSON.parse unescapes them).
+      {R"({"s\u0069d":"a","upgrades":["w\u0065bsocket"],"pingInterval":5,"pingTimeout":1})"sv, "a",
+       eio::transport_websocket, 5},
+      // A nested object's fields are not the handshake's; the top-level ones come after.
+      {R"({"x":{"sid":"evil","pingInterval":9},"sid":"good","upgrades":[],"pingInterval":7,"pingTimeout":1})"sv,
+       "good", 0, 7},
+      // A string value that looks like a key.
+      {R"({"note":"\"sid\":\"evil\"","sid":"b","upgrades":["polling","polling"],"pingInterval":3,"pingTimeout":1})"sv,
+       "b", eio::transport_polling, 3},
+      // The last duplicate wins even when an earlier one was invalid.
+      {R"({"sid":1,"sid":"c","upgrades":5,"upgrades":[],"pingInterval":-1,"pingInterval":2,"pingTimeout":1})"sv,
+       "c", 0, 2},
+      // A differently cased key is another key; whitespace anywhere JSON allows it.
+      {" \t\r\n{ \"SID\" : 1 , \"sid\" : \"d\" , \"upgrades\" : [ ] , \"pingInterval\" : 4 , "
+       "\"pingTimeout\" : 1 } \n"sv,
+       "d", 0, 4},
+      // __proto__ is a key like any other.
+      {R"({"__proto__":{"sid":"x"},"sid":"e","upgrades":[],"pingInterval":1,"pingTimeout":1})"sv,
+       "e", 0, 1},
+  };
+  for (const auto& t : accepted) {
+    CAPTURE(t.text);
+    const auto h = eio::parse_handshake(t.text);
+    REQUIRE(h);
+    CHECK(h->sid == t.sid);
+    CHECK(h->upgrades == t.upgrades);
+    CHECK(h->ping_interval == t.interval);
   }
 }

@@ -25,6 +25,16 @@ inline client::client(const client_options& opts)
   transport_ = opts.initial;
 }
 
+// Destroyed and built again where it is: the options are the one thing kept, and no member is
+// const or a reference, so the name designates the new client ([basic.life]). One constructor
+// and one destructor, rather than a temporary, a move assignment and the temporary's destructor
+// (socketio::client's reconnection).
+inline void client::reset() noexcept {
+  const client_options opts = opts_;
+  this->~client();
+  ::new (static_cast<void*>(this)) client(opts);
+}
+
 // Outputs the caller has drained are dropped at the start of a call that adds outputs, so that
 // views handed out stay valid until that call and storage is reused (clear keeps capacity).
 // A caller that drains only part of them keeps the rest: the drained prefix is erased (records
@@ -117,7 +127,9 @@ inline std::size_t client::build_query(transport_kind t) {
   } else {
     add("&transport=websocket");
   }
-  if (!hs_.sid.empty()) {
+  // Only polling requests and the upgrade's WebSocket carry a sid: a WebSocket-only client
+  // builds its one query in open(), before any handshake, so the sid encoder is not linked.
+  if (has_polling && !hs_.sid.empty()) {
     add("&sid=");
     if (!encode_sid(hs_.sid, tx_query_)) oom_ = true;
   }
@@ -316,6 +328,20 @@ inline void client::flush() {
       // frames.hpp's binary frame: the bytes, after v3's type byte as a static prefix.
       if (!tx_body_.try_append(p.data)) oom_ = true;
       push_tx(client_action::ws_send, 0, 0, frame_kind::binary, off, p.data.size(), v3());
+      continue;
+    }
+    if (!v3()) {
+      // v4 over a WebSocket, what emit_frame() writes for the text and base64 messages send()
+      // checked: the type digit or `b`, then the data, in one text frame. Written here, so that
+      // a v4-only client (SIOCODEC_ENGINEIO_V3 0) links no frame encoder for it.
+      const char head = p.kind == data_kind::text ? detail::type_digit(p.type) : 'b';
+      if (!tx_body_.try_grow(1 + p.data.size())) {
+        oom_ = true;
+        continue;
+      }
+      (void)tx_body_.try_append(&head, 1);  // within the room made above
+      (void)tx_body_.try_append(p.data);
+      push_tx(client_action::ws_send, 0, 0, frame_kind::text, off, 1 + p.data.size());
       continue;
     }
     // send() queues text, base64 and binary data; binary reaches the encoder only as the base64
@@ -638,6 +664,12 @@ inline errc client::send(const packet_view& message, millis now) {
   // polling can frame, a WebSocket can frame too, so an upgrade never strands one.
   if (on_polling()) {
     if (!encoded_payload_size(&message, 1, poll_encoding())) return errc::invalid_argument;
+  } else if (!v3()) {
+    // What encoded_size() refuses of a v4 message over a WebSocket (it takes binary): base64
+    // data that strict base64 rejects. Tested here, so that flush() needs no frame encoder.
+    if (message.kind == data_kind::base64 &&
+        !base64::decoded_size(message.data, base64::mode::strict))
+      return errc::invalid_argument;
   } else if (!encoded_size(message, ws_encoding())) {
     return errc::invalid_argument;
   }
