@@ -284,6 +284,28 @@ SIOCODEC_END_NAMESPACE
 #error "SIOCODEC_ENGINEIO_V3: 1 (Engine.IO v3 and v4, the default) or 0 (v4 only)"
 #endif
 
+// ---------------------------------------------------------------------------------------------
+// Binary attachments of the default parser. A program whose packets carry no binary values
+// (a sensor that sends readings as JSON) defines SIOCODEC_BINARY_ATTACHMENTS to 0 before the
+// first include: the stateful Socket.IO decoder (basic_decoder, so socketio::codec, the client
+// and server engines) then works as if decode_options::max_attachments and
+// encode_options::max_attachments were 0 whatever they say: a BINARY_EVENT / BINARY_ACK header
+// is refused with too_many_attachments (at its count, as decode() refuses a count over the
+// limit), a binary or base64 message with unexpected_binary_frame (nothing waits for an
+// attachment), a builder holding a binary value with too_many_attachments; any_value reads a
+// placeholder as the object it is. Attachment reassembly, base64 attachments and the client's
+// attachment list are not linked (docs/embedded.md). The msgpack parser, whose binary values
+// are inline, is not affected; nor are the stateless decode() and encode() functions. 1 (the
+// default): attachments as the protocol has them. Every translation unit of a program must see
+// the same value.
+// ---------------------------------------------------------------------------------------------
+#ifndef SIOCODEC_BINARY_ATTACHMENTS
+#define SIOCODEC_BINARY_ATTACHMENTS 1
+#endif
+#if SIOCODEC_BINARY_ATTACHMENTS != 0 && SIOCODEC_BINARY_ATTACHMENTS != 1
+#error "SIOCODEC_BINARY_ATTACHMENTS: 1 (binary attachments, the default) or 0 (none)"
+#endif
+
 #if defined(__GNUC__) || defined(__clang__)
 #define SIOCODEC_LIKELY(x) __builtin_expect(!!(x), 1)
 #define SIOCODEC_UNLIKELY(x) __builtin_expect(!!(x), 0)
@@ -12822,9 +12844,13 @@ SIOCODEC_ALWAYS_INLINE errc check_shape(packet_type type, json::kind k,
 
 // decode() writing into `pkt`, which holds a default packet_view on entry. On failure returns the
 // error and sets `offset`; `pkt` is then partly written and meaningless. In place, so that
-// decode() and basic_decoder build their result without copying the packet.
+// decode() and basic_decoder build their result without copying the packet. Attachments false
+// (basic_decoder with SIOCODEC_BINARY_ATTACHMENTS 0): max_attachments is 0, a constant, so that
+// the placeholder checks, which no binary header then reaches, are not linked.
+template <bool Attachments = true>
 inline errc decode_fields(std::string_view text, const decode_options& opts, packet_view& pkt,
                           std::size_t& offset) noexcept {
+  const std::size_t max_attachments = Attachments ? opts.max_attachments : 0;
   const char* const begin = text.data();
   const char* const end = begin + text.size();
   const char* p = begin;
@@ -12866,7 +12892,7 @@ inline errc decode_fields(std::string_view text, const decode_options& opts, pac
       // converting then would be undefined.
       constexpr double size_range =
           2.0 * static_cast<double>(std::size_t{1} << (sizeof(std::size_t) * 8 - 1));
-      if (n >= size_range || n > static_cast<double>(opts.max_attachments)) {
+      if (n >= size_range || n > static_cast<double>(max_attachments)) {
         return fail(errc::too_many_attachments, at(count_begin));
       }
       pkt.attachment_count = static_cast<std::size_t>(n);
@@ -12875,7 +12901,7 @@ inline errc decode_fields(std::string_view text, const decode_options& opts, pac
       std::size_t n = 0;
       // n * 10 + d > max exactly when n > max / 10, or n == max / 10 and d > max % 10: tested
       // before multiplying, so that no limit, SIZE_MAX included, lets n wrap.
-      const std::size_t cap = opts.max_attachments / 10, last = opts.max_attachments % 10;
+      const std::size_t cap = max_attachments / 10, last = max_attachments % 10;
       while (p != end && is_digit(*p)) {
         const auto d = static_cast<std::size_t>(*p - '0');
         if (n > cap || (n == cap && d > last)) {
@@ -12980,13 +13006,13 @@ inline errc decode_fields(std::string_view text, const decode_options& opts, pac
     if (shape != errc::none) {
       return fail(shape, static_cast<std::size_t>(pkt.data.data() - begin) + where);
     }
-    if (is_binary(pkt.type)) {
+    if (Attachments && is_binary(pkt.type)) {
       const errc e = check_placeholders(pkt.data, pkt.attachment_count, opts.lax, where);
       if (e != errc::none) {
         return fail(e, static_cast<std::size_t>(pkt.data.data() - begin) + where);
       }
     }
-  } else if (is_binary(pkt.type) && !opts.lax) {
+  } else if (Attachments && is_binary(pkt.type) && !opts.lax) {
     // Attachments with nothing to place them in: never written by an encoder.
     return fail(errc::invalid_placeholder, at(p));
   }
@@ -13687,7 +13713,8 @@ class any_value {
  public:
   /// The absent value.
   any_value() noexcept = default;
-  /// A JSON value; `attachments` (count `n`) resolve the placeholders of a binary packet.
+  /// A JSON value; `attachments` (count `n`) resolve the placeholders of a binary packet
+  /// (not with SIOCODEC_BINARY_ATTACHMENTS 0, config.hpp: a placeholder is then an object).
   explicit any_value(const json::value& v, const byte_view* attachments = nullptr,
                      std::size_t n = 0) noexcept;
   /// A msgpack value.
@@ -13942,7 +13969,8 @@ inline any_value::any_value(const json::value& v, const byte_view* attachments,
     case json::kind::array: kind_ = value_kind::array; break;
     case json::kind::object: {
       kind_ = value_kind::object;
-      if (attachments == nullptr) break;
+      // Without attachments (SIOCODEC_BINARY_ATTACHMENTS 0) no decoder resolves a placeholder.
+      if (!SIOCODEC_BINARY_ATTACHMENTS || attachments == nullptr) break;
       // A placeholder of the packet's attachments (decode() checked every one).
       const std::string_view raw = v.raw();
       if (detail::flat_object_end(raw.data(), raw.data() + raw.size()) == nullptr) break;
@@ -14109,7 +14137,9 @@ SIOCODEC_END_NAMESPACE
 // The registry of pending acks the Socket.IO engines keep (socketio::client,
 // socketio::server_connection): lookup by (owner, id) and the earliest deadline in O(log n) with
 // up to max_pending_acks (65536 by default) entries, where a linear scan per answered ack made
-// answering n acks O(n^2).
+// answering n acks O(n^2). With SIOCODEC_SIZE_FIRST it is that linear scan
+// (ack_registry_linear): a device waits for a handful of acks, and the index, the heap and
+// std::sort cost about a kilobyte of flash (docs/embedded.md).
 #ifndef SIOCODEC_DETAIL_ACK_REGISTRY_HPP
 #define SIOCODEC_DETAIL_ACK_REGISTRY_HPP
 
@@ -14122,32 +14152,52 @@ SIOCODEC_END_NAMESPACE
 SIOCODEC_BEGIN_NAMESPACE
 namespace detail {
 
+// One pending ack.
+struct ack_entry {
+  std::uint32_t owner;  // the namespace (its engine-local id)
+  // The client's "its packet still waits in the send buffer": 1 + the position of the
+  // packet's first message there (so that a timeout drops it without a scan), 0 otherwise.
+  std::uint32_t flag;
+  std::uint64_t id;
+  std::uint64_t deadline;
+  std::uint64_t seq;  // order of insertion
+  std::uint32_t heap_pos;
+};
+
+// What both registries share: the entries (in insertion order in ack_registry_linear) and
+// erase_if's scratch, which keeps their capacity so that removals never need memory.
+class ack_registry_base {
+ public:
+  static constexpr std::uint64_t no_deadline = ~std::uint64_t{0};
+  using entry = ack_entry;
+
+  std::size_t size() const noexcept { return items_.size(); }
+  bool empty() const noexcept { return items_.empty(); }
+
+  /// Calls f(entry&) on every entry (to change `flag`; nothing else may change).
+  template <class F>
+  void for_each(F&& f) noexcept(noexcept(f(std::declval<entry&>()))) {
+    for (entry& e : items_) f(e);
+  }
+
+ protected:
+  explicit ack_registry_base(memory_resource* mr) noexcept : items_(mr), scratch_(mr) {}
+
+  rvector<entry> items_;
+  rvector<entry> scratch_;
+};
+
 // Entries live densely in `items_` (removal moves the last one into the hole); `table_` is an
 // open-addressing index (linear probing, backward-shift deletion: no tombstones, so lookups stay
 // short whatever the churn) of item positions + 1; `heap_` is a binary min-heap of the positions
 // of the entries with a deadline, ordered by (deadline, seq) so that equal deadlines expire in
 // the order the acks were asked for. Every container keeps its capacity: once grown to the
 // largest number of acks pending at once, asking and answering allocate nothing.
-class ack_registry {
+class ack_registry_indexed : public ack_registry_base {
  public:
-  static constexpr std::uint64_t no_deadline = ~std::uint64_t{0};
-  struct entry {
-    std::uint32_t owner;  // the namespace (its engine-local id)
-    // The client's "its packet still waits in the send buffer": 1 + the position of the
-    // packet's first message there (so that a timeout drops it without a scan), 0 otherwise.
-    std::uint32_t flag;
-    std::uint64_t id;
-    std::uint64_t deadline;
-    std::uint64_t seq;  // order of insertion
-    std::uint32_t heap_pos;
-  };
-
   /// Storage from `mr` (null: the global operator new).
-  explicit ack_registry(memory_resource* mr = nullptr) noexcept
-      : items_(mr), table_(mr), heap_(mr), scratch_(mr) {}
-
-  std::size_t size() const noexcept { return items_.size(); }
-  bool empty() const noexcept { return items_.empty(); }
+  explicit ack_registry_indexed(memory_resource* mr = nullptr) noexcept
+      : ack_registry_base(mr), table_(mr), heap_(mr) {}
 
   /// Adds (owner, id), which must not be present (the engines allocate ids per owner).
   // False (nothing changed) when the memory resource has no room. Every container is grown
@@ -14190,12 +14240,6 @@ class ack_registry {
     out = items_[heap_[0]];
     remove_at(slot_of(out.owner, out.id));
     return true;
-  }
-
-  /// Calls f(entry&) on every entry (to change `flag`; nothing else may change).
-  template <class F>
-  void for_each(F&& f) noexcept(noexcept(f(std::declval<entry&>()))) {
-    for (entry& e : items_) f(e);
   }
 
   /// Removes every entry `pred` selects and then calls `removed(entry)` for each, in the order
@@ -14318,12 +14362,83 @@ class ack_registry {
     sift_down(items_[moved].heap_pos);
   }
 
-  rvector<entry> items_;
   rvector<std::uint32_t> table_;
   rvector<std::uint32_t> heap_;
-  rvector<entry> scratch_;
   std::uint64_t next_seq_ = 0;
 };
+
+// The same registry as one array in insertion order, every operation a scan: O(n) per lookup,
+// so answering n acks is O(n^2) (n is bounded by max_pending_acks; lower it on a device). The
+// earliest deadline is the first minimum of the scan, so equal deadlines expire in insertion
+// order, and erase_if reports in that order without sorting.
+class ack_registry_linear : public ack_registry_base {
+ public:
+  explicit ack_registry_linear(memory_resource* mr = nullptr) noexcept : ack_registry_base(mr) {}
+
+  // False (nothing changed) when the memory resource has no room; erase_if's scratch keeps the
+  // capacity of items_, so that removals never need memory.
+  bool insert(std::uint32_t owner, std::uint64_t id, std::uint64_t deadline, std::uint32_t flag) {
+    if (!items_.try_grow(1) || !scratch_.try_reserve(items_.capacity())) return false;
+    return items_.try_push_back(entry{owner, flag, id, deadline, 0, 0});
+  }
+
+  bool erase(std::uint32_t owner, std::uint64_t id) noexcept {
+    for (std::size_t i = 0; i < items_.size(); ++i) {
+      if (items_[i].owner == owner && items_[i].id == id) {
+        items_.erase_at(i);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  std::uint64_t next_deadline() const noexcept {
+    const std::size_t i = earliest();
+    return i == items_.size() ? no_deadline : items_[i].deadline;
+  }
+
+  bool pop_expired(std::uint64_t now, entry& out) noexcept {
+    const std::size_t i = earliest();
+    if (i == items_.size() || items_[i].deadline > now) return false;
+    out = items_[i];
+    items_.erase_at(i);
+    return true;
+  }
+
+  template <class Pred, class F>
+  void erase_if(Pred&& pred, F&& removed) {
+    scratch_.clear();
+    std::size_t kept = 0;
+    for (std::size_t i = 0; i < items_.size(); ++i) {
+      if (pred(items_[i]))
+        (void)scratch_.try_push_back(items_[i]);  // within the capacity insert() kept
+      else
+        items_[kept++] = items_[i];
+    }
+    (void)items_.try_resize(kept);  // smaller: cannot fail
+    for (const entry& e : scratch_) removed(e);
+  }
+
+ private:
+  // The first entry with the smallest deadline (no_deadline counts as none), or size().
+  std::size_t earliest() const noexcept {
+    std::size_t best = items_.size();
+    std::uint64_t d = no_deadline;
+    for (std::size_t i = 0; i < items_.size(); ++i) {
+      if (items_[i].deadline < d) {
+        d = items_[i].deadline;
+        best = i;
+      }
+    }
+    return best;
+  }
+};
+
+#if SIOCODEC_SIZE_FIRST
+using ack_registry = ack_registry_linear;
+#else
+using ack_registry = ack_registry_indexed;
+#endif
 
 }  // namespace detail
 SIOCODEC_END_NAMESPACE
@@ -18515,7 +18630,10 @@ class basic_decoder {
   explicit basic_decoder(const decode_options& opts = {},
                          attachment_mode mode = attachment_mode::borrow,
                          const Allocator& alloc = Allocator()) noexcept
-      : opts_(opts), bytes_(byte_alloc(alloc)), overflow_(view_alloc(alloc)), mode_(mode) {}
+      : opts_(effective(opts)),
+        bytes_(byte_alloc(alloc)),
+        overflow_(view_alloc(alloc)),
+        mode_(mode) {}
 
   basic_decoder(const basic_decoder&) = delete;
   basic_decoder& operator=(const basic_decoder&) = delete;
@@ -18581,6 +18699,9 @@ class basic_decoder {
   /// - invalid_argument: `kind` is neither text nor binary (offset 0).
   /// - out_of_memory (offset 0): with detail::resource_allocator (socketio::client over a
   ///   caller's memory_resource), the storage could not grow; the decoder is idle.
+  /// With SIOCODEC_BINARY_ATTACHMENTS 0 (config.hpp) max_attachments is 0: every binary header
+  /// is too_many_attachments (or invalid_attachment_count for a count of 0), every binary
+  /// message unexpected_binary_frame.
   ///
   /// Throws: only what the allocator throws (see the class documentation).
   ///
@@ -18653,7 +18774,7 @@ class basic_decoder {
   /// The mode given at construction.
   attachment_mode mode() const noexcept { return mode_; }
 
-  /// The options given at construction.
+  /// The options given at construction (max_attachments 0 with SIOCODEC_BINARY_ATTACHMENTS 0).
   const decode_options& options() const noexcept { return opts_; }
 
   /// A copy of the allocator.
@@ -18723,6 +18844,13 @@ class basic_decoder {
     return {e, offset};
   }
 
+  // SIOCODEC_BINARY_ATTACHMENTS 0 (config.hpp): no packet announces an attachment, so
+  // decode_fields() refuses every binary header, exactly as with a max_attachments of 0.
+  static decode_options effective(decode_options o) noexcept {
+    if (!SIOCODEC_BINARY_ATTACHMENTS) o.max_attachments = 0;
+    return o;
+  }
+
   // detail::grow_bounded, noting growth where it happens, so that feed() tests one flag
   // instead of two capacities. False when the storage could not grow (a caller's
   // memory_resource out of room: resource_allocator); std::vector's cannot fail without
@@ -18761,7 +18889,7 @@ class basic_decoder {
       return r;
     }
     std::size_t offset = 0;
-    const errc e = detail::decode_fields(text, opts_, *r, offset);
+    const errc e = detail::decode_fields<SIOCODEC_BINARY_ATTACHMENTS != 0>(text, opts_, *r, offset);
     if (e != errc::none) {
       r = fail(e, offset);
       return r;
@@ -18769,8 +18897,10 @@ class basic_decoder {
     packet_view& pkt = *r;
     // decode() refuses a count of 0; this decoder does not rely on it. A binary header that
     // expects nothing must never arm the decoder (CVE-2026-69185: the reference's armed
-    // reconstructor then buffered every later binary frame without limit).
-    if (is_binary(pkt.type) && pkt.attachment_count == 0) {
+    // reconstructor then buffered every later binary frame without limit). Without attachments
+    // (SIOCODEC_BINARY_ATTACHMENTS 0) decode_fields() refused every binary header already; the
+    // test says so to the compiler, so that the reassembly below is not linked.
+    if (is_binary(pkt.type) && (pkt.attachment_count == 0 || !SIOCODEC_BINARY_ATTACHMENTS)) {
       r = fail(errc::invalid_attachment_count, 1);
       return r;
     }
@@ -18865,7 +18995,9 @@ class basic_decoder {
   }
 
   result<packet_view> feed_binary(byte_view frame) {
-    if (state_ != decoder_state::reassembling) return fail(errc::unexpected_binary_frame, 0);
+    // Without attachments (SIOCODEC_BINARY_ATTACHMENTS 0) the decoder is never reassembling.
+    if (!SIOCODEC_BINARY_ATTACHMENTS || state_ != decoder_state::reassembling)
+      return fail(errc::unexpected_binary_frame, 0);
     std::size_t offset = 0;
     const errc e = check_attachment(frame.size(), offset);
     if (e != errc::none) return fail(e, offset);
@@ -18886,7 +19018,8 @@ class basic_decoder {
 
   result<packet_view> feed_base64(std::string_view text, base64::mode b64) {
     if (mode_ != attachment_mode::copy) return fail(errc::invalid_argument, 0);
-    if (state_ != decoder_state::reassembling) return fail(errc::unexpected_binary_frame, 0);
+    if (!SIOCODEC_BINARY_ATTACHMENTS || state_ != decoder_state::reassembling)
+      return fail(errc::unexpected_binary_frame, 0);
     const result<std::size_t> size = base64::decoded_size(text, b64);
     if (!size) return fail(errc::invalid_base64, size.offset());
     std::size_t offset = 0;
@@ -19123,7 +19256,8 @@ class basic_codec {
   protocol_version version() const noexcept { return encode_.version; }
   /// The decode options (their version is version()).
   const decode_options& decode_opts() const noexcept { return json_.options(); }
-  /// The encode options (their version is version()).
+  /// The encode options (their version is version(); max_attachments 0 with
+  /// SIOCODEC_BINARY_ATTACHMENTS 0).
   const encode_options& encode_opts() const noexcept { return encode_; }
 
   // --- decoding ----------------------------------------------------------------------------
@@ -19260,9 +19394,12 @@ class basic_codec {
     std::size_t attachment_count = 0;
   };
 
+  // The options of both directions, with the connection's version; without attachments
+  // (SIOCODEC_BINARY_ATTACHMENTS 0) their max_attachments is 0, as basic_decoder's is.
   template <class O>
   static O with_version(O o, protocol_version v) noexcept {
     o.version = v;
+    if (!SIOCODEC_BINARY_ATTACHMENTS) o.max_attachments = 0;
     return o;
   }
 
@@ -19548,9 +19685,11 @@ inline std::uint32_t reconnect_delay(const reconnect_options& o, std::uint32_t a
   const double max = o.delay_max ? static_cast<double>(o.delay_max) : 5000.0;
   const double jitter = (o.randomization > 0 && o.randomization <= 1) ? o.randomization : 0.0;
 #if SIOCODEC_SIZE_FIRST
-  // min x 2^attempt exactly as below (a power of two scales exactly, or overflows to
-  // infinity in both), without pow's 3 KB.
-  double ms = attempt > 2100 ? min * HUGE_VAL : std::ldexp(min, static_cast<int>(attempt));
+  // min x 2^attempt exactly as below, without pow's 3 KB nor ldexp's 0.4 KB: min >= 1, so
+  // every doubling is exact until one overflows to infinity, as the product does (at most
+  // about 1024 of them).
+  double ms = min;
+  for (std::uint32_t i = 0; i < attempt && ms != HUGE_VAL; ++i) ms *= 2.0;
 #else
   double ms = min * std::pow(2.0, static_cast<double>(attempt));
 #endif
@@ -19563,7 +19702,12 @@ inline std::uint32_t reconnect_delay(const reconnect_options& o, std::uint32_t a
   // Math.min propagates NaN; `| 0` (ToInt32) maps NaN and infinities to 0.
   const double m = std::isnan(ms) ? ms : (ms < max ? ms : max);
   if (!std::isfinite(m)) return 0;
+#if SIOCODEC_SIZE_FIRST
+  // trunc by floor, which the codec links anyway (m < 0 only for a random01 outside [0, 1)).
+  const double t = m < 0 ? -std::floor(-m) : std::floor(m);
+#else
   const double t = std::trunc(m);
+#endif
 #if SIOCODEC_SIZE_FIRST
   // fmod(t, 2^32) without fmod's 0.9 KB: t / 2^32 and its floor are exact, and so is the
   // difference (t and the multiple of 2^32 share an exponent range; the result fits in 53 bits).
@@ -19868,6 +20012,8 @@ class client {
     b.nsp(nsp);
     return b;
   }
+  // A v5 CONNECT or DISCONNECT into msgs_ (the json parser's without v5_control's encoder).
+  errc encode_v5_control(packet_type t, std::string_view nsp, std::string_view auth);
   void flush_buffer(nsp_rec& ns, millis now);
   void drop_buffer(nsp_rec& ns);
   void resolve_acks(std::uint32_t uid, bool all);
@@ -20140,6 +20286,18 @@ errc client::encode_into(rstring& out, F&& encode_to) {
 
 template <class P>
 errc client::encode_msgs(const P& packet) {
+  if (!SIOCODEC_BINARY_ATTACHMENTS) {
+    // No attachment list to grow (config.hpp): a binary value is too_many_attachments.
+    bool lost = false;
+    const errc e = encode_into(enc_buf_, [&](char* out, std::size_t cap) {
+      msgs_.clear();
+      detail::no_attachments none;
+      return codec_.encode_to(out, cap, packet, none, [&](const engineio::packet_view& m) {
+        if (!msgs_.try_push_back(m)) lost = true;
+      });
+    });
+    return e == errc::none && lost ? errc::out_of_memory : e;
+  }
   for (;;) {
     atts_.clear();
     bool lost = false;
@@ -20158,6 +20316,20 @@ errc client::encode_msgs(const P& packet) {
     }
     return e == errc::none && lost ? errc::out_of_memory : e;
   }
+}
+
+inline errc client::encode_v5_control(packet_type t, std::string_view nsp, std::string_view auth) {
+  if (codec_.kind() == parser_kind::json) {
+    // The default parser's packet is its header and the auth's JSON text: a packet_view, which
+    // the codec encodes as the builder would (the same header checks, the text verbatim as
+    // raw_json is), without an encoder instance for the builder (0.9 KB of flash on Cortex-M4).
+    packet_view p;
+    p.type = t;
+    p.nsp = nsp;
+    p.data = auth;
+    return encode_msgs(any_packet(p));
+  }
+  return encode_msgs(v5_packet(t, nsp, auth));
 }
 
 inline errc client::send_messages(millis now) {
@@ -20187,8 +20359,8 @@ inline errc client::send_connect(nsp_rec& ns, millis now) {
   }
   ns.sent_pid.clear();
   if (ns.pid.empty()) {
-    const errc e = encode_msgs(
-        v5_packet(packet_type::connect, ns.name, ns.has_auth ? ns.auth : std::string_view()));
+    const errc e = encode_v5_control(packet_type::connect, ns.name,
+                                     ns.has_auth ? ns.auth : std::string_view());
     return e != errc::none ? e : send_messages(now);
   }
   // Recovery (socket.js _sendConnectPacket): Object.assign({pid, offset}, auth). The auth's
@@ -20210,7 +20382,7 @@ inline errc client::send_connect(nsp_rec& ns, millis now) {
                       ? merged.try_append(",") && merged.try_append(ns.auth.view().substr(1))
                       : merged.try_append("}");
   if (!ok || !ns.sent_pid.try_assign(ns.pid)) return errc::out_of_memory;
-  const errc e = encode_msgs(v5_packet(packet_type::connect, ns.name, merged));
+  const errc e = encode_v5_control(packet_type::connect, ns.name, merged);
   return e != errc::none ? e : send_messages(now);
 }
 
@@ -20348,7 +20520,7 @@ inline errc client::leave(std::string_view nsp, millis now) {
   if (!ns || state_ == state::closed) return errc::invalid_state;
   const settle_on_exit settle_guard{*this};
   if (ns->st == ns_state::connected) {
-    const errc e = v5() ? encode_msgs(v5_packet(packet_type::disconnect, ns->name, {}))
+    const errc e = v5() ? encode_v5_control(packet_type::disconnect, ns->name, {})
                         : encode_msgs(socketio::disconnect(ns->name));
     if (e == errc::none) (void)send_messages(now);
     push(client_event_kind::disconnect, ns->name).reason = disconnect_reason::io_client_disconnect;

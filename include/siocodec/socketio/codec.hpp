@@ -198,7 +198,8 @@ class basic_codec {
   protocol_version version() const noexcept { return encode_.version; }
   /// The decode options (their version is version()).
   const decode_options& decode_opts() const noexcept { return json_.options(); }
-  /// The encode options (their version is version()).
+  /// The encode options (their version is version(); max_attachments 0 with
+  /// SIOCODEC_BINARY_ATTACHMENTS 0).
   const encode_options& encode_opts() const noexcept { return encode_; }
 
   // --- decoding ----------------------------------------------------------------------------
@@ -335,9 +336,12 @@ class basic_codec {
     std::size_t attachment_count = 0;
   };
 
+  // The options of both directions, with the connection's version; without attachments
+  // (SIOCODEC_BINARY_ATTACHMENTS 0) their max_attachments is 0, as basic_decoder's is.
   template <class O>
   static O with_version(O o, protocol_version v) noexcept {
     o.version = v;
+    if (!SIOCODEC_BINARY_ATTACHMENTS) o.max_attachments = 0;
     return o;
   }
 
