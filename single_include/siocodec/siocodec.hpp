@@ -62,9 +62,9 @@
 //   <siocodec/socketio/msgpack_parser/args.hpp>
 //   <siocodec/socketio/any.hpp>
 //   <siocodec/detail/ack_registry.hpp>
+//   <siocodec/json/sink.hpp>
 //   <siocodec/socketio/arg_traits.hpp>
 //   <siocodec/socketio/builders.hpp>
-//   <siocodec/json/sink.hpp>
 //   <siocodec/json/writer.hpp>
 //   <siocodec/socketio/default_parser/args_writer.hpp>
 //   <siocodec/socketio/default_parser/encode.hpp>
@@ -14445,6 +14445,144 @@ SIOCODEC_END_NAMESPACE
 
 #endif  // SIOCODEC_DETAIL_ACK_REGISTRY_HPP
 // ---- end <siocodec/detail/ack_registry.hpp> --------------------------------------------------
+// ---- begin <siocodec/json/sink.hpp> ----------------------------------------------------------
+// SPDX-License-Identifier: BSL-1.0
+// The sinks of the stateful JSON writers: one that writes into a bounded buffer and turns into a
+// counter when a piece does not fit, a counter, an unchecked fast-path writer, and the checks a
+// polling body needs of a text (UTF-16 length, UTF-8 validity, record separator).
+#ifndef SIOCODEC_JSON_SINK_HPP
+#define SIOCODEC_JSON_SINK_HPP
+
+
+#include <cstddef>
+#include <cstring>
+
+SIOCODEC_BEGIN_NAMESPACE
+namespace json {
+namespace detail {
+
+// What the measuring writers learn about the text when `track` is set (polling bodies, whose
+// framing depends on the text): UTF-16 units, UTF-8 validity and the 0x1E record separator.
+// Every piece appended is whole code points (ASCII syntax, whole strings, whole raw JSON), so the
+// text can be judged piece by piece.
+struct text_checks {
+  bool track = false;
+  std::size_t utf16 = 0;
+  bool bad_utf8 = false;
+  bool has_separator = false;
+
+  void see(const char* s, std::size_t k) noexcept {
+    if (::SIOCODEC_NAMESPACE::detail::utf8_find_invalid(s, k) != k) {
+      bad_utf8 = true;
+    } else {
+      utf16 += ::SIOCODEC_NAMESPACE::detail::utf16_length(s, k);
+    }
+    if (k != 0 && std::memchr(s, 0x1E, k) != nullptr) has_separator = true;
+  }
+};
+
+// The measuring writer of builders and frame encoders: counts bytes (and checks the text).
+struct text_counter : text_checks {
+  std::size_t n = 0;
+  bool overflow = false;
+  static constexpr bool counting = true;
+
+  SIOCODEC_ALWAYS_INLINE void add(std::size_t k) noexcept {
+    n += k;
+    overflow |= n < k;
+  }
+  // Inline: the measuring pass calls these for every token.
+  SIOCODEC_ALWAYS_INLINE void put(char c) noexcept {
+    add(1);
+    if (SIOCODEC_UNLIKELY(track)) see(&c, 1);
+  }
+  SIOCODEC_ALWAYS_INLINE void append(const char* s, std::size_t k) noexcept {
+    add(k);
+    if (SIOCODEC_UNLIKELY(track)) see(s, k);
+  }
+  void fill(char c, std::size_t k) noexcept {
+    for (std::size_t i = 0; i < k; ++i) put(c);
+  }
+};
+
+// The sink of args_writer and of the builder paths. It writes into [p, end) while the pieces
+// fit; the first piece that does not fit turns it into a counter (end = p), so the rest of the
+// packet is still visited, validated and measured: an encoder that finds its output too small
+// still reports the errors that take precedence, and knows the size that was needed. A sink
+// without room (p == end) only counts: the measuring pass. With `track`, counted pieces also go
+// through the checks of text_counter (polling bodies).
+struct json_sink : text_checks {
+  char* p = nullptr;
+  char* end = nullptr;
+  std::size_t extra = 0;  // bytes counted, not written
+  bool overflow = false;  // extra wrapped around
+  static constexpr bool counting = false;
+
+  SIOCODEC_ALWAYS_INLINE bool has_room(std::size_t k) const noexcept {
+    return static_cast<std::size_t>(end - p) >= k;
+  }
+  SIOCODEC_ALWAYS_INLINE void put(char c) noexcept {
+    if (SIOCODEC_LIKELY(p != end)) {
+      *p++ = c;
+      return;
+    }
+    count(&c, 1);
+  }
+  SIOCODEC_ALWAYS_INLINE void append(const char* s, std::size_t k) noexcept {
+    if (SIOCODEC_LIKELY(has_room(k))) {
+      json::detail::copy_short(p, s, k);
+      p += k;
+      return;
+    }
+    count(s, k);
+  }
+  void fill(char c, std::size_t k) noexcept {
+    for (std::size_t i = 0; i < k; ++i) put(c);
+  }
+  // A sink that only counts (the measuring pass, or a buffer already full) and has no checks to
+  // feed: the args_writer then counts whole tokens at once, without writing them piece by piece.
+  SIOCODEC_ALWAYS_INLINE bool counts_only() const noexcept { return p == end && !track; }
+  SIOCODEC_ALWAYS_INLINE void add(std::size_t k) noexcept {
+    extra += k;
+    overflow |= extra < k;
+  }
+  SIOCODEC_ALWAYS_INLINE void count(const char* s, std::size_t k) noexcept {
+    end = p;  // nothing after a piece that did not fit may be written
+    extra += k;
+    overflow |= extra < k;
+    if (SIOCODEC_UNLIKELY(track)) see(s, k);
+  }
+};
+
+// A json_sink's fast path: writes with no checks, into room the caller has made sure of (a
+// JSON string takes at most 6 bytes per byte of text, `\u001f`, plus its quotes).
+struct raw_sink {
+  char* p;
+  static constexpr bool counting = false;
+  SIOCODEC_ALWAYS_INLINE void put(char c) noexcept { *p++ = c; }
+  SIOCODEC_ALWAYS_INLINE void append(const char* s, std::size_t k) noexcept {
+    json::detail::copy_short(p, s, k);
+    p += k;
+  }
+  void fill(char c, std::size_t k) noexcept {
+    if (k != 0) std::memset(p, c, k);
+    p += k;
+  }
+};
+
+// True when `s` has room for the JSON string of `text` and `extra` more bytes.
+SIOCODEC_ALWAYS_INLINE bool has_string_room(const json_sink& s, std::size_t text,
+                                            std::size_t extra) noexcept {
+  const auto avail = static_cast<std::size_t>(s.end - s.p);
+  return avail >= extra + 2 && (avail - extra - 2) / 6 >= text;
+}
+
+}  // namespace detail
+}  // namespace json
+SIOCODEC_END_NAMESPACE
+
+#endif  // SIOCODEC_JSON_SINK_HPP
+// ---- end <siocodec/json/sink.hpp> ------------------------------------------------------------
 // ---- begin <siocodec/socketio/arg_traits.hpp> ------------------------------------------------
 // SPDX-License-Identifier: BSL-1.0
 // How C++ values are written as Socket.IO arguments: arg_traits, the one value dispatch of both
@@ -15061,144 +15199,6 @@ SIOCODEC_END_NAMESPACE
 #ifndef SIOCODEC_SOCKETIO_ENCODE_HPP
 #define SIOCODEC_SOCKETIO_ENCODE_HPP
 
-// ---- begin <siocodec/json/sink.hpp> ----------------------------------------------------------
-// SPDX-License-Identifier: BSL-1.0
-// The sinks of the stateful JSON writers: one that writes into a bounded buffer and turns into a
-// counter when a piece does not fit, a counter, an unchecked fast-path writer, and the checks a
-// polling body needs of a text (UTF-16 length, UTF-8 validity, record separator).
-#ifndef SIOCODEC_JSON_SINK_HPP
-#define SIOCODEC_JSON_SINK_HPP
-
-
-#include <cstddef>
-#include <cstring>
-
-SIOCODEC_BEGIN_NAMESPACE
-namespace json {
-namespace detail {
-
-// What the measuring writers learn about the text when `track` is set (polling bodies, whose
-// framing depends on the text): UTF-16 units, UTF-8 validity and the 0x1E record separator.
-// Every piece appended is whole code points (ASCII syntax, whole strings, whole raw JSON), so the
-// text can be judged piece by piece.
-struct text_checks {
-  bool track = false;
-  std::size_t utf16 = 0;
-  bool bad_utf8 = false;
-  bool has_separator = false;
-
-  void see(const char* s, std::size_t k) noexcept {
-    if (::SIOCODEC_NAMESPACE::detail::utf8_find_invalid(s, k) != k) {
-      bad_utf8 = true;
-    } else {
-      utf16 += ::SIOCODEC_NAMESPACE::detail::utf16_length(s, k);
-    }
-    if (k != 0 && std::memchr(s, 0x1E, k) != nullptr) has_separator = true;
-  }
-};
-
-// The measuring writer of builders and frame encoders: counts bytes (and checks the text).
-struct text_counter : text_checks {
-  std::size_t n = 0;
-  bool overflow = false;
-  static constexpr bool counting = true;
-
-  SIOCODEC_ALWAYS_INLINE void add(std::size_t k) noexcept {
-    n += k;
-    overflow |= n < k;
-  }
-  // Inline: the measuring pass calls these for every token.
-  SIOCODEC_ALWAYS_INLINE void put(char c) noexcept {
-    add(1);
-    if (SIOCODEC_UNLIKELY(track)) see(&c, 1);
-  }
-  SIOCODEC_ALWAYS_INLINE void append(const char* s, std::size_t k) noexcept {
-    add(k);
-    if (SIOCODEC_UNLIKELY(track)) see(s, k);
-  }
-  void fill(char c, std::size_t k) noexcept {
-    for (std::size_t i = 0; i < k; ++i) put(c);
-  }
-};
-
-// The sink of args_writer and of the builder paths. It writes into [p, end) while the pieces
-// fit; the first piece that does not fit turns it into a counter (end = p), so the rest of the
-// packet is still visited, validated and measured: an encoder that finds its output too small
-// still reports the errors that take precedence, and knows the size that was needed. A sink
-// without room (p == end) only counts: the measuring pass. With `track`, counted pieces also go
-// through the checks of text_counter (polling bodies).
-struct json_sink : text_checks {
-  char* p = nullptr;
-  char* end = nullptr;
-  std::size_t extra = 0;  // bytes counted, not written
-  bool overflow = false;  // extra wrapped around
-  static constexpr bool counting = false;
-
-  SIOCODEC_ALWAYS_INLINE bool has_room(std::size_t k) const noexcept {
-    return static_cast<std::size_t>(end - p) >= k;
-  }
-  SIOCODEC_ALWAYS_INLINE void put(char c) noexcept {
-    if (SIOCODEC_LIKELY(p != end)) {
-      *p++ = c;
-      return;
-    }
-    count(&c, 1);
-  }
-  SIOCODEC_ALWAYS_INLINE void append(const char* s, std::size_t k) noexcept {
-    if (SIOCODEC_LIKELY(has_room(k))) {
-      json::detail::copy_short(p, s, k);
-      p += k;
-      return;
-    }
-    count(s, k);
-  }
-  void fill(char c, std::size_t k) noexcept {
-    for (std::size_t i = 0; i < k; ++i) put(c);
-  }
-  // A sink that only counts (the measuring pass, or a buffer already full) and has no checks to
-  // feed: the args_writer then counts whole tokens at once, without writing them piece by piece.
-  SIOCODEC_ALWAYS_INLINE bool counts_only() const noexcept { return p == end && !track; }
-  SIOCODEC_ALWAYS_INLINE void add(std::size_t k) noexcept {
-    extra += k;
-    overflow |= extra < k;
-  }
-  SIOCODEC_ALWAYS_INLINE void count(const char* s, std::size_t k) noexcept {
-    end = p;  // nothing after a piece that did not fit may be written
-    extra += k;
-    overflow |= extra < k;
-    if (SIOCODEC_UNLIKELY(track)) see(s, k);
-  }
-};
-
-// A json_sink's fast path: writes with no checks, into room the caller has made sure of (a
-// JSON string takes at most 6 bytes per byte of text, `\u001f`, plus its quotes).
-struct raw_sink {
-  char* p;
-  static constexpr bool counting = false;
-  SIOCODEC_ALWAYS_INLINE void put(char c) noexcept { *p++ = c; }
-  SIOCODEC_ALWAYS_INLINE void append(const char* s, std::size_t k) noexcept {
-    json::detail::copy_short(p, s, k);
-    p += k;
-  }
-  void fill(char c, std::size_t k) noexcept {
-    if (k != 0) std::memset(p, c, k);
-    p += k;
-  }
-};
-
-// True when `s` has room for the JSON string of `text` and `extra` more bytes.
-SIOCODEC_ALWAYS_INLINE bool has_string_room(const json_sink& s, std::size_t text,
-                                            std::size_t extra) noexcept {
-  const auto avail = static_cast<std::size_t>(s.end - s.p);
-  return avail >= extra + 2 && (avail - extra - 2) / 6 >= text;
-}
-
-}  // namespace detail
-}  // namespace json
-SIOCODEC_END_NAMESPACE
-
-#endif  // SIOCODEC_JSON_SINK_HPP
-// ---- end <siocodec/json/sink.hpp> ------------------------------------------------------------
 // ---- begin <siocodec/socketio/default_parser/args_writer.hpp> --------------------------------
 // SPDX-License-Identifier: BSL-1.0
 // args_writer: the JSON model of the writer concept, which writes the arguments of a packet
@@ -20128,6 +20128,22 @@ struct client_attachments {
   std::size_t max_size() const noexcept { return v.capacity(); }
   void resize(std::size_t n) noexcept { (void)v.try_resize(n); }  // within the capacity
 };
+// Appends the JSON string literal of `s` (JSON.stringify's escaping) to `out`. Through the JSON
+// writer's own string code (json_sink: a measuring run, then a writing one), which every encoder
+// links: json::encode_string brings a second copy of it (0.5 KB of flash on Cortex-M4).
+// Errors: invalid_utf8, out_of_memory (nothing appended).
+inline errc append_json_string(::SIOCODEC_NAMESPACE::detail::rstring& out, std::string_view s) {
+  json::detail::json_sink measure;  // no room: it only counts
+  std::size_t bad = 0;
+  if (json::detail::emit_string_at(measure, s, bad) != errc::none) return errc::invalid_utf8;
+  const std::size_t old = out.size();
+  if (!out.try_resize(old + measure.extra)) return errc::out_of_memory;
+  json::detail::json_sink w;
+  w.p = out.data() + old;
+  w.end = w.p + measure.extra;
+  (void)json::detail::emit_string_at(w, s, bad);
+  return errc::none;
+}
 }  // namespace detail
 
 inline client::client(const client_options& opts)
@@ -20366,17 +20382,17 @@ inline errc client::send_connect(nsp_rec& ns, millis now) {
   // Recovery (socket.js _sendConnectPacket): Object.assign({pid, offset}, auth). The auth's
   // members follow ours, so an auth key `pid` wins in JSON.parse as it does in Object.assign.
   // The object is JSON text whatever the parser (the auth is kept as JSON): the client's codec
-  // encodes the CONNECT (msgpack converts raw JSON). Written with json::encode_string, the
+  // encodes the CONNECT (msgpack converts raw JSON). Written with the JSON writer's string code, the
   // escaping JSON.stringify does, rather than by a second codec: an encoder instantiated for
   // these two objects cost 1.5 KB of flash (docs/embedded.md).
   rstring& merged = tmp_;
   if (!merged.try_assign("{\"pid\":")) return errc::out_of_memory;
-  const result<std::size_t> pr = json::encode_string(ns.pid, merged);
-  if (!pr) return pr.error();
+  errc je = detail::append_json_string(merged, ns.pid);
+  if (je != errc::none) return je;
   if (ns.has_offset) {
     if (!merged.try_append(",\"offset\":")) return errc::out_of_memory;
-    const result<std::size_t> orr = json::encode_string(ns.offset, merged);
-    if (!orr) return orr.error();
+    je = detail::append_json_string(merged, ns.offset);
+    if (je != errc::none) return je;
   }
   const bool ok = ns.has_auth && ns.auth.size() > 2
                       ? merged.try_append(",") && merged.try_append(ns.auth.view().substr(1))

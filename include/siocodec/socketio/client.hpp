@@ -18,6 +18,7 @@
 #include <siocodec/engineio/client.hpp>
 #include <siocodec/engineio/engine_types.hpp>
 #include <siocodec/error.hpp>
+#include <siocodec/json/sink.hpp>
 #include <siocodec/json/write.hpp>
 #include <siocodec/memory.hpp>
 #include <siocodec/result.hpp>

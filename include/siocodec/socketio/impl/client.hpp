@@ -30,6 +30,22 @@ struct client_attachments {
   std::size_t max_size() const noexcept { return v.capacity(); }
   void resize(std::size_t n) noexcept { (void)v.try_resize(n); }  // within the capacity
 };
+// Appends the JSON string literal of `s` (JSON.stringify's escaping) to `out`. Through the JSON
+// writer's own string code (json_sink: a measuring run, then a writing one), which every encoder
+// links: json::encode_string brings a second copy of it (0.5 KB of flash on Cortex-M4).
+// Errors: invalid_utf8, out_of_memory (nothing appended).
+inline errc append_json_string(::SIOCODEC_NAMESPACE::detail::rstring& out, std::string_view s) {
+  json::detail::json_sink measure;  // no room: it only counts
+  std::size_t bad = 0;
+  if (json::detail::emit_string_at(measure, s, bad) != errc::none) return errc::invalid_utf8;
+  const std::size_t old = out.size();
+  if (!out.try_resize(old + measure.extra)) return errc::out_of_memory;
+  json::detail::json_sink w;
+  w.p = out.data() + old;
+  w.end = w.p + measure.extra;
+  (void)json::detail::emit_string_at(w, s, bad);
+  return errc::none;
+}
 }  // namespace detail
 
 inline client::client(const client_options& opts)
@@ -268,17 +284,17 @@ inline errc client::send_connect(nsp_rec& ns, millis now) {
   // Recovery (socket.js _sendConnectPacket): Object.assign({pid, offset}, auth). The auth's
   // members follow ours, so an auth key `pid` wins in JSON.parse as it does in Object.assign.
   // The object is JSON text whatever the parser (the auth is kept as JSON): the client's codec
-  // encodes the CONNECT (msgpack converts raw JSON). Written with json::encode_string, the
+  // encodes the CONNECT (msgpack converts raw JSON). Written with the JSON writer's string code, the
   // escaping JSON.stringify does, rather than by a second codec: an encoder instantiated for
   // these two objects cost 1.5 KB of flash (docs/embedded.md).
   rstring& merged = tmp_;
   if (!merged.try_assign("{\"pid\":")) return errc::out_of_memory;
-  const result<std::size_t> pr = json::encode_string(ns.pid, merged);
-  if (!pr) return pr.error();
+  errc je = detail::append_json_string(merged, ns.pid);
+  if (je != errc::none) return je;
   if (ns.has_offset) {
     if (!merged.try_append(",\"offset\":")) return errc::out_of_memory;
-    const result<std::size_t> orr = json::encode_string(ns.offset, merged);
-    if (!orr) return orr.error();
+    je = detail::append_json_string(merged, ns.offset);
+    if (je != errc::none) return je;
   }
   const bool ok = ns.has_auth && ns.auth.size() > 2
                       ? merged.try_append(",") && merged.try_append(ns.auth.view().substr(1))
