@@ -19141,6 +19141,12 @@ struct runtime_parser_kind {
 #endif
   }
 };
+/// runtime_parser_kind for a codec that only ever speaks protocol v5 (socketio::client with
+/// SIOCODEC_ENGINEIO_V3 0): a text message of the msgpack parser is unexpected_text_frame, as
+/// msgpack_parser::decode_text() says in v5, without linking decode_text's protocol v4 parser.
+struct runtime_parser_kind_v5 : runtime_parser_kind {};
+template <class Kind>
+struct is_runtime_kind : std::is_base_of<runtime_parser_kind, Kind> {};
 /// Whether parser `k` is compiled in (SIOCODEC_PARSERS).
 constexpr bool parser_enabled(parser_kind k) noexcept {
   return (SIOCODEC_PARSERS & (k == parser_kind::json ? 1 : 2)) != 0;
@@ -19228,21 +19234,20 @@ class basic_codec {
   using allocator_type = Allocator;
 
   /// A codec whose parser is chosen at run time.
-  template <class K = Kind,
-            std::enable_if_t<std::is_same<K, detail::runtime_parser_kind>::value, int> = 0>
+  template <class K = Kind, std::enable_if_t<detail::is_runtime_kind<K>::value, int> = 0>
   explicit basic_codec(parser_kind kind, const codec_options& opts = {},
                        const Allocator& alloc = Allocator())
       : json_(with_version(opts.decode, opts.version), opts.attachments, alloc),
         scratch_(byte_alloc(alloc)),
         encode_(with_version(opts.encode, opts.version)),
         base64_(opts.base64),
-        kind_{kind} {
+        kind_() {
+    kind_.value = kind;
     SIOCODEC_ASSERT(detail::parser_enabled(kind));  // compiled out: SIOCODEC_PARSERS
   }
 
   /// A codec whose parser is fixed by its type.
-  template <class K = Kind,
-            std::enable_if_t<!std::is_same<K, detail::runtime_parser_kind>::value, int> = 0>
+  template <class K = Kind, std::enable_if_t<!detail::is_runtime_kind<K>::value, int> = 0>
   explicit basic_codec(const codec_options& opts = {}, const Allocator& alloc = Allocator())
       : json_(with_version(opts.decode, opts.version), opts.attachments, alloc),
         scratch_(byte_alloc(alloc)),
@@ -19483,6 +19488,9 @@ class basic_codec {
   result<any_packet> decode_msgpack_message(byte_view message, bool text) noexcept {
     const decode_options& o = json_.options();
     if (message.size() > o.max_packet_bytes) return {errc::packet_too_large, o.max_packet_bytes};
+    if (text && std::is_same<Kind, detail::runtime_parser_kind_v5>::value) {
+      return {errc::unexpected_text_frame, 0};
+    }
     if (text) {
       const result<packet_view> t = msgpack_parser::decode_text(message.as_chars(), o);
       if (!t) return {t.error(), t.offset()};
@@ -19654,6 +19662,7 @@ SIOCODEC_END_NAMESPACE
 #include <memory>
 #include <optional>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 
 SIOCODEC_BEGIN_NAMESPACE
@@ -20057,7 +20066,12 @@ class client {
   // The current session's close event was polled (or there is no session yet).
   bool close_seen_ = true;
   // The decoder's storage comes from engine.memory too (an rvector through resource_allocator).
-  basic_runtime_codec<::SIOCODEC_NAMESPACE::detail::resource_allocator<unsigned char>> codec_;
+  // v4 only with SIOCODEC_ENGINEIO_V3 (config.hpp): without it, the msgpack parser's protocol v4
+  // text packets are not linked.
+  basic_codec<std::conditional_t<SIOCODEC_ENGINEIO_V3 != 0, detail::runtime_parser_kind,
+                                 detail::runtime_parser_kind_v5>,
+              ::SIOCODEC_NAMESPACE::detail::resource_allocator<unsigned char>>
+      codec_;
   state state_ = state::idle;
   millis last_now_ = 0;
   std::uint64_t rng_ = 0;

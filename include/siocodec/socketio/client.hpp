@@ -35,6 +35,7 @@
 #include <memory>
 #include <optional>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 
 SIOCODEC_BEGIN_NAMESPACE
@@ -438,7 +439,12 @@ class client {
   // The current session's close event was polled (or there is no session yet).
   bool close_seen_ = true;
   // The decoder's storage comes from engine.memory too (an rvector through resource_allocator).
-  basic_runtime_codec<::SIOCODEC_NAMESPACE::detail::resource_allocator<unsigned char>> codec_;
+  // v4 only with SIOCODEC_ENGINEIO_V3 (config.hpp): without it, the msgpack parser's protocol v4
+  // text packets are not linked.
+  basic_codec<std::conditional_t<SIOCODEC_ENGINEIO_V3 != 0, detail::runtime_parser_kind,
+                                 detail::runtime_parser_kind_v5>,
+              ::SIOCODEC_NAMESPACE::detail::resource_allocator<unsigned char>>
+      codec_;
   state state_ = state::idle;
   millis last_now_ = 0;
   std::uint64_t rng_ = 0;

@@ -888,6 +888,13 @@ TEST_CASE("sio client: msgpack parser basics") {
   REQUIRE(h.c.emit(sio::event("up", 5), 1));
   srv.encode(sio::event("up", 5));
   CHECK(h.take_ws() == out);
+  // Protocol v5 carries msgpack in binary messages only: a text message is a parse error, at
+  // offset 0 (msgpack_parser::decode_text; not linked without SIOCODEC_ENGINEIO_V3).
+  h.server(R"(42["news","x"])");
+  ev = h.take_ev();
+  REQUIRE(first(ev, client_event_kind::disconnect));
+  check_disconnect(*first(ev, client_event_kind::disconnect), disconnect_reason::parse_error,
+                   errc::unexpected_text_frame, 0);
 }
 
 TEST_CASE("sio client: steady state emits and events allocate nothing") {
