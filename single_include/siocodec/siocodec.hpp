@@ -20350,14 +20350,31 @@ errc client::encode_msgs(const P& packet) {
 
 inline errc client::encode_v5_control(packet_type t, std::string_view nsp, std::string_view auth) {
   if (codec_.kind() == parser_kind::json) {
-    // The default parser's packet is its header and the auth's JSON text: a packet_view, which
-    // the codec encodes as the builder would (the same header checks, the text verbatim as
-    // raw_json is), without an encoder instance for the builder (0.9 KB of flash on Cortex-M4).
-    packet_view p;
-    p.type = t;
-    p.nsp = nsp;
-    p.data = auth;
-    return encode_msgs(any_packet(p));
+    // The default parser's packet is its header and the auth's JSON text (verbatim, as the
+    // builder's raw_json writes it), with the encoder's header checks: written here, without an
+    // encoder instance for the builder (1.3 KB of flash on Cortex-M4). The auth is an object
+    // (join()), so no digit follows the header.
+    const errc e = detail::check_header(t, 0, nsp, {}, codec_.encode_opts());
+    if (e != errc::none) return e;
+    const bool main = detail::is_main_nsp(nsp);
+    const std::size_t n = 1 + (main ? 0 : nsp.size() + 1) + auth.size();
+    rstring& out = enc_buf_;
+    out.clear();
+    if (out.capacity() < n) {
+      // The capacities encode_into() would reach, so that the memory use is the same.
+      std::size_t want = out.capacity() < 32 ? 64 : out.capacity() * 2;
+      while (want < n) want *= 2;
+      out.release();  // as encode_into: the peak stays one buffer
+      if (!out.try_reserve(want)) return errc::out_of_memory;
+    }
+    const char type = static_cast<char>('0' + static_cast<int>(t));
+    (void)out.try_append(std::string_view(&type, 1));  // within the room made above
+    if (!main) (void)(out.try_append(nsp) && out.try_append(","));
+    (void)out.try_append(auth);
+    msgs_.clear();
+    if (!msgs_.try_push_back(engineio::packet_view::text(engineio::packet_type::message, out)))
+      return errc::out_of_memory;
+    return errc::none;
   }
   return encode_msgs(v5_packet(t, nsp, auth));
 }
@@ -20396,8 +20413,8 @@ inline errc client::send_connect(nsp_rec& ns, millis now) {
   // Recovery (socket.js _sendConnectPacket): Object.assign({pid, offset}, auth). The auth's
   // members follow ours, so an auth key `pid` wins in JSON.parse as it does in Object.assign.
   // The object is JSON text whatever the parser (the auth is kept as JSON): the client's codec
-  // encodes the CONNECT (msgpack converts raw JSON). Written with the JSON writer's string code, the
-  // escaping JSON.stringify does, rather than by a second codec: an encoder instantiated for
+  // encodes the CONNECT (msgpack converts raw JSON). Written with the JSON writer's string code,
+  // the escaping JSON.stringify does, rather than by a second codec: an encoder instantiated for
   // these two objects cost 1.5 KB of flash (docs/embedded.md).
   rstring& merged = tmp_;
   if (!merged.try_assign("{\"pid\":")) return errc::out_of_memory;

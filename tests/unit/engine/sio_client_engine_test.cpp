@@ -306,6 +306,31 @@ TEST_CASE("sio client: joins / and /admin with auth on one Engine.IO session") {
   CHECK(h.take_ws().empty());
 }
 
+// The client writes its v5 CONNECTs and DISCONNECT itself with the default parser: the same
+// bytes and the same refusals as the codec's encoder gives their builders.
+TEST_CASE("sio client: CONNECT and DISCONNECT as the encoder writes and refuses them") {
+  harness h;
+  connect_main(h);
+  sio::codec ref(sio::parser_kind::json);
+  for (const std::string_view nsp :
+       {"/a,b"sv, "/\xff"sv, "/caf\xc3\xa9"sv, "/x?y"sv, "/a/b"sv, "//"sv}) {
+    CAPTURE(nsp);
+    std::string want;
+    const auto r = ref.encode(sio::connect(nsp), want, [](const eio::packet_view&) {});
+    const errc got = h.c.join(nsp, h.now);
+    CHECK(got == (r ? errc::none : r.error()));
+    if (!r) continue;
+    CHECK(h.take_ws() == std::vector<std::string>{"4" + want});
+    h.server("4" + want + R"({"sid":"z"})");
+    h.take_ev();
+    REQUIRE(h.c.connected(nsp));
+    want.clear();
+    REQUIRE(ref.encode(sio::disconnect(nsp), want, [](const eio::packet_view&) {}));
+    REQUIRE(h.c.leave(nsp, h.now) == errc::none);
+    CHECK(h.take_ws() == std::vector<std::string>{"4" + want});
+  }
+}
+
 TEST_CASE("sio client: CONNECT_ERROR refuses a namespace; the last one closes the session") {
   harness h;
   connect_main(h);
