@@ -131,6 +131,28 @@ SIOCODEC_END_NAMESPACE
 #error "SIOCODEC_ENGINEIO_V3: 1 (Engine.IO v3 and v4, the default) or 0 (v4 only)"
 #endif
 
+// ---------------------------------------------------------------------------------------------
+// Binary attachments of the default parser. A program whose packets carry no binary values
+// (a sensor that sends readings as JSON) defines SIOCODEC_BINARY_ATTACHMENTS to 0 before the
+// first include: the stateful Socket.IO decoder (basic_decoder, so socketio::codec, the client
+// and server engines) then works as if decode_options::max_attachments and
+// encode_options::max_attachments were 0 whatever they say: a BINARY_EVENT / BINARY_ACK header
+// is refused with too_many_attachments (at its count, as decode() refuses a count over the
+// limit), a binary or base64 message with unexpected_binary_frame (nothing waits for an
+// attachment), a builder holding a binary value with too_many_attachments; any_value reads a
+// placeholder as the object it is. Attachment reassembly, base64 attachments and the client's
+// attachment list are not linked (docs/embedded.md). The msgpack parser, whose binary values
+// are inline, is not affected; nor are the stateless decode() and encode() functions. 1 (the
+// default): attachments as the protocol has them. Every translation unit of a program must see
+// the same value.
+// ---------------------------------------------------------------------------------------------
+#ifndef SIOCODEC_BINARY_ATTACHMENTS
+#define SIOCODEC_BINARY_ATTACHMENTS 1
+#endif
+#if SIOCODEC_BINARY_ATTACHMENTS != 0 && SIOCODEC_BINARY_ATTACHMENTS != 1
+#error "SIOCODEC_BINARY_ATTACHMENTS: 1 (binary attachments, the default) or 0 (none)"
+#endif
+
 #if defined(__GNUC__) || defined(__clang__)
 #define SIOCODEC_LIKELY(x) __builtin_expect(!!(x), 1)
 #define SIOCODEC_UNLIKELY(x) __builtin_expect(!!(x), 0)

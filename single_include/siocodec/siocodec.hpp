@@ -62,9 +62,9 @@
 //   <siocodec/socketio/msgpack_parser/args.hpp>
 //   <siocodec/socketio/any.hpp>
 //   <siocodec/detail/ack_registry.hpp>
+//   <siocodec/json/sink.hpp>
 //   <siocodec/socketio/arg_traits.hpp>
 //   <siocodec/socketio/builders.hpp>
-//   <siocodec/json/sink.hpp>
 //   <siocodec/json/writer.hpp>
 //   <siocodec/socketio/default_parser/args_writer.hpp>
 //   <siocodec/socketio/default_parser/encode.hpp>
@@ -283,6 +283,28 @@ SIOCODEC_END_NAMESPACE
 #endif
 #if SIOCODEC_ENGINEIO_V3 != 0 && SIOCODEC_ENGINEIO_V3 != 1
 #error "SIOCODEC_ENGINEIO_V3: 1 (Engine.IO v3 and v4, the default) or 0 (v4 only)"
+#endif
+
+// ---------------------------------------------------------------------------------------------
+// Binary attachments of the default parser. A program whose packets carry no binary values
+// (a sensor that sends readings as JSON) defines SIOCODEC_BINARY_ATTACHMENTS to 0 before the
+// first include: the stateful Socket.IO decoder (basic_decoder, so socketio::codec, the client
+// and server engines) then works as if decode_options::max_attachments and
+// encode_options::max_attachments were 0 whatever they say: a BINARY_EVENT / BINARY_ACK header
+// is refused with too_many_attachments (at its count, as decode() refuses a count over the
+// limit), a binary or base64 message with unexpected_binary_frame (nothing waits for an
+// attachment), a builder holding a binary value with too_many_attachments; any_value reads a
+// placeholder as the object it is. Attachment reassembly, base64 attachments and the client's
+// attachment list are not linked (docs/embedded.md). The msgpack parser, whose binary values
+// are inline, is not affected; nor are the stateless decode() and encode() functions. 1 (the
+// default): attachments as the protocol has them. Every translation unit of a program must see
+// the same value.
+// ---------------------------------------------------------------------------------------------
+#ifndef SIOCODEC_BINARY_ATTACHMENTS
+#define SIOCODEC_BINARY_ATTACHMENTS 1
+#endif
+#if SIOCODEC_BINARY_ATTACHMENTS != 0 && SIOCODEC_BINARY_ATTACHMENTS != 1
+#error "SIOCODEC_BINARY_ATTACHMENTS: 1 (binary attachments, the default) or 0 (none)"
 #endif
 
 #if defined(__GNUC__) || defined(__clang__)
@@ -12972,9 +12994,13 @@ SIOCODEC_ALWAYS_INLINE errc check_shape(packet_type type, json::kind k,
 
 // decode() writing into `pkt`, which holds a default packet_view on entry. On failure returns the
 // error and sets `offset`; `pkt` is then partly written and meaningless. In place, so that
-// decode() and basic_decoder build their result without copying the packet.
+// decode() and basic_decoder build their result without copying the packet. Attachments false
+// (basic_decoder with SIOCODEC_BINARY_ATTACHMENTS 0): max_attachments is 0, a constant, so that
+// the placeholder checks, which no binary header then reaches, are not linked.
+template <bool Attachments = true>
 inline errc decode_fields(std::string_view text, const decode_options& opts, packet_view& pkt,
                           std::size_t& offset) noexcept {
+  const std::size_t max_attachments = Attachments ? opts.max_attachments : 0;
   const char* const begin = text.data();
   const char* const end = begin + text.size();
   const char* p = begin;
@@ -13016,7 +13042,7 @@ inline errc decode_fields(std::string_view text, const decode_options& opts, pac
       // converting then would be undefined.
       constexpr double size_range =
           2.0 * static_cast<double>(std::size_t{1} << (sizeof(std::size_t) * 8 - 1));
-      if (n >= size_range || n > static_cast<double>(opts.max_attachments)) {
+      if (n >= size_range || n > static_cast<double>(max_attachments)) {
         return fail(errc::too_many_attachments, at(count_begin));
       }
       pkt.attachment_count = static_cast<std::size_t>(n);
@@ -13025,7 +13051,7 @@ inline errc decode_fields(std::string_view text, const decode_options& opts, pac
       std::size_t n = 0;
       // n * 10 + d > max exactly when n > max / 10, or n == max / 10 and d > max % 10: tested
       // before multiplying, so that no limit, SIZE_MAX included, lets n wrap.
-      const std::size_t cap = opts.max_attachments / 10, last = opts.max_attachments % 10;
+      const std::size_t cap = max_attachments / 10, last = max_attachments % 10;
       while (p != end && is_digit(*p)) {
         const auto d = static_cast<std::size_t>(*p - '0');
         if (n > cap || (n == cap && d > last)) {
@@ -13130,13 +13156,13 @@ inline errc decode_fields(std::string_view text, const decode_options& opts, pac
     if (shape != errc::none) {
       return fail(shape, static_cast<std::size_t>(pkt.data.data() - begin) + where);
     }
-    if (is_binary(pkt.type)) {
+    if (Attachments && is_binary(pkt.type)) {
       const errc e = check_placeholders(pkt.data, pkt.attachment_count, opts.lax, where);
       if (e != errc::none) {
         return fail(e, static_cast<std::size_t>(pkt.data.data() - begin) + where);
       }
     }
-  } else if (is_binary(pkt.type) && !opts.lax) {
+  } else if (Attachments && is_binary(pkt.type) && !opts.lax) {
     // Attachments with nothing to place them in: never written by an encoder.
     return fail(errc::invalid_placeholder, at(p));
   }
@@ -13837,7 +13863,8 @@ class any_value {
  public:
   /// The absent value.
   any_value() noexcept = default;
-  /// A JSON value; `attachments` (count `n`) resolve the placeholders of a binary packet.
+  /// A JSON value; `attachments` (count `n`) resolve the placeholders of a binary packet
+  /// (not with SIOCODEC_BINARY_ATTACHMENTS 0, config.hpp: a placeholder is then an object).
   explicit any_value(const json::value& v, const byte_view* attachments = nullptr,
                      std::size_t n = 0) noexcept;
   /// A msgpack value.
@@ -14092,7 +14119,8 @@ inline any_value::any_value(const json::value& v, const byte_view* attachments,
     case json::kind::array: kind_ = value_kind::array; break;
     case json::kind::object: {
       kind_ = value_kind::object;
-      if (attachments == nullptr) break;
+      // Without attachments (SIOCODEC_BINARY_ATTACHMENTS 0) no decoder resolves a placeholder.
+      if (!SIOCODEC_BINARY_ATTACHMENTS || attachments == nullptr) break;
       // A placeholder of the packet's attachments (decode() checked every one).
       const std::string_view raw = v.raw();
       if (detail::flat_object_end(raw.data(), raw.data() + raw.size()) == nullptr) break;
@@ -14258,7 +14286,9 @@ SIOCODEC_END_NAMESPACE
 // The registry of pending acks the Socket.IO engines keep (socketio::client,
 // socketio::server_connection): lookup by (owner, id) and the earliest deadline in O(log n) with
 // up to max_pending_acks (65536 by default) entries, where a linear scan per answered ack made
-// answering n acks O(n^2).
+// answering n acks O(n^2). With SIOCODEC_SIZE_FIRST it is that linear scan
+// (ack_registry_linear): a device waits for a handful of acks, and the index, the heap and
+// std::sort cost about a kilobyte of flash (docs/embedded.md).
 #ifndef SIOCODEC_DETAIL_ACK_REGISTRY_HPP
 #define SIOCODEC_DETAIL_ACK_REGISTRY_HPP
 
@@ -14271,32 +14301,52 @@ SIOCODEC_END_NAMESPACE
 SIOCODEC_BEGIN_NAMESPACE
 namespace detail {
 
+// One pending ack.
+struct ack_entry {
+  std::uint32_t owner;  // the namespace (its engine-local id)
+  // The client's "its packet still waits in the send buffer": 1 + the position of the
+  // packet's first message there (so that a timeout drops it without a scan), 0 otherwise.
+  std::uint32_t flag;
+  std::uint64_t id;
+  std::uint64_t deadline;
+  std::uint64_t seq;  // order of insertion
+  std::uint32_t heap_pos;
+};
+
+// What both registries share: the entries (in insertion order in ack_registry_linear) and
+// erase_if's scratch, which keeps their capacity so that removals never need memory.
+class ack_registry_base {
+ public:
+  static constexpr std::uint64_t no_deadline = ~std::uint64_t{0};
+  using entry = ack_entry;
+
+  std::size_t size() const noexcept { return items_.size(); }
+  bool empty() const noexcept { return items_.empty(); }
+
+  /// Calls f(entry&) on every entry (to change `flag`; nothing else may change).
+  template <class F>
+  void for_each(F&& f) noexcept(noexcept(f(std::declval<entry&>()))) {
+    for (entry& e : items_) f(e);
+  }
+
+ protected:
+  explicit ack_registry_base(memory_resource* mr) noexcept : items_(mr), scratch_(mr) {}
+
+  rvector<entry> items_;
+  rvector<entry> scratch_;
+};
+
 // Entries live densely in `items_` (removal moves the last one into the hole); `table_` is an
 // open-addressing index (linear probing, backward-shift deletion: no tombstones, so lookups stay
 // short whatever the churn) of item positions + 1; `heap_` is a binary min-heap of the positions
 // of the entries with a deadline, ordered by (deadline, seq) so that equal deadlines expire in
 // the order the acks were asked for. Every container keeps its capacity: once grown to the
 // largest number of acks pending at once, asking and answering allocate nothing.
-class ack_registry {
+class ack_registry_indexed : public ack_registry_base {
  public:
-  static constexpr std::uint64_t no_deadline = ~std::uint64_t{0};
-  struct entry {
-    std::uint32_t owner;  // the namespace (its engine-local id)
-    // The client's "its packet still waits in the send buffer": 1 + the position of the
-    // packet's first message there (so that a timeout drops it without a scan), 0 otherwise.
-    std::uint32_t flag;
-    std::uint64_t id;
-    std::uint64_t deadline;
-    std::uint64_t seq;  // order of insertion
-    std::uint32_t heap_pos;
-  };
-
   /// Storage from `mr` (null: the global operator new).
-  explicit ack_registry(memory_resource* mr = nullptr) noexcept
-      : items_(mr), table_(mr), heap_(mr), scratch_(mr) {}
-
-  std::size_t size() const noexcept { return items_.size(); }
-  bool empty() const noexcept { return items_.empty(); }
+  explicit ack_registry_indexed(memory_resource* mr = nullptr) noexcept
+      : ack_registry_base(mr), table_(mr), heap_(mr) {}
 
   /// Adds (owner, id), which must not be present (the engines allocate ids per owner).
   // False (nothing changed) when the memory resource has no room. Every container is grown
@@ -14339,12 +14389,6 @@ class ack_registry {
     out = items_[heap_[0]];
     remove_at(slot_of(out.owner, out.id));
     return true;
-  }
-
-  /// Calls f(entry&) on every entry (to change `flag`; nothing else may change).
-  template <class F>
-  void for_each(F&& f) noexcept(noexcept(f(std::declval<entry&>()))) {
-    for (entry& e : items_) f(e);
   }
 
   /// Removes every entry `pred` selects and then calls `removed(entry)` for each, in the order
@@ -14467,18 +14511,227 @@ class ack_registry {
     sift_down(items_[moved].heap_pos);
   }
 
-  rvector<entry> items_;
   rvector<std::uint32_t> table_;
   rvector<std::uint32_t> heap_;
-  rvector<entry> scratch_;
   std::uint64_t next_seq_ = 0;
 };
+
+// The same registry as one array in insertion order, every operation a scan: O(n) per lookup,
+// so answering n acks is O(n^2) (n is bounded by max_pending_acks; lower it on a device). The
+// earliest deadline is the first minimum of the scan, so equal deadlines expire in insertion
+// order, and erase_if reports in that order without sorting.
+class ack_registry_linear : public ack_registry_base {
+ public:
+  explicit ack_registry_linear(memory_resource* mr = nullptr) noexcept : ack_registry_base(mr) {}
+
+  // False (nothing changed) when the memory resource has no room; erase_if's scratch keeps the
+  // capacity of items_, so that removals never need memory.
+  bool insert(std::uint32_t owner, std::uint64_t id, std::uint64_t deadline, std::uint32_t flag) {
+    if (!items_.try_grow(1) || !scratch_.try_reserve(items_.capacity())) return false;
+    return items_.try_push_back(entry{owner, flag, id, deadline, 0, 0});
+  }
+
+  bool erase(std::uint32_t owner, std::uint64_t id) noexcept {
+    for (std::size_t i = 0; i < items_.size(); ++i) {
+      if (items_[i].owner == owner && items_[i].id == id) {
+        items_.erase_at(i);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  std::uint64_t next_deadline() const noexcept {
+    const std::size_t i = earliest();
+    return i == items_.size() ? no_deadline : items_[i].deadline;
+  }
+
+  bool pop_expired(std::uint64_t now, entry& out) noexcept {
+    const std::size_t i = earliest();
+    if (i == items_.size() || items_[i].deadline > now) return false;
+    out = items_[i];
+    items_.erase_at(i);
+    return true;
+  }
+
+  template <class Pred, class F>
+  void erase_if(Pred&& pred, F&& removed) {
+    scratch_.clear();
+    std::size_t kept = 0;
+    for (std::size_t i = 0; i < items_.size(); ++i) {
+      if (pred(items_[i]))
+        (void)scratch_.try_push_back(items_[i]);  // within the capacity insert() kept
+      else
+        items_[kept++] = items_[i];
+    }
+    (void)items_.try_resize(kept);  // smaller: cannot fail
+    for (const entry& e : scratch_) removed(e);
+  }
+
+ private:
+  // The first entry with the smallest deadline (no_deadline counts as none), or size().
+  std::size_t earliest() const noexcept {
+    std::size_t best = items_.size();
+    std::uint64_t d = no_deadline;
+    for (std::size_t i = 0; i < items_.size(); ++i) {
+      if (items_[i].deadline < d) {
+        d = items_[i].deadline;
+        best = i;
+      }
+    }
+    return best;
+  }
+};
+
+#if SIOCODEC_SIZE_FIRST
+using ack_registry = ack_registry_linear;
+#else
+using ack_registry = ack_registry_indexed;
+#endif
 
 }  // namespace detail
 SIOCODEC_END_NAMESPACE
 
 #endif  // SIOCODEC_DETAIL_ACK_REGISTRY_HPP
 // ---- end <siocodec/detail/ack_registry.hpp> --------------------------------------------------
+// ---- begin <siocodec/json/sink.hpp> ----------------------------------------------------------
+// SPDX-License-Identifier: BSL-1.0
+// The sinks of the stateful JSON writers: one that writes into a bounded buffer and turns into a
+// counter when a piece does not fit, a counter, an unchecked fast-path writer, and the checks a
+// polling body needs of a text (UTF-16 length, UTF-8 validity, record separator).
+#ifndef SIOCODEC_JSON_SINK_HPP
+#define SIOCODEC_JSON_SINK_HPP
+
+
+#include <cstddef>
+#include <cstring>
+
+SIOCODEC_BEGIN_NAMESPACE
+namespace json {
+namespace detail {
+
+// What the measuring writers learn about the text when `track` is set (polling bodies, whose
+// framing depends on the text): UTF-16 units, UTF-8 validity and the 0x1E record separator.
+// Every piece appended is whole code points (ASCII syntax, whole strings, whole raw JSON), so the
+// text can be judged piece by piece.
+struct text_checks {
+  bool track = false;
+  std::size_t utf16 = 0;
+  bool bad_utf8 = false;
+  bool has_separator = false;
+
+  void see(const char* s, std::size_t k) noexcept {
+    if (::SIOCODEC_NAMESPACE::detail::utf8_find_invalid(s, k) != k) {
+      bad_utf8 = true;
+    } else {
+      utf16 += ::SIOCODEC_NAMESPACE::detail::utf16_length(s, k);
+    }
+    if (k != 0 && std::memchr(s, 0x1E, k) != nullptr) has_separator = true;
+  }
+};
+
+// The measuring writer of builders and frame encoders: counts bytes (and checks the text).
+struct text_counter : text_checks {
+  std::size_t n = 0;
+  bool overflow = false;
+  static constexpr bool counting = true;
+
+  SIOCODEC_ALWAYS_INLINE void add(std::size_t k) noexcept {
+    n += k;
+    overflow |= n < k;
+  }
+  // Inline: the measuring pass calls these for every token.
+  SIOCODEC_ALWAYS_INLINE void put(char c) noexcept {
+    add(1);
+    if (SIOCODEC_UNLIKELY(track)) see(&c, 1);
+  }
+  SIOCODEC_ALWAYS_INLINE void append(const char* s, std::size_t k) noexcept {
+    add(k);
+    if (SIOCODEC_UNLIKELY(track)) see(s, k);
+  }
+  void fill(char c, std::size_t k) noexcept {
+    for (std::size_t i = 0; i < k; ++i) put(c);
+  }
+};
+
+// The sink of args_writer and of the builder paths. It writes into [p, end) while the pieces
+// fit; the first piece that does not fit turns it into a counter (end = p), so the rest of the
+// packet is still visited, validated and measured: an encoder that finds its output too small
+// still reports the errors that take precedence, and knows the size that was needed. A sink
+// without room (p == end) only counts: the measuring pass. With `track`, counted pieces also go
+// through the checks of text_counter (polling bodies).
+struct json_sink : text_checks {
+  char* p = nullptr;
+  char* end = nullptr;
+  std::size_t extra = 0;  // bytes counted, not written
+  bool overflow = false;  // extra wrapped around
+  static constexpr bool counting = false;
+
+  SIOCODEC_ALWAYS_INLINE bool has_room(std::size_t k) const noexcept {
+    return static_cast<std::size_t>(end - p) >= k;
+  }
+  SIOCODEC_ALWAYS_INLINE void put(char c) noexcept {
+    if (SIOCODEC_LIKELY(p != end)) {
+      *p++ = c;
+      return;
+    }
+    count(&c, 1);
+  }
+  SIOCODEC_ALWAYS_INLINE void append(const char* s, std::size_t k) noexcept {
+    if (SIOCODEC_LIKELY(has_room(k))) {
+      json::detail::copy_short(p, s, k);
+      p += k;
+      return;
+    }
+    count(s, k);
+  }
+  void fill(char c, std::size_t k) noexcept {
+    for (std::size_t i = 0; i < k; ++i) put(c);
+  }
+  // A sink that only counts (the measuring pass, or a buffer already full) and has no checks to
+  // feed: the args_writer then counts whole tokens at once, without writing them piece by piece.
+  SIOCODEC_ALWAYS_INLINE bool counts_only() const noexcept { return p == end && !track; }
+  SIOCODEC_ALWAYS_INLINE void add(std::size_t k) noexcept {
+    extra += k;
+    overflow |= extra < k;
+  }
+  SIOCODEC_ALWAYS_INLINE void count(const char* s, std::size_t k) noexcept {
+    end = p;  // nothing after a piece that did not fit may be written
+    extra += k;
+    overflow |= extra < k;
+    if (SIOCODEC_UNLIKELY(track)) see(s, k);
+  }
+};
+
+// A json_sink's fast path: writes with no checks, into room the caller has made sure of (a
+// JSON string takes at most 6 bytes per byte of text, `\u001f`, plus its quotes).
+struct raw_sink {
+  char* p;
+  static constexpr bool counting = false;
+  SIOCODEC_ALWAYS_INLINE void put(char c) noexcept { *p++ = c; }
+  SIOCODEC_ALWAYS_INLINE void append(const char* s, std::size_t k) noexcept {
+    json::detail::copy_short(p, s, k);
+    p += k;
+  }
+  void fill(char c, std::size_t k) noexcept {
+    if (k != 0) std::memset(p, c, k);
+    p += k;
+  }
+};
+
+// True when `s` has room for the JSON string of `text` and `extra` more bytes.
+SIOCODEC_ALWAYS_INLINE bool has_string_room(const json_sink& s, std::size_t text,
+                                            std::size_t extra) noexcept {
+  const auto avail = static_cast<std::size_t>(s.end - s.p);
+  return avail >= extra + 2 && (avail - extra - 2) / 6 >= text;
+}
+
+}  // namespace detail
+}  // namespace json
+SIOCODEC_END_NAMESPACE
+
+#endif  // SIOCODEC_JSON_SINK_HPP
+// ---- end <siocodec/json/sink.hpp> ------------------------------------------------------------
 // ---- begin <siocodec/socketio/arg_traits.hpp> ------------------------------------------------
 // SPDX-License-Identifier: BSL-1.0
 // How C++ values are written as Socket.IO arguments: arg_traits, the one value dispatch of both
@@ -15095,144 +15348,6 @@ SIOCODEC_END_NAMESPACE
 #ifndef SIOCODEC_SOCKETIO_ENCODE_HPP
 #define SIOCODEC_SOCKETIO_ENCODE_HPP
 
-// ---- begin <siocodec/json/sink.hpp> ----------------------------------------------------------
-// SPDX-License-Identifier: BSL-1.0
-// The sinks of the stateful JSON writers: one that writes into a bounded buffer and turns into a
-// counter when a piece does not fit, a counter, an unchecked fast-path writer, and the checks a
-// polling body needs of a text (UTF-16 length, UTF-8 validity, record separator).
-#ifndef SIOCODEC_JSON_SINK_HPP
-#define SIOCODEC_JSON_SINK_HPP
-
-
-#include <cstddef>
-#include <cstring>
-
-SIOCODEC_BEGIN_NAMESPACE
-namespace json {
-namespace detail {
-
-// What the measuring writers learn about the text when `track` is set (polling bodies, whose
-// framing depends on the text): UTF-16 units, UTF-8 validity and the 0x1E record separator.
-// Every piece appended is whole code points (ASCII syntax, whole strings, whole raw JSON), so the
-// text can be judged piece by piece.
-struct text_checks {
-  bool track = false;
-  std::size_t utf16 = 0;
-  bool bad_utf8 = false;
-  bool has_separator = false;
-
-  void see(const char* s, std::size_t k) noexcept {
-    if (::SIOCODEC_NAMESPACE::detail::utf8_find_invalid(s, k) != k) {
-      bad_utf8 = true;
-    } else {
-      utf16 += ::SIOCODEC_NAMESPACE::detail::utf16_length(s, k);
-    }
-    if (k != 0 && std::memchr(s, 0x1E, k) != nullptr) has_separator = true;
-  }
-};
-
-// The measuring writer of builders and frame encoders: counts bytes (and checks the text).
-struct text_counter : text_checks {
-  std::size_t n = 0;
-  bool overflow = false;
-  static constexpr bool counting = true;
-
-  SIOCODEC_ALWAYS_INLINE void add(std::size_t k) noexcept {
-    n += k;
-    overflow |= n < k;
-  }
-  // Inline: the measuring pass calls these for every token.
-  SIOCODEC_ALWAYS_INLINE void put(char c) noexcept {
-    add(1);
-    if (SIOCODEC_UNLIKELY(track)) see(&c, 1);
-  }
-  SIOCODEC_ALWAYS_INLINE void append(const char* s, std::size_t k) noexcept {
-    add(k);
-    if (SIOCODEC_UNLIKELY(track)) see(s, k);
-  }
-  void fill(char c, std::size_t k) noexcept {
-    for (std::size_t i = 0; i < k; ++i) put(c);
-  }
-};
-
-// The sink of args_writer and of the builder paths. It writes into [p, end) while the pieces
-// fit; the first piece that does not fit turns it into a counter (end = p), so the rest of the
-// packet is still visited, validated and measured: an encoder that finds its output too small
-// still reports the errors that take precedence, and knows the size that was needed. A sink
-// without room (p == end) only counts: the measuring pass. With `track`, counted pieces also go
-// through the checks of text_counter (polling bodies).
-struct json_sink : text_checks {
-  char* p = nullptr;
-  char* end = nullptr;
-  std::size_t extra = 0;  // bytes counted, not written
-  bool overflow = false;  // extra wrapped around
-  static constexpr bool counting = false;
-
-  SIOCODEC_ALWAYS_INLINE bool has_room(std::size_t k) const noexcept {
-    return static_cast<std::size_t>(end - p) >= k;
-  }
-  SIOCODEC_ALWAYS_INLINE void put(char c) noexcept {
-    if (SIOCODEC_LIKELY(p != end)) {
-      *p++ = c;
-      return;
-    }
-    count(&c, 1);
-  }
-  SIOCODEC_ALWAYS_INLINE void append(const char* s, std::size_t k) noexcept {
-    if (SIOCODEC_LIKELY(has_room(k))) {
-      json::detail::copy_short(p, s, k);
-      p += k;
-      return;
-    }
-    count(s, k);
-  }
-  void fill(char c, std::size_t k) noexcept {
-    for (std::size_t i = 0; i < k; ++i) put(c);
-  }
-  // A sink that only counts (the measuring pass, or a buffer already full) and has no checks to
-  // feed: the args_writer then counts whole tokens at once, without writing them piece by piece.
-  SIOCODEC_ALWAYS_INLINE bool counts_only() const noexcept { return p == end && !track; }
-  SIOCODEC_ALWAYS_INLINE void add(std::size_t k) noexcept {
-    extra += k;
-    overflow |= extra < k;
-  }
-  SIOCODEC_ALWAYS_INLINE void count(const char* s, std::size_t k) noexcept {
-    end = p;  // nothing after a piece that did not fit may be written
-    extra += k;
-    overflow |= extra < k;
-    if (SIOCODEC_UNLIKELY(track)) see(s, k);
-  }
-};
-
-// A json_sink's fast path: writes with no checks, into room the caller has made sure of (a
-// JSON string takes at most 6 bytes per byte of text, `\u001f`, plus its quotes).
-struct raw_sink {
-  char* p;
-  static constexpr bool counting = false;
-  SIOCODEC_ALWAYS_INLINE void put(char c) noexcept { *p++ = c; }
-  SIOCODEC_ALWAYS_INLINE void append(const char* s, std::size_t k) noexcept {
-    json::detail::copy_short(p, s, k);
-    p += k;
-  }
-  void fill(char c, std::size_t k) noexcept {
-    if (k != 0) std::memset(p, c, k);
-    p += k;
-  }
-};
-
-// True when `s` has room for the JSON string of `text` and `extra` more bytes.
-SIOCODEC_ALWAYS_INLINE bool has_string_room(const json_sink& s, std::size_t text,
-                                            std::size_t extra) noexcept {
-  const auto avail = static_cast<std::size_t>(s.end - s.p);
-  return avail >= extra + 2 && (avail - extra - 2) / 6 >= text;
-}
-
-}  // namespace detail
-}  // namespace json
-SIOCODEC_END_NAMESPACE
-
-#endif  // SIOCODEC_JSON_SINK_HPP
-// ---- end <siocodec/json/sink.hpp> ------------------------------------------------------------
 // ---- begin <siocodec/socketio/default_parser/args_writer.hpp> --------------------------------
 // SPDX-License-Identifier: BSL-1.0
 // args_writer: the JSON model of the writer concept, which writes the arguments of a packet
@@ -18664,7 +18779,10 @@ class basic_decoder {
   explicit basic_decoder(const decode_options& opts = {},
                          attachment_mode mode = attachment_mode::borrow,
                          const Allocator& alloc = Allocator()) noexcept
-      : opts_(opts), bytes_(byte_alloc(alloc)), overflow_(view_alloc(alloc)), mode_(mode) {}
+      : opts_(effective(opts)),
+        bytes_(byte_alloc(alloc)),
+        overflow_(view_alloc(alloc)),
+        mode_(mode) {}
 
   basic_decoder(const basic_decoder&) = delete;
   basic_decoder& operator=(const basic_decoder&) = delete;
@@ -18730,6 +18848,9 @@ class basic_decoder {
   /// - invalid_argument: `kind` is neither text nor binary (offset 0).
   /// - out_of_memory (offset 0): with detail::resource_allocator (socketio::client over a
   ///   caller's memory_resource), the storage could not grow; the decoder is idle.
+  /// With SIOCODEC_BINARY_ATTACHMENTS 0 (config.hpp) max_attachments is 0: every binary header
+  /// is too_many_attachments (or invalid_attachment_count for a count of 0), every binary
+  /// message unexpected_binary_frame.
   ///
   /// Throws: only what the allocator throws (see the class documentation).
   ///
@@ -18802,7 +18923,7 @@ class basic_decoder {
   /// The mode given at construction.
   attachment_mode mode() const noexcept { return mode_; }
 
-  /// The options given at construction.
+  /// The options given at construction (max_attachments 0 with SIOCODEC_BINARY_ATTACHMENTS 0).
   const decode_options& options() const noexcept { return opts_; }
 
   /// A copy of the allocator.
@@ -18872,6 +18993,13 @@ class basic_decoder {
     return {e, offset};
   }
 
+  // SIOCODEC_BINARY_ATTACHMENTS 0 (config.hpp): no packet announces an attachment, so
+  // decode_fields() refuses every binary header, exactly as with a max_attachments of 0.
+  static decode_options effective(decode_options o) noexcept {
+    if (!SIOCODEC_BINARY_ATTACHMENTS) o.max_attachments = 0;
+    return o;
+  }
+
   // detail::grow_bounded, noting growth where it happens, so that feed() tests one flag
   // instead of two capacities. False when the storage could not grow (a caller's
   // memory_resource out of room: resource_allocator); std::vector's cannot fail without
@@ -18910,7 +19038,7 @@ class basic_decoder {
       return r;
     }
     std::size_t offset = 0;
-    const errc e = detail::decode_fields(text, opts_, *r, offset);
+    const errc e = detail::decode_fields<SIOCODEC_BINARY_ATTACHMENTS != 0>(text, opts_, *r, offset);
     if (e != errc::none) {
       r = fail(e, offset);
       return r;
@@ -18918,8 +19046,10 @@ class basic_decoder {
     packet_view& pkt = *r;
     // decode() refuses a count of 0; this decoder does not rely on it. A binary header that
     // expects nothing must never arm the decoder (CVE-2026-69185: the reference's armed
-    // reconstructor then buffered every later binary frame without limit).
-    if (is_binary(pkt.type) && pkt.attachment_count == 0) {
+    // reconstructor then buffered every later binary frame without limit). Without attachments
+    // (SIOCODEC_BINARY_ATTACHMENTS 0) decode_fields() refused every binary header already; the
+    // test says so to the compiler, so that the reassembly below is not linked.
+    if (is_binary(pkt.type) && (pkt.attachment_count == 0 || !SIOCODEC_BINARY_ATTACHMENTS)) {
       r = fail(errc::invalid_attachment_count, 1);
       return r;
     }
@@ -19014,7 +19144,9 @@ class basic_decoder {
   }
 
   result<packet_view> feed_binary(byte_view frame) {
-    if (state_ != decoder_state::reassembling) return fail(errc::unexpected_binary_frame, 0);
+    // Without attachments (SIOCODEC_BINARY_ATTACHMENTS 0) the decoder is never reassembling.
+    if (!SIOCODEC_BINARY_ATTACHMENTS || state_ != decoder_state::reassembling)
+      return fail(errc::unexpected_binary_frame, 0);
     std::size_t offset = 0;
     const errc e = check_attachment(frame.size(), offset);
     if (e != errc::none) return fail(e, offset);
@@ -19035,7 +19167,8 @@ class basic_decoder {
 
   result<packet_view> feed_base64(std::string_view text, base64::mode b64) {
     if (mode_ != attachment_mode::copy) return fail(errc::invalid_argument, 0);
-    if (state_ != decoder_state::reassembling) return fail(errc::unexpected_binary_frame, 0);
+    if (!SIOCODEC_BINARY_ATTACHMENTS || state_ != decoder_state::reassembling)
+      return fail(errc::unexpected_binary_frame, 0);
     const result<std::size_t> size = base64::decoded_size(text, b64);
     if (!size) return fail(errc::invalid_base64, size.offset());
     std::size_t offset = 0;
@@ -19157,6 +19290,12 @@ struct runtime_parser_kind {
 #endif
   }
 };
+/// runtime_parser_kind for a codec that only ever speaks protocol v5 (socketio::client with
+/// SIOCODEC_ENGINEIO_V3 0): a text message of the msgpack parser is unexpected_text_frame, as
+/// msgpack_parser::decode_text() says in v5, without linking decode_text's protocol v4 parser.
+struct runtime_parser_kind_v5 : runtime_parser_kind {};
+template <class Kind>
+struct is_runtime_kind : std::is_base_of<runtime_parser_kind, Kind> {};
 /// Whether parser `k` is compiled in (SIOCODEC_PARSERS).
 constexpr bool parser_enabled(parser_kind k) noexcept {
   return (SIOCODEC_PARSERS & (k == parser_kind::json ? 1 : 2)) != 0;
@@ -19244,21 +19383,20 @@ class basic_codec {
   using allocator_type = Allocator;
 
   /// A codec whose parser is chosen at run time.
-  template <class K = Kind,
-            std::enable_if_t<std::is_same<K, detail::runtime_parser_kind>::value, int> = 0>
+  template <class K = Kind, std::enable_if_t<detail::is_runtime_kind<K>::value, int> = 0>
   explicit basic_codec(parser_kind kind, const codec_options& opts = {},
                        const Allocator& alloc = Allocator())
       : json_(with_version(opts.decode, opts.version), opts.attachments, alloc),
         scratch_(byte_alloc(alloc)),
         encode_(with_version(opts.encode, opts.version)),
         base64_(opts.base64),
-        kind_{kind} {
+        kind_() {
+    kind_.value = kind;
     SIOCODEC_ASSERT(detail::parser_enabled(kind));  // compiled out: SIOCODEC_PARSERS
   }
 
   /// A codec whose parser is fixed by its type.
-  template <class K = Kind,
-            std::enable_if_t<!std::is_same<K, detail::runtime_parser_kind>::value, int> = 0>
+  template <class K = Kind, std::enable_if_t<!detail::is_runtime_kind<K>::value, int> = 0>
   explicit basic_codec(const codec_options& opts = {}, const Allocator& alloc = Allocator())
       : json_(with_version(opts.decode, opts.version), opts.attachments, alloc),
         scratch_(byte_alloc(alloc)),
@@ -19272,7 +19410,8 @@ class basic_codec {
   protocol_version version() const noexcept { return encode_.version; }
   /// The decode options (their version is version()).
   const decode_options& decode_opts() const noexcept { return json_.options(); }
-  /// The encode options (their version is version()).
+  /// The encode options (their version is version(); max_attachments 0 with
+  /// SIOCODEC_BINARY_ATTACHMENTS 0).
   const encode_options& encode_opts() const noexcept { return encode_; }
 
   // --- decoding ----------------------------------------------------------------------------
@@ -19409,9 +19548,12 @@ class basic_codec {
     std::size_t attachment_count = 0;
   };
 
+  // The options of both directions, with the connection's version; without attachments
+  // (SIOCODEC_BINARY_ATTACHMENTS 0) their max_attachments is 0, as basic_decoder's is.
   template <class O>
   static O with_version(O o, protocol_version v) noexcept {
     o.version = v;
+    if (!SIOCODEC_BINARY_ATTACHMENTS) o.max_attachments = 0;
     return o;
   }
 
@@ -19495,6 +19637,9 @@ class basic_codec {
   result<any_packet> decode_msgpack_message(byte_view message, bool text) noexcept {
     const decode_options& o = json_.options();
     if (message.size() > o.max_packet_bytes) return {errc::packet_too_large, o.max_packet_bytes};
+    if (text && std::is_same<Kind, detail::runtime_parser_kind_v5>::value) {
+      return {errc::unexpected_text_frame, 0};
+    }
     if (text) {
       const result<packet_view> t = msgpack_parser::decode_text(message.as_chars(), o);
       if (!t) return {t.error(), t.offset()};
@@ -19666,6 +19811,7 @@ SIOCODEC_END_NAMESPACE
 #include <memory>
 #include <optional>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 
 SIOCODEC_BEGIN_NAMESPACE
@@ -19697,9 +19843,11 @@ inline std::uint32_t reconnect_delay(const reconnect_options& o, std::uint32_t a
   const double max = o.delay_max ? static_cast<double>(o.delay_max) : 5000.0;
   const double jitter = (o.randomization > 0 && o.randomization <= 1) ? o.randomization : 0.0;
 #if SIOCODEC_SIZE_FIRST
-  // min x 2^attempt exactly as below (a power of two scales exactly, or overflows to
-  // infinity in both), without pow's 3 KB.
-  double ms = attempt > 2100 ? min * HUGE_VAL : std::ldexp(min, static_cast<int>(attempt));
+  // min x 2^attempt exactly as below, without pow's 3 KB nor ldexp's 0.4 KB: min >= 1, so
+  // every doubling is exact until one overflows to infinity, as the product does (at most
+  // about 1024 of them).
+  double ms = min;
+  for (std::uint32_t i = 0; i < attempt && ms != HUGE_VAL; ++i) ms *= 2.0;
 #else
   double ms = min * std::pow(2.0, static_cast<double>(attempt));
 #endif
@@ -19712,7 +19860,12 @@ inline std::uint32_t reconnect_delay(const reconnect_options& o, std::uint32_t a
   // Math.min propagates NaN; `| 0` (ToInt32) maps NaN and infinities to 0.
   const double m = std::isnan(ms) ? ms : (ms < max ? ms : max);
   if (!std::isfinite(m)) return 0;
+#if SIOCODEC_SIZE_FIRST
+  // trunc by floor, which the codec links anyway (m < 0 only for a random01 outside [0, 1)).
+  const double t = m < 0 ? -std::floor(-m) : std::floor(m);
+#else
   const double t = std::trunc(m);
+#endif
 #if SIOCODEC_SIZE_FIRST
   // fmod(t, 2^32) without fmod's 0.9 KB: t / 2^32 and its floor are exact, and so is the
   // difference (t and the multiple of 2^32 share an exponent range; the result fits in 53 bits).
@@ -20017,6 +20170,8 @@ class client {
     b.nsp(nsp);
     return b;
   }
+  // A v5 CONNECT or DISCONNECT into msgs_ (the json parser's without v5_control's encoder).
+  errc encode_v5_control(packet_type t, std::string_view nsp, std::string_view auth);
   void flush_buffer(nsp_rec& ns, millis now);
   void drop_buffer(nsp_rec& ns);
   void resolve_acks(std::uint32_t uid, bool all);
@@ -20060,7 +20215,12 @@ class client {
   // The current session's close event was polled (or there is no session yet).
   bool close_seen_ = true;
   // The decoder's storage comes from engine.memory too (an rvector through resource_allocator).
-  basic_runtime_codec<::SIOCODEC_NAMESPACE::detail::resource_allocator<unsigned char>> codec_;
+  // v4 only with SIOCODEC_ENGINEIO_V3 (config.hpp): without it, the msgpack parser's protocol v4
+  // text packets are not linked.
+  basic_codec<std::conditional_t<SIOCODEC_ENGINEIO_V3 != 0, detail::runtime_parser_kind,
+                                 detail::runtime_parser_kind_v5>,
+              ::SIOCODEC_NAMESPACE::detail::resource_allocator<unsigned char>>
+      codec_;
   state state_ = state::idle;
   millis last_now_ = 0;
   std::uint64_t rng_ = 0;
@@ -20131,6 +20291,22 @@ struct client_attachments {
   std::size_t max_size() const noexcept { return v.capacity(); }
   void resize(std::size_t n) noexcept { (void)v.try_resize(n); }  // within the capacity
 };
+// Appends the JSON string literal of `s` (JSON.stringify's escaping) to `out`. Through the JSON
+// writer's own string code (json_sink: a measuring run, then a writing one), which every encoder
+// links: json::encode_string brings a second copy of it (0.5 KB of flash on Cortex-M4).
+// Errors: invalid_utf8, out_of_memory (nothing appended).
+inline errc append_json_string(::SIOCODEC_NAMESPACE::detail::rstring& out, std::string_view s) {
+  json::detail::json_sink measure;  // no room: it only counts
+  std::size_t bad = 0;
+  if (json::detail::emit_string_at(measure, s, bad) != errc::none) return errc::invalid_utf8;
+  const std::size_t old = out.size();
+  if (!out.try_resize(old + measure.extra)) return errc::out_of_memory;
+  json::detail::json_sink w;
+  w.p = out.data() + old;
+  w.end = w.p + measure.extra;
+  (void)json::detail::emit_string_at(w, s, bad);
+  return errc::none;
+}
 }  // namespace detail
 
 inline client::client(const client_options& opts)
@@ -20289,6 +20465,18 @@ errc client::encode_into(rstring& out, F&& encode_to) {
 
 template <class P>
 errc client::encode_msgs(const P& packet) {
+  if (!SIOCODEC_BINARY_ATTACHMENTS) {
+    // No attachment list to grow (config.hpp): a binary value is too_many_attachments.
+    bool lost = false;
+    const errc e = encode_into(enc_buf_, [&](char* out, std::size_t cap) {
+      msgs_.clear();
+      detail::no_attachments none;
+      return codec_.encode_to(out, cap, packet, none, [&](const engineio::packet_view& m) {
+        if (!msgs_.try_push_back(m)) lost = true;
+      });
+    });
+    return e == errc::none && lost ? errc::out_of_memory : e;
+  }
   for (;;) {
     atts_.clear();
     bool lost = false;
@@ -20307,6 +20495,37 @@ errc client::encode_msgs(const P& packet) {
     }
     return e == errc::none && lost ? errc::out_of_memory : e;
   }
+}
+
+inline errc client::encode_v5_control(packet_type t, std::string_view nsp, std::string_view auth) {
+  if (codec_.kind() == parser_kind::json) {
+    // The default parser's packet is its header and the auth's JSON text (verbatim, as the
+    // builder's raw_json writes it), with the encoder's header checks: written here, without an
+    // encoder instance for the builder (1.3 KB of flash on Cortex-M4). The auth is an object
+    // (join()), so no digit follows the header.
+    const errc e = detail::check_header(t, 0, nsp, {}, codec_.encode_opts());
+    if (e != errc::none) return e;
+    const bool main = detail::is_main_nsp(nsp);
+    const std::size_t n = 1 + (main ? 0 : nsp.size() + 1) + auth.size();
+    rstring& out = enc_buf_;
+    out.clear();
+    if (out.capacity() < n) {
+      // The capacities encode_into() would reach, so that the memory use is the same.
+      std::size_t want = out.capacity() < 32 ? 64 : out.capacity() * 2;
+      while (want < n) want *= 2;
+      out.release();  // as encode_into: the peak stays one buffer
+      if (!out.try_reserve(want)) return errc::out_of_memory;
+    }
+    const char type = static_cast<char>('0' + static_cast<int>(t));
+    (void)out.try_append(std::string_view(&type, 1));  // within the room made above
+    if (!main) (void)(out.try_append(nsp) && out.try_append(","));
+    (void)out.try_append(auth);
+    msgs_.clear();
+    if (!msgs_.try_push_back(engineio::packet_view::text(engineio::packet_type::message, out)))
+      return errc::out_of_memory;
+    return errc::none;
+  }
+  return encode_msgs(v5_packet(t, nsp, auth));
 }
 
 inline errc client::send_messages(millis now) {
@@ -20336,30 +20555,30 @@ inline errc client::send_connect(nsp_rec& ns, millis now) {
   }
   ns.sent_pid.clear();
   if (ns.pid.empty()) {
-    const errc e = encode_msgs(
-        v5_packet(packet_type::connect, ns.name, ns.has_auth ? ns.auth : std::string_view()));
+    const errc e = encode_v5_control(packet_type::connect, ns.name,
+                                     ns.has_auth ? ns.auth : std::string_view());
     return e != errc::none ? e : send_messages(now);
   }
   // Recovery (socket.js _sendConnectPacket): Object.assign({pid, offset}, auth). The auth's
   // members follow ours, so an auth key `pid` wins in JSON.parse as it does in Object.assign.
   // The object is JSON text whatever the parser (the auth is kept as JSON): the client's codec
-  // encodes the CONNECT (msgpack converts raw JSON). Written with json::encode_string, the
-  // escaping JSON.stringify does, rather than by a second codec: an encoder instantiated for
+  // encodes the CONNECT (msgpack converts raw JSON). Written with the JSON writer's string code,
+  // the escaping JSON.stringify does, rather than by a second codec: an encoder instantiated for
   // these two objects cost 1.5 KB of flash (docs/embedded.md).
   rstring& merged = tmp_;
   if (!merged.try_assign("{\"pid\":")) return errc::out_of_memory;
-  const result<std::size_t> pr = json::encode_string(ns.pid, merged);
-  if (!pr) return pr.error();
+  errc je = detail::append_json_string(merged, ns.pid);
+  if (je != errc::none) return je;
   if (ns.has_offset) {
     if (!merged.try_append(",\"offset\":")) return errc::out_of_memory;
-    const result<std::size_t> orr = json::encode_string(ns.offset, merged);
-    if (!orr) return orr.error();
+    je = detail::append_json_string(merged, ns.offset);
+    if (je != errc::none) return je;
   }
   const bool ok = ns.has_auth && ns.auth.size() > 2
                       ? merged.try_append(",") && merged.try_append(ns.auth.view().substr(1))
                       : merged.try_append("}");
   if (!ok || !ns.sent_pid.try_assign(ns.pid)) return errc::out_of_memory;
-  const errc e = encode_msgs(v5_packet(packet_type::connect, ns.name, merged));
+  const errc e = encode_v5_control(packet_type::connect, ns.name, merged);
   return e != errc::none ? e : send_messages(now);
 }
 
@@ -20497,7 +20716,7 @@ inline errc client::leave(std::string_view nsp, millis now) {
   if (!ns || state_ == state::closed) return errc::invalid_state;
   const settle_on_exit settle_guard{*this};
   if (ns->st == ns_state::connected) {
-    const errc e = v5() ? encode_msgs(v5_packet(packet_type::disconnect, ns->name, {}))
+    const errc e = v5() ? encode_v5_control(packet_type::disconnect, ns->name, {})
                         : encode_msgs(socketio::disconnect(ns->name));
     if (e == errc::none) (void)send_messages(now);
     push(client_event_kind::disconnect, ns->name).reason = disconnect_reason::io_client_disconnect;

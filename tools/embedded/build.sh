@@ -5,7 +5,8 @@
 # (default, size-first: SIOCODEC_SIZE_FIRST), prints flash (.text + .rodata) and static RAM
 # (.data + .bss) of each, and fails when a figure is more than 5% over tools/embedded/sizes.txt,
 # or when a program links the parser it did not choose (SIOCODEC_PARSERS 1 or 2) or the client
-# links the polling transport (SIOCODEC_ENGINEIO_TRANSPORTS 1: WebSocket only).
+# links the polling transport (SIOCODEC_ENGINEIO_TRANSPORTS 1: WebSocket only) or binary
+# attachments (SIOCODEC_BINARY_ATTACHMENTS 0).
 # It also builds the same programs for the host and runs them: their checks pass, and they print
 # the heap allocations they made: none, for the codec and for the client engines, which run on
 # a caller array (siocodec::buffer_resource, client_options::engine.memory).
@@ -33,9 +34,10 @@ build_one() {  # program parser config
   # One parser compiled in (SIOCODEC_PARSERS, config.hpp), as a device that talks to one server.
   if [ "$2" = msgpack ]; then defs+=(-DSIOCODEC_EMBEDDED_MSGPACK=1 -DSIOCODEC_PARSERS=2)
   else defs+=(-DSIOCODEC_PARSERS=1); fi
-  # The client program runs over a WebSocket only and speaks Engine.IO v4 / Socket.IO v5 only
-  # (SIOCODEC_ENGINEIO_TRANSPORTS, SIOCODEC_ENGINEIO_V3, config.hpp).
-  defs+=(-DSIOCODEC_ENGINEIO_TRANSPORTS=1 -DSIOCODEC_ENGINEIO_V3=0)
+  # The client program runs over a WebSocket only, speaks Engine.IO v4 / Socket.IO v5 only and
+  # sends and receives no binary attachments (SIOCODEC_ENGINEIO_TRANSPORTS, SIOCODEC_ENGINEIO_V3,
+  # SIOCODEC_BINARY_ATTACHMENTS, config.hpp).
+  defs+=(-DSIOCODEC_ENGINEIO_TRANSPORTS=1 -DSIOCODEC_ENGINEIO_V3=0 -DSIOCODEC_BINARY_ATTACHMENTS=0)
   [ "$3" = size ] && defs+=(-DSIOCODEC_SIZE_FIRST=1)
   local name="$1-$2-$3"
   # shellcheck disable=SC2086  # flag lists
@@ -92,6 +94,13 @@ for v in "${variants[@]}"; do
   polling='client::(post_queue|writable_count|start_get|handle_get_response)|emit_payload|emit_v3_(text|binary)_payload|payload_reader'
   if arm-none-eabi-nm -C "$elf" | grep -Eq "$polling"; then
     echo "  ^ links the polling transport ($(arm-none-eabi-nm -C "$elf" | grep -Ec "$polling") symbols of /$polling/)"
+    failed=1
+  fi
+  # SIOCODEC_BINARY_ATTACHMENTS 0 (above): the client links no attachment reassembly and no
+  # placeholder checks (the codec program's stateless decode() keeps them).
+  attachments='basic_decoder<[^>]*>::(feed_binary|feed_base64|push_view|accepted)|check_placeholders|check_flat_object'
+  if [ "$program" = client ] && arm-none-eabi-nm -C "$elf" | grep -Eq "$attachments"; then
+    echo "  ^ links binary attachments ($(arm-none-eabi-nm -C "$elf" | grep -Ec "$attachments") symbols of /$attachments/)"
     failed=1
   fi
   if [ -n "$rec" ]; then

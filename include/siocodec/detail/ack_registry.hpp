@@ -2,7 +2,9 @@
 // The registry of pending acks the Socket.IO engines keep (socketio::client,
 // socketio::server_connection): lookup by (owner, id) and the earliest deadline in O(log n) with
 // up to max_pending_acks (65536 by default) entries, where a linear scan per answered ack made
-// answering n acks O(n^2).
+// answering n acks O(n^2). With SIOCODEC_SIZE_FIRST it is that linear scan
+// (ack_registry_linear): a device waits for a handful of acks, and the index, the heap and
+// std::sort cost about a kilobyte of flash (docs/embedded.md).
 #ifndef SIOCODEC_DETAIL_ACK_REGISTRY_HPP
 #define SIOCODEC_DETAIL_ACK_REGISTRY_HPP
 
@@ -18,32 +20,52 @@
 SIOCODEC_BEGIN_NAMESPACE
 namespace detail {
 
+// One pending ack.
+struct ack_entry {
+  std::uint32_t owner;  // the namespace (its engine-local id)
+  // The client's "its packet still waits in the send buffer": 1 + the position of the
+  // packet's first message there (so that a timeout drops it without a scan), 0 otherwise.
+  std::uint32_t flag;
+  std::uint64_t id;
+  std::uint64_t deadline;
+  std::uint64_t seq;  // order of insertion
+  std::uint32_t heap_pos;
+};
+
+// What both registries share: the entries (in insertion order in ack_registry_linear) and
+// erase_if's scratch, which keeps their capacity so that removals never need memory.
+class ack_registry_base {
+ public:
+  static constexpr std::uint64_t no_deadline = ~std::uint64_t{0};
+  using entry = ack_entry;
+
+  std::size_t size() const noexcept { return items_.size(); }
+  bool empty() const noexcept { return items_.empty(); }
+
+  /// Calls f(entry&) on every entry (to change `flag`; nothing else may change).
+  template <class F>
+  void for_each(F&& f) noexcept(noexcept(f(std::declval<entry&>()))) {
+    for (entry& e : items_) f(e);
+  }
+
+ protected:
+  explicit ack_registry_base(memory_resource* mr) noexcept : items_(mr), scratch_(mr) {}
+
+  rvector<entry> items_;
+  rvector<entry> scratch_;
+};
+
 // Entries live densely in `items_` (removal moves the last one into the hole); `table_` is an
 // open-addressing index (linear probing, backward-shift deletion: no tombstones, so lookups stay
 // short whatever the churn) of item positions + 1; `heap_` is a binary min-heap of the positions
 // of the entries with a deadline, ordered by (deadline, seq) so that equal deadlines expire in
 // the order the acks were asked for. Every container keeps its capacity: once grown to the
 // largest number of acks pending at once, asking and answering allocate nothing.
-class ack_registry {
+class ack_registry_indexed : public ack_registry_base {
  public:
-  static constexpr std::uint64_t no_deadline = ~std::uint64_t{0};
-  struct entry {
-    std::uint32_t owner;  // the namespace (its engine-local id)
-    // The client's "its packet still waits in the send buffer": 1 + the position of the
-    // packet's first message there (so that a timeout drops it without a scan), 0 otherwise.
-    std::uint32_t flag;
-    std::uint64_t id;
-    std::uint64_t deadline;
-    std::uint64_t seq;  // order of insertion
-    std::uint32_t heap_pos;
-  };
-
   /// Storage from `mr` (null: the global operator new).
-  explicit ack_registry(memory_resource* mr = nullptr) noexcept
-      : items_(mr), table_(mr), heap_(mr), scratch_(mr) {}
-
-  std::size_t size() const noexcept { return items_.size(); }
-  bool empty() const noexcept { return items_.empty(); }
+  explicit ack_registry_indexed(memory_resource* mr = nullptr) noexcept
+      : ack_registry_base(mr), table_(mr), heap_(mr) {}
 
   /// Adds (owner, id), which must not be present (the engines allocate ids per owner).
   // False (nothing changed) when the memory resource has no room. Every container is grown
@@ -86,12 +108,6 @@ class ack_registry {
     out = items_[heap_[0]];
     remove_at(slot_of(out.owner, out.id));
     return true;
-  }
-
-  /// Calls f(entry&) on every entry (to change `flag`; nothing else may change).
-  template <class F>
-  void for_each(F&& f) noexcept(noexcept(f(std::declval<entry&>()))) {
-    for (entry& e : items_) f(e);
   }
 
   /// Removes every entry `pred` selects and then calls `removed(entry)` for each, in the order
@@ -214,12 +230,83 @@ class ack_registry {
     sift_down(items_[moved].heap_pos);
   }
 
-  rvector<entry> items_;
   rvector<std::uint32_t> table_;
   rvector<std::uint32_t> heap_;
-  rvector<entry> scratch_;
   std::uint64_t next_seq_ = 0;
 };
+
+// The same registry as one array in insertion order, every operation a scan: O(n) per lookup,
+// so answering n acks is O(n^2) (n is bounded by max_pending_acks; lower it on a device). The
+// earliest deadline is the first minimum of the scan, so equal deadlines expire in insertion
+// order, and erase_if reports in that order without sorting.
+class ack_registry_linear : public ack_registry_base {
+ public:
+  explicit ack_registry_linear(memory_resource* mr = nullptr) noexcept : ack_registry_base(mr) {}
+
+  // False (nothing changed) when the memory resource has no room; erase_if's scratch keeps the
+  // capacity of items_, so that removals never need memory.
+  bool insert(std::uint32_t owner, std::uint64_t id, std::uint64_t deadline, std::uint32_t flag) {
+    if (!items_.try_grow(1) || !scratch_.try_reserve(items_.capacity())) return false;
+    return items_.try_push_back(entry{owner, flag, id, deadline, 0, 0});
+  }
+
+  bool erase(std::uint32_t owner, std::uint64_t id) noexcept {
+    for (std::size_t i = 0; i < items_.size(); ++i) {
+      if (items_[i].owner == owner && items_[i].id == id) {
+        items_.erase_at(i);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  std::uint64_t next_deadline() const noexcept {
+    const std::size_t i = earliest();
+    return i == items_.size() ? no_deadline : items_[i].deadline;
+  }
+
+  bool pop_expired(std::uint64_t now, entry& out) noexcept {
+    const std::size_t i = earliest();
+    if (i == items_.size() || items_[i].deadline > now) return false;
+    out = items_[i];
+    items_.erase_at(i);
+    return true;
+  }
+
+  template <class Pred, class F>
+  void erase_if(Pred&& pred, F&& removed) {
+    scratch_.clear();
+    std::size_t kept = 0;
+    for (std::size_t i = 0; i < items_.size(); ++i) {
+      if (pred(items_[i]))
+        (void)scratch_.try_push_back(items_[i]);  // within the capacity insert() kept
+      else
+        items_[kept++] = items_[i];
+    }
+    (void)items_.try_resize(kept);  // smaller: cannot fail
+    for (const entry& e : scratch_) removed(e);
+  }
+
+ private:
+  // The first entry with the smallest deadline (no_deadline counts as none), or size().
+  std::size_t earliest() const noexcept {
+    std::size_t best = items_.size();
+    std::uint64_t d = no_deadline;
+    for (std::size_t i = 0; i < items_.size(); ++i) {
+      if (items_[i].deadline < d) {
+        d = items_[i].deadline;
+        best = i;
+      }
+    }
+    return best;
+  }
+};
+
+#if SIOCODEC_SIZE_FIRST
+using ack_registry = ack_registry_linear;
+#else
+using ack_registry = ack_registry_indexed;
+#endif
 
 }  // namespace detail
 SIOCODEC_END_NAMESPACE

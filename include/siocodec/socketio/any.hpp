@@ -78,7 +78,8 @@ class any_value {
  public:
   /// The absent value.
   any_value() noexcept = default;
-  /// A JSON value; `attachments` (count `n`) resolve the placeholders of a binary packet.
+  /// A JSON value; `attachments` (count `n`) resolve the placeholders of a binary packet
+  /// (not with SIOCODEC_BINARY_ATTACHMENTS 0, config.hpp: a placeholder is then an object).
   explicit any_value(const json::value& v, const byte_view* attachments = nullptr,
                      std::size_t n = 0) noexcept;
   /// A msgpack value.
@@ -333,7 +334,8 @@ inline any_value::any_value(const json::value& v, const byte_view* attachments,
     case json::kind::array: kind_ = value_kind::array; break;
     case json::kind::object: {
       kind_ = value_kind::object;
-      if (attachments == nullptr) break;
+      // Without attachments (SIOCODEC_BINARY_ATTACHMENTS 0) no decoder resolves a placeholder.
+      if (!SIOCODEC_BINARY_ATTACHMENTS || attachments == nullptr) break;
       // A placeholder of the packet's attachments (decode() checked every one).
       const std::string_view raw = v.raw();
       if (detail::flat_object_end(raw.data(), raw.data() + raw.size()) == nullptr) break;

@@ -18,6 +18,7 @@
 #include <siocodec/engineio/client.hpp>
 #include <siocodec/engineio/engine_types.hpp>
 #include <siocodec/error.hpp>
+#include <siocodec/json/sink.hpp>
 #include <siocodec/json/write.hpp>
 #include <siocodec/memory.hpp>
 #include <siocodec/result.hpp>
@@ -34,6 +35,7 @@
 #include <memory>
 #include <optional>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 
 SIOCODEC_BEGIN_NAMESPACE
@@ -65,9 +67,11 @@ inline std::uint32_t reconnect_delay(const reconnect_options& o, std::uint32_t a
   const double max = o.delay_max ? static_cast<double>(o.delay_max) : 5000.0;
   const double jitter = (o.randomization > 0 && o.randomization <= 1) ? o.randomization : 0.0;
 #if SIOCODEC_SIZE_FIRST
-  // min x 2^attempt exactly as below (a power of two scales exactly, or overflows to
-  // infinity in both), without pow's 3 KB.
-  double ms = attempt > 2100 ? min * HUGE_VAL : std::ldexp(min, static_cast<int>(attempt));
+  // min x 2^attempt exactly as below, without pow's 3 KB nor ldexp's 0.4 KB: min >= 1, so
+  // every doubling is exact until one overflows to infinity, as the product does (at most
+  // about 1024 of them).
+  double ms = min;
+  for (std::uint32_t i = 0; i < attempt && ms != HUGE_VAL; ++i) ms *= 2.0;
 #else
   double ms = min * std::pow(2.0, static_cast<double>(attempt));
 #endif
@@ -80,7 +84,12 @@ inline std::uint32_t reconnect_delay(const reconnect_options& o, std::uint32_t a
   // Math.min propagates NaN; `| 0` (ToInt32) maps NaN and infinities to 0.
   const double m = std::isnan(ms) ? ms : (ms < max ? ms : max);
   if (!std::isfinite(m)) return 0;
+#if SIOCODEC_SIZE_FIRST
+  // trunc by floor, which the codec links anyway (m < 0 only for a random01 outside [0, 1)).
+  const double t = m < 0 ? -std::floor(-m) : std::floor(m);
+#else
   const double t = std::trunc(m);
+#endif
 #if SIOCODEC_SIZE_FIRST
   // fmod(t, 2^32) without fmod's 0.9 KB: t / 2^32 and its floor are exact, and so is the
   // difference (t and the multiple of 2^32 share an exponent range; the result fits in 53 bits).
@@ -385,6 +394,8 @@ class client {
     b.nsp(nsp);
     return b;
   }
+  // A v5 CONNECT or DISCONNECT into msgs_ (the json parser's without v5_control's encoder).
+  errc encode_v5_control(packet_type t, std::string_view nsp, std::string_view auth);
   void flush_buffer(nsp_rec& ns, millis now);
   void drop_buffer(nsp_rec& ns);
   void resolve_acks(std::uint32_t uid, bool all);
@@ -428,7 +439,12 @@ class client {
   // The current session's close event was polled (or there is no session yet).
   bool close_seen_ = true;
   // The decoder's storage comes from engine.memory too (an rvector through resource_allocator).
-  basic_runtime_codec<::SIOCODEC_NAMESPACE::detail::resource_allocator<unsigned char>> codec_;
+  // v4 only with SIOCODEC_ENGINEIO_V3 (config.hpp): without it, the msgpack parser's protocol v4
+  // text packets are not linked.
+  basic_codec<std::conditional_t<SIOCODEC_ENGINEIO_V3 != 0, detail::runtime_parser_kind,
+                                 detail::runtime_parser_kind_v5>,
+              ::SIOCODEC_NAMESPACE::detail::resource_allocator<unsigned char>>
+      codec_;
   state state_ = state::idle;
   millis last_now_ = 0;
   std::uint64_t rng_ = 0;

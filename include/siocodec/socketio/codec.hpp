@@ -83,6 +83,12 @@ struct runtime_parser_kind {
 #endif
   }
 };
+/// runtime_parser_kind for a codec that only ever speaks protocol v5 (socketio::client with
+/// SIOCODEC_ENGINEIO_V3 0): a text message of the msgpack parser is unexpected_text_frame, as
+/// msgpack_parser::decode_text() says in v5, without linking decode_text's protocol v4 parser.
+struct runtime_parser_kind_v5 : runtime_parser_kind {};
+template <class Kind>
+struct is_runtime_kind : std::is_base_of<runtime_parser_kind, Kind> {};
 /// Whether parser `k` is compiled in (SIOCODEC_PARSERS).
 constexpr bool parser_enabled(parser_kind k) noexcept {
   return (SIOCODEC_PARSERS & (k == parser_kind::json ? 1 : 2)) != 0;
@@ -170,21 +176,20 @@ class basic_codec {
   using allocator_type = Allocator;
 
   /// A codec whose parser is chosen at run time.
-  template <class K = Kind,
-            std::enable_if_t<std::is_same<K, detail::runtime_parser_kind>::value, int> = 0>
+  template <class K = Kind, std::enable_if_t<detail::is_runtime_kind<K>::value, int> = 0>
   explicit basic_codec(parser_kind kind, const codec_options& opts = {},
                        const Allocator& alloc = Allocator())
       : json_(with_version(opts.decode, opts.version), opts.attachments, alloc),
         scratch_(byte_alloc(alloc)),
         encode_(with_version(opts.encode, opts.version)),
         base64_(opts.base64),
-        kind_{kind} {
+        kind_() {
+    kind_.value = kind;
     SIOCODEC_ASSERT(detail::parser_enabled(kind));  // compiled out: SIOCODEC_PARSERS
   }
 
   /// A codec whose parser is fixed by its type.
-  template <class K = Kind,
-            std::enable_if_t<!std::is_same<K, detail::runtime_parser_kind>::value, int> = 0>
+  template <class K = Kind, std::enable_if_t<!detail::is_runtime_kind<K>::value, int> = 0>
   explicit basic_codec(const codec_options& opts = {}, const Allocator& alloc = Allocator())
       : json_(with_version(opts.decode, opts.version), opts.attachments, alloc),
         scratch_(byte_alloc(alloc)),
@@ -198,7 +203,8 @@ class basic_codec {
   protocol_version version() const noexcept { return encode_.version; }
   /// The decode options (their version is version()).
   const decode_options& decode_opts() const noexcept { return json_.options(); }
-  /// The encode options (their version is version()).
+  /// The encode options (their version is version(); max_attachments 0 with
+  /// SIOCODEC_BINARY_ATTACHMENTS 0).
   const encode_options& encode_opts() const noexcept { return encode_; }
 
   // --- decoding ----------------------------------------------------------------------------
@@ -335,9 +341,12 @@ class basic_codec {
     std::size_t attachment_count = 0;
   };
 
+  // The options of both directions, with the connection's version; without attachments
+  // (SIOCODEC_BINARY_ATTACHMENTS 0) their max_attachments is 0, as basic_decoder's is.
   template <class O>
   static O with_version(O o, protocol_version v) noexcept {
     o.version = v;
+    if (!SIOCODEC_BINARY_ATTACHMENTS) o.max_attachments = 0;
     return o;
   }
 
@@ -421,6 +430,9 @@ class basic_codec {
   result<any_packet> decode_msgpack_message(byte_view message, bool text) noexcept {
     const decode_options& o = json_.options();
     if (message.size() > o.max_packet_bytes) return {errc::packet_too_large, o.max_packet_bytes};
+    if (text && std::is_same<Kind, detail::runtime_parser_kind_v5>::value) {
+      return {errc::unexpected_text_frame, 0};
+    }
     if (text) {
       const result<packet_view> t = msgpack_parser::decode_text(message.as_chars(), o);
       if (!t) return {t.error(), t.offset()};

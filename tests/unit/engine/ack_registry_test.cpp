@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: BSL-1.0
 // detail::ack_registry (the pending acks of the Socket.IO engines) against a plain model: random
-// inserts, erases (present and absent), expiries and erase_if, with every answer compared.
+// inserts, erases (present and absent), expiries and erase_if, with every answer compared. Both
+// implementations, whatever the build's SIOCODEC_SIZE_FIRST: the indexed one (the default) and
+// the linear one (size first).
 #include <siocodec/detail/ack_registry.hpp>
 
 #include "support/catch.hpp"
@@ -13,7 +15,9 @@
 #include <utility>
 #include <vector>
 
-using siocodec::detail::ack_registry;
+using siocodec::detail::ack_entry;
+using siocodec::detail::ack_registry_indexed;
+using siocodec::detail::ack_registry_linear;
 
 namespace {
 
@@ -23,9 +27,8 @@ struct model_entry {
   bool flag;
 };
 
-}  // namespace
-
-TEST_CASE("ack_registry: random operations agree with a model") {
+template <class ack_registry>
+void random_operations() {
   for (std::uint64_t seed = 1; seed <= 40; ++seed) {
     std::mt19937_64 gen(seed);
     const auto rnd = [&](std::uint64_t n) { return gen() % n; };
@@ -47,7 +50,7 @@ TEST_CASE("ack_registry: random operations agree with a model") {
         CHECK(r.erase(owner, id) == (m.erase({owner, id}) == 1));
       } else if (op < 9) {
         now += rnd(30);
-        ack_registry::entry e;
+        ack_entry e;
         std::uint64_t last_d = 0, last_seq = 0;
         bool first = true;
         while (r.pop_expired(now, e)) {
@@ -73,10 +76,8 @@ TEST_CASE("ack_registry: random operations agree with a model") {
         std::sort(order.begin(), order.end());
         for (const auto& o : order) want.push_back(o.second);
         r.erase_if(
-            [&](const ack_registry::entry& e) {
-              return e.owner == owner && (!only_unflagged || !e.flag);
-            },
-            [&](const ack_registry::entry& e) { got.push_back(e.id); });
+            [&](const ack_entry& e) { return e.owner == owner && (!only_unflagged || !e.flag); },
+            [&](const ack_entry& e) { got.push_back(e.id); });
         CHECK(got == want);
         for (const std::uint64_t id : want) m.erase({owner, id});
       }
@@ -88,23 +89,44 @@ TEST_CASE("ack_registry: random operations agree with a model") {
   }
 }
 
-TEST_CASE("ack_registry: 65,536 entries, then none; capacity is kept") {
+// n entries (a power of two), every other one erased, the rest expired in deadline order.
+template <class ack_registry>
+void fill_and_drain(std::uint64_t n) {
   ack_registry r;
-  for (std::uint64_t i = 0; i < 65536; ++i) r.insert(1, i, 1000 + (i * 7919) % 65536, false);
-  CHECK(r.size() == 65536);
+  for (std::uint64_t i = 0; i < n; ++i) r.insert(1, i, 1000 + (i * 7919) % n, false);
+  CHECK(r.size() == n);
   CHECK(r.next_deadline() == 1000);
-  for (std::uint64_t i = 0; i < 65536; i += 2) CHECK(r.erase(1, i));
+  for (std::uint64_t i = 0; i < n; i += 2) CHECK(r.erase(1, i));
   CHECK_FALSE(r.erase(1, 0));
   CHECK_FALSE(r.erase(2, 1));
-  ack_registry::entry e;
-  std::uint64_t last = 0, n = 0;
+  ack_entry e;
+  std::uint64_t last = 0, count = 0;
   while (r.pop_expired(ack_registry::no_deadline - 1, e)) {
     CHECK(e.deadline >= last);
     CHECK(e.id % 2 == 1);
     last = e.deadline;
-    ++n;
+    ++count;
   }
-  CHECK(n == 32768);
+  CHECK(count == n / 2);
   CHECK(r.empty());
   CHECK(r.next_deadline() == ack_registry::no_deadline);
+}
+
+}  // namespace
+
+TEST_CASE("ack_registry: random operations agree with a model") {
+  random_operations<ack_registry_indexed>();
+}
+
+TEST_CASE("ack_registry (size first: linear): random operations agree with a model") {
+  random_operations<ack_registry_linear>();
+}
+
+TEST_CASE("ack_registry: 65,536 entries, then none; capacity is kept") {
+  fill_and_drain<ack_registry_indexed>(65536);
+}
+
+// Every operation is a scan: 4096 entries keep the test quick.
+TEST_CASE("ack_registry (size first: linear): 4,096 entries, then none") {
+  fill_and_drain<ack_registry_linear>(4096);
 }

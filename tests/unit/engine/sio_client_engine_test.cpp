@@ -8,8 +8,8 @@
 //   dist/client.js _doConnect:   CONNECT_ERROR {message:"Invalid namespace"}
 //   socket.io-adapter dist/in-memory-adapter.js broadcast (recovery): packet.data.push(id), the
 //   offset as the last argument -> 42["chat","hi","<offset>"]
-// This file also runs in siocodec_embedded_client_tests (WebSocket and Engine.IO v4 only,
-// config.hpp), without the test cases tagged [polling] or [v3].
+// This file also runs in siocodec_embedded_client_tests (WebSocket and Engine.IO v4 only, no
+// binary attachments: config.hpp), without the test cases tagged [polling], [v3] or [binary].
 #include <siocodec/socketio.hpp>
 #include <siocodec/socketio/client.hpp>
 
@@ -306,6 +306,31 @@ TEST_CASE("sio client: joins / and /admin with auth on one Engine.IO session") {
   CHECK(h.take_ws().empty());
 }
 
+// The client writes its v5 CONNECTs and DISCONNECT itself with the default parser: the same
+// bytes and the same refusals as the codec's encoder gives their builders.
+TEST_CASE("sio client: CONNECT and DISCONNECT as the encoder writes and refuses them") {
+  harness h;
+  connect_main(h);
+  sio::codec ref(sio::parser_kind::json);
+  for (const std::string_view nsp :
+       {"/a,b"sv, "/\xff"sv, "/caf\xc3\xa9"sv, "/x?y"sv, "/a/b"sv, "//"sv}) {
+    CAPTURE(nsp);
+    std::string want;
+    const auto r = ref.encode(sio::connect(nsp), want, [](const eio::packet_view&) {});
+    const errc got = h.c.join(nsp, h.now);
+    CHECK(got == (r ? errc::none : r.error()));
+    if (!r) continue;
+    CHECK(h.take_ws() == std::vector<std::string>{"4" + want});
+    h.server("4" + want + R"({"sid":"z"})");
+    h.take_ev();
+    REQUIRE(h.c.connected(nsp));
+    want.clear();
+    REQUIRE(ref.encode(sio::disconnect(nsp), want, [](const eio::packet_view&) {}));
+    REQUIRE(h.c.leave(nsp, h.now) == errc::none);
+    CHECK(h.take_ws() == std::vector<std::string>{"4" + want});
+  }
+}
+
 TEST_CASE("sio client: CONNECT_ERROR refuses a namespace; the last one closes the session") {
   harness h;
   connect_main(h);
@@ -404,7 +429,7 @@ TEST_CASE("sio client: events in and out") {
   CHECK(h.take_ws() == std::vector<std::string>{R"(435["pong"])"});
 }
 
-TEST_CASE("sio client: binary events both ways") {
+TEST_CASE("sio client: binary events both ways", "[binary]") {
   harness h;
   connect_main(h);
   const std::vector<std::uint8_t> blob{1, 2, 3};
@@ -419,6 +444,51 @@ TEST_CASE("sio client: binary events both ways") {
   CHECK(ev[0].type == sio::packet_type::binary_event);
   CHECK(ev[0].name == "up");
   CHECK(ev[0].args == std::vector<std::string>{"\x04\x05"});
+}
+
+// SIOCODEC_BINARY_ATTACHMENTS 0 (config.hpp) is max_attachments 0 for both directions of the
+// default parser: the same refusals, whichever way the limit came (this test runs in both builds).
+TEST_CASE("sio client: without attachments: binary refused as with max_attachments 0") {
+  sio::client_options o = ws_options();
+#if SIOCODEC_BINARY_ATTACHMENTS
+  o.codec.decode.max_attachments = 0;
+  o.codec.encode.max_attachments = 0;
+#endif
+  harness h(o);
+  connect_main(h);
+  const std::vector<std::uint8_t> blob{1, 2, 3};
+  const auto r = h.c.emit(sio::event("file", blob), 1);
+  CHECK(r.error() == errc::too_many_attachments);
+  CHECK(h.take_ws().empty());
+  REQUIRE(h.c.emit(sio::event("text", "x"), 1));  // the rest works
+  CHECK(h.take_ws() == std::vector<std::string>{R"(42["text","x"])"});
+  // A binary header: refused at its count, as decode() refuses a count over the limit.
+  h.server(R"(451-["up",{"_placeholder":true,"num":0}])");
+  auto ev = h.take_ev();
+  REQUIRE(first(ev, client_event_kind::disconnect));
+  check_disconnect(*first(ev, client_event_kind::disconnect), disconnect_reason::parse_error,
+                   errc::too_many_attachments, 1);
+  // A binary message with nothing waiting for it.
+  h.advance(2000);
+  h.open_engine();
+  CHECK(h.take_ws() == std::vector<std::string>{"40"});
+  h.server(R"(40{"sid":"s2"})");
+  REQUIRE(first(h.take_ev(), client_event_kind::connect));
+  h.server_bin("\x04\x05");
+  ev = h.take_ev();
+  REQUIRE(first(ev, client_event_kind::disconnect));
+  check_disconnect(*first(ev, client_event_kind::disconnect), disconnect_reason::parse_error,
+                   errc::unexpected_binary_frame, 0);
+  // A placeholder in an event without attachments is the object it is.
+  h.advance(4000);
+  h.open_engine();
+  h.take_ws();
+  h.server(R"(40{"sid":"s3"})");
+  h.take_ev();
+  h.server(R"(42["up",{"_placeholder":true,"num":0}])");
+  ev = h.take_ev();
+  REQUIRE(first(ev, client_event_kind::event));
+  CHECK(first(ev, client_event_kind::event)->args == std::vector<std::string>{"?"});
 }
 
 TEST_CASE("sio client: ack answered; ids from 0 per namespace") {
@@ -504,7 +574,7 @@ TEST_CASE("sio client: acks of a lost session resolve as ack_disconnected") {
 // A buffered packet whose ack times out leaves the send buffer (socket.js _registerAckCallback
 // removes it from sendBuffer): all of its messages (a binary packet has several), none of its
 // neighbours', found by position, whatever timed out before it.
-TEST_CASE("sio client: ack timeout of buffered packets drops exactly their messages") {
+TEST_CASE("sio client: ack timeout of buffered packets drops exactly their messages", "[binary]") {
   harness h;
   REQUIRE(h.c.open(0, 1) == errc::none);
   REQUIRE(h.c.join("/", 0) == errc::none);
@@ -546,7 +616,8 @@ TEST_CASE("sio client: ack timeout of buffered packets drops exactly their messa
   CHECK(h.c.pending_acks() == 0);
 }
 
-TEST_CASE("sio client: emits buffered while not connected are flushed in order on connect") {
+TEST_CASE("sio client: emits buffered while not connected are flushed in order on connect",
+          "[binary]") {
   harness h;
   REQUIRE(h.c.open(0, 1) == errc::none);
   REQUIRE(h.c.join("/", 0) == errc::none);
@@ -842,6 +913,13 @@ TEST_CASE("sio client: msgpack parser basics") {
   REQUIRE(h.c.emit(sio::event("up", 5), 1));
   srv.encode(sio::event("up", 5));
   CHECK(h.take_ws() == out);
+  // Protocol v5 carries msgpack in binary messages only: a text message is a parse error, at
+  // offset 0 (msgpack_parser::decode_text; not linked without SIOCODEC_ENGINEIO_V3).
+  h.server(R"(42["news","x"])");
+  ev = h.take_ev();
+  REQUIRE(first(ev, client_event_kind::disconnect));
+  check_disconnect(*first(ev, client_event_kind::disconnect), disconnect_reason::parse_error,
+                   errc::unexpected_text_frame, 0);
 }
 
 TEST_CASE("sio client: steady state emits and events allocate nothing") {

@@ -196,9 +196,13 @@ SIOCODEC_ALWAYS_INLINE errc check_shape(packet_type type, json::kind k,
 
 // decode() writing into `pkt`, which holds a default packet_view on entry. On failure returns the
 // error and sets `offset`; `pkt` is then partly written and meaningless. In place, so that
-// decode() and basic_decoder build their result without copying the packet.
+// decode() and basic_decoder build their result without copying the packet. Attachments false
+// (basic_decoder with SIOCODEC_BINARY_ATTACHMENTS 0): max_attachments is 0, a constant, so that
+// the placeholder checks, which no binary header then reaches, are not linked.
+template <bool Attachments = true>
 inline errc decode_fields(std::string_view text, const decode_options& opts, packet_view& pkt,
                           std::size_t& offset) noexcept {
+  const std::size_t max_attachments = Attachments ? opts.max_attachments : 0;
   const char* const begin = text.data();
   const char* const end = begin + text.size();
   const char* p = begin;
@@ -240,7 +244,7 @@ inline errc decode_fields(std::string_view text, const decode_options& opts, pac
       // converting then would be undefined.
       constexpr double size_range =
           2.0 * static_cast<double>(std::size_t{1} << (sizeof(std::size_t) * 8 - 1));
-      if (n >= size_range || n > static_cast<double>(opts.max_attachments)) {
+      if (n >= size_range || n > static_cast<double>(max_attachments)) {
         return fail(errc::too_many_attachments, at(count_begin));
       }
       pkt.attachment_count = static_cast<std::size_t>(n);
@@ -249,7 +253,7 @@ inline errc decode_fields(std::string_view text, const decode_options& opts, pac
       std::size_t n = 0;
       // n * 10 + d > max exactly when n > max / 10, or n == max / 10 and d > max % 10: tested
       // before multiplying, so that no limit, SIZE_MAX included, lets n wrap.
-      const std::size_t cap = opts.max_attachments / 10, last = opts.max_attachments % 10;
+      const std::size_t cap = max_attachments / 10, last = max_attachments % 10;
       while (p != end && is_digit(*p)) {
         const auto d = static_cast<std::size_t>(*p - '0');
         if (n > cap || (n == cap && d > last)) {
@@ -354,13 +358,13 @@ inline errc decode_fields(std::string_view text, const decode_options& opts, pac
     if (shape != errc::none) {
       return fail(shape, static_cast<std::size_t>(pkt.data.data() - begin) + where);
     }
-    if (is_binary(pkt.type)) {
+    if (Attachments && is_binary(pkt.type)) {
       const errc e = check_placeholders(pkt.data, pkt.attachment_count, opts.lax, where);
       if (e != errc::none) {
         return fail(e, static_cast<std::size_t>(pkt.data.data() - begin) + where);
       }
     }
-  } else if (is_binary(pkt.type) && !opts.lax) {
+  } else if (Attachments && is_binary(pkt.type) && !opts.lax) {
     // Attachments with nothing to place them in: never written by an encoder.
     return fail(errc::invalid_placeholder, at(p));
   }

@@ -143,7 +143,10 @@ class basic_decoder {
   explicit basic_decoder(const decode_options& opts = {},
                          attachment_mode mode = attachment_mode::borrow,
                          const Allocator& alloc = Allocator()) noexcept
-      : opts_(opts), bytes_(byte_alloc(alloc)), overflow_(view_alloc(alloc)), mode_(mode) {}
+      : opts_(effective(opts)),
+        bytes_(byte_alloc(alloc)),
+        overflow_(view_alloc(alloc)),
+        mode_(mode) {}
 
   basic_decoder(const basic_decoder&) = delete;
   basic_decoder& operator=(const basic_decoder&) = delete;
@@ -209,6 +212,9 @@ class basic_decoder {
   /// - invalid_argument: `kind` is neither text nor binary (offset 0).
   /// - out_of_memory (offset 0): with detail::resource_allocator (socketio::client over a
   ///   caller's memory_resource), the storage could not grow; the decoder is idle.
+  /// With SIOCODEC_BINARY_ATTACHMENTS 0 (config.hpp) max_attachments is 0: every binary header
+  /// is too_many_attachments (or invalid_attachment_count for a count of 0), every binary
+  /// message unexpected_binary_frame.
   ///
   /// Throws: only what the allocator throws (see the class documentation).
   ///
@@ -281,7 +287,7 @@ class basic_decoder {
   /// The mode given at construction.
   attachment_mode mode() const noexcept { return mode_; }
 
-  /// The options given at construction.
+  /// The options given at construction (max_attachments 0 with SIOCODEC_BINARY_ATTACHMENTS 0).
   const decode_options& options() const noexcept { return opts_; }
 
   /// A copy of the allocator.
@@ -351,6 +357,13 @@ class basic_decoder {
     return {e, offset};
   }
 
+  // SIOCODEC_BINARY_ATTACHMENTS 0 (config.hpp): no packet announces an attachment, so
+  // decode_fields() refuses every binary header, exactly as with a max_attachments of 0.
+  static decode_options effective(decode_options o) noexcept {
+    if (!SIOCODEC_BINARY_ATTACHMENTS) o.max_attachments = 0;
+    return o;
+  }
+
   // detail::grow_bounded, noting growth where it happens, so that feed() tests one flag
   // instead of two capacities. False when the storage could not grow (a caller's
   // memory_resource out of room: resource_allocator); std::vector's cannot fail without
@@ -389,7 +402,7 @@ class basic_decoder {
       return r;
     }
     std::size_t offset = 0;
-    const errc e = detail::decode_fields(text, opts_, *r, offset);
+    const errc e = detail::decode_fields<SIOCODEC_BINARY_ATTACHMENTS != 0>(text, opts_, *r, offset);
     if (e != errc::none) {
       r = fail(e, offset);
       return r;
@@ -397,8 +410,10 @@ class basic_decoder {
     packet_view& pkt = *r;
     // decode() refuses a count of 0; this decoder does not rely on it. A binary header that
     // expects nothing must never arm the decoder (CVE-2026-69185: the reference's armed
-    // reconstructor then buffered every later binary frame without limit).
-    if (is_binary(pkt.type) && pkt.attachment_count == 0) {
+    // reconstructor then buffered every later binary frame without limit). Without attachments
+    // (SIOCODEC_BINARY_ATTACHMENTS 0) decode_fields() refused every binary header already; the
+    // test says so to the compiler, so that the reassembly below is not linked.
+    if (is_binary(pkt.type) && (pkt.attachment_count == 0 || !SIOCODEC_BINARY_ATTACHMENTS)) {
       r = fail(errc::invalid_attachment_count, 1);
       return r;
     }
@@ -493,7 +508,9 @@ class basic_decoder {
   }
 
   result<packet_view> feed_binary(byte_view frame) {
-    if (state_ != decoder_state::reassembling) return fail(errc::unexpected_binary_frame, 0);
+    // Without attachments (SIOCODEC_BINARY_ATTACHMENTS 0) the decoder is never reassembling.
+    if (!SIOCODEC_BINARY_ATTACHMENTS || state_ != decoder_state::reassembling)
+      return fail(errc::unexpected_binary_frame, 0);
     std::size_t offset = 0;
     const errc e = check_attachment(frame.size(), offset);
     if (e != errc::none) return fail(e, offset);
@@ -514,7 +531,8 @@ class basic_decoder {
 
   result<packet_view> feed_base64(std::string_view text, base64::mode b64) {
     if (mode_ != attachment_mode::copy) return fail(errc::invalid_argument, 0);
-    if (state_ != decoder_state::reassembling) return fail(errc::unexpected_binary_frame, 0);
+    if (!SIOCODEC_BINARY_ATTACHMENTS || state_ != decoder_state::reassembling)
+      return fail(errc::unexpected_binary_frame, 0);
     const result<std::size_t> size = base64::decoded_size(text, b64);
     if (!size) return fail(errc::invalid_base64, size.offset());
     std::size_t offset = 0;

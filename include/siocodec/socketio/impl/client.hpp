@@ -30,6 +30,22 @@ struct client_attachments {
   std::size_t max_size() const noexcept { return v.capacity(); }
   void resize(std::size_t n) noexcept { (void)v.try_resize(n); }  // within the capacity
 };
+// Appends the JSON string literal of `s` (JSON.stringify's escaping) to `out`. Through the JSON
+// writer's own string code (json_sink: a measuring run, then a writing one), which every encoder
+// links: json::encode_string brings a second copy of it (0.5 KB of flash on Cortex-M4).
+// Errors: invalid_utf8, out_of_memory (nothing appended).
+inline errc append_json_string(::SIOCODEC_NAMESPACE::detail::rstring& out, std::string_view s) {
+  json::detail::json_sink measure;  // no room: it only counts
+  std::size_t bad = 0;
+  if (json::detail::emit_string_at(measure, s, bad) != errc::none) return errc::invalid_utf8;
+  const std::size_t old = out.size();
+  if (!out.try_resize(old + measure.extra)) return errc::out_of_memory;
+  json::detail::json_sink w;
+  w.p = out.data() + old;
+  w.end = w.p + measure.extra;
+  (void)json::detail::emit_string_at(w, s, bad);
+  return errc::none;
+}
 }  // namespace detail
 
 inline client::client(const client_options& opts)
@@ -110,7 +126,7 @@ inline client::record& client::push(client_event_kind k, std::string_view nsp) {
 }
 
 inline errc client::start_session(millis now) {
-  eng_ = engineio::client(opts_.engine);
+  eng_.reset();
   codec_.reset();
   opened_once_ = false;
   close_seen_ = false;
@@ -188,6 +204,18 @@ errc client::encode_into(rstring& out, F&& encode_to) {
 
 template <class P>
 errc client::encode_msgs(const P& packet) {
+  if (!SIOCODEC_BINARY_ATTACHMENTS) {
+    // No attachment list to grow (config.hpp): a binary value is too_many_attachments.
+    bool lost = false;
+    const errc e = encode_into(enc_buf_, [&](char* out, std::size_t cap) {
+      msgs_.clear();
+      detail::no_attachments none;
+      return codec_.encode_to(out, cap, packet, none, [&](const engineio::packet_view& m) {
+        if (!msgs_.try_push_back(m)) lost = true;
+      });
+    });
+    return e == errc::none && lost ? errc::out_of_memory : e;
+  }
   for (;;) {
     atts_.clear();
     bool lost = false;
@@ -206,6 +234,37 @@ errc client::encode_msgs(const P& packet) {
     }
     return e == errc::none && lost ? errc::out_of_memory : e;
   }
+}
+
+inline errc client::encode_v5_control(packet_type t, std::string_view nsp, std::string_view auth) {
+  if (codec_.kind() == parser_kind::json) {
+    // The default parser's packet is its header and the auth's JSON text (verbatim, as the
+    // builder's raw_json writes it), with the encoder's header checks: written here, without an
+    // encoder instance for the builder (1.3 KB of flash on Cortex-M4). The auth is an object
+    // (join()), so no digit follows the header.
+    const errc e = detail::check_header(t, 0, nsp, {}, codec_.encode_opts());
+    if (e != errc::none) return e;
+    const bool main = detail::is_main_nsp(nsp);
+    const std::size_t n = 1 + (main ? 0 : nsp.size() + 1) + auth.size();
+    rstring& out = enc_buf_;
+    out.clear();
+    if (out.capacity() < n) {
+      // The capacities encode_into() would reach, so that the memory use is the same.
+      std::size_t want = out.capacity() < 32 ? 64 : out.capacity() * 2;
+      while (want < n) want *= 2;
+      out.release();  // as encode_into: the peak stays one buffer
+      if (!out.try_reserve(want)) return errc::out_of_memory;
+    }
+    const char type = static_cast<char>('0' + static_cast<int>(t));
+    (void)out.try_append(std::string_view(&type, 1));  // within the room made above
+    if (!main) (void)(out.try_append(nsp) && out.try_append(","));
+    (void)out.try_append(auth);
+    msgs_.clear();
+    if (!msgs_.try_push_back(engineio::packet_view::text(engineio::packet_type::message, out)))
+      return errc::out_of_memory;
+    return errc::none;
+  }
+  return encode_msgs(v5_packet(t, nsp, auth));
 }
 
 inline errc client::send_messages(millis now) {
@@ -235,30 +294,30 @@ inline errc client::send_connect(nsp_rec& ns, millis now) {
   }
   ns.sent_pid.clear();
   if (ns.pid.empty()) {
-    const errc e = encode_msgs(
-        v5_packet(packet_type::connect, ns.name, ns.has_auth ? ns.auth : std::string_view()));
+    const errc e = encode_v5_control(packet_type::connect, ns.name,
+                                     ns.has_auth ? ns.auth : std::string_view());
     return e != errc::none ? e : send_messages(now);
   }
   // Recovery (socket.js _sendConnectPacket): Object.assign({pid, offset}, auth). The auth's
   // members follow ours, so an auth key `pid` wins in JSON.parse as it does in Object.assign.
   // The object is JSON text whatever the parser (the auth is kept as JSON): the client's codec
-  // encodes the CONNECT (msgpack converts raw JSON). Written with json::encode_string, the
-  // escaping JSON.stringify does, rather than by a second codec: an encoder instantiated for
+  // encodes the CONNECT (msgpack converts raw JSON). Written with the JSON writer's string code,
+  // the escaping JSON.stringify does, rather than by a second codec: an encoder instantiated for
   // these two objects cost 1.5 KB of flash (docs/embedded.md).
   rstring& merged = tmp_;
   if (!merged.try_assign("{\"pid\":")) return errc::out_of_memory;
-  const result<std::size_t> pr = json::encode_string(ns.pid, merged);
-  if (!pr) return pr.error();
+  errc je = detail::append_json_string(merged, ns.pid);
+  if (je != errc::none) return je;
   if (ns.has_offset) {
     if (!merged.try_append(",\"offset\":")) return errc::out_of_memory;
-    const result<std::size_t> orr = json::encode_string(ns.offset, merged);
-    if (!orr) return orr.error();
+    je = detail::append_json_string(merged, ns.offset);
+    if (je != errc::none) return je;
   }
   const bool ok = ns.has_auth && ns.auth.size() > 2
                       ? merged.try_append(",") && merged.try_append(ns.auth.view().substr(1))
                       : merged.try_append("}");
   if (!ok || !ns.sent_pid.try_assign(ns.pid)) return errc::out_of_memory;
-  const errc e = encode_msgs(v5_packet(packet_type::connect, ns.name, merged));
+  const errc e = encode_v5_control(packet_type::connect, ns.name, merged);
   return e != errc::none ? e : send_messages(now);
 }
 
@@ -396,7 +455,7 @@ inline errc client::leave(std::string_view nsp, millis now) {
   if (!ns || state_ == state::closed) return errc::invalid_state;
   const settle_on_exit settle_guard{*this};
   if (ns->st == ns_state::connected) {
-    const errc e = v5() ? encode_msgs(v5_packet(packet_type::disconnect, ns->name, {}))
+    const errc e = v5() ? encode_v5_control(packet_type::disconnect, ns->name, {})
                         : encode_msgs(socketio::disconnect(ns->name));
     if (e == errc::none) (void)send_messages(now);
     push(client_event_kind::disconnect, ns->name).reason = disconnect_reason::io_client_disconnect;
