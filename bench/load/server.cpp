@@ -9,9 +9,10 @@
 // socket in room r; `chat` [msg] goes to every socket of the sender's room, the sender included,
 // encoded once (socketio::encoded_packet) and queued on each member with send_encoded; `echo`
 // and `bin` are acked with their arguments; `stats` is acked with {rss, sockets, allocs,
-// messages}: allocs the operator new calls since start (counted by the replaced operator new
+// messages, heap}: allocs the operator new calls since start (counted by the replaced operator new
 // below), messages the packets the application sent since start (chat copies and acks; beyond the
-// contract, for the runner's allocations and CPU per message).
+// contract, for the runner's allocations and CPU per message), heap the bytes operator new holds
+// (for bench/load/idle_heap.py's heap per idle connection).
 //
 // --threads N: N io_contexts, one thread each, each with its own adapter server listening on the
 // same port (server::reuse_port: the kernel spreads the connections). A room is a set of sockets
@@ -38,11 +39,27 @@
 #include <utility>
 #include <vector>
 
+#include <malloc.h>
 #include <unistd.h>
 
 // --- operator new, counted (as bench/count.cpp counts it, without its malloc hooks) -----------
 namespace {
 std::atomic<std::uint64_t> g_news{0};
+// The bytes operator new holds (malloc_usable_size: what each block really takes, without
+// malloc's own header), for the heap per idle connection (bench/load/idle_heap.py).
+std::atomic<std::int64_t> g_heap{0};
+
+void* held(void* p) {
+  if (p != nullptr) {
+    g_heap.fetch_add(static_cast<std::int64_t>(malloc_usable_size(p)), std::memory_order_relaxed);
+  }
+  return p;
+}
+void release(void* p) noexcept {
+  if (p == nullptr) return;
+  g_heap.fetch_sub(static_cast<std::int64_t>(malloc_usable_size(p)), std::memory_order_relaxed);
+  std::free(p);
+}
 
 void* counted_new(std::size_t n, std::size_t align) {
   g_news.fetch_add(1, std::memory_order_relaxed);
@@ -54,7 +71,7 @@ void* counted_new(std::size_t n, std::size_t align) {
     p = std::malloc(n);
   }
   if (p == nullptr) throw std::bad_alloc();
-  return p;
+  return held(p);
 }
 }  // namespace
 
@@ -68,22 +85,22 @@ void* operator new[](std::size_t n, std::align_val_t a) {
 }
 void* operator new(std::size_t n, const std::nothrow_t&) noexcept {
   g_news.fetch_add(1, std::memory_order_relaxed);
-  return std::malloc(n == 0 ? 1 : n);
+  return held(std::malloc(n == 0 ? 1 : n));
 }
 void* operator new[](std::size_t n, const std::nothrow_t&) noexcept {
   g_news.fetch_add(1, std::memory_order_relaxed);
-  return std::malloc(n == 0 ? 1 : n);
+  return held(std::malloc(n == 0 ? 1 : n));
 }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
-void operator delete(void* p, std::align_val_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::align_val_t) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
-void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
-void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); }
+void operator delete(void* p) noexcept { release(p); }
+void operator delete[](void* p) noexcept { release(p); }
+void operator delete(void* p, std::size_t) noexcept { release(p); }
+void operator delete[](void* p, std::size_t) noexcept { release(p); }
+void operator delete(void* p, std::align_val_t) noexcept { release(p); }
+void operator delete[](void* p, std::align_val_t) noexcept { release(p); }
+void operator delete(void* p, std::size_t, std::align_val_t) noexcept { release(p); }
+void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { release(p); }
+void operator delete(void* p, const std::nothrow_t&) noexcept { release(p); }
+void operator delete[](void* p, const std::nothrow_t&) noexcept { release(p); }
 
 namespace {
 namespace adapter = siocodec::adapters::beast;
@@ -146,7 +163,7 @@ class worker {
       // Read before the ack's own allocations, so that a window's difference is its own.
       const std::uint64_t allocs = g_news.load(std::memory_order_relaxed);
       s.ack(ev, sio::object("rss", rss_bytes(), "sockets", g_sockets.load(), "allocs", allocs,
-                            "messages", g_messages.load()));
+                            "messages", g_messages.load(), "heap", g_heap.load()));
     });
   }
 

@@ -19,7 +19,6 @@
 
 #include <chrono>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -27,6 +26,7 @@
 #include <string_view>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 SIOCODEC_BEGIN_NAMESPACE
 namespace adapters {
@@ -72,31 +72,50 @@ using plain_stream = boost::beast::tcp_stream;
 using tls_stream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
 #endif
 
-/// One accepted WebSocket (over `Stream`: plain_stream or tls_stream): reads messages into the
-/// session, writes its frames one at a time.
+namespace detail {
+// What a WebSocket of an HTTP connection over `Stream` runs on. Plain: the bare socket. The
+// tcp_stream's timeouts were the HTTP ones; the WebSocket's are Beast's own (its timer), and the
+// tcp_stream's state (about 500 bytes) would be held for the connection's whole life.
+template <class Stream>
+struct ws_layer {
+  using type = Stream;
+};
+template <>
+struct ws_layer<plain_stream> {
+  using type = tcp::socket;
+};
+}  // namespace detail
+
+/// One accepted WebSocket (of an HTTP connection over `Stream`: plain_stream or tls_stream):
+/// reads messages into the session, writes its frames one at a time.
 template <class Stream>
 class ws_session : public ws_link, public std::enable_shared_from_this<ws_session<Stream>> {
+  static constexpr bool tls = !std::is_same_v<Stream, plain_stream>;
+
  public:
-  explicit ws_session(Stream&& s) : ws_(std::move(s)) {}
+  using layer = typename detail::ws_layer<Stream>::type;
+  explicit ws_session(layer&& s) : ws_(std::move(s)) {}
 
   void start(engine_server& eio, http::request<http::string_body> req) {
-    req_ = std::move(req);
+    up_ = std::make_unique<upgrade>();
+    up_->req = std::move(req);
     // Beast's WebSocket timeouts replace the HTTP ones from here on.
-    boost::beast::get_lowest_layer(ws_).expires_never();
-    target_ = target::parse(std::string_view(req_.target().data(), req_.target().size()));
+    if constexpr (tls) boost::beast::get_lowest_layer(ws_).expires_never();
+    up_->where =
+        target::parse(std::string_view(up_->req.target().data(), up_->req.target().size()));
     ws_.set_option(websocket::stream_base::timeout::suggested(boost::beast::role_type::server));
     // The codec's limit, given to Beast too: a larger message is refused (close 1009) before
     // it is buffered.
     ws_.read_message_max(eio.options().max_payload);
-    ws_.async_accept(req_, [self = this->shared_from_this(), &eio](boost::beast::error_code ec) {
-      if (ec) return;
-      eio.attach_websocket(to_engineio(self->target_, self->req_), self);
-      // Used up (the engine copied what it keeps): an idle connection should not hold the
-      // upgrade request's headers for its whole life.
-      self->req_ = {};
-      self->target_ = {};
-      self->read();
-    });
+    ws_.async_accept(up_->req,
+                     [self = this->shared_from_this(), &eio](boost::beast::error_code ec) {
+                       if (ec) return;
+                       eio.attach_websocket(to_engineio(self->up_->where, self->up_->req), self);
+                       // Used up (the engine copied what it keeps): an idle connection should not
+                       // hold the upgrade request's headers for its whole life.
+                       self->up_.reset();
+                       self->read();
+                     });
   }
 
   void send(eio::frame_kind kind, std::string_view prefix, std::string_view data) override {
@@ -118,7 +137,7 @@ class ws_session : public ws_link, public std::enable_shared_from_this<ws_sessio
     // The frame being written stays until its write fails; the rest goes now.
     while (queued() > 1) out_bytes_ -= out_[--tail_].bytes.size();
     boost::beast::error_code ignored;
-    boost::beast::get_lowest_layer(ws_).socket().close(ignored);
+    raw_socket().close(ignored);
   }
 
   std::size_t queued_frames() const override { return queued(); }
@@ -134,14 +153,23 @@ class ws_session : public ws_link, public std::enable_shared_from_this<ws_sessio
   }
 
  private:
+  // Beast prepares the buffer before the message comes, as much as the read may take (1,536
+  // bytes for async_read): an idle connection would hold that for its whole life. A read takes
+  // at most what the buffer has room for, read_chunk at least, so a small message (a CONNECT,
+  // a pong) grows it to read_chunk only; a larger one doubles it as it comes (a few reads of a
+  // message already in Beast's buffer, no syscall), and the grown buffer is kept: a busy
+  // connection reads its messages in one read each, with no allocation.
   void read() {
-    ws_.async_read(
-        buffer_, [self = this->shared_from_this()](boost::beast::error_code ec, std::size_t) {
+    const std::size_t room = buffer_.capacity() - buffer_.size();
+    ws_.async_read_some(
+        buffer_, room > read_chunk ? room : read_chunk,
+        [self = this->shared_from_this()](boost::beast::error_code ec, std::size_t) {
           if (ec) {
             // Closed by the peer, by us, or by Beast (1009 for a message over read_message_max).
             if (self->on_closed) self->on_closed(ec != websocket::error::closed);
             return;
           }
+          if (!self->ws_.is_message_done()) return self->read();
           const auto kind = self->ws_.got_text() ? eio::frame_kind::text : eio::frame_kind::binary;
           const auto data = self->buffer_.cdata();
           const std::string_view frame(static_cast<const char*>(data.data()), data.size());
@@ -153,10 +181,22 @@ class ws_session : public ws_link, public std::enable_shared_from_this<ws_sessio
 
   std::size_t queued() const { return tail_ - head_; }
 
+  tcp::socket& raw_socket() {
+    if constexpr (tls) {
+      return boost::beast::get_lowest_layer(ws_).socket();
+    } else {
+      return ws_.next_layer();
+    }
+  }
+
+  // The frame being written moves to writing_ (a swap: no copy, no allocation), whose address
+  // stays while out_ grows; its storage goes back to out_ once written, for a later send().
   void write_next() {
     ws_.binary(out_[head_].binary);
-    ws_.async_write(net::buffer(out_[head_].bytes),
+    writing_.swap(out_[head_].bytes);
+    ws_.async_write(net::buffer(writing_),
                     [self = this->shared_from_this()](boost::beast::error_code ec, std::size_t) {
+                      self->writing_.swap(self->out_[self->head_].bytes);
                       self->out_bytes_ -= self->out_[self->head_].bytes.size();
                       self->pop_front();
                       if (ec) {
@@ -182,7 +222,10 @@ class ws_session : public ws_link, public std::enable_shared_from_this<ws_sessio
     ++head_;
     if (head_ == tail_) {
       head_ = tail_ = 0;
-      if (out_.size() > kept_frames) out_.resize(kept_frames);
+      if (out_.size() > kept_frames) {
+        out_.resize(kept_frames);
+        out_.shrink_to_fit();
+      }
     } else if (head_ >= out_.size() / 2) {
       for (std::size_t i = head_; i < tail_; ++i) std::swap(out_[i - head_], out_[i]);
       tail_ -= head_;
@@ -195,17 +238,23 @@ class ws_session : public ws_link, public std::enable_shared_from_this<ws_sessio
                     [self = this->shared_from_this()](boost::beast::error_code) {});
   }
 
-  websocket::stream<Stream> ws_;
+  websocket::stream<layer> ws_;
   boost::beast::flat_buffer buffer_;
-  http::request<http::string_body> req_;
-  target target_;
+  static constexpr std::size_t read_chunk = 256;
+  // The upgrade request, until the accept is done (an idle connection holds none of it).
+  struct upgrade {
+    http::request<http::string_body> req;
+    target where;
+  };
+  std::unique_ptr<upgrade> up_;
   struct out_frame {
     bool binary = false;
     std::string bytes;
   };
-  // The queue is out_[head_, tail_), out_[head_] being written. A deque: adding a frame moves
-  // none, so the one being written (maybe in a string's inline buffer) stays where it is.
-  std::deque<out_frame> out_;
+  // The queue is out_[head_, tail_), out_[head_] being written (its bytes in writing_). A
+  // vector, empty until the first frame: an empty std::deque holds a 512-byte block.
+  std::vector<out_frame> out_;
+  std::string writing_;
   static constexpr std::size_t kept_frames = 16;
   static constexpr std::size_t kept_bytes = 64 * 1024;
   std::size_t head_ = 0;
@@ -275,7 +324,7 @@ class http_session : public std::enable_shared_from_this<http_session<Stream>> {
       if constexpr (tls) {
         std::make_shared<ws_session<Stream>>(std::move(stream_))->start(eio_, parser_->release());
       } else {
-        std::make_shared<ws_session<Stream>>(Stream(stream_.release_socket()))
+        std::make_shared<ws_session<Stream>>(stream_.release_socket())
             ->start(eio_, parser_->release());
       }
       return;

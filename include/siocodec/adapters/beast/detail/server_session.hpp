@@ -20,7 +20,6 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -29,6 +28,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 SIOCODEC_BEGIN_NAMESPACE
 namespace adapters {
@@ -290,7 +290,7 @@ class session : public std::enable_shared_from_this<session> {
       case eio::server_action::answer_get:
         if (gets_.empty()) return;
         answer(gets_.front(), t.status, type, t.body.data);
-        gets_.pop_front();
+        gets_.erase(gets_.begin());
         return;
       case eio::server_action::answer_post:
         if (post_) answer(post_, t.status, type, t.body.data);
@@ -325,13 +325,15 @@ class session : public std::enable_shared_from_this<session> {
 
   sio::server_connection conn_;
   std::string sid_;
-  engine_options opts_;
+  const engine_options& opts_;  // the engine_server's, which outlives its sessions
   bool supports_binary_;
   session_handler& handler_;
   events events_;
   boost::asio::steady_timer timer_;
   eio::millis armed_ = eio::no_deadline;
-  std::deque<reply_fn> gets_;     // GETs handed to the engine and not answered, oldest first
+  // GETs handed to the engine and not answered, oldest first (rarely more than one). A vector:
+  // an empty std::deque holds a 512-byte block, which every WebSocket session kept for nothing.
+  std::vector<reply_fn> gets_;
   reply_fn post_;                 // the POST being handled
   std::shared_ptr<ws_link> ws_;   // the probe, the upgraded WebSocket, or the ws-only one
   std::uint64_t ping_frame_ = 0;  // ws_'s frame number of the last v4 ping
