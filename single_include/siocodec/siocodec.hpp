@@ -20387,7 +20387,7 @@ inline client::record& client::push(client_event_kind k, std::string_view nsp) {
 }
 
 inline errc client::start_session(millis now) {
-  eng_ = engineio::client(opts_.engine);
+  eng_.reset();
   codec_.reset();
   opened_once_ = false;
   close_seen_ = false;
