@@ -153,6 +153,24 @@ SIOCODEC_END_NAMESPACE
 #error "SIOCODEC_BINARY_ATTACHMENTS: 1 (binary attachments, the default) or 0 (none)"
 #endif
 
+// ---------------------------------------------------------------------------------------------
+// The engines' heap. A program that always gives the client engines its own memory
+// (engineio::client_options::memory, a buffer_resource over a static array) defines
+// SIOCODEC_ENGINE_HEAP to 0 before the first include: the engines' containers and the sessions
+// socketio::client keeps after a restart then have no global operator new branch, so neither
+// operator new nor what its failure calls (abort, and newlib's signal code: 0.4 KB of flash on
+// Cortex-M4) is linked, and a client whose options give no memory is refused:
+// engineio::client::open() and socketio::client::open() return invalid_argument. 1 (the
+// default): no memory given means the global heap. Every translation unit of a program must see
+// the same value.
+// ---------------------------------------------------------------------------------------------
+#ifndef SIOCODEC_ENGINE_HEAP
+#define SIOCODEC_ENGINE_HEAP 1
+#endif
+#if SIOCODEC_ENGINE_HEAP != 0 && SIOCODEC_ENGINE_HEAP != 1
+#error "SIOCODEC_ENGINE_HEAP: 1 (the heap when no memory is given, the default) or 0 (never)"
+#endif
+
 #if defined(__GNUC__) || defined(__clang__)
 #define SIOCODEC_LIKELY(x) __builtin_expect(!!(x), 1)
 #define SIOCODEC_UNLIKELY(x) __builtin_expect(!!(x), 0)

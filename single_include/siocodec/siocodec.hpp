@@ -20,6 +20,7 @@
 //   <siocodec/base64.hpp>
 //   <siocodec/memory.hpp>
 //   <siocodec/detail/rvector.hpp>
+//   <siocodec/detail/view.hpp>
 //   <siocodec/engineio/packet.hpp>
 //   <siocodec/engineio/decode.hpp>
 //   <siocodec/engineio/encode.hpp>
@@ -305,6 +306,24 @@ SIOCODEC_END_NAMESPACE
 #endif
 #if SIOCODEC_BINARY_ATTACHMENTS != 0 && SIOCODEC_BINARY_ATTACHMENTS != 1
 #error "SIOCODEC_BINARY_ATTACHMENTS: 1 (binary attachments, the default) or 0 (none)"
+#endif
+
+// ---------------------------------------------------------------------------------------------
+// The engines' heap. A program that always gives the client engines its own memory
+// (engineio::client_options::memory, a buffer_resource over a static array) defines
+// SIOCODEC_ENGINE_HEAP to 0 before the first include: the engines' containers and the sessions
+// socketio::client keeps after a restart then have no global operator new branch, so neither
+// operator new nor what its failure calls (abort, and newlib's signal code: 0.4 KB of flash on
+// Cortex-M4) is linked, and a client whose options give no memory is refused:
+// engineio::client::open() and socketio::client::open() return invalid_argument. 1 (the
+// default): no memory given means the global heap. Every translation unit of a program must see
+// the same value.
+// ---------------------------------------------------------------------------------------------
+#ifndef SIOCODEC_ENGINE_HEAP
+#define SIOCODEC_ENGINE_HEAP 1
+#endif
+#if SIOCODEC_ENGINE_HEAP != 0 && SIOCODEC_ENGINE_HEAP != 1
+#error "SIOCODEC_ENGINE_HEAP: 1 (the heap when no memory is given, the default) or 0 (never)"
 #endif
 
 #if defined(__GNUC__) || defined(__clang__)
@@ -2794,10 +2813,13 @@ class rvector_base {
   // Frees the storage, whose elements are already destroyed.
   SIOCODEC_NOINLINE void free_storage(const rvector_layout& l) noexcept {
     if (p_ != nullptr) {
-      if (mr_ != nullptr) {
-        mr_->deallocate(p_, cap_ * l.size, l.align);
-      } else {
+#if SIOCODEC_ENGINE_HEAP
+      if (mr_ == nullptr) {
         ::operator delete(p_);
+      } else
+#endif
+      {
+        mr_->deallocate(p_, cap_ * l.size, l.align);
       }
     }
     p_ = nullptr;
@@ -2812,7 +2834,11 @@ class rvector_base {
       q = mr_->allocate(n * l.size, l.align);
       if (q == nullptr) return false;
     } else {
+#if SIOCODEC_ENGINE_HEAP
       q = ::operator new(n* l.size);
+#else
+      return false;  // no memory given: refused by open() before any growth (config.hpp)
+#endif
     }
     const std::size_t n_keep = n_;
     if (n_ != 0) {
@@ -3066,6 +3092,35 @@ SIOCODEC_END_NAMESPACE
 #ifndef SIOCODEC_ENGINEIO_DECODE_HPP
 #define SIOCODEC_ENGINEIO_DECODE_HPP
 
+// ---- begin <siocodec/detail/view.hpp> --------------------------------------------------------
+// SPDX-License-Identifier: BSL-1.0
+// Sub-views whose bounds the caller has already checked, without std::string_view::substr's
+// range check: on a target without exceptions that check links the library's out_of_range path,
+// which calls abort() and, with newlib, its signal code (docs/embedded.md). SIOCODEC_ASSERT
+// states the precondition instead.
+#ifndef SIOCODEC_DETAIL_VIEW_HPP
+#define SIOCODEC_DETAIL_VIEW_HPP
+
+
+#include <cstddef>
+#include <string_view>
+
+SIOCODEC_BEGIN_NAMESPACE
+namespace detail {
+
+/// s[pos, pos + n), n clamped to the end as substr() does; pos <= s.size().
+inline std::string_view subview(std::string_view s, std::size_t pos,
+                                std::size_t n = std::string_view::npos) noexcept {
+  SIOCODEC_ASSERT(pos <= s.size());
+  const std::size_t left = s.size() - pos;
+  return {s.data() + pos, n < left ? n : left};
+}
+
+}  // namespace detail
+SIOCODEC_END_NAMESPACE
+
+#endif  // SIOCODEC_DETAIL_VIEW_HPP
+// ---- end <siocodec/detail/view.hpp> ----------------------------------------------------------
 // ---- begin <siocodec/engineio/packet.hpp> ----------------------------------------------------
 // SPDX-License-Identifier: BSL-1.0
 // Engine.IO packet types, the packet view every Engine.IO decoder yields, and the options.
@@ -3255,7 +3310,7 @@ inline result<packet_view> decode_base64_packet(std::string_view text, const dec
     type = static_cast<packet_type>(text[1] - '0');
     skip = 2;
   }
-  const std::string_view b64 = text.substr(skip);
+  const std::string_view b64 = ::SIOCODEC_NAMESPACE::detail::subview(text, skip);
   const auto checked = base64::decoded_size(b64, opts.base64);
   if (!checked) return {errc::invalid_base64, base + skip + checked.offset()};
   return {packet_view{type, data_kind::base64, b64}, base + text.size()};
@@ -3270,7 +3325,8 @@ SIOCODEC_ALWAYS_INLINE result<packet_view> decode_text_packet(std::string_view t
   if (text.empty()) return {errc::empty_packet, base};
   const char c = text[0];
   if (is_type_digit(c)) {
-    return {packet_view::text(static_cast<packet_type>(c - '0'), text.substr(1)),
+    return {packet_view::text(static_cast<packet_type>(c - '0'),
+                              ::SIOCODEC_NAMESPACE::detail::subview(text, 1)),
             base + text.size()};
   }
   if (c == 'b') return decode_base64_packet(text, opts, base);
@@ -3285,7 +3341,8 @@ inline result<packet_view> decode_binary_packet(std::string_view frame,
   if (frame.empty()) return {errc::empty_packet, 0};
   const auto type = static_cast<unsigned char>(frame[0]);
   if (type > 6) return {errc::unknown_packet_type, 0};
-  return {packet_view{static_cast<packet_type>(type), data_kind::binary, frame.substr(1)},
+  return {packet_view{static_cast<packet_type>(type), data_kind::binary,
+                      ::SIOCODEC_NAMESPACE::detail::subview(frame, 1)},
           frame.size()};
 }
 
@@ -8526,7 +8583,8 @@ inline errc client::open(millis now, std::uint64_t random) {
   if (state_ != state::idle) return errc::invalid_state;
   const bool initial_ok = (has_polling && opts_.initial == transport_kind::polling) ||
                           (has_ws && opts_.initial == transport_kind::websocket);
-  if ((opts_.version != protocol_version::v4 && !v3()) || !initial_ok) {
+  if ((opts_.version != protocol_version::v4 && !v3()) || !initial_ok ||
+      (SIOCODEC_ENGINE_HEAP == 0 && opts_.memory == nullptr)) {
     return errc::invalid_argument;
   }
   const settle_on_exit settle_guard{*this};
@@ -8631,7 +8689,9 @@ inline std::size_t client::writable_count(std::size_t n) const noexcept {
   std::uint64_t size = 0;
   for (std::size_t i = 0; i < n; ++i) {
     const queued& q = queue_[i];
-    const packet_view p{q.type, q.kind, std::string_view(q_buf_).substr(q.off, q.len)};
+    const packet_view p{
+        q.type, q.kind,
+        ::SIOCODEC_NAMESPACE::detail::subview(std::string_view(q_buf_), q.off, q.len)};
     const auto e = encoded_size(p, enc);
     // send() checked every queued packet against this framing; a failure cannot happen, and
     // counting it as over the limit sends it alone rather than not at all.
@@ -8655,8 +8715,9 @@ inline bool client::post_queue(bool with_close) {
   batch_.clear();
   for (std::size_t i = 0; i < n; ++i) {
     const queued& q = queue_[i];
-    if (!batch_.try_push_back(
-            packet_view{q.type, q.kind, std::string_view(q_buf_).substr(q.off, q.len)}))
+    if (!batch_.try_push_back(packet_view{
+            q.type, q.kind,
+            ::SIOCODEC_NAMESPACE::detail::subview(std::string_view(q_buf_), q.off, q.len)}))
       oom_ = true;
   }
   if (with_close && !batch_.try_push_back(packet_view::text(packet_type::close))) oom_ = true;
@@ -8694,7 +8755,9 @@ inline void client::flush() {
   if (ws_ != ws_state::open) return;
   const encode_options enc = ws_encoding();
   for (const queued& q : queue_) {
-    const packet_view p{q.type, q.kind, std::string_view(q_buf_).substr(q.off, q.len)};
+    const packet_view p{
+        q.type, q.kind,
+        ::SIOCODEC_NAMESPACE::detail::subview(std::string_view(q_buf_), q.off, q.len)};
     const std::size_t off = tx_body_.size();
     if (p.kind == data_kind::binary && enc.supports_binary) {
       // frames.hpp's binary frame: the bytes, after v3's type byte as a static prefix.
@@ -9098,8 +9161,9 @@ inline std::optional<event> client::poll_event() {
   switch (r.kind) {
     case event_kind::open: e.hs = hs_; break;
     case event_kind::message:
-      e.packet =
-          packet_view{packet_type::message, r.data, std::string_view(ev_buf_).substr(r.off, r.len)};
+      e.packet = packet_view{
+          packet_type::message, r.data,
+          ::SIOCODEC_NAMESPACE::detail::subview(std::string_view(ev_buf_), r.off, r.len)};
       break;
     case event_kind::close:
       e.reason = r.reason;
@@ -9117,9 +9181,9 @@ inline std::optional<client_transmit> client::poll_transmit() {
   const tx_record& r = tx_[tx_head_++];
   client_transmit t;
   t.action = r.action;
-  t.query = std::string_view(tx_query_).substr(r.q_off, r.q_len);
+  t.query = ::SIOCODEC_NAMESPACE::detail::subview(std::string_view(tx_query_), r.q_off, r.q_len);
   t.body.kind = r.kind;
-  t.body.data = std::string_view(tx_body_).substr(r.b_off, r.b_len);
+  t.body.data = ::SIOCODEC_NAMESPACE::detail::subview(std::string_view(tx_body_), r.b_off, r.b_len);
   if (r.v3_type_byte) t.body.prefix = detail::v3_binary_type_byte();
   return t;
 }
@@ -20326,10 +20390,12 @@ inline client::client(const client_options& opts)
       cur_(opts.engine.memory) {}
 
 inline void client::engine_deleter::operator()(engineio::client* c) const noexcept {
+#if SIOCODEC_ENGINE_HEAP
   if (mr == nullptr) {
     delete c;
     return;
   }
+#endif
   c->~client();
   mr->deallocate(c, sizeof(engineio::client), alignof(engineio::client));
 }
@@ -20409,7 +20475,11 @@ inline errc client::restart_session(millis now) {
   if (!old_engs_.try_reserve(old_engs_.size() + 1)) return errc::out_of_memory;
   std::unique_ptr<engineio::client, engine_deleter> old(nullptr, engine_deleter{memory()});
   if (memory() == nullptr) {
+#if SIOCODEC_ENGINE_HEAP
     old.reset(new engineio::client(std::move(eng_)));
+#else
+    return errc::out_of_memory;  // not reached: open() refuses a client without memory
+#endif
   } else {
     void* p = memory()->allocate(sizeof(engineio::client), alignof(engineio::client));
     if (p == nullptr) return errc::out_of_memory;
@@ -20574,9 +20644,11 @@ inline errc client::send_connect(nsp_rec& ns, millis now) {
     je = detail::append_json_string(merged, ns.offset);
     if (je != errc::none) return je;
   }
-  const bool ok = ns.has_auth && ns.auth.size() > 2
-                      ? merged.try_append(",") && merged.try_append(ns.auth.view().substr(1))
-                      : merged.try_append("}");
+  const bool ok =
+      ns.has_auth && ns.auth.size() > 2
+          ? merged.try_append(",") &&
+                merged.try_append(::SIOCODEC_NAMESPACE::detail::subview(ns.auth.view(), 1))
+          : merged.try_append("}");
   if (!ok || !ns.sent_pid.try_assign(ns.pid)) return errc::out_of_memory;
   const errc e = encode_v5_control(packet_type::connect, ns.name, merged);
   return e != errc::none ? e : send_messages(now);
@@ -20640,7 +20712,7 @@ errc client::join(std::string_view nsp, const Auth& auth, millis now) {
   });
   if (e != errc::none) return e;
   if (out.size() < 3 || out[1] != '{') return errc::invalid_argument;
-  return join_impl(nsp, out.view().substr(1), {}, now);
+  return join_impl(nsp, ::SIOCODEC_NAMESPACE::detail::subview(out.view(), 1), {}, now);
 }
 
 inline errc client::join_query(std::string_view nsp, std::string_view query, millis now) {
@@ -20665,7 +20737,7 @@ inline void client::flush_buffer(nsp_rec& ns, millis now) {
     engineio::packet_view v;
     v.type = engineio::packet_type::message;
     v.kind = m.kind;
-    v.data = std::string_view(ns.buf).substr(m.off, m.len);
+    v.data = ::SIOCODEC_NAMESPACE::detail::subview(std::string_view(ns.buf), m.off, m.len);
     (void)eng_.send(v, now);  // a failure closes the session: the close event says why
   }
   acks_.for_each([&](ack_rec& a) noexcept {

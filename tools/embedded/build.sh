@@ -35,9 +35,10 @@ build_one() {  # program parser config
   if [ "$2" = msgpack ]; then defs+=(-DSIOCODEC_EMBEDDED_MSGPACK=1 -DSIOCODEC_PARSERS=2)
   else defs+=(-DSIOCODEC_PARSERS=1); fi
   # The client program runs over a WebSocket only, speaks Engine.IO v4 / Socket.IO v5 only and
-  # sends and receives no binary attachments (SIOCODEC_ENGINEIO_TRANSPORTS, SIOCODEC_ENGINEIO_V3,
-  # SIOCODEC_BINARY_ATTACHMENTS, config.hpp).
-  defs+=(-DSIOCODEC_ENGINEIO_TRANSPORTS=1 -DSIOCODEC_ENGINEIO_V3=0 -DSIOCODEC_BINARY_ATTACHMENTS=0)
+  # sends and receives no binary attachments, and its engines never use the heap: they run on
+  # the static array it gives them (SIOCODEC_ENGINEIO_TRANSPORTS, SIOCODEC_ENGINEIO_V3,
+  # SIOCODEC_BINARY_ATTACHMENTS, SIOCODEC_ENGINE_HEAP, config.hpp).
+  defs+=(-DSIOCODEC_ENGINEIO_TRANSPORTS=1 -DSIOCODEC_ENGINEIO_V3=0 -DSIOCODEC_BINARY_ATTACHMENTS=0 -DSIOCODEC_ENGINE_HEAP=0)
   [ "$3" = size ] && defs+=(-DSIOCODEC_SIZE_FIRST=1)
   local name="$1-$2-$3"
   # shellcheck disable=SC2086  # flag lists

@@ -89,6 +89,19 @@ unsigned drain(sio::client& c, unsigned& sent) {
 constexpr unsigned bit(sio::client_event_kind k) { return 1u << static_cast<unsigned>(k); }
 
 int run() {
+#if !SIOCODEC_ENGINE_HEAP && !defined(__arm__)
+  // The host run checks what SIOCODEC_ENGINE_HEAP 0 promises: no memory given, no session
+  // (not in the measured Cortex-M4 program).
+  {
+    sio::client_options bare;
+    bare.engine.initial = eio::transport_kind::websocket;
+#if SIOCODEC_EMBEDDED_MSGPACK
+    bare.parser = sio::parser_kind::msgpack;
+#endif
+    sio::client c(bare);
+    if (c.open(0, 42) != siocodec::errc::invalid_argument) return 20;
+  }
+#endif
   siocodec::buffer_resource memory(engine_memory, sizeof engine_memory);
   sio::client_options o;
   o.engine.initial = eio::transport_kind::websocket;

@@ -79,10 +79,13 @@ class rvector_base {
   // Frees the storage, whose elements are already destroyed.
   SIOCODEC_NOINLINE void free_storage(const rvector_layout& l) noexcept {
     if (p_ != nullptr) {
-      if (mr_ != nullptr) {
-        mr_->deallocate(p_, cap_ * l.size, l.align);
-      } else {
+#if SIOCODEC_ENGINE_HEAP
+      if (mr_ == nullptr) {
         ::operator delete(p_);
+      } else
+#endif
+      {
+        mr_->deallocate(p_, cap_ * l.size, l.align);
       }
     }
     p_ = nullptr;
@@ -97,7 +100,11 @@ class rvector_base {
       q = mr_->allocate(n * l.size, l.align);
       if (q == nullptr) return false;
     } else {
+#if SIOCODEC_ENGINE_HEAP
       q = ::operator new(n* l.size);
+#else
+      return false;  // no memory given: refused by open() before any growth (config.hpp)
+#endif
     }
     const std::size_t n_keep = n_;
     if (n_ != 0) {

@@ -6,6 +6,7 @@
 #include <siocodec/base64.hpp>
 #include <siocodec/bytes.hpp>
 #include <siocodec/config.hpp>
+#include <siocodec/detail/view.hpp>
 #include <siocodec/engineio/packet.hpp>
 #include <siocodec/error.hpp>
 #include <siocodec/result.hpp>
@@ -63,7 +64,7 @@ inline result<packet_view> decode_base64_packet(std::string_view text, const dec
     type = static_cast<packet_type>(text[1] - '0');
     skip = 2;
   }
-  const std::string_view b64 = text.substr(skip);
+  const std::string_view b64 = ::SIOCODEC_NAMESPACE::detail::subview(text, skip);
   const auto checked = base64::decoded_size(b64, opts.base64);
   if (!checked) return {errc::invalid_base64, base + skip + checked.offset()};
   return {packet_view{type, data_kind::base64, b64}, base + text.size()};
@@ -78,7 +79,8 @@ SIOCODEC_ALWAYS_INLINE result<packet_view> decode_text_packet(std::string_view t
   if (text.empty()) return {errc::empty_packet, base};
   const char c = text[0];
   if (is_type_digit(c)) {
-    return {packet_view::text(static_cast<packet_type>(c - '0'), text.substr(1)),
+    return {packet_view::text(static_cast<packet_type>(c - '0'),
+                              ::SIOCODEC_NAMESPACE::detail::subview(text, 1)),
             base + text.size()};
   }
   if (c == 'b') return decode_base64_packet(text, opts, base);
@@ -93,7 +95,8 @@ inline result<packet_view> decode_binary_packet(std::string_view frame,
   if (frame.empty()) return {errc::empty_packet, 0};
   const auto type = static_cast<unsigned char>(frame[0]);
   if (type > 6) return {errc::unknown_packet_type, 0};
-  return {packet_view{static_cast<packet_type>(type), data_kind::binary, frame.substr(1)},
+  return {packet_view{static_cast<packet_type>(type), data_kind::binary,
+                      ::SIOCODEC_NAMESPACE::detail::subview(frame, 1)},
           frame.size()};
 }
 

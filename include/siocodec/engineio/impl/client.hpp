@@ -4,6 +4,7 @@
 #ifndef SIOCODEC_ENGINEIO_IMPL_CLIENT_HPP
 #define SIOCODEC_ENGINEIO_IMPL_CLIENT_HPP
 
+#include <siocodec/detail/view.hpp>
 #include <siocodec/engineio/client.hpp>
 
 SIOCODEC_BEGIN_NAMESPACE
@@ -154,7 +155,8 @@ inline errc client::open(millis now, std::uint64_t random) {
   if (state_ != state::idle) return errc::invalid_state;
   const bool initial_ok = (has_polling && opts_.initial == transport_kind::polling) ||
                           (has_ws && opts_.initial == transport_kind::websocket);
-  if ((opts_.version != protocol_version::v4 && !v3()) || !initial_ok) {
+  if ((opts_.version != protocol_version::v4 && !v3()) || !initial_ok ||
+      (SIOCODEC_ENGINE_HEAP == 0 && opts_.memory == nullptr)) {
     return errc::invalid_argument;
   }
   const settle_on_exit settle_guard{*this};
@@ -259,7 +261,9 @@ inline std::size_t client::writable_count(std::size_t n) const noexcept {
   std::uint64_t size = 0;
   for (std::size_t i = 0; i < n; ++i) {
     const queued& q = queue_[i];
-    const packet_view p{q.type, q.kind, std::string_view(q_buf_).substr(q.off, q.len)};
+    const packet_view p{
+        q.type, q.kind,
+        ::SIOCODEC_NAMESPACE::detail::subview(std::string_view(q_buf_), q.off, q.len)};
     const auto e = encoded_size(p, enc);
     // send() checked every queued packet against this framing; a failure cannot happen, and
     // counting it as over the limit sends it alone rather than not at all.
@@ -283,8 +287,9 @@ inline bool client::post_queue(bool with_close) {
   batch_.clear();
   for (std::size_t i = 0; i < n; ++i) {
     const queued& q = queue_[i];
-    if (!batch_.try_push_back(
-            packet_view{q.type, q.kind, std::string_view(q_buf_).substr(q.off, q.len)}))
+    if (!batch_.try_push_back(packet_view{
+            q.type, q.kind,
+            ::SIOCODEC_NAMESPACE::detail::subview(std::string_view(q_buf_), q.off, q.len)}))
       oom_ = true;
   }
   if (with_close && !batch_.try_push_back(packet_view::text(packet_type::close))) oom_ = true;
@@ -322,7 +327,9 @@ inline void client::flush() {
   if (ws_ != ws_state::open) return;
   const encode_options enc = ws_encoding();
   for (const queued& q : queue_) {
-    const packet_view p{q.type, q.kind, std::string_view(q_buf_).substr(q.off, q.len)};
+    const packet_view p{
+        q.type, q.kind,
+        ::SIOCODEC_NAMESPACE::detail::subview(std::string_view(q_buf_), q.off, q.len)};
     const std::size_t off = tx_body_.size();
     if (p.kind == data_kind::binary && enc.supports_binary) {
       // frames.hpp's binary frame: the bytes, after v3's type byte as a static prefix.
@@ -726,8 +733,9 @@ inline std::optional<event> client::poll_event() {
   switch (r.kind) {
     case event_kind::open: e.hs = hs_; break;
     case event_kind::message:
-      e.packet =
-          packet_view{packet_type::message, r.data, std::string_view(ev_buf_).substr(r.off, r.len)};
+      e.packet = packet_view{
+          packet_type::message, r.data,
+          ::SIOCODEC_NAMESPACE::detail::subview(std::string_view(ev_buf_), r.off, r.len)};
       break;
     case event_kind::close:
       e.reason = r.reason;
@@ -745,9 +753,9 @@ inline std::optional<client_transmit> client::poll_transmit() {
   const tx_record& r = tx_[tx_head_++];
   client_transmit t;
   t.action = r.action;
-  t.query = std::string_view(tx_query_).substr(r.q_off, r.q_len);
+  t.query = ::SIOCODEC_NAMESPACE::detail::subview(std::string_view(tx_query_), r.q_off, r.q_len);
   t.body.kind = r.kind;
-  t.body.data = std::string_view(tx_body_).substr(r.b_off, r.b_len);
+  t.body.data = ::SIOCODEC_NAMESPACE::detail::subview(std::string_view(tx_body_), r.b_off, r.b_len);
   if (r.v3_type_byte) t.body.prefix = detail::v3_binary_type_byte();
   return t;
 }

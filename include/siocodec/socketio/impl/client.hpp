@@ -4,6 +4,7 @@
 #ifndef SIOCODEC_SOCKETIO_IMPL_CLIENT_HPP
 #define SIOCODEC_SOCKETIO_IMPL_CLIENT_HPP
 
+#include <siocodec/detail/view.hpp>
 #include <siocodec/socketio/client.hpp>
 
 SIOCODEC_BEGIN_NAMESPACE
@@ -65,10 +66,12 @@ inline client::client(const client_options& opts)
       cur_(opts.engine.memory) {}
 
 inline void client::engine_deleter::operator()(engineio::client* c) const noexcept {
+#if SIOCODEC_ENGINE_HEAP
   if (mr == nullptr) {
     delete c;
     return;
   }
+#endif
   c->~client();
   mr->deallocate(c, sizeof(engineio::client), alignof(engineio::client));
 }
@@ -148,7 +151,11 @@ inline errc client::restart_session(millis now) {
   if (!old_engs_.try_reserve(old_engs_.size() + 1)) return errc::out_of_memory;
   std::unique_ptr<engineio::client, engine_deleter> old(nullptr, engine_deleter{memory()});
   if (memory() == nullptr) {
+#if SIOCODEC_ENGINE_HEAP
     old.reset(new engineio::client(std::move(eng_)));
+#else
+    return errc::out_of_memory;  // not reached: open() refuses a client without memory
+#endif
   } else {
     void* p = memory()->allocate(sizeof(engineio::client), alignof(engineio::client));
     if (p == nullptr) return errc::out_of_memory;
@@ -313,9 +320,11 @@ inline errc client::send_connect(nsp_rec& ns, millis now) {
     je = detail::append_json_string(merged, ns.offset);
     if (je != errc::none) return je;
   }
-  const bool ok = ns.has_auth && ns.auth.size() > 2
-                      ? merged.try_append(",") && merged.try_append(ns.auth.view().substr(1))
-                      : merged.try_append("}");
+  const bool ok =
+      ns.has_auth && ns.auth.size() > 2
+          ? merged.try_append(",") &&
+                merged.try_append(::SIOCODEC_NAMESPACE::detail::subview(ns.auth.view(), 1))
+          : merged.try_append("}");
   if (!ok || !ns.sent_pid.try_assign(ns.pid)) return errc::out_of_memory;
   const errc e = encode_v5_control(packet_type::connect, ns.name, merged);
   return e != errc::none ? e : send_messages(now);
@@ -379,7 +388,7 @@ errc client::join(std::string_view nsp, const Auth& auth, millis now) {
   });
   if (e != errc::none) return e;
   if (out.size() < 3 || out[1] != '{') return errc::invalid_argument;
-  return join_impl(nsp, out.view().substr(1), {}, now);
+  return join_impl(nsp, ::SIOCODEC_NAMESPACE::detail::subview(out.view(), 1), {}, now);
 }
 
 inline errc client::join_query(std::string_view nsp, std::string_view query, millis now) {
@@ -404,7 +413,7 @@ inline void client::flush_buffer(nsp_rec& ns, millis now) {
     engineio::packet_view v;
     v.type = engineio::packet_type::message;
     v.kind = m.kind;
-    v.data = std::string_view(ns.buf).substr(m.off, m.len);
+    v.data = ::SIOCODEC_NAMESPACE::detail::subview(std::string_view(ns.buf), m.off, m.len);
     (void)eng_.send(v, now);  // a failure closes the session: the close event says why
   }
   acks_.for_each([&](ack_rec& a) noexcept {
