@@ -195,15 +195,16 @@ TEST_CASE("redis node: requests of other nodes answered as the reference answers
   CHECK(out[0].message == vector_bytes("adapter.response", "fetch_sockets"));
 
   // The reference's fetch_sockets request (rooms ["r"], except ["x"]) selects none of them.
-  r = n.on_message("socket.io-request#/#", bytes(vector_bytes("adapter.request", "fetch_sockets")),
-                   0);
+  const std::string fetch_none = vector_bytes("adapter.request", "fetch_sockets");
+  r = n.on_message("socket.io-request#/#", bytes(fetch_none), 0);
   REQUIRE(r);
   out = drain(n);
   REQUIRE(out.size() == 1);
   CHECK(out[0].message == R"({"requestId":"000006","sockets":[]})");
 
   // allRooms: every room with a local socket, its own id's among them.
-  r = n.on_message("socket.io-request#/#", bytes(vector_bytes("adapter.request", "all_rooms")), 0);
+  const std::string all_rooms = vector_bytes("adapter.request", "all_rooms");
+  r = n.on_message("socket.io-request#/#", bytes(all_rooms), 0);
   REQUIRE(r);
   out = drain(n);
   REQUIRE(out.size() == 1);
@@ -213,7 +214,7 @@ TEST_CASE("redis node: requests of other nodes answered as the reference answers
   redis::node_options o;
   o.publish_on_specific_response_channel = true;
   redis::node s("/", "me0002", srv, o);
-  r = s.on_message("socket.io-request#/#", bytes(vector_bytes("adapter.request", "all_rooms")), 0);
+  r = s.on_message("socket.io-request#/#", bytes(all_rooms), 0);
   REQUIRE(r);
   out = drain(s);
   REQUIRE(out.size() == 1);
@@ -280,8 +281,9 @@ TEST_CASE("redis node: serverSideEmit and broadcastWithAck of other nodes, and t
   fake_server srv;
   srv.sockets = {{"s1", {}}};
   redis::node n("/", "me0001", srv);
-  auto r = n.on_message("socket.io-request#/#",
-                        bytes(vector_bytes("adapter.request", "server_side_emit")), 0);
+  // The results are views of the message: it outlives them.
+  const std::string emit = vector_bytes("adapter.request", "server_side_emit");
+  auto r = n.on_message("socket.io-request#/#", bytes(emit), 0);
   REQUIRE(r);
   CHECK(r->kind == IK::server_side_emit);
   CHECK(r->request_id.empty());
